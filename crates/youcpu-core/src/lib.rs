@@ -1,4 +1,5 @@
 #![doc = include_str!("../README.md")]
 
+pub mod elf;
 pub mod sched;
 pub mod units;
