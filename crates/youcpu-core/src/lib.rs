@@ -1,5 +1,7 @@
 #![doc = include_str!("../README.md")]
 
+pub mod cpu;
 pub mod elf;
+pub mod mmu;
 pub mod sched;
 pub mod units;

@@ -1,0 +1,210 @@
+//! System instructions: INT n, INT3, IRETQ, SYSCALL, SYSRETQ, HLT, CLI/STI, MOV to/from CRn,
+//! RDMSR/WRMSR, INVLPG, LIDT/SIDT, SWAPGS, RDTSC, RD/WR FS/GS BASE, port I/O. Privileged ones
+//! raise #GP(0) outside ring 0 (Intel SDM vol. 3 §5.9).
+
+use super::super::bus::Bus;
+use super::super::fault::Fault;
+use super::super::state::rflags::{IF, IOPL};
+use super::super::state::{msr, RAX, RCX, RDX};
+use super::super::Cpu;
+use iced_x86::{Instruction, Mnemonic as M, Register};
+
+fn ring0(cpu: &Cpu, ins: &Instruction) -> Result<(), Fault> {
+    if cpu.s.cpl() != 0 {
+        return Err(Fault::gp(format!(
+            "`{ins}` is privileged and the CPU is in ring {}",
+            cpu.s.cpl()
+        )));
+    }
+    Ok(())
+}
+
+fn iopl_ok(cpu: &Cpu, ins: &Instruction) -> Result<(), Fault> {
+    let iopl = ((cpu.s.rflags & IOPL) >> 12) as u8;
+    if cpu.s.cpl() > iopl {
+        return Err(Fault::gp(format!(
+            "`{ins}` needs CPL <= IOPL ({iopl}) and the CPU is in ring {}",
+            cpu.s.cpl()
+        )));
+    }
+    Ok(())
+}
+
+/// MOV to/from CR0, CR2, CR3, CR4 (ring 0). Writing CR0/CR3/CR4 reloads paging and flushes
+/// the TLB.
+pub fn mov_cr<B: Bus + ?Sized>(cpu: &mut Cpu, bus: &mut B, ins: &Instruction) -> Result<(), Fault> {
+    ring0(cpu, ins)?;
+    let (dst, src) = (ins.op0_register(), ins.op1_register());
+    if dst.is_cr() {
+        let v = cpu.reg(src);
+        match dst {
+            Register::CR0 => cpu.s.cr0 = v,
+            Register::CR2 => cpu.s.cr2 = v,
+            Register::CR3 => cpu.s.cr3 = v,
+            Register::CR4 => cpu.s.cr4 = v,
+            _ => return Err(Fault::ud(format!("{ins}: no such control register"))),
+        }
+        if dst != Register::CR2 {
+            cpu.sync_paging(bus);
+        }
+        return Ok(());
+    }
+    let v = match src {
+        Register::CR0 => cpu.s.cr0,
+        Register::CR2 => cpu.s.cr2,
+        Register::CR3 => cpu.s.cr3,
+        Register::CR4 => cpu.s.cr4,
+        _ => {
+            return Err(Fault::ud(format!(
+                "{ins}: debug and other control registers are not modelled"
+            )))
+        }
+    };
+    cpu.set_reg(dst, v);
+    Ok(())
+}
+
+/// MOV to/from segment registers: not modelled (flat 64-bit segments).
+pub fn mov_seg<B: Bus + ?Sized>(
+    cpu: &mut Cpu,
+    _bus: &mut B,
+    ins: &Instruction,
+) -> Result<(), Fault> {
+    let _ = cpu;
+    Err(super::unsupported(ins))
+}
+
+fn rdmsr(cpu: &Cpu, n: u32) -> Result<u64, Fault> {
+    Ok(match n {
+        msr::EFER => cpu.s.efer,
+        msr::STAR => cpu.s.star,
+        msr::LSTAR => cpu.s.lstar,
+        msr::FMASK => cpu.s.fmask,
+        msr::FS_BASE => cpu.s.fs_base,
+        msr::GS_BASE => cpu.s.gs_base,
+        msr::KERNEL_GS_BASE => cpu.s.kernel_gs_base,
+        _ => {
+            return Err(Fault::gp(format!(
+                "rdmsr of MSR {n:#x}, which the model does not have"
+            )))
+        }
+    })
+}
+
+fn wrmsr<B: Bus + ?Sized>(cpu: &mut Cpu, bus: &mut B, n: u32, v: u64) -> Result<(), Fault> {
+    match n {
+        msr::EFER => {
+            cpu.s.efer = v;
+            cpu.sync_paging(bus);
+        }
+        msr::STAR => cpu.s.star = v,
+        msr::LSTAR => cpu.s.lstar = v,
+        msr::FMASK => cpu.s.fmask = v,
+        msr::FS_BASE => cpu.s.fs_base = v,
+        msr::GS_BASE => cpu.s.gs_base = v,
+        msr::KERNEL_GS_BASE => cpu.s.kernel_gs_base = v,
+        _ => {
+            return Err(Fault::gp(format!(
+                "wrmsr to MSR {n:#x}, which the model does not have"
+            )))
+        }
+    }
+    Ok(())
+}
+
+/// The system instructions.
+pub fn system<B: Bus + ?Sized>(cpu: &mut Cpu, bus: &mut B, ins: &Instruction) -> Result<(), Fault> {
+    match ins.mnemonic() {
+        M::Int => Err(Fault::SoftwareInterrupt {
+            vector: ins.immediate(0) as u8,
+        }),
+        M::Int3 => Err(Fault::Breakpoint),
+        M::Iretq => cpu.iretq(bus),
+        M::Syscall => cpu.syscall(),
+        M::Sysretq => cpu.sysret(),
+        M::Hlt => {
+            ring0(cpu, ins)?;
+            cpu.halted = true;
+            Ok(())
+        }
+        M::Cli => {
+            iopl_ok(cpu, ins)?;
+            cpu.s.rflags &= !IF;
+            Ok(())
+        }
+        M::Sti => {
+            iopl_ok(cpu, ins)?;
+            cpu.s.rflags |= IF;
+            Ok(())
+        }
+        M::Ud0 | M::Ud1 | M::Ud2 => Err(Fault::ud(format!(
+            "`{ins}` (the defined invalid instruction)"
+        ))),
+        M::Rdmsr => {
+            ring0(cpu, ins)?;
+            let v = rdmsr(cpu, cpu.s.gpr[RCX] as u32)?;
+            cpu.s.gpr[RAX] = v & 0xffff_ffff;
+            cpu.s.gpr[RDX] = v >> 32;
+            Ok(())
+        }
+        M::Wrmsr => {
+            ring0(cpu, ins)?;
+            let v = (cpu.s.gpr[RDX] << 32) | (cpu.s.gpr[RAX] & 0xffff_ffff);
+            wrmsr(cpu, bus, cpu.s.gpr[RCX] as u32, v)
+        }
+        M::Invlpg => {
+            ring0(cpu, ins)?;
+            bus.invlpg(cpu.ea(ins));
+            Ok(())
+        }
+        M::Lidt => {
+            ring0(cpu, ins)?;
+            let a = cpu.ea(ins);
+            let limit = bus.read(a, 2, false)? as u16;
+            let base = bus.read(a.wrapping_add(2), 8, false)?;
+            cpu.s.idtr = super::super::state::DescriptorTable { base, limit };
+            Ok(())
+        }
+        M::Sidt => {
+            let a = cpu.ea(ins);
+            let user = cpu.user();
+            bus.probe(a, 10, super::super::bus::Access::Write, user)?;
+            bus.write(a, 2, u64::from(cpu.s.idtr.limit), user)?;
+            bus.write(a.wrapping_add(2), 8, cpu.s.idtr.base, user)
+        }
+        M::Swapgs => {
+            ring0(cpu, ins)?;
+            std::mem::swap(&mut cpu.s.gs_base, &mut cpu.s.kernel_gs_base);
+            Ok(())
+        }
+        M::Rdtsc => {
+            // Deterministic: the time-stamp counter is the number of instructions retired.
+            let t = cpu.retired_user + cpu.retired_kernel;
+            cpu.s.gpr[RAX] = t & 0xffff_ffff;
+            cpu.s.gpr[RDX] = t >> 32;
+            Ok(())
+        }
+        M::Rdfsbase | M::Rdgsbase | M::Wrfsbase | M::Wrgsbase => {
+            if cpu.s.cr4 & (1 << 16) == 0 {
+                return Err(Fault::ud(format!("`{ins}` with CR4.FSGSBASE clear")));
+            }
+            let r = ins.op0_register();
+            match ins.mnemonic() {
+                M::Rdfsbase => cpu.set_reg(r, cpu.s.fs_base),
+                M::Rdgsbase => cpu.set_reg(r, cpu.s.gs_base),
+                M::Wrfsbase => cpu.s.fs_base = cpu.reg(r),
+                _ => cpu.s.gs_base = cpu.reg(r),
+            }
+            Ok(())
+        }
+        M::In | M::Out | M::Insb | M::Insw | M::Insd | M::Outsb | M::Outsw | M::Outsd => {
+            iopl_ok(cpu, ins)?;
+            Err(Fault::ud(format!("`{ins}`: port I/O is not modelled")))
+        }
+        M::Lgdt | M::Ltr | M::Lldt | M::Clts | M::Invd | M::Wbinvd => {
+            ring0(cpu, ins)?;
+            Err(super::unsupported(ins))
+        }
+        _ => Err(super::unsupported(ins)),
+    }
+}

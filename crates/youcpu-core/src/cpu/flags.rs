@@ -1,0 +1,279 @@
+//! Arithmetic flag logic, generic over operand width (1, 2, 4 or 8 bytes).
+//!
+//! Each helper returns the result (masked to the width) and the six status flags as RFLAGS
+//! bits; the caller merges them with [`merge`]. Flags the Intel SDM leaves undefined are set
+//! the way the Intel cores we record from do (see `tests/cpu_flags_native.rs`): AF = 0 after
+//! logic ops, shifts and rotates compute OF for every count as for count 1, and so on; each
+//! helper says what it does.
+
+use super::state::rflags::{AF, CF, OF, PF, SF, STATUS, ZF};
+
+/// All-ones mask of `size` bytes.
+#[inline]
+pub fn mask(size: u32) -> u64 {
+    if size >= 8 {
+        u64::MAX
+    } else {
+        (1u64 << (size * 8)) - 1
+    }
+}
+
+/// The sign bit of `size` bytes.
+#[inline]
+pub fn sign_bit(size: u32) -> u64 {
+    1u64 << (size * 8 - 1)
+}
+
+/// Sign-extends the low `size` bytes of `v` to 64 bits.
+#[inline]
+pub fn sext(v: u64, size: u32) -> i64 {
+    let sh = 64 - size * 8;
+    ((v << sh) as i64) >> sh
+}
+
+/// PF: set when the low byte of the result has an even number of ones (Intel SDM vol. 1 §3.4.3.1).
+#[inline]
+pub fn parity(r: u64) -> u64 {
+    if (r as u8).count_ones() % 2 == 0 {
+        PF
+    } else {
+        0
+    }
+}
+
+/// SF, ZF and PF of a result.
+#[inline]
+pub fn szp(r: u64, size: u32) -> u64 {
+    let mut f = parity(r);
+    if r & mask(size) == 0 {
+        f |= ZF;
+    }
+    if r & sign_bit(size) != 0 {
+        f |= SF;
+    }
+    f
+}
+
+/// Replaces the bits in `which` of `rflags` with those of `new`.
+#[inline]
+pub fn merge(rflags: u64, new: u64, which: u64) -> u64 {
+    (rflags & !which) | (new & which)
+}
+
+/// ADD / ADC (Intel SDM vol. 2, ADD, ADC): all six flags.
+#[inline]
+pub fn add(a: u64, b: u64, carry: bool, size: u32) -> (u64, u64) {
+    let m = mask(size);
+    let (a, b) = (a & m, b & m);
+    let wide = u128::from(a) + u128::from(b) + u128::from(carry);
+    let r = (wide as u64) & m;
+    let mut f = szp(r, size);
+    if wide > u128::from(m) {
+        f |= CF;
+    }
+    if (a ^ r) & (b ^ r) & sign_bit(size) != 0 {
+        f |= OF;
+    }
+    if (a ^ b ^ r) & 0x10 != 0 {
+        f |= AF;
+    }
+    (r, f)
+}
+
+/// SUB / SBB / CMP / NEG (Intel SDM vol. 2, SUB, SBB, CMP, NEG as 0 - x): all six flags.
+#[inline]
+pub fn sub(a: u64, b: u64, borrow: bool, size: u32) -> (u64, u64) {
+    let m = mask(size);
+    let (a, b) = (a & m, b & m);
+    let r = a.wrapping_sub(b).wrapping_sub(u64::from(borrow)) & m;
+    let mut f = szp(r, size);
+    if u128::from(a) < u128::from(b) + u128::from(borrow) {
+        f |= CF;
+    }
+    if (a ^ b) & (a ^ r) & sign_bit(size) != 0 {
+        f |= OF;
+    }
+    if (a ^ b ^ r) & 0x10 != 0 {
+        f |= AF;
+    }
+    (r, f)
+}
+
+/// AND / OR / XOR / TEST: OF = CF = 0; SF, ZF, PF from the result; AF (undefined) = 0.
+#[inline]
+pub fn logic(r: u64, size: u32) -> u64 {
+    szp(r & mask(size), size)
+}
+
+/// The flags a shift or rotate changes, or `None` when the masked count is 0 (flags kept).
+pub type ShiftOut = (u64, Option<u64>);
+
+/// Masks a shift count: 6 bits for 64-bit operands, 5 otherwise (Intel SDM vol. 2, SAL/SAR/SHL/SHR).
+#[inline]
+pub fn mask_count(count: u64, size: u32) -> u32 {
+    (count & if size == 8 { 0x3f } else { 0x1f }) as u32
+}
+
+/// SHL/SAL. CF = last bit shifted out (0 once the count exceeds the width); OF = MSB(result) XOR
+/// CF (defined for count 1; the same formula otherwise); AF (undefined) = 0; SF ZF PF from result.
+pub fn shl(a: u64, count: u64, size: u32) -> ShiftOut {
+    let c = mask_count(count, size);
+    let m = mask(size);
+    if c == 0 {
+        return (a & m, None);
+    }
+    let wide = u128::from(a & m) << c;
+    let r = (wide as u64) & m;
+    let cf = (wide >> (size * 8)) & 1 != 0;
+    let mut f = szp(r, size);
+    if cf {
+        f |= CF;
+    }
+    if (r & sign_bit(size) != 0) != cf {
+        f |= OF;
+    }
+    (r, Some(f))
+}
+
+/// SHR. CF = last bit shifted out; OF = MSB of the original operand (count 1; same otherwise).
+pub fn shr(a: u64, count: u64, size: u32) -> ShiftOut {
+    let c = mask_count(count, size);
+    let m = mask(size);
+    let a = a & m;
+    if c == 0 {
+        return (a, None);
+    }
+    let r = if c >= 64 { 0 } else { a >> c };
+    let cf = c <= size * 8 && (a >> (c - 1)) & 1 != 0;
+    let mut f = szp(r, size);
+    if cf {
+        f |= CF;
+    }
+    if a & sign_bit(size) != 0 {
+        f |= OF;
+    }
+    (r, Some(f))
+}
+
+/// SAR. CF = last bit shifted out (the sign once the count reaches the width); OF = 0.
+pub fn sar(a: u64, count: u64, size: u32) -> ShiftOut {
+    let c = mask_count(count, size);
+    let m = mask(size);
+    if c == 0 {
+        return (a & m, None);
+    }
+    let s = sext(a, size);
+    let r = (s >> c.min(63)) as u64 & m;
+    let cf = (s >> (c - 1).min(63)) & 1 != 0;
+    let mut f = szp(r, size);
+    if cf {
+        f |= CF;
+    }
+    (r, Some(f))
+}
+
+/// ROL: only CF and OF change. CF = LSB(result); OF = MSB(result) XOR CF.
+pub fn rol(a: u64, count: u64, size: u32) -> ShiftOut {
+    let c = mask_count(count, size);
+    let m = mask(size);
+    let a = a & m;
+    if c == 0 {
+        return (a, None);
+    }
+    let bits = size * 8;
+    let n = c % bits;
+    let r = if n == 0 {
+        a
+    } else {
+        ((a << n) | (a >> (bits - n))) & m
+    };
+    let cf = r & 1 != 0;
+    let mut f = if cf { CF } else { 0 };
+    if (r & sign_bit(size) != 0) != cf {
+        f |= OF;
+    }
+    (r, Some(f))
+}
+
+/// ROR: only CF and OF change. CF = MSB(result); OF = MSB(result) XOR the bit below it.
+pub fn ror(a: u64, count: u64, size: u32) -> ShiftOut {
+    let c = mask_count(count, size);
+    let m = mask(size);
+    let a = a & m;
+    if c == 0 {
+        return (a, None);
+    }
+    let bits = size * 8;
+    let n = c % bits;
+    let r = if n == 0 {
+        a
+    } else {
+        ((a >> n) | (a << (bits - n))) & m
+    };
+    let msb = r & sign_bit(size) != 0;
+    let mut f = if msb { CF } else { 0 };
+    if msb != (r & (sign_bit(size) >> 1) != 0) {
+        f |= OF;
+    }
+    (r, Some(f))
+}
+
+/// RCL: rotate left through CF over width+1 bits; count taken modulo 9/17 for 8/16 bits.
+/// OF = MSB(result) XOR new CF.
+pub fn rcl(a: u64, count: u64, size: u32, cf_in: bool) -> ShiftOut {
+    let c = mask_count(count, size);
+    let m = mask(size);
+    let a = a & m;
+    if c == 0 {
+        return (a, None);
+    }
+    let bits = size * 8;
+    let n = c % (bits + 1);
+    // The (width+1)-bit value CF:a, rotated left n times.
+    let w = (u128::from(cf_in) << bits) | u128::from(a);
+    let total = bits + 1;
+    let full = (1u128 << total) - 1;
+    let rot = if n == 0 {
+        w
+    } else {
+        ((w << n) | (w >> (total - n))) & full
+    };
+    let r = (rot as u64) & m;
+    let cf = (rot >> bits) & 1 != 0;
+    let mut f = if cf { CF } else { 0 };
+    if (r & sign_bit(size) != 0) != cf {
+        f |= OF;
+    }
+    (r, Some(f))
+}
+
+/// RCR: rotate right through CF. OF = MSB(result) XOR the bit below it (equal to
+/// MSB(original) XOR CF-in for count 1, Intel SDM vol. 2, RCR).
+pub fn rcr(a: u64, count: u64, size: u32, cf_in: bool) -> ShiftOut {
+    let c = mask_count(count, size);
+    let m = mask(size);
+    let a = a & m;
+    if c == 0 {
+        return (a, None);
+    }
+    let bits = size * 8;
+    let n = c % (bits + 1);
+    let w = (u128::from(cf_in) << bits) | u128::from(a);
+    let total = bits + 1;
+    let full = (1u128 << total) - 1;
+    let rot = if n == 0 {
+        w
+    } else {
+        ((w >> n) | (w << (total - n))) & full
+    };
+    let r = (rot as u64) & m;
+    let cf = (rot >> bits) & 1 != 0;
+    let mut f = if cf { CF } else { 0 };
+    if (r & sign_bit(size) != 0) != (r & (sign_bit(size) >> 1) != 0) {
+        f |= OF;
+    }
+    (r, Some(f))
+}
+
+/// The status flags mask, re-exported for callers that merge all six.
+pub const ALL: u64 = STATUS;

@@ -1,0 +1,141 @@
+//! The x86-64 core: architectural state, decode cache, interpreter and exception delivery.
+//!
+//! The CPU reaches memory only through a [`bus::Bus`] (the MMU). One call to [`Cpu::step`]
+//! executes one instruction (one iteration of a REP string instruction, as the hardware's
+//! single-step trap sees it) or delivers one exception/interrupt through the IDT.
+
+pub mod bus;
+pub mod decode;
+pub mod exec;
+pub mod fault;
+pub mod flags;
+pub mod interrupt;
+pub mod operand;
+pub mod state;
+
+use bus::{Bus, PagingConfig};
+use decode::DecodeCache;
+use fault::Fault;
+use serde::Serialize;
+use state::State;
+
+/// What one [`Cpu::step`] did.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event {
+    /// An instruction (or one REP iteration) retired.
+    Retired,
+    /// The instruction raised an exception, or was INT n/INT3/an interrupt; it was delivered.
+    Delivered(interrupt::Delivery),
+    /// HLT: the core waits for an interrupt.
+    Halted,
+}
+
+/// The core stopped for good: delivering an exception faulted twice (a triple fault shuts a
+/// real machine down).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TripleFault {
+    /// The exceptions in order.
+    pub chain: Vec<Fault>,
+}
+
+impl std::fmt::Display for TripleFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let parts: Vec<String> = self.chain.iter().map(|x| x.to_string()).collect();
+        write!(
+            f,
+            "triple fault (the machine would reset): {}",
+            parts.join(", then ")
+        )
+    }
+}
+
+impl std::error::Error for TripleFault {}
+
+/// One x86-64 core.
+#[derive(Clone, Default)]
+pub struct Cpu {
+    /// Registers, flags, control registers, MSRs.
+    pub s: State,
+    /// Decoded instructions.
+    pub icache: DecodeCache,
+    /// Instructions retired in ring 3 (each REP iteration counts once, as single-stepping sees).
+    pub retired_user: u64,
+    /// Instructions retired in ring 0.
+    pub retired_kernel: u64,
+    /// True after HLT until an interrupt arrives.
+    pub halted: bool,
+}
+
+impl Cpu {
+    /// A core in its reset state (paging off, ring 0).
+    pub fn new() -> Self {
+        Cpu::default()
+    }
+
+    /// True when the core runs in ring 3.
+    #[inline]
+    pub fn user(&self) -> bool {
+        self.s.cs & 3 == 3
+    }
+
+    /// The paging controls implied by CR0, CR3, CR4 and EFER.
+    pub fn paging_config(&self) -> PagingConfig {
+        PagingConfig {
+            enabled: self.s.cr0 & state::cr::CR0_PG != 0,
+            cr3: self.s.cr3,
+            la57: self.s.cr4 & state::cr::CR4_LA57 != 0,
+            wp: self.s.cr0 & state::cr::CR0_WP != 0,
+            nxe: self.s.efer & state::cr::EFER_NXE != 0,
+        }
+    }
+
+    /// Pushes the paging controls to the bus (after a CR0/CR3/CR4/EFER change), flushing the TLB.
+    pub fn sync_paging<B: Bus + ?Sized>(&mut self, bus: &mut B) {
+        bus.set_paging(self.paging_config());
+    }
+
+    /// Executes one instruction, or delivers the exception it raised.
+    pub fn step<B: Bus>(&mut self, bus: &mut B) -> Result<Event, TripleFault> {
+        if self.halted {
+            return Ok(Event::Halted);
+        }
+        let rip = self.s.rip;
+        let user = self.user();
+        let result = match self.icache.fetch(bus, rip, user) {
+            Ok(ins) => {
+                self.s.rip = ins.next_ip();
+                exec::execute(self, bus, &ins)
+            }
+            Err(f) => Err(f),
+        };
+        match result {
+            Ok(()) => {
+                if user {
+                    self.retired_user += 1;
+                } else {
+                    self.retired_kernel += 1;
+                }
+                if self.halted {
+                    return Ok(Event::Halted);
+                }
+                Ok(Event::Retired)
+            }
+            Err(f) => {
+                let saved = if f.is_trap() {
+                    // INT n / INT3 retire, then deliver with RIP = the next instruction.
+                    if user {
+                        self.retired_user += 1;
+                    } else {
+                        self.retired_kernel += 1;
+                    }
+                    self.s.rip
+                } else {
+                    rip
+                };
+                self.s.rip = saved;
+                self.raise(bus, f).map(Event::Delivered)
+            }
+        }
+    }
+}

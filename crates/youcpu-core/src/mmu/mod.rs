@@ -1,0 +1,226 @@
+//! The memory management unit: simulated physical memory, the x86-64 page walk and a TLB,
+//! behind the CPU's [`Bus`] interface.
+
+pub mod paging;
+pub mod phys;
+pub mod tlb;
+
+use crate::cpu::bus::{Access, Bus, PagingConfig};
+use crate::cpu::fault::Fault;
+use paging::{walk, Translation};
+use phys::{PhysMem, PAGE_SIZE};
+use tlb::{Tlb, TlbEntry};
+
+/// Physical memory plus the translation machinery.
+#[derive(Clone)]
+pub struct Mmu {
+    /// Physical memory.
+    pub phys: PhysMem,
+    /// The TLB.
+    pub tlb: Tlb,
+    cfg: PagingConfig,
+    code_frames: Vec<bool>,
+    code_written: Vec<u64>,
+}
+
+impl Mmu {
+    /// An MMU over `limit` bytes of physical memory, paging off until the CPU turns it on.
+    pub fn new(limit: u64) -> Self {
+        let phys = PhysMem::new(limit);
+        let n = (phys.limit() / PAGE_SIZE) as usize;
+        Mmu {
+            phys,
+            tlb: Tlb::default(),
+            cfg: PagingConfig::default(),
+            code_frames: vec![false; n],
+            code_written: Vec::new(),
+        }
+    }
+
+    /// The paging controls in force.
+    pub fn paging(&self) -> PagingConfig {
+        self.cfg
+    }
+
+    /// Walks the tables for `vaddr` without the TLB and records each step (for widgets).
+    pub fn walk_traced(&mut self, vaddr: u64, access: Access, user: bool) -> paging::Walk {
+        let cfg = self.cfg;
+        paging::walk_traced(&mut self.phys, &cfg, vaddr, access, user)
+    }
+
+    /// Translates through the TLB, walking on a miss. Returns the physical address.
+    #[inline]
+    pub fn translate(&mut self, vaddr: u64, access: Access, user: bool) -> Result<u64, Fault> {
+        let vpn = vaddr >> 12;
+        if let Some(&e) = self.tlb.lookup(vpn) {
+            let ok = (!user || e.user)
+                && match access {
+                    Access::Read => true,
+                    Access::Write => e.dirty && (e.writable || (!user && !self.cfg.wp)),
+                    Access::Fetch => !e.no_exec,
+                };
+            if ok {
+                self.tlb.hits += 1;
+                return Ok(e.frame * PAGE_SIZE | (vaddr & 0xfff));
+            }
+        }
+        self.tlb.misses += 1;
+        let cfg = self.cfg;
+        let t: Translation = walk(&mut self.phys, &cfg, vaddr, access, user, None)?;
+        let frame = t.paddr / PAGE_SIZE;
+        self.tlb.insert(
+            vpn,
+            TlbEntry {
+                tag: 0,
+                frame,
+                user: t.user,
+                writable: t.writable,
+                no_exec: t.no_exec,
+                dirty: t.dirty,
+            },
+        );
+        Ok(t.paddr)
+    }
+
+    #[inline]
+    fn note_write(&mut self, frame: u64) {
+        if let Some(c) = self.code_frames.get_mut(frame as usize) {
+            if *c {
+                *c = false;
+                self.code_written.push(frame);
+            }
+        }
+    }
+
+    /// Copies `data` into guest memory at linear address `vaddr` with the given privilege
+    /// (used by the kernel to copy out to user memory, like `copy_to_user`).
+    pub fn write_bytes(&mut self, vaddr: u64, data: &[u8], user: bool) -> Result<(), Fault> {
+        self.probe(vaddr, data.len() as u64, Access::Write, user)?;
+        for (i, &b) in data.iter().enumerate() {
+            self.write(vaddr.wrapping_add(i as u64), 1, u64::from(b), user)?;
+        }
+        Ok(())
+    }
+
+    /// Copies guest memory at `vaddr` into `buf` (like `copy_from_user`).
+    pub fn read_bytes(&mut self, vaddr: u64, buf: &mut [u8], user: bool) -> Result<(), Fault> {
+        let mut i = 0usize;
+        while i < buf.len() {
+            let a = vaddr.wrapping_add(i as u64);
+            let p = self.translate(a, Access::Read, user)?;
+            let n = ((PAGE_SIZE - (a & 0xfff)) as usize).min(buf.len() - i);
+            if let Some(dst) = buf.get_mut(i..i + n) {
+                self.phys.read(p, dst);
+            }
+            i += n;
+        }
+        Ok(())
+    }
+}
+
+impl Bus for Mmu {
+    #[inline]
+    fn read(&mut self, addr: u64, size: u32, user: bool) -> Result<u64, Fault> {
+        let off = (addr & 0xfff) as usize;
+        if off + size as usize <= PAGE_SIZE as usize {
+            let p = self.translate(addr, Access::Read, user)?;
+            let Some(f) = self.phys.frame(p / PAGE_SIZE) else {
+                return Ok(0);
+            };
+            let v = match size {
+                1 => u64::from(f[off]),
+                2 => u64::from(u16::from_le_bytes([f[off], f[off + 1]])),
+                4 => f
+                    .get(off..off + 4)
+                    .and_then(|s| s.try_into().ok())
+                    .map_or(0, |b| u64::from(u32::from_le_bytes(b))),
+                _ => f
+                    .get(off..off + 8)
+                    .and_then(|s| s.try_into().ok())
+                    .map_or(0, u64::from_le_bytes),
+            };
+            return Ok(v);
+        }
+        // Crosses a page boundary: both pages must translate.
+        self.probe(addr, u64::from(size), Access::Read, user)?;
+        let mut v = 0u64;
+        for i in 0..u64::from(size) {
+            v |= self.read(addr.wrapping_add(i), 1, user)? << (8 * i);
+        }
+        Ok(v)
+    }
+
+    #[inline]
+    fn write(&mut self, addr: u64, size: u32, value: u64, user: bool) -> Result<(), Fault> {
+        let off = (addr & 0xfff) as usize;
+        if off + size as usize <= PAGE_SIZE as usize {
+            let p = self.translate(addr, Access::Write, user)?;
+            let frame = p / PAGE_SIZE;
+            self.note_write(frame);
+            if let Some(f) = self.phys.frame_mut(frame) {
+                let bytes = value.to_le_bytes();
+                if let (Some(dst), Some(src)) = (
+                    f.get_mut(off..off + size as usize),
+                    bytes.get(..size as usize),
+                ) {
+                    dst.copy_from_slice(src);
+                }
+            }
+            return Ok(());
+        }
+        self.probe(addr, u64::from(size), Access::Write, user)?;
+        for i in 0..u64::from(size) {
+            self.write(addr.wrapping_add(i), 1, (value >> (8 * i)) & 0xff, user)?;
+        }
+        Ok(())
+    }
+
+    fn probe(&mut self, addr: u64, len: u64, access: Access, user: bool) -> Result<(), Fault> {
+        if len == 0 {
+            return Ok(());
+        }
+        let last = addr.wrapping_add(len - 1);
+        let mut page = addr & !0xfff;
+        loop {
+            let a = if page < addr { addr } else { page };
+            self.translate(a, access, user)?;
+            if page == last & !0xfff {
+                return Ok(());
+            }
+            page = page.wrapping_add(PAGE_SIZE);
+        }
+    }
+
+    #[inline]
+    fn translate_fetch(&mut self, addr: u64, user: bool) -> Result<u64, Fault> {
+        self.translate(addr, Access::Fetch, user)
+    }
+
+    fn read_phys(&self, paddr: u64, buf: &mut [u8]) {
+        self.phys.read(paddr, buf)
+    }
+
+    fn set_paging(&mut self, cfg: PagingConfig) {
+        self.cfg = cfg;
+        self.tlb.flush();
+    }
+
+    fn invlpg(&mut self, addr: u64) {
+        self.tlb.flush_page(addr >> 12);
+    }
+
+    fn mark_code_frame(&mut self, frame: u64) {
+        if let Some(c) = self.code_frames.get_mut(frame as usize) {
+            *c = true;
+        }
+    }
+
+    #[inline]
+    fn code_writes_pending(&self) -> bool {
+        !self.code_written.is_empty()
+    }
+
+    fn take_code_writes(&mut self, out: &mut Vec<u64>) {
+        out.append(&mut self.code_written);
+    }
+}

@@ -1,0 +1,139 @@
+//! Simulated physical memory: sparse 4 KiB frames allocated on demand, with a hard limit.
+
+use std::fmt;
+
+/// Bytes in a page / frame.
+pub const PAGE_SIZE: u64 = 4096;
+
+/// The default guest memory limit: 256 MiB.
+pub const DEFAULT_MEMORY_LIMIT: u64 = 256 << 20;
+
+/// Physical memory ran out or an address lies outside it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutOfMemory {
+    /// The limit in bytes.
+    pub limit: u64,
+}
+
+impl fmt::Display for OutOfMemory {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "guest memory exhausted: the limit is {} MiB of simulated physical memory",
+            self.limit >> 20
+        )
+    }
+}
+
+impl std::error::Error for OutOfMemory {}
+
+/// Physical memory: frame `n` covers physical addresses `n*4096 .. n*4096+4095`.
+#[derive(Clone)]
+pub struct PhysMem {
+    frames: Vec<Option<Box<[u8; PAGE_SIZE as usize]>>>,
+    next_free: u64,
+    free_list: Vec<u64>,
+    allocated: u64,
+}
+
+impl PhysMem {
+    /// Physical memory of `limit` bytes (rounded down to whole frames, at least one).
+    pub fn new(limit: u64) -> Self {
+        let n = (limit / PAGE_SIZE).max(1) as usize;
+        let mut frames = Vec::new();
+        frames.resize_with(n, || None);
+        // Frame 0 is never handed out, so physical address 0 stays free as a "null" marker.
+        PhysMem {
+            frames,
+            next_free: 1,
+            free_list: Vec::new(),
+            allocated: 0,
+        }
+    }
+
+    /// The size in bytes.
+    pub fn limit(&self) -> u64 {
+        self.frames.len() as u64 * PAGE_SIZE
+    }
+
+    /// Number of frames handed out by [`PhysMem::alloc_frame`] and not freed.
+    pub fn allocated_frames(&self) -> u64 {
+        self.allocated
+    }
+
+    /// Hands out a zeroed frame and returns its number.
+    pub fn alloc_frame(&mut self) -> Result<u64, OutOfMemory> {
+        let n = if let Some(n) = self.free_list.pop() {
+            n
+        } else if (self.next_free as usize) < self.frames.len() {
+            self.next_free += 1;
+            self.next_free - 1
+        } else {
+            return Err(OutOfMemory {
+                limit: self.limit(),
+            });
+        };
+        if let Some(slot) = self.frames.get_mut(n as usize) {
+            *slot = Some(Box::new([0; PAGE_SIZE as usize]));
+        }
+        self.allocated += 1;
+        Ok(n)
+    }
+
+    /// Returns a frame to the allocator (its contents are dropped).
+    pub fn free_frame(&mut self, n: u64) {
+        if let Some(slot) = self.frames.get_mut(n as usize) {
+            if slot.take().is_some() {
+                self.allocated -= 1;
+                self.free_list.push(n);
+            }
+        }
+    }
+
+    /// The frame's bytes, if it exists.
+    #[inline]
+    pub fn frame(&self, n: u64) -> Option<&[u8; PAGE_SIZE as usize]> {
+        self.frames.get(n as usize).and_then(|f| f.as_deref())
+    }
+
+    /// The frame's bytes for writing, if it exists.
+    #[inline]
+    pub fn frame_mut(&mut self, n: u64) -> Option<&mut [u8; PAGE_SIZE as usize]> {
+        self.frames
+            .get_mut(n as usize)
+            .and_then(|f| f.as_deref_mut())
+    }
+
+    /// Reads bytes at a physical address; unbacked bytes read as zero.
+    pub fn read(&self, paddr: u64, buf: &mut [u8]) {
+        for (i, b) in buf.iter_mut().enumerate() {
+            let a = paddr.wrapping_add(i as u64);
+            *b = self
+                .frame(a / PAGE_SIZE)
+                .map_or(0, |f| f[(a % PAGE_SIZE) as usize]);
+        }
+    }
+
+    /// Writes bytes at a physical address; bytes outside allocated frames are dropped
+    /// (like writes to unbacked physical addresses on a real bus).
+    pub fn write(&mut self, paddr: u64, data: &[u8]) {
+        for (i, &b) in data.iter().enumerate() {
+            let a = paddr.wrapping_add(i as u64);
+            if let Some(f) = self.frame_mut(a / PAGE_SIZE) {
+                f[(a % PAGE_SIZE) as usize] = b;
+            }
+        }
+    }
+
+    /// Reads a little-endian u64 at a physical address (page-table entries).
+    pub fn read_u64(&self, paddr: u64) -> u64 {
+        let mut b = [0u8; 8];
+        self.read(paddr, &mut b);
+        u64::from_le_bytes(b)
+    }
+
+    /// Writes a little-endian u64 at a physical address.
+    pub fn write_u64(&mut self, paddr: u64, v: u64) {
+        self.write(paddr, &v.to_le_bytes());
+    }
+}
