@@ -1,5 +1,6 @@
 //! Scheduling: Linux's load weights and timeslice arithmetic.
 
+pub mod sim;
 pub mod timeslice;
 pub mod weights;
 

@@ -1,0 +1,533 @@
+//! The event loop shared by every policy.
+//!
+//! Events, in the order they are handled at one instant: a context switch completing, the
+//! running task's burst ending (it blocks for I/O or exits), arrivals and wake-ups (in task-id
+//! order, each followed by the policy's wake-up preemption check), a timer tick, the quantum
+//! running out, and finally, if the CPU is free or a reschedule was requested, the policy's pick.
+//! So a task that arrives at the instant another's quantum expires is queued *before* the
+//! preempted task goes back (the OSTEP convention).
+//!
+//! A context switch happens when the CPU starts running a task other than the one that ran
+//! last; the very first dispatch is not a switch. Each switch costs `switch_cost` time during
+//! which nothing runs. A preemption requested during a switch takes effect when the switch
+//! ends: the task switched to goes back to the queue without running.
+
+use super::result::{FairPoint, Slice, SliceKind, Step, StepKind};
+use super::workload::{Burst, TaskSpec};
+use super::{SimConfig, SimError, MAX_FAIR_POINTS, MAX_STEPS};
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+/// When a policy wants timer ticks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum TickMode {
+    /// Never (the textbook policies).
+    Never,
+    /// Only while other tasks wait (CFS: `entity_tick` checks preemption only when
+    /// `nr_running > 1`, and its `update_curr` is linear, so skipping lone ticks changes nothing).
+    WhenContended(u64),
+    /// On every tick while a task runs (EEVDF: `update_deadline` renews the slice on ticks).
+    Always(u64),
+}
+
+/// Per-task state the engine keeps and the policies may read.
+#[derive(Clone, Debug)]
+pub(crate) struct TaskRt {
+    /// Load weight.
+    pub weight: u64,
+    /// Remaining time of the current CPU burst.
+    pub remaining: u64,
+    burst_idx: usize,
+    ready_since: Option<u64>,
+    pub(crate) first_run: Option<u64>,
+    pub(crate) completion: Option<u64>,
+    pub(crate) cpu_time: u64,
+    pub(crate) wait: u64,
+    pub(crate) switches: u64,
+    pub(crate) switch_time: u64,
+}
+
+/// The interface between the event loop and a policy. The policy owns its run queue; the task
+/// that is running is not in it.
+pub(crate) trait Scheduler {
+    /// A task becomes runnable: `new` for its arrival, otherwise a wake-up after I/O.
+    fn enqueue(&mut self, tasks: &[TaskRt], task: usize, new: bool);
+    /// Should the newly runnable `woken` preempt `curr`?
+    fn wakeup_preempt(&mut self, tasks: &[TaskRt], curr: usize, woken: usize) -> bool;
+    /// `curr` ran for `delta` more; true asks for a reschedule.
+    fn account(&mut self, curr: usize, delta: u64) -> bool;
+    /// A timer tick while `curr` runs; true asks for a reschedule.
+    fn tick(&mut self, curr: usize) -> bool;
+    /// `curr` stops running but stays runnable.
+    fn put_prev(&mut self, tasks: &[TaskRt], curr: usize);
+    /// `curr` leaves the run queue: it blocks (`sleep`) or exits.
+    fn dequeue_curr(&mut self, curr: usize, sleep: bool);
+    /// Chooses the next task and takes it off the queue; it becomes the running task.
+    fn pick_next(&mut self, tasks: &[TaskRt]) -> Option<usize>;
+    /// How long the task just picked may run before its quantum expires, if the policy has one.
+    fn run_limit(&self) -> Option<u64>;
+    /// Timer tick needs.
+    fn tick_mode(&self) -> TickMode;
+    /// Runnable tasks waiting in the queue.
+    fn nr_queued(&self) -> usize;
+    /// Why `task` was just picked, in one line.
+    fn explain_pick(&self, tasks: &[TaskRt], task: usize) -> String;
+    /// The task's virtual-time state, for policies that have one.
+    fn sample(&self, task: usize, now: u64) -> Option<FairPoint>;
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Cpu {
+    Idle,
+    Switching { to: usize, until: u64 },
+    Running { task: usize },
+}
+
+/// The loop's state.
+pub(crate) struct Engine<'a, S: Scheduler> {
+    specs: &'a [TaskSpec],
+    pub(crate) tasks: Vec<TaskRt>,
+    sched: S,
+    cfg: &'a SimConfig,
+    pub(crate) now: u64,
+    cpu: Cpu,
+    last_ran: Option<usize>,
+    resched: bool,
+    quantum_end: Option<u64>,
+    pending_limit: Option<u64>,
+    arrivals: Vec<usize>,
+    next_arrival: usize,
+    wakeups: BinaryHeap<Reverse<(u64, usize)>>,
+    pub(crate) timeline: Vec<Slice>,
+    pub(crate) steps: Vec<Step>,
+    pub(crate) steps_truncated: bool,
+    pub(crate) fair: Vec<FairPoint>,
+    pub(crate) fair_truncated: bool,
+    pub(crate) events: u64,
+    pub(crate) switches: u64,
+    pub(crate) switch_time: u64,
+}
+
+impl<'a, S: Scheduler> Engine<'a, S> {
+    /// Sets up a run; `weights` come from validation.
+    pub(crate) fn new(
+        specs: &'a [TaskSpec],
+        weights: &[u64],
+        sched: S,
+        cfg: &'a SimConfig,
+    ) -> Self {
+        let tasks = specs
+            .iter()
+            .zip(weights)
+            .map(|(s, &weight)| TaskRt {
+                weight,
+                remaining: match s.bursts.first() {
+                    Some(Burst::Cpu(n)) => *n,
+                    _ => 0,
+                },
+                burst_idx: 0,
+                ready_since: None,
+                first_run: None,
+                completion: None,
+                cpu_time: 0,
+                wait: 0,
+                switches: 0,
+                switch_time: 0,
+            })
+            .collect();
+        let mut arrivals: Vec<usize> = (0..specs.len()).collect();
+        arrivals.sort_by_key(|&i| (specs.get(i).map_or(0, |s| s.arrival), i));
+        Engine {
+            specs,
+            tasks,
+            sched,
+            cfg,
+            now: 0,
+            cpu: Cpu::Idle,
+            last_ran: None,
+            resched: false,
+            quantum_end: None,
+            pending_limit: None,
+            arrivals,
+            next_arrival: 0,
+            wakeups: BinaryHeap::new(),
+            timeline: Vec::new(),
+            steps: Vec::new(),
+            steps_truncated: false,
+            fair: Vec::new(),
+            fair_truncated: false,
+            events: 0,
+            switches: 0,
+            switch_time: 0,
+        }
+    }
+
+    fn step(&mut self, kind: StepKind, task: Option<usize>, note: impl FnOnce(&Self) -> String) {
+        if !self.cfg.trace {
+            return;
+        }
+        if self.steps.len() >= MAX_STEPS {
+            self.steps_truncated = true;
+            return;
+        }
+        let note = note(self);
+        self.steps.push(Step {
+            time: self.now,
+            kind,
+            task,
+            note,
+        });
+    }
+
+    fn sample(&mut self, task: usize) {
+        if !self.cfg.fair_samples {
+            return;
+        }
+        if let Some(p) = self.sched.sample(task, self.now) {
+            if self.fair.len() >= MAX_FAIR_POINTS {
+                self.fair_truncated = true;
+            } else {
+                self.fair.push(p);
+            }
+        }
+    }
+
+    fn push_slice(&mut self, start: u64, end: u64, kind: SliceKind) {
+        if let Some(last) = self.timeline.last_mut() {
+            let mergeable = !matches!(kind, SliceKind::Switch { .. });
+            if mergeable && last.kind == kind && last.end == start {
+                last.end = end;
+                return;
+            }
+        }
+        self.timeline.push(Slice { start, end, kind });
+    }
+
+    fn next_external(&self) -> Option<u64> {
+        let a = self
+            .arrivals
+            .get(self.next_arrival)
+            .and_then(|&i| self.specs.get(i))
+            .map(|s| s.arrival);
+        let w = self.wakeups.peek().map(|Reverse((t, _))| *t);
+        match (a, w) {
+            (Some(a), Some(w)) => Some(a.min(w)),
+            (x, None) | (None, x) => x,
+        }
+    }
+
+    fn next_event(&mut self) -> Option<u64> {
+        let ext = self.next_external();
+        let mut t = ext;
+        let mut consider = |x: u64| t = Some(t.map_or(x, |t: u64| t.min(x)));
+        match self.cpu {
+            Cpu::Idle => {}
+            Cpu::Switching { until, .. } => consider(until),
+            Cpu::Running { task } => {
+                let rem = self.tasks.get(task).map_or(0, |t| t.remaining);
+                consider(self.now.saturating_add(rem));
+                if let Some(qe) = self.quantum_end {
+                    if self.sched.nr_queued() == 0 {
+                        // Alone, the task would just get quantum after quantum; jump to the
+                        // first quantum boundary at or after the next arrival or wake-up.
+                        if let (Some(e), Some(q)) = (ext, self.sched.run_limit()) {
+                            let qe2 = if qe < e {
+                                qe + (e - qe).div_ceil(q) * q
+                            } else {
+                                qe
+                            };
+                            self.quantum_end = Some(qe2);
+                            consider(qe2);
+                        }
+                    } else {
+                        consider(qe);
+                    }
+                }
+                let tick = match self.sched.tick_mode() {
+                    TickMode::Never => None,
+                    TickMode::WhenContended(p) if self.sched.nr_queued() > 0 => Some(p),
+                    TickMode::WhenContended(_) => None,
+                    TickMode::Always(p) => Some(p),
+                };
+                if let Some(p) = tick {
+                    consider((self.now / p + 1) * p);
+                }
+            }
+        }
+        t
+    }
+
+    fn advance(&mut self, t: u64) {
+        let dt = t - self.now;
+        if dt > 0 {
+            match self.cpu {
+                Cpu::Running { task } => {
+                    if let Some(tr) = self.tasks.get_mut(task) {
+                        tr.remaining = tr.remaining.saturating_sub(dt);
+                        tr.cpu_time += dt;
+                    }
+                    self.push_slice(self.now, t, SliceKind::Run { task });
+                    let was = self.resched;
+                    self.now = t;
+                    if self.sched.account(task, dt) && !was {
+                        self.resched = true;
+                        self.step(StepKind::SliceExpired, Some(task), |_| {
+                            "its slice is used up (vruntime reached its deadline): a new \
+                             deadline, and a reschedule"
+                                .into()
+                        });
+                    }
+                }
+                Cpu::Idle => self.push_slice(self.now, t, SliceKind::Idle),
+                Cpu::Switching { .. } => {}
+            }
+        }
+        self.now = t;
+    }
+
+    fn begin_run(&mut self, task: usize) {
+        let now = self.now;
+        if let Some(tr) = self.tasks.get_mut(task) {
+            if tr.first_run.is_none() {
+                tr.first_run = Some(now);
+            }
+            if let Some(since) = tr.ready_since.take() {
+                tr.wait += now - since;
+            }
+        }
+        self.quantum_end = self.pending_limit.map(|q| now + q);
+        self.cpu = Cpu::Running { task };
+    }
+
+    fn make_ready(&mut self, task: usize) {
+        let now = self.now;
+        if let Some(tr) = self.tasks.get_mut(task) {
+            tr.ready_since = Some(now);
+        }
+    }
+
+    fn burst_done(&mut self, task: usize) {
+        let spec = self.specs.get(task);
+        let Some(tr) = self.tasks.get_mut(task) else {
+            return;
+        };
+        tr.burst_idx += 1;
+        match spec.and_then(|s| s.bursts.get(tr.burst_idx)) {
+            Some(Burst::Io(d)) => {
+                let wake = self.now + d;
+                let d = *d;
+                self.sched.dequeue_curr(task, true);
+                self.wakeups.push(Reverse((wake, task)));
+                self.sample(task);
+                self.step(StepKind::Block, Some(task), |_| {
+                    format!("waits {d} for I/O")
+                });
+            }
+            _ => {
+                tr.completion = Some(self.now);
+                self.sched.dequeue_curr(task, false);
+                self.sample(task);
+                self.step(StepKind::Exit, Some(task), |_| "finished".into());
+            }
+        }
+        self.cpu = Cpu::Idle;
+        self.quantum_end = None;
+    }
+
+    fn take_ready_now(&mut self) -> Vec<(usize, bool)> {
+        let mut ready = Vec::new();
+        while let Some(&i) = self.arrivals.get(self.next_arrival) {
+            if self.specs.get(i).map(|s| s.arrival) != Some(self.now) {
+                break;
+            }
+            ready.push((i, true));
+            self.next_arrival += 1;
+        }
+        while let Some(Reverse((t, i))) = self.wakeups.peek().copied() {
+            if t != self.now {
+                break;
+            }
+            self.wakeups.pop();
+            if let (Some(tr), Some(s)) = (self.tasks.get_mut(i), self.specs.get(i)) {
+                tr.burst_idx += 1;
+                tr.remaining = match s.bursts.get(tr.burst_idx) {
+                    Some(Burst::Cpu(n)) => *n,
+                    _ => 0,
+                };
+            }
+            ready.push((i, false));
+        }
+        ready.sort_unstable();
+        ready
+    }
+
+    fn running_or_target(&self) -> Option<usize> {
+        match self.cpu {
+            Cpu::Running { task } | Cpu::Switching { to: task, .. } => Some(task),
+            Cpu::Idle => None,
+        }
+    }
+
+    /// Runs to the end (or the horizon).
+    pub(crate) fn run(&mut self) -> Result<(), SimError> {
+        loop {
+            let Some(t) = self.next_event() else { break };
+            if let Some(h) = self.cfg.horizon {
+                if t > h {
+                    self.advance(h.max(self.now));
+                    break;
+                }
+            }
+            self.events += 1;
+            if self.events > self.cfg.max_events {
+                return Err(SimError::TooManyEvents(self.cfg.max_events));
+            }
+            self.advance(t);
+            self.handle_instant();
+        }
+        let end = self.now;
+        for tr in &mut self.tasks {
+            if let Some(since) = tr.ready_since.take() {
+                tr.wait += end - since;
+            }
+        }
+        Ok(())
+    }
+
+    fn handle_instant(&mut self) {
+        // 1. A switch completes.
+        if let Cpu::Switching { to, until } = self.cpu {
+            if until == self.now {
+                if self.resched {
+                    self.sched.put_prev(&self.tasks, to);
+                    self.sample(to);
+                    self.cpu = Cpu::Idle;
+                } else {
+                    self.begin_run(to);
+                }
+            }
+        }
+        // 2. The running task's burst ends.
+        if let Cpu::Running { task } = self.cpu {
+            if self.tasks.get(task).is_some_and(|t| t.remaining == 0) {
+                self.burst_done(task);
+            }
+        }
+        // 3. Arrivals and wake-ups, in task-id order.
+        for (task, new) in self.take_ready_now() {
+            self.make_ready(task);
+            self.sched.enqueue(&self.tasks, task, new);
+            self.sample(task);
+            let kind = if new {
+                StepKind::Arrive
+            } else {
+                StepKind::Wake
+            };
+            self.step(kind, Some(task), |_| {
+                if new {
+                    "arrives".into()
+                } else {
+                    "I/O done, runnable again".into()
+                }
+            });
+            if let Some(curr) = self.running_or_target() {
+                if !self.resched && self.sched.wakeup_preempt(&self.tasks, curr, task) {
+                    self.resched = true;
+                    self.step(StepKind::WakeupPreempt, Some(task), |_| {
+                        format!("preempts task {curr}")
+                    });
+                }
+            }
+        }
+        // 4. A timer tick.
+        if let Cpu::Running { task } = self.cpu {
+            let period = match self.sched.tick_mode() {
+                TickMode::Never => None,
+                TickMode::WhenContended(p) | TickMode::Always(p) => Some(p),
+            };
+            if period.is_some_and(|p| self.now % p == 0) && self.sched.tick(task) && !self.resched {
+                self.resched = true;
+                self.step(StepKind::TickPreempt, Some(task), |_| {
+                    "the tick finds it has run long enough".into()
+                });
+            }
+        }
+        // 5. The quantum runs out.
+        if let (Cpu::Running { task }, Some(qe)) = (self.cpu, self.quantum_end) {
+            if qe == self.now {
+                if self.sched.nr_queued() == 0 {
+                    self.quantum_end = self.sched.run_limit().map(|q| self.now + q);
+                } else if !self.resched {
+                    self.resched = true;
+                    self.step(StepKind::QuantumExpired, Some(task), |_| {
+                        "quantum used up: back of the queue".into()
+                    });
+                }
+            }
+        }
+        // 6. Preempt.
+        if self.resched {
+            if let Cpu::Running { task } = self.cpu {
+                self.sched.put_prev(&self.tasks, task);
+                self.make_ready(task);
+                self.sample(task);
+                self.cpu = Cpu::Idle;
+                self.quantum_end = None;
+            }
+        }
+        // 7. Pick.
+        if self.cpu == Cpu::Idle {
+            self.resched = false;
+            self.pick();
+        }
+    }
+
+    fn pick(&mut self) {
+        let Some(next) = self.sched.pick_next(&self.tasks) else {
+            if self
+                .timeline
+                .last()
+                .is_some_and(|s| s.kind != SliceKind::Idle)
+            {
+                self.step(StepKind::Idle, None, |_| "nothing is runnable".into());
+            }
+            return;
+        };
+        self.pending_limit = self.sched.run_limit();
+        self.sample(next);
+        self.step(StepKind::Pick, Some(next), |e| {
+            e.sched.explain_pick(&e.tasks, next)
+        });
+        let from = self.last_ran;
+        self.last_ran = Some(next);
+        match from {
+            Some(prev) if prev != next => {
+                self.switches += 1;
+                let cost = self.cfg.switch_cost;
+                if let Some(tr) = self.tasks.get_mut(next) {
+                    tr.switches += 1;
+                    tr.switch_time += cost;
+                }
+                if cost > 0 {
+                    let until = self.now + cost;
+                    self.switch_time += cost;
+                    self.push_slice(
+                        self.now,
+                        until,
+                        SliceKind::Switch {
+                            from: prev,
+                            to: next,
+                        },
+                    );
+                    self.cpu = Cpu::Switching { to: next, until };
+                    self.step(StepKind::Switch, Some(next), |_| {
+                        format!("switching from task {prev} costs {cost}")
+                    });
+                } else {
+                    self.begin_run(next);
+                }
+            }
+            _ => self.begin_run(next),
+        }
+    }
+}
