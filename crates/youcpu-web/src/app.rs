@@ -1,0 +1,77 @@
+//! The page: masthead, table of contents, and every part of the article with its widgets.
+
+use crate::article::{Block, Part, PARTS};
+use crate::toc::Toc;
+use yew::prelude::*;
+
+fn part_view(p: &'static Part) -> Html {
+    let body: Html = p
+        .blocks
+        .iter()
+        .map(|b| match b {
+            Block::Html(h) => Html::from_html_unchecked(AttrValue::Static(h)),
+            Block::Widget(w) => w.view(),
+        })
+        .collect();
+    html! {
+        <section class="part" id={p.id} aria-labelledby={format!("{}-title", p.id)}>
+            <h2 id={format!("{}-title", p.id)}>
+                <span class="part-num">{ format!("Part {}", p.number) }</span>
+                <a class="heading-link" href={format!("#{}", p.id)}>{ p.title }</a>
+            </h2>
+            <div class="lead">{ Html::from_html_unchecked(AttrValue::Static(p.summary)) }</div>
+            { body }
+        </section>
+    }
+}
+
+/// The whole article.
+#[component]
+pub fn App() -> Html {
+    // After the first render the parts exist: honour a deep link such as #timeslicing or
+    // #widget-timeslice.
+    use_effect_with((), |_| scroll_to_hash());
+    html! {
+        <>
+            <a class="skip-link" href="#content">{ "Skip to the article" }</a>
+            <div class="layout">
+                <header class="masthead">
+                    <p class="kicker">{ "An explorable explanation" }</p>
+                    <h1>{ "You in CPU" }</h1>
+                    <p class="dek">{ "What really happens when your computer runs a program, from the first instruction fetch to fork and copy-on-write, on a simulated x86-64 machine you can poke." }</p>
+                </header>
+                <Toc />
+                <article id="content" class="article">
+                    { for PARTS.iter().map(part_view) }
+                </article>
+            </div>
+        </>
+    }
+}
+
+/// Mounts the app into `#app` (or `<body>` if the page has no such element), replacing the
+/// static fallback content.
+pub fn mount() {
+    let root = crate::dom::document().and_then(|d| d.get_element_by_id("app"));
+    match root {
+        Some(el) => {
+            el.set_inner_html("");
+            yew::Renderer::<App>::with_root(el).render();
+        }
+        None => {
+            yew::Renderer::<App>::new().render();
+        }
+    }
+}
+
+fn scroll_to_hash() {
+    let Some(w) = crate::dom::window() else { return };
+    let hash = w.location().hash().unwrap_or_default();
+    let id = hash.trim_start_matches('#');
+    if id.is_empty() {
+        return;
+    }
+    if let Some(el) = w.document().and_then(|d| d.get_element_by_id(id)) {
+        el.scroll_into_view();
+    }
+}

@@ -1,0 +1,66 @@
+//! Small, panic-free helpers around the browser DOM.
+
+use wasm_bindgen::JsCast;
+use web_sys::{HtmlInputElement, InputEvent};
+
+/// The current `window`, if there is one (there is none under Node or in native tests).
+pub fn window() -> Option<web_sys::Window> {
+    web_sys::window()
+}
+
+/// The current document.
+pub fn document() -> Option<web_sys::Document> {
+    window().and_then(|w| w.document())
+}
+
+/// The text of the `<input>` an input event came from ("" if it came from something else).
+pub fn input_text(e: &InputEvent) -> String {
+    e.target()
+        .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
+        .map(|i| i.value())
+        .unwrap_or_default()
+}
+
+/// The page's query string without the leading `?` ("" when unavailable).
+pub fn location_search() -> String {
+    window()
+        .and_then(|w| w.location().search().ok())
+        .map(|s| s.trim_start_matches('?').to_string())
+        .unwrap_or_default()
+}
+
+/// Replaces the query string (keeping path and hash) without adding a history entry.
+pub fn replace_search(query: &str) {
+    let Some(w) = window() else { return };
+    let loc = w.location();
+    let path = loc.pathname().unwrap_or_default();
+    let hash = loc.hash().unwrap_or_default();
+    let url = if query.is_empty() {
+        format!("{path}{hash}")
+    } else {
+        format!("{path}?{query}{hash}")
+    };
+    if loc.search().ok().as_deref().map(|s| s.trim_start_matches('?')) == Some(query) {
+        return;
+    }
+    if let Ok(h) = w.history() {
+        let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+    }
+}
+
+/// The absolute URL of the page with the given fragment.
+pub fn url_with_hash(hash: &str) -> String {
+    let Some(w) = window() else { return String::new() };
+    let loc = w.location();
+    let origin = loc.origin().unwrap_or_default();
+    let path = loc.pathname().unwrap_or_default();
+    let search = loc.search().unwrap_or_default();
+    format!("{origin}{path}{search}#{hash}")
+}
+
+/// Copies text to the clipboard (best effort; the promise's outcome is ignored).
+pub fn copy_to_clipboard(text: &str) {
+    if let Some(w) = window() {
+        let _ = w.navigator().clipboard().write_text(text);
+    }
+}

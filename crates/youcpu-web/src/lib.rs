@@ -1,0 +1,8 @@
+#![doc = include_str!("../README.md")]
+
+pub mod app;
+pub mod article;
+pub mod dom;
+pub mod toc;
+pub mod url_state;
+pub mod widgets;

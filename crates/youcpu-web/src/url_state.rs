@@ -1,0 +1,120 @@
+//! Widget state in the URL query: each widget owns the keys starting with its prefix
+//! (`ts-latency=...`), so several widgets share one query string without clobbering each other.
+//! The encoding and merging are pure functions, tested natively.
+
+/// Percent-encodes a query component (`application/x-www-form-urlencoded`, space as `%20`).
+pub fn encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b',') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Decodes a query component; `+` is a space, bad escapes are kept literally.
+pub fn decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            b'%' if i + 2 < bytes.len() => {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
+                match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                    Some(v) => {
+                        out.push(v);
+                        i += 3;
+                    }
+                    None => {
+                        out.push(b'%');
+                        i += 1;
+                    }
+                }
+            }
+            b => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Splits a query string (without `?`) into decoded key/value pairs.
+pub fn parse(query: &str) -> Vec<(String, String)> {
+    query
+        .split('&')
+        .filter(|kv| !kv.is_empty())
+        .map(|kv| match kv.split_once('=') {
+            Some((k, v)) => (decode(k), decode(v)),
+            None => (decode(kv), String::new()),
+        })
+        .collect()
+}
+
+/// The pairs whose key starts with `prefix`, with the prefix removed.
+pub fn owned_by(pairs: &[(String, String)], prefix: &str) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .filter_map(|(k, v)| k.strip_prefix(prefix).map(|rest| (rest.to_string(), v.clone())))
+        .collect()
+}
+
+/// Replaces every key starting with `prefix` in `query` by `prefix + key` for the given pairs,
+/// keeping other widgets' keys in place and in order.
+pub fn merge(query: &str, prefix: &str, pairs: &[(String, String)]) -> String {
+    let mut kept: Vec<String> = query
+        .split('&')
+        .filter(|kv| !kv.is_empty())
+        .filter(|kv| {
+            let key = kv.split_once('=').map_or(*kv, |(k, _)| k);
+            !decode(key).starts_with(prefix)
+        })
+        .map(str::to_string)
+        .collect();
+    for (k, v) in pairs {
+        kept.push(format!("{}={}", encode(&format!("{prefix}{k}")), encode(v)));
+    }
+    kept.join("&")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_awkward_text() {
+        for s in ["0.75", "a b&c=d", "ünï", "%zz", "", "1,2,-3", "100%"] {
+            assert_eq!(decode(&encode(s)), s, "{s}");
+        }
+    }
+
+    #[test]
+    fn decode_keeps_bad_escapes() {
+        assert_eq!(decode("%"), "%");
+        assert_eq!(decode("%4"), "%4");
+        assert_eq!(decode("%4g"), "%4g");
+        assert_eq!(decode("a+b%20c"), "a b c");
+    }
+
+    #[test]
+    fn merge_replaces_only_the_prefix() {
+        let q = "x-a=1&ts-tasks=3&y=2";
+        let merged = merge(q, "ts-", &[("tasks".into(), "5".into()), ("cpus".into(), "2".into())]);
+        assert_eq!(merged, "x-a=1&y=2&ts-tasks=5&ts-cpus=2");
+        assert_eq!(merge(&merged, "ts-", &[]), "x-a=1&y=2");
+        let pairs = parse(&merged);
+        assert_eq!(
+            owned_by(&pairs, "ts-"),
+            vec![("tasks".to_string(), "5".to_string()), ("cpus".to_string(), "2".to_string())]
+        );
+    }
+}

@@ -1,0 +1,88 @@
+//! The article's live widgets. Each has a stable root `data-widget="<id>"`, a pure reducer in
+//! `state.rs` (tested natively) and a Yew view.
+
+pub mod timeslice;
+
+use yew::prelude::*;
+
+/// Every widget a `::: widget NAME` directive can place.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WidgetKind {
+    /// `timeslice`: the CFS period and slice calculator.
+    Timeslice,
+}
+
+impl WidgetKind {
+    /// The widget's stable id (its `data-widget` attribute and its anchor `#widget-ID`).
+    pub fn id(self) -> &'static str {
+        match self {
+            WidgetKind::Timeslice => "timeslice",
+        }
+    }
+
+    /// Renders the widget.
+    pub fn view(self) -> Html {
+        match self {
+            WidgetKind::Timeslice => html! { <timeslice::TimesliceWidget /> },
+        }
+    }
+}
+
+/// Properties of the frame around every widget.
+#[derive(Properties, PartialEq)]
+pub struct FrameProps {
+    /// Which widget.
+    pub kind: WidgetKind,
+    /// Its title, shown in the frame's header.
+    pub title: AttrValue,
+    /// A short line under the title.
+    #[prop_or_default]
+    pub subtitle: AttrValue,
+    /// Called when the reader asks for the widget's defaults back.
+    pub on_reset: Callback<()>,
+    /// The widget's body.
+    pub children: Html,
+}
+
+/// The common frame: title, "copy link" (the current URL, with this widget's state, pointing at
+/// this widget) and "reset".
+#[component]
+pub fn Frame(props: &FrameProps) -> Html {
+    let id = props.kind.id();
+    let copied = use_state(|| false);
+    let on_copy = {
+        let copied = copied.clone();
+        Callback::from(move |_: MouseEvent| {
+            crate::dom::copy_to_clipboard(&crate::dom::url_with_hash(&format!("widget-{id}")));
+            copied.set(true);
+        })
+    };
+    let on_reset = {
+        let cb = props.on_reset.clone();
+        let copied = copied.clone();
+        Callback::from(move |_: MouseEvent| {
+            copied.set(false);
+            cb.emit(());
+        })
+    };
+    let heading_id = format!("widget-{id}-title");
+    html! {
+        <section class="widget" id={format!("widget-{id}")} data-widget={id} aria-labelledby={heading_id.clone()}>
+            <header class="widget-head">
+                <div>
+                    <h4 id={heading_id}>{ props.title.clone() }</h4>
+                    if !props.subtitle.is_empty() {
+                        <p class="widget-sub">{ props.subtitle.clone() }</p>
+                    }
+                </div>
+                <div class="widget-actions">
+                    <button type="button" class="btn" data-testid={format!("{id}-copy-link")} onclick={on_copy}>
+                        { if *copied { "Link copied" } else { "Copy link" } }
+                    </button>
+                    <button type="button" class="btn" data-testid={format!("{id}-reset")} onclick={on_reset}>{ "Reset" }</button>
+                </div>
+            </header>
+            { props.children.clone() }
+        </section>
+    }
+}
