@@ -182,10 +182,9 @@ pub fn calc_delta(delta_exec: u64, weight: u64, lw_weight: u64) -> u64 {
     let w = scale_load_down(lw_weight);
     let inv_weight = if w >= WMULT_CONST {
         1
-    } else if w == 0 {
-        WMULT_CONST
     } else {
-        WMULT_CONST / w
+        // w == 0 gives WMULT_CONST, as the kernel does.
+        WMULT_CONST.checked_div(w).unwrap_or(WMULT_CONST)
     };
     let mut fact = scale_load_down(weight);
     let mut shift = WMULT_SHIFT;
