@@ -3,10 +3,14 @@
 use crate::cli::{err, CliError, Output};
 use std::ffi::OsString;
 
+mod asm;
+mod disasm;
 mod elf;
+mod exec;
+mod sched;
 mod timeslice;
 
-const USAGE: &str = "usage: youcpu <elf|timeslice> [options] [--json]";
+const USAGE: &str = "usage: youcpu <asm|disasm|elf|exec|sched|timeslice> [options] [--json]";
 
 /// Runs the subcommand named by the first argument.
 pub fn dispatch(args: Vec<OsString>) -> Result<Output, CliError> {
@@ -16,7 +20,11 @@ pub fn dispatch(args: Vec<OsString>) -> Result<Output, CliError> {
     };
     let rest: Vec<OsString> = it.collect();
     match sub.to_str() {
+        Some("asm") => asm::run(rest),
+        Some("disasm") => disasm::run(rest),
         Some("elf") => elf::run(rest),
+        Some("exec") => exec::run(rest),
+        Some("sched") => sched::run(rest),
         Some("timeslice") => timeslice::run(rest),
         Some("--help" | "-h" | "help") => Ok(Output::ok(USAGE.into(), serde_json::json!({ "usage": USAGE }))),
         Some(other) => Err(err(format!("unknown subcommand \"{}\"; {USAGE}", youcpu_core::units::quote(other)))),
