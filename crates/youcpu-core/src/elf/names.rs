@@ -5,12 +5,20 @@
 
 /// `ELFOSABI_NONE`, `ELFOSABI_GNU`, `ELFOSABI_SOLARIS`, `ELFOSABI_FREEBSD`.
 const OSABI_NONE: u8 = 0;
+const OSABI_HPUX: u8 = 1;
 const OSABI_GNU: u8 = 3;
 const OSABI_SOLARIS: u8 = 6;
 const OSABI_FREEBSD: u8 = 9;
 
 /// `e_machine` values that change how readelf names things.
 const EM_MIPS: u16 = 8;
+const EM_MIPS_RS3_LE: u16 = 10;
+const EM_S390_OLD: u16 = 0xa390;
+const EM_ARC: u16 = 45;
+const EM_ARC_COMPACT: u16 = 93;
+const EM_ARC_COMPACT2: u16 = 195;
+const EM_MSP430: u16 = 105;
+const EM_CSKY: u16 = 252;
 const EM_PARISC: u16 = 15;
 const EM_PPC: u16 = 20;
 const EM_ARM: u16 = 40;
@@ -84,7 +92,8 @@ pub fn segment_flags(p_flags: u32) -> String {
     [bit(4, 'r'), bit(2, 'w'), bit(1, 'x')].iter().collect()
 }
 
-/// `p_type` as `readelf -l` prints it.
+/// `p_type` as readelf's `get_segment_type` names it. (`readelf -l` prints it in a 14-column
+/// field, so longer names appear cut there; this is the full name.)
 pub fn segment_type(p_type: u32, machine: u16, osabi: u8) -> String {
     let fixed = match p_type {
         0 => Some("NULL"),
@@ -100,7 +109,6 @@ pub fn segment_type(p_type: u32, machine: u16, osabi: u8) -> String {
         0x6474_e552 => Some("GNU_RELRO"),
         0x6474_e553 => Some("GNU_PROPERTY"),
         0x6474_e554 => Some("GNU_SFRAME"),
-        0x65a3_dbe5 => Some("OPENBSD_MUTABLE"),
         0x65a3_dbe6 => Some("OPENBSD_RANDOMIZE"),
         0x65a3_dbe7 => Some("OPENBSD_WXNEEDED"),
         0x65a4_1be6 => Some("OPENBSD_BOOTDATA"),
@@ -115,14 +123,24 @@ pub fn segment_type(p_type: u32, machine: u16, osabi: u8) -> String {
             None => format!("LOPROC+{}", c_hex(u64::from(p_type - 0x7000_0000))),
         },
         0x6000_0000..=0x6fff_ffff => {
-            if let Some(name) = os_segment_type(p_type, machine, osabi) {
-                return name.into();
+            const MBIND_LO: u32 = 0x6474_e555;
+            match osabi {
+                OSABI_GNU | OSABI_FREEBSD if (MBIND_LO..=MBIND_LO + 0xfff).contains(&p_type) => {
+                    return format!("GNU_MBIND+{}", c_hex(u64::from(p_type - MBIND_LO)));
+                }
+                OSABI_HPUX => {
+                    if let Some(name) = hpux_segment_type(p_type, machine) {
+                        return name.into();
+                    }
+                }
+                OSABI_SOLARIS => {
+                    if let Some(name) = solaris_segment_type(p_type) {
+                        return name.into();
+                    }
+                }
+                _ => {}
             }
-            if (0x6474_e555..=0x6474_e555 + 0xfff).contains(&p_type) {
-                format!("GNU_MBIND+{}", c_hex(u64::from(p_type - 0x6474_e555)))
-            } else {
-                format!("LOOS+{}", c_hex(u64::from(p_type - 0x6000_0000)))
-            }
+            format!("LOOS+{}", c_hex(u64::from(p_type - 0x6000_0000)))
         }
         _ => format!("<unknown>: {p_type:x}"),
     }
@@ -132,40 +150,63 @@ pub fn segment_type(p_type: u32, machine: u16, osabi: u8) -> String {
 fn proc_segment_type(p_type: u32, machine: u16) -> Option<&'static str> {
     let off = p_type - 0x7000_0000;
     match (machine, off) {
+        (EM_AARCH64, 0) => Some("AARCH64_ARCHEXT"),
         (EM_AARCH64, 2) => Some("AARCH64_MEMTAG_MTE"),
         (EM_ARM, 1) => Some("EXIDX"),
-        (EM_MIPS, 0) => Some("REGINFO"),
-        (EM_MIPS, 1) => Some("RTPROC"),
-        (EM_MIPS, 2) => Some("OPTIONS"),
-        (EM_MIPS, 3) => Some("ABIFLAGS"),
+        (EM_MIPS | EM_MIPS_RS3_LE, 0) => Some("REGINFO"),
+        (EM_MIPS | EM_MIPS_RS3_LE, 1) => Some("RTPROC"),
+        (EM_MIPS | EM_MIPS_RS3_LE, 2) => Some("OPTIONS"),
+        (EM_MIPS | EM_MIPS_RS3_LE, 3) => Some("ABIFLAGS"),
         (EM_PARISC, 0) => Some("PARISC_ARCHEXT"),
         (EM_PARISC, 1) => Some("PARISC_UNWIND"),
+        (EM_PARISC, 2) => Some("PARISC_WEAKORDER"),
         (EM_IA_64, 0) => Some("IA_64_ARCHEXT"),
         (EM_IA_64, 1) => Some("IA_64_UNWIND"),
         (EM_TI_C6000, 0) => Some("C6000_PHATTR"),
-        (EM_RISCV, 3) => Some("RISCV_ATTRIBUT"),
-        (EM_S390, 0) => Some("S390_PGSTE"),
+        (EM_S390 | EM_S390_OLD, 0) => Some("S390_PGSTE"),
+        (EM_RISCV, 3) => Some("RISCV_ATTRIBUTES"),
         _ => None,
     }
 }
 
-/// OS-specific segment types that depend on the machine or the OS ABI.
-fn os_segment_type(p_type: u32, machine: u16, osabi: u8) -> Option<&'static str> {
-    let _ = machine;
-    if osabi == OSABI_SOLARIS {
-        return match p_type {
-            0x6464_e550 => Some("PT_SUNW_UNWIND"),
-            0x6ffffffa => Some("PT_SUNWBSS"),
-            0x6ffffffb => Some("PT_SUNWSTACK"),
-            0x6ffffffc => Some("PT_SUNWDTRACE"),
-            0x6ffffffd => Some("PT_SUNWCAP"),
-            _ => None,
-        };
+/// HP-UX segment types (`get_hpux_segment_type`).
+fn hpux_segment_type(p_type: u32, machine: u16) -> Option<&'static str> {
+    match (machine, p_type - 0x6000_0000) {
+        (EM_PARISC | EM_IA_64, 0) => Some("HP_TLS"),
+        (EM_PARISC, 0x1) => Some("HP_CORE_NONE"),
+        (EM_PARISC, 0x2) => Some("HP_CORE_VERSION"),
+        (EM_PARISC, 0x3) => Some("HP_CORE_KERNEL"),
+        (EM_PARISC, 0x4) => Some("HP_CORE_COMM"),
+        (EM_PARISC, 0x5) => Some("HP_CORE_PROC"),
+        (EM_PARISC, 0x6) => Some("HP_CORE_LOADABLE"),
+        (EM_PARISC, 0x7) => Some("HP_CORE_STACK"),
+        (EM_PARISC, 0x8) => Some("HP_CORE_SHM"),
+        (EM_PARISC, 0x9) => Some("HP_CORE_MMF"),
+        (EM_PARISC, 0x10) => Some("HP_PARALLEL"),
+        (EM_PARISC, 0x11) => Some("HP_FASTBIND"),
+        (EM_PARISC | EM_IA_64, 0x12) => Some("HP_OPT_ANNOT"),
+        (EM_PARISC | EM_IA_64, 0x13) => Some("HP_HSL_ANNOT"),
+        (EM_PARISC | EM_IA_64, 0x14) => Some("HP_STACK"),
+        (EM_PARISC, 0x15) => Some("HP_CORE_UTSNAME"),
+        _ => None,
     }
-    None
 }
 
-/// `sh_type` as `readelf -S -W` prints it.
+/// Solaris segment types (`get_solaris_segment_type`).
+fn solaris_segment_type(p_type: u32) -> Option<&'static str> {
+    match p_type {
+        0x6464_e550 => Some("PT_SUNW_UNWIND"),
+        0x6fff_fff7 => Some("PT_LOSUNW"),
+        0x6fff_fffa => Some("PT_SUNWBSS"),
+        0x6fff_fffb => Some("PT_SUNWSTACK"),
+        0x6fff_fffc => Some("PT_SUNWDTRACE"),
+        0x6fff_fffd => Some("PT_SUNWCAP"),
+        0x6fff_ffff => Some("PT_HISUNW"),
+        _ => None,
+    }
+}
+
+/// `sh_type` as `readelf -S -W` prints it (`get_section_type_name`).
 pub fn section_type(sh_type: u32, machine: u16, osabi: u8) -> String {
     let fixed = match sh_type {
         0 => Some("NULL"),
@@ -186,8 +227,6 @@ pub fn section_type(sh_type: u32, machine: u16, osabi: u8) -> String {
         17 => Some("GROUP"),
         18 => Some("SYMTAB SECTION INDICES"),
         19 => Some("RELR"),
-        0x6fff_fff4 => Some("GNU_SFRAME"),
-        0x6fff_fff5 => Some("GNU_ATTRIBUTES"),
         0x6fff_fff6 => Some("GNU_HASH"),
         0x6fff_fff7 => Some("GNU_LIBLIST"),
         0x6fff_fffd => Some("VERDEF"),
@@ -203,23 +242,93 @@ pub fn section_type(sh_type: u32, machine: u16, osabi: u8) -> String {
         return name.into();
     }
     match sh_type {
-        0x7000_0000..=0x7fff_ffff => match proc_section_type(sh_type, machine) {
-            Some(name) => name.into(),
-            None => format!("LOPROC+{}", c_hex(u64::from(sh_type - 0x7000_0000))),
-        },
+        0x7000_0000..=0x7fff_ffff => {
+            if machine == EM_IA_64 {
+                if let Some(name) = ia64_section_type(sh_type) {
+                    return name;
+                }
+            } else if let Some(name) = proc_section_type(sh_type, machine) {
+                return name.into();
+            }
+            format!("LOPROC+{}", c_hex(u64::from(sh_type - 0x7000_0000)))
+        }
         0x6000_0000..=0x6fff_ffff => {
-            let _ = osabi;
-            format!("LOOS+{}", c_hex(u64::from(sh_type - 0x6000_0000)))
+            let name = if machine == EM_IA_64 {
+                ia64_section_type(sh_type)
+            } else if osabi == OSABI_SOLARIS {
+                solaris_section_type(sh_type).map(String::from)
+            } else {
+                match sh_type {
+                    0x6fff_4700 => Some("GNU_INCREMENTAL_INPUTS".into()),
+                    0x6fff_fff5 => Some("GNU_ATTRIBUTES".into()),
+                    _ => None,
+                }
+            };
+            name.unwrap_or_else(|| format!("LOOS+{}", c_hex(u64::from(sh_type - 0x6000_0000))))
         }
         0x8000_0000..=0xffff_ffff => format!("LOUSER+{}", c_hex(u64::from(sh_type - 0x8000_0000))),
-        _ => format!("<unknown>: {}", c_hex(u64::from(sh_type))),
+        _ => format!("{sh_type:08x}: <unknown>"),
     }
 }
 
 /// Processor-specific section types (`get_*_section_type_name` in readelf.c).
 fn proc_section_type(sh_type: u32, machine: u16) -> Option<&'static str> {
+    const MIPS: [&str; 44] = [
+        "MIPS_LIBLIST",
+        "MIPS_MSYM",
+        "MIPS_CONFLICT",
+        "MIPS_GPTAB",
+        "MIPS_UCODE",
+        "MIPS_DEBUG",
+        "MIPS_REGINFO",
+        "MIPS_PACKAGE",
+        "MIPS_PACKSYM",
+        "MIPS_RELD",
+        "",
+        "MIPS_IFACE",
+        "MIPS_CONTENT",
+        "MIPS_OPTIONS",
+        "",
+        "",
+        "MIPS_SHDR",
+        "MIPS_FDESC",
+        "MIPS_EXTSYM",
+        "MIPS_DENSE",
+        "MIPS_PDESC",
+        "MIPS_LOCSYM",
+        "MIPS_AUXSYM",
+        "MIPS_OPTSYM",
+        "MIPS_LOCSTR",
+        "MIPS_LINE",
+        "MIPS_RFDESC",
+        "MIPS_DELTASYM",
+        "MIPS_DELTAINST",
+        "MIPS_DELTACLASS",
+        "MIPS_DWARF",
+        "MIPS_DELTADECL",
+        "MIPS_SYMBOL_LIB",
+        "MIPS_EVENTS",
+        "MIPS_TRANSLATE",
+        "MIPS_PIXIE",
+        "MIPS_XLATE",
+        "MIPS_XLATE_DEBUG",
+        "MIPS_WHIRL",
+        "MIPS_EH_REGION",
+        "MIPS_XLATE_OLD",
+        "MIPS_PDR_EXCEPTION",
+        "MIPS_ABIFLAGS",
+        "MIPS_XHASH",
+    ];
     let off = sh_type - 0x7000_0000;
     match (machine, off) {
+        (EM_MIPS | EM_MIPS_RS3_LE, _) => MIPS.get(off as usize).copied().filter(|n| !n.is_empty()),
+        (EM_PARISC, 0) => Some("PARISC_EXT"),
+        (EM_PARISC, 1) => Some("PARISC_UNWIND"),
+        (EM_PARISC, 2) => Some("PARISC_DOC"),
+        (EM_PARISC, 3) => Some("PARISC_ANNOT"),
+        (EM_PARISC, 4) => Some("PARISC_DLKM"),
+        (EM_PARISC, 8) => Some("PARISC_SYMEXTN"),
+        (EM_PARISC, 9) => Some("PARISC_STUBS"),
         (EM_X86_64 | EM_L1OM | EM_K1OM, 1) => Some("X86_64_UNWIND"),
         (EM_AARCH64, 3) => Some("AARCH64_ATTRIBUTES"),
         (EM_ARM, 1) => Some("ARM_EXIDX"),
@@ -227,14 +336,103 @@ fn proc_section_type(sh_type: u32, machine: u16) -> Option<&'static str> {
         (EM_ARM, 3) => Some("ARM_ATTRIBUTES"),
         (EM_ARM, 4) => Some("ARM_DEBUGOVERLAY"),
         (EM_ARM, 5) => Some("ARM_OVERLAYSECTION"),
+        (EM_TI_C6000, 1) => Some("C6000_UNWIND"),
+        (EM_TI_C6000, 2) => Some("C6000_PREEMPTMAP"),
+        (EM_TI_C6000, 3) => Some("C6000_ATTRIBUTES"),
+        (EM_TI_C6000, 0x0f00_0000) => Some("TI_ICODE"),
+        (EM_TI_C6000, 0x0f00_0001) => Some("TI_XREF"),
+        (EM_TI_C6000, 0x0f00_0002) => Some("TI_HANDLER"),
+        (EM_TI_C6000, 0x0f00_0003) => Some("TI_INITINFO"),
+        (EM_TI_C6000, 0x0f00_0004) => Some("TI_PHATTRS"),
+        (EM_MSP430, 3) => Some("MSP430_ATTRIBUTES"),
+        (EM_MSP430, 0x0f00_0005) => Some("MSP430_SEC_FLAGS"),
+        (EM_MSP430, 0x0f00_0006) => Some("MSP430_SYM_ALIASES"),
         (EM_RISCV, 3) => Some("RISCV_ATTRIBUTES"),
+        (EM_CSKY, 1) => Some("CSKY_ATTRIBUTES"),
+        (EM_ARC | EM_ARC_COMPACT | EM_ARC_COMPACT2, 1) => Some("ARC_ATTRIBUTES"),
         _ => None,
     }
 }
 
-/// `sh_flags` as readelf's key letters, lowest bit first: W A X M S I L O G T C, then
-/// machine letters (x86-64 'l' large, ARM 'y' purecode, PPC 'v' VLE), GNU 'R' (retain) and 'D'
-/// (mbind), 'o' for other OS bits, 'E' (exclude), 'p' for other processor bits, 'x' unknown.
+/// IA-64 section types (`get_ia64_section_type_name`): with top byte 0x78 the next byte is an
+/// OS ABI, named as `readelf -h` names it.
+fn ia64_section_type(sh_type: u32) -> Option<String> {
+    if sh_type & 0xff00_0000 == 0x7800_0000 {
+        return Some(osabi_name(((sh_type >> 16) & 0xff) as u8));
+    }
+    let name = match sh_type {
+        0x7000_0000 => "IA_64_EXT",
+        0x7000_0001 => "IA_64_UNWIND",
+        0x7900_0000 => "IA_64_PRIORITY_INIT",
+        0x6000_0000 => "VMS_TRACE",
+        0x6000_0001 => "VMS_TIE_SIGNATURES",
+        0x6000_0002 => "VMS_DEBUG",
+        0x6000_0003 => "VMS_DEBUG_STR",
+        0x6000_0004 => "VMS_LINKAGES",
+        0x6000_0005 => "VMS_SYMBOL_VECTOR",
+        0x6000_0006 => "VMS_FIXUP",
+        _ => return None,
+    };
+    Some(name.into())
+}
+
+/// Solaris section types (`get_solaris_section_type`).
+fn solaris_section_type(sh_type: u32) -> Option<&'static str> {
+    const NAMES: [&str; 18] = [
+        "SUNW_ancillary",
+        "SUNW_capchain",
+        "SUNW_capinfo",
+        "SUNW_symsort",
+        "SUNW_tlssort",
+        "SUNW_LDYNSYM",
+        "SUNW_dof",
+        "SUNW_cap",
+        "SUNW_SIGNATURE",
+        "SUNW_ANNOTATE",
+        "SUNW_DEBUGSTR",
+        "SUNW_DEBUG",
+        "SUNW_move",
+        "SUNW_COMDAT",
+        "SUNW_syminfo",
+        "SUNW_verdef",
+        "SUNW_verneed",
+        "SUNW_versym",
+    ];
+    let i = sh_type.checked_sub(0x6fff_ffee)?;
+    NAMES.get(i as usize).copied()
+}
+
+/// `EI_OSABI` as `readelf -h` prints it for the ABIs with a fixed name (`get_osabi_name`);
+/// others are "<unknown: N>" in hex.
+pub fn osabi_name(osabi: u8) -> String {
+    let name = match osabi {
+        0 => "UNIX - System V",
+        1 => "UNIX - HP-UX",
+        2 => "UNIX - NetBSD",
+        3 => "UNIX - GNU",
+        6 => "UNIX - Solaris",
+        7 => "UNIX - AIX",
+        8 => "UNIX - IRIX",
+        9 => "UNIX - FreeBSD",
+        10 => "UNIX - TRU64",
+        11 => "Novell - Modesto",
+        12 => "UNIX - OpenBSD",
+        13 => "VMS - OpenVMS",
+        14 => "HP - Non-Stop Kernel",
+        15 => "AROS",
+        16 => "FenixOS",
+        17 => "Nuxi CloudABI",
+        18 => "Stratus Technologies OpenVOS",
+        _ => return format!("<unknown: {osabi:x}>"),
+    };
+    name.into()
+}
+
+/// `sh_flags` as readelf's key letters (`get_elf_section_flags`), lowest bit first: W A X M S I
+/// L O G T C E; machine letters (x86-64 'l' large, ARM 'y' purecode, PPC 'v' VLE); GNU 'R'
+/// (retain, GNU and FreeBSD ABIs) and 'D' (mbind, also the System V ABI); 'o' once for the other
+/// OS bits, 'p' once for the other processor bits, 'x' for each unknown bit. As in readelf, 'p'
+/// also drops every bit above 31 (C's `~SHF_MASKPROC` is a 32-bit unsigned value).
 pub fn section_flags(sh_flags: u64, machine: u16, osabi: u8) -> String {
     const MASKOS: u64 = 0x0ff0_0000;
     const MASKPROC: u64 = 0xf000_0000;
@@ -260,10 +458,10 @@ pub fn section_flags(sh_flags: u64, machine: u16, osabi: u8) -> String {
             0x2000_0000 if machine == EM_ARM => 'y',
             0x1000_0000 if machine == EM_PPC => 'v',
             f if f & MASKOS != 0 => {
-                let gnu = matches!(osabi, OSABI_NONE | OSABI_GNU | OSABI_FREEBSD);
+                let gnu = matches!(osabi, OSABI_GNU | OSABI_FREEBSD);
                 if gnu && f == 0x0020_0000 {
                     'R'
-                } else if gnu && f == 0x0100_0000 {
+                } else if (gnu || osabi == OSABI_NONE) && f == 0x0100_0000 {
                     'D'
                 } else {
                     rest &= !MASKOS;
@@ -271,7 +469,7 @@ pub fn section_flags(sh_flags: u64, machine: u16, osabi: u8) -> String {
                 }
             }
             f if f & MASKPROC != 0 => {
-                rest &= !MASKPROC;
+                rest &= !MASKPROC & 0xffff_ffff;
                 'p'
             }
             _ => 'x',
