@@ -2,6 +2,7 @@
 
 pub mod cpu;
 pub mod elf;
+pub mod exec;
 pub mod mmu;
 pub mod sched;
 pub mod units;
