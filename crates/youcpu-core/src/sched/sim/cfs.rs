@@ -299,6 +299,7 @@ impl Scheduler for Cfs {
 
     fn sample(&self, t: usize, now: u64) -> Option<FairPoint> {
         let v = self.v(t);
+        let on_rq = self.ent(t).is_some_and(|e| e.on_rq);
         Some(FairPoint {
             time: now,
             task: t,
@@ -306,7 +307,8 @@ impl Scheduler for Cfs {
             deadline: None,
             lag: self.min_vruntime - v,
             reference: self.min_vruntime,
-            eligible: true,
+            eligible: on_rq,
+            on_rq,
         })
     }
 }

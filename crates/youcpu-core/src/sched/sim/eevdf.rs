@@ -315,6 +315,7 @@ impl Scheduler for Eevdf {
             lag: if e.on_rq { v_avg - e.vruntime } else { e.vlag },
             reference: v_avg,
             eligible: e.on_rq && self.eligible(e.vruntime),
+            on_rq: e.on_rq,
         })
     }
 }
