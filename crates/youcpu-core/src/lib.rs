@@ -3,6 +3,9 @@
 pub mod cpu;
 pub mod elf;
 pub mod exec;
+pub mod linux;
+pub mod loader;
+pub mod machine;
 pub mod mmu;
 pub mod sched;
 pub mod units;

@@ -7,10 +7,11 @@ mod asm;
 mod disasm;
 mod elf;
 mod exec;
+mod run;
 mod sched;
 mod timeslice;
 
-const USAGE: &str = "usage: youcpu <asm|disasm|elf|exec|sched|timeslice> [options] [--json]";
+const USAGE: &str = "usage: youcpu <asm|disasm|elf|exec|run|sched|timeslice> [options] [--json]";
 
 /// Runs the subcommand named by the first argument.
 pub fn dispatch(args: Vec<OsString>) -> Result<Output, CliError> {
@@ -24,6 +25,7 @@ pub fn dispatch(args: Vec<OsString>) -> Result<Output, CliError> {
         Some("disasm") => disasm::run(rest),
         Some("elf") => elf::run(rest),
         Some("exec") => exec::run(rest),
+        Some("run") => run::run(rest),
         Some("sched") => sched::run(rest),
         Some("timeslice") => timeslice::run(rest),
         Some("--help" | "-h" | "help") => Ok(Output::ok(USAGE.into(), serde_json::json!({ "usage": USAGE }))),
