@@ -633,8 +633,9 @@ fn fs_failure(e: FsError) -> Failure {
     }
 }
 
-/// `bm_register_write`: parses a registration string and adds it to `misc`. With 'F' the
-/// interpreter is opened now (relative to `cwd`), so a missing one is refused here.
+/// `bm_register_write`: parses a registration string (`create_entry`), opens the interpreter
+/// now if the entry has 'F' (relative to `cwd`: a missing one is refused here), then checks
+/// the entry's name is free (EEXIST) and adds it to `misc`.
 pub fn register(
     misc: &mut MiscRegistry,
     fs: &dyn FileSystem,
@@ -643,7 +644,8 @@ pub fn register(
     registration: &[u8],
 ) -> Result<(), MiscError> {
     let mut entry = super::misc::parse_registration(registration)?;
-    misc.check_name(&entry.name)?;
+    // Linux 6.7+ opens the 'F' interpreter before looking the name up (measured: an 'F'
+    // entry named "status" whose interpreter is a directory fails with EACCES, not EEXIST).
     if entry.flags.fix_binary {
         match open_exec(fs, cwd, &entry.interpreter, cred, false) {
             Ok(f) => entry.interp_file = Some(f),
