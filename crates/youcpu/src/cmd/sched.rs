@@ -13,7 +13,7 @@ use youcpu_core::sched::sim::{
     simulate, Burst, CfsParams, EevdfParams, Policy, SimConfig, SimResult, SliceKind, TaskSpec,
     MAX_TASKS, MAX_TIME,
 };
-use youcpu_core::units::{ms_string, parse_int, parse_int_list, parse_ms, quote};
+use youcpu_core::units::{ms_string, parse_int, parse_int_list, parse_ms, quote, UnitError};
 
 const POLICIES: &str = "fifo, sjf, stcf, rr, cfs or eevdf";
 
@@ -27,7 +27,12 @@ enum Unit {
 impl Unit {
     fn parse(self, flag: &str, pos: Option<usize>, text: &str, min: u64) -> Result<u64, CliError> {
         let at = pos.map_or(String::new(), |i| format!(" value {i}"));
+        let negative = text
+            .trim()
+            .strip_prefix('-')
+            .is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()));
         let v = match self {
+            Unit::Tick if negative => Err(UnitError::Negative),
             Unit::Tick => parse_int(text, 0, MAX_TIME as i64).map(|v| v as u64),
             Unit::Ms => parse_ms(text, MAX_TIME),
         }
@@ -64,11 +69,15 @@ impl Unit {
 /// Splits a comma-separated list, refusing more than `MAX_TASKS` items before parsing any.
 fn items<'a>(flag: &str, text: &'a str) -> Result<Vec<&'a str>, CliError> {
     if text.trim().is_empty() {
-        return Err(err(format!("--{flag}: give a comma-separated list, e.g. --{flag} 5,3,8")));
+        return Err(err(format!(
+            "--{flag}: give a comma-separated list, e.g. --{flag} 5,3,8"
+        )));
     }
     let n = text.bytes().filter(|&b| b == b',').count() + 1;
     if n > MAX_TASKS {
-        return Err(err(format!("--{flag}: {n} values is more than {MAX_TASKS}")));
+        return Err(err(format!(
+            "--{flag}: {n} values is more than {MAX_TASKS}"
+        )));
     }
     Ok(text.split(',').collect())
 }
@@ -87,7 +96,11 @@ fn parse_job(unit: Unit, pos: usize, text: &str) -> Result<Vec<Burst>, CliError>
         .enumerate()
         .map(|(i, p)| {
             let v = unit.parse("jobs", Some(pos), p, 1)?;
-            Ok(if i % 2 == 0 { Burst::Cpu(v) } else { Burst::Io(v) })
+            Ok(if i % 2 == 0 {
+                Burst::Cpu(v)
+            } else {
+                Burst::Io(v)
+            })
         })
         .collect()
 }
@@ -153,10 +166,16 @@ fn build(a: &Args) -> Result<(Policy, Unit, Vec<TaskSpec>, SimConfig), CliError>
         "fifo" | "sjf" | "stcf" | "rr" => Unit::Tick,
         "cfs" | "eevdf" => Unit::Ms,
         other => {
-            return Err(err(format!("--policy: \"{}\" is not one of {POLICIES}", quote(other))))
+            return Err(err(format!(
+                "--policy: \"{}\" is not one of {POLICIES}",
+                quote(other)
+            )))
         }
     };
-    let jobs_text = a.jobs.as_deref().ok_or_else(|| err("--jobs L,L,... is required"))?;
+    let jobs_text = a
+        .jobs
+        .as_deref()
+        .ok_or_else(|| err("--jobs L,L,... is required"))?;
     let jobs = items("jobs", jobs_text)?
         .iter()
         .enumerate()
@@ -196,7 +215,9 @@ fn build(a: &Args) -> Result<(Policy, Unit, Vec<TaskSpec>, SimConfig), CliError>
         }
     };
     let one = |flag: &str, v: &Option<String>, min: u64| -> Result<Option<u64>, CliError> {
-        v.as_deref().map(|t| unit.parse(flag, None, t, min)).transpose()
+        v.as_deref()
+            .map(|t| unit.parse(flag, None, t, min))
+            .transpose()
     };
     let switch_cost = one("switch-cost", &a.switch_cost, 0)?.unwrap_or(0);
     // Textbook-only and Linux-only options are validated for every policy and ignored where
@@ -232,19 +253,27 @@ fn build(a: &Args) -> Result<(Policy, Unit, Vec<TaskSpec>, SimConfig), CliError>
         "sjf" => Policy::Sjf,
         "stcf" => Policy::Stcf,
         "rr" => match target {
-            Some(target_latency) => {
-                Policy::RoundRobinLatency { target_latency, min_granularity: gran }
-            }
+            Some(target_latency) => Policy::RoundRobinLatency {
+                target_latency,
+                min_granularity: gran,
+            },
             None => Policy::RoundRobin { quantum },
         },
-        "cfs" => Policy::Cfs(CfsParams { tick, ..CfsParams::for_cpus(1) }),
+        "cfs" => Policy::Cfs(CfsParams {
+            tick,
+            ..CfsParams::for_cpus(1)
+        }),
         _ => Policy::Eevdf(EevdfParams { base_slice, tick }),
     };
     let tasks = jobs
         .into_iter()
         .zip(arrivals)
         .zip(nice)
-        .map(|((bursts, arrival), nice)| TaskSpec { arrival, bursts, nice })
+        .map(|((bursts, arrival), nice)| TaskSpec {
+            arrival,
+            bursts,
+            nice,
+        })
         .collect();
     let cfg = SimConfig {
         switch_cost,
@@ -323,7 +352,11 @@ fn to_json(r: &SimResult, unit: Unit, trace: bool) -> Value {
 
 fn to_text(r: &SimResult, unit: Unit, a: &Args) -> String {
     let mut s = String::new();
-    let u = if unit == Unit::Ms { " (times in ms)" } else { "" };
+    let u = if unit == Unit::Ms {
+        " (times in ms)"
+    } else {
+        ""
+    };
     s.push_str(&format!("policy {}{u}\n", r.policy));
     s.push_str("job  arrival  length  first_run  completion  response  turnaround  wait\n");
     let opt = |v: Option<u64>| v.map_or("-".to_string(), |x| unit.text(x));
@@ -367,7 +400,11 @@ fn to_text(r: &SimResult, unit: Unit, a: &Args) -> String {
             SliceKind::Switch { .. } => "switch".into(),
             SliceKind::Idle => "idle".into(),
         };
-        s.push_str(&format!(" [{}-{} {what}]", unit.text(sl.start), unit.text(sl.end)));
+        s.push_str(&format!(
+            " [{}-{} {what}]",
+            unit.text(sl.start),
+            unit.text(sl.end)
+        ));
     }
     if r.timeline.len() > 200 {
         s.push_str(&format!(" ... ({} more)", r.timeline.len() - 200));
@@ -398,5 +435,8 @@ pub fn run(args: Vec<OsString>) -> Result<Output, CliError> {
     let a = parse_args(args)?;
     let (policy, unit, tasks, cfg) = build(&a)?;
     let r = simulate(&tasks, &policy, &cfg).map_err(err)?;
-    Ok(Output::ok(to_text(&r, unit, &a), to_json(&r, unit, a.trace)))
+    Ok(Output::ok(
+        to_text(&r, unit, &a),
+        to_json(&r, unit, a.trace),
+    ))
 }
