@@ -1,6 +1,8 @@
 //! Malformed ELF files: every truncation, every absurd field, random bytes and random mutations
 //! give a precise error (or a parse), never a panic, and memory stays proportional to the file.
 
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
 #[path = "elf/hello.rs"]
 mod hello;
 

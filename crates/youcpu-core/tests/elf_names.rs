@@ -3,6 +3,8 @@
 //! header tables hold one value per entry, so one readelf run checks a whole table.
 //! Needs Debian package binutils.
 
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
 #[path = "elf/readelf.rs"]
 mod readelf;
 #[path = "elf/tools.rs"]
@@ -57,7 +59,7 @@ fn synthetic(
     let phoff = ehsize;
     let strtab_off = phoff + phsize * ph.len() as u64;
     let strtab = b"\0.shstrtab\0";
-    let shoff = (strtab_off + strtab.len() as u64 + 7) / 8 * 8;
+    let shoff = (strtab_off + strtab.len() as u64).div_ceil(8) * 8;
     let shnum = sh.len() as u64 + 2;
     o.buf.extend_from_slice(&[
         0x7f,

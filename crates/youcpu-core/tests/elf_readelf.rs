@@ -2,6 +2,8 @@
 //! the toolchain builds at test time (needs Debian packages binutils, gcc, g++, musl-tools,
 //! libc6-dev).
 
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
 #[path = "elf/hello.rs"]
 mod hello;
 #[path = "elf/readelf.rs"]

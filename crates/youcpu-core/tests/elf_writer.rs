@@ -1,6 +1,8 @@
 //! The ELF writer: what it writes runs natively on this machine, readelf and objdump read it as
 //! our parser does, and its layout keeps the kernel's mmap rules. Needs Debian package binutils.
 
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
 #[path = "elf/hello.rs"]
 mod hello;
 #[path = "elf/readelf.rs"]
@@ -328,7 +330,7 @@ proptest! {
         }
         if let [text, data] = loads.as_slice() {
             let text_end = text.vaddr.value + text.memsz.value;
-            prop_assert!(data.vaddr.value / PAGE * PAGE >= (text_end + PAGE - 1) / PAGE * PAGE);
+            prop_assert!(data.vaddr.value / PAGE * PAGE >= text_end.div_ceil(PAGE) * PAGE);
             let range = data.contents;
             prop_assert_eq!(&w.bytes[range.start as usize..range.end as usize], spec.data.as_slice());
             prop_assert_eq!(data.memsz.value, data_len as u64 + bss);

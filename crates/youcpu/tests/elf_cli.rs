@@ -2,6 +2,8 @@
 //! (exit 1, one line, `{"error": ...}` with --json, never a panic or a signal), and a memory
 //! bound under `prlimit --as`. Needs Debian packages binutils, gcc and util-linux.
 
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
 #[path = "../../youcpu-core/tests/elf/readelf.rs"]
 mod readelf;
 

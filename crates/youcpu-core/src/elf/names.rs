@@ -41,7 +41,7 @@ fn c_hex(v: u64) -> String {
 }
 
 /// `e_type` as "NONE", "REL", "EXEC", "DYN" or "CORE" (the word readelf prints first). Others:
-/// "LOOS+0x…" (0xfe00-0xfeff), "LOPROC+0x…" (0xff00-0xffff), or "<unknown>: 0x…".
+/// "LOOS+0x…" (0xfe00-0xfeff), "LOPROC+0x…" (0xff00-0xffff), or `"<unknown>: 0x…"`.
 pub fn file_type(e_type: u16) -> String {
     match e_type {
         0 => "NONE".into(),
@@ -56,7 +56,7 @@ pub fn file_type(e_type: u16) -> String {
 }
 
 /// `e_machine` as its `EM_` constant from `<elf.h>` without the prefix ("X86_64", "386",
-/// "AARCH64", ...). Values not in the table are "<unknown>: 0x…".
+/// "AARCH64", ...). Values not in the table are `"<unknown>: 0x…"`.
 pub fn machine(e_machine: u16) -> String {
     let name = match e_machine {
         0 => "NONE",
@@ -403,7 +403,7 @@ fn solaris_section_type(sh_type: u32) -> Option<&'static str> {
 }
 
 /// `EI_OSABI` as `readelf -h` prints it for the ABIs with a fixed name (`get_osabi_name`);
-/// others are "<unknown: N>" in hex.
+/// others are `"<unknown: N>"` in hex.
 pub fn osabi_name(osabi: u8) -> String {
     let name = match osabi {
         0 => "UNIX - System V",

@@ -216,7 +216,7 @@ pub fn layout(spec: &ExecutableSpec) -> Result<Layout, WriteError> {
             spec.bss_size
         )));
     }
-    if spec.base % PAGE != 0 {
+    if !spec.base.is_multiple_of(PAGE) {
         return Err(WriteError::BadAddress(format!(
             "the base address {:#x} is not a multiple of {PAGE:#x}",
             spec.base

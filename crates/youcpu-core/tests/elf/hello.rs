@@ -1,6 +1,6 @@
 //! "hello, world" as raw machine code, written with the ELF writer: write(1, msg, len); exit(0).
 
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used)]
 
 use youcpu_core::elf::writer::{layout, write_executable, ExecutableSpec, Written, EM_386};
 use youcpu_core::elf::{Class, Endian};

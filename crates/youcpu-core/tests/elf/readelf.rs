@@ -1,7 +1,7 @@
 //! The readelf oracle: runs GNU readelf (binutils) on a file, parses its text output, and
 //! compares it field by field with our parser.
 
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used)]
 
 use std::path::Path;
 use std::process::Command;
@@ -395,7 +395,7 @@ pub fn differences(elf: &ElfFile, r: &Readelf) -> Vec<String> {
             flags: s.flags_text.clone(),
             align: s.align.value,
         };
-        check(&mut d, &format!("segment {}", s.index), &got, rs);
+        check(&mut d, format!("segment {}", s.index), &got, rs);
     }
     check(
         &mut d,
@@ -423,7 +423,7 @@ pub fn differences(elf: &ElfFile, r: &Readelf) -> Vec<String> {
             info: u64::from(s.info.value),
             align: s.addralign.value,
         };
-        check(&mut d, &format!("section {}", s.index), &got, rs);
+        check(&mut d, format!("section {}", s.index), &got, rs);
     }
     let needed: Vec<String> = elf.needed().iter().map(|s| s.to_string()).collect();
     check(&mut d, "DT_NEEDED", needed, r.needed.clone());

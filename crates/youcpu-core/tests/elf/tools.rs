@@ -1,6 +1,6 @@
 //! Test helpers: scratch directories and the toolchain (gcc, as, ld, objcopy, strip).
 
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
