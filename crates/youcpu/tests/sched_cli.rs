@@ -254,7 +254,7 @@ fn bad_input_is_a_one_line_error() {
     );
     fails(
         &["--policy", "cfs", "--jobs", "1,2", "--nice", "0,20"],
-        "between -20 and 19",
+        "outside -20..19",
     );
     fails(
         &["--policy", "cfs", "--jobs", "1,2", "--nice", "0"],
