@@ -90,8 +90,8 @@ fn field(rng: &mut Rng, pieces: &[&str], max: usize) -> String {
 }
 
 /// Registration strings built from the pieces the parser cares about.
-fn corpus(n: usize, rec: &str) -> Vec<Vec<u8>> {
-    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+fn corpus(n: usize, seed: u64, rec: &str) -> Vec<Vec<u8>> {
+    let mut rng = Rng(seed);
     // Each list leans towards valid choices so that about half the strings are accepted.
     let dels = [
         ":", ":", ":", ":", ":", ":", "|", ",", "x", "\\", "M", "P", "#", "\n",
@@ -188,7 +188,14 @@ fn generated_registrations_in_a_private_namespace() {
         .unwrap()
         .success());
     let rec = t.recorder.to_str().unwrap();
-    let strings = corpus(6000, rec);
+    let strings: Vec<Vec<u8>> = [
+        0x9e37_79b9_7f4a_7c15u64,
+        0x1234_5678_9abc_def1,
+        0x0bad_c0de_dead_beef,
+    ]
+    .iter()
+    .flat_map(|&seed| corpus(6000, seed, rec))
+    .collect();
     let mut input = Vec::new();
     for s in &strings {
         input.extend_from_slice(&(s.len() as u32).to_le_bytes());

@@ -240,6 +240,14 @@ pub fn parse_registration(input: &[u8]) -> Result<MiscEntry, MiscError> {
         )));
     }
     let del = input[0];
+    // Linux 6.18 refuses a flag letter as the delimiter: its 8 bytes of padding would read as
+    // flags past the end of the string (measured: "PbPEPPxxxPP/P" is EINVAL).
+    if matches!(del, b'P' | b'O' | b'C' | b'F') {
+        return Err(einval(format!(
+            "the delimiter {:?} is a flag letter (P, O, C, F), which the kernel refuses",
+            del as char
+        )));
+    }
     let mut w = Walk { b: input.to_vec() };
     w.b.extend_from_slice(&[del; 8]);
     let name_at = 1;
