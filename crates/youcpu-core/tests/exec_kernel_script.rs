@@ -265,3 +265,91 @@ fn recorder_sees_execfn_as_given() {
         other => panic!("{other:?}"),
     }
 }
+
+/// A small deterministic generator (xorshift64*).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+#[test]
+fn generated_first_lines() {
+    let dir = Scratch::new("gen");
+    let r = rec();
+    let tdir = tools().dir.as_os_str().as_bytes().to_vec();
+    // Pieces the parser treats specially, and interpreter spellings that resolve.
+    let interps: Vec<Vec<u8>> = vec![
+        r.clone(),
+        b"rec".to_vec(),
+        b"./rec".to_vec(),
+        cat(&[&tdir, b"//rec"]),
+        cat(&[
+            &tdir,
+            b"/../",
+            tdir.rsplit(|&c| c == b'/').next().unwrap(),
+            b"/rec",
+        ]),
+        b"/nonexistent".to_vec(),
+    ];
+    let pieces: [&[u8]; 12] = [
+        b" ",
+        b"\t",
+        b"\r",
+        b"\n",
+        b"\0",
+        b"a",
+        b"-x",
+        b"#!",
+        b"//",
+        b"  ",
+        b"\x7f",
+        b"\xc3\xa9",
+    ];
+    let mut rng = Rng(0xdead_beef_cafe_f00d);
+    let mut cases = Vec::new();
+    for i in 0..1500 {
+        let mut body = b"#!".to_vec();
+        for _ in 0..rng.below(4) {
+            body.extend_from_slice(pieces[rng.below(2)]);
+        }
+        body.extend_from_slice(&interps[rng.below(interps.len())]);
+        let n = rng.below(12);
+        for _ in 0..n {
+            body.extend_from_slice(pieces[rng.below(pieces.len())]);
+        }
+        // Sometimes pad to around the 256-byte buffer with a filler argument.
+        if rng.below(3) == 0 {
+            let target = 240 + rng.below(30);
+            if body.len() < target {
+                body.push(b' ');
+                while body.len() < target {
+                    body.push(b'y');
+                }
+            }
+            for _ in 0..rng.below(4) {
+                body.extend_from_slice(pieces[rng.below(pieces.len())]);
+            }
+        }
+        let p = script(&dir, &format!("g{i}"), &body);
+        cases.push((
+            format!("generated {:?}", String::from_utf8_lossy(&body)),
+            Case::new(&p, &[b"arg"]),
+        ));
+    }
+    let seen = agree_all(cases);
+    let ran = seen
+        .iter()
+        .filter(|s| matches!(s, Seen::Ran { .. }))
+        .count();
+    eprintln!("{ran} of {} generated scripts ran", seen.len());
+    assert!(ran > 200 && ran < seen.len() - 200, "both outcomes covered");
+}
