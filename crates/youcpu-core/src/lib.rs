@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 
+pub mod asm;
 pub mod cpu;
 pub mod elf;
 pub mod exec;
