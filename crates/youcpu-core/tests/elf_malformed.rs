@@ -8,7 +8,9 @@ mod hello;
 
 use proptest::prelude::*;
 use youcpu_core::elf::writer::{patch, ExecutableSpec};
-use youcpu_core::elf::{parse, parse_with_limits, ByteRange, ElfError, ElfFile, Endian, Limits};
+use youcpu_core::elf::{
+    parse, parse_with_limits, ByteRange, ElfError, ElfFile, Endian, Limits, NO_STRINGS,
+};
 
 fn hello64() -> Vec<u8> {
     hello::hello(
@@ -434,7 +436,7 @@ fn section_contents_and_names() {
         .unwrap()
         .sections
         .iter()
-        .all(|s| s.name.is_empty()));
+        .all(|s| s.name == NO_STRINGS));
 }
 
 #[test]

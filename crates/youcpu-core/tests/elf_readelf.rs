@@ -230,3 +230,107 @@ fn thirty_two_bit_files() {
     // objcopy cannot change the byte order of x86 files ("unable to change endianness"), so
     // big-endian files come from the writer (tests/elf_writer.rs) and tests/elf_names.rs.
 }
+
+/// The file with the field at `range` set to `value` (little-endian files only).
+fn patched(bytes: &[u8], range: youcpu_core::elf::ByteRange, value: u64) -> Vec<u8> {
+    let mut b = bytes.to_vec();
+    youcpu_core::elf::writer::patch(&mut b, range, value, youcpu_core::elf::Endian::Little)
+        .unwrap();
+    b
+}
+
+/// Unusual but valid layouts, each checked against readelf: no section name table, an empty
+/// one, and the extended numbering escapes (e_shnum 0, SHN_XINDEX, PN_XNUM).
+#[test]
+fn unusual_headers_read_the_same_in_readelf() {
+    let t = Scratch::new("unusual");
+    let file = std::fs::read("/bin/true").unwrap();
+    let elf = parse(&file).unwrap();
+    let h = &elf.header;
+    let s0 = &elf.sections[0];
+    let strtab = &elf.sections[usize::from(h.shstrndx.value)];
+    let n = elf.sections.len() as u64;
+    let variants = [
+        ("no-shstrtab", patched(&file, h.shstrndx.bytes, 0)),
+        ("empty-shstrtab", patched(&file, strtab.size.bytes, 0)),
+        (
+            "shnum-escaped",
+            patched(&patched(&file, h.shnum.bytes, 0), s0.size.bytes, n),
+        ),
+        (
+            "shstrndx-escaped",
+            patched(
+                &patched(&file, h.shstrndx.bytes, 0xffff),
+                s0.link.bytes,
+                u64::from(h.shstrndx.value),
+            ),
+        ),
+        (
+            "phnum-escaped",
+            patched(
+                &patched(&file, h.phnum.bytes, 0xffff),
+                s0.info.bytes,
+                elf.segments.len() as u64,
+            ),
+        ),
+        (
+            "no-sections",
+            patched(&patched(&file, h.shoff.bytes, 0), h.shnum.bytes, 0),
+        ),
+    ];
+    for (name, bytes) in variants {
+        let p = t.write(name, &bytes);
+        let e = check(&p);
+        if name.ends_with("shstrtab") {
+            assert!(
+                e.sections
+                    .iter()
+                    .all(|s| s.name == youcpu_core::elf::NO_STRINGS),
+                "{name}"
+            );
+        }
+    }
+}
+
+/// A core dump of a crashed process (type CORE: PT_NOTE and PT_LOAD segments whose file size
+/// is often 0, no sections). The kernel writes it as "core" in the working directory when
+/// /proc/sys/kernel/core_pattern is "core"; with a pipe pattern (systemd-coredump) no file
+/// appears and the test says so instead of guessing.
+#[test]
+fn core_dump_from_the_kernel() {
+    let pattern = std::fs::read_to_string("/proc/sys/kernel/core_pattern").unwrap_or_default();
+    if pattern.trim() != "core" {
+        eprintln!("core_pattern is {pattern:?}, not \"core\": no core file to read");
+        return;
+    }
+    let t = Scratch::new("core");
+    let c = t.write(
+        "abort.c",
+        b"#include <stdlib.h>\nint main(void) { abort(); }\n",
+    );
+    let exe = t.path("abort");
+    run("gcc", &["-o", s(&exe), s(&c)]);
+    let script = format!(
+        "cd {} && ulimit -c unlimited && exec ./abort",
+        t.0.display()
+    );
+    let _ = std::process::Command::new("sh")
+        .args(["-c", &script])
+        .output()
+        .unwrap();
+    let core = std::fs::read_dir(&t.0)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("core"))
+        })
+        .expect("the kernel wrote no core file");
+    let e = check(&core);
+    assert_eq!(e.type_name(), "CORE");
+    assert!(e.segments.iter().any(|s| s.type_name == "NOTE"));
+    assert!(e
+        .segments
+        .iter()
+        .any(|s| s.is_load() && s.filesz.value == 0));
+}

@@ -27,7 +27,7 @@ pub use dynamic::{DynString, DynamicSummary, Interp};
 pub use error::ElfError;
 pub use header::{Class, ElfHeader, Endian};
 pub use parse::{parse, parse_with_limits, ElfFile, Step};
-pub use sections::Section;
+pub use sections::{Section, NO_STRINGS};
 pub use segments::Segment;
 
 use serde::Serialize;
