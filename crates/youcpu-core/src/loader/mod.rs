@@ -220,6 +220,52 @@ fn map_segments(
     Ok(brk)
 }
 
+/// Where the vDSO goes: the first top-down mapping below the mmap base, as on the real kernel
+/// with randomisation off (two pages of vDSO, six of vvar below them).
+pub const VDSO_BASE: u64 = MMAP_BASE - 2 * PAGE_SIZE;
+
+/// Maps a stub vDSO: a valid ELF header with no program headers, so a libc that looks for
+/// vDSO functions finds none and makes real system calls; the vvar pages are reserved.
+fn map_vdso(mmu: &mut Mmu, mm: &mut AddressSpace) -> Result<u64, LoadError> {
+    let prot = Prot {
+        read: true,
+        write: false,
+        exec: true,
+    };
+    for i in 0..2 {
+        mm.map_now(mmu, VDSO_BASE + i * PAGE_SIZE, prot)
+            .map_err(|e| e.to_string())?;
+    }
+    let mut h = [0u8; 64];
+    h[..7].copy_from_slice(b"\x7fELF\x02\x01\x01");
+    h[16] = 3; // ET_DYN
+    h[18] = 62; // EM_X86_64
+    h[20] = 1; // EV_CURRENT
+    h[32] = 64; // e_phoff
+    h[52] = 64; // e_ehsize
+    h[54] = 56; // e_phentsize (e_phnum stays 0)
+    h[58] = 64; // e_shentsize
+    mm.poke(mmu, VDSO_BASE, &h)?;
+    mm.add(Vma {
+        start: VDSO_BASE,
+        end: VDSO_BASE + 2 * PAGE_SIZE,
+        prot,
+        kind: VmaKind::Elf,
+    });
+    let vvar = Prot {
+        read: true,
+        write: false,
+        exec: false,
+    };
+    mm.add(Vma {
+        start: VDSO_BASE - 6 * PAGE_SIZE,
+        end: VDSO_BASE,
+        prot: vvar,
+        kind: VmaKind::Anon,
+    });
+    Ok(VDSO_BASE)
+}
+
 fn span(img: &Image) -> (u64, u64) {
     let loads = img.phdrs.iter().filter(|p| p.p_type == PT_LOAD);
     let lo = loads
@@ -331,6 +377,7 @@ pub fn load(
         interp_base = base;
         start = ii.entry.wrapping_add(ibias);
     }
+    let vdso = map_vdso(mmu, mm)?;
     let params = StackParams {
         argv: args.argv.clone(),
         envp: args.envp.clone(),
@@ -348,6 +395,7 @@ pub fn load(
             phnum,
             base: interp_base,
             entry,
+            vdso: Some(vdso),
         },
     )?;
     let stack_prot = Prot {

@@ -52,7 +52,7 @@ pub mod at {
     pub const RSEQ_ALIGN: u64 = 28;
     /// Exec file name address.
     pub const EXECFN: u64 = 31;
-    /// vDSO address (not provided: the simulator has no vDSO).
+    /// vDSO address (the simulator maps a stub vDSO: an ELF header without segments).
     pub const SYSINFO_EHDR: u64 = 33;
     /// Minimal signal stack size.
     pub const MINSIGSTKSZ: u64 = 51;
@@ -144,6 +144,8 @@ pub struct AuxProgram {
     pub base: u64,
     /// AT_ENTRY (the program's entry, not the interpreter's).
     pub entry: u64,
+    /// AT_SYSINFO_EHDR: the vDSO's address, when one is mapped.
+    pub vdso: Option<u64>,
 }
 
 /// AT_HWCAP the simulated CPU reports (CPUID.1:EDX of a typical x86-64 core).
@@ -197,7 +199,12 @@ pub fn build(top: u64, p: &StackParams, prog: AuxProgram) -> Result<StackLayout,
     pos -= 16;
     let random = pos;
     writes.push((random, p.random.to_vec()));
-    let auxv: Vec<(u64, u64)> = vec![
+    let mut auxv: Vec<(u64, u64)> = prog
+        .vdso
+        .map(|v| (at::SYSINFO_EHDR, v))
+        .into_iter()
+        .collect();
+    auxv.extend([
         (at::MINSIGSTKSZ, MINSIGSTKSZ),
         (at::HWCAP, HWCAP),
         (at::PAGESZ, 4096),
@@ -220,7 +227,7 @@ pub fn build(top: u64, p: &StackParams, prog: AuxProgram) -> Result<StackLayout,
         (at::RSEQ_FEATURE_SIZE, 32),
         (at::RSEQ_ALIGN, 32),
         (at::NULL, 0),
-    ];
+    ]);
     let ei_words = auxv.len() as u64 * 2;
     let items = (p.argv.len() as u64 + 1) + (p.envp.len() as u64 + 1) + 1;
     let sp = (pos - ei_words * 8 - items * 8) & !15;
