@@ -108,7 +108,7 @@ fn formatter() -> IntelFormatter {
     o.set_uppercase_hex(false);
     o.set_space_after_operand_separator(true);
     o.set_memory_size_options(MemorySizeOptions::Always);
-    o.set_rip_relative_addresses(true);
+    o.set_rip_relative_addresses(false);
     o.set_branch_leading_zeros(false);
     o.set_leading_zeros(false);
     o.set_show_branch_size(false);
@@ -168,17 +168,9 @@ fn decode_at(
     let mut dec = Decoder::with_ip(bits.bits(), window, ip, DecoderOptions::NONE);
     let ins = dec.decode();
     if ins.code() == Code::INVALID {
-        if dec.last_error() != DecoderError::NoMoreBytes {
-            return Err(DisasmError::Invalid);
-        }
-        // Out of bytes: truncated only if more bytes could make a valid instruction.
-        let mut padded = window.to_vec();
-        padded.resize(15, 0);
-        let mut dec2 = Decoder::with_ip(bits.bits(), &padded, ip, DecoderOptions::NONE);
-        return Err(if dec2.decode().code() == Code::INVALID {
-            DisasmError::Invalid
-        } else {
-            DisasmError::Truncated
+        return Err(match dec.last_error() {
+            DecoderError::NoMoreBytes => DisasmError::Truncated,
+            _ => DisasmError::Invalid,
         });
     }
     let offs = dec.get_constant_offsets(&ins);
@@ -193,15 +185,7 @@ fn decode_at(
         .to_string();
     let mut text = String::new();
     fmt.format(&ins, &mut text);
-    if super::forms::is_string_op(ins.op_code()) {
-        // GAS writes string instructions bare (`rep movsb`), a segment as a prefix word.
-        text.clear();
-        if ins.segment_prefix() != iced_x86::Register::None {
-            text.push_str(&super::regs::name(ins.segment_prefix()));
-            text.push(' ');
-        }
-        fmt.format_mnemonic(&ins, &mut text);
-    } else if is_short_branch(&ins) {
+    if is_short_branch(&ins) {
         let mut m = String::new();
         fmt.format_mnemonic(&ins, &mut m);
         let delta = branch_delta(ins.near_branch_target(), ip, bits);
