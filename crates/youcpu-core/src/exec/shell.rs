@@ -9,7 +9,8 @@
 //!   byte value.) Otherwise dash re-executes `/bin/sh` with argv `[/bin/sh, path, args...]`
 //!   (`tryexec` in dash's exec.c). Status for other errors: 127 for ENOENT, ENOTDIR, ELOOP,
 //!   ENAMETOOLONG, 126 for the rest (`shellexec`).
-//! - **bash 5.2**: reads [`BASH_SAMPLE`] bytes (`shell_execve` in execute_cmd.c). An empty
+//! - **bash 5.2**: reads [`BASH_SAMPLE`] bytes (`shell_execve` in execute_cmd.c; 128 measured
+//!   here: a NUL at offset 127 of the first line is binary, at 128 it is not). An empty
 //!   file is success (status 0) without running anything. `check_binary_file`: an ELF magic,
 //!   or a NUL before the end of the first line (the first two lines if the file starts with
 //!   `#!`), is binary → "cannot execute binary file", 126. Otherwise bash runs the file in a
@@ -17,8 +18,8 @@
 
 /// How many bytes dash looks at.
 pub const DASH_SAMPLE: usize = 128;
-/// How many bytes bash looks at (`char sample[80]`).
-pub const BASH_SAMPLE: usize = 80;
+/// How many bytes bash 5.2 looks at (measured; older bash read 80).
+pub const BASH_SAMPLE: usize = 128;
 
 /// Which shell.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -171,9 +172,9 @@ mod tests {
         assert_eq!(binary_at(Shell::Bash, b"#!x\n\0"), Some(4));
         assert_eq!(binary_at(Shell::Bash, b"x\n\0"), None);
         assert_eq!(binary_at(Shell::Bash, b"\x7fELF"), Some(0));
-        let mut long = vec![b'a'; 100];
+        let mut long = vec![b'a'; 128];
         long.push(0);
         assert_eq!(binary_at(Shell::Bash, &long), None);
-        assert_eq!(binary_at(Shell::Dash, &long), Some(100));
+        assert_eq!(binary_at(Shell::Dash, &long[1..]), Some(127));
     }
 }
