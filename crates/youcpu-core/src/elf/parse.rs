@@ -35,6 +35,8 @@ pub struct ElfFile {
     pub dynamic: Option<DynamicSummary>,
     /// What was read, in order.
     pub steps: Vec<Step>,
+    /// Oddities that do not stop the parse (readelf reads such files too), one sentence each.
+    pub warnings: Vec<String>,
 }
 
 impl ElfFile {
@@ -179,7 +181,8 @@ pub fn parse_with_limits(bytes: &[u8], limits: &Limits) -> Result<ElfFile, ElfEr
         bytes: table_range(header.shoff.value, sections.len(), class.shdr_size()),
     });
 
-    let interp = find_interp(bytes, &segments)?;
+    let mut warnings = Vec::new();
+    let interp = find_interp(bytes, &segments, &mut warnings)?;
     if let Some(i) = &interp {
         steps.push(Step {
             title: "Program interpreter".into(),
@@ -211,6 +214,7 @@ pub fn parse_with_limits(bytes: &[u8], limits: &Limits) -> Result<ElfFile, ElfEr
         interp,
         dynamic,
         steps,
+        warnings,
     })
 }
 
