@@ -224,7 +224,7 @@ pub fn build(top: u64, p: &StackParams, prog: AuxProgram) -> Result<StackLayout,
         (at::HWCAP2, HWCAP2),
         (at::EXECFN, execfn),
         (at::PLATFORM, platform),
-        (at::RSEQ_FEATURE_SIZE, 32),
+        (at::RSEQ_FEATURE_SIZE, 28),
         (at::RSEQ_ALIGN, 32),
         (at::NULL, 0),
     ]);

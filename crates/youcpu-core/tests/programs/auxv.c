@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 extern char **environ;
-static unsigned long *entry_sp;
+unsigned long *entry_sp;
 int main(int argc, char **argv) {
     printf("sp %p aligned %d\n", (void *)entry_sp, (int)((unsigned long)entry_sp % 16));
     printf("argc %d\n", argc);

@@ -241,3 +241,24 @@ pub fn compare(file: &str, how: Build, args: &[&str]) -> RunResult {
     );
     s
 }
+
+/// Runs natively without ptrace (no step count; RFLAGS.TF stays clear), ASLR on.
+pub fn native_plain(exe: &Path, args: &[&str]) -> RunResult {
+    use std::os::unix::process::ExitStatusExt;
+    let out = Command::new(exe)
+        .args(args)
+        .env_clear()
+        .envs(test_env())
+        .output()
+        .expect("run natively");
+    let status = match (out.status.code(), out.status.signal()) {
+        (Some(c), _) => c as u8,
+        (None, Some(s)) => 128 + s as u8,
+        _ => 255,
+    };
+    RunResult {
+        stdout: out.stdout,
+        status,
+        steps: 0,
+    }
+}
