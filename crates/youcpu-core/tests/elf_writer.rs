@@ -342,3 +342,40 @@ proptest! {
         prop_assert_eq!(elf.sections.len(), if sections { 3 + usize::from(data_len > 0) + usize::from(bss > 0) } else { 0 });
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 3000, ..ProptestConfig::default() })]
+
+    /// Any addresses and sizes: an error value or a file our parser reads back, never a panic.
+    #[test]
+    fn extreme_addresses_never_panic(
+        base_page in any::<u64>(),
+        data_vaddr in proptest::option::of(any::<u64>()),
+        bss in prop_oneof![Just(0u64), any::<u64>(), 0u64..(MAX_BSS + 2)],
+        code_len in prop_oneof![1usize..64, Just(4096 - 176), Just(4096 - 128)],
+        data_len in 0usize..64,
+        wide in any::<bool>(),
+        near_top in any::<bool>(),
+    ) {
+        let class = if wide { Class::Elf64 } else { Class::Elf32 };
+        let top = if wide { u64::MAX } else { u64::from(u32::MAX) };
+        let base = if near_top { (top - (base_page % 4) * PAGE) & !(PAGE - 1) } else { base_page & !(PAGE - 1) };
+        let spec = ExecutableSpec {
+            class,
+            base,
+            code: vec![0x90; code_len],
+            data: vec![1; data_len],
+            bss_size: bss,
+            data_vaddr,
+            ..ExecutableSpec::x86_64(Vec::new(), Vec::new())
+        };
+        match write_executable(&spec) {
+            Ok(w) => {
+                let elf = parse(&w.bytes).unwrap();
+                prop_assert_eq!(elf.header.entry.value, w.layout.entry);
+                prop_assert_eq!(elf.class_bits(), class.bits());
+            }
+            Err(e) => prop_assert!(!e.to_string().is_empty()),
+        }
+    }
+}

@@ -236,29 +236,39 @@ pub fn layout(spec: &ExecutableSpec) -> Result<Layout, WriteError> {
             class.bits()
         ))
     };
-    if u128::from(spec.base) + u128::from(code_end) > space {
+    // Addresses are checked in u128 so that nothing wraps; every region must end below the top
+    // of the address space, with room to round the code up to a page.
+    let page = u128::from(PAGE);
+    let text_end = u128::from(spec.base) + u128::from(code_end);
+    let text_end_page = text_end.div_ceil(page) * page;
+    if text_end_page >= space {
         return Err(too_high("the code"));
     }
-    let text_end_page = align_up(spec.base + code_end, PAGE).ok_or_else(|| too_high("the code"))?;
     let (data_offset, data_vaddr) = match spec.data_vaddr {
         None => {
             let off = align_up(code_end, 16).unwrap_or(code_end);
-            (off, text_end_page + off % PAGE)
+            (off, text_end_page + u128::from(off % PAGE))
         }
         Some(v) => {
-            if v / PAGE * PAGE < text_end_page {
+            if u128::from(v) / page * page < text_end_page {
                 return Err(WriteError::BadAddress(format!(
-                    "the data address {v:#x} is on a page the code uses (the code ends at {:#x})",
-                    spec.base + code_end
+                    "the data address {v:#x} is on a page the code uses (the code ends at {text_end:#x})"
                 )));
             }
-            (code_end + (v % PAGE + PAGE - code_end % PAGE) % PAGE, v)
+            (
+                code_end + (v % PAGE + PAGE - code_end % PAGE) % PAGE,
+                u128::from(v),
+            )
         }
     };
-    let bss_vaddr = data_vaddr + data_len;
-    if u128::from(bss_vaddr) + u128::from(spec.bss_size) > space {
+    if data_vaddr + u128::from(data_len) + u128::from(spec.bss_size) >= space {
         return Err(too_high("the data and BSS"));
     }
+    // All three are below 2^64 now.
+    let (data_vaddr, bss_vaddr) = (
+        data_vaddr as u64,
+        (data_vaddr + u128::from(data_len)) as u64,
+    );
     let data_end = data_offset + data_len;
     let mut parts = vec![
         Part {
