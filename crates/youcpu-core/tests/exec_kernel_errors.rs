@@ -99,11 +99,7 @@ fn path_lookup_errors() {
         ("path of 4095 bytes", just_fits),
         (
             "relative, through ..",
-            cat(&[
-                b"../",
-                &tools().dir.file_name().unwrap().as_bytes().to_vec(),
-                b"/rec",
-            ]),
+            cat(&[b"../", tools().dir.file_name().unwrap().as_bytes(), b"/rec"]),
         ),
     ];
     let mut cases: Vec<(String, Case)> = paths
@@ -114,15 +110,9 @@ fn path_lookup_errors() {
         c.1.cwd = dir.0.clone();
     }
     let seen = agree_all(cases);
-    assert!(
-        seen.iter().any(|s| *s == Seen::Errno(20)),
-        "ENOTDIR covered"
-    );
-    assert!(
-        seen.iter().any(|s| *s == Seen::Errno(36)),
-        "ENAMETOOLONG covered"
-    );
-    assert!(seen.iter().any(|s| *s == Seen::Errno(40)), "ELOOP covered");
+    assert!(seen.contains(&Seen::Errno(20)), "ENOTDIR covered");
+    assert!(seen.contains(&Seen::Errno(36)), "ENAMETOOLONG covered");
+    assert!(seen.contains(&Seen::Errno(40)), "ELOOP covered");
 }
 
 #[test]
@@ -269,7 +259,7 @@ fn argument_list_too_long() {
         cases.push((format!("{} one-byte arguments", c.many_args), c));
     }
     let seen = agree_all(cases);
-    assert!(seen.iter().any(|s| *s == Seen::Errno(7)));
+    assert!(seen.contains(&Seen::Errno(7)));
     assert!(seen.iter().any(|s| matches!(s, Seen::Ran { .. })));
 }
 
@@ -288,7 +278,7 @@ fn elf_header_checks_and_pt_interp() {
     let rec_path = tools().recorder.clone();
     let rec = std::fs::read(&rec_path).unwrap();
     let mut cases = Vec::new();
-    let mut add = |name: &str, bytes: Vec<u8>, cases: &mut Vec<(String, Case)>| {
+    let add = |name: &str, bytes: Vec<u8>, cases: &mut Vec<(String, Case)>| {
         let p = dir.file(name, &bytes, 0o755);
         cases.push((name.to_string(), Case::new(b(&p), &[b"e"])));
     };
@@ -352,7 +342,8 @@ fn elf_header_checks_and_pt_interp() {
     add("interp-offset-far", v, &mut cases);
     // Same-length replacement interpreters under /tmp.
     let stem = format!("/tmp/yci{}-", std::process::id());
-    let targets: Vec<(&str, Box<dyn Fn(&Path)>)> = vec![
+    type Make = Box<dyn Fn(&Path)>;
+    let targets: Vec<(&str, Make)> = vec![
         ("missing", Box::new(|_p: &Path| {})),
         (
             "text",
@@ -421,12 +412,9 @@ fn elf_header_checks_and_pt_interp() {
         let _ = std::fs::remove_file(&p);
     }
     let seen = result.unwrap();
-    assert!(
-        seen.iter().any(|s| *s == Seen::Errno(80)),
-        "ELIBBAD covered"
-    );
-    assert!(seen.iter().any(|s| *s == Seen::Errno(5)), "EIO covered");
-    assert!(seen.iter().any(|s| *s == Seen::Errno(8)), "ENOEXEC covered");
+    assert!(seen.contains(&Seen::Errno(80)), "ELIBBAD covered");
+    assert!(seen.contains(&Seen::Errno(5)), "EIO covered");
+    assert!(seen.contains(&Seen::Errno(8)), "ENOEXEC covered");
 }
 
 #[test]

@@ -63,7 +63,8 @@ impl Registered {
             .open(Path::new(DIR).join("register"))
             .unwrap();
         match f.write(bytes) {
-            Ok(_) => {
+            Ok(n) => {
+                assert_eq!(n, bytes.len(), "a registration is taken whole");
                 if let Ok(e) = parse_registration(bytes) {
                     self.names.push(e.name);
                 } else {

@@ -237,7 +237,7 @@ fn argv0_empty_argv_symlinks_and_relative_interpreters() {
         elsewhere,
     ));
     // A relative script path and `bprm->filename` as given.
-    std::os::unix::fs::symlink(&dir.path("plain"), dir.path("link")).unwrap();
+    std::os::unix::fs::symlink(dir.path("plain"), dir.path("link")).unwrap();
     let mut via_link = Case::new(dir.path("link").as_os_str().as_bytes(), &[b"l"]);
     via_link.cwd = dir.0.clone();
     cases.push(("through a symlink".to_string(), via_link));

@@ -4,7 +4,7 @@
 use std::fs::File;
 use std::io::{ErrorKind, Read, Seek, SeekFrom};
 use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::{FileTypeExt, MetadataExt};
+use std::os::unix::fs::MetadataExt;
 use std::path::PathBuf;
 use youcpu_core::exec::fs::{FileKind, FileSystem, FsError, Meta};
 
@@ -37,14 +37,13 @@ impl FileSystem for RealFs {
     fn lstat(&self, path: &[u8]) -> Result<Meta, FsError> {
         let m = std::fs::symlink_metadata(self.real(path)).map_err(|e| io_err(e, path))?;
         let t = m.file_type();
+        // Devices, FIFOs and sockets: exec refuses them all alike.
         let kind = if t.is_file() {
             FileKind::Regular
         } else if t.is_dir() {
             FileKind::Directory
         } else if t.is_symlink() {
             FileKind::Symlink
-        } else if t.is_fifo() || t.is_socket() || t.is_block_device() || t.is_char_device() {
-            FileKind::Other
         } else {
             FileKind::Other
         };
