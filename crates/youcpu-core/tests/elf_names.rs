@@ -273,3 +273,43 @@ fn names_and_flag_letters_match_readelf() {
     );
     assert!(n > 10_000, "only {n} values checked");
 }
+
+/// Machine names are the `EM_` constants of glibc's `<elf.h>` (Debian package libc6-dev),
+/// read live: every value defined there has its name, every other value is unknown.
+#[test]
+fn machine_names_follow_elf_h() {
+    let text = std::fs::read_to_string("/usr/include/elf.h")
+        .expect("libc6-dev provides /usr/include/elf.h");
+    let mut defined = std::collections::BTreeMap::new();
+    for line in text.lines() {
+        let mut it = line.split_whitespace();
+        if it.next() != Some("#define") {
+            continue;
+        }
+        let (Some(name), Some(value)) = (it.next(), it.next()) else {
+            continue;
+        };
+        let Some(short) = name.strip_prefix("EM_") else {
+            continue;
+        };
+        let parsed = match value.strip_prefix("0x") {
+            Some(h) => u16::from_str_radix(h, 16).ok(),
+            None => value.parse::<u16>().ok(),
+        };
+        if let (Some(v), true) = (parsed, short != "NUM") {
+            defined.insert(v, short.to_string());
+        }
+    }
+    assert!(
+        defined.len() > 150,
+        "only {} EM_ constants found",
+        defined.len()
+    );
+    for v in 0..=u16::MAX {
+        let ours = youcpu_core::elf::names::machine(v);
+        match defined.get(&v) {
+            Some(name) => assert_eq!(&ours, name, "e_machine {v}"),
+            None => assert_eq!(ours, format!("<unknown>: {v:#x}"), "e_machine {v}"),
+        }
+    }
+}
