@@ -233,9 +233,11 @@ fn names_and_flag_letters_match_readelf() {
     let t = Scratch::new("names");
     let machines = [
         62u16, 3, 0, 2, 8, 10, 15, 20, 21, 22, 40, 43, 45, 50, 105, 140, 183, 243, 252, 0xa390,
-        0x1234,
+        221, 224, 0x1059, 0x1234,
     ];
-    let osabis = [0u8, 1, 3, 6, 9, 2, 97, 255];
+    let osabis = [
+        0u8, 1, 3, 6, 9, 2, 12, 13, 17, 18, 19, 63, 64, 65, 66, 97, 255,
+    ];
     let mut rng = Rng(0x5eed);
     let mut n = 0;
     let mut diffs = Vec::new();

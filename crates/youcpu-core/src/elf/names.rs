@@ -519,7 +519,7 @@ fn proc_section_type(sh_type: u32, machine: u16) -> Option<&'static str> {
 /// OS ABI, named as `readelf -h` names it.
 fn ia64_section_type(sh_type: u32) -> Option<String> {
     if sh_type & 0xff00_0000 == 0x7800_0000 {
-        return Some(osabi_name(((sh_type >> 16) & 0xff) as u8));
+        return Some(osabi_name(((sh_type >> 16) & 0xff) as u8, EM_IA_64));
     }
     let name = match sh_type {
         0x7000_0000 => "IA_64_EXT",
@@ -563,9 +563,9 @@ fn solaris_section_type(sh_type: u32) -> Option<&'static str> {
     NAMES.get(i as usize).copied()
 }
 
-/// `EI_OSABI` as `readelf -h` prints it for the ABIs with a fixed name (`get_osabi_name`);
-/// others are `"<unknown: N>"` in hex.
-pub fn osabi_name(osabi: u8) -> String {
+/// `EI_OSABI` as `readelf -h` prints it (`get_osabi_name`); values from 64 up mean something
+/// only for some machines; the rest are `"<unknown: N>"` in hex.
+pub fn osabi_name(osabi: u8, machine: u16) -> String {
     let name = match osabi {
         0 => "UNIX - System V",
         1 => "UNIX - HP-UX",
@@ -584,6 +584,17 @@ pub fn osabi_name(osabi: u8) -> String {
         16 => "FenixOS",
         17 => "Nuxi CloudABI",
         18 => "Stratus Technologies OpenVOS",
+        64..=255 => match (machine, osabi) {
+            (224, 64) => "AMD HSA",
+            (224, 65) => "AMD PAL",
+            (224, 66) => "AMD Mesa3D",
+            (EM_ARM, 97) => "ARM",
+            (EM_ARM, 65) => "ARM FDPIC",
+            (EM_MSP430 | 0x1059 | 221, 255) => "Standalone App",
+            (EM_TI_C6000, 64) => "Bare-metal C6000",
+            (EM_TI_C6000, 65) => "Linux C6000",
+            _ => return format!("<unknown: {osabi:x}>"),
+        },
         _ => return format!("<unknown: {osabi:x}>"),
     };
     name.into()

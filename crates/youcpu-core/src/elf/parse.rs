@@ -60,6 +60,11 @@ impl ElfFile {
         names::machine(self.header.machine.value)
     }
 
+    /// `EI_OSABI` as readelf names it ([`names::osabi_name`]).
+    pub fn osabi_name(&self) -> String {
+        names::osabi_name(self.header.osabi.value, self.header.machine.value)
+    }
+
     /// The libraries named by `DT_NEEDED`, in order.
     pub fn needed(&self) -> Vec<&str> {
         self.dynamic

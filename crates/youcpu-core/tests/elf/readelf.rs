@@ -342,6 +342,7 @@ pub fn differences(elf: &ElfFile, r: &Readelf) -> Vec<String> {
     if let Some(desc) = machine_description(&elf.machine_name()) {
         check(&mut d, "machine", desc, r.machine_line.as_str());
     }
+    check(&mut d, "OS/ABI", elf.osabi_name(), r.osabi_line.clone());
     check(&mut d, "entry", h.entry.value, r.entry);
     check(&mut d, "e_phoff", h.phoff.value, r.phoff);
     check(&mut d, "e_shoff", h.shoff.value, r.shoff);
