@@ -1,6 +1,8 @@
 //! CFS and EEVDF against hand-worked traces of the kernel arithmetic, and properties of their
 //! placement rules checked on every sample of random runs.
 
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
 use proptest::prelude::*;
 use youcpu_core::sched::sim::{
     simulate, Burst, CfsParams, EevdfParams, FairPoint, Policy, SimConfig, SimResult, SliceKind,

@@ -7,6 +7,8 @@
 //! other load on the machine takes its own part of the CPU but does not change the ratio
 //! between them.
 
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 use youcpu_core::sched::sim::{

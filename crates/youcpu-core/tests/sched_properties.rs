@@ -3,6 +3,8 @@
 //! round robin's response times, no starvation under CFS/EEVDF, CFS and EEVDF CPU shares
 //! converging to the weight ratio, and EEVDF's lag staying bounded.
 
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
 use proptest::prelude::*;
 use youcpu_core::sched::sim::{
     simulate, Burst, CfsParams, EevdfParams, Policy, SimConfig, SimResult, SliceKind, TaskSpec,

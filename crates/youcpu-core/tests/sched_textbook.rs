@@ -2,6 +2,8 @@
 //! Introduction" and the classic SRTF/SJF/RR exercises). Each case states the schedule it
 //! expects, so a reader can check the arithmetic.
 
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
 use youcpu_core::sched::sim::{simulate, Burst, Policy, SimConfig, SliceKind, TaskSpec};
 
 struct Want {

@@ -2,6 +2,8 @@
 //! line, and bad input (exit status 1, a one-line message, `{"error"}` with `--json`, never a
 //! panic).
 
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
 use serde_json::Value;
 use std::ffi::OsString;
 use std::process::Command;

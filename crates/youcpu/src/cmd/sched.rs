@@ -85,7 +85,7 @@ fn items<'a>(flag: &str, text: &'a str) -> Result<Vec<&'a str>, CliError> {
 /// A job is `L` (one CPU burst) or `C:I:C:...` (CPU bursts separated by I/O waits).
 fn parse_job(unit: Unit, pos: usize, text: &str) -> Result<Vec<Burst>, CliError> {
     let parts: Vec<&str> = text.split(':').collect();
-    if parts.len() % 2 == 0 {
+    if parts.len().is_multiple_of(2) {
         return Err(err(format!(
             "--jobs: value {pos}: \"{}\" must be a length, or CPU:IO:CPU... ending with a CPU burst",
             quote(text)
@@ -96,7 +96,7 @@ fn parse_job(unit: Unit, pos: usize, text: &str) -> Result<Vec<Burst>, CliError>
         .enumerate()
         .map(|(i, p)| {
             let v = unit.parse("jobs", Some(pos), p, 1)?;
-            Ok(if i % 2 == 0 {
+            Ok(if i.is_multiple_of(2) {
                 Burst::Cpu(v)
             } else {
                 Burst::Io(v)

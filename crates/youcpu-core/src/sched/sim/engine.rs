@@ -371,8 +371,7 @@ impl<'a, S: Scheduler> Engine<'a, S> {
 
     /// Runs to the end (or the horizon).
     pub(crate) fn run(&mut self) -> Result<(), SimError> {
-        loop {
-            let Some(t) = self.next_event() else { break };
+        while let Some(t) = self.next_event() {
             if let Some(h) = self.cfg.horizon {
                 if t > h {
                     self.advance(h.max(self.now));
@@ -446,7 +445,10 @@ impl<'a, S: Scheduler> Engine<'a, S> {
                 TickMode::Never => None,
                 TickMode::WhenContended(p) | TickMode::Always(p) => Some(p),
             };
-            if period.is_some_and(|p| self.now % p == 0) && self.sched.tick(task) && !self.resched {
+            if period.is_some_and(|p| self.now.is_multiple_of(p))
+                && self.sched.tick(task)
+                && !self.resched
+            {
                 self.resched = true;
                 self.step(StepKind::TickPreempt, Some(task), |_| {
                     "the tick finds it has run long enough".into()
