@@ -3,7 +3,7 @@
 //! `remove_arg_zero`.
 //!
 //! The kernel stores argv and envp as NUL-terminated strings packed at the top of the new
-//! stack, argv[0] lowest. A binfmt rewrite removes argv[0] and pushes new strings below the
+//! stack, `argv[0]` lowest. A binfmt rewrite removes `argv[0]` and pushes new strings below the
 //! rest, so the model keeps argv as a list and counts the bytes the strings take.
 
 use super::errno::Errno;
@@ -42,7 +42,7 @@ pub struct Binprm {
     pub used: u64,
     /// The most bytes they may hold (`bprm->p - bprm->argmin`).
     pub limit: u64,
-    /// BINPRM_FLAGS_PRESERVE_ARGV0: a binfmt_misc 'P' entry kept argv[0] (AT_FLAGS bit 0).
+    /// BINPRM_FLAGS_PRESERVE_ARGV0: a binfmt_misc 'P' entry kept `argv[0]` (AT_FLAGS bit 0).
     pub preserve_argv0: bool,
     /// `have_execfd`: a binfmt_misc 'O'/'C' entry passes the opened binary as a file
     /// descriptor (AT_EXECFD) to the interpreter; this is the binary's path.
@@ -99,7 +99,7 @@ impl Binprm {
         self.account(self.filename.len() as u64 + 1)
     }
 
-    /// `copy_strings` of the caller's envp and argv; then an empty argv gets `""` as argv[0].
+    /// `copy_strings` of the caller's envp and argv; then an empty argv gets `""` as `argv[0]`.
     pub fn copy_user_strings(&mut self, argv: &[Vec<u8>], envp: &[Vec<u8>]) -> Result<(), Errno> {
         for s in envp.iter().rev() {
             self.account(s.len() as u64 + 1)?;
@@ -122,7 +122,7 @@ impl Binprm {
         Ok(())
     }
 
-    /// `remove_arg_zero`: drops argv[0] (if any) and gives its bytes back.
+    /// `remove_arg_zero`: drops `argv[0]` (if any) and gives its bytes back.
     pub fn remove_arg_zero(&mut self) {
         if !self.argv.is_empty() {
             let s = self.argv.remove(0);

@@ -37,7 +37,7 @@ pub enum MiscMatch {
 /// The flag letters of an entry.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct MiscFlags {
-    /// 'P' preserve-argv0: the original argv[0] stays, after the file name.
+    /// 'P' preserve-argv0: the original `argv[0]` stays, after the file name.
     pub preserve_argv0: bool,
     /// 'O' open-binary: the binary is passed to the interpreter as an open file (AT_EXECFD).
     pub open_binary: bool,
