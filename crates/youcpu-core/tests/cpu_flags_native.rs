@@ -155,6 +155,41 @@ fn build_cases() -> (String, Vec<Case>) {
                 });
             }
         }
+        // SHLD/SHRD (16/32/64 bits): dest = a, source = the RDX marker, count from the grid.
+        if width > 8 {
+            let rd = match width {
+                16 => "%dx",
+                32 => "%edx",
+                _ => "%rdx",
+            };
+            for op in ["shld", "shrd"] {
+                for &a in &g {
+                    for &c in &counts {
+                        emit_case(
+                            &mut asm,
+                            flag_states[1],
+                            a,
+                            c,
+                            &format!("    mov %bl, %cl\n    {op}{sfx} %cl, {rd}, {ra}"),
+                        );
+                        cases.push(Case {
+                            desc: format!("{op}{sfx} a={a:#x} count={c}"),
+                        });
+                    }
+                }
+            }
+            // BSF/BSR: zero and non-zero sources, both flag states.
+            for op in ["bsf", "bsr"] {
+                for &b in &g {
+                    for &f in &flag_states {
+                        emit_case(&mut asm, f, 0x5a5a, b, &format!("    {op}{sfx} {rb}, {ra}"));
+                        cases.push(Case {
+                            desc: format!("{op}{sfx} b={b:#x} flags={f:#x}"),
+                        });
+                    }
+                }
+            }
+        }
         // Multiply: one-operand MUL/IMUL (RDX:RAX), two-operand IMUL (not for 8 bits).
         for op in ["mul", "imul"] {
             for &a in &g {

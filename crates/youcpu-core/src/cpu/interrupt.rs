@@ -297,10 +297,10 @@ impl Cpu {
         let user = self.user();
         bus.probe(sp, 40, super::bus::Access::Read, user)?;
         let rip = bus.read(sp, 8, user)?;
-        let cs = bus.read(sp + 8, 8, user)? as u16;
-        let fl = bus.read(sp + 16, 8, user)?;
-        let rsp = bus.read(sp + 24, 8, user)?;
-        let ss = bus.read(sp + 32, 8, user)? as u16;
+        let cs = bus.read(sp.wrapping_add(8), 8, user)? as u16;
+        let fl = bus.read(sp.wrapping_add(16), 8, user)?;
+        let rsp = bus.read(sp.wrapping_add(24), 8, user)?;
+        let ss = bus.read(sp.wrapping_add(32), 8, user)? as u16;
         let cpl = self.s.cpl();
         if (cs & 3) < cpl as u16 {
             return Err(Fault::GeneralProtection {

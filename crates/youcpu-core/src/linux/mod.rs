@@ -433,7 +433,7 @@ impl Linux {
     /// Returns to the interrupted context: drop the error code (if any), then IRETQ.
     fn iret(&mut self, v: u8) {
         if has_error_code(v) {
-            self.m.cpu.s.gpr[RSP] += 8;
+            self.m.cpu.s.gpr[RSP] = self.m.cpu.s.gpr[RSP].wrapping_add(8);
         }
         if let Err(f) = self.m.cpu.iretq(&mut self.m.mmu) {
             self.state = ProcessState::Crashed {
@@ -444,7 +444,11 @@ impl Linux {
 
     fn vector_entry(&mut self, v: u8) -> Option<KernelAction> {
         let sp = self.m.cpu.s.gpr[RSP];
-        let frame = if has_error_code(v) { sp + 8 } else { sp };
+        let frame = if has_error_code(v) {
+            sp.wrapping_add(8)
+        } else {
+            sp
+        };
         let rd = |l: &mut Linux, a: u64| -> u64 {
             let mut b = [0u8; 8];
             let _ = l.m.mmu.read_bytes(a, &mut b, false);
@@ -452,7 +456,7 @@ impl Linux {
         };
         let code = if has_error_code(v) { rd(self, sp) } else { 0 };
         let saved_rip = rd(self, frame);
-        let saved_cs = rd(self, frame + 8);
+        let saved_cs = rd(self, frame.wrapping_add(8));
         if saved_cs & 3 == 0 {
             self.state = ProcessState::Crashed {
                 reason: format!("kernel oops: exception vector {v} in ring 0 at {saved_rip:#x}"),

@@ -317,18 +317,19 @@ impl Linux {
     }
 
     fn munmap(&mut self, addr: u64, len: u64) -> i64 {
-        if addr % PAGE_SIZE != 0 || len == 0 || addr.checked_add(len).is_none() {
+        let end = addr.saturating_add(page_up(len));
+        if addr % PAGE_SIZE != 0 || len == 0 || end > super::mm::STACK_TOP {
             return -errno::EINVAL;
         }
-        self.mm.unmap(&mut self.m.mmu, addr, addr + page_up(len));
+        self.mm.unmap(&mut self.m.mmu, addr, end);
         0
     }
 
     fn mprotect(&mut self, addr: u64, len: u64, prot: u64) -> i64 {
-        if addr % PAGE_SIZE != 0 || addr.checked_add(len).is_none() {
+        let end = addr.saturating_add(page_up(len));
+        if addr % PAGE_SIZE != 0 || end > super::mm::STACK_TOP {
             return -errno::EINVAL;
         }
-        let end = addr + page_up(len);
         let mut a = addr;
         while a < end {
             if self.mm.find(a).is_none() {

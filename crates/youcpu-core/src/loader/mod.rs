@@ -18,6 +18,9 @@ use goblin::elf::Elf;
 use serde::Serialize;
 use stack::{AuxProgram, StackLayout, StackParams};
 
+/// The lowest address a mapping may use (the default vm.mmap_min_addr).
+pub const MMAP_MIN_ADDR: u64 = 0x1_0000;
+
 /// Largest executable accepted (bounds the work and the memory).
 pub const MAX_FILE: usize = 64 << 20;
 
@@ -175,6 +178,11 @@ fn map_segments(
         }
         let prot = prot_of(ph);
         let start = vaddr & !(PAGE_SIZE - 1);
+        if start < MMAP_MIN_ADDR {
+            return Err(format!(
+                "segment at {vaddr:#x} lies below vm.mmap_min_addr ({MMAP_MIN_ADDR:#x}) (EPERM)"
+            ));
+        }
         let file_end = vaddr + ph.p_filesz;
         let end = page_up(vend);
         // elf_map: the file pages [PAGESTART(vaddr), PAGEALIGN(vaddr + filesz)) come from the
