@@ -366,5 +366,159 @@ fn a_horizon_cuts_the_run_and_accounts_every_instant() {
         let busy = r.overall.busy_time + r.overall.idle_time + r.overall.switch_time;
         assert_eq!(busy, 20_000_000, "{}", p.name());
         assert!(r.tasks.iter().all(|m| m.completion.is_none()));
+        let per_task: u64 = r.tasks.iter().map(|m| m.switch_time).sum();
+        assert_eq!(per_task, r.overall.switch_time);
+        let cpu: u64 = r.tasks.iter().map(|m| m.cpu_time).sum();
+        assert_eq!(cpu, r.overall.busy_time);
+        assert_eq!(r.timeline.last().unwrap().end, 20_000_000);
     }
+}
+
+#[test]
+fn extreme_parameters_end_in_a_result_or_an_error_never_a_panic() {
+    // Tests build with overflow checks: the largest accepted values must not overflow.
+    use youcpu_core::sched::sim::{SimError, MAX_TIME};
+    let big = MAX_TIME;
+    let mut tasks: Vec<TaskSpec> = (0..40)
+        .map(|i| TaskSpec {
+            arrival: if i % 2 == 0 { 0 } else { big },
+            bursts: vec![Burst::Cpu(big), Burst::Io(big), Burst::Cpu(big)],
+            nice: i - 20,
+        })
+        .collect();
+    tasks.push(TaskSpec::cpu(big, 1));
+    let policies = [
+        Policy::Fifo,
+        Policy::Sjf,
+        Policy::Stcf,
+        Policy::RoundRobin { quantum: big },
+        Policy::RoundRobin { quantum: 1 },
+        Policy::RoundRobinLatency {
+            target_latency: big,
+            min_granularity: big,
+        },
+        Policy::RoundRobinLatency {
+            target_latency: 1,
+            min_granularity: 1,
+        },
+        Policy::Cfs(CfsParams {
+            latency: big,
+            min_granularity: 1,
+            wakeup_granularity: big,
+            tick: big,
+        }),
+        Policy::Cfs(CfsParams {
+            latency: 1,
+            min_granularity: big,
+            wakeup_granularity: 0,
+            tick: 1,
+        }),
+        Policy::Eevdf(EevdfParams {
+            base_slice: big,
+            tick: big,
+        }),
+        Policy::Eevdf(EevdfParams {
+            base_slice: 1,
+            tick: 1,
+        }),
+    ];
+    for p in policies {
+        for cost in [0, big] {
+            let cfg = SimConfig {
+                switch_cost: cost,
+                max_events: 20_000,
+                ..SimConfig::default()
+            };
+            match simulate(&tasks, &p, &cfg) {
+                Ok(r) => {
+                    assert_eq!(r.overall.finished, tasks.len(), "{}", p.name());
+                    assert_eq!(
+                        r.overall.busy_time,
+                        tasks.iter().map(|t| t.cpu_total()).sum::<u64>()
+                    );
+                }
+                Err(e) => assert_eq!(e, SimError::TooManyEvents(20_000), "{}", p.name()),
+            }
+        }
+    }
+}
+
+#[test]
+fn limits_are_errors_with_the_limit_in_the_message() {
+    use youcpu_core::sched::sim::{SimError, MAX_TASKS, MAX_TIME};
+    let cfg = SimConfig::default();
+    let too_many = vec![TaskSpec::cpu(0, 1); MAX_TASKS + 1];
+    let e = simulate(&too_many, &Policy::Fifo, &cfg).unwrap_err();
+    assert_eq!(e, SimError::TooManyTasks(MAX_TASKS + 1));
+    assert!(e.to_string().contains("100000"));
+    assert_eq!(
+        simulate(&[], &Policy::Fifo, &cfg).unwrap_err(),
+        SimError::NoTasks
+    );
+    let e = simulate(&[TaskSpec::cpu(0, MAX_TIME + 1)], &Policy::Fifo, &cfg).unwrap_err();
+    assert!(e.to_string().contains("1099511627776"), "{e}");
+    let e = simulate(&[TaskSpec::cpu(0, 0)], &Policy::Fifo, &cfg).unwrap_err();
+    assert!(e.to_string().contains("length 0"), "{e}");
+    let bad = TaskSpec {
+        arrival: 0,
+        bursts: vec![Burst::Cpu(1), Burst::Io(1)],
+        nice: 0,
+    };
+    assert!(simulate(&[bad], &Policy::Fifo, &cfg).is_err());
+    let bad = TaskSpec {
+        arrival: 0,
+        bursts: vec![Burst::Io(1), Burst::Cpu(1)],
+        nice: 0,
+    };
+    assert!(simulate(&[bad], &Policy::Fifo, &cfg).is_err());
+    let bad = TaskSpec {
+        arrival: 0,
+        bursts: vec![Burst::Cpu(1)],
+        nice: 20,
+    };
+    assert!(simulate(&[bad], &cfs(), &cfg)
+        .unwrap_err()
+        .to_string()
+        .contains("nice"));
+    let one = [TaskSpec::cpu(0, 1)];
+    assert_eq!(
+        simulate(&one, &Policy::RoundRobin { quantum: 0 }, &cfg).unwrap_err(),
+        SimError::ZeroParameter("the quantum")
+    );
+    let cfg0 = SimConfig {
+        max_events: 0,
+        ..SimConfig::default()
+    };
+    assert_eq!(
+        simulate(&one, &Policy::Fifo, &cfg0).unwrap_err(),
+        SimError::BadEventLimit(0)
+    );
+    // The total of all work is capped so sums cannot overflow.
+    let huge: Vec<TaskSpec> = (0..5000)
+        .map(|_| TaskSpec::cpu(MAX_TIME, MAX_TIME))
+        .collect();
+    assert_eq!(
+        simulate(&huge, &Policy::Fifo, &cfg).unwrap_err(),
+        SimError::TotalTooLarge
+    );
+}
+
+#[test]
+fn a_horizon_inside_a_switch_counts_only_the_part_before_it() {
+    // RR, quantum 1.7 ms, switches of 0.8 ms, three tasks at 0: runs start every 2.5 ms and
+    // the eighth switch (19.2..20 ms) is cut at the 19.8 ms horizon: 7 * 0.8 + 0.6 = 6.2 ms
+    // lost, 8 * 1.7 = 13.6 ms of work.
+    let tasks = vec![TaskSpec::cpu(0, 50_000_000); 3];
+    let cfg = SimConfig {
+        horizon: Some(19_800_000),
+        switch_cost: 800_000,
+        ..SimConfig::default()
+    };
+    let r = simulate(&tasks, &Policy::RoundRobin { quantum: 1_700_000 }, &cfg).unwrap();
+    assert_eq!(r.overall.switch_time, 6_200_000);
+    assert_eq!(r.overall.busy_time, 13_600_000);
+    assert_eq!(r.overall.context_switches, 8);
+    let per_task: u64 = r.tasks.iter().map(|m| m.switch_time).sum();
+    assert_eq!(per_task, 6_200_000);
+    assert_eq!(r.timeline.last().unwrap().end, 19_800_000);
 }
