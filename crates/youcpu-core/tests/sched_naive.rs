@@ -2,13 +2,13 @@
 //! one time unit at a time and applies the OSTEP definitions literally, written independently of
 //! the event-driven engine. Both must agree on every job's first run and completion, on the
 //! timeline and on the number of context switches, for random job sets, with and without a
-//! context-switch cost.
+//! context-switch cost, for jobs with one CPU burst or several separated by I/O waits.
 
 #![allow(clippy::unwrap_used)] // tests may unwrap
 
 use proptest::prelude::*;
 use std::collections::VecDeque;
-use youcpu_core::sched::sim::{simulate, Policy, SimConfig, SliceKind, TaskSpec};
+use youcpu_core::sched::sim::{simulate, Burst, Policy, SimConfig, SliceKind, TaskSpec};
 
 #[derive(Clone, Copy, Debug)]
 enum Naive {
@@ -27,9 +27,12 @@ struct Outcome {
     switches: u64,
 }
 
-fn naive(policy: Naive, len: &[u64], arr: &[u64], cost: u64) -> Outcome {
-    let n = len.len();
-    let mut rem = len.to_vec();
+/// `bursts[j]` alternates CPU and I/O lengths, starting and ending with CPU.
+fn naive(policy: Naive, bursts: &[Vec<u64>], arr: &[u64], cost: u64) -> Outcome {
+    let n = bursts.len();
+    let mut rem: Vec<u64> = bursts.iter().map(|b| b[0]).collect();
+    let mut idx = vec![0usize; n];
+    let mut wake: Vec<Option<u64>> = vec![None; n];
     let mut first = vec![None; n];
     let mut done = vec![None; n];
     let mut queue: VecDeque<usize> = VecDeque::new();
@@ -64,13 +67,19 @@ fn naive(policy: Naive, len: &[u64], arr: &[u64], cost: u64) -> Outcome {
         // The running job finished at t.
         if let Some(j) = running {
             if rem[j] == 0 {
-                done[j] = Some(t);
                 running = None;
+                if idx[j] + 1 < bursts[j].len() {
+                    wake[j] = Some(t + bursts[j][idx[j] + 1]);
+                    idx[j] += 2;
+                    rem[j] = bursts[j][idx[j]];
+                } else {
+                    done[j] = Some(t);
+                }
             }
         }
         // Arrivals at t, in id order.
         for j in 0..n {
-            if arr[j] == t {
+            if arr[j] == t || wake[j] == Some(t) {
                 queue.push_back(j);
                 if let (Naive::Stcf, Some((k, _))) = (policy, switching) {
                     pending |= rem[j] < rem[k];
@@ -159,14 +168,18 @@ proptest! {
 
     #[test]
     fn engine_matches_the_naive_stepper(
-        jobs in prop::collection::vec((1u64..15, 0u64..30), 1..9),
+        jobs in prop::collection::vec((prop::collection::vec(1u64..15, 1..4), 0u64..30), 1..9),
         policy in policy_strategy(),
         all_at_zero in any::<bool>(),
         cost in prop_oneof![Just(0u64), 1u64..4],
     ) {
-        let len: Vec<u64> = jobs.iter().map(|j| j.0).collect();
+        // (cpu, io) pairs become cpu, io, cpu, ...: the first element of each pair is CPU.
+        let bursts: Vec<Vec<u64>> = jobs
+            .iter()
+            .map(|(b, _)| if b.len() % 2 == 0 { b[..b.len() - 1].to_vec() } else { b.clone() })
+            .collect();
         let arr: Vec<u64> = jobs.iter().map(|j| if all_at_zero { 0 } else { j.1 }).collect();
-        let want = naive(policy, &len, &arr, cost);
+        let want = naive(policy, &bursts, &arr, cost);
         let p = match policy {
             Naive::Fifo => Policy::Fifo,
             Naive::Sjf => Policy::Sjf,
@@ -176,7 +189,19 @@ proptest! {
                 Policy::RoundRobinLatency { target_latency, min_granularity }
             }
         };
-        let tasks: Vec<TaskSpec> = len.iter().zip(&arr).map(|(&l, &a)| TaskSpec::cpu(a, l)).collect();
+        let tasks: Vec<TaskSpec> = bursts
+            .iter()
+            .zip(&arr)
+            .map(|(b, &a)| TaskSpec {
+                arrival: a,
+                bursts: b
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &x)| if i % 2 == 0 { Burst::Cpu(x) } else { Burst::Io(x) })
+                    .collect(),
+                nice: 0,
+            })
+            .collect();
         let cfg = SimConfig { switch_cost: cost, ..SimConfig::default() };
         let r = simulate(&tasks, &p, &cfg).unwrap();
         let first: Vec<u64> = r.tasks.iter().map(|t| t.first_run.unwrap()).collect();
