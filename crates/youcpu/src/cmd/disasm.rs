@@ -1,5 +1,6 @@
 //! `youcpu disasm HEX`: decodes machine code into Intel-syntax lines that `youcpu asm` (and GNU
-//! as) assemble back to the same bytes; `--explain` adds the byte-by-byte breakdown.
+//! as) assemble back to the same bytes. `--explain` adds the byte-by-byte breakdown (and, in
+//! JSON, `fields` and `note`: why a line needed a GAS pseudo-prefix or `.byte`).
 
 use super::asm::{hex, parse_bits, parse_ip};
 use crate::cli::{err, text_value, CliError, Output};
@@ -76,10 +77,12 @@ pub fn run(args: Vec<OsString>) -> Result<Output, CliError> {
                     "bytes": hex(&d.bytes),
                     "mnemonic": d.mnemonic,
                     "text": d.text,
-                    "fields": d.fields,
                 });
-                if let (Some(n), Some(obj)) = (&d.note, v.as_object_mut()) {
-                    obj.insert("note".into(), json!(n));
+                if let (true, Some(obj)) = (explain, v.as_object_mut()) {
+                    obj.insert("fields".into(), json!(d.fields));
+                    if let Some(n) = &d.note {
+                        obj.insert("note".into(), json!(n));
+                    }
                 }
                 out.push(v);
             }
