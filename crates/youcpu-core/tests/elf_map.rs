@@ -64,6 +64,14 @@ fn load_regions_match_proc_maps() {
             },
         ),
         (
+            "bss-only-bare",
+            ExecutableSpec {
+                bss_size: 10_000,
+                section_headers: false,
+                ..base.clone()
+            },
+        ),
+        (
             "pinned",
             ExecutableSpec {
                 data: vec![2; 300],
