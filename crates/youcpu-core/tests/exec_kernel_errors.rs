@@ -49,6 +49,10 @@ fn path_lookup_errors() {
         dir.file(name, &cat(&[b"#!", &rec, b"\n"]), mode);
     }
     std::fs::create_dir_all(dir.path("sub")).unwrap();
+    // A directory nobody may search: root passes anyway (CAP_DAC_READ_SEARCH).
+    std::fs::create_dir_all(dir.path("closed")).unwrap();
+    dir.file("closed/s", &cat(&[b"#!", &rec, b"\n"]), 0o755);
+    chmod(&dir.path("closed"), 0o000);
     std::os::unix::fs::symlink("loop2", dir.path("loop1")).unwrap();
     std::os::unix::fs::symlink("loop1", dir.path("loop2")).unwrap();
     std::os::unix::fs::symlink("missing", dir.path("dangling")).unwrap();
@@ -73,6 +77,10 @@ fn path_lookup_errors() {
     just_fits.extend_from_slice(&rec);
     let paths: Vec<(&str, Vec<u8>)> = vec![
         ("missing file", cat(&[&d, b"/nope"])),
+        (
+            "through a mode-000 directory as root",
+            cat(&[&d, b"/closed/s"]),
+        ),
         ("missing directory", cat(&[&d, b"/nodir/x"])),
         ("file used as a directory", cat(&[&b(&file), b"/x"])),
         ("file with a trailing slash", cat(&[&b(&file), b"/"])),
