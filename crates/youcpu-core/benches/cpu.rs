@@ -1,10 +1,10 @@
-//! Interpreter throughput on a hot loop: guest instructions per second, natively built and
-//! (with `--target wasm32-unknown-unknown`, timed by `benches/cpu_wasm.js` in Node) in wasm,
-//! and the slowdown against the same loop running natively on this CPU.
+//! Interpreter throughput on a hot loop: guest instructions per second in a native build and
+//! in wasm (run by Node), and the slowdown against the same loop running natively.
 //!
-//! Run: `cargo bench -p youcpu-core --bench cpu` (native; builds the native loop with gcc).
-//! wasm: `cargo build --release --target wasm32-unknown-unknown -p youcpu-core --bench cpu`
-//! then `node crates/youcpu-core/benches/cpu_wasm.js <that .wasm>`.
+//! Run: `cargo bench -p youcpu-core --bench cpu`. It builds the native loop with gcc, and,
+//! unless `YOUCPU_BENCH_WASM=0`, builds this file for wasm32-unknown-unknown (the core crate
+//! with cargo into a temporary target dir, then this file with rustc: the crate's
+//! dev-dependencies do not build for wasm) and times its `main` in Node.
 
 use youcpu_core::linux::mm::Prot;
 use youcpu_core::linux::{Config, Linux, USER_CS, USER_DS};
@@ -144,12 +144,100 @@ fn main() {
         }
         None => println!("native: gcc not available, no comparison"),
     }
+    if std::env::var("YOUCPU_BENCH_WASM").as_deref() != Ok("0") {
+        match wasm_seconds() {
+            Ok(t) => {
+                let n = (WASM_ITERATIONS * BODY + 3) as f64;
+                println!("simulator (wasm32, Node): {n} guest instructions in {t:.3} s = {:.1} M instructions/s ({:.0}% of the native build)", n / t / 1e6, 100.0 * (n / t) / ips);
+            }
+            Err(e) => println!("wasm: not measured: {e}"),
+        }
+    }
 }
 
-/// On wasm32 there is no clock: the Node driver times `main`, which runs a fixed workload
-/// (5,000,000 iterations = 35,000,003 guest instructions + exit).
+/// Builds this bench for wasm32 and times its `main` in Node (best of three).
+#[cfg(not(target_arch = "wasm32"))]
+fn wasm_seconds() -> Result<f64, String> {
+    use std::process::Command;
+    let manifest = env!("CARGO_MANIFEST_DIR");
+    let target = std::env::temp_dir().join("youcpu-bench-wasm-target");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let ok = Command::new(&cargo)
+        .args([
+            "build",
+            "--release",
+            "--target",
+            "wasm32-unknown-unknown",
+            "-p",
+            "youcpu-core",
+            "--lib",
+            "--manifest-path",
+        ])
+        .arg(format!("{manifest}/Cargo.toml"))
+        .env("CARGO_TARGET_DIR", &target)
+        .status()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if !ok.success() {
+        return Err("cargo build of the core for wasm32-unknown-unknown failed (errors above; the target needs `rustup target add wasm32-unknown-unknown`)".into());
+    }
+    let deps = target.join("wasm32-unknown-unknown/release/deps");
+    let rlib = std::fs::read_dir(&deps)
+        .map_err(|e| e.to_string())?
+        .filter_map(|e| e.ok())
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with("libyoucpu_core-")
+                && e.file_name().to_string_lossy().ends_with(".rlib")
+        })
+        .max_by_key(|e| e.metadata().and_then(|m| m.modified()).ok())
+        .ok_or("no wasm rlib of youcpu-core")?
+        .path();
+    let wasm = target.join("cpu_bench.wasm");
+    let ok = Command::new("rustc")
+        .args([
+            "--edition",
+            "2021",
+            "-C",
+            "opt-level=3",
+            "--target",
+            "wasm32-unknown-unknown",
+        ])
+        .arg(format!("{manifest}/benches/cpu.rs"))
+        .arg("-L")
+        .arg(&deps)
+        .arg("-L")
+        .arg(target.join("release/deps"))
+        .arg("--extern")
+        .arg(format!("youcpu_core={}", rlib.display()))
+        .arg("-o")
+        .arg(&wasm)
+        .status()
+        .map_err(|e| format!("cannot run rustc: {e}"))?;
+    if !ok.success() {
+        return Err("rustc could not build the bench for wasm32".into());
+    }
+    let script = "const b=require('fs').readFileSync(process.argv[1]);\
+        WebAssembly.instantiate(b,{}).then(({instance})=>{let best=1e9;\
+        for(let i=0;i<3;i++){const t=performance.now();instance.exports.main(0,0);\
+        best=Math.min(best,(performance.now()-t)/1000);}console.log(best);});";
+    let out = Command::new("node")
+        .args(["-e", script])
+        .arg(&wasm)
+        .output()
+        .map_err(|e| format!("cannot run node: {e}"))?;
+    String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .parse::<f64>()
+        .map_err(|_| format!("node failed: {}", String::from_utf8_lossy(&out.stderr)))
+}
+
+/// Iterations of the wasm workload.
+const WASM_ITERATIONS: u64 = 5_000_000;
+
+/// On wasm32 there is no clock: Node times `main`, which runs a fixed workload.
 #[cfg(target_arch = "wasm32")]
 fn main() {
-    let n = run(5_000_000);
-    assert_eq!(n, 5_000_000 * BODY + 3);
+    let n = run(WASM_ITERATIONS);
+    assert_eq!(n, WASM_ITERATIONS * BODY + 3);
 }
