@@ -424,6 +424,27 @@ fn elf_header_checks_and_pt_interp() {
         v[ioff..ioff + isz - 1].copy_from_slice(path.as_bytes());
         add(&format!("interp-{name}"), v, &mut cases);
     }
+    // A relative PT_INTERP resolves from the process's cwd: a copy of the real loader under a
+    // name as long as the original, found only when the cwd is the scratch directory.
+    let orig = String::from_utf8(rec[ioff..ioff + isz - 1].to_vec()).unwrap();
+    if let Ok(loader) = std::fs::canonicalize(&orig) {
+        let mut rel = String::from("ld-relative-");
+        while rel.len() < isz - 1 {
+            rel.push('x');
+        }
+        std::fs::copy(&loader, dir.path(&rel)).unwrap();
+        chmod(&dir.path(&rel), 0o755);
+        let mut v = rec.clone();
+        v[ioff..ioff + isz - 1].copy_from_slice(rel.as_bytes());
+        let p = dir.file("interp-relative", &v, 0o755);
+        let mut here = Case::new(b(&p), &[b"r"]);
+        here.cwd = dir.0.clone();
+        cases.push(("relative PT_INTERP, found from the cwd".into(), here));
+        cases.push((
+            "relative PT_INTERP, cwd elsewhere".into(),
+            Case::new(b(&p), &[b"r"]),
+        ));
+    }
     let result = std::panic::catch_unwind(|| agree_all(cases));
     for p in made {
         let _ = std::fs::remove_dir_all(&p);
