@@ -69,6 +69,15 @@ fn path_lookup_errors() {
         .unwrap()
         .success());
     chmod(&fifo, 0o755);
+    let rec_slash = cat(&[&rec, b"/"]);
+    std::os::unix::fs::symlink(
+        std::ffi::OsStr::from_bytes(&rec_slash),
+        dir.path("to-rec-slash"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink("/", dir.path("to-root")).unwrap();
+    std::os::unix::fs::symlink(".", dir.path("to-dot")).unwrap();
+    std::os::unix::fs::symlink(&tools().recorder, dir.path("to-rec")).unwrap();
     let long_component = vec![b'n'; 256];
     let max_component = vec![b'n'; 255];
     let mut long_path = b"/".repeat(4096 - rec.len());
@@ -77,6 +86,19 @@ fn path_lookup_errors() {
     just_fits.extend_from_slice(&rec);
     let paths: Vec<(&str, Vec<u8>)> = vec![
         ("missing file", cat(&[&d, b"/nope"])),
+        (
+            "symlink to a file, target with a trailing slash",
+            cat(&[&d, b"/to-rec-slash"]),
+        ),
+        ("symlink to /", cat(&[&d, b"/to-root"])),
+        ("symlink to .", cat(&[&d, b"/to-dot"])),
+        ("symlink to a file, then /", cat(&[&d, b"/to-rec/"])),
+        ("symlink to a file, then /.", cat(&[&d, b"/to-rec/."])),
+        ("file then /.", cat(&[&rec, b"/."])),
+        ("file then /..", cat(&[&rec, b"/.."])),
+        ("directory then /..", cat(&[&d, b"/sub/.."])),
+        ("through a symlink to .", b"to-dot/to-rec".to_vec()),
+        ("doubled slashes, relative", b".//to-rec".to_vec()),
         (
             "through a mode-000 directory as root",
             cat(&[&d, b"/closed/s"]),
