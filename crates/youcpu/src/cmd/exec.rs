@@ -113,6 +113,12 @@ pub fn run(args: Vec<OsString>) -> Result<Output, CliError> {
                 })
             }
             Long("json") => {}
+            Long("help") | Short('h') => {
+                return Ok(Output::ok(
+                    format!("usage: {USAGE}"),
+                    json!({ "usage": USAGE }),
+                ))
+            }
             Value(v) => {
                 path = Some(v.into_vec());
                 rest.extend(parser.raw_args()?.map(OsString::into_vec));
