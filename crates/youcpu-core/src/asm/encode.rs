@@ -78,124 +78,6 @@ struct Cand {
     mem_size: Option<usize>,
 }
 
-/// Rewrites the shorthand GAS accepts into the operands of a real form.
-fn rewrite(
-    mnemonic: &str,
-    mut ops: Vec<Operand>,
-    bits: Bitness,
-) -> (String, Vec<Operand>, Option<&'static str>) {
-    let imm = |v| Operand {
-        kind: OpKind::Imm(v),
-        size: None,
-    };
-    let m = mnemonic.to_string();
-    match (m.as_str(), ops.as_slice()) {
-        (
-            "int",
-            [Operand {
-                kind: OpKind::Imm(3),
-                size: None,
-            }],
-        ) => {
-            return (
-                "int3".into(),
-                Vec::new(),
-                Some("GAS encodes int 3 as the one-byte int3 (cc)"),
-            )
-        }
-        (
-            "xchg",
-            [Operand {
-                kind: OpKind::Reg(Register::RAX),
-                ..
-            }, Operand {
-                kind: OpKind::Reg(Register::RAX),
-                ..
-            }],
-        ) if bits == Bitness::B64 => {
-            return (
-                "nop".into(),
-                Vec::new(),
-                Some("GAS encodes xchg rax, rax as nop (90)"),
-            )
-        }
-        (
-            "mov",
-            [Operand {
-                kind: OpKind::Reg(a),
-                ..
-            }, Operand {
-                kind: OpKind::Reg(b),
-                ..
-            }],
-        ) if (a.is_segment_register() && b.is_gpr())
-            || (b.is_segment_register() && a.is_gpr() && a.is_gpr64()) =>
-        {
-            // tc-i386.c: a segment register load takes no 66/REX.W ("mov ds, ax" is 8e d8 in
-            // every mode), nor does a store to a 64-bit register; a store to a 16- or 32-bit
-            // register keeps its size.
-            let to_default = |r: Register| match bits {
-                Bitness::B16 => Register::AX + r.full_register32().number() as u32,
-                _ => r.full_register32(),
-            };
-            let (a, b) = (*a, *b);
-            let ops = if a.is_segment_register() {
-                vec![
-                    ops[0].clone(),
-                    Operand {
-                        kind: OpKind::Reg(to_default(b)),
-                        size: None,
-                    },
-                ]
-            } else {
-                vec![
-                    Operand {
-                        kind: OpKind::Reg(to_default(a)),
-                        size: None,
-                    },
-                    ops[1].clone(),
-                ]
-            };
-            return (m, ops, None);
-        }
-        ("faddp" | "fmulp" | "fsubp" | "fsubrp" | "fdivp" | "fdivrp", []) => {
-            let st = |r| Operand {
-                kind: OpKind::Reg(r),
-                size: None,
-            };
-            return (
-                m,
-                vec![st(Register::ST1), st(Register::ST0)],
-                Some("with no operands it is st(1), st"),
-            );
-        }
-        ("fxch" | "fucom" | "fucomp" | "fcom" | "fcomp", []) => {
-            let st1 = Operand {
-                kind: OpKind::Reg(Register::ST1),
-                size: None,
-            };
-            return (m, vec![st1], Some("with no operand it works on st(1)"));
-        }
-        ("rol" | "ror" | "rcl" | "rcr" | "shl" | "shr" | "sal" | "sar", [_]) => {
-            ops.push(imm(1));
-            return (m, ops, Some("a shift with no count shifts by 1"));
-        }
-        (
-            "imul",
-            [a, Operand {
-                kind: OpKind::Imm(_),
-                ..
-            }],
-        ) => {
-            let a = a.clone();
-            ops.insert(1, a);
-            return (m, ops, Some("imul r, imm is imul r, r, imm"));
-        }
-        _ => {}
-    }
-    (m, ops, None)
-}
-
 fn assemble_insn(
     pseudo: Pseudo,
     prefixes: Prefixes,
@@ -204,7 +86,7 @@ fn assemble_insn(
     bits: Bitness,
     ip: u64,
 ) -> Result<Assembled, AsmError> {
-    let (mnemonic, ops, note) = rewrite(typed, ops, bits);
+    let (mnemonic, ops, note) = super::rewrite::rewrite(typed, ops, bits)?;
     let all = forms::codes_for(&mnemonic);
     if all.is_empty() {
         return Err(AsmError::UnknownMnemonic(short(typed)));
@@ -222,10 +104,27 @@ fn assemble_insn(
         });
     }
     // Far jmp/call through memory only when asked for by size (`jmp fword ptr [rax]`).
+    codes.retain(|c| {
+        !(forms::is_far64(c.op_code()) && matches!(c.mnemonic(), Mnemonic::Jmp | Mnemonic::Call))
+    });
     if !ops.iter().any(|o| o.size.is_some()) {
         codes.retain(|c| {
             !(forms::is_far(c.op_code()) && matches!(c.mnemonic(), Mnemonic::Jmp | Mnemonic::Call))
         });
+    }
+    // No register or size keyword fixes the operand size (`push 128`, `ret 8`, `loop $+9`):
+    // GAS only considers the mode's default size, never a 66/REX.W form.
+    let sizeless = !ops.is_empty()
+        && ops.iter().all(|o| {
+            o.size.is_none()
+                && matches!(o.kind, OpKind::Imm(_) | OpKind::Rel(_) | OpKind::Far { .. })
+        });
+    if sizeless
+        && codes
+            .iter()
+            .any(|c| !needs_size_override(c.op_code(), bits.bits()))
+    {
+        codes.retain(|c| !needs_size_override(c.op_code(), bits.bits()));
     }
     if codes
         .iter()
@@ -260,15 +159,7 @@ fn assemble_insn(
         // GAS: "ambiguous operand size for `sysret'": write sysretd or sysretq.
         return Err(AsmError::AmbiguousSize(short(typed)));
     }
-    if prefixes.lock
-        && !matches!(
-            ops.first(),
-            Some(Operand {
-                kind: OpKind::Mem(_),
-                ..
-            })
-        )
-    {
+    if prefixes.lock && !ops.iter().any(|o| matches!(o.kind, OpKind::Mem(_))) {
         return Err(AsmError::Encode(format!(
             "lock needs a memory destination (\"{}\" has none)",
             short(typed)
@@ -284,7 +175,12 @@ fn assemble_insn(
     }
     let movabs = typed == "movabs";
     let mut orders = vec![(ops.clone(), false)];
-    if ops.len() == 2 && matches!(mnemonic.as_str(), "xchg" | "test") {
+    // xchg and test are symmetric; GAS takes the register and memory operands either way
+    // round (but not an immediate first).
+    if ops.len() == 2
+        && matches!(mnemonic.as_str(), "xchg" | "test")
+        && !ops.iter().any(|o| matches!(o.kind, OpKind::Imm(_)))
+    {
         let mut sw = ops.clone();
         sw.swap(0, 1);
         orders.push((sw, true));
@@ -293,6 +189,9 @@ fn assemble_insn(
     let mut shape_ok = false;
     let mut rejects: Vec<AsmError> = Vec::new();
     let mut cands: Vec<Cand> = Vec::new();
+    // Every form whose operand kinds and sizes fit, before any value is checked: GAS decides
+    // an unsized memory operand is ambiguous before it looks at the immediate.
+    let mut shapes: Vec<Cand> = Vec::new();
     for &code in &codes {
         let oc = code.op_code();
         let kinds = explicit_kinds(oc);
@@ -329,6 +228,12 @@ fn assemble_insn(
             if size_mismatch(code, &kinds, order) {
                 continue;
             }
+            shapes.push(Cand {
+                code,
+                bytes: Vec::new(),
+                swapped: *swapped,
+                mem_size: unsized_mem(code, &kinds, order),
+            });
             if prefixes.lock && !oc.can_use_lock_prefix() {
                 rejects.push(AsmError::Encode(format!(
                     "\"{}\" cannot take a lock prefix",
@@ -364,6 +269,8 @@ fn assemble_insn(
             }
         }
     }
+    let mut why = check_ambiguity(typed, &mut shapes, bits)?;
+    cands.retain(|c| shapes.iter().any(|s| s.code == c.code));
     if cands.is_empty() {
         return Err(best_error(
             typed, &codes, &ops, &counts, shape_ok, rejects, bits,
@@ -387,7 +294,6 @@ fn assemble_insn(
             )));
         }
     }
-    let mut why = check_ambiguity(typed, &mut cands, bits)?;
     let override_of = |c: &Cand| needs_size_override(c.code.op_code(), bits.bits());
     let pseudo_miss = |c: &Cand| pseudo_mismatch(c.code, pseudo);
     cands.sort_by_key(|c| {

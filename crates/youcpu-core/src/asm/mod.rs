@@ -19,6 +19,7 @@ mod forms;
 mod lex;
 mod parse;
 mod regs;
+mod rewrite;
 
 pub use disasm::{disassemble, disassemble_one, parse_hex, Decoded, DecodedItem};
 pub use encode::{assemble, Assembled, Form};
