@@ -251,6 +251,16 @@ fn check(bits: Bitness, default_seed: u64) {
         match (&gl.bytes, assemble(line, bits, gl.ip)) {
             (Some(gb), Ok(a)) if *gb == a.bytes => same += 1,
             (None, Err(_)) => refused += 1,
+            // binutils 2.40 crashes on a few lines (`shld edi, r13d, ecx`: "Internal error in
+            // build_modrm_byte"); there is no answer to compare with.
+            (None, Ok(_))
+                if gl
+                    .error
+                    .as_deref()
+                    .is_some_and(|e| e.starts_with("Internal error")) =>
+            {
+                refused += 1
+            }
             (Some(_), Err(_)) if gl.warning.is_some() => refused += 1,
             (Some(gb), Err(e)) if gas_truncated(line, &e, gb, bits, gl.ip) => refused += 1,
             // Deliberate: loading cs with mov is #UD on every CPU (see encode.rs).

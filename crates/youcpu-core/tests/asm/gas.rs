@@ -97,6 +97,13 @@ pub fn run_gas(lines: &[String], bits: u32) -> Vec<GasLine> {
                 let Some(i) = n.checked_sub(header_lines + 1) else {
                     continue;
                 };
+                // binutils 2.40 can also die on a line ("Internal error in build_modrm_byte"):
+                // that line is refused too.
+                let msg = if msg.starts_with("Internal error") {
+                    format!("Error: {msg}")
+                } else {
+                    msg.to_string()
+                };
                 if let Some(m) = msg.strip_prefix("Error: ") {
                     if let std::collections::hash_map::Entry::Vacant(e) = errors.entry(i) {
                         e.insert(m.to_string());
