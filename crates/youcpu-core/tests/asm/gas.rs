@@ -127,7 +127,6 @@ pub fn run_gas(lines: &[String], bits: u32) -> Vec<GasLine> {
                 for i in fresh {
                     errors.insert(i, "refers to an undefined symbol".into());
                 }
-                new_errors += 1;
                 continue;
             }
             if new_errors == 0 {
