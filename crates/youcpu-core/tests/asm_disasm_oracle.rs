@@ -241,7 +241,7 @@ fn disassembly_round_trips_16() {
 
 /// A fixed pseudo-random byte stream (xorshift), the same on every run.
 fn random_bytes(n: usize, seed: u64) -> Vec<u8> {
-    let mut x = seed;
+    let mut x = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
     (0..n)
         .map(|_| {
             x ^= x << 13;
@@ -286,7 +286,7 @@ fn random_mode(bits: Bitness) {
         // objdump folds a WAIT (9b) into the x87 instruction after it (fstp after 9b reads as
         // the waiting form); the CPU executes WAIT as an instruction of its own (Intel SDM
         // vol. 2, WAIT/FWAIT), as iced decodes it.
-        let folded_wait = d.bytes == [0x9b] && o.len > 1;
+        let folded_wait = d.mnemonic == "wait" && o.len > d.len;
         if o.text.contains("(bad)") || bare_prefix || folded_wait {
             continue;
         }
