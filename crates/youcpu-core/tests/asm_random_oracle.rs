@@ -228,7 +228,7 @@ fn gas_truncated(line: &str, err: &AsmError, gas_bytes: &[u8], bits: Bitness, ip
     let m = 1u128 << n;
     let reduced = if neg { (m - mag % m) % m } else { mag % m };
     let le: Vec<u8> = (0..n / 8).map(|i| (reduced >> (8 * i)) as u8).collect();
-    let fixed = line.replacen(&value.replace("0x", "0x"), &format!("{reduced:#x}"), 1);
+    let fixed = line.replacen(value.as_str(), &format!("{reduced:#x}"), 1);
     gas_bytes.ends_with(&le)
         || assemble(&fixed, bits, ip)
             .map(|a| a.bytes == gas_bytes)

@@ -13,6 +13,7 @@
 
 mod build;
 mod disasm;
+mod emit;
 mod encode;
 mod error;
 mod fields;
@@ -20,6 +21,7 @@ mod forms;
 mod lex;
 mod lines;
 mod parse;
+mod rank;
 mod regs;
 mod rewrite;
 
