@@ -2,7 +2,8 @@
 //! value against the slot it goes into (immediate widths, displacement widths, branch reach).
 
 use super::forms::{branch_slot, imm_slot, ImmSlot};
-use super::parse::{addr_bits, Mem, OpKind as Op, Operand, Prefixes, Pseudo};
+use super::mem::addr_bits;
+use super::parse::{Mem, OpKind as Op, Operand, Prefixes, Pseudo};
 use super::{hex_i128, Bitness};
 use iced_x86::{Code, Instruction, OpCodeOperandKind as K, OpKind, Register};
 
