@@ -32,7 +32,10 @@ const MNEMONICS: &[&str] = &[
     "sar", "rol", "ror", "rcl", "rcr", "push", "pop", "bt", "bts", "btr", "btc", "bsf", "bsr",
     "cmove", "cmovl", "sete", "setg", "jmp", "call", "movaps", "movups", "movdqa", "movdqu",
     "movq", "movd", "pxor", "por", "pand", "paddd", "cvtsi2sd", "bswap", "xadd", "cmpxchg", "shld",
-    "shrd", "nop", "ret", "int", "in", "out", "enter",
+    "shrd", "nop", "ret", "int", "in", "out", "enter", "vaddps", "vpxor", "vmovdqu", "vmovaps",
+    "vpshufd", "shufps", "pshufd", "pinsrw", "pextrw", "fld", "fstp", "fadd", "fild", "fistp",
+    "fxch", "jne", "jb", "loop", "jrcxz", "jecxz", "movsb", "stosq", "lodsd", "cmpsw", "scasb",
+    "leave", "cbw", "cdq", "cqo", "cmovns", "setbe", "popcnt", "lzcnt", "tzcnt", "crc32", "movbe",
 ];
 
 fn operand(r: &mut Rng, bits: Bitness) -> String {
@@ -43,7 +46,8 @@ fn operand(r: &mut Rng, bits: Bitness) -> String {
     let regs16 = ["ax", "cx", "sp", "bp", "si", "di", "r10w"];
     let regs8 = ["al", "cl", "ah", "bh", "spl", "sil", "r11b", "dl"];
     let other = [
-        "xmm0", "xmm7", "xmm9", "xmm15", "mm1", "cs", "ds", "fs", "cr0", "st(1)",
+        "xmm0", "xmm7", "xmm9", "xmm15", "mm1", "cs", "ds", "fs", "cr0", "st(1)", "st", "st(0)",
+        "ymm2", "ymm12",
     ];
     let imms = [
         "0",
@@ -173,14 +177,25 @@ fn random_lines(bits: Bitness, seed: u64, n: usize) -> Vec<String> {
                 _ => 0,
             };
             let sse = [
-                "movaps", "movups", "movdqa", "movdqu", "pxor", "por", "pand", "paddd",
+                "movaps", "movups", "movdqa", "movdqu", "pxor", "por", "pand", "paddd", "vaddps",
+                "vpxor", "vmovdqu", "vmovaps", "vpshufd", "shufps", "pshufd",
             ]
             .contains(&m);
-            let branch = m == "jmp" || m == "call";
+            let branch = ["jmp", "call", "jne", "jb", "loop", "jrcxz", "jecxz"].contains(&m);
+            // `$` only as the one operand of a branch: GAS reads it elsewhere as a memory
+            // reference, which we refuse (see encode.rs).
+            let rel_branch = ["jmp", "call", "jne", "jb", "loop", "jrcxz", "jecxz"].contains(&m);
+            if rel_branch && r.next() % 3 == 0 {
+                let t = r.pick(&[
+                    "$", "$+2", "$+0x10", "$-0x80", "$+0x81", "$+0x1000", "$-0x1000",
+                ]);
+                return format!("{m} {t}");
+            }
             let ops: Vec<String> = (0..count)
                 .map(|_| {
                     if sse && r.next() % 3 != 0 {
-                        r.pick(&["xmm0", "xmm3", "xmm8", "xmm15"]).to_string()
+                        r.pick(&["xmm0", "xmm3", "xmm8", "xmm15", "ymm1", "ymm9"])
+                            .to_string()
                     } else if branch && bits == Bitness::B16 {
                         // Not matched: GAS's 16-bit branch to a constant beyond 64 KiB checks
                         // the displacement modulo 2^32; targets here stay within 16 bits.

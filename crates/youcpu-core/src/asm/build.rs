@@ -434,10 +434,7 @@ pub fn build(
                     ins.set_far_branch16(*offset as u16);
                 } else {
                     if !in_range(*offset, 32) {
-                        return Err(Reject::Disp(format!(
-                            "far offset {} does not fit in 32 bits",
-                            hex_i128(*offset)
-                        )));
+                        return Err(Reject::Imm(hex_i128(*offset), "32 bits".into()));
                     }
                     ins.set_op_kind(slot, OpKind::FarBranch32);
                     ins.set_far_branch32(*offset as u32);
