@@ -120,7 +120,7 @@ impl Image {
                     r.segment
                 )));
             }
-            let f = r.flags_text.as_bytes();
+            let f = r.flags_text.as_bytes(); // "r-x" style
             let has = |i: usize, c: u8| f.get(i) == Some(&c);
             segments.push(Segment {
                 start: r.start,
@@ -128,7 +128,7 @@ impl Image {
                 end: r.end,
                 offset: r.file_offset,
                 file_bytes: r.zero_from.saturating_sub(r.start),
-                rwx: (has(0, b'R'), has(1, b'W'), has(2, b'E')),
+                rwx: (has(0, b'r'), has(1, b'w'), has(2, b'x')),
             });
         }
         Image::new(name, bytes, segments, arg_bytes)
