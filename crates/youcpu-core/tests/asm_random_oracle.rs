@@ -10,7 +10,7 @@
 #[path = "asm/gas.rs"]
 mod gas;
 
-use youcpu_core::asm::{assemble, AsmError, Bitness};
+use youcpu_core::asm::{assemble, disassemble_one, AsmError, Bitness};
 
 struct Rng(u64);
 
@@ -262,9 +262,13 @@ fn check(bits: Bitness, default_seed: u64) {
     }
     let g = gas::run_gas(&lines, bits.bits());
     let (mut same, mut refused, mut problems) = (0, 0, Vec::new());
+    let mut same_lines: Vec<(u64, Vec<u8>)> = Vec::new();
     for (line, gl) in lines.iter().zip(&g) {
         match (&gl.bytes, assemble(line, bits, gl.ip)) {
-            (Some(gb), Ok(a)) if *gb == a.bytes => same += 1,
+            (Some(gb), Ok(a)) if *gb == a.bytes => {
+                same += 1;
+                same_lines.push((gl.ip, gb.clone()));
+            }
             (None, Err(_)) => refused += 1,
             // binutils 2.40 crashes on a few lines (`shld edi, r13d, ecx`: "Internal error in
             // build_modrm_byte"); there is no answer to compare with.
@@ -293,6 +297,38 @@ fn check(bits: Bitness, default_seed: u64) {
                 gl.error.clone().unwrap_or_default(),
                 gas::hex(&a.bytes)
             )),
+        }
+    }
+    // The disassembler on every line both produced: its text must give the same bytes back,
+    // with our assembler at the same address and with GNU as.
+    let mut texts = Vec::new();
+    for (ip, b) in &same_lines {
+        match disassemble_one(b, bits, *ip) {
+            Ok(d) if d.len == b.len() => match assemble(&d.text, bits, *ip) {
+                Ok(a) if a.bytes == *b => texts.push(d.text),
+                other => problems.push(format!(
+                    "disasm {}: {:?} gives {:?}",
+                    gas::hex(b),
+                    d.text,
+                    other.map(|a| gas::hex(&a.bytes))
+                )),
+            },
+            other => problems.push(format!(
+                "disasm {}: {:?}",
+                gas::hex(b),
+                other.map(|d| d.len)
+            )),
+        }
+    }
+    let g2 = gas::run_gas(&texts, bits.bits());
+    for (t, gl) in texts.iter().zip(&g2) {
+        let ours = assemble(t, bits, gl.ip).map(|a| a.bytes).ok();
+        if gl.bytes.is_none() || gl.bytes != ours {
+            problems.push(format!(
+                "disasm text {t:?}: GNU as {:?} / ours {:?}",
+                gl.bytes.as_deref().map(gas::hex).or(gl.error.clone()),
+                ours.as_deref().map(gas::hex)
+            ));
         }
     }
     eprintln!(
