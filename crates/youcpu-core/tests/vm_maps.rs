@@ -137,6 +137,9 @@ fn model_vmas_line_up_with_proc_maps() {
     assert_eq!(stack.end, STACK_TOP);
     let model_stack = vmas.iter().find(|v| v.kind == VmaKind::Stack).unwrap();
     assert_eq!(model_stack.end, stack.end);
+    // With the environment cleared the arguments fit in one page: 128 KiB + 4 KiB, as
+    // fs/exec.c setup_arg_pages makes it.
+    assert_eq!(model_stack.start, stack.start, "{text}");
     assert!(stack.start <= local && local < stack.end);
 
     // Each printed address lies in a model VMA of the same kind and permissions as the real
