@@ -307,22 +307,11 @@ fn shorthand(mnemonic: &str, mut ops: Vec<Operand>, bits: Bitness) -> Rewritten 
                 _ => r.full_register32(),
             };
             let (a, b) = (*a, *b);
+            // Both operands are registers (the pattern above): rebuild them.
             let ops = if a.is_segment_register() {
-                vec![
-                    ops[0].clone(),
-                    Operand {
-                        kind: OpKind::Reg(to_default(b)),
-                        size: None,
-                    },
-                ]
+                vec![reg(a), reg(to_default(b))]
             } else {
-                vec![
-                    Operand {
-                        kind: OpKind::Reg(to_default(a)),
-                        size: None,
-                    },
-                    ops[1].clone(),
-                ]
+                vec![reg(to_default(a)), reg(b)]
             };
             return (m, ops, None);
         }
