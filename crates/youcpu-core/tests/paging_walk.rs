@@ -1,6 +1,8 @@
 //! The generic walker against two independent x86-64 walkers on random and hand-built tables:
 //! the CPU's MMU walk (`mmu::paging::walk`) and a minimal reference written here from the SDM.
 
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
 use proptest::prelude::*;
 use youcpu_core::cpu::bus::{Access as MAccess, PagingConfig};
 use youcpu_core::cpu::fault::Fault;
@@ -361,7 +363,7 @@ fn the_tlb_hits_and_cr3_writes_flush_it() {
 
 #[test]
 fn tables_built_here_walk_the_same_in_the_mmu() {
-    use youcpu_core::paging::{map, map_huge, Perms};
+    use youcpu_core::paging::{map, map_huge, HugePage, Perms};
     for la57 in [false, true] {
         let fmt = if la57 {
             Format::x86_64_la57()
@@ -393,14 +395,16 @@ fn tables_built_here_walk_the_same_in_the_mmu() {
             &fmt,
             &mut m,
             root,
-            0x4000_0000,
-            fmt.levels.len() - 2,
-            0x200,
-            Perms {
-                write: true,
-                user: true,
-                exec: false,
-                global: true,
+            HugePage {
+                va: 0x4000_0000,
+                level: fmt.levels.len() - 2,
+                pfn: 0x200,
+                perms: Perms {
+                    write: true,
+                    user: true,
+                    exec: false,
+                    global: true,
+                },
             },
             &mut alloc,
         )

@@ -2,6 +2,8 @@
 //! PTEs that map each frame (`System::audit`), no PTE maps a freed frame, a write by one process
 //! never changes what another reads, and exiting every process frees every frame.
 
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
 use proptest::prelude::*;
 use std::collections::HashMap;
 use youcpu_core::paging::AccessKind;

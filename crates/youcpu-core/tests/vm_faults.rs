@@ -2,6 +2,8 @@
 //! and its limit, SIGSEGV for writes to text, fetches from data, kernel addresses and unmapped
 //! addresses, exec replacing the address space, and the process tree from pid 1.
 
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
 use youcpu_core::paging::{AccessKind, FaultKind};
 use youcpu_core::vm::system::KERNEL_VA;
 use youcpu_core::vm::vma::{STACK_EXPAND, STACK_LIMIT, STACK_TOP};

@@ -133,6 +133,9 @@ fn x86_tables_built_and_walked_by_the_mmu() {
     std::fs::remove_file(file).ok();
 }
 
+/// (index, entry_addr, entry, present, pfn) of one level.
+type RefStep = (u64, u64, u64, bool, u64);
+
 /// The reference: the contract's formulas, written out once more.
 struct Fmt {
     levels: Vec<u32>,
@@ -143,12 +146,7 @@ struct Fmt {
     bits: u32,
 }
 
-fn reference(
-    f: &Fmt,
-    mem: &[u8],
-    root: u64,
-    va: u64,
-) -> (Vec<(u64, u64, u64, bool, u64)>, Option<u64>) {
+fn reference(f: &Fmt, mem: &[u8], root: u64, va: u64) -> (Vec<RefStep>, Option<u64>) {
     let total: u32 = f.levels.iter().sum();
     let mut base = root << f.off;
     let mut used = 0;

@@ -9,7 +9,7 @@ pub mod memory;
 pub mod tlb;
 pub mod walk;
 
-pub use build::{map, map_huge, BuildError, Perms};
+pub use build::{map, map_huge, BuildError, HugePage, Perms};
 pub use format::{EntryBits, Format, FormatError, HighBits};
 pub use memory::PhysMemory;
 pub use tlb::{Lookup, Tlb};

@@ -126,7 +126,7 @@ impl Frames {
 
     /// Copies frame `from` into frame `to`.
     pub fn copy(&mut self, from: u64, to: u64) {
-        if let Some(src) = self.bytes(from).map(|b| *b) {
+        if let Some(src) = self.bytes(from).copied() {
             if let Some(dst) = self.bytes_mut(to) {
                 *dst = src;
             }
