@@ -149,11 +149,7 @@ fn protection_faults_end_in_sigsegv() {
         (0x10_0000, AccessKind::Read, SegvReason::NoVma),
         (0x40_5000, AccessKind::Read, SegvReason::StackLimit), // below the stack VMA: expand_stack refuses
         (KERNEL_VA, AccessKind::Read, SegvReason::KernelAddress),
-        (
-            0x8000_0000_0000,
-            AccessKind::Read,
-            SegvReason::KernelAddress,
-        ),
+        (0x8000_0000_0000, AccessKind::Read, SegvReason::NonCanonical),
     ];
     for (va, kind, reason) in cases {
         let t = sys.touch(1, va, kind).unwrap();

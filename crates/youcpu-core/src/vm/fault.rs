@@ -81,7 +81,10 @@ impl System {
         steps: &mut Vec<Step>,
     ) -> Result<Decision, VmError> {
         let segv = |reason| Ok(Decision::Segv { reason });
-        if fault.kind == FaultKind::NonCanonical || va >= 1 << 47 {
+        if fault.kind == FaultKind::NonCanonical {
+            return segv(SegvReason::NonCanonical);
+        }
+        if va >= 1 << 47 {
             return segv(SegvReason::KernelAddress);
         }
         let page = va & !(FRAME_SIZE - 1);

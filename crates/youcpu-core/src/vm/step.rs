@@ -19,6 +19,8 @@ pub enum SegvReason {
     NoAccess,
     /// The stack would grow past RLIMIT_STACK or into the guard gap (SEGV_MAPERR).
     StackLimit,
+    /// A non-canonical address: #GP, not #PF; the signal has SI_KERNEL and address 0.
+    NonCanonical,
 }
 
 impl SegvReason {
@@ -33,6 +35,17 @@ impl SegvReason {
             }
             SegvReason::NoAccess => "an access to a PROT_NONE mapping (SEGV_ACCERR)",
             SegvReason::StackLimit => "the stack cannot grow that far (SEGV_MAPERR)",
+            SegvReason::NonCanonical => "a non-canonical address: general protection (SI_KERNEL)",
+        }
+    }
+
+    /// The `si_code` of the SIGSEGV (include/uapi/asm-generic/siginfo.h): SEGV_MAPERR 1,
+    /// SEGV_ACCERR 2, SI_KERNEL 128.
+    pub fn si_code(self) -> i32 {
+        match self {
+            SegvReason::NoVma | SegvReason::KernelAddress | SegvReason::StackLimit => 1,
+            SegvReason::WriteReadOnly | SegvReason::ExecNoExec | SegvReason::NoAccess => 2,
+            SegvReason::NonCanonical => 128,
         }
     }
 }
