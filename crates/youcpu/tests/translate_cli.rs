@@ -462,3 +462,72 @@ fn five_levels_and_32_bit_x86() {
     assert_eq!(json[0]["pa"].as_u64(), Some(0x42678));
     std::fs::remove_file(file).ok();
 }
+
+#[test]
+fn random_arguments_never_panic() {
+    let mut mem = vec![0u8; 3 * 4096];
+    let mut rng = Rng(777);
+    for b in mem.iter_mut() {
+        *b = rng.below(256) as u8;
+    }
+    let file = temp("fuzz", &mem);
+    let f = file.to_str().unwrap().to_string();
+    let values = [
+        "0",
+        "1",
+        "7",
+        "8",
+        "9",
+        "12",
+        "31",
+        "32",
+        "33",
+        "63",
+        "64",
+        "65",
+        "-1",
+        "0x10",
+        "",
+        "x",
+        "99999999999999999999",
+    ];
+    let flags = [
+        "--levels",
+        "--offset-bits",
+        "--pte-bytes",
+        "--present-bit",
+        "--pfn-shift",
+        "--pfn-bits",
+        "--root-pfn",
+    ];
+    for _ in 0..150 {
+        let mut a = vec!["--memory".to_string(), f.clone()];
+        for _ in 0..rng.below(6) {
+            a.push(flags[rng.below(flags.len() as u64) as usize].into());
+            let v = if rng.below(3) == 0 {
+                (0..1 + rng.below(6))
+                    .map(|_| values[rng.below(10) as usize])
+                    .collect::<Vec<_>>()
+                    .join(",")
+            } else {
+                values[rng.below(values.len() as u64) as usize].to_string()
+            };
+            a.push(v);
+        }
+        if rng.below(5) != 0 {
+            a.extend(["--root-pfn".to_string(), rng.below(4).to_string()]);
+        }
+        for _ in 0..rng.below(4) {
+            a.push(format!("{:#x}", rng.next() >> rng.below(64)));
+        }
+        let (code, json, err) = run(&a);
+        assert!(code == 0 || code == 1, "{a:?}: status {code}: {err}");
+        if code == 1 {
+            assert_eq!(err.lines().count(), 1, "{a:?}: {err}");
+            assert!(json["error"].is_string());
+        } else {
+            assert!(json.is_array());
+        }
+    }
+    std::fs::remove_file(file).ok();
+}
