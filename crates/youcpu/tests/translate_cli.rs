@@ -376,13 +376,12 @@ fn five_levels_and_32_bit_x86() {
     // 5-level x86-64 (--levels 9,9,9,9,9): 57-bit canonical addresses.
     let mut mem = vec![0u8; 8 * 4096];
     let va: u64 = 0xff12_3456_789a_bcde; // canonical with LA57 (bit 56 set, 63:57 ones)
-    let mut table = 1u64;
     for l in 0..5u64 {
+        let table = l + 1;
         let idx = (va >> (48 - 9 * l)) & 511;
         let next = if l == 4 { 0x7777 } else { table + 1 };
         let e = (next << 12) | 0x67;
         mem[(table * 4096 + idx * 8) as usize..][..8].copy_from_slice(&e.to_le_bytes());
-        table += 1;
     }
     let file = temp("la57", &mem);
     let f = file.to_str().unwrap();
@@ -430,7 +429,7 @@ fn five_levels_and_32_bit_x86() {
     let (code, _, err) = run(&a);
     assert_eq!(code, 1, "a 33-bit VA does not fit in 32 bits");
     assert!(err.contains("32-bit"), "{err}");
-    let (code, json, err) = run(&a[..a.len() - 1].to_vec());
+    let (code, json, err) = run(&a[..a.len() - 1]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(json[0]["pa"].as_u64(), Some(0xabcd_e456));
     std::fs::remove_file(file).ok();
