@@ -300,7 +300,13 @@ fn set_mem(
         }
         return Ok(None);
     }
-    let a = m.base.or(m.index).map(addr_bits).unwrap_or(64) as u32;
+    // The address size comes from the base (or a general-register index); a VSIB address
+    // with no base has the mode's.
+    let a = match (m.base, m.index) {
+        (Some(b), _) => addr_bits(b) as u32,
+        (None, Some(i)) if i.is_gpr() => addr_bits(i) as u32,
+        _ => bits.bits(),
+    };
     let s: i64 = match a {
         64 => i64::from(i32::try_from(m.disp).map_err(|_| disp_err("a signed 32-bit"))?),
         32 => {
@@ -321,14 +327,15 @@ fn set_mem(
         }
     };
     let full = if a == 16 { 2 } else { 4 };
+    // Ask for a disp8 whenever there is a displacement: iced then uses it if the value fits,
+    // scaled by the operand size for EVEX (disp8*N, Intel SDM vol. 2 §2.7.5, as GAS does:
+    // `vaddps xmm16, xmm1, [rax+0x100]` has disp8 0x10), and falls back to disp32 otherwise.
     let size = if pseudo.disp32 {
         full
     } else if s == 0 && !pseudo.disp8 {
         0
-    } else if (-128..=127).contains(&s) {
-        1
     } else {
-        full
+        1
     };
     let stored = match a {
         64 => s as u64,

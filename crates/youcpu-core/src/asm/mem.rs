@@ -77,7 +77,8 @@ pub(super) fn to_mem(v: Lin, seg: Option<Register>) -> Result<Mem, AsmError> {
     let mut base = None;
     let mut index: Option<(Register, i128)> = None;
     for &(r, coef, scaled) in &v.regs {
-        if !regs::is_address_reg(r) {
+        let vector = r.is_xmm() || r.is_ymm() || r.is_zmm();
+        if !regs::is_address_reg(r) && !vector {
             return Err(AsmError::BadAddress(format!(
                 "{} cannot address memory",
                 regs::name(r)
@@ -89,7 +90,8 @@ pub(super) fn to_mem(v: Lin, seg: Option<Register>) -> Result<Mem, AsmError> {
                 regs::name(r)
             )));
         }
-        if !scaled && coef == 1 && base.is_none() {
+        // A vector register can only be a VSIB index (gathers: `[rax + xmm1*4]`).
+        if !scaled && coef == 1 && base.is_none() && !vector {
             base = Some(r);
         } else if index.is_none() {
             index = Some((r, coef));
@@ -143,9 +145,10 @@ pub(super) fn to_mem(v: Lin, seg: Option<Register>) -> Result<Mem, AsmError> {
             "rip-relative addressing takes no index register".into(),
         ));
     }
+    let vsib = index.is_some_and(|r| r.is_xmm() || r.is_ymm() || r.is_zmm());
     let sizes: Vec<usize> = base
         .iter()
-        .chain(index.iter())
+        .chain(index.iter().filter(|_| !vsib))
         .map(|r| addr_bits(*r))
         .collect();
     if sizes.windows(2).any(|w| w.first() != w.get(1)) {

@@ -673,6 +673,22 @@ pub fn cases64() -> Vec<String> {
         "lea rax, [rip+0]",
         "mov eax, dword ptr gs:[rip+0x10]",
         "data16 push 1",
+        "vgatherdps xmm0, [rax+xmm1*4], xmm2",
+        "vgatherdps ymm0, [rax+ymm1*4], ymm2",
+        "vpgatherqq ymm0, [rbx+ymm7*8+0x10], ymm3",
+        "vgatherdpd xmm0, [xmm1*8+0x100], xmm2",
+        "vpgatherdd xmm0, [r13+xmm15*1], xmm2",
+        "vgatherdps xmm0, [eax+xmm1*4], xmm2",
+        "mov eax, [rax+xmm1]",
+        "vpxord xmm16, xmm17, xmm18",
+        "vaddps zmm0, zmm1, zmm2",
+        "vmovdqu64 zmm0, [rax]",
+        "vmovdqa32 xmm16, [rax+0x40]",
+        "vaddps xmm16, xmm1, [rax+0x100]",
+        "vaddps zmm0, zmm1, [rax+0x1000]",
+        "vaddps zmm0, zmm1, [rax+0x1004]",
+        "vaddps zmm30, zmm1, [rax-0x2000]",
+        "vpaddq ymm0, ymm1, ymm2",
     ] {
         v.push(s.to_string());
     }
