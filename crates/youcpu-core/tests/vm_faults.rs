@@ -267,3 +267,42 @@ fn limits_are_errors() {
     };
     assert!(Image::new("bad", vec![], vec![bad], 0).is_err());
 }
+
+#[test]
+fn file_pages_are_shared_through_the_page_cache() {
+    let (mut sys, _) = System::boot(Limits::default(), image("init")).unwrap();
+    let (a, _) = sys.fork(1).unwrap();
+    sys.exec(a, image("prog")).unwrap();
+    let (b, _) = sys.fork(1).unwrap();
+    sys.exec(b, image("prog")).unwrap();
+    let ta = sys.touch(a, 0x40_0000, AccessKind::Fetch).unwrap();
+    let read = decisions(&ta.steps);
+    let frame = match read[..] {
+        [Decision::FileRead {
+            frame, bytes: 4096, ..
+        }] => frame,
+        _ => panic!("{read:?}"),
+    };
+    let tb = sys.touch(b, 0x40_0000, AccessKind::Read).unwrap();
+    assert_eq!(decisions(&tb.steps), vec![Decision::PageCache { frame }]);
+    assert_eq!(sys.frames.info(frame), Some((FrameUse::PageCache, 3)));
+    // A write to the private data mapping copies the cached page; the cache keeps the file's bytes.
+    let r = sys.touch(a, 0x40_1000, AccessKind::Read).unwrap();
+    let data = match decisions(&r.steps)[..] {
+        [Decision::FileRead { frame, .. }] => frame,
+        ref d => panic!("{d:?}"),
+    };
+    sys.write_bytes(a, 0x40_1000, b"private").unwrap();
+    let (cached, _) = sys.read_bytes(b, 0x40_1000, 7).unwrap();
+    assert_eq!(cached, image("prog").bytes[0x1000..0x1007]);
+    assert_eq!(sys.read_bytes(a, 0x40_1000, 7).unwrap().0, b"private");
+    assert_eq!(sys.frames.info(data), Some((FrameUse::PageCache, 2)));
+    sys.audit().unwrap();
+    // Exits leave the cache; drop_caches empties what nobody maps.
+    sys.exit(a, 0).unwrap();
+    sys.exit(b, 0).unwrap();
+    assert_eq!(sys.frames.info(frame), Some((FrameUse::PageCache, 1)));
+    assert_eq!(sys.drop_caches(), 2);
+    assert_eq!(sys.frames.info(frame), None);
+    sys.audit().unwrap();
+}

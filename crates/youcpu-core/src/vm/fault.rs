@@ -168,41 +168,46 @@ impl System {
                         offset,
                         file_bytes,
                     } => {
-                        let f = self.frames.alloc(FrameUse::User)?;
                         let rel = page - vma.start;
-                        let n = file_bytes.saturating_sub(rel).min(FRAME_SIZE);
                         let at = offset.saturating_add(rel);
-                        let mut copied = 0;
-                        if let Some(img) = self.files.get(file) {
-                            let lo = usize::try_from(at)
-                                .unwrap_or(usize::MAX)
-                                .min(img.bytes.len());
-                            let hi = usize::try_from(at.saturating_add(n))
-                                .unwrap_or(usize::MAX)
-                                .min(img.bytes.len());
-                            let chunk = img
-                                .bytes
-                                .get(lo..hi)
-                                .map(<[u8]>::to_vec)
-                                .unwrap_or_default();
-                            copied = chunk.len() as u64;
-                            if let Some(dst) = self
-                                .frames
-                                .bytes_mut(f)
-                                .and_then(|b| b.get_mut(..chunk.len()))
-                            {
-                                dst.copy_from_slice(&chunk);
+                        if file_bytes < rel.saturating_add(FRAME_SIZE) {
+                            // The page holding the end of the file part: private, zero after it.
+                            let f = self.frames.alloc(FrameUse::User)?;
+                            let n = file_bytes.saturating_sub(rel);
+                            let bytes = self.fill_from_file(f, file, at, n);
+                            (
+                                f,
+                                vma.write,
+                                Decision::FileRead {
+                                    frame: f,
+                                    offset: at,
+                                    bytes,
+                                },
+                            )
+                        } else {
+                            let (cf, read) = self.cache_page(file, at)?;
+                            let first = Decision::FileRead {
+                                frame: cf,
+                                offset: at,
+                                bytes: read.unwrap_or(0),
+                            };
+                            if kind == AccessKind::Write {
+                                if read.is_some() {
+                                    steps.push(Step::Kernel { decision: first });
+                                }
+                                let f = self.frames.alloc(FrameUse::User)?;
+                                self.frames.copy(cf, f);
+                                (f, true, Decision::PrivateCopy { from: cf, to: f })
+                            } else {
+                                self.frames.get(cf);
+                                let d = if read.is_some() {
+                                    first
+                                } else {
+                                    Decision::PageCache { frame: cf }
+                                };
+                                (cf, false, d)
                             }
                         }
-                        (
-                            f,
-                            vma.write,
-                            Decision::FileRead {
-                                frame: f,
-                                offset: at,
-                                bytes: copied,
-                            },
-                        )
                     }
                 };
                 if let Err(e) = self.map_page(root, page, frame, perms(writable)) {
@@ -221,7 +226,7 @@ impl System {
             FaultKind::WriteProtected => {
                 let entry = leaf_entry(&self.fmt, &mut self.frames, root, page);
                 let old = self.fmt.pfn(entry);
-                let refs = self.frames.info(old).map_or(0, |(_, r)| r);
+                let (usage, refs) = self.frames.info(old).unwrap_or((FrameUse::User, 0));
                 let d = if old == self.zero_frame {
                     let f = self.frames.alloc(FrameUse::User)?;
                     self.map_page(root, page, f, perms(true))?;
@@ -231,6 +236,18 @@ impl System {
                         writable: true,
                     });
                     Decision::DemandZero { frame: f }
+                } else if usage == FrameUse::PageCache {
+                    // wp_page_copy: a page-cache page is never written through a private map.
+                    let f = self.frames.alloc(FrameUse::User)?;
+                    self.frames.copy(old, f);
+                    self.map_page(root, page, f, perms(true))?;
+                    self.frames.put(old);
+                    steps.push(Step::Map {
+                        page,
+                        frame: f,
+                        writable: true,
+                    });
+                    Decision::PrivateCopy { from: old, to: f }
                 } else if refs <= 1 {
                     self.map_page(root, page, old, perms(true))?;
                     steps.push(Step::Map {

@@ -1,6 +1,7 @@
 //! Physical frames with reference counts (mm/page_alloc.c, `page_ref_*`): a fixed budget of
 //! 4 KiB frames, each used for a page table, a user page (counted once per PTE that maps it),
-//! or the kernel (its own page and the shared zero page, never freed).
+//! a page-cache page of a file, or the kernel (its own page and the shared zero page, never
+//! freed).
 
 use super::VmError;
 use crate::paging::PhysMemory;
@@ -19,6 +20,8 @@ pub enum FrameUse {
     User,
     /// Kernel memory: kernel page tables, the kernel page, the zero page.
     Kernel,
+    /// A page of a file in the page cache; `refs` is the cache's own reference plus the PTEs.
+    PageCache,
 }
 
 #[derive(Clone)]

@@ -1,9 +1,11 @@
 //! The kernel's side of virtual memory: per-process address spaces of VMAs over page tables in
 //! the x86-64 format of [`crate::paging`], frames with reference counts, demand paging (zero
-//! pages, file pages, stack growth), protection faults that end in SIGSEGV, fork with
+//! pages, file pages through a page cache, stack growth), protection faults that end in SIGSEGV, fork with
 //! copy-on-write, exec, exit and wait, and the process tree from pid 1. Every operation returns
 //! its [`Step`]s as data for the widgets (`demand-paging`, `fork-cow`, `process-tree`).
 
+pub mod audit;
+pub mod cache;
 pub mod fault;
 pub mod frames;
 pub mod step;

@@ -65,8 +65,8 @@ pub enum Decision {
         /// The new frame.
         frame: u64,
     },
-    /// A file page read into a new frame (`do_read_fault`; the page cache is not modelled, so
-    /// each process gets its own copy).
+    /// A file page read from the file into a new frame: into the page cache for a whole page,
+    /// or privately for the page holding the end of the file part (zero past it, `padzero`).
     FileRead {
         /// The new frame.
         frame: u64,
@@ -74,6 +74,20 @@ pub enum Decision {
         offset: u64,
         /// Bytes that came from the file (the rest of the page is zero).
         bytes: u64,
+    },
+    /// A read of a file page already in the page cache: map that frame, read-only when the
+    /// mapping is private and writable (`do_read_fault`, `filemap_map_pages`).
+    PageCache {
+        /// The page-cache frame.
+        frame: u64,
+    },
+    /// A write to a private file mapping: copy the page-cache page into a private frame
+    /// (`do_cow_fault`, or `wp_page_copy` when the page was mapped read-only).
+    PrivateCopy {
+        /// The page-cache frame.
+        from: u64,
+        /// The private copy.
+        to: u64,
     },
     /// The stack VMA grew down to cover the address (`expand_stack`).
     StackGrow {
@@ -223,6 +237,12 @@ impl Step {
                 }
                 Decision::FileRead { frame, offset, bytes } => format!(
                     "read {bytes} bytes of the file at offset {offset:#x} into frame {frame:#x}"
+                ),
+                Decision::PageCache { frame } => {
+                    format!("the file page is in the page cache (frame {frame:#x}): map it")
+                }
+                Decision::PrivateCopy { from, to } => format!(
+                    "write to a private file mapping: copy page-cache frame {from:#x} to frame {to:#x}"
                 ),
                 Decision::StackGrow { from, to } => {
                     format!("grow the stack down from {from:#x} to {to:#x}")

@@ -110,6 +110,7 @@ pub struct System {
     pub tlb: Tlb,
     pub(super) procs: BTreeMap<u32, Process>,
     pub(super) files: Vec<Image>,
+    pub(super) cache: BTreeMap<(usize, u64), u64>,
     pub(super) current: Option<u32>,
     pub(super) kernel_root: u64,
     /// The shared zero page's frame.
@@ -164,6 +165,7 @@ impl System {
             tlb: Tlb::new(limits.tlb_entries, kernel_root),
             procs: BTreeMap::new(),
             files: Vec::new(),
+            cache: BTreeMap::new(),
             current: None,
             kernel_root,
             zero_frame,
@@ -532,60 +534,5 @@ impl System {
             q.vmas.sort_by_key(|v| v.start);
         }
         Ok(new)
-    }
-
-    /// Checks the bookkeeping: every user frame's reference count equals the PTEs that map
-    /// it, no PTE maps a free frame, and every table frame belongs to exactly one process.
-    pub fn audit(&self) -> Result<(), String> {
-        let mut refs: BTreeMap<u64, u32> = BTreeMap::new();
-        let mut tables = 0usize;
-        for p in self
-            .procs
-            .values()
-            .filter(|p| p.state == ProcState::Running)
-        {
-            tables += 1 + self.table_frames(p.root_pfn).len();
-            for m in self.mapped(p.root_pfn) {
-                if m.frame == self.zero_frame {
-                    if m.writable {
-                        return Err(format!(
-                            "pid {} maps the zero page writable at {:#x}",
-                            p.pid, m.page
-                        ));
-                    }
-                    continue;
-                }
-                match self.frames.info(m.frame) {
-                    Some((FrameUse::User, _)) => *refs.entry(m.frame).or_default() += 1,
-                    other => {
-                        return Err(format!(
-                            "pid {} maps {:#x} to frame {:#x} which is {other:?}",
-                            p.pid, m.page, m.frame
-                        ))
-                    }
-                }
-            }
-        }
-        if self.frames.count(FrameUse::Table) != tables {
-            return Err(format!(
-                "{} table frames allocated, {tables} reachable",
-                self.frames.count(FrameUse::Table)
-            ));
-        }
-        if self.frames.count(FrameUse::User) != refs.len() {
-            return Err(format!(
-                "{} user frames allocated, {} mapped",
-                self.frames.count(FrameUse::User),
-                refs.len()
-            ));
-        }
-        for (f, n) in refs {
-            if let Some((_, r)) = self.frames.info(f) {
-                if r != n {
-                    return Err(format!("frame {f:#x} has {r} references but {n} PTEs"));
-                }
-            }
-        }
-        Ok(())
     }
 }
