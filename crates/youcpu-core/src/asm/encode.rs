@@ -320,6 +320,9 @@ fn assemble_insn(
         (
             pseudo_miss(c),
             override_of(c),
+            // GAS uses EVEX only when it must (xmm16+, zmm, masks): a VEX form wins even
+            // when EVEX's disp8*N would be shorter.
+            c.code.op_code().encoding() == iced_x86::EncodingKind::EVEX,
             c.bytes.len(),
             !has_sext8(c.code),
             c.swapped,

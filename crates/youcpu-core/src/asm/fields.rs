@@ -239,6 +239,14 @@ fn split(bytes: &[u8], ins: &Instruction, offs: &ConstantOffsets, bits: u32) -> 
             (0, 5) if !addr16 => "rm=101 (disp32, no base)".into(),
             (0, 6) if addr16 => "rm=110 (disp16, no base)".into(),
             (_, 4) if !addr16 => "rm=100 (a SIB byte follows)".into(),
+            // 16-bit addressing: rm names a fixed base/index pair (Intel SDM vol. 2, table 2-1).
+            (_, _) if addr16 => {
+                let pair = ["bx+si", "bx+di", "bp+si", "bp+di", "si", "di", "bp", "bx"];
+                format!(
+                    "rm={rm:03b} ([{}])",
+                    pair.get(usize::from(rm)).copied().unwrap_or("?")
+                )
+            }
             _ => format!(
                 "rm={rm:03b} (base register {})",
                 rm + if rex_b && !addr16 { 8 } else { 0 }

@@ -689,6 +689,9 @@ pub fn cases64() -> Vec<String> {
         "vaddps zmm0, zmm1, [rax+0x1004]",
         "vaddps zmm30, zmm1, [rax-0x2000]",
         "vpaddq ymm0, ymm1, ymm2",
+        "vaddps xmm0, xmm1, [rax+0x100]",
+        "vmovdqu ymm0, [rax+0x1000]",
+        "vpxor xmm1, xmm2, [rsp+0x40]",
     ] {
         v.push(s.to_string());
     }
