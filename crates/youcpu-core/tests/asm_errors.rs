@@ -385,6 +385,14 @@ proptest! {
                 DecodedItem::Insn(d) => {
                     let a = assemble(&d.text, bits, d.ip).map_err(|e| TestCaseError::fail(format!("{:?}: {e}", d.text)))?;
                     prop_assert_eq!(&a.bytes, &d.bytes, "{:?}", d.text);
+                    // The breakdown covers the instruction exactly, field after field.
+                    let mut next = 0;
+                    for f in &d.fields {
+                        prop_assert_eq!(f.start, next, "{:?}", d.text);
+                        prop_assert!(f.len > 0);
+                        next += f.len;
+                    }
+                    prop_assert_eq!(next, d.len, "{:?}", d.text);
                     covered += d.len;
                 }
                 DecodedItem::Bad { bytes, .. } => covered += bytes.len(),

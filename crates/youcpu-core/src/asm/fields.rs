@@ -179,8 +179,22 @@ fn split(bytes: &[u8], ins: &Instruction, offs: &ConstantOffsets, bits: u32) -> 
     let oc = ins.op_code();
     let mut out = Vec::new();
     let mut i = 0;
+    let is_rex = |b: &u8| bits == 64 && (0x40..=0x4f).contains(b);
     while let Some(&b) = bytes.get(i) {
-        let Some((label, explain)) = legacy_prefix(b, ins) else {
+        // A REX followed by another prefix is ignored by the CPU (Intel SDM vol. 2 §2.2.1:
+        // REX must come immediately before the opcode).
+        let ignored_rex = is_rex(&b)
+            && bytes
+                .get(i + 1)
+                .is_some_and(|n| is_rex(n) || legacy_prefix(*n, ins).is_some());
+        let Some((label, explain)) = legacy_prefix(b, ins).or_else(|| {
+            ignored_rex.then(|| {
+                (
+                    "REX (ignored)".to_string(),
+                    format!("REX {b:#04x} not right before the opcode: the CPU ignores it"),
+                )
+            })
+        }) else {
             break;
         };
         out.push(Field {
