@@ -164,3 +164,26 @@ fn model_vmas_line_up_with_proc_maps() {
     sys.audit().unwrap();
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn pie_and_dynamic_programs_are_refused() {
+    let dir = std::env::temp_dir().join(format!("youcpu-vm-pie-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let src = dir.join("p.c");
+    std::fs::write(&src, "int main(void) { return 0; }\n").unwrap();
+    for (name, flags) in [("pie", &["-static-pie"][..]), ("dyn", &["-no-pie"][..])] {
+        let exe = dir.join(name);
+        let st = Command::new("gcc")
+            .args(flags)
+            .arg("-o")
+            .arg(&exe)
+            .arg(&src)
+            .status()
+            .unwrap();
+        assert!(st.success());
+        let e = Image::from_elf(name, std::fs::read(&exe).unwrap(), 0).unwrap_err();
+        assert!(e.to_string().contains("not modelled"), "{e}");
+    }
+    assert!(Image::from_elf("junk", b"not an elf".to_vec(), 0).is_err());
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -111,6 +111,18 @@ impl Image {
     /// `memory_map` gives the pages of each PT_LOAD).
     pub fn from_elf(name: &str, bytes: Vec<u8>, arg_bytes: u64) -> Result<Image, VmError> {
         let elf = parse(&bytes).map_err(|e| VmError::BadImage(e.to_string()))?;
+        // ET_EXEC only: a PIE's load bias and a PT_INTERP loader are not modelled here.
+        if elf.header.e_type.value != 2 {
+            return Err(VmError::BadImage(format!(
+                "e_type {} is not ET_EXEC (2): position-independent programs are not modelled",
+                elf.header.e_type.value
+            )));
+        }
+        if elf.interp.is_some() {
+            return Err(VmError::BadImage(
+                "the program needs a dynamic loader (PT_INTERP), which is not modelled".into(),
+            ));
+        }
         let map = memory_map(&elf, 4096).ok_or_else(|| VmError::BadImage("page size".into()))?;
         let mut segments = Vec::new();
         for r in map {
