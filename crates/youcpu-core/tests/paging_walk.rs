@@ -438,3 +438,45 @@ fn tables_built_here_walk_the_same_in_the_mmu() {
         }
     }
 }
+
+#[test]
+fn walks_explain_themselves() {
+    use youcpu_core::paging::walk::level_name;
+    assert_eq!(
+        (0..4).map(|l| level_name(4, l)).collect::<Vec<_>>(),
+        ["PML4", "PDPT", "PD", "PT"]
+    );
+    assert_eq!(level_name(5, 0), "PML5");
+    assert_eq!(level_name(2, 1), "level 1");
+    let va = 0x4000_1000;
+    let e = chain(va, 5 << 12 | 7);
+    let mut m = memory(&e);
+    let w = walk(
+        &Format::x86_64(),
+        &mut m,
+        1,
+        va + 0x10,
+        &Access::user(AccessKind::Read),
+    );
+    let text = w.explain(&Format::x86_64());
+    assert_eq!(text.len(), 5);
+    assert!(
+        text[0].starts_with("PML4: index 0 -> entry at 0x1000"),
+        "{}",
+        text[0]
+    );
+    assert!(text[3].contains("the page at frame 0x5"), "{}", text[3]);
+    assert_eq!(
+        text[4],
+        "physical address 0x5010 (page of 4096 bytes, offset 0x10)"
+    );
+    let w = walk(
+        &Format::x86_64(),
+        &mut m,
+        1,
+        0x8000_0000,
+        &Access::user(AccessKind::Write),
+    );
+    let text = w.explain(&Format::x86_64());
+    assert!(text.last().unwrap().contains("error code 0x6"), "{text:?}");
+}
