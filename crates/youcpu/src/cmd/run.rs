@@ -79,12 +79,13 @@ pub fn run(args: Vec<OsString>) -> Result<Output, CliError> {
             b
         })
         .collect();
+    let (uid, gid) = ids();
     let exec = ExecArgs {
         argv,
         envp,
         execfn: bytes_of(&elf),
-        uid: 0,
-        gid: 0,
+        uid,
+        gid,
         random_seed: RANDOM_SEED,
     };
     let mut linux = Linux::new(&Config::default()).map_err(err)?;
