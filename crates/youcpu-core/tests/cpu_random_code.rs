@@ -156,7 +156,7 @@ fn mutated_elf_files_never_panic_the_loader() {
                 _ => rng.next() as u8,
             };
         }
-        if rng.next() % 5 == 0 {
+        if rng.next().is_multiple_of(5) {
             m.truncate((rng.next() % m.len() as u64) as usize);
         }
         let mut l = base.clone();
