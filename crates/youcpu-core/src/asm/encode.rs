@@ -288,22 +288,18 @@ fn assemble_insn(
                 continue;
             }
             match build(code, &kinds, order, prefixes, pseudo, bits, ip) {
-                Ok(mut b) => match {
-                    if let Some(k) = evex.mask {
-                        b.ins.set_op_mask(k);
+                Ok(mut b) => {
+                    decorate(&mut b.ins, evex);
+                    match encode(&b, bits, ip, prefixes) {
+                        Ok(bytes) => cands.push(Cand {
+                            code,
+                            bytes,
+                            swapped: *swapped,
+                            mem_size: unsized_mem(code, &kinds, order, evex.broadcast),
+                        }),
+                        Err(e) => rejects.push(e),
                     }
-                    b.ins.set_zeroing_masking(evex.zeroing);
-                    b.ins.set_is_broadcast(evex.broadcast);
-                    encode(&b, bits, ip, prefixes)
-                } {
-                    Ok(bytes) => cands.push(Cand {
-                        code,
-                        bytes,
-                        swapped: *swapped,
-                        mem_size: unsized_mem(code, &kinds, order, evex.broadcast),
-                    }),
-                    Err(e) => rejects.push(e),
-                },
+                }
                 Err(Reject::NotThisForm) => {}
                 Err(Reject::Imm(value, fits)) => {
                     rejects.push(AsmError::ImmediateRange { value, fits })
@@ -369,4 +365,13 @@ fn assemble_insn(
         considered,
         why,
     })
+}
+
+/// Puts the AVX-512 decorators on a built instruction.
+fn decorate(ins: &mut iced_x86::Instruction, evex: Evex) {
+    if let Some(k) = evex.mask {
+        ins.set_op_mask(k);
+    }
+    ins.set_zeroing_masking(evex.zeroing);
+    ins.set_is_broadcast(evex.broadcast);
 }
