@@ -366,7 +366,7 @@ impl Linux {
                 TraceStep::Exception {
                     rip,
                     text,
-                    delivery: d,
+                    delivery: *d,
                 }
             }
             Ok(_) => TraceStep::Instruction { rip, text },
