@@ -89,6 +89,12 @@ fn musl_hello_world_with_printf_numbers() {
 }
 
 #[test]
+fn self_modifying_code_is_seen_by_the_decode_cache() {
+    let r = compare("smc.S", Build::Asm, &[]);
+    assert_eq!(r.status, 45);
+}
+
+#[test]
 fn abort_is_sigabrt_after_the_mask_is_restored() {
     let r = compare("abort.c", Build::Musl, &[]);
     assert_eq!(
