@@ -1,0 +1,18 @@
+// Page objects: tests talk to widgets through data-widget / data-testid, never raw HTML.
+
+export class TimeslicePage {
+  constructor(page) {
+    this.page = page;
+    this.root = page.locator('[data-widget="timeslice"]');
+  }
+  async ready() {
+    await this.root.waitFor();
+    return this;
+  }
+  field(id) { return this.root.getByTestId(id); }
+  async set(id, value) { await this.field(id).fill(value); }
+  async text(id) { return (await this.field(id).textContent()).trim(); }
+  async period() { return this.text('ts-period'); }
+  async slice(i) { return this.text(`ts-slice-${i}`); }
+  async sliceCount() { return this.root.locator('[data-testid^="ts-slice-"]').count(); }
+}
