@@ -65,7 +65,9 @@ pub fn mount() {
 }
 
 fn scroll_to_hash() {
-    let Some(w) = crate::dom::window() else { return };
+    let Some(w) = crate::dom::window() else {
+        return;
+    };
     let hash = w.location().hash().unwrap_or_default();
     let id = hash.trim_start_matches('#');
     if id.is_empty() {

@@ -40,7 +40,13 @@ pub fn replace_search(query: &str) {
     } else {
         format!("{path}?{query}{hash}")
     };
-    if loc.search().ok().as_deref().map(|s| s.trim_start_matches('?')) == Some(query) {
+    if loc
+        .search()
+        .ok()
+        .as_deref()
+        .map(|s| s.trim_start_matches('?'))
+        == Some(query)
+    {
         return;
     }
     if let Ok(h) = w.history() {
@@ -50,7 +56,9 @@ pub fn replace_search(query: &str) {
 
 /// The absolute URL of the page with the given fragment.
 pub fn url_with_hash(hash: &str) -> String {
-    let Some(w) = window() else { return String::new() };
+    let Some(w) = window() else {
+        return String::new();
+    };
     let loc = w.location();
     let origin = loc.origin().unwrap_or_default();
     let path = loc.pathname().unwrap_or_default();

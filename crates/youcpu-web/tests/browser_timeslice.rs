@@ -20,7 +20,10 @@ async fn mount() -> Element {
         .expect("replaceState");
     let doc = win.document().expect("a document");
     let root = doc.create_element("div").expect("create div");
-    doc.body().expect("body").append_child(&root).expect("append");
+    doc.body()
+        .expect("body")
+        .append_child(&root)
+        .expect("append");
     yew::Renderer::<TimesliceWidget>::with_root(root.clone()).render();
     yew::scheduler::flush().await;
     root
@@ -49,7 +52,11 @@ async fn type_into(root: &Element, id: &str, value: &str) {
 #[wasm_bindgen_test]
 async fn task_count_changes_period_and_slices() {
     let root = mount().await;
-    assert!(root.query_selector("[data-widget='timeslice']").ok().flatten().is_some());
+    assert!(root
+        .query_selector("[data-widget='timeslice']")
+        .ok()
+        .flatten()
+        .is_some());
     assert_eq!(text(&root, "ts-period"), "6 ms");
     assert_eq!(text(&root, "ts-slice-0"), "1.999999");
 
@@ -57,7 +64,10 @@ async fn task_count_changes_period_and_slices() {
     assert_eq!(text(&root, "ts-period"), "9 ms");
     assert_eq!(text(&root, "ts-slice-11"), "0.75");
     let regime = by_testid(&root, "ts-regime");
-    assert_eq!(regime.get_attribute("data-regime").as_deref(), Some("min-granularity"));
+    assert_eq!(
+        regime.get_attribute("data-regime").as_deref(),
+        Some("min-granularity")
+    );
 
     // Four CPUs scale both tunables by 3.
     type_into(&root, "ts-cpus", "4").await;
@@ -72,8 +82,15 @@ async fn junk_shows_a_message_and_keeps_the_last_chart() {
     let before = text(&root, "ts-slice-0");
     for junk in ["", "-4", "0", "1000000000", "twelve", "１２"] {
         type_into(&root, "ts-tasks", junk).await;
-        assert!(!text(&root, "ts-tasks-error").is_empty(), "no message for {junk:?}");
-        assert_eq!(text(&root, "ts-slice-0"), before, "chart changed on {junk:?}");
+        assert!(
+            !text(&root, "ts-tasks-error").is_empty(),
+            "no message for {junk:?}"
+        );
+        assert_eq!(
+            text(&root, "ts-slice-0"),
+            before,
+            "chart changed on {junk:?}"
+        );
     }
     type_into(&root, "ts-tasks", "2").await;
     assert!(text(&root, "ts-tasks-error").is_empty());

@@ -131,7 +131,10 @@ impl std::fmt::Display for TimesliceError {
         match self {
             TimesliceError::NoTasks => write!(f, "there must be at least one runnable task"),
             TimesliceError::TooManyTasks(n) => {
-                write!(f, "{n} tasks is more than this calculator handles ({MAX_TASKS} at most)")
+                write!(
+                    f,
+                    "{n} tasks is more than this calculator handles ({MAX_TASKS} at most)"
+                )
             }
             TimesliceError::BadCpuCount(n) => {
                 write!(f, "CPU count must be between 1 and {MAX_CPUS}, not {n}")
@@ -147,7 +150,11 @@ impl std::fmt::Display for TimesliceError {
                 crate::units::format_ms(*ns)
             ),
             TimesliceError::NiceOutOfRange(i, v) => {
-                write!(f, "task {}: nice must be between -20 and 19, not {v}", i + 1)
+                write!(
+                    f,
+                    "task {}: nice must be between -20 and 19, not {v}",
+                    i + 1
+                )
             }
         }
     }
@@ -283,7 +290,9 @@ mod tests {
 
     #[test]
     fn scaling_factor_is_one_plus_log2_capped_at_8() {
-        let got: Vec<u32> = [1, 2, 3, 4, 5, 7, 8, 9, 64, 1024].map(cpu_scaling_factor).to_vec();
+        let got: Vec<u32> = [1, 2, 3, 4, 5, 7, 8, 9, 64, 1024]
+            .map(cpu_scaling_factor)
+            .to_vec();
         assert_eq!(got, [1, 2, 2, 3, 3, 3, 4, 4, 4, 4]);
     }
 
@@ -377,37 +386,64 @@ mod tests {
         assert_eq!(t.nr_latency, 4);
         assert_eq!(t.period_ns, 10_000_000);
         // 2.5 ms each is below the 3 ms floor.
-        assert!(t.slices.iter().all(|s| s.floored && s.slice_ns == 3_000_000));
+        assert!(t
+            .slices
+            .iter()
+            .all(|s| s.floored && s.slice_ns == 3_000_000));
         let p5 = TimesliceParams {
             nice: vec![0; 5],
             ..p
         };
-        assert_eq!(compute_timeslices(&p5).expect("valid").period_ns, 15_000_000);
+        assert_eq!(
+            compute_timeslices(&p5).expect("valid").period_ns,
+            15_000_000
+        );
     }
 
     #[test]
     fn bad_inputs_are_errors() {
         let ok = TimesliceParams::defaults(1, 1);
         let cases = [
-            (TimesliceParams { nice: vec![], ..ok.clone() }, TimesliceError::NoTasks),
             (
-                TimesliceParams { cpus: 0, ..ok.clone() },
+                TimesliceParams {
+                    nice: vec![],
+                    ..ok.clone()
+                },
+                TimesliceError::NoTasks,
+            ),
+            (
+                TimesliceParams {
+                    cpus: 0,
+                    ..ok.clone()
+                },
                 TimesliceError::BadCpuCount(0),
             ),
             (
-                TimesliceParams { base_latency_ns: 0, ..ok.clone() },
+                TimesliceParams {
+                    base_latency_ns: 0,
+                    ..ok.clone()
+                },
                 TimesliceError::BadLatency(0),
             ),
             (
-                TimesliceParams { base_min_granularity_ns: 0, ..ok.clone() },
+                TimesliceParams {
+                    base_min_granularity_ns: 0,
+                    ..ok.clone()
+                },
                 TimesliceError::BadGranularity(0),
             ),
             (
-                TimesliceParams { nice: vec![0, 20], ..ok.clone() },
+                TimesliceParams {
+                    nice: vec![0, 20],
+                    ..ok.clone()
+                },
                 TimesliceError::NiceOutOfRange(1, 20),
             ),
             (
-                TimesliceParams { nice: vec![0; MAX_TASKS + 1], ..ok.clone() },
+                TimesliceParams {
+                    nice: vec![0; MAX_TASKS + 1],
+                    ..ok.clone()
+                },
                 TimesliceError::TooManyTasks(MAX_TASKS + 1),
             ),
         ];

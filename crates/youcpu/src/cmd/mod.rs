@@ -18,8 +18,14 @@ pub fn dispatch(args: Vec<OsString>) -> Result<Output, CliError> {
     match sub.to_str() {
         Some("elf") => elf::run(rest),
         Some("timeslice") => timeslice::run(rest),
-        Some("--help" | "-h" | "help") => Ok(Output::ok(USAGE.into(), serde_json::json!({ "usage": USAGE }))),
-        Some(other) => Err(err(format!("unknown subcommand \"{}\"; {USAGE}", youcpu_core::units::quote(other)))),
+        Some("--help" | "-h" | "help") => Ok(Output::ok(
+            USAGE.into(),
+            serde_json::json!({ "usage": USAGE }),
+        )),
+        Some(other) => Err(err(format!(
+            "unknown subcommand \"{}\"; {USAGE}",
+            youcpu_core::units::quote(other)
+        ))),
         None => Err(err(format!("the subcommand is not valid UTF-8; {USAGE}"))),
     }
 }

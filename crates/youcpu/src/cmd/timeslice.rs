@@ -26,12 +26,14 @@ pub fn run(args: Vec<OsString>) -> Result<Output, CliError> {
         match arg {
             Long("tasks") => {
                 let v = text_value(&mut parser, "tasks")?;
-                let n = parse_int(&v, 1, MAX_TASKS as i64).map_err(|e| err(format!("--tasks: {e}")))?;
+                let n =
+                    parse_int(&v, 1, MAX_TASKS as i64).map_err(|e| err(format!("--tasks: {e}")))?;
                 tasks = Some(n as usize);
             }
             Long("latency-ms") => {
                 let v = text_value(&mut parser, "latency-ms")?;
-                latency = parse_ms(&v, MAX_TUNABLE_NS).map_err(|e| err(format!("--latency-ms: {e}")))?;
+                latency =
+                    parse_ms(&v, MAX_TUNABLE_NS).map_err(|e| err(format!("--latency-ms: {e}")))?;
             }
             Long("min-granularity-ms") => {
                 let v = text_value(&mut parser, "min-granularity-ms")?;
@@ -40,7 +42,8 @@ pub fn run(args: Vec<OsString>) -> Result<Output, CliError> {
             }
             Long("cpus") => {
                 let v = text_value(&mut parser, "cpus")?;
-                cpus = parse_int(&v, 1, i64::from(MAX_CPUS)).map_err(|e| err(format!("--cpus: {e}")))? as u32;
+                cpus = parse_int(&v, 1, i64::from(MAX_CPUS))
+                    .map_err(|e| err(format!("--cpus: {e}")))? as u32;
             }
             Long("nice") => {
                 let v = text_value(&mut parser, "nice")?;
@@ -125,7 +128,11 @@ pub fn run(args: Vec<OsString>) -> Result<Output, CliError> {
             s.nice,
             s.weight,
             ms_string(s.slice_ns),
-            if s.floored { " (raised to the minimum granularity)" } else { "" }
+            if s.floored {
+                " (raised to the minimum granularity)"
+            } else {
+                ""
+            }
         ));
     }
     Ok(Output::ok(text, json))

@@ -5,10 +5,10 @@ pub mod state;
 use crate::widgets::{Frame, WidgetKind};
 use crate::{dom, url_state};
 use state::{Field, TimesliceAction, TimesliceState, URL_PREFIX, WIDGET_MAX_TASKS};
+use yew::prelude::*;
 use youcpu_core::sched::timeslice::Timeslice;
 use youcpu_core::sched::Regime;
 use youcpu_core::units::ms_string;
-use yew::prelude::*;
 
 /// Properties of one labelled input.
 #[derive(Properties, PartialEq)]
@@ -223,4 +223,3 @@ pub fn TimesliceWidget() -> Html {
         </Frame>
     }
 }
-
