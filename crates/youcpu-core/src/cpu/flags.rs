@@ -114,8 +114,9 @@ pub fn mask_count(count: u64, size: u32) -> u32 {
     (count & if size == 8 { 0x3f } else { 0x1f }) as u32
 }
 
-/// SHL/SAL. CF = last bit shifted out (0 once the count exceeds the width); OF = MSB(result) XOR
-/// CF (defined for count 1; the same formula otherwise); AF (undefined) = 0; SF ZF PF from result.
+/// SHL/SAL. CF = last bit shifted out (0 once the count exceeds the width); OF (defined for
+/// count 1 as MSB(result) XOR CF, i.e. bit w-1 XOR bit w-2 of the operand) is that same
+/// operand formula for every count on the recorded Intel cores; AF (undefined) = 0.
 pub fn shl(a: u64, count: u64, size: u32) -> ShiftOut {
     let c = mask_count(count, size);
     let m = mask(size);
@@ -129,7 +130,7 @@ pub fn shl(a: u64, count: u64, size: u32) -> ShiftOut {
     if cf {
         f |= CF;
     }
-    if (r & sign_bit(size) != 0) != cf {
+    if top2_differ(a & m, size) {
         f |= OF;
     }
     (r, Some(f))
@@ -172,7 +173,8 @@ pub fn sar(a: u64, count: u64, size: u32) -> ShiftOut {
     (r, Some(f))
 }
 
-/// ROL: only CF and OF change. CF = LSB(result); OF = MSB(result) XOR CF.
+/// ROL: only CF and OF change. CF = LSB(result); OF = MSB(result) XOR CF for count 1, which is
+/// bit w-1 XOR bit w-2 of the operand; the recorded Intel cores use that for every count.
 pub fn rol(a: u64, count: u64, size: u32) -> ShiftOut {
     let c = mask_count(count, size);
     let m = mask(size);
@@ -189,13 +191,14 @@ pub fn rol(a: u64, count: u64, size: u32) -> ShiftOut {
     };
     let cf = r & 1 != 0;
     let mut f = if cf { CF } else { 0 };
-    if (r & sign_bit(size) != 0) != cf {
+    if top2_differ(a, size) {
         f |= OF;
     }
     (r, Some(f))
 }
 
-/// ROR: only CF and OF change. CF = MSB(result); OF = MSB(result) XOR the bit below it.
+/// ROR: only CF and OF change. CF = MSB(result); OF (count 1: MSB(result) XOR the bit below
+/// it, i.e. bit 0 XOR bit w-1 of the operand) uses that operand formula for every count.
 pub fn ror(a: u64, count: u64, size: u32) -> ShiftOut {
     let c = mask_count(count, size);
     let m = mask(size);
@@ -212,14 +215,15 @@ pub fn ror(a: u64, count: u64, size: u32) -> ShiftOut {
     };
     let msb = r & sign_bit(size) != 0;
     let mut f = if msb { CF } else { 0 };
-    if msb != (r & (sign_bit(size) >> 1) != 0) {
+    if (a & 1 != 0) != (a & sign_bit(size) != 0) {
         f |= OF;
     }
     (r, Some(f))
 }
 
 /// RCL: rotate left through CF over width+1 bits; count taken modulo 9/17 for 8/16 bits.
-/// OF = MSB(result) XOR new CF.
+/// OF (count 1: MSB(result) XOR new CF = bit w-1 XOR bit w-2 of the operand) uses that operand
+/// formula for every count, as the recorded Intel cores do.
 pub fn rcl(a: u64, count: u64, size: u32, cf_in: bool) -> ShiftOut {
     let c = mask_count(count, size);
     let m = mask(size);
@@ -229,6 +233,10 @@ pub fn rcl(a: u64, count: u64, size: u32, cf_in: bool) -> ShiftOut {
     }
     let bits = size * 8;
     let n = c % (bits + 1);
+    if n == 0 {
+        // A full turn through CF: value and flags stay as they were (recorded Intel cores).
+        return (a, None);
+    }
     // The (width+1)-bit value CF:a, rotated left n times.
     let w = (u128::from(cf_in) << bits) | u128::from(a);
     let total = bits + 1;
@@ -241,14 +249,20 @@ pub fn rcl(a: u64, count: u64, size: u32, cf_in: bool) -> ShiftOut {
     let r = (rot as u64) & m;
     let cf = (rot >> bits) & 1 != 0;
     let mut f = if cf { CF } else { 0 };
-    if (r & sign_bit(size) != 0) != cf {
+    if top2_differ(a, size) {
         f |= OF;
     }
     (r, Some(f))
 }
 
-/// RCR: rotate right through CF. OF = MSB(result) XOR the bit below it (equal to
-/// MSB(original) XOR CF-in for count 1, Intel SDM vol. 2, RCR).
+/// True when the two top bits of the operand differ (the count-1 OF of SHL, ROL, RCL).
+#[inline]
+fn top2_differ(a: u64, size: u32) -> bool {
+    (a & sign_bit(size) != 0) != (a & (sign_bit(size) >> 1) != 0)
+}
+
+/// RCR: rotate right through CF. OF = MSB(original) XOR CF-in (Intel SDM vol. 2, RCR, count 1;
+/// the recorded Intel cores use it for every count).
 pub fn rcr(a: u64, count: u64, size: u32, cf_in: bool) -> ShiftOut {
     let c = mask_count(count, size);
     let m = mask(size);
@@ -258,6 +272,9 @@ pub fn rcr(a: u64, count: u64, size: u32, cf_in: bool) -> ShiftOut {
     }
     let bits = size * 8;
     let n = c % (bits + 1);
+    if n == 0 {
+        return (a, None);
+    }
     let w = (u128::from(cf_in) << bits) | u128::from(a);
     let total = bits + 1;
     let full = (1u128 << total) - 1;
@@ -269,7 +286,7 @@ pub fn rcr(a: u64, count: u64, size: u32, cf_in: bool) -> ShiftOut {
     let r = (rot as u64) & m;
     let cf = (rot >> bits) & 1 != 0;
     let mut f = if cf { CF } else { 0 };
-    if (r & sign_bit(size) != 0) != (r & (sign_bit(size) >> 1) != 0) {
+    if (a & sign_bit(size) != 0) != cf_in {
         f |= OF;
     }
     (r, Some(f))

@@ -97,37 +97,72 @@ fn gate_error(v: u8) -> u64 {
 }
 
 impl Cpu {
-    /// Delivers `fault` (with its vector and error code), turning a fault during delivery into
-    /// a double fault, and a fault during that into a triple fault.
+    /// Delivers `fault` through the IDT. `insn_rip` is the address of the instruction that
+    /// raised it (a fault during the delivery of a trap reports that instruction). A fault
+    /// while delivering a contributory exception (#DE, #TS, #NP, #SS, #GP) or a #PF becomes a
+    /// double fault (Intel SDM vol. 3 §6.15, table 6-5); one during the double fault is a
+    /// triple fault. After a benign exception or INT n the second fault is delivered instead.
     pub fn raise<B: Bus + ?Sized>(
         &mut self,
         bus: &mut B,
         fault: Fault,
+        insn_rip: u64,
     ) -> Result<Delivery, super::TripleFault> {
-        if let Fault::PageFault { addr, .. } = fault {
-            self.s.cr2 = addr;
-        }
-        let v = fault.vector();
-        let soft = fault.is_trap();
-        let code = fault.error_code();
-        match self.deliver(bus, v, code, soft, Some(fault.clone())) {
-            Ok(d) => Ok(d),
-            Err(second) => {
-                if let Fault::PageFault { addr, .. } = second {
-                    self.s.cr2 = addr;
-                }
-                let df = Fault::GeneralProtection {
+        let first = self.try_deliver(bus, &fault);
+        let second = match first {
+            Ok(d) => return Ok(d),
+            Err(f) => f,
+        };
+        let contributory = |f: &Fault| {
+            matches!(
+                f,
+                Fault::DivideError | Fault::GeneralProtection { .. } | Fault::StackFault { .. }
+            )
+        };
+        let is_pf = |f: &Fault| matches!(f, Fault::PageFault { .. });
+        let double = (contributory(&fault) && contributory(&second))
+            || (is_pf(&fault) && (contributory(&second) || is_pf(&second)));
+        self.s.rip = insn_rip;
+        let (next, chain) = if double {
+            (
+                Fault::GeneralProtection {
                     code: 0,
-                    why: "double fault".into(),
-                };
-                match self.deliver(bus, vector::DF, Some(0), false, Some(df)) {
-                    Ok(d) => Ok(d),
-                    Err(third) => Err(super::TripleFault {
-                        chain: vec![fault, second, third],
-                    }),
-                }
+                    why: format!("double fault: {second} while delivering {fault}"),
+                },
+                vec![fault, second],
+            )
+        } else {
+            (second.clone(), vec![fault, second])
+        };
+        if let (true, Fault::PageFault { addr, .. }) = (double, &chain[1]) {
+            self.s.cr2 = *addr;
+        }
+        let result = if double {
+            self.deliver(bus, vector::DF, Some(0), false, Some(next))
+        } else {
+            self.try_deliver(bus, &next)
+        };
+        match result {
+            Ok(d) => Ok(d),
+            Err(third) => {
+                let mut chain = chain;
+                chain.push(third);
+                Err(super::TripleFault { chain })
             }
         }
+    }
+
+    fn try_deliver<B: Bus + ?Sized>(&mut self, bus: &mut B, f: &Fault) -> Result<Delivery, Fault> {
+        if let Fault::PageFault { addr, .. } = f {
+            self.s.cr2 = *addr;
+        }
+        self.deliver(
+            bus,
+            f.vector(),
+            f.error_code(),
+            f.is_trap(),
+            Some(f.clone()),
+        )
     }
 
     /// Delivers an external interrupt (e.g. the timer) if IF is set; returns `None` otherwise.
@@ -142,7 +177,10 @@ impl Cpu {
         self.halted = false;
         match self.deliver(bus, v, None, false, None) {
             Ok(d) => Ok(Some(d)),
-            Err(f) => self.raise(bus, f).map(Some),
+            Err(f) => {
+                let rip = self.s.rip;
+                self.raise(bus, f, rip).map(Some)
+            }
         }
     }
 
@@ -259,10 +297,10 @@ impl Cpu {
         let user = self.user();
         bus.probe(sp, 40, super::bus::Access::Read, user)?;
         let rip = bus.read(sp, 8, user)?;
-        let cs = bus.read(sp + 8, 8, user)? as u16;
-        let fl = bus.read(sp + 16, 8, user)?;
-        let rsp = bus.read(sp + 24, 8, user)?;
-        let ss = bus.read(sp + 32, 8, user)? as u16;
+        let cs = bus.read(sp.wrapping_add(8), 8, user)? as u16;
+        let fl = bus.read(sp.wrapping_add(16), 8, user)?;
+        let rsp = bus.read(sp.wrapping_add(24), 8, user)?;
+        let ss = bus.read(sp.wrapping_add(32), 8, user)? as u16;
         let cpl = self.s.cpl();
         if (cs & 3) < cpl as u16 {
             return Err(Fault::GeneralProtection {

@@ -122,19 +122,23 @@ impl Cpu {
                 Ok(Event::Retired)
             }
             Err(f) => {
-                let saved = if f.is_trap() {
-                    // INT n / INT3 retire, then deliver with RIP = the next instruction.
+                // Faults save the faulting instruction's RIP; traps (INT n, INT3) the next one,
+                // and they retire, unless their own delivery faulted (e.g. #GP from a DPL-0
+                // gate), in which case they did not.
+                let trap = f.is_trap();
+                if !trap {
+                    self.s.rip = rip;
+                }
+                let v = f.vector();
+                let d = self.raise(bus, f, rip)?;
+                if trap && d.vector == v {
                     if user {
                         self.retired_user += 1;
                     } else {
                         self.retired_kernel += 1;
                     }
-                    self.s.rip
-                } else {
-                    rip
-                };
-                self.s.rip = saved;
-                self.raise(bus, f).map(Event::Delivered)
+                }
+                Ok(Event::Delivered(d))
             }
         }
     }

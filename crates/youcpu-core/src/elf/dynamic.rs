@@ -28,10 +28,24 @@ pub struct Interp {
 
 /// The first `PT_INTERP`. As in fs/binfmt_elf.c `load_elf_binary`, the path must be non-empty
 /// and its last byte must be NUL; the path is read up to the first NUL, as readelf shows it.
-pub(crate) fn find_interp(bytes: &[u8], segments: &[Segment]) -> Result<Option<Interp>, ElfError> {
+/// One exception: separate debug-info files (`objcopy --only-keep-debug`) keep the header with
+/// `p_filesz` 0 and no bytes. readelf reads such files, so they parse, with no interpreter and
+/// a warning.
+pub(crate) fn find_interp(
+    bytes: &[u8],
+    segments: &[Segment],
+    warnings: &mut Vec<String>,
+) -> Result<Option<Interp>, ElfError> {
     let Some(seg) = segments.iter().find(|s| s.p_type.value == PT_INTERP) else {
         return Ok(None);
     };
+    if seg.filesz.value == 0 {
+        warnings.push(format!(
+            "segment {} (INTERP) is empty (p_filesz 0): no interpreter to name; the kernel would refuse to run this file",
+            seg.index
+        ));
+        return Ok(None);
+    }
     let data = read::slice(bytes, seg.offset.value, seg.filesz.value, || {
         format!("segment {} (INTERP)", seg.index)
     })?;

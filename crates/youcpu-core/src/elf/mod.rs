@@ -11,11 +11,13 @@
 //! file, counts are capped ([`Limits`]), and memory stays proportional to the file size because
 //! every count is checked against the file before anything is allocated for it.
 //!
-//! [`writer`] builds minimal static executables from code and data bytes.
+//! [`memory_map`] turns the `PT_LOAD` segments into the pages the kernel maps, for a picture of
+//! the address space. [`writer`] builds minimal static executables from code and data bytes.
 
 mod dynamic;
 mod error;
 mod header;
+mod map;
 pub mod names;
 mod parse;
 mod read;
@@ -26,8 +28,9 @@ pub mod writer;
 pub use dynamic::{DynString, DynamicSummary, Interp};
 pub use error::ElfError;
 pub use header::{Class, ElfHeader, Endian};
+pub use map::{memory_map, MapRegion};
 pub use parse::{parse, parse_with_limits, ElfFile, Step};
-pub use sections::Section;
+pub use sections::{Section, NO_STRINGS};
 pub use segments::Segment;
 
 use serde::Serialize;

@@ -35,6 +35,8 @@ pub struct ElfFile {
     pub dynamic: Option<DynamicSummary>,
     /// What was read, in order.
     pub steps: Vec<Step>,
+    /// Oddities that do not stop the parse (readelf reads such files too), one sentence each.
+    pub warnings: Vec<String>,
 }
 
 impl ElfFile {
@@ -56,6 +58,11 @@ impl ElfFile {
     /// `e_machine` as "X86_64", "386", ... ([`names::machine`]).
     pub fn machine_name(&self) -> String {
         names::machine(self.header.machine.value)
+    }
+
+    /// `EI_OSABI` as readelf names it ([`names::osabi_name`]).
+    pub fn osabi_name(&self) -> String {
+        names::osabi_name(self.header.osabi.value, self.header.machine.value)
     }
 
     /// The libraries named by `DT_NEEDED`, in order.
@@ -179,7 +186,8 @@ pub fn parse_with_limits(bytes: &[u8], limits: &Limits) -> Result<ElfFile, ElfEr
         bytes: table_range(header.shoff.value, sections.len(), class.shdr_size()),
     });
 
-    let interp = find_interp(bytes, &segments)?;
+    let mut warnings = Vec::new();
+    let interp = find_interp(bytes, &segments, &mut warnings)?;
     if let Some(i) = &interp {
         steps.push(Step {
             title: "Program interpreter".into(),
@@ -211,6 +219,7 @@ pub fn parse_with_limits(bytes: &[u8], limits: &Limits) -> Result<ElfFile, ElfEr
         interp,
         dynamic,
         steps,
+        warnings,
     })
 }
 

@@ -3,12 +3,12 @@
 use super::ElfError;
 
 /// The `len` bytes at `offset`, or an [`ElfError::OutOfFile`] naming `what`.
-pub(crate) fn slice<'a>(
-    bytes: &'a [u8],
+pub(crate) fn slice(
+    bytes: &[u8],
     offset: u64,
     len: u64,
     what: impl FnOnce() -> String,
-) -> Result<&'a [u8], ElfError> {
+) -> Result<&[u8], ElfError> {
     let size = bytes.len() as u64;
     let range = offset
         .checked_add(len)

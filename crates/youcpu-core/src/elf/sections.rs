@@ -12,6 +12,8 @@ const SHT_NULL: u32 = 0;
 pub(crate) const SHT_NOBITS: u32 = 8;
 /// `SHN_XINDEX`: the real `e_shstrndx` is in section 0's `sh_link`.
 const SHN_XINDEX: u16 = 0xffff;
+/// The name readelf shows for every section when the file has no section name table.
+pub const NO_STRINGS: &str = "<no-strings>";
 /// `PN_XNUM`: the real `e_phnum` is in section 0's `sh_info`.
 pub(crate) const PN_XNUM: u16 = 0xffff;
 
@@ -22,7 +24,8 @@ pub struct Section {
     pub index: usize,
     /// The whole section header.
     pub header: ByteRange,
-    /// The name, read from the section name table ("" when the file has none).
+    /// The name, read from the section name table; [`NO_STRINGS`] when the file has none
+    /// (`e_shstrndx` 0, or an empty table), as readelf shows it.
     pub name: String,
     /// Where the name (with its NUL) is stored, if the file has a section name table.
     pub name_bytes: Option<ByteRange>,
@@ -183,7 +186,7 @@ pub(crate) fn parse_sections(
                 let at = table_offset + s.sh_name as u64;
                 (read::text(n), Some(ByteRange::at(at, n.len() as u64 + 1)))
             }
-            None => (String::new(), None),
+            None => (NO_STRINGS.to_string(), None),
         };
         let has_contents = s.sh_type != SHT_NOBITS && s.sh_type != SHT_NULL;
         out.push(Section {
@@ -257,8 +260,9 @@ fn name_table<'a>(
             count: sections.len() as u64,
         });
     };
-    if s.sh_type == SHT_NOBITS || s.sh_type == SHT_NULL {
-        return Ok(Some((&[], s.sh_offset)));
+    // As readelf: an empty (or contentless) table means no names at all.
+    if s.sh_type == SHT_NOBITS || s.sh_type == SHT_NULL || s.sh_size == 0 {
+        return Ok(None);
     }
     let table = read::slice(bytes, s.sh_offset, s.sh_size, || {
         "the section name table".into()

@@ -3,10 +3,15 @@
 use crate::cli::{err, CliError, Output};
 use std::ffi::OsString;
 
+mod asm;
+mod disasm;
 mod elf;
+mod exec;
+mod run;
+mod sched;
 mod timeslice;
 
-const USAGE: &str = "usage: youcpu <elf|timeslice> [options] [--json]";
+const USAGE: &str = "usage: youcpu <asm|disasm|elf|exec|run|sched|timeslice> [options] [--json]";
 
 /// Runs the subcommand named by the first argument.
 pub fn dispatch(args: Vec<OsString>) -> Result<Output, CliError> {
@@ -16,7 +21,12 @@ pub fn dispatch(args: Vec<OsString>) -> Result<Output, CliError> {
     };
     let rest: Vec<OsString> = it.collect();
     match sub.to_str() {
+        Some("asm") => asm::run(rest),
+        Some("disasm") => disasm::run(rest),
         Some("elf") => elf::run(rest),
+        Some("exec") => exec::run(rest),
+        Some("run") => run::run(rest),
+        Some("sched") => sched::run(rest),
         Some("timeslice") => timeslice::run(rest),
         Some("--help" | "-h" | "help") => Ok(Output::ok(
             USAGE.into(),

@@ -90,20 +90,39 @@ pub fn shift_double<B: Bus + ?Sized>(
         return Ok(());
     }
     let m = mask(size);
-    let (r, cf) = if ins.mnemonic() == M::Shld {
-        let wide = (u128::from(a) << bits) | u128::from(s);
-        let sh = wide << c;
-        (((sh >> bits) as u64) & m, (sh >> (2 * bits)) & 1 != 0)
+    // The shifted value: dest:src (2w bits); for 16-bit operands the recorded Intel cores use
+    // dest:src:dest (48 bits), which only matters for the undefined counts above 16.
+    let (x, xbits) = if size == 2 {
+        (
+            (u128::from(a) << 32) | (u128::from(s) << 16) | u128::from(a),
+            48,
+        )
+    } else if ins.mnemonic() == M::Shld {
+        ((u128::from(a) << bits) | u128::from(s), 2 * bits)
     } else {
-        let wide = (u128::from(s) << bits) | u128::from(a);
-        (((wide >> c) as u64) & m, (wide >> (c - 1)) & 1 != 0)
+        ((u128::from(s) << bits) | u128::from(a), 2 * bits)
+    };
+    let (r, cf) = if ins.mnemonic() == M::Shld {
+        (
+            (((x << c) >> (xbits - bits)) as u64) & m,
+            (x >> (xbits - c)) & 1 != 0,
+        )
+    } else {
+        (((x >> c) as u64) & m, (x >> (c - 1)) & 1 != 0)
     };
     cpu.write_op(bus, ins, 0, size, r)?;
     let mut f = szp(r, size);
     if cf {
         f |= CF;
     }
-    if (a ^ r) & sign_bit(size) != 0 {
+    // OF: the count-1 sign change, from the original operands, for every count (recorded
+    // Intel behaviour): SHLD = bit w-1 XOR bit w-2 of dest, SHRD = MSB(dest) XOR LSB(src).
+    let of = if ins.mnemonic() == M::Shld {
+        (a & sign_bit(size) != 0) != (a & (sign_bit(size) >> 1) != 0)
+    } else {
+        (a & sign_bit(size) != 0) != (s & 1 != 0)
+    };
+    if of {
         f |= OF;
     }
     cpu.s.rflags = merge(cpu.s.rflags, f, STATUS);
@@ -161,7 +180,8 @@ pub fn bit_test<B: Bus + ?Sized>(
     Ok(())
 }
 
-/// BSF / BSR (ZF = source is zero; destination unchanged then, as Intel and AMD do),
+/// BSF / BSR (ZF = source is zero; destination unchanged then, as Intel and AMD do; the
+/// undefined CF, OF, SF, AF are cleared and PF follows the destination, as recorded on Intel),
 /// TZCNT / LZCNT (CF = source is zero, ZF = result is zero), POPCNT (ZF = source is zero,
 /// other flags cleared).
 pub fn bit_scan<B: Bus + ?Sized>(
@@ -176,7 +196,8 @@ pub fn bit_scan<B: Bus + ?Sized>(
     match ins.mnemonic() {
         M::Bsf | M::Bsr => {
             if s == 0 {
-                cpu.s.rflags = merge(fl, ZF, ZF);
+                let d = cpu.read_op(bus, ins, 0, size)?;
+                cpu.s.rflags = merge(fl, ZF | flags::parity(d), STATUS);
                 return Ok(());
             }
             let r = if ins.mnemonic() == M::Bsf {
@@ -185,7 +206,7 @@ pub fn bit_scan<B: Bus + ?Sized>(
                 63 - s.leading_zeros()
             };
             cpu.write_op(bus, ins, 0, size, u64::from(r))?;
-            cpu.s.rflags = merge(fl, 0, ZF);
+            cpu.s.rflags = merge(fl, flags::parity(u64::from(r)), STATUS);
         }
         M::Tzcnt | M::Lzcnt => {
             let r = if s == 0 {

@@ -4,7 +4,7 @@
 use super::super::bus::Bus;
 use super::super::fault::Fault;
 use super::super::flags::{mask, merge, sext, szp};
-use super::super::state::rflags::{AF, CF, OF, STATUS};
+use super::super::state::rflags::{AF, CF, OF, STATUS, ZF};
 use super::super::state::{RAX, RDX};
 use super::super::Cpu;
 use iced_x86::{Instruction, Mnemonic as M};
@@ -29,7 +29,7 @@ fn write_acc_pair(cpu: &mut Cpu, size: u32, lo: u64, hi: u64) {
 /// undefined by the SDM; the model sets SF/ZF/PF from the low half and AF = 0, matching the
 /// Intel cores recorded in `tests/cpu_flags_native.rs`.
 fn mul_flags(cpu: &mut Cpu, lo: u64, size: u32, overflow: bool) {
-    let mut f = szp(lo, size);
+    let mut f = szp(lo, size) & !ZF;
     if overflow {
         f |= CF | OF;
     }

@@ -134,7 +134,7 @@ impl Cfs {
     /// `wakeup_preempt_entity(curr, se)`: 1 when `se` is ahead of `curr` by more than the
     /// wake-up granularity (in `se`'s virtual time), -1 when it is not ahead at all.
     fn wakeup_preempt_entity(&self, curr: usize, se: usize) -> i32 {
-        let vdiff = self.v(curr) - self.v(se);
+        let vdiff = self.v(curr).saturating_sub(self.v(se));
         if vdiff <= 0 {
             return -1;
         }
@@ -171,11 +171,12 @@ impl Scheduler for Cfs {
         let v = if new {
             // task_fork_fair + place_entity(initial): START_DEBIT puts the newcomer one
             // virtual slice after min_vruntime, so it does not jump the queue.
-            self.min_vruntime + to_i64(calc_delta_fair(self.sched_slice(t), self.w(t)))
+            self.min_vruntime
+                .saturating_add(to_i64(calc_delta_fair(self.sched_slice(t), self.w(t))))
         } else {
             // place_entity(!initial): sleeps up to half a latency (GENTLE_FAIR_SLEEPERS) are
             // forgiven; a task never gains by being placed backwards.
-            let floor = self.min_vruntime - to_i64(self.p.latency / 2);
+            let floor = self.min_vruntime.saturating_sub(to_i64(self.p.latency / 2));
             self.v(t).max(floor)
         };
         let w = self.w(t);
@@ -206,7 +207,9 @@ impl Scheduler for Cfs {
         // update_curr()
         if let Some(e) = self.ents.get_mut(curr) {
             e.sum_exec += delta;
-            e.vruntime += to_i64(calc_delta_fair(delta, e.weight));
+            e.vruntime = e
+                .vruntime
+                .saturating_add(to_i64(calc_delta_fair(delta, e.weight)));
         }
         self.update_min_vruntime();
         false
@@ -229,7 +232,7 @@ impl Scheduler for Cfs {
         let Some(&(left_v, _, _)) = self.tree.first() else {
             return false;
         };
-        let delta = self.v(curr) - left_v;
+        let delta = self.v(curr).saturating_sub(left_v);
         delta >= 0 && delta > to_i64(ideal)
     }
 
@@ -299,14 +302,16 @@ impl Scheduler for Cfs {
 
     fn sample(&self, t: usize, now: u64) -> Option<FairPoint> {
         let v = self.v(t);
+        let on_rq = self.ent(t).is_some_and(|e| e.on_rq);
         Some(FairPoint {
             time: now,
             task: t,
             vruntime: v,
             deadline: None,
-            lag: self.min_vruntime - v,
+            lag: self.min_vruntime.saturating_sub(v),
             reference: self.min_vruntime,
-            eligible: true,
+            eligible: on_rq,
+            on_rq,
         })
     }
 }

@@ -196,13 +196,13 @@ impl Scheduler for Eevdf {
             let scaled = i128::from(vlag) * (load + i128::from(w)) / load;
             lag = i64::try_from(scaled).unwrap_or(0);
         }
-        let v = v_avg - lag;
+        let v = v_avg.saturating_sub(lag);
         if new {
             vslice /= 2; // PLACE_DEADLINE_INITIAL
         }
         if let Some(e) = self.ents.get_mut(t) {
             e.vruntime = v;
-            e.deadline = v + vslice;
+            e.deadline = v.saturating_add(vslice);
             e.on_rq = true;
             if new {
                 e.vlag = 0;
@@ -223,9 +223,13 @@ impl Scheduler for Eevdf {
         let nr = self.nr_running;
         let mut resched = false;
         if let Some(e) = self.ents.get_mut(curr) {
-            e.vruntime += to_i64(calc_delta_fair(delta, e.weight));
+            e.vruntime = e
+                .vruntime
+                .saturating_add(to_i64(calc_delta_fair(delta, e.weight)));
             if e.vruntime >= e.deadline {
-                e.deadline = e.vruntime + to_i64(calc_delta_fair(base, e.weight));
+                e.deadline = e
+                    .vruntime
+                    .saturating_add(to_i64(calc_delta_fair(base, e.weight)));
                 resched = nr > 1;
             }
         }
@@ -253,7 +257,7 @@ impl Scheduler for Eevdf {
                 self.w(curr),
             ));
             if let Some(e) = self.ents.get_mut(curr) {
-                e.vlag = (v_avg - e.vruntime).clamp(-limit, limit);
+                e.vlag = v_avg.saturating_sub(e.vruntime).clamp(-limit, limit);
             }
         }
         if let Some(e) = self.ents.get_mut(curr) {
@@ -312,9 +316,14 @@ impl Scheduler for Eevdf {
             task: t,
             vruntime: e.vruntime,
             deadline: Some(e.deadline),
-            lag: if e.on_rq { v_avg - e.vruntime } else { e.vlag },
+            lag: if e.on_rq {
+                v_avg.saturating_sub(e.vruntime)
+            } else {
+                e.vlag
+            },
             reference: v_avg,
             eligible: e.on_rq && self.eligible(e.vruntime),
+            on_rq: e.on_rq,
         })
     }
 }

@@ -262,9 +262,13 @@ impl<'a, S: Scheduler> Engine<'a, S> {
         if dt > 0 {
             match self.cpu {
                 Cpu::Running { task } => {
+                    let start = self.now;
                     if let Some(tr) = self.tasks.get_mut(task) {
                         tr.remaining = tr.remaining.saturating_sub(dt);
                         tr.cpu_time += dt;
+                        // First run: the first instant it really executes (a task switched to
+                        // and preempted at once has not run).
+                        tr.first_run.get_or_insert(start);
                     }
                     self.push_slice(self.now, t, SliceKind::Run { task });
                     let was = self.resched;
@@ -288,9 +292,6 @@ impl<'a, S: Scheduler> Engine<'a, S> {
     fn begin_run(&mut self, task: usize) {
         let now = self.now;
         if let Some(tr) = self.tasks.get_mut(task) {
-            if tr.first_run.is_none() {
-                tr.first_run = Some(now);
-            }
             if let Some(since) = tr.ready_since.take() {
                 tr.wait += now - since;
             }
@@ -370,8 +371,7 @@ impl<'a, S: Scheduler> Engine<'a, S> {
 
     /// Runs to the end (or the horizon).
     pub(crate) fn run(&mut self) -> Result<(), SimError> {
-        loop {
-            let Some(t) = self.next_event() else { break };
+        while let Some(t) = self.next_event() {
             if let Some(h) = self.cfg.horizon {
                 if t > h {
                     self.advance(h.max(self.now));
@@ -445,7 +445,10 @@ impl<'a, S: Scheduler> Engine<'a, S> {
                 TickMode::Never => None,
                 TickMode::WhenContended(p) | TickMode::Always(p) => Some(p),
             };
-            if period.is_some_and(|p| self.now % p == 0) && self.sched.tick(task) && !self.resched {
+            if period.is_some_and(|p| self.now.is_multiple_of(p))
+                && self.sched.tick(task)
+                && !self.resched
+            {
                 self.resched = true;
                 self.step(StepKind::TickPreempt, Some(task), |_| {
                     "the tick finds it has run long enough".into()

@@ -273,8 +273,12 @@ fn finish<S: Scheduler>(
     let mut cut_switch = 0;
     for s in &mut e.timeline {
         if s.end > end {
-            if matches!(s.kind, SliceKind::Switch { .. }) {
-                cut_switch += s.end - end.max(s.start);
+            if let SliceKind::Switch { to, .. } = s.kind {
+                let cut = s.end - end.max(s.start);
+                cut_switch += cut;
+                if let Some(t) = e.tasks.get_mut(to) {
+                    t.switch_time -= cut;
+                }
             }
             s.end = end.max(s.start);
         }

@@ -153,8 +153,11 @@ pub struct FairPoint {
     pub lag: i64,
     /// The queue's reference: EEVDF's weighted average vruntime V, or CFS's `min_vruntime`.
     pub reference: i64,
-    /// True when the task is eligible (EEVDF: `vruntime <= V`); always true for CFS.
+    /// True when the task is eligible (EEVDF: `vruntime <= V`); for CFS, true when queued.
     pub eligible: bool,
+    /// False when the task is asleep or finished: EEVDF's `lag` is then the lag it keeps for
+    /// its wake-up (`se->vlag`).
+    pub on_rq: bool,
 }
 
 /// Everything a simulation produced.

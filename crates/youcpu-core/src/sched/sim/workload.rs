@@ -105,7 +105,7 @@ pub fn validate(tasks: &[TaskSpec]) -> Result<Vec<u64>, SimError> {
                 Burst::Cpu(n) => (*n, true),
                 Burst::Io(n) => (*n, false),
             };
-            if want_cpu != (i % 2 == 0) {
+            if want_cpu != i.is_multiple_of(2) {
                 return Err(SimError::BadBursts {
                     task: id,
                     why: "bursts must alternate CPU, I/O, CPU, ... starting with CPU",
@@ -126,7 +126,7 @@ pub fn validate(tasks: &[TaskSpec]) -> Result<Vec<u64>, SimError> {
             }
             total = total.saturating_add(n);
         }
-        if t.bursts.len() % 2 == 0 {
+        if t.bursts.len().is_multiple_of(2) {
             return Err(SimError::BadBursts {
                 task: id,
                 why: "must end with a CPU burst",

@@ -1,0 +1,412 @@
+//! Fills an iced-x86 `Instruction` for one chosen form from parsed operands, checking each
+//! value against the slot it goes into (immediate widths, displacement widths, branch reach).
+
+use super::forms::{branch_slot, imm_slot, ImmSlot};
+use super::parse::{addr_bits, Mem, OpKind as Op, Operand, Prefixes, Pseudo};
+use super::{hex_i128, Bitness};
+use iced_x86::{Code, Instruction, OpCodeOperandKind as K, OpKind, Register};
+
+/// Why a form could not take the operands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Reject {
+    /// Not this form, but a sibling form fits (e.g. an imm8 form for a value of 200).
+    NotThisForm,
+    /// The immediate is too wide for any form of this slot kind; the text says what fits.
+    Imm(String, String),
+    /// A displacement or address out of range; the whole message.
+    Disp(String),
+}
+
+/// Everything needed to encode once the operand values are placed.
+pub struct Built {
+    /// The instruction.
+    pub ins: Instruction,
+    /// Some(disp) when operand memory is rip-relative: the target must be fixed up to
+    /// next-instruction address + disp once the length is known.
+    pub rip_disp: Option<i64>,
+}
+
+fn in_range(v: i128, bits: u32) -> bool {
+    if bits >= 64 {
+        v >= i128::from(i64::MIN) && v <= i128::from(u64::MAX)
+    } else {
+        v >= -(1i128 << (bits - 1)) && v < (1i128 << bits)
+    }
+}
+
+/// Sign-extends the low `bits` of `v`.
+fn sext(v: i128, bits: u32) -> i64 {
+    let shift = 128 - bits;
+    ((v << shift) >> shift) as i64
+}
+
+/// Places an immediate; `prev_imm` says whether the previous slot was an immediate
+/// (then an imm8 is the second immediate, as in `enter imm16, imm8`).
+fn set_imm(
+    ins: &mut Instruction,
+    i: u32,
+    slot: ImmSlot,
+    v: i128,
+    prev_imm: bool,
+) -> Result<(), Reject> {
+    let too_big = |fits: &str| Reject::Imm(hex_i128(v), fits.to_string());
+    match slot {
+        ImmSlot::One => {
+            if v != 1 {
+                return Err(Reject::NotThisForm);
+            }
+            ins.set_op_kind(i, OpKind::Immediate8);
+            ins.set_immediate8(1);
+        }
+        ImmSlot::Plain(n) => {
+            if !in_range(v, n) {
+                return Err(too_big(&format!("{n} bits")));
+            }
+            match n {
+                8 if prev_imm => {
+                    ins.set_op_kind(i, OpKind::Immediate8_2nd);
+                    ins.set_immediate8_2nd(v as u8);
+                }
+                8 => {
+                    ins.set_op_kind(i, OpKind::Immediate8);
+                    ins.set_immediate8(v as u8);
+                }
+                16 => {
+                    ins.set_op_kind(i, OpKind::Immediate16);
+                    ins.set_immediate16(v as u16);
+                }
+                32 => {
+                    ins.set_op_kind(i, OpKind::Immediate32);
+                    ins.set_immediate32(v as u32);
+                }
+                _ => {
+                    ins.set_op_kind(i, OpKind::Immediate64);
+                    ins.set_immediate64(v as u64);
+                }
+            }
+        }
+        ImmSlot::Sext8(n) => {
+            if !in_range(v, n) {
+                return Err(too_big(&format!("{n} bits")));
+            }
+            let s = sext(v, n);
+            if !(-128..=127).contains(&s) {
+                return Err(Reject::NotThisForm);
+            }
+            match n {
+                16 => {
+                    ins.set_op_kind(i, OpKind::Immediate8to16);
+                    ins.set_immediate8to16(s as i16);
+                }
+                32 => {
+                    ins.set_op_kind(i, OpKind::Immediate8to32);
+                    ins.set_immediate8to32(s as i32);
+                }
+                _ => {
+                    ins.set_op_kind(i, OpKind::Immediate8to64);
+                    ins.set_immediate8to64(s);
+                }
+            }
+        }
+        ImmSlot::Sext32 => {
+            if !in_range(v, 64) {
+                return Err(too_big("64 bits"));
+            }
+            let s = v as i64;
+            if i32::try_from(s).is_err() {
+                return Err(too_big("a sign-extended 32-bit immediate"));
+            }
+            ins.set_op_kind(i, OpKind::Immediate32to64);
+            ins.set_immediate32to64(s);
+        }
+    }
+    Ok(())
+}
+
+/// Places a branch target (absolute, or `$ + n` relative to `ip`).
+fn set_branch(
+    ins: &mut Instruction,
+    i: u32,
+    k: K,
+    target: i128,
+    bits: Bitness,
+) -> Result<(), Reject> {
+    let width = match k {
+        K::br16_1 | K::br16_2 => 16,
+        K::br32_1 | K::br32_4 => 32,
+        K::br64_1 | K::br64_4 => 64,
+        _ => bits.bits(),
+    };
+    if !in_range(target, width) {
+        return Err(Reject::Disp(format!(
+            "branch target {} does not fit in {width} bits",
+            hex_i128(target)
+        )));
+    }
+    match width {
+        16 => {
+            ins.set_op_kind(i, OpKind::NearBranch16);
+            ins.set_near_branch16(target as u16);
+        }
+        32 => {
+            ins.set_op_kind(i, OpKind::NearBranch32);
+            ins.set_near_branch32(target as u32);
+        }
+        _ => {
+            ins.set_op_kind(i, OpKind::NearBranch64);
+            ins.set_near_branch64(target as u64);
+        }
+    }
+    Ok(())
+}
+
+/// The segment a base register implies; GAS leaves out an override naming it
+/// (tc-i386.c: "default segment" check): ss for rsp/rbp-based addresses, ds otherwise.
+fn default_segment(m: &Mem) -> Register {
+    match m.base {
+        Some(
+            Register::RSP
+            | Register::RBP
+            | Register::ESP
+            | Register::EBP
+            | Register::SP
+            | Register::BP,
+        ) => Register::SS,
+        _ => Register::DS,
+    }
+}
+
+/// Places a memory operand. Returns the rip-relative displacement if it is one.
+fn set_mem(
+    ins: &mut Instruction,
+    i: u32,
+    k: K,
+    m: &Mem,
+    bits: Bitness,
+    pseudo: Pseudo,
+) -> Result<Option<i64>, Reject> {
+    ins.set_op_kind(i, OpKind::Memory);
+    if let Some(seg) = m.seg {
+        if seg != default_segment(m) {
+            ins.set_segment_prefix(seg);
+        }
+    }
+    let disp_err = |w: &str| {
+        Reject::Disp(format!(
+            "{} out of range of {w} displacement",
+            hex_i128(m.disp)
+        ))
+    };
+    if let Some(b @ (Register::RIP | Register::EIP)) = m.base {
+        if bits != Bitness::B64 {
+            return Err(Reject::Disp(
+                "rip-relative addressing exists only in 64-bit mode".into(),
+            ));
+        }
+        let d = i32::try_from(m.disp).map_err(|_| disp_err("a signed 32-bit"))?;
+        ins.set_memory_base(b);
+        return Ok(Some(i64::from(d)));
+    }
+    if m.base.is_none() && m.index.is_none() {
+        let v = m.disp;
+        let w = bits.bits();
+        if k == K::mem_offs {
+            if !in_range(v, w) {
+                return Err(Reject::Disp(format!(
+                    "address {} does not fit in {w} bits",
+                    hex_i128(v)
+                )));
+            }
+            ins.set_memory_displ_size(w / 8);
+            let mask = if w == 64 { u64::MAX } else { (1u64 << w) - 1 };
+            ins.set_memory_displacement64((v as u64) & mask);
+            return Ok(None);
+        }
+        match bits {
+            Bitness::B64 => {
+                // mod=00 r/m=100 SIB base=101: a sign-extended disp32 (tc-i386.c prefers this
+                // to the 8-byte moffs form whenever the address fits).
+                let d = i32::try_from(v).map_err(|_| {
+                    Reject::Disp(format!(
+                        "address {} does not fit in a sign-extended 32-bit displacement",
+                        hex_i128(v)
+                    ))
+                })?;
+                // iced reads displ size 8 as "64-bit addressing, disp32" (4 would add 67).
+                ins.set_memory_displ_size(8);
+                ins.set_memory_displacement64(i64::from(d) as u64);
+            }
+            Bitness::B32 => {
+                if !in_range(v, 32) {
+                    return Err(disp_err("a 32-bit"));
+                }
+                ins.set_memory_displ_size(4);
+                ins.set_memory_displacement64(u64::from(v as u32));
+            }
+            Bitness::B16 => {
+                if !in_range(v, 16) {
+                    return Err(disp_err("a 16-bit"));
+                }
+                ins.set_memory_displ_size(2);
+                ins.set_memory_displacement64(u64::from(v as u16));
+            }
+        }
+        return Ok(None);
+    }
+    let a = m.base.or(m.index).map(addr_bits).unwrap_or(64) as u32;
+    let s: i64 = match a {
+        64 => i64::from(i32::try_from(m.disp).map_err(|_| disp_err("a signed 32-bit"))?),
+        32 => {
+            if !in_range(m.disp, 32) {
+                return Err(disp_err("a 32-bit"));
+            }
+            sext(m.disp, 32)
+        }
+        _ => {
+            if !in_range(m.disp, 16) {
+                return Err(disp_err("a 16-bit"));
+            }
+            sext(m.disp, 16)
+        }
+    };
+    let full = if a == 16 { 2 } else { 4 };
+    let size = if pseudo.disp32 {
+        full
+    } else if s == 0 && !pseudo.disp8 {
+        0
+    } else if (-128..=127).contains(&s) {
+        1
+    } else {
+        full
+    };
+    let stored = match a {
+        64 => s as u64,
+        32 => u64::from(s as u32),
+        _ => u64::from(s as u16),
+    };
+    ins.set_memory_base(m.base.unwrap_or(Register::None));
+    ins.set_memory_index(m.index.unwrap_or(Register::None));
+    ins.set_memory_index_scale(m.scale);
+    ins.set_memory_displacement64(stored);
+    // iced wants the full size as "addr_size / 8" even for 64-bit addresses (disp32 either way).
+    ins.set_memory_displ_size(if size == full && a == 64 { 8 } else { size });
+    Ok(None)
+}
+
+/// Builds the instruction for `code` with `ops` in slot order (`kinds` lists the explicit slots).
+pub fn build(
+    code: Code,
+    kinds: &[K],
+    ops: &[Operand],
+    prefixes: Prefixes,
+    pseudo: Pseudo,
+    bits: Bitness,
+    ip: u64,
+) -> Result<Built, Reject> {
+    let mut ins = Instruction::default();
+    ins.set_code(code);
+    let mut rip_disp = None;
+    let mut slot = 0u32;
+    let all = code.op_code().op_kinds();
+    let mut user = kinds.iter().zip(ops.iter());
+    let mut prev_imm = false;
+    let string_op = super::forms::is_string_op(code.op_code());
+    for &k in all {
+        if super::forms::is_implicit(k) {
+            set_implicit(&mut ins, slot, k, bits);
+            slot += 1;
+            prev_imm = false;
+            continue;
+        }
+        if string_op {
+            // The accumulator of lods/stos/scas (al..rax), or the port dx of ins/outs.
+            let r = match k {
+                K::al => Register::AL,
+                K::ax => Register::AX,
+                K::eax => Register::EAX,
+                K::dx => Register::DX,
+                _ => Register::RAX,
+            };
+            ins.set_op_kind(slot, OpKind::Register);
+            ins.set_op_register(slot, r);
+            slot += 1;
+            continue;
+        }
+        let Some((_, op)) = user.next() else {
+            return Err(Reject::NotThisForm);
+        };
+        let mut is_imm = false;
+        match &op.kind {
+            Op::Reg(r) => {
+                ins.set_op_kind(slot, OpKind::Register);
+                ins.set_op_register(slot, *r);
+            }
+            Op::Mem(m) => {
+                if let Some(d) = set_mem(&mut ins, slot, k, m, bits, pseudo)? {
+                    rip_disp = Some(d);
+                }
+            }
+            Op::Imm(v) => {
+                if let Some(s) = imm_slot(k) {
+                    set_imm(&mut ins, slot, s, *v, prev_imm)?;
+                    is_imm = true;
+                } else if branch_slot(k).is_some() {
+                    set_branch(&mut ins, slot, k, *v, bits)?;
+                } else {
+                    return Err(Reject::NotThisForm);
+                }
+            }
+            Op::Rel(n) => {
+                let target = i128::from(ip) + n;
+                let mask = match bits {
+                    Bitness::B16 => 0xffff,
+                    Bitness::B32 => 0xffff_ffff,
+                    Bitness::B64 => i128::from(u64::MAX),
+                };
+                set_branch(&mut ins, slot, k, target & mask, bits)?;
+            }
+        }
+        prev_imm = is_imm;
+        slot += 1;
+    }
+    if let Some(seg) = prefixes.seg {
+        ins.set_segment_prefix(seg);
+    }
+    ins.set_has_lock_prefix(prefixes.lock);
+    ins.set_has_rep_prefix(prefixes.rep);
+    ins.set_has_repne_prefix(prefixes.repne);
+    Ok(Built { ins, rip_disp })
+}
+
+/// The implicit `[rsi]`/`[rdi]`/`[rbx+al]` operands of string instructions, addressed with the
+/// mode's default address size.
+fn set_implicit(ins: &mut Instruction, slot: u32, k: K, bits: Bitness) {
+    let kind = match (k, bits) {
+        (K::seg_rSI, Bitness::B64) => OpKind::MemorySegRSI,
+        (K::seg_rSI, Bitness::B32) => OpKind::MemorySegESI,
+        (K::seg_rSI, Bitness::B16) => OpKind::MemorySegSI,
+        (K::es_rDI, Bitness::B64) => OpKind::MemoryESRDI,
+        (K::es_rDI, Bitness::B32) => OpKind::MemoryESEDI,
+        (K::es_rDI, Bitness::B16) => OpKind::MemoryESDI,
+        (K::seg_rDI, Bitness::B64) => OpKind::MemorySegRDI,
+        (K::seg_rDI, Bitness::B32) => OpKind::MemorySegEDI,
+        (K::seg_rDI, Bitness::B16) => OpKind::MemorySegDI,
+        (_, Bitness::B64) => {
+            ins.set_memory_base(Register::RBX);
+            OpKind::Memory
+        }
+        (_, Bitness::B32) => {
+            ins.set_memory_base(Register::EBX);
+            OpKind::Memory
+        }
+        (_, Bitness::B16) => {
+            ins.set_memory_base(Register::BX);
+            OpKind::Memory
+        }
+    };
+    ins.set_op_kind(slot, kind);
+    if kind == OpKind::Memory {
+        ins.set_memory_index(Register::AL);
+        ins.set_memory_index_scale(1);
+    }
+}

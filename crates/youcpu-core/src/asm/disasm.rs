@@ -1,0 +1,269 @@
+//! Machine code to Intel-syntax text that [`super::assemble`] (and GNU as) turn back into the
+//! same bytes, with a byte-by-byte breakdown of each instruction.
+//!
+//! Text comes from iced-x86's Intel formatter set up for GAS: `0x` hex, `ptr` size keywords,
+//! `[rip+0x10]`, near branch targets as absolute addresses. A short (rel8) branch is written
+//! `jmp $+0x10`, because GAS keeps a constant target near but relaxes `$`-relative ones to rel8
+//! (see encode.rs). Each line is re-assembled; when GAS would choose another encoding of the
+//! same instruction the GAS pseudo-prefixes `{load}` `{store}` `{disp8}` `{disp32}` are tried,
+//! and when none reproduces the bytes (redundant prefixes, unusual forms) the text is
+//! `.byte 0x.., ...` with the decoded instruction kept in `mnemonic` and `note`.
+
+use super::error::DisasmError;
+use super::fields::{breakdown, Field};
+use super::{assemble, Bitness, MAX_DISASM_BYTES};
+use iced_x86::{
+    Code, Decoder, DecoderError, DecoderOptions, Formatter, IntelFormatter, MemorySizeOptions,
+};
+use serde::Serialize;
+
+/// One decoded instruction.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Decoded {
+    /// Address of the first byte.
+    pub ip: u64,
+    /// Length in bytes (1 to 15).
+    pub len: usize,
+    /// The bytes.
+    pub bytes: Vec<u8>,
+    /// The mnemonic, lowercase ("add").
+    pub mnemonic: String,
+    /// Intel-syntax text that assembles back to exactly `bytes`.
+    pub text: String,
+    /// The byte-by-byte breakdown.
+    pub fields: Vec<Field>,
+    /// Set when `text` needed a pseudo-prefix or `.byte`: what the instruction is and why.
+    pub note: Option<String>,
+}
+
+/// One position of the byte stream: an instruction, or bytes that do not decode.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum DecodedItem {
+    /// A valid instruction.
+    Insn(Decoded),
+    /// Undecodable bytes: an invalid opcode (one byte is skipped, as objdump does) or the
+    /// truncated tail of the input.
+    Bad {
+        /// Address of the first byte.
+        ip: u64,
+        /// The bytes skipped.
+        bytes: Vec<u8>,
+        /// Why.
+        error: DisasmError,
+    },
+}
+
+impl Serialize for DisasmError {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_string())
+    }
+}
+
+/// Parses hex text: bytes as pairs of hex digits, optionally separated by spaces or commas,
+/// each optionally written `0x05` or `\x05`.
+pub fn parse_hex(text: &str) -> Result<Vec<u8>, DisasmError> {
+    let mut out = Vec::new();
+    for tok in text
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|t| !t.is_empty())
+    {
+        let t = tok
+            .strip_prefix("0x")
+            .or_else(|| tok.strip_prefix("0X"))
+            .unwrap_or(tok);
+        let t = t.replace("\\x", "");
+        if t.is_empty() || !t.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(DisasmError::BadHex(format!(
+                "\"{}\" is not hex bytes (write e.g. \"05 00 02 00 00\")",
+                crate::units::quote(tok)
+            )));
+        }
+        if t.len() % 2 != 0 {
+            return Err(DisasmError::BadHex(format!(
+                "\"{}\" has an odd number of hex digits",
+                crate::units::quote(tok)
+            )));
+        }
+        for pair in t.as_bytes().chunks(2) {
+            let s =
+                std::str::from_utf8(pair).map_err(|_| DisasmError::BadHex("not ASCII".into()))?;
+            out.push(
+                u8::from_str_radix(s, 16)
+                    .map_err(|_| DisasmError::BadHex(format!("bad hex \"{s}\"")))?,
+            );
+            if out.len() > MAX_DISASM_BYTES {
+                return Err(DisasmError::TooManyBytes(out.len()));
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn formatter() -> IntelFormatter {
+    let mut f = IntelFormatter::new();
+    let o = f.options_mut();
+    o.set_hex_prefix("0x");
+    o.set_hex_suffix("");
+    o.set_uppercase_hex(false);
+    o.set_space_after_operand_separator(true);
+    o.set_memory_size_options(MemorySizeOptions::Always);
+    o.set_rip_relative_addresses(false);
+    o.set_branch_leading_zeros(false);
+    o.set_leading_zeros(false);
+    o.set_show_branch_size(false);
+    o.set_small_hex_numbers_in_decimal(false);
+    f
+}
+
+/// Decodes every instruction in `bytes`, the first at `ip`.
+pub fn disassemble(bytes: &[u8], bits: Bitness, ip: u64) -> Result<Vec<DecodedItem>, DisasmError> {
+    if bytes.len() > MAX_DISASM_BYTES {
+        return Err(DisasmError::TooManyBytes(bytes.len()));
+    }
+    let mut out = Vec::new();
+    let mut pos = 0usize;
+    let mut fmt = formatter();
+    while pos < bytes.len() {
+        let here = ip.wrapping_add(pos as u64) & bits.max_ip();
+        let rest = bytes.get(pos..).unwrap_or_default();
+        match decode_at(rest, bits, here, &mut fmt) {
+            Ok(d) => {
+                pos += d.len.max(1);
+                out.push(DecodedItem::Insn(d));
+            }
+            Err(DisasmError::Truncated) => {
+                out.push(DecodedItem::Bad {
+                    ip: here,
+                    bytes: rest.to_vec(),
+                    error: DisasmError::Truncated,
+                });
+                break;
+            }
+            Err(e) => {
+                out.push(DecodedItem::Bad {
+                    ip: here,
+                    bytes: rest.iter().take(1).copied().collect(),
+                    error: e,
+                });
+                pos += 1;
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Decodes the one instruction at the start of `bytes`.
+pub fn disassemble_one(bytes: &[u8], bits: Bitness, ip: u64) -> Result<Decoded, DisasmError> {
+    decode_at(bytes, bits, ip & bits.max_ip(), &mut formatter())
+}
+
+fn decode_at(
+    bytes: &[u8],
+    bits: Bitness,
+    ip: u64,
+    fmt: &mut IntelFormatter,
+) -> Result<Decoded, DisasmError> {
+    let window = bytes.get(..bytes.len().min(15)).unwrap_or_default();
+    let mut dec = Decoder::with_ip(bits.bits(), window, ip, DecoderOptions::NONE);
+    let ins = dec.decode();
+    if ins.code() == Code::INVALID {
+        return Err(match dec.last_error() {
+            DecoderError::NoMoreBytes => DisasmError::Truncated,
+            _ => DisasmError::Invalid,
+        });
+    }
+    let offs = dec.get_constant_offsets(&ins);
+    let len = ins.len();
+    let raw = window.get(..len).unwrap_or_default().to_vec();
+    let mut mnemonic = String::new();
+    fmt.format_mnemonic(&ins, &mut mnemonic);
+    let mnemonic = mnemonic
+        .split_whitespace()
+        .last()
+        .unwrap_or_default()
+        .to_string();
+    let mut text = String::new();
+    fmt.format(&ins, &mut text);
+    if is_short_branch(&ins) {
+        let mut m = String::new();
+        fmt.format_mnemonic(&ins, &mut m);
+        let delta = branch_delta(ins.near_branch_target(), ip, bits);
+        text = if delta < 0 {
+            format!("{m} $-{:#x}", delta.unsigned_abs())
+        } else {
+            format!("{m} $+{delta:#x}")
+        };
+    }
+    let (text, note) = round_trip(text, &raw, bits, ip);
+    let fields = breakdown(&raw, &ins, &offs, bits.bits());
+    Ok(Decoded {
+        ip,
+        len,
+        bytes: raw,
+        mnemonic,
+        text,
+        fields,
+        note,
+    })
+}
+
+/// target - ip as a signed number in the mode's address width (a 16-bit jump wraps at 64 KiB).
+fn branch_delta(target: u64, ip: u64, bits: Bitness) -> i64 {
+    let d = target.wrapping_sub(ip);
+    match bits {
+        Bitness::B16 => i64::from(d as u16 as i16),
+        Bitness::B32 => i64::from(d as u32 as i32),
+        Bitness::B64 => d as i64,
+    }
+}
+
+fn is_short_branch(ins: &iced_x86::Instruction) -> bool {
+    ins.op_code()
+        .op_kinds()
+        .iter()
+        .any(|k| super::forms::branch_slot(*k) == Some(1))
+}
+
+/// Finds text that assembles to `raw`: as formatted, with a pseudo-prefix, or as `.byte`.
+fn round_trip(text: String, raw: &[u8], bits: Bitness, ip: u64) -> (String, Option<String>) {
+    let same = |t: &str| {
+        assemble(t, bits, ip)
+            .map(|a| a.bytes == raw)
+            .unwrap_or(false)
+    };
+    if same(&text) {
+        return (text, None);
+    }
+    for p in [
+        "{load}",
+        "{store}",
+        "{disp8}",
+        "{disp32}",
+        "{load} {disp8}",
+        "{load} {disp32}",
+        "{store} {disp8}",
+        "{store} {disp32}",
+    ] {
+        let t = format!("{p} {text}");
+        if same(&t) {
+            return (
+                t,
+                Some(format!(
+                    "GAS would pick another encoding of \"{text}\"; {p} selects this one"
+                )),
+            );
+        }
+    }
+    let list = raw
+        .iter()
+        .map(|b| format!("{b:#04x}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    (
+        format!(".byte {list}"),
+        Some(format!(
+            "\"{text}\" in an encoding GAS cannot be asked for; written as .byte"
+        )),
+    )
+}

@@ -1,0 +1,649 @@
+//! The parser for one line of GAS Intel syntax: pseudo-prefixes (`{load}`), prefixes (`lock`,
+//! `rep`...), the mnemonic and its operands, with memory operands and constant expressions
+//! (`+ - *` and parentheses, as in gas/config/tc-i386-intel.c) folded into plain data.
+
+use super::error::AsmError;
+use super::lex::{tokenize, Tok};
+use super::regs;
+use iced_x86::Register;
+
+/// How deeply parentheses and unary signs may nest; deeper input is refused, not recursed into.
+const MAX_DEPTH: usize = 32;
+/// At most this many operands (x86 has at most 5).
+const MAX_OPERANDS: usize = 5;
+/// At most this many values after `.byte`.
+pub const MAX_DATA_BYTES: usize = 64;
+
+/// A memory reference `seg:[base + index*scale + disp]`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Mem {
+    /// The segment override as written, if any.
+    pub seg: Option<Register>,
+    /// The base register (`rip` for rip-relative).
+    pub base: Option<Register>,
+    /// The index register.
+    pub index: Option<Register>,
+    /// 1, 2, 4 or 8.
+    pub scale: u32,
+    /// The displacement as written (for rip-relative: relative to the next instruction).
+    pub disp: i128,
+}
+
+/// What an operand is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OpKind {
+    /// A register.
+    Reg(Register),
+    /// A memory reference.
+    Mem(Mem),
+    /// A constant (an immediate, or an absolute branch target).
+    Imm(i128),
+    /// `$ + n`: a branch target relative to the start of this instruction.
+    Rel(i128),
+}
+
+/// One operand with the size keyword written before it (`dword ptr` = 4), if any.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Operand {
+    /// The operand itself.
+    pub kind: OpKind,
+    /// Size in bytes from a `byte/word/dword/... ptr` keyword.
+    pub size: Option<u32>,
+}
+
+/// The GAS pseudo-prefixes that pick among equivalent encodings.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Pseudo {
+    /// `{load}`: the ModRM reg field is the destination (e.g. 03 /r for add).
+    pub load: bool,
+    /// `{store}`: the ModRM r/m field is the destination (e.g. 01 /r for add).
+    pub store: bool,
+    /// `{disp8}`: an 8-bit displacement even when 0 would do.
+    pub disp8: bool,
+    /// `{disp32}`: a full-size displacement.
+    pub disp32: bool,
+}
+
+/// Instruction prefixes written as words.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Prefixes {
+    /// `lock`.
+    pub lock: bool,
+    /// `rep` / `repe` / `repz`.
+    pub rep: bool,
+    /// `repne` / `repnz`.
+    pub repne: bool,
+    /// A segment register written as a prefix word (`fs movsb`).
+    pub seg: Option<Register>,
+}
+
+/// A parsed line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Statement {
+    /// An instruction.
+    Insn {
+        /// Pseudo-prefixes.
+        pseudo: Pseudo,
+        /// Prefixes.
+        prefixes: Prefixes,
+        /// The mnemonic, lowercase.
+        mnemonic: String,
+        /// `short` was written before the first operand (GAS ignores it for constant targets).
+        short: bool,
+        /// The operands in Intel order (destination first).
+        operands: Vec<Operand>,
+    },
+    /// `.byte a, b, ...`: raw bytes.
+    Bytes(Vec<u8>),
+}
+
+/// Parses one line. Empty lines and comment-only lines give [`AsmError::Empty`].
+pub fn parse_line(line: &str) -> Result<Statement, AsmError> {
+    if line.len() > super::MAX_LINE_LEN {
+        return Err(AsmError::LineTooLong(line.len()));
+    }
+    let toks = tokenize(line)?;
+    let mut p = Parser {
+        toks,
+        pos: 0,
+        depth: 0,
+    };
+    let mut pseudo = Pseudo::default();
+    let mut prefixes = Prefixes::default();
+    let mnemonic = loop {
+        match p.next() {
+            None => {
+                return if pseudo == Pseudo::default() && prefixes == Prefixes::default() {
+                    Err(AsmError::Empty)
+                } else {
+                    Err(AsmError::Syntax(
+                        "a prefix with no instruction after it".into(),
+                    ))
+                }
+            }
+            Some(Tok::Punct('{')) => {
+                let name = p.ident("a pseudo-prefix name after \"{\"")?;
+                p.expect('}')?;
+                match name.as_str() {
+                    "load" => pseudo.load = true,
+                    "store" => pseudo.store = true,
+                    "disp8" => pseudo.disp8 = true,
+                    "disp32" => pseudo.disp32 = true,
+                    _ => {
+                        return Err(AsmError::Syntax(format!(
+                            "unknown pseudo-prefix {{{}}}; known: {{load}} {{store}} {{disp8}} {{disp32}}",
+                            super::short(&name)
+                        )))
+                    }
+                }
+            }
+            Some(Tok::Ident(w)) => match w.as_str() {
+                "lock" => prefixes.lock = true,
+                "rep" | "repe" | "repz" => prefixes.rep = true,
+                "repne" | "repnz" => prefixes.repne = true,
+                "cs" | "ds" | "es" | "fs" | "gs" | "ss"
+                    if matches!(p.peek(), Some(Tok::Ident(_))) =>
+                {
+                    prefixes.seg = regs::lookup(&w)
+                }
+                _ => break w,
+            },
+            Some(t) => {
+                return Err(AsmError::Syntax(format!(
+                    "expected a mnemonic, found {}",
+                    describe(&t)
+                )))
+            }
+        }
+    };
+    if mnemonic == ".byte" {
+        return p.data_bytes().map(Statement::Bytes);
+    }
+    if mnemonic.starts_with('.') {
+        return Err(AsmError::Syntax(format!(
+            "directive {} is not supported (only .byte)",
+            super::short(&mnemonic)
+        )));
+    }
+    let mut operands = Vec::new();
+    let mut short = false;
+    if p.peek().is_some() {
+        if p.peek_ident("short") {
+            p.pos += 1;
+            short = true;
+        }
+        loop {
+            if operands.len() == MAX_OPERANDS {
+                return Err(AsmError::Syntax(format!(
+                    "more than {MAX_OPERANDS} operands"
+                )));
+            }
+            operands.push(p.operand()?);
+            match p.next() {
+                None => break,
+                Some(Tok::Punct(',')) => continue,
+                Some(t) => {
+                    return Err(AsmError::Syntax(format!(
+                        "expected \",\" or the end of the line, found {}",
+                        describe(&t)
+                    )))
+                }
+            }
+        }
+    }
+    Ok(Statement::Insn {
+        pseudo,
+        prefixes,
+        mnemonic,
+        short,
+        operands,
+    })
+}
+
+/// Names a token for a message.
+fn describe(t: &Tok) -> String {
+    match t {
+        Tok::Ident(s) => format!("\"{}\"", super::short(s)),
+        Tok::Num(n) => format!("the number {n}"),
+        Tok::Punct(c) => format!("\"{c}\""),
+    }
+}
+
+/// Size keywords before `ptr` (gas/config/tc-i386-intel.c i386_types).
+fn size_keyword(w: &str) -> Option<u32> {
+    Some(match w {
+        "byte" => 1,
+        "word" => 2,
+        "dword" => 4,
+        "fword" => 6,
+        "qword" | "mmword" => 8,
+        "tbyte" => 10,
+        "oword" | "xmmword" => 16,
+        "ymmword" => 32,
+        "zmmword" => 64,
+        _ => return None,
+    })
+}
+
+/// A sum `constant + Σ reg*coef + dollar*$` built while parsing an expression.
+#[derive(Clone, Debug, Default)]
+struct Lin {
+    konst: i128,
+    /// (register, coefficient, written with an explicit `*`).
+    regs: Vec<(Register, i128, bool)>,
+    dollar: i128,
+}
+
+/// Values beyond this magnitude are refused before they can overflow.
+const VALUE_LIMIT: i128 = 1 << 66;
+
+impl Lin {
+    fn is_const(&self) -> bool {
+        self.regs.is_empty() && self.dollar == 0
+    }
+    fn check(self) -> Result<Self, AsmError> {
+        if self.konst.abs() > VALUE_LIMIT
+            || self.dollar.abs() > VALUE_LIMIT
+            || self.regs.iter().any(|r| r.1.abs() > VALUE_LIMIT)
+        {
+            return Err(AsmError::Syntax(
+                "a value in the expression is too large".into(),
+            ));
+        }
+        Ok(self)
+    }
+    fn add(mut self, other: Lin, sign: i128) -> Result<Self, AsmError> {
+        self.konst += sign * other.konst;
+        self.dollar += sign * other.dollar;
+        for (r, c, s) in other.regs {
+            self.regs.push((r, sign * c, s));
+        }
+        if self.regs.len() > 4 {
+            return Err(AsmError::BadAddress("too many registers".into()));
+        }
+        self.check()
+    }
+    fn mul(self, other: Lin) -> Result<Self, AsmError> {
+        let (k, mut v) = if self.is_const() {
+            (self.konst, other)
+        } else if other.is_const() {
+            (other.konst, self)
+        } else {
+            return Err(AsmError::BadAddress(
+                "two registers multiplied together".into(),
+            ));
+        };
+        v.konst *= k;
+        v.dollar *= k;
+        for r in &mut v.regs {
+            r.1 *= k;
+            r.2 = true;
+        }
+        v.check()
+    }
+}
+
+struct Parser {
+    toks: Vec<Tok>,
+    pos: usize,
+    depth: usize,
+}
+
+impl Parser {
+    fn peek(&self) -> Option<&Tok> {
+        self.toks.get(self.pos)
+    }
+    fn peek_at(&self, k: usize) -> Option<&Tok> {
+        self.toks.get(self.pos + k)
+    }
+    fn peek_ident(&self, w: &str) -> bool {
+        matches!(self.peek(), Some(Tok::Ident(s)) if s == w)
+    }
+    fn next(&mut self) -> Option<Tok> {
+        let t = self.toks.get(self.pos).cloned();
+        if t.is_some() {
+            self.pos += 1;
+        }
+        t
+    }
+    fn expect(&mut self, c: char) -> Result<(), AsmError> {
+        match self.next() {
+            Some(Tok::Punct(d)) if d == c => Ok(()),
+            Some(t) => Err(AsmError::Syntax(format!(
+                "expected \"{c}\", found {}",
+                describe(&t)
+            ))),
+            None => Err(AsmError::Syntax(format!(
+                "expected \"{c}\" before the end of the line"
+            ))),
+        }
+    }
+    fn ident(&mut self, what: &str) -> Result<String, AsmError> {
+        match self.next() {
+            Some(Tok::Ident(s)) => Ok(s),
+            _ => Err(AsmError::Syntax(format!("expected {what}"))),
+        }
+    }
+
+    fn data_bytes(&mut self) -> Result<Vec<u8>, AsmError> {
+        let mut out = Vec::new();
+        loop {
+            let v = self.expr()?;
+            if !v.is_const() {
+                return Err(AsmError::Syntax(".byte takes numbers only".into()));
+            }
+            if !(-128..=255).contains(&v.konst) {
+                return Err(AsmError::ImmediateRange {
+                    value: super::hex_i128(v.konst),
+                    fits: "8 bits".into(),
+                });
+            }
+            if out.len() == MAX_DATA_BYTES {
+                return Err(AsmError::Syntax(format!(
+                    "more than {MAX_DATA_BYTES} bytes on one .byte line"
+                )));
+            }
+            out.push(v.konst as u8);
+            match self.next() {
+                None => return Ok(out),
+                Some(Tok::Punct(',')) => continue,
+                Some(t) => {
+                    return Err(AsmError::Syntax(format!(
+                        "expected \",\" or the end of the line, found {}",
+                        describe(&t)
+                    )))
+                }
+            }
+        }
+    }
+
+    /// operand := [size ptr] [seg ":"] ( "[" expr "]" | expr )
+    fn operand(&mut self) -> Result<Operand, AsmError> {
+        let mut size = None;
+        if let Some(Tok::Ident(w)) = self.peek() {
+            if let Some(s) = size_keyword(w) {
+                let w = w.clone();
+                if matches!(self.peek_at(1), Some(Tok::Ident(p)) if p == "ptr") {
+                    self.pos += 2;
+                    size = Some(s);
+                } else {
+                    // GAS reads a bare "dword" as a constant; demand the unambiguous form.
+                    return Err(AsmError::Syntax(format!(
+                        "write \"{w} ptr\", not \"{w}\" alone"
+                    )));
+                }
+            }
+        }
+        let mut seg = None;
+        if let (Some(Tok::Ident(w)), Some(Tok::Punct(':'))) = (self.peek(), self.peek_at(1)) {
+            if let Some(r) = regs::lookup(w).filter(|r| r.is_segment_register()) {
+                seg = Some(r);
+                self.pos += 2;
+            }
+        }
+        let bracket = matches!(self.peek(), Some(Tok::Punct('[')));
+        let v = if bracket {
+            self.pos += 1;
+            let v = self.expr()?;
+            self.expect(']')?;
+            // GAS allows "[rax] + 8" and "[rax][rbx]"; accept a trailing "+ n".
+            let mut v = v;
+            while let Some(Tok::Punct(c @ ('+' | '-' | '['))) = self.peek().cloned() {
+                self.pos += 1;
+                let rhs = if c == '[' {
+                    let r = self.expr()?;
+                    self.expect(']')?;
+                    r
+                } else {
+                    self.term()?
+                };
+                v = v.add(rhs, if c == '-' { -1 } else { 1 })?;
+            }
+            v
+        } else {
+            self.expr()?
+        };
+        if bracket || seg.is_some() {
+            let mem = to_mem(v, seg)?;
+            return Ok(Operand {
+                kind: OpKind::Mem(mem),
+                size,
+            });
+        }
+        let kind = if v.dollar != 0 {
+            if v.dollar != 1 || !v.regs.is_empty() {
+                return Err(AsmError::Syntax(
+                    "use \"$\" only as \"$ + n\" in a branch target".into(),
+                ));
+            }
+            OpKind::Rel(v.konst)
+        } else if v.regs.is_empty() {
+            OpKind::Imm(v.konst)
+        } else if let [(r, 1, false)] = v.regs.as_slice() {
+            if v.konst != 0 {
+                return Err(AsmError::BadOperand(format!(
+                    "\"{} + {}\" needs brackets to be a memory operand",
+                    regs::name(*r),
+                    v.konst
+                )));
+            }
+            if matches!(r, Register::RIP | Register::EIP) {
+                return Err(AsmError::BadOperand(format!(
+                    "{} can only be used inside [ ]",
+                    regs::name(*r)
+                )));
+            }
+            OpKind::Reg(*r)
+        } else {
+            return Err(AsmError::BadOperand(
+                "registers in an expression need brackets: [ ... ]".into(),
+            ));
+        };
+        Ok(Operand { kind, size })
+    }
+
+    /// expr := term (("+" | "-") term)*
+    fn expr(&mut self) -> Result<Lin, AsmError> {
+        let mut v = self.term()?;
+        while let Some(Tok::Punct(c @ ('+' | '-'))) = self.peek().cloned() {
+            self.pos += 1;
+            let rhs = self.term()?;
+            v = v.add(rhs, if c == '-' { -1 } else { 1 })?;
+        }
+        Ok(v)
+    }
+
+    /// term := unary ("*" unary)*
+    fn term(&mut self) -> Result<Lin, AsmError> {
+        let mut v = self.unary()?;
+        while let Some(Tok::Punct('*')) = self.peek() {
+            self.pos += 1;
+            let rhs = self.unary()?;
+            v = v.mul(rhs)?;
+        }
+        Ok(v)
+    }
+
+    /// unary := ("-" | "+") unary | primary
+    fn unary(&mut self) -> Result<Lin, AsmError> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(AsmError::Syntax(format!(
+                "expression nested more than {MAX_DEPTH} deep"
+            )));
+        }
+        let r = match self.peek() {
+            Some(Tok::Punct('-')) => {
+                self.pos += 1;
+                self.unary().and_then(|v| Lin::default().add(v, -1))
+            }
+            Some(Tok::Punct('+')) => {
+                self.pos += 1;
+                self.unary()
+            }
+            _ => self.primary(),
+        };
+        self.depth -= 1;
+        r
+    }
+
+    /// primary := number | register | "st(" n ")" | "$" | "(" expr ")"
+    fn primary(&mut self) -> Result<Lin, AsmError> {
+        match self.next() {
+            Some(Tok::Num(n)) => Ok(Lin {
+                konst: n,
+                ..Lin::default()
+            }),
+            Some(Tok::Punct('$')) => Ok(Lin {
+                dollar: 1,
+                ..Lin::default()
+            }),
+            Some(Tok::Punct('(')) => {
+                let v = self.expr()?;
+                self.expect(')')?;
+                Ok(v)
+            }
+            Some(Tok::Ident(w)) => {
+                if w == "st" && matches!(self.peek(), Some(Tok::Punct('('))) {
+                    self.pos += 1;
+                    let n = match self.next() {
+                        Some(Tok::Num(n)) if (0..8).contains(&n) => n,
+                        _ => return Err(AsmError::BadOperand("st(i) needs i from 0 to 7".into())),
+                    };
+                    self.expect(')')?;
+                    let r = regs::lookup(&format!("st{n}"))
+                        .ok_or_else(|| AsmError::BadOperand("st(i) needs i from 0 to 7".into()))?;
+                    return Ok(Lin {
+                        regs: vec![(r, 1, false)],
+                        ..Lin::default()
+                    });
+                }
+                match regs::lookup(&w) {
+                    Some(r) => Ok(Lin {
+                        regs: vec![(r, 1, false)],
+                        ..Lin::default()
+                    }),
+                    None if size_keyword(&w).is_some() || w == "ptr" => {
+                        Err(AsmError::Syntax(format!(
+                            "\"{w}\" must come first in the operand, as in \"dword ptr [rax]\""
+                        )))
+                    }
+                    None => Err(AsmError::BadOperand(format!(
+                        "\"{}\" is not a register (labels and symbols are not supported)",
+                        super::short(&w)
+                    ))),
+                }
+            }
+            Some(t) => Err(AsmError::Syntax(format!(
+                "expected a value, found {}",
+                describe(&t)
+            ))),
+            None => Err(AsmError::Syntax(
+                "expected a value before the end of the line".into(),
+            )),
+        }
+    }
+}
+
+/// Turns `[ ... ]` contents into base/index/scale/disp the way GAS does
+/// (gas/config/tc-i386-intel.c i386_intel_simplify_register): a register written with `*` is
+/// the index; otherwise the first is the base and the second the index, except that
+/// esp/rsp can only be a base, so `[rax + rsp]` becomes base rsp, index rax.
+fn to_mem(v: Lin, seg: Option<Register>) -> Result<Mem, AsmError> {
+    if v.dollar != 0 {
+        return Err(AsmError::BadAddress(
+            "\"$\" cannot be used in a memory operand".into(),
+        ));
+    }
+    let mut base = None;
+    let mut index: Option<(Register, i128)> = None;
+    for &(r, coef, scaled) in &v.regs {
+        if !regs::is_address_reg(r) {
+            return Err(AsmError::BadAddress(format!(
+                "{} cannot address memory",
+                regs::name(r)
+            )));
+        }
+        if coef <= 0 {
+            return Err(AsmError::BadAddress(format!(
+                "{} cannot be subtracted or scaled by {coef}",
+                regs::name(r)
+            )));
+        }
+        if !scaled && coef == 1 && base.is_none() {
+            base = Some(r);
+        } else if index.is_none() {
+            index = Some((r, coef));
+        } else {
+            return Err(AsmError::BadAddress(
+                "at most a base and an index register".into(),
+            ));
+        }
+    }
+    if let (Some(b), Some((i, 1))) = (base, index) {
+        if matches!(i, Register::RSP | Register::ESP) && !v.regs.iter().any(|x| x.0 == i && x.2) {
+            base = Some(i);
+            index = Some((b, 1));
+        }
+    }
+    // 16-bit addressing has base bx/bp and index si/di in either order ([si+bx] is [bx+si]).
+    if let (Some(b @ (Register::SI | Register::DI)), Some((i @ (Register::BX | Register::BP), 1))) =
+        (base, index)
+    {
+        base = Some(i);
+        index = Some((b, 1));
+    }
+    let (index, scale) = match index {
+        None => (None, 1),
+        Some((r, s)) => {
+            if !matches!(s, 1 | 2 | 4 | 8) {
+                return Err(AsmError::BadAddress(format!(
+                    "scale {s}: the scale must be 1, 2, 4 or 8"
+                )));
+            }
+            if matches!(
+                r,
+                Register::RSP | Register::ESP | Register::SP | Register::RIP | Register::EIP
+            ) {
+                return Err(AsmError::BadAddress(format!(
+                    "{} cannot be an index register",
+                    regs::name(r)
+                )));
+            }
+            (Some(r), s as u32)
+        }
+    };
+    if let (Some(Register::RIP | Register::EIP), Some(_)) = (base, index) {
+        return Err(AsmError::BadAddress(
+            "rip-relative addressing takes no index register".into(),
+        ));
+    }
+    let sizes: Vec<usize> = base
+        .iter()
+        .chain(index.iter())
+        .map(|r| addr_bits(*r))
+        .collect();
+    if sizes.windows(2).any(|w| w.first() != w.get(1)) {
+        return Err(AsmError::BadAddress(
+            "base and index registers must be the same size".into(),
+        ));
+    }
+    Ok(Mem {
+        seg,
+        base,
+        index,
+        scale,
+        disp: v.konst,
+    })
+}
+
+/// The address size a base/index register implies: 16, 32 or 64.
+pub fn addr_bits(r: Register) -> usize {
+    if r.is_gpr16() {
+        16
+    } else if r.is_gpr32() || r == Register::EIP {
+        32
+    } else {
+        64
+    }
+}

@@ -1,0 +1,399 @@
+//! The x86-64 Linux system calls a static program needs (arch/x86/entry/syscalls/
+//! syscall_64.tbl numbers). Arguments arrive in RDI, RSI, RDX, R10, R8, R9; the result goes
+//! to RAX, negative errno on failure.
+
+use super::mm::{page_up, Prot, Vma, VmaKind, MMAP_BASE};
+use super::{Linux, ProcessState};
+use crate::mmu::phys::PAGE_SIZE;
+use serde::Serialize;
+
+/// errno values (include/uapi/asm-generic/errno-base.h).
+pub mod errno {
+    /// Bad file descriptor.
+    pub const EBADF: i64 = 9;
+    /// Out of memory.
+    pub const ENOMEM: i64 = 12;
+    /// Bad address.
+    pub const EFAULT: i64 = 14;
+    /// Invalid argument.
+    pub const EINVAL: i64 = 22;
+    /// Not a terminal.
+    pub const ENOTTY: i64 = 25;
+    /// File too large.
+    pub const EFBIG: i64 = 27;
+    /// No such device.
+    pub const ENODEV: i64 = 19;
+    /// Function not implemented.
+    pub const ENOSYS: i64 = 38;
+}
+
+/// One system call as the trace shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SyscallRecord {
+    /// Number (RAX at entry).
+    pub nr: u64,
+    /// Name, or "unknown".
+    pub name: &'static str,
+    /// The six argument registers.
+    pub args: [u64; 6],
+    /// The result (negative errno on failure); `None` for exit.
+    pub ret: Option<i64>,
+}
+
+/// The name of a system call number.
+pub fn name(nr: u64) -> &'static str {
+    match nr {
+        0 => "read",
+        1 => "write",
+        2 => "open",
+        3 => "close",
+        5 => "fstat",
+        9 => "mmap",
+        10 => "mprotect",
+        11 => "munmap",
+        12 => "brk",
+        13 => "rt_sigaction",
+        14 => "rt_sigprocmask",
+        16 => "ioctl",
+        20 => "writev",
+        24 => "sched_yield",
+        28 => "madvise",
+        39 => "getpid",
+        60 => "exit",
+        62 => "kill",
+        63 => "uname",
+        102 => "getuid",
+        104 => "getgid",
+        107 => "geteuid",
+        108 => "getegid",
+        110 => "getppid",
+        131 => "sigaltstack",
+        158 => "arch_prctl",
+        186 => "gettid",
+        200 => "tkill",
+        218 => "set_tid_address",
+        228 => "clock_gettime",
+        231 => "exit_group",
+        234 => "tgkill",
+        257 => "openat",
+        273 => "set_robust_list",
+        302 => "prlimit64",
+        318 => "getrandom",
+        334 => "rseq",
+        _ => "unknown",
+    }
+}
+
+/// Most bytes one process may write to stdout and stderr together (16 MiB).
+pub const MAX_OUTPUT: usize = 16 << 20;
+/// Most iovec entries in one writev (UIO_MAXIOV).
+pub const UIO_MAXIOV: u64 = 1024;
+/// Largest single anonymous mapping (bounded by guest memory anyway).
+pub const MAX_MMAP: u64 = 1 << 36;
+
+impl Linux {
+    fn out(&mut self, fd: u64, data: &[u8]) -> i64 {
+        if self.stdout.len() + self.stderr.len() + data.len() > MAX_OUTPUT {
+            return -errno::EFBIG;
+        }
+        match fd {
+            1 => self.stdout.extend_from_slice(data),
+            _ => self.stderr.extend_from_slice(data),
+        }
+        data.len() as i64
+    }
+
+    fn copy_in(&mut self, addr: u64, len: u64) -> Result<Vec<u8>, i64> {
+        if len > MAX_OUTPUT as u64 {
+            return Err(-errno::EFBIG);
+        }
+        let mut buf = vec![0u8; len as usize];
+        self.m
+            .mmu
+            .read_bytes(addr, &mut buf, true)
+            .map_err(|_| -errno::EFAULT)?;
+        Ok(buf)
+    }
+
+    fn copy_out(&mut self, addr: u64, data: &[u8]) -> Result<(), i64> {
+        // A fault on a lazily mapped page is resolved first, like copy_to_user's fixup path.
+        for p in (addr & !(PAGE_SIZE - 1)..addr.saturating_add(data.len() as u64))
+            .step_by(PAGE_SIZE as usize)
+        {
+            if self
+                .m
+                .mmu
+                .walk_traced(p.max(addr), crate::cpu::bus::Access::Write, true)
+                .result
+                .is_err()
+            {
+                let _ = self
+                    .mm
+                    .demand_fault(&mut self.m.mmu, p.max(addr), true, false);
+            }
+        }
+        self.m
+            .mmu
+            .write_bytes(addr, data, true)
+            .map_err(|_| -errno::EFAULT)
+    }
+
+    /// Runs system call `nr` with `a`; returns RAX, or `None` when the process exited.
+    pub(super) fn syscall(&mut self, nr: u64, a: [u64; 6]) -> Option<i64> {
+        use errno::*;
+        let r: i64 = match nr {
+            0 => match a[0] {
+                0 => 0, // stdin is empty: end of file
+                1 | 2 => -EBADF,
+                _ => -EBADF,
+            },
+            1 => match a[0] {
+                1 | 2 => match self.copy_in(a[1], a[2]) {
+                    Ok(b) => self.out(a[0], &b),
+                    Err(e) => e,
+                },
+                _ => -EBADF,
+            },
+            20 => self.writev(a[0], a[1], a[2]),
+            60 | 231 => {
+                self.state = ProcessState::Exited {
+                    code: (a[0] & 0xff) as u8,
+                };
+                return None;
+            }
+            12 => self.brk(a[0]) as i64,
+            9 => self.mmap(a[0], a[1], a[2], a[3], a[4]),
+            11 => self.munmap(a[0], a[1]),
+            10 => self.mprotect(a[0], a[1], a[2]),
+            28 => 0,
+            158 => self.arch_prctl(a[0], a[1]),
+            218 | 39 | 186 => i64::from(self.pid),
+            110 => 0,
+            102 | 107 => self.uid as i64,
+            104 | 108 => self.gid as i64,
+            63 => self.uname(a[0]),
+            16 => {
+                if a[0] <= 2 {
+                    -ENOTTY
+                } else {
+                    -EBADF
+                }
+            }
+            3 => {
+                if a[0] <= 2 {
+                    0
+                } else {
+                    -EBADF
+                }
+            }
+            // Signals are not delivered by this kernel; masks and handlers are accepted.
+            13 | 14 | 131 => 0,
+            273 => 0,
+            228 => {
+                // A deterministic clock: one nanosecond per retired instruction.
+                let ns = self.m.cpu.retired_user;
+                let mut b = [0u8; 16];
+                b[..8].copy_from_slice(&(ns / 1_000_000_000).to_le_bytes());
+                b[8..].copy_from_slice(&(ns % 1_000_000_000).to_le_bytes());
+                match self.copy_out(a[1], &b) {
+                    Ok(()) => 0,
+                    Err(e) => e,
+                }
+            }
+            _ => -ENOSYS,
+        };
+        Some(r)
+    }
+
+    fn writev(&mut self, fd: u64, iov: u64, cnt: u64) -> i64 {
+        if fd != 1 && fd != 2 {
+            return -errno::EBADF;
+        }
+        if cnt > UIO_MAXIOV {
+            return -errno::EINVAL;
+        }
+        let raw = match self.copy_in(iov, cnt * 16) {
+            Ok(r) => r,
+            Err(e) => return e,
+        };
+        let mut data = Vec::new();
+        for c in raw.chunks_exact(16) {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(c.get(..8).unwrap_or(&[0; 8]));
+            let base = u64::from_le_bytes(b);
+            b.copy_from_slice(c.get(8..16).unwrap_or(&[0; 8]));
+            let len = u64::from_le_bytes(b);
+            match self.copy_in(base, len) {
+                Ok(d) => data.extend_from_slice(&d),
+                Err(e) => return e,
+            }
+        }
+        self.out(fd, &data)
+    }
+
+    fn brk(&mut self, want: u64) -> u64 {
+        let mm = &mut self.mm;
+        if want < mm.start_brk {
+            return mm.brk;
+        }
+        let old_end = page_up(mm.brk);
+        let new_end = page_up(want);
+        if new_end > old_end {
+            if !mm.is_free(old_end, new_end) || new_end > MMAP_BASE {
+                return mm.brk;
+            }
+            // Lazily backed: pages get frames on first touch.
+            let prot = Prot {
+                read: true,
+                write: true,
+                exec: false,
+            };
+            match mm
+                .vmas
+                .iter_mut()
+                .find(|v| v.kind == VmaKind::Brk && v.end == old_end)
+            {
+                Some(v) => v.end = new_end,
+                None => mm.add(Vma {
+                    start: old_end,
+                    end: new_end,
+                    prot,
+                    kind: VmaKind::Brk,
+                }),
+            }
+        } else if new_end < old_end {
+            mm.unmap(&mut self.m.mmu, new_end, old_end);
+        }
+        mm.brk = want;
+        want
+    }
+
+    fn mmap(&mut self, addr: u64, len: u64, prot: u64, flags: u64, fd: u64) -> i64 {
+        const MAP_FIXED: u64 = 0x10;
+        const MAP_ANONYMOUS: u64 = 0x20;
+        const MAP_FIXED_NOREPLACE: u64 = 0x10_0000;
+        if len == 0 || len > MAX_MMAP {
+            return if len == 0 {
+                -errno::EINVAL
+            } else {
+                -errno::ENOMEM
+            };
+        }
+        if flags & MAP_ANONYMOUS == 0 {
+            // Only stdin/stdout/stderr exist, and they cannot be mapped.
+            return if (fd as i64) < 0 || fd > 2 {
+                -errno::EBADF
+            } else {
+                -errno::ENODEV
+            };
+        }
+        let len = page_up(len);
+        let start = if flags & (MAP_FIXED | MAP_FIXED_NOREPLACE) != 0 {
+            if addr % PAGE_SIZE != 0
+                || addr
+                    .checked_add(len)
+                    .is_none_or(|e| e > super::mm::STACK_TOP)
+            {
+                return -errno::EINVAL;
+            }
+            if flags & MAP_FIXED_NOREPLACE != 0 && !self.mm.is_free(addr, addr + len) {
+                return -17; // EEXIST
+            }
+            self.mm.unmap(&mut self.m.mmu, addr, addr + len);
+            addr
+        } else {
+            match self.mm.find_free_topdown(len, MMAP_BASE) {
+                Some(s) => s,
+                None => return -errno::ENOMEM,
+            }
+        };
+        self.mm.add(Vma {
+            start,
+            end: start + len,
+            prot: Prot::from_bits(prot),
+            kind: VmaKind::Anon,
+        });
+        start as i64
+    }
+
+    fn munmap(&mut self, addr: u64, len: u64) -> i64 {
+        let end = addr.saturating_add(page_up(len));
+        if addr % PAGE_SIZE != 0 || len == 0 || end > super::mm::STACK_TOP {
+            return -errno::EINVAL;
+        }
+        self.mm.unmap(&mut self.m.mmu, addr, end);
+        0
+    }
+
+    fn mprotect(&mut self, addr: u64, len: u64, prot: u64) -> i64 {
+        let end = addr.saturating_add(page_up(len));
+        if addr % PAGE_SIZE != 0 || end > super::mm::STACK_TOP {
+            return -errno::EINVAL;
+        }
+        let mut a = addr;
+        while a < end {
+            if self.mm.find(a).is_none() {
+                return -errno::ENOMEM;
+            }
+            a += PAGE_SIZE;
+        }
+        self.mm
+            .protect(&mut self.m.mmu, addr, end, Prot::from_bits(prot));
+        0
+    }
+
+    fn arch_prctl(&mut self, code: u64, addr: u64) -> i64 {
+        // arch/x86/kernel/process_64.c do_arch_prctl_64.
+        const ARCH_SET_GS: u64 = 0x1001;
+        const ARCH_SET_FS: u64 = 0x1002;
+        const ARCH_GET_FS: u64 = 0x1003;
+        const ARCH_GET_GS: u64 = 0x1004;
+        let canonical = crate::mmu::paging::is_canonical(addr, false) && addr < (1 << 47);
+        match code {
+            ARCH_SET_FS | ARCH_SET_GS => {
+                if !canonical {
+                    return -1; // EPERM
+                }
+                if code == ARCH_SET_FS {
+                    self.m.cpu.s.fs_base = addr;
+                } else {
+                    self.m.cpu.s.gs_base = addr;
+                }
+                0
+            }
+            ARCH_GET_FS | ARCH_GET_GS => {
+                let v = if code == ARCH_GET_FS {
+                    self.m.cpu.s.fs_base
+                } else {
+                    self.m.cpu.s.gs_base
+                };
+                match self.copy_out(addr, &v.to_le_bytes()) {
+                    Ok(()) => 0,
+                    Err(e) => e,
+                }
+            }
+            _ => -errno::EINVAL,
+        }
+    }
+
+    fn uname(&mut self, addr: u64) -> i64 {
+        let fields: [&str; 6] = [
+            "Linux",
+            "youcpu",
+            "6.1.0-youcpu",
+            "#1 SMP (simulated)",
+            "x86_64",
+            "(none)",
+        ];
+        let mut buf = vec![0u8; 65 * 6];
+        for (i, f) in fields.iter().enumerate() {
+            if let Some(dst) = buf.get_mut(i * 65..i * 65 + f.len()) {
+                dst.copy_from_slice(f.as_bytes());
+            }
+        }
+        match self.copy_out(addr, &buf) {
+            Ok(()) => 0,
+            Err(e) => e,
+        }
+    }
+}

@@ -1,0 +1,436 @@
+//! Loading an ELF executable the way Linux's `load_elf_binary` (fs/binfmt_elf.c) does: check
+//! the header, choose the load bias (0 for ET_EXEC, ELF_ET_DYN_BASE for PIE), map each PT_LOAD
+//! with its permissions through the page tables, zero the tail of the last file page and map
+//! anonymous pages for the rest of the BSS, map the PT_INTERP interpreter at its own base, set
+//! the program break, and build the initial stack ([`stack`]).
+
+pub mod stack;
+
+use crate::linux::mm::{
+    page_up, AddressSpace, Prot, Vma, VmaKind, ELF_ET_DYN_BASE, MMAP_BASE, STACK_LIMIT, STACK_TOP,
+};
+use crate::mmu::phys::PAGE_SIZE;
+use crate::mmu::Mmu;
+use goblin::container::{Container, Ctx, Endian};
+use goblin::elf::header::{EM_X86_64, ET_DYN, ET_EXEC};
+use goblin::elf::program_header::{ProgramHeader, PF_W, PF_X, PT_INTERP, PT_LOAD};
+use goblin::elf::Elf;
+use serde::Serialize;
+use stack::{AuxProgram, StackLayout, StackParams};
+
+/// The lowest address a mapping may use (the default vm.mmap_min_addr).
+pub const MMAP_MIN_ADDR: u64 = 0x1_0000;
+
+/// Largest executable accepted (bounds the work and the memory).
+pub const MAX_FILE: usize = 64 << 20;
+
+/// One mapped PT_LOAD segment, for widgets.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LoadedSegment {
+    /// Start address (with the bias).
+    pub vaddr: u64,
+    /// Bytes from the file.
+    pub filesz: u64,
+    /// Bytes in memory (the rest is BSS, zeroed).
+    pub memsz: u64,
+    /// File offset.
+    pub offset: u64,
+    /// Permissions.
+    pub prot: Prot,
+    /// True for the interpreter's segments.
+    pub interp: bool,
+}
+
+/// What loading produced.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LoadInfo {
+    /// Where execution starts (the interpreter's entry for a dynamic program).
+    pub start: u64,
+    /// The program's own entry (AT_ENTRY).
+    pub entry: u64,
+    /// Load bias added to the program's addresses.
+    pub bias: u64,
+    /// The interpreter named by PT_INTERP.
+    pub interp: Option<String>,
+    /// The interpreter's base (AT_BASE), 0 without one.
+    pub interp_base: u64,
+    /// The program break after loading.
+    pub brk: u64,
+    /// Segments mapped.
+    pub segments: Vec<LoadedSegment>,
+    /// The initial stack.
+    pub stack: StackLayout,
+}
+
+/// Errors are one-line messages, like the errno execve would return plus why.
+pub type LoadError = String;
+
+struct Image<'a> {
+    bytes: &'a [u8],
+    e_type: u16,
+    entry: u64,
+    phoff: u64,
+    phdrs: Vec<ProgramHeader>,
+}
+
+fn parse<'a>(bytes: &'a [u8], what: &str) -> Result<Image<'a>, LoadError> {
+    if bytes.len() > MAX_FILE {
+        return Err(format!(
+            "{what}: file too large ({} bytes; the limit is {MAX_FILE})",
+            bytes.len()
+        ));
+    }
+    if bytes.get(..4) != Some(b"\x7fELF".as_slice()) {
+        return Err(format!(
+            "{what}: not an ELF file (ENOEXEC): the first bytes are not 7f 45 4c 46"
+        ));
+    }
+    let h =
+        Elf::parse_header(bytes).map_err(|e| format!("{what}: bad ELF header (ENOEXEC): {e}"))?;
+    if h.e_ident.get(4) != Some(&2) || h.e_ident.get(5) != Some(&1) {
+        return Err(format!("{what}: not a 64-bit little-endian ELF (ENOEXEC)"));
+    }
+    if h.e_machine != EM_X86_64 {
+        return Err(format!(
+            "{what}: built for machine {} not x86-64 (ENOEXEC)",
+            h.e_machine
+        ));
+    }
+    if h.e_type != ET_EXEC && h.e_type != ET_DYN {
+        return Err(format!(
+            "{what}: ELF type {} is neither an executable nor a shared object (ENOEXEC)",
+            h.e_type
+        ));
+    }
+    if h.e_phentsize != 56 || h.e_phnum == 0 || usize::from(h.e_phnum) > 65536 / 56 {
+        return Err(format!(
+            "{what}: bad program header table ({} entries of {} bytes) (ENOEXEC)",
+            h.e_phnum, h.e_phentsize
+        ));
+    }
+    let ctx = Ctx::new(Container::Big, Endian::Little);
+    let off = usize::try_from(h.e_phoff)
+        .map_err(|_| format!("{what}: program headers beyond the file"))?;
+    let end = off
+        .checked_add(usize::from(h.e_phnum) * 56)
+        .filter(|&e| e <= bytes.len());
+    if end.is_none() {
+        return Err(format!(
+            "{what}: program headers beyond the end of the file (EIO)"
+        ));
+    }
+    let phdrs = ProgramHeader::parse(bytes, off, usize::from(h.e_phnum), ctx)
+        .map_err(|e| format!("{what}: bad program headers: {e}"))?;
+    Ok(Image {
+        bytes,
+        e_type: h.e_type,
+        entry: h.e_entry,
+        phoff: h.e_phoff,
+        phdrs,
+    })
+}
+
+fn prot_of(ph: &ProgramHeader) -> Prot {
+    // x86 pages are always readable when present.
+    Prot {
+        read: true,
+        write: ph.p_flags & PF_W != 0,
+        exec: ph.p_flags & PF_X != 0,
+    }
+}
+
+/// Maps the PT_LOAD segments of `img` at `bias`; returns the highest end of file data and of
+/// memory (elf_bss / elf_brk).
+fn map_segments(
+    mmu: &mut Mmu,
+    mm: &mut AddressSpace,
+    img: &Image,
+    bias: u64,
+    interp: bool,
+    out: &mut Vec<LoadedSegment>,
+) -> Result<u64, LoadError> {
+    let mut brk = 0u64;
+    for ph in img.phdrs.iter().filter(|p| p.p_type == PT_LOAD) {
+        if ph.p_filesz > ph.p_memsz {
+            return Err("a PT_LOAD segment has p_filesz > p_memsz (EINVAL)".into());
+        }
+        let vaddr = ph
+            .p_vaddr
+            .checked_add(bias)
+            .ok_or("segment address overflows")?;
+        let vend = vaddr
+            .checked_add(ph.p_memsz)
+            .filter(|&e| e <= STACK_TOP)
+            .ok_or_else(|| {
+                format!("segment at {vaddr:#x} does not fit below the top of user space (ENOMEM)")
+            })?;
+        if ph.p_offset % PAGE_SIZE != ph.p_vaddr % PAGE_SIZE {
+            return Err(format!("segment at {vaddr:#x}: file offset and address disagree modulo the page size (EINVAL)"));
+        }
+        if ph
+            .p_offset
+            .checked_add(ph.p_filesz)
+            .is_none_or(|e| e > img.bytes.len() as u64)
+        {
+            return Err(format!(
+                "segment at {vaddr:#x} extends past the end of the file"
+            ));
+        }
+        let prot = prot_of(ph);
+        let start = vaddr & !(PAGE_SIZE - 1);
+        if start < MMAP_MIN_ADDR {
+            return Err(format!(
+                "segment at {vaddr:#x} lies below vm.mmap_min_addr ({MMAP_MIN_ADDR:#x}) (EPERM)"
+            ));
+        }
+        let file_end = vaddr + ph.p_filesz;
+        let end = page_up(vend);
+        // elf_map: the file pages [PAGESTART(vaddr), PAGEALIGN(vaddr + filesz)) come from the
+        // file at p_offset - PAGEOFFSET(vaddr), whole pages (bytes past filesz included).
+        let file_base = ph.p_offset - (vaddr - start);
+        let mut a = start;
+        while a < end {
+            mm.map_now(mmu, a, prot).map_err(|e| e.to_string())?;
+            if a < page_up(file_end) && ph.p_filesz > 0 {
+                let o = (file_base + (a - start)) as usize;
+                let n = (PAGE_SIZE as usize).min(img.bytes.len().saturating_sub(o));
+                if let Some(src) = img.bytes.get(o..o + n) {
+                    mm.poke(mmu, a, src)?;
+                }
+            }
+            a += PAGE_SIZE;
+        }
+        // padzero: clear from the end of the file data to the end of its page when BSS follows.
+        if ph.p_memsz > ph.p_filesz && file_end % PAGE_SIZE != 0 {
+            let n = (PAGE_SIZE - file_end % PAGE_SIZE) as usize;
+            mm.poke(mmu, file_end, &vec![0u8; n])?;
+        }
+        mm.vmas.retain(|v| v.end <= start || v.start >= end);
+        mm.add(Vma {
+            start,
+            end,
+            prot,
+            kind: VmaKind::Elf,
+        });
+        out.push(LoadedSegment {
+            vaddr,
+            filesz: ph.p_filesz,
+            memsz: ph.p_memsz,
+            offset: ph.p_offset,
+            prot,
+            interp,
+        });
+        brk = brk.max(vend);
+    }
+    if brk == 0 {
+        return Err("no PT_LOAD segment: nothing to map (ENOEXEC)".into());
+    }
+    Ok(brk)
+}
+
+/// Where the vDSO goes: the first top-down mapping below the mmap base, as on the real kernel
+/// with randomisation off (two pages of vDSO, six of vvar below them).
+pub const VDSO_BASE: u64 = MMAP_BASE - 2 * PAGE_SIZE;
+
+/// Maps a stub vDSO: a valid ELF header with no program headers, so a libc that looks for
+/// vDSO functions finds none and makes real system calls; the vvar pages are reserved.
+fn map_vdso(mmu: &mut Mmu, mm: &mut AddressSpace) -> Result<u64, LoadError> {
+    let prot = Prot {
+        read: true,
+        write: false,
+        exec: true,
+    };
+    for i in 0..2 {
+        mm.map_now(mmu, VDSO_BASE + i * PAGE_SIZE, prot)
+            .map_err(|e| e.to_string())?;
+    }
+    let mut h = [0u8; 64];
+    h[..7].copy_from_slice(b"\x7fELF\x02\x01\x01");
+    h[16] = 3; // ET_DYN
+    h[18] = 62; // EM_X86_64
+    h[20] = 1; // EV_CURRENT
+    h[32] = 64; // e_phoff
+    h[52] = 64; // e_ehsize
+    h[54] = 56; // e_phentsize (e_phnum stays 0)
+    h[58] = 64; // e_shentsize
+    mm.poke(mmu, VDSO_BASE, &h)?;
+    mm.add(Vma {
+        start: VDSO_BASE,
+        end: VDSO_BASE + 2 * PAGE_SIZE,
+        prot,
+        kind: VmaKind::Elf,
+    });
+    let vvar = Prot {
+        read: true,
+        write: false,
+        exec: false,
+    };
+    mm.add(Vma {
+        start: VDSO_BASE - 6 * PAGE_SIZE,
+        end: VDSO_BASE,
+        prot: vvar,
+        kind: VmaKind::Anon,
+    });
+    Ok(VDSO_BASE)
+}
+
+fn span(img: &Image) -> (u64, u64) {
+    let loads = img.phdrs.iter().filter(|p| p.p_type == PT_LOAD);
+    let lo = loads
+        .clone()
+        .map(|p| p.p_vaddr & !(PAGE_SIZE - 1))
+        .min()
+        .unwrap_or(0);
+    let hi = loads
+        .map(|p| p.p_vaddr.saturating_add(p.p_memsz))
+        .max()
+        .unwrap_or(0);
+    (lo, hi)
+}
+
+/// The options execve gets from the caller.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExecArgs {
+    /// argv.
+    pub argv: Vec<Vec<u8>>,
+    /// envp.
+    pub envp: Vec<Vec<u8>>,
+    /// The path given to execve (AT_EXECFN).
+    pub execfn: Vec<u8>,
+    /// uid and gid for the auxiliary vector.
+    pub uid: u64,
+    /// gid.
+    pub gid: u64,
+    /// Seed of the AT_RANDOM bytes.
+    pub random_seed: u64,
+}
+
+/// Loads `program` (and `interp_file`, the bytes of its PT_INTERP, when it has one) into `mm`.
+pub fn load(
+    mmu: &mut Mmu,
+    mm: &mut AddressSpace,
+    program: &[u8],
+    interp_file: Option<&[u8]>,
+    args: &ExecArgs,
+) -> Result<LoadInfo, LoadError> {
+    let img = parse(program, "program")?;
+    let interp_name = match img.phdrs.iter().find(|p| p.p_type == PT_INTERP) {
+        Some(ph) => {
+            let o = ph.p_offset as usize;
+            let raw = img
+                .bytes
+                .get(o..o.saturating_add(ph.p_filesz as usize))
+                .ok_or("PT_INTERP lies outside the file (ENOEXEC)")?;
+            if raw.last() != Some(&0) || raw.len() < 2 {
+                return Err("PT_INTERP is not a NUL-terminated path (ENOEXEC)".into());
+            }
+            Some(String::from_utf8_lossy(raw.get(..raw.len() - 1).unwrap_or_default()).into_owned())
+        }
+        None => None,
+    };
+    // load_elf_binary: ET_EXEC at its link address; ET_DYN at ELF_ET_DYN_BASE (no
+    // randomisation), aligned to the largest p_align.
+    let (lo, _) = span(&img);
+    let bias = if img.e_type == ET_DYN {
+        let align = img
+            .phdrs
+            .iter()
+            .filter(|p| p.p_type == PT_LOAD)
+            .map(|p| p.p_align)
+            .max()
+            .unwrap_or(PAGE_SIZE)
+            .max(PAGE_SIZE);
+        let align = if align.is_power_of_two() {
+            align
+        } else {
+            PAGE_SIZE
+        };
+        (ELF_ET_DYN_BASE & !(align - 1)).wrapping_sub(lo)
+    } else {
+        0
+    };
+    let mut segments = Vec::new();
+    let brk_end = map_segments(mmu, mm, &img, bias, false, &mut segments)?;
+    mm.start_brk = page_up(brk_end);
+    mm.brk = mm.start_brk;
+    // AT_PHDR: the address where the program headers are mapped (inside the PT_LOAD that
+    // covers e_phoff).
+    let phdr = img
+        .phdrs
+        .iter()
+        .find(|p| {
+            p.p_type == PT_LOAD && p.p_offset <= img.phoff && img.phoff < p.p_offset + p.p_filesz
+        })
+        .map(|p| p.p_vaddr + (img.phoff - p.p_offset) + bias)
+        .unwrap_or(0);
+    let entry = img.entry.wrapping_add(bias);
+    let mut start = entry;
+    let mut interp_base = 0;
+    if let Some(name) = &interp_name {
+        let Some(bytes) = interp_file else {
+            return Err(format!("the program is dynamically linked: the kernel would load its interpreter {name}, which was not provided"));
+        };
+        let ii = parse(bytes, name)?;
+        let (ilo, ihi) = span(&ii);
+        let size = page_up(ihi.saturating_sub(ilo));
+        let base = if ii.e_type == ET_DYN {
+            mm.find_free_topdown(size, MMAP_BASE)
+                .ok_or("no room for the interpreter (ENOMEM)")?
+        } else {
+            ilo
+        };
+        let ibias = base.wrapping_sub(ilo);
+        let iend = map_segments(mmu, mm, &ii, ibias, true, &mut segments)?;
+        let _ = iend;
+        interp_base = base;
+        start = ii.entry.wrapping_add(ibias);
+    }
+    let vdso = map_vdso(mmu, mm)?;
+    let params = StackParams {
+        argv: args.argv.clone(),
+        envp: args.envp.clone(),
+        execfn: args.execfn.clone(),
+        uid: args.uid,
+        gid: args.gid,
+        random: stack::random_bytes(args.random_seed),
+    };
+    let phnum = img.phdrs.len() as u64;
+    let layout = stack::build(
+        STACK_TOP,
+        &params,
+        AuxProgram {
+            phdr,
+            phnum,
+            base: interp_base,
+            entry,
+            vdso: Some(vdso),
+        },
+    )?;
+    let stack_prot = Prot {
+        read: true,
+        write: true,
+        exec: false,
+    };
+    let mut a = layout.bottom & !(PAGE_SIZE - 1);
+    while a < STACK_TOP {
+        mm.map_now(mmu, a, stack_prot).map_err(|e| e.to_string())?;
+        a += PAGE_SIZE;
+    }
+    mm.poke(mmu, layout.bottom, &layout.image)?;
+    mm.add(Vma {
+        start: STACK_TOP - STACK_LIMIT,
+        end: STACK_TOP,
+        prot: stack_prot,
+        kind: VmaKind::Stack,
+    });
+    Ok(LoadInfo {
+        start,
+        entry,
+        bias,
+        interp: interp_name,
+        interp_base,
+        brk: mm.brk,
+        segments,
+        stack: layout,
+    })
+}

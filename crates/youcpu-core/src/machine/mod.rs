@@ -1,0 +1,51 @@
+//! A machine: one CPU, its MMU over simulated physical memory, and a timer device.
+
+pub mod timer;
+
+use crate::cpu::{Cpu, Event, TripleFault};
+use crate::mmu::Mmu;
+use timer::Timer;
+
+/// The whole machine.
+#[derive(Clone)]
+pub struct Machine {
+    /// The core.
+    pub cpu: Cpu,
+    /// Memory and translation.
+    pub mmu: Mmu,
+    /// The interval timer.
+    pub timer: Timer,
+}
+
+impl Machine {
+    /// A machine with `memory_limit` bytes of physical memory.
+    pub fn new(memory_limit: u64) -> Self {
+        Machine {
+            cpu: Cpu::new(),
+            mmu: Mmu::new(memory_limit),
+            timer: Timer::default(),
+        }
+    }
+
+    /// Delivers a pending timer interrupt if IF allows, then executes one instruction.
+    /// A halted core with the timer on skips ahead to the next tick.
+    pub fn step(&mut self) -> Result<Event, TripleFault> {
+        if self.timer.pending {
+            if let Some(d) = self.cpu.interrupt(&mut self.mmu, self.timer.vector)? {
+                self.timer.pending = false;
+                return Ok(Event::Delivered(d));
+            }
+        }
+        if self.cpu.halted {
+            if self.timer.period.is_some() && self.cpu.s.flag(crate::cpu::state::rflags::IF) {
+                self.timer.fire();
+            }
+            return Ok(Event::Halted);
+        }
+        let ev = self.cpu.step(&mut self.mmu)?;
+        if matches!(ev, Event::Retired) {
+            self.timer.tick();
+        }
+        Ok(ev)
+    }
+}

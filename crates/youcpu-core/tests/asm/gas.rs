@@ -1,0 +1,165 @@
+//! Runs GNU as (binutils) on a list of Intel-syntax lines and reports, per line, the bytes it
+//! emitted at which address, or its error/warning. Each line gets a label; lines GAS refuses
+//! are blanked and the file re-assembled, then linked with ld at a fixed address so constant
+//! branch targets resolve, and the bytes are read back from the linked ELF with goblin.
+
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// What GAS did with one line.
+#[derive(Clone, Debug)]
+pub struct GasLine {
+    /// The address of the line's first byte after linking.
+    pub ip: u64,
+    /// The bytes, if GAS accepted the line.
+    pub bytes: Option<Vec<u8>>,
+    /// GAS's error message, if it refused the line.
+    pub error: Option<String>,
+    /// GAS's warning, if any (e.g. "0x100 shortened to 0x0").
+    pub warning: Option<String>,
+}
+
+/// Where the .text section is linked for each mode.
+pub fn base_for(bits: u32) -> u64 {
+    if bits == 16 {
+        0x1000
+    } else {
+        0x400000
+    }
+}
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+/// A fresh scratch directory under the system temp dir.
+pub fn scratch() -> PathBuf {
+    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+    let d = std::env::temp_dir().join(format!("youcpu-asm-{}-{n}", std::process::id()));
+    std::fs::create_dir_all(&d).expect("create a scratch directory");
+    d
+}
+
+fn run(cmd: &mut Command) -> std::process::Output {
+    cmd.output().unwrap_or_else(|e| {
+        panic!("cannot run {cmd:?}: {e} (these tests need GNU binutils: apt-get install binutils)")
+    })
+}
+
+/// Assembles `lines` with `as -msyntax=intel -mnaked-reg` in `bits` mode.
+pub fn run_gas(lines: &[String], bits: u32) -> Vec<GasLine> {
+    let dir = scratch();
+    let src = dir.join("t.s");
+    let obj = dir.join("t.o");
+    let elf = dir.join("t.elf");
+    // `.intel_syntax noprefix` as well as the flags: binutils 2.40 only parses `fs:[rax]`
+    // segment overrides when the directive is present.
+    let header = match bits {
+        16 => ".intel_syntax noprefix\n.code16\n",
+        _ => ".intel_syntax noprefix\n",
+    };
+    let header_lines = header.lines().count();
+    let mut errors: HashMap<usize, String> = HashMap::new();
+    let mut warnings: HashMap<usize, String> = HashMap::new();
+    for _round in 0..6 {
+        let mut s = String::from(header);
+        for (i, l) in lines.iter().enumerate() {
+            if errors.contains_key(&i) {
+                s.push_str(&format!("L{i}:\n"));
+            } else {
+                s.push_str(&format!("L{i}: {l}\n"));
+            }
+        }
+        s.push_str(&format!("L{}:\n", lines.len()));
+        std::fs::write(&src, s).expect("write the source");
+        let out = run(Command::new("as")
+            .arg(if bits == 64 { "--64" } else { "--32" })
+            .args(["-msyntax=intel", "-mnaked-reg", "-o"])
+            .arg(&obj)
+            .arg(&src));
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        warnings.clear();
+        let mut new_errors = 0;
+        for l in stderr.lines() {
+            let Some(rest) = l.strip_prefix(&format!("{}:", src.display())) else {
+                continue;
+            };
+            let Some((num, msg)) = rest.split_once(": ") else {
+                continue;
+            };
+            let Ok(n) = num.parse::<usize>() else {
+                continue;
+            };
+            let Some(i) = n.checked_sub(header_lines + 1) else {
+                continue;
+            };
+            if let Some(m) = msg.strip_prefix("Error: ") {
+                if !errors.contains_key(&i) {
+                    errors.insert(i, m.to_string());
+                    new_errors += 1;
+                }
+            } else if let Some(m) = msg.strip_prefix("Warning: ") {
+                warnings.insert(i, m.to_string());
+            }
+        }
+        if out.status.success() {
+            break;
+        }
+        assert!(new_errors > 0, "as failed without a line error:\n{stderr}");
+    }
+    let base = base_for(bits);
+    let out = run(Command::new("ld")
+        .args(["-m", if bits == 64 { "elf_x86_64" } else { "elf_i386" }])
+        .arg(format!("-Ttext=0x{base:x}"))
+        .args(["-e", "0", "-o"])
+        .arg(&elf)
+        .arg(&obj));
+    assert!(
+        out.status.success(),
+        "ld failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let data = std::fs::read(&elf).expect("read the linked file");
+    let parsed = goblin::elf::Elf::parse(&data).expect("parse the linked file");
+    let text = parsed
+        .section_headers
+        .iter()
+        .find(|sh| parsed.shdr_strtab.get_at(sh.sh_name) == Some(".text"))
+        .expect("a .text section");
+    let tstart = text.sh_offset as usize;
+    let tbytes = &data[tstart..tstart + text.sh_size as usize];
+    let mut addr: HashMap<usize, u64> = HashMap::new();
+    for sym in parsed.syms.iter() {
+        if let Some(name) = parsed.strtab.get_at(sym.st_name) {
+            if let Some(n) = name.strip_prefix('L').and_then(|n| n.parse::<usize>().ok()) {
+                addr.insert(n, sym.st_value);
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    (0..lines.len())
+        .map(|i| {
+            let a = addr[&i];
+            let b = addr[&(i + 1)];
+            let off = (a - text.sh_addr) as usize;
+            let bytes =
+                (!errors.contains_key(&i)).then(|| tbytes[off..off + (b - a) as usize].to_vec());
+            GasLine {
+                ip: a,
+                bytes,
+                error: errors.get(&i).cloned(),
+                warning: warnings.get(&i).cloned(),
+            }
+        })
+        .collect()
+}
+
+/// Lowercase hex, space-separated.
+pub fn hex(b: &[u8]) -> String {
+    b.iter()
+        .map(|x| format!("{x:02x}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}

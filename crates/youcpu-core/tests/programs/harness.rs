@@ -1,0 +1,264 @@
+//! Shared by the `cpu_*` tests: builds the programs in this folder with the machine's
+//! toolchain into a temporary directory, runs them natively under `stepcount` (ptrace
+//! single-step: the kernel itself counts retired user instructions) and in the simulator.
+//!
+//! Needs gcc (binutils) and musl-tools (musl-gcc).
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+use youcpu_core::linux::{Config, Linux, ProcessState};
+use youcpu_core::loader::stack::RANDOM_SEED;
+use youcpu_core::loader::ExecArgs;
+
+/// How to build a program.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Build {
+    /// `gcc -nostdlib -static` of a .S file.
+    Asm,
+    /// `gcc -O2 -static -nostdlib` of a .c file using nolibc.h.
+    NoLibc,
+    /// `musl-gcc -O2 -static`.
+    Musl,
+    /// `musl-gcc -O2 -static` with `-Wl,-e,_start_rec` (auxv.c).
+    MuslRecSp,
+}
+
+pub fn src_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/programs")
+}
+
+pub fn tmp() -> &'static PathBuf {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let d = std::env::temp_dir().join(format!("youcpu-cpu-tests-{}", std::process::id()));
+        std::fs::create_dir_all(&d).expect("temp dir");
+        d
+    })
+}
+
+fn run_tool(cmd: &mut Command) {
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e} (install gcc and musl-tools)"));
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Builds `file` (in tests/programs) and returns the executable's path.
+pub fn build(file: &str, how: Build) -> PathBuf {
+    let src = src_dir().join(file);
+    let exe = tmp().join(file.replace('.', "_"));
+    let mut c = match how {
+        Build::Asm => {
+            let mut c = Command::new("gcc");
+            c.args(["-nostdlib", "-static", "-no-pie"]);
+            c
+        }
+        Build::NoLibc => {
+            let mut c = Command::new("gcc");
+            c.args([
+                "-O2",
+                "-static",
+                "-nostdlib",
+                "-no-pie",
+                "-fno-stack-protector",
+                "-fcf-protection=none",
+                "-mgeneral-regs-only",
+                "-ffreestanding",
+                "-fno-builtin",
+            ]);
+            c
+        }
+        Build::Musl => {
+            let mut c = Command::new("musl-gcc");
+            c.args(["-O2", "-static"]);
+            c
+        }
+        Build::MuslRecSp => {
+            let mut c = Command::new("musl-gcc");
+            c.args(["-O2", "-static", "-Wl,-e,_start_rec"]);
+            c
+        }
+    };
+    c.arg("-o").arg(&exe).arg(&src);
+    run_tool(&mut c);
+    exe
+}
+
+/// Builds an assembly source given as text.
+pub fn build_asm_text(name: &str, text: &str) -> PathBuf {
+    let src = tmp().join(format!("{name}.S"));
+    std::fs::write(&src, text).expect("write source");
+    let exe = tmp().join(name);
+    run_tool(
+        Command::new("gcc")
+            .args(["-nostdlib", "-static", "-no-pie", "-o"])
+            .arg(&exe)
+            .arg(&src),
+    );
+    exe
+}
+
+fn stepcount() -> &'static PathBuf {
+    static SC: OnceLock<PathBuf> = OnceLock::new();
+    SC.get_or_init(|| {
+        let exe = tmp().join("stepcount");
+        run_tool(
+            Command::new("gcc")
+                .args(["-O2", "-o"])
+                .arg(&exe)
+                .arg(src_dir().join("stepcount.c")),
+        );
+        exe
+    })
+}
+
+/// A run's observable results.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RunResult {
+    pub stdout: Vec<u8>,
+    /// Exit code, or 128 + signal.
+    pub status: u8,
+    /// Retired user instructions.
+    pub steps: u64,
+}
+
+/// The fixed environment both runs get.
+pub fn test_env() -> Vec<(String, String)> {
+    vec![
+        ("HOME".into(), "/nonexistent".into()),
+        ("LANG".into(), "C".into()),
+        ("YOUCPU".into(), "test value".into()),
+    ]
+}
+
+/// Runs natively under ptrace single-stepping with ASLR off.
+pub fn native(exe: &Path, args: &[&str]) -> RunResult {
+    static N: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let res = tmp().join(format!(
+        "result-{}",
+        N.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+    ));
+    let out = Command::new(stepcount())
+        .arg(&res)
+        .arg(exe)
+        .args(args)
+        .env_clear()
+        .envs(test_env())
+        .output()
+        .expect("run stepcount");
+    assert!(
+        out.status.success(),
+        "stepcount failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(&res).expect("stepcount result");
+    let w: Vec<&str> = text.split_whitespace().collect();
+    let steps: u64 = w[1].parse().expect("steps");
+    let st: i32 = w[3].parse().expect("status");
+    let status = if st & 0x7f == 0 {
+        ((st >> 8) & 0xff) as u8
+    } else {
+        128 + (st & 0x7f) as u8
+    };
+    RunResult {
+        stdout: out.stdout,
+        status,
+        steps,
+    }
+}
+
+/// The execve arguments the simulator gets for the same run.
+pub fn exec_args(exe: &Path, args: &[&str]) -> ExecArgs {
+    let p = exe.to_string_lossy().as_bytes().to_vec();
+    let mut argv = vec![p.clone()];
+    argv.extend(args.iter().map(|a| a.as_bytes().to_vec()));
+    let envp = test_env()
+        .into_iter()
+        .map(|(k, v)| format!("{k}={v}").into_bytes())
+        .collect();
+    ExecArgs {
+        argv,
+        envp,
+        execfn: p,
+        uid: id("-u"),
+        gid: id("-g"),
+        random_seed: RANDOM_SEED,
+    }
+}
+
+fn id(flag: &str) -> u64 {
+    let out = Command::new("id").arg(flag).output().expect("id");
+    String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .parse()
+        .expect("numeric id")
+}
+
+/// Loads and runs in the simulator.
+pub fn sim_linux(exe: &Path, args: &[&str], budget: u64) -> Linux {
+    let bytes = std::fs::read(exe).expect("read exe");
+    let mut l = Linux::new(&Config::default()).expect("boot");
+    l.exec(&bytes, None, &exec_args(exe, args)).expect("load");
+    l.run(budget);
+    l
+}
+
+pub fn sim(exe: &Path, args: &[&str]) -> RunResult {
+    let l = sim_linux(exe, args, 200_000_000);
+    let status = match &l.state {
+        ProcessState::Running => panic!("{}: still running after the budget", exe.display()),
+        ProcessState::Crashed { reason } => panic!("{}: machine crashed: {reason}", exe.display()),
+        s => s.shell_status().expect("status"),
+    };
+    RunResult {
+        stdout: l.stdout.clone(),
+        status,
+        steps: l.instructions(),
+    }
+}
+
+/// Builds, runs both ways and compares output, status and instruction count.
+pub fn compare(file: &str, how: Build, args: &[&str]) -> RunResult {
+    let exe = build(file, how);
+    let n = native(&exe, args);
+    let s = sim(&exe, args);
+    assert_eq!(
+        String::from_utf8_lossy(&s.stdout),
+        String::from_utf8_lossy(&n.stdout),
+        "{file}: stdout differs"
+    );
+    assert_eq!(s.status, n.status, "{file}: exit status differs");
+    assert_eq!(
+        s.steps, n.steps,
+        "{file}: retired instruction count differs (simulator vs ptrace single-step)"
+    );
+    s
+}
+
+/// Runs natively without ptrace (no step count; RFLAGS.TF stays clear), ASLR on.
+pub fn native_plain(exe: &Path, args: &[&str]) -> RunResult {
+    use std::os::unix::process::ExitStatusExt;
+    let out = Command::new(exe)
+        .args(args)
+        .env_clear()
+        .envs(test_env())
+        .output()
+        .expect("run natively");
+    let status = match (out.status.code(), out.status.signal()) {
+        (Some(c), _) => c as u8,
+        (None, Some(s)) => 128 + s as u8,
+        _ => 255,
+    };
+    RunResult {
+        stdout: out.stdout,
+        status,
+        steps: 0,
+    }
+}

@@ -1,0 +1,5 @@
+# UD2: #UD, SIGILL (status 132).
+.globl _start
+_start:
+    nop
+    ud2

@@ -1,0 +1,140 @@
+//! `youcpu asm`: assembles stdin, one Intel-syntax instruction a line, as GNU as would.
+//!
+//! Text output: one line per input line, the bytes as lowercase hex separated by single spaces,
+//! or `error: MESSAGE`. A blank or comment-only line assembles to no bytes (as in GAS) and
+//! prints an empty line, so output line N always belongs to input line N. Each line is placed
+//! at the address after the previous one (the first at `--ip`), which matters for branches.
+//! Per-line errors are output, not failure: the exit status is 1 only for unusable input
+//! (bad options, more than MAX_INPUT bytes or MAX_LINES lines).
+
+use crate::cli::{err, text_value, CliError, Output};
+use serde_json::{json, Value};
+use std::ffi::OsString;
+use std::io::Read;
+use youcpu_core::asm::{assemble, AsmError, Bitness};
+
+/// At most this much input is read.
+const MAX_INPUT: u64 = 4 << 20;
+/// At most this many lines are assembled.
+const MAX_LINES: usize = 100_000;
+
+/// Parses `--bits`.
+pub(crate) fn parse_bits(v: &str) -> Result<Bitness, CliError> {
+    let n: u64 = v.trim().parse().map_err(|_| {
+        err(format!(
+            "--bits: \"{}\" is not 16, 32 or 64",
+            youcpu_core::units::quote(v)
+        ))
+    })?;
+    Bitness::from_bits(n).map_err(|e| err(format!("--bits: {e}")))
+}
+
+/// Parses `--ip` (decimal or 0x hex) and checks it against the mode.
+pub(crate) fn parse_ip(v: &str, bits: Bitness) -> Result<u64, CliError> {
+    let t = v.trim();
+    let bad = || {
+        err(format!(
+            "--ip: \"{}\" is not an address (decimal or 0x hex)",
+            youcpu_core::units::quote(v)
+        ))
+    };
+    let n = match t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
+        Some(h) if !h.is_empty() => u64::from_str_radix(h, 16).map_err(|_| bad())?,
+        Some(_) => return Err(bad()),
+        None => t.parse::<u64>().map_err(|_| bad())?,
+    };
+    if n > bits.max_ip() {
+        return Err(err(format!(
+            "--ip: {n:#x} is beyond the {}-bit address space",
+            bits.bits()
+        )));
+    }
+    Ok(n)
+}
+
+/// Lowercase hex bytes separated by single spaces.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Parses the arguments, reads stdin and assembles it.
+pub fn run(args: Vec<OsString>) -> Result<Output, CliError> {
+    use lexopt::prelude::*;
+    let mut parser = lexopt::Parser::from_args(args);
+    let mut bits_text = None;
+    let mut ip_text = None;
+    while let Some(arg) = parser.next()? {
+        match arg {
+            Long("json") => {}
+            Long("bits") => bits_text = Some(text_value(&mut parser, "bits")?),
+            Long("ip") => ip_text = Some(text_value(&mut parser, "ip")?),
+            _ => return Err(err(arg.unexpected())),
+        }
+    }
+    let bits = match bits_text {
+        Some(t) => parse_bits(&t)?,
+        None => Bitness::B64,
+    };
+    let ip = match ip_text {
+        Some(t) => parse_ip(&t, bits)?,
+        None => 0,
+    };
+    let mut input = Vec::new();
+    std::io::stdin()
+        .take(MAX_INPUT + 1)
+        .read_to_end(&mut input)
+        .map_err(|e| err(format!("cannot read stdin: {e}")))?;
+    if input.len() as u64 > MAX_INPUT {
+        return Err(err(format!("the input is larger than {MAX_INPUT} bytes")));
+    }
+    Ok(assemble_all(&input, bits, ip)?)
+}
+
+/// Assembles every line of `input`.
+fn assemble_all(input: &[u8], bits: Bitness, start: u64) -> Result<Output, CliError> {
+    let mut lines: Vec<&[u8]> = input.split(|b| *b == b'\n').collect();
+    if lines.last().is_some_and(|l| l.is_empty()) {
+        lines.pop();
+    }
+    if lines.len() > MAX_LINES {
+        return Err(err(format!(
+            "{} lines given; at most {MAX_LINES} are accepted",
+            lines.len()
+        )));
+    }
+    let mut ip = start;
+    let mut text = String::new();
+    let mut out: Vec<Value> = Vec::new();
+    for raw in lines {
+        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+        let (source, result) = match std::str::from_utf8(raw) {
+            Ok(s) => (s.to_string(), assemble(s, bits, ip)),
+            Err(_) => (
+                String::from_utf8_lossy(raw).into_owned(),
+                Err(AsmError::Syntax("the line is not valid UTF-8".into())),
+            ),
+        };
+        match result {
+            Ok(a) => {
+                let h = hex(&a.bytes);
+                text.push_str(&h);
+                out.push(json!({ "source": source, "bytes": h }));
+                ip = ip.wrapping_add(a.bytes.len() as u64) & bits.max_ip();
+            }
+            Err(AsmError::Empty) => {
+                out.push(json!({ "source": source, "bytes": "" }));
+            }
+            Err(e) => {
+                let msg = e.to_string();
+                text.push_str(&format!("error: {msg}"));
+                out.push(json!({ "source": source, "error": msg }));
+            }
+        }
+        text.push('\n');
+    }
+    Ok(Output::ok(text, Value::Array(out)))
+}

@@ -1,0 +1,96 @@
+//! `youcpu disasm HEX`: decodes machine code into Intel-syntax lines that `youcpu asm` (and GNU
+//! as) assemble back to the same bytes; `--explain` adds the byte-by-byte breakdown.
+
+use super::asm::{hex, parse_bits, parse_ip};
+use crate::cli::{err, text_value, CliError, Output};
+use serde_json::json;
+use std::ffi::OsString;
+use youcpu_core::asm::{disassemble, parse_hex, Bitness, DecodedItem};
+
+const USAGE: &str = "usage: youcpu disasm [--bits 16|32|64] [--ip ADDR] [--explain] [--json] HEX";
+
+/// Parses the arguments and decodes the bytes.
+pub fn run(args: Vec<OsString>) -> Result<Output, CliError> {
+    use lexopt::prelude::*;
+    let mut parser = lexopt::Parser::from_args(args);
+    let mut bits_text = None;
+    let mut ip_text = None;
+    let mut explain = false;
+    let mut hex_parts: Vec<String> = Vec::new();
+    while let Some(arg) = parser.next()? {
+        match arg {
+            Long("json") => {}
+            Long("explain") => explain = true,
+            Long("bits") => bits_text = Some(text_value(&mut parser, "bits")?),
+            Long("ip") => ip_text = Some(text_value(&mut parser, "ip")?),
+            Value(v) => hex_parts.push(
+                v.into_string()
+                    .map_err(|_| err("the hex bytes are not valid UTF-8"))?,
+            ),
+            _ => return Err(err(arg.unexpected())),
+        }
+    }
+    let bits = match bits_text {
+        Some(t) => parse_bits(&t)?,
+        None => Bitness::B64,
+    };
+    let ip = match ip_text {
+        Some(t) => parse_ip(&t, bits)?,
+        None => 0,
+    };
+    let bytes = parse_hex(&hex_parts.join(" ")).map_err(err)?;
+    if bytes.is_empty() {
+        return Err(err(format!("no bytes given; {USAGE}")));
+    }
+    let items = disassemble(&bytes, bits, ip).map_err(err)?;
+    let width = if bits == Bitness::B64 { 16 } else { 8 };
+    let mut text = String::new();
+    let mut out: Vec<serde_json::Value> = Vec::new();
+    for item in &items {
+        match item {
+            DecodedItem::Insn(d) => {
+                text.push_str(&format!(
+                    "{:0width$x}  {:<30} {}\n",
+                    d.ip,
+                    hex(&d.bytes),
+                    d.text
+                ));
+                if let Some(n) = &d.note {
+                    text.push_str(&format!("{:width$}  note: {n}\n", ""));
+                }
+                if explain {
+                    for f in &d.fields {
+                        let fb = d.bytes.get(f.start..f.start + f.len).unwrap_or_default();
+                        text.push_str(&format!(
+                            "{:width$}    {:<14} {:<8} {}\n",
+                            "",
+                            hex(fb),
+                            f.label,
+                            f.explain
+                        ));
+                    }
+                }
+                let mut v = json!({
+                    "ip": d.ip,
+                    "len": d.len,
+                    "bytes": hex(&d.bytes),
+                    "mnemonic": d.mnemonic,
+                    "text": d.text,
+                    "fields": d.fields,
+                });
+                if let (Some(n), Some(obj)) = (&d.note, v.as_object_mut()) {
+                    obj.insert("note".into(), json!(n));
+                }
+                out.push(v);
+            }
+            DecodedItem::Bad { ip, bytes, error } => {
+                text.push_str(&format!(
+                    "{ip:0width$x}  {:<30} error: {error}\n",
+                    hex(bytes)
+                ));
+                out.push(json!({ "ip": ip, "bytes": hex(bytes), "error": error.to_string() }));
+            }
+        }
+    }
+    Ok(Output::ok(text, serde_json::Value::Array(out)))
+}

@@ -1,0 +1,150 @@
+//! `youcpu run`: loads a static x86-64 Linux ELF into the simulated machine and runs it in
+//! ring 3 under the simulated kernel. The guest's stdout/stderr go to ours and its exit status
+//! becomes ours (128 + signal when it was killed, as a shell reports it).
+
+use crate::cli::{err, text_value, CliError, Output};
+use serde_json::json;
+use std::ffi::OsString;
+use std::io::Write;
+use youcpu_core::linux::{Config, Linux, ProcessState};
+use youcpu_core::loader::stack::RANDOM_SEED;
+use youcpu_core::loader::ExecArgs;
+
+/// Default step budget (guest instructions).
+pub const DEFAULT_MAX_STEPS: u64 = 1_000_000_000;
+/// The largest budget accepted.
+pub const MAX_MAX_STEPS: u64 = 1 << 40;
+const SLICE: u64 = 5_000_000;
+
+fn bytes_of(s: &OsString) -> Vec<u8> {
+    use std::os::unix::ffi::OsStrExt;
+    s.as_os_str().as_bytes().to_vec()
+}
+
+/// Parses the arguments, runs the guest, and reports.
+pub fn run(args: Vec<OsString>) -> Result<Output, CliError> {
+    use lexopt::prelude::*;
+    let mut parser = lexopt::Parser::from_args(args);
+    let mut max_steps = DEFAULT_MAX_STEPS;
+    let mut json_mode = false;
+    let mut elf: Option<OsString> = None;
+    let mut guest_args: Vec<OsString> = Vec::new();
+    while let Some(arg) = parser.next()? {
+        match arg {
+            Long("max-steps") => {
+                let v = text_value(&mut parser, "max-steps")?;
+                let n = youcpu_core::units::parse_int(&v, 1, MAX_MAX_STEPS as i64)
+                    .map_err(|e| err(format!("--max-steps: {e}")))?;
+                max_steps = n as u64;
+            }
+            Long("json") => json_mode = true,
+            Value(v) => {
+                elf = Some(v);
+                // Everything after the program belongs to the guest.
+                guest_args.extend(parser.raw_args()?);
+                break;
+            }
+            _ => return Err(err(arg.unexpected())),
+        }
+    }
+    let Some(elf) = elf else {
+        return Err(err(
+            "usage: youcpu run [--max-steps N] [--json] ELF [ARG...]",
+        ));
+    };
+    let program = std::fs::read(&elf)
+        .map_err(|e| err(format!("cannot read {}: {e}", elf.to_string_lossy())))?;
+    let mut argv = vec![bytes_of(&elf)];
+    argv.extend(guest_args.iter().map(bytes_of));
+    let envp: Vec<Vec<u8>> = std::env::vars_os()
+        .map(|(k, v)| {
+            let mut b = bytes_of(&k);
+            b.push(b'=');
+            b.extend(bytes_of(&v));
+            b
+        })
+        .collect();
+    let exec = ExecArgs {
+        argv,
+        envp,
+        execfn: bytes_of(&elf),
+        uid: 0,
+        gid: 0,
+        random_seed: RANDOM_SEED,
+    };
+    let mut linux = Linux::new(&Config::default()).map_err(err)?;
+    let info = linux.exec(&program, None, &exec);
+    let info = match info {
+        Ok(i) => i.clone(),
+        Err(e) if e.contains("dynamically linked") => {
+            return Err(err(format!(
+                "{e}: this simulator runs static programs only (the dynamic loader needs openat and file-backed mmap); build with -static"
+            )))
+        }
+        Err(e) => return Err(err(format!("cannot load {}: {e}", elf.to_string_lossy()))),
+    };
+    let _ = info;
+    let (mut out_done, mut err_done) = (0usize, 0usize);
+    let mut finished = false;
+    while !finished {
+        let left = max_steps.saturating_sub(linux.instructions());
+        if left == 0 {
+            break;
+        }
+        finished = linux.run(left.min(SLICE));
+        if !json_mode {
+            let mut o = std::io::stdout().lock();
+            let _ = o.write_all(linux.stdout.get(out_done..).unwrap_or_default());
+            let _ = o.flush();
+            out_done = linux.stdout.len();
+            let mut e = std::io::stderr().lock();
+            let _ = e.write_all(linux.stderr.get(err_done..).unwrap_or_default());
+            err_done = linux.stderr.len();
+        }
+    }
+    let instructions = linux.instructions();
+    let status = match &linux.state {
+        ProcessState::Running => {
+            return Err(err(format!(
+                "step budget exhausted: the program ran {instructions} instructions without exiting (rip {:#x}); raise --max-steps",
+                linux.m.cpu.s.rip
+            )))
+        }
+        ProcessState::Crashed { reason } => return Err(err(format!("the simulated machine stopped: {reason}"))),
+        s => s.clone(),
+    };
+    let code = status.shell_status().unwrap_or(1);
+    let syscalls: Vec<serde_json::Value> = linux
+        .syscalls
+        .iter()
+        .map(|s| json!({"nr": s.nr, "name": s.name, "ret": s.ret}))
+        .collect();
+    let mut j = json!({
+        "exit_code": code,
+        "stdout": String::from_utf8_lossy(&linux.stdout),
+        "stderr": String::from_utf8_lossy(&linux.stderr),
+        "instructions": instructions,
+        "syscalls": syscalls,
+    });
+    if let ProcessState::Killed { signal, reason } = &status {
+        j["signal"] = json!(signal);
+        j["fault"] = json!(reason);
+    }
+    if json_mode {
+        return Ok(Output {
+            text: String::new(),
+            json: j,
+            exit_code: code,
+        });
+    }
+    if let ProcessState::Killed { signal, reason } = &status {
+        let _ = writeln!(
+            std::io::stderr(),
+            "youcpu: the program was killed by {} ({signal}): {reason}",
+            youcpu_core::linux::signal::name(*signal)
+        );
+    }
+    let _ = std::io::stdout().flush();
+    // The guest's bytes are already on our stdout; leave without the caller's trailing newline.
+    std::process::exit(i32::from(code));
+}
