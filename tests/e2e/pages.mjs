@@ -16,3 +16,18 @@ export class TimeslicePage {
   async slice(i) { return this.text(`ts-slice-${i}`); }
   async sliceCount() { return this.root.locator('[data-testid^="ts-slice-"]').count(); }
 }
+
+export class AsmPage {
+  constructor(page) {
+    this.page = page;
+    this.root = page.locator('[data-widget="asm"]');
+  }
+  async ready() {
+    await this.root.waitFor();
+    return this;
+  }
+  el(id) { return this.root.getByTestId(id); }
+  async bytes(i) {
+    return (await this.el(`asm-bytes-${i}`).locator('.byte').allTextContents()).join(' ');
+  }
+}

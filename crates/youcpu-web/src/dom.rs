@@ -1,7 +1,7 @@
 //! Small, panic-free helpers around the browser DOM.
 
 use wasm_bindgen::JsCast;
-use web_sys::{HtmlInputElement, InputEvent};
+use web_sys::{Event, HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement, InputEvent};
 
 /// The current `window`, if there is one (there is none under Node or in native tests).
 pub fn window() -> Option<web_sys::Window> {
@@ -13,12 +13,25 @@ pub fn document() -> Option<web_sys::Document> {
     window().and_then(|w| w.document())
 }
 
-/// The text of the `<input>` an input event came from ("" if it came from something else).
+/// The text of the `<input>` or `<textarea>` an input event came from ("" otherwise).
 pub fn input_text(e: &InputEvent) -> String {
-    e.target()
-        .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
-        .map(|i| i.value())
-        .unwrap_or_default()
+    event_value(e)
+}
+
+/// The value of the input, textarea or select an event came from ("" otherwise).
+pub fn event_value(e: &Event) -> String {
+    let Some(t) = e.target() else {
+        return String::new();
+    };
+    if let Some(i) = t.dyn_ref::<HtmlInputElement>() {
+        i.value()
+    } else if let Some(a) = t.dyn_ref::<HtmlTextAreaElement>() {
+        a.value()
+    } else if let Some(s) = t.dyn_ref::<HtmlSelectElement>() {
+        s.value()
+    } else {
+        String::new()
+    }
 }
 
 /// The page's query string without the leading `?` ("" when unavailable).

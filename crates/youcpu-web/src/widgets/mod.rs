@@ -1,6 +1,7 @@
 //! The article's live widgets. Each has a stable root `data-widget="<id>"`, a pure reducer in
 //! `state.rs` (tested natively) and a Yew view.
 
+pub mod asm;
 pub mod timeslice;
 
 use yew::prelude::*;
@@ -8,6 +9,8 @@ use yew::prelude::*;
 /// Every widget a `::: widget NAME` directive can place.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum WidgetKind {
+    /// `asm`: assembly to machine code and back, every byte explained.
+    Asm,
     /// `timeslice`: the CFS period and slice calculator.
     Timeslice,
 }
@@ -16,6 +19,7 @@ impl WidgetKind {
     /// The widget's stable id (its `data-widget` attribute and its anchor `#widget-ID`).
     pub fn id(self) -> &'static str {
         match self {
+            WidgetKind::Asm => "asm",
             WidgetKind::Timeslice => "timeslice",
         }
     }
@@ -23,6 +27,7 @@ impl WidgetKind {
     /// Renders the widget.
     pub fn view(self) -> Html {
         match self {
+            WidgetKind::Asm => html! { <asm::AsmWidget /> },
             WidgetKind::Timeslice => html! { <timeslice::TimesliceWidget /> },
         }
     }
