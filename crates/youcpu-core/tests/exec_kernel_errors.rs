@@ -444,3 +444,39 @@ fn static_binaries() {
     }
     agree_all(cases);
 }
+
+#[test]
+fn elf32_through_the_compat_handler() {
+    use youcpu_core::exec::examples::tiny_elf32;
+    let dir = Scratch::new("elf32");
+    let base = tiny_elf32();
+    let mut cases = Vec::new();
+    let mut add = |name: &str, v: Vec<u8>| {
+        let p = dir.file(name, &v, 0o755);
+        cases.push((name.to_string(), Case::new(b(&p), &[])));
+    };
+    add("i386", base.clone());
+    for (name, at, val) in [
+        ("machine-x86-64", 18usize, 62u16),
+        ("machine-arm", 18, 40),
+        ("type-rel", 16, 1),
+        ("type-dyn", 16, 3),
+        ("phentsize-56", 42, 56),
+        ("phnum-0", 44, 0),
+        ("phnum-2048", 44, 2048),
+        ("phnum-2049", 44, 2049),
+    ] {
+        let mut v = base.clone();
+        v[at..at + 2].copy_from_slice(&val.to_le_bytes());
+        if name.starts_with("phnum-2") {
+            v.resize(52 + 32 * 2049 + 8, 0);
+        }
+        add(name, v);
+    }
+    let mut v = base.clone();
+    v[4] = 2;
+    add("class-64-machine-386", v);
+    add("truncated-60", base[..60].to_vec());
+    let seen = agree_all(cases);
+    assert!(seen.contains(&Seen::Exited(0)), "the i386 program ran");
+}

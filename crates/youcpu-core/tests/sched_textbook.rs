@@ -515,3 +515,16 @@ fn io_bursts_leave_the_queue_and_come_back() {
     assert_eq!(r.tasks[1].completion, Some(6));
     assert_eq!(r.tasks[0].completion, Some(8));
 }
+
+#[test]
+fn result_helpers_read_the_timeline() {
+    let r = simulate(&jobs(&[3, 3], &[0, 0]), &rr(2), &SimConfig::default()).unwrap();
+    let rows: Vec<(u64, u64)> = r.runs_of(0).map(|s| (s.start, s.end)).collect();
+    assert_eq!(rows, [(0, 2), (4, 5)]);
+    assert_eq!(r.running_at(0), Some(0));
+    assert_eq!(r.running_at(2), Some(1));
+    assert_eq!(r.running_at(4), Some(0));
+    assert_eq!(r.running_at(5), Some(1));
+    assert_eq!(r.running_at(6), None);
+    assert_eq!(r.samples_of(0).count(), 0);
+}

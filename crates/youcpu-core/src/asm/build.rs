@@ -225,8 +225,10 @@ fn set_mem(
         match bits {
             Bitness::B64 => {
                 // mod=00 r/m=100 SIB base=101: a sign-extended disp32 (tc-i386.c prefers this
-                // to the 8-byte moffs form whenever the address fits).
-                let d = i32::try_from(v).map_err(|_| {
+                // to the 8-byte moffs form whenever the address fits). Addresses are 64-bit, so
+                // 0xfffffffffffffff8 is -8 and fits.
+                let wrapped = if in_range(v, 64) { v as i64 } else { i64::MAX };
+                let d = i32::try_from(wrapped).map_err(|_| {
                     Reject::Disp(format!(
                         "address {} does not fit in a sign-extended 32-bit displacement",
                         hex_i128(v)
@@ -354,6 +356,31 @@ pub fn build(
                     set_branch(&mut ins, slot, k, *v, bits)?;
                 } else {
                     return Err(Reject::NotThisForm);
+                }
+            }
+            Op::Far { selector, offset } => {
+                if !in_range(*selector, 16) {
+                    return Err(Reject::Disp(format!(
+                        "selector {} does not fit in 16 bits",
+                        hex_i128(*selector)
+                    )));
+                }
+                ins.set_far_branch_selector(*selector as u16);
+                if k == K::farbr2_2 {
+                    if !in_range(*offset, 16) {
+                        return Err(Reject::NotThisForm);
+                    }
+                    ins.set_op_kind(slot, OpKind::FarBranch16);
+                    ins.set_far_branch16(*offset as u16);
+                } else {
+                    if !in_range(*offset, 32) {
+                        return Err(Reject::Disp(format!(
+                            "far offset {} does not fit in 32 bits",
+                            hex_i128(*offset)
+                        )));
+                    }
+                    ins.set_op_kind(slot, OpKind::FarBranch32);
+                    ins.set_far_branch32(*offset as u32);
                 }
             }
             Op::Rel(n) => {

@@ -14,6 +14,7 @@ use super::fields::{breakdown, Field};
 use super::{assemble, Bitness, MAX_DISASM_BYTES};
 use iced_x86::{
     Code, Decoder, DecoderError, DecoderOptions, Formatter, IntelFormatter, MemorySizeOptions,
+    OpKind,
 };
 use serde::Serialize;
 
@@ -108,7 +109,7 @@ fn formatter() -> IntelFormatter {
     o.set_uppercase_hex(false);
     o.set_space_after_operand_separator(true);
     o.set_memory_size_options(MemorySizeOptions::Always);
-    o.set_rip_relative_addresses(false);
+    o.set_rip_relative_addresses(true);
     o.set_branch_leading_zeros(false);
     o.set_leading_zeros(false);
     o.set_show_branch_size(false);
@@ -168,24 +169,48 @@ fn decode_at(
     let mut dec = Decoder::with_ip(bits.bits(), window, ip, DecoderOptions::NONE);
     let ins = dec.decode();
     if ins.code() == Code::INVALID {
-        return Err(match dec.last_error() {
-            DecoderError::NoMoreBytes => DisasmError::Truncated,
-            _ => DisasmError::Invalid,
+        if dec.last_error() != DecoderError::NoMoreBytes {
+            return Err(DisasmError::Invalid);
+        }
+        // Out of bytes: truncated only if more bytes could make a valid instruction.
+        let mut padded = window.to_vec();
+        padded.resize(15, 0);
+        let mut dec2 = Decoder::with_ip(bits.bits(), &padded, ip, DecoderOptions::NONE);
+        return Err(if dec2.decode().code() == Code::INVALID {
+            DisasmError::Invalid
+        } else {
+            DisasmError::Truncated
         });
     }
     let offs = dec.get_constant_offsets(&ins);
     let len = ins.len();
     let raw = window.get(..len).unwrap_or_default().to_vec();
-    let mut mnemonic = String::new();
-    fmt.format_mnemonic(&ins, &mut mnemonic);
-    let mnemonic = mnemonic
-        .split_whitespace()
-        .last()
-        .unwrap_or_default()
-        .to_string();
+    let mnemonic = format!("{:?}", ins.mnemonic()).to_ascii_lowercase();
     let mut text = String::new();
     fmt.format(&ins, &mut text);
-    if is_short_branch(&ins) {
+    if super::forms::is_string_op(ins.op_code()) {
+        // GAS writes string instructions bare (`rep movsb`), a segment as a prefix word.
+        text.clear();
+        if ins.segment_prefix() != iced_x86::Register::None {
+            text.push_str(&super::regs::name(ins.segment_prefix()));
+            text.push(' ');
+        }
+        fmt.format_mnemonic(&ins, &mut text);
+    } else if matches!(ins.op0_kind(), OpKind::FarBranch16 | OpKind::FarBranch32) {
+        // GAS writes a far target selector:offset.
+        let off = if ins.op0_kind() == OpKind::FarBranch16 {
+            u32::from(ins.far_branch16())
+        } else {
+            ins.far_branch32()
+        };
+        text = format!("{mnemonic} {:#x}:{off:#x}", ins.far_branch_selector());
+    } else if ins.mnemonic() == iced_x86::Mnemonic::Retf {
+        // iced says "ret far"; GAS says retf.
+        text = text.replacen("ret far", "retf", 1);
+    } else if text.starts_with("jmp far ") || text.starts_with("call far ") {
+        // Far through memory: GAS says "jmp fword ptr [ecx]"; the size says far.
+        text = text.replacen(" far ", " ", 1);
+    } else if is_short_branch(&ins) {
         let mut m = String::new();
         fmt.format_mnemonic(&ins, &mut m);
         let delta = branch_delta(ins.near_branch_target(), ip, bits);
@@ -195,7 +220,7 @@ fn decode_at(
             format!("{m} $+{delta:#x}")
         };
     }
-    let (text, note) = round_trip(text, &raw, bits, ip);
+    let (text, note) = round_trip(text, &ins, &raw, bits, ip);
     let fields = breakdown(&raw, &ins, &offs, bits.bits());
     Ok(Decoded {
         ip,
@@ -225,34 +250,73 @@ fn is_short_branch(ins: &iced_x86::Instruction) -> bool {
         .any(|k| super::forms::branch_slot(*k) == Some(1))
 }
 
-/// Finds text that assembles to `raw`: as formatted, with a pseudo-prefix, or as `.byte`.
-fn round_trip(text: String, raw: &[u8], bits: Bitness, ip: u64) -> (String, Option<String>) {
+/// Other spellings of the formatted text that GAS syntax may need: the segment override iced
+/// hides in 64-bit mode (`ds:[rbp]` is still a 3e byte), `movabs` for the 64-bit immediate and
+/// address forms, `push word ptr` for iced's `data16 push`, and FPU forms without the
+/// implicit `st` operand iced prints.
+fn variants(text: &str, ins: &iced_x86::Instruction) -> Vec<String> {
+    let mut v = vec![text.to_string()];
+    let seg = ins.segment_prefix();
+    if seg != iced_x86::Register::None {
+        let s = super::regs::name(seg);
+        if !text.contains(&format!("{s}:")) && text.contains('[') {
+            v.push(text.replacen('[', &format!("{s}:["), 1));
+        }
+    }
+    if let Some(rest) = text.strip_prefix("mov ") {
+        v.push(format!("movabs {rest}"));
+    }
+    if let Some(rest) = text.strip_prefix("data16 push ") {
+        v.push(format!("push word ptr {rest}"));
+    }
+    if text.starts_with('f') {
+        let t = text.replacen(" st, ", " ", 1);
+        let t = t.strip_suffix(", st").unwrap_or(&t).to_string();
+        if t != text {
+            v.push(t);
+        }
+    }
+    v
+}
+
+/// Finds text that assembles to `raw`: as formatted (or a variant), with a GAS
+/// pseudo-prefix, or as `.byte`.
+fn round_trip(
+    text: String,
+    ins: &iced_x86::Instruction,
+    raw: &[u8],
+    bits: Bitness,
+    ip: u64,
+) -> (String, Option<String>) {
     let same = |t: &str| {
         assemble(t, bits, ip)
             .map(|a| a.bytes == raw)
             .unwrap_or(false)
     };
-    if same(&text) {
-        return (text, None);
+    let vars = variants(&text, ins);
+    if let Some(t) = vars.iter().find(|t| same(t)) {
+        return (t.clone(), None);
     }
-    for p in [
-        "{load}",
-        "{store}",
-        "{disp8}",
-        "{disp32}",
-        "{load} {disp8}",
-        "{load} {disp32}",
-        "{store} {disp8}",
-        "{store} {disp32}",
-    ] {
-        let t = format!("{p} {text}");
-        if same(&t) {
-            return (
-                t,
-                Some(format!(
-                    "GAS would pick another encoding of \"{text}\"; {p} selects this one"
-                )),
-            );
+    for base in &vars {
+        for p in [
+            "{load}",
+            "{store}",
+            "{disp8}",
+            "{disp32}",
+            "{load} {disp8}",
+            "{load} {disp32}",
+            "{store} {disp8}",
+            "{store} {disp32}",
+        ] {
+            let t = format!("{p} {base}");
+            if same(&t) {
+                return (
+                    t,
+                    Some(format!(
+                        "GAS would pick another encoding of \"{base}\"; {p} selects this one"
+                    )),
+                );
+            }
         }
     }
     let list = raw

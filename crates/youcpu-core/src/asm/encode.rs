@@ -215,6 +215,21 @@ fn assemble_insn(
     {
         codes.retain(|c| forms::default_address_size(c.op_code(), bits.bits()));
     }
+    if let (
+        Some(Operand {
+            kind: OpKind::Reg(Register::CS),
+            ..
+        }),
+        "mov",
+        2,
+    ) = (ops.first(), mnemonic.as_str(), ops.len())
+    {
+        // GAS emits 8e c8, but loading cs with mov is #UD on every x86 (Intel SDM vol. 2,
+        // MOV: "the MOV instruction cannot be used to load the CS register").
+        return Err(AsmError::Encode(
+            "mov cannot load cs (the CPU raises #UD); use a far jmp".into(),
+        ));
+    }
     if typed == "sysret" && bits == Bitness::B64 {
         // GAS: "ambiguous operand size for `sysret'": write sysretd or sysretq.
         return Err(AsmError::AmbiguousSize(short(typed)));
@@ -376,13 +391,16 @@ fn has_branch(code: Code, size: u32) -> bool {
 
 /// For `{load}`/`{store}`: 1 when the form puts the destination in the other ModRM field.
 fn pseudo_mismatch(code: Code, p: Pseudo) -> u8 {
+    if !p.load && !p.store {
+        return 0;
+    }
     let first = code
         .op_code()
         .op_kinds()
         .first()
         .copied()
         .unwrap_or(K::None);
-    let dest_in_reg = matches!(
+    let load_form = matches!(
         first,
         K::r8_reg
             | K::r16_reg
@@ -393,7 +411,19 @@ fn pseudo_mismatch(code: Code, p: Pseudo) -> u8 {
             | K::zmm_reg
             | K::mm_reg
     );
-    u8::from((p.load && !dest_in_reg) || (p.store && dest_in_reg))
+    let store_form = matches!(
+        first,
+        K::r8_or_mem
+            | K::r16_or_mem
+            | K::r32_or_mem
+            | K::r64_or_mem
+            | K::xmm_or_mem
+            | K::ymm_or_mem
+            | K::zmm_or_mem
+            | K::mm_or_mem
+    );
+    // Forms with no reg/rm direction (moffs, accumulator, immediate) match neither.
+    u8::from(!((p.load && load_form) || (p.store && store_form)))
 }
 
 fn form_of(code: Code, bytes: Vec<u8>) -> Form {

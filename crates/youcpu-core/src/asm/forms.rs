@@ -66,6 +66,8 @@ fn aliases(m: &str) -> Vec<String> {
         "iret" => vec!["iret".into(), "iretd".into()],
         "movsx" => vec!["movsx".into(), "movsxd".into()],
         "movabs" => vec!["mov".into()],
+        "lret" => vec!["retf".into()],
+        "fwait" => vec!["wait".into()],
         _ => vec![m.to_string()],
     }
 }
@@ -249,6 +251,7 @@ pub fn kind_fits(k: K, op: &Operand) -> bool {
             None => branch_slot(k).is_some(),
         },
         OpKind::Rel(_) => branch_slot(k).is_some(),
+        OpKind::Far { .. } => matches!(k, K::farbr2_2 | K::farbr4_2),
     }
 }
 

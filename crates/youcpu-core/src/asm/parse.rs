@@ -40,6 +40,13 @@ pub enum OpKind {
     Imm(i128),
     /// `$ + n`: a branch target relative to the start of this instruction.
     Rel(i128),
+    /// `selector:offset`: a far branch target (`jmp 0x10:0x1000`).
+    Far {
+        /// The code segment selector.
+        selector: i128,
+        /// The offset within the segment.
+        offset: i128,
+    },
 }
 
 /// One operand with the size keyword written before it (`dword ptr` = 4), if any.
@@ -407,6 +414,22 @@ impl Parser {
             let mem = to_mem(v, seg)?;
             return Ok(Operand {
                 kind: OpKind::Mem(mem),
+                size,
+            });
+        }
+        if v.is_const() && matches!(self.peek(), Some(Tok::Punct(':'))) {
+            self.pos += 1;
+            let off = self.expr()?;
+            if !off.is_const() {
+                return Err(AsmError::BadOperand(
+                    "a far target is selector:offset, two numbers".into(),
+                ));
+            }
+            return Ok(Operand {
+                kind: OpKind::Far {
+                    selector: v.konst,
+                    offset: off.konst,
+                },
                 size,
             });
         }

@@ -73,6 +73,34 @@ pub fn tiny_elf(e_type: u16, interp: Option<&str>) -> Vec<u8> {
     v
 }
 
+/// A minimal i386 ELF executable (`exit(0)` by `int 0x80`), for the 32-bit compat handler.
+pub fn tiny_elf32() -> Vec<u8> {
+    // mov eax, 1; xor ebx, ebx; int 0x80
+    let code: [u8; 9] = [0xb8, 1, 0, 0, 0, 0x31, 0xdb, 0xcd, 0x80];
+    let base: u32 = 0x0804_8000;
+    let total = 52 + 32 + code.len() as u32;
+    let mut v = Vec::with_capacity(total as usize);
+    v.extend_from_slice(&[0x7f, b'E', b'L', b'F', 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    put16(&mut v, 2);
+    put16(&mut v, 3);
+    put32(&mut v, 1);
+    put32(&mut v, base + 52 + 32);
+    put32(&mut v, 52);
+    put32(&mut v, 0);
+    put32(&mut v, 0);
+    put16(&mut v, 52);
+    put16(&mut v, 32);
+    put16(&mut v, 1);
+    put16(&mut v, 40);
+    put16(&mut v, 0);
+    put16(&mut v, 0);
+    for x in [1, 0, base, base, total, total, 5, 0x1000] {
+        put32(&mut v, x);
+    }
+    v.extend_from_slice(&code);
+    v
+}
+
 /// The example tree. Everything is owned by root; scripts are mode 0755 unless the example is
 /// about permissions.
 pub fn example_fs() -> Result<MemFs, MemFsError> {

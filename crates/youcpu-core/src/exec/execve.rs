@@ -665,3 +665,16 @@ pub fn register(
     }
     misc.add(entry)
 }
+
+/// Whether a binfmt_misc entry would claim the file at `path` (absolute in `fs`, symbolic
+/// links followed) when it is executed by that name: the widget's "which example files does
+/// this registration claim". Files that cannot be opened are not claimed.
+pub fn misc_claims(entry: &super::misc::MiscEntry, fs: &dyn FileSystem, path: &[u8]) -> bool {
+    let Ok(file) = open_exec(fs, b"/", path, &Cred::root(), true) else {
+        return false;
+    };
+    let Ok(bytes) = fs.read_at(&file.path, 0, BINPRM_BUF_SIZE) else {
+        return false;
+    };
+    entry.enabled && entry.matches(path, &super::script::buffer_of(&bytes))
+}

@@ -31,5 +31,5 @@ pub mod shell;
 pub mod trace;
 
 pub use errno::Errno;
-pub use execve::{execve, register, ExecRequest};
+pub use execve::{execve, misc_claims, register, ExecRequest};
 pub use trace::{Binfmt, ChainLink, ExecOutcome, Failure, Loaded, Step, StepKind};

@@ -178,3 +178,41 @@ mod tests {
         assert_eq!(binary_at(Shell::Dash, &long[1..]), Some(127));
     }
 }
+
+/// A command run from a shell: the execve, and what the shell does when it fails.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ShellRun {
+    /// The execve the shell makes first.
+    pub execve: super::trace::ExecOutcome,
+    /// After ENOEXEC: the fallback.
+    pub fallback: Option<Fallback>,
+    /// After another error: the shell's exit status.
+    pub error_status: Option<u8>,
+}
+
+/// What `shell` does with the command `req.path req.argv[1..]`: execve, then on ENOEXEC the
+/// fallback decided from the file's first bytes, on other errors the status.
+pub fn from_shell(
+    fs: &dyn super::fs::FileSystem,
+    req: &super::execve::ExecRequest,
+    shell: Shell,
+) -> ShellRun {
+    let out = super::execve::execve(fs, req);
+    let args = req.argv.get(1..).unwrap_or(&[]);
+    let (fallback, error_status) = match out.errno() {
+        None => (None, None),
+        Some(super::errno::Errno::Enoexec) => {
+            let head = super::namei::open_exec(fs, &req.cwd, &req.path, &req.cred, true)
+                .ok()
+                .and_then(|f| fs.read_at(&f.path, 0, shell.sample_len()).ok())
+                .unwrap_or_default();
+            (Some(enoexec_fallback(shell, &req.path, args, &head)), None)
+        }
+        Some(e) => (None, Some(error_status(shell, e))),
+    };
+    ShellRun {
+        execve: out,
+        fallback,
+        error_status,
+    }
+}

@@ -163,3 +163,56 @@ pub fn hex(b: &[u8]) -> String {
         .collect::<Vec<_>>()
         .join(" ")
 }
+
+/// One instruction as objdump decodes it.
+#[derive(Clone, Debug)]
+pub struct ObjdumpInsn {
+    /// Address.
+    pub ip: u64,
+    /// Length in bytes.
+    pub len: usize,
+    /// objdump's text, e.g. "add    eax,0x200".
+    pub text: String,
+}
+
+/// Decodes raw `bytes` placed at `base` with `objdump -D -b binary -M intel`.
+pub fn objdump(bytes: &[u8], bits: u32, base: u64) -> Vec<ObjdumpInsn> {
+    let dir = scratch();
+    let bin = dir.join("t.bin");
+    std::fs::write(&bin, bytes).expect("write the bytes");
+    let (arch, opts) = match bits {
+        // Intel64, not AMD64: in 64-bit mode Intel CPUs (this machine's vendor, and iced's
+        // default) ignore 66 on near branches (`66 e8 rel32`).
+        64 => ("i386:x86-64", "intel,intel64"),
+        32 => ("i386", "intel"),
+        _ => ("i8086", "intel"),
+    };
+    let out = run(Command::new("objdump")
+        .args(["-D", "-b", "binary", "-m", arch, "-M", opts, "-w"])
+        .arg(format!("--adjust-vma=0x{base:x}"))
+        .arg(&bin));
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(
+        out.status.success(),
+        "objdump failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let mut v = Vec::new();
+    for line in text.lines() {
+        let mut parts = line.split('\t');
+        let (Some(addr), Some(hexb)) = (parts.next(), parts.next()) else {
+            continue;
+        };
+        let Some(addr) = addr.trim().strip_suffix(':') else {
+            continue;
+        };
+        let Ok(ip) = u64::from_str_radix(addr, 16) else {
+            continue;
+        };
+        let len = hexb.split_whitespace().count();
+        let asm = parts.collect::<Vec<_>>().join("\t").trim().to_string();
+        v.push(ObjdumpInsn { ip, len, text: asm });
+    }
+    v
+}

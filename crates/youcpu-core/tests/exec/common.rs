@@ -37,6 +37,22 @@ const RUNNER_C: &str = r#"
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <fcntl.h>
+#include <sys/mount.h>
+/* -R REGISTRATION mounts binfmt_misc at /proc/sys/fs/binfmt_misc and registers the string:
+ * only for runs inside a private user and mount namespace (a chroot of example files). */
+static int registered(const char *reg) {
+    static int mounted = 0;
+    if (!mounted) {
+        if (mount("none", "/proc/sys/fs/binfmt_misc", "binfmt_misc", 0, NULL)) return -1;
+        mounted = 1;
+    }
+    int fd = open("/proc/sys/fs/binfmt_misc/register", O_WRONLY);
+    if (fd < 0) return -1;
+    ssize_t r = write(fd, reg, strlen(reg));
+    close(fd);
+    return r < 0 ? -1 : 0;
+}
 /* runner [-e] [-0 ARGV0] [-u UID -g GID] [-E K=V]... [-B LEN]... [-V LEN]... [-N COUNT]
  *        PATH [ARG...]
  * -B adds an argument of LEN 'x' bytes, -V an environment string "V=" + 'x' bytes of LEN in
@@ -57,6 +73,10 @@ int main(int argc, char **argv) {
         else if (!strcmp(argv[i], "-B")) { if (nbig < 64) big[nbig++] = filled(atol(argv[i + 1]), 0); i += 2; }
         else if (!strcmp(argv[i], "-V")) { if (envc < 63) envp[envc++] = filled(atol(argv[i + 1]), 1); i += 2; }
         else if (!strcmp(argv[i], "-N")) { many = atol(argv[i + 1]); i += 2; }
+        else if (!strcmp(argv[i], "-R")) {
+            if (registered(argv[i + 1])) { printf("REGERR %d\n", errno); return 114; }
+            i += 2;
+        }
         else if (!strcmp(argv[i], "-0")) { argv0 = argv[i + 1]; i += 2; }
         else if (!strcmp(argv[i], "-u")) { uid = atol(argv[i + 1]); i += 2; }
         else if (!strcmp(argv[i], "-g")) { gid = atol(argv[i + 1]); i += 2; }
@@ -109,6 +129,11 @@ fn compile(dir: &Path, name: &str, src: &str) -> PathBuf {
         .expect("cc is installed");
     assert!(st.success(), "cc failed for {name}");
     out
+}
+
+/// The recorder and runner sources, for tests that build their own (static) copies.
+pub fn sources() -> (&'static str, &'static str) {
+    (RECORDER_C, RUNNER_C)
 }
 
 /// Builds (once per test binary) the recorder and the runner.
@@ -181,6 +206,8 @@ pub enum Seen {
     /// signal (a failure while mapping the ELF file: Part 4, outside this model, which stops
     /// at the checks made before the point of no return and reports those as accepted).
     Killed(i32),
+    /// A program other than the recorder ran and exited with this status.
+    Exited(i32),
 }
 
 /// One execve to try both ways.
@@ -258,9 +285,16 @@ fn unhex(s: &str) -> Vec<u8> {
 
 /// Runs the case with the machine's execve.
 pub fn kernel(case: &Case) -> Seen {
-    let t = tools();
-    let mut cmd = Command::new(&t.runner);
-    cmd.current_dir(&case.cwd).env_clear();
+    let mut cmd = Command::new(&tools().runner);
+    cmd.current_dir(&case.cwd);
+    kernel_with(cmd, case)
+}
+
+/// Runs the case through `cmd`, a command that ends by executing the runner (for example
+/// `unshare --root=DIR /run`): the runner's options and the case's path and arguments are
+/// appended.
+pub fn kernel_with(mut cmd: Command, case: &Case) -> Seen {
+    cmd.env_clear();
     if case.empty_argv {
         cmd.arg("-e");
     }
@@ -309,6 +343,9 @@ pub fn kernel(case: &Case) -> Seen {
         } else if let Some(v) = line.strip_prefix("EXECFN ") {
             execfn = unhex(v.trim());
         }
+    }
+    if !text.starts_with("ARGC ") && !text.starts_with("REGERR") && out.status.code() != Some(112) {
+        return Seen::Exited(out.status.code().unwrap_or(-1));
     }
     assert!(
         text.starts_with("ARGC "),
@@ -359,7 +396,12 @@ pub fn request(case: &Case) -> ExecRequest {
 
 /// The model's answer for a request on the real filesystem.
 pub fn model_req(req: &ExecRequest) -> Seen {
-    let out = execve(&RealFs::new("/"), req);
+    model_on(&RealFs::new("/"), req)
+}
+
+/// The model's answer for a request on any filesystem.
+pub fn model_on(fs: &dyn youcpu_core::exec::fs::FileSystem, req: &ExecRequest) -> Seen {
+    let out = execve(fs, req);
     match out.result {
         Ok(l) => Seen::Ran {
             argv: l.argv,
@@ -427,9 +469,12 @@ pub fn agree_all(cases: Vec<(String, Case)>) -> Vec<Seen> {
             .collect();
         for h in handles {
             for (i, what, case, k, m) in h.join().unwrap() {
-                let late_kill = matches!((&k, &m), (Seen::Killed(_), Seen::Ran { .. }));
+                let late_kill = matches!(
+                    (&k, &m),
+                    (Seen::Killed(_) | Seen::Exited(_), Seen::Ran { .. })
+                );
                 if late_kill {
-                    eprintln!("{what}: accepted by the model's checks; the kernel killed it later ({k:?})");
+                    eprintln!("{what}: accepted by the model's checks; the kernel ran something else or killed it later ({k:?})");
                 }
                 if k != m && !late_kill {
                     failures.push(format!(

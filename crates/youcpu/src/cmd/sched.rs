@@ -430,8 +430,15 @@ fn to_text(r: &SimResult, unit: Unit, a: &Args) -> String {
     s
 }
 
+const USAGE: &str = "usage: youcpu sched --policy fifo|sjf|stcf|rr|cfs|eevdf --jobs L,L,... \
+[--arrivals A,A,...] [--quantum Q | --target-latency T [--min-granularity G]] [--switch-cost C] \
+[--nice N,N,...] [--tick MS] [--base-slice MS] [--trace] [--json]";
+
 /// Parses the arguments and runs the simulation.
 pub fn run(args: Vec<OsString>) -> Result<Output, CliError> {
+    if args.iter().any(|a| a == "--help" || a == "-h") {
+        return Ok(Output::ok(USAGE.into(), json!({ "usage": USAGE })));
+    }
     let a = parse_args(args)?;
     let (policy, unit, tasks, cfg) = build(&a)?;
     let r = simulate(&tasks, &policy, &cfg).map_err(err)?;

@@ -316,12 +316,11 @@ impl<'a, S: Scheduler> Engine<'a, S> {
         match spec.and_then(|s| s.bursts.get(tr.burst_idx)) {
             Some(Burst::Io(d)) => {
                 let wake = self.now + d;
-                let d = *d;
                 self.sched.dequeue_curr(task, true);
                 self.wakeups.push(Reverse((wake, task)));
                 self.sample(task);
                 self.step(StepKind::Block, Some(task), |_| {
-                    format!("waits {d} for I/O")
+                    "blocks, waiting for I/O".into()
                 });
             }
             _ => {
@@ -524,7 +523,7 @@ impl<'a, S: Scheduler> Engine<'a, S> {
                     );
                     self.cpu = Cpu::Switching { to: next, until };
                     self.step(StepKind::Switch, Some(next), |_| {
-                        format!("switching from task {prev} costs {cost}")
+                        format!("the CPU switches from task {prev}; the time is lost")
                     });
                 } else {
                     self.begin_run(next);

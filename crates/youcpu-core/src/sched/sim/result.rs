@@ -180,3 +180,30 @@ pub struct SimResult {
     /// True when the samples hit their limit.
     pub fair_truncated: bool,
 }
+
+impl SimResult {
+    /// The runs of one task, in order (one Gantt-chart row).
+    pub fn runs_of(&self, task: usize) -> impl Iterator<Item = &Slice> + '_ {
+        self.timeline
+            .iter()
+            .filter(move |s| s.kind == SliceKind::Run { task })
+    }
+
+    /// The virtual-time samples of one task, in order (its vruntime, deadline and lag curves).
+    pub fn samples_of(&self, task: usize) -> impl Iterator<Item = &FairPoint> + '_ {
+        self.fair.iter().filter(move |p| p.task == task)
+    }
+
+    /// The task running at `time`, if any (`None` while idle or switching, or past the end).
+    pub fn running_at(&self, time: u64) -> Option<usize> {
+        let i = self.timeline.partition_point(|s| s.end <= time);
+        match self.timeline.get(i) {
+            Some(Slice {
+                start,
+                kind: SliceKind::Run { task },
+                ..
+            }) if *start <= time => Some(*task),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,295 @@
+//! The disassembler against GNU binutils. For every line of the generated lists that GNU as
+//! accepts, the bytes it produced are decoded by `youcpu_core::asm::disassemble_one` and:
+//! - the length and mnemonic agree with `objdump -D -M intel` on the same bytes;
+//! - the text assembles back to exactly those bytes with our assembler, with no pseudo-prefix
+//!   or `.byte` needed (GAS chose these bytes, so GAS syntax must reach them plainly);
+//! - the text assembles back to exactly those bytes with GNU as.
+//!
+//! Also: pseudo-random byte streams are decoded by us and by objdump, and every instruction
+//! boundary, length and mnemonic must agree wherever both decode an instruction.
+//!
+//! Needs: binutils (as, ld, objdump).
+
+#[path = "asm/cases.rs"]
+mod cases;
+#[path = "asm/gas.rs"]
+mod gas;
+
+use std::collections::HashMap;
+use youcpu_core::asm::{assemble, disassemble, disassemble_one, Bitness, DecodedItem};
+
+/// objdump's mnemonic with prefixes dropped, spelled as iced/GAS Intel syntax spells it.
+fn objdump_mnemonic(text: &str) -> String {
+    const PREFIXES: &[&str] = &[
+        "rep", "repz", "repe", "repnz", "repne", "lock", "data16", "data32", "addr16", "addr32",
+        "cs", "ds", "es", "fs", "gs", "ss", "rex", "rex.w", "rex.b", "rex.x", "rex.r", "rex.wb",
+        "rex.wr", "rex.wx", "rex.rb", "rex.rxb", "rex.wrxb", "bnd", "notrack", "xacquire",
+        "xrelease",
+    ];
+    let word = text
+        .split_whitespace()
+        .find(|w| {
+            let w = w.to_ascii_lowercase();
+            !PREFIXES.contains(&w.as_str()) && !w.starts_with("rex")
+        })
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    match word.as_str() {
+        "movabs" => "mov".into(),
+        "xlat" => "xlatb".into(),
+        w => w.to_string(),
+    }
+}
+
+/// Our mnemonic, spelled as objdump spells it where the two differ only in naming.
+fn our_mnemonic_for_objdump(m: &str, bits: Bitness) -> String {
+    let m = m.to_ascii_lowercase();
+    for s in ["movs", "cmps", "scas", "lods", "stos", "ins", "outs"] {
+        if m.len() == s.len() + 1 && m.starts_with(s) && "bwdq".contains(&m[s.len()..]) {
+            return s.into();
+        }
+    }
+    match (m.as_str(), bits) {
+        ("pushfq" | "pushfd", _) => "pushf".into(),
+        ("popfq" | "popfd", _) => "popf".into(),
+        ("iretd", _) => "iret".into(),
+        ("pushad", _) => "pusha".into(),
+        ("popad", _) => "popa".into(),
+        ("sysretd", _) => "sysret".into(),
+        _ => m,
+    }
+}
+
+fn mnemonics_agree(ours: &str, objdump_text: &str, bits: Bitness) -> bool {
+    let theirs = objdump_mnemonic(objdump_text);
+    let ours = our_mnemonic_for_objdump(ours, bits);
+    // Same instruction, other name: 66 90 (nop / xchg ax,ax), 9b (wait / fwait), the D0-D3 /6
+    // alias (sal / shl).
+    let same_insn = matches!(
+        (ours.as_str(), theirs.as_str()),
+        ("nop", "xchg") | ("wait", "fwait") | ("sal", "shl")
+    );
+    same_insn
+        || ours == theirs
+        // objdump names some forms by operand size: iretq/iretw, pushw, cwtl...
+        || theirs.starts_with(&ours)
+        || ours.starts_with(&theirs)
+}
+
+fn check_mode(lines: Vec<String>, bits: Bitness, min: usize) {
+    let g = gas::run_gas(&lines, bits.bits());
+    // Only lines our assembler reproduces (not the ones GAS truncates and we refuse).
+    let accepted: Vec<(u64, Vec<u8>)> = lines
+        .iter()
+        .zip(&g)
+        .filter_map(|(line, l)| {
+            let b = l.bytes.clone()?;
+            (assemble(line, bits, l.ip).ok()?.bytes == b).then_some((l.ip, b))
+        })
+        .collect();
+    // objdump over the whole stream, placed where GAS placed it.
+    let base = accepted.first().map(|a| a.0).unwrap_or(0);
+    let mut stream = Vec::new();
+    let mut starts = Vec::new();
+    for (ip, b) in &accepted {
+        // Lines GAS refused left gaps of zero bytes; keep the stream contiguous instead.
+        starts.push((base + stream.len() as u64, *ip, b.clone()));
+        stream.extend_from_slice(b);
+    }
+    let od: HashMap<u64, gas::ObjdumpInsn> = gas::objdump(&stream, bits.bits(), base)
+        .into_iter()
+        .map(|i| (i.ip, i))
+        .collect();
+    let mut problems = Vec::new();
+    let mut texts = Vec::new();
+    for (pos, ip, bytes) in &starts {
+        let d = match disassemble_one(bytes, bits, *ip) {
+            Ok(d) => d,
+            Err(e) => {
+                problems.push(format!(
+                    "{bits:?} {}: we do not decode: {e}",
+                    gas::hex(bytes)
+                ));
+                continue;
+            }
+        };
+        if d.len != bytes.len() {
+            problems.push(format!(
+                "{bits:?} {}: length {} (GAS emitted {})",
+                gas::hex(bytes),
+                d.len,
+                bytes.len()
+            ));
+        }
+        match od.get(pos) {
+            Some(o) if o.len == bytes.len() && mnemonics_agree(&d.mnemonic, &o.text, bits) => {}
+            Some(o) => problems.push(format!(
+                "{bits:?} {}: ours {:?} ({}) / objdump {:?} ({} bytes)",
+                gas::hex(bytes),
+                d.text,
+                d.mnemonic,
+                o.text,
+                o.len
+            )),
+            None => problems.push(format!(
+                "{bits:?} {}: objdump has no instruction here",
+                gas::hex(bytes)
+            )),
+        }
+        if d.note.is_some() {
+            problems.push(format!(
+                "{bits:?} {}: text needed help: {:?} ({:?})",
+                gas::hex(bytes),
+                d.text,
+                d.note
+            ));
+        }
+        match assemble(&d.text, bits, *ip) {
+            Ok(a) if a.bytes == *bytes => {}
+            Ok(a) => problems.push(format!(
+                "{bits:?} {:?}: re-assembles to {}",
+                d.text,
+                gas::hex(&a.bytes)
+            )),
+            Err(e) => problems.push(format!("{bits:?} {:?}: does not re-assemble: {e}", d.text)),
+        }
+        texts.push((d.text.clone(), *ip, bytes.clone()));
+    }
+    // GNU as on our texts. Placed one after another they sit at different addresses than in
+    // the first run, which matters for branches, so each text is re-checked at its new
+    // address with our assembler too.
+    let just: Vec<String> = texts.iter().map(|t| t.0.clone()).collect();
+    let g2 = gas::run_gas(&just, bits.bits());
+    for ((text, _, bytes), gl) in texts.iter().zip(&g2) {
+        let ours = assemble(text, bits, gl.ip).map(|a| a.bytes).ok();
+        match &gl.bytes {
+            Some(b) if Some(b) == ours.as_ref() => {}
+            Some(b) => problems.push(format!(
+                "{bits:?} {text:?}: GNU as gives {} at {:#x}, we give {:?} (first seen as {})",
+                gas::hex(b),
+                gl.ip,
+                ours.as_deref().map(gas::hex),
+                gas::hex(bytes)
+            )),
+            None => problems.push(format!(
+                "{bits:?} {text:?}: GNU as refuses: {}",
+                gl.error.clone().unwrap_or_default()
+            )),
+        }
+    }
+    eprintln!(
+        "{bits:?}: {} instructions decoded, {} problems",
+        texts.len(),
+        problems.len()
+    );
+    for p in problems.iter().take(150) {
+        eprintln!("  {p}");
+    }
+    assert!(
+        problems.is_empty(),
+        "{} disagreements with binutils",
+        problems.len()
+    );
+    assert!(
+        texts.len() >= min,
+        "only {} instructions checked",
+        texts.len()
+    );
+}
+
+#[test]
+fn disassembly_round_trips_64() {
+    check_mode(cases::cases64(), Bitness::B64, 3000);
+}
+
+#[test]
+fn disassembly_round_trips_32() {
+    check_mode(cases::cases32(), Bitness::B32, 500);
+}
+
+#[test]
+fn disassembly_round_trips_16() {
+    check_mode(cases::cases16(), Bitness::B16, 300);
+}
+
+/// A fixed pseudo-random byte stream (xorshift), the same on every run.
+fn random_bytes(n: usize, seed: u64) -> Vec<u8> {
+    let mut x = seed;
+    (0..n)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 24) as u8
+        })
+        .collect()
+}
+
+/// Random bytes: where objdump and we both see an instruction at the same address, the
+/// length and mnemonic must agree; and our text must re-assemble to the same bytes.
+fn random_mode(bits: Bitness) {
+    let base = gas::base_for(bits.bits());
+    let bytes = random_bytes(20000, 0x9e3779b97f4a7c15 ^ u64::from(bits.bits()));
+    let ours = disassemble(&bytes, bits, base).expect("decode");
+    let od: HashMap<u64, gas::ObjdumpInsn> = gas::objdump(&bytes, bits.bits(), base)
+        .into_iter()
+        .map(|i| (i.ip, i))
+        .collect();
+    let mut both = 0;
+    let mut problems = Vec::new();
+    for item in &ours {
+        let DecodedItem::Insn(d) = item else { continue };
+        match assemble(&d.text, bits, d.ip) {
+            Ok(a) if a.bytes == d.bytes => {}
+            other => problems.push(format!(
+                "{}: {:?} re-assembles to {:?}",
+                gas::hex(&d.bytes),
+                d.text,
+                other.map(|a| gas::hex(&a.bytes))
+            )),
+        }
+        let Some(o) = od.get(&d.ip) else { continue };
+        // objdump shows a prefix that does not come last (a REX before a legacy prefix, which
+        // the CPU ignores) as an instruction of its own; the CPU and iced see one instruction.
+        let bare_prefix =
+            o.text.split_whitespace().count() == 1 && objdump_mnemonic(&o.text).is_empty();
+        // objdump folds a WAIT (9b) into the x87 instruction after it (fstp after 9b reads as
+        // the waiting form); the CPU executes WAIT as an instruction of its own (Intel SDM
+        // vol. 2, WAIT/FWAIT), as iced decodes it.
+        let folded_wait = d.bytes == [0x9b] && o.len > 1;
+        if o.text.contains("(bad)") || bare_prefix || folded_wait {
+            continue;
+        }
+        both += 1;
+        if o.len != d.len || !mnemonics_agree(&d.mnemonic, &o.text, bits) {
+            problems.push(format!(
+                "{:#x} {}: ours {:?} / objdump {:?} ({} bytes)",
+                d.ip,
+                gas::hex(&d.bytes),
+                d.text,
+                o.text,
+                o.len
+            ));
+        }
+    }
+    eprintln!(
+        "{bits:?} random: {} items, {both} compared with objdump, {} problems",
+        ours.len(),
+        problems.len()
+    );
+    for p in problems.iter().take(100) {
+        eprintln!("  {p}");
+    }
+    assert!(problems.is_empty(), "{} disagreements", problems.len());
+    assert!(both > 2000, "only {both} instructions compared");
+}
+
+#[test]
+fn random_bytes_agree_with_objdump_64() {
+    random_mode(Bitness::B64);
+}
+
+#[test]
+fn random_bytes_agree_with_objdump_32() {
+    random_mode(Bitness::B32);
+}
