@@ -31,3 +31,15 @@ export class AsmPage {
     return (await this.el(`asm-bytes-${i}`).locator('.byte').allTextContents()).join(' ');
   }
 }
+
+export class SchedulerPage {
+  constructor(page) {
+    this.page = page;
+    this.root = page.locator('[data-widget="scheduler"]');
+  }
+  async ready() {
+    await this.root.waitFor();
+    return this;
+  }
+  el(id) { return this.root.getByTestId(id); }
+}

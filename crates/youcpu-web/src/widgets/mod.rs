@@ -2,6 +2,7 @@
 //! `state.rs` (tested natively) and a Yew view.
 
 pub mod asm;
+pub mod scheduler;
 pub mod timeslice;
 
 use yew::prelude::*;
@@ -11,6 +12,8 @@ use yew::prelude::*;
 pub enum WidgetKind {
     /// `asm`: assembly to machine code and back, every byte explained.
     Asm,
+    /// `scheduler`: one workload under several policies, side by side.
+    Scheduler,
     /// `timeslice`: the CFS period and slice calculator.
     Timeslice,
 }
@@ -20,6 +23,7 @@ impl WidgetKind {
     pub fn id(self) -> &'static str {
         match self {
             WidgetKind::Asm => "asm",
+            WidgetKind::Scheduler => "scheduler",
             WidgetKind::Timeslice => "timeslice",
         }
     }
@@ -28,6 +32,7 @@ impl WidgetKind {
     pub fn view(self) -> Html {
         match self {
             WidgetKind::Asm => html! { <asm::AsmWidget /> },
+            WidgetKind::Scheduler => html! { <scheduler::SchedulerWidget /> },
             WidgetKind::Timeslice => html! { <timeslice::TimesliceWidget /> },
         }
     }
