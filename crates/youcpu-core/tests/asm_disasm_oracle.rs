@@ -103,6 +103,29 @@ fn check_mode(lines: Vec<String>, bits: Bitness, min: usize) {
     let mut problems = Vec::new();
     let mut texts = Vec::new();
     for (pos, ip, bytes) in &starts {
+        if bytes.first() == Some(&0x9b) && bytes.len() > 1 {
+            // GAS's `fstsw ax` is WAIT then FNSTSW: two instructions to the CPU and to us.
+            let items = disassemble(bytes, bits, *ip).expect("decode");
+            let mut joined = Vec::new();
+            for it in &items {
+                match it {
+                    DecodedItem::Insn(d) => match assemble(&d.text, bits, d.ip) {
+                        Ok(a) => joined.extend(a.bytes),
+                        Err(e) => problems.push(format!("{bits:?} {:?}: {e}", d.text)),
+                    },
+                    DecodedItem::Bad { error, .. } => {
+                        problems.push(format!("{bits:?} {}: {error}", gas::hex(bytes)))
+                    }
+                }
+            }
+            if joined != *bytes || items.len() != 2 {
+                problems.push(format!(
+                    "{bits:?} {}: wait + x87 split failed",
+                    gas::hex(bytes)
+                ));
+            }
+            continue;
+        }
         let d = match disassemble_one(bytes, bits, *ip) {
             Ok(d) => d,
             Err(e) => {

@@ -617,7 +617,7 @@ fn mutate(base: &[u8], edits: &[(usize, u8)], cut: Option<usize>) -> Vec<u8> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(2000), ..ProptestConfig::default() })]
 
     /// Random byte edits to the headers and tables of a written program.
     #[test]
@@ -658,4 +658,12 @@ proptest! {
 
 thread_local! {
     static LS: Vec<u8> = ls();
+}
+
+/// Proptest cases: `default`, or `PROPTEST_CASES` when set (for longer fuzzing runs).
+fn cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }

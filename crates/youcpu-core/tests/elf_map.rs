@@ -64,6 +64,14 @@ fn load_regions_match_proc_maps() {
             },
         ),
         (
+            "bss-only-bare",
+            ExecutableSpec {
+                bss_size: 10_000,
+                section_headers: false,
+                ..base.clone()
+            },
+        ),
+        (
             "pinned",
             ExecutableSpec {
                 data: vec![2; 300],
@@ -81,11 +89,20 @@ fn load_regions_match_proc_maps() {
         let regions = memory_map(&elf, PAGE).unwrap();
         let mut child = Command::new(&path).stdout(Stdio::null()).spawn().unwrap();
         let shown = path.to_str().unwrap().to_string();
-        // Wait until execve has replaced the image (the maps name our file).
+        // Wait until the program sleeps in pause(): execve has finished mapping everything
+        // (reading earlier can catch the kernel between the file and the BSS mappings).
         let mut lines = Vec::new();
-        for _ in 0..500 {
+        for _ in 0..1000 {
+            let stat =
+                std::fs::read_to_string(format!("/proc/{}/stat", child.id())).unwrap_or_default();
+            let state = stat
+                .rsplit(')')
+                .next()
+                .unwrap_or("")
+                .split_whitespace()
+                .next();
             lines = maps(child.id());
-            if lines.iter().any(|l| l.4 == shown) {
+            if state == Some("S") && lines.iter().any(|l| l.4 == shown) {
                 break;
             }
             std::thread::sleep(std::time::Duration::from_millis(2));

@@ -343,3 +343,117 @@ fn core_dump_from_the_kernel() {
         .iter()
         .any(|s| s.is_load() && s.filesz.value == 0));
 }
+
+/// Field writer for hand-made files in either byte order and class.
+struct Raw {
+    buf: Vec<u8>,
+    big: bool,
+    wide: bool,
+}
+
+impl Raw {
+    fn n(&mut self, v: u64, len: usize) {
+        let b = v.to_be_bytes();
+        let b = &b[8 - len..];
+        if self.big {
+            self.buf.extend_from_slice(b);
+        } else {
+            self.buf.extend(b.iter().rev());
+        }
+    }
+    fn w(&mut self, v: u64) {
+        self.n(v, if self.wide { 8 } else { 4 });
+    }
+}
+
+/// A shared object with PT_INTERP and PT_DYNAMIC (DT_NEEDED x2, DT_SONAME, DT_RUNPATH) and no
+/// section headers, so readelf -d has to go through the program headers as we do.
+fn dynamic_object(wide: bool, big: bool) -> Vec<u8> {
+    let mut o = Raw {
+        buf: Vec::new(),
+        big,
+        wide,
+    };
+    let w = if wide { 8u64 } else { 4 };
+    let (ehsize, phsize) = if wide { (64u64, 56u64) } else { (52, 32) };
+    let interp = b"/lib/ld-big.so.1\0";
+    let strtab = b"\0libfoo.so.1\0libbar.so\0libme.so.7\0/opt/lib\0";
+    let interp_off = ehsize + 3 * phsize;
+    let strtab_off = interp_off + interp.len() as u64;
+    let dyn_off = (strtab_off + strtab.len() as u64).div_ceil(w) * w;
+    let dyns: [(u64, u64); 7] = [
+        (1, 1),
+        (1, 13),
+        (14, 23),
+        (29, 34),
+        (5, 0x10000 + strtab_off),
+        (10, strtab.len() as u64),
+        (0, 0),
+    ];
+    let size = dyn_off + dyns.len() as u64 * 2 * w;
+    o.buf.extend_from_slice(&[
+        0x7f,
+        b'E',
+        b'L',
+        b'F',
+        if wide { 2 } else { 1 },
+        if big { 2 } else { 1 },
+        1,
+        0,
+    ]);
+    o.buf.extend_from_slice(&[0; 8]);
+    o.n(3, 2); // ET_DYN
+    o.n(if wide { 21 } else { 20 }, 2); // PPC64 / PPC
+    o.n(1, 4);
+    o.w(0x10000);
+    o.w(ehsize);
+    o.w(0);
+    o.n(0, 4);
+    o.n(ehsize, 2);
+    o.n(phsize, 2);
+    o.n(3, 2);
+    o.n(0, 2);
+    o.n(0, 2);
+    o.n(0, 2);
+    let ph = |o: &mut Raw, ty: u64, off: u64, len: u64, flags: u64| {
+        o.n(ty, 4);
+        if wide {
+            o.n(flags, 4);
+        }
+        o.w(off);
+        o.w(0x10000 + off);
+        o.w(0x10000 + off);
+        o.w(len);
+        o.w(len);
+        if !wide {
+            o.n(flags, 4);
+        }
+        o.w(if ty == 1 { 0x1000 } else { w });
+    };
+    ph(&mut o, 1, 0, size, 6);
+    ph(&mut o, 3, interp_off, interp.len() as u64, 4);
+    ph(&mut o, 2, dyn_off, dyns.len() as u64 * 2 * w, 6);
+    o.buf.extend_from_slice(interp);
+    o.buf.extend_from_slice(strtab);
+    o.buf.resize(dyn_off as usize, 0);
+    for (tag, val) in dyns {
+        o.w(tag);
+        o.w(val);
+    }
+    assert_eq!(o.buf.len() as u64, size);
+    o.buf
+}
+
+#[test]
+fn dynamic_section_in_every_class_and_byte_order() {
+    let t = Scratch::new("dyn");
+    for (wide, big) in [(true, true), (false, true), (true, false), (false, false)] {
+        let p = t.write(&format!("dyn-{wide}-{big}"), &dynamic_object(wide, big));
+        let e = check(&p);
+        assert_eq!(e.needed(), ["libfoo.so.1", "libbar.so"]);
+        let d = e.dynamic.as_ref().unwrap();
+        assert_eq!(d.soname.as_ref().unwrap().value, "libme.so.7");
+        assert_eq!(d.runpath.as_ref().unwrap().value, "/opt/lib");
+        assert_eq!(e.interp.as_ref().unwrap().path, "/lib/ld-big.so.1");
+    }
+}

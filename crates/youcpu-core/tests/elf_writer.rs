@@ -293,15 +293,15 @@ fn patch_writes_fields_in_either_byte_order() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(1000), ..ProptestConfig::default() })]
 
     /// Any accepted spec gives a file our parser reads back, with mmap-able segments that never
     /// share a page with different permissions.
     #[test]
     fn layout_invariants(
         code_len in 1usize..9000,
-        data_len in 0usize..9000,
-        bss in 0u64..100_000,
+        data_len in prop_oneof![Just(0usize), 0usize..9000],
+        bss in prop_oneof![Just(0u64), 0u64..100_000],
         pinned in proptest::option::of(0u64..0x10_0000),
         wide in any::<bool>(),
         big in any::<bool>(),
@@ -320,6 +320,7 @@ proptest! {
             ..ExecutableSpec::x86_64(Vec::new(), Vec::new())
         };
         let w = write_executable(&spec).unwrap();
+        prop_assert_eq!(w.bytes.len() as u64, w.layout.file_size);
         let elf = parse(&w.bytes).unwrap();
         prop_assert_eq!(elf.header.entry.value, w.layout.entry);
         let loads: Vec<_> = elf.segments.iter().filter(|s| s.is_load()).collect();
@@ -344,7 +345,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 3000, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(3000), ..ProptestConfig::default() })]
 
     /// Any addresses and sizes: an error value or a file our parser reads back, never a panic.
     #[test]
@@ -378,4 +379,12 @@ proptest! {
             Err(e) => prop_assert!(!e.to_string().is_empty()),
         }
     }
+}
+
+/// Proptest cases: `default`, or `PROPTEST_CASES` when set (for longer fuzzing runs).
+fn cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }

@@ -144,6 +144,16 @@ fn interpreter_errors() {
         ("interpreter with CR", cat(&[&rec, b"\r"])),
         ("relative interpreter missing from cwd", b"rec".to_vec()),
         ("interpreter is the root directory", b"/".to_vec()),
+        ("interpreter with a trailing slash", cat(&[&rec, b"/"])),
+        (
+            "interpreter through ..",
+            cat(&[
+                &d,
+                b"/../",
+                dir.0.file_name().unwrap().as_bytes(),
+                b"/adir/../none",
+            ]),
+        ),
     ];
     let mut cases = Vec::new();
     for (i, (what, interp)) in interps.into_iter().enumerate() {

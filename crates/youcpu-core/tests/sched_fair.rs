@@ -294,3 +294,56 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn cfs_runs_last_the_timeslice_module_slice_rounded_up_to_the_tick() {
+    // The simulator's check_preempt_tick and sched::timeslice (tested against the kernel's
+    // formulas on its own) must agree: with equal weights a task is preempted at the first
+    // tick where delta_exec > sched_slice, so with a 1 us tick every steady-state run lasts
+    // the slice plus up to one tick. For light tasks (nice > 0) check_preempt_tick's second test,
+    // the vruntime lead over the leftmost (virtual time, faster than wall time) against the
+    // wall-time slice, fires first: their runs are shorter, never longer.
+    use youcpu_core::sched::timeslice::{compute_timeslices, TimesliceParams};
+    let tick = 1_000;
+    for n in 2..=12usize {
+        for nice in [0, 7, -3] {
+            let slice = compute_timeslices(&TimesliceParams {
+                nice: vec![nice; n],
+                ..TimesliceParams::defaults(0, 1)
+            })
+            .unwrap()
+            .slices[0]
+                .slice_ns;
+            let want = (slice / tick + 1) * tick;
+            let tasks: Vec<TaskSpec> = (0..n)
+                .map(|_| TaskSpec {
+                    arrival: 0,
+                    bursts: vec![Burst::Cpu(1 << 36)],
+                    nice,
+                })
+                .collect();
+            let p = CfsParams {
+                tick,
+                ..CfsParams::default()
+            };
+            let horizon = 3 * n as u64 * want + 2 * 6 * MS;
+            let cfg = SimConfig {
+                horizon: Some(horizon),
+                ..SimConfig::default()
+            };
+            let r = simulate(&tasks, &Policy::Cfs(p), &cfg).unwrap();
+            let rs = runs(&r);
+            let steady = &rs[n..rs.len() - 1];
+            assert!(steady.len() >= n, "n {n}: {rs:?}");
+            for x in steady {
+                let len = x.2 - x.1;
+                let msg = format!("n {n} nice {nice}: slice {slice}, runs {rs:?}");
+                if nice <= 0 {
+                    assert_eq!(len, want, "{msg}");
+                } else {
+                    assert!(len <= want, "{msg}");
+                }
+            }
+        }
+    }
+}

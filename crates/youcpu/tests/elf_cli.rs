@@ -143,6 +143,13 @@ fn json_matches_readelf_on_real_files() {
 }
 
 #[test]
+fn help_prints_the_usage() {
+    let out = youcpu(&["elf", "--help"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("usage: youcpu elf [--json]"));
+}
+
+#[test]
 fn text_output_names_the_parts() {
     let out = youcpu(&["elf", "/bin/ls"]);
     assert_eq!(out.status.code(), Some(0));

@@ -86,7 +86,7 @@ fn argv_matches_the_kernel() {
                         "script {body:?}: {json}"
                     );
                 }
-                Seen::Killed(s) => panic!("killed by {s}"),
+                other => panic!("the recorder did not run: {other:?}"),
             }
             checked += 1;
         }
@@ -220,4 +220,63 @@ fn text_output_names_the_chain() {
         text.contains("argv: [\"/bin/sh\", \"-c\", \"true\"]"),
         "{text}"
     );
+}
+
+/// A `noexec` mount, made in a private user+mount namespace where the CLI and the real
+/// execve both run.
+#[test]
+fn noexec_mounts_refuse_with_eacces() {
+    let dir = Scratch::new("noexec");
+    std::fs::create_dir_all(dir.path("no")).unwrap();
+    std::fs::create_dir_all(dir.path("yes")).unwrap();
+    let script = r#"
+        D="$1"; REC="$2"; RUN="$3"; YOU="$4"
+        mount -t tmpfs -o noexec none "$D/no" || exit 90
+        mount -t tmpfs none "$D/yes" || exit 90
+        for m in no yes; do
+            cp "$REC" "$D/$m/rec" && chmod 755 "$D/$m/rec"
+            printf '#!%s\n' "$D/$m/rec" > "$D/yes/via-$m" && chmod 755 "$D/yes/via-$m"
+        done
+        for f in "$D/no/rec" "$D/yes/rec" "$D/yes/via-no" "$D/yes/via-yes"; do
+            echo "MODEL $("$YOU" exec --json "$f" | tr -d '\n' | sed 's/.*"errno": *"\([A-Z0-9]*\)".*/\1/;s/.*"ok": *true.*/OK/')"
+            echo "KERNEL $("$RUN" "$f" | head -1 | sed 's/^ARGC.*/OK/;s/^ERRNO 13/EACCES/;s/^ERRNO 2$/ENOENT/')"
+        done
+    "#;
+    let out = Command::new("unshare")
+        .args([
+            "--user",
+            "--map-root-user",
+            "--mount",
+            "sh",
+            "-c",
+            script,
+            "sh",
+        ])
+        .arg(&dir.0)
+        .arg(&tools().recorder)
+        .arg(&tools().runner)
+        .arg(env!("CARGO_BIN_EXE_youcpu"))
+        .output();
+    let Ok(out) = out else {
+        eprintln!("skipped: unshare is not installed");
+        return;
+    };
+    if out.status.code() == Some(90) || !out.status.success() {
+        eprintln!(
+            "skipped: cannot mount tmpfs in a user namespace: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        return;
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    let model: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("MODEL "))
+        .collect();
+    let kernel: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("KERNEL "))
+        .collect();
+    assert_eq!(model, kernel, "{text}");
+    assert_eq!(kernel, ["EACCES", "OK", "EACCES", "OK"], "{text}");
 }

@@ -210,6 +210,28 @@ fn cfs_and_eevdf_take_milliseconds() {
 }
 
 #[test]
+fn a_horizon_leaves_jobs_unfinished() {
+    let v = ok(&["--policy", "fifo", "--jobs", "5,5", "--horizon", "7"]);
+    assert_eq!(v["jobs"][0]["completion"], 5);
+    assert!(v["jobs"][1]["completion"].is_null());
+    assert!(v["jobs"][1]["turnaround"].is_null());
+    assert_eq!(v["jobs"][1]["first_run"], 5);
+    assert_eq!(v["average"]["turnaround"], 5.0);
+    assert_eq!(v["end"], 7);
+    // 20000 jobs of 1000 ms under EEVDF: 20000 s in full (past the event limit), quick for 50 ms.
+    let many = vec!["1000"; 20_000].join(",");
+    let v = ok(&["--policy", "eevdf", "--jobs", &many, "--horizon", "50"]);
+    assert_eq!(v["end"], 50.0);
+    let ran = v["jobs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|j| !j["first_run"].is_null())
+        .count();
+    assert!((40..=60).contains(&ran), "{ran} jobs ran in 50 ms");
+}
+
+#[test]
 fn text_output_without_json() {
     let out = Command::new(env!("CARGO_BIN_EXE_youcpu"))
         .args(["sched", "--policy", "sjf", "--jobs", "3,1"])

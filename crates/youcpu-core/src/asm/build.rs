@@ -396,9 +396,6 @@ pub fn build(
         prev_imm = is_imm;
         slot += 1;
     }
-    if let Some(seg) = prefixes.seg {
-        ins.set_segment_prefix(seg);
-    }
     ins.set_has_lock_prefix(prefixes.lock);
     ins.set_has_rep_prefix(prefixes.rep);
     ins.set_has_repne_prefix(prefixes.repne);

@@ -254,13 +254,40 @@ fn is_short_branch(ins: &iced_x86::Instruction) -> bool {
 /// hides in 64-bit mode (`ds:[rbp]` is still a 3e byte), `movabs` for the 64-bit immediate and
 /// address forms, `push word ptr` for iced's `data16 push`, and FPU forms without the
 /// implicit `st` operand iced prints.
-fn variants(text: &str, ins: &iced_x86::Instruction) -> Vec<String> {
+fn variants(text: &str, ins: &iced_x86::Instruction, raw: &[u8]) -> Vec<String> {
+    // A 67 prefix on an instruction without memory operand (iced does not print it).
+    let raw_has_67 = raw
+        .iter()
+        .take_while(|b| {
+            matches!(
+                b,
+                0x26 | 0x2e | 0x36 | 0x3e | 0x64 | 0x65 | 0x66 | 0x67 | 0xf0 | 0xf2 | 0xf3
+            )
+        })
+        .any(|b| *b == 0x67);
     let mut v = vec![text.to_string()];
     let seg = ins.segment_prefix();
     if seg != iced_x86::Register::None {
         let s = super::regs::name(seg);
         if !text.contains(&format!("{s}:")) && text.contains('[') {
             v.push(text.replacen('[', &format!("{s}:["), 1));
+        }
+    }
+    if seg != iced_x86::Register::None && !text.contains('[') {
+        v.push(format!("{} {text}", super::regs::name(seg)));
+    }
+    if let Some(rest) = text.strip_prefix("bnd ") {
+        // iced names f2 on a branch "bnd" (MPX); GAS writes it repne.
+        v.push(format!("repne {rest}"));
+    }
+    if let Some(i) = text.find(" ptr ") {
+        // A size keyword GAS does not use for this form (lgdt's m16&64 is not an fword).
+        let start = text
+            .get(..i)
+            .and_then(|h| h.rfind(' '))
+            .map_or(0, |j| j + 1);
+        if let (Some(h), Some(t)) = (text.get(..start), text.get(i + 5..)) {
+            v.push(format!("{h}{t}"));
         }
     }
     if let Some(rest) = text.strip_prefix("mov ") {
@@ -270,11 +297,16 @@ fn variants(text: &str, ins: &iced_x86::Instruction) -> Vec<String> {
         v.push(format!("push word ptr {rest}"));
     }
     if text.starts_with('f') {
+        // x87: GAS refuses some two-operand spellings iced prints (`fcom st, st(2)`), so the
+        // form without the implicit st comes first.
         let t = text.replacen(" st, ", " ", 1);
         let t = t.strip_suffix(", st").unwrap_or(&t).to_string();
         if t != text {
-            v.push(t);
+            v.insert(0, t);
         }
+    }
+    if ins.len() > 0 && !text.contains('[') && raw_has_67 {
+        v.push(format!("addr32 {text}"));
     }
     v
 }
@@ -293,7 +325,7 @@ fn round_trip(
             .map(|a| a.bytes == raw)
             .unwrap_or(false)
     };
-    let vars = variants(&text, ins);
+    let vars = variants(&text, ins, raw);
     if let Some(t) = vars.iter().find(|t| same(t)) {
         return (t.clone(), None);
     }

@@ -158,6 +158,24 @@ fn rewrite(
             };
             return (m, ops, None);
         }
+        ("faddp" | "fmulp" | "fsubp" | "fsubrp" | "fdivp" | "fdivrp", []) => {
+            let st = |r| Operand {
+                kind: OpKind::Reg(r),
+                size: None,
+            };
+            return (
+                m,
+                vec![st(Register::ST1), st(Register::ST0)],
+                Some("with no operands it is st(1), st"),
+            );
+        }
+        ("fxch" | "fucom" | "fucomp" | "fcom" | "fcomp", []) => {
+            let st1 = Operand {
+                kind: OpKind::Reg(Register::ST1),
+                size: None,
+            };
+            return (m, vec![st1], Some("with no operand it works on st(1)"));
+        }
         ("rol" | "ror" | "rcl" | "rcr" | "shl" | "shr" | "sal" | "sar", [_]) => {
             ops.push(imm(1));
             return (m, ops, Some("a shift with no count shifts by 1"));
@@ -230,6 +248,14 @@ fn assemble_insn(
             "mov cannot load cs (the CPU raises #UD); use a far jmp".into(),
         ));
     }
+    if let (Some(seg @ (Register::ES | Register::SS)), Bitness::B64) = (prefixes.seg, bits) {
+        // tc-i386.c: es and ss prefix words are refused in 64-bit mode (cs and ds stay, as
+        // branch hints); an es: or ss: inside a memory operand is still accepted.
+        return Err(AsmError::Syntax(format!(
+            "the {} prefix word is not supported in 64-bit mode",
+            regs::name(seg)
+        )));
+    }
     if typed == "sysret" && bits == Bitness::B64 {
         // GAS: "ambiguous operand size for `sysret'": write sysretd or sysretq.
         return Err(AsmError::AmbiguousSize(short(typed)));
@@ -276,7 +302,25 @@ fn assemble_insn(
         if movabs && !kinds.iter().any(|k| matches!(k, K::imm64 | K::mem_offs)) {
             continue;
         }
-        for (order, swapped) in &orders {
+        for (written, swapped) in &orders {
+            // x87: GAS lets `fxch st(1)` / `fcom st(2)` leave out the st(0) first operand.
+            let with_st0;
+            let order = if kinds.len() == written.len() + 1
+                && kinds.first() == Some(&K::st0)
+                && written
+                    .iter()
+                    .all(|o| matches!(o.kind, OpKind::Reg(r) if r.is_st()))
+            {
+                with_st0 = std::iter::once(Operand {
+                    kind: OpKind::Reg(Register::ST0),
+                    size: None,
+                })
+                .chain(written.iter().cloned())
+                .collect::<Vec<_>>();
+                &with_st0
+            } else {
+                written
+            };
             if kinds.len() != order.len() || !kinds.iter().zip(order).all(|(k, o)| kind_fits(*k, o))
             {
                 continue;
@@ -303,7 +347,7 @@ fn assemble_insn(
                 continue;
             }
             match build(code, &kinds, order, prefixes, pseudo, bits, ip) {
-                Ok(b) => match encode(&b, bits, ip) {
+                Ok(b) => match encode(&b, bits, ip, prefixes) {
                     Ok(bytes) => cands.push(Cand {
                         code,
                         bytes,
@@ -536,13 +580,46 @@ fn check_ambiguity(typed: &str, cands: &mut Vec<Cand>, bits: Bitness) -> Result<
 }
 
 /// Encodes, fixing up a rip-relative target once the length is known.
-fn encode(b: &Built, bits: Bitness, ip: u64) -> Result<Vec<u8>, AsmError> {
+fn encode(b: &Built, bits: Bitness, ip: u64, prefixes: Prefixes) -> Result<Vec<u8>, AsmError> {
     let mut ins = b.ins;
+    let mut raw: Vec<u8> = Vec::new();
+    if let Some(seg) = prefixes.seg {
+        raw.push(match seg {
+            Register::ES => 0x26,
+            Register::CS => 0x2e,
+            Register::SS => 0x36,
+            Register::DS => 0x3e,
+            Register::FS => 0x64,
+            _ => 0x65,
+        });
+    }
+    if prefixes.data {
+        raw.push(0x66);
+    }
+    if prefixes.addr {
+        raw.push(0x67);
+    }
+    // Prefix words go in front as raw bytes, as GAS emits them; the instruction proper is
+    // encoded at ip + their count so rip-relative and branch offsets stay right.
     let run = |ins: &iced_x86::Instruction| -> Result<Vec<u8>, AsmError> {
         let mut enc = Encoder::new(bits.bits());
-        enc.encode(ins, ip)
+        let at = ip.wrapping_add(raw.len() as u64);
+        enc.encode(ins, at)
             .map_err(|e| encode_error(&e.to_string()))?;
-        Ok(gas_prefix_order(enc.take_buffer()))
+        let body = enc.take_buffer();
+        let body_prefixes: Vec<u8> = body
+            .iter()
+            .copied()
+            .take_while(|b| is_legacy_prefix(*b))
+            .collect();
+        if raw.iter().any(|r| body_prefixes.contains(r)) {
+            return Err(AsmError::Syntax(
+                "a prefix word repeats a prefix the instruction already has".into(),
+            ));
+        }
+        let mut all = raw.clone();
+        all.extend_from_slice(&body);
+        Ok(gas_prefix_order(all))
     };
     let Some(d) = b.rip_disp else {
         return run(&ins);
@@ -553,6 +630,13 @@ fn encode(b: &Built, bits: Bitness, ip: u64) -> Result<Vec<u8>, AsmError> {
     let next = ip.wrapping_add(first.len() as u64);
     ins.set_memory_displacement64(next.wrapping_add(d as u64));
     run(&ins)
+}
+
+fn is_legacy_prefix(b: u8) -> bool {
+    matches!(
+        b,
+        0x26 | 0x2e | 0x36 | 0x3e | 0x64 | 0x65 | 0x66 | 0x67 | 0xf0 | 0xf2 | 0xf3
+    )
 }
 
 /// Puts legacy prefixes in the order GAS writes them (tc-i386.c prefix slots: segment, 67,

@@ -81,6 +81,23 @@ pub fn tokenize(line: &str) -> Result<Vec<Tok>, AsmError> {
 pub fn parse_number(text: &str) -> Result<i128, AsmError> {
     let bad = || AsmError::BadNumber(super::short(text));
     let lower = text.to_ascii_lowercase();
+    if let Some(stem) = lower
+        .strip_suffix('h')
+        .filter(|t| !t.starts_with("0x") && !t.is_empty())
+    {
+        if stem.bytes().all(|b| b.is_ascii_hexdigit()) {
+            let stem = if stem.len() > 1 {
+                stem.trim_start_matches('0')
+            } else {
+                stem
+            };
+            return Err(AsmError::Syntax(format!(
+                "\"{}\": GAS has no h suffix in this syntax; write 0x{}",
+                super::short(text),
+                if stem.is_empty() { "0" } else { stem }
+            )));
+        }
+    }
     let (digits, radix) = if let Some(h) = lower.strip_prefix("0x") {
         (h, 16)
     } else if let Some(b) = lower.strip_prefix("0b") {

@@ -80,8 +80,13 @@ pub struct Prefixes {
     pub rep: bool,
     /// `repne` / `repnz`.
     pub repne: bool,
-    /// A segment register written as a prefix word (`fs movsb`).
+    /// A segment register written as a prefix word (`fs movsb`, `cs nop`): its byte is
+    /// emitted as written, like GAS does.
     pub seg: Option<Register>,
+    /// `data16` (or `data32`): a raw 66 byte.
+    pub data: bool,
+    /// `addr32` (or `addr16`): a raw 67 byte.
+    pub addr: bool,
 }
 
 /// A parsed line.
@@ -144,17 +149,32 @@ pub fn parse_line(line: &str) -> Result<Statement, AsmError> {
                     }
                 }
             }
-            Some(Tok::Ident(w)) => match w.as_str() {
-                "lock" => prefixes.lock = true,
-                "rep" | "repe" | "repz" => prefixes.rep = true,
-                "repne" | "repnz" => prefixes.repne = true,
-                "cs" | "ds" | "es" | "fs" | "gs" | "ss"
-                    if matches!(p.peek(), Some(Tok::Ident(_))) =>
-                {
-                    prefixes.seg = regs::lookup(&w)
+            Some(Tok::Ident(w)) => {
+                let before = prefixes;
+                match w.as_str() {
+                    "lock" => prefixes.lock = true,
+                    "rep" | "repe" | "repz" => prefixes.rep = true,
+                    "repne" | "repnz" => prefixes.repne = true,
+                    "data16" | "data32" => prefixes.data = true,
+                    "addr16" | "addr32" => prefixes.addr = true,
+                    "cs" | "ds" | "es" | "fs" | "gs" | "ss"
+                        if matches!(p.peek(), Some(Tok::Ident(_))) && prefixes.seg.is_none() =>
+                    {
+                        prefixes.seg = regs::lookup(&w)
+                    }
+                    "cs" | "ds" | "es" | "fs" | "gs" | "ss" if prefixes.seg.is_some() => {}
+                    _ => break w,
                 }
-                _ => break w,
-            },
+                // GAS: "same type of prefix used twice".
+                if prefixes == before
+                    || (before.rep || before.repne)
+                        && (prefixes.rep != before.rep || prefixes.repne != before.repne)
+                {
+                    return Err(AsmError::Syntax(format!(
+                        "prefix \"{w}\" repeats one already given"
+                    )));
+                }
+            }
             Some(t) => {
                 return Err(AsmError::Syntax(format!(
                     "expected a mnemonic, found {}",

@@ -25,7 +25,7 @@ mod sections;
 mod segments;
 pub mod writer;
 
-pub use dynamic::{DynString, DynamicSummary, Interp};
+pub use dynamic::{DynEntry, DynString, DynamicSummary, Interp};
 pub use error::ElfError;
 pub use header::{Class, ElfHeader, Endian};
 pub use map::{memory_map, MapRegion};

@@ -54,6 +54,12 @@ pub trait FileSystem {
     /// Up to `len` bytes of the regular file at `path`, starting at `offset` (fewer at the end
     /// of the file, none past it).
     fn read_at(&self, path: &[u8], offset: u64, len: usize) -> Result<Vec<u8>, FsError>;
+
+    /// Whether the file at `path` is on a mount where nothing may be executed (`path_noexec`:
+    /// a `noexec` mount, or a filesystem such as procfs that forbids it). None by default.
+    fn noexec_mount(&self, _path: &[u8]) -> bool {
+        false
+    }
 }
 
 /// One entry of a [`MemFs`].

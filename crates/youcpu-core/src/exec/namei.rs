@@ -7,7 +7,8 @@
 //! ENAMETOOLONG for a path of [`PATH_MAX`] bytes or more or a component over [`NAME_MAX`],
 //! EACCES for a directory, a device/FIFO/socket, or a file without execute permission. Root
 //! (uid 0, with CAP_DAC_OVERRIDE) may execute a regular file if any of its three x bits is set.
-//! Not modelled: `noexec` mounts, ACLs, LSMs, `fs.protected_symlinks`, ETXTBSY.
+//! `noexec` mounts are refused when the filesystem reports them ([`FileSystem::noexec_mount`]).
+//! Not modelled: ACLs, LSMs, `fs.protected_symlinks`, ETXTBSY.
 
 use super::errno::Errno;
 use super::fs::{FileKind, FileSystem, FsError, Meta};
@@ -259,6 +260,13 @@ pub fn open_exec(
             ))
         }
         FileKind::Regular => {}
+    }
+    // may_open: `path_noexec` comes before the permission check.
+    if fs.noexec_mount(&path) {
+        return Err(OpenError::Errno(
+            Errno::Eacces,
+            format!("\"{}\" is on a noexec mount", lossy(&path)),
+        ));
     }
     if !cred.may_exec(&meta) {
         let why = if cred.uid == 0 {

@@ -96,8 +96,8 @@ pub fn run_gas(lines: &[String], bits: u32) -> Vec<GasLine> {
                 continue;
             };
             if let Some(m) = msg.strip_prefix("Error: ") {
-                if !errors.contains_key(&i) {
-                    errors.insert(i, m.to_string());
+                if let std::collections::hash_map::Entry::Vacant(e) = errors.entry(i) {
+                    e.insert(m.to_string());
                     new_errors += 1;
                 }
             } else if let Some(m) = msg.strip_prefix("Warning: ") {

@@ -492,5 +492,6 @@ pub fn agree_all(cases: Vec<(String, Case)>) -> Vec<Seen> {
         failures.len(),
         failures.join("\n")
     );
+    eprintln!("{n} cases: model and kernel agree");
     results.into_iter().map(|r| r.unwrap()).collect()
 }

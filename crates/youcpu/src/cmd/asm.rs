@@ -4,6 +4,8 @@
 //! or `error: MESSAGE`. A blank or comment-only line assembles to no bytes (as in GAS) and
 //! prints an empty line, so output line N always belongs to input line N. Each line is placed
 //! at the address after the previous one (the first at `--ip`), which matters for branches.
+//! `--explain` adds, per line, the form chosen and why (text: after a `#`; JSON: `why` and
+//! `considered`, every form that fits with its bytes).
 //! Per-line errors are output, not failure: the exit status is 1 only for unusable input
 //! (bad options, more than MAX_INPUT bytes or MAX_LINES lines).
 
@@ -67,9 +69,11 @@ pub fn run(args: Vec<OsString>) -> Result<Output, CliError> {
     let mut parser = lexopt::Parser::from_args(args);
     let mut bits_text = None;
     let mut ip_text = None;
+    let mut explain = false;
     while let Some(arg) = parser.next()? {
         match arg {
             Long("json") => {}
+            Long("explain") => explain = true,
             Long("bits") => bits_text = Some(text_value(&mut parser, "bits")?),
             Long("ip") => ip_text = Some(text_value(&mut parser, "ip")?),
             _ => return Err(err(arg.unexpected())),
@@ -91,11 +95,16 @@ pub fn run(args: Vec<OsString>) -> Result<Output, CliError> {
     if input.len() as u64 > MAX_INPUT {
         return Err(err(format!("the input is larger than {MAX_INPUT} bytes")));
     }
-    Ok(assemble_all(&input, bits, ip)?)
+    assemble_all(&input, bits, ip, explain)
 }
 
 /// Assembles every line of `input`.
-fn assemble_all(input: &[u8], bits: Bitness, start: u64) -> Result<Output, CliError> {
+fn assemble_all(
+    input: &[u8],
+    bits: Bitness,
+    start: u64,
+    explain: bool,
+) -> Result<Output, CliError> {
     let mut lines: Vec<&[u8]> = input.split(|b| *b == b'\n').collect();
     if lines.last().is_some_and(|l| l.is_empty()) {
         lines.pop();
@@ -122,7 +131,26 @@ fn assemble_all(input: &[u8], bits: Bitness, start: u64) -> Result<Output, CliEr
             Ok(a) => {
                 let h = hex(&a.bytes);
                 text.push_str(&h);
-                out.push(json!({ "source": source, "bytes": h }));
+                let mut v = json!({ "source": source, "bytes": h });
+                if explain {
+                    if let Some(f) = &a.chosen {
+                        text.push_str(&format!("    # {} ({}): {}", f.form, f.opcode, a.why));
+                    }
+                    if let Some(obj) = v.as_object_mut() {
+                        obj.insert("why".into(), json!(a.why));
+                        obj.insert(
+                            "considered".into(),
+                            json!(a
+                                .considered
+                                .iter()
+                                .map(|f| json!({
+                                    "form": f.form, "opcode": f.opcode, "bytes": hex(&f.bytes)
+                                }))
+                                .collect::<Vec<_>>()),
+                        );
+                    }
+                }
+                out.push(v);
                 ip = ip.wrapping_add(a.bytes.len() as u64) & bits.max_ip();
             }
             Err(AsmError::Empty) => {

@@ -1,5 +1,6 @@
 //! `youcpu disasm HEX`: decodes machine code into Intel-syntax lines that `youcpu asm` (and GNU
-//! as) assemble back to the same bytes; `--explain` adds the byte-by-byte breakdown.
+//! as) assemble back to the same bytes. `--explain` adds the byte-by-byte breakdown (and, in
+//! JSON, `fields` and `note`: why a line needed a GAS pseudo-prefix or `.byte`).
 
 use super::asm::{hex, parse_bits, parse_ip};
 use crate::cli::{err, text_value, CliError, Output};
@@ -7,7 +8,26 @@ use serde_json::json;
 use std::ffi::OsString;
 use youcpu_core::asm::{disassemble, parse_hex, Bitness, DecodedItem};
 
-const USAGE: &str = "usage: youcpu disasm [--bits 16|32|64] [--ip ADDR] [--explain] [--json] HEX";
+const USAGE: &str =
+    "usage: youcpu disasm [--bits 16|32|64] [--ip ADDR] [--explain] [--json] HEX... (or - for stdin)";
+
+/// At most this much hex text is read from stdin (3 characters a byte, and some slack).
+const MAX_STDIN: u64 = 1 << 20;
+
+fn read_stdin() -> Result<String, CliError> {
+    use std::io::Read;
+    let mut buf = Vec::new();
+    std::io::stdin()
+        .take(MAX_STDIN + 1)
+        .read_to_end(&mut buf)
+        .map_err(|e| err(format!("cannot read stdin: {e}")))?;
+    if buf.len() as u64 > MAX_STDIN {
+        return Err(err(format!(
+            "the hex on stdin is longer than {MAX_STDIN} bytes"
+        )));
+    }
+    String::from_utf8(buf).map_err(|_| err("the hex on stdin is not valid UTF-8"))
+}
 
 /// Parses the arguments and decodes the bytes.
 pub fn run(args: Vec<OsString>) -> Result<Output, CliError> {
@@ -38,7 +58,12 @@ pub fn run(args: Vec<OsString>) -> Result<Output, CliError> {
         Some(t) => parse_ip(&t, bits)?,
         None => 0,
     };
-    let bytes = parse_hex(&hex_parts.join(" ")).map_err(err)?;
+    let text = if hex_parts.len() == 1 && hex_parts.first().is_some_and(|h| h == "-") {
+        read_stdin()?
+    } else {
+        hex_parts.join(" ")
+    };
+    let bytes = parse_hex(&text).map_err(err)?;
     if bytes.is_empty() {
         return Err(err(format!("no bytes given; {USAGE}")));
     }
@@ -76,10 +101,12 @@ pub fn run(args: Vec<OsString>) -> Result<Output, CliError> {
                     "bytes": hex(&d.bytes),
                     "mnemonic": d.mnemonic,
                     "text": d.text,
-                    "fields": d.fields,
                 });
-                if let (Some(n), Some(obj)) = (&d.note, v.as_object_mut()) {
-                    obj.insert("note".into(), json!(n));
+                if let (true, Some(obj)) = (explain, v.as_object_mut()) {
+                    obj.insert("fields".into(), json!(d.fields));
+                    if let Some(n) = &d.note {
+                        obj.insert("note".into(), json!(n));
+                    }
                 }
                 out.push(v);
             }
@@ -88,7 +115,11 @@ pub fn run(args: Vec<OsString>) -> Result<Output, CliError> {
                     "{ip:0width$x}  {:<30} error: {error}\n",
                     hex(bytes)
                 ));
-                out.push(json!({ "ip": ip, "bytes": hex(bytes), "error": error.to_string() }));
+                let mut v = json!({ "ip": ip, "error": error.to_string() });
+                if let (true, Some(obj)) = (explain, v.as_object_mut()) {
+                    obj.insert("bytes".into(), json!(hex(bytes)));
+                }
+                out.push(v);
             }
         }
     }

@@ -7,6 +7,8 @@ use std::io::Read;
 use youcpu_core::elf::{parse_with_limits, ElfFile, Limits};
 use youcpu_core::units::parse_int;
 
+const USAGE: &str = "usage: youcpu elf [--json] [--max-size BYTES] FILE";
+
 /// The CLI reads files up to 1 GiB by default (the browser's limit is 64 MiB).
 const CLI_MAX_FILE_SIZE: u64 = 1 << 30;
 
@@ -22,6 +24,9 @@ pub fn run(args: Vec<OsString>) -> Result<Output, CliError> {
     while let Some(arg) = parser.next()? {
         match arg {
             Long("json") => {}
+            Long("help") | Short('h') => {
+                return Ok(Output::ok(USAGE.into(), json!({ "usage": USAGE })));
+            }
             Long("max-size") => {
                 let v = text_value(&mut parser, "max-size")?;
                 let n = parse_int(&v, 1, i64::MAX).map_err(|e| err(format!("--max-size: {e}")))?;
@@ -32,7 +37,7 @@ pub fn run(args: Vec<OsString>) -> Result<Output, CliError> {
         }
     }
     let Some(path) = path else {
-        return Err(err("usage: youcpu elf [--json] [--max-size BYTES] FILE"));
+        return Err(err(USAGE));
     };
     let shown = path.to_string_lossy().into_owned();
     let bytes = read_file(&path, &shown, limits.max_file_size)?;

@@ -116,6 +116,7 @@ struct Args {
     nice: Option<String>,
     tick: Option<String>,
     base_slice: Option<String>,
+    horizon: Option<String>,
     trace: bool,
 }
 
@@ -133,6 +134,7 @@ fn parse_args(args: Vec<OsString>) -> Result<Args, CliError> {
         nice: None,
         tick: None,
         base_slice: None,
+        horizon: None,
         trace: false,
     };
     let mut policy = None;
@@ -152,6 +154,7 @@ fn parse_args(args: Vec<OsString>) -> Result<Args, CliError> {
             Long("nice") => a.nice = Some(text_value(&mut parser, "nice")?),
             Long("tick") => a.tick = Some(text_value(&mut parser, "tick")?),
             Long("base-slice") => a.base_slice = Some(text_value(&mut parser, "base-slice")?),
+            Long("horizon") => a.horizon = Some(text_value(&mut parser, "horizon")?),
             Long("trace") => a.trace = true,
             Long("json") => {}
             _ => return Err(err(arg.unexpected())),
@@ -220,6 +223,7 @@ fn build(a: &Args) -> Result<(Policy, Unit, Vec<TaskSpec>, SimConfig), CliError>
             .transpose()
     };
     let switch_cost = one("switch-cost", &a.switch_cost, 0)?.unwrap_or(0);
+    let horizon = one("horizon", &a.horizon, 0)?;
     // Textbook-only and Linux-only options are validated for every policy and ignored where
     // they do not apply, so one command line can be tried under every policy.
     let quantum = match &a.quantum {
@@ -277,6 +281,7 @@ fn build(a: &Args) -> Result<(Policy, Unit, Vec<TaskSpec>, SimConfig), CliError>
         .collect();
     let cfg = SimConfig {
         switch_cost,
+        horizon,
         trace: a.trace,
         fair_samples: a.trace,
         ..SimConfig::default()
@@ -432,7 +437,7 @@ fn to_text(r: &SimResult, unit: Unit, a: &Args) -> String {
 
 const USAGE: &str = "usage: youcpu sched --policy fifo|sjf|stcf|rr|cfs|eevdf --jobs L,L,... \
 [--arrivals A,A,...] [--quantum Q | --target-latency T [--min-granularity G]] [--switch-cost C] \
-[--nice N,N,...] [--tick MS] [--base-slice MS] [--trace] [--json]";
+[--nice N,N,...] [--tick MS] [--base-slice MS] [--horizon H] [--trace] [--json]";
 
 /// Parses the arguments and runs the simulation.
 pub fn run(args: Vec<OsString>) -> Result<Output, CliError> {

@@ -93,7 +93,8 @@ pub fn write_executable(spec: &ExecutableSpec) -> Result<Written, WriteError> {
     }
     o.pad_to(l.code_offset);
     o.buf.extend_from_slice(&spec.code);
-    if !spec.data.is_empty() {
+    if l.segments == 2 {
+        // Even a data segment with no file bytes (only BSS) keeps its p_offset inside the file.
         o.pad_to(l.data_offset);
         o.buf.extend_from_slice(&spec.data);
     }

@@ -302,7 +302,7 @@ pub fn layout(spec: &ExecutableSpec) -> Result<Layout, WriteError> {
             explanation: format!("mapped read + write at {data_vaddr:#x}"),
         });
     }
-    let (mut shoff, mut shnum, mut file_size) = (0, 0, data_end.max(code_end));
+    let (mut shoff, mut shnum, mut file_size) = (0, 0, if has_data { data_end } else { code_end });
     if spec.section_headers {
         let (table, names) = section_names(spec);
         let strtab_offset = file_size;

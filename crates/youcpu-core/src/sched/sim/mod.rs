@@ -25,6 +25,8 @@
 mod cfs;
 mod eevdf;
 mod engine;
+mod error;
+mod metrics;
 pub mod policy;
 pub mod result;
 mod textbook;
@@ -35,8 +37,7 @@ pub use policy::{CfsParams, EevdfParams, Policy};
 pub use result::{FairPoint, Overall, SimResult, Slice, SliceKind, Step, StepKind, TaskMetrics};
 pub use workload::{Burst, TaskSpec, MAX_TASKS, MAX_TIME, MAX_TOTAL_BURSTS, MAX_TOTAL_TIME};
 
-use engine::{Engine, Scheduler};
-use std::fmt;
+pub use error::SimError;
 
 /// Most event-loop iterations one run may take.
 pub const MAX_EVENTS: u64 = 2_000_000;
@@ -71,95 +72,6 @@ impl Default for SimConfig {
         }
     }
 }
-
-/// Why a simulation was refused or stopped.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum SimError {
-    /// The workload is empty.
-    NoTasks,
-    /// More than [`MAX_TASKS`] tasks.
-    TooManyTasks(usize),
-    /// More than [`MAX_TOTAL_BURSTS`] bursts in all.
-    TooManyBursts(usize),
-    /// A task's bursts are malformed.
-    BadBursts {
-        /// The task.
-        task: usize,
-        /// What is wrong.
-        why: &'static str,
-    },
-    /// A nice value outside -20..=19.
-    BadNice {
-        /// The task.
-        task: usize,
-        /// The value given.
-        nice: i32,
-    },
-    /// A time value above [`MAX_TIME`].
-    TimeTooLarge {
-        /// Which value.
-        what: &'static str,
-        /// The task, if the value belongs to one.
-        task: Option<usize>,
-        /// The value given.
-        value: u64,
-    },
-    /// The last arrival plus all bursts exceed [`MAX_TOTAL_TIME`].
-    TotalTooLarge,
-    /// A policy parameter that must be positive is 0.
-    ZeroParameter(&'static str),
-    /// `max_events` outside 1..=[`MAX_EVENTS`].
-    BadEventLimit(u64),
-    /// The run needed more event-loop iterations than allowed.
-    TooManyEvents(u64),
-}
-
-impl fmt::Display for SimError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            SimError::NoTasks => write!(f, "there must be at least one task"),
-            SimError::TooManyTasks(n) => {
-                write!(
-                    f,
-                    "{n} tasks is more than the simulator takes ({MAX_TASKS} at most)"
-                )
-            }
-            SimError::TooManyBursts(n) => write!(
-                f,
-                "{n} bursts in all is more than the simulator takes ({MAX_TOTAL_BURSTS} at most)"
-            ),
-            SimError::BadBursts { task, why } => write!(f, "task {task} {why}"),
-            SimError::BadNice { task, nice } => {
-                write!(
-                    f,
-                    "task {task}: nice must be between -20 and 19, not {nice}"
-                )
-            }
-            SimError::TimeTooLarge { what, task, value } => match task {
-                Some(t) => write!(f, "task {t}: {what} {value} is more than {MAX_TIME}"),
-                None => write!(f, "{what} {value} is more than {MAX_TIME}"),
-            },
-            SimError::TotalTooLarge => write!(
-                f,
-                "the last arrival plus all bursts add up to more than {MAX_TOTAL_TIME} time units"
-            ),
-            SimError::ZeroParameter(what) => write!(f, "{what} must be more than 0"),
-            SimError::BadEventLimit(n) => {
-                write!(
-                    f,
-                    "the event limit must be between 1 and {MAX_EVENTS}, not {n}"
-                )
-            }
-            SimError::TooManyEvents(n) => write!(
-                f,
-                "the simulation needs more than {n} scheduling events; use fewer or shorter \
-                 jobs, a larger quantum, or a horizon"
-            ),
-        }
-    }
-}
-
-impl std::error::Error for SimError {}
 
 fn check_time(what: &'static str, v: u64) -> Result<(), SimError> {
     if v == 0 {
@@ -234,10 +146,14 @@ pub fn simulate(
         return Err(SimError::BadEventLimit(cfg.max_events));
     }
     match *policy {
-        Policy::Fifo => finish(tasks, &weights, textbook::Fifo::new(), policy, cfg),
-        Policy::Sjf => finish(tasks, &weights, textbook::Shortest::new(false), policy, cfg),
-        Policy::Stcf => finish(tasks, &weights, textbook::Shortest::new(true), policy, cfg),
-        Policy::RoundRobin { quantum } => finish(
+        Policy::Fifo => metrics::finish(tasks, &weights, textbook::Fifo::new(), policy, cfg),
+        Policy::Sjf => {
+            metrics::finish(tasks, &weights, textbook::Shortest::new(false), policy, cfg)
+        }
+        Policy::Stcf => {
+            metrics::finish(tasks, &weights, textbook::Shortest::new(true), policy, cfg)
+        }
+        Policy::RoundRobin { quantum } => metrics::finish(
             tasks,
             &weights,
             textbook::RoundRobin::fixed(quantum),
@@ -247,103 +163,16 @@ pub fn simulate(
         Policy::RoundRobinLatency {
             target_latency,
             min_granularity,
-        } => finish(
+        } => metrics::finish(
             tasks,
             &weights,
             textbook::RoundRobin::latency(target_latency, min_granularity),
             policy,
             cfg,
         ),
-        Policy::Cfs(p) => finish(tasks, &weights, cfs::Cfs::new(p, &weights), policy, cfg),
-        Policy::Eevdf(p) => finish(tasks, &weights, eevdf::Eevdf::new(p, &weights), policy, cfg),
-    }
-}
-
-fn finish<S: Scheduler>(
-    specs: &[TaskSpec],
-    weights: &[u64],
-    sched: S,
-    policy: &Policy,
-    cfg: &SimConfig,
-) -> Result<SimResult, SimError> {
-    let mut e = Engine::new(specs, weights, sched, cfg);
-    e.run()?;
-    let end = e.now;
-    // A switch cut short by the horizon only lasted until the end.
-    let mut cut_switch = 0;
-    for s in &mut e.timeline {
-        if s.end > end {
-            if let SliceKind::Switch { to, .. } = s.kind {
-                let cut = s.end - end.max(s.start);
-                cut_switch += cut;
-                if let Some(t) = e.tasks.get_mut(to) {
-                    t.switch_time -= cut;
-                }
-            }
-            s.end = end.max(s.start);
+        Policy::Cfs(p) => metrics::finish(tasks, &weights, cfs::Cfs::new(p, &weights), policy, cfg),
+        Policy::Eevdf(p) => {
+            metrics::finish(tasks, &weights, eevdf::Eevdf::new(p, &weights), policy, cfg)
         }
     }
-    e.timeline.retain(|s| s.end > s.start);
-    e.switch_time -= cut_switch;
-    let tasks: Vec<TaskMetrics> = specs
-        .iter()
-        .zip(&e.tasks)
-        .enumerate()
-        .map(|(id, (s, t))| TaskMetrics {
-            id,
-            arrival: s.arrival,
-            cpu_demand: s.cpu_total(),
-            io_demand: s.io_total(),
-            nice: s.nice,
-            weight: t.weight,
-            first_run: t.first_run,
-            completion: t.completion,
-            response: t.first_run.map(|f| f - s.arrival),
-            turnaround: t.completion.map(|c| c - s.arrival),
-            wait: t.wait,
-            cpu_time: t.cpu_time,
-            cpu_share: if end == 0 {
-                0.0
-            } else {
-                t.cpu_time as f64 / end as f64
-            },
-            context_switches: t.switches,
-            switch_time: t.switch_time,
-        })
-        .collect();
-    let mean = |xs: Vec<u64>| {
-        if xs.is_empty() {
-            None
-        } else {
-            Some(xs.iter().map(|&x| x as f64).sum::<f64>() / xs.len() as f64)
-        }
-    };
-    let idle_time = e
-        .timeline
-        .iter()
-        .filter(|s| s.kind == SliceKind::Idle)
-        .map(|s| s.end - s.start)
-        .sum();
-    let overall = Overall {
-        finished: tasks.iter().filter(|t| t.completion.is_some()).count(),
-        avg_response: mean(tasks.iter().filter_map(|t| t.response).collect()),
-        avg_turnaround: mean(tasks.iter().filter_map(|t| t.turnaround).collect()),
-        avg_wait: mean(tasks.iter().map(|t| t.wait).collect()).unwrap_or(0.0),
-        context_switches: e.switches,
-        switch_time: e.switch_time,
-        busy_time: tasks.iter().map(|t| t.cpu_time).sum(),
-        idle_time,
-        end,
-        events: e.events,
-    };
-    Ok(SimResult {
-        policy: policy.name(),
-        timeline: std::mem::take(&mut e.timeline),
-        tasks,
-        overall,
-        steps: std::mem::take(&mut e.steps),
-        steps_truncated: e.steps_truncated,
-        fair: std::mem::take(&mut e.fair),
-        fair_truncated: e.fair_truncated,
-    })
 }

@@ -11,12 +11,64 @@ use youcpu_core::exec::fs::{FileKind, FileSystem, FsError, Meta};
 /// The files under `root`; the model's `/` is `root`.
 pub struct RealFs {
     root: PathBuf,
+    /// Mount points (as real paths) and whether exec is forbidden there, in mount order.
+    mounts: Vec<(Vec<u8>, bool)>,
+}
+
+/// Filesystems whose superblock forbids exec (`SB_I_NOEXEC`) whatever the mount options.
+const NOEXEC_FS: [&str; 3] = ["proc", "sysfs", "binfmt_misc"];
+
+/// Undoes mountinfo's octal escapes (`\040` for a space).
+fn unescape(field: &str) -> Vec<u8> {
+    let b = field.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while let Some(&c) = b.get(i) {
+        let octal = b
+            .get(i + 1..i + 4)
+            .filter(|d| d.iter().all(|x| (b'0'..=b'7').contains(x)));
+        match octal {
+            Some(d) if c == b'\\' => {
+                out.push(
+                    d.iter()
+                        .fold(0u8, |v, x| v.wrapping_mul(8).wrapping_add(x - b'0')),
+                );
+                i += 4;
+            }
+            _ => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+/// The mounts of this process (`/proc/self/mountinfo`): point, and noexec or not.
+fn read_mounts() -> Vec<(Vec<u8>, bool)> {
+    let Ok(text) = std::fs::read_to_string("/proc/self/mountinfo") else {
+        return Vec::new();
+    };
+    text.lines()
+        .filter_map(|line| {
+            let (left, right) = line.split_once(" - ")?;
+            let fields: Vec<&str> = left.split(' ').collect();
+            let point = unescape(fields.get(4)?);
+            let opts = fields.get(5)?;
+            let fstype = right.split(' ').next()?;
+            let noexec = opts.split(',').any(|o| o == "noexec") || NOEXEC_FS.contains(&fstype);
+            Some((point, noexec))
+        })
+        .collect()
 }
 
 impl RealFs {
     /// A view of the tree under `root` (`/` for the whole machine).
     pub fn new(root: impl Into<PathBuf>) -> Self {
-        RealFs { root: root.into() }
+        RealFs {
+            root: root.into(),
+            mounts: read_mounts(),
+        }
     }
 
     fn real(&self, path: &[u8]) -> PathBuf {
@@ -59,6 +111,25 @@ impl FileSystem for RealFs {
     fn read_link(&self, path: &[u8]) -> Result<Vec<u8>, FsError> {
         let t = std::fs::read_link(self.real(path)).map_err(|e| io_err(e, path))?;
         Ok(t.as_os_str().as_bytes().to_vec())
+    }
+
+    fn noexec_mount(&self, path: &[u8]) -> bool {
+        let real = self.real(path);
+        let real = real.as_os_str().as_bytes();
+        let under = |point: &[u8]| {
+            real.starts_with(point)
+                && (point == b"/"
+                    || real.len() == point.len()
+                    || real.get(point.len()) == Some(&b'/'))
+        };
+        // The last-mounted of the longest matching mount points is the one in effect.
+        let mut best: Option<(usize, bool)> = None;
+        for (point, noexec) in &self.mounts {
+            if under(point) && best.is_none_or(|(len, _)| point.len() >= len) {
+                best = Some((point.len(), *noexec));
+            }
+        }
+        best.is_some_and(|(_, n)| n)
     }
 
     fn read_at(&self, path: &[u8], offset: u64, len: usize) -> Result<Vec<u8>, FsError> {
