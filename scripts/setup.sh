@@ -23,10 +23,13 @@ done
 # native tests compare against (GNU as/objdump/readelf, gcc, musl-gcc, valgrind).
 need_apt=()
 for pair in chromium:chromium chromedriver:chromium-driver as:binutils objdump:binutils \
-            readelf:binutils gcc:gcc musl-gcc:musl-tools valgrind:valgrind; do
+            readelf:binutils gcc:gcc g++:g++ musl-gcc:musl-tools valgrind:valgrind \
+            prlimit:util-linux taskset:util-linux; do
   cmd=${pair%%:*} pkg=${pair#*:}
   command -v "$cmd" >/dev/null || need_apt+=("$pkg")
 done
+# <elf.h> and the static C library for the oracle tests that build programs.
+[ -f /usr/include/elf.h ] && [ -f /usr/lib/x86_64-linux-gnu/libc.a ] || need_apt+=(libc6-dev)
 if [ ${#need_apt[@]} -gt 0 ]; then
   log "installing Debian packages: ${need_apt[*]}"
   export DEBIAN_FRONTEND=noninteractive

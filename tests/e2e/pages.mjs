@@ -43,3 +43,15 @@ export class SchedulerPage {
   }
   el(id) { return this.root.getByTestId(id); }
 }
+
+export class ElfPage {
+  constructor(page) {
+    this.page = page;
+    this.root = page.locator('[data-widget="elf-inspector"]');
+  }
+  async ready() {
+    await this.root.waitFor();
+    return this;
+  }
+  el(id) { return this.root.getByTestId(id); }
+}

@@ -2,6 +2,7 @@
 //! `state.rs` (tested natively) and a Yew view.
 
 pub mod asm;
+pub mod elf_inspector;
 pub mod scheduler;
 pub mod timeslice;
 
@@ -12,6 +13,8 @@ use yew::prelude::*;
 pub enum WidgetKind {
     /// `asm`: assembly to machine code and back, every byte explained.
     Asm,
+    /// `elf-inspector`: headers, segments, sections, memory map and hex view of an ELF file.
+    ElfInspector,
     /// `scheduler`: one workload under several policies, side by side.
     Scheduler,
     /// `timeslice`: the CFS period and slice calculator.
@@ -23,6 +26,7 @@ impl WidgetKind {
     pub fn id(self) -> &'static str {
         match self {
             WidgetKind::Asm => "asm",
+            WidgetKind::ElfInspector => "elf-inspector",
             WidgetKind::Scheduler => "scheduler",
             WidgetKind::Timeslice => "timeslice",
         }
@@ -32,6 +36,7 @@ impl WidgetKind {
     pub fn view(self) -> Html {
         match self {
             WidgetKind::Asm => html! { <asm::AsmWidget /> },
+            WidgetKind::ElfInspector => html! { <elf_inspector::ElfInspectorWidget /> },
             WidgetKind::Scheduler => html! { <scheduler::SchedulerWidget /> },
             WidgetKind::Timeslice => html! { <timeslice::TimesliceWidget /> },
         }
