@@ -269,6 +269,22 @@ fn patch_writes_fields_in_either_byte_order() {
     .unwrap();
     patch(&mut bytes, elf.segments[0].flags.bytes, 7, Endian::Little).unwrap();
     let again = parse(&bytes).unwrap();
+    let titles: Vec<&str> = again.steps.iter().map(|s| s.title.as_str()).collect();
+    assert_eq!(
+        titles,
+        [
+            "ELF header",
+            "Program headers",
+            "PT_LOAD (program header 0)",
+            "PT_LOAD (program header 1)",
+            "Section headers"
+        ]
+    );
+    assert!(
+        again.steps[3].detail.contains("rw-"),
+        "{:?}",
+        again.steps[3]
+    );
     assert_eq!(again.header.entry.value, 0x40_1000);
     assert_eq!(again.segments[0].flags_text, "rwx");
     let mut be = [0u8; 4];

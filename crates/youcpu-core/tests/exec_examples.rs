@@ -66,7 +66,16 @@ fn example_programs_are_runnable_elf_files() {
     let dir = Scratch::new("tiny");
     for (name, e_type) in [("exec", 2u16), ("dyn", 3)] {
         let p = dir.file(name, &tiny_elf(e_type, None), 0o755);
-        let st = Command::new(&p).status().unwrap();
+        // Retry on ETXTBSY: another test thread's child may briefly hold the file open.
+        let mut st = Command::new(&p).status();
+        for _ in 0..100 {
+            if !matches!(&st, Err(e) if e.raw_os_error() == Some(26)) {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
+            st = Command::new(&p).status();
+        }
+        let st = st.unwrap();
         assert!(st.success(), "{name}: {st:?}");
     }
 }

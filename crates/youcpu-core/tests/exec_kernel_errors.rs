@@ -49,6 +49,10 @@ fn path_lookup_errors() {
         dir.file(name, &cat(&[b"#!", &rec, b"\n"]), mode);
     }
     std::fs::create_dir_all(dir.path("sub")).unwrap();
+    // A directory nobody may search: root passes anyway (CAP_DAC_READ_SEARCH).
+    std::fs::create_dir_all(dir.path("closed")).unwrap();
+    dir.file("closed/s", &cat(&[b"#!", &rec, b"\n"]), 0o755);
+    chmod(&dir.path("closed"), 0o000);
     std::os::unix::fs::symlink("loop2", dir.path("loop1")).unwrap();
     std::os::unix::fs::symlink("loop1", dir.path("loop2")).unwrap();
     std::os::unix::fs::symlink("missing", dir.path("dangling")).unwrap();
@@ -65,6 +69,15 @@ fn path_lookup_errors() {
         .unwrap()
         .success());
     chmod(&fifo, 0o755);
+    let rec_slash = cat(&[&rec, b"/"]);
+    std::os::unix::fs::symlink(
+        std::ffi::OsStr::from_bytes(&rec_slash),
+        dir.path("to-rec-slash"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink("/", dir.path("to-root")).unwrap();
+    std::os::unix::fs::symlink(".", dir.path("to-dot")).unwrap();
+    std::os::unix::fs::symlink(&tools().recorder, dir.path("to-rec")).unwrap();
     let long_component = vec![b'n'; 256];
     let max_component = vec![b'n'; 255];
     let mut long_path = b"/".repeat(4096 - rec.len());
@@ -73,6 +86,23 @@ fn path_lookup_errors() {
     just_fits.extend_from_slice(&rec);
     let paths: Vec<(&str, Vec<u8>)> = vec![
         ("missing file", cat(&[&d, b"/nope"])),
+        (
+            "symlink to a file, target with a trailing slash",
+            cat(&[&d, b"/to-rec-slash"]),
+        ),
+        ("symlink to /", cat(&[&d, b"/to-root"])),
+        ("symlink to .", cat(&[&d, b"/to-dot"])),
+        ("symlink to a file, then /", cat(&[&d, b"/to-rec/"])),
+        ("symlink to a file, then /.", cat(&[&d, b"/to-rec/."])),
+        ("file then /.", cat(&[&rec, b"/."])),
+        ("file then /..", cat(&[&rec, b"/.."])),
+        ("directory then /..", cat(&[&d, b"/sub/.."])),
+        ("through a symlink to .", b"to-dot/to-rec".to_vec()),
+        ("doubled slashes, relative", b".//to-rec".to_vec()),
+        (
+            "through a mode-000 directory as root",
+            cat(&[&d, b"/closed/s"]),
+        ),
         ("missing directory", cat(&[&d, b"/nodir/x"])),
         ("file used as a directory", cat(&[&b(&file), b"/x"])),
         ("file with a trailing slash", cat(&[&b(&file), b"/"])),
@@ -415,6 +445,27 @@ fn elf_header_checks_and_pt_interp() {
         let mut v = rec.clone();
         v[ioff..ioff + isz - 1].copy_from_slice(path.as_bytes());
         add(&format!("interp-{name}"), v, &mut cases);
+    }
+    // A relative PT_INTERP resolves from the process's cwd: a copy of the real loader under a
+    // name as long as the original, found only when the cwd is the scratch directory.
+    let orig = String::from_utf8(rec[ioff..ioff + isz - 1].to_vec()).unwrap();
+    if let Ok(loader) = std::fs::canonicalize(&orig) {
+        let mut rel = String::from("ld-relative-");
+        while rel.len() < isz - 1 {
+            rel.push('x');
+        }
+        std::fs::copy(&loader, dir.path(&rel)).unwrap();
+        chmod(&dir.path(&rel), 0o755);
+        let mut v = rec.clone();
+        v[ioff..ioff + isz - 1].copy_from_slice(rel.as_bytes());
+        let p = dir.file("interp-relative", &v, 0o755);
+        let mut here = Case::new(b(&p), &[b"r"]);
+        here.cwd = dir.0.clone();
+        cases.push(("relative PT_INTERP, found from the cwd".into(), here));
+        cases.push((
+            "relative PT_INTERP, cwd elsewhere".into(),
+            Case::new(b(&p), &[b"r"]),
+        ));
     }
     let result = std::panic::catch_unwind(|| agree_all(cases));
     for p in made {

@@ -360,6 +360,13 @@ fn matching_flags_and_argv() {
         0o755,
     );
     let _ = chained;
+    // An entry whose interpreter is claimed by the same entry: rewrites until ELOOP.
+    let loop_ext = format!("ycxl{pid:x}");
+    let looping = dir.file(&format!("self.{loop_ext}"), b"data", 0o755);
+    regs.push(format!(
+        ":ycx{pid:x}loop:E::{loop_ext}::{}:",
+        looping.display()
+    ));
     regs.push(format!(
         ":ycx{pid:x}chain:E::{chain_ext}x::{}:",
         dir.path(&format!("interp.{chain_ext}")).display()
@@ -453,6 +460,10 @@ fn matching_flags_and_argv() {
         Case::new(file("bang1", bang), &[b"s"]),
     ));
     cases.push((
+        "an interpreter that claims itself".into(),
+        Case::new(looping.as_os_str().as_bytes(), &[b"l"]),
+    ));
+    cases.push((
         "two misc rewrites".into(),
         Case::new(
             file(&format!("chained.{chain_ext}x"), b"data".to_vec()),
@@ -467,6 +478,7 @@ fn matching_flags_and_argv() {
     // The cases exercise what they say.
     assert_eq!(seen["'O' entry, interpreter is a script"], Seen::Errno(8));
     assert_eq!(seen["missing interpreter"], Seen::Errno(2));
+    assert_eq!(seen["an interpreter that claims itself"], Seen::Errno(40));
     assert_eq!(seen["interpreter not executable"], Seen::Errno(13));
     assert!(matches!(
         &seen["misc before script"],

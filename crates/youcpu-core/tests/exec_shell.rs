@@ -27,16 +27,28 @@ struct Outcome {
 }
 
 fn run_shell(shell: Shell, path: &[u8], cwd: &std::path::Path) -> Outcome {
-    let out = Command::new(shell.name())
-        .arg("-c")
-        .arg("\"$0\" \"$@\"")
-        .arg(std::ffi::OsStr::from_bytes(path))
-        .args(ARGS)
-        .current_dir(cwd)
-        .env_clear()
-        .env("PATH", "/usr/bin:/bin")
-        .output()
-        .unwrap();
+    let run = || {
+        Command::new(shell.name())
+            .arg("-c")
+            .arg("\"$0\" \"$@\"")
+            .arg(std::ffi::OsStr::from_bytes(path))
+            .args(ARGS)
+            .current_dir(cwd)
+            .env_clear()
+            .env("PATH", "/usr/bin:/bin")
+            .output()
+            .unwrap()
+    };
+    // ETXTBSY: a file this process just wrote may still be open in a child another test thread
+    // forked; that is about the test, not the file, so wait and retry.
+    let mut out = run();
+    for _ in 0..100 {
+        if !String::from_utf8_lossy(&out.stderr).contains("Text file busy") {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        out = run();
+    }
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     // bash runs the script in a subshell of itself: its command line stays bash's own.
     let cmd_prefix = if shell == Shell::Dash {

@@ -176,7 +176,7 @@ proptest! {
         // (cpu, io) pairs become cpu, io, cpu, ...: the first element of each pair is CPU.
         let bursts: Vec<Vec<u64>> = jobs
             .iter()
-            .map(|(b, _)| if b.len() % 2 == 0 { b[..b.len() - 1].to_vec() } else { b.clone() })
+            .map(|(b, _)| if b.len().is_multiple_of(2) { b[..b.len() - 1].to_vec() } else { b.clone() })
             .collect();
         let arr: Vec<u64> = jobs.iter().map(|j| if all_at_zero { 0 } else { j.1 }).collect();
         let want = naive(policy, &bursts, &arr, cost);
@@ -197,7 +197,7 @@ proptest! {
                 bursts: b
                     .iter()
                     .enumerate()
-                    .map(|(i, &x)| if i % 2 == 0 { Burst::Cpu(x) } else { Burst::Io(x) })
+                    .map(|(i, &x)| if i.is_multiple_of(2) { Burst::Cpu(x) } else { Burst::Io(x) })
                     .collect(),
                 nice: 0,
             })

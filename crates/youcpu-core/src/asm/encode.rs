@@ -373,13 +373,19 @@ fn assemble_insn(
     if bits == Bitness::B64 {
         cands.retain(|c| !(c.code == Code::Xchg_r32_EAX && is_reg_pair(&ops, Register::EAX)));
     }
-    // A constant branch target gets the rel16/32 form, as GAS emits a relocation for it.
+    // A constant branch target gets the rel16/32 form, as GAS emits a relocation for it; an
+    // instruction with only a rel8 form (loop, jrcxz) cannot take one at all in GAS
+    // ("operand size mismatch"): its target must be written $+n.
     if ops.iter().any(|o| matches!(o.kind, OpKind::Imm(_)))
-        && cands
-            .iter()
-            .any(|c| has_branch(c.code, 4) || has_branch(c.code, 2))
+        && cands.iter().any(|c| has_branch(c.code, 1))
     {
         cands.retain(|c| !has_branch(c.code, 1));
+        if cands.is_empty() {
+            return Err(AsmError::BranchRange(format!(
+                "\"{}\" has only an 8-bit displacement; GAS needs its target written as $+n",
+                short(typed)
+            )));
+        }
     }
     let mut why = check_ambiguity(typed, &mut cands, bits)?;
     let override_of = |c: &Cand| needs_size_override(c.code.op_code(), bits.bits());

@@ -48,6 +48,9 @@ pub trait Bus {
     fn set_paging(&mut self, cfg: PagingConfig);
     /// Drops the TLB entry for one linear address (INVLPG).
     fn invlpg(&mut self, addr: u64);
+    /// A counter that changes whenever translations may have changed (paging controls
+    /// installed, INVLPG): the decode cache reuses a page's translation only while it holds.
+    fn translation_epoch(&self) -> u64;
     /// Notes that the physical frame holds decoded instructions, so writes to it are reported.
     fn mark_code_frame(&mut self, frame: u64);
     /// True when some code frame was written since the last [`Bus::take_code_writes`].

@@ -20,7 +20,16 @@ pub struct DecodeCache {
     /// Per frame: offset -> instruction number + 1 (0 = not decoded).
     tables: Vec<Box<[u32; PAGE]>>,
     pool: Vec<Instruction>,
+    /// Per pool entry: the pool index of the instruction that ran after it last time it did
+    /// not fall through (a branch target), + 1; 0 = none.
+    links: Vec<u32>,
     scratch: Vec<u64>,
+    /// Pool index + 1 of the instruction fetched last (0 = none), with its RIP, the privilege
+    /// and translation epoch it was fetched under: the fast path for the next fetch.
+    prev: u32,
+    prev_rip: u64,
+    prev_user: bool,
+    prev_epoch: u64,
     /// Instructions decoded (cache misses).
     pub decoded: u64,
 }
@@ -31,6 +40,8 @@ impl DecodeCache {
         self.frame_table.clear();
         self.tables.clear();
         self.pool.clear();
+        self.links.clear();
+        self.prev = 0;
     }
 
     fn invalidate_frame(&mut self, frame: u64) {
@@ -44,8 +55,46 @@ impl DecodeCache {
     }
 
     /// Fetches and decodes the instruction at `rip`, from the cache when possible.
-    #[inline]
+    #[inline(always)]
     pub fn fetch<B: Bus + ?Sized>(
+        &mut self,
+        bus: &mut B,
+        rip: u64,
+        user: bool,
+    ) -> Result<Instruction, Fault> {
+        // Fast path: the same page as the previous instruction, same privilege, no
+        // translation change and no code write since: the next instruction in decode order
+        // (straight-line code) or the one that followed last time (a loop's branch target).
+        if self.prev != 0
+            && (rip ^ self.prev_rip) < 4096
+            && user == self.prev_user
+            && bus.translation_epoch() == self.prev_epoch
+            && !bus.code_writes_pending()
+        {
+            let p = self.prev as usize;
+            if let Some(ins) = self.pool.get(p) {
+                if ins.ip() == rip {
+                    self.prev = p as u32 + 1;
+                    self.prev_rip = rip;
+                    return Ok(*ins);
+                }
+            }
+            if let Some(&l) = self.links.get(p - 1) {
+                if let Some(ins) = self.pool.get((l as usize).wrapping_sub(1)) {
+                    if ins.ip() == rip {
+                        self.prev = l;
+                        self.prev_rip = rip;
+                        return Ok(*ins);
+                    }
+                }
+            }
+        }
+        self.fetch_slow(bus, rip, user)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn fetch_slow<B: Bus + ?Sized>(
         &mut self,
         bus: &mut B,
         rip: u64,
@@ -58,7 +107,11 @@ impl DecodeCache {
                 self.invalidate_frame(f);
             }
             self.scratch = frames;
+            // Links may lead into the dropped code: forget them all (self-modifying code is rare).
+            self.links.fill(0);
+            self.prev = 0;
         }
+        let epoch = bus.translation_epoch();
         let paddr = bus.translate_fetch(rip, user)?;
         let frame = (paddr >> 12) as usize;
         let off = (paddr & 0xfff) as usize;
@@ -68,14 +121,36 @@ impl DecodeCache {
                     if i != 0 {
                         if let Some(ins) = self.pool.get(i as usize - 1) {
                             if ins.ip() == rip {
-                                return Ok(*ins);
+                                let ins = *ins;
+                                self.remember(i, rip, user, epoch);
+                                return Ok(ins);
                             }
                         }
                     }
                 }
             }
         }
-        self.decode_slow(bus, rip, paddr, user)
+        let ins = self.decode_slow(bus, rip, paddr, user)?;
+        if self.pool.last().map(|i| i.ip()) == Some(rip) && !self.pool.is_empty() {
+            let i = self.pool.len() as u32;
+            self.remember(i, rip, user, epoch);
+        } else {
+            self.prev = 0;
+        }
+        Ok(ins)
+    }
+
+    /// Links the previous instruction to pool entry `i` (+1) and makes `i` the previous one.
+    fn remember(&mut self, i: u32, rip: u64, user: bool, epoch: u64) {
+        if self.prev != 0 && self.prev != i - 1 {
+            if let Some(l) = self.links.get_mut(self.prev as usize - 1) {
+                *l = i;
+            }
+        }
+        self.prev = i;
+        self.prev_rip = rip;
+        self.prev_user = user;
+        self.prev_epoch = epoch;
     }
 
     fn decode_slow<B: Bus + ?Sized>(
@@ -124,6 +199,9 @@ impl DecodeCache {
     fn insert<B: Bus + ?Sized>(&mut self, bus: &mut B, paddr: u64, ins: Instruction) {
         if self.pool.len() >= MAX_CACHED {
             self.clear();
+            for f in self.frame_table.iter_mut() {
+                *f = 0;
+            }
         }
         let frame = (paddr >> 12) as usize;
         let off = (paddr & 0xfff) as usize;
@@ -140,6 +218,7 @@ impl DecodeCache {
         }
         let t = *slot as usize - 1;
         self.pool.push(ins);
+        self.links.push(0);
         let idx = self.pool.len() as u32;
         if let Some(e) = self.tables.get_mut(t).and_then(|tb| tb.get_mut(off)) {
             *e = idx;

@@ -96,6 +96,7 @@ impl Cpu {
     }
 
     /// Executes one instruction, or delivers the exception it raised.
+    #[inline]
     pub fn step<B: Bus>(&mut self, bus: &mut B) -> Result<Event, TripleFault> {
         if self.halted {
             return Ok(Event::Halted);

@@ -8,10 +8,13 @@ use super::Cpu;
 use iced_x86::{Instruction, OpKind, Register};
 
 /// Where a general register's value lives: (index into `gpr`, size in bytes, high-byte flag).
-#[inline]
+#[inline(always)]
 pub fn gpr_slot(r: Register) -> Option<(usize, u32, bool)> {
     let n = r as u32;
     // iced-x86 orders registers AL..BL, AH..BH, SPL..R15L, AX..R15W, EAX..R15D, RAX..R15.
+    if (53..=68).contains(&n) {
+        return Some(((n - 53) as usize, 8, false));
+    }
     match n {
         1..=4 => Some(((n - 1) as usize, 1, false)),
         5..=8 => Some(((n - 5) as usize, 1, true)),

@@ -173,6 +173,26 @@ pub fn parse_with_limits(bytes: &[u8], limits: &Limits) -> Result<ElfFile, ElfEr
         bytes: table_range(header.phoff.value, segments.len(), class.phdr_size()),
     });
 
+    for s in segments.iter().filter(|s| s.is_load()) {
+        let bss = s.memsz.value.saturating_sub(s.filesz.value);
+        steps.push(Step {
+            title: format!("PT_LOAD (program header {})", s.index),
+            detail: format!(
+                "map {:#x} bytes of the file from offset {:#x} at address {:#x}, {}{}",
+                s.filesz.value,
+                s.offset.value,
+                s.vaddr.value,
+                s.flags_text,
+                if bss > 0 {
+                    format!("; then {bss:#x} zero bytes (BSS)")
+                } else {
+                    String::new()
+                }
+            ),
+            bytes: Some(s.header),
+        });
+    }
+
     let sections = parse_sections(bytes, &header, ctx, &counts)?;
     steps.push(Step {
         title: "Section headers".into(),

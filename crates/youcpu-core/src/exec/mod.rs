@@ -31,5 +31,6 @@ pub mod shell;
 pub mod trace;
 
 pub use errno::Errno;
-pub use execve::{execve, misc_claims, register, ExecRequest};
+pub use execve::{execve, ExecRequest};
+pub use misc::{misc_claims, register};
 pub use trace::{Binfmt, ChainLink, ExecOutcome, Failure, Loaded, Step, StepKind};

@@ -29,6 +29,7 @@ impl Machine {
 
     /// Delivers a pending timer interrupt if IF allows, then executes one instruction.
     /// A halted core with the timer on skips ahead to the next tick.
+    #[inline]
     pub fn step(&mut self) -> Result<Event, TripleFault> {
         if self.timer.pending {
             if let Some(d) = self.cpu.interrupt(&mut self.mmu, self.timer.vector)? {

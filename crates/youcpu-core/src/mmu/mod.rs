@@ -21,6 +21,7 @@ pub struct Mmu {
     cfg: PagingConfig,
     code_frames: Vec<bool>,
     code_written: Vec<u64>,
+    epoch: u64,
 }
 
 impl Mmu {
@@ -34,6 +35,7 @@ impl Mmu {
             cfg: PagingConfig::default(),
             code_frames: vec![false; n],
             code_written: Vec::new(),
+            epoch: 0,
         }
     }
 
@@ -203,10 +205,17 @@ impl Bus for Mmu {
     fn set_paging(&mut self, cfg: PagingConfig) {
         self.cfg = cfg;
         self.tlb.flush();
+        self.epoch += 1;
     }
 
     fn invlpg(&mut self, addr: u64) {
         self.tlb.flush_page(addr >> 12);
+        self.epoch += 1;
+    }
+
+    #[inline]
+    fn translation_epoch(&self) -> u64 {
+        self.epoch
     }
 
     fn mark_code_frame(&mut self, frame: u64) {

@@ -299,7 +299,7 @@ pub fn cases64() -> Vec<String> {
         v.push(format!("call {t}"));
         v.push(format!("jmp short {t}"));
     }
-    for t in ["$+0x10", "$-0x20", "$+0x82"] {
+    for t in ["$+0x10", "$-0x20", "$+0x82", "0x400020", "0x400000"] {
         v.push(format!("loop {t}"));
         v.push(format!("jrcxz {t}"));
         v.push(format!("jecxz {t}"));

@@ -13,6 +13,10 @@ pub struct Readelf {
     pub class: u32,
     pub endian: String,
     pub osabi_line: String,
+    /// `EI_VERSION` ("1 (current)") and `e_version` ("0x1"): both lines say "Version:".
+    pub ident_version: u64,
+    pub version: u64,
+    pub abi_version: u64,
     pub type_word: String,
     pub machine_line: String,
     pub entry: u64,
@@ -175,6 +179,9 @@ fn header_line(line: &str, r: &mut Readelf) {
             .to_string();
         }
         "OS/ABI" => r.osabi_line = value.to_string(),
+        "Version" if value.starts_with("0x") => r.version = hex(value),
+        "Version" => r.ident_version = count(value),
+        "ABI Version" => r.abi_version = count(value),
         "Type" => r.type_word = value.split_whitespace().next().unwrap_or("").to_string(),
         "Machine" => r.machine_line = value.to_string(),
         "Entry point address" => r.entry = hex(value),
@@ -343,6 +350,19 @@ pub fn differences(elf: &ElfFile, r: &Readelf) -> Vec<String> {
         check(&mut d, "machine", desc, r.machine_line.as_str());
     }
     check(&mut d, "OS/ABI", elf.osabi_name(), r.osabi_line.clone());
+    check(
+        &mut d,
+        "EI_VERSION",
+        u64::from(h.ident_version.value),
+        r.ident_version,
+    );
+    check(&mut d, "e_version", u64::from(h.version.value), r.version);
+    check(
+        &mut d,
+        "ABI Version",
+        u64::from(h.abi_version.value),
+        r.abi_version,
+    );
     check(&mut d, "entry", h.entry.value, r.entry);
     check(&mut d, "e_phoff", h.phoff.value, r.phoff);
     check(&mut d, "e_shoff", h.shoff.value, r.shoff);

@@ -323,7 +323,17 @@ pub fn kernel_with(mut cmd: Command, case: &Case) -> Seen {
     for a in &case.args {
         cmd.arg(std::ffi::OsStr::from_bytes(a));
     }
-    let out = cmd.output().expect("runner starts");
+    // A file written a moment ago can still be open for writing in a child another test
+    // thread just forked (until that child's exec closes it): execve then says ETXTBSY (26),
+    // which is about this test process, not the file. Wait and try again.
+    let mut out = cmd.output().expect("runner starts");
+    for _ in 0..100 {
+        if !String::from_utf8_lossy(&out.stdout).starts_with("ERRNO 26") {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        out = cmd.output().expect("runner starts");
+    }
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     if let Some(rest) = text.strip_prefix("ERRNO ") {
         return Seen::Errno(rest.trim().parse().unwrap());

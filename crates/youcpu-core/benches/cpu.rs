@@ -1,0 +1,243 @@
+//! Interpreter throughput on a hot loop: guest instructions per second in a native build and
+//! in wasm (run by Node), and the slowdown against the same loop running natively.
+//!
+//! Run: `cargo bench -p youcpu-core --bench cpu`. It builds the native loop with gcc, and,
+//! unless `YOUCPU_BENCH_WASM=0`, builds this file for wasm32-unknown-unknown (the core crate
+//! with cargo into a temporary target dir, then this file with rustc: the crate's
+//! dev-dependencies do not build for wasm) and times its `main` in Node.
+
+use youcpu_core::linux::mm::Prot;
+use youcpu_core::linux::{Config, Linux, USER_CS, USER_DS};
+
+/// The loop body (7 instructions): arithmetic, a store and a load through the MMU, a shift,
+/// the counter and a taken branch. RCX counts down.
+///   1: add rax, rcx; xor rdx, rax; mov [rsp-8], rdx; mov rbx, [rsp-8]; shl rbx, 1;
+///      dec rcx; jnz 1b
+const LOOP: &[u8] = &[
+    0x48, 0x01, 0xc8, // add rax, rcx
+    0x48, 0x31, 0xc2, // xor rdx, rax
+    0x48, 0x89, 0x54, 0x24, 0xf8, // mov [rsp-8], rdx
+    0x48, 0x8b, 0x5c, 0x24, 0xf8, // mov rbx, [rsp-8]
+    0x48, 0xd1, 0xe3, // shl rbx, 1
+    0x48, 0xff, 0xc9, // dec rcx
+    0x75, 0xe9, // jnz -23
+];
+const BODY: u64 = 7;
+const CODE: u64 = 0x40_0000;
+const STACK: u64 = 0x7fff_0000;
+
+/// A machine in ring 3 at the loop with RCX = iterations.
+fn machine(iterations: u64) -> Linux {
+    let mut l = Linux::new(&Config::default()).expect("boot");
+    let rx = Prot {
+        read: true,
+        write: false,
+        exec: true,
+    };
+    let rw = Prot {
+        read: true,
+        write: true,
+        exec: false,
+    };
+    l.mm.map_now(&mut l.m.mmu, CODE, rx).expect("map code");
+    l.mm.map_now(&mut l.m.mmu, STACK - 4096, rw)
+        .expect("map stack");
+    let mut code = LOOP.to_vec();
+    // Then: exit_group(0).
+    code.extend_from_slice(&[0xb8, 231, 0, 0, 0, 0x31, 0xff, 0x0f, 0x05]);
+    l.mm.poke(&mut l.m.mmu, CODE, &code).expect("code");
+    let s = &mut l.m.cpu.s;
+    s.rip = CODE;
+    s.gpr[1] = iterations;
+    s.gpr[4] = STACK;
+    s.cs = USER_CS;
+    s.ss = USER_DS;
+    s.rflags = 0x202;
+    l
+}
+
+/// Runs the loop; returns the guest instructions retired.
+pub fn run(iterations: u64) -> u64 {
+    let mut l = machine(iterations);
+    l.run(u64::MAX);
+    assert_eq!(
+        l.state,
+        youcpu_core::linux::ProcessState::Exited { code: 0 },
+        "the loop did not exit cleanly"
+    );
+    l.instructions()
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn native_loop(iterations: u64) -> Option<f64> {
+    use std::fmt::Write;
+    let dir = std::env::temp_dir().join(format!("youcpu-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).ok()?;
+    let mut asm =
+        format!(".globl _start\n_start:\n  movabs ${iterations}, %rcx\n  lea -64(%rsp), %rsp\n");
+    for b in LOOP {
+        let _ = write!(asm, "  .byte {b}\n");
+    }
+    asm.push_str("  mov $231, %eax\n  xor %edi, %edi\n  syscall\n");
+    std::fs::write(dir.join("loop.S"), asm).ok()?;
+    let exe = dir.join("loop");
+    let ok = std::process::Command::new("gcc")
+        .args(["-nostdlib", "-static", "-o"])
+        .arg(&exe)
+        .arg(dir.join("loop.S"))
+        .status()
+        .ok()?;
+    if !ok.success() {
+        return None;
+    }
+    let mut best = f64::MAX;
+    for _ in 0..5 {
+        let t = std::time::Instant::now();
+        std::process::Command::new(&exe).status().ok()?;
+        best = best.min(t.elapsed().as_secs_f64());
+    }
+    Some(best)
+}
+
+/// CPU time of this thread in seconds (utime + stime from /proc, 10 ms ticks): on a loaded
+/// machine it is fairer than wall time.
+#[cfg(not(target_arch = "wasm32"))]
+fn cpu_time() -> Option<f64> {
+    let s = std::fs::read_to_string("/proc/thread-self/stat").ok()?;
+    let rest = s.rsplit(')').next()?;
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: f64 = f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0)
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn main() {
+    let iterations = 20_000_000u64;
+    run(100_000); // warm up
+    let mut best = f64::MAX;
+    let mut best_cpu = f64::MAX;
+    let mut n = 0;
+    for _ in 0..3 {
+        let t = std::time::Instant::now();
+        let c = cpu_time();
+        n = run(iterations);
+        best = best.min(t.elapsed().as_secs_f64());
+        if let (Some(c0), Some(c1)) = (c, cpu_time()) {
+            best_cpu = best_cpu.min(c1 - c0);
+        }
+    }
+    let ips = n as f64 / best;
+    println!("simulator (native build): {n} guest instructions in {best:.3} s wall = {:.1} M instructions/s", ips / 1e6);
+    if best_cpu < f64::MAX && best_cpu > 0.0 {
+        println!("simulator (native build): {best_cpu:.2} s of CPU time = {:.1} M instructions/s per CPU second", n as f64 / best_cpu / 1e6);
+    }
+    // The native loop is 10x longer so process start-up is noise.
+    match native_loop(iterations * 10) {
+        Some(t) => {
+            let nips = (iterations * 10 * BODY) as f64 / t;
+            println!(
+                "native: {:.0} M instructions/s ({:.3} s incl. process start-up); slowdown {:.0}x",
+                nips / 1e6,
+                t,
+                nips / ips
+            );
+        }
+        None => println!("native: gcc not available, no comparison"),
+    }
+    if std::env::var("YOUCPU_BENCH_WASM").as_deref() != Ok("0") {
+        match wasm_seconds() {
+            Ok(t) => {
+                let n = (WASM_ITERATIONS * BODY + 3) as f64;
+                println!("simulator (wasm32, Node): {n} guest instructions in {t:.3} s = {:.1} M instructions/s ({:.0}% of the native build)", n / t / 1e6, 100.0 * (n / t) / ips);
+            }
+            Err(e) => println!("wasm: not measured: {e}"),
+        }
+    }
+}
+
+/// Builds this bench for wasm32 and times its `main` in Node (best of three).
+#[cfg(not(target_arch = "wasm32"))]
+fn wasm_seconds() -> Result<f64, String> {
+    use std::process::Command;
+    let manifest = env!("CARGO_MANIFEST_DIR");
+    let target = std::env::temp_dir().join("youcpu-bench-wasm-target");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let ok = Command::new(&cargo)
+        .args([
+            "build",
+            "--release",
+            "--target",
+            "wasm32-unknown-unknown",
+            "-p",
+            "youcpu-core",
+            "--lib",
+            "--manifest-path",
+        ])
+        .arg(format!("{manifest}/Cargo.toml"))
+        .env("CARGO_TARGET_DIR", &target)
+        .status()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if !ok.success() {
+        return Err("cargo build of the core for wasm32-unknown-unknown failed (errors above; the target needs `rustup target add wasm32-unknown-unknown`)".into());
+    }
+    let deps = target.join("wasm32-unknown-unknown/release/deps");
+    let rlib = std::fs::read_dir(&deps)
+        .map_err(|e| e.to_string())?
+        .filter_map(|e| e.ok())
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with("libyoucpu_core-")
+                && e.file_name().to_string_lossy().ends_with(".rlib")
+        })
+        .max_by_key(|e| e.metadata().and_then(|m| m.modified()).ok())
+        .ok_or("no wasm rlib of youcpu-core")?
+        .path();
+    let wasm = target.join("cpu_bench.wasm");
+    let ok = Command::new("rustc")
+        .args([
+            "--edition",
+            "2021",
+            "-C",
+            "opt-level=3",
+            "--target",
+            "wasm32-unknown-unknown",
+        ])
+        .arg(format!("{manifest}/benches/cpu.rs"))
+        .arg("-L")
+        .arg(&deps)
+        .arg("-L")
+        .arg(target.join("release/deps"))
+        .arg("--extern")
+        .arg(format!("youcpu_core={}", rlib.display()))
+        .arg("-o")
+        .arg(&wasm)
+        .status()
+        .map_err(|e| format!("cannot run rustc: {e}"))?;
+    if !ok.success() {
+        return Err("rustc could not build the bench for wasm32".into());
+    }
+    let script = "const b=require('fs').readFileSync(process.argv[1]);\
+        WebAssembly.instantiate(b,{}).then(({instance})=>{let best=1e9;\
+        for(let i=0;i<3;i++){const t=performance.now();instance.exports.main(0,0);\
+        best=Math.min(best,(performance.now()-t)/1000);}console.log(best);});";
+    let out = Command::new("node")
+        .args(["-e", script])
+        .arg(&wasm)
+        .output()
+        .map_err(|e| format!("cannot run node: {e}"))?;
+    String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .parse::<f64>()
+        .map_err(|_| format!("node failed: {}", String::from_utf8_lossy(&out.stderr)))
+}
+
+/// Iterations of the wasm workload.
+const WASM_ITERATIONS: u64 = 5_000_000;
+
+/// On wasm32 there is no clock: Node times `main`, which runs a fixed workload.
+#[cfg(target_arch = "wasm32")]
+fn main() {
+    let n = run(WASM_ITERATIONS);
+    assert_eq!(n, WASM_ITERATIONS * BODY + 3);
+}

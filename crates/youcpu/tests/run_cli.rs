@@ -1,0 +1,181 @@
+//! `youcpu run` end to end: guest output and exit status become ours, JSON report, the step
+//! budget, signals, and one-line errors for bad input. Programs are built at test time with
+//! gcc / musl-gcc from the core crate's tests/programs.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn programs() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../youcpu-core/tests/programs")
+}
+
+fn tmp() -> PathBuf {
+    let d = std::env::temp_dir().join(format!("youcpu-run-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn build(src: &str, cc: &str, flags: &[&str]) -> PathBuf {
+    let exe = tmp().join(src.replace('.', "_"));
+    let out = Command::new(cc)
+        .args(flags)
+        .arg("-o")
+        .arg(&exe)
+        .arg(programs().join(src))
+        .output()
+        .expect("compiler");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    exe
+}
+
+fn youcpu(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_youcpu"))
+        .args(args)
+        .env_clear()
+        .env("LANG", "C")
+        .output()
+        .unwrap()
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+#[test]
+fn musl_hello_output_and_status_match_a_native_run() {
+    let exe = build("hello.c", "musl-gcc", &["-O2", "-static"]);
+    let native = Command::new(&exe)
+        .args(["x", "y"])
+        .env_clear()
+        .env("LANG", "C")
+        .output()
+        .unwrap();
+    let sim = youcpu(&["run", s(&exe), "x", "y"]);
+    assert_eq!(
+        String::from_utf8_lossy(&sim.stdout),
+        String::from_utf8_lossy(&native.stdout)
+    );
+    assert_eq!(sim.status.code(), Some(3));
+    assert_eq!(native.status.code(), Some(3));
+    assert!(
+        sim.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&sim.stderr)
+    );
+}
+
+#[test]
+fn json_report() {
+    let exe = build("hello.c", "musl-gcc", &["-O2", "-static"]);
+    let out = youcpu(&["run", "--json", s(&exe), "--json-is-a-guest-arg-too"]);
+    assert_eq!(out.status.code(), Some(3));
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
+    assert_eq!(j["exit_code"], 3);
+    assert!(j["stdout"].as_str().unwrap().starts_with("hello, world\n"));
+    assert_eq!(j["stderr"], "");
+    assert!(j["instructions"].as_u64().unwrap() > 1000);
+    let calls = j["syscalls"].as_array().unwrap();
+    let names: Vec<&str> = calls.iter().map(|c| c["name"].as_str().unwrap()).collect();
+    assert_eq!(names.first(), Some(&"arch_prctl"));
+    assert!(names.contains(&"writev") && names.contains(&"ioctl"));
+    assert_eq!(names.last(), Some(&"exit_group"));
+    let ioctl = calls.iter().find(|c| c["name"] == "ioctl").unwrap();
+    assert_eq!(ioctl["ret"], -25, "ENOTTY");
+    assert!(calls.iter().all(|c| c["nr"].is_u64()));
+}
+
+#[test]
+fn killed_guest_exits_like_a_shell_reports_it() {
+    let exe = build(
+        "segv.c",
+        "gcc",
+        &[
+            "-O2",
+            "-static",
+            "-nostdlib",
+            "-ffreestanding",
+            "-fno-builtin",
+            "-fno-stack-protector",
+            "-mgeneral-regs-only",
+        ],
+    );
+    let out = youcpu(&["run", s(&exe)]);
+    assert_eq!(out.status.code(), Some(139));
+    assert_eq!(out.stdout, b"before\n");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("SIGSEGV") && err.contains("#PF"), "{err}");
+    let out = youcpu(&["run", "--json", s(&exe)]);
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (j["exit_code"].as_u64(), j["signal"].as_u64()),
+        (Some(139), Some(11))
+    );
+    let exe = build("divzero.S", "gcc", &["-nostdlib", "-static"]);
+    assert_eq!(youcpu(&["run", s(&exe)]).status.code(), Some(136));
+}
+
+#[test]
+fn step_budget_stops_runaway_programs() {
+    let exe = build("forever.S", "gcc", &["-nostdlib", "-static"]);
+    let out = youcpu(&["run", "--max-steps", "10000", s(&exe)]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("step budget") && err.contains("10000"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1);
+    let out = youcpu(&["run", "--json", "--max-steps", "500", s(&exe)]);
+    assert_eq!(out.status.code(), Some(1));
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(j["error"].as_str().unwrap().contains("step budget"));
+}
+
+#[test]
+fn exit_status_passes_through() {
+    let exe = build("exit42.S", "gcc", &["-nostdlib", "-static"]);
+    let out = youcpu(&["run", s(&exe)]);
+    assert_eq!((out.status.code(), out.stdout.len()), (Some(42), 0));
+}
+
+#[test]
+fn bad_input_is_a_one_line_error() {
+    let exe = build("exit42.S", "gcc", &["-nostdlib", "-static"]);
+    let text = tmp().join("not-elf.txt");
+    std::fs::write(&text, "hello\n").unwrap();
+    let dynamic = tmp().join("dynamic");
+    assert!(Command::new("gcc")
+        .args(["-O2", "-o"])
+        .arg(&dynamic)
+        .arg(programs().join("hello.c"))
+        .status()
+        .unwrap()
+        .success());
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["run"], "usage"),
+        (vec!["run", "/nonexistent/program"], "cannot read"),
+        (vec!["run", s(&text)], "not an ELF"),
+        (vec!["run", "--max-steps", "0", s(&exe)], "max-steps"),
+        (vec!["run", "--max-steps", "lots", s(&exe)], "max-steps"),
+        (vec!["run", "--bogus", s(&exe)], "bogus"),
+        (vec!["run", s(&dynamic)], "dynamically linked"),
+    ];
+    for (args, want) in cases {
+        let out = youcpu(&args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(want), "{args:?}: {err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
+        let mut j = args.clone();
+        j.insert(1, "--json");
+        let out = youcpu(&j);
+        assert_eq!(out.status.code(), Some(1));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|_| panic!("{j:?}: {}", String::from_utf8_lossy(&out.stdout)));
+        assert!(v["error"].is_string());
+    }
+}
