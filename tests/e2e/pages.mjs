@@ -55,3 +55,22 @@ export class ElfPage {
   }
   el(id) { return this.root.getByTestId(id); }
 }
+
+export class ExecvePage {
+  constructor(page) {
+    this.page = page;
+    this.root = page.locator('[data-widget="execve"]');
+  }
+  async ready() {
+    await this.root.waitFor();
+    return this;
+  }
+  el(id) { return this.root.getByTestId(id); }
+  async argv() {
+    return this.el('ex-argv').locator('li code').allTextContents();
+  }
+  /** Shows every step (the button is disabled when there is only one). */
+  async showAll() {
+    if (await this.el('ex-all').isEnabled()) await this.el('ex-all').click();
+  }
+}

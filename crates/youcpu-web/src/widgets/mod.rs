@@ -3,6 +3,7 @@
 
 pub mod asm;
 pub mod elf_inspector;
+pub mod execve;
 pub mod scheduler;
 pub mod timeslice;
 
@@ -15,6 +16,8 @@ pub enum WidgetKind {
     Asm,
     /// `elf-inspector`: headers, segments, sections, memory map and hex view of an ELF file.
     ElfInspector,
+    /// `execve`: Linux's execve and its binary formats, step by step.
+    Execve,
     /// `scheduler`: one workload under several policies, side by side.
     Scheduler,
     /// `timeslice`: the CFS period and slice calculator.
@@ -27,6 +30,7 @@ impl WidgetKind {
         match self {
             WidgetKind::Asm => "asm",
             WidgetKind::ElfInspector => "elf-inspector",
+            WidgetKind::Execve => "execve",
             WidgetKind::Scheduler => "scheduler",
             WidgetKind::Timeslice => "timeslice",
         }
@@ -37,6 +41,7 @@ impl WidgetKind {
         match self {
             WidgetKind::Asm => html! { <asm::AsmWidget /> },
             WidgetKind::ElfInspector => html! { <elf_inspector::ElfInspectorWidget /> },
+            WidgetKind::Execve => html! { <execve::ExecveWidget /> },
             WidgetKind::Scheduler => html! { <scheduler::SchedulerWidget /> },
             WidgetKind::Timeslice => html! { <timeslice::TimesliceWidget /> },
         }
