@@ -76,7 +76,7 @@ fn native_loop(iterations: u64) -> Option<f64> {
     let mut asm =
         format!(".globl _start\n_start:\n  movabs ${iterations}, %rcx\n  lea -64(%rsp), %rsp\n");
     for b in LOOP {
-        let _ = write!(asm, "  .byte {b}\n");
+        let _ = writeln!(asm, "  .byte {b}");
     }
     asm.push_str("  mov $231, %eax\n  xor %edi, %edi\n  syscall\n");
     std::fs::write(dir.join("loop.S"), asm).ok()?;

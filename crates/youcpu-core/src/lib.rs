@@ -8,5 +8,6 @@ pub mod linux;
 pub mod loader;
 pub mod machine;
 pub mod mmu;
+pub mod paging;
 pub mod sched;
 pub mod units;

@@ -6,8 +6,8 @@
 use proptest::prelude::*;
 use std::time::{Duration, Instant};
 use youcpu_core::asm::{
-    assemble, disassemble, disassemble_one, parse_hex, AsmError, Bitness, DecodedItem, DisasmError,
-    MAX_LINE_LEN,
+    assemble, assemble_lines, disassemble, disassemble_one, parse_hex, AsmError, Bitness,
+    DecodedItem, DisasmError, MAX_LINE_LEN,
 };
 
 fn err(line: &str, bits: Bitness) -> AsmError {
@@ -195,6 +195,32 @@ fn branches_are_relative_to_ip() {
         .map(|a| a.bytes)
         .ok();
     assert_eq!(b, Some(vec![0xe9, 0x0d, 0x00]));
+}
+
+#[test]
+fn listings_place_each_line_after_the_previous() {
+    let src = "push rbp\nmov rbp, rsp\n\n# body\nfrob\njmp $\ncall 0x1000\nret";
+    let lines = assemble_lines(src, Bitness::B64, 0x1000);
+    assert_eq!(lines.len(), 8);
+    let ips: Vec<u64> = lines.iter().map(|l| l.ip).collect();
+    assert_eq!(
+        ips,
+        [0x1000, 0x1001, 0x1004, 0x1004, 0x1004, 0x1004, 0x1006, 0x100b]
+    );
+    assert!(matches!(
+        &lines[4].result,
+        Err(AsmError::UnknownMnemonic(_))
+    ));
+    assert!(lines[2].result.as_ref().is_ok_and(|a| a.bytes.is_empty()));
+    // Each line gives what assembling it alone at its address gives.
+    for l in &lines {
+        if let (Ok(a), Ok(b)) = (&l.result, assemble(&l.source, Bitness::B64, l.ip)) {
+            assert_eq!(a.bytes, b.bytes, "{:?}", l.source);
+        }
+    }
+    let json = serde_json::to_value(&lines).expect("serialize");
+    assert_eq!(json[4]["result"]["error"], "unknown mnemonic \"frob\"");
+    assert_eq!(json[0]["result"]["ok"]["bytes"], serde_json::json!([0x55]));
 }
 
 #[test]

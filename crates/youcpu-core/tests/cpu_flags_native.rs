@@ -9,6 +9,8 @@
 //! width+1 change nothing; MUL/IMUL set SF/PF from the low half, ZF = AF = 0; DIV/IDIV leave
 //! the flags as they were. Should another CPU differ, this test names each differing case.
 
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
 #[path = "programs/harness.rs"]
 mod harness;
 

@@ -3,6 +3,8 @@
 //! registers, RFLAGS, XMM0-3 and a 64-byte data buffer. The cases are assembled into one
 //! program that runs natively and in the simulator; the dumps must be identical.
 
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
 #[path = "programs/harness.rs"]
 mod harness;
 

@@ -2,6 +2,8 @@
 //! ring 3 -> 0 stack switch, IRETQ, SYSCALL/SYSRETQ state, privileged instructions, the timer,
 //! #UD texts, double and triple faults, and the simulated kernel's handling.
 
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
 use youcpu_core::cpu::fault::{vector, Fault};
 use youcpu_core::cpu::state::{rflags, R11, RCX, RSP};
 use youcpu_core::cpu::Event;

@@ -1,5 +1,7 @@
 //! The ELF loader and the initial stack against what a real process sees.
 
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
 #[path = "programs/harness.rs"]
 mod harness;
 

@@ -1,6 +1,8 @@
 //! The page walk over simulated physical memory: 4- and 5-level tables, huge pages,
 //! accessed/dirty bits, permission faults with their error codes, TLB flushes, limits.
 
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
 use youcpu_core::cpu::bus::{Access, Bus, PagingConfig};
 use youcpu_core::cpu::fault::{pf, Fault};
 use youcpu_core::mmu::paging::{is_canonical, leaf_entry, map_page, pte, PageFlags};

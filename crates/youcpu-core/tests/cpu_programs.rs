@@ -2,6 +2,8 @@
 //! simulator: stdout, exit status (128 + signal when killed) and the retired instruction
 //! count must match.
 
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
 #[path = "programs/harness.rs"]
 mod harness;
 

@@ -541,3 +541,67 @@ fn elf32_through_the_compat_handler() {
     let seen = agree_all(cases);
     assert!(seen.contains(&Seen::Exited(0)), "the i386 program ran");
 }
+
+#[test]
+fn generated_paths() {
+    let dir = Scratch::new("genpath");
+    let rec = b(&tools().recorder);
+    std::fs::create_dir_all(dir.path("sub/deeper")).unwrap();
+    dir.file("file", &cat(&[b"#!", &rec, b"\n"]), 0o755);
+    dir.file("sub/s", &cat(&[b"#!", &rec, b" -s\n"]), 0o755);
+    dir.file("sub/noexec", b"#!/bin/true\n", 0o644);
+    std::fs::copy(&tools().recorder, dir.path("sub/deeper/rec")).unwrap();
+    for (link, target) in [
+        ("to-sub", "sub"),
+        ("to-file", "file"),
+        ("to-dot", "."),
+        ("to-up", ".."),
+        ("abs-sub", &*dir.path("sub").to_string_lossy()),
+        ("loop", "loop"),
+        ("dangling", "nowhere"),
+        ("sub/back", "../file"),
+    ] {
+        std::os::unix::fs::symlink(target, dir.path(link)).unwrap();
+    }
+    let parts: [&str; 14] = [
+        ".", "..", "sub", "deeper", "rec", "s", "file", "to-sub", "to-file", "to-dot", "to-up",
+        "abs-sub", "loop", "back",
+    ];
+    let mut seed: u64 = 0x5eed_1234_abcd_ef01;
+    let mut next = |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n as u64) as usize
+    };
+    let mut cases = Vec::new();
+    for i in 0..600 {
+        let mut p = match next(3) {
+            0 => b(&dir.0),
+            1 => Vec::new(),
+            _ => b"./".to_vec(),
+        };
+        for j in 0..1 + next(5) {
+            if j > 0 || !p.is_empty() {
+                p.extend_from_slice(if next(6) == 0 { b"//" } else { b"/" });
+            }
+            p.extend_from_slice(parts[next(parts.len())].as_bytes());
+        }
+        if next(8) == 0 {
+            p.push(b'/');
+        }
+        let mut c = Case::new(&p, &[b"g"]);
+        c.cwd = if next(4) == 0 {
+            dir.path("sub")
+        } else {
+            dir.0.clone()
+        };
+        cases.push((format!("generated path {i}"), c));
+    }
+    let seen = agree_all(cases);
+    let ran = seen
+        .iter()
+        .filter(|s| matches!(s, Seen::Ran { .. }))
+        .count();
+    assert!(ran > 10 && ran < 590, "both outcomes covered ({ran} ran)");
+}

@@ -420,6 +420,16 @@ fn matching_flags_and_argv() {
         "extension".into(),
         Case::new(file(&format!("prog.{ext}"), script_body.clone()), &[b"e"]),
     ));
+    // A script whose interpreter is claimed by extension: binfmt_misc sees the interpreter's
+    // name (bprm->interp), not the script's.
+    let tool = file(&format!("tool.{ext}"), b"tool".to_vec());
+    let mut via = b"#!".to_vec();
+    via.extend_from_slice(&tool);
+    via.extend_from_slice(b" -t\n");
+    cases.push((
+        "script then extension".into(),
+        Case::new(file("via-tool.sh", via), &[b"v"]),
+    ));
     cases.push((
         "dot file extension".into(),
         Case::new(file(&format!(".{ext}"), script_body.clone()), &[]),
@@ -478,6 +488,9 @@ fn matching_flags_and_argv() {
     // The cases exercise what they say.
     assert_eq!(seen["'O' entry, interpreter is a script"], Seen::Errno(8));
     assert_eq!(seen["missing interpreter"], Seen::Errno(2));
+    assert!(
+        matches!(&seen["script then extension"], Seen::Ran { argv, flags: 1, .. } if argv.len() == 6)
+    );
     assert_eq!(seen["an interpreter that claims itself"], Seen::Errno(40));
     assert_eq!(seen["interpreter not executable"], Seen::Errno(13));
     assert!(matches!(

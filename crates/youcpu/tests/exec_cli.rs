@@ -189,13 +189,15 @@ fn empty_argv_env_root_and_misc() {
 
 #[test]
 fn bad_input_exits_1_with_a_message() {
-    let bad: [&[&[u8]]; 9] = [
+    let bad: [&[&[u8]]; 11] = [
         &[b"exec"],
         &[b"exec", b"--json"],
         &[b"exec", b"--misc", b":x:Q::a::/i:", b"/bin/sh"],
         &[b"exec", b"--user", b"nobody", b"/bin/sh"],
         &[b"exec", b"--root", b"/nonexistent-root-dir", b"/bin/sh"],
         &[b"exec", b"--cwd", b"relative", b"/bin/sh"],
+        &[b"exec", b"--cwd", b"/nonexistent-cwd", b"/bin/sh"],
+        &[b"exec", b"--cwd", b"/bin/sh", b"/bin/sh"],
         &[b"exec", b"--env", b"NOEQUALS", b"/bin/sh"],
         &[b"exec", b"--no-argv", b"/bin/sh", b"arg"],
         &[b"exec", b"--shell", b"zsh", b"/bin/sh"],

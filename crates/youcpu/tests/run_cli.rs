@@ -2,6 +2,8 @@
 //! budget, signals, and one-line errors for bad input. Programs are built at test time with
 //! gcc / musl-gcc from the core crate's tests/programs.
 
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

@@ -34,16 +34,34 @@ fn in_range(v: i128, bits: u32) -> bool {
     }
 }
 
+/// Reads a value the way GAS does before checking it against an n-bit slot: a 64-bit pattern
+/// with the top bit set is negative (0xffffffffffffffff is -1), and for 8- and 16-bit slots so
+/// is a 32-bit one (0xffffffff is -1: `add ax, 0xffffffff` is `66 83 c0 ff`).
+fn gas_value(v: i128, n: u32) -> i128 {
+    let v = if (1i128 << 63..1i128 << 64).contains(&v) {
+        v - (1i128 << 64)
+    } else {
+        v
+    };
+    if n <= 16 && (1i128 << 31..1i128 << 32).contains(&v) {
+        v - (1i128 << 32)
+    } else {
+        v
+    }
+}
+
 /// Sign-extends the low `bits` of `v`.
 fn sext(v: i128, bits: u32) -> i64 {
     let shift = 128 - bits;
     ((v << shift) >> shift) as i64
 }
 
-/// Places an immediate; `prev_imm` says whether the previous slot was an immediate
+/// Places an immediate (`operand_sized`: the width of the operand it combines with, if any);
+/// `prev_imm` says whether the previous slot was an immediate
 /// (then an imm8 is the second immediate, as in `enter imm16, imm8`).
 fn set_imm(
     ins: &mut Instruction,
+    operand_sized: Option<u32>,
     i: u32,
     slot: ImmSlot,
     v: i128,
@@ -59,6 +77,11 @@ fn set_imm(
             ins.set_immediate8(1);
         }
         ImmSlot::Plain(n) => {
+            let v = if operand_sized == Some(n) {
+                gas_value(v, n)
+            } else {
+                v
+            };
             if !in_range(v, n) {
                 return Err(too_big(&format!("{n} bits")));
             }
@@ -86,6 +109,7 @@ fn set_imm(
             }
         }
         ImmSlot::Sext8(n) => {
+            let v = gas_value(v, n);
             if !in_range(v, n) {
                 return Err(too_big(&format!("{n} bits")));
             }
@@ -137,6 +161,15 @@ fn set_branch(
         K::br64_1 | K::br64_4 => 64,
         _ => bits.bits(),
     };
+    // 16-bit code: IP wraps at 64 KiB, and GAS keeps the low 16 bits of the target.
+    let target = if width == 16 && in_range(target, 32) {
+        target & 0xffff
+    } else if width == 32 && in_range(target, 64) {
+        // Likewise GAS keeps the low 32 bits of a 32-bit target (`call 0x100000000`).
+        target & 0xffff_ffff
+    } else {
+        target
+    };
     if !in_range(target, width) {
         return Err(Reject::Disp(format!(
             "branch target {} does not fit in {width} bits",
@@ -178,6 +211,7 @@ fn default_segment(m: &Mem) -> Register {
 
 /// Places a memory operand. Returns the rip-relative displacement if it is one.
 fn set_mem(
+    lea_narrow: bool,
     ins: &mut Instruction,
     i: u32,
     k: K,
@@ -211,6 +245,7 @@ fn set_mem(
         let v = m.disp;
         let w = bits.bits();
         if k == K::mem_offs {
+            let v = if w < 64 { gas_value(v, w) } else { v };
             if !in_range(v, w) {
                 return Err(Reject::Disp(format!(
                     "address {} does not fit in {w} bits",
@@ -227,7 +262,15 @@ fn set_mem(
                 // mod=00 r/m=100 SIB base=101: a sign-extended disp32 (tc-i386.c prefers this
                 // to the 8-byte moffs form whenever the address fits). Addresses are 64-bit, so
                 // 0xfffffffffffffff8 is -8 and fits.
-                let wrapped = if in_range(v, 64) { v as i64 } else { i64::MAX };
+                // lea into a 32/16-bit register keeps only the low bits of the address, so
+                // GAS takes any 32-bit address there (`lea esi, [0xffffffff]`).
+                let wrapped = if lea_narrow && (0..1i128 << 32).contains(&v) {
+                    i64::from(v as u32 as i32)
+                } else if in_range(v, 64) {
+                    v as i64
+                } else {
+                    i64::MAX
+                };
                 let d = i32::try_from(wrapped).map_err(|_| {
                     Reject::Disp(format!(
                         "address {} does not fit in a sign-extended 32-bit displacement",
@@ -246,6 +289,7 @@ fn set_mem(
                 ins.set_memory_displacement64(u64::from(v as u32));
             }
             Bitness::B16 => {
+                let v = gas_value(v, 16);
                 if !in_range(v, 16) {
                     return Err(disp_err("a 16-bit"));
                 }
@@ -265,10 +309,14 @@ fn set_mem(
             sext(m.disp, 32)
         }
         _ => {
-            if !in_range(m.disp, 16) {
+            let d = gas_value(m.disp, 16);
+            if !in_range(d, 16) {
                 return Err(disp_err("a 16-bit"));
             }
-            sext(m.disp, 16)
+            if m.scale != 1 {
+                return Err(Reject::Disp("16-bit addressing has no scaled index".into()));
+            }
+            sext(d, 16)
         }
     };
     let full = if a == 16 { 2 } else { 4 };
@@ -313,6 +361,20 @@ pub fn build(
     let mut user = kinds.iter().zip(ops.iter());
     let mut prev_imm = false;
     let string_op = super::forms::is_string_op(code.op_code());
+    let lea_narrow = code.mnemonic() == iced_x86::Mnemonic::Lea
+        && ops
+            .first()
+            .is_some_and(|o| matches!(o.kind, Op::Reg(r) if !r.is_gpr64()));
+    // The width of the first operand: an immediate of that width is read as GAS reads it
+    // (`add ax, 0xffffffff` is -1); a shift count or bit offset is not.
+    let operand_bits: Option<u32> = ops.first().and_then(|o| match &o.kind {
+        Op::Reg(r) => Some(r.size() as u32 * 8),
+        Op::Mem(_) => {
+            let s = code.op_code().memory_size().size() as u32;
+            (s > 0).then_some(s * 8)
+        }
+        _ => None,
+    });
     for &k in all {
         if super::forms::is_implicit(k) {
             set_implicit(&mut ins, slot, k, bits);
@@ -344,13 +406,13 @@ pub fn build(
                 ins.set_op_register(slot, *r);
             }
             Op::Mem(m) => {
-                if let Some(d) = set_mem(&mut ins, slot, k, m, bits, pseudo)? {
+                if let Some(d) = set_mem(lea_narrow, &mut ins, slot, k, m, bits, pseudo)? {
                     rip_disp = Some(d);
                 }
             }
             Op::Imm(v) => {
                 if let Some(s) = imm_slot(k) {
-                    set_imm(&mut ins, slot, s, *v, prev_imm)?;
+                    set_imm(&mut ins, operand_bits, slot, s, *v, prev_imm)?;
                     is_imm = true;
                 } else if branch_slot(k).is_some() {
                     set_branch(&mut ins, slot, k, *v, bits)?;
@@ -360,10 +422,7 @@ pub fn build(
             }
             Op::Far { selector, offset } => {
                 if !in_range(*selector, 16) {
-                    return Err(Reject::Disp(format!(
-                        "selector {} does not fit in 16 bits",
-                        hex_i128(*selector)
-                    )));
+                    return Err(Reject::Imm(hex_i128(*selector), "16 bits".into()));
                 }
                 ins.set_far_branch_selector(*selector as u16);
                 if k == K::farbr2_2 {

@@ -16,12 +16,17 @@
 //! is always the rel16/32 form (GAS emits a relocation and never relaxes it), while a branch
 //! to `$ + n` is relaxed to rel8 when it reaches.
 
-use super::build::{build, Built, Reject};
+use super::build::{build, Reject};
+use super::emit::encode;
 use super::error::AsmError;
 use super::forms::{self, explicit_kinds, in_mode, kind_fits, needs_size_override};
 use super::parse::{parse_line, OpKind, Operand, Prefixes, Pseudo, Statement};
+use super::rank::{
+    best_error, check_ambiguity, explain, form_of, has_branch, has_sext8, is_reg_pair,
+    pseudo_mismatch, size_mismatch, unsized_mem,
+};
 use super::{regs, short, Bitness};
-use iced_x86::{Code, Encoder, Mnemonic, OpCodeOperandKind as K, Register};
+use iced_x86::{Code, Mnemonic, OpCodeOperandKind as K, Register};
 use serde::Serialize;
 
 /// One instruction form the assembler considered, with the bytes it would give.
@@ -71,129 +76,11 @@ pub fn assemble(line: &str, bits: Bitness, ip: u64) -> Result<Assembled, AsmErro
 }
 
 /// One encoding that worked.
-struct Cand {
-    code: Code,
-    bytes: Vec<u8>,
-    swapped: bool,
-    mem_size: Option<usize>,
-}
-
-/// Rewrites the shorthand GAS accepts into the operands of a real form.
-fn rewrite(
-    mnemonic: &str,
-    mut ops: Vec<Operand>,
-    bits: Bitness,
-) -> (String, Vec<Operand>, Option<&'static str>) {
-    let imm = |v| Operand {
-        kind: OpKind::Imm(v),
-        size: None,
-    };
-    let m = mnemonic.to_string();
-    match (m.as_str(), ops.as_slice()) {
-        (
-            "int",
-            [Operand {
-                kind: OpKind::Imm(3),
-                size: None,
-            }],
-        ) => {
-            return (
-                "int3".into(),
-                Vec::new(),
-                Some("GAS encodes int 3 as the one-byte int3 (cc)"),
-            )
-        }
-        (
-            "xchg",
-            [Operand {
-                kind: OpKind::Reg(Register::RAX),
-                ..
-            }, Operand {
-                kind: OpKind::Reg(Register::RAX),
-                ..
-            }],
-        ) if bits == Bitness::B64 => {
-            return (
-                "nop".into(),
-                Vec::new(),
-                Some("GAS encodes xchg rax, rax as nop (90)"),
-            )
-        }
-        (
-            "mov",
-            [Operand {
-                kind: OpKind::Reg(a),
-                ..
-            }, Operand {
-                kind: OpKind::Reg(b),
-                ..
-            }],
-        ) if (a.is_segment_register() && b.is_gpr())
-            || (b.is_segment_register() && a.is_gpr() && a.is_gpr64()) =>
-        {
-            // tc-i386.c: a segment register load takes no 66/REX.W ("mov ds, ax" is 8e d8 in
-            // every mode), nor does a store to a 64-bit register; a store to a 16- or 32-bit
-            // register keeps its size.
-            let to_default = |r: Register| match bits {
-                Bitness::B16 => Register::AX + r.full_register32().number() as u32,
-                _ => r.full_register32(),
-            };
-            let (a, b) = (*a, *b);
-            let ops = if a.is_segment_register() {
-                vec![
-                    ops[0].clone(),
-                    Operand {
-                        kind: OpKind::Reg(to_default(b)),
-                        size: None,
-                    },
-                ]
-            } else {
-                vec![
-                    Operand {
-                        kind: OpKind::Reg(to_default(a)),
-                        size: None,
-                    },
-                    ops[1].clone(),
-                ]
-            };
-            return (m, ops, None);
-        }
-        ("faddp" | "fmulp" | "fsubp" | "fsubrp" | "fdivp" | "fdivrp", []) => {
-            let st = |r| Operand {
-                kind: OpKind::Reg(r),
-                size: None,
-            };
-            return (
-                m,
-                vec![st(Register::ST1), st(Register::ST0)],
-                Some("with no operands it is st(1), st"),
-            );
-        }
-        ("fxch" | "fucom" | "fucomp" | "fcom" | "fcomp", []) => {
-            let st1 = Operand {
-                kind: OpKind::Reg(Register::ST1),
-                size: None,
-            };
-            return (m, vec![st1], Some("with no operand it works on st(1)"));
-        }
-        ("rol" | "ror" | "rcl" | "rcr" | "shl" | "shr" | "sal" | "sar", [_]) => {
-            ops.push(imm(1));
-            return (m, ops, Some("a shift with no count shifts by 1"));
-        }
-        (
-            "imul",
-            [a, Operand {
-                kind: OpKind::Imm(_),
-                ..
-            }],
-        ) => {
-            let a = a.clone();
-            ops.insert(1, a);
-            return (m, ops, Some("imul r, imm is imul r, r, imm"));
-        }
-        _ => {}
-    }
-    (m, ops, None)
+pub(super) struct Cand {
+    pub(super) code: Code,
+    pub(super) bytes: Vec<u8>,
+    pub(super) swapped: bool,
+    pub(super) mem_size: Option<usize>,
 }
 
 fn assemble_insn(
@@ -204,7 +91,7 @@ fn assemble_insn(
     bits: Bitness,
     ip: u64,
 ) -> Result<Assembled, AsmError> {
-    let (mnemonic, ops, note) = rewrite(typed, ops, bits);
+    let (mnemonic, ops, note) = super::rewrite::rewrite(typed, ops, bits)?;
     let all = forms::codes_for(&mnemonic);
     if all.is_empty() {
         return Err(AsmError::UnknownMnemonic(short(typed)));
@@ -222,10 +109,27 @@ fn assemble_insn(
         });
     }
     // Far jmp/call through memory only when asked for by size (`jmp fword ptr [rax]`).
+    codes.retain(|c| {
+        !(forms::is_far64(c.op_code()) && matches!(c.mnemonic(), Mnemonic::Jmp | Mnemonic::Call))
+    });
     if !ops.iter().any(|o| o.size.is_some()) {
         codes.retain(|c| {
             !(forms::is_far(c.op_code()) && matches!(c.mnemonic(), Mnemonic::Jmp | Mnemonic::Call))
         });
+    }
+    // No register or size keyword fixes the operand size (`push 128`, `ret 8`, `loop $+9`):
+    // GAS only considers the mode's default size, never a 66/REX.W form.
+    let sizeless = !ops.is_empty()
+        && ops.iter().all(|o| {
+            o.size.is_none()
+                && matches!(o.kind, OpKind::Imm(_) | OpKind::Rel(_) | OpKind::Far { .. })
+        });
+    if sizeless
+        && codes
+            .iter()
+            .any(|c| !needs_size_override(c.op_code(), bits.bits()))
+    {
+        codes.retain(|c| !needs_size_override(c.op_code(), bits.bits()));
     }
     if codes
         .iter()
@@ -260,15 +164,7 @@ fn assemble_insn(
         // GAS: "ambiguous operand size for `sysret'": write sysretd or sysretq.
         return Err(AsmError::AmbiguousSize(short(typed)));
     }
-    if prefixes.lock
-        && !matches!(
-            ops.first(),
-            Some(Operand {
-                kind: OpKind::Mem(_),
-                ..
-            })
-        )
-    {
+    if prefixes.lock && !ops.iter().any(|o| matches!(o.kind, OpKind::Mem(_))) {
         return Err(AsmError::Encode(format!(
             "lock needs a memory destination (\"{}\" has none)",
             short(typed)
@@ -284,7 +180,12 @@ fn assemble_insn(
     }
     let movabs = typed == "movabs";
     let mut orders = vec![(ops.clone(), false)];
-    if ops.len() == 2 && matches!(mnemonic.as_str(), "xchg" | "test") {
+    // xchg and test are symmetric; GAS takes the register and memory operands either way
+    // round (but not an immediate first).
+    if ops.len() == 2
+        && matches!(mnemonic.as_str(), "xchg" | "test")
+        && !ops.iter().any(|o| matches!(o.kind, OpKind::Imm(_)))
+    {
         let mut sw = ops.clone();
         sw.swap(0, 1);
         orders.push((sw, true));
@@ -293,6 +194,9 @@ fn assemble_insn(
     let mut shape_ok = false;
     let mut rejects: Vec<AsmError> = Vec::new();
     let mut cands: Vec<Cand> = Vec::new();
+    // Every form whose operand kinds and sizes fit, before any value is checked: GAS decides
+    // an unsized memory operand is ambiguous before it looks at the immediate.
+    let mut shapes: Vec<Cand> = Vec::new();
     for &code in &codes {
         let oc = code.op_code();
         let kinds = explicit_kinds(oc);
@@ -329,6 +233,12 @@ fn assemble_insn(
             if size_mismatch(code, &kinds, order) {
                 continue;
             }
+            shapes.push(Cand {
+                code,
+                bytes: Vec::new(),
+                swapped: *swapped,
+                mem_size: unsized_mem(code, &kinds, order),
+            });
             if prefixes.lock && !oc.can_use_lock_prefix() {
                 rejects.push(AsmError::Encode(format!(
                     "\"{}\" cannot take a lock prefix",
@@ -364,6 +274,8 @@ fn assemble_insn(
             }
         }
     }
+    let mut why = check_ambiguity(typed, &mut shapes, bits)?;
+    cands.retain(|c| shapes.iter().any(|s| s.code == c.code));
     if cands.is_empty() {
         return Err(best_error(
             typed, &codes, &ops, &counts, shape_ok, rejects, bits,
@@ -387,7 +299,6 @@ fn assemble_insn(
             )));
         }
     }
-    let mut why = check_ambiguity(typed, &mut cands, bits)?;
     let override_of = |c: &Cand| needs_size_override(c.code.op_code(), bits.bits());
     let pseudo_miss = |c: &Cand| pseudo_mismatch(c.code, pseudo);
     cands.sort_by_key(|c| {
@@ -417,331 +328,4 @@ fn assemble_insn(
         considered,
         why,
     })
-}
-
-fn is_reg_pair(ops: &[Operand], r: Register) -> bool {
-    ops.len() == 2 && ops.iter().all(|o| o.kind == OpKind::Reg(r))
-}
-
-/// GAS lists the sign-extended imm8 form (83 /0) before the accumulator form (05), so on a
-/// tie in length (`add ax, -1`: `66 83 c0 ff` or `66 05 ff ff`) the imm8 form wins.
-fn has_sext8(code: Code) -> bool {
-    code.op_code()
-        .op_kinds()
-        .iter()
-        .any(|k| matches!(forms::imm_slot(*k), Some(forms::ImmSlot::Sext8(_))))
-}
-
-fn has_branch(code: Code, size: u32) -> bool {
-    code.op_code()
-        .op_kinds()
-        .iter()
-        .any(|k| forms::branch_slot(*k) == Some(size))
-}
-
-/// For `{load}`/`{store}`: 1 when the form puts the destination in the other ModRM field.
-fn pseudo_mismatch(code: Code, p: Pseudo) -> u8 {
-    if !p.load && !p.store {
-        return 0;
-    }
-    let first = code
-        .op_code()
-        .op_kinds()
-        .first()
-        .copied()
-        .unwrap_or(K::None);
-    let load_form = matches!(
-        first,
-        K::r8_reg
-            | K::r16_reg
-            | K::r32_reg
-            | K::r64_reg
-            | K::xmm_reg
-            | K::ymm_reg
-            | K::zmm_reg
-            | K::mm_reg
-    );
-    let store_form = matches!(
-        first,
-        K::r8_or_mem
-            | K::r16_or_mem
-            | K::r32_or_mem
-            | K::r64_or_mem
-            | K::xmm_or_mem
-            | K::ymm_or_mem
-            | K::zmm_or_mem
-            | K::mm_or_mem
-    );
-    // Forms with no reg/rm direction (moffs, accumulator, immediate) match neither.
-    u8::from(!((p.load && load_form) || (p.store && store_form)))
-}
-
-fn form_of(code: Code, bytes: Vec<u8>) -> Form {
-    let oc = code.op_code();
-    Form {
-        form: oc.instruction_string().to_string(),
-        opcode: oc.op_code_string().to_string(),
-        bytes,
-    }
-}
-
-/// One sentence on which rule picked the first candidate.
-fn explain(cands: &[Cand], bits: Bitness) -> String {
-    let Some(first) = cands.first() else {
-        return String::new();
-    };
-    let n = cands.len();
-    if n == 1 {
-        return "the only form that takes these operands".into();
-    }
-    let o = |c: &Cand| needs_size_override(c.code.op_code(), bits.bits());
-    let shorter = cands
-        .iter()
-        .filter(|c| c.bytes.len() > first.bytes.len())
-        .count();
-    let same_len = cands
-        .iter()
-        .filter(|c| c.bytes.len() == first.bytes.len())
-        .count();
-    if cands.iter().any(|c| o(c) != o(first)) {
-        format!("{n} forms fit; GAS takes the one with the mode's default operand size")
-    } else if shorter > 0 && same_len == 1 {
-        format!(
-            "{n} forms fit; GAS takes the shortest ({} bytes)",
-            first.bytes.len()
-        )
-    } else {
-        format!(
-            "{n} forms fit with {} bytes; GAS takes the first in its opcode table",
-            first.bytes.len()
-        )
-    }
-}
-
-/// A `dword ptr` that contradicts the form's memory size, or a `word ptr 1` immediate that
-/// contradicts its operand size.
-fn size_mismatch(code: Code, kinds: &[K], ops: &[Operand]) -> bool {
-    let oc = code.op_code();
-    for (k, op) in kinds.iter().zip(ops) {
-        let Some(size) = op.size else { continue };
-        let want = match op.kind {
-            OpKind::Mem(_) => {
-                let s = oc.memory_size().size();
-                if s == 0 || *k == K::mem && matches!(oc.mnemonic(), iced_x86::Mnemonic::Lea) {
-                    continue;
-                }
-                s
-            }
-            _ => {
-                let s = oc.operand_size() as usize / 8;
-                if s == 0 {
-                    continue;
-                }
-                s
-            }
-        };
-        if want != size as usize {
-            return true;
-        }
-    }
-    false
-}
-
-/// The memory size a form gives a memory operand written without a size keyword.
-fn unsized_mem(code: Code, kinds: &[K], ops: &[Operand]) -> Option<usize> {
-    let s = code.op_code().memory_size().size();
-    kinds
-        .iter()
-        .zip(ops)
-        .any(|(_, o)| matches!(o.kind, OpKind::Mem(_)) && o.size.is_none() && s != 0)
-        .then_some(s)
-}
-
-/// GAS refuses `add [rax], 1`: the memory operand could be any size. Only push, pop, call and
-/// jmp have a default size (i386-opc.tbl `DefaultSize`): `push [rax]` is the 64-bit push.
-fn check_ambiguity(typed: &str, cands: &mut Vec<Cand>, bits: Bitness) -> Result<String, AsmError> {
-    let sizes = |cs: &[Cand]| {
-        let mut v: Vec<usize> = cs.iter().filter_map(|c| c.mem_size).collect();
-        v.sort_unstable();
-        v.dedup();
-        v
-    };
-    if sizes(cands).len() <= 1 {
-        return Ok(String::new());
-    }
-    let default_sized = cands.iter().all(|c| {
-        matches!(
-            c.code.mnemonic(),
-            Mnemonic::Push | Mnemonic::Pop | Mnemonic::Call | Mnemonic::Jmp
-        )
-    });
-    if !default_sized {
-        return Err(AsmError::AmbiguousSize(short(typed)));
-    }
-    cands.retain(|c| !needs_size_override(c.code.op_code(), bits.bits()));
-    if sizes(cands).len() == 1 {
-        return Ok("no size given: GAS takes the mode's default operand size".into());
-    }
-    Err(AsmError::AmbiguousSize(short(typed)))
-}
-
-/// Encodes, fixing up a rip-relative target once the length is known.
-fn encode(b: &Built, bits: Bitness, ip: u64, prefixes: Prefixes) -> Result<Vec<u8>, AsmError> {
-    let mut ins = b.ins;
-    let mut raw: Vec<u8> = Vec::new();
-    if let Some(seg) = prefixes.seg {
-        raw.push(match seg {
-            Register::ES => 0x26,
-            Register::CS => 0x2e,
-            Register::SS => 0x36,
-            Register::DS => 0x3e,
-            Register::FS => 0x64,
-            _ => 0x65,
-        });
-    }
-    if prefixes.data {
-        raw.push(0x66);
-    }
-    if prefixes.addr {
-        raw.push(0x67);
-    }
-    // Prefix words go in front as raw bytes, as GAS emits them; the instruction proper is
-    // encoded at ip + their count so rip-relative and branch offsets stay right.
-    let run = |ins: &iced_x86::Instruction| -> Result<Vec<u8>, AsmError> {
-        let mut enc = Encoder::new(bits.bits());
-        let at = ip.wrapping_add(raw.len() as u64);
-        enc.encode(ins, at)
-            .map_err(|e| encode_error(&e.to_string()))?;
-        let body = enc.take_buffer();
-        let body_prefixes: Vec<u8> = body
-            .iter()
-            .copied()
-            .take_while(|b| is_legacy_prefix(*b))
-            .collect();
-        if raw.iter().any(|r| body_prefixes.contains(r)) {
-            return Err(AsmError::Syntax(
-                "a prefix word repeats a prefix the instruction already has".into(),
-            ));
-        }
-        let mut all = raw.clone();
-        all.extend_from_slice(&body);
-        Ok(gas_prefix_order(all))
-    };
-    let Some(d) = b.rip_disp else {
-        return run(&ins);
-    };
-    // The length does not depend on the target (always disp32): measure with displacement 0.
-    ins.set_memory_displacement64(ip);
-    let first = run(&ins)?;
-    let next = ip.wrapping_add(first.len() as u64);
-    ins.set_memory_displacement64(next.wrapping_add(d as u64));
-    run(&ins)
-}
-
-fn is_legacy_prefix(b: u8) -> bool {
-    matches!(
-        b,
-        0x26 | 0x2e | 0x36 | 0x3e | 0x64 | 0x65 | 0x66 | 0x67 | 0xf0 | 0xf2 | 0xf3
-    )
-}
-
-/// Puts legacy prefixes in the order GAS writes them (tc-i386.c prefix slots: segment, 67,
-/// 66, f2/f3, f0); iced writes 66 before 67.
-fn gas_prefix_order(mut bytes: Vec<u8>) -> Vec<u8> {
-    let rank = |b: u8| match b {
-        0x26 | 0x2e | 0x36 | 0x3e | 0x64 | 0x65 => Some(0),
-        0x67 => Some(1),
-        0x66 => Some(2),
-        0xf2 | 0xf3 => Some(3),
-        0xf0 => Some(4),
-        _ => None,
-    };
-    let n = bytes.iter().take_while(|b| rank(**b).is_some()).count();
-    if let Some(run) = bytes.get_mut(..n) {
-        run.sort_by_key(|b| rank(*b));
-    }
-    bytes
-}
-
-/// Turns iced's encoder message into ours.
-fn encode_error(msg: &str) -> AsmError {
-    let m = msg.to_ascii_lowercase();
-    if m.contains("branch") || m.contains("target") {
-        AsmError::BranchRange("the branch target is out of reach of this instruction".into())
-    } else if m.contains("rex") && (m.contains("ah") || m.contains("high")) {
-        AsmError::Encode(
-            "ah, bh, ch and dh cannot be used in an instruction that needs a REX prefix".into(),
-        )
-    } else {
-        AsmError::Encode(msg.replace('\n', " "))
-    }
-}
-
-/// Picks the most useful message when nothing encoded.
-fn best_error(
-    typed: &str,
-    codes: &[Code],
-    ops: &[Operand],
-    counts: &[usize],
-    shape_ok: bool,
-    rejects: Vec<AsmError>,
-    _bits: Bitness,
-) -> AsmError {
-    let pick = |f: fn(&AsmError) -> bool| rejects.iter().find(|e| f(e)).cloned();
-    if let Some(e) = pick(|e| matches!(e, AsmError::BranchRange(_)))
-        .or_else(|| {
-            pick(|e| matches!(e, AsmError::ImmediateRange { fits, .. } if fits.contains("sign")))
-        })
-        .or_else(|| {
-            // The widest slot's message: "does not fit in 32 bits" beats "8 bits".
-            rejects
-                .iter()
-                .filter_map(|e| match e {
-                    AsmError::ImmediateRange { fits, .. } => Some((
-                        fits.split(' ')
-                            .next()
-                            .and_then(|n| n.parse::<u32>().ok())
-                            .unwrap_or(0),
-                        e,
-                    )),
-                    _ => None,
-                })
-                .max_by_key(|x| x.0)
-                .map(|x| x.1.clone())
-        })
-        .or_else(|| pick(|e| matches!(e, AsmError::BadAddress(_))))
-        .or_else(|| pick(|e| matches!(e, AsmError::Encode(_))))
-    {
-        return e;
-    }
-    if !shape_ok && !counts.is_empty() && !counts.contains(&ops.len()) {
-        let mut c = counts.to_vec();
-        c.sort_unstable();
-        let expected = c
-            .iter()
-            .map(|n| n.to_string())
-            .collect::<Vec<_>>()
-            .join(" or ");
-        return AsmError::OperandCount {
-            mnemonic: short(typed),
-            given: ops.len(),
-            expected,
-        };
-    }
-    let mut valid: Vec<String> = codes
-        .iter()
-        .filter(|c| explicit_kinds(c.op_code()).len() == ops.len())
-        .map(|c| c.op_code().instruction_string().to_string())
-        .collect();
-    valid.dedup();
-    let more = valid.len().saturating_sub(8);
-    valid.truncate(8);
-    let mut list = valid.join("; ");
-    if more > 0 {
-        list.push_str(&format!("; and {more} more"));
-    }
-    AsmError::Combination {
-        mnemonic: short(typed),
-        valid: list,
-    }
 }

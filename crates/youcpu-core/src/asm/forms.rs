@@ -64,7 +64,6 @@ fn aliases(m: &str) -> Vec<String> {
         "pusha" => vec!["pusha".into(), "pushad".into()],
         "popa" => vec!["popa".into(), "popad".into()],
         "iret" => vec!["iret".into(), "iretd".into()],
-        "movsx" => vec!["movsx".into(), "movsxd".into()],
         "movabs" => vec!["mov".into()],
         "lret" => vec!["retf".into()],
         "fwait" => vec!["wait".into()],
@@ -72,8 +71,20 @@ fn aliases(m: &str) -> Vec<String> {
     }
 }
 
-/// All forms of `mnemonic` (any mode). Empty if the mnemonic is unknown.
+/// All forms of `mnemonic` (any mode). Empty if the mnemonic is unknown. `movd64` names the
+/// REX.W forms of movd (MOVQ with a 64-bit general register or memory operand).
 pub fn codes_for(mnemonic: &str) -> Vec<Code> {
+    if mnemonic == "movd64" {
+        return codes_for("movq")
+            .into_iter()
+            .filter(|c| {
+                c.op_code()
+                    .op_kinds()
+                    .iter()
+                    .any(|k| matches!(k, K::r64_or_mem))
+            })
+            .collect();
+    }
     let t = table();
     aliases(mnemonic)
         .iter()
@@ -95,6 +106,12 @@ pub fn is_far(oc: &OpCodeInfo) -> bool {
         oc.memory_size(),
         MemorySize::SegPtr16 | MemorySize::SegPtr32 | MemorySize::SegPtr64
     )
+}
+
+/// True for the REX.W far branch through an m16:64, which GAS never emits (`jmp tbyte ptr`
+/// is refused).
+pub fn is_far64(oc: &OpCodeInfo) -> bool {
+    oc.memory_size() == MemorySize::SegPtr64
 }
 
 /// True if the form exists in this mode.

@@ -3,6 +3,7 @@
 //! - [`assemble`] turns one line (`add eax, 512`) into bytes (`05 00 02 00 00`), choosing the
 //!   encoding GNU as picks (`as -msyntax=intel -mnaked-reg`), and lists every form it
 //!   considered so a widget can show why.
+//! - [`assemble_lines`] does a whole listing, each line placed after the previous one.
 //! - [`disassemble`] turns bytes into instructions whose text assembles back to the same
 //!   bytes, each with a byte-by-byte breakdown ([`Field`]: prefixes, REX, opcode, ModRM, SIB,
 //!   displacement, immediate) for the widget to explain.
@@ -12,18 +13,23 @@
 
 mod build;
 mod disasm;
+mod emit;
 mod encode;
 mod error;
 mod fields;
 mod forms;
 mod lex;
+mod lines;
 mod parse;
+mod rank;
 mod regs;
+mod rewrite;
 
 pub use disasm::{disassemble, disassemble_one, parse_hex, Decoded, DecodedItem};
 pub use encode::{assemble, Assembled, Form};
 pub use error::{AsmError, DisasmError};
 pub use fields::{Field, FieldKind};
+pub use lines::{assemble_lines, Line, MAX_LINES};
 
 /// The longest line [`assemble`] accepts, in bytes.
 pub const MAX_LINE_LEN: usize = 4096;

@@ -629,6 +629,12 @@ fn to_mem(v: Lin, seg: Option<Register>) -> Result<Mem, AsmError> {
             index = Some((b, 1));
         }
     }
+    // 16-bit addressing has no scale at all: GAS refuses even an explicit `*1`.
+    if v.regs.iter().any(|x| x.2 && x.0.is_gpr16()) {
+        return Err(AsmError::BadAddress(
+            "16-bit addressing has no scaled index".into(),
+        ));
+    }
     // 16-bit addressing has base bx/bp and index si/di in either order ([si+bx] is [bx+si]).
     if let (Some(b @ (Register::SI | Register::DI)), Some((i @ (Register::BX | Register::BP), 1))) =
         (base, index)

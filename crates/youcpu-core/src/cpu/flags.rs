@@ -34,7 +34,7 @@ pub fn sext(v: u64, size: u32) -> i64 {
 /// PF: set when the low byte of the result has an even number of ones (Intel SDM vol. 1 §3.4.3.1).
 #[inline]
 pub fn parity(r: u64) -> u64 {
-    if (r as u8).count_ones() % 2 == 0 {
+    if (r as u8).count_ones().is_multiple_of(2) {
         PF
     } else {
         0

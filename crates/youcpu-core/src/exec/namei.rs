@@ -132,6 +132,36 @@ pub fn open_exec(
     cred: &Cred,
     from_user: bool,
 ) -> Result<Opened, OpenError> {
+    let Opened { path, meta } = walk(fs, cwd, name, cred, from_user)?;
+    may_open_exec(fs, path, meta, cred)
+}
+
+/// Resolves a directory path (for example a working directory) to its absolute path without
+/// symbolic links, with the same walk: ENOENT, ENOTDIR, EACCES (search), ELOOP.
+pub fn resolve_dir(
+    fs: &dyn FileSystem,
+    cwd: &[u8],
+    name: &[u8],
+    cred: &Cred,
+) -> Result<Vec<u8>, OpenError> {
+    let Opened { path, meta } = walk(fs, cwd, name, cred, true)?;
+    if meta.kind != FileKind::Directory {
+        return Err(OpenError::Errno(
+            Errno::Enotdir,
+            format!("\"{}\" is not a directory", lossy(&path)),
+        ));
+    }
+    Ok(path)
+}
+
+/// `link_path_walk` and the final lookup, following symbolic links all the way.
+fn walk(
+    fs: &dyn FileSystem,
+    cwd: &[u8],
+    name: &[u8],
+    cred: &Cred,
+    from_user: bool,
+) -> Result<Opened, OpenError> {
     if name.is_empty() && from_user {
         return Err(OpenError::Errno(Errno::Enoent, "the path is empty".into()));
     }
@@ -245,6 +275,16 @@ pub fn open_exec(
             "internal: the walk ended without a file".into(),
         ));
     };
+    Ok(Opened { path, meta })
+}
+
+/// `may_open(..., MAY_EXEC)` and `path_noexec`: only an executable regular file passes.
+fn may_open_exec(
+    fs: &dyn FileSystem,
+    path: Vec<u8>,
+    meta: Meta,
+    cred: &Cred,
+) -> Result<Opened, OpenError> {
     // may_open
     match meta.kind {
         FileKind::Directory => {

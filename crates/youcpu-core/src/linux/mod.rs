@@ -383,7 +383,7 @@ impl Linux {
         if rip == KERNEL_TEXT {
             return self.syscall_entry();
         }
-        if (IDT_STUBS..IDT_STUBS + 8 * 256).contains(&rip) && (rip - IDT_STUBS) % 8 == 0 {
+        if (IDT_STUBS..IDT_STUBS + 8 * 256).contains(&rip) && (rip - IDT_STUBS).is_multiple_of(8) {
             return self.vector_entry(((rip - IDT_STUBS) / 8) as u8);
         }
         self.state = ProcessState::Crashed {

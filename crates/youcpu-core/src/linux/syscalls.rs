@@ -289,7 +289,7 @@ impl Linux {
         }
         let len = page_up(len);
         let start = if flags & (MAP_FIXED | MAP_FIXED_NOREPLACE) != 0 {
-            if addr % PAGE_SIZE != 0
+            if !addr.is_multiple_of(PAGE_SIZE)
                 || addr
                     .checked_add(len)
                     .is_none_or(|e| e > super::mm::STACK_TOP)
@@ -318,7 +318,7 @@ impl Linux {
 
     fn munmap(&mut self, addr: u64, len: u64) -> i64 {
         let end = addr.saturating_add(page_up(len));
-        if addr % PAGE_SIZE != 0 || len == 0 || end > super::mm::STACK_TOP {
+        if !addr.is_multiple_of(PAGE_SIZE) || len == 0 || end > super::mm::STACK_TOP {
             return -errno::EINVAL;
         }
         self.mm.unmap(&mut self.m.mmu, addr, end);
@@ -327,7 +327,7 @@ impl Linux {
 
     fn mprotect(&mut self, addr: u64, len: u64, prot: u64) -> i64 {
         let end = addr.saturating_add(page_up(len));
-        if addr % PAGE_SIZE != 0 || end > super::mm::STACK_TOP {
+        if !addr.is_multiple_of(PAGE_SIZE) || end > super::mm::STACK_TOP {
             return -errno::EINVAL;
         }
         let mut a = addr;

@@ -63,7 +63,7 @@ impl Mmu {
                 };
             if ok {
                 self.tlb.hits += 1;
-                return Ok(e.frame * PAGE_SIZE | (vaddr & 0xfff));
+                return Ok((e.frame * PAGE_SIZE) | (vaddr & 0xfff));
             }
         }
         self.tlb.misses += 1;

@@ -253,7 +253,7 @@ pub fn map_page(
     }
     let ea = table + ((vaddr >> 12) & 0x1ff) * 8;
     let old = mem.read_u64(ea);
-    let mut e = frame * PAGE_SIZE | pte::P;
+    let mut e = (frame * PAGE_SIZE) | pte::P;
     if flags.write {
         e |= pte::RW;
     }

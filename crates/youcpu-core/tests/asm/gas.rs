@@ -63,64 +63,131 @@ pub fn run_gas(lines: &[String], bits: u32) -> Vec<GasLine> {
     let header_lines = header.lines().count();
     let mut errors: HashMap<usize, String> = HashMap::new();
     let mut warnings: HashMap<usize, String> = HashMap::new();
-    for _round in 0..6 {
-        let mut s = String::from(header);
-        for (i, l) in lines.iter().enumerate() {
-            if errors.contains_key(&i) {
-                s.push_str(&format!("L{i}:\n"));
-            } else {
-                s.push_str(&format!("L{i}: {l}\n"));
-            }
-        }
-        s.push_str(&format!("L{}:\n", lines.len()));
-        std::fs::write(&src, s).expect("write the source");
-        let out = run(Command::new("as")
-            .arg(if bits == 64 { "--64" } else { "--32" })
-            .args(["-msyntax=intel", "-mnaked-reg", "-o"])
-            .arg(&obj)
-            .arg(&src));
-        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-        warnings.clear();
-        let mut new_errors = 0;
-        for l in stderr.lines() {
-            let Some(rest) = l.strip_prefix(&format!("{}:", src.display())) else {
-                continue;
-            };
-            let Some((num, msg)) = rest.split_once(": ") else {
-                continue;
-            };
-            let Ok(n) = num.parse::<usize>() else {
-                continue;
-            };
-            let Some(i) = n.checked_sub(header_lines + 1) else {
-                continue;
-            };
-            if let Some(m) = msg.strip_prefix("Error: ") {
-                if let std::collections::hash_map::Entry::Vacant(e) = errors.entry(i) {
-                    e.insert(m.to_string());
-                    new_errors += 1;
+    let base = base_for(bits);
+    for _link in 0..4 {
+        for _round in 0..8 {
+            let mut s = String::from(header);
+            for (i, l) in lines.iter().enumerate() {
+                if errors.contains_key(&i) {
+                    s.push_str(&format!("L{i}:\n"));
+                } else {
+                    s.push_str(&format!("L{i}: {l}\n"));
                 }
-            } else if let Some(m) = msg.strip_prefix("Warning: ") {
-                warnings.insert(i, m.to_string());
+            }
+            s.push_str(&format!("L{}:\n", lines.len()));
+            std::fs::write(&src, s).expect("write the source");
+            let out = run(Command::new("as")
+                .arg(if bits == 64 { "--64" } else { "--32" })
+                .args(["-msyntax=intel", "-mnaked-reg", "-o"])
+                .arg(&obj)
+                .arg(&src));
+            let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+            warnings.clear();
+            let mut new_errors = 0;
+            for l in stderr.lines() {
+                let Some(rest) = l.strip_prefix(&format!("{}:", src.display())) else {
+                    continue;
+                };
+                let Some((num, msg)) = rest.split_once(": ") else {
+                    continue;
+                };
+                let Ok(n) = num.parse::<usize>() else {
+                    continue;
+                };
+                let Some(i) = n.checked_sub(header_lines + 1) else {
+                    continue;
+                };
+                // binutils 2.40 can also die on a line ("Internal error in build_modrm_byte"):
+                // that line is refused too.
+                let msg = if msg.starts_with("Internal error") {
+                    format!("Error: {msg}")
+                } else {
+                    msg.to_string()
+                };
+                if let Some(m) = msg.strip_prefix("Error: ") {
+                    if let std::collections::hash_map::Entry::Vacant(e) = errors.entry(i) {
+                        e.insert(m.to_string());
+                        new_errors += 1;
+                    }
+                } else if let Some(m) = msg.strip_prefix("Warning: ") {
+                    warnings.insert(i, m.to_string());
+                }
+            }
+            if out.status.success() {
+                // GAS reads an unknown name (`rcx` in 32-bit mode, `st` alone) as a symbol and
+                // leaves a relocation: such a line names no instruction we know; count it refused.
+                let undefined = lines_with_undefined_symbols(&obj);
+                let fresh: Vec<usize> = undefined
+                    .into_iter()
+                    .filter(|i| !errors.contains_key(i))
+                    .collect();
+                if fresh.is_empty() {
+                    break;
+                }
+                for i in fresh {
+                    errors.insert(i, "refers to an undefined symbol".into());
+                }
+                continue;
+            }
+            if new_errors == 0 {
+                // A fixup error names a section offset, not a line ("value of 7ffffffe too
+                // large for field of 2 bytes at 00000c63"): assemble with -Z (write the object
+                // anyway) to map the offset to its line through the labels.
+                let offsets: Vec<u64> = stderr
+                    .lines()
+                    .filter(|l| l.contains("Error:"))
+                    .filter_map(|l| l.rsplit(" at ").next())
+                    .filter_map(|h| u64::from_str_radix(h.trim(), 16).ok())
+                    .collect();
+                assert!(
+                    !offsets.is_empty(),
+                    "as failed without a line error:\n{stderr}"
+                );
+                run(Command::new("as")
+                    .arg(if bits == 64 { "--64" } else { "--32" })
+                    .args(["-msyntax=intel", "-mnaked-reg", "-Z", "-o"])
+                    .arg(&obj)
+                    .arg(&src));
+                let labels = label_offsets(&obj);
+                for off in offsets {
+                    if let Some(&(_, i)) = labels.iter().rev().find(|(a, _)| *a <= off) {
+                        errors.insert(i, "value too large for its field".into());
+                    }
+                }
             }
         }
+        let out = run(Command::new("ld")
+            .args(["-m", if bits == 64 { "elf_x86_64" } else { "elf_i386" }])
+            .arg(format!("-Ttext=0x{base:x}"))
+            .args(["-e", "0", "-o"])
+            .arg(&elf)
+            .arg(&obj));
         if out.status.success() {
             break;
         }
-        assert!(new_errors > 0, "as failed without a line error:\n{stderr}");
+        // A branch to a constant GAS accepted but ld cannot reach ("relocation truncated to
+        // fit"): the line is refused at link time; mark it and go again.
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        let offsets: Vec<u64> = stderr
+            .split("(.text+0x")
+            .skip(1)
+            .filter_map(|t| {
+                t.split(')')
+                    .next()
+                    .and_then(|h| u64::from_str_radix(h, 16).ok())
+            })
+            .collect();
+        assert!(!offsets.is_empty(), "ld failed: {stderr}");
+        let labels = label_offsets(&obj);
+        for off in offsets {
+            if let Some(&(_, i)) = labels.iter().rev().find(|(a, _)| *a <= off) {
+                errors.insert(
+                    i,
+                    "branch target out of reach (ld: relocation truncated to fit)".into(),
+                );
+            }
+        }
     }
-    let base = base_for(bits);
-    let out = run(Command::new("ld")
-        .args(["-m", if bits == 64 { "elf_x86_64" } else { "elf_i386" }])
-        .arg(format!("-Ttext=0x{base:x}"))
-        .args(["-e", "0", "-o"])
-        .arg(&elf)
-        .arg(&obj));
-    assert!(
-        out.status.success(),
-        "ld failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let data = std::fs::read(&elf).expect("read the linked file");
     let parsed = goblin::elf::Elf::parse(&data).expect("parse the linked file");
     let text = parsed
@@ -154,6 +221,50 @@ pub fn run_gas(lines: &[String], bits: u32) -> Vec<GasLine> {
             }
         })
         .collect()
+}
+
+/// (offset, line index) of every `L<i>` label in the object, sorted.
+fn label_offsets(obj: &std::path::Path) -> Vec<(u64, usize)> {
+    let data = std::fs::read(obj).expect("read the object");
+    let elf = goblin::elf::Elf::parse(&data).expect("parse the object");
+    let mut labels: Vec<(u64, usize)> = Vec::new();
+    for sym in elf.syms.iter() {
+        if let Some(n) = elf
+            .strtab
+            .get_at(sym.st_name)
+            .and_then(|n| n.strip_prefix('L'))
+            .and_then(|n| n.parse().ok())
+        {
+            labels.push((sym.st_value, n));
+        }
+    }
+    labels.sort_unstable();
+    labels
+}
+
+/// Indexes of the `L<i>` lines holding a relocation against an undefined symbol.
+fn lines_with_undefined_symbols(obj: &std::path::Path) -> Vec<usize> {
+    let data = std::fs::read(obj).expect("read the object");
+    let elf = goblin::elf::Elf::parse(&data).expect("parse the object");
+    let labels = label_offsets(obj);
+    let mut out = Vec::new();
+    for (_, rels) in elf.shdr_relocs.iter() {
+        for r in rels.iter() {
+            let Some(sym) = elf.syms.get(r.r_sym) else {
+                continue;
+            };
+            let named = elf
+                .strtab
+                .get_at(sym.st_name)
+                .is_some_and(|n| !n.is_empty());
+            if sym.st_shndx == 0 && named {
+                if let Some(&(_, i)) = labels.iter().rev().find(|(a, _)| *a <= r.r_offset) {
+                    out.push(i);
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Lowercase hex, space-separated.

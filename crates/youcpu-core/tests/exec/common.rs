@@ -139,6 +139,17 @@ pub fn sources() -> (&'static str, &'static str) {
 /// Builds (once per test binary) the recorder and the runner.
 pub fn tools() -> &'static Tools {
     TOOLS.get_or_init(|| {
+        // Tools of earlier test runs (processes that no longer exist) are removed.
+        if let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) {
+            for e in entries.flatten() {
+                let name = e.file_name().to_string_lossy().into_owned();
+                if let Some(pid) = name.strip_prefix("youcpu-exec-tools-") {
+                    if !Path::new("/proc").join(pid).exists() {
+                        let _ = std::fs::remove_dir_all(e.path());
+                    }
+                }
+            }
+        }
         let dir = std::env::temp_dir().join(format!("youcpu-exec-tools-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();

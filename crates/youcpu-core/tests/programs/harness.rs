@@ -4,7 +4,7 @@
 //!
 //! Needs gcc (binutils) and musl-tools (musl-gcc).
 
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used)] // shared helpers; tests may unwrap
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -9,7 +9,7 @@ use std::ffi::OsString;
 use std::os::unix::ffi::OsStringExt;
 use youcpu_core::exec::binprm::DEFAULT_STACK_RLIMIT;
 use youcpu_core::exec::misc::MiscRegistry;
-use youcpu_core::exec::namei::Cred;
+use youcpu_core::exec::namei::{resolve_dir, Cred, OpenError};
 use youcpu_core::exec::shell::{enoexec_fallback, error_status, Fallback, Shell};
 use youcpu_core::exec::{execve, register, ExecOutcome, ExecRequest, Failure};
 
@@ -113,6 +113,12 @@ pub fn run(args: Vec<OsString>) -> Result<Output, CliError> {
                 })
             }
             Long("json") => {}
+            Long("help") | Short('h') => {
+                return Ok(Output::ok(
+                    format!("usage: {USAGE}"),
+                    json!({ "usage": USAGE }),
+                ))
+            }
             Value(v) => {
                 path = Some(v.into_vec());
                 rest.extend(parser.raw_args()?.map(OsString::into_vec));
@@ -148,6 +154,15 @@ pub fn run(args: Vec<OsString>) -> Result<Output, CliError> {
     };
     let fs = RealFs::new(&root);
     let cred = cred.unwrap_or_else(own_cred);
+    // The model walks relative paths from the cwd's own components: resolve its symbolic
+    // links (inside the root) first, as getcwd would show it.
+    let cwd = String::from_utf8_lossy(
+        &resolve_dir(&fs, b"/", cwd.as_bytes(), &Cred::root()).map_err(|e| match e {
+            OpenError::Errno(n, why) => err(format!("--cwd \"{cwd}\": {why} ({})", n.name())),
+            OpenError::Unavailable(m) => err(format!("--cwd \"{cwd}\": {m}")),
+        })?,
+    )
+    .into_owned();
     let mut misc = MiscRegistry::default();
     for r in &misc_regs {
         register(&mut misc, &fs, cwd.as_bytes(), &cred, r.as_bytes()).map_err(|e| {

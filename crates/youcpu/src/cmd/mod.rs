@@ -10,8 +10,9 @@ mod exec;
 mod run;
 mod sched;
 mod timeslice;
+mod translate;
 
-const USAGE: &str = "usage: youcpu <asm|disasm|elf|exec|run|sched|timeslice> [options] [--json]";
+const USAGE: &str = "usage: youcpu <asm|disasm|elf|exec|run|sched|timeslice|translate> [options] [--json]";
 
 /// Runs the subcommand named by the first argument.
 pub fn dispatch(args: Vec<OsString>) -> Result<Output, CliError> {
@@ -28,6 +29,7 @@ pub fn dispatch(args: Vec<OsString>) -> Result<Output, CliError> {
         Some("run") => run::run(rest),
         Some("sched") => sched::run(rest),
         Some("timeslice") => timeslice::run(rest),
+        Some("translate") => translate::run(rest),
         Some("--help" | "-h" | "help") => Ok(Output::ok(
             USAGE.into(),
             serde_json::json!({ "usage": USAGE }),

@@ -1,0 +1,347 @@
+//! The shorthand and leniencies of GNU as Intel syntax, rewritten into the operands of a real
+//! instruction form before the form is chosen (each rule checked against `as` by the oracle
+//! tests; the tc-i386.c behaviour each one follows is named beside it).
+
+use super::error::AsmError;
+use super::parse::{OpKind, Operand};
+use super::{short, Bitness};
+use iced_x86::Register;
+
+/// What [`rewrite`] returns: the mnemonic to look up, the operands, and a note for the reader.
+pub type Rewritten = (String, Vec<Operand>, Option<&'static str>);
+
+fn reg(r: Register) -> Operand {
+    Operand {
+        kind: OpKind::Reg(r),
+        size: None,
+    }
+}
+
+fn is_reg(o: &Operand, f: impl Fn(Register) -> bool) -> bool {
+    matches!(o.kind, OpKind::Reg(r) if f(r))
+}
+
+/// Applies GAS's leniencies first, then its shorthand.
+pub fn rewrite(mnemonic: &str, ops: Vec<Operand>, bits: Bitness) -> Result<Rewritten, AsmError> {
+    let (m, ops) = lenient(mnemonic, ops)?;
+    Ok(shorthand(&m, ops, bits))
+}
+
+/// Forms GAS accepts that the manual does not write that way.
+fn lenient(mnemonic: &str, mut ops: Vec<Operand>) -> Result<(String, Vec<Operand>), AsmError> {
+    let mut m = mnemonic.to_string();
+    let is_vec = |o: &Operand| {
+        is_reg(o, |r| {
+            r.is_xmm() || (Register::MM0 as u32..=Register::MM7 as u32).contains(&(r as u32))
+        })
+    };
+    let bad = |valid: &str| AsmError::Combination {
+        mnemonic: short(mnemonic),
+        valid: valid.into(),
+    };
+    match m.as_str() {
+        // movd/movq with no MMX or XMM register is mov with a fixed size, as GAS reads them
+        // (movl / movq): 32-bit GPRs (or a segment/control register beside one) for movd,
+        // 64-bit GPRs for movq; a memory operand takes that size.
+        "movd" | "movq" if !ops.iter().any(is_vec) => {
+            let (size, gpr_ok): (u32, fn(Register) -> bool) = if m == "movd" {
+                (4, Register::is_gpr32)
+            } else {
+                (8, Register::is_gpr64)
+            };
+            let mut has_gpr = false;
+            for o in &ops {
+                match o.kind {
+                    OpKind::Reg(r) if gpr_ok(r) => has_gpr = true,
+                    OpKind::Reg(r) if r.is_segment_register() || r.is_cr() || r.is_dr() => {}
+                    OpKind::Reg(_) => {
+                        return Err(bad(
+                            "MOVD r/m32, r32 and the like; MOVQ r/m64, r64 and the like",
+                        ))
+                    }
+                    OpKind::Mem(_) if o.size.is_some_and(|s| s != size) => {
+                        return Err(bad("a memory operand of the instruction's own size"))
+                    }
+                    _ => {}
+                }
+            }
+            let has_special = ops
+                .iter()
+                .any(|o| is_reg(o, |r| r.is_segment_register() || r.is_cr() || r.is_dr()));
+            if has_special && !has_gpr {
+                return Err(bad(
+                    "MOVD/MOVQ between a segment or control register and a general register",
+                ));
+            }
+            for o in &mut ops {
+                if matches!(o.kind, OpKind::Mem(_)) && !has_special {
+                    o.size = Some(size);
+                }
+            }
+            m = "mov".into();
+        }
+        // movd with a 64-bit register or a qword in memory beside an MMX/XMM register is the
+        // REX.W form of movd (`movd rax, xmm9` is 66 4c 0f 7e c8), never F3 0F 7E.
+        "movd"
+            if ops.iter().any(|o| match o.kind {
+                OpKind::Reg(r) => r.is_gpr64(),
+                OpKind::Mem(_) => o.size == Some(8),
+                _ => false,
+            }) =>
+        {
+            m = "movd64".into()
+        }
+        // `div eax, edi`: the accumulator may be written out (AT&T's two-operand form).
+        "div" | "idiv" if ops.len() == 2 => {
+            let acc = ops.first().and_then(|o| match o.kind {
+                OpKind::Reg(r)
+                    if matches!(
+                        r,
+                        Register::AL | Register::AX | Register::EAX | Register::RAX
+                    ) =>
+                {
+                    Some(r)
+                }
+                _ => None,
+            });
+            if let Some(acc) = acc {
+                let mismatch = ops.get(1).is_some_and(|o| match o.kind {
+                    OpKind::Reg(r) => r.size() != acc.size(),
+                    OpKind::Mem(_) => o.size.is_some_and(|s| s as usize != acc.size()),
+                    _ => false,
+                });
+                if mismatch {
+                    // GAS: "register type mismatch".
+                    return Err(bad("DIV/IDIV acc, r/m of the accumulator's size"));
+                }
+                let mut src = ops.remove(1);
+                if matches!(src.kind, OpKind::Mem(_)) && src.size.is_none() {
+                    src.size = Some(acc.size() as u32);
+                }
+                ops = vec![src];
+            }
+        }
+        // movsx from a 32-bit source into a 32/64-bit register is movsxd (`movsx rax, ebx`
+        // is 48 63 c3).
+        "movsx"
+            if ops
+                .first()
+                .is_some_and(|o| is_reg(o, |r| r.is_gpr64() || r.is_gpr32()))
+                && ops.get(1).is_some_and(|o| match o.kind {
+                    OpKind::Reg(r) => r.is_gpr32(),
+                    OpKind::Mem(_) => o.size == Some(4),
+                    _ => false,
+                }) =>
+        {
+            m = "movsxd".into()
+        }
+        // `shld eax, ebx` shifts by cl.
+        "shld" | "shrd" if ops.len() == 2 => ops.push(reg(Register::CL)),
+        _ => {}
+    }
+    // A shift count written as ecx/rcx means cl (GAS refuses cx).
+    let count_at = match m.as_str() {
+        "rol" | "ror" | "rcl" | "rcr" | "shl" | "shr" | "sal" | "sar" => Some(1),
+        "shld" | "shrd" => Some(2),
+        _ => None,
+    };
+    // ... but not beside an explicit byte operand ("`ecx' not allowed with `rclb'").
+    let byte_dest = ops
+        .first()
+        .is_some_and(|o| matches!(o.kind, OpKind::Mem(_)) && o.size == Some(1));
+    if let Some(op) = count_at.filter(|_| !byte_dest).and_then(|i| ops.get_mut(i)) {
+        if is_reg(op, |r| matches!(r, Register::ECX | Register::RCX)) {
+            *op = reg(Register::CL);
+        }
+    }
+    // The port of in/out written as edx means dx.
+    let port_at = match m.as_str() {
+        "in" => Some(1),
+        "out" => Some(0),
+        _ => None,
+    };
+    if let Some(op) = port_at.and_then(|i| ops.get_mut(i)) {
+        if is_reg(op, |r| matches!(r, Register::EDX | Register::RDX)) {
+            *op = reg(Register::DX);
+        }
+    }
+    // Far jmp/call may be written `jmp sel, off`.
+    if let (
+        "jmp" | "call",
+        [Operand {
+            kind: OpKind::Imm(sel),
+            ..
+        }, Operand {
+            kind: OpKind::Imm(off),
+            ..
+        }],
+    ) = (m.as_str(), ops.as_slice())
+    {
+        ops = vec![Operand {
+            kind: OpKind::Far {
+                selector: *sel,
+                offset: *off,
+            },
+            size: None,
+        }];
+    }
+    // movsxd r16, r32 reads the low 16 bits (66 63 /r); GAS refuses movsxd r16, r16.
+    if let ("movsxd", [d, s]) = (m.as_str(), ops.as_slice()) {
+        if is_reg(d, |r| r.is_gpr16()) {
+            match s.kind {
+                OpKind::Reg(r) if r.is_gpr32() => {
+                    let low = Register::AX + r.number() as u32;
+                    if let Some(o) = ops.get_mut(1) {
+                        *o = reg(low);
+                    }
+                }
+                OpKind::Mem(_) if s.size == Some(2) => {
+                    // GAS: "conflicting operand size modifiers".
+                    return Err(bad("MOVSXD r16, r/m32"));
+                }
+                OpKind::Mem(_) if s.size.is_none_or(|z| z == 4) => {
+                    if let Some(o) = ops.get_mut(1) {
+                        o.size = Some(2);
+                    }
+                }
+                OpKind::Reg(_) => {
+                    return Err(AsmError::Combination {
+                        mnemonic: short(mnemonic),
+                        valid: "MOVSXD r16, r32; MOVSXD r32, r/m32; MOVSXD r64, r/m32".into(),
+                    })
+                }
+                _ => {}
+            }
+        }
+    }
+    // `pop cs` (0f) was 8086-only; GAS refuses it ("you can't `pop %cs'").
+    if m == "pop"
+        && ops
+            .first()
+            .is_some_and(|o| is_reg(o, |r| r == Register::CS))
+    {
+        return Err(bad("POP DS/ES/SS/FS/GS (never cs)"));
+    }
+    // bswap of a 16-bit register is undefined (Intel SDM vol. 2, BSWAP); GAS refuses it.
+    if m == "bswap" && ops.first().is_some_and(|o| is_reg(o, |r| r.is_gpr16())) {
+        return Err(AsmError::Combination {
+            mnemonic: short(mnemonic),
+            valid: "BSWAP r32; BSWAP r64".into(),
+        });
+    }
+    Ok((m, ops))
+}
+
+/// Rewrites the shorthand GAS accepts into the operands of a real form.
+fn shorthand(mnemonic: &str, mut ops: Vec<Operand>, bits: Bitness) -> Rewritten {
+    let imm = |v| Operand {
+        kind: OpKind::Imm(v),
+        size: None,
+    };
+    let m = mnemonic.to_string();
+    match (m.as_str(), ops.as_slice()) {
+        (
+            "int",
+            [Operand {
+                kind: OpKind::Imm(3),
+                size: None,
+            }],
+        ) => {
+            return (
+                "int3".into(),
+                Vec::new(),
+                Some("GAS encodes int 3 as the one-byte int3 (cc)"),
+            )
+        }
+        (
+            "xchg",
+            [Operand {
+                kind: OpKind::Reg(Register::RAX),
+                ..
+            }, Operand {
+                kind: OpKind::Reg(Register::RAX),
+                ..
+            }],
+        ) if bits == Bitness::B64 => {
+            return (
+                "nop".into(),
+                Vec::new(),
+                Some("GAS encodes xchg rax, rax as nop (90)"),
+            )
+        }
+        (
+            "mov",
+            [Operand {
+                kind: OpKind::Reg(a),
+                ..
+            }, Operand {
+                kind: OpKind::Reg(b),
+                ..
+            }],
+        ) if (a.is_segment_register() && b.is_gpr() && !b.is_gpr8())
+            || (b.is_segment_register() && a.is_gpr() && a.is_gpr64()) =>
+        {
+            // tc-i386.c: a segment register load takes no 66/REX.W ("mov ds, ax" is 8e d8 in
+            // every mode), nor does a store to a 64-bit register; a store to a 16- or 32-bit
+            // register keeps its size.
+            let to_default = |r: Register| match bits {
+                Bitness::B16 => Register::AX + r.full_register32().number() as u32,
+                _ => r.full_register32(),
+            };
+            let (a, b) = (*a, *b);
+            let ops = if a.is_segment_register() {
+                vec![
+                    ops[0].clone(),
+                    Operand {
+                        kind: OpKind::Reg(to_default(b)),
+                        size: None,
+                    },
+                ]
+            } else {
+                vec![
+                    Operand {
+                        kind: OpKind::Reg(to_default(a)),
+                        size: None,
+                    },
+                    ops[1].clone(),
+                ]
+            };
+            return (m, ops, None);
+        }
+        ("faddp" | "fmulp" | "fsubp" | "fsubrp" | "fdivp" | "fdivrp", []) => {
+            let st = |r| Operand {
+                kind: OpKind::Reg(r),
+                size: None,
+            };
+            return (
+                m,
+                vec![st(Register::ST1), st(Register::ST0)],
+                Some("with no operands it is st(1), st"),
+            );
+        }
+        ("fxch" | "fucom" | "fucomp" | "fcom" | "fcomp", []) => {
+            let st1 = Operand {
+                kind: OpKind::Reg(Register::ST1),
+                size: None,
+            };
+            return (m, vec![st1], Some("with no operand it works on st(1)"));
+        }
+        ("rol" | "ror" | "rcl" | "rcr" | "shl" | "shr" | "sal" | "sar", [_]) => {
+            ops.push(imm(1));
+            return (m, ops, Some("a shift with no count shifts by 1"));
+        }
+        (
+            "imul",
+            [a, Operand {
+                kind: OpKind::Imm(_),
+                ..
+            }],
+        ) => {
+            let a = a.clone();
+            ops.insert(1, a);
+            return (m, ops, Some("imul r, imm is imul r, r, imm"));
+        }
+        _ => {}
+    }
+    (m, ops, None)
+}
