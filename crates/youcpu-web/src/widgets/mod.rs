@@ -2,9 +2,11 @@
 //! `state.rs` (tested natively) and a Yew view.
 
 pub mod asm;
+pub mod binfmt_misc;
 pub mod elf_inspector;
 pub mod execve;
 pub mod scheduler;
+pub mod shell_fallback;
 pub mod timeslice;
 
 use yew::prelude::*;
@@ -14,12 +16,16 @@ use yew::prelude::*;
 pub enum WidgetKind {
     /// `asm`: assembly to machine code and back, every byte explained.
     Asm,
+    /// `binfmt-misc`: a registration string checked as the kernel checks it.
+    BinfmtMisc,
     /// `elf-inspector`: headers, segments, sections, memory map and hex view of an ELF file.
     ElfInspector,
     /// `execve`: Linux's execve and its binary formats, step by step.
     Execve,
     /// `scheduler`: one workload under several policies, side by side.
     Scheduler,
+    /// `shell-fallback`: a file through a bare execve and from two shells.
+    ShellFallback,
     /// `timeslice`: the CFS period and slice calculator.
     Timeslice,
 }
@@ -29,9 +35,11 @@ impl WidgetKind {
     pub fn id(self) -> &'static str {
         match self {
             WidgetKind::Asm => "asm",
+            WidgetKind::BinfmtMisc => "binfmt-misc",
             WidgetKind::ElfInspector => "elf-inspector",
             WidgetKind::Execve => "execve",
             WidgetKind::Scheduler => "scheduler",
+            WidgetKind::ShellFallback => "shell-fallback",
             WidgetKind::Timeslice => "timeslice",
         }
     }
@@ -40,9 +48,11 @@ impl WidgetKind {
     pub fn view(self) -> Html {
         match self {
             WidgetKind::Asm => html! { <asm::AsmWidget /> },
+            WidgetKind::BinfmtMisc => html! { <binfmt_misc::BinfmtMiscWidget /> },
             WidgetKind::ElfInspector => html! { <elf_inspector::ElfInspectorWidget /> },
             WidgetKind::Execve => html! { <execve::ExecveWidget /> },
             WidgetKind::Scheduler => html! { <scheduler::SchedulerWidget /> },
+            WidgetKind::ShellFallback => html! { <shell_fallback::ShellFallbackWidget /> },
             WidgetKind::Timeslice => html! { <timeslice::TimesliceWidget /> },
         }
     }

@@ -210,10 +210,10 @@ pub fn ExecveWidget() -> Html {
             </div>
             if let Some(n) = &state.notice { <p class="stale" role="status">{ n.clone() }</p> }
             <div class="stepper" role="group" aria-label="Step through execve">
-                <button type="button" class="btn" onclick={click(ExecAction::First)} disabled={shown <= 1}>{ "⏮ First" }</button>
-                <button type="button" class="btn" onclick={click(ExecAction::Prev)} disabled={shown <= 1}>{ "◀ Back" }</button>
-                <button type="button" class="btn" data-testid="ex-next" onclick={click(ExecAction::Next)} disabled={state.finished()}>{ "Step ▶" }</button>
-                <button type="button" class="btn" data-testid="ex-all" onclick={click(ExecAction::All)} disabled={state.finished()}>{ "All steps ⏭" }</button>
+                <button type="button" class="btn" onclick={click(ExecAction::First)} disabled={shown <= 1}>{ "First" }</button>
+                <button type="button" class="btn" onclick={click(ExecAction::Prev)} disabled={shown <= 1}>{ "Back" }</button>
+                <button type="button" class="btn" data-testid="ex-next" onclick={click(ExecAction::Next)} disabled={state.finished()}>{ "Step" }</button>
+                <button type="button" class="btn" data-testid="ex-all" onclick={click(ExecAction::All)} disabled={state.finished()}>{ "All steps" }</button>
                 <span class="hint" aria-live="polite" data-testid="ex-counter">{ format!("step {shown} of {}", steps.len()) }</span>
             </div>
             <ol class="steps" data-testid="ex-steps">
