@@ -261,15 +261,15 @@ mod tests {
 
     #[test]
     fn bad_registrations_are_refused_with_a_reason() {
-        for i in 4..PRESETS.len() {
+        for (i, (text, _)) in PRESETS.iter().enumerate().skip(4) {
             let mut s = BmState::default();
             s.apply(BmAction::Preset(i));
             match s.verdict.as_ref() {
                 Verdict::Refused { errno, reason } => {
-                    assert_eq!(errno, "EINVAL", "{}", PRESETS[i].0);
+                    assert_eq!(errno, "EINVAL", "{text}");
                     assert!(!reason.is_empty());
                 }
-                Verdict::Accepted { .. } => panic!("accepted {}", PRESETS[i].0),
+                Verdict::Accepted { .. } => panic!("accepted {text}"),
             }
         }
         let mut s = BmState::default();

@@ -614,7 +614,7 @@ impl Reducible for SchedState {
 mod tests {
     use super::*;
 
-    fn run<'a>(s: &'a SchedState, p: PolicyId) -> &'a SimResult {
+    fn run(s: &SchedState, p: PolicyId) -> &SimResult {
         s.runs
             .iter()
             .find(|r| r.policy == p)
