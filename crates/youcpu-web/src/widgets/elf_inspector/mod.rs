@@ -322,7 +322,7 @@ pub fn ElfInspectorWidget() -> Html {
     let tab_btn = |t: Tab, label: &'static str| {
         let d = d.clone();
         let on = state.tab == t;
-        html! { <button type="button" class="btn" role="tab" aria-selected={on.to_string()} aria-pressed={on.to_string()} data-testid={format!("elf-tab-{}", t.key())} onclick={Callback::from(move |_: MouseEvent| d.dispatch(ElfAction::Tab(t)))}>{ label }</button> }
+        html! { <button type="button" class="btn" role="tab" aria-selected={on.to_string()} data-testid={format!("elf-tab-{}", t.key())} onclick={Callback::from(move |_: MouseEvent| d.dispatch(ElfAction::Tab(t)))}>{ label }</button> }
     };
     let on_reset = {
         let d = d.clone();
