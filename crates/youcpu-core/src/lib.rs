@@ -11,3 +11,4 @@ pub mod mmu;
 pub mod paging;
 pub mod sched;
 pub mod units;
+pub mod vm;

@@ -362,6 +362,17 @@ proptest! {
         }
     }
 
+    /// Arbitrary text (any Unicode, any length up to a few hundred characters): a value or an
+    /// error, never a panic; an error is one line.
+    #[test]
+    fn arbitrary_text_never_panics(line in ".{0,300}", bits in prop::sample::select(vec![16u64, 32, 64])) {
+        let bits = Bitness::from_bits(bits).expect("mode");
+        if let Err(e) = assemble(&line, bits, 0) {
+            prop_assert!(!e.to_string().contains('\n'));
+        }
+        let _ = parse_hex(&line);
+    }
+
     /// Any bytes: no panic; every decoded instruction's text re-assembles to its bytes, and the
     /// items cover the input exactly.
     #[test]
@@ -374,6 +385,14 @@ proptest! {
                 DecodedItem::Insn(d) => {
                     let a = assemble(&d.text, bits, d.ip).map_err(|e| TestCaseError::fail(format!("{:?}: {e}", d.text)))?;
                     prop_assert_eq!(&a.bytes, &d.bytes, "{:?}", d.text);
+                    // The breakdown covers the instruction exactly, field after field.
+                    let mut next = 0;
+                    for f in &d.fields {
+                        prop_assert_eq!(f.start, next, "{:?}", d.text);
+                        prop_assert!(f.len > 0);
+                        next += f.len;
+                    }
+                    prop_assert_eq!(next, d.len, "{:?}", d.text);
                     covered += d.len;
                 }
                 DecodedItem::Bad { bytes, .. } => covered += bytes.len(),

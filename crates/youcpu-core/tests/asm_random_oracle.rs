@@ -10,7 +10,7 @@
 #[path = "asm/gas.rs"]
 mod gas;
 
-use youcpu_core::asm::{assemble, AsmError, Bitness};
+use youcpu_core::asm::{assemble, disassemble_one, AsmError, Bitness};
 
 struct Rng(u64);
 
@@ -32,7 +32,10 @@ const MNEMONICS: &[&str] = &[
     "sar", "rol", "ror", "rcl", "rcr", "push", "pop", "bt", "bts", "btr", "btc", "bsf", "bsr",
     "cmove", "cmovl", "sete", "setg", "jmp", "call", "movaps", "movups", "movdqa", "movdqu",
     "movq", "movd", "pxor", "por", "pand", "paddd", "cvtsi2sd", "bswap", "xadd", "cmpxchg", "shld",
-    "shrd", "nop", "ret", "int", "in", "out", "enter",
+    "shrd", "nop", "ret", "int", "in", "out", "enter", "vaddps", "vpxor", "vmovdqu", "vmovaps",
+    "vpshufd", "shufps", "pshufd", "pinsrw", "pextrw", "fld", "fstp", "fadd", "fild", "fistp",
+    "fxch", "jne", "jb", "loop", "jrcxz", "jecxz", "movsb", "stosq", "lodsd", "cmpsw", "scasb",
+    "leave", "cbw", "cdq", "cqo", "cmovns", "setbe", "popcnt", "lzcnt", "tzcnt", "crc32", "movbe",
 ];
 
 fn operand(r: &mut Rng, bits: Bitness) -> String {
@@ -43,7 +46,8 @@ fn operand(r: &mut Rng, bits: Bitness) -> String {
     let regs16 = ["ax", "cx", "sp", "bp", "si", "di", "r10w"];
     let regs8 = ["al", "cl", "ah", "bh", "spl", "sil", "r11b", "dl"];
     let other = [
-        "xmm0", "xmm7", "xmm9", "xmm15", "mm1", "cs", "ds", "fs", "cr0", "st(1)",
+        "xmm0", "xmm7", "xmm9", "xmm15", "mm1", "cs", "ds", "fs", "cr0", "st(1)", "st", "st(0)",
+        "ymm2", "ymm12",
     ];
     let imms = [
         "0",
@@ -173,14 +177,25 @@ fn random_lines(bits: Bitness, seed: u64, n: usize) -> Vec<String> {
                 _ => 0,
             };
             let sse = [
-                "movaps", "movups", "movdqa", "movdqu", "pxor", "por", "pand", "paddd",
+                "movaps", "movups", "movdqa", "movdqu", "pxor", "por", "pand", "paddd", "vaddps",
+                "vpxor", "vmovdqu", "vmovaps", "vpshufd", "shufps", "pshufd",
             ]
             .contains(&m);
-            let branch = m == "jmp" || m == "call";
+            let branch = ["jmp", "call", "jne", "jb", "loop", "jrcxz", "jecxz"].contains(&m);
+            // `$` only as the one operand of a branch: GAS reads it elsewhere as a memory
+            // reference, which we refuse (see encode.rs).
+            let rel_branch = ["jmp", "call", "jne", "jb", "loop", "jrcxz", "jecxz"].contains(&m);
+            if rel_branch && r.next() % 3 == 0 {
+                let t = r.pick(&[
+                    "$", "$+2", "$+0x10", "$-0x80", "$+0x81", "$+0x1000", "$-0x1000",
+                ]);
+                return format!("{m} {t}");
+            }
             let ops: Vec<String> = (0..count)
                 .map(|_| {
                     if sse && r.next() % 3 != 0 {
-                        r.pick(&["xmm0", "xmm3", "xmm8", "xmm15"]).to_string()
+                        r.pick(&["xmm0", "xmm3", "xmm8", "xmm15", "ymm1", "ymm9"])
+                            .to_string()
                     } else if branch && bits == Bitness::B16 {
                         // Not matched: GAS's 16-bit branch to a constant beyond 64 KiB checks
                         // the displacement modulo 2^32; targets here stay within 16 bits.
@@ -247,9 +262,13 @@ fn check(bits: Bitness, default_seed: u64) {
     }
     let g = gas::run_gas(&lines, bits.bits());
     let (mut same, mut refused, mut problems) = (0, 0, Vec::new());
+    let mut same_lines: Vec<(u64, Vec<u8>)> = Vec::new();
     for (line, gl) in lines.iter().zip(&g) {
         match (&gl.bytes, assemble(line, bits, gl.ip)) {
-            (Some(gb), Ok(a)) if *gb == a.bytes => same += 1,
+            (Some(gb), Ok(a)) if *gb == a.bytes => {
+                same += 1;
+                same_lines.push((gl.ip, gb.clone()));
+            }
             (None, Err(_)) => refused += 1,
             // binutils 2.40 crashes on a few lines (`shld edi, r13d, ecx`: "Internal error in
             // build_modrm_byte"); there is no answer to compare with.
@@ -278,6 +297,38 @@ fn check(bits: Bitness, default_seed: u64) {
                 gl.error.clone().unwrap_or_default(),
                 gas::hex(&a.bytes)
             )),
+        }
+    }
+    // The disassembler on every line both produced: its text must give the same bytes back,
+    // with our assembler at the same address and with GNU as.
+    let mut texts = Vec::new();
+    for (ip, b) in &same_lines {
+        match disassemble_one(b, bits, *ip) {
+            Ok(d) if d.len == b.len() => match assemble(&d.text, bits, *ip) {
+                Ok(a) if a.bytes == *b => texts.push(d.text),
+                other => problems.push(format!(
+                    "disasm {}: {:?} gives {:?}",
+                    gas::hex(b),
+                    d.text,
+                    other.map(|a| gas::hex(&a.bytes))
+                )),
+            },
+            other => problems.push(format!(
+                "disasm {}: {:?}",
+                gas::hex(b),
+                other.map(|d| d.len)
+            )),
+        }
+    }
+    let g2 = gas::run_gas(&texts, bits.bits());
+    for (t, gl) in texts.iter().zip(&g2) {
+        let ours = assemble(t, bits, gl.ip).map(|a| a.bytes).ok();
+        if gl.bytes.is_none() || gl.bytes != ours {
+            problems.push(format!(
+                "disasm text {t:?}: GNU as {:?} / ours {:?}",
+                gl.bytes.as_deref().map(gas::hex).or(gl.error.clone()),
+                ours.as_deref().map(gas::hex)
+            ));
         }
     }
     eprintln!(

@@ -114,6 +114,14 @@ const CASES: &[(&str, &str)] = &[
     ("pslldq psrldq", "pslldq $3, %xmm0\n psrldq $5, %xmm1\n pslldq $16, %xmm2"),
     ("movhps movlps", "movhps buf(%rip), %xmm0\n movlps buf+8(%rip), %xmm1\n movhps %xmm2, buf+16(%rip)\n movlps %xmm3, buf+24(%rip)"),
     ("movsd movss", "movsd buf(%rip), %xmm0\n movsd %xmm1, %xmm2\n movss buf+8(%rip), %xmm3\n movss %xmm0, %xmm1\n movsd %xmm2, buf+40(%rip)"),
+    ("psll psrl psra imm", "psllw $3, %xmm0\n pslld $31, %xmm1\n psrlq $7, %xmm2\n psraw $15, %xmm3"),
+    ("psrad psrld big counts", "psrad $40, %xmm0\n psrld $32, %xmm1\n psllq $64, %xmm2\n psrlw $1, %xmm3"),
+    ("psllq by xmm", "movq %rcx, %xmm3\n psllq %xmm3, %xmm0\n psrad %xmm3, %xmm1"),
+    ("pcmpgt", "pcmpgtb %xmm1, %xmm0\n pcmpgtw %xmm0, %xmm2\n pcmpgtd %xmm2, %xmm3"),
+    ("punpckh", "punpckhbw %xmm1, %xmm0\n punpckhwd %xmm1, %xmm2\n punpckhdq %xmm0, %xmm3\n punpckhqdq %xmm3, %xmm1"),
+    ("pshuflw pshufhw", "pshuflw $0x1b, %xmm1, %xmm0\n pshufhw $0xe4, %xmm0, %xmm2\n pshufhw $0x39, buf(%rip), %xmm3"),
+    ("movmsk", "movmskps %xmm1, %eax\n movmskpd %xmm2, %ebx"),
+    ("movnt", "movntdq %xmm1, buf+16(%rip)\n movnti %rbx, buf(%rip)\n movntps %xmm2, buf+32(%rip)"),
     ("stmxcsr ldmxcsr", "stmxcsr buf(%rip)\n ldmxcsr buf(%rip)"),
 ];
 

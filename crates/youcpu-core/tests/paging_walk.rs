@@ -1,6 +1,8 @@
 //! The generic walker against two independent x86-64 walkers on random and hand-built tables:
 //! the CPU's MMU walk (`mmu::paging::walk`) and a minimal reference written here from the SDM.
 
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
 use proptest::prelude::*;
 use youcpu_core::cpu::bus::{Access as MAccess, PagingConfig};
 use youcpu_core::cpu::fault::Fault;
@@ -357,4 +359,82 @@ fn the_tlb_hits_and_cr3_writes_flush_it() {
     assert!(!after.tlb_hit);
     assert_eq!(after.result.unwrap_err().kind, FaultKind::NotPresent);
     assert_eq!((tlb.hits, tlb.misses), (2, 2));
+}
+
+#[test]
+fn tables_built_here_walk_the_same_in_the_mmu() {
+    use youcpu_core::paging::{map, map_huge, HugePage, Perms};
+    for la57 in [false, true] {
+        let fmt = if la57 {
+            Format::x86_64_la57()
+        } else {
+            Format::x86_64()
+        };
+        let mut m = PhysMem::new(1 << 20);
+        let root = m.alloc_frame().unwrap();
+        let mut alloc = |p: &mut PhysMem| p.alloc_frame().ok();
+        let mut vas = Vec::new();
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        for i in 0..40u64 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let bits = if la57 { 56 } else { 47 };
+            let va =
+                (x & ((1u64 << bits) - 1) & !0xfff) | if i % 3 == 0 { !0u64 << bits } else { 0 };
+            let perms = Perms {
+                write: i % 2 == 0,
+                user: i % 5 != 0,
+                exec: i % 3 != 0,
+                global: false,
+            };
+            map(&fmt, &mut m, root, va, 0x1000 + i, perms, &mut alloc).unwrap();
+            vas.push(va);
+        }
+        map_huge(
+            &fmt,
+            &mut m,
+            root,
+            HugePage {
+                va: 0x4000_0000,
+                level: fmt.levels.len() - 2,
+                pfn: 0x200,
+                perms: Perms {
+                    write: true,
+                    user: true,
+                    exec: false,
+                    global: true,
+                },
+            },
+            &mut alloc,
+        )
+        .unwrap();
+        vas.push(0x4000_0000 + 0x12_3456);
+        let cfg = PagingConfig {
+            enabled: true,
+            cr3: root * 4096,
+            la57,
+            wp: true,
+            nxe: true,
+        };
+        for &va in &vas {
+            for kind in 0..3u8 {
+                for user in [false, true] {
+                    let mut a = m.clone();
+                    let mut b = m.clone();
+                    let w = walk(&fmt, &mut a, root, va | 0x5a5, &access(kind, user));
+                    let mk = [MAccess::Read, MAccess::Write, MAccess::Fetch][kind as usize];
+                    let t = mp::walk(&mut b, &cfg, va | 0x5a5, mk, user, None);
+                    match (w.result, t) {
+                        (Ok(x), Ok(y)) => assert_eq!((x.pa, x.page_size), (y.paddr, y.page_size)),
+                        (Err(f), Err(Fault::PageFault { code, .. })) => {
+                            assert_eq!(f.error_code, code)
+                        }
+                        other => panic!("{va:#x}: {other:?}"),
+                    }
+                }
+            }
+            assert_ne!(mp::leaf_entry(&m, root * 4096, la57, va), 0);
+        }
+    }
 }

@@ -133,6 +133,9 @@ fn x86_tables_built_and_walked_by_the_mmu() {
     std::fs::remove_file(file).ok();
 }
 
+/// (index, entry_addr, entry, present, pfn) of one level.
+type RefStep = (u64, u64, u64, bool, u64);
+
 /// The reference: the contract's formulas, written out once more.
 struct Fmt {
     levels: Vec<u32>,
@@ -143,12 +146,7 @@ struct Fmt {
     bits: u32,
 }
 
-fn reference(
-    f: &Fmt,
-    mem: &[u8],
-    root: u64,
-    va: u64,
-) -> (Vec<(u64, u64, u64, bool, u64)>, Option<u64>) {
+fn reference(f: &Fmt, mem: &[u8], root: u64, va: u64) -> (Vec<RefStep>, Option<u64>) {
     let total: u32 = f.levels.iter().sum();
     let mut base = root << f.off;
     let mut used = 0;
@@ -369,6 +367,166 @@ fn bad_input_is_one_line_and_exit_1() {
             json["error"].as_str().is_some_and(|s| !s.is_empty()),
             "{c:?}"
         );
+    }
+    std::fs::remove_file(file).ok();
+}
+
+#[test]
+fn five_levels_and_32_bit_x86() {
+    // 5-level x86-64 (--levels 9,9,9,9,9): 57-bit canonical addresses.
+    let mut mem = vec![0u8; 8 * 4096];
+    let va: u64 = 0xff12_3456_789a_bcde; // canonical with LA57 (bit 56 set, 63:57 ones)
+    for l in 0..5u64 {
+        let table = l + 1;
+        let idx = (va >> (48 - 9 * l)) & 511;
+        let next = if l == 4 { 0x7777 } else { table + 1 };
+        let e = (next << 12) | 0x67;
+        mem[(table * 4096 + idx * 8) as usize..][..8].copy_from_slice(&e.to_le_bytes());
+    }
+    let file = temp("la57", &mem);
+    let f = file.to_str().unwrap();
+    let a = args(&[
+        "--levels",
+        "9,9,9,9,9",
+        "--memory",
+        f,
+        "--root-pfn",
+        "1",
+        "0xff123456789abcde",
+        "0x0100000000000000",
+        "0xff00000000000000",
+    ]);
+    let (code, json, err) = run(&a);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(json[0]["pa"].as_u64(), Some(0x7777 << 12 | (va & 0xfff)));
+    assert_eq!(json[0]["walk"].as_array().unwrap().len(), 5);
+    assert_eq!(json[1]["fault"], "non-canonical");
+    assert_eq!(json[1]["walk"].as_array().unwrap().len(), 0);
+    assert_eq!(json[2]["fault"], "not-present");
+    std::fs::remove_file(file).ok();
+    // 32-bit x86 without PAE: two levels of 10 bits, 4-byte entries, frame in bits 12..31.
+    let mut mem = vec![0u8; 4 * 4096];
+    let va: u64 = 0xc012_3456;
+    let pde = (2u32 << 12) | 0x7;
+    let pte = (0xabcdeu32 << 12) | 0x7;
+    mem[(4096 + (va >> 22) * 4) as usize..][..4].copy_from_slice(&pde.to_le_bytes());
+    mem[(2 * 4096 + ((va >> 12) & 1023) * 4) as usize..][..4].copy_from_slice(&pte.to_le_bytes());
+    let file = temp("ia32", &mem);
+    let a = args(&[
+        "--levels",
+        "10,10",
+        "--pte-bytes",
+        "4",
+        "--pfn-bits",
+        "20",
+        "--memory",
+        file.to_str().unwrap(),
+        "--root-pfn",
+        "1",
+        "0xc0123456",
+        "0x100000000",
+    ]);
+    let (code, _, err) = run(&a);
+    assert_eq!(code, 1, "a 33-bit VA does not fit in 32 bits");
+    assert!(err.contains("32-bit"), "{err}");
+    let (code, json, err) = run(&a[..a.len() - 1]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(json[0]["pa"].as_u64(), Some(0xabcd_e456));
+    std::fs::remove_file(file).ok();
+    // One level of 20 bits (a linear page table).
+    let mut mem = vec![0u8; (1 << 20) * 2 + 4096];
+    mem[(4096 + 0x12345 * 2)..][..2].copy_from_slice(&(0x8000u16 | 0x42).to_le_bytes());
+    let file = temp("linear", &mem);
+    let a = args(&[
+        "--levels",
+        "20",
+        "--offset-bits",
+        "12",
+        "--pte-bytes",
+        "2",
+        "--present-bit",
+        "15",
+        "--pfn-shift",
+        "0",
+        "--pfn-bits",
+        "15",
+        "--memory",
+        file.to_str().unwrap(),
+        "--root-pfn",
+        "1",
+        "0x12345678",
+    ]);
+    let (code, json, err) = run(&a);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(json[0]["pa"].as_u64(), Some(0x42678));
+    std::fs::remove_file(file).ok();
+}
+
+#[test]
+fn random_arguments_never_panic() {
+    let mut mem = vec![0u8; 3 * 4096];
+    let mut rng = Rng(777);
+    for b in mem.iter_mut() {
+        *b = rng.below(256) as u8;
+    }
+    let file = temp("fuzz", &mem);
+    let f = file.to_str().unwrap().to_string();
+    let values = [
+        "0",
+        "1",
+        "7",
+        "8",
+        "9",
+        "12",
+        "31",
+        "32",
+        "33",
+        "63",
+        "64",
+        "65",
+        "-1",
+        "0x10",
+        "",
+        "x",
+        "99999999999999999999",
+    ];
+    let flags = [
+        "--levels",
+        "--offset-bits",
+        "--pte-bytes",
+        "--present-bit",
+        "--pfn-shift",
+        "--pfn-bits",
+        "--root-pfn",
+    ];
+    for _ in 0..150 {
+        let mut a = vec!["--memory".to_string(), f.clone()];
+        for _ in 0..rng.below(6) {
+            a.push(flags[rng.below(flags.len() as u64) as usize].into());
+            let v = if rng.below(3) == 0 {
+                (0..1 + rng.below(6))
+                    .map(|_| values[rng.below(10) as usize])
+                    .collect::<Vec<_>>()
+                    .join(",")
+            } else {
+                values[rng.below(values.len() as u64) as usize].to_string()
+            };
+            a.push(v);
+        }
+        if rng.below(5) != 0 {
+            a.extend(["--root-pfn".to_string(), rng.below(4).to_string()]);
+        }
+        for _ in 0..rng.below(4) {
+            a.push(format!("{:#x}", rng.next() >> rng.below(64)));
+        }
+        let (code, json, err) = run(&a);
+        assert!(code == 0 || code == 1, "{a:?}: status {code}: {err}");
+        if code == 1 {
+            assert_eq!(err.lines().count(), 1, "{a:?}: {err}");
+            assert!(json["error"].is_string());
+        } else {
+            assert!(json.is_array());
+        }
     }
     std::fs::remove_file(file).ok();
 }

@@ -2,7 +2,8 @@
 //! value against the slot it goes into (immediate widths, displacement widths, branch reach).
 
 use super::forms::{branch_slot, imm_slot, ImmSlot};
-use super::parse::{addr_bits, Mem, OpKind as Op, Operand, Prefixes, Pseudo};
+use super::mem::addr_bits;
+use super::parse::{Mem, OpKind as Op, Operand, Prefixes, Pseudo};
 use super::{hex_i128, Bitness};
 use iced_x86::{Code, Instruction, OpCodeOperandKind as K, OpKind, Register};
 
@@ -299,7 +300,13 @@ fn set_mem(
         }
         return Ok(None);
     }
-    let a = m.base.or(m.index).map(addr_bits).unwrap_or(64) as u32;
+    // The address size comes from the base (or a general-register index); a VSIB address
+    // with no base has the mode's.
+    let a = match (m.base, m.index) {
+        (Some(b), _) => addr_bits(b) as u32,
+        (None, Some(i)) if i.is_gpr() => addr_bits(i) as u32,
+        _ => bits.bits(),
+    };
     let s: i64 = match a {
         64 => i64::from(i32::try_from(m.disp).map_err(|_| disp_err("a signed 32-bit"))?),
         32 => {
@@ -320,14 +327,15 @@ fn set_mem(
         }
     };
     let full = if a == 16 { 2 } else { 4 };
+    // Ask for a disp8 whenever there is a displacement: iced then uses it if the value fits,
+    // scaled by the operand size for EVEX (disp8*N, Intel SDM vol. 2 §2.7.5, as GAS does:
+    // `vaddps xmm16, xmm1, [rax+0x100]` has disp8 0x10), and falls back to disp32 otherwise.
     let size = if pseudo.disp32 {
         full
     } else if s == 0 && !pseudo.disp8 {
         0
-    } else if (-128..=127).contains(&s) {
-        1
     } else {
-        full
+        1
     };
     let stored = match a {
         64 => s as u64,
@@ -433,10 +441,7 @@ pub fn build(
                     ins.set_far_branch16(*offset as u16);
                 } else {
                     if !in_range(*offset, 32) {
-                        return Err(Reject::Disp(format!(
-                            "far offset {} does not fit in 32 bits",
-                            hex_i128(*offset)
-                        )));
+                        return Err(Reject::Imm(hex_i128(*offset), "32 bits".into()));
                     }
                     ins.set_op_kind(slot, OpKind::FarBranch32);
                     ins.set_far_branch32(*offset as u32);

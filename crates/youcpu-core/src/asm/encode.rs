@@ -108,6 +108,21 @@ fn assemble_insn(
             bits: bits.bits(),
         });
     }
+    if ops.iter().any(|o| matches!(o.kind, OpKind::Rel(_)))
+        && !codes.iter().any(|c| {
+            c.op_code()
+                .op_kinds()
+                .iter()
+                .any(|k| forms::branch_slot(*k).is_some())
+        })
+    {
+        // GAS would read `add eax, $+16` as a memory reference to that address; we keep `$`
+        // for branch targets, where it is unambiguous.
+        return Err(AsmError::BadOperand(format!(
+            "\"$\" (this instruction's address) can only be a branch target, and \"{}\" does not branch",
+            short(typed)
+        )));
+    }
     // Far jmp/call through memory only when asked for by size (`jmp fword ptr [rax]`).
     codes.retain(|c| {
         !(forms::is_far64(c.op_code()) && matches!(c.mnemonic(), Mnemonic::Jmp | Mnemonic::Call))
@@ -305,6 +320,9 @@ fn assemble_insn(
         (
             pseudo_miss(c),
             override_of(c),
+            // GAS uses EVEX only when it must (xmm16+, zmm, masks): a VEX form wins even
+            // when EVEX's disp8*N would be shorter.
+            c.code.op_code().encoding() == iced_x86::EncodingKind::EVEX,
             c.bytes.len(),
             !has_sext8(c.code),
             c.swapped,

@@ -91,6 +91,64 @@ fn legacy_prefix(b: u8, ins: &Instruction) -> Option<(String, String)> {
     })
 }
 
+/// The register in the ModRM reg field (`reg`) or r/m field (`!reg`), named, if one is there.
+fn reg_operand(ins: &Instruction, reg: bool) -> Option<String> {
+    use iced_x86::OpCodeOperandKind as K;
+    let oc = ins.op_code();
+    (0..ins.op_count()).find_map(|i| {
+        let k = oc.op_kind(i);
+        let in_reg = matches!(
+            k,
+            K::r8_reg
+                | K::r16_reg
+                | K::r32_reg
+                | K::r64_reg
+                | K::seg_reg
+                | K::k_reg
+                | K::kp1_reg
+                | K::mm_reg
+                | K::xmm_reg
+                | K::ymm_reg
+                | K::zmm_reg
+                | K::cr_reg
+                | K::dr_reg
+                | K::tr_reg
+                | K::bnd_reg
+                | K::tmm_reg
+        );
+        let in_rm = matches!(
+            k,
+            K::r8_or_mem
+                | K::r16_or_mem
+                | K::r32_or_mem
+                | K::r64_or_mem
+                | K::r32_or_mem_mpx
+                | K::r64_or_mem_mpx
+                | K::mm_or_mem
+                | K::xmm_or_mem
+                | K::ymm_or_mem
+                | K::zmm_or_mem
+                | K::k_or_mem
+                | K::bnd_or_mem_mpx
+                | K::r16_rm
+                | K::r32_rm
+                | K::r64_rm
+                | K::mm_rm
+                | K::xmm_rm
+                | K::ymm_rm
+                | K::zmm_rm
+                | K::k_rm
+                | K::tmm_rm
+                | K::r16_reg_mem
+                | K::r32_reg_mem
+                | K::r64_reg_mem
+        );
+        let wanted = if reg { in_reg } else { in_rm };
+        (wanted && ins.op_kind(i) == iced_x86::OpKind::Register)
+            .then(|| super::regs::name(ins.op_register(i)))
+    })
+}
+
 fn escape_len(t: OpCodeTableKind) -> usize {
     match t {
         OpCodeTableKind::Normal => 0,
@@ -121,8 +179,22 @@ fn split(bytes: &[u8], ins: &Instruction, offs: &ConstantOffsets, bits: u32) -> 
     let oc = ins.op_code();
     let mut out = Vec::new();
     let mut i = 0;
+    let is_rex = |b: &u8| bits == 64 && (0x40..=0x4f).contains(b);
     while let Some(&b) = bytes.get(i) {
-        let Some((label, explain)) = legacy_prefix(b, ins) else {
+        // A REX followed by another prefix is ignored by the CPU (Intel SDM vol. 2 §2.2.1:
+        // REX must come immediately before the opcode).
+        let ignored_rex = is_rex(&b)
+            && bytes
+                .get(i + 1)
+                .is_some_and(|n| is_rex(n) || legacy_prefix(*n, ins).is_some());
+        let Some((label, explain)) = legacy_prefix(b, ins).or_else(|| {
+            ignored_rex.then(|| {
+                (
+                    "REX (ignored)".to_string(),
+                    format!("REX {b:#04x} not right before the opcode: the CPU ignores it"),
+                )
+            })
+        }) else {
             break;
         };
         out.push(Field {
@@ -220,9 +292,10 @@ fn split(bytes: &[u8], ins: &Instruction, offs: &ConstantOffsets, bits: u32) -> 
     if has_modrm {
         let m = *bytes.get(i)?;
         let (md, reg, rm) = (m >> 6, m >> 3 & 7, m & 7);
-        let reg_text = match group {
-            Some(g) => format!("reg={reg:03b} (opcode extension /{g})"),
-            None => format!(
+        let reg_text = match (group, reg_operand(ins, true)) {
+            (Some(g), _) => format!("reg={reg:03b} (opcode extension /{g})"),
+            (None, Some(name)) => format!("reg={reg:03b} ({name})"),
+            (None, None) => format!(
                 "reg={reg:03b} (register {})",
                 reg + if rex_r { 8 } else { 0 }
             ),
@@ -234,14 +307,25 @@ fn split(bytes: &[u8], ins: &Instruction, offs: &ConstantOffsets, bits: u32) -> 
                 && ins.memory_base() == iced_x86::Register::None
                 && ins.memory_index() == iced_x86::Register::None);
         let rm_text = match (md, rm) {
-            (3, _) => format!("rm={rm:03b} (register {})", rm + if rex_b { 8 } else { 0 }),
+            (3, _) => match reg_operand(ins, false) {
+                Some(name) => format!("rm={rm:03b} ({name})"),
+                None => format!("rm={rm:03b} (register {})", rm + if rex_b { 8 } else { 0 }),
+            },
             (0, 5) if !addr16 && bits == 64 => "rm=101 (rip + disp32)".into(),
             (0, 5) if !addr16 => "rm=101 (disp32, no base)".into(),
             (0, 6) if addr16 => "rm=110 (disp16, no base)".into(),
             (_, 4) if !addr16 => "rm=100 (a SIB byte follows)".into(),
+            // 16-bit addressing: rm names a fixed base/index pair (Intel SDM vol. 2, table 2-1).
+            (_, _) if addr16 => {
+                let pair = ["bx+si", "bx+di", "bp+si", "bp+di", "si", "di", "bp", "bx"];
+                format!(
+                    "rm={rm:03b} ([{}])",
+                    pair.get(usize::from(rm)).copied().unwrap_or("?")
+                )
+            }
             _ => format!(
-                "rm={rm:03b} (base register {})",
-                rm + if rex_b && !addr16 { 8 } else { 0 }
+                "rm={rm:03b} (base {})",
+                super::regs::name(ins.memory_base())
             ),
         };
         let mod_text = match md {
@@ -265,15 +349,16 @@ fn split(bytes: &[u8], ins: &Instruction, offs: &ConstantOffsets, bits: u32) -> 
             let idx_text = if idx_n == 4 {
                 "index=100 (no index)".to_string()
             } else {
-                format!("index={idx:03b} (register {idx_n}, times {})", 1 << ss)
+                format!(
+                    "index={idx:03b} ({}, times {})",
+                    super::regs::name(ins.memory_index()),
+                    1 << ss
+                )
             };
             let base_text = if base == 5 && md == 0 {
                 "base=101 with mod=00 (no base: disp32)".to_string()
             } else {
-                format!(
-                    "base={base:03b} (register {})",
-                    base + if rex_b { 8 } else { 0 }
-                )
+                format!("base={base:03b} ({})", super::regs::name(ins.memory_base()))
             };
             out.push(Field {
                 start: i,

@@ -238,6 +238,16 @@ pub fn reg_fits(k: K, r: Register) -> bool {
 
 /// True if slot `k` takes a memory reference of this shape (`moffs` only takes a bare address).
 pub fn mem_fits(k: K, m: &Mem) -> bool {
+    let vector_index = m.index;
+    match k {
+        K::mem_vsib32x | K::mem_vsib64x => return vector_index.is_some_and(|r| r.is_xmm()),
+        K::mem_vsib32y | K::mem_vsib64y => return vector_index.is_some_and(|r| r.is_ymm()),
+        K::mem_vsib32z | K::mem_vsib64z => return vector_index.is_some_and(|r| r.is_zmm()),
+        _ => {}
+    }
+    if vector_index.is_some_and(|r| r.is_xmm() || r.is_ymm() || r.is_zmm()) {
+        return false;
+    }
     match k {
         K::mem_offs => m.base.is_none() && m.index.is_none(),
         K::mem

@@ -103,7 +103,7 @@ pub fn parse_number(text: &str) -> Result<i128, AsmError> {
     } else if let Some(b) = lower.strip_prefix("0b") {
         (b, 2)
     } else if lower.len() > 1 && lower.starts_with('0') {
-        (&lower[1..], 8)
+        (lower.get(1..).unwrap_or_default(), 8)
     } else {
         (lower.as_str(), 10)
     };

@@ -20,6 +20,7 @@ mod fields;
 mod forms;
 mod lex;
 mod lines;
+mod mem;
 mod parse;
 mod rank;
 mod regs;

@@ -74,6 +74,14 @@ pub(super) fn form_of(code: Code, bytes: Vec<u8>) -> Form {
     }
 }
 
+fn bytes_text(n: usize) -> String {
+    if n == 1 {
+        "1 byte".into()
+    } else {
+        format!("{n} bytes")
+    }
+}
+
 /// One sentence on which rule picked the first candidate.
 pub(super) fn explain(cands: &[Cand], bits: Bitness) -> String {
     let Some(first) = cands.first() else {
@@ -96,13 +104,13 @@ pub(super) fn explain(cands: &[Cand], bits: Bitness) -> String {
         format!("{n} forms fit; GAS takes the one with the mode's default operand size")
     } else if shorter > 0 && same_len == 1 {
         format!(
-            "{n} forms fit; GAS takes the shortest ({} bytes)",
-            first.bytes.len()
+            "{n} forms fit; GAS takes the shortest ({})",
+            bytes_text(first.bytes.len())
         )
     } else {
         format!(
-            "{n} forms fit with {} bytes; GAS takes the first in its opcode table",
-            first.bytes.len()
+            "{n} forms fit with {}; GAS takes the first in its opcode table",
+            bytes_text(first.bytes.len())
         )
     }
 }

@@ -16,7 +16,11 @@ fn table() -> &'static HashMap<String, Register> {
             // iced calls the low bytes of r8..r15 "r8l"; GAS only knows "r8b"
             // (gas/config/tc-i386.c reg table, opcodes/i386-reg.tbl).
             let name = match name.strip_suffix('l') {
-                Some(stem) if stem.starts_with('r') && stem[1..].parse::<u8>().is_ok() => {
+                Some(stem)
+                    if stem
+                        .strip_prefix('r')
+                        .is_some_and(|n| n.parse::<u8>().is_ok()) =>
+                {
                     format!("{stem}b")
                 }
                 _ => name,
@@ -37,7 +41,11 @@ pub fn lookup(name: &str) -> Option<Register> {
 pub fn name(r: Register) -> String {
     let n = format!("{r:?}").to_ascii_lowercase();
     match n.strip_suffix('l') {
-        Some(stem) if stem.starts_with('r') && stem[1..].parse::<u8>().is_ok() => {
+        Some(stem)
+            if stem
+                .strip_prefix('r')
+                .is_some_and(|n| n.parse::<u8>().is_ok()) =>
+        {
             format!("{stem}b")
         }
         _ => n,

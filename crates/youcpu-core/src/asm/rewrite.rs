@@ -91,6 +91,24 @@ fn lenient(mnemonic: &str, mut ops: Vec<Operand>) -> Result<(String, Vec<Operand
         {
             m = "movd64".into()
         }
+        // With two operands movsb/movsw are movsx from a byte/word (AT&T's movsbl/movswl).
+        "movsb" | "movsw" if ops.len() == 2 => {
+            let size = if m == "movsb" { 1 } else { 2 };
+            if let Some(src) = ops.get_mut(1) {
+                let fits = match src.kind {
+                    OpKind::Reg(r) => r.size() == size,
+                    OpKind::Mem(_) => src.size.is_none_or(|s| s as usize == size),
+                    _ => true,
+                };
+                if !fits {
+                    return Err(bad("MOVSB r, r/m8; MOVSW r, r/m16"));
+                }
+                if matches!(src.kind, OpKind::Mem(_)) {
+                    src.size = Some(size as u32);
+                }
+            }
+            m = "movsx".into()
+        }
         // `div eax, edi`: the accumulator may be written out (AT&T's two-operand form).
         "div" | "idiv" if ops.len() == 2 => {
             let acc = ops.first().and_then(|o| match o.kind {
@@ -289,22 +307,11 @@ fn shorthand(mnemonic: &str, mut ops: Vec<Operand>, bits: Bitness) -> Rewritten 
                 _ => r.full_register32(),
             };
             let (a, b) = (*a, *b);
+            // Both operands are registers (the pattern above): rebuild them.
             let ops = if a.is_segment_register() {
-                vec![
-                    ops[0].clone(),
-                    Operand {
-                        kind: OpKind::Reg(to_default(b)),
-                        size: None,
-                    },
-                ]
+                vec![reg(a), reg(to_default(b))]
             } else {
-                vec![
-                    Operand {
-                        kind: OpKind::Reg(to_default(a)),
-                        size: None,
-                    },
-                    ops[1].clone(),
-                ]
+                vec![reg(to_default(a)), reg(b)]
             };
             return (m, ops, None);
         }

@@ -62,39 +62,53 @@ impl DecodeCache {
         rip: u64,
         user: bool,
     ) -> Result<Instruction, Fault> {
-        // Fast path: the same page as the previous instruction, same privilege, no
-        // translation change and no code write since: the next instruction in decode order
-        // (straight-line code) or the one that followed last time (a loop's branch target).
-        if self.prev != 0
-            && (rip ^ self.prev_rip) < 4096
-            && user == self.prev_user
-            && bus.translation_epoch() == self.prev_epoch
-            && !bus.code_writes_pending()
+        match self.fetch_fast(bus, rip, user) {
+            Some(ins) => Ok(ins),
+            None => self.fetch_slow(bus, rip, user),
+        }
+    }
+
+    /// The fast path: the same page as the previous instruction, same privilege, no
+    /// translation change and no code write since: the next instruction in decode order
+    /// (straight-line code) or the one that followed last time (a loop's branch target).
+    /// `None` means "use [`DecodeCache::fetch`]" (it cannot fault, so it returns no error).
+    #[inline(always)]
+    pub fn fetch_fast<B: Bus + ?Sized>(
+        &mut self,
+        bus: &B,
+        rip: u64,
+        user: bool,
+    ) -> Option<Instruction> {
+        if self.prev == 0
+            || (rip ^ self.prev_rip) >= 4096
+            || user != self.prev_user
+            || bus.translation_epoch() != self.prev_epoch
+            || bus.code_writes_pending()
         {
-            let p = self.prev as usize;
-            if let Some(ins) = self.pool.get(p) {
-                if ins.ip() == rip {
-                    self.prev = p as u32 + 1;
-                    self.prev_rip = rip;
-                    return Ok(*ins);
-                }
-            }
-            if let Some(&l) = self.links.get(p - 1) {
-                if let Some(ins) = self.pool.get((l as usize).wrapping_sub(1)) {
-                    if ins.ip() == rip {
-                        self.prev = l;
-                        self.prev_rip = rip;
-                        return Ok(*ins);
-                    }
-                }
+            return None;
+        }
+        let p = self.prev as usize;
+        if let Some(ins) = self.pool.get(p) {
+            if ins.ip() == rip {
+                self.prev = p as u32 + 1;
+                self.prev_rip = rip;
+                return Some(*ins);
             }
         }
-        self.fetch_slow(bus, rip, user)
+        let l = *self.links.get(p - 1)?;
+        let ins = self.pool.get((l as usize).wrapping_sub(1))?;
+        if ins.ip() != rip {
+            return None;
+        }
+        self.prev = l;
+        self.prev_rip = rip;
+        Some(*ins)
     }
 
     #[cold]
     #[inline(never)]
-    fn fetch_slow<B: Bus + ?Sized>(
+    /// The full lookup: invalidations, translation, the per-frame table, decoding.
+    pub fn fetch_slow<B: Bus + ?Sized>(
         &mut self,
         bus: &mut B,
         rip: u64,

@@ -328,7 +328,7 @@ impl Cpu {
     }
 
     /// SYSCALL (Intel SDM vol. 2): RCX = next RIP, R11 = RFLAGS, RFLAGS &= ~FMASK, CS/SS from
-    /// STAR[47:32], RIP = LSTAR, CPL = 0. The stack is NOT switched (the kernel does that).
+    /// STAR bits 47:32, RIP = LSTAR, CPL = 0. The stack is NOT switched (the kernel does that).
     pub fn syscall(&mut self) -> Result<(), Fault> {
         if self.s.efer & cr::EFER_SCE == 0 {
             return Err(Fault::ud("syscall with EFER.SCE clear"));
@@ -344,8 +344,8 @@ impl Cpu {
         Ok(())
     }
 
-    /// SYSRETQ (Intel SDM vol. 2): RIP = RCX, RFLAGS = (R11 & 0x3C7FD7) | 2, CS = STAR[63:48]+16
-    /// with RPL 3, SS = STAR[63:48]+8 with RPL 3. #GP(0) outside ring 0 or with RCX
+    /// SYSRETQ (Intel SDM vol. 2): RIP = RCX, RFLAGS = (R11 & 0x3C7FD7) | 2, CS = STAR bits 63:48+16
+    /// with RPL 3, SS = STAR bits 63:48+8 with RPL 3. #GP(0) outside ring 0 or with RCX
     /// non-canonical (Intel raises it in ring 0, before the switch).
     pub fn sysret(&mut self) -> Result<(), Fault> {
         if self.s.efer & cr::EFER_SCE == 0 {

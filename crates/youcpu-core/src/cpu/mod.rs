@@ -103,7 +103,11 @@ impl Cpu {
         }
         let rip = self.s.rip;
         let user = self.user();
-        let result = match self.icache.fetch(bus, rip, user) {
+        let fetched = match self.icache.fetch_fast(bus, rip, user) {
+            Some(ins) => Ok(ins),
+            None => self.icache.fetch_slow(bus, rip, user),
+        };
+        let result = match fetched {
             Ok(ins) => {
                 self.s.rip = ins.next_ip();
                 exec::execute(self, bus, &ins)

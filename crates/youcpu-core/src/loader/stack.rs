@@ -2,8 +2,8 @@
 //! `create_elf_tables` (pointers and the auxiliary vector).
 //!
 //! From the top (`STACK_TOP`) down: 8 bytes of zero, the exec file name (AT_EXECFN), the envp
-//! strings, the argv strings (so argv[0] is lowest), then 16-byte alignment, the platform
-//! string "x86_64", 16 random bytes (AT_RANDOM), then argc | argv[] | NULL | envp[] | NULL |
+//! strings, the argv strings (so `argv[0]` is lowest), then 16-byte alignment, the platform
+//! string "x86_64", 16 random bytes (AT_RANDOM), then argc | argv pointers | NULL | envp pointers | NULL |
 //! auxv pairs | AT_NULL, with the stack pointer (pointing at argc) 16-byte aligned.
 
 use serde::Serialize;

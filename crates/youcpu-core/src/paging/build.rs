@@ -5,6 +5,22 @@ use super::format::{mask, Format};
 use super::memory::{read_entry, write_entry, PhysMemory};
 use std::fmt;
 
+/// A frame allocator for page tables: returns a zeroed frame's number, or `None` when out.
+pub type Alloc<'a, M> = dyn FnMut(&mut M) -> Option<u64> + 'a;
+
+/// A huge page to map with [`map_huge`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HugePage {
+    /// An address inside the page.
+    pub va: u64,
+    /// The level whose entry maps it (one of [`Format::huge_levels`]).
+    pub level: usize,
+    /// The first frame of the page (aligned to the page size).
+    pub pfn: u64,
+    /// Permissions.
+    pub perms: Perms,
+}
+
 /// Permissions for a leaf entry (bits the format lacks are ignored).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Perms {
@@ -75,7 +91,7 @@ pub fn leaf_slot<M: PhysMemory + ?Sized>(
     mem: &mut M,
     root_pfn: u64,
     va: u64,
-    mut alloc: Option<&mut dyn FnMut(&mut M) -> Option<u64>>,
+    mut alloc: Option<&mut Alloc<'_, M>>,
 ) -> Result<Option<u64>, BuildError> {
     let va = fmt.narrow(va).ok_or(BuildError::BadAddress(va))?;
     let mut table = root_pfn;
@@ -116,7 +132,7 @@ pub fn map<M: PhysMemory + ?Sized>(
     va: u64,
     pfn: u64,
     perms: Perms,
-    alloc: &mut dyn FnMut(&mut M) -> Option<u64>,
+    alloc: &mut Alloc<'_, M>,
 ) -> Result<u64, BuildError> {
     let ea = leaf_slot(fmt, mem, root_pfn, va, Some(alloc))?.ok_or(BuildError::OutOfFrames)?;
     let old = read_entry(mem, ea, fmt.pte_bytes).ok_or(BuildError::OutOfMemory(ea))?;
@@ -126,20 +142,17 @@ pub fn map<M: PhysMemory + ?Sized>(
     Ok(old)
 }
 
-/// Maps a huge page: the entry at `level` (which must be in [`Format::huge_levels`]) gets PS.
+/// Maps a huge page: the entry at `page.level` gets PS, tables above it are made as needed.
 pub fn map_huge<M: PhysMemory + ?Sized>(
     fmt: &Format,
     mem: &mut M,
     root_pfn: u64,
-    va: u64,
-    level: usize,
-    pfn: u64,
-    perms: Perms,
-    alloc: &mut dyn FnMut(&mut M) -> Option<u64>,
+    page: HugePage,
+    alloc: &mut Alloc<'_, M>,
 ) -> Result<(), BuildError> {
-    let va = fmt.narrow(va).ok_or(BuildError::BadAddress(va))?;
+    let va = fmt.narrow(page.va).ok_or(BuildError::BadAddress(page.va))?;
     let mut table = root_pfn;
-    for l in 0..level {
+    for l in 0..page.level {
         let ea = entry_addr(fmt, table, l, va);
         let e = read_entry(mem, ea, fmt.pte_bytes).ok_or(BuildError::OutOfMemory(ea))?;
         table = if e >> fmt.present_bit & 1 == 1 {
@@ -158,8 +171,8 @@ pub fn map_huge<M: PhysMemory + ?Sized>(
             t
         };
     }
-    let ea = entry_addr(fmt, table, level, va);
-    let mut e = entry_for(fmt, pfn, perms);
+    let ea = entry_addr(fmt, table, page.level, va);
+    let mut e = entry_for(fmt, page.pfn, page.perms);
     if let Some(ps) = fmt.bits.ps {
         e |= 1 << ps;
     }

@@ -6,7 +6,7 @@ use serde::Serialize;
 use std::fmt;
 
 /// Most levels a format may have.
-pub const MAX_LEVELS: usize = 6;
+pub const MAX_LEVELS: usize = 8;
 
 /// What the bits of a virtual address above the address width must be.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -189,8 +189,8 @@ impl Format {
                 self.levels.len()
             ));
         }
-        if let Some(b) = self.levels.iter().find(|&&b| b == 0 || b > 16) {
-            return e(format!("each level needs 1 to 16 index bits, not {b}"));
+        if let Some(b) = self.levels.iter().find(|&&b| b == 0 || b > 32) {
+            return e(format!("each level needs 1 to 32 index bits, not {b}"));
         }
         if self.offset_bits == 0 || self.offset_bits > 30 {
             return e(format!(

@@ -82,7 +82,7 @@ pub fn run(args: Vec<OsString>) -> Result<Output, CliError> {
         match arg {
             Long("levels") => {
                 let v = text_value(&mut parser, "levels")?;
-                let list = parse_int_list(&v, 1, 16)
+                let list = parse_int_list(&v, 1, 32)
                     .map_err(|(i, e)| err(format!("--levels: level {i}: {e}")))?;
                 fmt.levels = list.into_iter().map(|b| b as u8).collect();
             }

@@ -1,7 +1,9 @@
 //! The SSE2 integer moves and logic compilers emit inside libc (Intel SDM vol. 2): MOVUPS,
 //! MOVAPS, MOVDQA, MOVDQU, MOVQ, MOVD, MOVSD/MOVSS (moves), PXOR/POR/PAND/PANDN, XORPS/ANDPS/
 //! ORPS, PCMPEQB/W/D, PMOVMSKB, PUNPCKLBW/WD/DQ/QDQ, PSHUFD, PADDQ/PSUBQ, PSLLDQ/PSRLDQ,
-//! MOVHPS/MOVLPS, LDMXCSR/STMXCSR. Anything else raises #UD naming the instruction.
+//! MOVHPS/MOVLPS, PSLL/PSRL/PSRA by lanes, PCMPGTB/W/D, PUNPCKH*, PSHUFLW/HW, MOVMSKPS/PD,
+//! MOVNT*, LDMXCSR/STMXCSR. No floating-point arithmetic. Anything else raises #UD naming the
+//! instruction.
 
 use super::super::bus::{read128, write128, Bus};
 use super::super::fault::Fault;
@@ -106,6 +108,45 @@ fn interleave_low(a: u128, b: u128, bytes: u32) -> u128 {
         out.push(la.get(i).copied().unwrap_or(0));
         out.push(lb.get(i).copied().unwrap_or(0));
     }
+    join(&out, bytes)
+}
+
+fn interleave_high(a: u128, b: u128, bytes: u32) -> u128 {
+    let (la, lb) = (lanes(a, bytes), lanes(b, bytes));
+    let half = la.len() / 2;
+    let mut out = Vec::with_capacity(la.len());
+    for i in half..la.len() {
+        out.push(la.get(i).copied().unwrap_or(0));
+        out.push(lb.get(i).copied().unwrap_or(0));
+    }
+    join(&out, bytes)
+}
+
+/// Lane-wise shift of `a` by `n` bits (PSLL*/PSRL*/PSRA*): counts past the lane width give 0
+/// (logical) or the sign (arithmetic), Intel SDM vol. 2, PSLLW/PSLLD/PSLLQ, PSRAW/PSRAD.
+fn shift_lanes(a: u128, bytes: u32, n: u64, left: bool, arith: bool) -> u128 {
+    let bits = u64::from(bytes * 8);
+    let m = (1u128 << bits) - 1;
+    let out: Vec<u128> = lanes(a, bytes)
+        .iter()
+        .map(|&x| {
+            if arith {
+                let sign = (x >> (bits - 1)) & 1 == 1;
+                let n = n.min(bits - 1);
+                let mut r = x >> n;
+                if sign {
+                    r |= m & !(m >> n);
+                }
+                r
+            } else if n >= bits {
+                0
+            } else if left {
+                (x << n) & m
+            } else {
+                x >> n
+            }
+        })
+        .collect();
     join(&out, bytes)
 }
 
@@ -256,6 +297,94 @@ pub fn sse<B: Bus + ?Sized>(cpu: &mut Cpu, bus: &mut B, ins: &Instruction) -> Re
                 .map(|i| s.get(((imm >> (2 * i)) & 3) as usize).copied().unwrap_or(0))
                 .collect();
             write_x(cpu, bus, ins, 0, join(&out, 4), false)
+        }
+        M::Psllw | M::Pslld | M::Psllq | M::Psrlw | M::Psrld | M::Psrlq | M::Psraw | M::Psrad => {
+            let a = read_x(cpu, bus, ins, 0, false)?;
+            // The count is an immediate or the low 64 bits of an XMM register / memory.
+            let n = (read_x(cpu, bus, ins, 1, true)? & u128::from(u64::MAX)) as u64;
+            let bytes = match m {
+                M::Psllw | M::Psrlw | M::Psraw => 2,
+                M::Pslld | M::Psrld | M::Psrad => 4,
+                _ => 8,
+            };
+            let left = matches!(m, M::Psllw | M::Pslld | M::Psllq);
+            let arith = matches!(m, M::Psraw | M::Psrad);
+            write_x(
+                cpu,
+                bus,
+                ins,
+                0,
+                shift_lanes(a, bytes, n, left, arith),
+                false,
+            )
+        }
+        M::Pcmpgtb
+        | M::Pcmpgtw
+        | M::Pcmpgtd
+        | M::Punpckhbw
+        | M::Punpckhwd
+        | M::Punpckhdq
+        | M::Punpckhqdq => {
+            let a = read_x(cpu, bus, ins, 0, false)?;
+            let b = read_x(cpu, bus, ins, 1, true)?;
+            let r = match m {
+                M::Punpckhbw => interleave_high(a, b, 1),
+                M::Punpckhwd => interleave_high(a, b, 2),
+                M::Punpckhdq => interleave_high(a, b, 4),
+                M::Punpckhqdq => interleave_high(a, b, 8),
+                _ => {
+                    let bytes = match m {
+                        M::Pcmpgtb => 1,
+                        M::Pcmpgtw => 2,
+                        _ => 4,
+                    };
+                    let sh = 128 - bytes * 8;
+                    let m = (1u128 << (bytes * 8)) - 1;
+                    let out: Vec<u128> = lanes(a, bytes)
+                        .iter()
+                        .zip(lanes(b, bytes).iter())
+                        .map(|(&x, &y)| {
+                            if ((x << sh) as i128 >> sh) > ((y << sh) as i128 >> sh) {
+                                m
+                            } else {
+                                0
+                            }
+                        })
+                        .collect();
+                    join(&out, bytes)
+                }
+            };
+            write_x(cpu, bus, ins, 0, r, false)
+        }
+        M::Pshuflw | M::Pshufhw => {
+            let src = read_x(cpu, bus, ins, 1, true)?;
+            let imm = ins.immediate(2);
+            let w = lanes(src, 2);
+            let base = if m == M::Pshuflw { 0 } else { 4 };
+            let mut out = w.clone();
+            for i in 0..4usize {
+                let sel = ((imm >> (2 * i)) & 3) as usize;
+                if let (Some(o), Some(&v)) = (out.get_mut(base + i), w.get(base + sel)) {
+                    *o = v;
+                }
+            }
+            write_x(cpu, bus, ins, 0, join(&out, 2), false)
+        }
+        M::Movmskps | M::Movmskpd => {
+            let v = read_x(cpu, bus, ins, 1, false)?;
+            let bytes = if m == M::Movmskps { 4 } else { 8 };
+            let mut r = 0u64;
+            for (i, x) in lanes(v, bytes).iter().enumerate() {
+                r |= (((x >> (bytes * 8 - 1)) & 1) as u64) << i;
+            }
+            cpu.set_reg(ins.op0_register(), r);
+            Ok(())
+        }
+        M::Movntdq | M::Movntps | M::Movntpd | M::Movnti => {
+            // Non-temporal stores: only a cache hint differs.
+            let aligned = m != M::Movnti;
+            let v = read_x(cpu, bus, ins, 1, false)?;
+            write_x(cpu, bus, ins, 0, v, aligned)
         }
         M::Pslldq | M::Psrldq => {
             let a = read_x(cpu, bus, ins, 0, false)?;

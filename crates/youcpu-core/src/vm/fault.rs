@@ -1,0 +1,350 @@
+//! An access by a process: through the TLB, the walk, and on a #PF the kernel's fault handler
+//! (arch/x86/mm/fault.c `do_user_addr_fault`, mm/memory.c `handle_mm_fault`, `do_anonymous_page`,
+//! `do_read_fault`, `do_wp_page`, mm/mmap.c `expand_stack`).
+
+use super::frames::{FrameUse, FRAME_SIZE};
+use super::step::{Decision, SegvReason, Step};
+use super::system::{System, Touch};
+use super::vma::{VmaKind, STACK_GUARD_GAP, STACK_LIMIT, STACK_TOP};
+use super::VmError;
+use crate::paging::build::{leaf_entry, Perms};
+use crate::paging::{Access, AccessKind, FaultKind, PageFault};
+
+/// The longest read or write in one call.
+pub const MAX_ACCESS: u64 = 1 << 20;
+/// The lowest user address: mmap_min_addr (64 KiB).
+pub const MMAP_MIN_ADDR: u64 = 0x1_0000;
+
+impl System {
+    /// One user access by `pid` at `va`: TLB, walk, and on a fault the kernel's decision and a
+    /// retry. SIGSEGV is a result, not an error; errors are model limits (no process, memory).
+    pub fn touch(&mut self, pid: u32, va: u64, kind: AccessKind) -> Result<Touch, VmError> {
+        let root = self.live(pid)?.root_pfn;
+        let mut steps = Vec::new();
+        if self.current != Some(pid) {
+            self.current = Some(pid);
+            self.tlb.write_cr3(root);
+            steps.push(Step::SwitchCr3 {
+                pid,
+                root_pfn: root,
+            });
+        }
+        let access = Access::user(kind);
+        // A fault is fixed in one pass (a stack growth then a page), so three tries suffice.
+        for _ in 0..3 {
+            let look = self.tlb.translate(&self.fmt, &mut self.frames, va, &access);
+            if look.tlb_hit {
+                if let Ok(pa) = look.result {
+                    steps.push(Step::TlbHit { va, pa });
+                    steps.push(Step::Done { pa });
+                    return Ok(Touch {
+                        steps,
+                        result: Ok(pa),
+                    });
+                }
+            }
+            if let Some(walk) = look.walk {
+                steps.push(Step::TlbMiss { walk });
+            }
+            let fault = match look.result {
+                Ok(pa) => {
+                    steps.push(Step::Done { pa });
+                    return Ok(Touch {
+                        steps,
+                        result: Ok(pa),
+                    });
+                }
+                Err(f) => f,
+            };
+            steps.push(Step::PageFault { fault });
+            let d = self.handle_fault(pid, va, kind, &fault, &mut steps)?;
+            if let Decision::Segv { reason } = d {
+                steps.push(Step::Kernel { decision: d });
+                return Ok(Touch {
+                    steps,
+                    result: Err(reason),
+                });
+            }
+            steps.push(Step::Kernel { decision: d });
+        }
+        Err(VmError::Internal(format!(
+            "the access at {va:#x} kept faulting"
+        )))
+    }
+
+    fn handle_fault(
+        &mut self,
+        pid: u32,
+        va: u64,
+        kind: AccessKind,
+        fault: &PageFault,
+        steps: &mut Vec<Step>,
+    ) -> Result<Decision, VmError> {
+        let segv = |reason| Ok(Decision::Segv { reason });
+        if fault.kind == FaultKind::NonCanonical {
+            return segv(SegvReason::NonCanonical);
+        }
+        if va >= 1 << 47 {
+            return segv(SegvReason::KernelAddress);
+        }
+        let page = va & !(FRAME_SIZE - 1);
+        let p = self.live(pid)?;
+        let root = p.root_pfn;
+        let idx = match p.vmas.iter().position(|v| v.contains(va)) {
+            Some(i) => i,
+            None => {
+                // Below a stack VMA: grow it if within RLIMIT_STACK and the guard gap.
+                let Some(si) = p
+                    .vmas
+                    .iter()
+                    .position(|v| v.kind == VmaKind::Stack && v.start > va)
+                else {
+                    return segv(SegvReason::NoVma);
+                };
+                let prev_end = p
+                    .vmas
+                    .iter()
+                    .filter(|v| v.end <= va)
+                    .map(|v| v.end)
+                    .max()
+                    .unwrap_or(0);
+                let next_below = p
+                    .vmas
+                    .iter()
+                    .any(|v| v.start > va && v.start < p.vmas.get(si).map_or(0, |s| s.start));
+                if next_below {
+                    return segv(SegvReason::NoVma);
+                }
+                if page < STACK_TOP - STACK_LIMIT
+                    || page < prev_end + STACK_GUARD_GAP
+                    || page < MMAP_MIN_ADDR
+                {
+                    return segv(SegvReason::StackLimit);
+                }
+                let from = p.vmas.get(si).map_or(0, |s| s.start);
+                if let Some(v) = self.procs.get_mut(&pid).and_then(|q| q.vmas.get_mut(si)) {
+                    v.start = page;
+                }
+                steps.push(Step::Kernel {
+                    decision: Decision::StackGrow { from, to: page },
+                });
+                si
+            }
+        };
+        let Some(vma) = self.live(pid)?.vmas.get(idx).cloned() else {
+            return Err(VmError::Internal("VMA vanished".into()));
+        };
+        // access_error(): the VMA's permissions decide.
+        match kind {
+            AccessKind::Write if !vma.write => return segv(SegvReason::WriteReadOnly),
+            AccessKind::Fetch if !vma.exec => return segv(SegvReason::ExecNoExec),
+            AccessKind::Read if !(vma.read || vma.write || vma.exec) => {
+                return segv(SegvReason::NoAccess)
+            }
+            _ => {}
+        }
+        let perms = |write: bool| Perms {
+            write,
+            user: true,
+            exec: vma.exec,
+            global: false,
+        };
+        match fault.kind {
+            FaultKind::NotPresent => {
+                let (frame, writable, d) = match vma.kind {
+                    VmaKind::Anon | VmaKind::Stack if kind != AccessKind::Write => (
+                        self.zero_frame,
+                        false,
+                        Decision::ZeroPage {
+                            frame: self.zero_frame,
+                        },
+                    ),
+                    VmaKind::Anon | VmaKind::Stack => {
+                        let f = self.frames.alloc(FrameUse::User)?;
+                        (f, true, Decision::DemandZero { frame: f })
+                    }
+                    VmaKind::File {
+                        file,
+                        offset,
+                        file_bytes,
+                    } => {
+                        let rel = page - vma.start;
+                        let at = offset.saturating_add(rel);
+                        if file_bytes < rel.saturating_add(FRAME_SIZE) {
+                            // The page holding the end of the file part: private, zero after it.
+                            let f = self.frames.alloc(FrameUse::User)?;
+                            let n = file_bytes.saturating_sub(rel);
+                            let bytes = self.fill_from_file(f, file, at, n);
+                            (
+                                f,
+                                vma.write,
+                                Decision::FileRead {
+                                    frame: f,
+                                    offset: at,
+                                    bytes,
+                                },
+                            )
+                        } else {
+                            let (cf, read) = self.cache_page(file, at)?;
+                            let first = Decision::FileRead {
+                                frame: cf,
+                                offset: at,
+                                bytes: read.unwrap_or(0),
+                            };
+                            if kind == AccessKind::Write {
+                                if read.is_some() {
+                                    steps.push(Step::Kernel { decision: first });
+                                }
+                                let f = self.frames.alloc(FrameUse::User)?;
+                                self.frames.copy(cf, f);
+                                (f, true, Decision::PrivateCopy { from: cf, to: f })
+                            } else {
+                                self.frames.get(cf);
+                                let d = if read.is_some() {
+                                    first
+                                } else {
+                                    Decision::PageCache { frame: cf }
+                                };
+                                (cf, false, d)
+                            }
+                        }
+                    }
+                };
+                if let Err(e) = self.map_page(root, page, frame, perms(writable)) {
+                    if frame != self.zero_frame {
+                        self.frames.put(frame);
+                    }
+                    return Err(e);
+                }
+                steps.push(Step::Map {
+                    page,
+                    frame,
+                    writable,
+                });
+                Ok(d)
+            }
+            FaultKind::WriteProtected => {
+                let entry = leaf_entry(&self.fmt, &mut self.frames, root, page);
+                let old = self.fmt.pfn(entry);
+                let (usage, refs) = self.frames.info(old).unwrap_or((FrameUse::User, 0));
+                let d = if old == self.zero_frame {
+                    let f = self.frames.alloc(FrameUse::User)?;
+                    self.map_page(root, page, f, perms(true))?;
+                    steps.push(Step::Map {
+                        page,
+                        frame: f,
+                        writable: true,
+                    });
+                    Decision::DemandZero { frame: f }
+                } else if usage == FrameUse::PageCache {
+                    // wp_page_copy: a page-cache page is never written through a private map.
+                    let f = self.frames.alloc(FrameUse::User)?;
+                    self.frames.copy(old, f);
+                    self.map_page(root, page, f, perms(true))?;
+                    self.frames.put(old);
+                    steps.push(Step::Map {
+                        page,
+                        frame: f,
+                        writable: true,
+                    });
+                    Decision::PrivateCopy { from: old, to: f }
+                } else if refs <= 1 {
+                    self.map_page(root, page, old, perms(true))?;
+                    steps.push(Step::Map {
+                        page,
+                        frame: old,
+                        writable: true,
+                    });
+                    Decision::CowReuse { frame: old }
+                } else {
+                    let f = self.frames.alloc(FrameUse::User)?;
+                    self.frames.copy(old, f);
+                    self.map_page(root, page, f, perms(true))?;
+                    self.frames.put(old);
+                    steps.push(Step::Map {
+                        page,
+                        frame: f,
+                        writable: true,
+                    });
+                    Decision::CowCopy {
+                        from: old,
+                        to: f,
+                        refs_before: refs,
+                    }
+                };
+                // ptep_clear_flush: the old translation leaves the TLB.
+                self.tlb.invlpg(page);
+                Ok(d)
+            }
+            FaultKind::UserSupervisor => segv(SegvReason::KernelAddress),
+            FaultKind::NoExecute => segv(SegvReason::ExecNoExec),
+            FaultKind::Reserved | FaultKind::OutOfMemory | FaultKind::NonCanonical => Err(
+                VmError::Internal(format!("unexpected {:?} fault at {va:#x}", fault.kind)),
+            ),
+        }
+    }
+
+    /// Writes `data` at `va` as `pid`, page by page through [`System::touch`]; the steps of
+    /// every page are returned. SIGSEGV is an error here.
+    pub fn write_bytes(&mut self, pid: u32, va: u64, data: &[u8]) -> Result<Vec<Step>, VmError> {
+        self.copy(
+            pid,
+            va,
+            data.len() as u64,
+            AccessKind::Write,
+            |frames, pa, i, n| {
+                if let Some(dst) = frames.get_mut(pa..pa + n) {
+                    if let Some(src) = data.get(i..i + n) {
+                        dst.copy_from_slice(src);
+                    }
+                }
+            },
+        )
+    }
+
+    /// Reads `len` bytes at `va` as `pid`.
+    pub fn read_bytes(
+        &mut self,
+        pid: u32,
+        va: u64,
+        len: u64,
+    ) -> Result<(Vec<u8>, Vec<Step>), VmError> {
+        let mut out = Vec::new();
+        let steps = self.copy(pid, va, len, AccessKind::Read, |frames, pa, _, n| {
+            if let Some(src) = frames.get(pa..pa + n) {
+                out.extend_from_slice(src);
+            }
+        })?;
+        Ok((out, steps))
+    }
+
+    fn copy(
+        &mut self,
+        pid: u32,
+        va: u64,
+        len: u64,
+        kind: AccessKind,
+        mut f: impl FnMut(&mut [u8], usize, usize, usize),
+    ) -> Result<Vec<Step>, VmError> {
+        if len > MAX_ACCESS {
+            return Err(VmError::TooLong(len));
+        }
+        let mut steps = Vec::new();
+        let mut done = 0u64;
+        while done < len {
+            let a = va.wrapping_add(done);
+            let n = (FRAME_SIZE - a % FRAME_SIZE).min(len - done);
+            let t = self.touch(pid, a, kind)?;
+            steps.extend(t.steps);
+            let pa = t
+                .result
+                .map_err(|reason| VmError::Segv { addr: a, reason })?;
+            let off = (pa % FRAME_SIZE) as usize;
+            if let Some(b) = self.frames.bytes_mut(pa / FRAME_SIZE) {
+                f(&mut b[..], off, done as usize, n as usize);
+            }
+            done += n;
+        }
+        Ok(steps)
+    }
+}

@@ -1,0 +1,74 @@
+//! The kernel's side of virtual memory: per-process address spaces of VMAs over page tables in
+//! the x86-64 format of [`crate::paging`], frames with reference counts, demand paging (zero
+//! pages, file pages through a page cache, stack growth), protection faults that end in SIGSEGV, fork with
+//! copy-on-write, exec, exit and wait, and the process tree from pid 1. Every operation returns
+//! its [`Step`]s as data for the widgets (`demand-paging`, `fork-cow`, `process-tree`).
+
+pub mod audit;
+pub mod cache;
+pub mod fault;
+pub mod frames;
+pub mod step;
+pub mod system;
+pub mod vma;
+
+pub use frames::{FrameUse, Frames, FRAME_SIZE};
+pub use step::{Decision, SegvReason, Step};
+pub use system::{Limits, ProcState, Process, System, Touch};
+pub use vma::{Image, Segment, Vma, VmaKind};
+
+use std::fmt;
+
+/// A request the model refuses; the message is one line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum VmError {
+    /// The frame budget is spent.
+    OutOfMemory {
+        /// The budget in frames.
+        frames: usize,
+    },
+    /// The process table is full.
+    TooManyProcesses(usize),
+    /// No such live process.
+    NoProcess(u32),
+    /// The process is a zombie.
+    Zombie(u32),
+    /// Init may not exit (the kernel would panic).
+    InitExit,
+    /// The access was too long.
+    TooLong(u64),
+    /// An image the model cannot map.
+    BadImage(String),
+    /// The access ended in SIGSEGV.
+    Segv {
+        /// The faulting address.
+        addr: u64,
+        /// Why.
+        reason: SegvReason,
+    },
+    /// A page-table update failed (a model bug, reported rather than panicking).
+    Internal(String),
+}
+
+impl fmt::Display for VmError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            VmError::OutOfMemory { frames } => write!(
+                f,
+                "out of memory: all {frames} frames of simulated physical memory are in use"
+            ),
+            VmError::TooManyProcesses(n) => write!(f, "the process table is full ({n} processes)"),
+            VmError::NoProcess(p) => write!(f, "no process with pid {p}"),
+            VmError::Zombie(p) => write!(f, "pid {p} has exited (a zombie until waited for)"),
+            VmError::InitExit => f.write_str("pid 1 may not exit: the kernel would panic"),
+            VmError::TooLong(n) => write!(f, "an access of {n} bytes is too long"),
+            VmError::BadImage(m) => write!(f, "cannot map the image: {m}"),
+            VmError::Segv { addr, reason } => {
+                write!(f, "SIGSEGV at {addr:#x}: {}", reason.describe())
+            }
+            VmError::Internal(m) => write!(f, "internal error: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for VmError {}

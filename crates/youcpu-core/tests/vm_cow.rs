@@ -1,0 +1,279 @@
+//! fork/copy-on-write invariants on random operation sequences: reference counts equal the
+//! PTEs that map each frame (`System::audit`), no PTE maps a freed frame, a write by one process
+//! never changes what another reads, and exiting every process frees every frame.
+
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
+use proptest::prelude::*;
+use std::collections::HashMap;
+use youcpu_core::paging::AccessKind;
+use youcpu_core::vm::vma::STACK_TOP;
+use youcpu_core::vm::{Decision, FrameUse, Image, Limits, Segment, Step, System, VmError};
+
+const TEXT: u64 = 0x40_0000;
+const DATA: u64 = 0x40_1000;
+
+fn file() -> Vec<u8> {
+    (0..0x3000u32).map(|i| (i * 7 + 3) as u8).collect()
+}
+
+/// Text r-x at 0x400000 (file 0..0x1000), data rw- at 0x401000 with 0x1800 file bytes then BSS
+/// to 0x404000.
+fn image() -> Image {
+    let segs = vec![
+        Segment {
+            start: TEXT,
+            file_end: TEXT + 0x1000,
+            end: TEXT + 0x1000,
+            offset: 0,
+            file_bytes: 0x1000,
+            rwx: (true, false, true),
+        },
+        Segment {
+            start: DATA,
+            file_end: DATA + 0x2000,
+            end: DATA + 0x3000,
+            offset: 0x1000,
+            file_bytes: 0x1800,
+            rwx: (true, true, false),
+        },
+    ];
+    Image::new("prog", file(), segs, 200).unwrap()
+}
+
+/// What a fresh exec shows at `va`.
+fn initial(va: u64) -> u8 {
+    let f = file();
+    if (TEXT..TEXT + 0x1000).contains(&va) {
+        f[(va - TEXT) as usize]
+    } else if (DATA..DATA + 0x1800).contains(&va) {
+        f[(va - DATA + 0x1000) as usize]
+    } else {
+        0
+    }
+}
+
+#[derive(Clone, Debug)]
+enum Op {
+    Fork(usize),
+    Write(usize, usize, u8),
+    Read(usize, usize),
+    Exit(usize),
+    Exec(usize),
+    Brk(usize, u64),
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        2 => (0usize..8).prop_map(Op::Fork),
+        5 => (0usize..8, 0usize..64, any::<u8>()).prop_map(|(p, a, b)| Op::Write(p, a, b)),
+        4 => (0usize..8, 0usize..64).prop_map(|(p, a)| Op::Read(p, a)),
+        1 => (0usize..8).prop_map(Op::Exit),
+        1 => (0usize..8).prop_map(Op::Exec),
+        1 => (0usize..8, 0u64..4).prop_map(|(p, n)| Op::Brk(p, n)),
+    ]
+}
+
+/// Addresses to touch: text, data (file and BSS parts), heap, stack, stack below its VMA.
+fn addr(sys: &System, pid: u32, k: usize) -> u64 {
+    let p = sys.process(pid).unwrap();
+    let j = (k as u64 * 0x531) & 0xfff;
+    match k % 8 {
+        0 => TEXT + j,
+        1 | 2 => DATA + (k as u64 % 3) * 0x1000 + j,
+        3 => 0x40_1800 + (j & 0x7ff),
+        4 => p.brk_start + (k as u64 % 3) * 0x1000 + j,
+        5 => STACK_TOP - 1 - j,
+        6 => STACK_TOP - 0x3_0000 - (k as u64 % 4) * 0x1000 - j,
+        _ => DATA + 0x2000 + j,
+    }
+}
+
+fn live(sys: &System) -> Vec<u32> {
+    sys.processes()
+        .filter(|p| p.root_pfn != 0)
+        .map(|p| p.pid)
+        .collect()
+}
+
+fn run(ops: Vec<Op>) {
+    let limits = Limits {
+        frames: 2048,
+        processes: 16,
+        tlb_entries: 8,
+    };
+    let (mut sys, _) = System::boot(limits, image()).unwrap();
+    // Bytes each process has written, by address; everything else reads as `initial`.
+    let mut shadow: HashMap<u32, HashMap<u64, u8>> = HashMap::from([(1, HashMap::new())]);
+    for op in ops {
+        let pids = live(&sys);
+        let pick = |i: usize| pids[i % pids.len()];
+        match op {
+            Op::Fork(i) => match sys.fork(pick(i)) {
+                Ok((child, steps)) => {
+                    let s = shadow[&pick(i)].clone();
+                    shadow.insert(child, s);
+                    assert!(matches!(steps[0], Step::Fork { .. }));
+                }
+                Err(VmError::TooManyProcesses(_)) | Err(VmError::OutOfMemory { .. }) => {}
+                Err(e) => panic!("{e}"),
+            },
+            Op::Write(i, k, b) => {
+                let pid = pick(i);
+                let va = addr(&sys, pid, k);
+                let heap_end = {
+                    let p = sys.process(pid).unwrap();
+                    (p.brk + 0xfff) & !0xfff
+                };
+                match sys.write_bytes(pid, va, &[b]) {
+                    Ok(steps) => {
+                        shadow.get_mut(&pid).unwrap().insert(va, b);
+                        for s in &steps {
+                            if let Step::Kernel {
+                                decision: Decision::CowCopy { refs_before, .. },
+                            } = s
+                            {
+                                assert!(*refs_before >= 2);
+                            }
+                        }
+                    }
+                    Err(VmError::Segv { reason, .. }) => {
+                        // Only the text, and heap addresses above the break, may fault.
+                        let text = (TEXT..TEXT + 0x1000).contains(&va);
+                        let heap = va >= heap_end && va < heap_end + 0x4000;
+                        assert!(text || heap, "{va:#x} {reason:?}");
+                    }
+                    Err(VmError::OutOfMemory { .. }) => {}
+                    Err(e) => panic!("{e}"),
+                }
+            }
+            Op::Read(i, k) => {
+                let pid = pick(i);
+                let va = addr(&sys, pid, k);
+                match sys.read_bytes(pid, va, 1) {
+                    Ok((v, _)) => {
+                        let want = shadow[&pid]
+                            .get(&va)
+                            .copied()
+                            .unwrap_or_else(|| initial(va));
+                        assert_eq!(v[0], want, "pid {pid} at {va:#x}");
+                    }
+                    Err(VmError::Segv { .. }) | Err(VmError::OutOfMemory { .. }) => {}
+                    Err(e) => panic!("{e}"),
+                }
+            }
+            Op::Exit(i) => {
+                let pid = pick(i);
+                if pid == 1 {
+                    assert_eq!(sys.exit(1, 0), Err(VmError::InitExit));
+                    continue;
+                }
+                let parent = sys.process(pid).unwrap().ppid;
+                sys.exit(pid, 3).unwrap();
+                shadow.remove(&pid);
+                let reaped = sys.wait(parent).unwrap();
+                assert!(
+                    matches!(reaped, Some(Step::Reap { code: 3, .. })),
+                    "{reaped:?}"
+                );
+                assert!(sys.process(pid).is_none() || sys.process(parent).is_none());
+            }
+            Op::Exec(i) => {
+                let pid = pick(i);
+                sys.exec(pid, image()).unwrap();
+                shadow.insert(pid, HashMap::new());
+                assert!(sys.mapped_pages(pid).is_empty());
+            }
+            Op::Brk(i, pages) => {
+                let pid = pick(i);
+                let start = sys.process(pid).unwrap().brk_start;
+                let new = start + pages * 0x1000;
+                assert_eq!(sys.brk(pid, new).unwrap(), new);
+                let end = (new + 0xfff) & !0xfff;
+                shadow
+                    .get_mut(&pid)
+                    .unwrap()
+                    .retain(|&a, _| a < start || a < end || a >= start + 0x10_0000);
+            }
+        }
+        sys.audit().unwrap();
+    }
+    // Every process but init exits; init execs a fresh image: only kernel frames and init's
+    // root table remain.
+    for pid in live(&sys).into_iter().filter(|&p| p != 1) {
+        sys.exit(pid, 0).unwrap();
+    }
+    while sys.wait(1).unwrap().is_some() {}
+    sys.exec(1, image()).unwrap();
+    sys.audit().unwrap();
+    assert_eq!(sys.frames.count(FrameUse::User), 0);
+    assert_eq!(sys.frames.count(FrameUse::Table), 1);
+    // The page cache outlives the processes until it is dropped.
+    let cached = sys.frames.count(FrameUse::PageCache) as u64;
+    assert_eq!(sys.drop_caches(), cached);
+    assert_eq!(sys.frames.count(FrameUse::PageCache), 0);
+    sys.audit().unwrap();
+    assert_eq!(sys.processes().count(), 1);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+    #[test]
+    fn random_sequences_keep_the_invariants(ops in prop::collection::vec(op(), 1..60)) {
+        run(ops);
+    }
+}
+
+#[test]
+fn a_write_after_fork_copies_and_the_other_keeps_its_bytes() {
+    let (mut sys, _) = System::boot(Limits::default(), image()).unwrap();
+    sys.write_bytes(1, DATA + 8, b"parent").unwrap();
+    let before = sys.frames.in_use();
+    let (child, steps) = sys.fork(1).unwrap();
+    assert_eq!(
+        steps,
+        vec![Step::Fork {
+            parent: 1,
+            child,
+            shared: 1,
+            write_protected: 1
+        }]
+    );
+    // Only page tables were allocated by fork.
+    assert_eq!(sys.frames.count(FrameUse::User), 1);
+    assert!(sys.frames.in_use() > before);
+    let t = sys.write_bytes(child, DATA + 8, b"child!").unwrap();
+    let cow = t.iter().find_map(|s| match s {
+        Step::Kernel {
+            decision:
+                Decision::CowCopy {
+                    from,
+                    to,
+                    refs_before,
+                },
+        } => Some((*from, *to, *refs_before)),
+        _ => None,
+    });
+    let (from, to, refs) = cow.expect("a copy-on-write copy");
+    assert_ne!(from, to);
+    assert_eq!(refs, 2);
+    assert_eq!(sys.read_bytes(1, DATA + 8, 6).unwrap().0, b"parent");
+    assert_eq!(sys.read_bytes(child, DATA + 8, 6).unwrap().0, b"child!");
+    // The parent's page has one reference left: its write reuses the frame.
+    let t = sys.write_bytes(1, DATA + 8, b"P").unwrap();
+    assert!(t.iter().any(
+        |s| matches!(s, Step::Kernel { decision: Decision::CowReuse { frame } } if *frame == from)
+    ));
+    // The fault's error code: present, write, user.
+    let t = sys.touch(child, TEXT, AccessKind::Write).unwrap();
+    let pf = t
+        .steps
+        .iter()
+        .find_map(|s| match s {
+            Step::PageFault { fault } => Some(*fault),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(pf.error_code, 0b110, "not present yet: W|U");
+    sys.audit().unwrap();
+}
