@@ -82,3 +82,22 @@ test('phone width: no horizontal scrolling', async () => {
   await page.screenshot({ path: screenshotPath('phone.png') });
   await page.close();
 });
+
+test('without JavaScript the prerendered article is all there', async () => {
+  const ctx = await browser.context.browser()?.newContext({ javaScriptEnabled: false });
+  // A persistent context has no parent browser: fall back to a page with scripts blocked by CSP.
+  const page = ctx ? await ctx.newPage() : await browser.context.newPage();
+  if (!ctx) await page.route('**/*.js', (r) => r.abort());
+  await page.goto(`${server.url}/`);
+  for (const id of ANCHORS) {
+    assert.equal(await page.locator(`section#${id} h2`).count(), 1, `#${id}`);
+  }
+  const text = await page.locator('main').textContent();
+  assert.match(text, /fetch/i);
+  assert.match(text, /05 00 02 00 00/);
+  assert.ok(text.length > 20000, `only ${text.length} characters of text`);
+  // Widgets are present in their default state, so nothing jumps when the wasm takes over.
+  assert.equal(await page.locator('[data-widget="timeslice"] [data-testid="ts-period"]').textContent(), '6 ms');
+  await page.close();
+  await ctx?.close();
+});

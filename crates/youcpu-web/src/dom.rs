@@ -3,9 +3,17 @@
 use wasm_bindgen::JsCast;
 use web_sys::{Event, HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement, InputEvent};
 
-/// The current `window`, if there is one (there is none under Node or in native tests).
+/// The current `window`, if there is one. There is none natively (the prerenderer and the
+/// native tests), where calling into JavaScript at all would panic.
 pub fn window() -> Option<web_sys::Window> {
-    web_sys::window()
+    #[cfg(target_arch = "wasm32")]
+    {
+        web_sys::window()
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        None
+    }
 }
 
 /// The current document.
