@@ -137,7 +137,11 @@ fn operand(r: &mut Rng, bits: Bitness) -> String {
         6 => r.pick(&imms).into(),
         _ => {
             let size = r.pick(&sizes);
-            let seg = if r.next() % 6 == 0 { "fs:" } else { "" };
+            let seg = if r.next().is_multiple_of(6) {
+                "fs:"
+            } else {
+                ""
+            };
             let base = r.pick(bases);
             let body = match r.next() % 4 {
                 0 => format!("{base}{}", r.pick(&disps)),
@@ -185,7 +189,7 @@ fn random_lines(bits: Bitness, seed: u64, n: usize) -> Vec<String> {
             // `$` only as the one operand of a branch: GAS reads it elsewhere as a memory
             // reference, which we refuse (see encode.rs).
             let rel_branch = ["jmp", "call", "jne", "jb", "loop", "jrcxz", "jecxz"].contains(&m);
-            if rel_branch && r.next() % 3 == 0 {
+            if rel_branch && r.next().is_multiple_of(3) {
                 let t = r.pick(&[
                     "$", "$+2", "$+0x10", "$-0x80", "$+0x81", "$+0x1000", "$-0x1000",
                 ]);
@@ -193,7 +197,7 @@ fn random_lines(bits: Bitness, seed: u64, n: usize) -> Vec<String> {
             }
             let ops: Vec<String> = (0..count)
                 .map(|_| {
-                    if sse && r.next() % 3 != 0 {
+                    if sse && !r.next().is_multiple_of(3) {
                         r.pick(&["xmm0", "xmm3", "xmm8", "xmm15", "ymm1", "ymm9"])
                             .to_string()
                     } else if branch && bits == Bitness::B16 {
@@ -214,7 +218,11 @@ fn random_lines(bits: Bitness, seed: u64, n: usize) -> Vec<String> {
                     }
                 })
                 .collect();
-            let lock = if r.next() % 20 == 0 { "lock " } else { "" };
+            let lock = if r.next().is_multiple_of(20) {
+                "lock "
+            } else {
+                ""
+            };
             if ops.is_empty() {
                 format!("{lock}{m}")
             } else {

@@ -124,8 +124,11 @@ fn divide_error_and_undefined_opcode() {
     l.m.step().unwrap();
     let d = delivered(l.m.step().unwrap());
     assert_eq!((d.vector, d.saved_rip), (vector::DE, CODE + 2));
-    // cpuid and an x87 load are not modelled: #UD naming the instruction.
-    for (bytes, text) in [(&[0x0f, 0xa2][..], "cpuid"), (&[0xdd, 0x01][..], "fld")] {
+    // SSSE3 and x87 are not modelled: #UD naming the instruction.
+    for (bytes, text) in [
+        (&[0x66, 0x0f, 0x38, 0x00, 0xc1][..], "pshufb"),
+        (&[0xdd, 0x01][..], "fld"),
+    ] {
         let mut l = user(bytes, Config::default());
         let d = delivered(l.m.step().unwrap());
         assert_eq!(d.vector, vector::UD);
@@ -138,6 +141,28 @@ fn divide_error_and_undefined_opcode() {
     assert_eq!(d.vector, vector::UD);
     let msg = d.fault.unwrap().to_string();
     assert!(msg.contains("cannot decode the bytes 06"), "{msg}");
+}
+
+#[test]
+fn cpuid_describes_the_simulated_core() {
+    // cpuid with eax = 0, then eax = 1.
+    let mut l = user(
+        &[0x31, 0xc0, 0x0f, 0xa2, 0xb8, 1, 0, 0, 0, 0x0f, 0xa2],
+        Config::default(),
+    );
+    l.m.step().unwrap();
+    l.m.step().unwrap();
+    let g = l.m.cpu.s.gpr;
+    let vendor: Vec<u8> = [g[3], g[2], g[1]]
+        .iter()
+        .flat_map(|r| (*r as u32).to_le_bytes())
+        .collect();
+    assert_eq!(vendor, b"GenuineIntel");
+    l.m.step().unwrap();
+    l.m.step().unwrap();
+    let g = l.m.cpu.s.gpr;
+    assert_eq!(g[1], 0, "ECX: no SSE3 or later");
+    assert_eq!(g[2] & (1 << 26), 1 << 26, "EDX: SSE2");
 }
 
 #[test]

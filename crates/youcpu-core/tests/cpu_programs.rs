@@ -100,3 +100,23 @@ fn runaway_program_hits_the_step_budget() {
     assert_eq!(l.state, youcpu_core::linux::ProcessState::Running);
     assert_eq!(l.instructions(), 100_000);
 }
+
+#[test]
+fn glibc_static_hello_world() {
+    // glibc probes CPUID and picks its SSE2 routines on the simulated core, so only the output
+    // and the status are compared (the native run takes its AVX paths).
+    let exe = harness::tmp().join("hello_glibc");
+    let ok = std::process::Command::new("gcc")
+        .args(["-O2", "-static", "-o"])
+        .arg(&exe)
+        .arg(harness::src_dir().join("hello.c"))
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let n = harness::native_plain(&exe, &["glibc"]);
+    let s = harness::sim(&exe, &["glibc"]);
+    assert_eq!(
+        (String::from_utf8_lossy(&s.stdout), s.status),
+        (String::from_utf8_lossy(&n.stdout), n.status)
+    );
+}

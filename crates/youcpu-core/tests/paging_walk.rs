@@ -438,3 +438,122 @@ fn tables_built_here_walk_the_same_in_the_mmu() {
         }
     }
 }
+
+#[test]
+fn walks_explain_themselves() {
+    use youcpu_core::paging::walk::level_name;
+    assert_eq!(
+        (0..4).map(|l| level_name(4, l)).collect::<Vec<_>>(),
+        ["PML4", "PDPT", "PD", "PT"]
+    );
+    assert_eq!(level_name(5, 0), "PML5");
+    assert_eq!(level_name(2, 1), "level 1");
+    let va = 0x4000_1000;
+    let e = chain(va, 5 << 12 | 7);
+    let mut m = memory(&e);
+    let w = walk(
+        &Format::x86_64(),
+        &mut m,
+        1,
+        va + 0x10,
+        &Access::user(AccessKind::Read),
+    );
+    let text = w.explain(&Format::x86_64());
+    assert_eq!(text.len(), 5);
+    assert!(
+        text[0].starts_with("PML4: index 0 -> entry at 0x1000"),
+        "{}",
+        text[0]
+    );
+    assert!(text[3].contains("the page at frame 0x5"), "{}", text[3]);
+    assert_eq!(
+        text[4],
+        "physical address 0x5010 (page of 4096 bytes, offset 0x10)"
+    );
+    let w = walk(
+        &Format::x86_64(),
+        &mut m,
+        1,
+        0x8000_0000,
+        &Access::user(AccessKind::Write),
+    );
+    let text = w.explain(&Format::x86_64());
+    assert!(text.last().unwrap().contains("error code 0x6"), "{text:?}");
+}
+
+#[test]
+fn global_entries_survive_cr3_writes_and_invlpg_drops_huge_pages() {
+    use youcpu_core::paging::{map, map_huge, HugePage, Perms, Tlb};
+    let fmt = Format::x86_64();
+    let mut m = PhysMem::new(1 << 20);
+    let root = m.alloc_frame().unwrap();
+    let mut alloc = |p: &mut PhysMem| p.alloc_frame().ok();
+    let user = Perms {
+        write: true,
+        user: true,
+        exec: false,
+        global: false,
+    };
+    let kernel = Perms {
+        write: false,
+        user: false,
+        exec: true,
+        global: true,
+    };
+    map(&fmt, &mut m, root, 0x1000, 0x11, user, &mut alloc).unwrap();
+    map(
+        &fmt,
+        &mut m,
+        root,
+        0xffff_ffff_8100_0000,
+        0x22,
+        kernel,
+        &mut alloc,
+    )
+    .unwrap();
+    let huge = HugePage {
+        va: 0x20_0000,
+        level: 2,
+        pfn: 0x200,
+        perms: user,
+    };
+    map_huge(&fmt, &mut m, root, huge, &mut alloc).unwrap();
+    let mut tlb = Tlb::new(16, root);
+    let k = Access::kernel(AccessKind::Read);
+    for va in [0x1000u64, 0xffff_ffff_8100_0000, 0x20_0000] {
+        assert!(!tlb.translate(&fmt, &mut m, va, &k).tlb_hit);
+    }
+    // Any address in the 2 MiB page hits the one entry.
+    let hit = tlb.translate(&fmt, &mut m, 0x3f_fff0, &k);
+    assert!(hit.tlb_hit);
+    assert_eq!(hit.result, Ok(0x20_0000 + 0x1f_fff0));
+    tlb.write_cr3(root);
+    assert!(
+        tlb.translate(&fmt, &mut m, 0xffff_ffff_8100_0010, &k)
+            .tlb_hit,
+        "global survives"
+    );
+    assert!(
+        !tlb.translate(&fmt, &mut m, 0x1000, &k).tlb_hit,
+        "non-global flushed"
+    );
+    assert!(!tlb.translate(&fmt, &mut m, 0x20_0000, &k).tlb_hit);
+    tlb.invlpg(0x30_0000);
+    assert!(
+        !tlb.translate(&fmt, &mut m, 0x20_0008, &k).tlb_hit,
+        "INVLPG anywhere in the huge page"
+    );
+    tlb.flush_all();
+    assert!(
+        !tlb.translate(&fmt, &mut m, 0xffff_ffff_8100_0000, &k)
+            .tlb_hit
+    );
+    // A user access to the kernel page misses the TLB check and faults in the walk.
+    let u = tlb.translate(
+        &fmt,
+        &mut m,
+        0xffff_ffff_8100_0000,
+        &Access::user(AccessKind::Read),
+    );
+    assert_eq!(u.result.unwrap_err().kind, FaultKind::UserSupervisor);
+}

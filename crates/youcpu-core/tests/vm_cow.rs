@@ -7,8 +7,11 @@
 use proptest::prelude::*;
 use std::collections::HashMap;
 use youcpu_core::paging::AccessKind;
+use youcpu_core::vm::mmap::MMAP_BASE;
 use youcpu_core::vm::vma::STACK_TOP;
-use youcpu_core::vm::{Decision, FrameUse, Image, Limits, Segment, Step, System, VmError};
+use youcpu_core::vm::{
+    Decision, FrameUse, Image, Limits, Prot, Segment, Step, System, VmError, VmaKind,
+};
 
 const TEXT: u64 = 0x40_0000;
 const DATA: u64 = 0x40_1000;
@@ -41,16 +44,28 @@ fn image() -> Image {
     Image::new("prog", file(), segs, 200).unwrap()
 }
 
-/// What a fresh exec shows at `va`.
-fn initial(va: u64) -> u8 {
-    let f = file();
-    if (TEXT..TEXT + 0x1000).contains(&va) {
-        f[(va - TEXT) as usize]
-    } else if (DATA..DATA + 0x1800).contains(&va) {
-        f[(va - DATA + 0x1000) as usize]
-    } else {
-        0
+/// What an untouched page shows at `va`: the file's byte for a file mapping, else zero.
+fn initial(sys: &System, pid: u32, va: u64) -> u8 {
+    let p = sys.process(pid).unwrap();
+    match p
+        .vmas
+        .iter()
+        .find(|v| v.contains(va))
+        .map(|v| (v.start, &v.kind))
+    {
+        Some((
+            start,
+            VmaKind::File {
+                offset, file_bytes, ..
+            },
+        )) if va - start < *file_bytes => file()[(offset + va - start) as usize],
+        _ => 0,
     }
+}
+
+/// Mappings made by mmap lie in the 64 MiB below mmap_base.
+fn is_mmap(start: u64) -> bool {
+    (MMAP_BASE - (64 << 20)..MMAP_BASE).contains(&start)
 }
 
 #[derive(Clone, Debug)]
@@ -61,6 +76,8 @@ enum Op {
     Exit(usize),
     Exec(usize),
     Brk(usize, u64),
+    Mmap(usize, u64, bool),
+    Munmap(usize),
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -71,6 +88,8 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (0usize..8).prop_map(Op::Exit),
         1 => (0usize..8).prop_map(Op::Exec),
         1 => (0usize..8, 0u64..4).prop_map(|(p, n)| Op::Brk(p, n)),
+        1 => (0usize..8, 1u64..4, any::<bool>()).prop_map(|(p, n, f)| Op::Mmap(p, n, f)),
+        1 => (0usize..8).prop_map(Op::Munmap),
     ]
 }
 
@@ -78,6 +97,11 @@ fn op() -> impl Strategy<Value = Op> {
 fn addr(sys: &System, pid: u32, k: usize) -> u64 {
     let p = sys.process(pid).unwrap();
     let j = (k as u64 * 0x531) & 0xfff;
+    let maps: Vec<_> = p.vmas.iter().filter(|v| is_mmap(v.start)).collect();
+    if k >= 48 && !maps.is_empty() {
+        let v = maps[k % maps.len()];
+        return v.start + (k as u64 * 0x777) % (v.end - v.start);
+    }
     match k % 8 {
         0 => TEXT + j,
         1 | 2 => DATA + (k as u64 % 3) * 0x1000 + j,
@@ -105,6 +129,7 @@ fn run(ops: Vec<Op>) {
     let (mut sys, _) = System::boot(limits, image()).unwrap();
     // Bytes each process has written, by address; everything else reads as `initial`.
     let mut shadow: HashMap<u32, HashMap<u64, u8>> = HashMap::from([(1, HashMap::new())]);
+    let mapped_file = sys.add_file("mapped", file()).unwrap();
     for op in ops {
         let pids = live(&sys);
         let pick = |i: usize| pids[i % pids.len()];
@@ -155,7 +180,7 @@ fn run(ops: Vec<Op>) {
                         let want = shadow[&pid]
                             .get(&va)
                             .copied()
-                            .unwrap_or_else(|| initial(va));
+                            .unwrap_or_else(|| initial(&sys, pid, va));
                         assert_eq!(v[0], want, "pid {pid} at {va:#x}");
                     }
                     Err(VmError::Segv { .. }) | Err(VmError::OutOfMemory { .. }) => {}
@@ -194,6 +219,33 @@ fn run(ops: Vec<Op>) {
                     .get_mut(&pid)
                     .unwrap()
                     .retain(|&a, _| a < start || a < end || a >= start + 0x10_0000);
+            }
+            Op::Mmap(i, pages, with_file) => {
+                let pid = pick(i);
+                let prot = Prot {
+                    read: true,
+                    write: true,
+                    exec: false,
+                };
+                let f = with_file.then_some((mapped_file, 0));
+                match sys.mmap(pid, pages * 0x1000, prot, f) {
+                    Ok(a) => assert!(is_mmap(a), "{a:#x}"),
+                    Err(e) => panic!("{e}"),
+                }
+            }
+            Op::Munmap(i) => {
+                let pid = pick(i);
+                let first = sys
+                    .process(pid)
+                    .unwrap()
+                    .vmas
+                    .iter()
+                    .find(|v| is_mmap(v.start))
+                    .cloned();
+                if let Some(v) = first {
+                    sys.munmap(pid, v.start).unwrap();
+                    shadow.get_mut(&pid).unwrap().retain(|&a, _| !v.contains(a));
+                }
             }
         }
         sys.audit().unwrap();

@@ -17,7 +17,8 @@ const PROGRAM: &str = r#"
 #include <stdlib.h>
 #include <unistd.h>
 int global = 0x1234567;
-static char bss[20000];
+static char bss[BSS];
+char data_pad[DATA] = {1};
 int main(void) {
     int local = 1;
     char *heap = malloc(100);
@@ -39,12 +40,15 @@ struct Line {
     path: String,
 }
 
-fn build(dir: &std::path::Path) -> std::path::PathBuf {
+fn build(dir: &std::path::Path, bss: u64, data: u64) -> std::path::PathBuf {
     let src = dir.join("prog.c");
-    let exe = dir.join("prog");
+    let exe = dir.join(format!("prog-{bss}-{data}"));
     std::fs::write(&src, PROGRAM).unwrap();
     let st = Command::new("gcc")
-        .args(["-O0", "-static", "-no-pie", "-Wl,-z,norelro", "-o"])
+        .args(["-O0", "-static", "-no-pie", "-Wl,-z,norelro"])
+        .arg(format!("-DBSS={bss}"))
+        .arg(format!("-DDATA={data}"))
+        .arg("-o")
         .arg(&exe)
         .arg(&src)
         .status()
@@ -57,7 +61,21 @@ fn build(dir: &std::path::Path) -> std::path::PathBuf {
 fn model_vmas_line_up_with_proc_maps() {
     let dir = std::env::temp_dir().join(format!("youcpu-vm-maps-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let exe = build(&dir);
+    // BSS and data sizes: tiny, page-sized, large (the BSS then spans many anonymous pages).
+    for (bss, data) in [
+        (1, 1),
+        (20000, 4096),
+        (4096, 5000),
+        (3 << 20, 100),
+        (100, 70000),
+    ] {
+        check(&dir, bss, data);
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+fn check(dir: &std::path::Path, bss_size: u64, data_size: u64) {
+    let exe = build(dir, bss_size, data_size);
     let out = Command::new("setarch")
         .args(["-R"])
         .arg(&exe)
@@ -162,7 +180,6 @@ fn model_vmas_line_up_with_proc_maps() {
     assert_eq!(u32::from_le_bytes(g.try_into().unwrap()), 0x1234567);
     assert_eq!(sys.read_bytes(1, bss, 64).unwrap().0, vec![0; 64]);
     sys.audit().unwrap();
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 #[test]

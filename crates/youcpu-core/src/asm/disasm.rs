@@ -80,7 +80,7 @@ pub fn parse_hex(text: &str) -> Result<Vec<u8>, DisasmError> {
                 crate::units::quote(tok)
             )));
         }
-        if t.len() % 2 != 0 {
+        if !t.len().is_multiple_of(2) {
             return Err(DisasmError::BadHex(format!(
                 "\"{}\" has an odd number of hex digits",
                 crate::units::quote(tok)

@@ -363,3 +363,64 @@ fn walk_levels<M: PhysMemory + ?Sized>(
         last,
     ))
 }
+
+/// The x86-64 names of the tables, root first, for a format with `levels` levels (4: PML4, PDPT,
+/// PD, PT; 5: PML5 first); other formats get "level N".
+pub fn level_name(levels: usize, level: usize) -> String {
+    const NAMES: [&str; 5] = ["PML5", "PML4", "PDPT", "PD", "PT"];
+    match (levels, NAMES.get(level + 5 - levels.min(5))) {
+        (4 | 5, Some(n)) => (*n).to_string(),
+        _ => format!("level {level}"),
+    }
+}
+
+impl Walk {
+    /// One sentence per step and one for the outcome, for the page-walk widget.
+    pub fn explain(&self, fmt: &Format) -> Vec<String> {
+        let x86 = fmt.is_x86_layout();
+        let name = |l: usize| {
+            if x86 {
+                level_name(fmt.levels.len(), l)
+            } else {
+                format!("level {l}")
+            }
+        };
+        let mut out: Vec<String> = self
+            .steps
+            .iter()
+            .map(|s| {
+                let what = if !s.present {
+                    "not present".to_string()
+                } else if s.huge {
+                    format!("a huge page at frame {:#x}", s.pfn)
+                } else if s.leaf {
+                    format!("the page at frame {:#x}", s.pfn)
+                } else {
+                    format!("the next table at frame {:#x}", s.pfn)
+                };
+                format!(
+                    "{}: index {} -> entry at {:#x} = {:#x}: {what}",
+                    name(s.level),
+                    s.index,
+                    s.entry_addr,
+                    s.entry
+                )
+            })
+            .collect();
+        out.push(match &self.result {
+            Ok(t) => format!(
+                "physical address {:#x} (page of {} bytes, offset {:#x})",
+                t.pa,
+                t.page_size,
+                self.va & (t.page_size.max(1) - 1)
+            ),
+            Err(f) => format!(
+                "fault at {:#x}: {} (error code {:#x})",
+                f.cr2,
+                f.kind.describe(),
+                f.error_code
+            ),
+        });
+        out
+    }
+}

@@ -8,11 +8,13 @@ pub mod audit;
 pub mod cache;
 pub mod fault;
 pub mod frames;
+pub mod mmap;
 pub mod step;
 pub mod system;
 pub mod vma;
 
 pub use frames::{FrameUse, Frames, FRAME_SIZE};
+pub use mmap::Prot;
 pub use step::{Decision, SegvReason, Step};
 pub use system::{Limits, ProcState, Process, System, Touch};
 pub use vma::{Image, Segment, Vma, VmaKind};

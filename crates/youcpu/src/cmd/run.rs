@@ -21,6 +21,21 @@ fn bytes_of(s: &OsString) -> Vec<u8> {
     s.as_os_str().as_bytes().to_vec()
 }
 
+/// Our real uid and gid (from /proc/self/status), which the guest's auxiliary vector reports
+/// like the kernel would; 0 when unavailable.
+fn ids() -> (u64, u64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    };
+    (field("Uid:"), field("Gid:"))
+}
+
 /// Parses the arguments, runs the guest, and reports.
 pub fn run(args: Vec<OsString>) -> Result<Output, CliError> {
     use lexopt::prelude::*;
@@ -64,12 +79,13 @@ pub fn run(args: Vec<OsString>) -> Result<Output, CliError> {
             b
         })
         .collect();
+    let (uid, gid) = ids();
     let exec = ExecArgs {
         argv,
         envp,
         execfn: bytes_of(&elf),
-        uid: 0,
-        gid: 0,
+        uid,
+        gid,
         random_seed: RANDOM_SEED,
     };
     let mut linux = Linux::new(&Config::default()).map_err(err)?;

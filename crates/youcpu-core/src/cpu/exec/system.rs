@@ -184,6 +184,14 @@ pub fn system<B: Bus + ?Sized>(cpu: &mut Cpu, bus: &mut B, ins: &Instruction) ->
             cpu.s.gpr[RDX] = t >> 32;
             Ok(())
         }
+        M::Cpuid => {
+            let (a, b, c, d) = cpuid(cpu.s.gpr[RAX] as u32, cpu.s.gpr[RCX] as u32);
+            cpu.s.gpr[RAX] = u64::from(a);
+            cpu.s.gpr[super::super::state::RBX] = u64::from(b);
+            cpu.s.gpr[RCX] = u64::from(c);
+            cpu.s.gpr[RDX] = u64::from(d);
+            Ok(())
+        }
         M::Rdfsbase | M::Rdgsbase | M::Wrfsbase | M::Wrgsbase => {
             if cpu.s.cr4 & (1 << 16) == 0 {
                 return Err(Fault::ud(format!("`{ins}` with CR4.FSGSBASE clear")));
@@ -206,5 +214,29 @@ pub fn system<B: Bus + ?Sized>(cpu: &mut Cpu, bus: &mut B, ins: &Instruction) ->
             Err(super::unsupported(ins))
         }
         _ => Err(super::unsupported(ins)),
+    }
+}
+
+/// CPUID of the simulated core: a baseline x86-64 CPU ("GenuineIntel", family 6) with exactly
+/// the features the interpreter implements: x87 bit set as every x86-64 reports it (x87
+/// instructions still raise #UD here), CMOV, CX8, FXSR, SSE, SSE2, SYSCALL, NX, LM, LAHF;
+/// no SSE3+, no AVX, no XSAVE, so libraries pick their SSE2 code paths. Leaf 1 EDX equals
+/// AT_HWCAP. Unknown leaves return zeros.
+fn cpuid(leaf: u32, _sub: u32) -> (u32, u32, u32, u32) {
+    // "GenuineIntel" in EBX, EDX, ECX order.
+    const EBX: u32 = u32::from_le_bytes(*b"Genu");
+    const EDX: u32 = u32::from_le_bytes(*b"ineI");
+    const ECX: u32 = u32::from_le_bytes(*b"ntel");
+    match leaf {
+        0 => (1, EBX, ECX, EDX),
+        1 => (
+            0x0000_0663,
+            0x0000_0800,
+            0,
+            crate::loader::stack::HWCAP as u32,
+        ),
+        0x8000_0000 => (0x8000_0001, 0, 0, 0),
+        0x8000_0001 => (0, 0, 1, (1 << 11) | (1 << 20) | (1 << 29)),
+        _ => (0, 0, 0, 0),
     }
 }
