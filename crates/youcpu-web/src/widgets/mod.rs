@@ -5,6 +5,7 @@ pub mod asm;
 pub mod binfmt_misc;
 pub mod elf_inspector;
 pub mod execve;
+pub mod page_walk;
 pub mod scheduler;
 pub mod shell_fallback;
 pub mod timeslice;
@@ -22,6 +23,8 @@ pub enum WidgetKind {
     ElfInspector,
     /// `execve`: Linux's execve and its binary formats, step by step.
     Execve,
+    /// `page-walk`: an x86-64 page-table walk, table by table, with a TLB.
+    PageWalk,
     /// `scheduler`: one workload under several policies, side by side.
     Scheduler,
     /// `shell-fallback`: a file through a bare execve and from two shells.
@@ -38,6 +41,7 @@ impl WidgetKind {
             WidgetKind::BinfmtMisc => "binfmt-misc",
             WidgetKind::ElfInspector => "elf-inspector",
             WidgetKind::Execve => "execve",
+            WidgetKind::PageWalk => "page-walk",
             WidgetKind::Scheduler => "scheduler",
             WidgetKind::ShellFallback => "shell-fallback",
             WidgetKind::Timeslice => "timeslice",
@@ -51,6 +55,7 @@ impl WidgetKind {
             WidgetKind::BinfmtMisc => html! { <binfmt_misc::BinfmtMiscWidget /> },
             WidgetKind::ElfInspector => html! { <elf_inspector::ElfInspectorWidget /> },
             WidgetKind::Execve => html! { <execve::ExecveWidget /> },
+            WidgetKind::PageWalk => html! { <page_walk::PageWalkWidget /> },
             WidgetKind::Scheduler => html! { <scheduler::SchedulerWidget /> },
             WidgetKind::ShellFallback => html! { <shell_fallback::ShellFallbackWidget /> },
             WidgetKind::Timeslice => html! { <timeslice::TimesliceWidget /> },
