@@ -63,6 +63,7 @@ test('timeslice: a link restores the state and scrolls to the widget', async () 
   assert.equal(await ts.field('ts-tasks').inputValue(), '4');
   assert.equal(await ts.field('ts-nice-3').inputValue(), '-3');
   assert.equal(await ts.text('ts-scaled-latency'), '18 ms');
+  assert.equal(await ts.text('ts-eevdf'), '2.25 ms', 'EEVDF base slice 0.75 ms x 3');
   assert.equal(await ts.sliceCount(), 4);
   await page.waitForFunction(() => {
     const r = document.querySelector('[data-widget="timeslice"]').getBoundingClientRect();

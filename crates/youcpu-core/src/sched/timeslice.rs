@@ -24,6 +24,10 @@ use serde::Serialize;
 pub const DEFAULT_LATENCY_NS: u64 = 6_000_000;
 /// Linux's default base minimum granularity, 0.75 ms (`sysctl_sched_min_granularity`).
 pub const DEFAULT_MIN_GRANULARITY_NS: u64 = 750_000;
+/// EEVDF's base slice from Linux 6.6 (`sysctl_sched_base_slice`, before CPU scaling).
+pub const EEVDF_BASE_SLICE_NS: u64 = 750_000;
+/// EEVDF's base slice from Linux 6.15 (before CPU scaling).
+pub const EEVDF_BASE_SLICE_6_15_NS: u64 = 700_000;
 /// The most runnable tasks this calculator accepts (it returns one slice per task).
 pub const MAX_TASKS: usize = 100_000;
 /// The most CPUs this calculator accepts (the kernel's scaling stops at 8 anyway).
@@ -107,6 +111,10 @@ pub struct Timeslice {
     pub total_weight: u64,
     /// One entry per task, in input order.
     pub slices: Vec<TaskSlice>,
+    /// EEVDF (6.6 to 6.14) base slice after the same CPU scaling: every task's request.
+    pub eevdf_base_slice_ns: u64,
+    /// The same from Linux 6.15 on.
+    pub eevdf_base_slice_6_15_ns: u64,
 }
 
 /// Why a calculation was refused.
@@ -277,6 +285,8 @@ pub fn compute_timeslices(p: &TimesliceParams) -> Result<Timeslice, TimesliceErr
         regime,
         total_weight,
         slices,
+        eevdf_base_slice_ns: EEVDF_BASE_SLICE_NS * u64::from(factor),
+        eevdf_base_slice_6_15_ns: EEVDF_BASE_SLICE_6_15_NS * u64::from(factor),
     })
 }
 
@@ -336,6 +346,8 @@ mod tests {
     fn four_cpus_scale_by_three() {
         let t = compute_timeslices(&TimesliceParams::defaults(3, 4)).expect("valid");
         assert_eq!(t.factor, 3);
+        assert_eq!(t.eevdf_base_slice_ns, 2_250_000);
+        assert_eq!(t.eevdf_base_slice_6_15_ns, 2_100_000);
         assert_eq!(t.scaled_latency_ns, 18_000_000);
         assert_eq!(t.scaled_min_granularity_ns, 2_250_000);
         assert_eq!(t.period_ns, 18_000_000);

@@ -94,6 +94,8 @@ pub fn run(args: Vec<OsString>) -> Result<Output, CliError> {
         "nr_latency": t.nr_latency,
         "regime": t.regime,
         "weights": t.slices.iter().map(|s| s.weight).collect::<Vec<_>>(),
+        "eevdf_base_slice_ms": ms(t.eevdf_base_slice_ns),
+        "eevdf_base_slice_6_15_ms": ms(t.eevdf_base_slice_6_15_ns),
     });
 
     let mut text = String::new();
@@ -121,6 +123,11 @@ pub fn run(args: Vec<OsString>) -> Result<Output, CliError> {
         ),
     };
     text.push_str(&format!("period {} ms ({why})\n", ms_string(t.period_ns)));
+    text.push_str(&format!(
+        "EEVDF (6.6+) has no period: each task asks for the base slice, {} ms ({} ms from 6.15)\n",
+        ms_string(t.eevdf_base_slice_ns),
+        ms_string(t.eevdf_base_slice_6_15_ns)
+    ));
     for (i, s) in t.slices.iter().enumerate() {
         text.push_str(&format!(
             "task {:>3}  nice {:>3}  weight {:>5}  slice {} ms{}\n",

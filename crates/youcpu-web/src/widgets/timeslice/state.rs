@@ -100,6 +100,8 @@ fn empty_result() -> Timeslice {
         regime: youcpu_core::sched::Regime::Latency,
         total_weight: 0,
         slices: Vec::new(),
+        eevdf_base_slice_ns: 750_000,
+        eevdf_base_slice_6_15_ns: 700_000,
     }
 }
 
