@@ -51,7 +51,7 @@ fn user(code: &[u8], cfg: Config) -> Linux {
 
 fn delivered(ev: Event) -> youcpu_core::cpu::interrupt::Delivery {
     match ev {
-        Event::Delivered(d) => d,
+        Event::Delivered(d) => *d,
         other => panic!("expected a delivery, got {other:?}"),
     }
 }

@@ -86,6 +86,16 @@ fn bss_is_zeroed_after_odd_sized_data() {
 }
 
 #[test]
+fn huge_bss_is_mapped_on_demand() {
+    let r = compare("bigbss.S", Build::Asm, &[]);
+    assert_eq!(r.status, 0);
+    let exe = harness::build("bigbss.S", Build::Asm);
+    let l = harness::sim_linux(&exe, &[], 1000);
+    assert_eq!(l.mm.demand_faults, 3);
+    assert!(l.m.mmu.phys.allocated_frames() < 64);
+}
+
+#[test]
 fn segments_get_their_permissions() {
     // Writing to .text must fault natively and in the simulator.
     let exe = harness::build_asm_text(

@@ -89,6 +89,15 @@ fn musl_hello_world_with_printf_numbers() {
 }
 
 #[test]
+fn abort_is_sigabrt_after_the_mask_is_restored() {
+    let r = compare("abort.c", Build::Musl, &[]);
+    assert_eq!(
+        (r.status, r.stdout.as_slice()),
+        (134, b"about to abort\n".as_slice())
+    );
+}
+
+#[test]
 fn musl_string_functions_qsort_malloc() {
     compare("strfun.c", Build::Musl, &[]);
 }

@@ -99,3 +99,77 @@ fn random_code_never_panics() {
     assert!(outcomes.len() >= 3, "{outcomes:?}");
     eprintln!("{outcomes:?}");
 }
+
+#[test]
+fn mutated_elf_files_never_panic_the_loader() {
+    // A tiny valid static executable (built by the test harness would need gcc; this one is
+    // written here): ELF header + one PT_LOAD with `mov eax, 60; xor edi, edi; syscall`.
+    let mut elf = vec![0u8; 0x80];
+    elf[..16].copy_from_slice(b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0");
+    elf[16] = 2; // ET_EXEC
+    elf[18] = 62;
+    elf[20] = 1;
+    elf[24..32].copy_from_slice(&0x40_0078u64.to_le_bytes()); // e_entry
+    elf[32..40].copy_from_slice(&64u64.to_le_bytes()); // e_phoff
+    elf[52] = 64;
+    elf[54] = 56;
+    elf[56] = 1; // e_phnum
+    let ph = 64;
+    elf[ph] = 1; // PT_LOAD
+    elf[ph + 4] = 5; // R+X
+    elf[ph + 16..ph + 24].copy_from_slice(&0x40_0000u64.to_le_bytes()); // p_vaddr
+    elf[ph + 32..ph + 40].copy_from_slice(&0x88u64.to_le_bytes()); // p_filesz
+    elf[ph + 40..ph + 48].copy_from_slice(&0x88u64.to_le_bytes()); // p_memsz
+    elf.truncate(0x78);
+    elf.extend_from_slice(&[
+        0xb8, 60, 0, 0, 0, 0x31, 0xff, 0x0f, 0x05, 0, 0, 0, 0, 0, 0, 0,
+    ]);
+    let args = youcpu_core::loader::ExecArgs {
+        argv: vec![b"t".to_vec()],
+        envp: vec![],
+        execfn: b"t".to_vec(),
+        uid: 0,
+        gid: 0,
+        random_seed: 1,
+    };
+    let base = Linux::new(&Config {
+        memory_limit: 8 << 20,
+        ..Config::default()
+    })
+    .unwrap();
+    let mut l = base.clone();
+    l.exec(&elf, None, &args).unwrap();
+    l.run(10);
+    assert_eq!(
+        l.state,
+        youcpu_core::linux::ProcessState::Exited { code: 0 }
+    );
+    let mut rng = Rng(99);
+    let (mut ok, mut refused) = (0, 0);
+    for _ in 0..3000 {
+        let mut m = elf.clone();
+        for _ in 0..1 + rng.next() % 4 {
+            let i = (rng.next() % m.len() as u64) as usize;
+            m[i] = match rng.next() % 3 {
+                0 => 0xff,
+                1 => 0,
+                _ => rng.next() as u8,
+            };
+        }
+        if rng.next().is_multiple_of(5) {
+            m.truncate((rng.next() % m.len() as u64) as usize);
+        }
+        let mut l = base.clone();
+        match l.exec(&m, None, &args) {
+            Ok(_) => {
+                ok += 1;
+                l.run(100);
+            }
+            Err(e) => {
+                refused += 1;
+                assert!(!e.is_empty() && !e.contains('\n'), "{e:?}");
+            }
+        }
+    }
+    assert!(ok > 0 && refused > 0, "ok {ok} refused {refused}");
+}

@@ -276,6 +276,19 @@ fn variants(text: &str, ins: &iced_x86::Instruction, raw: &[u8]) -> Vec<String> 
     if seg != iced_x86::Register::None && !text.contains('[') {
         v.push(format!("{} {text}", super::regs::name(seg)));
     }
+    // iced prints a gather's mask as an operand (`vpgatherdd zmm0, k1, [...]`); GAS wants
+    // `zmm0{k1}`.
+    let parts: Vec<&str> = text.splitn(3, ", ").collect();
+    if let [first, k, rest] = parts.as_slice() {
+        if k.len() == 2
+            && k.starts_with('k')
+            && k.get(1..)
+                .and_then(|n| n.parse::<u8>().ok())
+                .is_some_and(|n| (1..8).contains(&n))
+        {
+            v.push(format!("{first}{{{k}}}, {rest}"));
+        }
+    }
     if let Some(rest) = text.strip_prefix("bnd ") {
         // iced names f2 on a branch "bnd" (MPX); GAS writes it repne.
         v.push(format!("repne {rest}"));

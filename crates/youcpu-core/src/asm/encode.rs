@@ -20,7 +20,7 @@ use super::build::{build, Reject};
 use super::emit::encode;
 use super::error::AsmError;
 use super::forms::{self, explicit_kinds, in_mode, kind_fits, needs_size_override};
-use super::parse::{parse_line, OpKind, Operand, Prefixes, Pseudo, Statement};
+use super::parse::{parse_line, Evex, OpKind, Operand, Prefixes, Pseudo, Statement};
 use super::rank::{
     best_error, check_ambiguity, explain, form_of, has_branch, has_sext8, is_reg_pair,
     pseudo_mismatch, size_mismatch, unsized_mem,
@@ -71,7 +71,8 @@ pub fn assemble(line: &str, bits: Bitness, ip: u64) -> Result<Assembled, AsmErro
             mnemonic,
             short: _,
             operands,
-        } => assemble_insn(pseudo, prefixes, &mnemonic, operands, bits, ip),
+            evex,
+        } => assemble_insn(pseudo, prefixes, evex, &mnemonic, operands, bits, ip),
     }
 }
 
@@ -86,6 +87,7 @@ pub(super) struct Cand {
 fn assemble_insn(
     pseudo: Pseudo,
     prefixes: Prefixes,
+    evex: Evex,
     typed: &str,
     ops: Vec<Operand>,
     bits: Bitness,
@@ -120,6 +122,20 @@ fn assemble_insn(
         // for branch targets, where it is unambiguous.
         return Err(AsmError::BadOperand(format!(
             "\"$\" (this instruction's address) can only be a branch target, and \"{}\" does not branch",
+            short(typed)
+        )));
+    }
+    // AVX-512 decorators: only forms that take them; gathers and scatters need a mask.
+    codes.retain(|c| {
+        let oc = c.op_code();
+        (evex.mask.is_none() || oc.can_use_op_mask_register())
+            && (evex.mask.is_some() || !oc.require_op_mask_register())
+            && (!evex.zeroing || oc.can_use_zeroing_masking())
+            && (!evex.broadcast || oc.can_broadcast())
+    });
+    if codes.is_empty() {
+        return Err(AsmError::BadOperand(format!(
+            "\"{}\" takes no such {{k}}/{{z}}/{{1toN}} decorator (or needs a {{k}} mask)",
             short(typed)
         )));
     }
@@ -245,14 +261,14 @@ fn assemble_insn(
                 continue;
             }
             shape_ok = true;
-            if size_mismatch(code, &kinds, order) {
+            if size_mismatch(code, &kinds, order, evex.broadcast) {
                 continue;
             }
             shapes.push(Cand {
                 code,
                 bytes: Vec::new(),
                 swapped: *swapped,
-                mem_size: unsized_mem(code, &kinds, order),
+                mem_size: unsized_mem(code, &kinds, order, evex.broadcast),
             });
             if prefixes.lock && !oc.can_use_lock_prefix() {
                 rejects.push(AsmError::Encode(format!(
@@ -272,15 +288,18 @@ fn assemble_insn(
                 continue;
             }
             match build(code, &kinds, order, prefixes, pseudo, bits, ip) {
-                Ok(b) => match encode(&b, bits, ip, prefixes) {
-                    Ok(bytes) => cands.push(Cand {
-                        code,
-                        bytes,
-                        swapped: *swapped,
-                        mem_size: unsized_mem(code, &kinds, order),
-                    }),
-                    Err(e) => rejects.push(e),
-                },
+                Ok(mut b) => {
+                    decorate(&mut b.ins, evex);
+                    match encode(&b, bits, ip, prefixes) {
+                        Ok(bytes) => cands.push(Cand {
+                            code,
+                            bytes,
+                            swapped: *swapped,
+                            mem_size: unsized_mem(code, &kinds, order, evex.broadcast),
+                        }),
+                        Err(e) => rejects.push(e),
+                    }
+                }
                 Err(Reject::NotThisForm) => {}
                 Err(Reject::Imm(value, fits)) => {
                     rejects.push(AsmError::ImmediateRange { value, fits })
@@ -346,4 +365,13 @@ fn assemble_insn(
         considered,
         why,
     })
+}
+
+/// Puts the AVX-512 decorators on a built instruction.
+fn decorate(ins: &mut iced_x86::Instruction, evex: Evex) {
+    if let Some(k) = evex.mask {
+        ins.set_op_mask(k);
+    }
+    ins.set_zeroing_masking(evex.zeroing);
+    ins.set_is_broadcast(evex.broadcast);
 }

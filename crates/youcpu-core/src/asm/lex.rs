@@ -14,8 +14,10 @@ pub enum Tok {
     Ident(String),
     /// A number literal; values up to 2^64 - 1.
     Num(i128),
-    /// One of `+ - * [ ] : , ( ) { } $`.
+    /// One of `+ - * [ ] : , ( ) } $`.
     Punct(char),
+    /// `{...}`: a pseudo-prefix or an AVX-512 decorator, with what is inside (lowercase).
+    Brace(String),
 }
 
 /// Splits `line` into tokens, stopping at a `#` comment.
@@ -33,7 +35,17 @@ pub fn tokenize(line: &str) -> Result<Vec<Tok>, AsmError> {
                         .into(),
                 ))
             }
-            b'+' | b'-' | b'*' | b'[' | b']' | b':' | b',' | b'(' | b')' | b'{' | b'}' | b'$' => {
+            b'{' => {
+                // `{load}`, `{k1}`, `{z}`, `{1to16}`: one token with what is inside.
+                let rest = line.get(i + 1..).unwrap_or_default();
+                let Some(end) = rest.find('}') else {
+                    return Err(AsmError::Syntax("\"{\" without a closing \"}\"".into()));
+                };
+                let inner = rest.get(..end).unwrap_or_default();
+                out.push(Tok::Brace(inner.trim().to_ascii_lowercase()));
+                i += end + 2;
+            }
+            b'+' | b'-' | b'*' | b'[' | b']' | b':' | b',' | b'(' | b')' | b'}' | b'$' => {
                 out.push(Tok::Punct(b as char));
                 i += 1;
             }

@@ -90,6 +90,17 @@ pub struct Prefixes {
     pub addr: bool,
 }
 
+/// AVX-512 decorators (`zmm0{k1}{z}`, `[rax]{1to16}`), one set per instruction.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Evex {
+    /// `{k1}`..`{k7}`: the opmask register.
+    pub mask: Option<Register>,
+    /// `{z}`: zeroing instead of merging.
+    pub zeroing: bool,
+    /// `{1toN}`: the memory operand is one element broadcast N times.
+    pub broadcast: bool,
+}
+
 /// A parsed line.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Statement {
@@ -105,6 +116,8 @@ pub enum Statement {
         short: bool,
         /// The operands in Intel order (destination first).
         operands: Vec<Operand>,
+        /// AVX-512 decorators.
+        evex: Evex,
     },
     /// `.byte a, b, ...`: raw bytes.
     Bytes(Vec<u8>),
@@ -134,22 +147,18 @@ pub fn parse_line(line: &str) -> Result<Statement, AsmError> {
                     ))
                 }
             }
-            Some(Tok::Punct('{')) => {
-                let name = p.ident("a pseudo-prefix name after \"{\"")?;
-                p.expect('}')?;
-                match name.as_str() {
-                    "load" => pseudo.load = true,
-                    "store" => pseudo.store = true,
-                    "disp8" => pseudo.disp8 = true,
-                    "disp32" => pseudo.disp32 = true,
-                    _ => {
-                        return Err(AsmError::Syntax(format!(
-                            "unknown pseudo-prefix {{{}}}; known: {{load}} {{store}} {{disp8}} {{disp32}}",
-                            super::short(&name)
-                        )))
-                    }
+            Some(Tok::Brace(name)) => match name.as_str() {
+                "load" => pseudo.load = true,
+                "store" => pseudo.store = true,
+                "disp8" => pseudo.disp8 = true,
+                "disp32" => pseudo.disp32 = true,
+                _ => {
+                    return Err(AsmError::Syntax(format!(
+                    "unknown pseudo-prefix {{{}}}; known: {{load}} {{store}} {{disp8}} {{disp32}}",
+                    super::short(&name)
+                )))
                 }
-            }
+            },
             Some(Tok::Ident(w)) => {
                 let before = prefixes;
                 match w.as_str() {
@@ -194,6 +203,7 @@ pub fn parse_line(line: &str) -> Result<Statement, AsmError> {
         )));
     }
     let mut operands = Vec::new();
+    let mut evex = Evex::default();
     let mut short = false;
     if p.peek().is_some() {
         if p.peek_ident("short") {
@@ -207,6 +217,7 @@ pub fn parse_line(line: &str) -> Result<Statement, AsmError> {
                 )));
             }
             operands.push(p.operand()?);
+            p.decorators(&mut evex)?;
             match p.next() {
                 None => break,
                 Some(Tok::Punct(',')) => continue,
@@ -225,6 +236,7 @@ pub fn parse_line(line: &str) -> Result<Statement, AsmError> {
         mnemonic,
         short,
         operands,
+        evex,
     })
 }
 
@@ -234,6 +246,7 @@ fn describe(t: &Tok) -> String {
         Tok::Ident(s) => format!("\"{}\"", super::short(s)),
         Tok::Num(n) => format!("the number {n}"),
         Tok::Punct(c) => format!("\"{c}\""),
+        Tok::Brace(b) => format!("\"{{{}}}\"", super::short(b)),
     }
 }
 
@@ -288,12 +301,6 @@ impl Parser {
             ))),
         }
     }
-    fn ident(&mut self, what: &str) -> Result<String, AsmError> {
-        match self.next() {
-            Some(Tok::Ident(s)) => Ok(s),
-            _ => Err(AsmError::Syntax(format!("expected {what}"))),
-        }
-    }
 
     fn data_bytes(&mut self) -> Result<Vec<u8>, AsmError> {
         let mut out = Vec::new();
@@ -328,6 +335,32 @@ impl Parser {
     }
 
     /// operand := [size ptr] [seg ":"] ( "[" expr "]" | expr )
+    /// `{k1}` `{z}` `{1to16}` after an operand.
+    fn decorators(&mut self, evex: &mut Evex) -> Result<(), AsmError> {
+        while let Some(Tok::Brace(d)) = self.peek().cloned() {
+            self.pos += 1;
+            match d.as_str() {
+                "z" => evex.zeroing = true,
+                b if b
+                    .strip_prefix("1to")
+                    .is_some_and(|n| n.parse::<u32>().is_ok()) =>
+                {
+                    evex.broadcast = true
+                }
+                k => match regs::lookup(k).filter(|r| r.is_k() && *r != Register::K0) {
+                    Some(r) if evex.mask.is_none() => evex.mask = Some(r),
+                    _ => {
+                        return Err(AsmError::Syntax(format!(
+                            "unknown decorator {{{}}}: use {{k1}}..{{k7}}, {{z}} or {{1toN}}",
+                            super::short(k)
+                        )))
+                    }
+                },
+            }
+        }
+        Ok(())
+    }
+
     fn operand(&mut self) -> Result<Operand, AsmError> {
         let mut size = None;
         if let Some(Tok::Ident(w)) = self.peek() {

@@ -117,13 +117,23 @@ pub(super) fn explain(cands: &[Cand], bits: Bitness) -> String {
 
 /// A `dword ptr` that contradicts the form's memory size, or a `word ptr 1` immediate that
 /// contradicts its operand size.
-pub(super) fn size_mismatch(code: Code, kinds: &[K], ops: &[Operand]) -> bool {
+/// The size of the memory operand: the whole vector, or one element when broadcast.
+fn mem_size(code: Code, bcst: bool) -> usize {
+    let oc = code.op_code();
+    if bcst {
+        oc.broadcast_memory_size().size()
+    } else {
+        oc.memory_size().size()
+    }
+}
+
+pub(super) fn size_mismatch(code: Code, kinds: &[K], ops: &[Operand], bcst: bool) -> bool {
     let oc = code.op_code();
     for (k, op) in kinds.iter().zip(ops) {
         let Some(size) = op.size else { continue };
         let want = match op.kind {
             OpKind::Mem(_) => {
-                let s = oc.memory_size().size();
+                let s = mem_size(code, bcst);
                 if s == 0 || *k == K::mem && matches!(oc.mnemonic(), iced_x86::Mnemonic::Lea) {
                     continue;
                 }
@@ -145,8 +155,8 @@ pub(super) fn size_mismatch(code: Code, kinds: &[K], ops: &[Operand]) -> bool {
 }
 
 /// The memory size a form gives a memory operand written without a size keyword.
-pub(super) fn unsized_mem(code: Code, kinds: &[K], ops: &[Operand]) -> Option<usize> {
-    let s = code.op_code().memory_size().size();
+pub(super) fn unsized_mem(code: Code, kinds: &[K], ops: &[Operand], bcst: bool) -> Option<usize> {
+    let s = mem_size(code, bcst);
     kinds
         .iter()
         .zip(ops)

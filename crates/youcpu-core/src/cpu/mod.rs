@@ -26,7 +26,8 @@ pub enum Event {
     /// An instruction (or one REP iteration) retired.
     Retired,
     /// The instruction raised an exception, or was INT n/INT3/an interrupt; it was delivered.
-    Delivered(interrupt::Delivery),
+    /// (Boxed: deliveries are rare and the common `Retired` should stay small to return.)
+    Delivered(Box<interrupt::Delivery>),
     /// HLT: the core waits for an interrupt.
     Halted,
 }
@@ -143,7 +144,7 @@ impl Cpu {
                         self.retired_kernel += 1;
                     }
                 }
-                Ok(Event::Delivered(d))
+                Ok(Event::Delivered(Box::new(d)))
             }
         }
     }

@@ -179,6 +179,12 @@ impl AddressSpace {
             }
             a += PAGE_SIZE;
         }
+        self.carve(start, end);
+    }
+
+    /// Removes `[start, end)` from the region list (trimming or splitting regions), without
+    /// touching page tables: a new mapping is about to take that range.
+    pub fn carve(&mut self, start: u64, end: u64) {
         let mut out = Vec::with_capacity(self.vmas.len() + 1);
         for v in self.vmas.drain(..) {
             if v.end <= start || v.start >= end {

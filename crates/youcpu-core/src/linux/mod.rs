@@ -192,6 +192,10 @@ pub struct Linux {
     pub timer_interrupts: u64,
     /// The last exception the CPU delivered (its full description).
     pub last_fault: Option<crate::cpu::fault::Fault>,
+    /// Blocked signals (bit n-1 for signal n), set by rt_sigprocmask.
+    pub sigmask: u64,
+    /// Signals sent while blocked.
+    pub sigpending: u64,
 }
 
 fn has_error_code(v: u8) -> bool {
@@ -283,6 +287,8 @@ impl Linux {
             load: None,
             timer_interrupts: 0,
             last_fault: None,
+            sigmask: 0,
+            sigpending: 0,
         })
     }
 
@@ -360,7 +366,7 @@ impl Linux {
                 TraceStep::Exception {
                     rip,
                     text,
-                    delivery: d,
+                    delivery: *d,
                 }
             }
             Ok(_) => TraceStep::Instruction { rip, text },

@@ -157,6 +157,15 @@ impl Linux {
                 _ => -EBADF,
             },
             20 => self.writev(a[0], a[1], a[2]),
+            62 => self.kill_self(
+                a[0] as i64 == i64::from(self.pid) || a[0] == 0 || a[0] as i64 == -1,
+                a[1],
+            ),
+            200 => self.kill_self(a[0] == u64::from(self.pid), a[1]),
+            234 => self.kill_self(
+                a[0] == u64::from(self.pid) && a[1] == u64::from(self.pid),
+                a[2],
+            ),
             60 | 231 => {
                 self.state = ProcessState::Exited {
                     code: (a[0] & 0xff) as u8,
@@ -188,8 +197,9 @@ impl Linux {
                     -EBADF
                 }
             }
-            // Signals are not delivered by this kernel; masks and handlers are accepted.
-            13 | 14 | 131 => 0,
+            14 => self.rt_sigprocmask(a[0], a[1], a[2], a[3]),
+            // Handlers are accepted but never run (signals take their default action).
+            13 | 131 => 0,
             273 => 0,
             228 => {
                 // A deterministic clock: one nanosecond per retired instruction.
@@ -205,6 +215,73 @@ impl Linux {
             _ => -ENOSYS,
         };
         Some(r)
+    }
+
+    /// kill/tkill/tgkill aimed at this process: signal handlers are not run by this kernel, so
+    /// a signal whose default action terminates ends the process with it (abort() gives
+    /// SIGABRT, status 134); SIGCHLD, SIGURG, SIGWINCH and the stop/continue signals are
+    /// ignored; signal 0 only checks the target. Other targets do not exist (ESRCH).
+    fn kill_self(&mut self, is_self: bool, sig: u64) -> i64 {
+        if sig > 64 {
+            return -errno::EINVAL;
+        }
+        if !is_self {
+            return -3; // ESRCH
+        }
+        match sig {
+            0 | 17 | 18 | 19 | 20 | 21 | 22 | 23 | 28 => 0,
+            s => {
+                let bit = 1u64 << (s - 1);
+                if self.sigmask & bit != 0 && s != 9 {
+                    // Blocked: pending until unblocked (musl's raise() blocks around tkill).
+                    self.sigpending |= bit;
+                } else {
+                    self.die_of(s as u8);
+                }
+                0
+            }
+        }
+    }
+
+    fn die_of(&mut self, s: u8) {
+        self.state = ProcessState::Killed {
+            signal: s,
+            reason: format!("killed by signal {s} sent by the program itself"),
+        };
+    }
+
+    /// rt_sigprocmask(how, set, oldset, sigsetsize): the blocked-signal mask; unblocking a
+    /// pending terminating signal ends the process on the way back to user mode.
+    fn rt_sigprocmask(&mut self, how: u64, set: u64, oldset: u64, size: u64) -> i64 {
+        if size != 8 {
+            return -errno::EINVAL;
+        }
+        let old = self.sigmask;
+        if set != 0 {
+            let Ok(b) = self.copy_in(set, 8) else {
+                return -errno::EFAULT;
+            };
+            let mut w = [0u8; 8];
+            w.copy_from_slice(b.get(..8).unwrap_or(&[0; 8]));
+            let new = u64::from_le_bytes(w);
+            let unblockable = (1u64 << 8) | (1u64 << 18); // SIGKILL, SIGSTOP
+            self.sigmask = match how {
+                0 => old | new,
+                1 => old & !new,
+                2 => new,
+                _ => return -errno::EINVAL,
+            } & !unblockable;
+        }
+        if oldset != 0 {
+            if let Err(e) = self.copy_out(oldset, &old.to_le_bytes()) {
+                return e;
+            }
+        }
+        let deliver = self.sigpending & !self.sigmask;
+        if deliver != 0 {
+            self.die_of(deliver.trailing_zeros() as u8 + 1);
+        }
+        0
     }
 
     fn writev(&mut self, fd: u64, iov: u64, cnt: u64) -> i64 {

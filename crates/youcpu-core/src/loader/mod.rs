@@ -189,9 +189,16 @@ fn map_segments(
         // file at p_offset - PAGEOFFSET(vaddr), whole pages (bytes past filesz included).
         let file_base = ph.p_offset - (vaddr - start);
         let mut a = start;
-        while a < end {
+        // File pages are mapped now; the anonymous BSS pages after them (vm_brk in the kernel)
+        // get a frame on first touch, through the page-fault handler.
+        let file_pages_end = if ph.p_filesz > 0 {
+            page_up(file_end)
+        } else {
+            start
+        };
+        while a < end.min(file_pages_end) {
             mm.map_now(mmu, a, prot).map_err(|e| e.to_string())?;
-            if a < page_up(file_end) && ph.p_filesz > 0 {
+            if ph.p_filesz > 0 {
                 let o = (file_base + (a - start)) as usize;
                 let n = (PAGE_SIZE as usize).min(img.bytes.len().saturating_sub(o));
                 if let Some(src) = img.bytes.get(o..o + n) {
@@ -201,11 +208,11 @@ fn map_segments(
             a += PAGE_SIZE;
         }
         // padzero: clear from the end of the file data to the end of its page when BSS follows.
-        if ph.p_memsz > ph.p_filesz && file_end % PAGE_SIZE != 0 {
+        if ph.p_memsz > ph.p_filesz && ph.p_filesz > 0 && !file_end.is_multiple_of(PAGE_SIZE) {
             let n = (PAGE_SIZE - file_end % PAGE_SIZE) as usize;
             mm.poke(mmu, file_end, &vec![0u8; n])?;
         }
-        mm.vmas.retain(|v| v.end <= start || v.start >= end);
+        mm.carve(start, end);
         mm.add(Vma {
             start,
             end,

@@ -34,7 +34,7 @@ impl Machine {
         if self.timer.pending {
             if let Some(d) = self.cpu.interrupt(&mut self.mmu, self.timer.vector)? {
                 self.timer.pending = false;
-                return Ok(Event::Delivered(d));
+                return Ok(Event::Delivered(Box::new(d)));
             }
         }
         if self.cpu.halted {

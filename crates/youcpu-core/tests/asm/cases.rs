@@ -692,6 +692,20 @@ pub fn cases64() -> Vec<String> {
         "vaddps xmm0, xmm1, [rax+0x100]",
         "vmovdqu ymm0, [rax+0x1000]",
         "vpxor xmm1, xmm2, [rsp+0x40]",
+        "vaddps zmm0{k1}, zmm1, zmm2",
+        "vaddps zmm0{k1}{z}, zmm1, zmm2",
+        "vaddps zmm0 {k1} {z}, zmm1, zmm2",
+        "vaddps zmm0{k1}, zmm1, dword ptr [rax]{1to16}",
+        "vaddps zmm0, zmm1, [rax]{1to16}",
+        "vaddps zmm0, zmm1, [rax+0x40]{1to16}",
+        "vaddpd zmm0{k7}, zmm1, qword ptr [rax+8]{1to8}",
+        "vpgatherdd zmm0{k1}, [rax+zmm1*4]",
+        "vpgatherdd zmm0, [rax+zmm1*4]",
+        "vmovdqu32 [rax]{k2}, zmm3",
+        "vmovdqu32 zmm1{k2}{z}, [rax]",
+        "add eax{k1}, ebx",
+        "vaddps zmm0{k0}, zmm1, zmm2",
+        "vpaddd ymm16{k3}, ymm17, [rcx+0x20]{1to8}",
     ] {
         v.push(s.to_string());
     }
