@@ -5,6 +5,7 @@ pub mod asm;
 pub mod binfmt_misc;
 pub mod elf_inspector;
 pub mod execve;
+pub mod fork_cow;
 pub mod page_walk;
 pub mod scheduler;
 pub mod shell_fallback;
@@ -23,6 +24,8 @@ pub enum WidgetKind {
     ElfInspector,
     /// `execve`: Linux's execve and its binary formats, step by step.
     Execve,
+    /// `fork-cow`: fork shares pages; a write faults and copies.
+    ForkCow,
     /// `page-walk`: an x86-64 page-table walk, table by table, with a TLB.
     PageWalk,
     /// `scheduler`: one workload under several policies, side by side.
@@ -41,6 +44,7 @@ impl WidgetKind {
             WidgetKind::BinfmtMisc => "binfmt-misc",
             WidgetKind::ElfInspector => "elf-inspector",
             WidgetKind::Execve => "execve",
+            WidgetKind::ForkCow => "fork-cow",
             WidgetKind::PageWalk => "page-walk",
             WidgetKind::Scheduler => "scheduler",
             WidgetKind::ShellFallback => "shell-fallback",
@@ -55,6 +59,7 @@ impl WidgetKind {
             WidgetKind::BinfmtMisc => html! { <binfmt_misc::BinfmtMiscWidget /> },
             WidgetKind::ElfInspector => html! { <elf_inspector::ElfInspectorWidget /> },
             WidgetKind::Execve => html! { <execve::ExecveWidget /> },
+            WidgetKind::ForkCow => html! { <fork_cow::ForkCowWidget /> },
             WidgetKind::PageWalk => html! { <page_walk::PageWalkWidget /> },
             WidgetKind::Scheduler => html! { <scheduler::SchedulerWidget /> },
             WidgetKind::ShellFallback => html! { <shell_fallback::ShellFallbackWidget /> },
