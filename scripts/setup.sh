@@ -4,6 +4,7 @@
 # Versions are the ones recorded in ../shared/reference/toolchain.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/env.sh
 
 WASM_BINDGEN_VERSION="$(grep -A1 '^name = "wasm-bindgen"$' Cargo.lock | sed -n 's/^version = "\(.*\)"/\1/p')"
 TRUNK_VERSION=0.21.14
@@ -14,14 +15,26 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   log "adding rust target wasm32-unknown-unknown"
   rustup target add wasm32-unknown-unknown
 fi
-rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy rustfmt
+for c in clippy rustfmt; do
+  rustup component list --installed 2>/dev/null | grep -q "^$c" || rustup component add "$c"
+done
 
-# Chromium + chromedriver from Debian (for wasm-bindgen-test and Playwright).
-if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
-  log "installing chromium and chromium-driver"
+# Debian packages: Chromium + chromedriver (wasm-bindgen-test, Playwright) and the oracles the
+# native tests compare against (GNU as/objdump/readelf, gcc, musl-gcc, valgrind).
+need_apt=()
+for pair in chromium:chromium chromedriver:chromium-driver as:binutils objdump:binutils \
+            readelf:binutils gcc:gcc g++:g++ musl-gcc:musl-tools valgrind:valgrind \
+            prlimit:util-linux taskset:util-linux; do
+  cmd=${pair%%:*} pkg=${pair#*:}
+  command -v "$cmd" >/dev/null || need_apt+=("$pkg")
+done
+# <elf.h> and the static C library for the oracle tests that build programs.
+[ -f /usr/include/elf.h ] && [ -f /usr/lib/x86_64-linux-gnu/libc.a ] || need_apt+=(libc6-dev)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  log "installing Debian packages: ${need_apt[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq chromium chromium-driver >/dev/null
+  apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 
 # wasm-bindgen CLI: must equal the wasm-bindgen version in Cargo.lock.

@@ -20,10 +20,18 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 /// The article's parts, in reading order; each file must declare one of these ids.
-const PART_IDS: [&str; 7] = ["basics", "timeslicing", "exec", "elf", "paging", "fork", "epilogue"];
+const PART_IDS: [&str; 7] = [
+    "basics",
+    "timeslicing",
+    "exec",
+    "elf",
+    "paging",
+    "fork",
+    "epilogue",
+];
 
 /// Widget directive names and the `WidgetKind` variant each one mounts.
-const WIDGETS: &[(&str, &str)] = &[("timeslice", "Timeslice")];
+const WIDGETS: &[(&str, &str)] = &[("asm", "Asm"), ("binfmt-misc", "BinfmtMisc"), ("elf-inspector", "ElfInspector"), ("execve", "Execve"), ("fork-cow", "ForkCow"), ("page-walk", "PageWalk"), ("scheduler", "Scheduler"), ("shell-fallback", "ShellFallback"), ("timeslice", "Timeslice")];
 
 struct Part {
     id: String,
@@ -56,7 +64,12 @@ fn slug(text: &str) -> String {
 }
 
 /// Renders one Markdown chunk; `###` headings get ids `PART-SLUG` and are collected.
-fn render(md: &str, part: &str, subsections: &mut Vec<(String, String)>, used: &mut BTreeSet<String>) -> String {
+fn render(
+    md: &str,
+    part: &str,
+    subsections: &mut Vec<(String, String)>,
+    used: &mut BTreeSet<String>,
+) -> String {
     let mut opts = Options::empty();
     opts.insert(Options::ENABLE_TABLES);
     opts.insert(Options::ENABLE_FOOTNOTES);
@@ -65,7 +78,13 @@ fn render(md: &str, part: &str, subsections: &mut Vec<(String, String)>, used: &
     let mut out_events = Vec::with_capacity(events.len());
     let mut i = 0;
     while i < events.len() {
-        if let Event::Start(Tag::Heading { level, id: None, classes, attrs }) = &events[i] {
+        if let Event::Start(Tag::Heading {
+            level,
+            id: None,
+            classes,
+            attrs,
+        }) = &events[i]
+        {
             let mut text = String::new();
             let mut j = i + 1;
             while j < events.len() && !matches!(events[j], Event::End(TagEnd::Heading(_))) {
@@ -125,7 +144,8 @@ fn parse_part(path: &Path) -> Part {
             other => fail(path, n + 1, &format!("unknown front matter key `{other}`")),
         }
     }
-    let body_start = body_start.unwrap_or_else(|| fail(path, 1, "front matter is not closed with ---"));
+    let body_start =
+        body_start.unwrap_or_else(|| fail(path, 1, "front matter is not closed with ---"));
     let id = id.unwrap_or_else(|| fail(path, 1, "front matter needs `id`"));
     if !PART_IDS.contains(&id.as_str()) {
         fail(path, 2, &format!("id `{id}` is not one of {PART_IDS:?}"));
@@ -133,11 +153,19 @@ fn parse_part(path: &Path) -> Part {
     let title = title.unwrap_or_else(|| fail(path, 1, "front matter needs `title`"));
     let summary = summary.unwrap_or_else(|| fail(path, 1, "front matter needs `summary`"));
     if summary.len() < 80 {
-        fail(path, 1, "the summary should be a real paragraph (80 characters or more)");
+        fail(
+            path,
+            1,
+            "the summary should be a real paragraph (80 characters or more)",
+        );
     }
     for banned in ["lorem", "ipsum", "something something", "TODO", "TBD"] {
         if text.to_lowercase().contains(&banned.to_lowercase()) {
-            fail(path, 1, &format!("placeholder text `{banned}` in the article"));
+            fail(
+                path,
+                1,
+                &format!("placeholder text `{banned}` in the article"),
+            );
         }
     }
 
@@ -152,16 +180,31 @@ fn parse_part(path: &Path) -> Part {
             if parts.next() != Some("widget") {
                 fail(path, n + 1, "directives are `::: widget NAME`");
             }
-            let name = parts.next().unwrap_or_else(|| fail(path, n + 1, "`::: widget` needs a NAME"));
+            let name = parts
+                .next()
+                .unwrap_or_else(|| fail(path, n + 1, "`::: widget` needs a NAME"));
             if parts.next().is_some() {
-                fail(path, n + 1, "`::: widget NAME` takes nothing after the name");
+                fail(
+                    path,
+                    n + 1,
+                    "`::: widget NAME` takes nothing after the name",
+                );
             }
             let Some((_, variant)) = WIDGETS.iter().find(|(w, _)| *w == name) else {
                 let known: Vec<&str> = WIDGETS.iter().map(|(w, _)| *w).collect();
-                fail(path, n + 1, &format!("unknown widget `{name}`; known widgets: {known:?}"));
+                fail(
+                    path,
+                    n + 1,
+                    &format!("unknown widget `{name}`; known widgets: {known:?}"),
+                );
             };
             if !chunk.trim().is_empty() {
-                blocks.push(Block::Html(render(&chunk, &id, &mut subsections, &mut used)));
+                blocks.push(Block::Html(render(
+                    &chunk,
+                    &id,
+                    &mut subsections,
+                    &mut used,
+                )));
             }
             chunk.clear();
             blocks.push(Block::Widget(variant));
@@ -172,15 +215,28 @@ fn parse_part(path: &Path) -> Part {
         }
     }
     if !chunk.trim().is_empty() {
-        blocks.push(Block::Html(render(&chunk, &id, &mut subsections, &mut used)));
+        blocks.push(Block::Html(render(
+            &chunk,
+            &id,
+            &mut subsections,
+            &mut used,
+        )));
     }
     let mut summary_html = String::new();
     html::push_html(&mut summary_html, Parser::new(&summary));
-    Part { id, title, summary: summary_html, blocks, subsections, words }
+    Part {
+        id,
+        title,
+        summary: summary_html,
+        blocks,
+        subsections,
+        words,
+    }
 }
 
 fn main() {
-    let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    let manifest =
+        PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     let dir = manifest.join("../../web/article");
     println!("cargo:rerun-if-changed={}", dir.display());
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
@@ -196,11 +252,15 @@ fn main() {
     }
     let ids: Vec<&str> = parts.iter().map(|p| p.id.as_str()).collect();
     if ids != PART_IDS {
-        panic!("web/article must hold one file per part, in this order: {PART_IDS:?}; found {ids:?}");
+        panic!(
+            "web/article must hold one file per part, in this order: {PART_IDS:?}; found {ids:?}"
+        );
     }
 
     let mut out = String::from("// Generated by build.rs from web/article/*.md. Do not edit.\n");
-    out.push_str("/// Every part of the article, in reading order.\npub static PARTS: &[Part] = &[\n");
+    out.push_str(
+        "/// Every part of the article, in reading order.\npub static PARTS: &[Part] = &[\n",
+    );
     for (i, p) in parts.iter().enumerate() {
         let _ = writeln!(
             out,
@@ -217,7 +277,10 @@ fn main() {
                     let _ = writeln!(out, "        Block::Html({h:?}),");
                 }
                 Block::Widget(v) => {
-                    let _ = writeln!(out, "        Block::Widget(crate::widgets::WidgetKind::{v}),");
+                    let _ = writeln!(
+                        out,
+                        "        Block::Widget(crate::widgets::WidgetKind::{v}),"
+                    );
                 }
             }
         }
@@ -228,6 +291,7 @@ fn main() {
         out.push_str("] },\n");
     }
     out.push_str("];\n");
-    let out_path = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("article.rs");
+    let out_path =
+        PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("article.rs");
     std::fs::write(&out_path, out).unwrap_or_else(|e| panic!("{}: {e}", out_path.display()));
 }

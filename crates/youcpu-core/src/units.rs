@@ -48,7 +48,10 @@ impl fmt::Display for UnitError {
             UnitError::NotANumber(s) => write!(f, "\"{s}\" is not a number"),
             UnitError::Negative => write!(f, "must not be negative"),
             UnitError::TooPrecise(s) => {
-                write!(f, "\"{s}\" has more than 6 decimal places (1 ns is the smallest step)")
+                write!(
+                    f,
+                    "\"{s}\" has more than 6 decimal places (1 ns is the smallest step)"
+                )
             }
             UnitError::OutOfRange { value, min, max } => {
                 write!(f, "{value} is outside {min}..{max}")
@@ -75,7 +78,9 @@ pub fn parse_ms(text: &str, max_ns: u64) -> Result<u64, UnitError> {
         None => (t2, ""),
     };
     let digits_ok = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    if (int_part.is_empty() && frac_part.is_empty()) || !digits_ok(int_part) || !digits_ok(frac_part)
+    if (int_part.is_empty() && frac_part.is_empty())
+        || !digits_ok(int_part)
+        || !digits_ok(frac_part)
     {
         return Err(UnitError::NotANumber(quote(text)));
     }
@@ -98,7 +103,10 @@ pub fn parse_ms(text: &str, max_ns: u64) -> Result<u64, UnitError> {
     };
     let mut frac_ns: u64 = 0;
     for i in 0..6 {
-        let d = frac_part.as_bytes().get(i).map_or(0, |b| u64::from(b - b'0'));
+        let d = frac_part
+            .as_bytes()
+            .get(i)
+            .map_or(0, |b| u64::from(b - b'0'));
         frac_ns = frac_ns * 10 + d;
     }
     let ns = whole
@@ -185,11 +193,23 @@ mod tests {
         assert!(matches!(parse_ms(".", 10), Err(UnitError::NotANumber(_))));
         assert!(matches!(parse_ms("1e3", 10), Err(UnitError::NotANumber(_))));
         assert!(matches!(parse_ms("NaN", 10), Err(UnitError::NotANumber(_))));
-        assert!(matches!(parse_ms("0.0000001", 10), Err(UnitError::TooPrecise(_))));
-        assert!(matches!(parse_ms("99999999999999999999999", 10), Err(UnitError::OutOfRange { .. })));
-        assert!(matches!(parse_ms("11", 10_000_000), Err(UnitError::OutOfRange { .. })));
+        assert!(matches!(
+            parse_ms("0.0000001", 10),
+            Err(UnitError::TooPrecise(_))
+        ));
+        assert!(matches!(
+            parse_ms("99999999999999999999999", 10),
+            Err(UnitError::OutOfRange { .. })
+        ));
+        assert!(matches!(
+            parse_ms("11", 10_000_000),
+            Err(UnitError::OutOfRange { .. })
+        ));
         let long = "9".repeat(100_000);
-        assert!(matches!(parse_ms(&long, 10), Err(UnitError::OutOfRange { .. })));
+        assert!(matches!(
+            parse_ms(&long, 10),
+            Err(UnitError::OutOfRange { .. })
+        ));
     }
 
     #[test]

@@ -52,6 +52,7 @@ pub fn App() -> Html {
 /// Mounts the app into `#app` (or `<body>` if the page has no such element), replacing the
 /// static fallback content.
 pub fn mount() {
+    install_panic_banner();
     let root = crate::dom::document().and_then(|d| d.get_element_by_id("app"));
     match root {
         Some(el) => {
@@ -65,7 +66,9 @@ pub fn mount() {
 }
 
 fn scroll_to_hash() {
-    let Some(w) = crate::dom::window() else { return };
+    let Some(w) = crate::dom::window() else {
+        return;
+    };
     let hash = w.location().hash().unwrap_or_default();
     let id = hash.trim_start_matches('#');
     if id.is_empty() {
@@ -74,4 +77,28 @@ fn scroll_to_hash() {
     if let Some(el) = w.document().and_then(|d| d.get_element_by_id(id)) {
         el.scroll_into_view();
     }
+}
+
+/// A panic in wasm ends the module: every widget stops answering. Rather than leave a page that
+/// silently ignores the reader, say so in a banner at the top of the page (and in the console).
+fn install_panic_banner() {
+    std::panic::set_hook(Box::new(|info| {
+        let msg = info.to_string();
+        web_sys::console::error_1(&format!("You in CPU: {msg}").into());
+        let Some(doc) = crate::dom::document() else {
+            return;
+        };
+        let Ok(banner) = doc.create_element("div") else {
+            return;
+        };
+        banner.set_class_name("panic-banner");
+        let _ = banner.set_attribute("role", "alert");
+        banner.set_text_content(Some(&format!(
+            "Something went wrong inside the simulator, and the interactive parts of this page have stopped. \
+             The text still reads fine; reload the page to start the widgets again. (Details: {msg})"
+        )));
+        if let Some(body) = doc.body() {
+            let _ = body.prepend_with_node_1(&banner);
+        }
+    }));
 }

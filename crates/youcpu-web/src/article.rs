@@ -39,7 +39,15 @@ mod tests {
         let ids: Vec<&str> = PARTS.iter().map(|p| p.id).collect();
         assert_eq!(
             ids,
-            ["basics", "timeslicing", "exec", "elf", "paging", "fork", "epilogue"]
+            [
+                "basics",
+                "timeslicing",
+                "exec",
+                "elf",
+                "paging",
+                "fork",
+                "epilogue"
+            ]
         );
     }
 
@@ -50,6 +58,9 @@ mod tests {
             .blocks
             .iter()
             .any(|b| matches!(b, Block::Widget(crate::widgets::WidgetKind::Timeslice))));
-        assert!(part.subsections.iter().any(|(id, _)| id.starts_with("timeslicing-")));
+        assert!(part
+            .subsections
+            .iter()
+            .any(|(id, _)| id.starts_with("timeslicing-")));
     }
 }

@@ -1,11 +1,19 @@
 //! Small, panic-free helpers around the browser DOM.
 
 use wasm_bindgen::JsCast;
-use web_sys::{HtmlInputElement, InputEvent};
+use web_sys::{Event, HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement, InputEvent};
 
-/// The current `window`, if there is one (there is none under Node or in native tests).
+/// The current `window`, if there is one. There is none natively (the prerenderer and the
+/// native tests), where calling into JavaScript at all would panic.
 pub fn window() -> Option<web_sys::Window> {
-    web_sys::window()
+    #[cfg(target_arch = "wasm32")]
+    {
+        web_sys::window()
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        None
+    }
 }
 
 /// The current document.
@@ -13,12 +21,25 @@ pub fn document() -> Option<web_sys::Document> {
     window().and_then(|w| w.document())
 }
 
-/// The text of the `<input>` an input event came from ("" if it came from something else).
+/// The text of the `<input>` or `<textarea>` an input event came from ("" otherwise).
 pub fn input_text(e: &InputEvent) -> String {
-    e.target()
-        .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
-        .map(|i| i.value())
-        .unwrap_or_default()
+    event_value(e)
+}
+
+/// The value of the input, textarea or select an event came from ("" otherwise).
+pub fn event_value(e: &Event) -> String {
+    let Some(t) = e.target() else {
+        return String::new();
+    };
+    if let Some(i) = t.dyn_ref::<HtmlInputElement>() {
+        i.value()
+    } else if let Some(a) = t.dyn_ref::<HtmlTextAreaElement>() {
+        a.value()
+    } else if let Some(s) = t.dyn_ref::<HtmlSelectElement>() {
+        s.value()
+    } else {
+        String::new()
+    }
 }
 
 /// The page's query string without the leading `?` ("" when unavailable).
@@ -40,7 +61,13 @@ pub fn replace_search(query: &str) {
     } else {
         format!("{path}?{query}{hash}")
     };
-    if loc.search().ok().as_deref().map(|s| s.trim_start_matches('?')) == Some(query) {
+    if loc
+        .search()
+        .ok()
+        .as_deref()
+        .map(|s| s.trim_start_matches('?'))
+        == Some(query)
+    {
         return;
     }
     if let Ok(h) = w.history() {
@@ -50,7 +77,9 @@ pub fn replace_search(query: &str) {
 
 /// The absolute URL of the page with the given fragment.
 pub fn url_with_hash(hash: &str) -> String {
-    let Some(w) = window() else { return String::new() };
+    let Some(w) = window() else {
+        return String::new();
+    };
     let loc = w.location();
     let origin = loc.origin().unwrap_or_default();
     let path = loc.pathname().unwrap_or_default();

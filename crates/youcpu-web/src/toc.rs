@@ -64,8 +64,10 @@ pub fn Toc() -> Html {
             }
             move || {
                 if let Some(w) = &w {
-                    let _ = w.remove_event_listener_with_callback("scroll", cb.as_ref().unchecked_ref());
-                    let _ = w.remove_event_listener_with_callback("resize", cb.as_ref().unchecked_ref());
+                    let _ = w
+                        .remove_event_listener_with_callback("scroll", cb.as_ref().unchecked_ref());
+                    let _ = w
+                        .remove_event_listener_with_callback("resize", cb.as_ref().unchecked_ref());
                 }
                 drop(cb);
             }

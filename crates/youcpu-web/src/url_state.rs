@@ -64,7 +64,10 @@ pub fn parse(query: &str) -> Vec<(String, String)> {
 pub fn owned_by(pairs: &[(String, String)], prefix: &str) -> Vec<(String, String)> {
     pairs
         .iter()
-        .filter_map(|(k, v)| k.strip_prefix(prefix).map(|rest| (rest.to_string(), v.clone())))
+        .filter_map(|(k, v)| {
+            k.strip_prefix(prefix)
+                .map(|rest| (rest.to_string(), v.clone()))
+        })
         .collect()
 }
 
@@ -108,13 +111,20 @@ mod tests {
     #[test]
     fn merge_replaces_only_the_prefix() {
         let q = "x-a=1&ts-tasks=3&y=2";
-        let merged = merge(q, "ts-", &[("tasks".into(), "5".into()), ("cpus".into(), "2".into())]);
+        let merged = merge(
+            q,
+            "ts-",
+            &[("tasks".into(), "5".into()), ("cpus".into(), "2".into())],
+        );
         assert_eq!(merged, "x-a=1&y=2&ts-tasks=5&ts-cpus=2");
         assert_eq!(merge(&merged, "ts-", &[]), "x-a=1&y=2");
         let pairs = parse(&merged);
         assert_eq!(
             owned_by(&pairs, "ts-"),
-            vec![("tasks".to_string(), "5".to_string()), ("cpus".to_string(), "2".to_string())]
+            vec![
+                ("tasks".to_string(), "5".to_string()),
+                ("cpus".to_string(), "2".to_string())
+            ]
         );
     }
 }

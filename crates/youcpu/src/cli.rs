@@ -16,7 +16,11 @@ pub struct Output {
 impl Output {
     /// A successful result with exit status 0.
     pub fn ok(text: String, json: serde_json::Value) -> Self {
-        Output { text, json, exit_code: 0 }
+        Output {
+            text,
+            json,
+            exit_code: 0,
+        }
     }
 }
 

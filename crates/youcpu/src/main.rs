@@ -13,9 +13,8 @@ fn main() -> ExitCode {
         Ok(out) => {
             let mut stdout = std::io::stdout().lock();
             let text = if json {
-                serde_json::to_string_pretty(&out.json).unwrap_or_else(|e| {
-                    format!("{{\"error\": \"cannot encode output: {e}\"}}")
-                })
+                serde_json::to_string_pretty(&out.json)
+                    .unwrap_or_else(|e| format!("{{\"error\": \"cannot encode output: {e}\"}}"))
             } else {
                 out.text
             };

@@ -32,7 +32,7 @@ pub struct Lookup {
 }
 
 /// A TLB with a root table (CR3) and hit/miss counters.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Tlb {
     entries: VecDeque<TlbEntry>,
     capacity: usize,

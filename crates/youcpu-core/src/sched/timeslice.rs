@@ -24,6 +24,10 @@ use serde::Serialize;
 pub const DEFAULT_LATENCY_NS: u64 = 6_000_000;
 /// Linux's default base minimum granularity, 0.75 ms (`sysctl_sched_min_granularity`).
 pub const DEFAULT_MIN_GRANULARITY_NS: u64 = 750_000;
+/// EEVDF's base slice from Linux 6.6 (`sysctl_sched_base_slice`, before CPU scaling).
+pub const EEVDF_BASE_SLICE_NS: u64 = 750_000;
+/// EEVDF's base slice from Linux 6.15 (before CPU scaling).
+pub const EEVDF_BASE_SLICE_6_15_NS: u64 = 700_000;
 /// The most runnable tasks this calculator accepts (it returns one slice per task).
 pub const MAX_TASKS: usize = 100_000;
 /// The most CPUs this calculator accepts (the kernel's scaling stops at 8 anyway).
@@ -107,6 +111,10 @@ pub struct Timeslice {
     pub total_weight: u64,
     /// One entry per task, in input order.
     pub slices: Vec<TaskSlice>,
+    /// EEVDF (6.6 to 6.14) base slice after the same CPU scaling: every task's request.
+    pub eevdf_base_slice_ns: u64,
+    /// The same from Linux 6.15 on.
+    pub eevdf_base_slice_6_15_ns: u64,
 }
 
 /// Why a calculation was refused.
@@ -131,7 +139,10 @@ impl std::fmt::Display for TimesliceError {
         match self {
             TimesliceError::NoTasks => write!(f, "there must be at least one runnable task"),
             TimesliceError::TooManyTasks(n) => {
-                write!(f, "{n} tasks is more than this calculator handles ({MAX_TASKS} at most)")
+                write!(
+                    f,
+                    "{n} tasks is more than this calculator handles ({MAX_TASKS} at most)"
+                )
             }
             TimesliceError::BadCpuCount(n) => {
                 write!(f, "CPU count must be between 1 and {MAX_CPUS}, not {n}")
@@ -147,7 +158,11 @@ impl std::fmt::Display for TimesliceError {
                 crate::units::format_ms(*ns)
             ),
             TimesliceError::NiceOutOfRange(i, v) => {
-                write!(f, "task {}: nice must be between -20 and 19, not {v}", i + 1)
+                write!(
+                    f,
+                    "task {}: nice must be between -20 and 19, not {v}",
+                    i + 1
+                )
             }
         }
     }
@@ -270,6 +285,8 @@ pub fn compute_timeslices(p: &TimesliceParams) -> Result<Timeslice, TimesliceErr
         regime,
         total_weight,
         slices,
+        eevdf_base_slice_ns: EEVDF_BASE_SLICE_NS * u64::from(factor),
+        eevdf_base_slice_6_15_ns: EEVDF_BASE_SLICE_6_15_NS * u64::from(factor),
     })
 }
 
@@ -283,7 +300,9 @@ mod tests {
 
     #[test]
     fn scaling_factor_is_one_plus_log2_capped_at_8() {
-        let got: Vec<u32> = [1, 2, 3, 4, 5, 7, 8, 9, 64, 1024].map(cpu_scaling_factor).to_vec();
+        let got: Vec<u32> = [1, 2, 3, 4, 5, 7, 8, 9, 64, 1024]
+            .map(cpu_scaling_factor)
+            .to_vec();
         assert_eq!(got, [1, 2, 2, 3, 3, 3, 4, 4, 4, 4]);
     }
 
@@ -327,6 +346,8 @@ mod tests {
     fn four_cpus_scale_by_three() {
         let t = compute_timeslices(&TimesliceParams::defaults(3, 4)).expect("valid");
         assert_eq!(t.factor, 3);
+        assert_eq!(t.eevdf_base_slice_ns, 2_250_000);
+        assert_eq!(t.eevdf_base_slice_6_15_ns, 2_100_000);
         assert_eq!(t.scaled_latency_ns, 18_000_000);
         assert_eq!(t.scaled_min_granularity_ns, 2_250_000);
         assert_eq!(t.period_ns, 18_000_000);
@@ -377,37 +398,64 @@ mod tests {
         assert_eq!(t.nr_latency, 4);
         assert_eq!(t.period_ns, 10_000_000);
         // 2.5 ms each is below the 3 ms floor.
-        assert!(t.slices.iter().all(|s| s.floored && s.slice_ns == 3_000_000));
+        assert!(t
+            .slices
+            .iter()
+            .all(|s| s.floored && s.slice_ns == 3_000_000));
         let p5 = TimesliceParams {
             nice: vec![0; 5],
             ..p
         };
-        assert_eq!(compute_timeslices(&p5).expect("valid").period_ns, 15_000_000);
+        assert_eq!(
+            compute_timeslices(&p5).expect("valid").period_ns,
+            15_000_000
+        );
     }
 
     #[test]
     fn bad_inputs_are_errors() {
         let ok = TimesliceParams::defaults(1, 1);
         let cases = [
-            (TimesliceParams { nice: vec![], ..ok.clone() }, TimesliceError::NoTasks),
             (
-                TimesliceParams { cpus: 0, ..ok.clone() },
+                TimesliceParams {
+                    nice: vec![],
+                    ..ok.clone()
+                },
+                TimesliceError::NoTasks,
+            ),
+            (
+                TimesliceParams {
+                    cpus: 0,
+                    ..ok.clone()
+                },
                 TimesliceError::BadCpuCount(0),
             ),
             (
-                TimesliceParams { base_latency_ns: 0, ..ok.clone() },
+                TimesliceParams {
+                    base_latency_ns: 0,
+                    ..ok.clone()
+                },
                 TimesliceError::BadLatency(0),
             ),
             (
-                TimesliceParams { base_min_granularity_ns: 0, ..ok.clone() },
+                TimesliceParams {
+                    base_min_granularity_ns: 0,
+                    ..ok.clone()
+                },
                 TimesliceError::BadGranularity(0),
             ),
             (
-                TimesliceParams { nice: vec![0, 20], ..ok.clone() },
+                TimesliceParams {
+                    nice: vec![0, 20],
+                    ..ok.clone()
+                },
                 TimesliceError::NiceOutOfRange(1, 20),
             ),
             (
-                TimesliceParams { nice: vec![0; MAX_TASKS + 1], ..ok.clone() },
+                TimesliceParams {
+                    nice: vec![0; MAX_TASKS + 1],
+                    ..ok.clone()
+                },
                 TimesliceError::TooManyTasks(MAX_TASKS + 1),
             ),
         ];

@@ -1,6 +1,14 @@
 //! The article's live widgets. Each has a stable root `data-widget="<id>"`, a pure reducer in
 //! `state.rs` (tested natively) and a Yew view.
 
+pub mod asm;
+pub mod binfmt_misc;
+pub mod elf_inspector;
+pub mod execve;
+pub mod fork_cow;
+pub mod page_walk;
+pub mod scheduler;
+pub mod shell_fallback;
 pub mod timeslice;
 
 use yew::prelude::*;
@@ -8,6 +16,22 @@ use yew::prelude::*;
 /// Every widget a `::: widget NAME` directive can place.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum WidgetKind {
+    /// `asm`: assembly to machine code and back, every byte explained.
+    Asm,
+    /// `binfmt-misc`: a registration string checked as the kernel checks it.
+    BinfmtMisc,
+    /// `elf-inspector`: headers, segments, sections, memory map and hex view of an ELF file.
+    ElfInspector,
+    /// `execve`: Linux's execve and its binary formats, step by step.
+    Execve,
+    /// `fork-cow`: fork shares pages; a write faults and copies.
+    ForkCow,
+    /// `page-walk`: an x86-64 page-table walk, table by table, with a TLB.
+    PageWalk,
+    /// `scheduler`: one workload under several policies, side by side.
+    Scheduler,
+    /// `shell-fallback`: a file through a bare execve and from two shells.
+    ShellFallback,
     /// `timeslice`: the CFS period and slice calculator.
     Timeslice,
 }
@@ -16,6 +40,14 @@ impl WidgetKind {
     /// The widget's stable id (its `data-widget` attribute and its anchor `#widget-ID`).
     pub fn id(self) -> &'static str {
         match self {
+            WidgetKind::Asm => "asm",
+            WidgetKind::BinfmtMisc => "binfmt-misc",
+            WidgetKind::ElfInspector => "elf-inspector",
+            WidgetKind::Execve => "execve",
+            WidgetKind::ForkCow => "fork-cow",
+            WidgetKind::PageWalk => "page-walk",
+            WidgetKind::Scheduler => "scheduler",
+            WidgetKind::ShellFallback => "shell-fallback",
             WidgetKind::Timeslice => "timeslice",
         }
     }
@@ -23,6 +55,14 @@ impl WidgetKind {
     /// Renders the widget.
     pub fn view(self) -> Html {
         match self {
+            WidgetKind::Asm => html! { <asm::AsmWidget /> },
+            WidgetKind::BinfmtMisc => html! { <binfmt_misc::BinfmtMiscWidget /> },
+            WidgetKind::ElfInspector => html! { <elf_inspector::ElfInspectorWidget /> },
+            WidgetKind::Execve => html! { <execve::ExecveWidget /> },
+            WidgetKind::ForkCow => html! { <fork_cow::ForkCowWidget /> },
+            WidgetKind::PageWalk => html! { <page_walk::PageWalkWidget /> },
+            WidgetKind::Scheduler => html! { <scheduler::SchedulerWidget /> },
+            WidgetKind::ShellFallback => html! { <shell_fallback::ShellFallbackWidget /> },
             WidgetKind::Timeslice => html! { <timeslice::TimesliceWidget /> },
         }
     }

@@ -30,8 +30,14 @@ pub fn dispatch(args: Vec<OsString>) -> Result<Output, CliError> {
         Some("sched") => sched::run(rest),
         Some("timeslice") => timeslice::run(rest),
         Some("translate") => translate::run(rest),
-        Some("--help" | "-h" | "help") => Ok(Output::ok(USAGE.into(), serde_json::json!({ "usage": USAGE }))),
-        Some(other) => Err(err(format!("unknown subcommand \"{}\"; {USAGE}", youcpu_core::units::quote(other)))),
+        Some("--help" | "-h" | "help") => Ok(Output::ok(
+            USAGE.into(),
+            serde_json::json!({ "usage": USAGE }),
+        )),
+        Some(other) => Err(err(format!(
+            "unknown subcommand \"{}\"; {USAGE}",
+            youcpu_core::units::quote(other)
+        ))),
         None => Err(err(format!("the subcommand is not valid UTF-8; {USAGE}"))),
     }
 }

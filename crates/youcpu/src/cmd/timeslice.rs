@@ -26,12 +26,14 @@ pub fn run(args: Vec<OsString>) -> Result<Output, CliError> {
         match arg {
             Long("tasks") => {
                 let v = text_value(&mut parser, "tasks")?;
-                let n = parse_int(&v, 1, MAX_TASKS as i64).map_err(|e| err(format!("--tasks: {e}")))?;
+                let n =
+                    parse_int(&v, 1, MAX_TASKS as i64).map_err(|e| err(format!("--tasks: {e}")))?;
                 tasks = Some(n as usize);
             }
             Long("latency-ms") => {
                 let v = text_value(&mut parser, "latency-ms")?;
-                latency = parse_ms(&v, MAX_TUNABLE_NS).map_err(|e| err(format!("--latency-ms: {e}")))?;
+                latency =
+                    parse_ms(&v, MAX_TUNABLE_NS).map_err(|e| err(format!("--latency-ms: {e}")))?;
             }
             Long("min-granularity-ms") => {
                 let v = text_value(&mut parser, "min-granularity-ms")?;
@@ -40,7 +42,8 @@ pub fn run(args: Vec<OsString>) -> Result<Output, CliError> {
             }
             Long("cpus") => {
                 let v = text_value(&mut parser, "cpus")?;
-                cpus = parse_int(&v, 1, i64::from(MAX_CPUS)).map_err(|e| err(format!("--cpus: {e}")))? as u32;
+                cpus = parse_int(&v, 1, i64::from(MAX_CPUS))
+                    .map_err(|e| err(format!("--cpus: {e}")))? as u32;
             }
             Long("nice") => {
                 let v = text_value(&mut parser, "nice")?;
@@ -91,6 +94,8 @@ pub fn run(args: Vec<OsString>) -> Result<Output, CliError> {
         "nr_latency": t.nr_latency,
         "regime": t.regime,
         "weights": t.slices.iter().map(|s| s.weight).collect::<Vec<_>>(),
+        "eevdf_base_slice_ms": ms(t.eevdf_base_slice_ns),
+        "eevdf_base_slice_6_15_ms": ms(t.eevdf_base_slice_6_15_ns),
     });
 
     let mut text = String::new();
@@ -118,6 +123,11 @@ pub fn run(args: Vec<OsString>) -> Result<Output, CliError> {
         ),
     };
     text.push_str(&format!("period {} ms ({why})\n", ms_string(t.period_ns)));
+    text.push_str(&format!(
+        "EEVDF (6.6+) has no period: each task asks for the base slice, {} ms ({} ms from 6.15)\n",
+        ms_string(t.eevdf_base_slice_ns),
+        ms_string(t.eevdf_base_slice_6_15_ns)
+    ));
     for (i, s) in t.slices.iter().enumerate() {
         text.push_str(&format!(
             "task {:>3}  nice {:>3}  weight {:>5}  slice {} ms{}\n",
@@ -125,7 +135,11 @@ pub fn run(args: Vec<OsString>) -> Result<Output, CliError> {
             s.nice,
             s.weight,
             ms_string(s.slice_ns),
-            if s.floored { " (raised to the minimum granularity)" } else { "" }
+            if s.floored {
+                " (raised to the minimum granularity)"
+            } else {
+                ""
+            }
         ));
     }
     Ok(Output::ok(text, json))

@@ -5,10 +5,10 @@ pub mod state;
 use crate::widgets::{Frame, WidgetKind};
 use crate::{dom, url_state};
 use state::{Field, TimesliceAction, TimesliceState, URL_PREFIX, WIDGET_MAX_TASKS};
+use yew::prelude::*;
 use youcpu_core::sched::timeslice::Timeslice;
 use youcpu_core::sched::Regime;
 use youcpu_core::units::ms_string;
-use yew::prelude::*;
 
 /// Properties of one labelled input.
 #[derive(Properties, PartialEq)]
@@ -209,10 +209,15 @@ pub fn TimesliceWidget() -> Html {
                 <div><dt>{ "Scaled latency" }</dt><dd data-testid="ts-scaled-latency">{ format!("{} ms", ms_string(t.scaled_latency_ns)) }</dd></div>
                 <div><dt>{ "Scaled granularity" }</dt><dd data-testid="ts-scaled-granularity">{ format!("{} ms", ms_string(t.scaled_min_granularity_ns)) }</dd></div>
                 <div><dt>{ "Period" }</dt><dd data-testid="ts-period">{ format!("{} ms", ms_string(t.period_ns)) }</dd></div>
+                <div><dt>{ "EEVDF base slice" }</dt><dd data-testid="ts-eevdf">{ format!("{} ms", ms_string(t.eevdf_base_slice_ns)) }</dd></div>
             </dl>
             <p class="explain" data-testid="ts-scaling">{ scaling }</p>
             <p class="explain" data-testid="ts-regime" data-regime={match t.regime { Regime::Latency => "latency", Regime::MinGranularity => "min-granularity" }} aria-live="polite">{ regime }</p>
             { chart(t) }
+            <p class="explain" data-testid="ts-eevdf-note">{ format!(
+                "Since Linux 6.6 the fair scheduler is EEVDF, which has no period: every task asks for the same base slice, {} ms here ({} ms from Linux 6.15), whatever its nice value. Weight decides instead how far away its virtual deadline is, and so how often its turn comes round. ▲ marks a CFS slice raised to the minimum granularity.",
+                ms_string(t.eevdf_base_slice_ns), ms_string(t.eevdf_base_slice_6_15_ns)
+            ) }</p>
             <div class="table-wrap">
                 <table class="ts-table">
                     <caption class="sr-only">{ "Each task's nice value, weight, share of the total weight and slice" }</caption>
@@ -223,4 +228,3 @@ pub fn TimesliceWidget() -> Html {
         </Frame>
     }
 }
-

@@ -3,12 +3,12 @@
 //! field is invalid). A pure reducer; the view only renders it and dispatches actions.
 
 use std::rc::Rc;
+use yew::Reducible;
 use youcpu_core::sched::timeslice::{
     compute_timeslices, Timeslice, TimesliceParams, DEFAULT_LATENCY_NS, DEFAULT_MIN_GRANULARITY_NS,
     MAX_TUNABLE_NS,
 };
 use youcpu_core::units::{ms_string, parse_int, parse_ms};
-use yew::Reducible;
 
 /// The most tasks the widget draws (the CLI computes up to 100,000).
 pub const WIDGET_MAX_TASKS: i64 = 32;
@@ -30,7 +30,10 @@ pub struct Field {
 
 impl Field {
     fn new(text: impl Into<String>) -> Self {
-        Field { text: text.into(), error: None }
+        Field {
+            text: text.into(),
+            error: None,
+        }
     }
 }
 
@@ -97,6 +100,8 @@ fn empty_result() -> Timeslice {
         regime: youcpu_core::sched::Regime::Latency,
         total_weight: 0,
         slices: Vec::new(),
+        eevdf_base_slice_ns: 750_000,
+        eevdf_base_slice_6_15_ns: 700_000,
     }
 }
 
@@ -202,7 +207,13 @@ impl TimesliceState {
     /// ignored; invalid values show their message, as if typed.
     pub fn from_query(pairs: &[(String, String)]) -> Self {
         let mut s = TimesliceState::default();
-        let get = |k: &str| pairs.iter().rev().find(|(key, _)| key == k).map(|(_, v)| v.clone());
+        let get = |k: &str| {
+            pairs
+                .iter()
+                .rev()
+                .find(|(key, _)| key == k)
+                .map(|(_, v)| v.clone())
+        };
         // Bound what a crafted link can make us store.
         let clip = |v: String| v.chars().take(200).collect::<String>();
         if let Some(v) = get("latency") {
@@ -302,7 +313,16 @@ mod tests {
     #[test]
     fn bad_input_keeps_the_last_good_chart_and_says_why() {
         let good = with(vec![TimesliceAction::Tasks("5".into())]);
-        for junk in ["", "-3", "0", "1000000000", "abc", "٣", "1e3", &"9".repeat(100_000)] {
+        for junk in [
+            "",
+            "-3",
+            "0",
+            "1000000000",
+            "abc",
+            "٣",
+            "1e3",
+            &"9".repeat(100_000),
+        ] {
             let mut s = good.clone();
             s.apply(TimesliceAction::Tasks(junk.to_string()));
             assert!(s.tasks.error.is_some(), "{junk:?} accepted");
@@ -322,7 +342,10 @@ mod tests {
         assert!(s.latency.error.is_some());
         assert!(s.granularity.error.as_deref() == Some("must be more than 0"));
         assert!(s.cpus.error.is_some());
-        assert_eq!(s.nice[0].error.as_deref(), Some("nice must be between -20 and 19"));
+        assert_eq!(
+            s.nice[0].error.as_deref(),
+            Some("nice must be between -20 and 19")
+        );
         assert_eq!(s.result, TimesliceState::default().result);
         // Fixing them all recomputes.
         let s2 = {

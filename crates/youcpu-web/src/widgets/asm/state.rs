@@ -1,0 +1,422 @@
+//! The assembly ↔ machine code playground's state: the text typed in each direction, the
+//! results computed from it by the core's assembler and disassembler, and which instruction is
+//! selected for the byte-by-byte explanation. A pure reducer.
+
+use std::rc::Rc;
+use yew::Reducible;
+use youcpu_core::asm::{
+    assemble, disassemble, disassemble_one, parse_hex, Assembled, Bitness, Decoded, DecodedItem,
+    FieldKind, MAX_LINE_LEN,
+};
+
+/// The URL query prefix this widget owns.
+pub const URL_PREFIX: &str = "asm-";
+/// The most lines the widget assembles at once.
+pub const MAX_LINES: usize = 64;
+/// The most characters of source or hex the widget keeps (a pasted novel is cut, with a note).
+pub const MAX_TEXT: usize = 8192;
+/// Where the first instruction is placed (a typical start of `.text` in a static program).
+pub const BASE_IP: u64 = 0x40_1000;
+
+/// The example the widget opens with.
+pub const DEFAULT_SOURCE: &str = "add eax, 512\nadd ebx, 128\nadd ebx, 127\nmov rax, 0x80000000\nmov rdi, 1\nlea rsi, [rip + 0x20]\nmov edx, 13\nsyscall";
+
+/// Which way the reader is translating.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Assembly text to bytes.
+    Assemble,
+    /// Bytes to assembly text.
+    Disassemble,
+}
+
+/// One assembled line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AsmLine {
+    /// The line as typed.
+    pub source: String,
+    /// Its address.
+    pub ip: u64,
+    /// The encoding and its breakdown, or the assembler's message.
+    pub result: Result<(Assembled, Option<Decoded>), String>,
+}
+
+/// An edit or a click.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AsmAction {
+    /// Switch direction.
+    SetMode(Mode),
+    /// New assembly text.
+    Source(String),
+    /// New hex text.
+    Hex(String),
+    /// 16-, 32- or 64-bit code.
+    Bits(Bitness),
+    /// Select the instruction at this index for the explanation.
+    Select(usize),
+    /// Back to the example.
+    Reset,
+}
+
+/// The widget's whole state.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AsmState {
+    /// Current direction.
+    pub mode: Mode,
+    /// CPU mode.
+    pub bits: Bitness,
+    /// Assembly text (one instruction per line).
+    pub source: String,
+    /// Hex text.
+    pub hex: String,
+    /// A note when input was cut to the widget's limits.
+    pub notice: Option<String>,
+    /// Assembly results, one per non-blank line.
+    pub lines: Rc<Vec<AsmLine>>,
+    /// Disassembly results, or the hex parser's message.
+    pub decoded: Rc<Result<Vec<DecodedItem>, String>>,
+    /// The selected instruction (index into `lines` or `decoded`).
+    pub selected: usize,
+}
+
+impl Default for AsmState {
+    fn default() -> Self {
+        let mut s = AsmState {
+            mode: Mode::Assemble,
+            bits: Bitness::B64,
+            source: DEFAULT_SOURCE.to_string(),
+            hex: String::new(),
+            notice: None,
+            lines: Rc::new(Vec::new()),
+            decoded: Rc::new(Ok(Vec::new())),
+            selected: 0,
+        };
+        s.hex = hex_of_source(&s.assemble_all());
+        s.recompute();
+        s
+    }
+}
+
+fn hex_of_source(lines: &[AsmLine]) -> String {
+    lines
+        .iter()
+        .filter_map(|l| l.result.as_ref().ok())
+        .map(|(a, _)| hex(&a.bytes))
+        .collect::<Vec<_>>()
+        .join("  ")
+}
+
+/// Bytes as lowercase hex pairs separated by single spaces.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Which field each byte of an instruction belongs to (None for a byte no field covers).
+pub fn byte_kinds(d: &Decoded) -> Vec<Option<FieldKind>> {
+    let mut out = vec![None; d.len];
+    for f in &d.fields {
+        for k in out.iter_mut().skip(f.start).take(f.len) {
+            *k = Some(f.kind);
+        }
+    }
+    out
+}
+
+fn clip(text: String, notice: &mut Option<String>) -> String {
+    if text.chars().count() > MAX_TEXT {
+        *notice = Some(format!(
+            "The input was cut to its first {MAX_TEXT} characters."
+        ));
+        text.chars().take(MAX_TEXT).collect()
+    } else {
+        text
+    }
+}
+
+impl AsmState {
+    fn assemble_all(&self) -> Vec<AsmLine> {
+        let mut ip = BASE_IP;
+        let mut out = Vec::new();
+        for line in self
+            .source
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .take(MAX_LINES)
+        {
+            let line = if line.len() > MAX_LINE_LEN {
+                line.chars().take(80).collect::<String>()
+            } else {
+                line.to_string()
+            };
+            let here = ip;
+            let result = assemble(&line, self.bits, here)
+                .map(|a| {
+                    ip = here.wrapping_add(a.bytes.len() as u64) & self.bits.max_ip();
+                    let d = disassemble_one(&a.bytes, self.bits, here).ok();
+                    (a, d)
+                })
+                .map_err(|e| e.to_string());
+            out.push(AsmLine {
+                source: line.trim().to_string(),
+                ip: here,
+                result,
+            });
+        }
+        out
+    }
+
+    fn recompute(&mut self) {
+        let lines = self.assemble_all();
+        if self.source.lines().filter(|l| !l.trim().is_empty()).count() > MAX_LINES {
+            self.notice = Some(format!("Only the first {MAX_LINES} lines are assembled."));
+        }
+        self.lines = Rc::new(lines);
+        self.decoded = Rc::new(
+            parse_hex(&self.hex)
+                .and_then(|b| disassemble(&b, self.bits, BASE_IP))
+                .map_err(|e| e.to_string()),
+        );
+        let n = match self.mode {
+            Mode::Assemble => self.lines.len(),
+            Mode::Disassemble => self.decoded.as_ref().as_ref().map_or(0, Vec::len),
+        };
+        if self.selected >= n {
+            self.selected = n.saturating_sub(1);
+        }
+    }
+
+    /// Applies one action.
+    pub fn apply(&mut self, action: AsmAction) {
+        match action {
+            AsmAction::Reset => {
+                *self = AsmState::default();
+                return;
+            }
+            AsmAction::SetMode(m) => {
+                if m != self.mode {
+                    // Carry the work across: what was assembled becomes the bytes to decode.
+                    if m == Mode::Disassemble && self.lines.iter().any(|l| l.result.is_ok()) {
+                        self.hex = hex_of_source(&self.lines);
+                    }
+                    self.mode = m;
+                    self.selected = 0;
+                }
+            }
+            AsmAction::Source(t) => {
+                self.notice = None;
+                self.source = clip(t, &mut self.notice);
+            }
+            AsmAction::Hex(t) => {
+                self.notice = None;
+                self.hex = clip(t, &mut self.notice);
+                self.selected = 0;
+            }
+            AsmAction::Bits(b) => self.bits = b,
+            AsmAction::Select(i) => self.selected = i,
+        }
+        self.recompute();
+    }
+
+    /// The decoded instruction the explanation panel shows, if any.
+    pub fn selected_decoded(&self) -> Option<&Decoded> {
+        match self.mode {
+            Mode::Assemble => self
+                .lines
+                .get(self.selected)
+                .and_then(|l| l.result.as_ref().ok())
+                .and_then(|(_, d)| d.as_ref()),
+            Mode::Disassemble => match self.decoded.as_ref() {
+                Ok(items) => match items.get(self.selected) {
+                    Some(DecodedItem::Insn(d)) => Some(d),
+                    _ => None,
+                },
+                Err(_) => None,
+            },
+        }
+    }
+
+    /// The assembler's choice for the selected line (assemble mode only).
+    pub fn selected_assembled(&self) -> Option<&Assembled> {
+        if self.mode != Mode::Assemble {
+            return None;
+        }
+        self.lines
+            .get(self.selected)
+            .and_then(|l| l.result.as_ref().ok())
+            .map(|(a, _)| a)
+    }
+
+    /// Builds the state a link describes.
+    pub fn from_query(pairs: &[(String, String)]) -> Self {
+        let mut s = AsmState::default();
+        let get = |k: &str| {
+            pairs
+                .iter()
+                .rev()
+                .find(|(key, _)| key == k)
+                .map(|(_, v)| v.clone())
+        };
+        if let Some(b) = get("bits") {
+            let bits = match b.as_str() {
+                "16" => Bitness::B16,
+                "32" => Bitness::B32,
+                _ => Bitness::B64,
+            };
+            s.apply(AsmAction::Bits(bits));
+        }
+        if let Some(src) = get("src") {
+            s.apply(AsmAction::Source(src));
+        }
+        if let Some(h) = get("hex") {
+            s.apply(AsmAction::Hex(h));
+        }
+        if get("mode").as_deref() == Some("dis") {
+            s.mode = Mode::Disassemble;
+            s.recompute();
+        }
+        if let Some(i) = get("sel").and_then(|v| v.parse::<usize>().ok()) {
+            s.apply(AsmAction::Select(i));
+        }
+        s
+    }
+
+    /// The keys that reproduce this state; defaults are left out.
+    pub fn to_query(&self) -> Vec<(String, String)> {
+        let d = AsmState::default();
+        let mut out = Vec::new();
+        if self.mode == Mode::Disassemble {
+            out.push(("mode".into(), "dis".into()));
+        }
+        if self.bits != d.bits {
+            out.push(("bits".into(), self.bits.bits().to_string()));
+        }
+        if self.source != d.source {
+            out.push(("src".into(), self.source.clone()));
+        }
+        if self.mode == Mode::Disassemble && self.hex != d.hex {
+            out.push(("hex".into(), self.hex.clone()));
+        }
+        if self.selected != 0 {
+            out.push(("sel".into(), self.selected.to_string()));
+        }
+        out
+    }
+}
+
+impl Reducible for AsmState {
+    type Action = AsmAction;
+
+    fn reduce(self: Rc<Self>, action: Self::Action) -> Rc<Self> {
+        let mut next = (*self).clone();
+        next.apply(action);
+        Rc::new(next)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bytes_of(s: &AsmState, i: usize) -> String {
+        match &s.lines[i].result {
+            Ok((a, _)) => hex(&a.bytes),
+            Err(e) => format!("error: {e}"),
+        }
+    }
+
+    #[test]
+    fn the_example_assembles_like_gas() {
+        let s = AsmState::default();
+        assert_eq!(bytes_of(&s, 0), "05 00 02 00 00");
+        assert_eq!(bytes_of(&s, 1), "81 c3 80 00 00 00");
+        assert_eq!(bytes_of(&s, 2), "83 c3 7f");
+        assert_eq!(
+            s.lines[3].result.as_ref().map(|(a, _)| a.bytes.len()),
+            Ok(10)
+        );
+        assert_eq!(s.lines[0].ip, BASE_IP);
+        assert_eq!(s.lines[1].ip, BASE_IP + 5);
+    }
+
+    #[test]
+    fn the_breakdown_covers_every_byte_of_add_eax_512() {
+        let s = AsmState::default();
+        let d = s.selected_decoded().expect("line 0 decodes");
+        let kinds = byte_kinds(d);
+        assert_eq!(kinds[0], Some(FieldKind::Opcode));
+        assert!(kinds[1..].iter().all(|k| *k == Some(FieldKind::Immediate)));
+    }
+
+    #[test]
+    fn junk_lines_are_messages_not_panics() {
+        let mut s = AsmState::default();
+        let junk = [
+            "mov",
+            "add eax,",
+            "frobnicate rax",
+            "mov rax, 0x1ffffffffffffffff",
+            "٣",
+            "\u{0}",
+            "add [rax], 1",
+        ];
+        s.apply(AsmAction::Source(junk.join("\n")));
+        assert_eq!(s.lines.len(), junk.len());
+        assert!(s.lines.iter().all(|l| l.result.is_err()), "{:?}", s.lines);
+        s.apply(AsmAction::Source("x".repeat(100_000)));
+        assert!(s.notice.is_some());
+        assert!(s.source.len() <= MAX_TEXT);
+        s.apply(AsmAction::Source("nop\n".repeat(500)));
+        assert_eq!(s.lines.len(), MAX_LINES);
+        assert!(s.notice.is_some());
+    }
+
+    #[test]
+    fn switching_direction_carries_the_bytes_over() {
+        let mut s = AsmState::default();
+        s.apply(AsmAction::Source("add eax, 512\nret".into()));
+        s.apply(AsmAction::SetMode(Mode::Disassemble));
+        assert_eq!(s.hex, "05 00 02 00 00  c3");
+        let items = s.decoded.as_ref().as_ref().expect("decodes");
+        assert_eq!(items.len(), 2);
+        match &items[0] {
+            DecodedItem::Insn(d) => assert_eq!(d.text, "add eax, 0x200"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn bad_hex_is_a_message_and_bad_bytes_are_marked() {
+        let mut s = AsmState::default();
+        s.apply(AsmAction::SetMode(Mode::Disassemble));
+        s.apply(AsmAction::Hex("zz".into()));
+        assert!(s.decoded.is_err());
+        s.apply(AsmAction::Hex("06 c3".into())); // 06 (push es) is invalid in 64-bit mode
+        let items = s.decoded.as_ref().as_ref().expect("parses");
+        assert!(matches!(items[0], DecodedItem::Bad { .. }));
+        s.apply(AsmAction::Select(1));
+        assert_eq!(
+            s.selected_decoded().map(|d| d.mnemonic.as_str()),
+            Some("ret")
+        );
+        s.apply(AsmAction::Select(99));
+        assert_eq!(s.selected, 1);
+    }
+
+    #[test]
+    fn query_round_trip() {
+        let mut s = AsmState::default();
+        s.apply(AsmAction::Bits(Bitness::B32));
+        s.apply(AsmAction::Source("push ebp\nmov ebp, esp".into()));
+        s.apply(AsmAction::Select(1));
+        let back = AsmState::from_query(&s.to_query());
+        assert_eq!(back, s);
+        let mut d = AsmState::default();
+        d.apply(AsmAction::SetMode(Mode::Disassemble));
+        d.apply(AsmAction::Hex("90 90 c3".into()));
+        assert_eq!(AsmState::from_query(&d.to_query()), d);
+    }
+}

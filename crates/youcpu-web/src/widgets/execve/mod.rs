@@ -1,0 +1,225 @@
+//! `execve`: step through Linux's execve on an example filesystem: the file opened, the 256-byte
+//! buffer, each binary-format handler's verdict, argv rewritten by `#!` lines, and the final
+//! argv or the errno.
+
+pub mod state;
+
+use crate::widgets::{Frame, WidgetKind};
+use crate::{dom, url_state};
+use state::{ExecAction, ExecState, PICKS, URL_PREFIX};
+use yew::prelude::*;
+use youcpu_core::exec::script::Shebang;
+use youcpu_core::exec::{Failure, Step, StepKind};
+
+fn show(b: &[u8]) -> String {
+    state::escape(b).replace('\n', "\\n")
+}
+
+fn kind_label(k: StepKind) -> &'static str {
+    match k {
+        StepKind::Open => "open",
+        StepKind::Arguments => "arguments",
+        StepKind::ReadBuffer => "read 256 bytes",
+        StepKind::Decline => "not mine",
+        StepKind::Claim => "claimed",
+        StepKind::Rewrite => "argv rewritten",
+        StepKind::Fail => "failed",
+        StepKind::Done => "ready to run",
+    }
+}
+
+/// The 256-byte buffer as a grid; with a shebang, the interpreter, argument and cut marked.
+fn buffer_grid(buf: &[u8], sb: Option<&Shebang>) -> Html {
+    let class_of = |i: usize| -> Option<&'static str> {
+        let sb = sb?;
+        if i >= sb.interp_at && i < sb.interp_at + sb.interp.len() {
+            return Some("b-interp");
+        }
+        if let (Some(at), Some(arg)) = (sb.arg_at, sb.arg.as_ref()) {
+            if i >= at && i < at + arg.len() {
+                return Some("b-arg");
+            }
+        }
+        if Some(i) == sb.newline_at {
+            return Some("b-nl");
+        }
+        None
+    };
+    let cells: Html = buf
+        .iter()
+        .enumerate()
+        .map(|(i, &b)| {
+            let t = match b {
+                b'\n' => "⏎".to_string(),
+                b'\r' => "␍".to_string(),
+                b'\t' => "⇥".to_string(),
+                0 => "·".to_string(),
+                0x21..=0x7e => (b as char).to_string(),
+                b' ' => "␣".to_string(),
+                _ => format!("{b:02x}"),
+            };
+            html! { <span class={classes!("bc", class_of(i), (b == 0).then_some("b-nul"))} title={format!("offset {i}: 0x{b:02x}")}>{ t }</span> }
+        })
+        .collect();
+    html! {
+        <div class="bufgrid" role="img" aria-label={format!("the first {} bytes of the file", buf.len())}>{ cells }</div>
+    }
+}
+
+fn argv_list(argv: &[Vec<u8>]) -> Html {
+    html! {
+        <ol class="argv" start="0">
+            { for argv.iter().map(|a| html! { <li><code>{ format!("\"{}\"", show(a)) }</code></li> }) }
+        </ol>
+    }
+}
+
+fn step_view(i: usize, st: &Step, steps: &[Step], current: bool) -> Html {
+    // A script claim carries the shebang; its buffer is the one read at the same depth.
+    let buf_for_claim = || {
+        steps[..i]
+            .iter()
+            .rev()
+            .find(|s| s.kind == StepKind::ReadBuffer && s.depth == st.depth)
+            .and_then(|s| s.buf.clone())
+    };
+    let extra = match st.kind {
+        StepKind::ReadBuffer => st.buf.as_deref().map(|b| buffer_grid(b, None)),
+        StepKind::Claim if st.shebang.is_some() => {
+            buf_for_claim().map(|b| buffer_grid(&b, st.shebang.as_ref()))
+        }
+        _ => None,
+    };
+    html! {
+        <li class={classes!("step", current.then_some("current"), format!("k-{}", kind_label(st.kind).replace(' ', "-")))} style={format!("margin-left: {}rem", st.depth as f64 * 0.8)} data-testid={format!("ex-step-{i}")}>
+            <span class="step-kind">{ kind_label(st.kind) }</span>
+            if let Some(b) = st.binfmt { <span class="step-fmt">{ b.name() }</span> }
+            <span class="step-text">{ st.text.clone() }</span>
+            { extra.unwrap_or_default() }
+            if let Some(a) = &st.argv { { argv_list(a) } }
+        </li>
+    }
+}
+
+/// The execve explorer widget.
+#[component]
+pub fn ExecveWidget() -> Html {
+    let state = use_reducer(|| {
+        let pairs = url_state::parse(&dom::location_search());
+        ExecState::from_query(&url_state::owned_by(&pairs, URL_PREFIX))
+    });
+    {
+        let query = state.to_query();
+        use_effect_with(query, |q| {
+            dom::replace_search(&url_state::merge(&dom::location_search(), URL_PREFIX, q));
+        });
+    }
+    let click = |a: ExecAction| {
+        let state = state.clone();
+        Callback::from(move |_: MouseEvent| state.dispatch(a.clone()))
+    };
+    let input = |f: fn(String) -> ExecAction| {
+        let state = state.clone();
+        Callback::from(move |e: InputEvent| state.dispatch(f(dom::input_text(&e))))
+    };
+    let on_pick = {
+        let state = state.clone();
+        Callback::from(move |e: Event| {
+            if let Ok(i) = dom::event_value(&e).parse::<usize>() {
+                state.dispatch(ExecAction::Pick(i));
+            }
+        })
+    };
+    let on_x = {
+        let state = state.clone();
+        Callback::from(move |e: Event| {
+            let checked = e
+                .target()
+                .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(t).ok())
+                .is_some_and(|i| i.checked());
+            state.dispatch(ExecAction::Executable(checked));
+        })
+    };
+    let on_reset = {
+        let state = state.clone();
+        Callback::from(move |_| state.dispatch(ExecAction::Reset))
+    };
+    let steps = &state.outcome.steps;
+    let shown = state.shown.min(steps.len());
+    let picked = PICKS.iter().position(|p| {
+        state::CWD.to_string() + "/" + state.path.trim_start_matches("./") == p.path
+            || state.path == p.path
+    });
+
+    let result = if state.finished() {
+        match &state.outcome.result {
+            Ok(l) => html! {
+                <div class="ex-result ok" data-testid="ex-result" role="status">
+                    <p><strong>{ "The program that runs: " }</strong><code>{ show(&l.executable) }</code>
+                        { l.elf_interp.as_ref().map(|i| format!(" (through the dynamic loader {})", show(i))).unwrap_or_default() }</p>
+                    <p>{ "Its argv:" }</p>
+                    <div data-testid="ex-argv">{ argv_list(&l.argv) }</div>
+                </div>
+            },
+            Err(Failure::Errno(e)) => html! {
+                <div class="ex-result err" data-testid="ex-result" role="status">
+                    <p><strong>{ "execve fails: " }</strong><code data-testid="ex-errno">{ e.name() }</code>{ format!(" ({})", e.message()) }</p>
+                </div>
+            },
+            Err(Failure::Unavailable(m)) => {
+                html! { <p class="asm-error" data-testid="ex-result">{ m.clone() }</p> }
+            }
+        }
+    } else {
+        html! {}
+    };
+
+    html! {
+        <Frame kind={WidgetKind::Execve} title="Inside execve" subtitle="Linux 6.x's binary-format handlers, step by step, on a small example filesystem" on_reset={on_reset}>
+            <div class="asm-toolbar">
+                <label class="inline">{ "Example " }
+                    <select data-testid="ex-pick" onchange={on_pick}>
+                        if picked.is_none() { <option value="" selected=true disabled=true>{ "(edited)" }</option> }
+                        { for PICKS.iter().enumerate().map(|(i, p)| html! { <option value={i.to_string()} selected={picked == Some(i)}>{ format!("{}: {}", p.path.trim_start_matches("/home/user/"), p.about) }</option> }) }
+                    </select>
+                </label>
+            </div>
+            <div class="ex-inputs">
+                <div class="field">
+                    <label for="ex-path">{ "Path passed to execve (the working directory is /home/user)" }</label>
+                    <input id="ex-path" data-testid="ex-path" type="text" class="wide" spellcheck="false" autocomplete="off" value={state.path.clone()} oninput={input(ExecAction::Path)} />
+                </div>
+                if let Some(c) = &state.content {
+                    <div class="field">
+                        <label for="ex-content">{ "The file's bytes (escapes: \\r \\t \\0 \\xHH \\\\)" }</label>
+                        <textarea id="ex-content" data-testid="ex-content" rows="4" spellcheck="false" value={c.clone()} oninput={input(ExecAction::Content)} />
+                        if let Some(e) = &state.content_error { <p class="field-error" role="status" data-testid="ex-content-error">{ e.clone() }</p> }
+                        <label class="inline"><input type="checkbox" data-testid="ex-x" checked={state.executable() == Some(true)} onchange={on_x} />{ " executable (chmod +x)" }</label>
+                    </div>
+                }
+                <div class="ex-two">
+                    <div class="field">
+                        <label for="ex-argv">{ "argv, one per line (the first is argv[0])" }</label>
+                        <textarea id="ex-argv" data-testid="ex-argv-input" rows="3" spellcheck="false" value={state.argv.clone()} oninput={input(ExecAction::Argv)} />
+                    </div>
+                    <div class="field">
+                        <label for="ex-envp">{ "envp, one per line" }</label>
+                        <textarea id="ex-envp" data-testid="ex-envp-input" rows="3" spellcheck="false" value={state.envp.clone()} oninput={input(ExecAction::Envp)} />
+                    </div>
+                </div>
+            </div>
+            if let Some(n) = &state.notice { <p class="stale" role="status">{ n.clone() }</p> }
+            <div class="stepper" role="group" aria-label="Step through execve">
+                <button type="button" class="btn" onclick={click(ExecAction::First)} disabled={shown <= 1}>{ "First" }</button>
+                <button type="button" class="btn" onclick={click(ExecAction::Prev)} disabled={shown <= 1}>{ "Back" }</button>
+                <button type="button" class="btn" data-testid="ex-next" onclick={click(ExecAction::Next)} disabled={state.finished()}>{ "Step" }</button>
+                <button type="button" class="btn" data-testid="ex-all" onclick={click(ExecAction::All)} disabled={state.finished()}>{ "All steps" }</button>
+                <span class="hint" aria-live="polite" data-testid="ex-counter">{ format!("step {shown} of {}", steps.len()) }</span>
+            </div>
+            <ol class="steps" data-testid="ex-steps">
+                { for steps.iter().take(shown).enumerate().map(|(i, s)| step_view(i, s, steps, i + 1 == shown)) }
+            </ol>
+            { result }
+        </Frame>
+    }
+}

@@ -1,0 +1,174 @@
+//! `fork-cow`: processes and the frames their pages map; fork shares every page, and the first
+//! write to a shared page faults and copies it.
+
+pub mod state;
+
+use crate::widgets::{Frame, WidgetKind};
+use crate::{dom, url_state};
+use state::{region_va, FcAction, FcState, Op, Region, URL_PREFIX};
+use std::collections::BTreeMap;
+use yew::prelude::*;
+use youcpu_core::vm::{FrameUse, ProcState, System};
+
+fn vma_name(sys: &System, pid: u32, page: u64) -> String {
+    sys.process(pid)
+        .and_then(|p| p.vmas.iter().find(|v| v.contains(page)))
+        .map(|v| {
+            if v.name.is_empty() {
+                "[anon]".to_string()
+            } else {
+                v.name.clone()
+            }
+        })
+        .unwrap_or_default()
+}
+
+fn proc_panel(sys: &System, pid: u32, dispatch: &Callback<FcAction>) -> Html {
+    let Some(p) = sys.process(pid) else {
+        return html! {};
+    };
+    let running = p.state == ProcState::Running;
+    let op = |o: Op, label: &'static str, testid: String| {
+        let d = dispatch.clone();
+        html! { <button type="button" class="btn small" data-testid={testid} disabled={!running && !matches!(o, Op::Wait(_))} onclick={Callback::from(move |_: MouseEvent| d.emit(FcAction::Do(o)))}>{ label }</button> }
+    };
+    let pages: Html = sys
+        .mapped_pages(pid)
+        .into_iter()
+        .map(|m| {
+            let refs = sys.frames.info(m.frame).map_or(0, |i| i.1);
+            let shared = refs > 1;
+            let byte = sys.frames.bytes(m.frame).and_then(|b| {
+                let data = region_va(sys, pid, Region::Data)?;
+                (m.page == data & !0xfff).then(|| b.get((data & 0xfff) as usize).copied()).flatten()
+            });
+            html! {
+                <tr class={classes!(shared.then_some("shared"))}>
+                    <td>{ vma_name(sys, pid, m.page) }</td>
+                    <td class="num"><code>{ format!("{:#x}", m.page) }</code></td>
+                    <td class="num" data-testid={format!("fc-frame-{pid}-{:x}", m.page)}>{ m.frame }</td>
+                    <td>{ if m.writable { "writable" } else if shared { "read-only, shared" } else { "read-only" } }</td>
+                    <td class="num">{ byte.map(|b| format!("{b}")).unwrap_or_default() }</td>
+                </tr>
+            }
+        })
+        .collect();
+    let state = match p.state {
+        ProcState::Running => "running".to_string(),
+        ProcState::Zombie(c) => format!("zombie (exit code {c}) until its parent waits"),
+    };
+    html! {
+        <div class="fc-proc" data-testid={format!("fc-proc-{pid}")}>
+            <h5>{ format!("pid {pid}") }<span class="hint">{ format!(" {} · parent {} · {state}", p.name, p.ppid) }</span></h5>
+            <div class="fc-ops">
+                { op(Op::Read(pid, Region::Code), "read code", format!("fc-{pid}-rc")) }
+                { op(Op::Read(pid, Region::Data), "read data", format!("fc-{pid}-rd")) }
+                { op(Op::Write(pid, Region::Data), "write data", format!("fc-{pid}-wd")) }
+                { op(Op::Write(pid, Region::Stack), "write stack", format!("fc-{pid}-ws")) }
+                { op(Op::Fork(pid), "fork", format!("fc-{pid}-fork")) }
+                { op(Op::Exec(pid), "exec", format!("fc-{pid}-exec")) }
+                if pid != 1 { { op(Op::Exit(pid), "exit", format!("fc-{pid}-exit")) } }
+                { op(Op::Wait(pid), "wait", format!("fc-{pid}-wait")) }
+            </div>
+            if running {
+                <div class="table-wrap">
+                    <table class="fc-pages">
+                        <caption class="sr-only">{ format!("pages mapped by pid {pid}") }</caption>
+                        <thead><tr><th scope="col">{ "Region" }</th><th scope="col">{ "Page" }</th><th scope="col">{ "Frame" }</th><th scope="col">{ "PTE" }</th><th scope="col">{ "Data byte" }</th></tr></thead>
+                        <tbody>{ pages }</tbody>
+                    </table>
+                </div>
+            }
+        </div>
+    }
+}
+
+fn shared_text(users: &BTreeMap<u64, Vec<u32>>) -> String {
+    let shared: Vec<String> = users
+        .iter()
+        .filter(|(_, p)| p.len() > 1)
+        .map(|(f, p)| {
+            let pids: Vec<String> = p.iter().map(u32::to_string).collect();
+            format!("frame {f} ← pids {}", pids.join(", "))
+        })
+        .collect();
+    if shared.is_empty() {
+        "none".into()
+    } else {
+        shared.join("; ")
+    }
+}
+
+/// The fork/copy-on-write widget.
+#[component]
+pub fn ForkCowWidget() -> Html {
+    let state = use_reducer(|| {
+        let pairs = url_state::parse(&dom::location_search());
+        FcState::from_query(&url_state::owned_by(&pairs, URL_PREFIX))
+    });
+    {
+        let query = state.to_query();
+        use_effect_with(query, |q| {
+            dom::replace_search(&url_state::merge(&dom::location_search(), URL_PREFIX, q));
+        });
+    }
+    let dispatch = {
+        let state = state.clone();
+        Callback::from(move |a: FcAction| state.dispatch(a))
+    };
+    let on_reset = {
+        let state = state.clone();
+        Callback::from(move |_| state.dispatch(FcAction::Reset))
+    };
+    let on_undo = {
+        let state = state.clone();
+        Callback::from(move |_: MouseEvent| state.dispatch(FcAction::Undo))
+    };
+    let Some(sys) = state.sys.as_ref() else {
+        return html! {
+            <Frame kind={WidgetKind::ForkCow} title="fork and copy-on-write" on_reset={on_reset}>
+                <p class="asm-error" role="alert">{ state.last.as_ref().as_ref().err().cloned().unwrap_or_default() }</p>
+            </Frame>
+        };
+    };
+    let pids: Vec<u32> = sys.processes().map(|p| p.pid).collect();
+    // Frames mapped by user pages, with the processes that map each.
+    let mut users: BTreeMap<u64, Vec<u32>> = BTreeMap::new();
+    for &pid in &pids {
+        for m in sys.mapped_pages(pid) {
+            users.entry(m.frame).or_default().push(pid);
+        }
+    }
+    let frames_in_use = sys.frames.in_use();
+    let user_frames = sys.frames.count(FrameUse::User) + sys.frames.count(FrameUse::PageCache);
+    let log: Html = match state.last.as_ref() {
+        Ok(steps) => steps
+            .iter()
+            .map(|s| html! { <li>{ s.explain() }</li> })
+            .collect(),
+        Err(e) => html! { <li class="asm-error">{ e.clone() }</li> },
+    };
+    let last_op = state
+        .ops
+        .last()
+        .map(|o| o.describe())
+        .unwrap_or_else(|| "boot: the kernel starts pid 1".into());
+    html! {
+        <Frame kind={WidgetKind::ForkCow} title="fork and copy-on-write" subtitle="The kernel's view: page tables, frames and reference counts" on_reset={on_reset}>
+            <div class="stepper">
+                <button type="button" class="btn" data-testid="fc-undo" onclick={on_undo} disabled={state.ops.is_empty()}>{ "Undo" }</button>
+                <span class="hint" data-testid="fc-frames">{ format!("{frames_in_use} frames in use ({user_frames} for user pages and file cache)") }</span>
+            </div>
+            <div class="fc-procs">{ for pids.iter().map(|&p| proc_panel(sys, p, &dispatch)) }</div>
+            <div class="fc-shared">
+                <p><strong>{ "Frames mapped by more than one process: " }</strong>
+                    <span data-testid="fc-shared">{ shared_text(&users) }</span>
+                </p>
+            </div>
+            <div class="fc-log" aria-live="polite">
+                <p><strong>{ "What the kernel did: " }</strong>{ last_op }</p>
+                <ol data-testid="fc-log">{ log }</ol>
+            </div>
+        </Frame>
+    }
+}

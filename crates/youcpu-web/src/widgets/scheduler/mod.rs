@@ -1,0 +1,310 @@
+//! `scheduler`: one workload under several policies, a Gantt chart each, with metrics; CFS's
+//! vruntime and EEVDF's lag over time for the focused policy.
+
+pub mod state;
+
+use crate::widgets::{Frame, WidgetKind};
+use crate::{dom, url_state};
+use state::{PolicyId, Run, SchedAction, SchedState, MAX_WIDGET_TASKS, PRESETS, URL_PREFIX};
+use yew::prelude::*;
+use youcpu_core::sched::sim::{SimResult, SliceKind};
+
+const PALETTE: usize = 8;
+
+fn fmt_opt(v: Option<f64>) -> String {
+    v.map(|x| format!("{x:.1}")).unwrap_or_else(|| "–".into())
+}
+
+fn gantt(r: &SimResult, n: usize, scale_end: u64, key: &str) -> Html {
+    let width = 640.0_f64;
+    let label_w = 58.0;
+    let plot_w = width - label_w - 8.0;
+    let row_h = 16.0;
+    let height = row_h * n as f64 + 22.0;
+    let end = scale_end.max(1) as f64;
+    let x = |t: u64| label_w + plot_w * t as f64 / end;
+    let bars: Html = r
+        .timeline
+        .iter()
+        .map(|s| {
+            let (x0, x1) = (x(s.start), x(s.end));
+            let w = (x1 - x0).max(0.8);
+            match s.kind {
+                SliceKind::Run { task } => html! {
+                    <rect class={format!("c{}", task % PALETTE)} x={format!("{x0:.2}")} y={format!("{:.1}", row_h * task as f64 + 1.0)} width={format!("{w:.2}")} height={format!("{:.1}", row_h - 3.0)}>
+                        <title>{ format!("task {} runs {}–{} ms", task + 1, s.start, s.end) }</title>
+                    </rect>
+                },
+                SliceKind::Switch { to, .. } => html! {
+                    <rect class="switch" x={format!("{x0:.2}")} y={format!("{:.1}", row_h * to as f64 + 1.0)} width={format!("{w:.2}")} height={format!("{:.1}", row_h - 3.0)}>
+                        <title>{ format!("switching to task {}: {}–{} ms", to + 1, s.start, s.end) }</title>
+                    </rect>
+                },
+                SliceKind::Idle => html! {},
+            }
+        })
+        .collect();
+    let labels: Html = (0..n)
+        .map(|i| html! { <text class="lbl" x="0" y={format!("{:.1}", row_h * i as f64 + 12.0)}>{ format!("task {}", i + 1) }</text> })
+        .collect();
+    // About six ticks on a 1-2-5 scale.
+    let step = [
+        1u64, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000,
+    ]
+    .into_iter()
+    .find(|s| scale_end / s <= 8)
+    .unwrap_or(50000);
+    let axis_y = row_h * n as f64 + 2.0;
+    let ticks: Html = (0..=scale_end / step)
+        .map(|k| {
+            let t = k * step;
+            let tx = x(t);
+            html! { <g><line class="tick" x1={format!("{tx:.1}")} x2={format!("{tx:.1}")} y1={format!("{axis_y:.1}")} y2={format!("{:.1}", axis_y + 4.0)} /><text class="val" x={format!("{tx:.1}")} y={format!("{:.1}", axis_y + 16.0)} text-anchor="middle">{ t }</text></g> }
+        })
+        .collect();
+    html! {
+        <svg class="gantt" viewBox={format!("0 0 {width} {height:.0}")} role="img" data-testid={format!("sch-gantt-{key}")}
+            aria-label={format!("Gantt chart: which task runs when, 0 to {} ms", r.overall.end)}>
+            { labels }
+            <line class="axis" x1={format!("{label_w}")} x2={format!("{:.1}", label_w + plot_w)} y1={format!("{axis_y:.1}")} y2={format!("{axis_y:.1}")} />
+            { ticks }
+            { bars }
+        </svg>
+    }
+}
+
+fn fair_chart(r: &SimResult, n: usize, eevdf: bool) -> Html {
+    let width = 640.0_f64;
+    let height = 200.0_f64;
+    let (l, rgt, top, bot) = (56.0, 8.0, 8.0, 22.0);
+    let value = |p: &youcpu_core::sched::sim::FairPoint| if eevdf { p.lag } else { p.vruntime };
+    let (mut lo, mut hi) = (i64::MAX, i64::MIN);
+    let mut tmax = 1u64;
+    for p in &r.fair {
+        lo = lo.min(value(p));
+        hi = hi.max(value(p));
+        tmax = tmax.max(p.time);
+    }
+    if r.fair.is_empty() {
+        return html! {};
+    }
+    if hi == lo {
+        hi = lo + 1;
+    }
+    let x = |t: u64| l + (width - l - rgt) * t as f64 / tmax as f64;
+    let y = |v: i64| top + (height - top - bot) * (1.0 - (v - lo) as f64 / (hi - lo) as f64);
+    let lines: Html = (0..n)
+        .map(|i| {
+            let pts: Vec<String> = r
+                .samples_of(i)
+                .map(|p| format!("{:.1},{:.1}", x(p.time), y(value(p))))
+                .collect();
+            html! { <polyline class={format!("line s{}", i % PALETTE)} points={pts.join(" ")} /> }
+        })
+        .collect();
+    let what = if eevdf {
+        "lag (V − vruntime)"
+    } else {
+        "vruntime"
+    };
+    html! {
+        <figure class="fair">
+            <svg class="fair-chart" viewBox={format!("0 0 {width} {height}")} role="img" aria-label={format!("Each task's {what} over time")}>
+                <text class="val" x="0" y="14">{ format!("{:.2} ms", hi as f64 / 1e6) }</text>
+                <text class="val" x="0" y={format!("{:.0}", height - bot)}>{ format!("{:.2} ms", lo as f64 / 1e6) }</text>
+                if eevdf && lo < 0 && hi > 0 {
+                    <line class="zero" x1={format!("{l}")} x2={format!("{:.1}", width - rgt)} y1={format!("{:.1}", y(0))} y2={format!("{:.1}", y(0))} />
+                }
+                { lines }
+            </svg>
+            <figcaption>{ if eevdf {
+                "EEVDF: each task's lag, how much CPU time it is owed (above zero) or has had in advance (below). A task is eligible when its lag is not negative; among those, the earliest virtual deadline runs. Lag stays within about a slice of zero."
+            } else {
+                "CFS: each task's vruntime, its CPU time scaled by 1024 / weight. CFS always runs the task with the smallest vruntime, so the lines climb together; a heavier (lower nice) task's line climbs more slowly, so it gets more real time."
+            } }</figcaption>
+        </figure>
+    }
+}
+
+fn details(run: &Run, n: usize) -> Html {
+    let Ok(r) = &run.result else {
+        return html! {};
+    };
+    let rows: Html = r
+        .tasks
+        .iter()
+        .map(|t| {
+            let o = |v: Option<u64>| v.map(|x| x.to_string()).unwrap_or_else(|| "–".into());
+            html! {
+                <tr>
+                    <th scope="row">{ format!("task {}", t.id + 1) }</th>
+                    <td class="num">{ t.arrival }</td><td class="num">{ t.cpu_demand }</td>
+                    <td class="num">{ o(t.first_run) }</td><td class="num">{ o(t.completion) }</td>
+                    <td class="num">{ o(t.response) }</td><td class="num">{ o(t.turnaround) }</td>
+                    <td class="num">{ t.wait }</td><td class="num">{ format!("{:.0}%", t.cpu_share * 100.0) }</td>
+                    <td class="num">{ t.context_switches }</td>
+                </tr>
+            }
+        })
+        .collect();
+    html! {
+        <div class="sch-details" data-testid="sch-details">
+            <h5>{ format!("{}: every task", run.policy.label()) }</h5>
+            <div class="table-wrap">
+                <table>
+                    <thead><tr><th scope="col">{ "Task" }</th><th scope="col">{ "Arrival" }</th><th scope="col">{ "CPU" }</th><th scope="col">{ "First run" }</th><th scope="col">{ "Done" }</th><th scope="col">{ "Response" }</th><th scope="col">{ "Turnaround" }</th><th scope="col">{ "Wait" }</th><th scope="col">{ "CPU share" }</th><th scope="col">{ "Switched in" }</th></tr></thead>
+                    <tbody>{ rows }</tbody>
+                </table>
+            </div>
+            if run.policy.is_fair() { { fair_chart(r, n, run.policy == PolicyId::Eevdf) } }
+        </div>
+    }
+}
+
+/// The scheduler comparison widget.
+#[component]
+pub fn SchedulerWidget() -> Html {
+    let state = use_reducer(|| {
+        let pairs = url_state::parse(&dom::location_search());
+        SchedState::from_query(&url_state::owned_by(&pairs, URL_PREFIX))
+    });
+    {
+        let query = state.to_query();
+        use_effect_with(query, |q| {
+            dom::replace_search(&url_state::merge(&dom::location_search(), URL_PREFIX, q));
+        });
+    }
+    let click = |a: SchedAction| {
+        let state = state.clone();
+        Callback::from(move |_: MouseEvent| state.dispatch(a.clone()))
+    };
+    let input = |f: fn(String) -> SchedAction| {
+        let state = state.clone();
+        Callback::from(move |e: InputEvent| state.dispatch(f(dom::input_text(&e))))
+    };
+    let row_input = |i: usize, f: fn(usize, String) -> SchedAction| {
+        let state = state.clone();
+        Callback::from(move |e: InputEvent| state.dispatch(f(i, dom::input_text(&e))))
+    };
+    let on_preset = {
+        let state = state.clone();
+        Callback::from(move |e: Event| {
+            if let Ok(i) = dom::event_value(&e).parse::<usize>() {
+                state.dispatch(SchedAction::Preset(i));
+            }
+        })
+    };
+    let on_reset = {
+        let state = state.clone();
+        Callback::from(move |_| state.dispatch(SchedAction::Reset))
+    };
+    let n = state.rows.len();
+    let scale_end = state
+        .runs
+        .iter()
+        .filter_map(|r| r.result.as_ref().ok())
+        .map(|r| r.overall.end)
+        .max()
+        .unwrap_or(1);
+
+    let task_rows: Html = state
+        .rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let cell = |id: String, label: String, f: &state::Field, cb: Callback<InputEvent>, class: &'static str| html! {
+                <td>
+                    <input type="text" id={id.clone()} data-testid={id.clone()} class={class} aria-label={label} value={f.text.clone()} oninput={cb}
+                        aria-invalid={f.error.is_some().to_string()} spellcheck="false" autocomplete="off" />
+                    if let Some(e) = &f.error { <span class="field-error" data-testid={format!("{id}-error")}>{ e.clone() }</span> }
+                </td>
+            };
+            html! {
+                <tr key={i}>
+                    <th scope="row"><span class={classes!("swatch", format!("c{}", i % PALETTE))}></span>{ format!("task {}", i + 1) }</th>
+                    { cell(format!("sch-arrival-{i}"), format!("arrival of task {} in ms", i + 1), &r.arrival, row_input(i, SchedAction::Arrival), "short") }
+                    { cell(format!("sch-pattern-{i}"), format!("CPU bursts and I/O waits of task {}", i + 1), &r.pattern, row_input(i, SchedAction::Pattern), "pattern") }
+                    { cell(format!("sch-nice-{i}"), format!("nice value of task {}", i + 1), &r.nice, row_input(i, SchedAction::Nice), "short") }
+                    <td><button type="button" class="btn icon" aria-label={format!("remove task {}", i + 1)} disabled={n <= 1} onclick={click(SchedAction::RemoveTask(i))}>{ "×" }</button></td>
+                </tr>
+            }
+        })
+        .collect();
+
+    let toggles: Html = PolicyId::ALL
+        .into_iter()
+        .map(|p| {
+            let on = state.policies.contains(&p);
+            html! { <button type="button" class="btn" aria-pressed={on.to_string()} data-testid={format!("sch-toggle-{}", p.key())} onclick={click(SchedAction::Toggle(p))}>{ p.label() }</button> }
+        })
+        .collect();
+
+    let charts: Html = state
+        .runs
+        .iter()
+        .map(|run| {
+            let focused = run.policy == state.focus;
+            let body = match &run.result {
+                Ok(r) => html! {
+                    <>
+                        { gantt(r, n, scale_end, run.policy.key()) }
+                        <p class="sch-metrics" data-testid={format!("sch-metrics-{}", run.policy.key())}>
+                            { format!("avg response {} · avg turnaround {} · avg wait {:.1} · {} switches", fmt_opt(r.overall.avg_response), fmt_opt(r.overall.avg_turnaround), r.overall.avg_wait, r.overall.context_switches) }
+                            if r.overall.switch_time > 0 { { format!(" · {} ms switching", r.overall.switch_time) } }
+                        </p>
+                    </>
+                },
+                Err(e) => html! { <p class="asm-error" role="status">{ e.clone() }</p> },
+            };
+            html! {
+                <div class={classes!("sch-run", focused.then_some("focused"))}>
+                    <div class="sch-run-head">
+                        <h5>{ run.policy.label() }</h5>
+                        <button type="button" class="btn small" aria-pressed={focused.to_string()} onclick={click(SchedAction::Focus(run.policy))}>{ "Details" }</button>
+                    </div>
+                    { body }
+                </div>
+            }
+        })
+        .collect();
+
+    let focused_run = state.runs.iter().find(|r| r.policy == state.focus);
+
+    html! {
+        <Frame kind={WidgetKind::Scheduler} title="Scheduler comparison"
+            subtitle="One workload, several policies, side by side (times in ms; one CPU)" on_reset={on_reset}>
+            <div class="sch-toolbar">
+                <label class="inline">{ "Workload " }
+                    <select data-testid="sch-preset" onchange={on_preset}>
+                        <option value="" selected=true disabled=true>{ "choose a preset…" }</option>
+                        { for PRESETS.iter().enumerate().map(|(i, p)| html! { <option value={i.to_string()}>{ p.name }</option> }) }
+                    </select>
+                </label>
+                <label class="inline">{ "RR quantum " }
+                    <input type="text" class="short" data-testid="sch-quantum" value={state.quantum.text.clone()} oninput={input(SchedAction::Quantum)} aria-invalid={state.quantum.error.is_some().to_string()} />{ " ms" }
+                </label>
+                <label class="inline">{ "Switch cost " }
+                    <input type="text" class="short" data-testid="sch-switch" value={state.switch_cost.text.clone()} oninput={input(SchedAction::SwitchCost)} aria-invalid={state.switch_cost.error.is_some().to_string()} />{ " ms" }
+                </label>
+            </div>
+            if let Some(e) = state.quantum.error.as_ref().or(state.switch_cost.error.as_ref()) { <p class="field-error" role="status">{ e.clone() }</p> }
+            <div class="table-wrap">
+                <table class="sch-tasks">
+                    <caption class="sr-only">{ "The workload" }</caption>
+                    <thead><tr><th scope="col">{ "Task" }</th><th scope="col">{ "Arrival (ms)" }</th><th scope="col">{ "CPU bursts, io waits" }</th><th scope="col">{ "Nice" }</th><th scope="col"><span class="sr-only">{ "Remove" }</span></th></tr></thead>
+                    <tbody>{ task_rows }</tbody>
+                </table>
+            </div>
+            <p class="hint">{ "A pattern like 2 io3 2 runs 2 ms, waits 3 ms for I/O, then runs 2 ms more. Nice values matter only to the Linux policies." }</p>
+            <button type="button" class="btn" data-testid="sch-add" disabled={n >= MAX_WIDGET_TASKS} onclick={click(SchedAction::AddTask)}>
+                { if n >= MAX_WIDGET_TASKS { format!("{MAX_WIDGET_TASKS} tasks at most") } else { "Add a task".to_string() } }
+            </button>
+            <div class="seg wrap" role="group" aria-label="Policies to compare"><span class="seg-label">{ "Compare:" }</span>{ toggles }</div>
+            if state.has_errors() {
+                <p class="stale" role="status" data-testid="sch-stale">{ "Showing the last valid run until the highlighted fields are fixed." }</p>
+            }
+            <div class="sch-runs" aria-live="polite">{ charts }</div>
+            if let Some(run) = focused_run { { details(run, n) } }
+        </Frame>
+    }
+}

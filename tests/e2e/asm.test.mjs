@@ -1,0 +1,51 @@
+// End-to-end: the assembler playground on the release build.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serve } from './server.mjs';
+import { launch, openPage, screenshotPath } from './browser.mjs';
+import { AsmPage } from './pages.mjs';
+
+let server;
+let browser;
+before(async () => {
+  server = await serve(process.env.DIST ?? 'dist');
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+test('asm: typing assembly shows the bytes GNU as would emit, each explained', async () => {
+  const { page, errors } = await openPage(browser.context, `${server.url}/#widget-asm`);
+  const asm = await new AsmPage(page).ready();
+  assert.equal(await asm.bytes(0), '05 00 02 00 00');
+
+  await asm.el('asm-source').fill('add ebx, 128\nmov rax, 0x80000000\nfrobnicate rax');
+  assert.equal(await asm.bytes(0), '81 c3 80 00 00 00');
+  assert.equal(await asm.bytes(1), '48 b8 00 00 00 80 00 00 00 00');
+  assert.match(await asm.el('asm-error-2').textContent(), /frobnicate/);
+
+  await asm.el('asm-row-0').click();
+  const fields = await asm.el('asm-fields').locator('tr').count();
+  assert.ok(fields >= 3, `expected opcode, ModRM and immediate rows, got ${fields}`);
+  assert.match(await asm.el('asm-why').textContent(), /./);
+  assert.match(page.url(), /asm-src=/);
+
+  await asm.root.screenshot({ path: screenshotPath('asm.png') });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('asm: bytes to assembly, with bad hex reported', async () => {
+  const { page, errors } = await openPage(browser.context, `${server.url}/#widget-asm`);
+  const asm = await new AsmPage(page).ready();
+  await asm.el('asm-mode-dis').click();
+  await asm.el('asm-hex').fill('05 00 02 00 00 c3');
+  assert.equal(await asm.el('asm-text-0').textContent(), 'add eax, 0x200');
+  assert.equal(await asm.el('asm-text-1').textContent(), 'ret');
+  await asm.el('asm-hex').fill('05 0');
+  assert.match(await asm.el('asm-hex-error').textContent(), /odd number/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
