@@ -31,7 +31,17 @@ const PART_IDS: [&str; 7] = [
 ];
 
 /// Widget directive names and the `WidgetKind` variant each one mounts.
-const WIDGETS: &[(&str, &str)] = &[("asm", "Asm"), ("binfmt-misc", "BinfmtMisc"), ("elf-inspector", "ElfInspector"), ("execve", "Execve"), ("fork-cow", "ForkCow"), ("page-walk", "PageWalk"), ("scheduler", "Scheduler"), ("shell-fallback", "ShellFallback"), ("timeslice", "Timeslice")];
+const WIDGETS: &[(&str, &str)] = &[
+    ("asm", "Asm"),
+    ("binfmt-misc", "BinfmtMisc"),
+    ("elf-inspector", "ElfInspector"),
+    ("execve", "Execve"),
+    ("fork-cow", "ForkCow"),
+    ("page-walk", "PageWalk"),
+    ("scheduler", "Scheduler"),
+    ("shell-fallback", "ShellFallback"),
+    ("timeslice", "Timeslice"),
+];
 
 struct Part {
     id: String,

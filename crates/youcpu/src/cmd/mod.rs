@@ -12,7 +12,8 @@ mod sched;
 mod timeslice;
 mod translate;
 
-const USAGE: &str = "usage: youcpu <asm|disasm|elf|exec|run|sched|timeslice|translate> [options] [--json]";
+const USAGE: &str =
+    "usage: youcpu <asm|disasm|elf|exec|run|sched|timeslice|translate> [options] [--json]";
 
 /// Runs the subcommand named by the first argument.
 pub fn dispatch(args: Vec<OsString>) -> Result<Output, CliError> {
