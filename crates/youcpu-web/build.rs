@@ -35,6 +35,7 @@ const WIDGETS: &[(&str, &str)] = &[
     ("asm", "Asm"),
     ("binfmt-misc", "BinfmtMisc"),
     ("elf-inspector", "ElfInspector"),
+    ("elf-loader", "ElfLoader"),
     ("execve", "Execve"),
     ("fork-cow", "ForkCow"),
     ("page-walk", "PageWalk"),

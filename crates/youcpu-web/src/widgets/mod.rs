@@ -4,6 +4,7 @@
 pub mod asm;
 pub mod binfmt_misc;
 pub mod elf_inspector;
+pub mod elf_loader;
 pub mod execve;
 pub mod fork_cow;
 pub mod page_walk;
@@ -22,6 +23,8 @@ pub enum WidgetKind {
     BinfmtMisc,
     /// `elf-inspector`: headers, segments, sections, memory map and hex view of an ELF file.
     ElfInspector,
+    /// `elf-loader`: load_elf_binary step by step, down to the initial stack.
+    ElfLoader,
     /// `execve`: Linux's execve and its binary formats, step by step.
     Execve,
     /// `fork-cow`: fork shares pages; a write faults and copies.
@@ -43,6 +46,7 @@ impl WidgetKind {
             WidgetKind::Asm => "asm",
             WidgetKind::BinfmtMisc => "binfmt-misc",
             WidgetKind::ElfInspector => "elf-inspector",
+            WidgetKind::ElfLoader => "elf-loader",
             WidgetKind::Execve => "execve",
             WidgetKind::ForkCow => "fork-cow",
             WidgetKind::PageWalk => "page-walk",
@@ -58,6 +62,7 @@ impl WidgetKind {
             WidgetKind::Asm => html! { <asm::AsmWidget /> },
             WidgetKind::BinfmtMisc => html! { <binfmt_misc::BinfmtMiscWidget /> },
             WidgetKind::ElfInspector => html! { <elf_inspector::ElfInspectorWidget /> },
+            WidgetKind::ElfLoader => html! { <elf_loader::ElfLoaderWidget /> },
             WidgetKind::Execve => html! { <execve::ExecveWidget /> },
             WidgetKind::ForkCow => html! { <fork_cow::ForkCowWidget /> },
             WidgetKind::PageWalk => html! { <page_walk::PageWalkWidget /> },

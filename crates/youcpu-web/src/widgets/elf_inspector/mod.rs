@@ -20,25 +20,37 @@ type Dispatch = UseReducerDispatcher<ElfState>;
 
 /// Reads the first file of a list and dispatches its bytes (or why it could not be read).
 fn read_file(files: Option<web_sys::FileList>, d: Dispatch) {
+    read_first_file(
+        files,
+        Callback::from(move |r: FileRead| match r {
+            Ok((name, bytes)) => d.dispatch(ElfAction::File { name, bytes }),
+            Err(m) => d.dispatch(ElfAction::FileError(m)),
+        }),
+    );
+}
+
+/// A file's name and bytes, or why it could not be read.
+pub type FileRead = Result<(String, Rc<Vec<u8>>), String>;
+
+/// Reads the first file of a list (up to `MAX_FILE_SIZE`) and hands over its name and bytes,
+/// or why it could not be read. Other widgets that open ELF files use it too.
+pub fn read_first_file(files: Option<web_sys::FileList>, done: Callback<FileRead>) {
     let Some(file) = files.and_then(|f| f.get(0)) else {
         return;
     };
     let name = file.name();
     let size = file.size() as u64;
     if size > MAX_FILE_SIZE {
-        d.dispatch(ElfAction::FileError(too_large(&name, size)));
+        done.emit(Err(too_large(&name, size)));
         return;
     }
     yew::platform::spawn_local(async move {
         match wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await {
             Ok(buf) => {
                 let bytes = js_sys::Uint8Array::new(&buf).to_vec();
-                d.dispatch(ElfAction::File {
-                    name,
-                    bytes: Rc::new(bytes),
-                });
+                done.emit(Ok((name, Rc::new(bytes))));
             }
-            Err(_) => d.dispatch(ElfAction::FileError(format!("{name} could not be read"))),
+            Err(_) => done.emit(Err(format!("{name} could not be read"))),
         }
     });
 }

@@ -1,0 +1,725 @@
+//! The ELF loader's state: which file (an example of the ELF inspector, or a file the reader
+//! opened), argv and envp, and how far the reader has stepped through `load_elf_binary`. The
+//! steps come from the core's loader (`youcpu_core::loader::load`) run on a fresh simulated
+//! address space. A pure reducer.
+
+use crate::widgets::elf_inspector::examples::EXAMPLES;
+use std::rc::Rc;
+use yew::Reducible;
+use youcpu_core::elf::parse;
+use youcpu_core::exec::examples::tiny_elf;
+use youcpu_core::linux::mm::{page_up, AddressSpace, Prot, STACK_TOP};
+use youcpu_core::loader::stack::{at, RANDOM_SEED};
+use youcpu_core::loader::{load, ExecArgs, LoadInfo};
+use youcpu_core::mmu::Mmu;
+
+/// The URL query prefix this widget owns.
+pub const URL_PREFIX: &str = "el-";
+/// Most argv or envp entries.
+pub const MAX_ARGS: usize = 16;
+/// Most characters per argv/envp text box.
+pub const MAX_ARGS_TEXT: usize = 1024;
+/// Simulated physical memory for one load (frames are allocated lazily).
+const PHYS: u64 = 64 << 20;
+/// Most bytes of one stack entry shown.
+pub const MAX_SHOWN: usize = 24;
+
+/// Where the file came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// An example of the ELF inspector, by index.
+    Example(usize),
+    /// A file the reader opened (its name and bytes).
+    File(String, Rc<Vec<u8>>),
+}
+
+/// What a step does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StepKind {
+    /// The header is checked.
+    Header,
+    /// The load bias is chosen.
+    Bias,
+    /// A PT_LOAD is mapped.
+    Map,
+    /// The BSS is zeroed.
+    Bss,
+    /// The interpreter is mapped.
+    Interp,
+    /// One entry of the initial stack is written.
+    Stack,
+    /// The registers are set.
+    Start,
+    /// Loading failed.
+    Fail,
+}
+
+impl StepKind {
+    /// Short label.
+    pub fn label(self) -> &'static str {
+        match self {
+            StepKind::Header => "check header",
+            StepKind::Bias => "load bias",
+            StepKind::Map => "map segment",
+            StepKind::Bss => "zero BSS",
+            StepKind::Interp => "interpreter",
+            StepKind::Stack => "stack",
+            StepKind::Start => "start",
+            StepKind::Fail => "refused",
+        }
+    }
+}
+
+/// One entry of the initial stack.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StackEntry {
+    /// Lowest address.
+    pub addr: u64,
+    /// Size in bytes.
+    pub len: u64,
+    /// What it is.
+    pub label: String,
+    /// Its first bytes (at most [`MAX_SHOWN`]).
+    pub bytes: Vec<u8>,
+}
+
+/// One step of the load.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoadStep {
+    /// What it does.
+    pub kind: StepKind,
+    /// A sentence.
+    pub text: String,
+    /// For stack steps, the entry written.
+    pub entry: Option<StackEntry>,
+}
+
+/// The widget's state.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoaderState {
+    /// The file.
+    pub source: Source,
+    /// argv, one per line, as typed.
+    pub argv: String,
+    /// envp, one per line, as typed.
+    pub envp: String,
+    /// How many steps are shown (1..=steps.len()).
+    pub step: usize,
+    /// The steps.
+    pub steps: Rc<Vec<LoadStep>>,
+    /// The loader's result, when it succeeded.
+    pub info: Option<Rc<LoadInfo>>,
+    /// A message about the argument boxes or a file that could not be read.
+    pub message: Option<String>,
+}
+
+/// An action.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LoaderAction {
+    /// Pick example i.
+    Example(usize),
+    /// The reader opened a file.
+    File(String, Rc<Vec<u8>>),
+    /// A file could not be read.
+    FileError(String),
+    /// argv text.
+    Argv(String),
+    /// envp text.
+    Envp(String),
+    /// One step forward.
+    Next,
+    /// One step back.
+    Back,
+    /// Show every step.
+    End,
+    /// Back to the first step.
+    Start,
+}
+
+/// Default envp.
+pub const DEFAULT_ENVP: &str = "HOME=/home/user\nLANG=C.UTF-8";
+
+fn perms(p: Prot) -> String {
+    format!(
+        "{}{}{}",
+        if p.read { 'r' } else { '-' },
+        if p.write { 'w' } else { '-' },
+        if p.exec { 'x' } else { '-' }
+    )
+}
+
+/// The file name the example or the file is run under (AT_EXECFN, argv[0] by default).
+fn exec_name(source: &Source) -> String {
+    match source {
+        Source::Example(0) => "./hello".into(),
+        Source::Example(1) => "./tiny-pie".into(),
+        Source::Example(i) => format!("./example{i}"),
+        Source::File(name, _) => {
+            let clean: String = name
+                .chars()
+                .filter(|c| *c != '/' && *c != '\0' && !c.is_control())
+                .take(60)
+                .collect();
+            format!("./{}", if clean.is_empty() { "program" } else { &clean })
+        }
+    }
+}
+
+/// Splits a text box into at most [`MAX_ARGS`] lines; `Err` explains what was cut.
+pub fn split_args(text: &str) -> (Vec<Vec<u8>>, Option<String>) {
+    let mut msg = None;
+    let text: String = if text.chars().count() > MAX_ARGS_TEXT {
+        msg = Some(format!(
+            "only the first {MAX_ARGS_TEXT} characters are used"
+        ));
+        text.chars().take(MAX_ARGS_TEXT).collect()
+    } else {
+        text.to_string()
+    };
+    let mut out: Vec<Vec<u8>> = text
+        .split('\n')
+        .map(|l| l.trim_end_matches('\r').as_bytes().to_vec())
+        .collect();
+    if text.is_empty() {
+        out.clear();
+    }
+    if out.len() > MAX_ARGS {
+        out.truncate(MAX_ARGS);
+        msg = Some(format!("only the first {MAX_ARGS} lines are used"));
+    }
+    (out, msg)
+}
+
+fn show(b: &[u8]) -> String {
+    let s = String::from_utf8_lossy(b);
+    let s: String = s.chars().take(40).collect();
+    if b.len() > 40 {
+        format!("\"{s}…\"")
+    } else {
+        format!("\"{s}\"")
+    }
+}
+
+/// Runs the loader and turns what it did into steps.
+pub fn plan(
+    bytes: &[u8],
+    argv: &[Vec<u8>],
+    envp: &[Vec<u8>],
+    execfn: &str,
+) -> (Vec<LoadStep>, Option<LoadInfo>) {
+    let mut steps = Vec::new();
+    let step = |kind, text: String| LoadStep {
+        kind,
+        text,
+        entry: None,
+    };
+    match parse(bytes) {
+        Ok(e) => steps.push(step(
+            StepKind::Header,
+            format!(
+                "The first bytes are 7f 45 4c 46: ELF. Class ELF{}, {}-endian, type {}, machine {}, entry point {:#x}, {} program headers at file offset {}.",
+                e.class_bits(),
+                e.endian_name(),
+                e.type_name(),
+                e.machine_name(),
+                e.header.entry.value,
+                e.header.phnum.value,
+                e.header.phoff.value
+            ),
+        )),
+        Err(err) => {
+            steps.push(step(
+                StepKind::Fail,
+                format!("The file is not a readable ELF file, so the ELF handler declines it (ENOEXEC): {err}"),
+            ));
+            return (steps, None);
+        }
+    }
+    let mut mmu = Mmu::new(PHYS);
+    let Ok(mut mm) = AddressSpace::new(&mut mmu, None) else {
+        steps.push(step(StepKind::Fail, "out of simulated memory".into()));
+        return (steps, None);
+    };
+    let stub = tiny_elf(3, None);
+    let args = ExecArgs {
+        argv: argv.to_vec(),
+        envp: envp.to_vec(),
+        execfn: execfn.as_bytes().to_vec(),
+        uid: 1000,
+        gid: 1000,
+        random_seed: RANDOM_SEED,
+    };
+    let info = match load(&mut mmu, &mut mm, bytes, Some(&stub), &args) {
+        Ok(i) => i,
+        Err(m) => {
+            steps.push(step(
+                StepKind::Fail,
+                format!("load_elf_binary refuses the file: {m}"),
+            ));
+            return (steps, None);
+        }
+    };
+    steps.push(step(
+        StepKind::Bias,
+        if info.bias == 0 {
+            "Type EXEC: the file's addresses are used as they are (load bias 0).".into()
+        } else {
+            format!(
+                "Type DYN (position-independent): the kernel adds a load bias of {:#x} to every address in the file. This simulation turns randomisation off, so the bias is the fixed base; a real kernel randomises it on every run.",
+                info.bias
+            )
+        },
+    ));
+    let mut bss = Vec::new();
+    for s in &info.segments {
+        let start = s.vaddr & !0xfff;
+        let end = page_up(s.vaddr.saturating_add(s.memsz));
+        let file_end = s.vaddr.saturating_add(s.filesz);
+        let who = if s.interp {
+            "interpreter's"
+        } else {
+            "program's"
+        };
+        let file_pages_end = if s.filesz == 0 {
+            start
+        } else {
+            page_up(file_end)
+        };
+        let kind = if s.interp {
+            StepKind::Interp
+        } else {
+            StepKind::Map
+        };
+        steps.push(step(
+            kind,
+            format!(
+                "The {who} PT_LOAD: {:#x}–{:#x} mapped {} ({} page{}) from file offset {:#x}; {} bytes of file data start at {:#x}.",
+                start,
+                file_pages_end.max(start),
+                perms(s.prot),
+                (file_pages_end.saturating_sub(start)) / 4096,
+                if file_pages_end.saturating_sub(start) == 4096 { "" } else { "s" },
+                s.offset.saturating_sub(s.vaddr - start),
+                s.filesz,
+                s.vaddr
+            ),
+        ));
+        if s.memsz > s.filesz {
+            let tail = if s.filesz > 0 && file_end % 4096 != 0 {
+                format!(
+                    "the rest of the last file page, {:#x}–{:#x}, is cleared to zero",
+                    file_end,
+                    page_up(file_end)
+                )
+            } else {
+                "no file page needs clearing".into()
+            };
+            let anon = if end > file_pages_end {
+                format!(
+                    "; {:#x}–{:#x} ({} pages) are anonymous zero pages, given memory only when first touched",
+                    file_pages_end,
+                    end,
+                    (end - file_pages_end) / 4096
+                )
+            } else {
+                String::new()
+            };
+            bss.push(step(
+                StepKind::Bss,
+                format!(
+                    "The {who} segment at {:#x} is {} bytes in memory but {} in the file: {} bytes of BSS. {tail}{anon}.",
+                    s.vaddr,
+                    s.memsz,
+                    s.filesz,
+                    s.memsz - s.filesz
+                ),
+            ));
+        }
+        if !s.interp {
+            steps.append(&mut bss);
+        }
+    }
+    steps.append(&mut bss);
+    if let Some(name) = &info.interp {
+        // The interpreter header step goes before its segments: find the first Interp step.
+        let pos = steps
+            .iter()
+            .position(|s| s.kind == StepKind::Interp)
+            .unwrap_or(steps.len());
+        steps.insert(
+            pos,
+            step(
+                StepKind::Interp,
+                format!(
+                    "PT_INTERP names {name}. The kernel opens it and maps it at a base of its own, {:#x} (AT_BASE), just below the mmap area. (The loader here is a stand-in: a tiny shared object, since the real ld.so is not part of this page.)",
+                    info.interp_base
+                ),
+            ),
+        );
+    } else {
+        steps.push(step(
+            StepKind::Interp,
+            "No PT_INTERP: a static program. Nothing else is mapped, and the program itself runs first.".into(),
+        ));
+    }
+    for e in stack_entries(&info, argv.len(), envp.len()) {
+        steps.push(LoadStep {
+            kind: StepKind::Stack,
+            text: e.label.clone(),
+            entry: Some(e),
+        });
+    }
+    steps.push(step(
+        StepKind::Start,
+        format!(
+            "RSP = {:#x} (pointing at argc, 16-byte aligned). RIP = {:#x}: {}",
+            info.stack.sp,
+            info.start,
+            if info.interp.is_some() {
+                format!(
+                    "the interpreter's entry point. It will find the program through AT_PHDR and AT_ENTRY ({:#x}) and jump there when it is done.",
+                    info.entry
+                )
+            } else {
+                "the program's own entry point.".into()
+            }
+        ),
+    ));
+    (steps, Some(info))
+}
+
+/// The stack's entries from the top down, with the padding between them.
+pub fn stack_entries(info: &LoadInfo, argc: usize, envc: usize) -> Vec<StackEntry> {
+    let l = &info.stack;
+    let mut items: Vec<(u64, u64, String)> = Vec::new();
+    items.push((
+        STACK_TOP - 8,
+        8,
+        "end marker: 8 zero bytes at the very top".into(),
+    ));
+    items.push((
+        l.execfn,
+        (STACK_TOP - 8).saturating_sub(l.execfn),
+        "the file name passed to execve (AT_EXECFN points here)".into(),
+    ));
+    let strings = |ptrs: &[u64], name: &str, items: &mut Vec<(u64, u64, String)>| {
+        for (i, &p) in ptrs.iter().enumerate() {
+            items.push((p, 0, format!("{name}[{i}] string")));
+        }
+    };
+    strings(&l.envp_ptrs, "envp", &mut items);
+    strings(&l.argv_ptrs, "argv", &mut items);
+    items.push((l.platform, 7, "platform string (AT_PLATFORM)".into()));
+    items.push((l.random, 16, "16 random bytes (AT_RANDOM)".into()));
+    let words_at = |i: usize| l.sp + 8 * i as u64;
+    items.push((words_at(0), 8, format!("argc = {argc}")));
+    for i in 0..argc {
+        items.push((words_at(1 + i), 8, format!("argv[{i}] pointer")));
+    }
+    items.push((words_at(1 + argc), 8, "NULL ending argv".into()));
+    for i in 0..envc {
+        items.push((words_at(2 + argc + i), 8, format!("envp[{i}] pointer")));
+    }
+    items.push((words_at(2 + argc + envc), 8, "NULL ending envp".into()));
+    let aux0 = 3 + argc + envc;
+    for (i, (k, v)) in l.auxv.iter().enumerate() {
+        items.push((
+            words_at(aux0 + 2 * i),
+            16,
+            format!("auxv: {} ({k}) = {v:#x}", at::name(*k)),
+        ));
+    }
+    // String lengths: up to the NUL.
+    let byte_at = |a: u64| {
+        a.checked_sub(l.bottom)
+            .and_then(|o| l.image.get(o as usize).copied())
+    };
+    for it in items.iter_mut() {
+        if it.1 == 0 {
+            let mut n = 0u64;
+            while n < 4096 && byte_at(it.0 + n).is_some_and(|b| b != 0) {
+                n += 1;
+            }
+            it.1 = n + 1;
+        }
+    }
+    items.sort_by_key(|a| std::cmp::Reverse(a.0));
+    let mut out = Vec::new();
+    let mut above = STACK_TOP;
+    for (addr, len, label) in items {
+        let end = addr.saturating_add(len);
+        if end < above {
+            out.push(entry(l, end, above - end, "padding (zero)".into()));
+        }
+        let mut label = label;
+        if label.ends_with("string") {
+            let b: Vec<u8> = (0..len.saturating_sub(1).min(4096))
+                .filter_map(|i| byte_at(addr + i))
+                .collect();
+            label = format!("{label} {}", show(&b));
+        }
+        out.push(entry(l, addr, len, label));
+        above = addr.min(above);
+    }
+    out
+}
+
+fn entry(
+    l: &youcpu_core::loader::stack::StackLayout,
+    addr: u64,
+    len: u64,
+    label: String,
+) -> StackEntry {
+    let o = addr.saturating_sub(l.bottom) as usize;
+    let n = (len as usize).min(MAX_SHOWN);
+    let bytes = l
+        .image
+        .get(o..o.saturating_add(n))
+        .map(<[u8]>::to_vec)
+        .unwrap_or_default();
+    StackEntry {
+        addr,
+        len,
+        label,
+        bytes,
+    }
+}
+
+impl Default for LoaderState {
+    fn default() -> Self {
+        let mut s = LoaderState {
+            source: Source::Example(0),
+            argv: String::new(),
+            envp: DEFAULT_ENVP.into(),
+            step: 1,
+            steps: Rc::new(Vec::new()),
+            info: None,
+            message: None,
+        };
+        s.argv = exec_name(&s.source);
+        s.recompute();
+        s
+    }
+}
+
+impl LoaderState {
+    fn bytes(&self) -> Result<Rc<Vec<u8>>, String> {
+        match &self.source {
+            Source::Example(i) => match EXAMPLES.get(*i) {
+                Some(e) => (e.build)().map(Rc::new),
+                None => Err("no such example".into()),
+            },
+            Source::File(_, b) => Ok(b.clone()),
+        }
+    }
+
+    fn recompute(&mut self) {
+        let (argv, m1) = split_args(&self.argv);
+        let (envp, m2) = split_args(&self.envp);
+        self.message = m1
+            .map(|m| format!("argv: {m}"))
+            .or(m2.map(|m| format!("envp: {m}")));
+        let execfn = exec_name(&self.source);
+        let (steps, info) = match self.bytes() {
+            Ok(b) => plan(&b, &argv, &envp, &execfn),
+            Err(m) => (
+                vec![LoadStep {
+                    kind: StepKind::Fail,
+                    text: m,
+                    entry: None,
+                }],
+                None,
+            ),
+        };
+        self.steps = Rc::new(steps);
+        self.info = info.map(Rc::new);
+        self.step = self.step.clamp(1, self.steps.len().max(1));
+    }
+
+    /// Applies one action.
+    pub fn apply(&mut self, a: LoaderAction) {
+        match a {
+            LoaderAction::Example(i) => {
+                if i < EXAMPLES.len() {
+                    self.source = Source::Example(i);
+                    self.argv = exec_name(&self.source);
+                    self.step = 1;
+                    self.recompute();
+                }
+            }
+            LoaderAction::File(name, bytes) => {
+                let name: String = name.chars().take(120).collect();
+                self.source = Source::File(name, bytes);
+                self.argv = exec_name(&self.source);
+                self.step = 1;
+                self.recompute();
+            }
+            LoaderAction::FileError(m) => self.message = Some(m),
+            LoaderAction::Argv(t) => {
+                self.argv = t.chars().take(MAX_ARGS_TEXT + 1).collect();
+                self.recompute();
+            }
+            LoaderAction::Envp(t) => {
+                self.envp = t.chars().take(MAX_ARGS_TEXT + 1).collect();
+                self.recompute();
+            }
+            LoaderAction::Next => self.step = (self.step + 1).min(self.steps.len().max(1)),
+            LoaderAction::Back => self.step = self.step.saturating_sub(1).max(1),
+            LoaderAction::End => self.step = self.steps.len().max(1),
+            LoaderAction::Start => self.step = 1,
+        }
+    }
+
+    /// Builds the state a link describes.
+    pub fn from_query(pairs: &[(String, String)]) -> Self {
+        let mut s = LoaderState::default();
+        let get = |k: &str| {
+            pairs
+                .iter()
+                .rev()
+                .find(|(key, _)| key == k)
+                .map(|(_, v)| v.clone())
+        };
+        if let Some(i) = get("ex").and_then(|v| v.parse::<usize>().ok()) {
+            s.apply(LoaderAction::Example(i));
+        }
+        if let Some(a) = get("argv") {
+            s.apply(LoaderAction::Argv(a));
+        }
+        if let Some(e) = get("envp") {
+            s.apply(LoaderAction::Envp(e));
+        }
+        if let Some(n) = get("step").and_then(|v| v.parse::<usize>().ok()) {
+            s.step = n.clamp(1, s.steps.len().max(1));
+        }
+        s
+    }
+
+    /// The keys that reproduce this state (a file from the reader's disk cannot be linked).
+    pub fn to_query(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        let mut default_argv = true;
+        if let Source::Example(i) = self.source {
+            if i != 0 {
+                out.push(("ex".into(), i.to_string()));
+            }
+            default_argv = self.argv == exec_name(&self.source);
+        }
+        if !default_argv {
+            out.push(("argv".into(), self.argv.clone()));
+        }
+        if self.envp != DEFAULT_ENVP {
+            out.push(("envp".into(), self.envp.clone()));
+        }
+        if self.step != 1 {
+            out.push(("step".into(), self.step.to_string()));
+        }
+        out
+    }
+}
+
+impl Reducible for LoaderState {
+    type Action = LoaderAction;
+
+    fn reduce(self: Rc<Self>, action: Self::Action) -> Rc<Self> {
+        let mut next = (*self).clone();
+        next.apply(action);
+        Rc::new(next)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hello_steps_cover_header_segments_stack_and_start() {
+        let s = LoaderState::default();
+        let kinds: Vec<StepKind> = s.steps.iter().map(|x| x.kind).collect();
+        assert_eq!(kinds.first(), Some(&StepKind::Header));
+        assert_eq!(kinds.iter().filter(|k| **k == StepKind::Map).count(), 2);
+        assert_eq!(kinds.last(), Some(&StepKind::Start));
+        let info = s.info.as_ref().expect("loads");
+        assert_eq!(info.bias, 0);
+        assert!(s
+            .steps
+            .last()
+            .expect("start")
+            .text
+            .contains(&format!("{:#x}", info.entry)));
+        // The stack entries tile the stack from the top down to the stack pointer.
+        let stack: Vec<&StackEntry> = s.steps.iter().filter_map(|x| x.entry.as_ref()).collect();
+        let mut above = STACK_TOP;
+        for e in &stack {
+            assert_eq!(e.addr + e.len, above, "{}", e.label);
+            above = e.addr;
+        }
+        assert_eq!(above, info.stack.sp);
+        assert!(stack.iter().any(|e| e.label.starts_with("auxv: AT_RANDOM")));
+        assert!(stack.last().expect("argc").label.starts_with("argc = 1"));
+    }
+
+    #[test]
+    fn pie_with_interpreter_has_bias_and_base() {
+        let mut s = LoaderState::default();
+        s.apply(LoaderAction::Example(1));
+        let info = s.info.as_ref().expect("loads");
+        assert_ne!(info.bias, 0);
+        assert_ne!(info.interp_base, 0);
+        assert_ne!(info.start, info.entry);
+        assert!(s.steps.iter().any(|x| x.text.contains("PT_INTERP names")));
+    }
+
+    #[test]
+    fn a_32_bit_file_and_junk_are_refused_with_a_message() {
+        let mut s = LoaderState::default();
+        s.apply(LoaderAction::Example(2));
+        assert_eq!(s.steps.last().map(|x| x.kind), Some(StepKind::Fail));
+        for junk in [
+            Vec::new(),
+            b"hello".to_vec(),
+            vec![0x7f, b'E', b'L', b'F'],
+            vec![0xff; 300],
+        ] {
+            s.apply(LoaderAction::File("junk".into(), Rc::new(junk)));
+            assert_eq!(s.steps.last().map(|x| x.kind), Some(StepKind::Fail));
+            s.apply(LoaderAction::End);
+            assert_eq!(s.step, s.steps.len());
+        }
+    }
+
+    #[test]
+    fn argv_and_envp_are_bounded_and_change_the_stack() {
+        let mut s = LoaderState::default();
+        s.apply(LoaderAction::Argv("./hello\na\nb".into()));
+        let argc = s
+            .steps
+            .iter()
+            .filter_map(|x| x.entry.as_ref())
+            .find(|e| e.label.starts_with("argc"))
+            .map(|e| e.label.clone());
+        assert_eq!(argc.as_deref(), Some("argc = 3"));
+        s.apply(LoaderAction::Envp("X=1\n".repeat(100)));
+        assert!(s.message.is_some());
+        s.apply(LoaderAction::Argv("y".repeat(5000)));
+        assert!(s.message.is_some());
+        assert_eq!(s.steps.last().map(|x| x.kind), Some(StepKind::Start));
+    }
+
+    #[test]
+    fn query_round_trip_and_step_bounds() {
+        let mut s = LoaderState::default();
+        s.apply(LoaderAction::Example(1));
+        s.apply(LoaderAction::Argv("a b\nc".into()));
+        s.apply(LoaderAction::Envp("K=V".into()));
+        s.apply(LoaderAction::Next);
+        s.apply(LoaderAction::Next);
+        assert_eq!(LoaderState::from_query(&s.to_query()), s);
+        let far = LoaderState::from_query(&[("step".into(), "99999".into())]);
+        assert_eq!(far.step, far.steps.len());
+        assert_eq!(
+            LoaderState::from_query(&[("ex".into(), "999".into())]),
+            LoaderState::default()
+        );
+    }
+}

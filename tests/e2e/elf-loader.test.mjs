@@ -1,0 +1,48 @@
+// End-to-end: the ELF loader steps through load_elf_binary and builds the initial stack.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serve } from './server.mjs';
+import { launch, openPage, screenshotPath } from './browser.mjs';
+
+let server;
+let browser;
+before(async () => {
+  server = await serve(process.env.DIST ?? 'dist');
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+test('elf-loader: segments, then the stack from the top down to argc', async () => {
+  const { page, errors } = await openPage(browser.context, `${server.url}/#widget-elf-loader`);
+  const w = page.locator('[data-widget="elf-loader"]');
+  await w.waitFor();
+  assert.match(await w.getByTestId('el-step-0').textContent(), /ELF64/);
+  await w.getByTestId('el-next').click();
+  await w.getByTestId('el-next').click();
+  assert.match(await w.getByTestId('el-steps').textContent(), /r-x/);
+  assert.match(page.url(), /el-step=3/);
+  await w.getByTestId('el-argv').fill('./hello\nfirst\nsecond');
+  await w.getByTestId('el-end').click();
+  const stack = await w.getByTestId('el-stack').textContent();
+  assert.match(stack, /argc = 3/);
+  assert.match(stack, /AT_RANDOM/);
+  assert.match(stack, /"second"/);
+  assert.match(await w.getByTestId('el-steps').textContent(), /RSP = 0x7ffffff/);
+  // The PIE with an interpreter: a load bias and a base for the loader.
+  await w.getByTestId('el-example').selectOption('1');
+  await w.getByTestId('el-end').click();
+  const steps = await w.getByTestId('el-steps').textContent();
+  assert.match(steps, /load bias of 0x/);
+  assert.match(steps, /PT_INTERP names \/lib64\/ld-linux-x86-64\.so\.2/);
+  assert.match(steps, /interpreter's entry point/);
+  await w.screenshot({ path: screenshotPath('elf-loader.png') });
+  // A file that is not ELF gives a message, not a broken page.
+  await w.getByTestId('el-file').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('just text\n') });
+  await w.getByTestId('el-source').filter({ hasText: 'notes.txt' }).waitFor();
+  assert.match(await w.getByTestId('el-steps').textContent(), /ENOEXEC/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
