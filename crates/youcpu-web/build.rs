@@ -37,6 +37,7 @@ const WIDGETS: &[(&str, &str)] = &[
     ("elf-inspector", "ElfInspector"),
     ("elf-loader", "ElfLoader"),
     ("execve", "Execve"),
+    ("fetch-execute", "FetchExecute"),
     ("fork-cow", "ForkCow"),
     ("page-walk", "PageWalk"),
     ("scheduler", "Scheduler"),

@@ -6,6 +6,7 @@ pub mod binfmt_misc;
 pub mod elf_inspector;
 pub mod elf_loader;
 pub mod execve;
+pub mod fetch_execute;
 pub mod fork_cow;
 pub mod page_walk;
 pub mod scheduler;
@@ -27,6 +28,8 @@ pub enum WidgetKind {
     ElfLoader,
     /// `execve`: Linux's execve and its binary formats, step by step.
     Execve,
+    /// `fetch-execute`: a tiny program run one instruction at a time.
+    FetchExecute,
     /// `fork-cow`: fork shares pages; a write faults and copies.
     ForkCow,
     /// `page-walk`: an x86-64 page-table walk, table by table, with a TLB.
@@ -48,6 +51,7 @@ impl WidgetKind {
             WidgetKind::ElfInspector => "elf-inspector",
             WidgetKind::ElfLoader => "elf-loader",
             WidgetKind::Execve => "execve",
+            WidgetKind::FetchExecute => "fetch-execute",
             WidgetKind::ForkCow => "fork-cow",
             WidgetKind::PageWalk => "page-walk",
             WidgetKind::Scheduler => "scheduler",
@@ -64,6 +68,7 @@ impl WidgetKind {
             WidgetKind::ElfInspector => html! { <elf_inspector::ElfInspectorWidget /> },
             WidgetKind::ElfLoader => html! { <elf_loader::ElfLoaderWidget /> },
             WidgetKind::Execve => html! { <execve::ExecveWidget /> },
+            WidgetKind::FetchExecute => html! { <fetch_execute::FetchExecuteWidget /> },
             WidgetKind::ForkCow => html! { <fork_cow::ForkCowWidget /> },
             WidgetKind::PageWalk => html! { <page_walk::PageWalkWidget /> },
             WidgetKind::Scheduler => html! { <scheduler::SchedulerWidget /> },

@@ -1,0 +1,53 @@
+// End-to-end: the fetch-decode-execute stepper on the release build.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serve } from './server.mjs';
+import { launch, openPage, screenshotPath } from './browser.mjs';
+
+let server;
+let browser;
+before(async () => {
+  server = await serve(process.env.DIST ?? 'dist');
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+test('fetch-execute: step shows the phases, run exits with 15, back undoes, edits assemble', async () => {
+  const { page, errors } = await openPage(browser.context, `${server.url}/#widget-fetch-execute`);
+  const w = page.locator('[data-widget="fetch-execute"]');
+  await w.waitFor();
+  assert.match(await w.getByTestId('fe-rip').textContent(), /0x401000/);
+  await w.getByTestId('fe-step').click();
+  await w.getByTestId('fe-step').click();
+  assert.equal(await w.getByTestId('fe-fetched').textContent(), 'b9 01 00 00 00');
+  assert.match(await w.getByTestId('fe-decoded').textContent(), /mov ecx, 0x1/);
+  assert.match(await w.getByTestId('fe-changes').textContent(), /rcx: 0x0 → 0x1/);
+  assert.match(await w.getByTestId('fe-reg-rcx').getAttribute('class'), /changed/);
+  await w.getByTestId('fe-step').click();
+  await w.getByTestId('fe-step').click();
+  await w.getByTestId('fe-step').click();
+  assert.match(await w.getByTestId('fe-decoded').textContent(), /cmp rcx, 0x6/);
+  await w.screenshot({ path: screenshotPath('fetch-execute-step.png') });
+  await w.getByTestId('fe-back').click();
+  assert.match(await w.getByTestId('fe-count').textContent(), /^4 instructions/);
+  await w.getByTestId('fe-run').click();
+  assert.match(await w.getByTestId('fe-notice').textContent(), /exited with status 15/);
+  assert.match(await w.getByTestId('fe-reg-rdi').textContent(), /0xf/);
+  await w.screenshot({ path: screenshotPath('fetch-execute.png') });
+  // Edit: a bad line is marked, nothing runs; a good program runs again.
+  await w.getByTestId('fe-source').fill('mov eax, 2\nfrob rax\n');
+  await w.getByTestId('fe-error-1').waitFor();
+  assert.ok(await w.getByTestId('fe-step').isDisabled());
+  assert.match(page.url(), /fe-src=/);
+  await w.getByTestId('fe-source').fill('mov eax, 2\nadd eax, 512\nhlt');
+  await w.getByTestId('fe-run').click();
+  assert.match(await w.getByTestId('fe-reg-rax').textContent(), /0x202/);
+  assert.match(await w.getByTestId('fe-notice').textContent(), /killed by SIGSEGV/);
+  await w.getByTestId('fetch-execute-reset').click();
+  assert.match(await w.getByTestId('fe-source').inputValue(), /add rax, rcx/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
