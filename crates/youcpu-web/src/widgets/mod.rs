@@ -3,12 +3,14 @@
 
 pub mod asm;
 pub mod binfmt_misc;
+pub mod demand_paging;
 pub mod elf_inspector;
 pub mod elf_loader;
 pub mod execve;
 pub mod fetch_execute;
 pub mod fork_cow;
 pub mod page_walk;
+pub mod process_tree;
 pub mod scheduler;
 pub mod shell_fallback;
 pub mod timeslice;
@@ -22,6 +24,8 @@ pub enum WidgetKind {
     Asm,
     /// `binfmt-misc`: a registration string checked as the kernel checks it.
     BinfmtMisc,
+    /// `demand-paging`: first touches fault in zero, file and stack pages; the rest SIGSEGV.
+    DemandPaging,
     /// `elf-inspector`: headers, segments, sections, memory map and hex view of an ELF file.
     ElfInspector,
     /// `elf-loader`: load_elf_binary step by step, down to the initial stack.
@@ -34,6 +38,8 @@ pub enum WidgetKind {
     ForkCow,
     /// `page-walk`: an x86-64 page-table walk, table by table, with a TLB.
     PageWalk,
+    /// `process-tree`: pid 1, a shell, a command forked, exec'd, exited and reaped.
+    ProcessTree,
     /// `scheduler`: one workload under several policies, side by side.
     Scheduler,
     /// `shell-fallback`: a file through a bare execve and from two shells.
@@ -48,12 +54,14 @@ impl WidgetKind {
         match self {
             WidgetKind::Asm => "asm",
             WidgetKind::BinfmtMisc => "binfmt-misc",
+            WidgetKind::DemandPaging => "demand-paging",
             WidgetKind::ElfInspector => "elf-inspector",
             WidgetKind::ElfLoader => "elf-loader",
             WidgetKind::Execve => "execve",
             WidgetKind::FetchExecute => "fetch-execute",
             WidgetKind::ForkCow => "fork-cow",
             WidgetKind::PageWalk => "page-walk",
+            WidgetKind::ProcessTree => "process-tree",
             WidgetKind::Scheduler => "scheduler",
             WidgetKind::ShellFallback => "shell-fallback",
             WidgetKind::Timeslice => "timeslice",
@@ -65,12 +73,14 @@ impl WidgetKind {
         match self {
             WidgetKind::Asm => html! { <asm::AsmWidget /> },
             WidgetKind::BinfmtMisc => html! { <binfmt_misc::BinfmtMiscWidget /> },
+            WidgetKind::DemandPaging => html! { <demand_paging::DemandPagingWidget /> },
             WidgetKind::ElfInspector => html! { <elf_inspector::ElfInspectorWidget /> },
             WidgetKind::ElfLoader => html! { <elf_loader::ElfLoaderWidget /> },
             WidgetKind::Execve => html! { <execve::ExecveWidget /> },
             WidgetKind::FetchExecute => html! { <fetch_execute::FetchExecuteWidget /> },
             WidgetKind::ForkCow => html! { <fork_cow::ForkCowWidget /> },
             WidgetKind::PageWalk => html! { <page_walk::PageWalkWidget /> },
+            WidgetKind::ProcessTree => html! { <process_tree::ProcessTreeWidget /> },
             WidgetKind::Scheduler => html! { <scheduler::SchedulerWidget /> },
             WidgetKind::ShellFallback => html! { <shell_fallback::ShellFallbackWidget /> },
             WidgetKind::Timeslice => html! { <timeslice::TimesliceWidget /> },

@@ -1,0 +1,182 @@
+//! `demand-paging`: one process touches its heap, its stack, a mapped file and memory it does
+//! not own; every first touch is a page fault the kernel resolves (or answers with SIGSEGV).
+
+pub mod state;
+
+use crate::widgets::{Frame, WidgetKind};
+use crate::{dom, url_state};
+use state::{DpAction, DpState, Op, PID, TARGETS, URL_PREFIX};
+use yew::prelude::*;
+use youcpu_core::vm::{FrameUse, System, VmaKind};
+
+fn maps_view(sys: &System) -> Html {
+    let Some(p) = sys.process(PID) else {
+        return html! {};
+    };
+    let rows: Html = p
+        .vmas
+        .iter()
+        .map(|v| {
+            let (offset, name) = match &v.kind {
+                VmaKind::File { offset, .. } => (*offset, v.name.clone()),
+                VmaKind::Stack => (0, "[stack]".to_string()),
+                VmaKind::Anon if v.name.is_empty() => (0, String::new()),
+                VmaKind::Anon => (0, v.name.clone()),
+            };
+            html! {
+                <li><code>{ format!("{:012x}-{:012x} {} {offset:08x} {name}", v.start, v.end, v.perms()) }</code></li>
+            }
+        })
+        .collect();
+    html! { <ul class="dp-maps" data-testid="dp-maps">{ rows }</ul> }
+}
+
+fn pages_view(sys: &System) -> Html {
+    let rows: Html = sys
+        .mapped_pages(PID)
+        .into_iter()
+        .map(|m| {
+            let region = sys
+                .process(PID)
+                .and_then(|p| p.vmas.iter().find(|v| v.contains(m.page)))
+                .map(|v| match v.kind {
+                    VmaKind::Stack => "[stack]".to_string(),
+                    _ if v.name.is_empty() => "[anon]".to_string(),
+                    _ => v.name.clone(),
+                })
+                .unwrap_or_default();
+            let what = if m.frame == sys.zero_frame {
+                "the zero page"
+            } else {
+                match sys.frames.info(m.frame).map(|i| i.0) {
+                    Some(FrameUse::PageCache) => "page cache",
+                    _ => "private",
+                }
+            };
+            html! {
+                <tr>
+                    <td>{ region }</td>
+                    <td class="num"><code>{ format!("{:#x}", m.page) }</code></td>
+                    <td class="num">{ format!("{:#x}", m.frame) }</td>
+                    <td>{ what }</td>
+                    <td>{ if m.writable { "writable" } else { "read-only" } }</td>
+                </tr>
+            }
+        })
+        .collect();
+    html! {
+        <div class="table-wrap">
+            <table class="dp-pages" data-testid="dp-pages">
+                <caption>{ format!("Pages mapped by pid {PID} (its page table's present entries)") }</caption>
+                <thead><tr><th scope="col">{ "Region" }</th><th scope="col">{ "Page" }</th><th scope="col">{ "Frame" }</th><th scope="col">{ "Frame holds" }</th><th scope="col">{ "PTE" }</th></tr></thead>
+                <tbody>{ rows }</tbody>
+            </table>
+        </div>
+    }
+}
+
+/// The demand-paging widget.
+#[component]
+pub fn DemandPagingWidget() -> Html {
+    let state = use_reducer(|| {
+        let pairs = url_state::parse(&dom::location_search());
+        DpState::from_query(&url_state::owned_by(&pairs, URL_PREFIX))
+    });
+    {
+        let query = state.to_query();
+        use_effect_with(query, |q| {
+            dom::replace_search(&url_state::merge(&dom::location_search(), URL_PREFIX, q));
+        });
+    }
+    let on_reset = {
+        let state = state.clone();
+        Callback::from(move |_| state.dispatch(DpAction::Reset))
+    };
+    let act = |a: DpAction| {
+        let state = state.clone();
+        Callback::from(move |_: MouseEvent| state.dispatch(a))
+    };
+    let title = "Demand paging";
+    let Some(sys) = state.sys.as_ref() else {
+        return html! {
+            <Frame kind={WidgetKind::DemandPaging} title={title} on_reset={on_reset}>
+                <p class="asm-error" role="alert">{ state.last.as_ref().as_ref().err().cloned().unwrap_or_default() }</p>
+            </Frame>
+        };
+    };
+    let targets: Html = TARGETS
+        .iter()
+        .map(|&t| {
+            let addr = match t.va(sys) {
+                Ok(a) => format!("{a:#x}"),
+                Err(_) => "none yet".into(),
+            };
+            html! {
+                <tr>
+                    <th scope="row">{ t.label() }</th>
+                    <td class="num"><code>{ addr }</code></td>
+                    <td class="dp-rw">
+                        <button type="button" class="btn small" data-testid={format!("dp-read-{}", t.slug())} onclick={act(DpAction::Do(Op::Read(t)))}>{ "read" }</button>
+                        <button type="button" class="btn small" data-testid={format!("dp-write-{}", t.slug())} onclick={act(DpAction::Do(Op::Write(t)))}>{ "write" }</button>
+                    </td>
+                </tr>
+            }
+        })
+        .collect();
+    let (headline, log): (String, Html) = match state.last.as_ref() {
+        Ok(o) => (
+            o.headline.clone(),
+            o.lines
+                .iter()
+                .map(|l| html! { <li>{ l.clone() }</li> })
+                .collect(),
+        ),
+        Err(e) => (
+            "refused".into(),
+            html! { <li class="asm-error">{ e.clone() }</li> },
+        ),
+    };
+    let last_op = state
+        .ops
+        .last()
+        .map(|o| o.describe())
+        .unwrap_or_else(|| "boot: pid 1 runs hello, with no page mapped yet".into());
+    let frames = &sys.frames;
+    let counts = format!(
+        "{} of {} frames in use: {} for user pages, {} page cache, {} page tables, {} kernel",
+        frames.in_use(),
+        frames.capacity(),
+        frames.count(FrameUse::User),
+        frames.count(FrameUse::PageCache),
+        frames.count(FrameUse::Table),
+        frames.count(FrameUse::Kernel),
+    );
+    html! {
+        <Frame kind={WidgetKind::DemandPaging} title={title} subtitle="Pages appear only when they are first touched" on_reset={on_reset}>
+            <div class="stepper">
+                <button type="button" class="btn" data-testid="dp-brk" onclick={act(DpAction::Do(Op::Brk))}>{ "brk: grow the heap" }</button>
+                <button type="button" class="btn" data-testid="dp-mmap" onclick={act(DpAction::Do(Op::Mmap))}>{ "mmap the file" }</button>
+                <button type="button" class="btn" data-testid="dp-undo" onclick={act(DpAction::Undo)} disabled={state.ops.is_empty()}>{ "Undo" }</button>
+            </div>
+            <div class="table-wrap">
+                <table class="dp-targets">
+                    <caption>{ "Addresses pid 1 can try" }</caption>
+                    <thead><tr><th scope="col">{ "Where" }</th><th scope="col">{ "Address" }</th><th scope="col">{ "Access" }</th></tr></thead>
+                    <tbody>{ targets }</tbody>
+                </table>
+            </div>
+            <div class="dp-log" aria-live="polite">
+                <p><strong>{ last_op }</strong>{ ": " }<span class="dp-outcome" data-testid="dp-outcome">{ headline }</span></p>
+                <ol data-testid="dp-log">{ log }</ol>
+            </div>
+            <p class="hint" data-testid="dp-frames">{ counts }</p>
+            <div class="dp-grid">
+                <div>
+                    <h5>{ "Regions (like /proc/1/maps)" }</h5>
+                    { maps_view(sys) }
+                </div>
+                <div>{ pages_view(sys) }</div>
+            </div>
+        </Frame>
+    }
+}

@@ -1,0 +1,521 @@
+//! The demand-paging widget's state: the kernel-side memory model booted with pid 1 running the
+//! article's static "hello" program, and the operations the reader applied to it (grow the heap
+//! with brk, map a file with mmap, read or write one of several addresses). The state is the
+//! operation list replayed from boot, so a link reproduces it exactly.
+
+use crate::widgets::elf_inspector::examples::hello_static;
+use std::rc::Rc;
+use yew::Reducible;
+use youcpu_core::paging::AccessKind;
+use youcpu_core::vm::system::KERNEL_VA;
+use youcpu_core::vm::{Decision, Image, Limits, Prot, Step, System, VmaKind};
+
+/// The URL query prefix this widget owns.
+pub const URL_PREFIX: &str = "dp-";
+/// Most operations kept (the replay is bounded).
+pub const MAX_OPS: usize = 200;
+/// Most file mappings the reader may make.
+pub const MAX_MMAPS: usize = 4;
+/// Frames of physical memory in the model.
+pub const FRAMES: usize = 256;
+/// The process every operation applies to.
+pub const PID: u32 = 1;
+/// The name of the file the reader maps.
+pub const FILE_NAME: &str = "notes.txt";
+/// How much brk grows the heap each time.
+pub const BRK_STEP: u64 = 0x2000;
+/// An address no region covers.
+pub const UNOWNED_VA: u64 = 0x1000_0000;
+
+/// Where an access goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// The first byte of the heap.
+    HeapStart,
+    /// The last byte of the heap (just below the break).
+    HeapEnd,
+    /// The top of the stack.
+    StackTop,
+    /// Just below the stack region's lowest page: the stack grows.
+    BelowStack,
+    /// The first page of the newest file mapping.
+    File,
+    /// An address inside no region.
+    Unowned,
+    /// Kernel memory.
+    Kernel,
+}
+
+/// Every target, in display order.
+pub const TARGETS: [Target; 7] = [
+    Target::HeapStart,
+    Target::HeapEnd,
+    Target::StackTop,
+    Target::BelowStack,
+    Target::File,
+    Target::Unowned,
+    Target::Kernel,
+];
+
+impl Target {
+    fn code(self) -> char {
+        match self {
+            Target::HeapStart => 'h',
+            Target::HeapEnd => 'e',
+            Target::StackTop => 's',
+            Target::BelowStack => 'g',
+            Target::File => 'f',
+            Target::Unowned => 'u',
+            Target::Kernel => 'k',
+        }
+    }
+
+    fn from_code(c: char) -> Option<Target> {
+        TARGETS.into_iter().find(|t| t.code() == c)
+    }
+
+    /// Short name (also used in test ids).
+    pub fn slug(self) -> &'static str {
+        match self {
+            Target::HeapStart => "heap-start",
+            Target::HeapEnd => "heap-end",
+            Target::StackTop => "stack-top",
+            Target::BelowStack => "below-stack",
+            Target::File => "file",
+            Target::Unowned => "unowned",
+            Target::Kernel => "kernel",
+        }
+    }
+
+    /// What the address is, in words.
+    pub fn label(self) -> &'static str {
+        match self {
+            Target::HeapStart => "start of the heap",
+            Target::HeapEnd => "end of the heap",
+            Target::StackTop => "top of the stack",
+            Target::BelowStack => "just below the stack",
+            Target::File => "the mapped file",
+            Target::Unowned => "memory nobody mapped",
+            Target::Kernel => "kernel memory",
+        }
+    }
+
+    /// The address an access to this target uses now, or why there is none.
+    pub fn va(self, sys: &System) -> Result<u64, String> {
+        let p = sys
+            .process(PID)
+            .ok_or_else(|| format!("there is no pid {PID}"))?;
+        let stack = || {
+            p.vmas
+                .iter()
+                .find(|v| matches!(v.kind, VmaKind::Stack))
+                .ok_or_else(|| "the process has no stack".to_string())
+        };
+        match self {
+            Target::HeapStart | Target::HeapEnd if p.brk <= p.brk_start => {
+                Err("the heap is empty: grow it with brk first".into())
+            }
+            Target::HeapStart => Ok(p.brk_start),
+            Target::HeapEnd => Ok(p.brk - 1),
+            Target::StackTop => stack().map(|v| v.end - 8),
+            Target::BelowStack => stack().map(|v| v.start.saturating_sub(8)),
+            Target::File => p
+                .vmas
+                .iter()
+                .filter(|v| matches!(v.kind, VmaKind::File { .. }) && v.name == FILE_NAME)
+                .map(|v| v.start)
+                .min()
+                .ok_or_else(|| "no file is mapped yet: mmap it first".into()),
+            Target::Unowned => Ok(UNOWNED_VA),
+            Target::Kernel => Ok(KERNEL_VA),
+        }
+    }
+}
+
+/// One operation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Op {
+    /// brk(current break + [`BRK_STEP`]).
+    Brk,
+    /// mmap the file, private, read-write.
+    Mmap,
+    /// Read a byte.
+    Read(Target),
+    /// Write a byte.
+    Write(Target),
+}
+
+impl Op {
+    fn code(self) -> String {
+        match self {
+            Op::Brk => "b".into(),
+            Op::Mmap => "m".into(),
+            Op::Read(t) => format!("r{}", t.code()),
+            Op::Write(t) => format!("w{}", t.code()),
+        }
+    }
+
+    fn parse(s: &str) -> Option<Op> {
+        let mut c = s.chars();
+        let op = match (c.next()?, c.next()) {
+            ('b', None) => Op::Brk,
+            ('m', None) => Op::Mmap,
+            ('r', Some(t)) => Op::Read(Target::from_code(t)?),
+            ('w', Some(t)) => Op::Write(Target::from_code(t)?),
+            _ => return None,
+        };
+        c.next().is_none().then_some(op)
+    }
+
+    /// What the reader did, in words.
+    pub fn describe(self) -> String {
+        match self {
+            Op::Brk => format!("brk: grow the heap by {BRK_STEP:#x} bytes"),
+            Op::Mmap => format!("mmap(\"{FILE_NAME}\", 2 pages, private, read-write)"),
+            Op::Read(t) => format!("read a byte at the {}", t.label()),
+            Op::Write(t) => format!("write a byte at the {}", t.label()),
+        }
+    }
+}
+
+/// How an access ended, in one word or two.
+pub fn outcome(steps: &[Step]) -> &'static str {
+    let mut out = "page walk, no fault";
+    let mut faulted = false;
+    for s in steps {
+        match s {
+            Step::TlbHit { .. } if !faulted => out = "TLB hit",
+            Step::PageFault { .. } => faulted = true,
+            Step::Kernel { decision } => {
+                out = match decision {
+                    Decision::ZeroPage { .. } => "fault: zero page",
+                    Decision::DemandZero { .. } => "fault: new zeroed frame",
+                    Decision::FileRead { .. } => "fault: read from the file",
+                    Decision::PageCache { .. } => "fault: page-cache hit",
+                    Decision::PrivateCopy { .. } => "fault: private copy",
+                    Decision::StackGrow { .. } => "fault: stack growth",
+                    Decision::CowCopy { .. } => "fault: copy-on-write copy",
+                    Decision::CowReuse { .. } => "fault: made writable",
+                    Decision::Segv { .. } => "SIGSEGV",
+                };
+                if out == "SIGSEGV" || out == "fault: stack growth" {
+                    return out;
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The result of the last operation: a headline and the explained steps.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outcome {
+    /// A short headline ("fault: zero page", "TLB hit", "brk", ...).
+    pub headline: String,
+    /// One sentence per step.
+    pub lines: Vec<String>,
+}
+
+/// An action.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DpAction {
+    /// Apply an operation.
+    Do(Op),
+    /// Undo the last operation.
+    Undo,
+    /// Back to boot.
+    Reset,
+}
+
+/// The widget's state.
+#[derive(Clone)]
+pub struct DpState {
+    /// The model after every operation (None only if it could not boot).
+    pub sys: Option<Rc<System>>,
+    /// The operations applied, in order.
+    pub ops: Vec<Op>,
+    /// The last operation's outcome (or why it was refused).
+    pub last: Rc<Result<Outcome, String>>,
+}
+
+fn file_bytes() -> Vec<u8> {
+    let line = "A line of the mapped file, read into memory only when a page of it is touched.\n";
+    line.repeat(6000 / line.len() + 1).into_bytes()
+}
+
+fn apply_op(sys: &mut System, op: Op) -> Result<Outcome, String> {
+    match op {
+        Op::Brk => {
+            let p = sys.process(PID).ok_or("no process")?;
+            let old = p.brk;
+            let new = sys
+                .brk(PID, old.saturating_add(BRK_STEP))
+                .map_err(|e| e.to_string())?;
+            if new == old {
+                return Err("brk refused: the heap would run into another region".into());
+            }
+            Ok(Outcome {
+                headline: "brk: no fault, no frame".into(),
+                lines: vec![
+                    format!("the break moves from {old:#x} to {new:#x}: the [heap] region grows"),
+                    "no page is mapped and no frame is used until the heap is touched".into(),
+                ],
+            })
+        }
+        Op::Mmap => {
+            let n = sys
+                .process(PID)
+                .map_or(0, |p| p.vmas.iter().filter(|v| v.name == FILE_NAME).count());
+            if n >= MAX_MMAPS {
+                return Err(format!(
+                    "this widget maps the file at most {MAX_MMAPS} times"
+                ));
+            }
+            let f = sys
+                .add_file(FILE_NAME, file_bytes())
+                .map_err(|e| e.to_string())?;
+            let prot = Prot {
+                read: true,
+                write: true,
+                exec: false,
+            };
+            let at = sys
+                .mmap(PID, 2 * 4096, prot, Some((f, 0)))
+                .map_err(|e| e.to_string())?;
+            Ok(Outcome {
+                headline: "mmap: no fault, no frame".into(),
+                lines: vec![
+                    format!("a new region for {FILE_NAME} at {at:#x}, two pages long"),
+                    "the file is not read yet: its pages arrive on first touch".into(),
+                ],
+            })
+        }
+        Op::Read(t) | Op::Write(t) => {
+            let va = t.va(sys)?;
+            let kind = if matches!(op, Op::Write(_)) {
+                AccessKind::Write
+            } else {
+                AccessKind::Read
+            };
+            let touch = sys.touch(PID, va, kind).map_err(|e| e.to_string())?;
+            let mut lines = vec![format!(
+                "{} {va:#x}",
+                if kind == AccessKind::Write {
+                    "write to"
+                } else {
+                    "read from"
+                }
+            )];
+            lines.extend(touch.steps.iter().map(Step::explain));
+            if touch.result.is_err() {
+                lines.push(
+                    "the default action of SIGSEGV kills the process; this model lets it go on so you can keep exploring"
+                        .into(),
+                );
+            }
+            Ok(Outcome {
+                headline: outcome(&touch.steps).into(),
+                lines,
+            })
+        }
+    }
+}
+
+impl Default for DpState {
+    fn default() -> Self {
+        let booted = hello_static()
+            .and_then(|b| Image::from_elf("hello", b, 200).map_err(|e| e.to_string()))
+            .and_then(|img| {
+                System::boot(
+                    Limits {
+                        frames: FRAMES,
+                        processes: 4,
+                        tlb_entries: 16,
+                    },
+                    img,
+                )
+                .map_err(|e| e.to_string())
+            });
+        match booted {
+            Ok((sys, steps)) => DpState {
+                sys: Some(Rc::new(sys)),
+                ops: Vec::new(),
+                last: Rc::new(Ok(Outcome {
+                    headline: "boot".into(),
+                    lines: steps.iter().map(Step::explain).collect(),
+                })),
+            },
+            Err(e) => DpState {
+                sys: None,
+                ops: Vec::new(),
+                last: Rc::new(Err(format!("the model could not start: {e}"))),
+            },
+        }
+    }
+}
+
+impl DpState {
+    fn replay(ops: &[Op]) -> DpState {
+        let mut s = DpState::default();
+        for &op in ops.iter().take(MAX_OPS) {
+            s.push(op);
+        }
+        s
+    }
+
+    fn push(&mut self, op: Op) {
+        if self.ops.len() >= MAX_OPS {
+            self.last = Rc::new(Err(format!(
+                "at most {MAX_OPS} operations: reset to start again"
+            )));
+            return;
+        }
+        let Some(sys) = self.sys.as_mut() else { return };
+        let r = apply_op(Rc::make_mut(sys), op);
+        if r.is_ok() {
+            self.ops.push(op);
+        }
+        self.last = Rc::new(r);
+    }
+
+    /// Applies one action.
+    pub fn apply(&mut self, a: DpAction) {
+        match a {
+            DpAction::Do(op) => self.push(op),
+            DpAction::Undo => {
+                let mut ops = self.ops.clone();
+                ops.pop();
+                *self = DpState::replay(&ops);
+            }
+            DpAction::Reset => *self = DpState::default(),
+        }
+    }
+
+    /// The keys that reproduce this state.
+    pub fn to_query(&self) -> Vec<(String, String)> {
+        if self.ops.is_empty() {
+            Vec::new()
+        } else {
+            vec![(
+                "ops".into(),
+                self.ops
+                    .iter()
+                    .map(|o| o.code())
+                    .collect::<Vec<_>>()
+                    .join("."),
+            )]
+        }
+    }
+
+    /// Builds the state a link describes (operations that do not parse or fail are skipped).
+    pub fn from_query(pairs: &[(String, String)]) -> Self {
+        let ops: Vec<Op> = pairs
+            .iter()
+            .rev()
+            .find(|(k, _)| k == "ops")
+            .map(|(_, v)| v.split('.').take(MAX_OPS).filter_map(Op::parse).collect())
+            .unwrap_or_default();
+        DpState::replay(&ops)
+    }
+}
+
+impl PartialEq for DpState {
+    fn eq(&self, other: &Self) -> bool {
+        self.ops == other.ops && self.last == other.last
+    }
+}
+
+impl Reducible for DpState {
+    type Action = DpAction;
+
+    fn reduce(self: Rc<Self>, action: Self::Action) -> Rc<Self> {
+        let mut next = (*self).clone();
+        next.apply(action);
+        Rc::new(next)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headline(s: &DpState) -> String {
+        match s.last.as_ref() {
+            Ok(o) => o.headline.clone(),
+            Err(e) => format!("error: {e}"),
+        }
+    }
+
+    fn run(s: &mut DpState, op: Op) -> String {
+        s.apply(DpAction::Do(op));
+        headline(s)
+    }
+
+    #[test]
+    fn heap_read_zero_page_then_write_new_frame_then_hit() {
+        let mut s = DpState::default();
+        assert!(run(&mut s, Op::Read(Target::HeapStart)).starts_with("error"));
+        run(&mut s, Op::Brk);
+        assert_eq!(run(&mut s, Op::Read(Target::HeapStart)), "fault: zero page");
+        assert_eq!(run(&mut s, Op::Read(Target::HeapStart)), "TLB hit");
+        assert_eq!(
+            run(&mut s, Op::Write(Target::HeapEnd)),
+            "fault: new zeroed frame"
+        );
+        assert_eq!(run(&mut s, Op::Write(Target::HeapEnd)), "TLB hit");
+    }
+
+    #[test]
+    fn stack_grows_and_file_pages_come_from_the_file_then_the_cache() {
+        let mut s = DpState::default();
+        let start = |s: &DpState| {
+            s.sys
+                .as_ref()
+                .and_then(|x| x.process(PID))
+                .and_then(|p| p.vmas.iter().find(|v| v.kind == VmaKind::Stack))
+                .map(|v| v.start)
+        };
+        run(&mut s, Op::Write(Target::StackTop));
+        let before = start(&s);
+        assert_eq!(
+            run(&mut s, Op::Write(Target::BelowStack)),
+            "fault: stack growth"
+        );
+        assert!(start(&s) < before);
+        assert!(run(&mut s, Op::Read(Target::File)).starts_with("error"));
+        run(&mut s, Op::Mmap);
+        assert_eq!(
+            run(&mut s, Op::Read(Target::File)),
+            "fault: read from the file"
+        );
+        run(&mut s, Op::Mmap);
+        assert_eq!(run(&mut s, Op::Read(Target::File)), "fault: page-cache hit");
+        assert_eq!(run(&mut s, Op::Read(Target::Unowned)), "SIGSEGV");
+        assert_eq!(run(&mut s, Op::Read(Target::Kernel)), "SIGSEGV");
+    }
+
+    #[test]
+    fn undo_replays_links_reproduce_and_junk_is_skipped() {
+        let mut s = DpState::default();
+        for op in [
+            Op::Brk,
+            Op::Write(Target::HeapStart),
+            Op::Mmap,
+            Op::Read(Target::File),
+        ] {
+            s.apply(DpAction::Do(op));
+        }
+        assert_eq!(s.ops.len(), 4);
+        let back = DpState::from_query(&s.to_query());
+        assert_eq!(back.ops, s.ops);
+        s.apply(DpAction::Undo);
+        assert_eq!(s.ops.len(), 3);
+        let junk = DpState::from_query(&[("ops".into(), "zz.r.rq.wkk.m.".repeat(100))]);
+        assert!(junk.ops.len() <= MAX_MMAPS);
+        for _ in 0..(MAX_OPS + 5) {
+            s.apply(DpAction::Do(Op::Write(Target::BelowStack)));
+        }
+        assert!(s.ops.len() <= MAX_OPS);
+    }
+}

@@ -1,0 +1,379 @@
+//! The process-tree widget's state: the memory model booted with pid 1 ("init"), and the
+//! process operations the reader applied (fork, exec, exit, wait), replayed from boot so a link
+//! reproduces them. Every program is played by the article's small static "hello" binary: the
+//! model only needs its segments, and only the name changes.
+
+use crate::widgets::elf_inspector::examples::hello_static;
+use std::rc::Rc;
+use yew::Reducible;
+use youcpu_core::vm::{Image, Limits, ProcState, Step, System};
+
+/// The URL query prefix this widget owns.
+pub const URL_PREFIX: &str = "pt-";
+/// Most operations kept (the replay is bounded).
+pub const MAX_OPS: usize = 200;
+/// Most processes (running or zombie) the widget shows.
+pub const MAX_PROCS: usize = 8;
+
+/// A program to exec.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Prog {
+    /// The shell.
+    Sh,
+    /// A command.
+    Hello,
+}
+
+impl Prog {
+    /// The program's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Prog::Sh => "sh",
+            Prog::Hello => "hello",
+        }
+    }
+}
+
+/// One operation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Op {
+    /// fork().
+    Fork(u32),
+    /// execve of a program.
+    Exec(u32, Prog),
+    /// exit(0).
+    Exit(u32),
+    /// wait().
+    Wait(u32),
+}
+
+impl Op {
+    fn code(self) -> String {
+        match self {
+            Op::Fork(p) => format!("f{p}"),
+            Op::Exec(p, Prog::Sh) => format!("s{p}"),
+            Op::Exec(p, Prog::Hello) => format!("e{p}"),
+            Op::Exit(p) => format!("x{p}"),
+            Op::Wait(p) => format!("a{p}"),
+        }
+    }
+
+    fn parse(s: &str) -> Option<Op> {
+        let (kind, rest) = s.split_at_checked(1)?;
+        let pid: u32 = rest.parse().ok()?;
+        match kind {
+            "f" => Some(Op::Fork(pid)),
+            "s" => Some(Op::Exec(pid, Prog::Sh)),
+            "e" => Some(Op::Exec(pid, Prog::Hello)),
+            "x" => Some(Op::Exit(pid)),
+            "a" => Some(Op::Wait(pid)),
+            _ => None,
+        }
+    }
+
+    /// What happens, in words.
+    pub fn describe(self) -> String {
+        match self {
+            Op::Fork(p) => format!("pid {p} calls fork()"),
+            Op::Exec(p, g) => format!("pid {p} calls execve(\"{}\")", g.name()),
+            Op::Exit(p) => format!("pid {p} calls exit(0)"),
+            Op::Wait(p) => format!("pid {p} calls wait()"),
+        }
+    }
+}
+
+/// The next step of "run a command from the shell": pid 1 forks and the child becomes the
+/// shell; the shell forks, the child execs the command, the command exits, the shell waits.
+pub fn next_scripted(sys: &System) -> Option<Op> {
+    let running = |p: &&youcpu_core::vm::Process| p.state == ProcState::Running;
+    let shell = sys.processes().filter(running).find(|p| p.name == "sh");
+    let Some(sh) = shell else {
+        // A fresh child of init, still running init's program, becomes the shell.
+        return Some(
+            match sys
+                .processes()
+                .filter(running)
+                .find(|p| p.ppid == 1 && p.pid != 1 && p.name == "init")
+            {
+                Some(c) => Op::Exec(c.pid, Prog::Sh),
+                None => Op::Fork(1),
+            },
+        );
+    };
+    let kids: Vec<_> = sys.processes().filter(|p| p.ppid == sh.pid).collect();
+    if kids.iter().any(|k| matches!(k.state, ProcState::Zombie(_))) {
+        return Some(Op::Wait(sh.pid));
+    }
+    if let Some(k) = kids.iter().find(|k| k.name == "hello") {
+        return Some(Op::Exit(k.pid));
+    }
+    if let Some(k) = kids.iter().find(|k| k.name == "sh") {
+        return Some(Op::Exec(k.pid, Prog::Hello));
+    }
+    Some(Op::Fork(sh.pid))
+}
+
+/// An action.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PtAction {
+    /// Apply an operation.
+    Do(Op),
+    /// Apply the next step of the scripted command.
+    Script,
+    /// Undo the last operation.
+    Undo,
+    /// Back to boot.
+    Reset,
+}
+
+/// The widget's state.
+#[derive(Clone)]
+pub struct PtState {
+    /// The model after every operation (None only if it could not boot).
+    pub sys: Option<Rc<System>>,
+    /// The operations applied, in order.
+    pub ops: Vec<Op>,
+    /// The last operation's explained steps (or why it was refused).
+    pub last: Rc<Result<Vec<String>, String>>,
+}
+
+fn image(name: &str) -> Result<Image, String> {
+    let bytes = hello_static()?;
+    Image::from_elf(name, bytes, 200).map_err(|e| e.to_string())
+}
+
+fn apply_op(sys: &mut System, op: Op) -> Result<Vec<String>, String> {
+    let steps: Vec<Step> = match op {
+        Op::Fork(p) => {
+            if sys.processes().count() >= MAX_PROCS {
+                return Err(format!("this widget shows at most {MAX_PROCS} processes"));
+            }
+            sys.fork(p).map(|(_, s)| s).map_err(|e| e.to_string())?
+        }
+        Op::Exec(p, g) => sys.exec(p, image(g.name())?).map_err(|e| e.to_string())?,
+        Op::Exit(p) => sys.exit(p, 0).map_err(|e| e.to_string())?,
+        Op::Wait(p) => match sys.wait(p).map_err(|e| e.to_string())? {
+            Some(s) => vec![s],
+            None => {
+                let has_kids = sys.processes().any(|c| c.ppid == p && c.pid != p);
+                return Err(if has_kids {
+                    format!("pid {p} has no zombie child yet: wait() would block until one exits")
+                } else {
+                    format!("pid {p} has no children: wait() fails with ECHILD")
+                });
+            }
+        },
+    };
+    let mut lines: Vec<String> = steps.iter().map(Step::explain).collect();
+    for s in &steps {
+        if let Step::Exit {
+            pid, reparented, ..
+        } = s
+        {
+            for c in reparented {
+                lines.push(format!("pid {c} lost its parent: it is adopted by pid 1"));
+            }
+            let parent = sys.process(*pid).map_or(0, |p| p.ppid);
+            lines.push(format!(
+                "pid {pid} is a zombie now: only its exit status is left, until pid {parent} calls wait()"
+            ));
+        }
+    }
+    Ok(lines)
+}
+
+impl Default for PtState {
+    fn default() -> Self {
+        let booted = image("init").and_then(|img| {
+            System::boot(
+                Limits {
+                    frames: 256,
+                    processes: MAX_PROCS + 1,
+                    tlb_entries: 16,
+                },
+                img,
+            )
+            .map_err(|e| e.to_string())
+        });
+        match booted {
+            Ok((sys, steps)) => {
+                let mut lines =
+                    vec!["the kernel finishes booting and starts pid 1, init".to_string()];
+                lines.extend(steps.iter().map(Step::explain));
+                PtState {
+                    sys: Some(Rc::new(sys)),
+                    ops: Vec::new(),
+                    last: Rc::new(Ok(lines)),
+                }
+            }
+            Err(e) => PtState {
+                sys: None,
+                ops: Vec::new(),
+                last: Rc::new(Err(format!("the model could not start: {e}"))),
+            },
+        }
+    }
+}
+
+impl PtState {
+    fn replay(ops: &[Op]) -> PtState {
+        let mut s = PtState::default();
+        for &op in ops.iter().take(MAX_OPS) {
+            s.push(op);
+        }
+        s
+    }
+
+    fn push(&mut self, op: Op) {
+        if self.ops.len() >= MAX_OPS {
+            self.last = Rc::new(Err(format!(
+                "at most {MAX_OPS} operations: reset to start again"
+            )));
+            return;
+        }
+        let Some(sys) = self.sys.as_mut() else { return };
+        let r = apply_op(Rc::make_mut(sys), op);
+        if r.is_ok() {
+            self.ops.push(op);
+        }
+        self.last = Rc::new(r);
+    }
+
+    /// The next scripted operation, if the model is up.
+    pub fn next_scripted(&self) -> Option<Op> {
+        self.sys.as_deref().and_then(next_scripted)
+    }
+
+    /// Applies one action.
+    pub fn apply(&mut self, a: PtAction) {
+        match a {
+            PtAction::Do(op) => self.push(op),
+            PtAction::Script => {
+                if let Some(op) = self.next_scripted() {
+                    self.push(op);
+                }
+            }
+            PtAction::Undo => {
+                let mut ops = self.ops.clone();
+                ops.pop();
+                *self = PtState::replay(&ops);
+            }
+            PtAction::Reset => *self = PtState::default(),
+        }
+    }
+
+    /// The keys that reproduce this state.
+    pub fn to_query(&self) -> Vec<(String, String)> {
+        if self.ops.is_empty() {
+            Vec::new()
+        } else {
+            vec![(
+                "ops".into(),
+                self.ops
+                    .iter()
+                    .map(|o| o.code())
+                    .collect::<Vec<_>>()
+                    .join("."),
+            )]
+        }
+    }
+
+    /// Builds the state a link describes (operations that do not parse or fail are skipped).
+    pub fn from_query(pairs: &[(String, String)]) -> Self {
+        let ops: Vec<Op> = pairs
+            .iter()
+            .rev()
+            .find(|(k, _)| k == "ops")
+            .map(|(_, v)| v.split('.').take(MAX_OPS).filter_map(Op::parse).collect())
+            .unwrap_or_default();
+        PtState::replay(&ops)
+    }
+}
+
+impl PartialEq for PtState {
+    fn eq(&self, other: &Self) -> bool {
+        self.ops == other.ops && self.last == other.last
+    }
+}
+
+impl Reducible for PtState {
+    type Action = PtAction;
+
+    fn reduce(self: Rc<Self>, action: Self::Action) -> Rc<Self> {
+        let mut next = (*self).clone();
+        next.apply(action);
+        Rc::new(next)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state_of(s: &PtState, pid: u32) -> Option<ProcState> {
+        s.sys.as_ref()?.process(pid).map(|p| p.state)
+    }
+
+    #[test]
+    fn the_script_runs_a_command_and_reaps_it() {
+        let mut s = PtState::default();
+        let expect = [
+            Op::Fork(1),
+            Op::Exec(2, Prog::Sh),
+            Op::Fork(2),
+            Op::Exec(3, Prog::Hello),
+            Op::Exit(3),
+            Op::Wait(2),
+            Op::Fork(2),
+        ];
+        for (i, want) in expect.iter().enumerate() {
+            assert_eq!(s.next_scripted(), Some(*want), "step {i}");
+            s.apply(PtAction::Script);
+            assert!(s.last.is_ok(), "step {i}: {:?}", s.last);
+            if *want == Op::Exit(3) {
+                assert_eq!(state_of(&s, 3), Some(ProcState::Zombie(0)));
+            }
+        }
+        assert_eq!(state_of(&s, 3), None, "reaped");
+        assert_eq!(state_of(&s, 4), Some(ProcState::Running));
+    }
+
+    #[test]
+    fn orphans_go_to_pid_1_and_errors_are_messages() {
+        let mut s = PtState::default();
+        for op in [Op::Fork(1), Op::Fork(2), Op::Exit(2)] {
+            s.apply(PtAction::Do(op));
+        }
+        assert_eq!(
+            s.sys.as_ref().and_then(|x| x.process(3)).map(|p| p.ppid),
+            Some(1)
+        );
+        s.apply(PtAction::Do(Op::Wait(1)));
+        assert!(s.last.is_ok());
+        assert_eq!(state_of(&s, 2), None);
+        s.apply(PtAction::Do(Op::Wait(1)));
+        assert!(s.last.is_err(), "no zombie left");
+        s.apply(PtAction::Do(Op::Exit(1)));
+        assert!(s.last.is_err(), "init may not exit");
+        s.apply(PtAction::Do(Op::Fork(42)));
+        assert!(s.last.is_err());
+        for _ in 0..20 {
+            s.apply(PtAction::Do(Op::Fork(1)));
+        }
+        assert!(s.sys.as_ref().map_or(0, |x| x.processes().count()) <= MAX_PROCS);
+    }
+
+    #[test]
+    fn undo_and_links() {
+        let mut s = PtState::default();
+        for _ in 0..5 {
+            s.apply(PtAction::Script);
+        }
+        let back = PtState::from_query(&s.to_query());
+        assert_eq!(back.ops, s.ops);
+        s.apply(PtAction::Undo);
+        assert_eq!(s.ops.len(), 4);
+        let junk = PtState::from_query(&[("ops".into(), "q.f.f1.x1.a9.s1.zz".repeat(50))]);
+        assert!(junk.ops.len() <= MAX_OPS);
+    }
+}

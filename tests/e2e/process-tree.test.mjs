@@ -1,0 +1,50 @@
+// End-to-end: the process tree on the release build.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serve } from './server.mjs';
+import { launch, openPage, screenshotPath } from './browser.mjs';
+
+let server;
+let browser;
+before(async () => {
+  server = await serve(process.env.DIST ?? 'dist');
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+test('process-tree: a shell runs a command, which exits, becomes a zombie and is reaped', async () => {
+  const { page, errors } = await openPage(browser.context, `${server.url}/#widget-process-tree`);
+  const w = page.locator('[data-widget="process-tree"]');
+  await w.waitFor();
+  const script = w.getByTestId('pt-script');
+  assert.match(await w.getByTestId('pt-proc-1').textContent(), /init/);
+  await script.click(); // init forks
+  await script.click(); // the child execs sh
+  assert.match(await w.getByTestId('pt-proc-2').textContent(), /sh/);
+  await script.click(); // sh forks
+  await script.click(); // the child execs hello
+  assert.match(await w.getByTestId('pt-proc-3').textContent(), /hello/);
+  await script.click(); // hello exits
+  assert.match(await w.getByTestId('pt-state-3').textContent(), /zombie/);
+  // The zombie sits under its parent, the shell.
+  assert.equal(await w.getByTestId('pt-proc-2').locator('xpath=..').getByTestId('pt-proc-3').count(), 1);
+  await w.screenshot({ path: screenshotPath('process-tree.png') });
+  await script.click(); // sh waits
+  assert.equal(await w.getByTestId('pt-proc-3').count(), 0);
+  assert.match(await w.getByTestId('pt-log').textContent(), /reaps pid 3/);
+  // An orphan is adopted by pid 1.
+  await w.getByTestId('pt-2-fork').click();
+  await w.getByTestId('pt-2-exit').click();
+  assert.match(await w.getByTestId('pt-log').textContent(), /adopted by pid 1/);
+  await w.getByTestId('pt-1-wait').click();
+  assert.equal(await w.getByTestId('pt-proc-2').count(), 0);
+  assert.equal(await w.getByTestId('pt-proc-4').count(), 1);
+  assert.match(page.url(), /pt-ops=/);
+  await w.getByTestId('pt-undo').click();
+  assert.match(await w.getByTestId('pt-state-2').textContent(), /zombie/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
