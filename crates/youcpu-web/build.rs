@@ -41,6 +41,7 @@ const WIDGETS: &[(&str, &str)] = &[
     ("fetch-execute", "FetchExecute"),
     ("fork-cow", "ForkCow"),
     ("page-walk", "PageWalk"),
+    ("rings", "Rings"),
     ("process-tree", "ProcessTree"),
     ("scheduler", "Scheduler"),
     ("shell-fallback", "ShellFallback"),

@@ -10,6 +10,7 @@ pub mod execve;
 pub mod fetch_execute;
 pub mod fork_cow;
 pub mod page_walk;
+pub mod rings;
 pub mod process_tree;
 pub mod scheduler;
 pub mod shell_fallback;
@@ -38,6 +39,8 @@ pub enum WidgetKind {
     ForkCow,
     /// `page-walk`: an x86-64 page-table walk, table by table, with a TLB.
     PageWalk,
+    /// `rings`: the CPL in CS; a privileged instruction in ring 0 and in ring 3.
+    Rings,
     /// `process-tree`: pid 1, a shell, a command forked, exec'd, exited and reaped.
     ProcessTree,
     /// `scheduler`: one workload under several policies, side by side.
@@ -61,6 +64,7 @@ impl WidgetKind {
             WidgetKind::FetchExecute => "fetch-execute",
             WidgetKind::ForkCow => "fork-cow",
             WidgetKind::PageWalk => "page-walk",
+            WidgetKind::Rings => "rings",
             WidgetKind::ProcessTree => "process-tree",
             WidgetKind::Scheduler => "scheduler",
             WidgetKind::ShellFallback => "shell-fallback",
@@ -80,6 +84,7 @@ impl WidgetKind {
             WidgetKind::FetchExecute => html! { <fetch_execute::FetchExecuteWidget /> },
             WidgetKind::ForkCow => html! { <fork_cow::ForkCowWidget /> },
             WidgetKind::PageWalk => html! { <page_walk::PageWalkWidget /> },
+            WidgetKind::Rings => html! { <rings::RingsWidget /> },
             WidgetKind::ProcessTree => html! { <process_tree::ProcessTreeWidget /> },
             WidgetKind::Scheduler => html! { <scheduler::SchedulerWidget /> },
             WidgetKind::ShellFallback => html! { <shell_fallback::ShellFallbackWidget /> },

@@ -1,0 +1,44 @@
+// End-to-end: privilege rings on the release build.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serve } from './server.mjs';
+import { launch, openPage, screenshotPath } from './browser.mjs';
+
+let server;
+let browser;
+before(async () => {
+  server = await serve(process.env.DIST ?? 'dist');
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+test('rings: ring 3 hlt is #GP(0) with a stack switch; ring 0 executes', async () => {
+  const { page, errors } = await openPage(browser.context, `${server.url}/#widget-rings`);
+  const w = page.locator('[data-widget="rings"]');
+  await w.waitFor();
+  assert.match(await w.getByTestId('rg-cs').textContent(), /0x0033.*CPL, 3/);
+  await w.getByTestId('rg-run').click();
+  assert.match(await w.getByTestId('rg-fault').textContent(), /#GP\(0\)/);
+  assert.match(await w.getByTestId('rg-switch').textContent(), /CPL 3 → 0.*RSP0/);
+  assert.match(await w.getByTestId('rg-newcpl').textContent(), /CPL is now 0/);
+  const frame = await w.getByTestId('rg-frame').textContent();
+  for (const slot of ['error code', 'RIP', 'CS', 'RFLAGS', 'RSP', 'SS']) assert.ok(frame.includes(slot), slot);
+  assert.ok(frame.includes('0x401000'), 'saved RIP is the faulting instruction');
+  await w.screenshot({ path: screenshotPath('rings.png') });
+  await w.getByTestId('rg-op').selectOption('1');
+  await w.getByTestId('rg-ring-0').check();
+  assert.equal(await w.getByTestId('rg-outcome').count(), 0);
+  assert.match(await w.getByTestId('rg-cs').textContent(), /0x0010.*CPL, 0/);
+  await w.getByTestId('rg-run').click();
+  assert.match(await w.getByTestId('rg-outcome').textContent(), /Executed.*IF: 1 → 0/s);
+  assert.match(page.url(), /rg-ring=0/);
+  assert.match(page.url(), /rg-op=cli/);
+  await w.screenshot({ path: screenshotPath('rings-ring0.png') });
+  await w.getByTestId('rings-reset').click();
+  assert.ok(await w.getByTestId('rg-ring-3').isChecked());
+  assert.deepEqual(errors, []);
+  await page.close();
+});
