@@ -40,6 +40,7 @@ const WIDGETS: &[(&str, &str)] = &[
     ("execve", "Execve"),
     ("fetch-execute", "FetchExecute"),
     ("fork-cow", "ForkCow"),
+    ("linking", "Linking"),
     ("page-walk", "PageWalk"),
     ("rings", "Rings"),
     ("process-tree", "ProcessTree"),

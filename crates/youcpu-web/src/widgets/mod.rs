@@ -9,6 +9,7 @@ pub mod elf_loader;
 pub mod execve;
 pub mod fetch_execute;
 pub mod fork_cow;
+pub mod linking;
 pub mod page_walk;
 pub mod rings;
 pub mod process_tree;
@@ -37,6 +38,8 @@ pub enum WidgetKind {
     FetchExecute,
     /// `fork-cow`: fork shares pages; a write faults and copies.
     ForkCow,
+    /// `linking`: a static and a dynamic program side by side, and what processes share.
+    Linking,
     /// `page-walk`: an x86-64 page-table walk, table by table, with a TLB.
     PageWalk,
     /// `rings`: the CPL in CS; a privileged instruction in ring 0 and in ring 3.
@@ -63,6 +66,7 @@ impl WidgetKind {
             WidgetKind::Execve => "execve",
             WidgetKind::FetchExecute => "fetch-execute",
             WidgetKind::ForkCow => "fork-cow",
+            WidgetKind::Linking => "linking",
             WidgetKind::PageWalk => "page-walk",
             WidgetKind::Rings => "rings",
             WidgetKind::ProcessTree => "process-tree",
@@ -83,6 +87,7 @@ impl WidgetKind {
             WidgetKind::Execve => html! { <execve::ExecveWidget /> },
             WidgetKind::FetchExecute => html! { <fetch_execute::FetchExecuteWidget /> },
             WidgetKind::ForkCow => html! { <fork_cow::ForkCowWidget /> },
+            WidgetKind::Linking => html! { <linking::LinkingWidget /> },
             WidgetKind::PageWalk => html! { <page_walk::PageWalkWidget /> },
             WidgetKind::Rings => html! { <rings::RingsWidget /> },
             WidgetKind::ProcessTree => html! { <process_tree::ProcessTreeWidget /> },

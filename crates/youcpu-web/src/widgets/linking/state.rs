@@ -1,0 +1,500 @@
+//! The linking widget's model: a static and a dynamic program side by side. The dynamic one and
+//! the model `libc.so.6` are written here (small ELF files with PT_INTERP, PT_DYNAMIC and
+//! DT_NEEDED); both programs go through the core's loader (`youcpu_core::loader::load`), and the
+//! library is placed where ld.so's `mmap` would put it: the next free range below the loader,
+//! top-down. The reader picks how many processes run the dynamic program. A pure reducer.
+
+use crate::widgets::elf_inspector::examples::hello_static;
+use std::rc::Rc;
+use yew::Reducible;
+use youcpu_core::elf::{parse, ElfFile};
+use youcpu_core::exec::examples::{tiny_elf, LOADER};
+use youcpu_core::linux::mm::{page_up, AddressSpace, STACK_TOP};
+use youcpu_core::loader::stack::RANDOM_SEED;
+use youcpu_core::loader::{load, ExecArgs, LoadInfo};
+use youcpu_core::mmu::Mmu;
+
+/// The URL query prefix this widget owns.
+pub const URL_PREFIX: &str = "ln-";
+/// Most processes the reader can start.
+pub const MAX_PROCS: u32 = 8;
+const PAGE: u64 = 4096;
+
+fn put16(v: &mut Vec<u8>, x: u16) {
+    v.extend_from_slice(&x.to_le_bytes());
+}
+fn put32(v: &mut Vec<u8>, x: u32) {
+    v.extend_from_slice(&x.to_le_bytes());
+}
+fn put64(v: &mut Vec<u8>, x: u64) {
+    v.extend_from_slice(&x.to_le_bytes());
+}
+
+/// A small position-independent ELF file (type DYN) laid out like `ld` output: a read-only
+/// page (headers, PT_INTERP string, dynamic strings), `code_pages` of code (r-x), and a
+/// writable page with the dynamic table and `data` bytes (GOT and data), followed by `bss`
+/// zero bytes. `needed` and `soname` go into the dynamic table.
+pub fn build_dyn(
+    interp: Option<&str>,
+    needed: Option<&str>,
+    soname: Option<&str>,
+    code_pages: u64,
+    data: u64,
+    bss: u64,
+) -> Vec<u8> {
+    let phnum: u64 = 4 + u64::from(interp.is_some());
+    let interp_off = 64 + 56 * phnum;
+    let interp_len = interp.map_or(0, |s| s.len() as u64 + 1);
+    let mut dynstr = vec![0u8];
+    let name_at = |s: Option<&str>, t: &mut Vec<u8>| {
+        s.map(|s| {
+            let at = t.len() as u64;
+            t.extend_from_slice(s.as_bytes());
+            t.push(0);
+            at
+        })
+    };
+    let needed_at = name_at(needed, &mut dynstr);
+    let soname_at = name_at(soname, &mut dynstr);
+    let dynstr_off = interp_off + interp_len;
+    let ro_end = dynstr_off + dynstr.len() as u64;
+    let code_off = PAGE;
+    let code_len = code_pages.max(1) * PAGE - 64;
+    let rw_off = code_off + code_pages.max(1) * PAGE;
+    let mut dynamic: Vec<(u64, u64)> = Vec::new();
+    if let Some(a) = needed_at {
+        dynamic.push((1, a)); // DT_NEEDED
+    }
+    if let Some(a) = soname_at {
+        dynamic.push((14, a)); // DT_SONAME
+    }
+    dynamic.push((5, dynstr_off)); // DT_STRTAB
+    dynamic.push((10, dynstr.len() as u64)); // DT_STRSZ
+    dynamic.push((0, 0)); // DT_NULL
+    let dyn_len = dynamic.len() as u64 * 16;
+    let rw_filesz = dyn_len + data;
+    let entry = code_off;
+    let mut v = Vec::new();
+    v.extend_from_slice(&[0x7f, b'E', b'L', b'F', 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    put16(&mut v, 3);
+    put16(&mut v, 62);
+    put32(&mut v, 1);
+    put64(&mut v, entry);
+    put64(&mut v, 64);
+    put64(&mut v, 0);
+    put32(&mut v, 0);
+    put16(&mut v, 64);
+    put16(&mut v, 56);
+    put16(&mut v, phnum as u16);
+    put16(&mut v, 64);
+    put16(&mut v, 0);
+    put16(&mut v, 0);
+    let ph = |v: &mut Vec<u8>, t: u32, f: u32, off: u64, fs: u64, ms: u64, al: u64| {
+        put32(v, t);
+        put32(v, f);
+        put64(v, off);
+        put64(v, off);
+        put64(v, off);
+        put64(v, fs);
+        put64(v, ms);
+        put64(v, al);
+    };
+    if interp.is_some() {
+        ph(&mut v, 3, 4, interp_off, interp_len, interp_len, 1);
+    }
+    ph(&mut v, 1, 4, 0, ro_end, ro_end, PAGE);
+    ph(&mut v, 1, 5, code_off, code_len, code_len, PAGE);
+    ph(&mut v, 1, 6, rw_off, rw_filesz, rw_filesz + bss, PAGE);
+    ph(&mut v, 2, 6, rw_off, dyn_len, dyn_len, 8);
+    if let Some(s) = interp {
+        v.extend_from_slice(s.as_bytes());
+        v.push(0);
+    }
+    v.extend_from_slice(&dynstr);
+    v.resize(code_off as usize, 0);
+    // The code: exit(0), then int3 filler standing for the rest of the functions.
+    v.extend_from_slice(&[0xbf, 0, 0, 0, 0, 0xb8, 60, 0, 0, 0, 0x0f, 0x05]);
+    v.resize((code_off + code_len) as usize, 0xcc);
+    v.resize(rw_off as usize, 0);
+    for (t, val) in dynamic {
+        put64(&mut v, t);
+        put64(&mut v, val);
+    }
+    v.resize((rw_off + rw_filesz) as usize, 0);
+    v
+}
+
+/// The dynamic program: needs libc.so.6, names the loader.
+pub fn hello_dynamic() -> Vec<u8> {
+    build_dyn(Some(LOADER), Some("libc.so.6"), None, 1, 64, 0)
+}
+
+/// The model C library: 6 pages of code, a page of data and a page of BSS.
+pub fn model_libc() -> Vec<u8> {
+    build_dyn(None, None, Some("libc.so.6"), 6, 512, PAGE)
+}
+
+/// How a region behaves when two processes map it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sharing {
+    /// Read-only file pages: one copy in the page cache, mapped by every process.
+    Shared,
+    /// Writable file pages (MAP_PRIVATE): shared until written, then copied per process.
+    CopyOnWrite,
+    /// Anonymous memory: each process has its own.
+    Private,
+}
+
+/// One mapped region of a process.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Region {
+    /// What it is.
+    pub what: String,
+    /// Start address.
+    pub start: u64,
+    /// End address.
+    pub end: u64,
+    /// "r-x" style.
+    pub perms: String,
+    /// Backing: file and offset, or anonymous.
+    pub backing: String,
+    /// What two processes share.
+    pub sharing: Sharing,
+}
+
+impl Region {
+    /// Pages.
+    pub fn pages(&self) -> u64 {
+        self.end.saturating_sub(self.start) / PAGE
+    }
+}
+
+/// What one file is and what loading it maps.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Side {
+    /// Title.
+    pub name: &'static str,
+    /// File size.
+    pub size: usize,
+    /// Program header types, in order.
+    pub segments: Vec<String>,
+    /// PT_INTERP.
+    pub interp: Option<String>,
+    /// DT_NEEDED.
+    pub needed: Vec<String>,
+    /// Regions mapped when it runs (or why it could not be modelled).
+    pub regions: Result<Vec<Region>, String>,
+}
+
+fn perms(p: youcpu_core::linux::mm::Prot) -> String {
+    format!(
+        "{}{}{}",
+        if p.read { 'r' } else { '-' },
+        if p.write { 'w' } else { '-' },
+        if p.exec { 'x' } else { '-' }
+    )
+}
+
+fn flags_perms(f: u32) -> String {
+    format!(
+        "{}{}{}",
+        if f & 4 != 0 { 'r' } else { '-' },
+        if f & 2 != 0 { 'w' } else { '-' },
+        if f & 1 != 0 { 'x' } else { '-' }
+    )
+}
+
+fn load_regions(info: &LoadInfo, file: &str) -> Vec<Region> {
+    let mut out = Vec::new();
+    for s in &info.segments {
+        let start = s.vaddr & !(PAGE - 1);
+        let file_end = if s.filesz == 0 {
+            start
+        } else {
+            page_up(s.vaddr.saturating_add(s.filesz))
+        };
+        let end = page_up(s.vaddr.saturating_add(s.memsz));
+        let name = if s.interp { LOADER } else { file };
+        if file_end > start {
+            out.push(Region {
+                what: format!("{name} segment"),
+                start,
+                end: file_end,
+                perms: perms(s.prot),
+                backing: format!(
+                    "{name} at offset {:#x}",
+                    s.offset.saturating_sub(s.vaddr - start)
+                ),
+                sharing: if s.prot.write {
+                    Sharing::CopyOnWrite
+                } else {
+                    Sharing::Shared
+                },
+            });
+        }
+        if end > file_end {
+            out.push(Region {
+                what: format!("{name} BSS"),
+                start: file_end,
+                end,
+                perms: perms(s.prot),
+                backing: "anonymous (zero pages)".into(),
+                sharing: Sharing::Private,
+            });
+        }
+    }
+    let stack_lo = info.stack.bottom & !(PAGE - 1);
+    out.push(Region {
+        what: "stack (pages in use)".into(),
+        start: stack_lo,
+        end: STACK_TOP,
+        perms: "rw-".into(),
+        backing: "anonymous".into(),
+        sharing: Sharing::Private,
+    });
+    out
+}
+
+fn side(name: &'static str, file: &str, bytes: &[u8], with_libc: bool) -> Side {
+    let parsed: Result<ElfFile, String> = parse(bytes).map_err(|e| e.to_string());
+    let (segments, interp, needed) = match &parsed {
+        Ok(e) => (
+            e.segments.iter().map(|s| s.type_name.clone()).collect(),
+            e.interp.as_ref().map(|i| i.path.clone()),
+            e.dynamic
+                .as_ref()
+                .map(|d| d.needed.iter().map(|n| n.value.clone()).collect())
+                .unwrap_or_default(),
+        ),
+        Err(_) => (Vec::new(), None, Vec::new()),
+    };
+    let regions = (|| {
+        let mut mmu = Mmu::new(16 << 20);
+        let mut mm = AddressSpace::new(&mut mmu, None).map_err(|e| e.to_string())?;
+        let stub = tiny_elf(3, None);
+        let args = ExecArgs {
+            argv: vec![file.as_bytes().to_vec()],
+            envp: vec![b"HOME=/home/user".to_vec()],
+            execfn: file.as_bytes().to_vec(),
+            uid: 1000,
+            gid: 1000,
+            random_seed: RANDOM_SEED,
+        };
+        let info = load(&mut mmu, &mut mm, bytes, Some(&stub), &args)?;
+        let mut regions = load_regions(&info, file);
+        if with_libc {
+            let lib = model_libc();
+            let e = parse(&lib).map_err(|e| e.to_string())?;
+            let span = e
+                .segments
+                .iter()
+                .filter(|s| s.is_load())
+                .map(|s| page_up(s.vaddr.value.saturating_add(s.memsz.value)))
+                .max()
+                .unwrap_or(PAGE);
+            let base = mm
+                .find_free_topdown(span, info.interp_base.max(PAGE))
+                .ok_or("no room for libc")?;
+            for s in e.segments.iter().filter(|s| s.is_load()) {
+                let start = base + (s.vaddr.value & !(PAGE - 1));
+                let file_end = base + page_up(s.vaddr.value + s.filesz.value);
+                let end = base + page_up(s.vaddr.value + s.memsz.value);
+                let p = flags_perms(s.flags.value);
+                let w = s.flags.value & 2 != 0;
+                regions.push(Region {
+                    what: "libc.so.6 segment (mapped by ld.so)".into(),
+                    start,
+                    end: file_end,
+                    perms: p.clone(),
+                    backing: format!("libc.so.6 at offset {:#x}", s.offset.value & !(PAGE - 1)),
+                    sharing: if w {
+                        Sharing::CopyOnWrite
+                    } else {
+                        Sharing::Shared
+                    },
+                });
+                if end > file_end {
+                    regions.push(Region {
+                        what: "libc.so.6 BSS".into(),
+                        start: file_end,
+                        end,
+                        perms: p,
+                        backing: "anonymous (zero pages)".into(),
+                        sharing: Sharing::Private,
+                    });
+                }
+            }
+        }
+        regions.sort_by_key(|r| r.start);
+        Ok::<_, String>(regions)
+    })();
+    Side {
+        name,
+        size: bytes.len(),
+        segments,
+        interp,
+        needed,
+        regions,
+    }
+}
+
+/// Builds both sides.
+pub fn sides() -> (Side, Side) {
+    let stat = match hello_static() {
+        Ok(b) => side("static: hello", "./hello", &b, false),
+        Err(m) => Side {
+            name: "static: hello",
+            size: 0,
+            segments: Vec::new(),
+            interp: None,
+            needed: Vec::new(),
+            regions: Err(m),
+        },
+    };
+    let dynamic = side("dynamic: hello-dyn", "./hello-dyn", &hello_dynamic(), true);
+    (stat, dynamic)
+}
+
+/// Pages in memory for `n` processes running a program: shared pages once, the rest per
+/// process (copy-on-write pages counted as copied, since ld.so writes them).
+pub fn pages_for(regions: &[Region], n: u32) -> (u64, u64) {
+    let shared: u64 = regions
+        .iter()
+        .filter(|r| r.sharing == Sharing::Shared)
+        .map(Region::pages)
+        .sum();
+    let private: u64 = regions
+        .iter()
+        .filter(|r| r.sharing != Sharing::Shared)
+        .map(Region::pages)
+        .sum();
+    (shared, private * u64::from(n))
+}
+
+/// The widget's state.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LinkState {
+    /// Processes running the dynamic program.
+    pub procs: u32,
+    /// The two programs.
+    pub sides: Rc<(Side, Side)>,
+}
+
+/// An action.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LinkAction {
+    /// Set the number of processes (clamped to 1..=MAX_PROCS).
+    Procs(u32),
+}
+
+impl Default for LinkState {
+    fn default() -> Self {
+        LinkState {
+            procs: 2,
+            sides: Rc::new(sides()),
+        }
+    }
+}
+
+impl LinkState {
+    /// Applies one action.
+    pub fn apply(&mut self, a: LinkAction) {
+        match a {
+            LinkAction::Procs(n) => self.procs = n.clamp(1, MAX_PROCS),
+        }
+    }
+
+    /// Builds the state a link describes.
+    pub fn from_query(pairs: &[(String, String)]) -> Self {
+        let mut s = LinkState::default();
+        if let Some(n) = pairs
+            .iter()
+            .rev()
+            .find(|(k, _)| k == "procs")
+            .and_then(|(_, v)| v.parse::<u32>().ok())
+        {
+            s.apply(LinkAction::Procs(n));
+        }
+        s
+    }
+
+    /// The keys that reproduce this state.
+    pub fn to_query(&self) -> Vec<(String, String)> {
+        if self.procs == 2 {
+            Vec::new()
+        } else {
+            vec![("procs".into(), self.procs.to_string())]
+        }
+    }
+}
+
+impl Reducible for LinkState {
+    type Action = LinkAction;
+
+    fn reduce(self: Rc<Self>, action: Self::Action) -> Rc<Self> {
+        let mut next = (*self).clone();
+        next.apply(action);
+        Rc::new(next)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_differ_in_interp_and_needed() {
+        let (s, d) = sides();
+        assert_eq!(s.interp, None);
+        assert!(s.needed.is_empty());
+        assert_eq!(d.interp.as_deref(), Some(LOADER));
+        assert_eq!(d.needed, vec!["libc.so.6".to_string()]);
+        assert!(d.segments.iter().any(|t| t == "DYNAMIC"));
+        let lib = parse(&model_libc()).expect("libc parses");
+        assert_eq!(
+            lib.dynamic
+                .as_ref()
+                .and_then(|d| d.soname.as_ref())
+                .map(|s| s.value.as_str()),
+            Some("libc.so.6")
+        );
+    }
+
+    #[test]
+    fn dynamic_maps_program_loader_and_libc_without_overlap() {
+        let (s, d) = sides();
+        let sr = s.regions.expect("static loads");
+        assert!(sr.iter().all(|r| !r.what.contains("libc")));
+        let dr = d.regions.expect("dynamic loads");
+        assert!(dr.iter().any(|r| r.what.starts_with("libc.so.6")));
+        assert!(dr.iter().any(|r| r.what.starts_with(LOADER)));
+        for w in dr.windows(2) {
+            assert!(w[0].end <= w[1].start, "{w:?}");
+        }
+        // libc's code is shared, its data copy-on-write, its BSS private.
+        let lib: Vec<&Region> = dr.iter().filter(|r| r.what.starts_with("libc")).collect();
+        assert!(lib
+            .iter()
+            .any(|r| r.perms == "r-x" && r.sharing == Sharing::Shared));
+        assert!(lib.iter().any(|r| r.sharing == Sharing::CopyOnWrite));
+        assert!(lib.iter().any(|r| r.sharing == Sharing::Private));
+        let (sh1, pr1) = pages_for(&dr, 1);
+        let (sh2, pr2) = pages_for(&dr, 2);
+        assert_eq!(sh1, sh2);
+        assert_eq!(pr2, 2 * pr1);
+    }
+
+    #[test]
+    fn procs_are_bounded_and_round_trip() {
+        let mut s = LinkState::default();
+        s.apply(LinkAction::Procs(0));
+        assert_eq!(s.procs, 1);
+        s.apply(LinkAction::Procs(1000));
+        assert_eq!(s.procs, MAX_PROCS);
+        assert_eq!(LinkState::from_query(&s.to_query()), s);
+        assert_eq!(
+            LinkState::from_query(&[("procs".into(), "junk".into())]),
+            LinkState::default()
+        );
+    }
+}
