@@ -100,6 +100,19 @@ impl Target {
         }
     }
 
+    /// Where the access goes, as a phrase after a verb.
+    pub fn at(self) -> &'static str {
+        match self {
+            Target::HeapStart => "at the start of the heap",
+            Target::HeapEnd => "at the end of the heap",
+            Target::StackTop => "at the top of the stack",
+            Target::BelowStack => "just below the stack",
+            Target::File => "in the mapped file",
+            Target::Unowned => "in memory nobody mapped",
+            Target::Kernel => "in kernel memory",
+        }
+    }
+
     /// The address an access to this target uses now, or why there is none.
     pub fn va(self, sys: &System) -> Result<u64, String> {
         let p = sys
@@ -172,8 +185,8 @@ impl Op {
         match self {
             Op::Brk => format!("brk: grow the heap by {BRK_STEP:#x} bytes"),
             Op::Mmap => format!("mmap(\"{FILE_NAME}\", 2 pages, private, read-write)"),
-            Op::Read(t) => format!("read a byte at the {}", t.label()),
-            Op::Write(t) => format!("write a byte at the {}", t.label()),
+            Op::Read(t) => format!("read a byte {}", t.at()),
+            Op::Write(t) => format!("write a byte {}", t.at()),
         }
     }
 }

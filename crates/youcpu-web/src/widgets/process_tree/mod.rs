@@ -88,8 +88,8 @@ pub fn ProcessTreeWidget() -> Html {
     };
     let next = state.next_scripted();
     let next_label = next
-        .map(|o| format!("Run a command, next step: {}", o.describe()))
-        .unwrap_or_else(|| "Run a command".into());
+        .map(|o| format!("next: {}", o.describe()))
+        .unwrap_or_default();
     let roots: Vec<u32> = sys
         .processes()
         .filter(|p| p.ppid == 0 || sys.process(p.ppid).is_none())
@@ -110,7 +110,8 @@ pub fn ProcessTreeWidget() -> Html {
     html! {
         <Frame kind={WidgetKind::ProcessTree} title={title} subtitle="Every process has a parent, back to pid 1" on_reset={on_reset}>
             <div class="stepper">
-                <button type="button" class="btn" data-testid="pt-script" onclick={act(PtAction::Script)} disabled={next.is_none()}>{ next_label }</button>
+                <button type="button" class="btn" data-testid="pt-script" onclick={act(PtAction::Script)} disabled={next.is_none()}>{ "Run a command, step by step" }</button>
+                <span class="hint" data-testid="pt-next">{ next_label }</span>
                 <button type="button" class="btn" data-testid="pt-undo" onclick={act(PtAction::Undo)} disabled={state.ops.is_empty()}>{ "Undo" }</button>
             </div>
             <ul class="pt-tree" data-testid="pt-tree" aria-label="processes, each under its parent">
