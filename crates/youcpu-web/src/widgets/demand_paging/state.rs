@@ -509,6 +509,25 @@ mod tests {
     }
 
     #[test]
+    fn writes_after_reads_get_private_frames() {
+        let mut s = DpState::default();
+        for op in [
+            Op::Brk,
+            Op::Read(Target::HeapStart),
+            Op::Mmap,
+            Op::Read(Target::File),
+        ] {
+            s.apply(DpAction::Do(op));
+        }
+        let w = run(&mut s, Op::Write(Target::HeapStart));
+        assert!(w.starts_with("fault:") && w != "fault: zero page", "{w}");
+        assert_eq!(run(&mut s, Op::Write(Target::File)), "fault: private copy");
+        let sys = s.sys.as_ref().expect("booted");
+        let users = sys.frames.count(youcpu_core::vm::FrameUse::User);
+        assert!(users >= 2, "heap and the file's private copy: {users}");
+    }
+
+    #[test]
     fn undo_replays_links_reproduce_and_junk_is_skipped() {
         let mut s = DpState::default();
         for op in [
