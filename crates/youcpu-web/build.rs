@@ -46,6 +46,7 @@ const WIDGETS: &[(&str, &str)] = &[
     ("process-tree", "ProcessTree"),
     ("scheduler", "Scheduler"),
     ("shell-fallback", "ShellFallback"),
+    ("syscall", "Syscall"),
     ("timeslice", "Timeslice"),
 ];
 

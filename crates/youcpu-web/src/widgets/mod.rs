@@ -15,6 +15,7 @@ pub mod rings;
 pub mod process_tree;
 pub mod scheduler;
 pub mod shell_fallback;
+pub mod syscall;
 pub mod timeslice;
 
 use yew::prelude::*;
@@ -50,6 +51,8 @@ pub enum WidgetKind {
     Scheduler,
     /// `shell-fallback`: a file through a bare execve and from two shells.
     ShellFallback,
+    /// `syscall`: exit(1) through syscall and through int 0x80.
+    Syscall,
     /// `timeslice`: the CFS period and slice calculator.
     Timeslice,
 }
@@ -72,6 +75,7 @@ impl WidgetKind {
             WidgetKind::ProcessTree => "process-tree",
             WidgetKind::Scheduler => "scheduler",
             WidgetKind::ShellFallback => "shell-fallback",
+            WidgetKind::Syscall => "syscall",
             WidgetKind::Timeslice => "timeslice",
         }
     }
@@ -93,6 +97,7 @@ impl WidgetKind {
             WidgetKind::ProcessTree => html! { <process_tree::ProcessTreeWidget /> },
             WidgetKind::Scheduler => html! { <scheduler::SchedulerWidget /> },
             WidgetKind::ShellFallback => html! { <shell_fallback::ShellFallbackWidget /> },
+            WidgetKind::Syscall => html! { <syscall::SyscallWidget /> },
             WidgetKind::Timeslice => html! { <timeslice::TimesliceWidget /> },
         }
     }

@@ -1,0 +1,181 @@
+//! The system-call demo's state: two tiny processes side by side, one calling a libc-like
+//! `exit` wrapper that executes `syscall`, one using the legacy `int 0x80` gate, each stepped
+//! through the simulated CPU and kernel with a log of every step. A pure reducer.
+
+use std::rc::Rc;
+use yew::Reducible;
+use youcpu_core::cpu::state::{R11, RCX};
+use youcpu_core::linux::{Linux, ProcessState};
+
+use super::super::fetch_execute::state::{boot, build, ended, step_once};
+
+/// The `syscall` program: main calls a wrapper, as C code calls libc's `_exit`.
+pub const SYSCALL_PROGRAM: &str = "    mov edi, 1        ; main: exit(1)
+    call exit_wrapper
+    hlt               ; never reached
+exit_wrapper:         ; a libc-like wrapper
+    mov eax, 60       ; 60 is exit
+    syscall";
+
+/// The `int 0x80` program: the legacy 32-bit convention.
+pub const INT80_PROGRAM: &str = "    mov ebx, 1        ; status 1
+    mov eax, 1        ; 1 is exit in the i386 table
+    int 0x80";
+
+/// Most steps one Run takes (both programs end long before).
+pub const RUN_LIMIT: usize = 50;
+
+/// One side of the comparison.
+#[derive(Clone)]
+pub struct Side {
+    /// The process.
+    pub os: Option<Rc<Linux>>,
+    /// What happened, one entry a step: (ring before, or None for the end, text).
+    pub log: Vec<(Option<u8>, String)>,
+    /// Setup error.
+    pub error: Option<String>,
+}
+
+impl Side {
+    fn new(src: &str) -> Side {
+        let (_, code) = build(src);
+        match code.and_then(|c| boot(&c)) {
+            Ok(os) => Side {
+                os: Some(Rc::new(os)),
+                log: Vec::new(),
+                error: None,
+            },
+            Err(e) => Side {
+                os: None,
+                log: Vec::new(),
+                error: Some(e),
+            },
+        }
+    }
+
+    /// True while the process runs.
+    pub fn running(&self) -> bool {
+        self.os
+            .as_ref()
+            .is_some_and(|o| o.state == ProcessState::Running)
+    }
+
+    fn step(&mut self) {
+        let Some(os) = self.os.clone() else { return };
+        let mut next = (*os).clone();
+        let before = next.m.cpu.s.clone();
+        let ring = (before.cs & 3) as u8;
+        let Some(st) = step_once(&mut next) else {
+            return;
+        };
+        let after = &next.m.cpu.s;
+        let mut text = if st.text == "(kernel code)" {
+            format!("kernel at {:#x}", before.rip)
+        } else {
+            format!("{:#x}: {}", st.rip, st.text)
+        };
+        if st.text == "syscall" {
+            text.push_str(&format!(
+                " → rcx = {:#x} (return address), r11 = {:#x} (saved RFLAGS), CS {:#x} → {:#x}, RIP = LSTAR = {:#x}",
+                after.gpr[RCX], after.gpr[R11], before.cs, after.cs, before.lstar
+            ));
+        } else if !st.changes.is_empty() {
+            text.push_str(&format!(" → {}", st.changes.join(", ")));
+        }
+        if let Some(n) = &st.note {
+            text.push_str(&format!("; {n}"));
+        }
+        self.log.push((Some(ring), text));
+        if let Some(e) = ended(&next.state) {
+            if !self.log.iter().any(|(_, t)| t == &e) {
+                self.log.push((None, e));
+            }
+        }
+        self.os = Some(Rc::new(next));
+    }
+}
+
+/// A click.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SysAction {
+    /// One step on side 0 (syscall) or 1 (int 0x80).
+    Step(usize),
+    /// Run a side to its end.
+    Run(usize),
+    /// Start both over.
+    Reset,
+}
+
+/// The widget's state.
+#[derive(Clone)]
+pub struct SysState {
+    /// The `syscall` side and the `int 0x80` side.
+    pub sides: [Side; 2],
+}
+
+impl Default for SysState {
+    fn default() -> Self {
+        SysState {
+            sides: [Side::new(SYSCALL_PROGRAM), Side::new(INT80_PROGRAM)],
+        }
+    }
+}
+
+impl Reducible for SysState {
+    type Action = SysAction;
+
+    fn reduce(self: Rc<Self>, action: SysAction) -> Rc<Self> {
+        let mut s = (*self).clone();
+        match action {
+            SysAction::Step(i) => {
+                if let Some(side) = s.sides.get_mut(i) {
+                    side.step();
+                }
+            }
+            SysAction::Run(i) => {
+                if let Some(side) = s.sides.get_mut(i) {
+                    for _ in 0..RUN_LIMIT {
+                        if !side.running() {
+                            break;
+                        }
+                        side.step();
+                    }
+                }
+            }
+            SysAction::Reset => s = SysState::default(),
+        }
+        Rc::new(s)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_doors_end_the_process_with_status_1() {
+        let s = Rc::new(SysState::default())
+            .reduce(SysAction::Run(0))
+            .reduce(SysAction::Run(1));
+        for side in &s.sides {
+            assert!(side.error.is_none());
+            let os = side.os.as_ref().unwrap();
+            assert_eq!(os.state, ProcessState::Exited { code: 1 });
+        }
+        let log: Vec<&str> = s.sides[0].log.iter().map(|(_, t)| t.as_str()).collect();
+        assert!(
+            log.iter()
+                .any(|t| t.contains("RIP = LSTAR = 0xffffffff81000000")),
+            "{log:?}"
+        );
+        assert!(log.iter().any(|t| t.contains("(exit)")), "{log:?}");
+        let log: Vec<&str> = s.sides[1].log.iter().map(|(_, t)| t.as_str()).collect();
+        assert!(log.iter().any(|t| t.contains("vector 128")), "{log:?}");
+        assert!(!s.sides[0].running());
+        let again = Rc::new((*s).clone())
+            .reduce(SysAction::Step(0))
+            .reduce(SysAction::Step(7));
+        assert_eq!(again.sides[0].log.len(), s.sides[0].log.len());
+    }
+}

@@ -1,0 +1,38 @@
+// End-to-end: syscall and int 0x80 side by side on the release build.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serve } from './server.mjs';
+import { launch, openPage, screenshotPath } from './browser.mjs';
+
+let server;
+let browser;
+before(async () => {
+  server = await serve(process.env.DIST ?? 'dist');
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+test('syscall: exit(1) through syscall (LSTAR) and through int 0x80', async () => {
+  const { page, errors } = await openPage(browser.context, `${server.url}/#widget-syscall`);
+  const w = page.locator('[data-widget="syscall"]');
+  await w.waitFor();
+  await w.getByTestId('sc-sc-step').click();
+  assert.match(await w.getByTestId('sc-sc-log').textContent(), /mov edi, 0x1/);
+  await w.getByTestId('sc-sc-run').click();
+  const log = await w.getByTestId('sc-sc-log').textContent();
+  assert.match(log, /RIP = LSTAR = 0xffffffff81000000/);
+  assert.match(log, /exited with status 1/);
+  assert.ok(await w.getByTestId('sc-sc-step').isDisabled());
+  await w.getByTestId('sc-i80-run').click();
+  const log80 = await w.getByTestId('sc-i80-log').textContent();
+  assert.match(log80, /vector 128/);
+  assert.match(log80, /exited with status 1/);
+  await w.screenshot({ path: screenshotPath('syscall.png') });
+  await w.getByTestId('syscall-reset').click();
+  assert.equal(await w.getByTestId('sc-sc-log').locator('li').count(), 0);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
