@@ -31,8 +31,12 @@ test('elf-loader: segments, then the stack from the top down to argc', async () 
   assert.match(stack, /AT_RANDOM/);
   assert.match(stack, /"second"/);
   assert.match(await w.getByTestId('el-steps').textContent(), /RSP = 0x7ffffff/);
-  // The PIE with an interpreter: a load bias and a base for the loader.
+  // The BSS: the tail of the data page cleared, then anonymous pages.
   await w.getByTestId('el-example').selectOption('1');
+  await w.getByTestId('el-end').click();
+  assert.match(await w.getByTestId('el-steps').textContent(), /cleared to zero.*anonymous zero pages/);
+  // The PIE with an interpreter: a load bias and a base for the loader.
+  await w.getByTestId('el-example').selectOption('2');
   await w.getByTestId('el-end').click();
   const steps = await w.getByTestId('el-steps').textContent();
   assert.match(steps, /load bias of 0x/);

@@ -4,11 +4,10 @@
 
 pub mod state;
 
-use crate::widgets::elf_inspector::examples::EXAMPLES;
 use crate::widgets::elf_inspector::{read_first_file, FileRead};
 use crate::widgets::{Frame, WidgetKind};
 use crate::{dom, url_state};
-use state::{LoadStep, LoaderAction, LoaderState, Source, StepKind, URL_PREFIX};
+use state::{LoadStep, LoaderAction, LoaderState, Source, StepKind, EXAMPLES, URL_PREFIX};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
@@ -118,7 +117,7 @@ pub fn ElfLoaderWidget() -> Html {
     let source_text = match &state.source {
         Source::Example(i) => EXAMPLES
             .get(*i)
-            .map(|e| e.about.to_string())
+            .map(|e| e.0.about.to_string())
             .unwrap_or_default(),
         Source::File(name, b) => format!("{name}, {} bytes, read in your browser only.", b.len()),
     };
@@ -131,7 +130,7 @@ pub fn ElfLoaderWidget() -> Html {
                         if let Source::File(name, _) = &state.source {
                             <option value="" selected=true disabled=true>{ format!("your file: {name}") }</option>
                         }
-                        { for EXAMPLES.iter().enumerate().map(|(i, ex)| html! { <option value={i.to_string()} selected={state.source == Source::Example(i)}>{ ex.name }</option> }) }
+                        { for EXAMPLES.iter().enumerate().map(|(i, (ex, _))| html! { <option value={i.to_string()} selected={state.source == Source::Example(i)}>{ ex.name }</option> }) }
                     </select>
                 </label>
                 <label class="btn file-btn">{ "Open a file…" }

@@ -3,11 +3,15 @@
 //! steps come from the core's loader (`youcpu_core::loader::load`) run on a fresh simulated
 //! address space. A pure reducer.
 
-use crate::widgets::elf_inspector::examples::EXAMPLES;
+use crate::widgets::elf_inspector::examples::{hello_source, hello_static, Example, GREETING};
+use crate::widgets::linking::state::hello_dynamic;
 use std::rc::Rc;
 use yew::Reducible;
+use youcpu_core::asm::{assemble, Bitness};
 use youcpu_core::elf::parse;
+use youcpu_core::elf::writer::{write_executable, ExecutableSpec};
 use youcpu_core::exec::examples::tiny_elf;
+use youcpu_core::exec::examples::{tiny_elf32, LOADER};
 use youcpu_core::linux::mm::{page_up, AddressSpace, Prot, STACK_TOP};
 use youcpu_core::loader::stack::{at, RANDOM_SEED};
 use youcpu_core::loader::{load, ExecArgs, LoadInfo};
@@ -23,6 +27,68 @@ pub const MAX_ARGS_TEXT: usize = 1024;
 const PHYS: u64 = 64 << 20;
 /// Most bytes of one stack entry shown.
 pub const MAX_SHOWN: usize = 24;
+
+/// The hello-world with 10,000 bytes of BSS after its data, so the data page's tail is
+/// cleared and further pages are anonymous.
+pub fn hello_bss() -> Result<Vec<u8>, String> {
+    let mut code = Vec::new();
+    for line in hello_source().lines() {
+        let a = assemble(line, Bitness::B64, 0).map_err(|e| format!("{line}: {e}"))?;
+        code.extend_from_slice(&a.bytes);
+    }
+    let spec = ExecutableSpec {
+        data_vaddr: Some(0x40_2000),
+        bss_size: 10_000,
+        ..ExecutableSpec::x86_64(code, GREETING.to_vec())
+    };
+    write_executable(&spec)
+        .map(|w| w.bytes)
+        .map_err(|e| e.to_string())
+}
+
+/// The programs the loader offers, in picker order, with the name each runs under.
+pub const EXAMPLES: &[(Example, &str)] = &[
+    (
+        Example {
+            name: "hello (static executable)",
+            about: "The ELF inspector's static hello-world: a code segment (r-x) and a data segment (rw-), loaded at the addresses in the file.",
+            build: hello_static,
+        },
+        "./hello",
+    ),
+    (
+        Example {
+            name: "hello with a BSS",
+            about: "The same program with 10,000 zero-initialised bytes after its data: they take no room in the file.",
+            build: hello_bss,
+        },
+        "./hello-bss",
+    ),
+    (
+        Example {
+            name: "tiny PIE with an interpreter",
+            about: "A position-independent executable (type DYN) that names the dynamic loader in PT_INTERP: it gets a load bias, and the loader is mapped too.",
+            build: || Ok(tiny_elf(3, Some(LOADER))),
+        },
+        "./tiny-pie",
+    ),
+    (
+        Example {
+            name: "hello-dyn (needs libc.so.6)",
+            about: "The dynamic program of the linking widget below: a PIE with PT_INTERP, PT_DYNAMIC and a BSS-free data page. The kernel maps only it and the loader; libc is the loader's job.",
+            build: || Ok(hello_dynamic()),
+        },
+        "./hello-dyn",
+    ),
+    (
+        Example {
+            name: "tiny 32-bit program",
+            about: "A 32-bit i386 executable. This model loads only 64-bit programs, so it is refused; a real x86-64 kernel hands it to its 32-bit ELF handler.",
+            build: || Ok(tiny_elf32()),
+        },
+        "./tiny32",
+    ),
+];
 
 /// Where the file came from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -151,9 +217,9 @@ fn perms(p: Prot) -> String {
 /// The file name the example or the file is run under (AT_EXECFN, argv[0] by default).
 fn exec_name(source: &Source) -> String {
     match source {
-        Source::Example(0) => "./hello".into(),
-        Source::Example(1) => "./tiny-pie".into(),
-        Source::Example(i) => format!("./example{i}"),
+        Source::Example(i) => EXAMPLES
+            .get(*i)
+            .map_or_else(|| "./program".into(), |e| e.1.to_string()),
         Source::File(name, _) => {
             let clean: String = name
                 .chars()
@@ -506,7 +572,7 @@ impl LoaderState {
     fn bytes(&self) -> Result<Rc<Vec<u8>>, String> {
         match &self.source {
             Source::Example(i) => match EXAMPLES.get(*i) {
-                Some(e) => (e.build)().map(Rc::new),
+                Some((e, _)) => (e.build)().map(Rc::new),
                 None => Err("no such example".into()),
             },
             Source::File(_, b) => Ok(b.clone()),
@@ -662,7 +728,7 @@ mod tests {
     #[test]
     fn pie_with_interpreter_has_bias_and_base() {
         let mut s = LoaderState::default();
-        s.apply(LoaderAction::Example(1));
+        s.apply(LoaderAction::Example(2));
         let info = s.info.as_ref().expect("loads");
         assert_ne!(info.bias, 0);
         assert_ne!(info.interp_base, 0);
@@ -671,9 +737,25 @@ mod tests {
     }
 
     #[test]
+    fn bss_tail_is_cleared_and_the_rest_is_anonymous() {
+        let mut s = LoaderState::default();
+        s.apply(LoaderAction::Example(1));
+        let bss = s
+            .steps
+            .iter()
+            .find(|x| x.kind == StepKind::Bss)
+            .expect("a BSS step");
+        assert!(bss.text.contains("10000 bytes of BSS"), "{}", bss.text);
+        assert!(bss.text.contains("cleared to zero"), "{}", bss.text);
+        assert!(bss.text.contains("anonymous zero pages"), "{}", bss.text);
+        s.apply(LoaderAction::Example(3));
+        assert!(s.info.as_ref().is_some_and(|i| i.interp.is_some()));
+    }
+
+    #[test]
     fn a_32_bit_file_and_junk_are_refused_with_a_message() {
         let mut s = LoaderState::default();
-        s.apply(LoaderAction::Example(2));
+        s.apply(LoaderAction::Example(4));
         assert_eq!(s.steps.last().map(|x| x.kind), Some(StepKind::Fail));
         for junk in [
             Vec::new(),
