@@ -10,6 +10,7 @@ pub mod execve;
 pub mod fetch_execute;
 pub mod fork_cow;
 pub mod linking;
+pub mod oplog;
 pub mod page_walk;
 pub mod process_tree;
 pub mod rings;

@@ -4,6 +4,7 @@
 //! operation list replayed from boot, so a link reproduces it exactly.
 
 use crate::widgets::elf_inspector::examples::hello_static;
+use crate::widgets::oplog::{OpLog, OpModel};
 use std::rc::Rc;
 use yew::Reducible;
 use youcpu_core::paging::AccessKind;
@@ -12,8 +13,7 @@ use youcpu_core::vm::{Decision, Image, Limits, Prot, Step, System, VmaKind};
 
 /// The URL query prefix this widget owns.
 pub const URL_PREFIX: &str = "dp-";
-/// Most operations kept (the replay is bounded).
-pub const MAX_OPS: usize = 200;
+pub use crate::widgets::oplog::MAX_OPS;
 /// Most file mappings the reader may make.
 pub const MAX_MMAPS: usize = 4;
 /// Frames of physical memory in the model.
@@ -241,17 +241,6 @@ pub enum DpAction {
     Reset,
 }
 
-/// The widget's state.
-#[derive(Clone)]
-pub struct DpState {
-    /// The model after every operation (None only if it could not boot).
-    pub sys: Option<Rc<System>>,
-    /// The operations applied, in order.
-    pub ops: Vec<Op>,
-    /// The last operation's outcome (or why it was refused).
-    pub last: Rc<Result<Outcome, String>>,
-}
-
 fn file_bytes() -> Vec<u8> {
     let line = "A line of the mapped file, read into memory only when a page of it is touched.\n";
     line.repeat(6000 / line.len() + 1).into_bytes()
@@ -335,107 +324,58 @@ fn apply_op(sys: &mut System, op: Op) -> Result<Outcome, String> {
     }
 }
 
-impl Default for DpState {
-    fn default() -> Self {
-        let booted = hello_static()
-            .and_then(|b| Image::from_elf("hello", b, 200).map_err(|e| e.to_string()))
-            .and_then(|img| {
-                System::boot(
-                    Limits {
-                        frames: FRAMES,
-                        processes: 4,
-                        tlb_entries: 16,
-                    },
-                    img,
-                )
-                .map_err(|e| e.to_string())
-            });
-        match booted {
-            Ok((sys, steps)) => DpState {
-                sys: Some(Rc::new(sys)),
-                ops: Vec::new(),
-                last: Rc::new(Ok(Outcome {
-                    headline: "boot".into(),
-                    lines: steps.iter().map(Step::explain).collect(),
-                })),
+impl OpLog<DpModel> {}
+
+/// The model behind this widget, driven through the shared [`OpLog`].
+pub struct DpModel;
+
+impl OpModel for DpModel {
+    type Op = Op;
+    type Out = Outcome;
+
+    fn boot() -> Result<(System, Outcome), String> {
+        let img = hello_static()
+            .and_then(|b| Image::from_elf("hello", b, 200).map_err(|e| e.to_string()))?;
+        let (sys, steps) = System::boot(
+            Limits {
+                frames: FRAMES,
+                processes: 4,
+                tlb_entries: 16,
             },
-            Err(e) => DpState {
-                sys: None,
-                ops: Vec::new(),
-                last: Rc::new(Err(format!("the model could not start: {e}"))),
-            },
-        }
+            img,
+        )
+        .map_err(|e| e.to_string())?;
+        let out = Outcome {
+            headline: "boot".into(),
+            lines: steps.iter().map(Step::explain).collect(),
+        };
+        Ok((sys, out))
+    }
+
+    fn apply(sys: &mut System, op: Op, _n: usize) -> Result<Outcome, String> {
+        apply_op(sys, op)
+    }
+
+    fn code(op: Op) -> String {
+        op.code()
+    }
+
+    fn parse(code: &str) -> Option<Op> {
+        Op::parse(code)
     }
 }
 
-impl DpState {
-    fn replay(ops: &[Op]) -> DpState {
-        let mut s = DpState::default();
-        for &op in ops.iter().take(MAX_OPS) {
-            s.push(op);
-        }
-        s
-    }
+/// The widget's state: the booted model and the operations applied to it.
+pub type DpState = OpLog<DpModel>;
 
-    fn push(&mut self, op: Op) {
-        if self.ops.len() >= MAX_OPS {
-            self.last = Rc::new(Err(format!(
-                "at most {MAX_OPS} operations: reset to start again"
-            )));
-            return;
-        }
-        let Some(sys) = self.sys.as_mut() else { return };
-        let r = apply_op(Rc::make_mut(sys), op);
-        if r.is_ok() {
-            self.ops.push(op);
-        }
-        self.last = Rc::new(r);
-    }
-
+impl OpLog<DpModel> {
     /// Applies one action.
     pub fn apply(&mut self, a: DpAction) {
         match a {
             DpAction::Do(op) => self.push(op),
-            DpAction::Undo => {
-                let mut ops = self.ops.clone();
-                ops.pop();
-                *self = DpState::replay(&ops);
-            }
-            DpAction::Reset => *self = DpState::default(),
+            DpAction::Undo => self.undo(),
+            DpAction::Reset => self.reset(),
         }
-    }
-
-    /// The keys that reproduce this state.
-    pub fn to_query(&self) -> Vec<(String, String)> {
-        if self.ops.is_empty() {
-            Vec::new()
-        } else {
-            vec![(
-                "ops".into(),
-                self.ops
-                    .iter()
-                    .map(|o| o.code())
-                    .collect::<Vec<_>>()
-                    .join("."),
-            )]
-        }
-    }
-
-    /// Builds the state a link describes (operations that do not parse or fail are skipped).
-    pub fn from_query(pairs: &[(String, String)]) -> Self {
-        let ops: Vec<Op> = pairs
-            .iter()
-            .rev()
-            .find(|(k, _)| k == "ops")
-            .map(|(_, v)| v.split('.').take(MAX_OPS).filter_map(Op::parse).collect())
-            .unwrap_or_default();
-        DpState::replay(&ops)
-    }
-}
-
-impl PartialEq for DpState {
-    fn eq(&self, other: &Self) -> bool {
-        self.ops == other.ops && self.last == other.last
     }
 }
 

@@ -4,6 +4,7 @@
 //! state is the operation list replayed from boot, so a link reproduces it exactly.
 
 use crate::widgets::elf_inspector::examples::hello_static;
+use crate::widgets::oplog::{OpLog, OpModel};
 use std::rc::Rc;
 use yew::Reducible;
 use youcpu_core::paging::AccessKind;
@@ -11,8 +12,7 @@ use youcpu_core::vm::{Image, Limits, Step, System, VmaKind};
 
 /// The URL query prefix this widget owns.
 pub const URL_PREFIX: &str = "fc-";
-/// Most operations kept (the replay is bounded).
-pub const MAX_OPS: usize = 200;
+pub use crate::widgets::oplog::MAX_OPS;
 /// Most live processes shown.
 pub const MAX_PROCS: usize = 4;
 /// Frames of physical memory in the model.
@@ -125,17 +125,6 @@ pub enum FcAction {
     Reset,
 }
 
-/// The widget's state.
-#[derive(Clone)]
-pub struct FcState {
-    /// The model after every operation (None only if it could not boot).
-    pub sys: Option<Rc<System>>,
-    /// The operations applied, in order.
-    pub ops: Vec<Op>,
-    /// The last operation's steps (or its error).
-    pub last: Rc<Result<Vec<Step>, String>>,
-}
-
 fn image() -> Result<Image, String> {
     let bytes = hello_static()?;
     Image::from_elf("hello", bytes, 200).map_err(|e| e.to_string())
@@ -195,103 +184,52 @@ fn apply_op(sys: &mut System, op: Op, n: usize) -> Result<Vec<Step>, String> {
     }
 }
 
-impl Default for FcState {
-    fn default() -> Self {
-        let booted = image().and_then(|img| {
-            System::boot(
-                Limits {
-                    frames: FRAMES,
-                    processes: 16,
-                    tlb_entries: 16,
-                },
-                img,
-            )
-            .map_err(|e| e.to_string())
-        });
-        match booted {
-            Ok((sys, steps)) => FcState {
-                sys: Some(Rc::new(sys)),
-                ops: Vec::new(),
-                last: Rc::new(Ok(steps)),
+impl OpLog<FcModel> {}
+
+/// The model behind this widget, driven through the shared [`OpLog`].
+pub struct FcModel;
+
+impl OpModel for FcModel {
+    type Op = Op;
+    type Out = Vec<Step>;
+
+    fn boot() -> Result<(System, Vec<Step>), String> {
+        let img = image()?;
+        System::boot(
+            Limits {
+                frames: FRAMES,
+                processes: 16,
+                tlb_entries: 16,
             },
-            Err(e) => FcState {
-                sys: None,
-                ops: Vec::new(),
-                last: Rc::new(Err(format!("the model could not start: {e}"))),
-            },
-        }
+            img,
+        )
+        .map_err(|e| e.to_string())
+    }
+
+    fn apply(sys: &mut System, op: Op, n: usize) -> Result<Vec<Step>, String> {
+        apply_op(sys, op, n)
+    }
+
+    fn code(op: Op) -> String {
+        op.code()
+    }
+
+    fn parse(code: &str) -> Option<Op> {
+        Op::parse(code)
     }
 }
 
-impl FcState {
-    fn replay(ops: &[Op]) -> FcState {
-        let mut s = FcState::default();
-        for &op in ops.iter().take(MAX_OPS) {
-            s.push(op);
-        }
-        s
-    }
+/// The widget's state: the booted model and the operations applied to it.
+pub type FcState = OpLog<FcModel>;
 
-    fn push(&mut self, op: Op) {
-        if self.ops.len() >= MAX_OPS {
-            self.last = Rc::new(Err(format!(
-                "at most {MAX_OPS} operations: reset to start again"
-            )));
-            return;
-        }
-        let n = self.ops.len();
-        let Some(sys) = self.sys.as_mut() else { return };
-        let r = apply_op(Rc::make_mut(sys), op, n);
-        if r.is_ok() {
-            self.ops.push(op);
-        }
-        self.last = Rc::new(r);
-    }
-
+impl OpLog<FcModel> {
     /// Applies one action.
     pub fn apply(&mut self, a: FcAction) {
         match a {
             FcAction::Do(op) => self.push(op),
-            FcAction::Undo => {
-                let mut ops = self.ops.clone();
-                ops.pop();
-                *self = FcState::replay(&ops);
-            }
-            FcAction::Reset => *self = FcState::default(),
+            FcAction::Undo => self.undo(),
+            FcAction::Reset => self.reset(),
         }
-    }
-
-    /// The keys that reproduce this state.
-    pub fn to_query(&self) -> Vec<(String, String)> {
-        if self.ops.is_empty() {
-            Vec::new()
-        } else {
-            vec![(
-                "ops".into(),
-                self.ops
-                    .iter()
-                    .map(|o| o.code())
-                    .collect::<Vec<_>>()
-                    .join("."),
-            )]
-        }
-    }
-
-    /// Builds the state a link describes (operations that do not parse or fail are skipped).
-    pub fn from_query(pairs: &[(String, String)]) -> Self {
-        let ops: Vec<Op> = pairs
-            .iter()
-            .rev()
-            .find(|(k, _)| k == "ops")
-            .map(|(_, v)| v.split('.').take(MAX_OPS).filter_map(Op::parse).collect())
-            .unwrap_or_default();
-        FcState::replay(&ops)
-    }
-}
-
-impl PartialEq for FcState {
-    fn eq(&self, other: &Self) -> bool {
-        self.ops == other.ops && self.last == other.last
     }
 }
 

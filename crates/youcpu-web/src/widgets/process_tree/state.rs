@@ -4,14 +4,14 @@
 //! model only needs its segments, and only the name changes.
 
 use crate::widgets::elf_inspector::examples::hello_static;
+use crate::widgets::oplog::{OpLog, OpModel};
 use std::rc::Rc;
 use yew::Reducible;
 use youcpu_core::vm::{Image, Limits, ProcState, Step, System};
 
 /// The URL query prefix this widget owns.
 pub const URL_PREFIX: &str = "pt-";
-/// Most operations kept (the replay is bounded).
-pub const MAX_OPS: usize = 200;
+pub use crate::widgets::oplog::MAX_OPS;
 /// Most processes (running or zombie) the widget shows.
 pub const MAX_PROCS: usize = 8;
 
@@ -126,17 +126,6 @@ pub enum PtAction {
     Reset,
 }
 
-/// The widget's state.
-#[derive(Clone)]
-pub struct PtState {
-    /// The model after every operation (None only if it could not boot).
-    pub sys: Option<Rc<System>>,
-    /// The operations applied, in order.
-    pub ops: Vec<Op>,
-    /// The last operation's explained steps (or why it was refused).
-    pub last: Rc<Result<Vec<String>, String>>,
-}
-
 fn image(name: &str) -> Result<Image, String> {
     let bytes = hello_static()?;
     Image::from_elf(name, bytes, 200).map_err(|e| e.to_string())
@@ -182,68 +171,52 @@ fn apply_op(sys: &mut System, op: Op) -> Result<Vec<String>, String> {
     Ok(lines)
 }
 
-impl Default for PtState {
-    fn default() -> Self {
-        let booted = image("init").and_then(|img| {
-            System::boot(
-                Limits {
-                    frames: 256,
-                    processes: MAX_PROCS + 1,
-                    tlb_entries: 16,
-                },
-                img,
-            )
-            .map_err(|e| e.to_string())
-        });
-        match booted {
-            Ok((sys, steps)) => {
-                let mut lines =
-                    vec!["the kernel finishes booting and starts pid 1, init".to_string()];
-                lines.extend(steps.iter().map(Step::explain));
-                PtState {
-                    sys: Some(Rc::new(sys)),
-                    ops: Vec::new(),
-                    last: Rc::new(Ok(lines)),
-                }
-            }
-            Err(e) => PtState {
-                sys: None,
-                ops: Vec::new(),
-                last: Rc::new(Err(format!("the model could not start: {e}"))),
-            },
-        }
-    }
-}
-
-impl PtState {
-    fn replay(ops: &[Op]) -> PtState {
-        let mut s = PtState::default();
-        for &op in ops.iter().take(MAX_OPS) {
-            s.push(op);
-        }
-        s
-    }
-
-    fn push(&mut self, op: Op) {
-        if self.ops.len() >= MAX_OPS {
-            self.last = Rc::new(Err(format!(
-                "at most {MAX_OPS} operations: reset to start again"
-            )));
-            return;
-        }
-        let Some(sys) = self.sys.as_mut() else { return };
-        let r = apply_op(Rc::make_mut(sys), op);
-        if r.is_ok() {
-            self.ops.push(op);
-        }
-        self.last = Rc::new(r);
-    }
-
+impl OpLog<PtModel> {
     /// The next scripted operation, if the model is up.
     pub fn next_scripted(&self) -> Option<Op> {
         self.sys.as_deref().and_then(next_scripted)
     }
+}
 
+/// The model behind this widget, driven through the shared [`OpLog`].
+pub struct PtModel;
+
+impl OpModel for PtModel {
+    type Op = Op;
+    type Out = Vec<String>;
+
+    fn boot() -> Result<(System, Vec<String>), String> {
+        let (sys, steps) = System::boot(
+            Limits {
+                frames: 256,
+                processes: MAX_PROCS + 1,
+                tlb_entries: 16,
+            },
+            image("init")?,
+        )
+        .map_err(|e| e.to_string())?;
+        let mut lines = vec!["the kernel finishes booting and starts pid 1, init".to_string()];
+        lines.extend(steps.iter().map(Step::explain));
+        Ok((sys, lines))
+    }
+
+    fn apply(sys: &mut System, op: Op, _n: usize) -> Result<Vec<String>, String> {
+        apply_op(sys, op)
+    }
+
+    fn code(op: Op) -> String {
+        op.code()
+    }
+
+    fn parse(code: &str) -> Option<Op> {
+        Op::parse(code)
+    }
+}
+
+/// The widget's state: the booted model and the operations applied to it.
+pub type PtState = OpLog<PtModel>;
+
+impl OpLog<PtModel> {
     /// Applies one action.
     pub fn apply(&mut self, a: PtAction) {
         match a {
@@ -253,46 +226,9 @@ impl PtState {
                     self.push(op);
                 }
             }
-            PtAction::Undo => {
-                let mut ops = self.ops.clone();
-                ops.pop();
-                *self = PtState::replay(&ops);
-            }
-            PtAction::Reset => *self = PtState::default(),
+            PtAction::Undo => self.undo(),
+            PtAction::Reset => self.reset(),
         }
-    }
-
-    /// The keys that reproduce this state.
-    pub fn to_query(&self) -> Vec<(String, String)> {
-        if self.ops.is_empty() {
-            Vec::new()
-        } else {
-            vec![(
-                "ops".into(),
-                self.ops
-                    .iter()
-                    .map(|o| o.code())
-                    .collect::<Vec<_>>()
-                    .join("."),
-            )]
-        }
-    }
-
-    /// Builds the state a link describes (operations that do not parse or fail are skipped).
-    pub fn from_query(pairs: &[(String, String)]) -> Self {
-        let ops: Vec<Op> = pairs
-            .iter()
-            .rev()
-            .find(|(k, _)| k == "ops")
-            .map(|(_, v)| v.split('.').take(MAX_OPS).filter_map(Op::parse).collect())
-            .unwrap_or_default();
-        PtState::replay(&ops)
-    }
-}
-
-impl PartialEq for PtState {
-    fn eq(&self, other: &Self) -> bool {
-        self.ops == other.ops && self.last == other.last
     }
 }
 

@@ -1,0 +1,131 @@
+//! The machinery shared by the widgets that drive the kernel-side memory model (`vm::System`)
+//! with a list of operations: boot, apply an operation (keeping it only if the model accepted
+//! it), undo by replaying all but the last, and a URL form of the list, so that a link
+//! reproduces the exact state by replay.
+
+use std::fmt::Debug;
+use std::rc::Rc;
+use youcpu_core::vm::System;
+
+/// Most operations kept (the replay is bounded).
+pub const MAX_OPS: usize = 200;
+
+/// What a widget's model provides.
+pub trait OpModel: 'static {
+    /// One operation.
+    type Op: Copy + PartialEq + Debug;
+    /// What applying an operation (or booting) reports.
+    type Out: PartialEq + Debug;
+    /// Boots the model.
+    fn boot() -> Result<(System, Self::Out), String>;
+    /// Applies operation number `n` of the list.
+    fn apply(sys: &mut System, op: Self::Op, n: usize) -> Result<Self::Out, String>;
+    /// The operation's short code for the URL.
+    fn code(op: Self::Op) -> String;
+    /// Reads a code back.
+    fn parse(code: &str) -> Option<Self::Op>;
+}
+
+/// A booted model and the operations applied to it.
+pub struct OpLog<M: OpModel> {
+    /// The model after every operation (None only if it could not boot).
+    pub sys: Option<Rc<System>>,
+    /// The operations applied, in order.
+    pub ops: Vec<M::Op>,
+    /// What the last operation (or the boot) reported, or why it was refused.
+    pub last: Rc<Result<M::Out, String>>,
+}
+
+impl<M: OpModel> Clone for OpLog<M> {
+    fn clone(&self) -> Self {
+        OpLog {
+            sys: self.sys.clone(),
+            ops: self.ops.clone(),
+            last: self.last.clone(),
+        }
+    }
+}
+
+impl<M: OpModel> PartialEq for OpLog<M> {
+    fn eq(&self, other: &Self) -> bool {
+        self.ops == other.ops && self.last == other.last
+    }
+}
+
+impl<M: OpModel> Default for OpLog<M> {
+    fn default() -> Self {
+        match M::boot() {
+            Ok((sys, out)) => OpLog {
+                sys: Some(Rc::new(sys)),
+                ops: Vec::new(),
+                last: Rc::new(Ok(out)),
+            },
+            Err(e) => OpLog {
+                sys: None,
+                ops: Vec::new(),
+                last: Rc::new(Err(format!("the model could not start: {e}"))),
+            },
+        }
+    }
+}
+
+impl<M: OpModel> OpLog<M> {
+    /// Boots and applies `ops` in order (at most [`MAX_OPS`]).
+    pub fn replay(ops: &[M::Op]) -> Self {
+        let mut s = Self::default();
+        for &op in ops.iter().take(MAX_OPS) {
+            s.push(op);
+        }
+        s
+    }
+
+    /// Applies one operation; it joins the list only if the model accepted it.
+    pub fn push(&mut self, op: M::Op) {
+        if self.ops.len() >= MAX_OPS {
+            self.last = Rc::new(Err(format!(
+                "at most {MAX_OPS} operations: reset to start again"
+            )));
+            return;
+        }
+        let n = self.ops.len();
+        let Some(sys) = self.sys.as_mut() else { return };
+        let r = M::apply(Rc::make_mut(sys), op, n);
+        if r.is_ok() {
+            self.ops.push(op);
+        }
+        self.last = Rc::new(r);
+    }
+
+    /// Undoes the last operation by replaying the others.
+    pub fn undo(&mut self) {
+        let mut ops = self.ops.clone();
+        ops.pop();
+        *self = Self::replay(&ops);
+    }
+
+    /// Back to boot.
+    pub fn reset(&mut self) {
+        *self = Self::default();
+    }
+
+    /// The URL keys that reproduce this state.
+    pub fn to_query(&self) -> Vec<(String, String)> {
+        if self.ops.is_empty() {
+            Vec::new()
+        } else {
+            let codes: Vec<String> = self.ops.iter().map(|&o| M::code(o)).collect();
+            vec![("ops".into(), codes.join("."))]
+        }
+    }
+
+    /// Builds the state a link describes (operations that do not parse or fail are skipped).
+    pub fn from_query(pairs: &[(String, String)]) -> Self {
+        let ops: Vec<M::Op> = pairs
+            .iter()
+            .rev()
+            .find(|(k, _)| k == "ops")
+            .map(|(_, v)| v.split('.').take(MAX_OPS).filter_map(M::parse).collect())
+            .unwrap_or_default();
+        Self::replay(&ops)
+    }
+}
