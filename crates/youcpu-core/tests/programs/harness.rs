@@ -50,10 +50,14 @@ fn run_tool(cmd: &mut Command) {
     );
 }
 
-/// Builds `file` (in tests/programs) and returns the executable's path.
+/// Builds `file` (in tests/programs) and returns the executable's path. Every call gets its own
+/// output file: tests run in parallel threads, and two of them building the same program into
+/// one path could read it while the other's compiler is still writing it.
 pub fn build(file: &str, how: Build) -> PathBuf {
+    static SEQ: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let src = src_dir().join(file);
-    let exe = tmp().join(file.replace('.', "_"));
+    let exe = tmp().join(format!("{}-{n}", file.replace('.', "_")));
     let mut c = match how {
         Build::Asm => {
             let mut c = Command::new("gcc");
