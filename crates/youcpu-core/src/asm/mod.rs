@@ -4,6 +4,8 @@
 //!   encoding GNU as picks (`as -msyntax=intel -mnaked-reg`), and lists every form it
 //!   considered so a widget can show why.
 //! - [`assemble_lines`] does a whole listing, each line placed after the previous one.
+//! - [`build_program`] turns a whole source file (sections, labels, data) into a static ELF
+//!   executable ([`program`]).
 //! - [`disassemble`] turns bytes into instructions whose text assembles back to the same
 //!   bytes, each with a byte-by-byte breakdown ([`Field`]: prefixes, REX, opcode, ModRM, SIB,
 //!   displacement, immediate) for the widget to explain.
@@ -22,6 +24,7 @@ mod lex;
 mod lines;
 mod mem;
 mod parse;
+pub mod program;
 mod rank;
 mod regs;
 mod rewrite;
@@ -31,6 +34,7 @@ pub use encode::{assemble, Assembled, Form};
 pub use error::{AsmError, DisasmError};
 pub use fields::{Field, FieldKind};
 pub use lines::{assemble_lines, Line, MAX_LINES};
+pub use program::{build_program, BuildError, Program};
 
 /// The longest line [`assemble`] accepts, in bytes.
 pub const MAX_LINE_LEN: usize = 4096;
