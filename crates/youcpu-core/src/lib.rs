@@ -9,6 +9,7 @@ pub mod loader;
 pub mod machine;
 pub mod mmu;
 pub mod paging;
+pub mod preempt;
 pub mod sched;
 pub mod units;
 pub mod vm;
