@@ -4,6 +4,7 @@ use crate::cli::{err, CliError, Output};
 use std::ffi::OsString;
 
 mod asm;
+mod build;
 mod disasm;
 mod elf;
 mod exec;
@@ -13,7 +14,7 @@ mod timeslice;
 mod translate;
 
 const USAGE: &str =
-    "usage: youcpu <asm|disasm|elf|exec|run|sched|timeslice|translate> [options] [--json]";
+    "usage: youcpu <asm|build|disasm|elf|exec|run|sched|timeslice|translate> [options] [--json]";
 
 /// Runs the subcommand named by the first argument.
 pub fn dispatch(args: Vec<OsString>) -> Result<Output, CliError> {
@@ -24,6 +25,7 @@ pub fn dispatch(args: Vec<OsString>) -> Result<Output, CliError> {
     let rest: Vec<OsString> = it.collect();
     match sub.to_str() {
         Some("asm") => asm::run(rest),
+        Some("build") => build::run(rest),
         Some("disasm") => disasm::run(rest),
         Some("elf") => elf::run(rest),
         Some("exec") => exec::run(rest),

@@ -36,6 +36,47 @@ fn ids() -> (u64, u64) {
     (field("Uid:"), field("Gid:"))
 }
 
+/// A dynamically linked program: does what execve does (fs/binfmt_elf.c load_elf_binary maps
+/// the program, then the PT_INTERP interpreter read from this machine's file system, and
+/// starts the process at the interpreter's entry), then stops there with why, as an error.
+fn stop_at_interpreter(elf: &OsString, program: &[u8], exec: &ExecArgs) -> CliError {
+    let name = elf.to_string_lossy();
+    let interp = match youcpu_core::elf::parse(program) {
+        Ok(f) => f.interp.map(|i| i.path),
+        Err(e) => return err(format!("cannot load {name}: {e}")),
+    };
+    let Some(interp) = interp else {
+        return err(format!("cannot load {name}: it names no interpreter"));
+    };
+    let bytes = match std::fs::File::open(&interp).and_then(|f| {
+        use std::io::Read;
+        let mut b = Vec::new();
+        f.take(youcpu_core::loader::MAX_FILE as u64 + 1)
+            .read_to_end(&mut b)
+            .map(|_| b)
+    }) {
+        Ok(b) => b,
+        Err(e) => {
+            return err(format!(
+                "{name} is dynamically linked and its interpreter {interp} cannot be read ({e}): the kernel would fail this execve with ENOENT"
+            ))
+        }
+    };
+    let mut linux = match Linux::new(&Config::default()) {
+        Ok(l) => l,
+        Err(e) => return err(e),
+    };
+    match linux.exec(program, Some(&bytes), exec) {
+        Ok(info) => err(format!(
+            "{name} is dynamically linked: loaded it (entry {:#x}) and its interpreter {interp} (base {:#x}), and stopped at the interpreter's entry {:#x} before its first instruction; from here ld.so would open and mmap the shared libraries (libc.so.6) from files, which this simulator does not provide, so only static programs run (build with -static)",
+            info.entry, info.interp_base, info.start
+        )),
+        Err(e) => err(format!(
+            "{name} is dynamically linked, and loading its interpreter {interp} failed: {e}"
+        )),
+    }
+}
+
 /// Parses the arguments, runs the guest, and reports.
 pub fn run(args: Vec<OsString>) -> Result<Output, CliError> {
     use lexopt::prelude::*;
@@ -90,16 +131,13 @@ pub fn run(args: Vec<OsString>) -> Result<Output, CliError> {
     };
     let mut linux = Linux::new(&Config::default()).map_err(err)?;
     let info = linux.exec(&program, None, &exec);
-    let info = match info {
-        Ok(i) => i.clone(),
+    match info {
+        Ok(_) => {}
         Err(e) if e.contains("dynamically linked") => {
-            return Err(err(format!(
-                "{e}: this simulator runs static programs only (the dynamic loader needs openat and file-backed mmap); build with -static"
-            )))
+            return Err(stop_at_interpreter(&elf, &program, &exec))
         }
         Err(e) => return Err(err(format!("cannot load {}: {e}", elf.to_string_lossy()))),
-    };
-    let _ = info;
+    }
     let (mut out_done, mut err_done) = (0usize, 0usize);
     let mut finished = false;
     while !finished {

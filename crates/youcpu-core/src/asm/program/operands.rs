@@ -304,8 +304,12 @@ mod tests {
         assert_eq!(r("rep movsb").as_deref(), Ok("rep movsb"));
         assert_eq!(r("add rax, 5").as_deref(), Ok("add rax, 5"));
         assert!(r("mov edx, later").expect_err("refused").contains("line 9"));
-        assert!(r("mov edx, nothere").expect_err("refused").contains("nothere"));
-        assert!(r("mov rax, rbx + msg").expect_err("refused").contains("brackets"));
+        assert!(r("mov edx, nothere")
+            .expect_err("refused")
+            .contains("nothere"));
+        assert!(r("mov rax, rbx + msg")
+            .expect_err("refused")
+            .contains("brackets"));
         assert!(r("mov rax, msg + msg").is_err());
     }
 }

@@ -1,0 +1,199 @@
+//! `youcpu build` end to end (source → ELF file, mode 0755, that runs natively and under
+//! `youcpu run` alike; one-line errors naming the line), and `youcpu run` on dynamically
+//! linked programs: loaded with their interpreter, stopped at its entry with an explanation.
+
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+fn tmp() -> PathBuf {
+    let d = std::env::temp_dir().join(format!("youcpu-build-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn youcpu(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_youcpu"))
+        .args(args)
+        .env_clear()
+        .output()
+        .unwrap()
+}
+
+fn s(p: &std::path::Path) -> &str {
+    p.to_str().unwrap()
+}
+
+const HELLO: &str = "# hello, world
+.data
+msg: .ascii \"Hello from youcpu build\\n\"
+len = . - msg
+.bss
+scratch: .zero 64
+.text
+.globl _start
+_start:
+    mov eax, 1
+    mov edi, 1
+    lea rsi, [rip + msg]
+    mov edx, len
+    syscall
+    mov eax, 60
+    mov edi, 5
+    syscall
+";
+
+#[test]
+fn builds_a_program_that_runs_natively_and_simulated() {
+    let src = tmp().join("hello.s");
+    std::fs::write(&src, HELLO).unwrap();
+    let out = youcpu(&["build", s(&src)]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let exe = tmp().join("hello");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("wrote") && text.contains(".bss  64 bytes"),
+        "{text}"
+    );
+    let mode = std::fs::metadata(&exe).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o755);
+    let native = Command::new(&exe).output().unwrap();
+    assert_eq!(native.stdout, b"Hello from youcpu build\n");
+    assert_eq!(native.status.code(), Some(5));
+    let sim = youcpu(&["run", s(&exe)]);
+    assert_eq!(sim.stdout, native.stdout);
+    assert_eq!(sim.status.code(), Some(5));
+    // JSON: the segments made and the symbols.
+    let other = tmp().join("other");
+    let out = youcpu(&["build", "--json", "-o", s(&other), s(&src)]);
+    assert_eq!(out.status.code(), Some(0));
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(j["segments"].as_array().unwrap().len(), 2);
+    assert_eq!(j["segments"][0]["flags"], "r-x");
+    assert_eq!(j["segments"][1]["flags"], "rw-");
+    assert_eq!(j["segments"][1]["memsz"], 24 + 64);
+    assert_eq!(j["bss_size"], 64);
+    assert_eq!(
+        j["size"].as_u64(),
+        Some(std::fs::metadata(&other).unwrap().len())
+    );
+    assert!(j["symbols"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|x| x["name"] == "len" && x["value"] == 24));
+    assert_eq!(std::fs::read(&other).unwrap(), std::fs::read(&exe).unwrap());
+    // Standard input, default name a.out in the working directory.
+    let dir = tmp().join("stdin");
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_youcpu"))
+        .args(["build", "-"])
+        .current_dir(&dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"mov eax, 60\nmov edi, 77\nsyscall\n")
+        .unwrap();
+    assert!(child.wait_with_output().unwrap().status.success());
+    let st = Command::new(dir.join("a.out")).status().unwrap();
+    assert_eq!(st.code(), Some(77));
+}
+
+#[test]
+fn bad_input_is_one_line_naming_the_line() {
+    let bad = tmp().join("bad.s");
+    std::fs::write(&bad, "_start:\n    mov eax, 1\n    jmp nowhere\n    frob\n").unwrap();
+    let binary = tmp().join("binary.s");
+    std::fs::write(&binary, [0xff, 0xfe, 0x00]).unwrap();
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["build"], "usage"),
+        (vec!["build", s(&bad)], "line 3: nowhere is not defined"),
+        (vec!["build", "/nonexistent/x.s"], "cannot read"),
+        (vec!["build", s(&binary)], "UTF-8"),
+        (vec!["build", "--bogus", s(&bad)], "bogus"),
+        (vec!["build", s(&bad), "extra"], "extra"),
+    ];
+    for (args, want) in cases {
+        let out = youcpu(&args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(want), "{args:?}: {err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
+        let mut j = args.clone();
+        j.insert(1, "--json");
+        let out = youcpu(&j);
+        assert_eq!(out.status.code(), Some(1));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert!(v["error"].as_str().unwrap().contains(want), "{v}");
+    }
+    let e = youcpu(&["build", s(&bad)]);
+    assert!(String::from_utf8_lossy(&e.stderr).contains("and 1 more error"));
+}
+
+#[test]
+fn a_dynamic_program_stops_at_the_interpreters_entry() {
+    // /bin/true from this machine, and a hand-made PIE naming the same interpreter.
+    let pie = tmp().join("tiny-pie");
+    std::fs::write(
+        &pie,
+        youcpu_core::exec::examples::tiny_elf(3, Some(youcpu_core::exec::examples::LOADER)),
+    )
+    .unwrap();
+    for prog in ["/bin/true", s(&pie)] {
+        let out = youcpu(&["run", prog]);
+        assert_eq!(out.status.code(), Some(1), "{prog}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+        for want in [
+            "dynamically linked",
+            "/lib64/ld-linux-x86-64.so.2",
+            "stopped at the interpreter's entry",
+            "-static",
+        ] {
+            assert!(err.contains(want), "{prog}: {want}: {err}");
+        }
+        let out = youcpu(&["run", "--json", prog]);
+        assert_eq!(out.status.code(), Some(1));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert!(v["error"]
+            .as_str()
+            .unwrap()
+            .contains("stopped at the interpreter's entry"));
+    }
+    // The entry reported is ld.so's: its base plus its own e_entry.
+    let ld = std::fs::read("/lib64/ld-linux-x86-64.so.2").unwrap();
+    let ld_entry = youcpu_core::elf::parse(&ld).unwrap().header.entry.value;
+    let err = String::from_utf8_lossy(&youcpu(&["run", "/bin/true"]).stderr).into_owned();
+    let base = err
+        .split("(base ")
+        .nth(1)
+        .and_then(|r| r.split(')').next())
+        .unwrap();
+    let base = u64::from_str_radix(base.trim_start_matches("0x"), 16).unwrap();
+    assert!(
+        err.contains(&format!("entry {:#x} before", base + ld_entry)),
+        "{err}"
+    );
+    // An interpreter that does not exist.
+    let missing = tmp().join("missing-interp");
+    std::fs::write(
+        &missing,
+        youcpu_core::exec::examples::tiny_elf(3, Some("/nonexistent/ld.so")),
+    )
+    .unwrap();
+    let out = youcpu(&["run", s(&missing)]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("/nonexistent/ld.so") && err.contains("ENOENT"),
+        "{err}"
+    );
+}
