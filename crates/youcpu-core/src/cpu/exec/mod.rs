@@ -222,9 +222,47 @@ pub fn execute<B: Bus + ?Sized>(
     }
 }
 
+/// The string forms of MOVSD/CMPSD (`a5`, `a7`), with 64- or 32-bit addressing (an `67`
+/// prefix gives ES:[EDI] / [ESI] operands, which string.rs refuses with #UD as not modelled):
+/// anything else with those mnemonics is SSE2 and has register or ModRM operands.
 fn is_string_form(ins: &Instruction) -> bool {
     matches!(
         ins.op0_kind(),
-        iced_x86::OpKind::MemoryESRDI | iced_x86::OpKind::MemorySegRSI
+        iced_x86::OpKind::MemoryESRDI
+            | iced_x86::OpKind::MemorySegRSI
+            | iced_x86::OpKind::MemoryESEDI
+            | iced_x86::OpKind::MemorySegESI
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_string_form;
+    use iced_x86::{Decoder, DecoderOptions, Instruction};
+
+    fn decode(bytes: &[u8]) -> Instruction {
+        Decoder::new(64, bytes, DecoderOptions::NONE).decode()
+    }
+
+    #[test]
+    fn string_movsd_and_cmpsd_with_32_bit_addressing_are_string_forms() {
+        // Found by fuzzing (fuzz/corpus/cpu_exec/crash-movsd-addr32): `67 a5` reached the SSE
+        // code, which asked iced for an operand the instruction does not have, and panicked.
+        for bytes in [
+            &[0xa5][..],
+            &[0x67, 0xa5],
+            &[0xa7],
+            &[0x67, 0xa7],
+            &[0xf3, 0x67, 0xa5],
+        ] {
+            assert!(is_string_form(&decode(bytes)), "{bytes:02x?}");
+        }
+        // SSE2 MOVSD xmm0, xmm1 and CMPSD xmm0, xmm1, 0 are not.
+        for bytes in [
+            &[0xf2, 0x0f, 0x10, 0xc1][..],
+            &[0xf2, 0x0f, 0xc2, 0xc1, 0x00],
+        ] {
+            assert!(!is_string_form(&decode(bytes)), "{bytes:02x?}");
+        }
+    }
 }
