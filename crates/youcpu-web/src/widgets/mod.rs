@@ -116,6 +116,10 @@ pub struct FrameProps {
     pub subtitle: AttrValue,
     /// Called when the reader asks for the widget's defaults back.
     pub on_reset: Callback<()>,
+    /// What a screen reader should announce about the widget's last step (a short sentence, or a
+    /// summary while a simulation runs). `Some` gives the widget a polite live region.
+    #[prop_or_default]
+    pub live: Option<AttrValue>,
     /// The widget's body.
     pub children: Html,
 }
@@ -159,6 +163,9 @@ pub fn Frame(props: &FrameProps) -> Html {
                 </div>
             </header>
             { props.children.clone() }
+            if let Some(live) = &props.live {
+                <p class="sr-only" role="status" aria-live="polite" data-testid={format!("{id}-live")}>{ live.clone() }</p>
+            }
         </section>
     }
 }

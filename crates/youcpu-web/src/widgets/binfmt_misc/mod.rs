@@ -24,7 +24,7 @@ fn hexs(b: &[u8]) -> String {
 fn verdict_view(v: &Verdict) -> Html {
     match v {
         Verdict::Refused { errno, reason } => html! {
-            <div class="ex-result err" role="status" data-testid="bm-verdict">
+            <div class="ex-result err" data-testid="bm-verdict">
                 <p><strong>{ "Refused: " }</strong>{ "write(2) fails with " }<code data-testid="bm-errno">{ errno.clone() }</code></p>
                 <p data-testid="bm-reason">{ reason.clone() }</p>
             </div>
@@ -60,7 +60,7 @@ fn verdict_view(v: &Verdict) -> Html {
                 })
                 .collect();
             html! {
-                <div class="ex-result ok" role="status" data-testid="bm-verdict">
+                <div class="ex-result ok" data-testid="bm-verdict">
                     <p><strong>{ "Accepted: " }</strong>{ format!("the entry \"{}\" runs {} for {how}.", lossy(&entry.name), lossy(&entry.interpreter)) }</p>
                     <pre class="bm-status" data-testid="bm-status">{ status.clone() }</pre>
                     if claims.is_empty() {
@@ -72,6 +72,21 @@ fn verdict_view(v: &Verdict) -> Html {
                 </div>
             }
         }
+    }
+}
+
+/// The verdict in one sentence, for screen readers.
+fn verdict_live(v: &Verdict) -> String {
+    match v {
+        Verdict::Refused { errno, reason } => {
+            format!("Refused: write fails with {errno}. {reason}")
+        }
+        Verdict::Accepted { entry, claims, .. } => format!(
+            "Accepted: the entry \"{}\" runs {}; it claims {} of the example files.",
+            lossy(&entry.name),
+            lossy(&entry.interpreter),
+            claims.len()
+        ),
     }
 }
 
@@ -106,7 +121,7 @@ pub fn BinfmtMiscWidget() -> Html {
     };
     let current = PRESETS.iter().position(|(t, _)| *t == state.text);
     html! {
-        <Frame kind={WidgetKind::BinfmtMisc} title="binfmt_misc registration" subtitle=":name:type:offset:magic:mask:interpreter:flags, checked as the kernel checks it" on_reset={on_reset}>
+        <Frame kind={WidgetKind::BinfmtMisc} title="binfmt_misc registration" subtitle=":name:type:offset:magic:mask:interpreter:flags, checked as the kernel checks it" on_reset={on_reset} live={Some(AttrValue::from(verdict_live(&state.verdict)))}>
             <div class="asm-toolbar">
                 <label class="inline">{ "Example " }
                     <select data-testid="bm-preset" onchange={on_preset}>

@@ -141,6 +141,11 @@ pub fn DemandPagingWidget() -> Html {
         .last()
         .map(|o| o.describe())
         .unwrap_or_else(|| "boot: pid 1 runs hello, with no page mapped yet".into());
+    // For screen readers: the operation and its outcome (the step-by-step log is on screen).
+    let live = match state.last.as_ref() {
+        Ok(o) => format!("{last_op}: {}", o.headline),
+        Err(e) => format!("{last_op}: refused: {e}"),
+    };
     let frames = &sys.frames;
     let counts = format!(
         "{} of {} frames in use: {} for user pages, {} page cache, {} page tables, {} kernel",
@@ -152,7 +157,7 @@ pub fn DemandPagingWidget() -> Html {
         frames.count(FrameUse::Kernel),
     );
     html! {
-        <Frame kind={WidgetKind::DemandPaging} title={title} subtitle="Pages appear only when they are first touched" on_reset={on_reset}>
+        <Frame kind={WidgetKind::DemandPaging} title={title} subtitle="Pages appear only when they are first touched" on_reset={on_reset} live={Some(AttrValue::from(live))}>
             <div class="stepper">
                 <button type="button" class="btn" data-testid="dp-brk" onclick={act(DpAction::Do(Op::Brk))}>{ "brk: grow the heap" }</button>
                 <button type="button" class="btn" data-testid="dp-mmap" onclick={act(DpAction::Do(Op::Mmap))}>{ "mmap the file" }</button>
@@ -165,7 +170,7 @@ pub fn DemandPagingWidget() -> Html {
                     <tbody>{ targets }</tbody>
                 </table>
             </div>
-            <div class="dp-log" aria-live="polite">
+            <div class="dp-log">
                 <p><strong>{ last_op }</strong>{ ": " }<span class="dp-outcome" data-testid="dp-outcome">{ headline }</span></p>
                 <ol data-testid="dp-log">{ log }</ol>
             </div>

@@ -285,7 +285,7 @@ fn hex_view(s: &ElfState) -> Html {
         .collect();
     html! {
         <div class="hexview" data-testid="elf-hex" aria-label="Bytes of the file around the highlighted field">
-            <p class="hexlabel" aria-live="polite">{ s.highlight.as_ref().map_or_else(|| "Hover over or focus a row to see its bytes.".to_string(), |h| format!("{}: bytes {}–{}", h.label, h.range.start, h.range.end.saturating_sub(1))) }</p>
+            <p class="hexlabel">{ s.highlight.as_ref().map_or_else(|| "Hover over or focus a row to see its bytes.".to_string(), |h| format!("{}: bytes {}–{}", h.label, h.range.start, h.range.end.saturating_sub(1))) }</p>
             { rows }
         </div>
     }
@@ -354,6 +354,28 @@ pub fn ElfInspectorWidget() -> Html {
             state.bytes.len()
         ),
     };
+    // For screen readers: the highlighted field's bytes, or what the file is and which table shows.
+    let live = match (state.highlight.as_ref(), state.parsed.as_ref()) {
+        (Some(h), _) => format!(
+            "{}: bytes {} to {}",
+            h.label,
+            h.range.start,
+            h.range.end.saturating_sub(1)
+        ),
+        (None, Ok(e)) => format!(
+            "{}, {}: {} program headers, {} sections; showing the {}.",
+            e.type_name(),
+            e.machine_name(),
+            e.segments.len(),
+            e.sections.len(),
+            match state.tab {
+                Tab::Header => "ELF header",
+                Tab::Segments => "program headers",
+                Tab::Sections => "sections",
+            }
+        ),
+        (None, Err(msg)) => format!("Not a readable ELF file: {msg}"),
+    };
     let body = match state.parsed.as_ref() {
         Err(msg) => {
             html! { <p class="asm-error" role="alert" data-testid="elf-error">{ format!("Not a readable ELF file: {msg}") }</p> }
@@ -383,7 +405,7 @@ pub fn ElfInspectorWidget() -> Html {
         },
     };
     html! {
-        <Frame kind={WidgetKind::ElfInspector} title="ELF inspector" subtitle="Open a program from your own computer, or pick an example" on_reset={on_reset}>
+        <Frame kind={WidgetKind::ElfInspector} title="ELF inspector" subtitle="Open a program from your own computer, or pick an example" on_reset={on_reset} live={Some(AttrValue::from(live))}>
             <div class="elf-drop" ondragover={on_dragover} ondrop={on_drop}>
                 <div class="asm-toolbar">
                     <label class="inline">{ "Example " }

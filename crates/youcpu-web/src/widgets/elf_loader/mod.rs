@@ -121,9 +121,13 @@ pub fn ElfLoaderWidget() -> Html {
             .unwrap_or_default(),
         Source::File(name, b) => format!("{name}, {} bytes, read in your browser only.", b.len()),
     };
-    let current = visible.last().map(|s| s.text.clone()).unwrap_or_default();
+    // For screen readers: the step just shown, numbered.
+    let current = visible
+        .last()
+        .map(|s| format!("Step {shown} of {}: {}", state.steps.len(), s.text))
+        .unwrap_or_default();
     html! {
-        <Frame kind={WidgetKind::ElfLoader} title="Loading an ELF program" subtitle="What load_elf_binary does, one step at a time, and the stack it leaves behind" on_reset={on_reset}>
+        <Frame kind={WidgetKind::ElfLoader} title="Loading an ELF program" subtitle="What load_elf_binary does, one step at a time, and the stack it leaves behind" on_reset={on_reset} live={Some(AttrValue::from(current))}>
             <div class="asm-toolbar">
                 <label class="inline">{ "Program " }
                     <select data-testid="el-example" onchange={on_example}>
@@ -156,7 +160,6 @@ pub fn ElfLoaderWidget() -> Html {
                 <button type="button" class="btn" data-testid="el-end" onclick={click(LoaderAction::End)} disabled={shown >= state.steps.len()}>{ "All steps" }</button>
                 <span class="hint" data-testid="el-progress">{ format!("step {shown} of {}", state.steps.len()) }</span>
             </div>
-            <p class="sr-only" aria-live="polite">{ current }</p>
             <ol class="steps" data-testid="el-steps">{ steps }</ol>
             if n_stack > 0 {
                 <div class="table-wrap el-stack" tabindex="0" role="region" aria-label="The initial stack">

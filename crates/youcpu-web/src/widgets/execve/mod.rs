@@ -151,10 +151,39 @@ pub fn ExecveWidget() -> Html {
             || state.path == p.path
     });
 
+    // For screen readers: the step just shown, or the result once every step is shown.
+    let live = match (state.finished(), &state.outcome.result) {
+        (true, Ok(l)) => format!(
+            "Step {shown} of {}: done. The program that runs is {}, with argv {}.",
+            steps.len(),
+            show(&l.executable),
+            l.argv
+                .iter()
+                .map(|a| show(a))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        (true, Err(Failure::Errno(e))) => format!(
+            "Step {shown} of {}: execve fails with {} ({}).",
+            steps.len(),
+            e.name(),
+            e.message()
+        ),
+        (true, Err(Failure::Unavailable(m))) => m.clone(),
+        (false, _) => match shown.checked_sub(1).and_then(|i| steps.get(i)) {
+            Some(st) => format!(
+                "Step {shown} of {}: {}: {}",
+                steps.len(),
+                kind_label(st.kind),
+                st.text
+            ),
+            None => String::new(),
+        },
+    };
     let result = if state.finished() {
         match &state.outcome.result {
             Ok(l) => html! {
-                <div class="ex-result ok" data-testid="ex-result" role="status">
+                <div class="ex-result ok" data-testid="ex-result">
                     <p><strong>{ "The program that runs: " }</strong><code>{ show(&l.executable) }</code>
                         { l.elf_interp.as_ref().map(|i| format!(" (through the dynamic loader {})", show(i))).unwrap_or_default() }</p>
                     <p>{ "Its argv:" }</p>
@@ -162,7 +191,7 @@ pub fn ExecveWidget() -> Html {
                 </div>
             },
             Err(Failure::Errno(e)) => html! {
-                <div class="ex-result err" data-testid="ex-result" role="status">
+                <div class="ex-result err" data-testid="ex-result">
                     <p><strong>{ "execve fails: " }</strong><code data-testid="ex-errno">{ e.name() }</code>{ format!(" ({})", e.message()) }</p>
                 </div>
             },
@@ -175,7 +204,7 @@ pub fn ExecveWidget() -> Html {
     };
 
     html! {
-        <Frame kind={WidgetKind::Execve} title="Inside execve" subtitle="Linux 6.x's binary-format handlers, step by step, on a small example filesystem" on_reset={on_reset}>
+        <Frame kind={WidgetKind::Execve} title="Inside execve" subtitle="Linux 6.x's binary-format handlers, step by step, on a small example filesystem" on_reset={on_reset} live={Some(AttrValue::from(live))}>
             <div class="asm-toolbar">
                 <label class="inline">{ "Example " }
                     <select data-testid="ex-pick" onchange={on_pick}>
@@ -214,7 +243,7 @@ pub fn ExecveWidget() -> Html {
                 <button type="button" class="btn" onclick={click(ExecAction::Prev)} disabled={shown <= 1}>{ "Back" }</button>
                 <button type="button" class="btn" data-testid="ex-next" onclick={click(ExecAction::Next)} disabled={state.finished()}>{ "Step" }</button>
                 <button type="button" class="btn" data-testid="ex-all" onclick={click(ExecAction::All)} disabled={state.finished()}>{ "All steps" }</button>
-                <span class="hint" aria-live="polite" data-testid="ex-counter">{ format!("step {shown} of {}", steps.len()) }</span>
+                <span class="hint" data-testid="ex-counter">{ format!("step {shown} of {}", steps.len()) }</span>
             </div>
             <ol class="steps" data-testid="ex-steps">
                 { for steps.iter().take(shown).enumerate().map(|(i, s)| step_view(i, s, steps, i + 1 == shown)) }

@@ -137,8 +137,25 @@ pub fn FetchExecuteWidget() -> Html {
     };
 
     let can_back = !state.history.is_empty();
+    // Read to screen readers: the single step in detail; after a Run, only where it stopped.
+    let live = match (&state.notice, &state.last) {
+        (Some(n), _) => format!("{} instructions retired. {n}", state.retired()),
+        (None, Some(l)) => format!(
+            "Step {}: fetched {} bytes at {:#x}, decoded {}; {}.",
+            state.retired(),
+            l.fetched.len(),
+            l.rip,
+            l.text,
+            if l.changes.is_empty() {
+                "nothing visible changed".to_string()
+            } else {
+                l.changes.join(", ")
+            }
+        ),
+        (None, None) => String::new(),
+    };
     html! {
-        <Frame kind={WidgetKind::FetchExecute} title="Fetch, decode, execute" subtitle="A tiny program on a simulated x86-64 core, one instruction at a time" on_reset={on_reset}>
+        <Frame kind={WidgetKind::FetchExecute} title="Fetch, decode, execute" subtitle="A tiny program on a simulated x86-64 core, one instruction at a time" on_reset={on_reset} live={Some(AttrValue::from(live))}>
             <div class="fe-grid">
                 <div class="fe-code">
                     <label for="fe-source">{ "Program (Intel syntax; labels end with a colon; ; starts a comment)" }</label>
@@ -159,7 +176,7 @@ pub fn FetchExecuteWidget() -> Html {
                 <button type="button" class="btn" data-testid="fe-run" onclick={click(FeAction::Run)} disabled={!running}>{ "Run" }</button>
                 <button type="button" class="btn" data-testid="fe-back" onclick={click(FeAction::Back)} disabled={!can_back}>{ "Step back" }</button>
                 <button type="button" class="btn" data-testid="fe-restart" onclick={click(FeAction::Restart)} disabled={os.is_none()}>{ "Restart" }</button>
-                <span class="hint" aria-live="polite" data-testid="fe-count">{ format!("{} instructions retired", state.retired()) }</span>
+                <span class="hint" data-testid="fe-count">{ format!("{} instructions retired", state.retired()) }</span>
             </div>
             { phases }
             if let Some(n) = &state.notice { <p class="stale" role="status" data-testid="fe-notice">{ n.clone() }</p> }

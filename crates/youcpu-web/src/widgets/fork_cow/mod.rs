@@ -141,6 +141,27 @@ pub fn ForkCowWidget() -> Html {
     }
     let frames_in_use = sys.frames.in_use();
     let user_frames = sys.frames.count(FrameUse::User) + sys.frames.count(FrameUse::PageCache);
+    // For screen readers: the operation, and the kernel's steps in brief (at most three).
+    let live = match state.last.as_ref() {
+        Ok(steps) => {
+            let shown: Vec<String> = steps.iter().take(3).map(|s| s.explain()).collect();
+            let more = steps.len().saturating_sub(shown.len());
+            let last = state
+                .ops
+                .last()
+                .map_or_else(|| "boot".to_string(), |o| o.describe());
+            format!(
+                "{last}. {}{}",
+                shown.join(" "),
+                if more > 0 {
+                    format!(" And {more} more steps.")
+                } else {
+                    String::new()
+                }
+            )
+        }
+        Err(e) => format!("refused: {e}"),
+    };
     let log: Html = match state.last.as_ref() {
         Ok(steps) => steps
             .iter()
@@ -154,7 +175,7 @@ pub fn ForkCowWidget() -> Html {
         .map(|o| o.describe())
         .unwrap_or_else(|| "boot: the kernel starts pid 1".into());
     html! {
-        <Frame kind={WidgetKind::ForkCow} title="fork and copy-on-write" subtitle="The kernel's view: page tables, frames and reference counts" on_reset={on_reset}>
+        <Frame kind={WidgetKind::ForkCow} title="fork and copy-on-write" subtitle="The kernel's view: page tables, frames and reference counts" on_reset={on_reset} live={Some(AttrValue::from(live))}>
             <div class="stepper">
                 <button type="button" class="btn" data-testid="fc-undo" onclick={on_undo} disabled={state.ops.is_empty()}>{ "Undo" }</button>
                 <span class="hint" data-testid="fc-frames">{ format!("{frames_in_use} frames in use ({user_frames} for user pages and file cache)") }</span>
@@ -165,7 +186,7 @@ pub fn ForkCowWidget() -> Html {
                     <span data-testid="fc-shared">{ shared_text(&users) }</span>
                 </p>
             </div>
-            <div class="fc-log" aria-live="polite">
+            <div class="fc-log">
                 <p><strong>{ "What the kernel did: " }</strong>{ last_op }</p>
                 <ol data-testid="fc-log">{ log }</ol>
             </div>

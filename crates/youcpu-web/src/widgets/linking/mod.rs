@@ -91,6 +91,14 @@ pub fn LinkingWidget() -> Html {
     };
     let (stat, dynamic) = &*state.sides;
     let n = state.procs;
+    // For screen readers: the totals for the chosen number of processes.
+    let live = match &dynamic.regions {
+        Ok(rs) => {
+            let (shared, private) = pages_for(rs, n);
+            format!("{n} processes running hello-dyn: {shared} shared pages held once, {private} private pages, {} pages in all.", shared + private)
+        }
+        Err(e) => e.clone(),
+    };
     let totals = match &dynamic.regions {
         Ok(rs) => {
             let (shared, private) = pages_for(rs, n);
@@ -104,7 +112,7 @@ pub fn LinkingWidget() -> Html {
         Err(_) => html! {},
     };
     html! {
-        <Frame kind={WidgetKind::Linking} title="Static and dynamic, side by side" subtitle="What each file holds, what running it maps, and what processes share" on_reset={on_reset}>
+        <Frame kind={WidgetKind::Linking} title="Static and dynamic, side by side" subtitle="What each file holds, what running it maps, and what processes share" on_reset={on_reset} live={Some(AttrValue::from(live))}>
             <div class="sf-grid">{ file_card(stat, "static") }{ file_card(dynamic, "dynamic") }</div>
             <p class="hint">{ "Both are tiny model programs built by this page. The dynamic one's libc.so.6 is a model too: 8 pages, where the real C library is about 2 MB. ld.so here is a stand-in that the simulated kernel maps; the library's place is where ld.so's mmap would put it, the next free range below the loader. In the dynamic program, ld.so itself writes the writable pages of the program and the library when it fills in the addresses of library functions, so those pages end up copied in every process." }</p>
             { map_table(stat, "static") }

@@ -131,6 +131,15 @@ fn error_code_text(code: u64) -> String {
     }
 }
 
+/// The access kind as a verb, for the live region.
+fn kind_value_of(k: AccessKind) -> &'static str {
+    match k {
+        AccessKind::Read => "Read",
+        AccessKind::Write => "Write",
+        AccessKind::Fetch => "Fetch",
+    }
+}
+
 /// The page-walk widget.
 #[component]
 pub fn PageWalkWidget() -> Html {
@@ -187,13 +196,13 @@ pub fn PageWalkWidget() -> Html {
         .or_else(|| state.inspect());
     let outcome = state.last.as_ref().map(|l| match l.result {
         Ok(pa) => html! {
-            <p class="ex-result ok" data-testid="pw-result" role="status">
+            <p class="ex-result ok" data-testid="pw-result">
                 { if l.tlb_hit { "TLB hit: no tables read. " } else { "TLB miss: the walk above. " } }
                 <strong>{ "Physical address " }</strong><code data-testid="pw-pa">{ format!("0x{pa:x}") }</code>
             </p>
         },
         Err(f) => html! {
-            <div class="ex-result err" data-testid="pw-result" role="status">
+            <div class="ex-result err" data-testid="pw-result">
                 <p><strong>{ if f.kind == youcpu_core::paging::FaultKind::NonCanonical { "General protection fault (#GP): " } else { "Page fault (#PF): " } }</strong>
                     <span data-testid="pw-fault">{ f.kind.describe() }</span></p>
                 if f.kind != youcpu_core::paging::FaultKind::NonCanonical {
@@ -202,6 +211,33 @@ pub fn PageWalkWidget() -> Html {
             </div>
         },
     });
+    // One sentence for screen readers per access.
+    let live = match state.last.as_ref().map(|l| (l.tlb_hit, &l.result)) {
+        Some((hit, Ok(pa))) => format!(
+            "{} {}: {}; physical address 0x{pa:x}. TLB: {} hits, {} misses.",
+            kind_value_of(state.kind),
+            state.va_text.trim(),
+            if hit {
+                "TLB hit, no tables read"
+            } else {
+                "TLB miss, the tables were walked"
+            },
+            state.tlb.hits,
+            state.tlb.misses
+        ),
+        Some((_, Err(f))) => format!(
+            "{} {}: {}: {}.",
+            kind_value_of(state.kind),
+            state.va_text.trim(),
+            if f.kind == youcpu_core::paging::FaultKind::NonCanonical {
+                "general protection fault"
+            } else {
+                "page fault"
+            },
+            f.kind.describe()
+        ),
+        None => format!("TLB: {} hits, {} misses.", state.tlb.hits, state.tlb.misses),
+    };
     let tlb_rows: Html = state
         .tlb
         .entries()
@@ -213,7 +249,7 @@ pub fn PageWalkWidget() -> Html {
         AccessKind::Fetch => "fetch",
     };
     html! {
-        <Frame kind={WidgetKind::PageWalk} title="Page-table walk" subtitle="x86-64 paging on a small example address space" on_reset={on_reset}>
+        <Frame kind={WidgetKind::PageWalk} title="Page-table walk" subtitle="x86-64 paging on a small example address space" on_reset={on_reset} live={Some(AttrValue::from(live))}>
             if let Some(e) = &state.build_error { <p class="asm-error" role="alert">{ e.clone() }</p> }
             <div class="pw-presets" role="group" aria-label="Example addresses">
                 { for PRESETS.iter().enumerate().map(|(i, p)| html! { <button type="button" class="btn small" data-testid={format!("pw-preset-{i}")} onclick={click(WalkAction::Preset(i))}>{ p.name }</button> }) }

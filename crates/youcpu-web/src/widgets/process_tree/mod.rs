@@ -95,6 +95,18 @@ pub fn ProcessTreeWidget() -> Html {
         .filter(|p| p.ppid == 0 || sys.process(p.ppid).is_none())
         .map(|p| p.pid)
         .collect();
+    // For screen readers: the operation and its first lines (at most three).
+    let live = match state.last.as_ref() {
+        Ok(lines) => {
+            let last = state
+                .ops
+                .last()
+                .map_or_else(|| "boot".to_string(), |o| o.describe());
+            let shown: Vec<&str> = lines.iter().take(3).map(String::as_str).collect();
+            format!("{last}. {}", shown.join(" "))
+        }
+        Err(e) => format!("refused: {e}"),
+    };
     let log: Html = match state.last.as_ref() {
         Ok(lines) => lines
             .iter()
@@ -108,7 +120,7 @@ pub fn ProcessTreeWidget() -> Html {
         .map(|o| o.describe())
         .unwrap_or_else(|| "boot".into());
     html! {
-        <Frame kind={WidgetKind::ProcessTree} title={title} subtitle="Every process has a parent, back to pid 1" on_reset={on_reset}>
+        <Frame kind={WidgetKind::ProcessTree} title={title} subtitle="Every process has a parent, back to pid 1" on_reset={on_reset} live={Some(AttrValue::from(live))}>
             <div class="stepper">
                 <button type="button" class="btn" data-testid="pt-script" onclick={act(PtAction::Script)} disabled={next.is_none()}>{ "Run a command, step by step" }</button>
                 <span class="hint" data-testid="pt-next">{ next_label }</span>
@@ -117,7 +129,7 @@ pub fn ProcessTreeWidget() -> Html {
             <ul class="pt-tree" data-testid="pt-tree" aria-label="processes, each under its parent">
                 { for roots.iter().map(|&p| node(sys, p, 0, &act)) }
             </ul>
-            <div class="pt-log" aria-live="polite">
+            <div class="pt-log">
                 <p><strong>{ "What the kernel did: " }</strong>{ last_op }</p>
                 <ol data-testid="pt-log">{ log }</ol>
             </div>

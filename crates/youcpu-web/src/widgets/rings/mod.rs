@@ -15,7 +15,7 @@ fn outcome_view(o: &Outcome) -> Html {
             html! { <p class="asm-error" data-testid="rg-outcome">{ e.clone() }</p> }
         }
         Outcome::Executed { changes, halted } => html! {
-            <div class="rg-outcome ok" data-testid="rg-outcome" role="status">
+            <div class="rg-outcome ok" data-testid="rg-outcome">
                 <p><strong>{ "Executed." }</strong>{ " The privilege check passed and the instruction ran." }</p>
                 if changes.is_empty() { <p>{ "No register changed." }</p> }
                 else { <ul>{ for changes.iter().map(|c| html! { <li>{ c.clone() }</li> }) }</ul> }
@@ -39,7 +39,7 @@ fn outcome_view(o: &Outcome) -> Html {
         } => {
             let switched = from_cpl != to_cpl;
             html! {
-                <div class="rg-outcome err" data-testid="rg-outcome" role="status">
+                <div class="rg-outcome err" data-testid="rg-outcome">
                     <p><strong data-testid="rg-fault">{ format!("{mnemonic}({}) ", error_code.map_or("no error code".to_string(), |c| c.to_string())) }</strong>{ format!("vector {vector}: {text}") }</p>
                     <ol class="rg-steps">
                         <li>{ format!("The CPU reads gate {vector} of the IDT at {gate_addr:#x}: handler {handler:#x}, code selector {:#x}.", cs.1) }</li>
@@ -101,8 +101,24 @@ pub fn RingsWidget() -> Html {
     };
     let cs = cs_for(state.ring);
     let op = OPS.get(state.op).map_or("nop", |o| o.asm);
+    // One sentence for screen readers; the frame and steps stay on screen.
+    let live = match &state.outcome {
+        None => String::new(),
+        Some(Outcome::Failed(e)) => e.clone(),
+        Some(Outcome::Executed { changes, halted }) => format!(
+            "{op} in ring {}: executed{}{}",
+            state.ring,
+            if changes.is_empty() { "; no register changed".to_string() } else { format!("; {}", changes.join(", ")) },
+            if *halted { "; the core is halted" } else { "" }
+        ),
+        Some(Outcome::Delivered { vector, mnemonic, error_code, from_cpl, to_cpl, handler, .. }) => format!(
+            "{op} in ring {}: {mnemonic}({}) delivered through IDT vector {vector}; CPL {from_cpl} to {to_cpl}, the kernel's handler at {handler:#x} runs",
+            state.ring,
+            error_code.map_or("no error code".to_string(), |c| c.to_string())
+        ),
+    };
     html! {
-        <Frame kind={WidgetKind::Rings} title="Privilege lives in the processor" subtitle="One instruction, run in ring 0 or ring 3 on the simulated CPU" on_reset={on_reset}>
+        <Frame kind={WidgetKind::Rings} title="Privilege lives in the processor" subtitle="One instruction, run in ring 0 or ring 3 on the simulated CPU" on_reset={on_reset} live={Some(AttrValue::from(live))}>
             <div class="rg-controls">
                 <fieldset class="rg-ring">
                     <legend>{ "Run in" }</legend>

@@ -269,10 +269,25 @@ pub fn SchedulerWidget() -> Html {
         .collect();
 
     let focused_run = state.runs.iter().find(|r| r.policy == state.focus);
+    // A summary for screen readers: each policy's averages, not the whole chart.
+    let summaries: Vec<String> = state
+        .runs
+        .iter()
+        .map(|run| match &run.result {
+            Ok(r) => format!(
+                "{}: avg turnaround {}, {} switches",
+                run.policy.label(),
+                fmt_opt(r.overall.avg_turnaround),
+                r.overall.context_switches
+            ),
+            Err(e) => format!("{}: {e}", run.policy.label()),
+        })
+        .collect();
+    let live = format!("{n} tasks. {}.", summaries.join("; "));
 
     html! {
         <Frame kind={WidgetKind::Scheduler} title="Scheduler comparison"
-            subtitle="One workload, several policies, side by side (times in ms; one CPU)" on_reset={on_reset}>
+            subtitle="One workload, several policies, side by side (times in ms; one CPU)" on_reset={on_reset} live={Some(AttrValue::from(live))}>
             <div class="sch-toolbar">
                 <label class="inline">{ "Workload " }
                     <select data-testid="sch-preset" onchange={on_preset}>
@@ -303,7 +318,7 @@ pub fn SchedulerWidget() -> Html {
             if state.has_errors() {
                 <p class="stale" role="status" data-testid="sch-stale">{ "Showing the last valid run until the highlighted fields are fixed." }</p>
             }
-            <div class="sch-runs" aria-live="polite">{ charts }</div>
+            <div class="sch-runs">{ charts }</div>
             if let Some(run) = focused_run { { details(run, n) } }
         </Frame>
     }

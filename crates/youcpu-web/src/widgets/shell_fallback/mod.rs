@@ -68,8 +68,14 @@ pub fn ShellFallbackWidget() -> Html {
         Err(Failure::Errno(e)) => format!("fails with {} ({})", e.name(), e.message()),
         Err(Failure::Unavailable(m)) => m.clone(),
     };
+    // The three outcomes in one sentence, for screen readers.
+    let live = format!(
+        "execve {bare}; from dash: {}; from bash: {}.",
+        summary(&state.runs.dash),
+        summary(&state.runs.bash)
+    );
     html! {
-        <Frame kind={WidgetKind::ShellFallback} title="When execve says no" subtitle="./myscript hi, run by a C program's execve and from two shells" on_reset={on_reset}>
+        <Frame kind={WidgetKind::ShellFallback} title="When execve says no" subtitle="./myscript hi, run by a C program's execve and from two shells" on_reset={on_reset} live={Some(AttrValue::from(live))}>
             <div class="asm-toolbar">
                 <label class="inline">{ "Example " }
                     <select data-testid="sf-preset" onchange={on_preset}>
@@ -81,7 +87,7 @@ pub fn ShellFallbackWidget() -> Html {
             <label for="sf-text" class="block-label">{ "Contents of ./myscript, executable (escapes: \\r \\t \\0 \\xHH \\\\)" }</label>
             <textarea id="sf-text" data-testid="sf-text" rows="3" spellcheck="false" value={state.text.clone()} oninput={on_text} />
             if let Some(e) = &state.error { <p class="field-error" role="status">{ e.clone() }</p> }
-            <div class="sf-grid" aria-live="polite">
+            <div class="sf-grid">
                 <div class="sf-card" data-testid="sf-bare">
                     <h5>{ "execve(2) from a C program" }</h5>
                     <p class="sf-summary" data-testid="sf-bare-summary"><strong>{ bare }</strong></p>

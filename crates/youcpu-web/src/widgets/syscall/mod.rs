@@ -11,15 +11,43 @@ use yew::prelude::*;
 #[component]
 pub fn SyscallWidget() -> Html {
     let state = use_reducer(SysState::default);
+    // Which side the reader last drove, and whether it was a Run (for the live region).
+    let acted = use_state(|| None::<(usize, bool)>);
     let click = |a: SysAction| {
         let state = state.clone();
-        Callback::from(move |_: MouseEvent| state.dispatch(a))
+        let acted = acted.clone();
+        Callback::from(move |_: MouseEvent| {
+            match a {
+                SysAction::Step(i) => acted.set(Some((i, false))),
+                SysAction::Run(i) => acted.set(Some((i, true))),
+                SysAction::Reset => acted.set(None),
+            }
+            state.dispatch(a)
+        })
     };
     let on_reset = {
         let state = state.clone();
-        Callback::from(move |_| state.dispatch(SysAction::Reset))
+        let acted = acted.clone();
+        Callback::from(move |_| {
+            acted.set(None);
+            state.dispatch(SysAction::Reset)
+        })
     };
     let titles = ["64-bit: syscall", "Legacy: int 0x80"];
+    let live = (*acted)
+        .and_then(|(i, run)| {
+            let side = state.sides.get(i)?;
+            let (ring, text) = side.log.last()?;
+            let title = titles.get(i).copied().unwrap_or_default();
+            let n = side.log.iter().filter(|(r, _)| r.is_some()).count();
+            let at = ring.map_or("the end".to_string(), |r| format!("ring {r}"));
+            Some(if run {
+                format!("{title}: ran to the end in {n} steps; {at}: {text}")
+            } else {
+                format!("{title}, step {n}, {at}: {text}")
+            })
+        })
+        .unwrap_or_default();
     let programs = [SYSCALL_PROGRAM, INT80_PROGRAM];
     let keys = ["sc", "i80"];
     let cols: Html = state
@@ -47,7 +75,7 @@ pub fn SyscallWidget() -> Html {
         })
         .collect();
     html! {
-        <Frame kind={WidgetKind::Syscall} title="Two doors into the kernel" subtitle="exit(1) through syscall and through int 0x80, on the simulated CPU and kernel" on_reset={on_reset}>
+        <Frame kind={WidgetKind::Syscall} title="Two doors into the kernel" subtitle="exit(1) through syscall and through int 0x80, on the simulated CPU and kernel" on_reset={on_reset} live={Some(AttrValue::from(live))}>
             <div class="sc-grid">{ cols }</div>
         </Frame>
     }

@@ -163,6 +163,18 @@ pub fn TimesliceWidget() -> Html {
 
     let t = &state.result;
     let (scaling, regime) = explain(t, t.slices.len(), state.result_cpus);
+    // For screen readers: the result in one sentence (the regime's explanation is on screen).
+    let live = format!(
+        "{} tasks on {} CPUs: period {} ms; {}",
+        t.slices.len(),
+        state.result_cpus,
+        ms_string(t.period_ns),
+        match t.regime {
+            Regime::Latency => "the period is the scaled latency",
+            Regime::MinGranularity =>
+                "the period is stretched to tasks times the minimum granularity",
+        }
+    );
     let nice_rows: Html = state
         .nice
         .iter()
@@ -195,7 +207,7 @@ pub fn TimesliceWidget() -> Html {
 
     html! {
         <Frame kind={WidgetKind::Timeslice} title="Timeslice calculator"
-            subtitle="Linux CFS (2.6.23 to 6.5): the scheduling period and each task's share of it" on_reset={on_reset}>
+            subtitle="Linux CFS (2.6.23 to 6.5): the scheduling period and each task's share of it" on_reset={on_reset} live={Some(AttrValue::from(live))}>
             <div class="ts-controls">
                 <LabelledInput id="ts-latency" label="Target latency (base)" unit="ms" inputmode="decimal" field={state.latency.clone()} oninput={send(TimesliceAction::Latency)} />
                 <LabelledInput id="ts-granularity" label="Minimum granularity (base)" unit="ms" inputmode="decimal" field={state.granularity.clone()} oninput={send(TimesliceAction::Granularity)} />
@@ -212,7 +224,7 @@ pub fn TimesliceWidget() -> Html {
                 <div><dt>{ "EEVDF base slice" }</dt><dd data-testid="ts-eevdf">{ format!("{} ms", ms_string(t.eevdf_base_slice_ns)) }</dd></div>
             </dl>
             <p class="explain" data-testid="ts-scaling">{ scaling }</p>
-            <p class="explain" data-testid="ts-regime" data-regime={match t.regime { Regime::Latency => "latency", Regime::MinGranularity => "min-granularity" }} aria-live="polite">{ regime }</p>
+            <p class="explain" data-testid="ts-regime" data-regime={match t.regime { Regime::Latency => "latency", Regime::MinGranularity => "min-granularity" }}>{ regime }</p>
             { chart(t) }
             <p class="explain" data-testid="ts-eevdf-note">{ format!(
                 "Since Linux 6.6 the fair scheduler is EEVDF, which has no period: every task asks for the same base slice, {} ms here ({} ms from Linux 6.15), whatever its nice value. Weight decides instead how far away its virtual deadline is, and so how often its turn comes round. ▲ marks a CFS slice raised to the minimum granularity.",

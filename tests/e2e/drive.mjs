@@ -1,0 +1,96 @@
+// How to drive each widget once, by mouse and by keyboard only: shared by the live-region,
+// keyboard and reduced-motion tests and by scripts/measure.mjs (input latency, long tasks).
+// Each entry names the widget, one representative input (`act`), the same input given with keys
+// only (`keys`), and a longer simulation to watch for long tasks (`run`, optional).
+
+/** Resolves once the wasm app has replaced the prerendered article (so inputs reach Yew). */
+export async function whenLive(page) {
+  await page.waitForFunction(() => window.__youcpuLive === true, null, { timeout: 30000 });
+}
+
+/** Call before page.goto: records when the app mounts over the prerendered HTML. */
+export async function watchMount(page) {
+  await page.addInitScript(() => {
+    window.__youcpuLive = false;
+    const seen = new WeakSet();
+    const check = () => {
+      const app = document.getElementById('app');
+      if (!app) return;
+      // The prerendered children are the ones present first; the app clears them and renders.
+      if (!seen.has(app)) {
+        seen.add(app);
+        app.__first = app.firstElementChild;
+      }
+      if (app.__first && !app.__first.isConnected && app.querySelector('[data-widget]')) {
+        window.__youcpuLive = true;
+        obs.disconnect();
+      }
+    };
+    const obs = new MutationObserver(check);
+    obs.observe(document, { childList: true, subtree: true });
+  });
+}
+
+/** Presses Tab until the focused element has data-testid `testid` (at most `limit` presses). */
+export async function tabTo(page, testid, limit = 80) {
+  for (let i = 0; i < limit; i++) {
+    const at = await page.evaluate(() => document.activeElement?.getAttribute('data-testid') ?? null);
+    if (at === testid) return;
+    await page.keyboard.press('Tab');
+  }
+  throw new Error(`${testid} not reached within ${limit} Tab presses`);
+}
+
+const click = (testid) => async (w) => w.getByTestId(testid).click();
+const fill = (testid, value) => async (w) => w.getByTestId(testid).fill(value);
+const select = (testid, value) => async (w) => w.getByTestId(testid).selectOption(value);
+const pressOn = (testid, key) => async (page) => { await tabTo(page, testid); await page.keyboard.press(key); };
+const typeInto = (testid, text) => async (page) => {
+  await tabTo(page, testid);
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type(text);
+};
+const times = (n, f) => async (w) => { for (let i = 0; i < n; i++) await f(w); };
+
+// An endless loop for the fetch-execute widget: every Run click executes its full slice.
+const LOOP = 'top:\n  add rax, 1\n  jmp top\n';
+
+export const WIDGETS = [
+  { id: 'asm', act: fill('asm-source', 'mov eax, 1\nadd eax, 512\n'), keys: typeInto('asm-source', 'xor eax, eax\n') },
+  {
+    id: 'fetch-execute',
+    act: click('fe-step'),
+    keys: pressOn('fe-step', 'Enter'),
+    run: async (w) => { await w.getByTestId('fe-source').fill(LOOP); await times(5, click('fe-run'))(w); },
+  },
+  { id: 'rings', act: click('rg-run'), keys: pressOn('rg-run', 'Enter'), run: times(4, click('rg-run')) },
+  { id: 'syscall', act: click('sc-sc-step'), keys: pressOn('sc-sc-step', ' '), run: async (w) => { await click('sc-sc-run')(w); await click('sc-i80-run')(w); } },
+  {
+    id: 'scheduler',
+    act: click('sch-add'),
+    keys: pressOn('sch-add', 'Enter'),
+    // The biggest workload: every task the widget allows, then each policy toggled off and on.
+    run: async (w) => {
+      for (let i = 0; i < 12; i++) {
+        const add = w.getByTestId('sch-add');
+        if (await add.isDisabled()) break;
+        await add.click();
+      }
+      await w.getByTestId('sch-quantum').fill('1');
+    },
+  },
+  { id: 'timeslice', act: fill('ts-tasks', '6'), keys: typeInto('ts-tasks', '7'), run: fill('ts-tasks', '64') },
+  { id: 'page-walk', act: click('pw-preset-1'), keys: pressOn('pw-preset-1', 'Enter'), run: async (w) => { for (let i = 0; i < 4; i++) await click(`pw-preset-${i}`)(w); await click('pw-flush')(w); await click('pw-again')(w); } },
+  { id: 'demand-paging', act: click('dp-brk'), keys: pressOn('dp-brk', 'Enter'), run: async (w) => { await click('dp-mmap')(w); await times(3, click('dp-brk'))(w); } },
+  { id: 'fork-cow', act: click('fc-1-fork'), keys: pressOn('fc-1-fork', 'Enter'), run: async (w) => { await click('fc-1-fork')(w); await click('fc-1-wd')(w); } },
+  { id: 'process-tree', act: click('pt-script'), keys: pressOn('pt-script', 'Enter'), run: times(6, click('pt-script')) },
+  { id: 'execve', act: click('ex-next'), keys: pressOn('ex-next', 'Enter'), run: click('ex-all') },
+  { id: 'binfmt-misc', act: fill('bm-text', ':sh:E::sh::/bin/sh:'), keys: typeInto('bm-text', ':py:E::py::/usr/bin/python3:') },
+  { id: 'shell-fallback', act: fill('sf-text', '#!/bin/sh\necho hi\n'), keys: typeInto('sf-text', '\\x7fELF') },
+  { id: 'elf-loader', act: click('el-next'), keys: pressOn('el-next', 'Enter'), run: click('el-end') },
+  { id: 'linking', act: select('ln-procs', '3'), keys: pressOn('ln-procs', 'ArrowDown') },
+  { id: 'elf-inspector', act: click('elf-tab-sections'), keys: pressOn('elf-tab-sections', 'Enter') },
+];
+
+/** The widgets that announce their steps in a live region (issue 8: all but asm and preemption). */
+export const LIVE = WIDGETS.map((w) => w.id).filter((id) => id !== 'asm');

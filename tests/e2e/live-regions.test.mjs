@@ -1,0 +1,54 @@
+// End-to-end: every widget that steps or runs a simulation has a polite live region, and driving
+// the widget changes what it says (issue 8: screen readers hear the steps).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serve } from './server.mjs';
+import { launch } from './browser.mjs';
+import { WIDGETS, LIVE, watchMount, whenLive } from './drive.mjs';
+
+let server;
+let browser;
+let page;
+const errors = [];
+before(async () => {
+  server = await serve(process.env.DIST ?? 'dist');
+  browser = await launch();
+  page = await browser.context.newPage();
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  await watchMount(page);
+  await page.goto(`${server.url}/`);
+  await whenLive(page);
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+for (const id of LIVE) {
+  test(`${id}: its live region announces what the widget just did`, async () => {
+    const spec = WIDGETS.find((x) => x.id === id);
+    const w = page.locator(`[data-widget="${id}"]`);
+    const region = w.getByTestId(`${id}-live`);
+    assert.equal(await region.getAttribute('aria-live'), 'polite');
+    assert.equal(await region.getAttribute('role'), 'status');
+    const before = (await region.textContent()).trim();
+    await spec.act(w);
+    await page.waitForFunction(
+      ([sel, old]) => {
+        const t = document.querySelector(sel)?.textContent.trim() ?? '';
+        return t !== '' && t !== old;
+      },
+      [`[data-testid="${id}-live"]`, before],
+      { timeout: 5000 },
+    );
+    const after = (await region.textContent()).trim();
+    assert.ok(after.length < 600, `${id}: a live announcement should be short, got ${after.length} characters`);
+    assert.deepEqual(errors, []);
+  });
+}
+
+test('asm has no live region of ours (its own engineer owns it) and only widgets own live regions', async () => {
+  assert.equal(await page.locator('[data-testid="asm-live"]').count(), 0);
+  assert.equal(await page.locator('[data-testid$="-live"]').count(), LIVE.length);
+});
