@@ -95,7 +95,11 @@ pub fn Toc() -> Html {
     html! {
         <>
             <div class="progress" aria-hidden="true">
-                <div class="progress-bar" style={format!("transform: scaleX({:.3})", f64::from(*prog) / 1000.0)}></div>
+                // An SVG bar whose width is an attribute, not an inline style: the page runs
+                // under `default-src 'self'`, which blocks style attributes.
+                <svg class="progress-bar" viewBox="0 0 1000 1" preserveAspectRatio="none" focusable="false">
+                    <rect width={prog.to_string()} height="1" />
+                </svg>
             </div>
             <nav class="toc" aria-label="Contents" data-testid="toc">
                 <details open=true>

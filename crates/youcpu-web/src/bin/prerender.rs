@@ -3,8 +3,14 @@
 //! built `index.html`, so the text is there before the wasm arrives, without scripts, and for
 //! indexing. The wasm then re-renders the same markup in place.
 //!
+//! It also moves Trunk's inline boot script (`<script type="module">import init … </script>`)
+//! into its own file next to `index.html`, named by a hash of its text, and loads it by `src`:
+//! the page runs under `Content-Security-Policy: default-src 'self'; script-src 'self'
+//! 'wasm-unsafe-eval'`, which blocks inline scripts.
+//!
 //! Usage: `prerender DIST/index.html` (Trunk runs it as a post-build hook).
 
+use std::path::Path;
 use std::process::ExitCode;
 
 const OPEN: &str = "<main id=\"app\">";
@@ -26,6 +32,42 @@ fn inject(page: &str, body: &str) -> Result<String, String> {
     ))
 }
 
+/// FNV-1a, 64-bit: names the boot script by its contents so a changed build gets a new URL.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+/// Replaces each inline `<script type="module">…</script>` with `<script type="module"
+/// src="/boot-HASH.js"></script>` and returns the page with the files to write (name, text).
+/// Other inline scripts (Trunk's live-reload client under `trunk serve`, whose placeholders
+/// the dev server fills in) are left alone.
+fn externalize_module_scripts(page: &str) -> Result<(String, Vec<(String, String)>), String> {
+    const TAG: &str = "<script type=\"module\">";
+    const END: &str = "</script>";
+    let mut out = String::with_capacity(page.len());
+    let mut files = Vec::new();
+    let mut rest = page;
+    while let Some(at) = rest.find(TAG) {
+        let body_start = at + TAG.len();
+        let len = rest
+            .get(body_start..)
+            .and_then(|r| r.find(END))
+            .ok_or("an inline module script has no </script>")?;
+        let body = rest.get(body_start..body_start + len).unwrap_or_default();
+        let name = format!("boot-{:016x}.js", fnv1a(body.as_bytes()));
+        out.push_str(rest.get(..at).unwrap_or_default());
+        out.push_str(&format!(
+            "<script type=\"module\" src=\"/{name}\"></script>"
+        ));
+        files.push((name, body.trim().to_string() + "\n"));
+        rest = rest.get(body_start + len + END.len()..).unwrap_or_default();
+    }
+    out.push_str(rest);
+    Ok((out, files))
+}
+
 fn main() -> ExitCode {
     let Some(path) = std::env::args().nth(1) else {
         eprintln!("usage: prerender DIST/index.html");
@@ -43,8 +85,18 @@ fn main() -> ExitCode {
             .hydratable(false)
             .render(),
     );
-    match inject(&page, &body).and_then(|out| std::fs::write(&path, out).map_err(|e| e.to_string()))
-    {
+    let dir = Path::new(&path).parent().unwrap_or(Path::new("."));
+    let result = inject(&page, &body)
+        .and_then(|out| externalize_module_scripts(&out))
+        .and_then(|(out, files)| {
+            for (name, text) in files {
+                let file = dir.join(&name);
+                std::fs::write(&file, text).map_err(|e| format!("{}: {e}", file.display()))?;
+                eprintln!("prerender: the boot script is now {name}");
+            }
+            std::fs::write(&path, out).map_err(|e| e.to_string())
+        });
+    match result {
         Ok(()) => {
             eprintln!(
                 "prerender: {} bytes of article HTML into {path}",
@@ -72,5 +124,27 @@ mod tests {
             "<body><main id=\"app\" data-prerendered=\"true\"><h1>x</h1></main><script></script></body>"
         );
         assert!(inject("<body></body>", "x").is_err());
+    }
+
+    #[test]
+    fn moves_module_scripts_out_and_keeps_others() {
+        let page = "<head><script type=\"module\">\nimport init from '/a.js';\nawait init();\n</script></head><body><script>live()</script></body>";
+        let (out, files) = externalize_module_scripts(page).expect("moves");
+        assert_eq!(files.len(), 1);
+        let (name, text) = &files[0];
+        assert!(name.starts_with("boot-") && name.ends_with(".js"), "{name}");
+        assert_eq!(text, "import init from '/a.js';\nawait init();\n");
+        assert_eq!(
+            out,
+            format!("<head><script type=\"module\" src=\"/{name}\"></script></head><body><script>live()</script></body>")
+        );
+        // Same text, same name; different text, different name.
+        let again = externalize_module_scripts(page).expect("moves").1;
+        assert_eq!(again[0].0, *name);
+        let other = externalize_module_scripts("<script type=\"module\">x</script>")
+            .expect("moves")
+            .1;
+        assert_ne!(other[0].0, *name);
+        assert!(externalize_module_scripts("<script type=\"module\">x").is_err());
     }
 }

@@ -91,7 +91,7 @@ fn step_view(i: usize, st: &Step, steps: &[Step], current: bool) -> Html {
         _ => None,
     };
     html! {
-        <li class={classes!("step", current.then_some("current"), format!("k-{}", kind_label(st.kind).replace(' ', "-")))} style={format!("margin-left: {}rem", st.depth as f64 * 0.8)} data-testid={format!("ex-step-{i}")}>
+        <li class={classes!("step", current.then_some("current"), format!("k-{}", kind_label(st.kind).replace(' ', "-")), format!("depth-{}", st.depth.min(8)))} data-testid={format!("ex-step-{i}")}>
             <span class="step-kind">{ kind_label(st.kind) }</span>
             if let Some(b) = st.binfmt { <span class="step-fmt">{ b.name() }</span> }
             <span class="step-text">{ st.text.clone() }</span>

@@ -38,7 +38,7 @@ fn bit_fields(fmt: &Format, w: &Walk) -> Html {
             let bin = format!("{:0width$b}", value, width = bits as usize);
             let shown = if bits > 16 { format!("{}…", &bin[..4]) } else { bin };
             html! {
-                <div class={classes!("bitfield", class)} style={format!("flex-grow: {bits}")}>
+                <div class={classes!("bitfield", class, format!("grow-{bits}"))}>
                     <span class="bf-name">{ name }</span>
                     <code class="bf-bits">{ shown }</code>
                     <span class="bf-val">{ if value > 9 { format!("{value} (0x{value:x})") } else { value.to_string() } }</span>
