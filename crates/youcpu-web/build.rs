@@ -42,6 +42,7 @@ const WIDGETS: &[(&str, &str)] = &[
     ("fork-cow", "ForkCow"),
     ("linking", "Linking"),
     ("page-walk", "PageWalk"),
+    ("preemption", "Preemption"),
     ("rings", "Rings"),
     ("process-tree", "ProcessTree"),
     ("scheduler", "Scheduler"),

@@ -27,6 +27,7 @@ use crate::cpu::{fault::vector, Event};
 use crate::machine::Machine;
 use crate::mmu::paging::{self, PageFlags};
 use crate::mmu::phys::PAGE_SIZE;
+pub use kernel::Program;
 use kernel::*;
 use listing::{assemble_listing, Listing};
 use serde::Serialize;

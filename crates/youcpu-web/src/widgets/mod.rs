@@ -12,6 +12,7 @@ pub mod fork_cow;
 pub mod linking;
 pub mod oplog;
 pub mod page_walk;
+pub mod preemption;
 pub mod process_tree;
 pub mod rings;
 pub mod scheduler;
@@ -44,6 +45,8 @@ pub enum WidgetKind {
     Linking,
     /// `page-walk`: an x86-64 page-table walk, table by table, with a TLB.
     PageWalk,
+    /// `preemption`: timer interrupts and context switches between processes on the CPU.
+    Preemption,
     /// `rings`: the CPL in CS; a privileged instruction in ring 0 and in ring 3.
     Rings,
     /// `process-tree`: pid 1, a shell, a command forked, exec'd, exited and reaped.
@@ -72,6 +75,7 @@ impl WidgetKind {
             WidgetKind::ForkCow => "fork-cow",
             WidgetKind::Linking => "linking",
             WidgetKind::PageWalk => "page-walk",
+            WidgetKind::Preemption => "preemption",
             WidgetKind::Rings => "rings",
             WidgetKind::ProcessTree => "process-tree",
             WidgetKind::Scheduler => "scheduler",
@@ -94,6 +98,7 @@ impl WidgetKind {
             WidgetKind::ForkCow => html! { <fork_cow::ForkCowWidget /> },
             WidgetKind::Linking => html! { <linking::LinkingWidget /> },
             WidgetKind::PageWalk => html! { <page_walk::PageWalkWidget /> },
+            WidgetKind::Preemption => html! { <preemption::PreemptionWidget /> },
             WidgetKind::Rings => html! { <rings::RingsWidget /> },
             WidgetKind::ProcessTree => html! { <process_tree::ProcessTreeWidget /> },
             WidgetKind::Scheduler => html! { <scheduler::SchedulerWidget /> },

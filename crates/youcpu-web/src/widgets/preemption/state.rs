@@ -1,0 +1,527 @@
+//! The preemption widget's state: the settings (processes, mode, timer period or yield
+//! interval), the multi-process machine of [`youcpu_core::preempt`] built from them, and what
+//! the last action did (for the live region). A pure reducer: Run's slices arrive as `Tick`
+//! actions from the view's timer.
+
+use std::rc::Rc;
+use yew::Reducible;
+use youcpu_core::preempt::trace::{thousands, Reason};
+use youcpu_core::preempt::{
+    Config, Mode, ProcessSpec, Program, System, Until, MAX_PERIOD, MAX_YIELD_EVERY,
+};
+use youcpu_core::units::parse_int;
+
+/// The URL query prefix this widget owns.
+pub const URL_PREFIX: &str = "pe-";
+/// Steps per Run slice (one timer tick of the view).
+pub const RUN_SLICE: u64 = 400;
+/// The most steps "Step to next switch" takes before giving up.
+pub const SWITCH_BUDGET: u64 = 200_000;
+/// The most steps replayed when a link restores a position.
+pub const MAX_RESTORE: u64 = 200_000;
+/// The fewest and most processes offered.
+pub const MIN_PROCS: usize = 2;
+/// See [`MIN_PROCS`].
+pub const MAX_PROCS: usize = 3;
+/// Letters of the processes, in task order.
+pub const LETTERS: [u8; 3] = [b'A', b'B', b'C'];
+
+/// How the CPU is shared.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sharing {
+    /// A timer interrupt every `period` instructions.
+    Preemptive,
+    /// Processes call sched_yield.
+    Cooperative,
+}
+
+/// What the reader chose.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Settings {
+    /// One program per process (2 or 3).
+    pub programs: Vec<Program>,
+    /// The mode.
+    pub sharing: Sharing,
+    /// Timer period in instructions.
+    pub period: u64,
+    /// Yield every this many increments.
+    pub yield_every: u64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            programs: vec![Program::Counter, Program::SlowCounter, Program::Runaway],
+            sharing: Sharing::Preemptive,
+            period: 200,
+            yield_every: 8,
+        }
+    }
+}
+
+impl Settings {
+    /// The core's mode.
+    pub fn mode(&self) -> Mode {
+        match self.sharing {
+            Sharing::Preemptive => Mode::Preemptive {
+                period: self.period,
+            },
+            Sharing::Cooperative => Mode::Cooperative {
+                yield_every: self.yield_every,
+            },
+        }
+    }
+
+    /// The machine's configuration.
+    pub fn config(&self) -> Config {
+        let mode = self.mode();
+        Config {
+            processes: self
+                .programs
+                .iter()
+                .zip(LETTERS)
+                .map(|(p, l)| ProcessSpec::new(*p, l, mode))
+                .collect(),
+            mode,
+        }
+    }
+}
+
+/// An edit or a click.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PeAction {
+    /// Two or three processes.
+    Count(usize),
+    /// Process `i` runs this program.
+    Program(usize, Program),
+    /// Preemptive or cooperative.
+    Sharing(Sharing),
+    /// The timer period as typed.
+    Period(String),
+    /// The yield interval as typed.
+    YieldEvery(String),
+    /// One instruction (or one interrupt delivery).
+    Step,
+    /// Until the next kernel trip that resumes a task.
+    StepSwitch,
+    /// Start running in slices.
+    Run,
+    /// Stop running.
+    Pause,
+    /// One slice of Run.
+    Tick,
+    /// Back to the defaults.
+    Reset,
+}
+
+/// The widget's state.
+#[derive(Clone)]
+pub struct PeState {
+    /// The settings.
+    pub settings: Settings,
+    /// The period field's text and its error.
+    pub period_text: (String, Option<String>),
+    /// The yield field's text and its error.
+    pub yield_text: (String, Option<String>),
+    /// The machine (None when it could not be built).
+    pub sys: Option<Rc<System>>,
+    /// Why there is no machine, or why it stopped.
+    pub error: Option<String>,
+    /// Running in slices.
+    pub running: bool,
+    /// What the last action did, for the live region.
+    pub announce: String,
+}
+
+fn parse_program_list(v: &str) -> Option<Vec<Program>> {
+    let list: Option<Vec<Program>> = v.split(',').map(Program::from_id).collect();
+    list.filter(|l| (MIN_PROCS..=MAX_PROCS).contains(&l.len()))
+}
+
+impl PeState {
+    /// A fresh machine for `settings`.
+    pub fn with_settings(settings: Settings) -> Self {
+        let (sys, error) = match System::new(&settings.config()) {
+            Ok(s) => (Some(Rc::new(s)), None),
+            Err(e) => (None, Some(e)),
+        };
+        PeState {
+            period_text: (settings.period.to_string(), None),
+            yield_text: (settings.yield_every.to_string(), None),
+            settings,
+            sys,
+            error,
+            running: false,
+            announce: String::new(),
+        }
+    }
+
+    /// Restores the settings (and the position, by replaying) from the widget's URL keys.
+    pub fn from_query(pairs: &[(String, String)]) -> Self {
+        let mut s = Settings::default();
+        let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+        if let Some(l) = get("p").and_then(parse_program_list) {
+            s.programs = l;
+        }
+        if get("mode") == Some("coop") {
+            s.sharing = Sharing::Cooperative;
+        }
+        if let Some(Ok(v)) = get("period").map(|v| parse_int(v, 1, MAX_PERIOD as i64)) {
+            s.period = v as u64;
+        }
+        if let Some(Ok(v)) = get("yield").map(|v| parse_int(v, 1, MAX_YIELD_EVERY as i64)) {
+            s.yield_every = v as u64;
+        }
+        let mut st = PeState::with_settings(s);
+        if let Some(Ok(at)) = get("at").map(|v| parse_int(v, 0, MAX_RESTORE as i64)) {
+            st.advance(at as u64, Until::Budget);
+            st.announce.clear();
+        }
+        st
+    }
+
+    /// The widget's URL keys (prefix removed): settings that differ from the defaults, and
+    /// the position in steps when not at the start.
+    pub fn to_query(&self) -> Vec<(String, String)> {
+        let d = Settings::default();
+        let s = &self.settings;
+        let mut q = Vec::new();
+        if s.programs != d.programs {
+            let ids: Vec<&str> = s.programs.iter().map(|p| p.id()).collect();
+            q.push(("p".into(), ids.join(",")));
+        }
+        if s.sharing == Sharing::Cooperative {
+            q.push(("mode".into(), "coop".into()));
+        }
+        if s.period != d.period {
+            q.push(("period".into(), s.period.to_string()));
+        }
+        if s.yield_every != d.yield_every {
+            q.push(("yield".into(), s.yield_every.to_string()));
+        }
+        let at = self.steps();
+        if at > 0 && at <= MAX_RESTORE {
+            q.push(("at".into(), at.to_string()));
+        }
+        q
+    }
+
+    /// Steps taken (instructions plus interrupt deliveries).
+    pub fn steps(&self) -> u64 {
+        self.sys
+            .as_ref()
+            .map_or(0, |s| s.instructions() + s.timer_interrupts())
+    }
+
+    fn rebuild(&mut self) {
+        let fresh = PeState::with_settings(self.settings.clone());
+        self.sys = fresh.sys;
+        self.error = fresh.error;
+        self.running = false;
+    }
+
+    /// Runs `budget` steps (or to the next switch) on a copy of the machine.
+    fn advance(&mut self, budget: u64, until: Until) {
+        let Some(sys) = self.sys.as_ref() else {
+            self.running = false;
+            return;
+        };
+        let mut next = (**sys).clone();
+        let switches = next.switch_total();
+        let result = next.run(budget, until);
+        let sw = next.switch_total() - switches;
+        self.announce = match &result {
+            Err(e) => {
+                self.running = false;
+                self.error = Some(e.clone());
+                format!("Stopped: {e}")
+            }
+            Ok(n) if until == Until::Switch && sw == 0 => format!(
+                "No switch in {} steps.{}",
+                thousands(*n),
+                next.frozen()
+                    .map(|_| " The machine is frozen: see why below.")
+                    .unwrap_or_default()
+            ),
+            Ok(_) => {
+                let cpu = next.cpu();
+                let who = if cpu.cpl == 0 {
+                    "the kernel (ring 0)".to_string()
+                } else {
+                    format!("task {} (ring 3)", cpu.current + 1)
+                };
+                let last = next.switches().back();
+                match (sw, last) {
+                    (0, _) | (_, None) => format!(
+                        "Instruction {}: {who} at RIP {:#x}.",
+                        thousands(next.instructions()),
+                        cpu.rip
+                    ),
+                    (1, Some(l)) => format!("{}. Now {who}.", capital(&l.headline())),
+                    (k, Some(l)) => format!(
+                        "{} switches; the last: {}. Now {who}.",
+                        thousands(k),
+                        l.headline()
+                    ),
+                }
+            }
+        };
+        self.sys = Some(Rc::new(next));
+    }
+
+    /// When the machine cannot switch any more, why.
+    pub fn frozen(&self) -> Option<String> {
+        self.sys.as_ref().and_then(|s| s.frozen())
+    }
+
+    /// The reason of the latest switch (for styling).
+    pub fn last_reason(&self) -> Option<Reason> {
+        self.sys
+            .as_ref()
+            .and_then(|s| s.switches().back().map(|w| w.reason))
+    }
+}
+
+impl PeState {
+    /// The default state.
+    pub fn default_state() -> Self {
+        PeState::with_settings(Settings::default())
+    }
+}
+
+fn capital(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+impl Reducible for PeState {
+    type Action = PeAction;
+
+    fn reduce(self: Rc<Self>, action: PeAction) -> Rc<Self> {
+        let mut s = (*self).clone();
+        match action {
+            PeAction::Count(n) => {
+                let n = n.clamp(MIN_PROCS, MAX_PROCS);
+                let all = [Program::Counter, Program::SlowCounter, Program::Runaway];
+                while s.settings.programs.len() < n {
+                    let k = s.settings.programs.len();
+                    s.settings.programs.push(all[k % all.len()]);
+                }
+                s.settings.programs.truncate(n);
+                s.rebuild();
+                s.announce = format!("{n} processes; the machine starts over.");
+            }
+            PeAction::Program(i, p) => {
+                if let Some(slot) = s.settings.programs.get_mut(i) {
+                    *slot = p;
+                    s.rebuild();
+                    s.announce = format!("Task {} runs the {}.", i + 1, p.id());
+                }
+            }
+            PeAction::Sharing(m) => {
+                s.settings.sharing = m;
+                s.rebuild();
+                s.announce = match m {
+                    Sharing::Preemptive => "Preemptive: the timer is on.".into(),
+                    Sharing::Cooperative => {
+                        "Cooperative: the timer is off; processes must yield.".into()
+                    }
+                };
+            }
+            PeAction::Period(t) => match parse_int(&t, 1, MAX_PERIOD as i64) {
+                Ok(v) => {
+                    s.period_text = (t, None);
+                    if s.settings.period != v as u64 {
+                        s.settings.period = v as u64;
+                        s.rebuild();
+                    }
+                }
+                Err(e) => s.period_text = (t, Some(e.to_string())),
+            },
+            PeAction::YieldEvery(t) => match parse_int(&t, 1, MAX_YIELD_EVERY as i64) {
+                Ok(v) => {
+                    s.yield_text = (t, None);
+                    if s.settings.yield_every != v as u64 {
+                        s.settings.yield_every = v as u64;
+                        s.rebuild();
+                    }
+                }
+                Err(e) => s.yield_text = (t, Some(e.to_string())),
+            },
+            PeAction::Step => {
+                s.running = false;
+                s.advance(1, Until::Budget);
+            }
+            PeAction::StepSwitch => {
+                s.running = false;
+                s.advance(SWITCH_BUDGET, Until::Switch);
+            }
+            PeAction::Run => {
+                if s.sys.as_ref().is_some_and(|x| x.stopped().is_none()) {
+                    s.running = true;
+                    s.announce = "Running.".into();
+                }
+            }
+            PeAction::Pause => {
+                s.running = false;
+                let n = s.sys.as_ref().map_or(0, |x| x.instructions());
+                s.announce = format!("Paused at instruction {}.", thousands(n));
+            }
+            PeAction::Tick => {
+                if !s.running {
+                    return self;
+                }
+                let before = s.announce.clone();
+                s.advance(RUN_SLICE, Until::Budget);
+                if s.running {
+                    // The live region speaks only on start, pause and errors, not every slice.
+                    s.announce = before;
+                }
+            }
+            PeAction::Reset => {
+                let mut fresh = PeState::with_settings(Settings::default());
+                fresh.announce = "Back to the defaults.".into();
+                return Rc::new(fresh);
+            }
+        }
+        Rc::new(s)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+
+    fn act(s: Rc<PeState>, a: PeAction) -> Rc<PeState> {
+        s.reduce(a)
+    }
+
+    fn counters(s: &PeState) -> Vec<u64> {
+        s.sys
+            .as_ref()
+            .unwrap()
+            .processes()
+            .iter()
+            .map(|p| p.counter)
+            .collect()
+    }
+
+    #[test]
+    fn defaults_build_and_step_to_switches() {
+        let s = Rc::new(PeState::with_settings(Settings::default()));
+        assert!(s.error.is_none());
+        let s = act(s, PeAction::Step);
+        assert!(
+            s.announce.starts_with("Instruction 1: the kernel"),
+            "{}",
+            s.announce
+        );
+        let s = act(s, PeAction::StepSwitch);
+        assert!(
+            s.announce.starts_with("Boot: the kernel starts task 1"),
+            "{}",
+            s.announce
+        );
+        let s = act(s, PeAction::StepSwitch);
+        assert!(
+            s.announce.starts_with("Timer: task 1 → task 2"),
+            "{}",
+            s.announce
+        );
+        assert_eq!(s.sys.as_ref().unwrap().cpu().current, 1);
+    }
+
+    #[test]
+    fn run_ticks_advance_all_counters_in_preemptive_mode() {
+        let mut s = act(Rc::new(PeState::default_state()), PeAction::Run);
+        assert!(s.running);
+        for _ in 0..60 {
+            s = act(s, PeAction::Tick);
+        }
+        assert!(counters(&s).iter().all(|c| *c > 0), "{:?}", counters(&s));
+        let s = act(s, PeAction::Pause);
+        assert!(!s.running);
+        let n = s.steps();
+        let s = act(s, PeAction::Tick);
+        assert_eq!(s.steps(), n, "a tick after pause does nothing");
+    }
+
+    #[test]
+    fn cooperative_with_a_runaway_freezes_and_says_why() {
+        let s = Rc::new(PeState::default_state());
+        let mut s = act(s, PeAction::Sharing(Sharing::Cooperative));
+        s = act(s, PeAction::Run);
+        for _ in 0..40 {
+            s = act(s, PeAction::Tick);
+        }
+        let before = counters(&s);
+        for _ in 0..20 {
+            s = act(s, PeAction::Tick);
+        }
+        let after = counters(&s);
+        assert_eq!(before[0], after[0]);
+        assert_eq!(before[1], after[1]);
+        assert!(after[2] > before[2]);
+        assert!(s.frozen().unwrap().contains("timer is off"));
+        let s = act(s, PeAction::StepSwitch);
+        assert!(s.announce.contains("frozen"), "{}", s.announce);
+    }
+
+    #[test]
+    fn bad_numbers_are_reported_and_keep_the_machine() {
+        let s = Rc::new(PeState::default_state());
+        let s = act(s, PeAction::Period("0".into()));
+        assert!(s.period_text.1.is_some());
+        assert_eq!(s.settings.period, 200);
+        let s = act(s, PeAction::Period("abc".into()));
+        assert!(s.period_text.1.is_some());
+        let s = act(s, PeAction::Period("150".into()));
+        assert_eq!((s.settings.period, s.period_text.1.clone()), (150, None));
+        let s = act(s, PeAction::YieldEvery("2000000".into()));
+        assert!(s.yield_text.1.is_some());
+        let s = act(s, PeAction::Count(9));
+        assert_eq!(s.settings.programs.len(), 3);
+        let s = act(s, PeAction::Count(2));
+        assert_eq!(s.settings.programs.len(), 2);
+        let s = act(s, PeAction::Program(7, Program::Runaway));
+        assert_eq!(s.settings.programs.len(), 2);
+    }
+
+    #[test]
+    fn url_round_trips_settings_and_position() {
+        let s = Rc::new(PeState::default_state());
+        assert!(s.to_query().is_empty());
+        let s = act(s, PeAction::Program(0, Program::Runaway));
+        let s = act(s, PeAction::Sharing(Sharing::Cooperative));
+        let s = act(s, PeAction::YieldEvery("3".into()));
+        let s = act(s, PeAction::Count(2));
+        let s = act(s, PeAction::StepSwitch);
+        let s = act(s, PeAction::Step);
+        let q = s.to_query();
+        let r = PeState::from_query(&q);
+        assert_eq!(r.settings, s.settings);
+        assert_eq!(r.steps(), s.steps());
+        assert_eq!(r.sys.as_ref().unwrap().cpu(), s.sys.as_ref().unwrap().cpu());
+        // Nonsense is ignored key by key.
+        let bad: Vec<(String, String)> = [("p", "counter,nope"), ("period", "-4"), ("at", "x")]
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect();
+        let r = PeState::from_query(&bad);
+        assert_eq!(r.settings, Settings::default());
+        assert_eq!(r.steps(), 0);
+    }
+
+    #[test]
+    fn reset_returns_to_defaults() {
+        let s = Rc::new(PeState::default_state());
+        let s = act(s, PeAction::Count(2));
+        let s = act(s, PeAction::Reset);
+        assert_eq!(s.settings, Settings::default());
+        assert!(s.to_query().is_empty());
+    }
+}

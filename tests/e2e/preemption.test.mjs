@@ -1,0 +1,136 @@
+// End-to-end: the preemption widget on the release build. Preemptive mode switches tasks on
+// timer interrupts and every counter advances; cooperative mode with a runaway freezes the others
+// and says why; the URL restores settings and position; keys drive it; it fits 360 px.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serve } from './server.mjs';
+import { launch, openPage, screenshotPath } from './browser.mjs';
+import { watchMount, whenLive, tabTo } from './drive.mjs';
+
+let server;
+let browser;
+before(async () => {
+  server = await serve(process.env.DIST ?? 'dist');
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function open(query = '') {
+  const page = await browser.context.newPage();
+  const errors = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  await watchMount(page);
+  await page.goto(`${server.url}/${query}#widget-preemption`);
+  await whenLive(page);
+  const w = page.locator('[data-widget="preemption"]');
+  await w.waitFor();
+  return { page, errors, w };
+}
+
+const counter = async (w, i) => Number((await w.getByTestId(`pe-counter-${i}`).textContent()).replace(/,/g, ''));
+const counters = async (w) => Promise.all([0, 1, 2].map((i) => counter(w, i)));
+
+async function runFor(page, w, ms) {
+  await w.getByTestId('pe-run').click();
+  await page.waitForTimeout(ms);
+  await w.getByTestId('pe-pause').click();
+}
+
+test('preemption: timer interrupts switch tasks, CR3 follows, every counter advances', async () => {
+  const { page, errors, w } = await open();
+  assert.equal(await w.getByTestId('pe-who').textContent(), 'the kernel');
+  await w.getByTestId('pe-step-switch').click();
+  assert.match(await w.getByTestId('preemption-live').textContent(), /^Boot: the kernel starts task 1/);
+  assert.equal(await w.getByTestId('pe-who').textContent(), 'task 1');
+  const cr3a = await w.getByTestId('pe-cr3').textContent();
+  await w.getByTestId('pe-step-switch').click();
+  assert.match(await w.getByTestId('preemption-live').textContent(), /^Timer: task 1 → task 2/);
+  assert.notEqual(await w.getByTestId('pe-cr3').textContent(), cr3a);
+  const log = await w.getByTestId('pe-log').textContent();
+  assert.match(log, /IDT vector 32/);
+  assert.match(log, /CR3 0x[0-9a-f]+ → 0x[0-9a-f]+/);
+  assert.match(log, /iretq to RIP 0x400000 in ring 3/);
+  // Task 1 waits: its saved frame is read back from its kernel stack.
+  await w.getByTestId('pe-frame-0').locator('summary').click();
+  assert.match(await w.getByTestId('pe-frame-0').textContent(), /rflags.*rsp.*ss/s);
+  await runFor(page, w, 1500);
+  const a = await counters(w);
+  assert.ok(a.every((c) => c > 0), `every counter ran: ${a}`);
+  await runFor(page, w, 1000);
+  const b = await counters(w);
+  assert.ok(b.every((c, i) => c > a[i]), `every counter advanced: ${a} → ${b}`);
+  const console_ = await w.getByTestId('pe-console').textContent();
+  assert.match(console_, /A/);
+  assert.match(console_, /B/);
+  assert.equal(await w.getByTestId('pe-frozen').count(), 0);
+  await w.screenshot({ path: screenshotPath('preemption.png') });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('preemption: cooperative with a runaway freezes the others and says why; the URL restores it', async () => {
+  const { page, errors, w } = await open();
+  await w.getByTestId('pe-mode-coop').check();
+  await w.getByTestId('pe-yield').fill('4');
+  await w.getByTestId('pe-run').click();
+  await w.getByTestId('pe-frozen').waitFor({ timeout: 10000 });
+  await w.getByTestId('pe-pause').click();
+  assert.match(await w.getByTestId('pe-frozen').textContent(), /timer is off/);
+  const a = await counters(w);
+  await runFor(page, w, 1200);
+  const b = await counters(w);
+  assert.equal(b[0], a[0], 'task 1 never runs again');
+  assert.equal(b[1], a[1], 'task 2 never runs again');
+  assert.ok(b[2] > a[2], 'the runaway keeps counting');
+  assert.match(await w.getByTestId('pe-count-text').textContent(), /, 0 timer interrupts/);
+  await w.screenshot({ path: screenshotPath('preemption-frozen.png') });
+  const url = page.url();
+  assert.match(url, /pe-mode=coop/);
+  assert.match(url, /pe-yield=4/);
+  assert.match(url, /pe-at=\d+/);
+  // The same link in a fresh page: same settings, same moment.
+  const again = await open(url.slice(url.indexOf('?')).replace(/#.*$/, ''));
+  assert.ok(await again.w.getByTestId('pe-mode-coop').isChecked());
+  assert.equal(await again.w.getByTestId('pe-yield').inputValue(), '4');
+  assert.deepEqual(await counters(again.w), b);
+  assert.equal(await again.w.getByTestId('pe-rip').textContent(), await w.getByTestId('pe-rip').textContent());
+  await again.w.getByTestId('pe-frozen').waitFor();
+  assert.deepEqual(again.errors, []);
+  await again.page.close();
+  // Preemptive again: the runaway is interrupted like anyone else.
+  await w.getByTestId('pe-mode-pre').check();
+  await runFor(page, w, 1200);
+  assert.ok((await counters(w)).every((c) => c > 0));
+  assert.equal(await w.getByTestId('pe-frozen').count(), 0);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('preemption: keys drive it, the live region speaks, bad periods are refused, 360 px fits', async () => {
+  const { page, errors, w } = await open();
+  await tabTo(page, 'pe-step');
+  await page.keyboard.press('Enter');
+  assert.match(await w.getByTestId('preemption-live').textContent(), /^Instruction 1: the kernel/);
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Enter');
+  assert.match(await w.getByTestId('preemption-live').textContent(), /^Boot/);
+  await w.getByTestId('pe-period').fill('0');
+  await w.getByTestId('pe-period-error').waitFor();
+  await w.getByTestId('pe-period').fill('150');
+  assert.equal(await w.getByTestId('pe-period-error').count(), 0);
+  assert.match(page.url(), /pe-period=150/);
+  await page.setViewportSize({ width: 360, height: 800 });
+  await w.getByTestId('pe-step-switch').click();
+  await w.getByTestId('pe-step-switch').click();
+  const overflow = await w.evaluate((el) => el.scrollWidth - el.clientWidth);
+  assert.ok(overflow <= 1, `widget overflows by ${overflow}px at 360 px`);
+  const pageOverflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(pageOverflow <= 1, `page overflows by ${pageOverflow}px at 360 px`);
+  await w.screenshot({ path: screenshotPath('preemption-360.png') });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
