@@ -30,6 +30,18 @@ pub fn FetchExecuteWidget() -> Html {
             dom::replace_search(&url_state::merge(&dom::location_search(), URL_PREFIX, q));
         });
     }
+    // A Run goes on chunk by chunk, each in its own timer task, so the page keeps painting and
+    // answering input (gloo-timers' Timeout is setTimeout; dropping it cancels it).
+    {
+        let key = (state.pending, state.retired());
+        let state = state.clone();
+        use_effect_with(key, move |(pending, _)| {
+            let timer = (*pending > 0).then(|| {
+                gloo_timers::callback::Timeout::new(0, move || state.dispatch(FeAction::Continue))
+            });
+            move || drop(timer)
+        });
+    }
     let click = |a: FeAction| {
         let state = state.clone();
         Callback::from(move |_: MouseEvent| state.dispatch(a.clone()))
@@ -139,6 +151,7 @@ pub fn FetchExecuteWidget() -> Html {
     let can_back = !state.history.is_empty();
     // Read to screen readers: the single step in detail; after a Run, only where it stopped.
     let live = match (&state.notice, &state.last) {
+        _ if state.pending > 0 => "Running the program…".to_string(),
         (Some(n), _) => format!("{} instructions retired. {n}", state.retired()),
         (None, Some(l)) => format!(
             "Step {}: fetched {} bytes at {:#x}, decoded {}; {}.",

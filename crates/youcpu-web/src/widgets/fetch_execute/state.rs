@@ -24,6 +24,10 @@ pub const MAX_SOURCE: usize = 8000;
 pub const MAX_LINES: usize = 300;
 /// Most steps one click of Run takes.
 pub const RUN_SLICE: u64 = 10_000;
+/// Most steps one task of a Run takes before the page gets to paint and take input: a Run goes
+/// on in chunks of this size, each in its own timer task, so no task comes near 50 ms (at about
+/// 0.1 ms a described step on a slow phone, 200 steps is about 20 ms).
+pub const RUN_CHUNK: u64 = 200;
 /// Most steps in all, after which the program is considered runaway.
 pub const MAX_STEPS: u64 = 1_000_000;
 /// Most snapshots kept for Step back.
@@ -90,8 +94,11 @@ pub enum FeAction {
     Source(String),
     /// Execute one instruction.
     Step,
-    /// Execute up to [`RUN_SLICE`] instructions, stopping when the process ends.
+    /// Execute up to [`RUN_SLICE`] instructions, stopping when the process ends: the first
+    /// [`RUN_CHUNK`] now, the rest by [`FeAction::Continue`].
     Run,
+    /// The next chunk of a Run (the view dispatches it from a timer while steps are pending).
+    Continue,
     /// Undo the last Step or Run.
     Back,
     /// Start the program over.
@@ -119,6 +126,8 @@ pub struct FeState {
     pub last: Option<LastStep>,
     /// A message about the last action.
     pub notice: Option<String>,
+    /// Steps the current Run still has to take (0 when no Run is going on).
+    pub pending: u64,
 }
 
 fn is_ident(s: &str) -> bool {
@@ -435,6 +444,7 @@ impl FeState {
             before: None,
             last: None,
             notice: None,
+            pending: 0,
         }
     }
 
@@ -467,10 +477,13 @@ impl FeState {
             .is_some_and(|o| o.state == ProcessState::Running)
     }
 
-    fn advance(&mut self, budget: u64) {
-        let Some(os) = self.os.clone() else { return };
+    /// Takes up to `budget` steps and returns how many it took. `record`: this starts a Step or
+    /// a Run (the machine before it goes into the history, changes are shown against it); a
+    /// Run's later chunks add to the same history entry.
+    fn advance(&mut self, budget: u64, record: bool) -> u64 {
+        let Some(os) = self.os.clone() else { return 0 };
         if os.state != ProcessState::Running {
-            return;
+            return 0;
         }
         let mut next = (*os).clone();
         let before = next.m.cpu.s.clone();
@@ -489,21 +502,36 @@ impl FeState {
             }
             n += 1;
         }
-        if budget > 1 && next.state == ProcessState::Running && self.notice.is_none() {
-            self.notice = Some(format!(
-                "Paused after {n} steps so the page stays responsive; Run again to go on."
-            ));
-        }
         if let Some(e) = ended(&next.state) {
             self.notice = Some(e);
         }
-        self.history.push(os);
-        if self.history.len() > MAX_HISTORY {
-            self.history.remove(0);
+        if record {
+            self.history.push(os);
+            if self.history.len() > MAX_HISTORY {
+                self.history.remove(0);
+            }
+            self.before = Some(before);
         }
-        self.before = Some(before);
-        self.last = last;
+        if last.is_some() {
+            self.last = last;
+        }
         self.os = Some(Rc::new(next));
+        n
+    }
+
+    /// One chunk of a Run; when the Run's budget is spent with the process still running, says
+    /// it paused.
+    fn run_chunk(&mut self, first: bool) {
+        let n = self.advance(RUN_CHUNK.min(self.pending), first);
+        self.pending = self.pending.saturating_sub(n);
+        if n == 0 || !self.running() || self.notice.is_some() {
+            self.pending = 0;
+        }
+        if self.pending == 0 && self.running() && self.notice.is_none() {
+            self.notice = Some(format!(
+                "Paused after {RUN_SLICE} steps so the page stays responsive; Run again to go on."
+            ));
+        }
     }
 }
 
@@ -513,12 +541,27 @@ impl Reducible for FeState {
     fn reduce(self: Rc<Self>, action: FeAction) -> Rc<Self> {
         let mut s = (*self).clone();
         s.notice = None;
+        if action != FeAction::Continue {
+            s.pending = 0;
+        }
         match action {
             FeAction::Source(t) => return Rc::new(FeState::with_source(&t)),
             FeAction::Reset => return Rc::new(FeState::with_source(DEFAULT_PROGRAM)),
             FeAction::Restart => return Rc::new(FeState::with_source(&s.source)),
-            FeAction::Step => s.advance(1),
-            FeAction::Run => s.advance(RUN_SLICE),
+            FeAction::Step => {
+                s.last = None;
+                s.advance(1, true);
+            }
+            FeAction::Run => {
+                s.last = None;
+                s.pending = RUN_SLICE;
+                s.run_chunk(true);
+            }
+            FeAction::Continue => {
+                if s.pending > 0 {
+                    s.run_chunk(false);
+                }
+            }
             FeAction::Back => {
                 if let Some(prev) = s.history.pop() {
                     s.os = Some(prev);
@@ -538,8 +581,21 @@ mod tests {
     use super::*;
     use youcpu_core::cpu::state::RAX;
 
+    /// The rest of a Run's chunks, as the view's timer would dispatch them.
+    fn finish(mut s: Rc<FeState>) -> Rc<FeState> {
+        for _ in 0..=(RUN_SLICE / RUN_CHUNK) {
+            if s.pending == 0 {
+                break;
+            }
+            s = s.reduce(FeAction::Continue);
+        }
+        assert_eq!(s.pending, 0, "a Run ends within its budget");
+        s
+    }
+
+    /// A Run and its chunks.
     fn run_all(s: Rc<FeState>) -> Rc<FeState> {
-        s.reduce(FeAction::Run)
+        finish(s.reduce(FeAction::Run))
     }
 
     #[test]
@@ -597,9 +653,22 @@ mod tests {
     #[test]
     fn endless_loop_pauses_and_hlt_in_ring3_is_killed() {
         let s = Rc::new(FeState::with_source("top: jmp top")).reduce(FeAction::Run);
+        assert_eq!(s.retired(), RUN_CHUNK, "a Run takes one chunk at a time");
+        assert_eq!(s.pending, RUN_SLICE - RUN_CHUNK);
+        assert!(s.notice.is_none());
+        let s = finish(s);
         assert!(s.running());
         assert_eq!(s.retired(), RUN_SLICE);
+        assert_eq!(s.history.len(), 1, "one Run is one step back");
         assert!(s.notice.as_deref().unwrap().contains("Paused"));
+        let back = s.reduce(FeAction::Back);
+        assert_eq!(back.retired(), 0);
+        // A Step during a Run ends the Run.
+        let s = Rc::new(FeState::with_source("top: jmp top"))
+            .reduce(FeAction::Run)
+            .reduce(FeAction::Step);
+        assert_eq!(s.pending, 0);
+        assert_eq!(s.retired(), RUN_CHUNK + 1);
         let s = Rc::new(FeState::with_source("hlt")).reduce(FeAction::Run);
         let os = s.os.as_ref().unwrap();
         assert!(matches!(os.state, ProcessState::Killed { signal: 11, .. }));
