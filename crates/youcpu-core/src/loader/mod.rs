@@ -73,6 +73,21 @@ struct Image<'a> {
     phdrs: Vec<ProgramHeader>,
 }
 
+/// A path from the file, fit for a one-line message: control characters escaped (a PT_INTERP
+/// may hold newlines), at most [`SHOWN_PATH_CHARS`] characters.
+fn shown_path(name: &str) -> String {
+    let escaped: String = name.escape_debug().collect();
+    if escaped.chars().count() > SHOWN_PATH_CHARS {
+        let head: String = escaped.chars().take(SHOWN_PATH_CHARS).collect();
+        format!("{head}…")
+    } else {
+        escaped
+    }
+}
+
+/// The longest path [`shown_path`] shows, in characters.
+const SHOWN_PATH_CHARS: usize = 120;
+
 fn parse<'a>(bytes: &'a [u8], what: &str) -> Result<Image<'a>, LoadError> {
     if bytes.len() > MAX_FILE {
         return Err(format!(
@@ -323,6 +338,14 @@ pub fn load(
     let img = parse(program, "program")?;
     let interp_name = match img.phdrs.iter().find(|p| p.p_type == PT_INTERP) {
         Some(ph) => {
+            // load_elf_binary (fs/binfmt_elf.c): a PT_INTERP longer than PATH_MAX is -ENOEXEC.
+            if ph.p_filesz > crate::exec::namei::PATH_MAX as u64 {
+                return Err(format!(
+                    "PT_INTERP is {} bytes, longer than PATH_MAX ({}) (ENOEXEC)",
+                    ph.p_filesz,
+                    crate::exec::namei::PATH_MAX
+                ));
+            }
             let o = ph.p_offset as usize;
             let raw = img
                 .bytes
@@ -374,10 +397,11 @@ pub fn load(
     let mut start = entry;
     let mut interp_base = 0;
     if let Some(name) = &interp_name {
+        let name = shown_path(name);
         let Some(bytes) = interp_file else {
             return Err(format!("the program is dynamically linked: the kernel would load its interpreter {name}, which was not provided"));
         };
-        let ii = parse(bytes, name)?;
+        let ii = parse(bytes, &name)?;
         let (ilo, ihi) = span(&ii);
         let size = page_up(ihi.saturating_sub(ilo));
         let base = if ii.e_type == ET_DYN {
@@ -440,4 +464,47 @@ pub fn load(
         segments,
         stack: layout,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::exec::examples::tiny_elf;
+    use crate::linux::{Config, Linux};
+
+    fn load(program: &[u8], interp: Option<&[u8]>) -> Result<(), String> {
+        let mut l = Linux::new(&Config {
+            memory_limit: 8 << 20,
+            ..Config::default()
+        })?;
+        let args = super::ExecArgs {
+            argv: vec![b"p".to_vec()],
+            envp: Vec::new(),
+            execfn: b"p".to_vec(),
+            uid: 0,
+            gid: 0,
+            random_seed: 1,
+        };
+        l.exec(program, interp, &args).map(|_| ())
+    }
+
+    #[test]
+    fn interpreter_names_in_errors_are_one_line_and_bounded() {
+        // Found by fuzzing (fuzz/corpus/elf_load/crash-interp-name): a PT_INTERP holding
+        // newlines and kilobytes of bytes went verbatim into the error message.
+        let name = format!("/lib/ld\n{}", "x".repeat(3000));
+        let elf = tiny_elf(3, Some(&name));
+        for interp in [None, Some(&b"not an ELF file"[..])] {
+            let e = load(&elf, interp).err().unwrap_or_default();
+            assert!(!e.is_empty() && !e.contains('\n'), "{e:?}");
+            assert!(e.len() < 400, "{} bytes: {e:?}", e.len());
+            assert!(e.contains("/lib/ld\\n"), "{e:?}");
+        }
+    }
+
+    #[test]
+    fn pt_interp_longer_than_path_max_is_enoexec() {
+        let elf = tiny_elf(3, Some(&"/".repeat(5000)));
+        let e = load(&elf, Some(b"x")).err().unwrap_or_default();
+        assert!(e.contains("PATH_MAX") && e.contains("ENOEXEC"), "{e:?}");
+    }
 }
