@@ -77,6 +77,24 @@ fn stop_at_interpreter(elf: &OsString, program: &[u8], exec: &ExecArgs) -> CliEr
     }
 }
 
+/// Reads the program, at most the loader's limit (`loader::MAX_FILE`) plus one byte, so that
+/// `/dev/zero` or a huge file is refused instead of read until memory runs out.
+fn read_program(path: &OsString) -> Result<Vec<u8>, CliError> {
+    use std::io::Read;
+    let shown = path.to_string_lossy();
+    let limit = youcpu_core::loader::MAX_FILE as u64;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(limit + 1).read_to_end(&mut bytes))
+        .map_err(|e| err(format!("cannot read {shown}: {e}")))?;
+    if bytes.len() as u64 > limit {
+        return Err(err(format!(
+            "cannot read {shown}: it is larger than {limit} bytes, the most the loader takes"
+        )));
+    }
+    Ok(bytes)
+}
+
 /// Parses the arguments, runs the guest, and reports.
 pub fn run(args: Vec<OsString>) -> Result<Output, CliError> {
     use lexopt::prelude::*;
@@ -108,8 +126,7 @@ pub fn run(args: Vec<OsString>) -> Result<Output, CliError> {
             "usage: youcpu run [--max-steps N] [--json] ELF [ARG...]",
         ));
     };
-    let program = std::fs::read(&elf)
-        .map_err(|e| err(format!("cannot read {}: {e}", elf.to_string_lossy())))?;
+    let program = read_program(&elf)?;
     let mut argv = vec![bytes_of(&elf)];
     argv.extend(guest_args.iter().map(bytes_of));
     let envp: Vec<Vec<u8>> = std::env::vars_os()
@@ -201,4 +218,28 @@ pub fn run(args: Vec<OsString>) -> Result<Output, CliError> {
     let _ = std::io::stdout().flush();
     // The guest's bytes are already on our stdout; leave without the caller's trailing newline.
     std::process::exit(i32::from(code));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_endless_file_is_refused_at_the_loader_limit() {
+        // Found by tests/malformed_sweep.rs: `youcpu run /dev/zero` read until memory ran out.
+        let e = read_program(&OsString::from("/dev/zero"))
+            .err()
+            .map(|e| e.0);
+        assert!(
+            e.as_deref().is_some_and(|m| m.contains("larger than")),
+            "{e:?}"
+        );
+        let e = read_program(&OsString::from("/nonexistent/x"))
+            .err()
+            .map(|e| e.0);
+        assert!(
+            e.as_deref().is_some_and(|m| m.starts_with("cannot read")),
+            "{e:?}"
+        );
+    }
 }
