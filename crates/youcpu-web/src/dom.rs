@@ -93,3 +93,19 @@ pub fn copy_to_clipboard(text: &str) {
         let _ = w.navigator().clipboard().write_text(text);
     }
 }
+
+/// A `blob:` URL for bytes made in the page (nothing leaves the browser), for a download
+/// link; `None` natively or if the browser refuses. Free it with [`revoke_object_url`].
+pub fn object_url(bytes: &[u8]) -> Option<String> {
+    window()?;
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+    let blob = web_sys::Blob::new_with_u8_array_sequence(&parts).ok()?;
+    web_sys::Url::create_object_url_with_blob(&blob).ok()
+}
+
+/// Frees a URL made by [`object_url`].
+pub fn revoke_object_url(url: &str) {
+    if window().is_some() {
+        let _ = web_sys::Url::revoke_object_url(url);
+    }
+}

@@ -34,7 +34,7 @@ pub use encode::{assemble, Assembled, Form};
 pub use error::{AsmError, DisasmError};
 pub use fields::{Field, FieldKind};
 pub use lines::{assemble_lines, Line, MAX_LINES};
-pub use program::{build_program, BuildError, Program};
+pub use program::{build_program, build_program_with, BuildError, BuildOptions, Program};
 
 /// The longest line [`assemble`] accepts, in bytes.
 pub const MAX_LINE_LEN: usize = 4096;

@@ -207,11 +207,20 @@ enum Kind {
     Const,
 }
 
+/// Choices beyond the source.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct BuildOptions {
+    /// Where `.data` starts in memory; `None` lets the ELF writer pick the page after the code
+    /// (see [`ExecutableSpec::data_vaddr`]).
+    pub data_vaddr: Option<u64>,
+}
+
 /// Section start addresses for given section sizes.
-fn section_bases(sizes: [u64; 3]) -> Result<([u64; 3], Layout), WriteError> {
+fn section_bases(sizes: [u64; 3], opts: &BuildOptions) -> Result<([u64; 3], Layout), WriteError> {
     let [text, data, bss] = sizes;
     let mut spec = ExecutableSpec::x86_64(vec![0; text.max(1) as usize], vec![0; data as usize]);
     spec.bss_size = bss;
+    spec.data_vaddr = opts.data_vaddr;
     let l = layout(&spec)?;
     Ok(([l.code_vaddr, l.data_vaddr, l.bss_vaddr], l))
 }
@@ -484,6 +493,11 @@ fn finish_errors(mut errors: Vec<LineError>) -> BuildError {
 
 /// Assembles `source` and writes it as a static x86-64 ELF executable.
 pub fn build_program(source: &str) -> Result<Program, BuildError> {
+    build_program_with(source, &BuildOptions::default())
+}
+
+/// [`build_program`] with options.
+pub fn build_program_with(source: &str, opts: &BuildOptions) -> Result<Program, BuildError> {
     if source.len() > MAX_SOURCE {
         return Err(whole(format!(
             "the source is {} bytes; the limit is {MAX_SOURCE}",
@@ -548,12 +562,12 @@ pub fn build_program(source: &str) -> Result<Program, BuildError> {
         return Err(finish_errors(errors));
     }
     let mut values: HashMap<String, Val> = HashMap::new();
-    let (mut bases, _) = section_bases([1, 0, 0]).map_err(|e| whole(e.to_string()))?;
+    let (mut bases, _) = section_bases([1, 0, 0], opts).map_err(|e| whole(e.to_string()))?;
     for n in 1..=MAX_PASSES {
         let p = pass(&lines, &defs, &values, bases);
         let [text, data] = &p.sections;
         let sizes = [text.len() as u64, data.len() as u64, p.bss];
-        let (new_bases, lay) = section_bases(sizes).map_err(|e| whole(e.to_string()))?;
+        let (new_bases, lay) = section_bases(sizes, opts).map_err(|e| whole(e.to_string()))?;
         let settled = new_bases == bases && p.values == values;
         bases = new_bases;
         values = p.values;
@@ -592,6 +606,7 @@ pub fn build_program(source: &str) -> Result<Program, BuildError> {
         let spec = ExecutableSpec {
             entry_offset: entry - lay.code_vaddr,
             bss_size: sizes[2],
+            data_vaddr: opts.data_vaddr,
             ..ExecutableSpec::x86_64(text, data)
         };
         let w = write_executable(&spec).map_err(|e| whole(e.to_string()))?;

@@ -1,9 +1,13 @@
-//! `asm`: assembly ↔ machine code, both directions, every byte explained.
+//! `asm`: assembly ↔ machine code, both directions, every byte explained; and a whole
+//! program built into an ELF file and run ("Build and run").
 
+pub mod build;
+mod run_view;
 pub mod state;
 
 use crate::widgets::{Frame, WidgetKind};
 use crate::{dom, url_state};
+use build::BuildAction;
 use state::{byte_kinds, hex, AsmAction, AsmState, Mode, URL_PREFIX};
 use yew::prelude::*;
 use youcpu_core::asm::{Bitness, Decoded, DecodedItem, FieldKind};
@@ -138,8 +142,47 @@ pub fn AsmWidget() -> Html {
         Callback::from(move |_| state.dispatch(AsmAction::Reset))
     };
     let assemble_mode = state.mode == Mode::Assemble;
+    let build_mode = state.mode == Mode::Build;
+    // While a program runs, one slice per timer tick: the page stays responsive.
+    {
+        let running = state.build.running();
+        let tick = state.build.report.as_ref().map_or(0, |r| r.instructions);
+        let st = state.clone();
+        use_effect_with(
+            (running, tick, state.build.generation),
+            move |&(running, _, _)| {
+                let timer = running.then(|| {
+                    gloo_timers::callback::Timeout::new(0, move || {
+                        st.dispatch(AsmAction::Build(BuildAction::Continue))
+                    })
+                });
+                move || drop(timer)
+            },
+        );
+    }
+    // A blob: URL for the built file, made in the page and freed when replaced.
+    let download = use_state(|| None::<String>);
+    {
+        let download = download.clone();
+        let elf = state.build.program().map(|p| p.elf.clone());
+        use_effect_with(state.build.generation, move |_| {
+            let url = elf.and_then(|b| dom::object_url(&b));
+            download.set(url.clone());
+            move || {
+                if let Some(u) = url {
+                    dom::revoke_object_url(&u);
+                }
+            }
+        });
+    }
+    let on_build_action = {
+        let state = state.clone();
+        Callback::from(move |a: AsmAction| state.dispatch(a))
+    };
 
-    let rows: Html = if assemble_mode {
+    let rows: Html = if build_mode {
+        html! {}
+    } else if assemble_mode {
         state
             .lines
             .iter()
@@ -191,21 +234,26 @@ pub fn AsmWidget() -> Html {
 
     html! {
         <Frame kind={WidgetKind::Asm} title="Assembly ↔ machine code"
-            subtitle="x86 encodings as GNU as chooses them; select an instruction to see every byte explained" on_reset={on_reset}>
+            subtitle="x86 encodings as GNU as chooses them; select an instruction to see every byte explained, or build a whole program and run it" on_reset={on_reset}>
             <div class="asm-toolbar">
                 <div class="seg" role="group" aria-label="Direction">
                     <button type="button" class="btn" aria-pressed={assemble_mode.to_string()} data-testid="asm-mode-asm" onclick={dispatch(AsmAction::SetMode(Mode::Assemble))}>{ "Assembly → bytes" }</button>
-                    <button type="button" class="btn" aria-pressed={(!assemble_mode).to_string()} data-testid="asm-mode-dis" onclick={dispatch(AsmAction::SetMode(Mode::Disassemble))}>{ "Bytes → assembly" }</button>
+                    <button type="button" class="btn" aria-pressed={(state.mode == Mode::Disassemble).to_string()} data-testid="asm-mode-dis" onclick={dispatch(AsmAction::SetMode(Mode::Disassemble))}>{ "Bytes → assembly" }</button>
+                    <button type="button" class="btn" aria-pressed={build_mode.to_string()} data-testid="asm-mode-build" onclick={dispatch(AsmAction::SetMode(Mode::Build))}>{ "Build and run" }</button>
                 </div>
-                <label class="inline">{ "Mode " }
-                    <select data-testid="asm-bits" onchange={on_bits}>
-                        <option value="64" selected={state.bits == Bitness::B64}>{ "64-bit" }</option>
-                        <option value="32" selected={state.bits == Bitness::B32}>{ "32-bit" }</option>
-                        <option value="16" selected={state.bits == Bitness::B16}>{ "16-bit" }</option>
-                    </select>
-                </label>
+                if !build_mode {
+                    <label class="inline">{ "Mode " }
+                        <select data-testid="asm-bits" onchange={on_bits}>
+                            <option value="64" selected={state.bits == Bitness::B64}>{ "64-bit" }</option>
+                            <option value="32" selected={state.bits == Bitness::B32}>{ "32-bit" }</option>
+                            <option value="16" selected={state.bits == Bitness::B16}>{ "16-bit" }</option>
+                        </select>
+                    </label>
+                }
             </div>
-            if assemble_mode {
+            if build_mode {
+                <run_view::BuildPart build={state.build.clone()} dispatch={on_build_action} download={(*download).clone()} />
+            } else if assemble_mode {
                 <label for="asm-source" class="block-label">{ "Assembly (Intel syntax), one instruction per line" }</label>
                 <textarea id="asm-source" data-testid="asm-source" rows="8" spellcheck="false" autocomplete="off"
                     value={state.source.clone()} oninput={on_source} />
@@ -214,13 +262,15 @@ pub fn AsmWidget() -> Html {
                 <input id="asm-hex" data-testid="asm-hex" type="text" spellcheck="false" autocomplete="off" class="wide"
                     value={state.hex.clone()} oninput={on_hex} />
             }
-            if let Some(n) = &state.notice { <p class="stale" role="status">{ n.clone() }</p> }
-            <ol class="asm-rows" data-testid="asm-rows">{ rows }</ol>
-            <div class="legend" aria-hidden="true">
-                { for [(FieldKind::Prefix, "prefix"), (FieldKind::Rex, "REX"), (FieldKind::Opcode, "opcode"), (FieldKind::Modrm, "ModRM"), (FieldKind::Sib, "SIB"), (FieldKind::Displacement, "displacement"), (FieldKind::Immediate, "immediate")]
-                    .into_iter().map(|(k, t)| html! { <span class={classes!("byte", kind_class(Some(k)))}>{ t }</span> }) }
-            </div>
-            { explanation(&state) }
+            if !build_mode {
+                if let Some(n) = &state.notice { <p class="stale" role="status">{ n.clone() }</p> }
+                <ol class="asm-rows" data-testid="asm-rows">{ rows }</ol>
+                <div class="legend" aria-hidden="true">
+                    { for [(FieldKind::Prefix, "prefix"), (FieldKind::Rex, "REX"), (FieldKind::Opcode, "opcode"), (FieldKind::Modrm, "ModRM"), (FieldKind::Sib, "SIB"), (FieldKind::Displacement, "displacement"), (FieldKind::Immediate, "immediate")]
+                        .into_iter().map(|(k, t)| html! { <span class={classes!("byte", kind_class(Some(k)))}>{ t }</span> }) }
+                </div>
+                { explanation(&state) }
+            }
         </Frame>
     }
 }

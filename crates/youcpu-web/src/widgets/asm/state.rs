@@ -2,6 +2,7 @@
 //! results computed from it by the core's assembler and disassembler, and which instruction is
 //! selected for the byte-by-byte explanation. A pure reducer.
 
+use super::build::{b64_decode, b64_encode, BuildAction, BuildState, MAX_LINK_SOURCE};
 use std::rc::Rc;
 use yew::Reducible;
 use youcpu_core::asm::{
@@ -28,6 +29,8 @@ pub enum Mode {
     Assemble,
     /// Bytes to assembly text.
     Disassemble,
+    /// A whole program built into an ELF file and run.
+    Build,
 }
 
 /// One assembled line.
@@ -56,6 +59,8 @@ pub enum AsmAction {
     Select(usize),
     /// Back to the example.
     Reset,
+    /// Something in the "Build and run" part.
+    Build(BuildAction),
 }
 
 /// The widget's whole state.
@@ -77,6 +82,8 @@ pub struct AsmState {
     pub decoded: Rc<Result<Vec<DecodedItem>, String>>,
     /// The selected instruction (index into `lines` or `decoded`).
     pub selected: usize,
+    /// The "Build and run" part.
+    pub build: BuildState,
 }
 
 impl Default for AsmState {
@@ -90,6 +97,7 @@ impl Default for AsmState {
             lines: Rc::new(Vec::new()),
             decoded: Rc::new(Ok(Vec::new())),
             selected: 0,
+            build: BuildState::default(),
         };
         s.hex = hex_of_source(&s.assemble_all());
         s.recompute();
@@ -183,6 +191,7 @@ impl AsmState {
         let n = match self.mode {
             Mode::Assemble => self.lines.len(),
             Mode::Disassemble => self.decoded.as_ref().as_ref().map_or(0, Vec::len),
+            Mode::Build => 0,
         };
         if self.selected >= n {
             self.selected = n.saturating_sub(1);
@@ -217,6 +226,11 @@ impl AsmState {
             }
             AsmAction::Bits(b) => self.bits = b,
             AsmAction::Select(i) => self.selected = i,
+            AsmAction::Build(a) => {
+                // Running and editing the program leave the other two views as they are.
+                self.build.apply(a);
+                return;
+            }
         }
         self.recompute();
     }
@@ -236,6 +250,7 @@ impl AsmState {
                 },
                 Err(_) => None,
             },
+            Mode::Build => None,
         }
     }
 
@@ -274,9 +289,25 @@ impl AsmState {
         if let Some(h) = get("hex") {
             s.apply(AsmAction::Hex(h));
         }
-        if get("mode").as_deref() == Some("dis") {
-            s.mode = Mode::Disassemble;
-            s.recompute();
+        if let Some(p) = get("prog") {
+            match b64_decode(&p).and_then(|b| String::from_utf8(b).ok()) {
+                Some(src) if src.len() <= MAX_LINK_SOURCE => {
+                    s.build.apply(BuildAction::Source(src));
+                }
+                _ => {
+                    s.build.notice = Some(
+                        "The program in the link could not be read; here is the example.".into(),
+                    )
+                }
+            }
+        }
+        match get("mode").as_deref() {
+            Some("dis") => {
+                s.mode = Mode::Disassemble;
+                s.recompute();
+            }
+            Some("build") => s.mode = Mode::Build,
+            _ => {}
         }
         if let Some(i) = get("sel").and_then(|v| v.parse::<usize>().ok()) {
             s.apply(AsmAction::Select(i));
@@ -288,8 +319,10 @@ impl AsmState {
     pub fn to_query(&self) -> Vec<(String, String)> {
         let d = AsmState::default();
         let mut out = Vec::new();
-        if self.mode == Mode::Disassemble {
-            out.push(("mode".into(), "dis".into()));
+        match self.mode {
+            Mode::Disassemble => out.push(("mode".into(), "dis".into())),
+            Mode::Build => out.push(("mode".into(), "build".into())),
+            Mode::Assemble => {}
         }
         if self.bits != d.bits {
             out.push(("bits".into(), self.bits.bits().to_string()));
@@ -302,6 +335,9 @@ impl AsmState {
         }
         if self.selected != 0 {
             out.push(("sel".into(), self.selected.to_string()));
+        }
+        if self.build.source != d.build.source && self.build.source.len() <= MAX_LINK_SOURCE {
+            out.push(("prog".into(), b64_encode(self.build.source.as_bytes())));
         }
         out
     }
@@ -418,5 +454,16 @@ mod tests {
         d.apply(AsmAction::SetMode(Mode::Disassemble));
         d.apply(AsmAction::Hex("90 90 c3".into()));
         assert_eq!(AsmState::from_query(&d.to_query()), d);
+        let mut b = AsmState::default();
+        b.apply(AsmAction::SetMode(Mode::Build));
+        b.apply(AsmAction::Build(BuildAction::Source("nop # ü\n".into())));
+        let q = b.to_query();
+        assert!(q.iter().any(|(k, v)| k == "prog" && !v.contains('%')));
+        assert_eq!(AsmState::from_query(&q), b);
+        // Longer than a link carries: the source stays out of the URL.
+        b.apply(AsmAction::Build(BuildAction::Source("nop\n".repeat(2000))));
+        assert!(!b.to_query().iter().any(|(k, _)| k == "prog"));
+        let bad = AsmState::from_query(&[("prog".into(), "***".into())]);
+        assert!(bad.build.notice.is_some());
     }
 }

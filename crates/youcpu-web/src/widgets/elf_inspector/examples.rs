@@ -1,37 +1,43 @@
 //! Example ELF files the inspector offers, built by our own code: the core's assembler and ELF
 //! writer for a static "hello, world", and the execve model's tiny files for the rest.
 
-use youcpu_core::asm::{assemble, Bitness};
-use youcpu_core::elf::writer::{write_executable, ExecutableSpec};
+use youcpu_core::asm::{build_program_with, BuildOptions};
 use youcpu_core::exec::examples::{tiny_elf, tiny_elf32, LOADER};
 
-/// Where the hello-world's data is placed.
-const DATA_VADDR: u64 = 0x40_2000;
+/// Where the hello-world's data is placed (the page `ld` would give it).
+pub const DATA_VADDR: u64 = 0x40_2000;
 /// The greeting.
 pub const GREETING: &[u8] = b"Hello, world!\n";
 
-/// The assembly of the hello-world example.
-pub fn hello_source() -> String {
-    format!(
-        "mov eax, 1\nmov edi, 1\nmov esi, {DATA_VADDR:#x}\nmov edx, {}\nsyscall\nmov eax, 60\nxor edi, edi\nsyscall",
-        GREETING.len()
-    )
+/// The hello-world example's source, for the core's program builder.
+pub const HELLO_SOURCE: &str = ".data
+msg: .ascii \"Hello, world!\\n\"
+len = . - msg
+.text
+_start:
+    mov eax, 1
+    mov edi, 1
+    mov esi, offset msg
+    mov edx, len
+    syscall
+    mov eax, 60
+    xor edi, edi
+    syscall
+";
+
+/// Builds `source` as the examples are built: data at [`DATA_VADDR`].
+pub fn build_example(source: &str) -> Result<Vec<u8>, String> {
+    let opts = BuildOptions {
+        data_vaddr: Some(DATA_VADDR),
+    };
+    build_program_with(source, &opts)
+        .map(|p| p.elf)
+        .map_err(|e| e.to_string())
 }
 
 /// A static x86-64 "hello, world" assembled and linked by the core.
 pub fn hello_static() -> Result<Vec<u8>, String> {
-    let mut code = Vec::new();
-    for line in hello_source().lines() {
-        let a = assemble(line, Bitness::B64, 0).map_err(|e| format!("{line}: {e}"))?;
-        code.extend_from_slice(&a.bytes);
-    }
-    let spec = ExecutableSpec {
-        data_vaddr: Some(DATA_VADDR),
-        ..ExecutableSpec::x86_64(code, GREETING.to_vec())
-    };
-    write_executable(&spec)
-        .map(|w| w.bytes)
-        .map_err(|e| e.to_string())
+    build_example(HELLO_SOURCE)
 }
 
 /// One example: a name, a sentence, and how to make its bytes.
@@ -73,6 +79,42 @@ mod tests {
             let bytes = (e.build)().expect(e.name);
             let elf = youcpu_core::elf::parse(&bytes).expect(e.name);
             assert!(!elf.segments.is_empty(), "{}", e.name);
+        }
+    }
+
+    /// The builder gives the very bytes the hand-assembled version (code lines + ELF writer)
+    /// gave, with and without a BSS, so the widgets showing these files did not move.
+    #[test]
+    fn hello_is_the_hand_assembled_file() {
+        use youcpu_core::asm::{assemble, Bitness};
+        use youcpu_core::elf::writer::{write_executable, ExecutableSpec};
+        let lines = [
+            "mov eax, 1",
+            "mov edi, 1",
+            "mov esi, 0x402000",
+            "mov edx, 14",
+            "syscall",
+            "mov eax, 60",
+            "xor edi, edi",
+            "syscall",
+        ];
+        let code: Vec<u8> = lines
+            .iter()
+            .flat_map(|l| assemble(l, Bitness::B64, 0).expect(l).bytes)
+            .collect();
+        for bss in [0, 10_000] {
+            let spec = ExecutableSpec {
+                data_vaddr: Some(DATA_VADDR),
+                bss_size: bss,
+                ..ExecutableSpec::x86_64(code.clone(), GREETING.to_vec())
+            };
+            let want = write_executable(&spec).expect("writes").bytes;
+            let got = if bss == 0 {
+                hello_static()
+            } else {
+                build_example(&format!("{HELLO_SOURCE}.bss\n    .zero {bss}\n"))
+            };
+            assert_eq!(got.expect("builds"), want, "bss {bss}");
         }
     }
 

@@ -3,13 +3,11 @@
 //! steps come from the core's loader (`youcpu_core::loader::load`) run on a fresh simulated
 //! address space. A pure reducer.
 
-use crate::widgets::elf_inspector::examples::{hello_source, hello_static, Example, GREETING};
+use crate::widgets::elf_inspector::examples::{build_example, hello_static, Example, HELLO_SOURCE};
 use crate::widgets::linking::state::hello_dynamic;
 use std::rc::Rc;
 use yew::Reducible;
-use youcpu_core::asm::{assemble, Bitness};
 use youcpu_core::elf::parse;
-use youcpu_core::elf::writer::{write_executable, ExecutableSpec};
 use youcpu_core::exec::examples::tiny_elf;
 use youcpu_core::exec::examples::{tiny_elf32, LOADER};
 use youcpu_core::linux::mm::{page_up, AddressSpace, Prot, STACK_TOP};
@@ -31,19 +29,7 @@ pub const MAX_SHOWN: usize = 24;
 /// The hello-world with 10,000 bytes of BSS after its data, so the data page's tail is
 /// cleared and further pages are anonymous.
 pub fn hello_bss() -> Result<Vec<u8>, String> {
-    let mut code = Vec::new();
-    for line in hello_source().lines() {
-        let a = assemble(line, Bitness::B64, 0).map_err(|e| format!("{line}: {e}"))?;
-        code.extend_from_slice(&a.bytes);
-    }
-    let spec = ExecutableSpec {
-        data_vaddr: Some(0x40_2000),
-        bss_size: 10_000,
-        ..ExecutableSpec::x86_64(code, GREETING.to_vec())
-    };
-    write_executable(&spec)
-        .map(|w| w.bytes)
-        .map_err(|e| e.to_string())
+    build_example(&format!("{HELLO_SOURCE}.bss\n    .zero 10000\n"))
 }
 
 /// The programs the loader offers, in picker order, with the name each runs under.

@@ -1,0 +1,107 @@
+// End-to-end: the asm widget's "Build and run" view on the release build: the reader edits the
+// hello world, builds and runs it, and sees the new output, the exit status, the segments, the
+// system calls and a download link; junk gives a line-numbered error; a runaway loop stops at
+// the step budget while the page stays responsive.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serve } from './server.mjs';
+import { launch, openPage, screenshotPath } from './browser.mjs';
+import { AsmPage } from './pages.mjs';
+
+let server;
+let browser;
+before(async () => {
+  server = await serve(process.env.DIST ?? 'dist');
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function openBuild(url) {
+  const { page, errors, requests } = await openPage(browser.context, url);
+  const asm = await new AsmPage(page).ready();
+  await asm.el('asm-mode-build').click();
+  await asm.el('asm-program').waitFor();
+  return { page, errors, requests, asm };
+}
+
+test('asm build: edit the hello, build and run, see the new output and status', async () => {
+  const { page, errors, requests, asm } = await openBuild(`${server.url}/#widget-asm`);
+  const src = await asm.el('asm-program').inputValue();
+  assert.match(src, /Hello, world!/);
+  const edited = src.replace('Hello, world!', 'Hi from my own ELF').replace('xor edi, edi        # exit status 0', 'mov edi, 42');
+  await asm.el('asm-program').fill(edited);
+  await asm.el('asm-build-run').click();
+  await asm.el('asm-build-stdout').getByText('Hi from my own ELF').waitFor();
+  assert.equal(await asm.el('asm-build-stdout').textContent(), 'Hi from my own ELF\n');
+  assert.equal(await asm.el('asm-build-exit').textContent(), 'exited with status 42');
+  assert.equal(await asm.el('asm-build-steps').textContent(), '8');
+  assert.match(await asm.el('asm-build-status').textContent(), /Built a [\d,]+-byte ELF file; it ran 8 instructions and exited with status 42/);
+  assert.equal(await asm.el('asm-build-status').getAttribute('aria-live'), 'polite');
+  assert.match(await asm.el('asm-build-size').textContent(), /static x86-64 ELF executable of [\d,]+ bytes, entered at 0x4000b0 \(the label _start\)/);
+  assert.match(await asm.el('asm-build-seg-0').textContent(), /PT_LOADr-x0x400000/);
+  assert.match(await asm.el('asm-build-seg-1').textContent(), /PT_LOADrw-/);
+  assert.match(await asm.el('asm-build-holds-1').textContent(), /\.data \(19 bytes\)/);
+  assert.match(await asm.el('asm-build-syscall-0').textContent(), /^write\(1, 0x[0-9a-f]+, 19\) = 19.*standard output/);
+  assert.match(await asm.el('asm-build-syscall-1').textContent(), /^exit\(42\) \(does not return\)/);
+  // The download link: a blob: URL made in the page; the bytes are an ELF file.
+  const link = asm.el('asm-build-download');
+  assert.equal(await link.getAttribute('download'), 'program');
+  const href = await link.getAttribute('href');
+  assert.match(href, /^blob:/);
+  const head = await page.evaluate(async (u) => Array.from(new Uint8Array(await (await fetch(u)).arrayBuffer()).slice(0, 4)), href);
+  assert.deepEqual(head, [0x7f, 0x45, 0x4c, 0x46]);
+  // The program is in the URL (base64url) and comes back from it.
+  assert.match(page.url(), /asm-mode=build/);
+  assert.match(page.url(), /asm-prog=[A-Za-z0-9_-]+/);
+  const { page: again, asm: asm2 } = await openBuild(page.url());
+  assert.equal(await asm2.el('asm-program').inputValue(), edited);
+  await again.close();
+  await asm.root.screenshot({ path: screenshotPath('asm-build.png') });
+  // Nothing was sent anywhere: every request stayed on this server (or was the blob).
+  assert.deepEqual(requests.filter((u) => !u.startsWith(server.url) && !u.startsWith('blob:')), []);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('asm build: junk gives line-numbered errors; a runaway loop stops at the budget', async () => {
+  const { page, errors, asm } = await openBuild(`${server.url}/#widget-asm`);
+  await asm.el('asm-program').fill('_start:\n    mov eax, 1\n    mvo edi, 1\n    jmp nowhere\n');
+  await asm.el('asm-build-run').click();
+  await asm.el('asm-build-errors').waitFor();
+  assert.match(await asm.el('asm-build-error-3').textContent(), /Line 3: .*mvo/);
+  assert.match(await asm.el('asm-build-error-4').textContent(), /Line 4: nowhere is not defined/);
+  assert.match(await asm.el('asm-build-status').textContent(), /Build failed with 2 errors: line 3/);
+  assert.equal(await asm.el('asm-build-download').count(), 0);
+  await asm.root.screenshot({ path: screenshotPath('asm-build-error.png') });
+
+  await asm.el('asm-program').fill('_start:\nagain:\n    inc rax\n    jmp again\n');
+  await asm.el('asm-build-run').click();
+  // While it runs in slices the page still answers.
+  assert.equal(await page.evaluate(() => 1 + 1), 2);
+  await asm.el('asm-build-exit').getByText(/step budget/).waitFor({ timeout: 60_000 });
+  assert.equal(await asm.el('asm-build-steps').textContent(), '5,000,000');
+  assert.equal(await asm.el('asm-build-stop').count(), 0);
+  // A fault: writing to the code segment is SIGSEGV.
+  await asm.el('asm-program').fill('_start:\n    mov byte ptr [_start], 0\n');
+  await asm.el('asm-build-run').click();
+  await asm.el('asm-build-exit').getByText(/SIGSEGV/).waitFor();
+  assert.match(await asm.el('asm-build-exit').textContent(), /status 139/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('asm build: fits a 360 px screen', async () => {
+  const { page, errors } = await openPage(browser.context, `${server.url}/?asm-mode=build#widget-asm`);
+  await page.setViewportSize({ width: 360, height: 800 });
+  const asm = await new AsmPage(page).ready();
+  await asm.el('asm-build-run').click();
+  await asm.el('asm-build-stdout').getByText('Hello, world!').waitFor();
+  const overflow = await asm.root.evaluate((el) => el.scrollWidth - el.clientWidth);
+  assert.ok(overflow <= 1, `the widget overflows by ${overflow}px`);
+  await asm.root.screenshot({ path: screenshotPath('asm-build-360.png') });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
