@@ -43,7 +43,7 @@ pub const MAX_SYSCALLS_SHOWN: usize = 200;
 pub const MAX_OUTPUT_SHOWN: usize = 64 * 1024;
 /// Simulated physical memory for the run (frames are allocated when touched).
 const MEMORY: u64 = 64 << 20;
-/// The name the program runs under (argv[0]).
+/// The name the program runs under (`argv[0]`).
 pub const PROGRAM_NAME: &str = "./program";
 
 /// A click or an edit in the build part.
