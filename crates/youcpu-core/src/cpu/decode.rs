@@ -1,16 +1,35 @@
 //! Decode once: instructions decoded by iced-x86 are cached by physical address, so a hot loop
-//! is decoded a single time. The cache listens to the bus for writes to code frames and drops
+//! is decoded a single time, and each is also compiled into a compact [`Uop`] that the
+//! interpreter runs directly. The cache listens to the bus for writes to code frames and drops
 //! those frames (self-modifying code stays correct); a cached instruction is reused only at the
 //! same linear address (RIP-relative operands depend on it).
+//!
+//! The common case skips even the table lookup: each entry remembers which entry ran after it
+//! when it fell through and when it branched, and while the translation epoch and privilege
+//! hold, the next instruction on the same linear page and physical frame is taken from there.
 
 use super::bus::Bus;
 use super::fault::Fault;
+use super::uop::{compile, Uop};
 use iced_x86::{Decoder, DecoderError, DecoderOptions, Instruction};
 
 const PAGE: usize = 4096;
 
 /// Most instructions kept before the cache starts over (bounds its memory).
 pub const MAX_CACHED: usize = 1 << 20;
+
+/// Frames at or above this number (64 GiB) are not cached: the per-frame index would grow too
+/// large (a page table may name any frame; unbacked memory reads as zeros).
+pub const MAX_FRAME: usize = 1 << 24;
+
+/// Where a fetched instruction is.
+#[derive(Clone, Debug)]
+pub enum Fetched {
+    /// In the cache: the pool index (see [`DecodeCache::uop`], [`DecodeCache::instruction`]).
+    Cached(u32),
+    /// Decoded but not cached (it crosses a page boundary).
+    Uncached(Box<Instruction>),
+}
 
 /// Decoded instructions, indexed by physical frame and offset.
 #[derive(Clone, Default)]
@@ -19,15 +38,14 @@ pub struct DecodeCache {
     frame_table: Vec<u32>,
     /// Per frame: offset -> instruction number + 1 (0 = not decoded).
     tables: Vec<Box<[u32; PAGE]>>,
+    /// The decoded instructions (for the generic handlers and for display).
     pool: Vec<Instruction>,
-    /// Per pool entry: the pool index of the instruction that ran after it last time it did
-    /// not fall through (a branch target), + 1; 0 = none.
-    links: Vec<u32>,
+    /// Their compact forms and successor links, same indices as `pool`.
+    uops: Vec<Uop>,
     scratch: Vec<u64>,
-    /// Pool index + 1 of the instruction fetched last (0 = none), with its RIP, the privilege
-    /// and translation epoch it was fetched under: the fast path for the next fetch.
+    /// Pool index + 1 of the instruction fetched last (0 = none), with the privilege and
+    /// translation epoch it was fetched under: the fast path for the next fetch.
     prev: u32,
-    prev_rip: u64,
     prev_user: bool,
     prev_epoch: u64,
     /// Instructions decoded (cache misses).
@@ -40,7 +58,7 @@ impl DecodeCache {
         self.frame_table.clear();
         self.tables.clear();
         self.pool.clear();
-        self.links.clear();
+        self.uops.clear();
         self.prev = 0;
     }
 
@@ -54,66 +72,75 @@ impl DecodeCache {
         }
     }
 
-    /// Fetches and decodes the instruction at `rip`, from the cache when possible.
+    /// The compact form of pool entry `i`.
     #[inline(always)]
+    pub fn uop(&self, i: u32) -> Option<&Uop> {
+        self.uops.get(i as usize)
+    }
+
+    /// The decoded instruction of pool entry `i`.
+    #[inline(always)]
+    pub fn instruction(&self, i: u32) -> Option<&Instruction> {
+        self.pool.get(i as usize)
+    }
+
+    /// Fetches and decodes the instruction at `rip`, from the cache when possible.
     pub fn fetch<B: Bus + ?Sized>(
         &mut self,
         bus: &mut B,
         rip: u64,
         user: bool,
     ) -> Result<Instruction, Fault> {
-        match self.fetch_fast(bus, rip, user) {
-            Some(ins) => Ok(ins),
-            None => self.fetch_slow(bus, rip, user),
+        let f = match self.next_fast(bus, rip, user) {
+            Some(i) => Fetched::Cached(i),
+            None => self.lookup(bus, rip, user)?,
+        };
+        match f {
+            Fetched::Cached(i) => self
+                .instruction(i)
+                .copied()
+                .ok_or_else(|| Fault::ud(format!("decode cache lost the instruction at {rip:#x}"))),
+            Fetched::Uncached(ins) => Ok(*ins),
         }
     }
 
-    /// The fast path: the same page as the previous instruction, same privilege, no
-    /// translation change and no code write since: the next instruction in decode order
-    /// (straight-line code) or the one that followed last time (a loop's branch target).
-    /// `None` means "use [`DecodeCache::fetch`]" (it cannot fault, so it returns no error).
+    /// The fast path: same privilege, no translation change and no code write since the
+    /// previous fetch, and `rip` on the previous instruction's linear page: the entry that
+    /// followed it last time (by falling through or by branching), if it was decoded at `rip`
+    /// from the same physical frame. Returns its pool index; `None` means "use
+    /// [`DecodeCache::lookup`]" (this path cannot fault).
     #[inline(always)]
-    pub fn fetch_fast<B: Bus + ?Sized>(
-        &mut self,
-        bus: &B,
-        rip: u64,
-        user: bool,
-    ) -> Option<Instruction> {
+    pub fn next_fast<B: Bus + ?Sized>(&mut self, bus: &B, rip: u64, user: bool) -> Option<u32> {
         if self.prev == 0
-            || (rip ^ self.prev_rip) >= 4096
             || user != self.prev_user
             || bus.translation_epoch() != self.prev_epoch
             || bus.code_writes_pending()
         {
             return None;
         }
-        let p = self.prev as usize;
-        if let Some(ins) = self.pool.get(p) {
-            if ins.ip() == rip {
-                self.prev = p as u32 + 1;
-                self.prev_rip = rip;
-                return Some(*ins);
-            }
-        }
-        let l = *self.links.get(p - 1)?;
-        let ins = self.pool.get((l as usize).wrapping_sub(1))?;
-        if ins.ip() != rip {
+        let p = self.uops.get(self.prev as usize - 1)?;
+        let next = if rip == p.next_ip { p.fall } else { p.link };
+        let frame = p.frame;
+        if (rip ^ p.ip) >= PAGE as u64 {
             return None;
         }
-        self.prev = l;
-        self.prev_rip = rip;
-        Some(*ins)
+        let c = self.uops.get((next as usize).wrapping_sub(1))?;
+        if c.ip != rip || c.frame != frame {
+            return None;
+        }
+        self.prev = next;
+        Some(next - 1)
     }
 
     #[cold]
     #[inline(never)]
     /// The full lookup: invalidations, translation, the per-frame table, decoding.
-    pub fn fetch_slow<B: Bus + ?Sized>(
+    pub fn lookup<B: Bus + ?Sized>(
         &mut self,
         bus: &mut B,
         rip: u64,
         user: bool,
-    ) -> Result<Instruction, Fault> {
+    ) -> Result<Fetched, Fault> {
         if bus.code_writes_pending() {
             let mut frames = std::mem::take(&mut self.scratch);
             bus.take_code_writes(&mut frames);
@@ -121,8 +148,6 @@ impl DecodeCache {
                 self.invalidate_frame(f);
             }
             self.scratch = frames;
-            // Links may lead into the dropped code: forget them all (self-modifying code is rare).
-            self.links.fill(0);
             self.prev = 0;
         }
         let epoch = bus.translation_epoch();
@@ -133,47 +158,51 @@ impl DecodeCache {
             if t != 0 {
                 if let Some(&i) = self.tables.get(t as usize - 1).and_then(|tb| tb.get(off)) {
                     if i != 0 {
-                        if let Some(ins) = self.pool.get(i as usize - 1) {
-                            if ins.ip() == rip {
-                                let ins = *ins;
+                        if let Some(u) = self.uops.get(i as usize - 1) {
+                            if u.ip == rip {
                                 self.remember(i, rip, user, epoch);
-                                return Ok(ins);
+                                return Ok(Fetched::Cached(i - 1));
                             }
                         }
                     }
                 }
             }
         }
-        let ins = self.decode_slow(bus, rip, paddr, user)?;
-        if self.pool.last().map(|i| i.ip()) == Some(rip) && !self.pool.is_empty() {
-            let i = self.pool.len() as u32;
-            self.remember(i, rip, user, epoch);
-        } else {
-            self.prev = 0;
+        let (ins, crosses) = self.decode(bus, rip, paddr, user)?;
+        if !crosses {
+            if let Some(i) = self.insert(bus, paddr, ins) {
+                self.remember(i + 1, rip, user, epoch);
+                return Ok(Fetched::Cached(i));
+            }
         }
-        Ok(ins)
+        self.prev = 0;
+        Ok(Fetched::Uncached(Box::new(ins)))
     }
 
-    /// Links the previous instruction to pool entry `i` (+1) and makes `i` the previous one.
+    /// Records entry `i` (+1) as the successor of the previous one and makes it the previous.
     fn remember(&mut self, i: u32, rip: u64, user: bool, epoch: u64) {
-        if self.prev != 0 && self.prev != i - 1 {
-            if let Some(l) = self.links.get_mut(self.prev as usize - 1) {
-                *l = i;
+        if self.prev != 0 {
+            if let Some(p) = self.uops.get_mut(self.prev as usize - 1) {
+                if p.next_ip == rip {
+                    p.fall = i;
+                } else {
+                    p.link = i;
+                }
             }
         }
         self.prev = i;
-        self.prev_rip = rip;
         self.prev_user = user;
         self.prev_epoch = epoch;
     }
 
-    fn decode_slow<B: Bus + ?Sized>(
+    /// Decodes one instruction; true when it continues on the next page.
+    fn decode<B: Bus + ?Sized>(
         &mut self,
         bus: &mut B,
         rip: u64,
         paddr: u64,
         user: bool,
-    ) -> Result<Instruction, Fault> {
+    ) -> Result<(Instruction, bool), Fault> {
         self.decoded += 1;
         let off = (paddr & 0xfff) as usize;
         let in_page = (PAGE - off).min(15);
@@ -204,40 +233,44 @@ impl DecodeCache {
                 hex.join(" ")
             )));
         }
-        if !crosses {
-            self.insert(bus, paddr, ins);
-        }
-        Ok(ins)
+        Ok((ins, crosses))
     }
 
-    fn insert<B: Bus + ?Sized>(&mut self, bus: &mut B, paddr: u64, ins: Instruction) {
+    /// Caches `ins` (decoded at physical `paddr`) and returns its pool index (`None`: not
+    /// cacheable, the frame is at or above [`MAX_FRAME`]).
+    fn insert<B: Bus + ?Sized>(
+        &mut self,
+        bus: &mut B,
+        paddr: u64,
+        ins: Instruction,
+    ) -> Option<u32> {
         if self.pool.len() >= MAX_CACHED {
             self.clear();
-            for f in self.frame_table.iter_mut() {
-                *f = 0;
-            }
         }
         let frame = (paddr >> 12) as usize;
         let off = (paddr & 0xfff) as usize;
+        if frame >= MAX_FRAME {
+            return None;
+        }
         if self.frame_table.len() <= frame {
             self.frame_table.resize(frame + 1, 0);
         }
-        let Some(slot) = self.frame_table.get_mut(frame) else {
-            return;
-        };
+        let slot = self.frame_table.get_mut(frame)?;
         if *slot == 0 {
             self.tables.push(Box::new([0; PAGE]));
             *slot = self.tables.len() as u32;
-            bus.mark_code_frame(frame as u64);
         }
         let t = *slot as usize - 1;
+        let mut u = compile(&ins);
+        u.frame = frame as u64;
         self.pool.push(ins);
-        self.links.push(0);
+        self.uops.push(u);
         let idx = self.pool.len() as u32;
         if let Some(e) = self.tables.get_mut(t).and_then(|tb| tb.get_mut(off)) {
             *e = idx;
         }
-        // A frame whose table was wiped after a write is being re-decoded: watch it again.
+        // Watch the frame for writes (again, if its table was wiped after one).
         bus.mark_code_frame(frame as u64);
+        Some(idx - 1)
     }
 }

@@ -12,9 +12,10 @@ pub mod flags;
 pub mod interrupt;
 pub mod operand;
 pub mod state;
+pub mod uop;
 
 use bus::{Bus, PagingConfig};
-use decode::DecodeCache;
+use decode::{DecodeCache, Fetched};
 use fault::Fault;
 use serde::Serialize;
 use state::State;
@@ -104,16 +105,16 @@ impl Cpu {
         }
         let rip = self.s.rip;
         let user = self.user();
-        let fetched = match self.icache.fetch_fast(bus, rip, user) {
-            Some(ins) => Ok(ins),
-            None => self.icache.fetch_slow(bus, rip, user),
-        };
-        let result = match fetched {
-            Ok(ins) => {
-                self.s.rip = ins.next_ip();
-                exec::execute(self, bus, &ins)
-            }
-            Err(f) => Err(f),
+        let result = match self.icache.next_fast(bus, rip, user) {
+            Some(i) => self.execute_cached(bus, i),
+            None => match self.icache.lookup(bus, rip, user) {
+                Ok(Fetched::Cached(i)) => self.execute_cached(bus, i),
+                Ok(Fetched::Uncached(ins)) => {
+                    self.s.rip = ins.next_ip();
+                    exec::execute(self, bus, &ins)
+                }
+                Err(f) => Err(f),
+            },
         };
         match result {
             Ok(()) => {
@@ -146,6 +147,28 @@ impl Cpu {
                 }
                 Ok(Event::Delivered(Box::new(d)))
             }
+        }
+    }
+
+    /// Runs decode-cache entry `i`: its compact form, or the generic handler when it has none.
+    #[inline(always)]
+    fn execute_cached<B: Bus>(&mut self, bus: &mut B, i: u32) -> Result<(), fault::Fault> {
+        let Some(&u) = self.icache.uop(i) else {
+            return Err(fault::Fault::ud(format!(
+                "decode cache entry {i} is missing at {:#x}",
+                self.s.rip
+            )));
+        };
+        self.s.rip = u.next_ip;
+        if u.op != uop::Op::Generic {
+            return exec::fast::run(self, bus, &u);
+        }
+        match self.icache.instruction(i) {
+            Some(&ins) => exec::execute(self, bus, &ins),
+            None => Err(fault::Fault::ud(format!(
+                "decode cache entry {i} is missing at {:#x}",
+                u.ip
+            ))),
         }
     }
 }

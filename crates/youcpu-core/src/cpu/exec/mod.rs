@@ -5,7 +5,7 @@
 mod arith;
 mod control;
 mod data;
-mod fast;
+pub mod fast;
 mod logic;
 mod muldiv;
 mod sse;
@@ -55,9 +55,6 @@ pub fn execute<B: Bus + ?Sized>(
     bus: &mut B,
     ins: &Instruction,
 ) -> Result<(), Fault> {
-    if fast::try_fast(cpu, ins).is_some() {
-        return Ok(());
-    }
     match ins.mnemonic() {
         M::Mov => data::mov(cpu, bus, ins),
         M::Movzx => data::movzx(cpu, bus, ins),
