@@ -6,6 +6,9 @@ import assert from 'node:assert/strict';
 import { serve } from './server.mjs';
 import { launch, openPage, screenshotPath } from './browser.mjs';
 import { watchMount, whenLive, tabTo } from './drive.mjs';
+import path from 'node:path';
+
+const AXE = path.resolve('node_modules/axe-core/axe.min.js');
 
 let server;
 let browser;
@@ -18,8 +21,9 @@ after(async () => {
   await server?.close();
 });
 
-async function open(query = '') {
+async function open(query = '', media = {}) {
   const page = await browser.context.newPage();
+  await page.emulateMedia(media);
   const errors = [];
   page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
@@ -131,6 +135,39 @@ test('preemption: keys drive it, the live region speaks, bad periods are refused
   const pageOverflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   assert.ok(pageOverflow <= 1, `page overflows by ${pageOverflow}px at 360 px`);
   await w.screenshot({ path: screenshotPath('preemption-360.png') });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+for (const scheme of ['light', 'dark']) {
+  test(`preemption: axe finds no violations with the log, a frame and the frozen box shown (${scheme})`, async () => {
+    const { page, errors, w } = await open('?pe-mode=coop&pe-yield=4&pe-at=5000', { colorScheme: scheme });
+    await w.getByTestId('pe-frozen').waitFor();
+    await w.getByTestId('pe-frame-0').locator('summary').click();
+    await page.addScriptTag({ path: AXE });
+    const result = await page.evaluate(async () => {
+      // eslint-disable-next-line no-undef
+      const r = await axe.run('[data-widget="preemption"]', { resultTypes: ['violations'] });
+      return r.violations.map((v) => ({ id: v.id, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
+    });
+    assert.deepEqual(result, [], JSON.stringify(result, null, 2));
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+}
+
+test('preemption: under reduced motion, Run redraws in a few large steps', async () => {
+  const { page, errors, w } = await open('', { reducedMotion: 'reduce' });
+  await w.getByTestId('pe-run').click();
+  const seen = new Set();
+  const t0 = Date.now();
+  while (Date.now() - t0 < 1300) {
+    seen.add(await w.getByTestId('pe-count-text').textContent());
+    await page.waitForTimeout(40);
+  }
+  await w.getByTestId('pe-pause').click();
+  // The initial text plus about two redraws (600 ms apart), not one every 60 ms.
+  assert.ok(seen.size >= 2 && seen.size <= 4, `${seen.size} different states in 1.3 s`);
   assert.deepEqual(errors, []);
   await page.close();
 });

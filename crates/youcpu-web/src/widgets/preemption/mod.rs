@@ -8,7 +8,7 @@ pub mod state;
 use crate::widgets::{Frame, WidgetKind};
 use crate::{dom, url_state};
 use gloo_timers::callback::Interval;
-use state::{PeAction, PeState, Sharing, MAX_PROCS, MIN_PROCS, URL_PREFIX};
+use state::{PeAction, PeState, Sharing, MAX_PROCS, MIN_PROCS, RUN_SLICE, URL_PREFIX};
 use yew::prelude::*;
 use youcpu_core::preempt::trace::{thousands, Owner, Reason};
 use youcpu_core::preempt::{kernel, Program, System};
@@ -19,6 +19,19 @@ const WINDOW: u64 = 1200;
 const LOG_SHOWN: usize = 8;
 /// Milliseconds between Run slices.
 const TICK_MS: u32 = 60;
+/// With reduced motion: fewer, larger slices (the same speed, redrawn about twice a second).
+const CALM_TICK_MS: u32 = 600;
+
+/// True when the reader asked for reduced motion (false outside a browser).
+fn reduced_motion() -> bool {
+    dom::window()
+        .and_then(|w| {
+            w.match_media("(prefers-reduced-motion: reduce)")
+                .ok()
+                .flatten()
+        })
+        .is_some_and(|m| m.matches())
+}
 
 fn task_class(owner: Owner) -> String {
     match owner {
@@ -230,8 +243,13 @@ pub fn PreemptionWidget() -> Html {
     {
         let dispatcher = state.dispatcher();
         use_effect_with(state.running, move |running| {
-            let timer = running
-                .then(|| Interval::new(TICK_MS, move || dispatcher.dispatch(PeAction::Tick)));
+            let (ms, n) = if reduced_motion() {
+                (CALM_TICK_MS, RUN_SLICE * u64::from(CALM_TICK_MS / TICK_MS))
+            } else {
+                (TICK_MS, RUN_SLICE)
+            };
+            let timer =
+                running.then(|| Interval::new(ms, move || dispatcher.dispatch(PeAction::Tick(n))));
             move || drop(timer)
         });
     }

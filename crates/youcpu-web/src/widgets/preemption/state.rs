@@ -15,6 +15,8 @@ use youcpu_core::units::parse_int;
 pub const URL_PREFIX: &str = "pe-";
 /// Steps per Run slice (one timer tick of the view).
 pub const RUN_SLICE: u64 = 400;
+/// The most steps one tick may ask for.
+pub const MAX_SLICE: u64 = 20_000;
 /// The most steps "Step to next switch" takes before giving up.
 pub const SWITCH_BUDGET: u64 = 200_000;
 /// The most steps replayed when a link restores a position.
@@ -108,8 +110,8 @@ pub enum PeAction {
     Run,
     /// Stop running.
     Pause,
-    /// One slice of Run.
-    Tick,
+    /// One slice of Run: this many steps (at most [`MAX_SLICE`]).
+    Tick(u64),
     /// Back to the defaults.
     Reset,
 }
@@ -370,12 +372,12 @@ impl Reducible for PeState {
                 let n = s.sys.as_ref().map_or(0, |x| x.instructions());
                 s.announce = format!("Paused at instruction {}.", thousands(n));
             }
-            PeAction::Tick => {
+            PeAction::Tick(n) => {
                 if !s.running {
                     return self;
                 }
                 let before = s.announce.clone();
-                s.advance(RUN_SLICE, Until::Budget);
+                s.advance(n.clamp(1, MAX_SLICE), Until::Budget);
                 if s.running {
                     // The live region speaks only on start, pause and errors, not every slice.
                     s.announce = before;
@@ -440,14 +442,17 @@ mod tests {
         let mut s = act(Rc::new(PeState::default_state()), PeAction::Run);
         assert!(s.running);
         for _ in 0..60 {
-            s = act(s, PeAction::Tick);
+            s = act(s, PeAction::Tick(RUN_SLICE));
         }
         assert!(counters(&s).iter().all(|c| *c > 0), "{:?}", counters(&s));
         let s = act(s, PeAction::Pause);
         assert!(!s.running);
         let n = s.steps();
-        let s = act(s, PeAction::Tick);
+        let s = act(s, PeAction::Tick(RUN_SLICE));
         assert_eq!(s.steps(), n, "a tick after pause does nothing");
+        let s = act(s, PeAction::Run);
+        let s = act(s, PeAction::Tick(u64::MAX));
+        assert_eq!(s.steps(), n + MAX_SLICE, "a tick is bounded");
     }
 
     #[test]
@@ -456,11 +461,11 @@ mod tests {
         let mut s = act(s, PeAction::Sharing(Sharing::Cooperative));
         s = act(s, PeAction::Run);
         for _ in 0..40 {
-            s = act(s, PeAction::Tick);
+            s = act(s, PeAction::Tick(RUN_SLICE));
         }
         let before = counters(&s);
         for _ in 0..20 {
-            s = act(s, PeAction::Tick);
+            s = act(s, PeAction::Tick(RUN_SLICE));
         }
         let after = counters(&s);
         assert_eq!(before[0], after[0]);
