@@ -695,20 +695,11 @@ impl System {
         self.steps += 1;
         let cpl_before = self.m.cpu.s.cpl();
         let rsp0 = self.m.cpu.s.tss_rsp0;
-        let cr3_before = self.m.cpu.s.cr3;
         let ticks = self.m.timer.ticks;
         let ev = match self.m.step() {
             Ok(ev) => ev,
             Err(t) => return Err(self.stop(t.to_string())),
         };
-        if self.m.cpu.s.cr3 != cr3_before {
-            // The CPU's decode cache (cpu/decode.rs) finds the next instruction of straight-line
-            // code by RIP alone; with every process's code at the same virtual address, an entry
-            // decoded from another process's frame could match. Starting it over at each CR3
-            // load keeps its entries to one address space (the kernel's pages are the same
-            // frames in all of them).
-            self.m.cpu.icache.clear();
-        }
         let mut resumed = false;
         match ev {
             Event::Delivered(d) if d.fault.is_none() && d.vector == vector::TIMER => {
