@@ -1,7 +1,8 @@
 //! Whole programs built by our assembler and ELF writer (`asm::build_program`) from source,
 //! then run three ways with the same results required: natively under ptrace single-step
 //! (the kernel counts retired instructions), in our simulator, and — built from the same
-//! source by GNU as and ld — natively again. readelf must accept our files without a warning.
+//! source by GNU as and ld — natively again; linked by ld at our addresses, GNU's `.text` and
+//! `.data` bytes must equal ours. readelf must accept our files without a warning.
 //! Junk sources must give errors naming the line. Needs gcc and binutils.
 
 #![allow(clippy::unwrap_used)] // tests may unwrap
@@ -68,9 +69,65 @@ fn readelf_clean(name: &str, exe: &PathBuf) {
     assert!(text.contains("EXEC (Executable file)"), "{name}: {text}");
 }
 
+/// The bytes of one section of a linked file (objcopy).
+fn section_bytes(exe: &PathBuf, section: &str) -> Vec<u8> {
+    let out = exe.with_extension(format!("{}.bin", section.trim_start_matches('.')));
+    let st = Command::new("objcopy")
+        .args(["-O", "binary", "--only-section", section])
+        .arg(exe)
+        .arg(&out)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    std::fs::read(&out).unwrap_or_default()
+}
+
+/// GNU as + ld with the sections at our addresses give the same `.text` and `.data` bytes:
+/// every encoding, label, rip-relative displacement and data value agrees.
+fn same_bytes_as_gnu(name: &str, src: &str, p: &youcpu_core::asm::Program) {
+    let s = tmp().join(format!("{name}-at.s"));
+    let o = tmp().join(format!("{name}-at.o"));
+    let exe = tmp().join(format!("{name}-at"));
+    std::fs::write(&s, format!(".intel_syntax noprefix\n{src}\n")).unwrap();
+    assert!(Command::new("as")
+        .arg("-o")
+        .arg(&o)
+        .arg(&s)
+        .status()
+        .unwrap()
+        .success());
+    let l = Command::new("ld")
+        .arg(format!("-Ttext={:#x}", p.layout.code_vaddr))
+        .arg(format!("-Tdata={:#x}", p.layout.data_vaddr))
+        .arg(format!("-Tbss={:#x}", p.layout.bss_vaddr))
+        .arg("-o")
+        .arg(&exe)
+        .arg(&o)
+        .output()
+        .unwrap();
+    assert!(
+        l.status.success(),
+        "{name}: ld: {}",
+        String::from_utf8_lossy(&l.stderr)
+    );
+    let ours = &p.elf;
+    let at = |off: u64, len: u64| ours[off as usize..(off + len) as usize].to_vec();
+    assert_eq!(
+        section_bytes(&exe, ".text"),
+        at(p.layout.code_offset, p.text_size),
+        "{name}: .text differs from GNU as"
+    );
+    assert_eq!(
+        section_bytes(&exe, ".data"),
+        at(p.layout.data_offset, p.data_size),
+        "{name}: .data differs from GNU as"
+    );
+}
+
 /// Builds `src`, checks the file, and runs it natively, in the simulator and as GNU-built.
 fn check(name: &str, src: &str) -> RunResult {
     let p = build_program(src).unwrap_or_else(|e| panic!("{name}: {e}"));
+    same_bytes_as_gnu(name, src, &p);
     let exe = write_exe(name, &p.elf);
     readelf_clean(name, &exe);
     let n = native(&exe, &[]);
