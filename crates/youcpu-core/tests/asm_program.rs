@@ -534,3 +534,109 @@ fn junk_gives_line_numbered_errors() {
         .to_string()
         .contains("10000"));
 }
+
+mod junk {
+    use proptest::prelude::*;
+    use youcpu_core::asm::build_program;
+    use youcpu_core::linux::{Config, Linux, ProcessState};
+    use youcpu_core::loader::stack::RANDOM_SEED;
+    use youcpu_core::loader::ExecArgs;
+
+    /// Lines built from the pieces programs are made of, in any order.
+    fn programish() -> impl Strategy<Value = String> {
+        let words = prop::sample::select(vec![
+            "_start:",
+            "a:",
+            "b:",
+            "a",
+            "b",
+            ".",
+            "msg",
+            "len",
+            "=",
+            ".data",
+            ".text",
+            ".bss",
+            ".byte",
+            ".word",
+            ".long",
+            ".quad",
+            ".ascii",
+            ".asciz",
+            "\"hi\\n\"",
+            "\"",
+            ".zero",
+            ".skip",
+            ".balign",
+            ".p2align",
+            ".equ",
+            ".set",
+            ".globl",
+            ".section",
+            "mov",
+            "jmp",
+            "call",
+            "loop",
+            "lea",
+            "eax",
+            "rax",
+            "rsi",
+            "[rip",
+            "+",
+            "-",
+            "*",
+            "]",
+            "[",
+            ",",
+            "offset",
+            "qword",
+            "ptr",
+            "syscall",
+            "ret",
+            "nop",
+            "1",
+            "0x10",
+            "-1",
+            "4096",
+            "0xffffffffffffffff",
+            "'a'",
+            "#",
+            ";",
+            "(",
+            ")",
+            "ü",
+            "$",
+        ]);
+        let line = prop::collection::vec(words, 0..8).prop_map(|w| w.join(" "));
+        prop::collection::vec(line, 0..12).prop_map(|l| l.join("\n"))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1500))]
+
+        /// Any source: a program or errors, never a panic; every error names a line that
+        /// exists (or 0 for the whole program) and is one line of text; a built program loads
+        /// and runs in the simulator without crashing the machine.
+        #[test]
+        fn any_source_builds_or_names_lines(src in prop_oneof![programish(), ".{0,200}"]) {
+            let n = src.lines().count();
+            match build_program(&src) {
+                Err(e) => {
+                    prop_assert!(!e.errors.is_empty());
+                    for x in &e.errors {
+                        prop_assert!(x.line <= n, "{src:?}: {x}");
+                        prop_assert!(!x.message.contains('\n'), "{x}");
+                    }
+                }
+                Ok(p) => {
+                    let mut l = Linux::new(&Config { memory_limit: 64 << 20, ..Config::default() })
+                        .expect("boot");
+                    let args = ExecArgs { argv: vec![b"p".to_vec()], envp: Vec::new(), execfn: b"p".to_vec(), uid: 0, gid: 0, random_seed: RANDOM_SEED };
+                    l.exec(&p.elf, None, &args).map_err(|e| TestCaseError::fail(format!("{src:?}: {e}")))?;
+                    l.run(10_000);
+                    prop_assert!(!matches!(l.state, ProcessState::Crashed { .. }), "{src:?}: {:?}", l.state);
+                }
+            }
+        }
+    }
+}
