@@ -7,6 +7,18 @@ import assert from 'node:assert/strict';
 import { serve } from './server.mjs';
 import { launch, openPage, screenshotPath } from './browser.mjs';
 import { AsmPage } from './pages.mjs';
+import path from 'node:path';
+
+const AXE = path.resolve('node_modules/axe-core/axe.min.js');
+
+/** axe-core's violations inside the asm widget (the build view is not the page's default). */
+async function axeViolations(page) {
+  await page.addScriptTag({ path: AXE });
+  return page.evaluate(async () => {
+    const r = await axe.run('[data-widget="asm"]', { resultTypes: ['violations'] });
+    return r.violations.map((v) => `${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+  });
+}
 
 let server;
 let browser;
@@ -60,6 +72,7 @@ test('asm build: edit the hello, build and run, see the new output and status', 
   assert.equal(await asm2.el('asm-program').inputValue(), edited);
   await again.close();
   await asm.root.screenshot({ path: screenshotPath('asm-build.png') });
+  assert.deepEqual(await axeViolations(page), []);
   // Nothing was sent anywhere: every request stayed on this server (or was the blob).
   assert.deepEqual(requests.filter((u) => !u.startsWith(server.url) && !u.startsWith('blob:')), []);
   assert.deepEqual(errors, []);
@@ -75,7 +88,13 @@ test('asm build: junk gives line-numbered errors; a runaway loop stops at the bu
   assert.match(await asm.el('asm-build-error-4').textContent(), /Line 4: nowhere is not defined/);
   assert.match(await asm.el('asm-build-status').textContent(), /Build failed with 2 errors: line 3/);
   assert.equal(await asm.el('asm-build-download').count(), 0);
+  // "Line 4" selects that line in the editor.
+  await asm.el('asm-build-goto-4').click();
+  const sel = await asm.el('asm-program').evaluate((t) => t.value.slice(t.selectionStart, t.selectionEnd));
+  assert.equal(sel, '    jmp nowhere');
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'asm-program');
   await asm.root.screenshot({ path: screenshotPath('asm-build-error.png') });
+  assert.deepEqual(await axeViolations(page), []);
 
   await asm.el('asm-program').fill('_start:\nagain:\n    inc rax\n    jmp again\n');
   await asm.el('asm-build-run').click();

@@ -109,3 +109,15 @@ pub fn revoke_object_url(url: &str) {
         let _ = web_sys::Url::revoke_object_url(url);
     }
 }
+
+/// Focuses the `<textarea>` with this id and selects `start..end` (UTF-16 offsets, as the
+/// DOM counts them); does nothing natively or if there is no such textarea.
+pub fn select_in_textarea(id: &str, start: u32, end: u32) {
+    let Some(el) = document().and_then(|d| d.get_element_by_id(id)) else {
+        return;
+    };
+    if let Some(t) = el.dyn_ref::<HtmlTextAreaElement>() {
+        let _ = t.focus();
+        let _ = t.set_selection_range(start, end);
+    }
+}

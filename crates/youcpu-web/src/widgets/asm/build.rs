@@ -419,6 +419,20 @@ pub fn end_text(end: &End) -> String {
     }
 }
 
+/// Where line `line` (1-based) of `text` starts and ends, in UTF-16 code units (the offsets a
+/// textarea's selection uses); `None` past the end.
+pub fn line_span_utf16(text: &str, line: usize) -> Option<(u32, u32)> {
+    let mut at = 0u32;
+    for (i, l) in text.split('\n').enumerate() {
+        let len = l.encode_utf16().count() as u32;
+        if i + 1 == line {
+            return Some((at, at + len));
+        }
+        at = at.saturating_add(len + 1);
+    }
+    None
+}
+
 /// base64url without padding (RFC 4648 §5): the link form of the source.
 pub fn b64_encode(b: &[u8]) -> String {
     const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -592,6 +606,17 @@ mod tests {
             call_text(&r.syscalls[0])
         );
         assert!(explain(&r.syscalls[0]).contains("EBADF"));
+    }
+
+    #[test]
+    fn line_spans_count_utf16() {
+        let t = "ab\nü𝄞x\n\nlast";
+        assert_eq!(line_span_utf16(t, 1), Some((0, 2)));
+        assert_eq!(line_span_utf16(t, 2), Some((3, 7)));
+        assert_eq!(line_span_utf16(t, 3), Some((8, 8)));
+        assert_eq!(line_span_utf16(t, 4), Some((9, 13)));
+        assert_eq!(line_span_utf16(t, 5), None);
+        assert_eq!(line_span_utf16(t, 0), None);
     }
 
     #[test]

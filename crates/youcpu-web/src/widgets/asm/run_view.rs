@@ -3,7 +3,8 @@
 //! each explained).
 
 use super::build::{
-    call_text, end_text, explain, BuildAction, BuildState, End, MAX_LINK_SOURCE, MAX_STEPS,
+    call_text, end_text, explain, line_span_utf16, BuildAction, BuildState, End, MAX_LINK_SOURCE,
+    MAX_STEPS,
 };
 use super::state::AsmAction;
 use yew::prelude::*;
@@ -218,8 +219,22 @@ pub fn BuildPart(props: &BuildPartProps) -> Html {
                 .errors
                 .iter()
                 .map(|x| {
-                    let head = if x.line == 0 { "Program".to_string() } else { format!("Line {}", x.line) };
-                    html! { <li data-testid={format!("asm-build-error-{}", x.line)}><strong>{ head }</strong>{ ": " }{ x.message.clone() }</li> }
+                    let head = if x.line == 0 {
+                        html! { <strong>{ "Program" }</strong> }
+                    } else {
+                        // Selects the line in the editor (the source as built).
+                        let span = line_span_utf16(&b.built_source, x.line);
+                        let onclick = Callback::from(move |_: MouseEvent| {
+                            if let Some((s, e)) = span {
+                                crate::dom::select_in_textarea("asm-program", s, e);
+                            }
+                        });
+                        html! {
+                            <button type="button" class="asm-build-errline" data-testid={format!("asm-build-goto-{}", x.line)}
+                                aria-label={format!("Line {}: select it in the program", x.line)} {onclick}>{ format!("Line {}", x.line) }</button>
+                        }
+                    };
+                    html! { <li data-testid={format!("asm-build-error-{}", x.line)}>{ head }{ ": " }{ x.message.clone() }</li> }
                 })
                 .collect();
             html! {
@@ -283,7 +298,7 @@ pub fn BuildPart(props: &BuildPartProps) -> Html {
     html! {
         <div class="asm-build" data-testid="asm-build">
             <label for="asm-program" class="block-label">{ "Program: GNU as Intel syntax with .text, .data and .bss, labels, .ascii, .byte … .quad, .zero; # starts a comment" }</label>
-            <textarea id="asm-program" data-testid="asm-program" rows="16" spellcheck="false" autocomplete="off"
+            <textarea id="asm-program" data-testid="asm-program" rows="16" wrap="off" spellcheck="false" autocomplete="off"
                 value={b.source.clone()} oninput={on_input} />
             if let Some(n) = &b.notice { <p class="stale" role="status">{ n.clone() }</p> }
             <div class="asm-build-actions">
