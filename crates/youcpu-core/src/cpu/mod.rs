@@ -153,7 +153,7 @@ impl Cpu {
     /// Runs decode-cache entry `i`: its compact form, or the generic handler when it has none.
     #[inline(always)]
     fn execute_cached<B: Bus>(&mut self, bus: &mut B, i: u32) -> Result<(), fault::Fault> {
-        let Some(&u) = self.icache.uop(i) else {
+        let Some(u) = self.icache.uop(i) else {
             return Err(fault::Fault::ud(format!(
                 "decode cache entry {i} is missing at {:#x}",
                 self.s.rip
@@ -161,13 +161,13 @@ impl Cpu {
         };
         self.s.rip = u.next_ip;
         if u.op != uop::Op::Generic {
-            return exec::fast::run(self, bus, &u);
+            return exec::fast::run(&mut self.s, bus, u);
         }
+        let ip = u.ip;
         match self.icache.instruction(i) {
             Some(&ins) => exec::execute(self, bus, &ins),
             None => Err(fault::Fault::ud(format!(
-                "decode cache entry {i} is missing at {:#x}",
-                u.ip
+                "decode cache entry {i} is missing at {ip:#x}"
             ))),
         }
     }

@@ -51,7 +51,7 @@ impl Mmu {
     }
 
     /// Translates through the TLB, walking on a miss. Returns the physical address.
-    #[inline]
+    #[inline(always)]
     pub fn translate(&mut self, vaddr: u64, access: Access, user: bool) -> Result<u64, Fault> {
         let vpn = vaddr >> 12;
         if let Some(&e) = self.tlb.lookup(vpn) {
@@ -66,6 +66,15 @@ impl Mmu {
                 return Ok((e.frame * PAGE_SIZE) | (vaddr & 0xfff));
             }
         }
+        self.translate_miss(vaddr, access, user)
+    }
+
+    /// A TLB miss (or an entry that does not allow the access, e.g. the first write to a
+    /// clean page, which must set D): walk the tables and cache the result.
+    #[cold]
+    #[inline(never)]
+    fn translate_miss(&mut self, vaddr: u64, access: Access, user: bool) -> Result<u64, Fault> {
+        let vpn = vaddr >> 12;
         self.tlb.misses += 1;
         let cfg = self.cfg;
         let t: Translation = walk(&mut self.phys, &cfg, vaddr, access, user, None)?;
@@ -120,8 +129,34 @@ impl Mmu {
     }
 }
 
+impl Mmu {
+    /// A read that crosses a page boundary: both pages must translate, then byte by byte.
+    #[cold]
+    #[inline(never)]
+    fn read_split(&mut self, addr: u64, size: u32, user: bool) -> Result<u64, Fault> {
+        self.probe(addr, u64::from(size), Access::Read, user)?;
+        let mut v = 0u64;
+        for i in 0..u64::from(size) {
+            v |= self.read(addr.wrapping_add(i), 1, user)? << (8 * i);
+        }
+        Ok(v)
+    }
+
+    /// A write that crosses a page boundary: both pages are checked before any byte is
+    /// written.
+    #[cold]
+    #[inline(never)]
+    fn write_split(&mut self, addr: u64, size: u32, value: u64, user: bool) -> Result<(), Fault> {
+        self.probe(addr, u64::from(size), Access::Write, user)?;
+        for i in 0..u64::from(size) {
+            self.write(addr.wrapping_add(i), 1, (value >> (8 * i)) & 0xff, user)?;
+        }
+        Ok(())
+    }
+}
+
 impl Bus for Mmu {
-    #[inline]
+    #[inline(always)]
     fn read(&mut self, addr: u64, size: u32, user: bool) -> Result<u64, Fault> {
         let off = (addr & 0xfff) as usize;
         if off + size as usize <= PAGE_SIZE as usize {
@@ -143,16 +178,10 @@ impl Bus for Mmu {
             };
             return Ok(v);
         }
-        // Crosses a page boundary: both pages must translate.
-        self.probe(addr, u64::from(size), Access::Read, user)?;
-        let mut v = 0u64;
-        for i in 0..u64::from(size) {
-            v |= self.read(addr.wrapping_add(i), 1, user)? << (8 * i);
-        }
-        Ok(v)
+        self.read_split(addr, size, user)
     }
 
-    #[inline]
+    #[inline(always)]
     fn write(&mut self, addr: u64, size: u32, value: u64, user: bool) -> Result<(), Fault> {
         let off = (addr & 0xfff) as usize;
         if off + size as usize <= PAGE_SIZE as usize {
@@ -161,20 +190,41 @@ impl Bus for Mmu {
             self.note_write(frame);
             if let Some(f) = self.phys.frame_mut(frame) {
                 let bytes = value.to_le_bytes();
-                if let (Some(dst), Some(src)) = (
-                    f.get_mut(off..off + size as usize),
-                    bytes.get(..size as usize),
-                ) {
-                    dst.copy_from_slice(src);
+                // Fixed-size copies for the usual widths (single stores, no memmove call).
+                match (size, bytes) {
+                    (1, [b0, ..]) => {
+                        if let Some(d) = f.get_mut(off) {
+                            *d = b0;
+                        }
+                    }
+                    (2, [b0, b1, ..]) => {
+                        if let Some(d) = f.get_mut(off..off + 2) {
+                            d.copy_from_slice(&[b0, b1]);
+                        }
+                    }
+                    (4, [b0, b1, b2, b3, ..]) => {
+                        if let Some(d) = f.get_mut(off..off + 4) {
+                            d.copy_from_slice(&[b0, b1, b2, b3]);
+                        }
+                    }
+                    (8, _) => {
+                        if let Some(d) = f.get_mut(off..off + 8) {
+                            d.copy_from_slice(&bytes);
+                        }
+                    }
+                    _ => {
+                        if let (Some(dst), Some(src)) = (
+                            f.get_mut(off..off + size as usize),
+                            bytes.get(..size as usize),
+                        ) {
+                            dst.copy_from_slice(src);
+                        }
+                    }
                 }
             }
             return Ok(());
         }
-        self.probe(addr, u64::from(size), Access::Write, user)?;
-        for i in 0..u64::from(size) {
-            self.write(addr.wrapping_add(i), 1, (value >> (8 * i)) & 0xff, user)?;
-        }
-        Ok(())
+        self.write_split(addr, size, value, user)
     }
 
     fn probe(&mut self, addr: u64, len: u64, access: Access, user: bool) -> Result<(), Fault> {
