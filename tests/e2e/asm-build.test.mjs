@@ -8,6 +8,9 @@ import { serve } from './server.mjs';
 import { launch, openPage, screenshotPath } from './browser.mjs';
 import { AsmPage } from './pages.mjs';
 import path from 'node:path';
+import fs from 'node:fs';
+import os from 'node:os';
+import { spawnSync } from 'node:child_process';
 
 const AXE = path.resolve('node_modules/axe-core/axe.min.js');
 
@@ -63,8 +66,17 @@ test('asm build: edit the hello, build and run, see the new output and status', 
   assert.equal(await link.getAttribute('download'), 'program');
   const href = await link.getAttribute('href');
   assert.match(href, /^blob:/);
-  const head = await page.evaluate(async (u) => Array.from(new Uint8Array(await (await fetch(u)).arrayBuffer()).slice(0, 4)), href);
-  assert.deepEqual(head, [0x7f, 0x45, 0x4c, 0x46]);
+  const bytes = await page.evaluate(async (u) => Array.from(new Uint8Array(await (await fetch(u)).arrayBuffer())), href);
+  assert.deepEqual(bytes.slice(0, 4), [0x7f, 0x45, 0x4c, 0x46]);
+  // The downloaded file runs on this Linux machine with the same output and status.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'youcpu-download-'));
+  const exe = path.join(dir, 'program');
+  fs.writeFileSync(exe, Buffer.from(bytes), { mode: 0o755 });
+  const native = spawnSync(exe, [], { encoding: 'utf8' });
+  fs.rmSync(dir, { recursive: true, force: true });
+  assert.equal(native.stdout, 'Hi from my own ELF\n');
+  assert.equal(native.status, 42);
+  assert.match(await asm.el('asm-build-size').textContent(), new RegExp(`of ${bytes.length.toLocaleString('en-US')} bytes`));
   // The program is in the URL (base64url) and comes back from it.
   assert.match(page.url(), /asm-mode=build/);
   assert.match(page.url(), /asm-prog=[A-Za-z0-9_-]+/);
