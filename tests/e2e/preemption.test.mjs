@@ -118,7 +118,10 @@ test('preemption: keys drive it, the live region speaks, bad periods are refused
   const { page, errors, w } = await open();
   await tabTo(page, 'pe-step');
   await page.keyboard.press('Enter');
-  assert.match(await w.getByTestId('preemption-live').textContent(), /^Instruction 1: the kernel/);
+  assert.match(await w.getByTestId('preemption-live').textContent(), /^Instruction 1: the kernel .*next `jmp load_next`/);
+  await w.getByTestId('pe-kernel-code').locator('summary').click();
+  assert.match(await w.getByTestId('pe-kernel-code-here').textContent(), /jmp load_next/);
+  await w.getByTestId('pe-step').focus();
   await page.keyboard.press('Tab');
   await page.keyboard.press('Enter');
   assert.match(await w.getByTestId('preemption-live').textContent(), /^Boot/);

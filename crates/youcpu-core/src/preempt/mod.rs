@@ -503,6 +503,22 @@ impl System {
         self.tasks.get(i).map(|t| &t.listing)
     }
 
+    /// The source line of the instruction at RIP (from the kernel's listing in ring 0, else the
+    /// running task's), comment removed; `None` when RIP is not at a line's start.
+    pub fn line_at_rip(&self) -> Option<&str> {
+        let s = &self.m.cpu.s;
+        let listing = if s.cpl() == 0 {
+            Some(&self.kernel)
+        } else {
+            self.listing(self.current)
+        }?;
+        listing
+            .lines
+            .iter()
+            .find(|l| l.addr == s.rip && !l.bytes.is_empty())
+            .map(|l| l.text.split('#').next().unwrap_or("").trim())
+    }
+
     /// The number of processes.
     pub fn processes_len(&self) -> usize {
         self.tasks.len()

@@ -354,6 +354,32 @@ fn absurd_settings_are_refused_clearly() {
 }
 
 #[test]
+fn system_call_numbers_match_the_c_library() {
+    // arch/x86/entry/syscalls/syscall_64.tbl, as this machine's C library numbers them.
+    assert_eq!(SYS_YIELD, libc::SYS_sched_yield as u64);
+    assert_eq!(SYS_WRITE, libc::SYS_write as u64);
+}
+
+#[test]
+fn the_line_at_rip_follows_kernel_and_task() {
+    let mut s = system(
+        &[Program::Counter, Program::Counter],
+        Mode::Preemptive { period: 200 },
+    );
+    assert_eq!(s.line_at_rip(), Some("xor ebx, ebx"));
+    s.run(10_000, Until::Switch).unwrap();
+    assert_eq!(s.line_at_rip(), Some("inc qword ptr [0x600000]"));
+    s.run(10_000, Until::Switch).unwrap();
+    // Resumed where it was preempted, mid-loop: a line of the counter program.
+    assert!(s
+        .listing(1)
+        .unwrap()
+        .lines
+        .iter()
+        .any(|l| Some(l.text.trim()) == s.line_at_rip()));
+}
+
+#[test]
 fn run_until_switch_stops_after_the_iretq() {
     let mut s = system(
         &[Program::Counter, Program::Counter],

@@ -10,6 +10,7 @@ use crate::{dom, url_state};
 use gloo_timers::callback::Interval;
 use state::{PeAction, PeState, Sharing, MAX_PROCS, MIN_PROCS, RUN_SLICE, URL_PREFIX};
 use yew::prelude::*;
+use youcpu_core::preempt::listing::Listing;
 use youcpu_core::preempt::trace::{thousands, Owner, Reason};
 use youcpu_core::preempt::{kernel, Program, System};
 
@@ -106,7 +107,7 @@ fn cpu_view(sys: &System) -> Html {
     } else {
         format!("task {}", c.current + 1)
     };
-    let at = next_line(sys);
+    let at = sys.line_at_rip().unwrap_or("—").to_string();
     html! {
         <div class="pe-cpu" data-testid="pe-cpu">
             <div><span class="pe-rn">{ "on the CPU" }</span><strong data-testid="pe-who" class={if c.cpl == 0 { "pe-who pe-k-text" } else { "pe-who" }}>{ who }</strong></div>
@@ -118,24 +119,6 @@ fn cpu_view(sys: &System) -> Html {
             <div class="pe-next"><span class="pe-rn">{ "next" }</span><code data-testid="pe-next">{ at }</code></div>
         </div>
     }
-}
-
-/// The source line at RIP, from the kernel's or the current task's listing.
-fn next_line(sys: &System) -> String {
-    let c = sys.cpu();
-    let listing = if c.cpl == 0 {
-        Some(sys.kernel_listing())
-    } else {
-        sys.listing(c.current)
-    };
-    listing
-        .and_then(|l| {
-            l.lines
-                .iter()
-                .find(|x| x.addr == c.rip && !x.bytes.is_empty())
-        })
-        .map(|x| x.text.split('#').next().unwrap_or("").trim().to_string())
-        .unwrap_or_else(|| "—".into())
 }
 
 fn processes_view(sys: &System) -> Html {
@@ -193,6 +176,34 @@ fn processes_view(sys: &System) -> Html {
             }
         })
         .collect()
+}
+
+fn listing_view(title: String, listing: &Listing, rip: Option<u64>, testid: &str) -> Html {
+    html! {
+        <details class="pe-listing" data-testid={testid.to_string()}>
+            <summary>{ title }</summary>
+            <pre>{ for listing.lines.iter().map(|l| {
+                let here = rip == Some(l.addr) && !l.bytes.is_empty();
+                let text = if l.bytes.is_empty() { format!("{:>18}  {}\n", "", l.text) } else { format!("{:>18x}  {}\n", l.addr, l.text) };
+                if here { html! { <mark data-testid={format!("{testid}-here")}>{ text }</mark> } } else { html! { { text } } }
+            }) }</pre>
+        </details>
+    }
+}
+
+fn listings_view(sys: &System) -> Html {
+    let c = sys.cpu();
+    let kernel_rip = (c.cpl == 0).then_some(c.rip);
+    let user_rip = (c.cpl == 3).then_some(c.rip);
+    html! {
+        <div class="pe-listings">
+            { listing_view("The kernel's code (ring 0; highlighted: the next instruction)".to_string(), sys.kernel_listing(), kernel_rip, "pe-kernel-code") }
+            { for (0..sys.processes_len()).filter_map(|i| sys.listing(i).map(|l| {
+                let rip = if i == c.current { user_rip } else { None };
+                listing_view(format!("Task {}'s program", i + 1), l, rip, &format!("pe-code-{i}"))
+            })) }
+        </div>
+    }
 }
 
 fn log_view(sys: &System) -> Html {
@@ -323,6 +334,7 @@ pub fn PreemptionWidget() -> Html {
                     <span class="pe-rn">{ format!("console ({} bytes written by write(1, …))", thousands(sys.console_len())) }</span>
                     <pre data-testid="pe-console">{ tail(&sys.console(), 240) }</pre>
                 </div>
+                { listings_view(sys) }
                 { log_view(sys) }
             </>
         },

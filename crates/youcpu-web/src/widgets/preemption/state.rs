@@ -255,9 +255,12 @@ impl PeState {
                 let last = next.switches().back();
                 match (sw, last) {
                     (0, _) | (_, None) => format!(
-                        "Instruction {}: {who} at RIP {:#x}.",
+                        "Instruction {}: {who} at RIP {:#x}{}.",
                         thousands(next.instructions()),
-                        cpu.rip
+                        cpu.rip,
+                        next.line_at_rip()
+                            .map(|l| format!(", next `{l}`"))
+                            .unwrap_or_default()
                     ),
                     (1, Some(l)) => format!("{}. Now {who}.", capital(&l.headline())),
                     (k, Some(l)) => format!(
