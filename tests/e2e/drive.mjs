@@ -90,7 +90,8 @@ export const WIDGETS = [
   { id: 'elf-loader', act: click('el-next'), keys: pressOn('el-next', 'Enter'), run: click('el-end') },
   { id: 'linking', act: select('ln-procs', '3'), keys: pressOn('ln-procs', 'ArrowDown') },
   { id: 'elf-inspector', act: click('elf-tab-sections'), keys: pressOn('elf-tab-sections', 'Enter') },
+  { id: 'preemption', act: click('pe-step'), keys: pressOn('pe-step', 'Enter'), run: times(5, click('pe-step-switch')) },
 ];
 
-/** The widgets that announce their steps in a live region (issue 8: all but asm and preemption). */
+/** The widgets that announce their steps in a live region (issue 8: all but asm). */
 export const LIVE = WIDGETS.map((w) => w.id).filter((id) => id !== 'asm');
