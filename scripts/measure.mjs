@@ -1,58 +1,183 @@
-// Measures the release build (dist/): file sizes raw and gzip -9, the total transferred on a
-// first load served compressed from loopback, first contentful paint, and the time from
-// navigation until the widgets are interactive, without and with 4x CPU throttling.
-// Usage: node scripts/measure.mjs [dist]   (run scripts/test.sh or trunk build --release first)
-// This is a benchmark, not a test: it reports numbers and asserts nothing.
+// Measures the release build (dist/) served from loopback in headless Chromium:
+//  - file sizes raw, gzip -9 and brotli -q 11, and the bytes transferred on a cold first load
+//    (the test server sends gzip, as most static hosts do at least);
+//  - first contentful paint, and the time until the wasm app has replaced the prerendered
+//    article (every widget interactive), at 1x and 4x CPU throttling;
+//  - cumulative layout shift from the prerendered HTML to the live widgets;
+//  - input-to-paint latency of every widget: from a representative input event (the same ones
+//    the keyboard and live-region tests drive, tests/e2e/drive.mjs) to the first frame painted
+//    after it, at 1x and 4x, with the Event Timing API's durations for events over 16 ms;
+//  - long tasks (the longtask observer, > 50 ms) while each widget runs its bigger simulation.
+// Usage: node scripts/measure.mjs [dist] [--json FILE]   (after trunk build --release)
+// This is a benchmark, not a test: it reports numbers and asserts nothing (scripts/budget.mjs
+// holds the deterministic sizes to budgets). Lighthouse: scripts/lighthouse.mjs.
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { serve } from '../tests/e2e/server.mjs';
 import { launch } from '../tests/e2e/browser.mjs';
+import { WIDGETS, watchMount, whenLive } from '../tests/e2e/drive.mjs';
 
-const dist = process.argv[2] ?? 'dist';
+const args = process.argv.slice(2);
+const jsonAt = args.indexOf('--json');
+const jsonOut = jsonAt >= 0 ? args.splice(jsonAt, 2)[1] : null;
+const dist = args[0] ?? 'dist';
 const kb = (n) => `${(n / 1024).toFixed(1)} KiB`;
+const ms = (n) => (n == null ? '   -' : `${n.toFixed(0).padStart(4)}`);
+const report = { sizes: [], loads: {}, latency: {}, longtasks: {} };
 
-const files = fs.readdirSync(dist).map((f) => {
+const files = fs.readdirSync(dist).filter((f) => fs.statSync(path.join(dist, f)).isFile()).map((f) => {
   const body = fs.readFileSync(path.join(dist, f));
-  return { file: f, raw: body.length, gzip: zlib.gzipSync(body, { level: 9 }).length };
+  return {
+    file: f,
+    raw: body.length,
+    gzip: zlib.gzipSync(body, { level: 9 }).length,
+    brotli: zlib.brotliCompressSync(body, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
+  };
 });
-console.log('file sizes (raw / gzip -9):');
-for (const f of files) console.log(`  ${f.file.padEnd(40)} ${kb(f.raw).padStart(11)} ${kb(f.gzip).padStart(11)}`);
-const tot = files.reduce((a, f) => ({ raw: a.raw + f.raw, gzip: a.gzip + f.gzip }), { raw: 0, gzip: 0 });
-console.log(`  ${'total'.padEnd(40)} ${kb(tot.raw).padStart(11)} ${kb(tot.gzip).padStart(11)}`);
+report.sizes = files;
+console.log('file sizes (raw / gzip -9 / brotli 11):');
+for (const f of files) console.log(`  ${f.file.padEnd(40)} ${kb(f.raw).padStart(11)} ${kb(f.gzip).padStart(11)} ${kb(f.brotli).padStart(11)}`);
+const tot = files.reduce((a, f) => ({ raw: a.raw + f.raw, gzip: a.gzip + f.gzip, brotli: a.brotli + f.brotli }), { raw: 0, gzip: 0, brotli: 0 });
+console.log(`  ${'total'.padEnd(40)} ${kb(tot.raw).padStart(11)} ${kb(tot.gzip).padStart(11)} ${kb(tot.brotli).padStart(11)}`);
 
 const server = await serve(dist);
 const browser = await launch();
+const med = (xs) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] : null);
+
+async function newPage(throttle) {
+  const page = await browser.context.newPage();
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: throttle });
+  await watchMount(page);
+  await page.addInitScript(() => {
+    window.__cls = 0;
+    window.__long = [];
+    new PerformanceObserver((l) => {
+      for (const e of l.getEntries()) if (!e.hadRecentInput) window.__cls += e.value;
+    }).observe({ type: 'layout-shift', buffered: true });
+    new PerformanceObserver((l) => {
+      for (const e of l.getEntries()) window.__long.push({ at: e.startTime, ms: e.duration });
+    }).observe({ type: 'longtask', buffered: true });
+  });
+  return { page, cdp };
+}
 
 async function load(throttle, runs = 5) {
   const out = [];
   for (let i = 0; i < runs; i++) {
-    const page = await browser.context.newPage();
-    const cdp = await page.context().newCDPSession(page);
-    await cdp.send('Network.enable');
-    await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
-    await cdp.send('Emulation.setCPUThrottlingRate', { rate: throttle });
+    const { page, cdp } = await newPage(throttle);
     let transferred = 0;
     cdp.on('Network.loadingFinished', (e) => { transferred += e.encodedDataLength; });
     await page.goto(`${server.url}/`);
-    await page.locator('[data-testid="ts-tasks"]').waitFor();
-    const t = await page.evaluate(() => {
-      const fcp = performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? null;
-      return { interactive: performance.now(), fcp };
-    });
-    // Let late requests finish before reading the byte count.
+    await whenLive(page);
     await page.waitForLoadState('networkidle');
+    // Let the first frames after mounting settle before reading layout shift.
+    await page.waitForTimeout(500);
+    const t = await page.evaluate(() => ({
+      fcp: performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? null,
+      interactive: window.__youcpuLiveAt,
+      cls: window.__cls,
+      longestLoadTask: Math.max(0, ...window.__long.map((x) => x.ms)),
+    }));
     out.push({ ...t, transferred });
     await page.close();
   }
-  const med = (k) => out.map((o) => o[k]).sort((a, b) => a - b)[Math.floor(out.length / 2)];
-  return { interactive: med('interactive'), fcp: med('fcp'), transferred: med('transferred') };
+  const r = {};
+  for (const k of ['fcp', 'interactive', 'cls', 'longestLoadTask', 'transferred']) r[k] = med(out.map((o) => o[k]));
+  return r;
 }
 
 for (const throttle of [1, 4]) {
   const r = await load(throttle);
-  console.log(`CPU throttling ${throttle}x (median of 5 cold loads): transferred ${kb(r.transferred)}, ` +
-    `first contentful paint ${r.fcp?.toFixed(0)} ms, widgets interactive ${r.interactive.toFixed(0)} ms`);
+  report.loads[`${throttle}x`] = r;
+  console.log(`CPU ${throttle}x (median of 5 cold loads): transferred ${kb(r.transferred)}, FCP ${r.fcp?.toFixed(0)} ms, ` +
+    `widgets interactive ${r.interactive?.toFixed(0)} ms, CLS ${r.cls.toFixed(4)}, longest task while loading ${r.longestLoadTask.toFixed(0)} ms`);
 }
+
+// Input-to-paint: for each input event, the time from its timestamp to the first task after
+// the next animation frame (that frame has been painted by then).
+async function latencies(throttle, repeats = 3) {
+  const { page } = await newPage(throttle);
+  await page.goto(`${server.url}/`);
+  await whenLive(page);
+  await page.evaluate(() => {
+    window.__lat = [];
+    window.__evt = [];
+    new PerformanceObserver((l) => {
+      for (const e of l.getEntries()) window.__evt.push({ name: e.name, ms: e.duration });
+    }).observe({ type: 'event', durationThreshold: 16 });
+    for (const type of ['click', 'input', 'change', 'keydown']) {
+      document.addEventListener(type, (ev) => {
+        const t0 = ev.timeStamp;
+        requestAnimationFrame(() => {
+          const mc = new MessageChannel();
+          mc.port1.onmessage = () => window.__lat.push({ type, ms: performance.now() - t0 });
+          mc.port2.postMessage(0);
+        });
+      }, true);
+    }
+  });
+  const out = {};
+  for (const spec of WIDGETS) {
+    const w = page.locator(`[data-widget="${spec.id}"]`);
+    await w.scrollIntoViewIfNeeded();
+    const per = [];
+    let evMax = 0;
+    for (let i = 0; i < repeats; i++) {
+      await page.evaluate(() => { window.__lat = []; window.__evt = []; });
+      await spec.act(w);
+      await page.waitForTimeout(250);
+      const { lat, evt } = await page.evaluate(() => ({ lat: window.__lat, evt: window.__evt }));
+      if (lat.length) per.push(Math.max(...lat.map((x) => x.ms)));
+      evMax = Math.max(evMax, 0, ...evt.map((x) => x.ms));
+    }
+    out[spec.id] = { median: med(per), max: per.length ? Math.max(...per) : null, eventTimingMax: evMax || null };
+  }
+  await page.close();
+  return out;
+}
+
+for (const throttle of [1, 4]) report.latency[`${throttle}x`] = await latencies(throttle);
+console.log('\ninput-to-paint latency, ms (median and max of 3 inputs; Event Timing duration when over 16 ms):');
+console.log(`  ${'widget'.padEnd(16)}  1x med  1x max  1x ET   4x med  4x max  4x ET`);
+for (const spec of WIDGETS) {
+  const a = report.latency['1x'][spec.id];
+  const b = report.latency['4x'][spec.id];
+  console.log(`  ${spec.id.padEnd(16)}    ${ms(a.median)}    ${ms(a.max)}   ${ms(a.eventTimingMax)}     ${ms(b.median)}    ${ms(b.max)}   ${ms(b.eventTimingMax)}`);
+}
+
+// Long tasks while each widget runs its bigger simulation.
+async function longTasks(throttle) {
+  const { page } = await newPage(throttle);
+  await page.goto(`${server.url}/`);
+  await whenLive(page);
+  await page.waitForTimeout(300);
+  const out = {};
+  for (const spec of WIDGETS.filter((s) => s.run)) {
+    const w = page.locator(`[data-widget="${spec.id}"]`);
+    await w.scrollIntoViewIfNeeded();
+    await page.evaluate(() => { window.__long = []; });
+    const t0 = Date.now();
+    await spec.run(w);
+    await page.waitForTimeout(300);
+    const tasks = await page.evaluate(() => window.__long.map((x) => x.ms));
+    out[spec.id] = { longest: tasks.length ? Math.max(...tasks) : 0, count: tasks.length, wall: Date.now() - t0 - 300 };
+  }
+  await page.close();
+  return out;
+}
+
+for (const throttle of [1, 4]) report.longtasks[`${throttle}x`] = await longTasks(throttle);
+console.log('\nlong tasks (> 50 ms) while a simulation runs: longest ms (count), at 1x and 4x:');
+for (const id of Object.keys(report.longtasks['1x'])) {
+  const a = report.longtasks['1x'][id];
+  const b = report.longtasks['4x'][id];
+  console.log(`  ${id.padEnd(16)} ${ms(a.longest)} (${a.count})   ${ms(b.longest)} (${b.count})`);
+}
+
+if (jsonOut) fs.writeFileSync(jsonOut, JSON.stringify(report, null, 2));
 await browser.close();
 await server.close();

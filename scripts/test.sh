@@ -33,6 +33,9 @@ cargo test --target wasm32-unknown-unknown --locked -p youcpu-web
 step "release build (trunk)"
 trunk build --release --offline
 
+step "size budgets (gzip of the release build; docs/performance.md)"
+node scripts/budget.mjs dist
+
 step "end-to-end tests (Playwright, Chromium)"
 node --test --test-concurrency=1 tests/e2e/
 

@@ -23,6 +23,7 @@ export async function watchMount(page) {
       }
       if (app.__first && !app.__first.isConnected && app.querySelector('[data-widget]')) {
         window.__youcpuLive = true;
+        window.__youcpuLiveAt = performance.now();
         obs.disconnect();
       }
     };

@@ -25,9 +25,9 @@ pub const MAX_LINES: usize = 300;
 /// Most steps one click of Run takes.
 pub const RUN_SLICE: u64 = 10_000;
 /// Most steps one task of a Run takes before the page gets to paint and take input: a Run goes
-/// on in chunks of this size, each in its own timer task, so no task comes near 50 ms (at about
-/// 0.1 ms a described step on a slow phone, 200 steps is about 20 ms).
-pub const RUN_CHUNK: u64 = 200;
+/// on in chunks of this size, each in its own timer task, so no task comes near 50 ms (measured
+/// by scripts/measure.mjs: 200-step chunks still made 57 ms tasks on a loaded machine).
+pub const RUN_CHUNK: u64 = 100;
 /// Most steps in all, after which the program is considered runaway.
 pub const MAX_STEPS: u64 = 1_000_000;
 /// Most snapshots kept for Step back.
