@@ -274,3 +274,41 @@ impl DecodeCache {
         Some(idx - 1)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use crate::cpu::Cpu;
+    use crate::mmu::Mmu;
+
+    /// Runs the instruction at 0x1000 (paging off: linear = physical) and returns RAX.
+    fn run_at_0x1000(cpu: &mut Cpu, mmu: &mut Mmu) -> u64 {
+        cpu.s.rip = 0x1000;
+        cpu.step(mmu).unwrap();
+        cpu.s.gpr[0]
+    }
+
+    /// Code changed behind the CPU's back (a kernel-side copy into the frame, the frame freed
+    /// and handed out again with new contents) is decoded afresh, not taken from the cache.
+    #[test]
+    fn changes_to_a_code_frame_outside_the_cpu_drop_its_decodes() {
+        let mut mmu = Mmu::new(1 << 20);
+        let mut cpu = Cpu::new();
+        assert_eq!(mmu.phys.alloc_frame().unwrap(), 1);
+        mmu.phys.write(0x1000, &[0xb8, 1, 0, 0, 0]); // mov eax, 1
+        assert_eq!(run_at_0x1000(&mut cpu, &mut mmu), 1);
+        assert_eq!(run_at_0x1000(&mut cpu, &mut mmu), 1);
+        let decoded = cpu.icache.decoded;
+        mmu.phys.write(0x1001, &[2]); // now mov eax, 2
+        assert_eq!(run_at_0x1000(&mut cpu, &mut mmu), 2);
+        assert_eq!(cpu.icache.decoded, decoded + 1);
+        mmu.phys.free_frame(1);
+        assert_eq!(mmu.phys.alloc_frame().unwrap(), 1);
+        mmu.phys.write(0x1000, &[0xb8, 3, 0, 0, 0]); // mov eax, 3
+        assert_eq!(run_at_0x1000(&mut cpu, &mut mmu), 3);
+        // Unchanged code is not decoded again.
+        let decoded = cpu.icache.decoded;
+        assert_eq!(run_at_0x1000(&mut cpu, &mut mmu), 3);
+        assert_eq!(cpu.icache.decoded, decoded);
+    }
+}

@@ -19,22 +19,16 @@ pub struct Mmu {
     /// The TLB.
     pub tlb: Tlb,
     cfg: PagingConfig,
-    code_frames: Vec<bool>,
-    code_written: Vec<u64>,
     epoch: u64,
 }
 
 impl Mmu {
     /// An MMU over `limit` bytes of physical memory, paging off until the CPU turns it on.
     pub fn new(limit: u64) -> Self {
-        let phys = PhysMem::new(limit);
-        let n = (phys.limit() / PAGE_SIZE) as usize;
         Mmu {
-            phys,
+            phys: PhysMem::new(limit),
             tlb: Tlb::default(),
             cfg: PagingConfig::default(),
-            code_frames: vec![false; n],
-            code_written: Vec::new(),
             epoch: 0,
         }
     }
@@ -91,16 +85,6 @@ impl Mmu {
             },
         );
         Ok(t.paddr)
-    }
-
-    #[inline]
-    fn note_write(&mut self, frame: u64) {
-        if let Some(c) = self.code_frames.get_mut(frame as usize) {
-            if *c {
-                *c = false;
-                self.code_written.push(frame);
-            }
-        }
     }
 
     /// Copies `data` into guest memory at linear address `vaddr` with the given privilege
@@ -187,7 +171,7 @@ impl Bus for Mmu {
         if off + size as usize <= PAGE_SIZE as usize {
             let p = self.translate(addr, Access::Write, user)?;
             let frame = p / PAGE_SIZE;
-            self.note_write(frame);
+            // `frame_mut` records the write if the decode cache holds code from this frame.
             if let Some(f) = self.phys.frame_mut(frame) {
                 let bytes = value.to_le_bytes();
                 // Fixed-size copies for the usual widths (single stores, no memmove call).
@@ -269,17 +253,15 @@ impl Bus for Mmu {
     }
 
     fn mark_code_frame(&mut self, frame: u64) {
-        if let Some(c) = self.code_frames.get_mut(frame as usize) {
-            *c = true;
-        }
+        self.phys.mark_code(frame);
     }
 
     #[inline]
     fn code_writes_pending(&self) -> bool {
-        !self.code_written.is_empty()
+        self.phys.code_writes_pending()
     }
 
     fn take_code_writes(&mut self, out: &mut Vec<u64>) {
-        out.append(&mut self.code_written);
+        self.phys.take_code_writes(out);
     }
 }

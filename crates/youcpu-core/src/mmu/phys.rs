@@ -28,12 +28,18 @@ impl fmt::Display for OutOfMemory {
 impl std::error::Error for OutOfMemory {}
 
 /// Physical memory: frame `n` covers physical addresses `n*4096 .. n*4096+4095`.
+///
+/// It also watches the frames the CPU's decode cache holds instructions from ("code frames"):
+/// any change to one (a store through the MMU, a kernel-side copy, the frame being freed or
+/// handed out again) is recorded once, so the cache drops what it decoded there.
 #[derive(Clone)]
 pub struct PhysMem {
     frames: Vec<Option<Box<[u8; PAGE_SIZE as usize]>>>,
     next_free: u64,
     free_list: Vec<u64>,
     allocated: u64,
+    code: Vec<bool>,
+    code_written: Vec<u64>,
 }
 
 impl PhysMem {
@@ -48,6 +54,8 @@ impl PhysMem {
             next_free: 1,
             free_list: Vec::new(),
             allocated: 0,
+            code: vec![false; n],
+            code_written: Vec::new(),
         }
     }
 
@@ -59,6 +67,35 @@ impl PhysMem {
     /// Number of frames handed out by [`PhysMem::alloc_frame`] and not freed.
     pub fn allocated_frames(&self) -> u64 {
         self.allocated
+    }
+
+    /// Notes that frame `n` holds decoded instructions: its next change is recorded.
+    pub fn mark_code(&mut self, n: u64) {
+        if let Some(c) = self.code.get_mut(n as usize) {
+            *c = true;
+        }
+    }
+
+    /// Records a change to frame `n` if it is a code frame (once, until marked again).
+    #[inline(always)]
+    fn touch(&mut self, n: u64) {
+        if let Some(c) = self.code.get_mut(n as usize) {
+            if *c {
+                *c = false;
+                self.code_written.push(n);
+            }
+        }
+    }
+
+    /// True when some code frame changed since the last [`PhysMem::take_code_writes`].
+    #[inline(always)]
+    pub fn code_writes_pending(&self) -> bool {
+        !self.code_written.is_empty()
+    }
+
+    /// Moves the numbers of changed code frames into `out`.
+    pub fn take_code_writes(&mut self, out: &mut Vec<u64>) {
+        out.append(&mut self.code_written);
     }
 
     /// Hands out a zeroed frame and returns its number.
@@ -73,6 +110,7 @@ impl PhysMem {
                 limit: self.limit(),
             });
         };
+        self.touch(n);
         if let Some(slot) = self.frames.get_mut(n as usize) {
             *slot = Some(Box::new([0; PAGE_SIZE as usize]));
         }
@@ -82,6 +120,7 @@ impl PhysMem {
 
     /// Returns a frame to the allocator (its contents are dropped).
     pub fn free_frame(&mut self, n: u64) {
+        self.touch(n);
         if let Some(slot) = self.frames.get_mut(n as usize) {
             if slot.take().is_some() {
                 self.allocated -= 1;
@@ -96,9 +135,10 @@ impl PhysMem {
         self.frames.get(n as usize).and_then(|f| f.as_deref())
     }
 
-    /// The frame's bytes for writing, if it exists.
-    #[inline]
+    /// The frame's bytes for writing, if it exists (counts as a change to a code frame).
+    #[inline(always)]
     pub fn frame_mut(&mut self, n: u64) -> Option<&mut [u8; PAGE_SIZE as usize]> {
+        self.touch(n);
         self.frames
             .get_mut(n as usize)
             .and_then(|f| f.as_deref_mut())
