@@ -5,7 +5,12 @@ pub mod state;
 
 use crate::widgets::{Frame, WidgetKind};
 use crate::{dom, url_state};
-use state::{PolicyId, Run, SchedAction, SchedState, MAX_WIDGET_TASKS, PRESETS, URL_PREFIX};
+use state::{
+    compute, Job, PolicyId, Run, SchedAction, SchedState, MAX_WIDGET_TASKS, PRESETS, URL_PREFIX,
+    WIDGET_MAX_EVENTS,
+};
+use std::cell::Cell;
+use std::rc::Rc;
 use yew::prelude::*;
 use youcpu_core::sched::sim::{SimResult, SliceKind};
 
@@ -126,8 +131,36 @@ fn fair_chart(r: &SimResult, n: usize, eevdf: bool) -> Html {
     }
 }
 
+/// Simulates the job's policies from `i` on, one per timer task (gloo-timers' `Timeout` is
+/// `setTimeout`), so no single task runs more than one policy; each result goes to the reducer
+/// tagged with its generation. `cancelled` is set by the effect's cleanup when a newer job
+/// starts; the reducer also drops stale results, so a late one is harmless.
+fn compute_from(
+    job: Rc<Job>,
+    policies: Rc<Vec<PolicyId>>,
+    i: usize,
+    generation: u64,
+    dispatcher: UseReducerDispatcher<SchedState>,
+    cancelled: Rc<Cell<bool>>,
+) {
+    let Some(&p) = policies.get(i) else { return };
+    gloo_timers::callback::Timeout::new(0, move || {
+        if cancelled.get() {
+            return;
+        }
+        let result = compute(&job, p);
+        dispatcher.dispatch(SchedAction::Arrived {
+            generation,
+            policy: p,
+            result,
+        });
+        compute_from(job, policies, i + 1, generation, dispatcher, cancelled);
+    })
+    .forget();
+}
+
 fn details(run: &Run, n: usize) -> Html {
-    let Ok(r) = &run.result else {
+    let Some(Ok(r)) = &run.result else {
         return html! {};
     };
     let rows: Html = r
@@ -174,6 +207,19 @@ pub fn SchedulerWidget() -> Html {
             dom::replace_search(&url_state::merge(&dom::location_search(), URL_PREFIX, q));
         });
     }
+    // One policy per task: the effect runs when a new job (generation) starts.
+    {
+        let job = state.job.clone();
+        let pending = Rc::new(state.pending());
+        let dispatcher = state.dispatcher();
+        use_effect_with(state.generation, move |&generation| {
+            let cancelled = Rc::new(Cell::new(false));
+            if let Some(job) = job.filter(|_| !pending.is_empty()) {
+                compute_from(job, pending, 0, generation, dispatcher, cancelled.clone());
+            }
+            move || cancelled.set(true)
+        });
+    }
     let click = |a: SchedAction| {
         let state = state.clone();
         Callback::from(move |_: MouseEvent| state.dispatch(a.clone()))
@@ -202,8 +248,10 @@ pub fn SchedulerWidget() -> Html {
     let scale_end = state
         .runs
         .iter()
-        .filter_map(|r| r.result.as_ref().ok())
-        .map(|r| r.overall.end)
+        .filter_map(|r| match &r.result {
+            Some(Ok(res)) => Some(res.overall.end),
+            _ => None,
+        })
         .max()
         .unwrap_or(1);
 
@@ -244,20 +292,37 @@ pub fn SchedulerWidget() -> Html {
         .iter()
         .map(|run| {
             let focused = run.policy == state.focus;
-            let body = match &run.result {
-                Ok(r) => html! {
+            // While pending, the previous result stays in place (dimmed) without its test ids,
+            // and a policy with no result yet gets an empty chart of the same height, so the
+            // layout does not move when the result arrives.
+            let key = run.policy.key();
+            let body = match (&run.result, run.pending) {
+                (Some(Ok(r)), false) => html! {
                     <>
-                        { gantt(r, n, scale_end, run.policy.key()) }
-                        <p class="sch-metrics" data-testid={format!("sch-metrics-{}", run.policy.key())}>
+                        { gantt(r, n, scale_end, key) }
+                        <p class="sch-metrics" data-testid={format!("sch-metrics-{key}")}>
                             { format!("avg response {} · avg turnaround {} · avg wait {:.1} · {} switches", fmt_opt(r.overall.avg_response), fmt_opt(r.overall.avg_turnaround), r.overall.avg_wait, r.overall.context_switches) }
                             if r.overall.switch_time > 0 { { format!(" · {} ms switching", r.overall.switch_time) } }
                         </p>
                     </>
                 },
-                Err(e) => html! { <p class="asm-error" role="status">{ e.clone() }</p> },
+                (Some(Ok(r)), true) => html! {
+                    <>
+                        { gantt(r, n, scale_end, "old") }
+                        <p class="sch-metrics">{ "computing…" }</p>
+                    </>
+                },
+                (Some(Err(e)), false) => html! { <p class="asm-error" role="status">{ e.clone() }</p> },
+                (_, true) => html! {
+                    <>
+                        <svg class="gantt" viewBox={format!("0 0 640 {:.0}", 16.0 * n as f64 + 22.0)} role="img" aria-label="computing"></svg>
+                        <p class="sch-metrics">{ "computing…" }</p>
+                    </>
+                },
+                (None, false) => html! {},
             };
             html! {
-                <div class={classes!("sch-run", focused.then_some("focused"))}>
+                <div class={classes!("sch-run", focused.then_some("focused"), run.pending.then_some("computing"))} aria-busy={run.pending.to_string()}>
                     <div class="sch-run-head">
                         <h5>{ run.policy.label() }</h5>
                         <button type="button" class="btn small" aria-pressed={focused.to_string()} onclick={click(SchedAction::Focus(run.policy))}>{ "Details" }</button>
@@ -269,21 +334,9 @@ pub fn SchedulerWidget() -> Html {
         .collect();
 
     let focused_run = state.runs.iter().find(|r| r.policy == state.focus);
-    // A summary for screen readers: each policy's averages, not the whole chart.
-    let summaries: Vec<String> = state
-        .runs
-        .iter()
-        .map(|run| match &run.result {
-            Ok(r) => format!(
-                "{}: avg turnaround {}, {} switches",
-                run.policy.label(),
-                fmt_opt(r.overall.avg_turnaround),
-                r.overall.context_switches
-            ),
-            Err(e) => format!("{}: {e}", run.policy.label()),
-        })
-        .collect();
-    let live = format!("{n} tasks. {}.", summaries.join("; "));
+    // A summary for screen readers: each policy's averages, not the whole chart, announced
+    // once every policy's result has arrived.
+    let live = state.summary.clone();
 
     html! {
         <Frame kind={WidgetKind::Scheduler} title="Scheduler comparison"
@@ -311,6 +364,7 @@ pub fn SchedulerWidget() -> Html {
                 </table>
             </div>
             <p class="hint">{ "A pattern like 2 io3 2 runs 2 ms, waits 3 ms for I/O, then runs 2 ms more. Nice values matter only to the Linux policies." }</p>
+            <p class="hint">{ format!("Each policy simulates at most {WIDGET_MAX_EVENTS} scheduling events, one policy at a time, so the page stays responsive; a longer workload shows an error instead of a chart.") }</p>
             <button type="button" class="btn" data-testid="sch-add" disabled={n >= MAX_WIDGET_TASKS} onclick={click(SchedAction::AddTask)}>
                 { if n >= MAX_WIDGET_TASKS { format!("{MAX_WIDGET_TASKS} tasks at most") } else { "Add a task".to_string() } }
             </button>

@@ -1,7 +1,9 @@
 //! The scheduler comparison's state: an editable workload (arrival, CPU bursts and I/O waits,
 //! nice value per task), the policies to compare, and the last good simulation of each.
 //! Widget time is in milliseconds; the Linux policies run in nanoseconds underneath, as the
-//! kernel does. A pure reducer.
+//! kernel does. A pure reducer: an edit only records the job and a new generation; the view's
+//! effect simulates one policy per timer task ([`compute`]) and sends each result back as
+//! [`SchedAction::Arrived`], which is dropped when its generation is no longer current.
 
 use std::rc::Rc;
 use yew::Reducible;
@@ -21,6 +23,11 @@ pub const MAX_PATTERN_BURSTS: usize = 16;
 pub const MAX_MS: i64 = 10_000;
 /// Nanoseconds per widget time unit (1 ms) for the Linux policies.
 pub const NS_PER_MS: u64 = 1_000_000;
+/// Most scheduling events one policy may simulate in the widget. The core allows far more
+/// (`MAX_EVENTS`), but the widget's largest workload (8 tasks of 16 bursts of 10 s) took 464 ms
+/// under EEVDF in a native release build; at this limit one policy takes a few ms, and its
+/// Gantt chart stays small enough to draw in one frame.
+pub const WIDGET_MAX_EVENTS: u64 = 5_000;
 
 /// A policy the reader can switch on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -204,7 +211,7 @@ pub const PRESETS: &[Preset] = &[
 ];
 
 /// An edit.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum SchedAction {
     /// Arrival of task i.
     Arrival(usize, String),
@@ -228,6 +235,74 @@ pub enum SchedAction {
     Preset(usize),
     /// Back to the first preset and defaults.
     Reset,
+    /// One policy's result, computed for the job of this generation.
+    Arrived {
+        /// The generation the result was computed for (stale ones are dropped).
+        generation: u64,
+        /// Which policy.
+        policy: PolicyId,
+        /// Its result (times in ms), or why it could not run.
+        result: Result<SimResult, String>,
+    },
+}
+
+/// What the policies are asked to run: the validated workload and parameters.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Job {
+    /// The tasks, times in ms.
+    pub tasks: Vec<TaskSpec>,
+    /// Round-robin quantum, ms.
+    pub quantum: u64,
+    /// Context-switch cost, ms.
+    pub switch_cost: u64,
+}
+
+/// Simulates one policy on a job (at most [`WIDGET_MAX_EVENTS`] scheduling events).
+pub fn compute(job: &Job, p: PolicyId) -> Result<SimResult, String> {
+    let (q, sw) = (job.quantum, job.switch_cost);
+    let (policy, fair) = match p {
+        PolicyId::Fifo => (Policy::Fifo, false),
+        PolicyId::Sjf => (Policy::Sjf, false),
+        PolicyId::Stcf => (Policy::Stcf, false),
+        PolicyId::Rr => (Policy::RoundRobin { quantum: q }, false),
+        PolicyId::Cfs => (Policy::Cfs(CfsParams::for_cpus(1)), true),
+        PolicyId::Eevdf => (
+            Policy::Eevdf(EevdfParams::for_cpus(1, EEVDF_BASE_SLICE_6_6_NS)),
+            true,
+        ),
+    };
+    let cfg = SimConfig {
+        switch_cost: if fair {
+            sw.saturating_mul(NS_PER_MS)
+        } else {
+            sw
+        },
+        fair_samples: fair,
+        max_events: WIDGET_MAX_EVENTS,
+        ..SimConfig::default()
+    };
+    let result = if fair {
+        let ns_tasks: Vec<TaskSpec> = job
+            .tasks
+            .iter()
+            .map(|t| TaskSpec {
+                arrival: t.arrival.saturating_mul(NS_PER_MS),
+                bursts: t
+                    .bursts
+                    .iter()
+                    .map(|b| match *b {
+                        Burst::Cpu(v) => Burst::Cpu(v.saturating_mul(NS_PER_MS)),
+                        Burst::Io(v) => Burst::Io(v.saturating_mul(NS_PER_MS)),
+                    })
+                    .collect(),
+                nice: t.nice,
+            })
+            .collect();
+        simulate(&ns_tasks, &policy, &cfg).map(to_ms)
+    } else {
+        simulate(&job.tasks, &policy, &cfg)
+    };
+    result.map_err(|e| e.to_string())
 }
 
 /// One policy's run.
@@ -235,8 +310,11 @@ pub enum SchedAction {
 pub struct Run {
     /// Which policy.
     pub policy: PolicyId,
-    /// Its result (times in ms), or why it could not run.
-    pub result: Result<SimResult, String>,
+    /// Its latest result (times in ms), or why it could not run; None before the first.
+    pub result: Option<Result<SimResult, String>>,
+    /// True while the current job's result for this policy has not arrived (the result shown,
+    /// if any, is then an older one).
+    pub pending: bool,
 }
 
 /// The widget's whole state.
@@ -254,6 +332,12 @@ pub struct SchedState {
     pub focus: PolicyId,
     /// The last good runs.
     pub runs: Rc<Vec<Run>>,
+    /// Counts the jobs started; a result for an older one is stale.
+    pub generation: u64,
+    /// The job being computed, or the last one computed.
+    pub job: Option<Rc<Job>>,
+    /// The policies' averages in words, updated when every result has arrived.
+    pub summary: String,
 }
 
 impl Default for SchedState {
@@ -271,9 +355,13 @@ impl Default for SchedState {
             ],
             focus: PolicyId::Cfs,
             runs: Rc::new(Vec::new()),
+            generation: 0,
+            job: None,
+            summary: String::new(),
         };
         s.load_preset(0);
         s.rerun();
+        s.settle_now();
         s
     }
 }
@@ -384,6 +472,8 @@ impl SchedState {
             || self.switch_cost.error.is_some()
     }
 
+    /// Starts a new job (a new generation) when every field is valid: each policy's run is
+    /// marked pending, keeping its previous result on show until the new one arrives.
     fn rerun(&mut self) {
         self.validate_all();
         if self.has_errors() {
@@ -396,54 +486,84 @@ impl SchedState {
         ) else {
             return;
         };
-        let (q, sw) = (q as u64, sw as u64);
-        let ns_tasks: Vec<TaskSpec> = tasks
-            .iter()
-            .map(|t| TaskSpec {
-                arrival: t.arrival * NS_PER_MS,
-                bursts: t
-                    .bursts
-                    .iter()
-                    .map(|b| match *b {
-                        Burst::Cpu(v) => Burst::Cpu(v * NS_PER_MS),
-                        Burst::Io(v) => Burst::Io(v * NS_PER_MS),
-                    })
-                    .collect(),
-                nice: t.nice,
-            })
-            .collect();
+        self.generation = self.generation.wrapping_add(1);
+        self.job = Some(Rc::new(Job {
+            tasks,
+            quantum: q as u64,
+            switch_cost: sw as u64,
+        }));
         let runs = self
             .policies
             .iter()
-            .map(|&p| {
-                let (policy, fair) = match p {
-                    PolicyId::Fifo => (Policy::Fifo, false),
-                    PolicyId::Sjf => (Policy::Sjf, false),
-                    PolicyId::Stcf => (Policy::Stcf, false),
-                    PolicyId::Rr => (Policy::RoundRobin { quantum: q }, false),
-                    PolicyId::Cfs => (Policy::Cfs(CfsParams::for_cpus(1)), true),
-                    PolicyId::Eevdf => (
-                        Policy::Eevdf(EevdfParams::for_cpus(1, EEVDF_BASE_SLICE_6_6_NS)),
-                        true,
-                    ),
-                };
-                let cfg = SimConfig {
-                    switch_cost: if fair { sw * NS_PER_MS } else { sw },
-                    fair_samples: fair,
-                    ..SimConfig::default()
-                };
-                let result = if fair {
-                    simulate(&ns_tasks, &policy, &cfg).map(to_ms)
-                } else {
-                    simulate(&tasks, &policy, &cfg)
-                };
-                Run {
-                    policy: p,
-                    result: result.map_err(|e| e.to_string()),
-                }
+            .map(|&p| Run {
+                policy: p,
+                result: self
+                    .runs
+                    .iter()
+                    .find(|r| r.policy == p)
+                    .and_then(|r| r.result.clone()),
+                pending: true,
             })
             .collect();
         self.runs = Rc::new(runs);
+    }
+
+    /// The policies whose result for the current job has not arrived, in display order.
+    pub fn pending(&self) -> Vec<PolicyId> {
+        self.runs
+            .iter()
+            .filter(|r| r.pending)
+            .map(|r| r.policy)
+            .collect()
+    }
+
+    /// Computes every pending policy here and now (for the first render, before any timer
+    /// can run, and for tests). Bounded: at most six policies of [`WIDGET_MAX_EVENTS`] each.
+    pub fn settle_now(&mut self) {
+        let Some(job) = self.job.clone() else { return };
+        for p in self.pending() {
+            let result = compute(&job, p);
+            self.arrive(self.generation, p, result);
+        }
+    }
+
+    /// Takes one policy's result if it belongs to the current job; true if it was taken.
+    fn arrive(&mut self, generation: u64, p: PolicyId, result: Result<SimResult, String>) -> bool {
+        if generation != self.generation {
+            return false;
+        }
+        let mut runs = (*self.runs).clone();
+        let Some(run) = runs.iter_mut().find(|r| r.policy == p && r.pending) else {
+            return false;
+        };
+        run.result = Some(result);
+        run.pending = false;
+        self.runs = Rc::new(runs);
+        if self.runs.iter().all(|r| !r.pending) {
+            let parts: Vec<String> = self
+                .runs
+                .iter()
+                .map(|run| match &run.result {
+                    Some(Ok(r)) => format!(
+                        "{}: avg turnaround {}, {} switches",
+                        run.policy.label(),
+                        r.overall
+                            .avg_turnaround
+                            .map(|v| format!("{v:.1}"))
+                            .unwrap_or_else(|| "–".into()),
+                        r.overall.context_switches
+                    ),
+                    Some(Err(e)) => format!("{}: {e}", run.policy.label()),
+                    None => String::new(),
+                })
+                .collect();
+            self.summary = format!(
+                "{} tasks. {}.",
+                self.job.as_ref().map(|j| j.tasks.len()).unwrap_or(0),
+                parts.join("; ")
+            );
+        }
+        true
     }
 
     /// Applies one action.
@@ -501,6 +621,14 @@ impl SchedState {
                 return;
             }
             SchedAction::Preset(i) => self.load_preset(i),
+            SchedAction::Arrived {
+                generation,
+                policy,
+                result,
+            } => {
+                self.arrive(generation, policy, result);
+                return;
+            }
         }
         self.rerun();
     }
@@ -584,6 +712,7 @@ impl SchedState {
             s.switch_cost.text = w;
         }
         s.rerun();
+        s.settle_now();
         let focus = get("focus")
             .and_then(|f| PolicyId::from_key(&f))
             .unwrap_or(s.focus);
@@ -604,6 +733,12 @@ impl Reducible for SchedState {
     type Action = SchedAction;
 
     fn reduce(self: Rc<Self>, action: Self::Action) -> Rc<Self> {
+        // A stale result changes nothing: keep the same state so nothing re-renders.
+        if let SchedAction::Arrived { generation, .. } = &action {
+            if *generation != self.generation {
+                return self;
+            }
+        }
         let mut next = (*self).clone();
         next.apply(action);
         Rc::new(next)
@@ -618,7 +753,8 @@ mod tests {
         s.runs
             .iter()
             .find(|r| r.policy == p)
-            .and_then(|r| r.result.as_ref().ok())
+            .and_then(|r| r.result.as_ref())
+            .and_then(|r| r.as_ref().ok())
             .expect("policy ran")
     }
 
@@ -657,6 +793,7 @@ mod tests {
         assert_eq!(sjf.overall.avg_turnaround, Some(13.0));
         let mut s2 = s.clone();
         s2.apply(SchedAction::Toggle(PolicyId::Stcf));
+        s2.settle_now();
         let stcf = run(&s2, PolicyId::Stcf);
         // STCF preempts A at 1 for B (2 < 11): B 1-3, C 3-5, A 0-1 and 5-16: (16 + 2 + 3)/3 = 7.
         assert_eq!(stcf.overall.avg_turnaround, Some(7.0));
@@ -666,6 +803,7 @@ mod tests {
     fn round_robin_with_quantum_two_on_equal_jobs() {
         let mut s = SchedState::default();
         s.apply(SchedAction::Preset(1));
+        s.settle_now();
         let rr = run(&s, PolicyId::Rr);
         // Three 6 ms jobs, quantum 2: responses 0, 2, 4; completions 14, 16, 18.
         let resp: Vec<_> = rr.tasks.iter().map(|t| t.response).collect();
@@ -678,6 +816,7 @@ mod tests {
     fn linux_policies_give_nice_tasks_less() {
         let mut s = SchedState::default();
         s.apply(SchedAction::Preset(4));
+        s.settle_now();
         for p in [PolicyId::Cfs, PolicyId::Eevdf] {
             let r = run(&s, p);
             // Task 2 (nice -5) finishes before task 0 (nice 0), which finishes before task 1 (nice 5).
@@ -739,8 +878,12 @@ mod tests {
         s.apply(SchedAction::Toggle(PolicyId::Stcf));
         s.apply(SchedAction::Quantum("3".into()));
         s.apply(SchedAction::Focus(PolicyId::Eevdf));
+        s.settle_now();
         let back = SchedState::from_query(&s.to_query());
-        assert_eq!(back, s);
+        assert_eq!(back.to_query(), s.to_query());
+        assert_eq!(back.rows, s.rows);
+        assert_eq!(back.runs, s.runs);
+        assert_eq!(back.summary, s.summary);
         let hostile = vec![
             ("tasks".to_string(), "x:y:z;".repeat(1000)),
             ("pol".to_string(), "nope".to_string()),
@@ -750,5 +893,92 @@ mod tests {
         assert!(h.rows.len() <= MAX_WIDGET_TASKS);
         assert!(h.has_errors());
         assert!(!h.policies.is_empty());
+    }
+
+    #[test]
+    fn results_arrive_one_policy_at_a_time_and_stale_ones_are_dropped() {
+        let s0 = SchedState::default();
+        assert!(s0.pending().is_empty());
+        let old_fifo = s0.runs.first().cloned().expect("a run");
+        let mut s = s0.clone();
+        s.apply(SchedAction::Preset(1));
+        // The edit only starts a job: every policy is pending, old results still on show.
+        assert_eq!(s.pending(), s.policies);
+        assert_eq!(
+            s.runs.first().and_then(|r| r.result.clone()),
+            old_fifo.result
+        );
+        assert_eq!(s.summary, s0.summary);
+        let job = s.job.clone().expect("a job");
+        let gen1 = s.generation;
+        let fifo = compute(&job, PolicyId::Fifo);
+        // The reader edits again before the result arrives: generation 1's result is stale.
+        s.apply(SchedAction::Quantum("3".into()));
+        let gen2 = s.generation;
+        assert_ne!(gen1, gen2);
+        let before = Rc::new(s.clone());
+        let after = before.clone().reduce(SchedAction::Arrived {
+            generation: gen1,
+            policy: PolicyId::Fifo,
+            result: fifo.clone(),
+        });
+        assert!(Rc::ptr_eq(&before, &after), "a stale result is dropped");
+        // The current generation's result is taken, for that policy only.
+        let job2 = s.job.clone().expect("a job");
+        s.apply(SchedAction::Arrived {
+            generation: gen2,
+            policy: PolicyId::Fifo,
+            result: compute(&job2, PolicyId::Fifo),
+        });
+        assert_eq!(s.pending().len(), s.policies.len() - 1);
+        assert!(!s.pending().contains(&PolicyId::Fifo));
+        // Three 6 ms jobs under FIFO: done at 6, 12, 18, turnaround 12.
+        assert_eq!(run(&s, PolicyId::Fifo).overall.avg_turnaround, Some(12.0));
+        // The summary waits for the last policy.
+        assert_eq!(s.summary, s0.summary);
+        s.settle_now();
+        assert!(s.pending().is_empty());
+        assert!(s.summary.starts_with("3 tasks. FIFO"), "{}", s.summary);
+        // A repeated arrival for a settled policy changes nothing.
+        let settled = s.clone();
+        s.apply(SchedAction::Arrived {
+            generation: gen2,
+            policy: PolicyId::Fifo,
+            result: Err("late".into()),
+        });
+        assert_eq!(s, settled);
+    }
+
+    #[test]
+    fn the_biggest_workload_stops_at_the_widget_event_limit() {
+        let mut s = SchedState::default();
+        let big = ["10000"; 8].join(" io10000 ");
+        while s.rows.len() < MAX_WIDGET_TASKS {
+            s.apply(SchedAction::AddTask);
+        }
+        for i in 0..MAX_WIDGET_TASKS {
+            s.apply(SchedAction::Pattern(i, big.clone()));
+        }
+        s.apply(SchedAction::Quantum("1".into()));
+        for p in PolicyId::ALL {
+            if !s.policies.contains(&p) {
+                s.apply(SchedAction::Toggle(p));
+            }
+        }
+        assert!(!s.has_errors());
+        s.settle_now();
+        let limit = WIDGET_MAX_EVENTS.to_string();
+        for r in s.runs.iter() {
+            match &r.result {
+                Some(Ok(res)) => assert!(
+                    !matches!(r.policy, PolicyId::Rr | PolicyId::Cfs | PolicyId::Eevdf),
+                    "{:?} ran {} slices",
+                    r.policy,
+                    res.timeline.len()
+                ),
+                Some(Err(e)) => assert!(e.contains(&limit), "{:?}: {e}", r.policy),
+                None => panic!("{:?} has no result", r.policy),
+            }
+        }
     }
 }
