@@ -5,6 +5,29 @@
 //! unless `YOUCPU_BENCH_WASM=0`, builds this file for wasm32-unknown-unknown (the core crate
 //! with cargo into a temporary target dir, then this file with rustc: the crate's
 //! dev-dependencies do not build for wasm) and times its `main` in Node.
+//!
+//! ## Measured (2026-11-28, two cores shared with four other engineers' builds, load 6 to 12)
+//!
+//! Wall time on that machine swings by 2x from run to run, so each line also reports CPU time
+//! (this thread's utime + stime; Node's `process.cpuUsage()`), and the figures below are per CPU
+//! second, old and new builds run back to back (best of three runs each):
+//!
+//! | build | native | wasm32 in Node | slowdown vs the loop run natively |
+//! |---|---|---|---|
+//! | before (308f783) | 57.6 to 61.1 M instr/s | 47.3 to 47.6 M instr/s | 187x to 231x |
+//! | compact uops (fc3331f) | 98.6 to 100.0 M instr/s | (not separately measured) | |
+//! | + flags without u128, inlined MMU hit paths (eda866e) | 106.9 M instr/s | 78.1 M instr/s | |
+//! | now | 102.9 to 109.4 M instr/s | 77.9 M instr/s | 107x to 133x |
+//!
+//! (The native loop itself ran at 11 to 14.6 G instr/s.) Where the time went before, by `perf`:
+//! the generic path asked iced-x86's accessors for every operand (`read_op`/`write_op`/`ea`
+//! with the operand-kind dispatch: a third of the time), the 40-byte `Instruction` was copied
+//! out of the cache per step, flag helpers and MMU reads/writes were out-of-line calls, `add`,
+//! `sub` and `shl` computed carries in `u128` (slow in wasm), and every store called `memmove`.
+//! What is left per instruction (now about 9 ns): the fetch check (epoch, pending code writes,
+//! successor link, frame), the TLB probe per memory access, eager flags (RFLAGS is a public
+//! field, so flags are computed at each instruction rather than lazily), and the per-step loop
+//! in `Linux::run` / `Machine::step` (state, budget, timer).
 
 use youcpu_core::linux::mm::Prot;
 use youcpu_core::linux::{Config, Linux, USER_CS, USER_DS};
@@ -166,7 +189,15 @@ fn main() {
 fn wasm_seconds() -> Result<(f64, f64), String> {
     use std::process::Command;
     let manifest = env!("CARGO_MANIFEST_DIR");
-    let target = std::env::temp_dir().join("youcpu-bench-wasm-target");
+    // One target dir per source tree, so the rlib picked below is this tree's (two checkouts
+    // benchmarked back to back must not share one).
+    let tree = {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        manifest.hash(&mut h);
+        h.finish()
+    };
+    let target = std::env::temp_dir().join(format!("youcpu-bench-wasm-target-{tree:016x}"));
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let ok = Command::new(&cargo)
         .args([
