@@ -25,29 +25,29 @@ pub enum Op {
     AluRR,
     /// ALU op reg, imm.
     AluRI,
-    /// ALU op reg, [mem].
+    /// ALU op reg, `[mem]`.
     AluRM,
-    /// ALU op [mem], reg.
+    /// ALU op `[mem]`, reg.
     AluMR,
-    /// ALU op [mem], imm.
+    /// ALU op `[mem]`, imm.
     AluMI,
     /// MOV reg, reg.
     MovRR,
     /// MOV reg, imm.
     MovRI,
-    /// MOV reg, [mem].
+    /// MOV reg, `[mem]`.
     Load,
-    /// MOV [mem], reg.
+    /// MOV `[mem]`, reg.
     Store,
-    /// MOV [mem], imm.
+    /// MOV `[mem]`, imm.
     StoreI,
-    /// LEA reg, [mem] (64-bit addressing).
+    /// LEA reg, `[mem]` (64-bit addressing).
     Lea,
     /// INC reg.
     IncR,
     /// DEC reg.
     DecR,
-    /// Shift (`alu` holds [`Shift`]) reg by an immediate count.
+    /// Shift (`alu` holds a [`shift`] constant) reg by an immediate count.
     ShiftRI,
     /// Shift reg by CL.
     ShiftRCl,
@@ -67,15 +67,15 @@ pub enum Op {
     PopR,
     /// MOVZX reg, reg.
     MovzxRR,
-    /// MOVZX reg, [mem].
+    /// MOVZX reg, `[mem]`.
     MovzxRM,
     /// MOVSX/MOVSXD reg, reg.
     MovsxRR,
-    /// MOVSX/MOVSXD reg, [mem].
+    /// MOVSX/MOVSXD reg, `[mem]`.
     MovsxRM,
     /// CMOVcc reg, reg.
     CmovRR,
-    /// CMOVcc reg, [mem].
+    /// CMOVcc reg, `[mem]`.
     CmovRM,
     /// SETcc reg8.
     SetccR,
