@@ -28,22 +28,44 @@ fn kind_label(k: StepKind) -> &'static str {
     }
 }
 
+/// Props of [`BufferGrid`].
+#[derive(Properties, PartialEq)]
+struct BufferGridProps {
+    /// The bytes read (at most 256).
+    buf: Vec<u8>,
+    /// The `#!` line found in them, if any.
+    shebang: Option<Shebang>,
+}
+
 /// The 256-byte buffer as a grid; with a shebang, the interpreter, argument and cut marked.
-fn buffer_grid(buf: &[u8], sb: Option<&Shebang>) -> Html {
-    let class_of = |i: usize| -> Option<&'static str> {
-        let sb = sb?;
-        if i >= sb.interp_at && i < sb.interp_at + sb.interp.len() {
-            return Some("b-interp");
-        }
-        if let (Some(at), Some(arg)) = (sb.arg_at, sb.arg.as_ref()) {
-            if i >= at && i < at + arg.len() {
-                return Some("b-arg");
+/// A component of its own so that stepping on re-renders only the grids whose bytes changed
+/// (issue #8: "All steps" and each later step used to rebuild every grid shown).
+#[component]
+fn BufferGrid(props: &BufferGridProps) -> Html {
+    let (buf, sb) = (&props.buf, props.shebang.as_ref());
+    // The cell's whole class attribute, chosen without building a `Classes` set per cell.
+    let class_of = |i: usize, nul: bool| -> &'static str {
+        let mark = sb.and_then(|sb| {
+            if i >= sb.interp_at && i < sb.interp_at + sb.interp.len() {
+                return Some(0);
             }
+            if let (Some(at), Some(arg)) = (sb.arg_at, sb.arg.as_ref()) {
+                if i >= at && i < at + arg.len() {
+                    return Some(1);
+                }
+            }
+            (Some(i) == sb.newline_at).then_some(2)
+        });
+        match (mark, nul) {
+            (None, false) => "bc",
+            (None, true) => "bc b-nul",
+            (Some(0), false) => "bc b-interp",
+            (Some(0), true) => "bc b-interp b-nul",
+            (Some(1), false) => "bc b-arg",
+            (Some(1), true) => "bc b-arg b-nul",
+            (_, false) => "bc b-nl",
+            (_, true) => "bc b-nl b-nul",
         }
-        if Some(i) == sb.newline_at {
-            return Some("b-nl");
-        }
-        None
     };
     let cells: Html = buf
         .iter()
@@ -58,12 +80,16 @@ fn buffer_grid(buf: &[u8], sb: Option<&Shebang>) -> Html {
                 b' ' => "␣".to_string(),
                 _ => format!("{b:02x}"),
             };
-            html! { <span class={classes!("bc", class_of(i), (b == 0).then_some("b-nul"))} title={format!("offset {i}: 0x{b:02x}")}>{ t }</span> }
+            html! { <span class={class_of(i, b == 0)} title={format!("offset {i}: 0x{b:02x}")}>{ t }</span> }
         })
         .collect();
     html! {
         <div class="bufgrid" role="img" aria-label={format!("the first {} bytes of the file", buf.len())}>{ cells }</div>
     }
+}
+
+fn buffer_grid(buf: &[u8], sb: Option<&Shebang>) -> Html {
+    html! { <BufferGrid buf={buf.to_vec()} shebang={sb.cloned()} /> }
 }
 
 fn argv_list(argv: &[Vec<u8>]) -> Html {
