@@ -78,6 +78,22 @@ fn gantt(r: &SimResult, n: usize, scale_end: u64, key: &str) -> Html {
     }
 }
 
+/// Props of [`GanttChart`].
+#[derive(Properties, PartialEq)]
+struct GanttProps {
+    result: SimResult,
+    n: usize,
+    scale_end: u64,
+    testkey: AttrValue,
+}
+
+/// One policy's Gantt chart as a component of its own, so that when one policy's result
+/// arrives the charts whose inputs did not change are not rebuilt (issue #8).
+#[component]
+fn GanttChart(p: &GanttProps) -> Html {
+    gantt(&p.result, p.n, p.scale_end, &p.testkey)
+}
+
 fn fair_chart(r: &SimResult, n: usize, eevdf: bool) -> Html {
     let width = 640.0_f64;
     let height = 200.0_f64;
@@ -299,7 +315,7 @@ pub fn SchedulerWidget() -> Html {
             let body = match (&run.result, run.pending) {
                 (Some(Ok(r)), false) => html! {
                     <>
-                        { gantt(r, n, scale_end, key) }
+                        <GanttChart result={r.clone()} n={n} scale_end={scale_end} testkey={key} />
                         <p class="sch-metrics" data-testid={format!("sch-metrics-{key}")}>
                             { format!("avg response {} · avg turnaround {} · avg wait {:.1} · {} switches", fmt_opt(r.overall.avg_response), fmt_opt(r.overall.avg_turnaround), r.overall.avg_wait, r.overall.context_switches) }
                             if r.overall.switch_time > 0 { { format!(" · {} ms switching", r.overall.switch_time) } }
@@ -308,7 +324,7 @@ pub fn SchedulerWidget() -> Html {
                 },
                 (Some(Ok(r)), true) => html! {
                     <>
-                        { gantt(r, n, scale_end, "old") }
+                        <GanttChart result={r.clone()} n={n} scale_end={scale_end} testkey="old" />
                         <p class="sch-metrics">{ "computing…" }</p>
                     </>
                 },
