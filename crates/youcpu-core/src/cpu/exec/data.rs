@@ -56,11 +56,17 @@ pub fn lea(cpu: &mut Cpu, ins: &Instruction) -> Result<(), Fault> {
     {
         a = a.wrapping_add(cpu.reg(base));
     }
-    if ins.memory_index() != iced_x86::Register::None {
+    let index = ins.memory_index();
+    if index != iced_x86::Register::None {
         a = a.wrapping_add(
-            cpu.reg(ins.memory_index())
+            cpu.reg(index)
                 .wrapping_mul(u64::from(ins.memory_index_scale())),
         );
+    }
+    // Intel SDM vol. 2, LEA: with a 32-bit address size (the 67 prefix) the effective address
+    // is computed in 32 bits, then zero-extended to a 64-bit destination.
+    if base == iced_x86::Register::EIP || base.is_gpr32() || index.is_gpr32() {
+        a &= 0xffff_ffff;
     }
     let r = ins.op0_register();
     cpu.set_reg(r, a & mask(r.size() as u32));
