@@ -12,15 +12,14 @@ export async function whenLive(page) {
 export async function watchMount(page) {
   await page.addInitScript(() => {
     window.__youcpuLive = false;
-    const seen = new WeakSet();
     const check = () => {
       const app = document.getElementById('app');
       if (!app) return;
       // The prerendered children are the ones present first; the app clears them and renders.
-      if (!seen.has(app)) {
-        seen.add(app);
-        app.__first = app.firstElementChild;
-      }
+      // The parser may insert <main id="app"> before its children (a large page arrives in
+      // chunks), so the first child is taken when there first is one: the module script that
+      // mounts the app runs only after parsing has finished.
+      if (!app.__first) app.__first = app.firstElementChild;
       if (app.__first && !app.__first.isConnected && app.querySelector('[data-widget]')) {
         window.__youcpuLive = true;
         window.__youcpuLiveAt = performance.now();
