@@ -6,7 +6,7 @@ pub mod state;
 use crate::widgets::{Frame, WidgetKind};
 use crate::{dom, url_state};
 use state::{
-    compute, Job, PolicyId, Run, SchedAction, SchedState, MAX_WIDGET_TASKS, PRESETS, URL_PREFIX,
+    compute, Job, PolicyId, SchedAction, SchedState, MAX_WIDGET_TASKS, PRESETS, URL_PREFIX,
     WIDGET_MAX_EVENTS,
 };
 use std::cell::Cell;
@@ -15,6 +15,40 @@ use yew::prelude::*;
 use youcpu_core::sched::sim::{SimResult, SliceKind};
 
 const PALETTE: usize = 8;
+
+/// `format!("{v:.decimals$}")` for chart coordinates without the float-to-decimal machinery,
+/// which took most of the scheduler's render time (issue #8): the magnitude is scaled to an
+/// integer, rounded, and printed as one. Values within 1e-6 of a rounding tie, non-finite or
+/// large ones (where an `f64` product could round the other way) go through `format!`, so the
+/// text is always what `format!` gives.
+pub(crate) fn fixed(v: f64, decimals: usize) -> String {
+    const SCALE: [f64; 4] = [1.0, 10.0, 100.0, 1000.0];
+    let Some(&scale) = SCALE.get(decimals) else {
+        return format!("{v:.decimals$}");
+    };
+    let scaled = v.abs() * scale;
+    // Below 1e9 an f64's spacing is under 2e-7, so the product is within that of the exact
+    // value and rounds the same way unless the exact value is within 1e-6 of a tie.
+    if scaled.is_nan() || scaled >= 1e9 || (scaled - scaled.floor() - 0.5).abs() < 1e-6 {
+        return format!("{v:.decimals$}");
+    }
+    let n = scaled.round() as u64;
+    let unit = scale as u64;
+    let mut out = String::with_capacity(16);
+    if v.is_sign_negative() {
+        out.push('-');
+    }
+    out.push_str(&(n / unit).to_string());
+    if decimals > 0 {
+        let frac = (n % unit).to_string();
+        out.push('.');
+        for _ in frac.len()..decimals {
+            out.push('0');
+        }
+        out.push_str(&frac);
+    }
+    out
+}
 
 fn fmt_opt(v: Option<f64>) -> String {
     v.map(|x| format!("{x:.1}")).unwrap_or_else(|| "–".into())
@@ -36,12 +70,12 @@ fn gantt(r: &SimResult, n: usize, scale_end: u64, key: &str) -> Html {
             let w = (x1 - x0).max(0.8);
             match s.kind {
                 SliceKind::Run { task } => html! {
-                    <rect class={format!("c{}", task % PALETTE)} x={format!("{x0:.2}")} y={format!("{:.1}", row_h * task as f64 + 1.0)} width={format!("{w:.2}")} height={format!("{:.1}", row_h - 3.0)}>
+                    <rect class={format!("c{}", task % PALETTE)} x={fixed(x0, 2)} y={fixed(row_h * task as f64 + 1.0, 1)} width={fixed(w, 2)} height={fixed(row_h - 3.0, 1)}>
                         <title>{ format!("task {} runs {}–{} ms", task + 1, s.start, s.end) }</title>
                     </rect>
                 },
                 SliceKind::Switch { to, .. } => html! {
-                    <rect class="switch" x={format!("{x0:.2}")} y={format!("{:.1}", row_h * to as f64 + 1.0)} width={format!("{w:.2}")} height={format!("{:.1}", row_h - 3.0)}>
+                    <rect class="switch" x={fixed(x0, 2)} y={fixed(row_h * to as f64 + 1.0, 1)} width={fixed(w, 2)} height={fixed(row_h - 3.0, 1)}>
                         <title>{ format!("switching to task {}: {}–{} ms", to + 1, s.start, s.end) }</title>
                     </rect>
                 },
@@ -50,7 +84,7 @@ fn gantt(r: &SimResult, n: usize, scale_end: u64, key: &str) -> Html {
         })
         .collect();
     let labels: Html = (0..n)
-        .map(|i| html! { <text class="lbl" x="0" y={format!("{:.1}", row_h * i as f64 + 12.0)}>{ format!("task {}", i + 1) }</text> })
+        .map(|i| html! { <text class="lbl" x="0" y={fixed(row_h * i as f64 + 12.0, 1)}>{ format!("task {}", i + 1) }</text> })
         .collect();
     // About six ticks on a 1-2-5 scale.
     let step = [
@@ -64,27 +98,38 @@ fn gantt(r: &SimResult, n: usize, scale_end: u64, key: &str) -> Html {
         .map(|k| {
             let t = k * step;
             let tx = x(t);
-            html! { <g><line class="tick" x1={format!("{tx:.1}")} x2={format!("{tx:.1}")} y1={format!("{axis_y:.1}")} y2={format!("{:.1}", axis_y + 4.0)} /><text class="val" x={format!("{tx:.1}")} y={format!("{:.1}", axis_y + 16.0)} text-anchor="middle">{ t }</text></g> }
+            let txs = fixed(tx, 1);
+            html! { <g><line class="tick" x1={txs.clone()} x2={txs.clone()} y1={fixed(axis_y, 1)} y2={fixed(axis_y + 4.0, 1)} /><text class="val" x={txs} y={fixed(axis_y + 16.0, 1)} text-anchor="middle">{ t }</text></g> }
         })
         .collect();
     html! {
         <svg class="gantt" viewBox={format!("0 0 {width} {height:.0}")} role="img" data-testid={format!("sch-gantt-{key}")}
             aria-label={format!("Gantt chart: which task runs when, 0 to {} ms", r.overall.end)}>
             { labels }
-            <line class="axis" x1={format!("{label_w}")} x2={format!("{:.1}", label_w + plot_w)} y1={format!("{axis_y:.1}")} y2={format!("{axis_y:.1}")} />
+            <line class="axis" x1={format!("{label_w}")} x2={fixed(label_w + plot_w, 1)} y1={fixed(axis_y, 1)} y2={fixed(axis_y, 1)} />
             { ticks }
             { bars }
         </svg>
     }
 }
 
-/// Props of [`GanttChart`].
-#[derive(Properties, PartialEq)]
+/// Props of [`GanttChart`]. Equal when they share the same result (compared by pointer: a
+/// new result is a new `Rc`, so no timeline is compared element by element).
+#[derive(Properties)]
 struct GanttProps {
-    result: SimResult,
+    result: Rc<SimResult>,
     n: usize,
     scale_end: u64,
     testkey: AttrValue,
+}
+
+impl PartialEq for GanttProps {
+    fn eq(&self, o: &Self) -> bool {
+        Rc::ptr_eq(&self.result, &o.result)
+            && self.n == o.n
+            && self.scale_end == o.scale_end
+            && self.testkey == o.testkey
+    }
 }
 
 /// One policy's Gantt chart as a component of its own, so that when one policy's result
@@ -116,11 +161,16 @@ fn fair_chart(r: &SimResult, n: usize, eevdf: bool) -> Html {
     let y = |v: i64| top + (height - top - bot) * (1.0 - (v - lo) as f64 / (hi - lo) as f64);
     let lines: Html = (0..n)
         .map(|i| {
-            let pts: Vec<String> = r
-                .samples_of(i)
-                .map(|p| format!("{:.1},{:.1}", x(p.time), y(value(p))))
-                .collect();
-            html! { <polyline class={format!("line s{}", i % PALETTE)} points={pts.join(" ")} /> }
+            let mut pts = String::new();
+            for p in r.samples_of(i) {
+                if !pts.is_empty() {
+                    pts.push(' ');
+                }
+                pts.push_str(&fixed(x(p.time), 1));
+                pts.push(',');
+                pts.push_str(&fixed(y(value(p)), 1));
+            }
+            html! { <polyline class={format!("line s{}", i % PALETTE)} points={pts} /> }
         })
         .collect();
     let what = if eevdf {
@@ -134,7 +184,7 @@ fn fair_chart(r: &SimResult, n: usize, eevdf: bool) -> Html {
                 <text class="val" x="0" y="14">{ format!("{:.2} ms", hi as f64 / 1e6) }</text>
                 <text class="val" x="0" y={format!("{:.0}", height - bot)}>{ format!("{:.2} ms", lo as f64 / 1e6) }</text>
                 if eevdf && lo < 0 && hi > 0 {
-                    <line class="zero" x1={format!("{l}")} x2={format!("{:.1}", width - rgt)} y1={format!("{:.1}", y(0))} y2={format!("{:.1}", y(0))} />
+                    <line class="zero" x1={format!("{l}")} x2={fixed(width - rgt, 1)} y1={fixed(y(0), 1)} y2={fixed(y(0), 1)} />
                 }
                 { lines }
             </svg>
@@ -175,10 +225,28 @@ fn compute_from(
     .forget();
 }
 
-fn details(run: &Run, n: usize) -> Html {
-    let Some(Ok(r)) = &run.result else {
-        return html! {};
-    };
+/// Props of [`Details`]: equal when they show the same result (by pointer) of the same policy.
+#[derive(Properties)]
+struct DetailsProps {
+    policy: PolicyId,
+    result: Rc<SimResult>,
+    n: usize,
+}
+
+impl PartialEq for DetailsProps {
+    fn eq(&self, o: &Self) -> bool {
+        Rc::ptr_eq(&self.result, &o.result) && self.policy == o.policy && self.n == o.n
+    }
+}
+
+/// The focused policy's table and fair chart as a component of its own, so that renders which
+/// do not change its result (another policy arriving, a keystroke) skip it (issue #8).
+#[component]
+fn Details(p: &DetailsProps) -> Html {
+    details(p.policy, &p.result, p.n)
+}
+
+fn details(policy: PolicyId, r: &SimResult, n: usize) -> Html {
     let rows: Html = r
         .tasks
         .iter()
@@ -198,14 +266,14 @@ fn details(run: &Run, n: usize) -> Html {
         .collect();
     html! {
         <div class="sch-details" data-testid="sch-details">
-            <h5>{ format!("{}: every task", run.policy.label()) }</h5>
+            <h5>{ format!("{}: every task", policy.label()) }</h5>
             <div class="table-wrap">
                 <table>
                     <thead><tr><th scope="col">{ "Task" }</th><th scope="col">{ "Arrival" }</th><th scope="col">{ "CPU" }</th><th scope="col">{ "First run" }</th><th scope="col">{ "Done" }</th><th scope="col">{ "Response" }</th><th scope="col">{ "Turnaround" }</th><th scope="col">{ "Wait" }</th><th scope="col">{ "CPU share" }</th><th scope="col">{ "Switched in" }</th></tr></thead>
                     <tbody>{ rows }</tbody>
                 </table>
             </div>
-            if run.policy.is_fair() { { fair_chart(r, n, run.policy == PolicyId::Eevdf) } }
+            if policy.is_fair() { { fair_chart(r, n, policy == PolicyId::Eevdf) } }
         </div>
     }
 }
@@ -349,7 +417,14 @@ pub fn SchedulerWidget() -> Html {
         })
         .collect();
 
-    let focused_run = state.runs.iter().find(|r| r.policy == state.focus);
+    let focused_run = state
+        .runs
+        .iter()
+        .find(|r| r.policy == state.focus)
+        .and_then(|r| match &r.result {
+            Some(Ok(res)) => Some((r.policy, res.clone())),
+            _ => None,
+        });
     // A summary for screen readers: each policy's averages, not the whole chart, announced
     // once every policy's result has arrived.
     let live = state.summary.clone();
@@ -389,7 +464,46 @@ pub fn SchedulerWidget() -> Html {
                 <p class="stale" role="status" data-testid="sch-stale">{ "Showing the last valid run until the highlighted fields are fixed." }</p>
             }
             <div class="sch-runs">{ charts }</div>
-            if let Some(run) = focused_run { { details(run, n) } }
+            if let Some((policy, result)) = focused_run { <Details policy={policy} result={result} n={n} /> }
         </Frame>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fixed;
+
+    #[test]
+    fn fixed_prints_what_format_prints() {
+        // A sweep over chart-sized values, ties and near-ties, signs, zero, and the fall-backs.
+        let mut values = vec![
+            0.0,
+            -0.0,
+            0.05,
+            0.15,
+            0.25,
+            0.35,
+            0.125,
+            0.005,
+            -0.004,
+            1e9,
+            2e12,
+            640.0,
+            1e-7,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+        ];
+        for k in 0..20_000u32 {
+            let v = f64::from(k) * 0.0317 - 100.0;
+            values.push(v);
+            values.push(58.0 + 574.0 * f64::from(k) / 7919.0);
+            values.push(f64::from(k) / 8.0);
+        }
+        for v in values {
+            for d in 0..5 {
+                assert_eq!(fixed(v, d), format!("{v:.d$}"), "{v} to {d} places");
+            }
+        }
     }
 }

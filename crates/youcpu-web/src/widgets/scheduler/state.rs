@@ -311,7 +311,8 @@ pub struct Run {
     /// Which policy.
     pub policy: PolicyId,
     /// Its latest result (times in ms), or why it could not run; None before the first.
-    pub result: Option<Result<SimResult, String>>,
+    /// Shared, so that re-rendering and cloning the state never copies a timeline.
+    pub result: Option<Result<Rc<SimResult>, String>>,
     /// True while the current job's result for this policy has not arrived (the result shown,
     /// if any, is then an older one).
     pub pending: bool,
@@ -536,7 +537,7 @@ impl SchedState {
         let Some(run) = runs.iter_mut().find(|r| r.policy == p && r.pending) else {
             return false;
         };
-        run.result = Some(result);
+        run.result = Some(result.map(Rc::new));
         run.pending = false;
         self.runs = Rc::new(runs);
         if self.runs.iter().all(|r| !r.pending) {
