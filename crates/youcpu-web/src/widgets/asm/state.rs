@@ -2,8 +2,9 @@
 //! results computed from it by the core's assembler and disassembler, and which instruction is
 //! selected for the byte-by-byte explanation. A pure reducer.
 
-use super::build::{b64_decode, b64_encode, BuildAction, BuildState, MAX_LINK_SOURCE};
+use super::build::{b64_decode, b64_encode, BuildAction, BuildState, HELLO, MAX_LINK_SOURCE};
 use std::rc::Rc;
+use std::sync::OnceLock;
 use yew::Reducible;
 use youcpu_core::asm::{
     assemble, disassemble, disassemble_one, parse_hex, Assembled, Bitness, Decoded, DecodedItem,
@@ -40,6 +41,8 @@ pub struct AsmLine {
     pub source: String,
     /// Its address.
     pub ip: u64,
+    /// The mode it was assembled in.
+    pub bits: Bitness,
     /// The encoding and its breakdown, or the assembler's message.
     pub result: Result<(Assembled, Option<Decoded>), String>,
 }
@@ -105,6 +108,13 @@ impl Default for AsmState {
     }
 }
 
+/// The hex the widget opens with: the example's bytes. Computed once, for [`AsmState::to_query`],
+/// which runs on every render and so must not assemble the example each time (issue #8).
+fn default_hex() -> &'static str {
+    static HEX: OnceLock<String> = OnceLock::new();
+    HEX.get_or_init(|| AsmState::default().hex)
+}
+
 fn hex_of_source(lines: &[AsmLine]) -> String {
     lines
         .iter()
@@ -161,16 +171,32 @@ impl AsmState {
                 line.to_string()
             };
             let here = ip;
-            let result = assemble(&line, self.bits, here)
-                .map(|a| {
-                    ip = here.wrapping_add(a.bytes.len() as u64) & self.bits.max_ip();
-                    let d = disassemble_one(&a.bytes, self.bits, here).ok();
-                    (a, d)
+            // A line with the same text at the same address and mode as before assembles the
+            // same way: reuse it, so a keystroke re-assembles only the lines it changed. (Only
+            // lines without surrounding blanks, whose stored trimmed text is the text itself.)
+            let same = (line.trim() == line)
+                .then(|| {
+                    self.lines
+                        .iter()
+                        .find(|l| l.ip == here && l.source == line && l.bits == self.bits)
                 })
-                .map_err(|e| e.to_string());
+                .flatten();
+            let result = match same {
+                Some(l) => l.result.clone(),
+                None => assemble(&line, self.bits, here)
+                    .map(|a| {
+                        let d = disassemble_one(&a.bytes, self.bits, here).ok();
+                        (a, d)
+                    })
+                    .map_err(|e| e.to_string()),
+            };
+            if let Ok((a, _)) = &result {
+                ip = here.wrapping_add(a.bytes.len() as u64) & self.bits.max_ip();
+            }
             out.push(AsmLine {
                 source: line.trim().to_string(),
                 ip: here,
+                bits: self.bits,
                 result,
             });
         }
@@ -178,16 +204,25 @@ impl AsmState {
     }
 
     fn recompute(&mut self) {
-        let lines = self.assemble_all();
+        self.recompute_parts(true, true);
+    }
+
+    /// Re-assembles the source (`asm`) and/or re-disassembles the hex (`dis`): an edit in one
+    /// direction leaves the other's results as they are (issue #8: work per input).
+    fn recompute_parts(&mut self, asm: bool, dis: bool) {
+        if asm {
+            self.lines = Rc::new(self.assemble_all());
+        }
         if self.source.lines().filter(|l| !l.trim().is_empty()).count() > MAX_LINES {
             self.notice = Some(format!("Only the first {MAX_LINES} lines are assembled."));
         }
-        self.lines = Rc::new(lines);
-        self.decoded = Rc::new(
-            parse_hex(&self.hex)
-                .and_then(|b| disassemble(&b, self.bits, BASE_IP))
-                .map_err(|e| e.to_string()),
-        );
+        if dis {
+            self.decoded = Rc::new(
+                parse_hex(&self.hex)
+                    .and_then(|b| disassemble(&b, self.bits, BASE_IP))
+                    .map_err(|e| e.to_string()),
+            );
+        }
         let n = match self.mode {
             Mode::Assemble => self.lines.len(),
             Mode::Disassemble => self.decoded.as_ref().as_ref().map_or(0, Vec::len),
@@ -208,24 +243,38 @@ impl AsmState {
             AsmAction::SetMode(m) => {
                 if m != self.mode {
                     // Carry the work across: what was assembled becomes the bytes to decode.
+                    let hex = self.hex.clone();
                     if m == Mode::Disassemble && self.lines.iter().any(|l| l.result.is_ok()) {
                         self.hex = hex_of_source(&self.lines);
                     }
                     self.mode = m;
                     self.selected = 0;
+                    let dis = self.hex != hex;
+                    self.recompute_parts(false, dis);
+                } else {
+                    self.recompute_parts(false, false);
                 }
+                return;
             }
             AsmAction::Source(t) => {
                 self.notice = None;
                 self.source = clip(t, &mut self.notice);
+                self.recompute_parts(true, false);
+                return;
             }
             AsmAction::Hex(t) => {
                 self.notice = None;
                 self.hex = clip(t, &mut self.notice);
                 self.selected = 0;
+                self.recompute_parts(false, true);
+                return;
             }
             AsmAction::Bits(b) => self.bits = b,
-            AsmAction::Select(i) => self.selected = i,
+            AsmAction::Select(i) => {
+                self.selected = i;
+                self.recompute_parts(false, false);
+                return;
+            }
             AsmAction::Build(a) => {
                 // Running and editing the program leave the other two views as they are.
                 self.build.apply(a);
@@ -317,26 +366,25 @@ impl AsmState {
 
     /// The keys that reproduce this state; defaults are left out.
     pub fn to_query(&self) -> Vec<(String, String)> {
-        let d = AsmState::default();
         let mut out = Vec::new();
         match self.mode {
             Mode::Disassemble => out.push(("mode".into(), "dis".into())),
             Mode::Build => out.push(("mode".into(), "build".into())),
             Mode::Assemble => {}
         }
-        if self.bits != d.bits {
+        if self.bits != Bitness::B64 {
             out.push(("bits".into(), self.bits.bits().to_string()));
         }
-        if self.source != d.source {
+        if self.source != DEFAULT_SOURCE {
             out.push(("src".into(), self.source.clone()));
         }
-        if self.mode == Mode::Disassemble && self.hex != d.hex {
+        if self.mode == Mode::Disassemble && self.hex != default_hex() {
             out.push(("hex".into(), self.hex.clone()));
         }
         if self.selected != 0 {
             out.push(("sel".into(), self.selected.to_string()));
         }
-        if self.build.source != d.build.source && self.build.source.len() <= MAX_LINK_SOURCE {
+        if self.build.source != HELLO && self.build.source.len() <= MAX_LINK_SOURCE {
             out.push(("prog".into(), b64_encode(self.build.source.as_bytes())));
         }
         out
@@ -362,6 +410,35 @@ mod tests {
             Ok((a, _)) => hex(&a.bytes),
             Err(e) => format!("error: {e}"),
         }
+    }
+
+    #[test]
+    fn reused_lines_and_kept_views_equal_a_fresh_computation() {
+        let mut s = AsmState::default();
+        let edits = [
+            AsmAction::Source("mov eax, 1\nadd eax, 512\n".into()),
+            AsmAction::Source("mov eax, 1\nadd eax, 5122\n  push rbx\nbogus".into()),
+            AsmAction::Select(2),
+            AsmAction::Bits(Bitness::B32),
+            AsmAction::Source("mov eax, 1\npush ebx\nadd eax, 5122\n".into()),
+            AsmAction::SetMode(Mode::Disassemble),
+            AsmAction::Hex("b8 01 00 00 00 53".into()),
+            AsmAction::SetMode(Mode::Assemble),
+            AsmAction::Source("mov eax, 2\npush ebx\nadd eax, 5122\n".into()),
+        ];
+        for a in edits {
+            s.apply(a.clone());
+            let mut fresh = s.clone();
+            fresh.lines = Rc::new(Vec::new());
+            fresh.decoded = Rc::new(Ok(Vec::new()));
+            fresh.recompute();
+            assert_eq!(fresh.lines, s.lines, "after {a:?}");
+            assert_eq!(fresh.decoded, s.decoded, "after {a:?}");
+            assert_eq!(fresh.selected, s.selected, "after {a:?}");
+        }
+        // The defaults the link leaves out are the example's.
+        assert!(AsmState::default().to_query().is_empty());
+        assert_eq!(default_hex(), AsmState::default().hex);
     }
 
     #[test]
