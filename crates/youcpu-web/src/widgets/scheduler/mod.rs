@@ -54,12 +54,48 @@ fn fmt_opt(v: Option<f64>) -> String {
     v.map(|x| format!("{x:.1}")).unwrap_or_else(|| "–".into())
 }
 
-fn gantt(r: &SimResult, n: usize, scale_end: u64, key: &str) -> Html {
-    let width = 640.0_f64;
+/// The chart's frame: the `svg` with its test id and label, around the memoised body, so that
+/// marking a run pending (its test id changes) does not rebuild its bars (issue #8).
+fn gantt(r: &Rc<SimResult>, n: usize, scale_end: u64, key: &str) -> Html {
+    let height = GANTT_ROW_H * n as f64 + 22.0;
+    html! {
+        <svg class="gantt" viewBox={format!("0 0 {GANTT_W} {height:.0}")} role="img" data-testid={format!("sch-gantt-{key}")}
+            aria-label={format!("Gantt chart: which task runs when, 0 to {} ms", r.overall.end)}>
+            <GanttBody result={r.clone()} n={n} scale_end={scale_end} />
+        </svg>
+    }
+}
+
+/// Width of a Gantt chart's view box.
+const GANTT_W: f64 = 640.0;
+/// Height of one task's row in a Gantt chart.
+const GANTT_ROW_H: f64 = 16.0;
+
+/// Props of [`GanttBody`]: equal when they share the same result (by pointer), rows and scale.
+#[derive(Properties)]
+struct GanttBodyProps {
+    result: Rc<SimResult>,
+    n: usize,
+    scale_end: u64,
+}
+
+impl PartialEq for GanttBodyProps {
+    fn eq(&self, o: &Self) -> bool {
+        Rc::ptr_eq(&self.result, &o.result) && self.n == o.n && self.scale_end == o.scale_end
+    }
+}
+
+/// A Gantt chart's labels, axis and bars.
+#[component]
+fn GanttBody(p: &GanttBodyProps) -> Html {
+    gantt_body(&p.result, p.n, p.scale_end)
+}
+
+fn gantt_body(r: &SimResult, n: usize, scale_end: u64) -> Html {
+    let width = GANTT_W;
     let label_w = 58.0;
     let plot_w = width - label_w - 8.0;
-    let row_h = 16.0;
-    let height = row_h * n as f64 + 22.0;
+    let row_h = GANTT_ROW_H;
     let end = scale_end.max(1) as f64;
     let x = |t: u64| label_w + plot_w * t as f64 / end;
     let bars: Html = r
@@ -103,13 +139,12 @@ fn gantt(r: &SimResult, n: usize, scale_end: u64, key: &str) -> Html {
         })
         .collect();
     html! {
-        <svg class="gantt" viewBox={format!("0 0 {width} {height:.0}")} role="img" data-testid={format!("sch-gantt-{key}")}
-            aria-label={format!("Gantt chart: which task runs when, 0 to {} ms", r.overall.end)}>
+        <>
             { labels }
             <line class="axis" x1={format!("{label_w}")} x2={fixed(label_w + plot_w, 1)} y1={fixed(axis_y, 1)} y2={fixed(axis_y, 1)} />
             { ticks }
             { bars }
-        </svg>
+        </>
     }
 }
 
