@@ -136,9 +136,7 @@ pub fn ExecveWidget() -> Html {
     });
     {
         let query = state.to_query();
-        use_effect_with(query, |q| {
-            dom::replace_search(&url_state::merge(&dom::location_search(), URL_PREFIX, q));
-        });
+        url_state::use_query_sync(URL_PREFIX, query);
     }
     let click = |a: ExecAction| {
         let state = state.clone();

@@ -26,9 +26,7 @@ pub fn FetchExecuteWidget() -> Html {
     });
     {
         let query = state.to_query();
-        use_effect_with(query, |q| {
-            dom::replace_search(&url_state::merge(&dom::location_search(), URL_PREFIX, q));
-        });
+        url_state::use_query_sync(URL_PREFIX, query);
     }
     // A Run goes on chunk by chunk, each in its own timer task, so the page keeps painting and
     // answering input (gloo-timers' Timeout is setTimeout; dropping it cancels it).

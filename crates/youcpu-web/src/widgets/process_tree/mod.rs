@@ -63,9 +63,7 @@ pub fn ProcessTreeWidget() -> Html {
     });
     {
         let query = state.to_query();
-        use_effect_with(query, |q| {
-            dom::replace_search(&url_state::merge(&dom::location_search(), URL_PREFIX, q));
-        });
+        url_state::use_query_sync(URL_PREFIX, query);
     }
     let on_reset = {
         let state = state.clone();

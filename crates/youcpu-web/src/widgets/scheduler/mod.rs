@@ -322,9 +322,7 @@ pub fn SchedulerWidget() -> Html {
     });
     {
         let query = state.to_query();
-        use_effect_with(query, |q| {
-            dom::replace_search(&url_state::merge(&dom::location_search(), URL_PREFIX, q));
-        });
+        url_state::use_query_sync(URL_PREFIX, query);
     }
     // One policy per task: the effect runs when a new job (generation) starts.
     {

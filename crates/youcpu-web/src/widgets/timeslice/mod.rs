@@ -147,9 +147,7 @@ pub fn TimesliceWidget() -> Html {
     // Mirror the state into the URL so a link reproduces it.
     {
         let query = state.to_query();
-        use_effect_with(query, |q| {
-            dom::replace_search(&url_state::merge(&dom::location_search(), URL_PREFIX, q));
-        });
+        url_state::use_query_sync(URL_PREFIX, query);
     }
 
     let send = |f: fn(String) -> TimesliceAction| {
