@@ -4,6 +4,7 @@ import { chromium } from 'playwright-core';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { whenLive } from './drive.mjs';
 
 export const ARTIFACTS = path.resolve('tests/e2e/artifacts');
 
@@ -27,8 +28,11 @@ export async function launch() {
   };
 }
 
-/** Opens a page that records console errors, uncaught exceptions and requested URLs. */
-export async function openPage(context, url) {
+/**
+ * Opens a page that records console errors, uncaught exceptions and requested URLs, and waits
+ * until every widget on it is live (`{ live: false }` skips the wait).
+ */
+export async function openPage(context, url, { live = true } = {}) {
   const page = await context.newPage();
   const errors = [];
   const requests = [];
@@ -36,6 +40,7 @@ export async function openPage(context, url) {
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
   page.on('request', (r) => requests.push(r.url()));
   await page.goto(url);
+  if (live) await whenLive(page);
   return { page, errors, requests };
 }
 

@@ -3,32 +3,13 @@
 // Each entry names the widget, one representative input (`act`), the same input given with keys
 // only (`keys`), and a longer simulation to watch for long tasks (`run`, optional).
 
-/** Resolves once the wasm app has replaced the prerendered article (so inputs reach Yew). */
+/**
+ * Resolves once every live piece of the page (each widget and the table of contents) has been
+ * mounted into its prerendered placeholder, so inputs reach Yew: the app then sets
+ * `<html data-live="all">` (crates/youcpu-web/src/mount.rs).
+ */
 export async function whenLive(page) {
-  await page.waitForFunction(() => window.__youcpuLive === true, null, { timeout: 30000 });
-}
-
-/** Call before page.goto: records when the app mounts over the prerendered HTML. */
-export async function watchMount(page) {
-  await page.addInitScript(() => {
-    window.__youcpuLive = false;
-    const check = () => {
-      const app = document.getElementById('app');
-      if (!app) return;
-      // The prerendered children are the ones present first; the app clears them and renders.
-      // The parser may insert <main id="app"> before its children (a large page arrives in
-      // chunks), so the first child is taken when there first is one: the module script that
-      // mounts the app runs only after parsing has finished.
-      if (!app.__first) app.__first = app.firstElementChild;
-      if (app.__first && !app.__first.isConnected && app.querySelector('[data-widget]')) {
-        window.__youcpuLive = true;
-        window.__youcpuLiveAt = performance.now();
-        obs.disconnect();
-      }
-    };
-    const obs = new MutationObserver(check);
-    obs.observe(document, { childList: true, subtree: true });
-  });
+  await page.waitForFunction(() => document.documentElement.dataset.live === 'all', null, { timeout: 30000 });
 }
 
 /** Presses Tab until the focused element has data-testid `testid` (at most `limit` presses). */

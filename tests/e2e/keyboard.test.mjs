@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { serve } from './server.mjs';
 import { launch } from './browser.mjs';
-import { WIDGETS, watchMount, whenLive } from './drive.mjs';
+import { WIDGETS, whenLive } from './drive.mjs';
 
 let server;
 let browser;
@@ -16,7 +16,6 @@ before(async () => {
   browser = await launch();
   page = await browser.context.newPage();
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-  await watchMount(page);
   await page.goto(`${server.url}/`);
   await whenLive(page);
 });

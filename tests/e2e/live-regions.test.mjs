@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { serve } from './server.mjs';
 import { launch } from './browser.mjs';
-import { WIDGETS, LIVE, watchMount, whenLive } from './drive.mjs';
+import { WIDGETS, LIVE, whenLive } from './drive.mjs';
 
 let server;
 let browser;
@@ -16,7 +16,6 @@ before(async () => {
   page = await browser.context.newPage();
   page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-  await watchMount(page);
   await page.goto(`${server.url}/`);
   await whenLive(page);
 });

@@ -7,6 +7,7 @@ export class TimeslicePage {
   }
   async ready() {
     await this.root.waitFor();
+    await this.page.locator(`[data-slot="${await this.root.getAttribute('data-widget')}"][data-live]`).waitFor({ state: 'attached' });
     return this;
   }
   field(id) { return this.root.getByTestId(id); }
@@ -24,6 +25,7 @@ export class AsmPage {
   }
   async ready() {
     await this.root.waitFor();
+    await this.page.locator(`[data-slot="${await this.root.getAttribute('data-widget')}"][data-live]`).waitFor({ state: 'attached' });
     return this;
   }
   el(id) { return this.root.getByTestId(id); }
@@ -39,6 +41,7 @@ export class SchedulerPage {
   }
   async ready() {
     await this.root.waitFor();
+    await this.page.locator(`[data-slot="${await this.root.getAttribute('data-widget')}"][data-live]`).waitFor({ state: 'attached' });
     return this;
   }
   el(id) { return this.root.getByTestId(id); }
@@ -51,6 +54,7 @@ export class ElfPage {
   }
   async ready() {
     await this.root.waitFor();
+    await this.page.locator(`[data-slot="${await this.root.getAttribute('data-widget')}"][data-live]`).waitFor({ state: 'attached' });
     return this;
   }
   el(id) { return this.root.getByTestId(id); }
@@ -63,6 +67,7 @@ export class ExecvePage {
   }
   async ready() {
     await this.root.waitFor();
+    await this.page.locator(`[data-slot="${await this.root.getAttribute('data-widget')}"][data-live]`).waitFor({ state: 'attached' });
     return this;
   }
   el(id) { return this.root.getByTestId(id); }

@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { serve } from './server.mjs';
 import { launch, openPage, screenshotPath } from './browser.mjs';
-import { watchMount, whenLive, tabTo } from './drive.mjs';
+import { whenLive, tabTo } from './drive.mjs';
 import path from 'node:path';
 
 const AXE = path.resolve('node_modules/axe-core/axe.min.js');
@@ -27,7 +27,6 @@ async function open(query = '', media = {}) {
   const errors = [];
   page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-  await watchMount(page);
   await page.goto(`${server.url}/${query}#widget-preemption`);
   await whenLive(page);
   const w = page.locator('[data-widget="preemption"]');

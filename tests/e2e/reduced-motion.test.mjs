@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { serve } from './server.mjs';
 import { launch } from './browser.mjs';
-import { WIDGETS, watchMount, whenLive } from './drive.mjs';
+import { WIDGETS, whenLive } from './drive.mjs';
 
 let server;
 let browser;
@@ -15,7 +15,6 @@ before(async () => {
   browser = await launch();
   page = await browser.context.newPage();
   await page.emulateMedia({ reducedMotion: 'reduce' });
-  await watchMount(page);
   await page.goto(`${server.url}/`);
   await whenLive(page);
 });

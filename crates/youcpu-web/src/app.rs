@@ -1,7 +1,7 @@
 //! The page: masthead, table of contents, and every part of the article with its widgets.
 
 use crate::article::{Block, Part, PARTS};
-use crate::toc::Toc;
+use crate::mount::{slot, Piece};
 use yew::prelude::*;
 
 fn part_view(p: &'static Part) -> Html {
@@ -10,7 +10,7 @@ fn part_view(p: &'static Part) -> Html {
         .iter()
         .map(|b| match b {
             Block::Html(h) => Html::from_html_unchecked(AttrValue::Static(h)),
-            Block::Widget(w) => w.view(),
+            Block::Widget(w) => slot(Piece::Widget(*w)),
         })
         .collect();
     html! {
@@ -30,7 +30,9 @@ fn part_view(p: &'static Part) -> Html {
 pub fn App() -> Html {
     // After the first render the parts exist: honour a deep link such as #timeslicing or
     // #widget-timeslice.
-    use_effect_with((), |_| scroll_to_hash());
+    use_effect_with((), |_| {
+        crate::dom::scroll_to_hash();
+    });
     html! {
         <>
             <a class="skip-link" href="#content">{ "Skip to the article" }</a>
@@ -40,7 +42,7 @@ pub fn App() -> Html {
                     <h1>{ "You in CPU" }</h1>
                     <p class="dek">{ "What really happens when your computer runs a program, from the first instruction fetch to fork and copy-on-write, on a simulated x86-64 machine you can poke." }</p>
                 </header>
-                <Toc />
+                { slot(Piece::Toc) }
                 <article id="content" class="article">
                     { for PARTS.iter().map(part_view) }
                 </article>
@@ -49,10 +51,16 @@ pub fn App() -> Html {
     }
 }
 
-/// Mounts the app into `#app` (or `<body>` if the page has no such element), replacing the
-/// static fallback content.
+/// Brings the page to life. On the release build's prerendered page, each live piece (the table
+/// of contents and every widget) gets its own Yew root in its placeholder, one per task, and the
+/// static prose stays as it is (see [`crate::mount`]). A page without placeholders (no
+/// prerendered article) gets the whole app rendered into `#app`, or `<body>` if it has no such
+/// element.
 pub fn mount() {
     install_panic_banner();
+    if crate::mount::mount_placeholders() {
+        return;
+    }
     let root = crate::dom::document().and_then(|d| d.get_element_by_id("app"));
     match root {
         Some(el) => {
@@ -62,20 +70,6 @@ pub fn mount() {
         None => {
             yew::Renderer::<App>::new().render();
         }
-    }
-}
-
-fn scroll_to_hash() {
-    let Some(w) = crate::dom::window() else {
-        return;
-    };
-    let hash = w.location().hash().unwrap_or_default();
-    let id = hash.trim_start_matches('#');
-    if id.is_empty() {
-        return;
-    }
-    if let Some(el) = w.document().and_then(|d| d.get_element_by_id(id)) {
-        el.scroll_into_view();
     }
 }
 

@@ -121,3 +121,104 @@ pub fn select_in_textarea(id: &str, start: u32, end: u32) {
         let _ = t.set_selection_range(start, end);
     }
 }
+
+/// A placeholder for a live piece of the page (see [`crate::mount`]).
+pub struct Slot {
+    /// Its `data-slot` value.
+    pub id: String,
+    /// The placeholder element.
+    pub element: web_sys::Element,
+    /// Where its content is relative to the viewport.
+    pub place: crate::mount::Place,
+}
+
+/// Every `[data-slot]` placeholder, in document order (none natively).
+pub fn slots() -> Vec<Slot> {
+    let Some(list) = document().and_then(|d| d.query_selector_all("[data-slot]").ok()) else {
+        return Vec::new();
+    };
+    (0..list.length())
+        .filter_map(|i| list.item(i))
+        .filter_map(|n| n.dyn_into::<web_sys::Element>().ok())
+        .filter_map(|element| {
+            let id = element.get_attribute("data-slot")?;
+            // The placeholder itself has `display: contents` and so no box: measure what is in it.
+            // In a part the browser is skipping (`content-visibility: auto`, off screen) that box
+            // is empty or stale and may lie outside the part; the part, sized by its estimate,
+            // then says roughly where the piece is.
+            let mut rect = element
+                .first_element_child()
+                .unwrap_or_else(|| element.clone())
+                .get_bounding_client_rect();
+            if let Some(part) = element.closest(".part").ok().flatten() {
+                let p = part.get_bounding_client_rect();
+                let inside = rect.top() >= p.top() - 1.0 && rect.bottom() <= p.bottom() + 1.0;
+                if !inside || (rect.width() == 0.0 && rect.height() == 0.0) {
+                    rect = p;
+                }
+            }
+            let place = crate::mount::Place {
+                top: rect.top(),
+                bottom: rect.bottom(),
+            };
+            Some(Slot { id, element, place })
+        })
+        .collect()
+}
+
+/// Scrolls the element the URL's fragment names (`#timeslicing`, `#widget-asm`) into view at
+/// once, as the browser does for a link. Returns whether there was such an element.
+pub fn scroll_to_hash() -> bool {
+    let Some(w) = window() else {
+        return false;
+    };
+    let hash = w.location().hash().unwrap_or_default();
+    let id = hash.trim_start_matches('#');
+    if id.is_empty() {
+        return false;
+    }
+    let Some(el) = w.document().and_then(|d| d.get_element_by_id(id)) else {
+        return false;
+    };
+    // Not with smooth scrolling: parts rendered on the way would move the target while an
+    // animation ran.
+    let opts = web_sys::ScrollIntoViewOptions::new();
+    opts.set_behavior(web_sys::ScrollBehavior::Instant);
+    opts.set_block(web_sys::ScrollLogicalPosition::Start);
+    el.scroll_into_view_with_scroll_into_view_options(&opts);
+    true
+}
+
+/// Calls `f` once, the first time the reader scrolls, clicks, touches or presses a key.
+pub fn on_first_reader_input(f: impl Fn() + 'static) {
+    let Some(w) = window() else { return };
+    let cb = wasm_bindgen::closure::Closure::<dyn Fn()>::new(f);
+    for ev in ["wheel", "touchstart", "mousedown", "keydown"] {
+        let _ = w.add_event_listener_with_callback(ev, cb.as_ref().unchecked_ref());
+    }
+    // Lives as long as the page: four listeners, once.
+    cb.forget();
+}
+
+/// A new, detached placeholder `<div class="slot" data-slot="ID">` (None natively).
+pub fn new_slot(id: &str) -> Option<web_sys::Element> {
+    let el = document()?.create_element("div").ok()?;
+    el.set_class_name("slot");
+    el.set_attribute("data-slot", id).ok()?;
+    Some(el)
+}
+
+/// The viewport's height in CSS pixels (0 natively).
+pub fn viewport_height() -> f64 {
+    window()
+        .and_then(|w| w.inner_height().ok())
+        .and_then(|h| h.as_f64())
+        .unwrap_or(0.0)
+}
+
+/// Adds a mark to the page's performance timeline (best effort).
+pub fn performance_mark(name: &str) {
+    if let Some(p) = window().and_then(|w| w.performance()) {
+        let _ = p.mark(name);
+    }
+}

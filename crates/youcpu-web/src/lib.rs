@@ -3,6 +3,7 @@
 pub mod app;
 pub mod article;
 pub mod dom;
+pub mod mount;
 pub mod toc;
 pub mod url_state;
 pub mod widgets;

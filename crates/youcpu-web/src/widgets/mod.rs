@@ -62,6 +62,32 @@ pub enum WidgetKind {
 }
 
 impl WidgetKind {
+    /// Every widget, in no particular order.
+    pub const ALL: [WidgetKind; 17] = [
+        WidgetKind::Asm,
+        WidgetKind::BinfmtMisc,
+        WidgetKind::DemandPaging,
+        WidgetKind::ElfInspector,
+        WidgetKind::ElfLoader,
+        WidgetKind::Execve,
+        WidgetKind::FetchExecute,
+        WidgetKind::ForkCow,
+        WidgetKind::Linking,
+        WidgetKind::PageWalk,
+        WidgetKind::Preemption,
+        WidgetKind::Rings,
+        WidgetKind::ProcessTree,
+        WidgetKind::Scheduler,
+        WidgetKind::ShellFallback,
+        WidgetKind::Syscall,
+        WidgetKind::Timeslice,
+    ];
+
+    /// The widget whose [`id`](Self::id) this is.
+    pub fn from_id(id: &str) -> Option<WidgetKind> {
+        Self::ALL.into_iter().find(|k| k.id() == id)
+    }
+
     /// The widget's stable id (its `data-widget` attribute and its anchor `#widget-ID`).
     pub fn id(self) -> &'static str {
         match self {

@@ -1,0 +1,112 @@
+// End-to-end: how the wasm app comes alive over the prerendered article
+// (crates/youcpu-web/src/mount.rs): each widget and the contents get their own root, in view
+// first, one per task; the prose is never replaced; nothing moves.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serve } from './server.mjs';
+import { launch } from './browser.mjs';
+import { whenLive } from './drive.mjs';
+
+let server;
+let browser;
+before(async () => {
+  server = await serve(process.env.DIST ?? 'dist');
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+// Before any script of the page runs: record every node removed from the document (with where
+// it was) and every layout shift.
+async function recordChanges(page) {
+  await page.addInitScript(() => {
+    window.__removed = [];
+    window.__shifts = [];
+    new MutationObserver((records) => {
+      for (const r of records) {
+        for (const n of r.removedNodes) {
+          if (n.nodeType !== 1) continue;
+          const t = r.target;
+          window.__removed.push({
+            node: `${n.tagName.toLowerCase()}${n.dataset?.slot ? `[data-slot=${n.dataset.slot}]` : ''}`,
+            from: t.nodeType === 1 ? `${t.tagName.toLowerCase()}${t.id ? '#' + t.id : ''}${t.dataset?.slot ? `[data-slot=${t.dataset.slot}]` : ''}` : '#document',
+            // Inside a placeholder (removed while Yew re-renders a live widget) or not.
+            inSlot: t.nodeType === 1 && !!t.closest('[data-slot]'),
+          });
+        }
+      }
+    }).observe(document, { childList: true, subtree: true });
+    new PerformanceObserver((l) => {
+      for (const e of l.getEntries()) window.__shifts.push(e.value);
+    }).observe({ type: 'layout-shift', buffered: true });
+  });
+}
+
+test('mount: every piece goes live in its placeholder and the prose is never replaced', async () => {
+  const page = await browser.context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await recordChanges(page);
+  await page.goto(`${server.url}/`);
+  // The prerendered paragraph the reader may already be reading: the same node after mounting.
+  await page.evaluate(() => { window.__firstPara = document.querySelector('#basics p'); });
+  await whenLive(page);
+  await page.waitForTimeout(300);
+
+  const slots = await page.locator('[data-slot]').evaluateAll((els) => els.map((e) => [e.dataset.slot, e.dataset.live ?? null]));
+  const widgets = await page.locator('[data-widget]').evaluateAll((els) => els.map((e) => e.dataset.widget));
+  assert.equal(slots.length, widgets.length + 1, 'a placeholder per widget, and one for the contents');
+  assert.deepEqual(slots.filter(([, live]) => live !== 'true'), [], 'every placeholder is live');
+  assert.deepEqual(slots.map(([id]) => id).filter((id) => id !== 'toc').sort(), [...widgets].sort());
+  assert.ok(await page.evaluate(() => window.__firstPara.isConnected), 'the first paragraph is the prerendered node');
+
+  // The only nodes taken out of the page are whole placeholders (each swapped for its live
+  // twin) and nodes inside live widgets: never prose, headings or parts.
+  const removed = await page.evaluate(() => window.__removed);
+  const outside = removed.filter((r) => !r.inSlot && !r.node.startsWith('div[data-slot='));
+  assert.deepEqual(outside, []);
+  const swapped = removed.filter((r) => r.node.startsWith('div[data-slot=')).map((r) => r.node);
+  assert.equal(new Set(swapped).size, slots.length, 'each placeholder swapped once');
+
+  // Marks: each piece mounted, then live; the in-view mark before the all-live one.
+  const marks = await page.evaluate(() => performance.getEntriesByType('mark').map((m) => [m.name, m.startTime]));
+  const names = marks.map(([n]) => n);
+  for (const [id] of slots) {
+    assert.ok(names.includes(`youcpu-mount:${id}`), `mount mark for ${id}`);
+    assert.ok(names.indexOf(`youcpu-mount:${id}`) < names.indexOf(`youcpu-live:${id}`), `${id} mounted before live`);
+  }
+  assert.ok(names.indexOf('youcpu-view-live') >= 0 && names.indexOf('youcpu-view-live') <= names.indexOf('youcpu-live'));
+
+  // Nothing moved while the widgets came alive (the prerendered boxes are the live ones).
+  const cls = await page.evaluate(() => window.__shifts.reduce((a, b) => a + b, 0));
+  assert.ok(cls < 0.001, `layout shift ${cls}`);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('mount: the widget a link points at comes alive first, with the pieces in view', async () => {
+  for (const [id, width] of [['fork-cow', 1280], ['execve', 1280], ['asm', 360]]) {
+    const page = await browser.context.newPage();
+    await page.setViewportSize({ width, height: 800 });
+    await recordChanges(page);
+    await page.goto(`${server.url}/#widget-${id}`);
+    await whenLive(page);
+    const order = await page.evaluate(() => performance.getEntriesByType('mark')
+      .map((m) => m.name).filter((n) => n.startsWith('youcpu-mount:')).map((n) => n.slice('youcpu-mount:'.length)));
+    // The pieces on screen when mounting began: the target, and the contents (its reading
+    // progress bar is fixed at the top of the viewport).
+    const first = [id, 'toc'].sort();
+    assert.deepEqual(order.slice(0, first.length).sort(), first, `${id} at ${width}px: ${order.join(' ')}`);
+    // The rest by distance: the next one mounted is a neighbour of the target in the article.
+    const docOrder = await page.locator('[data-slot]').evaluateAll((els) => els.map((e) => e.dataset.slot).filter((s) => s !== 'toc'));
+    const at = docOrder.indexOf(id);
+    const next = order.filter((s) => s !== 'toc')[1];
+    assert.ok([docOrder[at - 1], docOrder[at + 1]].includes(next), `${next} is next to ${id}`);
+    // Still where the link put it: at the top, below its 1rem scroll margin.
+    const top = await page.locator(`#widget-${id}`).evaluate((e) => e.getBoundingClientRect().top);
+    assert.ok(top >= 0 && top <= 20, `#widget-${id} at ${top}px from the top`);
+    await page.close();
+  }
+});
