@@ -42,7 +42,16 @@ struct BufferGridProps {
 /// (issue #8: "All steps" and each later step used to rebuild every grid shown).
 #[component]
 fn BufferGrid(props: &BufferGridProps) -> Html {
-    let (buf, sb) = (&props.buf, props.shebang.as_ref());
+    let buf = &props.buf;
+    html! {
+        <div class="bufgrid" role="img" aria-label={format!("the first {} bytes of the file", buf.len())}>{ Html::from_html_unchecked(cells_html(buf, props.shebang.as_ref()).into()) }</div>
+    }
+}
+
+/// The grid's cells as one HTML string, set in one go: building them as Yew nodes took 768
+/// calls into the DOM (element, class, title) each time a step showed a new grid (issue #8).
+/// Everything in it is escaped: the only text taken from the file is one printable ASCII byte.
+fn cells_html(buf: &[u8], sb: Option<&Shebang>) -> String {
     // The cell's whole class attribute, chosen without building a `Classes` set per cell.
     let class_of = |i: usize, nul: bool| -> &'static str {
         let mark = sb.and_then(|sb| {
@@ -67,25 +76,29 @@ fn BufferGrid(props: &BufferGridProps) -> Html {
             (_, true) => "bc b-nl b-nul",
         }
     };
-    let cells: Html = buf
-        .iter()
-        .enumerate()
-        .map(|(i, &b)| {
-            let t = match b {
-                b'\n' => "⏎".to_string(),
-                b'\r' => "␍".to_string(),
-                b'\t' => "⇥".to_string(),
-                0 => "·".to_string(),
-                0x21..=0x7e => (b as char).to_string(),
-                b' ' => "␣".to_string(),
-                _ => format!("{b:02x}"),
-            };
-            html! { <span class={class_of(i, b == 0)} title={format!("offset {i}: 0x{b:02x}")}>{ t }</span> }
-        })
-        .collect();
-    html! {
-        <div class="bufgrid" role="img" aria-label={format!("the first {} bytes of the file", buf.len())}>{ cells }</div>
+    let mut cells = String::with_capacity(buf.len() * 56);
+    for (i, &b) in buf.iter().enumerate() {
+        cells.push_str("<span class=\"");
+        cells.push_str(class_of(i, b == 0));
+        cells.push_str("\" title=\"offset ");
+        cells.push_str(&format!("{i}: 0x{b:02x}"));
+        cells.push_str("\">");
+        match b {
+            b'\n' => cells.push('⏎'),
+            b'\r' => cells.push('␍'),
+            b'\t' => cells.push('⇥'),
+            0 => cells.push('·'),
+            b'&' => cells.push_str("&amp;"),
+            b'<' => cells.push_str("&lt;"),
+            b'>' => cells.push_str("&gt;"),
+            b'"' => cells.push_str("&quot;"),
+            0x21..=0x7e => cells.push(b as char),
+            b' ' => cells.push('␣'),
+            _ => cells.push_str(&format!("{b:02x}")),
+        }
+        cells.push_str("</span>");
     }
+    cells
 }
 
 fn buffer_grid(buf: &[u8], sb: Option<&Shebang>) -> Html {
@@ -274,5 +287,41 @@ pub fn ExecveWidget() -> Html {
             </ol>
             { result }
         </Frame>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cells_html;
+    use youcpu_core::exec::script::Shebang;
+
+    #[test]
+    fn grid_cells_are_escaped_marked_and_one_per_byte() {
+        let buf = b"#!/bin/sh -x\n<&>\"'\0\x01 \t\r";
+        let sb = Shebang {
+            interp: b"/bin/sh".to_vec(),
+            arg: Some(b"-x".to_vec()),
+            newline_at: Some(12),
+            line_end: 12,
+            interp_at: 2,
+            arg_at: Some(10),
+        };
+        let html = cells_html(buf, Some(&sb));
+        assert_eq!(html.matches("<span ").count(), buf.len());
+        assert_eq!(html.matches("</span>").count(), buf.len());
+        // The only markup is the cells': the file's <, &, > and " arrive as entities.
+        assert_eq!(html.matches('<').count(), 2 * buf.len());
+        assert!(html.contains(r#"title="offset 13: 0x3c">&lt;</span>"#));
+        assert!(html.contains(r#"title="offset 14: 0x26">&amp;</span>"#));
+        assert!(html.contains(r#"title="offset 15: 0x3e">&gt;</span>"#));
+        assert!(html.contains(r#"title="offset 16: 0x22">&quot;</span>"#));
+        assert!(html.contains(r#"<span class="bc b-interp" title="offset 2: 0x2f">/</span>"#));
+        assert!(html.contains(r#"<span class="bc b-arg" title="offset 10: 0x2d">-</span>"#));
+        assert!(html.contains(r#"<span class="bc b-nl" title="offset 12: 0x0a">⏎</span>"#));
+        assert!(html.contains(r#"<span class="bc b-nul" title="offset 18: 0x00">·</span>"#));
+        assert!(html.contains(r#"title="offset 19: 0x01">01</span>"#));
+        assert!(html.contains(r#"title="offset 20: 0x20">␣</span>"#));
+        assert!(html.contains(r#"title="offset 21: 0x09">⇥</span>"#));
+        assert!(html.contains(r#"title="offset 22: 0x0d">␍</span>"#));
     }
 }
