@@ -44,7 +44,7 @@ test('timeslice: changing the task count changes the period and the slices', asy
   assert.equal(await ts.slice(11), '0.75');
   assert.equal(await ts.field('ts-regime').getAttribute('data-regime'), 'min-granularity');
   // The state is in the URL.
-  assert.match(page.url(), /[?&]ts-tasks=12\b/);
+  await page.waitForURL(/[?&]ts-tasks=12\b/);
 
   await ts.set('ts-tasks', 'lots');
   assert.match(await ts.text('ts-tasks-error'), /not a number/);

@@ -78,8 +78,8 @@ test('asm build: edit the hello, build and run, see the new output and status', 
   assert.equal(native.status, 42);
   assert.match(await asm.el('asm-build-size').textContent(), new RegExp(`of ${bytes.length.toLocaleString('en-US')} bytes`));
   // The program is in the URL (base64url) and comes back from it.
-  assert.match(page.url(), /asm-mode=build/);
-  assert.match(page.url(), /asm-prog=[A-Za-z0-9_-]+/);
+  await page.waitForURL(/asm-mode=build/);
+  await page.waitForURL(/asm-prog=[A-Za-z0-9_-]+/);
   const { page: again, asm: asm2 } = await openBuild(page.url());
   assert.equal(await asm2.el('asm-program').inputValue(), edited);
   await again.close();

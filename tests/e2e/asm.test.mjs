@@ -30,7 +30,7 @@ test('asm: typing assembly shows the bytes GNU as would emit, each explained', a
   const fields = await asm.el('asm-fields').locator('tr').count();
   assert.ok(fields >= 3, `expected opcode, ModRM and immediate rows, got ${fields}`);
   assert.match(await asm.el('asm-why').textContent(), /./);
-  assert.match(page.url(), /asm-src=/);
+  await page.waitForURL(/asm-src=/);
 
   await asm.root.screenshot({ path: screenshotPath('asm.png') });
   assert.deepEqual(errors, []);

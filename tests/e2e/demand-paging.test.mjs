@@ -41,11 +41,13 @@ test('demand-paging: first touches fault, second touches do not, strangers get S
   assert.match(await w.getByTestId('dp-pages').textContent(), /page cache/);
   await w.getByTestId('dp-read-unowned').click();
   assert.equal(await outcome.textContent(), 'SIGSEGV');
-  assert.match(page.url(), /dp-ops=/);
+  await page.waitForURL(/dp-ops=/);
   await w.screenshot({ path: screenshotPath('demand-paging.png') });
+  const before = page.url();
   await w.getByTestId('dp-undo').click();
   assert.equal(await outcome.textContent(), 'fault: page-cache hit');
-  // A link replays the operations.
+  // A link replays the operations (the URL is written in a timer task after the render).
+  await page.waitForFunction((u) => location.href !== u, before);
   const url = page.url();
   const again = await openPage(browser.context, url);
   const w2 = again.page.locator('[data-widget="demand-paging"]');

@@ -23,7 +23,7 @@ test('elf-loader: segments, then the stack from the top down to argc', async () 
   await w.getByTestId('el-next').click();
   await w.getByTestId('el-next').click();
   assert.match(await w.getByTestId('el-steps').textContent(), /r-x/);
-  assert.match(page.url(), /el-step=3/);
+  await page.waitForURL(/el-step=3/);
   await w.getByTestId('el-argv').fill('./hello\nfirst\nsecond');
   await w.getByTestId('el-end').click();
   const stack = await w.getByTestId('el-stack').textContent();

@@ -41,7 +41,7 @@ test('fetch-execute: step shows the phases, run exits with 15, back undoes, edit
   await w.getByTestId('fe-source').fill('mov eax, 2\nfrob rax\n');
   await w.getByTestId('fe-error-1').waitFor();
   assert.ok(await w.getByTestId('fe-step').isDisabled());
-  assert.match(page.url(), /fe-src=/);
+  await page.waitForURL(/fe-src=/);
   await w.getByTestId('fe-source').fill('mov eax, 2\nadd eax, 512\nhlt');
   await w.getByTestId('fe-run').click();
   assert.match(await w.getByTestId('fe-reg-rax').textContent(), /0x202/);

@@ -29,7 +29,7 @@ test('fork-cow: fork shares the data frame, a write copies it', async () => {
   await w.getByTestId('fc-2-wd').click();
   assert.notEqual(await w.getByTestId('fc-proc-2').locator('[data-testid^="fc-frame-2-402000"]').textContent(), parentFrame);
   assert.match(await w.getByTestId('fc-log').textContent(), /cop/i);
-  assert.match(page.url(), /fc-ops=/);
+  await page.waitForURL(/fc-ops=/);
   await w.screenshot({ path: screenshotPath('fork-cow.png') });
   assert.deepEqual(errors, []);
   await page.close();

@@ -31,7 +31,7 @@ test('linking: the dynamic file needs libc and maps it; more processes add only 
   const t4 = await w.getByTestId('ln-totals').textContent();
   assert.equal(shared(t2), shared(t4));
   assert.match(t4, /^4 processes/);
-  assert.match(page.url(), /ln-procs=4/);
+  await page.waitForURL(/ln-procs=4/);
   await w.screenshot({ path: screenshotPath('linking.png') });
   assert.deepEqual(errors, []);
   await page.close();

@@ -42,7 +42,7 @@ test('process-tree: a shell runs a command, which exits, becomes a zombie and is
   await w.getByTestId('pt-1-wait').click();
   assert.equal(await w.getByTestId('pt-proc-2').count(), 0);
   assert.equal(await w.getByTestId('pt-proc-4').count(), 1);
-  assert.match(page.url(), /pt-ops=/);
+  await page.waitForURL(/pt-ops=/);
   await w.getByTestId('pt-undo').click();
   assert.match(await w.getByTestId('pt-state-2').textContent(), /zombie/);
   assert.deepEqual(errors, []);

@@ -34,8 +34,8 @@ test('rings: ring 3 hlt is #GP(0) with a stack switch; ring 0 executes', async (
   assert.match(await w.getByTestId('rg-cs').textContent(), /0x0010.*CPL, 0/);
   await w.getByTestId('rg-run').click();
   assert.match(await w.getByTestId('rg-outcome').textContent(), /Executed.*IF: 1 → 0/s);
-  assert.match(page.url(), /rg-ring=0/);
-  assert.match(page.url(), /rg-op=cli/);
+  await page.waitForURL(/rg-ring=0/);
+  await page.waitForURL(/rg-op=cli/);
   await w.screenshot({ path: screenshotPath('rings-ring0.png') });
   await w.getByTestId('rings-reset').click();
   assert.ok(await w.getByTestId('rg-ring-3').isChecked());

@@ -143,20 +143,10 @@ pub fn slots() -> Vec<Slot> {
         .filter_map(|element| {
             let id = element.get_attribute("data-slot")?;
             // The placeholder itself has `display: contents` and so no box: measure what is in it.
-            // In a part the browser is skipping (`content-visibility: auto`, off screen) that box
-            // is empty or stale and may lie outside the part; the part, sized by its estimate,
-            // then says roughly where the piece is.
-            let mut rect = element
+            let rect = element
                 .first_element_child()
                 .unwrap_or_else(|| element.clone())
                 .get_bounding_client_rect();
-            if let Some(part) = element.closest(".part").ok().flatten() {
-                let p = part.get_bounding_client_rect();
-                let inside = rect.top() >= p.top() - 1.0 && rect.bottom() <= p.bottom() + 1.0;
-                if !inside || (rect.width() == 0.0 && rect.height() == 0.0) {
-                    rect = p;
-                }
-            }
             let place = crate::mount::Place {
                 top: rect.top(),
                 bottom: rect.bottom(),

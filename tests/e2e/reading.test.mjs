@@ -1,0 +1,131 @@
+// End-to-end: reading comfort (issue 8): the contents and reading progress, back and forward,
+// touch targets on a phone, and the print stylesheet.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serve } from './server.mjs';
+import { launch, openPage, screenshotPath } from './browser.mjs';
+
+let server;
+let browser;
+before(async () => {
+  server = await serve(process.env.DIST ?? 'dist');
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const progress = (page) => page.evaluate(() => Number(document.querySelector('.progress-bar rect').getAttribute('width')));
+const current = (page) => page.evaluate(() => document.querySelector('.toc a[aria-current="location"]')?.getAttribute('href') ?? null);
+const headingInView = (page, id) => page.evaluate((id) => {
+  const r = document.querySelector(`section#${id} h2`).getBoundingClientRect();
+  return r.top >= -1 && r.top < window.innerHeight / 2;
+}, id);
+
+test('contents: a link goes to its part, which becomes current, and the progress bar follows', async () => {
+  const { page, errors } = await openPage(browser.context, `${server.url}/`);
+  assert.equal(await current(page), '#basics');
+  const start = await progress(page);
+  await page.getByTestId('toc').locator('a[href="#paging"]').click();
+  await page.waitForFunction(() => location.hash === '#paging');
+  await page.waitForFunction(() => document.querySelector('.toc a[aria-current="location"]')?.getAttribute('href') === '#paging');
+  assert.ok(await headingInView(page, 'paging'), 'the part is on screen');
+  const mid = await progress(page);
+  assert.ok(mid > start && mid < 1000, `progress ${start} -> ${mid} (of 1000)`);
+  // To the end of the article.
+  await page.waitForFunction(() => {
+    window.scrollTo(0, document.documentElement.scrollHeight);
+    return Number(document.querySelector('.progress-bar rect').getAttribute('width')) === 1000;
+  }, null, { polling: 200 });
+  assert.equal(await current(page), '#epilogue');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('back and forward: the history of links, with the widgets\' state kept in the URL', async () => {
+  const { page, errors } = await openPage(browser.context, `${server.url}/#timeslicing`);
+  const ts = page.locator('[data-widget="timeslice"]');
+  await ts.getByTestId('ts-tasks').fill('7');
+  await page.waitForFunction(() => /[?&]ts-tasks=7\b/.test(location.search));
+  const toc = page.getByTestId('toc');
+  // Each link's smooth scroll is let finish: the browser saves the scroll position of the entry
+  // being left, and back returns to it.
+  const arrived = (id) => page.waitForFunction((id) => {
+    const r = document.querySelector(`section#${id} h2`).getBoundingClientRect();
+    return location.hash === `#${id}` && r.top >= -1 && r.top < innerHeight / 2;
+  }, id);
+  await toc.locator('a[href="#elf"]').click();
+  await arrived('elf');
+  await toc.locator('a[href="#fork"]').click();
+  await arrived('fork');
+
+  await page.goBack();
+  await arrived('elf');
+  await page.goBack();
+  await page.waitForFunction(() => location.hash === '#timeslicing');
+  // Same document all along: the widget kept its state, and the URL still carries it.
+  await page.waitForURL(/[?&]ts-tasks=7\b/);
+  assert.equal(await ts.getByTestId('ts-tasks').inputValue(), '7');
+  await page.goForward();
+  await page.waitForFunction(() => location.hash === '#elf');
+  await page.waitForURL(/[?&]ts-tasks=7\b/);
+  // A reload of that URL restores the widget from it.
+  await page.reload();
+  await page.waitForFunction(() => document.documentElement.dataset.live === 'all');
+  assert.equal(await ts.getByTestId('ts-tasks').inputValue(), '7');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+// Every control on a phone is at least 44 by 44 CSS pixels (WCAG 2.5.5). A checkbox, radio
+// button or file input counts with its label (the label is the target: a tap on it works the
+// control). Links inside running text are exempt, as WCAG's inline exception allows.
+test('phone: every control is a touch target of at least 44 by 44 px', async () => {
+  const page = await browser.context.newPage();
+  await page.setViewportSize({ width: 360, height: 740 });
+  await page.goto(`${server.url}/`);
+  await page.waitForFunction(() => document.documentElement.dataset.live === 'all');
+  const { small, checked } = await page.evaluate(() => {
+    const small = [];
+    let checked = 0;
+    const sel = 'button, select, input, textarea, summary, a[href], [role=button], [tabindex]:not([tabindex="-1"])';
+    for (const el of document.querySelectorAll(sel)) {
+      if (el.closest('.skip-link')) continue;
+      if (el.tagName === 'A' && el.closest('p, li, td') && !el.closest('.toc, [data-widget]')) continue;
+      const boxes = [el, ...(el.labels ?? [])].map((e) => e.getBoundingClientRect()).filter((r) => r.width > 0 || r.height > 0);
+      if (!boxes.length) continue;
+      checked++;
+      if (!boxes.some((r) => r.width >= 44 && r.height >= 44)) {
+        const best = boxes.reduce((a, r) => (Math.min(r.width, r.height) > Math.min(a.width, a.height) ? r : a));
+        const where = el.closest('[data-widget]')?.dataset.widget ?? (el.closest('.toc') ? 'toc' : 'page');
+        small.push(`${where}: ${el.tagName.toLowerCase()}${el.type ? `[${el.type}]` : ''}${el.dataset.testid ? `#${el.dataset.testid}` : ''} ${best.width.toFixed(0)}x${best.height.toFixed(0)}`);
+      }
+    }
+    return { small, checked };
+  });
+  assert.ok(checked > 150, `only ${checked} controls found`);
+  assert.deepEqual(small, []);
+  await page.close();
+});
+
+test('print: no contents, progress or widget buttons; each part on a new page', async () => {
+  const { page, errors } = await openPage(browser.context, `${server.url}/`);
+  await page.emulateMedia({ media: 'print' });
+  const styles = await page.evaluate(() => ({
+    toc: getComputedStyle(document.querySelector('.toc')).display,
+    progress: getComputedStyle(document.querySelector('.progress')).display,
+    actions: getComputedStyle(document.querySelector('.widget-actions')).display,
+    breaks: [...document.querySelectorAll('.part')].map((p) => getComputedStyle(p).breakBefore),
+  }));
+  assert.equal(styles.toc, 'none');
+  assert.equal(styles.progress, 'none');
+  assert.equal(styles.actions, 'none');
+  assert.deepEqual([...new Set(styles.breaks)], ['page']);
+  // Chromium's own print path: a PDF of the whole article.
+  const pdf = await page.pdf({ path: screenshotPath('article.pdf'), format: 'A4' });
+  const pages = (pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) ?? []).length;
+  assert.ok(pages >= 20, `${pages} printed pages`);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
