@@ -51,6 +51,7 @@ try {
   await server.close();
 }
 const lhr = JSON.parse(fs.readFileSync(out, 'utf8'));
+if (process.env.KEEP) fs.copyFileSync(out, process.env.KEEP);
 fs.rmSync(out, { force: true });
 console.log(`Lighthouse ${lhr.lighthouseVersion}, ${desktop ? 'desktop' : 'mobile (simulated slow 4G, 4x CPU)'}:`);
 const scores = {};
@@ -60,6 +61,14 @@ for (const [k, c] of Object.entries(lhr.categories)) {
 }
 const m = (id) => lhr.audits[id]?.displayValue ?? '-';
 console.log(`  FCP ${m('first-contentful-paint')}, LCP ${m('largest-contentful-paint')}, TBT ${m('total-blocking-time')}, CLS ${m('cumulative-layout-shift')}, SI ${m('speed-index')}`);
+// Which element was the largest contentful paint, and where its time went.
+const lcpEl = lhr.audits['largest-contentful-paint-element']?.details?.items ?? [];
+for (const table of lcpEl) {
+  for (const it of table.items ?? []) {
+    if (it.node) console.log(`  LCP element: ${it.node.selector} ${JSON.stringify(it.node.snippet).slice(0, 120)}`);
+    else if (it.phase) console.log(`  LCP phase: ${it.phase} ${Math.round(it.timing)} ms`);
+  }
+}
 for (const cat of ['accessibility', 'best-practices', 'seo', 'performance']) {
   for (const ref of lhr.categories[cat].auditRefs) {
     const a = lhr.audits[ref.id];

@@ -1,29 +1,19 @@
 // Accessibility: axe-core (injected into the page) finds no violations on the whole article, in
 // the light and the dark theme; every widget can be reached with the keyboard.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { serve } from './server.mjs';
-import { launch } from './browser.mjs';
 import { whenLive } from './drive.mjs';
+import { useSite } from './site.mjs';
 
 const AXE = path.resolve('node_modules/axe-core/axe.min.js');
-let server;
-let browser;
-before(async () => {
-  server = await serve(process.env.DIST ?? 'dist');
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const site = useSite();
 
 for (const scheme of ['light', 'dark']) {
   test(`axe finds no violations (${scheme} theme)`, async () => {
-    const page = await browser.context.newPage();
+    const page = await site.browser.context.newPage();
     await page.emulateMedia({ colorScheme: scheme });
-    await page.goto(`${server.url}/`);
+    await page.goto(`${site.server.url}/`);
     await whenLive(page);
     await page.addScriptTag({ path: AXE });
     const result = await page.evaluate(async () => {
@@ -42,8 +32,8 @@ for (const scheme of ['light', 'dark']) {
 }
 
 test('keyboard: Tab reaches every widget, and focus is visible', async () => {
-  const page = await browser.context.newPage();
-  await page.goto(`${server.url}/`);
+  const page = await site.browser.context.newPage();
+  await page.goto(`${site.server.url}/`);
   await whenLive(page);
   const widgets = await page.locator('[data-widget]').evaluateAll((els) => els.map((e) => e.dataset.widget));
   const reached = new Set();

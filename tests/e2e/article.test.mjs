@@ -1,26 +1,15 @@
 // End-to-end: the release build served on loopback, driven in headless Chromium.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve } from './server.mjs';
-import { launch, openPage, screenshotPath } from './browser.mjs';
+import { openPage, screenshotPath } from './browser.mjs';
 import { TimeslicePage } from './pages.mjs';
+import { useSite } from './site.mjs';
 
-const DIST = process.env.DIST ?? 'dist';
 const ANCHORS = ['basics', 'timeslicing', 'exec', 'elf', 'paging', 'fork', 'epilogue'];
-let server;
-let browser;
-
-before(async () => {
-  server = await serve(DIST);
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const site = useSite();
 
 test('every part has its anchor and a contents entry', async () => {
-  const { page, errors } = await openPage(browser.context, `${server.url}/`);
+  const { page, errors } = await openPage(site.browser.context, `${site.server.url}/`);
   await page.locator('[data-widget="timeslice"]').waitFor();
   for (const id of ANCHORS) {
     assert.equal(await page.locator(`section#${id} h2`).count(), 1, `#${id}`);
@@ -32,7 +21,7 @@ test('every part has its anchor and a contents entry', async () => {
 });
 
 test('timeslice: changing the task count changes the period and the slices', async () => {
-  const { page, errors } = await openPage(browser.context, `${server.url}/#timeslicing`);
+  const { page, errors } = await openPage(site.browser.context, `${site.server.url}/#timeslicing`);
   const ts = await new TimeslicePage(page).ready();
   assert.equal(await ts.period(), '6 ms');
   assert.equal(await ts.sliceCount(), 3);
@@ -57,8 +46,8 @@ test('timeslice: changing the task count changes the period and the slices', asy
 });
 
 test('timeslice: a link restores the state and scrolls to the widget', async () => {
-  const url = `${server.url}/?ts-tasks=4&ts-cpus=4&ts-nice=0,0,5,-3#widget-timeslice`;
-  const { page, errors } = await openPage(browser.context, url);
+  const url = `${site.server.url}/?ts-tasks=4&ts-cpus=4&ts-nice=0,0,5,-3#widget-timeslice`;
+  const { page, errors } = await openPage(site.browser.context, url);
   const ts = await new TimeslicePage(page).ready();
   assert.equal(await ts.field('ts-tasks').inputValue(), '4');
   assert.equal(await ts.field('ts-nice-3').inputValue(), '-3');
@@ -74,9 +63,9 @@ test('timeslice: a link restores the state and scrolls to the widget', async () 
 });
 
 test('phone width: no horizontal scrolling', async () => {
-  const page = await browser.context.newPage();
+  const page = await site.browser.context.newPage();
   await page.setViewportSize({ width: 360, height: 740 });
-  await page.goto(`${server.url}/#timeslicing`);
+  await page.goto(`${site.server.url}/#timeslicing`);
   await page.locator('[data-widget="timeslice"]').waitFor();
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `page is ${overflow}px wider than a 360px screen`);
@@ -85,11 +74,11 @@ test('phone width: no horizontal scrolling', async () => {
 });
 
 test('without JavaScript the prerendered article is all there', async () => {
-  const ctx = await browser.context.browser()?.newContext({ javaScriptEnabled: false });
+  const ctx = await site.browser.context.browser()?.newContext({ javaScriptEnabled: false });
   // A persistent context has no parent browser: fall back to a page with scripts blocked by CSP.
-  const page = ctx ? await ctx.newPage() : await browser.context.newPage();
+  const page = ctx ? await ctx.newPage() : await site.browser.context.newPage();
   if (!ctx) await page.route('**/*.js', (r) => r.abort());
-  await page.goto(`${server.url}/`);
+  await page.goto(`${site.server.url}/`);
   for (const id of ANCHORS) {
     assert.equal(await page.locator(`section#${id} h2`).count(), 1, `#${id}`);
   }

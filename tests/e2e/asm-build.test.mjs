@@ -2,15 +2,15 @@
 // hello world, builds and runs it, and sees the new output, the exit status, the segments, the
 // system calls and a download link; junk gives a line-numbered error; a runaway loop stops at
 // the step budget while the page stays responsive.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve } from './server.mjs';
-import { launch, openPage, screenshotPath } from './browser.mjs';
+import { openPage, screenshotPath } from './browser.mjs';
 import { AsmPage } from './pages.mjs';
 import path from 'node:path';
 import fs from 'node:fs';
 import os from 'node:os';
 import { spawnSync } from 'node:child_process';
+import { useSite } from './site.mjs';
 
 const AXE = path.resolve('node_modules/axe-core/axe.min.js');
 
@@ -23,19 +23,10 @@ async function axeViolations(page) {
   });
 }
 
-let server;
-let browser;
-before(async () => {
-  server = await serve(process.env.DIST ?? 'dist');
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const site = useSite();
 
 async function openBuild(url) {
-  const { page, errors, requests } = await openPage(browser.context, url);
+  const { page, errors, requests } = await openPage(site.browser.context, url);
   const asm = await new AsmPage(page).ready();
   await asm.el('asm-mode-build').click();
   await asm.el('asm-program').waitFor();
@@ -43,7 +34,7 @@ async function openBuild(url) {
 }
 
 test('asm build: edit the hello, build and run, see the new output and status', async () => {
-  const { page, errors, requests, asm } = await openBuild(`${server.url}/#widget-asm`);
+  const { page, errors, requests, asm } = await openBuild(`${site.server.url}/#widget-asm`);
   const src = await asm.el('asm-program').inputValue();
   assert.match(src, /Hello, world!/);
   const edited = src.replace('Hello, world!', 'Hi from my own ELF').replace('xor edi, edi        # exit status 0', 'mov edi, 42');
@@ -86,13 +77,13 @@ test('asm build: edit the hello, build and run, see the new output and status', 
   await asm.root.screenshot({ path: screenshotPath('asm-build.png') });
   assert.deepEqual(await axeViolations(page), []);
   // Nothing was sent anywhere: every request stayed on this server (or was the blob).
-  assert.deepEqual(requests.filter((u) => !u.startsWith(server.url) && !u.startsWith('blob:')), []);
+  assert.deepEqual(requests.filter((u) => !u.startsWith(site.server.url) && !u.startsWith('blob:')), []);
   assert.deepEqual(errors, []);
   await page.close();
 });
 
 test('asm build: junk gives line-numbered errors; a runaway loop stops at the budget', async () => {
-  const { page, errors, asm } = await openBuild(`${server.url}/#widget-asm`);
+  const { page, errors, asm } = await openBuild(`${site.server.url}/#widget-asm`);
   await asm.el('asm-program').fill('_start:\n    mov eax, 1\n    mvo edi, 1\n    jmp nowhere\n');
   await asm.el('asm-build-run').click();
   await asm.el('asm-build-errors').waitFor();
@@ -125,7 +116,7 @@ test('asm build: junk gives line-numbered errors; a runaway loop stops at the bu
 });
 
 test('asm build: fits a 360 px screen', async () => {
-  const { page, errors } = await openPage(browser.context, `${server.url}/?asm-mode=build#widget-asm`);
+  const { page, errors } = await openPage(site.browser.context, `${site.server.url}/?asm-mode=build#widget-asm`);
   await page.setViewportSize({ width: 360, height: 800 });
   const asm = await new AsmPage(page).ready();
   await asm.el('asm-build-run').click();

@@ -1,23 +1,14 @@
 // End-to-end: the assembler playground on the release build.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve } from './server.mjs';
-import { launch, openPage, screenshotPath } from './browser.mjs';
+import { openPage, screenshotPath } from './browser.mjs';
 import { AsmPage } from './pages.mjs';
+import { useSite } from './site.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await serve(process.env.DIST ?? 'dist');
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const site = useSite();
 
 test('asm: typing assembly shows the bytes GNU as would emit, each explained', async () => {
-  const { page, errors } = await openPage(browser.context, `${server.url}/#widget-asm`);
+  const { page, errors } = await openPage(site.browser.context, `${site.server.url}/#widget-asm`);
   const asm = await new AsmPage(page).ready();
   assert.equal(await asm.bytes(0), '05 00 02 00 00');
 
@@ -38,7 +29,7 @@ test('asm: typing assembly shows the bytes GNU as would emit, each explained', a
 });
 
 test('asm: bytes to assembly, with bad hex reported', async () => {
-  const { page, errors } = await openPage(browser.context, `${server.url}/#widget-asm`);
+  const { page, errors } = await openPage(site.browser.context, `${site.server.url}/#widget-asm`);
   const asm = await new AsmPage(page).ready();
   await asm.el('asm-mode-dis').click();
   await asm.el('asm-hex').fill('05 00 02 00 00 c3');

@@ -6,27 +6,18 @@
 // 2. Every request the page makes, through load, scrolling to the end and driving every
 //    widget (opening a local file in the ELF inspector and the ELF loader): same origin as
 //    the test server, GET only, and the opened file's name and bytes are never sent.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve } from './server.mjs';
-import { launch, screenshotPath } from './browser.mjs';
+import { screenshotPath } from './browser.mjs';
+import { useSite } from './site.mjs';
 
 export const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'";
 
-let server;
-let browser;
-before(async () => {
-  server = await serve(process.env.DIST ?? 'dist', { csp: CSP });
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const site = useSite({ csp: CSP });
 
 /** A page that records CSP violations (from an init script), console errors and requests. */
 async function openStrict(url) {
-  const page = await browser.context.newPage();
+  const page = await site.browser.context.newPage();
   await page.addInitScript(() => {
     window.__csp = [];
     document.addEventListener('securitypolicyviolation', (e) => {
@@ -53,7 +44,7 @@ async function scrollToEnd(page) {
 }
 
 test('strict CSP: no violation, no console error, widgets work', async () => {
-  const { page, errors, violations } = await openStrict(`${server.url}/`);
+  const { page, errors, violations } = await openStrict(`${site.server.url}/`);
   // The boot script is a file now, and the favicon too: no inline script, no data: URL.
   assert.equal(await page.locator('script:not([src])').count(), 0);
   assert.doesNotMatch(await page.locator('link[rel="icon"]').getAttribute('href'), /^data:/);
@@ -127,7 +118,7 @@ async function driveEveryWidget(page) {
 }
 
 test('nothing leaves the machine: same-origin GETs only, opened files stay local', async () => {
-  const { page, errors, requests, violations } = await openStrict(`${server.url}/`);
+  const { page, errors, requests, violations } = await openStrict(`${site.server.url}/`);
   await page.locator('[data-widget]').first().waitFor();
   await scrollToEnd(page);
   const driven = await driveEveryWidget(page);
@@ -144,7 +135,7 @@ test('nothing leaves the machine: same-origin GETs only, opened files stay local
   await scrollToEnd(page);
   await page.waitForTimeout(500);
 
-  const origin = new URL(server.url).origin;
+  const origin = new URL(site.server.url).origin;
   const summary = requests.map((r) => `${r.method} ${r.url}`);
   assert.ok(requests.length >= 4, summary.join('\n'));
   for (const r of requests) {
@@ -154,7 +145,7 @@ test('nothing leaves the machine: same-origin GETs only, opened files stay local
     assert.ok(!r.body || !r.body.includes(marker), `the file was sent in ${r.url}`);
   }
   // The server saw the same requests and nothing else.
-  assert.ok(server.requests.every((p) => !p.includes(marker)));
+  assert.ok(site.server.requests.every((p) => !p.includes(marker)));
   console.log(`requests: ${requests.length} (${[...new Set(requests.map((r) => new URL(r.url).pathname))].join(', ')}); widgets driven: ${driven.join(' ')}`);
   assert.equal(await page.locator('.panic-banner').count(), 0);
   assert.deepEqual(await violations(), []);

@@ -1,22 +1,13 @@
 // End-to-end: demand paging on the release build.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve } from './server.mjs';
-import { launch, openPage, screenshotPath } from './browser.mjs';
+import { openPage, screenshotPath } from './browser.mjs';
+import { useSite } from './site.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await serve(process.env.DIST ?? 'dist');
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const site = useSite();
 
 test('demand-paging: first touches fault, second touches do not, strangers get SIGSEGV', async () => {
-  const { page, errors } = await openPage(browser.context, `${server.url}/#widget-demand-paging`);
+  const { page, errors } = await openPage(site.browser.context, `${site.server.url}/#widget-demand-paging`);
   const w = page.locator('[data-widget="demand-paging"]');
   await w.waitFor();
   const outcome = w.getByTestId('dp-outcome');
@@ -49,7 +40,7 @@ test('demand-paging: first touches fault, second touches do not, strangers get S
   // A link replays the operations (the URL is written in a timer task after the render).
   await page.waitForFunction((u) => location.href !== u, before);
   const url = page.url();
-  const again = await openPage(browser.context, url);
+  const again = await openPage(site.browser.context, url);
   const w2 = again.page.locator('[data-widget="demand-paging"]');
   await w2.waitFor();
   assert.match(await w2.getByTestId('dp-maps').textContent(), /notes\.txt/);

@@ -1,22 +1,13 @@
 // End-to-end: the ELF loader steps through load_elf_binary and builds the initial stack.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve } from './server.mjs';
-import { launch, openPage, screenshotPath } from './browser.mjs';
+import { openPage, screenshotPath } from './browser.mjs';
+import { useSite } from './site.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await serve(process.env.DIST ?? 'dist');
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const site = useSite();
 
 test('elf-loader: segments, then the stack from the top down to argc', async () => {
-  const { page, errors } = await openPage(browser.context, `${server.url}/#widget-elf-loader`);
+  const { page, errors } = await openPage(site.browser.context, `${site.server.url}/#widget-elf-loader`);
   const w = page.locator('[data-widget="elf-loader"]');
   await w.waitFor();
   assert.match(await w.getByTestId('el-step-0').textContent(), /ELF64/);

@@ -1,25 +1,16 @@
 // End-to-end: the ELF inspector on the release build, with a real file from this machine.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { serve } from './server.mjs';
-import { launch, openPage, screenshotPath } from './browser.mjs';
+import { openPage, screenshotPath } from './browser.mjs';
 import { ElfPage } from './pages.mjs';
+import { useSite } from './site.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await serve(process.env.DIST ?? 'dist');
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const site = useSite();
 
 test('elf-inspector: the example, then /bin/ls opened from disk, agree with readelf', async () => {
-  const { page, errors } = await openPage(browser.context, `${server.url}/#widget-elf-inspector`);
+  const { page, errors } = await openPage(site.browser.context, `${site.server.url}/#widget-elf-inspector`);
   const elf = await new ElfPage(page).ready();
   assert.equal(await elf.el('elf-type').textContent(), 'EXEC');
   assert.equal(await elf.el('elf-interp').textContent(), 'none (static)');

@@ -1,22 +1,13 @@
 // End-to-end: the binfmt_misc checker and the shell-fallback comparison.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve } from './server.mjs';
-import { launch, openPage, screenshotPath } from './browser.mjs';
+import { openPage, screenshotPath } from './browser.mjs';
+import { useSite } from './site.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await serve(process.env.DIST ?? 'dist');
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const site = useSite();
 
 test('binfmt-misc: accepted entry claims the class file; a bad one says why', async () => {
-  const { page, errors } = await openPage(browser.context, `${server.url}/#widget-binfmt-misc`);
+  const { page, errors } = await openPage(site.browser.context, `${site.server.url}/#widget-binfmt-misc`);
   const w = page.locator('[data-widget="binfmt-misc"]');
   await w.waitFor();
   assert.match(await w.getByTestId('bm-claims').textContent(), /Hello\.class.*"\/usr\/bin\/java", "\/home\/user\/Hello\.class", "arg1"/);
@@ -29,7 +20,7 @@ test('binfmt-misc: accepted entry claims the class file; a bad one says why', as
 });
 
 test('shell-fallback: no #! line fails execve but runs from a shell', async () => {
-  const { page, errors } = await openPage(browser.context, `${server.url}/#widget-shell-fallback`);
+  const { page, errors } = await openPage(site.browser.context, `${site.server.url}/#widget-shell-fallback`);
   const w = page.locator('[data-widget="shell-fallback"]');
   await w.waitFor();
   assert.match(await w.getByTestId('sf-bare-summary').textContent(), /ENOEXEC/);

@@ -1,23 +1,14 @@
 // End-to-end: the execve explorer on the release build.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve } from './server.mjs';
-import { launch, openPage, screenshotPath } from './browser.mjs';
+import { openPage, screenshotPath } from './browser.mjs';
 import { ExecvePage } from './pages.mjs';
+import { useSite } from './site.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await serve(process.env.DIST ?? 'dist');
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const site = useSite();
 
 test('execve: step through a script, edit its shebang, break its permission', async () => {
-  const { page, errors } = await openPage(browser.context, `${server.url}/#widget-execve`);
+  const { page, errors } = await openPage(site.browser.context, `${site.server.url}/#widget-execve`);
   const ex = await new ExecvePage(page).ready();
   assert.match(await ex.el('ex-counter').textContent(), /^step 1 of \d+$/);
   await ex.el('ex-next').click();
@@ -39,7 +30,7 @@ test('execve: step through a script, edit its shebang, break its permission', as
 });
 
 test('execve: the nesting limit gives ELOOP', async () => {
-  const { page, errors } = await openPage(browser.context, `${server.url}/#widget-execve`);
+  const { page, errors } = await openPage(site.browser.context, `${site.server.url}/#widget-execve`);
   const ex = await new ExecvePage(page).ready();
   await ex.el('ex-pick').selectOption({ index: 10 });
   await ex.showAll();

@@ -1,22 +1,13 @@
 // End-to-end: the fetch-decode-execute stepper on the release build.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve } from './server.mjs';
-import { launch, openPage, screenshotPath } from './browser.mjs';
+import { openPage, screenshotPath } from './browser.mjs';
+import { useSite } from './site.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await serve(process.env.DIST ?? 'dist');
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const site = useSite();
 
 test('fetch-execute: step shows the phases, run exits with 15, back undoes, edits assemble', async () => {
-  const { page, errors } = await openPage(browser.context, `${server.url}/#widget-fetch-execute`);
+  const { page, errors } = await openPage(site.browser.context, `${site.server.url}/#widget-fetch-execute`);
   const w = page.locator('[data-widget="fetch-execute"]');
   await w.waitFor();
   assert.match(await w.getByTestId('fe-rip').textContent(), /0x401000/);

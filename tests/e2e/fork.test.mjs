@@ -1,22 +1,13 @@
 // End-to-end: fork and copy-on-write on the release build.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve } from './server.mjs';
-import { launch, openPage, screenshotPath } from './browser.mjs';
+import { openPage, screenshotPath } from './browser.mjs';
+import { useSite } from './site.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await serve(process.env.DIST ?? 'dist');
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const site = useSite();
 
 test('fork-cow: fork shares the data frame, a write copies it', async () => {
-  const { page, errors } = await openPage(browser.context, `${server.url}/#widget-fork-cow`);
+  const { page, errors } = await openPage(site.browser.context, `${site.server.url}/#widget-fork-cow`);
   const w = page.locator('[data-widget="fork-cow"]');
   await w.waitFor();
   await w.getByTestId('fc-1-wd').click();

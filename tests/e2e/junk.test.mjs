@@ -1,10 +1,10 @@
 // Robustness: junk typed into every text field of every widget, and random files dropped on the
 // ELF inspector, must never kill the page: no uncaught error, no panic, and the widgets still
 // answer afterwards.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve } from './server.mjs';
-import { launch, openPage } from './browser.mjs';
+import { openPage } from './browser.mjs';
+import { useSite } from './site.mjs';
 
 const JUNK = [
   '',
@@ -23,19 +23,10 @@ const JUNK = [
   '#!/bin/sh\n'.repeat(50),
 ];
 
-let server;
-let browser;
-before(async () => {
-  server = await serve(process.env.DIST ?? 'dist');
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const site = useSite();
 
 test('junk in every field of every widget leaves the page alive', async () => {
-  const { page, errors } = await openPage(browser.context, `${server.url}/`);
+  const { page, errors } = await openPage(site.browser.context, `${site.server.url}/`);
   await page.locator('[data-widget]').first().waitFor();
   const fields = page.locator('[data-widget] input[type="text"], [data-widget] textarea');
   const n = await fields.count();
@@ -58,7 +49,7 @@ test('junk in every field of every widget leaves the page alive', async () => {
 });
 
 test('random and malformed files on the ELF inspector give messages', async () => {
-  const { page, errors } = await openPage(browser.context, `${server.url}/#widget-elf-inspector`);
+  const { page, errors } = await openPage(site.browser.context, `${site.server.url}/#widget-elf-inspector`);
   const w = page.locator('[data-widget="elf-inspector"]');
   await w.waitFor();
   let seed = 12345;

@@ -1,27 +1,20 @@
 // End-to-end: every widget can be driven with the keyboard alone (issue 8, item 6). From the
 // frame's Reset button, Tab moves into the widget; Tab reaches the control the widget is driven
 // by; keys (typing, Enter or Space on buttons, arrows on selects) change what the widget shows.
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve } from './server.mjs';
-import { launch } from './browser.mjs';
 import { WIDGETS, whenLive } from './drive.mjs';
+import { useSite } from './site.mjs';
 
-let server;
-let browser;
+const site = useSite();
 let page;
 const errors = [];
 before(async () => {
-  server = await serve(process.env.DIST ?? 'dist');
-  browser = await launch();
-  page = await browser.context.newPage();
+  await site.ready;
+  page = await site.browser.context.newPage();
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-  await page.goto(`${server.url}/`);
+  await page.goto(`${site.server.url}/`);
   await whenLive(page);
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
 });
 
 // What the widget shows, without its live region (which the test for live regions covers).

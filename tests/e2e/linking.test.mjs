@@ -1,22 +1,13 @@
 // End-to-end: static and dynamic programs side by side, and what processes share.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve } from './server.mjs';
-import { launch, openPage, screenshotPath } from './browser.mjs';
+import { openPage, screenshotPath } from './browser.mjs';
+import { useSite } from './site.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await serve(process.env.DIST ?? 'dist');
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const site = useSite();
 
 test('linking: the dynamic file needs libc and maps it; more processes add only private pages', async () => {
-  const { page, errors } = await openPage(browser.context, `${server.url}/#widget-linking`);
+  const { page, errors } = await openPage(site.browser.context, `${site.server.url}/#widget-linking`);
   const w = page.locator('[data-widget="linking"]');
   await w.waitFor();
   assert.match(await w.getByTestId('ln-file-static').textContent(), /PT_INTERPnone/);

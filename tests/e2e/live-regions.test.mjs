@@ -1,27 +1,20 @@
 // End-to-end: every widget that steps or runs a simulation has a polite live region, and driving
 // the widget changes what it says (issue 8: screen readers hear the steps).
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve } from './server.mjs';
-import { launch } from './browser.mjs';
 import { WIDGETS, LIVE, whenLive } from './drive.mjs';
+import { useSite } from './site.mjs';
 
-let server;
-let browser;
+const site = useSite();
 let page;
 const errors = [];
 before(async () => {
-  server = await serve(process.env.DIST ?? 'dist');
-  browser = await launch();
-  page = await browser.context.newPage();
+  await site.ready;
+  page = await site.browser.context.newPage();
   page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-  await page.goto(`${server.url}/`);
+  await page.goto(`${site.server.url}/`);
   await whenLive(page);
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
 });
 
 for (const id of LIVE) {

@@ -1,22 +1,12 @@
 // End-to-end: how the wasm app comes alive over the prerendered article
 // (crates/youcpu-web/src/mount.rs): each widget and the contents get their own root, in view
 // first, one per task; the prose is never replaced; nothing moves.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve } from './server.mjs';
-import { launch } from './browser.mjs';
 import { whenLive } from './drive.mjs';
+import { useSite } from './site.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await serve(process.env.DIST ?? 'dist');
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const site = useSite();
 
 // Before any script of the page runs: record every node removed from the document (with where
 // it was) and every layout shift.
@@ -45,13 +35,16 @@ async function recordChanges(page) {
 }
 
 test('mount: every piece goes live in its placeholder and the prose is never replaced', async () => {
-  const page = await browser.context.newPage();
+  const page = await site.browser.context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await recordChanges(page);
-  await page.goto(`${server.url}/`);
+  await page.goto(`${site.server.url}/`);
   // The prerendered paragraph the reader may already be reading: the same node after mounting.
-  await page.evaluate(() => { window.__firstPara = document.querySelector('#basics p'); });
+  await page.evaluate(() => {
+    window.__firstPara = document.querySelector('#basics p');
+    window.__toc = document.querySelector('[data-testid="toc"]');
+  });
   await whenLive(page);
   await page.waitForTimeout(300);
 
@@ -68,7 +61,10 @@ test('mount: every piece goes live in its placeholder and the prose is never rep
   const outside = removed.filter((r) => !r.inSlot && !r.node.startsWith('div[data-slot='));
   assert.deepEqual(outside, []);
   const swapped = removed.filter((r) => r.node.startsWith('div[data-slot=')).map((r) => r.node);
-  assert.equal(new Set(swapped).size, slots.length, 'each placeholder swapped once');
+  assert.equal(swapped.length, widgets.length, 'each widget placeholder swapped once');
+  assert.deepEqual(new Set(swapped), new Set(widgets.map((id) => `div[data-slot=${id}]`)));
+  // The contents are made live in place: the very nodes first painted.
+  assert.ok(await page.evaluate(() => window.__toc.isConnected), 'the prerendered contents are kept');
 
   // Marks: each piece mounted, then live; the in-view mark before the all-live one.
   const marks = await page.evaluate(() => performance.getEntriesByType('mark').map((m) => [m.name, m.startTime]));
@@ -88,10 +84,10 @@ test('mount: every piece goes live in its placeholder and the prose is never rep
 
 test('mount: the widget a link points at comes alive first, with the pieces in view', async () => {
   for (const [id, width] of [['fork-cow', 1280], ['execve', 1280], ['asm', 360]]) {
-    const page = await browser.context.newPage();
+    const page = await site.browser.context.newPage();
     await page.setViewportSize({ width, height: 800 });
     await recordChanges(page);
-    await page.goto(`${server.url}/#widget-${id}`);
+    await page.goto(`${site.server.url}/#widget-${id}`);
     await whenLive(page);
     const order = await page.evaluate(() => performance.getEntriesByType('mark')
       .map((m) => m.name).filter((n) => n.startsWith('youcpu-mount:')).map((n) => n.slice('youcpu-mount:'.length)));

@@ -1,22 +1,13 @@
 // End-to-end: the page-table walk on the release build.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve } from './server.mjs';
-import { launch, openPage, screenshotPath } from './browser.mjs';
+import { openPage, screenshotPath } from './browser.mjs';
+import { useSite } from './site.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await serve(process.env.DIST ?? 'dist');
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const site = useSite();
 
 test('page-walk: a walk, a TLB hit, faults, and five levels', async () => {
-  const { page, errors } = await openPage(browser.context, `${server.url}/#widget-page-walk`);
+  const { page, errors } = await openPage(site.browser.context, `${site.server.url}/#widget-page-walk`);
   const w = page.locator('[data-widget="page-walk"]');
   await w.waitFor();
   assert.equal(await w.getByTestId('pw-pa').textContent(), '0x3b1b40');

@@ -1,33 +1,24 @@
 // End-to-end: the preemption widget on the release build. Preemptive mode switches tasks on
 // timer interrupts and every counter advances; cooperative mode with a runaway freezes the others
 // and says why; the URL restores settings and position; keys drive it; it fits 360 px.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve } from './server.mjs';
-import { launch, openPage, screenshotPath } from './browser.mjs';
+import { openPage, screenshotPath } from './browser.mjs';
 import { whenLive, tabTo } from './drive.mjs';
 import path from 'node:path';
+import { useSite } from './site.mjs';
 
 const AXE = path.resolve('node_modules/axe-core/axe.min.js');
 
-let server;
-let browser;
-before(async () => {
-  server = await serve(process.env.DIST ?? 'dist');
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const site = useSite();
 
 async function open(query = '', media = {}) {
-  const page = await browser.context.newPage();
+  const page = await site.browser.context.newPage();
   await page.emulateMedia(media);
   const errors = [];
   page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-  await page.goto(`${server.url}/${query}#widget-preemption`);
+  await page.goto(`${site.server.url}/${query}#widget-preemption`);
   await whenLive(page);
   const w = page.locator('[data-widget="preemption"]');
   await w.waitFor();

@@ -1,22 +1,13 @@
 // End-to-end: the process tree on the release build.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve } from './server.mjs';
-import { launch, openPage, screenshotPath } from './browser.mjs';
+import { openPage, screenshotPath } from './browser.mjs';
+import { useSite } from './site.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await serve(process.env.DIST ?? 'dist');
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const site = useSite();
 
 test('process-tree: a shell runs a command, which exits, becomes a zombie and is reaped', async () => {
-  const { page, errors } = await openPage(browser.context, `${server.url}/#widget-process-tree`);
+  const { page, errors } = await openPage(site.browser.context, `${site.server.url}/#widget-process-tree`);
   const w = page.locator('[data-widget="process-tree"]');
   await w.waitFor();
   const script = w.getByTestId('pt-script');

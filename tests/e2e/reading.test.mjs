@@ -1,20 +1,11 @@
 // End-to-end: reading comfort (issue 8): the contents and reading progress, back and forward,
 // touch targets on a phone, and the print stylesheet.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve } from './server.mjs';
-import { launch, openPage, screenshotPath } from './browser.mjs';
+import { openPage, screenshotPath } from './browser.mjs';
+import { useSite } from './site.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await serve(process.env.DIST ?? 'dist');
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const site = useSite();
 
 const progress = (page) => page.evaluate(() => Number(document.querySelector('.progress-bar rect').getAttribute('width')));
 const current = (page) => page.evaluate(() => document.querySelector('.toc a[aria-current="location"]')?.getAttribute('href') ?? null);
@@ -24,7 +15,7 @@ const headingInView = (page, id) => page.evaluate((id) => {
 }, id);
 
 test('contents: a link goes to its part, which becomes current, and the progress bar follows', async () => {
-  const { page, errors } = await openPage(browser.context, `${server.url}/`);
+  const { page, errors } = await openPage(site.browser.context, `${site.server.url}/`);
   assert.equal(await current(page), '#basics');
   const start = await progress(page);
   await page.getByTestId('toc').locator('a[href="#paging"]').click();
@@ -44,7 +35,7 @@ test('contents: a link goes to its part, which becomes current, and the progress
 });
 
 test('back and forward: the history of links, with the widgets\' state kept in the URL', async () => {
-  const { page, errors } = await openPage(browser.context, `${server.url}/#timeslicing`);
+  const { page, errors } = await openPage(site.browser.context, `${site.server.url}/#timeslicing`);
   const ts = page.locator('[data-widget="timeslice"]');
   await ts.getByTestId('ts-tasks').fill('7');
   await page.waitForFunction(() => /[?&]ts-tasks=7\b/.test(location.search));
@@ -82,9 +73,9 @@ test('back and forward: the history of links, with the widgets\' state kept in t
 // button or file input counts with its label (the label is the target: a tap on it works the
 // control). Links inside running text are exempt, as WCAG's inline exception allows.
 test('phone: every control is a touch target of at least 44 by 44 px', async () => {
-  const page = await browser.context.newPage();
+  const page = await site.browser.context.newPage();
   await page.setViewportSize({ width: 360, height: 740 });
-  await page.goto(`${server.url}/`);
+  await page.goto(`${site.server.url}/`);
   await page.waitForFunction(() => document.documentElement.dataset.live === 'all');
   const { small, checked } = await page.evaluate(() => {
     const small = [];
@@ -110,7 +101,7 @@ test('phone: every control is a touch target of at least 44 by 44 px', async () 
 });
 
 test('print: no contents, progress or widget buttons; each part on a new page', async () => {
-  const { page, errors } = await openPage(browser.context, `${server.url}/`);
+  const { page, errors } = await openPage(site.browser.context, `${site.server.url}/`);
   await page.emulateMedia({ media: 'print' });
   const styles = await page.evaluate(() => ({
     toc: getComputedStyle(document.querySelector('.toc')).display,

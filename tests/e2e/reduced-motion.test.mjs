@@ -1,26 +1,19 @@
 // End-to-end: with prefers-reduced-motion: reduce, nothing on the page moves by itself. Smooth
 // scrolling is off, no element has a CSS transition or animation, and after each widget's input
 // the widget reaches its new state at once and then stays put (no timer keeps animating it).
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve } from './server.mjs';
-import { launch } from './browser.mjs';
 import { WIDGETS, whenLive } from './drive.mjs';
+import { useSite } from './site.mjs';
 
-let server;
-let browser;
+const site = useSite();
 let page;
 before(async () => {
-  server = await serve(process.env.DIST ?? 'dist');
-  browser = await launch();
-  page = await browser.context.newPage();
+  await site.ready;
+  page = await site.browser.context.newPage();
   await page.emulateMedia({ reducedMotion: 'reduce' });
-  await page.goto(`${server.url}/`);
+  await page.goto(`${site.server.url}/`);
   await whenLive(page);
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
 });
 
 // Every element whose computed style would move it over time.

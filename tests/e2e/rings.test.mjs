@@ -1,22 +1,13 @@
 // End-to-end: privilege rings on the release build.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve } from './server.mjs';
-import { launch, openPage, screenshotPath } from './browser.mjs';
+import { openPage, screenshotPath } from './browser.mjs';
+import { useSite } from './site.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await serve(process.env.DIST ?? 'dist');
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const site = useSite();
 
 test('rings: ring 3 hlt is #GP(0) with a stack switch; ring 0 executes', async () => {
-  const { page, errors } = await openPage(browser.context, `${server.url}/#widget-rings`);
+  const { page, errors } = await openPage(site.browser.context, `${site.server.url}/#widget-rings`);
   const w = page.locator('[data-widget="rings"]');
   await w.waitFor();
   assert.match(await w.getByTestId('rg-cs').textContent(), /0x0033.*CPL, 3/);

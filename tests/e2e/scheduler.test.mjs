@@ -1,23 +1,14 @@
 // End-to-end: the scheduler comparison on the release build.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve } from './server.mjs';
-import { launch, openPage, screenshotPath } from './browser.mjs';
+import { openPage, screenshotPath } from './browser.mjs';
 import { SchedulerPage } from './pages.mjs';
+import { useSite } from './site.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await serve(process.env.DIST ?? 'dist');
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const site = useSite();
 
 test('scheduler: the convoy preset, then STCF switched on, then a bad pattern', async () => {
-  const { page, errors } = await openPage(browser.context, `${server.url}/#widget-scheduler`);
+  const { page, errors } = await openPage(site.browser.context, `${site.server.url}/#widget-scheduler`);
   const s = await new SchedulerPage(page).ready();
   // Convoy (12, 2, 2 arriving at 0, 1, 2): FIFO turnaround (12 + 13 + 14) / 3 = 13.
   assert.match(await s.el('sch-metrics-fifo').textContent(), /avg turnaround 13\.0/);

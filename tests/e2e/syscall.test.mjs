@@ -1,22 +1,13 @@
 // End-to-end: syscall and int 0x80 side by side on the release build.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve } from './server.mjs';
-import { launch, openPage, screenshotPath } from './browser.mjs';
+import { openPage, screenshotPath } from './browser.mjs';
+import { useSite } from './site.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await serve(process.env.DIST ?? 'dist');
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const site = useSite();
 
 test('syscall: exit(1) through syscall (LSTAR) and through int 0x80', async () => {
-  const { page, errors } = await openPage(browser.context, `${server.url}/#widget-syscall`);
+  const { page, errors } = await openPage(site.browser.context, `${site.server.url}/#widget-syscall`);
   const w = page.locator('[data-widget="syscall"]');
   await w.waitFor();
   await w.getByTestId('sc-sc-step').click();

@@ -216,6 +216,20 @@ fn mount_next(mut queue: Vec<(web_sys::Element, Piece, bool)>) {
         return;
     };
     crate::dom::performance_mark(&format!("youcpu-mount:{}", piece.id()));
+    // The contents are only enhanced in place: their text is often the largest block the
+    // reader sees first, and painting it again would only delay that paint.
+    if piece == Piece::Toc && crate::toc::enhance(&placeholder) {
+        let _ = placeholder.set_attribute("data-live", "true");
+        became_live(piece, in_view);
+    } else {
+        mount_piece(placeholder, piece, in_view);
+    }
+    if !queue.is_empty() {
+        gloo_timers::callback::Timeout::new(0, move || mount_next(queue)).forget();
+    }
+}
+
+fn mount_piece(placeholder: web_sys::Element, piece: Piece, in_view: bool) {
     match crate::dom::new_slot(piece.id()) {
         Some(host) => {
             yew::Renderer::<PieceRoot>::with_root_and_props(
@@ -230,9 +244,6 @@ fn mount_next(mut queue: Vec<(web_sys::Element, Piece, bool)>) {
             .render();
         }
         None => became_live(piece, in_view),
-    }
-    if !queue.is_empty() {
-        gloo_timers::callback::Timeout::new(0, move || mount_next(queue)).forget();
     }
 }
 

@@ -39,6 +39,66 @@ fn measure() -> Option<(usize, f64)> {
     Some((current_part(&tops, vh * 0.3), progress(y, scrollable)))
 }
 
+/// Brings the prerendered table of contents in `slot` to life in place, without rendering it
+/// again: its text stays the very nodes the browser first painted (a re-render would paint the
+/// page's largest text block a second time, late). On every scroll and resize it marks the part
+/// being read (`class="current"`, `aria-current="location"`, as [`Toc`] renders them) and sets the
+/// progress bar. Returns false, leaving the page alone, if `slot` holds no table of contents.
+pub fn enhance(slot: &web_sys::Element) -> bool {
+    let Some(w) = dom::window() else {
+        return false;
+    };
+    let items = slot.query_selector_all(".toc ol > li").ok();
+    let bar = slot.query_selector(".progress-bar rect").ok().flatten();
+    let (Some(items), Some(bar)) = (items, bar) else {
+        return false;
+    };
+    if items.length() as usize != PARTS.len() {
+        return false;
+    }
+    let shown = std::cell::Cell::new((usize::MAX, i32::MIN));
+    let update = move || {
+        let Some((c, p)) = measure() else { return };
+        let p = (p * 1000.0).round() as i32;
+        let (was_c, was_p) = shown.get();
+        if c != was_c {
+            for i in 0..items.length() {
+                let Some(li) = items
+                    .item(i)
+                    .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
+                else {
+                    continue;
+                };
+                let here = i as usize == c;
+                let a = li.first_element_child();
+                let _ = if here {
+                    li.set_attribute("class", "current")
+                } else {
+                    li.remove_attribute("class")
+                };
+                if let Some(a) = a {
+                    let _ = if here {
+                        a.set_attribute("aria-current", "location")
+                    } else {
+                        a.remove_attribute("aria-current")
+                    };
+                }
+            }
+        }
+        if p != was_p {
+            let _ = bar.set_attribute("width", &p.to_string());
+        }
+        shown.set((c, p));
+    };
+    update();
+    let cb = Closure::<dyn Fn()>::new(update);
+    let _ = w.add_event_listener_with_callback("scroll", cb.as_ref().unchecked_ref());
+    let _ = w.add_event_listener_with_callback("resize", cb.as_ref().unchecked_ref());
+    // Lives as long as the page.
+    cb.forget();
+    true
+}
+
 /// The table of contents with its progress bar.
 #[component]
 pub fn Toc() -> Html {

@@ -8,6 +8,10 @@
 //! the page runs under `Content-Security-Policy: default-src 'self'; script-src 'self'
 //! 'wasm-unsafe-eval'`, which blocks inline scripts.
 //!
+//! Last, it drops Trunk's preload links for the wasm and makes the boot script wait for the
+//! first painted frame, so the article's text is fetched and painted before the wasm download
+//! starts.
+//!
 //! Usage: `prerender DIST/index.html` (Trunk runs it as a post-build hook).
 
 use std::path::Path;
@@ -61,12 +65,40 @@ fn externalize_module_scripts(page: &str) -> Result<(String, Vec<(String, String
         out.push_str(&format!(
             "<script type=\"module\" src=\"/{name}\"></script>"
         ));
-        files.push((name, body.trim().to_string() + "\n"));
+        files.push((name, format!("{BOOT_PREFIX}{}\n", body.trim())));
         rest = rest.get(body_start + len + END.len()..).unwrap_or_default();
     }
     out.push_str(rest);
     Ok((out, files))
 }
+
+/// Drops the `<link rel="preload">` and `<link rel="modulepreload">` tags Trunk puts in `<head>`
+/// (the wasm and its JavaScript glue). They would start the 640 KiB wasm download before the
+/// browser has painted the article's text, and on a slow connection the two share the bandwidth.
+/// The boot script asks for both once the text is on screen ([`BOOT_PREFIX`]).
+fn drop_preloads(page: &str) -> Result<String, String> {
+    let mut out = String::with_capacity(page.len());
+    let mut rest = page;
+    while let Some(at) = rest.find("<link ") {
+        let len = rest
+            .get(at..)
+            .and_then(|r| r.find('>'))
+            .ok_or("a <link> tag has no '>'")?;
+        let tag = rest.get(at..=at + len).unwrap_or_default();
+        out.push_str(rest.get(..at).unwrap_or_default());
+        if !(tag.contains("rel=\"preload\"") || tag.contains("rel=\"modulepreload\"")) {
+            out.push_str(tag);
+        }
+        rest = rest.get(at + len + 1..).unwrap_or_default();
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+/// Put before the boot script's own text: wait until the browser has painted a frame (the
+/// prerendered article), or a second at most (a tab opened in the background paints none),
+/// before fetching and starting the wasm.
+const BOOT_PREFIX: &str = "await new Promise((go) => { requestAnimationFrame(() => setTimeout(go, 0)); setTimeout(go, 1000); });\n";
 
 fn main() -> ExitCode {
     let Some(path) = std::env::args().nth(1) else {
@@ -87,6 +119,7 @@ fn main() -> ExitCode {
     );
     let dir = Path::new(&path).parent().unwrap_or(Path::new("."));
     let result = inject(&page, &body)
+        .and_then(|out| drop_preloads(&out))
         .and_then(|out| externalize_module_scripts(&out))
         .and_then(|(out, files)| {
             for (name, text) in files {
@@ -127,13 +160,28 @@ mod tests {
     }
 
     #[test]
+    fn preloads_are_dropped_and_other_links_kept() {
+        let page = "<head><link rel=\"stylesheet\" href=\"/s.css\"/><link rel=\"modulepreload\" href=\"/a.js\"><link rel=\"preload\" href=\"/a.wasm\" as=\"fetch\"></head><body><main>text</main></body>";
+        assert_eq!(
+            drop_preloads(page).expect("drops"),
+            "<head><link rel=\"stylesheet\" href=\"/s.css\"/></head><body><main>text</main></body>"
+        );
+        let plain = "<head><link rel=\"icon\" href=\"/f.svg\"></head>";
+        assert_eq!(drop_preloads(plain).expect("unchanged"), plain);
+        assert!(drop_preloads("<head><link rel=\"preload\"").is_err());
+    }
+
+    #[test]
     fn moves_module_scripts_out_and_keeps_others() {
         let page = "<head><script type=\"module\">\nimport init from '/a.js';\nawait init();\n</script></head><body><script>live()</script></body>";
         let (out, files) = externalize_module_scripts(page).expect("moves");
         assert_eq!(files.len(), 1);
         let (name, text) = &files[0];
         assert!(name.starts_with("boot-") && name.ends_with(".js"), "{name}");
-        assert_eq!(text, "import init from '/a.js';\nawait init();\n");
+        assert_eq!(
+            text,
+            &format!("{BOOT_PREFIX}import init from '/a.js';\nawait init();\n")
+        );
         assert_eq!(
             out,
             format!("<head><script type=\"module\" src=\"/{name}\"></script></head><body><script>live()</script></body>")
