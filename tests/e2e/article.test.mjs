@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { openPage, screenshotPath } from './browser.mjs';
 import { TimeslicePage } from './pages.mjs';
 import { useSite } from './site.mjs';
+import { whenLive } from './drive.mjs';
 
 const ANCHORS = ['basics', 'timeslicing', 'exec', 'elf', 'paging', 'fork', 'epilogue'];
 const site = useSite();
@@ -66,7 +67,7 @@ test('phone width: no horizontal scrolling', async () => {
   const page = await site.browser.context.newPage();
   await page.setViewportSize({ width: 360, height: 740 });
   await page.goto(`${site.server.url}/#timeslicing`);
-  await page.locator('[data-widget="timeslice"]').waitFor();
+  await whenLive(page);
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `page is ${overflow}px wider than a 360px screen`);
   await page.screenshot({ path: screenshotPath('phone.png') });
