@@ -245,6 +245,56 @@ pub fn compile(ins: &Instruction) -> Uop {
     u
 }
 
+/// The five two-operand forms that ALU instructions and MOV share, each compiled to its own
+/// micro-op, given in `ops` in this order: register-register (general registers of one size),
+/// register-immediate, register-memory, memory-register, memory-immediate. Any other form (a
+/// control, debug or segment register, mixed sizes) is left to the generic path.
+fn two_operands(
+    u: &mut Uop,
+    ins: &Instruction,
+    kinds: (OpKind, OpKind),
+    ops: [Op; 5],
+) -> Option<()> {
+    if ins.op_count() != 2 {
+        return None;
+    }
+    let [rr, ri, rm, mr, mi] = ops;
+    let size = op_size(ins, 0);
+    u.size = size as u8;
+    match kinds {
+        (OpKind::Register, OpKind::Register) => {
+            let (d, ds) = plain_gpr(ins.op0_register())?;
+            let (s, ss) = plain_gpr(ins.op1_register())?;
+            if ds != ss {
+                return None;
+            }
+            (u.r0, u.r1, u.op) = (d, s, rr);
+        }
+        (OpKind::Register, k) if is_imm(k) => {
+            u.r0 = plain_gpr(ins.op0_register())?.0;
+            u.imm = ins.immediate(1) & mask(size);
+            u.op = ri;
+        }
+        (OpKind::Register, OpKind::Memory) => {
+            u.r0 = plain_gpr(ins.op0_register())?.0;
+            sized_memory(u, ins, size)?;
+            u.op = rm;
+        }
+        (OpKind::Memory, OpKind::Register) => {
+            u.r1 = plain_gpr(ins.op1_register())?.0;
+            sized_memory(u, ins, size)?;
+            u.op = mr;
+        }
+        (OpKind::Memory, k) if is_imm(k) => {
+            sized_memory(u, ins, size)?;
+            u.imm = ins.immediate(1) & mask(size);
+            u.op = mi;
+        }
+        _ => return None,
+    }
+    Some(())
+}
+
 fn compile_op(u: &mut Uop, ins: &Instruction) -> Option<()> {
     let m = ins.mnemonic();
     let k0 = if ins.op_count() > 0 {
@@ -270,44 +320,13 @@ fn compile_op(u: &mut Uop, ins: &Instruction) -> Option<()> {
         _ => None,
     };
     if let Some(a) = alu {
-        if ins.op_count() != 2 {
-            return None;
-        }
         u.alu = a;
-        let size = op_size(ins, 0);
-        u.size = size as u8;
-        match (k0, k1) {
-            (OpKind::Register, OpKind::Register) => {
-                let (d, ds) = plain_gpr(ins.op0_register())?;
-                let (s, ss) = plain_gpr(ins.op1_register())?;
-                if ds != ss {
-                    return None;
-                }
-                (u.r0, u.r1, u.op) = (d, s, Op::AluRR);
-            }
-            (OpKind::Register, k) if is_imm(k) => {
-                u.r0 = plain_gpr(ins.op0_register())?.0;
-                u.imm = ins.immediate(1) & mask(size);
-                u.op = Op::AluRI;
-            }
-            (OpKind::Register, OpKind::Memory) => {
-                u.r0 = plain_gpr(ins.op0_register())?.0;
-                sized_memory(u, ins, size)?;
-                u.op = Op::AluRM;
-            }
-            (OpKind::Memory, OpKind::Register) => {
-                u.r1 = plain_gpr(ins.op1_register())?.0;
-                sized_memory(u, ins, size)?;
-                u.op = Op::AluMR;
-            }
-            (OpKind::Memory, k) if is_imm(k) => {
-                sized_memory(u, ins, size)?;
-                u.imm = ins.immediate(1) & mask(size);
-                u.op = Op::AluMI;
-            }
-            _ => return None,
-        }
-        return Some(());
+        return two_operands(
+            u,
+            ins,
+            (k0, k1),
+            [Op::AluRR, Op::AluRI, Op::AluRM, Op::AluMR, Op::AluMI],
+        );
     }
     match m {
         M::Nop
@@ -322,45 +341,13 @@ fn compile_op(u: &mut Uop, ins: &Instruction) -> Option<()> {
         | M::Prefetcht1
         | M::Prefetcht2
         | M::Prefetchw => u.op = Op::Nop,
-        M::Mov => {
-            if ins.op_count() != 2 {
-                return None;
-            }
-            let size = op_size(ins, 0);
-            u.size = size as u8;
-            match (k0, k1) {
-                (OpKind::Register, OpKind::Register) => {
-                    // Control, debug and segment registers are not general: generic path.
-                    let (d, ds) = plain_gpr(ins.op0_register())?;
-                    let (s, ss) = plain_gpr(ins.op1_register())?;
-                    if ds != ss {
-                        return None;
-                    }
-                    (u.r0, u.r1, u.op) = (d, s, Op::MovRR);
-                }
-                (OpKind::Register, k) if is_imm(k) => {
-                    u.r0 = plain_gpr(ins.op0_register())?.0;
-                    u.imm = ins.immediate(1) & mask(size);
-                    u.op = Op::MovRI;
-                }
-                (OpKind::Register, OpKind::Memory) => {
-                    u.r0 = plain_gpr(ins.op0_register())?.0;
-                    sized_memory(u, ins, size)?;
-                    u.op = Op::Load;
-                }
-                (OpKind::Memory, OpKind::Register) => {
-                    u.r1 = plain_gpr(ins.op1_register())?.0;
-                    sized_memory(u, ins, size)?;
-                    u.op = Op::Store;
-                }
-                (OpKind::Memory, k) if is_imm(k) => {
-                    sized_memory(u, ins, size)?;
-                    u.imm = ins.immediate(1) & mask(size);
-                    u.op = Op::StoreI;
-                }
-                _ => return None,
-            }
-        }
+        // Control, debug and segment registers are not general: generic path.
+        M::Mov => two_operands(
+            u,
+            ins,
+            (k0, k1),
+            [Op::MovRR, Op::MovRI, Op::Load, Op::Store, Op::StoreI],
+        )?,
         M::Lea => {
             if ins.op_count() != 2 || k0 != OpKind::Register || k1 != OpKind::Memory {
                 return None;
