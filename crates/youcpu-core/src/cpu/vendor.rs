@@ -22,6 +22,9 @@
 //! BSF/BSR with a zero source leave the destination as it was, with ZF = 1, CF = OF = SF =
 //! AF = 0 and PF from the destination.
 
+use super::state::rflags::{AF, CF, OF, PF, SF, STATUS, ZF};
+use super::state::{State, RCX};
+use iced_x86::{Instruction, Mnemonic as M, OpKind};
 use serde::Serialize;
 
 /// Whose processor the simulated core behaves like where the manuals leave a result undefined.
@@ -104,6 +107,67 @@ impl std::fmt::Display for Vendor {
     }
 }
 
+/// [`undefined_flags`] of the instruction encoded at the start of `bytes` (64-bit mode); 0
+/// when the bytes do not decode.
+pub fn undefined_flags_in(bytes: &[u8], before: &State) -> u64 {
+    let mut d = iced_x86::Decoder::new(64, bytes, iced_x86::DecoderOptions::NONE);
+    let ins = d.decode();
+    if ins.is_invalid() {
+        return 0;
+    }
+    undefined_flags(&ins, before)
+}
+
+/// The status flags the Intel SDM (vol. 2, each instruction's "Flags Affected") leaves
+/// undefined after `ins`, executed from the register state `before` (which gives a shift's
+/// count in CL). 0 for an instruction that defines every flag it touches.
+pub fn undefined_flags(ins: &Instruction, before: &State) -> u64 {
+    let size = match ins.op0_kind() {
+        OpKind::Register => ins.op0_register().size() as u32,
+        OpKind::Memory => ins.memory_size().size() as u32,
+        _ => 8,
+    };
+    // A shift's count as the CPU masks it (5 bits, 6 for 64-bit operands).
+    let count = || {
+        let raw = match ins.mnemonic() {
+            M::Shld | M::Shrd => match ins.op2_kind() {
+                OpKind::Register => before.gpr[RCX] & 0xff,
+                _ => ins.immediate8().into(),
+            },
+            _ if ins.op_count() < 2 => 1,
+            _ => match ins.op1_kind() {
+                OpKind::Register => before.gpr[RCX] & 0xff,
+                _ => ins.immediate8().into(),
+            },
+        };
+        raw & if size == 8 { 0x3f } else { 0x1f }
+    };
+    match ins.mnemonic() {
+        M::And | M::Or | M::Xor | M::Test => AF,
+        M::Shl | M::Sal | M::Shr | M::Sar => match count() {
+            0 => 0,
+            1 => AF,
+            _ => AF | OF,
+        },
+        M::Rol | M::Ror | M::Rcl | M::Rcr => match count() {
+            0 | 1 => 0,
+            _ => OF,
+        },
+        M::Shld | M::Shrd => match count() {
+            0 => 0,
+            1 => AF,
+            c if c > u64::from(size) * 8 => STATUS,
+            _ => AF | OF,
+        },
+        M::Mul | M::Imul => SF | ZF | AF | PF,
+        M::Div | M::Idiv => STATUS,
+        M::Bsf | M::Bsr => CF | OF | SF | AF | PF,
+        M::Bt | M::Bts | M::Btr | M::Btc => OF | SF | AF | PF,
+        M::Lzcnt | M::Tzcnt => OF | SF | AF | PF,
+        _ => 0,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -118,6 +182,33 @@ mod tests {
         }
         assert!("via".parse::<Vendor>().is_err());
         assert!("".parse::<Vendor>().is_err());
+    }
+
+    fn undefined(bytes: &[u8], cl: u64) -> u64 {
+        let mut s = State::default();
+        s.gpr[RCX] = cl;
+        undefined_flags_in(bytes, &s)
+    }
+
+    #[test]
+    fn undefined_flags_follow_the_sdm() {
+        assert_eq!(undefined(&[0xf7, 0xf1], 0), STATUS); // div ecx
+        assert_eq!(undefined(&[0xf7, 0xe3], 0), SF | ZF | AF | PF); // mul ebx
+        assert_eq!(undefined(&[0x21, 0xd8], 0), AF); // and eax, ebx
+        assert_eq!(undefined(&[0x01, 0xd8], 0), 0); // add eax, ebx
+        assert_eq!(undefined(&[0xd1, 0xe0], 0), AF); // shl eax, 1
+        assert_eq!(undefined(&[0xc1, 0xe0, 0x03], 0), AF | OF); // shl eax, 3
+        assert_eq!(undefined(&[0xc1, 0xe0, 0x20], 0), 0); // shl eax, 32: masked to 0
+        assert_eq!(undefined(&[0xd3, 0xe0], 1), AF); // shl eax, cl (cl = 1)
+        assert_eq!(undefined(&[0xd3, 0xe0], 33), AF); // cl = 33 masks to 1
+        assert_eq!(undefined(&[0x48, 0xd3, 0xe0], 33), AF | OF); // 64-bit: 33 stays
+        assert_eq!(undefined(&[0xd1, 0xc0], 0), 0); // rol eax, 1
+        assert_eq!(undefined(&[0xc1, 0xc0, 0x05], 0), OF); // rol eax, 5
+        assert_eq!(undefined(&[0x66, 0x0f, 0xa5, 0xd8], 20), STATUS); // shld ax, bx, cl=20
+        assert_eq!(undefined(&[0x0f, 0xa4, 0xd8, 0x04], 0), AF | OF); // shld eax, ebx, 4
+        assert_eq!(undefined(&[0x0f, 0xbc, 0xc3], 0), CF | OF | SF | AF | PF); // bsf eax, ebx
+        assert_eq!(undefined(&[0x0f, 0xff], 0), 0); // does not decode
+        assert_eq!(undefined(&[], 0), 0);
     }
 
     #[test]
