@@ -223,7 +223,7 @@ pub fn FetchExecuteWidget() -> Html {
         <Frame kind={WidgetKind::FetchExecute} title="Fetch, decode, execute" subtitle="A tiny program on a simulated x86-64 core, one instruction at a time" on_reset={on_reset} live={Some(AttrValue::from(live))}>
             <div class="fe-grid">
                 <div class="fe-code">
-                    <label for="fe-source">{ "Program (Intel syntax; labels end with a colon; ; starts a comment)" }</label>
+                    <label for="fe-source">{ "Program (Intel syntax; " }<code>{ "name:" }</code>{ " labels, " }<code>{ ";" }</code>{ " comments)" }</label>
                     <textarea id="fe-source" data-testid="fe-source" rows="11" spellcheck="false" value={state.source.clone()} oninput={on_source} />
                     if let Some(e) = &state.error { <p class="field-error" role="status" data-testid="fe-program-error">{ e.clone() }</p> }
                     <div class="fe-listing-wrap">
@@ -242,12 +242,11 @@ pub fn FetchExecuteWidget() -> Html {
                 <button type="button" class="btn" data-testid="fe-back" onclick={click(FeAction::Back)} disabled={!can_back}>{ "Step back" }</button>
                 <button type="button" class="btn" data-testid="fe-restart" onclick={click(FeAction::Restart)} disabled={os.is_none()}>{ "Restart" }</button>
                 <span class="hint" data-testid="fe-count">{ format!("{} instructions retired", state.retired()) }</span>
-                <label class="fe-vendor">{ "Core: " }
-                    <select data-testid="fe-cpu" onchange={on_vendor} aria-describedby="fe-cpu-why">
+                <label class="fe-vendor" title="Whose processor to copy where the manuals leave flags undefined (and what CPUID reports); nothing else differs">{ "Core " }
+                    <select data-testid="fe-cpu" onchange={on_vendor}>
                         { for Vendor::ALL.iter().map(|v| html! { <option value={v.id()} selected={*v == state.vendor}>{ v.name() }</option> }) }
                     </select>
                 </label>
-                <span class="hint" id="fe-cpu-why">{ "decides only the flags the manuals leave undefined, and what CPUID reports" }</span>
             </div>
             { phases }
             if let Some(n) = &state.notice { <p class="stale" role="status" data-testid="fe-notice">{ n.clone() }</p> }
