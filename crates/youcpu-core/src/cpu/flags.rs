@@ -133,7 +133,7 @@ pub fn top2_differ(v: u64, size: u32) -> bool {
 /// MSB(result) XOR CF. For other counts the SDM leaves it undefined: AMD cores apply the same
 /// formula to the result; Intel cores give bit w-1 XOR bit w-2 of the operand (`intel_of`).
 #[inline(always)]
-fn left_of(v: Vendor, intel_of: bool, r: u64, cf: bool, size: u32) -> u64 {
+pub fn left_of(v: Vendor, intel_of: bool, r: u64, cf: bool, size: u32) -> u64 {
     let of = match v {
         Vendor::Intel => intel_of,
         Vendor::Amd => (r & sign_bit(size) != 0) != cf,
@@ -149,7 +149,7 @@ fn left_of(v: Vendor, intel_of: bool, r: u64, cf: bool, size: u32) -> u64 {
 /// bit w-1 XOR bit w-2 of the result. AMD cores use that for every count; Intel cores apply
 /// the count-1 formula to the operands (`intel_of`).
 #[inline(always)]
-fn right_of(v: Vendor, intel_of: bool, r: u64, size: u32) -> u64 {
+pub fn right_of(v: Vendor, intel_of: bool, r: u64, size: u32) -> u64 {
     let of = match v {
         Vendor::Intel => intel_of,
         Vendor::Amd => top2_differ(r, size),
