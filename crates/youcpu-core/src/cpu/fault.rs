@@ -29,6 +29,8 @@ pub mod vector {
     pub const PF: u8 = 14;
     /// #AC alignment check.
     pub const AC: u8 = 17;
+    /// #XM SIMD floating-point exception (an unmasked MXCSR exception).
+    pub const XM: u8 = 19;
     /// First vector free for external interrupts; the model's timer uses it.
     pub const TIMER: u8 = 32;
 }
@@ -77,6 +79,12 @@ pub enum Fault {
         /// Why, in words.
         why: String,
     },
+    /// #XM: an SSE instruction raised a floating-point exception that MXCSR leaves unmasked
+    /// (Intel SDM vol. 3 §6.15, interrupt 19).
+    SimdFloatingPoint {
+        /// The unmasked exception flags (MXCSR bits 0-5).
+        flags: u32,
+    },
     /// #BP from INT3 (a trap: the saved RIP is the next instruction).
     Breakpoint,
     /// INT n (a trap: the saved RIP is the next instruction).
@@ -95,6 +103,7 @@ impl Fault {
             Fault::GeneralProtection { .. } => vector::GP,
             Fault::PageFault { .. } => vector::PF,
             Fault::StackFault { .. } => vector::SS,
+            Fault::SimdFloatingPoint { .. } => vector::XM,
             Fault::Breakpoint => vector::BP,
             Fault::SoftwareInterrupt { vector } => *vector,
         }
@@ -136,6 +145,7 @@ impl Fault {
             Fault::GeneralProtection { .. } => "#GP",
             Fault::PageFault { .. } => "#PF",
             Fault::StackFault { .. } => "#SS",
+            Fault::SimdFloatingPoint { .. } => "#XM",
             Fault::Breakpoint => "#BP",
             Fault::SoftwareInterrupt { .. } => "INT",
         }
@@ -174,6 +184,10 @@ impl fmt::Display for Fault {
                 write!(f, "#PF page fault at {addr:#x} ({ring} {access}, {present}{rsvd}; error code {code:#x})")
             }
             Fault::StackFault { why } => write!(f, "#SS stack fault: {why}"),
+            Fault::SimdFloatingPoint { flags } => write!(
+                f,
+                "#XM SIMD floating-point exception (unmasked MXCSR flags {flags:#x})"
+            ),
             Fault::Breakpoint => f.write_str("#BP breakpoint (int3)"),
             Fault::SoftwareInterrupt { vector } => write!(f, "software interrupt int {vector:#x}"),
         }

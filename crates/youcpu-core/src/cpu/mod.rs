@@ -9,6 +9,7 @@ pub mod decode;
 pub mod exec;
 pub mod fault;
 pub mod flags;
+pub mod fp;
 pub mod interrupt;
 pub mod operand;
 pub mod state;
