@@ -135,3 +135,8 @@ fn glibc_static_hello_world() {
         (String::from_utf8_lossy(&n.stdout), n.status)
     );
 }
+
+#[test]
+fn unmasked_sse_exception_is_sigfpe() {
+    assert_eq!(compare("sigfpe_sse.S", Build::Asm, &[]).status, 136);
+}
