@@ -16,11 +16,185 @@ fn shr_sticky(x: u128, n: u32) -> u128 {
     }
 }
 
-/// Normalizes (bit 127 set) and rounds.
+/// The exact result of an operation on two non-NaN operands, before rounding: shared by the
+/// SSE formats and the x87 double-extended one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exact {
+    /// An invalid operation (inf - inf, 0 * inf, 0/0, inf/inf, sqrt of a negative).
+    Invalid,
+    /// A finite nonzero number divided by zero: infinity with this sign.
+    DivByZero(bool),
+    /// Infinity with this sign.
+    Inf(bool),
+    /// Zero with this sign (exact).
+    Zero(bool),
+    /// sign * sig / 2^127 * 2^exp; `sig` nonzero (not necessarily normalized), sticky in bit 0.
+    Finite {
+        /// Negative.
+        sign: bool,
+        /// Exponent.
+        exp: i32,
+        /// Significand.
+        sig: u128,
+    },
+}
+
+impl Exact {
+    /// The same value with bit 127 of the significand set.
+    #[inline]
+    pub fn normalized(self) -> Exact {
+        match self {
+            Exact::Finite { sign, exp, sig } => {
+                let lz = sig.leading_zeros();
+                Exact::Finite {
+                    sign,
+                    exp: exp - lz as i32,
+                    sig: sig << lz,
+                }
+            }
+            e => e,
+        }
+    }
+}
+
+/// x + y (negate y's sign for a subtraction). `rc` decides the sign of an exact zero sum.
+pub fn add_core(x: Num, y: Num, rc: Rc) -> Exact {
+    let zero_sum = |sx: bool, sy: bool| Exact::Zero(if sx == sy { sx } else { rc == Rc::Down });
+    match (x.kind, y.kind) {
+        (Kind::Inf, Kind::Inf) => {
+            if x.sign != y.sign {
+                Exact::Invalid
+            } else {
+                Exact::Inf(x.sign)
+            }
+        }
+        (Kind::Inf, _) => Exact::Inf(x.sign),
+        (_, Kind::Inf) => Exact::Inf(y.sign),
+        (Kind::Zero, Kind::Zero) => zero_sum(x.sign, y.sign),
+        (Kind::Zero, _) => passthrough(y),
+        (_, Kind::Zero) => passthrough(x),
+        _ => {
+            // Larger magnitude first; significands at bit 126 (a carry has room).
+            let (big, small) = if (x.exp, x.sig) >= (y.exp, y.sig) {
+                (x, y)
+            } else {
+                (y, x)
+            };
+            let d = (big.exp - small.exp) as u32;
+            let bs = u128::from(big.sig) << 63;
+            let ss = shr_sticky(u128::from(small.sig) << 63, d);
+            let sig = if big.sign == small.sign {
+                bs + ss
+            } else {
+                bs - ss
+            };
+            if sig == 0 {
+                return Exact::Zero(rc == Rc::Down);
+            }
+            Exact::Finite {
+                sign: big.sign,
+                exp: big.exp + 1,
+                sig,
+            }
+            .normalized()
+        }
+    }
+}
+
+/// A finite operand passed on unchanged in value (x + 0): still rounded, so that a denormal
+/// meets FTZ and the underflow rules as the hardware applies them.
 #[inline]
-fn finish(f: Fmt, sign: bool, exp: i32, sig: u128, env: &mut Env) -> u64 {
-    let lz = sig.leading_zeros();
-    round_pack(f, sign, exp - lz as i32, sig << lz, env)
+fn passthrough(n: Num) -> Exact {
+    match n.kind {
+        Kind::Finite => Exact::Finite {
+            sign: n.sign,
+            exp: n.exp,
+            sig: u128::from(n.sig) << 64,
+        },
+        Kind::Zero => Exact::Zero(n.sign),
+        _ => Exact::Inf(n.sign),
+    }
+}
+
+/// x * y.
+pub fn mul_core(x: Num, y: Num) -> Exact {
+    let sign = x.sign != y.sign;
+    match (x.kind, y.kind) {
+        (Kind::Inf, Kind::Zero) | (Kind::Zero, Kind::Inf) => Exact::Invalid,
+        (Kind::Inf, _) | (_, Kind::Inf) => Exact::Inf(sign),
+        (Kind::Zero, _) | (_, Kind::Zero) => Exact::Zero(sign),
+        _ => Exact::Finite {
+            sign,
+            exp: x.exp + y.exp + 1,
+            sig: u128::from(x.sig) * u128::from(y.sig),
+        }
+        .normalized(),
+    }
+}
+
+/// x / y.
+pub fn div_core(x: Num, y: Num) -> Exact {
+    let sign = x.sign != y.sign;
+    match (x.kind, y.kind) {
+        (Kind::Inf, Kind::Inf) | (Kind::Zero, Kind::Zero) => Exact::Invalid,
+        (Kind::Inf, _) => Exact::Inf(sign),
+        (_, Kind::Inf) | (Kind::Zero, _) => Exact::Zero(sign),
+        (_, Kind::Zero) => Exact::DivByZero(sign),
+        _ => {
+            let (q, adj) = divide_sig(x.sig, y.sig);
+            Exact::Finite {
+                sign,
+                exp: x.exp - y.exp + adj,
+                sig: q,
+            }
+            .normalized()
+        }
+    }
+}
+
+/// The square root, with a root of 64 + `extra` significant bits (0 to 4) before the sticky.
+pub fn sqrt_core(x: Num, extra: u32) -> Exact {
+    match x.kind {
+        Kind::Zero => Exact::Zero(x.sign),
+        _ if x.sign => Exact::Invalid,
+        Kind::Inf => Exact::Inf(false),
+        _ => {
+            let (s, rem, exp) = sqrt_sig_rem(x.sig, x.exp);
+            // More root bits from the remainder: next bit b is 1 iff 4 rem >= 4 s + 1.
+            let (mut s, mut rem) = (u128::from(s), rem);
+            for _ in 0..extra.min(4) {
+                let t = 4 * s + 1;
+                rem *= 4;
+                s *= 2;
+                if rem >= t {
+                    rem -= t;
+                    s += 1;
+                }
+            }
+            let shift = 64 - extra.min(4);
+            Exact::Finite {
+                sign: false,
+                exp,
+                sig: (s << shift) | u128::from(rem != 0),
+            }
+        }
+    }
+}
+
+/// Rounds an exact result into format `f`; `before` is the flag state ahead of the operands'
+/// unpacking (a #Z hides the #D of a denormal dividend, checked on the CPU).
+#[inline]
+fn to_ieee(f: Fmt, e: Exact, before: u32, env: &mut Env) -> u64 {
+    match e {
+        Exact::Invalid => invalid(f, env),
+        Exact::DivByZero(s) => {
+            env.flags = before | flag::ZE;
+            f.inf(s)
+        }
+        Exact::Inf(s) => f.inf(s),
+        Exact::Zero(s) => f.zero(s),
+        Exact::Finite { sign, exp, sig } => round_pack(f, sign, exp, sig, env),
+    }
 }
 
 /// Unpacks two operands; a NaN in either gives the propagated NaN.
@@ -34,105 +208,31 @@ fn unpack2(f: Fmt, a: u64, b: u64, env: &mut Env) -> Result<(Num, Num), u64> {
 
 /// a + b, or a - b when `sub`.
 pub fn add(f: Fmt, a: u64, b: u64, sub: bool, env: &mut Env) -> u64 {
-    let (x, mut y) = match unpack2(f, a, b, env) {
-        Ok(v) => v,
-        Err(nan) => return nan,
-    };
-    y.sign ^= sub;
-    match (x.kind, y.kind) {
-        (Kind::Inf, Kind::Inf) => {
-            if x.sign != y.sign {
-                invalid(f, env)
-            } else {
-                f.inf(x.sign)
-            }
+    let before = env.flags;
+    match unpack2(f, a, b, env) {
+        Ok((x, mut y)) => {
+            y.sign ^= sub;
+            to_ieee(f, add_core(x, y, env.rc), before, env)
         }
-        (Kind::Inf, _) => f.inf(x.sign),
-        (_, Kind::Inf) => f.inf(y.sign),
-        (Kind::Zero, Kind::Zero) => {
-            if x.sign == y.sign {
-                f.zero(x.sign)
-            } else {
-                f.zero(env.rc == Rc::Down)
-            }
-        }
-        (Kind::Zero, _) => repack(f, y, env),
-        (_, Kind::Zero) => repack(f, x, env),
-        _ => {
-            // Larger magnitude first; significands at bit 126 (a carry has room).
-            let (big, small) = if (x.exp, x.sig) >= (y.exp, y.sig) {
-                (x, y)
-            } else {
-                (y, x)
-            };
-            let d = (big.exp - small.exp) as u32;
-            let bs = u128::from(big.sig) << 63;
-            let ss = shr_sticky(u128::from(small.sig) << 63, d);
-            if big.sign == small.sign {
-                finish(f, big.sign, big.exp + 1, bs + ss, env)
-            } else {
-                let r = bs - ss;
-                if r == 0 {
-                    return f.zero(env.rc == Rc::Down);
-                }
-                finish(f, big.sign, big.exp + 1, r, env)
-            }
-        }
-    }
-}
-
-/// A finite operand passed through unchanged in value (x + 0): rounded again so that a
-/// denormal input meets FTZ and the underflow rules as the hardware applies them.
-#[inline]
-fn repack(f: Fmt, n: Num, env: &mut Env) -> u64 {
-    match n.kind {
-        Kind::Finite => round_pack(f, n.sign, n.exp, u128::from(n.sig) << 64, env),
-        Kind::Zero => f.zero(n.sign),
-        Kind::Inf => f.inf(n.sign),
-        Kind::Nan => f.default_nan(),
+        Err(nan) => nan,
     }
 }
 
 /// a * b.
 pub fn mul(f: Fmt, a: u64, b: u64, env: &mut Env) -> u64 {
-    let (x, y) = match unpack2(f, a, b, env) {
-        Ok(v) => v,
-        Err(nan) => return nan,
-    };
-    let sign = x.sign != y.sign;
-    match (x.kind, y.kind) {
-        (Kind::Inf, Kind::Zero) | (Kind::Zero, Kind::Inf) => invalid(f, env),
-        (Kind::Inf, _) | (_, Kind::Inf) => f.inf(sign),
-        (Kind::Zero, _) | (_, Kind::Zero) => f.zero(sign),
-        _ => {
-            let p = u128::from(x.sig) * u128::from(y.sig);
-            finish(f, sign, x.exp + y.exp + 1, p, env)
-        }
+    let before = env.flags;
+    match unpack2(f, a, b, env) {
+        Ok((x, y)) => to_ieee(f, mul_core(x, y), before, env),
+        Err(nan) => nan,
     }
 }
 
 /// a / b.
 pub fn div(f: Fmt, a: u64, b: u64, env: &mut Env) -> u64 {
     let before = env.flags;
-    let (x, y) = match unpack2(f, a, b, env) {
-        Ok(v) => v,
-        Err(nan) => return nan,
-    };
-    let sign = x.sign != y.sign;
-    match (x.kind, y.kind) {
-        (Kind::Inf, Kind::Inf) | (Kind::Zero, Kind::Zero) => invalid(f, env),
-        (Kind::Inf, _) => f.inf(sign),
-        (_, Kind::Inf) => f.zero(sign),
-        (Kind::Zero, _) => f.zero(sign),
-        (_, Kind::Zero) => {
-            // A denormal dividend is not reported: #Z wins over #D (checked on the CPU).
-            env.flags = before | flag::ZE;
-            f.inf(sign)
-        }
-        _ => {
-            let (q, exp) = divide_sig(x.sig, y.sig);
-            finish(f, sign, x.exp - y.exp + exp, q, env)
-        }
+    match unpack2(f, a, b, env) {
+        Ok((x, y)) => to_ieee(f, div_core(x, y), before, env),
+        Err(nan) => nan,
     }
 }
 
@@ -161,31 +261,18 @@ pub fn sqrt(f: Fmt, a: u64, env: &mut Env) -> u64 {
     }
     let before = env.flags;
     let x = unpack(f, a, env);
-    match x.kind {
-        Kind::Zero => f.zero(x.sign),
-        _ if x.sign => {
-            // The square root of a negative denormal is #I only (checked on the CPU).
-            env.flags = before;
-            invalid(f, env)
-        }
-        Kind::Inf => f.inf(false),
-        _ => {
-            let (s, rem_nonzero, exp) = sqrt_sig(x.sig, x.exp);
-            round_pack(
-                f,
-                false,
-                exp,
-                (u128::from(s) << 64) | u128::from(rem_nonzero),
-                env,
-            )
-        }
+    let e = sqrt_core(x, 0);
+    if e == Exact::Invalid {
+        // The square root of a negative denormal is #I only (checked on the CPU).
+        env.flags = before;
     }
+    to_ieee(f, e, before, env)
 }
 
-/// The square root of sig / 2^63 * 2^exp: a 64-bit root (leading one at bit 63), whether the
-/// remainder is nonzero, and the root's exponent.
+/// The square root of sig / 2^63 * 2^exp: a 64-bit root (leading one at bit 63), the
+/// remainder, and the root's exponent.
 #[inline]
-pub fn sqrt_sig(sig: u64, exp: i32) -> (u64, bool, i32) {
+pub fn sqrt_sig_rem(sig: u64, exp: i32) -> (u64, u128, i32) {
     // m = M / 2^126 in [1, 4) with an even exponent left over.
     let (m, e) = if exp & 1 == 0 {
         (u128::from(sig) << 63, exp)
@@ -193,7 +280,7 @@ pub fn sqrt_sig(sig: u64, exp: i32) -> (u64, bool, i32) {
         (u128::from(sig) << 64, exp - 1)
     };
     let (s, r) = isqrt(m);
-    (s as u64, r != 0, e / 2)
+    (s as u64, r, e / 2)
 }
 
 /// Integer square root with remainder, bit by bit (the digit recurrence: exact).
