@@ -140,3 +140,24 @@ fn glibc_static_hello_world() {
 fn unmasked_sse_exception_is_sigfpe() {
     assert_eq!(compare("sigfpe_sse.S", Build::Asm, &[]).status, 136);
 }
+
+#[test]
+fn musl_floating_point_printf_strtod_libm_and_simd_strings() {
+    // printf("%f") formats through long double in musl: the x87 unit end to end.
+    let r = compare("float.c", Build::MuslLm, &[]);
+    assert!(String::from_utf8_lossy(&r.stdout).contains("3: 0.100000 1.000000e-01 0.1"));
+}
+
+#[test]
+fn glibc_floating_point_printf_strtod_libm_and_simd_strings() {
+    // glibc picks its libm and string routines by CPUID (AVX2/FMA natively, SSE4.1 on the
+    // simulated core): output and status are compared, not the instruction count.
+    let exe = harness::build("float.c", Build::GlibcLm);
+    let n = harness::native_plain(&exe, &[]);
+    let s = harness::sim(&exe, &[]);
+    assert_eq!(
+        (String::from_utf8_lossy(&s.stdout), s.status),
+        (String::from_utf8_lossy(&n.stdout), n.status)
+    );
+    assert!(n.stdout.len() > 3000);
+}

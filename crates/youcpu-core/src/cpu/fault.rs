@@ -27,6 +27,9 @@ pub mod vector {
     pub const GP: u8 = 13;
     /// #PF page fault.
     pub const PF: u8 = 14;
+    /// #MF x87 floating-point error (an unmasked x87 exception, reported at the next x87
+    /// instruction).
+    pub const MF: u8 = 16;
     /// #AC alignment check.
     pub const AC: u8 = 17;
     /// #XM SIMD floating-point exception (an unmasked MXCSR exception).
@@ -85,6 +88,9 @@ pub enum Fault {
         /// The unmasked exception flags (MXCSR bits 0-5).
         flags: u32,
     },
+    /// #MF: an x87 instruction found an unmasked exception pending (status word ES set;
+    /// Intel SDM vol. 1 §8.7, CR0.NE = 1 as Linux runs).
+    FpuError,
     /// #BP from INT3 (a trap: the saved RIP is the next instruction).
     Breakpoint,
     /// INT n (a trap: the saved RIP is the next instruction).
@@ -104,6 +110,7 @@ impl Fault {
             Fault::PageFault { .. } => vector::PF,
             Fault::StackFault { .. } => vector::SS,
             Fault::SimdFloatingPoint { .. } => vector::XM,
+            Fault::FpuError => vector::MF,
             Fault::Breakpoint => vector::BP,
             Fault::SoftwareInterrupt { vector } => *vector,
         }
@@ -146,6 +153,7 @@ impl Fault {
             Fault::PageFault { .. } => "#PF",
             Fault::StackFault { .. } => "#SS",
             Fault::SimdFloatingPoint { .. } => "#XM",
+            Fault::FpuError => "#MF",
             Fault::Breakpoint => "#BP",
             Fault::SoftwareInterrupt { .. } => "INT",
         }
@@ -188,6 +196,9 @@ impl fmt::Display for Fault {
                 f,
                 "#XM SIMD floating-point exception (unmasked MXCSR flags {flags:#x})"
             ),
+            Fault::FpuError => {
+                f.write_str("#MF x87 floating-point error (unmasked exception pending)")
+            }
             Fault::Breakpoint => f.write_str("#BP breakpoint (int3)"),
             Fault::SoftwareInterrupt { vector } => write!(f, "software interrupt int {vector:#x}"),
         }

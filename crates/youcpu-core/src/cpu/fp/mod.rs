@@ -15,6 +15,7 @@
 //! for bit against the CPU by `tests/cpu_sse_native.rs`.
 
 pub mod convert;
+pub mod ext;
 pub mod ops;
 
 /// MXCSR / exception flag bits (Intel SDM vol. 1 §10.2.3): the same order in the flags (bits

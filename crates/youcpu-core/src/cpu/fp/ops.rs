@@ -327,32 +327,24 @@ pub fn compare(f: Fmt, a: u64, b: u64, signalling: bool, env: &mut Env) -> Cmp {
     }
     let x = unpack(f, a, env);
     let y = unpack(f, b, env);
-    let key = |n: Num| -> (bool, i128) {
-        // A total order on magnitudes: (kind rank, exponent, significand).
+    cmp_num(x, y)
+}
+
+/// Orders two non-NaN operands (zeros of either sign are equal).
+pub fn cmp_num(x: Num, y: Num) -> Cmp {
+    let key = |n: Num| -> i128 {
         let mag: i128 = match n.kind {
-            Kind::Zero => 0,
+            Kind::Zero => return 0,
             Kind::Finite => ((i128::from(n.exp) + 100_000) << 64) | i128::from(n.sig),
             _ => i128::MAX,
         };
-        (n.sign, mag)
+        if n.sign {
+            -mag
+        } else {
+            mag
+        }
     };
-    let (sx, mx) = key(x);
-    let (sy, my) = key(y);
-    let vx = if mx == 0 {
-        0
-    } else if sx {
-        -mx
-    } else {
-        mx
-    };
-    let vy = if my == 0 {
-        0
-    } else if sy {
-        -my
-    } else {
-        my
-    };
-    match vx.cmp(&vy) {
+    match key(x).cmp(&key(y)) {
         std::cmp::Ordering::Less => Cmp::Less,
         std::cmp::Ordering::Equal => Cmp::Equal,
         std::cmp::Ordering::Greater => Cmp::Greater,
