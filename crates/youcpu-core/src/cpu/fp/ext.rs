@@ -176,10 +176,10 @@ pub fn round_pack(sign: bool, exp: i32, sig: u128, p: u32, env: &mut Env) -> (Ex
     }
     let (k_unbounded, _) = round_keep(sig, p, sign, env.rc);
     let tiny = !(k_unbounded >> p != 0 && exp + 1 == emin);
-    // The leading one sits d places below the integer bit: 64 - d bits are left, and the
-    // precision control may keep fewer.
-    let avail = 64 - (emin - exp);
-    let keep = p.min(avail);
+    // Denormalized as a format of p bits with the extended exponent range would be: the
+    // quantum is 2^(emin - (p - 1)) (checked on the CPU with precision control 24 and 53).
+    let d = emin - exp;
+    let keep = p - d;
     let (k, inexact) = round_keep(sig, keep, sign, env.rc);
     let (t, _) = round_keep(sig, keep, sign, Rc::Zero);
     let up = k != t;
@@ -189,11 +189,7 @@ pub fn round_pack(sign: bool, exp: i32, sig: u128, p: u32, env: &mut Env) -> (Ex
     if inexact {
         env.flags |= flag::PE;
     }
-    let v = if keep <= 0 {
-        k as u64
-    } else {
-        (k as u64) << (avail - keep)
-    };
+    let v = (k as u64) << (64 - p);
     // A carry to 2^emin sets the integer bit: biased exponent 1.
     let se = if v & INT != 0 { s | 1 } else { s };
     (Ext { se, sig: v }, up)
@@ -233,7 +229,8 @@ pub fn propagate_nan(a: Ext, b: Ext, env: &mut Env) -> Ext {
 pub fn from_exact(e: Exact, before: u32, p: u32, env: &mut Env) -> (Ext, bool) {
     match e {
         Exact::Invalid => {
-            env.flags |= flag::IE;
+            // An invalid operation hides the denormal operand (checked on the CPU).
+            env.flags = before | flag::IE;
             (Ext::indefinite(), false)
         }
         Exact::DivByZero(s) => {
@@ -246,18 +243,16 @@ pub fn from_exact(e: Exact, before: u32, p: u32, env: &mut Env) -> (Ext, bool) {
     }
 }
 
-/// From binary32/binary64 (exact): DE for a denormal, IE and quieting for a signalling NaN.
+/// From binary32/binary64 (exact): DE for a denormal. A signalling NaN stays signalling (the
+/// caller raises IE: FLD quiets it, arithmetic propagates it by the x87 rules).
 pub fn from_ieee(f: Fmt, b: u64, env: &mut Env) -> Ext {
     let sign = b & f.sign() != 0;
     let s: u16 = if sign { 0x8000 } else { 0 };
     if f.is_nan(b) {
-        if f.is_snan(b) {
-            env.flags |= flag::IE;
-        }
         let payload = (b & f.frac_mask()) << (63 - f.frac);
         return Ext {
             se: s | 0x7fff,
-            sig: INT | QUIET | payload,
+            sig: INT | payload,
         };
     }
     let n = super::unpack(f, b, env);

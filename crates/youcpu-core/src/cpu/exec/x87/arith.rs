@@ -6,7 +6,7 @@ use super::super::super::bus::Bus;
 use super::super::super::fault::Fault;
 use super::super::super::fp::ext::{self, Ext};
 use super::super::super::fp::ops::{self, cmp_num, round_keep, Cmp, Exact};
-use super::super::super::fp::{flag, Env, Kind, Rc};
+use super::super::super::fp::{self as ext_num, flag, Env, Kind, Rc};
 use super::super::super::state::rflags;
 use super::super::super::x87::sw;
 use super::super::super::Cpu;
@@ -164,6 +164,7 @@ fn binary<B: Bus + ?Sized>(
     pop: bool,
 ) -> Result<(), Fault> {
     let mut e = env(cpu);
+    let before = e.flags;
     let (d, b) = if ins.op_count() >= 1 && ins.op0_kind() == OpKind::Memory {
         if cpu.x87.empty(0) {
             underflow(cpu, Some(0), pop);
@@ -184,7 +185,7 @@ fn binary<B: Bus + ?Sized>(
         Bin::Subr | Bin::Divr => (b, a),
         _ => (a, b),
     };
-    let (r, up) = compute(op, x, y, pc(cpu), &mut e);
+    let (r, up) = compute(op, x, y, pc(cpu), before, &mut e);
     if cpu.x87.unmasked(e.flags as u16) & (flag::IE | flag::DE | flag::ZE) as u16 == 0 {
         cpu.x87.set_st(d, r);
         if pop {
@@ -195,16 +196,17 @@ fn binary<B: Bus + ?Sized>(
     Ok(())
 }
 
-/// x op y in precision `p`.
-fn compute(op: Bin, x: Ext, y: Ext, p: u32, e: &mut Env) -> (Ext, bool) {
+/// x op y in precision `p`. `before`: the flags ahead of loading a memory operand (a NaN,
+/// an unsupported operand, #I and #Z all hide its #D, checked on the CPU).
+fn compute(op: Bin, x: Ext, y: Ext, p: u32, before: u32, e: &mut Env) -> (Ext, bool) {
     if x.is_unsupported() || y.is_unsupported() {
-        e.flags |= flag::IE;
+        e.flags = before | flag::IE;
         return (Ext::indefinite(), false);
     }
     if x.is_nan() || y.is_nan() {
+        e.flags = before;
         return (ext::propagate_nan(x, y, e), false);
     }
-    let before = e.flags;
     let nx = ext::unpack(x, e);
     let mut ny = ext::unpack(y, e);
     let exact = match op {
@@ -221,12 +223,13 @@ fn compute(op: Bin, x: Ext, y: Ext, p: u32, e: &mut Env) -> (Ext, bool) {
 
 /// Compares ST(0) with an operand (IE for any NaN when `signalling`, else only for a
 /// signalling one; unsupported encodings always).
-fn cmp_ext(x: Ext, y: Ext, signalling: bool, e: &mut Env) -> Cmp {
+fn cmp_ext(x: Ext, y: Ext, signalling: bool, before: u32, e: &mut Env) -> Cmp {
     if x.is_unsupported() || y.is_unsupported() {
-        e.flags |= flag::IE;
+        e.flags = before | flag::IE;
         return Cmp::Unordered;
     }
     if x.is_nan() || y.is_nan() {
+        e.flags = before;
         if signalling || x.is_snan() || y.is_snan() {
             e.flags |= flag::IE;
         }
@@ -244,6 +247,7 @@ fn compare<B: Bus + ?Sized>(
     m: M,
 ) -> Result<(), Fault> {
     let mut e = env(cpu);
+    let before = e.flags;
     let pops = match m {
         M::Fcomp | M::Fucomp | M::Ficomp | M::Fcomip | M::Fucomip => 1,
         M::Fcompp | M::Fucompp => 2,
@@ -272,7 +276,7 @@ fn compare<B: Bus + ?Sized>(
         c.sf = true;
         Cmp::Unordered
     } else {
-        cmp_ext(cpu.x87.st(0), y, signalling, &mut e)
+        cmp_ext(cpu.x87.st(0), y, signalling, before, &mut e)
     };
     let unmasked_ie = cpu.x87.unmasked(e.flags as u16) & (flag::IE | flag::DE) as u16 != 0;
     if !unmasked_ie {
@@ -283,7 +287,7 @@ fn compare<B: Bus + ?Sized>(
                 Cmp::Less => rflags::CF,
                 Cmp::Equal => rflags::ZF,
             };
-            cpu.s.rflags = (cpu.s.rflags & !(rflags::ZF | rflags::PF | rflags::CF)) | bits;
+            cpu.s.rflags = (cpu.s.rflags & !rflags::STATUS) | bits;
         } else {
             let cc = match r {
                 Cmp::Unordered => sw::C3 | sw::C2 | sw::C0,
@@ -467,6 +471,16 @@ fn scale(cpu: &mut Cpu) -> Result<(), Fault> {
     Ok(())
 }
 
+/// A finite operand as a result: normalized (a pseudo-denormal gets exponent 1).
+fn repack(n: ext_num::Num, before: u32, e: &mut Env) -> Ext {
+    let ex = Exact::Finite {
+        sign: n.sign,
+        exp: n.exp,
+        sig: u128::from(n.sig) << 64,
+    };
+    ext::from_exact(ex, before, 64, e).0
+}
+
 fn invalid(e: &mut Env) -> Ext {
     e.flags |= flag::IE;
     Ext::indefinite()
@@ -536,10 +550,18 @@ fn prem(cpu: &mut Cpu, ieee: bool) -> Result<(), Fault> {
         let nx = ext::unpack(x, &mut e);
         let ny = ext::unpack(y, &mut e);
         match (nx.kind, ny.kind) {
-            (Kind::Inf, _) | (_, Kind::Zero) => invalid(&mut e),
-            (Kind::Zero, _) | (_, Kind::Inf) => {
+            (Kind::Inf, _) | (_, Kind::Zero) => {
+                // The invalid operation hides a denormal operand.
+                e.flags = before;
+                invalid(&mut e)
+            }
+            (Kind::Zero, _) => {
                 cc = Some(0);
                 x
+            }
+            (_, Kind::Inf) => {
+                cc = Some(0);
+                repack(nx, before, &mut e)
             }
             _ => {
                 let d = nx.exp - ny.exp;
@@ -556,7 +578,7 @@ fn prem(cpu: &mut Cpu, ieee: bool) -> Result<(), Fault> {
                 };
                 if ys > 63 {
                     cc = Some(0);
-                    x
+                    repack(nx, before, &mut e)
                 } else {
                     let big_x = u128::from(nx.sig) << xs;
                     let big_y = u128::from(ny.sig) << ys;

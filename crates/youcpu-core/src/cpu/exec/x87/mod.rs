@@ -151,7 +151,12 @@ pub fn exec<B: Bus + ?Sized>(
                     bus.write(at, 8, r.sig, u)?;
                     bus.write(at + 8, 2, u64::from(r.se), u)?;
                 }
-                cpu.x87 = super::super::x87::X87::default();
+                // Then FNINIT; the registers keep their contents (as on the CPU).
+                let regs = cpu.x87.regs;
+                cpu.x87 = super::super::x87::X87 {
+                    regs,
+                    ..Default::default()
+                };
             } else {
                 // FNSTENV masks all exceptions afterwards.
                 cpu.x87.fcw |= 0x3f;
@@ -404,7 +409,11 @@ fn load<B: Bus + ?Sized>(cpu: &mut Cpu, bus: &mut B, ins: &Instruction) -> Resul
         return Ok(());
     }
     let mut e = env(cpu);
-    let x = load_mem(cpu, bus, ins, &mut e)?;
+    let mut x = load_mem(cpu, bus, ins, &mut e)?;
+    if x.is_snan() && ins.memory_size() != MemorySize::Float80 {
+        e.flags |= flag::IE;
+        x = x.quieted();
+    }
     push(cpu, x, e.flags);
     Ok(())
 }
