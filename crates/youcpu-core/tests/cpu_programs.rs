@@ -161,3 +161,19 @@ fn glibc_floating_point_printf_strtod_libm_and_simd_strings() {
     );
     assert!(n.stdout.len() > 3000);
 }
+
+#[test]
+fn simd_string_functions_musl_and_glibc() {
+    // musl: output, status and instruction count; glibc (SSE4.2 routines on the simulated
+    // core, AVX2 natively): output and status.
+    let m = compare("simdstr.c", Build::Musl, &[]);
+    let exe = harness::build("simdstr.c", Build::GlibcLm);
+    let n = harness::native_plain(&exe, &[]);
+    let s = harness::sim(&exe, &[]);
+    assert_eq!(
+        (String::from_utf8_lossy(&s.stdout), s.status),
+        (String::from_utf8_lossy(&n.stdout), n.status)
+    );
+    // Both C libraries compute the same checksum.
+    assert_eq!(m.stdout, n.stdout);
+}

@@ -503,9 +503,42 @@ fn forms() -> Vec<Form> {
         "lddqu 33(%rsi), %xmm0",
         "popcnt %r9, %r8",
         "popcnt %r9w, %r8w",
+        "crc32b %r9b, %r8d",
+        "crc32w %r9w, %r8d",
+        "crc32l %r9d, %r8d",
+        "crc32q %r9, %r8",
+        "crc32b 35(%rsi), %r8",
     ] {
         add(5, op);
     }
+    // SSE4.2 string compares: every source format, aggregation and polarity, both index
+    // directions and mask forms, implicit and explicit lengths (EAX/EDX, also negative and
+    // saturating).
+    for imm in [
+        0x00u32, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d,
+        0x0e, 0x0f, 0x10, 0x14, 0x18, 0x1c, 0x30, 0x34, 0x38, 0x3c, 0x40, 0x44, 0x48, 0x4c, 0x70,
+        0x7d,
+    ] {
+        add(
+            5,
+            &format!("pcmpistri ${imm:#x}, %xmm1, %xmm0\n mov %ecx, %r8d"),
+        );
+        add(5, &format!("pcmpistrm ${imm:#x}, %xmm1, %xmm0"));
+        add(
+            5,
+            &format!(
+                "mov $5, %eax\n mov $-9, %edx\n pcmpestri ${imm:#x}, %xmm1, %xmm0\n mov %ecx, %r8d"
+            ),
+        );
+        add(
+            5,
+            &format!("mov $-100, %eax\n mov $3, %edx\n pcmpestrm ${imm:#x}, %xmm1, %xmm0"),
+        );
+    }
+    add(
+        5,
+        "mov $0x8000000000000001, %rax\n mov $12, %rdx\n pcmpestriq $0x4c, 32(%rsi), %xmm0\n mov %ecx, %r8d",
+    );
     f
 }
 

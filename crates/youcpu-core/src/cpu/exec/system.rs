@@ -223,10 +223,10 @@ pub fn system<B: Bus + ?Sized>(cpu: &mut Cpu, bus: &mut B, ins: &Instruction) ->
 /// no SSE3+, no AVX, no XSAVE, so libraries pick their SSE2 code paths. Leaf 1 EDX equals
 /// AT_HWCAP. Unknown leaves return zeros.
 /// CPUID.1:ECX, exactly the extensions the interpreter implements (Intel SDM vol. 2 CPUID,
-/// table 3-10): SSE3 (bit 0), SSSE3 (9), SSE4.1 (19), POPCNT (23). Not SSE4.2 (PCMPxSTRx
-/// and CRC32 are missing), AVX, FMA, XSAVE, CX16 or MOVBE: C libraries pick their routines by
-/// these bits, so a bit set here must work.
-pub const LEAF1_ECX: u32 = (1 << 0) | (1 << 9) | (1 << 19) | (1 << 23);
+/// table 3-10): SSE3 (bit 0), SSSE3 (9), SSE4.1 (19), SSE4.2 (20), POPCNT (23). Not AVX,
+/// FMA, XSAVE, CX16 or MOVBE: C libraries pick their routines by these bits, so a bit set here
+/// must work.
+pub const LEAF1_ECX: u32 = (1 << 0) | (1 << 9) | (1 << 19) | (1 << 20) | (1 << 23);
 
 fn cpuid(leaf: u32, _sub: u32) -> (u32, u32, u32, u32) {
     // "GenuineIntel" in EBX, EDX, ECX order.

@@ -1,7 +1,7 @@
-//! SSE, SSE2, SSE3, SSSE3 and SSE4.1 (Intel SDM vol. 1 ch. 10-12, vol. 2), one family a file:
+//! SSE, SSE2, SSE3, SSSE3, SSE4.1 and SSE4.2 (Intel SDM vol. 1 ch. 10-12, vol. 2), one family a file:
 //! [`moves`] (loads, stores, MXCSR), [`int`] (integer SIMD arithmetic, compares, shifts),
 //! [`shuffle`] (shuffles, unpacks, packs, inserts and extracts, blends), [`arith`] (float
-//! arithmetic), [`convert`] and [`compare`]. Floating point goes through the exact kernel in
+//! arithmetic), [`convert`], [`compare`] and [`string`] (SSE4.2 string compares, CRC32). Floating point goes through the exact kernel in
 //! [`crate::cpu::fp`], honouring MXCSR.
 //!
 //! Common rules, applied here: only XMM registers (MMX forms raise #UD: the model has no MMX
@@ -16,6 +16,7 @@ mod convert;
 mod int;
 mod moves;
 mod shuffle;
+mod string;
 
 use super::super::bus::{read128, write128, Bus};
 use super::super::fault::Fault;
@@ -46,6 +47,9 @@ pub fn sse<B: Bus + ?Sized>(cpu: &mut Cpu, bus: &mut B, ins: &Instruction) -> Re
         return r;
     }
     if let Some(r) = compare::exec(cpu, bus, ins) {
+        return r;
+    }
+    if let Some(r) = string::exec(cpu, bus, ins) {
         return r;
     }
     Err(super::unsupported(ins))
