@@ -39,7 +39,7 @@ pub fn exec<B: Bus + ?Sized>(
             | M::Fxrstor64
             | M::Fnop
     );
-    if !non_waiting && is_x87(m) && cpu.x87.fsw & sw::ES != 0 {
+    if cpu.x87.fsw & sw::ES != 0 && !non_waiting && is_x87(m) {
         return Some(Err(Fault::FpuError));
     }
     if let Some(r) = arith::exec(cpu, bus, ins) {
