@@ -328,6 +328,12 @@ fn forms() -> Vec<Form> {
         add(3, &format!("roundss ${imm}, %xmm1, %xmm0"));
     }
     add(2, "roundpd $4, %xmm1, %xmm0");
+    for imm in ["0xff", "0x71", "0xf1", "0x3c", "0xa5", "0x0f"] {
+        add(1, &format!("dpps ${imm}, %xmm1, %xmm0"));
+    }
+    for imm in ["0x33", "0x31", "0x12", "0x23"] {
+        add(0, &format!("dppd ${imm}, %xmm1, %xmm0"));
+    }
     add(3, "roundps $1, %xmm1, %xmm0");
     for op in [
         "cvtsi2sd %r9, %xmm0",
@@ -501,6 +507,9 @@ fn forms() -> Vec<Form> {
         "movhpd 32(%rsi), %xmm0",
         "movlps 32(%rsi), %xmm0",
         "lddqu 33(%rsi), %xmm0",
+        "mpsadbw $0, %xmm1, %xmm0",
+        "mpsadbw $5, %xmm1, %xmm0",
+        "mpsadbw $7, 32(%rsi), %xmm0",
         "popcnt %r9, %r8",
         "popcnt %r9w, %r8w",
         "crc32b %r9b, %r8d",

@@ -163,8 +163,63 @@ pub fn exec<B: Bus + ?Sized>(
                 ops::round_int(sh.fmt(), lane(b, sh.bits(), i), r, suppress, e)
             })
         }
+        M::Dpps | M::Dppd => dot(cpu, bus, ins, m == M::Dpps),
         _ => return None,
     })
+}
+
+/// DPPS/DPPD: the products of the lanes selected by imm8[7:4] (others +0.0), summed in
+/// pairs ((0 + 1) + (2 + 3) for DPPS), each step rounded by MXCSR, written to the lanes
+/// selected by imm8[3:0] (others +0.0). Intel SDM vol. 2 DPPS, DPPD.
+fn dot<B: Bus + ?Sized>(
+    cpu: &mut Cpu,
+    bus: &mut B,
+    ins: &Instruction,
+    single: bool,
+) -> Result<(), Fault> {
+    let d = xreg(ins, 0)?;
+    let b = src(cpu, bus, ins, 1)?;
+    let a = cpu.s.xmm[d];
+    let imm = ins.immediate(2) as u32;
+    let (f, w, n) = if single { (F32, 32, 4) } else { (F64, 64, 2) };
+    let mut e = env(cpu);
+    let mut t = [0u64; 4];
+    for (i, ti) in t.iter_mut().enumerate().take(n as usize) {
+        let i = i as u32;
+        if (imm >> (4 + i)) & 1 != 0 {
+            *ti = ops::mul(f, lane(a, w, i), lane(b, w, i), &mut e);
+        }
+    }
+    // The operand order of each addition differs by destination lane (it decides which NaN
+    // comes out; measured on the CPU): DPPS lane k adds the pairs as (t1 + t0) and (t3 + t2)
+    // for even k, (t0 + t1) and (t2 + t3) for odd k, then (low + high) for lanes 0-1 and
+    // (high + low) for lanes 2-3; DPPD lane 0 adds t0 + t1, lane 1 t1 + t0.
+    let add = |x: u64, y: u64, e: &mut Env| ops::add(f, x, y, false, e);
+    let mut r = 0u128;
+    for k in 0..n {
+        let sum = if single {
+            let (lo, hi) = if k % 2 == 0 {
+                (add(t[1], t[0], &mut e), add(t[3], t[2], &mut e))
+            } else {
+                (add(t[0], t[1], &mut e), add(t[2], t[3], &mut e))
+            };
+            if k < 2 {
+                add(lo, hi, &mut e)
+            } else {
+                add(hi, lo, &mut e)
+            }
+        } else if k == 0 {
+            add(t[0], t[1], &mut e)
+        } else {
+            add(t[1], t[0], &mut e)
+        };
+        if (imm >> k) & 1 != 0 {
+            r = set_lane(r, w, k, sum);
+        }
+    }
+    commit(cpu, e.flags)?;
+    cpu.s.xmm[d] = r;
+    Ok(())
 }
 
 /// Computes lane by lane: `f(dest, source, lane, env)`; scalar shapes keep the other lanes of

@@ -173,6 +173,20 @@ pub fn exec<B: Bus + ?Sized>(
             };
             Ok(())
         })(),
+        M::Mpsadbw => binary(cpu, bus, ins, |a, b| {
+            // Eight sums of absolute differences of 4-byte groups: the first operand from byte
+            // imm8[2] * 4 on, sliding; the second fixed at the 4-byte block imm8[1:0].
+            let imm = ins.immediate(2) as u32;
+            let (o1, o2) = (((imm >> 2) & 1) * 4, (imm & 3) * 4);
+            let mut r = 0u128;
+            for i in 0..8 {
+                let sum: u64 = (0..4)
+                    .map(|k| lane(a, 8, o1 + i + k).abs_diff(lane(b, 8, o2 + k)))
+                    .sum();
+                r = set_lane(r, 16, i, sum);
+            }
+            r
+        }),
         M::Ptest => (|| {
             let a = cpu.s.xmm[xreg(ins, 0)?];
             let b = src(cpu, bus, ins, 1)?;
