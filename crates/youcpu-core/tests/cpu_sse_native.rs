@@ -251,6 +251,29 @@ fn simd_table() -> Vec<Input> {
     t
 }
 
+/// RCPPS/RSQRTPS sweep: every table index in lane 0 (exponent 0 and 1), other exponents,
+/// low fraction bits, denormals and tiny/huge values in the other lanes.
+fn approx_table() -> Vec<Input> {
+    let mut t = Vec::new();
+    for i in 0..4096u64 {
+        let m = (i % 2048) << 12 | (i * 2654435761 % 4096);
+        let e = 127 + (i / 2048);
+        let lanes = [
+            (e << 23) | m,
+            ((i * 7 % 254 + 1) << 23) | (m ^ 0x5555),
+            ((i % 3 + 252) << 23) | m,
+            if i % 2 == 0 { m >> 3 } else { (1 << 23) | m },
+        ];
+        t.push(Input {
+            mxcsr: 0x1f80,
+            a: 0,
+            b: join(&lanes, 32),
+            what: format!("src lanes={lanes:x?}"),
+        });
+    }
+    t
+}
+
 /// One instruction form over one table.
 struct Form {
     text: String,
@@ -319,10 +342,17 @@ fn forms() -> Vec<Form> {
         "cvtss2sd 32(%rsi), %xmm0",
         "movmskps %xmm1, %r8d",
         "movshdup %xmm1, %xmm0",
+        "rcpss %xmm1, %xmm0",
+        "rcpps %xmm1, %xmm0",
+        "rsqrtss %xmm1, %xmm0",
+        "rsqrtps %xmm1, %xmm0",
+        "rsqrtps 32(%rsi), %xmm0",
         "movsldup %xmm1, %xmm0",
     ] {
         add(3, op);
     }
+    add(6, "rcpps %xmm1, %xmm0");
+    add(6, "rsqrtps %xmm1, %xmm0");
     for imm in 0..16 {
         add(2, &format!("roundsd ${imm}, %xmm1, %xmm0"));
         add(3, &format!("roundss ${imm}, %xmm1, %xmm0"));
@@ -607,6 +637,7 @@ fn sse_forms_match_the_real_cpu() {
         unary_table(&f32_grid(), 32),
         int_table(),
         simd_table(),
+        approx_table(),
     ];
     let all = forms();
     let mut bad: Vec<String> = Vec::new();

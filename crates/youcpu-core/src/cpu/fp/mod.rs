@@ -14,6 +14,7 @@
 //! the wasm build); simple-soft-float computes with big integers. This kernel is checked bit
 //! for bit against the CPU by `tests/cpu_sse_native.rs`.
 
+pub mod approx;
 pub mod convert;
 pub mod ext;
 pub mod ops;

@@ -6,7 +6,7 @@
 
 use super::super::super::bus::Bus;
 use super::super::super::fault::Fault;
-use super::super::super::fp::{ops, Env, Fmt, Rc, F32, F64};
+use super::super::super::fp::{approx, ops, Env, Fmt, Rc, F32, F64};
 use super::super::super::Cpu;
 use super::{commit, env, lane, set_lane, src, xreg};
 use iced_x86::{Instruction, Mnemonic as M};
@@ -164,6 +164,22 @@ pub fn exec<B: Bus + ?Sized>(
             })
         }
         M::Dpps | M::Dppd => dot(cpu, bus, ins, m == M::Dpps),
+        M::Rcpss | M::Rcpps | M::Rsqrtss | M::Rsqrtps => {
+            let sh = if matches!(m, M::Rcpss | M::Rsqrtss) {
+                Ss
+            } else {
+                Ps
+            };
+            let rcp = matches!(m, M::Rcpss | M::Rcpps);
+            lanes(cpu, bus, ins, sh, |_, b, i, _| {
+                let x = lane(b, 32, i) as u32;
+                u64::from(if rcp {
+                    approx::rcp(x)
+                } else {
+                    approx::rsqrt(x)
+                })
+            })
+        }
         _ => return None,
     })
 }
