@@ -550,6 +550,88 @@ fn forms() -> Vec<Form> {
     ] {
         add(5, op);
     }
+    // MMX: the same operations on MM0/MM1 (the low halves of the table's values).
+    for op in [
+        "paddb",
+        "paddw",
+        "paddd",
+        "paddq",
+        "psubb",
+        "psubw",
+        "psubd",
+        "psubq",
+        "paddsb",
+        "paddusw",
+        "psubsw",
+        "psubusb",
+        "pmullw",
+        "pmulhw",
+        "pmulhuw",
+        "pmuludq",
+        "pmaddwd",
+        "psadbw",
+        "pavgb",
+        "pavgw",
+        "pminub",
+        "pmaxsw",
+        "pcmpeqb",
+        "pcmpeqd",
+        "pcmpgtw",
+        "pand",
+        "pandn",
+        "por",
+        "pxor",
+        "punpcklbw",
+        "punpcklwd",
+        "punpckldq",
+        "punpckhbw",
+        "punpckhwd",
+        "punpckhdq",
+        "packsswb",
+        "packssdw",
+        "packuswb",
+        "psllw",
+        "pslld",
+        "psllq",
+        "psrlw",
+        "psrad",
+        "pshufb",
+        "phaddw",
+        "phaddd",
+        "phsubsw",
+        "pmaddubsw",
+        "pmulhrsw",
+        "psignb",
+        "pabsw",
+    ] {
+        add(
+            5,
+            &format!("movq 16(%rsi), %mm0\n movq 32(%rsi), %mm1\n {op} %mm1, %mm0\n movq %mm0, %r8\n emms"),
+        );
+    }
+    for op in [
+        "pshufw $0x6c, %mm1, %mm0",
+        "palignr $3, %mm1, %mm0",
+        "palignr $11, %mm1, %mm0",
+        "psrlq $13, %mm0",
+        "pslld $40, %mm0",
+        "pinsrw $2, %r9d, %mm0",
+        "movd %r9d, %mm0",
+        "paddw 32(%rsi), %mm0",
+        "pextrw $3, %mm1, %eax\n mov %eax, %r9d\n movd %r9d, %mm0",
+        "pmovmskb %mm1, %eax\n movd %eax, %mm0",
+        "cvtpi2ps %mm1, %xmm0",
+        "cvtpi2pd %mm1, %xmm0",
+        "cvtps2pi %xmm0, %mm0",
+        "cvttpd2pi %xmm0, %mm0",
+        "movq2dq %mm1, %xmm0",
+        "movdq2q %xmm1, %mm0",
+    ] {
+        add(
+            5,
+            &format!("movq 16(%rsi), %mm0\n movq 32(%rsi), %mm1\n {op}\n movq %mm0, %r8\n emms"),
+        );
+    }
     // SSE4.2 string compares: every source format, aggregation and polarity, both index
     // directions and mask forms, implicit and explicit lengths (EAX/EDX, also negative and
     // saturating).

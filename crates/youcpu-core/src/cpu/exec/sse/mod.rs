@@ -1,5 +1,5 @@
 //! SSE, SSE2, SSE3, SSSE3, SSE4.1 and SSE4.2 (Intel SDM vol. 1 ch. 10-12, vol. 2), one family a file:
-//! [`moves`] (loads, stores, MXCSR), [`int`] (integer SIMD arithmetic, compares, shifts),
+//! [`mmx`] (the MMX registers), [`moves`] (loads, stores, MXCSR), [`int`] (integer SIMD arithmetic, compares, shifts),
 //! [`shuffle`] (shuffles, unpacks, packs, inserts and extracts, blends), [`arith`] (float
 //! arithmetic), [`convert`], [`compare`] and [`string`] (SSE4.2 string compares, CRC32). Floating point goes through the exact kernel in
 //! [`crate::cpu::fp`], honouring MXCSR.
@@ -14,6 +14,7 @@ mod arith;
 mod compare;
 mod convert;
 mod int;
+mod mmx;
 mod moves;
 mod shuffle;
 mod string;
@@ -30,6 +31,9 @@ pub fn sse<B: Bus + ?Sized>(cpu: &mut Cpu, bus: &mut B, ins: &Instruction) -> Re
         return Err(Fault::ud(format!(
             "`{ins}`: LOCK prefix on an SSE instruction"
         )));
+    }
+    if let Some(r) = mmx::exec(cpu, bus, ins) {
+        return r;
     }
     if let Some(r) = moves::exec(cpu, bus, ins) {
         return r;
