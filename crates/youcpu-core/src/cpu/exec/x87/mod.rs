@@ -60,6 +60,86 @@ pub fn exec<B: Bus + ?Sized>(
             Ok(())
         }
         M::Fst | M::Fstp => store(cpu, bus, ins, m == M::Fstp),
+        M::Fbld => (|| {
+            // 18 packed BCD digits and a sign byte (Intel SDM vol. 1 §4.7): exact. Digits
+            // above 9 are "undefined" on the CPU; here they count with their binary value.
+            let a = cpu.ea(ins);
+            let u = cpu.user();
+            bus.probe(a, 10, super::super::bus::Access::Read, u)?;
+            let lo = bus.read(a, 8, u)?;
+            let hi = bus.read(a + 8, 2, u)?;
+            let mut v: i64 = 0;
+            for k in (0..9).rev() {
+                let byte = if k == 8 {
+                    hi & 0xff
+                } else {
+                    (lo >> (8 * k)) & 0xff
+                };
+                v = v.wrapping_mul(100) + ((byte >> 4) * 10 + (byte & 15)) as i64;
+            }
+            let mut x = from_int(v);
+            if hi & 0x8000 != 0 {
+                x = x.negated();
+            }
+            push(cpu, x, 0);
+            Ok(())
+        })(),
+        M::Fbstp => (|| {
+            let a = cpu.ea(ins);
+            let u = cpu.user();
+            let mut e = env(cpu);
+            let mut c = Cond::default();
+            let empty = cpu.x87.empty(0);
+            let x = cpu.x87.st(0);
+            // |value| rounded by RC must be below 10^18; otherwise IE and the BCD indefinite.
+            let r = if empty {
+                c.sf = true;
+                e.flags |= flag::IE;
+                None
+            } else {
+                let (v, up) = arith::to_int(x, 64, e.rc, &mut e);
+                c.c1 = up;
+                let neg = x.sign();
+                let mag = if neg { (v as i64).unsigned_abs() } else { v };
+                if e.flags & flag::IE != 0 || mag >= 1_000_000_000_000_000_000 {
+                    e.flags = (e.flags | flag::IE) & !flag::PE;
+                    c.c1 = false;
+                    None
+                } else {
+                    Some((mag, neg))
+                }
+            };
+            if cpu.x87.unmasked(e.flags as u16) & flag::IE as u16 != 0 {
+                finish(cpu, e.flags, c);
+                return Ok(());
+            }
+            let (lo, hi) = match r {
+                Some((mut mag, neg)) => {
+                    let mut lo = 0u64;
+                    let mut top = 0u64;
+                    for k in 0..9 {
+                        let d = mag % 100;
+                        mag /= 100;
+                        let byte = ((d / 10) << 4) | (d % 10);
+                        if k == 8 {
+                            top = byte;
+                        } else {
+                            lo |= byte << (8 * k);
+                        }
+                    }
+                    (lo, top | if neg { 0x8000 } else { 0 })
+                }
+                None => (0xc000_0000_0000_0000, 0xffff),
+            };
+            bus.probe(a, 10, super::super::bus::Access::Write, u)?;
+            bus.write(a, 8, lo, u)?;
+            bus.write(a + 8, 2, hi, u)?;
+            if !empty || cpu.x87.unmasked(flag::IE as u16) == 0 {
+                cpu.x87.pop();
+            }
+            finish(cpu, e.flags, c);
+            Ok(())
+        })(),
         M::Fist | M::Fistp | M::Fisttp => store_int(cpu, bus, ins, m),
         M::Fxch => (|| {
             let i = st_index(ins, 1).unwrap_or(1);
@@ -216,6 +296,8 @@ fn is_x87(m: M) -> bool {
                 | M::Fldln2
                 | M::Fst
                 | M::Fstp
+                | M::Fbld
+                | M::Fbstp
                 | M::Fist
                 | M::Fistp
                 | M::Fisttp
