@@ -15,9 +15,11 @@
 //! for bit against the CPU by `tests/cpu_sse_native.rs`.
 
 pub mod approx;
+pub mod big;
 pub mod convert;
 pub mod ext;
 pub mod ops;
+pub mod transc;
 
 /// MXCSR / exception flag bits (Intel SDM vol. 1 §10.2.3): the same order in the flags (bits
 /// 0-5) and, shifted by 7, the masks.

@@ -1,7 +1,8 @@
 //! The x87 FPU instructions (Intel SDM vol. 1 ch. 8, vol. 2 F*): loads and stores of 32-, 64-
 //! and 80-bit floats and 16-, 32- and 64-bit integers, constants, the control instructions
 //! (FLDCW, FNSTCW, FNSTSW, FNINIT, FNCLEX, FFREE, FINCSTP, FDECSTP, FNSTENV/FLDENV,
-//! FNSAVE/FRSTOR, FXSAVE/FXRSTOR) here; arithmetic and compares in [`arith`].
+//! FNSAVE/FRSTOR, FXSAVE/FXRSTOR) here; arithmetic and compares in [`arith`], the
+//! transcendentals in [`transc`].
 //!
 //! Arithmetic is exact through [`crate::cpu::fp::ext`], rounded to the precision control's
 //! 24/53/64 bits and the rounding control. Stack overflow and underflow raise IE with SF (C1 =
@@ -9,6 +10,7 @@
 //! exception sets ES and B; the next waiting x87 instruction then raises #MF.
 
 mod arith;
+mod transc;
 
 use super::super::bus::{read128, write128, Bus};
 use super::super::fault::Fault;
@@ -43,6 +45,9 @@ pub fn exec<B: Bus + ?Sized>(
         return Some(Err(Fault::FpuError));
     }
     if let Some(r) = arith::exec(cpu, bus, ins) {
+        return Some(r);
+    }
+    if let Some(r) = transc::exec(cpu, m) {
         return Some(r);
     }
     Some(match m {
@@ -283,6 +288,7 @@ pub fn exec<B: Bus + ?Sized>(
 /// True for the x87 mnemonics this module runs (FXSAVE/FXRSTOR excluded: they do not wait).
 fn is_x87(m: M) -> bool {
     arith::is_arith(m)
+        || transc::is_transc(m)
         || matches!(
             m,
             M::Fld
