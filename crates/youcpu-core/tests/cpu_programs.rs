@@ -177,3 +177,18 @@ fn simd_string_functions_musl_and_glibc() {
     // Both C libraries compute the same checksum.
     assert_eq!(m.stdout, n.stdout);
 }
+
+#[test]
+fn misaligned_movaps_is_sigsegv() {
+    assert_eq!(compare("movaps_misaligned.S", Build::Asm, &[]).status, 139);
+}
+
+#[test]
+fn ldmxcsr_with_reserved_bits_is_sigsegv() {
+    assert_eq!(compare("ldmxcsr_reserved.S", Build::Asm, &[]).status, 139);
+}
+
+#[test]
+fn unmasked_x87_exception_is_sigfpe_at_the_next_x87_instruction() {
+    assert_eq!(compare("sigfpe_x87.S", Build::Asm, &[]).status, 136);
+}

@@ -198,6 +198,16 @@ fn forms() -> Vec<(&'static str, usize)> {
         "fscale",
         "fxch %st(1)",
         "fcmovb %st(1), %st",
+        "fsubrp %st, %st(1)",
+        "fmulp %st, %st(1)",
+        "fdivp %st, %st(1)",
+        "fsubp %st, %st(1)",
+        "fucomp %st(1)",
+        "fucompp",
+        "fcomi %st(1), %st",
+        "fucomip %st(1), %st",
+        "fsub %st, %st(1)",
+        "fdiv %st, %st(1)",
     ] {
         f.push((op, 0));
     }
@@ -234,6 +244,21 @@ fn forms() -> Vec<(&'static str, usize)> {
         "fld1\n fld1\n fld1\n fld1\n fld1\n fld1\n fld1",
         "fstp %st(0)\n fstp %st(0)\n fadd %st(0), %st",
         "fnstsw %ax\n fnstcw 128(%rdi)",
+        "fnstenv -64(%rsp)\n fninit\n fldenv -64(%rsp)",
+        "fnsave -128(%rsp)\n fld1\n frstor -128(%rsp)",
+        "fxsave scratch(%rip)\n fninit\n fxrstor scratch(%rip)",
+        "fxsave scratch(%rip)\n mov scratch(%rip), %rax\n mov %rax, 128(%rdi)",
+        "fnstenv -64(%rsp)\n mov -60(%rsp), %eax\n mov %eax, 128(%rdi)",
+        "fsqrt\n fsqrt",
+        "fld %st(0)\n fmulp\n fsqrt",
+        "frndint\n fistl 128(%rdi)",
+        "fchs\n fabs\n ftst",
+        "fld1\n fscale",
+        "fxtract\n fxch\n fxtract",
+        "ffree %st(0)\n fxam",
+        "fcmovnbe %st(1), %st",
+        "fcmove %st(1), %st",
+        "fcmovu %st(1), %st",
     ] {
         f.push((op, 1));
     }
@@ -299,7 +324,11 @@ fn program(tables: &[Vec<Input>], forms: &[(&str, usize)]) -> String {
             );
         }
     }
-    let _ = writeln!(a, ".bss\n.balign 16\nout: .space {}", total * REC);
+    let _ = writeln!(
+        a,
+        ".bss\n.balign 16\nscratch: .space 512\nout: .space {}",
+        total * REC
+    );
     a
 }
 

@@ -664,7 +664,8 @@ fn fxsave<B: Bus + ?Sized>(cpu: &mut Cpu, bus: &mut B, ins: &Instruction) -> Res
         | (u128::from(x.status()) << 16)
         | (u128::from(abridged) << 32)
         | (u128::from(x.fop) << 48);
-    let w1 = u128::from(cpu.s.mxcsr) << 96 | (0xffffu128 << 112);
+    // Bytes 16-23 FDP, 24-27 MXCSR, 28-31 MXCSR_MASK.
+    let w1 = u128::from(cpu.s.mxcsr) << 64 | (0xffffu128 << 96);
     write128(bus, a, w0, u)?;
     write128(bus, a + 16, w1, u)?;
     for i in 0..8 {
@@ -688,7 +689,7 @@ fn fxrstor<B: Bus + ?Sized>(cpu: &mut Cpu, bus: &mut B, ins: &Instruction) -> Re
     let u = cpu.user();
     let w0 = read128(bus, a, u)?;
     let w1 = read128(bus, a + 16, u)?;
-    let mx = (w1 >> 96) as u32;
+    let mx = (w1 >> 64) as u32;
     if mx & !super::super::fp::mxcsr::WRITABLE != 0 {
         return Err(Fault::gp(format!(
             "`{ins}`: reserved MXCSR bits in {mx:#x}"
