@@ -537,6 +537,26 @@ fn forms() -> Vec<Form> {
         "movhpd 32(%rsi), %xmm0",
         "movlps 32(%rsi), %xmm0",
         "lddqu 33(%rsi), %xmm0",
+        "movntdqa 32(%rsi), %xmm0",
+        "mov %rdi, %r10\n lea 24(%rdi), %rdi\n maskmovdqu %xmm1, %xmm0\n mov %r10, %rdi\n movdqu 24(%rdi), %xmm0",
+        "pextrb $7, %xmm1, 24(%rdi)\n movq 24(%rdi), %r8",
+        "pextrw $6, %xmm1, 24(%rdi)\n movq 24(%rdi), %r8",
+        "extractps $2, %xmm1, 24(%rdi)\n movq 24(%rdi), %r8",
+        "pinsrb $15, 35(%rsi), %xmm0",
+        "pinsrw $7, 34(%rsi), %xmm0",
+        "insertps $0x30, 36(%rsi), %xmm0",
+        "movhps %xmm1, 24(%rdi)\n movq 24(%rdi), %r8",
+        "movlpd %xmm1, 24(%rdi)\n movq 24(%rdi), %r8",
+        "movnti %r9, 24(%rdi)\n movq 24(%rdi), %r8",
+        "pmovzxbw 32(%rsi), %xmm0",
+        "pmovsxwq 32(%rsi), %xmm0",
+        "movss 32(%rsi), %xmm0",
+        "movq 32(%rsi), %xmm0",
+        "movd 32(%rsi), %xmm0",
+        "cvtps2pd 32(%rsi), %xmm0",
+        "cvtdq2pd 32(%rsi), %xmm0",
+        "pshufd $0x4e, 32(%rsi), %xmm0",
+        "pcmpistri $0x1a, 32(%rsi), %xmm0\n mov %ecx, %r8d",
         "mpsadbw $0, %xmm1, %xmm0",
         "mpsadbw $5, %xmm1, %xmm0",
         "mpsadbw $7, 32(%rsi), %xmm0",
@@ -670,7 +690,8 @@ fn program(tables: &[Vec<Input>], forms: &[&Form]) -> String {
         let _ = writeln!(
             a,
             "# form {k}: {}\n    lea table{}(%rip), %rsi\n    mov ${n}, %r12d\n1:",
-            form.text, form.table
+            form.text.replace('\n', ";"),
+            form.table
         );
         a.push_str(
             "    ldmxcsr (%rsi)\n    movdqa 16(%rsi), %xmm0\n    movdqa 32(%rsi), %xmm1\n    mov 32(%rsi), %r9\n    movabs $0x5a5a5a5adeadbeef, %r8\n    pushq $0xad7\n    popfq\n",
