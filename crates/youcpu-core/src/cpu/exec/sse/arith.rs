@@ -184,9 +184,9 @@ pub fn exec<B: Bus + ?Sized>(
     })
 }
 
-/// DPPS/DPPD: the products of the lanes selected by imm8[7:4] (others +0.0), summed in
+/// DPPS/DPPD: the products of the lanes selected by `imm8[7:4]` (others +0.0), summed in
 /// pairs ((0 + 1) + (2 + 3) for DPPS), each step rounded by MXCSR, written to the lanes
-/// selected by imm8[3:0] (others +0.0). Intel SDM vol. 2 DPPS, DPPD.
+/// selected by `imm8[3:0]` (others +0.0). Intel SDM vol. 2 DPPS, DPPD.
 fn dot<B: Bus + ?Sized>(
     cpu: &mut Cpu,
     bus: &mut B,
