@@ -237,6 +237,18 @@ fn simd_table() -> Vec<Input> {
         0x8182_8384_8586_8788_898a_8b8c_8d8e_8f90_u128,
         0x0000_0000_0000_0005_0000_0000_0000_0021_u128,
     ];
+    // And pseudo-random ones (a fixed sequence).
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut pats = pats;
+    for _ in 0..10 {
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        pats.push(u128::from(next()) << 64 | u128::from(next()));
+    }
     let mut t = Vec::new();
     for &a in &pats {
         for &b in &pats {
