@@ -26,6 +26,10 @@ pub enum Build {
     Musl,
     /// `musl-gcc -O2 -static` with `-Wl,-e,_start_rec` (auxv.c).
     MuslRecSp,
+    /// `musl-gcc -O2 -static ... -lm`.
+    MuslLm,
+    /// `gcc -O2 -static ... -lm` (glibc).
+    GlibcLm,
 }
 
 pub fn src_dir() -> PathBuf {
@@ -91,8 +95,21 @@ pub fn build(file: &str, how: Build) -> PathBuf {
             c.args(["-O2", "-static", "-Wl,-e,_start_rec"]);
             c
         }
+        Build::MuslLm => {
+            let mut c = Command::new("musl-gcc");
+            c.args(["-O2", "-static"]);
+            c
+        }
+        Build::GlibcLm => {
+            let mut c = Command::new("gcc");
+            c.args(["-O2", "-static"]);
+            c
+        }
     };
     c.arg("-o").arg(&exe).arg(&src);
+    if matches!(how, Build::MuslLm | Build::GlibcLm) {
+        c.arg("-lm");
+    }
     run_tool(&mut c);
     exe
 }

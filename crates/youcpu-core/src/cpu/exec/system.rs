@@ -218,12 +218,17 @@ pub fn system<B: Bus + ?Sized>(cpu: &mut Cpu, bus: &mut B, ins: &Instruction) ->
     }
 }
 
+/// CPUID.1:ECX, exactly the extensions the interpreter implements (Intel SDM vol. 2 CPUID,
+/// table 3-10): SSE3 (bit 0), SSSE3 (9), SSE4.1 (19), SSE4.2 (20), POPCNT (23). Not AVX,
+/// FMA, XSAVE, CX16 or MOVBE: C libraries pick their routines by these bits, so a bit set here
+/// must work.
+pub const LEAF1_ECX: u32 = (1 << 0) | (1 << 9) | (1 << 19) | (1 << 20) | (1 << 23);
+
 /// CPUID of the simulated core: a baseline x86-64 CPU of the chosen vendor (leaf 0's string
 /// "GenuineIntel" or "AuthenticAMD"; leaf 1's family 6 for Intel, family 17h for AMD) with
-/// exactly the features the interpreter implements: x87 bit set as every x86-64 reports it
-/// (x87 instructions still raise #UD here), CMOV, CX8, FXSR, SSE, SSE2, SYSCALL, NX, LM, LAHF;
-/// no SSE3+, no AVX, no XSAVE, so libraries pick their SSE2 code paths. Leaf 1 EDX equals
-/// AT_HWCAP. Unknown leaves return zeros.
+/// exactly the features the interpreter implements: leaf 1 EDX equals AT_HWCAP (FPU, CMOV, CX8,
+/// FXSR, SSE, SSE2, ...), leaf 1 ECX is [`LEAF1_ECX`], extended leaf 0x80000001 SYSCALL, NX, LM
+/// and LAHF; no AVX, no XSAVE. Unknown leaves return zeros.
 fn cpuid(vendor: Vendor, leaf: u32, _sub: u32) -> (u32, u32, u32, u32) {
     // The vendor string in EBX, EDX, ECX order.
     let id = vendor.cpuid_string();
@@ -238,7 +243,7 @@ fn cpuid(vendor: Vendor, leaf: u32, _sub: u32) -> (u32, u32, u32, u32) {
                 Vendor::Amd => 0x0080_0F12,
             },
             0x0000_0800,
-            0,
+            LEAF1_ECX,
             crate::loader::stack::HWCAP as u32,
         ),
         0x8000_0000 => (0x8000_0001, 0, 0, 0),
