@@ -319,15 +319,23 @@ fn main() {
         "/// Every part of the article, in reading order.\npub static PARTS: &[Part] = &[\n",
     );
     for (i, p) in parts.iter().enumerate() {
-        let _ = writeln!(
+        let _ = write!(
             out,
-            "    Part {{ number: {}, id: {:?}, title: {:?}, summary: {:?}, words: {}, blocks: &[",
+            "    Part {{ number: {}, id: {:?}, title: {:?}, words: {}, subsections: &[",
             i + 1,
             p.id,
             p.title,
-            p.summary,
             p.words
         );
+        for (id, t) in &p.subsections {
+            let _ = write!(out, "({id:?}, {t:?}), ");
+        }
+        out.push_str("] },\n");
+    }
+    out.push_str("];\n");
+    out.push_str("/// The text of every part, in the order of [`PARTS`].\npub static BODIES: &[PartBody] = &[\n");
+    for p in &parts {
+        let _ = writeln!(out, "    PartBody {{ summary: {:?}, blocks: &[", p.summary);
         for b in &p.blocks {
             match b {
                 Block::Html(h) => {
@@ -341,11 +349,7 @@ fn main() {
                 }
             }
         }
-        out.push_str("    ], subsections: &[");
-        for (id, t) in &p.subsections {
-            let _ = write!(out, "({id:?}, {t:?}), ");
-        }
-        out.push_str("] },\n");
+        out.push_str("    ] },\n");
     }
     out.push_str("];\n");
     let out_path =
