@@ -12,6 +12,7 @@
 mod harness;
 
 use std::fmt::Write;
+use youcpu_core::cpu::vendor::Vendor;
 
 /// Bytes per input record.
 const IN: usize = 48;
@@ -755,6 +756,11 @@ fn sse_forms_match_the_real_cpu() {
         approx_table(),
     ];
     let all = forms();
+    // RCP/RSQRT results are the implementation's own (the simulator's tables were recorded on
+    // an Intel core, src/cpu/fp/approx.rs): on another vendor's processor they are held to the
+    // SDM's bound instead of bit for bit.
+    let exact_approx = harness::host_vendor() == Vendor::Intel;
+    let mut approximate = 0;
     let mut bad: Vec<String> = Vec::new();
     let mut per_form: std::collections::BTreeMap<usize, usize> = Default::default();
     let mut total = 0;
@@ -780,6 +786,10 @@ fn sse_forms_match_the_real_cpu() {
             for input in &tables[t] {
                 let (nr, sr) = (&native.stdout[o..o + REC], &sim.stdout[o..o + REC]);
                 o += REC;
+                if nr != sr && !exact_approx && is_approx(&form.text) && within_approx(nr, sr) {
+                    approximate += 1;
+                    continue;
+                }
                 if nr != sr {
                     let c = per_form.entry(k).or_default();
                     *c += 1;
@@ -818,7 +828,56 @@ fn sse_forms_match_the_real_cpu() {
         bad.join("\n")
     );
     eprintln!(
-        "{total} SSE records ({} forms) match the real CPU",
+        "{total} SSE records ({} forms) match the real CPU ({approximate} RCP/RSQRT records within the SDM's bound, not bit for bit: this is not the Intel core the tables come from)",
         all.len()
     );
+}
+
+/// RCPSS/RCPPS/RSQRTSS/RSQRTPS: results the SDM leaves to the implementation.
+fn is_approx(form: &str) -> bool {
+    form.starts_with("rcp") || form.starts_with("rsqrt")
+}
+
+/// Two records of an approximation agree where the SDM demands it: MXCSR, RFLAGS and R8
+/// exactly, and each 32-bit lane of XMM0 either equal or both normal numbers of one sign
+/// within twice the documented relative error (each is within 1.5 * 2^-12 of the true value).
+fn within_approx(a: &[u8], b: &[u8]) -> bool {
+    if a[0..8] != b[0..8] || a[24..REC] != b[24..REC] {
+        return false;
+    }
+    (0..4).all(|l| {
+        let o = 8 + 4 * l;
+        let (x, y) = (
+            u32::from_le_bytes(a[o..o + 4].try_into().unwrap()),
+            u32::from_le_bytes(b[o..o + 4].try_into().unwrap()),
+        );
+        if x == y {
+            return true;
+        }
+        let (fx, fy) = (f32::from_bits(x), f32::from_bits(y));
+        fx.is_normal()
+            && fy.is_normal()
+            && fx.is_sign_negative() == fy.is_sign_negative()
+            && (f64::from(fx) - f64::from(fy)).abs() <= f64::from(fx).abs() * 3.0 / 4096.0
+    })
+}
+
+/// The bound used for RCP/RSQRT on a processor of another vendor accepts a last-bits
+/// difference and refuses a real one.
+#[test]
+fn approximation_bound_accepts_near_and_refuses_far() {
+    let rec = |lane0: f32| {
+        let mut r = vec![0u8; REC];
+        r[8..12].copy_from_slice(&lane0.to_bits().to_le_bytes());
+        r
+    };
+    let x = 1.0f32 / 3.0;
+    assert!(within_approx(&rec(x), &rec(x)));
+    assert!(within_approx(&rec(x), &rec(x * (1.0 + 1.0 / 8192.0))));
+    assert!(!within_approx(&rec(x), &rec(x * (1.0 + 1.0 / 256.0))));
+    assert!(!within_approx(&rec(x), &rec(-x)));
+    assert!(!within_approx(&rec(x), &rec(f32::NAN)));
+    let mut other_flags = rec(x);
+    other_flags[4] = 1;
+    assert!(!within_approx(&rec(x), &other_flags));
 }
