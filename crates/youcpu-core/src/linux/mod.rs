@@ -6,12 +6,15 @@
 //! the CPU's own SYSRETQ or IRETQ. The ring changes themselves (SYSCALL's RCX/R11/FMASK, the
 //! interrupt frame on the TSS.RSP0 stack) happen in the CPU model.
 
+pub mod boot;
+pub mod errno;
+pub mod layout;
 pub mod mm;
 pub mod syscalls;
+pub mod vma;
 
 use crate::cpu::fault::vector;
-use crate::cpu::interrupt::{gate, Gate};
-use crate::cpu::state::{cr, rflags, DescriptorTable, R10, R8, R9, RAX, RDI, RDX, RSI, RSP};
+use crate::cpu::state::{rflags, R10, R8, R9, RAX, RDI, RDX, RSI, RSP};
 use crate::cpu::{Event, TripleFault};
 use crate::loader::{self, ExecArgs, LoadInfo};
 use crate::machine::Machine;
@@ -21,16 +24,9 @@ use mm::{AddressSpace, Prot};
 use serde::Serialize;
 use syscalls::SyscallRecord;
 
-/// Linux's selectors (arch/x86/include/asm/segment.h): __KERNEL_CS.
-pub const KERNEL_CS: u16 = 0x10;
-/// __KERNEL_DS.
-pub const KERNEL_DS: u16 = 0x18;
-/// __USER_DS (RPL 3).
-pub const USER_DS: u16 = 0x2b;
-/// __USER_CS (RPL 3).
-pub const USER_CS: u16 = 0x33;
-/// The kernel text page: LSTAR (entry_SYSCALL_64) at its start, IDT stubs from +0x100.
-pub const KERNEL_TEXT: u64 = 0xffff_ffff_8100_0000;
+pub use boot::LINUX_FMASK;
+pub use layout::{KERNEL_CS, KERNEL_DS, KERNEL_TEXT, USER_CS, USER_DS};
+
 /// Vector `v`'s handler is at `IDT_STUBS + 8 * v`.
 pub const IDT_STUBS: u64 = KERNEL_TEXT + 0x100;
 /// The IDT (256 gates of 16 bytes: one page).
@@ -39,21 +35,6 @@ pub const KERNEL_IDT: u64 = 0xffff_ffff_8200_0000;
 pub const KERNEL_STACK: u64 = 0xffff_ffff_8300_0000;
 /// Kernel stack pages.
 pub const KERNEL_STACK_PAGES: u64 = 4;
-/// SYSCALL's RFLAGS mask as Linux sets it (arch/x86/kernel/cpu/common.c syscall_init).
-pub const LINUX_FMASK: u64 = rflags::CF
-    | rflags::PF
-    | rflags::AF
-    | rflags::ZF
-    | rflags::SF
-    | rflags::TF
-    | rflags::IF
-    | rflags::DF
-    | rflags::OF
-    | rflags::IOPL
-    | rflags::NT
-    | rflags::RF
-    | rflags::AC
-    | rflags::ID;
 
 /// Most system calls kept in the log (later ones are counted only).
 pub const MAX_SYSCALL_LOG: usize = 100_000;
@@ -238,36 +219,21 @@ impl Linux {
         for v in 0..=255u8 {
             // int3 (3), into (4) and the legacy int 0x80 are callable from ring 3 (DPL 3).
             let dpl = if matches!(v, 3 | 4 | 0x80) { 3 } else { 0 };
-            let g = Gate {
-                offset: IDT_STUBS + 8 * u64::from(v),
-                selector: KERNEL_CS,
-                ist: 0,
-                kind: gate::INTERRUPT,
-                dpl,
-                present: true,
-            };
-            m.mmu
-                .phys
-                .write(idt * PAGE_SIZE + 16 * u64::from(v), &g.encode());
+            let g = boot::interrupt_gate(IDT_STUBS + 8 * u64::from(v), dpl);
+            boot::write_gate(&mut m.mmu.phys, idt * PAGE_SIZE, v, &g);
         }
         for i in 0..KERNEL_STACK_PAGES {
             kmap(&mut m, &mm, KERNEL_STACK + i * PAGE_SIZE, true, false)?;
         }
-        let s = &mut m.cpu.s;
-        s.cs = KERNEL_CS;
-        s.ss = KERNEL_DS;
-        s.efer = cr::EFER_SCE | cr::EFER_LME | cr::EFER_LMA | cr::EFER_NXE;
-        s.star = (u64::from(USER_CS - 16) << 48) | (u64::from(KERNEL_CS) << 32);
-        s.lstar = KERNEL_TEXT;
-        s.fmask = LINUX_FMASK;
-        s.cr0 = cr::CR0_PE | cr::CR0_WP | cr::CR0_PG | (1 << 4) | (1 << 5);
-        s.cr4 = cr::CR4_PAE | cr::CR4_OSFXSR | (1 << 10) | (1 << 16);
-        s.cr3 = mm.cr3;
-        s.idtr = DescriptorTable {
-            base: KERNEL_IDT,
-            limit: 4095,
-        };
-        s.tss_rsp0 = KERNEL_STACK + KERNEL_STACK_PAGES * PAGE_SIZE;
+        boot::enter_long_mode(
+            &mut m.cpu.s,
+            &boot::BootParams {
+                cr3: mm.cr3,
+                idt: KERNEL_IDT,
+                syscall_entry: KERNEL_TEXT,
+                rsp0: KERNEL_STACK + KERNEL_STACK_PAGES * PAGE_SIZE,
+            },
+        );
         m.cpu.sync_paging(&mut m.mmu);
         if let Some(p) = cfg.timer_period {
             m.timer.enable(p, vector::TIMER)?;
@@ -513,7 +479,7 @@ impl Linux {
                         .syscall(1, [lo(g[3]), lo(g[1]), lo(g[2]), 0, 0, 0])
                         .unwrap_or(0),
                     20 => i64::from(self.pid),
-                    _ => -syscalls::errno::ENOSYS,
+                    _ => errno::Errno::Enosys.ret(),
                 };
                 self.m.cpu.s.gpr[RAX] =
                     (r as u64) & 0xffff_ffff | if r < 0 { 0xffff_ffff_0000_0000 } else { 0 };

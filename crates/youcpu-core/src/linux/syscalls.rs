@@ -2,30 +2,12 @@
 //! syscall_64.tbl numbers). Arguments arrive in RDI, RSI, RDX, R10, R8, R9; the result goes
 //! to RAX, negative errno on failure.
 
-use super::mm::{page_up, Prot, Vma, VmaKind, MMAP_BASE};
+use super::errno::Errno;
+use super::layout::{MMAP_BASE, STACK_TOP};
+use super::mm::{page_up, Prot, Vma, VmaKind};
 use super::{Linux, ProcessState};
 use crate::mmu::phys::PAGE_SIZE;
 use serde::Serialize;
-
-/// errno values (include/uapi/asm-generic/errno-base.h).
-pub mod errno {
-    /// Bad file descriptor.
-    pub const EBADF: i64 = 9;
-    /// Out of memory.
-    pub const ENOMEM: i64 = 12;
-    /// Bad address.
-    pub const EFAULT: i64 = 14;
-    /// Invalid argument.
-    pub const EINVAL: i64 = 22;
-    /// Not a terminal.
-    pub const ENOTTY: i64 = 25;
-    /// File too large.
-    pub const EFBIG: i64 = 27;
-    /// No such device.
-    pub const ENODEV: i64 = 19;
-    /// Function not implemented.
-    pub const ENOSYS: i64 = 38;
-}
 
 /// One system call as the trace shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -96,7 +78,7 @@ pub const MAX_MMAP: u64 = 1 << 36;
 impl Linux {
     fn out(&mut self, fd: u64, data: &[u8]) -> i64 {
         if self.stdout.len() + self.stderr.len() + data.len() > MAX_OUTPUT {
-            return -errno::EFBIG;
+            return Errno::Efbig.ret();
         }
         match fd {
             1 => self.stdout.extend_from_slice(data),
@@ -107,13 +89,13 @@ impl Linux {
 
     fn copy_in(&mut self, addr: u64, len: u64) -> Result<Vec<u8>, i64> {
         if len > MAX_OUTPUT as u64 {
-            return Err(-errno::EFBIG);
+            return Err(Errno::Efbig.ret());
         }
         let mut buf = vec![0u8; len as usize];
         self.m
             .mmu
             .read_bytes(addr, &mut buf, true)
-            .map_err(|_| -errno::EFAULT)?;
+            .map_err(|_| Errno::Efault.ret())?;
         Ok(buf)
     }
 
@@ -137,24 +119,23 @@ impl Linux {
         self.m
             .mmu
             .write_bytes(addr, data, true)
-            .map_err(|_| -errno::EFAULT)
+            .map_err(|_| Errno::Efault.ret())
     }
 
     /// Runs system call `nr` with `a`; returns RAX, or `None` when the process exited.
     pub(super) fn syscall(&mut self, nr: u64, a: [u64; 6]) -> Option<i64> {
-        use errno::*;
         let r: i64 = match nr {
             0 => match a[0] {
                 0 => 0, // stdin is empty: end of file
-                1 | 2 => -EBADF,
-                _ => -EBADF,
+                1 | 2 => Errno::Ebadf.ret(),
+                _ => Errno::Ebadf.ret(),
             },
             1 => match a[0] {
                 1 | 2 => match self.copy_in(a[1], a[2]) {
                     Ok(b) => self.out(a[0], &b),
                     Err(e) => e,
                 },
-                _ => -EBADF,
+                _ => Errno::Ebadf.ret(),
             },
             20 => self.writev(a[0], a[1], a[2]),
             62 => self.kill_self(
@@ -185,16 +166,16 @@ impl Linux {
             63 => self.uname(a[0]),
             16 => {
                 if a[0] <= 2 {
-                    -ENOTTY
+                    Errno::Enotty.ret()
                 } else {
-                    -EBADF
+                    Errno::Ebadf.ret()
                 }
             }
             3 => {
                 if a[0] <= 2 {
                     0
                 } else {
-                    -EBADF
+                    Errno::Ebadf.ret()
                 }
             }
             14 => self.rt_sigprocmask(a[0], a[1], a[2], a[3]),
@@ -212,7 +193,7 @@ impl Linux {
                     Err(e) => e,
                 }
             }
-            _ => -ENOSYS,
+            _ => Errno::Enosys.ret(),
         };
         Some(r)
     }
@@ -223,10 +204,10 @@ impl Linux {
     /// ignored; signal 0 only checks the target. Other targets do not exist (ESRCH).
     fn kill_self(&mut self, is_self: bool, sig: u64) -> i64 {
         if sig > 64 {
-            return -errno::EINVAL;
+            return Errno::Einval.ret();
         }
         if !is_self {
-            return -3; // ESRCH
+            return Errno::Esrch.ret();
         }
         match sig {
             0 | 17 | 18 | 19 | 20 | 21 | 22 | 23 | 28 => 0,
@@ -254,12 +235,12 @@ impl Linux {
     /// pending terminating signal ends the process on the way back to user mode.
     fn rt_sigprocmask(&mut self, how: u64, set: u64, oldset: u64, size: u64) -> i64 {
         if size != 8 {
-            return -errno::EINVAL;
+            return Errno::Einval.ret();
         }
         let old = self.sigmask;
         if set != 0 {
             let Ok(b) = self.copy_in(set, 8) else {
-                return -errno::EFAULT;
+                return Errno::Efault.ret();
             };
             let mut w = [0u8; 8];
             w.copy_from_slice(b.get(..8).unwrap_or(&[0; 8]));
@@ -269,7 +250,7 @@ impl Linux {
                 0 => old | new,
                 1 => old & !new,
                 2 => new,
-                _ => return -errno::EINVAL,
+                _ => return Errno::Einval.ret(),
             } & !unblockable;
         }
         if oldset != 0 {
@@ -286,10 +267,10 @@ impl Linux {
 
     fn writev(&mut self, fd: u64, iov: u64, cnt: u64) -> i64 {
         if fd != 1 && fd != 2 {
-            return -errno::EBADF;
+            return Errno::Ebadf.ret();
         }
         if cnt > UIO_MAXIOV {
-            return -errno::EINVAL;
+            return Errno::Einval.ret();
         }
         let raw = match self.copy_in(iov, cnt * 16) {
             Ok(r) => r,
@@ -333,12 +314,7 @@ impl Linux {
                 .find(|v| v.kind == VmaKind::Brk && v.end == old_end)
             {
                 Some(v) => v.end = new_end,
-                None => mm.add(Vma {
-                    start: old_end,
-                    end: new_end,
-                    prot,
-                    kind: VmaKind::Brk,
-                }),
+                None => mm.add(Vma::new(old_end, new_end, prot, VmaKind::Brk)),
             }
         } else if new_end < old_end {
             mm.unmap(&mut self.m.mmu, new_end, old_end);
@@ -353,52 +329,50 @@ impl Linux {
         const MAP_FIXED_NOREPLACE: u64 = 0x10_0000;
         if len == 0 || len > MAX_MMAP {
             return if len == 0 {
-                -errno::EINVAL
+                Errno::Einval.ret()
             } else {
-                -errno::ENOMEM
+                Errno::Enomem.ret()
             };
         }
         if flags & MAP_ANONYMOUS == 0 {
             // Only stdin/stdout/stderr exist, and they cannot be mapped.
             return if (fd as i64) < 0 || fd > 2 {
-                -errno::EBADF
+                Errno::Ebadf.ret()
             } else {
-                -errno::ENODEV
+                Errno::Enodev.ret()
             };
         }
         let len = page_up(len);
         let start = if flags & (MAP_FIXED | MAP_FIXED_NOREPLACE) != 0 {
             if !addr.is_multiple_of(PAGE_SIZE)
-                || addr
-                    .checked_add(len)
-                    .is_none_or(|e| e > super::mm::STACK_TOP)
+                || addr.checked_add(len).is_none_or(|e| e > STACK_TOP)
             {
-                return -errno::EINVAL;
+                return Errno::Einval.ret();
             }
             if flags & MAP_FIXED_NOREPLACE != 0 && !self.mm.is_free(addr, addr + len) {
-                return -17; // EEXIST
+                return Errno::Eexist.ret();
             }
             self.mm.unmap(&mut self.m.mmu, addr, addr + len);
             addr
         } else {
             match self.mm.find_free_topdown(len, MMAP_BASE) {
                 Some(s) => s,
-                None => return -errno::ENOMEM,
+                None => return Errno::Enomem.ret(),
             }
         };
-        self.mm.add(Vma {
+        self.mm.add(Vma::new(
             start,
-            end: start + len,
-            prot: Prot::from_bits(prot),
-            kind: VmaKind::Anon,
-        });
+            start + len,
+            Prot::from_bits(prot),
+            VmaKind::Anon,
+        ));
         start as i64
     }
 
     fn munmap(&mut self, addr: u64, len: u64) -> i64 {
         let end = addr.saturating_add(page_up(len));
-        if !addr.is_multiple_of(PAGE_SIZE) || len == 0 || end > super::mm::STACK_TOP {
-            return -errno::EINVAL;
+        if !addr.is_multiple_of(PAGE_SIZE) || len == 0 || end > STACK_TOP {
+            return Errno::Einval.ret();
         }
         self.mm.unmap(&mut self.m.mmu, addr, end);
         0
@@ -406,13 +380,13 @@ impl Linux {
 
     fn mprotect(&mut self, addr: u64, len: u64, prot: u64) -> i64 {
         let end = addr.saturating_add(page_up(len));
-        if !addr.is_multiple_of(PAGE_SIZE) || end > super::mm::STACK_TOP {
-            return -errno::EINVAL;
+        if !addr.is_multiple_of(PAGE_SIZE) || end > STACK_TOP {
+            return Errno::Einval.ret();
         }
         let mut a = addr;
         while a < end {
             if self.mm.find(a).is_none() {
-                return -errno::ENOMEM;
+                return Errno::Enomem.ret();
             }
             a += PAGE_SIZE;
         }
@@ -431,7 +405,7 @@ impl Linux {
         match code {
             ARCH_SET_FS | ARCH_SET_GS => {
                 if !canonical {
-                    return -1; // EPERM
+                    return Errno::Eperm.ret();
                 }
                 if code == ARCH_SET_FS {
                     self.m.cpu.s.fs_base = addr;
@@ -451,7 +425,7 @@ impl Linux {
                     Err(e) => e,
                 }
             }
-            _ => -errno::EINVAL,
+            _ => Errno::Einval.ret(),
         }
     }
 
