@@ -3,7 +3,7 @@
 //! mmap, brk, the stack) get a frame on their first touch, through the page-fault handler.
 
 use crate::cpu::bus::Bus;
-use crate::mmu::paging::{self, PageFlags};
+use crate::mmu::paging;
 use crate::mmu::phys::{OutOfMemory, PAGE_SIZE};
 use crate::mmu::Mmu;
 use serde::Serialize;
@@ -12,7 +12,7 @@ pub use super::layout::{ELF_ET_DYN_BASE, MMAP_BASE, STACK_LIMIT, STACK_TOP};
 pub use super::vma::{page_up, Prot, Vma, VmaKind};
 
 /// The address space of one process.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Default, Serialize)]
 pub struct AddressSpace {
     /// Physical address of the PML4 (what CR3 holds while this process runs).
     pub cr3: u64,
@@ -24,6 +24,8 @@ pub struct AddressSpace {
     pub brk: u64,
     /// Pages given a frame on first touch so far.
     pub demand_faults: u64,
+    /// Writes to copy-on-write pages fixed so far.
+    pub cow_faults: u64,
 }
 
 impl AddressSpace {
@@ -44,6 +46,7 @@ impl AddressSpace {
             start_brk: 0,
             brk: 0,
             demand_faults: 0,
+            cow_faults: 0,
         })
     }
 
@@ -184,17 +187,7 @@ impl AddressSpace {
             let e = paging::leaf_entry(&mmu.phys, self.cr3, false, a);
             if e & paging::pte::P != 0 {
                 let frame = (e & paging::pte::ADDR) / PAGE_SIZE;
-                // PROT_NONE keeps the frame but takes away ring-3 access (U/S = 0).
-                let none = !(prot.read || prot.write || prot.exec);
-                let flags = if none {
-                    PageFlags {
-                        write: false,
-                        user: false,
-                        exec: false,
-                    }
-                } else {
-                    prot.page_flags()
-                };
+                let flags = prot.page_flags();
                 let _ = paging::map_page(&mut mmu.phys, self.cr3, false, a, frame, flags);
                 mmu.invlpg(a);
             }

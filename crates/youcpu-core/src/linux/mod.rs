@@ -1,17 +1,30 @@
-//! A small simulated Linux kernel that runs one static x86-64 program in ring 3.
+//! A small simulated Linux kernel that runs static x86-64 programs in ring 3: one process at
+//! first, more through fork, vfork and clone, each with its own page tables (CR3), descriptor
+//! table and signal state, sharing the one simulated CPU by round robin on the timer
+//! interrupt ([`sched`]).
 //!
 //! The kernel itself is Rust code: its entry points (the SYSCALL target in LSTAR and one stub
 //! per IDT vector) live on a supervisor-only page of HLT bytes in the upper half, and when the
 //! CPU reaches one of them in ring 0 this module does the kernel's work and returns through
 //! the CPU's own SYSRETQ or IRETQ. The ring changes themselves (SYSCALL's RCX/R11/FMASK, the
-//! interrupt frame on the TSS.RSP0 stack) happen in the CPU model.
+//! interrupt frame on the TSS.RSP0 stack) happen in the CPU model. A context switch is done
+//! after that return, between two ring-3 states: the kernel's work takes no simulated time.
+//!
+//! This module is also the one home of what the kernels of the simulator share: [`layout`],
+//! [`vma`], [`errno`] and [`boot`].
 
 pub mod boot;
 pub mod errno;
+pub mod fork;
+pub mod fs;
 pub mod layout;
 pub mod mm;
+pub mod process;
+pub mod sched;
+pub mod signal;
 pub mod syscalls;
 pub mod vma;
+pub mod wait;
 
 use crate::cpu::fault::vector;
 use crate::cpu::state::{rflags, R10, R8, R9, RAX, RDI, RDX, RSI, RSP};
@@ -20,8 +33,12 @@ use crate::loader::{self, ExecArgs, LoadInfo};
 use crate::machine::Machine;
 use crate::mmu::paging::{self, PageFlags};
 use crate::mmu::phys::PAGE_SIZE;
+use fs::fd::FdTable;
+use fs::OpenFiles;
 use mm::{AddressSpace, Prot};
+use process::{Block, Process};
 use serde::Serialize;
+use std::collections::BTreeMap;
 use syscalls::SyscallRecord;
 
 pub use boot::LINUX_FMASK;
@@ -75,32 +92,6 @@ impl ProcessState {
     }
 }
 
-/// Signal numbers (include/uapi/asm-generic/signal.h).
-pub mod signal {
-    /// Illegal instruction.
-    pub const SIGILL: u8 = 4;
-    /// Trace/breakpoint trap.
-    pub const SIGTRAP: u8 = 5;
-    /// Bus error.
-    pub const SIGBUS: u8 = 7;
-    /// Arithmetic exception.
-    pub const SIGFPE: u8 = 8;
-    /// Segmentation fault.
-    pub const SIGSEGV: u8 = 11;
-
-    /// The signal's name.
-    pub fn name(s: u8) -> &'static str {
-        match s {
-            SIGILL => "SIGILL",
-            SIGTRAP => "SIGTRAP",
-            SIGBUS => "SIGBUS",
-            SIGFPE => "SIGFPE",
-            SIGSEGV => "SIGSEGV",
-            _ => "signal",
-        }
-    }
-}
-
 /// What the kernel did at one entry, for traces and widgets.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -114,6 +105,19 @@ pub enum KernelAction {
     },
     /// A timer interrupt was taken and returned from.
     Timer,
+    /// A write to a copy-on-write page was fixed by copying (or reusing) the frame.
+    CopyOnWrite {
+        /// The faulting address.
+        addr: u64,
+    },
+    /// The CPU went from one process to another (the first blocked, ended or used up its
+    /// time slice).
+    Switch {
+        /// The pid that ran.
+        from: u32,
+        /// The pid that runs now.
+        to: u32,
+    },
     /// The process was killed.
     Kill {
         /// Signal.
@@ -177,6 +181,29 @@ pub struct Linux {
     pub sigmask: u64,
     /// Signals sent while blocked.
     pub sigpending: u64,
+    /// Signals set to SIG_IGN (bit n-1 for signal n).
+    pub sigign: u64,
+    /// The running process's descriptors.
+    pub fds: FdTable,
+    /// The open file descriptions of every process.
+    pub files: OpenFiles,
+    /// Every process, the running one included (its parts are in the fields above).
+    pub procs: BTreeMap<u32, Process>,
+    /// The first process: the reaper of orphans; the run ends with it.
+    pub init_pid: u32,
+    /// Context switches so far.
+    pub switches: u64,
+    /// Processes created by fork, vfork and clone.
+    pub forks: u64,
+    /// The last switch (from, to).
+    pub last_switch: Option<(u32, u32)>,
+    next_pid: u32,
+    slice_start: u64,
+    /// Set by a system call that must sleep: the call restarts once woken.
+    block: Option<Block>,
+    new_child: Option<fork::NewChild>,
+    /// sched_yield: give the CPU to the next runnable process on the way out.
+    resched: bool,
 }
 
 fn has_error_code(v: u8) -> bool {
@@ -239,6 +266,24 @@ impl Linux {
             m.timer.enable(p, vector::TIMER)?;
         }
         mm.demand_faults = 0;
+        let mut files = OpenFiles::default();
+        let fds = FdTable::console(&mut files);
+        let mut procs = BTreeMap::new();
+        procs.insert(
+            cfg.pid,
+            Process {
+                pid: cfg.pid,
+                ppid: 0,
+                pgid: cfg.pid,
+                sid: cfg.pid,
+                exit_signal: process::SIGCHLD,
+                state: ProcessState::Running,
+                blocked: None,
+                ctx: None,
+                clear_child_tid: 0,
+                instructions: 0,
+            },
+        );
         Ok(Linux {
             m,
             mm,
@@ -255,6 +300,19 @@ impl Linux {
             last_fault: None,
             sigmask: 0,
             sigpending: 0,
+            sigign: 0,
+            fds,
+            files,
+            procs,
+            init_pid: cfg.pid,
+            switches: 0,
+            forks: 0,
+            last_switch: None,
+            next_pid: cfg.pid.saturating_add(1).max(2),
+            slice_start: 0,
+            block: None,
+            new_child: None,
+            resched: false,
         })
     }
 
@@ -349,8 +407,15 @@ impl Linux {
         };
     }
 
-    /// The kernel's work when the CPU is in ring 0 at one of its entry points.
+    /// The kernel's work when the CPU is in ring 0 at one of its entry points, then the end
+    /// of the running process if it ended there (another process takes the CPU).
     fn kernel_entry(&mut self) -> Option<KernelAction> {
+        let mut a = self.kernel_work();
+        self.after_kernel_work(&mut a);
+        a
+    }
+
+    fn kernel_work(&mut self) -> Option<KernelAction> {
         let rip = self.m.cpu.s.rip;
         if rip == KERNEL_TEXT {
             return self.syscall_entry();
@@ -374,19 +439,38 @@ impl Linux {
             name: syscalls::name(nr),
             args,
             ret,
+            pid: self.pid,
         };
         self.syscall_count += 1;
-        if self.syscalls.len() < MAX_SYSCALL_LOG {
+        if self.syscalls.len() < MAX_SYSCALL_LOG && self.block.is_none() {
             self.syscalls.push(rec.clone());
         }
+        let block = self.block.take();
         if let Some(r) = ret {
-            self.m.cpu.s.gpr[RAX] = r as u64;
+            // A call that must sleep returns to the SYSCALL instruction with RAX = its number
+            // again, so it runs anew once woken (arch/x86/kernel/signal.c restart path).
+            self.m.cpu.s.gpr[RAX] = if block.is_some() { nr } else { r as u64 };
             if let Err(f) = self.m.cpu.sysret() {
                 self.kill(
                     signal::SIGSEGV,
                     format!("return from system call failed: {f}"),
                 );
+                return Some(KernelAction::Syscall(rec));
             }
+            if block.is_some() {
+                self.m.cpu.s.rip = self.m.cpu.s.rip.wrapping_sub(2);
+            }
+        }
+        if let Some(c) = self.new_child.take() {
+            self.finish_clone(c);
+        }
+        if let Some(b) = block {
+            self.block_current(b);
+        } else if std::mem::take(&mut self.resched) {
+            self.schedule();
+        }
+        if self.state == ProcessState::Running {
+            self.deliver_pending();
         }
         Some(KernelAction::Syscall(rec))
     }
@@ -439,18 +523,28 @@ impl Linux {
             vector::TIMER => {
                 self.timer_interrupts += 1;
                 self.iret(v);
+                let from = self.pid;
+                self.schedule();
+                if self.pid != from {
+                    return Some(KernelAction::Switch { from, to: self.pid });
+                }
                 Some(KernelAction::Timer)
             }
             vector::PF => {
                 let addr = self.m.cpu.s.cr2;
                 let f = crate::cpu::fault::Fault::PageFault { addr, code };
-                if code & crate::cpu::fault::pf::P == 0 {
-                    let write = code & crate::cpu::fault::pf::W != 0;
-                    let fetch = code & crate::cpu::fault::pf::I != 0;
-                    match self.mm.demand_fault(&mut self.m.mmu, addr, write, fetch) {
+                let present = code & crate::cpu::fault::pf::P != 0;
+                let write = code & crate::cpu::fault::pf::W != 0;
+                let fetch = code & crate::cpu::fault::pf::I != 0;
+                if !present || write {
+                    match self.mm.fix_fault(&mut self.m.mmu, addr, write, fetch) {
                         Ok(true) => {
                             self.iret(v);
-                            return Some(KernelAction::DemandPage { addr });
+                            return Some(if present {
+                                KernelAction::CopyOnWrite { addr }
+                            } else {
+                                KernelAction::DemandPage { addr }
+                            });
                         }
                         Ok(false) => {}
                         Err(e) => return self.kill(signal::SIGSEGV, format!("{f}: {e}")),
@@ -473,6 +567,7 @@ impl Linux {
                             name: "exit (int 0x80)",
                             args: [lo(g[3]), 0, 0, 0, 0, 0],
                             ret: None,
+                            pid: self.pid,
                         }));
                     }
                     4 => self
@@ -489,6 +584,7 @@ impl Linux {
                     name: "int 0x80",
                     args: [lo(g[3]), lo(g[1]), lo(g[2]), 0, 0, 0],
                     ret: Some(r),
+                    pid: self.pid,
                 }))
             }
             _ => {

@@ -3,6 +3,7 @@
 //! to RAX, negative errno on failure.
 
 use super::errno::Errno;
+use super::fs::FileKind;
 use super::layout::{MMAP_BASE, STACK_TOP};
 use super::mm::{page_up, Prot, Vma, VmaKind};
 use super::{Linux, ProcessState};
@@ -20,6 +21,8 @@ pub struct SyscallRecord {
     pub args: [u64; 6],
     /// The result (negative errno on failure); `None` for exit.
     pub ret: Option<i64>,
+    /// The calling process.
+    pub pid: u32,
 }
 
 /// The name of a system call number.
@@ -38,10 +41,17 @@ pub fn name(nr: u64) -> &'static str {
         14 => "rt_sigprocmask",
         16 => "ioctl",
         20 => "writev",
+        32 => "dup",
+        34 => "pause",
+        33 => "dup2",
         24 => "sched_yield",
         28 => "madvise",
         39 => "getpid",
+        56 => "clone",
+        57 => "fork",
+        58 => "vfork",
         60 => "exit",
+        61 => "wait4",
         62 => "kill",
         63 => "uname",
         89 => "readlink",
@@ -49,7 +59,12 @@ pub fn name(nr: u64) -> &'static str {
         104 => "getgid",
         107 => "geteuid",
         108 => "getegid",
+        109 => "setpgid",
         110 => "getppid",
+        111 => "getpgrp",
+        112 => "setsid",
+        121 => "getpgid",
+        124 => "getsid",
         131 => "sigaltstack",
         158 => "arch_prctl",
         186 => "gettid",
@@ -58,9 +73,11 @@ pub fn name(nr: u64) -> &'static str {
         228 => "clock_gettime",
         231 => "exit_group",
         234 => "tgkill",
+        247 => "waitid",
         257 => "openat",
         262 => "newfstatat",
         273 => "set_robust_list",
+        292 => "dup3",
         302 => "prlimit64",
         318 => "getrandom",
         334 => "rseq",
@@ -76,18 +93,25 @@ pub const UIO_MAXIOV: u64 = 1024;
 pub const MAX_MMAP: u64 = 1 << 36;
 
 impl Linux {
-    fn out(&mut self, fd: u64, data: &[u8]) -> i64 {
+    /// What descriptor `fd` refers to.
+    pub(super) fn file_kind(&self, fd: u64) -> Option<FileKind> {
+        let f = self.fds.get(fd)?;
+        self.files.get(f.file).map(|f| f.kind)
+    }
+
+    fn out(&mut self, kind: FileKind, data: &[u8]) -> i64 {
         if self.stdout.len() + self.stderr.len() + data.len() > MAX_OUTPUT {
             return Errno::Efbig.ret();
         }
-        match fd {
-            1 => self.stdout.extend_from_slice(data),
-            _ => self.stderr.extend_from_slice(data),
+        match kind {
+            FileKind::Stdout => self.stdout.extend_from_slice(data),
+            FileKind::Stderr => self.stderr.extend_from_slice(data),
+            FileKind::Stdin => return Errno::Ebadf.ret(),
         }
         data.len() as i64
     }
 
-    fn copy_in(&mut self, addr: u64, len: u64) -> Result<Vec<u8>, i64> {
+    pub(super) fn copy_in(&mut self, addr: u64, len: u64) -> Result<Vec<u8>, i64> {
         if len > MAX_OUTPUT as u64 {
             return Err(Errno::Efbig.ret());
         }
@@ -99,7 +123,7 @@ impl Linux {
         Ok(buf)
     }
 
-    fn copy_out(&mut self, addr: u64, data: &[u8]) -> Result<(), i64> {
+    pub(super) fn copy_out(&mut self, addr: u64, data: &[u8]) -> Result<(), i64> {
         // A fault on a lazily mapped page is resolved first, like copy_to_user's fixup path.
         for p in (addr & !(PAGE_SIZE - 1)..addr.saturating_add(data.len() as u64))
             .step_by(PAGE_SIZE as usize)
@@ -111,9 +135,7 @@ impl Linux {
                 .result
                 .is_err()
             {
-                let _ = self
-                    .mm
-                    .demand_fault(&mut self.m.mmu, p.max(addr), true, false);
+                let _ = self.mm.fix_fault(&mut self.m.mmu, p.max(addr), true, false);
             }
         }
         self.m
@@ -125,28 +147,37 @@ impl Linux {
     /// Runs system call `nr` with `a`; returns RAX, or `None` when the process exited.
     pub(super) fn syscall(&mut self, nr: u64, a: [u64; 6]) -> Option<i64> {
         let r: i64 = match nr {
-            0 => match a[0] {
-                0 => 0, // stdin is empty: end of file
-                1 | 2 => Errno::Ebadf.ret(),
+            0 => match self.file_kind(a[0]) {
+                Some(FileKind::Stdin) => 0, // stdin is empty: end of file
                 _ => Errno::Ebadf.ret(),
             },
-            1 => match a[0] {
-                1 | 2 => match self.copy_in(a[1], a[2]) {
-                    Ok(b) => self.out(a[0], &b),
+            1 => match self.file_kind(a[0]) {
+                Some(k @ (FileKind::Stdout | FileKind::Stderr)) => match self.copy_in(a[1], a[2]) {
+                    Ok(b) => self.out(k, &b),
                     Err(e) => e,
                 },
                 _ => Errno::Ebadf.ret(),
             },
             20 => self.writev(a[0], a[1], a[2]),
-            62 => self.kill_self(
-                a[0] as i64 == i64::from(self.pid) || a[0] == 0 || a[0] as i64 == -1,
-                a[1],
+            62 => self.sys_kill(a[0] as i32, a[1]),
+            200 => self.sys_tgkill(None, a[0] as i32 as i64, a[1]),
+            234 => self.sys_tgkill(Some(a[0] as i32 as i64), a[1] as i32 as i64, a[2]),
+            56 => self.clone_process(a[0], a[1], a[2], a[3], a[4]),
+            57 => self.clone_process(u64::from(super::process::SIGCHLD), 0, 0, 0, 0),
+            58 => self.clone_process(
+                super::fork::flags::CLONE_VM
+                    | super::fork::flags::CLONE_VFORK
+                    | u64::from(super::process::SIGCHLD),
+                0,
+                0,
+                0,
+                0,
             ),
-            200 => self.kill_self(a[0] == u64::from(self.pid), a[1]),
-            234 => self.kill_self(
-                a[0] == u64::from(self.pid) && a[1] == u64::from(self.pid),
-                a[2],
-            ),
+            61 => self.wait4(a[0] as i32, a[1], a[2], a[3]),
+            247 => self.waitid(a[0], a[1], a[2], a[3], a[4]),
+            32 => self.dup(a[0]),
+            33 => self.dup3(a[0], a[1], 0, true),
+            292 => self.dup3(a[0], a[1], a[2], false),
             60 | 231 => {
                 self.state = ProcessState::Exited {
                     code: (a[0] & 0xff) as u8,
@@ -158,29 +189,40 @@ impl Linux {
             11 => self.munmap(a[0], a[1]),
             10 => self.mprotect(a[0], a[1], a[2]),
             28 => 0,
+            34 => {
+                // pause: sleeps until a signal; the restart after a wake sleeps again.
+                self.block = Some(super::process::Block::Pause);
+                0
+            }
+            24 => {
+                self.resched = true;
+                0
+            }
             158 => self.arch_prctl(a[0], a[1]),
             218 | 39 | 186 => i64::from(self.pid),
-            110 => 0,
+            110 => self.procs.get(&self.pid).map_or(0, |p| i64::from(p.ppid)),
+            109 => self.setpgid(a[0] as i32, a[1] as i32),
+            111 => i64::from(self.procs.get(&self.pid).map_or(self.pid, |p| p.pgid)),
+            121 | 124 => self.getpgid(a[0] as i32, nr == 124),
+            112 => self.setsid(),
             102 | 107 => self.uid as i64,
             104 | 108 => self.gid as i64,
             63 => self.uname(a[0]),
-            16 => {
-                if a[0] <= 2 {
-                    Errno::Enotty.ret()
-                } else {
-                    Errno::Ebadf.ret()
-                }
-            }
-            3 => {
-                if a[0] <= 2 {
+            16 => match self.file_kind(a[0]) {
+                Some(_) => Errno::Enotty.ret(),
+                None => Errno::Ebadf.ret(),
+            },
+            3 => match self.fds.remove(a[0]) {
+                Some(f) => {
+                    self.files.put(f.file);
                     0
-                } else {
-                    Errno::Ebadf.ret()
                 }
-            }
+                None => Errno::Ebadf.ret(),
+            },
             14 => self.rt_sigprocmask(a[0], a[1], a[2], a[3]),
+            13 => self.rt_sigaction(a[0], a[1], a[2], a[3]),
             // Handlers are accepted but never run (signals take their default action).
-            13 | 131 => 0,
+            131 => 0,
             273 => 0,
             228 => {
                 // A deterministic clock: one nanosecond per retired instruction.
@@ -196,39 +238,6 @@ impl Linux {
             _ => Errno::Enosys.ret(),
         };
         Some(r)
-    }
-
-    /// kill/tkill/tgkill aimed at this process: signal handlers are not run by this kernel, so
-    /// a signal whose default action terminates ends the process with it (abort() gives
-    /// SIGABRT, status 134); SIGCHLD, SIGURG, SIGWINCH and the stop/continue signals are
-    /// ignored; signal 0 only checks the target. Other targets do not exist (ESRCH).
-    fn kill_self(&mut self, is_self: bool, sig: u64) -> i64 {
-        if sig > 64 {
-            return Errno::Einval.ret();
-        }
-        if !is_self {
-            return Errno::Esrch.ret();
-        }
-        match sig {
-            0 | 17 | 18 | 19 | 20 | 21 | 22 | 23 | 28 => 0,
-            s => {
-                let bit = 1u64 << (s - 1);
-                if self.sigmask & bit != 0 && s != 9 {
-                    // Blocked: pending until unblocked (musl's raise() blocks around tkill).
-                    self.sigpending |= bit;
-                } else {
-                    self.die_of(s as u8);
-                }
-                0
-            }
-        }
-    }
-
-    fn die_of(&mut self, s: u8) {
-        self.state = ProcessState::Killed {
-            signal: s,
-            reason: format!("killed by signal {s} sent by the program itself"),
-        };
     }
 
     /// rt_sigprocmask(how, set, oldset, sigsetsize): the blocked-signal mask; unblocking a
@@ -258,17 +267,14 @@ impl Linux {
                 return e;
             }
         }
-        let deliver = self.sigpending & !self.sigmask;
-        if deliver != 0 {
-            self.die_of(deliver.trailing_zeros() as u8 + 1);
-        }
+        self.deliver_pending();
         0
     }
 
     fn writev(&mut self, fd: u64, iov: u64, cnt: u64) -> i64 {
-        if fd != 1 && fd != 2 {
+        let Some(kind @ (FileKind::Stdout | FileKind::Stderr)) = self.file_kind(fd) else {
             return Errno::Ebadf.ret();
-        }
+        };
         if cnt > UIO_MAXIOV {
             return Errno::Einval.ret();
         }
@@ -288,7 +294,7 @@ impl Linux {
                 Err(e) => return e,
             }
         }
-        self.out(fd, &data)
+        self.out(kind, &data)
     }
 
     fn brk(&mut self, want: u64) -> u64 {
@@ -327,6 +333,12 @@ impl Linux {
         const MAP_FIXED: u64 = 0x10;
         const MAP_ANONYMOUS: u64 = 0x20;
         const MAP_FIXED_NOREPLACE: u64 = 0x10_0000;
+        // MAP_SHARED (1), MAP_PRIVATE (2) or MAP_SHARED_VALIDATE (3): exactly one.
+        let shared = match flags & 3 {
+            0 => return Errno::Einval.ret(),
+            2 => false,
+            _ => true,
+        };
         if len == 0 || len > MAX_MMAP {
             return if len == 0 {
                 Errno::Einval.ret()
@@ -360,12 +372,24 @@ impl Linux {
                 None => return Errno::Enomem.ret(),
             }
         };
-        self.mm.add(Vma::new(
-            start,
-            start + len,
-            Prot::from_bits(prot),
-            VmaKind::Anon,
-        ));
+        let prot = Prot::from_bits(prot);
+        self.mm.add(Vma {
+            shared,
+            ..Vma::new(start, start + len, prot, VmaKind::Anon)
+        });
+        if shared {
+            // Shared anonymous memory has no object to find its pages in later (Linux uses a
+            // shmem file): its pages are made now, so every process that inherits the mapping
+            // maps the same frames.
+            let mut a = start;
+            while a < start + len {
+                if self.mm.map_now(&mut self.m.mmu, a, prot).is_err() {
+                    self.mm.unmap(&mut self.m.mmu, start, start + len);
+                    return Errno::Enomem.ret();
+                }
+                a += PAGE_SIZE;
+            }
+        }
         start as i64
     }
 

@@ -40,11 +40,12 @@ impl Prot {
     }
 
     /// The x86-64 page flags of a user page with this protection (x86 has no write-only or
-    /// execute-only pages: any access implies read).
+    /// execute-only pages: any access implies read). PROT_NONE keeps the frame but takes
+    /// away ring-3 access (U/S = 0).
     pub fn page_flags(self) -> PageFlags {
         PageFlags {
             write: self.write,
-            user: true,
+            user: !self.is_none(),
             exec: self.exec,
         }
     }

@@ -24,6 +24,8 @@ pub enum Build {
     Musl,
     /// `musl-gcc -O2 -static` with `-Wl,-e,_start_rec` (auxv.c).
     MuslRecSp,
+    /// `gcc -O2 -static` (glibc).
+    Glibc,
 }
 
 pub fn src_dir() -> PathBuf {
@@ -87,6 +89,11 @@ pub fn build(file: &str, how: Build) -> PathBuf {
         Build::MuslRecSp => {
             let mut c = Command::new("musl-gcc");
             c.args(["-O2", "-static", "-Wl,-e,_start_rec"]);
+            c
+        }
+        Build::Glibc => {
+            let mut c = Command::new("gcc");
+            c.args(["-O2", "-static"]);
             c
         }
     };
@@ -244,6 +251,56 @@ pub fn compare(file: &str, how: Build, args: &[&str]) -> RunResult {
         "{file}: retired instruction count differs (simulator vs ptrace single-step)"
     );
     s
+}
+
+/// Output of a run with several processes: stdout, stderr, status.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outcome {
+    pub stdout: String,
+    pub stderr: String,
+    /// Exit code, or 128 + signal.
+    pub status: u8,
+}
+
+/// Builds `file` both ways (musl-gcc -static, gcc -static), runs each natively without
+/// ptrace and in the simulator, and compares stdout, stderr and the status. Returns the
+/// simulator's outcome of the musl build.
+pub fn compare_outcome(file: &str, args: &[&str]) -> Outcome {
+    use std::os::unix::process::ExitStatusExt;
+    let mut first = None;
+    for how in [Build::Musl, Build::Glibc] {
+        let exe = build(file, how);
+        let out = Command::new(&exe)
+            .args(args)
+            .env_clear()
+            .envs(test_env())
+            .output()
+            .expect("run natively");
+        let status = match (out.status.code(), out.status.signal()) {
+            (Some(c), _) => c as u8,
+            (None, Some(s)) => 128 + s as u8,
+            _ => 255,
+        };
+        let native = Outcome {
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            status,
+        };
+        let l = sim_linux(&exe, args, 500_000_000);
+        let status = match &l.state {
+            ProcessState::Running => panic!("{file} ({how:?}): still running after the budget"),
+            ProcessState::Crashed { reason } => panic!("{file} ({how:?}): crashed: {reason}"),
+            s => s.shell_status().expect("status"),
+        };
+        let sim = Outcome {
+            stdout: String::from_utf8_lossy(&l.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&l.stderr).into_owned(),
+            status,
+        };
+        assert_eq!(sim, native, "{file} built {how:?}: simulator vs native");
+        first.get_or_insert(sim);
+    }
+    first.expect("two builds")
 }
 
 /// Runs natively without ptrace (no step count; RFLAGS.TF stays clear), ASLR on.

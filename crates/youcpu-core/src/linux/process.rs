@@ -1,0 +1,162 @@
+//! The process table (kernel/fork.c, kernel/exit.c, include/linux/sched.h `task_struct`):
+//! pids, parent links, process groups, what a process leaves behind when it is not on the
+//! CPU, and what it is waiting for.
+//!
+//! The running process's parts live in [`super::Linux`] itself (`mm`, `state`, `fds`, the
+//! signal masks and the CPU's registers), as a CPU's `current` does; every other process keeps
+//! them in its [`Context`]. A context switch (sched.rs) swaps them.
+
+use super::fs::fd::FdTable;
+use super::mm::AddressSpace;
+use super::ProcessState;
+use crate::cpu::state::State;
+use serde::Serialize;
+
+/// The most processes at once (live and zombie); fork fails with EAGAIN past it, as it does
+/// past RLIMIT_NPROC.
+pub const MAX_PROCESSES: usize = 64;
+/// SIGCHLD: the signal a fork child sends its parent when it ends.
+pub const SIGCHLD: u8 = 17;
+
+/// What a process that is not on the CPU leaves behind.
+#[derive(Clone, Debug)]
+pub struct Context {
+    /// Its user registers, ready for ring 3.
+    pub regs: Box<State>,
+    /// Its address space.
+    pub mm: AddressSpace,
+    /// Its descriptors.
+    pub fds: FdTable,
+    /// Blocked signals.
+    pub sigmask: u64,
+    /// Pending signals.
+    pub sigpending: u64,
+    /// Signals set to SIG_IGN.
+    pub sigign: u64,
+}
+
+/// Why a live process cannot run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "on", rename_all = "snake_case")]
+pub enum Block {
+    /// In wait4/waitid for a child to change state; the call restarts when one does
+    /// (`-ERESTARTSYS` style: RIP back on the SYSCALL, RAX the number again).
+    Wait,
+    /// A vfork parent, until the child exits (or execs).
+    Vfork {
+        /// The child.
+        child: u32,
+    },
+    /// In pause(): until a signal it catches; with handlers not run, only a fatal signal
+    /// ends it.
+    Pause,
+}
+
+/// One process.
+#[derive(Clone, Debug)]
+pub struct Process {
+    /// Process id.
+    pub pid: u32,
+    /// Parent's pid (0: none inside the simulation).
+    pub ppid: u32,
+    /// Process group.
+    pub pgid: u32,
+    /// Session.
+    pub sid: u32,
+    /// The signal the parent gets when it ends (SIGCHLD for fork; clone's low byte).
+    pub exit_signal: u8,
+    /// Where it is: `Running` while alive, the exit or kill once a zombie. For the process on
+    /// the CPU, [`super::Linux::state`] is the truth.
+    pub state: ProcessState,
+    /// What it waits for (never set for the process on the CPU).
+    pub blocked: Option<Block>,
+    /// Its parts while off the CPU (None for the process on the CPU and for zombies).
+    pub ctx: Option<Context>,
+    /// Where CLONE_CHILD_CLEARTID asked for 0 to be written at exit.
+    pub clear_child_tid: u64,
+    /// Ring-3 instructions retired while it was on the CPU.
+    pub instructions: u64,
+}
+
+impl Process {
+    /// True until it has exited or been killed.
+    pub fn alive(&self) -> bool {
+        self.state == ProcessState::Running
+    }
+}
+
+/// The status word wait4 stores (include/uapi/linux/wait.h via `WEXITSTATUS`, `WTERMSIG`):
+/// `code << 8` after exit, the signal number after a kill (bit 7, the core dump flag, is
+/// never set: no core files are written).
+pub fn wait_status(s: &ProcessState) -> i32 {
+    match s {
+        ProcessState::Exited { code } => i32::from(*code) << 8,
+        ProcessState::Killed { signal, .. } => i32::from(*signal & 0x7f),
+        _ => 0,
+    }
+}
+
+/// waitid's `si_code` and `si_status` (CLD_EXITED = 1 with the code, CLD_KILLED = 2 with the
+/// signal).
+pub fn cld_code(s: &ProcessState) -> (i32, i32) {
+    match s {
+        ProcessState::Exited { code } => (1, i32::from(*code)),
+        ProcessState::Killed { signal, .. } => (2, i32::from(*signal)),
+        _ => (0, 0),
+    }
+}
+
+impl super::Linux {
+    /// setpgid(pid, pgid) (109): 0 means the caller / the target's own pid; the target must
+    /// be the caller or its child, the group in the caller's session.
+    pub(super) fn setpgid(&mut self, pid: i32, pgid: i32) -> i64 {
+        use super::errno::Errno;
+        if pgid < 0 {
+            return Errno::Einval.ret();
+        }
+        let target = if pid == 0 { self.pid } else { pid as u32 };
+        let me = self.pid;
+        let Some(sid) = self.procs.get(&me).map(|p| p.sid) else {
+            return Errno::Esrch.ret();
+        };
+        let Some(t) = self.procs.get(&target) else {
+            return Errno::Esrch.ret();
+        };
+        if target != me && t.ppid != me {
+            return Errno::Esrch.ret();
+        }
+        if t.sid != sid || t.sid == target {
+            return Errno::Eperm.ret();
+        }
+        let g = if pgid == 0 { target } else { pgid as u32 };
+        if g != target && !self.procs.values().any(|p| p.pgid == g && p.sid == sid) {
+            return Errno::Eperm.ret();
+        }
+        if let Some(t) = self.procs.get_mut(&target) {
+            t.pgid = g;
+        }
+        0
+    }
+
+    /// getpgid(pid) (121) and getsid(pid) (124; `sid` = true): 0 means the caller.
+    pub(super) fn getpgid(&self, pid: i32, sid: bool) -> i64 {
+        let target = if pid == 0 { self.pid } else { pid as u32 };
+        match self.procs.get(&target) {
+            Some(p) if pid >= 0 => i64::from(if sid { p.sid } else { p.pgid }),
+            _ => super::errno::Errno::Esrch.ret(),
+        }
+    }
+
+    /// setsid() (112): a new session and group led by the caller, unless it leads a group.
+    pub(super) fn setsid(&mut self) -> i64 {
+        let me = self.pid;
+        if self.procs.values().any(|p| p.pgid == me) {
+            return super::errno::Errno::Eperm.ret();
+        }
+        if let Some(p) = self.procs.get_mut(&me) {
+            p.pgid = me;
+            p.sid = me;
+        }
+        i64::from(me)
+    }
+}

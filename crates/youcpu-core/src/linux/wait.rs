@@ -1,0 +1,190 @@
+//! wait4 and waitid (kernel/exit.c `kernel_wait4`, `kernel_waitid`, `do_wait`,
+//! `eligible_child`, `wait_task_zombie`): which children a call may see, the status it
+//! reports, reaping, WNOHANG, and sleeping until a child changes state.
+
+use super::errno::Errno;
+use super::process::{cld_code, wait_status, Block, SIGCHLD};
+use super::Linux;
+
+/// WNOHANG: return at once when no child has changed state.
+pub const WNOHANG: u64 = 1;
+/// WUNTRACED / WSTOPPED: report stopped children (none here: job control is not modelled).
+pub const WUNTRACED: u64 = 2;
+/// WEXITED (waitid): report children that ended.
+pub const WEXITED: u64 = 4;
+/// WCONTINUED: report continued children (none here).
+pub const WCONTINUED: u64 = 8;
+/// WNOWAIT (waitid): leave the child a zombie.
+pub const WNOWAIT: u64 = 0x0100_0000;
+/// __WNOTHREAD.
+pub const WNOTHREAD: u64 = 0x2000_0000;
+/// __WALL: children of any exit signal.
+pub const WALL: u64 = 0x4000_0000;
+/// __WCLONE: only children whose exit signal is not SIGCHLD.
+pub const WCLONE: u64 = 0x8000_0000;
+
+/// Which children a wait names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Which {
+    Any,
+    Pid(u32),
+    Group(u32),
+}
+
+/// sizeof(struct rusage) on x86-64.
+const RUSAGE_SIZE: usize = 144;
+/// sizeof(siginfo_t).
+const SIGINFO_SIZE: usize = 128;
+
+impl Linux {
+    /// The pids of the caller's children a wait may see (`eligible_child`), oldest first.
+    fn eligible(&self, which: Which, options: u64) -> Vec<u32> {
+        self.procs
+            .values()
+            .filter(|p| p.ppid == self.pid && p.pid != self.pid)
+            .filter(|p| match which {
+                Which::Any => true,
+                Which::Pid(pid) => p.pid == pid,
+                Which::Group(g) => p.pgid == g,
+            })
+            .filter(|p| {
+                options & WALL != 0 || (p.exit_signal != SIGCHLD) == (options & WCLONE != 0)
+            })
+            .map(|p| p.pid)
+            .collect()
+    }
+
+    fn my_pgid(&self) -> u32 {
+        self.procs.get(&self.pid).map_or(self.pid, |p| p.pgid)
+    }
+
+    /// The first ended child among `kids`, or what to do instead: ECHILD when there are none,
+    /// 0 with WNOHANG, else sleep (the call restarts when a child ends).
+    fn find_zombie(&mut self, kids: &[u32], options: u64) -> Result<u32, i64> {
+        if kids.is_empty() {
+            return Err(Errno::Echild.ret());
+        }
+        let z = kids
+            .iter()
+            .copied()
+            .find(|k| self.procs.get(k).is_some_and(|p| !p.alive()));
+        match z {
+            Some(z) => Ok(z),
+            None if options & WNOHANG != 0 => Err(0),
+            None => {
+                self.block = Some(Block::Wait);
+                Err(0)
+            }
+        }
+    }
+
+    /// wait4(pid, wstatus, options, rusage) (61): `pid > 0` that child, `-1` any, `0` the
+    /// caller's group, `< -1` the group `-pid`. Returns the reaped child's pid; the status
+    /// and a zeroed rusage are stored after reaping (EFAULT if they cannot be).
+    pub(super) fn wait4(&mut self, pid: i32, wstatus: u64, options: u64, rusage: u64) -> i64 {
+        if options & !(WNOHANG | WUNTRACED | WCONTINUED | WNOTHREAD | WCLONE | WALL) != 0
+            || pid == i32::MIN
+        {
+            return Errno::Einval.ret();
+        }
+        let which = match pid {
+            -1 => Which::Any,
+            0 => Which::Group(self.my_pgid()),
+            p if p > 0 => Which::Pid(p as u32),
+            p => Which::Group(p.unsigned_abs()),
+        };
+        let kids = self.eligible(which, options);
+        let z = match self.find_zombie(&kids, options) {
+            Ok(z) => z,
+            Err(r) => return r,
+        };
+        let Some(p) = self.procs.remove(&z) else {
+            return Errno::Echild.ret();
+        };
+        if wstatus != 0
+            && self
+                .copy_out(wstatus, &wait_status(&p.state).to_le_bytes())
+                .is_err()
+        {
+            return Errno::Efault.ret();
+        }
+        if rusage != 0 && self.copy_out(rusage, &[0; RUSAGE_SIZE]).is_err() {
+            return Errno::Efault.ret();
+        }
+        i64::from(z)
+    }
+
+    /// waitid(idtype, id, infop, options, rusage) (247): P_ALL (0), P_PID (1), P_PGID (2,
+    /// id 0 = the caller's group); P_PIDFD (3) fails with EBADF (no pidfds). One of WEXITED,
+    /// WSTOPPED, WCONTINUED is required. Fills the siginfo (SIGCHLD, CLD_EXITED or CLD_KILLED,
+    /// pid, uid, status) and returns 0; with WNOHANG and no ended child the siginfo is zeroed.
+    pub(super) fn waitid(
+        &mut self,
+        idtype: u64,
+        id: u64,
+        infop: u64,
+        options: u64,
+        rusage: u64,
+    ) -> i64 {
+        let allowed =
+            WNOHANG | WNOWAIT | WEXITED | WUNTRACED | WCONTINUED | WNOTHREAD | WCLONE | WALL;
+        if options & !allowed != 0 || options & (WEXITED | WUNTRACED | WCONTINUED) == 0 {
+            return Errno::Einval.ret();
+        }
+        let id = id as u32 as i32;
+        let which = match idtype {
+            0 => Which::Any,
+            1 if id > 0 => Which::Pid(id as u32),
+            2 if id == 0 => Which::Group(self.my_pgid()),
+            2 if id > 0 => Which::Group(id as u32),
+            3 => return Errno::Ebadf.ret(),
+            _ => return Errno::Einval.ret(),
+        };
+        let kids = self.eligible(which, options);
+        let found = if options & WEXITED == 0 {
+            // Only stops and continues asked for: none ever happen.
+            if kids.is_empty() {
+                Err(Errno::Echild.ret())
+            } else if options & WNOHANG != 0 {
+                Err(0)
+            } else {
+                self.block = Some(Block::Wait);
+                Err(0)
+            }
+        } else {
+            self.find_zombie(&kids, options)
+        };
+        let mut info = [0u8; SIGINFO_SIZE];
+        let z = match found {
+            Ok(z) => Some(z),
+            Err(0) if self.block.is_none() => None,
+            Err(r) => return r,
+        };
+        if let Some(z) = z {
+            let Some(p) = self.procs.get(&z) else {
+                return Errno::Echild.ret();
+            };
+            let (code, status) = cld_code(&p.state);
+            let put = |b: &mut [u8; SIGINFO_SIZE], at: usize, v: i32| {
+                if let Some(d) = b.get_mut(at..at + 4) {
+                    d.copy_from_slice(&v.to_le_bytes());
+                }
+            };
+            put(&mut info, 0, i32::from(SIGCHLD));
+            put(&mut info, 8, code);
+            put(&mut info, 16, z as i32);
+            put(&mut info, 20, self.uid as i32);
+            put(&mut info, 24, status);
+            if options & WNOWAIT == 0 {
+                self.procs.remove(&z);
+            }
+        }
+        if infop != 0 && self.copy_out(infop, info.get(..28).unwrap_or(&[])).is_err() {
+            return Errno::Efault.ret();
+        }
+        if rusage != 0 && self.copy_out(rusage, &[0; RUSAGE_SIZE]).is_err() {
+            return Errno::Efault.ret();
+        }
+        0
+    }
+}
