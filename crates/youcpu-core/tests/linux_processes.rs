@@ -51,3 +51,22 @@ fn stdio_buffer_duplicated_by_fork() {
     // compare_outcome).
     assert_eq!(o.stdout.matches("before fork").count(), 1);
 }
+
+#[test]
+fn files_through_stdio_and_system_calls() {
+    let o = compare_outcome("files.c", &[]);
+    assert!(o.stdout.contains("fread 20000 same 1"), "{}", o.stdout);
+    assert!(o.stdout.contains("captured: this goes to the file"));
+}
+
+#[test]
+fn pipes_between_processes() {
+    let o = compare_outcome("pipes.c", &[]);
+    assert!(
+        o.stdout
+            .starts_with("received 300004 bytes, 0 wrong, tail END\n"),
+        "{}",
+        o.stdout
+    );
+    assert!(o.stdout.contains("child says sum=5050"));
+}

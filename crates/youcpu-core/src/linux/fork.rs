@@ -285,6 +285,7 @@ impl Linux {
                     sigmask: self.sigmask,
                     sigpending: 0,
                     sigign: self.sigign,
+                    cwd: self.cwd,
                 }),
                 clear_child_tid: if fl & CLONE_CHILD_CLEARTID != 0 {
                     child_tid

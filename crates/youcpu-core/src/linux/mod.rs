@@ -187,6 +187,12 @@ pub struct Linux {
     pub fds: FdTable,
     /// The open file descriptions of every process.
     pub files: OpenFiles,
+    /// The in-memory file system.
+    pub fs: fs::memfs::MemFs,
+    /// Every pipe.
+    pub pipes: fs::pipe::Pipes,
+    /// The running process's working directory (an inode of [`Linux::fs`]).
+    pub cwd: usize,
     /// Every process, the running one included (its parts are in the fields above).
     pub procs: BTreeMap<u32, Process>,
     /// The first process: the reaper of orphans; the run ends with it.
@@ -303,6 +309,9 @@ impl Linux {
             sigign: 0,
             fds,
             files,
+            fs: fs::memfs::MemFs::new(),
+            pipes: fs::pipe::Pipes::default(),
+            cwd: fs::memfs::ROOT,
             procs,
             init_pid: cfg.pid,
             switches: 0,

@@ -33,6 +33,8 @@ pub struct Context {
     pub sigpending: u64,
     /// Signals set to SIG_IGN.
     pub sigign: u64,
+    /// The working directory's inode.
+    pub cwd: usize,
 }
 
 /// Why a live process cannot run.
@@ -50,6 +52,12 @@ pub enum Block {
     /// In pause(): until a signal it catches; with handlers not run, only a fatal signal
     /// ends it.
     Pause,
+    /// Reading an empty pipe or writing a full one; the call restarts when the other end
+    /// reads, writes or closes.
+    Pipe {
+        /// The pipe.
+        pipe: usize,
+    },
 }
 
 /// One process.

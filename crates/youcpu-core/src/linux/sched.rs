@@ -37,6 +37,7 @@ impl Linux {
             sigmask: std::mem::replace(&mut self.sigmask, inc.sigmask),
             sigpending: std::mem::replace(&mut self.sigpending, inc.sigpending),
             sigign: std::mem::replace(&mut self.sigign, inc.sigign),
+            cwd: std::mem::replace(&mut self.cwd, inc.cwd),
         };
         let out_state = std::mem::replace(&mut self.state, ProcessState::Running);
         let from = self.pid;
@@ -106,6 +107,15 @@ impl Linux {
         self.schedule();
     }
 
+    /// Wakes every process sleeping for reason `b`.
+    pub(super) fn wake_all(&mut self, b: Block) {
+        for p in self.procs.values_mut() {
+            if p.blocked == Some(b) {
+                p.blocked = None;
+            }
+        }
+    }
+
     /// Wakes `pid` if it sleeps for a reason `pred` accepts.
     fn wake(&mut self, pid: u32, pred: impl Fn(Block) -> bool) {
         if let Some(p) = self.procs.get_mut(&pid) {
@@ -137,7 +147,8 @@ impl Linux {
         }
         let mut mm = std::mem::take(&mut self.mm);
         mm.destroy(&mut self.m.mmu);
-        self.fds.close_all(&mut self.files);
+        let files = self.fds.take_all();
+        self.fput_all(files);
         self.exit_notify(pid);
         self.schedule();
         if let (Some(KernelAction::Syscall(_)) | None, Some((from, to))) =
@@ -166,7 +177,8 @@ impl Linux {
         }
         if let Some(mut ctx) = p.ctx.take() {
             ctx.mm.destroy(&mut self.m.mmu);
-            ctx.fds.close_all(&mut self.files);
+            let files = ctx.fds.take_all();
+            self.fput_all(files);
         }
         self.exit_notify(pid);
     }
@@ -228,7 +240,8 @@ impl Linux {
                 p.blocked = None;
                 if let Some(mut ctx) = p.ctx.take() {
                     ctx.mm.destroy(&mut self.m.mmu);
-                    ctx.fds.close_all(&mut self.files);
+                    let files = ctx.fds.take_all();
+                    self.fput_all(files);
                 }
             }
         }
@@ -239,7 +252,8 @@ impl Linux {
             let was = self.pid;
             let mut mm = std::mem::take(&mut self.mm);
             mm.destroy(&mut self.m.mmu);
-            self.fds.close_all(&mut self.files);
+            let files = self.fds.take_all();
+            self.fput_all(files);
             self.switch_to(init);
             if let Some(p) = self.procs.get_mut(&was) {
                 p.ctx = None;

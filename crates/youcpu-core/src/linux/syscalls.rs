@@ -3,6 +3,7 @@
 //! to RAX, negative errno on failure.
 
 use super::errno::Errno;
+use super::fs::calls::AT_FDCWD;
 use super::fs::FileKind;
 use super::layout::{MMAP_BASE, STACK_TOP};
 use super::mm::{page_up, Prot, Vma, VmaKind};
@@ -32,7 +33,10 @@ pub fn name(nr: u64) -> &'static str {
         1 => "write",
         2 => "open",
         3 => "close",
+        4 => "stat",
         5 => "fstat",
+        6 => "lstat",
+        8 => "lseek",
         9 => "mmap",
         10 => "mprotect",
         11 => "munmap",
@@ -40,7 +44,12 @@ pub fn name(nr: u64) -> &'static str {
         13 => "rt_sigaction",
         14 => "rt_sigprocmask",
         16 => "ioctl",
+        17 => "pread64",
+        18 => "pwrite64",
+        19 => "readv",
         20 => "writev",
+        21 => "access",
+        22 => "pipe",
         32 => "dup",
         34 => "pause",
         33 => "dup2",
@@ -54,6 +63,14 @@ pub fn name(nr: u64) -> &'static str {
         61 => "wait4",
         62 => "kill",
         63 => "uname",
+        72 => "fcntl",
+        77 => "ftruncate",
+        79 => "getcwd",
+        80 => "chdir",
+        81 => "fchdir",
+        83 => "mkdir",
+        84 => "rmdir",
+        87 => "unlink",
         89 => "readlink",
         102 => "getuid",
         104 => "getgid",
@@ -75,12 +92,17 @@ pub fn name(nr: u64) -> &'static str {
         234 => "tgkill",
         247 => "waitid",
         257 => "openat",
+        258 => "mkdirat",
         262 => "newfstatat",
+        263 => "unlinkat",
+        269 => "faccessat",
         273 => "set_robust_list",
         292 => "dup3",
+        293 => "pipe2",
         302 => "prlimit64",
         318 => "getrandom",
         334 => "rseq",
+        439 => "faccessat2",
         _ => "unknown",
     }
 }
@@ -99,14 +121,14 @@ impl Linux {
         self.files.get(f.file).map(|f| f.kind)
     }
 
-    fn out(&mut self, kind: FileKind, data: &[u8]) -> i64 {
+    pub(super) fn out(&mut self, kind: FileKind, data: &[u8]) -> i64 {
         if self.stdout.len() + self.stderr.len() + data.len() > MAX_OUTPUT {
             return Errno::Efbig.ret();
         }
         match kind {
             FileKind::Stdout => self.stdout.extend_from_slice(data),
             FileKind::Stderr => self.stderr.extend_from_slice(data),
-            FileKind::Stdin => return Errno::Ebadf.ret(),
+            _ => return Errno::Ebadf.ret(),
         }
         data.len() as i64
     }
@@ -147,17 +169,31 @@ impl Linux {
     /// Runs system call `nr` with `a`; returns RAX, or `None` when the process exited.
     pub(super) fn syscall(&mut self, nr: u64, a: [u64; 6]) -> Option<i64> {
         let r: i64 = match nr {
-            0 => match self.file_kind(a[0]) {
-                Some(FileKind::Stdin) => 0, // stdin is empty: end of file
-                _ => Errno::Ebadf.ret(),
-            },
-            1 => match self.file_kind(a[0]) {
-                Some(k @ (FileKind::Stdout | FileKind::Stderr)) => match self.copy_in(a[1], a[2]) {
-                    Ok(b) => self.out(k, &b),
-                    Err(e) => e,
-                },
-                _ => Errno::Ebadf.ret(),
-            },
+            0 => self.sys_read(a[0], a[1], a[2], None),
+            1 => self.sys_write(a[0], a[1], a[2], None),
+            17 => self.sys_read(a[0], a[1], a[2], Some(a[3])),
+            18 => self.sys_write(a[0], a[1], a[2], Some(a[3])),
+            19 => self.readv(a[0], a[1], a[2]),
+            2 => self.openat(AT_FDCWD as u64, a[0], a[1], a[2]),
+            257 => self.openat(a[0], a[1], a[2], a[3]),
+            8 => self.lseek(a[0], a[1], a[2]),
+            5 => self.fstatat(a[0], None, a[1], 0),
+            4 | 6 => self.fstatat(AT_FDCWD as u64, Some(a[0]), a[1], 0),
+            262 => self.fstatat(a[0], Some(a[1]), a[2], a[3]),
+            22 => self.pipe2(a[0], 0),
+            293 => self.pipe2(a[0], a[1]),
+            72 => self.fcntl(a[0], a[1], a[2]),
+            87 => self.unlinkat(AT_FDCWD as u64, a[0], 0),
+            84 => self.unlinkat(AT_FDCWD as u64, a[0], 0x200),
+            263 => self.unlinkat(a[0], a[1], a[2]),
+            83 => self.mkdirat(AT_FDCWD as u64, a[0], a[1]),
+            258 => self.mkdirat(a[0], a[1], a[2]),
+            21 => self.faccessat(AT_FDCWD as u64, a[0], a[1]),
+            269 | 439 => self.faccessat(a[0], a[1], a[2]),
+            77 => self.ftruncate(a[0], a[1]),
+            79 => self.getcwd(a[0], a[1]),
+            80 => self.chdir(Some(a[0]), 0),
+            81 => self.chdir(None, a[0]),
             20 => self.writev(a[0], a[1], a[2]),
             62 => self.sys_kill(a[0] as i32, a[1]),
             200 => self.sys_tgkill(None, a[0] as i32 as i64, a[1]),
@@ -214,7 +250,7 @@ impl Linux {
             },
             3 => match self.fds.remove(a[0]) {
                 Some(f) => {
-                    self.files.put(f.file);
+                    self.fput(f.file);
                     0
                 }
                 None => Errno::Ebadf.ret(),
@@ -271,32 +307,6 @@ impl Linux {
         0
     }
 
-    fn writev(&mut self, fd: u64, iov: u64, cnt: u64) -> i64 {
-        let Some(kind @ (FileKind::Stdout | FileKind::Stderr)) = self.file_kind(fd) else {
-            return Errno::Ebadf.ret();
-        };
-        if cnt > UIO_MAXIOV {
-            return Errno::Einval.ret();
-        }
-        let raw = match self.copy_in(iov, cnt * 16) {
-            Ok(r) => r,
-            Err(e) => return e,
-        };
-        let mut data = Vec::new();
-        for c in raw.chunks_exact(16) {
-            let mut b = [0u8; 8];
-            b.copy_from_slice(c.get(..8).unwrap_or(&[0; 8]));
-            let base = u64::from_le_bytes(b);
-            b.copy_from_slice(c.get(8..16).unwrap_or(&[0; 8]));
-            let len = u64::from_le_bytes(b);
-            match self.copy_in(base, len) {
-                Ok(d) => data.extend_from_slice(&d),
-                Err(e) => return e,
-            }
-        }
-        self.out(kind, &data)
-    }
-
     fn brk(&mut self, want: u64) -> u64 {
         let mm = &mut self.mm;
         if want < mm.start_brk {
@@ -347,8 +357,8 @@ impl Linux {
             };
         }
         if flags & MAP_ANONYMOUS == 0 {
-            // Only stdin/stdout/stderr exist, and they cannot be mapped.
-            return if (fd as i64) < 0 || fd > 2 {
+            // File mappings are not modelled yet.
+            return if self.fds.get(fd).is_none() {
                 Errno::Ebadf.ret()
             } else {
                 Errno::Enodev.ret()

@@ -270,8 +270,15 @@ pub fn compare_outcome(file: &str, args: &[&str]) -> Outcome {
     let mut first = None;
     for how in [Build::Musl, Build::Glibc] {
         let exe = build(file, how);
+        // A fresh directory to run in: the programs make files in their working directory.
+        let dir = tmp().join(format!(
+            "cwd-{}",
+            exe.file_name().unwrap_or_default().to_string_lossy()
+        ));
+        std::fs::create_dir_all(&dir).expect("working directory");
         let out = Command::new(&exe)
             .args(args)
+            .current_dir(&dir)
             .env_clear()
             .envs(test_env())
             .output()

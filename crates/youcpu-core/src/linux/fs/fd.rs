@@ -27,8 +27,12 @@ impl FdTable {
     /// Descriptors 0, 1 and 2 on the console (what a terminal's shell hands a program).
     pub fn console(files: &mut OpenFiles) -> FdTable {
         let mut t = FdTable::default();
-        for k in [FileKind::Stdin, FileKind::Stdout, FileKind::Stderr] {
-            let f = files.open(k);
+        for (k, acc) in [
+            (FileKind::Stdin, 0),
+            (FileKind::Stdout, 1),
+            (FileKind::Stderr, 1),
+        ] {
+            let f = files.open(k, acc);
             t.fds.push(Some(Fd {
                 file: f,
                 cloexec: false,
@@ -86,11 +90,47 @@ impl FdTable {
         self.clone()
     }
 
-    /// Closes every descriptor (at exit: `exit_files`).
-    pub fn close_all(&mut self, files: &mut OpenFiles) {
-        for f in self.fds.drain(..).flatten() {
-            files.put(f.file);
+    /// Takes every descriptor out (at exit: `exit_files`); the caller puts their files.
+    pub fn take_all(&mut self) -> Vec<usize> {
+        self.fds.drain(..).flatten().map(|f| f.file).collect()
+    }
+
+    /// Takes out the descriptors marked close-on-exec.
+    pub fn take_cloexec(&mut self) -> Vec<usize> {
+        let mut out = Vec::new();
+        for slot in &mut self.fds {
+            if slot.is_some_and(|f| f.cloexec) {
+                out.extend(slot.take().map(|f| f.file));
+            }
         }
+        out
+    }
+
+    /// Sets or clears FD_CLOEXEC; false when `fd` is not open.
+    pub fn set_cloexec(&mut self, fd: u64, on: bool) -> bool {
+        let slot = usize::try_from(fd).ok().and_then(|i| self.fds.get_mut(i));
+        match slot {
+            Some(Some(f)) => {
+                f.cloexec = on;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// The lowest free descriptor at or above `min` for `file` (F_DUPFD).
+    pub fn install_from(&mut self, min: u64, file: usize, cloexec: bool) -> Option<u64> {
+        let min = usize::try_from(min).ok().filter(|&m| m < MAX_FDS)?;
+        if self.fds.len() < min {
+            self.fds.resize(min, None);
+        }
+        let i = (min..MAX_FDS).find(|&i| self.fds.get(i).is_none_or(Option::is_none))?;
+        if self.fds.len() <= i {
+            self.fds.resize(i + 1, None);
+        }
+        let slot = self.fds.get_mut(i)?;
+        *slot = Some(Fd { file, cloexec });
+        Some(i as u64)
     }
 
     /// Open descriptors.
@@ -139,12 +179,12 @@ impl super::super::Linux {
         match self.fds.install_at(new, f.file, flags & O_CLOEXEC != 0) {
             Some(prev) => {
                 if let Some(p) = prev {
-                    self.files.put(p.file);
+                    self.fput(p.file);
                 }
                 new as i64
             }
             None => {
-                self.files.put(f.file);
+                self.fput(f.file);
                 Errno::Ebadf.ret()
             }
         }
