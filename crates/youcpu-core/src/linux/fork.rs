@@ -9,7 +9,6 @@ use super::fs::fd::FdTable;
 use super::mm::AddressSpace;
 use super::process::{Context, Process, MAX_PROCESSES};
 use super::Linux;
-use crate::cpu::bus::Bus;
 use crate::cpu::fault::vector;
 use crate::mmu::paging::{self, pte, PageFlags};
 use crate::mmu::phys::{OutOfMemory, PhysMem, PAGE_SIZE};
@@ -187,15 +186,7 @@ impl AddressSpace {
             // wp_page_reuse: nobody else maps it any more.
             old
         };
-        paging::map_page(
-            &mut mmu.phys,
-            self.cr3,
-            false,
-            page,
-            frame,
-            prot.page_flags(),
-        )?;
-        mmu.invlpg(page);
+        self.set_page(mmu, page, frame, prot)?;
         self.cow_faults += 1;
         Ok(true)
     }

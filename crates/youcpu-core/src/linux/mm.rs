@@ -70,10 +70,15 @@ impl AddressSpace {
         self.vmas.insert(i, vma);
     }
 
-    /// Maps one page now with a fresh zeroed frame (replacing any page there).
-    pub fn map_now(&mut self, mmu: &mut Mmu, vaddr: u64, prot: Prot) -> Result<u64, OutOfMemory> {
-        let page = vaddr & !(PAGE_SIZE - 1);
-        let frame = mmu.phys.alloc_frame()?;
+    /// Points the page at `page` to `frame` with `prot` and drops its stale translation;
+    /// returns the entry it replaced.
+    pub fn set_page(
+        &mut self,
+        mmu: &mut Mmu,
+        page: u64,
+        frame: u64,
+        prot: Prot,
+    ) -> Result<u64, OutOfMemory> {
         let old = paging::map_page(
             &mut mmu.phys,
             self.cr3,
@@ -82,10 +87,17 @@ impl AddressSpace {
             frame,
             prot.page_flags(),
         )?;
+        mmu.invlpg(page);
+        Ok(old)
+    }
+
+    /// Maps one page now with a fresh zeroed frame (replacing any page there).
+    pub fn map_now(&mut self, mmu: &mut Mmu, vaddr: u64, prot: Prot) -> Result<u64, OutOfMemory> {
+        let frame = mmu.phys.alloc_frame()?;
+        let old = self.set_page(mmu, vaddr & !(PAGE_SIZE - 1), frame, prot)?;
         if old & paging::pte::P != 0 {
             mmu.phys.free_frame((old & paging::pte::ADDR) / PAGE_SIZE);
         }
-        mmu.invlpg(page);
         Ok(frame)
     }
 

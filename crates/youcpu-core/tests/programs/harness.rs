@@ -266,7 +266,6 @@ pub struct Outcome {
 /// ptrace and in the simulator, and compares stdout, stderr and the status. Returns the
 /// simulator's outcome of the musl build.
 pub fn compare_outcome(file: &str, args: &[&str]) -> Outcome {
-    use std::os::unix::process::ExitStatusExt;
     let mut first = None;
     for how in [Build::Musl, Build::Glibc] {
         let exe = build(file, how);
@@ -276,18 +275,7 @@ pub fn compare_outcome(file: &str, args: &[&str]) -> Outcome {
             exe.file_name().unwrap_or_default().to_string_lossy()
         ));
         std::fs::create_dir_all(&dir).expect("working directory");
-        let out = Command::new(&exe)
-            .args(args)
-            .current_dir(&dir)
-            .env_clear()
-            .envs(test_env())
-            .output()
-            .expect("run natively");
-        let status = match (out.status.code(), out.status.signal()) {
-            (Some(c), _) => c as u8,
-            (None, Some(s)) => 128 + s as u8,
-            _ => 255,
-        };
+        let (out, status) = native_output(&exe, args, Some(&dir));
         let native = Outcome {
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
@@ -312,21 +300,28 @@ pub fn compare_outcome(file: &str, args: &[&str]) -> Outcome {
 
 /// Runs natively without ptrace (no step count; RFLAGS.TF stays clear), ASLR on.
 pub fn native_plain(exe: &Path, args: &[&str]) -> RunResult {
-    use std::os::unix::process::ExitStatusExt;
-    let out = Command::new(exe)
-        .args(args)
-        .env_clear()
-        .envs(test_env())
-        .output()
-        .expect("run natively");
-    let status = match (out.status.code(), out.status.signal()) {
-        (Some(c), _) => c as u8,
-        (None, Some(s)) => 128 + s as u8,
-        _ => 255,
-    };
+    let (out, status) = native_output(exe, args, None);
     RunResult {
         stdout: out.stdout,
         status,
         steps: 0,
     }
+}
+
+/// Runs natively (in `dir` if given) with the test environment: the output and the status
+/// as a shell reports it.
+fn native_output(exe: &Path, args: &[&str], dir: Option<&Path>) -> (std::process::Output, u8) {
+    use std::os::unix::process::ExitStatusExt;
+    let mut c = Command::new(exe);
+    c.args(args).env_clear().envs(test_env());
+    if let Some(d) = dir {
+        c.current_dir(d);
+    }
+    let out = c.output().expect("run natively");
+    let status = match (out.status.code(), out.status.signal()) {
+        (Some(c), _) => c as u8,
+        (None, Some(s)) => 128 + s as u8,
+        _ => 255,
+    };
+    (out, status)
 }

@@ -156,11 +156,16 @@ impl Linux {
         }
     }
 
+    /// The open file description at `fd`: its number and a copy.
+    fn open_file(&self, fd: u64) -> Result<(usize, OpenFile), Errno> {
+        let fi = self.fds.get(fd).ok_or(Errno::Ebadf)?.file;
+        Ok((fi, self.files.get(fi).ok_or(Errno::Ebadf)?.clone()))
+    }
+
     /// Reads up to `len` bytes from `fd` at its position (or at `at`: pread64); `Ok(None)`
     /// means the call must sleep (an empty pipe with writers).
     fn read_bytes(&mut self, fd: u64, len: u64, at: Option<u64>) -> Result<Option<Vec<u8>>, Errno> {
-        let fi = self.fds.get(fd).ok_or(Errno::Ebadf)?.file;
-        let f = self.files.get(fi).ok_or(Errno::Ebadf)?.clone();
+        let (fi, f) = self.open_file(fd)?;
         if !readable(&f) {
             return Err(Errno::Ebadf);
         }
@@ -243,8 +248,7 @@ impl Linux {
         data: &[u8],
         at: Option<u64>,
     ) -> Result<Option<usize>, Errno> {
-        let fi = self.fds.get(fd).ok_or(Errno::Ebadf)?.file;
-        let f = self.files.get(fi).ok_or(Errno::Ebadf)?.clone();
+        let (fi, f) = self.open_file(fd)?;
         if !writable(&f) {
             return Err(Errno::Ebadf);
         }
@@ -398,10 +402,7 @@ impl Linux {
 
     /// lseek (8): SEEK_SET, SEEK_CUR, SEEK_END; ESPIPE on pipes and the console.
     pub(in crate::linux) fn lseek(&mut self, fd: u64, off: u64, whence: u64) -> i64 {
-        let Some(fi) = self.fds.get(fd).map(|f| f.file) else {
-            return Errno::Ebadf.ret();
-        };
-        let Some(f) = self.files.get(fi).cloned() else {
+        let Ok((fi, f)) = self.open_file(fd) else {
             return Errno::Ebadf.ret();
         };
         let size = match f.kind {

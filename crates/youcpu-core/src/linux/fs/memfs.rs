@@ -171,17 +171,10 @@ impl MemFs {
     }
 
     fn alloc(&mut self, inode: Inode) -> Result<usize, Errno> {
-        if let Some(i) = self.inodes.iter().position(Option::is_none) {
-            if let Some(slot) = self.inodes.get_mut(i) {
-                *slot = Some(inode);
-            }
-            return Ok(i);
-        }
-        if self.inodes.len() >= MAX_INODES {
+        if self.inodes.len() >= MAX_INODES && self.inodes.iter().all(Option::is_some) {
             return Err(Errno::Enospc);
         }
-        self.inodes.push(Some(inode));
-        Ok(self.inodes.len() - 1)
+        Ok(super::insert_slot(&mut self.inodes, inode))
     }
 
     fn link_new(&mut self, dir: usize, name: &[u8], node: Node, perm: u32) -> Result<usize, Errno> {

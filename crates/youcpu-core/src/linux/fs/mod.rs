@@ -57,6 +57,22 @@ pub struct OpenFile {
     pub flags: u64,
 }
 
+/// Puts `item` in the first free slot of `v` (or a new one at the end); returns its index.
+pub(crate) fn insert_slot<T>(v: &mut Vec<Option<T>>, item: T) -> usize {
+    match v.iter().position(Option::is_none) {
+        Some(i) => {
+            if let Some(slot) = v.get_mut(i) {
+                *slot = Some(item);
+            }
+            i
+        }
+        None => {
+            v.push(Some(item));
+            v.len() - 1
+        }
+    }
+}
+
 /// The system-wide table of open file descriptions, indexed by number.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct OpenFiles {
@@ -72,18 +88,7 @@ impl OpenFiles {
             pos: 0,
             flags,
         };
-        match self.files.iter().position(Option::is_none) {
-            Some(i) => {
-                if let Some(slot) = self.files.get_mut(i) {
-                    *slot = Some(f);
-                }
-                i
-            }
-            None => {
-                self.files.push(Some(f));
-                self.files.len() - 1
-            }
-        }
+        insert_slot(&mut self.files, f)
     }
 
     /// The description `i`.

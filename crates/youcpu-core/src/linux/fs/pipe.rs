@@ -32,18 +32,7 @@ impl Pipes {
             readers: 1,
             writers: 1,
         };
-        match self.pipes.iter().position(Option::is_none) {
-            Some(i) => {
-                if let Some(s) = self.pipes.get_mut(i) {
-                    *s = Some(p);
-                }
-                i
-            }
-            None => {
-                self.pipes.push(Some(p));
-                self.pipes.len() - 1
-            }
-        }
+        super::insert_slot(&mut self.pipes, p)
     }
 
     /// Pipe `i`.
