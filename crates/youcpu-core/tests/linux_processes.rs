@@ -70,3 +70,11 @@ fn pipes_between_processes() {
     );
     assert!(o.stdout.contains("child says sum=5050"));
 }
+
+#[test]
+fn sleepers_wake_in_deadline_order() {
+    let o = compare_outcome("sleep.c", &[]);
+    assert!(o
+        .stdout
+        .starts_with("parent waits\nfast child awake\nslow child awake\nsum 3"));
+}

@@ -23,6 +23,7 @@ pub mod process;
 pub mod sched;
 pub mod signal;
 pub mod syscalls;
+pub mod time;
 pub mod vma;
 pub mod wait;
 
@@ -210,6 +211,10 @@ pub struct Linux {
     new_child: Option<fork::NewChild>,
     /// sched_yield: give the CPU to the next runnable process on the way out.
     resched: bool,
+    /// nanosleep: sleep until this point of the clock on the way out.
+    sleep_until: Option<u64>,
+    /// Nanoseconds the CPU spent idle (every process asleep).
+    pub idle_ns: u64,
 }
 
 fn has_error_code(v: u8) -> bool {
@@ -322,6 +327,8 @@ impl Linux {
             block: None,
             new_child: None,
             resched: false,
+            sleep_until: None,
+            idle_ns: 0,
         })
     }
 
@@ -475,6 +482,8 @@ impl Linux {
         }
         if let Some(b) = block {
             self.block_current(b);
+        } else if let Some(until) = self.sleep_until.take() {
+            self.block_current(Block::Sleep { until });
         } else if std::mem::take(&mut self.resched) {
             self.schedule();
         }

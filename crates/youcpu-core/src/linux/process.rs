@@ -52,6 +52,11 @@ pub enum Block {
     /// In pause(): until a signal it catches; with handlers not run, only a fatal signal
     /// ends it.
     Pause,
+    /// In nanosleep until the simulated clock reaches `until` (the call has returned).
+    Sleep {
+        /// The deadline, in nanoseconds of the simulated clock.
+        until: u64,
+    },
     /// Reading an empty pipe or writing a full one; the call restarts when the other end
     /// reads, writes or closes.
     Pipe {

@@ -66,10 +66,23 @@ impl Linux {
     }
 
     /// Round robin: the next runnable pid after the running one, wrapping around; the running
-    /// process keeps the CPU when nobody else can run. When nobody at all can run, every
+    /// process keeps the CPU when nobody else can run. When nobody at all can run, the clock
+    /// jumps to the first sleeper's wake-up ([`super::time`]); with no sleeper either, every
     /// live process waits for another: the machine stops (a deadlock the real kernel would
     /// sleep through for ever).
     pub(super) fn schedule(&mut self) {
+        self.wake_sleepers(false);
+        if self.pick_next() {
+            return;
+        }
+        if !(self.wake_sleepers(true) && self.pick_next()) {
+            self.deadlock();
+        }
+    }
+
+    /// Switches to the next runnable process (round robin); false when nobody at all can
+    /// run, the running process included.
+    fn pick_next(&mut self) -> bool {
         let cur = self.pid;
         let next = self
             .procs
@@ -79,13 +92,16 @@ impl Linux {
             .find(|&pid| self.runnable(pid));
         if let Some(n) = next {
             self.switch_to(n);
-            return;
+            return true;
         }
         let cur_ok = self.state == ProcessState::Running
             && self.procs.get(&cur).is_none_or(|p| p.blocked.is_none());
-        if cur_ok || self.pid == self.init_pid && self.state != ProcessState::Running {
-            return;
-        }
+        cur_ok || self.pid == self.init_pid && self.state != ProcessState::Running
+    }
+
+    /// Nobody can run and nobody sleeps with a deadline: every live process waits for
+    /// another. The machine stops (the real kernel would sleep for ever).
+    fn deadlock(&mut self) {
         let init = self.init_pid;
         let waiting: Vec<String> = self
             .procs

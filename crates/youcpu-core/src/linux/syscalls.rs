@@ -52,6 +52,7 @@ pub fn name(nr: u64) -> &'static str {
         22 => "pipe",
         32 => "dup",
         34 => "pause",
+        35 => "nanosleep",
         33 => "dup2",
         24 => "sched_yield",
         28 => "madvise",
@@ -88,6 +89,7 @@ pub fn name(nr: u64) -> &'static str {
         200 => "tkill",
         218 => "set_tid_address",
         228 => "clock_gettime",
+        230 => "clock_nanosleep",
         231 => "exit_group",
         234 => "tgkill",
         247 => "waitid",
@@ -260,17 +262,9 @@ impl Linux {
             // Handlers are accepted but never run (signals take their default action).
             131 => 0,
             273 => 0,
-            228 => {
-                // A deterministic clock: one nanosecond per retired instruction.
-                let ns = self.m.cpu.retired_user;
-                let mut b = [0u8; 16];
-                b[..8].copy_from_slice(&(ns / 1_000_000_000).to_le_bytes());
-                b[8..].copy_from_slice(&(ns % 1_000_000_000).to_le_bytes());
-                match self.copy_out(a[1], &b) {
-                    Ok(()) => 0,
-                    Err(e) => e,
-                }
-            }
+            228 => self.clock_gettime(a[0], a[1]),
+            35 => self.nanosleep(None, 0, a[0]),
+            230 => self.nanosleep(Some(a[0]), a[1], a[2]),
             _ => Errno::Enosys.ret(),
         };
         Some(r)
