@@ -42,7 +42,7 @@ impl Linux {
         let out_state = std::mem::replace(&mut self.state, ProcessState::Running);
         let from = self.pid;
         if let Some(p) = self.procs.get_mut(&from) {
-            p.instructions += retired - self.slice_start;
+            p.instructions += retired.saturating_sub(self.slice_start);
             p.ctx = (out_state == ProcessState::Running).then_some(out);
             p.state = out_state;
         }
@@ -167,10 +167,8 @@ impl Linux {
         self.fput_all(files);
         self.exit_notify(pid);
         self.schedule();
-        if let (Some(KernelAction::Syscall(_)) | None, Some((from, to))) =
-            (action.as_ref(), self.last_switch.filter(|(f, _)| *f == pid))
-        {
-            if action.is_none() {
+        if action.is_none() {
+            if let Some((from, to)) = self.last_switch.filter(|(f, _)| *f == pid) {
                 *action = Some(KernelAction::Switch { from, to });
             }
         }
