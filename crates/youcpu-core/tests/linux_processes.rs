@@ -78,3 +78,14 @@ fn sleepers_wake_in_deadline_order() {
         .stdout
         .starts_with("parent waits\nfast child awake\nslow child awake\nsum 3"));
 }
+
+#[test]
+fn directories_readdir_and_rename() {
+    let o = compare_outcome("dirs.c", &[]);
+    assert!(
+        o.stdout.starts_with("top: ../ ./ a/ b/ one two\n"),
+        "{}",
+        o.stdout
+    );
+    assert!(o.stdout.ends_with("rmdir top: 0\n"));
+}

@@ -61,6 +61,8 @@ errnos! {
     Eacces = 13, "EACCES", "Permission denied";
     /// 14: a pointer argument points outside the address space.
     Efault = 14, "EFAULT", "Bad address";
+    /// 16: busy (renaming `.` or `..`).
+    Ebusy = 16, "EBUSY", "Device or resource busy";
     /// 17: the name exists already.
     Eexist = 17, "EEXIST", "File exists";
     /// 19: the file cannot be mapped.

@@ -686,3 +686,73 @@ impl Linux {
         }
     }
 }
+
+impl Linux {
+    /// rename (82), renameat (264) and renameat2 (316; RENAME_NOREPLACE only).
+    pub(in crate::linux) fn renameat2(
+        &mut self,
+        (odfd, opath): (u64, u64),
+        (ndfd, npath): (u64, u64),
+        flags: u64,
+    ) -> i64 {
+        const RENAME_NOREPLACE: u64 = 1;
+        if flags & !RENAME_NOREPLACE != 0 {
+            return Errno::Einval.ret();
+        }
+        let r = (|| {
+            let op = self.path_arg(opath)?;
+            let np = self.path_arg(npath)?;
+            let ob = self.at_base(odfd, &op)?;
+            let nb = self.at_base(ndfd, &np)?;
+            let (od, on) = self.fs.walk_parent(ob, &op)?;
+            let (nd, nn) = self.fs.walk_parent(nb, &np)?;
+            self.fs
+                .rename(od, on, nd, nn, flags & RENAME_NOREPLACE != 0)
+        })();
+        r.map_or_else(Errno::ret, |()| 0)
+    }
+
+    /// getdents64 (217): `struct linux_dirent64` records (d_ino, d_off, d_reclen, d_type,
+    /// name, NUL, padded to 8) from the directory's position on; 0 at the end, EINVAL when
+    /// not even one fits.
+    pub(in crate::linux) fn getdents64(&mut self, fd: u64, buf: u64, len: u64) -> i64 {
+        let Ok((fi, f)) = self.open_file(fd) else {
+            return Errno::Ebadf.ret();
+        };
+        let FileKind::Dir { ino } = f.kind else {
+            return Errno::Enotdir.ret();
+        };
+        let list = match self.fs.list(ino) {
+            Ok(l) => l,
+            Err(e) => return e.ret(),
+        };
+        let mut out = Vec::new();
+        let mut pos = f.pos;
+        for (name, i, ty) in list
+            .iter()
+            .skip(usize::try_from(f.pos).unwrap_or(usize::MAX))
+        {
+            let reclen = (19 + name.len() + 1).next_multiple_of(8);
+            if (out.len() + reclen) as u64 > len.min(MAX_RW) {
+                break;
+            }
+            pos += 1;
+            out.extend_from_slice(&(*i as u64 + 2).to_le_bytes());
+            out.extend_from_slice(&pos.to_le_bytes());
+            out.extend_from_slice(&(reclen as u16).to_le_bytes());
+            out.push(*ty);
+            out.extend_from_slice(name);
+            out.resize(out.len() + reclen - 19 - name.len(), 0);
+        }
+        if out.is_empty() && pos < list.len() as u64 {
+            return Errno::Einval.ret();
+        }
+        if let Err(e) = self.copy_out(buf, &out) {
+            return e;
+        }
+        if let Some(o) = self.files.get_mut(fi) {
+            o.pos = pos;
+        }
+        out.len() as i64
+    }
+}

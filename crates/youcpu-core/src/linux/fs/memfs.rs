@@ -251,6 +251,93 @@ impl MemFs {
         Ok(())
     }
 
+    /// rename: moves `oname` in `odir` to `nname` in `ndir`, replacing a file there (or an
+    /// empty directory by a directory). EISDIR/ENOTDIR for a file over a directory and back,
+    /// EINVAL for a directory into itself, EEXIST with `noreplace`.
+    pub fn rename(
+        &mut self,
+        odir: usize,
+        oname: &[u8],
+        ndir: usize,
+        nname: &[u8],
+        noreplace: bool,
+    ) -> Result<(), Errno> {
+        let dots = |n: &[u8]| n.is_empty() || n == b"." || n == b"..";
+        if dots(oname) || dots(nname) {
+            return Err(Errno::Ebusy);
+        }
+        let ino = self.lookup(odir, oname)?.ok_or(Errno::Enoent)?;
+        let target = self.lookup(ndir, nname)?;
+        if target == Some(ino) {
+            return Ok(());
+        }
+        let is_dir = self.is_dir(ino);
+        if is_dir {
+            // Not into its own subtree.
+            let mut d = ndir;
+            loop {
+                if d == ino {
+                    return Err(Errno::Einval);
+                }
+                match self.get(d).map(|i| &i.node) {
+                    Some(Node::Dir { parent, .. }) if d != ROOT => d = *parent,
+                    _ => break,
+                }
+            }
+        }
+        if let Some(t) = target {
+            if noreplace {
+                return Err(Errno::Eexist);
+            }
+            match (is_dir, self.is_dir(t)) {
+                (false, true) => return Err(Errno::Eisdir),
+                (true, false) => return Err(Errno::Enotdir),
+                _ => {}
+            }
+            self.remove(ndir, nname, is_dir)?;
+        }
+        for (dir, add) in [(odir, false), (ndir, true)] {
+            if let Some(Inode {
+                node: Node::Dir { entries, .. },
+                nlink,
+                ..
+            }) = self.get_mut(dir)
+            {
+                if add {
+                    entries.insert(nname.to_vec(), ino);
+                } else {
+                    entries.remove(oname);
+                }
+                if is_dir {
+                    *nlink = if add { *nlink + 1 } else { *nlink - 1 };
+                }
+            }
+        }
+        if let Some(Inode {
+            node: Node::Dir { parent, .. },
+            ..
+        }) = self.get_mut(ino)
+        {
+            *parent = ndir;
+        }
+        Ok(())
+    }
+
+    /// The entries of directory `ino` as getdents lists them: `.`, `..`, then the names
+    /// (sorted), each with its inode and whether it is a directory.
+    pub fn list(&self, ino: usize) -> Result<Vec<(Vec<u8>, usize, u8)>, Errno> {
+        let e = self.entries(ino)?;
+        let parent = self.lookup(ino, b"..")?.unwrap_or(ROOT);
+        let ty = |i: usize| match self.get(i).map(|i| &i.node) {
+            Some(Node::Dir { .. }) => 4, // DT_DIR
+            Some(Node::Null) => 2,       // DT_CHR
+            _ => 8,                      // DT_REG
+        };
+        let mut out = vec![(b".".to_vec(), ino, 4), (b"..".to_vec(), parent, 4)];
+        out.extend(e.iter().map(|(n, &i)| (n.clone(), i, ty(i))));
+        Ok(out)
+    }
+
     /// Frees inode `ino` once no name and no open file refers to it.
     pub fn release(&mut self, ino: usize) {
         let Some(i) = self.get(ino) else {
