@@ -6,6 +6,7 @@
 //! system calls.
 
 pub mod calls;
+pub mod dir;
 pub mod fd;
 pub mod memfs;
 pub mod pipe;
