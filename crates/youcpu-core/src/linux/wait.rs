@@ -82,10 +82,11 @@ impl Linux {
     /// caller's group, `< -1` the group `-pid`. Returns the reaped child's pid; the status
     /// and a zeroed rusage are stored after reaping (EFAULT if they cannot be).
     pub(super) fn wait4(&mut self, pid: i32, wstatus: u64, options: u64, rusage: u64) -> i64 {
-        if options & !(WNOHANG | WUNTRACED | WCONTINUED | WNOTHREAD | WCLONE | WALL) != 0
-            || pid == i32::MIN
-        {
+        if options & !(WNOHANG | WUNTRACED | WCONTINUED | WNOTHREAD | WCLONE | WALL) != 0 {
             return Errno::Einval.ret();
+        }
+        if pid == i32::MIN {
+            return Errno::Esrch.ret(); // -INT_MIN is not a pid group
         }
         let which = match pid {
             -1 => Which::Any,

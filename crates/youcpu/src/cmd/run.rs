@@ -188,7 +188,7 @@ pub fn run(args: Vec<OsString>) -> Result<Output, CliError> {
     let syscalls: Vec<serde_json::Value> = linux
         .syscalls
         .iter()
-        .map(|s| json!({"nr": s.nr, "name": s.name, "ret": s.ret}))
+        .map(|s| json!({"nr": s.nr, "name": s.name, "ret": s.ret, "pid": s.pid}))
         .collect();
     let mut j = json!({
         "exit_code": code,

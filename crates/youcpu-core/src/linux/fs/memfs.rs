@@ -241,7 +241,7 @@ impl MemFs {
         {
             entries.remove(name);
             if is_dir {
-                *nlink -= 1;
+                *nlink = nlink.saturating_sub(1);
             }
         }
         if let Some(i) = self.get_mut(ino) {
@@ -309,7 +309,11 @@ impl MemFs {
                     entries.remove(oname);
                 }
                 if is_dir {
-                    *nlink = if add { *nlink + 1 } else { *nlink - 1 };
+                    *nlink = if add {
+                        nlink.saturating_add(1)
+                    } else {
+                        nlink.saturating_sub(1)
+                    };
                 }
             }
         }
