@@ -89,3 +89,12 @@ fn directories_readdir_and_rename() {
     );
     assert!(o.stdout.ends_with("rmdir top: 0\n"));
 }
+
+#[test]
+fn signals_between_processes() {
+    let o = compare_outcome("signals.c", &[]);
+    assert_eq!(o.status, 128 + 15);
+    assert!(o
+        .stdout
+        .starts_with("wait with SIGCHLD ignored: -1 No child process"));
+}

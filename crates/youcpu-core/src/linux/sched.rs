@@ -151,6 +151,11 @@ impl Linux {
             return;
         }
         let pid = self.pid;
+        let init_alive = self.procs.get(&self.init_pid).is_some_and(|p| p.alive());
+        if pid != self.init_pid && !init_alive {
+            self.finish_end();
+            return;
+        }
         if let Some(p) = self.procs.get_mut(&pid) {
             if !p.alive() {
                 return; // already handled
@@ -222,17 +227,11 @@ impl Linux {
         }
     }
 
-    /// The first process has ended: every other process is killed, the first process is put
-    /// back on the CPU with its final state, and [`Linux::run`] stops.
+    /// The first process has ended: every other process is killed. If another process is
+    /// on the CPU (it killed the first one), [`Linux::after_kernel_work`] puts the first one
+    /// back once the system call has returned, and [`Linux::run`] stops.
     fn end_run(&mut self) {
         let init = self.init_pid;
-        let end = if self.pid == init {
-            self.state.clone()
-        } else {
-            self.procs
-                .get(&init)
-                .map_or(ProcessState::Running, |p| p.state.clone())
-        };
         let others: Vec<u32> = self
             .procs
             .values()
@@ -246,10 +245,8 @@ impl Linux {
         for pid in others {
             if pid == self.pid {
                 self.state = killed.clone();
-                if let Some(p) = self.procs.get_mut(&pid) {
-                    p.state = killed.clone();
-                }
-            } else if let Some(p) = self.procs.get_mut(&pid) {
+            }
+            if let Some(p) = self.procs.get_mut(&pid) {
                 p.state = killed.clone();
                 p.blocked = None;
                 if let Some(mut ctx) = p.ctx.take() {
@@ -259,20 +256,23 @@ impl Linux {
                 }
             }
         }
-        if self.pid != init {
-            if let Some(p) = self.procs.get_mut(&init) {
-                p.state = ProcessState::Running; // so that switch_to takes its context
-            }
-            let was = self.pid;
-            let mut mm = std::mem::take(&mut self.mm);
-            mm.destroy(&mut self.m.mmu);
-            let files = self.fds.take_all();
-            self.fput_all(files);
-            self.switch_to(init);
-            if let Some(p) = self.procs.get_mut(&was) {
-                p.ctx = None;
-            }
+    }
+
+    /// After a process other than the first one ended the first one: it goes too, and the
+    /// first one is put back on the CPU with its final state.
+    fn finish_end(&mut self) {
+        let init = self.init_pid;
+        let Some(end) = self.procs.get(&init).map(|p| p.state.clone()) else {
+            return;
+        };
+        let mut mm = std::mem::take(&mut self.mm);
+        mm.destroy(&mut self.m.mmu);
+        let files = self.fds.take_all();
+        self.fput_all(files);
+        if let Some(p) = self.procs.get_mut(&init) {
+            p.state = ProcessState::Running; // so that switch_to takes its context
         }
+        self.switch_to(init);
         self.state = end.clone();
         if let Some(p) = self.procs.get_mut(&init) {
             p.state = end;

@@ -84,6 +84,7 @@ pub fn name(nr: u64) -> &'static str {
         112 => "setsid",
         121 => "getpgid",
         124 => "getsid",
+        127 => "rt_sigpending",
         131 => "sigaltstack",
         158 => "arch_prctl",
         186 => "gettid",
@@ -266,6 +267,18 @@ impl Linux {
                 None => Errno::Ebadf.ret(),
             },
             14 => self.rt_sigprocmask(a[0], a[1], a[2], a[3]),
+            127 => {
+                // rt_sigpending: the pending signals that are blocked (do_sigpending).
+                if a[1] > 8 {
+                    Errno::Einval.ret()
+                } else {
+                    let set = (self.sigpending & self.sigmask).to_le_bytes();
+                    match self.copy_out(a[0], set.get(..a[1] as usize).unwrap_or(&[])) {
+                        Ok(()) => 0,
+                        Err(e) => e,
+                    }
+                }
+            }
             13 => self.rt_sigaction(a[0], a[1], a[2], a[3]),
             // Handlers are accepted but never run (signals take their default action).
             131 => 0,
