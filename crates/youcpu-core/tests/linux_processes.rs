@@ -98,3 +98,15 @@ fn signals_between_processes() {
         .stdout
         .starts_with("wait with SIGCHLD ignored: -1 No child process"));
 }
+
+#[test]
+fn a_pipeline_with_redirections_and_umask() {
+    let o = compare_outcome("pipeline.c", &[]);
+    assert!(
+        o.stdout
+            .contains("file says: 200 lines, sum of squares 2686700\n"),
+        "{}",
+        o.stdout
+    );
+    assert!(o.stdout.ends_with("dir mode with umask 077: 700\n"));
+}

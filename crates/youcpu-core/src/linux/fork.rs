@@ -277,6 +277,7 @@ impl Linux {
                     sigpending: 0,
                     sigign: self.sigign,
                     cwd: self.cwd,
+                    umask: self.umask,
                 }),
                 clear_child_tid: if fl & CLONE_CHILD_CLEARTID != 0 {
                     child_tid

@@ -194,6 +194,8 @@ pub struct Linux {
     pub pipes: fs::pipe::Pipes,
     /// The running process's working directory (an inode of [`Linux::fs`]).
     pub cwd: usize,
+    /// The running process's file mode creation mask (022 at first, as a login shell sets).
+    pub umask: u32,
     /// Every process, the running one included (its parts are in the fields above).
     pub procs: BTreeMap<u32, Process>,
     /// The first process: the reaper of orphans; the run ends with it.
@@ -317,6 +319,7 @@ impl Linux {
             fs: fs::memfs::MemFs::new(),
             pipes: fs::pipe::Pipes::default(),
             cwd: fs::memfs::ROOT,
+            umask: 0o022,
             procs,
             init_pid: cfg.pid,
             switches: 0,

@@ -35,6 +35,8 @@ pub struct Context {
     pub sigign: u64,
     /// The working directory's inode.
     pub cwd: usize,
+    /// The file mode creation mask.
+    pub umask: u32,
 }
 
 /// Why a live process cannot run.

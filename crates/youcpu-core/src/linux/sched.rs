@@ -38,6 +38,7 @@ impl Linux {
             sigpending: std::mem::replace(&mut self.sigpending, inc.sigpending),
             sigign: std::mem::replace(&mut self.sigign, inc.sigign),
             cwd: std::mem::replace(&mut self.cwd, inc.cwd),
+            umask: std::mem::replace(&mut self.umask, inc.umask),
         };
         let out_state = std::mem::replace(&mut self.state, ProcessState::Running);
         let from = self.pid;

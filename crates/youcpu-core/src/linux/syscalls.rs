@@ -74,6 +74,7 @@ pub fn name(nr: u64) -> &'static str {
         84 => "rmdir",
         87 => "unlink",
         89 => "readlink",
+        95 => "umask",
         102 => "getuid",
         104 => "getgid",
         107 => "geteuid",
@@ -205,6 +206,11 @@ impl Linux {
             264 => self.renameat2((a[0], a[1]), (a[2], a[3]), 0),
             316 => self.renameat2((a[0], a[1]), (a[2], a[3]), a[4]),
             217 => self.getdents64(a[0], a[1], a[2]),
+            95 => {
+                let old = self.umask;
+                self.umask = (a[0] & 0o777) as u32;
+                i64::from(old)
+            }
             20 => self.writev(a[0], a[1], a[2]),
             62 => self.sys_kill(a[0] as i32, a[1]),
             200 => self.sys_tgkill(None, a[0] as i32 as i64, a[1]),

@@ -121,7 +121,8 @@ impl Linux {
             Some(_) if flags & O_CREAT != 0 && flags & O_EXCL != 0 => return Err(Errno::Eexist),
             Some(i) => i,
             None if flags & O_CREAT != 0 && !trailing => {
-                self.fs.create(dir, name, (mode & 0o7777) as u32 & !0o022)?
+                self.fs
+                    .create(dir, name, (mode & 0o7777) as u32 & !self.umask)?
             }
             None if trailing && flags & O_CREAT != 0 => return Err(Errno::Eisdir),
             None => return Err(Errno::Enoent),

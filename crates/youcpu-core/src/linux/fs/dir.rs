@@ -38,7 +38,8 @@ impl Linux {
             if name.is_empty() || name == b"." || name == b".." {
                 return Err(Errno::Eexist);
             }
-            self.fs.mkdir(dir, name, (mode & 0o7777) as u32 & !0o022)
+            self.fs
+                .mkdir(dir, name, (mode & 0o7777) as u32 & !self.umask)
         });
         r.map_or_else(Errno::ret, |_| 0)
     }
