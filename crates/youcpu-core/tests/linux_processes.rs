@@ -110,3 +110,16 @@ fn a_pipeline_with_redirections_and_umask() {
     );
     assert!(o.stdout.ends_with("dir mode with umask 077: 700\n"));
 }
+
+#[test]
+fn standard_input_to_end_of_file() {
+    let text: String = (0..500)
+        .map(|i| format!("line {i} has some words\n"))
+        .collect();
+    let o = harness::compare_outcome_stdin("stdin.c", &[], text.as_bytes());
+    assert!(
+        o.stdout.ends_with("500 lines, 2500 words\nchild read 0\n"),
+        "{}",
+        o.stdout
+    );
+}

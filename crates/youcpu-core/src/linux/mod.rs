@@ -162,6 +162,17 @@ pub struct Linux {
     pub stdout: Vec<u8>,
     /// Bytes written to fd 2.
     pub stderr: Vec<u8>,
+    /// Standard input: what reads of the console's input get, in order, shared by every
+    /// process (a pipe's contents given before the run); then end of file.
+    pub stdin: Vec<u8>,
+    /// Bytes of [`Linux::stdin`] read so far.
+    pub stdin_read: usize,
+    /// More standard input may come ([`Linux::feed_stdin`]): a read finding none sleeps, and
+    /// when nothing else can run, [`Linux::run`] returns with [`Linux::awaiting_input`] set.
+    /// False (the default): once [`Linux::stdin`] is read, reads find end of file.
+    pub stdin_open: bool,
+    /// Every process waits and one of them waits for standard input.
+    pub awaiting_input: bool,
     /// System calls made (the first [`MAX_SYSCALL_LOG`]).
     pub syscalls: Vec<SyscallRecord>,
     /// All system calls counted.
@@ -303,6 +314,10 @@ impl Linux {
             state: ProcessState::Running,
             stdout: Vec::new(),
             stderr: Vec::new(),
+            stdin: Vec::new(),
+            stdin_read: 0,
+            stdin_open: false,
+            awaiting_input: false,
             syscalls: Vec::new(),
             syscall_count: 0,
             pid: cfg.pid,
@@ -374,7 +389,7 @@ impl Linux {
                 self.kernel_entry();
                 continue;
             }
-            if self.m.cpu.retired_user >= limit {
+            if self.awaiting_input || self.m.cpu.retired_user >= limit {
                 return false;
             }
             match self.m.step() {
@@ -384,6 +399,23 @@ impl Linux {
             }
         }
         true
+    }
+
+    /// More standard input (empty: end of file, the input is closed); wakes the readers.
+    pub fn feed_stdin(&mut self, data: &[u8]) {
+        if data.is_empty() {
+            self.stdin_open = false;
+        }
+        self.stdin.extend_from_slice(data);
+        self.awaiting_input = false;
+        self.wake_all(Block::Stdin);
+        if self
+            .procs
+            .get(&self.pid)
+            .is_some_and(|p| p.blocked.is_some())
+        {
+            self.schedule();
+        }
     }
 
     /// One step for widgets: a user instruction (with its text), an exception delivery, or

@@ -54,6 +54,8 @@ pub enum Block {
     /// In pause(): until a signal it catches; with handlers not run, only a fatal signal
     /// ends it.
     Pause,
+    /// Reading standard input that has not come yet ([`super::Linux::stdin_open`]).
+    Stdin,
     /// In nanosleep until the simulated clock reaches `until` (the call has returned).
     Sleep {
         /// The deadline, in nanoseconds of the simulated clock.

@@ -103,6 +103,16 @@ impl Linux {
     /// Nobody can run and nobody sleeps with a deadline: every live process waits for
     /// another. The machine stops (the real kernel would sleep for ever).
     fn deadlock(&mut self) {
+        if self.stdin_open
+            && self
+                .procs
+                .values()
+                .any(|p| p.alive() && p.blocked == Some(Block::Stdin))
+        {
+            // Not stuck: waiting for the user. The caller feeds input and goes on.
+            self.awaiting_input = true;
+            return;
+        }
         let init = self.init_pid;
         let waiting: Vec<String> = self
             .procs

@@ -266,6 +266,11 @@ pub struct Outcome {
 /// ptrace and in the simulator, and compares stdout, stderr and the status. Returns the
 /// simulator's outcome of the musl build.
 pub fn compare_outcome(file: &str, args: &[&str]) -> Outcome {
+    compare_outcome_stdin(file, args, b"")
+}
+
+/// [`compare_outcome`] with `stdin` on the standard input of both runs.
+pub fn compare_outcome_stdin(file: &str, args: &[&str], stdin: &[u8]) -> Outcome {
     let mut first = None;
     for how in [Build::Musl, Build::Glibc] {
         let exe = build(file, how);
@@ -275,13 +280,17 @@ pub fn compare_outcome(file: &str, args: &[&str]) -> Outcome {
             exe.file_name().unwrap_or_default().to_string_lossy()
         ));
         std::fs::create_dir_all(&dir).expect("working directory");
-        let (out, status) = native_output(&exe, args, Some(&dir));
+        let (out, status) = native_output(&exe, args, Some(&dir), stdin);
         let native = Outcome {
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
             status,
         };
-        let l = sim_linux(&exe, args, 500_000_000);
+        let bytes = std::fs::read(&exe).expect("read exe");
+        let mut l = Linux::new(&Config::default()).expect("boot");
+        l.exec(&bytes, None, &exec_args(&exe, args)).expect("load");
+        l.stdin = stdin.to_vec();
+        l.run(500_000_000);
         let status = match &l.state {
             ProcessState::Running => panic!("{file} ({how:?}): still running after the budget"),
             ProcessState::Crashed { reason } => panic!("{file} ({how:?}): crashed: {reason}"),
@@ -300,7 +309,7 @@ pub fn compare_outcome(file: &str, args: &[&str]) -> Outcome {
 
 /// Runs natively without ptrace (no step count; RFLAGS.TF stays clear), ASLR on.
 pub fn native_plain(exe: &Path, args: &[&str]) -> RunResult {
-    let (out, status) = native_output(exe, args, None);
+    let (out, status) = native_output(exe, args, None, b"");
     RunResult {
         stdout: out.stdout,
         status,
@@ -310,14 +319,30 @@ pub fn native_plain(exe: &Path, args: &[&str]) -> RunResult {
 
 /// Runs natively (in `dir` if given) with the test environment: the output and the status
 /// as a shell reports it.
-fn native_output(exe: &Path, args: &[&str], dir: Option<&Path>) -> (std::process::Output, u8) {
+fn native_output(
+    exe: &Path,
+    args: &[&str],
+    dir: Option<&Path>,
+    stdin: &[u8],
+) -> (std::process::Output, u8) {
+    use std::io::Write;
     use std::os::unix::process::ExitStatusExt;
+    use std::process::Stdio;
     let mut c = Command::new(exe);
-    c.args(args).env_clear().envs(test_env());
+    c.args(args)
+        .env_clear()
+        .envs(test_env())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     if let Some(d) = dir {
         c.current_dir(d);
     }
-    let out = c.output().expect("run natively");
+    let mut child = c.spawn().expect("run natively");
+    if let Some(mut i) = child.stdin.take() {
+        let _ = i.write_all(stdin);
+    }
+    let out = child.wait_with_output().expect("run natively");
     let status = match (out.status.code(), out.status.signal()) {
         (Some(c), _) => c as u8,
         (None, Some(s)) => 128 + s as u8,

@@ -170,7 +170,19 @@ impl Linux {
         }
         let len = len.min(MAX_RW) as usize;
         match f.kind {
-            FileKind::Stdin => Ok(Some(Vec::new())),
+            FileKind::Stdin => {
+                if self.stdin_read >= self.stdin.len() && self.stdin_open {
+                    return if f.flags & O_NONBLOCK != 0 {
+                        Err(Errno::Eagain)
+                    } else {
+                        Ok(None)
+                    };
+                }
+                let start = self.stdin_read.min(self.stdin.len());
+                let end = start.saturating_add(len).min(self.stdin.len());
+                self.stdin_read = end;
+                Ok(Some(self.stdin.get(start..end).unwrap_or(&[]).to_vec()))
+            }
             FileKind::Stdout | FileKind::Stderr => Err(Errno::Ebadf),
             FileKind::Dir { .. } => Err(Errno::Eisdir),
             FileKind::PipeWrite { .. } => Err(Errno::Ebadf),
@@ -229,14 +241,18 @@ impl Linux {
     }
 
     fn sleep_on_pipe(&mut self, fd: u64) -> i64 {
-        let pipe = self
+        let kind = self
             .fds
             .get(fd)
             .and_then(|f| self.files.get(f.file))
             .map(|f| f.kind);
-        if let Some(FileKind::PipeRead { pipe } | FileKind::PipeWrite { pipe }) = pipe {
-            self.block = Some(Block::Pipe { pipe });
-        }
+        self.block = match kind {
+            Some(FileKind::PipeRead { pipe } | FileKind::PipeWrite { pipe }) => {
+                Some(Block::Pipe { pipe })
+            }
+            Some(FileKind::Stdin) => Some(Block::Stdin),
+            _ => None,
+        };
         0
     }
 

@@ -1,7 +1,8 @@
 //! Open files: the system-wide table of open file descriptions (`struct file`, shared by
 //! every descriptor that fork or dup made from one open) and each process's descriptor table
 //! (`struct files_struct`, fs/file.c). Descriptors 0, 1 and 2 start on the console: standard
-//! input is empty, standard output and error are collected by [`super::Linux`]. Files live in
+//! input reads [`super::Linux::stdin`], standard output and error are collected by
+//! [`super::Linux`]. Files live in
 //! an in-memory file system ([`memfs`]); [`pipe`]s connect processes; [`calls`] are the
 //! system calls.
 
@@ -17,7 +18,7 @@ use serde::Serialize;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum FileKind {
-    /// Standard input: empty (reads return end of file).
+    /// Standard input: [`super::Linux::stdin`], then end of file.
     Stdin,
     /// Standard output: bytes go to [`super::Linux::stdout`].
     Stdout,
