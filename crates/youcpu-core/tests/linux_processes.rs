@@ -123,3 +123,14 @@ fn standard_input_to_end_of_file() {
         o.stdout
     );
 }
+
+#[test]
+fn stop_and_continue() {
+    let o = compare_outcome("stop.c", &[]);
+    assert!(
+        o.stdout.contains("waitid stopped: code 5 status 20"),
+        "{}",
+        o.stdout
+    );
+    assert!(o.stdout.contains("child continued\n"));
+}

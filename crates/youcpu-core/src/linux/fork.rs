@@ -285,6 +285,9 @@ impl Linux {
                     0
                 },
                 instructions: 0,
+                stopped: false,
+                stop_report: None,
+                cont_report: false,
             },
         );
         if fl & CLONE_PARENT_SETTID != 0 {

@@ -306,6 +306,9 @@ impl Linux {
                 ctx: None,
                 clear_child_tid: 0,
                 instructions: 0,
+                stopped: false,
+                stop_report: None,
+                cont_report: false,
             },
         );
         Ok(Linux {

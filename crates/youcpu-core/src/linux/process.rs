@@ -93,6 +93,12 @@ pub struct Process {
     pub clear_child_tid: u64,
     /// Ring-3 instructions retired while it was on the CPU.
     pub instructions: u64,
+    /// Stopped by SIGSTOP, SIGTSTP, SIGTTIN or SIGTTOU until SIGCONT: it does not run.
+    pub stopped: bool,
+    /// A stop not yet reported to a wait with WUNTRACED (the signal).
+    pub stop_report: Option<u8>,
+    /// A continue not yet reported to a wait with WCONTINUED.
+    pub cont_report: bool,
 }
 
 impl Process {
@@ -100,25 +106,52 @@ impl Process {
     pub fn alive(&self) -> bool {
         self.state == ProcessState::Running
     }
+
+    /// A state change a wait with `options` (WEXITED, WUNTRACED, WCONTINUED) would report.
+    pub fn wait_event(&self, exited: bool, stopped: bool, continued: bool) -> Option<WaitEvent> {
+        if !self.alive() {
+            return exited.then_some(WaitEvent::Exit);
+        }
+        if let Some(sig) = self.stop_report.filter(|_| stopped) {
+            return Some(WaitEvent::Stop(sig));
+        }
+        (continued && self.cont_report).then_some(WaitEvent::Continue)
+    }
 }
 
-/// The status word wait4 stores (include/uapi/linux/wait.h via `WEXITSTATUS`, `WTERMSIG`):
-/// `code << 8` after exit, the signal number after a kill (bit 7, the core dump flag, is
-/// never set: no core files are written).
-pub fn wait_status(s: &ProcessState) -> i32 {
-    match s {
-        ProcessState::Exited { code } => i32::from(*code) << 8,
-        ProcessState::Killed { signal, .. } => i32::from(*signal & 0x7f),
+/// What a wait reports about a child.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WaitEvent {
+    /// It ended (a zombie, reaped unless WNOWAIT).
+    Exit,
+    /// It stopped with this signal.
+    Stop(u8),
+    /// It continued after a stop.
+    Continue,
+}
+
+/// The status word wait4 stores (include/uapi/linux/wait.h via `WEXITSTATUS`, `WTERMSIG`,
+/// `WSTOPSIG`, `WIFCONTINUED`): `code << 8` after exit, the signal number after a kill (bit 7,
+/// the core dump flag, is never set: no core files are written), `sig << 8 | 0x7f` after a
+/// stop, 0xffff after a continue.
+pub fn wait_status(s: &ProcessState, e: WaitEvent) -> i32 {
+    match (e, s) {
+        (WaitEvent::Stop(sig), _) => (i32::from(sig) << 8) | 0x7f,
+        (WaitEvent::Continue, _) => 0xffff,
+        (_, ProcessState::Exited { code }) => i32::from(*code) << 8,
+        (_, ProcessState::Killed { signal, .. }) => i32::from(*signal & 0x7f),
         _ => 0,
     }
 }
 
-/// waitid's `si_code` and `si_status` (CLD_EXITED = 1 with the code, CLD_KILLED = 2 with the
-/// signal).
-pub fn cld_code(s: &ProcessState) -> (i32, i32) {
-    match s {
-        ProcessState::Exited { code } => (1, i32::from(*code)),
-        ProcessState::Killed { signal, .. } => (2, i32::from(*signal)),
+/// waitid's `si_code` and `si_status`: CLD_EXITED (1) with the code, CLD_KILLED (2) with the
+/// signal, CLD_STOPPED (5) with the stop signal, CLD_CONTINUED (6) with SIGCONT.
+pub fn cld_code(s: &ProcessState, e: WaitEvent) -> (i32, i32) {
+    match (e, s) {
+        (WaitEvent::Stop(sig), _) => (5, i32::from(sig)),
+        (WaitEvent::Continue, _) => (6, 18),
+        (_, ProcessState::Exited { code }) => (1, i32::from(*code)),
+        (_, ProcessState::Killed { signal, .. }) => (2, i32::from(*signal)),
         _ => (0, 0),
     }
 }

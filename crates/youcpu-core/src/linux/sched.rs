@@ -63,7 +63,7 @@ impl Linux {
     fn runnable(&self, pid: u32) -> bool {
         self.procs
             .get(&pid)
-            .is_some_and(|p| p.alive() && p.blocked.is_none() && p.ctx.is_some())
+            .is_some_and(|p| p.alive() && p.blocked.is_none() && !p.stopped && p.ctx.is_some())
     }
 
     /// Round robin: the next runnable pid after the running one, wrapping around; the running
@@ -96,7 +96,10 @@ impl Linux {
             return true;
         }
         let cur_ok = self.state == ProcessState::Running
-            && self.procs.get(&cur).is_none_or(|p| p.blocked.is_none());
+            && self
+                .procs
+                .get(&cur)
+                .is_none_or(|p| p.blocked.is_none() && !p.stopped);
         cur_ok || self.pid == self.init_pid && self.state != ProcessState::Running
     }
 
@@ -144,7 +147,7 @@ impl Linux {
     }
 
     /// Wakes `pid` if it sleeps for a reason `pred` accepts.
-    fn wake(&mut self, pid: u32, pred: impl Fn(Block) -> bool) {
+    pub(super) fn wake(&mut self, pid: u32, pred: impl Fn(Block) -> bool) {
         if let Some(p) = self.procs.get_mut(&pid) {
             if p.blocked.is_some_and(pred) {
                 p.blocked = None;

@@ -1,7 +1,8 @@
 //! Signals with their default actions (kernel/signal.c `kill_something_info`,
-//! `sig_kernel_ignore`, `sig_fatal`): kill, tkill and tgkill to any process; a signal set to
-//! SIG_IGN is discarded; handlers are recorded but never run, so a caught signal takes its
-//! default action; stop signals are ignored (job control is not modelled).
+//! `prepare_signal`, `sig_kernel_ignore`, `sig_fatal`, `do_signal_stop`): kill, tkill and
+//! tgkill to any process; a signal set to SIG_IGN is discarded; handlers are recorded but
+//! never run, so a caught signal takes its default action; SIGSTOP, SIGTSTP, SIGTTIN and
+//! SIGTTOU stop a process and SIGCONT continues it, each reported to the parent's wait.
 
 use super::errno::Errno;
 use super::{Linux, ProcessState};
@@ -68,14 +69,20 @@ pub fn name(s: u8) -> &'static str {
 pub enum Default {
     /// The process ends, killed by the signal.
     Terminate,
-    /// Nothing (SIGCHLD, SIGCONT, SIGURG, SIGWINCH; and the stop signals, not modelled).
+    /// Nothing (SIGCHLD, SIGCONT, SIGURG, SIGWINCH).
     Ignore,
+    /// The process stops until SIGCONT (SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU).
+    Stop,
 }
+
+/// SIGCONT.
+pub const SIGCONT: u8 = 18;
 
 /// The default action (`SIG_KERNEL_IGNORE_MASK`, `SIG_KERNEL_STOP_MASK`).
 pub fn default_action(sig: u8) -> Default {
     match sig {
-        17 | 18 | 23 | 28 | 19 | 20 | 21 | 22 => Default::Ignore,
+        17 | 18 | 23 | 28 => Default::Ignore,
+        19..=22 => Default::Stop,
         _ => Default::Terminate,
     }
 }
@@ -152,6 +159,28 @@ impl Linux {
         }
         let b = bit(sig);
         let uncatchable = sig == SIGKILL || sig == SIGSTOP;
+        if sig == SIGCONT {
+            // prepare_signal: SIGCONT continues a stopped process even when it is blocked or
+            // ignored, and drops pending stop signals.
+            let ppid = match self.procs.get_mut(&pid) {
+                Some(p) if p.alive() && p.stopped => {
+                    p.stopped = false;
+                    p.stop_report = None;
+                    p.cont_report = true;
+                    Some(p.ppid)
+                }
+                _ => None,
+            };
+            if let Some(pp) = ppid {
+                self.wake(pp, |b| b == super::process::Block::Wait);
+            }
+            let stops = (bit(19) | bit(20) | bit(21) | bit(22)) & !bit(SIGSTOP);
+            if pid == self.pid {
+                self.sigpending &= !stops;
+            } else if let Some(c) = self.procs.get_mut(&pid).and_then(|p| p.ctx.as_mut()) {
+                c.sigpending &= !stops;
+            }
+        }
         let (mask, ign) = if pid == self.pid {
             (self.sigmask, self.sigign)
         } else {
@@ -163,7 +192,7 @@ impl Linux {
         if !uncatchable && ign & b != 0 {
             return;
         }
-        if default_action(sig) == Default::Ignore && !uncatchable {
+        if default_action(sig) == Default::Ignore {
             return;
         }
         if !uncatchable && mask & b != 0 {
@@ -174,7 +203,8 @@ impl Linux {
             }
             return;
         }
-        if sig == SIGSTOP {
+        if default_action(sig) == Default::Stop {
+            self.stop(pid, sig);
             return;
         }
         let by = if pid == self.pid {
@@ -190,6 +220,22 @@ impl Linux {
             self.state = state;
         } else {
             self.exit_other(pid, state);
+        }
+    }
+
+    /// `do_signal_stop`: the process stops (the running one leaves the CPU on its way out of
+    /// the kernel) and its parent's wait hears of it.
+    fn stop(&mut self, pid: u32, sig: u8) {
+        let Some(p) = self.procs.get_mut(&pid).filter(|p| p.alive() && !p.stopped) else {
+            return;
+        };
+        p.stopped = true;
+        p.stop_report = Some(sig);
+        p.cont_report = false;
+        let ppid = p.ppid;
+        self.wake(ppid, |b| b == super::process::Block::Wait);
+        if pid == self.pid {
+            self.resched = true;
         }
     }
 

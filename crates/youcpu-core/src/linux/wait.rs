@@ -1,18 +1,19 @@
 //! wait4 and waitid (kernel/exit.c `kernel_wait4`, `kernel_waitid`, `do_wait`,
-//! `eligible_child`, `wait_task_zombie`): which children a call may see, the status it
-//! reports, reaping, WNOHANG, and sleeping until a child changes state.
+//! `eligible_child`, `wait_task_zombie`, `wait_task_stopped`, `wait_task_continued`): which
+//! children a call may see, the status it reports, reaping, WNOHANG, WNOWAIT, and sleeping
+//! until a child changes state.
 
 use super::errno::Errno;
-use super::process::{cld_code, wait_status, Block, SIGCHLD};
+use super::process::{cld_code, wait_status, Block, WaitEvent, SIGCHLD};
 use super::Linux;
 
 /// WNOHANG: return at once when no child has changed state.
 pub const WNOHANG: u64 = 1;
-/// WUNTRACED / WSTOPPED: report stopped children (none here: job control is not modelled).
+/// WUNTRACED / WSTOPPED: report stopped children.
 pub const WUNTRACED: u64 = 2;
 /// WEXITED (waitid): report children that ended.
 pub const WEXITED: u64 = 4;
-/// WCONTINUED: report continued children (none here).
+/// WCONTINUED: report continued children.
 pub const WCONTINUED: u64 = 8;
 /// WNOWAIT (waitid): leave the child a zombie.
 pub const WNOWAIT: u64 = 0x0100_0000;
@@ -58,24 +59,56 @@ impl Linux {
         self.procs.get(&self.pid).map_or(self.pid, |p| p.pgid)
     }
 
-    /// The first ended child among `kids`, or what to do instead: ECHILD when there are none,
-    /// 0 with WNOHANG, else sleep (the call restarts when a child ends).
-    fn find_zombie(&mut self, kids: &[u32], options: u64) -> Result<u32, i64> {
+    /// The first child among `kids` with something to report (`wait_consider_task`: exits
+    /// with WEXITED, stops with WUNTRACED, continues with WCONTINUED), or what to do
+    /// instead: ECHILD when there are none, 0 with WNOHANG, else sleep (the call restarts
+    /// when a child changes state).
+    fn find_event(
+        &mut self,
+        kids: &[u32],
+        options: u64,
+        exited: bool,
+    ) -> Result<(u32, WaitEvent), i64> {
         if kids.is_empty() {
             return Err(Errno::Echild.ret());
         }
-        let z = kids
-            .iter()
-            .copied()
-            .find(|k| self.procs.get(k).is_some_and(|p| !p.alive()));
-        match z {
-            Some(z) => Ok(z),
+        let (stopped, continued) = (options & WUNTRACED != 0, options & WCONTINUED != 0);
+        let found = kids.iter().find_map(|k| {
+            let e = self.procs.get(k)?.wait_event(exited, stopped, continued)?;
+            Some((*k, e))
+        });
+        match found {
+            Some(f) => Ok(f),
             None if options & WNOHANG != 0 => Err(0),
             None => {
                 self.block = Some(Block::Wait);
                 Err(0)
             }
         }
+    }
+
+    /// Takes the reported event off the child (or, for an exit, the child itself) unless
+    /// `keep` (WNOWAIT). Returns the child's state.
+    fn consume(&mut self, z: u32, e: WaitEvent, keep: bool) -> Option<super::ProcessState> {
+        let state = self.procs.get(&z)?.state.clone();
+        if !keep {
+            match e {
+                WaitEvent::Exit => {
+                    self.procs.remove(&z);
+                }
+                WaitEvent::Stop(_) => {
+                    if let Some(p) = self.procs.get_mut(&z) {
+                        p.stop_report = None;
+                    }
+                }
+                WaitEvent::Continue => {
+                    if let Some(p) = self.procs.get_mut(&z) {
+                        p.cont_report = false;
+                    }
+                }
+            }
+        }
+        Some(state)
     }
 
     /// wait4(pid, wstatus, options, rusage) (61): `pid > 0` that child, `-1` any, `0` the
@@ -95,18 +128,15 @@ impl Linux {
             p => Which::Group(p.unsigned_abs()),
         };
         let kids = self.eligible(which, options);
-        let z = match self.find_zombie(&kids, options) {
-            Ok(z) => z,
+        let (z, e) = match self.find_event(&kids, options, true) {
+            Ok(f) => f,
             Err(r) => return r,
         };
-        let Some(p) = self.procs.remove(&z) else {
+        let Some(state) = self.consume(z, e, false) else {
             return Errno::Echild.ret();
         };
-        if wstatus != 0
-            && self
-                .copy_out(wstatus, &wait_status(&p.state).to_le_bytes())
-                .is_err()
-        {
+        let status = wait_status(&state, e);
+        if wstatus != 0 && self.copy_out(wstatus, &status.to_le_bytes()).is_err() {
             return Errno::Efault.ret();
         }
         if rusage != 0 && self.copy_out(rusage, &[0; RUSAGE_SIZE]).is_err() {
@@ -142,30 +172,18 @@ impl Linux {
             _ => return Errno::Einval.ret(),
         };
         let kids = self.eligible(which, options);
-        let found = if options & WEXITED == 0 {
-            // Only stops and continues asked for: none ever happen.
-            if kids.is_empty() {
-                Err(Errno::Echild.ret())
-            } else if options & WNOHANG != 0 {
-                Err(0)
-            } else {
-                self.block = Some(Block::Wait);
-                Err(0)
-            }
-        } else {
-            self.find_zombie(&kids, options)
-        };
+        let found = self.find_event(&kids, options, options & WEXITED != 0);
         let mut info = [0u8; SIGINFO_SIZE];
         let z = match found {
-            Ok(z) => Some(z),
+            Ok(f) => Some(f),
             Err(0) if self.block.is_none() => None,
             Err(r) => return r,
         };
-        if let Some(z) = z {
-            let Some(p) = self.procs.get(&z) else {
+        if let Some((z, e)) = z {
+            let Some(state) = self.consume(z, e, options & WNOWAIT != 0) else {
                 return Errno::Echild.ret();
             };
-            let (code, status) = cld_code(&p.state);
+            let (code, status) = cld_code(&state, e);
             let put = |b: &mut [u8; SIGINFO_SIZE], at: usize, v: i32| {
                 if let Some(d) = b.get_mut(at..at + 4) {
                     d.copy_from_slice(&v.to_le_bytes());
@@ -176,9 +194,6 @@ impl Linux {
             put(&mut info, 16, z as i32);
             put(&mut info, 20, self.uid as i32);
             put(&mut info, 24, status);
-            if options & WNOWAIT == 0 {
-                self.procs.remove(&z);
-            }
         }
         if infop != 0 && self.copy_out(infop, info.get(..28).unwrap_or(&[])).is_err() {
             return Errno::Efault.ret();
