@@ -262,13 +262,6 @@ impl Linux {
         self.procs.insert(
             pid,
             Process {
-                pid,
-                ppid,
-                pgid,
-                sid,
-                exit_signal,
-                state: super::ProcessState::Running,
-                blocked: None,
                 ctx: Some(Context {
                     regs: Box::new(self.m.cpu.s.clone()),
                     mm,
@@ -284,10 +277,7 @@ impl Linux {
                 } else {
                     0
                 },
-                instructions: 0,
-                stopped: false,
-                stop_report: None,
-                cont_report: false,
+                ..Process::new(pid, ppid, (pgid, sid), exit_signal)
             },
         );
         if fl & CLONE_PARENT_SETTID != 0 {

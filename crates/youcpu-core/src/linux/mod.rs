@@ -292,21 +292,7 @@ impl Linux {
         let mut procs = BTreeMap::new();
         procs.insert(
             cfg.pid,
-            Process {
-                pid: cfg.pid,
-                ppid: 0,
-                pgid: cfg.pid,
-                sid: cfg.pid,
-                exit_signal: process::SIGCHLD,
-                state: ProcessState::Running,
-                blocked: None,
-                ctx: None,
-                clear_child_tid: 0,
-                instructions: 0,
-                stopped: false,
-                stop_report: None,
-                cont_report: false,
-            },
+            Process::new(cfg.pid, 0, (cfg.pid, cfg.pid), process::SIGCHLD),
         );
         Ok(Linux {
             m,

@@ -102,6 +102,25 @@ pub struct Process {
 }
 
 impl Process {
+    /// A live, runnable process in group `pgid` and session `sid`.
+    pub fn new(pid: u32, ppid: u32, (pgid, sid): (u32, u32), exit_signal: u8) -> Process {
+        Process {
+            pid,
+            ppid,
+            pgid,
+            sid,
+            exit_signal,
+            state: ProcessState::Running,
+            blocked: None,
+            ctx: None,
+            clear_child_tid: 0,
+            instructions: 0,
+            stopped: false,
+            stop_report: None,
+            cont_report: false,
+        }
+    }
+
     /// True until it has exited or been killed.
     pub fn alive(&self) -> bool {
         self.state == ProcessState::Running

@@ -180,10 +180,7 @@ impl Linux {
             self.end_run();
             return;
         }
-        let mut mm = std::mem::take(&mut self.mm);
-        mm.destroy(&mut self.m.mmu);
-        let files = self.fds.take_all();
-        self.fput_all(files);
+        self.release_current();
         self.exit_notify(pid);
         self.schedule();
         if action.is_none() {
@@ -191,6 +188,21 @@ impl Linux {
                 *action = Some(KernelAction::Switch { from, to });
             }
         }
+    }
+
+    /// `exit_mm` and `exit_files` of a process off the CPU.
+    fn release(&mut self, mut ctx: Context) {
+        ctx.mm.destroy(&mut self.m.mmu);
+        let files = ctx.fds.take_all();
+        self.fput_all(files);
+    }
+
+    /// `exit_mm` and `exit_files` of the running process (it leaves the CPU next).
+    fn release_current(&mut self) {
+        let mut mm = std::mem::take(&mut self.mm);
+        mm.destroy(&mut self.m.mmu);
+        let files = self.fds.take_all();
+        self.fput_all(files);
     }
 
     /// A process other than the running one ends (killed by a signal): its memory and
@@ -208,10 +220,8 @@ impl Linux {
             self.end_run();
             return;
         }
-        if let Some(mut ctx) = p.ctx.take() {
-            ctx.mm.destroy(&mut self.m.mmu);
-            let files = ctx.fds.take_all();
-            self.fput_all(files);
+        if let Some(ctx) = p.ctx.take() {
+            self.release(ctx);
         }
         self.exit_notify(pid);
     }
@@ -263,10 +273,8 @@ impl Linux {
             if let Some(p) = self.procs.get_mut(&pid) {
                 p.state = killed.clone();
                 p.blocked = None;
-                if let Some(mut ctx) = p.ctx.take() {
-                    ctx.mm.destroy(&mut self.m.mmu);
-                    let files = ctx.fds.take_all();
-                    self.fput_all(files);
+                if let Some(ctx) = p.ctx.take() {
+                    self.release(ctx);
                 }
             }
         }
@@ -279,10 +287,7 @@ impl Linux {
         let Some(end) = self.procs.get(&init).map(|p| p.state.clone()) else {
             return;
         };
-        let mut mm = std::mem::take(&mut self.mm);
-        mm.destroy(&mut self.m.mmu);
-        let files = self.fds.take_all();
-        self.fput_all(files);
+        self.release_current();
         if let Some(p) = self.procs.get_mut(&init) {
             p.state = ProcessState::Running; // so that switch_to takes its context
         }
