@@ -13,6 +13,12 @@
 //! writes RSP0 into a TSS in guest memory, as Linux does; after every kernel instruction
 //! [`System::step`] copies that memory word into the register, which is what the CPU would read.
 //! The scheduler's choice, the register saving and the CR3 and stack switch are all guest code.
+//!
+//! Why a kernel apart from [`crate::linux`], which schedules real programs by the same timer
+//! interrupt: here the context switch itself is the lesson, so it is x86-64 code the reader
+//! can single-step, where the Rust kernel switches between two instructions. Both boot
+//! through [`crate::linux::boot`] and use Linux's selectors and layout
+//! ([`crate::linux::layout`]).
 
 pub mod kernel;
 pub mod listing;
