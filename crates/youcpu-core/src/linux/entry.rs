@@ -60,10 +60,16 @@ impl Linux {
             // again, so it runs anew once woken (arch/x86/kernel/signal.c restart path).
             self.m.cpu.s.gpr[RAX] = if block.is_some() { nr } else { r as u64 };
             if let Err(f) = self.m.cpu.sysret() {
-                self.kill(
-                    signal::SIGSEGV,
-                    format!("return from system call failed: {f}"),
-                );
+                let why = format!("return from system call failed: {f}");
+                if let Some(c) = self.new_child.take() {
+                    // Its registers would have been ours after the return: it cannot start.
+                    let killed = ProcessState::Killed {
+                        signal: signal::SIGSEGV,
+                        reason: why.clone(),
+                    };
+                    self.exit_other(c.pid, killed);
+                }
+                self.kill(signal::SIGSEGV, why);
                 return Some(KernelAction::Syscall(rec));
             }
             if block.is_some() {
