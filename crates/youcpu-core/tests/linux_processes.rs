@@ -134,3 +134,14 @@ fn stop_and_continue() {
     );
     assert!(o.stdout.contains("child continued\n"));
 }
+
+#[test]
+fn alarms() {
+    let o = compare_outcome("alarm.c", &[]);
+    assert_eq!(o.status, 128 + 14);
+    assert!(
+        o.stdout.contains("pausing child: signal 14\n"),
+        "{}",
+        o.stdout
+    );
+}

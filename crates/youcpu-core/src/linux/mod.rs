@@ -401,6 +401,7 @@ impl Linux {
             .is_some_and(|p| p.blocked.is_some())
         {
             self.schedule();
+            self.after_kernel_work(&mut None);
         }
     }
 

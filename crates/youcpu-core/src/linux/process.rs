@@ -99,6 +99,10 @@ pub struct Process {
     pub stop_report: Option<u8>,
     /// A continue not yet reported to a wait with WCONTINUED.
     pub cont_report: bool,
+    /// When alarm() sends SIGALRM, on the simulated clock (not inherited by fork).
+    pub alarm_at: Option<u64>,
+    /// setitimer's reload interval (0: once).
+    pub alarm_every: u64,
 }
 
 impl Process {
@@ -118,6 +122,8 @@ impl Process {
             stopped: false,
             stop_report: None,
             cont_report: false,
+            alarm_at: None,
+            alarm_every: 0,
         }
     }
 

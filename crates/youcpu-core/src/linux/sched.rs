@@ -72,11 +72,20 @@ impl Linux {
     /// live process waits for another: the machine stops (a deadlock the real kernel would
     /// sleep through for ever).
     pub(super) fn schedule(&mut self) {
+        // An alarm that ends the running process leaves the choice to its exit path.
+        let running = self.state == ProcessState::Running;
         self.wake_sleepers(false);
+        if running && self.state != ProcessState::Running {
+            return;
+        }
         if self.pick_next() {
             return;
         }
-        if !(self.wake_sleepers(true) && self.pick_next()) {
+        let woke = self.wake_sleepers(true);
+        if running && self.state != ProcessState::Running {
+            return;
+        }
+        if !(woke && self.pick_next()) {
             self.deadlock();
         }
     }

@@ -1,14 +1,18 @@
-//! Time (kernel/time/posix-timers.c, kernel/time/hrtimer.c): a deterministic clock that
-//! advances one nanosecond per retired user instruction, plus the time the CPU spent idle
-//! while every process slept; nanosleep and clock_nanosleep put a process to sleep until a
-//! point on that clock. When nothing can run but someone sleeps, the clock jumps to the first
-//! wake-up, as an idle CPU's next timer interrupt would come.
+//! Time (kernel/time/posix-timers.c, kernel/time/hrtimer.c, kernel/time/itimer.c): a
+//! deterministic clock that advances one nanosecond per retired user instruction, plus the
+//! time the CPU spent idle while every process slept; nanosleep and clock_nanosleep put a
+//! process to sleep until a point on that clock, alarm sends SIGALRM at one. Time is looked
+//! at whenever the scheduler runs (every timer interrupt, every block); when nothing can run
+//! but someone sleeps or has an alarm, the clock jumps to the first of those, as an idle
+//! CPU's next timer interrupt would come.
 
 use super::errno::Errno;
 use super::process::Block;
 use super::Linux;
 
 const NS: u64 = 1_000_000_000;
+/// SIGALRM.
+const SIGALRM: u8 = 14;
 
 impl Linux {
     /// Nanoseconds on the simulated clock.
@@ -67,15 +71,113 @@ impl Linux {
         0
     }
 
-    /// Wakes the sleepers whose time has come; when `idle` (nothing can run), first moves
-    /// the clock to the earliest wake-up. Returns true if someone woke.
+    /// alarm (37): SIGALRM after `secs` seconds of the clock (0 cancels); returns the
+    /// seconds left of the previous alarm, rounded up (kernel/time/itimer.c
+    /// `alarm_setitimer`).
+    pub(super) fn alarm(&mut self, secs: u64) -> i64 {
+        let now = self.now_ns();
+        let pid = self.pid;
+        let Some(p) = self.procs.get_mut(&pid) else {
+            return 0;
+        };
+        let left = p.alarm_at.map_or(0, |t| t.saturating_sub(now).div_ceil(NS));
+        let secs = secs & 0xffff_ffff;
+        p.alarm_at = (secs > 0).then(|| now.saturating_add(secs.saturating_mul(NS)));
+        p.alarm_every = 0;
+        // The scheduler looks at the clock on timer interrupts: make sure they come.
+        if secs > 0 && self.m.timer.period.is_none() {
+            let _ = self
+                .m
+                .timer
+                .enable(super::fork::DEFAULT_SLICE, crate::cpu::fault::vector::TIMER);
+        }
+        left as i64
+    }
+
+    /// setitimer (38) and getitimer (36; `new` = None) for ITIMER_REAL (0): the alarm with
+    /// microsecond resolution and a reload interval; `old` gets the time left and the
+    /// interval. ITIMER_VIRTUAL and ITIMER_PROF are accepted and never fire.
+    pub(super) fn itimer(&mut self, which: u64, new: Option<u64>, old: u64) -> i64 {
+        if which > 2 {
+            return Errno::Einval.ret();
+        }
+        let tv = |ns: u64| {
+            let mut b = [0u8; 16];
+            b[..8].copy_from_slice(&(ns / NS).to_le_bytes());
+            b[8..].copy_from_slice(&((ns % NS) / 1000).to_le_bytes());
+            b
+        };
+        let now = self.now_ns();
+        let (left, every) = match self.procs.get(&self.pid) {
+            Some(p) if which == 0 => (
+                p.alarm_at.map_or(0, |t| t.saturating_sub(now)),
+                p.alarm_every,
+            ),
+            _ => (0, 0),
+        };
+        let set = match new {
+            Some(n) if n != 0 => {
+                let Ok(b) = self.copy_in(n, 32) else {
+                    return Errno::Efault.ret();
+                };
+                let w = |i: usize| {
+                    let mut x = [0u8; 8];
+                    x.copy_from_slice(b.get(i..i + 8).unwrap_or(&[0; 8]));
+                    i64::from_le_bytes(x)
+                };
+                let ns = |sec: i64, usec: i64| -> Option<u64> {
+                    ((0..1_000_000).contains(&usec) && sec >= 0).then(|| {
+                        (sec as u64)
+                            .saturating_mul(NS)
+                            .saturating_add(usec as u64 * 1000)
+                    })
+                };
+                match (ns(w(0), w(8)), ns(w(16), w(24))) {
+                    (Some(i), Some(v)) => Some((i, v)),
+                    _ => return Errno::Einval.ret(),
+                }
+            }
+            Some(_) => return Errno::Efault.ret(),
+            None => None,
+        };
+        if old != 0 {
+            let mut o = [0u8; 32];
+            o[..16].copy_from_slice(&tv(every));
+            o[16..].copy_from_slice(&tv(left));
+            if let Err(e) = self.copy_out(old, &o) {
+                return e;
+            }
+        }
+        if let (Some((every, value)), 0) = (set, which) {
+            let pid = self.pid;
+            if let Some(p) = self.procs.get_mut(&pid) {
+                p.alarm_at = (value > 0).then(|| now.saturating_add(value));
+                p.alarm_every = if value > 0 { every } else { 0 };
+            }
+            if value > 0 && self.m.timer.period.is_none() {
+                let _ = self
+                    .m
+                    .timer
+                    .enable(super::fork::DEFAULT_SLICE, crate::cpu::fault::vector::TIMER);
+            }
+        }
+        0
+    }
+
+    /// Time passes: sleepers whose time has come wake, alarms that are due send SIGALRM.
+    /// When `idle` (nothing can run), the clock first moves to the earliest of those.
+    /// Returns true if someone woke or was signalled.
     pub(super) fn wake_sleepers(&mut self, idle: bool) -> bool {
         let first = self
             .procs
             .values()
-            .filter_map(|p| match p.blocked {
-                Some(Block::Sleep { until }) => Some(until),
-                _ => None,
+            .filter(|p| p.alive())
+            .flat_map(|p| {
+                let sleep = match p.blocked {
+                    Some(Block::Sleep { until }) => Some(until),
+                    _ => None,
+                };
+                sleep.into_iter().chain(p.alarm_at)
             })
             .min();
         let Some(first) = first else {
@@ -87,6 +189,7 @@ impl Linux {
         }
         let now = self.now_ns();
         let mut woke = false;
+        let mut alarms = Vec::new();
         for p in self.procs.values_mut() {
             if let Some(Block::Sleep { until }) = p.blocked {
                 if until <= now {
@@ -94,6 +197,15 @@ impl Linux {
                     woke = true;
                 }
             }
+            if p.alarm_at.is_some_and(|t| t <= now) && p.alive() {
+                p.alarm_at = (p.alarm_every > 0).then(|| now.saturating_add(p.alarm_every));
+                alarms.push(p.pid);
+            }
+        }
+        for pid in alarms {
+            // SIGALRM; a process it does not end keeps sleeping (no handlers run).
+            self.send_signal(pid, SIGALRM);
+            woke = true;
         }
         woke
     }
