@@ -145,3 +145,10 @@ fn alarms() {
         o.stdout
     );
 }
+
+#[test]
+fn poll_on_pipes() {
+    let o = compare_outcome("poll.c", &[]);
+    assert!(o.stdout.contains("empty, 50 ms: 0\n"), "{}", o.stdout);
+    assert!(o.stdout.contains("writer closed: 1 revents 0x10\n"));
+}

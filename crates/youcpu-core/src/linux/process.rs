@@ -54,6 +54,11 @@ pub enum Block {
     /// In pause(): until a signal it catches; with handlers not run, only a fatal signal
     /// ends it.
     Pause,
+    /// In poll until a pipe or standard input changes, or `until` passes.
+    Poll {
+        /// The deadline on the simulated clock, if any.
+        until: Option<u64>,
+    },
     /// Reading standard input that has not come yet ([`super::Linux::stdin_open`]).
     Stdin,
     /// In nanosleep until the simulated clock reaches `until` (the call has returned).
@@ -103,6 +108,8 @@ pub struct Process {
     pub alarm_at: Option<u64>,
     /// setitimer's reload interval (0: once).
     pub alarm_every: u64,
+    /// The deadline of a poll that sleeps (kept across its restarts; `u64::MAX`: none).
+    pub poll_until: Option<u64>,
 }
 
 impl Process {
@@ -124,6 +131,7 @@ impl Process {
             cont_report: false,
             alarm_at: None,
             alarm_every: 0,
+            poll_until: None,
         }
     }
 

@@ -148,8 +148,10 @@ impl Linux {
 
     /// Wakes every process sleeping for reason `b`.
     pub(super) fn wake_all(&mut self, b: Block) {
+        // A poll may wait on any pipe or on standard input.
+        let polls = matches!(b, Block::Pipe { .. } | Block::Stdin);
         for p in self.procs.values_mut() {
-            if p.blocked == Some(b) {
+            if p.blocked == Some(b) || polls && matches!(p.blocked, Some(Block::Poll { .. })) {
                 p.blocked = None;
             }
         }

@@ -174,7 +174,9 @@ impl Linux {
             .filter(|p| p.alive())
             .flat_map(|p| {
                 let sleep = match p.blocked {
-                    Some(Block::Sleep { until }) => Some(until),
+                    Some(Block::Sleep { until } | Block::Poll { until: Some(until) }) => {
+                        Some(until)
+                    }
                     _ => None,
                 };
                 sleep.into_iter().chain(p.alarm_at)
@@ -191,7 +193,7 @@ impl Linux {
         let mut woke = false;
         let mut alarms = Vec::new();
         for p in self.procs.values_mut() {
-            if let Some(Block::Sleep { until }) = p.blocked {
+            if let Some(Block::Sleep { until } | Block::Poll { until: Some(until) }) = p.blocked {
                 if until <= now {
                     p.blocked = None;
                     woke = true;

@@ -11,6 +11,7 @@ pub mod dir;
 pub mod fd;
 pub mod memfs;
 pub mod pipe;
+pub mod poll;
 
 use serde::Serialize;
 
