@@ -152,3 +152,16 @@ fn poll_on_pipes() {
     assert!(o.stdout.contains("empty, 50 ms: 0\n"), "{}", o.stdout);
     assert!(o.stdout.contains("writer closed: 1 revents 0x10\n"));
 }
+
+#[test]
+fn select_on_pipes() {
+    let o = compare_outcome("select.c", &[]);
+    // The time left is the C library's business: glibc's select copies pselect6's back into
+    // the timeval, musl's does not (each compared with its native run above).
+    assert!(
+        o.stdout.starts_with("empty, 50 ms: 0 set 0 left "),
+        "{}",
+        o.stdout
+    );
+    assert!(o.stdout.ends_with("not open: -1 Bad file descriptor\n"));
+}

@@ -1,4 +1,5 @@
-//! poll and ppoll (fs/select.c `do_sys_poll`) over pipes, the console and files: which
+//! poll, ppoll, select and pselect6 (fs/select.c `do_sys_poll`, `do_select`) over pipes, the
+//! console and files: which
 //! descriptors are ready now, or sleep until one may be (a pipe or standard input changes)
 //! or the timeout passes. The call restarts after each wake-up with the same deadline.
 
@@ -127,6 +128,133 @@ impl Linux {
                 Err(e) => return e,
             }
         };
-        self.poll(fds, nfds, t)
+        let start = self.now_ns();
+        let until = self
+            .procs
+            .get(&self.pid)
+            .and_then(|p| p.poll_until)
+            .or(t.map(|t| start.saturating_add(t)));
+        let r = self.poll(fds, nfds, t);
+        if let (Some(u), None, Some(t)) = (until, self.block, t) {
+            self.time_left(tsp, u.saturating_sub(start).min(t), false);
+        }
+        r
+    }
+
+    /// select (23; a timeval, written back with the time left) and pselect6 (270; a
+    /// timespec): the three fd_set bitmaps of `n` descriptors through the same readiness
+    /// as poll (readable: POLLIN, POLLHUP or POLLERR; writable: POLLOUT or POLLERR; no
+    /// exceptional conditions). EBADF for a descriptor in a set that is not open.
+    pub(in crate::linux) fn select(&mut self, n: u64, sets: [u64; 3], tv: u64, micro: bool) -> i64 {
+        if n > super::fd::MAX_FDS as u64 {
+            return Errno::Einval.ret();
+        }
+        let bytes = n.div_ceil(64) * 8;
+        let mut input = [Vec::new(), Vec::new(), Vec::new()];
+        for (k, &a) in sets.iter().enumerate() {
+            if a != 0 {
+                match self.copy_in(a, bytes) {
+                    Ok(b) => input[k] = b,
+                    Err(e) => return e,
+                }
+            }
+        }
+        let bit = |v: &[u8], i: u64| {
+            v.get((i / 8) as usize)
+                .is_some_and(|b| b >> (i % 8) & 1 != 0)
+        };
+        let mut out = [
+            vec![0u8; bytes as usize],
+            vec![0u8; bytes as usize],
+            vec![0u8; bytes as usize],
+        ];
+        let mut ready = 0i64;
+        for i in 0..n {
+            let wanted = [bit(&input[0], i), bit(&input[1], i), bit(&input[2], i)];
+            if !wanted.iter().any(|&w| w) {
+                continue;
+            }
+            let m = self.poll_mask(i as i32);
+            if m & POLLNVAL != 0 {
+                return Errno::Ebadf.ret();
+            }
+            let got = [
+                m & (POLLIN | POLLRDNORM | POLLHUP | POLLERR) != 0,
+                m & (POLLOUT | POLLWRNORM | POLLERR) != 0,
+                false,
+            ];
+            for k in 0..3 {
+                if wanted[k] && got[k] {
+                    if let Some(b) = out[k].get_mut((i / 8) as usize) {
+                        *b |= 1 << (i % 8);
+                    }
+                    ready += 1;
+                }
+            }
+        }
+        let timeout = if tv == 0 {
+            None
+        } else {
+            match self.copy_in(tv, 16) {
+                Ok(b) => {
+                    let w = |r: Option<&[u8]>| {
+                        let mut x = [0u8; 8];
+                        x.copy_from_slice(r.unwrap_or(&[0; 8]));
+                        i64::from_le_bytes(x)
+                    };
+                    let (s, f) = (w(b.get(..8)), w(b.get(8..16)));
+                    let unit = if micro { 1_000 } else { 1 };
+                    if s < 0 || !(0..1_000_000_000 / unit).contains(&f) {
+                        return Errno::Einval.ret();
+                    }
+                    Some((s as u64).saturating_mul(1_000_000_000) + (f * unit) as u64)
+                }
+                Err(e) => return e,
+            }
+        };
+        let now = self.now_ns();
+        let pid = self.pid;
+        let until = match self.procs.get(&pid).and_then(|p| p.poll_until) {
+            Some(u) => u,
+            None => timeout.map_or(u64::MAX, |t| now.saturating_add(t)),
+        };
+        if ready == 0 && until > now {
+            if let Some(p) = self.procs.get_mut(&pid) {
+                p.poll_until = Some(until);
+            }
+            self.block = Some(Block::Poll {
+                until: (until != u64::MAX).then_some(until),
+            });
+            return 0;
+        }
+        if let Some(p) = self.procs.get_mut(&pid) {
+            p.poll_until = None;
+        }
+        for (k, &a) in sets.iter().enumerate() {
+            if a != 0 {
+                if let Err(e) = self.copy_out(a, &out[k]) {
+                    return e;
+                }
+            }
+        }
+        if tv != 0 {
+            self.time_left(
+                tv,
+                until.saturating_sub(now).min(timeout.unwrap_or(0)),
+                micro,
+            );
+        }
+        ready
+    }
+
+    /// `poll_select_finish`: the time left written back to a timeval (select) or a
+    /// timespec (pselect6, ppoll); 0 once the call timed out.
+    fn time_left(&mut self, at: u64, left: u64, micro: bool) {
+        let mut b = [0u8; 16];
+        b[..8].copy_from_slice(&(left / 1_000_000_000).to_le_bytes());
+        let frac = left % 1_000_000_000;
+        let frac = if micro { frac / 1000 } else { frac };
+        b[8..].copy_from_slice(&frac.to_le_bytes());
+        let _ = self.copy_out(at, &b);
     }
 }
