@@ -204,6 +204,10 @@ pub struct Linux {
     pub fs: fs::memfs::MemFs,
     /// Every pipe.
     pub pipes: fs::pipe::Pipes,
+    /// The program's path as exec was given it (what /proc/self/exe names).
+    pub exe: Vec<u8>,
+    /// The state of the getrandom generator (xorshift, seeded like AT_RANDOM).
+    pub random_state: u64,
     /// The running process's working directory (an inode of [`Linux::fs`]).
     pub cwd: usize,
     /// The running process's file mode creation mask (022 at first, as a login shell sets).
@@ -319,6 +323,8 @@ impl Linux {
             files,
             fs: fs::memfs::MemFs::new(),
             pipes: fs::pipe::Pipes::default(),
+            exe: Vec::new(),
+            random_state: crate::loader::stack::RANDOM_SEED,
             cwd: fs::memfs::ROOT,
             umask: 0o022,
             procs,
@@ -346,6 +352,7 @@ impl Linux {
     ) -> Result<&LoadInfo, String> {
         self.uid = args.uid;
         self.gid = args.gid;
+        self.exe = args.execfn.clone();
         let info = loader::load(&mut self.m.mmu, &mut self.mm, program, interp, args)?;
         let s = &mut self.m.cpu.s;
         s.gpr = [0; 16];

@@ -243,3 +243,61 @@ impl super::Linux {
         i64::from(me)
     }
 }
+
+/// RLIM_INFINITY.
+pub const RLIM_INFINITY: u64 = u64::MAX;
+
+/// The limits the kernel enforces, as getrlimit reports them (soft, hard): RLIMIT_STACK (3)
+/// 8 MiB, RLIMIT_CORE (4) 0 (no core files), RLIMIT_NPROC (6) [`MAX_PROCESSES`],
+/// RLIMIT_NOFILE (7) the descriptor table's size; the rest unlimited.
+pub fn rlimit(resource: u64) -> Option<(u64, u64)> {
+    Some(match resource {
+        3 => (super::layout::STACK_LIMIT, RLIM_INFINITY),
+        4 => (0, RLIM_INFINITY),
+        6 => (MAX_PROCESSES as u64, MAX_PROCESSES as u64),
+        7 => (super::fs::fd::MAX_FDS as u64, super::fs::fd::MAX_FDS as u64),
+        0..=15 => (RLIM_INFINITY, RLIM_INFINITY),
+        _ => return None,
+    })
+}
+
+impl super::Linux {
+    /// getrlimit (97), setrlimit (160) and prlimit64 (302; pid 0 or an existing process):
+    /// the old limits from [`rlimit`]; new limits are checked (soft <= hard, EINVAL) and
+    /// accepted but not applied, except that raising a hard limit is EPERM.
+    pub(super) fn prlimit(&mut self, pid: u64, resource: u64, new: u64, old: u64) -> i64 {
+        use super::errno::Errno;
+        if pid != 0 && !self.procs.contains_key(&(pid as u32)) {
+            return Errno::Esrch.ret();
+        }
+        let Some((soft, hard)) = rlimit(resource) else {
+            return Errno::Einval.ret();
+        };
+        if new != 0 {
+            let Ok(b) = self.copy_in(new, 16) else {
+                return Errno::Efault.ret();
+            };
+            let w = |r: Option<&[u8]>| {
+                let mut x = [0u8; 8];
+                x.copy_from_slice(r.unwrap_or(&[0; 8]));
+                u64::from_le_bytes(x)
+            };
+            let (ns, nh) = (w(b.get(..8)), w(b.get(8..16)));
+            if ns > nh {
+                return Errno::Einval.ret();
+            }
+            if nh > hard {
+                return Errno::Eperm.ret();
+            }
+        }
+        if old != 0 {
+            let mut o = [0u8; 16];
+            o[..8].copy_from_slice(&soft.to_le_bytes());
+            o[8..].copy_from_slice(&hard.to_le_bytes());
+            if let Err(e) = self.copy_out(old, &o) {
+                return e;
+            }
+        }
+        0
+    }
+}

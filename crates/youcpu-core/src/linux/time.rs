@@ -211,4 +211,27 @@ impl Linux {
         }
         woke
     }
+
+    /// getrandom (318): `len` bytes from a deterministic generator (the same in every run,
+    /// like AT_RANDOM here); GRND_NONBLOCK, GRND_RANDOM and GRND_INSECURE are accepted.
+    pub(super) fn getrandom(&mut self, buf: u64, len: u64, flags: u64) -> i64 {
+        if flags & !7 != 0 || flags & 6 == 6 {
+            return Errno::Einval.ret();
+        }
+        let n = len.min(32 << 20) as usize;
+        let mut out = Vec::with_capacity(n);
+        while out.len() < n {
+            let mut x = self.random_state;
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            self.random_state = x;
+            out.extend_from_slice(&x.to_le_bytes());
+        }
+        out.truncate(n);
+        match self.copy_out(buf, &out) {
+            Ok(()) => n as i64,
+            Err(e) => e,
+        }
+    }
 }

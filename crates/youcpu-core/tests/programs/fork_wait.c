@@ -1,12 +1,16 @@
 /* fork + waitpid: children print and exit with different statuses (one above 255, one -1);
  * the parent waits for each in turn, so the output order is fixed. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 int main(void) {
+    /* Nothing the C library did before main failed (it would leave errno set). */
+    int e = errno;
     setvbuf(stdout, NULL, _IONBF, 0);
+    printf("errno at start: %d\n", e);
     int codes[] = {0, 1, 42, 255, 256 + 7, -1};
     pid_t me = getpid();
     for (int i = 0; i < 6; i++) {

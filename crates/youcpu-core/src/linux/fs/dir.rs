@@ -157,4 +157,35 @@ impl Linux {
         }
         out.len() as i64
     }
+
+    /// readlink (89) and readlinkat (267): `/proc/self/exe` names the program; the file
+    /// system has no symbolic links, so any other existing path is EINVAL. The name is cut
+    /// at `size` bytes and has no NUL, as readlink(2) says.
+    pub(in crate::linux) fn readlinkat(
+        &mut self,
+        dirfd: u64,
+        path: u64,
+        buf: u64,
+        size: u64,
+    ) -> i64 {
+        if (size as i64) <= 0 {
+            return Errno::Einval.ret();
+        }
+        let p = match self.path_arg(path) {
+            Ok(p) => p,
+            Err(e) => return e.ret(),
+        };
+        if p == b"/proc/self/exe" && !self.exe.is_empty() {
+            let n = (size as usize).min(self.exe.len());
+            let name = self.exe.get(..n).unwrap_or(&[]).to_vec();
+            return match self.copy_out(buf, &name) {
+                Ok(()) => n as i64,
+                Err(e) => e,
+            };
+        }
+        match self.at_base(dirfd, &p).and_then(|b| self.fs.resolve(b, &p)) {
+            Ok(_) => Errno::Einval.ret(),
+            Err(e) => e.ret(),
+        }
+    }
 }
