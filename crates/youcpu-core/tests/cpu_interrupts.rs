@@ -339,16 +339,12 @@ fn demand_paging_grows_the_stack_and_backs_mmap() {
         0x48, 0x81, 0xec, 0x00, 0x20, 0x00, 0x00, 0x50, 0xb8, 60, 0, 0, 0, 0x31, 0xff, 0x0f, 0x05,
     ];
     let mut l = user(&code, Config::default());
-    l.mm.add(youcpu_core::linux::mm::Vma {
-        start: STACK - (1 << 20),
-        end: STACK - 4096,
-        prot: Prot {
-            read: true,
-            write: true,
-            exec: false,
-        },
-        kind: youcpu_core::linux::mm::VmaKind::Stack,
-    });
+    l.mm.add(youcpu_core::linux::mm::Vma::new(
+        STACK - (1 << 20),
+        STACK - 4096,
+        Prot::RW,
+        youcpu_core::linux::mm::VmaKind::Stack,
+    ));
     l.run(100);
     assert_eq!(l.state, ProcessState::Exited { code: 0 });
     assert_eq!(l.mm.demand_faults, 1);

@@ -88,10 +88,10 @@ fn faults_match_the_kernel() {
         }
         for a in [v.start, v.end - 1, v.start + (v.end - v.start) / 2] {
             cases.push((0, a));
-            if !v.write {
+            if !v.prot.write {
                 cases.push((1, a));
             }
-            if !v.exec {
+            if !v.prot.exec {
                 cases.push((2, a));
             }
         }

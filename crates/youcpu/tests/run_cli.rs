@@ -214,3 +214,28 @@ fn bad_input_is_a_one_line_error() {
         assert!(v["error"].is_string());
     }
 }
+
+#[test]
+fn standard_input_and_fork_reach_the_guest() {
+    use std::io::Write;
+    let exe = build("stdin.c", "musl-gcc", &["-O2", "-static"]);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_youcpu"))
+        .args(["run", s(&exe)])
+        .env_clear()
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"one two\nthree\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "ONE TWO\nTHREE\n2 lines, 3 words\nchild read 0\n"
+    );
+    assert_eq!(out.status.code(), Some(0));
+}

@@ -3,81 +3,16 @@
 //! mmap, brk, the stack) get a frame on their first touch, through the page-fault handler.
 
 use crate::cpu::bus::Bus;
-use crate::mmu::paging::{self, PageFlags};
+use crate::mmu::paging;
 use crate::mmu::phys::{OutOfMemory, PAGE_SIZE};
 use crate::mmu::Mmu;
 use serde::Serialize;
 
-/// `TASK_SIZE_MAX` on x86-64 with 4-level paging: the top of user space (one guard page below
-/// 2^47). The stack ends here when stack randomisation is off.
-pub const STACK_TOP: u64 = 0x7fff_ffff_f000;
-/// Largest stack (RLIMIT_STACK default, 8 MiB).
-pub const STACK_LIMIT: u64 = 8 << 20;
-/// Where top-down mmap starts without randomisation: TASK_SIZE minus a 128 MiB gap
-/// (arch/x86/mm/mmap.c mmap_base with the minimum gap).
-pub const MMAP_BASE: u64 = STACK_TOP - (128 << 20);
-/// ELF_ET_DYN_BASE on x86-64: 2/3 of TASK_SIZE, page aligned (where PIE programs go).
-pub const ELF_ET_DYN_BASE: u64 = (STACK_TOP / 3 * 2) & !0xfff;
-
-/// Page protection of a region.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct Prot {
-    /// Readable.
-    pub read: bool,
-    /// Writable.
-    pub write: bool,
-    /// Executable.
-    pub exec: bool,
-}
-
-impl Prot {
-    /// From mmap's PROT_READ (1) | PROT_WRITE (2) | PROT_EXEC (4).
-    pub fn from_bits(p: u64) -> Prot {
-        Prot {
-            read: p & 1 != 0,
-            write: p & 2 != 0,
-            exec: p & 4 != 0,
-        }
-    }
-
-    fn flags(self) -> PageFlags {
-        PageFlags {
-            write: self.write,
-            user: true,
-            exec: self.exec,
-        }
-    }
-}
-
-/// What a region holds.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum VmaKind {
-    /// A PT_LOAD segment of the program or interpreter.
-    Elf,
-    /// The heap grown by brk.
-    Brk,
-    /// An anonymous mmap.
-    Anon,
-    /// The main thread's stack (grows down on demand).
-    Stack,
-}
-
-/// One mapped region `[start, end)`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-pub struct Vma {
-    /// First byte (page aligned).
-    pub start: u64,
-    /// One past the last byte (page aligned).
-    pub end: u64,
-    /// Protection.
-    pub prot: Prot,
-    /// Kind.
-    pub kind: VmaKind,
-}
+pub use super::layout::{ELF_ET_DYN_BASE, MMAP_BASE, STACK_LIMIT, STACK_TOP};
+pub use super::vma::{page_up, Prot, Vma, VmaKind};
 
 /// The address space of one process.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Default, Serialize)]
 pub struct AddressSpace {
     /// Physical address of the PML4 (what CR3 holds while this process runs).
     pub cr3: u64,
@@ -89,11 +24,8 @@ pub struct AddressSpace {
     pub brk: u64,
     /// Pages given a frame on first touch so far.
     pub demand_faults: u64,
-}
-
-/// Rounds up to a page.
-pub fn page_up(v: u64) -> u64 {
-    v.saturating_add(PAGE_SIZE - 1) & !(PAGE_SIZE - 1)
+    /// Writes to copy-on-write pages fixed so far.
+    pub cow_faults: u64,
 }
 
 impl AddressSpace {
@@ -114,6 +46,7 @@ impl AddressSpace {
             start_brk: 0,
             brk: 0,
             demand_faults: 0,
+            cow_faults: 0,
         })
     }
 
@@ -137,15 +70,34 @@ impl AddressSpace {
         self.vmas.insert(i, vma);
     }
 
+    /// Points the page at `page` to `frame` with `prot` and drops its stale translation;
+    /// returns the entry it replaced.
+    pub fn set_page(
+        &mut self,
+        mmu: &mut Mmu,
+        page: u64,
+        frame: u64,
+        prot: Prot,
+    ) -> Result<u64, OutOfMemory> {
+        let old = paging::map_page(
+            &mut mmu.phys,
+            self.cr3,
+            false,
+            page,
+            frame,
+            prot.page_flags(),
+        )?;
+        mmu.invlpg(page);
+        Ok(old)
+    }
+
     /// Maps one page now with a fresh zeroed frame (replacing any page there).
     pub fn map_now(&mut self, mmu: &mut Mmu, vaddr: u64, prot: Prot) -> Result<u64, OutOfMemory> {
-        let page = vaddr & !(PAGE_SIZE - 1);
         let frame = mmu.phys.alloc_frame()?;
-        let old = paging::map_page(&mut mmu.phys, self.cr3, false, page, frame, prot.flags())?;
+        let old = self.set_page(mmu, vaddr & !(PAGE_SIZE - 1), frame, prot)?;
         if old & paging::pte::P != 0 {
             mmu.phys.free_frame((old & paging::pte::ADDR) / PAGE_SIZE);
         }
-        mmu.invlpg(page);
         Ok(frame)
     }
 
@@ -192,7 +144,10 @@ impl AddressSpace {
                 continue;
             }
             if v.start < start {
-                out.push(Vma { end: start, ..v });
+                out.push(Vma {
+                    end: start,
+                    ..v.clone()
+                });
             }
             if v.end > end {
                 out.push(Vma { start: end, ..v });
@@ -224,42 +179,27 @@ impl AddressSpace {
 
     /// Changes the protection of `[start, end)`, splitting regions and updating present pages.
     pub fn protect(&mut self, mmu: &mut Mmu, start: u64, end: u64, prot: Prot) {
-        let mut out = Vec::with_capacity(self.vmas.len() + 2);
-        for v in self.vmas.drain(..) {
-            if v.end <= start || v.start >= end {
-                out.push(v);
-                continue;
-            }
-            if v.start < start {
-                out.push(Vma { end: start, ..v });
-            }
-            out.push(Vma {
+        let pieces: Vec<Vma> = self
+            .vmas
+            .iter()
+            .filter(|v| v.start < end && start < v.end)
+            .map(|v| Vma {
                 start: v.start.max(start),
                 end: v.end.min(end),
                 prot,
-                kind: v.kind,
-            });
-            if v.end > end {
-                out.push(Vma { start: end, ..v });
-            }
+                ..v.clone()
+            })
+            .collect();
+        self.carve(start, end);
+        for v in pieces {
+            self.add(v);
         }
-        self.vmas = out;
         let mut a = start;
         while a < end {
             let e = paging::leaf_entry(&mmu.phys, self.cr3, false, a);
             if e & paging::pte::P != 0 {
                 let frame = (e & paging::pte::ADDR) / PAGE_SIZE;
-                // PROT_NONE keeps the frame but takes away ring-3 access (U/S = 0).
-                let none = !(prot.read || prot.write || prot.exec);
-                let flags = if none {
-                    PageFlags {
-                        write: false,
-                        user: false,
-                        exec: false,
-                    }
-                } else {
-                    prot.flags()
-                };
+                let flags = prot.page_flags();
                 let _ = paging::map_page(&mut mmu.phys, self.cr3, false, a, frame, flags);
                 mmu.invlpg(a);
             }
@@ -276,7 +216,7 @@ impl AddressSpace {
         write: bool,
         fetch: bool,
     ) -> Result<bool, OutOfMemory> {
-        let Some(v) = self.find(addr).copied() else {
+        let Some(v) = self.find(addr).cloned() else {
             return Ok(false);
         };
         let allowed = (v.prot.read || v.prot.write || v.prot.exec)

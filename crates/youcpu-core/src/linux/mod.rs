@@ -1,36 +1,51 @@
-//! A small simulated Linux kernel that runs one static x86-64 program in ring 3.
+//! A small simulated Linux kernel that runs static x86-64 programs in ring 3: one process at
+//! first, more through fork, vfork and clone, each with its own page tables (CR3), descriptor
+//! table and signal state, sharing the one simulated CPU by round robin on the timer
+//! interrupt ([`sched`]).
 //!
 //! The kernel itself is Rust code: its entry points (the SYSCALL target in LSTAR and one stub
 //! per IDT vector) live on a supervisor-only page of HLT bytes in the upper half, and when the
 //! CPU reaches one of them in ring 0 this module does the kernel's work and returns through
 //! the CPU's own SYSRETQ or IRETQ. The ring changes themselves (SYSCALL's RCX/R11/FMASK, the
-//! interrupt frame on the TSS.RSP0 stack) happen in the CPU model.
+//! interrupt frame on the TSS.RSP0 stack) happen in the CPU model. A context switch is done
+//! after that return, between two ring-3 states: the kernel's work takes no simulated time.
+//!
+//! This module is also the one home of what the kernels of the simulator share: [`layout`],
+//! [`vma`], [`errno`] and [`boot`].
 
+pub mod boot;
+pub mod entry;
+pub mod errno;
+pub mod fork;
+pub mod fs;
+pub mod layout;
 pub mod mm;
+pub mod process;
+pub mod sched;
+pub mod signal;
 pub mod syscalls;
+pub mod time;
+pub mod vma;
+pub mod wait;
 
 use crate::cpu::fault::vector;
-use crate::cpu::interrupt::{gate, Gate};
-use crate::cpu::state::{cr, rflags, DescriptorTable, R10, R8, R9, RAX, RDI, RDX, RSI, RSP};
+use crate::cpu::state::{rflags, RSP};
 use crate::cpu::{Event, TripleFault};
 use crate::loader::{self, ExecArgs, LoadInfo};
 use crate::machine::Machine;
 use crate::mmu::paging::{self, PageFlags};
 use crate::mmu::phys::PAGE_SIZE;
+use fs::fd::FdTable;
+use fs::OpenFiles;
 use mm::{AddressSpace, Prot};
+use process::{Block, Process};
 use serde::Serialize;
+use std::collections::BTreeMap;
 use syscalls::SyscallRecord;
 
-/// Linux's selectors (arch/x86/include/asm/segment.h): __KERNEL_CS.
-pub const KERNEL_CS: u16 = 0x10;
-/// __KERNEL_DS.
-pub const KERNEL_DS: u16 = 0x18;
-/// __USER_DS (RPL 3).
-pub const USER_DS: u16 = 0x2b;
-/// __USER_CS (RPL 3).
-pub const USER_CS: u16 = 0x33;
-/// The kernel text page: LSTAR (entry_SYSCALL_64) at its start, IDT stubs from +0x100.
-pub const KERNEL_TEXT: u64 = 0xffff_ffff_8100_0000;
+pub use boot::LINUX_FMASK;
+pub use layout::{KERNEL_CS, KERNEL_DS, KERNEL_TEXT, USER_CS, USER_DS};
+
 /// Vector `v`'s handler is at `IDT_STUBS + 8 * v`.
 pub const IDT_STUBS: u64 = KERNEL_TEXT + 0x100;
 /// The IDT (256 gates of 16 bytes: one page).
@@ -39,21 +54,6 @@ pub const KERNEL_IDT: u64 = 0xffff_ffff_8200_0000;
 pub const KERNEL_STACK: u64 = 0xffff_ffff_8300_0000;
 /// Kernel stack pages.
 pub const KERNEL_STACK_PAGES: u64 = 4;
-/// SYSCALL's RFLAGS mask as Linux sets it (arch/x86/kernel/cpu/common.c syscall_init).
-pub const LINUX_FMASK: u64 = rflags::CF
-    | rflags::PF
-    | rflags::AF
-    | rflags::ZF
-    | rflags::SF
-    | rflags::TF
-    | rflags::IF
-    | rflags::DF
-    | rflags::OF
-    | rflags::IOPL
-    | rflags::NT
-    | rflags::RF
-    | rflags::AC
-    | rflags::ID;
 
 /// Most system calls kept in the log (later ones are counted only).
 pub const MAX_SYSCALL_LOG: usize = 100_000;
@@ -94,32 +94,6 @@ impl ProcessState {
     }
 }
 
-/// Signal numbers (include/uapi/asm-generic/signal.h).
-pub mod signal {
-    /// Illegal instruction.
-    pub const SIGILL: u8 = 4;
-    /// Trace/breakpoint trap.
-    pub const SIGTRAP: u8 = 5;
-    /// Bus error.
-    pub const SIGBUS: u8 = 7;
-    /// Arithmetic exception.
-    pub const SIGFPE: u8 = 8;
-    /// Segmentation fault.
-    pub const SIGSEGV: u8 = 11;
-
-    /// The signal's name.
-    pub fn name(s: u8) -> &'static str {
-        match s {
-            SIGILL => "SIGILL",
-            SIGTRAP => "SIGTRAP",
-            SIGBUS => "SIGBUS",
-            SIGFPE => "SIGFPE",
-            SIGSEGV => "SIGSEGV",
-            _ => "signal",
-        }
-    }
-}
-
 /// What the kernel did at one entry, for traces and widgets.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -133,6 +107,19 @@ pub enum KernelAction {
     },
     /// A timer interrupt was taken and returned from.
     Timer,
+    /// A write to a copy-on-write page was fixed by copying (or reusing) the frame.
+    CopyOnWrite {
+        /// The faulting address.
+        addr: u64,
+    },
+    /// The CPU went from one process to another (the first blocked, ended or used up its
+    /// time slice).
+    Switch {
+        /// The pid that ran.
+        from: u32,
+        /// The pid that runs now.
+        to: u32,
+    },
     /// The process was killed.
     Kill {
         /// Signal.
@@ -180,6 +167,17 @@ pub struct Linux {
     pub stdout: Vec<u8>,
     /// Bytes written to fd 2.
     pub stderr: Vec<u8>,
+    /// Standard input: what reads of the console's input get, in order, shared by every
+    /// process (a pipe's contents given before the run); then end of file.
+    pub stdin: Vec<u8>,
+    /// Bytes of [`Linux::stdin`] read so far.
+    pub stdin_read: usize,
+    /// More standard input may come ([`Linux::feed_stdin`]): a read finding none sleeps, and
+    /// when nothing else can run, [`Linux::run`] returns with [`Linux::awaiting_input`] set.
+    /// False (the default): once [`Linux::stdin`] is read, reads find end of file.
+    pub stdin_open: bool,
+    /// Every process waits and one of them waits for standard input.
+    pub awaiting_input: bool,
     /// System calls made (the first [`MAX_SYSCALL_LOG`]).
     pub syscalls: Vec<SyscallRecord>,
     /// All system calls counted.
@@ -200,10 +198,45 @@ pub struct Linux {
     pub sigmask: u64,
     /// Signals sent while blocked.
     pub sigpending: u64,
-}
-
-fn has_error_code(v: u8) -> bool {
-    matches!(v, 8 | 10..=14 | 17 | 21 | 29 | 30)
+    /// Signals set to SIG_IGN (bit n-1 for signal n).
+    pub sigign: u64,
+    /// The running process's descriptors.
+    pub fds: FdTable,
+    /// The open file descriptions of every process.
+    pub files: OpenFiles,
+    /// The in-memory file system.
+    pub fs: fs::memfs::MemFs,
+    /// Every pipe.
+    pub pipes: fs::pipe::Pipes,
+    /// The program's path as exec was given it (what /proc/self/exe names).
+    pub exe: Vec<u8>,
+    /// The state of the getrandom generator (xorshift, seeded like AT_RANDOM).
+    pub random_state: u64,
+    /// The running process's working directory (an inode of [`Linux::fs`]).
+    pub cwd: usize,
+    /// The running process's file mode creation mask (022 at first, as a login shell sets).
+    pub umask: u32,
+    /// Every process, the running one included (its parts are in the fields above).
+    pub procs: BTreeMap<u32, Process>,
+    /// The first process: the reaper of orphans; the run ends with it.
+    pub init_pid: u32,
+    /// Context switches so far.
+    pub switches: u64,
+    /// Processes created by fork, vfork and clone.
+    pub forks: u64,
+    /// The last switch (from, to).
+    pub last_switch: Option<(u32, u32)>,
+    next_pid: u32,
+    slice_start: u64,
+    /// Set by a system call that must sleep: the call restarts once woken.
+    block: Option<Block>,
+    new_child: Option<fork::NewChild>,
+    /// sched_yield: give the CPU to the next runnable process on the way out.
+    resched: bool,
+    /// nanosleep: sleep until this point of the clock on the way out.
+    sleep_until: Option<u64>,
+    /// Nanoseconds the CPU spent idle (every process asleep).
+    pub idle_ns: u64,
 }
 
 impl Linux {
@@ -243,47 +276,43 @@ impl Linux {
         for v in 0..=255u8 {
             // int3 (3), into (4) and the legacy int 0x80 are callable from ring 3 (DPL 3).
             let dpl = if matches!(v, 3 | 4 | 0x80) { 3 } else { 0 };
-            let g = Gate {
-                offset: IDT_STUBS + 8 * u64::from(v),
-                selector: KERNEL_CS,
-                ist: 0,
-                kind: gate::INTERRUPT,
-                dpl,
-                present: true,
-            };
-            m.mmu
-                .phys
-                .write(idt * PAGE_SIZE + 16 * u64::from(v), &g.encode());
+            let g = boot::interrupt_gate(IDT_STUBS + 8 * u64::from(v), dpl);
+            boot::write_gate(&mut m.mmu.phys, idt * PAGE_SIZE, v, &g);
         }
         for i in 0..KERNEL_STACK_PAGES {
             kmap(&mut m, &mm, KERNEL_STACK + i * PAGE_SIZE, true, false)?;
         }
-        let s = &mut m.cpu.s;
-        s.cs = KERNEL_CS;
-        s.ss = KERNEL_DS;
-        s.efer = cr::EFER_SCE | cr::EFER_LME | cr::EFER_LMA | cr::EFER_NXE;
-        s.star = (u64::from(USER_CS - 16) << 48) | (u64::from(KERNEL_CS) << 32);
-        s.lstar = KERNEL_TEXT;
-        s.fmask = LINUX_FMASK;
-        s.cr0 = cr::CR0_PE | cr::CR0_WP | cr::CR0_PG | (1 << 4) | (1 << 5);
-        s.cr4 = cr::CR4_PAE | cr::CR4_OSFXSR | (1 << 10) | (1 << 16);
-        s.cr3 = mm.cr3;
-        s.idtr = DescriptorTable {
-            base: KERNEL_IDT,
-            limit: 4095,
-        };
-        s.tss_rsp0 = KERNEL_STACK + KERNEL_STACK_PAGES * PAGE_SIZE;
+        boot::enter_long_mode(
+            &mut m.cpu.s,
+            &boot::BootParams {
+                cr3: mm.cr3,
+                idt: KERNEL_IDT,
+                syscall_entry: KERNEL_TEXT,
+                rsp0: KERNEL_STACK + KERNEL_STACK_PAGES * PAGE_SIZE,
+            },
+        );
         m.cpu.sync_paging(&mut m.mmu);
         if let Some(p) = cfg.timer_period {
             m.timer.enable(p, vector::TIMER)?;
         }
         mm.demand_faults = 0;
+        let mut files = OpenFiles::default();
+        let fds = FdTable::console(&mut files);
+        let mut procs = BTreeMap::new();
+        procs.insert(
+            cfg.pid,
+            Process::new(cfg.pid, 0, (cfg.pid, cfg.pid), process::SIGCHLD),
+        );
         Ok(Linux {
             m,
             mm,
             state: ProcessState::Running,
             stdout: Vec::new(),
             stderr: Vec::new(),
+            stdin: Vec::new(),
+            stdin_read: 0,
+            stdin_open: false,
+            awaiting_input: false,
             syscalls: Vec::new(),
             syscall_count: 0,
             pid: cfg.pid,
@@ -294,6 +323,27 @@ impl Linux {
             last_fault: None,
             sigmask: 0,
             sigpending: 0,
+            sigign: 0,
+            fds,
+            files,
+            fs: fs::memfs::MemFs::new(),
+            pipes: fs::pipe::Pipes::default(),
+            exe: Vec::new(),
+            random_state: crate::loader::stack::RANDOM_SEED,
+            cwd: fs::memfs::ROOT,
+            umask: 0o022,
+            procs,
+            init_pid: cfg.pid,
+            switches: 0,
+            forks: 0,
+            last_switch: None,
+            next_pid: cfg.pid.saturating_add(1).max(2),
+            slice_start: 0,
+            block: None,
+            new_child: None,
+            resched: false,
+            sleep_until: None,
+            idle_ns: 0,
         })
     }
 
@@ -307,6 +357,7 @@ impl Linux {
     ) -> Result<&LoadInfo, String> {
         self.uid = args.uid;
         self.gid = args.gid;
+        self.exe = args.execfn.clone();
         let info = loader::load(&mut self.m.mmu, &mut self.mm, program, interp, args)?;
         let s = &mut self.m.cpu.s;
         s.gpr = [0; 16];
@@ -336,7 +387,7 @@ impl Linux {
                 self.kernel_entry();
                 continue;
             }
-            if self.m.cpu.retired_user >= limit {
+            if self.awaiting_input || self.m.cpu.retired_user >= limit {
                 return false;
             }
             match self.m.step() {
@@ -346,6 +397,24 @@ impl Linux {
             }
         }
         true
+    }
+
+    /// More standard input (empty: end of file, the input is closed); wakes the readers.
+    pub fn feed_stdin(&mut self, data: &[u8]) {
+        if data.is_empty() {
+            self.stdin_open = false;
+        }
+        self.stdin.extend_from_slice(data);
+        self.awaiting_input = false;
+        self.wake_all(Block::Stdin);
+        if self
+            .procs
+            .get(&self.pid)
+            .is_some_and(|p| p.blocked.is_some())
+        {
+            self.schedule();
+            self.after_kernel_work(&mut None);
+        }
     }
 
     /// One step for widgets: a user instruction (with its text), an exception delivery, or
@@ -386,165 +455,6 @@ impl Linux {
         self.state = ProcessState::Crashed {
             reason: t.to_string(),
         };
-    }
-
-    /// The kernel's work when the CPU is in ring 0 at one of its entry points.
-    fn kernel_entry(&mut self) -> Option<KernelAction> {
-        let rip = self.m.cpu.s.rip;
-        if rip == KERNEL_TEXT {
-            return self.syscall_entry();
-        }
-        if (IDT_STUBS..IDT_STUBS + 8 * 256).contains(&rip) && (rip - IDT_STUBS).is_multiple_of(8) {
-            return self.vector_entry(((rip - IDT_STUBS) / 8) as u8);
-        }
-        self.state = ProcessState::Crashed {
-            reason: format!("ring 0 reached {rip:#x}, which is not a kernel entry point"),
-        };
-        None
-    }
-
-    fn syscall_entry(&mut self) -> Option<KernelAction> {
-        let g = self.m.cpu.s.gpr;
-        let nr = g[RAX];
-        let args = [g[RDI], g[RSI], g[RDX], g[R10], g[R8], g[R9]];
-        let ret = self.syscall(nr, args);
-        let rec = SyscallRecord {
-            nr,
-            name: syscalls::name(nr),
-            args,
-            ret,
-        };
-        self.syscall_count += 1;
-        if self.syscalls.len() < MAX_SYSCALL_LOG {
-            self.syscalls.push(rec.clone());
-        }
-        if let Some(r) = ret {
-            self.m.cpu.s.gpr[RAX] = r as u64;
-            if let Err(f) = self.m.cpu.sysret() {
-                self.kill(
-                    signal::SIGSEGV,
-                    format!("return from system call failed: {f}"),
-                );
-            }
-        }
-        Some(KernelAction::Syscall(rec))
-    }
-
-    fn kill(&mut self, sig: u8, reason: String) -> Option<KernelAction> {
-        self.state = ProcessState::Killed {
-            signal: sig,
-            reason: reason.clone(),
-        };
-        Some(KernelAction::Kill {
-            signal: sig,
-            reason,
-        })
-    }
-
-    /// Returns to the interrupted context: drop the error code (if any), then IRETQ.
-    fn iret(&mut self, v: u8) {
-        if has_error_code(v) {
-            self.m.cpu.s.gpr[RSP] = self.m.cpu.s.gpr[RSP].wrapping_add(8);
-        }
-        if let Err(f) = self.m.cpu.iretq(&mut self.m.mmu) {
-            self.state = ProcessState::Crashed {
-                reason: format!("iretq failed: {f}"),
-            };
-        }
-    }
-
-    fn vector_entry(&mut self, v: u8) -> Option<KernelAction> {
-        let sp = self.m.cpu.s.gpr[RSP];
-        let frame = if has_error_code(v) {
-            sp.wrapping_add(8)
-        } else {
-            sp
-        };
-        let rd = |l: &mut Linux, a: u64| -> u64 {
-            let mut b = [0u8; 8];
-            let _ = l.m.mmu.read_bytes(a, &mut b, false);
-            u64::from_le_bytes(b)
-        };
-        let code = if has_error_code(v) { rd(self, sp) } else { 0 };
-        let saved_rip = rd(self, frame);
-        let saved_cs = rd(self, frame.wrapping_add(8));
-        if saved_cs & 3 == 0 {
-            self.state = ProcessState::Crashed {
-                reason: format!("kernel oops: exception vector {v} in ring 0 at {saved_rip:#x}"),
-            };
-            return None;
-        }
-        match v {
-            vector::TIMER => {
-                self.timer_interrupts += 1;
-                self.iret(v);
-                Some(KernelAction::Timer)
-            }
-            vector::PF => {
-                let addr = self.m.cpu.s.cr2;
-                let f = crate::cpu::fault::Fault::PageFault { addr, code };
-                if code & crate::cpu::fault::pf::P == 0 {
-                    let write = code & crate::cpu::fault::pf::W != 0;
-                    let fetch = code & crate::cpu::fault::pf::I != 0;
-                    match self.mm.demand_fault(&mut self.m.mmu, addr, write, fetch) {
-                        Ok(true) => {
-                            self.iret(v);
-                            return Some(KernelAction::DemandPage { addr });
-                        }
-                        Ok(false) => {}
-                        Err(e) => return self.kill(signal::SIGSEGV, format!("{f}: {e}")),
-                    }
-                }
-                self.kill(signal::SIGSEGV, format!("{f} at rip {saved_rip:#x}"))
-            }
-            0x80 => {
-                // The legacy 32-bit system call gate: eax = number, ebx, ecx, edx... (i386 table).
-                let g = self.m.cpu.s.gpr;
-                let lo = |x: u64| x & 0xffff_ffff;
-                let nr = lo(g[RAX]);
-                let r = match nr {
-                    1 | 252 => {
-                        self.state = ProcessState::Exited {
-                            code: (g[3] & 0xff) as u8,
-                        };
-                        return Some(KernelAction::Syscall(SyscallRecord {
-                            nr,
-                            name: "exit (int 0x80)",
-                            args: [lo(g[3]), 0, 0, 0, 0, 0],
-                            ret: None,
-                        }));
-                    }
-                    4 => self
-                        .syscall(1, [lo(g[3]), lo(g[1]), lo(g[2]), 0, 0, 0])
-                        .unwrap_or(0),
-                    20 => i64::from(self.pid),
-                    _ => -syscalls::errno::ENOSYS,
-                };
-                self.m.cpu.s.gpr[RAX] =
-                    (r as u64) & 0xffff_ffff | if r < 0 { 0xffff_ffff_0000_0000 } else { 0 };
-                self.iret(v);
-                Some(KernelAction::Syscall(SyscallRecord {
-                    nr,
-                    name: "int 0x80",
-                    args: [lo(g[3]), lo(g[1]), lo(g[2]), 0, 0, 0],
-                    ret: Some(r),
-                }))
-            }
-            _ => {
-                let sig = match v {
-                    vector::DE | vector::MF | vector::XM => signal::SIGFPE,
-                    vector::UD => signal::SIGILL,
-                    vector::BP | vector::DB => signal::SIGTRAP,
-                    vector::SS | vector::AC => signal::SIGBUS,
-                    _ => signal::SIGSEGV,
-                };
-                let what = match self.last_fault.as_ref().filter(|f| f.vector() == v) {
-                    Some(f) => f.to_string(),
-                    None => format!("exception vector {v} (error code {code:#x})"),
-                };
-                self.kill(sig, format!("{what} at rip {saved_rip:#x}"))
-            }
-        }
     }
 }
 

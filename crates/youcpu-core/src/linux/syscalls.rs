@@ -2,30 +2,14 @@
 //! syscall_64.tbl numbers). Arguments arrive in RDI, RSI, RDX, R10, R8, R9; the result goes
 //! to RAX, negative errno on failure.
 
-use super::mm::{page_up, Prot, Vma, VmaKind, MMAP_BASE};
+use super::errno::Errno;
+use super::fs::calls::AT_FDCWD;
+use super::fs::FileKind;
+use super::layout::{MMAP_BASE, STACK_TOP};
+use super::mm::{page_up, Prot, Vma, VmaKind};
 use super::{Linux, ProcessState};
 use crate::mmu::phys::PAGE_SIZE;
 use serde::Serialize;
-
-/// errno values (include/uapi/asm-generic/errno-base.h).
-pub mod errno {
-    /// Bad file descriptor.
-    pub const EBADF: i64 = 9;
-    /// Out of memory.
-    pub const ENOMEM: i64 = 12;
-    /// Bad address.
-    pub const EFAULT: i64 = 14;
-    /// Invalid argument.
-    pub const EINVAL: i64 = 22;
-    /// Not a terminal.
-    pub const ENOTTY: i64 = 25;
-    /// File too large.
-    pub const EFBIG: i64 = 27;
-    /// No such device.
-    pub const ENODEV: i64 = 19;
-    /// Function not implemented.
-    pub const ENOSYS: i64 = 38;
-}
 
 /// One system call as the trace shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -38,6 +22,8 @@ pub struct SyscallRecord {
     pub args: [u64; 6],
     /// The result (negative errno on failure); `None` for exit.
     pub ret: Option<i64>,
+    /// The calling process.
+    pub pid: u32,
 }
 
 /// The name of a system call number.
@@ -47,7 +33,11 @@ pub fn name(nr: u64) -> &'static str {
         1 => "write",
         2 => "open",
         3 => "close",
+        4 => "stat",
         5 => "fstat",
+        6 => "lstat",
+        7 => "poll",
+        8 => "lseek",
         9 => "mmap",
         10 => "mprotect",
         11 => "munmap",
@@ -55,33 +45,82 @@ pub fn name(nr: u64) -> &'static str {
         13 => "rt_sigaction",
         14 => "rt_sigprocmask",
         16 => "ioctl",
+        17 => "pread64",
+        18 => "pwrite64",
+        19 => "readv",
         20 => "writev",
+        21 => "access",
+        22 => "pipe",
+        32 => "dup",
+        34 => "pause",
+        35 => "nanosleep",
+        36 => "getitimer",
+        37 => "alarm",
+        38 => "setitimer",
+        33 => "dup2",
+        23 => "select",
         24 => "sched_yield",
         28 => "madvise",
         39 => "getpid",
+        56 => "clone",
+        57 => "fork",
+        58 => "vfork",
         60 => "exit",
+        61 => "wait4",
         62 => "kill",
         63 => "uname",
+        72 => "fcntl",
+        77 => "ftruncate",
+        79 => "getcwd",
+        80 => "chdir",
+        81 => "fchdir",
+        82 => "rename",
+        83 => "mkdir",
+        84 => "rmdir",
+        87 => "unlink",
         89 => "readlink",
+        95 => "umask",
+        97 => "getrlimit",
         102 => "getuid",
         104 => "getgid",
         107 => "geteuid",
         108 => "getegid",
+        109 => "setpgid",
         110 => "getppid",
+        111 => "getpgrp",
+        112 => "setsid",
+        121 => "getpgid",
+        124 => "getsid",
+        127 => "rt_sigpending",
         131 => "sigaltstack",
         158 => "arch_prctl",
+        160 => "setrlimit",
         186 => "gettid",
         200 => "tkill",
+        217 => "getdents64",
         218 => "set_tid_address",
         228 => "clock_gettime",
+        230 => "clock_nanosleep",
         231 => "exit_group",
         234 => "tgkill",
+        247 => "waitid",
         257 => "openat",
+        258 => "mkdirat",
         262 => "newfstatat",
+        263 => "unlinkat",
+        264 => "renameat",
+        267 => "readlinkat",
+        269 => "faccessat",
+        270 => "pselect6",
+        271 => "ppoll",
         273 => "set_robust_list",
+        292 => "dup3",
+        293 => "pipe2",
         302 => "prlimit64",
+        316 => "renameat2",
         318 => "getrandom",
         334 => "rseq",
+        439 => "faccessat2",
         _ => "unknown",
     }
 }
@@ -94,30 +133,37 @@ pub const UIO_MAXIOV: u64 = 1024;
 pub const MAX_MMAP: u64 = 1 << 36;
 
 impl Linux {
-    fn out(&mut self, fd: u64, data: &[u8]) -> i64 {
+    /// What descriptor `fd` refers to.
+    pub(super) fn file_kind(&self, fd: u64) -> Option<FileKind> {
+        let f = self.fds.get(fd)?;
+        self.files.get(f.file).map(|f| f.kind)
+    }
+
+    pub(super) fn out(&mut self, kind: FileKind, data: &[u8]) -> i64 {
         if self.stdout.len() + self.stderr.len() + data.len() > MAX_OUTPUT {
-            return -errno::EFBIG;
+            return Errno::Efbig.ret();
         }
-        match fd {
-            1 => self.stdout.extend_from_slice(data),
-            _ => self.stderr.extend_from_slice(data),
+        match kind {
+            FileKind::Stdout => self.stdout.extend_from_slice(data),
+            FileKind::Stderr => self.stderr.extend_from_slice(data),
+            _ => return Errno::Ebadf.ret(),
         }
         data.len() as i64
     }
 
-    fn copy_in(&mut self, addr: u64, len: u64) -> Result<Vec<u8>, i64> {
+    pub(super) fn copy_in(&mut self, addr: u64, len: u64) -> Result<Vec<u8>, i64> {
         if len > MAX_OUTPUT as u64 {
-            return Err(-errno::EFBIG);
+            return Err(Errno::Efbig.ret());
         }
         let mut buf = vec![0u8; len as usize];
         self.m
             .mmu
             .read_bytes(addr, &mut buf, true)
-            .map_err(|_| -errno::EFAULT)?;
+            .map_err(|_| Errno::Efault.ret())?;
         Ok(buf)
     }
 
-    fn copy_out(&mut self, addr: u64, data: &[u8]) -> Result<(), i64> {
+    pub(super) fn copy_out(&mut self, addr: u64, data: &[u8]) -> Result<(), i64> {
         // A fault on a lazily mapped page is resolved first, like copy_to_user's fixup path.
         for p in (addr & !(PAGE_SIZE - 1)..addr.saturating_add(data.len() as u64))
             .step_by(PAGE_SIZE as usize)
@@ -129,43 +175,72 @@ impl Linux {
                 .result
                 .is_err()
             {
-                let _ = self
-                    .mm
-                    .demand_fault(&mut self.m.mmu, p.max(addr), true, false);
+                let _ = self.mm.fix_fault(&mut self.m.mmu, p.max(addr), true, false);
             }
         }
         self.m
             .mmu
             .write_bytes(addr, data, true)
-            .map_err(|_| -errno::EFAULT)
+            .map_err(|_| Errno::Efault.ret())
     }
 
     /// Runs system call `nr` with `a`; returns RAX, or `None` when the process exited.
     pub(super) fn syscall(&mut self, nr: u64, a: [u64; 6]) -> Option<i64> {
-        use errno::*;
         let r: i64 = match nr {
-            0 => match a[0] {
-                0 => 0, // stdin is empty: end of file
-                1 | 2 => -EBADF,
-                _ => -EBADF,
-            },
-            1 => match a[0] {
-                1 | 2 => match self.copy_in(a[1], a[2]) {
-                    Ok(b) => self.out(a[0], &b),
-                    Err(e) => e,
-                },
-                _ => -EBADF,
-            },
+            0 => self.sys_read(a[0], a[1], a[2], None),
+            1 => self.sys_write(a[0], a[1], a[2], None),
+            17 => self.sys_read(a[0], a[1], a[2], Some(a[3])),
+            18 => self.sys_write(a[0], a[1], a[2], Some(a[3])),
+            19 => self.readv(a[0], a[1], a[2]),
+            2 => self.openat(AT_FDCWD as u64, a[0], a[1], a[2]),
+            257 => self.openat(a[0], a[1], a[2], a[3]),
+            8 => self.lseek(a[0], a[1], a[2]),
+            5 => self.fstatat(a[0], None, a[1], 0),
+            4 | 6 => self.fstatat(AT_FDCWD as u64, Some(a[0]), a[1], 0),
+            262 => self.fstatat(a[0], Some(a[1]), a[2], a[3]),
+            22 => self.pipe2(a[0], 0),
+            293 => self.pipe2(a[0], a[1]),
+            72 => self.fcntl(a[0], a[1], a[2]),
+            87 => self.unlinkat(AT_FDCWD as u64, a[0], 0),
+            84 => self.unlinkat(AT_FDCWD as u64, a[0], 0x200),
+            263 => self.unlinkat(a[0], a[1], a[2]),
+            83 => self.mkdirat(AT_FDCWD as u64, a[0], a[1]),
+            258 => self.mkdirat(a[0], a[1], a[2]),
+            21 => self.faccessat(AT_FDCWD as u64, a[0], a[1]),
+            269 | 439 => self.faccessat(a[0], a[1], a[2]),
+            77 => self.ftruncate(a[0], a[1]),
+            79 => self.getcwd(a[0], a[1]),
+            80 => self.chdir(Some(a[0]), 0),
+            81 => self.chdir(None, a[0]),
+            82 => self.renameat2((AT_FDCWD as u64, a[0]), (AT_FDCWD as u64, a[1]), 0),
+            264 => self.renameat2((a[0], a[1]), (a[2], a[3]), 0),
+            316 => self.renameat2((a[0], a[1]), (a[2], a[3]), a[4]),
+            217 => self.getdents64(a[0], a[1], a[2]),
+            95 => {
+                let old = self.umask;
+                self.umask = (a[0] & 0o777) as u32;
+                i64::from(old)
+            }
             20 => self.writev(a[0], a[1], a[2]),
-            62 => self.kill_self(
-                a[0] as i64 == i64::from(self.pid) || a[0] == 0 || a[0] as i64 == -1,
-                a[1],
+            62 => self.sys_kill(a[0] as i32, a[1]),
+            200 => self.sys_tgkill(None, a[0] as i32 as i64, a[1]),
+            234 => self.sys_tgkill(Some(a[0] as i32 as i64), a[1] as i32 as i64, a[2]),
+            56 => self.clone_process(a[0], a[1], a[2], a[3], a[4]),
+            57 => self.clone_process(u64::from(super::process::SIGCHLD), 0, 0, 0, 0),
+            58 => self.clone_process(
+                super::fork::flags::CLONE_VM
+                    | super::fork::flags::CLONE_VFORK
+                    | u64::from(super::process::SIGCHLD),
+                0,
+                0,
+                0,
+                0,
             ),
-            200 => self.kill_self(a[0] == u64::from(self.pid), a[1]),
-            234 => self.kill_self(
-                a[0] == u64::from(self.pid) && a[1] == u64::from(self.pid),
-                a[2],
-            ),
+            61 => self.wait4(a[0] as i32, a[1], a[2], a[3]),
+            247 => self.waitid(a[0], a[1], a[2], a[3], a[4]),
+            32 => self.dup(a[0]),
+            33 => self.dup3(a[0], a[1], 0, true),
+            292 => self.dup3(a[0], a[1], a[2], false),
             60 | 231 => {
                 self.state = ProcessState::Exited {
                     code: (a[0] & 0xff) as u8,
@@ -177,89 +252,88 @@ impl Linux {
             11 => self.munmap(a[0], a[1]),
             10 => self.mprotect(a[0], a[1], a[2]),
             28 => 0,
+            34 => {
+                // pause: sleeps until a signal; the restart after a wake sleeps again.
+                self.block = Some(super::process::Block::Pause);
+                0
+            }
+            24 => {
+                self.resched = true;
+                0
+            }
             158 => self.arch_prctl(a[0], a[1]),
             218 | 39 | 186 => i64::from(self.pid),
-            110 => 0,
+            110 => self.procs.get(&self.pid).map_or(0, |p| i64::from(p.ppid)),
+            109 => self.setpgid(a[0] as i32, a[1] as i32),
+            111 => i64::from(self.procs.get(&self.pid).map_or(self.pid, |p| p.pgid)),
+            121 | 124 => self.getpgid(a[0] as i32, nr == 124),
+            112 => self.setsid(),
             102 | 107 => self.uid as i64,
             104 | 108 => self.gid as i64,
             63 => self.uname(a[0]),
-            16 => {
-                if a[0] <= 2 {
-                    -ENOTTY
-                } else {
-                    -EBADF
-                }
-            }
-            3 => {
-                if a[0] <= 2 {
+            16 => match self.file_kind(a[0]) {
+                Some(_) => Errno::Enotty.ret(),
+                None => Errno::Ebadf.ret(),
+            },
+            3 => match self.fds.remove(a[0]) {
+                Some(f) => {
+                    self.fput(f.file);
                     0
-                } else {
-                    -EBADF
                 }
-            }
+                None => Errno::Ebadf.ret(),
+            },
             14 => self.rt_sigprocmask(a[0], a[1], a[2], a[3]),
-            // Handlers are accepted but never run (signals take their default action).
-            13 | 131 => 0,
-            273 => 0,
-            228 => {
-                // A deterministic clock: one nanosecond per retired instruction.
-                let ns = self.m.cpu.retired_user;
-                let mut b = [0u8; 16];
-                b[..8].copy_from_slice(&(ns / 1_000_000_000).to_le_bytes());
-                b[8..].copy_from_slice(&(ns % 1_000_000_000).to_le_bytes());
-                match self.copy_out(a[1], &b) {
-                    Ok(()) => 0,
-                    Err(e) => e,
+            127 => {
+                // rt_sigpending: the pending signals that are blocked (do_sigpending).
+                if a[1] > 8 {
+                    Errno::Einval.ret()
+                } else {
+                    let set = (self.sigpending & self.sigmask).to_le_bytes();
+                    match self.copy_out(a[0], set.get(..a[1] as usize).unwrap_or(&[])) {
+                        Ok(()) => 0,
+                        Err(e) => e,
+                    }
                 }
             }
-            _ => -ENOSYS,
+            13 => self.rt_sigaction(a[0], a[1], a[2], a[3]),
+            // Handlers are accepted but never run (signals take their default action).
+            131 => 0,
+            273 => 0,
+            228 => self.clock_gettime(a[0], a[1]),
+            35 => self.nanosleep(None, 0, a[0]),
+            37 => self.alarm(a[0]),
+            89 => self.readlinkat(AT_FDCWD as u64, a[0], a[1], a[2]),
+            267 => self.readlinkat(a[0], a[1], a[2], a[3]),
+            318 => self.getrandom(a[0], a[1], a[2]),
+            97 => self.prlimit(0, a[0], 0, a[1]),
+            160 => self.prlimit(0, a[0], a[1], 0),
+            302 => self.prlimit(a[0], a[1], a[2], a[3]),
+            7 => self.poll(
+                a[0],
+                a[1],
+                (a[2] as i32 >= 0).then(|| u64::from(a[2] as u32) * 1_000_000),
+            ),
+            271 => self.ppoll(a[0], a[1], a[2]),
+            23 => self.select(a[0], [a[1], a[2], a[3]], a[4], true),
+            270 => self.select(a[0], [a[1], a[2], a[3]], a[4], false),
+            36 => self.itimer(a[0], None, a[1]),
+            38 => self.itimer(a[0], Some(a[1]), a[2]),
+            230 => self.nanosleep(Some(a[0]), a[1], a[2]),
+            _ => Errno::Enosys.ret(),
         };
         Some(r)
-    }
-
-    /// kill/tkill/tgkill aimed at this process: signal handlers are not run by this kernel, so
-    /// a signal whose default action terminates ends the process with it (abort() gives
-    /// SIGABRT, status 134); SIGCHLD, SIGURG, SIGWINCH and the stop/continue signals are
-    /// ignored; signal 0 only checks the target. Other targets do not exist (ESRCH).
-    fn kill_self(&mut self, is_self: bool, sig: u64) -> i64 {
-        if sig > 64 {
-            return -errno::EINVAL;
-        }
-        if !is_self {
-            return -3; // ESRCH
-        }
-        match sig {
-            0 | 17 | 18 | 19 | 20 | 21 | 22 | 23 | 28 => 0,
-            s => {
-                let bit = 1u64 << (s - 1);
-                if self.sigmask & bit != 0 && s != 9 {
-                    // Blocked: pending until unblocked (musl's raise() blocks around tkill).
-                    self.sigpending |= bit;
-                } else {
-                    self.die_of(s as u8);
-                }
-                0
-            }
-        }
-    }
-
-    fn die_of(&mut self, s: u8) {
-        self.state = ProcessState::Killed {
-            signal: s,
-            reason: format!("killed by signal {s} sent by the program itself"),
-        };
     }
 
     /// rt_sigprocmask(how, set, oldset, sigsetsize): the blocked-signal mask; unblocking a
     /// pending terminating signal ends the process on the way back to user mode.
     fn rt_sigprocmask(&mut self, how: u64, set: u64, oldset: u64, size: u64) -> i64 {
         if size != 8 {
-            return -errno::EINVAL;
+            return Errno::Einval.ret();
         }
         let old = self.sigmask;
         if set != 0 {
             let Ok(b) = self.copy_in(set, 8) else {
-                return -errno::EFAULT;
+                return Errno::Efault.ret();
             };
             let mut w = [0u8; 8];
             w.copy_from_slice(b.get(..8).unwrap_or(&[0; 8]));
@@ -269,7 +343,7 @@ impl Linux {
                 0 => old | new,
                 1 => old & !new,
                 2 => new,
-                _ => return -errno::EINVAL,
+                _ => return Errno::Einval.ret(),
             } & !unblockable;
         }
         if oldset != 0 {
@@ -277,37 +351,8 @@ impl Linux {
                 return e;
             }
         }
-        let deliver = self.sigpending & !self.sigmask;
-        if deliver != 0 {
-            self.die_of(deliver.trailing_zeros() as u8 + 1);
-        }
+        self.deliver_pending();
         0
-    }
-
-    fn writev(&mut self, fd: u64, iov: u64, cnt: u64) -> i64 {
-        if fd != 1 && fd != 2 {
-            return -errno::EBADF;
-        }
-        if cnt > UIO_MAXIOV {
-            return -errno::EINVAL;
-        }
-        let raw = match self.copy_in(iov, cnt * 16) {
-            Ok(r) => r,
-            Err(e) => return e,
-        };
-        let mut data = Vec::new();
-        for c in raw.chunks_exact(16) {
-            let mut b = [0u8; 8];
-            b.copy_from_slice(c.get(..8).unwrap_or(&[0; 8]));
-            let base = u64::from_le_bytes(b);
-            b.copy_from_slice(c.get(8..16).unwrap_or(&[0; 8]));
-            let len = u64::from_le_bytes(b);
-            match self.copy_in(base, len) {
-                Ok(d) => data.extend_from_slice(&d),
-                Err(e) => return e,
-            }
-        }
-        self.out(fd, &data)
     }
 
     fn brk(&mut self, want: u64) -> u64 {
@@ -333,12 +378,7 @@ impl Linux {
                 .find(|v| v.kind == VmaKind::Brk && v.end == old_end)
             {
                 Some(v) => v.end = new_end,
-                None => mm.add(Vma {
-                    start: old_end,
-                    end: new_end,
-                    prot,
-                    kind: VmaKind::Brk,
-                }),
+                None => mm.add(Vma::new(old_end, new_end, prot, VmaKind::Brk)),
             }
         } else if new_end < old_end {
             mm.unmap(&mut self.m.mmu, new_end, old_end);
@@ -351,54 +391,70 @@ impl Linux {
         const MAP_FIXED: u64 = 0x10;
         const MAP_ANONYMOUS: u64 = 0x20;
         const MAP_FIXED_NOREPLACE: u64 = 0x10_0000;
+        // MAP_SHARED (1), MAP_PRIVATE (2) or MAP_SHARED_VALIDATE (3): exactly one.
+        let shared = match flags & 3 {
+            0 => return Errno::Einval.ret(),
+            2 => false,
+            _ => true,
+        };
         if len == 0 || len > MAX_MMAP {
             return if len == 0 {
-                -errno::EINVAL
+                Errno::Einval.ret()
             } else {
-                -errno::ENOMEM
+                Errno::Enomem.ret()
             };
         }
         if flags & MAP_ANONYMOUS == 0 {
-            // Only stdin/stdout/stderr exist, and they cannot be mapped.
-            return if (fd as i64) < 0 || fd > 2 {
-                -errno::EBADF
+            // File mappings are not modelled yet.
+            return if self.fds.get(fd).is_none() {
+                Errno::Ebadf.ret()
             } else {
-                -errno::ENODEV
+                Errno::Enodev.ret()
             };
         }
         let len = page_up(len);
         let start = if flags & (MAP_FIXED | MAP_FIXED_NOREPLACE) != 0 {
             if !addr.is_multiple_of(PAGE_SIZE)
-                || addr
-                    .checked_add(len)
-                    .is_none_or(|e| e > super::mm::STACK_TOP)
+                || addr.checked_add(len).is_none_or(|e| e > STACK_TOP)
             {
-                return -errno::EINVAL;
+                return Errno::Einval.ret();
             }
             if flags & MAP_FIXED_NOREPLACE != 0 && !self.mm.is_free(addr, addr + len) {
-                return -17; // EEXIST
+                return Errno::Eexist.ret();
             }
             self.mm.unmap(&mut self.m.mmu, addr, addr + len);
             addr
         } else {
             match self.mm.find_free_topdown(len, MMAP_BASE) {
                 Some(s) => s,
-                None => return -errno::ENOMEM,
+                None => return Errno::Enomem.ret(),
             }
         };
+        let prot = Prot::from_bits(prot);
         self.mm.add(Vma {
-            start,
-            end: start + len,
-            prot: Prot::from_bits(prot),
-            kind: VmaKind::Anon,
+            shared,
+            ..Vma::new(start, start + len, prot, VmaKind::Anon)
         });
+        if shared {
+            // Shared anonymous memory has no object to find its pages in later (Linux uses a
+            // shmem file): its pages are made now, so every process that inherits the mapping
+            // maps the same frames.
+            let mut a = start;
+            while a < start + len {
+                if self.mm.map_now(&mut self.m.mmu, a, prot).is_err() {
+                    self.mm.unmap(&mut self.m.mmu, start, start + len);
+                    return Errno::Enomem.ret();
+                }
+                a += PAGE_SIZE;
+            }
+        }
         start as i64
     }
 
     fn munmap(&mut self, addr: u64, len: u64) -> i64 {
         let end = addr.saturating_add(page_up(len));
-        if !addr.is_multiple_of(PAGE_SIZE) || len == 0 || end > super::mm::STACK_TOP {
-            return -errno::EINVAL;
+        if !addr.is_multiple_of(PAGE_SIZE) || len == 0 || end > STACK_TOP {
+            return Errno::Einval.ret();
         }
         self.mm.unmap(&mut self.m.mmu, addr, end);
         0
@@ -406,13 +462,13 @@ impl Linux {
 
     fn mprotect(&mut self, addr: u64, len: u64, prot: u64) -> i64 {
         let end = addr.saturating_add(page_up(len));
-        if !addr.is_multiple_of(PAGE_SIZE) || end > super::mm::STACK_TOP {
-            return -errno::EINVAL;
+        if !addr.is_multiple_of(PAGE_SIZE) || end > STACK_TOP {
+            return Errno::Einval.ret();
         }
         let mut a = addr;
         while a < end {
             if self.mm.find(a).is_none() {
-                return -errno::ENOMEM;
+                return Errno::Enomem.ret();
             }
             a += PAGE_SIZE;
         }
@@ -431,7 +487,7 @@ impl Linux {
         match code {
             ARCH_SET_FS | ARCH_SET_GS => {
                 if !canonical {
-                    return -1; // EPERM
+                    return Errno::Eperm.ret();
                 }
                 if code == ARCH_SET_FS {
                     self.m.cpu.s.fs_base = addr;
@@ -451,7 +507,7 @@ impl Linux {
                     Err(e) => e,
                 }
             }
-            _ => -errno::EINVAL,
+            _ => Errno::Einval.ret(),
         }
     }
 

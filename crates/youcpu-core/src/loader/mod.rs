@@ -18,8 +18,7 @@ use goblin::elf::Elf;
 use serde::Serialize;
 use stack::{AuxProgram, StackLayout, StackParams};
 
-/// The lowest address a mapping may use (the default vm.mmap_min_addr).
-pub const MMAP_MIN_ADDR: u64 = 0x1_0000;
+pub use crate::linux::layout::MMAP_MIN_ADDR;
 
 /// Largest executable accepted (bounds the work and the memory).
 pub const MAX_FILE: usize = 64 << 20;
@@ -228,12 +227,7 @@ fn map_segments(
             mm.poke(mmu, file_end, &vec![0u8; n])?;
         }
         mm.carve(start, end);
-        mm.add(Vma {
-            start,
-            end,
-            prot,
-            kind: VmaKind::Elf,
-        });
+        mm.add(Vma::new(start, end, prot, VmaKind::Elf));
         out.push(LoadedSegment {
             vaddr,
             filesz: ph.p_filesz,
@@ -276,23 +270,23 @@ fn map_vdso(mmu: &mut Mmu, mm: &mut AddressSpace) -> Result<u64, LoadError> {
     h[54] = 56; // e_phentsize (e_phnum stays 0)
     h[58] = 64; // e_shentsize
     mm.poke(mmu, VDSO_BASE, &h)?;
-    mm.add(Vma {
-        start: VDSO_BASE,
-        end: VDSO_BASE + 2 * PAGE_SIZE,
+    mm.add(Vma::new(
+        VDSO_BASE,
+        VDSO_BASE + 2 * PAGE_SIZE,
         prot,
-        kind: VmaKind::Elf,
-    });
+        VmaKind::Elf,
+    ));
     let vvar = Prot {
         read: true,
         write: false,
         exec: false,
     };
-    mm.add(Vma {
-        start: VDSO_BASE - 6 * PAGE_SIZE,
-        end: VDSO_BASE,
-        prot: vvar,
-        kind: VmaKind::Anon,
-    });
+    mm.add(Vma::new(
+        VDSO_BASE - 6 * PAGE_SIZE,
+        VDSO_BASE,
+        vvar,
+        VmaKind::Anon,
+    ));
     Ok(VDSO_BASE)
 }
 
@@ -448,12 +442,12 @@ pub fn load(
         a += PAGE_SIZE;
     }
     mm.poke(mmu, layout.bottom, &layout.image)?;
-    mm.add(Vma {
-        start: STACK_TOP - STACK_LIMIT,
-        end: STACK_TOP,
-        prot: stack_prot,
-        kind: VmaKind::Stack,
-    });
+    mm.add(Vma::new(
+        STACK_TOP - STACK_LIMIT,
+        STACK_TOP,
+        stack_prot,
+        VmaKind::Stack,
+    ));
     Ok(LoadInfo {
         start,
         entry,

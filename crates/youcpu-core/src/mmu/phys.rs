@@ -40,6 +40,9 @@ pub struct PhysMem {
     allocated: u64,
     code: Vec<bool>,
     code_written: Vec<u64>,
+    /// Mappings beyond the first of frames mapped more than once (fork's shared pages);
+    /// absent = one owner (mm/memory.c keeps this count in `struct page`'s `_mapcount`).
+    shared: std::collections::BTreeMap<u64, u32>,
 }
 
 impl PhysMem {
@@ -56,6 +59,7 @@ impl PhysMem {
             allocated: 0,
             code: vec![false; n],
             code_written: Vec::new(),
+            shared: std::collections::BTreeMap::new(),
         }
     }
 
@@ -118,8 +122,32 @@ impl PhysMem {
         Ok(n)
     }
 
-    /// Returns a frame to the allocator (its contents are dropped).
+    /// One more owner of frame `n` (a page shared by fork, copy-on-write or MAP_SHARED): it is
+    /// freed only when every owner has called [`PhysMem::free_frame`].
+    pub fn share_frame(&mut self, n: u64) {
+        if self.frame(n).is_some() {
+            *self.shared.entry(n).or_insert(0) += 1;
+        }
+    }
+
+    /// How many owners frame `n` has (0 when it is not allocated).
+    pub fn frame_owners(&self, n: u64) -> u64 {
+        if self.frame(n).is_none() {
+            return 0;
+        }
+        1 + u64::from(self.shared.get(&n).copied().unwrap_or(0))
+    }
+
+    /// Drops one owner of a frame; the last one returns it to the allocator (its contents are
+    /// dropped).
     pub fn free_frame(&mut self, n: u64) {
+        if let Some(c) = self.shared.get_mut(&n) {
+            *c -= 1;
+            if *c == 0 {
+                self.shared.remove(&n);
+            }
+            return;
+        }
         self.touch(n);
         if let Some(slot) = self.frames.get_mut(n as usize) {
             if slot.take().is_some() {

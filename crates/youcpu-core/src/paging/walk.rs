@@ -6,19 +6,9 @@ use super::format::{mask, Format};
 use super::memory::{read_entry, write_entry, PhysMemory};
 use serde::Serialize;
 
-/// The page-fault error-code bits pushed with #PF (SDM vol. 3 §4.7, figure 4-12).
-pub mod error_code {
-    /// P: the entry was present (a protection or reserved-bit fault).
-    pub const P: u64 = 1 << 0;
-    /// W/R: the access was a write.
-    pub const W: u64 = 1 << 1;
-    /// U/S: the access came from user mode.
-    pub const U: u64 = 1 << 2;
-    /// RSVD: a reserved bit was set in an entry.
-    pub const RSVD: u64 = 1 << 3;
-    /// I/D: the access was an instruction fetch (reported when NX is enabled).
-    pub const I: u64 = 1 << 4;
-}
+/// The page-fault error-code bits pushed with #PF (SDM vol. 3 §4.7, figure 4-12): the CPU's
+/// one table, shared with [`crate::mmu`]'s walk and the kernels' fault handlers.
+pub use crate::cpu::fault::pf as error_code;
 
 /// What the access does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

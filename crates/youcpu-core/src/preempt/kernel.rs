@@ -9,14 +9,8 @@
 //! stack in TSS.RSP0 (`update_task_stack`, arch/x86/include/asm/switch_to.h), load its saved
 //! RSP, pop its registers and IRETQ back to ring 3.
 
-/// The kernel's code selector (Linux's `__KERNEL_CS`).
-pub const KERNEL_CS: u16 = crate::linux::KERNEL_CS;
-/// The kernel's stack selector.
-pub const KERNEL_DS: u16 = crate::linux::KERNEL_DS;
-/// The user code selector (RPL 3).
-pub const USER_CS: u16 = crate::linux::USER_CS;
-/// The user stack selector (RPL 3).
-pub const USER_DS: u16 = crate::linux::USER_DS;
+/// The selectors are Linux's (`__KERNEL_CS` and friends), as the Rust kernel uses them.
+pub use crate::linux::layout::{KERNEL_CS, KERNEL_DS, USER_CS, USER_DS};
 
 /// The kernel's code page (mapped supervisor-only, executable, in every address space).
 pub const KTEXT: u64 = 0xffff_ffff_8000_0000;
@@ -57,7 +51,7 @@ pub const T_CR3: u64 = 8;
 pub const T_KSTACK: u64 = 16;
 
 /// The user code page (same virtual address in every process, different frames).
-pub const USER_CODE: u64 = 0x40_0000;
+pub const USER_CODE: u64 = crate::linux::layout::ELF_EXEC_BASE;
 /// The user data page: the counter at +0, the process's letter at +8.
 pub const USER_DATA: u64 = 0x60_0000;
 /// The counter's address.
@@ -65,7 +59,7 @@ pub const COUNTER: u64 = USER_DATA;
 /// The letter's address.
 pub const LETTER: u64 = USER_DATA + 8;
 /// The initial user stack pointer (top of the one stack page).
-pub const USER_STACK_TOP: u64 = 0x7fff_ffff_f000;
+pub const USER_STACK_TOP: u64 = crate::linux::layout::STACK_TOP;
 
 /// `sched_yield`'s number on x86-64 (arch/x86/entry/syscalls/syscall_64.tbl).
 pub const SYS_YIELD: u64 = 24;

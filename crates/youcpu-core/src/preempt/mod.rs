@@ -13,6 +13,12 @@
 //! writes RSP0 into a TSS in guest memory, as Linux does; after every kernel instruction
 //! [`System::step`] copies that memory word into the register, which is what the CPU would read.
 //! The scheduler's choice, the register saving and the CR3 and stack switch are all guest code.
+//!
+//! Why a kernel apart from [`crate::linux`], which schedules real programs by the same timer
+//! interrupt: here the context switch itself is the lesson, so it is x86-64 code the reader
+//! can single-step, where the Rust kernel switches between two instructions. Both boot
+//! through [`crate::linux::boot`] and use Linux's selectors and layout
+//! ([`crate::linux::layout`]).
 
 pub mod kernel;
 pub mod listing;
@@ -21,9 +27,9 @@ pub mod trace;
 #[cfg(test)]
 mod tests;
 
-use crate::cpu::interrupt::{gate, Gate};
-use crate::cpu::state::{cr, rflags, DescriptorTable, RAX, RSP};
+use crate::cpu::state::{rflags, RAX, RSP};
 use crate::cpu::{fault::vector, Event};
+use crate::linux::boot;
 use crate::machine::Machine;
 use crate::mmu::paging::{self, PageFlags};
 use crate::mmu::phys::PAGE_SIZE;
@@ -357,18 +363,12 @@ impl System {
         };
         // Gates 0-31 (exceptions) lead to `fault_entry`, 32 to the timer handler.
         for v in 0..=vector::TIMER {
-            let g = Gate {
-                offset: if v == vector::TIMER {
-                    timer_entry
-                } else {
-                    fault_entry
-                },
-                selector: KERNEL_CS,
-                ist: 0,
-                kind: gate::INTERRUPT,
-                dpl: 0,
-                present: true,
+            let handler = if v == vector::TIMER {
+                timer_entry
+            } else {
+                fault_entry
             };
+            let g = boot::interrupt_gate(handler, 0);
             sys.kwrite_bytes(IDT + 16 * u64::from(v), &g.encode())?;
         }
         sys.kwrite(NTASKS, n as u64)?;
@@ -428,19 +428,16 @@ impl System {
             });
         }
         let s = &mut sys.m.cpu.s;
-        s.cs = KERNEL_CS;
-        s.ss = KERNEL_DS;
-        s.efer = cr::EFER_SCE | cr::EFER_LME | cr::EFER_LMA | cr::EFER_NXE;
-        s.star = (u64::from(USER_CS - 16) << 48) | (u64::from(KERNEL_CS) << 32);
-        s.lstar = syscall_entry;
-        s.fmask = crate::linux::LINUX_FMASK;
-        s.cr0 = cr::CR0_PE | cr::CR0_WP | cr::CR0_PG;
-        s.cr4 = cr::CR4_PAE;
-        s.cr3 = kernel_cr3;
-        s.idtr = DescriptorTable {
-            base: IDT,
-            limit: 4095,
-        };
+        boot::enter_long_mode(
+            s,
+            &boot::BootParams {
+                cr3: kernel_cr3,
+                idt: IDT,
+                syscall_entry,
+                // The boot code writes RSP0 into the TSS; `step` copies it from there.
+                rsp0: s.tss_rsp0,
+            },
+        );
         s.rip = boot;
         s.gpr[RSP] = kstack_top(0);
         s.rflags = rflags::FIXED;

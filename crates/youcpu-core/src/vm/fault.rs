@@ -13,7 +13,7 @@ use crate::paging::{Access, AccessKind, FaultKind, PageFault};
 /// The longest read or write in one call.
 pub const MAX_ACCESS: u64 = 1 << 20;
 /// The lowest user address: mmap_min_addr (64 KiB).
-pub const MMAP_MIN_ADDR: u64 = 0x1_0000;
+pub use crate::linux::layout::MMAP_MIN_ADDR;
 
 impl System {
     /// One user access by `pid` at `va`: TLB, walk, and on a fault the kernel's decision and a
@@ -136,30 +136,32 @@ impl System {
         };
         // access_error(): the VMA's permissions decide.
         match kind {
-            AccessKind::Write if !vma.write => return segv(SegvReason::WriteReadOnly),
-            AccessKind::Fetch if !vma.exec => return segv(SegvReason::ExecNoExec),
-            AccessKind::Read if !(vma.read || vma.write || vma.exec) => {
-                return segv(SegvReason::NoAccess)
-            }
+            AccessKind::Write if !vma.prot.write => return segv(SegvReason::WriteReadOnly),
+            AccessKind::Fetch if !vma.prot.exec => return segv(SegvReason::ExecNoExec),
+            AccessKind::Read if vma.prot.is_none() => return segv(SegvReason::NoAccess),
             _ => {}
         }
         let perms = |write: bool| Perms {
             write,
             user: true,
-            exec: vma.exec,
+            exec: vma.prot.exec,
             global: false,
         };
         match fault.kind {
             FaultKind::NotPresent => {
                 let (frame, writable, d) = match vma.kind {
-                    VmaKind::Anon | VmaKind::Stack if kind != AccessKind::Write => (
-                        self.zero_frame,
-                        false,
-                        Decision::ZeroPage {
-                            frame: self.zero_frame,
-                        },
-                    ),
-                    VmaKind::Anon | VmaKind::Stack => {
+                    VmaKind::Anon | VmaKind::Brk | VmaKind::Elf | VmaKind::Stack
+                        if kind != AccessKind::Write =>
+                    {
+                        (
+                            self.zero_frame,
+                            false,
+                            Decision::ZeroPage {
+                                frame: self.zero_frame,
+                            },
+                        )
+                    }
+                    VmaKind::Anon | VmaKind::Brk | VmaKind::Elf | VmaKind::Stack => {
                         let f = self.frames.alloc(FrameUse::User)?;
                         (f, true, Decision::DemandZero { frame: f })
                     }
@@ -177,7 +179,7 @@ impl System {
                             let bytes = self.fill_from_file(f, file, at, n);
                             (
                                 f,
-                                vma.write,
+                                vma.prot.write,
                                 Decision::FileRead {
                                     frame: f,
                                     offset: at,

@@ -3,28 +3,17 @@
 
 use super::frames::FRAME_SIZE;
 use super::system::System;
-use super::vma::{Image, Vma, VmaKind, STACK_GUARD_GAP, STACK_TOP};
+use super::vma::{Image, Vma, VmaKind, STACK_GUARD_GAP};
 use super::VmError;
 use crate::paging::build::set_leaf;
 
-/// `mmap_base` without randomisation: TASK_SIZE minus the 128 MiB minimum gap
-/// (arch/x86/mm/mmap.c `mmap_base`).
-pub const MMAP_BASE: u64 = STACK_TOP - (128 << 20);
+pub use crate::linux::layout::MMAP_BASE;
 /// The longest mapping the model makes.
 pub const MAX_MAP: u64 = 1 << 30;
 /// Most VMAs a process may have.
 pub const MAX_VMAS: usize = 256;
 
-/// Protection bits of a new mapping.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Prot {
-    /// PROT_READ.
-    pub read: bool,
-    /// PROT_WRITE.
-    pub write: bool,
-    /// PROT_EXEC.
-    pub exec: bool,
-}
+pub use crate::linux::vma::Prot;
 
 impl System {
     /// Registers a file the processes can map; returns its index.
@@ -122,13 +111,8 @@ impl System {
         };
         if let Some(q) = self.procs.get_mut(&pid) {
             q.vmas.push(Vma {
-                start,
-                end: start + size,
-                read: prot.read,
-                write: prot.write,
-                exec: prot.exec,
-                kind,
                 name,
+                ..Vma::new(start, start + size, prot, kind)
             });
             q.vmas.sort_by_key(|v| v.start);
         }

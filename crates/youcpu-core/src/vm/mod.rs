@@ -3,6 +3,14 @@
 //! pages, file pages through a page cache, stack growth), protection faults that end in SIGSEGV, fork with
 //! copy-on-write, exec, exit and wait, and the process tree from pid 1. Every operation returns
 //! its [`Step`]s as data for the widgets (`demand-paging`, `fork-cow`, `process-tree`).
+//!
+//! Why a model apart from [`crate::linux`], which runs programs with the same mechanisms: the
+//! widgets step through single memory accesses of hand-made processes and show every
+//! decision (a TLB hit, a walk, the zero page, a page-cache read), with frames counted under a
+//! small budget and no CPU at all; the kernel that runs programs takes those decisions inside
+//! a page-fault handler between two instructions. The two share their parts: the region and
+//! protection types ([`crate::linux::vma`]), the address-space layout
+//! ([`crate::linux::layout`]) and the page-table format ([`crate::paging`]).
 
 pub mod audit;
 pub mod cache;

@@ -5,7 +5,7 @@
 
 use super::frames::{FrameUse, Frames, FRAME_SIZE};
 use super::step::{SegvReason, Step};
-use super::vma::{Image, Vma, VmaKind};
+use super::vma::{Image, Prot, Vma, VmaKind};
 use super::VmError;
 use crate::paging::build::{entry_for, leaf_slot, map, set_leaf, Perms};
 use crate::paging::memory::{read_entry, write_entry};
@@ -352,7 +352,7 @@ impl System {
         let root = self.new_root()?;
         let (mut shared, mut wp) = (0, 0);
         for m in self.mapped(p.root_pfn) {
-            let cow = m.writable && p.vmas.iter().any(|v| v.contains(m.page) && v.write);
+            let cow = m.writable && p.vmas.iter().any(|v| v.contains(m.page) && v.prot.write);
             let entry = if cow { m.entry & !2 } else { m.entry };
             let slot = match self.slot(root, m.page) {
                 Ok(s) => s,
@@ -522,13 +522,8 @@ impl System {
             q.vmas.retain(|v| v.name != "[heap]");
             if new_end > start {
                 q.vmas.push(Vma {
-                    start,
-                    end: new_end,
-                    read: true,
-                    write: true,
-                    exec: false,
-                    kind: VmaKind::Anon,
                     name: "[heap]".into(),
+                    ..Vma::new(start, new_end, Prot::RW, VmaKind::Brk)
                 });
             }
             q.vmas.sort_by_key(|v| v.start);

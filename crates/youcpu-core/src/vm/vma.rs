@@ -1,76 +1,12 @@
-//! Virtual memory areas (include/linux/mm_types.h `vm_area_struct`) and the program images
-//! that exec maps (fs/binfmt_elf.c `load_elf_binary`).
+//! The program images that exec maps (fs/binfmt_elf.c `load_elf_binary`); the virtual memory
+//! areas themselves are the kernel's one type, [`crate::linux::vma`].
 
 use super::VmError;
 use crate::elf::{memory_map, parse};
 use serde::Serialize;
 
-/// `TASK_SIZE_MAX` with 4-level paging: the top of user space; the stack ends here when
-/// randomisation is off.
-pub const STACK_TOP: u64 = 0x7fff_ffff_f000;
-/// RLIMIT_STACK's default: the stack may grow to 8 MiB.
-pub const STACK_LIMIT: u64 = 8 << 20;
-/// `stack_guard_gap`: 256 pages kept free below a growing stack (mm/mmap.c).
-pub const STACK_GUARD_GAP: u64 = 256 << 12;
-/// fs/exec.c `setup_arg_pages` grows the new stack by 128 KiB beyond the argument pages.
-pub const STACK_EXPAND: u64 = 128 << 10;
-
-/// Where a VMA's pages come from.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", rename_all = "kebab-case")]
-pub enum VmaKind {
-    /// Anonymous memory: zero pages on first touch (BSS, heap, mmap).
-    Anon,
-    /// A private file mapping: pages read from the file on first touch. Bytes of the area past
-    /// `file_bytes` are zero (the BSS part of the last file page, `padzero`).
-    File {
-        /// The file, by index in the system's file list.
-        file: usize,
-        /// File offset mapped at the VMA's start.
-        offset: u64,
-        /// How many bytes from the VMA's start come from the file.
-        file_bytes: u64,
-    },
-    /// The stack: anonymous, grows down on faults below it (mm/mmap.c `expand_stack`).
-    Stack,
-}
-
-/// One mapped region `[start, end)`, page aligned.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Vma {
-    /// First address.
-    pub start: u64,
-    /// One past the last address.
-    pub end: u64,
-    /// Readable.
-    pub read: bool,
-    /// Writable (private: copy-on-write after fork).
-    pub write: bool,
-    /// Executable.
-    pub exec: bool,
-    /// Where the pages come from.
-    pub kind: VmaKind,
-    /// The name `/proc/PID/maps` shows: a file name, `[heap]`, `[stack]` or empty.
-    pub name: String,
-}
-
-impl Vma {
-    /// True when `va` lies inside.
-    pub fn contains(&self, va: u64) -> bool {
-        self.start <= va && va < self.end
-    }
-
-    /// Permissions as `/proc/PID/maps` shows them, private: "r-xp".
-    pub fn perms(&self) -> String {
-        let f = |b: bool, c: char| if b { c } else { '-' };
-        format!(
-            "{}{}{}p",
-            f(self.read, 'r'),
-            f(self.write, 'w'),
-            f(self.exec, 'x')
-        )
-    }
-}
+pub use crate::linux::layout::{STACK_EXPAND, STACK_GUARD_GAP, STACK_LIMIT, STACK_TOP};
+pub use crate::linux::vma::{Prot, Vma, VmaKind};
 
 /// A loadable segment of an image.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -205,42 +141,31 @@ impl Image {
         let mut v = Vec::new();
         for s in &self.segments {
             let (read, write, exec) = s.rwx;
+            let prot = Prot { read, write, exec };
             if s.file_end > s.start {
+                let kind = VmaKind::File {
+                    file,
+                    offset: s.offset,
+                    file_bytes: s.file_bytes,
+                };
                 v.push(Vma {
-                    start: s.start,
-                    end: s.file_end,
-                    read,
-                    write,
-                    exec,
-                    kind: VmaKind::File {
-                        file,
-                        offset: s.offset,
-                        file_bytes: s.file_bytes,
-                    },
                     name: self.name.clone(),
+                    ..Vma::new(s.start, s.file_end, prot, kind)
                 });
             }
             if s.end > s.file_end {
-                v.push(Vma {
-                    start: s.file_end,
-                    end: s.end,
-                    read,
-                    write,
-                    exec,
-                    kind: VmaKind::Anon,
-                    name: String::new(),
-                });
+                v.push(Vma::new(s.file_end, s.end, prot, VmaKind::Anon));
             }
         }
         let args = (self.arg_bytes + 0xfff) & !0xfff;
         v.push(Vma {
-            start: STACK_TOP - args.max(4096) - STACK_EXPAND,
-            end: STACK_TOP,
-            read: true,
-            write: true,
-            exec: false,
-            kind: VmaKind::Stack,
             name: "[stack]".into(),
+            ..Vma::new(
+                STACK_TOP - args.max(4096) - STACK_EXPAND,
+                STACK_TOP,
+                Prot::RW,
+                VmaKind::Stack,
+            )
         });
         v
     }

@@ -30,6 +30,8 @@ pub enum Build {
     MuslLm,
     /// `gcc -O2 -static ... -lm` (glibc).
     GlibcLm,
+    /// `gcc -O2 -static` (glibc).
+    Glibc,
 }
 
 pub fn src_dir() -> PathBuf {
@@ -100,7 +102,7 @@ pub fn build(file: &str, how: Build) -> PathBuf {
             c.args(["-O2", "-static"]);
             c
         }
-        Build::GlibcLm => {
+        Build::GlibcLm | Build::Glibc => {
             let mut c = Command::new("gcc");
             c.args(["-O2", "-static"]);
             c
@@ -292,23 +294,104 @@ pub fn compare(file: &str, how: Build, args: &[&str]) -> RunResult {
     s
 }
 
+/// Output of a run with several processes: stdout, stderr, status.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outcome {
+    pub stdout: String,
+    pub stderr: String,
+    /// Exit code, or 128 + signal.
+    pub status: u8,
+}
+
+/// Builds `file` both ways (musl-gcc -static, gcc -static), runs each natively without
+/// ptrace and in the simulator, and compares stdout, stderr and the status. Returns the
+/// simulator's outcome of the musl build.
+pub fn compare_outcome(file: &str, args: &[&str]) -> Outcome {
+    compare_outcome_stdin(file, args, b"")
+}
+
+/// [`compare_outcome`] with `stdin` on the standard input of both runs.
+pub fn compare_outcome_stdin(file: &str, args: &[&str], stdin: &[u8]) -> Outcome {
+    let mut first = None;
+    for how in [Build::Musl, Build::Glibc] {
+        let exe = build(file, how);
+        // A fresh directory to run in: the programs make files in their working directory.
+        let dir = tmp().join(format!(
+            "cwd-{}",
+            exe.file_name().unwrap_or_default().to_string_lossy()
+        ));
+        std::fs::create_dir_all(&dir).expect("working directory");
+        let (out, status) = native_output(&exe, args, Some(&dir), stdin);
+        let native = Outcome {
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            status,
+        };
+        let bytes = std::fs::read(&exe).expect("read exe");
+        let mut l = Linux::new(&Config {
+            vendor: host_vendor(),
+            ..Config::default()
+        })
+        .expect("boot");
+        l.exec(&bytes, None, &exec_args(&exe, args)).expect("load");
+        l.stdin = stdin.to_vec();
+        l.run(500_000_000);
+        let status = match &l.state {
+            ProcessState::Running => panic!("{file} ({how:?}): still running after the budget"),
+            ProcessState::Crashed { reason } => panic!("{file} ({how:?}): crashed: {reason}"),
+            s => s.shell_status().expect("status"),
+        };
+        let sim = Outcome {
+            stdout: String::from_utf8_lossy(&l.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&l.stderr).into_owned(),
+            status,
+        };
+        assert_eq!(sim, native, "{file} built {how:?}: simulator vs native");
+        first.get_or_insert(sim);
+    }
+    first.expect("two builds")
+}
+
 /// Runs natively without ptrace (no step count; RFLAGS.TF stays clear), ASLR on.
 pub fn native_plain(exe: &Path, args: &[&str]) -> RunResult {
-    use std::os::unix::process::ExitStatusExt;
-    let out = Command::new(exe)
-        .args(args)
-        .env_clear()
-        .envs(test_env())
-        .run_output()
-        .expect("run natively");
-    let status = match (out.status.code(), out.status.signal()) {
-        (Some(c), _) => c as u8,
-        (None, Some(s)) => 128 + s as u8,
-        _ => 255,
-    };
+    let (out, status) = native_output(exe, args, None, b"");
     RunResult {
         stdout: out.stdout,
         status,
         steps: 0,
     }
+}
+
+/// Runs natively (in `dir` if given) with the test environment: the output and the status
+/// as a shell reports it.
+fn native_output(
+    exe: &Path,
+    args: &[&str],
+    dir: Option<&Path>,
+    stdin: &[u8],
+) -> (std::process::Output, u8) {
+    use std::io::Write;
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::Stdio;
+    let mut c = Command::new(exe);
+    c.args(args)
+        .env_clear()
+        .envs(test_env())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if let Some(d) = dir {
+        c.current_dir(d);
+    }
+    let mut child = c.run_spawn().expect("run natively");
+    if let Some(mut i) = child.stdin.take() {
+        let _ = i.write_all(stdin);
+    }
+    let out = child.wait_with_output().expect("run natively");
+    let status = match (out.status.code(), out.status.signal()) {
+        (Some(c), _) => c as u8,
+        (None, Some(s)) => 128 + s as u8,
+        _ => 255,
+    };
+    (out, status)
 }

@@ -177,12 +177,20 @@ pub fn run(args: Vec<OsString>) -> Result<Output, CliError> {
     }
     let (mut out_done, mut err_done) = (0usize, 0usize);
     let mut finished = false;
+    // Our standard input reaches the guest as it asks for it.
+    linux.stdin_open = true;
+    let mut input = std::io::stdin().lock();
     while !finished {
         let left = max_steps.saturating_sub(linux.instructions());
         if left == 0 {
             break;
         }
         finished = linux.run(left.min(SLICE));
+        if linux.awaiting_input {
+            let mut buf = vec![0u8; 1 << 16];
+            let n = std::io::Read::read(&mut input, &mut buf).unwrap_or(0);
+            linux.feed_stdin(buf.get(..n).unwrap_or_default());
+        }
         if !json_mode {
             let mut o = std::io::stdout().lock();
             let _ = o.write_all(linux.stdout.get(out_done..).unwrap_or_default());
@@ -208,7 +216,7 @@ pub fn run(args: Vec<OsString>) -> Result<Output, CliError> {
     let syscalls: Vec<serde_json::Value> = linux
         .syscalls
         .iter()
-        .map(|s| json!({"nr": s.nr, "name": s.name, "ret": s.ret}))
+        .map(|s| json!({"nr": s.nr, "name": s.name, "ret": s.ret, "pid": s.pid}))
         .collect();
     let mut j = json!({
         "exit_code": code,

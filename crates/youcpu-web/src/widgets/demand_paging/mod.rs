@@ -20,8 +20,7 @@ fn maps_view(sys: &System) -> Html {
             let (offset, name) = match &v.kind {
                 VmaKind::File { offset, .. } => (*offset, v.name.clone()),
                 VmaKind::Stack => (0, "[stack]".to_string()),
-                VmaKind::Anon if v.name.is_empty() => (0, String::new()),
-                VmaKind::Anon => (0, v.name.clone()),
+                _ => (0, v.name.clone()),
             };
             html! {
                 <li><code>{ format!("{:012x}-{:012x} {} {offset:08x} {name}", v.start, v.end, v.perms()) }</code></li>

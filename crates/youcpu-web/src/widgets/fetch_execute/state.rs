@@ -371,6 +371,10 @@ fn describe_kernel(a: &KernelAction) -> String {
             format!("the kernel mapped a page for {addr:#x} and returned")
         }
         KernelAction::Timer => "a timer interrupt: the kernel took over and returned".into(),
+        KernelAction::CopyOnWrite { addr } => {
+            format!("the kernel copied the shared page of {addr:#x} and returned")
+        }
+        KernelAction::Switch { from, to } => format!("the kernel switched from pid {from} to {to}"),
         KernelAction::Kill { signal, reason } => format!(
             "the kernel killed the process with {} ({reason})",
             youcpu_core::linux::signal::name(*signal)

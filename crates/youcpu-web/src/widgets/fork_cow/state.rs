@@ -134,11 +134,11 @@ fn image() -> Result<Image, String> {
 pub fn region_va(sys: &System, pid: u32, region: Region) -> Option<u64> {
     let p = sys.process(pid)?;
     match region {
-        Region::Code => p.vmas.iter().find(|v| v.exec).map(|v| v.start),
+        Region::Code => p.vmas.iter().find(|v| v.prot.exec).map(|v| v.start),
         Region::Data => p
             .vmas
             .iter()
-            .find(|v| v.write && matches!(v.kind, VmaKind::File { .. }))
+            .find(|v| v.prot.write && matches!(v.kind, VmaKind::File { .. }))
             .map(|v| v.start),
         Region::Stack => p
             .vmas

@@ -1,0 +1,60 @@
+/* Job control signals: a child stops itself and is continued; waits with WUNTRACED and
+ * WCONTINUED see each change; waitid reports CLD_STOPPED and CLD_CONTINUED; a stopped child
+ * is killed; SIGTSTP ignored does nothing. */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static void spin(void) {
+    for (volatile long i = 0;; i++) {
+    }
+}
+
+int main(void) {
+    setvbuf(stdout, NULL, _IONBF, 0);
+    int st;
+    pid_t p = fork();
+    if (p == 0) {
+        raise(SIGSTOP);
+        printf("child continued\n");
+        _exit(4);
+    }
+    pid_t w = waitpid(p, &st, WUNTRACED);
+    printf("stopped: same %d exited %d signaled %d stopped %d sig %d\n", w == p, WIFEXITED(st),
+           WIFSIGNALED(st), WIFSTOPPED(st), WSTOPSIG(st));
+    printf("nothing more to report: %d\n", waitpid(p, &st, WUNTRACED | WNOHANG));
+    kill(p, SIGCONT);
+    w = waitpid(p, &st, WCONTINUED);
+    printf("continued: same %d continued %d\n", w == p, WIFCONTINUED(st));
+    waitpid(p, &st, 0);
+    printf("then exited %d\n", WEXITSTATUS(st));
+
+    p = fork();
+    if (p == 0) spin();
+    kill(p, SIGTSTP);
+    siginfo_t si;
+    memset(&si, 0, sizeof si);
+    waitid(P_PID, p, &si, WSTOPPED);
+    printf("waitid stopped: code %d status %d\n", si.si_code, si.si_status);
+    kill(p, SIGCONT);
+    memset(&si, 0, sizeof si);
+    waitid(P_PID, p, &si, WCONTINUED);
+    printf("waitid continued: code %d status %d\n", si.si_code, si.si_status);
+    kill(p, SIGSTOP);
+    waitpid(p, &st, WUNTRACED);
+    kill(p, SIGKILL);
+    waitpid(p, &st, 0);
+    printf("stopped then killed: signaled %d sig %d\n", WIFSIGNALED(st), WTERMSIG(st));
+
+    signal(SIGTSTP, SIG_IGN);
+    p = fork();
+    if (p == 0) {
+        raise(SIGTSTP);
+        _exit(6);
+    }
+    waitpid(p, &st, WUNTRACED);
+    printf("ignored SIGTSTP: exited %d status %d\n", WIFEXITED(st), WEXITSTATUS(st));
+    return 0;
+}
