@@ -224,7 +224,7 @@ fn standard_input_and_fork_reach_the_guest() {
         .env_clear()
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
-        .spawn()
+        .run_spawn()
         .unwrap();
     child
         .stdin
