@@ -12,6 +12,7 @@ pub mod flags;
 pub mod fp;
 pub mod interrupt;
 pub mod operand;
+pub mod replay;
 pub mod state;
 pub mod uop;
 pub mod x87;
