@@ -167,7 +167,7 @@ pub fn replay_x87_corpus(data: &[u8]) -> Result<usize, String> {
             se: u16::from_le_bytes([input[i + 8], input[i + 9]]),
         };
         let cpu = &mut l.m.cpu;
-        cpu.x87 = super::x87::X87 {
+        *cpu.x87 = super::x87::X87 {
             fcw: u16::from_le_bytes([input[32], input[33]]),
             ..Default::default()
         };
