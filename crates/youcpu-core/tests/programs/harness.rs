@@ -28,6 +28,10 @@ pub enum Build {
     MuslLm,
     /// `gcc -O2 -static ... -lm` (glibc).
     GlibcLm,
+    /// `musl-gcc -O3 -march=x86-64-v2 -static`: vectorized for SSE4.2, SSSE3, POPCNT.
+    MuslV2,
+    /// `gcc -O3 -march=x86-64-v2 -static` (glibc).
+    GlibcV2,
 }
 
 pub fn src_dir() -> PathBuf {
@@ -101,6 +105,16 @@ pub fn build(file: &str, how: Build) -> PathBuf {
         Build::GlibcLm => {
             let mut c = Command::new("gcc");
             c.args(["-O2", "-static"]);
+            c
+        }
+        Build::MuslV2 => {
+            let mut c = Command::new("musl-gcc");
+            c.args(["-O3", "-march=x86-64-v2", "-static"]);
+            c
+        }
+        Build::GlibcV2 => {
+            let mut c = Command::new("gcc");
+            c.args(["-O3", "-march=x86-64-v2", "-static"]);
             c
         }
     };
