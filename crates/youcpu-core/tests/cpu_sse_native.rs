@@ -572,6 +572,11 @@ fn forms() -> Vec<Form> {
         "mpsadbw $0, %xmm1, %xmm0",
         "mpsadbw $5, %xmm1, %xmm0",
         "mpsadbw $7, 32(%rsi), %xmm0",
+        // REX: XMM8-15 and R8-15 operands.
+        "movdqa %xmm1, %xmm14\n pshufb %xmm0, %xmm14\n movdqa %xmm14, %xmm0",
+        "movdqa %xmm0, %xmm9\n punpckhbw %xmm1, %xmm9\n pmovmskb %xmm9, %r11d\n movq %r11, %xmm0",
+        "movq %r9, %xmm15\n paddq %xmm15, %xmm0\n movq %xmm0, %r13\n mov %r13, %r8",
+        "cvtsi2sdq %r9, %xmm12\n movapd %xmm12, %xmm0",
         "popcnt %r9, %r8",
         "popcnt %r9w, %r8w",
         "crc32b %r9b, %r8d",
