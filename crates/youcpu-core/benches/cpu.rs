@@ -17,7 +17,13 @@
 //! | before (308f783) | 57.6 to 61.1 M instr/s | 47.3 to 47.6 M instr/s | 187x to 231x |
 //! | compact uops (fc3331f) | 98.6 to 100.0 M instr/s | (not separately measured) | |
 //! | + flags without u128, inlined MMU hit paths (eda866e) | 106.9 M instr/s | 78.1 M instr/s | |
-//! | now | 102.9 to 109.4 M instr/s | 77.9 M instr/s | 107x to 133x |
+//! | before SSE/x87 (8121653) | 106.1 to 111.1 M instr/s | 75.9 M instr/s | |
+//! | + SSE-SSE4.2, MMX, x87 (issue #21, 2026-12-07) | 106.9 to 109.4 M instr/s | 75.0 M instr/s | |
+//!
+//! The floating-point loop (issue #21; same machine, 2026-12-07): 30.8 to 34.8 M guest
+//! instructions/s per CPU second natively (23 to 26 M SSE2 FP instructions/s), 15.9 M FP
+//! instructions/s per CPU second in wasm32 under Node. Every FP instruction runs the exact
+//! soft-float kernel (128-bit significands, MXCSR, flags) through the generic path.
 //!
 //! (The native loop itself ran at 11 to 14.6 G instr/s.) Where the time went before, by `perf`:
 //! the generic path asked iced-x86's accessors for every operand (`read_op`/`write_op`/`ea`

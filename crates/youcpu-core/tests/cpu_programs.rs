@@ -193,3 +193,27 @@ fn ldmxcsr_with_reserved_bits_is_sigsegv() {
 fn unmasked_x87_exception_is_sigfpe_at_the_next_x87_instruction() {
     assert_eq!(compare("sigfpe_x87.S", Build::Asm, &[]).status, 136);
 }
+
+#[test]
+fn vectorized_sse4_code_from_gcc_o3_x86_64_v2() {
+    // gcc -O3 -march=x86-64-v2 vectorizes with SSE4.1/4.2, SSSE3 and POPCNT (PMULLD, PBLENDVB,
+    // PMOVZX, PACKUSDW, PSHUFB, PMINUD...): musl with instruction counts, glibc by output.
+    let m = compare("vector.c", Build::MuslV2, &[]);
+    assert!(String::from_utf8_lossy(&m.stdout).starts_with("int: "));
+    let exe = harness::build("vector.c", Build::GlibcV2);
+    let n = harness::native_plain(&exe, &[]);
+    let s = harness::sim(&exe, &[]);
+    assert_eq!(
+        (String::from_utf8_lossy(&s.stdout), s.status),
+        (String::from_utf8_lossy(&n.stdout), n.status)
+    );
+    assert_eq!(m.stdout, n.stdout, "musl and glibc builds print the same");
+}
+
+#[test]
+fn floating_point_program_built_for_x86_64_v2() {
+    // The same float/double/long double program with ROUNDSD for floor/ceil/trunc and
+    // vectorized loops: musl (with instruction counts).
+    let r = compare("float.c", Build::MuslV2, &[]);
+    assert!(String::from_utf8_lossy(&r.stdout).contains("floor="));
+}

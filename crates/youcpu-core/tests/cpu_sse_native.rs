@@ -573,6 +573,11 @@ fn forms() -> Vec<Form> {
         "mpsadbw $0, %xmm1, %xmm0",
         "mpsadbw $5, %xmm1, %xmm0",
         "mpsadbw $7, 32(%rsi), %xmm0",
+        // REX: XMM8-15 and R8-15 operands.
+        "movdqa %xmm1, %xmm14\n pshufb %xmm0, %xmm14\n movdqa %xmm14, %xmm0",
+        "movdqa %xmm0, %xmm9\n punpckhbw %xmm1, %xmm9\n pmovmskb %xmm9, %r11d\n movq %r11, %xmm0",
+        "movq %r9, %xmm15\n paddq %xmm15, %xmm0\n movq %xmm0, %r13\n mov %r13, %r8",
+        "cvtsi2sdq %r9, %xmm12\n movapd %xmm12, %xmm0",
         "popcnt %r9, %r8",
         "popcnt %r9w, %r8w",
         "crc32b %r9b, %r8d",
@@ -696,7 +701,7 @@ fn forms() -> Vec<Form> {
     f
 }
 
-fn program(tables: &[Vec<Input>], forms: &[&Form]) -> String {
+fn program(tables: &[Vec<Input>], forms: &[&Form], first: usize) -> String {
     let mut a = String::from(".globl _start\n_start:\n    lea out(%rip), %rdi\n");
     for (k, form) in forms.iter().enumerate() {
         let n = tables[form.table].len();
@@ -709,7 +714,13 @@ fn program(tables: &[Vec<Input>], forms: &[&Form]) -> String {
         a.push_str(
             "    ldmxcsr (%rsi)\n    movdqa 16(%rsi), %xmm0\n    movdqa 32(%rsi), %xmm1\n    mov 32(%rsi), %r9\n    movabs $0x5a5a5a5adeadbeef, %r8\n    pushq $0xad7\n    popfq\n",
         );
-        let _ = writeln!(a, "    {}", form.text);
+        let _ = writeln!(
+            a,
+            "form{}_b:\n    {}\nform{}_e:",
+            first + k,
+            form.text,
+            first + k
+        );
         a.push_str(
             "    pushfq\n    pop %rax\n    stmxcsr (%rdi)\n    mov %eax, 4(%rdi)\n    movdqu %xmm0, 8(%rdi)\n    mov %r8, 24(%rdi)\n    add $48, %rsi\n    add $32, %rdi\n    dec %r12d\n    jnz 1b\n",
         );
@@ -744,6 +755,94 @@ fn program(tables: &[Vec<Input>], forms: &[&Form]) -> String {
     a
 }
 
+/// The 48-byte input record as the program's table holds it.
+fn input_bytes(r: &Input) -> Vec<u8> {
+    let mut v = Vec::with_capacity(48);
+    v.extend_from_slice(&r.mxcsr.to_le_bytes());
+    v.extend_from_slice(&[0; 12]);
+    v.extend_from_slice(&r.a.to_le_bytes());
+    v.extend_from_slice(&r.b.to_le_bytes());
+    v
+}
+
+/// The machine code of forms `first..first + n` in `exe`, from their labels.
+fn form_codes(exe: &std::path::Path, first: usize, n: usize) -> Vec<Vec<u8>> {
+    let nm = std::process::Command::new("nm")
+        .arg(exe)
+        .output()
+        .expect("nm (binutils)");
+    let syms: std::collections::HashMap<String, u64> = String::from_utf8_lossy(&nm.stdout)
+        .lines()
+        .filter_map(|l| {
+            let mut w = l.split_whitespace();
+            let a = u64::from_str_radix(w.next()?, 16).ok()?;
+            let _ = w.next()?;
+            Some((w.next()?.to_string(), a))
+        })
+        .collect();
+    let re = std::process::Command::new("readelf")
+        .args(["-SW"])
+        .arg(exe)
+        .output()
+        .expect("readelf");
+    let text = String::from_utf8_lossy(&re.stdout);
+    let line = text.lines().find(|l| l.contains(" .text ")).expect(".text");
+    let f: Vec<&str> = line.split_whitespace().collect();
+    let i = f.iter().position(|x| *x == ".text").unwrap();
+    let addr = u64::from_str_radix(f[i + 2], 16).unwrap();
+    let off = u64::from_str_radix(f[i + 3], 16).unwrap();
+    let bytes = std::fs::read(exe).unwrap();
+    (first..first + n)
+        .map(|k| {
+            let b = syms[&format!("form{k}_b")];
+            let e = syms[&format!("form{k}_e")];
+            let s = (b - addr + off) as usize;
+            bytes[s..s + (e - b) as usize].to_vec()
+        })
+        .collect()
+}
+
+fn write_corpus(forms: &[Vec<u8>], records: &[(usize, Vec<u8>, Vec<u8>)]) {
+    let mut out = b"YCSSE1".to_vec();
+    out.extend_from_slice(&(forms.len() as u16).to_le_bytes());
+    for f in forms {
+        out.push(f.len() as u8);
+        out.extend_from_slice(f);
+    }
+    out.extend_from_slice(&(records.len() as u32).to_le_bytes());
+    for (form, input, want) in records {
+        out.extend_from_slice(&(*form as u16).to_le_bytes());
+        out.extend_from_slice(input);
+        out.extend_from_slice(want);
+    }
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/sse.bin");
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, out).unwrap();
+    eprintln!(
+        "recorded {} records of {} forms into {}",
+        records.len(),
+        forms.len(),
+        path.display()
+    );
+}
+
+/// The recorded corpus (tests/corpus/sse.bin) replays in the simulator alone: no assembler,
+/// no native CPU. The browser build replays the same file (crates/youcpu-web/tests).
+#[test]
+fn recorded_sse_corpus_replays() {
+    let data = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/sse.bin"),
+    )
+    .expect("tests/corpus/sse.bin (record it with YOUCPU_RECORD=1)");
+    match youcpu_core::cpu::replay::replay_sse_corpus(&data) {
+        Ok(n) => {
+            assert!(n > 5000, "too few recorded cases: {n}");
+            eprintln!("{n} recorded SSE records replay identically");
+        }
+        Err(e) => panic!("{e}"),
+    }
+}
+
 #[test]
 fn sse_forms_match_the_real_cpu() {
     let tables = vec![
@@ -761,13 +860,19 @@ fn sse_forms_match_the_real_cpu() {
     // SDM's bound instead of bit for bit.
     let exact_approx = harness::host_vendor() == Vendor::Intel;
     let mut approximate = 0;
+    // YOUCPU_RECORD=1 re-records tests/corpus/sse.bin from this CPU (on purpose only).
+    let record = std::env::var("YOUCPU_RECORD").as_deref() == Ok("1");
+    let mut recorded: Vec<(usize, Vec<u8>, Vec<u8>)> = Vec::new();
+    let mut corpus_forms: Vec<Vec<u8>> = Vec::new();
     let mut bad: Vec<String> = Vec::new();
     let mut per_form: std::collections::BTreeMap<usize, usize> = Default::default();
     let mut total = 0;
     // One program per table: the simulator's stdout holds 16 MiB.
     for t in 0..tables.len() {
         let forms: Vec<&Form> = all.iter().filter(|f| f.table == t).collect();
-        let exe = harness::build_asm_text(&format!("sse_forms_{t}"), &program(&tables, &forms));
+        let first = all.iter().position(|f| f.table == t).unwrap_or(0);
+        let exe =
+            harness::build_asm_text(&format!("sse_forms_{t}"), &program(&tables, &forms, first));
         let native = harness::native_plain(&exe, &[]);
         assert_eq!(native.status, 0, "native run failed");
         let sim = harness::sim(&exe, &[]);
@@ -780,6 +885,24 @@ fn sse_forms_match_the_real_cpu() {
             native.stdout.len(),
             "simulator output size"
         );
+        if record {
+            let codes = form_codes(&exe, first, forms.len());
+            let base = corpus_forms.len();
+            for (i, form) in forms.iter().enumerate() {
+                let n = tables[t].len();
+                let step = (n / 16).max(1);
+                for (j, input) in tables[t].iter().enumerate().step_by(step) {
+                    let o = (i * n + j) * REC;
+                    recorded.push((
+                        base + i,
+                        input_bytes(input),
+                        native.stdout[o..o + REC].to_vec(),
+                    ));
+                }
+                let _ = form;
+            }
+            corpus_forms.extend(codes);
+        }
         let mut o = 0;
         for form in &forms {
             let k = all.iter().position(|f| std::ptr::eq(f, *form)).unwrap();
@@ -820,6 +943,9 @@ fn sse_forms_match_the_real_cpu() {
         }
     }
     assert!(total > 10_000, "too few cases: {total}");
+    if record {
+        write_corpus(&corpus_forms, &recorded);
+    }
     let nbad: usize = per_form.values().sum();
     assert!(
         nbad == 0,

@@ -302,7 +302,7 @@ fn program(tables: &[Vec<Input>], forms: &[(&str, usize)]) -> String {
             "# form {k}\n    lea table{t}(%rip), %rsi\n    mov ${n}, %r12d\n1:"
         );
         a.push_str("    fninit\n    fldcw 32(%rsi)\n    fldt 16(%rsi)\n    fldt (%rsi)\n    movabs $0x5a5a5a5a5a5a5a5a, %r8\n    mov %r8, 128(%rdi)\n    mov %r8, 136(%rdi)\n    xor %eax, %eax\n    pushq $0xad7\n    popfq\n");
-        let _ = writeln!(a, "    {text}");
+        let _ = writeln!(a, "xform{k}_b:\n    {text}\nxform{k}_e:");
         a.push_str("    mov %ax, 116(%rdi)\n    pushfq\n    pop %rax\n    mov %rax, (%rdi)\n    fnsave 8(%rdi)\n    add $48, %rsi\n    add $144, %rdi\n    dec %r12d\n    jnz 1b\n");
     }
     let _ = writeln!(
@@ -330,6 +330,99 @@ fn program(tables: &[Vec<Input>], forms: &[(&str, usize)]) -> String {
         total * REC
     );
     a
+}
+
+/// The 48-byte input record as the program's table holds it.
+fn input_bytes(r: &Input) -> Vec<u8> {
+    let mut v = Vec::with_capacity(48);
+    v.extend_from_slice(&r.a.1.to_le_bytes());
+    v.extend_from_slice(&r.a.0.to_le_bytes());
+    v.extend_from_slice(&[0; 6]);
+    v.extend_from_slice(&r.b.1.to_le_bytes());
+    v.extend_from_slice(&r.b.0.to_le_bytes());
+    v.extend_from_slice(&[0; 6]);
+    v.extend_from_slice(&r.cw.to_le_bytes());
+    v.extend_from_slice(&[0; 6]);
+    v.extend_from_slice(&r.mem.to_le_bytes());
+    v
+}
+
+/// The machine code of forms 0..n in `exe`, from their labels.
+fn form_codes(exe: &std::path::Path, n: usize) -> Vec<Vec<u8>> {
+    let nm = std::process::Command::new("nm")
+        .arg(exe)
+        .output()
+        .expect("nm (binutils)");
+    let syms: std::collections::HashMap<String, u64> = String::from_utf8_lossy(&nm.stdout)
+        .lines()
+        .filter_map(|l| {
+            let mut w = l.split_whitespace();
+            let a = u64::from_str_radix(w.next()?, 16).ok()?;
+            let _ = w.next()?;
+            Some((w.next()?.to_string(), a))
+        })
+        .collect();
+    let re = std::process::Command::new("readelf")
+        .args(["-SW"])
+        .arg(exe)
+        .output()
+        .expect("readelf");
+    let text = String::from_utf8_lossy(&re.stdout);
+    let line = text.lines().find(|l| l.contains(" .text ")).expect(".text");
+    let f: Vec<&str> = line.split_whitespace().collect();
+    let i = f.iter().position(|x| *x == ".text").unwrap();
+    let addr = u64::from_str_radix(f[i + 2], 16).unwrap();
+    let off = u64::from_str_radix(f[i + 3], 16).unwrap();
+    let bytes = std::fs::read(exe).unwrap();
+    (0..n)
+        .map(|k| {
+            let b = syms[&format!("xform{k}_b")];
+            let e = syms[&format!("xform{k}_e")];
+            let s = (b - addr + off) as usize;
+            bytes[s..s + (e - b) as usize].to_vec()
+        })
+        .collect()
+}
+
+fn write_corpus(forms: &[Vec<u8>], records: &[(usize, Vec<u8>, Vec<u8>)]) {
+    let mut out = b"YCX871".to_vec();
+    out.extend_from_slice(&(forms.len() as u16).to_le_bytes());
+    for f in forms {
+        out.push(f.len() as u8);
+        out.extend_from_slice(f);
+    }
+    out.extend_from_slice(&(records.len() as u32).to_le_bytes());
+    for (form, input, want) in records {
+        assert_eq!(want.len(), 126);
+        out.extend_from_slice(&(*form as u16).to_le_bytes());
+        out.extend_from_slice(input);
+        out.extend_from_slice(want);
+    }
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/x87.bin");
+    std::fs::write(&path, out).unwrap();
+    eprintln!(
+        "recorded {} records of {} forms into {}",
+        records.len(),
+        forms.len(),
+        path.display()
+    );
+}
+
+/// The recorded x87 corpus (tests/corpus/x87.bin) replays in the simulator alone; the
+/// browser build replays the same file (crates/youcpu-web/tests).
+#[test]
+fn recorded_x87_corpus_replays() {
+    let data = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/x87.bin"),
+    )
+    .expect("tests/corpus/x87.bin (record it with YOUCPU_RECORD=1)");
+    match youcpu_core::cpu::replay::replay_x87_corpus(&data) {
+        Ok(n) => {
+            assert!(n > 2000, "too few recorded cases: {n}");
+            eprintln!("{n} recorded x87 records replay identically");
+        }
+        Err(e) => panic!("{e}"),
+    }
 }
 
 /// The compared bytes of a record: RFLAGS, FCW, FSW, FTW, the registers, AX and the store.
@@ -385,6 +478,10 @@ fn x87_forms_match_the_real_cpu() {
         size += s;
         groups.last_mut().unwrap().push(*f);
     }
+    // YOUCPU_RECORD=1 re-records tests/corpus/x87.bin from this CPU (on purpose only).
+    let record = std::env::var("YOUCPU_RECORD").as_deref() == Ok("1");
+    let mut corpus_forms: Vec<Vec<u8>> = Vec::new();
+    let mut recorded: Vec<(usize, Vec<u8>, Vec<u8>)> = Vec::new();
     for (gi, forms) in groups.iter().enumerate() {
         let exe = harness::build_asm_text(&format!("x87_forms_{gi}"), &program(&tables, forms));
         let native = harness::native_plain(&exe, &[]);
@@ -399,6 +496,31 @@ fn x87_forms_match_the_real_cpu() {
             native.stdout.len(),
             "simulator output size"
         );
+        if record {
+            let codes = form_codes(&exe, forms.len());
+            let mut o = 0;
+            for (i, (text, t)) in forms.iter().enumerate() {
+                let n = tables[*t].len();
+                let step = (n / 24).max(1);
+                // Forms addressing `scratch` RIP-relatively cannot move: not recorded.
+                let movable = !text.contains("(%rip)");
+                if movable {
+                    corpus_forms.push(codes[i].clone());
+                }
+                for (j, input) in tables[*t].iter().enumerate() {
+                    if movable && j % step == 0 {
+                        let r = &native.stdout[o + j * REC..o + (j + 1) * REC];
+                        let mut want = view(r);
+                        want.truncate(14 + 80);
+                        want.extend_from_slice(&r[116..118]);
+                        want.extend_from_slice(&[0u8; 14]);
+                        want.extend_from_slice(&r[128..144]);
+                        recorded.push((corpus_forms.len() - 1, input_bytes(input), want));
+                    }
+                }
+                o += n * REC;
+            }
+        }
         let mut o = 0;
         for (text, t) in forms {
             let mut shown = 0;
@@ -428,6 +550,9 @@ fn x87_forms_match_the_real_cpu() {
         }
     }
     assert!(total > 10_000, "too few cases: {total}");
+    if record {
+        write_corpus(&corpus_forms, &recorded);
+    }
     assert!(
         nbad == 0,
         "{nbad} of {total} records differ:\n{}",

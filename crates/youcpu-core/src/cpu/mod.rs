@@ -12,6 +12,7 @@ pub mod flags;
 pub mod fp;
 pub mod interrupt;
 pub mod operand;
+pub mod replay;
 pub mod state;
 pub mod uop;
 pub mod vendor;
@@ -71,8 +72,9 @@ pub struct Cpu {
     /// True after HLT until an interrupt arrives.
     pub halted: bool,
     /// The x87 FPU (kept beside [`State`] rather than in it for now: the state struct is
-    /// being reshaped in parallel; it belongs there with the XMM registers).
-    pub x87: x87::X87,
+    /// being reshaped in parallel; it belongs there with the XMM registers). Boxed: its 136
+    /// bytes would otherwise sit between the hot fields of the machine.
+    pub x87: Box<x87::X87>,
 }
 
 impl Cpu {

@@ -32,6 +32,10 @@ pub enum Build {
     GlibcLm,
     /// `gcc -O2 -static` (glibc).
     Glibc,
+    /// `musl-gcc -O3 -march=x86-64-v2 -static`: vectorized for SSE4.2, SSSE3, POPCNT.
+    MuslV2,
+    /// `gcc -O3 -march=x86-64-v2 -static` (glibc).
+    GlibcV2,
 }
 
 pub fn src_dir() -> PathBuf {
@@ -105,6 +109,16 @@ pub fn build(file: &str, how: Build) -> PathBuf {
         Build::GlibcLm | Build::Glibc => {
             let mut c = Command::new("gcc");
             c.args(["-O2", "-static"]);
+            c
+        }
+        Build::MuslV2 => {
+            let mut c = Command::new("musl-gcc");
+            c.args(["-O3", "-march=x86-64-v2", "-static"]);
+            c
+        }
+        Build::GlibcV2 => {
+            let mut c = Command::new("gcc");
+            c.args(["-O3", "-march=x86-64-v2", "-static"]);
             c
         }
     };

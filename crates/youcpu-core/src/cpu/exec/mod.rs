@@ -216,9 +216,12 @@ pub fn execute<B: Bus + ?Sized>(
         | M::Clts
         | M::Invd
         | M::Wbinvd => system::system(cpu, bus, ins),
-        _ => match x87::exec(cpu, bus, ins) {
+        _ => match sse::sse(cpu, bus, ins) {
             Some(r) => r,
-            None => sse::sse(cpu, bus, ins),
+            None => match x87::exec(cpu, bus, ins) {
+                Some(r) => r,
+                None => Err(unsupported(ins)),
+            },
         },
     }
 }

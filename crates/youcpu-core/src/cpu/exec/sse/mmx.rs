@@ -65,7 +65,8 @@ pub fn exec<B: Bus + ?Sized>(
     ins: &Instruction,
 ) -> Option<Result<(), Fault>> {
     let m = ins.mnemonic();
-    let uses_mm = (0..ins.op_count()).any(|i| mm_op(ins, i).is_some());
+    // MMX registers appear as operand 0, 1 or (MASKMOVQ) 2.
+    let uses_mm = mm_op(ins, 0).is_some() || mm_op(ins, 1).is_some() || mm_op(ins, 2).is_some();
     if m != M::Emms && !uses_mm {
         return None;
     }

@@ -25,38 +25,28 @@ use super::super::fp::{flag, mxcsr, Env};
 use super::super::Cpu;
 use iced_x86::{Instruction, Mnemonic as M, OpKind, Register};
 
-/// The SSE families, tried in turn.
-pub fn sse<B: Bus + ?Sized>(cpu: &mut Cpu, bus: &mut B, ins: &Instruction) -> Result<(), Fault> {
+/// The SSE/MMX families, tried in turn (the commonest first); `None` when `ins` is none of
+/// theirs.
+pub fn sse<B: Bus + ?Sized>(
+    cpu: &mut Cpu,
+    bus: &mut B,
+    ins: &Instruction,
+) -> Option<Result<(), Fault>> {
     if ins.has_lock_prefix() {
-        return Err(Fault::ud(format!(
+        return Some(Err(Fault::ud(format!(
             "`{ins}`: LOCK prefix on an SSE instruction"
-        )));
+        ))));
     }
     if let Some(r) = mmx::exec(cpu, bus, ins) {
-        return r;
+        return Some(r);
     }
-    if let Some(r) = moves::exec(cpu, bus, ins) {
-        return r;
-    }
-    if let Some(r) = int::exec(cpu, bus, ins) {
-        return r;
-    }
-    if let Some(r) = shuffle::exec(cpu, bus, ins) {
-        return r;
-    }
-    if let Some(r) = arith::exec(cpu, bus, ins) {
-        return r;
-    }
-    if let Some(r) = convert::exec(cpu, bus, ins) {
-        return r;
-    }
-    if let Some(r) = compare::exec(cpu, bus, ins) {
-        return r;
-    }
-    if let Some(r) = string::exec(cpu, bus, ins) {
-        return r;
-    }
-    Err(super::unsupported(ins))
+    moves::exec(cpu, bus, ins)
+        .or_else(|| arith::exec(cpu, bus, ins))
+        .or_else(|| convert::exec(cpu, bus, ins))
+        .or_else(|| compare::exec(cpu, bus, ins))
+        .or_else(|| int::exec(cpu, bus, ins))
+        .or_else(|| shuffle::exec(cpu, bus, ins))
+        .or_else(|| string::exec(cpu, bus, ins))
 }
 
 /// The XMM register number of operand `i`, or #UD (an MMX or other register form).

@@ -238,7 +238,7 @@ pub fn exec<B: Bus + ?Sized>(
                 }
                 // Then FNINIT; the registers keep their contents (as on the CPU).
                 let regs = cpu.x87.regs;
-                cpu.x87 = super::super::x87::X87 {
+                *cpu.x87 = super::super::x87::X87 {
                     regs,
                     ..Default::default()
                 };

@@ -1,0 +1,283 @@
+//! Replays a corpus of SSE/MMX/x87 cases recorded on the real CPU (`tests/corpus/sse.bin`,
+//! written by `tests/cpu_sse_native.rs` with `YOUCPU_RECORD=1`), with no assembler or native
+//! CPU at hand: natively in `cargo test` and in the browser under wasm-bindgen-test, so the
+//! page is checked to compute exactly what the CLI computes.
+//!
+//! Format (little-endian): the magic `YCSSE1`; the form count (u16) and for each form its
+//! machine code (length u8, bytes); the record count (u32) and for each record the form (u16),
+//! the 48-byte input record (MXCSR, then XMM0 and XMM1 as the test's loop loads them) and the
+//! 32 bytes the CPU produced (MXCSR, RFLAGS bits 31:0, XMM0, R8).
+//!
+//! The x87 corpus (`tests/corpus/x87.bin`, magic `YCX871`, from `tests/cpu_x87_native.rs`)
+//! has the same layout with 48-byte inputs (ST(0), ST(1) as 80-bit values in 16-byte slots,
+//! the control word, a memory operand) and 126-byte results (RFLAGS, control, status and tag
+//! words, the eight registers in stack order, AX, the stored memory); registers whose tag is
+//! empty are not compared (the CPU's hold stale values from earlier cases).
+
+use super::state::{R8, R9, RAX, RDI, RSI, RSP};
+use crate::linux::mm::Prot;
+use crate::linux::{Config, Linux, ProcessState, USER_CS, USER_DS};
+
+const CODE: u64 = 0x40_0000;
+const DATA: u64 = 0x40_1000;
+const INPUT: u64 = DATA;
+const OUTPUT: u64 = DATA + 0x100;
+
+struct Reader<'a> {
+    d: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], String> {
+        let s = self
+            .d
+            .get(self.at..self.at + n)
+            .ok_or_else(|| format!("corpus truncated at byte {}", self.at))?;
+        self.at += n;
+        Ok(s)
+    }
+    fn u8(&mut self) -> Result<u8, String> {
+        Ok(self.take(1)?[0])
+    }
+    fn u16(&mut self) -> Result<u16, String> {
+        let b = self.take(2)?;
+        Ok(u16::from_le_bytes([b[0], b[1]]))
+    }
+    fn u32(&mut self) -> Result<u32, String> {
+        let b = self.take(4)?;
+        Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    }
+}
+
+fn u128_at(b: &[u8], i: usize) -> u128 {
+    let mut a = [0u8; 16];
+    a.copy_from_slice(&b[i..i + 16]);
+    u128::from_le_bytes(a)
+}
+
+fn u64_at(b: &[u8], i: usize) -> u64 {
+    let mut a = [0u8; 8];
+    a.copy_from_slice(&b[i..i + 8]);
+    u64::from_le_bytes(a)
+}
+
+fn base() -> Result<Linux, String> {
+    let mut l = Linux::new(&Config {
+        memory_limit: 8 << 20,
+        ..Config::default()
+    })?;
+    let rx = Prot {
+        read: true,
+        write: false,
+        exec: true,
+    };
+    let rw = Prot {
+        read: true,
+        write: true,
+        exec: false,
+    };
+    l.mm.map_now(&mut l.m.mmu, CODE, rx)
+        .map_err(|e| format!("{e:?}"))?;
+    l.mm.map_now(&mut l.m.mmu, DATA, rw)
+        .map_err(|e| format!("{e:?}"))?;
+    l.mm.map_now(&mut l.m.mmu, DATA + 0x1000, rw)
+        .map_err(|e| format!("{e:?}"))?;
+    Ok(l)
+}
+
+/// Replays every record; the number of records, or the first differences.
+pub fn replay_sse_corpus(data: &[u8]) -> Result<usize, String> {
+    let mut r = Reader { d: data, at: 0 };
+    if r.take(6)? != b"YCSSE1" {
+        return Err("not an SSE corpus (magic)".into());
+    }
+    let nforms = r.u16()?;
+    let mut forms = Vec::with_capacity(usize::from(nforms));
+    for _ in 0..nforms {
+        let n = r.u8()?;
+        forms.push(r.take(usize::from(n))?);
+    }
+    let n = r.u32()? as usize;
+    let base = base()?;
+    let mut bad = Vec::new();
+    let mut bad_count = 0;
+    for k in 0..n {
+        let form = usize::from(r.u16()?);
+        let input = r.take(48)?;
+        let want = r.take(32)?;
+        let code = forms
+            .get(form)
+            .ok_or_else(|| format!("record {k}: no form {form}"))?;
+        let got = run_one(&base, code, input)?;
+        if got[..] != want[..] {
+            bad_count += 1;
+            if bad.len() < 5 {
+                bad.push(format!(
+                    "record {k} (form {form}, code {code:02x?}): want {want:02x?}, got {got:02x?}"
+                ));
+            }
+        }
+    }
+    if bad_count > 0 {
+        return Err(format!(
+            "{bad_count} of {n} records differ:\n{}",
+            bad.join("\n")
+        ));
+    }
+    Ok(n)
+}
+
+/// Replays the x87 corpus; the number of records, or the first differences.
+pub fn replay_x87_corpus(data: &[u8]) -> Result<usize, String> {
+    use super::fp::ext::Ext;
+    let mut r = Reader { d: data, at: 0 };
+    if r.take(6)? != b"YCX871" {
+        return Err("not an x87 corpus (magic)".into());
+    }
+    let nforms = r.u16()?;
+    let mut forms = Vec::with_capacity(usize::from(nforms));
+    for _ in 0..nforms {
+        let n = r.u8()?;
+        forms.push(r.take(usize::from(n))?);
+    }
+    let n = r.u32()? as usize;
+    let base = base()?;
+    let mut bad = Vec::new();
+    let mut bad_count = 0;
+    for k in 0..n {
+        let form = usize::from(r.u16()?);
+        let input = r.take(48)?;
+        let want = r.take(126)?;
+        let code = forms
+            .get(form)
+            .ok_or_else(|| format!("record {k}: no form {form}"))?;
+        let mut l = base.clone();
+        l.mm.poke(&mut l.m.mmu, CODE, code)
+            .map_err(|e| e.to_string())?;
+        l.mm.poke(&mut l.m.mmu, INPUT, input)
+            .map_err(|e| e.to_string())?;
+        let marker = 0x5a5a_5a5a_5a5a_5a5au64.to_le_bytes();
+        l.mm.poke(&mut l.m.mmu, OUTPUT + 128, &marker)
+            .map_err(|e| e.to_string())?;
+        l.mm.poke(&mut l.m.mmu, OUTPUT + 136, &marker)
+            .map_err(|e| e.to_string())?;
+        let ext_at = |i: usize| Ext {
+            sig: u64_at(input, i),
+            se: u16::from_le_bytes([input[i + 8], input[i + 9]]),
+        };
+        let cpu = &mut l.m.cpu;
+        *cpu.x87 = super::x87::X87 {
+            fcw: u16::from_le_bytes([input[32], input[33]]),
+            ..Default::default()
+        };
+        cpu.x87.push(ext_at(16));
+        cpu.x87.push(ext_at(0));
+        let s = &mut cpu.s;
+        s.gpr[RSI] = INPUT;
+        s.gpr[RDI] = OUTPUT;
+        s.gpr[RSP] = DATA + 0x1f00;
+        s.gpr[RAX] = 0;
+        s.gpr[R8] = u64::from_le_bytes(marker);
+        s.rflags = 0xad7;
+        s.rip = CODE;
+        s.cs = USER_CS;
+        s.ss = USER_DS;
+        let end = CODE + code.len() as u64;
+        for _ in 0..32 {
+            if l.m.cpu.s.rip == end {
+                break;
+            }
+            l.run(1);
+            if l.state != ProcessState::Running {
+                return Err(format!("form {code:02x?} stopped: {:?}", l.state));
+            }
+        }
+        let x = &l.m.cpu.x87;
+        let mut got = vec![0u8; 126];
+        got[0..8].copy_from_slice(&l.m.cpu.s.rflags.to_le_bytes());
+        got[8..10].copy_from_slice(&x.fcw.to_le_bytes());
+        got[10..12].copy_from_slice(&x.status().to_le_bytes());
+        got[12..14].copy_from_slice(&x.tag_word().to_le_bytes());
+        for i in 0..8 {
+            let v = x.st(i);
+            got[14 + 10 * i..22 + 10 * i].copy_from_slice(&v.sig.to_le_bytes());
+            got[22 + 10 * i..24 + 10 * i].copy_from_slice(&v.se.to_le_bytes());
+        }
+        got[94..96].copy_from_slice(&(l.m.cpu.s.gpr[RAX] as u16).to_le_bytes());
+        let mut mem = [0u8; 16];
+        l.m.mmu
+            .read_bytes(OUTPUT + 128, &mut mem, false)
+            .map_err(|e| e.to_string())?;
+        got[110..126].copy_from_slice(&mem);
+        // Registers tagged empty hold stale values on the CPU: not compared.
+        let tags = u16::from_le_bytes([want[12], want[13]]);
+        let top = (u16::from_le_bytes([want[10], want[11]]) >> 11) & 7;
+        let mut same = got[0..14] == want[0..14] && got[94..] == want[94..];
+        for i in 0..8 {
+            let p = (usize::from(top) + i) & 7;
+            if (tags >> (2 * p)) & 3 != 3 {
+                same &= got[14 + 10 * i..24 + 10 * i] == want[14 + 10 * i..24 + 10 * i];
+            }
+        }
+        if !same {
+            bad_count += 1;
+            if bad.len() < 5 {
+                bad.push(format!(
+                    "record {k} (form {form}, code {code:02x?}): want {want:02x?}, got {got:02x?}"
+                ));
+            }
+        }
+    }
+    if bad_count > 0 {
+        return Err(format!(
+            "{bad_count} of {n} records differ:\n{}",
+            bad.join("\n")
+        ));
+    }
+    Ok(n)
+}
+
+/// Runs one form from the test loop's state; the 32 bytes the loop would store.
+fn run_one(base: &Linux, code: &[u8], input: &[u8]) -> Result<[u8; 32], String> {
+    let mut l = base.clone();
+    l.mm.poke(&mut l.m.mmu, CODE, code)
+        .map_err(|e| e.to_string())?;
+    l.mm.poke(&mut l.m.mmu, INPUT, input)
+        .map_err(|e| e.to_string())?;
+    // The next record's MXCSR follows in the test's table (0x1f80 where unaligned forms read
+    // past the record).
+    l.mm.poke(&mut l.m.mmu, INPUT + 48, &0x1f80u32.to_le_bytes())
+        .map_err(|e| e.to_string())?;
+    let s = &mut l.m.cpu.s;
+    s.mxcsr = u32::from_le_bytes([input[0], input[1], input[2], input[3]]);
+    s.xmm[0] = u128_at(input, 16);
+    s.xmm[1] = u128_at(input, 32);
+    s.gpr[R9] = u64_at(input, 32);
+    s.gpr[R8] = 0x5a5a_5a5a_dead_beef;
+    s.gpr[RSI] = INPUT;
+    s.gpr[RDI] = OUTPUT;
+    s.gpr[RSP] = DATA + 0x1f00;
+    s.gpr[RAX] = 0;
+    s.rflags = 0xad7;
+    s.rip = CODE;
+    s.cs = USER_CS;
+    s.ss = USER_DS;
+    let end = CODE + code.len() as u64;
+    for _ in 0..32 {
+        if l.m.cpu.s.rip == end {
+            break;
+        }
+        l.run(1);
+        if l.state != ProcessState::Running {
+            return Err(format!("form {code:02x?} stopped: {:?}", l.state));
+        }
+    }
+    let s = &l.m.cpu.s;
+    let mut out = [0u8; 32];
+    out[0..4].copy_from_slice(&s.mxcsr.to_le_bytes());
+    out[4..8].copy_from_slice(&(s.rflags as u32).to_le_bytes());
+    out[8..24].copy_from_slice(&s.xmm[0].to_le_bytes());
+    out[24..32].copy_from_slice(&s.gpr[R8].to_le_bytes());
+    Ok(out)
+}
