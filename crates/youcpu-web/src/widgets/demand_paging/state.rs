@@ -209,6 +209,7 @@ pub fn outcome(steps: &[Step]) -> &'static str {
                     Decision::StackGrow { .. } => "fault: stack growth",
                     Decision::CowCopy { .. } => "fault: copy-on-write copy",
                     Decision::CowReuse { .. } => "fault: made writable",
+                    Decision::SwapIn { .. } => "fault: read back from swap",
                     Decision::Segv { .. } => "SIGSEGV",
                 };
                 if out == "SIGSEGV" || out == "fault: stack growth" {
