@@ -1,7 +1,7 @@
 //! The schedulers (`sched::sim`: FIFO, SJF, STCF, round robin, CFS and EEVDF as in
 //! kernel/sched/fair.c) on arbitrary task sets, with an event budget so every input ends, and
 //! the CFS time-slice calculation (`sched::timeslice`) on arbitrary nice values. Invariants: a
-//! refusal is a one-line message; the timeline is contiguous from 0; no task gets more CPU than
+//! refusal is a one-line message; each CPU's timeline is contiguous from 0 (1 to 4 CPUs); no task gets more CPU than
 //! it asked for, a finished task got exactly that, and its runs on the timeline add up to it.
 
 use super::check_message;
@@ -59,6 +59,9 @@ pub fn run(data: &[u8]) {
         trace: flags & 4 == 4,
         fair_samples: flags & 8 == 8,
         max_events: MAX_EVENTS,
+        // Flag bits 4-5: 1 to 4 CPUs (per-CPU run queues, placement, load balancing).
+        cpus: 1 + usize::from((flags >> 4) & 3),
+        balance_interval: None,
     };
     let n = usize::from(inp.u8()) % (MAX_TASKS + 1);
     let mut tasks = Vec::with_capacity(n);
@@ -83,12 +86,18 @@ pub fn run(data: &[u8]) {
     }
     match simulate(&tasks, &policy, &cfg) {
         Ok(r) => {
-            let mut at = 0;
-            for s in &r.timeline {
-                assert_eq!(s.start, at, "the timeline has a gap or overlap");
-                assert!(s.end > s.start, "an empty slice {s:?}");
-                at = s.end;
+            for cpu in 0..cfg.cpus {
+                let mut at = 0;
+                for s in r.timeline.iter().filter(|s| s.cpu == cpu) {
+                    assert_eq!(s.start, at, "cpu {cpu}'s timeline has a gap or overlap");
+                    assert!(s.end > s.start, "an empty slice {s:?}");
+                    at = s.end;
+                }
             }
+            assert!(
+                r.timeline.iter().all(|s| s.cpu < cfg.cpus),
+                "a slice on a CPU that does not exist"
+            );
             for (i, (t, m)) in tasks.iter().zip(&r.tasks).enumerate() {
                 assert!(
                     m.cpu_time <= t.cpu_total(),

@@ -2,9 +2,10 @@
 //!
 //! The target from the issue: 10,000 tasks over one simulated second of CFS or EEVDF in well
 //! under a second natively. Each scenario runs three times; the best time is reported with the
-//! number of event-loop iterations and the cost per event.
+//! number of event-loop iterations and the cost per event. The last scenarios run on four CPUs.
 
 use std::time::{Duration, Instant};
+use youcpu_core::sched::sim::policy::EEVDF_BASE_SLICE_6_15_NS;
 use youcpu_core::sched::sim::{
     simulate, Burst, CfsParams, EevdfParams, Policy, SimConfig, TaskSpec,
 };
@@ -57,8 +58,13 @@ fn interactive(n: usize) -> Vec<TaskSpec> {
 }
 
 fn bench(name: &str, tasks: &[TaskSpec], policy: Policy) {
+    bench_on(name, tasks, policy, 1);
+}
+
+fn bench_on(name: &str, tasks: &[TaskSpec], policy: Policy, cpus: usize) {
     let cfg = SimConfig {
         horizon: Some(1_000 * MS),
+        cpus,
         ..SimConfig::default()
     };
     let mut best = Duration::MAX;
@@ -104,5 +110,41 @@ fn main() {
             Policy::RoundRobin { quantum: 3 * MS },
         );
         bench("stcf interactive", &w, Policy::Stcf);
+    }
+    // Four CPUs: per-CPU queues, placement and load balancing (4 ms), tunables scaled for 4.
+    for n in [1_000, 10_000] {
+        let w = cpu_bound(n);
+        bench_on(
+            "cfs cpu-bound 4 cpus",
+            &w,
+            Policy::Cfs(CfsParams::for_cpus(4)),
+            4,
+        );
+        bench_on(
+            "eevdf cpu-bound 4 cpus",
+            &w,
+            Policy::Eevdf(EevdfParams::for_cpus(4, EEVDF_BASE_SLICE_6_15_NS)),
+            4,
+        );
+        let w = interactive(n);
+        bench_on(
+            "cfs interactive 4 cpus",
+            &w,
+            Policy::Cfs(CfsParams::for_cpus(4)),
+            4,
+        );
+        bench_on(
+            "eevdf interactive 4 cpus",
+            &w,
+            Policy::Eevdf(EevdfParams::for_cpus(4, EEVDF_BASE_SLICE_6_15_NS)),
+            4,
+        );
+        bench_on(
+            "rr 3 ms interactive 4 cpus",
+            &w,
+            Policy::RoundRobin { quantum: 3 * MS },
+            4,
+        );
+        bench_on("stcf interactive 4 cpus", &w, Policy::Stcf, 4);
     }
 }

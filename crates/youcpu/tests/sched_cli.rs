@@ -81,10 +81,13 @@ fn json_contract_rr_quantum_1() {
     assert_eq!(v["context_switches"], 14);
     let tl = v["timeline"].as_array().unwrap();
     assert_eq!(tl.len(), 15);
-    assert_eq!(tl[0], serde_json::json!({"job": 0, "start": 0, "end": 1}));
+    assert_eq!(
+        tl[0],
+        serde_json::json!({"job": 0, "cpu": 0, "start": 0, "end": 1})
+    );
     assert_eq!(
         tl[14],
-        serde_json::json!({"job": 2, "start": 14, "end": 15})
+        serde_json::json!({"job": 2, "cpu": 0, "start": 14, "end": 15})
     );
 }
 
@@ -433,4 +436,136 @@ fn arbitrary_input_never_panics() {
             assert!(json["error"].is_string(), "{args:?}");
         }
     }
+}
+
+/// Removes what a multi-CPU run added to the JSON: the top-level `cpus` and the `cpu` of every
+/// timeline slice and step.
+fn strip_cpu(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            m.remove("cpus");
+            if m.get("cpu").is_some_and(Value::is_number) {
+                m.remove("cpu");
+            }
+            m.values_mut().for_each(strip_cpu);
+        }
+        Value::Array(a) => a.iter_mut().for_each(strip_cpu),
+        _ => {}
+    }
+}
+
+#[test]
+fn one_cpu_output_is_the_output_before_cpus_existed() {
+    // 42 command lines (6 per policy: I/O, switch costs, horizons, nice, --trace) recorded with
+    // `youcpu sched --json --trace` before `--cpus` was added; with one CPU everything but the
+    // new `cpu`/`cpus` fields must be identical, steps and virtual-time samples included.
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/sched_one_cpu.json"
+    ))
+    .unwrap();
+    let cases: Vec<Value> = serde_json::from_str(&text).unwrap();
+    assert_eq!(cases.len(), 42);
+    for c in &cases {
+        let args: Vec<&str> = c["args"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a.as_str().unwrap())
+            .collect();
+        let mut now = ok(&args);
+        assert_eq!(now["cpus"], 1);
+        assert!(now["timeline"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["cpu"] == 0));
+        strip_cpu(&mut now);
+        assert_eq!(now, c["out"], "{args:?}");
+    }
+}
+
+#[test]
+fn cpus_put_each_run_on_a_cpu() {
+    let v = ok(&["--policy", "fifo", "--jobs", "10,2,10", "--cpus", "2"]);
+    assert_eq!(v["cpus"], 2);
+    assert_eq!(v["migrations"], 1);
+    let tl: Vec<(u64, u64, u64, u64)> = v["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            let n = |k: &str| s[k].as_u64().unwrap();
+            (n("job"), n("cpu"), n("start"), n("end"))
+        })
+        .collect();
+    assert_eq!(tl, vec![(0, 0, 0, 10), (1, 1, 0, 2), (2, 1, 2, 12)]);
+    assert_eq!(nums(&v, "migrations"), vec![0.0, 0.0, 1.0]);
+    // Every policy takes --cpus; CFS/EEVDF tunables scale with the CPU count.
+    for p in ["fifo", "sjf", "stcf", "rr", "cfs", "eevdf"] {
+        let v = ok(&[
+            "--policy",
+            p,
+            "--jobs",
+            "3,4,5,6,7",
+            "--cpus",
+            "3",
+            "--trace",
+        ]);
+        assert_eq!(v["cpus"], 3, "{p}");
+        let steps = v["steps"].as_array().unwrap();
+        assert!(steps.iter().all(|s| s["cpu"].as_u64().unwrap() < 3), "{p}");
+        assert_eq!(
+            v["idle_time"].as_f64().unwrap() + nums(&v, "length").iter().sum::<f64>(),
+            3.0 * v["end"].as_f64().unwrap(),
+            "{p}"
+        );
+    }
+    let v = ok(&[
+        "--policy",
+        "rr",
+        "--jobs",
+        "5,5,5,5,5",
+        "--cpus",
+        "2",
+        "--balance-interval",
+        "3",
+    ]);
+    assert_eq!(v["balance_interval"], 3);
+    let text = Command::new(env!("CARGO_BIN_EXE_youcpu"))
+        .args([
+            "sched", "--policy", "fifo", "--jobs", "10,2,10", "--cpus", "2",
+        ])
+        .run_output()
+        .unwrap();
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(text.contains("on 2 CPUs; 1 migrations"), "{text}");
+    assert!(text.contains("cpu 1: [0-2 job 1] [2-12 job 2]"), "{text}");
+}
+
+#[test]
+fn bad_cpu_counts_are_one_line_errors() {
+    for bad in ["0", "9", "-1", "x", "", "1.5", "99999999999999999999"] {
+        fails(
+            &["--policy", "fifo", "--jobs", "3", "--cpus", bad],
+            "--cpus",
+        );
+    }
+    fails(
+        &[
+            "--policy",
+            "rr",
+            "--jobs",
+            "3",
+            "--cpus",
+            "2",
+            "--balance-interval",
+            "0",
+        ],
+        "--balance-interval",
+    );
+    fails(
+        &["--policy", "cfs", "--jobs", "3", "--balance-interval", "-4"],
+        "--balance-interval",
+    );
 }

@@ -16,7 +16,7 @@ impl System {
         if let Some(&f) = self.cache.get(&(file, offset)) {
             return Ok((f, None));
         }
-        let f = self.frames.alloc(FrameUse::PageCache)?;
+        let f = self.alloc_page(FrameUse::PageCache, &[])?;
         let n = self.fill_from_file(f, file, offset, FRAME_SIZE);
         self.cache.insert((file, offset), f);
         Ok((f, Some(n)))

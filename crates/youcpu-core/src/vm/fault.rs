@@ -57,7 +57,19 @@ impl System {
                 Err(f) => f,
             };
             steps.push(Step::PageFault { fault });
-            let d = self.handle_fault(pid, va, kind, &fault, &mut steps)?;
+            let mark = steps.len();
+            let d = self.handle_fault(pid, va, kind, &fault, &mut steps);
+            // Reclaim done to find a frame comes before what the handler did with it.
+            let reclaimed = self.take_reclaim_steps();
+            let d = d?;
+            steps.splice(mark..mark, reclaimed);
+            if !matches!(d, Decision::Segv { .. }) {
+                let mut done = steps.get(mark..).unwrap_or_default().to_vec();
+                done.push(Step::Kernel {
+                    decision: d.clone(),
+                });
+                self.count_fault(&done);
+            }
             if let Decision::Segv { reason } = d {
                 steps.push(Step::Kernel { decision: d });
                 return Ok(Touch {
@@ -149,6 +161,19 @@ impl System {
         };
         match fault.kind {
             FaultKind::NotPresent => {
+                if let Some(slot) = self.swap_entry(root, page) {
+                    let frame = self.swap_in(root, page, slot)?;
+                    if let Err(e) = self.map_page(root, page, frame, perms(vma.prot.write)) {
+                        self.frames.put(frame);
+                        return Err(e);
+                    }
+                    steps.push(Step::Map {
+                        page,
+                        frame,
+                        writable: vma.prot.write,
+                    });
+                    return Ok(Decision::SwapIn { slot, frame });
+                }
                 let (frame, writable, d) = match vma.kind {
                     VmaKind::Anon | VmaKind::Brk | VmaKind::Elf | VmaKind::Stack
                         if kind != AccessKind::Write =>
@@ -162,7 +187,7 @@ impl System {
                         )
                     }
                     VmaKind::Anon | VmaKind::Brk | VmaKind::Elf | VmaKind::Stack => {
-                        let f = self.frames.alloc(FrameUse::User)?;
+                        let f = self.alloc_page(FrameUse::User, &[])?;
                         (f, true, Decision::DemandZero { frame: f })
                     }
                     VmaKind::File {
@@ -174,7 +199,7 @@ impl System {
                         let at = offset.saturating_add(rel);
                         if file_bytes < rel.saturating_add(FRAME_SIZE) {
                             // The page holding the end of the file part: private, zero after it.
-                            let f = self.frames.alloc(FrameUse::User)?;
+                            let f = self.alloc_page(FrameUse::User, &[])?;
                             let n = file_bytes.saturating_sub(rel);
                             let bytes = self.fill_from_file(f, file, at, n);
                             (
@@ -197,7 +222,7 @@ impl System {
                                 if read.is_some() {
                                     steps.push(Step::Kernel { decision: first });
                                 }
-                                let f = self.frames.alloc(FrameUse::User)?;
+                                let f = self.alloc_page(FrameUse::User, &[cf])?;
                                 self.frames.copy(cf, f);
                                 (f, true, Decision::PrivateCopy { from: cf, to: f })
                             } else {
@@ -230,7 +255,7 @@ impl System {
                 let old = self.fmt.pfn(entry);
                 let (usage, refs) = self.frames.info(old).unwrap_or((FrameUse::User, 0));
                 let d = if old == self.zero_frame {
-                    let f = self.frames.alloc(FrameUse::User)?;
+                    let f = self.alloc_page(FrameUse::User, &[])?;
                     self.map_page(root, page, f, perms(true))?;
                     steps.push(Step::Map {
                         page,
@@ -240,7 +265,7 @@ impl System {
                     Decision::DemandZero { frame: f }
                 } else if usage == FrameUse::PageCache {
                     // wp_page_copy: a page-cache page is never written through a private map.
-                    let f = self.frames.alloc(FrameUse::User)?;
+                    let f = self.alloc_page(FrameUse::User, &[old])?;
                     self.frames.copy(old, f);
                     self.map_page(root, page, f, perms(true))?;
                     self.frames.put(old);
@@ -259,7 +284,7 @@ impl System {
                     });
                     Decision::CowReuse { frame: old }
                 } else {
-                    let f = self.frames.alloc(FrameUse::User)?;
+                    let f = self.alloc_page(FrameUse::User, &[old])?;
                     self.frames.copy(old, f);
                     self.map_page(root, page, f, perms(true))?;
                     self.frames.put(old);

@@ -130,6 +130,7 @@ impl System {
                 reason: super::step::SegvReason::NoVma,
             });
         };
+        self.swap_drop(root, v.start, v.end);
         let mut n = 0;
         for m in self.mapped(root) {
             if v.contains(m.page) {

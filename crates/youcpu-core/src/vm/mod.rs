@@ -1,7 +1,8 @@
 //! The kernel's side of virtual memory: per-process address spaces of VMAs over page tables in
 //! the x86-64 format of [`crate::paging`], frames with reference counts, demand paging (zero
 //! pages, file pages through a page cache, stack growth), protection faults that end in SIGSEGV, fork with
-//! copy-on-write, exec, exit and wait, and the process tree from pid 1. Every operation returns
+//! copy-on-write, exec, exit and wait, the process tree from pid 1, and memory pressure (a
+//! memory limit, reclaim, swap, the OOM outcome: [`reclaim`]). Every operation returns
 //! its [`Step`]s as data for the widgets (`demand-paging`, `fork-cow`, `process-tree`).
 //!
 //! Why a model apart from [`crate::linux`], which runs programs with the same mechanisms: the
@@ -17,12 +18,14 @@ pub mod cache;
 pub mod fault;
 pub mod frames;
 pub mod mmap;
+pub mod reclaim;
 pub mod step;
 pub mod system;
 pub mod vma;
 
 pub use frames::{FrameUse, Frames, FRAME_SIZE};
 pub use mmap::Prot;
+pub use reclaim::Counters;
 pub use step::{Decision, SegvReason, Step};
 pub use system::{Limits, ProcState, Process, System, Touch};
 pub use vma::{Image, Segment, Vma, VmaKind};
@@ -58,6 +61,23 @@ pub enum VmError {
     },
     /// A page-table update failed (a model bug, reported rather than panicking).
     Internal(String),
+    /// Nothing could be reclaimed under the memory limit: the OOM killer's choice.
+    OomKill {
+        /// The limit in frames.
+        limit: usize,
+        /// Swap slots in use.
+        swap_used: usize,
+        /// Swap slots.
+        swap_total: usize,
+        /// The process the OOM killer picks (highest `oom_badness`).
+        victim: u32,
+        /// Its resident user pages.
+        rss: u64,
+        /// Its pages in swap.
+        swap: u64,
+    },
+    /// A memory limit or swap size the model refuses.
+    BadLimit(String),
 }
 
 impl fmt::Display for VmError {
@@ -77,6 +97,20 @@ impl fmt::Display for VmError {
                 write!(f, "SIGSEGV at {addr:#x}: {}", reason.describe())
             }
             VmError::Internal(m) => write!(f, "internal error: {m}"),
+            VmError::OomKill {
+                limit,
+                swap_used,
+                swap_total,
+                victim,
+                rss,
+                swap,
+            } => write!(
+                f,
+                "out of memory: nothing left to reclaim under the limit of {limit} pages (swap \
+                 {swap_used} of {swap_total} pages used); the OOM killer picks pid {victim} \
+                 ({rss} pages resident, {swap} in swap)"
+            ),
+            VmError::BadLimit(m) => f.write_str(m),
         }
     }
 }

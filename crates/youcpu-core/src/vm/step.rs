@@ -110,6 +110,14 @@ pub enum Decision {
         /// The frame.
         frame: u64,
     },
+    /// The page was swapped out: read it back from its swap slot into a new frame
+    /// (`do_swap_page`, a major fault).
+    SwapIn {
+        /// The swap slot.
+        slot: usize,
+        /// The new frame.
+        frame: u64,
+    },
     /// The access is not allowed: SIGSEGV.
     Segv {
         /// Why.
@@ -198,6 +206,35 @@ pub enum Step {
         /// Children handed to pid 1.
         reparented: Vec<u32>,
     },
+    /// Reclaim passed over a frame whose PTEs had the accessed bit set, clearing it (the
+    /// clock's second chance; `folio_referenced`).
+    SecondChance {
+        /// The frame.
+        frame: u64,
+        /// (pid, page) of every PTE that maps it.
+        pages: Vec<(u32, u64)>,
+    },
+    /// Reclaim wrote an anonymous page to swap and unmapped it (`shrink_folio_list`,
+    /// `add_to_swap`, `try_to_unmap`); the frame is free.
+    SwapOut {
+        /// The frame freed.
+        frame: u64,
+        /// The swap slot that now holds the page.
+        slot: usize,
+        /// (pid, page) of every PTE that mapped it.
+        pages: Vec<(u32, u64)>,
+    },
+    /// Reclaim dropped a clean page-cache page and unmapped it; the file still has the data.
+    DropFilePage {
+        /// The frame freed.
+        frame: u64,
+        /// The file (index).
+        file: usize,
+        /// The page's offset in the file.
+        offset: u64,
+        /// (pid, page) of every PTE that mapped it.
+        pages: Vec<(u32, u64)>,
+    },
     /// wait: a zombie child was reaped.
     Reap {
         /// The parent.
@@ -253,6 +290,9 @@ impl Step {
                 Decision::CowReuse { frame } => format!(
                     "copy-on-write: frame {frame:#x} is no longer shared; just make it writable"
                 ),
+                Decision::SwapIn { slot, frame } => format!(
+                    "the page was swapped out: read it back from swap slot {slot} into frame {frame:#x} (a major fault)"
+                ),
                 Decision::Segv { reason } => format!("SIGSEGV: {}", reason.describe()),
             },
             Step::Map { page, frame, writable } => format!(
@@ -270,9 +310,33 @@ impl Step {
                 "pid {pid} exits with {code}: {freed} frames freed; {} children go to pid 1",
                 reparented.len()
             ),
+            Step::SecondChance { frame, pages } => format!(
+                "reclaim: frame {frame:#x} ({}) was accessed recently; clear the accessed bit and pass over it",
+                pages_text(pages)
+            ),
+            Step::SwapOut { frame, slot, pages } => format!(
+                "reclaim: frame {frame:#x} ({}) is anonymous; write it to swap slot {slot}, unmap it, free the frame",
+                pages_text(pages)
+            ),
+            Step::DropFilePage { frame, offset, pages, .. } => format!(
+                "reclaim: frame {frame:#x} holds file offset {offset:#x} ({}), clean; drop it from the page cache and free the frame",
+                pages_text(pages)
+            ),
             Step::Reap { parent, child, code } => {
                 format!("pid {parent} reaps pid {child} (exit code {code})")
             }
         }
     }
+}
+
+/// "pid 1 page 0x1000, pid 2 page 0x1000", or "mapped by no process".
+fn pages_text(pages: &[(u32, u64)]) -> String {
+    if pages.is_empty() {
+        return "mapped by no process".into();
+    }
+    pages
+        .iter()
+        .map(|(pid, page)| format!("pid {pid} page {page:#x}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -117,6 +117,7 @@ pub struct System {
     pub zero_frame: u64,
     next_pid: u32,
     limits: Limits,
+    pub(super) pressure: super::reclaim::Pressure,
 }
 
 impl System {
@@ -171,6 +172,7 @@ impl System {
             zero_frame,
             next_pid: 1,
             limits,
+            pressure: Default::default(),
         };
         let root = sys.new_root()?;
         sys.procs.insert(
@@ -286,6 +288,7 @@ impl System {
 
     /// Frees every user page and user page table under `root`; returns the frames freed.
     fn free_user(&mut self, root: u64) -> u64 {
+        self.swap_drop(root, 0, u64::MAX);
         let mut freed = 0;
         for m in self.mapped(root) {
             if m.frame != self.zero_frame && self.frames.put(m.frame) {
@@ -372,6 +375,7 @@ impl System {
                 shared += 1;
             }
         }
+        self.swap_fork(p.root_pfn, root);
         if self.current == Some(parent) {
             // flush_tlb_mm: the parent's cached writable translations are stale now.
             self.tlb.write_cr3(p.root_pfn);
@@ -508,6 +512,7 @@ impl System {
         if new < start || (new_end > old_end && clash) {
             return Ok(p.brk);
         }
+        self.swap_drop(p.root_pfn, new_end, old_end);
         for m in self.mapped(p.root_pfn) {
             if m.page >= new_end && m.page < old_end {
                 set_leaf(&self.fmt, &mut self.frames, p.root_pfn, m.page, 0);

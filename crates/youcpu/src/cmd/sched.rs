@@ -3,7 +3,9 @@
 //!
 //! Units: for fifo, sjf, stcf and rr every time is an abstract whole number. For cfs and eevdf
 //! times are milliseconds (decimals allowed, down to 1 ns), simulated in nanoseconds with
-//! Linux's default tunables for one CPU and a 1 ms tick, and reported in milliseconds.
+//! Linux's default tunables for the CPU count (`--cpus`) and a 1 ms tick, and reported in
+//! milliseconds. With `--cpus N` each CPU has its own run queue, with wake-up placement and
+//! load balancing between them (`youcpu_core::sched::sim`).
 
 use crate::cli::{err, text_value, CliError, Output};
 use serde_json::{json, Value};
@@ -11,7 +13,7 @@ use std::ffi::OsString;
 use youcpu_core::sched::sim::policy::{DEFAULT_TICK_NS, EEVDF_BASE_SLICE_6_15_NS};
 use youcpu_core::sched::sim::{
     simulate, Burst, CfsParams, EevdfParams, Policy, SimConfig, SimResult, SliceKind, TaskSpec,
-    MAX_TASKS, MAX_TIME,
+    MAX_CPUS, MAX_TASKS, MAX_TIME,
 };
 use youcpu_core::units::{ms_string, parse_int, parse_int_list, parse_ms, quote, UnitError};
 
@@ -117,6 +119,8 @@ struct Args {
     tick: Option<String>,
     base_slice: Option<String>,
     horizon: Option<String>,
+    cpus: Option<String>,
+    balance_interval: Option<String>,
     trace: bool,
 }
 
@@ -135,6 +139,8 @@ fn parse_args(args: Vec<OsString>) -> Result<Args, CliError> {
         tick: None,
         base_slice: None,
         horizon: None,
+        cpus: None,
+        balance_interval: None,
         trace: false,
     };
     let mut policy = None;
@@ -155,6 +161,10 @@ fn parse_args(args: Vec<OsString>) -> Result<Args, CliError> {
             Long("tick") => a.tick = Some(text_value(&mut parser, "tick")?),
             Long("base-slice") => a.base_slice = Some(text_value(&mut parser, "base-slice")?),
             Long("horizon") => a.horizon = Some(text_value(&mut parser, "horizon")?),
+            Long("cpus") => a.cpus = Some(text_value(&mut parser, "cpus")?),
+            Long("balance-interval") => {
+                a.balance_interval = Some(text_value(&mut parser, "balance-interval")?)
+            }
             Long("trace") => a.trace = true,
             Long("json") => {}
             _ => return Err(err(arg.unexpected())),
@@ -223,6 +233,13 @@ fn build(a: &Args) -> Result<(Policy, Unit, Vec<TaskSpec>, SimConfig), CliError>
             .transpose()
     };
     let switch_cost = one("switch-cost", &a.switch_cost, 0)?.unwrap_or(0);
+    let cpus = match &a.cpus {
+        Some(t) => {
+            parse_int(t, 1, MAX_CPUS as i64).map_err(|e| err(format!("--cpus: {e}")))? as usize
+        }
+        None => 1,
+    };
+    let balance_interval = one("balance-interval", &a.balance_interval, 1)?;
     let horizon = one("horizon", &a.horizon, 0)?;
     // Textbook-only and Linux-only options are validated for every policy and ignored where
     // they do not apply, so one command line can be tried under every policy.
@@ -250,7 +267,7 @@ fn build(a: &Args) -> Result<(Policy, Unit, Vec<TaskSpec>, SimConfig), CliError>
     };
     let base_slice = match &a.base_slice {
         Some(t) => Unit::Ms.parse("base-slice", None, t, 1)?,
-        None => EEVDF_BASE_SLICE_6_15_NS,
+        None => EevdfParams::for_cpus(cpus as u32, EEVDF_BASE_SLICE_6_15_NS).base_slice,
     };
     let policy = match a.policy.as_str() {
         "fifo" => Policy::Fifo,
@@ -265,7 +282,7 @@ fn build(a: &Args) -> Result<(Policy, Unit, Vec<TaskSpec>, SimConfig), CliError>
         },
         "cfs" => Policy::Cfs(CfsParams {
             tick,
-            ..CfsParams::for_cpus(1)
+            ..CfsParams::for_cpus(cpus as u32)
         }),
         _ => Policy::Eevdf(EevdfParams { base_slice, tick }),
     };
@@ -284,12 +301,14 @@ fn build(a: &Args) -> Result<(Policy, Unit, Vec<TaskSpec>, SimConfig), CliError>
         horizon,
         trace: a.trace,
         fair_samples: a.trace,
+        cpus,
+        balance_interval,
         ..SimConfig::default()
     };
     Ok((policy, unit, tasks, cfg))
 }
 
-fn to_json(r: &SimResult, unit: Unit, trace: bool) -> Value {
+fn to_json(r: &SimResult, unit: Unit, trace: bool, balance_interval: u64) -> Value {
     let opt = |v: Option<u64>| v.map_or(Value::Null, |x| unit.value(x));
     let fair = r.policy == "cfs" || r.policy == "eevdf";
     let jobs: Vec<Value> = r
@@ -310,6 +329,9 @@ fn to_json(r: &SimResult, unit: Unit, trace: bool) -> Value {
                 "context_switches": t.context_switches,
                 "switch_time": unit.value(t.switch_time),
             });
+            if r.cpus > 1 {
+                j["migrations"] = json!(t.migrations);
+            }
             if fair {
                 j["nice"] = json!(t.nice);
                 j["weight"] = json!(t.weight);
@@ -323,6 +345,7 @@ fn to_json(r: &SimResult, unit: Unit, trace: bool) -> Value {
         .filter_map(|s| match s.kind {
             SliceKind::Run { task } => Some(json!({
                 "job": task,
+                "cpu": s.cpu,
                 "start": unit.value(s.start),
                 "end": unit.value(s.end),
             })),
@@ -344,7 +367,12 @@ fn to_json(r: &SimResult, unit: Unit, trace: bool) -> Value {
         "switch_time": unit.value(o.switch_time),
         "idle_time": unit.value(o.idle_time),
         "end": unit.value(o.end),
+        "cpus": r.cpus,
     });
+    if r.cpus > 1 {
+        out["migrations"] = json!(r.migrations());
+        out["balance_interval"] = json!(unit.value(balance_interval));
+    }
     if trace {
         out["steps"] = json!(r.steps);
         out["cpu"] = json!(r.timeline);
@@ -362,7 +390,17 @@ fn to_text(r: &SimResult, unit: Unit, a: &Args) -> String {
     } else {
         ""
     };
-    s.push_str(&format!("policy {}{u}\n", r.policy));
+    let o = &r.overall;
+    if r.cpus > 1 {
+        s.push_str(&format!(
+            "policy {} on {} CPUs{u}; {} migrations\n",
+            r.policy,
+            r.cpus,
+            r.migrations()
+        ));
+    } else {
+        s.push_str(&format!("policy {}{u}\n", r.policy));
+    }
     s.push_str("job  arrival  length  first_run  completion  response  turnaround  wait\n");
     let opt = |v: Option<u64>| v.map_or("-".to_string(), |x| unit.text(x));
     for t in &r.tasks {
@@ -378,7 +416,6 @@ fn to_text(r: &SimResult, unit: Unit, a: &Args) -> String {
             unit.text(t.wait)
         ));
     }
-    let o = &r.overall;
     let mean = |v: Option<f64>| {
         v.map_or("-".into(), |x| {
             let x = if unit == Unit::Ms { x / 1e6 } else { x };
@@ -392,14 +429,20 @@ fn to_text(r: &SimResult, unit: Unit, a: &Args) -> String {
         mean(Some(o.avg_wait))
     ));
     s.push_str(&format!(
-        "context switches {} (time lost {}), idle {}, end {}\n",
+        "context switches {} (time lost {}), idle {}{}, end {}\n",
         o.context_switches,
         unit.text(o.switch_time),
         unit.text(o.idle_time),
+        if r.cpus > 1 { " (all CPUs)" } else { "" },
         unit.text(o.end)
     ));
     s.push_str("timeline:");
+    let mut cpu = None;
     for sl in r.timeline.iter().take(200) {
+        if r.cpus > 1 && cpu != Some(sl.cpu) {
+            cpu = Some(sl.cpu);
+            s.push_str(&format!("\n  cpu {}:", sl.cpu));
+        }
         let what = match sl.kind {
             SliceKind::Run { task } => format!("job {task}"),
             SliceKind::Switch { .. } => "switch".into(),
@@ -423,8 +466,13 @@ fn to_text(r: &SimResult, unit: Unit, a: &Args) -> String {
     }
     if a.trace {
         for st in &r.steps {
+            let on = if r.cpus > 1 {
+                format!(" cpu {}", st.cpu)
+            } else {
+                String::new()
+            };
             s.push_str(&format!(
-                "{:>10} {:?} {} {}\n",
+                "{:>10}{on} {:?} {} {}\n",
                 unit.text(st.time),
                 st.kind,
                 st.task.map_or("-".into(), |t| t.to_string()),
@@ -437,7 +485,8 @@ fn to_text(r: &SimResult, unit: Unit, a: &Args) -> String {
 
 const USAGE: &str = "usage: youcpu sched --policy fifo|sjf|stcf|rr|cfs|eevdf --jobs L,L,... \
 [--arrivals A,A,...] [--quantum Q | --target-latency T [--min-granularity G]] [--switch-cost C] \
-[--nice N,N,...] [--tick MS] [--base-slice MS] [--horizon H] [--trace] [--json]";
+[--nice N,N,...] [--tick MS] [--base-slice MS] [--horizon H] [--cpus N] [--balance-interval B] \
+[--trace] [--json]";
 
 /// Parses the arguments and runs the simulation.
 pub fn run(args: Vec<OsString>) -> Result<Output, CliError> {
@@ -449,6 +498,6 @@ pub fn run(args: Vec<OsString>) -> Result<Output, CliError> {
     let r = simulate(&tasks, &policy, &cfg).map_err(err)?;
     Ok(Output::ok(
         to_text(&r, unit, &a),
-        to_json(&r, unit, a.trace),
+        to_json(&r, unit, a.trace, cfg.balance_interval_for(&policy)),
     ))
 }

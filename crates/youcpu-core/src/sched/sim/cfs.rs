@@ -1,4 +1,5 @@
-//! Linux CFS as of 6.5 (`kernel/sched/fair.c`), one CPU, no groups.
+//! Linux CFS as of 6.5 (`kernel/sched/fair.c`), one run queue (one per CPU on a multi-CPU
+//! run), no groups.
 //!
 //! Modelled: `update_curr` (vruntime += delta * 1024 / weight via `calc_delta_fair`),
 //! `update_min_vruntime`, `sched_slice` (period split by weight with the `BASE_SLICE` floor),
@@ -8,6 +9,11 @@
 //! with `wakeup_preempt_entity` (for wake-ups and new tasks), and `pick_next_entity` with the
 //! next and last buddies. The run queue is a `BTreeSet` ordered by (vruntime, enqueue order),
 //! the kernel's rb-tree with equal keys going right.
+//!
+//! Migration between CPUs (`migrate_task_rq_fair`, `detach_task`/`attach_task`): a task leaving
+//! a queue keeps its vruntime relative to that queue's `min_vruntime` (`dequeue_entity` without
+//! `DEQUEUE_SLEEP` subtracts it) and the new queue adds its own back (`enqueue_entity`'s
+//! renormalisation); a migrated wake-up then gets the usual `place_entity` floor.
 
 use super::engine::{Scheduler, TaskRt, TickMode};
 use super::policy::CfsParams;
@@ -298,6 +304,41 @@ impl Scheduler for Cfs {
             signed_ms(self.min_vruntime),
             ms_string(self.sched_slice(t))
         )
+    }
+
+    fn steal(&mut self, _: &[TaskRt]) -> Option<(usize, i64)> {
+        // detach_tasks() takes tasks from the cold end; here the rightmost (largest vruntime).
+        let (v, _, t) = self.tree.pop_last()?;
+        self.clear_buddies(t);
+        let w = self.w(t);
+        if let Some(e) = self.ents.get_mut(t) {
+            e.on_rq = false;
+        }
+        self.load -= w;
+        self.nr_running -= 1;
+        let rel = v.saturating_sub(self.min_vruntime);
+        self.update_min_vruntime();
+        Some((t, rel))
+    }
+
+    fn migrate_sleeper(&self, t: usize) -> i64 {
+        // migrate_task_rq_fair() for a TASK_WAKING task: vruntime -= min_vruntime.
+        self.v(t).saturating_sub(self.min_vruntime)
+    }
+
+    fn attach(&mut self, _: &[TaskRt], t: usize, rel: i64, wakeup: bool) {
+        let mut v = self.min_vruntime.saturating_add(rel);
+        if wakeup {
+            v = v.max(self.min_vruntime.saturating_sub(to_i64(self.p.latency / 2)));
+        }
+        let w = self.w(t);
+        if let Some(e) = self.ents.get_mut(t) {
+            e.vruntime = v;
+            e.on_rq = true;
+        }
+        self.load += w;
+        self.nr_running += 1;
+        self.insert(t);
     }
 
     fn sample(&self, t: usize, now: u64) -> Option<FairPoint> {

@@ -1,4 +1,5 @@
-//! Linux EEVDF (6.6 and later, `kernel/sched/fair.c`), one CPU, no groups.
+//! Linux EEVDF (6.6 and later, `kernel/sched/fair.c`), one run queue (one per CPU on a
+//! multi-CPU run), no groups.
 //!
 //! Modelled: `avg_vruntime` (V, the load-weighted mean vruntime of the queued tasks and the
 //! running one, rounded down), `entity_eligible` (vruntime <= V, compared exactly as
@@ -13,6 +14,11 @@
 //! Not modelled: `DELAY_DEQUEUE` (6.12) and custom slices (`sched_attr.sched_runtime`).
 //! Sums are kept exactly in 128-bit integers, so V is the kernel's value without its
 //! reference point (`min_vruntime`) arithmetic.
+//!
+//! Migration between CPUs: `dequeue_entity` calls `update_entity_lag` for every dequeue, so a
+//! task moved by load balancing carries its lag to the new queue, where `place_entity` puts it
+//! the same distance from that queue's V; a task waking on another CPU carries the lag it slept
+//! with.
 
 use super::cfs::{calc_delta_fair, signed_ms, to_i64};
 use super::engine::{Scheduler, TaskRt, TickMode};
@@ -306,6 +312,36 @@ impl Scheduler for Eevdf {
             signed_ms(self.avg_vruntime()),
             signed_ms(e.deadline)
         )
+    }
+
+    fn steal(&mut self, _: &[TaskRt]) -> Option<(usize, i64)> {
+        // detach_task(): the latest deadline goes; update_entity_lag() before it leaves.
+        let (_, t, v) = self.tree.last()?;
+        let v_avg = self.avg_vruntime();
+        let limit = to_i64(calc_delta_fair(
+            (2 * self.p.base_slice).max(self.p.tick),
+            self.w(t),
+        ));
+        let vlag = v_avg.saturating_sub(v).clamp(-limit, limit);
+        self.remove(t);
+        if let Some(e) = self.ents.get_mut(t) {
+            e.on_rq = false;
+            e.vlag = vlag;
+        }
+        self.nr_running -= 1;
+        self.update_min_vruntime();
+        Some((t, vlag))
+    }
+
+    fn migrate_sleeper(&self, t: usize) -> i64 {
+        self.ent(t).map_or(0, |e| e.vlag)
+    }
+
+    fn attach(&mut self, tasks: &[TaskRt], t: usize, rel: i64, _: bool) {
+        if let Some(e) = self.ents.get_mut(t) {
+            e.vlag = rel;
+        }
+        self.enqueue(tasks, t, false);
     }
 
     fn sample(&self, t: usize, now: u64) -> Option<FairPoint> {

@@ -11,6 +11,12 @@
 //! last; the very first dispatch is not a switch. Each switch costs `switch_cost` time during
 //! which nothing runs. A preemption requested during a switch takes effect when the switch
 //! ends: the task switched to goes back to the queue without running.
+//!
+//! With more than one CPU each CPU has its own run queue (its own instance of the policy, as
+//! each `struct rq` has its own `cfs_rq`) and its own state; the steps above run for every CPU in
+//! CPU order, arrivals and wake-ups are placed on a CPU first, load balancing runs after the
+//! quantum check, and a CPU about to pick with nothing queued pulls a task first (see
+//! [`super::smp`]). With one CPU none of that applies and the run is the one-CPU run.
 
 use super::result::{FairPoint, Slice, SliceKind, Step, StepKind};
 use super::workload::{Burst, TaskSpec};
@@ -45,6 +51,10 @@ pub(crate) struct TaskRt {
     pub(crate) wait: u64,
     pub(crate) switches: u64,
     pub(crate) switch_time: u64,
+    /// The CPU the task is on, or last ran on.
+    pub(crate) cpu: usize,
+    /// Times it moved to another CPU.
+    pub(crate) migrations: u64,
 }
 
 /// The interface between the event loop and a policy. The policy owns its run queue; the task
@@ -70,6 +80,16 @@ pub(crate) trait Scheduler {
     fn tick_mode(&self) -> TickMode;
     /// Runnable tasks waiting in the queue.
     fn nr_queued(&self) -> usize;
+    /// Load balancing: takes the queued task this queue would run last off the queue and
+    /// returns it with its virtual-time state relative to this queue (CFS: vruntime -
+    /// `min_vruntime`; EEVDF: its lag; textbook policies: 0).
+    fn steal(&mut self, tasks: &[TaskRt]) -> Option<(usize, i64)>;
+    /// The relative virtual-time state of `task`, asleep after running here, that is about to
+    /// wake on another CPU.
+    fn migrate_sleeper(&self, task: usize) -> i64;
+    /// Puts a task from another CPU on this queue with the state `rel` from [`Self::steal`] or
+    /// [`Self::migrate_sleeper`]; `wakeup` when it is waking up rather than being pulled.
+    fn attach(&mut self, tasks: &[TaskRt], task: usize, rel: i64, wakeup: bool);
     /// Why `task` was just picked, in one line.
     fn explain_pick(&self, tasks: &[TaskRt], task: usize) -> String;
     /// The task's virtual-time state, for policies that have one.
@@ -77,28 +97,50 @@ pub(crate) trait Scheduler {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Cpu {
+pub(crate) enum Cpu {
     Idle,
     Switching { to: usize, until: u64 },
     Running { task: usize },
+}
+
+/// One CPU's state: its run queue (the policy) and what it is doing.
+pub(crate) struct Rq<S: Scheduler> {
+    pub(crate) sched: S,
+    pub(crate) cpu: Cpu,
+    last_ran: Option<usize>,
+    pub(crate) resched: bool,
+    quantum_end: Option<u64>,
+    pending_limit: Option<u64>,
+    pub(crate) timeline: Vec<Slice>,
+}
+
+impl<S: Scheduler> Rq<S> {
+    /// The task running on (or being switched to on) this CPU.
+    pub(crate) fn current(&self) -> Option<usize> {
+        match self.cpu {
+            Cpu::Running { task } | Cpu::Switching { to: task, .. } => Some(task),
+            Cpu::Idle => None,
+        }
+    }
+
+    /// `rq->nr_running`: queued tasks plus the current one.
+    pub(crate) fn nr_running(&self) -> usize {
+        self.sched.nr_queued() + usize::from(self.current().is_some())
+    }
 }
 
 /// The loop's state.
 pub(crate) struct Engine<'a, S: Scheduler> {
     specs: &'a [TaskSpec],
     pub(crate) tasks: Vec<TaskRt>,
-    sched: S,
+    pub(crate) rqs: Vec<Rq<S>>,
     cfg: &'a SimConfig,
     pub(crate) now: u64,
-    cpu: Cpu,
-    last_ran: Option<usize>,
-    resched: bool,
-    quantum_end: Option<u64>,
-    pending_limit: Option<u64>,
+    /// Periodic load balancing interval (multi-CPU runs).
+    pub(crate) balance_interval: u64,
     arrivals: Vec<usize>,
     next_arrival: usize,
     wakeups: BinaryHeap<Reverse<(u64, usize)>>,
-    pub(crate) timeline: Vec<Slice>,
     pub(crate) steps: Vec<Step>,
     pub(crate) steps_truncated: bool,
     pub(crate) fair: Vec<FairPoint>,
@@ -109,11 +151,13 @@ pub(crate) struct Engine<'a, S: Scheduler> {
 }
 
 impl<'a, S: Scheduler> Engine<'a, S> {
-    /// Sets up a run; `weights` come from validation.
+    /// Sets up a run on `scheds.len()` CPUs (one policy instance each, at least one);
+    /// `weights` come from validation.
     pub(crate) fn new(
         specs: &'a [TaskSpec],
         weights: &[u64],
-        sched: S,
+        scheds: Vec<S>,
+        balance_interval: u64,
         cfg: &'a SimConfig,
     ) -> Self {
         let tasks = specs
@@ -133,25 +177,34 @@ impl<'a, S: Scheduler> Engine<'a, S> {
                 wait: 0,
                 switches: 0,
                 switch_time: 0,
+                cpu: 0,
+                migrations: 0,
             })
             .collect();
         let mut arrivals: Vec<usize> = (0..specs.len()).collect();
         arrivals.sort_by_key(|&i| (specs.get(i).map_or(0, |s| s.arrival), i));
+        let rqs = scheds
+            .into_iter()
+            .map(|sched| Rq {
+                sched,
+                cpu: Cpu::Idle,
+                last_ran: None,
+                resched: false,
+                quantum_end: None,
+                pending_limit: None,
+                timeline: Vec::new(),
+            })
+            .collect();
         Engine {
             specs,
             tasks,
-            sched,
+            rqs,
             cfg,
             now: 0,
-            cpu: Cpu::Idle,
-            last_ran: None,
-            resched: false,
-            quantum_end: None,
-            pending_limit: None,
+            balance_interval: balance_interval.max(1),
             arrivals,
             next_arrival: 0,
             wakeups: BinaryHeap::new(),
-            timeline: Vec::new(),
             steps: Vec::new(),
             steps_truncated: false,
             fair: Vec::new(),
@@ -162,7 +215,13 @@ impl<'a, S: Scheduler> Engine<'a, S> {
         }
     }
 
-    fn step(&mut self, kind: StepKind, task: Option<usize>, note: impl FnOnce(&Self) -> String) {
+    pub(crate) fn step(
+        &mut self,
+        kind: StepKind,
+        task: Option<usize>,
+        cpu: usize,
+        note: impl FnOnce(&Self) -> String,
+    ) {
         if !self.cfg.trace {
             return;
         }
@@ -175,15 +234,17 @@ impl<'a, S: Scheduler> Engine<'a, S> {
             time: self.now,
             kind,
             task,
+            cpu,
             note,
         });
     }
 
-    fn sample(&mut self, task: usize) {
+    pub(crate) fn sample(&mut self, cpu: usize, task: usize) {
         if !self.cfg.fair_samples {
             return;
         }
-        if let Some(p) = self.sched.sample(task, self.now) {
+        let Some(rq) = self.rqs.get(cpu) else { return };
+        if let Some(p) = rq.sched.sample(task, self.now) {
             if self.fair.len() >= MAX_FAIR_POINTS {
                 self.fair_truncated = true;
             } else {
@@ -192,15 +253,23 @@ impl<'a, S: Scheduler> Engine<'a, S> {
         }
     }
 
-    fn push_slice(&mut self, start: u64, end: u64, kind: SliceKind) {
-        if let Some(last) = self.timeline.last_mut() {
+    fn push_slice(&mut self, cpu: usize, start: u64, end: u64, kind: SliceKind) {
+        let Some(rq) = self.rqs.get_mut(cpu) else {
+            return;
+        };
+        if let Some(last) = rq.timeline.last_mut() {
             let mergeable = !matches!(kind, SliceKind::Switch { .. });
             if mergeable && last.kind == kind && last.end == start {
                 last.end = end;
                 return;
             }
         }
-        self.timeline.push(Slice { start, end, kind });
+        rq.timeline.push(Slice {
+            start,
+            end,
+            cpu,
+            kind,
+        });
     }
 
     fn next_external(&self) -> Option<u64> {
@@ -210,47 +279,50 @@ impl<'a, S: Scheduler> Engine<'a, S> {
             .and_then(|&i| self.specs.get(i))
             .map(|s| s.arrival);
         let w = self.wakeups.peek().map(|Reverse((t, _))| *t);
-        match (a, w) {
-            (Some(a), Some(w)) => Some(a.min(w)),
-            (x, None) | (None, x) => x,
-        }
+        let b = self
+            .balance_due()
+            .then(|| (self.now / self.balance_interval + 1) * self.balance_interval);
+        [a, w, b].into_iter().flatten().min()
     }
 
     fn next_event(&mut self) -> Option<u64> {
         let ext = self.next_external();
         let mut t = ext;
-        let mut consider = |x: u64| t = Some(t.map_or(x, |t: u64| t.min(x)));
-        match self.cpu {
-            Cpu::Idle => {}
-            Cpu::Switching { until, .. } => consider(until),
-            Cpu::Running { task } => {
-                let rem = self.tasks.get(task).map_or(0, |t| t.remaining);
-                consider(self.now.saturating_add(rem));
-                if let Some(qe) = self.quantum_end {
-                    if self.sched.nr_queued() == 0 {
-                        // Alone, the task would just get quantum after quantum; jump to the
-                        // first quantum boundary at or after the next arrival or wake-up.
-                        if let (Some(e), Some(q)) = (ext, self.sched.run_limit()) {
-                            let qe2 = if qe < e {
-                                qe + (e - qe).div_ceil(q) * q
-                            } else {
-                                qe
-                            };
-                            self.quantum_end = Some(qe2);
-                            consider(qe2);
+        for rq in &mut self.rqs {
+            let mut consider = |x: u64| t = Some(t.map_or(x, |t: u64| t.min(x)));
+            match rq.cpu {
+                Cpu::Idle => {}
+                Cpu::Switching { until, .. } => consider(until),
+                Cpu::Running { task } => {
+                    let rem = self.tasks.get(task).map_or(0, |t| t.remaining);
+                    consider(self.now.saturating_add(rem));
+                    if let Some(qe) = rq.quantum_end {
+                        if rq.sched.nr_queued() == 0 {
+                            // Alone, the task would just get quantum after quantum; jump to
+                            // the first quantum boundary at or after the next arrival, wake-up
+                            // or load balance.
+                            if let (Some(e), Some(q)) = (ext, rq.sched.run_limit()) {
+                                let qe2 = if qe < e {
+                                    qe + (e - qe).div_ceil(q) * q
+                                } else {
+                                    qe
+                                };
+                                rq.quantum_end = Some(qe2);
+                                consider(qe2);
+                            }
+                        } else {
+                            consider(qe);
                         }
-                    } else {
-                        consider(qe);
                     }
-                }
-                let tick = match self.sched.tick_mode() {
-                    TickMode::Never => None,
-                    TickMode::WhenContended(p) if self.sched.nr_queued() > 0 => Some(p),
-                    TickMode::WhenContended(_) => None,
-                    TickMode::Always(p) => Some(p),
-                };
-                if let Some(p) = tick {
-                    consider((self.now / p + 1) * p);
+                    let tick = match rq.sched.tick_mode() {
+                        TickMode::Never => None,
+                        TickMode::WhenContended(p) if rq.sched.nr_queued() > 0 => Some(p),
+                        TickMode::WhenContended(_) => None,
+                        TickMode::Always(p) => Some(p),
+                    };
+                    if let Some(p) = tick {
+                        consider((self.now / p + 1) * p);
+                    }
                 }
             }
         }
@@ -259,45 +331,56 @@ impl<'a, S: Scheduler> Engine<'a, S> {
 
     fn advance(&mut self, t: u64) {
         let dt = t - self.now;
+        let start = self.now;
         if dt > 0 {
-            match self.cpu {
-                Cpu::Running { task } => {
-                    let start = self.now;
-                    if let Some(tr) = self.tasks.get_mut(task) {
-                        tr.remaining = tr.remaining.saturating_sub(dt);
-                        tr.cpu_time += dt;
-                        // First run: the first instant it really executes (a task switched to
-                        // and preempted at once has not run).
-                        tr.first_run.get_or_insert(start);
+            for c in 0..self.rqs.len() {
+                let Some(state) = self.rqs.get(c).map(|rq| rq.cpu) else {
+                    continue;
+                };
+                match state {
+                    Cpu::Running { task } => {
+                        if let Some(tr) = self.tasks.get_mut(task) {
+                            tr.remaining = tr.remaining.saturating_sub(dt);
+                            tr.cpu_time += dt;
+                            // First run: the first instant it really executes (a task switched
+                            // to and preempted at once has not run).
+                            tr.first_run.get_or_insert(start);
+                        }
+                        self.push_slice(c, start, t, SliceKind::Run { task });
+                        let Some(rq) = self.rqs.get_mut(c) else {
+                            continue;
+                        };
+                        let was = rq.resched;
+                        if rq.sched.account(task, dt) && !was {
+                            rq.resched = true;
+                            self.now = t;
+                            self.step(StepKind::SliceExpired, Some(task), c, |_| {
+                                "its slice is used up (vruntime reached its deadline): a new \
+                                 deadline, and a reschedule"
+                                    .into()
+                            });
+                        }
                     }
-                    self.push_slice(self.now, t, SliceKind::Run { task });
-                    let was = self.resched;
-                    self.now = t;
-                    if self.sched.account(task, dt) && !was {
-                        self.resched = true;
-                        self.step(StepKind::SliceExpired, Some(task), |_| {
-                            "its slice is used up (vruntime reached its deadline): a new \
-                             deadline, and a reschedule"
-                                .into()
-                        });
-                    }
+                    Cpu::Idle => self.push_slice(c, start, t, SliceKind::Idle),
+                    Cpu::Switching { .. } => {}
                 }
-                Cpu::Idle => self.push_slice(self.now, t, SliceKind::Idle),
-                Cpu::Switching { .. } => {}
             }
         }
         self.now = t;
     }
 
-    fn begin_run(&mut self, task: usize) {
+    fn begin_run(&mut self, cpu: usize, task: usize) {
         let now = self.now;
         if let Some(tr) = self.tasks.get_mut(task) {
             if let Some(since) = tr.ready_since.take() {
                 tr.wait += now - since;
             }
+            tr.cpu = cpu;
         }
-        self.quantum_end = self.pending_limit.map(|q| now + q);
-        self.cpu = Cpu::Running { task };
+        if let Some(rq) = self.rqs.get_mut(cpu) {
+            rq.quantum_end = rq.pending_limit.map(|q| now + q);
+            rq.cpu = Cpu::Running { task };
+        }
     }
 
     fn make_ready(&mut self, task: usize) {
@@ -307,31 +390,31 @@ impl<'a, S: Scheduler> Engine<'a, S> {
         }
     }
 
-    fn burst_done(&mut self, task: usize) {
+    fn burst_done(&mut self, cpu: usize, task: usize) {
         let spec = self.specs.get(task);
-        let Some(tr) = self.tasks.get_mut(task) else {
+        let (Some(tr), Some(rq)) = (self.tasks.get_mut(task), self.rqs.get_mut(cpu)) else {
             return;
         };
         tr.burst_idx += 1;
+        rq.cpu = Cpu::Idle;
+        rq.quantum_end = None;
         match spec.and_then(|s| s.bursts.get(tr.burst_idx)) {
             Some(Burst::Io(d)) => {
                 let wake = self.now + d;
-                self.sched.dequeue_curr(task, true);
+                rq.sched.dequeue_curr(task, true);
                 self.wakeups.push(Reverse((wake, task)));
-                self.sample(task);
-                self.step(StepKind::Block, Some(task), |_| {
+                self.sample(cpu, task);
+                self.step(StepKind::Block, Some(task), cpu, |_| {
                     "blocks, waiting for I/O".into()
                 });
             }
             _ => {
                 tr.completion = Some(self.now);
-                self.sched.dequeue_curr(task, false);
-                self.sample(task);
-                self.step(StepKind::Exit, Some(task), |_| "finished".into());
+                rq.sched.dequeue_curr(task, false);
+                self.sample(cpu, task);
+                self.step(StepKind::Exit, Some(task), cpu, |_| "finished".into());
             }
         }
-        self.cpu = Cpu::Idle;
-        self.quantum_end = None;
     }
 
     fn take_ready_now(&mut self) -> Vec<(usize, bool)> {
@@ -361,13 +444,6 @@ impl<'a, S: Scheduler> Engine<'a, S> {
         ready
     }
 
-    fn running_or_target(&self) -> Option<usize> {
-        match self.cpu {
-            Cpu::Running { task } | Cpu::Switching { to: task, .. } => Some(task),
-            Cpu::Idle => None,
-        }
-    }
-
     /// Runs to the end (or the horizon).
     pub(crate) fn run(&mut self) -> Result<(), SimError> {
         while let Some(t) = self.next_event() {
@@ -393,115 +469,163 @@ impl<'a, S: Scheduler> Engine<'a, S> {
         Ok(())
     }
 
+    /// After `task` became runnable on `cpu`: should it preempt what runs there?
+    pub(crate) fn check_preempt(&mut self, cpu: usize, task: usize) {
+        let Some(rq) = self.rqs.get_mut(cpu) else {
+            return;
+        };
+        if let Some(curr) = rq.current() {
+            if !rq.resched && rq.sched.wakeup_preempt(&self.tasks, curr, task) {
+                rq.resched = true;
+                self.step(StepKind::WakeupPreempt, Some(task), cpu, |_| {
+                    format!("preempts task {curr}")
+                });
+            }
+        }
+    }
+
     fn handle_instant(&mut self) {
+        let n = self.rqs.len();
         // 1. A switch completes.
-        if let Cpu::Switching { to, until } = self.cpu {
-            if until == self.now {
-                if self.resched {
-                    self.sched.put_prev(&self.tasks, to);
-                    self.sample(to);
-                    self.cpu = Cpu::Idle;
-                } else {
-                    self.begin_run(to);
+        for c in 0..n {
+            let Some(rq) = self.rqs.get_mut(c) else {
+                continue;
+            };
+            if let Cpu::Switching { to, until } = rq.cpu {
+                if until == self.now {
+                    if rq.resched {
+                        rq.sched.put_prev(&self.tasks, to);
+                        rq.cpu = Cpu::Idle;
+                        self.sample(c, to);
+                    } else {
+                        self.begin_run(c, to);
+                    }
                 }
             }
         }
         // 2. The running task's burst ends.
-        if let Cpu::Running { task } = self.cpu {
-            if self.tasks.get(task).is_some_and(|t| t.remaining == 0) {
-                self.burst_done(task);
+        for c in 0..n {
+            if let Some(Cpu::Running { task }) = self.rqs.get(c).map(|rq| rq.cpu) {
+                if self.tasks.get(task).is_some_and(|t| t.remaining == 0) {
+                    self.burst_done(c, task);
+                }
             }
         }
-        // 3. Arrivals and wake-ups, in task-id order.
+        // 3. Arrivals and wake-ups, in task-id order, each placed on a CPU.
         for (task, new) in self.take_ready_now() {
             self.make_ready(task);
-            self.sched.enqueue(&self.tasks, task, new);
-            self.sample(task);
+            let c = self.enqueue_placed(task, new);
+            self.sample(c, task);
             let kind = if new {
                 StepKind::Arrive
             } else {
                 StepKind::Wake
             };
-            self.step(kind, Some(task), |_| {
+            self.step(kind, Some(task), c, |_| {
                 if new {
                     "arrives".into()
                 } else {
                     "I/O done, runnable again".into()
                 }
             });
-            if let Some(curr) = self.running_or_target() {
-                if !self.resched && self.sched.wakeup_preempt(&self.tasks, curr, task) {
-                    self.resched = true;
-                    self.step(StepKind::WakeupPreempt, Some(task), |_| {
-                        format!("preempts task {curr}")
-                    });
-                }
-            }
+            self.check_preempt(c, task);
         }
         // 4. A timer tick.
-        if let Cpu::Running { task } = self.cpu {
-            let period = match self.sched.tick_mode() {
-                TickMode::Never => None,
-                TickMode::WhenContended(p) | TickMode::Always(p) => Some(p),
+        for c in 0..n {
+            let Some(rq) = self.rqs.get_mut(c) else {
+                continue;
             };
-            if period.is_some_and(|p| self.now.is_multiple_of(p))
-                && self.sched.tick(task)
-                && !self.resched
-            {
-                self.resched = true;
-                self.step(StepKind::TickPreempt, Some(task), |_| {
-                    "the tick finds it has run long enough".into()
-                });
+            if let Cpu::Running { task } = rq.cpu {
+                let period = match rq.sched.tick_mode() {
+                    TickMode::Never => None,
+                    TickMode::WhenContended(p) | TickMode::Always(p) => Some(p),
+                };
+                if period.is_some_and(|p| self.now.is_multiple_of(p))
+                    && rq.sched.tick(task)
+                    && !rq.resched
+                {
+                    rq.resched = true;
+                    self.step(StepKind::TickPreempt, Some(task), c, |_| {
+                        "the tick finds it has run long enough".into()
+                    });
+                }
             }
         }
         // 5. The quantum runs out.
-        if let (Cpu::Running { task }, Some(qe)) = (self.cpu, self.quantum_end) {
-            if qe == self.now {
-                if self.sched.nr_queued() == 0 {
-                    self.quantum_end = self.sched.run_limit().map(|q| self.now + q);
-                } else if !self.resched {
-                    self.resched = true;
-                    self.step(StepKind::QuantumExpired, Some(task), |_| {
-                        "quantum used up: back of the queue".into()
-                    });
+        for c in 0..n {
+            let Some(rq) = self.rqs.get_mut(c) else {
+                continue;
+            };
+            if let (Cpu::Running { task }, Some(qe)) = (rq.cpu, rq.quantum_end) {
+                if qe == self.now {
+                    if rq.sched.nr_queued() == 0 {
+                        rq.quantum_end = rq.sched.run_limit().map(|q| self.now + q);
+                    } else if !rq.resched {
+                        rq.resched = true;
+                        self.step(StepKind::QuantumExpired, Some(task), c, |_| {
+                            "quantum used up: back of the queue".into()
+                        });
+                    }
                 }
             }
         }
+        // 5b. Periodic load balancing.
+        if n > 1 && self.now.is_multiple_of(self.balance_interval) {
+            self.periodic_balance();
+        }
         // 6. Preempt.
-        if self.resched {
-            if let Cpu::Running { task } = self.cpu {
-                self.sched.put_prev(&self.tasks, task);
-                self.make_ready(task);
-                self.sample(task);
-                self.cpu = Cpu::Idle;
-                self.quantum_end = None;
+        for c in 0..n {
+            let Some(rq) = self.rqs.get_mut(c) else {
+                continue;
+            };
+            if rq.resched {
+                if let Cpu::Running { task } = rq.cpu {
+                    rq.sched.put_prev(&self.tasks, task);
+                    rq.cpu = Cpu::Idle;
+                    rq.quantum_end = None;
+                    self.make_ready(task);
+                    self.sample(c, task);
+                }
             }
         }
-        // 7. Pick.
-        if self.cpu == Cpu::Idle {
-            self.resched = false;
-            self.pick();
+        // 7. Pick, pulling a task first when this CPU has nothing queued.
+        for c in 0..n {
+            let Some(rq) = self.rqs.get_mut(c) else {
+                continue;
+            };
+            if rq.cpu == Cpu::Idle {
+                rq.resched = false;
+                if n > 1 && rq.sched.nr_queued() == 0 {
+                    self.newidle_balance(c);
+                }
+                self.pick(c);
+            }
         }
     }
 
-    fn pick(&mut self) {
-        let Some(next) = self.sched.pick_next(&self.tasks) else {
-            if self
+    fn pick(&mut self, cpu: usize) {
+        let Some(rq) = self.rqs.get_mut(cpu) else {
+            return;
+        };
+        let Some(next) = rq.sched.pick_next(&self.tasks) else {
+            if rq
                 .timeline
                 .last()
                 .is_some_and(|s| s.kind != SliceKind::Idle)
             {
-                self.step(StepKind::Idle, None, |_| "nothing is runnable".into());
+                self.step(StepKind::Idle, None, cpu, |_| "nothing is runnable".into());
             }
             return;
         };
-        self.pending_limit = self.sched.run_limit();
-        self.sample(next);
-        self.step(StepKind::Pick, Some(next), |e| {
-            e.sched.explain_pick(&e.tasks, next)
+        rq.pending_limit = rq.sched.run_limit();
+        let from = rq.last_ran.replace(next);
+        self.sample(cpu, next);
+        self.step(StepKind::Pick, Some(next), cpu, |e| {
+            e.rqs
+                .get(cpu)
+                .map(|rq| rq.sched.explain_pick(&e.tasks, next))
+                .unwrap_or_default()
         });
-        let from = self.last_ran;
-        self.last_ran = Some(next);
         match from {
             Some(prev) if prev != next => {
                 self.switches += 1;
@@ -514,6 +638,7 @@ impl<'a, S: Scheduler> Engine<'a, S> {
                     let until = self.now + cost;
                     self.switch_time += cost;
                     self.push_slice(
+                        cpu,
                         self.now,
                         until,
                         SliceKind::Switch {
@@ -521,15 +646,20 @@ impl<'a, S: Scheduler> Engine<'a, S> {
                             to: next,
                         },
                     );
-                    self.cpu = Cpu::Switching { to: next, until };
-                    self.step(StepKind::Switch, Some(next), |_| {
+                    if let Some(rq) = self.rqs.get_mut(cpu) {
+                        rq.cpu = Cpu::Switching { to: next, until };
+                    }
+                    if let Some(tr) = self.tasks.get_mut(next) {
+                        tr.cpu = cpu;
+                    }
+                    self.step(StepKind::Switch, Some(next), cpu, |_| {
                         format!("the CPU switches from task {prev}; the time is lost")
                     });
                 } else {
-                    self.begin_run(next);
+                    self.begin_run(cpu, next);
                 }
             }
-            _ => self.begin_run(next),
+            _ => self.begin_run(cpu, next),
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Why a simulation was refused or stopped: every limit is named in the message.
 
 use super::workload::{MAX_TASKS, MAX_TIME, MAX_TOTAL_BURSTS, MAX_TOTAL_TIME};
-use super::MAX_EVENTS;
+use super::{MAX_CPUS, MAX_EVENTS};
 use std::fmt;
 
 /// Why a simulation was refused or stopped.
@@ -44,6 +44,8 @@ pub enum SimError {
     BadEventLimit(u64),
     /// The run needed more event-loop iterations than allowed.
     TooManyEvents(u64),
+    /// A CPU count outside 1..=[`MAX_CPUS`].
+    BadCpus(usize),
 }
 
 impl fmt::Display for SimError {
@@ -86,6 +88,10 @@ impl fmt::Display for SimError {
                 f,
                 "the simulation needs more than {n} scheduling events; use fewer or shorter \
                  jobs, a larger quantum, or a horizon"
+            ),
+            SimError::BadCpus(n) => write!(
+                f,
+                "the number of CPUs must be between 1 and {MAX_CPUS}, not {n}"
             ),
         }
     }

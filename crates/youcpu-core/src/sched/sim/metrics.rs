@@ -2,7 +2,7 @@
 
 use super::engine::{Engine, Scheduler};
 use super::policy::Policy;
-use super::result::{Overall, SimResult, SliceKind, TaskMetrics};
+use super::result::{Overall, SimResult, Slice, SliceKind, TaskMetrics};
 use super::workload::TaskSpec;
 use super::{SimConfig, SimError};
 
@@ -10,16 +10,23 @@ use super::{SimConfig, SimError};
 pub(crate) fn finish<S: Scheduler>(
     specs: &[TaskSpec],
     weights: &[u64],
-    sched: S,
+    scheds: Vec<S>,
+    balance_interval: u64,
     policy: &Policy,
     cfg: &SimConfig,
 ) -> Result<SimResult, SimError> {
-    let mut e = Engine::new(specs, weights, sched, cfg);
+    let cpus = scheds.len();
+    let mut e = Engine::new(specs, weights, scheds, balance_interval, cfg);
     e.run()?;
     let end = e.now;
+    let mut timeline: Vec<Slice> = e
+        .rqs
+        .iter_mut()
+        .flat_map(|rq| std::mem::take(&mut rq.timeline))
+        .collect();
     // A switch cut short by the horizon only lasted until the end.
     let mut cut_switch = 0;
-    for s in &mut e.timeline {
+    for s in &mut timeline {
         if s.end > end {
             if let SliceKind::Switch { to, .. } = s.kind {
                 let cut = s.end - end.max(s.start);
@@ -31,7 +38,7 @@ pub(crate) fn finish<S: Scheduler>(
             s.end = end.max(s.start);
         }
     }
-    e.timeline.retain(|s| s.end > s.start);
+    timeline.retain(|s| s.end > s.start);
     e.switch_time -= cut_switch;
     let tasks: Vec<TaskMetrics> = specs
         .iter()
@@ -57,6 +64,7 @@ pub(crate) fn finish<S: Scheduler>(
             },
             context_switches: t.switches,
             switch_time: t.switch_time,
+            migrations: t.migrations,
         })
         .collect();
     let mean = |xs: Vec<u64>| {
@@ -66,8 +74,7 @@ pub(crate) fn finish<S: Scheduler>(
             Some(xs.iter().map(|&x| x as f64).sum::<f64>() / xs.len() as f64)
         }
     };
-    let idle_time = e
-        .timeline
+    let idle_time = timeline
         .iter()
         .filter(|s| s.kind == SliceKind::Idle)
         .map(|s| s.end - s.start)
@@ -86,12 +93,13 @@ pub(crate) fn finish<S: Scheduler>(
     };
     Ok(SimResult {
         policy: policy.name(),
-        timeline: std::mem::take(&mut e.timeline),
+        timeline,
         tasks,
         overall,
         steps: std::mem::take(&mut e.steps),
         steps_truncated: e.steps_truncated,
         fair: std::mem::take(&mut e.fair),
         fair_truncated: e.fair_truncated,
+        cpus: u32::try_from(cpus).unwrap_or(u32::MAX),
     })
 }

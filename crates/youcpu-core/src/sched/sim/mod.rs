@@ -1,4 +1,4 @@
-//! An event-driven scheduler simulator for one CPU.
+//! An event-driven scheduler simulator for one CPU or a few.
 //!
 //! A workload is a list of tasks, each arriving at some time with alternating CPU bursts and
 //! I/O waits ([`TaskSpec`]). [`simulate`] runs it under a [`Policy`]: the textbook FIFO, SJF,
@@ -18,6 +18,10 @@
 //!   is not one); it costs `switch_cost`, counted as time lost and as wait for the task
 //!   switched to. Response time is measured to the first instant the task actually runs.
 //! - The timeline has one entry per contiguous run of a task, plus switches and idle gaps.
+//! - On more than one CPU ([`SimConfig::cpus`]) each CPU has its own run queue and tasks are
+//!   placed and balanced between them as the `smp` module describes; a context switch is
+//!   counted per CPU (a CPU starting a task other than the one it ran last), and metrics mean
+//!   what they mean on one CPU. With one CPU the run is exactly the one-CPU run.
 //!
 //! Costs: every decision is O(log n) in the number of runnable tasks (FIFO and RR O(1)); the
 //! run is bounded by [`SimConfig::max_events`] loop iterations (at most [`MAX_EVENTS`]).
@@ -29,6 +33,7 @@ mod error;
 mod metrics;
 pub mod policy;
 pub mod result;
+mod smp;
 mod textbook;
 mod treap;
 pub mod workload;
@@ -45,6 +50,15 @@ pub const MAX_EVENTS: u64 = 2_000_000;
 pub const MAX_STEPS: usize = 100_000;
 /// Most virtual-time samples kept.
 pub const MAX_FAIR_POINTS: usize = 200_000;
+/// Most CPUs one run may simulate (each CPU keeps per-task state for its run queue, and Linux
+/// stops scaling its scheduler tunables at 8 CPUs).
+pub const MAX_CPUS: usize = 8;
+/// The default periodic load-balancing interval for CFS and EEVDF: 4 ms (4 ticks at HZ=1000;
+/// the kernel's `sd->balance_interval` starts at the domain's CPU count in milliseconds and
+/// grows while the CPU is busy).
+pub const DEFAULT_BALANCE_INTERVAL_NS: u64 = 4_000_000;
+/// The default load-balancing interval for the textbook policies, in their time units.
+pub const DEFAULT_BALANCE_INTERVAL_TICKS: u64 = 4;
 
 /// How to run.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -59,6 +73,23 @@ pub struct SimConfig {
     pub fair_samples: bool,
     /// Give up after this many event-loop iterations (1..=[`MAX_EVENTS`]).
     pub max_events: u64,
+    /// CPUs, each with its own run queue (1..=[`MAX_CPUS`]).
+    pub cpus: usize,
+    /// Periodic load-balancing interval on more than one CPU; `None` for the default
+    /// ([`DEFAULT_BALANCE_INTERVAL_NS`] for CFS/EEVDF, [`DEFAULT_BALANCE_INTERVAL_TICKS`]
+    /// otherwise).
+    pub balance_interval: Option<u64>,
+}
+
+impl SimConfig {
+    /// The load-balancing interval used with `policy`.
+    pub fn balance_interval_for(&self, policy: &Policy) -> u64 {
+        self.balance_interval.unwrap_or(if policy.is_fair() {
+            DEFAULT_BALANCE_INTERVAL_NS
+        } else {
+            DEFAULT_BALANCE_INTERVAL_TICKS
+        })
+    }
 }
 
 impl Default for SimConfig {
@@ -69,6 +100,8 @@ impl Default for SimConfig {
             trace: false,
             fair_samples: false,
             max_events: MAX_EVENTS,
+            cpus: 1,
+            balance_interval: None,
         }
     }
 }
@@ -145,34 +178,82 @@ pub fn simulate(
     if cfg.max_events == 0 || cfg.max_events > MAX_EVENTS {
         return Err(SimError::BadEventLimit(cfg.max_events));
     }
+    if cfg.cpus == 0 || cfg.cpus > MAX_CPUS {
+        return Err(SimError::BadCpus(cfg.cpus));
+    }
+    let balance = cfg.balance_interval_for(policy);
+    check_time("the load-balancing interval", balance)?;
+    let n = cfg.cpus;
     match *policy {
-        Policy::Fifo => metrics::finish(tasks, &weights, textbook::Fifo::new(), policy, cfg),
-        Policy::Sjf => {
-            metrics::finish(tasks, &weights, textbook::Shortest::new(false), policy, cfg)
-        }
-        Policy::Stcf => {
-            metrics::finish(tasks, &weights, textbook::Shortest::new(true), policy, cfg)
-        }
-        Policy::RoundRobin { quantum } => metrics::finish(
+        Policy::Fifo => finish(
             tasks,
             &weights,
-            textbook::RoundRobin::fixed(quantum),
+            (0..n).map(|_| textbook::Fifo::new()),
+            balance,
+            policy,
+            cfg,
+        ),
+        Policy::Sjf => finish(
+            tasks,
+            &weights,
+            (0..n).map(|_| textbook::Shortest::new(false)),
+            balance,
+            policy,
+            cfg,
+        ),
+        Policy::Stcf => finish(
+            tasks,
+            &weights,
+            (0..n).map(|_| textbook::Shortest::new(true)),
+            balance,
+            policy,
+            cfg,
+        ),
+        Policy::RoundRobin { quantum } => finish(
+            tasks,
+            &weights,
+            (0..n).map(|_| textbook::RoundRobin::fixed(quantum)),
+            balance,
             policy,
             cfg,
         ),
         Policy::RoundRobinLatency {
             target_latency,
             min_granularity,
-        } => metrics::finish(
+        } => finish(
             tasks,
             &weights,
-            textbook::RoundRobin::latency(target_latency, min_granularity),
+            (0..n).map(|_| textbook::RoundRobin::latency(target_latency, min_granularity)),
+            balance,
             policy,
             cfg,
         ),
-        Policy::Cfs(p) => metrics::finish(tasks, &weights, cfs::Cfs::new(p, &weights), policy, cfg),
-        Policy::Eevdf(p) => {
-            metrics::finish(tasks, &weights, eevdf::Eevdf::new(p, &weights), policy, cfg)
-        }
+        Policy::Cfs(p) => finish(
+            tasks,
+            &weights,
+            (0..n).map(|_| cfs::Cfs::new(p, &weights)),
+            balance,
+            policy,
+            cfg,
+        ),
+        Policy::Eevdf(p) => finish(
+            tasks,
+            &weights,
+            (0..n).map(|_| eevdf::Eevdf::new(p, &weights)),
+            balance,
+            policy,
+            cfg,
+        ),
     }
+}
+
+fn finish<S: engine::Scheduler>(
+    tasks: &[TaskSpec],
+    weights: &[u64],
+    scheds: impl Iterator<Item = S>,
+    balance: u64,
+    policy: &Policy,
+    cfg: &SimConfig,
+) -> Result<SimResult, SimError> {
+    metrics::finish(tasks, weights, scheds.collect(), balance, policy, cfg)
 }

@@ -30,6 +30,8 @@ pub struct Slice {
     pub start: u64,
     /// End time (exclusive).
     pub end: u64,
+    /// The CPU (0 on a one-CPU run).
+    pub cpu: usize,
     /// What happened.
     #[serde(flatten)]
     pub kind: SliceKind,
@@ -69,6 +71,8 @@ pub struct TaskMetrics {
     pub context_switches: u64,
     /// Time spent switching to this task.
     pub switch_time: u64,
+    /// Times it moved to another CPU (always 0 on one CPU).
+    pub migrations: u64,
 }
 
 /// Results over all tasks.
@@ -86,9 +90,9 @@ pub struct Overall {
     pub context_switches: u64,
     /// Time lost to switching.
     pub switch_time: u64,
-    /// Time the CPU ran tasks.
+    /// Time the CPUs ran tasks (summed over CPUs).
     pub busy_time: u64,
-    /// Time the CPU had nothing to run.
+    /// Time the CPUs had nothing to run (summed over CPUs).
     pub idle_time: u64,
     /// When the simulation ended (everything finished, or the horizon).
     pub end: u64,
@@ -122,6 +126,8 @@ pub enum StepKind {
     Switch,
     /// The CPU went idle.
     Idle,
+    /// A task moved to another CPU (a wake-up placed elsewhere, or load balancing).
+    Migrate,
 }
 
 /// One step of the trace, for a widget that walks through the run.
@@ -133,6 +139,8 @@ pub struct Step {
     pub kind: StepKind,
     /// The task concerned.
     pub task: Option<usize>,
+    /// The CPU it happened on (for a migration, the CPU the task moves to).
+    pub cpu: usize,
     /// A one-line explanation (for picks: why this task).
     pub note: String,
 }
@@ -165,7 +173,8 @@ pub struct FairPoint {
 pub struct SimResult {
     /// The policy's short name.
     pub policy: &'static str,
-    /// The CPU's timeline: runs, switches and idle gaps, in order, covering 0..end.
+    /// Each CPU's timeline: runs, switches and idle gaps covering 0..end, CPU 0's first, each
+    /// CPU's in time order.
     pub timeline: Vec<Slice>,
     /// One entry per task, in workload order.
     pub tasks: Vec<TaskMetrics>,
@@ -179,6 +188,9 @@ pub struct SimResult {
     pub fair: Vec<FairPoint>,
     /// True when the samples hit their limit.
     pub fair_truncated: bool,
+    /// CPUs simulated (a `u32` beside the flags, so the result is no larger than a one-CPU
+    /// result was).
+    pub cpus: u32,
 }
 
 impl SimResult {
@@ -194,15 +206,29 @@ impl SimResult {
         self.fair.iter().filter(move |p| p.task == task)
     }
 
-    /// The task running at `time`, if any (`None` while idle or switching, or past the end).
+    /// Task migrations between CPUs, over all tasks.
+    pub fn migrations(&self) -> u64 {
+        self.tasks.iter().map(|t| t.migrations).sum()
+    }
+
+    /// The task running on CPU 0 at `time`, if any (`None` while idle or switching, or past
+    /// the end).
     pub fn running_at(&self, time: u64) -> Option<usize> {
-        let i = self.timeline.partition_point(|s| s.end <= time);
+        self.running_on(0, time)
+    }
+
+    /// The task running on `cpu` at `time`, if any.
+    pub fn running_on(&self, cpu: usize, time: u64) -> Option<usize> {
+        let i = self
+            .timeline
+            .partition_point(|s| s.cpu < cpu || (s.cpu == cpu && s.end <= time));
         match self.timeline.get(i) {
             Some(Slice {
                 start,
+                cpu: c,
                 kind: SliceKind::Run { task },
                 ..
-            }) if *start <= time => Some(*task),
+            }) if *start <= time && *c == cpu => Some(*task),
             _ => None,
         }
     }

@@ -54,6 +54,15 @@ impl Scheduler for Fifo {
     fn explain_pick(&self, _: &[TaskRt], _: usize) -> String {
         "first in the queue (runnable longest)".into()
     }
+    fn steal(&mut self, _: &[TaskRt]) -> Option<(usize, i64)> {
+        self.queue.pop_back().map(|t| (t, 0))
+    }
+    fn migrate_sleeper(&self, _: usize) -> i64 {
+        0
+    }
+    fn attach(&mut self, _: &[TaskRt], task: usize, _: i64, _: bool) {
+        self.queue.push_back(task);
+    }
     fn sample(&self, _: usize, _: u64) -> Option<FairPoint> {
         None
     }
@@ -115,6 +124,15 @@ impl Scheduler for Shortest {
             "shortest {what} ({}), ties to the lower id",
             remaining(tasks, task)
         )
+    }
+    fn steal(&mut self, _: &[TaskRt]) -> Option<(usize, i64)> {
+        self.queue.pop_last().map(|(_, t)| (t, 0))
+    }
+    fn migrate_sleeper(&self, _: usize) -> i64 {
+        0
+    }
+    fn attach(&mut self, tasks: &[TaskRt], task: usize, _: i64, _: bool) {
+        self.queue.insert((remaining(tasks, task), task));
     }
     fn sample(&self, _: usize, _: u64) -> Option<FairPoint> {
         None
@@ -194,6 +212,15 @@ impl Scheduler for RoundRobin {
                 self.current_quantum()
             ),
         }
+    }
+    fn steal(&mut self, _: &[TaskRt]) -> Option<(usize, i64)> {
+        self.queue.pop_back().map(|t| (t, 0))
+    }
+    fn migrate_sleeper(&self, _: usize) -> i64 {
+        0
+    }
+    fn attach(&mut self, _: &[TaskRt], task: usize, _: i64, _: bool) {
+        self.queue.push_back(task);
     }
     fn sample(&self, _: usize, _: u64) -> Option<FairPoint> {
         None

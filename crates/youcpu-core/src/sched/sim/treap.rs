@@ -191,6 +191,18 @@ impl Treap {
         }
     }
 
+    /// The latest-deadline node: (key, task, vruntime).
+    pub(crate) fn last(&self) -> Option<(Key, usize, i64)> {
+        let mut cur = self.root?;
+        loop {
+            let n = self.node(cur)?;
+            if n.r == NIL {
+                return Some((n.key, n.task, n.v));
+            }
+            cur = n.r;
+        }
+    }
+
     /// The earliest-deadline node: (key, task, vruntime).
     pub(crate) fn first(&self) -> Option<(Key, usize, i64)> {
         let mut cur = self.root?;

@@ -5,7 +5,7 @@ pub mod state;
 
 use crate::widgets::{Frame, WidgetKind};
 use crate::{dom, url_state};
-use state::{DpAction, DpState, Op, PID, TARGETS, URL_PREFIX};
+use state::{DpAction, DpState, Op, MEMORY_LIMITS, PID, TARGETS, URL_PREFIX};
 use yew::prelude::*;
 use youcpu_core::vm::{FrameUse, System, VmaKind};
 
@@ -153,11 +153,41 @@ pub fn DemandPagingWidget() -> Html {
         frames.count(FrameUse::Table),
         frames.count(FrameUse::Kernel),
     );
+    let c = sys.counters();
+    let pressure = match sys.memory_limit() {
+        Some(l) => {
+            let (used, total) = sys.swap_usage();
+            format!(
+                "Limit {l} frames for user pages and page cache; swap {used} of {total} pages used; {} minor and {} major faults.",
+                c.minor_faults, c.major_faults
+            )
+        }
+        None => format!(
+            "No memory limit; {} minor and {} major faults.",
+            c.minor_faults, c.major_faults
+        ),
+    };
+    let on_limit = {
+        let state = state.clone();
+        Callback::from(move |e: Event| {
+            if let Ok(n) = dom::event_value(&e).parse::<u8>() {
+                state.dispatch(DpAction::Do(Op::Limit(n)));
+            }
+        })
+    };
+    let limit_now = sys.memory_limit().unwrap_or(0);
     html! {
         <Frame kind={WidgetKind::DemandPaging} title={title} subtitle="Pages appear only when they are first touched" on_reset={on_reset} live={Some(AttrValue::from(live))}>
             <div class="stepper">
                 <button type="button" class="btn" data-testid="dp-brk" onclick={act(DpAction::Do(Op::Brk))}>{ "brk: grow the heap" }</button>
                 <button type="button" class="btn" data-testid="dp-mmap" onclick={act(DpAction::Do(Op::Mmap))}>{ "mmap the file" }</button>
+                <label class="inline">{ "Memory limit " }
+                    <select data-testid="dp-limit" onchange={on_limit}>
+                        { for MEMORY_LIMITS.iter().map(|&n| html! {
+                            <option value={n.to_string()} selected={usize::from(n) == limit_now}>{ if n == 0 { "none".to_string() } else { format!("{n} pages") } }</option>
+                        }) }
+                    </select>
+                </label>
                 <button type="button" class="btn" data-testid="dp-undo" onclick={act(DpAction::Undo)} disabled={state.ops.is_empty()}>{ "Undo" }</button>
             </div>
             <div class="table-wrap">
@@ -172,6 +202,7 @@ pub fn DemandPagingWidget() -> Html {
                 <ol data-testid="dp-log">{ log }</ol>
             </div>
             <p class="hint" data-testid="dp-frames">{ counts }</p>
+            <p class="hint" data-testid="dp-pressure">{ pressure }</p>
             <div class="dp-grid">
                 <div>
                     <h5>{ "Regions (like /proc/1/maps)" }</h5>

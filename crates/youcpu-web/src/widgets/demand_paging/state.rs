@@ -24,6 +24,10 @@ pub const PID: u32 = 1;
 pub const FILE_NAME: &str = "notes.txt";
 /// How much brk grows the heap each time.
 pub const BRK_STEP: u64 = 0x2000;
+/// Pages of swap when the reader sets a memory limit.
+pub const SWAP_PAGES: usize = 8;
+/// The memory limits (pages of user memory and page cache) the reader may pick; 0 is none.
+pub const MEMORY_LIMITS: [u8; 6] = [0, 2, 3, 4, 6, 8];
 /// An address no region covers.
 pub const UNOWNED_VA: u64 = 0x1000_0000;
 
@@ -156,6 +160,8 @@ pub enum Op {
     Read(Target),
     /// Write a byte.
     Write(Target),
+    /// Set the memory limit to this many pages, with [`SWAP_PAGES`] of swap (0: no limit).
+    Limit(u8),
 }
 
 impl Op {
@@ -165,10 +171,15 @@ impl Op {
             Op::Mmap => "m".into(),
             Op::Read(t) => format!("r{}", t.code()),
             Op::Write(t) => format!("w{}", t.code()),
+            Op::Limit(n) => format!("l{n}"),
         }
     }
 
     fn parse(s: &str) -> Option<Op> {
+        if let Some(n) = s.strip_prefix('l') {
+            let n: u8 = n.parse().ok()?;
+            return MEMORY_LIMITS.contains(&n).then_some(Op::Limit(n));
+        }
         let mut c = s.chars();
         let op = match (c.next()?, c.next()) {
             ('b', None) => Op::Brk,
@@ -187,6 +198,8 @@ impl Op {
             Op::Mmap => format!("mmap(\"{FILE_NAME}\", 2 pages, private, read-write)"),
             Op::Read(t) => format!("read a byte {}", t.at()),
             Op::Write(t) => format!("write a byte {}", t.at()),
+            Op::Limit(0) => "no memory limit".into(),
+            Op::Limit(n) => format!("memory limit: {n} pages, {SWAP_PAGES} pages of swap"),
         }
     }
 }
@@ -209,6 +222,7 @@ pub fn outcome(steps: &[Step]) -> &'static str {
                     Decision::StackGrow { .. } => "fault: stack growth",
                     Decision::CowCopy { .. } => "fault: copy-on-write copy",
                     Decision::CowReuse { .. } => "fault: made writable",
+                    Decision::SwapIn { .. } => "fault: read back from swap",
                     Decision::Segv { .. } => "SIGSEGV",
                 };
                 if out == "SIGSEGV" || out == "fault: stack growth" {
@@ -219,6 +233,11 @@ pub fn outcome(steps: &[Step]) -> &'static str {
         }
     }
     out
+}
+
+/// True for a reclaim step that freed a frame (swap-out or a dropped file page).
+fn is_eviction(s: &Step) -> bool {
+    matches!(s, Step::SwapOut { .. } | Step::DropFilePage { .. })
 }
 
 /// The result of the last operation: a headline and the explained steps.
@@ -293,6 +312,28 @@ fn apply_op(sys: &mut System, op: Op) -> Result<Outcome, String> {
                 ],
             })
         }
+        Op::Limit(n) => {
+            let limit = (n > 0).then_some(usize::from(n));
+            let steps = sys
+                .set_memory_limit(limit, SWAP_PAGES)
+                .map_err(|e| e.to_string())?;
+            let evicted = steps.iter().filter(|s| is_eviction(s)).count();
+            let mut lines = vec![match limit {
+                Some(n) => format!(
+                    "user pages and the page cache may now hold at most {n} frames; {SWAP_PAGES} pages of swap"
+                ),
+                None => "no limit: nothing is reclaimed".into(),
+            }];
+            lines.extend(steps.iter().map(Step::explain));
+            Ok(Outcome {
+                headline: match evicted {
+                    0 => "limit set".into(),
+                    1 => "limit set: 1 page evicted".into(),
+                    k => format!("limit set: {k} pages evicted"),
+                },
+                lines,
+            })
+        }
         Op::Read(t) | Op::Write(t) => {
             let va = t.va(sys)?;
             let kind = if matches!(op, Op::Write(_)) {
@@ -316,10 +357,12 @@ fn apply_op(sys: &mut System, op: Op) -> Result<Outcome, String> {
                         .into(),
                 );
             }
-            Ok(Outcome {
-                headline: outcome(&touch.steps).into(),
-                lines,
-            })
+            let evicted = touch.steps.iter().filter(|s| is_eviction(s)).count();
+            let headline = match evicted {
+                0 => outcome(&touch.steps).to_string(),
+                _ => format!("{}, after evicting a page", outcome(&touch.steps)),
+            };
+            Ok(Outcome { headline, lines })
         }
     }
 }
@@ -403,6 +446,52 @@ mod tests {
     fn run(s: &mut DpState, op: Op) -> String {
         s.apply(DpAction::Do(op));
         headline(s)
+    }
+
+    #[test]
+    fn a_memory_limit_evicts_a_page_and_a_touch_brings_it_back() {
+        let mut s = DpState::default();
+        assert_eq!(run(&mut s, Op::Limit(2)), "limit set");
+        run(&mut s, Op::Brk);
+        assert_eq!(
+            run(&mut s, Op::Write(Target::HeapStart)),
+            "fault: new zeroed frame"
+        );
+        assert_eq!(
+            run(&mut s, Op::Write(Target::HeapEnd)),
+            "fault: new zeroed frame"
+        );
+        // A third page under a limit of two: the clock evicts the heap's first page to swap.
+        assert_eq!(
+            run(&mut s, Op::Write(Target::StackTop)),
+            "fault: new zeroed frame, after evicting a page"
+        );
+        let lines = s
+            .last
+            .as_ref()
+            .as_ref()
+            .map(|o| o.lines.join("\n"))
+            .unwrap_or_default();
+        assert!(lines.contains("write it to swap slot 0"), "{lines}");
+        assert_eq!(s.sys.as_ref().map(|y| y.swapped_pages(PID).len()), Some(1));
+        // Touching it again reads it back from swap (and evicts another page for it).
+        assert_eq!(
+            run(&mut s, Op::Read(Target::HeapStart)),
+            "fault: read back from swap, after evicting a page"
+        );
+        assert_eq!(s.sys.as_ref().map(|y| y.counters().major_faults), Some(1));
+        // The operations round-trip through their codes, so a link replays the same state.
+        for op in [Op::Limit(0), Op::Limit(8)] {
+            assert_eq!(Op::parse(&op.code()), Some(op));
+        }
+        assert_eq!(Op::parse("l5"), None);
+        assert_eq!(Op::parse("l"), None);
+        // Lifting the limit stops eviction.
+        assert_eq!(run(&mut s, Op::Limit(0)), "limit set");
+        assert_eq!(
+            run(&mut s, Op::Read(Target::HeapEnd)),
+            "fault: read back from swap"
+        );
     }
 
     #[test]

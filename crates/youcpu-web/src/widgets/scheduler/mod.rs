@@ -107,7 +107,7 @@ fn gantt_body(r: &SimResult, n: usize, scale_end: u64) -> Html {
             match s.kind {
                 SliceKind::Run { task } => html! {
                     <rect class={format!("c{}", task % PALETTE)} x={fixed(x0, 2)} y={fixed(row_h * task as f64 + 1.0, 1)} width={fixed(w, 2)} height={fixed(row_h - 3.0, 1)}>
-                        <title>{ format!("task {} runs {}–{} ms", task + 1, s.start, s.end) }</title>
+                        <title>{ if r.cpus > 1 { format!("task {} runs {}–{} ms on CPU {}", task + 1, s.start, s.end, s.cpu + 1) } else { format!("task {} runs {}–{} ms", task + 1, s.start, s.end) } }</title>
                     </rect>
                 },
                 SliceKind::Switch { to, .. } => html! {
@@ -464,7 +464,7 @@ pub fn SchedulerWidget() -> Html {
 
     html! {
         <Frame kind={WidgetKind::Scheduler} title="Scheduler comparison"
-            subtitle="One workload, several policies, side by side (times in ms; one CPU)" on_reset={on_reset} live={Some(AttrValue::from(live))}>
+            subtitle={format!("One workload, several policies, side by side (times in ms; {})", if state.cpus.text.trim() == "1" { "one CPU".to_string() } else { format!("{} CPUs", state.cpus.text.trim()) })} on_reset={on_reset} live={Some(AttrValue::from(live))}>
             <div class="sch-toolbar">
                 <label class="inline">{ "Workload " }
                     <select data-testid="sch-preset" onchange={on_preset}>
@@ -478,8 +478,11 @@ pub fn SchedulerWidget() -> Html {
                 <label class="inline">{ "Switch cost " }
                     <input type="text" class="short" data-testid="sch-switch" value={state.switch_cost.text.clone()} oninput={input(SchedAction::SwitchCost)} aria-invalid={state.switch_cost.error.is_some().to_string()} />{ " ms" }
                 </label>
+                <label class="inline">{ "CPUs " }
+                    <input type="text" class="short" data-testid="sch-cpus" inputmode="numeric" value={state.cpus.text.clone()} oninput={input(SchedAction::Cpus)} aria-invalid={state.cpus.error.is_some().to_string()} />
+                </label>
             </div>
-            if let Some(e) = state.quantum.error.as_ref().or(state.switch_cost.error.as_ref()) { <p class="field-error" role="status">{ e.clone() }</p> }
+            if let Some(e) = state.quantum.error.as_ref().or(state.switch_cost.error.as_ref()).or(state.cpus.error.as_ref()) { <p class="field-error" role="status">{ e.clone() }</p> }
             <div class="table-wrap">
                 <table class="sch-tasks">
                     <caption class="sr-only">{ "The workload" }</caption>

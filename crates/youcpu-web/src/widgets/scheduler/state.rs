@@ -21,6 +21,8 @@ pub const MAX_WIDGET_TASKS: usize = 8;
 pub const MAX_PATTERN_BURSTS: usize = 16;
 /// The largest time (ms) any field accepts.
 pub const MAX_MS: i64 = 10_000;
+/// The most CPUs the widget simulates.
+pub const MAX_WIDGET_CPUS: i64 = 4;
 /// Nanoseconds per widget time unit (1 ms) for the Linux policies.
 pub const NS_PER_MS: u64 = 1_000_000;
 /// Most scheduling events one policy may simulate in the widget. The core allows far more
@@ -227,6 +229,8 @@ pub enum SchedAction {
     Quantum(String),
     /// Context-switch cost.
     SwitchCost(String),
+    /// Number of CPUs.
+    Cpus(String),
     /// Switch a policy on or off.
     Toggle(PolicyId),
     /// Show this policy's details.
@@ -255,19 +259,22 @@ pub struct Job {
     pub quantum: u64,
     /// Context-switch cost, ms.
     pub switch_cost: u64,
+    /// CPUs, each with its own run queue.
+    pub cpus: usize,
 }
 
 /// Simulates one policy on a job (at most [`WIDGET_MAX_EVENTS`] scheduling events).
 pub fn compute(job: &Job, p: PolicyId) -> Result<SimResult, String> {
     let (q, sw) = (job.quantum, job.switch_cost);
+    let cpus = u32::try_from(job.cpus).unwrap_or(1);
     let (policy, fair) = match p {
         PolicyId::Fifo => (Policy::Fifo, false),
         PolicyId::Sjf => (Policy::Sjf, false),
         PolicyId::Stcf => (Policy::Stcf, false),
         PolicyId::Rr => (Policy::RoundRobin { quantum: q }, false),
-        PolicyId::Cfs => (Policy::Cfs(CfsParams::for_cpus(1)), true),
+        PolicyId::Cfs => (Policy::Cfs(CfsParams::for_cpus(cpus)), true),
         PolicyId::Eevdf => (
-            Policy::Eevdf(EevdfParams::for_cpus(1, EEVDF_BASE_SLICE_6_6_NS)),
+            Policy::Eevdf(EevdfParams::for_cpus(cpus, EEVDF_BASE_SLICE_6_6_NS)),
             true,
         ),
     };
@@ -279,6 +286,7 @@ pub fn compute(job: &Job, p: PolicyId) -> Result<SimResult, String> {
         },
         fair_samples: fair,
         max_events: WIDGET_MAX_EVENTS,
+        cpus: job.cpus,
         ..SimConfig::default()
     };
     let result = if fair {
@@ -327,6 +335,8 @@ pub struct SchedState {
     pub quantum: Field,
     /// Context switch cost, ms.
     pub switch_cost: Field,
+    /// CPUs (1 to [`MAX_WIDGET_CPUS`]).
+    pub cpus: Field,
     /// Policies shown, in display order.
     pub policies: Vec<PolicyId>,
     /// The policy whose details are shown.
@@ -347,6 +357,7 @@ impl Default for SchedState {
             rows: Vec::new(),
             quantum: Field::new("2"),
             switch_cost: Field::new("0"),
+            cpus: Field::new("1"),
             policies: vec![
                 PolicyId::Fifo,
                 PolicyId::Sjf,
@@ -463,6 +474,10 @@ impl SchedState {
             .map(|_| ())
             .map_err(|e| e.to_string());
         check(&mut self.switch_cost, c);
+        let n = parse_int(&self.cpus.text, 1, MAX_WIDGET_CPUS)
+            .map(|_| ())
+            .map_err(|e| format!("CPUs: {e}"));
+        check(&mut self.cpus, n);
     }
 
     /// True when any field is refused.
@@ -471,6 +486,7 @@ impl SchedState {
             r.arrival.error.is_some() || r.pattern.error.is_some() || r.nice.error.is_some()
         }) || self.quantum.error.is_some()
             || self.switch_cost.error.is_some()
+            || self.cpus.error.is_some()
     }
 
     /// Starts a new job (a new generation) when every field is valid: each policy's run is
@@ -481,9 +497,10 @@ impl SchedState {
             return;
         }
         let Some(tasks) = self.workload() else { return };
-        let (Ok(q), Ok(sw)) = (
+        let (Ok(q), Ok(sw), Ok(cpus)) = (
             parse_int(&self.quantum.text, 1, MAX_MS),
             parse_int(&self.switch_cost.text, 0, 1000),
+            parse_int(&self.cpus.text, 1, MAX_WIDGET_CPUS),
         ) else {
             return;
         };
@@ -492,6 +509,7 @@ impl SchedState {
             tasks,
             quantum: q as u64,
             switch_cost: sw as u64,
+            cpus: cpus as usize,
         }));
         let runs = self
             .policies
@@ -601,6 +619,7 @@ impl SchedState {
             }
             SchedAction::Quantum(t) => self.quantum.text = clip(t),
             SchedAction::SwitchCost(t) => self.switch_cost.text = clip(t),
+            SchedAction::Cpus(t) => self.cpus.text = clip(t),
             SchedAction::Toggle(p) => {
                 if let Some(pos) = self.policies.iter().position(|x| *x == p) {
                     if self.policies.len() > 1 {
@@ -664,6 +683,9 @@ impl SchedState {
         if self.switch_cost.text != d.switch_cost.text {
             out.push(("sw".into(), self.switch_cost.text.clone()));
         }
+        if self.cpus.text != d.cpus.text {
+            out.push(("cpus".into(), self.cpus.text.clone()));
+        }
         if self.focus != d.focus {
             out.push(("focus".into(), self.focus.key().into()));
         }
@@ -712,6 +734,9 @@ impl SchedState {
         if let Some(w) = get("sw") {
             s.switch_cost.text = w;
         }
+        if let Some(c) = get("cpus") {
+            s.cpus.text = c;
+        }
         s.rerun();
         s.settle_now();
         let focus = get("focus")
@@ -757,6 +782,30 @@ mod tests {
             .and_then(|r| r.result.as_ref())
             .and_then(|r| r.as_ref().ok())
             .expect("policy ran")
+    }
+
+    #[test]
+    fn a_cpu_count_runs_every_policy_on_that_many_cpus() {
+        let mut s = SchedState::default();
+        s.apply(SchedAction::Preset(0));
+        s.apply(SchedAction::Cpus("2".into()));
+        assert!(!s.has_errors());
+        assert_eq!(s.job.as_ref().map(|j| j.cpus), Some(2));
+        s.settle_now();
+        for &p in &s.policies {
+            let r = run(&s, p);
+            assert_eq!(r.cpus, 2, "{p:?}");
+            assert!(r.timeline.iter().any(|sl| sl.cpu == 1), "{p:?}");
+        }
+        assert_eq!(s.to_query(), vec![("cpus".to_string(), "2".to_string())]);
+        let back = SchedState::from_query(&s.to_query());
+        assert_eq!(back.cpus.text, "2");
+        for bad in ["0", "5", "x", ""] {
+            s.apply(SchedAction::Cpus(bad.into()));
+            assert!(s.cpus.error.is_some(), "{bad:?}");
+        }
+        s.apply(SchedAction::Reset);
+        assert_eq!(s.cpus.text, "1");
     }
 
     #[test]

@@ -1,0 +1,548 @@
+//! Memory pressure (`vm::reclaim`): with a memory limit, random operation sequences (fork,
+//! reads, writes, exit, exec, brk, mmap, munmap) keep every invariant of `vm_cow` while pages
+//! are swapped out, dropped and faulted back in: what a process reads is always what it wrote
+//! (swap-in restores the contents exactly), reference counts match the PTEs, the charged frames
+//! never pass the limit, and exits free every swap slot. Then worked cases: the clock's
+//! eviction order, swap-in, file pages dropped and read again, the fault counters, the OOM
+//! outcome, shrinking the limit, and pages shared by fork going to one slot.
+
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
+use proptest::prelude::*;
+use std::collections::HashMap;
+use youcpu_core::vm::mmap::MMAP_BASE;
+use youcpu_core::vm::vma::STACK_TOP;
+use youcpu_core::vm::{
+    Decision, FrameUse, Image, Limits, Prot, Segment, Step, System, VmError, VmaKind,
+};
+
+const TEXT: u64 = 0x40_0000;
+const DATA: u64 = 0x40_1000;
+
+fn file() -> Vec<u8> {
+    (0..0x3000u32).map(|i| (i * 7 + 3) as u8).collect()
+}
+
+/// Text r-x at 0x400000 (file 0..0x1000), data rw- at 0x401000 with 0x1800 file bytes then BSS
+/// to 0x404000.
+fn image() -> Image {
+    let segs = vec![
+        Segment {
+            start: TEXT,
+            file_end: TEXT + 0x1000,
+            end: TEXT + 0x1000,
+            offset: 0,
+            file_bytes: 0x1000,
+            rwx: (true, false, true),
+        },
+        Segment {
+            start: DATA,
+            file_end: DATA + 0x2000,
+            end: DATA + 0x3000,
+            offset: 0x1000,
+            file_bytes: 0x1800,
+            rwx: (true, true, false),
+        },
+    ];
+    Image::new("prog", file(), segs, 200).unwrap()
+}
+
+/// What an untouched page shows at `va`: the file's byte for a file mapping, else zero.
+fn initial(sys: &System, pid: u32, va: u64) -> u8 {
+    let p = sys.process(pid).unwrap();
+    match p
+        .vmas
+        .iter()
+        .find(|v| v.contains(va))
+        .map(|v| (v.start, &v.kind))
+    {
+        Some((
+            start,
+            VmaKind::File {
+                offset, file_bytes, ..
+            },
+        )) if va - start < *file_bytes => file()[(offset + va - start) as usize],
+        _ => 0,
+    }
+}
+
+/// Mappings made by mmap lie in the 64 MiB below mmap_base.
+fn is_mmap(start: u64) -> bool {
+    (MMAP_BASE - (64 << 20)..MMAP_BASE).contains(&start)
+}
+
+#[derive(Clone, Debug)]
+enum Op {
+    Fork(usize),
+    Write(usize, usize, u8),
+    Read(usize, usize),
+    Exit(usize),
+    Exec(usize),
+    Brk(usize, u64),
+    Mmap(usize, u64, bool),
+    Munmap(usize),
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        2 => (0usize..8).prop_map(Op::Fork),
+        5 => (0usize..8, 0usize..64, any::<u8>()).prop_map(|(p, a, b)| Op::Write(p, a, b)),
+        4 => (0usize..8, 0usize..64).prop_map(|(p, a)| Op::Read(p, a)),
+        1 => (0usize..8).prop_map(Op::Exit),
+        1 => (0usize..8).prop_map(Op::Exec),
+        1 => (0usize..8, 0u64..4).prop_map(|(p, n)| Op::Brk(p, n)),
+        1 => (0usize..8, 1u64..4, any::<bool>()).prop_map(|(p, n, f)| Op::Mmap(p, n, f)),
+        1 => (0usize..8).prop_map(Op::Munmap),
+    ]
+}
+
+/// Addresses to touch: text, data (file and BSS parts), heap, stack, stack below its VMA.
+fn addr(sys: &System, pid: u32, k: usize) -> u64 {
+    let p = sys.process(pid).unwrap();
+    let j = (k as u64 * 0x531) & 0xfff;
+    let maps: Vec<_> = p.vmas.iter().filter(|v| is_mmap(v.start)).collect();
+    if k >= 48 && !maps.is_empty() {
+        let v = maps[k % maps.len()];
+        return v.start + (k as u64 * 0x777) % (v.end - v.start);
+    }
+    match k % 8 {
+        0 => TEXT + j,
+        1 | 2 => DATA + (k as u64 % 3) * 0x1000 + j,
+        3 => 0x40_1800 + (j & 0x7ff),
+        4 => p.brk_start + (k as u64 % 3) * 0x1000 + j,
+        5 => STACK_TOP - 1 - j,
+        6 => STACK_TOP - 0x3_0000 - (k as u64 % 4) * 0x1000 - j,
+        _ => DATA + 0x2000 + j,
+    }
+}
+
+fn live(sys: &System) -> Vec<u32> {
+    sys.processes()
+        .filter(|p| p.root_pfn != 0)
+        .map(|p| p.pid)
+        .collect()
+}
+
+fn run(ops: Vec<Op>, limit: usize, swap: usize) {
+    let limits = Limits {
+        frames: 2048,
+        processes: 16,
+        tlb_entries: 8,
+    };
+    let (mut sys, _) = System::boot(limits, image()).unwrap();
+    sys.set_memory_limit(Some(limit), swap).unwrap();
+    // Bytes each process has written, by address; everything else reads as `initial`.
+    let mut shadow: HashMap<u32, HashMap<u64, u8>> = HashMap::from([(1, HashMap::new())]);
+    let mapped_file = sys.add_file("mapped", file()).unwrap();
+    for op in ops {
+        let pids = live(&sys);
+        let pick = |i: usize| pids[i % pids.len()];
+        match op {
+            Op::Fork(i) => match sys.fork(pick(i)) {
+                Ok((child, steps)) => {
+                    let s = shadow[&pick(i)].clone();
+                    shadow.insert(child, s);
+                    assert!(matches!(steps[0], Step::Fork { .. }));
+                }
+                Err(VmError::TooManyProcesses(_))
+                | Err(VmError::OutOfMemory { .. })
+                | Err(VmError::OomKill { .. }) => {}
+                Err(e) => panic!("{e}"),
+            },
+            Op::Write(i, k, b) => {
+                let pid = pick(i);
+                let va = addr(&sys, pid, k);
+                let heap_end = {
+                    let p = sys.process(pid).unwrap();
+                    (p.brk + 0xfff) & !0xfff
+                };
+                match sys.write_bytes(pid, va, &[b]) {
+                    Ok(steps) => {
+                        shadow.get_mut(&pid).unwrap().insert(va, b);
+                        for s in &steps {
+                            if let Step::Kernel {
+                                decision: Decision::CowCopy { refs_before, .. },
+                            } = s
+                            {
+                                assert!(*refs_before >= 2);
+                            }
+                        }
+                    }
+                    Err(VmError::Segv { reason, .. }) => {
+                        // Only the text, and heap addresses above the break, may fault.
+                        let text = (TEXT..TEXT + 0x1000).contains(&va);
+                        let heap = va >= heap_end && va < heap_end + 0x4000;
+                        assert!(text || heap, "{va:#x} {reason:?}");
+                    }
+                    Err(VmError::OutOfMemory { .. }) | Err(VmError::OomKill { .. }) => {}
+                    Err(e) => panic!("{e}"),
+                }
+            }
+            Op::Read(i, k) => {
+                let pid = pick(i);
+                let va = addr(&sys, pid, k);
+                match sys.read_bytes(pid, va, 1) {
+                    Ok((v, _)) => {
+                        let want = shadow[&pid]
+                            .get(&va)
+                            .copied()
+                            .unwrap_or_else(|| initial(&sys, pid, va));
+                        assert_eq!(v[0], want, "pid {pid} at {va:#x}");
+                    }
+                    Err(VmError::Segv { .. })
+                    | Err(VmError::OutOfMemory { .. })
+                    | Err(VmError::OomKill { .. }) => {}
+                    Err(e) => panic!("{e}"),
+                }
+            }
+            Op::Exit(i) => {
+                let pid = pick(i);
+                if pid == 1 {
+                    assert_eq!(sys.exit(1, 0), Err(VmError::InitExit));
+                    continue;
+                }
+                let parent = sys.process(pid).unwrap().ppid;
+                sys.exit(pid, 3).unwrap();
+                shadow.remove(&pid);
+                let reaped = sys.wait(parent).unwrap();
+                assert!(
+                    matches!(reaped, Some(Step::Reap { code: 3, .. })),
+                    "{reaped:?}"
+                );
+                assert!(sys.process(pid).is_none() || sys.process(parent).is_none());
+            }
+            Op::Exec(i) => {
+                let pid = pick(i);
+                sys.exec(pid, image()).unwrap();
+                assert!(sys.swapped_pages(pid).is_empty());
+                shadow.insert(pid, HashMap::new());
+                assert!(sys.mapped_pages(pid).is_empty());
+            }
+            Op::Brk(i, pages) => {
+                let pid = pick(i);
+                let start = sys.process(pid).unwrap().brk_start;
+                let new = start + pages * 0x1000;
+                assert_eq!(sys.brk(pid, new).unwrap(), new);
+                let end = (new + 0xfff) & !0xfff;
+                shadow
+                    .get_mut(&pid)
+                    .unwrap()
+                    .retain(|&a, _| a < start || a < end || a >= start + 0x10_0000);
+            }
+            Op::Mmap(i, pages, with_file) => {
+                let pid = pick(i);
+                let prot = Prot {
+                    read: true,
+                    write: true,
+                    exec: false,
+                };
+                let f = with_file.then_some((mapped_file, 0));
+                match sys.mmap(pid, pages * 0x1000, prot, f) {
+                    Ok(a) => assert!(is_mmap(a), "{a:#x}"),
+                    Err(e) => panic!("{e}"),
+                }
+            }
+            Op::Munmap(i) => {
+                let pid = pick(i);
+                let first = sys
+                    .process(pid)
+                    .unwrap()
+                    .vmas
+                    .iter()
+                    .find(|v| is_mmap(v.start))
+                    .cloned();
+                if let Some(v) = first {
+                    sys.munmap(pid, v.start).unwrap();
+                    shadow.get_mut(&pid).unwrap().retain(|&a, _| !v.contains(a));
+                }
+            }
+        }
+        sys.audit().unwrap();
+        assert!(
+            sys.charged() <= limit,
+            "{} frames charged, limit {limit}",
+            sys.charged()
+        );
+        let c = sys.counters();
+        assert!(
+            sys.swap_usage().0 as u64 <= c.swap_outs,
+            "more slots in use than pages ever swapped out"
+        );
+    }
+    // Every process but init exits; init execs a fresh image: only kernel frames and init's
+    // root table remain.
+    for pid in live(&sys).into_iter().filter(|&p| p != 1) {
+        sys.exit(pid, 0).unwrap();
+    }
+    while sys.wait(1).unwrap().is_some() {}
+    sys.exec(1, image()).unwrap();
+    sys.audit().unwrap();
+    assert_eq!(sys.frames.count(FrameUse::User), 0);
+    assert_eq!(sys.frames.count(FrameUse::Table), 1);
+    // The page cache outlives the processes until it is dropped.
+    let cached = sys.frames.count(FrameUse::PageCache) as u64;
+    assert_eq!(sys.drop_caches(), cached);
+    assert_eq!(sys.frames.count(FrameUse::PageCache), 0);
+    sys.audit().unwrap();
+    assert_eq!(sys.processes().count(), 1);
+    // Exit and exec forgot every swap entry, so every slot is free again.
+    assert_eq!(sys.swap_usage().0, 0);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+    #[test]
+    fn random_sequences_under_a_memory_limit_keep_the_invariants(
+        ops in prop::collection::vec(op(), 1..60),
+        limit in 1usize..24,
+        swap in prop_oneof![Just(0usize), 1usize..6, 6usize..64],
+    ) {
+        run(ops, limit, swap);
+    }
+}
+
+fn decisions(steps: &[Step]) -> Vec<Decision> {
+    steps
+        .iter()
+        .filter_map(|s| match s {
+            Step::Kernel { decision } => Some(decision.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// What reclaim did during `steps`: ('c', frame) second chance, ('s', frame) swap-out,
+/// ('d', frame) file page dropped.
+fn reclaim(steps: &[Step]) -> Vec<(char, u64)> {
+    steps
+        .iter()
+        .filter_map(|s| match s {
+            Step::SecondChance { frame, .. } => Some(('c', *frame)),
+            Step::SwapOut { frame, .. } => Some(('s', *frame)),
+            Step::DropFilePage { frame, .. } => Some(('d', *frame)),
+            _ => None,
+        })
+        .collect()
+}
+
+fn frame_of(sys: &System, pid: u32, page: u64) -> Option<u64> {
+    sys.mapped_pages(pid)
+        .iter()
+        .find(|m| m.page == page)
+        .map(|m| m.frame)
+}
+
+fn booted(limit: Option<usize>, swap: usize) -> (System, u64) {
+    let (mut sys, _) = System::boot(Limits::default(), image()).unwrap();
+    sys.set_memory_limit(limit, swap).unwrap();
+    let heap = sys.process(1).unwrap().brk_start;
+    sys.brk(1, heap + 0x8000).unwrap();
+    (sys, heap)
+}
+
+#[test]
+fn the_clock_gives_accessed_pages_a_second_chance_then_evicts_in_frame_order() {
+    let (mut sys, heap) = booted(Some(3), 8);
+    let pages: Vec<u64> = (0..4).map(|i| heap + i * 0x1000).collect();
+    for (i, &p) in pages.iter().take(3).enumerate() {
+        let steps = sys.write_bytes(1, p, &[0xa0 + i as u8; 16]).unwrap();
+        assert!(reclaim(&steps).is_empty());
+    }
+    let f: Vec<u64> = pages[..3]
+        .iter()
+        .map(|&p| frame_of(&sys, 1, p).unwrap())
+        .collect();
+    assert!(f.windows(2).all(|w| w[0] < w[1]), "{f:?}");
+    // The fourth page needs a frame: all three were accessed, so each gets a second chance
+    // (accessed bit cleared); the hand comes round to the first and swaps it out.
+    let steps = sys.write_bytes(1, pages[3], &[0xa3; 16]).unwrap();
+    assert_eq!(
+        reclaim(&steps),
+        vec![('c', f[0]), ('c', f[1]), ('c', f[2]), ('s', f[0])]
+    );
+    let out = steps.iter().find_map(|s| match s {
+        Step::SwapOut {
+            slot, pages: who, ..
+        } => Some((*slot, who.clone())),
+        _ => None,
+    });
+    assert_eq!(out, Some((0, vec![(1, pages[0])])));
+    assert!(steps
+        .iter()
+        .any(|s| s.explain().contains("write it to swap slot 0")));
+    assert_eq!(sys.swapped_pages(1), vec![(pages[0], 0)]);
+    assert_eq!(frame_of(&sys, 1, pages[0]), None);
+    // Reading it back is a major fault from swap; the bytes are exactly those written. The
+    // frame for it comes from the next page the hand finds unreferenced: the second one, which
+    // takes slot 1 (the new frame is found before slot 0 is released).
+    let (bytes, steps) = sys.read_bytes(1, pages[0], 16).unwrap();
+    assert_eq!(bytes, vec![0xa0; 16]);
+    assert!(matches!(
+        decisions(&steps)[..],
+        [Decision::SwapIn { slot: 0, .. }]
+    ));
+    assert_eq!(reclaim(&steps), vec![('s', f[1])]);
+    assert_eq!(sys.swapped_pages(1), vec![(pages[1], 1)]);
+    assert_eq!(sys.swap_usage(), (1, 8));
+    let c = sys.counters();
+    assert_eq!(
+        (
+            c.minor_faults,
+            c.major_faults,
+            c.swap_outs,
+            c.swap_ins,
+            c.second_chances
+        ),
+        (4, 1, 2, 1, 3)
+    );
+    // Every page still reads what was written.
+    for (i, &p) in pages.iter().enumerate() {
+        let (b, _) = sys.read_bytes(1, p, 16).unwrap();
+        assert_eq!(b, vec![0xa0 + i as u8; 16], "page {i}");
+    }
+    assert!(sys.charged() <= 3);
+    sys.audit().unwrap();
+}
+
+#[test]
+fn clean_file_pages_are_dropped_and_read_again() {
+    let (mut sys, heap) = booted(Some(2), 4);
+    // The text page: read from the file into the page cache (a major fault).
+    let (text, steps) = sys.read_bytes(1, TEXT, 8).unwrap();
+    assert!(matches!(decisions(&steps)[..], [Decision::FileRead { .. }]));
+    let cached = frame_of(&sys, 1, TEXT).unwrap();
+    assert_eq!(
+        sys.frames.info(cached).map(|i| i.0),
+        Some(FrameUse::PageCache)
+    );
+    sys.write_bytes(1, heap, &[1]).unwrap();
+    // A third frame: the text page and the heap page get second chances, then the text page
+    // (first in frame order) is dropped, not swapped: the file still has it.
+    let steps = sys.write_bytes(1, heap + 0x1000, &[2]).unwrap();
+    let r = reclaim(&steps);
+    assert_eq!(r.last(), Some(&('d', cached)), "{r:?}");
+    assert!(steps.iter().any(|s| matches!(
+        s,
+        Step::DropFilePage { offset: 0, pages, .. } if pages == &vec![(1, TEXT)]
+    )));
+    assert_eq!(sys.swap_usage(), (0, 4));
+    assert!(sys.page_cache().iter().all(|&(_, _, f)| f != cached));
+    // Reading it again goes back to the file: another major fault, the same bytes.
+    let (again, steps) = sys.read_bytes(1, TEXT, 8).unwrap();
+    assert_eq!(again, text);
+    assert_eq!(again, file()[..8].to_vec());
+    assert!(matches!(decisions(&steps)[..], [Decision::FileRead { .. }]));
+    let c = sys.counters();
+    assert_eq!((c.major_faults, c.minor_faults, c.file_drops), (2, 2, 1));
+    sys.audit().unwrap();
+}
+
+#[test]
+fn without_a_limit_nothing_is_reclaimed_but_faults_are_counted() {
+    let (mut sys, heap) = booted(None, 0);
+    sys.read_bytes(1, TEXT, 1).unwrap(); // major: from the file
+    sys.read_bytes(1, heap, 1).unwrap(); // minor: the zero page
+    sys.write_bytes(1, heap, &[5]).unwrap(); // minor: a new zeroed frame
+    sys.read_bytes(1, heap, 1).unwrap(); // no fault
+    let c = sys.counters();
+    assert_eq!((c.major_faults, c.minor_faults), (1, 2));
+    assert_eq!((c.swap_outs, c.file_drops, c.second_chances), (0, 0, 0));
+    assert_eq!(sys.memory_limit(), None);
+}
+
+#[test]
+fn with_nothing_to_evict_the_oom_killer_picks_the_biggest_process() {
+    let (mut sys, heap) = booted(Some(2), 0);
+    sys.write_bytes(1, heap, &[1]).unwrap();
+    let (child, _) = sys.fork(1).unwrap();
+    sys.write_bytes(child, heap + 0x1000, &[2]).unwrap();
+    // Both frames are anonymous and there is no swap: nothing can go.
+    let e = sys.write_bytes(1, heap + 0x2000, &[3]).unwrap_err();
+    match &e {
+        VmError::OomKill {
+            victim,
+            rss,
+            swap,
+            limit,
+            ..
+        } => {
+            assert_eq!((*victim, *rss, *swap, *limit), (child, 2, 0, 2));
+        }
+        other => panic!("{other}"),
+    }
+    let msg = e.to_string();
+    assert!(msg.contains("the OOM killer picks pid 2"), "{msg}");
+    assert_eq!(msg.lines().count(), 1);
+    // The refused access changed nothing: both processes still read their bytes.
+    assert_eq!(sys.read_bytes(1, heap, 1).unwrap().0, vec![1]);
+    assert_eq!(sys.read_bytes(child, heap + 0x1000, 1).unwrap().0, vec![2]);
+    sys.audit().unwrap();
+}
+
+#[test]
+fn lowering_the_limit_reclaims_at_once_and_bad_limits_are_refused() {
+    let (mut sys, heap) = booted(None, 0);
+    for i in 0..5u64 {
+        sys.write_bytes(1, heap + i * 0x1000, &[i as u8 + 1])
+            .unwrap();
+    }
+    assert_eq!(sys.charged(), 5);
+    let steps = sys.set_memory_limit(Some(2), 8).unwrap();
+    assert_eq!(reclaim(&steps).iter().filter(|r| r.0 == 's').count(), 3);
+    assert_eq!(sys.charged(), 2);
+    assert_eq!(sys.swap_usage(), (3, 8));
+    for i in 0..5u64 {
+        assert_eq!(
+            sys.read_bytes(1, heap + i * 0x1000, 1).unwrap().0,
+            vec![i as u8 + 1]
+        );
+    }
+    assert!(sys.set_memory_limit(Some(0), 8).is_err());
+    assert!(sys.set_memory_limit(Some(2), 1 << 30).is_err());
+    let used = sys.swap_usage().0;
+    let e = sys.set_memory_limit(Some(2), 0).unwrap_err().to_string();
+    assert!(e.contains("in swap"), "{e}");
+    assert_eq!(sys.swap_usage().0, used);
+    // Lifting the limit stops reclaim; no limit means no eviction however much is used.
+    sys.set_memory_limit(None, 8).unwrap();
+    for i in 0..8u64 {
+        let steps = sys.write_bytes(1, heap + i * 0x1000, &[9]).unwrap();
+        assert!(reclaim(&steps).is_empty());
+    }
+    sys.audit().unwrap();
+}
+
+#[test]
+fn a_page_shared_by_fork_goes_to_one_slot_and_each_process_reads_it_back() {
+    let (mut sys, heap) = booted(Some(1), 8);
+    sys.write_bytes(1, heap, &[0x5a; 32]).unwrap();
+    let (child, _) = sys.fork(1).unwrap();
+    let shared = frame_of(&sys, 1, heap).unwrap();
+    assert_eq!(frame_of(&sys, child, heap), Some(shared));
+    // The parent needs a second frame under a limit of one: the shared frame goes to swap,
+    // one slot for both PTEs.
+    let steps = sys.write_bytes(1, heap + 0x1000, &[0x11]).unwrap();
+    let out: Vec<_> = steps
+        .iter()
+        .filter_map(|s| match s {
+            Step::SwapOut { slot, pages, .. } => Some((*slot, pages.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(out, vec![(0, vec![(1, heap), (child, heap)])]);
+    assert_eq!(sys.swapped_pages(1), vec![(heap, 0)]);
+    assert_eq!(sys.swapped_pages(child), vec![(heap, 0)]);
+    // The child writes: it reads the page back from swap, into a frame of its own.
+    let steps = sys.write_bytes(child, heap, &[0x77]).unwrap();
+    assert!(decisions(&steps)
+        .iter()
+        .any(|d| matches!(d, Decision::SwapIn { slot: 0, .. })));
+    assert_eq!(sys.read_bytes(1, heap, 2).unwrap().0, vec![0x5a, 0x5a]);
+    assert_eq!(sys.read_bytes(child, heap, 2).unwrap().0, vec![0x77, 0x5a]);
+    assert_eq!(sys.read_bytes(1, heap + 0x1000, 1).unwrap().0, vec![0x11]);
+    sys.audit().unwrap();
+    sys.exit(child, 0).unwrap();
+    sys.wait(1).unwrap();
+    assert!(sys.swapped_pages(child).is_empty());
+    sys.audit().unwrap();
+}
