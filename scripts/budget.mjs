@@ -13,9 +13,9 @@ const BUDGETS = {
   wasm: [(f) => f.endsWith('.wasm'), 680 * KiB],
   js: [(f) => f.endsWith('.js'), 10 * KiB],
   css: [(f) => f.endsWith('.css'), 10 * KiB],
-  html: [(f) => f.endsWith('.html'), 45 * KiB],
+  html: [(f) => f.endsWith('.html'), 60 * KiB],
 };
-const TOTAL = 735 * KiB;
+const TOTAL = 750 * KiB;
 
 const dist = process.argv[2] ?? 'dist';
 const files = fs.readdirSync(dist).filter((f) => fs.statSync(path.join(dist, f)).isFile());

@@ -8,6 +8,7 @@
 
 pub mod asm_text;
 pub mod cpu_exec;
+pub mod cpu_simd;
 pub mod disasm;
 pub mod elf_load;
 pub mod elf_parse;
@@ -29,6 +30,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("misc_register", misc_register::run),
     ("shebang", shebang::run),
     ("cpu_exec", cpu_exec::run),
+    ("cpu_simd", cpu_simd::run),
     ("page_walk", page_walk::run),
     ("sched_sim", sched_sim::run),
 ];

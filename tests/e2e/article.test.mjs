@@ -1,7 +1,7 @@
 // End-to-end: the release build served on loopback, driven in headless Chromium.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openPage, screenshotPath } from './browser.mjs';
+import { openPage, screenshotPath, shoot } from './browser.mjs';
 import { TimeslicePage } from './pages.mjs';
 import { useSite } from './site.mjs';
 import { whenLive } from './drive.mjs';
@@ -41,7 +41,7 @@ test('timeslice: changing the task count changes the period and the slices', asy
   assert.equal(await ts.period(), '9 ms', 'keeps the last good chart');
 
   await ts.field('ts-regime').scrollIntoViewIfNeeded();
-  await page.locator('[data-widget="timeslice"]').screenshot({ path: screenshotPath('timeslice.png') });
+  await shoot(page.locator('[data-widget="timeslice"]'), 'timeslice.png');
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -4,7 +4,7 @@
 // the step budget while the page stays responsive.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openPage, screenshotPath } from './browser.mjs';
+import { openPage, shoot } from './browser.mjs';
 import { AsmPage } from './pages.mjs';
 import path from 'node:path';
 import fs from 'node:fs';
@@ -74,7 +74,7 @@ test('asm build: edit the hello, build and run, see the new output and status', 
   const { page: again, asm: asm2 } = await openBuild(page.url());
   assert.equal(await asm2.el('asm-program').inputValue(), edited);
   await again.close();
-  await asm.root.screenshot({ path: screenshotPath('asm-build.png') });
+  await shoot(asm.root, 'asm-build.png');
   assert.deepEqual(await axeViolations(page), []);
   // Nothing was sent anywhere: every request stayed on this server (or was the blob).
   assert.deepEqual(requests.filter((u) => !u.startsWith(site.server.url) && !u.startsWith('blob:')), []);
@@ -96,7 +96,7 @@ test('asm build: junk gives line-numbered errors; a runaway loop stops at the bu
   const sel = await asm.el('asm-program').evaluate((t) => t.value.slice(t.selectionStart, t.selectionEnd));
   assert.equal(sel, '    jmp nowhere');
   assert.equal(await page.evaluate(() => document.activeElement?.id), 'asm-program');
-  await asm.root.screenshot({ path: screenshotPath('asm-build-error.png') });
+  await shoot(asm.root, 'asm-build-error.png');
   assert.deepEqual(await axeViolations(page), []);
 
   await asm.el('asm-program').fill('_start:\nagain:\n    inc rax\n    jmp again\n');
@@ -123,7 +123,7 @@ test('asm build: fits a 360 px screen', async () => {
   await asm.el('asm-build-stdout').getByText('Hello, world!').waitFor();
   const overflow = await asm.root.evaluate((el) => el.scrollWidth - el.clientWidth);
   assert.ok(overflow <= 1, `the widget overflows by ${overflow}px`);
-  await asm.root.screenshot({ path: screenshotPath('asm-build-360.png') });
+  await shoot(asm.root, 'asm-build-360.png');
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -1,7 +1,7 @@
 // End-to-end: the assembler playground on the release build.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openPage, screenshotPath } from './browser.mjs';
+import { openPage, shoot } from './browser.mjs';
 import { AsmPage } from './pages.mjs';
 import { useSite } from './site.mjs';
 
@@ -23,7 +23,7 @@ test('asm: typing assembly shows the bytes GNU as would emit, each explained', a
   assert.match(await asm.el('asm-why').textContent(), /./);
   await page.waitForURL(/asm-src=/);
 
-  await asm.root.screenshot({ path: screenshotPath('asm.png') });
+  await shoot(asm.root, 'asm.png');
   assert.deepEqual(errors, []);
   await page.close();
 });

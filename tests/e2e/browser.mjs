@@ -48,3 +48,26 @@ export function screenshotPath(name) {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   return path.join(ARTIFACTS, name);
 }
+
+/**
+ * A screenshot of one element. Playwright's own element screenshot captures an element taller
+ * than the viewport from a surface as tall as the page, which on this 50,000-pixel page never
+ * completes; here the viewport grows to fit the element for the moment of the shot instead.
+ */
+export async function shoot(locator, name) {
+  const page = locator.page();
+  const vp = page.viewportSize();
+  const h = await locator.evaluate((e) => e.getBoundingClientRect().height);
+  const grow = h > vp.height;
+  if (grow) await page.setViewportSize({ width: vp.width, height: Math.ceil(h) + 2 });
+  try {
+    const clip = await locator.evaluate((e) => {
+      e.scrollIntoView({ block: 'start', behavior: 'instant' });
+      const r = e.getBoundingClientRect();
+      return { x: r.x, y: r.y, width: r.width, height: r.height };
+    });
+    await page.screenshot({ path: screenshotPath(name), clip });
+  } finally {
+    if (grow) await page.setViewportSize(vp);
+  }
+}

@@ -8,7 +8,7 @@
 //    the test server, GET only, and the opened file's name and bytes are never sent.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { screenshotPath } from './browser.mjs';
+import { shoot } from './browser.mjs';
 import { useSite } from './site.mjs';
 import { whenLive } from './drive.mjs';
 
@@ -64,7 +64,7 @@ test('strict CSP: no violation, no console error, widgets work', async () => {
   const nested = ex.locator('li.step.depth-1').first();
   await nested.waitFor();
   assert.ok(parseFloat(await nested.evaluate((el) => getComputedStyle(el).marginLeft)) > 5);
-  await ex.screenshot({ path: screenshotPath('csp-execve.png') });
+  await shoot(ex, 'csp-execve.png');
 
   // page-walk: the 2 MiB preset; the address fields keep their widths in bits.
   const pw = page.locator('[data-widget="page-walk"]');
@@ -76,7 +76,7 @@ test('strict CSP: no violation, no console error, widgets work', async () => {
   await page.waitForFunction(() => document.querySelectorAll('[data-widget="page-walk"] .bitfield').length === 7);
   const grows5 = await pw.locator('.bitfield').evaluateAll((els) => els.map((e) => getComputedStyle(e).flexGrow));
   assert.deepEqual(grows5, ['7', '9', '9', '9', '9', '9', '12']);
-  await pw.screenshot({ path: screenshotPath('csp-page-walk.png') });
+  await shoot(pw, 'csp-page-walk.png');
 
   // The reading-progress bar (an SVG rect now) follows the scroll.
   await scrollToEnd(page);

@@ -1,7 +1,7 @@
 // End-to-end: demand paging on the release build.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openPage, screenshotPath } from './browser.mjs';
+import { openPage, shoot } from './browser.mjs';
 import { useSite } from './site.mjs';
 
 const site = useSite();
@@ -33,7 +33,7 @@ test('demand-paging: first touches fault, second touches do not, strangers get S
   await w.getByTestId('dp-read-unowned').click();
   assert.equal(await outcome.textContent(), 'SIGSEGV');
   await page.waitForURL(/dp-ops=/);
-  await w.screenshot({ path: screenshotPath('demand-paging.png') });
+  await shoot(w, 'demand-paging.png');
   const before = page.url();
   await w.getByTestId('dp-undo').click();
   assert.equal(await outcome.textContent(), 'fault: page-cache hit');

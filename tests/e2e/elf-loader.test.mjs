@@ -1,7 +1,7 @@
 // End-to-end: the ELF loader steps through load_elf_binary and builds the initial stack.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openPage, screenshotPath } from './browser.mjs';
+import { openPage, shoot } from './browser.mjs';
 import { useSite } from './site.mjs';
 
 const site = useSite();
@@ -33,7 +33,7 @@ test('elf-loader: segments, then the stack from the top down to argc', async () 
   assert.match(steps, /load bias of 0x/);
   assert.match(steps, /PT_INTERP names \/lib64\/ld-linux-x86-64\.so\.2/);
   assert.match(steps, /interpreter's entry point/);
-  await w.screenshot({ path: screenshotPath('elf-loader.png') });
+  await shoot(w, 'elf-loader.png');
   // A file that is not ELF gives a message, not a broken page.
   await w.getByTestId('el-file').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('just text\n') });
   await w.getByTestId('el-source').filter({ hasText: 'notes.txt' }).waitFor();

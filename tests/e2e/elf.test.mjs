@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { openPage, screenshotPath } from './browser.mjs';
+import { openPage, shoot } from './browser.mjs';
 import { ElfPage } from './pages.mjs';
 import { useSite } from './site.mjs';
 
@@ -29,7 +29,7 @@ test('elf-inspector: the example, then /bin/ls opened from disk, agree with read
   await elf.el('elf-header-table').locator('tbody tr').nth(6).focus();
   assert.match(await elf.el('elf-hex').textContent(), /e_entry: bytes 24–31/);
   assert.equal(await elf.el('elf-hex').locator('.hx.on').count(), 8);
-  await elf.root.screenshot({ path: screenshotPath('elf-inspector.png') });
+  await shoot(elf.root, 'elf-inspector.png');
 
   // A file that is not ELF gives a message, not a dead page.
   await elf.el('elf-file').setInputFiles({ name: 'junk.bin', mimeType: 'application/octet-stream', buffer: Buffer.from('not an elf file at all') });

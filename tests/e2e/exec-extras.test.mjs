@@ -1,7 +1,7 @@
 // End-to-end: the binfmt_misc checker and the shell-fallback comparison.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openPage, screenshotPath } from './browser.mjs';
+import { openPage, shoot } from './browser.mjs';
 import { useSite } from './site.mjs';
 
 const site = useSite();
@@ -14,7 +14,7 @@ test('binfmt-misc: accepted entry claims the class file; a bad one says why', as
   await w.getByTestId('bm-text').fill(':x:E::py/c::/usr/bin/python3:');
   assert.equal(await w.getByTestId('bm-errno').textContent(), 'EINVAL');
   assert.ok((await w.getByTestId('bm-reason').textContent()).length > 10);
-  await w.screenshot({ path: screenshotPath('binfmt-misc.png') });
+  await shoot(w, 'binfmt-misc.png');
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -1,7 +1,7 @@
 // End-to-end: the execve explorer on the release build.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openPage, screenshotPath } from './browser.mjs';
+import { openPage, shoot } from './browser.mjs';
 import { ExecvePage } from './pages.mjs';
 import { useSite } from './site.mjs';
 
@@ -20,7 +20,7 @@ test('execve: step through a script, edit its shebang, break its permission', as
   await ex.el('ex-content').fill('#!/usr/bin/env node --trace\necho hi\n');
   await ex.el('ex-all').click();
   assert.deepEqual(await ex.argv(), ['"/usr/bin/env"', '"node --trace"', '"./hello.sh"', '"world"']);
-  await ex.root.screenshot({ path: screenshotPath('execve.png') });
+  await shoot(ex.root, 'execve.png');
 
   await ex.el('ex-x').uncheck();
   await ex.showAll();

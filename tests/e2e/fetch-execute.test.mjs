@@ -1,7 +1,7 @@
 // End-to-end: the fetch-decode-execute stepper on the release build.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openPage, screenshotPath } from './browser.mjs';
+import { openPage, shoot } from './browser.mjs';
 import { useSite } from './site.mjs';
 
 const site = useSite();
@@ -21,13 +21,13 @@ test('fetch-execute: step shows the phases, run exits with 15, back undoes, edit
   await w.getByTestId('fe-step').click();
   await w.getByTestId('fe-step').click();
   assert.match(await w.getByTestId('fe-decoded').textContent(), /cmp rcx, 0x6/);
-  await w.screenshot({ path: screenshotPath('fetch-execute-step.png') });
+  await shoot(w, 'fetch-execute-step.png');
   await w.getByTestId('fe-back').click();
   assert.match(await w.getByTestId('fe-count').textContent(), /^4 instructions/);
   await w.getByTestId('fe-run').click();
   assert.match(await w.getByTestId('fe-notice').textContent(), /exited with status 15/);
   assert.match(await w.getByTestId('fe-reg-rdi').textContent(), /0xf/);
-  await w.screenshot({ path: screenshotPath('fetch-execute.png') });
+  await shoot(w, 'fetch-execute.png');
   // Edit: a bad line is marked, nothing runs; a good program runs again.
   await w.getByTestId('fe-source').fill('mov eax, 2\nfrob rax\n');
   await w.getByTestId('fe-error-1').waitFor();
@@ -39,6 +39,31 @@ test('fetch-execute: step shows the phases, run exits with 15, back undoes, edit
   assert.match(await w.getByTestId('fe-notice').textContent(), /killed by SIGSEGV/);
   await w.getByTestId('fetch-execute-reset').click();
   assert.match(await w.getByTestId('fe-source').inputValue(), /add rax, rcx/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('fetch-execute: flags the manuals leave undefined are marked, with Intel and AMD values side by side', async () => {
+  const { page, errors } = await openPage(site.browser.context, `${site.server.url}/#widget-fetch-execute`);
+  const w = page.locator('[data-widget="fetch-execute"]');
+  await w.waitFor();
+  await w.getByTestId('fe-source').fill('mov eax, 10\nxor edx, edx\nmov ecx, 3\ndiv ecx');
+  for (let i = 0; i < 4; i++) await w.getByTestId('fe-step').click();
+  assert.match(await w.getByTestId('fe-decoded').textContent(), /div ecx/);
+  const note = w.getByTestId('fe-undefined');
+  assert.match(await note.textContent(), /CF, PF, AF, ZF, SF, OF undefined/);
+  assert.match(await note.textContent(), /Intel and AMD processors leave different values/);
+  assert.match(await w.getByTestId('fe-undef-intel').textContent(), /ZF=1/);
+  assert.match(await w.getByTestId('fe-undef-amd').textContent(), /AF=1/);
+  assert.match(await w.getByTestId('fe-flag-ZF').getAttribute('class'), /undef/);
+  await shoot(w, 'fetch-execute-undefined.png');
+  // The AMD core is a stated choice, kept in the URL; the program starts over on it.
+  await w.getByTestId('fe-cpu').selectOption('amd');
+  await page.waitForURL(/fe-cpu=amd/);
+  assert.match(await w.getByTestId('fe-count').textContent(), /^0 instructions/);
+  for (let i = 0; i < 4; i++) await w.getByTestId('fe-step').click();
+  assert.match(await w.getByTestId('fe-flag-AF').textContent(), /AF=1/);
+  assert.match(await w.getByTestId('fe-undef-amd').textContent(), /this core/);
   assert.deepEqual(errors, []);
   await page.close();
 });

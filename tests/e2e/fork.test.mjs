@@ -1,7 +1,7 @@
 // End-to-end: fork and copy-on-write on the release build.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openPage, screenshotPath } from './browser.mjs';
+import { openPage, shoot } from './browser.mjs';
 import { useSite } from './site.mjs';
 
 const site = useSite();
@@ -21,7 +21,7 @@ test('fork-cow: fork shares the data frame, a write copies it', async () => {
   assert.notEqual(await w.getByTestId('fc-proc-2').locator('[data-testid^="fc-frame-2-402000"]').textContent(), parentFrame);
   assert.match(await w.getByTestId('fc-log').textContent(), /cop/i);
   await page.waitForURL(/fc-ops=/);
-  await w.screenshot({ path: screenshotPath('fork-cow.png') });
+  await shoot(w, 'fork-cow.png');
   assert.deepEqual(errors, []);
   await page.close();
 });

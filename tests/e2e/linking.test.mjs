@@ -1,7 +1,7 @@
 // End-to-end: static and dynamic programs side by side, and what processes share.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openPage, screenshotPath } from './browser.mjs';
+import { openPage, shoot } from './browser.mjs';
 import { useSite } from './site.mjs';
 
 const site = useSite();
@@ -23,7 +23,7 @@ test('linking: the dynamic file needs libc and maps it; more processes add only 
   assert.equal(shared(t2), shared(t4));
   assert.match(t4, /^4 processes/);
   await page.waitForURL(/ln-procs=4/);
-  await w.screenshot({ path: screenshotPath('linking.png') });
+  await shoot(w, 'linking.png');
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -1,7 +1,7 @@
 // End-to-end: the page-table walk on the release build.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openPage, screenshotPath } from './browser.mjs';
+import { openPage, shoot } from './browser.mjs';
 import { useSite } from './site.mjs';
 
 const site = useSite();
@@ -14,7 +14,7 @@ test('page-walk: a walk, a TLB hit, faults, and five levels', async () => {
   assert.equal(await w.getByTestId('pw-walk').locator('tbody tr').count(), 4);
   await w.getByTestId('pw-again').click();
   assert.match(await w.getByTestId('pw-result').textContent(), /TLB hit/);
-  await w.screenshot({ path: screenshotPath('page-walk.png') });
+  await shoot(w, 'page-walk.png');
 
   await w.getByTestId('pw-preset-2').click();
   assert.match(await w.getByTestId('pw-fault').textContent(), /read-only/);

@@ -3,7 +3,7 @@
 // and says why; the URL restores settings and position; keys drive it; it fits 360 px.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openPage, screenshotPath } from './browser.mjs';
+import { openPage, shoot } from './browser.mjs';
 import { whenLive, tabTo } from './drive.mjs';
 import path from 'node:path';
 import { useSite } from './site.mjs';
@@ -61,7 +61,7 @@ test('preemption: timer interrupts switch tasks, CR3 follows, every counter adva
   assert.match(console_, /A/);
   assert.match(console_, /B/);
   assert.equal(await w.getByTestId('pe-frozen').count(), 0);
-  await w.screenshot({ path: screenshotPath('preemption.png') });
+  await shoot(w, 'preemption.png');
   assert.deepEqual(errors, []);
   await page.close();
 });
@@ -81,7 +81,7 @@ test('preemption: cooperative with a runaway freezes the others and says why; th
   assert.equal(b[1], a[1], 'task 2 never runs again');
   assert.ok(b[2] > a[2], 'the runaway keeps counting');
   assert.match(await w.getByTestId('pe-count-text').textContent(), /, 0 timer interrupts/);
-  await w.screenshot({ path: screenshotPath('preemption-frozen.png') });
+  await shoot(w, 'preemption-frozen.png');
   // The URL is written in a timer task after each render: wait for it.
   await page.waitForURL(/pe-mode=coop.*pe-yield=4|pe-yield=4.*pe-mode=coop/);
   const url = page.url();
@@ -127,7 +127,7 @@ test('preemption: keys drive it, the live region speaks, bad periods are refused
   assert.ok(overflow <= 1, `widget overflows by ${overflow}px at 360 px`);
   const pageOverflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   assert.ok(pageOverflow <= 1, `page overflows by ${pageOverflow}px at 360 px`);
-  await w.screenshot({ path: screenshotPath('preemption-360.png') });
+  await shoot(w, 'preemption-360.png');
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -1,7 +1,7 @@
 // End-to-end: the process tree on the release build.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openPage, screenshotPath } from './browser.mjs';
+import { openPage, shoot } from './browser.mjs';
 import { useSite } from './site.mjs';
 
 const site = useSite();
@@ -22,7 +22,7 @@ test('process-tree: a shell runs a command, which exits, becomes a zombie and is
   assert.match(await w.getByTestId('pt-state-3').textContent(), /zombie/);
   // The zombie sits under its parent, the shell.
   assert.equal(await w.getByTestId('pt-proc-2').locator('xpath=..').getByTestId('pt-proc-3').count(), 1);
-  await w.screenshot({ path: screenshotPath('process-tree.png') });
+  await shoot(w, 'process-tree.png');
   await script.click(); // sh waits
   assert.equal(await w.getByTestId('pt-proc-3').count(), 0);
   assert.match(await w.getByTestId('pt-log').textContent(), /reaps pid 3/);

@@ -1,7 +1,7 @@
 // End-to-end: privilege rings on the release build.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openPage, screenshotPath } from './browser.mjs';
+import { openPage, shoot } from './browser.mjs';
 import { useSite } from './site.mjs';
 
 const site = useSite();
@@ -18,7 +18,7 @@ test('rings: ring 3 hlt is #GP(0) with a stack switch; ring 0 executes', async (
   const frame = await w.getByTestId('rg-frame').textContent();
   for (const slot of ['error code', 'RIP', 'CS', 'RFLAGS', 'RSP', 'SS']) assert.ok(frame.includes(slot), slot);
   assert.ok(frame.includes('0x401000'), 'saved RIP is the faulting instruction');
-  await w.screenshot({ path: screenshotPath('rings.png') });
+  await shoot(w, 'rings.png');
   await w.getByTestId('rg-op').selectOption('1');
   await w.getByTestId('rg-ring-0').check();
   assert.equal(await w.getByTestId('rg-outcome').count(), 0);
@@ -27,7 +27,7 @@ test('rings: ring 3 hlt is #GP(0) with a stack switch; ring 0 executes', async (
   assert.match(await w.getByTestId('rg-outcome').textContent(), /Executed.*IF: 1 → 0/s);
   await page.waitForURL(/rg-ring=0/);
   await page.waitForURL(/rg-op=cli/);
-  await w.screenshot({ path: screenshotPath('rings-ring0.png') });
+  await shoot(w, 'rings-ring0.png');
   await w.getByTestId('rings-reset').click();
   assert.ok(await w.getByTestId('rg-ring-3').isChecked());
   assert.deepEqual(errors, []);

@@ -1,7 +1,7 @@
 // End-to-end: the scheduler comparison on the release build.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openPage, screenshotPath } from './browser.mjs';
+import { openPage, shoot } from './browser.mjs';
 import { SchedulerPage } from './pages.mjs';
 import { useSite } from './site.mjs';
 
@@ -23,7 +23,7 @@ test('scheduler: the convoy preset, then STCF switched on, then a bad pattern', 
   await s.el('sch-pattern-0').fill('12');
 
   await s.el('sch-preset').selectOption({ label: 'Nice values' });
-  await s.root.screenshot({ path: screenshotPath('scheduler.png') });
+  await shoot(s.root, 'scheduler.png');
   assert.deepEqual(errors, []);
   await page.close();
 });

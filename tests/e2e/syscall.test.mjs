@@ -1,7 +1,7 @@
 // End-to-end: syscall and int 0x80 side by side on the release build.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openPage, screenshotPath } from './browser.mjs';
+import { openPage, shoot } from './browser.mjs';
 import { useSite } from './site.mjs';
 
 const site = useSite();
@@ -21,7 +21,7 @@ test('syscall: exit(1) through syscall (LSTAR) and through int 0x80', async () =
   const log80 = await w.getByTestId('sc-i80-log').textContent();
   assert.match(log80, /vector 128/);
   assert.match(log80, /exited with status 1/);
-  await w.screenshot({ path: screenshotPath('syscall.png') });
+  await shoot(w, 'syscall.png');
   await w.getByTestId('syscall-reset').click();
   assert.equal(await w.getByTestId('sc-sc-log').locator('li').count(), 0);
   assert.deepEqual(errors, []);

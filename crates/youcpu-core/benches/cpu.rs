@@ -46,11 +46,33 @@ const LOOP: &[u8] = &[
     0x75, 0xe9, // jnz -23
 ];
 const BODY: u64 = 7;
+
+/// The floating-point loop body (8 instructions, 6 of them SSE2 floating point): an
+/// int-to-double conversion, a multiply-accumulate, a store, a copy and a divide. RCX counts
+/// down; XMM2 = 1.5.
+///   1: cvtsi2sd xmm0, rcx; mulsd xmm0, xmm2; addsd xmm1, xmm0; movsd [rsp-8], xmm1;
+///      movapd xmm3, xmm0; divsd xmm3, xmm2; dec rcx; jnz 1b
+const FP_LOOP: &[u8] = &[
+    0xf2, 0x48, 0x0f, 0x2a, 0xc1, // cvtsi2sd xmm0, rcx
+    0xf2, 0x0f, 0x59, 0xc2, // mulsd xmm0, xmm2
+    0xf2, 0x0f, 0x58, 0xc8, // addsd xmm1, xmm0
+    0xf2, 0x0f, 0x11, 0x4c, 0x24, 0xf8, // movsd [rsp-8], xmm1
+    0x66, 0x0f, 0x28, 0xd8, // movapd xmm3, xmm0
+    0xf2, 0x0f, 0x5e, 0xda, // divsd xmm3, xmm2
+    0x48, 0xff, 0xc9, // dec rcx
+    0x75, 0xe0, // jnz -32
+];
+const FP_BODY: u64 = 8;
 const CODE: u64 = 0x40_0000;
 const STACK: u64 = 0x7fff_0000;
 
 /// A machine in ring 3 at the loop with RCX = iterations.
 fn machine(iterations: u64) -> Linux {
+    machine_with(LOOP, iterations)
+}
+
+/// A machine in ring 3 at `body` with RCX = iterations, XMM2 = 1.5.
+fn machine_with(body: &[u8], iterations: u64) -> Linux {
     let mut l = Linux::new(&Config::default()).expect("boot");
     let rx = Prot {
         read: true,
@@ -65,7 +87,7 @@ fn machine(iterations: u64) -> Linux {
     l.mm.map_now(&mut l.m.mmu, CODE, rx).expect("map code");
     l.mm.map_now(&mut l.m.mmu, STACK - 4096, rw)
         .expect("map stack");
-    let mut code = LOOP.to_vec();
+    let mut code = body.to_vec();
     // Then: exit_group(0).
     code.extend_from_slice(&[0xb8, 231, 0, 0, 0, 0x31, 0xff, 0x0f, 0x05]);
     l.mm.poke(&mut l.m.mmu, CODE, &code).expect("code");
@@ -76,7 +98,20 @@ fn machine(iterations: u64) -> Linux {
     s.cs = USER_CS;
     s.ss = USER_DS;
     s.rflags = 0x202;
+    s.xmm[2] = u128::from(1.5f64.to_bits());
     l
+}
+
+/// Runs the floating-point loop; returns the guest instructions retired.
+pub fn run_fp(iterations: u64) -> u64 {
+    let mut l = machine_with(FP_LOOP, iterations);
+    l.run(u64::MAX);
+    assert_eq!(
+        l.state,
+        youcpu_core::linux::ProcessState::Exited { code: 0 },
+        "the FP loop did not exit cleanly"
+    );
+    l.instructions()
 }
 
 /// Runs the loop; returns the guest instructions retired.
@@ -155,6 +190,25 @@ fn main() {
     if best_cpu < f64::MAX && best_cpu > 0.0 {
         println!("simulator (native build): {best_cpu:.2} s of CPU time = {:.1} M instructions/s per CPU second", n as f64 / best_cpu / 1e6);
     }
+    {
+        let fp_iterations = 2_000_000u64;
+        run_fp(10_000);
+        let (mut best, mut best_cpu, mut n) = (f64::MAX, f64::MAX, 0);
+        for _ in 0..3 {
+            let t = std::time::Instant::now();
+            let c = cpu_time();
+            n = run_fp(fp_iterations);
+            best = best.min(t.elapsed().as_secs_f64());
+            if let (Some(c0), Some(c1)) = (c, cpu_time()) {
+                best_cpu = best_cpu.min(c1 - c0);
+            }
+        }
+        let fp = fp_iterations * 6;
+        println!("simulator (native build), FP loop: {n} guest instructions ({fp} SSE2 floating point) in {best:.3} s wall = {:.1} M instructions/s, {:.1} M FP instructions/s", n as f64 / best / 1e6, fp as f64 / best / 1e6);
+        if best_cpu < f64::MAX && best_cpu > 0.0 {
+            println!("simulator (native build), FP loop: {best_cpu:.2} s of CPU time = {:.1} M instructions/s, {:.1} M FP instructions/s per CPU second", n as f64 / best_cpu / 1e6, fp as f64 / best_cpu / 1e6);
+        }
+    }
     // The native loop is 10x longer so process start-up is noise.
     match native_loop(iterations * 10) {
         Some(t) => {
@@ -180,13 +234,36 @@ fn main() {
             }
             Err(e) => println!("wasm: not measured: {e}"),
         }
+        match wasm_fp_seconds() {
+            Ok((t, c)) => {
+                let n = (WASM_FP_ITERATIONS * FP_BODY + 3) as f64;
+                let fp = (WASM_FP_ITERATIONS * 6) as f64;
+                println!("simulator (wasm32, Node), FP loop: {n} guest instructions in {t:.3} s wall = {:.1} M instructions/s, {:.1} M FP instructions/s", n / t / 1e6, fp / t / 1e6);
+                if c > 0.0 {
+                    println!("simulator (wasm32, Node), FP loop: {c:.2} s of CPU time = {:.1} M FP instructions/s per CPU second", fp / c / 1e6);
+                }
+            }
+            Err(e) => println!("wasm FP loop: not measured: {e}"),
+        }
     }
+}
+
+/// Times the wasm build's `fp_main` (the floating-point loop) in Node.
+#[cfg(not(target_arch = "wasm32"))]
+fn wasm_fp_seconds() -> Result<(f64, f64), String> {
+    wasm_seconds_of("fp_main")
 }
 
 /// Builds this bench for wasm32 and times its `main` in Node: (best wall seconds, best CPU
 /// seconds) of three runs.
 #[cfg(not(target_arch = "wasm32"))]
 fn wasm_seconds() -> Result<(f64, f64), String> {
+    wasm_seconds_of("main")
+}
+
+/// Builds this bench for wasm32 and times the export `entry` in Node.
+#[cfg(not(target_arch = "wasm32"))]
+fn wasm_seconds_of(entry: &str) -> Result<(f64, f64), String> {
     use std::process::Command;
     let manifest = env!("CARGO_MANIFEST_DIR");
     // One target dir per source tree, so the rlib picked below is this tree's (two checkouts
@@ -256,14 +333,16 @@ fn wasm_seconds() -> Result<(f64, f64), String> {
     }
     // Best of three by wall time and, separately, by the process's CPU time (user + system,
     // from `process.cpuUsage()`): on a machine shared with other work the CPU time is fairer.
-    let script = "const b=require('fs').readFileSync(process.argv[1]);\
-        WebAssembly.instantiate(b,{}).then(({instance})=>{let best=1e9,bestCpu=1e9;\
-        for(let i=0;i<3;i++){const t=performance.now(),c=process.cpuUsage();\
-        instance.exports.main(0,0);const d=process.cpuUsage(c);\
+    let script = format!(
+        "const b=require('fs').readFileSync(process.argv[1]);\
+        WebAssembly.instantiate(b,{{}}).then(({{instance}})=>{{let best=1e9,bestCpu=1e9;\
+        for(let i=0;i<3;i++){{const t=performance.now(),c=process.cpuUsage();\
+        instance.exports.{entry}(0,0);const d=process.cpuUsage(c);\
         best=Math.min(best,(performance.now()-t)/1000);\
-        bestCpu=Math.min(bestCpu,(d.user+d.system)/1e6);}console.log(best+' '+bestCpu);});";
+        bestCpu=Math.min(bestCpu,(d.user+d.system)/1e6);}}console.log(best+' '+bestCpu);}});"
+    );
     let out = Command::new("node")
-        .args(["-e", script])
+        .args(["-e", &script])
         .arg(&wasm)
         .output()
         .map_err(|e| format!("cannot run node: {e}"))?;
@@ -280,6 +359,16 @@ fn wasm_seconds() -> Result<(f64, f64), String> {
 
 /// Iterations of the wasm workload.
 const WASM_ITERATIONS: u64 = 5_000_000;
+/// Iterations of the wasm floating-point workload.
+const WASM_FP_ITERATIONS: u64 = 500_000;
+
+/// The floating-point workload for Node.
+#[cfg(target_arch = "wasm32")]
+#[no_mangle]
+pub extern "C" fn fp_main() {
+    let n = run_fp(WASM_FP_ITERATIONS);
+    assert_eq!(n, WASM_FP_ITERATIONS * FP_BODY + 3);
+}
 
 /// On wasm32 there is no clock: Node times `main`, which runs a fixed workload.
 #[cfg(target_arch = "wasm32")]

@@ -124,10 +124,10 @@ fn divide_error_and_undefined_opcode() {
     l.m.step().unwrap();
     let d = delivered(l.m.step().unwrap());
     assert_eq!((d.vector, d.saved_rip), (vector::DE, CODE + 2));
-    // SSSE3 and x87 are not modelled: #UD naming the instruction.
+    // AVX and AES are not modelled: #UD naming the instruction.
     for (bytes, text) in [
-        (&[0x66, 0x0f, 0x38, 0x00, 0xc1][..], "pshufb"),
-        (&[0xdd, 0x01][..], "fld"),
+        (&[0x66, 0x0f, 0x38, 0xdc, 0xc1][..], "aesenc"),
+        (&[0xc5, 0xf0, 0x58, 0xc2][..], "vaddps"),
     ] {
         let mut l = user(bytes, Config::default());
         let d = delivered(l.m.step().unwrap());
@@ -161,7 +161,11 @@ fn cpuid_describes_the_simulated_core() {
     l.m.step().unwrap();
     l.m.step().unwrap();
     let g = l.m.cpu.s.gpr;
-    assert_eq!(g[1], 0, "ECX: no SSE3 or later");
+    assert_eq!(
+        g[1],
+        (1 << 0) | (1 << 9) | (1 << 19) | (1 << 20) | (1 << 23),
+        "ECX: SSE3, SSSE3, SSE4.1, SSE4.2, POPCNT; no AVX or XSAVE"
+    );
     assert_eq!(g[2] & (1 << 26), 1 << 26, "EDX: SSE2");
 }
 

@@ -8,6 +8,7 @@
 mod harness;
 
 use harness::{compare, Build};
+use youcpu_testkit::process::Run;
 
 #[test]
 fn exit42() {
@@ -125,7 +126,7 @@ fn glibc_static_hello_world() {
         .args(["-O2", "-static", "-o"])
         .arg(&exe)
         .arg(harness::src_dir().join("hello.c"))
-        .status()
+        .run_status()
         .unwrap();
     assert!(ok.success());
     let n = harness::native_plain(&exe, &["glibc"]);
@@ -134,4 +135,61 @@ fn glibc_static_hello_world() {
         (String::from_utf8_lossy(&s.stdout), s.status),
         (String::from_utf8_lossy(&n.stdout), n.status)
     );
+}
+
+#[test]
+fn unmasked_sse_exception_is_sigfpe() {
+    assert_eq!(compare("sigfpe_sse.S", Build::Asm, &[]).status, 136);
+}
+
+#[test]
+fn musl_floating_point_printf_strtod_libm_and_simd_strings() {
+    // printf("%f") formats through long double in musl: the x87 unit end to end.
+    let r = compare("float.c", Build::MuslLm, &[]);
+    assert!(String::from_utf8_lossy(&r.stdout).contains("3: 0.100000 1.000000e-01 0.1"));
+}
+
+#[test]
+fn glibc_floating_point_printf_strtod_libm_and_simd_strings() {
+    // glibc picks its libm and string routines by CPUID (AVX2/FMA natively, SSE4.1 on the
+    // simulated core): output and status are compared, not the instruction count.
+    let exe = harness::build("float.c", Build::GlibcLm);
+    let n = harness::native_plain(&exe, &[]);
+    let s = harness::sim(&exe, &[]);
+    assert_eq!(
+        (String::from_utf8_lossy(&s.stdout), s.status),
+        (String::from_utf8_lossy(&n.stdout), n.status)
+    );
+    assert!(n.stdout.len() > 3000);
+}
+
+#[test]
+fn simd_string_functions_musl_and_glibc() {
+    // musl: output, status and instruction count; glibc (SSE4.2 routines on the simulated
+    // core, AVX2 natively): output and status.
+    let m = compare("simdstr.c", Build::Musl, &[]);
+    let exe = harness::build("simdstr.c", Build::GlibcLm);
+    let n = harness::native_plain(&exe, &[]);
+    let s = harness::sim(&exe, &[]);
+    assert_eq!(
+        (String::from_utf8_lossy(&s.stdout), s.status),
+        (String::from_utf8_lossy(&n.stdout), n.status)
+    );
+    // Both C libraries compute the same checksum.
+    assert_eq!(m.stdout, n.stdout);
+}
+
+#[test]
+fn misaligned_movaps_is_sigsegv() {
+    assert_eq!(compare("movaps_misaligned.S", Build::Asm, &[]).status, 139);
+}
+
+#[test]
+fn ldmxcsr_with_reserved_bits_is_sigsegv() {
+    assert_eq!(compare("ldmxcsr_reserved.S", Build::Asm, &[]).status, 139);
+}
+
+#[test]
+fn unmasked_x87_exception_is_sigfpe_at_the_next_x87_instruction() {
+    assert_eq!(compare("sigfpe_x87.S", Build::Asm, &[]).status, 136);
 }

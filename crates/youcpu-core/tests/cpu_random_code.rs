@@ -101,6 +101,94 @@ fn random_code_never_panics() {
 }
 
 #[test]
+fn random_simd_and_x87_code_never_panics() {
+    // The SSE and x87 opcode maps only: random escape, opcode, ModRM and operand bytes, with
+    // random MXCSR (exceptions unmasked too), x87 control word, TOP, tags and registers.
+    let base = Linux::new(&Config {
+        memory_limit: 8 << 20,
+        ..Config::default()
+    })
+    .unwrap();
+    let mut rng = Rng(777);
+    let mut outcomes = std::collections::BTreeMap::<String, u32>::new();
+    for _ in 0..20_000 {
+        let mut l = base.clone();
+        for (page, exec) in [(0x40_0000, true), (0x40_1000, false)] {
+            l.mm.map_now(
+                &mut l.m.mmu,
+                page,
+                Prot {
+                    read: true,
+                    write: true,
+                    exec,
+                },
+            )
+            .unwrap();
+        }
+        let mut code = Vec::new();
+        while code.len() < 200 {
+            match rng.next() % 5 {
+                0 => code.push(0x66),
+                1 => code.push(0xf2),
+                2 => code.push(0xf3),
+                _ => {}
+            }
+            if rng.next().is_multiple_of(4) {
+                code.push(0x40 | (rng.next() % 16) as u8);
+            }
+            match rng.next() % 6 {
+                0 => code.extend([0x0f, 0x38]),
+                1 => code.extend([0x0f, 0x3a]),
+                2 => code.push(0xd8 + (rng.next() % 8) as u8),
+                _ => code.push(0x0f),
+            }
+            code.push(rng.next() as u8);
+            // ModRM (register forms half the time), then displacement/immediate bytes.
+            let modrm = rng.next() as u8;
+            code.push(if rng.next().is_multiple_of(2) {
+                modrm | 0xc0
+            } else {
+                modrm
+            });
+            for _ in 0..rng.next() % 3 {
+                code.push(interesting(&mut rng) as u8);
+            }
+        }
+        l.mm.poke(&mut l.m.mmu, 0x40_0000, &code).unwrap();
+        let cpu = &mut l.m.cpu;
+        for g in cpu.s.gpr.iter_mut() {
+            *g = interesting(&mut rng);
+        }
+        cpu.s.gpr[4] = 0x40_1800;
+        for x in cpu.s.xmm.iter_mut() {
+            *x = u128::from(interesting(&mut rng)) << 64 | u128::from(interesting(&mut rng));
+        }
+        cpu.s.mxcsr = (rng.next() as u32) & 0xffff;
+        cpu.x87.fcw = rng.next() as u16;
+        cpu.x87.top = (rng.next() % 8) as u8;
+        cpu.x87.valid = rng.next() as u8;
+        for r in cpu.x87.regs.iter_mut() {
+            r.se = interesting(&mut rng) as u16;
+            r.sig = interesting(&mut rng);
+        }
+        cpu.s.rip = 0x40_0000;
+        cpu.s.cs = USER_CS;
+        cpu.s.ss = USER_DS;
+        cpu.s.rflags = rflags::FIXED | rflags::IF | (rng.next() & rflags::STATUS);
+        l.run(300);
+        let key = match &l.state {
+            youcpu_core::linux::ProcessState::Running => "running".to_string(),
+            youcpu_core::linux::ProcessState::Exited { .. } => "exited".to_string(),
+            youcpu_core::linux::ProcessState::Killed { signal, .. } => format!("signal {signal}"),
+            youcpu_core::linux::ProcessState::Crashed { .. } => "crashed".to_string(),
+        };
+        *outcomes.entry(key).or_default() += 1;
+    }
+    assert!(outcomes.len() >= 3, "{outcomes:?}");
+    eprintln!("{outcomes:?}");
+}
+
+#[test]
 fn mutated_elf_files_never_panic_the_loader() {
     // A tiny valid static executable (built by the test harness would need gcc; this one is
     // written here): ELF header + one PT_LOAD with `mov eax, 60; xor edi, edi; syscall`.

@@ -54,6 +54,7 @@ corpus_tests!(
     misc_register,
     shebang,
     cpu_exec,
+    cpu_simd,
     page_walk,
     sched_sim,
 );
@@ -61,7 +62,7 @@ corpus_tests!(
 #[test]
 fn every_target_has_a_test() {
     let names: Vec<&str> = harness::TARGETS.iter().map(|(n, _)| *n).collect();
-    assert_eq!(names.len(), 9, "{names:?}");
+    assert_eq!(names.len(), 10, "{names:?}");
     for n in names {
         assert!(corpus_dir(n).is_dir(), "{n} has no corpus directory");
     }

@@ -5,7 +5,8 @@ use crate::mount::{slot, Piece};
 use yew::prelude::*;
 
 fn part_view(p: &'static Part) -> Html {
-    let body: Html = p
+    let text = p.body();
+    let body: Html = text
         .blocks
         .iter()
         .map(|b| match b {
@@ -19,7 +20,7 @@ fn part_view(p: &'static Part) -> Html {
                 <span class="part-num">{ format!("Part {}", p.number) }</span>
                 <a class="heading-link" href={format!("#{}", p.id)}>{ p.title }</a>
             </h2>
-            <div class="lead">{ Html::from_html_unchecked(AttrValue::Static(p.summary)) }</div>
+            <div class="lead">{ Html::from_html_unchecked(AttrValue::Static(text.summary)) }</div>
             { body }
         </section>
     }
@@ -51,25 +52,19 @@ pub fn App() -> Html {
     }
 }
 
-/// Brings the page to life. On the release build's prerendered page, each live piece (the table
-/// of contents and every widget) gets its own Yew root in its placeholder, one per task, and the
-/// static prose stays as it is (see [`crate::mount`]). A page without placeholders (no
-/// prerendered article) gets the whole app rendered into `#app`, or `<body>` if it has no such
-/// element.
+/// Brings the page to life. The page arrives with the article prerendered (Trunk's post-build
+/// hook runs `src/bin/prerender.rs`, which renders [`App`]); each live piece (the table of
+/// contents and every widget) then gets its own Yew root in its placeholder, one per task, and
+/// the static prose stays as it is (see [`crate::mount`]). The wasm never renders the prose
+/// itself, so it does not carry it ([`crate::article::BODIES`] is left out by the linker).
 pub fn mount() {
     install_panic_banner();
-    if crate::mount::mount_placeholders() {
-        return;
-    }
-    let root = crate::dom::document().and_then(|d| d.get_element_by_id("app"));
-    match root {
-        Some(el) => {
-            el.set_inner_html("");
-            yew::Renderer::<App>::with_root(el).render();
-        }
-        None => {
-            yew::Renderer::<App>::new().render();
-        }
+    if !crate::mount::mount_placeholders() {
+        web_sys::console::error_1(
+            &"You in CPU: the page has no prerendered article to bring to life (build it with \
+              Trunk, whose post-build hook prerenders it)"
+                .into(),
+        );
     }
 }
 

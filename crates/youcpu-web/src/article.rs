@@ -9,7 +9,9 @@ pub enum Block {
     Widget(crate::widgets::WidgetKind),
 }
 
-/// One part of the article.
+/// One part of the article: what the table of contents needs. The text itself is in
+/// [`BODIES`], a separate table, so that the browser's wasm (which never renders the prose:
+/// the page arrives with it prerendered) leaves it out.
 #[derive(Debug)]
 pub struct Part {
     /// 1-based position.
@@ -18,14 +20,26 @@ pub struct Part {
     pub id: &'static str,
     /// Heading text.
     pub title: &'static str,
-    /// A one-paragraph summary (HTML), shown as the part's lead.
-    pub summary: &'static str,
     /// Words in the body (0 for a part not yet written beyond its summary).
     pub words: usize,
-    /// Body, in order.
-    pub blocks: &'static [Block],
     /// (anchor, title) of each subsection.
     pub subsections: &'static [(&'static str, &'static str)],
+}
+
+/// The text of one part.
+#[derive(Debug)]
+pub struct PartBody {
+    /// A one-paragraph summary (HTML), shown as the part's lead.
+    pub summary: &'static str,
+    /// Body, in order.
+    pub blocks: &'static [Block],
+}
+
+impl Part {
+    /// This part's text (from [`BODIES`]).
+    pub fn body(&self) -> &'static PartBody {
+        &BODIES[self.number - 1]
+    }
 }
 
 include!(concat!(env!("OUT_DIR"), "/article.rs"));
@@ -52,9 +66,19 @@ mod tests {
     }
 
     #[test]
+    fn every_part_has_its_body() {
+        assert_eq!(BODIES.len(), PARTS.len());
+        for p in PARTS {
+            assert!(!p.body().summary.is_empty(), "{}", p.id);
+            assert!(!p.body().blocks.is_empty(), "{}", p.id);
+        }
+    }
+
+    #[test]
     fn the_timeslice_widget_is_placed_in_part_two() {
         let part = &PARTS[1];
         assert!(part
+            .body()
             .blocks
             .iter()
             .any(|b| matches!(b, Block::Widget(crate::widgets::WidgetKind::Timeslice))));

@@ -27,8 +27,13 @@ pub mod vector {
     pub const GP: u8 = 13;
     /// #PF page fault.
     pub const PF: u8 = 14;
+    /// #MF x87 floating-point error (an unmasked x87 exception, reported at the next x87
+    /// instruction).
+    pub const MF: u8 = 16;
     /// #AC alignment check.
     pub const AC: u8 = 17;
+    /// #XM SIMD floating-point exception (an unmasked MXCSR exception).
+    pub const XM: u8 = 19;
     /// First vector free for external interrupts; the model's timer uses it.
     pub const TIMER: u8 = 32;
 }
@@ -77,6 +82,15 @@ pub enum Fault {
         /// Why, in words.
         why: String,
     },
+    /// #XM: an SSE instruction raised a floating-point exception that MXCSR leaves unmasked
+    /// (Intel SDM vol. 3 §6.15, interrupt 19).
+    SimdFloatingPoint {
+        /// The unmasked exception flags (MXCSR bits 0-5).
+        flags: u32,
+    },
+    /// #MF: an x87 instruction found an unmasked exception pending (status word ES set;
+    /// Intel SDM vol. 1 §8.7, CR0.NE = 1 as Linux runs).
+    FpuError,
     /// #BP from INT3 (a trap: the saved RIP is the next instruction).
     Breakpoint,
     /// INT n (a trap: the saved RIP is the next instruction).
@@ -95,6 +109,8 @@ impl Fault {
             Fault::GeneralProtection { .. } => vector::GP,
             Fault::PageFault { .. } => vector::PF,
             Fault::StackFault { .. } => vector::SS,
+            Fault::SimdFloatingPoint { .. } => vector::XM,
+            Fault::FpuError => vector::MF,
             Fault::Breakpoint => vector::BP,
             Fault::SoftwareInterrupt { vector } => *vector,
         }
@@ -136,6 +152,8 @@ impl Fault {
             Fault::GeneralProtection { .. } => "#GP",
             Fault::PageFault { .. } => "#PF",
             Fault::StackFault { .. } => "#SS",
+            Fault::SimdFloatingPoint { .. } => "#XM",
+            Fault::FpuError => "#MF",
             Fault::Breakpoint => "#BP",
             Fault::SoftwareInterrupt { .. } => "INT",
         }
@@ -174,6 +192,13 @@ impl fmt::Display for Fault {
                 write!(f, "#PF page fault at {addr:#x} ({ring} {access}, {present}{rsvd}; error code {code:#x})")
             }
             Fault::StackFault { why } => write!(f, "#SS stack fault: {why}"),
+            Fault::SimdFloatingPoint { flags } => write!(
+                f,
+                "#XM SIMD floating-point exception (unmasked MXCSR flags {flags:#x})"
+            ),
+            Fault::FpuError => {
+                f.write_str("#MF x87 floating-point error (unmasked exception pending)")
+            }
             Fault::Breakpoint => f.write_str("#BP breakpoint (int3)"),
             Fault::SoftwareInterrupt { vector } => write!(f, "software interrupt int {vector:#x}"),
         }

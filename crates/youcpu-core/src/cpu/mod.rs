@@ -9,10 +9,13 @@ pub mod decode;
 pub mod exec;
 pub mod fault;
 pub mod flags;
+pub mod fp;
 pub mod interrupt;
 pub mod operand;
 pub mod state;
 pub mod uop;
+pub mod vendor;
+pub mod x87;
 
 use bus::{Bus, PagingConfig};
 use decode::{DecodeCache, Fetched};
@@ -67,6 +70,9 @@ pub struct Cpu {
     pub retired_kernel: u64,
     /// True after HLT until an interrupt arrives.
     pub halted: bool,
+    /// The x87 FPU (kept beside [`State`] rather than in it for now: the state struct is
+    /// being reshaped in parallel; it belongs there with the XMM registers).
+    pub x87: x87::X87,
 }
 
 impl Cpu {

@@ -206,7 +206,7 @@ impl Linux {
             }
             _ => {
                 let sig = match v {
-                    vector::DE => signal::SIGFPE,
+                    vector::DE | vector::MF | vector::XM => signal::SIGFPE,
                     vector::UD => signal::SIGILL,
                     vector::BP | vector::DB => signal::SIGTRAP,
                     vector::SS | vector::AC => signal::SIGBUS,

@@ -11,6 +11,7 @@ mod muldiv;
 mod sse;
 mod string;
 mod system;
+mod x87;
 
 use super::bus::Bus;
 use super::fault::Fault;
@@ -215,7 +216,10 @@ pub fn execute<B: Bus + ?Sized>(
         | M::Clts
         | M::Invd
         | M::Wbinvd => system::system(cpu, bus, ins),
-        _ => sse::sse(cpu, bus, ins),
+        _ => match x87::exec(cpu, bus, ins) {
+            Some(r) => r,
+            None => sse::sse(cpu, bus, ins),
+        },
     }
 }
 

@@ -9,12 +9,54 @@ use crate::{dom, url_state};
 use state::{FeAction, FeState, FLAGS, URL_PREFIX};
 use yew::prelude::*;
 use youcpu_core::cpu::state::GPR_NAMES;
+use youcpu_core::cpu::vendor::Vendor;
 
 fn hex_bytes(b: &[u8]) -> String {
     b.iter()
         .map(|x| format!("{x:02x}"))
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// The undefined flags of the last instruction, with each vendor's values side by side.
+fn undefined_note(l: &state::LastStep) -> Html {
+    let names: Vec<&str> = FLAGS
+        .iter()
+        .filter(|(_, b)| l.undefined & b != 0)
+        .map(|(n, _)| *n)
+        .collect();
+    let values = |fl: u64| {
+        FLAGS
+            .iter()
+            .filter(|(_, b)| l.undefined & b != 0)
+            .map(|(n, b)| format!("{n}={}", u8::from(fl & b != 0)))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let rows: Html = l
+        .vendors
+        .iter()
+        .enumerate()
+        .map(|(i, (v, fl))| {
+            html! {
+                <li data-testid={format!("fe-undef-{}", v.id())}>
+                    <strong>{ format!("{}: ", v.name()) }</strong><code>{ values(*fl) }</code>
+                    if i == 0 { <span class="hint">{ " (this core)" }</span> }
+                </li>
+            }
+        })
+        .collect();
+    let differ = l
+        .vendors
+        .windows(2)
+        .any(|w| (w[0].1 ^ w[1].1) & l.undefined != 0);
+    html! {
+        <div class="fe-undefined" data-testid="fe-undefined">
+            { format!("The manuals leave {} undefined after {}: ", names.join(", "), l.text) }
+            { if differ { "Intel and AMD processors leave different values here." } else { "here Intel and AMD processors happen to leave the same values." } }
+            <ul>{ rows }</ul>
+        </div>
+    }
 }
 
 /// The fetch-decode-execute stepper widget.
@@ -51,6 +93,14 @@ pub fn FetchExecuteWidget() -> Html {
     let on_reset = {
         let state = state.clone();
         Callback::from(move |_| state.dispatch(FeAction::Reset))
+    };
+    let on_vendor = {
+        let state = state.clone();
+        Callback::from(move |e: Event| {
+            if let Ok(v) = dom::event_value(&e).parse::<Vendor>() {
+                state.dispatch(FeAction::Vendor(v));
+            }
+        })
     };
 
     let os = state.os.clone();
@@ -98,12 +148,15 @@ pub fn FetchExecuteWidget() -> Html {
                     }
                 })
                 .collect();
+            let undefined = state.last.as_ref().map_or(0, |l| l.undefined);
             let flags: Html = FLAGS
                 .iter()
                 .map(|(n, bit)| {
                     let on = c.rflags & bit != 0;
                     let changed = before.is_some_and(|b| (b.rflags ^ c.rflags) & bit != 0);
-                    html! { <span class={classes!("fe-flag", on.then_some("on"), changed.then_some("changed"))} data-testid={format!("fe-flag-{n}")}>{ format!("{n}={}", u8::from(on)) }</span> }
+                    let undef = undefined & bit != 0;
+                    let title = undef.then(|| format!("{n} is undefined after this instruction: the manuals leave its value to the processor"));
+                    html! { <span class={classes!("fe-flag", on.then_some("on"), changed.then_some("changed"), undef.then_some("undef"))} title={title} data-testid={format!("fe-flag-{n}")}>{ format!("{n}={}", u8::from(on)) }{ if undef { "?" } else { "" } }</span> }
                 })
                 .collect();
             html! {
@@ -140,6 +193,7 @@ pub fn FetchExecuteWidget() -> Html {
                     if l.changes.is_empty() { { "nothing visible changed" } }
                     else { <span data-testid="fe-changes">{ l.changes.join(", ") }</span> }
                     if let Some(n) = &l.note { <div class="fe-note">{ n.clone() }</div> }
+                    if l.undefined != 0 { { undefined_note(l) } }
                 </li>
             </ol>
         },
@@ -169,7 +223,7 @@ pub fn FetchExecuteWidget() -> Html {
         <Frame kind={WidgetKind::FetchExecute} title="Fetch, decode, execute" subtitle="A tiny program on a simulated x86-64 core, one instruction at a time" on_reset={on_reset} live={Some(AttrValue::from(live))}>
             <div class="fe-grid">
                 <div class="fe-code">
-                    <label for="fe-source">{ "Program (Intel syntax; labels end with a colon; ; starts a comment)" }</label>
+                    <label for="fe-source">{ "Program (Intel syntax; " }<code>{ "name:" }</code>{ " labels, " }<code>{ ";" }</code>{ " comments)" }</label>
                     <textarea id="fe-source" data-testid="fe-source" rows="11" spellcheck="false" value={state.source.clone()} oninput={on_source} />
                     if let Some(e) = &state.error { <p class="field-error" role="status" data-testid="fe-program-error">{ e.clone() }</p> }
                     <div class="fe-listing-wrap">
@@ -188,6 +242,11 @@ pub fn FetchExecuteWidget() -> Html {
                 <button type="button" class="btn" data-testid="fe-back" onclick={click(FeAction::Back)} disabled={!can_back}>{ "Step back" }</button>
                 <button type="button" class="btn" data-testid="fe-restart" onclick={click(FeAction::Restart)} disabled={os.is_none()}>{ "Restart" }</button>
                 <span class="hint" data-testid="fe-count">{ format!("{} instructions retired", state.retired()) }</span>
+                <label class="fe-vendor" title="Whose processor to copy where the manuals leave flags undefined (and what CPUID reports); nothing else differs">{ "Core " }
+                    <select data-testid="fe-cpu" onchange={on_vendor}>
+                        { for Vendor::ALL.iter().map(|v| html! { <option value={v.id()} selected={*v == state.vendor}>{ v.name() }</option> }) }
+                    </select>
+                </label>
             </div>
             { phases }
             if let Some(n) = &state.notice { <p class="stale" role="status" data-testid="fe-notice">{ n.clone() }</p> }

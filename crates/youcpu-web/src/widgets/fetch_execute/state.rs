@@ -6,6 +6,7 @@ use std::rc::Rc;
 use yew::Reducible;
 use youcpu_core::asm::{assemble, disassemble_one, Bitness};
 use youcpu_core::cpu::state::{rflags, State, GPR_NAMES, RSP};
+use youcpu_core::cpu::vendor::{self, Vendor};
 use youcpu_core::linux::mm::Prot;
 use youcpu_core::linux::{Config, KernelAction, Linux, ProcessState, TraceStep, USER_CS, USER_DS};
 use youcpu_core::mmu::paging::{leaf_entry, pte};
@@ -48,10 +49,11 @@ again:
     mov eax, 60   ; 60 is exit
     syscall";
 
-/// The five status flags shown, with their bits.
-pub const FLAGS: [(&str, u64); 5] = [
+/// The six status flags shown, with their bits.
+pub const FLAGS: [(&str, u64); 6] = [
     ("CF", rflags::CF),
     ("PF", rflags::PF),
+    ("AF", rflags::AF),
     ("ZF", rflags::ZF),
     ("SF", rflags::SF),
     ("OF", rflags::OF),
@@ -85,6 +87,11 @@ pub struct LastStep {
     pub changes: Vec<String>,
     /// Set when the step was not an ordinary instruction: an exception, the kernel, the end.
     pub note: Option<String>,
+    /// The status flags the manuals leave undefined after this instruction (RFLAGS bits).
+    pub undefined: u64,
+    /// When `undefined` is not 0: RFLAGS after the instruction on each vendor's core, this
+    /// machine's vendor first (the other computed on a copy of the machine).
+    pub vendors: Vec<(Vendor, u64)>,
 }
 
 /// An edit or a click.
@@ -105,6 +112,8 @@ pub enum FeAction {
     Restart,
     /// Back to the default program.
     Reset,
+    /// Model another vendor's core (the program starts over).
+    Vendor(Vendor),
 }
 
 /// The widget's state.
@@ -128,6 +137,8 @@ pub struct FeState {
     pub notice: Option<String>,
     /// Steps the current Run still has to take (0 when no Run is going on).
     pub pending: u64,
+    /// Whose core the machine models where results are undefined.
+    pub vendor: Vendor,
 }
 
 fn is_ident(s: &str) -> bool {
@@ -250,8 +261,14 @@ pub fn build(source: &str) -> (Vec<LineView>, Result<Vec<u8>, String>) {
 
 /// A process with `code` at [`CODE`] in ring 3, ready to run its first instruction.
 pub fn boot(code: &[u8]) -> Result<Linux, String> {
+    boot_on(code, Vendor::Intel)
+}
+
+/// [`boot`] on a core of `vendor`.
+pub fn boot_on(code: &[u8], vendor: Vendor) -> Result<Linux, String> {
     let mut os = Linux::new(&Config {
         memory_limit: MEMORY,
+        vendor,
         ..Config::default()
     })?;
     let rx = Prot {
@@ -391,7 +408,27 @@ pub fn step_once(os: &mut Linux) -> Option<LastStep> {
         Ok(d) => (d.text, d.len),
         Err(e) => (e.to_string(), 0),
     };
+    let undefined = if ring0 {
+        0
+    } else {
+        vendor::undefined_flags_in(&fetched, &before)
+    };
+    let vendors = if undefined == 0 {
+        Vec::new()
+    } else {
+        // The same instruction on the other vendor's core, from the same machine state.
+        let mine = os.m.cpu.s.vendor;
+        let other = Vendor::ALL.into_iter().find(|v| *v != mine).unwrap_or(mine);
+        let mut twin = os.clone();
+        twin.m.cpu.s.vendor = other;
+        twin.step_traced();
+        vec![(other, twin.m.cpu.s.rflags)]
+    };
     let t = os.step_traced();
+    let mut vendors = vendors;
+    if !vendors.is_empty() {
+        vendors.insert(0, (os.m.cpu.s.vendor, os.m.cpu.s.rflags));
+    }
     let mut changes = changes(&before, &os.m.cpu.s);
     if os.m.cpu.s.rip != before.rip {
         changes.push(format!("rip: {:#x} → {:#x}", before.rip, os.m.cpu.s.rip));
@@ -418,6 +455,8 @@ pub fn step_once(os: &mut Linux) -> Option<LastStep> {
             len: 0,
             changes,
             note,
+            undefined: 0,
+            vendors: Vec::new(),
         });
     }
     Some(LastStep {
@@ -427,15 +466,22 @@ pub fn step_once(os: &mut Linux) -> Option<LastStep> {
         len,
         changes,
         note,
+        undefined,
+        vendors,
     })
 }
 
 impl FeState {
-    /// The state for a program text.
+    /// The state for a program text, on an Intel core.
     pub fn with_source(source: &str) -> Self {
+        FeState::with_source_on(source, Vendor::Intel)
+    }
+
+    /// The state for a program text on a core of `vendor`.
+    pub fn with_source_on(source: &str, vendor: Vendor) -> Self {
         let source: String = source.chars().take(MAX_SOURCE).collect();
         let (lines, code) = build(&source);
-        let (os, error) = match code.and_then(|c| boot(&c)) {
+        let (os, error) = match code.and_then(|c| boot_on(&c, vendor)) {
             Ok(os) => (Some(Rc::new(os)), None),
             Err(e) => (None, Some(e)),
         };
@@ -449,24 +495,35 @@ impl FeState {
             last: None,
             notice: None,
             pending: 0,
+            vendor,
         }
     }
 
     /// Restores the state from the widget's URL keys (prefix removed).
     pub fn from_query(pairs: &[(String, String)]) -> Self {
+        let vendor = pairs
+            .iter()
+            .rev()
+            .find(|(k, _)| k == "cpu")
+            .and_then(|(_, v)| v.parse().ok())
+            .unwrap_or_default();
         match pairs.iter().find(|(k, _)| k == "src") {
-            Some((_, v)) => FeState::with_source(v),
-            None => FeState::with_source(DEFAULT_PROGRAM),
+            Some((_, v)) => FeState::with_source_on(v, vendor),
+            None => FeState::with_source_on(DEFAULT_PROGRAM, vendor),
         }
     }
 
-    /// The widget's URL keys (prefix removed): the program text unless it is the default.
+    /// The widget's URL keys (prefix removed): the program text unless it is the default, the
+    /// vendor unless it is Intel.
     pub fn to_query(&self) -> Vec<(String, String)> {
-        if self.source == DEFAULT_PROGRAM {
-            Vec::new()
-        } else {
-            vec![("src".into(), self.source.clone())]
+        let mut q = Vec::new();
+        if self.source != DEFAULT_PROGRAM {
+            q.push(("src".into(), self.source.clone()));
         }
+        if self.vendor != Vendor::Intel {
+            q.push(("cpu".into(), self.vendor.id().into()));
+        }
+        q
     }
 
     /// Instructions retired in ring 3 so far.
@@ -549,9 +606,10 @@ impl Reducible for FeState {
             s.pending = 0;
         }
         match action {
-            FeAction::Source(t) => return Rc::new(FeState::with_source(&t)),
+            FeAction::Source(t) => return Rc::new(FeState::with_source_on(&t, s.vendor)),
             FeAction::Reset => return Rc::new(FeState::with_source(DEFAULT_PROGRAM)),
-            FeAction::Restart => return Rc::new(FeState::with_source(&s.source)),
+            FeAction::Restart => return Rc::new(FeState::with_source_on(&s.source, s.vendor)),
+            FeAction::Vendor(v) => return Rc::new(FeState::with_source_on(&s.source, v)),
             FeAction::Step => {
                 s.last = None;
                 s.advance(1, true);
@@ -691,5 +749,66 @@ mod tests {
         assert!(FeState::from_query(&[]).to_query().is_empty());
         let long = "nop\n".repeat(5000);
         assert!(FeState::with_source(&long).source.len() <= MAX_SOURCE);
+    }
+
+    /// After DIV the flags are undefined: the step says which, and what each vendor's core
+    /// leaves (Intel keeps ZF/PF from the XOR before it, AMD clears them and sets AF).
+    #[test]
+    fn undefined_flags_are_marked_with_both_vendors_values() {
+        let prog = "mov eax, 10\nxor edx, edx\nmov ecx, 3\ndiv ecx\nadd eax, 1";
+        let mut s = Rc::new(FeState::with_source(prog));
+        // mov: every flag defined (none touched); xor: AF undefined, both leave 0.
+        let expect = [0, rflags::AF, 0];
+        for want in expect {
+            s = s.reduce(FeAction::Step);
+            let l = s.last.clone().unwrap();
+            assert_eq!(l.undefined, want, "{}", l.text);
+            if want != 0 {
+                assert_eq!((l.vendors[0].1 ^ l.vendors[1].1) & want, 0, "{}", l.text);
+            }
+        }
+        s = s.reduce(FeAction::Step);
+        let l = s.last.clone().unwrap();
+        assert!(l.text.starts_with("div"), "{}", l.text);
+        assert_eq!(l.undefined, rflags::STATUS);
+        let v: Vec<(Vendor, u64)> = l.vendors.iter().map(|(v, f)| (*v, f & 0xfff)).collect();
+        assert_eq!(v, vec![(Vendor::Intel, 0x246), (Vendor::Amd, 0x212)]);
+        // The quotient and remainder do not depend on the vendor.
+        assert_eq!(s.os.as_ref().unwrap().m.cpu.s.gpr[RAX], 3);
+        s = s.reduce(FeAction::Step);
+        assert_eq!(s.last.as_ref().map(|l| l.undefined), Some(0));
+        assert!(s.last.as_ref().unwrap().vendors.is_empty());
+    }
+
+    /// The AMD core is a stated choice kept in the URL; the program starts over on it.
+    #[test]
+    fn vendor_choice_round_trips_through_the_url() {
+        let s = Rc::new(FeState::with_source(DEFAULT_PROGRAM));
+        assert_eq!(s.to_query(), Vec::<(String, String)>::new());
+        let s = s.reduce(FeAction::Vendor(Vendor::Amd));
+        assert_eq!(s.vendor, Vendor::Amd);
+        assert_eq!(s.os.as_ref().unwrap().m.cpu.s.vendor, Vendor::Amd);
+        let q = s.to_query();
+        assert_eq!(q, vec![("cpu".to_string(), "amd".to_string())]);
+        let back = FeState::from_query(&q);
+        assert_eq!(back.vendor, Vendor::Amd);
+        let s = s.reduce(FeAction::Source("shl eax, 3".into()));
+        assert_eq!(s.vendor, Vendor::Amd, "editing keeps the vendor");
+        let s = s.reduce(FeAction::Step);
+        let l = s.last.clone().unwrap();
+        assert_eq!(l.undefined, rflags::AF | rflags::OF);
+        assert_eq!(l.vendors[0].0, Vendor::Amd);
+        assert_eq!(
+            l.vendors[0].1 & rflags::AF,
+            rflags::AF,
+            "AMD sets AF after SHL"
+        );
+        assert_eq!(l.vendors[1].1 & rflags::AF, 0, "Intel clears it");
+        let bad = FeState::from_query(&[("cpu".into(), "z80".into())]);
+        assert_eq!(
+            bad.vendor,
+            Vendor::Intel,
+            "an unknown vendor falls back to Intel"
+        );
     }
 }
