@@ -4,7 +4,7 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Integer nanoseconds (the simulator has no floating point yet). */
+/* Integer nanoseconds. */
 static long long now(void) {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
