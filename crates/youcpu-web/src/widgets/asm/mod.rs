@@ -5,8 +5,13 @@ pub mod build;
 mod run_view;
 pub mod state;
 
-use crate::widgets::{Frame, WidgetKind};
-use crate::{dom, url_state};
+/// The widget's id: its `::: widget` name, `data-widget` and anchor `#widget-asm`.
+pub const ID: &str = "asm";
+/// The prefix of the URL keys it owns.
+pub const PREFIX: Option<&str> = Some(state::URL_PREFIX);
+
+use crate::ui::Frame;
+use crate::{dom, ui::url as url_state};
 use build::BuildAction;
 use state::{byte_kinds, hex, AsmAction, AsmState, Mode, URL_PREFIX};
 use yew::prelude::*;
@@ -231,7 +236,7 @@ pub fn AsmWidget() -> Html {
     };
 
     html! {
-        <Frame kind={WidgetKind::Asm} title="Assembly ↔ machine code"
+        <Frame id={ID} title="Assembly ↔ machine code"
             subtitle="x86 encodings as GNU as chooses them; select an instruction to see every byte explained, or build a whole program and run it" on_reset={on_reset}>
             <div class="asm-toolbar">
                 <div class="seg" role="group" aria-label="Direction">

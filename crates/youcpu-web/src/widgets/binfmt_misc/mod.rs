@@ -3,8 +3,13 @@
 
 pub mod state;
 
-use crate::widgets::{Frame, WidgetKind};
-use crate::{dom, url_state};
+/// The widget's id: its `::: widget` name, `data-widget` and anchor `#widget-binfmt-misc`.
+pub const ID: &str = "binfmt-misc";
+/// The prefix of the URL keys it owns.
+pub const PREFIX: Option<&str> = Some(state::URL_PREFIX);
+
+use crate::ui::Frame;
+use crate::{dom, ui::url as url_state};
 use state::{BmAction, BmState, Verdict, PRESETS, URL_PREFIX};
 use yew::prelude::*;
 use youcpu_core::exec::misc::MiscMatch;
@@ -119,7 +124,7 @@ pub fn BinfmtMiscWidget() -> Html {
     };
     let current = PRESETS.iter().position(|(t, _)| *t == state.text);
     html! {
-        <Frame kind={WidgetKind::BinfmtMisc} title="binfmt_misc registration" subtitle=":name:type:offset:magic:mask:interpreter:flags, checked as the kernel checks it" on_reset={on_reset} live={Some(AttrValue::from(verdict_live(&state.verdict)))}>
+        <Frame id={ID} title="binfmt_misc registration" subtitle=":name:type:offset:magic:mask:interpreter:flags, checked as the kernel checks it" on_reset={on_reset} live={Some(AttrValue::from(verdict_live(&state.verdict)))}>
             <div class="asm-toolbar">
                 <label class="inline">{ "Example " }
                     <select data-testid="bm-preset" onchange={on_preset}>

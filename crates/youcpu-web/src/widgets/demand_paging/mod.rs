@@ -3,8 +3,13 @@
 
 pub mod state;
 
-use crate::widgets::{Frame, WidgetKind};
-use crate::{dom, url_state};
+/// The widget's id: its `::: widget` name, `data-widget` and anchor `#widget-demand-paging`.
+pub const ID: &str = "demand-paging";
+/// The prefix of the URL keys it owns.
+pub const PREFIX: Option<&str> = Some(state::URL_PREFIX);
+
+use crate::ui::Frame;
+use crate::{dom, ui::url as url_state};
 use state::{DpAction, DpState, Op, PID, TARGETS, URL_PREFIX};
 use yew::prelude::*;
 use youcpu_core::vm::{FrameUse, System, VmaKind};
@@ -97,7 +102,7 @@ pub fn DemandPagingWidget() -> Html {
     let title = "Demand paging";
     let Some(sys) = state.sys.as_ref() else {
         return html! {
-            <Frame kind={WidgetKind::DemandPaging} title={title} on_reset={on_reset}>
+            <Frame id={ID} title={title} on_reset={on_reset}>
                 <p class="asm-error" role="alert">{ state.last.as_ref().as_ref().err().cloned().unwrap_or_default() }</p>
             </Frame>
         };
@@ -155,7 +160,7 @@ pub fn DemandPagingWidget() -> Html {
         frames.count(FrameUse::Kernel),
     );
     html! {
-        <Frame kind={WidgetKind::DemandPaging} title={title} subtitle="Pages appear only when they are first touched" on_reset={on_reset} live={Some(AttrValue::from(live))}>
+        <Frame id={ID} title={title} subtitle="Pages appear only when they are first touched" on_reset={on_reset} live={Some(AttrValue::from(live))}>
             <div class="stepper">
                 <button type="button" class="btn" data-testid="dp-brk" onclick={act(DpAction::Do(Op::Brk))}>{ "brk: grow the heap" }</button>
                 <button type="button" class="btn" data-testid="dp-mmap" onclick={act(DpAction::Do(Op::Mmap))}>{ "mmap the file" }</button>

@@ -5,16 +5,20 @@
 pub mod examples;
 pub mod state;
 
-use crate::widgets::{Frame, WidgetKind};
-use crate::{dom, url_state};
+/// The widget's id: its `::: widget` name, `data-widget` and anchor `#widget-elf-inspector`.
+pub const ID: &str = "elf-inspector";
+/// The prefix of the URL keys it owns.
+pub const PREFIX: Option<&str> = Some(state::URL_PREFIX);
+
+use crate::ui::{read_first_file, Frame, FileRead};
+use crate::{dom, ui::url as url_state};
 use examples::EXAMPLES;
 use state::{
-    too_large, ElfAction, ElfState, Highlight, Source, Tab, HEX_ROW, HEX_ROWS, URL_PREFIX,
+    ElfAction, ElfState, Highlight, Source, Tab, HEX_ROW, HEX_ROWS, URL_PREFIX,
 };
-use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
-use youcpu_core::elf::{memory_map, ByteRange, ElfFile, Field, MAX_FILE_SIZE};
+use youcpu_core::elf::{memory_map, ByteRange, ElfFile, Field};
 
 type Dispatch = UseReducerDispatcher<ElfState>;
 
@@ -27,32 +31,6 @@ fn read_file(files: Option<web_sys::FileList>, d: Dispatch) {
             Err(m) => d.dispatch(ElfAction::FileError(m)),
         }),
     );
-}
-
-/// A file's name and bytes, or why it could not be read.
-pub type FileRead = Result<(String, Rc<Vec<u8>>), String>;
-
-/// Reads the first file of a list (up to `MAX_FILE_SIZE`) and hands over its name and bytes,
-/// or why it could not be read. Other widgets that open ELF files use it too.
-pub fn read_first_file(files: Option<web_sys::FileList>, done: Callback<FileRead>) {
-    let Some(file) = files.and_then(|f| f.get(0)) else {
-        return;
-    };
-    let name = file.name();
-    let size = file.size() as u64;
-    if size > MAX_FILE_SIZE {
-        done.emit(Err(too_large(&name, size)));
-        return;
-    }
-    yew::platform::spawn_local(async move {
-        match wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await {
-            Ok(buf) => {
-                let bytes = js_sys::Uint8Array::new(&buf).to_vec();
-                done.emit(Ok((name, Rc::new(bytes))));
-            }
-            Err(_) => done.emit(Err(format!("{name} could not be read"))),
-        }
-    });
 }
 
 fn hl<T>(f: &Field<T>, label: &str) -> Highlight {
@@ -403,7 +381,7 @@ pub fn ElfInspectorWidget() -> Html {
         },
     };
     html! {
-        <Frame kind={WidgetKind::ElfInspector} title="ELF inspector" subtitle="Open a program from your own computer, or pick an example" on_reset={on_reset} live={Some(AttrValue::from(live))}>
+        <Frame id={ID} title="ELF inspector" subtitle="Open a program from your own computer, or pick an example" on_reset={on_reset} live={Some(AttrValue::from(live))}>
             <div class="elf-drop" ondragover={on_dragover} ondrop={on_drop}>
                 <div class="asm-toolbar">
                     <label class="inline">{ "Example " }

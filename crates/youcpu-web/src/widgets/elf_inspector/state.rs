@@ -133,7 +133,7 @@ impl ElfState {
             ElfAction::Example(i) => self.load_example(i),
             ElfAction::File { name, bytes } => {
                 if bytes.len() as u64 > MAX_FILE_SIZE {
-                    self.file_error = Some(too_large(&name, bytes.len() as u64));
+                    self.file_error = Some(crate::ui::too_large(&name, bytes.len() as u64));
                 } else {
                     let name: String = name.chars().take(120).collect();
                     self.set_bytes(Source::File(name), bytes);
@@ -195,16 +195,6 @@ impl ElfState {
         }
         out
     }
-}
-
-/// The message for a file over the size limit.
-pub fn too_large(name: &str, size: u64) -> String {
-    format!(
-        "{} is {} MiB; the inspector reads files up to {} MiB",
-        youcpu_core::units::quote(name),
-        size >> 20,
-        MAX_FILE_SIZE >> 20
-    )
 }
 
 impl Reducible for ElfState {

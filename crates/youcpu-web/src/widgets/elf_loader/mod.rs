@@ -4,9 +4,13 @@
 
 pub mod state;
 
-use crate::widgets::elf_inspector::{read_first_file, FileRead};
-use crate::widgets::{Frame, WidgetKind};
-use crate::{dom, url_state};
+/// The widget's id: its `::: widget` name, `data-widget` and anchor `#widget-elf-loader`.
+pub const ID: &str = "elf-loader";
+/// The prefix of the URL keys it owns.
+pub const PREFIX: Option<&str> = Some(state::URL_PREFIX);
+
+use crate::ui::{read_first_file, Frame, FileRead};
+use crate::{dom, ui::url as url_state};
 use state::{LoadStep, LoaderAction, LoaderState, Source, StepKind, EXAMPLES, URL_PREFIX};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
@@ -125,7 +129,7 @@ pub fn ElfLoaderWidget() -> Html {
         .map(|s| format!("Step {shown} of {}: {}", state.steps.len(), s.text))
         .unwrap_or_default();
     html! {
-        <Frame kind={WidgetKind::ElfLoader} title="Loading an ELF program" subtitle="What load_elf_binary does, one step at a time, and the stack it leaves behind" on_reset={on_reset} live={Some(AttrValue::from(current))}>
+        <Frame id={ID} title="Loading an ELF program" subtitle="What load_elf_binary does, one step at a time, and the stack it leaves behind" on_reset={on_reset} live={Some(AttrValue::from(current))}>
             <div class="asm-toolbar">
                 <label class="inline">{ "Program " }
                     <select data-testid="el-example" onchange={on_example}>

@@ -4,8 +4,13 @@
 
 pub mod state;
 
-use crate::widgets::{Frame, WidgetKind};
-use crate::{dom, url_state};
+/// The widget's id: its `::: widget` name, `data-widget` and anchor `#widget-execve`.
+pub const ID: &str = "execve";
+/// The prefix of the URL keys it owns.
+pub const PREFIX: Option<&str> = Some(state::URL_PREFIX);
+
+use crate::ui::Frame;
+use crate::{dom, ui::url as url_state};
 use state::{ExecAction, ExecState, PICKS, URL_PREFIX};
 use yew::prelude::*;
 use youcpu_core::exec::script::Shebang;
@@ -241,7 +246,7 @@ pub fn ExecveWidget() -> Html {
     };
 
     html! {
-        <Frame kind={WidgetKind::Execve} title="Inside execve" subtitle="Linux 6.x's binary-format handlers, step by step, on a small example filesystem" on_reset={on_reset} live={Some(AttrValue::from(live))}>
+        <Frame id={ID} title="Inside execve" subtitle="Linux 6.x's binary-format handlers, step by step, on a small example filesystem" on_reset={on_reset} live={Some(AttrValue::from(live))}>
             <div class="asm-toolbar">
                 <label class="inline">{ "Example " }
                     <select data-testid="ex-pick" onchange={on_pick}>
@@ -292,6 +297,7 @@ pub fn ExecveWidget() -> Html {
 
 #[cfg(test)]
 mod tests {
+
     use super::cells_html;
     use youcpu_core::exec::script::Shebang;
 

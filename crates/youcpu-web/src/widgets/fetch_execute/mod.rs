@@ -4,8 +4,13 @@
 
 pub mod state;
 
-use crate::widgets::{Frame, WidgetKind};
-use crate::{dom, url_state};
+/// The widget's id: its `::: widget` name, `data-widget` and anchor `#widget-fetch-execute`.
+pub const ID: &str = "fetch-execute";
+/// The prefix of the URL keys it owns.
+pub const PREFIX: Option<&str> = Some(state::URL_PREFIX);
+
+use crate::ui::Frame;
+use crate::{dom, ui::url as url_state};
 use state::{FeAction, FeState, FLAGS, URL_PREFIX};
 use yew::prelude::*;
 use youcpu_core::cpu::state::GPR_NAMES;
@@ -166,7 +171,7 @@ pub fn FetchExecuteWidget() -> Html {
         (None, None) => String::new(),
     };
     html! {
-        <Frame kind={WidgetKind::FetchExecute} title="Fetch, decode, execute" subtitle="A tiny program on a simulated x86-64 core, one instruction at a time" on_reset={on_reset} live={Some(AttrValue::from(live))}>
+        <Frame id={ID} title="Fetch, decode, execute" subtitle="A tiny program on a simulated x86-64 core, one instruction at a time" on_reset={on_reset} live={Some(AttrValue::from(live))}>
             <div class="fe-grid">
                 <div class="fe-code">
                     <label for="fe-source">{ "Program (Intel syntax; labels end with a colon; ; starts a comment)" }</label>

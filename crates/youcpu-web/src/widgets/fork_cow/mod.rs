@@ -3,8 +3,13 @@
 
 pub mod state;
 
-use crate::widgets::{Frame, WidgetKind};
-use crate::{dom, url_state};
+/// The widget's id: its `::: widget` name, `data-widget` and anchor `#widget-fork-cow`.
+pub const ID: &str = "fork-cow";
+/// The prefix of the URL keys it owns.
+pub const PREFIX: Option<&str> = Some(state::URL_PREFIX);
+
+use crate::ui::Frame;
+use crate::{dom, ui::url as url_state};
 use state::{region_va, FcAction, FcState, Op, Region, URL_PREFIX};
 use std::collections::BTreeMap;
 use yew::prelude::*;
@@ -124,7 +129,7 @@ pub fn ForkCowWidget() -> Html {
     };
     let Some(sys) = state.sys.as_ref() else {
         return html! {
-            <Frame kind={WidgetKind::ForkCow} title="fork and copy-on-write" on_reset={on_reset}>
+            <Frame id={ID} title="fork and copy-on-write" on_reset={on_reset}>
                 <p class="asm-error" role="alert">{ state.last.as_ref().as_ref().err().cloned().unwrap_or_default() }</p>
             </Frame>
         };
@@ -173,7 +178,7 @@ pub fn ForkCowWidget() -> Html {
         .map(|o| o.describe())
         .unwrap_or_else(|| "boot: the kernel starts pid 1".into());
     html! {
-        <Frame kind={WidgetKind::ForkCow} title="fork and copy-on-write" subtitle="The kernel's view: page tables, frames and reference counts" on_reset={on_reset} live={Some(AttrValue::from(live))}>
+        <Frame id={ID} title="fork and copy-on-write" subtitle="The kernel's view: page tables, frames and reference counts" on_reset={on_reset} live={Some(AttrValue::from(live))}>
             <div class="stepper">
                 <button type="button" class="btn" data-testid="fc-undo" onclick={on_undo} disabled={state.ops.is_empty()}>{ "Undo" }</button>
                 <span class="hint" data-testid="fc-frames">{ format!("{frames_in_use} frames in use ({user_frames} for user pages and file cache)") }</span>

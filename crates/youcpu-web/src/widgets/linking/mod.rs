@@ -3,8 +3,13 @@
 
 pub mod state;
 
-use crate::widgets::{Frame, WidgetKind};
-use crate::{dom, url_state};
+/// The widget's id: its `::: widget` name, `data-widget` and anchor `#widget-linking`.
+pub const ID: &str = "linking";
+/// The prefix of the URL keys it owns.
+pub const PREFIX: Option<&str> = Some(state::URL_PREFIX);
+
+use crate::ui::Frame;
+use crate::{dom, ui::url as url_state};
 use state::{pages_for, LinkAction, LinkState, Region, Sharing, Side, MAX_PROCS, URL_PREFIX};
 use yew::prelude::*;
 
@@ -110,7 +115,7 @@ pub fn LinkingWidget() -> Html {
         Err(_) => html! {},
     };
     html! {
-        <Frame kind={WidgetKind::Linking} title="Static and dynamic, side by side" subtitle="What each file holds, what running it maps, and what processes share" on_reset={on_reset} live={Some(AttrValue::from(live))}>
+        <Frame id={ID} title="Static and dynamic, side by side" subtitle="What each file holds, what running it maps, and what processes share" on_reset={on_reset} live={Some(AttrValue::from(live))}>
             <div class="sf-grid">{ file_card(stat, "static") }{ file_card(dynamic, "dynamic") }</div>
             <p class="hint">{ "Both are tiny model programs built by this page. The dynamic one's libc.so.6 is a model too: 8 pages, where the real C library is about 2 MB. ld.so here is a stand-in that the simulated kernel maps; the library's place is where ld.so's mmap would put it, the next free range below the loader. In the dynamic program, ld.so itself writes the writable pages of the program and the library when it fills in the addresses of library functions, so those pages end up copied in every process." }</p>
             { map_table(stat, "static") }

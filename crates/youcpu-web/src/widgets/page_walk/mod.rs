@@ -3,8 +3,13 @@
 
 pub mod state;
 
-use crate::widgets::{Frame, WidgetKind};
-use crate::{dom, url_state};
+/// The widget's id: its `::: widget` name, `data-widget` and anchor `#widget-page-walk`.
+pub const ID: &str = "page-walk";
+/// The prefix of the URL keys it owns.
+pub const PREFIX: Option<&str> = Some(state::URL_PREFIX);
+
+use crate::ui::Frame;
+use crate::{dom, ui::url as url_state};
 use state::{WalkAction, WalkState, PRESETS, URL_PREFIX};
 use yew::prelude::*;
 use youcpu_core::paging::walk::level_name;
@@ -247,7 +252,7 @@ pub fn PageWalkWidget() -> Html {
         AccessKind::Fetch => "fetch",
     };
     html! {
-        <Frame kind={WidgetKind::PageWalk} title="Page-table walk" subtitle="x86-64 paging on a small example address space" on_reset={on_reset} live={Some(AttrValue::from(live))}>
+        <Frame id={ID} title="Page-table walk" subtitle="x86-64 paging on a small example address space" on_reset={on_reset} live={Some(AttrValue::from(live))}>
             if let Some(e) = &state.build_error { <p class="asm-error" role="alert">{ e.clone() }</p> }
             <div class="pw-presets" role="group" aria-label="Example addresses">
                 { for PRESETS.iter().enumerate().map(|(i, p)| html! { <button type="button" class="btn small" data-testid={format!("pw-preset-{i}")} onclick={click(WalkAction::Preset(i))}>{ p.name }</button> }) }

@@ -5,8 +5,13 @@
 
 pub mod state;
 
-use crate::widgets::{Frame, WidgetKind};
-use crate::{dom, url_state};
+/// The widget's id: its `::: widget` name, `data-widget` and anchor `#widget-preemption`.
+pub const ID: &str = "preemption";
+/// The prefix of the URL keys it owns.
+pub const PREFIX: Option<&str> = Some(state::URL_PREFIX);
+
+use crate::ui::Frame;
+use crate::{dom, ui::url as url_state};
 use gloo_timers::callback::Interval;
 use state::{PeAction, PeState, Sharing, MAX_PROCS, MIN_PROCS, RUN_SLICE, URL_PREFIX};
 use yew::prelude::*;
@@ -339,7 +344,7 @@ pub fn PreemptionWidget() -> Html {
         None => html! {},
     };
     html! {
-        <Frame kind={WidgetKind::Preemption} title="Taking the CPU back" subtitle="Processes on the simulated CPU, a timer interrupt, and the kernel's context switch" on_reset={on_reset} live={Some(AttrValue::from(state.announce.clone()))}>
+        <Frame id={ID} title="Taking the CPU back" subtitle="Processes on the simulated CPU, a timer interrupt, and the kernel's context switch" on_reset={on_reset} live={Some(AttrValue::from(state.announce.clone()))}>
             <div class="pe-controls">
                 <label class="inline">{ "Processes " }
                     <select data-testid="pe-count" onchange={on_count}>

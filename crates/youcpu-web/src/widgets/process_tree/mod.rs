@@ -3,8 +3,13 @@
 
 pub mod state;
 
-use crate::widgets::{Frame, WidgetKind};
-use crate::{dom, url_state};
+/// The widget's id: its `::: widget` name, `data-widget` and anchor `#widget-process-tree`.
+pub const ID: &str = "process-tree";
+/// The prefix of the URL keys it owns.
+pub const PREFIX: Option<&str> = Some(state::URL_PREFIX);
+
+use crate::ui::Frame;
+use crate::{dom, ui::url as url_state};
 use state::{Op, Prog, PtAction, PtState, MAX_PROCS, URL_PREFIX};
 use yew::prelude::*;
 use youcpu_core::vm::{ProcState, System};
@@ -79,7 +84,7 @@ pub fn ProcessTreeWidget() -> Html {
     let title = "The process tree";
     let Some(sys) = state.sys.as_ref() else {
         return html! {
-            <Frame kind={WidgetKind::ProcessTree} title={title} on_reset={on_reset}>
+            <Frame id={ID} title={title} on_reset={on_reset}>
                 <p class="asm-error" role="alert">{ state.last.as_ref().as_ref().err().cloned().unwrap_or_default() }</p>
             </Frame>
         };
@@ -118,7 +123,7 @@ pub fn ProcessTreeWidget() -> Html {
         .map(|o| o.describe())
         .unwrap_or_else(|| "boot".into());
     html! {
-        <Frame kind={WidgetKind::ProcessTree} title={title} subtitle="Every process has a parent, back to pid 1" on_reset={on_reset} live={Some(AttrValue::from(live))}>
+        <Frame id={ID} title={title} subtitle="Every process has a parent, back to pid 1" on_reset={on_reset} live={Some(AttrValue::from(live))}>
             <div class="stepper">
                 <button type="button" class="btn" data-testid="pt-script" onclick={act(PtAction::Script)} disabled={next.is_none()}>{ "Run a command, step by step" }</button>
                 <span class="hint" data-testid="pt-next">{ next_label }</span>

@@ -4,8 +4,13 @@
 
 pub mod state;
 
-use crate::widgets::{Frame, WidgetKind};
-use crate::{dom, url_state};
+/// The widget's id: its `::: widget` name, `data-widget` and anchor `#widget-rings`.
+pub const ID: &str = "rings";
+/// The prefix of the URL keys it owns.
+pub const PREFIX: Option<&str> = Some(state::URL_PREFIX);
+
+use crate::ui::Frame;
+use crate::{dom, ui::url as url_state};
 use state::{cs_for, Outcome, RingAction, RingState, OPS, URL_PREFIX};
 use yew::prelude::*;
 
@@ -116,7 +121,7 @@ pub fn RingsWidget() -> Html {
         ),
     };
     html! {
-        <Frame kind={WidgetKind::Rings} title="Privilege lives in the processor" subtitle="One instruction, run in ring 0 or ring 3 on the simulated CPU" on_reset={on_reset} live={Some(AttrValue::from(live))}>
+        <Frame id={ID} title="Privilege lives in the processor" subtitle="One instruction, run in ring 0 or ring 3 on the simulated CPU" on_reset={on_reset} live={Some(AttrValue::from(live))}>
             <div class="rg-controls">
                 <fieldset class="rg-ring">
                     <legend>{ "Run in" }</legend>

@@ -3,8 +3,13 @@
 
 pub mod state;
 
-use crate::widgets::{Frame, WidgetKind};
-use crate::{dom, url_state};
+/// The widget's id: its `::: widget` name, `data-widget` and anchor `#widget-scheduler`.
+pub const ID: &str = "scheduler";
+/// The prefix of the URL keys it owns.
+pub const PREFIX: Option<&str> = Some(state::URL_PREFIX);
+
+use crate::ui::Frame;
+use crate::{dom, ui::url as url_state};
 use state::{
     compute, Job, PolicyId, SchedAction, SchedState, MAX_WIDGET_TASKS, PRESETS, URL_PREFIX,
     WIDGET_MAX_EVENTS,
@@ -463,7 +468,7 @@ pub fn SchedulerWidget() -> Html {
     let live = state.summary.clone();
 
     html! {
-        <Frame kind={WidgetKind::Scheduler} title="Scheduler comparison"
+        <Frame id={ID} title="Scheduler comparison"
             subtitle="One workload, several policies, side by side (times in ms; one CPU)" on_reset={on_reset} live={Some(AttrValue::from(live))}>
             <div class="sch-toolbar">
                 <label class="inline">{ "Workload " }
@@ -504,6 +509,7 @@ pub fn SchedulerWidget() -> Html {
 
 #[cfg(test)]
 mod tests {
+
     use super::fixed;
 
     #[test]

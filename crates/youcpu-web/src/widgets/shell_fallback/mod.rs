@@ -2,8 +2,13 @@
 
 pub mod state;
 
-use crate::widgets::{Frame, WidgetKind};
-use crate::{dom, url_state};
+/// The widget's id: its `::: widget` name, `data-widget` and anchor `#widget-shell-fallback`.
+pub const ID: &str = "shell-fallback";
+/// The prefix of the URL keys it owns.
+pub const PREFIX: Option<&str> = Some(state::URL_PREFIX);
+
+use crate::ui::Frame;
+use crate::{dom, ui::url as url_state};
 use state::{summary, SfAction, SfState, PRESETS, URL_PREFIX};
 use yew::prelude::*;
 use youcpu_core::exec::shell::{Fallback, ShellRun};
@@ -73,7 +78,7 @@ pub fn ShellFallbackWidget() -> Html {
         summary(&state.runs.bash)
     );
     html! {
-        <Frame kind={WidgetKind::ShellFallback} title="When execve says no" subtitle="./myscript hi, run by a C program's execve and from two shells" on_reset={on_reset} live={Some(AttrValue::from(live))}>
+        <Frame id={ID} title="When execve says no" subtitle="./myscript hi, run by a C program's execve and from two shells" on_reset={on_reset} live={Some(AttrValue::from(live))}>
             <div class="asm-toolbar">
                 <label class="inline">{ "Example " }
                     <select data-testid="sf-preset" onchange={on_preset}>

@@ -3,7 +3,12 @@
 
 pub mod state;
 
-use crate::widgets::{Frame, WidgetKind};
+/// The widget's id: its `::: widget` name, `data-widget` and anchor `#widget-syscall`.
+pub const ID: &str = "syscall";
+/// The prefix of the URL keys it owns.
+pub const PREFIX: Option<&str> = None;
+
+use crate::ui::Frame;
 use state::{SysAction, SysState, INT80_PROGRAM, SYSCALL_PROGRAM};
 use yew::prelude::*;
 
@@ -75,7 +80,7 @@ pub fn SyscallWidget() -> Html {
         })
         .collect();
     html! {
-        <Frame kind={WidgetKind::Syscall} title="Two doors into the kernel" subtitle="exit(1) through syscall and through int 0x80, on the simulated CPU and kernel" on_reset={on_reset} live={Some(AttrValue::from(live))}>
+        <Frame id={ID} title="Two doors into the kernel" subtitle="exit(1) through syscall and through int 0x80, on the simulated CPU and kernel" on_reset={on_reset} live={Some(AttrValue::from(live))}>
             <div class="sc-grid">{ cols }</div>
         </Frame>
     }

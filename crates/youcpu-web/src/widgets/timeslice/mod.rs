@@ -2,8 +2,13 @@
 
 pub mod state;
 
-use crate::widgets::{Frame, WidgetKind};
-use crate::{dom, url_state};
+/// The widget's id: its `::: widget` name, `data-widget` and anchor `#widget-timeslice`.
+pub const ID: &str = "timeslice";
+/// The prefix of the URL keys it owns.
+pub const PREFIX: Option<&str> = Some(state::URL_PREFIX);
+
+use crate::ui::Frame;
+use crate::{dom, ui::url as url_state};
 use state::{Field, TimesliceAction, TimesliceState, URL_PREFIX, WIDGET_MAX_TASKS};
 use yew::prelude::*;
 use youcpu_core::sched::timeslice::Timeslice;
@@ -204,7 +209,7 @@ pub fn TimesliceWidget() -> Html {
         .collect();
 
     html! {
-        <Frame kind={WidgetKind::Timeslice} title="Timeslice calculator"
+        <Frame id={ID} title="Timeslice calculator"
             subtitle="Linux CFS (2.6.23 to 6.5): the scheduling period and each task's share of it" on_reset={on_reset} live={Some(AttrValue::from(live))}>
             <div class="ts-controls">
                 <LabelledInput id="ts-latency" label="Target latency (base)" unit="ms" inputmode="decimal" field={state.latency.clone()} oninput={send(TimesliceAction::Latency)} />
