@@ -6,7 +6,7 @@
 
 use crate::widgets::elf_inspector::examples::hello_static;
 use std::rc::Rc;
-use yew::Reducible;
+use crate::ui::{Apply, Query, UrlState};
 use youcpu_core::elf::{parse, ElfFile};
 use youcpu_core::exec::examples::{tiny_elf, LOADER};
 use youcpu_core::linux::mm::{page_up, AddressSpace, STACK_TOP};
@@ -14,8 +14,6 @@ use youcpu_core::loader::stack::RANDOM_SEED;
 use youcpu_core::loader::{load, ExecArgs, LoadInfo};
 use youcpu_core::mmu::Mmu;
 
-/// The URL query prefix this widget owns.
-pub const URL_PREFIX: &str = "ln-";
 /// Most processes the reader can start.
 pub const MAX_PROCS: u32 = 8;
 const PAGE: u64 = 4096;
@@ -373,7 +371,7 @@ pub fn pages_for(regions: &[Region], n: u32) -> (u64, u64) {
 
 /// The widget's state.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LinkState {
+pub struct State {
     /// Processes running the dynamic program.
     pub procs: u32,
     /// The two programs.
@@ -382,44 +380,34 @@ pub struct LinkState {
 
 /// An action.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum LinkAction {
+pub enum Action {
     /// Set the number of processes (clamped to 1..=MAX_PROCS).
     Procs(u32),
 }
 
-impl Default for LinkState {
+impl Default for State {
     fn default() -> Self {
-        LinkState {
+        State {
             procs: 2,
             sides: Rc::new(sides()),
         }
     }
 }
 
-impl LinkState {
-    /// Applies one action.
-    pub fn apply(&mut self, a: LinkAction) {
-        match a {
-            LinkAction::Procs(n) => self.procs = n.clamp(1, MAX_PROCS),
-        }
-    }
+impl UrlState for State {
+    const PREFIX: &'static str = "ln-";
 
     /// Builds the state a link describes.
-    pub fn from_query(pairs: &[(String, String)]) -> Self {
-        let mut s = LinkState::default();
-        if let Some(n) = pairs
-            .iter()
-            .rev()
-            .find(|(k, _)| k == "procs")
-            .and_then(|(_, v)| v.parse::<u32>().ok())
-        {
-            s.apply(LinkAction::Procs(n));
+    fn from_query(q: &Query) -> Self {
+        let mut s = State::default();
+        if let Some(n) = q.get("procs").and_then(|v| v.parse::<u32>().ok()) {
+            s.apply(Action::Procs(n));
         }
         s
     }
 
     /// The keys that reproduce this state.
-    pub fn to_query(&self) -> Vec<(String, String)> {
+    fn to_query(&self) -> Vec<(String, String)> {
         if self.procs == 2 {
             Vec::new()
         } else {
@@ -428,13 +416,14 @@ impl LinkState {
     }
 }
 
-impl Reducible for LinkState {
-    type Action = LinkAction;
+impl Apply for State {
+    type Action = Action;
 
-    fn reduce(self: Rc<Self>, action: Self::Action) -> Rc<Self> {
-        let mut next = (*self).clone();
-        next.apply(action);
-        Rc::new(next)
+    /// Applies one action.
+    fn apply(&mut self, a: Action) {
+        match a {
+            Action::Procs(n) => self.procs = n.clamp(1, MAX_PROCS),
+        }
     }
 }
 
@@ -486,15 +475,15 @@ mod tests {
 
     #[test]
     fn procs_are_bounded_and_round_trip() {
-        let mut s = LinkState::default();
-        s.apply(LinkAction::Procs(0));
+        let mut s = State::default();
+        s.apply(Action::Procs(0));
         assert_eq!(s.procs, 1);
-        s.apply(LinkAction::Procs(1000));
+        s.apply(Action::Procs(1000));
         assert_eq!(s.procs, MAX_PROCS);
-        assert_eq!(LinkState::from_query(&s.to_query()), s);
+        assert_eq!(State::from_query(&s.to_query().into()), s);
         assert_eq!(
-            LinkState::from_query(&[("procs".into(), "junk".into())]),
-            LinkState::default()
+            State::from_query(&Query::from([("procs", "junk")])),
+            State::default()
         );
     }
 }
