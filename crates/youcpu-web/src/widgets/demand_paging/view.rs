@@ -1,0 +1,174 @@
+//! The view of `demand_paging`.
+
+use crate::ui::{use_url_reducer, Frame};
+use super::state::{Action, State, Op, PID, TARGETS};
+use yew::prelude::*;
+use youcpu_core::vm::{FrameUse, System, VmaKind};
+
+fn maps_view(sys: &System) -> Html {
+    let Some(p) = sys.process(PID) else {
+        return html! {};
+    };
+    let rows: Html = p
+        .vmas
+        .iter()
+        .map(|v| {
+            let (offset, name) = match &v.kind {
+                VmaKind::File { offset, .. } => (*offset, v.name.clone()),
+                VmaKind::Stack => (0, "[stack]".to_string()),
+                VmaKind::Anon if v.name.is_empty() => (0, String::new()),
+                VmaKind::Anon => (0, v.name.clone()),
+            };
+            html! {
+                <li><code>{ format!("{:012x}-{:012x} {} {offset:08x} {name}", v.start, v.end, v.perms()) }</code></li>
+            }
+        })
+        .collect();
+    html! { <ul class="dp-maps" data-testid="dp-maps">{ rows }</ul> }
+}
+
+fn pages_view(sys: &System) -> Html {
+    let rows: Html = sys
+        .mapped_pages(PID)
+        .into_iter()
+        .map(|m| {
+            let region = sys
+                .process(PID)
+                .and_then(|p| p.vmas.iter().find(|v| v.contains(m.page)))
+                .map(|v| match v.kind {
+                    VmaKind::Stack => "[stack]".to_string(),
+                    _ if v.name.is_empty() => "[anon]".to_string(),
+                    _ => v.name.clone(),
+                })
+                .unwrap_or_default();
+            let what = if m.frame == sys.zero_frame {
+                "the zero page"
+            } else {
+                match sys.frames.info(m.frame).map(|i| i.0) {
+                    Some(FrameUse::PageCache) => "page cache",
+                    _ => "private",
+                }
+            };
+            html! {
+                <tr>
+                    <td>{ region }</td>
+                    <td class="num"><code>{ format!("{:#x}", m.page) }</code></td>
+                    <td class="num">{ format!("{:#x}", m.frame) }</td>
+                    <td>{ what }</td>
+                    <td>{ if m.writable { "writable" } else { "read-only" } }</td>
+                </tr>
+            }
+        })
+        .collect();
+    html! {
+        <div class="table-wrap">
+            <table class="dp-pages" data-testid="dp-pages">
+                <caption>{ format!("Pages mapped by pid {PID} (its page table's present entries)") }</caption>
+                <thead><tr><th scope="col">{ "Region" }</th><th scope="col">{ "Page" }</th><th scope="col">{ "Frame" }</th><th scope="col">{ "Frame holds" }</th><th scope="col">{ "PTE" }</th></tr></thead>
+                <tbody>{ rows }</tbody>
+            </table>
+        </div>
+    }
+}
+
+/// The demand-paging widget.
+#[component]
+pub fn DemandPagingWidget() -> Html {
+    let state = use_url_reducer::<State>();
+    let on_reset = {
+        let state = state.clone();
+        Callback::from(move |_| state.dispatch(Action::Reset))
+    };
+    let act = |a: Action| {
+        let state = state.clone();
+        Callback::from(move |_: MouseEvent| state.dispatch(a))
+    };
+    let title = "Demand paging";
+    let Some(sys) = state.sys.as_ref() else {
+        return html! {
+            <Frame id={super::ID} title={title} on_reset={on_reset}>
+                <p class="asm-error" role="alert">{ state.last.as_ref().as_ref().err().cloned().unwrap_or_default() }</p>
+            </Frame>
+        };
+    };
+    let targets: Html = TARGETS
+        .iter()
+        .map(|&t| {
+            let addr = match t.va(sys) {
+                Ok(a) => format!("{a:#x}"),
+                Err(_) => "none yet".into(),
+            };
+            html! {
+                <tr>
+                    <th scope="row">{ t.label() }</th>
+                    <td class="num"><code>{ addr }</code></td>
+                    <td class="dp-rw">
+                        <button type="button" class="btn small" data-testid={format!("dp-read-{}", t.slug())} onclick={act(Action::Do(Op::Read(t)))}>{ "read" }</button>
+                        <button type="button" class="btn small" data-testid={format!("dp-write-{}", t.slug())} onclick={act(Action::Do(Op::Write(t)))}>{ "write" }</button>
+                    </td>
+                </tr>
+            }
+        })
+        .collect();
+    let (headline, log): (String, Html) = match state.last.as_ref() {
+        Ok(o) => (
+            o.headline.clone(),
+            o.lines
+                .iter()
+                .map(|l| html! { <li>{ l.clone() }</li> })
+                .collect(),
+        ),
+        Err(e) => (
+            "refused".into(),
+            html! { <li class="asm-error">{ e.clone() }</li> },
+        ),
+    };
+    let last_op = state
+        .ops
+        .last()
+        .map(|o| o.describe())
+        .unwrap_or_else(|| "boot: pid 1 runs hello, with no page mapped yet".into());
+    // For screen readers: the operation and its outcome (the step-by-step log is on screen).
+    let live = match state.last.as_ref() {
+        Ok(o) => format!("{last_op}: {}", o.headline),
+        Err(e) => format!("{last_op}: refused: {e}"),
+    };
+    let frames = &sys.frames;
+    let counts = format!(
+        "{} of {} frames in use: {} for user pages, {} page cache, {} page tables, {} kernel",
+        frames.in_use(),
+        frames.capacity(),
+        frames.count(FrameUse::User),
+        frames.count(FrameUse::PageCache),
+        frames.count(FrameUse::Table),
+        frames.count(FrameUse::Kernel),
+    );
+    html! {
+        <Frame id={super::ID} title={title} subtitle="Pages appear only when they are first touched" on_reset={on_reset} live={Some(AttrValue::from(live))}>
+            <div class="stepper">
+                <button type="button" class="btn" data-testid="dp-brk" onclick={act(Action::Do(Op::Brk))}>{ "brk: grow the heap" }</button>
+                <button type="button" class="btn" data-testid="dp-mmap" onclick={act(Action::Do(Op::Mmap))}>{ "mmap the file" }</button>
+                <button type="button" class="btn" data-testid="dp-undo" onclick={act(Action::Undo)} disabled={state.ops.is_empty()}>{ "Undo" }</button>
+            </div>
+            <div class="table-wrap">
+                <table class="dp-targets">
+                    <caption>{ "Addresses pid 1 can try" }</caption>
+                    <thead><tr><th scope="col">{ "Where" }</th><th scope="col">{ "Address" }</th><th scope="col">{ "Access" }</th></tr></thead>
+                    <tbody>{ targets }</tbody>
+                </table>
+            </div>
+            <div class="dp-log">
+                <p><strong>{ last_op }</strong>{ ": " }<span class="dp-outcome" data-testid="dp-outcome">{ headline }</span></p>
+                <ol data-testid="dp-log">{ log }</ol>
+            </div>
+            <p class="hint" data-testid="dp-frames">{ counts }</p>
+            <div class="dp-grid">
+                <div>
+                    <h5>{ "Regions (like /proc/1/maps)" }</h5>
+                    { maps_view(sys) }
+                </div>
+                <div>{ pages_view(sys) }</div>
+            </div>
+        </Frame>
+    }
+}
