@@ -6,7 +6,7 @@ use super::build::{
     call_text, end_text, explain, line_span_utf16, BuildAction, BuildState, End, MAX_LINK_SOURCE,
     MAX_STEPS,
 };
-use super::state::AsmAction;
+use super::state::Action;
 use yew::prelude::*;
 use youcpu_core::asm::program::{Listed, Section};
 use youcpu_core::asm::Program;
@@ -191,7 +191,7 @@ pub struct BuildPartProps {
     /// The build state.
     pub build: BuildState,
     /// Where actions go.
-    pub dispatch: Callback<AsmAction>,
+    pub dispatch: Callback<Action>,
     /// The download URL for the current file, when one was made.
     pub download: Option<String>,
 }
@@ -202,12 +202,12 @@ pub fn BuildPart(props: &BuildPartProps) -> Html {
     let b = &props.build;
     let send = |a: BuildAction| {
         let d = props.dispatch.clone();
-        Callback::from(move |_: MouseEvent| d.emit(AsmAction::Build(a.clone())))
+        Callback::from(move |_: MouseEvent| d.emit(Action::Build(a.clone())))
     };
     let on_input = {
         let d = props.dispatch.clone();
         Callback::from(move |e: InputEvent| {
-            d.emit(AsmAction::Build(BuildAction::Source(
+            d.emit(Action::Build(BuildAction::Source(
                 crate::dom::input_text(&e),
             )))
         })

@@ -1,0 +1,161 @@
+//! The view of `elf_loader`.
+
+use crate::ui::{FileRead, Frame, read_first_file, use_url_reducer};
+use crate::dom;
+use super::state::{LoadStep, Action, State, Source, StepKind, EXAMPLES};
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+fn hex_bytes(b: &[u8], len: u64) -> String {
+    let mut s: String = b
+        .iter()
+        .map(|x| format!("{x:02x}"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    if len as usize > b.len() {
+        s.push_str(" …");
+    }
+    s
+}
+
+fn step_item(i: usize, st: &LoadStep, current: bool) -> Html {
+    html! {
+        <li class={classes!("step", current.then_some("current"), (st.kind == StepKind::Fail).then_some("k-failed"))} data-testid={format!("el-step-{i}")}>
+            <span class="step-kind">{ st.kind.label() }</span>
+            <span class="step-text">{ st.text.clone() }</span>
+        </li>
+    }
+}
+
+/// The ELF loader widget.
+#[component]
+pub fn ElfLoaderWidget() -> Html {
+    let state = use_url_reducer::<State>();
+    let d = state.dispatcher();
+    let click = |a: Action| {
+        let d = d.clone();
+        Callback::from(move |_: MouseEvent| d.dispatch(a.clone()))
+    };
+    let on_example = {
+        let d = d.clone();
+        Callback::from(move |e: Event| {
+            if let Ok(i) = dom::event_value(&e).parse::<usize>() {
+                d.dispatch(Action::Example(i));
+            }
+        })
+    };
+    let on_file = {
+        let d = d.clone();
+        Callback::from(move |e: Event| {
+            let files = e
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+                .and_then(|i| i.files());
+            let d = d.clone();
+            read_first_file(
+                files,
+                Callback::from(move |r: FileRead| match r {
+                    Ok((name, bytes)) => d.dispatch(Action::File(name, bytes)),
+                    Err(m) => d.dispatch(Action::FileError(m)),
+                }),
+            );
+        })
+    };
+    let on_argv = {
+        let d = d.clone();
+        Callback::from(move |e: InputEvent| d.dispatch(Action::Argv(dom::input_text(&e))))
+    };
+    let on_envp = {
+        let d = d.clone();
+        Callback::from(move |e: InputEvent| d.dispatch(Action::Envp(dom::input_text(&e))))
+    };
+    let on_reset = {
+        let d = d.clone();
+        Callback::from(move |_| {
+            d.dispatch(Action::Example(0));
+            d.dispatch(Action::Envp(super::state::DEFAULT_ENVP.into()));
+        })
+    };
+    let shown = state.step.min(state.steps.len());
+    let visible = state.steps.get(..shown).unwrap_or_default();
+    let steps: Html = visible
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.kind != StepKind::Stack)
+        .map(|(i, s)| step_item(i, s, i + 1 == shown))
+        .collect();
+    let stack_rows: Html = visible
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| s.entry.as_ref().map(|e| (i, e)))
+        .map(|(i, e)| {
+            html! {
+                <tr class={classes!((i + 1 == shown).then_some("current"))}>
+                    <td class="num"><code>{ format!("{:#x}", e.addr) }</code></td>
+                    <td class="num">{ e.len }</td>
+                    <td><code class="el-bytes">{ hex_bytes(&e.bytes, e.len) }</code></td>
+                    <td>{ e.label.clone() }</td>
+                </tr>
+            }
+        })
+        .collect();
+    let n_stack = visible.iter().filter(|s| s.entry.is_some()).count();
+    let source_text = match &state.source {
+        Source::Example(i) => EXAMPLES
+            .get(*i)
+            .map(|e| e.0.about.to_string())
+            .unwrap_or_default(),
+        Source::File(name, b) => format!("{name}, {} bytes, read in your browser only.", b.len()),
+    };
+    // For screen readers: the step just shown, numbered.
+    let current = visible
+        .last()
+        .map(|s| format!("Step {shown} of {}: {}", state.steps.len(), s.text))
+        .unwrap_or_default();
+    html! {
+        <Frame id={super::ID} title="Loading an ELF program" subtitle="What load_elf_binary does, one step at a time, and the stack it leaves behind" on_reset={on_reset} live={Some(AttrValue::from(current))}>
+            <div class="asm-toolbar">
+                <label class="inline">{ "Program " }
+                    <select data-testid="el-example" onchange={on_example}>
+                        if let Source::File(name, _) = &state.source {
+                            <option value="" selected=true disabled=true>{ format!("your file: {name}") }</option>
+                        }
+                        { for EXAMPLES.iter().enumerate().map(|(i, (ex, _))| html! { <option value={i.to_string()} selected={state.source == Source::Example(i)}>{ ex.name }</option> }) }
+                    </select>
+                </label>
+                <label class="btn file-btn">{ "Open a file…" }
+                    <input type="file" class="sr-only" data-testid="el-file" onchange={on_file} />
+                </label>
+            </div>
+            <p class="hint" data-testid="el-source">{ source_text }</p>
+            <div class="ex-two">
+                <div class="ex-inputs">
+                    <label for="el-argv">{ "argv (one per line)" }</label>
+                    <textarea id="el-argv" data-testid="el-argv" rows="3" spellcheck="false" value={state.argv.clone()} oninput={on_argv} />
+                </div>
+                <div class="ex-inputs">
+                    <label for="el-envp">{ "envp (one per line)" }</label>
+                    <textarea id="el-envp" data-testid="el-envp" rows="3" spellcheck="false" value={state.envp.clone()} oninput={on_envp} />
+                </div>
+            </div>
+            if let Some(m) = &state.message { <p class="asm-error" role="alert" data-testid="el-message">{ m.clone() }</p> }
+            <div class="stepper">
+                <button type="button" class="btn" data-testid="el-start" onclick={click(Action::Start)} disabled={shown <= 1}>{ "Start" }</button>
+                <button type="button" class="btn" data-testid="el-back" onclick={click(Action::Back)} disabled={shown <= 1}>{ "Back" }</button>
+                <button type="button" class="btn primary" data-testid="el-next" onclick={click(Action::Next)} disabled={shown >= state.steps.len()}>{ "Next" }</button>
+                <button type="button" class="btn" data-testid="el-end" onclick={click(Action::End)} disabled={shown >= state.steps.len()}>{ "All steps" }</button>
+                <span class="hint" data-testid="el-progress">{ format!("step {shown} of {}", state.steps.len()) }</span>
+            </div>
+            <ol class="steps" data-testid="el-steps">{ steps }</ol>
+            if n_stack > 0 {
+                <div class="table-wrap el-stack" tabindex="0" role="region" aria-label="The initial stack">
+                    <table data-testid="el-stack">
+                        <caption>{ format!("The initial stack, written from the top (highest address) down: {n_stack} entries so far") }</caption>
+                        <thead><tr><th scope="col">{ "Address" }</th><th scope="col">{ "Size" }</th><th scope="col">{ "Bytes" }</th><th scope="col">{ "What" }</th></tr></thead>
+                        <tbody>{ stack_rows }</tbody>
+                    </table>
+                </div>
+            }
+        </Frame>
+    }
+}
