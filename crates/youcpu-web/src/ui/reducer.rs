@@ -20,6 +20,20 @@ pub trait Apply: Clone {
     fn ignores(&self, _action: &Self::Action) -> bool {
         false
     }
+
+    /// What the reducer makes of `action`: a new state, or this one when it
+    /// [`ignores`](Self::ignores) it (for tests that step a state as the page does).
+    fn reduce(self: Rc<Self>, action: Self::Action) -> Rc<Self>
+    where
+        Self: Sized,
+    {
+        if self.ignores(&action) {
+            return self;
+        }
+        let mut next = (*self).clone();
+        next.apply(action);
+        Rc::new(next)
+    }
 }
 
 /// A state `S` as a Yew reducer: `use_reducer(|| Reduced(s))`. It dereferences to `S`, so

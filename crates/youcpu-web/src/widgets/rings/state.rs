@@ -3,8 +3,7 @@
 //! happened when it ran: executed, or a #GP delivered through the IDT with the frame the CPU
 //! pushed on the kernel stack. A pure reducer.
 
-use std::rc::Rc;
-use yew::Reducible;
+use crate::ui::{Apply, Query, UrlState};
 use youcpu_core::asm::{assemble, Bitness};
 use youcpu_core::cpu::interrupt::Gate;
 use youcpu_core::cpu::state::{rflags, RAX, RDX, RSP};
@@ -14,8 +13,6 @@ use youcpu_core::linux::{Config, Linux, KERNEL_CS, KERNEL_DS, USER_CS, USER_DS};
 
 use super::super::fetch_execute::state::{changes, peek};
 
-/// The URL query prefix this widget owns.
-pub const URL_PREFIX: &str = "rg-";
 /// Where the instruction is placed.
 pub const CODE: u64 = 0x40_1000;
 /// The top of the stack the code runs on.
@@ -115,7 +112,7 @@ pub enum Outcome {
 
 /// An edit or a click.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum RingAction {
+pub enum Action {
     /// Ring 0 or ring 3.
     Ring(u8),
     /// Pick an instruction from [`OPS`].
@@ -128,7 +125,7 @@ pub enum RingAction {
 
 /// The widget's state.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RingState {
+pub struct State {
     /// 0 or 3.
     pub ring: u8,
     /// Index into [`OPS`].
@@ -137,9 +134,9 @@ pub struct RingState {
     pub outcome: Option<Outcome>,
 }
 
-impl Default for RingState {
+impl Default for State {
     fn default() -> Self {
-        RingState {
+        State {
             ring: 3,
             op: 0,
             outcome: None,
@@ -285,26 +282,23 @@ pub fn run(ring: u8, op: usize) -> Outcome {
     }
 }
 
-impl RingState {
+impl UrlState for State {
+    const PREFIX: &'static str = "rg-";
+
     /// Restores the state from the widget's URL keys (prefix removed).
-    pub fn from_query(pairs: &[(String, String)]) -> Self {
-        let mut s = RingState::default();
-        for (k, v) in pairs {
-            match k.as_str() {
-                "ring" if v == "0" => s.ring = 0,
-                "op" => {
-                    if let Some(i) = OPS.iter().position(|o| o.asm == v.as_str()) {
-                        s.op = i;
-                    }
-                }
-                _ => {}
-            }
+    fn from_query(q: &Query) -> Self {
+        let mut s = State::default();
+        if q.get("ring") == Some("0") {
+            s.ring = 0;
+        }
+        if let Some(i) = q.get("op").and_then(|v| OPS.iter().position(|o| o.asm == v)) {
+            s.op = i;
         }
         s
     }
 
     /// The widget's URL keys (prefix removed); defaults are left out.
-    pub fn to_query(&self) -> Vec<(String, String)> {
+    fn to_query(&self) -> Vec<(String, String)> {
         let mut q = Vec::new();
         if self.ring == 0 {
             q.push(("ring".into(), "0".into()));
@@ -318,26 +312,24 @@ impl RingState {
     }
 }
 
-impl Reducible for RingState {
-    type Action = RingAction;
+impl Apply for State {
+    type Action = Action;
 
-    fn reduce(self: Rc<Self>, action: RingAction) -> Rc<Self> {
-        let mut s = (*self).clone();
+    fn apply(&mut self, action: Action) {
         match action {
-            RingAction::Ring(r) => {
-                s.ring = if r == 0 { 0 } else { 3 };
-                s.outcome = None;
+            Action::Ring(r) => {
+                self.ring = if r == 0 { 0 } else { 3 };
+                self.outcome = None;
             }
-            RingAction::Op(i) => {
+            Action::Op(i) => {
                 if i < OPS.len() {
-                    s.op = i;
+                    self.op = i;
                 }
-                s.outcome = None;
+                self.outcome = None;
             }
-            RingAction::Run => s.outcome = Some(run(s.ring, s.op)),
-            RingAction::Reset => s = RingState::default(),
+            Action::Run => self.outcome = Some(run(self.ring, self.op)),
+            Action::Reset => *self = State::default(),
         }
-        Rc::new(s)
     }
 }
 
@@ -345,6 +337,7 @@ impl Reducible for RingState {
 #[allow(clippy::unwrap_used, clippy::panic)]
 mod tests {
     use super::*;
+    use std::rc::Rc;
     use youcpu_core::linux::{IDT_STUBS, KERNEL_STACK, KERNEL_STACK_PAGES};
 
     #[test]
@@ -405,15 +398,15 @@ mod tests {
 
     #[test]
     fn url_round_trip_and_junk() {
-        let s = RingState {
+        let s = State {
             ring: 0,
             op: 2,
             outcome: None,
         };
-        assert_eq!(RingState::from_query(&s.to_query()), s);
-        let junk = RingState::from_query(&[("ring".into(), "7".into()), ("op".into(), "x".into())]);
-        assert_eq!(junk, RingState::default());
-        let s = Rc::new(RingState::default()).reduce(RingAction::Op(999));
+        assert_eq!(State::from_query(&s.to_query().into()), s);
+        let junk = State::from_query(&Query::from([("ring", "7"), ("op", "x")]));
+        assert_eq!(junk, State::default());
+        let s = Rc::new(State::default()).reduce(Action::Op(999));
         assert_eq!(s.op, 0);
     }
 }
