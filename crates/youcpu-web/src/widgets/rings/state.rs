@@ -11,7 +11,7 @@ use youcpu_core::cpu::Event;
 use youcpu_core::linux::mm::Prot;
 use youcpu_core::linux::{Config, Linux, KERNEL_CS, KERNEL_DS, USER_CS, USER_DS};
 
-use super::super::fetch_execute::state::{changes, peek};
+use crate::widgets::ring3::{changes, peek};
 
 /// Where the instruction is placed.
 pub const CODE: u64 = 0x40_1000;

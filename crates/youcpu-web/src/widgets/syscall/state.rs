@@ -7,7 +7,7 @@ use crate::ui::Apply;
 use youcpu_core::cpu::state::{R11, RCX};
 use youcpu_core::linux::{Linux, ProcessState};
 
-use super::super::fetch_execute::state::{boot, build, ended, step_once};
+use crate::widgets::ring3::{boot, build, ended, step_once};
 
 /// The `syscall` program: main calls a wrapper, as C code calls libc's `_exit`.
 pub const SYSCALL_PROGRAM: &str = "    mov edi, 1        ; main: exit(1)
