@@ -1,6 +1,6 @@
 //! The view of `asm`.
 
-use crate::ui::{use_url_reducer, Frame};
+use crate::ui::{use_background_run, use_url_reducer, Frame, Pace};
 use crate::dom;
 use super::build::BuildAction;
 use super::state::{byte_kinds, hex, Action, State, Mode};
@@ -131,19 +131,12 @@ pub fn AsmWidget() -> Html {
     let build_mode = state.mode == Mode::Build;
     // While a program runs, one slice per timer tick: the page stays responsive.
     {
-        let running = state.build.running();
         let tick = state.build.report.as_ref().map_or(0, |r| r.instructions);
-        let st = state.clone();
-        use_effect_with(
-            (running, tick, state.build.generation),
-            move |&(running, _, _)| {
-                let timer = running.then(|| {
-                    gloo_timers::callback::Timeout::new(0, move || {
-                        st.dispatch(Action::Build(BuildAction::Continue))
-                    })
-                });
-                move || drop(timer)
-            },
+        let dispatcher = state.dispatcher();
+        use_background_run(
+            (tick, state.build.generation),
+            state.build.running().then_some(Pace::Chunks),
+            move || dispatcher.dispatch(Action::Build(BuildAction::Continue)),
         );
     }
     // A blob: URL for the built file, made in the page and freed when replaced.
