@@ -1,6 +1,6 @@
 //! The view of `asm`.
 
-use crate::ui::{use_background_run, use_url_reducer, Frame, Pace};
+use crate::ui::{use_background_run, use_url_reducer, Col, Frame, Pace, Table};
 use crate::dom;
 use super::build::BuildAction;
 use super::state::{byte_kinds, hex, Action, State, Mode};
@@ -69,13 +69,9 @@ fn explanation(s: &State) -> Html {
             <>
                 <p class="asm-why" data-testid="asm-why"><strong>{ "Why this encoding: " }</strong>{ a.why.clone() }</p>
                 if a.considered.len() > 1 {
-                    <div class="table-wrap">
-                        <table class="asm-forms">
-                            <caption>{ "Every form that could encode this line" }</caption>
-                            <thead><tr><th scope="col">{ "Form" }</th><th scope="col">{ "Opcode" }</th><th scope="col">{ "Bytes" }</th><th scope="col"><span class="sr-only">{ "Chosen" }</span></th></tr></thead>
-                            <tbody>{ forms }</tbody>
-                        </table>
-                    </div>
+                    <Table class="asm-forms" caption="Every form that could encode this line" cols={vec![Col::Show("Form"), Col::Show("Opcode"), Col::Show("Bytes"), Col::Hide("Chosen")]}>
+                        { forms }
+                    </Table>
                 }
             </>
         }
@@ -84,13 +80,9 @@ fn explanation(s: &State) -> Html {
         <div class="asm-detail" data-testid="asm-detail" aria-live="polite">
             <p class="asm-detail-head"><code data-testid="asm-detail-text">{ d.text.clone() }</code>{ format!(" at 0x{:x}, {} byte{}", d.ip, d.len, if d.len == 1 { "" } else { "s" }) }</p>
             if let Some(n) = &d.note { <p class="asm-note">{ n.clone() }</p> }
-            <div class="table-wrap">
-                <table class="asm-fields">
-                    <caption class="sr-only">{ "What each byte means" }</caption>
-                    <thead><tr><th scope="col">{ "Bytes" }</th><th scope="col">{ "Field" }</th><th scope="col">{ "Meaning" }</th></tr></thead>
-                    <tbody data-testid="asm-fields">{ fields }</tbody>
-                </table>
-            </div>
+            <Table class="asm-fields" caption="What each byte means" caption_hidden=true cols={vec![Col::Show("Bytes"), Col::Show("Field"), Col::Show("Meaning")]} body_testid="asm-fields">
+                { fields }
+            </Table>
             { why.unwrap_or_default() }
         </div>
     }

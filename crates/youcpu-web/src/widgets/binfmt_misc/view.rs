@@ -1,6 +1,6 @@
 //! The view of `binfmt_misc`.
 
-use crate::ui::{use_url_reducer, Frame};
+use crate::ui::{use_url_reducer, Frame, Table};
 use crate::dom;
 use super::state::{Action, State, Verdict, PRESETS};
 use yew::prelude::*;
@@ -64,7 +64,9 @@ fn verdict_view(v: &Verdict) -> Html {
                         <p data-testid="bm-claims">{ "It claims none of the example files." }</p>
                     } else {
                         <p>{ "Example files it claims, run as " }<code>{ "FILE arg1" }</code>{ ", and the argv their interpreter receives:" }</p>
-                        <div class="table-wrap"><table data-testid="bm-claims"><tbody>{ rows }</tbody></table></div>
+                        <Table testid="bm-claims">
+                            { rows }
+                        </Table>
                     }
                 </div>
             }

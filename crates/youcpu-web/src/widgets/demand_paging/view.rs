@@ -1,6 +1,6 @@
 //! The view of `demand_paging`.
 
-use crate::ui::{use_url_reducer, Frame};
+use crate::ui::{use_url_reducer, Col, Frame, Table};
 use super::state::{Action, State, Op, PID, TARGETS};
 use yew::prelude::*;
 use youcpu_core::vm::{FrameUse, System, VmaKind};
@@ -61,13 +61,9 @@ fn pages_view(sys: &System) -> Html {
         })
         .collect();
     html! {
-        <div class="table-wrap">
-            <table class="dp-pages" data-testid="dp-pages">
-                <caption>{ format!("Pages mapped by pid {PID} (its page table's present entries)") }</caption>
-                <thead><tr><th scope="col">{ "Region" }</th><th scope="col">{ "Page" }</th><th scope="col">{ "Frame" }</th><th scope="col">{ "Frame holds" }</th><th scope="col">{ "PTE" }</th></tr></thead>
-                <tbody>{ rows }</tbody>
-            </table>
-        </div>
+        <Table class="dp-pages" testid="dp-pages" caption={format!("Pages mapped by pid {PID} (its page table's present entries)")} cols={vec![Col::Show("Region"), Col::Show("Page"), Col::Show("Frame"), Col::Show("Frame holds"), Col::Show("PTE")]}>
+            { rows }
+        </Table>
     }
 }
 
@@ -150,13 +146,9 @@ pub fn DemandPagingWidget() -> Html {
                 <button type="button" class="btn" data-testid="dp-mmap" onclick={act(Action::Do(Op::Mmap))}>{ "mmap the file" }</button>
                 <button type="button" class="btn" data-testid="dp-undo" onclick={act(Action::Undo)} disabled={state.ops.is_empty()}>{ "Undo" }</button>
             </div>
-            <div class="table-wrap">
-                <table class="dp-targets">
-                    <caption>{ "Addresses pid 1 can try" }</caption>
-                    <thead><tr><th scope="col">{ "Where" }</th><th scope="col">{ "Address" }</th><th scope="col">{ "Access" }</th></tr></thead>
-                    <tbody>{ targets }</tbody>
-                </table>
-            </div>
+            <Table class="dp-targets" caption="Addresses pid 1 can try" cols={vec![Col::Show("Where"), Col::Show("Address"), Col::Show("Access")]}>
+                { targets }
+            </Table>
             <div class="dp-log">
                 <p><strong>{ last_op }</strong>{ ": " }<span class="dp-outcome" data-testid="dp-outcome">{ headline }</span></p>
                 <ol data-testid="dp-log">{ log }</ol>

@@ -1,6 +1,6 @@
 //! The view of `elf_inspector`.
 
-use crate::ui::{FileRead, Frame, read_first_file, use_url_reducer};
+use crate::ui::{read_first_file, use_url_reducer, Col, FileRead, Frame, Table};
 use crate::dom;
 use super::examples::EXAMPLES;
 use super::state::{
@@ -124,10 +124,9 @@ fn header_table(e: &ElfFile, d: &Dispatch, lit: Option<&ByteRange>) -> Html {
         })
         .collect();
     html! {
-        <table data-testid="elf-header-table">
-            <thead><tr><th scope="col">{ "Field" }</th><th scope="col">{ "Value" }</th><th scope="col">{ "Bytes" }</th></tr></thead>
-            <tbody>{ body }</tbody>
-        </table>
+        <Table testid="elf-header-table" cols={vec![Col::Show("Field"), Col::Show("Value"), Col::Show("Bytes")]} bare=true>
+            { body }
+        </Table>
     }
 }
 
@@ -150,10 +149,9 @@ fn segments_table(e: &ElfFile, d: &Dispatch, lit: Option<&ByteRange>) -> Html {
         })
         .collect();
     html! {
-        <table data-testid="elf-segments-table">
-            <thead><tr><th scope="col">{ "Type" }</th><th scope="col">{ "Offset" }</th><th scope="col">{ "Address" }</th><th scope="col">{ "File size" }</th><th scope="col">{ "Memory size" }</th><th scope="col">{ "Flags" }</th><th scope="col">{ "Align" }</th></tr></thead>
-            <tbody>{ body }</tbody>
-        </table>
+        <Table testid="elf-segments-table" cols={vec![Col::Show("Type"), Col::Show("Offset"), Col::Show("Address"), Col::Show("File size"), Col::Show("Memory size"), Col::Show("Flags"), Col::Show("Align")]} bare=true>
+            { body }
+        </Table>
     }
 }
 
@@ -184,10 +182,9 @@ fn sections_table(e: &ElfFile, d: &Dispatch, lit: Option<&ByteRange>) -> Html {
         })
         .collect();
     html! {
-        <table data-testid="elf-sections-table">
-            <thead><tr><th scope="col">{ "Name" }</th><th scope="col">{ "Type" }</th><th scope="col">{ "Address" }</th><th scope="col">{ "Offset" }</th><th scope="col">{ "Size" }</th><th scope="col">{ "Flags" }</th></tr></thead>
-            <tbody>{ body }</tbody>
-        </table>
+        <Table testid="elf-sections-table" cols={vec![Col::Show("Name"), Col::Show("Type"), Col::Show("Address"), Col::Show("Offset"), Col::Show("Size"), Col::Show("Flags")]} bare=true>
+            { body }
+        </Table>
     }
 }
 

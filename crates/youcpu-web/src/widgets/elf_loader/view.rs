@@ -1,6 +1,6 @@
 //! The view of `elf_loader`.
 
-use crate::ui::{FileRead, Frame, read_first_file, use_url_reducer};
+use crate::ui::{read_first_file, use_url_reducer, Col, FileRead, Frame, Table};
 use crate::dom;
 use super::state::{LoadStep, Action, State, Source, StepKind, EXAMPLES};
 use wasm_bindgen::JsCast;
@@ -148,13 +148,9 @@ pub fn ElfLoaderWidget() -> Html {
             </div>
             <ol class="steps" data-testid="el-steps">{ steps }</ol>
             if n_stack > 0 {
-                <div class="table-wrap el-stack" tabindex="0" role="region" aria-label="The initial stack">
-                    <table data-testid="el-stack">
-                        <caption>{ format!("The initial stack, written from the top (highest address) down: {n_stack} entries so far") }</caption>
-                        <thead><tr><th scope="col">{ "Address" }</th><th scope="col">{ "Size" }</th><th scope="col">{ "Bytes" }</th><th scope="col">{ "What" }</th></tr></thead>
-                        <tbody>{ stack_rows }</tbody>
-                    </table>
-                </div>
+                <Table testid="el-stack" caption={format!("The initial stack, written from the top (highest address) down: {n_stack} entries so far")} cols={vec![Col::Show("Address"), Col::Show("Size"), Col::Show("Bytes"), Col::Show("What")]} wrap_class="el-stack" region="The initial stack">
+                    { stack_rows }
+                </Table>
             }
         </Frame>
     }

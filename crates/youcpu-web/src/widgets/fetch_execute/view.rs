@@ -1,6 +1,6 @@
 //! The view of `fetch-execute`.
 use crate::dom;
-use crate::ui::{Frame, Pace, use_background_run, use_url_reducer};
+use crate::ui::{use_background_run, use_url_reducer, Col, Frame, Pace, Table};
 use super::state::{self, Action as FeAction, State as FeState, FLAGS};
 use yew::prelude::*;
 use youcpu_core::cpu::state::GPR_NAMES;
@@ -159,11 +159,10 @@ pub fn FetchExecuteWidget() -> Html {
                     <textarea id="fe-source" data-testid="fe-source" rows="11" spellcheck="false" value={state.source.clone()} oninput={on_source} />
                     if let Some(e) = &state.error { <p class="field-error" role="status" data-testid="fe-program-error">{ e.clone() }</p> }
                     <div class="fe-listing-wrap">
-                        <table class="fe-listing" data-testid="fe-listing">
-                            <caption>{ "Assembled at 0x401000" }</caption>
-                            <thead><tr><th scope="col">{ "address" }</th><th scope="col">{ "bytes" }</th><th scope="col">{ "source" }</th></tr></thead>
-                            <tbody>{ listing }</tbody>
-                        </table>
+                        <Table class="fe-listing" testid="fe-listing" bare=true caption="Assembled at 0x401000"
+                            cols={vec![Col::Show("address"), Col::Show("bytes"), Col::Show("source")]}>
+                            { listing }
+                        </Table>
                     </div>
                 </div>
                 <div class="fe-cpu">{ regs }</div>

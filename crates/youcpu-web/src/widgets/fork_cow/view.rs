@@ -1,6 +1,6 @@
 //! The view of `fork_cow`.
 
-use crate::ui::{use_url_reducer, Frame};
+use crate::ui::{use_url_reducer, Col, Frame, Table};
 use super::state::{region_va, Action, State, Op, Region};
 use std::collections::BTreeMap;
 use yew::prelude::*;
@@ -67,13 +67,9 @@ fn proc_panel(sys: &System, pid: u32, dispatch: &Callback<Action>) -> Html {
                 { op(Op::Wait(pid), "wait", format!("fc-{pid}-wait")) }
             </div>
             if running {
-                <div class="table-wrap">
-                    <table class="fc-pages">
-                        <caption class="sr-only">{ format!("pages mapped by pid {pid}") }</caption>
-                        <thead><tr><th scope="col">{ "Region" }</th><th scope="col">{ "Page" }</th><th scope="col">{ "Frame" }</th><th scope="col">{ "PTE" }</th><th scope="col">{ "Data byte" }</th></tr></thead>
-                        <tbody>{ pages }</tbody>
-                    </table>
-                </div>
+                <Table class="fc-pages" caption={format!("pages mapped by pid {pid}")} caption_hidden=true cols={vec![Col::Show("Region"), Col::Show("Page"), Col::Show("Frame"), Col::Show("PTE"), Col::Show("Data byte")]}>
+                    { pages }
+                </Table>
             }
         </div>
     }

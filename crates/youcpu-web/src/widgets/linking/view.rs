@@ -1,6 +1,6 @@
 //! The view of `linking`.
 
-use crate::ui::{use_url_reducer, Frame};
+use crate::ui::{use_url_reducer, Col, Frame, Table};
 use crate::dom;
 use super::state::{pages_for, Action, State, Region, Sharing, Side, MAX_PROCS};
 use yew::prelude::*;
@@ -49,13 +49,11 @@ fn map_table(s: &Side, key: &str) -> Html {
     match &s.regions {
         Err(m) => html! { <p class="asm-error" role="alert">{ m.clone() }</p> },
         Ok(rs) => html! {
-            <div class="table-wrap" tabindex="0" role="region" aria-label={format!("Memory map of {}", s.name)}>
-                <table data-testid={format!("ln-map-{key}")}>
-                    <caption>{ format!("{}: what running it maps (addresses from the simulated kernel, randomisation off)", s.name) }</caption>
-                    <thead><tr><th scope="col">{ "Addresses" }</th><th scope="col">{ "Perms" }</th><th scope="col">{ "What" }</th><th scope="col">{ "Pages" }</th><th scope="col">{ "With two processes" }</th></tr></thead>
-                    <tbody>{ region_rows(rs) }</tbody>
-                </table>
-            </div>
+            <Table testid={format!("ln-map-{key}")} caption={format!("{}: what running it maps (addresses from the simulated kernel, randomisation off)", s.name)}
+                cols={vec![Col::Show("Addresses"), Col::Show("Perms"), Col::Show("What"), Col::Show("Pages"), Col::Show("With two processes")]}
+                region={format!("Memory map of {}", s.name)}>
+                { region_rows(rs) }
+            </Table>
         },
     }
 }

@@ -1,6 +1,6 @@
 //! The view of `page_walk`.
 
-use crate::ui::{use_url_reducer, Frame};
+use crate::ui::{use_url_reducer, Col, Frame, Table};
 use crate::dom;
 use super::state::{Action, State, PRESETS};
 use yew::prelude::*;
@@ -98,13 +98,9 @@ fn walk_table(fmt: &Format, w: &Walk, root: u64) -> Html {
         })
         .collect();
     html! {
-        <div class="table-wrap">
-            <table data-testid="pw-walk">
-                <caption>{ format!("CR3 holds frame 0x{root:x}: the {} table is at physical address 0x{:x}", level_name(n, 0), root << fmt.offset_bits) }</caption>
-                <thead><tr><th scope="col">{ "Table" }</th><th scope="col">{ "At" }</th><th scope="col">{ "Index" }</th><th scope="col">{ "Entry address" }</th><th scope="col">{ "Entry" }</th><th scope="col">{ "Flags" }</th><th scope="col">{ "Leads to" }</th></tr></thead>
-                <tbody>{ rows }</tbody>
-            </table>
-        </div>
+        <Table testid="pw-walk" caption={format!("CR3 holds frame 0x{root:x}: the {} table is at physical address 0x{:x}", level_name(n, 0), root << fmt.offset_bits)} cols={vec![Col::Show("Table"), Col::Show("At"), Col::Show("Index"), Col::Show("Entry address"), Col::Show("Entry"), Col::Show("Flags"), Col::Show("Leads to")]}>
+            { rows }
+        </Table>
     }
 }
 

@@ -1,6 +1,6 @@
 //! The view of `preemption`.
 
-use crate::ui::{use_background_run, use_url_reducer, Frame, Pace};
+use crate::ui::{use_background_run, use_url_reducer, Col, Frame, Pace, Table};
 use crate::dom;
 use super::state::{Action, State, Sharing, MAX_PROCS, MIN_PROCS, RUN_SLICE};
 use yew::prelude::*;
@@ -134,10 +134,7 @@ fn processes_view(sys: &System) -> Html {
                 html! {
                     <details class="pe-frame" data-testid={format!("pe-frame-{i}")}>
                         <summary>{ format!("saved frame at {at:#x}: resumes at RIP {rip:#x}") }</summary>
-                        <table>
-                            <caption class="sr-only">{ format!("Task {}'s registers on its kernel stack", i + 1) }</caption>
-                            <thead><tr><th scope="col">{ "address" }</th><th scope="col">{ "slot" }</th><th scope="col">{ "value" }</th></tr></thead>
-                            <tbody>
+                        <Table caption={format!("Task {}'s registers on its kernel stack", i + 1)} caption_hidden=true cols={vec![Col::Show("address"), Col::Show("slot"), Col::Show("value")]} bare=true>
                                 { for slots.iter().enumerate().map(|(k, s)| html! {
                                     <tr class={if k >= 15 { "pe-cpu-pushed" } else { "" }}>
                                         <td><code>{ format!("{:#x}", s.addr) }</code></td>
@@ -145,8 +142,7 @@ fn processes_view(sys: &System) -> Html {
                                         <td><code>{ format!("{:#x}", s.value) }</code></td>
                                     </tr>
                                 }) }
-                            </tbody>
-                        </table>
+                        </Table>
                         <p class="hint">{ "The first 15 rows were pushed by the kernel's entry code, the last 5 by the CPU itself on entry." }</p>
                     </details>
                 }

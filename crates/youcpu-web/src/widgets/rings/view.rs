@@ -1,6 +1,6 @@
 //! The view of `rings`.
 
-use crate::ui::{use_url_reducer, Frame};
+use crate::ui::{use_url_reducer, Col, Frame, Table};
 use crate::dom;
 use super::state::{cs_for, Outcome, Action, State, OPS};
 use yew::prelude::*;
@@ -47,15 +47,13 @@ fn outcome_view(o: &Outcome) -> Html {
                         <li>{ format!("It pushes the frame below; RSP is now {new_rsp:#x}.") }</li>
                         <li data-testid="rg-newcpl">{ format!("It loads CS = {:#x} and RIP = {handler:#x}: CPL is now {to_cpl}, and the kernel's handler runs.", cs.1) }</li>
                     </ol>
-                    <table class="rg-frame" data-testid="rg-frame">
-                        <caption>{ "The frame on the kernel stack (lowest address first; RSP points at the top row)" }</caption>
-                        <thead><tr><th scope="col">{ "address" }</th><th scope="col">{ "slot" }</th><th scope="col">{ "value" }</th></tr></thead>
-                        <tbody>
-                            { for frame.iter().map(|f| html! {
-                                <tr><td class="rg-mono">{ format!("{:#x}", f.addr) }</td><td>{ f.name }</td><td class="rg-mono">{ format!("{:#x}", f.value) }</td></tr>
-                            }) }
-                        </tbody>
-                    </table>
+                    <Table class="rg-frame" testid="rg-frame" bare=true
+                        caption="The frame on the kernel stack (lowest address first; RSP points at the top row)"
+                        cols={vec![Col::Show("address"), Col::Show("slot"), Col::Show("value")]}>
+                        { for frame.iter().map(|f| html! {
+                            <tr><td class="rg-mono">{ format!("{:#x}", f.addr) }</td><td>{ f.name }</td><td class="rg-mono">{ format!("{:#x}", f.value) }</td></tr>
+                        }) }
+                    </Table>
                 </div>
             }
         }

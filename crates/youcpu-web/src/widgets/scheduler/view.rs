@@ -1,6 +1,6 @@
 //! The view of `scheduler`.
 
-use crate::ui::{use_background_run, use_url_reducer, Dispatcher, Frame, Pace};
+use crate::ui::{use_background_run, use_url_reducer, Col, Dispatcher, Frame, Pace, Table};
 use crate::dom;
 use super::state::{
     compute, PolicyId, Action, State, MAX_WIDGET_TASKS, PRESETS,
@@ -270,12 +270,9 @@ fn details(policy: PolicyId, r: &SimResult, n: usize) -> Html {
     html! {
         <div class="sch-details" data-testid="sch-details">
             <h5>{ format!("{}: every task", policy.label()) }</h5>
-            <div class="table-wrap">
-                <table>
-                    <thead><tr><th scope="col">{ "Task" }</th><th scope="col">{ "Arrival" }</th><th scope="col">{ "CPU" }</th><th scope="col">{ "First run" }</th><th scope="col">{ "Done" }</th><th scope="col">{ "Response" }</th><th scope="col">{ "Turnaround" }</th><th scope="col">{ "Wait" }</th><th scope="col">{ "CPU share" }</th><th scope="col">{ "Switched in" }</th></tr></thead>
-                    <tbody>{ rows }</tbody>
-                </table>
-            </div>
+            <Table cols={vec![Col::Show("Task"), Col::Show("Arrival"), Col::Show("CPU"), Col::Show("First run"), Col::Show("Done"), Col::Show("Response"), Col::Show("Turnaround"), Col::Show("Wait"), Col::Show("CPU share"), Col::Show("Switched in")]}>
+                { rows }
+            </Table>
             if policy.is_fair() { { fair_chart(r, n, policy == PolicyId::Eevdf) } }
         </div>
     }
@@ -450,13 +447,9 @@ pub fn SchedulerWidget() -> Html {
                 </label>
             </div>
             if let Some(e) = state.quantum.error.as_ref().or(state.switch_cost.error.as_ref()) { <p class="field-error" role="status">{ e.clone() }</p> }
-            <div class="table-wrap">
-                <table class="sch-tasks">
-                    <caption class="sr-only">{ "The workload" }</caption>
-                    <thead><tr><th scope="col">{ "Task" }</th><th scope="col">{ "Arrival (ms)" }</th><th scope="col">{ "CPU bursts, io waits" }</th><th scope="col">{ "Nice" }</th><th scope="col"><span class="sr-only">{ "Remove" }</span></th></tr></thead>
-                    <tbody>{ task_rows }</tbody>
-                </table>
-            </div>
+            <Table class="sch-tasks" caption="The workload" caption_hidden=true cols={vec![Col::Show("Task"), Col::Show("Arrival (ms)"), Col::Show("CPU bursts, io waits"), Col::Show("Nice"), Col::Hide("Remove")]}>
+                { task_rows }
+            </Table>
             <p class="hint">{ "A pattern like 2 io3 2 runs 2 ms, waits 3 ms for I/O, then runs 2 ms more. Nice values matter only to the Linux policies." }</p>
             <p class="hint">{ format!("Each policy simulates at most {WIDGET_MAX_EVENTS} scheduling events, one policy at a time, so the page stays responsive; a longer workload shows an error instead of a chart.") }</p>
             <button type="button" class="btn" data-testid="sch-add" disabled={n >= MAX_WIDGET_TASKS} onclick={click(Action::AddTask)}>
