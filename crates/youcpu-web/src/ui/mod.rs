@@ -21,6 +21,6 @@ pub use file::{on_drop_file, read_first_file, too_large, FilePicker, FileRead};
 pub use frame::Frame;
 pub use reducer::{Apply, Dispatcher, Handle, Reduced};
 pub use run::{use_background_run, Pace};
-pub use stepper::{Step, Stepper};
+pub use stepper::{Control, Stepper};
 pub use table::{Col, Table};
 pub use url::{use_url_reducer, Query, UrlState};

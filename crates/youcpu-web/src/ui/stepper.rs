@@ -5,7 +5,7 @@ use yew::prelude::*;
 
 /// One item of a [`Stepper`]: a button, or a short text (a counter, what the next step does).
 #[derive(Clone, Debug, PartialEq)]
-pub struct Step {
+pub struct Control {
     label: AttrValue,
     onclick: Option<Callback<MouseEvent>>,
     testid: Option<AttrValue>,
@@ -13,10 +13,10 @@ pub struct Step {
     primary: bool,
 }
 
-impl Step {
+impl Control {
     /// A button.
     pub fn button(label: impl Into<AttrValue>, onclick: Callback<MouseEvent>) -> Self {
-        Step {
+        Control {
             label: label.into(),
             onclick: Some(onclick),
             testid: None,
@@ -27,7 +27,7 @@ impl Step {
 
     /// A text beside the buttons (`<span class="hint">`).
     pub fn hint(text: impl Into<AttrValue>) -> Self {
-        Step {
+        Control {
             label: text.into(),
             onclick: None,
             testid: None,
@@ -73,7 +73,7 @@ impl Step {
 #[derive(Properties, PartialEq)]
 pub struct StepperProps {
     /// The controls, in order.
-    pub steps: Vec<Step>,
+    pub steps: Vec<Control>,
     /// What the group does ("Run the program"): makes it a labelled `role="group"`.
     #[prop_or_default]
     pub label: Option<AttrValue>,
@@ -88,7 +88,7 @@ pub fn Stepper(p: &StepperProps) -> Html {
     let role = p.label.as_ref().map(|_| AttrValue::Static("group"));
     html! {
         <div class={classes!("stepper", p.class.clone())} role={role} aria-label={p.label.clone()}>
-            { for p.steps.iter().map(Step::view) }
+            { for p.steps.iter().map(Control::view) }
         </div>
     }
 }

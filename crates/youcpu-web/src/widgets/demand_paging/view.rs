@@ -1,6 +1,6 @@
 //! The view of `demand_paging`.
 
-use crate::ui::{use_url_reducer, Col, Frame, Table};
+use crate::ui::{use_url_reducer, Col, Frame, Control, Stepper, Table};
 use super::state::{Action, State, Op, PID, TARGETS};
 use yew::prelude::*;
 use youcpu_core::vm::{FrameUse, System, VmaKind};
@@ -141,11 +141,11 @@ pub fn DemandPagingWidget() -> Html {
     );
     html! {
         <Frame id={super::ID} title={title} subtitle="Pages appear only when they are first touched" on_reset={on_reset} live={Some(AttrValue::from(live))}>
-            <div class="stepper">
-                <button type="button" class="btn" data-testid="dp-brk" onclick={act(Action::Do(Op::Brk))}>{ "brk: grow the heap" }</button>
-                <button type="button" class="btn" data-testid="dp-mmap" onclick={act(Action::Do(Op::Mmap))}>{ "mmap the file" }</button>
-                <button type="button" class="btn" data-testid="dp-undo" onclick={act(Action::Undo)} disabled={state.ops.is_empty()}>{ "Undo" }</button>
-            </div>
+            <Stepper steps={vec![
+                Control::button("brk: grow the heap", act(Action::Do(Op::Brk))).testid("dp-brk"),
+                Control::button("mmap the file", act(Action::Do(Op::Mmap))).testid("dp-mmap"),
+                Control::button("Undo", act(Action::Undo)).testid("dp-undo").disabled(state.ops.is_empty()),
+            ]} />
             <Table class="dp-targets" caption="Addresses pid 1 can try" cols={vec![Col::Show("Where"), Col::Show("Address"), Col::Show("Access")]}>
                 { targets }
             </Table>

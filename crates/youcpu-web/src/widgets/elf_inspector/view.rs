@@ -1,27 +1,15 @@
 //! The view of `elf_inspector`.
 
-use crate::ui::{read_first_file, use_url_reducer, Col, FileRead, Frame, Table};
+use crate::ui::{on_drop_file, use_url_reducer, Col, FilePicker, FileRead, Frame, Table};
 use crate::dom;
 use super::examples::EXAMPLES;
 use super::state::{
     Action, State, Highlight, Source, Tab, HEX_ROW, HEX_ROWS,
 };
-use wasm_bindgen::JsCast;
 use yew::prelude::*;
 use youcpu_core::elf::{memory_map, ByteRange, ElfFile, Field};
 
 type Dispatch = crate::ui::Dispatcher<State>;
-
-/// Reads the first file of a list and dispatches its bytes (or why it could not be read).
-fn read_file(files: Option<web_sys::FileList>, d: Dispatch) {
-    read_first_file(
-        files,
-        Callback::from(move |r: FileRead| match r {
-            Ok((name, bytes)) => d.dispatch(Action::File { name, bytes }),
-            Err(m) => d.dispatch(Action::FileError(m)),
-        }),
-    );
-}
 
 fn hl<T>(f: &Field<T>, label: &str) -> Highlight {
     Highlight {
@@ -269,24 +257,16 @@ pub fn ElfInspectorWidget() -> Html {
             }
         })
     };
-    let on_file = {
+    // A file opened or dropped: its bytes, or why it could not be read.
+    let on_read = {
         let d = d.clone();
-        Callback::from(move |e: Event| {
-            let files = e
-                .target()
-                .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-                .and_then(|i| i.files());
-            read_file(files, d.clone());
+        Callback::from(move |r: FileRead| match r {
+            Ok((name, bytes)) => d.dispatch(Action::File { name, bytes }),
+            Err(m) => d.dispatch(Action::FileError(m)),
         })
     };
     let on_dragover = Callback::from(|e: DragEvent| e.prevent_default());
-    let on_drop = {
-        let d = d.clone();
-        Callback::from(move |e: DragEvent| {
-            e.prevent_default();
-            read_file(e.data_transfer().and_then(|t| t.files()), d.clone());
-        })
-    };
+    let on_drop = on_drop_file(on_read.clone());
     let tab_btn = |t: Tab, label: &'static str| {
         let d = d.clone();
         let on = state.tab == t;
@@ -372,9 +352,7 @@ pub fn ElfInspectorWidget() -> Html {
                             { for EXAMPLES.iter().enumerate().map(|(i, ex)| html! { <option value={i.to_string()} selected={state.source == Source::Example(i)}>{ ex.name }</option> }) }
                         </select>
                     </label>
-                    <label class="btn file-btn">{ "Open a file…" }
-                        <input type="file" class="sr-only" data-testid="elf-file" onchange={on_file} />
-                    </label>
+                    <FilePicker testid="elf-file" {on_read} />
                     <span class="hint">{ "or drop one here" }</span>
                 </div>
                 <p class="hint" data-testid="elf-source">{ source_text }</p>

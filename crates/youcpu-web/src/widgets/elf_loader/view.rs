@@ -1,9 +1,8 @@
 //! The view of `elf_loader`.
 
-use crate::ui::{read_first_file, use_url_reducer, Col, FileRead, Frame, Table};
+use crate::ui::{use_url_reducer, Col, Control, FilePicker, FileRead, Frame, Stepper, Table};
 use crate::dom;
 use super::state::{LoadStep, Action, State, Source, StepKind, EXAMPLES};
-use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 fn hex_bytes(b: &[u8], len: u64) -> String {
@@ -44,21 +43,11 @@ pub fn ElfLoaderWidget() -> Html {
             }
         })
     };
-    let on_file = {
+    let on_read = {
         let d = d.clone();
-        Callback::from(move |e: Event| {
-            let files = e
-                .target()
-                .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-                .and_then(|i| i.files());
-            let d = d.clone();
-            read_first_file(
-                files,
-                Callback::from(move |r: FileRead| match r {
-                    Ok((name, bytes)) => d.dispatch(Action::File(name, bytes)),
-                    Err(m) => d.dispatch(Action::FileError(m)),
-                }),
-            );
+        Callback::from(move |r: FileRead| match r {
+            Ok((name, bytes)) => d.dispatch(Action::File(name, bytes)),
+            Err(m) => d.dispatch(Action::FileError(m)),
         })
     };
     let on_argv = {
@@ -123,9 +112,7 @@ pub fn ElfLoaderWidget() -> Html {
                         { for EXAMPLES.iter().enumerate().map(|(i, (ex, _))| html! { <option value={i.to_string()} selected={state.source == Source::Example(i)}>{ ex.name }</option> }) }
                     </select>
                 </label>
-                <label class="btn file-btn">{ "Open a file…" }
-                    <input type="file" class="sr-only" data-testid="el-file" onchange={on_file} />
-                </label>
+                <FilePicker testid="el-file" {on_read} />
             </div>
             <p class="hint" data-testid="el-source">{ source_text }</p>
             <div class="ex-two">
@@ -139,13 +126,13 @@ pub fn ElfLoaderWidget() -> Html {
                 </div>
             </div>
             if let Some(m) = &state.message { <p class="asm-error" role="alert" data-testid="el-message">{ m.clone() }</p> }
-            <div class="stepper">
-                <button type="button" class="btn" data-testid="el-start" onclick={click(Action::Start)} disabled={shown <= 1}>{ "Start" }</button>
-                <button type="button" class="btn" data-testid="el-back" onclick={click(Action::Back)} disabled={shown <= 1}>{ "Back" }</button>
-                <button type="button" class="btn primary" data-testid="el-next" onclick={click(Action::Next)} disabled={shown >= state.steps.len()}>{ "Next" }</button>
-                <button type="button" class="btn" data-testid="el-end" onclick={click(Action::End)} disabled={shown >= state.steps.len()}>{ "All steps" }</button>
-                <span class="hint" data-testid="el-progress">{ format!("step {shown} of {}", state.steps.len()) }</span>
-            </div>
+            <Stepper steps={vec![
+                Control::button("Start", click(Action::Start)).testid("el-start").disabled(shown <= 1),
+                Control::button("Back", click(Action::Back)).testid("el-back").disabled(shown <= 1),
+                Control::button("Next", click(Action::Next)).testid("el-next").disabled(shown >= state.steps.len()).primary(),
+                Control::button("All steps", click(Action::End)).testid("el-end").disabled(shown >= state.steps.len()),
+                Control::hint(format!("step {shown} of {}", state.steps.len())).testid("el-progress"),
+            ]} />
             <ol class="steps" data-testid="el-steps">{ steps }</ol>
             if n_stack > 0 {
                 <Table testid="el-stack" caption={format!("The initial stack, written from the top (highest address) down: {n_stack} entries so far")} cols={vec![Col::Show("Address"), Col::Show("Size"), Col::Show("Bytes"), Col::Show("What")]} wrap_class="el-stack" region="The initial stack">

@@ -1,6 +1,6 @@
 //! The view of `execve`.
 
-use crate::ui::{use_url_reducer, Frame};
+use crate::ui::{use_url_reducer, Control, Frame, Stepper};
 use crate::dom;
 use super::state::{Action, State, PICKS};
 use yew::prelude::*;
@@ -264,13 +264,13 @@ pub fn ExecveWidget() -> Html {
                 </div>
             </div>
             if let Some(n) = &state.notice { <p class="stale" role="status">{ n.clone() }</p> }
-            <div class="stepper" role="group" aria-label="Step through execve">
-                <button type="button" class="btn" onclick={click(Action::First)} disabled={shown <= 1}>{ "First" }</button>
-                <button type="button" class="btn" onclick={click(Action::Prev)} disabled={shown <= 1}>{ "Back" }</button>
-                <button type="button" class="btn" data-testid="ex-next" onclick={click(Action::Next)} disabled={state.finished()}>{ "Step" }</button>
-                <button type="button" class="btn" data-testid="ex-all" onclick={click(Action::All)} disabled={state.finished()}>{ "All steps" }</button>
-                <span class="hint" data-testid="ex-counter">{ format!("step {shown} of {}", steps.len()) }</span>
-            </div>
+            <Stepper label="Step through execve" steps={vec![
+                Control::button("First", click(Action::First)).disabled(shown <= 1),
+                Control::button("Back", click(Action::Prev)).disabled(shown <= 1),
+                Control::button("Step", click(Action::Next)).testid("ex-next").disabled(state.finished()),
+                Control::button("All steps", click(Action::All)).testid("ex-all").disabled(state.finished()),
+                Control::hint(format!("step {shown} of {}", steps.len())).testid("ex-counter"),
+            ]} />
             <ol class="steps" data-testid="ex-steps">
                 { for steps.iter().take(shown).enumerate().map(|(i, s)| step_view(i, s, steps, i + 1 == shown)) }
             </ol>

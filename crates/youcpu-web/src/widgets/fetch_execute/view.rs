@@ -1,6 +1,6 @@
 //! The view of `fetch-execute`.
 use crate::dom;
-use crate::ui::{use_background_run, use_url_reducer, Col, Frame, Pace, Table};
+use crate::ui::{use_background_run, use_url_reducer, Col, Frame, Pace, Control, Stepper, Table};
 use super::state::{self, Action as FeAction, State as FeState, FLAGS};
 use yew::prelude::*;
 use youcpu_core::cpu::state::GPR_NAMES;
@@ -167,13 +167,13 @@ pub fn FetchExecuteWidget() -> Html {
                 </div>
                 <div class="fe-cpu">{ regs }</div>
             </div>
-            <div class="stepper" role="group" aria-label="Run the program">
-                <button type="button" class="btn" data-testid="fe-step" onclick={click(FeAction::Step)} disabled={!running}>{ "Step" }</button>
-                <button type="button" class="btn" data-testid="fe-run" onclick={click(FeAction::Run)} disabled={!running}>{ "Run" }</button>
-                <button type="button" class="btn" data-testid="fe-back" onclick={click(FeAction::Back)} disabled={!can_back}>{ "Step back" }</button>
-                <button type="button" class="btn" data-testid="fe-restart" onclick={click(FeAction::Restart)} disabled={os.is_none()}>{ "Restart" }</button>
-                <span class="hint" data-testid="fe-count">{ format!("{} instructions retired", state.retired()) }</span>
-            </div>
+            <Stepper label="Run the program" steps={vec![
+                Control::button("Step", click(FeAction::Step)).testid("fe-step").disabled(!running),
+                Control::button("Run", click(FeAction::Run)).testid("fe-run").disabled(!running),
+                Control::button("Step back", click(FeAction::Back)).testid("fe-back").disabled(!can_back),
+                Control::button("Restart", click(FeAction::Restart)).testid("fe-restart").disabled(os.is_none()),
+                Control::hint(format!("{} instructions retired", state.retired())).testid("fe-count"),
+            ]} />
             { phases }
             if let Some(n) = &state.notice { <p class="stale" role="status" data-testid="fe-notice">{ n.clone() }</p> }
         </Frame>

@@ -1,6 +1,6 @@
 //! The view of `fork_cow`.
 
-use crate::ui::{use_url_reducer, Col, Frame, Table};
+use crate::ui::{use_url_reducer, Col, Frame, Control, Stepper, Table};
 use super::state::{region_va, Action, State, Op, Region};
 use std::collections::BTreeMap;
 use yew::prelude::*;
@@ -159,10 +159,10 @@ pub fn ForkCowWidget() -> Html {
         .unwrap_or_else(|| "boot: the kernel starts pid 1".into());
     html! {
         <Frame id={super::ID} title="fork and copy-on-write" subtitle="The kernel's view: page tables, frames and reference counts" on_reset={on_reset} live={Some(AttrValue::from(live))}>
-            <div class="stepper">
-                <button type="button" class="btn" data-testid="fc-undo" onclick={on_undo} disabled={state.ops.is_empty()}>{ "Undo" }</button>
-                <span class="hint" data-testid="fc-frames">{ format!("{frames_in_use} frames in use ({user_frames} for user pages and file cache)") }</span>
-            </div>
+            <Stepper steps={vec![
+                Control::button("Undo", on_undo).testid("fc-undo").disabled(state.ops.is_empty()),
+                Control::hint(format!("{frames_in_use} frames in use ({user_frames} for user pages and file cache)")).testid("fc-frames"),
+            ]} />
             <div class="fc-procs">{ for pids.iter().map(|&p| proc_panel(sys, p, &dispatch)) }</div>
             <div class="fc-shared">
                 <p><strong>{ "Frames mapped by more than one process: " }</strong>

@@ -1,6 +1,6 @@
 //! The view of `page_walk`.
 
-use crate::ui::{use_url_reducer, Col, Frame, Table};
+use crate::ui::{use_url_reducer, Col, Frame, Control, Stepper, Table};
 use crate::dom;
 use super::state::{Action, State, PRESETS};
 use yew::prelude::*;
@@ -270,10 +270,10 @@ pub fn PageWalkWidget() -> Html {
             { outcome.unwrap_or_default() }
             <div class="pw-tlb">
                 <p><strong>{ "TLB" }</strong>{ format!(": {} hits, {} misses", state.tlb.hits, state.tlb.misses) }</p>
-                <div class="stepper">
-                    <button type="button" class="btn" data-testid="pw-again" onclick={click(Action::Again)}>{ "Access again" }</button>
-                    <button type="button" class="btn" data-testid="pw-flush" onclick={click(Action::Flush)}>{ "Write CR3 (flush)" }</button>
-                </div>
+                <Stepper steps={vec![
+                    Control::button("Access again", click(Action::Again)).testid("pw-again"),
+                    Control::button("Write CR3 (flush)", click(Action::Flush)).testid("pw-flush"),
+                ]} />
                 if state.tlb.entries().next().is_some() {
                     <ul class="tlb-list" data-testid="pw-tlb">{ tlb_rows }</ul>
                 } else {

@@ -1,6 +1,6 @@
 //! The view of `preemption`.
 
-use crate::ui::{use_background_run, use_url_reducer, Col, Frame, Pace, Table};
+use crate::ui::{use_background_run, use_url_reducer, Col, Control, Frame, Pace, Stepper, Table};
 use crate::dom;
 use super::state::{Action, State, Sharing, MAX_PROCS, MIN_PROCS, RUN_SLICE};
 use yew::prelude::*;
@@ -352,19 +352,19 @@ pub fn PreemptionWidget() -> Html {
                     if let Some(e) = &state.yield_text.1 { <p class="field-error" data-testid="pe-yield-error">{ format!("Yield interval: {e}") }</p> }
                 </fieldset>
             </div>
-            <div class="stepper pe-stepper" role="group" aria-label="Run the machine">
-                <button type="button" class="btn" data-testid="pe-step" onclick={click(Action::Step)} disabled={stopped}>{ "Step" }</button>
-                <button type="button" class="btn" data-testid="pe-step-switch" onclick={click(Action::StepSwitch)} disabled={stopped}>{ "Step to next switch" }</button>
+            <Stepper label="Run the machine" class="pe-stepper" steps={vec![
+                Control::button("Step", click(Action::Step)).testid("pe-step").disabled(stopped),
+                Control::button("Step to next switch", click(Action::StepSwitch)).testid("pe-step-switch").disabled(stopped),
                 if state.running {
-                    <button type="button" class="btn" data-testid="pe-pause" onclick={click(Action::Pause)}>{ "Pause" }</button>
+                    Control::button("Pause", click(Action::Pause)).testid("pe-pause")
                 } else {
-                    <button type="button" class="btn" data-testid="pe-run" onclick={click(Action::Run)} disabled={stopped}>{ "Run" }</button>
-                }
-                <span class="hint" data-testid="pe-count-text">{ format!("{} instructions, {} timer interrupts, {} yields",
+                    Control::button("Run", click(Action::Run)).testid("pe-run").disabled(stopped)
+                },
+                Control::hint(format!("{} instructions, {} timer interrupts, {} yields",
                     thousands(state.sys.as_ref().map_or(0, |x| x.instructions())),
                     thousands(state.sys.as_ref().map_or(0, |x| x.timer_interrupts())),
-                    thousands(state.sys.as_ref().map_or(0, |x| x.yields()))) }</span>
-            </div>
+                    thousands(state.sys.as_ref().map_or(0, |x| x.yields())))).testid("pe-count-text"),
+            ]} />
             if let Some(e) = &state.error { <p class="asm-error" data-testid="pe-error">{ e.clone() }</p> }
             { body }
         </Frame>

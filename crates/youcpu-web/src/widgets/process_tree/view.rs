@@ -1,6 +1,6 @@
 //! The view of `process_tree`.
 
-use crate::ui::{use_url_reducer, Frame};
+use crate::ui::{use_url_reducer, Control, Frame, Stepper};
 use super::state::{Op, Prog, Action, State, MAX_PROCS};
 use yew::prelude::*;
 use youcpu_core::vm::{ProcState, System};
@@ -108,11 +108,11 @@ pub fn ProcessTreeWidget() -> Html {
         .unwrap_or_else(|| "boot".into());
     html! {
         <Frame id={super::ID} title={title} subtitle="Every process has a parent, back to pid 1" on_reset={on_reset} live={Some(AttrValue::from(live))}>
-            <div class="stepper">
-                <button type="button" class="btn" data-testid="pt-script" onclick={act(Action::Next)} disabled={next.is_none()}>{ "Run a command, step by step" }</button>
-                <span class="hint" data-testid="pt-next">{ next_label }</span>
-                <button type="button" class="btn" data-testid="pt-undo" onclick={act(Action::Undo)} disabled={state.ops.is_empty()}>{ "Undo" }</button>
-            </div>
+            <Stepper steps={vec![
+                Control::button("Run a command, step by step", act(Action::Next)).testid("pt-script").disabled(next.is_none()),
+                Control::hint(next_label).testid("pt-next"),
+                Control::button("Undo", act(Action::Undo)).testid("pt-undo").disabled(state.ops.is_empty()),
+            ]} />
             <ul class="pt-tree" data-testid="pt-tree" aria-label="processes, each under its parent">
                 { for roots.iter().map(|&p| node(sys, p, 0, &act)) }
             </ul>

@@ -1,6 +1,6 @@
 //! The view of `syscall`.
 
-use crate::ui::{Frame, Reduced};
+use crate::ui::{Frame, Reduced, Control, Stepper};
 use super::state::{Action, State, INT80_PROGRAM, SYSCALL_PROGRAM};
 use yew::prelude::*;
 
@@ -58,10 +58,10 @@ pub fn SyscallWidget() -> Html {
                     <h5>{ titles.get(i).copied().unwrap_or_default() }</h5>
                     <pre class="sc-prog">{ programs.get(i).copied().unwrap_or_default() }</pre>
                     if let Some(e) = &side.error { <p class="asm-error">{ e.clone() }</p> }
-                    <div class="stepper" role="group" aria-label={format!("Run the {} program", titles.get(i).copied().unwrap_or_default())}>
-                        <button type="button" class="btn" data-testid={format!("sc-{key}-step")} onclick={click(Action::Step(i))} disabled={!side.running()}>{ "Step" }</button>
-                        <button type="button" class="btn" data-testid={format!("sc-{key}-run")} onclick={click(Action::Run(i))} disabled={!side.running()}>{ "Run to the end" }</button>
-                    </div>
+                    <Stepper label={format!("Run the {} program", titles.get(i).copied().unwrap_or_default())} steps={vec![
+                        Control::button("Step", click(Action::Step(i))).testid(format!("sc-{key}-step")).disabled(!side.running()),
+                        Control::button("Run to the end", click(Action::Run(i))).testid(format!("sc-{key}-run")).disabled(!side.running()),
+                    ]} />
                     <ol class="sc-log" data-testid={format!("sc-{key}-log")}>
                         { for side.log.iter().map(|(ring, t)| html! {
                             <li class={if *ring == Some(0) { "sc-k" } else { "sc-u" }}><span class="sc-ring">{ ring.map_or("end".to_string(), |r| format!("ring {r}")) }</span>{ " " }{ t.clone() }</li>
