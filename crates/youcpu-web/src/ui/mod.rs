@@ -7,6 +7,7 @@
 //! Nothing here imports a widget or the registry (`crate::widgets`): widgets depend on `ui`,
 //! never the other way round.
 
+mod bytes;
 mod field;
 mod file;
 mod frame;
@@ -16,6 +17,7 @@ mod stepper;
 mod table;
 pub mod url;
 
+pub use bytes::{escape, unescape};
 pub use field::{Field, LabelledInput};
 pub use file::{on_drop_file, read_first_file, too_large, FilePicker, FileRead};
 pub use frame::Frame;

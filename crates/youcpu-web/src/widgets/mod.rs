@@ -9,6 +9,7 @@
 //! directives, the registry and the URL prefixes agree.
 
 pub mod oplog;
+pub mod programs;
 pub mod ring3;
 
 use yew::prelude::*;

@@ -3,7 +3,7 @@
 //! with brk, map a file with mmap, read or write one of several addresses). The state is the
 //! operation list replayed from boot, so a link reproduces it exactly.
 
-use crate::widgets::elf_inspector::examples::hello_static;
+use crate::widgets::programs::hello_static;
 use crate::widgets::oplog::{OpAction, OpLog, OpModel};
 use youcpu_core::paging::AccessKind;
 use youcpu_core::vm::system::KERNEL_VA;

@@ -3,8 +3,7 @@
 //! steps come from the core's loader (`youcpu_core::loader::load`) run on a fresh simulated
 //! address space. A pure reducer.
 
-use crate::widgets::elf_inspector::examples::{build_example, hello_static, Example, HELLO_SOURCE};
-use crate::widgets::linking::state::hello_dynamic;
+use crate::widgets::programs::{build_example, hello_dynamic, hello_static, Example, HELLO_SOURCE};
 use std::rc::Rc;
 use crate::ui::{Apply, Query, UrlState};
 use youcpu_core::elf::parse;

@@ -8,7 +8,7 @@ use youcpu_core::exec::script::Shebang;
 use youcpu_core::exec::{Failure, Step, StepKind};
 
 fn show(b: &[u8]) -> String {
-    super::state::escape(b).replace('\n', "\\n")
+    crate::ui::escape(b).replace('\n', "\\n")
 }
 
 fn kind_label(k: StepKind) -> &'static str {

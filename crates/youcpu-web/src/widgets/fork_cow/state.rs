@@ -3,7 +3,7 @@
 //! (touch a page, fork, exec, exit, wait). Each operation's steps are kept for the log. The
 //! state is the operation list replayed from boot, so a link reproduces it exactly.
 
-use crate::widgets::elf_inspector::examples::hello_static;
+use crate::widgets::programs::hello_static;
 use crate::widgets::oplog::{OpAction, OpLog, OpModel};
 use youcpu_core::paging::AccessKind;
 use youcpu_core::vm::{Image, Limits, Step, System, VmaKind};

@@ -3,7 +3,7 @@
 //! reproduces them. Every program is played by the article's small static "hello" binary: the
 //! model only needs its segments, and only the name changes.
 
-use crate::widgets::elf_inspector::examples::hello_static;
+use crate::widgets::programs::hello_static;
 use crate::widgets::oplog::{OpAction, OpLog, OpModel};
 use youcpu_core::vm::{Image, Limits, ProcState, Step, System};
 

@@ -133,7 +133,7 @@ impl Apply for State {
                 }
             }
         }
-        match crate::widgets::execve::state::unescape(&self.text) {
+        match crate::ui::unescape(&self.text) {
             Ok(b) => {
                 self.error = None;
                 self.runs = Rc::new(runs_for(b));
