@@ -21,7 +21,7 @@ pub use bytes::{escape, unescape};
 pub use field::{Field, LabelledInput};
 pub use file::{on_drop_file, read_first_file, too_large, FilePicker, FileRead};
 pub use frame::Frame;
-pub use reducer::{Apply, Dispatcher, Handle, Reduced};
+pub use reducer::{Apply, Dispatch, Dispatcher, Handle, Reduced};
 pub use run::{use_background_run, Pace};
 pub use stepper::{Control, Stepper};
 pub use table::{Col, Table};

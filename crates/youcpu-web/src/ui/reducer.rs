@@ -3,7 +3,7 @@
 
 use std::ops::Deref;
 use std::rc::Rc;
-use yew::{Reducible, UseReducerDispatcher, UseReducerHandle};
+use yew::{Callback, Event, InputEvent, Reducible, UseReducerDispatcher, UseReducerHandle};
 
 /// A widget state that applies one action at a time, in place. A pure function of the state
 /// and the action: effects live in hooks, never here.
@@ -59,6 +59,56 @@ impl<S: Apply> Reducible for Reduced<S> {
         let mut next = (*self).clone();
         next.0.apply(action);
         Rc::new(next)
+    }
+}
+
+/// Callbacks that dispatch a widget's actions: the view code every widget wrote out for each
+/// button, text field and picker.
+pub trait Dispatch<A: 'static>: Clone + 'static {
+    /// Dispatches one action.
+    fn send(&self, action: A);
+
+    /// On any event (a click, a change, a reset), dispatches `action`.
+    fn on<E: 'static>(&self, action: A) -> Callback<E>
+    where
+        A: Clone,
+    {
+        let d = self.clone();
+        Callback::from(move |_: E| d.send(action.clone()))
+    }
+
+    /// On every edit of a text field, dispatches `f(the new text)`.
+    fn on_text(&self, f: fn(String) -> A) -> Callback<InputEvent> {
+        let d = self.clone();
+        Callback::from(move |e: InputEvent| d.send(f(crate::dom::input_text(&e))))
+    }
+
+    /// When a `<select>` whose options are numbered changes, dispatches `f(the number)`.
+    fn on_pick(&self, f: fn(usize) -> A) -> Callback<Event> {
+        let d = self.clone();
+        Callback::from(move |e: Event| {
+            if let Ok(i) = crate::dom::event_value(&e).parse::<usize>() {
+                d.send(f(i));
+            }
+        })
+    }
+}
+
+impl<S: Apply + 'static> Dispatch<S::Action> for UseReducerHandle<Reduced<S>>
+where
+    S::Action: 'static,
+{
+    fn send(&self, action: S::Action) {
+        self.dispatch(action);
+    }
+}
+
+impl<S: Apply + 'static> Dispatch<S::Action> for UseReducerDispatcher<Reduced<S>>
+where
+    S::Action: 'static,
+{
+    fn send(&self, action: S::Action) {
+        self.dispatch(action);
     }
 }
 

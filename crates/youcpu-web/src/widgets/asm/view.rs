@@ -1,6 +1,6 @@
 //! The view of `asm`.
 
-use crate::ui::{use_background_run, use_url_reducer, Col, Frame, Pace, Table};
+use crate::ui::{use_background_run, use_url_reducer, Col, Dispatch, Frame, Pace, Table};
 use crate::dom;
 use super::build::BuildAction;
 use super::state::{byte_kinds, hex, Action, State, Mode};
@@ -92,18 +92,9 @@ fn explanation(s: &State) -> Html {
 #[component]
 pub fn AsmWidget() -> Html {
     let state = use_url_reducer::<State>();
-    let dispatch = |a: Action| {
-        let state = state.clone();
-        Callback::from(move |_: MouseEvent| state.dispatch(a.clone()))
-    };
-    let on_source = {
-        let state = state.clone();
-        Callback::from(move |e: InputEvent| state.dispatch(Action::Source(dom::input_text(&e))))
-    };
-    let on_hex = {
-        let state = state.clone();
-        Callback::from(move |e: InputEvent| state.dispatch(Action::Hex(dom::input_text(&e))))
-    };
+    let dispatch = |a: Action| state.on(a.clone());
+    let on_source = state.on_text(Action::Source);
+    let on_hex = state.on_text(Action::Hex);
     let on_bits = {
         let state = state.clone();
         Callback::from(move |e: Event| {
@@ -115,10 +106,7 @@ pub fn AsmWidget() -> Html {
             state.dispatch(Action::Bits(b));
         })
     };
-    let on_reset = {
-        let state = state.clone();
-        Callback::from(move |_| state.dispatch(Action::Reset))
-    };
+    let on_reset = state.on(Action::Reset);
     let assemble_mode = state.mode == Mode::Assemble;
     let build_mode = state.mode == Mode::Build;
     // While a program runs, one slice per timer tick: the page stays responsive.

@@ -1,7 +1,6 @@
 //! The view of `binfmt_misc`.
 
-use crate::ui::{use_url_reducer, Frame, Table};
-use crate::dom;
+use crate::ui::{use_url_reducer, Dispatch, Frame, Table};
 use super::state::{Action, State, Verdict, PRESETS};
 use yew::prelude::*;
 use youcpu_core::exec::misc::MiscMatch;
@@ -93,22 +92,9 @@ fn verdict_live(v: &Verdict) -> String {
 #[component]
 pub fn BinfmtMiscWidget() -> Html {
     let state = use_url_reducer::<State>();
-    let on_text = {
-        let state = state.clone();
-        Callback::from(move |e: InputEvent| state.dispatch(Action::Text(dom::input_text(&e))))
-    };
-    let on_preset = {
-        let state = state.clone();
-        Callback::from(move |e: Event| {
-            if let Ok(i) = dom::event_value(&e).parse::<usize>() {
-                state.dispatch(Action::Preset(i));
-            }
-        })
-    };
-    let on_reset = {
-        let state = state.clone();
-        Callback::from(move |_| state.dispatch(Action::Preset(0)))
-    };
+    let on_text = state.on_text(Action::Text);
+    let on_preset = state.on_pick(Action::Preset);
+    let on_reset = state.on(Action::Preset(0));
     let current = PRESETS.iter().position(|(t, _)| *t == state.text);
     html! {
         <Frame id={super::ID} title="binfmt_misc registration" subtitle=":name:type:offset:magic:mask:interpreter:flags, checked as the kernel checks it" on_reset={on_reset} live={Some(AttrValue::from(verdict_live(&state.verdict)))}>

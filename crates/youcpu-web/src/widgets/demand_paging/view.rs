@@ -1,6 +1,6 @@
 //! The view of `demand_paging`.
 
-use crate::ui::{use_url_reducer, Col, Frame, Control, Stepper, Table};
+use crate::ui::{use_url_reducer, Col, Control, Dispatch, Frame, Stepper, Table};
 use super::state::{Action, State, Op, PID, TARGETS};
 use yew::prelude::*;
 use youcpu_core::vm::{FrameUse, System, VmaKind};
@@ -71,14 +71,8 @@ fn pages_view(sys: &System) -> Html {
 #[component]
 pub fn DemandPagingWidget() -> Html {
     let state = use_url_reducer::<State>();
-    let on_reset = {
-        let state = state.clone();
-        Callback::from(move |_| state.dispatch(Action::Reset))
-    };
-    let act = |a: Action| {
-        let state = state.clone();
-        Callback::from(move |_: MouseEvent| state.dispatch(a))
-    };
+    let on_reset = state.on(Action::Reset);
+    let act = |a: Action| state.on(a);
     let title = "Demand paging";
     let Some(sys) = state.sys.as_ref() else {
         return html! {

@@ -1,7 +1,6 @@
 //! The view of `elf_inspector`.
 
-use crate::ui::{on_drop_file, use_url_reducer, Col, FilePicker, FileRead, Frame, Table};
-use crate::dom;
+use crate::ui::{on_drop_file, use_url_reducer, Col, Dispatch, FilePicker, FileRead, Frame, Table};
 use super::examples::EXAMPLES;
 use super::state::{
     Action, State, Highlight, Source, Tab, HEX_ROW, HEX_ROWS,
@@ -9,7 +8,7 @@ use super::state::{
 use yew::prelude::*;
 use youcpu_core::elf::{memory_map, ByteRange, ElfFile, Field};
 
-type Dispatch = crate::ui::Dispatcher<State>;
+type Sender = crate::ui::Dispatcher<State>;
 
 fn hl<T>(f: &Field<T>, label: &str) -> Highlight {
     Highlight {
@@ -19,16 +18,13 @@ fn hl<T>(f: &Field<T>, label: &str) -> Highlight {
 }
 
 /// A table row whose bytes light up in the hex view on hover or keyboard focus.
-fn row(d: &Dispatch, h: Highlight, cells: Html, selected: bool) -> Html {
+fn row(d: &Sender, h: Highlight, cells: Html, selected: bool) -> Html {
     let enter = {
         let d = d.clone();
         let h = h.clone();
         Callback::from(move |_: MouseEvent| d.dispatch(Action::Highlight(Some(h.clone()))))
     };
-    let focus = {
-        let d = d.clone();
-        Callback::from(move |_: FocusEvent| d.dispatch(Action::Highlight(Some(h.clone()))))
-    };
+    let focus = d.on(Action::Highlight(Some(h.clone())));
     html! { <tr tabindex="0" class={classes!("hl-row", selected.then_some("lit"))} onmouseenter={enter} onfocus={focus}>{ cells }</tr> }
 }
 
@@ -36,7 +32,7 @@ fn hex_u64(v: u64) -> String {
     format!("0x{v:x}")
 }
 
-fn header_table(e: &ElfFile, d: &Dispatch, lit: Option<&ByteRange>) -> Html {
+fn header_table(e: &ElfFile, d: &Sender, lit: Option<&ByteRange>) -> Html {
     let h = &e.header;
     let rows: Vec<(&str, String, Highlight)> = vec![
         (
@@ -118,7 +114,7 @@ fn header_table(e: &ElfFile, d: &Dispatch, lit: Option<&ByteRange>) -> Html {
     }
 }
 
-fn segments_table(e: &ElfFile, d: &Dispatch, lit: Option<&ByteRange>) -> Html {
+fn segments_table(e: &ElfFile, d: &Sender, lit: Option<&ByteRange>) -> Html {
     let body: Html = e
         .segments
         .iter()
@@ -143,7 +139,7 @@ fn segments_table(e: &ElfFile, d: &Dispatch, lit: Option<&ByteRange>) -> Html {
     }
 }
 
-fn sections_table(e: &ElfFile, d: &Dispatch, lit: Option<&ByteRange>) -> Html {
+fn sections_table(e: &ElfFile, d: &Sender, lit: Option<&ByteRange>) -> Html {
     if e.sections.is_empty() {
         return html! { <p class="hint">{ "This file has no section headers. The kernel does not need them: it only reads the program headers." }</p> };
     }
@@ -249,14 +245,7 @@ fn hex_view(s: &State) -> Html {
 pub fn ElfInspectorWidget() -> Html {
     let state = use_url_reducer::<State>();
     let d = state.dispatcher();
-    let on_example = {
-        let d = d.clone();
-        Callback::from(move |e: Event| {
-            if let Ok(i) = dom::event_value(&e).parse::<usize>() {
-                d.dispatch(Action::Example(i));
-            }
-        })
-    };
+    let on_example = d.on_pick(Action::Example);
     // A file opened or dropped: its bytes, or why it could not be read.
     let on_read = {
         let d = d.clone();

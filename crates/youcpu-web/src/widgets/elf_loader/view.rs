@@ -1,7 +1,6 @@
 //! The view of `elf_loader`.
 
-use crate::ui::{use_url_reducer, Col, Control, FilePicker, FileRead, Frame, Stepper, Table};
-use crate::dom;
+use crate::ui::{use_url_reducer, Col, Control, Dispatch, FilePicker, FileRead, Frame, Stepper, Table};
 use super::state::{LoadStep, Action, State, Source, StepKind, EXAMPLES};
 use yew::prelude::*;
 
@@ -31,18 +30,8 @@ fn step_item(i: usize, st: &LoadStep, current: bool) -> Html {
 pub fn ElfLoaderWidget() -> Html {
     let state = use_url_reducer::<State>();
     let d = state.dispatcher();
-    let click = |a: Action| {
-        let d = d.clone();
-        Callback::from(move |_: MouseEvent| d.dispatch(a.clone()))
-    };
-    let on_example = {
-        let d = d.clone();
-        Callback::from(move |e: Event| {
-            if let Ok(i) = dom::event_value(&e).parse::<usize>() {
-                d.dispatch(Action::Example(i));
-            }
-        })
-    };
+    let click = |a: Action| d.on(a.clone());
+    let on_example = d.on_pick(Action::Example);
     let on_read = {
         let d = d.clone();
         Callback::from(move |r: FileRead| match r {
@@ -50,14 +39,8 @@ pub fn ElfLoaderWidget() -> Html {
             Err(m) => d.dispatch(Action::FileError(m)),
         })
     };
-    let on_argv = {
-        let d = d.clone();
-        Callback::from(move |e: InputEvent| d.dispatch(Action::Argv(dom::input_text(&e))))
-    };
-    let on_envp = {
-        let d = d.clone();
-        Callback::from(move |e: InputEvent| d.dispatch(Action::Envp(dom::input_text(&e))))
-    };
+    let on_argv = d.on_text(Action::Argv);
+    let on_envp = d.on_text(Action::Envp);
     let on_reset = {
         let d = d.clone();
         Callback::from(move |_| {

@@ -1,7 +1,6 @@
 //! The view of `execve`.
 
-use crate::ui::{use_url_reducer, Control, Frame, Stepper};
-use crate::dom;
+use crate::ui::{use_url_reducer, Control, Dispatch, Frame, Stepper};
 use super::state::{Action, State, PICKS};
 use yew::prelude::*;
 use youcpu_core::exec::script::Shebang;
@@ -140,22 +139,9 @@ fn step_view(i: usize, st: &Step, steps: &[Step], current: bool) -> Html {
 #[component]
 pub fn ExecveWidget() -> Html {
     let state = use_url_reducer::<State>();
-    let click = |a: Action| {
-        let state = state.clone();
-        Callback::from(move |_: MouseEvent| state.dispatch(a.clone()))
-    };
-    let input = |f: fn(String) -> Action| {
-        let state = state.clone();
-        Callback::from(move |e: InputEvent| state.dispatch(f(dom::input_text(&e))))
-    };
-    let on_pick = {
-        let state = state.clone();
-        Callback::from(move |e: Event| {
-            if let Ok(i) = dom::event_value(&e).parse::<usize>() {
-                state.dispatch(Action::Pick(i));
-            }
-        })
-    };
+    let click = |a: Action| state.on(a.clone());
+    let input = |f: fn(String) -> Action| state.on_text(f);
+    let on_pick = state.on_pick(Action::Pick);
     let on_x = {
         let state = state.clone();
         Callback::from(move |e: Event| {
@@ -166,10 +152,7 @@ pub fn ExecveWidget() -> Html {
             state.dispatch(Action::Executable(checked));
         })
     };
-    let on_reset = {
-        let state = state.clone();
-        Callback::from(move |_| state.dispatch(Action::Reset))
-    };
+    let on_reset = state.on(Action::Reset);
     let steps = &state.outcome.steps;
     let shown = state.shown.min(steps.len());
     let picked = PICKS.iter().position(|p| {

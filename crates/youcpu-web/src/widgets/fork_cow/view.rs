@@ -1,6 +1,6 @@
 //! The view of `fork_cow`.
 
-use crate::ui::{use_url_reducer, Col, Frame, Control, Stepper, Table};
+use crate::ui::{use_url_reducer, Col, Control, Dispatch, Frame, Stepper, Table};
 use super::state::{region_va, Action, State, Op, Region};
 use std::collections::BTreeMap;
 use yew::prelude::*;
@@ -99,14 +99,8 @@ pub fn ForkCowWidget() -> Html {
         let state = state.clone();
         Callback::from(move |a: Action| state.dispatch(a))
     };
-    let on_reset = {
-        let state = state.clone();
-        Callback::from(move |_| state.dispatch(Action::Reset))
-    };
-    let on_undo = {
-        let state = state.clone();
-        Callback::from(move |_: MouseEvent| state.dispatch(Action::Undo))
-    };
+    let on_reset = state.on(Action::Reset);
+    let on_undo = state.on(Action::Undo);
     let Some(sys) = state.sys.as_ref() else {
         return html! {
             <Frame id={super::ID} title="fork and copy-on-write" on_reset={on_reset}>

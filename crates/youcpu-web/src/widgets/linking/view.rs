@@ -1,6 +1,6 @@
 //! The view of `linking`.
 
-use crate::ui::{use_url_reducer, Col, Frame, Table};
+use crate::ui::{use_url_reducer, Col, Dispatch, Frame, Table};
 use crate::dom;
 use super::state::{pages_for, Action, State, Region, Sharing, Side, MAX_PROCS};
 use yew::prelude::*;
@@ -71,10 +71,7 @@ pub fn LinkingWidget() -> Html {
             }
         })
     };
-    let on_reset = {
-        let d = d.clone();
-        Callback::from(move |_| d.dispatch(Action::Procs(2)))
-    };
+    let on_reset = d.on(Action::Procs(2));
     let (stat, dynamic) = &*state.sides;
     let n = state.procs;
     // For screen readers: the totals for the chosen number of processes.

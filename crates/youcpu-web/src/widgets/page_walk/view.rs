@@ -1,6 +1,6 @@
 //! The view of `page_walk`.
 
-use crate::ui::{use_url_reducer, Col, Frame, Control, Stepper, Table};
+use crate::ui::{use_url_reducer, Col, Control, Dispatch, Frame, Stepper, Table};
 use crate::dom;
 use super::state::{Action, State, PRESETS};
 use yew::prelude::*;
@@ -137,14 +137,8 @@ fn kind_value_of(k: AccessKind) -> &'static str {
 #[component]
 pub fn PageWalkWidget() -> Html {
     let state = use_url_reducer::<State>();
-    let click = |a: Action| {
-        let state = state.clone();
-        Callback::from(move |_: MouseEvent| state.dispatch(a.clone()))
-    };
-    let on_va = {
-        let state = state.clone();
-        Callback::from(move |e: InputEvent| state.dispatch(Action::Va(dom::input_text(&e))))
-    };
+    let click = |a: Action| state.on(a.clone());
+    let on_va = state.on_text(Action::Va);
     let on_kind = {
         let state = state.clone();
         Callback::from(move |e: Event| {
@@ -168,10 +162,7 @@ pub fn PageWalkWidget() -> Html {
             state.dispatch(Action::FiveLevel(dom::event_value(&e) == "5"))
         })
     };
-    let on_reset = {
-        let state = state.clone();
-        Callback::from(move |_| state.dispatch(Action::Reset))
-    };
+    let on_reset = state.on(Action::Reset);
     let fmt = &state.space.format;
     let shown_walk = state
         .last

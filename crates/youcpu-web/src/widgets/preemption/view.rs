@@ -1,6 +1,6 @@
 //! The view of `preemption`.
 
-use crate::ui::{use_background_run, use_url_reducer, Col, Control, Frame, Pace, Stepper, Table};
+use crate::ui::{use_background_run, use_url_reducer, Col, Control, Dispatch, Frame, Pace, Stepper, Table};
 use crate::dom;
 use super::state::{Action, State, Sharing, MAX_PROCS, MIN_PROCS, RUN_SLICE};
 use yew::prelude::*;
@@ -248,30 +248,11 @@ pub fn PreemptionWidget() -> Html {
             }
         });
     }
-    let click = |a: Action| {
-        let state = state.clone();
-        Callback::from(move |_: MouseEvent| state.dispatch(a.clone()))
-    };
-    let on_reset = {
-        let state = state.clone();
-        Callback::from(move |_| state.dispatch(Action::Reset))
-    };
-    let on_count = {
-        let state = state.clone();
-        Callback::from(move |e: Event| {
-            if let Ok(n) = dom::event_value(&e).parse::<usize>() {
-                state.dispatch(Action::Count(n));
-            }
-        })
-    };
-    let sharing_cb = |m: Sharing| {
-        let state = state.clone();
-        Callback::from(move |_: Event| state.dispatch(Action::Sharing(m)))
-    };
-    let on_period = {
-        let state = state.clone();
-        Callback::from(move |e: InputEvent| state.dispatch(Action::Period(dom::input_text(&e))))
-    };
+    let click = |a: Action| state.on(a.clone());
+    let on_reset = state.on(Action::Reset);
+    let on_count = state.on_pick(Action::Count);
+    let sharing_cb = |m: Sharing| state.on(Action::Sharing(m));
+    let on_period = state.on_text(Action::Period);
     let on_yield = {
         let state = state.clone();
         Callback::from(move |e: InputEvent| {

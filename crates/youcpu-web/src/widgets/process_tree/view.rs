@@ -1,6 +1,6 @@
 //! The view of `process_tree`.
 
-use crate::ui::{use_url_reducer, Control, Frame, Stepper};
+use crate::ui::{use_url_reducer, Control, Dispatch, Frame, Stepper};
 use super::state::{Op, Prog, Action, State, MAX_PROCS};
 use yew::prelude::*;
 use youcpu_core::vm::{ProcState, System};
@@ -54,16 +54,10 @@ fn node(
 #[component]
 pub fn ProcessTreeWidget() -> Html {
     let state = use_url_reducer::<State>();
-    let on_reset = {
-        let state = state.clone();
-        Callback::from(move |_| state.dispatch(Action::Reset))
-    };
+    let on_reset = state.on(Action::Reset);
     let act = {
         let state = state.clone();
-        move |a: Action| {
-            let state = state.clone();
-            Callback::from(move |_: MouseEvent| state.dispatch(a))
-        }
+        move |a: Action| state.on(a)
     };
     let title = "The process tree";
     let Some(sys) = state.sys.as_ref() else {

@@ -1,7 +1,6 @@
 //! The view of `rings`.
 
-use crate::ui::{use_url_reducer, Col, Frame, Table};
-use crate::dom;
+use crate::ui::{use_url_reducer, Col, Dispatch, Frame, Table};
 use super::state::{cs_for, Outcome, Action, State, OPS};
 use yew::prelude::*;
 
@@ -64,26 +63,10 @@ fn outcome_view(o: &Outcome) -> Html {
 #[component]
 pub fn RingsWidget() -> Html {
     let state = use_url_reducer::<State>();
-    let ring_cb = |r: u8| {
-        let state = state.clone();
-        Callback::from(move |_: Event| state.dispatch(Action::Ring(r)))
-    };
-    let on_op = {
-        let state = state.clone();
-        Callback::from(move |e: Event| {
-            if let Ok(i) = dom::event_value(&e).parse::<usize>() {
-                state.dispatch(Action::Op(i));
-            }
-        })
-    };
-    let on_run = {
-        let state = state.clone();
-        Callback::from(move |_: MouseEvent| state.dispatch(Action::Run))
-    };
-    let on_reset = {
-        let state = state.clone();
-        Callback::from(move |_| state.dispatch(Action::Reset))
-    };
+    let ring_cb = |r: u8| state.on(Action::Ring(r));
+    let on_op = state.on_pick(Action::Op);
+    let on_run = state.on(Action::Run);
+    let on_reset = state.on(Action::Reset);
     let cs = cs_for(state.ring);
     let op = OPS.get(state.op).map_or("nop", |o| o.asm);
     // One sentence for screen readers; the frame and steps stay on screen.

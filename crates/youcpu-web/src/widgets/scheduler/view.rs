@@ -1,6 +1,6 @@
 //! The view of `scheduler`.
 
-use crate::ui::{use_background_run, use_url_reducer, Col, Dispatcher, Frame, Pace, Table};
+use crate::ui::{use_background_run, use_url_reducer, Col, Dispatch, Dispatcher, Frame, Pace, Table};
 use crate::dom;
 use super::state::{
     compute, PolicyId, Action, State, MAX_WIDGET_TASKS, PRESETS,
@@ -304,30 +304,14 @@ pub fn SchedulerWidget() -> Html {
             },
         );
     }
-    let click = |a: Action| {
-        let state = state.clone();
-        Callback::from(move |_: MouseEvent| state.dispatch(a.clone()))
-    };
-    let input = |f: fn(String) -> Action| {
-        let state = state.clone();
-        Callback::from(move |e: InputEvent| state.dispatch(f(dom::input_text(&e))))
-    };
+    let click = |a: Action| state.on(a.clone());
+    let input = |f: fn(String) -> Action| state.on_text(f);
     let row_input = |i: usize, f: fn(usize, String) -> Action| {
         let state = state.clone();
         Callback::from(move |e: InputEvent| state.dispatch(f(i, dom::input_text(&e))))
     };
-    let on_preset = {
-        let state = state.clone();
-        Callback::from(move |e: Event| {
-            if let Ok(i) = dom::event_value(&e).parse::<usize>() {
-                state.dispatch(Action::Preset(i));
-            }
-        })
-    };
-    let on_reset = {
-        let state = state.clone();
-        Callback::from(move |_| state.dispatch(Action::Reset))
-    };
+    let on_preset = state.on_pick(Action::Preset);
+    let on_reset = state.on(Action::Reset);
     let n = state.rows.len();
     let scale_end = state
         .runs

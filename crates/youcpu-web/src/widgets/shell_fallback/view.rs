@@ -1,7 +1,6 @@
 //! The view of `shell_fallback`.
 
-use crate::ui::{use_url_reducer, Frame};
-use crate::dom;
+use crate::ui::{use_url_reducer, Dispatch, Frame};
 use super::state::{summary, Action, State, PRESETS};
 use yew::prelude::*;
 use youcpu_core::exec::shell::{Fallback, ShellRun};
@@ -35,22 +34,9 @@ fn shell_card(name: &str, key: &str, r: &ShellRun) -> Html {
 #[component]
 pub fn ShellFallbackWidget() -> Html {
     let state = use_url_reducer::<State>();
-    let on_text = {
-        let state = state.clone();
-        Callback::from(move |e: InputEvent| state.dispatch(Action::Text(dom::input_text(&e))))
-    };
-    let on_preset = {
-        let state = state.clone();
-        Callback::from(move |e: Event| {
-            if let Ok(i) = dom::event_value(&e).parse::<usize>() {
-                state.dispatch(Action::Preset(i));
-            }
-        })
-    };
-    let on_reset = {
-        let state = state.clone();
-        Callback::from(move |_| state.dispatch(Action::Preset(0)))
-    };
+    let on_text = state.on_text(Action::Text);
+    let on_preset = state.on_pick(Action::Preset);
+    let on_reset = state.on(Action::Preset(0));
     let current = PRESETS.iter().position(|(t, _)| *t == state.text);
     let bare = match &state.runs.bare.result {
         Ok(l) => format!("runs {}", String::from_utf8_lossy(&l.executable)),

@@ -1,6 +1,6 @@
 //! The view of `timeslice`.
 
-use crate::ui::{use_url_reducer, Col, Frame, LabelledInput, Table};
+use crate::ui::{use_url_reducer, Col, Dispatch, Frame, LabelledInput, Table};
 use crate::dom;
 use super::state::{Action, State, WIDGET_MAX_TASKS};
 use yew::prelude::*;
@@ -108,10 +108,7 @@ pub fn TimesliceWidget() -> Html {
         let state = state.clone();
         Callback::from(move |v: String| state.dispatch(f(v)))
     };
-    let on_reset = {
-        let state = state.clone();
-        Callback::from(move |_| state.dispatch(Action::Reset))
-    };
+    let on_reset = state.on(Action::Reset);
 
     let t = &state.result;
     let (scaling, regime) = explain(t, t.slices.len(), state.result_cpus);
