@@ -1,6 +1,7 @@
 //! `scheduler`: one workload under several policies, a Gantt chart each, with metrics; CFS's
 //! vruntime and EEVDF's lag over time for the focused policy.
 
+pub mod job;
 pub mod state;
 mod view;
 
