@@ -6,17 +6,14 @@
 use crate::ui::{Apply, Query, UrlState};
 use youcpu_core::asm::{assemble, Bitness};
 use youcpu_core::cpu::interrupt::Gate;
-use youcpu_core::cpu::state::{rflags, RAX, RDX, RSP};
+use youcpu_core::cpu::state::{RAX, RDX};
 use youcpu_core::cpu::Event;
-use youcpu_core::linux::mm::Prot;
-use youcpu_core::linux::{Config, Linux, KERNEL_CS, KERNEL_DS, USER_CS, USER_DS};
+use youcpu_core::linux::{Linux, KERNEL_CS, KERNEL_DS, USER_CS, USER_DS};
 
-use crate::widgets::ring3::{changes, peek};
+use crate::widgets::ring3::{boot, changes, peek};
 
-/// Where the instruction is placed.
-pub const CODE: u64 = 0x40_1000;
-/// The top of the stack the code runs on.
-pub const STACK_TOP: u64 = 0x7ffe_0000;
+/// Where the instruction is placed, and the top of the stack it runs on.
+pub use crate::widgets::ring3::{CODE, STACK_TOP};
 /// The I/O port used by `in`/`out` (the first serial port).
 pub const PORT: u64 = 0x3f8;
 
@@ -169,30 +166,8 @@ pub fn setup(ring: u8, op: usize) -> Result<Linux, String> {
         .map_err(|e| e.to_string())?
         .bytes;
     code.push(0x90);
-    let mut os = Linux::new(&Config {
-        memory_limit: 1 << 20,
-        ..Config::default()
-    })?;
-    let rx = Prot {
-        read: true,
-        write: false,
-        exec: true,
-    };
-    let rw = Prot {
-        read: true,
-        write: true,
-        exec: false,
-    };
-    os.mm
-        .map_now(&mut os.m.mmu, CODE, rx)
-        .map_err(|e| e.to_string())?;
-    os.mm
-        .map_now(&mut os.m.mmu, STACK_TOP - 4096, rw)
-        .map_err(|e| e.to_string())?;
-    os.mm.poke(&mut os.m.mmu, CODE, &code)?;
+    let mut os = boot(&code)?;
     let s = &mut os.m.cpu.s;
-    s.rip = CODE;
-    s.gpr[RSP] = STACK_TOP;
     s.gpr[RAX] = s.cr3;
     s.gpr[RDX] = PORT;
     // rcx = 0 names no MSR the model has, except when a ring-0 wrmsr should succeed:
@@ -200,7 +175,6 @@ pub fn setup(ring: u8, op: usize) -> Result<Linux, String> {
     s.gpr[1] = 0xC000_0100;
     s.cs = cs_for(ring);
     s.ss = if ring == 0 { KERNEL_DS } else { USER_DS };
-    s.rflags = rflags::FIXED | rflags::IF;
     Ok(os)
 }
 
@@ -337,6 +311,7 @@ impl Apply for State {
 #[allow(clippy::unwrap_used, clippy::panic)]
 mod tests {
     use super::*;
+    use youcpu_core::cpu::state::rflags;
     use std::rc::Rc;
     use youcpu_core::linux::{IDT_STUBS, KERNEL_STACK, KERNEL_STACK_PAGES};
 
