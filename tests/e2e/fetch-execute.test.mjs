@@ -42,3 +42,28 @@ test('fetch-execute: step shows the phases, run exits with 15, back undoes, edit
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('fetch-execute: flags the manuals leave undefined are marked, with Intel and AMD values side by side', async () => {
+  const { page, errors } = await openPage(site.browser.context, `${site.server.url}/#widget-fetch-execute`);
+  const w = page.locator('[data-widget="fetch-execute"]');
+  await w.waitFor();
+  await w.getByTestId('fe-source').fill('mov eax, 10\nxor edx, edx\nmov ecx, 3\ndiv ecx');
+  for (let i = 0; i < 4; i++) await w.getByTestId('fe-step').click();
+  assert.match(await w.getByTestId('fe-decoded').textContent(), /div ecx/);
+  const note = w.getByTestId('fe-undefined');
+  assert.match(await note.textContent(), /CF, PF, AF, ZF, SF, OF undefined/);
+  assert.match(await note.textContent(), /Intel and AMD processors leave different values/);
+  assert.match(await w.getByTestId('fe-undef-intel').textContent(), /ZF=1/);
+  assert.match(await w.getByTestId('fe-undef-amd').textContent(), /AF=1/);
+  assert.match(await w.getByTestId('fe-flag-ZF').getAttribute('class'), /undef/);
+  await w.screenshot({ path: screenshotPath('fetch-execute-undefined.png') });
+  // The AMD core is a stated choice, kept in the URL; the program starts over on it.
+  await w.getByTestId('fe-cpu').selectOption('amd');
+  await page.waitForURL(/fe-cpu=amd/);
+  assert.match(await w.getByTestId('fe-count').textContent(), /^0 instructions/);
+  for (let i = 0; i < 4; i++) await w.getByTestId('fe-step').click();
+  assert.match(await w.getByTestId('fe-flag-AF').textContent(), /AF=1/);
+  assert.match(await w.getByTestId('fe-undef-amd').textContent(), /this core/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});

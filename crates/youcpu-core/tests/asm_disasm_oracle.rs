@@ -17,6 +17,7 @@ mod gas;
 
 use std::collections::HashMap;
 use youcpu_core::asm::{assemble, disassemble, disassemble_one, Bitness, DecodedItem};
+use youcpu_testkit::process::Run;
 
 /// objdump's mnemonic with prefixes dropped, spelled as iced/GAS Intel syntax spells it.
 fn objdump_mnemonic(text: &str) -> String {
@@ -351,7 +352,7 @@ fn compiled_text(flags: &[&str]) -> Vec<u8> {
         .args(flags)
         .args(["-c", src, "-o"])
         .arg(&obj)
-        .output()
+        .run_output()
         .expect("run gcc (Debian package gcc)");
     assert!(
         out.status.success(),
@@ -362,7 +363,7 @@ fn compiled_text(flags: &[&str]) -> Vec<u8> {
         .args(["-O", "binary", "-j", ".text"])
         .arg(&obj)
         .arg(&bin)
-        .output()
+        .run_output()
         .expect("run objcopy");
     assert!(out.status.success());
     let bytes = std::fs::read(&bin).expect("read .text");

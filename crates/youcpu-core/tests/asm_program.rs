@@ -11,16 +11,16 @@
 mod harness;
 
 use harness::{native, sim, tmp, RunResult};
-use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 use std::process::Command;
 use youcpu_core::asm::build_program;
 use youcpu_core::asm::program::Section;
+use youcpu_testkit::process::Run;
 
 fn write_exe(name: &str, bytes: &[u8]) -> PathBuf {
     let p = tmp().join(name);
-    std::fs::write(&p, bytes).unwrap();
-    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+    youcpu_testkit::process::write(&p, bytes).unwrap();
+    youcpu_testkit::process::chmod(&p, 0o755).unwrap();
     p
 }
 
@@ -29,12 +29,12 @@ fn gnu_build(name: &str, src: &str) -> PathBuf {
     let s = tmp().join(format!("{name}-gnu.s"));
     let o = tmp().join(format!("{name}-gnu.o"));
     let exe = tmp().join(format!("{name}-gnu"));
-    std::fs::write(&s, format!(".intel_syntax noprefix\n{src}\n")).unwrap();
+    youcpu_testkit::process::write(&s, format!(".intel_syntax noprefix\n{src}\n")).unwrap();
     let a = Command::new("as")
         .arg("-o")
         .arg(&o)
         .arg(&s)
-        .output()
+        .run_output()
         .unwrap();
     assert!(
         a.status.success(),
@@ -45,7 +45,7 @@ fn gnu_build(name: &str, src: &str) -> PathBuf {
         .arg("-o")
         .arg(&exe)
         .arg(&o)
-        .output()
+        .run_output()
         .unwrap();
     assert!(
         l.status.success(),
@@ -59,7 +59,7 @@ fn readelf_clean(name: &str, exe: &PathBuf) {
     let out = Command::new("readelf")
         .args(["-a", "-W"])
         .arg(exe)
-        .output()
+        .run_output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     let err = String::from_utf8_lossy(&out.stderr);
@@ -76,7 +76,7 @@ fn section_bytes(exe: &PathBuf, section: &str) -> Vec<u8> {
         .args(["-O", "binary", "--only-section", section])
         .arg(exe)
         .arg(&out)
-        .status()
+        .run_status()
         .unwrap();
     assert!(st.success());
     std::fs::read(&out).unwrap_or_default()
@@ -88,12 +88,12 @@ fn same_bytes_as_gnu(name: &str, src: &str, p: &youcpu_core::asm::Program) {
     let s = tmp().join(format!("{name}-at.s"));
     let o = tmp().join(format!("{name}-at.o"));
     let exe = tmp().join(format!("{name}-at"));
-    std::fs::write(&s, format!(".intel_syntax noprefix\n{src}\n")).unwrap();
+    youcpu_testkit::process::write(&s, format!(".intel_syntax noprefix\n{src}\n")).unwrap();
     assert!(Command::new("as")
         .arg("-o")
         .arg(&o)
         .arg(&s)
-        .status()
+        .run_status()
         .unwrap()
         .success());
     let l = Command::new("ld")
@@ -103,7 +103,7 @@ fn same_bytes_as_gnu(name: &str, src: &str, p: &youcpu_core::asm::Program) {
         .arg("-o")
         .arg(&exe)
         .arg(&o)
-        .output()
+        .run_output()
         .unwrap();
     assert!(
         l.status.success(),

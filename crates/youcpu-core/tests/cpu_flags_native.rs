@@ -2,19 +2,22 @@
 //! case (operation x width x value grid x two initial flag states) and stores RAX, RDX and
 //! RFLAGS after each, runs it natively and in the simulator, and compares record by record.
 //!
-//! All of RFLAGS is compared, including the flags the Intel SDM leaves undefined: on the
-//! recorded Intel cores they are a plain function of the inputs, which the simulator
-//! reproduces (see `src/cpu/flags.rs`): AF = 0 after AND/OR/XOR/TEST and shifts; shifts and
-//! rotates compute OF with the count-1 formula for every count; RCL/RCR by a multiple of
-//! width+1 change nothing; MUL/IMUL set SF/PF from the low half, ZF = AF = 0; DIV/IDIV leave
-//! the flags as they were. Should another CPU differ, this test names each differing case.
+//! All of RFLAGS is compared, including the flags the Intel SDM leaves undefined: on a real
+//! core they are a plain function of the inputs, but Intel and AMD cores compute them
+//! differently. The simulator has a profile for each (`src/cpu/vendor.rs` lists the rules):
+//! the live test uses the host's vendor, and both profiles are checked against recordings of
+//! the same grid made on an Intel and an AMD core (`tests/data/cpu/`, see
+//! `programs/recorded.rs`; `YOUCPU_RECORD=1` re-records the host's vendor).
 
 #![allow(clippy::unwrap_used)] // tests may unwrap
 
 #[path = "programs/harness.rs"]
 mod harness;
+#[path = "programs/recorded.rs"]
+mod recorded;
 
 use std::fmt::Write;
+use youcpu_core::cpu::vendor::Vendor;
 
 const CF: u64 = 1;
 const PF: u64 = 4;
@@ -284,12 +287,51 @@ fn div_fits(n: u128, nbits: u32, d: u64, width: u32, signed: bool) -> bool {
     }
 }
 
+/// One line per case whose 24-byte record (RAX, RDX, RFLAGS) differs, the first few of each
+/// operation, and the count.
+fn differences<'a>(
+    cases: &[Case],
+    expected: impl Iterator<Item = (usize, &'a [u8])>,
+    sim: &[u8],
+) -> (usize, Vec<String>) {
+    let word = |b: &[u8], i: usize| u64::from_le_bytes(b[i..i + 8].try_into().unwrap());
+    let mut bad = 0;
+    let mut shown: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for (i, want) in expected {
+        let got = &sim[i * 24..i * 24 + 24];
+        if got == want {
+            continue;
+        }
+        bad += 1;
+        let c = &cases[i];
+        let line = format!(
+            "{}: real rax={:#x} rdx={:#x} fl={:#x}; sim rax={:#x} rdx={:#x} fl={:#x}",
+            c.desc,
+            word(want, 0),
+            word(want, 8),
+            word(want, 16),
+            word(got, 0),
+            word(got, 8),
+            word(got, 16)
+        );
+        let op = c.desc.split_whitespace().next().unwrap_or("").to_string();
+        let e = shown.entry(op).or_default();
+        if e.len() < 4 {
+            e.push(line);
+        }
+    }
+    (bad, shown.into_values().flatten().collect())
+}
+
+/// The host processor, live: the simulator with the host's vendor profile must give every
+/// bit of every record, undefined flags included.
 #[test]
 fn flags_match_the_real_cpu() {
     let (asm, cases) = build_cases();
     let exe = harness::build_asm_text("flags_grid", &asm);
     let native = harness::native_plain(&exe, &[]);
-    let sim = harness::sim(&exe, &[]);
+    let vendor = harness::host_vendor();
+    let sim = harness::sim_as(vendor, &exe, &[]);
     assert_eq!(native.status, 0);
     assert_eq!(native.stdout.len(), cases.len() * 24, "native output size");
     assert_eq!(
@@ -297,40 +339,107 @@ fn flags_match_the_real_cpu() {
         native.stdout.len(),
         "simulator output size"
     );
-    let word = |b: &[u8], i: usize| u64::from_le_bytes(b[i..i + 8].try_into().unwrap());
-    let mut bad = Vec::new();
-    for (i, c) in cases.iter().enumerate() {
-        let o = i * 24;
-        let (nr, nd, nf) = (
-            word(&native.stdout, o),
-            word(&native.stdout, o + 8),
-            word(&native.stdout, o + 16),
-        );
-        let (sr, sd, sf) = (
-            word(&sim.stdout, o),
-            word(&sim.stdout, o + 8),
-            word(&sim.stdout, o + 16),
-        );
-        if nr != sr || nd != sd || nf != sf {
-            bad.push(format!("{}: native rax={nr:#x} rdx={nd:#x} fl={nf:#x}; sim rax={sr:#x} rdx={sd:#x} fl={sf:#x}", c.desc));
-        }
+    if recorded::recording() {
+        let keys: Vec<String> = cases.iter().map(|c| c.desc.clone()).collect();
+        recorded::save("flags_grid", vendor, &keys, &native.stdout, 24);
     }
-    // Show the first few mismatches of each operation.
-    let mut shown: std::collections::BTreeMap<String, Vec<String>> = Default::default();
-    for b in &bad {
-        let op = b.split_whitespace().next().unwrap_or("").to_string();
-        let e = shown.entry(op).or_default();
-        if e.len() < 4 {
-            e.push(b.clone());
-        }
-    }
-    let report: Vec<String> = shown.values().flatten().cloned().collect();
+    let expected = (0..cases.len()).map(|i| (i, &native.stdout[i * 24..i * 24 + 24]));
+    let (bad, report) = differences(&cases, expected, &sim.stdout);
     assert!(
-        bad.is_empty(),
-        "{} of {} cases differ:\n{}",
-        bad.len(),
+        bad == 0,
+        "{bad} of {} cases differ from this {vendor} processor:\n{}",
         cases.len(),
         report.join("\n")
     );
-    eprintln!("{} flag cases match the real CPU", cases.len());
+    eprintln!("{} flag cases match this {vendor} processor", cases.len());
+}
+
+/// Both vendors' recorded cores (`tests/data/cpu/flags_grid.*.tsv.gz`): the profile this
+/// machine cannot run live is checked here, and the host's own against its recording too.
+#[test]
+fn flags_match_the_recorded_cores() {
+    let (asm, cases) = build_cases();
+    let exe = harness::build_asm_text("flags_grid_recorded", &asm);
+    let keys: Vec<String> = cases.iter().map(|c| c.desc.clone()).collect();
+    for vendor in Vendor::ALL {
+        let rec = recorded::load("flags_grid", vendor);
+        let pairs = recorded::line_up(&rec, &keys);
+        let sim = harness::sim_as(vendor, &exe, &[]);
+        assert_eq!(sim.status, 0);
+        assert_eq!(sim.stdout.len(), cases.len() * 24, "simulator output size");
+        let checked = pairs.len();
+        let (bad, report) = differences(&cases, pairs.into_iter(), &sim.stdout);
+        assert!(
+            bad == 0,
+            "{bad} of {checked} cases differ from the recorded {vendor} core ({}):\n{}",
+            rec.header.join(" "),
+            report.join("\n")
+        );
+        assert!(checked > 30_000, "only {checked} recorded {vendor} cases");
+        eprintln!(
+            "{checked} of {} flag cases match the recorded {vendor} core",
+            cases.len()
+        );
+    }
+}
+
+/// The two profiles really differ where the manuals leave flags undefined, and only there:
+/// on every recorded case, the two cores' records agree in RAX, RDX and every defined flag.
+#[test]
+fn the_vendors_differ_only_in_undefined_flags() {
+    let (_, cases) = build_cases();
+    let keys: Vec<String> = cases.iter().map(|c| c.desc.clone()).collect();
+    let intel = recorded::load("flags_grid", Vendor::Intel);
+    let amd = recorded::load("flags_grid", Vendor::Amd);
+    let a: std::collections::HashMap<usize, &[u8]> =
+        recorded::line_up(&amd, &keys).into_iter().collect();
+    let word = |b: &[u8], i: usize| u64::from_le_bytes(b[i..i + 8].try_into().unwrap());
+    let mut differ = 0;
+    for (i, x) in recorded::line_up(&intel, &keys) {
+        let Some(y) = a.get(&i) else { continue };
+        if x == *y {
+            continue;
+        }
+        differ += 1;
+        let d = &cases[i].desc;
+        let op = d.split_whitespace().next().unwrap_or("");
+        // Flags each operation may leave differently (SDM "Flags Affected": undefined).
+        let count = d
+            .split_whitespace()
+            .find_map(|w| w.strip_prefix("count="))
+            .and_then(|c| c.parse::<u32>().ok())
+            .or(d.ends_with("(by 1)").then_some(1));
+        let undefined = match &op[..op.len() - 1] {
+            "div" | "idiv" => STATUS,
+            "mul" | "imul" => SF | ZF | AF | PF,
+            "shl" | "shr" | "sar" | "rol" | "ror" | "rcl" | "rcr" if count == Some(1) => AF,
+            "shl" | "shr" | "sar" | "rol" | "ror" | "rcl" | "rcr" => AF | OF,
+            "shld" | "shrd" if op.ends_with('w') && count.is_some_and(|c| c & 31 > 16) => {
+                STATUS | u64::MAX << 16
+            }
+            "shld" | "shrd" if count == Some(1) => AF,
+            "shld" | "shrd" => AF | OF,
+            _ => 0,
+        };
+        let (x0, y0) = (word(x, 0), word(y, 0));
+        let mask_rax = if undefined & (u64::MAX << 16) != 0 {
+            0xffff
+        } else {
+            0
+        };
+        assert_eq!(x0 & !mask_rax, y0 & !mask_rax, "{d}: RAX");
+        assert_eq!(word(x, 8), word(y, 8), "{d}: RDX");
+        assert_eq!(
+            word(x, 16) & !undefined,
+            word(y, 16) & !undefined,
+            "{d}: a defined flag differs between the recorded cores"
+        );
+    }
+    assert!(
+        differ > 10_000,
+        "only {differ} cases differ between the vendors"
+    );
+    eprintln!(
+        "{differ} cases differ between the recorded Intel and AMD cores, all in undefined results"
+    );
 }

@@ -7,8 +7,11 @@
 
 #[path = "programs/harness.rs"]
 mod harness;
+#[path = "programs/recorded.rs"]
+mod recorded;
 
 use std::fmt::Write;
+use youcpu_core::cpu::vendor::Vendor;
 
 /// (name, AT&T assembly). `buf` is a 64-byte, 16-aligned buffer; RSI/RDI point into it.
 const CASES: &[(&str, &str)] = &[
@@ -189,25 +192,24 @@ fn program() -> String {
     a
 }
 
-#[test]
-fn instruction_cases_match_the_real_cpu() {
-    let exe = harness::build_asm_text("instruction_cases", &program());
-    let n = harness::native_plain(&exe, &[]);
-    let s = harness::sim(&exe, &[]);
-    assert_eq!(n.status, 0, "native run failed");
-    assert_eq!(s.status, 0, "simulator run failed");
-    assert_eq!(n.stdout.len(), CASES.len() * 264);
-    assert_eq!(s.stdout.len(), n.stdout.len());
+/// The recording key of each case: its name and its body as Rust prints a string.
+fn keys() -> Vec<String> {
+    CASES
+        .iter()
+        .map(|(name, body)| format!("{name}\t{body:?}"))
+        .collect()
+}
+
+/// One line per difference between a real record and the simulator's, for the cases given.
+fn differences<'a>(expected: impl Iterator<Item = (usize, &'a [u8])>, sim: &[u8]) -> Vec<String> {
     let names = [
         "rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi", "r8", "r9", "r10", "r11", "r12",
         "r13", "r14", "r15", "rflags",
     ];
     let mut bad = Vec::new();
-    for (i, (name, body)) in CASES.iter().enumerate() {
-        let (nd, sd) = (
-            &n.stdout[i * 264..(i + 1) * 264],
-            &s.stdout[i * 264..(i + 1) * 264],
-        );
+    for (i, nd) in expected {
+        let (name, body) = CASES[i];
+        let sd = &sim[i * 264..(i + 1) * 264];
         for (k, reg) in names.iter().enumerate() {
             let (a, b) = (&nd[k * 8..k * 8 + 8], &sd[k * 8..k * 8 + 8]);
             if a != b {
@@ -215,14 +217,14 @@ fn instruction_cases_match_the_real_cpu() {
                     u64::from_le_bytes(a.try_into().unwrap()),
                     u64::from_le_bytes(b.try_into().unwrap()),
                 );
-                bad.push(format!("{name} ({body:?}): {reg} native {a:#x} sim {b:#x}"));
+                bad.push(format!("{name} ({body:?}): {reg} real {a:#x} sim {b:#x}"));
             }
         }
         for x in 0..4 {
             let o = 136 + x * 16;
             if nd[o..o + 16] != sd[o..o + 16] {
                 bad.push(format!(
-                    "{name}: xmm{x} native {:02x?} sim {:02x?}",
+                    "{name}: xmm{x} real {:02x?} sim {:02x?}",
                     &nd[o..o + 16],
                     &sd[o..o + 16]
                 ));
@@ -230,16 +232,65 @@ fn instruction_cases_match_the_real_cpu() {
         }
         if nd[200..264] != sd[200..264] {
             bad.push(format!(
-                "{name}: buf native {:02x?} sim {:02x?}",
+                "{name}: buf real {:02x?} sim {:02x?}",
                 &nd[200..264],
                 &sd[200..264]
             ));
         }
     }
+    bad
+}
+
+/// The host processor, live, with the host's vendor profile.
+#[test]
+fn instruction_cases_match_the_real_cpu() {
+    let exe = harness::build_asm_text("instruction_cases", &program());
+    let n = harness::native_plain(&exe, &[]);
+    let vendor = harness::host_vendor();
+    let s = harness::sim_as(vendor, &exe, &[]);
+    assert_eq!(n.status, 0, "native run failed");
+    assert_eq!(s.status, 0, "simulator run failed");
+    assert_eq!(n.stdout.len(), CASES.len() * 264);
+    assert_eq!(s.stdout.len(), n.stdout.len());
+    if recorded::recording() {
+        recorded::save("instruction_cases", vendor, &keys(), &n.stdout, 264);
+    }
+    let bad = differences(
+        (0..CASES.len()).map(|i| (i, &n.stdout[i * 264..(i + 1) * 264])),
+        &s.stdout,
+    );
     assert!(
         bad.is_empty(),
-        "{} differences:\n{}",
+        "{} differences from this {vendor} processor:\n{}",
         bad.len(),
         bad.join("\n")
     );
+}
+
+/// Both vendors' recorded cores (`tests/data/cpu/instruction_cases.*.tsv.gz`).
+#[test]
+fn instruction_cases_match_the_recorded_cores() {
+    let exe = harness::build_asm_text("instruction_cases_recorded", &program());
+    let keys = keys();
+    for vendor in Vendor::ALL {
+        let rec = recorded::load("instruction_cases", vendor);
+        let pairs = recorded::line_up(&rec, &keys);
+        let checked = pairs.len();
+        let s = harness::sim_as(vendor, &exe, &[]);
+        assert_eq!(s.status, 0, "simulator run failed");
+        assert_eq!(s.stdout.len(), CASES.len() * 264);
+        let bad = differences(pairs.into_iter(), &s.stdout);
+        assert!(
+            bad.is_empty(),
+            "{} differences from the recorded {vendor} core ({}):\n{}",
+            bad.len(),
+            rec.header.join(" "),
+            bad.join("\n")
+        );
+        assert!(checked >= 100, "only {checked} recorded {vendor} cases");
+        eprintln!(
+            "{checked} of {} instruction cases match the recorded {vendor} core",
+            CASES.len()
+        );
+    }
 }

@@ -8,6 +8,7 @@ mod harness;
 use harness::{compare, Build};
 use youcpu_core::linux::{Config, Linux};
 use youcpu_core::loader::stack::{at, random_bytes, RANDOM_SEED};
+use youcpu_testkit::process::Run;
 
 #[test]
 fn initial_stack_matches_a_real_process_exactly() {
@@ -134,7 +135,7 @@ fn static_pie_runs_like_natively() {
         ])
         .arg(&exe)
         .arg(harness::src_dir().join("calc.c"))
-        .status()
+        .run_status()
         .expect("musl-gcc");
     assert!(ok.success());
     let n = harness::native(&exe, &[]);
@@ -159,7 +160,7 @@ fn dynamic_program_needs_its_interpreter() {
         .args(["-O2", "-o"])
         .arg(&exe)
         .arg(harness::src_dir().join("hello.c"))
-        .status()
+        .run_status()
         .expect("gcc");
     assert!(ok.success());
     let bytes = std::fs::read(&exe).unwrap();
@@ -175,7 +176,7 @@ fn dynamic_program_needs_its_interpreter() {
     let out = std::process::Command::new("readelf")
         .args(["-l", "-W"])
         .arg(&exe)
-        .output()
+        .run_output()
         .expect("readelf");
     let text = String::from_utf8_lossy(&out.stdout);
     let interp = text

@@ -8,6 +8,7 @@
 mod harness;
 
 use harness::{compare, Build};
+use youcpu_testkit::process::Run;
 
 #[test]
 fn exit42() {
@@ -125,7 +126,7 @@ fn glibc_static_hello_world() {
         .args(["-O2", "-static", "-o"])
         .arg(&exe)
         .arg(harness::src_dir().join("hello.c"))
-        .status()
+        .run_status()
         .unwrap();
     assert!(ok.success());
     let n = harness::native_plain(&exe, &["glibc"]);

@@ -6,11 +6,11 @@
 #[path = "elf/tools.rs"]
 mod tools;
 
-use std::os::unix::fs::PermissionsExt;
 use std::process::{Command, Stdio};
 use tools::Scratch;
 use youcpu_core::elf::writer::{write_executable, ExecutableSpec, PAGE};
 use youcpu_core::elf::{memory_map, parse};
+use youcpu_testkit::process::Run;
 
 /// pause(); jmp back: mov eax, 34 / syscall / jmp -9.
 const PAUSE_LOOP: [u8; 9] = [0xb8, 34, 0, 0, 0, 0x0f, 0x05, 0xeb, 0xf7];
@@ -84,10 +84,13 @@ fn load_regions_match_proc_maps() {
     for (name, spec) in variants {
         let w = write_executable(&spec).unwrap();
         let path = t.write(name, &w.bytes);
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        youcpu_testkit::process::chmod(&path, 0o755).unwrap();
         let elf = parse(&w.bytes).unwrap();
         let regions = memory_map(&elf, PAGE).unwrap();
-        let mut child = Command::new(&path).stdout(Stdio::null()).spawn().unwrap();
+        let mut child = Command::new(&path)
+            .stdout(Stdio::null())
+            .run_spawn()
+            .unwrap();
         let shown = path.to_str().unwrap().to_string();
         // Wait until the program sleeps in pause(): execve has finished mapping everything
         // (reading earlier can catch the kernel between the file and the BSS mappings).

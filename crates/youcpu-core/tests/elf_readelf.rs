@@ -14,6 +14,7 @@ mod tools;
 use std::path::{Path, PathBuf};
 use tools::{run, s, try_run, Scratch};
 use youcpu_core::elf::{parse, ElfFile};
+use youcpu_testkit::process::Run;
 
 fn check(path: &Path) -> ElfFile {
     let bytes = std::fs::read(path).unwrap();
@@ -325,7 +326,7 @@ fn core_dump_from_the_kernel() {
     );
     let _ = std::process::Command::new("sh")
         .args(["-c", &script])
-        .output()
+        .run_output()
         .unwrap();
     let core = std::fs::read_dir(&t.0)
         .unwrap()

@@ -11,7 +11,6 @@ mod readelf;
 mod tools;
 
 use proptest::prelude::*;
-use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::Command;
 use tools::Scratch;
@@ -19,16 +18,17 @@ use youcpu_core::elf::writer::{
     layout, patch, write_executable, ExecutableSpec, WriteError, MAX_BSS, MAX_CONTENTS, PAGE,
 };
 use youcpu_core::elf::{parse, Class, Endian};
+use youcpu_testkit::process::Run;
 
 fn write_exe(t: &Scratch, name: &str, bytes: &[u8]) -> std::path::PathBuf {
     let p = t.write(name, bytes);
-    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+    youcpu_testkit::process::chmod(&p, 0o755).unwrap();
     p
 }
 
 fn run_native(path: &Path) -> (Vec<u8>, Option<i32>) {
     let out = Command::new(path)
-        .output()
+        .run_output()
         .unwrap_or_else(|e| panic!("cannot run {}: {e}", path.display()));
     (out.stdout, out.status.code())
 }
@@ -111,7 +111,7 @@ fn i386_hello_world() {
     check_readelf(&p);
     let elf = parse(&w.bytes).unwrap();
     assert_eq!((elf.class_bits(), elf.machine_name().as_str()), (32, "386"));
-    match Command::new(&p).output() {
+    match Command::new(&p).run_output() {
         Ok(out) => assert_eq!(
             (out.stdout.as_slice(), out.status.code()),
             (hello::MESSAGE, Some(7))
@@ -157,7 +157,7 @@ fn objdump_disassembles_the_code_it_was_given() {
     let out = Command::new("objdump")
         .args(["-d", "-M", "intel"])
         .arg(&p)
-        .output()
+        .run_output()
         .unwrap();
     assert!(
         out.status.success(),

@@ -13,7 +13,6 @@ mod realfs;
 
 use common::{kernel_with, model_on, request, sources, Case, Scratch, Seen};
 use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::Command;
 use youcpu_core::exec::examples::{example_fs, tiny_elf, JAVA_REGISTRATION, PYC_REGISTRATION};
@@ -21,10 +20,11 @@ use youcpu_core::exec::fs::{MemFs, MemNode};
 use youcpu_core::exec::misc::MiscRegistry;
 use youcpu_core::exec::namei::Cred;
 use youcpu_core::exec::register;
+use youcpu_testkit::process::Run;
 
 fn build_static(dir: &Path, name: &str, src: &str) -> Option<Vec<u8>> {
     let c = dir.join(format!("{name}.c"));
-    std::fs::write(&c, src).unwrap();
+    youcpu_testkit::process::write(&c, src).unwrap();
     let out = dir.join(name);
     let ok = Command::new("cc")
         .arg("-static")
@@ -32,7 +32,7 @@ fn build_static(dir: &Path, name: &str, src: &str) -> Option<Vec<u8>> {
         .arg("-o")
         .arg(&out)
         .arg(&c)
-        .status();
+        .run_status();
     if !matches!(ok, Ok(s) if s.success()) {
         return None;
     }
@@ -47,11 +47,11 @@ fn materialise(fs: &MemFs, root: &Path) {
         match &e.node {
             MemNode::Dir => {
                 std::fs::create_dir_all(&real).unwrap();
-                std::fs::set_permissions(&real, std::fs::Permissions::from_mode(e.mode)).unwrap();
+                youcpu_testkit::process::chmod(&real, e.mode).unwrap();
             }
             MemNode::File(b) => {
-                std::fs::write(&real, b).unwrap();
-                std::fs::set_permissions(&real, std::fs::Permissions::from_mode(e.mode)).unwrap();
+                youcpu_testkit::process::write(&real, b).unwrap();
+                youcpu_testkit::process::chmod(&real, e.mode).unwrap();
             }
             MemNode::Symlink(t) => {
                 std::os::unix::fs::symlink(std::ffi::OsStr::from_bytes(t), &real).unwrap()
@@ -67,13 +67,13 @@ fn example_programs_are_runnable_elf_files() {
     for (name, e_type) in [("exec", 2u16), ("dyn", 3)] {
         let p = dir.file(name, &tiny_elf(e_type, None), 0o755);
         // Retry on ETXTBSY: another test thread's child may briefly hold the file open.
-        let mut st = Command::new(&p).status();
+        let mut st = Command::new(&p).run_status();
         for _ in 0..100 {
             if !matches!(&st, Err(e) if e.raw_os_error() == Some(26)) {
                 break;
             }
             std::thread::sleep(std::time::Duration::from_millis(5));
-            st = Command::new(&p).status();
+            st = Command::new(&p).run_status();
         }
         let st = st.unwrap();
         assert!(st.success(), "{name}: {st:?}");
@@ -82,7 +82,11 @@ fn example_programs_are_runnable_elf_files() {
 
 #[test]
 fn every_example_in_a_chroot() {
-    if Command::new("unshare").arg("--version").output().is_err() {
+    if Command::new("unshare")
+        .arg("--version")
+        .run_output()
+        .is_err()
+    {
         eprintln!("skipped: unshare is not installed");
         return;
     }
@@ -116,7 +120,7 @@ fn every_example_in_a_chroot() {
         .args(["--user", "--map-root-user", "--mount"])
         .arg(format!("--root={}", root.display()))
         .args(["--wd=/home/user", "/run", "/bin/sh"])
-        .output()
+        .run_output()
         .unwrap();
     if !String::from_utf8_lossy(&probe.stdout).starts_with("ARGC") {
         eprintln!(

@@ -11,9 +11,9 @@ mod realfs;
 
 use common::{agree_all, stack_rlimit, tools, Case, Scratch, Seen};
 use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use youcpu_core::exec::binprm::{ARG_MAX, MAX_ARG_STRLEN, STK_LIM};
+use youcpu_testkit::process::Run;
 
 fn b(p: &Path) -> Vec<u8> {
     p.as_os_str().as_bytes().to_vec()
@@ -24,7 +24,7 @@ fn cat(parts: &[&[u8]]) -> Vec<u8> {
 }
 
 fn chmod(p: &Path, mode: u32) {
-    std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap();
+    youcpu_testkit::process::chmod(p, mode).unwrap();
 }
 
 fn is_root() -> bool {
@@ -65,7 +65,7 @@ fn path_lookup_errors() {
     let fifo = dir.path("fifo");
     assert!(std::process::Command::new("mkfifo")
         .arg(&fifo)
-        .status()
+        .run_status()
         .unwrap()
         .success());
     chmod(&fifo, 0o755);
@@ -157,7 +157,7 @@ fn interpreter_errors() {
     let fifo = dir.path("fifo");
     assert!(std::process::Command::new("mkfifo")
         .arg(&fifo)
-        .status()
+        .run_status()
         .unwrap()
         .success());
     let interps: Vec<(&str, Vec<u8>)> = vec![
@@ -388,14 +388,14 @@ fn elf_header_checks_and_pt_interp() {
         (
             "text",
             Box::new(|p: &Path| {
-                std::fs::write(p, b"#!/bin/sh\n").unwrap();
+                youcpu_testkit::process::write(p, b"#!/bin/sh\n").unwrap();
                 chmod(p, 0o755);
             }),
         ),
         (
             "short",
             Box::new(|p: &Path| {
-                std::fs::write(p, b"\x7fELF\x02\x01\x01").unwrap();
+                youcpu_testkit::process::write(p, b"\x7fELF\x02\x01\x01").unwrap();
                 chmod(p, 0o755);
             }),
         ),
@@ -415,7 +415,7 @@ fn elf_header_checks_and_pt_interp() {
             Box::new(|p: &Path| {
                 let mut v = std::fs::read(&tools().recorder).unwrap();
                 v[18] = 40;
-                std::fs::write(p, v).unwrap();
+                youcpu_testkit::process::write(p, v).unwrap();
                 chmod(p, 0o755);
             }),
         ),
@@ -494,7 +494,7 @@ fn static_binaries() {
             .arg("-o")
             .arg(&out)
             .arg(&src)
-            .status()
+            .run_status()
             .map(|s| s.success())
             .unwrap_or(false);
         if !ok {

@@ -20,6 +20,7 @@ use std::sync::Mutex;
 use youcpu_core::exec::misc::{parse_registration, MiscRegistry};
 use youcpu_core::exec::namei::Cred;
 use youcpu_core::exec::register;
+use youcpu_testkit::process::Run;
 
 const DIR: &str = "/proc/sys/fs/binfmt_misc";
 
@@ -31,7 +32,7 @@ fn available() -> bool {
     if !reg.exists() {
         let _ = std::process::Command::new("mount")
             .args(["-t", "binfmt_misc", "binfmt_misc", DIR])
-            .status();
+            .run_status();
     }
     if !reg.exists() {
         eprintln!("skipped: binfmt_misc is not mounted at {DIR} and cannot be mounted here");

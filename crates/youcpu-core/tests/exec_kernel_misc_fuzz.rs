@@ -18,6 +18,7 @@ use std::process::Command;
 use youcpu_core::exec::misc::MiscRegistry;
 use youcpu_core::exec::namei::Cred;
 use youcpu_core::exec::register;
+use youcpu_testkit::process::Run;
 
 const WRITER_C: &str = r#"
 #include <dirent.h>
@@ -170,21 +171,25 @@ fn corpus(n: usize, seed: u64, rec: &str) -> Vec<Vec<u8>> {
 
 #[test]
 fn generated_registrations_in_a_private_namespace() {
-    if Command::new("unshare").arg("--version").output().is_err() {
+    if Command::new("unshare")
+        .arg("--version")
+        .run_output()
+        .is_err()
+    {
         eprintln!("skipped: unshare is not installed");
         return;
     }
     let t = tools();
     let dir = Scratch::new("mfuzz");
     let c = dir.path("writer.c");
-    std::fs::write(&c, WRITER_C).unwrap();
+    youcpu_testkit::process::write(&c, WRITER_C).unwrap();
     let writer = dir.path("writer");
     assert!(Command::new("cc")
         .arg("-O1")
         .arg("-o")
         .arg(&writer)
         .arg(&c)
-        .status()
+        .run_status()
         .unwrap()
         .success());
     let rec = t.recorder.to_str().unwrap();
@@ -202,13 +207,13 @@ fn generated_registrations_in_a_private_namespace() {
         input.extend_from_slice(s);
     }
     let infile = dir.path("in.bin");
-    std::fs::write(&infile, &input).unwrap();
+    youcpu_testkit::process::write(&infile, &input).unwrap();
     let out = Command::new("unshare")
         .args(["--user", "--map-root-user", "--mount"])
         .arg(&writer)
         .arg(&infile)
         .current_dir(&t.dir)
-        .output()
+        .run_output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     if text.starts_with("MOUNT") || !out.status.success() && text.is_empty() {

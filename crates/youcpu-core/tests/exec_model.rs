@@ -10,7 +10,6 @@ mod realfs;
 use proptest::prelude::*;
 use realfs::RealFs;
 use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::PermissionsExt;
 use youcpu_core::exec::binprm::BINPRM_BUF_SIZE;
 use youcpu_core::exec::examples::{example_fs, JAVA_REGISTRATION, PYC_REGISTRATION};
 use youcpu_core::exec::fs::{MemFs, MemNode};
@@ -138,8 +137,8 @@ fn memfs_and_the_real_filesystem_agree() {
         match &e.node {
             MemNode::Dir => std::fs::create_dir_all(&real).unwrap(),
             MemNode::File(b) => {
-                std::fs::write(&real, b).unwrap();
-                std::fs::set_permissions(&real, std::fs::Permissions::from_mode(e.mode)).unwrap();
+                youcpu_testkit::process::write(&real, b).unwrap();
+                youcpu_testkit::process::chmod(&real, e.mode).unwrap();
             }
             MemNode::Symlink(t) => {
                 std::os::unix::fs::symlink(std::ffi::OsStr::from_bytes(t), &real).unwrap()

@@ -14,6 +14,7 @@ use common::{model, Case, Scratch, Seen};
 use std::os::unix::ffi::OsStrExt;
 use std::process::Command;
 use youcpu_core::exec::shell::{enoexec_fallback, error_status, Fallback, Shell};
+use youcpu_testkit::process::Run;
 
 const ARGS: [&str; 2] = ["a1", "b2"];
 
@@ -36,7 +37,7 @@ fn run_shell(shell: Shell, path: &[u8], cwd: &std::path::Path) -> Outcome {
             .current_dir(cwd)
             .env_clear()
             .env("PATH", "/usr/bin:/bin")
-            .output()
+            .run_output()
             .unwrap()
     };
     // ETXTBSY: a file this process just wrote may still be open in a child another test thread
@@ -132,7 +133,7 @@ fn shells() -> Vec<Shell> {
         if Command::new(sh.name())
             .arg("-c")
             .arg("true")
-            .status()
+            .run_status()
             .map(|s| s.success())
             .unwrap_or(false)
         {

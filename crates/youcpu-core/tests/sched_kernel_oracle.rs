@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use youcpu_core::sched::sim::{
     simulate, Burst, CfsParams, EevdfParams, Policy, SimConfig, TaskSpec,
 };
+use youcpu_testkit::process::Run;
 
 const NICE: [i32; 4] = [0, 3, 0, 6];
 
@@ -84,7 +85,7 @@ fn nice_shares_match_the_running_kernel() {
                         "while :; do :; done",
                     ])
                     .stdin(Stdio::null())
-                    .spawn()
+                    .run_spawn()
                     .expect("taskset, nice and sh must be installed")
             })
             .collect(),

@@ -11,6 +11,7 @@ use std::process::Command;
 use youcpu_core::paging::AccessKind;
 use youcpu_core::vm::vma::STACK_TOP;
 use youcpu_core::vm::{Image, Limits, System, VmaKind};
+use youcpu_testkit::process::Run;
 
 const PROGRAM: &str = r#"
 #include <stdio.h>
@@ -43,7 +44,7 @@ struct Line {
 fn build(dir: &std::path::Path, bss: u64, data: u64) -> std::path::PathBuf {
     let src = dir.join("prog.c");
     let exe = dir.join(format!("prog-{bss}-{data}"));
-    std::fs::write(&src, PROGRAM).unwrap();
+    youcpu_testkit::process::write(&src, PROGRAM).unwrap();
     let st = Command::new("gcc")
         .args(["-O0", "-static", "-no-pie", "-Wl,-z,norelro"])
         .arg(format!("-DBSS={bss}"))
@@ -51,7 +52,7 @@ fn build(dir: &std::path::Path, bss: u64, data: u64) -> std::path::PathBuf {
         .arg("-o")
         .arg(&exe)
         .arg(&src)
-        .status()
+        .run_status()
         .expect("gcc (Debian packages gcc and libc6-dev) is needed for this test");
     assert!(st.success(), "gcc -static failed");
     exe
@@ -80,7 +81,7 @@ fn check(dir: &std::path::Path, bss_size: u64, data_size: u64) {
         .args(["-R"])
         .arg(&exe)
         .env_clear()
-        .output()
+        .run_output()
         .expect("setarch (Debian package util-linux) is needed for this test");
     assert!(
         out.status.success(),
@@ -187,7 +188,7 @@ fn pie_and_dynamic_programs_are_refused() {
     let dir = std::env::temp_dir().join(format!("youcpu-vm-pie-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let src = dir.join("p.c");
-    std::fs::write(&src, "int main(void) { return 0; }\n").unwrap();
+    youcpu_testkit::process::write(&src, "int main(void) { return 0; }\n").unwrap();
     for (name, flags) in [("pie", &["-static-pie"][..]), ("dyn", &["-no-pie"][..])] {
         let exe = dir.join(name);
         let st = Command::new("gcc")
@@ -195,7 +196,7 @@ fn pie_and_dynamic_programs_are_refused() {
             .arg("-o")
             .arg(&exe)
             .arg(&src)
-            .status()
+            .run_status()
             .unwrap();
         assert!(st.success());
         let e = Image::from_elf(name, std::fs::read(&exe).unwrap(), 0).unwrap_err();

@@ -10,6 +10,7 @@
 use std::process::Command;
 use youcpu_core::paging::AccessKind;
 use youcpu_core::vm::{Image, Limits, System};
+use youcpu_testkit::process::Run;
 
 const PROGRAM: &str = r#"
 #include <fcntl.h>
@@ -82,19 +83,19 @@ fn fork_cow_and_the_zero_page_match_pagemap() {
     let dir = std::env::temp_dir().join(format!("youcpu-vm-pagemap-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let (src, exe) = (dir.join("pm.c"), dir.join("pm"));
-    std::fs::write(&src, PROGRAM).unwrap();
+    youcpu_testkit::process::write(&src, PROGRAM).unwrap();
     let st = Command::new("gcc")
         .args(["-O0", "-static", "-no-pie", "-Wl,-z,norelro", "-o"])
         .arg(&exe)
         .arg(&src)
-        .status()
+        .run_status()
         .expect("gcc (Debian packages gcc and libc6-dev) is needed for this test");
     assert!(st.success());
     let out = Command::new("setarch")
         .arg("-R")
         .arg(&exe)
         .env_clear()
-        .output()
+        .run_output()
         .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     let rows: Vec<Vec<u64>> = text

@@ -10,6 +10,7 @@ use std::process::Command;
 use youcpu_core::paging::AccessKind;
 use youcpu_core::vm::vma::STACK_TOP;
 use youcpu_core::vm::{Image, Limits, System, VmaKind};
+use youcpu_testkit::process::Run;
 
 const PROGRAM: &str = r#"
 #include <signal.h>
@@ -47,7 +48,7 @@ fn real(exe: &std::path::Path, kind: u8, addr: u64) -> Option<(i32, u64)> {
         .arg(kind.to_string())
         .arg(format!("{addr:x}"))
         .env_clear()
-        .output()
+        .run_output()
         .expect("setarch (Debian package util-linux) is needed for this test");
     let text = String::from_utf8(out.stdout).unwrap();
     let line = text.trim();
@@ -64,12 +65,12 @@ fn faults_match_the_kernel() {
     std::fs::create_dir_all(&dir).unwrap();
     let src = dir.join("segv.c");
     let exe = dir.join("segv");
-    std::fs::write(&src, PROGRAM).unwrap();
+    youcpu_testkit::process::write(&src, PROGRAM).unwrap();
     let st = Command::new("gcc")
         .args(["-O0", "-static", "-no-pie", "-Wl,-z,norelro", "-o"])
         .arg(&exe)
         .arg(&src)
-        .status()
+        .run_status()
         .expect("gcc (Debian packages gcc and libc6-dev) is needed for this test");
     assert!(st.success());
     let bytes = std::fs::read(&exe).unwrap();

@@ -8,6 +8,7 @@
 use serde_json::Value;
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
+use youcpu_testkit::process::Run;
 
 fn run(args: &[&str], stdin: &[u8]) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_youcpu"))
@@ -15,7 +16,7 @@ fn run(args: &[&str], stdin: &[u8]) -> Output {
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
-        .spawn()
+        .run_spawn()
         .unwrap();
     let mut input = child.stdin.take().unwrap();
     let data = stdin.to_vec();

@@ -7,6 +7,7 @@
 use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
+use youcpu_testkit::process::Run;
 
 fn tmp() -> PathBuf {
     let d = std::env::temp_dir().join(format!("youcpu-build-cli-{}", std::process::id()));
@@ -18,7 +19,7 @@ fn youcpu(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_youcpu"))
         .args(args)
         .env_clear()
-        .output()
+        .run_output()
         .unwrap()
 }
 
@@ -48,7 +49,7 @@ _start:
 #[test]
 fn builds_a_program_that_runs_natively_and_simulated() {
     let src = tmp().join("hello.s");
-    std::fs::write(&src, HELLO).unwrap();
+    youcpu_testkit::process::write(&src, HELLO).unwrap();
     let out = youcpu(&["build", s(&src)]);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     let exe = tmp().join("hello");
@@ -59,7 +60,7 @@ fn builds_a_program_that_runs_natively_and_simulated() {
     );
     let mode = std::fs::metadata(&exe).unwrap().permissions().mode();
     assert_eq!(mode & 0o777, 0o755);
-    let native = Command::new(&exe).output().unwrap();
+    let native = Command::new(&exe).run_output().unwrap();
     assert_eq!(native.stdout, b"Hello from youcpu build\n");
     assert_eq!(native.status.code(), Some(5));
     let sim = youcpu(&["run", s(&exe)]);
@@ -93,7 +94,7 @@ fn builds_a_program_that_runs_natively_and_simulated() {
         .current_dir(&dir)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
-        .spawn()
+        .run_spawn()
         .unwrap();
     use std::io::Write;
     child
@@ -103,16 +104,17 @@ fn builds_a_program_that_runs_natively_and_simulated() {
         .write_all(b"mov eax, 60\nmov edi, 77\nsyscall\n")
         .unwrap();
     assert!(child.wait_with_output().unwrap().status.success());
-    let st = Command::new(dir.join("a.out")).status().unwrap();
+    let st = Command::new(dir.join("a.out")).run_status().unwrap();
     assert_eq!(st.code(), Some(77));
 }
 
 #[test]
 fn bad_input_is_one_line_naming_the_line() {
     let bad = tmp().join("bad.s");
-    std::fs::write(&bad, "_start:\n    mov eax, 1\n    jmp nowhere\n    frob\n").unwrap();
+    youcpu_testkit::process::write(&bad, "_start:\n    mov eax, 1\n    jmp nowhere\n    frob\n")
+        .unwrap();
     let binary = tmp().join("binary.s");
-    std::fs::write(&binary, [0xff, 0xfe, 0x00]).unwrap();
+    youcpu_testkit::process::write(&binary, [0xff, 0xfe, 0x00]).unwrap();
     let cases: Vec<(Vec<&str>, &str)> = vec![
         (vec!["build"], "usage"),
         (vec!["build", s(&bad)], "line 3: nowhere is not defined"),
@@ -142,7 +144,7 @@ fn bad_input_is_one_line_naming_the_line() {
 fn a_dynamic_program_stops_at_the_interpreters_entry() {
     // /bin/true from this machine, and a hand-made PIE naming the same interpreter.
     let pie = tmp().join("tiny-pie");
-    std::fs::write(
+    youcpu_testkit::process::write(
         &pie,
         youcpu_core::exec::examples::tiny_elf(3, Some(youcpu_core::exec::examples::LOADER)),
     )
@@ -184,7 +186,7 @@ fn a_dynamic_program_stops_at_the_interpreters_entry() {
     );
     // An interpreter that does not exist.
     let missing = tmp().join("missing-interp");
-    std::fs::write(
+    youcpu_testkit::process::write(
         &missing,
         youcpu_core::exec::examples::tiny_elf(3, Some("/nonexistent/ld.so")),
     )

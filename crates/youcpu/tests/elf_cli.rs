@@ -10,11 +10,12 @@ mod readelf;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use youcpu_testkit::process::Run;
 
 fn youcpu(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_youcpu"))
         .args(args)
-        .output()
+        .run_output()
         .unwrap()
 }
 
@@ -111,7 +112,7 @@ fn json_matches_readelf_on_real_files() {
     }
     let d = scratch("built");
     let c = d.join("t.c");
-    std::fs::write(&c, "int x = 1; int main(void) { return x; }\n").unwrap();
+    youcpu_testkit::process::write(&c, "int x = 1; int main(void) { return x; }\n").unwrap();
     let builds: [(&str, &[&str]); 3] = [("static", &["-static"]), ("obj.o", &["-c"]), ("pie", &[])];
     for (name, flags) in builds {
         let out = d.join(name);
@@ -120,7 +121,7 @@ fn json_matches_readelf_on_real_files() {
             .arg("-o")
             .arg(&out)
             .arg(&c)
-            .status()
+            .run_status()
             .unwrap();
         assert!(st.success());
         check_against_readelf(&out);
@@ -130,7 +131,7 @@ fn json_matches_readelf_on_real_files() {
         .arg("-o")
         .arg(&stripped)
         .arg(d.join("pie"))
-        .status()
+        .run_status()
         .unwrap()
         .success());
     check_against_readelf(&stripped);
@@ -197,19 +198,19 @@ fn refused(args: &[&str], want: &str) {
 fn bad_input_is_a_one_line_error() {
     let d = scratch("bad");
     let empty = d.join("empty");
-    std::fs::write(&empty, b"").unwrap();
+    youcpu_testkit::process::write(&empty, b"").unwrap();
     let script = d.join("script");
-    std::fs::write(&script, b"#!/bin/sh\necho hi\n").unwrap();
+    youcpu_testkit::process::write(&script, b"#!/bin/sh\necho hi\n").unwrap();
     let ls = std::fs::read("/bin/ls").unwrap();
     let cut = d.join("cut");
-    std::fs::write(&cut, &ls[..100]).unwrap();
+    youcpu_testkit::process::write(&cut, &ls[..100]).unwrap();
     let mut evil = ls.clone();
     evil[60] = 0; // e_shnum = 0: the count moves to section 0's sh_size
     evil[61] = 0;
     let shoff = u64::from_le_bytes(ls[40..48].try_into().unwrap()) as usize;
     evil[shoff + 32..shoff + 40].copy_from_slice(&(1u64 << 40).to_le_bytes());
     let evil_path = d.join("evil");
-    std::fs::write(&evil_path, &evil).unwrap();
+    youcpu_testkit::process::write(&evil_path, &evil).unwrap();
     let s = |p: &Path| p.to_str().unwrap().to_string();
     refused(&[], "usage: youcpu elf");
     refused(
@@ -268,13 +269,13 @@ fn mutated_files_stay_within_a_memory_limit() {
             b[f + 1] = 0xff;
         }
         let p = d.join(format!("m{i}"));
-        std::fs::write(&p, &b).unwrap();
+        youcpu_testkit::process::write(&p, &b).unwrap();
         let out = Command::new("prlimit")
             .arg(format!("--as={}", 256u64 << 20))
             .arg(env!("CARGO_BIN_EXE_youcpu"))
             .args(["elf", "--json"])
             .arg(&p)
-            .output()
+            .run_output()
             .unwrap();
         let code = out.status.code();
         assert!(

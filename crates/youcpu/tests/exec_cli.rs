@@ -13,11 +13,12 @@ use common::{kernel, tools, Case, Scratch, Seen};
 use serde_json::Value;
 use std::os::unix::ffi::OsStrExt;
 use std::process::Command;
+use youcpu_testkit::process::Run;
 
 fn youcpu(args: &[&[u8]]) -> (i32, Value, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_youcpu"))
         .args(args.iter().map(|a| std::ffi::OsStr::from_bytes(a)))
-        .output()
+        .run_output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     let json = serde_json::from_str(&stdout).unwrap_or(Value::Null);
@@ -214,7 +215,7 @@ fn bad_input_exits_1_with_a_message() {
 fn text_output_names_the_chain() {
     let out = Command::new(env!("CARGO_BIN_EXE_youcpu"))
         .args(["exec", "/bin/sh", "-c", "true"])
-        .output()
+        .run_output()
         .unwrap();
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
@@ -258,7 +259,7 @@ fn noexec_mounts_refuse_with_eacces() {
         .arg(&tools().recorder)
         .arg(&tools().runner)
         .arg(env!("CARGO_BIN_EXE_youcpu"))
-        .output();
+        .run_output();
     let Ok(out) = out else {
         eprintln!("skipped: unshare is not installed");
         return;

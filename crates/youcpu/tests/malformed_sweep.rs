@@ -16,6 +16,7 @@ use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+use youcpu_testkit::process::Run;
 
 /// Longest any case may take (the slowest valid ones simulate for a moment).
 const CASE_TIMEOUT: Duration = Duration::from_secs(30);
@@ -100,7 +101,7 @@ fn tiny_elf() -> Vec<u8> {
 fn files(root: &Path) -> Files {
     let w = |name: &str, data: &[u8]| {
         let p = root.join(name);
-        std::fs::write(&p, data).unwrap();
+        youcpu_testkit::process::write(&p, data).unwrap();
         p
     };
     let mut rng = Rng(2026);
@@ -112,7 +113,7 @@ fn files(root: &Path) -> Files {
     let dir = root.join("a-directory");
     std::fs::create_dir_all(&dir).unwrap();
     let script = w("script.sh", b"#!/bin/sh\necho hi\n");
-    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    youcpu_testkit::process::chmod(&script, 0o755).unwrap();
     Files {
         dir,
         missing: root.join("does-not-exist"),
@@ -752,7 +753,7 @@ fn run(bin: &Path, cwd: &Path, args: &[OsString], stdin: &[u8]) -> Ran {
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
-        .spawn()
+        .run_spawn()
         .unwrap();
     let mut input = child.stdin.take().unwrap();
     let data = stdin.to_vec();

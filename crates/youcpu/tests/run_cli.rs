@@ -6,6 +6,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use youcpu_testkit::process::Run;
 
 fn programs() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../youcpu-core/tests/programs")
@@ -24,7 +25,7 @@ fn build(src: &str, cc: &str, flags: &[&str]) -> PathBuf {
         .arg("-o")
         .arg(&exe)
         .arg(programs().join(src))
-        .output()
+        .run_output()
         .expect("compiler");
     assert!(
         out.status.success(),
@@ -39,7 +40,7 @@ fn youcpu(args: &[&str]) -> Output {
         .args(args)
         .env_clear()
         .env("LANG", "C")
-        .output()
+        .run_output()
         .unwrap()
 }
 
@@ -54,7 +55,7 @@ fn musl_hello_output_and_status_match_a_native_run() {
         .args(["x", "y"])
         .env_clear()
         .env("LANG", "C")
-        .output()
+        .run_output()
         .unwrap();
     let sim = youcpu(&["run", s(&exe), "x", "y"]);
     assert_eq!(
@@ -144,17 +145,47 @@ fn exit_status_passes_through() {
     assert_eq!((out.status.code(), out.stdout.len()), (Some(42), 0));
 }
 
+/// `--cpu` picks the vendor profile: CPUID's string and the flags DIV leaves undefined. The
+/// default is this machine's vendor, so a native run of the same program agrees with it.
+#[test]
+fn cpu_vendor_profiles_and_the_host_default() {
+    let exe = build("vendor.S", "gcc", &["-nostdlib", "-static"]);
+    let intel = youcpu(&["run", "--cpu", "intel", s(&exe)]);
+    assert_eq!(
+        (intel.stdout.as_slice(), intel.status.code()),
+        (&b"GenuineIntel"[..], Some(0x44))
+    );
+    let amd = youcpu(&["run", "--cpu", "AMD", s(&exe)]);
+    assert_eq!(
+        (amd.stdout.as_slice(), amd.status.code()),
+        (&b"AuthenticAMD"[..], Some(16))
+    );
+    let native = Command::new(&exe).run_output().unwrap();
+    let default = youcpu(&["run", s(&exe)]);
+    assert_eq!(
+        (default.stdout.as_slice(), default.status.code()),
+        (native.stdout.as_slice(), native.status.code()),
+        "the default profile is this machine's vendor"
+    );
+    let j = youcpu(&["run", "--json", "--cpu", "amd", s(&exe)]);
+    let v: serde_json::Value = serde_json::from_slice(&j.stdout).unwrap();
+    assert_eq!(
+        (v["cpu"].as_str(), v["exit_code"].as_i64()),
+        (Some("amd"), Some(16))
+    );
+}
+
 #[test]
 fn bad_input_is_a_one_line_error() {
     let exe = build("exit42.S", "gcc", &["-nostdlib", "-static"]);
     let text = tmp().join("not-elf.txt");
-    std::fs::write(&text, "hello\n").unwrap();
+    youcpu_testkit::process::write(&text, "hello\n").unwrap();
     let dynamic = tmp().join("dynamic");
     assert!(Command::new("gcc")
         .args(["-O2", "-o"])
         .arg(&dynamic)
         .arg(programs().join("hello.c"))
-        .status()
+        .run_status()
         .unwrap()
         .success());
     let cases: Vec<(Vec<&str>, &str)> = vec![
@@ -164,6 +195,8 @@ fn bad_input_is_a_one_line_error() {
         (vec!["run", "--max-steps", "0", s(&exe)], "max-steps"),
         (vec!["run", "--max-steps", "lots", s(&exe)], "max-steps"),
         (vec!["run", "--bogus", s(&exe)], "bogus"),
+        (vec!["run", "--cpu", "via", s(&exe)], "unknown CPU vendor"),
+        (vec!["run", "--cpu"], "cpu"),
         (vec!["run", s(&dynamic)], "dynamically linked"),
     ];
     for (args, want) in cases {

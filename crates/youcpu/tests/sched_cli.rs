@@ -8,13 +8,14 @@ use serde_json::Value;
 use std::ffi::OsString;
 use std::process::Command;
 use std::time::{Duration, Instant};
+use youcpu_testkit::process::Run;
 
 fn run(args: &[&str]) -> (i32, Value, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_youcpu"))
         .arg("sched")
         .args(args)
         .arg("--json")
-        .output()
+        .run_output()
         .unwrap();
     let stdout = String::from_utf8(out.stdout).unwrap();
     let json: Value = serde_json::from_str(&stdout).unwrap_or(Value::Null);
@@ -235,7 +236,7 @@ fn a_horizon_leaves_jobs_unfinished() {
 fn text_output_without_json() {
     let out = Command::new(env!("CARGO_BIN_EXE_youcpu"))
         .args(["sched", "--policy", "sjf", "--jobs", "3,1"])
-        .output()
+        .run_output()
         .unwrap();
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
@@ -374,7 +375,7 @@ fn non_utf8_is_an_error() {
         .args(["sched", "--policy", "rr", "--jobs"])
         .arg(OsString::from_vec(vec![0x31, 0xff]))
         .arg("--json")
-        .output()
+        .run_output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();

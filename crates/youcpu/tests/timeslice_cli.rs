@@ -2,11 +2,12 @@
 //! message for every kind of bad input.
 
 use std::process::Command;
+use youcpu_testkit::process::Run;
 
 fn youcpu(args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_youcpu"))
         .args(args)
-        .output()
+        .run_output()
         .expect("run youcpu");
     (
         out.status.code().unwrap_or(-1),

@@ -10,13 +10,14 @@ use std::process::Command;
 use youcpu_core::cpu::bus::{Access, PagingConfig};
 use youcpu_core::mmu::paging::{map_page, walk, PageFlags};
 use youcpu_core::mmu::phys::PhysMem;
+use youcpu_testkit::process::Run;
 
 fn run(args: &[String]) -> (i32, Value, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_youcpu"))
         .arg("translate")
         .args(args)
         .arg("--json")
-        .output()
+        .run_output()
         .unwrap();
     let stdout = String::from_utf8(out.stdout).unwrap();
     (
@@ -32,7 +33,7 @@ fn args(list: &[&str]) -> Vec<String> {
 
 fn temp(name: &str, bytes: &[u8]) -> PathBuf {
     let p = std::env::temp_dir().join(format!("youcpu-translate-{}-{name}", std::process::id()));
-    std::fs::write(&p, bytes).unwrap();
+    youcpu_testkit::process::write(&p, bytes).unwrap();
     p
 }
 

@@ -2,11 +2,11 @@
 //!
 //! Each helper returns the result (masked to the width) and the six status flags as RFLAGS
 //! bits; the caller merges them with [`merge`]. Flags the Intel SDM leaves undefined are set
-//! the way the Intel cores we record from do (see `tests/cpu_flags_native.rs`): AF = 0 after
-//! logic ops, shifts and rotates compute OF for every count as for count 1, and so on; each
+//! as one real core of the chosen [`Vendor`] sets them (the table in [`super::vendor`]); each
 //! helper says what it does.
 
 use super::state::rflags::{AF, CF, OF, PF, SF, STATUS, ZF};
+use super::vendor::Vendor;
 
 /// All-ones mask of `size` bytes.
 #[inline(always)]
@@ -122,11 +122,58 @@ pub fn mask_count(count: u64, size: u32) -> u32 {
     (count & if size == 8 { 0x3f } else { 0x1f }) as u32
 }
 
-/// SHL/SAL. CF = last bit shifted out (0 once the count exceeds the width); OF (defined for
-/// count 1 as MSB(result) XOR CF, i.e. bit w-1 XOR bit w-2 of the operand) is that same
-/// operand formula for every count on the recorded Intel cores; AF (undefined) = 0.
+/// True when the two top bits of `v` differ: the count-1 OF of SHL, ROL and RCL taken from
+/// the operand (Intel), and of every right shift or rotate taken from the result (AMD).
+#[inline(always)]
+pub fn top2_differ(v: u64, size: u32) -> bool {
+    (v & sign_bit(size) != 0) != (v & (sign_bit(size) >> 1) != 0)
+}
+
+/// OF of a left shift or rotate (SHL, ROL, RCL, SHLD) whose count-1 definition is
+/// MSB(result) XOR CF. For other counts the SDM leaves it undefined: AMD cores apply the same
+/// formula to the result; Intel cores give bit w-1 XOR bit w-2 of the operand (`intel_of`).
+#[inline(always)]
+fn left_of(v: Vendor, intel_of: bool, r: u64, cf: bool, size: u32) -> u64 {
+    let of = match v {
+        Vendor::Intel => intel_of,
+        Vendor::Amd => (r & sign_bit(size) != 0) != cf,
+    };
+    if of {
+        OF
+    } else {
+        0
+    }
+}
+
+/// OF of a right shift or rotate (SHR, SAR, ROR, RCR, SHRD), whose count-1 definition equals
+/// bit w-1 XOR bit w-2 of the result. AMD cores use that for every count; Intel cores apply
+/// the count-1 formula to the operands (`intel_of`).
+#[inline(always)]
+fn right_of(v: Vendor, intel_of: bool, r: u64, size: u32) -> u64 {
+    let of = match v {
+        Vendor::Intel => intel_of,
+        Vendor::Amd => top2_differ(r, size),
+    };
+    if of {
+        OF
+    } else {
+        0
+    }
+}
+
+/// AF after a shift (undefined by the SDM): Intel cores clear it, AMD cores set it.
+#[inline(always)]
+pub fn shift_af(v: Vendor) -> u64 {
+    match v {
+        Vendor::Intel => 0,
+        Vendor::Amd => AF,
+    }
+}
+
+/// SHL/SAL. CF = last bit shifted out (0 once the count exceeds the width); OF see
+/// [`left_of`]; AF see [`shift_af`].
 #[inline]
-pub fn shl(a: u64, count: u64, size: u32) -> ShiftOut {
+pub fn shl(v: Vendor, a: u64, count: u64, size: u32) -> ShiftOut {
     let c = mask_count(count, size);
     let m = mask(size);
     if c == 0 {
@@ -138,19 +185,16 @@ pub fn shl(a: u64, count: u64, size: u32) -> ShiftOut {
     // count exceeds the width.
     let r = (a << c) & m;
     let cf = c <= bits && (a >> (bits - c)) & 1 != 0;
-    let mut f = szp(r, size);
+    let mut f = szp(r, size) | shift_af(v) | left_of(v, top2_differ(a, size), r, cf, size);
     if cf {
         f |= CF;
-    }
-    if top2_differ(a, size) {
-        f |= OF;
     }
     (r, Some(f))
 }
 
-/// SHR. CF = last bit shifted out; OF = MSB of the original operand (count 1; same otherwise).
+/// SHR. CF = last bit shifted out; OF = MSB of the operand for count 1 (see [`right_of`]).
 #[inline]
-pub fn shr(a: u64, count: u64, size: u32) -> ShiftOut {
+pub fn shr(v: Vendor, a: u64, count: u64, size: u32) -> ShiftOut {
     let c = mask_count(count, size);
     let m = mask(size);
     let a = a & m;
@@ -159,19 +203,17 @@ pub fn shr(a: u64, count: u64, size: u32) -> ShiftOut {
     }
     let r = if c >= 64 { 0 } else { a >> c };
     let cf = c <= size * 8 && (a >> (c - 1)) & 1 != 0;
-    let mut f = szp(r, size);
+    let mut f = szp(r, size) | shift_af(v) | right_of(v, a & sign_bit(size) != 0, r, size);
     if cf {
         f |= CF;
-    }
-    if a & sign_bit(size) != 0 {
-        f |= OF;
     }
     (r, Some(f))
 }
 
-/// SAR. CF = last bit shifted out (the sign once the count reaches the width); OF = 0.
+/// SAR. CF = last bit shifted out (the sign once the count reaches the width); OF = 0 (the
+/// result's two top bits are both the sign, so AMD's rule gives 0 too).
 #[inline]
-pub fn sar(a: u64, count: u64, size: u32) -> ShiftOut {
+pub fn sar(v: Vendor, a: u64, count: u64, size: u32) -> ShiftOut {
     let c = mask_count(count, size);
     let m = mask(size);
     if c == 0 {
@@ -180,16 +222,16 @@ pub fn sar(a: u64, count: u64, size: u32) -> ShiftOut {
     let s = sext(a, size);
     let r = (s >> c.min(63)) as u64 & m;
     let cf = (s >> (c - 1).min(63)) & 1 != 0;
-    let mut f = szp(r, size);
+    let mut f = szp(r, size) | shift_af(v);
     if cf {
         f |= CF;
     }
     (r, Some(f))
 }
 
-/// ROL: only CF and OF change. CF = LSB(result); OF = MSB(result) XOR CF for count 1, which is
-/// bit w-1 XOR bit w-2 of the operand; the recorded Intel cores use that for every count.
-pub fn rol(a: u64, count: u64, size: u32) -> ShiftOut {
+/// ROL: only CF and OF change. CF = LSB(result); OF = MSB(result) XOR CF for count 1 (see
+/// [`left_of`] for other counts).
+pub fn rol(v: Vendor, a: u64, count: u64, size: u32) -> ShiftOut {
     let c = mask_count(count, size);
     let m = mask(size);
     let a = a & m;
@@ -204,16 +246,13 @@ pub fn rol(a: u64, count: u64, size: u32) -> ShiftOut {
         ((a << n) | (a >> (bits - n))) & m
     };
     let cf = r & 1 != 0;
-    let mut f = if cf { CF } else { 0 };
-    if top2_differ(a, size) {
-        f |= OF;
-    }
+    let f = if cf { CF } else { 0 } | left_of(v, top2_differ(a, size), r, cf, size);
     (r, Some(f))
 }
 
-/// ROR: only CF and OF change. CF = MSB(result); OF (count 1: MSB(result) XOR the bit below
-/// it, i.e. bit 0 XOR bit w-1 of the operand) uses that operand formula for every count.
-pub fn ror(a: u64, count: u64, size: u32) -> ShiftOut {
+/// ROR: only CF and OF change. CF = MSB(result); OF = bit w-1 XOR bit w-2 of the result for
+/// count 1, i.e. bit 0 XOR bit w-1 of the operand (see [`right_of`] for other counts).
+pub fn ror(v: Vendor, a: u64, count: u64, size: u32) -> ShiftOut {
     let c = mask_count(count, size);
     let m = mask(size);
     let a = a & m;
@@ -228,17 +267,16 @@ pub fn ror(a: u64, count: u64, size: u32) -> ShiftOut {
         ((a >> n) | (a << (bits - n))) & m
     };
     let msb = r & sign_bit(size) != 0;
-    let mut f = if msb { CF } else { 0 };
-    if (a & 1 != 0) != (a & sign_bit(size) != 0) {
-        f |= OF;
-    }
+    let intel_of = (a & 1 != 0) != (a & sign_bit(size) != 0);
+    let f = if msb { CF } else { 0 } | right_of(v, intel_of, r, size);
     (r, Some(f))
 }
 
 /// RCL: rotate left through CF over width+1 bits; count taken modulo 9/17 for 8/16 bits.
-/// OF (count 1: MSB(result) XOR new CF = bit w-1 XOR bit w-2 of the operand) uses that operand
-/// formula for every count, as the recorded Intel cores do.
-pub fn rcl(a: u64, count: u64, size: u32, cf_in: bool) -> ShiftOut {
+/// OF = MSB(result) XOR new CF for count 1 (see [`left_of`]). A count that is a multiple of
+/// width+1 turns the value once round: Intel cores then change nothing, AMD cores still write
+/// OF (CF comes back as it was).
+pub fn rcl(v: Vendor, a: u64, count: u64, size: u32, cf_in: bool) -> ShiftOut {
     let c = mask_count(count, size);
     let m = mask(size);
     let a = a & m;
@@ -247,8 +285,7 @@ pub fn rcl(a: u64, count: u64, size: u32, cf_in: bool) -> ShiftOut {
     }
     let bits = size * 8;
     let n = c % (bits + 1);
-    if n == 0 {
-        // A full turn through CF: value and flags stay as they were (recorded Intel cores).
+    if n == 0 && v == Vendor::Intel {
         return (a, None);
     }
     // The (width+1)-bit value CF:a, rotated left n times.
@@ -262,22 +299,14 @@ pub fn rcl(a: u64, count: u64, size: u32, cf_in: bool) -> ShiftOut {
     };
     let r = (rot as u64) & m;
     let cf = (rot >> bits) & 1 != 0;
-    let mut f = if cf { CF } else { 0 };
-    if top2_differ(a, size) {
-        f |= OF;
-    }
+    let f = if cf { CF } else { 0 } | left_of(v, top2_differ(a, size), r, cf, size);
     (r, Some(f))
 }
 
-/// True when the two top bits of the operand differ (the count-1 OF of SHL, ROL, RCL).
-#[inline]
-fn top2_differ(a: u64, size: u32) -> bool {
-    (a & sign_bit(size) != 0) != (a & (sign_bit(size) >> 1) != 0)
-}
-
-/// RCR: rotate right through CF. OF = MSB(original) XOR CF-in (Intel SDM vol. 2, RCR, count 1;
-/// the recorded Intel cores use it for every count).
-pub fn rcr(a: u64, count: u64, size: u32, cf_in: bool) -> ShiftOut {
+/// RCR: rotate right through CF. OF = MSB(operand) XOR CF-in for count 1 (Intel SDM vol. 2,
+/// RCR), which equals bit w-1 XOR bit w-2 of the result (see [`right_of`] for other counts;
+/// full turns as for [`rcl`]).
+pub fn rcr(v: Vendor, a: u64, count: u64, size: u32, cf_in: bool) -> ShiftOut {
     let c = mask_count(count, size);
     let m = mask(size);
     let a = a & m;
@@ -286,7 +315,7 @@ pub fn rcr(a: u64, count: u64, size: u32, cf_in: bool) -> ShiftOut {
     }
     let bits = size * 8;
     let n = c % (bits + 1);
-    if n == 0 {
+    if n == 0 && v == Vendor::Intel {
         return (a, None);
     }
     let w = (u128::from(cf_in) << bits) | u128::from(a);
@@ -299,11 +328,85 @@ pub fn rcr(a: u64, count: u64, size: u32, cf_in: bool) -> ShiftOut {
     };
     let r = (rot as u64) & m;
     let cf = (rot >> bits) & 1 != 0;
-    let mut f = if cf { CF } else { 0 };
-    if (a & sign_bit(size) != 0) != cf_in {
-        f |= OF;
-    }
+    let intel_of = (a & sign_bit(size) != 0) != cf_in;
+    let f = if cf { CF } else { 0 } | right_of(v, intel_of, r, size);
     (r, Some(f))
+}
+
+/// SHLD / SHRD (Intel SDM vol. 2): dest shifted by the masked count, filled from src. CF =
+/// last bit out; OF = sign change for count 1 ([`left_of`] / [`right_of`] otherwise); SF, ZF,
+/// PF from the result; AF see [`shift_af`]. A 16-bit form with a count of 17..31 has an
+/// undefined result: Intel cores shift the 48-bit dest:src:dest, AMD cores shift src:src
+/// after dest (SHLD) or before it (SHRD) and clear CF and OF. `None`: count 0, nothing changes.
+pub fn shift_double(v: Vendor, left: bool, a: u64, s: u64, count: u64, size: u32) -> ShiftOut {
+    let c = mask_count(count, size);
+    let m = mask(size);
+    let (a, s) = (a & m, s & m);
+    if c == 0 {
+        return (a, None);
+    }
+    let bits = size * 8;
+    let (x, xbits) = if size == 2 {
+        let fill = match v {
+            Vendor::Intel => a,
+            Vendor::Amd => s,
+        };
+        let x = if left {
+            (u128::from(a) << 32) | (u128::from(s) << 16) | u128::from(fill)
+        } else {
+            (u128::from(fill) << 32) | (u128::from(s) << 16) | u128::from(a)
+        };
+        (x, 48)
+    } else if left {
+        ((u128::from(a) << bits) | u128::from(s), 2 * bits)
+    } else {
+        ((u128::from(s) << bits) | u128::from(a), 2 * bits)
+    };
+    let (r, mut cf) = if left {
+        (
+            (((x << c) >> (xbits - bits)) as u64) & m,
+            (x >> (xbits - c)) & 1 != 0,
+        )
+    } else {
+        (((x >> c) as u64) & m, (x >> (c - 1)) & 1 != 0)
+    };
+    let past_width = c > bits;
+    if past_width && v == Vendor::Amd {
+        cf = false;
+    }
+    let mut f = szp(r, size) | shift_af(v);
+    if cf {
+        f |= CF;
+    }
+    f |= if past_width && v == Vendor::Amd {
+        0
+    } else if left {
+        left_of(v, top2_differ(a, size), r, cf, size)
+    } else {
+        right_of(v, (a & sign_bit(size) != 0) != (s & 1 != 0), r, size)
+    };
+    (r, Some(f))
+}
+
+/// The flags after MUL/IMUL (Intel SDM vol. 2, MUL, IMUL): CF = OF = "the high half is
+/// significant" (`overflow`). SF, ZF, AF and PF are undefined: Intel cores set SF and PF from
+/// the low half and clear ZF and AF; AMD cores leave all four as they were (`before`).
+pub fn mul(v: Vendor, before: u64, lo: u64, size: u32, overflow: bool) -> u64 {
+    let undefined = match v {
+        Vendor::Intel => szp(lo, size) & !ZF,
+        Vendor::Amd => before & (SF | ZF | AF | PF),
+    };
+    let f = undefined | if overflow { CF | OF } else { 0 };
+    merge(before, f, STATUS)
+}
+
+/// The flags after a DIV/IDIV that did not fault: all six are undefined. Intel cores leave
+/// them as they were; AMD cores clear SF, ZF and PF, set AF and keep CF and OF.
+pub fn div(v: Vendor, before: u64) -> u64 {
+    match v {
+        Vendor::Intel => before,
+        Vendor::Amd => merge(before, AF, SF | ZF | AF | PF),
+    }
 }
 
 /// The status flags mask, re-exported for callers that merge all six.
@@ -362,7 +465,7 @@ mod tests {
                 for count in 0..70u64 {
                     let c = mask_count(count, size);
                     let wide = u128::from(a & m) << c;
-                    let (r, f) = shl(a, count, size);
+                    let (r, f) = shl(Vendor::Intel, a, count, size);
                     assert_eq!(r, wide as u64 & m, "shl {a:#x} {count} {size}");
                     if let Some(f) = f {
                         let cf = (wide >> (size * 8)) & 1 != 0;
@@ -376,6 +479,47 @@ mod tests {
         for x in 0..=0x1ffu64 {
             let even = (x as u8).count_ones().is_multiple_of(2);
             assert_eq!(parity(x) == PF, even, "parity of {x:#x}");
+        }
+    }
+
+    /// Where the manuals leave flags undefined, each profile gives what its recorded core
+    /// gave (values from `tests/data/cpu/flags_grid.*`).
+    #[test]
+    fn vendors_fill_undefined_flags_their_own_way() {
+        use Vendor::{Amd, Intel};
+        // DIV: Intel keeps the flags, AMD clears SF ZF PF and sets AF.
+        assert_eq!(div(Intel, 0x202), 0x202);
+        assert_eq!(div(Amd, 0x202), 0x212);
+        assert_eq!(div(Amd, 0xad7), 0xa13);
+        // MUL 0 * 0 from all status flags set: Intel computes SF/PF, clears ZF/AF.
+        assert_eq!(mul(Intel, 0xad7, 0, 1, false), 0x206);
+        assert_eq!(mul(Amd, 0xad7, 0, 1, false), 0x2d6);
+        assert_eq!(mul(Amd, 0x202, 0, 8, true), 0xa03);
+        // SHL 1 by 7 = 0x80, CF 0: OF from the operand (Intel) or the result (AMD).
+        assert_eq!(shl(Intel, 1, 7, 1), (0x80, Some(SF)));
+        assert_eq!(shl(Amd, 1, 7, 1), (0x80, Some(SF | AF | OF)));
+        // Count 1: both vendors agree on OF (defined), differ only in AF.
+        assert_eq!(shr(Intel, 0x80, 1, 1), (0x40, Some(OF)));
+        assert_eq!(shr(Amd, 0x80, 1, 1), (0x40, Some(OF | AF)));
+        // RCL by 9 turns a byte once round: Intel changes nothing, AMD writes OF.
+        assert_eq!(rcl(Intel, 0x81, 9, 1, true), (0x81, None));
+        assert_eq!(rcl(Amd, 0x81, 9, 1, true), (0x81, Some(CF)));
+        assert_eq!(rcl(Amd, 0x41, 9, 1, false), (0x41, Some(0)));
+        assert_eq!(rcr(Amd, 0x41, 18, 1, false), (0x41, Some(OF)));
+        // 16-bit SHLD/SHRD past 16: different results, AMD clears CF and OF.
+        assert_eq!(shift_double(Intel, true, 0x7f, 0x7788, 31, 2).0, 0x3f);
+        assert_eq!(
+            shift_double(Amd, true, 0x7f, 0x7788, 31, 2),
+            (0x3bc4, Some(AF))
+        );
+        assert_eq!(
+            shift_double(Amd, false, 0, 0x7788, 31, 2),
+            (0xef10, Some(SF | AF))
+        );
+        // Masked count 0 changes nothing on either.
+        for v in Vendor::ALL {
+            assert_eq!(shl(v, 5, 32, 4), (5, None));
+            assert_eq!(shift_double(v, true, 5, 6, 64, 8), (5, None));
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod interrupt;
 pub mod operand;
 pub mod state;
 pub mod uop;
+pub mod vendor;
 
 use bus::{Bus, PagingConfig};
 use decode::{DecodeCache, Fetched};

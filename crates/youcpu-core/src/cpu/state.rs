@@ -168,6 +168,9 @@ pub struct State {
     pub tss_rsp0: u64,
     /// MXCSR (only stored; no floating point arithmetic is modelled).
     pub mxcsr: u32,
+    /// Whose core this is where the manuals leave a result undefined (chosen when the
+    /// machine is made; CPUID reports it).
+    pub vendor: super::vendor::Vendor,
 }
 
 impl Default for State {
@@ -193,6 +196,7 @@ impl Default for State {
             idtr: DescriptorTable::default(),
             tss_rsp0: 0,
             mxcsr: 0x1f80,
+            vendor: super::vendor::Vendor::Intel,
         }
     }
 }

@@ -151,6 +151,9 @@ pub struct Config {
     pub timer_period: Option<u64>,
     /// Process id reported by getpid.
     pub pid: u32,
+    /// Whose CPU the machine models where the manuals leave results undefined (and what
+    /// CPUID reports).
+    pub vendor: crate::cpu::vendor::Vendor,
 }
 
 impl Default for Config {
@@ -159,6 +162,7 @@ impl Default for Config {
             memory_limit: crate::mmu::phys::DEFAULT_MEMORY_LIMIT,
             timer_period: None,
             pid: 1,
+            vendor: crate::cpu::vendor::Vendor::Intel,
         }
     }
 }
@@ -207,6 +211,7 @@ impl Linux {
     /// paging on. The CPU is left in ring 0 until [`Linux::exec`].
     pub fn new(cfg: &Config) -> Result<Self, String> {
         let mut m = Machine::new(cfg.memory_limit);
+        m.cpu.s.vendor = cfg.vendor;
         let mut mm = AddressSpace::new(&mut m.mmu, None).map_err(|e| e.to_string())?;
         let kmap = |m: &mut Machine,
                     mm: &AddressSpace,

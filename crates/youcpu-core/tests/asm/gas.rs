@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use youcpu_testkit::process::Run;
 
 /// What GAS did with one line.
 #[derive(Clone, Debug)]
@@ -43,7 +44,7 @@ pub fn scratch() -> PathBuf {
 }
 
 fn run(cmd: &mut Command) -> std::process::Output {
-    cmd.output().unwrap_or_else(|e| {
+    cmd.run_output().unwrap_or_else(|e| {
         panic!("cannot run {cmd:?}: {e} (these tests need GNU binutils: apt-get install binutils)")
     })
 }
@@ -75,7 +76,7 @@ pub fn run_gas(lines: &[String], bits: u32) -> Vec<GasLine> {
                 }
             }
             s.push_str(&format!("L{}:\n", lines.len()));
-            std::fs::write(&src, s).expect("write the source");
+            youcpu_testkit::process::write(&src, s).expect("write the source");
             let out = run(Command::new("as")
                 .arg(if bits == 64 { "--64" } else { "--32" })
                 .args(["-msyntax=intel", "-mnaked-reg", "-o"])
@@ -290,7 +291,7 @@ pub struct ObjdumpInsn {
 pub fn objdump(bytes: &[u8], bits: u32, base: u64) -> Vec<ObjdumpInsn> {
     let dir = scratch();
     let bin = dir.join("t.bin");
-    std::fs::write(&bin, bytes).expect("write the bytes");
+    youcpu_testkit::process::write(&bin, bytes).expect("write the bytes");
     let (arch, opts) = match bits {
         // Intel64, not AMD64: in 64-bit mode Intel CPUs (this machine's vendor, and iced's
         // default) ignore 66 on near branches (`66 e8 rel32`).

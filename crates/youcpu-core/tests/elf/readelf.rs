@@ -6,6 +6,7 @@
 use std::path::Path;
 use std::process::Command;
 use youcpu_core::elf::ElfFile;
+use youcpu_testkit::process::Run;
 
 /// What `readelf -W -h -l -S` and `readelf -W -d` say about a file.
 #[derive(Debug, Default)]
@@ -97,7 +98,7 @@ pub fn run(args: &[&str], path: &Path) -> String {
     let out = Command::new("readelf")
         .args(args)
         .arg(path)
-        .output()
+        .run_output()
         .expect("readelf (Debian package binutils) must be installed");
     String::from_utf8_lossy(&out.stdout).into_owned()
 }

@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicU32, Ordering};
+use youcpu_testkit::process::Run;
 
 /// A fresh directory under the system temp dir, removed when dropped.
 pub struct Scratch(pub PathBuf);
@@ -25,7 +26,7 @@ impl Scratch {
 
     pub fn write(&self, name: &str, bytes: &[u8]) -> PathBuf {
         let p = self.path(name);
-        std::fs::write(&p, bytes).unwrap();
+        youcpu_testkit::process::write(&p, bytes).unwrap();
         p
     }
 }
@@ -40,7 +41,7 @@ impl Drop for Scratch {
 pub fn run(cmd: &str, args: &[&str]) {
     let out = Command::new(cmd)
         .args(args)
-        .output()
+        .run_output()
         .unwrap_or_else(|e| panic!("cannot run {cmd}: {e}"));
     assert!(
         out.status.success(),
@@ -53,7 +54,7 @@ pub fn run(cmd: &str, args: &[&str]) {
 pub fn try_run(cmd: &str, args: &[&str]) -> bool {
     Command::new(cmd)
         .args(args)
-        .output()
+        .run_output()
         .map(|o| o.status.success())
         .unwrap_or(false)
 }

@@ -13,6 +13,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 use youcpu_core::exec::namei::Cred;
 use youcpu_core::exec::{execve, ExecRequest, Failure};
+use youcpu_testkit::process::Run;
 
 const RECORDER_C: &str = r#"
 #include <stdio.h>
@@ -118,14 +119,14 @@ static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
 fn compile(dir: &Path, name: &str, src: &str) -> PathBuf {
     let c = dir.join(format!("{name}.c"));
-    std::fs::write(&c, src).unwrap();
+    youcpu_testkit::process::write(&c, src).unwrap();
     let out = dir.join(name);
     let st = Command::new("cc")
         .arg("-O1")
         .arg("-o")
         .arg(&out)
         .arg(&c)
-        .status()
+        .run_status()
         .expect("cc is installed");
     assert!(st.success(), "cc failed for {name}");
     out
@@ -184,13 +185,12 @@ impl Scratch {
 
     /// Writes a file with a mode.
     pub fn file(&self, name: &str, bytes: &[u8], mode: u32) -> PathBuf {
-        use std::os::unix::fs::PermissionsExt;
         let p = self.path(name);
         if let Some(d) = p.parent() {
             std::fs::create_dir_all(d).unwrap();
         }
-        std::fs::write(&p, bytes).unwrap();
-        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(mode)).unwrap();
+        youcpu_testkit::process::write(&p, bytes).unwrap();
+        youcpu_testkit::process::chmod(&p, mode).unwrap();
         p
     }
 }
@@ -337,13 +337,13 @@ pub fn kernel_with(mut cmd: Command, case: &Case) -> Seen {
     // A file written a moment ago can still be open for writing in a child another test
     // thread just forked (until that child's exec closes it): execve then says ETXTBSY (26),
     // which is about this test process, not the file. Wait and try again.
-    let mut out = cmd.output().expect("runner starts");
+    let mut out = cmd.run_output().expect("runner starts");
     for _ in 0..100 {
         if !String::from_utf8_lossy(&out.stdout).starts_with("ERRNO 26") {
             break;
         }
         std::thread::sleep(std::time::Duration::from_millis(5));
-        out = cmd.output().expect("runner starts");
+        out = cmd.run_output().expect("runner starts");
     }
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     if let Some(rest) = text.strip_prefix("ERRNO ") {

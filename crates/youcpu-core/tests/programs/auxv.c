@@ -13,8 +13,9 @@ int main(int argc, char **argv) {
     for (; *e; e++, n++) printf("envp %d %p %s\n", n, (void *)*e, *e);
     unsigned long *a = (unsigned long *)(e + 1);
     for (; a[0]; a += 2) {
-        /* AT_MINSIGSTKSZ and AT_HWCAP describe the host CPU, not the kernel's layout. */
-        if (a[0] == 51 || a[0] == 16) printf("auxv %lu cpu-specific", a[0]);
+        /* AT_MINSIGSTKSZ, AT_HWCAP and AT_HWCAP2 describe the host CPU (its features, and
+         * whether the kernel enabled FSGSBASE on it), not the kernel's layout. */
+        if (a[0] == 51 || a[0] == 16 || a[0] == 26) printf("auxv %lu cpu-specific", a[0]);
         else printf("auxv %lu %#lx", a[0], a[1]);
         if (a[0] == 15 || a[0] == 31) printf(" \"%s\"", (char *)a[1]);
         printf("\n");

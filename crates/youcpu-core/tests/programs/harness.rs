@@ -9,9 +9,11 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
+use youcpu_core::cpu::vendor::Vendor;
 use youcpu_core::linux::{Config, Linux, ProcessState};
 use youcpu_core::loader::stack::RANDOM_SEED;
 use youcpu_core::loader::ExecArgs;
+use youcpu_testkit::process::Run;
 
 /// How to build a program.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -41,7 +43,7 @@ pub fn tmp() -> &'static PathBuf {
 
 fn run_tool(cmd: &mut Command) {
     let out = cmd
-        .output()
+        .run_output()
         .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e} (install gcc and musl-tools)"));
     assert!(
         out.status.success(),
@@ -98,7 +100,7 @@ pub fn build(file: &str, how: Build) -> PathBuf {
 /// Builds an assembly source given as text.
 pub fn build_asm_text(name: &str, text: &str) -> PathBuf {
     let src = tmp().join(format!("{name}.S"));
-    std::fs::write(&src, text).expect("write source");
+    youcpu_testkit::process::write(&src, text).expect("write source");
     let exe = tmp().join(name);
     run_tool(
         Command::new("gcc")
@@ -155,7 +157,7 @@ pub fn native(exe: &Path, args: &[&str]) -> RunResult {
         .args(args)
         .env_clear()
         .envs(test_env())
-        .output()
+        .run_output()
         .expect("run stepcount");
     assert!(
         out.status.success(),
@@ -198,24 +200,51 @@ pub fn exec_args(exe: &Path, args: &[&str]) -> ExecArgs {
 }
 
 fn id(flag: &str) -> u64 {
-    let out = Command::new("id").arg(flag).output().expect("id");
+    let out = Command::new("id").arg(flag).run_output().expect("id");
     String::from_utf8_lossy(&out.stdout)
         .trim()
         .parse()
         .expect("numeric id")
 }
 
-/// Loads and runs in the simulator.
+/// The vendor of the processor these tests run on, from `/proc/cpuinfo`: the simulator takes
+/// its profile, so that flags the manuals leave undefined match the native run. A processor of
+/// neither vendor fails the tests that compare with it (there is no profile to compare).
+pub fn host_vendor() -> Vendor {
+    static V: OnceLock<Vendor> = OnceLock::new();
+    *V.get_or_init(|| {
+        let text = std::fs::read_to_string("/proc/cpuinfo").expect("read /proc/cpuinfo");
+        Vendor::from_cpuinfo(&text).unwrap_or_else(|| {
+            panic!("this processor is neither Intel nor AMD: no vendor profile to compare with")
+        })
+    })
+}
+
+/// Loads and runs in the simulator, with the host's vendor profile.
 pub fn sim_linux(exe: &Path, args: &[&str], budget: u64) -> Linux {
+    sim_linux_as(host_vendor(), exe, args, budget)
+}
+
+/// Loads and runs in the simulator with the given vendor profile.
+pub fn sim_linux_as(vendor: Vendor, exe: &Path, args: &[&str], budget: u64) -> Linux {
     let bytes = std::fs::read(exe).expect("read exe");
-    let mut l = Linux::new(&Config::default()).expect("boot");
+    let mut l = Linux::new(&Config {
+        vendor,
+        ..Config::default()
+    })
+    .expect("boot");
     l.exec(&bytes, None, &exec_args(exe, args)).expect("load");
     l.run(budget);
     l
 }
 
 pub fn sim(exe: &Path, args: &[&str]) -> RunResult {
-    let l = sim_linux(exe, args, 200_000_000);
+    sim_as(host_vendor(), exe, args)
+}
+
+/// [`sim`] with the given vendor profile.
+pub fn sim_as(vendor: Vendor, exe: &Path, args: &[&str]) -> RunResult {
+    let l = sim_linux_as(vendor, exe, args, 200_000_000);
     let status = match &l.state {
         ProcessState::Running => panic!("{}: still running after the budget", exe.display()),
         ProcessState::Crashed { reason } => panic!("{}: machine crashed: {reason}", exe.display()),
@@ -253,7 +282,7 @@ pub fn native_plain(exe: &Path, args: &[&str]) -> RunResult {
         .args(args)
         .env_clear()
         .envs(test_env())
-        .output()
+        .run_output()
         .expect("run natively");
     let status = match (out.status.code(), out.status.signal()) {
         (Some(c), _) => c as u8,

@@ -80,6 +80,9 @@ pub struct StepperProps {
     /// A class besides `stepper`.
     #[prop_or_default]
     pub class: Option<AttrValue>,
+    /// More controls after the steps (a picker, its explanation).
+    #[prop_or_default]
+    pub children: Html,
 }
 
 /// A row of step controls.
@@ -89,6 +92,7 @@ pub fn Stepper(p: &StepperProps) -> Html {
     html! {
         <div class={classes!("stepper", p.class.clone())} role={role} aria-label={p.label.clone()}>
             { for p.steps.iter().map(Control::view) }
+            { p.children.clone() }
         </div>
     }
 }

@@ -1,10 +1,11 @@
 //! The machine shared by the widgets that run a small program in a simulated ring-3 process
-//! (`fetch-execute`, `syscall`): its program assembled line by line (labels resolved), the
-//! process booted with it, one step run and described phase by phase; and the helpers `rings`
-//! uses to read memory and registers the same way.
+//! (`fetch-execute`, `syscall`, `rings`): its program assembled line by line (labels resolved),
+//! the process booted with it, one step run and described phase by phase (with the status flags
+//! the manuals leave undefined, and what each vendor's core leaves in them).
 
 use youcpu_core::asm::{assemble, disassemble_one, Bitness};
 use youcpu_core::cpu::state::{rflags, State as CpuState, GPR_NAMES, RSP};
+use youcpu_core::cpu::vendor::{self, Vendor};
 use youcpu_core::linux::mm::Prot;
 use youcpu_core::linux::{Config, KernelAction, Linux, ProcessState, TraceStep, USER_CS, USER_DS};
 use youcpu_core::mmu::paging::{leaf_entry, pte};
@@ -20,10 +21,11 @@ pub const MAX_LINES: usize = 300;
 /// Simulated physical memory (plenty for the kernel's pages and one small program).
 const MEMORY: u64 = 1 << 20;
 
-/// The five status flags shown, with their bits.
-pub const FLAGS: [(&str, u64); 5] = [
+/// The six status flags shown, with their bits.
+pub const FLAGS: [(&str, u64); 6] = [
     ("CF", rflags::CF),
     ("PF", rflags::PF),
+    ("AF", rflags::AF),
     ("ZF", rflags::ZF),
     ("SF", rflags::SF),
     ("OF", rflags::OF),
@@ -57,6 +59,11 @@ pub struct LastStep {
     pub changes: Vec<String>,
     /// Set when the step was not an ordinary instruction: an exception, the kernel, the end.
     pub note: Option<String>,
+    /// The status flags the manuals leave undefined after this instruction (RFLAGS bits).
+    pub undefined: u64,
+    /// When `undefined` is not 0: RFLAGS after the instruction on each vendor's core, this
+    /// machine's vendor first (the other computed on a copy of the machine).
+    pub vendors: Vec<(Vendor, u64)>,
 }
 
 fn is_ident(s: &str) -> bool {
@@ -179,8 +186,14 @@ pub fn build(source: &str) -> (Vec<LineView>, Result<Vec<u8>, String>) {
 
 /// A process with `code` at [`CODE`] in ring 3, ready to run its first instruction.
 pub fn boot(code: &[u8]) -> Result<Linux, String> {
+    boot_on(code, Vendor::Intel)
+}
+
+/// [`boot`] on a core of `vendor`.
+pub fn boot_on(code: &[u8], vendor: Vendor) -> Result<Linux, String> {
     let mut os = Linux::new(&Config {
         memory_limit: MEMORY,
+        vendor,
         ..Config::default()
     })?;
     let rx = Prot {
@@ -316,7 +329,27 @@ pub fn step_once(os: &mut Linux) -> Option<LastStep> {
         Ok(d) => (d.text, d.len),
         Err(e) => (e.to_string(), 0),
     };
+    let undefined = if ring0 {
+        0
+    } else {
+        vendor::undefined_flags_in(&fetched, &before)
+    };
+    let vendors = if undefined == 0 {
+        Vec::new()
+    } else {
+        // The same instruction on the other vendor's core, from the same machine state.
+        let mine = os.m.cpu.s.vendor;
+        let other = Vendor::ALL.into_iter().find(|v| *v != mine).unwrap_or(mine);
+        let mut twin = os.clone();
+        twin.m.cpu.s.vendor = other;
+        twin.step_traced();
+        vec![(other, twin.m.cpu.s.rflags)]
+    };
     let t = os.step_traced();
+    let mut vendors = vendors;
+    if !vendors.is_empty() {
+        vendors.insert(0, (os.m.cpu.s.vendor, os.m.cpu.s.rflags));
+    }
     let mut changes = changes(&before, &os.m.cpu.s);
     if os.m.cpu.s.rip != before.rip {
         changes.push(format!("rip: {:#x} → {:#x}", before.rip, os.m.cpu.s.rip));
@@ -343,6 +376,8 @@ pub fn step_once(os: &mut Linux) -> Option<LastStep> {
             len: 0,
             changes,
             note,
+            undefined: 0,
+            vendors: Vec::new(),
         });
     }
     Some(LastStep {
@@ -352,5 +387,7 @@ pub fn step_once(os: &mut Linux) -> Option<LastStep> {
         len,
         changes,
         note,
+        undefined,
+        vendors,
     })
 }

@@ -6,6 +6,7 @@ use crate::cli::{err, text_value, CliError, Output};
 use serde_json::json;
 use std::ffi::OsString;
 use std::io::Write;
+use youcpu_core::cpu::vendor::Vendor;
 use youcpu_core::linux::{Config, Linux, ProcessState};
 use youcpu_core::loader::stack::RANDOM_SEED;
 use youcpu_core::loader::ExecArgs;
@@ -39,7 +40,7 @@ fn ids() -> (u64, u64) {
 /// A dynamically linked program: does what execve does (fs/binfmt_elf.c load_elf_binary maps
 /// the program, then the PT_INTERP interpreter read from this machine's file system, and
 /// starts the process at the interpreter's entry), then stops there with why, as an error.
-fn stop_at_interpreter(elf: &OsString, program: &[u8], exec: &ExecArgs) -> CliError {
+fn stop_at_interpreter(elf: &OsString, program: &[u8], exec: &ExecArgs, cfg: &Config) -> CliError {
     let name = elf.to_string_lossy();
     let interp = match youcpu_core::elf::parse(program) {
         Ok(f) => f.interp.map(|i| i.path),
@@ -62,7 +63,7 @@ fn stop_at_interpreter(elf: &OsString, program: &[u8], exec: &ExecArgs) -> CliEr
             ))
         }
     };
-    let mut linux = match Linux::new(&Config::default()) {
+    let mut linux = match Linux::new(cfg) {
         Ok(l) => l,
         Err(e) => return err(e),
     };
@@ -95,12 +96,23 @@ fn read_program(path: &OsString) -> Result<Vec<u8>, CliError> {
     Ok(bytes)
 }
 
+/// The processor this program runs on, from `/proc/cpuinfo`: the simulated core takes its
+/// vendor's profile by default, so undefined flags come out as they would here. Intel when
+/// the file is unreadable or names another vendor.
+pub fn host_vendor() -> Vendor {
+    std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|t| Vendor::from_cpuinfo(&t))
+        .unwrap_or_default()
+}
+
 /// Parses the arguments, runs the guest, and reports.
 pub fn run(args: Vec<OsString>) -> Result<Output, CliError> {
     use lexopt::prelude::*;
     let mut parser = lexopt::Parser::from_args(args);
     let mut max_steps = DEFAULT_MAX_STEPS;
     let mut json_mode = false;
+    let mut vendor = host_vendor();
     let mut elf: Option<OsString> = None;
     let mut guest_args: Vec<OsString> = Vec::new();
     while let Some(arg) = parser.next()? {
@@ -112,6 +124,10 @@ pub fn run(args: Vec<OsString>) -> Result<Output, CliError> {
                 max_steps = n as u64;
             }
             Long("json") => json_mode = true,
+            Long("cpu") => {
+                let v = text_value(&mut parser, "cpu")?;
+                vendor = v.parse().map_err(|e| err(format!("--cpu: {e}")))?;
+            }
             Value(v) => {
                 elf = Some(v);
                 // Everything after the program belongs to the guest.
@@ -123,7 +139,7 @@ pub fn run(args: Vec<OsString>) -> Result<Output, CliError> {
     }
     let Some(elf) = elf else {
         return Err(err(
-            "usage: youcpu run [--max-steps N] [--json] ELF [ARG...]",
+            "usage: youcpu run [--max-steps N] [--cpu intel|amd] [--json] ELF [ARG...]",
         ));
     };
     let program = read_program(&elf)?;
@@ -146,12 +162,16 @@ pub fn run(args: Vec<OsString>) -> Result<Output, CliError> {
         gid,
         random_seed: RANDOM_SEED,
     };
-    let mut linux = Linux::new(&Config::default()).map_err(err)?;
+    let cfg = Config {
+        vendor,
+        ..Config::default()
+    };
+    let mut linux = Linux::new(&cfg).map_err(err)?;
     let info = linux.exec(&program, None, &exec);
     match info {
         Ok(_) => {}
         Err(e) if e.contains("dynamically linked") => {
-            return Err(stop_at_interpreter(&elf, &program, &exec))
+            return Err(stop_at_interpreter(&elf, &program, &exec, &cfg))
         }
         Err(e) => return Err(err(format!("cannot load {}: {e}", elf.to_string_lossy()))),
     }
@@ -195,6 +215,7 @@ pub fn run(args: Vec<OsString>) -> Result<Output, CliError> {
         "stdout": String::from_utf8_lossy(&linux.stdout),
         "stderr": String::from_utf8_lossy(&linux.stderr),
         "instructions": instructions,
+        "cpu": vendor.id(),
         "syscalls": syscalls,
     });
     if let ProcessState::Killed { signal, reason } = &status {

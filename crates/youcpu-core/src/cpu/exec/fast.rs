@@ -187,9 +187,9 @@ pub fn run<B: Bus + ?Sized>(s: &mut State, bus: &mut B, u: &Uop) -> Result<(), F
                 s.gpr[1] & 0xff
             };
             let (r, f) = match u.alu {
-                shift::SHL => flags::shl(a, c, size),
-                shift::SHR => flags::shr(a, c, size),
-                _ => flags::sar(a, c, size),
+                shift::SHL => flags::shl(s.vendor, a, c, size),
+                shift::SHR => flags::shr(s.vendor, a, c, size),
+                _ => flags::sar(s.vendor, a, c, size),
             };
             // A masked count of 0 changes nothing, not even the register's upper half.
             if let Some(f) = f {

@@ -3,7 +3,7 @@
 
 use super::super::bus::Bus;
 use super::super::fault::Fault;
-use super::super::flags::{self, mask, merge, sign_bit, szp};
+use super::super::flags::{self, mask, merge};
 use super::super::state::rflags::{CF, OF, STATUS, ZF};
 use super::super::Cpu;
 use iced_x86::{Instruction, Mnemonic as M, OpKind};
@@ -54,14 +54,15 @@ pub fn shift<B: Bus + ?Sized>(cpu: &mut Cpu, bus: &mut B, ins: &Instruction) -> 
     let a = cpu.read_op(bus, ins, 0, size)?;
     let c = count(cpu, bus, ins, 1)?;
     let cf = cpu.s.rflags & CF != 0;
+    let v = cpu.s.vendor;
     let (r, f) = match ins.mnemonic() {
-        M::Shl | M::Sal => flags::shl(a, c, size),
-        M::Shr => flags::shr(a, c, size),
-        M::Sar => flags::sar(a, c, size),
-        M::Rol => flags::rol(a, c, size),
-        M::Ror => flags::ror(a, c, size),
-        M::Rcl => flags::rcl(a, c, size, cf),
-        _ => flags::rcr(a, c, size, cf),
+        M::Shl | M::Sal => flags::shl(v, a, c, size),
+        M::Shr => flags::shr(v, a, c, size),
+        M::Sar => flags::sar(v, a, c, size),
+        M::Rol => flags::rol(v, a, c, size),
+        M::Ror => flags::ror(v, a, c, size),
+        M::Rcl => flags::rcl(v, a, c, size, cf),
+        _ => flags::rcr(v, a, c, size, cf),
     };
     let Some(f) = f else { return Ok(()) };
     cpu.write_op(bus, ins, 0, size, r)?;
@@ -73,58 +74,21 @@ pub fn shift<B: Bus + ?Sized>(cpu: &mut Cpu, bus: &mut B, ins: &Instruction) -> 
     Ok(())
 }
 
-/// SHLD / SHRD: shift dest, filling from src. CF = last bit out, OF = sign change (count 1;
-/// same formula otherwise), SF ZF PF from the result, AF = 0. Counts above the width (16-bit
-/// forms) leave an undefined result; the model shifts through the 32-bit concatenation.
+/// SHLD / SHRD: shift dest, filling from src ([`flags::shift_double`] has the flags and the
+/// vendors' results for the undefined counts).
 pub fn shift_double<B: Bus + ?Sized>(
     cpu: &mut Cpu,
     bus: &mut B,
     ins: &Instruction,
 ) -> Result<(), Fault> {
     let size = cpu.op_size(ins, 0);
-    let bits = size * 8;
     let a = cpu.read_op(bus, ins, 0, size)?;
     let s = cpu.read_op(bus, ins, 1, size)?;
-    let c = flags::mask_count(count(cpu, bus, ins, 2)?, size);
-    if c == 0 {
-        return Ok(());
-    }
-    let m = mask(size);
-    // The shifted value: dest:src (2w bits); for 16-bit operands the recorded Intel cores use
-    // dest:src:dest (48 bits), which only matters for the undefined counts above 16.
-    let (x, xbits) = if size == 2 {
-        (
-            (u128::from(a) << 32) | (u128::from(s) << 16) | u128::from(a),
-            48,
-        )
-    } else if ins.mnemonic() == M::Shld {
-        ((u128::from(a) << bits) | u128::from(s), 2 * bits)
-    } else {
-        ((u128::from(s) << bits) | u128::from(a), 2 * bits)
-    };
-    let (r, cf) = if ins.mnemonic() == M::Shld {
-        (
-            (((x << c) >> (xbits - bits)) as u64) & m,
-            (x >> (xbits - c)) & 1 != 0,
-        )
-    } else {
-        (((x >> c) as u64) & m, (x >> (c - 1)) & 1 != 0)
-    };
+    let c = count(cpu, bus, ins, 2)?;
+    let left = ins.mnemonic() == M::Shld;
+    let (r, f) = flags::shift_double(cpu.s.vendor, left, a, s, c, size);
+    let Some(f) = f else { return Ok(()) };
     cpu.write_op(bus, ins, 0, size, r)?;
-    let mut f = szp(r, size);
-    if cf {
-        f |= CF;
-    }
-    // OF: the count-1 sign change, from the original operands, for every count (recorded
-    // Intel behaviour): SHLD = bit w-1 XOR bit w-2 of dest, SHRD = MSB(dest) XOR LSB(src).
-    let of = if ins.mnemonic() == M::Shld {
-        (a & sign_bit(size) != 0) != (a & (sign_bit(size) >> 1) != 0)
-    } else {
-        (a & sign_bit(size) != 0) != (s & 1 != 0)
-    };
-    if of {
-        f |= OF;
-    }
     cpu.s.rflags = merge(cpu.s.rflags, f, STATUS);
     Ok(())
 }

@@ -3,8 +3,7 @@
 
 use super::super::bus::Bus;
 use super::super::fault::Fault;
-use super::super::flags::{mask, merge, sext, szp};
-use super::super::state::rflags::{AF, CF, OF, STATUS, ZF};
+use super::super::flags::{self, mask, sext};
 use super::super::state::{RAX, RDX};
 use super::super::Cpu;
 use iced_x86::{Instruction, Mnemonic as M};
@@ -25,15 +24,10 @@ fn write_acc_pair(cpu: &mut Cpu, size: u32, lo: u64, hi: u64) {
     }
 }
 
-/// The flags after a multiply: CF = OF = "the high half is significant". SF, ZF, PF are
-/// undefined by the SDM; the model sets SF/ZF/PF from the low half and AF = 0, matching the
-/// Intel cores recorded in `tests/cpu_flags_native.rs`.
+/// The flags after a multiply: CF = OF = "the high half is significant", the undefined ones
+/// as the core's vendor leaves them ([`flags::mul`]).
 fn mul_flags(cpu: &mut Cpu, lo: u64, size: u32, overflow: bool) {
-    let mut f = szp(lo, size) & !ZF;
-    if overflow {
-        f |= CF | OF;
-    }
-    cpu.s.rflags = merge(cpu.s.rflags, f & !AF, STATUS);
+    cpu.s.rflags = flags::mul(cpu.s.vendor, cpu.s.rflags, lo, size, overflow);
 }
 
 /// MUL and the one-, two- and three-operand IMUL forms.
@@ -76,8 +70,7 @@ pub fn mul<B: Bus + ?Sized>(cpu: &mut Cpu, bus: &mut B, ins: &Instruction) -> Re
 }
 
 /// DIV / IDIV: quotient to rAX (AL), remainder to rDX (AH). The SDM leaves all six flags
-/// undefined; the model leaves them unchanged (see `tests/cpu_flags_native.rs` for what the
-/// recorded Intel cores do).
+/// undefined; they are set as the core's vendor sets them ([`flags::div`]).
 pub fn div<B: Bus + ?Sized>(cpu: &mut Cpu, bus: &mut B, ins: &Instruction) -> Result<(), Fault> {
     let size = cpu.op_size(ins, 0);
     let m = mask(size);
@@ -113,5 +106,6 @@ pub fn div<B: Bus + ?Sized>(cpu: &mut Cpu, bus: &mut B, ins: &Instruction) -> Re
         (q as u64 & m, rem as u64 & m)
     };
     write_acc_pair(cpu, size, q, r);
+    cpu.s.rflags = flags::div(cpu.s.vendor, cpu.s.rflags);
     Ok(())
 }

@@ -6,6 +6,7 @@ use super::super::bus::Bus;
 use super::super::fault::Fault;
 use super::super::state::rflags::{IF, IOPL};
 use super::super::state::{msr, RAX, RCX, RDX};
+use super::super::vendor::Vendor;
 use super::super::Cpu;
 use iced_x86::{Instruction, Mnemonic as M, Register};
 
@@ -185,7 +186,7 @@ pub fn system<B: Bus + ?Sized>(cpu: &mut Cpu, bus: &mut B, ins: &Instruction) ->
             Ok(())
         }
         M::Cpuid => {
-            let (a, b, c, d) = cpuid(cpu.s.gpr[RAX] as u32, cpu.s.gpr[RCX] as u32);
+            let (a, b, c, d) = cpuid(cpu.s.vendor, cpu.s.gpr[RAX] as u32, cpu.s.gpr[RCX] as u32);
             cpu.s.gpr[RAX] = u64::from(a);
             cpu.s.gpr[super::super::state::RBX] = u64::from(b);
             cpu.s.gpr[RCX] = u64::from(c);
@@ -217,20 +218,25 @@ pub fn system<B: Bus + ?Sized>(cpu: &mut Cpu, bus: &mut B, ins: &Instruction) ->
     }
 }
 
-/// CPUID of the simulated core: a baseline x86-64 CPU ("GenuineIntel", family 6) with exactly
-/// the features the interpreter implements: x87 bit set as every x86-64 reports it (x87
-/// instructions still raise #UD here), CMOV, CX8, FXSR, SSE, SSE2, SYSCALL, NX, LM, LAHF;
+/// CPUID of the simulated core: a baseline x86-64 CPU of the chosen vendor (leaf 0's string
+/// "GenuineIntel" or "AuthenticAMD"; leaf 1's family 6 for Intel, family 17h for AMD) with
+/// exactly the features the interpreter implements: x87 bit set as every x86-64 reports it
+/// (x87 instructions still raise #UD here), CMOV, CX8, FXSR, SSE, SSE2, SYSCALL, NX, LM, LAHF;
 /// no SSE3+, no AVX, no XSAVE, so libraries pick their SSE2 code paths. Leaf 1 EDX equals
 /// AT_HWCAP. Unknown leaves return zeros.
-fn cpuid(leaf: u32, _sub: u32) -> (u32, u32, u32, u32) {
-    // "GenuineIntel" in EBX, EDX, ECX order.
-    const EBX: u32 = u32::from_le_bytes(*b"Genu");
-    const EDX: u32 = u32::from_le_bytes(*b"ineI");
-    const ECX: u32 = u32::from_le_bytes(*b"ntel");
+fn cpuid(vendor: Vendor, leaf: u32, _sub: u32) -> (u32, u32, u32, u32) {
+    // The vendor string in EBX, EDX, ECX order.
+    let id = vendor.cpuid_string();
+    let word = |i: usize| u32::from_le_bytes([id[i], id[i + 1], id[i + 2], id[i + 3]]);
     match leaf {
-        0 => (1, EBX, ECX, EDX),
+        0 => (1, word(0), word(8), word(4)),
         1 => (
-            0x0000_0663,
+            match vendor {
+                // Family 6, model 6, stepping 3.
+                Vendor::Intel => 0x0000_0663,
+                // Family 0Fh + extended family 08h = 17h, model 1, stepping 2.
+                Vendor::Amd => 0x0080_0F12,
+            },
             0x0000_0800,
             0,
             crate::loader::stack::HWCAP as u32,

@@ -10,15 +10,58 @@ pub const ID: &str = "fetch-execute";
 pub const PREFIX: Option<&str> = Some(<state::State as crate::ui::UrlState>::PREFIX);
 
 use crate::ui::{use_background_run, use_url_reducer, Col, Control, Dispatch, Frame, Pace, Stepper, Table};
+use crate::dom;
 use state::{Action as FeAction, State as FeState, FLAGS};
 use yew::prelude::*;
 use youcpu_core::cpu::state::GPR_NAMES;
+use youcpu_core::cpu::vendor::Vendor;
 
 fn hex_bytes(b: &[u8]) -> String {
     b.iter()
         .map(|x| format!("{x:02x}"))
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// The undefined flags of the last instruction, with each vendor's values side by side.
+fn undefined_note(l: &state::LastStep) -> Html {
+    let names: Vec<&str> = FLAGS
+        .iter()
+        .filter(|(_, b)| l.undefined & b != 0)
+        .map(|(n, _)| *n)
+        .collect();
+    let values = |fl: u64| {
+        FLAGS
+            .iter()
+            .filter(|(_, b)| l.undefined & b != 0)
+            .map(|(n, b)| format!("{n}={}", u8::from(fl & b != 0)))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let rows: Html = l
+        .vendors
+        .iter()
+        .enumerate()
+        .map(|(i, (v, fl))| {
+            html! {
+                <li data-testid={format!("fe-undef-{}", v.id())}>
+                    <strong>{ format!("{}: ", v.name()) }</strong><code>{ values(*fl) }</code>
+                    if i == 0 { <span class="hint">{ " (this core)" }</span> }
+                </li>
+            }
+        })
+        .collect();
+    let differ = l
+        .vendors
+        .windows(2)
+        .any(|w| (w[0].1 ^ w[1].1) & l.undefined != 0);
+    html! {
+        <div class="fe-undefined" data-testid="fe-undefined">
+            { format!("The manuals leave {} undefined after {}: ", names.join(", "), l.text) }
+            { if differ { "Intel and AMD processors leave different values here." } else { "here Intel and AMD processors happen to leave the same values." } }
+            <ul>{ rows }</ul>
+        </div>
+    }
 }
 
 /// The fetch-decode-execute stepper widget.
@@ -38,6 +81,14 @@ pub fn FetchExecuteWidget() -> Html {
     let click = |a: FeAction| state.on(a);
     let on_source = state.on_text(FeAction::Source);
     let on_reset = state.on(FeAction::Reset);
+    let on_vendor = {
+        let state = state.clone();
+        Callback::from(move |e: Event| {
+            if let Ok(v) = dom::event_value(&e).parse::<Vendor>() {
+                state.dispatch(FeAction::Vendor(v));
+            }
+        })
+    };
 
     let os = state.os.clone();
     let cpu = os.as_ref().map(|o| o.m.cpu.s.clone());
@@ -84,12 +135,15 @@ pub fn FetchExecuteWidget() -> Html {
                     }
                 })
                 .collect();
+            let undefined = state.last.as_ref().map_or(0, |l| l.undefined);
             let flags: Html = FLAGS
                 .iter()
                 .map(|(n, bit)| {
                     let on = c.rflags & bit != 0;
                     let changed = before.is_some_and(|b| (b.rflags ^ c.rflags) & bit != 0);
-                    html! { <span class={classes!("fe-flag", on.then_some("on"), changed.then_some("changed"))} data-testid={format!("fe-flag-{n}")}>{ format!("{n}={}", u8::from(on)) }</span> }
+                    let undef = undefined & bit != 0;
+                    let title = undef.then(|| format!("{n} is undefined after this instruction: the manuals leave its value to the processor"));
+                    html! { <span class={classes!("fe-flag", on.then_some("on"), changed.then_some("changed"), undef.then_some("undef"))} title={title} data-testid={format!("fe-flag-{n}")}>{ format!("{n}={}", u8::from(on)) }{ if undef { "?" } else { "" } }</span> }
                 })
                 .collect();
             html! {
@@ -126,6 +180,7 @@ pub fn FetchExecuteWidget() -> Html {
                     if l.changes.is_empty() { { "nothing visible changed" } }
                     else { <span data-testid="fe-changes">{ l.changes.join(", ") }</span> }
                     if let Some(n) = &l.note { <div class="fe-note">{ n.clone() }</div> }
+                    if l.undefined != 0 { { undefined_note(l) } }
                 </li>
             </ol>
         },
@@ -173,7 +228,14 @@ pub fn FetchExecuteWidget() -> Html {
                 Control::button("Step back", click(FeAction::Back)).testid("fe-back").disabled(!can_back),
                 Control::button("Restart", click(FeAction::Restart)).testid("fe-restart").disabled(os.is_none()),
                 Control::hint(format!("{} instructions retired", state.retired())).testid("fe-count"),
-            ]} />
+            ]}>
+                <label class="fe-vendor">{ "Core: " }
+                    <select data-testid="fe-cpu" onchange={on_vendor} aria-describedby="fe-cpu-why">
+                        { for Vendor::ALL.iter().map(|v| html! { <option value={v.id()} selected={*v == state.vendor}>{ v.name() }</option> }) }
+                    </select>
+                </label>
+                <span class="hint" id="fe-cpu-why">{ "decides only the flags the manuals leave undefined, and what CPUID reports" }</span>
+            </Stepper>
             { phases }
             if let Some(n) = &state.notice { <p class="stale" role="status" data-testid="fe-notice">{ n.clone() }</p> }
         </Frame>

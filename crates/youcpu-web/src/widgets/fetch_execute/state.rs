@@ -5,10 +5,11 @@
 use std::rc::Rc;
 use crate::ui::{Apply, Query, UrlState};
 pub use crate::widgets::ring3::{
-    boot, build, changes, ended, peek, step_once, LastStep, LineView, CODE, FLAGS, MAX_CODE,
-    MAX_LINES, STACK_TOP,
+    boot, boot_on, build, changes, ended, peek, step_once, LastStep, LineView, CODE, FLAGS,
+    MAX_CODE, MAX_LINES, STACK_TOP,
 };
 use youcpu_core::cpu::state::State as CpuState;
+use youcpu_core::cpu::vendor::Vendor;
 use youcpu_core::linux::{Linux, ProcessState};
 
 /// Most characters of program text kept.
@@ -58,6 +59,8 @@ pub enum Action {
     Restart,
     /// Back to the default program.
     Reset,
+    /// Model another vendor's core (the program starts over).
+    Vendor(Vendor),
 }
 
 /// The widget's state.
@@ -81,14 +84,21 @@ pub struct State {
     pub notice: Option<String>,
     /// Steps the current Run still has to take (0 when no Run is going on).
     pub pending: u64,
+    /// Whose core the machine models where results are undefined.
+    pub vendor: Vendor,
 }
 
 impl State {
-    /// The state for a program text.
+    /// The state for a program text, on an Intel core.
     pub fn with_source(source: &str) -> Self {
+        State::with_source_on(source, Vendor::Intel)
+    }
+
+    /// The state for a program text on a core of `vendor`.
+    pub fn with_source_on(source: &str, vendor: Vendor) -> Self {
         let source: String = source.chars().take(MAX_SOURCE).collect();
         let (lines, code) = build(&source);
-        let (os, error) = match code.and_then(|c| boot(&c)) {
+        let (os, error) = match code.and_then(|c| boot_on(&c, vendor)) {
             Ok(os) => (Some(Rc::new(os)), None),
             Err(e) => (None, Some(e)),
         };
@@ -102,6 +112,7 @@ impl State {
             last: None,
             notice: None,
             pending: 0,
+            vendor,
         }
     }
 
@@ -182,16 +193,21 @@ impl UrlState for State {
 
     /// Restores the state from the widget's URL keys (prefix removed).
     fn from_query(q: &Query) -> Self {
-        State::with_source(q.get("src").unwrap_or(DEFAULT_PROGRAM))
+        let vendor = q.get("cpu").and_then(|v| v.parse().ok()).unwrap_or_default();
+        State::with_source_on(q.get("src").unwrap_or(DEFAULT_PROGRAM), vendor)
     }
 
-    /// The widget's URL keys (prefix removed): the program text unless it is the default.
+    /// The widget's URL keys (prefix removed): the program text unless it is the default, the
+    /// vendor unless it is Intel.
     fn to_query(&self) -> Vec<(String, String)> {
-        if self.source == DEFAULT_PROGRAM {
-            Vec::new()
-        } else {
-            vec![("src".into(), self.source.clone())]
+        let mut q = Vec::new();
+        if self.source != DEFAULT_PROGRAM {
+            q.push(("src".into(), self.source.clone()));
         }
+        if self.vendor != Vendor::Intel {
+            q.push(("cpu".into(), self.vendor.id().into()));
+        }
+        q
     }
 }
 
@@ -204,9 +220,10 @@ impl Apply for State {
             self.pending = 0;
         }
         match action {
-            Action::Source(t) => *self = State::with_source(&t),
+            Action::Source(t) => *self = State::with_source_on(&t, self.vendor),
             Action::Reset => *self = State::with_source(DEFAULT_PROGRAM),
-            Action::Restart => *self = State::with_source(&self.source),
+            Action::Restart => *self = State::with_source_on(&self.source, self.vendor),
+            Action::Vendor(v) => *self = State::with_source_on(&self.source, v),
             Action::Step => {
                 self.last = None;
                 self.advance(1, true);
@@ -237,6 +254,7 @@ impl Apply for State {
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
+    use youcpu_core::cpu::state::rflags;
     use youcpu_core::cpu::state::RAX;
 
     /// The rest of a Run's chunks, as the view's timer would dispatch them.
@@ -345,5 +363,66 @@ mod tests {
         assert!(State::from_query(&Query::default()).to_query().is_empty());
         let long = "nop\n".repeat(5000);
         assert!(State::with_source(&long).source.len() <= MAX_SOURCE);
+    }
+
+    /// After DIV the flags are undefined: the step says which, and what each vendor's core
+    /// leaves (Intel keeps ZF/PF from the XOR before it, AMD clears them and sets AF).
+    #[test]
+    fn undefined_flags_are_marked_with_both_vendors_values() {
+        let prog = "mov eax, 10\nxor edx, edx\nmov ecx, 3\ndiv ecx\nadd eax, 1";
+        let mut s = Rc::new(State::with_source(prog));
+        // mov: every flag defined (none touched); xor: AF undefined, both leave 0.
+        let expect = [0, rflags::AF, 0];
+        for want in expect {
+            s = s.reduce(Action::Step);
+            let l = s.last.clone().unwrap();
+            assert_eq!(l.undefined, want, "{}", l.text);
+            if want != 0 {
+                assert_eq!((l.vendors[0].1 ^ l.vendors[1].1) & want, 0, "{}", l.text);
+            }
+        }
+        s = s.reduce(Action::Step);
+        let l = s.last.clone().unwrap();
+        assert!(l.text.starts_with("div"), "{}", l.text);
+        assert_eq!(l.undefined, rflags::STATUS);
+        let v: Vec<(Vendor, u64)> = l.vendors.iter().map(|(v, f)| (*v, f & 0xfff)).collect();
+        assert_eq!(v, vec![(Vendor::Intel, 0x246), (Vendor::Amd, 0x212)]);
+        // The quotient and remainder do not depend on the vendor.
+        assert_eq!(s.os.as_ref().unwrap().m.cpu.s.gpr[RAX], 3);
+        s = s.reduce(Action::Step);
+        assert_eq!(s.last.as_ref().map(|l| l.undefined), Some(0));
+        assert!(s.last.as_ref().unwrap().vendors.is_empty());
+    }
+
+    /// The AMD core is a stated choice kept in the URL; the program starts over on it.
+    #[test]
+    fn vendor_choice_round_trips_through_the_url() {
+        let s = Rc::new(State::with_source(DEFAULT_PROGRAM));
+        assert_eq!(s.to_query(), Vec::<(String, String)>::new());
+        let s = s.reduce(Action::Vendor(Vendor::Amd));
+        assert_eq!(s.vendor, Vendor::Amd);
+        assert_eq!(s.os.as_ref().unwrap().m.cpu.s.vendor, Vendor::Amd);
+        let q = s.to_query();
+        assert_eq!(q, vec![("cpu".to_string(), "amd".to_string())]);
+        let back = State::from_query(&q.into());
+        assert_eq!(back.vendor, Vendor::Amd);
+        let s = s.reduce(Action::Source("shl eax, 3".into()));
+        assert_eq!(s.vendor, Vendor::Amd, "editing keeps the vendor");
+        let s = s.reduce(Action::Step);
+        let l = s.last.clone().unwrap();
+        assert_eq!(l.undefined, rflags::AF | rflags::OF);
+        assert_eq!(l.vendors[0].0, Vendor::Amd);
+        assert_eq!(
+            l.vendors[0].1 & rflags::AF,
+            rflags::AF,
+            "AMD sets AF after SHL"
+        );
+        assert_eq!(l.vendors[1].1 & rflags::AF, 0, "Intel clears it");
+        let bad = State::from_query(&Query::from([("cpu", "z80")]));
+        assert_eq!(
+            bad.vendor,
+            Vendor::Intel,
+            "an unknown vendor falls back to Intel"
+        );
     }
 }
