@@ -3,7 +3,7 @@
 //! one's interpreter would receive. A pure reducer.
 
 use std::rc::Rc;
-use crate::ui::{Apply, Query, UrlState};
+use crate::ui::{Apply, PresetText, TextAction};
 use youcpu_core::exec::examples::{example_fs, JAVA_REGISTRATION, PYC_REGISTRATION};
 use youcpu_core::exec::fs::{MemFs, MemNode};
 use youcpu_core::exec::misc::{parse_registration, MiscEntry, MiscRegistry};
@@ -68,14 +68,8 @@ pub enum Verdict {
     },
 }
 
-/// An edit.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Action {
-    /// New registration text.
-    Text(String),
-    /// Load preset i.
-    Preset(usize),
-}
+/// An edit: the text as typed, or a preset.
+pub type Action = TextAction;
 
 /// The widget's state.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -153,41 +147,18 @@ pub fn judge(text: &str) -> Verdict {
     }
 }
 
-impl UrlState for State {
+impl PresetText for State {
     const PREFIX: &'static str = "bm-";
+    const KEY: &'static str = "reg";
+    const PRESETS: &'static [(&'static str, &'static str)] = PRESETS;
+    const MAX_TEXT: usize = MAX_TEXT;
 
-    /// Builds the state a link describes.
-    fn from_query(q: &Query) -> Self {
-        let mut s = State::default();
-        if let Some(v) = q.text("reg") {
-            s.apply(Action::Text(v));
-        }
-        s
+    fn text(&self) -> &str {
+        &self.text
     }
 
-    /// The keys that reproduce this state.
-    fn to_query(&self) -> Vec<(String, String)> {
-        if self.text == PRESETS[0].0 {
-            Vec::new()
-        } else {
-            vec![("reg".into(), self.text.clone())]
-        }
-    }
-}
-
-impl Apply for State {
-    type Action = Action;
-
-    /// Applies one action.
-    fn apply(&mut self, a: Action) {
-        match a {
-            Action::Text(t) => self.text = t.chars().take(MAX_TEXT).collect(),
-            Action::Preset(i) => {
-                if let Some((t, _)) = PRESETS.get(i) {
-                    self.text = (*t).to_string();
-                }
-            }
-        }
+    fn set_text(&mut self, text: String) {
+        self.text = text;
         self.verdict = Rc::new(judge(&self.text));
     }
 }
@@ -195,6 +166,7 @@ impl Apply for State {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ui::UrlState;
 
     fn claims(v: &Verdict) -> Vec<String> {
         match v {

@@ -2,7 +2,7 @@
 //! from dash and bash, which retry a file the kernel refused with ENOEXEC. A pure reducer.
 
 use std::rc::Rc;
-use crate::ui::{Apply, Query, UrlState};
+use crate::ui::{Apply, PresetText, TextAction};
 use youcpu_core::exec::examples::example_fs;
 use youcpu_core::exec::fs::{MemFs, MemNode};
 use youcpu_core::exec::shell::{from_shell, Fallback, Shell, ShellRun};
@@ -39,14 +39,8 @@ pub struct Runs {
     pub bash: ShellRun,
 }
 
-/// An edit.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Action {
-    /// New file content (with escapes, as in the execve widget).
-    Text(String),
-    /// Load preset i.
-    Preset(usize),
-}
+/// An edit: the text as typed, or a preset.
+pub type Action = TextAction;
 
 /// The widget's state.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -98,41 +92,18 @@ pub fn summary(r: &ShellRun) -> String {
     }
 }
 
-impl UrlState for State {
+impl PresetText for State {
     const PREFIX: &'static str = "sf-";
+    const KEY: &'static str = "file";
+    const PRESETS: &'static [(&'static str, &'static str)] = PRESETS;
+    const MAX_TEXT: usize = MAX_TEXT;
 
-    /// Builds the state a link describes.
-    fn from_query(q: &Query) -> Self {
-        let mut s = State::default();
-        if let Some(v) = q.text("file") {
-            s.apply(Action::Text(v));
-        }
-        s
+    fn text(&self) -> &str {
+        &self.text
     }
 
-    /// The keys that reproduce this state.
-    fn to_query(&self) -> Vec<(String, String)> {
-        if self.text == PRESETS[0].0 {
-            Vec::new()
-        } else {
-            vec![("file".into(), self.text.clone())]
-        }
-    }
-}
-
-impl Apply for State {
-    type Action = Action;
-
-    /// Applies one action.
-    fn apply(&mut self, a: Action) {
-        match a {
-            Action::Text(t) => self.text = t.chars().take(MAX_TEXT).collect(),
-            Action::Preset(i) => {
-                if let Some((t, _)) = PRESETS.get(i) {
-                    self.text = (*t).to_string();
-                }
-            }
-        }
+    fn set_text(&mut self, text: String) {
+        self.text = text;
         match crate::ui::unescape(&self.text) {
             Ok(b) => {
                 self.error = None;
@@ -146,6 +117,7 @@ impl Apply for State {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ui::UrlState;
     use youcpu_core::exec::Errno;
 
     #[test]
