@@ -5,5 +5,5 @@ pub mod article;
 pub mod dom;
 pub mod mount;
 pub mod toc;
-pub mod url_state;
+pub mod ui;
 pub mod widgets;

@@ -303,7 +303,7 @@ mod tests {
     #[test]
     fn every_piece_id_round_trips() {
         assert_eq!(Piece::from_id("toc"), Some(Piece::Toc));
-        for k in WidgetKind::ALL {
+        for &k in WidgetKind::ALL {
             assert_eq!(Piece::from_id(k.id()), Some(Piece::Widget(k)));
         }
         assert_eq!(Piece::from_id("nope"), None);

@@ -1,202 +1,169 @@
-//! The article's live widgets. Each has a stable root `data-widget="<id>"`, a pure reducer in
-//! `state.rs` (tested natively) and a Yew view.
+//! The registry of the article's live widgets: one entry per widget, each in its own folder
+//! (`asm/`, `timeslice/`, ...) holding `state.rs` (a pure reducer, tested natively) and its view.
+//! A widget folder's `mod.rs` exports its `ID` (the `::: widget ID` directive's name, its
+//! `data-widget` attribute and anchor `#widget-ID`), its component and its URL `PREFIX`.
+//!
+//! Adding a widget is one entry below plus its folder: `build.rs` turns a directive
+//! `::: widget some-name` into the variant `SomeName`, so the entry's variant is the id in
+//! CamelCase (an unknown directive does not compile); the tests below check that the article's
+//! directives, the registry and the URL prefixes agree.
 
-pub mod asm;
-pub mod binfmt_misc;
-pub mod demand_paging;
-pub mod elf_inspector;
-pub mod elf_loader;
-pub mod execve;
-pub mod fetch_execute;
-pub mod fork_cow;
-pub mod linking;
 pub mod oplog;
-pub mod page_walk;
-pub mod preemption;
-pub mod process_tree;
-pub mod rings;
-pub mod scheduler;
-pub mod shell_fallback;
-pub mod syscall;
-pub mod timeslice;
+pub mod programs;
+pub mod ring3;
 
 use yew::prelude::*;
 
-/// Every widget a `::: widget NAME` directive can place.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum WidgetKind {
+/// Declares the widget modules, [`WidgetKind`] and its tables from one list.
+macro_rules! registry {
+    ($( $(#[$doc:meta])* $variant:ident => $module:ident :: $component:ident, )*) => {
+        $( pub mod $module; )*
+
+        /// Every widget a `::: widget NAME` directive can place.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum WidgetKind {
+            $( $(#[$doc])* $variant, )*
+        }
+
+        impl WidgetKind {
+            /// Every widget, in registry order.
+            pub const ALL: &'static [WidgetKind] = &[$( WidgetKind::$variant, )*];
+
+            /// The widget's stable id (its `data-widget` attribute and its anchor `#widget-ID`).
+            pub fn id(self) -> &'static str {
+                match self {
+                    $( WidgetKind::$variant => $module::ID, )*
+                }
+            }
+
+            /// The prefix of the URL query keys the widget owns (none for a widget that keeps
+            /// no state in the URL).
+            pub fn url_prefix(self) -> Option<&'static str> {
+                match self {
+                    $( WidgetKind::$variant => $module::PREFIX, )*
+                }
+            }
+
+            /// Renders the widget.
+            pub fn view(self) -> Html {
+                match self {
+                    $( WidgetKind::$variant => html! { <$module::$component /> }, )*
+                }
+            }
+        }
+    };
+}
+
+registry! {
     /// `asm`: assembly to machine code and back, every byte explained.
-    Asm,
+    Asm => asm::AsmWidget,
     /// `binfmt-misc`: a registration string checked as the kernel checks it.
-    BinfmtMisc,
+    BinfmtMisc => binfmt_misc::BinfmtMiscWidget,
     /// `demand-paging`: first touches fault in zero, file and stack pages; the rest SIGSEGV.
-    DemandPaging,
+    DemandPaging => demand_paging::DemandPagingWidget,
     /// `elf-inspector`: headers, segments, sections, memory map and hex view of an ELF file.
-    ElfInspector,
+    ElfInspector => elf_inspector::ElfInspectorWidget,
     /// `elf-loader`: load_elf_binary step by step, down to the initial stack.
-    ElfLoader,
+    ElfLoader => elf_loader::ElfLoaderWidget,
     /// `execve`: Linux's execve and its binary formats, step by step.
-    Execve,
+    Execve => execve::ExecveWidget,
     /// `fetch-execute`: a tiny program run one instruction at a time.
-    FetchExecute,
+    FetchExecute => fetch_execute::FetchExecuteWidget,
     /// `fork-cow`: fork shares pages; a write faults and copies.
-    ForkCow,
+    ForkCow => fork_cow::ForkCowWidget,
     /// `linking`: a static and a dynamic program side by side, and what processes share.
-    Linking,
+    Linking => linking::LinkingWidget,
     /// `page-walk`: an x86-64 page-table walk, table by table, with a TLB.
-    PageWalk,
+    PageWalk => page_walk::PageWalkWidget,
     /// `preemption`: timer interrupts and context switches between processes on the CPU.
-    Preemption,
+    Preemption => preemption::PreemptionWidget,
     /// `rings`: the CPL in CS; a privileged instruction in ring 0 and in ring 3.
-    Rings,
+    Rings => rings::RingsWidget,
     /// `process-tree`: pid 1, a shell, a command forked, exec'd, exited and reaped.
-    ProcessTree,
+    ProcessTree => process_tree::ProcessTreeWidget,
     /// `scheduler`: one workload under several policies, side by side.
-    Scheduler,
+    Scheduler => scheduler::SchedulerWidget,
     /// `shell-fallback`: a file through a bare execve and from two shells.
-    ShellFallback,
+    ShellFallback => shell_fallback::ShellFallbackWidget,
     /// `syscall`: exit(1) through syscall and through int 0x80.
-    Syscall,
+    Syscall => syscall::SyscallWidget,
     /// `timeslice`: the CFS period and slice calculator.
-    Timeslice,
+    Timeslice => timeslice::TimesliceWidget,
 }
 
 impl WidgetKind {
-    /// Every widget, in no particular order.
-    pub const ALL: [WidgetKind; 17] = [
-        WidgetKind::Asm,
-        WidgetKind::BinfmtMisc,
-        WidgetKind::DemandPaging,
-        WidgetKind::ElfInspector,
-        WidgetKind::ElfLoader,
-        WidgetKind::Execve,
-        WidgetKind::FetchExecute,
-        WidgetKind::ForkCow,
-        WidgetKind::Linking,
-        WidgetKind::PageWalk,
-        WidgetKind::Preemption,
-        WidgetKind::Rings,
-        WidgetKind::ProcessTree,
-        WidgetKind::Scheduler,
-        WidgetKind::ShellFallback,
-        WidgetKind::Syscall,
-        WidgetKind::Timeslice,
-    ];
-
     /// The widget whose [`id`](Self::id) this is.
     pub fn from_id(id: &str) -> Option<WidgetKind> {
-        Self::ALL.into_iter().find(|k| k.id() == id)
-    }
-
-    /// The widget's stable id (its `data-widget` attribute and its anchor `#widget-ID`).
-    pub fn id(self) -> &'static str {
-        match self {
-            WidgetKind::Asm => "asm",
-            WidgetKind::BinfmtMisc => "binfmt-misc",
-            WidgetKind::DemandPaging => "demand-paging",
-            WidgetKind::ElfInspector => "elf-inspector",
-            WidgetKind::ElfLoader => "elf-loader",
-            WidgetKind::Execve => "execve",
-            WidgetKind::FetchExecute => "fetch-execute",
-            WidgetKind::ForkCow => "fork-cow",
-            WidgetKind::Linking => "linking",
-            WidgetKind::PageWalk => "page-walk",
-            WidgetKind::Preemption => "preemption",
-            WidgetKind::Rings => "rings",
-            WidgetKind::ProcessTree => "process-tree",
-            WidgetKind::Scheduler => "scheduler",
-            WidgetKind::ShellFallback => "shell-fallback",
-            WidgetKind::Syscall => "syscall",
-            WidgetKind::Timeslice => "timeslice",
-        }
-    }
-
-    /// Renders the widget.
-    pub fn view(self) -> Html {
-        match self {
-            WidgetKind::Asm => html! { <asm::AsmWidget /> },
-            WidgetKind::BinfmtMisc => html! { <binfmt_misc::BinfmtMiscWidget /> },
-            WidgetKind::DemandPaging => html! { <demand_paging::DemandPagingWidget /> },
-            WidgetKind::ElfInspector => html! { <elf_inspector::ElfInspectorWidget /> },
-            WidgetKind::ElfLoader => html! { <elf_loader::ElfLoaderWidget /> },
-            WidgetKind::Execve => html! { <execve::ExecveWidget /> },
-            WidgetKind::FetchExecute => html! { <fetch_execute::FetchExecuteWidget /> },
-            WidgetKind::ForkCow => html! { <fork_cow::ForkCowWidget /> },
-            WidgetKind::Linking => html! { <linking::LinkingWidget /> },
-            WidgetKind::PageWalk => html! { <page_walk::PageWalkWidget /> },
-            WidgetKind::Preemption => html! { <preemption::PreemptionWidget /> },
-            WidgetKind::Rings => html! { <rings::RingsWidget /> },
-            WidgetKind::ProcessTree => html! { <process_tree::ProcessTreeWidget /> },
-            WidgetKind::Scheduler => html! { <scheduler::SchedulerWidget /> },
-            WidgetKind::ShellFallback => html! { <shell_fallback::ShellFallbackWidget /> },
-            WidgetKind::Syscall => html! { <syscall::SyscallWidget /> },
-            WidgetKind::Timeslice => html! { <timeslice::TimesliceWidget /> },
-        }
+        Self::ALL.iter().copied().find(|k| k.id() == id)
     }
 }
 
-/// Properties of the frame around every widget.
-#[derive(Properties, PartialEq)]
-pub struct FrameProps {
-    /// Which widget.
-    pub kind: WidgetKind,
-    /// Its title, shown in the frame's header.
-    pub title: AttrValue,
-    /// A short line under the title.
-    #[prop_or_default]
-    pub subtitle: AttrValue,
-    /// Called when the reader asks for the widget's defaults back.
-    pub on_reset: Callback<()>,
-    /// What a screen reader should announce about the widget's last step (a short sentence, or a
-    /// summary while a simulation runs). `Some` gives the widget a polite live region.
-    #[prop_or_default]
-    pub live: Option<AttrValue>,
-    /// The widget's body.
-    pub children: Html,
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
 
-/// The common frame: title, "copy link" (the current URL, with this widget's state, pointing at
-/// this widget) and "reset".
-#[component]
-pub fn Frame(props: &FrameProps) -> Html {
-    let id = props.kind.id();
-    let copied = use_state(|| false);
-    let on_copy = {
-        let copied = copied.clone();
-        Callback::from(move |_: MouseEvent| {
-            crate::dom::copy_to_clipboard(&crate::dom::url_with_hash(&format!("widget-{id}")));
-            copied.set(true);
-        })
-    };
-    let on_reset = {
-        let cb = props.on_reset.clone();
-        let copied = copied.clone();
-        Callback::from(move |_: MouseEvent| {
-            copied.set(false);
-            cb.emit(());
-        })
-    };
-    let heading_id = format!("widget-{id}-title");
-    html! {
-        <section class="widget" id={format!("widget-{id}")} data-widget={id} aria-labelledby={heading_id.clone()}>
-            <header class="widget-head">
-                <div>
-                    <h4 id={heading_id}>{ props.title.clone() }</h4>
-                    if !props.subtitle.is_empty() {
-                        <p class="widget-sub">{ props.subtitle.clone() }</p>
+    /// Every `::: widget NAME` directive in `web/article/*.md`.
+    fn directives() -> Vec<String> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../web/article");
+        let mut names = Vec::new();
+        for entry in std::fs::read_dir(&dir).expect("web/article") {
+            let path = entry.expect("a directory entry").path();
+            if path.extension().is_some_and(|x| x == "md") {
+                let text = std::fs::read_to_string(&path).expect("readable Markdown");
+                for line in text.lines() {
+                    if let Some(rest) = line.strip_prefix("::: widget ") {
+                        names.push(rest.trim().to_string());
                     }
-                </div>
-                <div class="widget-actions">
-                    <button type="button" class="btn" data-testid={format!("{id}-copy-link")} onclick={on_copy}>
-                        { if *copied { "Link copied" } else { "Copy link" } }
-                    </button>
-                    <button type="button" class="btn" data-testid={format!("{id}-reset")} onclick={on_reset}>{ "Reset" }</button>
-                </div>
-            </header>
-            { props.children.clone() }
-            if let Some(live) = &props.live {
-                <p class="sr-only" role="status" aria-live="polite" data-testid={format!("{id}-live")}>{ live.clone() }</p>
+                }
             }
-        </section>
+        }
+        names
+    }
+
+    /// `some-name` as build.rs spells its variant: `SomeName`.
+    fn camel(id: &str) -> String {
+        id.split('-')
+            .map(|w| {
+                let mut c = w.chars();
+                c.next()
+                    .map(|f| f.to_uppercase().chain(c).collect::<String>())
+                    .unwrap_or_default()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_article_places_every_registered_widget_and_no_other() {
+        let placed: BTreeSet<String> = directives().into_iter().collect();
+        let registered: BTreeSet<String> =
+            WidgetKind::ALL.iter().map(|k| k.id().to_string()).collect();
+        assert_eq!(placed, registered);
+        assert_eq!(registered.len(), WidgetKind::ALL.len(), "ids are unique");
+        for k in WidgetKind::ALL {
+            assert_eq!(WidgetKind::from_id(k.id()), Some(*k));
+            assert_eq!(
+                camel(k.id()),
+                format!("{k:?}"),
+                "build.rs names the variant from the id"
+            );
+        }
+    }
+
+    #[test]
+    fn url_prefixes_are_unique_and_none_starts_another() {
+        let prefixes: Vec<&str> = WidgetKind::ALL
+            .iter()
+            .filter_map(|k| k.url_prefix())
+            .collect();
+        for (i, a) in prefixes.iter().enumerate() {
+            assert!(a.ends_with('-') && a.len() > 1, "{a}");
+            for (j, b) in prefixes.iter().enumerate() {
+                assert!(
+                    i == j || !b.starts_with(a),
+                    "{b} starts with {a}: both widgets would own its keys"
+                );
+            }
+        }
     }
 }

@@ -3,6 +3,7 @@
 //! it), undo by replaying all but the last, and a URL form of the list, so that a link
 //! reproduces the exact state by replay.
 
+use crate::ui::{Apply, Query, UrlState};
 use std::fmt::Debug;
 use std::rc::Rc;
 use youcpu_core::vm::System;
@@ -12,6 +13,8 @@ pub const MAX_OPS: usize = 200;
 
 /// What a widget's model provides.
 pub trait OpModel: 'static {
+    /// The prefix of the URL keys the widget owns.
+    const PREFIX: &'static str;
     /// One operation.
     type Op: Copy + PartialEq + Debug;
     /// What applying an operation (or booting) reports.
@@ -24,6 +27,23 @@ pub trait OpModel: 'static {
     fn code(op: Self::Op) -> String;
     /// Reads a code back.
     fn parse(code: &str) -> Option<Self::Op>;
+    /// The next operation of the model's script (none for a model without one).
+    fn next(_sys: &System) -> Option<Self::Op> {
+        None
+    }
+}
+
+/// What the reader asks of an operation list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OpAction<Op> {
+    /// Apply an operation.
+    Do(Op),
+    /// Apply the next operation of the model's script ([`OpModel::next`]), if there is one.
+    Next,
+    /// Undo the last operation.
+    Undo,
+    /// Back to boot.
+    Reset,
 }
 
 /// A booted model and the operations applied to it.
@@ -108,24 +128,48 @@ impl<M: OpModel> OpLog<M> {
         *self = Self::default();
     }
 
+    /// The next operation of the model's script, if any.
+    pub fn next(&self) -> Option<M::Op> {
+        self.sys.as_deref().and_then(M::next)
+    }
+}
+
+impl<M: OpModel> Apply for OpLog<M> {
+    type Action = OpAction<M::Op>;
+
+    fn apply(&mut self, a: OpAction<M::Op>) {
+        match a {
+            OpAction::Do(op) => self.push(op),
+            OpAction::Next => {
+                if let Some(op) = self.next() {
+                    self.push(op);
+                }
+            }
+            OpAction::Undo => self.undo(),
+            OpAction::Reset => self.reset(),
+        }
+    }
+}
+
+impl<M: OpModel> UrlState for OpLog<M> {
+    const PREFIX: &'static str = M::PREFIX;
+
+    /// Builds the state a link describes (operations that do not parse or fail are skipped).
+    fn from_query(q: &Query) -> Self {
+        let ops: Vec<M::Op> = q
+            .get("ops")
+            .map(|v| v.split('.').take(MAX_OPS).filter_map(M::parse).collect())
+            .unwrap_or_default();
+        Self::replay(&ops)
+    }
+
     /// The URL keys that reproduce this state.
-    pub fn to_query(&self) -> Vec<(String, String)> {
+    fn to_query(&self) -> Vec<(String, String)> {
         if self.ops.is_empty() {
             Vec::new()
         } else {
             let codes: Vec<String> = self.ops.iter().map(|&o| M::code(o)).collect();
             vec![("ops".into(), codes.join("."))]
         }
-    }
-
-    /// Builds the state a link describes (operations that do not parse or fail are skipped).
-    pub fn from_query(pairs: &[(String, String)]) -> Self {
-        let ops: Vec<M::Op> = pairs
-            .iter()
-            .rev()
-            .find(|(k, _)| k == "ops")
-            .map(|(_, v)| v.split('.').take(MAX_OPS).filter_map(M::parse).collect())
-            .unwrap_or_default();
-        Self::replay(&ops)
     }
 }

@@ -2,7 +2,7 @@
 //! static ELF by the core (`youcpu_core::asm::build_program`: assemble, lay out the segments,
 //! write the headers), then executed by the core's simulated Linux in bounded slices (the view
 //! schedules [`BuildAction::Continue`] on a timer, so a runaway loop never freezes the page and
-//! stops at [`MAX_STEPS`]). A pure reducer part of [`super::state::AsmState`].
+//! stops at [`MAX_STEPS`]). A pure reducer part of [`super::state::State`].
 
 use std::rc::Rc;
 use youcpu_core::asm::{build_program, BuildError, Program};

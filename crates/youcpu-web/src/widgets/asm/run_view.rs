@@ -2,11 +2,12 @@
 //! segments, a download link), and the run (output, exit status, instructions, system calls,
 //! each explained).
 
+use crate::ui::{Col, Table};
 use super::build::{
     call_text, end_text, explain, line_span_utf16, BuildAction, BuildState, End, MAX_LINK_SOURCE,
     MAX_STEPS,
 };
-use super::state::AsmAction;
+use super::state::Action;
 use yew::prelude::*;
 use youcpu_core::asm::program::{Listed, Section};
 use youcpu_core::asm::Program;
@@ -124,16 +125,9 @@ fn segments(p: &Program) -> Html {
         .collect();
     html! {
         <>
-            <div class="table-wrap">
-                <table class="asm-build-segs">
-                    <caption>{ "Segments: what the kernel maps (program headers)" }</caption>
-                    <thead><tr>
-                        <th scope="col">{ "Type" }</th><th scope="col">{ "Flags" }</th><th scope="col">{ "Address" }</th>
-                        <th scope="col">{ "File offset" }</th><th scope="col">{ "Bytes in file" }</th><th scope="col">{ "Bytes in memory" }</th>
-                    </tr></thead>
-                    <tbody>{ body }</tbody>
-                </table>
-            </div>
+            <Table class="asm-build-segs" caption="Segments: what the kernel maps (program headers)" cols={vec![Col::Show("Type"), Col::Show("Flags"), Col::Show("Address"), Col::Show("File offset"), Col::Show("Bytes in file"), Col::Show("Bytes in memory")]}>
+                { body }
+            </Table>
             <ul class="asm-build-holds">{ holds }</ul>
         </>
     }
@@ -175,12 +169,9 @@ fn listing(p: &Program, source: &str) -> Html {
     html! {
         <details class="asm-build-listing">
             <summary>{ "What each line became (address and bytes)" }</summary>
-            <div class="table-wrap">
-                <table>
-                    <thead><tr><th scope="col">{ "Line" }</th><th scope="col">{ "Address" }</th><th scope="col">{ "Bytes" }</th><th scope="col">{ "Source" }</th></tr></thead>
-                    <tbody>{ rows }</tbody>
-                </table>
-            </div>
+            <Table cols={vec![Col::Show("Line"), Col::Show("Address"), Col::Show("Bytes"), Col::Show("Source")]}>
+                { rows }
+            </Table>
         </details>
     }
 }
@@ -191,7 +182,7 @@ pub struct BuildPartProps {
     /// The build state.
     pub build: BuildState,
     /// Where actions go.
-    pub dispatch: Callback<AsmAction>,
+    pub dispatch: Callback<Action>,
     /// The download URL for the current file, when one was made.
     pub download: Option<String>,
 }
@@ -202,12 +193,12 @@ pub fn BuildPart(props: &BuildPartProps) -> Html {
     let b = &props.build;
     let send = |a: BuildAction| {
         let d = props.dispatch.clone();
-        Callback::from(move |_: MouseEvent| d.emit(AsmAction::Build(a.clone())))
+        Callback::from(move |_: MouseEvent| d.emit(Action::Build(a.clone())))
     };
     let on_input = {
         let d = props.dispatch.clone();
         Callback::from(move |e: InputEvent| {
-            d.emit(AsmAction::Build(BuildAction::Source(
+            d.emit(Action::Build(BuildAction::Source(
                 crate::dom::input_text(&e),
             )))
         })

@@ -5,14 +5,12 @@
 use super::build::{b64_decode, b64_encode, BuildAction, BuildState, HELLO, MAX_LINK_SOURCE};
 use std::rc::Rc;
 use std::sync::OnceLock;
-use yew::Reducible;
+use crate::ui::{Apply, Query, UrlState};
 use youcpu_core::asm::{
     assemble, disassemble, disassemble_one, parse_hex, Assembled, Bitness, Decoded, DecodedItem,
     FieldKind, MAX_LINE_LEN,
 };
 
-/// The URL query prefix this widget owns.
-pub const URL_PREFIX: &str = "asm-";
 /// The most lines the widget assembles at once.
 pub const MAX_LINES: usize = 64;
 /// The most characters of source or hex the widget keeps (a pasted novel is cut, with a note).
@@ -49,7 +47,7 @@ pub struct AsmLine {
 
 /// An edit or a click.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum AsmAction {
+pub enum Action {
     /// Switch direction.
     SetMode(Mode),
     /// New assembly text.
@@ -68,7 +66,7 @@ pub enum AsmAction {
 
 /// The widget's whole state.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AsmState {
+pub struct State {
     /// Current direction.
     pub mode: Mode,
     /// CPU mode.
@@ -89,9 +87,9 @@ pub struct AsmState {
     pub build: BuildState,
 }
 
-impl Default for AsmState {
+impl Default for State {
     fn default() -> Self {
-        let mut s = AsmState {
+        let mut s = State {
             mode: Mode::Assemble,
             bits: Bitness::B64,
             source: DEFAULT_SOURCE.to_string(),
@@ -108,11 +106,11 @@ impl Default for AsmState {
     }
 }
 
-/// The hex the widget opens with: the example's bytes. Computed once, for [`AsmState::to_query`],
+/// The hex the widget opens with: the example's bytes. Computed once, for [`State::to_query`],
 /// which runs on every render and so must not assemble the example each time (issue #8).
 fn default_hex() -> &'static str {
     static HEX: OnceLock<String> = OnceLock::new();
-    HEX.get_or_init(|| AsmState::default().hex)
+    HEX.get_or_init(|| State::default().hex)
 }
 
 fn hex_of_source(lines: &[AsmLine]) -> String {
@@ -155,7 +153,7 @@ fn clip(text: String, notice: &mut Option<String>) -> String {
     }
 }
 
-impl AsmState {
+impl State {
     fn assemble_all(&self) -> Vec<AsmLine> {
         let mut ip = BASE_IP;
         let mut out = Vec::new();
@@ -233,56 +231,6 @@ impl AsmState {
         }
     }
 
-    /// Applies one action.
-    pub fn apply(&mut self, action: AsmAction) {
-        match action {
-            AsmAction::Reset => {
-                *self = AsmState::default();
-                return;
-            }
-            AsmAction::SetMode(m) => {
-                if m != self.mode {
-                    // Carry the work across: what was assembled becomes the bytes to decode.
-                    let hex = self.hex.clone();
-                    if m == Mode::Disassemble && self.lines.iter().any(|l| l.result.is_ok()) {
-                        self.hex = hex_of_source(&self.lines);
-                    }
-                    self.mode = m;
-                    self.selected = 0;
-                    let dis = self.hex != hex;
-                    self.recompute_parts(false, dis);
-                } else {
-                    self.recompute_parts(false, false);
-                }
-                return;
-            }
-            AsmAction::Source(t) => {
-                self.notice = None;
-                self.source = clip(t, &mut self.notice);
-                self.recompute_parts(true, false);
-                return;
-            }
-            AsmAction::Hex(t) => {
-                self.notice = None;
-                self.hex = clip(t, &mut self.notice);
-                self.selected = 0;
-                self.recompute_parts(false, true);
-                return;
-            }
-            AsmAction::Bits(b) => self.bits = b,
-            AsmAction::Select(i) => {
-                self.selected = i;
-                self.recompute_parts(false, false);
-                return;
-            }
-            AsmAction::Build(a) => {
-                // Running and editing the program leave the other two views as they are.
-                self.build.apply(a);
-                return;
-            }
-        }
-        self.recompute();
-    }
 
     /// The decoded instruction the explanation panel shows, if any.
     pub fn selected_decoded(&self) -> Option<&Decoded> {
@@ -314,29 +262,30 @@ impl AsmState {
             .map(|(a, _)| a)
     }
 
+
+}
+
+
+impl UrlState for State {
+    const PREFIX: &'static str = "asm-";
+
     /// Builds the state a link describes.
-    pub fn from_query(pairs: &[(String, String)]) -> Self {
-        let mut s = AsmState::default();
-        let get = |k: &str| {
-            pairs
-                .iter()
-                .rev()
-                .find(|(key, _)| key == k)
-                .map(|(_, v)| v.clone())
-        };
+    fn from_query(q: &Query) -> Self {
+        let mut s = State::default();
+        let get = |k: &str| q.text(k);
         if let Some(b) = get("bits") {
             let bits = match b.as_str() {
                 "16" => Bitness::B16,
                 "32" => Bitness::B32,
                 _ => Bitness::B64,
             };
-            s.apply(AsmAction::Bits(bits));
+            s.apply(Action::Bits(bits));
         }
         if let Some(src) = get("src") {
-            s.apply(AsmAction::Source(src));
+            s.apply(Action::Source(src));
         }
         if let Some(h) = get("hex") {
-            s.apply(AsmAction::Hex(h));
+            s.apply(Action::Hex(h));
         }
         if let Some(p) = get("prog") {
             match b64_decode(&p).and_then(|b| String::from_utf8(b).ok()) {
@@ -359,13 +308,13 @@ impl AsmState {
             _ => {}
         }
         if let Some(i) = get("sel").and_then(|v| v.parse::<usize>().ok()) {
-            s.apply(AsmAction::Select(i));
+            s.apply(Action::Select(i));
         }
         s
     }
 
     /// The keys that reproduce this state; defaults are left out.
-    pub fn to_query(&self) -> Vec<(String, String)> {
+    fn to_query(&self) -> Vec<(String, String)> {
         let mut out = Vec::new();
         match self.mode {
             Mode::Disassemble => out.push(("mode".into(), "dis".into())),
@@ -391,13 +340,58 @@ impl AsmState {
     }
 }
 
-impl Reducible for AsmState {
-    type Action = AsmAction;
+impl Apply for State {
+    type Action = Action;
 
-    fn reduce(self: Rc<Self>, action: Self::Action) -> Rc<Self> {
-        let mut next = (*self).clone();
-        next.apply(action);
-        Rc::new(next)
+    /// Applies one action.
+    fn apply(&mut self, action: Action) {
+        match action {
+            Action::Reset => {
+                *self = State::default();
+                return;
+            }
+            Action::SetMode(m) => {
+                if m != self.mode {
+                    // Carry the work across: what was assembled becomes the bytes to decode.
+                    let hex = self.hex.clone();
+                    if m == Mode::Disassemble && self.lines.iter().any(|l| l.result.is_ok()) {
+                        self.hex = hex_of_source(&self.lines);
+                    }
+                    self.mode = m;
+                    self.selected = 0;
+                    let dis = self.hex != hex;
+                    self.recompute_parts(false, dis);
+                } else {
+                    self.recompute_parts(false, false);
+                }
+                return;
+            }
+            Action::Source(t) => {
+                self.notice = None;
+                self.source = clip(t, &mut self.notice);
+                self.recompute_parts(true, false);
+                return;
+            }
+            Action::Hex(t) => {
+                self.notice = None;
+                self.hex = clip(t, &mut self.notice);
+                self.selected = 0;
+                self.recompute_parts(false, true);
+                return;
+            }
+            Action::Bits(b) => self.bits = b,
+            Action::Select(i) => {
+                self.selected = i;
+                self.recompute_parts(false, false);
+                return;
+            }
+            Action::Build(a) => {
+                // Running and editing the program leave the other two views as they are.
+                self.build.apply(a);
+                return;
+            }
+        }
+        self.recompute();
     }
 }
 
@@ -405,7 +399,7 @@ impl Reducible for AsmState {
 mod tests {
     use super::*;
 
-    fn bytes_of(s: &AsmState, i: usize) -> String {
+    fn bytes_of(s: &State, i: usize) -> String {
         match &s.lines[i].result {
             Ok((a, _)) => hex(&a.bytes),
             Err(e) => format!("error: {e}"),
@@ -414,17 +408,17 @@ mod tests {
 
     #[test]
     fn reused_lines_and_kept_views_equal_a_fresh_computation() {
-        let mut s = AsmState::default();
+        let mut s = State::default();
         let edits = [
-            AsmAction::Source("mov eax, 1\nadd eax, 512\n".into()),
-            AsmAction::Source("mov eax, 1\nadd eax, 5122\n  push rbx\nbogus".into()),
-            AsmAction::Select(2),
-            AsmAction::Bits(Bitness::B32),
-            AsmAction::Source("mov eax, 1\npush ebx\nadd eax, 5122\n".into()),
-            AsmAction::SetMode(Mode::Disassemble),
-            AsmAction::Hex("b8 01 00 00 00 53".into()),
-            AsmAction::SetMode(Mode::Assemble),
-            AsmAction::Source("mov eax, 2\npush ebx\nadd eax, 5122\n".into()),
+            Action::Source("mov eax, 1\nadd eax, 512\n".into()),
+            Action::Source("mov eax, 1\nadd eax, 5122\n  push rbx\nbogus".into()),
+            Action::Select(2),
+            Action::Bits(Bitness::B32),
+            Action::Source("mov eax, 1\npush ebx\nadd eax, 5122\n".into()),
+            Action::SetMode(Mode::Disassemble),
+            Action::Hex("b8 01 00 00 00 53".into()),
+            Action::SetMode(Mode::Assemble),
+            Action::Source("mov eax, 2\npush ebx\nadd eax, 5122\n".into()),
         ];
         for a in edits {
             s.apply(a.clone());
@@ -437,13 +431,13 @@ mod tests {
             assert_eq!(fresh.selected, s.selected, "after {a:?}");
         }
         // The defaults the link leaves out are the example's.
-        assert!(AsmState::default().to_query().is_empty());
-        assert_eq!(default_hex(), AsmState::default().hex);
+        assert!(State::default().to_query().is_empty());
+        assert_eq!(default_hex(), State::default().hex);
     }
 
     #[test]
     fn the_example_assembles_like_gas() {
-        let s = AsmState::default();
+        let s = State::default();
         assert_eq!(bytes_of(&s, 0), "05 00 02 00 00");
         assert_eq!(bytes_of(&s, 1), "81 c3 80 00 00 00");
         assert_eq!(bytes_of(&s, 2), "83 c3 7f");
@@ -457,7 +451,7 @@ mod tests {
 
     #[test]
     fn the_breakdown_covers_every_byte_of_add_eax_512() {
-        let s = AsmState::default();
+        let s = State::default();
         let d = s.selected_decoded().expect("line 0 decodes");
         let kinds = byte_kinds(d);
         assert_eq!(kinds[0], Some(FieldKind::Opcode));
@@ -466,7 +460,7 @@ mod tests {
 
     #[test]
     fn junk_lines_are_messages_not_panics() {
-        let mut s = AsmState::default();
+        let mut s = State::default();
         let junk = [
             "mov",
             "add eax,",
@@ -476,22 +470,22 @@ mod tests {
             "\u{0}",
             "add [rax], 1",
         ];
-        s.apply(AsmAction::Source(junk.join("\n")));
+        s.apply(Action::Source(junk.join("\n")));
         assert_eq!(s.lines.len(), junk.len());
         assert!(s.lines.iter().all(|l| l.result.is_err()), "{:?}", s.lines);
-        s.apply(AsmAction::Source("x".repeat(100_000)));
+        s.apply(Action::Source("x".repeat(100_000)));
         assert!(s.notice.is_some());
         assert!(s.source.len() <= MAX_TEXT);
-        s.apply(AsmAction::Source("nop\n".repeat(500)));
+        s.apply(Action::Source("nop\n".repeat(500)));
         assert_eq!(s.lines.len(), MAX_LINES);
         assert!(s.notice.is_some());
     }
 
     #[test]
     fn switching_direction_carries_the_bytes_over() {
-        let mut s = AsmState::default();
-        s.apply(AsmAction::Source("add eax, 512\nret".into()));
-        s.apply(AsmAction::SetMode(Mode::Disassemble));
+        let mut s = State::default();
+        s.apply(Action::Source("add eax, 512\nret".into()));
+        s.apply(Action::SetMode(Mode::Disassemble));
         assert_eq!(s.hex, "05 00 02 00 00  c3");
         let items = s.decoded.as_ref().as_ref().expect("decodes");
         assert_eq!(items.len(), 2);
@@ -503,44 +497,44 @@ mod tests {
 
     #[test]
     fn bad_hex_is_a_message_and_bad_bytes_are_marked() {
-        let mut s = AsmState::default();
-        s.apply(AsmAction::SetMode(Mode::Disassemble));
-        s.apply(AsmAction::Hex("zz".into()));
+        let mut s = State::default();
+        s.apply(Action::SetMode(Mode::Disassemble));
+        s.apply(Action::Hex("zz".into()));
         assert!(s.decoded.is_err());
-        s.apply(AsmAction::Hex("06 c3".into())); // 06 (push es) is invalid in 64-bit mode
+        s.apply(Action::Hex("06 c3".into())); // 06 (push es) is invalid in 64-bit mode
         let items = s.decoded.as_ref().as_ref().expect("parses");
         assert!(matches!(items[0], DecodedItem::Bad { .. }));
-        s.apply(AsmAction::Select(1));
+        s.apply(Action::Select(1));
         assert_eq!(
             s.selected_decoded().map(|d| d.mnemonic.as_str()),
             Some("ret")
         );
-        s.apply(AsmAction::Select(99));
+        s.apply(Action::Select(99));
         assert_eq!(s.selected, 1);
     }
 
     #[test]
     fn query_round_trip() {
-        let mut s = AsmState::default();
-        s.apply(AsmAction::Bits(Bitness::B32));
-        s.apply(AsmAction::Source("push ebp\nmov ebp, esp".into()));
-        s.apply(AsmAction::Select(1));
-        let back = AsmState::from_query(&s.to_query());
+        let mut s = State::default();
+        s.apply(Action::Bits(Bitness::B32));
+        s.apply(Action::Source("push ebp\nmov ebp, esp".into()));
+        s.apply(Action::Select(1));
+        let back = State::from_query(&s.to_query().into());
         assert_eq!(back, s);
-        let mut d = AsmState::default();
-        d.apply(AsmAction::SetMode(Mode::Disassemble));
-        d.apply(AsmAction::Hex("90 90 c3".into()));
-        assert_eq!(AsmState::from_query(&d.to_query()), d);
-        let mut b = AsmState::default();
-        b.apply(AsmAction::SetMode(Mode::Build));
-        b.apply(AsmAction::Build(BuildAction::Source("nop # ü\n".into())));
+        let mut d = State::default();
+        d.apply(Action::SetMode(Mode::Disassemble));
+        d.apply(Action::Hex("90 90 c3".into()));
+        assert_eq!(State::from_query(&d.to_query().into()), d);
+        let mut b = State::default();
+        b.apply(Action::SetMode(Mode::Build));
+        b.apply(Action::Build(BuildAction::Source("nop # ü\n".into())));
         let q = b.to_query();
         assert!(q.iter().any(|(k, v)| k == "prog" && !v.contains('%')));
-        assert_eq!(AsmState::from_query(&q), b);
+        assert_eq!(State::from_query(&q.into()), b);
         // Longer than a link carries: the source stays out of the URL.
-        b.apply(AsmAction::Build(BuildAction::Source("nop\n".repeat(2000))));
+        b.apply(Action::Build(BuildAction::Source("nop\n".repeat(2000))));
         assert!(!b.to_query().iter().any(|(k, _)| k == "prog"));
-        let bad = AsmState::from_query(&[("prog".into(), "***".into())]);
+        let bad = State::from_query(&Query::from([("prog", "***")]));
         assert!(bad.build.notice.is_some());
     }
 }

@@ -3,14 +3,12 @@
 //! one's interpreter would receive. A pure reducer.
 
 use std::rc::Rc;
-use yew::Reducible;
+use crate::ui::{Apply, PresetText, TextAction};
 use youcpu_core::exec::examples::{example_fs, JAVA_REGISTRATION, PYC_REGISTRATION};
 use youcpu_core::exec::fs::{MemFs, MemNode};
 use youcpu_core::exec::misc::{parse_registration, MiscEntry, MiscRegistry};
 use youcpu_core::exec::{execve, ExecOutcome, ExecRequest};
 
-/// The URL query prefix this widget owns.
-pub const URL_PREFIX: &str = "bm-";
 /// Longest registration text kept (the kernel's own limit is 1920 bytes).
 pub const MAX_TEXT: usize = 4096;
 
@@ -70,34 +68,28 @@ pub enum Verdict {
     },
 }
 
-/// An edit.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum BmAction {
-    /// New registration text.
-    Text(String),
-    /// Load preset i.
-    Preset(usize),
-}
+/// An edit: the text as typed, or a preset.
+pub type Action = TextAction;
 
 /// The widget's state.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct BmState {
+pub struct State {
     /// The registration string as typed.
     pub text: String,
     /// The verdict.
     pub verdict: Rc<Verdict>,
 }
 
-impl Default for BmState {
+impl Default for State {
     fn default() -> Self {
-        let mut s = BmState {
+        let mut s = State {
             text: String::new(),
             verdict: Rc::new(Verdict::Refused {
                 errno: String::new(),
                 reason: String::new(),
             }),
         };
-        s.apply(BmAction::Preset(0));
+        s.apply(Action::Preset(0));
         s
     }
 }
@@ -155,52 +147,26 @@ pub fn judge(text: &str) -> Verdict {
     }
 }
 
-impl BmState {
-    /// Applies one action.
-    pub fn apply(&mut self, a: BmAction) {
-        match a {
-            BmAction::Text(t) => self.text = t.chars().take(MAX_TEXT).collect(),
-            BmAction::Preset(i) => {
-                if let Some((t, _)) = PRESETS.get(i) {
-                    self.text = (*t).to_string();
-                }
-            }
-        }
+impl PresetText for State {
+    const PREFIX: &'static str = "bm-";
+    const KEY: &'static str = "reg";
+    const PRESETS: &'static [(&'static str, &'static str)] = PRESETS;
+    const MAX_TEXT: usize = MAX_TEXT;
+
+    fn text(&self) -> &str {
+        &self.text
+    }
+
+    fn set_text(&mut self, text: String) {
+        self.text = text;
         self.verdict = Rc::new(judge(&self.text));
-    }
-
-    /// The keys that reproduce this state.
-    pub fn to_query(&self) -> Vec<(String, String)> {
-        if self.text == PRESETS[0].0 {
-            Vec::new()
-        } else {
-            vec![("reg".into(), self.text.clone())]
-        }
-    }
-
-    /// Builds the state a link describes.
-    pub fn from_query(pairs: &[(String, String)]) -> Self {
-        let mut s = BmState::default();
-        if let Some((_, v)) = pairs.iter().rev().find(|(k, _)| k == "reg") {
-            s.apply(BmAction::Text(v.clone()));
-        }
-        s
-    }
-}
-
-impl Reducible for BmState {
-    type Action = BmAction;
-
-    fn reduce(self: Rc<Self>, action: Self::Action) -> Rc<Self> {
-        let mut next = (*self).clone();
-        next.apply(action);
-        Rc::new(next)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ui::UrlState;
 
     fn claims(v: &Verdict) -> Vec<String> {
         match v {
@@ -222,7 +188,7 @@ mod tests {
 
     #[test]
     fn java_claims_the_class_file_and_passes_its_path() {
-        let s = BmState::default();
+        let s = State::default();
         assert_eq!(claims(&s.verdict), ["/home/user/Hello.class"]);
         if let Verdict::Accepted { claims, status, .. } = s.verdict.as_ref() {
             assert_eq!(
@@ -235,8 +201,8 @@ mod tests {
 
     #[test]
     fn preserve_argv0_keeps_the_original_argv0() {
-        let mut s = BmState::default();
-        s.apply(BmAction::Preset(2));
+        let mut s = State::default();
+        s.apply(Action::Preset(2));
         if let Verdict::Accepted { claims, .. } = s.verdict.as_ref() {
             assert_eq!(
                 argv(&claims[0]),
@@ -254,16 +220,16 @@ mod tests {
 
     #[test]
     fn extension_entries_match_by_name() {
-        let mut s = BmState::default();
-        s.apply(BmAction::Preset(1));
+        let mut s = State::default();
+        s.apply(Action::Preset(1));
         assert_eq!(claims(&s.verdict), ["/home/user/hello.pyc"]);
     }
 
     #[test]
     fn bad_registrations_are_refused_with_a_reason() {
         for (i, (text, _)) in PRESETS.iter().enumerate().skip(4) {
-            let mut s = BmState::default();
-            s.apply(BmAction::Preset(i));
+            let mut s = State::default();
+            s.apply(Action::Preset(i));
             match s.verdict.as_ref() {
                 Verdict::Refused { errno, reason } => {
                     assert_eq!(errno, "EINVAL", "{text}");
@@ -272,7 +238,7 @@ mod tests {
                 Verdict::Accepted { .. } => panic!("accepted {text}"),
             }
         }
-        let mut s = BmState::default();
+        let mut s = State::default();
         for junk in [
             "",
             ":",
@@ -280,7 +246,7 @@ mod tests {
             "::::::::",
             "\u{0}\u{0}\u{0}\u{0}\u{0}\u{0}\u{0}\u{0}\u{0}\u{0}\u{0}\u{0}",
         ] {
-            s.apply(BmAction::Text(junk.to_string()));
+            s.apply(Action::Text(junk.to_string()));
             assert!(
                 matches!(s.verdict.as_ref(), Verdict::Refused { .. }),
                 "{junk:?}"
@@ -290,8 +256,8 @@ mod tests {
 
     #[test]
     fn query_round_trip() {
-        let mut s = BmState::default();
-        s.apply(BmAction::Preset(3));
-        assert_eq!(BmState::from_query(&s.to_query()), s);
+        let mut s = State::default();
+        s.apply(Action::Preset(3));
+        assert_eq!(State::from_query(&s.to_query().into()), s);
     }
 }

@@ -3,16 +3,12 @@
 //! with brk, map a file with mmap, read or write one of several addresses). The state is the
 //! operation list replayed from boot, so a link reproduces it exactly.
 
-use crate::widgets::elf_inspector::examples::hello_static;
-use crate::widgets::oplog::{OpLog, OpModel};
-use std::rc::Rc;
-use yew::Reducible;
+use crate::widgets::programs::hello_static;
+use crate::widgets::oplog::{OpAction, OpLog, OpModel};
 use youcpu_core::paging::AccessKind;
 use youcpu_core::vm::system::KERNEL_VA;
 use youcpu_core::vm::{Decision, Image, Limits, Prot, Step, System, VmaKind};
 
-/// The URL query prefix this widget owns.
-pub const URL_PREFIX: &str = "dp-";
 pub use crate::widgets::oplog::MAX_OPS;
 /// Most file mappings the reader may make.
 pub const MAX_MMAPS: usize = 4;
@@ -249,17 +245,6 @@ pub struct Outcome {
     pub lines: Vec<String>,
 }
 
-/// An action.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum DpAction {
-    /// Apply an operation.
-    Do(Op),
-    /// Undo the last operation.
-    Undo,
-    /// Back to boot.
-    Reset,
-}
-
 fn file_bytes() -> Vec<u8> {
     let line = "A line of the mapped file, read into memory only when a page of it is touched.\n";
     line.repeat(6000 / line.len() + 1).into_bytes()
@@ -367,12 +352,12 @@ fn apply_op(sys: &mut System, op: Op) -> Result<Outcome, String> {
     }
 }
 
-impl OpLog<DpModel> {}
 
 /// The model behind this widget, driven through the shared [`OpLog`].
 pub struct DpModel;
 
 impl OpModel for DpModel {
+    const PREFIX: &'static str = "dp-";
     type Op = Op;
     type Out = Outcome;
 
@@ -409,48 +394,30 @@ impl OpModel for DpModel {
 }
 
 /// The widget's state: the booted model and the operations applied to it.
-pub type DpState = OpLog<DpModel>;
-
-impl OpLog<DpModel> {
-    /// Applies one action.
-    pub fn apply(&mut self, a: DpAction) {
-        match a {
-            DpAction::Do(op) => self.push(op),
-            DpAction::Undo => self.undo(),
-            DpAction::Reset => self.reset(),
-        }
-    }
-}
-
-impl Reducible for DpState {
-    type Action = DpAction;
-
-    fn reduce(self: Rc<Self>, action: Self::Action) -> Rc<Self> {
-        let mut next = (*self).clone();
-        next.apply(action);
-        Rc::new(next)
-    }
-}
+pub type State = OpLog<DpModel>;
+/// What the reader asks of it.
+pub type Action = OpAction<Op>;
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ui::{Apply, UrlState};
 
-    fn headline(s: &DpState) -> String {
+    fn headline(s: &State) -> String {
         match s.last.as_ref() {
             Ok(o) => o.headline.clone(),
             Err(e) => format!("error: {e}"),
         }
     }
 
-    fn run(s: &mut DpState, op: Op) -> String {
-        s.apply(DpAction::Do(op));
+    fn run(s: &mut State, op: Op) -> String {
+        s.apply(Action::Do(op));
         headline(s)
     }
 
     #[test]
     fn a_memory_limit_evicts_a_page_and_a_touch_brings_it_back() {
-        let mut s = DpState::default();
+        let mut s = State::default();
         assert_eq!(run(&mut s, Op::Limit(2)), "limit set");
         run(&mut s, Op::Brk);
         assert_eq!(
@@ -496,7 +463,7 @@ mod tests {
 
     #[test]
     fn heap_read_zero_page_then_write_new_frame_then_hit() {
-        let mut s = DpState::default();
+        let mut s = State::default();
         assert!(run(&mut s, Op::Read(Target::HeapStart)).starts_with("error"));
         run(&mut s, Op::Brk);
         assert_eq!(run(&mut s, Op::Read(Target::HeapStart)), "fault: zero page");
@@ -510,8 +477,8 @@ mod tests {
 
     #[test]
     fn stack_grows_and_file_pages_come_from_the_file_then_the_cache() {
-        let mut s = DpState::default();
-        let start = |s: &DpState| {
+        let mut s = State::default();
+        let start = |s: &State| {
             s.sys
                 .as_ref()
                 .and_then(|x| x.process(PID))
@@ -539,14 +506,14 @@ mod tests {
 
     #[test]
     fn writes_after_reads_get_private_frames() {
-        let mut s = DpState::default();
+        let mut s = State::default();
         for op in [
             Op::Brk,
             Op::Read(Target::HeapStart),
             Op::Mmap,
             Op::Read(Target::File),
         ] {
-            s.apply(DpAction::Do(op));
+            s.apply(Action::Do(op));
         }
         let w = run(&mut s, Op::Write(Target::HeapStart));
         assert!(w.starts_with("fault:") && w != "fault: zero page", "{w}");
@@ -558,24 +525,24 @@ mod tests {
 
     #[test]
     fn undo_replays_links_reproduce_and_junk_is_skipped() {
-        let mut s = DpState::default();
+        let mut s = State::default();
         for op in [
             Op::Brk,
             Op::Write(Target::HeapStart),
             Op::Mmap,
             Op::Read(Target::File),
         ] {
-            s.apply(DpAction::Do(op));
+            s.apply(Action::Do(op));
         }
         assert_eq!(s.ops.len(), 4);
-        let back = DpState::from_query(&s.to_query());
+        let back = State::from_query(&s.to_query().into());
         assert_eq!(back.ops, s.ops);
-        s.apply(DpAction::Undo);
+        s.apply(Action::Undo);
         assert_eq!(s.ops.len(), 3);
-        let junk = DpState::from_query(&[("ops".into(), "zz.r.rq.wkk.m.".repeat(100))]);
+        let junk = State::from_query(&vec![("ops".to_string(), "zz.r.rq.wkk.m.".repeat(100))].into());
         assert!(junk.ops.len() <= MAX_MMAPS);
         for _ in 0..(MAX_OPS + 5) {
-            s.apply(DpAction::Do(Op::Write(Target::BelowStack)));
+            s.apply(Action::Do(Op::Write(Target::BelowStack)));
         }
         assert!(s.ops.len() <= MAX_OPS);
     }

@@ -4,11 +4,9 @@
 
 use super::examples::EXAMPLES;
 use std::rc::Rc;
-use yew::Reducible;
+use crate::ui::{Apply, Query, UrlState};
 use youcpu_core::elf::{parse, ByteRange, ElfFile, MAX_FILE_SIZE};
 
-/// The URL query prefix this widget owns.
-pub const URL_PREFIX: &str = "elf-";
 /// Bytes per hex-view row.
 pub const HEX_ROW: u64 = 16;
 /// Rows in the hex view.
@@ -56,7 +54,7 @@ pub struct Highlight {
 
 /// An action.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ElfAction {
+pub enum Action {
     /// Load example i.
     Example(usize),
     /// The reader opened a file.
@@ -76,7 +74,7 @@ pub enum ElfAction {
 
 /// The widget's state.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ElfState {
+pub struct State {
     /// Where the bytes came from.
     pub source: Source,
     /// The bytes.
@@ -91,9 +89,9 @@ pub struct ElfState {
     pub highlight: Option<Highlight>,
 }
 
-impl Default for ElfState {
+impl Default for State {
     fn default() -> Self {
-        let mut s = ElfState {
+        let mut s = State {
             source: Source::Example(0),
             bytes: Rc::new(Vec::new()),
             parsed: Rc::new(Err(String::new())),
@@ -106,7 +104,7 @@ impl Default for ElfState {
     }
 }
 
-impl ElfState {
+impl State {
     fn load_example(&mut self, i: usize) {
         let Some(e) = EXAMPLES.get(i) else { return };
         match (e.build)() {
@@ -127,27 +125,6 @@ impl ElfState {
         self.file_error = None;
     }
 
-    /// Applies one action.
-    pub fn apply(&mut self, a: ElfAction) {
-        match a {
-            ElfAction::Example(i) => self.load_example(i),
-            ElfAction::File { name, bytes } => {
-                if bytes.len() as u64 > MAX_FILE_SIZE {
-                    self.file_error = Some(too_large(&name, bytes.len() as u64));
-                } else {
-                    let name: String = name.chars().take(120).collect();
-                    self.set_bytes(Source::File(name), bytes);
-                }
-            }
-            ElfAction::FileError(m) => self.file_error = Some(m),
-            ElfAction::Tab(t) => self.tab = t,
-            ElfAction::Highlight(h) => {
-                self.highlight = h.filter(|h| {
-                    h.range.end <= self.bytes.len() as u64 && h.range.start <= h.range.end
-                });
-            }
-        }
-    }
 
     /// The first byte offset the hex view shows: a row boundary one row above the highlight.
     pub fn hex_window_start(&self) -> u64 {
@@ -161,18 +138,18 @@ impl ElfState {
         want.min(last_row.saturating_sub((HEX_ROWS - 1) * HEX_ROW))
     }
 
+
+}
+
+impl UrlState for State {
+    const PREFIX: &'static str = "elf-";
+
     /// Builds the state a link describes.
-    pub fn from_query(pairs: &[(String, String)]) -> Self {
-        let mut s = ElfState::default();
-        let get = |k: &str| {
-            pairs
-                .iter()
-                .rev()
-                .find(|(key, _)| key == k)
-                .map(|(_, v)| v.clone())
-        };
+    fn from_query(q: &Query) -> Self {
+        let mut s = State::default();
+        let get = |k: &str| q.text(k);
         if let Some(i) = get("ex").and_then(|v| v.parse::<usize>().ok()) {
-            s.apply(ElfAction::Example(i));
+            s.apply(Action::Example(i));
         }
         match get("tab").as_deref() {
             Some("header") => s.tab = Tab::Header,
@@ -183,7 +160,7 @@ impl ElfState {
     }
 
     /// The keys that reproduce this state (a file from the reader's disk cannot be linked).
-    pub fn to_query(&self) -> Vec<(String, String)> {
+    fn to_query(&self) -> Vec<(String, String)> {
         let mut out = Vec::new();
         if let Source::Example(i) = self.source {
             if i != 0 {
@@ -197,23 +174,29 @@ impl ElfState {
     }
 }
 
-/// The message for a file over the size limit.
-pub fn too_large(name: &str, size: u64) -> String {
-    format!(
-        "{} is {} MiB; the inspector reads files up to {} MiB",
-        youcpu_core::units::quote(name),
-        size >> 20,
-        MAX_FILE_SIZE >> 20
-    )
-}
+impl Apply for State {
+    type Action = Action;
 
-impl Reducible for ElfState {
-    type Action = ElfAction;
-
-    fn reduce(self: Rc<Self>, action: Self::Action) -> Rc<Self> {
-        let mut next = (*self).clone();
-        next.apply(action);
-        Rc::new(next)
+    /// Applies one action.
+    fn apply(&mut self, a: Action) {
+        match a {
+            Action::Example(i) => self.load_example(i),
+            Action::File { name, bytes } => {
+                if bytes.len() as u64 > MAX_FILE_SIZE {
+                    self.file_error = Some(crate::ui::too_large(&name, bytes.len() as u64));
+                } else {
+                    let name: String = name.chars().take(120).collect();
+                    self.set_bytes(Source::File(name), bytes);
+                }
+            }
+            Action::FileError(m) => self.file_error = Some(m),
+            Action::Tab(t) => self.tab = t,
+            Action::Highlight(h) => {
+                self.highlight = h.filter(|h| {
+                    h.range.end <= self.bytes.len() as u64 && h.range.start <= h.range.end
+                });
+            }
+        }
     }
 }
 
@@ -223,7 +206,7 @@ mod tests {
 
     #[test]
     fn opens_on_the_hello_example() {
-        let s = ElfState::default();
+        let s = State::default();
         let elf = s.parsed.as_ref().as_ref().expect("parses");
         assert_eq!(elf.segments.iter().filter(|g| g.is_load()).count(), 2);
         assert!(elf.sections.iter().any(|x| x.name == ".text"));
@@ -231,24 +214,24 @@ mod tests {
 
     #[test]
     fn junk_files_are_messages() {
-        let mut s = ElfState::default();
+        let mut s = State::default();
         for junk in [
             Vec::new(),
             b"hello".to_vec(),
             vec![0x7f, b'E', b'L', b'F'],
             vec![0xff; 4096],
         ] {
-            s.apply(ElfAction::File {
+            s.apply(Action::File {
                 name: "junk".into(),
                 bytes: Rc::new(junk),
             });
             assert!(s.parsed.is_err());
         }
         // A truncated copy of a real file.
-        let good = ElfState::default();
+        let good = State::default();
         for cut in [10usize, 63, 64, 100, 200] {
             let b = good.bytes[..cut.min(good.bytes.len())].to_vec();
-            s.apply(ElfAction::File {
+            s.apply(Action::File {
                 name: "cut".into(),
                 bytes: Rc::new(b),
             });
@@ -258,9 +241,9 @@ mod tests {
 
     #[test]
     fn highlights_stay_inside_the_file_and_move_the_hex_window() {
-        let mut s = ElfState::default();
+        let mut s = State::default();
         let len = s.bytes.len() as u64;
-        s.apply(ElfAction::Highlight(Some(Highlight {
+        s.apply(Action::Highlight(Some(Highlight {
             range: ByteRange {
                 start: len,
                 end: len + 8,
@@ -268,7 +251,7 @@ mod tests {
             label: "x".into(),
         })));
         assert!(s.highlight.is_none());
-        s.apply(ElfAction::Highlight(Some(Highlight {
+        s.apply(Action::Highlight(Some(Highlight {
             range: ByteRange {
                 start: 0x40,
                 end: 0x78,
@@ -276,19 +259,19 @@ mod tests {
             label: "phdr".into(),
         })));
         assert_eq!(s.hex_window_start(), 0x30);
-        s.apply(ElfAction::Highlight(None));
+        s.apply(Action::Highlight(None));
         assert_eq!(s.hex_window_start(), 0);
     }
 
     #[test]
     fn query_round_trip() {
-        let mut s = ElfState::default();
-        s.apply(ElfAction::Example(1));
-        s.apply(ElfAction::Tab(Tab::Header));
-        assert_eq!(ElfState::from_query(&s.to_query()), s);
+        let mut s = State::default();
+        s.apply(Action::Example(1));
+        s.apply(Action::Tab(Tab::Header));
+        assert_eq!(State::from_query(&s.to_query().into()), s);
         assert_eq!(
-            ElfState::from_query(&[("ex".into(), "999".into())]),
-            ElfState::default()
+            State::from_query(&Query::from([("ex", "999")])),
+            State::default()
         );
     }
 }

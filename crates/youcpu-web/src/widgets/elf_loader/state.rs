@@ -3,10 +3,9 @@
 //! steps come from the core's loader (`youcpu_core::loader::load`) run on a fresh simulated
 //! address space. A pure reducer.
 
-use crate::widgets::elf_inspector::examples::{build_example, hello_static, Example, HELLO_SOURCE};
-use crate::widgets::linking::state::hello_dynamic;
+use crate::widgets::programs::{build_example, hello_dynamic, hello_static, Example, HELLO_SOURCE};
 use std::rc::Rc;
-use yew::Reducible;
+use crate::ui::{Apply, Query, UrlState};
 use youcpu_core::elf::parse;
 use youcpu_core::exec::examples::tiny_elf;
 use youcpu_core::exec::examples::{tiny_elf32, LOADER};
@@ -15,8 +14,6 @@ use youcpu_core::loader::stack::{at, RANDOM_SEED};
 use youcpu_core::loader::{load, ExecArgs, LoadInfo};
 use youcpu_core::mmu::Mmu;
 
-/// The URL query prefix this widget owns.
-pub const URL_PREFIX: &str = "el-";
 /// Most argv or envp entries.
 pub const MAX_ARGS: usize = 16;
 /// Most characters per argv/envp text box.
@@ -148,7 +145,7 @@ pub struct LoadStep {
 
 /// The widget's state.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LoaderState {
+pub struct State {
     /// The file.
     pub source: Source,
     /// argv, one per line, as typed.
@@ -167,7 +164,7 @@ pub struct LoaderState {
 
 /// An action.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum LoaderAction {
+pub enum Action {
     /// Pick example i.
     Example(usize),
     /// The reader opened a file.
@@ -537,9 +534,9 @@ fn entry(
     }
 }
 
-impl Default for LoaderState {
+impl Default for State {
     fn default() -> Self {
-        let mut s = LoaderState {
+        let mut s = State {
             source: Source::Example(0),
             argv: String::new(),
             envp: DEFAULT_ENVP.into(),
@@ -554,7 +551,7 @@ impl Default for LoaderState {
     }
 }
 
-impl LoaderState {
+impl State {
     fn bytes(&self) -> Result<Rc<Vec<u8>>, String> {
         match &self.source {
             Source::Example(i) => match EXAMPLES.get(*i) {
@@ -588,58 +585,25 @@ impl LoaderState {
         self.step = self.step.clamp(1, self.steps.len().max(1));
     }
 
-    /// Applies one action.
-    pub fn apply(&mut self, a: LoaderAction) {
-        match a {
-            LoaderAction::Example(i) => {
-                if i < EXAMPLES.len() {
-                    self.source = Source::Example(i);
-                    self.argv = exec_name(&self.source);
-                    self.step = 1;
-                    self.recompute();
-                }
-            }
-            LoaderAction::File(name, bytes) => {
-                let name: String = name.chars().take(120).collect();
-                self.source = Source::File(name, bytes);
-                self.argv = exec_name(&self.source);
-                self.step = 1;
-                self.recompute();
-            }
-            LoaderAction::FileError(m) => self.message = Some(m),
-            LoaderAction::Argv(t) => {
-                self.argv = t.chars().take(MAX_ARGS_TEXT + 1).collect();
-                self.recompute();
-            }
-            LoaderAction::Envp(t) => {
-                self.envp = t.chars().take(MAX_ARGS_TEXT + 1).collect();
-                self.recompute();
-            }
-            LoaderAction::Next => self.step = (self.step + 1).min(self.steps.len().max(1)),
-            LoaderAction::Back => self.step = self.step.saturating_sub(1).max(1),
-            LoaderAction::End => self.step = self.steps.len().max(1),
-            LoaderAction::Start => self.step = 1,
-        }
-    }
+
+
+}
+
+impl UrlState for State {
+    const PREFIX: &'static str = "el-";
 
     /// Builds the state a link describes.
-    pub fn from_query(pairs: &[(String, String)]) -> Self {
-        let mut s = LoaderState::default();
-        let get = |k: &str| {
-            pairs
-                .iter()
-                .rev()
-                .find(|(key, _)| key == k)
-                .map(|(_, v)| v.clone())
-        };
+    fn from_query(q: &Query) -> Self {
+        let mut s = State::default();
+        let get = |k: &str| q.text(k);
         if let Some(i) = get("ex").and_then(|v| v.parse::<usize>().ok()) {
-            s.apply(LoaderAction::Example(i));
+            s.apply(Action::Example(i));
         }
         if let Some(a) = get("argv") {
-            s.apply(LoaderAction::Argv(a));
+            s.apply(Action::Argv(a));
         }
         if let Some(e) = get("envp") {
-            s.apply(LoaderAction::Envp(e));
+            s.apply(Action::Envp(e));
         }
         if let Some(n) = get("step").and_then(|v| v.parse::<usize>().ok()) {
             s.step = n.clamp(1, s.steps.len().max(1));
@@ -648,7 +612,7 @@ impl LoaderState {
     }
 
     /// The keys that reproduce this state (a file from the reader's disk cannot be linked).
-    pub fn to_query(&self) -> Vec<(String, String)> {
+    fn to_query(&self) -> Vec<(String, String)> {
         let mut out = Vec::new();
         let mut default_argv = true;
         if let Source::Example(i) = self.source {
@@ -670,13 +634,41 @@ impl LoaderState {
     }
 }
 
-impl Reducible for LoaderState {
-    type Action = LoaderAction;
+impl Apply for State {
+    type Action = Action;
 
-    fn reduce(self: Rc<Self>, action: Self::Action) -> Rc<Self> {
-        let mut next = (*self).clone();
-        next.apply(action);
-        Rc::new(next)
+    /// Applies one action.
+    fn apply(&mut self, a: Action) {
+        match a {
+            Action::Example(i) => {
+                if i < EXAMPLES.len() {
+                    self.source = Source::Example(i);
+                    self.argv = exec_name(&self.source);
+                    self.step = 1;
+                    self.recompute();
+                }
+            }
+            Action::File(name, bytes) => {
+                let name: String = name.chars().take(120).collect();
+                self.source = Source::File(name, bytes);
+                self.argv = exec_name(&self.source);
+                self.step = 1;
+                self.recompute();
+            }
+            Action::FileError(m) => self.message = Some(m),
+            Action::Argv(t) => {
+                self.argv = t.chars().take(MAX_ARGS_TEXT + 1).collect();
+                self.recompute();
+            }
+            Action::Envp(t) => {
+                self.envp = t.chars().take(MAX_ARGS_TEXT + 1).collect();
+                self.recompute();
+            }
+            Action::Next => self.step = (self.step + 1).min(self.steps.len().max(1)),
+            Action::Back => self.step = self.step.saturating_sub(1).max(1),
+            Action::End => self.step = self.steps.len().max(1),
+            Action::Start => self.step = 1,
+        }
     }
 }
 
@@ -686,7 +678,7 @@ mod tests {
 
     #[test]
     fn hello_steps_cover_header_segments_stack_and_start() {
-        let s = LoaderState::default();
+        let s = State::default();
         let kinds: Vec<StepKind> = s.steps.iter().map(|x| x.kind).collect();
         assert_eq!(kinds.first(), Some(&StepKind::Header));
         assert_eq!(kinds.iter().filter(|k| **k == StepKind::Map).count(), 2);
@@ -713,8 +705,8 @@ mod tests {
 
     #[test]
     fn pie_with_interpreter_has_bias_and_base() {
-        let mut s = LoaderState::default();
-        s.apply(LoaderAction::Example(2));
+        let mut s = State::default();
+        s.apply(Action::Example(2));
         let info = s.info.as_ref().expect("loads");
         assert_ne!(info.bias, 0);
         assert_ne!(info.interp_base, 0);
@@ -724,8 +716,8 @@ mod tests {
 
     #[test]
     fn bss_tail_is_cleared_and_the_rest_is_anonymous() {
-        let mut s = LoaderState::default();
-        s.apply(LoaderAction::Example(1));
+        let mut s = State::default();
+        s.apply(Action::Example(1));
         let bss = s
             .steps
             .iter()
@@ -734,14 +726,14 @@ mod tests {
         assert!(bss.text.contains("10000 bytes of BSS"), "{}", bss.text);
         assert!(bss.text.contains("cleared to zero"), "{}", bss.text);
         assert!(bss.text.contains("anonymous zero pages"), "{}", bss.text);
-        s.apply(LoaderAction::Example(3));
+        s.apply(Action::Example(3));
         assert!(s.info.as_ref().is_some_and(|i| i.interp.is_some()));
     }
 
     #[test]
     fn a_32_bit_file_and_junk_are_refused_with_a_message() {
-        let mut s = LoaderState::default();
-        s.apply(LoaderAction::Example(4));
+        let mut s = State::default();
+        s.apply(Action::Example(4));
         assert_eq!(s.steps.last().map(|x| x.kind), Some(StepKind::Fail));
         for junk in [
             Vec::new(),
@@ -749,17 +741,17 @@ mod tests {
             vec![0x7f, b'E', b'L', b'F'],
             vec![0xff; 300],
         ] {
-            s.apply(LoaderAction::File("junk".into(), Rc::new(junk)));
+            s.apply(Action::File("junk".into(), Rc::new(junk)));
             assert_eq!(s.steps.last().map(|x| x.kind), Some(StepKind::Fail));
-            s.apply(LoaderAction::End);
+            s.apply(Action::End);
             assert_eq!(s.step, s.steps.len());
         }
     }
 
     #[test]
     fn argv_and_envp_are_bounded_and_change_the_stack() {
-        let mut s = LoaderState::default();
-        s.apply(LoaderAction::Argv("./hello\na\nb".into()));
+        let mut s = State::default();
+        s.apply(Action::Argv("./hello\na\nb".into()));
         let argc = s
             .steps
             .iter()
@@ -767,27 +759,27 @@ mod tests {
             .find(|e| e.label.starts_with("argc"))
             .map(|e| e.label.clone());
         assert_eq!(argc.as_deref(), Some("argc = 3"));
-        s.apply(LoaderAction::Envp("X=1\n".repeat(100)));
+        s.apply(Action::Envp("X=1\n".repeat(100)));
         assert!(s.message.is_some());
-        s.apply(LoaderAction::Argv("y".repeat(5000)));
+        s.apply(Action::Argv("y".repeat(5000)));
         assert!(s.message.is_some());
         assert_eq!(s.steps.last().map(|x| x.kind), Some(StepKind::Start));
     }
 
     #[test]
     fn query_round_trip_and_step_bounds() {
-        let mut s = LoaderState::default();
-        s.apply(LoaderAction::Example(1));
-        s.apply(LoaderAction::Argv("a b\nc".into()));
-        s.apply(LoaderAction::Envp("K=V".into()));
-        s.apply(LoaderAction::Next);
-        s.apply(LoaderAction::Next);
-        assert_eq!(LoaderState::from_query(&s.to_query()), s);
-        let far = LoaderState::from_query(&[("step".into(), "99999".into())]);
+        let mut s = State::default();
+        s.apply(Action::Example(1));
+        s.apply(Action::Argv("a b\nc".into()));
+        s.apply(Action::Envp("K=V".into()));
+        s.apply(Action::Next);
+        s.apply(Action::Next);
+        assert_eq!(State::from_query(&s.to_query().into()), s);
+        let far = State::from_query(&Query::from([("step", "99999")]));
         assert_eq!(far.step, far.steps.len());
         assert_eq!(
-            LoaderState::from_query(&[("ex".into(), "999".into())]),
-            LoaderState::default()
+            State::from_query(&Query::from([("ex", "999")])),
+            State::default()
         );
     }
 }

@@ -3,13 +3,11 @@
 //! far the reader has stepped. A pure reducer.
 
 use std::rc::Rc;
-use yew::Reducible;
+use crate::ui::{escape, unescape, Apply, Query, UrlState};
 use youcpu_core::exec::examples::example_fs;
 use youcpu_core::exec::fs::{MemFs, MemNode};
 use youcpu_core::exec::{execve, ExecOutcome, ExecRequest};
 
-/// The URL query prefix this widget owns.
-pub const URL_PREFIX: &str = "ex-";
 /// The working directory of the simulated caller.
 pub const CWD: &str = "/home/user";
 /// Most bytes of file content the editor keeps.
@@ -95,61 +93,9 @@ pub const PICKS: &[Pick] = &[
     },
 ];
 
-/// Shows bytes as editable text: printable ASCII as is, and escapes for the rest
-/// (`\r`, `\t`, `\0`, `\\`, `\xHH`); newlines stay newlines.
-pub fn escape(bytes: &[u8]) -> String {
-    let mut s = String::new();
-    for &b in bytes {
-        match b {
-            b'\n' => s.push('\n'),
-            b'\r' => s.push_str("\\r"),
-            b'\t' => s.push_str("\\t"),
-            0 => s.push_str("\\0"),
-            b'\\' => s.push_str("\\\\"),
-            0x20..=0x7e => s.push(b as char),
-            _ => s.push_str(&format!("\\x{b:02x}")),
-        }
-    }
-    s
-}
-
-/// The inverse of [`escape`]; other characters are stored as UTF-8. A bad escape is an error.
-pub fn unescape(text: &str) -> Result<Vec<u8>, String> {
-    let mut out = Vec::with_capacity(text.len());
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            let mut buf = [0u8; 4];
-            out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
-            continue;
-        }
-        match chars.next() {
-            Some('r') => out.push(b'\r'),
-            Some('t') => out.push(b'\t'),
-            Some('0') => out.push(0),
-            Some('n') => out.push(b'\n'),
-            Some('\\') => out.push(b'\\'),
-            Some('x') => {
-                let hex: String = chars.by_ref().take(2).collect();
-                let v = u8::from_str_radix(&hex, 16).map_err(|_| {
-                    format!("\\x{hex} is not a byte: write \\x followed by two hex digits")
-                })?;
-                out.push(v);
-            }
-            Some(other) => {
-                return Err(format!(
-                    "\\{other} is not an escape this editor knows (\\r \\t \\0 \\n \\\\ \\xHH)"
-                ))
-            }
-            None => return Err("a lone \\ at the end: write \\\\ for a backslash".into()),
-        }
-    }
-    Ok(out)
-}
-
 /// An edit or a click.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ExecAction {
+pub enum Action {
     /// Pick example i.
     Pick(usize),
     /// New path text.
@@ -176,7 +122,7 @@ pub enum ExecAction {
 
 /// The widget's state.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ExecState {
+pub struct State {
     /// The filesystem, with the reader's edits.
     pub fs: Rc<MemFs>,
     /// The path passed to execve, as typed.
@@ -219,9 +165,9 @@ fn resolve(path: &str) -> String {
     }
 }
 
-impl Default for ExecState {
+impl Default for State {
     fn default() -> Self {
-        let mut s = ExecState {
+        let mut s = State {
             fs: Rc::new(base_fs()),
             path: String::new(),
             content: None,
@@ -241,7 +187,7 @@ impl Default for ExecState {
     }
 }
 
-impl ExecState {
+impl State {
     fn pick(&mut self, i: usize) {
         let Some(p) = PICKS.get(i) else { return };
         self.fs = Rc::new(base_fs());
@@ -291,79 +237,46 @@ impl ExecState {
         self.shown = 1;
     }
 
-    /// Applies one action.
-    pub fn apply(&mut self, a: ExecAction) {
-        let clip = |t: String, max: usize, notice: &mut Option<String>| {
-            if t.chars().count() > max {
-                *notice = Some(format!("Input was cut to {max} characters."));
-                t.chars().take(max).collect()
-            } else {
-                t
-            }
-        };
-        match a {
-            ExecAction::Reset => {
-                *self = ExecState::default();
-                return;
-            }
-            ExecAction::Pick(i) => {
-                self.notice = None;
-                self.pick(i);
-                return;
-            }
-            ExecAction::Path(t) => {
-                self.path = clip(t, 4096, &mut self.notice);
-                self.load_content();
-            }
-            ExecAction::Content(t) => {
-                let t = clip(t, MAX_CONTENT, &mut self.notice);
-                match unescape(&t) {
-                    Ok(bytes) => {
-                        self.content_error = None;
-                        let mode = self.fs.get(&resolve(&self.path)).map_or(0o755, |e| e.mode);
-                        self.write_file(bytes, mode);
-                    }
-                    Err(e) => self.content_error = Some(e),
-                }
-                self.content = Some(t);
-            }
-            ExecAction::Executable(x) => {
-                if let Some(MemNode::File(b)) =
-                    self.fs.get(&resolve(&self.path)).map(|e| e.node.clone())
-                {
-                    self.write_file(b, if x { 0o755 } else { 0o644 });
-                }
-            }
-            ExecAction::Argv(t) => self.argv = clip(t, MAX_ARGS_TEXT, &mut self.notice),
-            ExecAction::Envp(t) => self.envp = clip(t, MAX_ARGS_TEXT, &mut self.notice),
-            ExecAction::Next => {
-                self.shown = (self.shown + 1).min(self.outcome.steps.len().max(1));
-                return;
-            }
-            ExecAction::Prev => {
-                self.shown = self.shown.saturating_sub(1).max(1);
-                return;
-            }
-            ExecAction::All => {
-                self.shown = self.outcome.steps.len().max(1);
-                return;
-            }
-            ExecAction::First => {
-                self.shown = 1;
-                return;
-            }
-        }
-        self.run();
-    }
 
     /// True when every step is shown (the result is then shown too).
     pub fn finished(&self) -> bool {
         self.shown >= self.outcome.steps.len()
     }
 
+
+}
+
+impl UrlState for State {
+    const PREFIX: &'static str = "ex-";
+
+    /// Builds the state a link describes.
+    fn from_query(q: &Query) -> Self {
+        let mut s = State::default();
+        let get = |k: &str| q.text(k);
+        if let Some(p) = get("path") {
+            if let Some(i) = PICKS.iter().position(|x| resolve(&p) == x.path) {
+                s.pick(i);
+            }
+            s.apply(Action::Path(p));
+        }
+        if let Some(c) = get("file") {
+            s.apply(Action::Content(c));
+        }
+        if get("noexec").as_deref() == Some("1") {
+            s.apply(Action::Executable(false));
+        }
+        if let Some(a) = get("argv") {
+            s.apply(Action::Argv(a));
+        }
+        if let Some(e) = get("envp") {
+            s.apply(Action::Envp(e));
+        }
+        s
+    }
+
     /// The keys that reproduce this state: the example, or the edited path/content/argv/envp.
-    pub fn to_query(&self) -> Vec<(String, String)> {
-        let d = ExecState::default();
+    fn to_query(&self) -> Vec<(String, String)> {
+        let d = State::default();
         let mut out = Vec::new();
         if self.path != d.path {
             out.push(("path".into(), self.path.clone()));
@@ -384,46 +297,74 @@ impl ExecState {
         }
         out
     }
-
-    /// Builds the state a link describes.
-    pub fn from_query(pairs: &[(String, String)]) -> Self {
-        let mut s = ExecState::default();
-        let get = |k: &str| {
-            pairs
-                .iter()
-                .rev()
-                .find(|(key, _)| key == k)
-                .map(|(_, v)| v.clone())
-        };
-        if let Some(p) = get("path") {
-            if let Some(i) = PICKS.iter().position(|x| resolve(&p) == x.path) {
-                s.pick(i);
-            }
-            s.apply(ExecAction::Path(p));
-        }
-        if let Some(c) = get("file") {
-            s.apply(ExecAction::Content(c));
-        }
-        if get("noexec").as_deref() == Some("1") {
-            s.apply(ExecAction::Executable(false));
-        }
-        if let Some(a) = get("argv") {
-            s.apply(ExecAction::Argv(a));
-        }
-        if let Some(e) = get("envp") {
-            s.apply(ExecAction::Envp(e));
-        }
-        s
-    }
 }
 
-impl Reducible for ExecState {
-    type Action = ExecAction;
+impl Apply for State {
+    type Action = Action;
 
-    fn reduce(self: Rc<Self>, action: Self::Action) -> Rc<Self> {
-        let mut next = (*self).clone();
-        next.apply(action);
-        Rc::new(next)
+    /// Applies one action.
+    fn apply(&mut self, a: Action) {
+        let clip = |t: String, max: usize, notice: &mut Option<String>| {
+            if t.chars().count() > max {
+                *notice = Some(format!("Input was cut to {max} characters."));
+                t.chars().take(max).collect()
+            } else {
+                t
+            }
+        };
+        match a {
+            Action::Reset => {
+                *self = State::default();
+                return;
+            }
+            Action::Pick(i) => {
+                self.notice = None;
+                self.pick(i);
+                return;
+            }
+            Action::Path(t) => {
+                self.path = clip(t, 4096, &mut self.notice);
+                self.load_content();
+            }
+            Action::Content(t) => {
+                let t = clip(t, MAX_CONTENT, &mut self.notice);
+                match unescape(&t) {
+                    Ok(bytes) => {
+                        self.content_error = None;
+                        let mode = self.fs.get(&resolve(&self.path)).map_or(0o755, |e| e.mode);
+                        self.write_file(bytes, mode);
+                    }
+                    Err(e) => self.content_error = Some(e),
+                }
+                self.content = Some(t);
+            }
+            Action::Executable(x) => {
+                if let Some(MemNode::File(b)) =
+                    self.fs.get(&resolve(&self.path)).map(|e| e.node.clone())
+                {
+                    self.write_file(b, if x { 0o755 } else { 0o644 });
+                }
+            }
+            Action::Argv(t) => self.argv = clip(t, MAX_ARGS_TEXT, &mut self.notice),
+            Action::Envp(t) => self.envp = clip(t, MAX_ARGS_TEXT, &mut self.notice),
+            Action::Next => {
+                self.shown = (self.shown + 1).min(self.outcome.steps.len().max(1));
+                return;
+            }
+            Action::Prev => {
+                self.shown = self.shown.saturating_sub(1).max(1);
+                return;
+            }
+            Action::All => {
+                self.shown = self.outcome.steps.len().max(1);
+                return;
+            }
+            Action::First => {
+                self.shown = 1;
+                return;
+            }
+        }
+        self.run();
     }
 }
 
@@ -432,7 +373,7 @@ mod tests {
     use super::*;
     use youcpu_core::exec::Errno;
 
-    fn argv(s: &ExecState) -> Vec<String> {
+    fn argv(s: &State) -> Vec<String> {
         match &s.outcome.result {
             Ok(l) => l
                 .argv
@@ -444,29 +385,16 @@ mod tests {
     }
 
     #[test]
-    fn escapes_round_trip() {
-        for b in [
-            b"#!/bin/sh\r\necho\t\\ \x00\xff".to_vec(),
-            (0u8..=255).collect(),
-        ] {
-            assert_eq!(unescape(&escape(&b)), Ok(b));
-        }
-        assert!(unescape("\\q").is_err());
-        assert!(unescape("\\xZZ").is_err());
-        assert!(unescape("trailing \\").is_err());
-    }
-
-    #[test]
     fn the_first_example_runs_sh_with_the_script_path() {
-        let s = ExecState::default();
+        let s = State::default();
         assert_eq!(argv(&s), ["/bin/sh", "./hello.sh", "world"]);
         assert_eq!(s.shown, 1);
     }
 
     #[test]
     fn flags_become_one_argument() {
-        let mut s = ExecState::default();
-        s.apply(ExecAction::Pick(1));
+        let mut s = State::default();
+        s.apply(Action::Pick(1));
         assert_eq!(
             argv(&s),
             ["/usr/bin/python3", "-u -X dev", "./flags.py", "world"]
@@ -475,61 +403,61 @@ mod tests {
 
     #[test]
     fn editing_the_file_and_its_permission() {
-        let mut s = ExecState::default();
-        s.apply(ExecAction::Content("#!/bin/sh\\r\necho hi".into()));
+        let mut s = State::default();
+        s.apply(Action::Content("#!/bin/sh\\r\necho hi".into()));
         assert_eq!(
             s.outcome.errno(),
             Some(Errno::Enoent),
             "/bin/sh\\r does not exist"
         );
-        s.apply(ExecAction::Content(
+        s.apply(Action::Content(
             "#!/usr/bin/env  node --trace \t\n".into(),
         ));
         assert_eq!(
             argv(&s),
             ["/usr/bin/env", "node --trace", "./hello.sh", "world"]
         );
-        s.apply(ExecAction::Executable(false));
+        s.apply(Action::Executable(false));
         assert_eq!(s.outcome.errno(), Some(Errno::Eacces));
-        s.apply(ExecAction::Content("bad \\escape".into()));
+        s.apply(Action::Content("bad \\escape".into()));
         assert!(s.content_error.is_some());
     }
 
     #[test]
     fn nesting_limit_and_stepping() {
-        let mut s = ExecState::default();
-        s.apply(ExecAction::Pick(10));
+        let mut s = State::default();
+        s.apply(Action::Pick(10));
         assert_eq!(s.outcome.errno(), Some(Errno::Eloop));
         let n = s.outcome.steps.len();
         assert!(n > 6);
-        s.apply(ExecAction::Next);
+        s.apply(Action::Next);
         assert_eq!(s.shown, 2);
-        s.apply(ExecAction::All);
+        s.apply(Action::All);
         assert!(s.finished());
-        s.apply(ExecAction::Next);
+        s.apply(Action::Next);
         assert_eq!(s.shown, n);
-        s.apply(ExecAction::First);
-        s.apply(ExecAction::Prev);
+        s.apply(Action::First);
+        s.apply(Action::Prev);
         assert_eq!(s.shown, 1);
     }
 
     #[test]
     fn empty_argv_gets_an_empty_argv0() {
-        let mut s = ExecState::default();
-        s.apply(ExecAction::Pick(14));
-        s.apply(ExecAction::Argv(String::new()));
+        let mut s = State::default();
+        s.apply(Action::Pick(14));
+        s.apply(Action::Argv(String::new()));
         assert_eq!(argv(&s), [""]);
     }
 
     #[test]
     fn query_round_trip() {
-        let mut s = ExecState::default();
-        s.apply(ExecAction::Pick(4));
-        s.apply(ExecAction::Argv("x\ny z".into()));
-        assert_eq!(ExecState::from_query(&s.to_query()), s);
-        let mut e = ExecState::default();
-        e.apply(ExecAction::Content("#!/bin/sh -x\n".into()));
-        e.apply(ExecAction::Executable(false));
-        assert_eq!(ExecState::from_query(&e.to_query()), e);
+        let mut s = State::default();
+        s.apply(Action::Pick(4));
+        s.apply(Action::Argv("x\ny z".into()));
+        assert_eq!(State::from_query(&s.to_query().into()), s);
+        let mut e = State::default();
+        e.apply(Action::Content("#!/bin/sh -x\n".into()));
+        e.apply(Action::Executable(false));
+        assert_eq!(State::from_query(&e.to_query().into()), e);
     }
 }

@@ -3,26 +3,17 @@
 //! the core's CPU model, with a bounded undo history of whole-machine snapshots. A pure reducer.
 
 use std::rc::Rc;
-use yew::Reducible;
-use youcpu_core::asm::{assemble, disassemble_one, Bitness};
-use youcpu_core::cpu::state::{rflags, State, GPR_NAMES, RSP};
-use youcpu_core::cpu::vendor::{self, Vendor};
-use youcpu_core::linux::mm::Prot;
-use youcpu_core::linux::{Config, KernelAction, Linux, ProcessState, TraceStep, USER_CS, USER_DS};
-use youcpu_core::mmu::paging::{leaf_entry, pte};
+use crate::ui::{Apply, Query, UrlState};
+pub use crate::widgets::ring3::{
+    boot, boot_on, build, changes, ended, peek, step_once, LastStep, LineView, CODE, FLAGS,
+    MAX_CODE, MAX_LINES, STACK_TOP,
+};
+use youcpu_core::cpu::state::State as CpuState;
+use youcpu_core::cpu::vendor::Vendor;
+use youcpu_core::linux::{Linux, ProcessState};
 
-/// The URL query prefix this widget owns.
-pub const URL_PREFIX: &str = "fe-";
-/// Where the program is placed (its first instruction).
-pub const CODE: u64 = 0x40_1000;
-/// The top of the one-page user stack.
-pub const STACK_TOP: u64 = 0x7ffe_0000;
-/// Most bytes of machine code (one page).
-pub const MAX_CODE: usize = 4096;
 /// Most characters of program text kept.
 pub const MAX_SOURCE: usize = 8000;
-/// Most lines of program text.
-pub const MAX_LINES: usize = 300;
 /// Most steps one click of Run takes.
 pub const RUN_SLICE: u64 = 10_000;
 /// Most steps one task of a Run takes before the page gets to paint and take input: a Run goes
@@ -33,8 +24,6 @@ pub const RUN_CHUNK: u64 = 100;
 pub const MAX_STEPS: u64 = 1_000_000;
 /// Most snapshots kept for Step back.
 pub const MAX_HISTORY: usize = 200;
-/// Simulated physical memory (plenty for the kernel's pages and one small program).
-const MEMORY: u64 = 1 << 20;
 
 /// The default program: add 1..5 into RAX, then exit with the sum as the status.
 pub const DEFAULT_PROGRAM: &str = "; rax = 1 + 2 + 3 + 4 + 5
@@ -49,60 +38,18 @@ again:
     mov eax, 60   ; 60 is exit
     syscall";
 
-/// The six status flags shown, with their bits.
-pub const FLAGS: [(&str, u64); 6] = [
-    ("CF", rflags::CF),
-    ("PF", rflags::PF),
-    ("AF", rflags::AF),
-    ("ZF", rflags::ZF),
-    ("SF", rflags::SF),
-    ("OF", rflags::OF),
-];
 
-/// One line of the program and what it assembled to.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LineView {
-    /// The text as typed.
-    pub source: String,
-    /// Address of its first byte.
-    pub addr: u64,
-    /// Its machine code (empty for blank, comment or label lines).
-    pub bytes: Vec<u8>,
-    /// Why it was refused.
-    pub error: Option<String>,
-}
 
-/// What the last Step (or the last instruction of a Run) did, phase by phase.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LastStep {
-    /// RIP when it started.
-    pub rip: u64,
-    /// Fetch: the bytes read at RIP (up to 15, the longest an instruction can be).
-    pub fetched: Vec<u8>,
-    /// Decode: the instruction's text.
-    pub text: String,
-    /// Decode: its length in bytes.
-    pub len: usize,
-    /// Execute: what changed, one entry each.
-    pub changes: Vec<String>,
-    /// Set when the step was not an ordinary instruction: an exception, the kernel, the end.
-    pub note: Option<String>,
-    /// The status flags the manuals leave undefined after this instruction (RFLAGS bits).
-    pub undefined: u64,
-    /// When `undefined` is not 0: RFLAGS after the instruction on each vendor's core, this
-    /// machine's vendor first (the other computed on a copy of the machine).
-    pub vendors: Vec<(Vendor, u64)>,
-}
 
 /// An edit or a click.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum FeAction {
+pub enum Action {
     /// The program text changed.
     Source(String),
     /// Execute one instruction.
     Step,
     /// Execute up to [`RUN_SLICE`] instructions, stopping when the process ends: the first
-    /// [`RUN_CHUNK`] now, the rest by [`FeAction::Continue`].
+    /// [`RUN_CHUNK`] now, the rest by [`Action::Continue`].
     Run,
     /// The next chunk of a Run (the view dispatches it from a timer while steps are pending).
     Continue,
@@ -118,7 +65,7 @@ pub enum FeAction {
 
 /// The widget's state.
 #[derive(Clone)]
-pub struct FeState {
+pub struct State {
     /// The program text.
     pub source: String,
     /// Each line assembled.
@@ -130,7 +77,7 @@ pub struct FeState {
     /// Earlier machines, most recent last.
     pub history: Vec<Rc<Linux>>,
     /// The registers before the last action (for highlighting changes).
-    pub before: Option<State>,
+    pub before: Option<CpuState>,
     /// What the last step did.
     pub last: Option<LastStep>,
     /// A message about the last action.
@@ -141,340 +88,10 @@ pub struct FeState {
     pub vendor: Vendor,
 }
 
-fn is_ident(s: &str) -> bool {
-    let mut c = s.chars();
-    matches!(c.next(), Some(ch) if ch.is_ascii_alphabetic() || ch == '_' || ch == '.')
-        && c.all(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '.')
-}
-
-/// Splits a line into (label, instruction text), comments removed.
-fn split_line(line: &str) -> (Option<&str>, &str) {
-    let code = line.split([';', '#']).next().unwrap_or_default().trim();
-    if let Some((head, rest)) = code.split_once(':') {
-        let head = head.trim();
-        if is_ident(head) {
-            return (Some(head), rest.trim());
-        }
-    }
-    (None, code)
-}
-
-/// Replaces whole-word label names in the operands by their addresses.
-fn substitute(insn: &str, labels: &[(String, u64)]) -> String {
-    let Some((mnemonic, ops)) = insn.split_once(char::is_whitespace) else {
-        return insn.to_string();
-    };
-    let mut out = String::from(mnemonic);
-    out.push(' ');
-    let mut word = String::new();
-    let flush = |word: &mut String, out: &mut String| {
-        match labels.iter().find(|(l, _)| l == word) {
-            Some((_, a)) => out.push_str(&format!("{a:#x}")),
-            None => out.push_str(word),
-        }
-        word.clear();
-    };
-    for ch in ops.chars() {
-        if ch.is_ascii_alphanumeric() || ch == '_' || ch == '.' {
-            word.push(ch);
-        } else {
-            flush(&mut word, &mut out);
-            out.push(ch);
-        }
-    }
-    flush(&mut word, &mut out);
-    out
-}
-
-/// Assembles a listing with labels: addresses are recomputed until they settle (a jump's
-/// size depends on its distance). Returns the lines and the machine code if every line is good.
-pub fn build(source: &str) -> (Vec<LineView>, Result<Vec<u8>, String>) {
-    let src_lines: Vec<&str> = source.lines().take(MAX_LINES).collect();
-    let mut labels: Vec<(String, u64)> = Vec::new();
-    let mut dup: Option<String> = None;
-    for l in &src_lines {
-        if let (Some(name), _) = split_line(l) {
-            if labels.iter().any(|(n, _)| n == name) {
-                dup.get_or_insert_with(|| format!("the label `{name}` is defined twice"));
-            } else {
-                labels.push((name.to_string(), CODE));
-            }
-        }
-    }
-    let mut views = Vec::new();
-    for _pass in 0..6 {
-        let mut at = CODE;
-        let mut new_labels = labels.clone();
-        views.clear();
-        for l in &src_lines {
-            let (label, insn) = split_line(l);
-            if let Some(name) = label {
-                if let Some(e) = new_labels.iter_mut().find(|(n, _)| n == name) {
-                    e.1 = at;
-                }
-            }
-            let mut v = LineView {
-                source: (*l).to_string(),
-                addr: at,
-                bytes: Vec::new(),
-                error: None,
-            };
-            if !insn.is_empty() {
-                match assemble(&substitute(insn, &labels), Bitness::B64, at) {
-                    Ok(a) => v.bytes = a.bytes,
-                    Err(e) => v.error = Some(e.to_string()),
-                }
-            }
-            at = at.wrapping_add(v.bytes.len() as u64);
-            views.push(v);
-        }
-        let settled = new_labels == labels;
-        labels = new_labels;
-        if settled {
-            break;
-        }
-    }
-    if let Some(d) = dup {
-        return (views, Err(d));
-    }
-    if source.lines().count() > MAX_LINES {
-        return (views, Err(format!("more than {MAX_LINES} lines")));
-    }
-    if views.iter().any(|v| v.error.is_some()) {
-        return (views, Err("fix the marked lines to run the program".into()));
-    }
-    let code: Vec<u8> = views.iter().flat_map(|v| v.bytes.iter().copied()).collect();
-    if code.is_empty() {
-        return (views, Err("the program has no instructions".into()));
-    }
-    if code.len() > MAX_CODE {
-        return (
-            views,
-            Err(format!(
-                "{} bytes of code: the widget has one {MAX_CODE}-byte page for it",
-                code.len()
-            )),
-        );
-    }
-    (views, Ok(code))
-}
-
-/// A process with `code` at [`CODE`] in ring 3, ready to run its first instruction.
-pub fn boot(code: &[u8]) -> Result<Linux, String> {
-    boot_on(code, Vendor::Intel)
-}
-
-/// [`boot`] on a core of `vendor`.
-pub fn boot_on(code: &[u8], vendor: Vendor) -> Result<Linux, String> {
-    let mut os = Linux::new(&Config {
-        memory_limit: MEMORY,
-        vendor,
-        ..Config::default()
-    })?;
-    let rx = Prot {
-        read: true,
-        write: false,
-        exec: true,
-    };
-    let rw = Prot {
-        read: true,
-        write: true,
-        exec: false,
-    };
-    os.mm
-        .map_now(&mut os.m.mmu, CODE, rx)
-        .map_err(|e| e.to_string())?;
-    os.mm
-        .map_now(&mut os.m.mmu, STACK_TOP - 4096, rw)
-        .map_err(|e| e.to_string())?;
-    os.mm.poke(&mut os.m.mmu, CODE, code)?;
-    let s = &mut os.m.cpu.s;
-    s.rip = CODE;
-    s.gpr[RSP] = STACK_TOP;
-    s.cs = USER_CS;
-    s.ss = USER_DS;
-    s.rflags = rflags::FIXED | rflags::IF;
-    Ok(os)
-}
-
-/// Up to `n` bytes at a virtual address, read through the page tables without side effects
-/// (stops at the first unmapped byte).
-pub fn peek(os: &Linux, addr: u64, n: usize) -> Vec<u8> {
-    let mut out = Vec::with_capacity(n);
-    for i in 0..n.min(64) {
-        let a = addr.wrapping_add(i as u64);
-        let e = leaf_entry(&os.m.mmu.phys, os.m.cpu.s.cr3, false, a);
-        if e & pte::P == 0 {
-            break;
-        }
-        let mut b = [0u8; 1];
-        os.m.mmu.phys.read((e & pte::ADDR) | (a & 0xfff), &mut b);
-        out.push(b[0]);
-    }
-    out
-}
-
-/// What changed between two register files, in words.
-pub fn changes(a: &State, b: &State) -> Vec<String> {
-    let mut out = Vec::new();
-    for (i, name) in GPR_NAMES.iter().enumerate() {
-        let (x, y) = (a.gpr.get(i).copied(), b.gpr.get(i).copied());
-        if x != y {
-            out.push(format!(
-                "{name}: {:#x} → {:#x}",
-                x.unwrap_or(0),
-                y.unwrap_or(0)
-            ));
-        }
-    }
-    for (name, bit) in FLAGS {
-        if (a.rflags ^ b.rflags) & bit != 0 {
-            out.push(format!(
-                "{name}: {} → {}",
-                u8::from(a.rflags & bit != 0),
-                u8::from(b.rflags & bit != 0)
-            ));
-        }
-    }
-    if (a.rflags ^ b.rflags) & rflags::IF != 0 {
-        out.push(format!(
-            "IF: {} → {}",
-            u8::from(a.rflags & rflags::IF != 0),
-            u8::from(b.rflags & rflags::IF != 0)
-        ));
-    }
-    if a.cs != b.cs {
-        out.push(format!(
-            "cs: {:#x} → {:#x} (ring {} → ring {})",
-            a.cs,
-            b.cs,
-            a.cs & 3,
-            b.cs & 3
-        ));
-    }
-    out
-}
-
-fn describe_kernel(a: &KernelAction) -> String {
-    match a {
-        KernelAction::Syscall(r) => match r.ret {
-            Some(v) => format!(
-                "the kernel ran system call {} ({}) and returned {v} in rax",
-                r.nr, r.name
-            ),
-            None => format!(
-                "the kernel ran system call {} ({}) with status {}: the process is gone",
-                r.nr, r.name, r.args[0] as i64
-            ),
-        },
-        KernelAction::DemandPage { addr } => {
-            format!("the kernel mapped a page for {addr:#x} and returned")
-        }
-        KernelAction::Timer => "a timer interrupt: the kernel took over and returned".into(),
-        KernelAction::CopyOnWrite { addr } => {
-            format!("the kernel copied the shared page of {addr:#x} and returned")
-        }
-        KernelAction::Switch { from, to } => format!("the kernel switched from pid {from} to {to}"),
-        KernelAction::Kill { signal, reason } => format!(
-            "the kernel killed the process with {} ({reason})",
-            youcpu_core::linux::signal::name(*signal)
-        ),
-    }
-}
-
-/// Describes how the process ended.
-pub fn ended(st: &ProcessState) -> Option<String> {
-    match st {
-        ProcessState::Running => None,
-        ProcessState::Exited { code } => Some(format!("The process exited with status {code}.")),
-        ProcessState::Killed { signal, reason } => Some(format!(
-            "The process was killed by {} (signal {signal}): {reason}.",
-            youcpu_core::linux::signal::name(*signal)
-        )),
-        ProcessState::Crashed { reason } => Some(format!("The machine stopped: {reason}.")),
-    }
-}
-
-/// One step of the process, described phase by phase. `None` when it has ended.
-pub fn step_once(os: &mut Linux) -> Option<LastStep> {
-    if os.state != ProcessState::Running {
-        return None;
-    }
-    let before = os.m.cpu.s.clone();
-    let rip = before.rip;
-    let ring0 = before.cs & 3 == 0;
-    let fetched = if ring0 { Vec::new() } else { peek(os, rip, 15) };
-    let (text, len) = match disassemble_one(&fetched, Bitness::B64, rip) {
-        Ok(d) => (d.text, d.len),
-        Err(e) => (e.to_string(), 0),
-    };
-    let undefined = if ring0 {
-        0
-    } else {
-        vendor::undefined_flags_in(&fetched, &before)
-    };
-    let vendors = if undefined == 0 {
-        Vec::new()
-    } else {
-        // The same instruction on the other vendor's core, from the same machine state.
-        let mine = os.m.cpu.s.vendor;
-        let other = Vendor::ALL.into_iter().find(|v| *v != mine).unwrap_or(mine);
-        let mut twin = os.clone();
-        twin.m.cpu.s.vendor = other;
-        twin.step_traced();
-        vec![(other, twin.m.cpu.s.rflags)]
-    };
-    let t = os.step_traced();
-    let mut vendors = vendors;
-    if !vendors.is_empty() {
-        vendors.insert(0, (os.m.cpu.s.vendor, os.m.cpu.s.rflags));
-    }
-    let mut changes = changes(&before, &os.m.cpu.s);
-    if os.m.cpu.s.rip != before.rip {
-        changes.push(format!("rip: {:#x} → {:#x}", before.rip, os.m.cpu.s.rip));
-    }
-    let note = match t {
-        TraceStep::Instruction { .. } => None,
-        TraceStep::Exception { delivery, .. } => Some(format!(
-            "the instruction raised {} (vector {}): the CPU switched to ring {} and jumped to the kernel's handler",
-            delivery
-                .fault
-                .as_ref()
-                .map_or_else(|| "an interrupt".to_string(), |f| f.to_string()),
-            delivery.vector,
-            delivery.to_cpl
-        )),
-        TraceStep::Kernel(a) => Some(describe_kernel(&a)),
-        TraceStep::Stopped(s) => ended(&s),
-    };
-    if ring0 {
-        return Some(LastStep {
-            rip,
-            fetched: Vec::new(),
-            text: "(kernel code)".into(),
-            len: 0,
-            changes,
-            note,
-            undefined: 0,
-            vendors: Vec::new(),
-        });
-    }
-    Some(LastStep {
-        rip,
-        fetched: fetched.get(..len).unwrap_or(&fetched).to_vec(),
-        text,
-        len,
-        changes,
-        note,
-        undefined,
-        vendors,
-    })
-}
-
-impl FeState {
+impl State {
     /// The state for a program text, on an Intel core.
     pub fn with_source(source: &str) -> Self {
-        FeState::with_source_on(source, Vendor::Intel)
+        State::with_source_on(source, Vendor::Intel)
     }
 
     /// The state for a program text on a core of `vendor`.
@@ -485,7 +102,7 @@ impl FeState {
             Ok(os) => (Some(Rc::new(os)), None),
             Err(e) => (None, Some(e)),
         };
-        FeState {
+        State {
             source,
             lines,
             error,
@@ -499,32 +116,7 @@ impl FeState {
         }
     }
 
-    /// Restores the state from the widget's URL keys (prefix removed).
-    pub fn from_query(pairs: &[(String, String)]) -> Self {
-        let vendor = pairs
-            .iter()
-            .rev()
-            .find(|(k, _)| k == "cpu")
-            .and_then(|(_, v)| v.parse().ok())
-            .unwrap_or_default();
-        match pairs.iter().find(|(k, _)| k == "src") {
-            Some((_, v)) => FeState::with_source_on(v, vendor),
-            None => FeState::with_source_on(DEFAULT_PROGRAM, vendor),
-        }
-    }
 
-    /// The widget's URL keys (prefix removed): the program text unless it is the default, the
-    /// vendor unless it is Intel.
-    pub fn to_query(&self) -> Vec<(String, String)> {
-        let mut q = Vec::new();
-        if self.source != DEFAULT_PROGRAM {
-            q.push(("src".into(), self.source.clone()));
-        }
-        if self.vendor != Vendor::Intel {
-            q.push(("cpu".into(), self.vendor.id().into()));
-        }
-        q
-    }
 
     /// Instructions retired in ring 3 so far.
     pub fn retired(&self) -> u64 {
@@ -596,44 +188,65 @@ impl FeState {
     }
 }
 
-impl Reducible for FeState {
-    type Action = FeAction;
+impl UrlState for State {
+    const PREFIX: &'static str = "fe-";
 
-    fn reduce(self: Rc<Self>, action: FeAction) -> Rc<Self> {
-        let mut s = (*self).clone();
-        s.notice = None;
-        if action != FeAction::Continue {
-            s.pending = 0;
+    /// Restores the state from the widget's URL keys (prefix removed).
+    fn from_query(q: &Query) -> Self {
+        let vendor = q.get("cpu").and_then(|v| v.parse().ok()).unwrap_or_default();
+        State::with_source_on(q.get("src").unwrap_or(DEFAULT_PROGRAM), vendor)
+    }
+
+    /// The widget's URL keys (prefix removed): the program text unless it is the default, the
+    /// vendor unless it is Intel.
+    fn to_query(&self) -> Vec<(String, String)> {
+        let mut q = Vec::new();
+        if self.source != DEFAULT_PROGRAM {
+            q.push(("src".into(), self.source.clone()));
+        }
+        if self.vendor != Vendor::Intel {
+            q.push(("cpu".into(), self.vendor.id().into()));
+        }
+        q
+    }
+}
+
+impl Apply for State {
+    type Action = Action;
+
+    fn apply(&mut self, action: Action) {
+        self.notice = None;
+        if action != Action::Continue {
+            self.pending = 0;
         }
         match action {
-            FeAction::Source(t) => return Rc::new(FeState::with_source_on(&t, s.vendor)),
-            FeAction::Reset => return Rc::new(FeState::with_source(DEFAULT_PROGRAM)),
-            FeAction::Restart => return Rc::new(FeState::with_source_on(&s.source, s.vendor)),
-            FeAction::Vendor(v) => return Rc::new(FeState::with_source_on(&s.source, v)),
-            FeAction::Step => {
-                s.last = None;
-                s.advance(1, true);
+            Action::Source(t) => *self = State::with_source_on(&t, self.vendor),
+            Action::Reset => *self = State::with_source(DEFAULT_PROGRAM),
+            Action::Restart => *self = State::with_source_on(&self.source, self.vendor),
+            Action::Vendor(v) => *self = State::with_source_on(&self.source, v),
+            Action::Step => {
+                self.last = None;
+                self.advance(1, true);
             }
-            FeAction::Run => {
-                s.last = None;
-                s.pending = RUN_SLICE;
-                s.run_chunk(true);
+            Action::Run => {
+                self.last = None;
+                self.pending = RUN_SLICE;
+                self.run_chunk(true);
             }
-            FeAction::Continue => {
-                if s.pending > 0 {
-                    s.run_chunk(false);
+            Action::Continue => {
+                if self.pending > 0 {
+                    self.run_chunk(false);
                 }
             }
-            FeAction::Back => {
-                if let Some(prev) = s.history.pop() {
-                    s.os = Some(prev);
-                    s.before = None;
-                    s.last = None;
-                    s.notice = Some("Stepped back: the whole machine as it was.".into());
+            Action::Back => {
+                if let Some(prev) = self.history.pop() {
+                    self.os = Some(prev);
+                    self.before = None;
+                    self.last = None;
+                    self.notice = Some("Stepped back: the whole machine as it was.".into());
                 }
             }
         }
-        Rc::new(s)
     }
 }
 
@@ -641,28 +254,29 @@ impl Reducible for FeState {
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
+    use youcpu_core::cpu::state::rflags;
     use youcpu_core::cpu::state::RAX;
 
     /// The rest of a Run's chunks, as the view's timer would dispatch them.
-    fn finish(mut s: Rc<FeState>) -> Rc<FeState> {
+    fn finish(mut s: Rc<State>) -> Rc<State> {
         for _ in 0..=(RUN_SLICE / RUN_CHUNK) {
             if s.pending == 0 {
                 break;
             }
-            s = s.reduce(FeAction::Continue);
+            s = s.reduce(Action::Continue);
         }
         assert_eq!(s.pending, 0, "a Run ends within its budget");
         s
     }
 
     /// A Run and its chunks.
-    fn run_all(s: Rc<FeState>) -> Rc<FeState> {
-        finish(s.reduce(FeAction::Run))
+    fn run_all(s: Rc<State>) -> Rc<State> {
+        finish(s.reduce(Action::Run))
     }
 
     #[test]
     fn default_program_sums_and_exits_with_15() {
-        let s = Rc::new(FeState::from_query(&[]));
+        let s = Rc::new(State::from_query(&Query::default()));
         assert!(s.error.is_none(), "{:?} {:?}", s.error, s.lines);
         let s = run_all(s);
         let os = s.os.as_ref().unwrap();
@@ -673,17 +287,17 @@ mod tests {
 
     #[test]
     fn step_shows_the_three_phases_and_back_undoes() {
-        let s = Rc::new(FeState::from_query(&[]));
-        let s = s.reduce(FeAction::Step).reduce(FeAction::Step);
+        let s = Rc::new(State::from_query(&Query::default()));
+        let s = s.reduce(Action::Step).reduce(Action::Step);
         let l = s.last.clone().unwrap();
         assert_eq!(l.rip, CODE + 5);
         assert_eq!(l.text, "mov ecx, 0x1");
         assert_eq!(l.len, 5);
         assert_eq!(l.fetched, vec![0xb9, 1, 0, 0, 0]);
         assert!(l.changes.iter().any(|c| c.starts_with("rcx: 0x0 → 0x1")));
-        let s = s.reduce(FeAction::Step);
+        let s = s.reduce(Action::Step);
         assert_eq!(s.last.as_ref().unwrap().text, "add rax, rcx");
-        let s = s.reduce(FeAction::Back);
+        let s = s.reduce(Action::Back);
         assert_eq!(s.os.as_ref().unwrap().m.cpu.s.rip, CODE + 10);
         assert_eq!(s.retired(), 2);
     }
@@ -702,19 +316,19 @@ mod tests {
 
     #[test]
     fn bad_lines_are_marked_and_nothing_runs() {
-        let s = FeState::with_source("mov eax, 1\nfrobnicate rax\nmov rax, [");
+        let s = State::with_source("mov eax, 1\nfrobnicate rax\nmov rax, [");
         assert!(s.os.is_none());
         assert!(s.lines[1].error.is_some() && s.lines[2].error.is_some());
         assert!(s.lines[0].error.is_none());
-        let s = Rc::new(s).reduce(FeAction::Step).reduce(FeAction::Run);
+        let s = Rc::new(s).reduce(Action::Step).reduce(Action::Run);
         assert!(s.last.is_none());
-        assert!(FeState::with_source("").error.is_some());
-        assert!(FeState::with_source("a: nop\na: nop").error.is_some());
+        assert!(State::with_source("").error.is_some());
+        assert!(State::with_source("a: nop\na: nop").error.is_some());
     }
 
     #[test]
     fn endless_loop_pauses_and_hlt_in_ring3_is_killed() {
-        let s = Rc::new(FeState::with_source("top: jmp top")).reduce(FeAction::Run);
+        let s = Rc::new(State::with_source("top: jmp top")).reduce(Action::Run);
         assert_eq!(s.retired(), RUN_CHUNK, "a Run takes one chunk at a time");
         assert_eq!(s.pending, RUN_SLICE - RUN_CHUNK);
         assert!(s.notice.is_none());
@@ -723,32 +337,32 @@ mod tests {
         assert_eq!(s.retired(), RUN_SLICE);
         assert_eq!(s.history.len(), 1, "one Run is one step back");
         assert!(s.notice.as_deref().unwrap().contains("Paused"));
-        let back = s.reduce(FeAction::Back);
+        let back = s.reduce(Action::Back);
         assert_eq!(back.retired(), 0);
         // A Step during a Run ends the Run.
-        let s = Rc::new(FeState::with_source("top: jmp top"))
-            .reduce(FeAction::Run)
-            .reduce(FeAction::Step);
+        let s = Rc::new(State::with_source("top: jmp top"))
+            .reduce(Action::Run)
+            .reduce(Action::Step);
         assert_eq!(s.pending, 0);
         assert_eq!(s.retired(), RUN_CHUNK + 1);
-        let s = Rc::new(FeState::with_source("hlt")).reduce(FeAction::Run);
+        let s = Rc::new(State::with_source("hlt")).reduce(Action::Run);
         let os = s.os.as_ref().unwrap();
         assert!(matches!(os.state, ProcessState::Killed { signal: 11, .. }));
     }
 
     #[test]
     fn history_is_bounded_and_url_round_trips() {
-        let mut s = Rc::new(FeState::with_source("top: inc rax\njmp top"));
+        let mut s = Rc::new(State::with_source("top: inc rax\njmp top"));
         for _ in 0..(MAX_HISTORY + 20) {
-            s = s.reduce(FeAction::Step);
+            s = s.reduce(Action::Step);
         }
         assert_eq!(s.history.len(), MAX_HISTORY);
         let q = s.to_query();
-        let back = FeState::from_query(&q);
+        let back = State::from_query(&q.into());
         assert_eq!(back.source, s.source);
-        assert!(FeState::from_query(&[]).to_query().is_empty());
+        assert!(State::from_query(&Query::default()).to_query().is_empty());
         let long = "nop\n".repeat(5000);
-        assert!(FeState::with_source(&long).source.len() <= MAX_SOURCE);
+        assert!(State::with_source(&long).source.len() <= MAX_SOURCE);
     }
 
     /// After DIV the flags are undefined: the step says which, and what each vendor's core
@@ -756,18 +370,18 @@ mod tests {
     #[test]
     fn undefined_flags_are_marked_with_both_vendors_values() {
         let prog = "mov eax, 10\nxor edx, edx\nmov ecx, 3\ndiv ecx\nadd eax, 1";
-        let mut s = Rc::new(FeState::with_source(prog));
+        let mut s = Rc::new(State::with_source(prog));
         // mov: every flag defined (none touched); xor: AF undefined, both leave 0.
         let expect = [0, rflags::AF, 0];
         for want in expect {
-            s = s.reduce(FeAction::Step);
+            s = s.reduce(Action::Step);
             let l = s.last.clone().unwrap();
             assert_eq!(l.undefined, want, "{}", l.text);
             if want != 0 {
                 assert_eq!((l.vendors[0].1 ^ l.vendors[1].1) & want, 0, "{}", l.text);
             }
         }
-        s = s.reduce(FeAction::Step);
+        s = s.reduce(Action::Step);
         let l = s.last.clone().unwrap();
         assert!(l.text.starts_with("div"), "{}", l.text);
         assert_eq!(l.undefined, rflags::STATUS);
@@ -775,7 +389,7 @@ mod tests {
         assert_eq!(v, vec![(Vendor::Intel, 0x246), (Vendor::Amd, 0x212)]);
         // The quotient and remainder do not depend on the vendor.
         assert_eq!(s.os.as_ref().unwrap().m.cpu.s.gpr[RAX], 3);
-        s = s.reduce(FeAction::Step);
+        s = s.reduce(Action::Step);
         assert_eq!(s.last.as_ref().map(|l| l.undefined), Some(0));
         assert!(s.last.as_ref().unwrap().vendors.is_empty());
     }
@@ -783,18 +397,18 @@ mod tests {
     /// The AMD core is a stated choice kept in the URL; the program starts over on it.
     #[test]
     fn vendor_choice_round_trips_through_the_url() {
-        let s = Rc::new(FeState::with_source(DEFAULT_PROGRAM));
+        let s = Rc::new(State::with_source(DEFAULT_PROGRAM));
         assert_eq!(s.to_query(), Vec::<(String, String)>::new());
-        let s = s.reduce(FeAction::Vendor(Vendor::Amd));
+        let s = s.reduce(Action::Vendor(Vendor::Amd));
         assert_eq!(s.vendor, Vendor::Amd);
         assert_eq!(s.os.as_ref().unwrap().m.cpu.s.vendor, Vendor::Amd);
         let q = s.to_query();
         assert_eq!(q, vec![("cpu".to_string(), "amd".to_string())]);
-        let back = FeState::from_query(&q);
+        let back = State::from_query(&q.into());
         assert_eq!(back.vendor, Vendor::Amd);
-        let s = s.reduce(FeAction::Source("shl eax, 3".into()));
+        let s = s.reduce(Action::Source("shl eax, 3".into()));
         assert_eq!(s.vendor, Vendor::Amd, "editing keeps the vendor");
-        let s = s.reduce(FeAction::Step);
+        let s = s.reduce(Action::Step);
         let l = s.last.clone().unwrap();
         assert_eq!(l.undefined, rflags::AF | rflags::OF);
         assert_eq!(l.vendors[0].0, Vendor::Amd);
@@ -804,7 +418,7 @@ mod tests {
             "AMD sets AF after SHL"
         );
         assert_eq!(l.vendors[1].1 & rflags::AF, 0, "Intel clears it");
-        let bad = FeState::from_query(&[("cpu".into(), "z80".into())]);
+        let bad = State::from_query(&Query::from([("cpu", "z80")]));
         assert_eq!(
             bad.vendor,
             Vendor::Intel,

@@ -3,15 +3,11 @@
 //! (touch a page, fork, exec, exit, wait). Each operation's steps are kept for the log. The
 //! state is the operation list replayed from boot, so a link reproduces it exactly.
 
-use crate::widgets::elf_inspector::examples::hello_static;
-use crate::widgets::oplog::{OpLog, OpModel};
-use std::rc::Rc;
-use yew::Reducible;
+use crate::widgets::programs::hello_static;
+use crate::widgets::oplog::{OpAction, OpLog, OpModel};
 use youcpu_core::paging::AccessKind;
 use youcpu_core::vm::{Image, Limits, Step, System, VmaKind};
 
-/// The URL query prefix this widget owns.
-pub const URL_PREFIX: &str = "fc-";
 pub use crate::widgets::oplog::MAX_OPS;
 /// Most live processes shown.
 pub const MAX_PROCS: usize = 4;
@@ -114,17 +110,6 @@ impl Op {
     }
 }
 
-/// An action.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FcAction {
-    /// Apply an operation.
-    Do(Op),
-    /// Undo the last operation.
-    Undo,
-    /// Back to boot.
-    Reset,
-}
-
 fn image() -> Result<Image, String> {
     let bytes = hello_static()?;
     Image::from_elf("hello", bytes, 200).map_err(|e| e.to_string())
@@ -184,12 +169,12 @@ fn apply_op(sys: &mut System, op: Op, n: usize) -> Result<Vec<Step>, String> {
     }
 }
 
-impl OpLog<FcModel> {}
 
 /// The model behind this widget, driven through the shared [`OpLog`].
 pub struct FcModel;
 
 impl OpModel for FcModel {
+    const PREFIX: &'static str = "fc-";
     type Op = Op;
     type Out = Vec<Step>;
 
@@ -220,34 +205,16 @@ impl OpModel for FcModel {
 }
 
 /// The widget's state: the booted model and the operations applied to it.
-pub type FcState = OpLog<FcModel>;
-
-impl OpLog<FcModel> {
-    /// Applies one action.
-    pub fn apply(&mut self, a: FcAction) {
-        match a {
-            FcAction::Do(op) => self.push(op),
-            FcAction::Undo => self.undo(),
-            FcAction::Reset => self.reset(),
-        }
-    }
-}
-
-impl Reducible for FcState {
-    type Action = FcAction;
-
-    fn reduce(self: Rc<Self>, action: Self::Action) -> Rc<Self> {
-        let mut next = (*self).clone();
-        next.apply(action);
-        Rc::new(next)
-    }
-}
+pub type State = OpLog<FcModel>;
+/// What the reader asks of it.
+pub type Action = OpAction<Op>;
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ui::{Apply, UrlState};
 
-    fn frame_of(s: &FcState, pid: u32, region: Region) -> Option<(u64, bool)> {
+    fn frame_of(s: &State, pid: u32, region: Region) -> Option<(u64, bool)> {
         let sys = s.sys.as_ref()?;
         let va = region_va(sys, pid, region)? & !0xfff;
         sys.mapped_pages(pid)
@@ -258,11 +225,11 @@ mod tests {
 
     #[test]
     fn fork_shares_then_a_write_copies() {
-        let mut s = FcState::default();
-        s.apply(FcAction::Do(Op::Write(1, Region::Data)));
+        let mut s = State::default();
+        s.apply(Action::Do(Op::Write(1, Region::Data)));
         let (f1, w1) = frame_of(&s, 1, Region::Data).expect("mapped");
         assert!(w1);
-        s.apply(FcAction::Do(Op::Fork(1)));
+        s.apply(Action::Do(Op::Fork(1)));
         let (p, pw) = frame_of(&s, 1, Region::Data).expect("parent");
         let (c, cw) = frame_of(&s, 2, Region::Data).expect("child");
         assert_eq!((p, c), (f1, f1), "shared after fork");
@@ -271,7 +238,7 @@ mod tests {
             s.sys.as_ref().and_then(|x| x.frames.info(f1)).map(|i| i.1),
             Some(2)
         );
-        s.apply(FcAction::Do(Op::Write(2, Region::Data)));
+        s.apply(Action::Do(Op::Write(2, Region::Data)));
         let (c2, cw2) = frame_of(&s, 2, Region::Data).expect("child");
         assert_ne!(c2, f1, "the child got a copy");
         assert!(cw2);
@@ -280,13 +247,13 @@ mod tests {
             Some(1)
         );
         // The parent is now the only user: its write reuses the frame without copying.
-        s.apply(FcAction::Do(Op::Write(1, Region::Data)));
+        s.apply(Action::Do(Op::Write(1, Region::Data)));
         assert_eq!(frame_of(&s, 1, Region::Data).map(|x| x.0), Some(f1));
     }
 
     #[test]
     fn undo_replays_and_links_reproduce() {
-        let mut s = FcState::default();
+        let mut s = State::default();
         for op in [
             Op::Read(1, Region::Code),
             Op::Fork(1),
@@ -294,27 +261,27 @@ mod tests {
             Op::Exit(2),
             Op::Wait(1),
         ] {
-            s.apply(FcAction::Do(op));
+            s.apply(Action::Do(op));
         }
         assert_eq!(s.ops.len(), 5);
-        let back = FcState::from_query(&s.to_query());
+        let back = State::from_query(&s.to_query().into());
         assert_eq!(back.ops, s.ops);
-        s.apply(FcAction::Undo);
+        s.apply(Action::Undo);
         assert_eq!(s.ops.len(), 4);
     }
 
     #[test]
     fn bad_operations_are_messages() {
-        let mut s = FcState::default();
-        s.apply(FcAction::Do(Op::Write(9, Region::Data)));
+        let mut s = State::default();
+        s.apply(Action::Do(Op::Write(9, Region::Data)));
         assert!(s.last.is_err());
-        s.apply(FcAction::Do(Op::Exit(1)));
+        s.apply(Action::Do(Op::Exit(1)));
         assert!(s.last.is_err(), "init may not exit");
         for _ in 0..10 {
-            s.apply(FcAction::Do(Op::Fork(1)));
+            s.apply(Action::Do(Op::Fork(1)));
         }
         assert!(s.sys.as_ref().map_or(0, |x| x.processes().count()) <= MAX_PROCS);
-        let junk = FcState::from_query(&[("ops".into(), "zz.r.w9q.f1.".repeat(100))]);
+        let junk = State::from_query(&vec![("ops".to_string(), "zz.r.w9q.f1.".repeat(100))].into());
         assert!(junk.ops.len() <= MAX_PROCS);
     }
 }

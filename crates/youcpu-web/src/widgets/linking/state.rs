@@ -4,9 +4,9 @@
 //! library is placed where ld.so's `mmap` would put it: the next free range below the loader,
 //! top-down. The reader picks how many processes run the dynamic program. A pure reducer.
 
-use crate::widgets::elf_inspector::examples::hello_static;
+use crate::widgets::programs::{hello_dynamic, hello_static, model_libc};
 use std::rc::Rc;
-use yew::Reducible;
+use crate::ui::{Apply, Query, UrlState};
 use youcpu_core::elf::{parse, ElfFile};
 use youcpu_core::exec::examples::{tiny_elf, LOADER};
 use youcpu_core::linux::mm::{page_up, AddressSpace, STACK_TOP};
@@ -14,125 +14,9 @@ use youcpu_core::loader::stack::RANDOM_SEED;
 use youcpu_core::loader::{load, ExecArgs, LoadInfo};
 use youcpu_core::mmu::Mmu;
 
-/// The URL query prefix this widget owns.
-pub const URL_PREFIX: &str = "ln-";
 /// Most processes the reader can start.
 pub const MAX_PROCS: u32 = 8;
 const PAGE: u64 = 4096;
-
-fn put16(v: &mut Vec<u8>, x: u16) {
-    v.extend_from_slice(&x.to_le_bytes());
-}
-fn put32(v: &mut Vec<u8>, x: u32) {
-    v.extend_from_slice(&x.to_le_bytes());
-}
-fn put64(v: &mut Vec<u8>, x: u64) {
-    v.extend_from_slice(&x.to_le_bytes());
-}
-
-/// A small position-independent ELF file (type DYN) laid out like `ld` output: a read-only
-/// page (headers, PT_INTERP string, dynamic strings), `code_pages` of code (r-x), and a
-/// writable page with the dynamic table and `data` bytes (GOT and data), followed by `bss`
-/// zero bytes. `needed` and `soname` go into the dynamic table.
-pub fn build_dyn(
-    interp: Option<&str>,
-    needed: Option<&str>,
-    soname: Option<&str>,
-    code_pages: u64,
-    data: u64,
-    bss: u64,
-) -> Vec<u8> {
-    let phnum: u64 = 4 + u64::from(interp.is_some());
-    let interp_off = 64 + 56 * phnum;
-    let interp_len = interp.map_or(0, |s| s.len() as u64 + 1);
-    let mut dynstr = vec![0u8];
-    let name_at = |s: Option<&str>, t: &mut Vec<u8>| {
-        s.map(|s| {
-            let at = t.len() as u64;
-            t.extend_from_slice(s.as_bytes());
-            t.push(0);
-            at
-        })
-    };
-    let needed_at = name_at(needed, &mut dynstr);
-    let soname_at = name_at(soname, &mut dynstr);
-    let dynstr_off = interp_off + interp_len;
-    let ro_end = dynstr_off + dynstr.len() as u64;
-    let code_off = PAGE;
-    let code_len = code_pages.max(1) * PAGE - 64;
-    let rw_off = code_off + code_pages.max(1) * PAGE;
-    let mut dynamic: Vec<(u64, u64)> = Vec::new();
-    if let Some(a) = needed_at {
-        dynamic.push((1, a)); // DT_NEEDED
-    }
-    if let Some(a) = soname_at {
-        dynamic.push((14, a)); // DT_SONAME
-    }
-    dynamic.push((5, dynstr_off)); // DT_STRTAB
-    dynamic.push((10, dynstr.len() as u64)); // DT_STRSZ
-    dynamic.push((0, 0)); // DT_NULL
-    let dyn_len = dynamic.len() as u64 * 16;
-    let rw_filesz = dyn_len + data;
-    let entry = code_off;
-    let mut v = Vec::new();
-    v.extend_from_slice(&[0x7f, b'E', b'L', b'F', 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
-    put16(&mut v, 3);
-    put16(&mut v, 62);
-    put32(&mut v, 1);
-    put64(&mut v, entry);
-    put64(&mut v, 64);
-    put64(&mut v, 0);
-    put32(&mut v, 0);
-    put16(&mut v, 64);
-    put16(&mut v, 56);
-    put16(&mut v, phnum as u16);
-    put16(&mut v, 64);
-    put16(&mut v, 0);
-    put16(&mut v, 0);
-    let ph = |v: &mut Vec<u8>, t: u32, f: u32, off: u64, fs: u64, ms: u64, al: u64| {
-        put32(v, t);
-        put32(v, f);
-        put64(v, off);
-        put64(v, off);
-        put64(v, off);
-        put64(v, fs);
-        put64(v, ms);
-        put64(v, al);
-    };
-    if interp.is_some() {
-        ph(&mut v, 3, 4, interp_off, interp_len, interp_len, 1);
-    }
-    ph(&mut v, 1, 4, 0, ro_end, ro_end, PAGE);
-    ph(&mut v, 1, 5, code_off, code_len, code_len, PAGE);
-    ph(&mut v, 1, 6, rw_off, rw_filesz, rw_filesz + bss, PAGE);
-    ph(&mut v, 2, 6, rw_off, dyn_len, dyn_len, 8);
-    if let Some(s) = interp {
-        v.extend_from_slice(s.as_bytes());
-        v.push(0);
-    }
-    v.extend_from_slice(&dynstr);
-    v.resize(code_off as usize, 0);
-    // The code: exit(0), then int3 filler standing for the rest of the functions.
-    v.extend_from_slice(&[0xbf, 0, 0, 0, 0, 0xb8, 60, 0, 0, 0, 0x0f, 0x05]);
-    v.resize((code_off + code_len) as usize, 0xcc);
-    v.resize(rw_off as usize, 0);
-    for (t, val) in dynamic {
-        put64(&mut v, t);
-        put64(&mut v, val);
-    }
-    v.resize((rw_off + rw_filesz) as usize, 0);
-    v
-}
-
-/// The dynamic program: needs libc.so.6, names the loader.
-pub fn hello_dynamic() -> Vec<u8> {
-    build_dyn(Some(LOADER), Some("libc.so.6"), None, 1, 64, 0)
-}
-
-/// The model C library: 6 pages of code, a page of data and a page of BSS.
-pub fn model_libc() -> Vec<u8> {
-    build_dyn(None, None, Some("libc.so.6"), 6, 512, PAGE)
-}
 
 /// How a region behaves when two processes map it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -373,7 +257,7 @@ pub fn pages_for(regions: &[Region], n: u32) -> (u64, u64) {
 
 /// The widget's state.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LinkState {
+pub struct State {
     /// Processes running the dynamic program.
     pub procs: u32,
     /// The two programs.
@@ -382,44 +266,34 @@ pub struct LinkState {
 
 /// An action.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum LinkAction {
+pub enum Action {
     /// Set the number of processes (clamped to 1..=MAX_PROCS).
     Procs(u32),
 }
 
-impl Default for LinkState {
+impl Default for State {
     fn default() -> Self {
-        LinkState {
+        State {
             procs: 2,
             sides: Rc::new(sides()),
         }
     }
 }
 
-impl LinkState {
-    /// Applies one action.
-    pub fn apply(&mut self, a: LinkAction) {
-        match a {
-            LinkAction::Procs(n) => self.procs = n.clamp(1, MAX_PROCS),
-        }
-    }
+impl UrlState for State {
+    const PREFIX: &'static str = "ln-";
 
     /// Builds the state a link describes.
-    pub fn from_query(pairs: &[(String, String)]) -> Self {
-        let mut s = LinkState::default();
-        if let Some(n) = pairs
-            .iter()
-            .rev()
-            .find(|(k, _)| k == "procs")
-            .and_then(|(_, v)| v.parse::<u32>().ok())
-        {
-            s.apply(LinkAction::Procs(n));
+    fn from_query(q: &Query) -> Self {
+        let mut s = State::default();
+        if let Some(n) = q.get("procs").and_then(|v| v.parse::<u32>().ok()) {
+            s.apply(Action::Procs(n));
         }
         s
     }
 
     /// The keys that reproduce this state.
-    pub fn to_query(&self) -> Vec<(String, String)> {
+    fn to_query(&self) -> Vec<(String, String)> {
         if self.procs == 2 {
             Vec::new()
         } else {
@@ -428,13 +302,14 @@ impl LinkState {
     }
 }
 
-impl Reducible for LinkState {
-    type Action = LinkAction;
+impl Apply for State {
+    type Action = Action;
 
-    fn reduce(self: Rc<Self>, action: Self::Action) -> Rc<Self> {
-        let mut next = (*self).clone();
-        next.apply(action);
-        Rc::new(next)
+    /// Applies one action.
+    fn apply(&mut self, a: Action) {
+        match a {
+            Action::Procs(n) => self.procs = n.clamp(1, MAX_PROCS),
+        }
     }
 }
 
@@ -486,15 +361,15 @@ mod tests {
 
     #[test]
     fn procs_are_bounded_and_round_trip() {
-        let mut s = LinkState::default();
-        s.apply(LinkAction::Procs(0));
+        let mut s = State::default();
+        s.apply(Action::Procs(0));
         assert_eq!(s.procs, 1);
-        s.apply(LinkAction::Procs(1000));
+        s.apply(Action::Procs(1000));
         assert_eq!(s.procs, MAX_PROCS);
-        assert_eq!(LinkState::from_query(&s.to_query()), s);
+        assert_eq!(State::from_query(&s.to_query().into()), s);
         assert_eq!(
-            LinkState::from_query(&[("procs".into(), "junk".into())]),
-            LinkState::default()
+            State::from_query(&Query::from([("procs", "junk")])),
+            State::default()
         );
     }
 }

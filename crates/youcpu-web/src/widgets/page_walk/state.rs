@@ -3,14 +3,12 @@
 //! chose, and the last lookup. A pure reducer over the core's paging model.
 
 use std::rc::Rc;
-use yew::Reducible;
+use crate::ui::{Apply, Query, UrlState};
 use youcpu_core::paging::build::Alloc;
 use youcpu_core::paging::{
     map, map_huge, walk, Access, AccessKind, Format, HugePage, Lookup, Perms, Tlb,
 };
 
-/// The URL query prefix this widget owns.
-pub const URL_PREFIX: &str = "pw-";
 /// Frames of simulated physical memory for the page tables.
 pub const TABLE_FRAMES: u64 = 40;
 /// TLB entries.
@@ -195,7 +193,7 @@ pub fn parse_va(text: &str) -> Result<u64, String> {
 
 /// An edit or click.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum WalkAction {
+pub enum Action {
     /// New address text.
     Va(String),
     /// Access kind.
@@ -216,7 +214,7 @@ pub enum WalkAction {
 
 /// The widget's state.
 #[derive(Clone, Debug, PartialEq)]
-pub struct WalkState {
+pub struct State {
     /// The tables.
     pub space: Rc<Space>,
     /// The TLB.
@@ -239,15 +237,15 @@ pub struct WalkState {
     pub build_error: Option<String>,
 }
 
-impl Default for WalkState {
+impl Default for State {
     fn default() -> Self {
-        let mut s = WalkState::empty(false);
-        s.apply(WalkAction::Preset(0));
+        let mut s = State::empty(false);
+        s.apply(Action::Preset(0));
         s
     }
 }
 
-impl WalkState {
+impl State {
     fn empty(five: bool) -> Self {
         let (space, build_error) = match build_space(five) {
             Ok(sp) => (sp, None),
@@ -260,7 +258,7 @@ impl WalkState {
                 Some(e),
             ),
         };
-        WalkState {
+        State {
             tlb: Tlb::new(TLB_SIZE, space.root),
             space: Rc::new(space),
             five,
@@ -293,46 +291,6 @@ impl WalkState {
         self.va = va;
     }
 
-    /// Applies one action.
-    pub fn apply(&mut self, a: WalkAction) {
-        match a {
-            WalkAction::Reset => *self = WalkState::default(),
-            WalkAction::Va(t) => {
-                self.va_text = t.chars().take(64).collect();
-                self.va_error = parse_va(&self.va_text).err();
-                self.lookup();
-            }
-            WalkAction::Kind(k) => {
-                self.kind = k;
-                self.lookup();
-            }
-            WalkAction::User(u) => {
-                self.user = u;
-                self.lookup();
-            }
-            WalkAction::FiveLevel(f) => {
-                let keep = (self.va_text.clone(), self.kind, self.user);
-                *self = WalkState::empty(f);
-                (self.va_text, self.kind, self.user) = keep;
-                self.va_error = parse_va(&self.va_text).err();
-                self.lookup();
-            }
-            WalkAction::Again => self.lookup(),
-            WalkAction::Flush => {
-                let root = self.tlb.root_pfn;
-                self.tlb.write_cr3(root);
-            }
-            WalkAction::Preset(i) => {
-                if let Some(p) = PRESETS.get(i) {
-                    self.va_text = format!("{:#x}", p.va);
-                    self.va_error = None;
-                    self.kind = p.kind;
-                    self.user = p.user;
-                    self.lookup();
-                }
-            }
-        }
-    }
 
     /// The walk of the address without touching the TLB or the A/D bits (for the bit diagram
     /// and a walk to show after a TLB hit).
@@ -348,9 +306,40 @@ impl WalkState {
         ))
     }
 
+
+}
+
+impl UrlState for State {
+    const PREFIX: &'static str = "pw-";
+
+    /// Builds the state a link describes.
+    fn from_query(q: &Query) -> Self {
+        let mut s = State::default();
+        let get = |k: &str| q.text(k);
+        if get("levels").as_deref() == Some("5") {
+            s.apply(Action::FiveLevel(true));
+        }
+        match get("access").as_deref() {
+            Some("write") => s.kind = AccessKind::Write,
+            Some("fetch") => s.kind = AccessKind::Fetch,
+            _ => {}
+        }
+        if get("mode").as_deref() == Some("kernel") {
+            s.user = false;
+        }
+        match get("va") {
+            Some(v) => s.apply(Action::Va(v)),
+            None => s.apply(Action::Again),
+        }
+        // A link shows the walk as a first access would: an empty TLB.
+        s.tlb = Tlb::new(TLB_SIZE, s.space.root);
+        s.lookup();
+        s
+    }
+
     /// The keys that reproduce this state (address, access, mode, levels).
-    pub fn to_query(&self) -> Vec<(String, String)> {
-        let d = WalkState::default();
+    fn to_query(&self) -> Vec<(String, String)> {
+        let d = State::default();
         let mut out = Vec::new();
         if self.va_text != d.va_text {
             out.push(("va".into(), self.va_text.clone()));
@@ -371,46 +360,50 @@ impl WalkState {
         }
         out
     }
-
-    /// Builds the state a link describes.
-    pub fn from_query(pairs: &[(String, String)]) -> Self {
-        let mut s = WalkState::default();
-        let get = |k: &str| {
-            pairs
-                .iter()
-                .rev()
-                .find(|(key, _)| key == k)
-                .map(|(_, v)| v.clone())
-        };
-        if get("levels").as_deref() == Some("5") {
-            s.apply(WalkAction::FiveLevel(true));
-        }
-        match get("access").as_deref() {
-            Some("write") => s.kind = AccessKind::Write,
-            Some("fetch") => s.kind = AccessKind::Fetch,
-            _ => {}
-        }
-        if get("mode").as_deref() == Some("kernel") {
-            s.user = false;
-        }
-        match get("va") {
-            Some(v) => s.apply(WalkAction::Va(v)),
-            None => s.apply(WalkAction::Again),
-        }
-        // A link shows the walk as a first access would: an empty TLB.
-        s.tlb = Tlb::new(TLB_SIZE, s.space.root);
-        s.lookup();
-        s
-    }
 }
 
-impl Reducible for WalkState {
-    type Action = WalkAction;
+impl Apply for State {
+    type Action = Action;
 
-    fn reduce(self: Rc<Self>, action: Self::Action) -> Rc<Self> {
-        let mut next = (*self).clone();
-        next.apply(action);
-        Rc::new(next)
+    /// Applies one action.
+    fn apply(&mut self, a: Action) {
+        match a {
+            Action::Reset => *self = State::default(),
+            Action::Va(t) => {
+                self.va_text = t.chars().take(64).collect();
+                self.va_error = parse_va(&self.va_text).err();
+                self.lookup();
+            }
+            Action::Kind(k) => {
+                self.kind = k;
+                self.lookup();
+            }
+            Action::User(u) => {
+                self.user = u;
+                self.lookup();
+            }
+            Action::FiveLevel(f) => {
+                let keep = (self.va_text.clone(), self.kind, self.user);
+                *self = State::empty(f);
+                (self.va_text, self.kind, self.user) = keep;
+                self.va_error = parse_va(&self.va_text).err();
+                self.lookup();
+            }
+            Action::Again => self.lookup(),
+            Action::Flush => {
+                let root = self.tlb.root_pfn;
+                self.tlb.write_cr3(root);
+            }
+            Action::Preset(i) => {
+                if let Some(p) = PRESETS.get(i) {
+                    self.va_text = format!("{:#x}", p.va);
+                    self.va_error = None;
+                    self.kind = p.kind;
+                    self.user = p.user;
+                    self.lookup();
+                }
+            }
+        }
     }
 }
 
@@ -419,7 +412,7 @@ mod tests {
     use super::*;
     use youcpu_core::paging::FaultKind;
 
-    fn outcome(s: &WalkState) -> Result<u64, FaultKind> {
+    fn outcome(s: &State) -> Result<u64, FaultKind> {
         s.last
             .as_ref()
             .expect("a lookup")
@@ -429,7 +422,7 @@ mod tests {
 
     #[test]
     fn the_stack_variable_translates_through_four_tables() {
-        let s = WalkState::default();
+        let s = State::default();
         assert_eq!(outcome(&s), Ok(0x3b1_000 + 0xb40));
         let l = s.last.as_ref().expect("lookup");
         assert!(!l.tlb_hit);
@@ -442,11 +435,11 @@ mod tests {
 
     #[test]
     fn the_second_access_hits_the_tlb_until_cr3_is_written() {
-        let mut s = WalkState::default();
-        s.apply(WalkAction::Again);
+        let mut s = State::default();
+        s.apply(Action::Again);
         assert!(s.last.as_ref().is_some_and(|l| l.tlb_hit));
-        s.apply(WalkAction::Flush);
-        s.apply(WalkAction::Again);
+        s.apply(Action::Flush);
+        s.apply(Action::Again);
         assert!(s.last.as_ref().is_some_and(|l| !l.tlb_hit));
     }
 
@@ -466,10 +459,10 @@ mod tests {
             Err(FaultKind::NonCanonical),
         ];
         for five in [false, true] {
-            let mut s = WalkState::default();
-            s.apply(WalkAction::FiveLevel(five));
+            let mut s = State::default();
+            s.apply(Action::FiveLevel(five));
             for (i, w) in want.iter().enumerate() {
-                s.apply(WalkAction::Preset(i));
+                s.apply(Action::Preset(i));
                 // 0x0000_8000_0000_0000 is canonical with 57-bit addresses, and unmapped.
                 let w = if five && i == 10 {
                     Err(FaultKind::NotPresent)
@@ -489,8 +482,8 @@ mod tests {
 
     #[test]
     fn five_levels_walk_five_tables() {
-        let mut s = WalkState::default();
-        s.apply(WalkAction::FiveLevel(true));
+        let mut s = State::default();
+        s.apply(Action::FiveLevel(true));
         assert_eq!(
             s.last
                 .as_ref()
@@ -502,21 +495,21 @@ mod tests {
 
     #[test]
     fn junk_addresses_are_messages() {
-        let mut s = WalkState::default();
+        let mut s = State::default();
         for junk in ["", "0x", "xyz", "0x1_0000_0000_0000_0000", "-1", "١٢"] {
-            s.apply(WalkAction::Va(junk.into()));
+            s.apply(Action::Va(junk.into()));
             assert!(s.va_error.is_some(), "{junk:?}");
         }
-        s.apply(WalkAction::Va("0x7ffd_1c2a_3b40".into()));
+        s.apply(Action::Va("0x7ffd_1c2a_3b40".into()));
         assert!(s.va_error.is_none());
     }
 
     #[test]
     fn query_round_trip() {
-        let mut s = WalkState::default();
-        s.apply(WalkAction::FiveLevel(true));
-        s.apply(WalkAction::Preset(7));
-        let back = WalkState::from_query(&s.to_query());
+        let mut s = State::default();
+        s.apply(Action::FiveLevel(true));
+        s.apply(Action::Preset(7));
+        let back = State::from_query(&s.to_query().into());
         assert_eq!(back.va_text, s.va_text);
         assert_eq!(back.five, s.five);
         assert_eq!(

@@ -4,15 +4,13 @@
 //! actions from the view's timer.
 
 use std::rc::Rc;
-use yew::Reducible;
+use crate::ui::{Apply, Query, UrlState};
 use youcpu_core::preempt::trace::{thousands, Reason};
 use youcpu_core::preempt::{
     Config, Mode, ProcessSpec, Program, System, Until, MAX_PERIOD, MAX_YIELD_EVERY,
 };
 use youcpu_core::units::parse_int;
 
-/// The URL query prefix this widget owns.
-pub const URL_PREFIX: &str = "pe-";
 /// Steps per Run slice (one timer tick of the view).
 pub const RUN_SLICE: u64 = 400;
 /// The most steps one tick may ask for.
@@ -91,7 +89,7 @@ impl Settings {
 
 /// An edit or a click.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum PeAction {
+pub enum Action {
     /// Two or three processes.
     Count(usize),
     /// Process `i` runs this program.
@@ -118,7 +116,7 @@ pub enum PeAction {
 
 /// The widget's state.
 #[derive(Clone)]
-pub struct PeState {
+pub struct State {
     /// The settings.
     pub settings: Settings,
     /// The period field's text and its error.
@@ -140,14 +138,14 @@ fn parse_program_list(v: &str) -> Option<Vec<Program>> {
     list.filter(|l| (MIN_PROCS..=MAX_PROCS).contains(&l.len()))
 }
 
-impl PeState {
+impl State {
     /// A fresh machine for `settings`.
     pub fn with_settings(settings: Settings) -> Self {
         let (sys, error) = match System::new(&settings.config()) {
             Ok(s) => (Some(Rc::new(s)), None),
             Err(e) => (None, Some(e)),
         };
-        PeState {
+        State {
             period_text: (settings.period.to_string(), None),
             yield_text: (settings.yield_every.to_string(), None),
             settings,
@@ -158,55 +156,7 @@ impl PeState {
         }
     }
 
-    /// Restores the settings (and the position, by replaying) from the widget's URL keys.
-    pub fn from_query(pairs: &[(String, String)]) -> Self {
-        let mut s = Settings::default();
-        let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
-        if let Some(l) = get("p").and_then(parse_program_list) {
-            s.programs = l;
-        }
-        if get("mode") == Some("coop") {
-            s.sharing = Sharing::Cooperative;
-        }
-        if let Some(Ok(v)) = get("period").map(|v| parse_int(v, 1, MAX_PERIOD as i64)) {
-            s.period = v as u64;
-        }
-        if let Some(Ok(v)) = get("yield").map(|v| parse_int(v, 1, MAX_YIELD_EVERY as i64)) {
-            s.yield_every = v as u64;
-        }
-        let mut st = PeState::with_settings(s);
-        if let Some(Ok(at)) = get("at").map(|v| parse_int(v, 0, MAX_RESTORE as i64)) {
-            st.advance(at as u64, Until::Budget);
-            st.announce.clear();
-        }
-        st
-    }
 
-    /// The widget's URL keys (prefix removed): settings that differ from the defaults, and
-    /// the position in steps when not at the start.
-    pub fn to_query(&self) -> Vec<(String, String)> {
-        let d = Settings::default();
-        let s = &self.settings;
-        let mut q = Vec::new();
-        if s.programs != d.programs {
-            let ids: Vec<&str> = s.programs.iter().map(|p| p.id()).collect();
-            q.push(("p".into(), ids.join(",")));
-        }
-        if s.sharing == Sharing::Cooperative {
-            q.push(("mode".into(), "coop".into()));
-        }
-        if s.period != d.period {
-            q.push(("period".into(), s.period.to_string()));
-        }
-        if s.yield_every != d.yield_every {
-            q.push(("yield".into(), s.yield_every.to_string()));
-        }
-        let at = self.steps();
-        if at > 0 && at <= MAX_RESTORE {
-            q.push(("at".into(), at.to_string()));
-        }
-        q
-    }
 
     /// Steps taken (instructions plus interrupt deliveries).
     pub fn steps(&self) -> u64 {
@@ -216,7 +166,7 @@ impl PeState {
     }
 
     fn rebuild(&mut self) {
-        let fresh = PeState::with_settings(self.settings.clone());
+        let fresh = State::with_settings(self.settings.clone());
         self.sys = fresh.sys;
         self.error = fresh.error;
         self.running = false;
@@ -287,10 +237,10 @@ impl PeState {
     }
 }
 
-impl PeState {
+impl State {
     /// The default state.
     pub fn default_state() -> Self {
-        PeState::with_settings(Settings::default())
+        State::with_settings(Settings::default())
     }
 }
 
@@ -302,97 +252,154 @@ fn capital(s: &str) -> String {
     }
 }
 
-impl Reducible for PeState {
-    type Action = PeAction;
+impl UrlState for State {
+    const PREFIX: &'static str = "pe-";
 
-    fn reduce(self: Rc<Self>, action: PeAction) -> Rc<Self> {
-        let mut s = (*self).clone();
+    /// Restores the settings (and the position, by replaying) from the widget's URL keys.
+    fn from_query(q: &Query) -> Self {
+        let mut s = Settings::default();
+        let get = |k: &str| q.get(k);
+        if let Some(l) = get("p").and_then(parse_program_list) {
+            s.programs = l;
+        }
+        if get("mode") == Some("coop") {
+            s.sharing = Sharing::Cooperative;
+        }
+        if let Some(Ok(v)) = get("period").map(|v| parse_int(v, 1, MAX_PERIOD as i64)) {
+            s.period = v as u64;
+        }
+        if let Some(Ok(v)) = get("yield").map(|v| parse_int(v, 1, MAX_YIELD_EVERY as i64)) {
+            s.yield_every = v as u64;
+        }
+        let mut st = State::with_settings(s);
+        if let Some(Ok(at)) = get("at").map(|v| parse_int(v, 0, MAX_RESTORE as i64)) {
+            st.advance(at as u64, Until::Budget);
+            st.announce.clear();
+        }
+        st
+    }
+
+    /// The widget's URL keys (prefix removed): settings that differ from the defaults, and
+    /// the position in steps when not at the start.
+    fn to_query(&self) -> Vec<(String, String)> {
+        let d = Settings::default();
+        let s = &self.settings;
+        let mut q = Vec::new();
+        if s.programs != d.programs {
+            let ids: Vec<&str> = s.programs.iter().map(|p| p.id()).collect();
+            q.push(("p".into(), ids.join(",")));
+        }
+        if s.sharing == Sharing::Cooperative {
+            q.push(("mode".into(), "coop".into()));
+        }
+        if s.period != d.period {
+            q.push(("period".into(), s.period.to_string()));
+        }
+        if s.yield_every != d.yield_every {
+            q.push(("yield".into(), s.yield_every.to_string()));
+        }
+        let at = self.steps();
+        if at > 0 && at <= MAX_RESTORE {
+            q.push(("at".into(), at.to_string()));
+        }
+        q
+    }
+}
+
+impl Apply for State {
+    type Action = Action;
+
+    /// A slice that arrives after a pause changes nothing (and renders nothing).
+    fn ignores(&self, action: &Action) -> bool {
+        matches!(action, Action::Tick(_)) && !self.running
+    }
+
+    fn apply(&mut self, action: Action) {
         match action {
-            PeAction::Count(n) => {
+            Action::Count(n) => {
                 let n = n.clamp(MIN_PROCS, MAX_PROCS);
                 let all = [Program::Counter, Program::SlowCounter, Program::Runaway];
-                while s.settings.programs.len() < n {
-                    let k = s.settings.programs.len();
-                    s.settings.programs.push(all[k % all.len()]);
+                while self.settings.programs.len() < n {
+                    let k = self.settings.programs.len();
+                    self.settings.programs.push(all[k % all.len()]);
                 }
-                s.settings.programs.truncate(n);
-                s.rebuild();
-                s.announce = format!("{n} processes; the machine starts over.");
+                self.settings.programs.truncate(n);
+                self.rebuild();
+                self.announce = format!("{n} processes; the machine starts over.");
             }
-            PeAction::Program(i, p) => {
-                if let Some(slot) = s.settings.programs.get_mut(i) {
+            Action::Program(i, p) => {
+                if let Some(slot) = self.settings.programs.get_mut(i) {
                     *slot = p;
-                    s.rebuild();
-                    s.announce = format!("Task {} runs the {}.", i + 1, p.id());
+                    self.rebuild();
+                    self.announce = format!("Task {} runs the {}.", i + 1, p.id());
                 }
             }
-            PeAction::Sharing(m) => {
-                s.settings.sharing = m;
-                s.rebuild();
-                s.announce = match m {
+            Action::Sharing(m) => {
+                self.settings.sharing = m;
+                self.rebuild();
+                self.announce = match m {
                     Sharing::Preemptive => "Preemptive: the timer is on.".into(),
                     Sharing::Cooperative => {
                         "Cooperative: the timer is off; processes must yield.".into()
                     }
                 };
             }
-            PeAction::Period(t) => match parse_int(&t, 1, MAX_PERIOD as i64) {
+            Action::Period(t) => match parse_int(&t, 1, MAX_PERIOD as i64) {
                 Ok(v) => {
-                    s.period_text = (t, None);
-                    if s.settings.period != v as u64 {
-                        s.settings.period = v as u64;
-                        s.rebuild();
+                    self.period_text = (t, None);
+                    if self.settings.period != v as u64 {
+                        self.settings.period = v as u64;
+                        self.rebuild();
                     }
                 }
-                Err(e) => s.period_text = (t, Some(e.to_string())),
+                Err(e) => self.period_text = (t, Some(e.to_string())),
             },
-            PeAction::YieldEvery(t) => match parse_int(&t, 1, MAX_YIELD_EVERY as i64) {
+            Action::YieldEvery(t) => match parse_int(&t, 1, MAX_YIELD_EVERY as i64) {
                 Ok(v) => {
-                    s.yield_text = (t, None);
-                    if s.settings.yield_every != v as u64 {
-                        s.settings.yield_every = v as u64;
-                        s.rebuild();
+                    self.yield_text = (t, None);
+                    if self.settings.yield_every != v as u64 {
+                        self.settings.yield_every = v as u64;
+                        self.rebuild();
                     }
                 }
-                Err(e) => s.yield_text = (t, Some(e.to_string())),
+                Err(e) => self.yield_text = (t, Some(e.to_string())),
             },
-            PeAction::Step => {
-                s.running = false;
-                s.advance(1, Until::Budget);
+            Action::Step => {
+                self.running = false;
+                self.advance(1, Until::Budget);
             }
-            PeAction::StepSwitch => {
-                s.running = false;
-                s.advance(SWITCH_BUDGET, Until::Switch);
+            Action::StepSwitch => {
+                self.running = false;
+                self.advance(SWITCH_BUDGET, Until::Switch);
             }
-            PeAction::Run => {
-                if s.sys.as_ref().is_some_and(|x| x.stopped().is_none()) {
-                    s.running = true;
-                    s.announce = "Running.".into();
+            Action::Run => {
+                if self.sys.as_ref().is_some_and(|x| x.stopped().is_none()) {
+                    self.running = true;
+                    self.announce = "Running.".into();
                 }
             }
-            PeAction::Pause => {
-                s.running = false;
-                let n = s.sys.as_ref().map_or(0, |x| x.instructions());
-                s.announce = format!("Paused at instruction {}.", thousands(n));
+            Action::Pause => {
+                self.running = false;
+                let n = self.sys.as_ref().map_or(0, |x| x.instructions());
+                self.announce = format!("Paused at instruction {}.", thousands(n));
             }
-            PeAction::Tick(n) => {
-                if !s.running {
-                    return self;
+            Action::Tick(n) => {
+                if !self.running {
+                    return;
                 }
-                let before = s.announce.clone();
-                s.advance(n.clamp(1, MAX_SLICE), Until::Budget);
-                if s.running {
+                let before = self.announce.clone();
+                self.advance(n.clamp(1, MAX_SLICE), Until::Budget);
+                if self.running {
                     // The live region speaks only on start, pause and errors, not every slice.
-                    s.announce = before;
+                    self.announce = before;
                 }
             }
-            PeAction::Reset => {
-                let mut fresh = PeState::with_settings(Settings::default());
+            Action::Reset => {
+                let mut fresh = State::with_settings(Settings::default());
                 fresh.announce = "Back to the defaults.".into();
-                return Rc::new(fresh);
+                *self = fresh;
             }
         }
-        Rc::new(s)
     }
 }
 
@@ -401,11 +408,11 @@ impl Reducible for PeState {
 mod tests {
     use super::*;
 
-    fn act(s: Rc<PeState>, a: PeAction) -> Rc<PeState> {
+    fn act(s: Rc<State>, a: Action) -> Rc<State> {
         s.reduce(a)
     }
 
-    fn counters(s: &PeState) -> Vec<u64> {
+    fn counters(s: &State) -> Vec<u64> {
         s.sys
             .as_ref()
             .unwrap()
@@ -417,21 +424,21 @@ mod tests {
 
     #[test]
     fn defaults_build_and_step_to_switches() {
-        let s = Rc::new(PeState::with_settings(Settings::default()));
+        let s = Rc::new(State::with_settings(Settings::default()));
         assert!(s.error.is_none());
-        let s = act(s, PeAction::Step);
+        let s = act(s, Action::Step);
         assert!(
             s.announce.starts_with("Instruction 1: the kernel"),
             "{}",
             s.announce
         );
-        let s = act(s, PeAction::StepSwitch);
+        let s = act(s, Action::StepSwitch);
         assert!(
             s.announce.starts_with("Boot: the kernel starts task 1"),
             "{}",
             s.announce
         );
-        let s = act(s, PeAction::StepSwitch);
+        let s = act(s, Action::StepSwitch);
         assert!(
             s.announce.starts_with("Timer: task 1 → task 2"),
             "{}",
@@ -442,75 +449,75 @@ mod tests {
 
     #[test]
     fn run_ticks_advance_all_counters_in_preemptive_mode() {
-        let mut s = act(Rc::new(PeState::default_state()), PeAction::Run);
+        let mut s = act(Rc::new(State::default_state()), Action::Run);
         assert!(s.running);
         for _ in 0..60 {
-            s = act(s, PeAction::Tick(RUN_SLICE));
+            s = act(s, Action::Tick(RUN_SLICE));
         }
         assert!(counters(&s).iter().all(|c| *c > 0), "{:?}", counters(&s));
-        let s = act(s, PeAction::Pause);
+        let s = act(s, Action::Pause);
         assert!(!s.running);
         let n = s.steps();
-        let s = act(s, PeAction::Tick(RUN_SLICE));
+        let s = act(s, Action::Tick(RUN_SLICE));
         assert_eq!(s.steps(), n, "a tick after pause does nothing");
-        let s = act(s, PeAction::Run);
-        let s = act(s, PeAction::Tick(u64::MAX));
+        let s = act(s, Action::Run);
+        let s = act(s, Action::Tick(u64::MAX));
         assert_eq!(s.steps(), n + MAX_SLICE, "a tick is bounded");
     }
 
     #[test]
     fn cooperative_with_a_runaway_freezes_and_says_why() {
-        let s = Rc::new(PeState::default_state());
-        let mut s = act(s, PeAction::Sharing(Sharing::Cooperative));
-        s = act(s, PeAction::Run);
+        let s = Rc::new(State::default_state());
+        let mut s = act(s, Action::Sharing(Sharing::Cooperative));
+        s = act(s, Action::Run);
         for _ in 0..40 {
-            s = act(s, PeAction::Tick(RUN_SLICE));
+            s = act(s, Action::Tick(RUN_SLICE));
         }
         let before = counters(&s);
         for _ in 0..20 {
-            s = act(s, PeAction::Tick(RUN_SLICE));
+            s = act(s, Action::Tick(RUN_SLICE));
         }
         let after = counters(&s);
         assert_eq!(before[0], after[0]);
         assert_eq!(before[1], after[1]);
         assert!(after[2] > before[2]);
         assert!(s.frozen().unwrap().contains("timer is off"));
-        let s = act(s, PeAction::StepSwitch);
+        let s = act(s, Action::StepSwitch);
         assert!(s.announce.contains("frozen"), "{}", s.announce);
     }
 
     #[test]
     fn bad_numbers_are_reported_and_keep_the_machine() {
-        let s = Rc::new(PeState::default_state());
-        let s = act(s, PeAction::Period("0".into()));
+        let s = Rc::new(State::default_state());
+        let s = act(s, Action::Period("0".into()));
         assert!(s.period_text.1.is_some());
         assert_eq!(s.settings.period, 200);
-        let s = act(s, PeAction::Period("abc".into()));
+        let s = act(s, Action::Period("abc".into()));
         assert!(s.period_text.1.is_some());
-        let s = act(s, PeAction::Period("150".into()));
+        let s = act(s, Action::Period("150".into()));
         assert_eq!((s.settings.period, s.period_text.1.clone()), (150, None));
-        let s = act(s, PeAction::YieldEvery("2000000".into()));
+        let s = act(s, Action::YieldEvery("2000000".into()));
         assert!(s.yield_text.1.is_some());
-        let s = act(s, PeAction::Count(9));
+        let s = act(s, Action::Count(9));
         assert_eq!(s.settings.programs.len(), 3);
-        let s = act(s, PeAction::Count(2));
+        let s = act(s, Action::Count(2));
         assert_eq!(s.settings.programs.len(), 2);
-        let s = act(s, PeAction::Program(7, Program::Runaway));
+        let s = act(s, Action::Program(7, Program::Runaway));
         assert_eq!(s.settings.programs.len(), 2);
     }
 
     #[test]
     fn url_round_trips_settings_and_position() {
-        let s = Rc::new(PeState::default_state());
+        let s = Rc::new(State::default_state());
         assert!(s.to_query().is_empty());
-        let s = act(s, PeAction::Program(0, Program::Runaway));
-        let s = act(s, PeAction::Sharing(Sharing::Cooperative));
-        let s = act(s, PeAction::YieldEvery("3".into()));
-        let s = act(s, PeAction::Count(2));
-        let s = act(s, PeAction::StepSwitch);
-        let s = act(s, PeAction::Step);
+        let s = act(s, Action::Program(0, Program::Runaway));
+        let s = act(s, Action::Sharing(Sharing::Cooperative));
+        let s = act(s, Action::YieldEvery("3".into()));
+        let s = act(s, Action::Count(2));
+        let s = act(s, Action::StepSwitch);
+        let s = act(s, Action::Step);
         let q = s.to_query();
-        let r = PeState::from_query(&q);
+        let r = State::from_query(&q.into());
         assert_eq!(r.settings, s.settings);
         assert_eq!(r.steps(), s.steps());
         assert_eq!(r.sys.as_ref().unwrap().cpu(), s.sys.as_ref().unwrap().cpu());
@@ -519,16 +526,16 @@ mod tests {
             .iter()
             .map(|(a, b)| (a.to_string(), b.to_string()))
             .collect();
-        let r = PeState::from_query(&bad);
+        let r = State::from_query(&bad.into());
         assert_eq!(r.settings, Settings::default());
         assert_eq!(r.steps(), 0);
     }
 
     #[test]
     fn reset_returns_to_defaults() {
-        let s = Rc::new(PeState::default_state());
-        let s = act(s, PeAction::Count(2));
-        let s = act(s, PeAction::Reset);
+        let s = Rc::new(State::default_state());
+        let s = act(s, Action::Count(2));
+        let s = act(s, Action::Reset);
         assert_eq!(s.settings, Settings::default());
         assert!(s.to_query().is_empty());
     }

@@ -3,14 +3,10 @@
 //! reproduces them. Every program is played by the article's small static "hello" binary: the
 //! model only needs its segments, and only the name changes.
 
-use crate::widgets::elf_inspector::examples::hello_static;
-use crate::widgets::oplog::{OpLog, OpModel};
-use std::rc::Rc;
-use yew::Reducible;
+use crate::widgets::programs::hello_static;
+use crate::widgets::oplog::{OpAction, OpLog, OpModel};
 use youcpu_core::vm::{Image, Limits, ProcState, Step, System};
 
-/// The URL query prefix this widget owns.
-pub const URL_PREFIX: &str = "pt-";
 pub use crate::widgets::oplog::MAX_OPS;
 /// Most processes (running or zombie) the widget shows.
 pub const MAX_PROCS: usize = 8;
@@ -113,19 +109,6 @@ pub fn next_scripted(sys: &System) -> Option<Op> {
     Some(Op::Fork(sh.pid))
 }
 
-/// An action.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PtAction {
-    /// Apply an operation.
-    Do(Op),
-    /// Apply the next step of the scripted command.
-    Script,
-    /// Undo the last operation.
-    Undo,
-    /// Back to boot.
-    Reset,
-}
-
 fn image(name: &str) -> Result<Image, String> {
     let bytes = hello_static()?;
     Image::from_elf(name, bytes, 200).map_err(|e| e.to_string())
@@ -171,17 +154,11 @@ fn apply_op(sys: &mut System, op: Op) -> Result<Vec<String>, String> {
     Ok(lines)
 }
 
-impl OpLog<PtModel> {
-    /// The next scripted operation, if the model is up.
-    pub fn next_scripted(&self) -> Option<Op> {
-        self.sys.as_deref().and_then(next_scripted)
-    }
-}
-
 /// The model behind this widget, driven through the shared [`OpLog`].
 pub struct PtModel;
 
 impl OpModel for PtModel {
+    const PREFIX: &'static str = "pt-";
     type Op = Op;
     type Out = Vec<String>;
 
@@ -208,51 +185,32 @@ impl OpModel for PtModel {
         op.code()
     }
 
+    fn next(sys: &System) -> Option<Op> {
+        next_scripted(sys)
+    }
+
     fn parse(code: &str) -> Option<Op> {
         Op::parse(code)
     }
 }
 
 /// The widget's state: the booted model and the operations applied to it.
-pub type PtState = OpLog<PtModel>;
-
-impl OpLog<PtModel> {
-    /// Applies one action.
-    pub fn apply(&mut self, a: PtAction) {
-        match a {
-            PtAction::Do(op) => self.push(op),
-            PtAction::Script => {
-                if let Some(op) = self.next_scripted() {
-                    self.push(op);
-                }
-            }
-            PtAction::Undo => self.undo(),
-            PtAction::Reset => self.reset(),
-        }
-    }
-}
-
-impl Reducible for PtState {
-    type Action = PtAction;
-
-    fn reduce(self: Rc<Self>, action: Self::Action) -> Rc<Self> {
-        let mut next = (*self).clone();
-        next.apply(action);
-        Rc::new(next)
-    }
-}
+pub type State = OpLog<PtModel>;
+/// What the reader asks of it.
+pub type Action = OpAction<Op>;
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ui::{Apply, UrlState};
 
-    fn state_of(s: &PtState, pid: u32) -> Option<ProcState> {
+    fn state_of(s: &State, pid: u32) -> Option<ProcState> {
         s.sys.as_ref()?.process(pid).map(|p| p.state)
     }
 
     #[test]
     fn the_script_runs_a_command_and_reaps_it() {
-        let mut s = PtState::default();
+        let mut s = State::default();
         let expect = [
             Op::Fork(1),
             Op::Exec(2, Prog::Sh),
@@ -263,8 +221,8 @@ mod tests {
             Op::Fork(2),
         ];
         for (i, want) in expect.iter().enumerate() {
-            assert_eq!(s.next_scripted(), Some(*want), "step {i}");
-            s.apply(PtAction::Script);
+            assert_eq!(s.next(), Some(*want), "step {i}");
+            s.apply(Action::Next);
             assert!(s.last.is_ok(), "step {i}: {:?}", s.last);
             if *want == Op::Exit(3) {
                 assert_eq!(state_of(&s, 3), Some(ProcState::Zombie(0)));
@@ -276,40 +234,40 @@ mod tests {
 
     #[test]
     fn orphans_go_to_pid_1_and_errors_are_messages() {
-        let mut s = PtState::default();
+        let mut s = State::default();
         for op in [Op::Fork(1), Op::Fork(2), Op::Exit(2)] {
-            s.apply(PtAction::Do(op));
+            s.apply(Action::Do(op));
         }
         assert_eq!(
             s.sys.as_ref().and_then(|x| x.process(3)).map(|p| p.ppid),
             Some(1)
         );
-        s.apply(PtAction::Do(Op::Wait(1)));
+        s.apply(Action::Do(Op::Wait(1)));
         assert!(s.last.is_ok());
         assert_eq!(state_of(&s, 2), None);
-        s.apply(PtAction::Do(Op::Wait(1)));
+        s.apply(Action::Do(Op::Wait(1)));
         assert!(s.last.is_err(), "no zombie left");
-        s.apply(PtAction::Do(Op::Exit(1)));
+        s.apply(Action::Do(Op::Exit(1)));
         assert!(s.last.is_err(), "init may not exit");
-        s.apply(PtAction::Do(Op::Fork(42)));
+        s.apply(Action::Do(Op::Fork(42)));
         assert!(s.last.is_err());
         for _ in 0..20 {
-            s.apply(PtAction::Do(Op::Fork(1)));
+            s.apply(Action::Do(Op::Fork(1)));
         }
         assert!(s.sys.as_ref().map_or(0, |x| x.processes().count()) <= MAX_PROCS);
     }
 
     #[test]
     fn undo_and_links() {
-        let mut s = PtState::default();
+        let mut s = State::default();
         for _ in 0..5 {
-            s.apply(PtAction::Script);
+            s.apply(Action::Next);
         }
-        let back = PtState::from_query(&s.to_query());
+        let back = State::from_query(&s.to_query().into());
         assert_eq!(back.ops, s.ops);
-        s.apply(PtAction::Undo);
+        s.apply(Action::Undo);
         assert_eq!(s.ops.len(), 4);
-        let junk = PtState::from_query(&[("ops".into(), "q.f.f1.x1.a9.s1.zz".repeat(50))]);
+        let junk = State::from_query(&vec![("ops".to_string(), "q.f.f1.x1.a9.s1.zz".repeat(50))].into());
         assert!(junk.ops.len() <= MAX_OPS);
     }
 }

@@ -3,23 +3,17 @@
 //! happened when it ran: executed, or a #GP delivered through the IDT with the frame the CPU
 //! pushed on the kernel stack. A pure reducer.
 
-use std::rc::Rc;
-use yew::Reducible;
+use crate::ui::{Apply, Query, UrlState};
 use youcpu_core::asm::{assemble, Bitness};
 use youcpu_core::cpu::interrupt::Gate;
-use youcpu_core::cpu::state::{rflags, RAX, RDX, RSP};
+use youcpu_core::cpu::state::{RAX, RDX};
 use youcpu_core::cpu::Event;
-use youcpu_core::linux::mm::Prot;
-use youcpu_core::linux::{Config, Linux, KERNEL_CS, KERNEL_DS, USER_CS, USER_DS};
+use youcpu_core::linux::{Linux, KERNEL_CS, KERNEL_DS, USER_CS, USER_DS};
 
-use super::super::fetch_execute::state::{changes, peek};
+use crate::widgets::ring3::{boot, changes, peek};
 
-/// The URL query prefix this widget owns.
-pub const URL_PREFIX: &str = "rg-";
-/// Where the instruction is placed.
-pub const CODE: u64 = 0x40_1000;
-/// The top of the stack the code runs on.
-pub const STACK_TOP: u64 = 0x7ffe_0000;
+/// Where the instruction is placed, and the top of the stack it runs on.
+pub use crate::widgets::ring3::{CODE, STACK_TOP};
 /// The I/O port used by `in`/`out` (the first serial port).
 pub const PORT: u64 = 0x3f8;
 
@@ -115,7 +109,7 @@ pub enum Outcome {
 
 /// An edit or a click.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum RingAction {
+pub enum Action {
     /// Ring 0 or ring 3.
     Ring(u8),
     /// Pick an instruction from [`OPS`].
@@ -128,7 +122,7 @@ pub enum RingAction {
 
 /// The widget's state.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RingState {
+pub struct State {
     /// 0 or 3.
     pub ring: u8,
     /// Index into [`OPS`].
@@ -137,9 +131,9 @@ pub struct RingState {
     pub outcome: Option<Outcome>,
 }
 
-impl Default for RingState {
+impl Default for State {
     fn default() -> Self {
-        RingState {
+        State {
             ring: 3,
             op: 0,
             outcome: None,
@@ -172,30 +166,8 @@ pub fn setup(ring: u8, op: usize) -> Result<Linux, String> {
         .map_err(|e| e.to_string())?
         .bytes;
     code.push(0x90);
-    let mut os = Linux::new(&Config {
-        memory_limit: 1 << 20,
-        ..Config::default()
-    })?;
-    let rx = Prot {
-        read: true,
-        write: false,
-        exec: true,
-    };
-    let rw = Prot {
-        read: true,
-        write: true,
-        exec: false,
-    };
-    os.mm
-        .map_now(&mut os.m.mmu, CODE, rx)
-        .map_err(|e| e.to_string())?;
-    os.mm
-        .map_now(&mut os.m.mmu, STACK_TOP - 4096, rw)
-        .map_err(|e| e.to_string())?;
-    os.mm.poke(&mut os.m.mmu, CODE, &code)?;
+    let mut os = boot(&code)?;
     let s = &mut os.m.cpu.s;
-    s.rip = CODE;
-    s.gpr[RSP] = STACK_TOP;
     s.gpr[RAX] = s.cr3;
     s.gpr[RDX] = PORT;
     // rcx = 0 names no MSR the model has, except when a ring-0 wrmsr should succeed:
@@ -203,7 +175,6 @@ pub fn setup(ring: u8, op: usize) -> Result<Linux, String> {
     s.gpr[1] = 0xC000_0100;
     s.cs = cs_for(ring);
     s.ss = if ring == 0 { KERNEL_DS } else { USER_DS };
-    s.rflags = rflags::FIXED | rflags::IF;
     Ok(os)
 }
 
@@ -285,26 +256,23 @@ pub fn run(ring: u8, op: usize) -> Outcome {
     }
 }
 
-impl RingState {
+impl UrlState for State {
+    const PREFIX: &'static str = "rg-";
+
     /// Restores the state from the widget's URL keys (prefix removed).
-    pub fn from_query(pairs: &[(String, String)]) -> Self {
-        let mut s = RingState::default();
-        for (k, v) in pairs {
-            match k.as_str() {
-                "ring" if v == "0" => s.ring = 0,
-                "op" => {
-                    if let Some(i) = OPS.iter().position(|o| o.asm == v.as_str()) {
-                        s.op = i;
-                    }
-                }
-                _ => {}
-            }
+    fn from_query(q: &Query) -> Self {
+        let mut s = State::default();
+        if q.get("ring") == Some("0") {
+            s.ring = 0;
+        }
+        if let Some(i) = q.get("op").and_then(|v| OPS.iter().position(|o| o.asm == v)) {
+            s.op = i;
         }
         s
     }
 
     /// The widget's URL keys (prefix removed); defaults are left out.
-    pub fn to_query(&self) -> Vec<(String, String)> {
+    fn to_query(&self) -> Vec<(String, String)> {
         let mut q = Vec::new();
         if self.ring == 0 {
             q.push(("ring".into(), "0".into()));
@@ -318,26 +286,24 @@ impl RingState {
     }
 }
 
-impl Reducible for RingState {
-    type Action = RingAction;
+impl Apply for State {
+    type Action = Action;
 
-    fn reduce(self: Rc<Self>, action: RingAction) -> Rc<Self> {
-        let mut s = (*self).clone();
+    fn apply(&mut self, action: Action) {
         match action {
-            RingAction::Ring(r) => {
-                s.ring = if r == 0 { 0 } else { 3 };
-                s.outcome = None;
+            Action::Ring(r) => {
+                self.ring = if r == 0 { 0 } else { 3 };
+                self.outcome = None;
             }
-            RingAction::Op(i) => {
+            Action::Op(i) => {
                 if i < OPS.len() {
-                    s.op = i;
+                    self.op = i;
                 }
-                s.outcome = None;
+                self.outcome = None;
             }
-            RingAction::Run => s.outcome = Some(run(s.ring, s.op)),
-            RingAction::Reset => s = RingState::default(),
+            Action::Run => self.outcome = Some(run(self.ring, self.op)),
+            Action::Reset => *self = State::default(),
         }
-        Rc::new(s)
     }
 }
 
@@ -345,6 +311,8 @@ impl Reducible for RingState {
 #[allow(clippy::unwrap_used, clippy::panic)]
 mod tests {
     use super::*;
+    use youcpu_core::cpu::state::rflags;
+    use std::rc::Rc;
     use youcpu_core::linux::{IDT_STUBS, KERNEL_STACK, KERNEL_STACK_PAGES};
 
     #[test]
@@ -405,15 +373,15 @@ mod tests {
 
     #[test]
     fn url_round_trip_and_junk() {
-        let s = RingState {
+        let s = State {
             ring: 0,
             op: 2,
             outcome: None,
         };
-        assert_eq!(RingState::from_query(&s.to_query()), s);
-        let junk = RingState::from_query(&[("ring".into(), "7".into()), ("op".into(), "x".into())]);
-        assert_eq!(junk, RingState::default());
-        let s = Rc::new(RingState::default()).reduce(RingAction::Op(999));
+        assert_eq!(State::from_query(&s.to_query().into()), s);
+        let junk = State::from_query(&Query::from([("ring", "7"), ("op", "x")]));
+        assert_eq!(junk, State::default());
+        let s = Rc::new(State::default()).reduce(Action::Op(999));
         assert_eq!(s.op, 0);
     }
 }

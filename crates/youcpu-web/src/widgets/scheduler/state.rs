@@ -3,114 +3,19 @@
 //! Widget time is in milliseconds; the Linux policies run in nanoseconds underneath, as the
 //! kernel does. A pure reducer: an edit only records the job and a new generation; the view's
 //! effect simulates one policy per timer task ([`compute`]) and sends each result back as
-//! [`SchedAction::Arrived`], which is dropped when its generation is no longer current.
+//! [`Action::Arrived`], which is dropped when its generation is no longer current.
 
 use std::rc::Rc;
-use yew::Reducible;
-use youcpu_core::sched::sim::policy::EEVDF_BASE_SLICE_6_6_NS;
-use youcpu_core::sched::sim::{
-    simulate, Burst, CfsParams, EevdfParams, Policy, SimConfig, SimResult, TaskSpec,
+use crate::ui::{Apply, Field, Query, UrlState};
+pub use super::job::{
+    compute, parse_pattern, Job, PolicyId, MAX_MS, MAX_WIDGET_CPUS, MAX_PATTERN_BURSTS, NS_PER_MS,
+    WIDGET_MAX_EVENTS,
 };
+use youcpu_core::sched::sim::{SimResult, TaskSpec};
 use youcpu_core::units::parse_int;
 
-/// The URL query prefix this widget owns.
-pub const URL_PREFIX: &str = "sch-";
 /// The most tasks the widget shows.
 pub const MAX_WIDGET_TASKS: usize = 8;
-/// The most bursts in one task's pattern.
-pub const MAX_PATTERN_BURSTS: usize = 16;
-/// The largest time (ms) any field accepts.
-pub const MAX_MS: i64 = 10_000;
-/// The most CPUs the widget simulates.
-pub const MAX_WIDGET_CPUS: i64 = 4;
-/// Nanoseconds per widget time unit (1 ms) for the Linux policies.
-pub const NS_PER_MS: u64 = 1_000_000;
-/// Most scheduling events one policy may simulate in the widget. The core allows far more
-/// (`MAX_EVENTS`), but the widget's largest workload (8 tasks of 16 bursts of 10 s) took 464 ms
-/// under EEVDF in a native release build; at this limit one policy takes a few ms, and its
-/// Gantt chart stays small enough to draw in one frame.
-pub const WIDGET_MAX_EVENTS: u64 = 5_000;
-
-/// A policy the reader can switch on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum PolicyId {
-    /// First in, first out.
-    Fifo,
-    /// Shortest job first.
-    Sjf,
-    /// Shortest time to completion first.
-    Stcf,
-    /// Round robin with a fixed quantum.
-    Rr,
-    /// Linux CFS (to 6.5).
-    Cfs,
-    /// Linux EEVDF (6.6+).
-    Eevdf,
-}
-
-impl PolicyId {
-    /// Every policy, in display order.
-    pub const ALL: [PolicyId; 6] = [
-        PolicyId::Fifo,
-        PolicyId::Sjf,
-        PolicyId::Stcf,
-        PolicyId::Rr,
-        PolicyId::Cfs,
-        PolicyId::Eevdf,
-    ];
-
-    /// Short id used in the URL and test ids.
-    pub fn key(self) -> &'static str {
-        match self {
-            PolicyId::Fifo => "fifo",
-            PolicyId::Sjf => "sjf",
-            PolicyId::Stcf => "stcf",
-            PolicyId::Rr => "rr",
-            PolicyId::Cfs => "cfs",
-            PolicyId::Eevdf => "eevdf",
-        }
-    }
-
-    /// Display name.
-    pub fn label(self) -> &'static str {
-        match self {
-            PolicyId::Fifo => "FIFO",
-            PolicyId::Sjf => "SJF",
-            PolicyId::Stcf => "STCF",
-            PolicyId::Rr => "Round robin",
-            PolicyId::Cfs => "Linux CFS",
-            PolicyId::Eevdf => "Linux EEVDF",
-        }
-    }
-
-    fn from_key(k: &str) -> Option<Self> {
-        PolicyId::ALL.into_iter().find(|p| p.key() == k)
-    }
-
-    /// True for the Linux policies (nanosecond time, nice values matter).
-    pub fn is_fair(self) -> bool {
-        matches!(self, PolicyId::Cfs | PolicyId::Eevdf)
-    }
-}
-
-/// One editable field: text as typed and its message when invalid.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
-pub struct Field {
-    /// The text.
-    pub text: String,
-    /// Why it is refused.
-    pub error: Option<String>,
-}
-
-impl Field {
-    fn new(t: impl Into<String>) -> Self {
-        Field {
-            text: t.into(),
-            error: None,
-        }
-    }
-}
-
 /// One task row.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TaskRow {
@@ -132,48 +37,6 @@ impl TaskRow {
     }
 }
 
-/// Parses a burst pattern: numbers are CPU bursts, `ioN` are I/O waits; they must alternate,
-/// starting and ending with CPU.
-pub fn parse_pattern(text: &str) -> Result<Vec<Burst>, String> {
-    let toks: Vec<&str> = text
-        .split(|c: char| c.is_whitespace() || c == ',')
-        .filter(|t| !t.is_empty())
-        .collect();
-    if toks.is_empty() {
-        return Err("enter the CPU time, e.g. 5, or a pattern like 2 io3 2".into());
-    }
-    if toks.len() > MAX_PATTERN_BURSTS {
-        return Err(format!("at most {MAX_PATTERN_BURSTS} bursts per task"));
-    }
-    let mut out = Vec::with_capacity(toks.len());
-    for t in toks {
-        let (io, num) = match t.strip_prefix("io") {
-            Some(rest) => (true, rest),
-            None => (false, t),
-        };
-        let v = parse_int(num, 1, MAX_MS).map_err(|_| {
-            format!(
-                "\"{}\" is not a time from 1 to {MAX_MS} ms (or ioN for an I/O wait)",
-                youcpu_core::units::quote(t)
-            )
-        })? as u64;
-        let b = if io { Burst::Io(v) } else { Burst::Cpu(v) };
-        let alternates = match (out.last(), b) {
-            (None, Burst::Cpu(_)) => true,
-            (None, Burst::Io(_)) => false,
-            (Some(Burst::Cpu(_)), Burst::Io(_)) | (Some(Burst::Io(_)), Burst::Cpu(_)) => true,
-            _ => false,
-        };
-        if !alternates {
-            return Err("CPU bursts and io waits must alternate, starting with CPU".into());
-        }
-        out.push(b);
-    }
-    if matches!(out.last(), Some(Burst::Io(_))) {
-        return Err("a task must end with a CPU burst".into());
-    }
-    Ok(out)
-}
 
 /// A ready-made workload.
 pub struct Preset {
@@ -214,7 +77,7 @@ pub const PRESETS: &[Preset] = &[
 
 /// An edit.
 #[derive(Clone, Debug, PartialEq)]
-pub enum SchedAction {
+pub enum Action {
     /// Arrival of task i.
     Arrival(usize, String),
     /// Pattern of task i.
@@ -250,69 +113,6 @@ pub enum SchedAction {
     },
 }
 
-/// What the policies are asked to run: the validated workload and parameters.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Job {
-    /// The tasks, times in ms.
-    pub tasks: Vec<TaskSpec>,
-    /// Round-robin quantum, ms.
-    pub quantum: u64,
-    /// Context-switch cost, ms.
-    pub switch_cost: u64,
-    /// CPUs, each with its own run queue.
-    pub cpus: usize,
-}
-
-/// Simulates one policy on a job (at most [`WIDGET_MAX_EVENTS`] scheduling events).
-pub fn compute(job: &Job, p: PolicyId) -> Result<SimResult, String> {
-    let (q, sw) = (job.quantum, job.switch_cost);
-    let cpus = u32::try_from(job.cpus).unwrap_or(1);
-    let (policy, fair) = match p {
-        PolicyId::Fifo => (Policy::Fifo, false),
-        PolicyId::Sjf => (Policy::Sjf, false),
-        PolicyId::Stcf => (Policy::Stcf, false),
-        PolicyId::Rr => (Policy::RoundRobin { quantum: q }, false),
-        PolicyId::Cfs => (Policy::Cfs(CfsParams::for_cpus(cpus)), true),
-        PolicyId::Eevdf => (
-            Policy::Eevdf(EevdfParams::for_cpus(cpus, EEVDF_BASE_SLICE_6_6_NS)),
-            true,
-        ),
-    };
-    let cfg = SimConfig {
-        switch_cost: if fair {
-            sw.saturating_mul(NS_PER_MS)
-        } else {
-            sw
-        },
-        fair_samples: fair,
-        max_events: WIDGET_MAX_EVENTS,
-        cpus: job.cpus,
-        ..SimConfig::default()
-    };
-    let result = if fair {
-        let ns_tasks: Vec<TaskSpec> = job
-            .tasks
-            .iter()
-            .map(|t| TaskSpec {
-                arrival: t.arrival.saturating_mul(NS_PER_MS),
-                bursts: t
-                    .bursts
-                    .iter()
-                    .map(|b| match *b {
-                        Burst::Cpu(v) => Burst::Cpu(v.saturating_mul(NS_PER_MS)),
-                        Burst::Io(v) => Burst::Io(v.saturating_mul(NS_PER_MS)),
-                    })
-                    .collect(),
-                nice: t.nice,
-            })
-            .collect();
-        simulate(&ns_tasks, &policy, &cfg).map(to_ms)
-    } else {
-        simulate(&job.tasks, &policy, &cfg)
-    };
-    result.map_err(|e| e.to_string())
-}
-
 /// One policy's run.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Run {
@@ -328,7 +128,7 @@ pub struct Run {
 
 /// The widget's whole state.
 #[derive(Clone, Debug, PartialEq)]
-pub struct SchedState {
+pub struct State {
     /// Task rows.
     pub rows: Vec<TaskRow>,
     /// Round-robin quantum, ms.
@@ -351,9 +151,9 @@ pub struct SchedState {
     pub summary: String,
 }
 
-impl Default for SchedState {
+impl Default for State {
     fn default() -> Self {
-        let mut s = SchedState {
+        let mut s = State {
             rows: Vec::new(),
             quantum: Field::new("2"),
             switch_cost: Field::new("0"),
@@ -382,47 +182,7 @@ fn check(f: &mut Field, r: Result<(), String>) {
     f.error = r.err();
 }
 
-/// Scales a result's times from ns back to ms (for the Linux policies).
-fn to_ms(mut r: SimResult) -> SimResult {
-    let s = |v: &mut u64| *v /= NS_PER_MS;
-    for sl in &mut r.timeline {
-        // Keep sub-millisecond slices visible: round the ends, not the lengths.
-        sl.start = (sl.start + NS_PER_MS / 2) / NS_PER_MS;
-        sl.end = (sl.end + NS_PER_MS / 2) / NS_PER_MS;
-    }
-    r.timeline.retain(|sl| sl.end > sl.start);
-    for t in &mut r.tasks {
-        s(&mut t.arrival);
-        s(&mut t.cpu_demand);
-        s(&mut t.io_demand);
-        for v in [
-            &mut t.first_run,
-            &mut t.completion,
-            &mut t.response,
-            &mut t.turnaround,
-        ]
-        .into_iter()
-        .flatten()
-        {
-            *v = (*v + NS_PER_MS / 2) / NS_PER_MS;
-        }
-        s(&mut t.wait);
-        s(&mut t.cpu_time);
-        s(&mut t.switch_time);
-    }
-    let o = &mut r.overall;
-    let f = NS_PER_MS as f64;
-    o.avg_response = o.avg_response.map(|v| v / f);
-    o.avg_turnaround = o.avg_turnaround.map(|v| v / f);
-    o.avg_wait /= f;
-    o.end = (o.end + NS_PER_MS / 2) / NS_PER_MS;
-    s(&mut o.switch_time);
-    s(&mut o.busy_time);
-    s(&mut o.idle_time);
-    r
-}
-
-impl SchedState {
+impl State {
     fn load_preset(&mut self, i: usize) {
         if let Some(p) = PRESETS.get(i) {
             self.rows = p
@@ -585,123 +345,21 @@ impl SchedState {
         true
     }
 
-    /// Applies one action.
-    pub fn apply(&mut self, a: SchedAction) {
-        match a {
-            SchedAction::Reset => {
-                *self = SchedState::default();
-                return;
-            }
-            SchedAction::Arrival(i, t) => {
-                if let Some(r) = self.rows.get_mut(i) {
-                    r.arrival.text = clip(t);
-                }
-            }
-            SchedAction::Pattern(i, t) => {
-                if let Some(r) = self.rows.get_mut(i) {
-                    r.pattern.text = clip(t);
-                }
-            }
-            SchedAction::Nice(i, t) => {
-                if let Some(r) = self.rows.get_mut(i) {
-                    r.nice.text = clip(t);
-                }
-            }
-            SchedAction::AddTask => {
-                if self.rows.len() < MAX_WIDGET_TASKS {
-                    self.rows.push(TaskRow::new("0", "4", "0"));
-                }
-            }
-            SchedAction::RemoveTask(i) => {
-                if self.rows.len() > 1 && i < self.rows.len() {
-                    self.rows.remove(i);
-                }
-            }
-            SchedAction::Quantum(t) => self.quantum.text = clip(t),
-            SchedAction::SwitchCost(t) => self.switch_cost.text = clip(t),
-            SchedAction::Cpus(t) => self.cpus.text = clip(t),
-            SchedAction::Toggle(p) => {
-                if let Some(pos) = self.policies.iter().position(|x| *x == p) {
-                    if self.policies.len() > 1 {
-                        self.policies.remove(pos);
-                    }
-                } else {
-                    self.policies.push(p);
-                    self.policies
-                        .sort_by_key(|x| PolicyId::ALL.iter().position(|y| y == x));
-                }
-                if !self.policies.contains(&self.focus) {
-                    self.focus = self.policies.first().copied().unwrap_or(PolicyId::Fifo);
-                }
-            }
-            SchedAction::Focus(p) => {
-                if self.policies.contains(&p) {
-                    self.focus = p;
-                }
-                return;
-            }
-            SchedAction::Preset(i) => self.load_preset(i),
-            SchedAction::Arrived {
-                generation,
-                policy,
-                result,
-            } => {
-                self.arrive(generation, policy, result);
-                return;
-            }
-        }
-        self.rerun();
-    }
 
-    /// The keys that reproduce this state.
-    pub fn to_query(&self) -> Vec<(String, String)> {
-        let d = SchedState::default();
-        let mut out = Vec::new();
-        let rows = |s: &SchedState| {
-            s.rows
-                .iter()
-                .map(|r| format!("{}:{}:{}", r.arrival.text, r.pattern.text, r.nice.text))
-                .collect::<Vec<_>>()
-                .join(";")
-        };
-        if rows(self) != rows(&d) {
-            out.push(("tasks".into(), rows(self)));
-        }
-        if self.policies != d.policies {
-            out.push((
-                "pol".into(),
-                self.policies
-                    .iter()
-                    .map(|p| p.key())
-                    .collect::<Vec<_>>()
-                    .join(","),
-            ));
-        }
-        if self.quantum.text != d.quantum.text {
-            out.push(("q".into(), self.quantum.text.clone()));
-        }
-        if self.switch_cost.text != d.switch_cost.text {
-            out.push(("sw".into(), self.switch_cost.text.clone()));
-        }
-        if self.cpus.text != d.cpus.text {
-            out.push(("cpus".into(), self.cpus.text.clone()));
-        }
-        if self.focus != d.focus {
-            out.push(("focus".into(), self.focus.key().into()));
-        }
-        out
-    }
+
+}
+
+fn clip(t: String) -> String {
+    t.chars().take(200).collect()
+}
+
+impl UrlState for State {
+    const PREFIX: &'static str = "sch-";
 
     /// Builds the state a link describes; anything malformed shows as an invalid field.
-    pub fn from_query(pairs: &[(String, String)]) -> Self {
-        let mut s = SchedState::default();
-        let get = |k: &str| {
-            pairs
-                .iter()
-                .rev()
-                .find(|(key, _)| key == k)
-                .map(|(_, v)| clip(v.clone()))
-        };
+    fn from_query(query: &Query) -> Self {
+        let mut s = State::default();
+        let get = |k: &str| query.text(k).map(clip);
         if let Some(t) = get("tasks") {
             let rows: Vec<TaskRow> = t
                 .split(';')
@@ -749,25 +407,121 @@ impl SchedState {
         };
         s
     }
+
+    /// The keys that reproduce this state.
+    fn to_query(&self) -> Vec<(String, String)> {
+        let d = State::default();
+        let mut out = Vec::new();
+        let rows = |s: &State| {
+            s.rows
+                .iter()
+                .map(|r| format!("{}:{}:{}", r.arrival.text, r.pattern.text, r.nice.text))
+                .collect::<Vec<_>>()
+                .join(";")
+        };
+        if rows(self) != rows(&d) {
+            out.push(("tasks".into(), rows(self)));
+        }
+        if self.policies != d.policies {
+            out.push((
+                "pol".into(),
+                self.policies
+                    .iter()
+                    .map(|p| p.key())
+                    .collect::<Vec<_>>()
+                    .join(","),
+            ));
+        }
+        if self.quantum.text != d.quantum.text {
+            out.push(("q".into(), self.quantum.text.clone()));
+        }
+        if self.switch_cost.text != d.switch_cost.text {
+            out.push(("sw".into(), self.switch_cost.text.clone()));
+        }
+        if self.cpus.text != d.cpus.text {
+            out.push(("cpus".into(), self.cpus.text.clone()));
+        }
+        if self.focus != d.focus {
+            out.push(("focus".into(), self.focus.key().into()));
+        }
+        out
+    }
 }
 
-fn clip(t: String) -> String {
-    t.chars().take(200).collect()
-}
+impl Apply for State {
+    type Action = Action;
 
-impl Reducible for SchedState {
-    type Action = SchedAction;
+    /// A stale result (of a job since replaced) changes nothing: the same state, no render.
+    fn ignores(&self, action: &Action) -> bool {
+        matches!(action, Action::Arrived { generation, .. } if *generation != self.generation)
+    }
 
-    fn reduce(self: Rc<Self>, action: Self::Action) -> Rc<Self> {
-        // A stale result changes nothing: keep the same state so nothing re-renders.
-        if let SchedAction::Arrived { generation, .. } = &action {
-            if *generation != self.generation {
-                return self;
+    /// Applies one action.
+    fn apply(&mut self, a: Action) {
+        match a {
+            Action::Reset => {
+                *self = State::default();
+                return;
+            }
+            Action::Arrival(i, t) => {
+                if let Some(r) = self.rows.get_mut(i) {
+                    r.arrival.text = clip(t);
+                }
+            }
+            Action::Pattern(i, t) => {
+                if let Some(r) = self.rows.get_mut(i) {
+                    r.pattern.text = clip(t);
+                }
+            }
+            Action::Nice(i, t) => {
+                if let Some(r) = self.rows.get_mut(i) {
+                    r.nice.text = clip(t);
+                }
+            }
+            Action::AddTask => {
+                if self.rows.len() < MAX_WIDGET_TASKS {
+                    self.rows.push(TaskRow::new("0", "4", "0"));
+                }
+            }
+            Action::RemoveTask(i) => {
+                if self.rows.len() > 1 && i < self.rows.len() {
+                    self.rows.remove(i);
+                }
+            }
+            Action::Quantum(t) => self.quantum.text = clip(t),
+            Action::SwitchCost(t) => self.switch_cost.text = clip(t),
+            Action::Cpus(t) => self.cpus.text = clip(t),
+            Action::Toggle(p) => {
+                if let Some(pos) = self.policies.iter().position(|x| *x == p) {
+                    if self.policies.len() > 1 {
+                        self.policies.remove(pos);
+                    }
+                } else {
+                    self.policies.push(p);
+                    self.policies
+                        .sort_by_key(|x| PolicyId::ALL.iter().position(|y| y == x));
+                }
+                if !self.policies.contains(&self.focus) {
+                    self.focus = self.policies.first().copied().unwrap_or(PolicyId::Fifo);
+                }
+            }
+            Action::Focus(p) => {
+                if self.policies.contains(&p) {
+                    self.focus = p;
+                }
+                return;
+            }
+            Action::Preset(i) => self.load_preset(i),
+            Action::Arrived {
+                generation,
+                policy,
+                result,
+            } => {
+                self.arrive(generation, policy, result);
+                return;
             }
         }
-        let mut next = (*self).clone();
-        next.apply(action);
-        Rc::new(next)
+        self.rerun();
     }
 }
 
@@ -775,7 +529,7 @@ impl Reducible for SchedState {
 mod tests {
     use super::*;
 
-    fn run(s: &SchedState, p: PolicyId) -> &SimResult {
+    fn run(s: &State, p: PolicyId) -> &SimResult {
         s.runs
             .iter()
             .find(|r| r.policy == p)
@@ -786,9 +540,9 @@ mod tests {
 
     #[test]
     fn a_cpu_count_runs_every_policy_on_that_many_cpus() {
-        let mut s = SchedState::default();
-        s.apply(SchedAction::Preset(0));
-        s.apply(SchedAction::Cpus("2".into()));
+        let mut s = State::default();
+        s.apply(Action::Preset(0));
+        s.apply(Action::Cpus("2".into()));
         assert!(!s.has_errors());
         assert_eq!(s.job.as_ref().map(|j| j.cpus), Some(2));
         s.settle_now();
@@ -798,43 +552,19 @@ mod tests {
             assert!(r.timeline.iter().any(|sl| sl.cpu == 1), "{p:?}");
         }
         assert_eq!(s.to_query(), vec![("cpus".to_string(), "2".to_string())]);
-        let back = SchedState::from_query(&s.to_query());
+        let back = State::from_query(&s.to_query().into());
         assert_eq!(back.cpus.text, "2");
         for bad in ["0", "5", "x", ""] {
-            s.apply(SchedAction::Cpus(bad.into()));
+            s.apply(Action::Cpus(bad.into()));
             assert!(s.cpus.error.is_some(), "{bad:?}");
         }
-        s.apply(SchedAction::Reset);
+        s.apply(Action::Reset);
         assert_eq!(s.cpus.text, "1");
     }
 
     #[test]
-    fn patterns_parse_and_refuse() {
-        assert_eq!(parse_pattern("5"), Ok(vec![Burst::Cpu(5)]));
-        assert_eq!(
-            parse_pattern("2 io3, 2"),
-            Ok(vec![Burst::Cpu(2), Burst::Io(3), Burst::Cpu(2)])
-        );
-        for bad in [
-            "",
-            "io3 2",
-            "2 io3",
-            "2 3",
-            "0",
-            "-1",
-            "x",
-            "io",
-            "2 io0 2",
-            "99999999999",
-        ] {
-            assert!(parse_pattern(bad).is_err(), "{bad:?}");
-        }
-        assert!(parse_pattern(&"1 io1 ".repeat(20)).is_err());
-    }
-
-    #[test]
     fn the_convoy_preset_hurts_fifo_and_not_sjf() {
-        let s = SchedState::default();
+        let s = State::default();
         let fifo = run(&s, PolicyId::Fifo);
         let sjf = run(&s, PolicyId::Sjf);
         // FIFO: A 0-12, B 12-14, C 14-16: turnarounds 12, 13, 14 -> 13.
@@ -842,7 +572,7 @@ mod tests {
         // SJF is non-preemptive: A still runs 0-12 (it is alone at 0), then B, C: same here.
         assert_eq!(sjf.overall.avg_turnaround, Some(13.0));
         let mut s2 = s.clone();
-        s2.apply(SchedAction::Toggle(PolicyId::Stcf));
+        s2.apply(Action::Toggle(PolicyId::Stcf));
         s2.settle_now();
         let stcf = run(&s2, PolicyId::Stcf);
         // STCF preempts A at 1 for B (2 < 11): B 1-3, C 3-5, A 0-1 and 5-16: (16 + 2 + 3)/3 = 7.
@@ -851,8 +581,8 @@ mod tests {
 
     #[test]
     fn round_robin_with_quantum_two_on_equal_jobs() {
-        let mut s = SchedState::default();
-        s.apply(SchedAction::Preset(1));
+        let mut s = State::default();
+        s.apply(Action::Preset(1));
         s.settle_now();
         let rr = run(&s, PolicyId::Rr);
         // Three 6 ms jobs, quantum 2: responses 0, 2, 4; completions 14, 16, 18.
@@ -864,8 +594,8 @@ mod tests {
 
     #[test]
     fn linux_policies_give_nice_tasks_less() {
-        let mut s = SchedState::default();
-        s.apply(SchedAction::Preset(4));
+        let mut s = State::default();
+        s.apply(Action::Preset(4));
         s.settle_now();
         for p in [PolicyId::Cfs, PolicyId::Eevdf] {
             let r = run(&s, p);
@@ -882,40 +612,40 @@ mod tests {
 
     #[test]
     fn bad_fields_keep_the_last_good_runs() {
-        let s0 = SchedState::default();
+        let s0 = State::default();
         let mut s = s0.clone();
         for (a, field) in [
-            (SchedAction::Pattern(0, "io1".into()), "pattern"),
-            (SchedAction::Arrival(1, "-3".into()), "arrival"),
-            (SchedAction::Nice(2, "99".into()), "nice"),
-            (SchedAction::Quantum("0".into()), "quantum"),
-            (SchedAction::SwitchCost("lots".into()), "switch"),
+            (Action::Pattern(0, "io1".into()), "pattern"),
+            (Action::Arrival(1, "-3".into()), "arrival"),
+            (Action::Nice(2, "99".into()), "nice"),
+            (Action::Quantum("0".into()), "quantum"),
+            (Action::SwitchCost("lots".into()), "switch"),
         ] {
             s.apply(a);
             assert!(s.has_errors(), "{field}");
             assert_eq!(s.runs, s0.runs, "{field}");
         }
-        s.apply(SchedAction::Reset);
+        s.apply(Action::Reset);
         assert_eq!(s, s0);
     }
 
     #[test]
     fn task_count_is_bounded_and_policies_never_empty() {
-        let mut s = SchedState::default();
+        let mut s = State::default();
         for _ in 0..20 {
-            s.apply(SchedAction::AddTask);
+            s.apply(Action::AddTask);
         }
         assert_eq!(s.rows.len(), MAX_WIDGET_TASKS);
         for _ in 0..20 {
-            s.apply(SchedAction::RemoveTask(0));
+            s.apply(Action::RemoveTask(0));
         }
         assert_eq!(s.rows.len(), 1);
         for p in PolicyId::ALL {
-            s.apply(SchedAction::Toggle(p));
-            s.apply(SchedAction::Toggle(p));
+            s.apply(Action::Toggle(p));
+            s.apply(Action::Toggle(p));
         }
         for p in PolicyId::ALL {
-            s.apply(SchedAction::Toggle(p));
+            s.apply(Action::Toggle(p));
         }
         assert!(!s.policies.is_empty());
         assert!(s.policies.contains(&s.focus));
@@ -923,13 +653,13 @@ mod tests {
 
     #[test]
     fn query_round_trip_and_hostile_links() {
-        let mut s = SchedState::default();
-        s.apply(SchedAction::Preset(3));
-        s.apply(SchedAction::Toggle(PolicyId::Stcf));
-        s.apply(SchedAction::Quantum("3".into()));
-        s.apply(SchedAction::Focus(PolicyId::Eevdf));
+        let mut s = State::default();
+        s.apply(Action::Preset(3));
+        s.apply(Action::Toggle(PolicyId::Stcf));
+        s.apply(Action::Quantum("3".into()));
+        s.apply(Action::Focus(PolicyId::Eevdf));
         s.settle_now();
-        let back = SchedState::from_query(&s.to_query());
+        let back = State::from_query(&s.to_query().into());
         assert_eq!(back.to_query(), s.to_query());
         assert_eq!(back.rows, s.rows);
         assert_eq!(back.runs, s.runs);
@@ -939,7 +669,7 @@ mod tests {
             ("pol".to_string(), "nope".to_string()),
             ("focus".to_string(), "zzz".to_string()),
         ];
-        let h = SchedState::from_query(&hostile);
+        let h = State::from_query(&hostile.into());
         assert!(h.rows.len() <= MAX_WIDGET_TASKS);
         assert!(h.has_errors());
         assert!(!h.policies.is_empty());
@@ -947,11 +677,11 @@ mod tests {
 
     #[test]
     fn results_arrive_one_policy_at_a_time_and_stale_ones_are_dropped() {
-        let s0 = SchedState::default();
+        let s0 = State::default();
         assert!(s0.pending().is_empty());
         let old_fifo = s0.runs.first().cloned().expect("a run");
         let mut s = s0.clone();
-        s.apply(SchedAction::Preset(1));
+        s.apply(Action::Preset(1));
         // The edit only starts a job: every policy is pending, old results still on show.
         assert_eq!(s.pending(), s.policies);
         assert_eq!(
@@ -963,11 +693,11 @@ mod tests {
         let gen1 = s.generation;
         let fifo = compute(&job, PolicyId::Fifo);
         // The reader edits again before the result arrives: generation 1's result is stale.
-        s.apply(SchedAction::Quantum("3".into()));
+        s.apply(Action::Quantum("3".into()));
         let gen2 = s.generation;
         assert_ne!(gen1, gen2);
         let before = Rc::new(s.clone());
-        let after = before.clone().reduce(SchedAction::Arrived {
+        let after = before.clone().reduce(Action::Arrived {
             generation: gen1,
             policy: PolicyId::Fifo,
             result: fifo.clone(),
@@ -975,7 +705,7 @@ mod tests {
         assert!(Rc::ptr_eq(&before, &after), "a stale result is dropped");
         // The current generation's result is taken, for that policy only.
         let job2 = s.job.clone().expect("a job");
-        s.apply(SchedAction::Arrived {
+        s.apply(Action::Arrived {
             generation: gen2,
             policy: PolicyId::Fifo,
             result: compute(&job2, PolicyId::Fifo),
@@ -991,7 +721,7 @@ mod tests {
         assert!(s.summary.starts_with("3 tasks. FIFO"), "{}", s.summary);
         // A repeated arrival for a settled policy changes nothing.
         let settled = s.clone();
-        s.apply(SchedAction::Arrived {
+        s.apply(Action::Arrived {
             generation: gen2,
             policy: PolicyId::Fifo,
             result: Err("late".into()),
@@ -1001,18 +731,18 @@ mod tests {
 
     #[test]
     fn the_biggest_workload_stops_at_the_widget_event_limit() {
-        let mut s = SchedState::default();
+        let mut s = State::default();
         let big = ["10000"; 8].join(" io10000 ");
         while s.rows.len() < MAX_WIDGET_TASKS {
-            s.apply(SchedAction::AddTask);
+            s.apply(Action::AddTask);
         }
         for i in 0..MAX_WIDGET_TASKS {
-            s.apply(SchedAction::Pattern(i, big.clone()));
+            s.apply(Action::Pattern(i, big.clone()));
         }
-        s.apply(SchedAction::Quantum("1".into()));
+        s.apply(Action::Quantum("1".into()));
         for p in PolicyId::ALL {
             if !s.policies.contains(&p) {
-                s.apply(SchedAction::Toggle(p));
+                s.apply(Action::Toggle(p));
             }
         }
         assert!(!s.has_errors());

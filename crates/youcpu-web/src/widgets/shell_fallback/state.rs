@@ -2,14 +2,12 @@
 //! from dash and bash, which retry a file the kernel refused with ENOEXEC. A pure reducer.
 
 use std::rc::Rc;
-use yew::Reducible;
+use crate::ui::{Apply, PresetText, TextAction};
 use youcpu_core::exec::examples::example_fs;
 use youcpu_core::exec::fs::{MemFs, MemNode};
 use youcpu_core::exec::shell::{from_shell, Fallback, Shell, ShellRun};
 use youcpu_core::exec::{execve, ExecOutcome, ExecRequest};
 
-/// The URL query prefix this widget owns.
-pub const URL_PREFIX: &str = "sf-";
 /// Where the edited file lives.
 pub const PATH: &str = "/home/user/myscript";
 /// Longest content kept.
@@ -41,18 +39,12 @@ pub struct Runs {
     pub bash: ShellRun,
 }
 
-/// An edit.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum SfAction {
-    /// New file content (with escapes, as in the execve widget).
-    Text(String),
-    /// Load preset i.
-    Preset(usize),
-}
+/// An edit: the text as typed, or a preset.
+pub type Action = TextAction;
 
 /// The widget's state.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SfState {
+pub struct State {
     /// The content as typed.
     pub text: String,
     /// Why the content cannot be used.
@@ -77,53 +69,14 @@ fn runs_for(bytes: Vec<u8>) -> Runs {
     }
 }
 
-impl Default for SfState {
+impl Default for State {
     fn default() -> Self {
-        let mut s = SfState {
+        let mut s = State {
             text: String::new(),
             error: None,
             runs: Rc::new(runs_for(Vec::new())),
         };
-        s.apply(SfAction::Preset(0));
-        s
-    }
-}
-
-impl SfState {
-    /// Applies one action.
-    pub fn apply(&mut self, a: SfAction) {
-        match a {
-            SfAction::Text(t) => self.text = t.chars().take(MAX_TEXT).collect(),
-            SfAction::Preset(i) => {
-                if let Some((t, _)) = PRESETS.get(i) {
-                    self.text = (*t).to_string();
-                }
-            }
-        }
-        match crate::widgets::execve::state::unescape(&self.text) {
-            Ok(b) => {
-                self.error = None;
-                self.runs = Rc::new(runs_for(b));
-            }
-            Err(e) => self.error = Some(e),
-        }
-    }
-
-    /// The keys that reproduce this state.
-    pub fn to_query(&self) -> Vec<(String, String)> {
-        if self.text == PRESETS[0].0 {
-            Vec::new()
-        } else {
-            vec![("file".into(), self.text.clone())]
-        }
-    }
-
-    /// Builds the state a link describes.
-    pub fn from_query(pairs: &[(String, String)]) -> Self {
-        let mut s = SfState::default();
-        if let Some((_, v)) = pairs.iter().rev().find(|(k, _)| k == "file") {
-            s.apply(SfAction::Text(v.clone()));
-        }
+        s.apply(Action::Preset(0));
         s
     }
 }
@@ -139,24 +92,37 @@ pub fn summary(r: &ShellRun) -> String {
     }
 }
 
-impl Reducible for SfState {
-    type Action = SfAction;
+impl PresetText for State {
+    const PREFIX: &'static str = "sf-";
+    const KEY: &'static str = "file";
+    const PRESETS: &'static [(&'static str, &'static str)] = PRESETS;
+    const MAX_TEXT: usize = MAX_TEXT;
 
-    fn reduce(self: Rc<Self>, action: Self::Action) -> Rc<Self> {
-        let mut next = (*self).clone();
-        next.apply(action);
-        Rc::new(next)
+    fn text(&self) -> &str {
+        &self.text
+    }
+
+    fn set_text(&mut self, text: String) {
+        self.text = text;
+        match crate::ui::unescape(&self.text) {
+            Ok(b) => {
+                self.error = None;
+                self.runs = Rc::new(runs_for(b));
+            }
+            Err(e) => self.error = Some(e),
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ui::UrlState;
     use youcpu_core::exec::Errno;
 
     #[test]
     fn text_without_shebang_fails_bare_but_runs_from_a_shell() {
-        let s = SfState::default();
+        let s = State::default();
         assert_eq!(s.runs.bare.errno(), Some(Errno::Enoexec));
         assert_eq!(summary(&s.runs.dash), "runs the file as a shell script");
         assert_eq!(summary(&s.runs.bash), "runs the file as a shell script");
@@ -164,8 +130,8 @@ mod tests {
 
     #[test]
     fn a_damaged_binary_is_status_126() {
-        let mut s = SfState::default();
-        s.apply(SfAction::Preset(2));
+        let mut s = State::default();
+        s.apply(Action::Preset(2));
         assert_eq!(s.runs.bare.errno(), Some(Errno::Enoexec));
         assert_eq!(summary(&s.runs.dash), "exit status 126");
         assert_eq!(summary(&s.runs.bash), "exit status 126");
@@ -173,19 +139,19 @@ mod tests {
 
     #[test]
     fn a_proper_script_runs_everywhere() {
-        let mut s = SfState::default();
-        s.apply(SfAction::Preset(1));
+        let mut s = State::default();
+        s.apply(Action::Preset(1));
         assert!(s.runs.bare.result.is_ok());
         assert_eq!(summary(&s.runs.dash), "runs /bin/sh");
     }
 
     #[test]
     fn bad_escapes_keep_the_last_runs() {
-        let mut s = SfState::default();
+        let mut s = State::default();
         let before = s.runs.clone();
-        s.apply(SfAction::Text("\\q".into()));
+        s.apply(Action::Text("\\q".into()));
         assert!(s.error.is_some());
         assert_eq!(s.runs, before);
-        assert_eq!(SfState::from_query(&s.to_query()), s);
+        assert_eq!(State::from_query(&s.to_query().into()), s);
     }
 }

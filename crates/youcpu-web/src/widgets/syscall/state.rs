@@ -3,11 +3,11 @@
 //! through the simulated CPU and kernel with a log of every step. A pure reducer.
 
 use std::rc::Rc;
-use yew::Reducible;
+use crate::ui::Apply;
 use youcpu_core::cpu::state::{R11, RCX};
 use youcpu_core::linux::{Linux, ProcessState};
 
-use super::super::fetch_execute::state::{boot, build, ended, step_once};
+use crate::widgets::ring3::{boot, build, ended, step_once};
 
 /// The `syscall` program: main calls a wrapper, as C code calls libc's `_exit`.
 pub const SYSCALL_PROGRAM: &str = "    mov edi, 1        ; main: exit(1)
@@ -97,7 +97,7 @@ impl Side {
 
 /// A click.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SysAction {
+pub enum Action {
     /// One step on side 0 (syscall) or 1 (int 0x80).
     Step(usize),
     /// Run a side to its end.
@@ -108,32 +108,31 @@ pub enum SysAction {
 
 /// The widget's state.
 #[derive(Clone)]
-pub struct SysState {
+pub struct State {
     /// The `syscall` side and the `int 0x80` side.
     pub sides: [Side; 2],
 }
 
-impl Default for SysState {
+impl Default for State {
     fn default() -> Self {
-        SysState {
+        State {
             sides: [Side::new(SYSCALL_PROGRAM), Side::new(INT80_PROGRAM)],
         }
     }
 }
 
-impl Reducible for SysState {
-    type Action = SysAction;
+impl Apply for State {
+    type Action = Action;
 
-    fn reduce(self: Rc<Self>, action: SysAction) -> Rc<Self> {
-        let mut s = (*self).clone();
+    fn apply(&mut self, action: Action) {
         match action {
-            SysAction::Step(i) => {
-                if let Some(side) = s.sides.get_mut(i) {
+            Action::Step(i) => {
+                if let Some(side) = self.sides.get_mut(i) {
                     side.step();
                 }
             }
-            SysAction::Run(i) => {
-                if let Some(side) = s.sides.get_mut(i) {
+            Action::Run(i) => {
+                if let Some(side) = self.sides.get_mut(i) {
                     for _ in 0..RUN_LIMIT {
                         if !side.running() {
                             break;
@@ -142,9 +141,8 @@ impl Reducible for SysState {
                     }
                 }
             }
-            SysAction::Reset => s = SysState::default(),
+            Action::Reset => *self = State::default(),
         }
-        Rc::new(s)
     }
 }
 
@@ -155,9 +153,9 @@ mod tests {
 
     #[test]
     fn both_doors_end_the_process_with_status_1() {
-        let s = Rc::new(SysState::default())
-            .reduce(SysAction::Run(0))
-            .reduce(SysAction::Run(1));
+        let s = Rc::new(State::default())
+            .reduce(Action::Run(0))
+            .reduce(Action::Run(1));
         for side in &s.sides {
             assert!(side.error.is_none());
             let os = side.os.as_ref().unwrap();
@@ -174,8 +172,8 @@ mod tests {
         assert!(log.iter().any(|t| t.contains("vector 128")), "{log:?}");
         assert!(!s.sides[0].running());
         let again = Rc::new((*s).clone())
-            .reduce(SysAction::Step(0))
-            .reduce(SysAction::Step(7));
+            .reduce(Action::Step(0))
+            .reduce(Action::Step(7));
         assert_eq!(again.sides[0].log.len(), s.sides[0].log.len());
     }
 }

@@ -3,7 +3,7 @@
 //! field is invalid). A pure reducer; the view only renders it and dispatches actions.
 
 use std::rc::Rc;
-use yew::Reducible;
+use crate::ui::{Apply, Field, Query, UrlState};
 use youcpu_core::sched::timeslice::{
     compute_timeslices, Timeslice, TimesliceParams, DEFAULT_LATENCY_NS, DEFAULT_MIN_GRANULARITY_NS,
     MAX_TUNABLE_NS,
@@ -16,30 +16,10 @@ pub const WIDGET_MAX_TASKS: i64 = 32;
 pub const WIDGET_MAX_CPUS: i64 = 4096;
 /// Tasks shown when the page opens.
 pub const DEFAULT_TASKS: i64 = 3;
-/// The URL query prefix this widget owns.
-pub const URL_PREFIX: &str = "ts-";
-
-/// One input: its text exactly as typed, and why it is refused (if it is).
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
-pub struct Field {
-    /// The text in the input box.
-    pub text: String,
-    /// The inline message when the text is not a valid value.
-    pub error: Option<String>,
-}
-
-impl Field {
-    fn new(text: impl Into<String>) -> Self {
-        Field {
-            text: text.into(),
-            error: None,
-        }
-    }
-}
 
 /// An edit the reader makes.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum TimesliceAction {
+pub enum Action {
     /// Base target latency, in ms.
     Latency(String),
     /// Base minimum granularity, in ms.
@@ -56,7 +36,7 @@ pub enum TimesliceAction {
 
 /// The widget's whole state.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TimesliceState {
+pub struct State {
     /// Base target latency field (ms).
     pub latency: Field,
     /// Base minimum granularity field (ms).
@@ -73,11 +53,11 @@ pub struct TimesliceState {
     pub result_cpus: u32,
 }
 
-impl Default for TimesliceState {
+impl Default for State {
     fn default() -> Self {
         let params = TimesliceParams::defaults(DEFAULT_TASKS as usize, 1);
         let result = compute_timeslices(&params).map(Rc::new);
-        TimesliceState {
+        State {
             latency: Field::new(ms_string(DEFAULT_LATENCY_NS)),
             granularity: Field::new(ms_string(DEFAULT_MIN_GRANULARITY_NS)),
             tasks: Field::new(DEFAULT_TASKS.to_string()),
@@ -122,47 +102,7 @@ fn check_int(text: &str, min: i64, max: i64, what: &str) -> Result<i64, String> 
     })
 }
 
-fn set(field: &mut Field, text: String, check: Result<(), String>) {
-    field.text = text;
-    field.error = check.err();
-}
-
-impl TimesliceState {
-    /// Applies one edit (the reducer's logic, without the `Rc`).
-    pub fn apply(&mut self, action: TimesliceAction) {
-        match action {
-            TimesliceAction::Reset => {
-                *self = TimesliceState::default();
-                return;
-            }
-            TimesliceAction::Latency(t) => {
-                let c = check_ms(&t).map(|_| ());
-                set(&mut self.latency, t, c);
-            }
-            TimesliceAction::Granularity(t) => {
-                let c = check_ms(&t).map(|_| ());
-                set(&mut self.granularity, t, c);
-            }
-            TimesliceAction::Cpus(t) => {
-                let c = check_int(&t, 1, WIDGET_MAX_CPUS, "CPUs").map(|_| ());
-                set(&mut self.cpus, t, c);
-            }
-            TimesliceAction::Tasks(t) => {
-                let c = check_int(&t, 1, WIDGET_MAX_TASKS, "tasks");
-                if let Ok(n) = c {
-                    self.nice.resize(n as usize, Field::new("0"));
-                }
-                set(&mut self.tasks, t, c.map(|_| ()));
-            }
-            TimesliceAction::Nice(i, t) => {
-                let c = check_int(&t, -20, 19, "nice").map(|_| ());
-                if let Some(f) = self.nice.get_mut(i) {
-                    set(f, t, c);
-                }
-            }
-        }
-        self.recompute();
-    }
+impl State {
 
     /// Recomputes the result if every field is valid; otherwise keeps the last good one.
     fn recompute(&mut self) {
@@ -202,28 +142,26 @@ impl TimesliceState {
             .chain(self.nice.iter())
             .any(|f| f.error.is_some())
     }
+}
+
+impl UrlState for State {
+    const PREFIX: &'static str = "ts-";
 
     /// Builds the state a link describes (keys without the widget's prefix). Unknown keys are
     /// ignored; invalid values show their message, as if typed.
-    pub fn from_query(pairs: &[(String, String)]) -> Self {
-        let mut s = TimesliceState::default();
-        let get = |k: &str| {
-            pairs
-                .iter()
-                .rev()
-                .find(|(key, _)| key == k)
-                .map(|(_, v)| v.clone())
-        };
+    fn from_query(q: &Query) -> Self {
+        let mut s = State::default();
+        let get = |k: &str| q.text(k);
         // Bound what a crafted link can make us store.
         let clip = |v: String| v.chars().take(200).collect::<String>();
         if let Some(v) = get("latency") {
-            s.apply(TimesliceAction::Latency(clip(v)));
+            s.apply(Action::Latency(clip(v)));
         }
         if let Some(v) = get("gran") {
-            s.apply(TimesliceAction::Granularity(clip(v)));
+            s.apply(Action::Granularity(clip(v)));
         }
         if let Some(v) = get("cpus") {
-            s.apply(TimesliceAction::Cpus(clip(v)));
+            s.apply(Action::Cpus(clip(v)));
         }
         let nice: Option<Vec<String>> = get("nice").map(|v| {
             clip(v)
@@ -233,21 +171,21 @@ impl TimesliceState {
                 .collect()
         });
         match (get("tasks"), &nice) {
-            (Some(t), _) => s.apply(TimesliceAction::Tasks(clip(t))),
-            (None, Some(list)) => s.apply(TimesliceAction::Tasks(list.len().to_string())),
+            (Some(t), _) => s.apply(Action::Tasks(clip(t))),
+            (None, Some(list)) => s.apply(Action::Tasks(list.len().to_string())),
             (None, None) => {}
         }
         if let Some(list) = nice {
             for (i, v) in list.into_iter().enumerate() {
-                s.apply(TimesliceAction::Nice(i, v));
+                s.apply(Action::Nice(i, v));
             }
         }
         s
     }
 
     /// The keys (without prefix) that reproduce this state; defaults are left out.
-    pub fn to_query(&self) -> Vec<(String, String)> {
-        let d = TimesliceState::default();
+    fn to_query(&self) -> Vec<(String, String)> {
+        let d = State::default();
         let mut out = Vec::new();
         if self.latency.text != d.latency.text {
             out.push(("latency".to_string(), self.latency.text.clone()));
@@ -269,13 +207,43 @@ impl TimesliceState {
     }
 }
 
-impl Reducible for TimesliceState {
-    type Action = TimesliceAction;
+impl Apply for State {
+    type Action = Action;
 
-    fn reduce(self: Rc<Self>, action: Self::Action) -> Rc<Self> {
-        let mut next = (*self).clone();
-        next.apply(action);
-        Rc::new(next)
+    /// Applies one edit (the reducer's logic, without the `Rc`).
+    fn apply(&mut self, action: Action) {
+        match action {
+            Action::Reset => {
+                *self = State::default();
+                return;
+            }
+            Action::Latency(t) => {
+                let c = check_ms(&t).map(|_| ());
+                self.latency.set(t, c);
+            }
+            Action::Granularity(t) => {
+                let c = check_ms(&t).map(|_| ());
+                self.granularity.set(t, c);
+            }
+            Action::Cpus(t) => {
+                let c = check_int(&t, 1, WIDGET_MAX_CPUS, "CPUs").map(|_| ());
+                self.cpus.set(t, c);
+            }
+            Action::Tasks(t) => {
+                let c = check_int(&t, 1, WIDGET_MAX_TASKS, "tasks");
+                if let Ok(n) = c {
+                    self.nice.resize(n as usize, Field::new("0"));
+                }
+                self.tasks.set(t, c);
+            }
+            Action::Nice(i, t) => {
+                let c = check_int(&t, -20, 19, "nice").map(|_| ());
+                if let Some(f) = self.nice.get_mut(i) {
+                    f.set(t, c);
+                }
+            }
+        }
+        self.recompute();
     }
 }
 
@@ -284,8 +252,8 @@ mod tests {
     use super::*;
     use youcpu_core::sched::Regime;
 
-    fn with(actions: Vec<TimesliceAction>) -> TimesliceState {
-        let mut s = TimesliceState::default();
+    fn with(actions: Vec<Action>) -> State {
+        let mut s = State::default();
         for a in actions {
             s.apply(a);
         }
@@ -294,7 +262,7 @@ mod tests {
 
     #[test]
     fn defaults_are_linux_defaults_with_three_tasks() {
-        let s = TimesliceState::default();
+        let s = State::default();
         assert_eq!(s.latency.text, "6");
         assert_eq!(s.granularity.text, "0.75");
         assert_eq!(s.result.slices.len(), 3);
@@ -304,7 +272,7 @@ mod tests {
 
     #[test]
     fn more_tasks_switch_to_the_granularity_floor() {
-        let s = with(vec![TimesliceAction::Tasks("12".into())]);
+        let s = with(vec![Action::Tasks("12".into())]);
         assert_eq!(s.result.regime, Regime::MinGranularity);
         assert_eq!(s.result.period_ns, 9_000_000);
         assert_eq!(s.nice.len(), 12);
@@ -312,7 +280,7 @@ mod tests {
 
     #[test]
     fn bad_input_keeps_the_last_good_chart_and_says_why() {
-        let good = with(vec![TimesliceAction::Tasks("5".into())]);
+        let good = with(vec![Action::Tasks("5".into())]);
         for junk in [
             "",
             "-3",
@@ -324,7 +292,7 @@ mod tests {
             &"9".repeat(100_000),
         ] {
             let mut s = good.clone();
-            s.apply(TimesliceAction::Tasks(junk.to_string()));
+            s.apply(Action::Tasks(junk.to_string()));
             assert!(s.tasks.error.is_some(), "{junk:?} accepted");
             assert_eq!(s.result, good.result, "{junk:?} changed the chart");
             assert_eq!(s.nice.len(), 5);
@@ -334,10 +302,10 @@ mod tests {
     #[test]
     fn every_field_validates() {
         let s = with(vec![
-            TimesliceAction::Latency("-1".into()),
-            TimesliceAction::Granularity("0".into()),
-            TimesliceAction::Cpus("0".into()),
-            TimesliceAction::Nice(0, "20".into()),
+            Action::Latency("-1".into()),
+            Action::Granularity("0".into()),
+            Action::Cpus("0".into()),
+            Action::Nice(0, "20".into()),
         ]);
         assert!(s.latency.error.is_some());
         assert!(s.granularity.error.as_deref() == Some("must be more than 0"));
@@ -346,15 +314,15 @@ mod tests {
             s.nice[0].error.as_deref(),
             Some("nice must be between -20 and 19")
         );
-        assert_eq!(s.result, TimesliceState::default().result);
+        assert_eq!(s.result, State::default().result);
         // Fixing them all recomputes.
         let s2 = {
             let mut s2 = s.clone();
             for a in [
-                TimesliceAction::Latency("10".into()),
-                TimesliceAction::Granularity("1".into()),
-                TimesliceAction::Cpus("2".into()),
-                TimesliceAction::Nice(0, "0".into()),
+                Action::Latency("10".into()),
+                Action::Granularity("1".into()),
+                Action::Cpus("2".into()),
+                Action::Nice(0, "0".into()),
             ] {
                 s2.apply(a);
             }
@@ -366,22 +334,22 @@ mod tests {
 
     #[test]
     fn nice_index_past_the_end_is_ignored() {
-        let s = with(vec![TimesliceAction::Nice(99, "5".into())]);
-        assert_eq!(s, TimesliceState::default());
+        let s = with(vec![Action::Nice(99, "5".into())]);
+        assert_eq!(s, State::default());
     }
 
     #[test]
     fn query_round_trip_reproduces_the_state() {
         let s = with(vec![
-            TimesliceAction::Tasks("4".into()),
-            TimesliceAction::Cpus("8".into()),
-            TimesliceAction::Nice(2, "7".into()),
-            TimesliceAction::Latency("12".into()),
+            Action::Tasks("4".into()),
+            Action::Cpus("8".into()),
+            Action::Nice(2, "7".into()),
+            Action::Latency("12".into()),
         ]);
         let q = s.to_query();
-        let back = TimesliceState::from_query(&q);
+        let back = State::from_query(&q.into());
         assert_eq!(back, s);
-        assert!(TimesliceState::default().to_query().is_empty());
+        assert!(State::default().to_query().is_empty());
     }
 
     #[test]
@@ -391,7 +359,7 @@ mod tests {
             ("nice".to_string(), "0,".repeat(10_000)),
             ("latency".to_string(), "x".repeat(1_000_000)),
         ];
-        let s = TimesliceState::from_query(&pairs);
+        let s = State::from_query(&pairs.into());
         assert!(s.tasks.error.is_some());
         assert!(s.latency.text.len() <= 200);
         assert!(s.nice.len() <= WIDGET_MAX_TASKS as usize);

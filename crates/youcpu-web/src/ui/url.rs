@@ -1,6 +1,94 @@
 //! Widget state in the URL query: each widget owns the keys starting with its prefix
 //! (`ts-latency=...`), so several widgets share one query string without clobbering each other.
-//! The encoding and merging are pure functions, tested natively.
+//! A widget's state implements [`UrlState`]; [`use_url_reducer`] reads it from the page's query
+//! when the widget mounts and writes it back after every change. The encoding, merging and
+//! reading are pure functions, tested natively.
+//!
+//! **One rule for a key given twice**: the last one wins (`?ts-tasks=3&ts-tasks=5` means 5
+//! tasks), as when the later of two assignments overrides the earlier. [`Query::get`] is the
+//! only way a widget reads a key, so every widget follows it.
+
+use crate::ui::reducer::{Apply, Handle, Reduced};
+
+/// A widget's keys from the URL query, its prefix removed, in the order they came.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Query(Vec<(String, String)>);
+
+impl Query {
+    /// The keys `prefix` owns in a query string (without `?`), the prefix removed.
+    pub fn from_search(search: &str, prefix: &str) -> Self {
+        Query(owned_by(&parse(search), prefix))
+    }
+
+    /// The value of `key`: the last one when the key is given more than once (see the module
+    /// documentation), `None` when it is absent.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .rev()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The value of `key` as an owned string (see [`get`](Self::get)).
+    pub fn text(&self, key: &str) -> Option<String> {
+        self.get(key).map(str::to_string)
+    }
+}
+
+impl From<Vec<(String, String)>> for Query {
+    fn from(pairs: Vec<(String, String)>) -> Self {
+        Query(pairs)
+    }
+}
+
+impl From<&[(String, String)]> for Query {
+    fn from(pairs: &[(String, String)]) -> Self {
+        Query(pairs.to_vec())
+    }
+}
+
+impl<const N: usize> From<[(&str, &str); N]> for Query {
+    fn from(pairs: [(&str, &str); N]) -> Self {
+        Query(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        )
+    }
+}
+
+/// A widget state that a link reproduces.
+pub trait UrlState: Sized {
+    /// The prefix of the query keys the widget owns (`"ts-"`): unique, and no prefix of another
+    /// widget's (the registry's tests check both).
+    const PREFIX: &'static str;
+
+    /// Builds the state a link describes. Unknown keys are ignored; values that do not parse
+    /// are treated as the widget treats them when typed (shown with their message, or skipped).
+    fn from_query(query: &Query) -> Self;
+
+    /// The keys (without the prefix) that reproduce this state; defaults are left out.
+    fn to_query(&self) -> Vec<(String, String)>;
+}
+
+/// The widget's state, from the page's URL when it mounts, as a reducer; every change of the
+/// keys it writes ([`UrlState::to_query`]) is mirrored into the URL (see [`use_query_sync`]).
+#[yew::hook]
+pub fn use_url_reducer<S>() -> Handle<S>
+where
+    S: UrlState + Apply + 'static,
+{
+    let state = yew::use_reducer(|| {
+        Reduced(S::from_query(&Query::from_search(
+            &crate::dom::location_search(),
+            S::PREFIX,
+        )))
+    });
+    use_query_sync(S::PREFIX, state.to_query());
+    state
+}
 
 /// Percent-encodes a query component (`application/x-www-form-urlencoded`, space as `%20`).
 pub fn encode(s: &str) -> String {
@@ -125,6 +213,16 @@ mod tests {
         assert_eq!(decode("%4"), "%4");
         assert_eq!(decode("%4g"), "%4g");
         assert_eq!(decode("a+b%20c"), "a b c");
+    }
+
+    #[test]
+    fn the_last_of_a_repeated_key_wins() {
+        let q = Query::from_search("ts-tasks=3&x-tasks=9&ts-tasks=5&ts-cpus=2", "ts-");
+        assert_eq!(q.get("tasks"), Some("5"));
+        assert_eq!(q.get("cpus"), Some("2"));
+        assert_eq!(q.get("nice"), None);
+        assert_eq!(Query::from([("a", "1"), ("a", "")]).get("a"), Some(""));
+        assert_eq!(Query::from_search("", "ts-"), Query::default());
     }
 
     #[test]

@@ -1,0 +1,30 @@
+//! The app's shared pieces, used by every widget and knowing none of them: the [`Frame`] around
+//! a widget, [`Table`], labelled inputs ([`Field`], [`LabelledInput`]), the [`FilePicker`], the
+//! [`Stepper`] and its live region, one background-run hook ([`use_background_run`]), state
+//! kept in the URL ([`UrlState`], [`use_url_reducer`]) and one reducer for every widget state
+//! that applies actions in place ([`Apply`], [`Reduced`]).
+//!
+//! Nothing here imports a widget or the registry (`crate::widgets`): widgets depend on `ui`,
+//! never the other way round.
+
+mod bytes;
+mod field;
+mod file;
+mod frame;
+mod preset;
+mod reducer;
+mod run;
+mod stepper;
+mod table;
+pub mod url;
+
+pub use bytes::{escape, unescape};
+pub use field::{Field, LabelledInput};
+pub use file::{on_drop_file, read_first_file, too_large, FilePicker, FileRead};
+pub use frame::Frame;
+pub use preset::{PresetText, TextAction};
+pub use reducer::{Apply, Dispatch, Dispatcher, Handle, Reduced};
+pub use run::{use_background_run, Pace};
+pub use stepper::{Control, Stepper};
+pub use table::{Col, Table};
+pub use url::{use_url_reducer, Query, UrlState};

@@ -1,0 +1,233 @@
+//! The view of `fetch-execute`.
+
+use crate::ui::{use_background_run, use_url_reducer, Col, Control, Dispatch, Frame, Pace, Stepper, Table};
+use crate::dom;
+use super::state::{self, Action, State, FLAGS};
+use yew::prelude::*;
+use youcpu_core::cpu::state::GPR_NAMES;
+use youcpu_core::cpu::vendor::Vendor;
+
+fn hex_bytes(b: &[u8]) -> String {
+    b.iter()
+        .map(|x| format!("{x:02x}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The undefined flags of the last instruction, with each vendor's values side by side.
+fn undefined_note(l: &state::LastStep) -> Html {
+    let names: Vec<&str> = FLAGS
+        .iter()
+        .filter(|(_, b)| l.undefined & b != 0)
+        .map(|(n, _)| *n)
+        .collect();
+    let values = |fl: u64| {
+        FLAGS
+            .iter()
+            .filter(|(_, b)| l.undefined & b != 0)
+            .map(|(n, b)| format!("{n}={}", u8::from(fl & b != 0)))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let rows: Html = l
+        .vendors
+        .iter()
+        .enumerate()
+        .map(|(i, (v, fl))| {
+            html! {
+                <li data-testid={format!("fe-undef-{}", v.id())}>
+                    <strong>{ format!("{}: ", v.name()) }</strong><code>{ values(*fl) }</code>
+                    if i == 0 { <span class="hint">{ " (this core)" }</span> }
+                </li>
+            }
+        })
+        .collect();
+    let differ = l
+        .vendors
+        .windows(2)
+        .any(|w| (w[0].1 ^ w[1].1) & l.undefined != 0);
+    html! {
+        <div class="fe-undefined" data-testid="fe-undefined">
+            { format!("The manuals leave {} undefined after {}: ", names.join(", "), l.text) }
+            { if differ { "Intel and AMD processors leave different values here." } else { "here Intel and AMD processors happen to leave the same values." } }
+            <ul>{ rows }</ul>
+        </div>
+    }
+}
+
+/// The fetch-decode-execute stepper widget.
+#[component]
+pub fn FetchExecuteWidget() -> Html {
+    let state = use_url_reducer::<State>();
+    // A Run goes on chunk by chunk, each in its own timer task, so the page keeps painting and
+    // answering input (gloo-timers' Timeout is setTimeout; dropping it cancels it).
+    {
+        let dispatcher = state.dispatcher();
+        use_background_run(
+            (state.pending, state.retired()),
+            (state.pending > 0).then_some(Pace::Chunks),
+            move || dispatcher.dispatch(Action::Continue),
+        );
+    }
+    let click = |a: Action| state.on(a);
+    let on_source = state.on_text(Action::Source);
+    let on_reset = state.on(Action::Reset);
+    let on_vendor = {
+        let state = state.clone();
+        Callback::from(move |e: Event| {
+            if let Ok(v) = dom::event_value(&e).parse::<Vendor>() {
+                state.dispatch(Action::Vendor(v));
+            }
+        })
+    };
+
+    let os = state.os.clone();
+    let cpu = os.as_ref().map(|o| o.m.cpu.s.clone());
+    let rip = cpu.as_ref().map_or(state::CODE, |c| c.rip);
+    let running = state.running();
+    let at_rip = os
+        .as_ref()
+        .filter(|_| running)
+        .map(|o| state::peek(o, rip, 15))
+        .unwrap_or_default();
+
+    let listing: Html = state
+        .lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let current = running && !l.bytes.is_empty() && l.addr == rip;
+            html! {
+                <tr class={classes!(current.then_some("fe-current"), l.error.is_some().then_some("fe-bad"))} data-testid={format!("fe-line-{i}")}>
+                    <td class="mono">{ if l.bytes.is_empty() { String::new() } else { format!("{:x}", l.addr) } }</td>
+                    <td class="mono fe-bytes">{ hex_bytes(&l.bytes) }</td>
+                    <td class="mono fe-src">
+                        { l.source.clone() }
+                        if let Some(e) = &l.error { <span class="asm-error" data-testid={format!("fe-error-{i}")}>{ format!("  ← {e}") }</span> }
+                    </td>
+                </tr>
+            }
+        })
+        .collect();
+
+    let regs = match &cpu {
+        Some(c) => {
+            let before = state.before.as_ref();
+            let cells: Html = GPR_NAMES
+                .iter()
+                .enumerate()
+                .map(|(i, name)| {
+                    let v = c.gpr.get(i).copied().unwrap_or(0);
+                    let changed = before.is_some_and(|b| b.gpr.get(i).copied() != Some(v));
+                    html! {
+                        <div class={classes!("fe-reg", changed.then_some("changed"))} data-testid={format!("fe-reg-{name}")}>
+                            <span class="fe-rn">{ *name }</span><span class="mono">{ format!("{v:#x}") }</span>
+                        </div>
+                    }
+                })
+                .collect();
+            let undefined = state.last.as_ref().map_or(0, |l| l.undefined);
+            let flags: Html = FLAGS
+                .iter()
+                .map(|(n, bit)| {
+                    let on = c.rflags & bit != 0;
+                    let changed = before.is_some_and(|b| (b.rflags ^ c.rflags) & bit != 0);
+                    let undef = undefined & bit != 0;
+                    let title = undef.then(|| format!("{n} is undefined after this instruction: the manuals leave its value to the processor"));
+                    html! { <span class={classes!("fe-flag", on.then_some("on"), changed.then_some("changed"), undef.then_some("undef"))} title={title} data-testid={format!("fe-flag-{n}")}>{ format!("{n}={}", u8::from(on)) }{ if undef { "?" } else { "" } }</span> }
+                })
+                .collect();
+            html! {
+                <div class="fe-state">
+                    <div class="fe-rip" data-testid="fe-rip">
+                        <span class="fe-rn">{ "RIP" }</span><span class="mono">{ format!("{:#x}", c.rip) }</span>
+                        <span class="hint">{ format!(" CS {:#x}: ring {}", c.cs, c.cs & 3) }</span>
+                    </div>
+                    <div class="fe-regs">{ cells }</div>
+                    <div class="fe-flags" aria-label="status flags in RFLAGS">
+                        <span class="fe-rn">{ "RFLAGS" }</span>{ flags }
+                    </div>
+                    <div class="fe-atrip" data-testid="fe-at-rip">
+                        <span class="fe-rn">{ "bytes at RIP" }</span>
+                        <span class="mono">{ if at_rip.is_empty() { "—".to_string() } else { hex_bytes(&at_rip) } }</span>
+                    </div>
+                </div>
+            }
+        }
+        None => html! {},
+    };
+
+    let phases = match &state.last {
+        Some(l) => html! {
+            <ol class="fe-phases" data-testid="fe-phases">
+                <li><strong>{ "Fetch: " }</strong>
+                    if l.fetched.is_empty() { { "no user bytes: the CPU is in the kernel" } }
+                    else { { format!("read the bytes at {:#x}: ", l.rip) }<code data-testid="fe-fetched">{ hex_bytes(&l.fetched) }</code> }
+                </li>
+                <li><strong>{ "Decode: " }</strong><code data-testid="fe-decoded">{ l.text.clone() }</code>
+                    if l.len > 0 { { format!(", {} byte{} long", l.len, if l.len == 1 { "" } else { "s" }) } }
+                </li>
+                <li><strong>{ "Execute: " }</strong>
+                    if l.changes.is_empty() { { "nothing visible changed" } }
+                    else { <span data-testid="fe-changes">{ l.changes.join(", ") }</span> }
+                    if let Some(n) = &l.note { <div class="fe-note">{ n.clone() }</div> }
+                    if l.undefined != 0 { { undefined_note(l) } }
+                </li>
+            </ol>
+        },
+        None => html! { <p class="hint">{ "Press Step to run the instruction at RIP." }</p> },
+    };
+
+    let can_back = !state.history.is_empty();
+    // Read to screen readers: the single step in detail; after a Run, only where it stopped.
+    let live = match (&state.notice, &state.last) {
+        _ if state.pending > 0 => "Running the program…".to_string(),
+        (Some(n), _) => format!("{} instructions retired. {n}", state.retired()),
+        (None, Some(l)) => format!(
+            "Step {}: fetched {} bytes at {:#x}, decoded {}; {}.",
+            state.retired(),
+            l.fetched.len(),
+            l.rip,
+            l.text,
+            if l.changes.is_empty() {
+                "nothing visible changed".to_string()
+            } else {
+                l.changes.join(", ")
+            }
+        ),
+        (None, None) => String::new(),
+    };
+    html! {
+        <Frame id={super::ID} title="Fetch, decode, execute" subtitle="A tiny program on a simulated x86-64 core, one instruction at a time" on_reset={on_reset} live={Some(AttrValue::from(live))}>
+            <div class="fe-grid">
+                <div class="fe-code">
+                    <label for="fe-source">{ "Program (Intel syntax; " }<code>{ "name:" }</code>{ " labels, " }<code>{ ";" }</code>{ " comments)" }</label>
+                    <textarea id="fe-source" data-testid="fe-source" rows="11" spellcheck="false" value={state.source.clone()} oninput={on_source} />
+                    if let Some(e) = &state.error { <p class="field-error" role="status" data-testid="fe-program-error">{ e.clone() }</p> }
+                    <div class="fe-listing-wrap">
+                        <Table class="fe-listing" testid="fe-listing" bare=true caption="Assembled at 0x401000"
+                            cols={vec![Col::Show("address"), Col::Show("bytes"), Col::Show("source")]}>
+                            { listing }
+                        </Table>
+                    </div>
+                </div>
+                <div class="fe-cpu">{ regs }</div>
+            </div>
+            <Stepper label="Run the program" steps={vec![
+                Control::button("Step", click(Action::Step)).testid("fe-step").disabled(!running),
+                Control::button("Run", click(Action::Run)).testid("fe-run").disabled(!running),
+                Control::button("Step back", click(Action::Back)).testid("fe-back").disabled(!can_back),
+                Control::button("Restart", click(Action::Restart)).testid("fe-restart").disabled(os.is_none()),
+                Control::hint(format!("{} instructions retired", state.retired())).testid("fe-count"),
+            ]}>
+                <label class="fe-vendor" title="Whose processor to copy where the manuals leave flags undefined (and what CPUID reports); nothing else differs">{ "Core " }
+                    <select data-testid="fe-cpu" onchange={on_vendor}>
+                        { for Vendor::ALL.iter().map(|v| html! { <option value={v.id()} selected={*v == state.vendor}>{ v.name() }</option> }) }
+                    </select>
+                </label>
+            </Stepper>
+            { phases }
+            if let Some(n) = &state.notice { <p class="stale" role="status" data-testid="fe-notice">{ n.clone() }</p> }
+        </Frame>
+    }
+}

@@ -1,0 +1,172 @@
+//! The view of `fork_cow`.
+
+use crate::ui::{use_url_reducer, Col, Control, Dispatch, Frame, Stepper, Table};
+use super::state::{region_va, Action, State, Op, Region};
+use std::collections::BTreeMap;
+use yew::prelude::*;
+use youcpu_core::vm::{FrameUse, ProcState, System};
+
+fn vma_name(sys: &System, pid: u32, page: u64) -> String {
+    sys.process(pid)
+        .and_then(|p| p.vmas.iter().find(|v| v.contains(page)))
+        .map(|v| {
+            if v.name.is_empty() {
+                "[anon]".to_string()
+            } else {
+                v.name.clone()
+            }
+        })
+        .unwrap_or_default()
+}
+
+fn proc_panel(sys: &System, pid: u32, dispatch: &Callback<Action>) -> Html {
+    let Some(p) = sys.process(pid) else {
+        return html! {};
+    };
+    let running = p.state == ProcState::Running;
+    let op = |o: Op, label: &'static str, testid: String| {
+        let d = dispatch.clone();
+        html! { <button type="button" class="btn small" data-testid={testid} disabled={!running && !matches!(o, Op::Wait(_))} onclick={Callback::from(move |_: MouseEvent| d.emit(Action::Do(o)))}>{ label }</button> }
+    };
+    let pages: Html = sys
+        .mapped_pages(pid)
+        .into_iter()
+        .map(|m| {
+            let refs = sys.frames.info(m.frame).map_or(0, |i| i.1);
+            let shared = refs > 1;
+            let byte = sys.frames.bytes(m.frame).and_then(|b| {
+                let data = region_va(sys, pid, Region::Data)?;
+                (m.page == data & !0xfff).then(|| b.get((data & 0xfff) as usize).copied()).flatten()
+            });
+            html! {
+                <tr class={classes!(shared.then_some("shared"))}>
+                    <td>{ vma_name(sys, pid, m.page) }</td>
+                    <td class="num"><code>{ format!("{:#x}", m.page) }</code></td>
+                    <td class="num" data-testid={format!("fc-frame-{pid}-{:x}", m.page)}>{ m.frame }</td>
+                    <td>{ if m.writable { "writable" } else if shared { "read-only, shared" } else { "read-only" } }</td>
+                    <td class="num">{ byte.map(|b| format!("{b}")).unwrap_or_default() }</td>
+                </tr>
+            }
+        })
+        .collect();
+    let state = match p.state {
+        ProcState::Running => "running".to_string(),
+        ProcState::Zombie(c) => format!("zombie (exit code {c}) until its parent waits"),
+    };
+    html! {
+        <div class="fc-proc" data-testid={format!("fc-proc-{pid}")}>
+            <h5>{ format!("pid {pid}") }<span class="hint">{ format!(" {} · parent {} · {state}", p.name, p.ppid) }</span></h5>
+            <div class="fc-ops">
+                { op(Op::Read(pid, Region::Code), "read code", format!("fc-{pid}-rc")) }
+                { op(Op::Read(pid, Region::Data), "read data", format!("fc-{pid}-rd")) }
+                { op(Op::Write(pid, Region::Data), "write data", format!("fc-{pid}-wd")) }
+                { op(Op::Write(pid, Region::Stack), "write stack", format!("fc-{pid}-ws")) }
+                { op(Op::Fork(pid), "fork", format!("fc-{pid}-fork")) }
+                { op(Op::Exec(pid), "exec", format!("fc-{pid}-exec")) }
+                if pid != 1 { { op(Op::Exit(pid), "exit", format!("fc-{pid}-exit")) } }
+                { op(Op::Wait(pid), "wait", format!("fc-{pid}-wait")) }
+            </div>
+            if running {
+                <Table class="fc-pages" caption={format!("pages mapped by pid {pid}")} caption_hidden=true cols={vec![Col::Show("Region"), Col::Show("Page"), Col::Show("Frame"), Col::Show("PTE"), Col::Show("Data byte")]}>
+                    { pages }
+                </Table>
+            }
+        </div>
+    }
+}
+
+fn shared_text(users: &BTreeMap<u64, Vec<u32>>) -> String {
+    let shared: Vec<String> = users
+        .iter()
+        .filter(|(_, p)| p.len() > 1)
+        .map(|(f, p)| {
+            let pids: Vec<String> = p.iter().map(u32::to_string).collect();
+            format!("frame {f} ← pids {}", pids.join(", "))
+        })
+        .collect();
+    if shared.is_empty() {
+        "none".into()
+    } else {
+        shared.join("; ")
+    }
+}
+
+/// The fork/copy-on-write widget.
+#[component]
+pub fn ForkCowWidget() -> Html {
+    let state = use_url_reducer::<State>();
+    let dispatch = {
+        let state = state.clone();
+        Callback::from(move |a: Action| state.dispatch(a))
+    };
+    let on_reset = state.on(Action::Reset);
+    let on_undo = state.on(Action::Undo);
+    let Some(sys) = state.sys.as_ref() else {
+        return html! {
+            <Frame id={super::ID} title="fork and copy-on-write" on_reset={on_reset}>
+                <p class="asm-error" role="alert">{ state.last.as_ref().as_ref().err().cloned().unwrap_or_default() }</p>
+            </Frame>
+        };
+    };
+    let pids: Vec<u32> = sys.processes().map(|p| p.pid).collect();
+    // Frames mapped by user pages, with the processes that map each.
+    let mut users: BTreeMap<u64, Vec<u32>> = BTreeMap::new();
+    for &pid in &pids {
+        for m in sys.mapped_pages(pid) {
+            users.entry(m.frame).or_default().push(pid);
+        }
+    }
+    let frames_in_use = sys.frames.in_use();
+    let user_frames = sys.frames.count(FrameUse::User) + sys.frames.count(FrameUse::PageCache);
+    // For screen readers: the operation, and the kernel's steps in brief (at most three).
+    let live = match state.last.as_ref() {
+        Ok(steps) => {
+            let shown: Vec<String> = steps.iter().take(3).map(|s| s.explain()).collect();
+            let more = steps.len().saturating_sub(shown.len());
+            let last = state
+                .ops
+                .last()
+                .map_or_else(|| "boot".to_string(), |o| o.describe());
+            format!(
+                "{last}. {}{}",
+                shown.join(" "),
+                if more > 0 {
+                    format!(" And {more} more steps.")
+                } else {
+                    String::new()
+                }
+            )
+        }
+        Err(e) => format!("refused: {e}"),
+    };
+    let log: Html = match state.last.as_ref() {
+        Ok(steps) => steps
+            .iter()
+            .map(|s| html! { <li>{ s.explain() }</li> })
+            .collect(),
+        Err(e) => html! { <li class="asm-error">{ e.clone() }</li> },
+    };
+    let last_op = state
+        .ops
+        .last()
+        .map(|o| o.describe())
+        .unwrap_or_else(|| "boot: the kernel starts pid 1".into());
+    html! {
+        <Frame id={super::ID} title="fork and copy-on-write" subtitle="The kernel's view: page tables, frames and reference counts" on_reset={on_reset} live={Some(AttrValue::from(live))}>
+            <Stepper steps={vec![
+                Control::button("Undo", on_undo).testid("fc-undo").disabled(state.ops.is_empty()),
+                Control::hint(format!("{frames_in_use} frames in use ({user_frames} for user pages and file cache)")).testid("fc-frames"),
+            ]} />
+            <div class="fc-procs">{ for pids.iter().map(|&p| proc_panel(sys, p, &dispatch)) }</div>
+            <div class="fc-shared">
+                <p><strong>{ "Frames mapped by more than one process: " }</strong>
+                    <span data-testid="fc-shared">{ shared_text(&users) }</span>
+                </p>
+            </div>
+            <div class="fc-log">
+                <p><strong>{ "What the kernel did: " }</strong>{ last_op }</p>
+                <ol data-testid="fc-log">{ log }</ol>
+            </div>
+        </Frame>
+    }
+}

@@ -1,0 +1,359 @@
+//! The view of `preemption`.
+
+use crate::ui::{use_background_run, use_url_reducer, Col, Control, Dispatch, Frame, Pace, Stepper, Table};
+use crate::dom;
+use super::state::{Action, State, Sharing, MAX_PROCS, MIN_PROCS, RUN_SLICE};
+use yew::prelude::*;
+use youcpu_core::preempt::listing::Listing;
+use youcpu_core::preempt::trace::{thousands, Owner, Reason};
+use youcpu_core::preempt::{kernel, Program, System};
+
+/// Instructions shown in the timeline strip.
+const WINDOW: u64 = 1200;
+/// Switches listed in the log.
+const LOG_SHOWN: usize = 8;
+/// Milliseconds between Run slices.
+const TICK_MS: u32 = 60;
+/// With reduced motion: fewer, larger slices (the same speed, redrawn about twice a second).
+const CALM_TICK_MS: u32 = 600;
+
+/// True when the reader asked for reduced motion (false outside a browser).
+fn reduced_motion() -> bool {
+    dom::window()
+        .and_then(|w| {
+            w.match_media("(prefers-reduced-motion: reduce)")
+                .ok()
+                .flatten()
+        })
+        .is_some_and(|m| m.matches())
+}
+
+fn task_class(owner: Owner) -> String {
+    match owner {
+        Owner::Kernel => "pe-k".into(),
+        Owner::Task(i) => format!("pe-t{i}"),
+    }
+}
+
+fn timeline(sys: &System) -> Html {
+    let end = sys.instructions();
+    let x0 = end.saturating_sub(WINDOW);
+    let w = 600.0_f64;
+    let scale = w / WINDOW as f64;
+    let rects: Html = sys
+        .timeline()
+        .iter()
+        .filter(|r| r.start + r.len > x0)
+        .map(|r| {
+            let s = r.start.max(x0);
+            let x = (s - x0) as f64 * scale;
+            let width = ((r.start + r.len - s) as f64 * scale).max(0.5);
+            let label = match r.owner {
+                Owner::Kernel => "kernel".to_string(),
+                Owner::Task(i) => format!("task {}", i + 1),
+            };
+            html! {
+                <rect class={task_class(r.owner)} x={format!("{x:.1}")} y="4" width={format!("{width:.1}")} height="28">
+                    <title>{ format!("{label}: instructions {}–{}", thousands(r.start), thousands(r.start + r.len - 1)) }</title>
+                </rect>
+            }
+        })
+        .collect();
+    // Timer ticks in the window, as marks above the strip.
+    let marks: Html = sys
+        .switches()
+        .iter()
+        .filter(|sw| sw.reason == Reason::Timer && sw.at >= x0)
+        .map(|sw| {
+            let x = (sw.at - x0) as f64 * scale;
+            html! { <line class="pe-tick" x1={format!("{x:.1}")} x2={format!("{x:.1}")} y1="0" y2="36" /> }
+        })
+        .collect();
+    let kernel_share = {
+        let (k, all) = sys.timeline().iter().filter(|r| r.start + r.len > x0).fold(
+            (0u64, 0u64),
+            |(k, a), r| {
+                let n = r.start + r.len - r.start.max(x0);
+                (if r.owner == Owner::Kernel { k + n } else { k }, a + n)
+            },
+        );
+        (k * 100).checked_div(all).unwrap_or(0)
+    };
+    html! {
+        <figure class="pe-timeline" data-testid="pe-timeline">
+            <svg viewBox="0 0 600 36" preserveAspectRatio="none" role="img"
+                aria-label={format!("Who held the CPU over the last {} instructions: kernel {}%", thousands(end - x0), kernel_share)}>
+                <rect class="pe-idle" x="0" y="4" width="600" height="28" />
+                { rects }
+                { marks }
+            </svg>
+            <figcaption>
+                { format!("The last {} instructions, oldest on the left; grey = kernel ({}%), lines = timer interrupts.", thousands(end - x0), kernel_share) }
+            </figcaption>
+        </figure>
+    }
+}
+
+fn cpu_view(sys: &System) -> Html {
+    let c = sys.cpu();
+    let who = if c.cpl == 0 {
+        "the kernel".to_string()
+    } else {
+        format!("task {}", c.current + 1)
+    };
+    let at = sys.line_at_rip().unwrap_or("—").to_string();
+    html! {
+        <div class="pe-cpu" data-testid="pe-cpu">
+            <div><span class="pe-rn">{ "on the CPU" }</span><strong data-testid="pe-who" class={if c.cpl == 0 { "pe-who pe-k-text" } else { "pe-who" }}>{ who }</strong></div>
+            <div><span class="pe-rn">{ "RIP" }</span><code data-testid="pe-rip">{ format!("{:#x}", c.rip) }</code></div>
+            <div><span class="pe-rn">{ "RSP" }</span><code data-testid="pe-rsp">{ format!("{:#x}", c.rsp) }</code></div>
+            <div><span class="pe-rn">{ "CR3" }</span><code data-testid="pe-cr3">{ format!("{:#x}", c.cr3) }</code></div>
+            <div><span class="pe-rn">{ "CPL" }</span><code data-testid="pe-cpl">{ format!("{} (CS {:#x})", c.cpl, c.cs) }</code></div>
+            <div><span class="pe-rn">{ "RFLAGS.IF" }</span><code data-testid="pe-if">{ if c.interrupts_on { "1: interrupts on" } else { "0: interrupts off" } }</code></div>
+            <div class="pe-next"><span class="pe-rn">{ "next" }</span><code data-testid="pe-next">{ at }</code></div>
+        </div>
+    }
+}
+
+fn processes_view(sys: &System) -> Html {
+    let in_kernel = sys.in_kernel();
+    sys.processes()
+        .into_iter()
+        .map(|p| {
+            let i = p.index;
+            let status = if p.current && !in_kernel {
+                "running"
+            } else if p.current {
+                "in the kernel"
+            } else {
+                "waiting"
+            };
+            let frame = p.saved.as_ref().map(|slots| {
+                let rip = slots.iter().find(|s| s.name == "rip").map_or(0, |s| s.value);
+                let at = slots.first().map_or(0, |s| s.addr);
+                html! {
+                    <details class="pe-frame" data-testid={format!("pe-frame-{i}")}>
+                        <summary>{ format!("saved frame at {at:#x}: resumes at RIP {rip:#x}") }</summary>
+                        <Table caption={format!("Task {}'s registers on its kernel stack", i + 1)} caption_hidden=true cols={vec![Col::Show("address"), Col::Show("slot"), Col::Show("value")]} bare=true>
+                                { for slots.iter().enumerate().map(|(k, s)| html! {
+                                    <tr class={if k >= 15 { "pe-cpu-pushed" } else { "" }}>
+                                        <td><code>{ format!("{:#x}", s.addr) }</code></td>
+                                        <td>{ s.name }</td>
+                                        <td><code>{ format!("{:#x}", s.value) }</code></td>
+                                    </tr>
+                                }) }
+                        </Table>
+                        <p class="hint">{ "The first 15 rows were pushed by the kernel's entry code, the last 5 by the CPU itself on entry." }</p>
+                    </details>
+                }
+            });
+            html! {
+                <li class={classes!("pe-proc", format!("pe-proc-{i}"), p.current.then_some("pe-current"))} data-testid={format!("pe-proc-{i}")}>
+                    <div class="pe-proc-head">
+                        <span class={classes!("pe-swatch", format!("pe-t{i}"))} aria-hidden="true"></span>
+                        <strong>{ format!("Task {} ({})", i + 1, p.letter) }</strong>
+                        <span class="pe-status" data-testid={format!("pe-status-{i}")}>{ status }</span>
+                    </div>
+                    <div class="pe-proc-body">
+                        <span>{ p.program.map_or("custom", |x| x.id()) }</span>
+                        <span>{ "counter " }<strong data-testid={format!("pe-counter-{i}")}>{ thousands(p.counter) }</strong></span>
+                        <span>{ format!("{} instructions", thousands(p.user_instructions)) }</span>
+                        <span>{ "CR3 " }<code>{ format!("{:#x}", p.cr3) }</code></span>
+                        <span>{ format!("data page {:#x} → frame {:#x}", kernel::USER_DATA, p.data_phys) }</span>
+                    </div>
+                    { frame.unwrap_or_default() }
+                </li>
+            }
+        })
+        .collect()
+}
+
+fn listing_view(title: String, listing: &Listing, rip: Option<u64>, testid: &str) -> Html {
+    html! {
+        <details class="pe-listing" data-testid={testid.to_string()}>
+            <summary>{ title }</summary>
+            <pre>{ for listing.lines.iter().map(|l| {
+                let here = rip == Some(l.addr) && !l.bytes.is_empty();
+                let text = if l.bytes.is_empty() { format!("{:>18}  {}\n", "", l.text) } else { format!("{:>18x}  {}\n", l.addr, l.text) };
+                if here { html! { <mark data-testid={format!("{testid}-here")}>{ text }</mark> } } else { html! { { text } } }
+            }) }</pre>
+        </details>
+    }
+}
+
+fn listings_view(sys: &System) -> Html {
+    let c = sys.cpu();
+    let kernel_rip = (c.cpl == 0).then_some(c.rip);
+    let user_rip = (c.cpl == 3).then_some(c.rip);
+    html! {
+        <div class="pe-listings">
+            { listing_view("The kernel's code (ring 0; highlighted: the next instruction)".to_string(), sys.kernel_listing(), kernel_rip, "pe-kernel-code") }
+            { for (0..sys.processes_len()).filter_map(|i| sys.listing(i).map(|l| {
+                let rip = if i == c.current { user_rip } else { None };
+                listing_view(format!("Task {}'s program", i + 1), l, rip, &format!("pe-code-{i}"))
+            })) }
+        </div>
+    }
+}
+
+fn log_view(sys: &System) -> Html {
+    let items: Html = sys
+        .switches()
+        .iter()
+        .rev()
+        .take(LOG_SHOWN)
+        .map(|w| {
+            let kind = match w.reason {
+                Reason::Boot => "boot",
+                Reason::Timer => "timer",
+                Reason::Yield => "yield",
+            };
+            html! {
+                <li class={format!("pe-ev pe-ev-{kind}")}>
+                    <strong>{ w.headline() }</strong>
+                    <p>{ w.explain() }</p>
+                </li>
+            }
+        })
+        .collect();
+    html! {
+        <div class="pe-log">
+            <h5>{ format!("Kernel trips that switched ({} in all, newest first)", thousands(sys.switch_total())) }</h5>
+            if sys.switch_total() == 0 {
+                <p class="hint">{ "None yet: the CPU starts in the kernel's boot code. Step, or Step to next switch." }</p>
+            } else {
+                <ol class="pe-events" data-testid="pe-log">{ items }</ol>
+            }
+        </div>
+    }
+}
+
+/// The preemption widget.
+#[component]
+pub fn PreemptionWidget() -> Html {
+    let state = use_url_reducer::<State>();
+    // While running, a slice every tick (fewer, longer ones under reduced motion).
+    {
+        let run = state.running.then(|| {
+            if reduced_motion() {
+                (CALM_TICK_MS, RUN_SLICE * u64::from(CALM_TICK_MS / TICK_MS))
+            } else {
+                (TICK_MS, RUN_SLICE)
+            }
+        });
+        let dispatcher = state.dispatcher();
+        use_background_run((), run.map(|(ms, _)| Pace::Every(ms)), move || {
+            if let Some((_, n)) = run {
+                dispatcher.dispatch(Action::Tick(n));
+            }
+        });
+    }
+    let click = |a: Action| state.on(a.clone());
+    let on_reset = state.on(Action::Reset);
+    let on_count = state.on_pick(Action::Count);
+    let sharing_cb = |m: Sharing| state.on(Action::Sharing(m));
+    let on_period = state.on_text(Action::Period);
+    let on_yield = {
+        let state = state.clone();
+        Callback::from(move |e: InputEvent| {
+            state.dispatch(Action::YieldEvery(dom::input_text(&e)))
+        })
+    };
+    let s = &state.settings;
+    let program_pickers: Html = s
+        .programs
+        .iter()
+        .enumerate()
+        .map(|(i, cur)| {
+            let state = state.clone();
+            let on = Callback::from(move |e: Event| {
+                if let Some(p) = Program::from_id(&dom::event_value(&e)) {
+                    state.dispatch(Action::Program(i, p));
+                }
+            });
+            html! {
+                <label class="inline pe-pick">
+                    <span class={classes!("pe-swatch", format!("pe-t{i}"))} aria-hidden="true"></span>
+                    { format!("Task {} ", i + 1) }
+                    <select data-testid={format!("pe-prog-{i}")} onchange={on}>
+                        { for Program::ALL.iter().map(|p| html! { <option value={p.id()} selected={p == cur}>{ p.about() }</option> }) }
+                    </select>
+                </label>
+            }
+        })
+        .collect();
+    let coop = s.sharing == Sharing::Cooperative;
+    let stopped = state.sys.as_ref().is_none_or(|x| x.stopped().is_some());
+    let body = match &state.sys {
+        Some(sys) => html! {
+            <>
+                { cpu_view(sys) }
+                { timeline(sys) }
+                if let Some(why) = state.frozen() {
+                    <div class="pe-frozen" role="status" data-testid="pe-frozen">
+                        <strong>{ "No switch can happen any more. " }</strong>{ why }
+                    </div>
+                }
+                <ul class="pe-procs">{ processes_view(sys) }</ul>
+                <div class="pe-console">
+                    <span class="pe-rn">{ format!("console ({} bytes written by write(1, …))", thousands(sys.console_len())) }</span>
+                    <pre data-testid="pe-console">{ tail(&sys.console(), 240) }</pre>
+                </div>
+                { listings_view(sys) }
+                { log_view(sys) }
+            </>
+        },
+        None => html! {},
+    };
+    html! {
+        <Frame id={super::ID} title="Taking the CPU back" subtitle="Processes on the simulated CPU, a timer interrupt, and the kernel's context switch" on_reset={on_reset} live={Some(AttrValue::from(state.announce.clone()))}>
+            <div class="pe-controls">
+                <label class="inline">{ "Processes " }
+                    <select data-testid="pe-count" onchange={on_count}>
+                        { for (MIN_PROCS..=MAX_PROCS).map(|n| html! { <option value={n.to_string()} selected={s.programs.len() == n}>{ n.to_string() }</option> }) }
+                    </select>
+                </label>
+                { program_pickers }
+            </div>
+            <div class="pe-controls">
+                <fieldset class="pe-mode">
+                    <legend>{ "Sharing the CPU" }</legend>
+                    <label class="inline"><input type="radio" name="pe-mode" data-testid="pe-mode-pre" checked={!coop} onchange={sharing_cb(Sharing::Preemptive)} />{ " preemptive: timer every " }</label>
+                    <input type="number" min="1" max="1000000" class="pe-num" data-testid="pe-period" aria-label="timer period in instructions"
+                        value={state.period_text.0.clone()} oninput={on_period} disabled={coop}
+                        aria-invalid={state.period_text.1.is_some().then_some("true")} />
+                    <span>{ " instructions" }</span>
+                    <br />
+                    <label class="inline"><input type="radio" name="pe-mode" data-testid="pe-mode-coop" checked={coop} onchange={sharing_cb(Sharing::Cooperative)} />{ " cooperative: no timer; counters yield every " }</label>
+                    <input type="number" min="1" max="1000000" class="pe-num" data-testid="pe-yield" aria-label="yield every this many increments"
+                        value={state.yield_text.0.clone()} oninput={on_yield} disabled={!coop}
+                        aria-invalid={state.yield_text.1.is_some().then_some("true")} />
+                    <span>{ " increments" }</span>
+                    if let Some(e) = &state.period_text.1 { <p class="field-error" data-testid="pe-period-error">{ format!("Timer period: {e}") }</p> }
+                    if let Some(e) = &state.yield_text.1 { <p class="field-error" data-testid="pe-yield-error">{ format!("Yield interval: {e}") }</p> }
+                </fieldset>
+            </div>
+            <Stepper label="Run the machine" class="pe-stepper" steps={vec![
+                Control::button("Step", click(Action::Step)).testid("pe-step").disabled(stopped),
+                Control::button("Step to next switch", click(Action::StepSwitch)).testid("pe-step-switch").disabled(stopped),
+                if state.running {
+                    Control::button("Pause", click(Action::Pause)).testid("pe-pause")
+                } else {
+                    Control::button("Run", click(Action::Run)).testid("pe-run").disabled(stopped)
+                },
+                Control::hint(format!("{} instructions, {} timer interrupts, {} yields",
+                    thousands(state.sys.as_ref().map_or(0, |x| x.instructions())),
+                    thousands(state.sys.as_ref().map_or(0, |x| x.timer_interrupts())),
+                    thousands(state.sys.as_ref().map_or(0, |x| x.yields())))).testid("pe-count-text"),
+            ]} />
+            if let Some(e) = &state.error { <p class="asm-error" data-testid="pe-error">{ e.clone() }</p> }
+            { body }
+        </Frame>
+    }
+}
+
+/// The last `n` characters.
+fn tail(s: &str, n: usize) -> String {
+    let count = s.chars().count();
+    s.chars().skip(count.saturating_sub(n)).collect()
+}
