@@ -10,12 +10,12 @@ import zlib from 'node:zlib';
 const KiB = 1024;
 // kind: [file-name test, gzip budget in bytes]
 const BUDGETS = {
-  wasm: [(f) => f.endsWith('.wasm'), 680 * KiB],
+  wasm: [(f) => f.endsWith('.wasm'), 750 * KiB],
   js: [(f) => f.endsWith('.js'), 10 * KiB],
   css: [(f) => f.endsWith('.css'), 10 * KiB],
   html: [(f) => f.endsWith('.html'), 60 * KiB],
 };
-const TOTAL = 750 * KiB;
+const TOTAL = 825 * KiB;
 
 const dist = process.argv[2] ?? 'dist';
 const files = fs.readdirSync(dist).filter((f) => fs.statSync(path.join(dist, f)).isFile());
