@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything the build and the tests need on a fresh machine of this kind.
 # Idempotent: each step checks first and skips what is already there.
-# Versions are the ones recorded in ../shared/reference/toolchain.md.
+# Versions: wasm-bindgen-cli equals the wasm-bindgen in Cargo.lock; Trunk 0.21.14 is the last
+# release this machine's rustc builds; the npm tools are pinned by package-lock.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/env.sh

@@ -3,7 +3,7 @@
 //! other (and the example filesystem's interpreters, ELF files and symlinks). Invariants: the
 //! model never exceeds the kernel's rewrite depth (five); when `/tmp/s0`'s line is a usable
 //! shebang and the exec succeeds, the script's path is in the new argv (binfmt_script keeps it,
-//! /work/shared/reference/facts.md); refusals read as one line.
+//! as fs/binfmt_script.c does); refusals read as one line.
 
 use youcpu_core::exec::examples::example_fs;
 use youcpu_core::exec::execve::MAX_REWRITE_DEPTH;
