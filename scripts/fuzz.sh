@@ -10,7 +10,8 @@
 # several times faster; debug assertions and overflow checks stay on (cargo-fuzz's default).
 set -euo pipefail
 cd "$(dirname "$0")/../fuzz"
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/work/target-fuzz}"
+# Build output stays under the repository (fuzz/target, ignored by git) unless told otherwise.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
 if ! cargo +nightly fuzz --version >/dev/null 2>&1; then
   cargo install --locked cargo-fuzz
 fi
