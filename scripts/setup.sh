@@ -21,10 +21,10 @@ for c in clippy rustfmt; do
 done
 
 # Debian packages: Chromium + chromedriver (wasm-bindgen-test, Playwright) and the oracles the
-# native tests compare against (GNU as/objdump/readelf, gcc, musl-gcc, valgrind).
+# native tests compare against (GNU as/objdump/readelf, gcc, musl-gcc).
 need_apt=()
 for pair in chromium:chromium chromedriver:chromium-driver as:binutils objdump:binutils \
-            readelf:binutils gcc:gcc g++:g++ musl-gcc:musl-tools valgrind:valgrind \
+            readelf:binutils gcc:gcc g++:g++ musl-gcc:musl-tools \
             prlimit:util-linux taskset:util-linux; do
   cmd=${pair%%:*} pkg=${pair#*:}
   command -v "$cmd" >/dev/null || need_apt+=("$pkg")

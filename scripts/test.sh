@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test: formatting, clippy (native and wasm32), rustdoc, native tests (including the
-# oracle tests against the kernel, binutils and valgrind), wasm-bindgen tests in headless
+# oracle tests against the kernel, binutils and the processor), wasm-bindgen tests in headless
 # Chromium, the release build, and the Playwright end-to-end suite against it on loopback.
 # Installs whatever is missing first (scripts/setup.sh).
 set -euo pipefail
