@@ -67,3 +67,22 @@ test('fetch-execute: flags the manuals leave undefined are marked, with Intel an
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('fetch-execute: the floating-point panel appears once the program touches SSE or the x87', async () => {
+  const src = encodeURIComponent('mov eax, 2\ncvtsi2sd xmm0, eax\nsqrtsd xmm1, xmm0\nfld1\nfldpi\nfaddp');
+  const { page, errors } = await openPage(site.browser.context, `${site.server.url}/?fe-src=${src}#widget-fetch-execute`);
+  const w = page.locator('[data-widget="fetch-execute"]');
+  await w.waitFor();
+  await w.getByTestId('fe-step').click();
+  assert.equal(await w.getByTestId('fe-fp').count(), 0, 'integer code: no panel');
+  await w.getByTestId('fe-step').click();
+  await w.getByTestId('fe-step').click();
+  assert.match(await w.getByTestId('fe-xmm1').textContent(), /1\.4142135623730951/);
+  assert.match(await w.getByTestId('fe-xmm1').getAttribute('class'), /changed/);
+  for (let i = 0; i < 3; i++) await w.getByTestId('fe-step').click();
+  assert.match(await w.getByTestId('fe-st0').textContent(), /4\.14159265358979/);
+  assert.equal(await w.getByTestId('fe-st1').count(), 0);
+  await shoot(w, 'fetch-execute-fp.png');
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -252,6 +252,14 @@ pub fn changes(a: &CpuState, b: &CpuState) -> Vec<String> {
             ));
         }
     }
+    for (i, (x, y)) in a.xmm.iter().zip(&b.xmm).enumerate() {
+        if x != y {
+            out.push(format!("xmm{i}: {x:#x} → {y:#x}"));
+        }
+    }
+    if a.mxcsr != b.mxcsr {
+        out.push(format!("mxcsr: {:#x} → {:#x}", a.mxcsr, b.mxcsr));
+    }
     for (name, bit) in FLAGS {
         if (a.rflags ^ b.rflags) & bit != 0 {
             out.push(format!(

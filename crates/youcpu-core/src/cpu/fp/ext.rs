@@ -35,6 +35,38 @@ impl Ext {
             sig: b as u64,
         }
     }
+    /// The nearest `f64`, for showing a register to a reader (not for computing: an 80-bit
+    /// value has 11 more significand bits and a wider exponent range than `f64`). NaNs come
+    /// out as NaN, unsupported encodings too.
+    pub fn approx_f64(self) -> f64 {
+        let s = if self.sign() { -1.0 } else { 1.0 };
+        let e = self.exp();
+        if e == 0x7fff {
+            return if self.sig << 1 == 0 {
+                s * f64::INFINITY
+            } else {
+                f64::NAN
+            };
+        }
+        if self.is_unsupported() {
+            return f64::NAN;
+        }
+        // sig * 2^(e - BIAS - 63), with a denormal's exponent read as 1.
+        let e = if e == 0 { 1 } else { e };
+        let mut v = self.sig as f64;
+        let mut k = e - BIAS - 63;
+        // Scale in steps so intermediate powers of two stay finite.
+        while k > 1000 {
+            v *= 2f64.powi(1000);
+            k -= 1000;
+        }
+        while k < -1000 {
+            v *= 2f64.powi(-1000);
+            k += 1000;
+        }
+        s * v * 2f64.powi(k)
+    }
+
     /// Negative.
     pub fn sign(self) -> bool {
         self.se & 0x8000 != 0
@@ -299,5 +331,35 @@ pub fn to_ieee(f: Fmt, x: Ext, env: &mut Env) -> (u64, bool) {
             };
             (r, up)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn approx_f64_of_common_values() {
+        let one = Ext {
+            se: BIAS as u16,
+            sig: INT,
+        };
+        assert_eq!(one.approx_f64(), 1.0);
+        assert_eq!(one.negated().approx_f64(), -1.0);
+        let three_halves = Ext {
+            se: BIAS as u16,
+            sig: INT | (INT >> 1),
+        };
+        assert_eq!(three_halves.approx_f64(), 1.5);
+        assert_eq!(Ext::zero(false).approx_f64(), 0.0);
+        assert_eq!(Ext::inf(true).approx_f64(), f64::NEG_INFINITY);
+        assert!(Ext::indefinite().approx_f64().is_nan());
+        let huge = Ext {
+            se: 0x7ffe,
+            sig: INT,
+        };
+        assert_eq!(huge.approx_f64(), f64::INFINITY);
+        let tiny = Ext { se: 1, sig: INT };
+        assert_eq!(tiny.approx_f64(), 0.0);
     }
 }

@@ -211,7 +211,10 @@ pub fn FetchExecuteWidget() -> Html {
                         </Table>
                     </div>
                 </div>
-                <div class="fe-cpu">{ regs }</div>
+                <div class="fe-cpu">
+                    { regs }
+                    if let Some(o) = os.as_ref().filter(|o| super::fp::touched(&o.m.cpu)) { { super::fp::panel(&o.m.cpu, state.before.as_ref()) } }
+                </div>
             </div>
             <Stepper label="Run the program" steps={vec![
                 Control::button("Step", click(Action::Step)).testid("fe-step").disabled(!running),
