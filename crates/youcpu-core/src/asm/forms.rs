@@ -85,12 +85,71 @@ pub fn codes_for(mnemonic: &str) -> Vec<Code> {
             })
             .collect();
     }
+    if let Some(codes) = sized_codes(mnemonic) {
+        return codes;
+    }
     let t = table();
     aliases(mnemonic)
         .iter()
         .filter_map(|n| t.get(n.as_str()))
         .flat_map(|v| v.iter().copied())
         .collect()
+}
+
+/// The instructions whose operand size GAS and objdump write as a suffix, `w` `d` or `q` (the
+/// size is not visible in the operands): `iretw`, `sysretd`, `pushw 1`, `retfq`, `leavew`...
+pub const SIZE_SUFFIXED: &[&str] = &[
+    "iret", "sysret", "sysexit", "pushf", "popf", "pusha", "popa", "ret", "retf", "push", "pop",
+    "leave", "enter", "fnsave", "fnstenv", "frstor", "fldenv", "fsave", "fstenv",
+];
+
+/// The forms of a size-suffixed name (`iretw`, `sysretd`, `pushw`...) that GAS accepts: those
+/// of the base name with that operand size. None when the name is not one of those (or is an
+/// iced mnemonic of its own, such as `iretd`).
+fn sized_codes(mnemonic: &str) -> Option<Vec<Code>> {
+    let t = table();
+    if t.contains_key(mnemonic) {
+        return None;
+    }
+    let (base, size) = match mnemonic.as_bytes().last()? {
+        b'w' => (mnemonic.get(..mnemonic.len() - 1)?, 16),
+        b'd' => (mnemonic.get(..mnemonic.len() - 1)?, 32),
+        b'q' => (mnemonic.get(..mnemonic.len() - 1)?, 64),
+        _ => return None,
+    };
+    if !SIZE_SUFFIXED.contains(&base) {
+        return None;
+    }
+    let mut codes: Vec<Code> = Vec::new();
+    for name in [base, &format!("{base}d"), &format!("{base}q")] {
+        if let Some(v) = t.get(name) {
+            codes.extend(v.iter().copied());
+        }
+    }
+    codes.retain(|c| {
+        let oc = c.op_code();
+        // Push/pop with a general register or memory operand say their size there.
+        let this_size = match oc.operand_size() {
+            // sysret and sysexit have no size of their own without REX.W (`sysretd`).
+            0 if oc.w() == 0 && matches!(base, "sysret" | "sysexit") => 32,
+            s => s,
+        };
+        this_size == size
+            && !(matches!(base, "push" | "pop")
+                && oc.op_kinds().iter().any(|k| {
+                    matches!(
+                        k,
+                        K::r16_or_mem
+                            | K::r32_or_mem
+                            | K::r64_or_mem
+                            | K::r16_opcode
+                            | K::r32_opcode
+                            | K::r64_opcode
+                            | K::mem
+                    )
+                }))
+    });
+    Some(codes)
 }
 
 /// True if the form uses the mode's own address size (GAS's `loop` in 64-bit mode counts with
