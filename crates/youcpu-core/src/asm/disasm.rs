@@ -186,7 +186,7 @@ fn decode_at(
     let len = ins.len();
     let raw = window.get(..len).unwrap_or_default().to_vec();
     let iced_name = format!("{:?}", ins.mnemonic()).to_ascii_lowercase();
-    let mnemonic = objdump_name(&ins, &iced_name, bits);
+    let mnemonic = objdump_name(&ins, &iced_name, bits, fmt);
     let mut text = String::new();
     fmt.format(&ins, &mut text);
     if super::forms::is_string_op(ins.op_code()) {
@@ -240,9 +240,27 @@ fn decode_at(
 /// for the D0-D3 /6 alias, and a `w`/`d`/`q` suffix where the operand size differs from the
 /// mode's default but no operand shows it (`iretw`, `sysretd`, `pushw 0x1`, `retfq`,
 /// `fnsavew`).
-fn objdump_name(ins: &iced_x86::Instruction, iced_name: &str, bits: Bitness) -> String {
-    use iced_x86::{Code, Mnemonic};
+fn objdump_name(
+    ins: &iced_x86::Instruction,
+    iced_name: &str,
+    bits: Bitness,
+    fmt: &mut IntelFormatter,
+) -> String {
+    use iced_x86::{Code, FormatMnemonicOptions, Mnemonic};
     let oc = ins.op_code();
+    if (iced_name.starts_with("cmp") && !super::forms::is_string_op(oc))
+        || iced_name.starts_with("vcmp")
+        || iced_name.contains("pclmul")
+        || iced_name.starts_with("vpcmp")
+        || iced_name.starts_with("vpcom")
+    {
+        // The compare predicate in the name, as both print it (`cmpltps`).
+        let mut m = String::new();
+        fmt.format_mnemonic_options(ins, &mut m, FormatMnemonicOptions::NO_PREFIXES);
+        if !m.is_empty() && !m.contains(' ') {
+            return m;
+        }
+    }
     if super::forms::is_string_op(oc) {
         for s in ["movs", "cmps", "scas", "lods", "stos", "ins", "outs"] {
             if iced_name.len() == s.len() + 1 && iced_name.starts_with(s) {
@@ -292,7 +310,7 @@ fn objdump_name(ins: &iced_x86::Instruction, iced_name: &str, bits: Bitness) -> 
                 "sysexit"
             };
             return if bits == Bitness::B64 {
-                format!("{base}{}", if oc.w() != 0 { "q" } else { "d" })
+                format!("{base}{}", if oc.operand_size() == 64 { "q" } else { "d" })
             } else {
                 base.into()
             };
@@ -347,6 +365,13 @@ fn objdump_name(ins: &iced_x86::Instruction, iced_name: &str, bits: Bitness) -> 
         return base.into();
     }
     format!("{base}{}", by_size(size))
+}
+
+fn is_legacy_prefix(b: u8) -> bool {
+    matches!(
+        b,
+        0x26 | 0x2e | 0x36 | 0x3e | 0x64 | 0x65 | 0x66 | 0x67 | 0xf0 | 0xf2 | 0xf3
+    )
 }
 
 /// target - ip as a signed number in the mode's address width (a 16-bit jump wraps at 64 KiB).
@@ -425,7 +450,11 @@ fn variants(text: &str, ins: &iced_x86::Instruction, raw: &[u8]) -> Vec<String> 
     if let Some(rest) = text.strip_prefix("data16 push ") {
         v.push(format!("push word ptr {rest}"));
     }
-    if text.starts_with('f') {
+    if text.starts_with('f')
+        && !["fcmov", "fcomi", "fucomi"]
+            .iter()
+            .any(|p| text.starts_with(p))
+    {
         // x87: GAS refuses some two-operand spellings iced prints (`fcom st, st(2)`), so the
         // form without the implicit st comes first.
         let t = text.replacen(" st, ", " ", 1);
@@ -433,6 +462,20 @@ fn variants(text: &str, ins: &iced_x86::Instruction, raw: &[u8]) -> Vec<String> 
         if t != text {
             v.insert(0, t);
         }
+    }
+    // 66 on a near branch in 64-bit mode, which Intel CPUs ignore (objdump -M intel64:
+    // `data16 ret`).
+    let raw_has_66 = raw
+        .iter()
+        .take_while(|b| is_legacy_prefix(**b))
+        .any(|b| *b == 0x66);
+    if raw_has_66
+        && !text.contains("data16")
+        && ins.is_jmp_near()
+            | ins.is_call_near()
+            | matches!(ins.mnemonic(), iced_x86::Mnemonic::Ret)
+    {
+        v.push(format!("data16 {text}"));
     }
     if ins.len() > 0 && !text.contains('[') && raw_has_67 {
         v.push(format!("addr32 {text}"));
@@ -445,7 +488,10 @@ fn variants(text: &str, ins: &iced_x86::Instruction, raw: &[u8]) -> Vec<String> 
 /// `xchg ax, ax`. None when the names agree or the name is not written this way.
 fn renamed(text: &str, ins: &iced_x86::Instruction, name: &str) -> Option<String> {
     let iced_name = format!("{:?}", ins.mnemonic()).to_ascii_lowercase();
-    if name == iced_name || super::forms::is_string_op(ins.op_code()) {
+    if name == iced_name
+        || super::forms::is_string_op(ins.op_code())
+        || !text.split(' ').any(|w| w == iced_name)
+    {
         return None;
     }
     if name == "xchg" {
@@ -461,7 +507,7 @@ fn renamed(text: &str, ins: &iced_x86::Instruction, name: &str) -> Option<String
     let suffixed = name.len() == iced_name.len() + 1 && name.starts_with(iced_name.as_str());
     let mut out: Vec<&str> = Vec::new();
     for (i, w) in words.iter().enumerate() {
-        if i < at && suffixed && matches!(*w, "data16" | "data32") {
+        if i < at && suffixed && matches!(*w, "data16" | "data32" | "data64") {
             continue;
         }
         // The suffix says the size: `fnsavew [rax]`, not `fnsavew fpustate94 ptr [rax]`.

@@ -195,6 +195,17 @@ fn assemble_insn(
         // GAS: "ambiguous operand size for `sysret'": write sysretd or sysretq.
         return Err(AsmError::AmbiguousSize(short(typed)));
     }
+    if (matches!(typed, "sysexitd" | "sysexitq") && bits != Bitness::B64)
+        || (typed == "sysretd" && bits == Bitness::B16)
+    {
+        // GAS refuses sysexitd outside 64-bit mode; its 16-bit `sysretd` is 66 0f 07, a
+        // sysret made 32-bit by a prefix (objdump: `data32 sysret`), which we do not emit:
+        // sysret exists only in 64-bit mode (#UD elsewhere).
+        return Err(AsmError::NotInMode {
+            mnemonic: short(typed),
+            bits: bits.bits(),
+        });
+    }
     if prefixes.lock && !ops.iter().any(|o| matches!(o.kind, OpKind::Mem(_))) {
         return Err(AsmError::Encode(format!(
             "lock needs a memory destination (\"{}\" has none)",

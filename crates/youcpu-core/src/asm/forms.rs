@@ -188,8 +188,12 @@ pub fn is_implicit(k: K) -> bool {
 }
 
 /// True for string instructions (`movsb`, `lodsq`...), whose operands are all implicit.
+/// `maskmovdqu`/`maskmovq` store through an implicit `[rdi]` too, but their registers are
+/// written (`maskmovdqu xmm0, xmm1`).
 pub fn is_string_op(oc: &OpCodeInfo) -> bool {
-    oc.op_kinds().iter().any(|k| is_implicit(*k))
+    oc.op_kinds()
+        .iter()
+        .any(|k| is_implicit(*k) && *k != K::seg_rDI)
 }
 
 /// The slots a reader writes operands for. String instructions have none: GAS writes
@@ -198,7 +202,11 @@ pub fn explicit_kinds(oc: &OpCodeInfo) -> Vec<K> {
     if is_string_op(oc) {
         return Vec::new();
     }
-    oc.op_kinds().to_vec()
+    oc.op_kinds()
+        .iter()
+        .copied()
+        .filter(|k| !is_implicit(*k))
+        .collect()
 }
 
 /// How an immediate slot stores its value.

@@ -39,6 +39,39 @@ fn lenient(mnemonic: &str, mut ops: Vec<Operand>) -> Result<(String, Vec<Operand
         mnemonic: short(mnemonic),
         valid: valid.into(),
     };
+    // SSE compare predicates as mnemonics (i386-opc.tbl): `cmpltps xmm0, xmm1` is
+    // `cmpps xmm0, xmm1, 1`.
+    const PREDICATES: &[&str] = &["eq", "lt", "le", "unord", "neq", "nlt", "nle", "ord"];
+    if let Some(rest) = m.strip_prefix("cmp") {
+        for suffix in ["ps", "pd", "ss", "sd"] {
+            let Some(pred) = rest.strip_suffix(suffix) else {
+                continue;
+            };
+            if let Some(n) = PREDICATES.iter().position(|p| *p == pred) {
+                if ops.len() != 2 {
+                    return Err(AsmError::OperandCount {
+                        mnemonic: short(mnemonic),
+                        expected: "2".into(),
+                        given: ops.len(),
+                    });
+                }
+                ops.push(Operand {
+                    kind: OpKind::Imm(n as i128),
+                    size: None,
+                });
+                return Ok((format!("cmp{suffix}"), ops));
+            }
+        }
+    }
+    // The blend-by-xmm0 forms may name their implicit xmm0 (`blendvps xmm1, xmm2, xmm0`).
+    if matches!(m.as_str(), "blendvps" | "blendvpd" | "pblendvb")
+        && ops.len() == 3
+        && ops
+            .get(2)
+            .is_some_and(|o| matches!(o.kind, OpKind::Reg(Register::XMM0)))
+    {
+        ops.truncate(2);
+    }
     match m.as_str() {
         // movd/movq with no MMX or XMM register is mov with a fixed size, as GAS reads them
         // (movl / movq): 32-bit GPRs (or a segment/control register beside one) for movd,
