@@ -251,8 +251,20 @@ fn assemble_insn(
         for (written, swapped) in &orders {
             // x87: GAS lets `fxch st(1)` / `fcom st(2)` leave out the st(0) first operand.
             let with_st0;
+            // Not fcmovcc, which GAS takes only with both operands.
             let order = if kinds.len() == written.len() + 1
                 && kinds.first() == Some(&K::st0)
+                && !matches!(
+                    code.mnemonic(),
+                    Mnemonic::Fcmovb
+                        | Mnemonic::Fcmove
+                        | Mnemonic::Fcmovbe
+                        | Mnemonic::Fcmovu
+                        | Mnemonic::Fcmovnb
+                        | Mnemonic::Fcmovne
+                        | Mnemonic::Fcmovnbe
+                        | Mnemonic::Fcmovnu
+                )
                 && written
                     .iter()
                     .all(|o| matches!(o.kind, OpKind::Reg(r) if r.is_st()))

@@ -27,6 +27,65 @@ pub fn rewrite(mnemonic: &str, ops: Vec<Operand>, bits: Bitness) -> Result<Rewri
     Ok(shorthand(&m, ops, bits))
 }
 
+/// The compare predicates of cmpps (the first 8) and vcmpps (all 32), in immediate order.
+const CMP_PREDICATES: &[&str] = &[
+    "eq", "lt", "le", "unord", "neq", "nlt", "nle", "ord", "eq_uq", "nge", "ngt", "false",
+    "neq_oq", "ge", "gt", "true", "eq_os", "lt_oq", "le_oq", "unord_s", "neq_us", "nlt_uq",
+    "nle_uq", "ord_s", "eq_us", "nge_uq", "ngt_uq", "false_os", "neq_os", "ge_oq", "gt_oq",
+    "true_us",
+];
+
+/// A mnemonic with a predicate in its name: the instruction and the immediate it stands for.
+fn predicate_form(m: &str) -> Option<(String, i128)> {
+    if !super::forms::codes_for(m).is_empty() {
+        return None;
+    }
+    for (stem, count) in [("cmp", 8), ("vcmp", 32)] {
+        let Some(rest) = m.strip_prefix(stem) else {
+            continue;
+        };
+        for suffix in ["ps", "pd", "ss", "sd"] {
+            let Some(pred) = rest.strip_suffix(suffix) else {
+                continue;
+            };
+            if let Some(n) = CMP_PREDICATES.iter().take(count).position(|p| *p == pred) {
+                return Some((format!("{stem}{suffix}"), n as i128));
+            }
+        }
+    }
+    for stem in ["pclmul", "vpclmul"] {
+        let Some(q) = m.strip_prefix(stem).and_then(|r| r.strip_suffix("dq")) else {
+            continue;
+        };
+        let n = match q {
+            "lqlq" => 0x00,
+            "hqlq" => 0x01,
+            "lqhq" => 0x10,
+            "hqhq" => 0x11,
+            _ => continue,
+        };
+        return Some((format!("{stem}qdq"), n));
+    }
+    if let Some(rest) = m.strip_prefix("vpcmp") {
+        for suffix in ["ub", "uw", "ud", "uq", "b", "w", "d", "q"] {
+            let Some(pred) = rest.strip_suffix(suffix) else {
+                continue;
+            };
+            let n = match pred {
+                "eq" => 0,
+                "lt" => 1,
+                "le" => 2,
+                "neq" => 4,
+                "nlt" => 5,
+                "nle" => 6,
+                _ => continue,
+            };
+            return Some((format!("vpcmp{suffix}"), n));
+        }
+    }
+    None
+}
+
 /// Forms GAS accepts that the manual does not write that way.
 fn lenient(mnemonic: &str, mut ops: Vec<Operand>) -> Result<(String, Vec<Operand>), AsmError> {
     let mut m = mnemonic.to_string();
@@ -39,29 +98,15 @@ fn lenient(mnemonic: &str, mut ops: Vec<Operand>) -> Result<(String, Vec<Operand
         mnemonic: short(mnemonic),
         valid: valid.into(),
     };
-    // SSE compare predicates as mnemonics (i386-opc.tbl): `cmpltps xmm0, xmm1` is
-    // `cmpps xmm0, xmm1, 1`.
-    const PREDICATES: &[&str] = &["eq", "lt", "le", "unord", "neq", "nlt", "nle", "ord"];
-    if let Some(rest) = m.strip_prefix("cmp") {
-        for suffix in ["ps", "pd", "ss", "sd"] {
-            let Some(pred) = rest.strip_suffix(suffix) else {
-                continue;
-            };
-            if let Some(n) = PREDICATES.iter().position(|p| *p == pred) {
-                if ops.len() != 2 {
-                    return Err(AsmError::OperandCount {
-                        mnemonic: short(mnemonic),
-                        expected: "2".into(),
-                        given: ops.len(),
-                    });
-                }
-                ops.push(Operand {
-                    kind: OpKind::Imm(n as i128),
-                    size: None,
-                });
-                return Ok((format!("cmp{suffix}"), ops));
-            }
-        }
+    // Compare predicates as mnemonics (i386-opc.tbl): `cmpltps xmm0, xmm1` is
+    // `cmpps xmm0, xmm1, 1`, `vcmpnge_uqsd` is vcmpsd with 0x19, `pclmulhqlqdq` is pclmulqdq
+    // with 1, `vpcmpltud` is vpcmpud with 1.
+    if let Some((base, n)) = predicate_form(&m) {
+        ops.push(Operand {
+            kind: OpKind::Imm(n),
+            size: None,
+        });
+        return Ok((base, ops));
     }
     // The blend-by-xmm0 forms may name their implicit xmm0 (`blendvps xmm1, xmm2, xmm0`).
     if matches!(m.as_str(), "blendvps" | "blendvpd" | "pblendvb")
@@ -359,7 +404,20 @@ fn shorthand(mnemonic: &str, mut ops: Vec<Operand>, bits: Bitness) -> Rewritten 
                 Some("with no operands it is st(1), st"),
             );
         }
-        ("fxch" | "fucom" | "fucomp" | "fcom" | "fcomp", []) => {
+        ("faddp" | "fmulp" | "fsubp" | "fsubrp" | "fdivp" | "fdivrp", [one]) if matches!(one.kind, OpKind::Reg(r) if r.is_st()) =>
+        {
+            let st0 = Operand {
+                kind: OpKind::Reg(Register::ST0),
+                size: None,
+            };
+            let one = one.clone();
+            return (m, vec![one, st0], Some("with one operand it is st(i), st"));
+        }
+        (
+            "fxch" | "fucom" | "fucomp" | "fcom" | "fcomp" | "fcomi" | "fcomip" | "fucomi"
+            | "fucomip",
+            [],
+        ) => {
             let st1 = Operand {
                 kind: OpKind::Reg(Register::ST1),
                 size: None,

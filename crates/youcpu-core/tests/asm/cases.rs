@@ -710,6 +710,34 @@ pub fn cases64() -> Vec<String> {
         v.push(s.to_string());
     }
     v.extend(sse_x87(true, "rax"));
+    // Names with a predicate, and x87 forms GAS takes with one operand or not at all.
+    for s in [
+        "vcmpltps xmm0, xmm1, xmm2",
+        "vcmpeq_uqps ymm0, ymm1, ymm2",
+        "vcmpnge_uqsd xmm0, xmm1, qword ptr [rax]",
+        "vcmptrueps ymm0, ymm1, ymm2",
+        "vcmpps xmm0, xmm1, xmm2, 0x1f",
+        "pclmullqlqdq xmm0, xmm1",
+        "pclmulhqhqdq xmm0, [rax]",
+        "pclmulqdq xmm0, xmm1, 0x10",
+        "vpcmpeqd k1, zmm0, zmm1",
+        "vpcmpltud k1, zmm0, zmm1",
+        "vpcmpd k1, zmm0, zmm1, 2",
+        "fcmovb st(1)",
+        "fcmovne st(3)",
+        "fcomi st(1)",
+        "fucomip st(2)",
+        "fcomip",
+        "fucomi",
+        "fcmovb",
+        "fadd",
+        "fmul st(2)",
+        "fdivr",
+        "fsubp st(1)",
+        "ffreep st(1)",
+    ] {
+        v.push(s.to_string());
+    }
     v.extend(sse_x87(false, "rdx"));
     v.extend(sized_names(64));
     // Junk GAS refuses too.
