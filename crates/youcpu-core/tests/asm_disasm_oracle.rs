@@ -225,15 +225,84 @@ fn random_bytes(n: usize, seed: u64) -> Vec<u8> {
 
 /// Random bytes: where objdump and we both see an instruction at the same address, the
 /// length and mnemonic must agree; and our text must re-assemble to the same bytes.
-fn random_mode(bits: Bitness) {
-    let base = gas::base_for(bits.bits());
-    let seed = std::env::var("YOUCPU_ASM_SEED")
+fn seed() -> u64 {
+    std::env::var("YOUCPU_ASM_SEED")
         .ok()
         .and_then(|s| s.parse::<u64>().ok())
-        .unwrap_or(0x9e3779b97f4a7c15);
-    let bytes = random_bytes(20000, seed ^ u64::from(bits.bits()));
-    let ours = disassemble(&bytes, bits, base).expect("decode");
-    let od: HashMap<u64, gas::ObjdumpInsn> = gas::objdump(&bytes, bits.bits(), base)
+        .unwrap_or(0x9e3779b97f4a7c15)
+}
+
+fn random_mode(bits: Bitness) {
+    let bytes = random_bytes(20000, seed() ^ u64::from(bits.bits()));
+    compare_stream(&bytes, bits, "random", 2000);
+}
+
+/// Random SSE-SSE4.2, MMX and x87 encodings: a mandatory prefix (none, 66, f2, f3), maybe a
+/// REX, the 0f / 0f 38 / 0f 3a maps or the x87 escapes d8-df, a random opcode and ModRM and
+/// random bytes after. Each that we decode is kept, one after another, and the stream is
+/// compared with objdump as the random bytes are.
+fn random_simd_x87_mode(bits: Bitness) {
+    let r = random_bytes(200_000, seed() ^ 0x5eed ^ u64::from(bits.bits()));
+    let mut bytes = Vec::new();
+    for c in r.chunks_exact(12) {
+        let [a, b, op, modrm, rest @ ..] = c else {
+            continue;
+        };
+        let mut cand = Vec::new();
+        match a % 4 {
+            1 => cand.push(0x66),
+            2 => cand.push(0xf2),
+            3 => cand.push(0xf3),
+            _ => {}
+        }
+        if bits == Bitness::B64 && b % 4 == 0 {
+            cand.push(0x40 | (b >> 4));
+        }
+        match b % 5 {
+            0 => cand.extend([0x0f, 0x38]),
+            1 => cand.extend([0x0f, 0x3a]),
+            2 => {
+                cand.clear();
+                cand.push(0xd8 | (op & 7));
+            }
+            _ => cand.push(0x0f),
+        }
+        // Leave out the VEX/EVEX/XOP escapes that c4/c5/62/8f would be in 16/32-bit mode.
+        if *op == 0x0f {
+            continue;
+        }
+        cand.push(*op);
+        cand.push(*modrm);
+        cand.extend_from_slice(rest);
+        let base = gas::base_for(bits.bits()) + bytes.len() as u64;
+        if let Ok(d) = disassemble_one(&cand, bits, base) {
+            bytes.extend_from_slice(&d.bytes);
+        }
+    }
+    compare_stream(&bytes, bits, "random SSE/x87", 3000);
+}
+
+#[test]
+fn random_simd_x87_agrees_with_objdump_64() {
+    random_simd_x87_mode(Bitness::B64);
+}
+
+#[test]
+fn random_simd_x87_agrees_with_objdump_32() {
+    random_simd_x87_mode(Bitness::B32);
+}
+
+#[test]
+fn random_simd_x87_agrees_with_objdump_16() {
+    random_simd_x87_mode(Bitness::B16);
+}
+
+/// Where objdump and we both see an instruction at the same address of `bytes`, the length
+/// and mnemonic must agree; and our text must re-assemble to the same bytes.
+fn compare_stream(bytes: &[u8], bits: Bitness, what: &str, min: usize) {
+    let base = gas::base_for(bits.bits());
+    let ours = disassemble(bytes, bits, base).expect("decode");
+    let od: HashMap<u64, gas::ObjdumpInsn> = gas::objdump(bytes, bits.bits(), base)
         .into_iter()
         .map(|i| (i.ip, i))
         .collect();
@@ -282,7 +351,7 @@ fn random_mode(bits: Bitness) {
         }
     }
     eprintln!(
-        "{bits:?} random: {} items, {both} compared with objdump, {} problems",
+        "{bits:?} {what}: {} items, {both} compared with objdump, {} problems",
         ours.len(),
         problems.len()
     );
@@ -290,8 +359,8 @@ fn random_mode(bits: Bitness) {
         eprintln!("  {p}");
     }
     assert!(problems.is_empty(), "{} disagreements", problems.len());
-    assert!(both > 2000, "only {both} instructions compared");
-    eprintln!("{bits:?} random: {whole} of {insns} instructions without a field breakdown");
+    assert!(both > min, "only {both} instructions compared");
+    eprintln!("{bits:?} {what}: {whole} of {insns} instructions without a field breakdown");
     assert!(
         whole * 100 <= insns,
         "{whole} of {insns} instructions have no field breakdown"

@@ -186,7 +186,7 @@ fn decode_at(
     let len = ins.len();
     let raw = window.get(..len).unwrap_or_default().to_vec();
     let iced_name = format!("{:?}", ins.mnemonic()).to_ascii_lowercase();
-    let mnemonic = objdump_name(&ins, &iced_name, bits, fmt);
+    let mnemonic = objdump_name(&ins, &iced_name, bits, &raw, fmt);
     let mut text = String::new();
     fmt.format(&ins, &mut text);
     if super::forms::is_string_op(ins.op_code()) {
@@ -244,6 +244,7 @@ fn objdump_name(
     ins: &iced_x86::Instruction,
     iced_name: &str,
     bits: Bitness,
+    raw: &[u8],
     fmt: &mut IntelFormatter,
 ) -> String {
     use iced_x86::{Code, FormatMnemonicOptions, Mnemonic};
@@ -276,6 +277,43 @@ fn objdump_name(
     };
     let mode_default = if bits == Bitness::B16 { 16 } else { 32 };
     match ins.mnemonic() {
+        // The hint NOPs (0f 18-1f), and PREFETCHIT0/1 without a rip-relative address, which
+        // CPUs execute as NOPs.
+        Mnemonic::Reservednop => return "nop".into(),
+        Mnemonic::Prefetchit0 | Mnemonic::Prefetchit1 if !ins.is_ip_rel_memory_operand() => {
+            return "nop".into()
+        }
+        // 0f 0d /3 (iced's prefetchw alias) is objdump's prefetch, as /0 and /4-/7 are.
+        Mnemonic::Prefetchw
+            if raw
+                .windows(3)
+                .find(|w| w.first() == Some(&0x0f) && w.get(1) == Some(&0x0d))
+                .and_then(|w| w.get(2))
+                .is_some_and(|m| (m >> 3) & 7 == 3) =>
+        {
+            return "prefetch".into()
+        }
+        Mnemonic::Xstore => return "xstore-rng".into(),
+        Mnemonic::Xcryptecb => return "xcrypt-ecb".into(),
+        Mnemonic::Xcryptcbc => return "xcrypt-cbc".into(),
+        Mnemonic::Xcryptctr => return "xcrypt-ctr".into(),
+        Mnemonic::Xcryptcfb => return "xcrypt-cfb".into(),
+        Mnemonic::Xcryptofb => return "xcrypt-ofb".into(),
+        Mnemonic::Getsecq => return "getsec".into(),
+        Mnemonic::Pcmpestri64 => return "pcmpestriq".into(),
+        Mnemonic::Pcmpestrm64 => return "pcmpestrmq".into(),
+        Mnemonic::Vpcmpestri64 => return "vpcmpestriq".into(),
+        Mnemonic::Vpcmpestrm64 => return "vpcmpestrmq".into(),
+        // Outside 64-bit mode objdump names the descriptor-table size (`lgdtd`, `sidtw`).
+        Mnemonic::Lgdt | Mnemonic::Sgdt | Mnemonic::Lidt | Mnemonic::Sidt
+            if bits != Bitness::B64 =>
+        {
+            let size = match oc.operand_size() {
+                0 => mode_default,
+                s => s,
+            };
+            return format!("{iced_name}{}", by_size(size));
+        }
         Mnemonic::Xlatb => return "xlat".into(),
         Mnemonic::Wait => return "fwait".into(),
         Mnemonic::Sal => return "shl".into(),
@@ -428,6 +466,15 @@ fn variants(text: &str, ins: &iced_x86::Instruction, raw: &[u8]) -> Vec<String> 
                 .is_some_and(|n| (1..8).contains(&n))
         {
             v.push(format!("{first}{{{k}}}, {rest}"));
+        }
+    }
+    if let Some(rest) = text.strip_prefix("rep ") {
+        // VIA PadLock: the f3 is part of the opcode (GAS writes `xcryptecb`, `montmul`).
+        if ["xcrypt", "montmul", "xsha"]
+            .iter()
+            .any(|p| rest.starts_with(p))
+        {
+            v.insert(0, rest.to_string());
         }
     }
     if let Some(rest) = text.strip_prefix("bnd ") {

@@ -67,6 +67,11 @@ fn aliases(m: &str) -> Vec<String> {
         "movabs" => vec!["mov".into()],
         "lret" => vec!["retf".into()],
         "fwait" => vec!["wait".into()],
+        "pcmpestriq" => vec!["pcmpestri64".into()],
+        "pcmpestrmq" => vec!["pcmpestrm64".into()],
+        "vpcmpestriq" => vec!["vpcmpestri64".into()],
+        "vpcmpestrmq" => vec!["vpcmpestrm64".into()],
+        "xstore-rng" | "xstorerng" => vec!["xstore".into()],
         _ => vec![m.to_string()],
     }
 }
@@ -100,7 +105,8 @@ pub fn codes_for(mnemonic: &str) -> Vec<Code> {
 /// size is not visible in the operands): `iretw`, `sysretd`, `pushw 1`, `retfq`, `leavew`...
 pub const SIZE_SUFFIXED: &[&str] = &[
     "iret", "sysret", "sysexit", "pushf", "popf", "pusha", "popa", "ret", "retf", "push", "pop",
-    "leave", "enter", "fnsave", "fnstenv", "frstor", "fldenv", "fsave", "fstenv",
+    "leave", "enter", "lgdt", "sgdt", "lidt", "sidt", "fnsave", "fnstenv", "frstor", "fldenv",
+    "fsave", "fstenv",
 ];
 
 /// The forms of a size-suffixed name (`iretw`, `sysretd`, `pushw`...) that GAS accepts: those

@@ -1550,9 +1550,21 @@ pub fn sized_names(bits: u32) -> Vec<String> {
     .iter()
     .map(|s| s.to_string())
     .collect();
-    for op in ["fnsave", "fnstenv", "frstor", "fldenv"] {
+    for op in [
+        "fnsave", "fnstenv", "frstor", "fldenv", "lgdt", "sgdt", "lidt", "sidt",
+    ] {
         v.push(format!("{op}w {m}"));
         v.push(format!("{op}d {m}"));
+        v.push(format!("{op} {m}"));
+    }
+    for s in [
+        "xstore-rng",
+        "xstorerng",
+        "xcryptecb",
+        "xcrypt-ofb",
+        "getsec",
+    ] {
+        v.push(s.to_string());
     }
     if bits == 64 {
         for s in [
@@ -1568,6 +1580,9 @@ pub fn sized_names(bits: u32) -> Vec<String> {
             "movabs al, ds:0x1122334455667788",
             "movabs ds:0x10, rax",
             "movabs ax, [0x10]",
+            "pcmpestriq xmm0, xmm1, 1",
+            "pcmpestrmq xmm8, xmm0, 0xbb",
+            "pcmpestri xmm0, xmm1, 1",
         ] {
             v.push(s.to_string());
         }
