@@ -249,10 +249,31 @@ fn objdump_name(
 ) -> String {
     use iced_x86::{Code, FormatMnemonicOptions, Mnemonic};
     let oc = ins.op_code();
+    if iced_name.starts_with("cmp") && iced_name.ends_with("xadd") {
+        // CMPccXADD: iced's mnemonic is binutils' name (cmpnlxadd); its formatter's is Intel's
+        // (cmpgexadd).
+        return iced_name.into();
+    }
+    if matches!(ins.mnemonic(), Mnemonic::Pclmulqdq | Mnemonic::Vpclmulqdq)
+        && matches!(ins.immediate8(), 2 | 3)
+    {
+        // objdump names imm 2 and 3 as it names 0x10 and 0x11 (PCLMUL_Fixup).
+        let q = if ins.immediate8() == 2 {
+            "lqhq"
+        } else {
+            "hqhq"
+        };
+        let v = if ins.mnemonic() == Mnemonic::Vpclmulqdq {
+            "v"
+        } else {
+            ""
+        };
+        return format!("{v}pclmul{q}dq");
+    }
     if (iced_name.starts_with("cmp") && !super::forms::is_string_op(oc))
         || iced_name.starts_with("vcmp")
         || iced_name.contains("pclmul")
-        || iced_name.starts_with("vpcmp")
+        || (iced_name.starts_with("vpcmp") && !iced_name.contains("str"))
         || iced_name.starts_with("vpcom")
     {
         // The compare predicate in the name, as both print it (`cmpltps`).

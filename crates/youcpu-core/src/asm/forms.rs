@@ -56,6 +56,26 @@ fn aliases(m: &str) -> Vec<String> {
             }
         }
     }
+    if let Some(cc) = m.strip_prefix("cmp").and_then(|r| r.strip_suffix("xadd")) {
+        // CMPccXADD: iced and binutils name the conditions nb, z, nz, nbe, nl, nle; GAS also
+        // takes Intel's names (cmpaexadd, cmpexadd, cmpgexadd...).
+        let canon = match cc {
+            "ae" | "nc" => "nb",
+            "c" | "nae" => "b",
+            "e" => "z",
+            "ne" => "nz",
+            "a" => "nbe",
+            "na" => "be",
+            "ge" => "nl",
+            "nge" => "l",
+            "g" => "nle",
+            "ng" => "le",
+            "pe" => "p",
+            "po" => "np",
+            c => c,
+        };
+        return vec![format!("cmp{canon}xadd")];
+    }
     match m {
         "sal" => vec!["shl".into()],
         "xlat" => vec!["xlatb".into()],
