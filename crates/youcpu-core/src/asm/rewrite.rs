@@ -23,8 +23,109 @@ fn is_reg(o: &Operand, f: impl Fn(Register) -> bool) -> bool {
 
 /// Applies GAS's leniencies first, then its shorthand.
 pub fn rewrite(mnemonic: &str, ops: Vec<Operand>, bits: Bitness) -> Result<Rewritten, AsmError> {
+    if let Some(m) = string_form(mnemonic, &ops, bits)? {
+        return Ok((
+            m,
+            Vec::new(),
+            Some("the operands name the string instruction's size"),
+        ));
+    }
     let (m, ops) = lenient(mnemonic, ops)?;
     Ok(shorthand(&m, ops, bits))
+}
+
+/// A string instruction written as objdump prints it, with its operands
+/// (`movs byte ptr es:[rdi], byte ptr ds:[rsi]`, `lods al, byte ptr [rsi]`): the suffixed name
+/// (`movsb`). Only the operands the instruction uses by default (es:[rdi], ds:[rsi], the
+/// accumulator, dx) are taken; another segment or address size is refused (write the prefix
+/// and the bare name).
+fn string_form(m: &str, ops: &[Operand], bits: Bitness) -> Result<Option<String>, AsmError> {
+    // The operands each one takes: 'D' = es:[rdi], 'S' = ds:[rsi], 'A' = the accumulator,
+    // 'X' = dx.
+    let shape = match m {
+        "movs" => "DS",
+        "cmps" => "SD",
+        "scas" => "AD",
+        "lods" => "AS",
+        "stos" => "DA",
+        "ins" => "DX",
+        "outs" => "XS",
+        _ => return Ok(None),
+    };
+    let bad = || AsmError::Combination {
+        mnemonic: short(m),
+        valid: format!(
+            "{m} with the operands objdump prints ({}), or {m}b/w/d/q with none",
+            shape
+                .chars()
+                .map(|c| match c {
+                    'D' => "es:[rdi]",
+                    'S' => "[rsi]",
+                    'A' => "al/ax/eax/rax",
+                    _ => "dx",
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    if ops.len() != 2 {
+        return Err(bad());
+    }
+    let (di, si) = match bits {
+        Bitness::B64 => (Register::RDI, Register::RSI),
+        Bitness::B32 => (Register::EDI, Register::ESI),
+        Bitness::B16 => (Register::DI, Register::SI),
+    };
+    let mut size: Option<u32> = None;
+    let mut agree = |n: u32| -> Result<(), AsmError> {
+        match size {
+            Some(s) if s != n => Err(bad()),
+            _ => {
+                size = Some(n);
+                Ok(())
+            }
+        }
+    };
+    for (c, o) in shape.chars().zip(ops) {
+        match (c, &o.kind) {
+            ('D' | 'S', OpKind::Mem(mem)) => {
+                let (base, seg) = if c == 'D' {
+                    (di, Register::ES)
+                } else {
+                    (si, Register::DS)
+                };
+                if mem.base != Some(base)
+                    || mem.index.is_some()
+                    || mem.disp != 0
+                    || mem.seg.is_some_and(|s| s != seg)
+                {
+                    return Err(bad());
+                }
+                if let Some(n) = o.size {
+                    agree(n)?;
+                }
+            }
+            ('A', OpKind::Reg(r))
+                if matches!(
+                    r,
+                    Register::AL | Register::AX | Register::EAX | Register::RAX
+                ) && o.size.is_none() =>
+            {
+                agree(r.size() as u32)?
+            }
+            ('X', OpKind::Reg(Register::DX)) if o.size.is_none() => {}
+            _ => return Err(bad()),
+        }
+    }
+    let suffix = match size {
+        Some(1) => "b",
+        Some(2) => "w",
+        Some(4) => "d",
+        Some(8) if !matches!(m, "ins" | "outs") => "q",
+        // GAS: "ambiguous operand size".
+        _ => return Err(AsmError::AmbiguousSize(short(m))),
+    };
+    Ok(Some(format!("{m}{suffix}")))
 }
 
 /// The compare predicates of cmpps (the first 8) and vcmpps (all 32), in immediate order.

@@ -1558,6 +1558,41 @@ pub fn sized_names(bits: u32) -> Vec<String> {
     .iter()
     .map(|s| s.to_string())
     .collect();
+    // String instructions as objdump prints them.
+    let (di, si) = match bits {
+        64 => ("rdi", "rsi"),
+        32 => ("edi", "esi"),
+        _ => ("di", "si"),
+    };
+    for (size, acc) in [
+        ("byte", "al"),
+        ("word", "ax"),
+        ("dword", "eax"),
+        ("qword", "rax"),
+    ] {
+        if acc == "rax" && bits != 64 {
+            continue;
+        }
+        for s in [
+            format!("movs {size} ptr es:[{di}], {size} ptr ds:[{si}]"),
+            format!("movs {size} ptr [{di}], {size} ptr [{si}]"),
+            format!("rep movs {size} ptr es:[{di}], {size} ptr ds:[{si}]"),
+            format!("cmps {size} ptr ds:[{si}], {size} ptr es:[{di}]"),
+            format!("repz cmps {size} ptr [{si}], {size} ptr es:[{di}]"),
+            format!("scas {acc}, {size} ptr es:[{di}]"),
+            format!("lods {acc}, {size} ptr ds:[{si}]"),
+            format!("stos {size} ptr es:[{di}], {acc}"),
+            format!("rep stos {size} ptr [{di}], {acc}"),
+            format!("ins {size} ptr es:[{di}], dx"),
+            format!("outs dx, {size} ptr ds:[{si}]"),
+            format!("lods {acc}, [{si}]"),
+        ] {
+            v.push(s);
+        }
+    }
+    for s in ["movs [rdi], [rsi]", "movs", "lods"] {
+        v.push(s.to_string());
+    }
     for op in [
         "fnsave", "fnstenv", "frstor", "fldenv", "lgdt", "sgdt", "lidt", "sidt",
     ] {
