@@ -185,7 +185,8 @@ fn decode_at(
     let offs = dec.get_constant_offsets(&ins);
     let len = ins.len();
     let raw = window.get(..len).unwrap_or_default().to_vec();
-    let mnemonic = format!("{:?}", ins.mnemonic()).to_ascii_lowercase();
+    let iced_name = format!("{:?}", ins.mnemonic()).to_ascii_lowercase();
+    let mnemonic = objdump_name(&ins, &iced_name, bits, &raw, fmt);
     let mut text = String::new();
     fmt.format(&ins, &mut text);
     if super::forms::is_string_op(ins.op_code()) {
@@ -203,7 +204,7 @@ fn decode_at(
         } else {
             ins.far_branch32()
         };
-        text = format!("{mnemonic} {:#x}:{off:#x}", ins.far_branch_selector());
+        text = format!("{iced_name} {:#x}:{off:#x}", ins.far_branch_selector());
     } else if ins.mnemonic() == iced_x86::Mnemonic::Retf {
         // iced says "ret far"; GAS says retf.
         text = text.replacen("ret far", "retf", 1);
@@ -220,7 +221,7 @@ fn decode_at(
             format!("{m} $+{delta:#x}")
         };
     }
-    let (text, note) = round_trip(text, &ins, &raw, bits, ip);
+    let (text, note) = round_trip(text, &ins, &raw, bits, ip, &mnemonic);
     let fields = breakdown(&raw, &ins, &offs, bits.bits());
     Ok(Decoded {
         ip,
@@ -231,6 +232,205 @@ fn decode_at(
         fields,
         note,
     })
+}
+
+/// The name objdump -M intel prints for the instruction (and GNU as accepts): `movabs` for the
+/// 64-bit immediate and address forms of mov, `xchg` for 66 90, the bare `movs` `stos`...
+/// for string instructions (objdump writes their size in the operands), `xlat`, `fwait`, `shl`
+/// for the D0-D3 /6 alias, and a `w`/`d`/`q` suffix where the operand size differs from the
+/// mode's default but no operand shows it (`iretw`, `sysretd`, `pushw 0x1`, `retfq`,
+/// `fnsavew`).
+fn objdump_name(
+    ins: &iced_x86::Instruction,
+    iced_name: &str,
+    bits: Bitness,
+    raw: &[u8],
+    fmt: &mut IntelFormatter,
+) -> String {
+    use iced_x86::{Code, FormatMnemonicOptions, Mnemonic};
+    let oc = ins.op_code();
+    if iced_name.starts_with("cmp") && iced_name.ends_with("xadd") {
+        // CMPccXADD: iced's mnemonic is binutils' name (cmpnlxadd); its formatter's is Intel's
+        // (cmpgexadd).
+        return iced_name.into();
+    }
+    if matches!(ins.mnemonic(), Mnemonic::Pclmulqdq | Mnemonic::Vpclmulqdq)
+        && matches!(ins.immediate8(), 2 | 3)
+    {
+        // objdump names imm 2 and 3 as it names 0x10 and 0x11 (PCLMUL_Fixup).
+        let q = if ins.immediate8() == 2 {
+            "lqhq"
+        } else {
+            "hqhq"
+        };
+        let v = if ins.mnemonic() == Mnemonic::Vpclmulqdq {
+            "v"
+        } else {
+            ""
+        };
+        return format!("{v}pclmul{q}dq");
+    }
+    if (iced_name.starts_with("cmp") && !super::forms::is_string_op(oc))
+        || iced_name.starts_with("vcmp")
+        || iced_name.contains("pclmul")
+        || (iced_name.starts_with("vpcmp") && !iced_name.contains("str"))
+        || iced_name.starts_with("vpcom")
+    {
+        // The compare predicate in the name, as both print it (`cmpltps`).
+        let mut m = String::new();
+        fmt.format_mnemonic_options(ins, &mut m, FormatMnemonicOptions::NO_PREFIXES);
+        if !m.is_empty() && !m.contains(' ') {
+            return m;
+        }
+    }
+    if super::forms::is_string_op(oc) {
+        for s in ["movs", "cmps", "scas", "lods", "stos", "ins", "outs"] {
+            if iced_name.len() == s.len() + 1 && iced_name.starts_with(s) {
+                return s.into();
+            }
+        }
+    }
+    let by_size = |size: u32| match size {
+        16 => "w",
+        32 => "d",
+        64 => "q",
+        _ => "",
+    };
+    let mode_default = if bits == Bitness::B16 { 16 } else { 32 };
+    match ins.mnemonic() {
+        // The hint NOPs (0f 18-1f), and PREFETCHIT0/1 without a rip-relative address, which
+        // CPUs execute as NOPs.
+        Mnemonic::Reservednop => return "nop".into(),
+        Mnemonic::Prefetchit0 | Mnemonic::Prefetchit1 if !ins.is_ip_rel_memory_operand() => {
+            return "nop".into()
+        }
+        // 0f 0d /3 (iced's prefetchw alias) is objdump's prefetch, as /0 and /4-/7 are.
+        Mnemonic::Prefetchw
+            if raw
+                .windows(3)
+                .find(|w| w.first() == Some(&0x0f) && w.get(1) == Some(&0x0d))
+                .and_then(|w| w.get(2))
+                .is_some_and(|m| (m >> 3) & 7 == 3) =>
+        {
+            return "prefetch".into()
+        }
+        Mnemonic::Xstore => return "xstore-rng".into(),
+        Mnemonic::Xcryptecb => return "xcrypt-ecb".into(),
+        Mnemonic::Xcryptcbc => return "xcrypt-cbc".into(),
+        Mnemonic::Xcryptctr => return "xcrypt-ctr".into(),
+        Mnemonic::Xcryptcfb => return "xcrypt-cfb".into(),
+        Mnemonic::Xcryptofb => return "xcrypt-ofb".into(),
+        Mnemonic::Getsecq => return "getsec".into(),
+        Mnemonic::Pcmpestri64 => return "pcmpestriq".into(),
+        Mnemonic::Pcmpestrm64 => return "pcmpestrmq".into(),
+        Mnemonic::Vpcmpestri64 => return "vpcmpestriq".into(),
+        Mnemonic::Vpcmpestrm64 => return "vpcmpestrmq".into(),
+        // Outside 64-bit mode objdump names the descriptor-table size (`lgdtd`, `sidtw`).
+        Mnemonic::Lgdt | Mnemonic::Sgdt | Mnemonic::Lidt | Mnemonic::Sidt
+            if bits != Bitness::B64 =>
+        {
+            let size = match oc.operand_size() {
+                0 => mode_default,
+                s => s,
+            };
+            return format!("{iced_name}{}", by_size(size));
+        }
+        Mnemonic::Xlatb => return "xlat".into(),
+        Mnemonic::Wait => return "fwait".into(),
+        Mnemonic::Sal => return "shl".into(),
+        Mnemonic::Mov
+            if bits == Bitness::B64
+                && (ins.code() == Code::Mov_r64_imm64
+                    || (oc
+                        .op_kinds()
+                        .contains(&iced_x86::OpCodeOperandKind::mem_offs)
+                        && ins.memory_displ_size() == 8)) =>
+        {
+            return "movabs".into();
+        }
+        Mnemonic::Nop
+            if (ins.code() == Code::Nopw && bits != Bitness::B16)
+                || (ins.code() == Code::Nopd && bits == Bitness::B16) =>
+        {
+            return "xchg".into();
+        }
+        Mnemonic::Iret | Mnemonic::Iretd | Mnemonic::Iretq => {
+            let size = oc.operand_size();
+            return if size == mode_default || size == 0 {
+                "iret".into()
+            } else {
+                format!("iret{}", by_size(size))
+            };
+        }
+        Mnemonic::Sysret | Mnemonic::Sysretq | Mnemonic::Sysexit | Mnemonic::Sysexitq => {
+            let base = if matches!(ins.mnemonic(), Mnemonic::Sysret | Mnemonic::Sysretq) {
+                "sysret"
+            } else {
+                "sysexit"
+            };
+            return if bits == Bitness::B64 {
+                format!("{base}{}", if oc.operand_size() == 64 { "q" } else { "d" })
+            } else {
+                base.into()
+            };
+        }
+        _ => {}
+    }
+    let (base, default64) = match ins.mnemonic() {
+        Mnemonic::Pushf | Mnemonic::Pushfd | Mnemonic::Pushfq => ("pushf", true),
+        Mnemonic::Popf | Mnemonic::Popfd | Mnemonic::Popfq => ("popf", true),
+        Mnemonic::Pusha | Mnemonic::Pushad => ("pusha", false),
+        Mnemonic::Popa | Mnemonic::Popad => ("popa", false),
+        Mnemonic::Ret => ("ret", true),
+        Mnemonic::Retf => ("retf", false),
+        Mnemonic::Push => ("push", true),
+        Mnemonic::Pop => ("pop", true),
+        Mnemonic::Call => ("call", true),
+        Mnemonic::Jmp => ("jmp", true),
+        Mnemonic::Leave => ("leave", true),
+        Mnemonic::Enter => ("enter", true),
+        Mnemonic::Fnsave => ("fnsave", false),
+        Mnemonic::Fnstenv => ("fnstenv", false),
+        Mnemonic::Frstor => ("frstor", false),
+        Mnemonic::Fldenv => ("fldenv", false),
+        _ => return iced_name.into(),
+    };
+    let default = if bits == Bitness::B64 && default64 {
+        64
+    } else {
+        mode_default
+    };
+    let size = oc.operand_size();
+    // Only where no operand shows the size: immediates, branch targets, segment registers and
+    // the x87 environment's untyped memory.
+    let hidden = (0..ins.op_count()).all(|i| match ins.op_kind(i) {
+        OpKind::Register => ins.op_register(i).is_segment_register(),
+        OpKind::Memory => base.starts_with('f'),
+        OpKind::Immediate8
+        | OpKind::Immediate16
+        | OpKind::Immediate32
+        | OpKind::Immediate8to16
+        | OpKind::Immediate8to32
+        | OpKind::Immediate8to64
+        | OpKind::Immediate32to64
+        | OpKind::Immediate8_2nd
+        | OpKind::NearBranch16
+        | OpKind::NearBranch32
+        | OpKind::NearBranch64 => true,
+        _ => false,
+    });
+    // A short jump keeps its name (`data16 jmp` in objdump).
+    if size == 0 || size == default || !hidden || is_short_branch(ins) {
+        return base.into();
+    }
+    format!("{base}{}", by_size(size))
+}
+
+fn is_legacy_prefix(b: u8) -> bool {
+    matches!(
+        b,
+        0x26 | 0x2e | 0x36 | 0x3e | 0x64 | 0x65 | 0x66 | 0x67 | 0xf0 | 0xf2 | 0xf3
+    )
 }
 
 /// target - ip as a signed number in the mode's address width (a 16-bit jump wraps at 64 KiB).
@@ -289,6 +489,15 @@ fn variants(text: &str, ins: &iced_x86::Instruction, raw: &[u8]) -> Vec<String> 
             v.push(format!("{first}{{{k}}}, {rest}"));
         }
     }
+    if let Some(rest) = text.strip_prefix("rep ") {
+        // VIA PadLock: the f3 is part of the opcode (GAS writes `xcryptecb`, `montmul`).
+        if ["xcrypt", "montmul", "xsha"]
+            .iter()
+            .any(|p| rest.starts_with(p))
+        {
+            v.insert(0, rest.to_string());
+        }
+    }
     if let Some(rest) = text.strip_prefix("bnd ") {
         // iced names f2 on a branch "bnd" (MPX); GAS writes it repne.
         v.push(format!("repne {rest}"));
@@ -309,7 +518,11 @@ fn variants(text: &str, ins: &iced_x86::Instruction, raw: &[u8]) -> Vec<String> 
     if let Some(rest) = text.strip_prefix("data16 push ") {
         v.push(format!("push word ptr {rest}"));
     }
-    if text.starts_with('f') {
+    if text.starts_with('f')
+        && !["fcmov", "fcomi", "fucomi"]
+            .iter()
+            .any(|p| text.starts_with(p))
+    {
         // x87: GAS refuses some two-operand spellings iced prints (`fcom st, st(2)`), so the
         // form without the implicit st comes first.
         let t = text.replacen(" st, ", " ", 1);
@@ -318,10 +531,61 @@ fn variants(text: &str, ins: &iced_x86::Instruction, raw: &[u8]) -> Vec<String> 
             v.insert(0, t);
         }
     }
+    // 66 on a near branch in 64-bit mode, which Intel CPUs ignore (objdump -M intel64:
+    // `data16 ret`).
+    let raw_has_66 = raw
+        .iter()
+        .take_while(|b| is_legacy_prefix(**b))
+        .any(|b| *b == 0x66);
+    if raw_has_66
+        && !text.contains("data16")
+        && ins.is_jmp_near()
+            | ins.is_call_near()
+            | matches!(ins.mnemonic(), iced_x86::Mnemonic::Ret)
+    {
+        v.push(format!("data16 {text}"));
+    }
     if ins.len() > 0 && !text.contains('[') && raw_has_67 {
         v.push(format!("addr32 {text}"));
     }
     v
+}
+
+/// The text with iced's mnemonic replaced by objdump's name (and the `data16`/`data32` word
+/// the suffix makes redundant dropped): `iretw`, `pushw 0x1`, `movabs rax, 0x1`,
+/// `xchg ax, ax`. None when the names agree or the name is not written this way.
+fn renamed(text: &str, ins: &iced_x86::Instruction, name: &str) -> Option<String> {
+    let iced_name = format!("{:?}", ins.mnemonic()).to_ascii_lowercase();
+    if name == iced_name
+        || super::forms::is_string_op(ins.op_code())
+        || !text.split(' ').any(|w| w == iced_name)
+    {
+        return None;
+    }
+    if name == "xchg" {
+        let r = if ins.code() == iced_x86::Code::Nopw {
+            "ax"
+        } else {
+            "eax"
+        };
+        return Some(format!("xchg {r}, {r}"));
+    }
+    let words: Vec<&str> = text.split(' ').collect();
+    let at = words.iter().position(|w| *w == iced_name)?;
+    let suffixed = name.len() == iced_name.len() + 1 && name.starts_with(iced_name.as_str());
+    let mut out: Vec<&str> = Vec::new();
+    for (i, w) in words.iter().enumerate() {
+        if i < at && suffixed && matches!(*w, "data16" | "data32" | "data64") {
+            continue;
+        }
+        // The suffix says the size: `fnsavew [rax]`, not `fnsavew fpustate94 ptr [rax]`.
+        let size_word = words.get(i + 1) == Some(&"ptr");
+        if i > at && suffixed && (size_word || (*w == "ptr" && i > at + 1)) {
+            continue;
+        }
+        out.push(if i == at { name } else { w });
+    }
+    Some(out.join(" "))
 }
 
 /// Finds text that assembles to `raw`: as formatted (or a variant), with a GAS
@@ -332,13 +596,17 @@ fn round_trip(
     raw: &[u8],
     bits: Bitness,
     ip: u64,
+    name: &str,
 ) -> (String, Option<String>) {
     let same = |t: &str| {
         assemble(t, bits, ip)
             .map(|a| a.bytes == raw)
             .unwrap_or(false)
     };
-    let vars = variants(&text, ins, raw);
+    let mut vars = variants(&text, ins, raw);
+    if let Some(t) = renamed(&text, ins, name) {
+        vars.insert(0, t);
+    }
     if let Some(t) = vars.iter().find(|t| same(t)) {
         return (t.clone(), None);
     }

@@ -195,6 +195,17 @@ fn assemble_insn(
         // GAS: "ambiguous operand size for `sysret'": write sysretd or sysretq.
         return Err(AsmError::AmbiguousSize(short(typed)));
     }
+    if (matches!(typed, "sysexitd" | "sysexitq") && bits != Bitness::B64)
+        || (typed == "sysretd" && bits == Bitness::B16)
+    {
+        // GAS refuses sysexitd outside 64-bit mode; its 16-bit `sysretd` is 66 0f 07, a
+        // sysret made 32-bit by a prefix (objdump: `data32 sysret`), which we do not emit:
+        // sysret exists only in 64-bit mode (#UD elsewhere).
+        return Err(AsmError::NotInMode {
+            mnemonic: short(typed),
+            bits: bits.bits(),
+        });
+    }
     if prefixes.lock && !ops.iter().any(|o| matches!(o.kind, OpKind::Mem(_))) {
         return Err(AsmError::Encode(format!(
             "lock needs a memory destination (\"{}\" has none)",
@@ -240,8 +251,20 @@ fn assemble_insn(
         for (written, swapped) in &orders {
             // x87: GAS lets `fxch st(1)` / `fcom st(2)` leave out the st(0) first operand.
             let with_st0;
+            // Not fcmovcc, which GAS takes only with both operands.
             let order = if kinds.len() == written.len() + 1
                 && kinds.first() == Some(&K::st0)
+                && !matches!(
+                    code.mnemonic(),
+                    Mnemonic::Fcmovb
+                        | Mnemonic::Fcmove
+                        | Mnemonic::Fcmovbe
+                        | Mnemonic::Fcmovu
+                        | Mnemonic::Fcmovnb
+                        | Mnemonic::Fcmovne
+                        | Mnemonic::Fcmovnbe
+                        | Mnemonic::Fcmovnu
+                )
                 && written
                     .iter()
                     .all(|o| matches!(o.kind, OpKind::Reg(r) if r.is_st()))

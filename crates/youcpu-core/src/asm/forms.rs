@@ -56,6 +56,26 @@ fn aliases(m: &str) -> Vec<String> {
             }
         }
     }
+    if let Some(cc) = m.strip_prefix("cmp").and_then(|r| r.strip_suffix("xadd")) {
+        // CMPccXADD: iced and binutils name the conditions nb, z, nz, nbe, nl, nle; GAS also
+        // takes Intel's names (cmpaexadd, cmpexadd, cmpgexadd...).
+        let canon = match cc {
+            "ae" | "nc" => "nb",
+            "c" | "nae" => "b",
+            "e" => "z",
+            "ne" => "nz",
+            "a" => "nbe",
+            "na" => "be",
+            "ge" => "nl",
+            "nge" => "l",
+            "g" => "nle",
+            "ng" => "le",
+            "pe" => "p",
+            "po" => "np",
+            c => c,
+        };
+        return vec![format!("cmp{canon}xadd")];
+    }
     match m {
         "sal" => vec!["shl".into()],
         "xlat" => vec!["xlatb".into()],
@@ -67,6 +87,11 @@ fn aliases(m: &str) -> Vec<String> {
         "movabs" => vec!["mov".into()],
         "lret" => vec!["retf".into()],
         "fwait" => vec!["wait".into()],
+        "pcmpestriq" => vec!["pcmpestri64".into()],
+        "pcmpestrmq" => vec!["pcmpestrm64".into()],
+        "vpcmpestriq" => vec!["vpcmpestri64".into()],
+        "vpcmpestrmq" => vec!["vpcmpestrm64".into()],
+        "xstore-rng" | "xstorerng" => vec!["xstore".into()],
         _ => vec![m.to_string()],
     }
 }
@@ -85,12 +110,72 @@ pub fn codes_for(mnemonic: &str) -> Vec<Code> {
             })
             .collect();
     }
+    if let Some(codes) = sized_codes(mnemonic) {
+        return codes;
+    }
     let t = table();
     aliases(mnemonic)
         .iter()
         .filter_map(|n| t.get(n.as_str()))
         .flat_map(|v| v.iter().copied())
         .collect()
+}
+
+/// The instructions whose operand size GAS and objdump write as a suffix, `w` `d` or `q` (the
+/// size is not visible in the operands): `iretw`, `sysretd`, `pushw 1`, `retfq`, `leavew`...
+pub const SIZE_SUFFIXED: &[&str] = &[
+    "iret", "sysret", "sysexit", "pushf", "popf", "pusha", "popa", "ret", "retf", "push", "pop",
+    "leave", "enter", "lgdt", "sgdt", "lidt", "sidt", "fnsave", "fnstenv", "frstor", "fldenv",
+    "fsave", "fstenv",
+];
+
+/// The forms of a size-suffixed name (`iretw`, `sysretd`, `pushw`...) that GAS accepts: those
+/// of the base name with that operand size. None when the name is not one of those (or is an
+/// iced mnemonic of its own, such as `iretd`).
+fn sized_codes(mnemonic: &str) -> Option<Vec<Code>> {
+    let t = table();
+    if t.contains_key(mnemonic) {
+        return None;
+    }
+    let (base, size) = match mnemonic.as_bytes().last()? {
+        b'w' => (mnemonic.get(..mnemonic.len() - 1)?, 16),
+        b'd' => (mnemonic.get(..mnemonic.len() - 1)?, 32),
+        b'q' => (mnemonic.get(..mnemonic.len() - 1)?, 64),
+        _ => return None,
+    };
+    if !SIZE_SUFFIXED.contains(&base) {
+        return None;
+    }
+    let mut codes: Vec<Code> = Vec::new();
+    for name in [base, &format!("{base}d"), &format!("{base}q")] {
+        if let Some(v) = t.get(name) {
+            codes.extend(v.iter().copied());
+        }
+    }
+    codes.retain(|c| {
+        let oc = c.op_code();
+        // Push/pop with a general register or memory operand say their size there.
+        let this_size = match oc.operand_size() {
+            // sysret and sysexit have no size of their own without REX.W (`sysretd`).
+            0 if oc.w() == 0 && matches!(base, "sysret" | "sysexit") => 32,
+            s => s,
+        };
+        this_size == size
+            && !(matches!(base, "push" | "pop")
+                && oc.op_kinds().iter().any(|k| {
+                    matches!(
+                        k,
+                        K::r16_or_mem
+                            | K::r32_or_mem
+                            | K::r64_or_mem
+                            | K::r16_opcode
+                            | K::r32_opcode
+                            | K::r64_opcode
+                            | K::mem
+                    )
+                }))
+    });
+    Some(codes)
 }
 
 /// True if the form uses the mode's own address size (GAS's `loop` in 64-bit mode counts with
@@ -129,8 +214,12 @@ pub fn is_implicit(k: K) -> bool {
 }
 
 /// True for string instructions (`movsb`, `lodsq`...), whose operands are all implicit.
+/// `maskmovdqu`/`maskmovq` store through an implicit `[rdi]` too, but their registers are
+/// written (`maskmovdqu xmm0, xmm1`).
 pub fn is_string_op(oc: &OpCodeInfo) -> bool {
-    oc.op_kinds().iter().any(|k| is_implicit(*k))
+    oc.op_kinds()
+        .iter()
+        .any(|k| is_implicit(*k) && *k != K::seg_rDI)
 }
 
 /// The slots a reader writes operands for. String instructions have none: GAS writes
@@ -139,7 +228,11 @@ pub fn explicit_kinds(oc: &OpCodeInfo) -> Vec<K> {
     if is_string_op(oc) {
         return Vec::new();
     }
-    oc.op_kinds().to_vec()
+    oc.op_kinds()
+        .iter()
+        .copied()
+        .filter(|k| !is_implicit(*k))
+        .collect()
 }
 
 /// How an immediate slot stores its value.

@@ -128,7 +128,19 @@ pub fn parse_line(line: &str) -> Result<Statement, AsmError> {
     if line.len() > super::MAX_LINE_LEN {
         return Err(AsmError::LineTooLong(line.len()));
     }
-    let toks = tokenize(line)?;
+    // The VIA PadLock names objdump prints with a hyphen (`xstore-rng`, `xcrypt-ecb`), which
+    // GAS also takes.
+    let lower = line.to_ascii_lowercase();
+    let line = if lower.contains("xstore-rng") || lower.contains("xcrypt-") {
+        std::borrow::Cow::Owned(
+            lower
+                .replace("xstore-rng", "xstorerng")
+                .replace("xcrypt-", "xcrypt"),
+        )
+    } else {
+        std::borrow::Cow::Borrowed(line)
+    };
+    let toks = tokenize(&line)?;
     let mut p = Parser {
         toks,
         pos: 0,

@@ -183,7 +183,16 @@ pub(super) fn check_ambiguity(
     let default_sized = cands.iter().all(|c| {
         matches!(
             c.code.mnemonic(),
-            Mnemonic::Push | Mnemonic::Pop | Mnemonic::Call | Mnemonic::Jmp
+            Mnemonic::Push
+                | Mnemonic::Pop
+                | Mnemonic::Call
+                | Mnemonic::Jmp
+                | Mnemonic::Fnsave
+                | Mnemonic::Fnstenv
+                | Mnemonic::Frstor
+                | Mnemonic::Fldenv
+                | Mnemonic::Fsave
+                | Mnemonic::Fstenv
         )
     });
     if !default_sized {

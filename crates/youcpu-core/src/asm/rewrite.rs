@@ -23,8 +23,168 @@ fn is_reg(o: &Operand, f: impl Fn(Register) -> bool) -> bool {
 
 /// Applies GAS's leniencies first, then its shorthand.
 pub fn rewrite(mnemonic: &str, ops: Vec<Operand>, bits: Bitness) -> Result<Rewritten, AsmError> {
+    if let Some(m) = string_form(mnemonic, &ops, bits)? {
+        return Ok((
+            m,
+            Vec::new(),
+            Some("the operands name the string instruction's size"),
+        ));
+    }
     let (m, ops) = lenient(mnemonic, ops)?;
     Ok(shorthand(&m, ops, bits))
+}
+
+/// A string instruction written as objdump prints it, with its operands
+/// (`movs byte ptr es:[rdi], byte ptr ds:[rsi]`, `lods al, byte ptr [rsi]`): the suffixed name
+/// (`movsb`). Only the operands the instruction uses by default (es:[rdi], ds:[rsi], the
+/// accumulator, dx) are taken; another segment or address size is refused (write the prefix
+/// and the bare name).
+fn string_form(m: &str, ops: &[Operand], bits: Bitness) -> Result<Option<String>, AsmError> {
+    // The operands each one takes: 'D' = es:[rdi], 'S' = ds:[rsi], 'A' = the accumulator,
+    // 'X' = dx.
+    let shape = match m {
+        "movs" => "DS",
+        "cmps" => "SD",
+        "scas" => "AD",
+        "lods" => "AS",
+        "stos" => "DA",
+        "ins" => "DX",
+        "outs" => "XS",
+        _ => return Ok(None),
+    };
+    let bad = || AsmError::Combination {
+        mnemonic: short(m),
+        valid: format!(
+            "{m} with the operands objdump prints ({}), or {m}b/w/d/q with none",
+            shape
+                .chars()
+                .map(|c| match c {
+                    'D' => "es:[rdi]",
+                    'S' => "[rsi]",
+                    'A' => "al/ax/eax/rax",
+                    _ => "dx",
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    if ops.len() != 2 {
+        return Err(bad());
+    }
+    let (di, si) = match bits {
+        Bitness::B64 => (Register::RDI, Register::RSI),
+        Bitness::B32 => (Register::EDI, Register::ESI),
+        Bitness::B16 => (Register::DI, Register::SI),
+    };
+    let mut size: Option<u32> = None;
+    let mut agree = |n: u32| -> Result<(), AsmError> {
+        match size {
+            Some(s) if s != n => Err(bad()),
+            _ => {
+                size = Some(n);
+                Ok(())
+            }
+        }
+    };
+    for (c, o) in shape.chars().zip(ops) {
+        match (c, &o.kind) {
+            ('D' | 'S', OpKind::Mem(mem)) => {
+                let (base, seg) = if c == 'D' {
+                    (di, Register::ES)
+                } else {
+                    (si, Register::DS)
+                };
+                if mem.base != Some(base)
+                    || mem.index.is_some()
+                    || mem.disp != 0
+                    || mem.seg.is_some_and(|s| s != seg)
+                {
+                    return Err(bad());
+                }
+                if let Some(n) = o.size {
+                    agree(n)?;
+                }
+            }
+            ('A', OpKind::Reg(r))
+                if matches!(
+                    r,
+                    Register::AL | Register::AX | Register::EAX | Register::RAX
+                ) && o.size.is_none() =>
+            {
+                agree(r.size() as u32)?
+            }
+            ('X', OpKind::Reg(Register::DX)) if o.size.is_none() => {}
+            _ => return Err(bad()),
+        }
+    }
+    let suffix = match size {
+        Some(1) => "b",
+        Some(2) => "w",
+        Some(4) => "d",
+        Some(8) if !matches!(m, "ins" | "outs") => "q",
+        // GAS: "ambiguous operand size".
+        _ => return Err(AsmError::AmbiguousSize(short(m))),
+    };
+    Ok(Some(format!("{m}{suffix}")))
+}
+
+/// The compare predicates of cmpps (the first 8) and vcmpps (all 32), in immediate order.
+const CMP_PREDICATES: &[&str] = &[
+    "eq", "lt", "le", "unord", "neq", "nlt", "nle", "ord", "eq_uq", "nge", "ngt", "false",
+    "neq_oq", "ge", "gt", "true", "eq_os", "lt_oq", "le_oq", "unord_s", "neq_us", "nlt_uq",
+    "nle_uq", "ord_s", "eq_us", "nge_uq", "ngt_uq", "false_os", "neq_os", "ge_oq", "gt_oq",
+    "true_us",
+];
+
+/// A mnemonic with a predicate in its name: the instruction and the immediate it stands for.
+fn predicate_form(m: &str) -> Option<(String, i128)> {
+    if !super::forms::codes_for(m).is_empty() {
+        return None;
+    }
+    for (stem, count) in [("cmp", 8), ("vcmp", 32)] {
+        let Some(rest) = m.strip_prefix(stem) else {
+            continue;
+        };
+        for suffix in ["ps", "pd", "ss", "sd"] {
+            let Some(pred) = rest.strip_suffix(suffix) else {
+                continue;
+            };
+            if let Some(n) = CMP_PREDICATES.iter().take(count).position(|p| *p == pred) {
+                return Some((format!("{stem}{suffix}"), n as i128));
+            }
+        }
+    }
+    for stem in ["pclmul", "vpclmul"] {
+        let Some(q) = m.strip_prefix(stem).and_then(|r| r.strip_suffix("dq")) else {
+            continue;
+        };
+        let n = match q {
+            "lqlq" => 0x00,
+            "hqlq" => 0x01,
+            "lqhq" => 0x10,
+            "hqhq" => 0x11,
+            _ => continue,
+        };
+        return Some((format!("{stem}qdq"), n));
+    }
+    if let Some(rest) = m.strip_prefix("vpcmp") {
+        for suffix in ["ub", "uw", "ud", "uq", "b", "w", "d", "q"] {
+            let Some(pred) = rest.strip_suffix(suffix) else {
+                continue;
+            };
+            let n = match pred {
+                "eq" => 0,
+                "lt" => 1,
+                "le" => 2,
+                "neq" => 4,
+                "nlt" => 5,
+                "nle" => 6,
+                _ => continue,
+            };
+            return Some((format!("vpcmp{suffix}"), n));
+        }
+    }
+    None
 }
 
 /// Forms GAS accepts that the manual does not write that way.
@@ -39,6 +199,25 @@ fn lenient(mnemonic: &str, mut ops: Vec<Operand>) -> Result<(String, Vec<Operand
         mnemonic: short(mnemonic),
         valid: valid.into(),
     };
+    // Compare predicates as mnemonics (i386-opc.tbl): `cmpltps xmm0, xmm1` is
+    // `cmpps xmm0, xmm1, 1`, `vcmpnge_uqsd` is vcmpsd with 0x19, `pclmulhqlqdq` is pclmulqdq
+    // with 1, `vpcmpltud` is vpcmpud with 1.
+    if let Some((base, n)) = predicate_form(&m) {
+        ops.push(Operand {
+            kind: OpKind::Imm(n),
+            size: None,
+        });
+        return Ok((base, ops));
+    }
+    // The blend-by-xmm0 forms may name their implicit xmm0 (`blendvps xmm1, xmm2, xmm0`).
+    if matches!(m.as_str(), "blendvps" | "blendvpd" | "pblendvb")
+        && ops.len() == 3
+        && ops
+            .get(2)
+            .is_some_and(|o| matches!(o.kind, OpKind::Reg(Register::XMM0)))
+    {
+        ops.truncate(2);
+    }
     match m.as_str() {
         // movd/movq with no MMX or XMM register is mov with a fixed size, as GAS reads them
         // (movl / movq): 32-bit GPRs (or a segment/control register beside one) for movd,
@@ -326,7 +505,20 @@ fn shorthand(mnemonic: &str, mut ops: Vec<Operand>, bits: Bitness) -> Rewritten 
                 Some("with no operands it is st(1), st"),
             );
         }
-        ("fxch" | "fucom" | "fucomp" | "fcom" | "fcomp", []) => {
+        ("faddp" | "fmulp" | "fsubp" | "fsubrp" | "fdivp" | "fdivrp", [one]) if matches!(one.kind, OpKind::Reg(r) if r.is_st()) =>
+        {
+            let st0 = Operand {
+                kind: OpKind::Reg(Register::ST0),
+                size: None,
+            };
+            let one = one.clone();
+            return (m, vec![one, st0], Some("with one operand it is st(i), st"));
+        }
+        (
+            "fxch" | "fucom" | "fucomp" | "fcom" | "fcomp" | "fcomi" | "fcomip" | "fucomi"
+            | "fucomip",
+            [],
+        ) => {
             let st1 = Operand {
                 kind: OpKind::Reg(Register::ST1),
                 size: None,
