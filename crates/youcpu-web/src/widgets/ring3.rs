@@ -4,10 +4,10 @@
 //! the manuals leave undefined, and what each vendor's core leaves in them).
 
 use youcpu_core::asm::{disassemble_one, listing, Bitness};
-use youcpu_core::cpu::state::{rflags, State as CpuState, GPR_NAMES, RSP};
+use youcpu_core::cpu::state::{rflags, State as CpuState, GPR_NAMES};
 use youcpu_core::cpu::vendor::{self, Vendor};
-use youcpu_core::linux::mm::Prot;
-use youcpu_core::linux::{Config, KernelAction, Linux, ProcessState, TraceStep, USER_CS, USER_DS};
+use youcpu_core::linux::bare::Bare;
+use youcpu_core::linux::{Config, KernelAction, Linux, ProcessState, TraceStep};
 use youcpu_core::mmu::paging::{leaf_entry, pte};
 
 /// Where the program is placed (its first instruction).
@@ -112,35 +112,18 @@ pub fn boot(code: &[u8]) -> Result<Linux, String> {
 
 /// [`boot`] on a core of `vendor`.
 pub fn boot_on(code: &[u8], vendor: Vendor) -> Result<Linux, String> {
-    let mut os = Linux::new(&Config {
-        memory_limit: MEMORY,
-        vendor,
-        ..Config::default()
-    })?;
-    let rx = Prot {
-        read: true,
-        write: false,
-        exec: true,
-    };
-    let rw = Prot {
-        read: true,
-        write: true,
-        exec: false,
-    };
-    os.mm
-        .map_now(&mut os.m.mmu, CODE, rx)
-        .map_err(|e| e.to_string())?;
-    os.mm
-        .map_now(&mut os.m.mmu, STACK_TOP - 4096, rw)
-        .map_err(|e| e.to_string())?;
-    os.mm.poke(&mut os.m.mmu, CODE, code)?;
-    let s = &mut os.m.cpu.s;
-    s.rip = CODE;
-    s.gpr[RSP] = STACK_TOP;
-    s.cs = USER_CS;
-    s.ss = USER_DS;
-    s.rflags = rflags::FIXED | rflags::IF;
-    Ok(os)
+    Linux::bare(
+        &Config {
+            memory_limit: MEMORY,
+            vendor,
+            ..Config::default()
+        },
+        Bare {
+            code_at: CODE,
+            code,
+            stack_top: STACK_TOP,
+        },
+    )
 }
 
 /// Up to `n` bytes at a virtual address, read through the page tables without side effects
