@@ -204,10 +204,13 @@ pub struct Linux {
     pub fds: FdTable,
     /// The open file descriptions of every process.
     pub files: OpenFiles,
-    /// The in-memory file system.
-    pub fs: fs::memfs::MemFs,
+    /// The file system: the in-memory one at first ([`fs::memfs`]), the host's with
+    /// [`Linux::set_fs`].
+    pub fs: Box<dyn fs::vfs::Vfs>,
     /// Every pipe.
     pub pipes: fs::pipe::Pipes,
+    /// Whether the console's streams are terminals.
+    pub terminal: fs::Terminal,
     /// The program's path as exec was given it (what /proc/self/exe names).
     pub exe: Vec<u8>,
     /// The state of the getrandom generator (xorshift, seeded like AT_RANDOM).
@@ -326,8 +329,9 @@ impl Linux {
             sigign: 0,
             fds,
             files,
-            fs: fs::memfs::MemFs::new(),
+            fs: Box::new(fs::memfs::MemFs::new()),
             pipes: fs::pipe::Pipes::default(),
+            terminal: fs::Terminal::default(),
             exe: Vec::new(),
             random_state: crate::loader::stack::RANDOM_SEED,
             cwd: fs::memfs::ROOT,

@@ -118,6 +118,7 @@ pub fn name(nr: u64) -> &'static str {
         293 => "pipe2",
         302 => "prlimit64",
         316 => "renameat2",
+        332 => "statx",
         318 => "getrandom",
         334 => "rseq",
         439 => "faccessat2",
@@ -196,7 +197,9 @@ impl Linux {
             257 => self.openat(a[0], a[1], a[2], a[3]),
             8 => self.lseek(a[0], a[1], a[2]),
             5 => self.fstatat(a[0], None, a[1], 0),
-            4 | 6 => self.fstatat(AT_FDCWD as u64, Some(a[0]), a[1], 0),
+            4 => self.fstatat(AT_FDCWD as u64, Some(a[0]), a[1], 0),
+            6 => self.fstatat(AT_FDCWD as u64, Some(a[0]), a[1], 0x100),
+            332 => self.statx(a[0], a[1], a[2], a[3], a[4]),
             262 => self.fstatat(a[0], Some(a[1]), a[2], a[3]),
             22 => self.pipe2(a[0], 0),
             293 => self.pipe2(a[0], a[1]),
@@ -206,8 +209,9 @@ impl Linux {
             263 => self.unlinkat(a[0], a[1], a[2]),
             83 => self.mkdirat(AT_FDCWD as u64, a[0], a[1]),
             258 => self.mkdirat(a[0], a[1], a[2]),
-            21 => self.faccessat(AT_FDCWD as u64, a[0], a[1]),
-            269 | 439 => self.faccessat(a[0], a[1], a[2]),
+            21 => self.faccessat(AT_FDCWD as u64, a[0], a[1], 0),
+            269 => self.faccessat(a[0], a[1], a[2], 0),
+            439 => self.faccessat(a[0], a[1], a[2], a[3]),
             77 => self.ftruncate(a[0], a[1]),
             79 => self.getcwd(a[0], a[1]),
             80 => self.chdir(Some(a[0]), 0),
@@ -271,10 +275,7 @@ impl Linux {
             102 | 107 => self.uid as i64,
             104 | 108 => self.gid as i64,
             63 => self.uname(a[0]),
-            16 => match self.file_kind(a[0]) {
-                Some(_) => Errno::Enotty.ret(),
-                None => Errno::Ebadf.ret(),
-            },
+            16 => self.ioctl(a[0], a[1], a[2]),
             3 => match self.fds.remove(a[0]) {
                 Some(f) => {
                     self.fput(f.file);
