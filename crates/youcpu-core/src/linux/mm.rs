@@ -615,3 +615,28 @@ impl super::Linux {
         0
     }
 }
+
+impl super::Linux {
+    /// sysinfo (99), kernel/sys.c `do_sysinfo`: the simulated clock's uptime, the simulated
+    /// physical memory (total = its limit, free = what no frame holds yet), no swap, the
+    /// number of processes, mem_unit 1.
+    pub(super) fn sysinfo(&mut self, buf: u64) -> i64 {
+        let total = self.m.mmu.phys.limit();
+        let used = self.m.mmu.phys.allocated_frames() * PAGE_SIZE;
+        let mut b = [0u8; 112];
+        let mut put = |at: usize, v: &[u8]| {
+            if let Some(d) = b.get_mut(at..at + v.len()) {
+                d.copy_from_slice(v);
+            }
+        };
+        put(0, &(self.now_ns() / 1_000_000_000).to_le_bytes());
+        put(32, &total.to_le_bytes());
+        put(40, &total.saturating_sub(used).to_le_bytes());
+        put(80, &(self.procs.len() as u16).to_le_bytes());
+        put(104, &1u32.to_le_bytes());
+        match self.copy_out(buf, &b) {
+            Ok(()) => 0,
+            Err(e) => e,
+        }
+    }
+}

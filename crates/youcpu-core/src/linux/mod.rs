@@ -240,6 +240,9 @@ pub struct Linux {
     sleep_until: Option<u64>,
     /// Nanoseconds the CPU spent idle (every process asleep).
     pub idle_ns: u64,
+    /// What the wall clocks (CLOCK_REALTIME, gettimeofday, time) add to the simulated clock:
+    /// 0 (they start at 1970) unless set, as the CLI sets it to the host's time at start.
+    pub realtime_offset_ns: u64,
 }
 
 impl Linux {
@@ -348,6 +351,7 @@ impl Linux {
             resched: false,
             sleep_until: None,
             idle_ns: 0,
+            realtime_offset_ns: 0,
         })
     }
 

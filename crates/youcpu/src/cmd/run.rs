@@ -157,6 +157,11 @@ pub fn run(args: Vec<OsString>) -> Result<Output, CliError> {
             .set_cwd(&d)
             .map_err(|e| err(format!("--cwd {}: {e}", String::from_utf8_lossy(&d))))?;
     }
+    // The wall clock starts at ours (the simulated clock then runs at one nanosecond per
+    // instruction).
+    linux.realtime_offset_ns = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64);
     linux.terminal.is_tty = [
         std::io::stdin().is_terminal(),
         std::io::stdout().is_terminal(),

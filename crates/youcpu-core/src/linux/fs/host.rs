@@ -106,6 +106,11 @@ fn stat_of(m: &Metadata) -> Stat {
         atime: (m.atime(), m.atime_nsec()),
         mtime: (m.mtime(), m.mtime_nsec()),
         ctime: (m.ctime(), m.ctime_nsec()),
+        btime: m
+            .created()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map(|d| (d.as_secs() as i64, i64::from(d.subsec_nanos()))),
     }
 }
 

@@ -73,6 +73,8 @@ pub struct Stat {
     pub mtime: (i64, i64),
     /// Last status change.
     pub ctime: (i64, i64),
+    /// Creation, when the file system records it (statx's STATX_BTIME).
+    pub btime: Option<(i64, i64)>,
 }
 
 /// S_IFMT and the file types.
@@ -128,11 +130,17 @@ impl Stat {
     }
 
     /// The 256-byte `struct statx` (include/uapi/linux/stat.h) with STATX_BASIC_STATS, as
-    /// fs/stat.c `cp_statx` fills it (no birth time: its mask bit stays clear).
+    /// fs/stat.c `cp_statx` fills it, with STATX_BTIME when the birth time is known.
     pub fn to_statx(&self) -> [u8; 256] {
         const STATX_BASIC_STATS: u32 = 0x7ff;
+        const STATX_BTIME: u32 = 0x800;
         let mut b = [0u8; 256];
-        put(&mut b, 0, &STATX_BASIC_STATS.to_le_bytes());
+        let mask = STATX_BASIC_STATS | if self.btime.is_some() { STATX_BTIME } else { 0 };
+        put(&mut b, 0, &mask.to_le_bytes());
+        if let Some(t) = self.btime {
+            put(&mut b, 80, &t.0.to_le_bytes());
+            put(&mut b, 88, &(t.1 as u32).to_le_bytes());
+        }
         put(&mut b, 4, &(self.blksize as u32).to_le_bytes());
         put(&mut b, 16, &(self.nlink as u32).to_le_bytes());
         put(&mut b, 20, &self.uid.to_le_bytes());
