@@ -116,12 +116,12 @@ impl Linux {
     /// another. The machine stops (the real kernel would sleep for ever).
     fn deadlock(&mut self) {
         if self.stdin_open
-            && self
-                .procs
-                .values()
-                .any(|p| p.alive() && p.blocked == Some(Block::Stdin))
+            && self.procs.values().any(|p| {
+                p.alive() && matches!(p.blocked, Some(Block::Stdin | Block::Poll { until: None }))
+            })
         {
-            // Not stuck: waiting for the user. The caller feeds input and goes on.
+            // Not stuck: waiting for the user (a read or a poll that may be on standard
+            // input). The caller feeds input, or its end, and goes on.
             self.awaiting_input = true;
             return;
         }

@@ -31,7 +31,7 @@ use std::sync::Arc;
 /// fs/namei.c MAXSYMLINKS: symbolic links followed in one lookup.
 pub const MAXSYMLINKS: u32 = 40;
 /// Host files open at once for all guest processes (ENFILE past it).
-pub const MAX_HOST_FILES: usize = 256;
+pub const MAX_HOST_FILES: usize = 768;
 /// Distinct directories the guest may open or enter (ENOMEM past it).
 pub const MAX_DIR_NODES: usize = 16384;
 /// PATH_MAX.
@@ -371,6 +371,12 @@ impl Vfs for HostFs {
         // The last component is never followed on the host: the walk did that, confined.
         o.custom_flags(HOST_O_NOFOLLOW | HOST_O_NONBLOCK);
         let file = o.open(self.host(&w.parts)).map_err(|e| errno_of(&e))?;
+        if w.last.is_none() {
+            // Created now: the mode is the guest's (its umask applied by the caller), not
+            // narrowed again by the simulator's own umask.
+            file.set_permissions(std::fs::Permissions::from_mode(perm & 0o7777))
+                .map_err(|e| errno_of(&e))?;
+        }
         self.files += 1;
         let node = super::insert_slot(
             &mut self.nodes,
@@ -481,9 +487,13 @@ impl Vfs for HostFs {
         if w.last.is_some() {
             return Err(Errno::Eexist);
         }
+        let p = self.host(&w.parts);
         std::fs::DirBuilder::new()
             .mode(perm & 0o7777)
-            .create(self.host(&w.parts))
+            .create(&p)
+            .map_err(|e| errno_of(&e))?;
+        // The guest's mode, not narrowed again by the simulator's own umask.
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(perm & 0o7777))
             .map_err(|e| errno_of(&e))
     }
 
