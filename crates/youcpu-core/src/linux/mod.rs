@@ -25,6 +25,7 @@ pub mod sched;
 pub mod signal;
 pub mod syscalls;
 pub mod time;
+pub mod trace;
 pub mod vma;
 pub mod wait;
 
@@ -243,6 +244,8 @@ pub struct Linux {
     /// What the wall clocks (CLOCK_REALTIME, gettimeofday, time) add to the simulated clock:
     /// 0 (they start at 1970) unless set, as the CLI sets it to the host's time at start.
     pub realtime_offset_ns: u64,
+    /// The event recorder (off unless started: `trace.start(...)`).
+    pub trace: trace::Trace,
 }
 
 impl Linux {
@@ -352,6 +355,7 @@ impl Linux {
             sleep_until: None,
             idle_ns: 0,
             realtime_offset_ns: 0,
+            trace: trace::Trace::default(),
         })
     }
 

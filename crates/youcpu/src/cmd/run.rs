@@ -8,6 +8,7 @@ use std::ffi::OsString;
 use std::io::Write;
 use youcpu_core::cpu::vendor::Vendor;
 use youcpu_core::linux::fs::host::HostFs;
+use youcpu_core::linux::trace::Categories;
 use youcpu_core::linux::{Config, Linux, ProcessState};
 use youcpu_core::loader::stack::RANDOM_SEED;
 use youcpu_core::loader::ExecArgs;
@@ -85,6 +86,7 @@ pub fn run(args: Vec<OsString>) -> Result<Output, CliError> {
     let mut cwd: Option<OsString> = None;
     let mut clear_env = false;
     let mut extra_env: Vec<Vec<u8>> = Vec::new();
+    let mut trace: Option<Categories> = None;
     while let Some(arg) = parser.next()? {
         match arg {
             Long("max-steps") => {
@@ -101,6 +103,15 @@ pub fn run(args: Vec<OsString>) -> Result<Output, CliError> {
             Long("root") => root = Some(parser.value()?),
             Long("cwd") => cwd = Some(parser.value()?),
             Long("clear-env") => clear_env = true,
+            Long("trace") => {
+                let v = match parser.optional_value() {
+                    Some(v) => v
+                        .into_string()
+                        .map_err(|_| err("--trace: the value is not valid UTF-8"))?,
+                    None => String::new(),
+                };
+                trace = Some(Categories::parse(&v).map_err(|e| err(format!("--trace: {e}")))?);
+            }
             Long("env") => {
                 let kv = bytes_of(&parser.value()?);
                 if !kv.contains(&b'=') || kv.first() == Some(&b'=') {
@@ -119,7 +130,7 @@ pub fn run(args: Vec<OsString>) -> Result<Output, CliError> {
     }
     let Some(elf) = elf else {
         return Err(err(
-            "usage: youcpu run [--max-steps N] [--cpu intel|amd] [--json] [--root DIR] [--cwd DIR] [--env K=V]... [--clear-env] PROGRAM [ARG...]",
+            "usage: youcpu run [--max-steps N] [--cpu intel|amd] [--json] [--root DIR] [--cwd DIR] [--env K=V]... [--clear-env] [--trace[=syscalls,faults,signals,sched,exec,mmap]] PROGRAM [ARG...]",
         ));
     };
     let mut argv = vec![bytes_of(&elf)];
@@ -169,10 +180,13 @@ pub fn run(args: Vec<OsString>) -> Result<Output, CliError> {
     ];
     let dim = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<u16>().ok());
     linux.terminal.size = (dim("LINES").unwrap_or(24), dim("COLUMNS").unwrap_or(80));
+    if let Some(c) = trace {
+        linux.trace.start(c);
+    }
     if let Err(e) = linux.exec_file(&bytes_of(&elf), &exec) {
         return Err(err(format!("cannot load {}: {e}", elf.to_string_lossy())));
     }
-    let (mut out_done, mut err_done) = (0usize, 0usize);
+    let (mut out_done, mut err_done, mut trace_done) = (0usize, 0usize, 0usize);
     let mut finished = false;
     // Our standard input reaches the guest as it asks for it.
     linux.stdin_open = true;
@@ -189,6 +203,12 @@ pub fn run(args: Vec<OsString>) -> Result<Output, CliError> {
             linux.feed_stdin(buf.get(..n).unwrap_or_default());
         }
         if !json_mode {
+            let mut e = std::io::stderr().lock();
+            for ev in linux.trace.events.get(trace_done..).unwrap_or_default() {
+                let _ = writeln!(e, "{}", ev.line());
+            }
+            trace_done = linux.trace.events.len();
+            drop(e);
             let mut o = std::io::stdout().lock();
             let _ = o.write_all(linux.stdout.get(out_done..).unwrap_or_default());
             let _ = o.flush();
@@ -223,6 +243,10 @@ pub fn run(args: Vec<OsString>) -> Result<Output, CliError> {
         "cpu": vendor.id(),
         "syscalls": syscalls,
     });
+    if linux.trace.on {
+        j["trace"] = json!(linux.trace.events);
+        j["trace_dropped"] = json!(linux.trace.dropped);
+    }
     if let ProcessState::Killed { signal, reason } = &status {
         j["signal"] = json!(signal);
         j["fault"] = json!(reason);
