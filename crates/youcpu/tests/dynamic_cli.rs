@@ -160,9 +160,17 @@ fn build_dynamic(src: &str, extra: &[&str]) -> PathBuf {
     exe
 }
 
+/// A source file, extra compiler flags, arguments, standard input.
+type Prog = (
+    &'static str,
+    &'static [&'static str],
+    &'static [&'static str],
+    &'static [u8],
+);
+
 #[test]
 fn dynamic_glibc_builds_of_the_test_programs_match_native_runs() {
-    let progs: [(&str, &[&str], &[&str], &[u8]); 14] = [
+    let progs: [Prog; 14] = [
         ("hello.c", &[], &["one", "two words", ""], b""),
         ("float.c", &["-lm"], &[], b""),
         ("strfun.c", &[], &[], b""),

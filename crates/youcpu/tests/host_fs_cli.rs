@@ -1,5 +1,5 @@
-//! `youcpu run` on the host's file system: programs that create, seek, rename, unlink and
-//! list files in a scratch directory leave the same output and the same tree as native runs
+//! `youcpu run` on the host's file system: programs that create, seek, rename, unlink, list
+//! and map files in a scratch directory leave the same output and the same tree as native runs
 //! (built three ways: musl-gcc -static, gcc -static, gcc dynamic), and `--root DIR` keeps
 //! every path the guest names inside DIR, checked against a native `chroot` where this
 //! machine allows one.
@@ -98,7 +98,7 @@ fn tree(dir: &Path) -> BTreeMap<String, Option<Vec<u8>>> {
 #[test]
 fn files_and_directories_match_native_runs_in_the_same_tree() {
     let mut cases = 0;
-    for src in ["files.c", "dirs.c"] {
+    for src in ["files.c", "dirs.c", "mmapfile.c"] {
         for how in ["musl", "static", "dynamic"] {
             let exe = build(src, how);
             let native_dir = fresh(&format!("native-{src}-{how}"));
@@ -137,7 +137,7 @@ fn files_and_directories_match_native_runs_in_the_same_tree() {
             }
         }
     }
-    assert_eq!(cases, 8);
+    assert_eq!(cases, 12);
 }
 
 /// Lines of the escape program's output that a native chroot must print too (all but the
@@ -291,4 +291,57 @@ fn cli_options_for_the_environment_and_the_working_directory() {
         .unwrap();
     let out = child.wait_with_output().unwrap();
     assert_eq!(String::from_utf8_lossy(&out.stdout), "PIPED TEXT\n");
+}
+
+#[test]
+fn a_syscall_fuzzer_stays_inside_the_root_and_never_panics() {
+    let exe = build("sysfuzz.c", "musl");
+    let outside = fresh("fuzz-outside");
+    std::fs::write(outside.join("secret"), "OUTSIDE\n").unwrap();
+    let before = tree(&outside);
+    let parent = fresh("fuzz-jail");
+    let mut calls = 0u64;
+    for seed in 1..=6u64 {
+        let root = parent.join(format!("root{seed}"));
+        std::fs::create_dir_all(root.join("etc")).unwrap();
+        std::fs::create_dir_all(root.join("dir")).unwrap();
+        std::fs::write(root.join("etc/secret"), "inside\n").unwrap();
+        std::fs::write(root.join("dir/f"), "file\n").unwrap();
+        std::fs::copy(&exe, root.join("fuzz")).unwrap();
+        std::os::unix::fs::symlink(&outside, root.join("abs_link")).unwrap();
+        std::os::unix::fs::symlink(
+            format!("../../../../../../..{}", s(&outside)),
+            root.join("rel_link"),
+        )
+        .unwrap();
+        std::os::unix::fs::symlink("loop_a", root.join("loop_a")).unwrap();
+        std::os::unix::fs::symlink("/etc/secret", root.join("etc_link")).unwrap();
+        let n = 8_000;
+        let out = youcpu(&[
+            "run",
+            "--root",
+            s(&root),
+            "--max-steps",
+            "4000000000",
+            "/fuzz",
+            &seed.to_string(),
+            &n.to_string(),
+        ]);
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "seed {seed}: {text}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            text.starts_with(&format!("made {n} calls")),
+            "seed {seed}: {text}"
+        );
+        calls += n;
+        assert_eq!(tree(&outside), before, "seed {seed} changed the outside");
+    }
+    // Only the roots were touched in the jail's parent.
+    assert_eq!(std::fs::read_dir(&parent).unwrap().count(), 6);
+    assert_eq!(calls, 48_000);
 }

@@ -289,6 +289,14 @@ impl Linux {
                 }
             }
         }
+        self.close_init_files();
+    }
+
+    /// The first process's descriptors close when the run ends (`exit_files`): its files
+    /// (host files included) are released; its memory stays for whoever looks at the end.
+    fn close_init_files(&mut self) {
+        let files = self.fds.take_all();
+        self.fput_all(files);
     }
 
     /// After a process other than the first one ended the first one: it goes too, and the
@@ -308,5 +316,6 @@ impl Linux {
             p.state = end;
             p.blocked = None;
         }
+        self.close_init_files();
     }
 }

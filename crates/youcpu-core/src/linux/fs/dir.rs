@@ -180,9 +180,9 @@ impl Linux {
         out.len() as i64
     }
 
-    /// readlink (89) and readlinkat (267): `/proc/self/exe` names the program (as
-    /// fs/proc/base.c `proc_exe_link` does, whatever the root); any other path is the file
-    /// system's. The name is cut at `size` bytes and has no NUL, as readlink(2) says.
+    /// readlink (89) and readlinkat (267): `/proc/self/exe` and `/proc/PID/exe` of the caller
+    /// name the program (as fs/proc/base.c `proc_exe_link` does, whatever the root) and
+    /// `/proc/self` the caller's pid; any other path is the file system's. The name is cut at `size` bytes and has no NUL, as readlink(2) says.
     pub(in crate::linux) fn readlinkat(
         &mut self,
         dirfd: u64,
@@ -197,8 +197,13 @@ impl Linux {
             Ok(p) => p,
             Err(e) => return e.ret(),
         };
-        let target = if p == b"/proc/self/exe" && !self.exe.is_empty() {
+        let own_exe = format!("/proc/{}/exe", self.pid);
+        let target = if (p == b"/proc/self/exe" || p == own_exe.as_bytes()) && !self.exe.is_empty()
+        {
             Ok(self.exe.clone())
+        } else if p == b"/proc/self" {
+            // fs/proc/self.c: the link names the reader's pid.
+            Ok(self.pid.to_string().into_bytes())
         } else {
             self.at_base(dirfd, &p)
                 .and_then(|b| self.fs.readlink(b, &p))

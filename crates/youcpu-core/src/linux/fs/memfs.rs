@@ -667,6 +667,10 @@ impl Vfs for MemFs {
         false
     }
 
+    fn open_files(&self) -> usize {
+        self.inodes.iter().flatten().filter(|i| i.open > 0).count()
+    }
+
     fn is_dir(&self, node: usize) -> bool {
         MemFs::is_dir(self, node)
     }

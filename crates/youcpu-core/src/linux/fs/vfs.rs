@@ -251,6 +251,9 @@ pub trait Vfs: std::fmt::Debug {
     fn path_of(&self, dir: usize) -> Option<Vec<u8>>;
     /// True when the node is a terminal (isatty's TCGETS succeeds).
     fn is_tty(&self, node: usize) -> bool;
+    /// Files open now (host files for the host file system): 0 once every descriptor that
+    /// held one is closed.
+    fn open_files(&self) -> usize;
     /// True when `node` is a directory node.
     fn is_dir(&self, node: usize) -> bool;
     /// A copy of the file system for a copy of the kernel ([`crate::linux::Linux`] is Clone:
