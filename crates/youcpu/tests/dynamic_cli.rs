@@ -199,3 +199,64 @@ fn dynamic_glibc_builds_of_the_test_programs_match_native_runs() {
         compare(&dir, &argv, input);
     }
 }
+
+#[test]
+fn mutated_dynamic_programs_never_panic_the_simulator() {
+    // A dynamic hello with bytes of its ELF header, program headers and dynamic section
+    // changed at random: the loader refuses it, ld.so refuses it, or the guest dies; youcpu
+    // itself never panics (status 101) and always ends within the step budget.
+    let exe = build_dynamic("hello.c", &[]);
+    let good = std::fs::read(&exe).unwrap();
+    let dynamic = {
+        let f = youcpu_core::elf::parse(&good).unwrap();
+        let d = f.segments.iter().find(|p| p.p_type.value == 2).unwrap();
+        (d.offset.value as usize, d.filesz.value as usize)
+    };
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    let dir = fresh("mutants");
+    let mut outcomes = std::collections::BTreeMap::new();
+    let runs = 40;
+    for i in 0..runs {
+        let mut m = good.clone();
+        for _ in 0..1 + next() % 4 {
+            let at = match next() % 3 {
+                0 => (next() % 64) as usize,
+                1 => 64 + (next() % (56 * 13)) as usize,
+                _ => dynamic.0 + (next() as usize % dynamic.1.max(1)),
+            };
+            if let Some(b) = m.get_mut(at) {
+                *b = next() as u8;
+            }
+        }
+        let path = dir.join(format!("m{i}"));
+        std::fs::write(&path, &m).unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_youcpu"))
+            .args([
+                "run",
+                "--max-steps",
+                "3000000",
+                "--clear-env",
+                "--env",
+                "LC_ALL=C",
+            ])
+            .arg(&path)
+            .stdin(Stdio::null())
+            .run_output()
+            .unwrap();
+        let code = out.status.code();
+        assert!(
+            code.is_some() && code != Some(101),
+            "mutant {i}: {code:?} {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        *outcomes.entry(code).or_insert(0) += 1;
+    }
+    assert_eq!(outcomes.values().sum::<i32>(), runs);
+    eprintln!("mutant outcomes (status: count): {outcomes:?}");
+}
