@@ -12,6 +12,7 @@
 use yew::prelude::*;
 
 mod paging;
+mod processes;
 
 /// Declares [`FigureKind`] and its tables from one list.
 macro_rules! figures {
@@ -46,6 +47,14 @@ macro_rules! figures {
 figures! {
     /// Part 5: a virtual address cut into its four table indices and the page offset.
     VirtualAddress => "virtual-address", paging::virtual_address,
+    /// Part 2: one workload under FIFO and STCF, from the scheduler simulator.
+    SchedPolicies => "sched-policies", processes::sched_policies,
+    /// Part 2: the CFS period split by weight, from the timeslice calculation.
+    CfsPeriod => "cfs-period", processes::cfs_period,
+    /// Part 6: fork, before and after a write, from the memory model.
+    ForkWrite => "fork-write", processes::fork_write,
+    /// Part 6: from process 1 to a command at a text-console login, grown by the model.
+    BootTree => "boot-tree", processes::boot_tree,
 }
 
 /// The id every figure's diagram carries (`figure-NAME-svg`).
