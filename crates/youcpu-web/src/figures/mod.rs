@@ -46,6 +46,10 @@ macro_rules! figures {
 figures! {
     /// Part 5: a virtual address cut into its four table indices and the page offset.
     VirtualAddress => "virtual-address", paging::virtual_address,
+    /// Part 5: one address walked from CR3 through the four tables to its frame, with the TLB.
+    PageWalk => "page-walk", paging::page_walk,
+    /// Part 5: an address space before and after its first touches: pages and their frames.
+    DemandPaging => "demand-paging", paging::demand_paging,
 }
 
 /// The id every figure's diagram carries (`figure-NAME-svg`).
