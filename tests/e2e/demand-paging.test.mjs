@@ -12,6 +12,8 @@ test('demand-paging: first touches fault, second touches do not, strangers get S
   const w = page.locator('[data-widget="demand-paging"]');
   await w.waitFor();
   const outcome = w.getByTestId('dp-outcome');
+  // The named addresses and the text forms sit in details under the picture.
+  for (const s of await w.locator('details.dp-details > summary').all()) await s.click();
   await w.getByTestId('dp-read-heap-start').click();
   assert.match(await w.getByTestId('dp-log').textContent(), /heap is empty/);
   await w.getByTestId('dp-brk').click();
@@ -45,6 +47,7 @@ test('demand-paging: first touches fault, second touches do not, strangers get S
   const w2 = again.page.locator('[data-widget="demand-paging"]');
   await w2.waitFor();
   assert.match(await w2.getByTestId('dp-maps').textContent(), /notes\.txt/);
+  assert.equal(await w2.locator('[data-testid="demand-paging-diagram"] [data-block="notes.txt"]').count(), 2);
   assert.deepEqual(errors, []);
   assert.deepEqual(again.errors, []);
   await again.page.close();

@@ -50,6 +50,8 @@ figures! {
     PageWalk => "page-walk", paging::page_walk,
     /// Part 5: an address space before and after its first touches: pages and their frames.
     DemandPaging => "demand-paging", paging::demand_paging,
+    /// Epilogue: the memory hierarchy under a running process, and its pages on frames.
+    ProcessMemory => "process-memory", paging::process_memory,
 }
 
 /// The id every figure's diagram carries (`figure-NAME-svg`).

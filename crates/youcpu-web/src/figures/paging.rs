@@ -46,8 +46,8 @@ pub fn page_walk() -> Html {
         "page-walk",
         "The walk of one address from CR3 to its frame",
         desc,
-        (w.width, w.height, pw::shapes(&w, None)),
-        (n.width, n.height, pw::shapes(&n, None)),
+        (w.width, w.height, pw::shapes(&w, false)),
+        (n.width, n.height, pw::shapes(&n, false)),
     )
 }
 
@@ -98,7 +98,7 @@ pub fn demand_paging() -> Html {
             parts.push(html! {
                 <g transform={format!("translate(0 {})", crate::ui::svg::num(y))}>
                     { text(8.0, 16.0, "start", "d-title", head.clone()) }
-                    <g transform="translate(0 20)">{ dp::shapes(p, None) }</g>
+                    <g transform="translate(0 20)">{ dp::shapes(p, false) }</g>
                 </g>
             });
             desc.push(format!("{head}. {}", p.desc));
@@ -274,7 +274,140 @@ pub fn virtual_address() -> Html {
         (
             narrow.width,
             nh,
-            html! { <>{ pw::field_shapes(&narrow, None) }{ lines }</> },
+            html! { <>{ pw::field_shapes(&narrow, false) }{ lines }</> },
         ),
+    )
+}
+
+/// The levels of memory a running process's bytes pass through, fastest first: (name, what,
+/// how fast). Sizes and latencies are typical of current x86-64 processors (the SDM leaves
+/// them to each model; `lscpu` shows a machine's own).
+const LEVELS: [(&str, &str, &str); 5] = [
+    ("registers", "16 general + RIP, RSP, CR3", "every cycle"),
+    ("L1 cache", "32–48 KiB per core", "about 4 cycles"),
+    ("L2 cache", "1–2 MiB per core", "about 14 cycles"),
+    ("L3 cache", "shared, many MiB", "about 50 cycles"),
+    ("RAM", "frames of 4 KiB", "hundreds of cycles"),
+];
+
+/// The epilogue's figure: the memory hierarchy a running process sits on (registers, caches,
+/// RAM) above the process's own address space mapped onto frames, the latter from the memory
+/// model after `hello` has started and touched a few pages.
+pub fn process_memory() -> Html {
+    let mut st = dps::State::default();
+    for op in [
+        dps::Op::Read(dps::Target::StackTop),
+        dps::Op::Write(dps::Target::StackTop),
+        dps::Op::Brk,
+        dps::Op::Write(dps::Target::HeapStart),
+        dps::Op::Mmap,
+        dps::Op::Read(dps::Target::File),
+    ] {
+        st.apply(dps::Action::Do(op));
+    }
+    let Some(sys) = st.sys.as_ref() else {
+        return html! {};
+    };
+    let cr3 = sys.process(dps::PID).map_or(0, |p| p.root_pfn);
+    let tlb_used = sys.tlb.entries().count();
+    let tlb_size = sys.limits().tlb_entries;
+    let draw = |narrow: bool| {
+        let width = if narrow { 340.0 } else { 680.0 };
+        let mut shapes = Vec::new();
+        // The hierarchy: a row of boxes growing wider (wide), or a column (narrow).
+        let (mut x, mut y) = (8.0, 8.0);
+        let n = LEVELS.len() as f64;
+        let box_h = 58.0;
+        let row_w = (width - 16.0 - 14.0 * (n - 1.0)) / n;
+        for (i, (name, what, speed)) in LEVELS.iter().enumerate() {
+            let (w, h) = if narrow {
+                (width - 16.0, 40.0)
+            } else {
+                (row_w, box_h)
+            };
+            let class = if i == 0 || i == LEVELS.len() - 1 {
+                "d-box-2"
+            } else {
+                "d-box"
+            };
+            shapes.push(rect(x, y, w, h, class));
+            if narrow {
+                shapes.push(text(x + 6.0, y + 16.0, "start", "d-title", *name));
+                shapes.push(text(x + w - 6.0, y + 16.0, "end", "d-small", *speed));
+                shapes.push(text(x + 6.0, y + 32.0, "start", "d-small", *what));
+            } else {
+                shapes.push(text(x + w / 2.0, y + 17.0, "middle", "d-title", *name));
+                shapes.push(text(x + w / 2.0, y + 33.0, "middle", "d-small", *what));
+                shapes.push(text(x + w / 2.0, y + 48.0, "middle", "d-small", *speed));
+            }
+            if i + 1 < LEVELS.len() {
+                if narrow {
+                    shapes.push(crate::ui::svg::arrow(
+                        x + 30.0,
+                        y + h,
+                        x + 30.0,
+                        y + h + 10.0,
+                        "",
+                    ));
+                    y += h + 10.0;
+                } else {
+                    shapes.push(crate::ui::svg::arrow(
+                        x + w,
+                        y + h / 2.0,
+                        x + w + 14.0,
+                        y + h / 2.0,
+                        "",
+                    ));
+                    x += w + 14.0;
+                }
+            }
+        }
+        y += if narrow { 40.0 } else { box_h };
+        y += 22.0;
+        shapes.push(text(
+            8.0,
+            y,
+            "start",
+            "d-small",
+            format!("CR3 = frame {cr3:#x}: the walk starts there; the TLB caches {tlb_used} of {tlb_size} translations"),
+        ));
+        y += 10.0;
+        let last = st.last.as_ref().as_ref().ok().and_then(|o| o.va);
+        let head = st
+            .last
+            .as_ref()
+            .as_ref()
+            .map(|o| o.headline.clone())
+            .unwrap_or_default();
+        let p = dp::layout(sys, dps::PID, last, &head, narrow);
+        let body = html! {
+            <g transform={format!("translate(0 {})", crate::ui::svg::num(y))}>{ dp::shapes(&p, false) }</g>
+        };
+        (
+            width,
+            y + p.height,
+            html! { <>{ for shapes }{ body }</> },
+            p.desc,
+        )
+    };
+    let (ww, wh, wide, pdesc) = draw(false);
+    let (nw, nh, narrow, _) = draw(true);
+    let levels: Vec<String> = LEVELS
+        .iter()
+        .map(|(n, w, s)| format!("{n} ({w}, {s})"))
+        .collect();
+    let desc = format!(
+        "The memory a running process's bytes pass through, fastest and smallest first: {}. \
+         Every address the process uses is translated through its page tables, rooted at CR3 \
+         (frame {cr3:#x}), and the TLB keeps recent translations ({tlb_used} of {tlb_size} \
+         slots used). Below, the process's side: {pdesc}",
+        levels.join(", ")
+    );
+    dual(
+        "process-memory",
+        "The memory of a running process",
+        desc,
+        (ww, wh, wide),
+        (nw, nh, narrow),
     )
 }

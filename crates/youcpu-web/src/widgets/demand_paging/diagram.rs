@@ -39,6 +39,7 @@ pub struct Rect {
 }
 
 impl Rect {
+    #[cfg(test)]
     fn right(&self) -> f64 {
         self.x + self.w
     }
@@ -142,6 +143,8 @@ pub struct Picture {
     pub links: Vec<((usize, usize), usize, bool)>,
     /// Where the frames' heading is drawn.
     pub frames_y: f64,
+    /// The lines of the frames' legend.
+    pub legend: Vec<String>,
     /// The picture in words.
     pub desc: String,
 }
@@ -268,7 +271,7 @@ pub fn layout(
                 let n = b.cells.len().max(1);
                 let cols = n.min(COLS);
                 let rows = n.div_ceil(COLS);
-                let w = (cols as f64 * (CELL + 2.0) + 8.0).max(58.0);
+                let w = (cols as f64 * (CELL + 2.0) + 8.0).max(76.0);
                 (w, 34.0 + rows as f64 * (CELL + 2.0) + 4.0)
             }
             BlockKind::Gap => (30.0, 56.0),
@@ -312,7 +315,8 @@ pub fn layout(
             } else {
                 Holds::Anon
             };
-            frames.push(FrameBox {
+            let at = frames.iter().position(|fb| fb.frame > f).unwrap_or(frames.len());
+            frames.insert(at, FrameBox {
                 frame: f,
                 holds,
                 pages: 1,
@@ -326,14 +330,22 @@ pub fn layout(
             });
         }
     }
-    frames.sort_by_key(|f| f.frame);
     let frames_y = bar_bottom + 56.0;
+    let legend: Vec<String> = if narrow {
+        vec![
+            "zero: the shared zero page; cache: page cache".into(),
+            "copy: private copy of a file page; anon: zeroed".into(),
+        ]
+    } else {
+        vec!["zero: the shared zero page · cache: the page cache · copy: a private copy of a file page · anon: zero-filled".into()]
+    };
+    let top = frames_y + 14.0 * legend.len() as f64 + 6.0;
     let (fw, fh) = (44.0, 32.0);
     let per_row = (((width - 2.0 * M) + 4.0) / (fw + 4.0)).floor().max(1.0) as usize;
     for (i, f) in frames.iter_mut().enumerate() {
         f.r = Rect {
             x: M + (i % per_row) as f64 * (fw + 4.0),
-            y: frames_y + 8.0 + (i / per_row) as f64 * (fh + 6.0),
+            y: top + (i / per_row) as f64 * (fh + 6.0),
             w: fw,
             h: fh,
         };
@@ -351,7 +363,7 @@ pub fn layout(
     }
     let height = frames
         .last()
-        .map_or(frames_y + 30.0, |f| f.r.bottom() + M);
+        .map_or(top, |f| f.r.bottom() + M);
     let desc = describe(&blocks, &frames, headline, last);
     Picture {
         width,
@@ -360,6 +372,7 @@ pub fn layout(
         frames,
         links,
         frames_y,
+        legend,
         desc,
     }
 }
@@ -403,41 +416,29 @@ fn describe(blocks: &[Block], frames: &[FrameBox], headline: &str, last: Option<
     s
 }
 
-/// What the widget hooks onto the picture (the figure has none).
-#[derive(Clone, PartialEq)]
-pub struct Hooks {
-    /// Touch this address.
-    pub touch: Callback<u64>,
-}
-
 /// A short address for a label: `400000`, `7fffffffe000`.
 fn short_addr(a: u64) -> String {
     format!("{a:x}")
 }
 
-/// Draws the picture's shapes, with the widget's hooks if any.
-pub fn shapes(p: &Picture, hooks: Option<&Hooks>) -> Html {
-    let on = |va: u64| {
-        hooks.map(|h| {
-            let t = h.touch.clone();
-            Callback::from(move |e: MouseEvent| {
-                e.stop_propagation();
-                t.emit(va)
-            })
-        })
-    };
+/// Draws the picture's shapes. When `interactive`, each block is focusable and it and each
+/// page carry the address a click touches (`data-va`, hex), read by the widget's one handler.
+pub fn shapes(p: &Picture, interactive: bool) -> Html {
+    let va = |a: u64| interactive.then(|| format!("{a:x}"));
     let blocks: Html = p
         .blocks
         .iter()
         .map(|b| {
             let r = b.r;
-            let look = match (b.kind, b.lit) {
-                (_, true) => "d-hl",
-                (BlockKind::Region, false) => "",
+            let region = b.kind == BlockKind::Region;
+            // A lit block is outlined (dp-lit), not filled: its lit page is the one filled.
+            let look = match (region, b.lit) {
+                (_, true) => "dp-lit",
+                (true, false) => "",
                 _ => "d-dim",
             };
             let present = b.cells.iter().filter(|c| c.frame.is_some()).count();
-            let label = match b.kind {
+            let label = interactive.then(|| match b.kind {
                 BlockKind::Region => format!(
                     "{} {}, {} to {}, {} of {} pages present. Enter touches {:#x}.",
                     b.name,
@@ -455,7 +456,7 @@ pub fn shapes(p: &Picture, hooks: Option<&Hooks>) -> Html {
                     b.touch
                 ),
                 BlockKind::Kernel => format!("Kernel memory. Enter touches {:#x}.", b.touch),
-            };
+            });
             let cells: Html = b
                 .cells
                 .iter()
@@ -467,49 +468,29 @@ pub fn shapes(p: &Picture, hooks: Option<&Hooks>) -> Html {
                         (None, false) => ("d-box dp-absent", ""),
                     };
                     let cr = c.r;
-                    let click = on(c.page.max(b.start));
                     html! {
-                        <g class={classes!("dp-cell", c.lit.then_some("d-hl"))} data-page={format!("{:#x}", c.page)}
-                            data-present={c.frame.is_some().to_string()} onclick={click}>
+                        <g class={if c.lit { "dp-cell d-hl" } else { "dp-cell" }} data-va={va(c.page.max(b.start))}
+                            data-present={interactive.then(|| c.frame.is_some().to_string())}>
                             { rect(cr.x, cr.y, cr.w, cr.h, cls) }
-                            if !mark.is_empty() {
-                                { text(cr.x + cr.w / 2.0, cr.y + 11.5, "middle", "d-small dp-mark", mark) }
-                            }
+                            { text(cr.x + cr.w / 2.0, cr.y + 11.5, "middle", "d-small dp-mark", mark) }
                         </g>
                     }
                 })
                 .collect();
-            let body = html! {
-                <>
-                    { rect(r.x, r.y, r.w, r.h, if b.kind == BlockKind::Region { "d-box" } else { "d-frame" }) }
-                    { text(r.x + 5.0, r.y + 13.0, "start", "d-title dp-name", b.name.clone()) }
-                    { text(r.x + 5.0, r.y + 26.0, "start", "d-small", if b.kind == BlockKind::Region { b.perms.clone() } else { "no region".into() }) }
-                    if b.kind != BlockKind::Region {
-                        { text(r.x + r.w / 2.0, r.y + 46.0, "middle", "d-small", if b.kind == BlockKind::Gap { "…" } else { "ring 0" }) }
-                    }
-                    { cells }
-                </>
+            let (sub, sx, sy, sa) = match b.kind {
+                BlockKind::Region => (b.perms.as_str(), r.x + 5.0, r.y + 26.0, "start"),
+                BlockKind::Gap => ("…", r.x + r.w / 2.0, r.y + 40.0, "middle"),
+                BlockKind::Kernel => ("ring 0", r.x + r.w / 2.0, r.y + 40.0, "middle"),
             };
-            match hooks {
-                Some(_) => {
-                    let touch = b.touch;
-                    let key = hooks.map(|h| {
-                        let t = h.touch.clone();
-                        Callback::from(move |e: KeyboardEvent| {
-                            if e.key() == "Enter" || e.key() == " " {
-                                e.prevent_default();
-                                t.emit(touch)
-                            }
-                        })
-                    });
-                    html! {
-                        <g class={classes!("dp-block", look)} data-hit="" data-block={b.name.clone()} tabindex="0" role="button"
-                            aria-label={label} onclick={on(b.touch)} onkeydown={key}>
-                            { body }
-                        </g>
-                    }
-                }
-                None => html! { <g class={classes!("dp-block", look)} data-block={b.name.clone()}>{ body }</g> },
+            html! {
+                <g class={format!("dp-block {look}")} data-block={b.name.clone()} data-va={va(b.touch)}
+                    data-hit={interactive.then_some("")} tabindex={interactive.then_some("0")}
+                    role={interactive.then_some("button")} aria-label={label}>
+                    { rect(r.x, r.y, r.w, r.h, if region { "d-box" } else { "d-frame" }) }
+                    { text(r.x + 5.0, r.y + 13.0, "start", "d-title dp-name", b.name.clone()) }
+                    { text(sx, sy, sa, "d-small", sub.to_string()) }
+                    { cells }
+                </g>
             }
         })
         .collect();
@@ -520,7 +501,7 @@ pub fn shapes(p: &Picture, hooks: Option<&Hooks>) -> Html {
             let c = p.blocks.get(bi)?.cells.get(ci)?;
             let f = p.frames.get(fi)?;
             Some(html! {
-                <g class={classes!("dp-link", lit.then_some("d-hl"))}>
+                <g class={if lit { "dp-link d-hl" } else { "dp-link" }}>
                     { line(c.r.x + c.r.w / 2.0, c.r.bottom(), f.r.x + f.r.w / 2.0, f.r.y, "d-line") }
                 </g>
             })
@@ -532,7 +513,7 @@ pub fn shapes(p: &Picture, hooks: Option<&Hooks>) -> Html {
         .map(|f| {
             let r = f.r;
             html! {
-                <g class={classes!("dp-frame", format!("dp-{}", f.holds.word()), f.lit.then_some("d-hl"))} data-frame={format!("{:#x}", f.frame)}>
+                <g class={format!("dp-frame dp-{}{}", f.holds.word(), if f.lit { " d-hl" } else { "" })} data-frame={interactive.then(|| format!("{:#x}", f.frame))}>
                     { rect(r.x, r.y, r.w, r.h, if f.holds == Holds::Zero { "d-box-2" } else { "d-box" }) }
                     { text(r.x + r.w / 2.0, r.y + 13.0, "middle", "d-mono", format!("{:x}", f.frame)) }
                     { text(r.x + r.w / 2.0, r.y + 26.0, "middle", "d-small", f.holds.word()) }
@@ -540,12 +521,18 @@ pub fn shapes(p: &Picture, hooks: Option<&Hooks>) -> Html {
             }
         })
         .collect();
+    let head = if p.frames.is_empty() {
+        "Frames of RAM: none yet, no page is present".to_string()
+    } else {
+        format!("Frames of RAM ({}) that its pages map", p.frames.len())
+    };
     html! {
         <>
             <g class="dp-links">{ links }</g>
-            <g class="dp-bar" data-testid="dp-bar">{ blocks }</g>
-            { text(M, p.frames_y, "start", "d-title", if p.frames.is_empty() { "Frames: none yet (no page is present)".to_string() } else { format!("Frames of physical memory ({}): zero = the shared zero page, cache = page cache, copy = private copy of a file page, anon = zero-filled", p.frames.len()) }) }
-            <g class="dp-frames" data-testid="dp-frames-diagram">{ frames }</g>
+            <g class="dp-bar" data-testid={interactive.then_some("dp-bar")}>{ blocks }</g>
+            { text(M, p.frames_y, "start", "d-title", head) }
+            { for p.legend.iter().enumerate().map(|(i, l)| text(M, p.frames_y + 15.0 + 14.0 * i as f64, "start", "d-small", l.clone())) }
+            <g class="dp-frames">{ frames }</g>
         </>
     }
 }

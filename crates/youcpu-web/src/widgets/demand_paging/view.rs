@@ -1,6 +1,7 @@
 //! The view of `demand_paging`.
 
-use super::diagram::{layout, shapes, Hooks};
+use super::diagram::{layout, shapes};
+use crate::widgets::page_walk::diagram::{group_svg, hit, Listeners};
 use super::state::{Action, Op, State, MEMORY_LIMITS, PID, TARGETS};
 use crate::ui::{use_url_reducer, Col, Control, Dispatch, Frame, Stepper, Table};
 use yew::prelude::*;
@@ -161,12 +162,28 @@ pub fn DemandPagingWidget() -> Html {
         let write = write.clone();
         Callback::from(move |e: Event| write.set(crate::dom::event_value(&e) == "write"))
     };
-    let hooks = {
+    // One handler for the picture: the address of the page, block or gap under the pointer.
+    let touch = {
         let state = state.clone();
         let write = *write;
-        Hooks {
-            touch: Callback::from(move |va: u64| state.dispatch(Action::Do(Op::At(write, va)))),
+        move |e: &Event| {
+            if let Some(va) = hit(e, "data-va").and_then(|t| u64::from_str_radix(&t, 16).ok()) {
+                state.dispatch(Action::Do(Op::At(write, va)));
+            }
         }
+    };
+    let listeners = Listeners {
+        click: Some({
+            let touch = touch.clone();
+            Callback::from(move |e: MouseEvent| touch(&e))
+        }),
+        key: Some(Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Enter" || e.key() == " " {
+                e.prevent_default();
+                touch(&e);
+            }
+        })),
+        ..Listeners::default()
     };
     let (last_va, head_now) = match state.last.as_ref() {
         Ok(o) => (o.va, o.headline.clone()),
@@ -174,16 +191,16 @@ pub fn DemandPagingWidget() -> Html {
     };
     let picture = |narrow: bool| {
         let p = layout(sys, PID, last_va, &head_now, narrow);
-        let id = if narrow { "demand-paging-diagram-narrow" } else { "demand-paging-diagram" };
-        html! {
-            <svg class={classes!("diagram", "dp-diagram", if narrow { "d-narrow" } else { "d-wide" })}
-                data-testid={id} viewBox={format!("0 0 {} {}", p.width, p.height.ceil())}
-                role="group" aria-labelledby={format!("{id}-t {id}-d")} xmlns="http://www.w3.org/2000/svg">
-                <title id={format!("{id}-t")}>{ "The address space of pid 1: its regions, the pages present, and their frames" }</title>
-                <desc id={format!("{id}-d")}>{ p.desc.clone() }</desc>
-                { shapes(&p, Some(&hooks)) }
-            </svg>
-        }
+        group_svg(
+            "demand-paging-diagram",
+            "dp-diagram",
+            narrow,
+            "The address space of pid 1: its regions, the pages present, and their frames",
+            p.desc.clone(),
+            (p.width, p.height),
+            listeners.clone(),
+            shapes(&p, true),
+        )
     };
     html! {
         <Frame id={super::ID} title={title} subtitle="Pages appear only when they are first touched" on_reset={on_reset} live={Some(AttrValue::from(live))}>

@@ -240,10 +240,10 @@ fn flags(fmt: &Format, e: u64) -> String {
 fn short(kind: FaultKind) -> &'static str {
     match kind {
         FaultKind::NotPresent => "not present",
-        FaultKind::WriteProtected => "read-only page",
-        FaultKind::UserSupervisor => "kernel-only page",
-        FaultKind::NoExecute => "no-execute page",
-        FaultKind::Reserved => "reserved bit set",
+        FaultKind::WriteProtected => "read-only",
+        FaultKind::UserSupervisor => "kernel page",
+        FaultKind::NoExecute => "no-execute",
+        FaultKind::Reserved => "reserved bit",
         FaultKind::NonCanonical => "not canonical",
         FaultKind::OutOfMemory => "beyond RAM",
     }
@@ -470,7 +470,7 @@ pub fn layout(inp: &Input, narrow: bool) -> Picture {
                 title: size_name(size),
                 sub: format!("frame {:#x}", pa >> fmt.offset_bits),
                 entry: format!("{pa:#x}"),
-                note: "physical address".into(),
+                note: "phys. address".into(),
                 r,
                 row: Some(row_of(r)),
                 look: Look::Lit,
@@ -488,7 +488,7 @@ pub fn layout(inp: &Input, narrow: bool) -> Picture {
                 format!("error code {:#x}", f.error_code)
             },
             entry: short(f.kind).into(),
-            note: format!("CR2 {:#x}", f.cr2),
+            note: "CR2 = the address".into(),
             r,
             row: Some(row_of(r)),
             look: Look::Err,
@@ -506,33 +506,27 @@ pub fn layout(inp: &Input, narrow: bool) -> Picture {
     chain.push(end);
     // Arrows: from each box's entry (or CR3) to the next box, lit as far as the walk went.
     let mut links = Vec::new();
-    let reached = steps.len();
-    let stopped_early = steps.last().is_some_and(|s| !s.present || s.huge);
+    // The walk stops early at a table whose entry is not present (to the #PF) or maps a huge
+    // page (to the frame): that arrow skips the tables below.
+    let stop = steps
+        .last()
+        .filter(|s| !s.present || s.huge)
+        .map(|_| steps.len());
     for i in 0..chain.len() - 1 {
         let (a, b) = (&chain[i], &chain[i + 1]);
         let from = a.row.unwrap_or(a.r);
-        let look = if i > reached || (i == reached && steps.len() < n && !stopped_early) {
-            Look::Dim
-        } else if dim_walk {
-            Look::Dim
-        } else if b.look == Look::Err {
-            Look::Err
-        } else {
-            Look::Lit
-        };
-        // A huge page skips the tables below it: the arrow goes straight to the frame.
-        if steps.get(i.wrapping_sub(1)).is_some_and(|s| s.huge) && i <= n {
+        if stop == Some(i) && i < n {
             let last = &chain[n + 1];
             let pts = if narrow {
-                let x = from.right() + 6.0;
+                let x = (from.right() + 6.0).max(last.r.right() + 4.0);
                 vec![
                     (from.right(), from.y + from.h / 2.0),
-                    (x.max(last.r.right() + 6.0), from.y + from.h / 2.0),
-                    (x.max(last.r.right() + 6.0), last.r.y + last.r.h / 2.0),
+                    (x, from.y + from.h / 2.0),
+                    (x, last.r.y + last.r.h / 2.0),
                     (last.r.right(), last.r.y + last.r.h / 2.0),
                 ]
             } else {
-                let y0 = from.bottom() + 8.0;
+                let y0 = a.r.bottom() + 6.0;
                 vec![
                     (from.x + from.w / 2.0, from.bottom()),
                     (from.x + from.w / 2.0, y0),
@@ -540,11 +534,26 @@ pub fn layout(inp: &Input, narrow: bool) -> Picture {
                     (last.r.x + last.r.w / 2.0, last.r.bottom()),
                 ]
             };
-            if i + 1 == steps.len() {
-                links.push((pts, if dim_walk { Look::Dim } else { Look::Lit }));
-            }
+            let look = if dim_walk {
+                Look::Dim
+            } else if last.look == Look::Err {
+                Look::Err
+            } else {
+                Look::Lit
+            };
+            links.push((pts, look));
             continue;
         }
+        // The arrow into box i + 1 was followed if that table was read, or (into the outcome)
+        // if every table was.
+        let followed = i < steps.len() || (i == n && steps.len() == n);
+        let look = if !followed || dim_walk || stop.is_some_and(|s| i > s) {
+            Look::Dim
+        } else if b.look == Look::Err {
+            Look::Err
+        } else {
+            Look::Lit
+        };
         let pts = if narrow {
             let x = (from.x + 14.0).max(b.r.x + 10.0);
             vec![(x, from.bottom()), (x, b.r.y)]
@@ -556,8 +565,8 @@ pub fn layout(inp: &Input, narrow: bool) -> Picture {
     }
     let chain_bottom = chain.iter().map(|c| c.r.bottom()).fold(0.0, f64::max);
     let mut ty = chain_bottom + if narrow { 30.0 } else { 40.0 };
-    if !narrow && steps.last().is_some_and(|s| s.huge) {
-        ty += 4.0;
+    if !narrow && stop.is_some() {
+        ty += 6.0;
     }
     let tlb_title = (
         M,
@@ -713,103 +722,135 @@ fn describe(inp: &Input, fields: &[Field], steps: &[youcpu_core::paging::Step]) 
     s
 }
 
-/// What the interactive widget hooks onto the picture (the figure has none).
-#[derive(Clone, PartialEq)]
-pub struct Hooks {
-    /// Pointer pressed on a field (field index, pointer event).
-    pub down: Callback<(usize, PointerEvent)>,
-    /// Pointer moved (while pressed).
-    pub drag: Callback<PointerEvent>,
-    /// Pointer released over a bit (bit number), or `None` elsewhere.
-    pub up: Callback<(Option<u32>, PointerEvent)>,
-    /// A key on a field (field index, key).
-    pub key: Callback<(usize, KeyboardEvent)>,
+/// The value of `attr` on the nearest element at or above the event's target that has it: how
+/// the widgets find which part of the picture an event hit (one handler on the `<svg>`, not
+/// one per shape).
+pub fn hit(e: &Event, attr: &str) -> Option<String> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        use wasm_bindgen::JsCast;
+        let el = e.target()?.dyn_into::<web_sys::Element>().ok()?;
+        el.closest(&format!("[{attr}]")).ok()??.get_attribute(attr)
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let _ = (e, attr);
+        None
+    }
 }
 
-/// Draws a chain box or TLB slot.
+/// An interactive picture: an `<svg role="group">` (its parts are controls, which an
+/// `role="img"` may not hold) with a title and a description, drawn wide or narrow.
+#[allow(clippy::too_many_arguments)]
+pub fn group_svg(
+    id: &str,
+    class: &'static str,
+    narrow: bool,
+    title: &'static str,
+    desc: String,
+    (w, h): (f64, f64),
+    listeners: Listeners,
+    body: Html,
+) -> Html {
+    let id = if narrow { format!("{id}-narrow") } else { id.to_string() };
+    html! {
+        <svg class={format!("diagram {class} {}", if narrow { "d-narrow" } else { "d-wide" })}
+            data-testid={id.clone()} viewBox={format!("0 0 {} {}", w, h.ceil())}
+            role="group" aria-labelledby={format!("{id}-t {id}-d")} xmlns="http://www.w3.org/2000/svg"
+            onpointerdown={listeners.down} onpointermove={listeners.moved} onpointerup={listeners.up}
+            onpointercancel={listeners.cancel} onclick={listeners.click} onkeydown={listeners.key}>
+            <title id={format!("{id}-t")}>{ title }</title>
+            <desc id={format!("{id}-d")}>{ desc }</desc>
+            { body }
+        </svg>
+    }
+}
+
+/// The handlers a widget puts on its picture (each optional).
+#[derive(Clone, Default)]
+pub struct Listeners {
+    /// Pointer pressed.
+    pub down: Option<Callback<PointerEvent>>,
+    /// Pointer moved.
+    pub moved: Option<Callback<PointerEvent>>,
+    /// Pointer released.
+    pub up: Option<Callback<PointerEvent>>,
+    /// Pointer lost (the gesture was taken over, e.g. by a scroll).
+    pub cancel: Option<Callback<PointerEvent>>,
+    /// A click.
+    pub click: Option<Callback<MouseEvent>>,
+    /// A key.
+    pub key: Option<Callback<KeyboardEvent>>,
+}
+
+/// Draws a chain box or TLB slot: a heading and a line under it (wide) or beside it (narrow,
+/// and the TLB slots), and the entry's row.
 fn node(n: &Node, narrow: bool) -> Html {
     let r = n.r;
-    let cls = n.look.class();
-    let head = if narrow || n.row.is_none() {
-        html! {
-            <>
-                { text(r.x + 6.0, r.y + 15.0, "start", "d-title", n.title.clone()) }
-                { text(r.right() - 6.0, r.y + 15.0, "end", "d-small", n.sub.clone()) }
-            </>
-        }
+    let side = narrow || n.row.is_none();
+    let (hx, ha, sx, sy, sa) = if side {
+        (r.x + 6.0, "start", r.right() - 6.0, r.y + 15.0, "end")
     } else {
-        html! {
-            <>
-                { text(r.x + r.w / 2.0, r.y + 15.0, "middle", "d-title", n.title.clone()) }
-                { text(r.x + r.w / 2.0, r.y + 30.0, "middle", "d-small", n.sub.clone()) }
-            </>
-        }
+        let c = r.x + r.w / 2.0;
+        (c, "middle", c, r.y + 30.0, "middle")
     };
     let row = n.row.map(|w| {
-        let inner = if narrow {
-            html! {
-                <>
-                    { text(w.x + 4.0, w.y + 14.5, "start", "d-mono", n.entry.clone()) }
-                    { text(w.right() - 4.0, w.y + 14.5, "end", "d-small", n.note.clone()) }
-                </>
-            }
+        // Mono text is about 7.2 units a character at 12 px, small text about 5.6 at 11 px:
+        // an entry that would not fit is drawn small.
+        let room = if narrow {
+            w.w - 14.0 - 5.6 * n.note.chars().count() as f64
         } else {
-            html! {
-                <>
-                    { text(w.x + w.w / 2.0, w.y + 15.0, "middle", "d-mono", n.entry.clone()) }
-                    { text(w.x + w.w / 2.0, w.y + 30.0, "middle", "d-small", n.note.clone()) }
-                </>
-            }
+            w.w - 6.0
+        };
+        let class = if 7.2 * n.entry.chars().count() as f64 > room {
+            "d-small pw-entry-text"
+        } else {
+            "d-mono"
+        };
+        let (ex, ea, nx, ny, na) = if narrow {
+            (w.x + 4.0, "start", w.right() - 4.0, w.y + 14.5, "end")
+        } else {
+            let c = w.x + w.w / 2.0;
+            (c, "middle", c, w.y + 30.0, "middle")
         };
         html! {
             <g class="pw-entry">
                 { rect(w.x, w.y, w.w, w.h, "d-box-2") }
-                { inner }
+                { text(ex, w.y + 15.0, ea, class, n.entry.clone()) }
+                { text(nx, ny, na, "d-small", n.note.clone()) }
             </g>
         }
     });
-    let tlb_slot = n.row.is_none() && n.title != "CR3";
+    // A TLB slot (no row, no sub line) has its text centred, in mono.
+    let (hx, ha, hc) = if n.row.is_none() && n.sub.is_empty() {
+        (r.x + r.w / 2.0, "middle", "d-mono")
+    } else {
+        (hx, ha, "d-title")
+    };
     html! {
-        <g class={classes!("pw-node", cls)}>
+        <g class={format!("pw-node {}", n.look.class())}>
             { rect(r.x, r.y, r.w, r.h, "d-box") }
-            if tlb_slot {
-                { text(r.x + r.w / 2.0, r.y + 15.5, "middle", "d-mono", n.title.clone()) }
-            } else {
-                { head }
-                { row.unwrap_or_default() }
-            }
+            { text(hx, r.y + 15.5, ha, hc, n.title.clone()) }
+            { text(sx, sy, sa, "d-small", n.sub.clone()) }
+            { row.unwrap_or_default() }
         </g>
     }
 }
 
 /// Draws the address's fields and bits (the top of the picture).
-pub fn field_shapes(p: &Picture, hooks: Option<&Hooks>) -> Html {
-    p
-        .fields
+pub fn field_shapes(p: &Picture, interactive: bool) -> Html {
+    p.fields
         .iter()
         .enumerate()
         .map(|(i, f)| {
             let r = f.r;
-            let label = if f.is_sign() {
+            let sign = f.is_sign();
+            let label = if sign {
                 format!("{:x}", f.value)
             } else if f.name == "offset" {
                 format!("offset {:#x}", f.value)
             } else {
                 format!("{} {}", f.name, f.value)
-            };
-            let aria = if f.is_sign() {
-                format!(
-                    "Sign extension, bits 63 to {}: {:#x}. Enter flips it.",
-                    f.lo, f.value
-                )
-            } else {
-                format!(
-                    "{} {}, bits {} to {}",
-                    f.name,
-                    if f.name == "offset" { "" } else { "index" },
-                    f.lo + f.width - 1,
-                    f.lo
-                )
             };
             let cells: Html = p
                 .bits
@@ -818,65 +859,56 @@ pub fn field_shapes(p: &Picture, hooks: Option<&Hooks>) -> Html {
                 .map(|b| {
                     let c = b.r;
                     html! {
-                        <g class={classes!("pw-bit", b.on.then_some("on"))} data-bit={b.bit.to_string()}>
+                        <g class={if b.on { "pw-bit on" } else { "pw-bit" }} data-bit={interactive.then(|| b.bit.to_string())}>
                             { rect(c.x, c.y, c.w, c.h, if b.on { "d-box-2" } else { "d-box" }) }
                             { text(c.x + c.w / 2.0, c.y + 15.5, "middle", "d-mono pw-digit", if b.on { "1" } else { "0" }) }
                         </g>
                     }
                 })
                 .collect();
-            let body = html! {
-                <>
-                    <rect x={num(r.x)} y={num(r.y - 4.0)} width={num(r.w)} height="3" class={classes!(f.colour, "pw-strip")} />
+            // A field is a slider (its index) for the keyboard; the sign extension a button.
+            let (aria, role, now, max) = if !interactive {
+                (None, None, None, None)
+            } else if sign {
+                (
+                    Some(format!("Sign extension, bits 63 to {}: {:#x}. Enter flips it.", f.lo, f.value)),
+                    Some("button"),
+                    None,
+                    None,
+                )
+            } else {
+                (
+                    Some(format!("{}, bits {} to {}", f.name, f.lo + f.width - 1, f.lo)),
+                    Some("slider"),
+                    Some(f.value.to_string()),
+                    Some(f.max().to_string()),
+                )
+            };
+            html! {
+                <g class={format!("pw-field {}", f.look.class())} data-field={f.name.clone()}
+                    data-i={interactive.then(|| i.to_string())} data-hit={interactive.then_some("")}
+                    tabindex={interactive.then_some("0")} {role} aria-label={aria}
+                    aria-valuenow={now} aria-valuemin={max.as_ref().map(|_| "0")} aria-valuemax={max}>
+                    <rect x={num(r.x)} y={num(r.y - 4.0)} width={num(r.w)} height="3" class={format!("{} pw-strip", f.colour)} />
                     { text(r.x + r.w / 2.0, r.y - 7.0, "middle", "d-small pw-flabel", label) }
-                    if f.is_sign() {
+                    if sign {
                         { rect(r.x, r.y, r.w, r.h, "d-box-2") }
-                        { text(r.x + r.w / 2.0, r.y + 15.5, "middle", "d-mono", if f.look == Look::Err { "≠" } else { "copies" }) }
+                        { text(r.x + r.w / 2.0, r.y + 15.0, "middle", "d-small", if f.look == Look::Err { format!("≠ bit {}", f.lo.saturating_sub(1)) } else { "copies".to_string() }) }
                     } else {
                         { cells }
                     }
                     { rect(r.x, r.y, r.w, r.h, "pw-field-outline") }
                     { text(r.x + 1.0, r.bottom() + 11.0, "start", "d-small", (f.lo + f.width - 1).to_string()) }
-                    if f.width > 1 {
-                        { text(r.right() - 1.0, r.bottom() + 11.0, "end", "d-small", f.lo.to_string()) }
-                    }
-                </>
-            };
-            match hooks {
-                Some(h) => {
-                    let down = h.down.clone();
-                    let key = h.key.clone();
-                    let up = h.up.clone();
-                    let drag = h.drag.clone();
-                    let value = f.value.to_string();
-                    let max = f.max().to_string();
-                    html! {
-                        <g class={classes!("pw-field", f.look.class())} data-hit="" data-field={f.name.clone()}
-                            tabindex="0" role={if f.is_sign() { "button" } else { "slider" }}
-                            aria-label={aria}
-                            aria-valuenow={(!f.is_sign()).then_some(value)}
-                            aria-valuemin={(!f.is_sign()).then_some("0")}
-                            aria-valuemax={(!f.is_sign()).then_some(max)}
-                            onpointerdown={Callback::from(move |e: PointerEvent| down.emit((i, e)))}
-                            onpointermove={Callback::from(move |e: PointerEvent| drag.emit(e))}
-                            onpointerup={Callback::from(move |e: PointerEvent| {
-                                let bit = bit_under(&e);
-                                up.emit((bit, e))
-                            })}
-                            onkeydown={Callback::from(move |e: KeyboardEvent| key.emit((i, e)))}>
-                            { body }
-                        </g>
-                    }
-                }
-                None => html! { <g class={classes!("pw-field", f.look.class())}>{ body }</g> },
+                    { text(r.right() - 1.0, r.bottom() + 11.0, "end", "d-small", f.lo.to_string()) }
+                </g>
             }
         })
         .collect()
 }
 
 /// Draws the picture's shapes (to put inside an `<svg>`), with the widget's hooks if any.
-pub fn shapes(p: &Picture, hooks: Option<&Hooks>) -> Html {
-    let fields = field_shapes(p, hooks);
+pub fn shapes(p: &Picture, interactive: bool) -> Html {
+    let fields = field_shapes(p, interactive);
     let links: Html = p
         .links
         .iter()
@@ -895,22 +927,6 @@ pub fn shapes(p: &Picture, hooks: Option<&Hooks>) -> Html {
             { text(*tx, *ty, "start", "d-title", tt.clone()) }
             <g class="pw-tlbg" data-testid="pw-tlb-diagram">{ tlb }</g>
         </>
-    }
-}
-
-/// The bit whose cell is under the pointer (from `data-bit` on its group), if any.
-fn bit_under(e: &PointerEvent) -> Option<u32> {
-    #[cfg(target_arch = "wasm32")]
-    {
-        let doc = crate::dom::document()?;
-        let el = doc.element_from_point(e.client_x() as f32, e.client_y() as f32)?;
-        let g = el.closest("[data-bit]").ok()??;
-        g.get_attribute("data-bit")?.parse().ok()
-    }
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        let _ = e;
-        None
     }
 }
 
@@ -934,7 +950,7 @@ mod tests {
         for five in [false, true] {
             let mut s = State::default();
             s.apply(Action::FiveLevel(five));
-            for i in 0..PRESETS.len() {
+            for (i, preset) in PRESETS.iter().enumerate() {
                 s.apply(Action::Preset(i));
                 for narrow in [false, true] {
                     let p = pic(&s, narrow);
@@ -946,7 +962,7 @@ mod tests {
                         .chain(p.chain.iter().map(|n| n.r))
                         .chain(p.tlb.iter().map(|n| n.r))
                     {
-                        assert!(inside(&p, r), "{} five={five} narrow={narrow}: {r:?}", PRESETS[i].name);
+                        assert!(inside(&p, r), "{} five={five} narrow={narrow}: {r:?}", preset.name);
                     }
                     for (pts, _) in &p.links {
                         for &(x, y) in pts {
@@ -991,6 +1007,15 @@ mod tests {
         let p = pic(&s, false);
         assert_eq!(p.chain[3].look, Look::Dim);
         assert_eq!(p.chain[5].title, "1 GiB page");
+        // The PDPT's arrow goes to the frame, lit; the arrows through PD and PT are dim.
+        assert_eq!(p.links[2].1, Look::Lit);
+        assert_eq!(p.links[2].0.last().map(|pt| pt.1), Some(p.chain[5].r.bottom()));
+        assert!(p.links[3..].iter().all(|(_, l)| *l == Look::Dim));
+        // Not present at the PML4: its arrow goes to the #PF, marked as a failure.
+        s.apply(Action::Preset(9));
+        let p = pic(&s, true);
+        assert_eq!(p.links[1].1, Look::Err);
+        assert!(p.links[2..].iter().all(|(_, l)| *l == Look::Dim));
     }
 
     #[test]

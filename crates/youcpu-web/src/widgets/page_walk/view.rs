@@ -1,6 +1,6 @@
 //! The view of `page_walk`.
 
-use super::diagram::{input, layout, shapes, Hooks, Input};
+use super::diagram::{group_svg, hit, input, layout, shapes, Input, Listeners};
 use super::state::{Action, State, PRESETS};
 use crate::dom;
 use crate::ui::{use_url_reducer, Col, Control, Dispatch, Frame, Stepper, Table};
@@ -9,30 +9,33 @@ use yew::prelude::*;
 use youcpu_core::paging::walk::level_name;
 use youcpu_core::paging::{AccessKind, Format, Walk};
 
+/// A field as the handlers need it: lowest bit, width, value, largest value, sign extension.
+type FieldSpan = (u32, u32, u64, u64, bool);
+
 /// A drag in progress on a field of the address.
 #[derive(Clone, Copy)]
 struct Drag {
     field: usize,
+    bit: Option<u32>,
     start_x: i32,
     start: u64,
     moved: bool,
 }
 
-/// The interactive picture: the wide and the narrow layout (the style sheet shows one), each
-/// an `<svg role="group">` whose fields are sliders and whose bits are clicked.
-fn picture(inp: &Input, hooks: &Hooks) -> Html {
+/// The interactive picture: the wide and the narrow layout (the style sheet shows one).
+fn picture(inp: &Input, listeners: &Listeners) -> Html {
     let one = |narrow: bool| {
         let p = layout(inp, narrow);
-        let id = if narrow { "page-walk-diagram-narrow" } else { "page-walk-diagram" };
-        html! {
-            <svg class={classes!("diagram", "pw-diagram", if narrow { "d-narrow" } else { "d-wide" })}
-                data-testid={id} viewBox={format!("0 0 {} {}", p.width, p.height.ceil())}
-                role="group" aria-labelledby={format!("{id}-t {id}-d")} xmlns="http://www.w3.org/2000/svg">
-                <title id={format!("{id}-t")}>{ "The page walk: the address's bits, the tables from CR3 to the frame, the TLB" }</title>
-                <desc id={format!("{id}-d")}>{ p.desc.clone() }</desc>
-                { shapes(&p, Some(hooks)) }
-            </svg>
-        }
+        group_svg(
+            "page-walk-diagram",
+            "pw-diagram",
+            narrow,
+            "The page walk: the address's bits, the tables from CR3 to the frame, the TLB",
+            p.desc.clone(),
+            (p.width, p.height),
+            listeners.clone(),
+            shapes(&p, true),
+        )
     };
     html! { <div class="dual">{ one(false) }{ one(true) }</div> }
 }
@@ -166,7 +169,7 @@ pub fn PageWalkWidget() -> Html {
     // The fields as the picture cuts them (lo, width, value, largest value, sign?), for the
     // drag and key handlers.
     let inp = input(&state);
-    let fields: Rc<Vec<(u32, u32, u64, u64, bool)>> = Rc::new(
+    let fields: Rc<Vec<FieldSpan>> = Rc::new(
         layout(&inp, false)
             .fields
             .iter()
@@ -174,15 +177,20 @@ pub fn PageWalkWidget() -> Html {
             .collect(),
     );
     let drag = use_mut_ref(|| None::<Drag>);
-    let hooks = {
+    let listeners = {
         let down = {
             let drag = drag.clone();
             let fields = fields.clone();
-            Callback::from(move |(i, e): (usize, PointerEvent)| {
+            Callback::from(move |e: PointerEvent| {
+                let Some(i) = hit(&e, "data-i").and_then(|t| t.parse::<usize>().ok()) else {
+                    return;
+                };
                 if let Some(&(_, _, value, _, _)) = fields.get(i) {
+                    let bit = hit(&e, "data-bit").and_then(|t| t.parse().ok());
                     capture(&e);
                     *drag.borrow_mut() = Some(Drag {
                         field: i,
+                        bit,
                         start_x: e.client_x(),
                         start: value,
                         moved: false,
@@ -190,7 +198,7 @@ pub fn PageWalkWidget() -> Html {
                 }
             })
         };
-        let move_ = {
+        let moved = {
             let drag = drag.clone();
             let fields = fields.clone();
             let state = state.clone();
@@ -219,23 +227,29 @@ pub fn PageWalkWidget() -> Html {
             let drag = drag.clone();
             let fields = fields.clone();
             let state = state.clone();
-            Callback::from(move |(bit, _e): (Option<u32>, PointerEvent)| {
+            Callback::from(move |_e: PointerEvent| {
                 let d = drag.borrow_mut().take();
-                let Some(d) = d else { return };
-                if d.moved {
-                    return;
-                }
-                match (fields.get(d.field), bit) {
+                let Some(d) = d.filter(|d| !d.moved) else { return };
+                match (fields.get(d.field), d.bit) {
                     (Some(&(.., true)), _) => state.dispatch(Action::ToggleSign),
                     (Some(_), Some(b)) => state.dispatch(Action::FlipBit(b)),
                     _ => {}
                 }
             })
         };
+        let cancel = {
+            let drag = drag.clone();
+            Callback::from(move |_e: PointerEvent| {
+                drag.borrow_mut().take();
+            })
+        };
         let key = {
             let fields = fields.clone();
             let state = state.clone();
-            Callback::from(move |(i, e): (usize, KeyboardEvent)| {
+            Callback::from(move |e: KeyboardEvent| {
+                let Some(i) = hit(&e, "data-i").and_then(|t| t.parse::<usize>().ok()) else {
+                    return;
+                };
                 let Some(&(lo, width, value, max, sign)) = fields.get(i) else {
                     return;
                 };
@@ -261,11 +275,13 @@ pub fn PageWalkWidget() -> Html {
                 state.dispatch(Action::SetBits { lo, width, value: want });
             })
         };
-        Hooks {
-            down,
-            drag: move_,
-            up,
-            key,
+        Listeners {
+            down: Some(down),
+            moved: Some(moved),
+            up: Some(up),
+            cancel: Some(cancel),
+            click: None,
+            key: Some(key),
         }
     };
     let shown_walk = state
@@ -365,7 +381,7 @@ pub fn PageWalkWidget() -> Html {
             </div>
             if let Some(e) = &state.va_error { <p class="field-error" role="status" data-testid="pw-va-error">{ e.clone() }</p> }
             <p class="hint pw-how">{ "Click a bit to flip it, drag across a field (or focus it and press the arrow keys) to change its index." }</p>
-            { picture(&inp, &hooks) }
+            { picture(&inp, &listeners) }
             { outcome.unwrap_or_default() }
             if let Some(w) = &shown_walk {
                 if state.last.as_ref().is_some_and(|l| !l.tlb_hit) || state.last.is_none() {
