@@ -55,6 +55,12 @@ figures! {
     ForkWrite => "fork-write", processes::fork_write,
     /// Part 6: from process 1 to a command at a text-console login, grown by the model.
     BootTree => "boot-tree", processes::boot_tree,
+    /// Part 5: one address walked from CR3 through the four tables to its frame, with the TLB.
+    PageWalk => "page-walk", paging::page_walk,
+    /// Part 5: an address space before and after its first touches: pages and their frames.
+    DemandPaging => "demand-paging", paging::demand_paging,
+    /// Epilogue: the memory hierarchy under a running process, and its pages on frames.
+    ProcessMemory => "process-memory", paging::process_memory,
 }
 
 /// The id every figure's diagram carries (`figure-NAME-svg`).
