@@ -11,6 +11,8 @@
 
 use yew::prelude::*;
 
+mod elf;
+mod exec;
 mod paging;
 
 /// Declares [`FigureKind`] and its tables from one list.
@@ -46,6 +48,14 @@ macro_rules! figures {
 figures! {
     /// Part 5: a virtual address cut into its four table indices and the page offset.
     VirtualAddress => "virtual-address", paging::virtual_address,
+    /// Part 3: execve of a script, handler by handler, argv rewritten.
+    ExecveChain => "execve-chain", exec::execve_chain,
+    /// Part 3: the 256-byte buffer with the `#!` line's fields marked.
+    ShebangBuffer => "shebang-buffer", exec::shebang_buffer,
+    /// Part 4: a small ELF file's bytes and where its segments land in memory.
+    ElfMapping => "elf-mapping", elf::elf_mapping,
+    /// Part 4: the initial stack, argc to the strings, with its pointers.
+    InitialStack => "initial-stack", elf::initial_stack,
 }
 
 /// The id every figure's diagram carries (`figure-NAME-svg`).
