@@ -73,5 +73,48 @@ mod tests {
             let page = format!("<!doctype html><link rel=stylesheet href=\"{}/../../web/style.css\"><body><main class=\"article\" style=\"max-width:720px;margin:auto\"><figure class=\"figure\">{html}</figure></main>", env!("CARGO_MANIFEST_DIR"));
             std::fs::write(format!("{dir}/{}.html", k.id()), page).expect("write");
         }
+        // The widgets' pictures in their opening states.
+        use crate::ui::Apply;
+        use crate::widgets::exec_draw::Canvas;
+        use crate::widgets::*;
+        let mut pics: Vec<(&str, Canvas, f64)> = Vec::new();
+        let s = binfmt_misc::state::State::default();
+        let files = binfmt_misc::diagram::sample_files();
+        let mut c = Canvas::new();
+        let (h, _) = binfmt_misc::diagram::draw(&mut c, &s.text, &s.verdict, &files, 0);
+        pics.push(("w-binfmt", c, h));
+        let s = shell_fallback::state::State::default();
+        let mut c = Canvas::new();
+        let (h, _) = shell_fallback::diagram::draw(&mut c, &s.runs, &s.text);
+        pics.push(("w-shell", c, h));
+        let mut s = linking::state::State::default();
+        s.apply(linking::state::Action::Procs(3));
+        let mut c = Canvas::new();
+        let (h, _) =
+            linking::diagram::draw(&mut c, s.sides.1.regions.as_ref().expect("regions"), 3, 8);
+        pics.push(("w-linking", c, h));
+        for (name, c, h) in pics {
+            let body = c.html();
+            let html = futures::executor::block_on(
+                yew::LocalServerRenderer::<Wrap>::with_props(WrapProps { body, h }).render(),
+            );
+            let page = format!("<!doctype html><link rel=stylesheet href=\"{}/../../web/style.css\"><body><main class=\"article\" style=\"max-width:720px;margin:auto\"><figure class=\"figure\">{html}</figure></main>", env!("CARGO_MANIFEST_DIR"));
+            std::fs::write(format!("{dir}/{name}.html"), page).expect("write");
+        }
+    }
+
+    #[derive(yew::Properties, PartialEq)]
+    struct WrapProps {
+        body: yew::Html,
+        h: f64,
+    }
+
+    #[yew::component]
+    fn Wrap(p: &WrapProps) -> yew::Html {
+        yew::html! {
+            <crate::ui::Diagram id="x" title="x" desc="x" width={400} height={p.h.ceil() as u32} max_width={Some(560)}>
+                { p.body.clone() }
+            </crate::ui::Diagram>
+        }
     }
 }

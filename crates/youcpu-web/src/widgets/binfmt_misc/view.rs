@@ -1,8 +1,8 @@
 //! The view of `binfmt_misc`.
 
 use super::diagram::{draw, sample_files, W};
-use crate::ui::{use_url_reducer, Diagram, Dispatch, Frame, Table};
-use crate::widgets::exec_draw::{hit_layer, Canvas};
+use crate::ui::{use_url_reducer, Dispatch, Frame, Table};
+use crate::widgets::exec_draw::{hit_layer, interactive, Canvas};
 use super::state::{Action, State, Verdict, PRESETS};
 use yew::prelude::*;
 use youcpu_core::exec::misc::MiscMatch;
@@ -115,11 +115,8 @@ pub fn BinfmtMiscWidget() -> Html {
         Callback::from(move |i: usize| pick.set(Some(i)))
     };
     let picture = html! {
-        <Diagram id="bm-diagram" title="The registration, and the entry tried on a file" desc={desc}
-            width={W as u32} height={h.ceil() as u32} max_width={Some(560)}>
-            { canvas.html() }
-            { hit_layer(&canvas.hits, &on_hit) }
-        </Diagram>
+        { interactive("bm-diagram", "The registration, and the entry tried on a file".into(), desc, (W, h),
+            html! { <>{ canvas.html() }{ hit_layer(&canvas.hits, &on_hit) }</> }) }
     };
     html! {
         <Frame id={super::ID} title="binfmt_misc registration" subtitle=":name:type:offset:magic:mask:interpreter:flags, checked as the kernel checks it" on_reset={on_reset} live={Some(AttrValue::from(verdict_live(&state.verdict)))}>

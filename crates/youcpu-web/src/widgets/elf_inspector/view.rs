@@ -1,10 +1,10 @@
 //! The view of `elf_inspector`.
 
 use crate::ui::{
-    on_drop_file, use_url_reducer, Col, Diagram, Dispatch, FilePicker, FileRead, Frame, Table,
+    on_drop_file, use_url_reducer, Col, Dispatch, FilePicker, FileRead, Frame, Table,
 };
 use crate::widgets::elf_loader::diagram::{file_map, FileMap, MapView, W};
-use crate::widgets::exec_draw::{hit_layer, Canvas};
+use crate::widgets::exec_draw::{hit_layer, interactive, Canvas};
 use super::examples::EXAMPLES;
 use super::state::{
     Action, State, Highlight, Source, Tab, HEX_ROW, HEX_ROWS,
@@ -203,11 +203,8 @@ fn memory_picture(e: &ElfFile, d: &Sender, lit: Option<&ByteRange>) -> Html {
     };
     html! {
         <figure class="elf-map">
-            <Diagram id="elf-map" title="The file's bytes and where the kernel maps them" desc={desc}
-                width={W as u32} height={(y + 4.0).ceil() as u32} max_width={Some(560)}>
-                { c.html() }
-                { hit_layer(&c.hits, &on_hit) }
-            </Diagram>
+            { interactive("elf-map", "The file's bytes and where the kernel maps them".into(), desc, (W, y + 4.0),
+                html! { <>{ c.html() }{ hit_layer(&c.hits, &on_hit) }</> }) }
             <figcaption>{ "Left, the file from its first byte down; right, the address space, page by page. Each bracket is a PT_LOAD segment's bytes in the file, and its line shows where the kernel maps them. Click or tap a segment to see its bytes below." }</figcaption>
         </figure>
     }

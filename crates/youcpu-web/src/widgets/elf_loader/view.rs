@@ -3,9 +3,9 @@
 use super::diagram::{file_map, stack, MapView, W};
 use super::state::{Action, LoadStep, Source, State, StepKind, EXAMPLES};
 use crate::ui::{
-    use_url_reducer, Col, Control, Diagram, Dispatch, FilePicker, FileRead, Frame, Stepper, Table,
+    use_url_reducer, Col, Control, Dispatch, FilePicker, FileRead, Frame, Stepper, Table,
 };
-use crate::widgets::exec_draw::{hit_layer, Canvas};
+use crate::widgets::exec_draw::{hit_layer, interactive, Canvas};
 use yew::prelude::*;
 
 fn hex_bytes(b: &[u8], len: u64) -> String {
@@ -127,11 +127,8 @@ pub fn ElfLoaderWidget() -> Html {
         })
     };
     let picture = (state.map.is_some()).then(|| html! {
-        <Diagram id="el-diagram" title={format!("Loading the program, step {shown} of {}", state.steps.len())}
-            desc={desc} width={W as u32} height={(y + 4.0).ceil() as u32} max_width={Some(560)}>
-            { canvas.html() }
-            { hit_layer(&canvas.hits, &on_hit) }
-        </Diagram>
+        { interactive("el-diagram", format!("Loading the program, step {shown} of {}", state.steps.len()), desc, (W, y + 4.0),
+            html! { <>{ canvas.html() }{ hit_layer(&canvas.hits, &on_hit) }</> }) }
     });
     html! {
         <Frame id={super::ID} title="Loading an ELF program" subtitle="What load_elf_binary does, one step at a time, and the stack it leaves behind" on_reset={on_reset} live={Some(AttrValue::from(current))}>
@@ -147,16 +144,6 @@ pub fn ElfLoaderWidget() -> Html {
                 <FilePicker testid="el-file" {on_read} />
             </div>
             <p class="hint" data-testid="el-source">{ source_text }</p>
-            <div class="ex-two">
-                <div class="ex-inputs">
-                    <label for="el-argv">{ "argv (one per line)" }</label>
-                    <textarea id="el-argv" data-testid="el-argv" rows="3" spellcheck="false" value={state.argv.clone()} oninput={on_argv} />
-                </div>
-                <div class="ex-inputs">
-                    <label for="el-envp">{ "envp (one per line)" }</label>
-                    <textarea id="el-envp" data-testid="el-envp" rows="3" spellcheck="false" value={state.envp.clone()} oninput={on_envp} />
-                </div>
-            </div>
             if let Some(m) = &state.message { <p class="asm-error" role="alert" data-testid="el-message">{ m.clone() }</p> }
             <Stepper steps={vec![
                 Control::button("Start", click(Action::Start)).testid("el-start").disabled(shown <= 1),
@@ -178,6 +165,16 @@ pub fn ElfLoaderWidget() -> Html {
                     </Table>
                 </details>
             }
+            <div class="ex-two">
+                <div class="ex-inputs">
+                    <label for="el-argv">{ "argv (one per line)" }</label>
+                    <textarea id="el-argv" data-testid="el-argv" rows="3" spellcheck="false" value={state.argv.clone()} oninput={on_argv} />
+                </div>
+                <div class="ex-inputs">
+                    <label for="el-envp">{ "envp (one per line)" }</label>
+                    <textarea id="el-envp" data-testid="el-envp" rows="3" spellcheck="false" value={state.envp.clone()} oninput={on_envp} />
+                </div>
+            </div>
         </Frame>
     }
 }

@@ -15,20 +15,24 @@ const M: f64 = 8.0;
 /// Most process columns drawn (the rest are said in words).
 pub const COLS: u32 = 4;
 
-/// A region's short name: "libc.so.6 r-x".
-fn short(r: &Region) -> String {
-    let what = r
-        .what
+/// The file a region maps ("libc.so.6", "ld.so", "./hello-dyn"), or what it is.
+fn file_of(r: &Region) -> String {
+    let what = r.what.split(" (").next().unwrap_or(&r.what);
+    let what = what
         .trim_end_matches(" segment")
-        .trim_start_matches("/lib64/")
-        .trim_start_matches("/lib/x86_64-linux-gnu/");
-    let what = what.split(" (").next().unwrap_or(what);
-    let what = if what.starts_with("ld-linux") {
-        "ld.so"
+        .rsplit('/')
+        .next()
+        .unwrap_or(what);
+    if what.starts_with("ld-linux") {
+        "ld.so".into()
     } else {
-        what
-    };
-    format!("{} {}", r.perms, what)
+        what.to_string()
+    }
+}
+
+/// A region's short name: "r-x libc.so.6".
+fn short(r: &Region) -> String {
+    format!("{} {}", r.perms, file_of(r))
 }
 
 /// Draws `n` processes mapping `regions`; returns the height and a description. Two clickable
@@ -37,23 +41,47 @@ pub fn draw(c: &mut Canvas, regions: &[Region], n: u32, max: u32) -> (f64, Strin
     let mut rs: Vec<&Region> = regions.iter().collect();
     rs.sort_by_key(|r| std::cmp::Reverse(r.start));
     let k = n.clamp(1, COLS);
+    c.text(
+        M,
+        16.0,
+        "start",
+        "d-title",
+        format!("{n} process{} running hello-dyn", if n == 1 { "" } else { "es" }),
+    );
     // The buttons: one process fewer, one more.
-    c.text(M, 16.0, "start", "d-title", format!("{n} process{} running hello-dyn", if n == 1 { "" } else { "es" }));
-    c.part("fewer", (W - M - 66.0, 2.0, 30.0, 22.0), "d-box-2", false, "−", None);
-    c.part("more", (W - M - 30.0, 2.0, 30.0, 22.0), "d-box-2", false, "+", None);
+    let (minus, plus) = ((W - M - 66.0, 2.0, 30.0, 22.0), (W - M - 30.0, 2.0, 30.0, 22.0));
+    c.part("fewer", minus, "d-box-2", false, "−", None);
+    c.part("more", plus, "d-box-2", false, "+", None);
     if n > 1 {
-        c.hit(0, (W - M - 66.0, 2.0, 30.0, 22.0), format!("one process fewer ({} now)", n), false);
+        c.hit(0, minus, format!("one process fewer ({n} now)"), false);
     }
     if n < max {
-        c.hit(1, (W - M - 30.0, 2.0, 30.0, 22.0), format!("one process more ({} now)", n), false);
+        c.hit(1, plus, format!("one process more ({n} now)"), false);
     }
     let gap = 8.0;
     let cw = (W - 2.0 * M - gap * f64::from(k - 1)) / f64::from(k);
     let top = 32.0;
     let rh = 17.0;
-    // Where each process's shared regions are, to draw lines from.
-    let mut from: Vec<(usize, f64, f64)> = Vec::new();
-    let mut bottoms = Vec::new();
+    let col_end = top + 16.0 + rh * rs.len() as f64;
+    // The shared files, each held once: their blocks' places, computed first so the lines
+    // from the processes can be drawn behind everything.
+    let mut files: Vec<(String, u64)> = Vec::new();
+    for r in rs.iter().filter(|r| r.sharing == Sharing::Shared) {
+        let f = file_of(r);
+        match files.iter_mut().find(|(g, _)| *g == f) {
+            Some(e) => e.1 += r.pages(),
+            None => files.push((f, r.pages())),
+        }
+    }
+    let fy = col_end + 44.0;
+    let fw = (W - 2.0 * M - 6.0 * (files.len().max(1) - 1) as f64) / files.len().max(1) as f64;
+    let block_x = |i: usize| M + i as f64 * (fw + 6.0);
+    for p in 0..k {
+        let px = M + f64::from(p) * (cw + gap) + cw / 2.0;
+        for i in 0..files.len() {
+            c.line(px, col_end, block_x(i) + fw / 2.0, fy, "xd-link");
+        }
+    }
     for p in 0..k {
         let x = M + f64::from(p) * (cw + gap);
         c.text(x + cw / 2.0, top + 10.0, "middle", "d-label", format!("process {}", p + 1));
@@ -65,66 +93,36 @@ pub fn draw(c: &mut Canvas, regions: &[Region], n: u32, max: u32) -> (f64, Strin
             };
             c.part(format!("p{p} {i}"), (x, y, cw, rh - 2.0), class, false, "", None);
             c.text(x + 3.0, y + 11.5, "start", "d-small", clip(&short(r), ((cw - 6.0) / 6.0) as usize));
-            if r.sharing == Sharing::Shared {
-                from.push((i, x + cw / 2.0, y + rh - 2.0));
-            }
             y += rh;
         }
-        bottoms.push((x, y));
     }
-    let col_end = bottoms.first().map_or(top, |b| b.1);
-    let mut y = col_end + 26.0;
     if n > k {
-        c.text(W / 2.0, col_end + 14.0, "middle", "d-small", format!("and {} more, mapping the same", n - k));
+        c.text(W - M, col_end + 12.0, "end", "d-small", format!("and {} more, mapping the same", n - k));
     }
-    // Physical memory: the shared file pages once, then each process's own pages.
-    c.text(M, y + 12.0, "start", "d-title", "physical memory: page frames");
-    y += 20.0;
-    c.text(M, y + 10.0, "start", "d-small", "held once (page cache), mapped by every process:");
-    y += 16.0;
-    let mut x = M;
-    let mut at: Vec<(usize, f64, f64)> = Vec::new();
-    let unit = 9.0;
-    for (i, r) in rs.iter().enumerate().filter(|(_, r)| r.sharing == Sharing::Shared) {
-        let label = short(r);
-        let w = (r.pages() as f64 * unit).max(label.chars().count() as f64 * 6.0 + 8.0).min(W - 2.0 * M);
-        if x + w > W - M {
-            x = M;
-            y += 24.0;
-        }
-        c.part(format!("frames {i}"), (x, y, w, 20.0), "xd-shared", true, "", None);
-        c.text(x + 4.0, y + 14.0, "start", "d-small", clip(&format!("{label} ×{}", r.pages()), ((w - 6.0) / 6.0) as usize));
-        at.push((i, x + w / 2.0, y));
-        x += w + 4.0;
+    for (i, (f, pages)) in files.iter().enumerate() {
+        c.part(format!("frames {f}"), (block_x(i), fy, fw, 30.0), "xd-shared", true, &clip(f, ((fw - 6.0) / 7.0) as usize), Some(&format!("{pages} page{}, once", if *pages == 1 { "" } else { "s" })));
     }
-    y += 26.0;
-    // The lines: every process's shared region to its one copy.
-    for (i, fx, fy) in &from {
-        if let Some((_, tx, ty)) = at.iter().find(|(j, ..)| j == i) {
-            c.line(*fx, *fy, *tx, *ty, "xd-link");
-        }
-    }
+    let mut y = fy + 34.0;
+    c.text(M, y + 12.0, "start", "d-small", "above: frames in the page cache, shared by every process");
+    y += 24.0;
     let private: u64 = rs.iter().filter(|r| r.sharing != Sharing::Shared).map(|r| r.pages()).sum();
-    let shared: u64 = rs.iter().filter(|r| r.sharing == Sharing::Shared).map(|r| r.pages()).sum();
-    c.text(M, y + 10.0, "start", "d-small", "each process's own (written pages, BSS, stack):");
+    let shared: u64 = files.iter().map(|f| f.1).sum();
+    c.text(M, y + 10.0, "start", "d-small", "each process's own frames (written pages, BSS, stack):");
     y += 16.0;
-    for (p, (bx, by)) in bottoms.iter().enumerate() {
-        let w = (private as f64 * unit).clamp(60.0, W - 2.0 * M - 70.0);
+    for p in 0..k {
         c.text(M, y + 14.0, "start", "d-small", format!("process {}", p + 1));
-        c.part(format!("own {p}"), (M + 64.0, y, w, 20.0), "xd-private", false, "", None);
-        c.text(M + 68.0, y + 14.0, "start", "d-small", format!("{private} pages"));
-        c.path(&[(bx + 2.0, by - 2.0), (bx + 2.0, by + 4.0)], "d-muted", false);
+        c.part(format!("own {p}"), (M + 64.0, y, (private as f64 * 12.0).clamp(70.0, 240.0), 20.0), "xd-private", false, &format!("{private} pages"), None);
         y += 24.0;
     }
     if n > k {
-        c.text(M, y + 12.0, "start", "d-small", format!("… and {} more rows like these", n - k));
+        c.text(M, y + 12.0, "start", "d-small", format!("… and {} more like these", n - k));
         y += 18.0;
     }
     let d = format!(
-        "{n} process{} running hello-dyn, each mapping {} regions. The read-only file pages ({}) are one copy in memory, {shared} pages, with a line from every process; each process has {private} pages of its own ({}), {} in all, so {} pages altogether.",
+        "{n} process{} running hello-dyn, each mapping {} regions. The read-only file pages of {} are one copy in memory, {shared} pages, with a line from every process; each process has {private} pages of its own ({}), {} in all, so {} pages altogether.",
         if n == 1 { "" } else { "es" },
         rs.len(),
-        rs.iter().filter(|r| r.sharing == Sharing::Shared).map(|r| short(r)).collect::<Vec<_>>().join(", "),
+        files.iter().map(|f| f.0.as_str()).collect::<Vec<_>>().join(", "),
         rs.iter().filter(|r| r.sharing != Sharing::Shared).map(|r| short(r)).collect::<Vec<_>>().join(", "),
         private * u64::from(n),
         shared + private * u64::from(n)

@@ -1,8 +1,8 @@
 //! The view of `linking`.
 
 use super::diagram::{draw, W};
-use crate::ui::{use_url_reducer, Col, Diagram, Dispatch, Frame, Table};
-use crate::widgets::exec_draw::{hit_layer, Canvas};
+use crate::ui::{use_url_reducer, Col, Dispatch, Frame, Table};
+use crate::widgets::exec_draw::{hit_layer, interactive, Canvas};
 use crate::dom;
 use super::state::{pages_for, Action, State, Region, Sharing, Side, MAX_PROCS};
 use yew::prelude::*;
@@ -107,11 +107,8 @@ pub fn LinkingWidget() -> Html {
                 })
             };
             html! {
-                <Diagram id="ln-diagram" title={format!("{n} processes sharing the program's, the loader's and the library's pages")}
-                    desc={desc} width={W as u32} height={h.ceil() as u32} max_width={Some(560)}>
-                    { canvas.html() }
-                    { hit_layer(&canvas.hits, &on_hit) }
-                </Diagram>
+                { interactive("ln-diagram", format!("{n} processes sharing the program's, the loader's and the library's pages"), desc, (W, h),
+                    html! { <>{ canvas.html() }{ hit_layer(&canvas.hits, &on_hit) }</> }) }
             }
         }
         Err(_) => html! {},
