@@ -32,6 +32,21 @@ pub fn clip(s: &str, max: usize) -> String {
     }
 }
 
+/// The indices of `keys` in ascending order of key (ties keep their order): an insertion sort,
+/// written out once so the pictures do not each instantiate the standard library's sorts in
+/// the wasm (the lists are a few dozen items).
+pub fn order_by(keys: &[u64]) -> Vec<usize> {
+    let mut idx: Vec<usize> = Vec::with_capacity(keys.len());
+    for i in 0..keys.len() {
+        let mut at = idx.len();
+        while at > 0 && keys[idx[at - 1]] > keys[i] {
+            at -= 1;
+        }
+        idx.insert(at, i);
+    }
+    idx
+}
+
 /// A named part of the picture: its box and whether it is lit.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Part {
@@ -278,5 +293,7 @@ mod tests {
         assert_eq!(c.lit(), ["p"]);
         assert_eq!(clip("abcdef", 4), "abc…");
         assert_eq!(clip("abc", 4), "abc");
+        assert_eq!(order_by(&[5, 1, 5, 0]), [3, 1, 0, 2]);
+        assert!(order_by(&[]).is_empty());
     }
 }

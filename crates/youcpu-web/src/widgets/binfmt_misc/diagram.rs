@@ -30,8 +30,8 @@ pub const FIELDS: [&str; 7] = [
 /// directory and of /usr/local/bin, with their first 256 bytes (what `check_file` sees).
 pub fn sample_files() -> Vec<(String, Vec<u8>)> {
     let fs = example_fs().unwrap_or_default();
-    let mut v: Vec<(String, Vec<u8>)> = fs
-        .entries()
+    // MemFs lists its entries sorted by path.
+    fs.entries()
         .filter_map(|(p, e)| match &e.node {
             MemNode::File(b) => Some((
                 String::from_utf8_lossy(p).into_owned(),
@@ -43,9 +43,7 @@ pub fn sample_files() -> Vec<(String, Vec<u8>)> {
             (p.starts_with("/home/user/") && !p.starts_with("/home/user/nested/"))
                 || p.starts_with("/usr/local/bin/")
         })
-        .collect();
-    v.sort();
-    v
+        .collect()
 }
 
 /// The registration string's fields as typed: the first character is the delimiter.

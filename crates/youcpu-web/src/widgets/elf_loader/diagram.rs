@@ -8,7 +8,7 @@
 //! figures draw the same.
 
 use super::state::StackEntry;
-use crate::widgets::exec_draw::{clip, Canvas};
+use crate::widgets::exec_draw::{clip, order_by, Canvas};
 use youcpu_core::elf::ElfFile;
 
 /// The picture's width in viewBox units (legible on a 360 px phone).
@@ -99,7 +99,7 @@ fn cuts(m: &FileMap) -> Vec<(u64, u64, String)> {
         at.extend([l.offset, l.offset.saturating_add(l.filesz)]);
     }
     at.retain(|&a| a <= m.file_len);
-    at.sort_unstable();
+    let mut at: Vec<u64> = order_by(&at).into_iter().map(|i| at[i]).collect();
     at.dedup();
     at.windows(2)
         .map(|w| {
@@ -200,11 +200,16 @@ pub fn file_map(c: &mut Canvas, y: f64, m: &FileMap, v: &MapView) -> (f64, Strin
             load: None,
         });
     }
-    regions.sort_by_key(|r| std::cmp::Reverse(r.start));
+    let starts: Vec<u64> = regions.iter().map(|r| r.start).collect();
+    let regions: Vec<&Region> = order_by(&starts)
+        .into_iter()
+        .rev()
+        .filter_map(|i| regions.get(i))
+        .collect();
     let mut ry = top;
     let mut desc = Vec::new();
     let mut prev_start: Option<u64> = None;
-    for r in &regions {
+    for r in regions {
         if prev_start.is_some_and(|p| p > r.end) {
             c.text(MEM_X + MEM_W / 2.0, ry + 9.0, "middle", "d-small", "⋮ unmapped");
             ry += 14.0;

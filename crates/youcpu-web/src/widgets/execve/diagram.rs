@@ -286,13 +286,21 @@ pub fn buffer(c: &mut Canvas, y: f64, outcome: &ExecOutcome, shown: usize) -> Op
     };
     c.text(M, y + 13.0, "start", "d-title", format!("bprm->buf: the first 256 bytes of {}", clip(&file, 20)));
     let (cw, chh, x0, y0) = (22.5, 20.0, M + 24.0, y + 22.0);
+    // The rows up to the last non-zero byte; the zero rows after it are drawn as one band.
+    let rows = buf
+        .iter()
+        .take(256)
+        .rposition(|&b| b != 0)
+        .map_or(1, |p| p / 16 + 1);
+    let n = (rows * 16).min(buf.len());
+    let band = if rows < 16 { chh + 4.0 } else { 0.0 };
     if lit {
-        c.rect(x0 - 3.0, y0 - 3.0, 16.0 * cw + 6.0, 16.0 * chh + 6.0, "d-hl");
+        c.rect(x0 - 3.0, y0 - 3.0, 16.0 * cw + 6.0, rows as f64 * chh + band + 6.0, "d-hl");
     }
-    for row in 0..16 {
+    for row in 0..rows {
         c.text(x0 - 4.0, y0 + row as f64 * chh + 14.0, "end", "d-small", format!("{:02x}", row * 16));
     }
-    for (i, &b) in buf.iter().take(256).enumerate() {
+    for (i, &b) in buf.iter().take(n).enumerate() {
         let (col, row) = ((i % 16) as f64, (i / 16) as f64);
         let (x, yy) = (x0 + col * cw, y0 + row * chh);
         let f = field(i, buf, sb);
@@ -304,7 +312,14 @@ pub fn buffer(c: &mut Canvas, y: f64, outcome: &ExecOutcome, shown: usize) -> Op
         c.rect(x + 0.5, yy + 0.5, cw - 1.0, chh - 1.0, &later(class, at, shown));
         c.text(x + cw / 2.0, yy + 14.0, "middle", if b == 0 { "d-small d-muted" } else { "d-mono" }, glyph(b));
     }
-    let mut y = y0 + 16.0 * chh + 8.0;
+    let mut y = y0 + rows as f64 * chh + 8.0;
+    if rows < 16 {
+        let yy = y0 + rows as f64 * chh + 2.0;
+        c.rect(x0 + 0.5, yy, 16.0 * cw - 1.0, chh - 2.0, "xd-zero");
+        c.text(x0 - 4.0, yy + 13.0, "end", "d-small", format!("{:02x}", rows * 16));
+        c.text(x0 + 8.0 * cw, yy + 13.0, "middle", "d-small", format!("bytes {}–255: all zero", rows * 16));
+        y += band;
+    }
     let mut desc = format!(
         "The 256-byte buffer read from {file}: {} non-zero bytes",
         buf.iter().filter(|&&b| b != 0).count()

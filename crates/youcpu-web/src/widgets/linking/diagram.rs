@@ -7,7 +7,7 @@
 //! regions and the number of processes.
 
 use super::state::{Region, Sharing};
-use crate::widgets::exec_draw::{clip, Canvas};
+use crate::widgets::exec_draw::{clip, order_by, Canvas};
 
 /// The picture's width in viewBox units.
 pub const W: f64 = 400.0;
@@ -38,8 +38,12 @@ fn short(r: &Region) -> String {
 /// Draws `n` processes mapping `regions`; returns the height and a description. Two clickable
 /// parts: key 0 removes a process, key 1 adds one.
 pub fn draw(c: &mut Canvas, regions: &[Region], n: u32, max: u32) -> (f64, String) {
-    let mut rs: Vec<&Region> = regions.iter().collect();
-    rs.sort_by_key(|r| std::cmp::Reverse(r.start));
+    let starts: Vec<u64> = regions.iter().map(|r| r.start).collect();
+    let rs: Vec<&Region> = order_by(&starts)
+        .into_iter()
+        .rev()
+        .filter_map(|i| regions.get(i))
+        .collect();
     let k = n.clamp(1, COLS);
     c.text(
         M,
