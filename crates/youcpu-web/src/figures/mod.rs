@@ -11,6 +11,7 @@
 
 use yew::prelude::*;
 
+mod cpu;
 mod elf;
 mod exec;
 mod paging;
@@ -71,6 +72,20 @@ figures! {
     ElfMapping => "elf-mapping", elf::elf_mapping,
     /// Part 4: the initial stack, argc to the strings, with its pointers.
     InitialStack => "initial-stack", elf::initial_stack,
+    /// Part 1: an instruction cut into its fields (`add ebx, 512`).
+    InstructionFields => "instruction-fields", cpu::instruction_fields,
+    /// Part 1: one instruction fetched, decoded and executed.
+    InstructionJourney => "instruction-journey", cpu::instruction_journey,
+    /// Part 1: the #GP of a privileged instruction in ring 3, through the IDT.
+    GpPath => "gp-path", cpu::gp_path,
+    /// Part 1: getpid and exit through `syscall`, as a sequence diagram.
+    SyscallPath => "syscall-path", cpu::syscall_path,
+    /// Part 2: a timer tick's frame on the kernel stack.
+    TimerTick => "timer-tick", cpu::timer_tick,
+    /// Part 2: a context switch popping the next task's frame.
+    ContextSwitch => "context-switch", cpu::context_switch,
+    /// Epilogue: the whole journey of a program, ring by ring.
+    WholeJourney => "whole-journey", cpu::whole_journey,
 }
 
 /// The id every figure's diagram carries (`figure-NAME-svg`).
