@@ -1,6 +1,6 @@
 // Measures the release build (dist/) served from loopback in headless Chromium:
 //  - file sizes raw, gzip -9 and brotli -q 11, and the bytes transferred on a cold first load
-//    (the test server sends gzip, as most static hosts do at least);
+//    (the test server sends the build's brotli copies, as a published site is served);
 //  - first contentful paint, the time until every widget in view at load is interactive (the
 //    app mounts each widget into its prerendered placeholder, in view first) and the time until
 //    all of them are, at 1x and 4x CPU throttling;
@@ -17,6 +17,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { serve } from '../tests/e2e/server.mjs';
+import { assets } from './budget.mjs';
 import { launch } from '../tests/e2e/browser.mjs';
 import { WIDGETS, whenLive } from '../tests/e2e/drive.mjs';
 
@@ -28,7 +29,7 @@ const kb = (n) => `${(n / 1024).toFixed(1)} KiB`;
 const ms = (n) => (n == null ? '   -' : `${n.toFixed(0).padStart(4)}`);
 const report = { sizes: [], loads: {}, latency: {}, longtasks: {} };
 
-const files = fs.readdirSync(dist).filter((f) => fs.statSync(path.join(dist, f)).isFile()).map((f) => {
+const files = assets(dist).map((f) => {
   const body = fs.readFileSync(path.join(dist, f));
   return {
     file: f,
