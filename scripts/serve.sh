@@ -13,5 +13,7 @@ scripts/setup.sh
 port="${PORT:-8080}"
 node tests/e2e/server.mjs dist "$port" --strict &
 server=$!
-trap 'kill "$server" 2>/dev/null || true' EXIT
-trunk watch --release --offline "$@"
+trunk watch --release --offline "$@" &
+watcher=$!
+trap 'kill "$server" "$watcher" 2>/dev/null || true' EXIT INT TERM
+wait "$watcher"
