@@ -34,12 +34,17 @@ export function gzip(bytes) {
   return zlib.gzipSync(bytes, { level: 9 });
 }
 
-/** The files under `dir` (relative paths, sorted), recursively. */
+/**
+ * The files under `dir` (relative paths, sorted), recursively, leaving out hidden directories
+ * (Trunk's `.stage`, left behind when a build is interrupted, is not part of the site).
+ */
 export function walk(dir, rel = '') {
   const out = [];
   for (const e of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
     const r = path.join(rel, e.name);
-    if (e.isDirectory()) out.push(...walk(dir, r));
+    if (e.isDirectory()) {
+      if (!e.name.startsWith('.')) out.push(...walk(dir, r));
+    }
     else if (e.isFile()) out.push(r);
   }
   return out.sort();
