@@ -12,7 +12,9 @@
 //! ---
 //! ```
 //!
-//! and a line `::: widget NAME` anywhere in the body places the widget NAME there.
+//! and a line `::: widget NAME` anywhere in the body places the widget NAME there; a line
+//! `::: figure NAME Caption, in Markdown.` places the figure NAME (drawn by
+//! `src/figures/`) with that caption, numbered in reading order, anchored at `#figure-NAME`.
 //!
 //! Every internal link (`[text](#anchor)`) must name an anchor the page has: a part id, a heading
 //! id (`PART-SLUG`), or a placed widget (`widget-NAME`); a dangling one fails the build.
@@ -68,6 +70,8 @@ struct Part {
     anchors: BTreeSet<String>,
     /// Widget directive names placed in this part.
     widgets: Vec<String>,
+    /// Figure names placed in this part.
+    figures: Vec<String>,
     /// Internal link targets (without `#`) and the line each was found on.
     links: Vec<(String, usize)>,
     words: usize,
@@ -76,6 +80,8 @@ struct Part {
 enum Block {
     Html(String),
     Widget(String),
+    /// A figure's variant, number and caption (inline HTML).
+    Figure(String, usize, String),
 }
 
 fn fail(file: &Path, line: usize, msg: &str) -> ! {
@@ -206,6 +212,7 @@ fn parse_part(path: &Path) -> Part {
     let mut chunk = String::new();
     let mut words = 0;
     let mut widgets = Vec::new();
+    let mut figures = Vec::new();
     let mut links = Vec::new();
     for (n, line) in text.lines().enumerate().skip(body_start) {
         let mut rest = line;
@@ -216,27 +223,43 @@ fn parse_part(path: &Path) -> Part {
             rest = &tail[end..];
         }
         if let Some(rest) = line.strip_prefix(":::") {
-            let mut parts = rest.split_whitespace();
-            if parts.next() != Some("widget") {
-                fail(path, n + 1, "directives are `::: widget NAME`");
+            let rest = rest.trim_start();
+            let (kind, rest) = rest.split_once(' ').unwrap_or((rest, ""));
+            let (name, caption) = rest
+                .trim_start()
+                .split_once(' ')
+                .unwrap_or((rest.trim(), ""));
+            if kind != "widget" && kind != "figure" {
+                fail(
+                    path,
+                    n + 1,
+                    "directives are `::: widget NAME` and `::: figure NAME Caption`",
+                );
             }
-            let name = parts
-                .next()
-                .unwrap_or_else(|| fail(path, n + 1, "`::: widget` needs a NAME"));
-            if parts.next().is_some() {
+            if name.is_empty() {
+                fail(path, n + 1, &format!("`::: {kind}` needs a NAME"));
+            }
+            let Some(variant) = variant(name) else {
+                fail(
+                    path,
+                    n + 1,
+                    &format!("`{name}` is not a {kind} id (lowercase words joined by -)"),
+                );
+            };
+            if kind == "widget" && !caption.trim().is_empty() {
                 fail(
                     path,
                     n + 1,
                     "`::: widget NAME` takes nothing after the name",
                 );
             }
-            let Some(variant) = variant(name) else {
+            if kind == "figure" && caption.trim().len() < 20 {
                 fail(
                     path,
                     n + 1,
-                    &format!("`{name}` is not a widget id (lowercase words joined by -)"),
+                    "`::: figure NAME Caption`: a figure needs a caption that says what it shows",
                 );
-            };
+            }
             if !chunk.trim().is_empty() {
                 blocks.push(Block::Html(render(
                     &chunk,
@@ -246,8 +269,14 @@ fn parse_part(path: &Path) -> Part {
                 )));
             }
             chunk.clear();
-            widgets.push(name.to_string());
-            blocks.push(Block::Widget(variant));
+            if kind == "widget" {
+                widgets.push(name.to_string());
+                blocks.push(Block::Widget(variant));
+            } else {
+                words += caption.split_whitespace().count();
+                figures.push(name.to_string());
+                blocks.push(Block::Figure(variant, 0, inline(caption.trim())));
+            }
         } else {
             words += line.split_whitespace().count();
             chunk.push_str(line);
@@ -272,9 +301,21 @@ fn parse_part(path: &Path) -> Part {
         subsections,
         anchors: used,
         widgets,
+        figures,
         links,
         words,
     }
+}
+
+/// Renders one line of Markdown as inline HTML (a caption: no enclosing paragraph).
+fn inline(md: &str) -> String {
+    let mut s = String::new();
+    html::push_html(&mut s, Parser::new(md));
+    let s = s.trim();
+    s.strip_prefix("<p>")
+        .and_then(|s| s.strip_suffix("</p>"))
+        .unwrap_or(s)
+        .to_string()
 }
 
 fn main() {
@@ -304,6 +345,21 @@ fn main() {
         anchors.insert(p.id.clone());
         anchors.extend(p.anchors.iter().cloned());
         anchors.extend(p.widgets.iter().map(|w| format!("widget-{w}")));
+        for f in &p.figures {
+            if !anchors.insert(format!("figure-{f}")) {
+                panic!("the figure `{f}` is placed twice");
+            }
+        }
+    }
+    // Figures are numbered in reading order across the whole article.
+    let mut number = 0;
+    for p in &mut parts {
+        for b in &mut p.blocks {
+            if let Block::Figure(_, n, _) = b {
+                number += 1;
+                *n = number;
+            }
+        }
     }
     for (p, f) in parts.iter().zip(&files) {
         for (target, line) in &p.links {
@@ -348,6 +404,12 @@ fn main() {
                     let _ = writeln!(
                         out,
                         "        Block::Widget(crate::widgets::WidgetKind::{v}),"
+                    );
+                }
+                Block::Figure(v, n, caption) => {
+                    let _ = writeln!(
+                        out,
+                        "        Block::Figure {{ kind: crate::figures::FigureKind::{v}, number: {n}, caption: {caption:?} }},"
                     );
                 }
             }

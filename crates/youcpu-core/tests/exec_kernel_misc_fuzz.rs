@@ -176,7 +176,7 @@ fn generated_registrations_in_a_private_namespace() {
         .run_output()
         .is_err()
     {
-        eprintln!("skipped: unshare is not installed");
+        youcpu_testkit::oracle::missing("unshare is not installed");
         return;
     }
     let t = tools();
@@ -217,11 +217,11 @@ fn generated_registrations_in_a_private_namespace() {
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     if text.starts_with("MOUNT") || !out.status.success() && text.is_empty() {
-        eprintln!(
-            "skipped: no private binfmt_misc here ({} {})",
+        youcpu_testkit::oracle::missing(&format!(
+            "no private binfmt_misc here ({} {})",
             text.trim(),
             String::from_utf8_lossy(&out.stderr).trim()
-        );
+        ));
         return;
     }
     assert!(

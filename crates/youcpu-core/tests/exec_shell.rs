@@ -139,7 +139,7 @@ fn shells() -> Vec<Shell> {
         {
             v.push(sh);
         } else {
-            eprintln!("skipped: {} is not installed", sh.name());
+            youcpu_testkit::oracle::missing(&format!("{} is not installed", sh.name()));
         }
     }
     v

@@ -7,6 +7,15 @@ pub enum Block {
     Html(&'static str),
     /// A live widget.
     Widget(crate::widgets::WidgetKind),
+    /// A figure, drawn at build time (see [`crate::figures`]).
+    Figure {
+        /// Which.
+        kind: crate::figures::FigureKind,
+        /// Its number in the whole article, from 1.
+        number: usize,
+        /// Its caption (inline HTML from our Markdown).
+        caption: &'static str,
+    },
 }
 
 /// One part of the article: what the table of contents needs. The text itself is in

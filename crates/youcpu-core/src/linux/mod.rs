@@ -13,6 +13,7 @@
 //! This module is also the one home of what the kernels of the simulator share: [`layout`],
 //! [`vma`], [`errno`] and [`boot`].
 
+pub mod bare;
 pub mod boot;
 pub mod entry;
 pub mod errno;

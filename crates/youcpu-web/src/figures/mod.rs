@@ -1,0 +1,144 @@
+//! The article's figures: static pictures placed in the prose by a line
+//! `::: figure NAME Caption, in Markdown.` and drawn at build time by the prerenderer from the
+//! same drawing code and the same simulator as the widgets, so they are true, and readable
+//! without JavaScript (and in print). The browser's wasm never renders them: the page arrives
+//! with them, like the prose.
+//!
+//! Each figure is a function returning a [`crate::ui::Diagram`] (whose `<title>` and `<desc>`
+//! are its text alternative); the caption comes from the Markdown. Adding a figure is one entry
+//! below plus its function in the family's module; `build.rs` turns `::: figure some-name` into
+//! the variant `SomeName`, so an unknown figure does not compile.
+
+use yew::prelude::*;
+
+mod paging;
+
+/// Declares [`FigureKind`] and its tables from one list.
+macro_rules! figures {
+    ($( $(#[$doc:meta])* $variant:ident => $id:literal, $view:path, )*) => {
+        /// Every figure a `::: figure NAME` directive can place.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum FigureKind {
+            $( $(#[$doc])* $variant, )*
+        }
+
+        impl FigureKind {
+            /// Every figure, in registry order.
+            pub const ALL: &'static [FigureKind] = &[$( FigureKind::$variant, )*];
+
+            /// The figure's id (its anchor is `#figure-ID`).
+            pub fn id(self) -> &'static str {
+                match self {
+                    $( FigureKind::$variant => $id, )*
+                }
+            }
+
+            /// Draws the figure (a [`crate::ui::Diagram`]).
+            pub fn view(self) -> Html {
+                match self {
+                    $( FigureKind::$variant => $view(), )*
+                }
+            }
+        }
+    };
+}
+
+figures! {
+    /// Part 5: a virtual address cut into its four table indices and the page offset.
+    VirtualAddress => "virtual-address", paging::virtual_address,
+}
+
+/// The id every figure's diagram carries (`figure-NAME-svg`).
+pub fn diagram_id(name: &str) -> String {
+    format!("figure-{name}-svg")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    /// Every `::: figure NAME` directive in `web/article/*.md`, with its part's file name.
+    fn directives() -> Vec<(String, String)> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../web/article");
+        let mut out = Vec::new();
+        for entry in std::fs::read_dir(&dir).expect("web/article") {
+            let path = entry.expect("a directory entry").path();
+            if path.extension().is_some_and(|x| x == "md") {
+                let text = std::fs::read_to_string(&path).expect("readable Markdown");
+                let file = path.file_name().map(|f| f.to_string_lossy().into_owned());
+                for line in text.lines() {
+                    if let Some(rest) = line.strip_prefix("::: figure ") {
+                        let name = rest.split_whitespace().next().unwrap_or_default();
+                        out.push((file.clone().unwrap_or_default(), name.to_string()));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn the_article_places_every_registered_figure_once_and_no_other() {
+        let placed: Vec<String> = directives().into_iter().map(|(_, n)| n).collect();
+        let set: BTreeSet<String> = placed.iter().cloned().collect();
+        assert_eq!(
+            set.len(),
+            placed.len(),
+            "a figure is placed once: {placed:?}"
+        );
+        let registered: BTreeSet<String> =
+            FigureKind::ALL.iter().map(|k| k.id().to_string()).collect();
+        assert_eq!(set, registered);
+    }
+
+    /// Renders a figure to HTML the way the prerenderer does.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(crate) fn render(kind: FigureKind) -> String {
+        #[component]
+        fn One(props: &OneProps) -> Html {
+            props.kind.view()
+        }
+        #[derive(Properties, PartialEq)]
+        struct OneProps {
+            kind: FigureKind,
+        }
+        futures::executor::block_on(
+            yew::ServerRenderer::<One>::with_props(move || OneProps { kind }).render(),
+        )
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    #[test]
+    fn every_figure_is_a_titled_described_svg_with_its_id() {
+        for &k in FigureKind::ALL {
+            let html = render(k);
+            assert!(html.contains("role=\"img\""), "{}: {html}", k.id());
+            assert!(
+                html.contains(&format!("data-testid=\"{}\"", diagram_id(k.id()))),
+                "{}",
+                k.id()
+            );
+            let title = html
+                .split("<title")
+                .nth(1)
+                .and_then(|t| t.split_once('>'))
+                .map(|(_, r)| r);
+            assert!(
+                title.is_some_and(|t| !t.starts_with("</title>")),
+                "{}: no title",
+                k.id()
+            );
+            let desc = html
+                .split("<desc")
+                .nth(1)
+                .and_then(|t| t.split_once('>'))
+                .map(|(_, r)| r);
+            assert!(
+                desc.is_some_and(|d| d.find("</desc>").is_some_and(|end| end > 40)),
+                "{}: the description should say the picture in words",
+                k.id()
+            );
+        }
+    }
+}
