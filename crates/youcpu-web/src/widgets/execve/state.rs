@@ -112,8 +112,10 @@ pub enum Action {
     Next,
     /// Step back.
     Prev,
-    /// Show every step.
+    /// Show every step: the next one now, the rest one per task ([`Action::More`]).
     All,
+    /// One more step while "All steps" reveals them (dispatched by the view's background run).
+    More,
     /// Back to the first step.
     First,
     /// Everything back to the first example.
@@ -139,6 +141,10 @@ pub struct State {
     pub outcome: Rc<ExecOutcome>,
     /// Steps shown so far (1-based count).
     pub shown: usize,
+    /// Whether "All steps" is still revealing steps, one per task: each step's buffer grid and
+    /// argv take a few ms to build and lay out, and all of them in one task made a long task
+    /// (31 ms of CPU at 1x, over 100 ms at 4x; docs/performance.md).
+    pub revealing: bool,
     /// A note when input was cut to the widget's limits.
     pub notice: Option<String>,
 }
@@ -180,6 +186,7 @@ impl Default for State {
                 steps: Vec::new(),
             }),
             shown: 0,
+            revealing: false,
             notice: None,
         };
         s.pick(0);
@@ -312,6 +319,9 @@ impl Apply for State {
                 t
             }
         };
+        // Anything the reader does stops a reveal in progress ("All steps" and its own steps
+        // go on with it).
+        self.revealing &= matches!(a, Action::All | Action::More);
         match a {
             Action::Reset => {
                 *self = State::default();
@@ -355,8 +365,11 @@ impl Apply for State {
                 self.shown = self.shown.saturating_sub(1).max(1);
                 return;
             }
-            Action::All => {
-                self.shown = self.outcome.steps.len().max(1);
+            Action::All | Action::More => {
+                if matches!(a, Action::All) || self.revealing {
+                    self.shown = (self.shown + 1).min(self.outcome.steps.len().max(1));
+                    self.revealing = !self.finished();
+                }
                 return;
             }
             Action::First => {
@@ -433,7 +446,31 @@ mod tests {
         s.apply(Action::Next);
         assert_eq!(s.shown, 2);
         s.apply(Action::All);
+        assert_eq!(s.shown, 3);
+        assert!(s.revealing);
+        let mut tasks = 0;
+        while s.revealing {
+            s.apply(Action::More);
+            tasks += 1;
+            assert!(tasks < 1000, "a reveal that never ends");
+        }
         assert!(s.finished());
+        assert_eq!(tasks, n - 3);
+        // A stale More after the end, or after the reader stepped back, changes nothing.
+        s.apply(Action::More);
+        assert_eq!(s.shown, n);
+        s.apply(Action::All);
+        s.apply(Action::First);
+        assert!(!s.revealing);
+        s.apply(Action::More);
+        assert_eq!(s.shown, 1);
+        s.apply(Action::All);
+        s.apply(Action::Next);
+        assert!(!s.revealing, "a step of the reader's stops the reveal");
+        s.apply(Action::All);
+        while s.revealing {
+            s.apply(Action::More);
+        }
         s.apply(Action::Next);
         assert_eq!(s.shown, n);
         s.apply(Action::First);

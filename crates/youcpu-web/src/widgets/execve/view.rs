@@ -1,6 +1,6 @@
 //! The view of `execve`.
 
-use crate::ui::{use_url_reducer, Control, Dispatch, Frame, Stepper};
+use crate::ui::{use_background_run, use_url_reducer, Control, Dispatch, Frame, Pace, Stepper};
 use super::state::{Action, State, PICKS};
 use yew::prelude::*;
 use youcpu_core::exec::script::Shebang;
@@ -139,6 +139,15 @@ fn step_view(i: usize, st: &Step, steps: &[Step], current: bool) -> Html {
 #[component]
 pub fn ExecveWidget() -> Html {
     let state = use_url_reducer::<State>();
+    // "All steps" shows one step per timer task, so the page paints and answers between them.
+    {
+        let dispatcher = state.dispatcher();
+        use_background_run(
+            state.shown,
+            state.revealing.then_some(Pace::Chunks),
+            move || dispatcher.dispatch(Action::More),
+        );
+    }
     let click = |a: Action| state.on(a.clone());
     let input = |f: fn(String) -> Action| state.on_text(f);
     let on_pick = state.on_pick(Action::Pick);
