@@ -112,12 +112,16 @@ pub enum Action {
     Next,
     /// Step back.
     Prev,
-    /// Show every step: the next one now, the rest one per task ([`Action::More`]).
+    /// Show every step at once (the prerendered figures; tests).
     All,
-    /// One more step while "All steps" reveals them (dispatched by the view's background run).
+    /// The "All steps" button: the next step now, the rest one per task ([`Action::More`]).
+    Reveal,
+    /// One more step while [`Action::Reveal`] goes on (dispatched by the view's background run).
     More,
     /// Back to the first step.
     First,
+    /// Show the first n steps (a step clicked on the picture).
+    Show(usize),
     /// Everything back to the first example.
     Reset,
 }
@@ -321,7 +325,7 @@ impl Apply for State {
         };
         // Anything the reader does stops a reveal in progress ("All steps" and its own steps
         // go on with it).
-        self.revealing &= matches!(a, Action::All | Action::More);
+        self.revealing &= matches!(a, Action::Reveal | Action::More);
         match a {
             Action::Reset => {
                 *self = State::default();
@@ -365,8 +369,12 @@ impl Apply for State {
                 self.shown = self.shown.saturating_sub(1).max(1);
                 return;
             }
-            Action::All | Action::More => {
-                if matches!(a, Action::All) || self.revealing {
+            Action::All => {
+                self.shown = self.outcome.steps.len().max(1);
+                return;
+            }
+            Action::Reveal | Action::More => {
+                if matches!(a, Action::Reveal) || self.revealing {
                     self.shown = (self.shown + 1).min(self.outcome.steps.len().max(1));
                     self.revealing = !self.finished();
                 }
@@ -374,6 +382,10 @@ impl Apply for State {
             }
             Action::First => {
                 self.shown = 1;
+                return;
+            }
+            Action::Show(n) => {
+                self.shown = n.clamp(1, self.outcome.steps.len().max(1));
                 return;
             }
         }
@@ -446,6 +458,11 @@ mod tests {
         s.apply(Action::Next);
         assert_eq!(s.shown, 2);
         s.apply(Action::All);
+        assert!(s.finished());
+        assert!(!s.revealing);
+        s.apply(Action::First);
+        s.apply(Action::Next);
+        s.apply(Action::Reveal);
         assert_eq!(s.shown, 3);
         assert!(s.revealing);
         let mut tasks = 0;
@@ -459,15 +476,18 @@ mod tests {
         // A stale More after the end, or after the reader stepped back, changes nothing.
         s.apply(Action::More);
         assert_eq!(s.shown, n);
-        s.apply(Action::All);
+        s.apply(Action::Reveal);
+        assert_eq!(s.shown, n);
+        s.apply(Action::First);
+        s.apply(Action::Reveal);
         s.apply(Action::First);
         assert!(!s.revealing);
         s.apply(Action::More);
         assert_eq!(s.shown, 1);
-        s.apply(Action::All);
+        s.apply(Action::Reveal);
         s.apply(Action::Next);
         assert!(!s.revealing, "a step of the reader's stops the reveal");
-        s.apply(Action::All);
+        s.apply(Action::Reveal);
         while s.revealing {
             s.apply(Action::More);
         }
@@ -475,6 +495,12 @@ mod tests {
         assert_eq!(s.shown, n);
         s.apply(Action::First);
         s.apply(Action::Prev);
+        assert_eq!(s.shown, 1);
+        s.apply(Action::Show(3));
+        assert_eq!(s.shown, 3);
+        s.apply(Action::Show(usize::MAX));
+        assert_eq!(s.shown, n);
+        s.apply(Action::Show(0));
         assert_eq!(s.shown, 1);
     }
 
