@@ -165,6 +165,12 @@ fn syscall_sequences_match_strace() {
         err.contains("page fault at") && !err.contains("openat"),
         "{err}"
     );
+    let out = youcpu(&["run", "--trace=mmap", cases[2].to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("] mmap(NULL, ") && err.contains("] mprotect(") && !err.contains("openat"),
+        "{err}"
+    );
     let out = youcpu(&["run", "--trace=bogus", cases[0].to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown trace category"));
