@@ -700,17 +700,18 @@ mod tests {
         std::os::unix::fs::symlink("dir/f", root.join("link")).unwrap();
         std::os::unix::fs::symlink(d.join("secret"), root.join("out")).unwrap();
         let mut fs = HostFs::new(&root).unwrap();
-        let view = super::super::vfs::ExecView::new(&mut fs, (0, 0));
-        assert_eq!(
-            view.lstat(b"/dir/f").map(|m| (m.kind, m.size)),
-            Ok((FileKind::Regular, 6))
-        );
-        assert_eq!(view.lstat(b"/link").map(|m| m.kind), Ok(FileKind::Symlink));
-        assert_eq!(view.read_link(b"/link"), Ok(b"dir/f".to_vec()));
-        assert_eq!(view.read_at(b"/link", 2, 10), Ok(b"side".to_vec()));
-        assert_eq!(view.read_at(b"/out", 0, 10), Err(FsError::NotFound));
-        assert_eq!(view.lstat(b"/../../secret"), Err(FsError::NotFound));
-        drop(view);
+        {
+            let view = super::super::vfs::ExecView::new(&mut fs, (0, 0));
+            assert_eq!(
+                view.lstat(b"/dir/f").map(|m| (m.kind, m.size)),
+                Ok((FileKind::Regular, 6))
+            );
+            assert_eq!(view.lstat(b"/link").map(|m| m.kind), Ok(FileKind::Symlink));
+            assert_eq!(view.read_link(b"/link"), Ok(b"dir/f".to_vec()));
+            assert_eq!(view.read_at(b"/link", 2, 10), Ok(b"side".to_vec()));
+            assert_eq!(view.read_at(b"/out", 0, 10), Err(FsError::NotFound));
+            assert_eq!(view.lstat(b"/../../secret"), Err(FsError::NotFound));
+        }
         assert_eq!(fs.open_files(), 0);
         let o = fs.open(0, b"/dir/f", 0, 0).unwrap();
         assert_eq!(Vfs::node_path(&fs, o.node), Some(b"/dir/f".to_vec()));
