@@ -74,7 +74,8 @@ fn strace(exe: &Path) -> Vec<String> {
         .map(|l| {
             l.split_once(' ')
                 .filter(|(pid, _)| pid.bytes().all(|b| b.is_ascii_digit()))
-                .map_or(l, |(_, rest)| rest)
+                // strace pads the pid column: the call starts after the spaces.
+                .map_or(l, |(_, rest)| rest.trim_start())
         })
         .filter(|l| !l.starts_with("execve(") && !l.starts_with("+++"))
         .map(|l| {
