@@ -17,7 +17,7 @@ const desc = (w, id) => w.locator(`[data-testid="${id}"] > desc`).textContent();
 async function touchPage(url) {
   const browser = site.browser.context.browser();
   assert.ok(browser, 'a browser to open a touch context in');
-  const ctx = await browser.newContext({ hasTouch: true, isMobile: true, viewport: { width: 360, height: 800 } });
+  const ctx = await browser.newContext({ hasTouch: true, isMobile: true, viewport: { width: 360, height: 800 }, reducedMotion: 'reduce' });
   const page = await ctx.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
@@ -54,6 +54,7 @@ async function fits360(page, w, name) {
 
 test('fork-cow: opens on two processes sharing frames; click, key and touch split a copy off', async () => {
   const { page, errors } = await openPage(site.browser.context, `${site.server.url}/#widget-fork-cow`);
+  await page.emulateMedia({ reducedMotion: 'reduce' });
   const w = widget(page, 'fork-cow');
   const d = w.getByTestId('fork-cow-diagram');
   await d.waitFor();
@@ -97,6 +98,8 @@ test('fork-cow: opens on two processes sharing frames; click, key and touch spli
 
 test('process-tree: opens on init, sh and hello; click, key and touch choose a process; an orphan is drawn adopted', async () => {
   const { page, errors } = await openPage(site.browser.context, `${site.server.url}/#widget-process-tree`);
+  // Boxes slide to their new places (CSS transitions); measure them where they land.
+  await page.emulateMedia({ reducedMotion: 'reduce' });
   const w = widget(page, 'process-tree');
   const d = w.getByTestId('process-tree-diagram');
   await d.waitFor();

@@ -7,6 +7,7 @@
 //! boot-to-shell figure of Part 6 is drawn by the same functions.
 
 use crate::ui::svg::{polyline, rect, text};
+use crate::widgets::hit::button;
 use yew::prelude::*;
 use youcpu_core::vm::{ProcState, System};
 
@@ -135,8 +136,11 @@ pub fn layout(procs: &[Proc], lit: Option<u32>, adopted: &[(u32, u32)]) -> Tree 
     let width = slot_w * slots + 8.0;
     // Centre the tree when it is narrower than three slots.
     let shift = (slots - next_leaf) * slot_w / 2.0;
-    placed.sort_by_key(|(p, _, _)| p.pid);
-    for (p, depth, slot) in placed {
+    // In pid order (the model lists processes by pid).
+    for p in procs {
+        let Some(&(_, depth, slot)) = placed.iter().find(|q| q.0.pid == p.pid) else {
+            continue;
+        };
         nodes.push(Node {
             pid: p.pid,
             ppid: p.ppid,
@@ -209,14 +213,6 @@ pub fn node_label(n: &Node) -> String {
     )
 }
 
-fn at(x: f64, y: f64) -> String {
-    format!(
-        "transform: translate({}px, {}px)",
-        crate::ui::svg::num(x),
-        crate::ui::svg::num(y)
-    )
-}
-
 /// Draws the tree; with `select`, each box is a button that selects its process, and
 /// `selected` is outlined as chosen.
 pub fn draw(t: &Tree, select: Option<&Callback<u32>>, selected: Option<u32>) -> Html {
@@ -247,7 +243,7 @@ pub fn draw(t: &Tree, select: Option<&Callback<u32>>, selected: Option<u32>) -> 
             let (x1, y1) = (old.x + w / 2.0, old.y + NODE_H);
             let (x2, y2) = (n.x + w / 2.0, n.y);
             Some(html! {
-                <g key={format!("lost{}", n.pid)} class="d-err" data-testid={format!("pt-lost-{}", n.pid)}>
+                <g key={format!("lost{}", n.pid)} class="d-err" data-testid={select.is_some().then(|| format!("pt-lost-{}", n.pid))}>
                     { polyline(&[(x1, y1), (x2, y2)], "", false) }
                     { text((x1 + x2) / 2.0 + 4.0, (y1 + y2) / 2.0, "start", "d-small", "was its parent") }
                 </g>
@@ -279,35 +275,13 @@ pub fn draw(t: &Tree, select: Option<&Callback<u32>>, selected: Option<u32>) -> 
                     { text(w / 2.0, 41.0, "middle", "d-small", state) }
                 </>
             };
-            let testid = format!("pt-node-{}", n.pid);
-            match select {
-                Some(cb) => {
-                    let pid = n.pid;
-                    let click = {
-                        let cb = cb.clone();
-                        Callback::from(move |_: MouseEvent| cb.emit(pid))
-                    };
-                    let key = {
-                        let cb = cb.clone();
-                        Callback::from(move |e: KeyboardEvent| {
-                            if e.key() == "Enter" || e.key() == " " {
-                                e.prevent_default();
-                                cb.emit(pid);
-                            }
-                        })
-                    };
-                    html! {
-                        <g key={format!("n{}", n.pid)} class={class} style={at(n.x, n.y)} data-testid={testid}
-                            data-hit="" tabindex="0" role="button" aria-pressed={(selected == Some(n.pid)).to_string()}
-                            aria-label={node_label(n)} onclick={click} onkeydown={key}>
-                            { body }
-                        </g>
-                    }
-                }
-                None => html! {
-                    <g key={format!("n{}", n.pid)} class={class} style={at(n.x, n.y)} data-testid={testid}>{ body }</g>
-                },
-            }
+            let pid = n.pid;
+            let on = select.map(|cb| {
+                let cb = cb.clone();
+                Callback::from(move |()| cb.emit(pid))
+            });
+            let testid = on.is_some().then(|| format!("pt-node-{pid}"));
+            button((n.x, n.y), class, testid, node_label(n), Some(selected == Some(pid)), on, body)
         })
         .collect();
     html! { <>{ edges }{ lost }{ nodes }</> }
