@@ -61,7 +61,7 @@ export const WIDGETS = [
     },
   },
   { id: 'timeslice', act: fill('ts-tasks', '6'), keys: typeInto('ts-tasks', '7'), run: fill('ts-tasks', '64') },
-  { id: 'page-walk', act: click('pw-preset-1'), keys: pressOn('pw-preset-1', 'Enter'), run: async (w) => { for (let i = 0; i < 4; i++) await click(`pw-preset-${i}`)(w); await click('pw-flush')(w); await click('pw-again')(w); } },
+  { id: 'page-walk', act: select('pw-preset', '1'), keys: pressOn('pw-again', 'Enter'), run: async (w) => { for (let i = 0; i < 4; i++) await select('pw-preset', `${i}`)(w); await click('pw-flush')(w); await click('pw-again')(w); } },
   { id: 'demand-paging', act: click('dp-brk'), keys: pressOn('dp-brk', 'Enter'), run: async (w) => { await click('dp-mmap')(w); await times(3, click('dp-brk'))(w); } },
   { id: 'fork-cow', act: click('fc-1-fork'), keys: pressOn('fc-1-fork', 'Enter'), run: async (w) => { await click('fc-1-fork')(w); await click('fc-page-1-data')(w); } },
   { id: 'process-tree', act: click('pt-script'), keys: pressOn('pt-script', 'Enter'), run: times(6, click('pt-script')) },

@@ -11,6 +11,8 @@
 
 use yew::prelude::*;
 
+mod elf;
+mod exec;
 mod paging;
 mod processes;
 
@@ -55,6 +57,20 @@ figures! {
     ForkWrite => "fork-write", processes::fork_write,
     /// Part 6: from process 1 to a command at a text-console login, grown by the model.
     BootTree => "boot-tree", processes::boot_tree,
+    /// Part 5: one address walked from CR3 through the four tables to its frame, with the TLB.
+    PageWalk => "page-walk", paging::page_walk,
+    /// Part 5: an address space before and after its first touches: pages and their frames.
+    DemandPaging => "demand-paging", paging::demand_paging,
+    /// Epilogue: the memory hierarchy under a running process, and its pages on frames.
+    ProcessMemory => "process-memory", paging::process_memory,
+    /// Part 3: execve of a script, handler by handler, argv rewritten.
+    ExecveChain => "execve-chain", exec::execve_chain,
+    /// Part 3: the 256-byte buffer with the `#!` line's fields marked.
+    ShebangBuffer => "shebang-buffer", exec::shebang_buffer,
+    /// Part 4: a small ELF file's bytes and where its segments land in memory.
+    ElfMapping => "elf-mapping", elf::elf_mapping,
+    /// Part 4: the initial stack, argc to the strings, with its pointers.
+    InitialStack => "initial-stack", elf::initial_stack,
 }
 
 /// The id every figure's diagram carries (`figure-NAME-svg`).
