@@ -7,6 +7,29 @@
 
 use yew::prelude::*;
 
+/// An interactive picture: like [`crate::ui::Diagram`] (a `viewBox` that scales to its width,
+/// a title and a description written from the state) but `role="group"`: its parts are
+/// controls, and an `img` role would make them presentational (axe `nested-interactive`).
+pub fn picture(
+    id: &'static str,
+    class: &'static str,
+    title: &'static str,
+    desc: String,
+    (w, h): (f64, f64),
+    max_width: f64,
+    body: Html,
+) -> Html {
+    html! {
+        <svg class={format!("diagram {class}")} data-testid={id}
+            viewBox={format!("0 0 {} {}", w.ceil(), h.ceil())} style={format!("max-width: {}px", max_width.ceil())}
+            role="group" aria-labelledby={format!("{id}-t {id}-d")} xmlns="http://www.w3.org/2000/svg">
+            <title id={format!("{id}-t")}>{ title }</title>
+            <desc id={format!("{id}-d")}>{ desc }</desc>
+            { body }
+        </svg>
+    }
+}
+
 /// `transform: translate(x, y)` as a style, so that a moved shape slides (CSS transition).
 pub fn at(x: f64, y: f64) -> String {
     format!(

@@ -247,7 +247,7 @@ fn describe(heads: &[Head], pages: &[PageBox], frames: &[FrameBox], last: Option
                         .find(|x| x.frame == f)
                         .map_or(0, |x| x.users.len());
                     format!(
-                        "{} page in frame {f} ({}{})",
+                        "{} page in frame {f:#x} ({}{})",
                         p.region.name(),
                         if p.writable { "writable" } else { "read-only" },
                         if shared > 1 {
@@ -269,7 +269,7 @@ fn describe(heads: &[Head], pages: &[PageBox], frames: &[FrameBox], last: Option
     }
     if let Some(f) = frames.iter().find(|f| f.lit) {
         out.push_str(&format!(
-            "Lit: frame {}, reference count {}.",
+            "Lit: frame {:#x}, reference count {}.",
             f.frame, f.refs
         ));
     }
@@ -283,8 +283,8 @@ pub fn page_label(p: &PageBox) -> String {
         Region::Data | Region::Stack => "write to",
     };
     let state = match p.frame {
-        Some(f) if p.writable => format!("frame {f}, writable"),
-        Some(f) => format!("frame {f}, read-only"),
+        Some(f) if p.writable => format!("frame {f:#x}, writable"),
+        Some(f) => format!("frame {f:#x}, read-only"),
         None => "not mapped".into(),
     };
     format!("pid {}: {what} the {} page ({state})", p.pid, p.region.name())
@@ -309,8 +309,8 @@ pub fn draw(pic: &Picture, on_page: Option<&Callback<Op>>) -> Html {
             let y = band_y(b);
             let what = match r {
                 Region::Code => "code: read-only, from the file",
-                Region::Data => "data: writable, private copy of the file",
-                Region::Stack => "stack: writable, anonymous",
+                Region::Data => "data: private, from the file",
+                Region::Stack => "stack: private, anonymous",
             };
             html! {
                 <g key={format!("band-{b}")}>
@@ -363,7 +363,7 @@ pub fn draw(pic: &Picture, on_page: Option<&Callback<Op>>) -> Html {
                 <g key={format!("f{}-{}", f.region.name(), f.frame)} class={class} style={at(f.x, f.y)}
                     data-testid={live.then(|| format!("fc-frame-box-{}", f.frame))}>
                     { rect(0.0, 0.0, FRAME_W, FRAME_H, if shared { "d-box-2" } else { "d-box" }) }
-                    { text(FRAME_W / 2.0, 13.0, "middle", "d-mono", format!("frame {}", f.frame)) }
+                    { text(FRAME_W / 2.0, 13.0, "middle", "d-mono", format!("frame {:#x}", f.frame)) }
                     { text(FRAME_W / 2.0, 26.0, "middle", "d-small", format!("refcount {}{}", f.refs, if f.cache { " (cache)" } else { "" })) }
                 </g>
             }
@@ -488,7 +488,7 @@ mod tests {
             .find(|pg| pg.pid == 2 && pg.region == Region::Data)
             .expect("page");
         assert!(page.lit && page.writable);
-        assert!(p.desc.contains(&format!("Lit: frame {}", copy.frame)), "{}", p.desc);
+        assert!(p.desc.contains(&format!("Lit: frame {:#x}", copy.frame)), "{}", p.desc);
         // The copy sits to the right of the parent's frame, under the child.
         assert!(copy.x > old.x);
     }
