@@ -10,6 +10,8 @@ use yew::prelude::*;
 /// An interactive picture: like [`crate::ui::Diagram`] (a `viewBox` that scales to its width,
 /// a title and a description written from the state) but `role="group"`: its parts are
 /// controls, and an `img` role would make them presentational (axe `nested-interactive`).
+/// No style attribute (the page runs under a CSP without inline styles): its widest size is
+/// set by its class in the style sheet; `max_width` is kept as `data-max` for the tests.
 pub fn picture(
     id: &'static str,
     class: &'static str,
@@ -21,7 +23,7 @@ pub fn picture(
 ) -> Html {
     html! {
         <svg class={format!("diagram {class}")} data-testid={id}
-            viewBox={format!("0 0 {} {}", w.ceil(), h.ceil())} style={format!("max-width: {}px", max_width.ceil())}
+            viewBox={format!("0 0 {} {}", w.ceil(), h.ceil())} data-max={max_width.ceil().to_string()}
             role="group" aria-labelledby={format!("{id}-t {id}-d")} xmlns="http://www.w3.org/2000/svg">
             <title id={format!("{id}-t")}>{ title }</title>
             <desc id={format!("{id}-d")}>{ desc }</desc>
@@ -30,10 +32,11 @@ pub fn picture(
     }
 }
 
-/// `transform: translate(x, y)` as a style, so that a moved shape slides (CSS transition).
+/// `translate(x y)` for a `transform` attribute (an attribute, not a style: the page's CSP
+/// allows no inline styles).
 pub fn at(x: f64, y: f64) -> String {
     format!(
-        "transform: translate({}px, {}px)",
+        "translate({} {})",
         crate::ui::svg::num(x),
         crate::ui::svg::num(y)
     )
@@ -63,7 +66,7 @@ pub fn button(
         })
     });
     html! {
-        <g class={class} style={at(pos.0, pos.1)} data-testid={testid}
+        <g class={class} transform={at(pos.0, pos.1)} data-testid={testid}
             data-hit={live.then_some("")} tabindex={live.then_some("0")} role={live.then_some("button")}
             aria-label={live.then_some(label)} aria-pressed={pressed.filter(|_| live).map(|p| p.to_string())}
             onclick={click} onkeydown={key}>
@@ -209,6 +212,6 @@ mod tests {
         assert_eq!(step(-18, -5, -20, 19), -20);
         assert_eq!(step(3, i32::MIN, 0, 10), 0);
         assert_eq!(step(3, i32::MAX, 0, 10), 10);
-        assert_eq!(at(1.0, 2.5), "transform: translate(1px, 2.5px)");
+        assert_eq!(at(1.0, 2.5), "translate(1 2.5)");
     }
 }

@@ -360,7 +360,7 @@ pub fn draw(pic: &Picture, on_page: Option<&Callback<Op>>) -> Html {
                 f.lit.then_some("d-hl"),
             );
             html! {
-                <g key={format!("f{}-{}", f.region.name(), f.frame)} class={class} style={at(f.x, f.y)}
+                <g key={format!("f{}-{}", f.region.name(), f.frame)} class={class} transform={at(f.x, f.y)}
                     data-testid={live.then(|| format!("fc-frame-box-{}", f.frame))}>
                     { rect(0.0, 0.0, FRAME_W, FRAME_H, if shared { "d-box-2" } else { "d-box" }) }
                     { text(FRAME_W / 2.0, 13.0, "middle", "d-mono", format!("frame {:#x}", f.frame)) }

@@ -201,10 +201,10 @@ pub fn draw(c: &Chart, on_nice: Option<&Callback<(usize, i32)>>) -> Html {
     html! {
         <>
             { text(X0, 15.0, "start", "d-title", format!("one period: {} ms", ms_string(c.period_ns))) }
-            { text(X1, 15.0, "end", "d-small", "each task's share = its weight ÷ the total") }
+            { text(X1, 15.0, "end", "d-small", "share = weight ÷ total") }
             { segs }
             { line(px, 20.0, px, 52.0, "ts-period-mark") }
-            { text(X0, 66.0, "start", "d-small", "nice: −20 … 19 (drag)") }
+            { text(X0, 66.0, "start", "d-small", if on_nice.is_some() { "nice: −20 … 19 (drag)" } else { "nice: −20 … 19" }) }
             { text(X1, 66.0, "end", "d-small", "slice") }
             { rows }
         </>
