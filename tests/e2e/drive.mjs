@@ -44,7 +44,7 @@ export const WIDGETS = [
     keys: pressOn('fe-step', 'Enter'),
     run: async (w) => { await w.getByTestId('fe-source').fill(LOOP); await times(5, click('fe-run'))(w); },
   },
-  { id: 'rings', act: click('rg-run'), keys: pressOn('rg-run', 'Enter'), run: times(4, click('rg-run')) },
+  { id: 'rings', act: select('rg-op', '1'), keys: pressOn('rg-op', 'ArrowDown'), run: async (w) => { for (const v of ['1', '2', '3', '4']) await select('rg-op', v)(w); } },
   { id: 'syscall', act: click('sc-sc-step'), keys: pressOn('sc-sc-step', ' '), run: async (w) => { await click('sc-sc-run')(w); await click('sc-i80-run')(w); } },
   {
     id: 'scheduler',
