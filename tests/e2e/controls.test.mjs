@@ -15,7 +15,8 @@ test('scheduler: two CPUs run the convoy side by side', async () => {
   assert.match(await fifo.textContent(), /avg turnaround 13\.0/);
   await root.getByTestId('sch-cpus').fill('2');
   // Two CPUs: A on one (0-12), B on the other (1-3), then C (3-5): (12 + 2 + 3) / 3 = 5.7.
-  await page.waitForFunction(() => /avg turnaround 5\.7/.test(document.querySelector('[data-testid="sch-metrics-fifo"]').textContent));
+  // (While a policy computes, its metrics line is replaced by "computing…": wait for it back.)
+  await page.waitForFunction(() => /avg turnaround 5\.7/.test(document.querySelector('[data-testid="sch-metrics-fifo"]')?.textContent ?? ''));
   assert.match(await root.locator('.widget-sub').textContent(), /2 CPUs/);
   const titles = await root.getByTestId('sch-gantt-fifo').locator('title').allTextContents();
   assert.ok(titles.some((t) => /on CPU 2/.test(t)), `a run on CPU 2: ${titles.join(' | ')}`);

@@ -9,6 +9,7 @@ const site = useSite();
 test('process-tree: a shell runs a command, which exits, becomes a zombie and is reaped', async () => {
   // From the bare boot (a link with no operations), the script plays the whole routine.
   const { page, errors } = await openPage(site.browser.context, `${site.server.url}/?pt-ops=-#widget-process-tree`);
+  await page.emulateMedia({ reducedMotion: 'reduce' });
   const w = page.locator('[data-widget="process-tree"]');
   await w.waitFor();
   const script = w.getByTestId('pt-script');

@@ -105,7 +105,7 @@ pub fn cfs_period() -> Html {
     };
     let c = ts::layout(&t);
     html! {
-        <Diagram id={super::diagram_id("cfs-period")} title={format!("A {} ms CFS period split by weight", ms_string(t.period_ns))}
+        <Diagram id={super::diagram_id("cfs-period")} class="ts-diagram" title={format!("A {} ms CFS period split by weight", ms_string(t.period_ns))}
             desc={c.desc.clone()} width={ts::WIDTH as u32} height={c.height as u32} max_width={Some(600)}>
             { ts::draw(&c, None) }
         </Diagram>

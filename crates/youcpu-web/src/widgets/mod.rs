@@ -10,6 +10,7 @@
 
 pub mod cpu_pic;
 pub mod exec_draw;
+pub mod hit;
 pub mod oplog;
 pub mod programs;
 pub mod ring3;

@@ -9,7 +9,7 @@
 
 use super::state::{region_va, Op, Region};
 use crate::ui::svg::{line, rect, text};
-use std::collections::BTreeMap;
+use crate::widgets::hit::{at, button};
 use yew::prelude::*;
 use youcpu_core::vm::{FrameUse, ProcState, System};
 
@@ -100,6 +100,9 @@ pub struct Picture {
     pub desc: String,
 }
 
+/// A page mapping a frame: its column, its pid, and whether it is lit.
+type User = (usize, u32, bool);
+
 fn band_y(i: usize) -> f64 {
     HEAD_H + BAND_H * i as f64
 }
@@ -161,10 +164,14 @@ pub fn layout(sys: &System, last: Option<Op>) -> Picture {
     // Frames, band by band: each under the mean of its users' columns, then pushed apart.
     let mut frames = Vec::new();
     for (b, &region) in REGIONS.iter().enumerate() {
-        let mut users: BTreeMap<u64, Vec<(usize, u32, bool)>> = BTreeMap::new();
+        // (frame, its users: (column, pid, lit)), in the order the columns first use them.
+        let mut users: Vec<(u64, Vec<User>)> = Vec::new();
         for (c, pg) in pages.iter().filter(|p| p.region == region).enumerate() {
             if let Some(f) = pg.frame {
-                users.entry(f).or_default().push((c, pg.pid, pg.lit));
+                match users.iter_mut().find(|u| u.0 == f) {
+                    Some(u) => u.1.push((c, pg.pid, pg.lit)),
+                    None => users.push((f, vec![(c, pg.pid, pg.lit)])),
+                }
             }
         }
         let mut band: Vec<FrameBox> = users
@@ -185,7 +192,14 @@ pub fn layout(sys: &System, last: Option<Op>) -> Picture {
                 }
             })
             .collect();
-        band.sort_by(|a, b| a.x.total_cmp(&b.x).then(a.frame.cmp(&b.frame)));
+        // Left to right by position (a handful of frames: insertion sort).
+        for i in 1..band.len() {
+            let mut j = i;
+            while j > 0 && band[j].x < band[j - 1].x {
+                band.swap(j, j - 1);
+                j -= 1;
+            }
+        }
         let gap = FRAME_W + 8.0;
         for i in 1..band.len() {
             let min = band[i - 1].x + gap;
@@ -233,7 +247,7 @@ fn describe(heads: &[Head], pages: &[PageBox], frames: &[FrameBox], last: Option
                         .find(|x| x.frame == f)
                         .map_or(0, |x| x.users.len());
                     format!(
-                        "{} page in frame {f} ({}{})",
+                        "{} page in frame {f:#x} ({}{})",
                         p.region.name(),
                         if p.writable { "writable" } else { "read-only" },
                         if shared > 1 {
@@ -255,7 +269,7 @@ fn describe(heads: &[Head], pages: &[PageBox], frames: &[FrameBox], last: Option
     }
     if let Some(f) = frames.iter().find(|f| f.lit) {
         out.push_str(&format!(
-            "Lit: frame {}, reference count {}.",
+            "Lit: frame {:#x}, reference count {}.",
             f.frame, f.refs
         ));
     }
@@ -269,8 +283,8 @@ pub fn page_label(p: &PageBox) -> String {
         Region::Data | Region::Stack => "write to",
     };
     let state = match p.frame {
-        Some(f) if p.writable => format!("frame {f}, writable"),
-        Some(f) => format!("frame {f}, read-only"),
+        Some(f) if p.writable => format!("frame {f:#x}, writable"),
+        Some(f) => format!("frame {f:#x}, read-only"),
         None => "not mapped".into(),
     };
     format!("pid {}: {what} the {} page ({state})", p.pid, p.region.name())
@@ -285,18 +299,9 @@ pub fn page_op(p: &PageBox) -> Op {
     }
 }
 
-/// Where a shape group sits: an SVG `transform` attribute (the page's CSP allows no inline
-/// style), which the style sheet still animates.
-fn at(x: f64, y: f64) -> String {
-    format!(
-        "translate({} {})",
-        crate::ui::svg::num(x),
-        crate::ui::svg::num(y)
-    )
-}
-
 /// Draws the picture; `on_page` makes each live page a button (None: a static figure).
 pub fn draw(pic: &Picture, on_page: Option<&Callback<Op>>) -> Html {
+    let live = on_page.is_some();
     let bands: Html = REGIONS
         .iter()
         .enumerate()
@@ -304,8 +309,8 @@ pub fn draw(pic: &Picture, on_page: Option<&Callback<Op>>) -> Html {
             let y = band_y(b);
             let what = match r {
                 Region::Code => "code: read-only, from the file",
-                Region::Data => "data: writable, private copy of the file",
-                Region::Stack => "stack: writable, anonymous",
+                Region::Data => "data: private, from the file",
+                Region::Stack => "stack: private, anonymous",
             };
             html! {
                 <g key={format!("band-{b}")}>
@@ -322,8 +327,7 @@ pub fn draw(pic: &Picture, on_page: Option<&Callback<Op>>) -> Html {
         .map(|h| {
             let cx = h.x + (COL_W - 8.0) / 2.0;
             html! {
-                <g key={format!("h{}", h.pid)} class={classes!(h.lit.then_some("d-hl"), (h.state != "running").then_some("d-dim"))}
-                    data-testid={format!("fc-head-{}", h.pid)}>
+                <g key={format!("h{}", h.pid)} class={classes!(h.lit.then_some("d-hl"), (h.state != "running").then_some("d-dim"))}>
                     { text(cx, 16.0, "middle", "d-title", format!("pid {}", h.pid)) }
                     { text(cx, 30.0, "middle", "d-small", h.name.clone()) }
                     { text(cx, 42.0, "middle", "d-small", h.state.clone()) }
@@ -357,9 +361,9 @@ pub fn draw(pic: &Picture, on_page: Option<&Callback<Op>>) -> Html {
             );
             html! {
                 <g key={format!("f{}-{}", f.region.name(), f.frame)} class={class} transform={at(f.x, f.y)}
-                    data-testid={format!("fc-frame-box-{}", f.frame)} data-refs={f.refs.to_string()}>
+                    data-testid={live.then(|| format!("fc-frame-box-{}", f.frame))}>
                     { rect(0.0, 0.0, FRAME_W, FRAME_H, if shared { "d-box-2" } else { "d-box" }) }
-                    { text(FRAME_W / 2.0, 13.0, "middle", "d-mono", format!("frame {}", f.frame)) }
+                    { text(FRAME_W / 2.0, 13.0, "middle", "d-mono", format!("frame {:#x}", f.frame)) }
                     { text(FRAME_W / 2.0, 26.0, "middle", "d-small", format!("refcount {}{}", f.refs, if f.cache { " (cache)" } else { "" })) }
                 </g>
             }
@@ -388,37 +392,13 @@ pub fn draw(pic: &Picture, on_page: Option<&Callback<Op>>) -> Html {
                     { text(PAGE_W / 2.0, 28.0, "middle", "d-small", status) }
                 </>
             };
-            let testid = format!("fc-page-{}-{}", p.pid, p.region.name());
-            match on_page.filter(|_| p.live) {
-                Some(cb) => {
-                    let op = page_op(p);
-                    let click = {
-                        let cb = cb.clone();
-                        Callback::from(move |_: MouseEvent| cb.emit(op))
-                    };
-                    let key = {
-                        let cb = cb.clone();
-                        Callback::from(move |e: KeyboardEvent| {
-                            if e.key() == "Enter" || e.key() == " " {
-                                e.prevent_default();
-                                cb.emit(op);
-                            }
-                        })
-                    };
-                    html! {
-                        <g key={format!("p{}-{}", p.pid, p.region.name())} class={class} transform={at(p.x, p.y)}
-                            data-testid={testid} data-hit="" tabindex="0" role="button"
-                            aria-label={page_label(p)} onclick={click} onkeydown={key}>
-                            { body }
-                        </g>
-                    }
-                }
-                None => html! {
-                    <g key={format!("p{}-{}", p.pid, p.region.name())} class={class} transform={at(p.x, p.y)} data-testid={testid}>
-                        { body }
-                    </g>
-                },
-            }
+            let op = page_op(p);
+            let on = on_page.filter(|_| p.live).map(|cb| {
+                let cb = cb.clone();
+                Callback::from(move |()| cb.emit(op))
+            });
+            let testid = on.is_some().then(|| format!("fc-page-{}-{}", p.pid, p.region.name()));
+            button((p.x, p.y), class, testid, page_label(p), None, on, body)
         })
         .collect();
     html! {
@@ -508,7 +488,7 @@ mod tests {
             .find(|pg| pg.pid == 2 && pg.region == Region::Data)
             .expect("page");
         assert!(page.lit && page.writable);
-        assert!(p.desc.contains(&format!("Lit: frame {}", copy.frame)), "{}", p.desc);
+        assert!(p.desc.contains(&format!("Lit: frame {:#x}", copy.frame)), "{}", p.desc);
         // The copy sits to the right of the parent's frame, under the child.
         assert!(copy.x > old.x);
     }

@@ -3,7 +3,7 @@
 use crate::ui::{use_url_reducer, Col, Control, Dispatch, Frame, Stepper, Table};
 use super::diagram::{draw, layout};
 use super::state::{region_va, Action, State, Op, Region};
-use crate::ui::Diagram;
+use crate::widgets::hit::picture;
 use std::collections::BTreeMap;
 use yew::prelude::*;
 use youcpu_core::vm::{FrameUse, ProcState, System};
@@ -68,7 +68,7 @@ fn page_table(sys: &System, pid: u32) -> Html {
                 <tr class={classes!(shared.then_some("shared"))}>
                     <td data-label="Region">{ vma_name(sys, pid, m.page) }</td>
                     <td data-label="Page" class="num"><code>{ format!("{:#x}", m.page) }</code></td>
-                    <td data-label="Frame" class="num" data-testid={format!("fc-frame-{pid}-{:x}", m.page)}>{ m.frame }</td>
+                    <td data-label="Frame" class="num" data-testid={format!("fc-frame-{pid}-{:x}", m.page)}>{ format!("{:#x}", m.frame) }</td>
                     <td data-label="PTE">{ if m.writable { "writable" } else if shared { "read-only, shared" } else { "read-only" } }</td>
                     <td data-label="Data byte" class="num">{ byte.map(|b| format!("{b}")).unwrap_or_default() }</td>
                 </tr>
@@ -91,7 +91,7 @@ fn shared_text(users: &BTreeMap<u64, Vec<u32>>) -> String {
         .filter(|(_, p)| p.len() > 1)
         .map(|(f, p)| {
             let pids: Vec<String> = p.iter().map(u32::to_string).collect();
-            format!("frame {f} ← pids {}", pids.join(", "))
+            format!("frame {f:#x} ← pids {}", pids.join(", "))
         })
         .collect();
     if shared.is_empty() {
@@ -172,10 +172,8 @@ pub fn ForkCowWidget() -> Html {
                 Control::button("Undo", on_undo).testid("fc-undo").disabled(state.ops.is_empty()),
                 Control::hint(format!("{frames_in_use} frames in use ({user_frames} for user pages and file cache)")).testid("fc-frames"),
             ]} />
-            <Diagram id="fork-cow-diagram" class="fc-diagram" title="Address spaces and the frames they map"
-                desc={pic.desc.clone()} width={pic.width as u32} height={pic.height as u32} max_width={Some(pic.width as u32 * 3 / 2)}>
-                { draw(&pic, Some(&on_page)) }
-            </Diagram>
+            { picture("fork-cow-diagram", "fc-diagram", "Address spaces and the frames they map", pic.desc.clone(),
+                (pic.width, pic.height), pic.width * 2.0, draw(&pic, Some(&on_page))) }
             <p class="hint">{ "Click or tap a page (or focus it and press Enter) to touch it: code is read, data and stack are written. A write to a page shared read-only after fork faults, and the kernel copies the frame for the writer." }</p>
             <div class="fc-procs" role="group" aria-label="process calls">{ for pids.iter().map(|&p| proc_panel(sys, p, &dispatch)) }</div>
             <div class="fc-shared">

@@ -6,7 +6,8 @@
 //! nearest subreaper or to init. The view only renders [`layout`]'s result with [`draw`]; the
 //! boot-to-shell figure of Part 6 is drawn by the same functions.
 
-use crate::ui::svg::{polyline, rect, text};
+use crate::ui::svg::{num, polyline, rect, text};
+use crate::widgets::hit::button;
 use yew::prelude::*;
 use youcpu_core::vm::{ProcState, System};
 
@@ -135,8 +136,11 @@ pub fn layout(procs: &[Proc], lit: Option<u32>, adopted: &[(u32, u32)]) -> Tree 
     let width = slot_w * slots + 8.0;
     // Centre the tree when it is narrower than three slots.
     let shift = (slots - next_leaf) * slot_w / 2.0;
-    placed.sort_by_key(|(p, _, _)| p.pid);
-    for (p, depth, slot) in placed {
+    // In pid order (the model lists processes by pid).
+    for p in procs {
+        let Some(&(_, depth, slot)) = placed.iter().find(|q| q.0.pid == p.pid) else {
+            continue;
+        };
         nodes.push(Node {
             pid: p.pid,
             ppid: p.ppid,
@@ -149,7 +153,9 @@ pub fn layout(procs: &[Proc], lit: Option<u32>, adopted: &[(u32, u32)]) -> Tree 
             lost: adopted.iter().find(|a| a.0 == p.pid).map(|a| a.1),
         });
     }
-    let height = TOP + LEVEL * max_depth as f64 + NODE_H + 8.0;
+    // Room under the deepest row for the dashed line back to a lost parent.
+    let lost_room = if adopted.is_empty() { 0.0 } else { 30.0 };
+    let height = TOP + LEVEL * max_depth as f64 + NODE_H + 8.0 + lost_room;
     let desc = describe(&nodes);
     Tree {
         width,
@@ -209,16 +215,6 @@ pub fn node_label(n: &Node) -> String {
     )
 }
 
-/// Where a shape group sits: an SVG `transform` attribute (the page's CSP allows no inline
-/// style), which the style sheet still animates.
-fn at(x: f64, y: f64) -> String {
-    format!(
-        "translate({} {})",
-        crate::ui::svg::num(x),
-        crate::ui::svg::num(y)
-    )
-}
-
 /// Draws the tree; with `select`, each box is a button that selects its process, and
 /// `selected` is outlined as chosen.
 pub fn draw(t: &Tree, select: Option<&Callback<u32>>, selected: Option<u32>) -> Html {
@@ -240,18 +236,25 @@ pub fn draw(t: &Tree, select: Option<&Callback<u32>>, selected: Option<u32>) -> 
             })
         })
         .collect();
-    // The parent an orphan lost, while it is still on screen (a zombie): a dashed line back.
+    // The parent an orphan lost, while it is still on screen (a zombie): a dashed curve from
+    // the bottom of one to the bottom of the other, under the boxes, labelled once per parent.
+    let mut labelled: Vec<u32> = Vec::new();
     let lost: Html = t
         .nodes
         .iter()
         .filter_map(|n| {
             let old = find(n.lost?)?;
             let (x1, y1) = (old.x + w / 2.0, old.y + NODE_H);
-            let (x2, y2) = (n.x + w / 2.0, n.y);
+            let (x2, y2) = (n.x + w / 2.0, n.y + NODE_H);
+            let dip = y1.max(y2) + 24.0;
+            let label = !labelled.contains(&old.pid);
+            labelled.push(old.pid);
             Some(html! {
-                <g key={format!("lost{}", n.pid)} class="d-err" data-testid={format!("pt-lost-{}", n.pid)}>
-                    { polyline(&[(x1, y1), (x2, y2)], "", false) }
-                    { text((x1 + x2) / 2.0 + 4.0, (y1 + y2) / 2.0, "start", "d-small", "was its parent") }
+                <g key={format!("lost{}", n.pid)} class="d-err" data-testid={select.is_some().then(|| format!("pt-lost-{}", n.pid))}>
+                    <path class="d-line" fill="none" d={format!("M{} {} Q{} {} {} {}", num(x1), num(y1), num((x1 + x2) / 2.0), num(dip), num(x2), num(y2))} />
+                    if label {
+                        { text(x1, dip - 2.0, "middle", "d-small", format!("lost pid {}", old.pid)) }
+                    }
                 </g>
             })
         })
@@ -267,7 +270,7 @@ pub fn draw(t: &Tree, select: Option<&Callback<u32>>, selected: Option<u32>) -> 
                 (selected == Some(n.pid)).then_some("pt-selected"),
             );
             let state = if n.zombie {
-                format!("zombie, status {}", n.status.unwrap_or(0))
+                "zombie".to_string()
             } else if n.lost.is_some() {
                 "adopted".to_string()
             } else {
@@ -281,35 +284,13 @@ pub fn draw(t: &Tree, select: Option<&Callback<u32>>, selected: Option<u32>) -> 
                     { text(w / 2.0, 41.0, "middle", "d-small", state) }
                 </>
             };
-            let testid = format!("pt-node-{}", n.pid);
-            match select {
-                Some(cb) => {
-                    let pid = n.pid;
-                    let click = {
-                        let cb = cb.clone();
-                        Callback::from(move |_: MouseEvent| cb.emit(pid))
-                    };
-                    let key = {
-                        let cb = cb.clone();
-                        Callback::from(move |e: KeyboardEvent| {
-                            if e.key() == "Enter" || e.key() == " " {
-                                e.prevent_default();
-                                cb.emit(pid);
-                            }
-                        })
-                    };
-                    html! {
-                        <g key={format!("n{}", n.pid)} class={class} transform={at(n.x, n.y)} data-testid={testid}
-                            data-hit="" tabindex="0" role="button" aria-pressed={(selected == Some(n.pid)).to_string()}
-                            aria-label={node_label(n)} onclick={click} onkeydown={key}>
-                            { body }
-                        </g>
-                    }
-                }
-                None => html! {
-                    <g key={format!("n{}", n.pid)} class={class} transform={at(n.x, n.y)} data-testid={testid}>{ body }</g>
-                },
-            }
+            let pid = n.pid;
+            let on = select.map(|cb| {
+                let cb = cb.clone();
+                Callback::from(move |()| cb.emit(pid))
+            });
+            let testid = on.is_some().then(|| format!("pt-node-{pid}"));
+            button((n.x, n.y), class, testid, node_label(n), Some(selected == Some(pid)), on, body)
         })
         .collect();
     html! { <>{ edges }{ lost }{ nodes }</> }

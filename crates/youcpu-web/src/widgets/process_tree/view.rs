@@ -2,7 +2,8 @@
 
 use super::diagram::{draw, layout, procs_of};
 use super::state::{Action, Op, Prog, State};
-use crate::ui::{use_url_reducer, Control, Diagram, Dispatch, Frame, Stepper};
+use crate::ui::{use_url_reducer, Control, Dispatch, Frame, Stepper};
+use crate::widgets::hit::picture;
 use yew::prelude::*;
 use youcpu_core::vm::{ProcState, System};
 
@@ -110,10 +111,8 @@ pub fn ProcessTreeWidget() -> Html {
                 Control::hint(next_label).testid("pt-next"),
                 Control::button("Undo", act(Action::Undo)).testid("pt-undo").disabled(state.ops.is_empty()),
             ]} />
-            <Diagram id="process-tree-diagram" class="pt-diagram" title="The processes, each under its parent"
-                desc={tree.desc.clone()} width={tree.width as u32} height={tree.height as u32} max_width={Some(tree.width as u32 * 3 / 2)}>
-                { draw(&tree, Some(&on_select), Some(chosen)) }
-            </Diagram>
+            { picture("process-tree-diagram", "pt-diagram", "The processes, each under its parent", tree.desc.clone(),
+                (tree.width, tree.height), tree.width * 1.5, draw(&tree, Some(&on_select), Some(chosen))) }
             <p class="hint">{ "Click or tap a process (or focus it and press Enter) to choose it, then make one of its calls:" }</p>
             <div class="pt-actions" data-testid="pt-actions">{ actions(sys, chosen, &act) }</div>
             <div class="pt-log">

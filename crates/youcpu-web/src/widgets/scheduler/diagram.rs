@@ -6,7 +6,7 @@
 
 use super::state::Action;
 use crate::ui::svg::{line, num, rect, text};
-use crate::widgets::timeslice::diagram::{capture, event_x};
+use crate::widgets::hit::{slider, step, Slide};
 use std::cell::Cell;
 use std::rc::Rc;
 use youcpu_core::sched::sim::{Burst, TaskSpec};
@@ -183,26 +183,15 @@ fn last_cpu(bursts: &[Burst]) -> u64 {
     }
 }
 
-/// What an arrow key does to a value (None: not ours).
-pub fn key_step(key: &str, v: u64, min: u64) -> Option<u64> {
-    match key {
-        "ArrowLeft" | "ArrowDown" => Some(v.saturating_sub(1).max(min)),
-        "ArrowRight" | "ArrowUp" => Some(v.saturating_add(1).min(10_000)),
-        "PageDown" => Some(v.saturating_sub(5).max(min)),
-        "PageUp" => Some(v.saturating_add(5).min(10_000)),
-        _ => None,
-    }
-}
-
 /// Draws the workload; with `send`, the bars and grips are sliders. `grab` keeps, during a
 /// drag, how far from the bar's start (in ms) the pointer took hold of it.
 pub fn draw(w: &Workload, send: Option<&Callback<Action>>, grab: &Rc<Cell<Grab>>) -> Html {
     let scale_end = w.scale_end;
     let axis_y = TOP + ROW_H * w.rows.len() as f64 + 2.0;
-    let step = scale_end / 4;
+    let tick = scale_end / 4;
     let ticks: Html = (0..=4u64)
         .map(|k| {
-            let t = k * step;
+            let t = k * tick;
             let tx = X0 + (X1 - X0) * t as f64 / scale_end as f64;
             html! {
                 <g key={format!("t{k}")}>
@@ -237,109 +226,107 @@ pub fn draw(w: &Workload, send: Option<&Callback<Action>>, grab: &Rc<Cell<Grab>>
             };
             let arrival = r.arrival;
             let last = last_cpu(&r.bursts);
-            let release = {
-                let grab = grab.clone();
-                Callback::from(move |_: PointerEvent| grab.set(Grab::default()))
-            };
-            let bursts = r.bursts.clone();
-            let bar_down = {
-                let grab = grab.clone();
-                Callback::from(move |e: PointerEvent| {
-                    capture(&e);
-                    if let Some(x) = event_x(&e, WIDTH) {
-                        grab.set(Grab {
-                            offset: time_at(x, scale_end) - arrival as f64,
-                            scale_end,
-                            active: true,
-                        });
-                    }
-                })
-            };
-            let bar_move = {
-                let (grab, send) = (grab.clone(), send.clone());
-                Callback::from(move |e: PointerEvent| {
-                    let g = grab.get();
-                    if e.buttons() & 1 == 1 && g.active {
-                        if let Some(x) = event_x(&e, WIDTH) {
-                            let a = (time_at(x, g.scale_end) - g.offset).round().clamp(0.0, 10_000.0) as u64;
-                            if a != arrival {
-                                send.emit(Action::Arrival(i, a.to_string()));
-                            }
-                        }
-                    }
-                })
-            };
-            let bar_key = {
-                let send = send.clone();
-                Callback::from(move |e: KeyboardEvent| {
-                    if let Some(a) = key_step(&e.key(), arrival, 0) {
-                        e.prevent_default();
-                        send.emit(Action::Arrival(i, a.to_string()));
-                    }
-                })
-            };
-            let grip_start = arrival as f64
+            let grip_start = arrival
                 + r.bursts
                     .iter()
                     .take(r.bursts.len().saturating_sub(1))
                     .map(|b| match b {
-                        Burst::Cpu(v) | Burst::Io(v) => *v as f64,
+                        Burst::Cpu(v) | Burst::Io(v) => *v,
                     })
-                    .sum::<f64>();
-            let grip_down = {
-                let grab = grab.clone();
-                Callback::from(move |e: PointerEvent| {
-                    capture(&e);
-                    grab.set(Grab {
-                        offset: 0.0,
-                        scale_end,
-                        active: true,
-                    });
-                })
-            };
-            let grip_move = {
-                let (send, bursts, grab) = (send.clone(), bursts.clone(), grab.clone());
-                Callback::from(move |e: PointerEvent| {
-                    let g = grab.get();
-                    if e.buttons() & 1 == 1 && g.active {
-                        if let Some(x) = event_x(&e, WIDTH) {
-                            let len = (time_at(x, g.scale_end) - grip_start).round().clamp(1.0, 10_000.0) as u64;
-                            if len != last {
-                                send.emit(Action::Pattern(i, with_last_burst(&bursts, len)));
-                            }
+                    .sum::<u64>();
+            // Both sliders measure the pointer on the axis the drag began on ([`Grab`]).
+            let on_bar = {
+                let (grab, send) = (grab.clone(), send.clone());
+                Callback::from(move |s: Slide| {
+                    let a = match s {
+                        Slide::Down(x) => {
+                            grab.set(Grab {
+                                offset: time_at(x, scale_end) - arrival as f64,
+                                scale_end,
+                                active: true,
+                            });
+                            return;
                         }
+                        Slide::Move(x) => {
+                            let g = grab.get();
+                            if !g.active {
+                                return;
+                            }
+                            (time_at(x, g.scale_end) - g.offset).round().clamp(0.0, 10_000.0) as u64
+                        }
+                        Slide::Key(d) => step(arrival as i64, d, 0, 10_000) as u64,
+                        Slide::Up => {
+                            grab.set(Grab::default());
+                            return;
+                        }
+                    };
+                    if a != arrival {
+                        send.emit(Action::Arrival(i, a.to_string()));
                     }
                 })
             };
-            let grip_key = {
-                let send = send.clone();
-                Callback::from(move |e: KeyboardEvent| {
-                    if let Some(len) = key_step(&e.key(), last, 1) {
-                        e.prevent_default();
+            let on_grip = {
+                let (grab, send, bursts) = (grab.clone(), send.clone(), r.bursts.clone());
+                Callback::from(move |s: Slide| {
+                    let len = match s {
+                        Slide::Down(_) => {
+                            grab.set(Grab {
+                                offset: 0.0,
+                                scale_end,
+                                active: true,
+                            });
+                            return;
+                        }
+                        Slide::Move(x) => {
+                            let g = grab.get();
+                            if !g.active {
+                                return;
+                            }
+                            (time_at(x, g.scale_end) - grip_start as f64).round().clamp(1.0, 10_000.0) as u64
+                        }
+                        Slide::Key(d) => step(last as i64, d, 1, 10_000) as u64,
+                        Slide::Up => {
+                            grab.set(Grab::default());
+                            return;
+                        }
+                    };
+                    if len != last {
                         send.emit(Action::Pattern(i, with_last_burst(&bursts, len)));
                     }
                 })
             };
-            html! {
-                <g key={format!("w{i}")}>
-                    { label }
-                    <g class="sch-bar" data-hit="" tabindex="0" role="slider" data-testid={format!("sch-bar-{i}")}
-                        aria-label={format!("arrival of task {}, in ms", i + 1)} aria-valuemin="0" aria-valuemax="10000"
-                        aria-valuenow={arrival.to_string()} onpointerdown={bar_down} onpointermove={bar_move} onkeydown={bar_key}
-                        onpointerup={release.clone()} onpointercancel={release.clone()}>
+            let bar = slider(
+                "sch-bar",
+                format!("sch-bar-{i}"),
+                format!("arrival of task {}, in ms", i + 1),
+                (0, 10_000, arrival as i64),
+                format!("arrives at {arrival} ms"),
+                WIDTH,
+                Some(on_bar),
+                html! {
+                    <>
                         <rect x={num(first_x)} y={num(y + 2.0)} width={num((grip_x - first_x - 4.0).max(4.0))} height="24" class="sch-hit" />
                         { pieces }
-                    </g>
-                    <g class="sch-grip" data-hit="" tabindex="0" role="slider" data-testid={format!("sch-grip-{i}")}
-                        aria-label={format!("length of task {}'s last CPU burst, in ms", i + 1)} aria-valuemin="1" aria-valuemax="10000"
-                        aria-valuenow={last.to_string()} onpointerdown={grip_down} onpointermove={grip_move} onkeydown={grip_key}
-                        onpointerup={release.clone()} onpointercancel={release}>
+                    </>
+                },
+            );
+            let grip = slider(
+                "sch-grip",
+                format!("sch-grip-{i}"),
+                format!("length of task {}'s last CPU burst, in ms", i + 1),
+                (1, 10_000, last as i64),
+                format!("last CPU burst {last} ms"),
+                WIDTH,
+                Some(on_grip),
+                html! {
+                    <>
                         <rect x={num(grip_x - 7.0)} y={num(y + 1.0)} width="14" height="26" rx="3" class="sch-grip-box" />
                         { line(grip_x - 2.0, y + 8.0, grip_x - 2.0, y + 20.0, "d-line") }
                         { line(grip_x + 2.0, y + 8.0, grip_x + 2.0, y + 20.0, "d-line") }
-                    </g>
-                </g>
-            }
+                    </>
+                },
+            );
+            html! { <g key={format!("w{i}")}>{ label }{ bar }{ grip }</g> }
         })
         .collect();
     html! {
@@ -396,8 +383,5 @@ mod tests {
         assert_eq!(with_last_burst(&b, 7), "1 io4 7");
         assert_eq!(with_last_burst(&[Burst::Cpu(5)], 0), "1");
         assert_eq!(super::super::job::parse_pattern(&with_last_burst(&b, 9)), Ok(vec![Burst::Cpu(1), Burst::Io(4), Burst::Cpu(9)]));
-        assert_eq!(key_step("ArrowLeft", 0, 0), Some(0));
-        assert_eq!(key_step("ArrowLeft", 1, 1), Some(1));
-        assert_eq!(key_step("ArrowUp", 4, 1), Some(5));
     }
 }

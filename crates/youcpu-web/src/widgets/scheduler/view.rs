@@ -7,7 +7,7 @@ use super::state::{
     WIDGET_MAX_EVENTS,
 };
 use super::diagram::{draw as draw_workload, layout as layout_workload, Grab, WIDTH as WORKLOAD_W};
-use crate::ui::Diagram;
+use crate::widgets::hit::picture;
 use std::cell::Cell;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -446,10 +446,8 @@ pub fn SchedulerWidget() -> Html {
             </div>
             if let Some(e) = state.quantum.error.as_ref().or(state.switch_cost.error.as_ref()).or(state.cpus.error.as_ref()) { <p class="field-error" role="status">{ e.clone() }</p> }
             if let Some(w) = &workload {
-                <Diagram id="scheduler-workload" class="sch-workload" title="The workload: when each task arrives and what it asks for"
-                    desc={w.desc.clone()} width={WORKLOAD_W as u32} height={w.height as u32} max_width={Some(560)}>
-                    { draw_workload(w, Some(&send), &grab) }
-                </Diagram>
+                { picture("scheduler-workload", "sch-workload", "The workload: when each task arrives and what it asks for", w.desc.clone(),
+                    (WORKLOAD_W, w.height), 560.0, draw_workload(w, Some(&send), &grab)) }
                 <p class="hint">{ "Drag a task's bar to move its arrival, or its grip (the right end) to change its last CPU burst; or focus one and use the arrow keys. Solid: wants the CPU; hollow: waits for I/O. Every policy below answers as you drag." }</p>
             }
             <Table class="sch-tasks" stack=true caption="The workload" caption_hidden=true cols={vec![Col::Show("Task"), Col::Show("Arrival (ms)"), Col::Show("CPU bursts, io waits"), Col::Show("Nice"), Col::Hide("Remove")]}>

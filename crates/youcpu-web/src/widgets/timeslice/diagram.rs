@@ -6,6 +6,7 @@
 //! widget (with the drag handlers) and for the figure of Part 2 (without).
 
 use crate::ui::svg::{line, num, rect, text};
+use crate::widgets::hit::{slider, step, Slide};
 use yew::prelude::*;
 use youcpu_core::sched::timeslice::Timeslice;
 use youcpu_core::units::ms_string;
@@ -124,52 +125,6 @@ pub fn layout(t: &Timeslice) -> Chart {
     }
 }
 
-/// What a key does to a nice value on the slider (None: not ours).
-pub fn key_step(key: &str, nice: i32) -> Option<i32> {
-    let n = match key {
-        "ArrowLeft" | "ArrowDown" => nice - 1,
-        "ArrowRight" | "ArrowUp" => nice + 1,
-        "PageDown" => nice - 5,
-        "PageUp" => nice + 5,
-        "Home" => -20,
-        "End" => 19,
-        _ => return None,
-    };
-    Some(n.clamp(-20, 19))
-}
-
-/// The viewBox x of a pointer event on an element of an svg `width` units wide.
-#[cfg(target_arch = "wasm32")]
-pub fn event_x(e: &PointerEvent, width: f64) -> Option<f64> {
-    use wasm_bindgen::JsCast;
-    let el: web_sys::Element = e.current_target()?.dyn_into().ok()?;
-    let svg = el.closest("svg").ok()??;
-    let r = svg.get_bounding_client_rect();
-    (r.width() > 0.0).then(|| (f64::from(e.client_x()) - r.left()) * width / r.width())
-}
-
-/// The viewBox x of a pointer event (never called off the browser).
-#[cfg(not(target_arch = "wasm32"))]
-pub fn event_x(_e: &PointerEvent, _width: f64) -> Option<f64> {
-    None
-}
-
-/// Captures the pointer to the element it went down on, so a drag keeps reporting to it.
-pub fn capture(e: &PointerEvent) {
-    #[cfg(target_arch = "wasm32")]
-    {
-        use wasm_bindgen::JsCast;
-        if let Some(el) = e
-            .current_target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-        {
-            let _ = el.set_pointer_capture(e.pointer_id());
-        }
-    }
-    #[cfg(not(target_arch = "wasm32"))]
-    let _ = e;
-}
-
 /// Draws the chart; `on_nice` makes each knob a slider ((task, new nice value)).
 pub fn draw(c: &Chart, on_nice: Option<&Callback<(usize, i32)>>) -> Html {
     let segs: Html = c
@@ -200,60 +155,37 @@ pub fn draw(c: &Chart, on_nice: Option<&Callback<(usize, i32)>>) -> Html {
                     { text(r.knob_x, ty + 4.0, "middle", "d-knob", r.nice.to_string()) }
                 </>
             };
-            let slider = match on_nice {
-                Some(cb) => {
-                    let nice = r.nice;
-                    let down = {
-                        let cb = cb.clone();
-                        Callback::from(move |e: PointerEvent| {
-                            capture(&e);
-                            if let Some(x) = event_x(&e, WIDTH) {
-                                cb.emit((i, nice_at(x)));
-                            }
-                        })
+            let on = on_nice.map(|cb| {
+                let cb = cb.clone();
+                let nice = r.nice;
+                Callback::from(move |s: Slide| {
+                    let n = match s {
+                        Slide::Down(x) | Slide::Move(x) => nice_at(x),
+                        Slide::Key(d) => step(i64::from(nice), d, -20, 19) as i32,
+                        Slide::Up => return,
                     };
-                    let moved = {
-                        let cb = cb.clone();
-                        Callback::from(move |e: PointerEvent| {
-                            if e.buttons() & 1 == 1 {
-                                if let Some(x) = event_x(&e, WIDTH) {
-                                    let n = nice_at(x);
-                                    if n != nice {
-                                        cb.emit((i, n));
-                                    }
-                                }
-                            }
-                        })
-                    };
-                    let key = {
-                        let cb = cb.clone();
-                        Callback::from(move |e: KeyboardEvent| {
-                            if let Some(n) = key_step(&e.key(), nice) {
-                                e.prevent_default();
-                                cb.emit((i, n));
-                            }
-                        })
-                    };
-                    html! {
-                        <g class="ts-slider" data-hit="" tabindex="0" role="slider" data-testid={format!("ts-knob-{i}")}
-                            aria-label={format!("nice value of task {}", i + 1)} aria-valuemin="-20" aria-valuemax="19"
-                            aria-valuenow={r.nice.to_string()} aria-valuetext={format!("nice {}, slice {} ms", r.nice, ms_string(r.slice_ns))}
-                            onpointerdown={down} onpointermove={moved} onkeydown={key}>
-                            <rect x={num(TRACK.0 - 12.0)} y={num(ty - 13.0)} width={num(TRACK.1 - TRACK.0 + 24.0)} height="26" class="ts-hit" />
-                            { line(TRACK.0, ty, TRACK.1, ty, "d-line") }
-                            { line(knob_x(0), ty - 5.0, knob_x(0), ty + 5.0, "d-line") }
-                            { knob }
-                        </g>
+                    if n != nice {
+                        cb.emit((i, n));
                     }
-                }
-                None => html! {
-                    <g>
+                })
+            });
+            let slider = slider(
+                "ts-slider",
+                format!("ts-knob-{i}"),
+                format!("nice value of task {}", i + 1),
+                (-20, 19, i64::from(r.nice)),
+                format!("nice {}, slice {} ms", r.nice, ms_string(r.slice_ns)),
+                WIDTH,
+                on,
+                html! {
+                    <>
+                        <rect x={num(TRACK.0 - 12.0)} y={num(ty - 13.0)} width={num(TRACK.1 - TRACK.0 + 24.0)} height="26" class="ts-hit" />
                         { line(TRACK.0, ty, TRACK.1, ty, "d-line") }
                         { line(knob_x(0), ty - 5.0, knob_x(0), ty + 5.0, "d-line") }
                         { knob }
-                    </g>
+                    </>
                 },
-            };
+            );
             html! {
                 <g key={format!("r{i}")} class={classes!(r.floored.then_some("d-hl"))}>
                     { text(X0, y + 12.0, "start", "d-label", format!("task {} · nice {}", i + 1, r.nice)) }
@@ -269,10 +201,10 @@ pub fn draw(c: &Chart, on_nice: Option<&Callback<(usize, i32)>>) -> Html {
     html! {
         <>
             { text(X0, 15.0, "start", "d-title", format!("one period: {} ms", ms_string(c.period_ns))) }
-            { text(X1, 15.0, "end", "d-small", "each task's share = its weight ÷ the total") }
+            { text(X1, 15.0, "end", "d-small", "share = weight ÷ total") }
             { segs }
             { line(px, 20.0, px, 52.0, "ts-period-mark") }
-            { text(X0, 66.0, "start", "d-small", "nice: −20 … 19 (drag)") }
+            { text(X0, 66.0, "start", "d-small", if on_nice.is_some() { "nice: −20 … 19 (drag)" } else { "nice: −20 … 19" }) }
             { text(X1, 66.0, "end", "d-small", "slice") }
             { rows }
         </>
@@ -297,9 +229,6 @@ mod tests {
         }
         assert_eq!(nice_at(-100.0), -20);
         assert_eq!(nice_at(1e9), 19);
-        assert_eq!(key_step("ArrowRight", 19), Some(19));
-        assert_eq!(key_step("PageDown", -18), Some(-20));
-        assert_eq!(key_step("x", 0), None);
     }
 
     #[test]

@@ -4,7 +4,7 @@ use crate::ui::{use_url_reducer, Col, Dispatch, Frame, LabelledInput, Table};
 use crate::dom;
 use super::diagram::{draw, layout, WIDTH};
 use super::state::{Action, State, WIDGET_MAX_TASKS};
-use crate::ui::Diagram;
+use crate::widgets::hit::picture;
 use yew::prelude::*;
 use youcpu_core::sched::timeslice::Timeslice;
 use youcpu_core::sched::Regime;
@@ -119,10 +119,8 @@ pub fn TimesliceWidget() -> Html {
             </dl>
             <p class="explain" data-testid="ts-scaling">{ scaling }</p>
             <p class="explain" data-testid="ts-regime" data-regime={match t.regime { Regime::Latency => "latency", Regime::MinGranularity => "min-granularity" }}>{ regime }</p>
-            <Diagram id="timeslice-diagram" class="ts-diagram" title="The CFS period, split by weight"
-                desc={chart.desc.clone()} width={WIDTH as u32} height={chart.height as u32} max_width={Some(600)}>
-                { draw(&chart, Some(&on_nice)) }
-            </Diagram>
+            { picture("timeslice-diagram", "ts-diagram", "The CFS period, split by weight", chart.desc.clone(),
+                (WIDTH, chart.height), 600.0, draw(&chart, Some(&on_nice))) }
             <p class="explain" data-testid="ts-eevdf-note">{ format!(
                 "Since Linux 6.6 the fair scheduler is EEVDF, which has no period: every task asks for the same base slice, {} ms here ({} ms from Linux 6.15), whatever its nice value. Weight decides instead how far away its virtual deadline is, and so how often its turn comes round. ▲ marks a CFS slice raised to the minimum granularity.",
                 ms_string(t.eevdf_base_slice_ns), ms_string(t.eevdf_base_slice_6_15_ns)
