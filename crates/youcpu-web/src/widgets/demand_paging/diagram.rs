@@ -330,7 +330,7 @@ pub fn layout(
             });
         }
     }
-    let frames_y = bar_bottom + 56.0;
+    let top = bar_bottom + 50.0;
     let legend: Vec<String> = if narrow {
         vec![
             "zero: the shared zero page; cache: page cache".into(),
@@ -339,7 +339,7 @@ pub fn layout(
     } else {
         vec!["zero: the shared zero page · cache: the page cache · copy: a private copy of a file page · anon: zero-filled".into()]
     };
-    let top = frames_y + 14.0 * legend.len() as f64 + 6.0;
+
     let (fw, fh) = (44.0, 32.0);
     let per_row = (((width - 2.0 * M) + 4.0) / (fw + 4.0)).floor().max(1.0) as usize;
     for (i, f) in frames.iter_mut().enumerate() {
@@ -361,9 +361,9 @@ pub fn layout(
             }
         }
     }
-    let height = frames
-        .last()
-        .map_or(top, |f| f.r.bottom() + M);
+    // The frames' heading and legend go under them, clear of the lines coming down.
+    let frames_y = frames.last().map_or(top, |f| f.r.bottom()) + 18.0;
+    let height = frames_y + 14.0 * legend.len() as f64 + M;
     let desc = describe(&blocks, &frames, headline, last);
     Picture {
         width,

@@ -322,7 +322,7 @@ fn place_bits(fields: &mut [Field], width: f64, narrow: bool, va: u64) -> (Vec<B
     let usable = width - 2.0 * M;
     let nbits: u32 = fields.iter().filter(|f| !f.is_sign()).map(|f| f.width).sum();
     let bw = if narrow {
-        10.5
+        10.3
     } else {
         (usable - SIGN_W - GAP * (fields.len() as f64 - 1.0)) / f64::from(nbits.max(1))
     };
@@ -787,7 +787,7 @@ pub struct Listeners {
 /// and the TLB slots), and the entry's row.
 fn node(n: &Node, narrow: bool) -> Html {
     let r = n.r;
-    let side = narrow || n.row.is_none();
+    let side = narrow;
     let (hx, ha, sx, sy, sa) = if side {
         (r.x + 6.0, "start", r.right() - 6.0, r.y + 15.0, "end")
     } else {

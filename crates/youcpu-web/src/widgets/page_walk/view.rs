@@ -409,17 +409,19 @@ pub fn PageWalkWidget() -> Html {
     }
 }
 
-/// Sends the pointer's later events to the element it went down on, so a drag continues when
-/// the finger leaves the field.
+/// Sends the pointer's later events to the picture's `<svg>`, so a drag continues when the
+/// finger leaves the field. (Not the event's `current_target`: Yew listens at its root, so that
+/// is the root, and a capture there would take the events away from the picture.)
 fn capture(e: &PointerEvent) {
     #[cfg(target_arch = "wasm32")]
     {
         use wasm_bindgen::JsCast;
-        if let Some(el) = e
-            .current_target()
+        if let Some(svg) = e
+            .target()
             .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|el| el.closest("svg").ok().flatten())
         {
-            let _ = el.set_pointer_capture(e.pointer_id());
+            let _ = svg.set_pointer_capture(e.pointer_id());
         }
     }
     #[cfg(not(target_arch = "wasm32"))]
