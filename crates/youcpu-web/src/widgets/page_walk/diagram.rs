@@ -889,6 +889,10 @@ pub fn field_shapes(p: &Picture, interactive: bool) -> Html {
                     data-i={interactive.then(|| i.to_string())} data-hit={interactive.then_some("")}
                     tabindex={interactive.then_some("0")} {role} aria-label={aria}
                     aria-valuenow={now} aria-valuemin={max.as_ref().map(|_| "0")} aria-valuemax={max}>
+                    if interactive {
+                        // Behind the bits, the whole field (label to bit numbers) takes the pointer.
+                        { rect(r.x, r.y - 17.0, r.w, r.h + 31.0, "pw-hitbox") }
+                    }
                     <rect x={num(r.x)} y={num(r.y - 4.0)} width={num(r.w)} height="3" class={format!("{} pw-strip", f.colour)} />
                     { text(r.x + r.w / 2.0, r.y - 7.0, "middle", "d-small pw-flabel", label) }
                     if sign {
