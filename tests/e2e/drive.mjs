@@ -44,7 +44,7 @@ export const WIDGETS = [
     keys: pressOn('fe-step', 'Enter'),
     run: async (w) => { await w.getByTestId('fe-source').fill(LOOP); await times(5, click('fe-run'))(w); },
   },
-  { id: 'rings', act: click('rg-run'), keys: pressOn('rg-run', 'Enter'), run: times(4, click('rg-run')) },
+  { id: 'rings', act: select('rg-op', '1'), keys: pressOn('rg-op', 'ArrowDown'), run: async (w) => { for (const v of ['1', '2', '3', '4']) await select('rg-op', v)(w); } },
   { id: 'syscall', act: click('sc-sc-step'), keys: pressOn('sc-sc-step', ' '), run: async (w) => { await click('sc-sc-run')(w); await click('sc-i80-run')(w); } },
   {
     id: 'scheduler',
@@ -63,7 +63,7 @@ export const WIDGETS = [
   { id: 'timeslice', act: fill('ts-tasks', '6'), keys: typeInto('ts-tasks', '7'), run: fill('ts-tasks', '64') },
   { id: 'page-walk', act: select('pw-preset', '1'), keys: pressOn('pw-again', 'Enter'), run: async (w) => { for (let i = 0; i < 4; i++) await select('pw-preset', `${i}`)(w); await click('pw-flush')(w); await click('pw-again')(w); } },
   { id: 'demand-paging', act: click('dp-brk'), keys: pressOn('dp-brk', 'Enter'), run: async (w) => { await click('dp-mmap')(w); await times(3, click('dp-brk'))(w); } },
-  { id: 'fork-cow', act: click('fc-1-fork'), keys: pressOn('fc-1-fork', 'Enter'), run: async (w) => { await click('fc-1-fork')(w); await click('fc-1-wd')(w); } },
+  { id: 'fork-cow', act: click('fc-1-fork'), keys: pressOn('fc-1-fork', 'Enter'), run: async (w) => { await click('fc-1-fork')(w); await click('fc-page-1-data')(w); } },
   { id: 'process-tree', act: click('pt-script'), keys: pressOn('pt-script', 'Enter'), run: times(6, click('pt-script')) },
   { id: 'execve', act: click('ex-next'), keys: pressOn('ex-next', 'Enter'), run: click('ex-all') },
   { id: 'binfmt-misc', act: fill('bm-text', ':sh:E::sh::/bin/sh:'), keys: typeInto('bm-text', ':py:E::py::/usr/bin/python3:') },

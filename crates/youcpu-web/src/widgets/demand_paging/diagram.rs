@@ -70,7 +70,7 @@ pub struct Cell {
 pub struct Block {
     /// Region, gap or kernel.
     pub kind: BlockKind,
-    /// Its name ("hello", "[heap]", "notes.txt", "[stack]", "gap", "kernel").
+    /// Its name (`hello`, `[heap]`, `notes.txt`, `[stack]`, `gap`, `kernel`).
     pub name: String,
     /// First address.
     pub start: u64,
