@@ -483,13 +483,18 @@ pub fn shapes(p: &Picture, interactive: bool) -> Html {
                 BlockKind::Kernel => ("ring 0", r.x + r.w / 2.0, r.y + 40.0, "middle"),
             };
             html! {
-                <g class={format!("dp-block {look}")} data-block={b.name.clone()} data-va={va(b.touch)}
-                    data-hit={interactive.then_some("")} tabindex={interactive.then_some("0")}
-                    role={interactive.then_some("button")} aria-label={label}>
+                <g class={format!("dp-block {look}")} data-block={b.name.clone()} data-va={va(b.touch)}>
                     { rect(r.x, r.y, r.w, r.h, if region { "d-box" } else { "d-frame" }) }
                     { text(r.x + 5.0, r.y + 13.0, "start", "d-title dp-name", b.name.clone()) }
                     { text(sx, sy, sa, "d-small", sub.to_string()) }
                     { cells }
+                    if let Some(label) = label {
+                        // The control for the keyboard: a shape with no text of its own, so its
+                        // name is its label alone; the pointer passes through it to the pages.
+                        <rect x={crate::ui::svg::num(r.x - 2.0)} y={crate::ui::svg::num(r.y - 2.0)}
+                            width={crate::ui::svg::num(r.w + 4.0)} height={crate::ui::svg::num(r.h + 4.0)} rx="4"
+                            class="dp-focus" tabindex="0" role="button" aria-label={label} data-va={va(b.touch)} />
+                    }
                 </g>
             }
         })

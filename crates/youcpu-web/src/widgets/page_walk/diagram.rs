@@ -886,9 +886,7 @@ pub fn field_shapes(p: &Picture, interactive: bool) -> Html {
             };
             html! {
                 <g class={format!("pw-field {}", f.look.class())} data-field={f.name.clone()}
-                    data-i={interactive.then(|| i.to_string())} data-hit={interactive.then_some("")}
-                    tabindex={interactive.then_some("0")} {role} aria-label={aria}
-                    aria-valuenow={now} aria-valuemin={max.as_ref().map(|_| "0")} aria-valuemax={max}>
+                    data-i={interactive.then(|| i.to_string())}>
                     if interactive {
                         // Behind the bits, the whole field (label to bit numbers) takes the pointer.
                         { rect(r.x, r.y - 17.0, r.w, r.h + 31.0, "pw-hitbox") }
@@ -904,6 +902,13 @@ pub fn field_shapes(p: &Picture, interactive: bool) -> Html {
                     { rect(r.x, r.y, r.w, r.h, "pw-field-outline") }
                     { text(r.x + 1.0, r.bottom() + 11.0, "start", "d-small", (f.lo + f.width - 1).to_string()) }
                     { text(r.right() - 1.0, r.bottom() + 11.0, "end", "d-small", f.lo.to_string()) }
+                    if interactive {
+                        // The control for the keyboard: a shape with no text of its own, so its
+                        // name is its label alone.
+                        <rect x={num(r.x - 2.0)} y={num(r.y - 17.0)} width={num(r.w + 4.0)} height={num(r.h + 31.0)}
+                            rx="3" class="pw-focus" tabindex="0" {role} aria-label={aria}
+                            aria-valuenow={now} aria-valuemin={max.as_ref().map(|_| "0")} aria-valuemax={max} />
+                    }
                 </g>
             }
         })

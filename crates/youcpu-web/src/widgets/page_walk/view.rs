@@ -250,10 +250,10 @@ pub fn PageWalkWidget() -> Html {
                 let Some(i) = hit(&e, "data-i").and_then(|t| t.parse::<usize>().ok()) else {
                     return;
                 };
-                let Some(&(lo, width, value, max, sign)) = fields.get(i) else {
+                let Some(&(lo, width, _, max, sign)) = fields.get(i) else {
                     return;
                 };
-                let unit = if width > 9 { 16 } else { 1 };
+                let unit: i64 = if width > 9 { 16 } else { 1 };
                 let k = e.key();
                 if sign {
                     if k == "Enter" || k == " " {
@@ -262,17 +262,17 @@ pub fn PageWalkWidget() -> Html {
                     }
                     return;
                 }
-                let want = match k.as_str() {
-                    "ArrowRight" | "ArrowUp" => value.saturating_add(unit).min(max),
-                    "ArrowLeft" | "ArrowDown" => value.saturating_sub(unit),
-                    "PageUp" => value.saturating_add(16 * unit).min(max),
-                    "PageDown" => value.saturating_sub(16 * unit),
-                    "Home" => 0,
-                    "End" => max,
+                let delta: i64 = match k.as_str() {
+                    "ArrowRight" | "ArrowUp" => unit,
+                    "ArrowLeft" | "ArrowDown" => -unit,
+                    "PageUp" => 16 * unit,
+                    "PageDown" => -16 * unit,
+                    "Home" => -(max as i64),
+                    "End" => max as i64,
                     _ => return,
                 };
                 e.prevent_default();
-                state.dispatch(Action::SetBits { lo, width, value: want });
+                state.dispatch(Action::AddBits { lo, width, delta });
             })
         };
         Listeners {
