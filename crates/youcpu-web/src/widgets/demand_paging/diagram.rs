@@ -330,7 +330,8 @@ pub fn layout(
             });
         }
     }
-    let top = bar_bottom + 50.0;
+    // Room for the lines from the pages down to their frames (none without frames).
+    let top = bar_bottom + if mapped.is_empty() { 6.0 } else { 50.0 };
     let legend: Vec<String> = if narrow {
         vec![
             "zero: the shared zero page; cache: page cache".into(),
