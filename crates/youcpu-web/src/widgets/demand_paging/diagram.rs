@@ -274,7 +274,8 @@ pub fn layout(
                 let w = (cols as f64 * (CELL + 2.0) + 8.0).max(76.0);
                 (w, 34.0 + rows as f64 * (CELL + 2.0) + 4.0)
             }
-            BlockKind::Gap => (30.0, 56.0),
+            // Wide enough to be a 44 px touch target on a phone.
+            BlockKind::Gap => (48.0, 56.0),
             BlockKind::Kernel => (52.0, 56.0),
         };
         if x > M && x + w > width - M {

@@ -307,7 +307,7 @@ fn fields_of(fmt: &Format, va: u64, canonical: bool, walked: usize) -> Vec<Field
 }
 
 /// Width of the sign box.
-const SIGN_W: f64 = 44.0;
+const SIGN_W: f64 = 50.0;
 /// Space between fields.
 const GAP: f64 = 5.0;
 /// Margin.
