@@ -35,6 +35,8 @@ test('demand paging: under a memory limit pages go to swap and come back with a 
   await root.getByTestId('dp-limit').selectOption('2');
   assert.match(await pressure.textContent(), /Limit 2 frames/);
   await root.getByTestId('dp-brk').click();
+  // The named addresses sit in a <details> under the widget's picture.
+  await root.locator('details.dp-details > summary').first().click();
   for (const t of ['heap-start', 'heap-end', 'stack-top']) await root.getByTestId(`dp-write-${t}`).click();
   const swapped = Number((await pressure.textContent()).match(/swap (\d+) of/)[1]);
   assert.ok(swapped >= 1, `three dirty pages in two frames: ${await pressure.textContent()}`);

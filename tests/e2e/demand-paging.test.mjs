@@ -93,11 +93,11 @@ test('demand-paging diagram: click a page, a gap, the kernel; by mouse, keyboard
   await shoot(d, 'demand-paging-diagram-1280.png');
   // Keyboard: the gap below the stack, then Enter: the stack grows down to meet the touch.
   const gaps = d.locator('[data-block="gap"]');
-  await gaps.last().focus();
+  await gaps.last().locator('.dp-focus').focus();
   await page.keyboard.press('Enter');
   assert.equal(await outcome.textContent(), 'fault: stack growth');
   // The kernel's end of the bar: SIGSEGV.
-  await d.locator('[data-block="kernel"]').focus();
+  await d.locator('[data-block="kernel"] .dp-focus').focus();
   await page.keyboard.press(' ');
   assert.equal(await outcome.textContent(), 'SIGSEGV');
   assert.match((await read(w)).desc, /Last touch at 0xffffffff81000000: SIGSEGV/);

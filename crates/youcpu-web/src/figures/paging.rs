@@ -283,7 +283,7 @@ pub fn virtual_address() -> Html {
 /// how fast). Sizes and latencies are typical of current x86-64 processors (the SDM leaves
 /// them to each model; `lscpu` shows a machine's own).
 const LEVELS: [(&str, &str, &str); 5] = [
-    ("registers", "16 general + RIP, RSP, CR3", "every cycle"),
+    ("registers", "RIP, RSP, CR3, …", "every cycle"),
     ("L1 cache", "32–48 KiB per core", "about 4 cycles"),
     ("L2 cache", "1–2 MiB per core", "about 14 cycles"),
     ("L3 cache", "shared, many MiB", "about 50 cycles"),
@@ -369,7 +369,7 @@ pub fn process_memory() -> Html {
             y,
             "start",
             "d-small",
-            format!("CR3 = frame {cr3:#x}: the walk starts there; the TLB caches {tlb_used} of {tlb_size} translations"),
+            format!("CR3 = frame {cr3:#x} · TLB: {tlb_used} of {tlb_size} entries used"),
         ));
         y += 10.0;
         let last = st.last.as_ref().as_ref().ok().and_then(|o| o.va);

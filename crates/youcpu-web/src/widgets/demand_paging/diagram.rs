@@ -274,7 +274,8 @@ pub fn layout(
                 let w = (cols as f64 * (CELL + 2.0) + 8.0).max(76.0);
                 (w, 34.0 + rows as f64 * (CELL + 2.0) + 4.0)
             }
-            BlockKind::Gap => (30.0, 56.0),
+            // Wide enough to be a 44 px touch target on a phone.
+            BlockKind::Gap => (48.0, 56.0),
             BlockKind::Kernel => (52.0, 56.0),
         };
         if x > M && x + w > width - M {
@@ -330,7 +331,8 @@ pub fn layout(
             });
         }
     }
-    let frames_y = bar_bottom + 56.0;
+    // Room for the lines from the pages down to their frames (none without frames).
+    let top = bar_bottom + if mapped.is_empty() { 6.0 } else { 50.0 };
     let legend: Vec<String> = if narrow {
         vec![
             "zero: the shared zero page; cache: page cache".into(),
@@ -339,7 +341,7 @@ pub fn layout(
     } else {
         vec!["zero: the shared zero page · cache: the page cache · copy: a private copy of a file page · anon: zero-filled".into()]
     };
-    let top = frames_y + 14.0 * legend.len() as f64 + 6.0;
+
     let (fw, fh) = (44.0, 32.0);
     let per_row = (((width - 2.0 * M) + 4.0) / (fw + 4.0)).floor().max(1.0) as usize;
     for (i, f) in frames.iter_mut().enumerate() {
@@ -361,9 +363,9 @@ pub fn layout(
             }
         }
     }
-    let height = frames
-        .last()
-        .map_or(top, |f| f.r.bottom() + M);
+    // The frames' heading and legend go under them, clear of the lines coming down.
+    let frames_y = frames.last().map_or(top, |f| f.r.bottom()) + 18.0;
+    let height = frames_y + 14.0 * legend.len() as f64 + M;
     let desc = describe(&blocks, &frames, headline, last);
     Picture {
         width,
@@ -483,13 +485,18 @@ pub fn shapes(p: &Picture, interactive: bool) -> Html {
                 BlockKind::Kernel => ("ring 0", r.x + r.w / 2.0, r.y + 40.0, "middle"),
             };
             html! {
-                <g class={format!("dp-block {look}")} data-block={b.name.clone()} data-va={va(b.touch)}
-                    data-hit={interactive.then_some("")} tabindex={interactive.then_some("0")}
-                    role={interactive.then_some("button")} aria-label={label}>
+                <g class={format!("dp-block {look}")} data-block={b.name.clone()} data-va={va(b.touch)}>
                     { rect(r.x, r.y, r.w, r.h, if region { "d-box" } else { "d-frame" }) }
                     { text(r.x + 5.0, r.y + 13.0, "start", "d-title dp-name", b.name.clone()) }
                     { text(sx, sy, sa, "d-small", sub.to_string()) }
                     { cells }
+                    if let Some(label) = label {
+                        // The control for the keyboard: a shape with no text of its own, so its
+                        // name is its label alone; the pointer passes through it to the pages.
+                        <rect x={crate::ui::svg::num(r.x - 2.0)} y={crate::ui::svg::num(r.y - 2.0)}
+                            width={crate::ui::svg::num(r.w + 4.0)} height={crate::ui::svg::num(r.h + 4.0)} rx="4"
+                            class="dp-focus" tabindex="0" role="button" aria-label={label} data-va={va(b.touch)} />
+                    }
                 </g>
             }
         })

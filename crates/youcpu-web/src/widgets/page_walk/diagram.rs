@@ -307,7 +307,7 @@ fn fields_of(fmt: &Format, va: u64, canonical: bool, walked: usize) -> Vec<Field
 }
 
 /// Width of the sign box.
-const SIGN_W: f64 = 44.0;
+const SIGN_W: f64 = 50.0;
 /// Space between fields.
 const GAP: f64 = 5.0;
 /// Margin.
@@ -322,7 +322,7 @@ fn place_bits(fields: &mut [Field], width: f64, narrow: bool, va: u64) -> (Vec<B
     let usable = width - 2.0 * M;
     let nbits: u32 = fields.iter().filter(|f| !f.is_sign()).map(|f| f.width).sum();
     let bw = if narrow {
-        10.5
+        10.3
     } else {
         (usable - SIGN_W - GAP * (fields.len() as f64 - 1.0)) / f64::from(nbits.max(1))
     };
@@ -787,7 +787,7 @@ pub struct Listeners {
 /// and the TLB slots), and the entry's row.
 fn node(n: &Node, narrow: bool) -> Html {
     let r = n.r;
-    let side = narrow || n.row.is_none();
+    let side = narrow;
     let (hx, ha, sx, sy, sa) = if side {
         (r.x + 6.0, "start", r.right() - 6.0, r.y + 15.0, "end")
     } else {
@@ -886,9 +886,11 @@ pub fn field_shapes(p: &Picture, interactive: bool) -> Html {
             };
             html! {
                 <g class={format!("pw-field {}", f.look.class())} data-field={f.name.clone()}
-                    data-i={interactive.then(|| i.to_string())} data-hit={interactive.then_some("")}
-                    tabindex={interactive.then_some("0")} {role} aria-label={aria}
-                    aria-valuenow={now} aria-valuemin={max.as_ref().map(|_| "0")} aria-valuemax={max}>
+                    data-i={interactive.then(|| i.to_string())}>
+                    if interactive {
+                        // Behind the bits, the whole field (label to bit numbers) takes the pointer.
+                        { rect(r.x, r.y - 17.0, r.w, r.h + 31.0, "pw-hitbox") }
+                    }
                     <rect x={num(r.x)} y={num(r.y - 4.0)} width={num(r.w)} height="3" class={format!("{} pw-strip", f.colour)} />
                     { text(r.x + r.w / 2.0, r.y - 7.0, "middle", "d-small pw-flabel", label) }
                     if sign {
@@ -900,6 +902,13 @@ pub fn field_shapes(p: &Picture, interactive: bool) -> Html {
                     { rect(r.x, r.y, r.w, r.h, "pw-field-outline") }
                     { text(r.x + 1.0, r.bottom() + 11.0, "start", "d-small", (f.lo + f.width - 1).to_string()) }
                     { text(r.right() - 1.0, r.bottom() + 11.0, "end", "d-small", f.lo.to_string()) }
+                    if interactive {
+                        // The control for the keyboard: a shape with no text of its own, so its
+                        // name is its label alone.
+                        <rect x={num(r.x - 2.0)} y={num(r.y - 17.0)} width={num(r.w + 4.0)} height={num(r.h + 31.0)}
+                            rx="3" class="pw-focus" tabindex="0" {role} aria-label={aria}
+                            aria-valuenow={now} aria-valuemin={max.as_ref().map(|_| "0")} aria-valuemax={max} />
+                    }
                 </g>
             }
         })

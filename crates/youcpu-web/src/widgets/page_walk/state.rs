@@ -219,6 +219,16 @@ pub enum Action {
         /// New value (masked to the width).
         value: u64,
     },
+    /// Add `delta` to a field of the address (a key on the picture), clamped to the field's
+    /// range; relative, so keys pressed faster than the page paints are all counted.
+    AddBits {
+        /// Lowest bit.
+        lo: u32,
+        /// Width in bits.
+        width: u32,
+        /// How much to add (negative: subtract).
+        delta: i64,
+    },
     /// Make the high bits copies of the top address bit again, or break them (non-canonical).
     ToggleSign,
     /// Back to the start.
@@ -308,6 +318,20 @@ impl State {
     /// The address being edited: the text's, or the last looked up when the text is refused.
     pub fn current_va(&self) -> u64 {
         parse_va(&self.va_text).unwrap_or(self.va)
+    }
+
+    /// An edit of the address's bits on the picture: an address that was canonical stays so
+    /// (the high bits follow the top address bit, as a program's addresses do); only
+    /// [`Action::ToggleSign`] breaks the rule.
+    fn edit_va(&mut self, va: u64) {
+        let fmt = &self.space.format;
+        let vb = fmt.va_bits();
+        let va = if vb < 64 && fmt.narrow(self.current_va()).is_some() {
+            ((va << (64 - vb)) as i64 >> (64 - vb)) as u64
+        } else {
+            va
+        };
+        self.set_va(va);
     }
 
     fn set_va(&mut self, va: u64) {
@@ -414,13 +438,20 @@ impl Apply for State {
                 self.lookup();
             }
             Action::Again => self.lookup(),
-            Action::FlipBit(b) if b < 64 => self.set_va(self.current_va() ^ (1u64 << b)),
+            Action::FlipBit(b) if b < 64 => self.edit_va(self.current_va() ^ (1u64 << b)),
             Action::FlipBit(_) => {}
             Action::SetBits { lo, width, value } if lo < 64 && width >= 1 && lo + width <= 64 => {
                 let m = youcpu_core::paging::format::mask(width) << lo;
-                self.set_va((self.current_va() & !m) | ((value << lo) & m));
+                self.edit_va((self.current_va() & !m) | ((value << lo) & m));
             }
             Action::SetBits { .. } => {}
+            Action::AddBits { lo, width, delta } if lo < 64 && (1..=32).contains(&width) && lo + width <= 64 => {
+                let max = youcpu_core::paging::format::mask(width);
+                let now = (self.current_va() >> lo) & max;
+                let value = (now as i64).saturating_add(delta).clamp(0, max as i64) as u64;
+                self.apply(Action::SetBits { lo, width, value });
+            }
+            Action::AddBits { .. } => {}
             Action::ToggleSign => {
                 let va = self.current_va();
                 let fmt = &self.space.format;

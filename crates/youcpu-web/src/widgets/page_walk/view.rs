@@ -250,10 +250,10 @@ pub fn PageWalkWidget() -> Html {
                 let Some(i) = hit(&e, "data-i").and_then(|t| t.parse::<usize>().ok()) else {
                     return;
                 };
-                let Some(&(lo, width, value, max, sign)) = fields.get(i) else {
+                let Some(&(lo, width, _, max, sign)) = fields.get(i) else {
                     return;
                 };
-                let unit = if width > 9 { 16 } else { 1 };
+                let unit: i64 = if width > 9 { 16 } else { 1 };
                 let k = e.key();
                 if sign {
                     if k == "Enter" || k == " " {
@@ -262,17 +262,17 @@ pub fn PageWalkWidget() -> Html {
                     }
                     return;
                 }
-                let want = match k.as_str() {
-                    "ArrowRight" | "ArrowUp" => value.saturating_add(unit).min(max),
-                    "ArrowLeft" | "ArrowDown" => value.saturating_sub(unit),
-                    "PageUp" => value.saturating_add(16 * unit).min(max),
-                    "PageDown" => value.saturating_sub(16 * unit),
-                    "Home" => 0,
-                    "End" => max,
+                let delta: i64 = match k.as_str() {
+                    "ArrowRight" | "ArrowUp" => unit,
+                    "ArrowLeft" | "ArrowDown" => -unit,
+                    "PageUp" => 16 * unit,
+                    "PageDown" => -16 * unit,
+                    "Home" => -(max as i64),
+                    "End" => max as i64,
                     _ => return,
                 };
                 e.prevent_default();
-                state.dispatch(Action::SetBits { lo, width, value: want });
+                state.dispatch(Action::AddBits { lo, width, delta });
             })
         };
         Listeners {
@@ -409,17 +409,19 @@ pub fn PageWalkWidget() -> Html {
     }
 }
 
-/// Sends the pointer's later events to the element it went down on, so a drag continues when
-/// the finger leaves the field.
+/// Sends the pointer's later events to the picture's `<svg>`, so a drag continues when the
+/// finger leaves the field. (Not the event's `current_target`: Yew listens at its root, so that
+/// is the root, and a capture there would take the events away from the picture.)
 fn capture(e: &PointerEvent) {
     #[cfg(target_arch = "wasm32")]
     {
         use wasm_bindgen::JsCast;
-        if let Some(el) = e
-            .current_target()
+        if let Some(svg) = e
+            .target()
             .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|el| el.closest("svg").ok().flatten())
         {
-            let _ = el.set_pointer_capture(e.pointer_id());
+            let _ = svg.set_pointer_capture(e.pointer_id());
         }
     }
     #[cfg(not(target_arch = "wasm32"))]
