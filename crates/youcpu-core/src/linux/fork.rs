@@ -269,6 +269,8 @@ impl Linux {
                     sigmask: self.sigmask,
                     sigpending: 0,
                     sigign: self.sigign,
+                    sig: self.sig.fork(),
+                    x87: self.m.cpu.x87.clone(),
                     cwd: self.cwd,
                     umask: self.umask,
                 }),

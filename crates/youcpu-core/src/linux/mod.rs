@@ -22,6 +22,7 @@ pub mod layout;
 pub mod mm;
 pub mod process;
 pub mod sched;
+pub mod sigframe;
 pub mod signal;
 pub mod syscalls;
 pub mod time;
@@ -120,6 +121,13 @@ pub enum KernelAction {
         /// The pid that runs now.
         to: u32,
     },
+    /// A caught signal's handler will run: its frame is built on the way back to ring 3.
+    Signal {
+        /// Signal.
+        signal: u8,
+        /// The handler's address.
+        handler: u64,
+    },
     /// The process was killed.
     Kill {
         /// Signal.
@@ -200,6 +208,8 @@ pub struct Linux {
     pub sigpending: u64,
     /// Signals set to SIG_IGN (bit n-1 for signal n).
     pub sigign: u64,
+    /// The running process's handlers, pending siginfo, alternate stack.
+    pub sig: signal::SigState,
     /// The running process's descriptors.
     pub fds: FdTable,
     /// The open file descriptions of every process.
@@ -324,6 +334,7 @@ impl Linux {
             sigmask: 0,
             sigpending: 0,
             sigign: 0,
+            sig: signal::SigState::default(),
             fds,
             files,
             fs: fs::memfs::MemFs::new(),

@@ -37,6 +37,8 @@ impl Linux {
             sigmask: std::mem::replace(&mut self.sigmask, inc.sigmask),
             sigpending: std::mem::replace(&mut self.sigpending, inc.sigpending),
             sigign: std::mem::replace(&mut self.sigign, inc.sigign),
+            sig: std::mem::replace(&mut self.sig, inc.sig),
+            x87: std::mem::replace(&mut self.m.cpu.x87, inc.x87),
             cwd: std::mem::replace(&mut self.cwd, inc.cwd),
             umask: std::mem::replace(&mut self.umask, inc.umask),
         };
@@ -255,6 +257,7 @@ impl Linux {
         self.wake(ppid, |b| {
             b == Block::Wait || b == Block::Vfork { child: pid }
         });
+        self.notify_parent(pid);
         // A parent that set SIGCHLD to SIG_IGN does not keep zombies (kernel/signal.c
         // do_notify_parent): the child is reaped at once.
         if sig == SIGCHLD && self.ignores_sigchld(ppid) {

@@ -44,6 +44,7 @@ pub fn name(nr: u64) -> &'static str {
         12 => "brk",
         13 => "rt_sigaction",
         14 => "rt_sigprocmask",
+        15 => "rt_sigreturn",
         16 => "ioctl",
         17 => "pread64",
         18 => "pwrite64",
@@ -92,6 +93,7 @@ pub fn name(nr: u64) -> &'static str {
         121 => "getpgid",
         124 => "getsid",
         127 => "rt_sigpending",
+        130 => "rt_sigsuspend",
         131 => "sigaltstack",
         158 => "arch_prctl",
         160 => "setrlimit",
@@ -156,6 +158,15 @@ impl Linux {
             return Err(Errno::Efbig.ret());
         }
         let mut buf = vec![0u8; len as usize];
+        if self.m.mmu.read_bytes(addr, &mut buf, true).is_ok() {
+            return Ok(buf);
+        }
+        // A page not touched yet is brought in first, as copy_from_user's fault does.
+        for p in (addr & !(PAGE_SIZE - 1)..addr.saturating_add(len)).step_by(PAGE_SIZE as usize) {
+            let _ = self
+                .mm
+                .fix_fault(&mut self.m.mmu, p.max(addr), false, false);
+        }
         self.m
             .mmu
             .read_bytes(addr, &mut buf, true)
@@ -283,21 +294,11 @@ impl Linux {
                 None => Errno::Ebadf.ret(),
             },
             14 => self.rt_sigprocmask(a[0], a[1], a[2], a[3]),
-            127 => {
-                // rt_sigpending: the pending signals that are blocked (do_sigpending).
-                if a[1] > 8 {
-                    Errno::Einval.ret()
-                } else {
-                    let set = (self.sigpending & self.sigmask).to_le_bytes();
-                    match self.copy_out(a[0], set.get(..a[1] as usize).unwrap_or(&[])) {
-                        Ok(()) => 0,
-                        Err(e) => e,
-                    }
-                }
-            }
+            127 => self.rt_sigpending(a[0], a[1]),
             13 => self.rt_sigaction(a[0], a[1], a[2], a[3]),
-            // Handlers are accepted but never run (signals take their default action).
-            131 => 0,
+            15 => self.rt_sigreturn(),
+            130 => self.rt_sigsuspend(a[0], a[1]),
+            131 => self.sigaltstack(a[0], a[1]),
             273 => 0,
             228 => self.clock_gettime(a[0], a[1]),
             35 => self.nanosleep(None, 0, a[0]),
@@ -322,37 +323,6 @@ impl Linux {
             _ => Errno::Enosys.ret(),
         };
         Some(r)
-    }
-
-    /// rt_sigprocmask(how, set, oldset, sigsetsize): the blocked-signal mask; unblocking a
-    /// pending terminating signal ends the process on the way back to user mode.
-    fn rt_sigprocmask(&mut self, how: u64, set: u64, oldset: u64, size: u64) -> i64 {
-        if size != 8 {
-            return Errno::Einval.ret();
-        }
-        let old = self.sigmask;
-        if set != 0 {
-            let Ok(b) = self.copy_in(set, 8) else {
-                return Errno::Efault.ret();
-            };
-            let mut w = [0u8; 8];
-            w.copy_from_slice(b.get(..8).unwrap_or(&[0; 8]));
-            let new = u64::from_le_bytes(w);
-            let unblockable = (1u64 << 8) | (1u64 << 18); // SIGKILL, SIGSTOP
-            self.sigmask = match how {
-                0 => old | new,
-                1 => old & !new,
-                2 => new,
-                _ => return Errno::Einval.ret(),
-            } & !unblockable;
-        }
-        if oldset != 0 {
-            if let Err(e) = self.copy_out(oldset, &old.to_le_bytes()) {
-                return e;
-            }
-        }
-        self.deliver_pending();
-        0
     }
 
     fn brk(&mut self, want: u64) -> u64 {

@@ -205,8 +205,8 @@ impl Linux {
             }
         }
         for pid in alarms {
-            // SIGALRM; a process it does not end keeps sleeping (no handlers run).
-            self.send_signal(pid, SIGALRM);
+            // SIGALRM (SI_KERNEL, as `it_real_fn` sends it): a handler wakes the process.
+            self.send_signal_info(pid, SIGALRM, super::signal::SigInfo::KERNEL);
             woke = true;
         }
         woke
