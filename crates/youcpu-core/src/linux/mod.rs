@@ -16,6 +16,7 @@
 pub mod boot;
 pub mod entry;
 pub mod errno;
+pub mod exec;
 pub mod fork;
 pub mod fs;
 pub mod layout;

@@ -66,6 +66,7 @@ pub fn name(nr: u64) -> &'static str {
         56 => "clone",
         57 => "fork",
         58 => "vfork",
+        59 => "execve",
         60 => "exit",
         61 => "wait4",
         62 => "kill",
@@ -121,6 +122,7 @@ pub fn name(nr: u64) -> &'static str {
         302 => "prlimit64",
         316 => "renameat2",
         318 => "getrandom",
+        322 => "execveat",
         334 => "rseq",
         439 => "faccessat2",
         _ => "unknown",
@@ -237,6 +239,8 @@ impl Linux {
             200 => self.sys_tgkill(None, a[0] as i32 as i64, a[1]),
             234 => self.sys_tgkill(Some(a[0] as i32 as i64), a[1] as i32 as i64, a[2]),
             56 => self.clone_process(a[0], a[1], a[2], a[3], a[4]),
+            59 => self.sys_execve(None, a[0], a[1], a[2], 0),
+            322 => self.sys_execve(Some(a[0]), a[1], a[2], a[3], a[4]),
             57 => self.clone_process(u64::from(super::process::SIGCHLD), 0, 0, 0, 0),
             58 => self.clone_process(
                 super::fork::flags::CLONE_VM
