@@ -97,6 +97,8 @@ errnos! {
     Eloop = 40, "ELOOP", "Too many levels of symbolic links";
     /// 80: the ELF interpreter named in PT_INTERP is not a usable ELF file.
     Elibbad = 80, "ELIBBAD", "Accessing a corrupted shared library";
+    /// 110: a futex wait timed out.
+    Etimedout = 110, "ETIMEDOUT", "Connection timed out";
 }
 
 impl Errno {

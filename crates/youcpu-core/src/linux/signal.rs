@@ -615,11 +615,8 @@ impl Linux {
                     signal: sig,
                     reason,
                 };
-                if pid == self.pid {
-                    self.state = state;
-                } else {
-                    self.exit_other(pid, state);
-                }
+                // A fatal signal ends every thread of the group.
+                self.end_group(self.tgid_of(pid), state);
             }
         }
     }
@@ -838,6 +835,16 @@ impl Linux {
                 self.sigign |= b;
             } else {
                 self.sigign &= !b;
+            }
+            // CLONE_SIGHAND: the threads of the group share the table.
+            let (me, tgid, ign) = (self.pid, self.tgid(), self.sigign);
+            for p in self.procs.values_mut() {
+                if let (true, Some(c)) = (p.tgid == tgid && p.pid != me, p.ctx.as_mut()) {
+                    if let Some(a) = c.sig.actions.get_mut(usize::from(sig) - 1) {
+                        *a = new;
+                    }
+                    c.sigign = (c.sigign & !b) | (ign & b);
+                }
             }
             // sig_handler_ignored: pending instances are flushed.
             if new.handler == SIG_IGN

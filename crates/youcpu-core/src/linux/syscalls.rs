@@ -7,7 +7,7 @@ use super::fs::calls::AT_FDCWD;
 use super::fs::FileKind;
 use super::layout::{MMAP_BASE, STACK_TOP};
 use super::mm::{page_up, Prot, Vma, VmaKind};
-use super::{Linux, ProcessState};
+use super::Linux;
 use crate::mmu::phys::PAGE_SIZE;
 use serde::Serialize;
 
@@ -100,6 +100,7 @@ pub fn name(nr: u64) -> &'static str {
         160 => "setrlimit",
         186 => "gettid",
         200 => "tkill",
+        202 => "futex",
         217 => "getdents64",
         218 => "set_tid_address",
         228 => "clock_gettime",
@@ -124,6 +125,7 @@ pub fn name(nr: u64) -> &'static str {
         318 => "getrandom",
         322 => "execveat",
         334 => "rseq",
+        435 => "clone3",
         439 => "faccessat2",
         _ => "unknown",
     }
@@ -256,10 +258,12 @@ impl Linux {
             32 => self.dup(a[0]),
             33 => self.dup3(a[0], a[1], 0, true),
             292 => self.dup3(a[0], a[1], a[2], false),
-            60 | 231 => {
-                self.state = ProcessState::Exited {
-                    code: (a[0] & 0xff) as u8,
-                };
+            60 => {
+                self.sys_exit(a[0]);
+                return None;
+            }
+            231 => {
+                self.sys_exit_group(a[0]);
                 return None;
             }
             12 => self.brk(a[0]) as i64,
@@ -277,8 +281,15 @@ impl Linux {
                 0
             }
             158 => self.arch_prctl(a[0], a[1]),
-            218 | 39 | 186 => i64::from(self.pid),
-            110 => self.procs.get(&self.pid).map_or(0, |p| i64::from(p.ppid)),
+            39 => i64::from(self.tgid()),
+            186 => i64::from(self.pid),
+            218 => self.set_tid_address(a[0]),
+            202 => self.sys_futex(a[0], a[1], a[2], a[3], a[5]),
+            435 => self.sys_clone3(a[0], a[1]),
+            110 => self
+                .procs
+                .get(&self.tgid())
+                .map_or(0, |p| i64::from(p.ppid)),
             109 => self.setpgid(a[0] as i32, a[1] as i32),
             111 => i64::from(self.procs.get(&self.pid).map_or(self.pid, |p| p.pgid)),
             121 | 124 => self.getpgid(a[0] as i32, nr == 124),
