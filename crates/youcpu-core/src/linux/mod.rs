@@ -1,7 +1,9 @@
 //! A small simulated Linux kernel that runs static x86-64 programs in ring 3: one process at
 //! first, more through fork, vfork and clone, each with its own page tables (CR3), descriptor
 //! table and signal state, sharing the one simulated CPU by round robin on the timer
-//! interrupt ([`sched`]).
+//! interrupt ([`sched`]); threads of a process share its memory ([`thread`], [`futex`]);
+//! execve replaces a program ([`exec`]); signal handlers run with Linux's frame
+//! ([`signal`], [`sigframe`]).
 //!
 //! The kernel itself is Rust code: its entry points (the SYSCALL target in LSTAR and one stub
 //! per IDT vector) live on a supervisor-only page of HLT bytes in the upper half, and when the
