@@ -1,7 +1,7 @@
 //! execve inside the simulated Linux: a static C program (musl-gcc -static and gcc -static)
 //! forks and execs another one, runs a `#!` script whose interpreter is that program, and
-//! tries execve's refusals; run natively and in the simulator (with the second program put
-//! at the same path in the simulated file system), stdout, stderr and the exit status must
+//! tries execve's refusals; run natively and in the simulator over the host's file system
+//! (the same files, the same working directory), stdout, stderr and the exit status must
 //! match.
 
 #![allow(clippy::unwrap_used)] // tests may unwrap
@@ -12,27 +12,9 @@ mod harness;
 use harness::{build, exec_args, host_vendor, test_env, tmp, Build};
 use std::path::Path;
 use std::process::Command;
-use youcpu_core::linux::fs::memfs::{MemFs, ROOT};
+use youcpu_core::linux::fs::host::HostFs;
 use youcpu_core::linux::{Config, Linux, ProcessState};
 use youcpu_testkit::process::Run;
-
-/// Puts `bytes` at absolute path `path` in `fs` (directories made as needed), mode 0755.
-fn install(fs: &mut MemFs, path: &Path, bytes: &[u8]) {
-    let mut dir = ROOT;
-    let parts: Vec<_> = path.iter().skip(1).collect();
-    let (last, dirs) = parts.split_last().unwrap();
-    for d in dirs {
-        let name = d.to_string_lossy();
-        dir = match fs.lookup(dir, name.as_bytes()).unwrap() {
-            Some(i) => i,
-            None => fs.mkdir(dir, name.as_bytes(), 0o755).unwrap(),
-        };
-    }
-    let ino = fs
-        .create(dir, last.to_string_lossy().as_bytes(), 0o755)
-        .unwrap();
-    fs.write(ino, 0, bytes).unwrap();
-}
 
 #[test]
 fn fork_exec_scripts_and_refusals_match_native() {
@@ -57,7 +39,8 @@ fn fork_exec_scripts_and_refusals_match_native() {
             ..Config::default()
         })
         .unwrap();
-        install(&mut l.fs, &child, &std::fs::read(&child).unwrap());
+        l.set_fs(Box::new(HostFs::new(Path::new("/")).unwrap()));
+        l.set_cwd(dir.to_string_lossy().as_bytes()).unwrap();
         l.exec(
             &std::fs::read(&parent).unwrap(),
             None,

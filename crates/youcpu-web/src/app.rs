@@ -12,6 +12,19 @@ fn part_view(p: &'static Part) -> Html {
         .map(|b| match b {
             Block::Html(h) => Html::from_html_unchecked(AttrValue::Static(h)),
             Block::Widget(w) => slot(Piece::Widget(*w)),
+            Block::Figure {
+                kind,
+                number,
+                caption,
+            } => html! {
+                <figure class="figure" id={format!("figure-{}", kind.id())} data-figure={kind.id()}>
+                    { kind.view() }
+                    <figcaption>
+                        <span class="fig-num">{ format!("Figure {number}.") }</span>{ " " }
+                        { Html::from_html_unchecked(AttrValue::Static(caption)) }
+                    </figcaption>
+                </figure>
+            },
         })
         .collect();
     html! {

@@ -3,6 +3,7 @@
 pub mod app;
 pub mod article;
 pub mod dom;
+pub mod figures;
 pub mod mount;
 pub mod toc;
 pub mod ui;

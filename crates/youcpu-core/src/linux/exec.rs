@@ -16,7 +16,7 @@
 //! SIGSEGV; the loader checks before touching the old address space, so the caller lives on).
 
 use super::errno::Errno;
-use super::fs::memfs::{MemFs, Node, ROOT};
+use super::fs::vfs::{ftype, Vfs};
 use super::mm::AddressSpace;
 use super::process::Block;
 use super::sigframe::Resume;
@@ -25,49 +25,64 @@ use crate::exec::fs::{FileKind, FileSystem, FsError, Meta};
 use crate::exec::namei::Cred;
 use crate::exec::{ExecRequest, Failure};
 use crate::mmu::phys::PAGE_SIZE;
+use std::cell::RefCell;
 
 /// `MAX_ARG_STRINGS`, bounded further by the model's limit: argv or envp longer than this
 /// is E2BIG.
 pub const MAX_ARG_STRINGS: usize = 1 << 16;
 
-/// The kernel's file system as the execve model sees it: absolute, normalised paths
-/// resolved from the root; files owned by the caller (the in-memory file system keeps no
-/// owners).
+/// The kernel's file system ([`Vfs`]: the host's files or the in-memory tree) as the execve
+/// model sees it: absolute, normalised paths from the root, `lstat`, `readlink` and reads
+/// through an open. An error other than ENOENT is one the model cannot explain (it stops
+/// with EIO).
 struct View<'a> {
-    fs: &'a MemFs,
-    uid: u32,
-    gid: u32,
+    fs: RefCell<&'a mut dyn Vfs>,
+    root: usize,
+    ids: (u32, u32),
+}
+
+fn fs_error(e: Errno) -> FsError {
+    match e {
+        Errno::Enoent => FsError::NotFound,
+        e => FsError::Unavailable(e.message().to_string()),
+    }
 }
 
 impl FileSystem for View<'_> {
     fn lstat(&self, path: &[u8]) -> Result<Meta, FsError> {
-        let ino = self.fs.resolve(ROOT, path).map_err(|_| FsError::NotFound)?;
-        let i = self.fs.get(ino).ok_or(FsError::NotFound)?;
-        let (kind, size) = match &i.node {
-            Node::File { data } => (FileKind::Regular, data.len() as u64),
-            Node::Dir { .. } => (FileKind::Directory, 0),
-            Node::Null => (FileKind::Other, 0),
+        let st = self
+            .fs
+            .borrow_mut()
+            .stat(self.root, path, false, self.ids)
+            .map_err(fs_error)?;
+        let kind = match st.mode & ftype::S_IFMT {
+            ftype::S_IFREG => FileKind::Regular,
+            ftype::S_IFDIR => FileKind::Directory,
+            ftype::S_IFLNK => FileKind::Symlink,
+            _ => FileKind::Other,
         };
         Ok(Meta {
             kind,
-            mode: i.perm,
-            uid: self.uid,
-            gid: self.gid,
-            size,
+            mode: st.mode & 0o7777,
+            uid: st.uid,
+            gid: st.gid,
+            size: st.size,
         })
     }
 
-    fn read_link(&self, _path: &[u8]) -> Result<Vec<u8>, FsError> {
-        // The in-memory file system has no symbolic links.
-        Err(FsError::NotFound)
+    fn read_link(&self, path: &[u8]) -> Result<Vec<u8>, FsError> {
+        self.fs
+            .borrow_mut()
+            .readlink(self.root, path)
+            .map_err(fs_error)
     }
 
     fn read_at(&self, path: &[u8], offset: u64, len: usize) -> Result<Vec<u8>, FsError> {
-        let ino = self.fs.resolve(ROOT, path).map_err(|_| FsError::NotFound)?;
-        self.fs
-            .read(ino, offset, len)
-            .map(<[u8]>::to_vec)
-            .map_err(|e| FsError::Unavailable(e.message().to_string()))
+        let mut fs = self.fs.borrow_mut();
+        let o = fs.open(self.root, path, 0, 0).map_err(fs_error)?;
+        let r = fs.read(o.node, offset, len);
+        fs.close(o.node);
+        r.map_err(fs_error)
     }
 }
 
@@ -150,7 +165,7 @@ impl Linux {
         if flags & !(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH) != 0 {
             return Err(Errno::Einval);
         }
-        let name = self.user_string(path, super::fs::memfs::PATH_MAX - 1, Errno::Enametoolong)?;
+        let name = self.user_string(path, 4095, Errno::Enametoolong)?;
         let argv = self.user_strings(argv)?;
         let envp = self.user_strings(envp)?;
         // The directory relative paths start from, as an absolute path for the model.
@@ -159,55 +174,43 @@ impl Linux {
                 let f = self.fds.get(fd).ok_or(Errno::Ebadf)?;
                 match self.files.get(f.file).map(|f| f.kind) {
                     Some(super::fs::FileKind::Dir { ino }) => ino,
-                    Some(super::fs::FileKind::File { ino })
+                    // execveat(fd, "", AT_EMPTY_PATH) of an open file (fexecve) is not
+                    // modelled: the kernel keeps no path for it here.
+                    Some(super::fs::FileKind::File { .. })
                         if name.is_empty() && flags & AT_EMPTY_PATH != 0 =>
                     {
-                        ino
+                        return Err(Errno::Enosys)
                     }
                     _ => return Err(Errno::Enotdir),
                 }
             }
             _ => self.cwd,
         };
-        let (cwd, name) = if name.is_empty() && flags & AT_EMPTY_PATH != 0 && base != self.cwd {
-            // execveat(fd, "", ..., AT_EMPTY_PATH): the open file itself, by its path.
-            let dir_of = |fs: &MemFs, ino: usize| -> Option<(Vec<u8>, Vec<u8>)> {
-                (0..super::fs::memfs::MAX_INODES).find_map(|d| {
-                    let list = fs.list(d).ok()?;
-                    let (n, _, _) = list
-                        .into_iter()
-                        .find(|(n, i, _)| *i == ino && n != b"." && n != b"..")?;
-                    Some((fs.path_of(d)?, n))
-                })
-            };
-            dir_of(&self.fs, base).ok_or(Errno::Enoent)?
-        } else {
-            (self.fs.path_of(base).ok_or(Errno::Enoent)?, name)
-        };
+        let cwd = self.fs.path_of(base).ok_or(Errno::Enoent)?;
         let mut req = ExecRequest::new(&name, argv, envp);
         req.cwd = cwd;
+        let ids = (self.uid as u32, self.gid as u32);
         req.cred = Cred {
-            uid: self.uid as u32,
-            gids: vec![self.gid as u32],
+            uid: ids.0,
+            gids: vec![ids.1],
         };
-        let view = View {
-            fs: &self.fs,
-            uid: self.uid as u32,
-            gid: self.gid as u32,
+        let root = self.fs.root();
+        let out = {
+            let view = View {
+                fs: RefCell::new(&mut *self.fs),
+                root,
+                ids,
+            };
+            crate::exec::execve(&view, &req)
         };
-        let out = crate::exec::execve(&view, &req);
         let loaded = match out.result {
             Ok(l) => l,
             Err(Failure::Errno(e)) => return Err(e),
             Err(Failure::Unavailable(_)) => return Err(Errno::Eio),
         };
-        let read_all = |fs: &MemFs, p: &[u8]| -> Result<Vec<u8>, Errno> {
-            let ino = fs.resolve(ROOT, p)?;
-            fs.read(ino, 0, usize::MAX).map(<[u8]>::to_vec)
-        };
-        let program = read_all(&self.fs, &loaded.executable)?;
+        let program = self.read_file(&loaded.executable)?;
         let interp = match &loaded.elf_interp {
-            Some(p) => Some(read_all(&self.fs, p)?),
+            Some(p) => Some(self.read_file(p)?),
             None => None,
         };
         let args = crate::loader::ExecArgs {
@@ -241,6 +244,7 @@ impl Linux {
         self.sig = self.sig.exec();
         // /proc/self/exe names the ELF file that runs (an interpreter, for a script).
         self.exe = loaded.executable.clone();
+        self.trace_exec(&loaded.filename, &loaded.argv);
         self.sig.resume = Some(Box::new(Resume::Exec {
             rip: info.start,
             rsp: info.stack.sp,

@@ -15,6 +15,7 @@
 //! This module is also the one home of what the kernels of the simulator share: [`layout`],
 //! [`vma`], [`errno`] and [`boot`].
 
+pub mod bare;
 pub mod boot;
 pub mod entry;
 pub mod errno;
@@ -31,6 +32,7 @@ pub mod signal;
 pub mod syscalls;
 pub mod thread;
 pub mod time;
+pub mod trace;
 pub mod vma;
 pub mod wait;
 
@@ -219,10 +221,13 @@ pub struct Linux {
     pub fds: FdTable,
     /// The open file descriptions of every process.
     pub files: OpenFiles,
-    /// The in-memory file system.
-    pub fs: fs::memfs::MemFs,
+    /// The file system: the in-memory one at first ([`fs::memfs`]), the host's with
+    /// [`Linux::set_fs`].
+    pub fs: Box<dyn fs::vfs::Vfs>,
     /// Every pipe.
     pub pipes: fs::pipe::Pipes,
+    /// Whether the console's streams are terminals.
+    pub terminal: fs::Terminal,
     /// The program's path as exec was given it (what /proc/self/exe names).
     pub exe: Vec<u8>,
     /// The state of the getrandom generator (xorshift, seeded like AT_RANDOM).
@@ -252,6 +257,11 @@ pub struct Linux {
     sleep_until: Option<u64>,
     /// Nanoseconds the CPU spent idle (every process asleep).
     pub idle_ns: u64,
+    /// What the wall clocks (CLOCK_REALTIME, gettimeofday, time) add to the simulated clock:
+    /// 0 (they start at 1970) unless set, as the CLI sets it to the host's time at start.
+    pub realtime_offset_ns: u64,
+    /// The event recorder (off unless started: `trace.start(...)`).
+    pub trace: trace::Trace,
 }
 
 impl Linux {
@@ -342,8 +352,9 @@ impl Linux {
             sig: signal::SigState::default(),
             fds,
             files,
-            fs: fs::memfs::MemFs::new(),
+            fs: Box::new(fs::memfs::MemFs::new()),
             pipes: fs::pipe::Pipes::default(),
+            terminal: fs::Terminal::default(),
             exe: Vec::new(),
             random_state: crate::loader::stack::RANDOM_SEED,
             cwd: fs::memfs::ROOT,
@@ -360,6 +371,8 @@ impl Linux {
             resched: false,
             sleep_until: None,
             idle_ns: 0,
+            realtime_offset_ns: 0,
+            trace: trace::Trace::default(),
         })
     }
 

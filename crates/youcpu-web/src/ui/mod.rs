@@ -1,5 +1,5 @@
 //! The app's shared pieces, used by every widget and knowing none of them: the [`Frame`] around
-//! a widget, [`Table`], labelled inputs ([`Field`], [`LabelledInput`]), the [`FilePicker`], the
+//! a widget, the [`Diagram`] its picture is drawn in (with [`svg`] shapes), [`Table`], labelled inputs ([`Field`], [`LabelledInput`]), the [`FilePicker`], the
 //! [`Stepper`] and its live region, one background-run hook ([`use_background_run`]), state
 //! kept in the URL ([`UrlState`], [`use_url_reducer`]) and one reducer for every widget state
 //! that applies actions in place ([`Apply`], [`Reduced`]).
@@ -8,6 +8,7 @@
 //! never the other way round.
 
 mod bytes;
+mod diagram;
 mod field;
 mod file;
 mod frame;
@@ -19,6 +20,7 @@ mod table;
 pub mod url;
 
 pub use bytes::{escape, unescape};
+pub use diagram::{svg, Diagram};
 pub use field::{Field, LabelledInput};
 pub use file::{on_drop_file, read_first_file, too_large, FilePicker, FileRead};
 pub use frame::Frame;

@@ -43,6 +43,10 @@ pub struct TableProps {
     /// Makes the wrapper a focusable region with this label, so keyboard readers can scroll it.
     #[prop_or_default]
     pub region: Option<AttrValue>,
+    /// On a narrow screen, each row becomes a small card of `label: value` lines instead of
+    /// the table scrolling sideways. Give every `<td>` a `data-label` (its column's name).
+    #[prop_or_default]
+    pub stack: bool,
 }
 
 /// A table: `<div class="table-wrap"><table><caption/><thead/><tbody/></table></div>`.
@@ -57,7 +61,7 @@ pub fn Table(p: &TableProps) -> Html {
         }
     });
     let table = html! {
-        <table class={p.class.clone()} data-testid={p.testid.clone()}>
+        <table class={classes!(p.class.clone(), p.stack.then_some("stack"))} data-testid={p.testid.clone()}>
             if let Some(c) = &p.caption {
                 <caption class={p.caption_hidden.then_some("sr-only")}>{ c.clone() }</caption>
             }

@@ -4,7 +4,7 @@ use crate::ui::{use_background_run, use_url_reducer, Col, Control, Dispatch, Fra
 use crate::dom;
 use super::state::{Action, State, Sharing, MAX_PROCS, MIN_PROCS, RUN_SLICE};
 use yew::prelude::*;
-use youcpu_core::preempt::listing::Listing;
+use youcpu_core::asm::listing::Listing;
 use youcpu_core::preempt::trace::{thousands, Owner, Reason};
 use youcpu_core::preempt::{kernel, Program, System};
 
@@ -287,8 +287,19 @@ pub fn PreemptionWidget() -> Html {
     let body = match &state.sys {
         Some(sys) => html! {
             <>
-                { cpu_view(sys) }
+                { crate::widgets::cpu_pic::render(
+                    &super::diagram::layout(sys),
+                    "pe-diagram",
+                    "The CPU and each task's kernel stack",
+                    &super::diagram::describe(sys),
+                    "pe-stacks",
+                    None,
+                ) }
                 { timeline(sys) }
+                <details class="pe-cpu-wrap">
+                    <summary>{ "The CPU's registers in full" }</summary>
+                    { cpu_view(sys) }
+                </details>
                 if let Some(why) = state.frozen() {
                     <div class="pe-frozen" role="status" data-testid="pe-frozen">
                         <strong>{ "No switch can happen any more. " }</strong>{ why }

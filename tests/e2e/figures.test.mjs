@@ -1,0 +1,54 @@
+// End-to-end: the article's figures and the widgets' diagrams (issue 16). Every figure is in
+// the page without JavaScript, with its number, caption, title and description; at 360 px no
+// figure and no widget diagram is wider than the page; screenshots of each at 1280 and 360 px.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { openPage, shoot } from './browser.mjs';
+import { useSite } from './site.mjs';
+
+const site = useSite();
+
+/** Every figure's id, number, caption and text alternative, as the page has them. */
+const figures = (page) => page.evaluate(() => [...document.querySelectorAll('figure.figure')].map((f) => ({
+  id: f.dataset.figure,
+  number: f.querySelector('.fig-num')?.textContent ?? '',
+  caption: f.querySelector('figcaption')?.textContent ?? '',
+  role: f.querySelector('svg')?.getAttribute('role'),
+  title: f.querySelector('svg > title')?.textContent ?? '',
+  desc: f.querySelector('svg > desc')?.textContent ?? '',
+  labelled: (f.querySelector('svg')?.getAttribute('aria-labelledby') ?? '').split(' ').every((id) => id && document.getElementById(id)),
+})));
+
+test('without JavaScript every figure is there, numbered, captioned and described', async () => {
+  const ctx = await site.browser.context.browser()?.newContext({ javaScriptEnabled: false })
+    ?? (() => { throw new Error('no browser'); })();
+  const page = await ctx.newPage();
+  await page.goto(`${site.server.url}/`);
+  const all = await figures(page);
+  assert.ok(all.length >= 1, 'the article has figures');
+  all.forEach((f, i) => {
+    assert.equal(f.number, `Figure ${i + 1}.`, f.id);
+    assert.ok(f.caption.length > 30, `${f.id}: caption "${f.caption}"`);
+    assert.equal(f.role, 'img', f.id);
+    assert.ok(f.title.length > 5, `${f.id}: title`);
+    assert.ok(f.desc.length > 40, `${f.id}: description "${f.desc}"`);
+    assert.ok(f.labelled, `${f.id}: aria-labelledby names the title and description`);
+  });
+  await ctx.close();
+});
+
+test('at 360 px no figure or diagram is wider than the page; screenshots at 1280 and 360 px', async () => {
+  const { page, errors } = await openPage(site.browser.context, `${site.server.url}/`);
+  const ids = (await figures(page)).map((f) => f.id);
+  for (const id of ids) await shoot(page.locator(`figure[data-figure="${id}"]`), `figure-${id}-1280.png`);
+  await page.setViewportSize({ width: 360, height: 800 });
+  const wide = await page.evaluate(() => [...document.querySelectorAll('svg.diagram')]
+    .map((s) => ({ id: s.dataset.testid, right: s.getBoundingClientRect().right }))
+    .filter((s) => s.right > document.documentElement.clientWidth + 0.5));
+  assert.deepEqual(wide, [], 'diagrams wider than 360 px');
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth),
+    'the page does not scroll sideways');
+  for (const id of ids) await shoot(page.locator(`figure[data-figure="${id}"]`), `figure-${id}-360.png`);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
