@@ -240,3 +240,89 @@ impl Linux {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! Hostile arguments to the calls of signal.rs, sigframe.rs, exec.rs, futex.rs and this
+    //! file: a SYSCALL instruction run with random numbers from a seeded generator in its
+    //! registers (small integers, stack and code addresses, kernel addresses, random words).
+    //! The kernel may fail the call, kill the process or find it deadlocked; it must not
+    //! panic.
+
+    use crate::cpu::state::{R10, R8, R9, RAX, RDI, RDX, RSI};
+    use crate::linux::bare::Bare;
+    use crate::linux::{Config, Linux, ProcessState};
+
+    const CODE: u64 = 0x40_0000;
+    const STACK_TOP: u64 = 0x7fff_0000;
+    /// rt_sigaction, rt_sigprocmask, rt_sigreturn, rt_sigpending, rt_sigsuspend,
+    /// sigaltstack, futex, set_tid_address, clone3, execve, execveat, clone, kill, tkill,
+    /// tgkill, exit.
+    const CALLS: [u64; 16] = [
+        13, 14, 15, 127, 130, 131, 202, 218, 435, 59, 322, 56, 62, 200, 234, 60,
+    ];
+
+    fn boot() -> Linux {
+        let cfg = Config {
+            memory_limit: 16 << 20,
+            ..Config::default()
+        };
+        // syscall; jmp back to it.
+        let code = [0x0f, 0x05, 0xeb, 0xfc];
+        Linux::bare(
+            &cfg,
+            Bare {
+                code: &code,
+                code_at: CODE,
+                stack_top: STACK_TOP,
+            },
+        )
+        .unwrap_or_else(|e| panic!("boot: {e}"))
+    }
+
+    #[test]
+    fn random_arguments_never_panic() {
+        let mut s: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut rnd = move || {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            s
+        };
+        let mut l = boot();
+        let (mut ended, mut calls) = (0, 0);
+        for _ in 0..6000 {
+            let nr = CALLS[(rnd() % CALLS.len() as u64) as usize];
+            let mut a = [0u64; 6];
+            for x in &mut a {
+                *x = match rnd() % 8 {
+                    0 => rnd() % 70,
+                    1 => STACK_TOP - 8 - (rnd() % 4000 & !7),
+                    2 => CODE + rnd() % 4096,
+                    3 => 0xffff_ffff_8100_0000 + (rnd() & 0xffff),
+                    4 => 0,
+                    5 => rnd() & 0xffff_ffff,
+                    6 => 1u64 << (rnd() % 64),
+                    _ => rnd(),
+                };
+            }
+            let st = &mut l.m.cpu.s;
+            st.rip = CODE;
+            st.gpr[RAX] = nr;
+            for (r, v) in [RDI, RSI, RDX, R10, R8, R9].into_iter().zip(a) {
+                st.gpr[r] = v;
+            }
+            l.run(3);
+            calls += 1;
+            if l.state != ProcessState::Running || l.pid != l.init_pid || l.procs.len() > 8 {
+                ended += 1;
+                l = boot();
+            }
+        }
+        assert_eq!(calls, 6000);
+        assert!(
+            ended > 0,
+            "no call ever ended the process: the arguments are too tame"
+        );
+    }
+}
