@@ -297,7 +297,7 @@ mod tests {
             for x in &mut a {
                 *x = match rnd() % 8 {
                     0 => rnd() % 70,
-                    1 => STACK_TOP - 8 - (rnd() % 4000 & !7),
+                    1 => STACK_TOP - 8 - ((rnd() % 4000) & !7),
                     2 => CODE + rnd() % 4096,
                     3 => 0xffff_ffff_8100_0000 + (rnd() & 0xffff),
                     4 => 0,
