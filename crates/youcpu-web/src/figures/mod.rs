@@ -132,6 +132,18 @@ mod tests {
         assert_eq!(set, registered);
     }
 
+    #[test]
+    fn every_part_has_at_least_two_figures() {
+        let mut per_part: std::collections::BTreeMap<String, usize> = Default::default();
+        for (file, _) in directives() {
+            *per_part.entry(file).or_default() += 1;
+        }
+        assert_eq!(per_part.len(), 7, "figures in every part: {per_part:?}");
+        for (file, n) in per_part {
+            assert!(n >= 2, "{file} has {n} figure(s)");
+        }
+    }
+
     /// Renders a figure to HTML the way the prerenderer does.
     #[cfg(not(target_arch = "wasm32"))]
     pub(crate) fn render(kind: FigureKind) -> String {

@@ -261,7 +261,7 @@ pub fn interactive(id: &str, title: String, desc: String, (w, h): (f64, f64), bo
     html! {
         <svg class="diagram" data-testid={id.to_string()}
             viewBox={format!("0 0 {} {}", svg::num(w), svg::num(h.ceil()))}
-            style="max-width: 560px" role="group" aria-labelledby={format!("{t} {d}")}
+            width="560" height={svg::num((h.ceil() * 560.0 / w.max(1.0)).round())} role="group" aria-labelledby={format!("{t} {d}")}
             xmlns="http://www.w3.org/2000/svg">
             <title id={t}>{ title }</title>
             <desc id={d}>{ desc }</desc>
