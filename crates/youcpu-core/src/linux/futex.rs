@@ -106,6 +106,9 @@ impl Linux {
                     let t = self.timespec_in(timeout)?;
                     Some(if cmd == FUTEX_WAIT {
                         self.now_ns().saturating_add(t)
+                    } else if op & FUTEX_CLOCK_REALTIME != 0 {
+                        // An absolute CLOCK_REALTIME time is on the wall clock's scale.
+                        t.saturating_sub(self.realtime_offset_ns)
                     } else {
                         t
                     })
