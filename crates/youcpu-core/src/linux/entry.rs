@@ -22,6 +22,9 @@ impl Linux {
         let mut a = self.kernel_work();
         self.trace_action(&a);
         self.after_kernel_work(&mut a);
+        // Signals on the way back to ring 3; a default action may end the process.
+        self.exit_to_user();
+        self.after_kernel_work(&mut a);
         a
     }
 
@@ -81,15 +84,11 @@ impl Linux {
         if let Some(c) = self.new_child.take() {
             self.finish_clone(c);
         }
-        if let Some(b) = block {
+        let sleep = block.or(self.sleep_until.take().map(|until| Block::Sleep { until }));
+        if let Some(b) = sleep.filter(|&b| !self.interrupts_sleep(b)) {
             self.block_current(b);
-        } else if let Some(until) = self.sleep_until.take() {
-            self.block_current(Block::Sleep { until });
         } else if std::mem::take(&mut self.resched) {
             self.schedule();
-        }
-        if self.state == ProcessState::Running {
-            self.deliver_pending();
         }
         Some(KernelAction::Syscall(rec))
     }
@@ -114,6 +113,63 @@ impl Linux {
             self.state = ProcessState::Crashed {
                 reason: format!("iretq failed: {f}"),
             };
+        }
+    }
+
+    /// An exception of ring-3 code that becomes a signal: a caught one returns to ring 3
+    /// (its handler runs on the way), an uncaught one kills as before.
+    fn fault_signal(
+        &mut self,
+        v: u8,
+        sig: u8,
+        info: signal::SigInfo,
+        trap: signal::TrapInfo,
+        reason: String,
+    ) -> Option<KernelAction> {
+        let a = self.force_fault(sig, info, trap, reason);
+        if self.state == ProcessState::Running {
+            self.iret(v);
+        }
+        Some(a)
+    }
+
+    /// The signal and `si_code` of an exception other than #PF (arch/x86/kernel/traps.c
+    /// `do_error_trap`, `exc_general_protection`, `exc_int3`, `math_error`): #DE is
+    /// SIGFPE/FPE_INTDIV, #UD SIGILL/ILL_ILLOPN, #MF and #XM SIGFPE with the code of the
+    /// first unmasked exception flag (`fpu__exception_code`), #AC SIGBUS/BUS_ADRALN; #BP and
+    /// #DB SIGTRAP, #NP and #SS SIGBUS, #GP and the rest SIGSEGV, all SI_KERNEL.
+    fn trap_signal(&self, v: u8) -> (u8, i32) {
+        use signal::si;
+        match v {
+            vector::DE => (signal::SIGFPE, si::FPE_INTDIV),
+            vector::UD => (signal::SIGILL, si::ILL_ILLOPN),
+            vector::MF | vector::XM => {
+                let err = if v == vector::MF {
+                    let x = &self.m.cpu.x87;
+                    x.status() & !(x.fcw & 0x3f)
+                } else {
+                    let m = self.m.cpu.s.mxcsr;
+                    (!(m >> 7) & m) as u16
+                };
+                let code = if err & 0x01 != 0 {
+                    si::FPE_FLTINV
+                } else if err & 0x04 != 0 {
+                    si::FPE_FLTDIV
+                } else if err & 0x08 != 0 {
+                    si::FPE_FLTOVF
+                } else if err & 0x12 != 0 {
+                    si::FPE_FLTUND
+                } else if err & 0x20 != 0 {
+                    si::FPE_FLTRES
+                } else {
+                    si::KERNEL
+                };
+                (signal::SIGFPE, code)
+            }
+            vector::AC => (signal::SIGBUS, si::BUS_ADRALN),
+            vector::BP | vector::DB => (signal::SIGTRAP, si::KERNEL),
+            vector::SS | vector::NP => (signal::SIGBUS, si::KERNEL),
+            _ => (signal::SIGSEGV, si::KERNEL),
         }
     }
 
@@ -169,7 +225,37 @@ impl Linux {
                         Err(e) => return self.kill(signal::SIGSEGV, format!("{f}: {e}")),
                     }
                 }
-                self.kill(signal::SIGSEGV, format!("{f} at rip {saved_rip:#x}"))
+                // arch/x86/mm/fault.c: no region at the address is SEGV_MAPERR, a region
+                // that forbids the access SEGV_ACCERR; a kernel address reads as a
+                // protection fault (`sanitize_error_code`).
+                let user_addr = addr < super::layout::STACK_TOP;
+                let code_si = if user_addr && self.mm.find(addr).is_some() {
+                    signal::si::SEGV_ACCERR
+                } else {
+                    signal::si::SEGV_MAPERR
+                };
+                let err = code
+                    | if user_addr {
+                        0
+                    } else {
+                        crate::cpu::fault::pf::P
+                    };
+                let info = signal::SigInfo {
+                    code: code_si,
+                    fields: signal::SigFields::Fault { addr },
+                };
+                let trap = signal::TrapInfo {
+                    trapno: u64::from(v),
+                    err,
+                    cr2: addr,
+                };
+                self.fault_signal(
+                    v,
+                    signal::SIGSEGV,
+                    info,
+                    trap,
+                    format!("{f} at rip {saved_rip:#x}"),
+                )
             }
             0x80 => {
                 // The legacy 32-bit system call gate: eax = number, ebx, ecx, edx... (i386 table).
@@ -207,18 +293,31 @@ impl Linux {
                 }))
             }
             _ => {
-                let sig = match v {
-                    vector::DE | vector::MF | vector::XM => signal::SIGFPE,
-                    vector::UD => signal::SIGILL,
-                    vector::BP | vector::DB => signal::SIGTRAP,
-                    vector::SS | vector::AC => signal::SIGBUS,
-                    _ => signal::SIGSEGV,
+                let (sig, si_code) = self.trap_signal(v);
+                // si_addr: the faulting instruction for #DE, #UD, #MF and #XM
+                // (`error_get_trap_addr`), nothing for the others.
+                let addr = match v {
+                    vector::DE | vector::UD | vector::MF | vector::XM => saved_rip,
+                    _ => 0,
+                };
+                let info = signal::SigInfo {
+                    code: si_code,
+                    fields: if si_code == signal::si::KERNEL {
+                        signal::SigFields::None
+                    } else {
+                        signal::SigFields::Fault { addr }
+                    },
+                };
+                let trap = signal::TrapInfo {
+                    trapno: u64::from(v),
+                    err: code,
+                    cr2: 0,
                 };
                 let what = match self.last_fault.as_ref().filter(|f| f.vector() == v) {
                     Some(f) => f.to_string(),
                     None => format!("exception vector {v} (error code {code:#x})"),
                 };
-                self.kill(sig, format!("{what} at rip {saved_rip:#x}"))
+                self.fault_signal(v, sig, info, trap, format!("{what} at rip {saved_rip:#x}"))
             }
         }
     }

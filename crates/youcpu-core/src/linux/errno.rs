@@ -111,6 +111,8 @@ errnos! {
     Elibbad = 80, "ELIBBAD", "Accessing a corrupted shared library";
     /// 95: an operation the object does not support.
     Eopnotsupp = 95, "EOPNOTSUPP", "Operation not supported";
+    /// 110: a futex wait timed out.
+    Etimedout = 110, "ETIMEDOUT", "Connection timed out";
 }
 
 impl Errno {

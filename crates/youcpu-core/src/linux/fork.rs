@@ -233,6 +233,9 @@ impl Linux {
         {
             return Errno::Einval.ret();
         }
+        if fl & CLONE_THREAD != 0 {
+            return self.clone_thread(fl, stack, parent_tid, child_tid, tls);
+        }
         let vfork = fl & CLONE_VFORK != 0;
         if fl & CLONE_VM != 0 && !vfork
             || fl & (CLONE_FILES | CLONE_PIDFD | NAMESPACES | CLONE_THREAD) != 0
@@ -252,10 +255,11 @@ impl Linux {
         if fl & CLONE_CHILD_SETTID != 0 {
             let _ = mm.write_user(&mut self.m.mmu, child_tid, &pid.to_le_bytes());
         }
-        let me = self.procs.get(&self.pid);
+        // The parent is the process (the group leader), whichever thread forks.
+        let me = self.procs.get(&self.tgid());
         let ppid = match me {
             Some(p) if fl & CLONE_PARENT != 0 => p.ppid,
-            _ => self.pid,
+            _ => self.tgid(),
         };
         let (pgid, sid) = me.map_or((self.pid, self.pid), |p| (p.pgid, p.sid));
         let fds: FdTable = self.fds.fork(&mut self.files);
@@ -269,6 +273,8 @@ impl Linux {
                     sigmask: self.sigmask,
                     sigpending: 0,
                     sigign: self.sigign,
+                    sig: self.sig.fork(),
+                    x87: self.m.cpu.x87.clone(),
                     cwd: self.cwd,
                     umask: self.umask,
                 }),
@@ -297,7 +303,7 @@ impl Linux {
     }
 
     /// The next free pid (`alloc_pid`: counting up, skipping pids in use).
-    fn alloc_pid(&mut self) -> u32 {
+    pub(super) fn alloc_pid(&mut self) -> u32 {
         loop {
             let p = self.next_pid;
             self.next_pid = if p >= (1 << 22) { 2 } else { p + 1 };

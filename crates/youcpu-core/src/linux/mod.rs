@@ -1,7 +1,9 @@
 //! A small simulated Linux kernel that runs static x86-64 programs in ring 3: one process at
 //! first, more through fork, vfork and clone, each with its own page tables (CR3), descriptor
 //! table and signal state, sharing the one simulated CPU by round robin on the timer
-//! interrupt ([`sched`]).
+//! interrupt ([`sched`]); threads of a process share its memory ([`thread`], [`futex`]);
+//! execve replaces a program ([`exec`]); signal handlers run with Linux's frame
+//! ([`signal`], [`sigframe`]).
 //!
 //! The kernel itself is Rust code: its entry points (the SYSCALL target in LSTAR and one stub
 //! per IDT vector) live on a supervisor-only page of HLT bytes in the upper half, and when the
@@ -17,14 +19,18 @@ pub mod bare;
 pub mod boot;
 pub mod entry;
 pub mod errno;
+pub mod exec;
 pub mod fork;
 pub mod fs;
+pub mod futex;
 pub mod layout;
 pub mod mm;
 pub mod process;
 pub mod sched;
+pub mod sigframe;
 pub mod signal;
 pub mod syscalls;
+pub mod thread;
 pub mod time;
 pub mod trace;
 pub mod vma;
@@ -122,6 +128,13 @@ pub enum KernelAction {
         /// The pid that runs now.
         to: u32,
     },
+    /// A caught signal's handler will run: its frame is built on the way back to ring 3.
+    Signal {
+        /// Signal.
+        signal: u8,
+        /// The handler's address.
+        handler: u64,
+    },
     /// The process was killed.
     Kill {
         /// Signal.
@@ -202,6 +215,8 @@ pub struct Linux {
     pub sigpending: u64,
     /// Signals set to SIG_IGN (bit n-1 for signal n).
     pub sigign: u64,
+    /// The running process's handlers, pending siginfo, alternate stack.
+    pub sig: signal::SigState,
     /// The running process's descriptors.
     pub fds: FdTable,
     /// The open file descriptions of every process.
@@ -334,6 +349,7 @@ impl Linux {
             sigmask: 0,
             sigpending: 0,
             sigign: 0,
+            sig: signal::SigState::default(),
             fds,
             files,
             fs: Box::new(fs::memfs::MemFs::new()),

@@ -33,6 +33,10 @@ pub struct Context {
     pub sigpending: u64,
     /// Signals set to SIG_IGN.
     pub sigign: u64,
+    /// Handlers, pending siginfo, alternate stack.
+    pub sig: super::signal::SigState,
+    /// The x87 unit's registers (the rest of the FP state is in `regs`).
+    pub x87: Box<crate::cpu::x87::X87>,
     /// The working directory's inode.
     pub cwd: usize,
     /// The file mode creation mask.
@@ -66,6 +70,16 @@ pub enum Block {
         /// The deadline, in nanoseconds of the simulated clock.
         until: u64,
     },
+    /// In FUTEX_WAIT on the word at physical address `key` until a FUTEX_WAKE whose bitset
+    /// meets `bitset`, or `until` passes ([`super::futex`]).
+    Futex {
+        /// The word's physical address.
+        key: u64,
+        /// The waiter's bitset.
+        bitset: u32,
+        /// The deadline on the simulated clock, if any.
+        until: Option<u64>,
+    },
     /// Reading an empty pipe or writing a full one; the call restarts when the other end
     /// reads, writes or closes.
     Pipe {
@@ -77,8 +91,11 @@ pub enum Block {
 /// One process.
 #[derive(Clone, Debug)]
 pub struct Process {
-    /// Process id.
+    /// Process id (for a thread: its thread id).
     pub pid: u32,
+    /// Thread group id: the pid of the group's leader, itself for a process's first thread
+    /// ([`super::thread`]).
+    pub tgid: u32,
     /// Parent's pid (0: none inside the simulation).
     pub ppid: u32,
     /// Process group.
@@ -117,6 +134,7 @@ impl Process {
     pub fn new(pid: u32, ppid: u32, (pgid, sid): (u32, u32), exit_signal: u8) -> Process {
         Process {
             pid,
+            tgid: pid,
             ppid,
             pgid,
             sid,

@@ -26,9 +26,27 @@ impl Linux {
         if next == self.pid {
             return true;
         }
-        let Some(inc) = self.procs.get_mut(&next).and_then(|p| p.ctx.take()) else {
+        let Some(mut inc) = self.procs.get_mut(&next).and_then(|p| p.ctx.take()) else {
             return false;
         };
+        if inc.mm.cr3 == 0 {
+            // A thread without the group's address space and descriptors (thread.rs): from
+            // the CPU when the group runs there, else from the thread that holds them.
+            let group = self.tgid_of(next);
+            if group == self.tgid() {
+                std::mem::swap(&mut inc.mm, &mut self.mm);
+                std::mem::swap(&mut inc.fds, &mut self.fds);
+            } else if let Some(h) = self
+                .procs
+                .values_mut()
+                .filter(|p| p.tgid == group)
+                .filter_map(|p| p.ctx.as_mut())
+                .find(|c| c.mm.cr3 != 0)
+            {
+                std::mem::swap(&mut inc.mm, &mut h.mm);
+                std::mem::swap(&mut inc.fds, &mut h.fds);
+            }
+        }
         let retired = self.m.cpu.retired_user;
         let out = Context {
             regs: Box::new(std::mem::replace(&mut self.m.cpu.s, *inc.regs)),
@@ -37,6 +55,8 @@ impl Linux {
             sigmask: std::mem::replace(&mut self.sigmask, inc.sigmask),
             sigpending: std::mem::replace(&mut self.sigpending, inc.sigpending),
             sigign: std::mem::replace(&mut self.sigign, inc.sigign),
+            sig: std::mem::replace(&mut self.sig, inc.sig),
+            x87: std::mem::replace(&mut self.m.cpu.x87, inc.x87),
             cwd: std::mem::replace(&mut self.cwd, inc.cwd),
             umask: std::mem::replace(&mut self.umask, inc.umask),
         };
@@ -192,7 +212,13 @@ impl Linux {
             return;
         }
         self.release_current();
-        self.exit_notify(pid);
+        if self.tgid_of(pid) != pid {
+            // A thread other than the leader leaves nothing behind (exit_signal -1, reaped
+            // at once by `release_task`).
+            self.procs.remove(&pid);
+        } else {
+            self.exit_notify(pid);
+        }
         self.schedule();
         if action.is_none() {
             if let Some((from, to)) = self.last_switch.filter(|(f, _)| *f == pid) {
@@ -201,18 +227,46 @@ impl Linux {
         }
     }
 
-    /// `exit_mm` and `exit_files` of a process off the CPU.
-    fn release(&mut self, mut ctx: Context) {
+    /// `exit_mm` and `exit_files` of a thread or process off the CPU: the last user of the
+    /// address space and descriptors frees them; otherwise another live thread of its group
+    /// takes them over.
+    pub(super) fn release_ctx(&mut self, tgid: u32, mut ctx: Context) {
+        if ctx.mm.cr3 == 0 {
+            return; // a thread's placeholders
+        }
+        if let Some(h) = self.heir(tgid) {
+            std::mem::swap(&mut h.mm, &mut ctx.mm);
+            std::mem::swap(&mut h.fds, &mut ctx.fds);
+            return;
+        }
         ctx.mm.destroy(&mut self.m.mmu);
         let files = ctx.fds.take_all();
         self.fput_all(files);
     }
 
-    /// `exit_mm` and `exit_files` of the running process (it leaves the CPU next).
+    /// A live thread of group `tgid`, off the CPU, that can take over the group's address
+    /// space and descriptors.
+    fn heir(&mut self, tgid: u32) -> Option<&mut Context> {
+        let me = self.pid;
+        self.procs
+            .values_mut()
+            .filter(|p| p.tgid == tgid && p.pid != me && p.alive())
+            .filter_map(|p| p.ctx.as_mut())
+            .find(|c| c.mm.cr3 == 0)
+    }
+
+    /// `exit_mm` and `exit_files` of the running thread or process (it leaves the CPU
+    /// next), handing them to another thread of its group if one lives.
     fn release_current(&mut self) {
         let mut mm = std::mem::take(&mut self.mm);
+        let mut fds = std::mem::take(&mut self.fds);
+        if let Some(h) = self.heir(self.tgid()) {
+            h.mm = mm;
+            h.fds = fds;
+            return;
+        }
         mm.destroy(&mut self.m.mmu);
-        let files = self.fds.take_all();
+        let files = fds.take_all();
         self.fput_all(files);
     }
 
@@ -231,8 +285,9 @@ impl Linux {
             self.end_run();
             return;
         }
+        let tgid = p.tgid;
         if let Some(ctx) = p.ctx.take() {
-            self.release(ctx);
+            self.release_ctx(tgid, ctx);
         }
         self.exit_notify(pid);
     }
@@ -255,6 +310,7 @@ impl Linux {
         self.wake(ppid, |b| {
             b == Block::Wait || b == Block::Vfork { child: pid }
         });
+        self.notify_parent(pid);
         // A parent that set SIGCHLD to SIG_IGN does not keep zombies (kernel/signal.c
         // do_notify_parent): the child is reaped at once.
         if sig == SIGCHLD && self.ignores_sigchld(ppid) {
@@ -284,8 +340,9 @@ impl Linux {
             if let Some(p) = self.procs.get_mut(&pid) {
                 p.state = killed.clone();
                 p.blocked = None;
+                let tgid = p.tgid;
                 if let Some(ctx) = p.ctx.take() {
-                    self.release(ctx);
+                    self.release_ctx(tgid, ctx);
                 }
             }
         }

@@ -7,7 +7,7 @@ use super::fs::calls::AT_FDCWD;
 use super::fs::FileKind;
 use super::layout::MMAP_BASE;
 use super::mm::{page_up, Prot, Vma, VmaKind};
-use super::{Linux, ProcessState};
+use super::Linux;
 use crate::mmu::phys::PAGE_SIZE;
 use serde::Serialize;
 
@@ -44,6 +44,7 @@ pub fn name(nr: u64) -> &'static str {
         12 => "brk",
         13 => "rt_sigaction",
         14 => "rt_sigprocmask",
+        15 => "rt_sigreturn",
         16 => "ioctl",
         17 => "pread64",
         18 => "pwrite64",
@@ -66,6 +67,7 @@ pub fn name(nr: u64) -> &'static str {
         56 => "clone",
         57 => "fork",
         58 => "vfork",
+        59 => "execve",
         60 => "exit",
         61 => "wait4",
         62 => "kill",
@@ -95,6 +97,7 @@ pub fn name(nr: u64) -> &'static str {
         121 => "getpgid",
         124 => "getsid",
         127 => "rt_sigpending",
+        130 => "rt_sigsuspend",
         131 => "sigaltstack",
         158 => "arch_prctl",
         160 => "setrlimit",
@@ -107,6 +110,7 @@ pub fn name(nr: u64) -> &'static str {
         196 => "flistxattr",
         200 => "tkill",
         201 => "time",
+        202 => "futex",
         217 => "getdents64",
         218 => "set_tid_address",
         228 => "clock_gettime",
@@ -130,7 +134,9 @@ pub fn name(nr: u64) -> &'static str {
         316 => "renameat2",
         332 => "statx",
         318 => "getrandom",
+        322 => "execveat",
         334 => "rseq",
+        435 => "clone3",
         439 => "faccessat2",
         _ => "unknown",
     }
@@ -167,6 +173,15 @@ impl Linux {
             return Err(Errno::Efbig.ret());
         }
         let mut buf = vec![0u8; len as usize];
+        if self.m.mmu.read_bytes(addr, &mut buf, true).is_ok() {
+            return Ok(buf);
+        }
+        // A page not touched yet is brought in first, as copy_from_user's fault does.
+        for p in (addr & !(PAGE_SIZE - 1)..addr.saturating_add(len)).step_by(PAGE_SIZE as usize) {
+            let _ = self
+                .mm
+                .fix_fault(&mut self.m.mmu, p.max(addr), false, false);
+        }
         self.m
             .mmu
             .read_bytes(addr, &mut buf, true)
@@ -244,6 +259,8 @@ impl Linux {
             200 => self.sys_tgkill(None, a[0] as i32 as i64, a[1]),
             234 => self.sys_tgkill(Some(a[0] as i32 as i64), a[1] as i32 as i64, a[2]),
             56 => self.clone_process(a[0], a[1], a[2], a[3], a[4]),
+            59 => self.sys_execve(None, a[0], a[1], a[2], 0),
+            322 => self.sys_execve(Some(a[0]), a[1], a[2], a[3], a[4]),
             57 => self.clone_process(u64::from(super::process::SIGCHLD), 0, 0, 0, 0),
             58 => self.clone_process(
                 super::fork::flags::CLONE_VM
@@ -259,10 +276,12 @@ impl Linux {
             32 => self.dup(a[0]),
             33 => self.dup3(a[0], a[1], 0, true),
             292 => self.dup3(a[0], a[1], a[2], false),
-            60 | 231 => {
-                self.state = ProcessState::Exited {
-                    code: (a[0] & 0xff) as u8,
-                };
+            60 => {
+                self.sys_exit(a[0]);
+                return None;
+            }
+            231 => {
+                self.sys_exit_group(a[0]);
                 return None;
             }
             12 => self.brk(a[0]) as i64,
@@ -281,8 +300,15 @@ impl Linux {
                 0
             }
             158 => self.arch_prctl(a[0], a[1]),
-            218 | 39 | 186 => i64::from(self.pid),
-            110 => self.procs.get(&self.pid).map_or(0, |p| i64::from(p.ppid)),
+            39 => i64::from(self.tgid()),
+            186 => i64::from(self.pid),
+            218 => self.set_tid_address(a[0]),
+            202 => self.sys_futex(a[0], a[1], a[2], a[3], a[5]),
+            435 => self.sys_clone3(a[0], a[1]),
+            110 => self
+                .procs
+                .get(&self.tgid())
+                .map_or(0, |p| i64::from(p.ppid)),
             109 => self.setpgid(a[0] as i32, a[1] as i32),
             111 => i64::from(self.procs.get(&self.pid).map_or(self.pid, |p| p.pgid)),
             121 | 124 => self.getpgid(a[0] as i32, nr == 124),
@@ -299,21 +325,11 @@ impl Linux {
                 None => Errno::Ebadf.ret(),
             },
             14 => self.rt_sigprocmask(a[0], a[1], a[2], a[3]),
-            127 => {
-                // rt_sigpending: the pending signals that are blocked (do_sigpending).
-                if a[1] > 8 {
-                    Errno::Einval.ret()
-                } else {
-                    let set = (self.sigpending & self.sigmask).to_le_bytes();
-                    match self.copy_out(a[0], set.get(..a[1] as usize).unwrap_or(&[])) {
-                        Ok(()) => 0,
-                        Err(e) => e,
-                    }
-                }
-            }
+            127 => self.rt_sigpending(a[0], a[1]),
             13 => self.rt_sigaction(a[0], a[1], a[2], a[3]),
-            // Handlers are accepted but never run (signals take their default action).
-            131 => 0,
+            15 => self.rt_sigreturn(),
+            130 => self.rt_sigsuspend(a[0], a[1]),
+            131 => self.sigaltstack(a[0], a[1]),
             273 => 0,
             228 => self.clock_gettime(a[0], a[1]),
             35 => self.nanosleep(None, 0, a[0]),
@@ -338,37 +354,6 @@ impl Linux {
             _ => Errno::Enosys.ret(),
         };
         Some(r)
-    }
-
-    /// rt_sigprocmask(how, set, oldset, sigsetsize): the blocked-signal mask; unblocking a
-    /// pending terminating signal ends the process on the way back to user mode.
-    fn rt_sigprocmask(&mut self, how: u64, set: u64, oldset: u64, size: u64) -> i64 {
-        if size != 8 {
-            return Errno::Einval.ret();
-        }
-        let old = self.sigmask;
-        if set != 0 {
-            let Ok(b) = self.copy_in(set, 8) else {
-                return Errno::Efault.ret();
-            };
-            let mut w = [0u8; 8];
-            w.copy_from_slice(b.get(..8).unwrap_or(&[0; 8]));
-            let new = u64::from_le_bytes(w);
-            let unblockable = (1u64 << 8) | (1u64 << 18); // SIGKILL, SIGSTOP
-            self.sigmask = match how {
-                0 => old | new,
-                1 => old & !new,
-                2 => new,
-                _ => return Errno::Einval.ret(),
-            } & !unblockable;
-        }
-        if oldset != 0 {
-            if let Err(e) = self.copy_out(oldset, &old.to_le_bytes()) {
-                return e;
-            }
-        }
-        self.deliver_pending();
-        0
     }
 
     fn brk(&mut self, want: u64) -> u64 {

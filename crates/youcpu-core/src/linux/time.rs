@@ -20,7 +20,7 @@ impl Linux {
         self.m.cpu.retired_user.saturating_add(self.idle_ns)
     }
 
-    fn timespec_in(&mut self, addr: u64) -> Result<u64, Errno> {
+    pub(super) fn timespec_in(&mut self, addr: u64) -> Result<u64, Errno> {
         let b = self.copy_in(addr, 16).map_err(|_| Errno::Efault)?;
         let w = |r: Option<&[u8]>| {
             let mut x = [0u8; 8];
@@ -189,9 +189,13 @@ impl Linux {
             .filter(|p| p.alive())
             .flat_map(|p| {
                 let sleep = match p.blocked {
-                    Some(Block::Sleep { until } | Block::Poll { until: Some(until) }) => {
-                        Some(until)
-                    }
+                    Some(
+                        Block::Sleep { until }
+                        | Block::Poll { until: Some(until) }
+                        | Block::Futex {
+                            until: Some(until), ..
+                        },
+                    ) => Some(until),
                     _ => None,
                 };
                 sleep.into_iter().chain(p.alarm_at)
@@ -207,10 +211,21 @@ impl Linux {
         let now = self.now_ns();
         let mut woke = false;
         let mut alarms = Vec::new();
+        let mut futex_timeouts = Vec::new();
         for p in self.procs.values_mut() {
             if let Some(Block::Sleep { until } | Block::Poll { until: Some(until) }) = p.blocked {
                 if until <= now {
                     p.blocked = None;
+                    woke = true;
+                }
+            }
+            if let Some(Block::Futex {
+                until: Some(until), ..
+            }) = p.blocked
+            {
+                if until <= now {
+                    p.blocked = None;
+                    futex_timeouts.push(p.pid);
                     woke = true;
                 }
             }
@@ -219,9 +234,12 @@ impl Linux {
                 alarms.push(p.pid);
             }
         }
+        for pid in futex_timeouts {
+            self.finish_sleep(pid, Errno::Etimedout.ret());
+        }
         for pid in alarms {
-            // SIGALRM; a process it does not end keeps sleeping (no handlers run).
-            self.send_signal(pid, SIGALRM);
+            // SIGALRM (SI_KERNEL, as `it_real_fn` sends it): a handler wakes the process.
+            self.send_signal_info(pid, SIGALRM, super::signal::SigInfo::KERNEL);
             woke = true;
         }
         woke

@@ -42,7 +42,7 @@ impl Linux {
     fn eligible(&self, which: Which, options: u64) -> Vec<u32> {
         self.procs
             .values()
-            .filter(|p| p.ppid == self.pid && p.pid != self.pid)
+            .filter(|p| p.ppid == self.tgid() && p.pid != self.pid && p.tgid == p.pid)
             .filter(|p| match which {
                 Which::Any => true,
                 Which::Pid(pid) => p.pid == pid,

@@ -216,6 +216,10 @@ fn describe_kernel(a: &KernelAction) -> String {
             "the kernel killed the process with {} ({reason})",
             youcpu_core::linux::signal::name(*signal)
         ),
+        KernelAction::Signal { signal, handler } => format!(
+            "the kernel sent {} and will run its handler at {handler:#x}",
+            youcpu_core::linux::signal::name(*signal)
+        ),
     }
 }
 

@@ -658,22 +658,11 @@ fn fxsave<B: Bus + ?Sized>(cpu: &mut Cpu, bus: &mut B, ins: &Instruction) -> Res
     }
     let u = cpu.user();
     bus.probe(a, 512, super::super::bus::Access::Write, u)?;
-    let x = &cpu.x87;
-    let abridged: u64 = u64::from(x.valid);
-    let w0 = u128::from(x.fcw)
-        | (u128::from(x.status()) << 16)
-        | (u128::from(abridged) << 32)
-        | (u128::from(x.fop) << 48);
-    // Bytes 16-23 FDP, 24-27 MXCSR, 28-31 MXCSR_MASK.
-    let w1 = u128::from(cpu.s.mxcsr) << 64 | (0xffffu128 << 96);
-    write128(bus, a, w0, u)?;
-    write128(bus, a + 16, w1, u)?;
-    for i in 0..8 {
-        let r = cpu.x87.st(i);
-        write128(bus, a + 32 + 16 * i as u64, r.to_bits(), u)?;
-    }
-    for (i, v) in cpu.s.xmm.iter().enumerate() {
-        write128(bus, a + 160 + 16 * i as u64, *v, u)?;
+    let img = cpu.fxsave_image();
+    for (i, w) in img.chunks_exact(16).enumerate() {
+        let mut b = [0u8; 16];
+        b.copy_from_slice(w);
+        write128(bus, a + 16 * i as u64, u128::from_le_bytes(b), u)?;
     }
     Ok(())
 }
@@ -687,32 +676,67 @@ fn fxrstor<B: Bus + ?Sized>(cpu: &mut Cpu, bus: &mut B, ins: &Instruction) -> Re
         )));
     }
     let u = cpu.user();
-    let w0 = read128(bus, a, u)?;
-    let w1 = read128(bus, a + 16, u)?;
-    let mx = (w1 >> 64) as u32;
-    if mx & !super::super::fp::mxcsr::WRITABLE != 0 {
-        return Err(Fault::gp(format!(
-            "`{ins}`: reserved MXCSR bits in {mx:#x}"
-        )));
+    let mut img = [0u8; 512];
+    for (i, w) in img.chunks_exact_mut(16).enumerate() {
+        w.copy_from_slice(&read128(bus, a + 16 * i as u64, u)?.to_le_bytes());
     }
-    let mut regs = [0u128; 8];
-    for (i, r) in regs.iter_mut().enumerate() {
-        *r = read128(bus, a + 32 + 16 * i as u64, u)?;
+    cpu.fxrstor_image(&img)
+        .map_err(|mx| Fault::gp(format!("`{ins}`: reserved MXCSR bits in {mx:#x}")))
+}
+
+impl Cpu {
+    /// The 512-byte image FXSAVE stores (Intel SDM vol. 1 §10.5.1, table 10-2): FCW, FSW,
+    /// the abridged tag byte, FOP, MXCSR and MXCSR_MASK, ST0-ST7 in 16-byte slots, XMM0-15;
+    /// the instruction and data pointers and the reserved bytes are zero. The kernel writes
+    /// the same image into a signal frame (arch/x86/kernel/fpu/signal.c).
+    pub fn fxsave_image(&self) -> [u8; 512] {
+        let x = &self.x87;
+        let mut img = [0u8; 512];
+        let w0 = u128::from(x.fcw)
+            | (u128::from(x.status()) << 16)
+            | (u128::from(x.valid) << 32)
+            | (u128::from(x.fop) << 48);
+        // Bytes 16-23 FDP, 24-27 MXCSR, 28-31 MXCSR_MASK.
+        let w1 = u128::from(self.s.mxcsr) << 64 | (0xffffu128 << 96);
+        img[..16].copy_from_slice(&w0.to_le_bytes());
+        img[16..32].copy_from_slice(&w1.to_le_bytes());
+        for i in 0..8 {
+            let o = 32 + 16 * i;
+            img[o..o + 16].copy_from_slice(&x.st(i).to_bits().to_le_bytes());
+        }
+        for (i, v) in self.s.xmm.iter().enumerate() {
+            let o = 160 + 16 * i;
+            img[o..o + 16].copy_from_slice(&v.to_le_bytes());
+        }
+        img
     }
-    let mut xmm = [0u128; 16];
-    for (i, r) in xmm.iter_mut().enumerate() {
-        *r = read128(bus, a + 160 + 16 * i as u64, u)?;
+
+    /// Loads an FXSAVE image as FXRSTOR does; `Err(mxcsr)` (nothing changed) when it sets
+    /// reserved MXCSR bits, where FXRSTOR raises #GP.
+    pub fn fxrstor_image(&mut self, img: &[u8; 512]) -> Result<(), u32> {
+        let word = |i: usize| {
+            let mut b = [0u8; 16];
+            b.copy_from_slice(&img[16 * i..16 * i + 16]);
+            u128::from_le_bytes(b)
+        };
+        let (w0, w1) = (word(0), word(1));
+        let mx = (w1 >> 64) as u32;
+        if mx & !super::super::fp::mxcsr::WRITABLE != 0 {
+            return Err(mx);
+        }
+        self.x87.fcw = w0 as u16;
+        self.x87.set_status((w0 >> 16) as u16);
+        self.x87.valid = (w0 >> 32) as u8;
+        self.x87.fop = ((w0 >> 48) as u16) & 0x7ff;
+        for i in 0..8 {
+            let p = self.x87.phys(i);
+            self.x87.regs[p] = Ext::from_bits(word(2 + i));
+        }
+        self.s.mxcsr = mx;
+        for (i, r) in self.s.xmm.iter_mut().enumerate() {
+            *r = word(10 + i);
+        }
+        update_summary(self);
+        Ok(())
     }
-    cpu.x87.fcw = w0 as u16;
-    cpu.x87.set_status((w0 >> 16) as u16);
-    cpu.x87.valid = (w0 >> 32) as u8;
-    cpu.x87.fop = ((w0 >> 48) as u16) & 0x7ff;
-    for (i, r) in regs.iter().enumerate() {
-        let p = cpu.x87.phys(i);
-        cpu.x87.regs[p] = Ext::from_bits(*r);
-    }
-    cpu.s.mxcsr = mx;
-    cpu.s.xmm = xmm;
-    update_summary(cpu);
-    Ok(())
 }

@@ -1,0 +1,259 @@
+//! execve inside the simulation (fs/exec.c `do_execveat_common`, `bprm_execve`,
+//! `begin_new_exec`): the path, argv and envp are read from the caller's memory, the Part 3
+//! model ([`crate::exec::execve`]) decides what runs, over the kernel's own file system
+//! (binfmt_misc entries, `#!` scripts and their interpreters, the ELF checks, the errno of
+//! every refusal), and the ELF file it settles on is loaded by [`crate::loader`] into a new
+//! address space. Then the point of no return (`begin_new_exec`): the old address space
+//! goes, descriptors marked close-on-exec are closed (`do_close_on_exec`), caught signals go
+//! back to SIG_DFL while ignored ones stay ignored (`flush_signal_handlers`), the alternate
+//! signal stack is dropped, the blocked mask and pending signals are kept, and the process
+//! keeps its pid, parent, cwd and umask. A vfork parent waking is `mm_release`'s
+//! `complete_vfork_done`. The new program starts as `start_thread` leaves it: RIP at the
+//! entry point, RSP at argc, every other register zero, the FPU initial.
+//!
+//! Failures before the point of no return return the error; a program the model accepts but
+//! the loader cannot map fails with ENOEXEC (the kernel, past that point, would kill with
+//! SIGSEGV; the loader checks before touching the old address space, so the caller lives on).
+
+use super::errno::Errno;
+use super::fs::vfs::{ftype, Vfs};
+use super::mm::AddressSpace;
+use super::process::Block;
+use super::sigframe::Resume;
+use super::Linux;
+use crate::exec::fs::{FileKind, FileSystem, FsError, Meta};
+use crate::exec::namei::Cred;
+use crate::exec::{ExecRequest, Failure};
+use crate::mmu::phys::PAGE_SIZE;
+use std::cell::RefCell;
+
+/// `MAX_ARG_STRINGS`, bounded further by the model's limit: argv or envp longer than this
+/// is E2BIG.
+pub const MAX_ARG_STRINGS: usize = 1 << 16;
+
+/// The kernel's file system ([`Vfs`]: the host's files or the in-memory tree) as the execve
+/// model sees it: absolute, normalised paths from the root, `lstat`, `readlink` and reads
+/// through an open. An error other than ENOENT is one the model cannot explain (it stops
+/// with EIO).
+struct View<'a> {
+    fs: RefCell<&'a mut dyn Vfs>,
+    root: usize,
+    ids: (u32, u32),
+}
+
+fn fs_error(e: Errno) -> FsError {
+    match e {
+        Errno::Enoent => FsError::NotFound,
+        e => FsError::Unavailable(e.message().to_string()),
+    }
+}
+
+impl FileSystem for View<'_> {
+    fn lstat(&self, path: &[u8]) -> Result<Meta, FsError> {
+        let st = self
+            .fs
+            .borrow_mut()
+            .stat(self.root, path, false, self.ids)
+            .map_err(fs_error)?;
+        let kind = match st.mode & ftype::S_IFMT {
+            ftype::S_IFREG => FileKind::Regular,
+            ftype::S_IFDIR => FileKind::Directory,
+            ftype::S_IFLNK => FileKind::Symlink,
+            _ => FileKind::Other,
+        };
+        Ok(Meta {
+            kind,
+            mode: st.mode & 0o7777,
+            uid: st.uid,
+            gid: st.gid,
+            size: st.size,
+        })
+    }
+
+    fn read_link(&self, path: &[u8]) -> Result<Vec<u8>, FsError> {
+        self.fs
+            .borrow_mut()
+            .readlink(self.root, path)
+            .map_err(fs_error)
+    }
+
+    fn read_at(&self, path: &[u8], offset: u64, len: usize) -> Result<Vec<u8>, FsError> {
+        let mut fs = self.fs.borrow_mut();
+        let o = fs.open(self.root, path, 0, 0).map_err(fs_error)?;
+        let r = fs.read(o.node, offset, len);
+        fs.close(o.node);
+        r.map_err(fs_error)
+    }
+}
+
+impl Linux {
+    /// A NUL-terminated string of at most `max` bytes (its NUL excluded) at `addr`
+    /// (`strncpy_from_user`); EFAULT on a bad address, `too_long` past `max`.
+    fn user_string(&mut self, addr: u64, max: usize, too_long: Errno) -> Result<Vec<u8>, Errno> {
+        let mut out = Vec::new();
+        let mut a = addr;
+        loop {
+            let chunk = (PAGE_SIZE - (a & (PAGE_SIZE - 1))) as usize;
+            let b = self.copy_in(a, chunk as u64).map_err(|_| Errno::Efault)?;
+            if let Some(n) = b.iter().position(|&c| c == 0) {
+                out.extend_from_slice(b.get(..n).unwrap_or(&[]));
+                return if out.len() > max {
+                    Err(too_long)
+                } else {
+                    Ok(out)
+                };
+            }
+            out.extend_from_slice(&b);
+            if out.len() > max {
+                return Err(too_long);
+            }
+            a = a.checked_add(chunk as u64).ok_or(Errno::Efault)?;
+        }
+    }
+
+    /// argv or envp: pointers up to a NULL one (a NULL array is empty).
+    fn user_strings(&mut self, addr: u64) -> Result<Vec<Vec<u8>>, Errno> {
+        let mut v = Vec::new();
+        if addr == 0 {
+            return Ok(v);
+        }
+        loop {
+            let p = addr.checked_add(8 * v.len() as u64).ok_or(Errno::Efault)?;
+            let b = self.copy_in(p, 8).map_err(|_| Errno::Efault)?;
+            let mut w = [0u8; 8];
+            w.copy_from_slice(b.get(..8).unwrap_or(&[0; 8]));
+            let s = u64::from_le_bytes(w);
+            if s == 0 {
+                return Ok(v);
+            }
+            if v.len() >= MAX_ARG_STRINGS {
+                return Err(Errno::E2big);
+            }
+            let max = crate::exec::binprm::MAX_ARG_STRLEN - 1;
+            v.push(self.user_string(s, max, Errno::E2big)?);
+        }
+    }
+
+    /// execve(path, argv, envp) (59) and execveat(dirfd, path, argv, envp, flags) (322; a
+    /// relative path from `dirfd`, AT_EMPTY_PATH (0x1000) to run `dirfd` itself,
+    /// AT_SYMLINK_NOFOLLOW (0x100) accepted: there are no links). Returns only on failure;
+    /// on success the new program's registers are loaded on the way back to ring 3.
+    pub(super) fn sys_execve(
+        &mut self,
+        dirfd: Option<u64>,
+        path: u64,
+        argv: u64,
+        envp: u64,
+        flags: u64,
+    ) -> i64 {
+        match self.execve_inner(dirfd, path, argv, envp, flags) {
+            Ok(()) => 0,
+            Err(e) => e.ret(),
+        }
+    }
+
+    fn execve_inner(
+        &mut self,
+        dirfd: Option<u64>,
+        path: u64,
+        argv: u64,
+        envp: u64,
+        flags: u64,
+    ) -> Result<(), Errno> {
+        const AT_SYMLINK_NOFOLLOW: u64 = 0x100;
+        const AT_EMPTY_PATH: u64 = 0x1000;
+        if flags & !(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH) != 0 {
+            return Err(Errno::Einval);
+        }
+        let name = self.user_string(path, 4095, Errno::Enametoolong)?;
+        let argv = self.user_strings(argv)?;
+        let envp = self.user_strings(envp)?;
+        // The directory relative paths start from, as an absolute path for the model.
+        let base = match dirfd {
+            Some(fd) if name.first() != Some(&b'/') && fd as i32 != super::fs::calls::AT_FDCWD => {
+                let f = self.fds.get(fd).ok_or(Errno::Ebadf)?;
+                match self.files.get(f.file).map(|f| f.kind) {
+                    Some(super::fs::FileKind::Dir { ino }) => ino,
+                    // execveat(fd, "", AT_EMPTY_PATH) of an open file (fexecve) is not
+                    // modelled: the kernel keeps no path for it here.
+                    Some(super::fs::FileKind::File { .. })
+                        if name.is_empty() && flags & AT_EMPTY_PATH != 0 =>
+                    {
+                        return Err(Errno::Enosys)
+                    }
+                    _ => return Err(Errno::Enotdir),
+                }
+            }
+            _ => self.cwd,
+        };
+        let cwd = self.fs.path_of(base).ok_or(Errno::Enoent)?;
+        let mut req = ExecRequest::new(&name, argv, envp);
+        req.cwd = cwd;
+        let ids = (self.uid as u32, self.gid as u32);
+        req.cred = Cred {
+            uid: ids.0,
+            gids: vec![ids.1],
+        };
+        let root = self.fs.root();
+        let out = {
+            let view = View {
+                fs: RefCell::new(&mut *self.fs),
+                root,
+                ids,
+            };
+            crate::exec::execve(&view, &req)
+        };
+        let loaded = match out.result {
+            Ok(l) => l,
+            Err(Failure::Errno(e)) => return Err(e),
+            Err(Failure::Unavailable(_)) => return Err(Errno::Eio),
+        };
+        let program = self.read_file(&loaded.executable)?;
+        let interp = match &loaded.elf_interp {
+            Some(p) => Some(self.read_file(p)?),
+            None => None,
+        };
+        let args = crate::loader::ExecArgs {
+            argv: loaded.argv.clone(),
+            envp: loaded.envp.clone(),
+            execfn: loaded.filename.clone(),
+            uid: self.uid,
+            gid: self.gid,
+            random_seed: self.random_state,
+        };
+        // The new address space is built beside the old one, which stays until it is done.
+        let mut mm =
+            AddressSpace::new(&mut self.m.mmu, Some(self.mm.cr3)).map_err(|_| Errno::Enomem)?;
+        let info =
+            match crate::loader::load(&mut self.m.mmu, &mut mm, &program, interp.as_deref(), &args)
+            {
+                Ok(i) => i,
+                Err(_) => {
+                    mm.destroy(&mut self.m.mmu);
+                    return Err(Errno::Enoexec);
+                }
+            };
+        // The point of no return.
+        let mut old = std::mem::replace(&mut self.mm, mm);
+        old.destroy(&mut self.m.mmu);
+        self.m.cpu.s.cr3 = self.mm.cr3;
+        self.m.cpu.sync_paging(&mut self.m.mmu);
+        self.m.cpu.icache.clear();
+        let closing = self.fds.take_cloexec();
+        self.fput_all(closing);
+        self.sig = self.sig.exec();
+        // /proc/self/exe names the ELF file that runs (an interpreter, for a script).
+        self.exe = loaded.executable.clone();
+        self.trace_exec(&loaded.filename, &loaded.argv);
+        self.sig.resume = Some(Box::new(Resume::Exec {
+            rip: info.start,
+            rsp: info.stack.sp,
+        }));
+        self.load = Some(info);
+        let me = self.pid;
+        if let Some(ppid) = self.procs.get(&me).map(|p| p.ppid) {
+            self.wake(ppid, |b| b == Block::Vfork { child: me });
+        }
+        Ok(())
+    }
+}
