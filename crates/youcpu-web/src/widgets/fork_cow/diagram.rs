@@ -276,18 +276,24 @@ fn describe(heads: &[Head], pages: &[PageBox], frames: &[FrameBox], last: Option
     out.trim_end().to_string()
 }
 
-/// The label a page box is read out by.
+/// The label a page box is read out by: its visible text first (its region and whether it is
+/// writable), then what a click does.
 pub fn page_label(p: &PageBox) -> String {
     let what = match p.region {
         Region::Code => "read",
         Region::Data | Region::Stack => "write to",
     };
-    let state = match p.frame {
-        Some(f) if p.writable => format!("frame {f:#x}, writable"),
-        Some(f) => format!("frame {f:#x}, read-only"),
-        None => "not mapped".into(),
+    let (status, frame) = match p.frame {
+        Some(f) if p.writable => ("writable", format!("frame {f:#x}")),
+        Some(f) => ("read-only", format!("frame {f:#x}")),
+        None => ("not mapped", "no frame".into()),
     };
-    format!("pid {}: {what} the {} page ({state})", p.pid, p.region.name())
+    format!(
+        "{} {status}: pid {} can {what} the {} page ({frame})",
+        p.region.name(),
+        p.pid,
+        p.region.name()
+    )
 }
 
 /// The operation a click on a page applies: code is read (it is never writable), data and
