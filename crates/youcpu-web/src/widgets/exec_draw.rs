@@ -256,12 +256,26 @@ pub fn hit_layer(hits: &[Hit], on: &Callback<usize>) -> Html {
 /// A picture whose parts are buttons: like [`crate::ui::Diagram`] (scales to its width, a
 /// title and a description from the state), but `role="group"`, since an `img` role makes its
 /// children presentational and would hide the buttons from assistive technology.
-pub fn interactive(id: &str, title: String, desc: String, (w, h): (f64, f64), body: Html) -> Html {
+///
+/// Drawn in the browser only: the prerendered page (and the reader without JavaScript) has the
+/// article's figures, drawn by the same code, and the HTML stays within its budget. `buttons`:
+/// whether the picture has clickable parts (`role="group"`) or is a plain image (`role="img"`).
+pub fn interactive(
+    id: &str,
+    title: String,
+    desc: String,
+    (w, h): (f64, f64),
+    buttons: bool,
+    body: Html,
+) -> Html {
+    if !cfg!(target_arch = "wasm32") {
+        return Html::default();
+    }
     let (t, d) = (format!("{id}-t"), format!("{id}-d"));
     html! {
         <svg class="diagram" data-testid={id.to_string()}
             viewBox={format!("0 0 {} {}", svg::num(w), svg::num(h.ceil()))}
-            style="max-width: 560px" role="group" aria-labelledby={format!("{t} {d}")}
+            style="max-width: 560px" role={if buttons { "group" } else { "img" }} aria-labelledby={format!("{t} {d}")}
             xmlns="http://www.w3.org/2000/svg">
             <title id={t}>{ title }</title>
             <desc id={d}>{ desc }</desc>

@@ -127,7 +127,7 @@ pub fn ElfLoaderWidget() -> Html {
         })
     };
     let picture = (state.map.is_some()).then(|| html! {
-        { interactive("el-diagram", format!("Loading the program, step {shown} of {}", state.steps.len()), desc, (W, y + 4.0),
+        { interactive("el-diagram", format!("Loading the program, step {shown} of {}", state.steps.len()), desc, (W, y + 4.0), true,
             html! { <>{ canvas.html() }{ hit_layer(&canvas.hits, &on_hit) }</> }) }
     });
     html! {

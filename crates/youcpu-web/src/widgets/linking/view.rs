@@ -107,7 +107,7 @@ pub fn LinkingWidget() -> Html {
                 })
             };
             html! {
-                { interactive("ln-diagram", format!("{n} processes sharing the program's, the loader's and the library's pages"), desc, (W, h),
+                { interactive("ln-diagram", format!("{n} processes sharing the program's, the loader's and the library's pages"), desc, (W, h), true,
                     html! { <>{ canvas.html() }{ hit_layer(&canvas.hits, &on_hit) }</> }) }
             }
         }
