@@ -47,6 +47,15 @@ pub fn order_by(keys: &[u64]) -> Vec<usize> {
     idx
 }
 
+/// A text at `(x, y)`, its `text-anchor` left out when it is the default, `start` (shorter
+/// markup in the prerendered figures).
+fn text(x: f64, y: f64, anchor: &str, class: &str, s: String) -> Html {
+    let anchor = (anchor != "start").then(|| AttrValue::from(anchor.to_string()));
+    html! {
+        <text x={svg::num(x)} y={svg::num(y)} text-anchor={anchor} class={class.to_string()}>{ s }</text>
+    }
+}
+
 /// A named part of the picture: its box and whether it is lit.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Part {
@@ -119,7 +128,7 @@ impl Canvas {
             _ => (x, x + w),
         };
         self.reach(x0, x1, y + 3.0);
-        self.shapes.push(svg::text(x, y, anchor, class, s));
+        self.shapes.push(text(x, y, anchor, class, s));
     }
 
     /// A line.
@@ -178,9 +187,11 @@ impl Canvas {
         self.shapes.push(html! {
             <g class={cls}>
                 { svg::rect(x, y, w, h, boxc) }
-                { svg::text(x + w / 2.0, ly, "middle", "d-label", label) }
+                if !label.is_empty() {
+                    { text(x + w / 2.0, ly, "middle", "d-label", label) }
+                }
                 if let Some(s) = sub {
-                    { svg::text(x + w / 2.0, y + h / 2.0 + 12.0, "middle", "d-small", s) }
+                    { text(x + w / 2.0, y + h / 2.0 + 12.0, "middle", "d-small", s) }
                 }
             </g>
         });
