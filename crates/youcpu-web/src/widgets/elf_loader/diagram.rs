@@ -255,11 +255,10 @@ pub fn file_map(c: &mut Canvas, y: f64, m: &FileMap, v: &MapView) -> (f64, Strin
         prev_start = Some(r.start);
     }
     let y_end = strip_end.max(ry) + 4.0;
-    let d = if desc.is_empty() {
-        "Nothing is mapped yet.".to_string()
-    } else {
-        format!("The file's {} pieces; {}.", pieces.len(), desc.join("; "))
-    };
+    if v.mapped == 0 && !m.loads.is_empty() {
+        desc.insert(0, "nothing of the file is mapped yet".into());
+    }
+    let d = format!("The file's {} pieces; {}.", pieces.len(), desc.join("; "));
     (y_end, d)
 }
 
@@ -398,7 +397,7 @@ mod tests {
         let mut s = State::default();
         let (c, d) = draw(&s);
         assert!(c.lit().is_empty(), "{:?}", c.lit());
-        assert!(d.contains("Nothing is mapped yet") || !d.contains("map to"), "{d}");
+        assert!(d.contains("nothing of the file is mapped yet") && !d.contains("map to"), "{d}");
         s.apply(Action::Next);
         s.apply(Action::Next);
         let (c, d) = draw(&s);
