@@ -284,7 +284,7 @@ pub fn interactive(
     }
     let (t, d) = (format!("{id}-t"), format!("{id}-d"));
     html! {
-        <svg class="diagram" data-testid={id.to_string()}
+        <svg class="diagram xd-pic" data-testid={id.to_string()}
             viewBox={format!("0 0 {} {}", svg::num(w), svg::num(h.ceil()))}
             style="max-width: 560px" role={if buttons { "group" } else { "img" }} aria-labelledby={format!("{t} {d}")}
             xmlns="http://www.w3.org/2000/svg">

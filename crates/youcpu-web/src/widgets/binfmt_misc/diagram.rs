@@ -13,7 +13,7 @@ use youcpu_core::exec::fs::MemNode;
 use youcpu_core::exec::misc::MiscMatch;
 
 /// The picture's width in viewBox units.
-pub const W: f64 = 400.0;
+pub const W: f64 = 360.0;
 const M: f64 = 8.0;
 /// The fields, in order.
 pub const FIELDS: [&str; 7] = [
@@ -145,10 +145,10 @@ pub fn draw(
                 &format!("refused: write(2) fails with {errno}"),
                 None,
             );
-            c.text(M, y + 42.0, "start", "d-small", clip(reason, 62));
-            if reason.chars().count() > 62 {
-                let rest: String = reason.chars().skip(61).collect();
-                c.text(M, y + 56.0, "start", "d-small", clip(&rest, 62));
+            c.text(M, y + 42.0, "start", "d-small", clip(reason, 57));
+            if reason.chars().count() > 57 {
+                let rest: String = reason.chars().skip(56).collect();
+                c.text(M, y + 56.0, "start", "d-small", clip(&rest, 57));
                 y += 14.0;
             }
             y += 54.0;
@@ -228,7 +228,7 @@ pub fn draw(
                         );
                         c.part(
                             "ext file",
-                            (M, y + 22.0, 180.0, 24.0),
+                            (M, y + 22.0, W / 2.0 - 20.0, 24.0),
                             "",
                             false,
                             &format!(".{}", has.clone().unwrap_or_else(|| "(none)".into())),
@@ -236,14 +236,14 @@ pub fn draw(
                         );
                         c.part(
                             "ext entry",
-                            (M + 212.0, y + 22.0, 172.0, 24.0),
+                            (W / 2.0 + 12.0, y + 22.0, W / 2.0 - 20.0, 24.0),
                             if ok { "xd-shared" } else { "d-err" },
                             true,
                             &format!(".{ext}"),
                             None,
                         );
                         c.text(
-                            M + 196.0,
+                            W / 2.0,
                             y + 38.0,
                             "middle",
                             "d-label",

@@ -11,7 +11,7 @@ use youcpu_core::exec::script::Shebang;
 use youcpu_core::exec::{Binfmt, ExecOutcome, Failure, Step, StepKind};
 
 /// The picture's width in viewBox units: narrow enough to stay legible on a 360 px phone.
-pub const W: f64 = 400.0;
+pub const W: f64 = 360.0;
 const M: f64 = 8.0;
 
 fn lossy(b: &[u8]) -> String {
@@ -284,8 +284,8 @@ pub fn buffer(c: &mut Canvas, y: f64, outcome: &ExecOutcome, shown: usize) -> Op
             .and_then(|l| l.interp.as_deref())
             .map_or_else(|| "the interpreter".into(), lossy)
     };
-    c.text(M, y + 13.0, "start", "d-title", format!("bprm->buf: the first 256 bytes of {}", clip(&file, 20)));
-    let (cw, chh, x0, y0) = (22.5, 20.0, M + 24.0, y + 22.0);
+    c.text(M, y + 13.0, "start", "d-title", format!("bprm->buf: the first 256 bytes of {}", clip(&file, 12)));
+    let (cw, chh, x0, y0) = ((W - 2.0 * M - 24.0) / 16.0, 20.0, M + 24.0, y + 22.0);
     // The rows up to the last non-zero byte; the zero rows after it are drawn as one band.
     let rows = buf
         .iter()
@@ -355,7 +355,7 @@ pub fn buffer(c: &mut Canvas, y: f64, outcome: &ExecOutcome, shown: usize) -> Op
         ));
         for (k, t) in &items {
             c.rect(M + 4.0, y + 2.0, 14.0, 12.0, FIELD_CLASS[*k]);
-            c.text(M + 24.0, y + 12.0, "start", "d-label", t.clone());
+            c.text(M + 24.0, y + 12.0, "start", "d-small", t.clone());
             y += 18.0;
         }
         desc.push_str(&format!(

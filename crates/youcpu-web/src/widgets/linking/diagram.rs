@@ -10,7 +10,7 @@ use super::state::{Region, Sharing};
 use crate::widgets::exec_draw::{clip, order_by, Canvas};
 
 /// The picture's width in viewBox units.
-pub const W: f64 = 400.0;
+pub const W: f64 = 360.0;
 const M: f64 = 8.0;
 /// Most process columns drawn (the rest are said in words).
 pub const COLS: u32 = 4;
