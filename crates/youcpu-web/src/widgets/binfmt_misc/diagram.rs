@@ -104,6 +104,8 @@ pub fn draw(
         let weights: Vec<f64> = row
             .iter()
             .map(|&i| match i {
+                0 => 1.5,
+                3 => 2.5,
                 1 | 2 | 6 => 1.0,
                 _ => 2.0,
             })
@@ -116,7 +118,7 @@ pub fn draw(
             let value = fs.get(i).cloned();
             let shown = match &value {
                 None => "(missing)".to_string(),
-                Some(v) if v.is_empty() => "(empty)".to_string(),
+                Some(v) if v.is_empty() => "none".to_string(),
                 Some(v) => v.clone(),
             };
             let class = if bad == Some(i) { "d-err" } else { "" };

@@ -286,7 +286,7 @@ fn pointers(entries: &[StackEntry], targets: &[u64]) -> Vec<(usize, usize)> {
 /// pointer to what it points at. Returns the y below it and a description.
 pub fn stack(c: &mut Canvas, y: f64, entries: &[StackEntry], written: usize, sp: u64) -> (f64, String) {
     let (x0, w) = (M + 34.0, W - M - 34.0 - 64.0);
-    c.text(M, y + 12.0, "start", "d-title", "the initial stack, top down");
+    c.text(M, y + 12.0, "start", "d-title", "the initial stack");
     c.text(x0 + w, y + 12.0, "end", "d-small", format!("top {:#x}", entries.first().map_or(0, |e| e.addr + e.len)));
     let mut yy = y + 20.0;
     let mut cells = Vec::new();
