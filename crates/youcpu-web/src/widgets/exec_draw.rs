@@ -286,7 +286,7 @@ pub fn interactive(
     html! {
         <svg class="diagram xd-pic" data-testid={id.to_string()}
             viewBox={format!("0 0 {} {}", svg::num(w), svg::num(h.ceil()))}
-            style="max-width: 560px" role={if buttons { "group" } else { "img" }} aria-labelledby={format!("{t} {d}")}
+            role={if buttons { "group" } else { "img" }} aria-labelledby={format!("{t} {d}")}
             xmlns="http://www.w3.org/2000/svg">
             <title id={t}>{ title }</title>
             <desc id={d}>{ desc }</desc>

@@ -26,8 +26,20 @@ pub const FIELDS: [&str; 7] = [
     "flags",
 ];
 
-/// The example files the entry is tried on: the files of the example filesystem's home
-/// directory and of /usr/local/bin, with their first 256 bytes (what `check_file` sees).
+/// The example files the picture offers, one of each kind.
+const SAMPLES: [&str; 8] = [
+    "/Hello.class",
+    "/hello.pyc",
+    "/hello.sh",
+    "/tool.js",
+    "/flags.py",
+    "/notes.txt",
+    "/blob.bin",
+    "/hello-static",
+];
+
+/// The example files the entry is tried on (a class file, compiled Python, scripts, text, a
+/// binary blob, an ELF program), with their first 256 bytes (what `check_file` sees).
 pub fn sample_files() -> Vec<(String, Vec<u8>)> {
     let fs = example_fs().unwrap_or_default();
     // MemFs lists its entries sorted by path.
@@ -39,10 +51,7 @@ pub fn sample_files() -> Vec<(String, Vec<u8>)> {
             )),
             _ => None,
         })
-        .filter(|(p, _)| {
-            (p.starts_with("/home/user/") && !p.starts_with("/home/user/nested/"))
-                || p.starts_with("/usr/local/bin/")
-        })
+        .filter(|(p, _)| SAMPLES.iter().any(|s| p.ends_with(s)))
         .collect()
 }
 
@@ -173,13 +182,13 @@ pub fn draw(
             let cw = (W - 2.0 * M - 6.0) / 2.0;
             for (i, (path, _)) in files.iter().enumerate() {
                 let (col, row) = ((i % 2) as f64, (i / 2) as f64);
-                let (x, yy) = (M + col * (cw + 6.0), y + row * 26.0);
+                let (x, yy) = (M + col * (cw + 6.0), y + row * 54.0);
                 let name = path.rsplit('/').next().unwrap_or(path);
                 let yes = claimed(path);
                 let label = format!("{} {}", if yes { "✓" } else { "✗" }, clip(name, 22));
                 c.part(
                     format!("file {name}"),
-                    (x, yy, cw, 22.0),
+                    (x, yy, cw, 48.0),
                     if yes { "xd-shared" } else { "d-box-2" },
                     i == pick,
                     &label,
@@ -187,7 +196,7 @@ pub fn draw(
                 );
                 c.hit(
                     i,
-                    (x, yy, cw, 22.0),
+                    (x, yy, cw, 48.0),
                     format!(
                         "{path}: {}; show the match",
                         if yes { "claimed" } else { "not claimed" }
@@ -195,7 +204,7 @@ pub fn draw(
                     i == pick,
                 );
             }
-            y += files.len().div_ceil(2) as f64 * 26.0 + 6.0;
+            y += files.len().div_ceil(2) as f64 * 54.0 + 4.0;
             d.push_str(&format!(
                 " Accepted. Of {} example files it claims {}.",
                 files.len(),

@@ -215,7 +215,7 @@ pub fn file_map(c: &mut Canvas, y: f64, m: &FileMap, v: &MapView) -> (f64, Strin
             ry += 14.0;
         }
         let pages = ((r.end.saturating_sub(r.start)) / 4096).clamp(1, 3) as f64;
-        let h = 22.0 + 10.0 * pages;
+        let h = 40.0 + 8.0 * pages;
         let mapped = r.load.is_none_or(|i| i < v.mapped);
         let lit = r.load.is_some() && r.load == v.lit;
         let class = match (r.load, mapped) {

@@ -145,22 +145,22 @@ pub fn chain(c: &mut Canvas, y: f64, ch: &Chain) -> (f64, String) {
                     Some((k, t, cl)) => (t, later(cl, k, shown)),
                     None => ("not tried", "d-dim".to_string()),
                 };
-                c.part(format!("handler {} {depth}", b.name()), (x, y, bw, 38.0), &class, lit, b.name(), Some(sub));
+                c.part(format!("handler {} {depth}", b.name()), (x, y, bw, 48.0), &class, lit, b.name(), Some(sub));
                 if let Some((k, ..)) = v {
                     if k < shown {
                         said.push(format!("{}: {sub}", b.name()));
                     }
                     // Clicking a handler shows the steps up to its verdict.
-                    c.hit(k + 1, (x, y, bw, 38.0), format!("step {}: {} on {}: {sub}", k + 1, b.name(), clip(&file, 30)), lit);
+                    c.hit(k + 1, (x, y, bw, 48.0), format!("step {}: {} on {}: {sub}", k + 1, b.name(), clip(&file, 30)), lit);
                 }
                 if i > 0 {
-                    c.arrow(x - 6.0, y + 19.0, x - 0.5, y + 19.0, "d-muted");
+                    c.arrow(x - 6.0, y + 24.0, x - 0.5, y + 24.0, "d-muted");
                 }
             }
             if !said.is_empty() {
                 desc.push(format!("the handlers say {}", said.join(", ")));
             }
-            y += 46.0;
+            y += 56.0;
         }
         // A failure with no handler (open, depth limit, ENOEXEC from every handler).
         if let Some((k, f)) = steps
@@ -169,12 +169,12 @@ pub fn chain(c: &mut Canvas, y: f64, ch: &Chain) -> (f64, String) {
             .find(|(_, s)| s.depth == depth && s.kind == StepKind::Fail && s.binfmt.is_none())
         {
             let name = f.errno.map_or("fails", |e| e.name());
-            c.part(format!("fail {depth}"), (M, y, W - 2.0 * M, 24.0), &later("d-err", k, shown), cur == k, &format!("execve fails: {name}"), None);
-            c.hit(k + 1, (M, y, W - 2.0 * M, 24.0), format!("step {}: execve fails with {name}", k + 1), cur == k);
+            c.part(format!("fail {depth}"), (M, y, W - 2.0 * M, 48.0), &later("d-err", k, shown), cur == k, &format!("execve fails: {name}"), None);
+            c.hit(k + 1, (M, y, W - 2.0 * M, 48.0), format!("step {}: execve fails with {name}", k + 1), cur == k);
             if k < shown {
                 desc.push(format!("execve fails with {name}"));
             }
-            y += 30.0;
+            y += 54.0;
         }
         // The rewrite this depth's claim made.
         if let Some((k, rw)) = steps
