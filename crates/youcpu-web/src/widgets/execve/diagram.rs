@@ -22,7 +22,14 @@ fn verdict(steps: &[Step], depth: usize, b: Binfmt) -> Option<(usize, &'static s
     steps
         .iter()
         .enumerate()
-        .filter(|(_, s)| s.depth == depth && s.binfmt == Some(b))
+        .filter(|(_, s)| {
+            s.depth == depth
+                && s.binfmt == Some(b)
+                && matches!(
+                    s.kind,
+                    StepKind::Decline | StepKind::Claim | StepKind::Fail | StepKind::Done
+                )
+        })
         .map(|(i, s)| match s.kind {
             StepKind::Decline => (i, "✗ not mine", ""),
             StepKind::Fail => (i, s.errno.map_or("fails", |e| e.name()), "d-err"),
@@ -105,8 +112,11 @@ pub fn chain(c: &mut Canvas, y: f64, ch: &Chain) -> (f64, String) {
                 .map_or_else(|| "?".into(), lossy)
         };
         let seen = first_at(depth) < shown;
-        let lit_file = current.is_some_and(|s| {
-            s.depth == depth && matches!(s.kind, StepKind::Open | StepKind::ReadBuffer)
+        // A handler opening the interpreter (binfmt set) opens the next row's file.
+        let lit_file = current.is_some_and(|s| match (s.kind, s.binfmt) {
+            (StepKind::Open, Some(_)) => s.depth + 1 == depth,
+            (StepKind::Open | StepKind::ReadBuffer, _) => s.depth == depth,
+            _ => false,
         });
         c.part(
             format!("file {depth}"),
@@ -427,6 +437,15 @@ mod tests {
         assert!(d.contains("argv becomes \"/bin/sh\", \"./hello.sh\", \"world\""), "{d}");
         assert!(d.contains("the program that runs is /bin/sh"), "{d}");
         assert!(c.find("handler compat_elf 1").is_some());
+        // The script handler's button shows its verdict: the claim, with only it lit.
+        let k = c.hits.iter().find(|h| h.label.contains("script on ./hello.sh")).map(|h| h.key);
+        s.apply(Action::Show(k.expect("a button for the script handler")));
+        let (c, d) = draw(&s);
+        assert_eq!(c.lit(), ["handler script 0"], "{d}");
+        assert!(d.contains("script: ✓ claims it"), "{d}");
+        // The script handler opening the interpreter lights it and the next file, /bin/sh.
+        s.apply(Action::Show(7));
+        assert_eq!(draw(&s).0.lit(), ["handler script 0", "file 1"]);
     }
 
     #[test]
