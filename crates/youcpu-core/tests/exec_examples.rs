@@ -8,8 +8,6 @@
 
 #[path = "exec/common.rs"]
 mod common;
-#[path = "../../youcpu/src/cmd/exec/realfs.rs"]
-mod realfs;
 
 use common::{kernel_with, model_on, request, sources, Case, Scratch, Seen};
 use std::os::unix::ffi::OsStrExt;

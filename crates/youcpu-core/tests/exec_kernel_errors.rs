@@ -6,8 +6,6 @@
 
 #[path = "exec/common.rs"]
 mod common;
-#[path = "../../youcpu/src/cmd/exec/realfs.rs"]
-mod realfs;
 
 use common::{agree_all, stack_rlimit, tools, Case, Scratch, Seen};
 use std::os::unix::ffi::OsStrExt;

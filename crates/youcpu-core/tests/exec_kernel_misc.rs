@@ -10,17 +10,15 @@
 
 #[path = "exec/common.rs"]
 mod common;
-#[path = "../../youcpu/src/cmd/exec/realfs.rs"]
-mod realfs;
 
 use common::{kernel, model_req, request, tools, Case, Scratch, Seen};
-use realfs::RealFs;
 use std::io::Write;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use youcpu_core::exec::misc::{parse_registration, MiscRegistry};
 use youcpu_core::exec::namei::Cred;
+use youcpu_core::exec::realfs::RealFs;
 use youcpu_core::exec::register;
 use youcpu_testkit::process::Run;
 

@@ -8,15 +8,13 @@
 
 #[path = "exec/common.rs"]
 mod common;
-#[path = "../../youcpu/src/cmd/exec/realfs.rs"]
-mod realfs;
 
 use common::{tools, Scratch};
-use realfs::RealFs;
 use std::os::unix::ffi::OsStrExt;
 use std::process::Command;
 use youcpu_core::exec::misc::MiscRegistry;
 use youcpu_core::exec::namei::Cred;
+use youcpu_core::exec::realfs::RealFs;
 use youcpu_core::exec::register;
 use youcpu_testkit::process::Run;
 

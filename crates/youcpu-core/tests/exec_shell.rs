@@ -7,8 +7,6 @@
 
 #[path = "exec/common.rs"]
 mod common;
-#[path = "../../youcpu/src/cmd/exec/realfs.rs"]
-mod realfs;
 
 use common::{model, Case, Scratch, Seen};
 use std::os::unix::ffi::OsStrExt;

@@ -113,11 +113,12 @@ async fn fetch_execute_steps_one_instruction() {
 }
 
 #[wasm_bindgen_test]
-async fn rings_runs_the_privileged_instruction() {
+async fn rings_runs_the_privileged_instruction_in_the_ring_chosen() {
     let root = mount(WidgetKind::Rings).await;
-    click(&root, "rg-run").await;
+    click(&root, "rg-ring-0").await;
+    assert!(text(&root, "rg-cs").contains("CPL"), "CS shows the CPL");
     let outcome = text(&root, "rg-outcome");
-    assert!(!outcome.trim().is_empty(), "an outcome is shown");
+    assert!(!outcome.trim().is_empty(), "an outcome is shown in ring 0");
     root.remove();
 }
 

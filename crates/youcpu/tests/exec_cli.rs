@@ -5,9 +5,6 @@
 
 #[path = "../../youcpu-core/tests/exec/common.rs"]
 mod common;
-#[path = "../src/cmd/exec/realfs.rs"]
-#[allow(dead_code)]
-mod realfs;
 
 use common::{kernel, tools, Case, Scratch, Seen};
 use serde_json::Value;

@@ -78,15 +78,16 @@ int main(void) {
     waitpid(c, &st, 0);
     close(up[0]);
 
-    /* A writer with no reader gets SIGPIPE. */
+    /* A writer with no reader gets SIGPIPE. The read end is closed before the fork, so no
+       process holds it when the child writes (closing it after the fork would race the
+       child's write). */
     pipe(p);
+    close(p[0]);
     c = fork();
     if (c == 0) {
-        close(p[0]);
         write(p[1], "x", 1);
         _exit(0);
     }
-    close(p[0]);
     close(p[1]);
     waitpid(c, &st, 0);
     printf("no reader: signaled %d signal %d\n", WIFSIGNALED(st), WTERMSIG(st));

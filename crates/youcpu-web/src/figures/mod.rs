@@ -11,9 +11,11 @@
 
 use yew::prelude::*;
 
+mod cpu;
 mod elf;
 mod exec;
 mod paging;
+mod processes;
 
 /// Declares [`FigureKind`] and its tables from one list.
 macro_rules! figures {
@@ -48,6 +50,20 @@ macro_rules! figures {
 figures! {
     /// Part 5: a virtual address cut into its four table indices and the page offset.
     VirtualAddress => "virtual-address", paging::virtual_address,
+    /// Part 2: one workload under FIFO and STCF, from the scheduler simulator.
+    SchedPolicies => "sched-policies", processes::sched_policies,
+    /// Part 2: the CFS period split by weight, from the timeslice calculation.
+    CfsPeriod => "cfs-period", processes::cfs_period,
+    /// Part 6: fork, before and after a write, from the memory model.
+    ForkWrite => "fork-write", processes::fork_write,
+    /// Part 6: from process 1 to a command at a text-console login, grown by the model.
+    BootTree => "boot-tree", processes::boot_tree,
+    /// Part 5: one address walked from CR3 through the four tables to its frame, with the TLB.
+    PageWalk => "page-walk", paging::page_walk,
+    /// Part 5: an address space before and after its first touches: pages and their frames.
+    DemandPaging => "demand-paging", paging::demand_paging,
+    /// Epilogue: the memory hierarchy under a running process, and its pages on frames.
+    ProcessMemory => "process-memory", paging::process_memory,
     /// Part 3: execve of a script, handler by handler, argv rewritten.
     ExecveChain => "execve-chain", exec::execve_chain,
     /// Part 3: the 256-byte buffer with the `#!` line's fields marked.
@@ -56,6 +72,20 @@ figures! {
     ElfMapping => "elf-mapping", elf::elf_mapping,
     /// Part 4: the initial stack, argc to the strings, with its pointers.
     InitialStack => "initial-stack", elf::initial_stack,
+    /// Part 1: an instruction cut into its fields (`add ebx, 512`).
+    InstructionFields => "instruction-fields", cpu::instruction_fields,
+    /// Part 1: one instruction fetched, decoded and executed.
+    InstructionJourney => "instruction-journey", cpu::instruction_journey,
+    /// Part 1: the #GP of a privileged instruction in ring 3, through the IDT.
+    GpPath => "gp-path", cpu::gp_path,
+    /// Part 1: getpid and exit through `syscall`, as a sequence diagram.
+    SyscallPath => "syscall-path", cpu::syscall_path,
+    /// Part 2: a timer tick's frame on the kernel stack.
+    TimerTick => "timer-tick", cpu::timer_tick,
+    /// Part 2: a context switch popping the next task's frame.
+    ContextSwitch => "context-switch", cpu::context_switch,
+    /// Epilogue: the whole journey of a program, ring by ring.
+    WholeJourney => "whole-journey", cpu::whole_journey,
 }
 
 /// The id every figure's diagram carries (`figure-NAME-svg`).
@@ -100,6 +130,18 @@ mod tests {
         let registered: BTreeSet<String> =
             FigureKind::ALL.iter().map(|k| k.id().to_string()).collect();
         assert_eq!(set, registered);
+    }
+
+    #[test]
+    fn every_part_has_at_least_two_figures() {
+        let mut per_part: std::collections::BTreeMap<String, usize> = Default::default();
+        for (file, _) in directives() {
+            *per_part.entry(file).or_default() += 1;
+        }
+        assert_eq!(per_part.len(), 7, "figures in every part: {per_part:?}");
+        for (file, n) in per_part {
+            assert!(n >= 2, "{file} has {n} figure(s)");
+        }
     }
 
     /// Renders a figure to HTML the way the prerenderer does.

@@ -8,6 +8,7 @@
 //! CamelCase (an unknown directive does not compile); the tests below check that the article's
 //! directives, the registry and the URL prefixes agree.
 
+pub mod cpu_pic;
 pub mod exec_draw;
 pub mod oplog;
 pub mod programs;

@@ -2,6 +2,7 @@
 //! program built into an ELF file and run ("Build and run").
 
 pub mod build;
+pub mod diagram;
 mod run_view;
 pub mod state;
 mod view;

@@ -45,9 +45,9 @@ fn explanation(s: &State) -> Html {
             let bytes = d.bytes.get(f.start..f.start + f.len).unwrap_or_default();
             html! {
                 <tr>
-                    <td><span class={classes!("byte", kind_class(Some(f.kind)))}>{ hex(bytes) }</span></td>
+                    <td data-label="bytes"><span class={classes!("byte", kind_class(Some(f.kind)))}>{ hex(bytes) }</span></td>
                     <th scope="row">{ f.label.clone() }</th>
-                    <td>{ f.explain.clone() }</td>
+                    <td data-label="meaning">{ f.explain.clone() }</td>
                 </tr>
             }
         })
@@ -80,9 +80,20 @@ fn explanation(s: &State) -> Html {
         <div class="asm-detail" data-testid="asm-detail" aria-live="polite">
             <p class="asm-detail-head"><code data-testid="asm-detail-text">{ d.text.clone() }</code>{ format!(" at 0x{:x}, {} byte{}", d.ip, d.len, if d.len == 1 { "" } else { "s" }) }</p>
             if let Some(n) = &d.note { <p class="asm-note">{ n.clone() }</p> }
-            <Table class="asm-fields" caption="What each byte means" caption_hidden=true cols={vec![Col::Show("Bytes"), Col::Show("Field"), Col::Show("Meaning")]} body_testid="asm-fields">
-                { fields }
-            </Table>
+            { crate::widgets::cpu_pic::render_pair(
+                &super::diagram::layout(d, false).0,
+                &super::diagram::layout(d, true).0,
+                "asm-diagram",
+                &format!("The fields of {}", d.text),
+                &super::diagram::describe(d),
+                None,
+            ) }
+            <details class="asm-fields-wrap" open=true>
+                <summary>{ "What each byte means, in words" }</summary>
+                <Table class="asm-fields" caption="What each byte means" caption_hidden=true stack=true cols={vec![Col::Show("Bytes"), Col::Show("Field"), Col::Show("Meaning")]} body_testid="asm-fields">
+                    { fields }
+                </Table>
+            </details>
             { why.unwrap_or_default() }
         </div>
     }

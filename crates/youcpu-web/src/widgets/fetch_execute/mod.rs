@@ -2,6 +2,7 @@
 //! at a time: the bytes fetched at RIP, the instruction decoded from them, and what executing it
 //! changed in the registers and flags.
 
+pub mod diagram;
 mod fp;
 pub mod state;
 mod view;

@@ -197,25 +197,25 @@ pub fn FetchExecuteWidget() -> Html {
         ),
         (None, None) => String::new(),
     };
+    let on_hit = {
+        let state = state.clone();
+        Callback::from(move |key: String| {
+            if key == "decoder" {
+                state.dispatch(Action::Step);
+            }
+        })
+    };
+    let picture = crate::widgets::cpu_pic::render_pair(
+        &super::diagram::layout(&state, false),
+        &super::diagram::layout(&state, true),
+        "fe-diagram",
+        "Fetch, decode, execute: memory, the decoder and the CPU",
+        &super::diagram::describe(&state),
+        Some(on_hit),
+    );
     html! {
         <Frame id={super::ID} title="Fetch, decode, execute" subtitle="A tiny program on a simulated x86-64 core, one instruction at a time" on_reset={on_reset} live={Some(AttrValue::from(live))}>
-            <div class="fe-grid">
-                <div class="fe-code">
-                    <label for="fe-source">{ "Program (Intel syntax; " }<code>{ "name:" }</code>{ " labels, " }<code>{ ";" }</code>{ " comments)" }</label>
-                    <textarea id="fe-source" data-testid="fe-source" rows="11" spellcheck="false" value={state.source.clone()} oninput={on_source} />
-                    if let Some(e) = &state.error { <p class="field-error" role="status" data-testid="fe-program-error">{ e.clone() }</p> }
-                    <div class="fe-listing-wrap">
-                        <Table class="fe-listing" testid="fe-listing" bare=true caption="Assembled at 0x401000"
-                            cols={vec![Col::Show("address"), Col::Show("bytes"), Col::Show("source")]}>
-                            { listing }
-                        </Table>
-                    </div>
-                </div>
-                <div class="fe-cpu">
-                    { regs }
-                    if let Some(o) = os.as_ref().filter(|o| super::fp::touched(&o.m.cpu)) { { super::fp::panel(&o.m.cpu, state.before.as_ref()) } }
-                </div>
-            </div>
+            { picture }
             <Stepper label="Run the program" steps={vec![
                 Control::button("Step", click(Action::Step)).testid("fe-step").disabled(!running),
                 Control::button("Run", click(Action::Run)).testid("fe-run").disabled(!running),
@@ -231,6 +231,27 @@ pub fn FetchExecuteWidget() -> Html {
             </Stepper>
             { phases }
             if let Some(n) = &state.notice { <p class="stale" role="status" data-testid="fe-notice">{ n.clone() }</p> }
+            <div class="fe-grid">
+                <div class="fe-code">
+                    <label for="fe-source">{ "Program (Intel syntax; " }<code>{ "name:" }</code>{ " labels, " }<code>{ ";" }</code>{ " comments)" }</label>
+                    <textarea id="fe-source" data-testid="fe-source" rows="11" spellcheck="false" value={state.source.clone()} oninput={on_source} />
+                    if let Some(e) = &state.error { <p class="field-error" role="status" data-testid="fe-program-error">{ e.clone() }</p> }
+                    <details class="fe-listing-wrap" open={state.error.is_some()}>
+                        <summary>{ "The program as assembled, byte by byte" }</summary>
+                        <Table class="fe-listing" testid="fe-listing" bare=true caption="Assembled at 0x401000"
+                            cols={vec![Col::Show("address"), Col::Show("bytes"), Col::Show("source")]}>
+                            { listing }
+                        </Table>
+                    </details>
+                </div>
+                <div class="fe-cpu">
+                    <details class="fe-regs-wrap">
+                        <summary>{ "Every register in full" }</summary>
+                        { regs }
+                    </details>
+                    if let Some(o) = os.as_ref().filter(|o| super::fp::touched(&o.m.cpu)) { { super::fp::panel(&o.m.cpu, state.before.as_ref()) } }
+                </div>
+            </div>
         </Frame>
     }
 }

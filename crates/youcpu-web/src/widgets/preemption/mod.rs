@@ -3,6 +3,7 @@
 //! the task's kernel stack, switch CR3 and the stack, and return into the next task. Preemptive
 //! (timer on) or cooperative (processes yield; a runaway freezes everything).
 
+pub mod diagram;
 pub mod state;
 mod view;
 

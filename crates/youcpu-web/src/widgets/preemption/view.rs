@@ -287,8 +287,19 @@ pub fn PreemptionWidget() -> Html {
     let body = match &state.sys {
         Some(sys) => html! {
             <>
-                { cpu_view(sys) }
+                { crate::widgets::cpu_pic::render(
+                    &super::diagram::layout(sys),
+                    "pe-diagram",
+                    "The CPU and each task's kernel stack",
+                    &super::diagram::describe(sys),
+                    "pe-stacks",
+                    None,
+                ) }
                 { timeline(sys) }
+                <details class="pe-cpu-wrap">
+                    <summary>{ "The CPU's registers in full" }</summary>
+                    { cpu_view(sys) }
+                </details>
                 if let Some(why) = state.frozen() {
                     <div class="pe-frozen" role="status" data-testid="pe-frozen">
                         <strong>{ "No switch can happen any more. " }</strong>{ why }

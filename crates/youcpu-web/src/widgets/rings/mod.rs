@@ -2,6 +2,7 @@
 //! ring 0 (it executes) or ring 3 (a #GP(0) is delivered through the IDT, the CPU switches to
 //! the TSS.RSP0 stack and pushes a frame).
 
+pub mod diagram;
 pub mod state;
 mod view;
 

@@ -114,8 +114,6 @@ pub enum Action {
     Ring(u8),
     /// Pick an instruction from [`OPS`].
     Op(usize),
-    /// Run it.
-    Run,
     /// Back to the defaults.
     Reset,
 }
@@ -127,16 +125,17 @@ pub struct State {
     pub ring: u8,
     /// Index into [`OPS`].
     pub op: usize,
-    /// The last run's outcome (cleared by a change).
+    /// The last run's outcome (the instruction runs again at every change).
     pub outcome: Option<Outcome>,
 }
 
 impl Default for State {
     fn default() -> Self {
+        // The mechanism at work from the start: hlt in ring 3, and the #GP it raises.
         State {
             ring: 3,
             op: 0,
-            outcome: None,
+            outcome: Some(run(3, 0)),
         }
     }
 }
@@ -268,6 +267,7 @@ impl UrlState for State {
         if let Some(i) = q.get("op").and_then(|v| OPS.iter().position(|o| o.asm == v)) {
             s.op = i;
         }
+        s.outcome = Some(run(s.ring, s.op));
         s
     }
 
@@ -292,16 +292,16 @@ impl Apply for State {
     fn apply(&mut self, action: Action) {
         match action {
             Action::Ring(r) => {
+                // The picture answers at once: the instruction runs in the ring chosen.
                 self.ring = if r == 0 { 0 } else { 3 };
-                self.outcome = None;
+                self.outcome = Some(run(self.ring, self.op));
             }
             Action::Op(i) => {
                 if i < OPS.len() {
                     self.op = i;
                 }
-                self.outcome = None;
+                self.outcome = Some(run(self.ring, self.op));
             }
-            Action::Run => self.outcome = Some(run(self.ring, self.op)),
             Action::Reset => *self = State::default(),
         }
     }
@@ -376,7 +376,7 @@ mod tests {
         let s = State {
             ring: 0,
             op: 2,
-            outcome: None,
+            outcome: Some(run(0, 2)),
         };
         assert_eq!(State::from_query(&s.to_query().into()), s);
         let junk = State::from_query(&Query::from([("ring", "7"), ("op", "x")]));

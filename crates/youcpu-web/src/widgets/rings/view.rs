@@ -46,13 +46,16 @@ fn outcome_view(o: &Outcome) -> Html {
                         <li>{ format!("It pushes the frame below; RSP is now {new_rsp:#x}.") }</li>
                         <li data-testid="rg-newcpl">{ format!("It loads CS = {:#x} and RIP = {handler:#x}: CPL is now {to_cpl}, and the kernel's handler runs.", cs.1) }</li>
                     </ol>
-                    <Table class="rg-frame" testid="rg-frame" bare=true
-                        caption="The frame on the kernel stack (lowest address first; RSP points at the top row)"
-                        cols={vec![Col::Show("address"), Col::Show("slot"), Col::Show("value")]}>
-                        { for frame.iter().map(|f| html! {
-                            <tr><td class="rg-mono">{ format!("{:#x}", f.addr) }</td><td>{ f.name }</td><td class="rg-mono">{ format!("{:#x}", f.value) }</td></tr>
-                        }) }
-                    </Table>
+                    <details class="rg-frame-wrap">
+                        <summary>{ "The frame with its addresses" }</summary>
+                        <Table class="rg-frame" testid="rg-frame" bare=true stack=true
+                            caption="The frame on the kernel stack (lowest address first; RSP points at the top row)"
+                            cols={vec![Col::Show("address"), Col::Show("slot"), Col::Show("value")]}>
+                            { for frame.iter().map(|f| html! {
+                                <tr><td class="rg-mono" data-label="address">{ format!("{:#x}", f.addr) }</td><td data-label="slot">{ f.name }</td><td class="rg-mono" data-label="value">{ format!("{:#x}", f.value) }</td></tr>
+                            }) }
+                        </Table>
+                    </details>
                 </div>
             }
         }
@@ -65,7 +68,6 @@ pub fn RingsWidget() -> Html {
     let state = use_url_reducer::<State>();
     let ring_cb = |r: u8| state.on(Action::Ring(r));
     let on_op = state.on_pick(Action::Op);
-    let on_run = state.on(Action::Run);
     let on_reset = state.on(Action::Reset);
     let cs = cs_for(state.ring);
     let op = OPS.get(state.op).map_or("nop", |o| o.asm);
@@ -85,6 +87,22 @@ pub fn RingsWidget() -> Html {
             error_code.map_or("no error code".to_string(), |c| c.to_string())
         ),
     };
+    let on_hit = {
+        let state = state.clone();
+        Callback::from(move |key: String| match key.as_str() {
+            "ring-0" => state.dispatch(Action::Ring(0)),
+            "ring-3" => state.dispatch(Action::Ring(3)),
+            _ => {}
+        })
+    };
+    let picture = crate::widgets::cpu_pic::render(
+        &super::diagram::layout(&state),
+        "rg-diagram",
+        "The two rings and the doors between them",
+        &super::diagram::describe(&state),
+        "",
+        Some(on_hit),
+    );
     html! {
         <Frame id={super::ID} title="Privilege lives in the processor" subtitle="One instruction, run in ring 0 or ring 3 on the simulated CPU" on_reset={on_reset} live={Some(AttrValue::from(live))}>
             <div class="rg-controls">
@@ -98,13 +116,14 @@ pub fn RingsWidget() -> Html {
                         { for OPS.iter().enumerate().map(|(i, o)| html! { <option value={i.to_string()} selected={state.op == i}>{ format!("{}: {}", o.asm, o.about) }</option> }) }
                     </select>
                 </label>
-                <button type="button" class="btn" data-testid="rg-run" onclick={on_run}>{ format!("Run {op}") }</button>
             </div>
             <p class="rg-cs" data-testid="rg-cs">
                 { "CS = " }<code>{ format!("{cs:#06x}") }</code>{ " = binary " }<code>{ format!("{:014b}", cs >> 2) }<mark class="rg-cpl">{ format!("{:02b}", cs & 3) }</mark></code>
                 { format!(": the low two bits are the CPL, {}.", cs & 3) }
                 <span class="hint">{ " IOPL in RFLAGS is 0, so ring 3 may not use I/O ports either." }</span>
             </p>
+            { picture }
+            <p class="hint">{ "Click or tap a ring (or focus it and press Enter) to run the instruction there." }</p>
             { state.outcome.as_ref().map(outcome_view).unwrap_or_default() }
         </Frame>
     }

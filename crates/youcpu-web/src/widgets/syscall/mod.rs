@@ -1,6 +1,8 @@
-//! `syscall`: `exit(1)` through a libc-like wrapper and the `syscall` instruction (LSTAR, the
-//! kernel's handler, the process ending), next to the legacy `int 0x80` gate.
+//! `syscall`: `getpid()` and `exit(1)` through libc-like wrappers and the `syscall` instruction
+//! (LSTAR, the kernel's handler, `sysret` back — or the process ending), drawn as a sequence
+//! diagram, next to `exit` through the legacy `int 0x80` gate.
 
+pub mod diagram;
 pub mod state;
 mod view;
 

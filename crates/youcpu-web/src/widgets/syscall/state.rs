@@ -4,16 +4,22 @@
 
 use std::rc::Rc;
 use crate::ui::Apply;
-use youcpu_core::cpu::state::{R11, RCX};
+use youcpu_core::cpu::state::{R11, RAX, RCX};
 use youcpu_core::linux::{Linux, ProcessState};
 
 use crate::widgets::ring3::{boot, build, ended, step_once};
 
-/// The `syscall` program: main calls a wrapper, as C code calls libc's `_exit`.
-pub const SYSCALL_PROGRAM: &str = "    mov edi, 1        ; main: exit(1)
+/// The `syscall` program: main calls libc-like wrappers, as C code calls libc's `getpid` and
+/// `_exit`: one system call that comes back, one that never does.
+pub const SYSCALL_PROGRAM: &str = "    call getpid_wrapper ; main: getpid()
+    mov edi, 1        ; exit(1)
     call exit_wrapper
     hlt               ; never reached
-exit_wrapper:         ; a libc-like wrapper
+getpid_wrapper:       ; libc-like wrappers
+    mov eax, 39       ; 39 is getpid
+    syscall
+    ret
+exit_wrapper:
     mov eax, 60       ; 60 is exit
     syscall";
 
@@ -25,9 +31,31 @@ pub const INT80_PROGRAM: &str = "    mov ebx, 1        ; status 1
 /// Most steps one Run takes (both programs end long before).
 pub const RUN_LIMIT: usize = 50;
 
+/// One step as the sequence diagram draws it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SeqStep {
+    /// The CPL before the step.
+    pub cpl: u8,
+    /// The CPL after it.
+    pub cpl_after: u8,
+    /// RIP before it.
+    pub rip: u64,
+    /// The instruction, or what the kernel did, in a few words.
+    pub text: String,
+    /// True when the process ended with this step.
+    pub last: bool,
+}
+
 /// One side of the comparison.
 #[derive(Clone)]
 pub struct Side {
+    /// The steps taken so far, for the sequence diagram.
+    pub seq: Vec<SeqStep>,
+    /// Every step the program takes to its end (worked out when the side is set up, on a copy):
+    /// the diagram draws the steps not taken yet faintly.
+    pub plan: Vec<SeqStep>,
+    /// Where the libc-like wrappers start (user code from there on is "the wrapper").
+    pub wrapper_at: u64,
     /// The process.
     pub os: Option<Rc<Linux>>,
     /// What happened, one entry a step: (ring before, or None for the end, text).
@@ -38,19 +66,38 @@ pub struct Side {
 
 impl Side {
     fn new(src: &str) -> Side {
-        let (_, code) = build(src);
-        match code.and_then(|c| boot(&c)) {
+        let (lines, code) = build(src);
+        let wrapper_at = lines
+            .iter()
+            .find(|l| l.source.contains("wrapper:"))
+            .map_or(u64::MAX, |l| l.addr);
+        let mut side = match code.and_then(|c| boot(&c)) {
             Ok(os) => Side {
+                seq: Vec::new(),
+                plan: Vec::new(),
+                wrapper_at,
                 os: Some(Rc::new(os)),
                 log: Vec::new(),
                 error: None,
             },
             Err(e) => Side {
+                seq: Vec::new(),
+                plan: Vec::new(),
+                wrapper_at,
                 os: None,
                 log: Vec::new(),
                 error: Some(e),
             },
+        };
+        let mut twin = side.clone();
+        for _ in 0..RUN_LIMIT {
+            if !twin.running() {
+                break;
+            }
+            twin.step();
         }
+        side.plan = twin.seq;
+        side
     }
 
     /// True while the process runs.
@@ -85,6 +132,28 @@ impl Side {
         if let Some(n) = &st.note {
             text.push_str(&format!("; {n}"));
         }
+        let short = if ring == 0 {
+            // "the kernel ran system call 39 (getpid) and returned 1 in rax": the name, and
+            // what came back in rax or how the process ended.
+            let name = st
+                .note
+                .as_deref()
+                .and_then(|n| n.split_once('(').and_then(|(_, r)| r.split_once(')')).map(|(x, _)| x.to_string()))
+                .unwrap_or_else(|| "kernel".into());
+            match next.state {
+                ProcessState::Exited { code } => format!("{name}({code}): gone"),
+                _ => format!("{name}() = {}", after.gpr[RAX]),
+            }
+        } else {
+            st.text.clone()
+        };
+        self.seq.push(SeqStep {
+            cpl: ring,
+            cpl_after: (after.cs & 3) as u8,
+            rip: st.rip,
+            text: short,
+            last: next.state != ProcessState::Running,
+        });
         self.log.push((Some(ring), text));
         if let Some(e) = ended(&next.state) {
             if !self.log.iter().any(|(_, t)| t == &e) {

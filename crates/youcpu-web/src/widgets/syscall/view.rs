@@ -56,17 +56,28 @@ pub fn SyscallWidget() -> Html {
             html! {
                 <div class="sc-side" data-testid={format!("sc-side-{key}")}>
                     <h5>{ titles.get(i).copied().unwrap_or_default() }</h5>
-                    <pre class="sc-prog">{ programs.get(i).copied().unwrap_or_default() }</pre>
                     if let Some(e) = &side.error { <p class="asm-error">{ e.clone() }</p> }
                     <Stepper label={format!("Run the {} program", titles.get(i).copied().unwrap_or_default())} steps={vec![
                         Control::button("Step", click(Action::Step(i))).testid(format!("sc-{key}-step")).disabled(!side.running()),
                         Control::button("Run to the end", click(Action::Run(i))).testid(format!("sc-{key}-run")).disabled(!side.running()),
                     ]} />
-                    <ol class="sc-log" data-testid={format!("sc-{key}-log")}>
-                        { for side.log.iter().map(|(ring, t)| html! {
-                            <li class={if *ring == Some(0) { "sc-k" } else { "sc-u" }}><span class="sc-ring">{ ring.map_or("end".to_string(), |r| format!("ring {r}")) }</span>{ " " }{ t.clone() }</li>
-                        }) }
-                    </ol>
+                    { crate::widgets::cpu_pic::render(
+                        &super::diagram::layout(side),
+                        &format!("sc-{key}-diagram"),
+                        &format!("{}: the path into the kernel and back", titles.get(i).copied().unwrap_or_default()),
+                        &super::diagram::describe(side, titles.get(i).copied().unwrap_or_default()),
+                        "sc-seq",
+                        None,
+                    ) }
+                    <details class="sc-more">
+                        <summary>{ "The program and every step in full" }</summary>
+                        <pre class="sc-prog">{ programs.get(i).copied().unwrap_or_default() }</pre>
+                        <ol class="sc-log" data-testid={format!("sc-{key}-log")}>
+                            { for side.log.iter().map(|(ring, t)| html! {
+                                <li class={if *ring == Some(0) { "sc-k" } else { "sc-u" }}><span class="sc-ring">{ ring.map_or("end".to_string(), |r| format!("ring {r}")) }</span>{ " " }{ t.clone() }</li>
+                            }) }
+                        </ol>
+                    </details>
                 </div>
             }
         })
