@@ -35,7 +35,7 @@ cargo test --target wasm32-unknown-unknown --locked -p youcpu-web
 step "release build (trunk)"
 trunk build --release --offline
 
-step "size budgets (gzip of the release build; docs/performance.md)"
+step "size budgets (brotli of the release build, first view and whole site; docs/performance.md)"
 node scripts/budget.mjs dist
 
 step "end-to-end tests (Playwright, Chromium)"

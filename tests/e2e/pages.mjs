@@ -71,11 +71,20 @@ export class ExecvePage {
     return this;
   }
   el(id) { return this.root.getByTestId(id); }
+  /** The argv of the program that runs, once the result is shown. */
   async argv() {
+    await this.el('ex-argv').waitFor();
     return this.el('ex-argv').locator('li code').allTextContents();
   }
-  /** Shows every step (the button is disabled when there is only one). */
+  /**
+   * Shows every step (the button is disabled when there is only one) and waits for the last:
+   * "All steps" shows them one per task.
+   */
   async showAll() {
     if (await this.el('ex-all').isEnabled()) await this.el('ex-all').click();
+    await this.page.waitForFunction(() => {
+      const m = document.querySelector('[data-widget="execve"] [data-testid="ex-counter"]')?.textContent.match(/^step (\d+) of (\d+)$/);
+      return m && m[1] === m[2];
+    });
   }
 }

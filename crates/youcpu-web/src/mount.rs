@@ -9,6 +9,14 @@
 //! piece is live its placeholder gets `data-live`; when all are, `<html>` gets
 //! `data-live="all"`, and the performance timeline gets the marks `youcpu-view-live` (every
 //! piece that was in view at start is live) and `youcpu-live` (all of them).
+//!
+//! Two wasm modules share the work (issue #18, "pay only for what is in view"): the shell
+//! (`src/shell.rs`, a few KiB) enhances the table of contents, the only live piece in the first
+//! viewport of a page opened at its top, as soon as the text is painted ([`mount_shell`]); the
+//! app (`src/main.rs`, the simulator and every widget) is fetched as the reader approaches a
+//! widget, opens a link into the article, or the browser is idle (the boot script that
+//! `src/bin/prerender.rs` writes), and mounts the rest ([`mount_placeholders`]), leaving pieces
+//! the shell already brought to life alone.
 
 use crate::toc::Toc;
 use crate::widgets::WidgetKind;
@@ -159,14 +167,56 @@ fn became_live(piece: Piece, in_view: bool) {
     };
     PENDING.set((all, view));
     if in_view && view == 0 {
-        crate::dom::performance_mark("youcpu-view-live");
+        view_live();
     }
     if all == 0 {
-        PIN_TARGET.set(false);
-        crate::dom::performance_mark("youcpu-live");
-        if let Some(root) = crate::dom::document().and_then(|d| d.document_element()) {
-            let _ = root.set_attribute("data-live", "all");
-        }
+        all_live();
+    }
+}
+
+/// Marks the moment every piece in view at start is live (`youcpu-view-live`), once for the
+/// page: the shell may have marked it already (`<html data-view-live>`).
+fn view_live() {
+    let Some(root) = crate::dom::document().and_then(|d| d.document_element()) else {
+        return;
+    };
+    if !root.has_attribute("data-view-live") {
+        let _ = root.set_attribute("data-view-live", "");
+        crate::dom::performance_mark("youcpu-view-live");
+    }
+}
+
+fn all_live() {
+    PIN_TARGET.set(false);
+    crate::dom::performance_mark("youcpu-live");
+    if let Some(root) = crate::dom::document().and_then(|d| d.document_element()) {
+        let _ = root.set_attribute("data-live", "all");
+    }
+}
+
+/// The shell's part (`src/shell.rs`): brings the table of contents to life in place, and marks
+/// `youcpu-view-live` when no widget shows in the viewport (the table of contents was then the
+/// only live piece in view). Does nothing if the app got there first.
+pub fn mount_shell() {
+    let Some(toc) =
+        crate::dom::document().and_then(|d| d.query_selector("[data-slot=\"toc\"]").ok().flatten())
+    else {
+        return;
+    };
+    if toc.has_attribute("data-live") {
+        return;
+    }
+    crate::dom::performance_mark("youcpu-mount:toc");
+    if crate::toc::enhance(&toc) {
+        let _ = toc.set_attribute("data-live", "true");
+        crate::dom::performance_mark("youcpu-live:toc");
+    }
+    let height = crate::dom::viewport_height();
+    let widget_in_view = crate::dom::slots()
+        .iter()
+        .any(|s| s.id != Piece::Toc.id() && s.place.in_view(height));
+    if !widget_in_view {
+        view_live();
     }
 }
 
@@ -181,16 +231,25 @@ pub fn mount_placeholders() -> bool {
         PIN_TARGET.set(true);
         crate::dom::on_first_reader_input(|| PIN_TARGET.set(false));
     }
-    let found = crate::dom::slots();
-    if found.is_empty() {
+    let all = crate::dom::slots();
+    if all.is_empty() {
         return false;
     }
+    // Pieces the shell brought to life already (the table of contents) are done.
+    let found: Vec<crate::dom::Slot> = all
+        .into_iter()
+        .filter(|s| !s.element.has_attribute("data-live"))
+        .collect();
     let height = crate::dom::viewport_height();
     let places: Vec<Place> = found.iter().map(|s| s.place).collect();
     let (order, in_view) = mount_order(&places, height);
     PENDING.set((found.len(), in_view));
     if in_view == 0 {
-        crate::dom::performance_mark("youcpu-view-live");
+        view_live();
+    }
+    if found.is_empty() {
+        all_live();
+        return true;
     }
     let mut queue: Vec<(web_sys::Element, Piece, bool)> = Vec::with_capacity(order.len());
     let mut found: Vec<Option<crate::dom::Slot>> = found.into_iter().map(Some).collect();

@@ -140,7 +140,11 @@ fn this_machines_tools_match_native_runs() {
 }
 
 fn build_dynamic(src: &str, extra: &[&str]) -> PathBuf {
-    let exe = tmp().join(format!("{}-dyn", src.replace('.', "_")));
+    // One file per build: tests run in parallel, and writing an executable another test is
+    // running fails with ETXTBSY.
+    static SEQ: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let exe = tmp().join(format!("{}-dyn-{n}", src.replace('.', "_")));
     let out = Command::new("gcc")
         .args(["-O2", "-o"])
         .arg(&exe)
@@ -170,7 +174,7 @@ type Prog = (
 
 #[test]
 fn dynamic_glibc_builds_of_the_test_programs_match_native_runs() {
-    let progs: [Prog; 14] = [
+    let progs: [Prog; 18] = [
         ("hello.c", &[], &["one", "two words", ""], b""),
         ("float.c", &["-lm"], &[], b""),
         ("strfun.c", &[], &[], b""),
@@ -190,6 +194,10 @@ fn dynamic_glibc_builds_of_the_test_programs_match_native_runs() {
         ("pipeline.c", &[], &[], b""),
         ("poll.c", &[], &[], b""),
         ("wait_edge.c", &[], &[], b""),
+        ("sleep.c", &[], &[], b""),
+        ("vfork.c", &[], &[], b""),
+        ("fork_stdio.c", &[], &[], b""),
+        ("select.c", &[], &[], b""),
     ];
     for (src, flags, args, input) in progs {
         let exe = build_dynamic(src, flags);

@@ -74,7 +74,8 @@ fn strace(exe: &Path) -> Vec<String> {
         .map(|l| {
             l.split_once(' ')
                 .filter(|(pid, _)| pid.bytes().all(|b| b.is_ascii_digit()))
-                .map_or(l, |(_, rest)| rest)
+                // strace pads the pid column: the call starts after the spaces.
+                .map_or(l, |(_, rest)| rest.trim_start())
         })
         .filter(|l| !l.starts_with("execve(") && !l.starts_with("+++"))
         .map(|l| {
@@ -163,6 +164,12 @@ fn syscall_sequences_match_strace() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         err.contains("page fault at") && !err.contains("openat"),
+        "{err}"
+    );
+    let out = youcpu(&["run", "--trace=mmap", cases[2].to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("] mmap(NULL, ") && err.contains("] mprotect(") && !err.contains("openat"),
         "{err}"
     );
     let out = youcpu(&["run", "--trace=bogus", cases[0].to_str().unwrap()]);

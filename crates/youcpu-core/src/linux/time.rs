@@ -71,7 +71,12 @@ impl Linux {
             Err(e) => return e.ret(),
         };
         let until = if flags & 1 != 0 {
-            t
+            // An absolute time on a wall clock is on the wall clock's scale.
+            if matches!(clock, Some(0 | 5 | 8 | 11)) {
+                t.saturating_sub(self.realtime_offset_ns)
+            } else {
+                t
+            }
         } else {
             self.now_ns().saturating_add(t)
         };

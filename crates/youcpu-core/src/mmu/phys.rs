@@ -174,22 +174,37 @@ impl PhysMem {
 
     /// Reads bytes at a physical address; unbacked bytes read as zero.
     pub fn read(&self, paddr: u64, buf: &mut [u8]) {
-        for (i, b) in buf.iter_mut().enumerate() {
+        // A frame at a time (a copy per frame, not per byte: file mappings and the loader
+        // move megabytes through here).
+        let mut i = 0usize;
+        while i < buf.len() {
             let a = paddr.wrapping_add(i as u64);
-            *b = self
-                .frame(a / PAGE_SIZE)
-                .map_or(0, |f| f[(a % PAGE_SIZE) as usize]);
+            let off = (a % PAGE_SIZE) as usize;
+            let n = (PAGE_SIZE as usize - off).min(buf.len() - i);
+            if let Some(dst) = buf.get_mut(i..i + n) {
+                match self.frame(a / PAGE_SIZE).and_then(|f| f.get(off..off + n)) {
+                    Some(src) => dst.copy_from_slice(src),
+                    None => dst.fill(0),
+                }
+            }
+            i += n;
         }
     }
 
     /// Writes bytes at a physical address; bytes outside allocated frames are dropped
     /// (like writes to unbacked physical addresses on a real bus).
     pub fn write(&mut self, paddr: u64, data: &[u8]) {
-        for (i, &b) in data.iter().enumerate() {
+        let mut i = 0usize;
+        while i < data.len() {
             let a = paddr.wrapping_add(i as u64);
-            if let Some(f) = self.frame_mut(a / PAGE_SIZE) {
-                f[(a % PAGE_SIZE) as usize] = b;
+            let off = (a % PAGE_SIZE) as usize;
+            let n = (PAGE_SIZE as usize - off).min(data.len() - i);
+            if let (Some(f), Some(src)) = (self.frame_mut(a / PAGE_SIZE), data.get(i..i + n)) {
+                if let Some(dst) = f.get_mut(off..off + n) {
+                    dst.copy_from_slice(src);
+                }
             }
+            i += n;
         }
     }
 

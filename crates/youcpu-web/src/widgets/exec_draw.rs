@@ -286,6 +286,7 @@ pub fn interactive(
     html! {
         <svg class="diagram xd-pic" data-testid={id.to_string()}
             viewBox={format!("0 0 {} {}", svg::num(w), svg::num(h.ceil()))}
+            width="560" height={svg::num((h.ceil() * 560.0 / w.max(1.0)).round())}
             role={if buttons { "group" } else { "img" }} aria-labelledby={format!("{t} {d}")}
             xmlns="http://www.w3.org/2000/svg">
             <title id={t}>{ title }</title>

@@ -599,8 +599,17 @@ impl Vfs for HostFs {
         Ok(if p.is_empty() { b"/".to_vec() } else { p })
     }
 
+    fn node_path(&self, node: usize) -> Option<Vec<u8>> {
+        let p = HostFs::node_path(self, node)?;
+        Some(if p.is_empty() {
+            b"/".to_vec()
+        } else {
+            p.to_vec()
+        })
+    }
+
     fn path_of(&self, dir: usize) -> Option<Vec<u8>> {
-        let p = self.node_path(dir)?;
+        let p = HostFs::node_path(self, dir)?;
         Some(if p.is_empty() {
             b"/".to_vec()
         } else {
@@ -681,6 +690,31 @@ mod tests {
         assert_eq!(fs.read(o.node, 0, 100), Ok(b"inside".to_vec()));
         fs.close(o.node);
         assert_eq!(std::fs::read(d.join("secret")).unwrap(), b"outside");
+    }
+
+    #[test]
+    fn the_execve_model_sees_the_confined_tree() {
+        use crate::exec::fs::{FileKind, FileSystem, FsError};
+        let d = scratch("exec");
+        let root = d.join("root");
+        std::os::unix::fs::symlink("dir/f", root.join("link")).unwrap();
+        std::os::unix::fs::symlink(d.join("secret"), root.join("out")).unwrap();
+        let mut fs = HostFs::new(&root).unwrap();
+        {
+            let view = super::super::vfs::ExecView::new(&mut fs, (0, 0));
+            assert_eq!(
+                view.lstat(b"/dir/f").map(|m| (m.kind, m.size)),
+                Ok((FileKind::Regular, 6))
+            );
+            assert_eq!(view.lstat(b"/link").map(|m| m.kind), Ok(FileKind::Symlink));
+            assert_eq!(view.read_link(b"/link"), Ok(b"dir/f".to_vec()));
+            assert_eq!(view.read_at(b"/link", 2, 10), Ok(b"side".to_vec()));
+            assert_eq!(view.read_at(b"/out", 0, 10), Err(FsError::NotFound));
+            assert_eq!(view.lstat(b"/../../secret"), Err(FsError::NotFound));
+        }
+        assert_eq!(fs.open_files(), 0);
+        let o = fs.open(0, b"/dir/f", 0, 0).unwrap();
+        assert_eq!(Vfs::node_path(&fs, o.node), Some(b"/dir/f".to_vec()));
     }
 
     #[test]

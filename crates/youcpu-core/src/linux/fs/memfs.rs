@@ -659,6 +659,29 @@ impl Vfs for MemFs {
         Ok(p)
     }
 
+    fn node_path(&self, node: usize) -> Option<Vec<u8>> {
+        if MemFs::is_dir(self, node) {
+            return MemFs::path_of(self, node);
+        }
+        // A file: the directory that names it (the first one: a file here has one name).
+        self.inodes.iter().enumerate().find_map(|(d, i)| {
+            let Some(Inode {
+                node: Node::Dir { entries, .. },
+                ..
+            }) = i
+            else {
+                return None;
+            };
+            let (name, _) = entries.iter().find(|(_, &i)| i == node)?;
+            let mut p = MemFs::path_of(self, d)?;
+            if p != b"/" {
+                p.push(b'/');
+            }
+            p.extend_from_slice(name);
+            Some(p)
+        })
+    }
+
     fn path_of(&self, dir: usize) -> Option<Vec<u8>> {
         MemFs::path_of(self, dir)
     }

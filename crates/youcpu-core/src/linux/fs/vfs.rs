@@ -247,6 +247,9 @@ pub trait Vfs: std::fmt::Debug {
     /// The absolute path `path` names, symbolic links resolved (what `d_path` shows of the
     /// file it opens: /proc/self/exe).
     fn canonical(&mut self, base: usize, path: &[u8]) -> Result<Vec<u8>, Errno>;
+    /// The absolute path of any node (a directory or an open file): what execveat(fd, "",
+    /// AT_EMPTY_PATH) runs. None when the file has no name any more.
+    fn node_path(&self, node: usize) -> Option<Vec<u8>>;
     /// The path of directory node `dir` from the root (getcwd).
     fn path_of(&self, dir: usize) -> Option<Vec<u8>>;
     /// True when the node is a terminal (isatty's TCGETS succeeds).
@@ -264,5 +267,79 @@ pub trait Vfs: std::fmt::Debug {
 impl Clone for Box<dyn Vfs> {
     fn clone(&self) -> Self {
         self.clone_box()
+    }
+}
+
+/// The execve model's view ([`crate::exec::fs::FileSystem`]) of a file system: absolute
+/// paths from its root (the model walks them itself, symbolic links included, asking for one
+/// component at a time); owners are the file system's, or the caller's `ids` where it keeps
+/// none. With it the kernel's execve runs programs from whichever file system it serves.
+pub struct ExecView<'a> {
+    fs: std::cell::RefCell<&'a mut dyn Vfs>,
+    ids: (u32, u32),
+}
+
+impl<'a> ExecView<'a> {
+    /// A view of `fs` for a caller with `ids` (uid, gid).
+    pub fn new(fs: &'a mut dyn Vfs, ids: (u32, u32)) -> Self {
+        ExecView {
+            fs: std::cell::RefCell::new(fs),
+            ids,
+        }
+    }
+}
+
+fn fs_error(e: Errno) -> crate::exec::fs::FsError {
+    match e {
+        Errno::Enoent | Errno::Enotdir => crate::exec::fs::FsError::NotFound,
+        e => crate::exec::fs::FsError::Unavailable(e.to_string()),
+    }
+}
+
+impl crate::exec::fs::FileSystem for ExecView<'_> {
+    fn lstat(&self, path: &[u8]) -> Result<crate::exec::fs::Meta, crate::exec::fs::FsError> {
+        use crate::exec::fs::FileKind as K;
+        let mut fs = self.fs.borrow_mut();
+        let root = fs.root();
+        let st = fs.stat(root, path, false, self.ids).map_err(fs_error)?;
+        let kind = match st.mode & ftype::S_IFMT {
+            ftype::S_IFREG => K::Regular,
+            ftype::S_IFDIR => K::Directory,
+            ftype::S_IFLNK => K::Symlink,
+            _ => K::Other,
+        };
+        Ok(crate::exec::fs::Meta {
+            kind,
+            mode: st.mode & 0o7777,
+            uid: st.uid,
+            gid: st.gid,
+            size: st.size,
+        })
+    }
+
+    fn read_link(&self, path: &[u8]) -> Result<Vec<u8>, crate::exec::fs::FsError> {
+        let mut fs = self.fs.borrow_mut();
+        let root = fs.root();
+        fs.readlink(root, path).map_err(fs_error)
+    }
+
+    fn read_at(
+        &self,
+        path: &[u8],
+        offset: u64,
+        len: usize,
+    ) -> Result<Vec<u8>, crate::exec::fs::FsError> {
+        let mut fs = self.fs.borrow_mut();
+        let root = fs.root();
+        let o = fs.open(root, path, 0, 0).map_err(fs_error)?;
+        let r = if o.dir {
+            Err(crate::exec::fs::FsError::Unavailable(
+                Errno::Eisdir.to_string(),
+            ))
+        } else {
+            fs.read(o.node, offset, len).map_err(fs_error)
+        };
+        fs.close(o.node);
+        r
     }
 }

@@ -112,8 +112,12 @@ pub enum Action {
     Next,
     /// Step back.
     Prev,
-    /// Show every step.
+    /// Show every step at once (the prerendered figures; tests).
     All,
+    /// The "All steps" button: the next step now, the rest one per task ([`Action::More`]).
+    Reveal,
+    /// One more step while [`Action::Reveal`] goes on (dispatched by the view's background run).
+    More,
     /// Back to the first step.
     First,
     /// Show the first n steps (a step clicked on the picture).
@@ -141,6 +145,10 @@ pub struct State {
     pub outcome: Rc<ExecOutcome>,
     /// Steps shown so far (1-based count).
     pub shown: usize,
+    /// Whether "All steps" is still revealing steps, one per task: each step's buffer grid and
+    /// argv take a few ms to build and lay out, and all of them in one task made a long task
+    /// (31 ms of CPU at 1x, over 100 ms at 4x; docs/performance.md).
+    pub revealing: bool,
     /// A note when input was cut to the widget's limits.
     pub notice: Option<String>,
 }
@@ -182,6 +190,7 @@ impl Default for State {
                 steps: Vec::new(),
             }),
             shown: 0,
+            revealing: false,
             notice: None,
         };
         s.pick(0);
@@ -314,6 +323,9 @@ impl Apply for State {
                 t
             }
         };
+        // Anything the reader does stops a reveal in progress ("All steps" and its own steps
+        // go on with it).
+        self.revealing &= matches!(a, Action::Reveal | Action::More);
         match a {
             Action::Reset => {
                 *self = State::default();
@@ -359,6 +371,13 @@ impl Apply for State {
             }
             Action::All => {
                 self.shown = self.outcome.steps.len().max(1);
+                return;
+            }
+            Action::Reveal | Action::More => {
+                if matches!(a, Action::Reveal) || self.revealing {
+                    self.shown = (self.shown + 1).min(self.outcome.steps.len().max(1));
+                    self.revealing = !self.finished();
+                }
                 return;
             }
             Action::First => {
@@ -440,6 +459,38 @@ mod tests {
         assert_eq!(s.shown, 2);
         s.apply(Action::All);
         assert!(s.finished());
+        assert!(!s.revealing);
+        s.apply(Action::First);
+        s.apply(Action::Next);
+        s.apply(Action::Reveal);
+        assert_eq!(s.shown, 3);
+        assert!(s.revealing);
+        let mut tasks = 0;
+        while s.revealing {
+            s.apply(Action::More);
+            tasks += 1;
+            assert!(tasks < 1000, "a reveal that never ends");
+        }
+        assert!(s.finished());
+        assert_eq!(tasks, n - 3);
+        // A stale More after the end, or after the reader stepped back, changes nothing.
+        s.apply(Action::More);
+        assert_eq!(s.shown, n);
+        s.apply(Action::Reveal);
+        assert_eq!(s.shown, n);
+        s.apply(Action::First);
+        s.apply(Action::Reveal);
+        s.apply(Action::First);
+        assert!(!s.revealing);
+        s.apply(Action::More);
+        assert_eq!(s.shown, 1);
+        s.apply(Action::Reveal);
+        s.apply(Action::Next);
+        assert!(!s.revealing, "a step of the reader's stops the reveal");
+        s.apply(Action::Reveal);
+        while s.revealing {
+            s.apply(Action::More);
+        }
         s.apply(Action::Next);
         assert_eq!(s.shown, n);
         s.apply(Action::First);

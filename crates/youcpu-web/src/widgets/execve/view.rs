@@ -2,7 +2,7 @@
 
 use super::diagram::{buffer, chain, Chain, W};
 use super::state::{Action, State, PICKS};
-use crate::ui::{use_url_reducer, Control, Dispatch, Frame, Stepper};
+use crate::ui::{use_background_run, use_url_reducer, Control, Dispatch, Frame, Pace, Stepper};
 use crate::widgets::exec_draw::{hit_layer, interactive, Canvas};
 use yew::prelude::*;
 use youcpu_core::exec::{Failure, Step, StepKind};
@@ -47,6 +47,15 @@ fn step_view(i: usize, st: &Step, current: bool) -> Html {
 #[component]
 pub fn ExecveWidget() -> Html {
     let state = use_url_reducer::<State>();
+    // "All steps" shows one step per timer task, so the page paints and answers between them.
+    {
+        let dispatcher = state.dispatcher();
+        use_background_run(
+            state.shown,
+            state.revealing.then_some(Pace::Chunks),
+            move || dispatcher.dispatch(Action::More),
+        );
+    }
     let click = |a: Action| state.on(a.clone());
     let input = |f: fn(String) -> Action| state.on_text(f);
     let on_pick = state.on_pick(Action::Pick);
@@ -159,7 +168,7 @@ pub fn ExecveWidget() -> Html {
                 Control::button("First", click(Action::First)).disabled(shown <= 1),
                 Control::button("Back", click(Action::Prev)).disabled(shown <= 1),
                 Control::button("Step", click(Action::Next)).testid("ex-next").disabled(state.finished()),
-                Control::button("All steps", click(Action::All)).testid("ex-all").disabled(state.finished()),
+                Control::button("All steps", click(Action::Reveal)).testid("ex-all").disabled(state.finished()),
                 Control::hint(format!("step {shown} of {}", steps.len())).testid("ex-counter"),
             ]} />
             { picture }

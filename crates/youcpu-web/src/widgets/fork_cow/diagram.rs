@@ -285,9 +285,11 @@ pub fn page_op(p: &PageBox) -> Op {
     }
 }
 
+/// Where a shape group sits: an SVG `transform` attribute (the page's CSP allows no inline
+/// style), which the style sheet still animates.
 fn at(x: f64, y: f64) -> String {
     format!(
-        "transform: translate({}px, {}px)",
+        "translate({} {})",
         crate::ui::svg::num(x),
         crate::ui::svg::num(y)
     )
@@ -354,7 +356,7 @@ pub fn draw(pic: &Picture, on_page: Option<&Callback<Op>>) -> Html {
                 f.lit.then_some("d-hl"),
             );
             html! {
-                <g key={format!("f{}-{}", f.region.name(), f.frame)} class={class} style={at(f.x, f.y)}
+                <g key={format!("f{}-{}", f.region.name(), f.frame)} class={class} transform={at(f.x, f.y)}
                     data-testid={format!("fc-frame-box-{}", f.frame)} data-refs={f.refs.to_string()}>
                     { rect(0.0, 0.0, FRAME_W, FRAME_H, if shared { "d-box-2" } else { "d-box" }) }
                     { text(FRAME_W / 2.0, 13.0, "middle", "d-mono", format!("frame {}", f.frame)) }
@@ -404,7 +406,7 @@ pub fn draw(pic: &Picture, on_page: Option<&Callback<Op>>) -> Html {
                         })
                     };
                     html! {
-                        <g key={format!("p{}-{}", p.pid, p.region.name())} class={class} style={at(p.x, p.y)}
+                        <g key={format!("p{}-{}", p.pid, p.region.name())} class={class} transform={at(p.x, p.y)}
                             data-testid={testid} data-hit="" tabindex="0" role="button"
                             aria-label={page_label(p)} onclick={click} onkeydown={key}>
                             { body }
@@ -412,7 +414,7 @@ pub fn draw(pic: &Picture, on_page: Option<&Callback<Op>>) -> Html {
                     }
                 }
                 None => html! {
-                    <g key={format!("p{}-{}", p.pid, p.region.name())} class={class} style={at(p.x, p.y)} data-testid={testid}>
+                    <g key={format!("p{}-{}", p.pid, p.region.name())} class={class} transform={at(p.x, p.y)} data-testid={testid}>
                         { body }
                     </g>
                 },

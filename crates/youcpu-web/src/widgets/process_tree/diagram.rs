@@ -209,9 +209,11 @@ pub fn node_label(n: &Node) -> String {
     )
 }
 
+/// Where a shape group sits: an SVG `transform` attribute (the page's CSP allows no inline
+/// style), which the style sheet still animates.
 fn at(x: f64, y: f64) -> String {
     format!(
-        "transform: translate({}px, {}px)",
+        "translate({} {})",
         crate::ui::svg::num(x),
         crate::ui::svg::num(y)
     )
@@ -297,7 +299,7 @@ pub fn draw(t: &Tree, select: Option<&Callback<u32>>, selected: Option<u32>) -> 
                         })
                     };
                     html! {
-                        <g key={format!("n{}", n.pid)} class={class} style={at(n.x, n.y)} data-testid={testid}
+                        <g key={format!("n{}", n.pid)} class={class} transform={at(n.x, n.y)} data-testid={testid}
                             data-hit="" tabindex="0" role="button" aria-pressed={(selected == Some(n.pid)).to_string()}
                             aria-label={node_label(n)} onclick={click} onkeydown={key}>
                             { body }
@@ -305,7 +307,7 @@ pub fn draw(t: &Tree, select: Option<&Callback<u32>>, selected: Option<u32>) -> 
                     }
                 }
                 None => html! {
-                    <g key={format!("n{}", n.pid)} class={class} style={at(n.x, n.y)} data-testid={testid}>{ body }</g>
+                    <g key={format!("n{}", n.pid)} class={class} transform={at(n.x, n.y)} data-testid={testid}>{ body }</g>
                 },
             }
         })
