@@ -61,6 +61,8 @@ test('strict CSP: no violation, no console error, widgets work', async () => {
   // execve: all steps; the interpreter's steps are indented by a class, not a style.
   const ex = page.locator('[data-widget="execve"]');
   await ex.getByTestId('ex-all').click();
+  // The steps in words are a log under the picture, in a <details>: open it.
+  await ex.locator('details.ex-log > summary').first().click();
   const nested = ex.locator('li.step.depth-1').first();
   await nested.waitFor();
   assert.ok(parseFloat(await nested.evaluate((el) => getComputedStyle(el).marginLeft)) > 5);

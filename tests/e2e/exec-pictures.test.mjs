@@ -140,7 +140,7 @@ test('shell-fallback: three callers, and the picture follows the file', async ()
   await page.keyboard.press('Control+A');
   await page.keyboard.type('#!/bin/sh\necho hi\n');
   assert.match((await read(w, 'sf-diagram')).desc, /^C program: execve ✓ runs \/bin\/sh/);
-  await w.getByTestId('sf-preset').selectOption({ index: 0 });
+  await w.getByTestId('sf-preset').selectOption('0');
   await shoot(w.getByTestId('sf-diagram'), 'shell-fallback-diagram-1280.png');
   assert.deepEqual(errors, []);
   await page.close();
@@ -161,10 +161,11 @@ test('elf-inspector: the file strip with lines to memory; a segment clicked ligh
   assert.match(d0.text, /the address space/);
   assert.match(d0.desc, /map to 0x400000/);
   assert.equal(d0.hits, 2);
-  await w.getByTestId('elf-map').locator('[data-hit]').nth(1).click();
+  const seg = (i) => w.getByTestId('elf-map').locator(`[data-hit][aria-label^="segment ${i}:"]`);
+  await seg(1).click();
   assert.match(await w.getByTestId('elf-hex').textContent(), /segment 1 \(LOAD/);
   assert.ok((await read(w, 'elf-map')).lit >= 1);
-  await w.getByTestId('elf-map').locator('[data-hit]').nth(0).focus();
+  await seg(0).focus();
   await page.keyboard.press('Enter');
   assert.match(await w.getByTestId('elf-hex').textContent(), /segment 0 \(LOAD/);
   await shoot(w.getByTestId('elf-map'), 'elf-inspector-diagram-1280.png');
@@ -174,7 +175,7 @@ test('elf-inspector: the file strip with lines to memory; a segment clicked ligh
   const t = await touchPage('#widget-elf-inspector');
   const tw = widget(t.page, 'elf-inspector');
   await fits(t.page, tw);
-  await tap(t.page, tw.getByTestId('elf-map').locator('[data-hit]').nth(1));
+  await tap(t.page, tw.getByTestId('elf-map').locator('[data-hit][aria-label^="segment 1:"]'));
   await tw.getByTestId('elf-hex').filter({ hasText: 'segment 1 (LOAD' }).waitFor();
   await shoot(tw, 'elf-inspector-360.png');
   assert.deepEqual(t.errors, []);
@@ -188,7 +189,7 @@ test('elf-loader: segments land as they are mapped, the stack fills with its poi
   assert.match(d0.text, /the file \(\d+ bytes\)/);
   assert.match(d0.text, /argc = 1/, 'the stack column is drawn from the start');
   assert.match(d0.desc, /^Step 1 of \d+/);
-  assert.match(d0.desc, /Nothing is mapped yet/);
+  assert.match(d0.desc, /nothing of the file is mapped yet/);
   await w.getByTestId('el-next').click();
   await w.getByTestId('el-next').click();
   const d1 = await read(w, 'el-diagram');

@@ -47,6 +47,15 @@ pub fn order_by(keys: &[u64]) -> Vec<usize> {
     idx
 }
 
+/// A text at `(x, y)`, its `text-anchor` left out when it is the default, `start` (shorter
+/// markup in the prerendered figures).
+fn text(x: f64, y: f64, anchor: &str, class: &str, s: String) -> Html {
+    let anchor = (anchor != "start").then(|| AttrValue::from(anchor.to_string()));
+    html! {
+        <text x={svg::num(x)} y={svg::num(y)} text-anchor={anchor} class={class.to_string()}>{ s }</text>
+    }
+}
+
 /// A named part of the picture: its box and whether it is lit.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Part {
@@ -119,7 +128,7 @@ impl Canvas {
             _ => (x, x + w),
         };
         self.reach(x0, x1, y + 3.0);
-        self.shapes.push(svg::text(x, y, anchor, class, s));
+        self.shapes.push(text(x, y, anchor, class, s));
     }
 
     /// A line.
@@ -178,9 +187,11 @@ impl Canvas {
         self.shapes.push(html! {
             <g class={cls}>
                 { svg::rect(x, y, w, h, boxc) }
-                { svg::text(x + w / 2.0, ly, "middle", "d-label", label) }
+                if !label.is_empty() {
+                    { text(x + w / 2.0, ly, "middle", "d-label", label) }
+                }
                 if let Some(s) = sub {
-                    { svg::text(x + w / 2.0, y + h / 2.0 + 12.0, "middle", "d-small", s) }
+                    { text(x + w / 2.0, y + h / 2.0 + 12.0, "middle", "d-small", s) }
                 }
             </g>
         });
@@ -256,12 +267,27 @@ pub fn hit_layer(hits: &[Hit], on: &Callback<usize>) -> Html {
 /// A picture whose parts are buttons: like [`crate::ui::Diagram`] (scales to its width, a
 /// title and a description from the state), but `role="group"`, since an `img` role makes its
 /// children presentational and would hide the buttons from assistive technology.
-pub fn interactive(id: &str, title: String, desc: String, (w, h): (f64, f64), body: Html) -> Html {
+///
+/// Drawn in the browser only: the prerendered page (and the reader without JavaScript) has the
+/// article's figures, drawn by the same code, and the HTML stays within its budget. `buttons`:
+/// whether the picture has clickable parts (`role="group"`) or is a plain image (`role="img"`).
+pub fn interactive(
+    id: &str,
+    title: String,
+    desc: String,
+    (w, h): (f64, f64),
+    buttons: bool,
+    body: Html,
+) -> Html {
+    if !cfg!(target_arch = "wasm32") {
+        return Html::default();
+    }
     let (t, d) = (format!("{id}-t"), format!("{id}-d"));
     html! {
-        <svg class="diagram" data-testid={id.to_string()}
+        <svg class="diagram xd-pic" data-testid={id.to_string()}
             viewBox={format!("0 0 {} {}", svg::num(w), svg::num(h.ceil()))}
-            width="560" height={svg::num((h.ceil() * 560.0 / w.max(1.0)).round())} role="group" aria-labelledby={format!("{t} {d}")}
+            width="560" height={svg::num((h.ceil() * 560.0 / w.max(1.0)).round())}
+            role={if buttons { "group" } else { "img" }} aria-labelledby={format!("{t} {d}")}
             xmlns="http://www.w3.org/2000/svg">
             <title id={t}>{ title }</title>
             <desc id={d}>{ desc }</desc>

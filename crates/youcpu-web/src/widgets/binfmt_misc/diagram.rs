@@ -13,7 +13,7 @@ use youcpu_core::exec::fs::MemNode;
 use youcpu_core::exec::misc::MiscMatch;
 
 /// The picture's width in viewBox units.
-pub const W: f64 = 400.0;
+pub const W: f64 = 360.0;
 const M: f64 = 8.0;
 /// The fields, in order.
 pub const FIELDS: [&str; 7] = [
@@ -26,8 +26,20 @@ pub const FIELDS: [&str; 7] = [
     "flags",
 ];
 
-/// The example files the entry is tried on: the files of the example filesystem's home
-/// directory and of /usr/local/bin, with their first 256 bytes (what `check_file` sees).
+/// The example files the picture offers, one of each kind.
+const SAMPLES: [&str; 8] = [
+    "/Hello.class",
+    "/hello.pyc",
+    "/hello.sh",
+    "/tool.js",
+    "/flags.py",
+    "/notes.txt",
+    "/blob.bin",
+    "/hello-static",
+];
+
+/// The example files the entry is tried on (a class file, compiled Python, scripts, text, a
+/// binary blob, an ELF program), with their first 256 bytes (what `check_file` sees).
 pub fn sample_files() -> Vec<(String, Vec<u8>)> {
     let fs = example_fs().unwrap_or_default();
     // MemFs lists its entries sorted by path.
@@ -39,10 +51,7 @@ pub fn sample_files() -> Vec<(String, Vec<u8>)> {
             )),
             _ => None,
         })
-        .filter(|(p, _)| {
-            (p.starts_with("/home/user/") && !p.starts_with("/home/user/nested/"))
-                || p.starts_with("/usr/local/bin/")
-        })
+        .filter(|(p, _)| SAMPLES.iter().any(|s| p.ends_with(s)))
         .collect()
 }
 
@@ -104,6 +113,8 @@ pub fn draw(
         let weights: Vec<f64> = row
             .iter()
             .map(|&i| match i {
+                0 => 1.5,
+                3 => 2.5,
                 1 | 2 | 6 => 1.0,
                 _ => 2.0,
             })
@@ -116,7 +127,7 @@ pub fn draw(
             let value = fs.get(i).cloned();
             let shown = match &value {
                 None => "(missing)".to_string(),
-                Some(v) if v.is_empty() => "(empty)".to_string(),
+                Some(v) if v.is_empty() => "none".to_string(),
                 Some(v) => v.clone(),
             };
             let class = if bad == Some(i) { "d-err" } else { "" };
@@ -145,10 +156,10 @@ pub fn draw(
                 &format!("refused: write(2) fails with {errno}"),
                 None,
             );
-            c.text(M, y + 42.0, "start", "d-small", clip(reason, 62));
-            if reason.chars().count() > 62 {
-                let rest: String = reason.chars().skip(61).collect();
-                c.text(M, y + 56.0, "start", "d-small", clip(&rest, 62));
+            c.text(M, y + 42.0, "start", "d-small", clip(reason, 57));
+            if reason.chars().count() > 57 {
+                let rest: String = reason.chars().skip(56).collect();
+                c.text(M, y + 56.0, "start", "d-small", clip(&rest, 57));
                 y += 14.0;
             }
             y += 54.0;
@@ -171,13 +182,13 @@ pub fn draw(
             let cw = (W - 2.0 * M - 6.0) / 2.0;
             for (i, (path, _)) in files.iter().enumerate() {
                 let (col, row) = ((i % 2) as f64, (i / 2) as f64);
-                let (x, yy) = (M + col * (cw + 6.0), y + row * 26.0);
+                let (x, yy) = (M + col * (cw + 6.0), y + row * 54.0);
                 let name = path.rsplit('/').next().unwrap_or(path);
                 let yes = claimed(path);
                 let label = format!("{} {}", if yes { "✓" } else { "✗" }, clip(name, 22));
                 c.part(
                     format!("file {name}"),
-                    (x, yy, cw, 22.0),
+                    (x, yy, cw, 48.0),
                     if yes { "xd-shared" } else { "d-box-2" },
                     i == pick,
                     &label,
@@ -185,7 +196,7 @@ pub fn draw(
                 );
                 c.hit(
                     i,
-                    (x, yy, cw, 22.0),
+                    (x, yy, cw, 48.0),
                     format!(
                         "{path}: {}; show the match",
                         if yes { "claimed" } else { "not claimed" }
@@ -193,7 +204,7 @@ pub fn draw(
                     i == pick,
                 );
             }
-            y += files.len().div_ceil(2) as f64 * 26.0 + 6.0;
+            y += files.len().div_ceil(2) as f64 * 54.0 + 4.0;
             d.push_str(&format!(
                 " Accepted. Of {} example files it claims {}.",
                 files.len(),
@@ -228,7 +239,7 @@ pub fn draw(
                         );
                         c.part(
                             "ext file",
-                            (M, y + 22.0, 180.0, 24.0),
+                            (M, y + 22.0, W / 2.0 - 20.0, 24.0),
                             "",
                             false,
                             &format!(".{}", has.clone().unwrap_or_else(|| "(none)".into())),
@@ -236,14 +247,14 @@ pub fn draw(
                         );
                         c.part(
                             "ext entry",
-                            (M + 212.0, y + 22.0, 172.0, 24.0),
+                            (W / 2.0 + 12.0, y + 22.0, W / 2.0 - 20.0, 24.0),
                             if ok { "xd-shared" } else { "d-err" },
                             true,
                             &format!(".{ext}"),
                             None,
                         );
                         c.text(
-                            M + 196.0,
+                            W / 2.0,
                             y + 38.0,
                             "middle",
                             "d-label",

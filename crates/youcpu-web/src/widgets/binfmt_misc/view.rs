@@ -115,7 +115,7 @@ pub fn BinfmtMiscWidget() -> Html {
         Callback::from(move |i: usize| pick.set(Some(i)))
     };
     let picture = html! {
-        { interactive("bm-diagram", "The registration, and the entry tried on a file".into(), desc, (W, h),
+        { interactive("bm-diagram", "The registration, and the entry tried on a file".into(), desc, (W, h), true,
             html! { <>{ canvas.html() }{ hit_layer(&canvas.hits, &on_hit) }</> }) }
     };
     html! {

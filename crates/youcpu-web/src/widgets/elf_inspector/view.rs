@@ -203,7 +203,7 @@ fn memory_picture(e: &ElfFile, d: &Sender, lit: Option<&ByteRange>) -> Html {
     };
     html! {
         <figure class="elf-map">
-            { interactive("elf-map", "The file's bytes and where the kernel maps them".into(), desc, (W, y + 4.0),
+            { interactive("elf-map", "The file's bytes and where the kernel maps them".into(), desc, (W, y + 4.0), true,
                 html! { <>{ c.html() }{ hit_layer(&c.hits, &on_hit) }</> }) }
             <figcaption>{ "Left, the file from its first byte down; right, the address space, page by page. Each bracket is a PT_LOAD segment's bytes in the file, and its line shows where the kernel maps them. Click or tap a segment to see its bytes below." }</figcaption>
         </figure>

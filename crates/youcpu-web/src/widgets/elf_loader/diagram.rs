@@ -12,13 +12,13 @@ use crate::widgets::exec_draw::{clip, order_by, Canvas};
 use youcpu_core::elf::ElfFile;
 
 /// The picture's width in viewBox units (legible on a 360 px phone).
-pub const W: f64 = 400.0;
+pub const W: f64 = 360.0;
 const M: f64 = 8.0;
 /// The file strip's columns.
 const STRIP_X: f64 = 8.0;
 const STRIP_W: f64 = 120.0;
 /// The address space column.
-const MEM_X: f64 = 232.0;
+const MEM_X: f64 = W - M - 150.0;
 const MEM_W: f64 = W - MEM_X - M;
 
 /// One PT_LOAD: where its bytes are in the file and where they go in memory.
@@ -215,7 +215,7 @@ pub fn file_map(c: &mut Canvas, y: f64, m: &FileMap, v: &MapView) -> (f64, Strin
             ry += 14.0;
         }
         let pages = ((r.end.saturating_sub(r.start)) / 4096).clamp(1, 3) as f64;
-        let h = 22.0 + 10.0 * pages;
+        let h = 40.0 + 8.0 * pages;
         let mapped = r.load.is_none_or(|i| i < v.mapped);
         let lit = r.load.is_some() && r.load == v.lit;
         let class = match (r.load, mapped) {
@@ -255,11 +255,10 @@ pub fn file_map(c: &mut Canvas, y: f64, m: &FileMap, v: &MapView) -> (f64, Strin
         prev_start = Some(r.start);
     }
     let y_end = strip_end.max(ry) + 4.0;
-    let d = if desc.is_empty() {
-        "Nothing is mapped yet.".to_string()
-    } else {
-        format!("The file's {} pieces; {}.", pieces.len(), desc.join("; "))
-    };
+    if v.mapped == 0 && !m.loads.is_empty() {
+        desc.insert(0, "nothing of the file is mapped yet".into());
+    }
+    let d = format!("The file's {} pieces; {}.", pieces.len(), desc.join("; "));
     (y_end, d)
 }
 
@@ -286,8 +285,8 @@ fn pointers(entries: &[StackEntry], targets: &[u64]) -> Vec<(usize, usize)> {
 /// first `written` entries solid and the rest dimmed, the last written lit, and arrows from each
 /// pointer to what it points at. Returns the y below it and a description.
 pub fn stack(c: &mut Canvas, y: f64, entries: &[StackEntry], written: usize, sp: u64) -> (f64, String) {
-    let (x0, w) = (M + 34.0, 262.0);
-    c.text(M, y + 12.0, "start", "d-title", "the initial stack, top down");
+    let (x0, w) = (M + 34.0, W - M - 34.0 - 64.0);
+    c.text(M, y + 12.0, "start", "d-title", "the initial stack");
     c.text(x0 + w, y + 12.0, "end", "d-small", format!("top {:#x}", entries.first().map_or(0, |e| e.addr + e.len)));
     let mut yy = y + 20.0;
     let mut cells = Vec::new();
@@ -310,7 +309,7 @@ pub fn stack(c: &mut Canvas, y: f64, entries: &[StackEntry], written: usize, sp:
             c.rect(x0, yy, w, h, &class);
         } else {
             c.part(format!("stack {i}"), (x0, yy, w, h), &class, lit, "", None);
-            c.text(x0 + 4.0, yy + 12.0, "start", "d-small", clip(&e.label, 43));
+            c.text(x0 + 4.0, yy + 12.0, "start", "d-small", clip(&e.label, ((w - 8.0) / 6.0) as usize));
         }
         if e.addr == sp {
             c.arrow(M, yy + h / 2.0, x0 - 2.0, yy + h / 2.0, "d-hl");
@@ -398,7 +397,7 @@ mod tests {
         let mut s = State::default();
         let (c, d) = draw(&s);
         assert!(c.lit().is_empty(), "{:?}", c.lit());
-        assert!(d.contains("Nothing is mapped yet") || !d.contains("map to"), "{d}");
+        assert!(d.contains("nothing of the file is mapped yet") && !d.contains("map to"), "{d}");
         s.apply(Action::Next);
         s.apply(Action::Next);
         let (c, d) = draw(&s);

@@ -103,7 +103,7 @@ pub fn ElfLoaderWidget() -> Html {
     };
     let entries: Vec<_> = state.steps.iter().filter_map(|s| s.entry.clone()).collect();
     let mut canvas = Canvas::new();
-    let mut desc = format!("Step {shown} of {}: {}", state.steps.len(), current);
+    let mut desc = current.clone();
     let mut y = 4.0;
     if let Some(m) = &state.map {
         let (y1, d) = file_map(&mut canvas, y, m, &MapView { lit, mapped });
@@ -127,7 +127,7 @@ pub fn ElfLoaderWidget() -> Html {
         })
     };
     let picture = (state.map.is_some()).then(|| html! {
-        { interactive("el-diagram", format!("Loading the program, step {shown} of {}", state.steps.len()), desc, (W, y + 4.0),
+        { interactive("el-diagram", format!("Loading the program, step {shown} of {}", state.steps.len()), desc, (W, y + 4.0), true,
             html! { <>{ canvas.html() }{ hit_layer(&canvas.hits, &on_hit) }</> }) }
     });
     html! {

@@ -11,7 +11,7 @@ use youcpu_core::exec::script::Shebang;
 use youcpu_core::exec::{Binfmt, ExecOutcome, Failure, Step, StepKind};
 
 /// The picture's width in viewBox units: narrow enough to stay legible on a 360 px phone.
-pub const W: f64 = 400.0;
+pub const W: f64 = 360.0;
 const M: f64 = 8.0;
 
 fn lossy(b: &[u8]) -> String {
@@ -22,7 +22,14 @@ fn verdict(steps: &[Step], depth: usize, b: Binfmt) -> Option<(usize, &'static s
     steps
         .iter()
         .enumerate()
-        .filter(|(_, s)| s.depth == depth && s.binfmt == Some(b))
+        .filter(|(_, s)| {
+            s.depth == depth
+                && s.binfmt == Some(b)
+                && matches!(
+                    s.kind,
+                    StepKind::Decline | StepKind::Claim | StepKind::Fail | StepKind::Done
+                )
+        })
         .map(|(i, s)| match s.kind {
             StepKind::Decline => (i, "✗ not mine", ""),
             StepKind::Fail => (i, s.errno.map_or("fails", |e| e.name()), "d-err"),
@@ -105,8 +112,11 @@ pub fn chain(c: &mut Canvas, y: f64, ch: &Chain) -> (f64, String) {
                 .map_or_else(|| "?".into(), lossy)
         };
         let seen = first_at(depth) < shown;
-        let lit_file = current.is_some_and(|s| {
-            s.depth == depth && matches!(s.kind, StepKind::Open | StepKind::ReadBuffer)
+        // A handler opening the interpreter (binfmt set) opens the next row's file.
+        let lit_file = current.is_some_and(|s| match (s.kind, s.binfmt) {
+            (StepKind::Open, Some(_)) => s.depth + 1 == depth,
+            (StepKind::Open | StepKind::ReadBuffer, _) => s.depth == depth,
+            _ => false,
         });
         c.part(
             format!("file {depth}"),
@@ -145,22 +155,22 @@ pub fn chain(c: &mut Canvas, y: f64, ch: &Chain) -> (f64, String) {
                     Some((k, t, cl)) => (t, later(cl, k, shown)),
                     None => ("not tried", "d-dim".to_string()),
                 };
-                c.part(format!("handler {} {depth}", b.name()), (x, y, bw, 38.0), &class, lit, b.name(), Some(sub));
+                c.part(format!("handler {} {depth}", b.name()), (x, y, bw, 48.0), &class, lit, b.name(), Some(sub));
                 if let Some((k, ..)) = v {
                     if k < shown {
                         said.push(format!("{}: {sub}", b.name()));
                     }
                     // Clicking a handler shows the steps up to its verdict.
-                    c.hit(k + 1, (x, y, bw, 38.0), format!("step {}: {} on {}: {sub}", k + 1, b.name(), clip(&file, 30)), lit);
+                    c.hit(k + 1, (x, y, bw, 48.0), format!("step {}: {} on {}: {sub}", k + 1, b.name(), clip(&file, 30)), lit);
                 }
                 if i > 0 {
-                    c.arrow(x - 6.0, y + 19.0, x - 0.5, y + 19.0, "d-muted");
+                    c.arrow(x - 6.0, y + 24.0, x - 0.5, y + 24.0, "d-muted");
                 }
             }
             if !said.is_empty() {
                 desc.push(format!("the handlers say {}", said.join(", ")));
             }
-            y += 46.0;
+            y += 56.0;
         }
         // A failure with no handler (open, depth limit, ENOEXEC from every handler).
         if let Some((k, f)) = steps
@@ -169,12 +179,12 @@ pub fn chain(c: &mut Canvas, y: f64, ch: &Chain) -> (f64, String) {
             .find(|(_, s)| s.depth == depth && s.kind == StepKind::Fail && s.binfmt.is_none())
         {
             let name = f.errno.map_or("fails", |e| e.name());
-            c.part(format!("fail {depth}"), (M, y, W - 2.0 * M, 24.0), &later("d-err", k, shown), cur == k, &format!("execve fails: {name}"), None);
-            c.hit(k + 1, (M, y, W - 2.0 * M, 24.0), format!("step {}: execve fails with {name}", k + 1), cur == k);
+            c.part(format!("fail {depth}"), (M, y, W - 2.0 * M, 48.0), &later("d-err", k, shown), cur == k, &format!("execve fails: {name}"), None);
+            c.hit(k + 1, (M, y, W - 2.0 * M, 48.0), format!("step {}: execve fails with {name}", k + 1), cur == k);
             if k < shown {
                 desc.push(format!("execve fails with {name}"));
             }
-            y += 30.0;
+            y += 54.0;
         }
         // The rewrite this depth's claim made.
         if let Some((k, rw)) = steps
@@ -284,8 +294,8 @@ pub fn buffer(c: &mut Canvas, y: f64, outcome: &ExecOutcome, shown: usize) -> Op
             .and_then(|l| l.interp.as_deref())
             .map_or_else(|| "the interpreter".into(), lossy)
     };
-    c.text(M, y + 13.0, "start", "d-title", format!("bprm->buf: the first 256 bytes of {}", clip(&file, 20)));
-    let (cw, chh, x0, y0) = (22.5, 20.0, M + 24.0, y + 22.0);
+    c.text(M, y + 13.0, "start", "d-title", format!("bprm->buf: the first 256 bytes of {}", clip(&file, 12)));
+    let (cw, chh, x0, y0) = ((W - 2.0 * M - 24.0) / 16.0, 20.0, M + 24.0, y + 22.0);
     // The rows up to the last non-zero byte; the zero rows after it are drawn as one band.
     let rows = buf
         .iter()
@@ -355,7 +365,7 @@ pub fn buffer(c: &mut Canvas, y: f64, outcome: &ExecOutcome, shown: usize) -> Op
         ));
         for (k, t) in &items {
             c.rect(M + 4.0, y + 2.0, 14.0, 12.0, FIELD_CLASS[*k]);
-            c.text(M + 24.0, y + 12.0, "start", "d-label", t.clone());
+            c.text(M + 24.0, y + 12.0, "start", "d-small", t.clone());
             y += 18.0;
         }
         desc.push_str(&format!(
@@ -427,6 +437,15 @@ mod tests {
         assert!(d.contains("argv becomes \"/bin/sh\", \"./hello.sh\", \"world\""), "{d}");
         assert!(d.contains("the program that runs is /bin/sh"), "{d}");
         assert!(c.find("handler compat_elf 1").is_some());
+        // The script handler's button shows its verdict: the claim, with only it lit.
+        let k = c.hits.iter().find(|h| h.label.contains("script on ./hello.sh")).map(|h| h.key);
+        s.apply(Action::Show(k.expect("a button for the script handler")));
+        let (c, d) = draw(&s);
+        assert_eq!(c.lit(), ["handler script 0"], "{d}");
+        assert!(d.contains("script: ✓ claims it"), "{d}");
+        // The script handler opening the interpreter lights it and the next file, /bin/sh.
+        s.apply(Action::Show(7));
+        assert_eq!(draw(&s).0.lit(), ["handler script 0", "file 1"]);
     }
 
     #[test]

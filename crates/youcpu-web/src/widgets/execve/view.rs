@@ -5,7 +5,6 @@ use super::state::{Action, State, PICKS};
 use crate::ui::{use_background_run, use_url_reducer, Control, Dispatch, Frame, Pace, Stepper};
 use crate::widgets::exec_draw::{hit_layer, interactive, Canvas};
 use yew::prelude::*;
-use youcpu_core::exec::script::Shebang;
 use youcpu_core::exec::{Failure, Step, StepKind};
 
 fn show(b: &[u8]) -> String {
@@ -25,83 +24,6 @@ fn kind_label(k: StepKind) -> &'static str {
     }
 }
 
-/// Props of [`BufferGrid`].
-#[derive(Properties, PartialEq)]
-struct BufferGridProps {
-    /// The bytes read (at most 256).
-    buf: Vec<u8>,
-    /// The `#!` line found in them, if any.
-    shebang: Option<Shebang>,
-}
-
-/// The 256-byte buffer as a grid; with a shebang, the interpreter, argument and cut marked.
-/// A component of its own so that stepping on re-renders only the grids whose bytes changed
-/// (issue #8: "All steps" and each later step used to rebuild every grid shown).
-#[component]
-fn BufferGrid(props: &BufferGridProps) -> Html {
-    let buf = &props.buf;
-    html! {
-        <div class="bufgrid" role="img" aria-label={format!("the first {} bytes of the file", buf.len())}>{ Html::from_html_unchecked(cells_html(buf, props.shebang.as_ref()).into()) }</div>
-    }
-}
-
-/// The grid's cells as one HTML string, set in one go: building them as Yew nodes took 768
-/// calls into the DOM (element, class, title) each time a step showed a new grid (issue #8).
-/// Everything in it is escaped: the only text taken from the file is one printable ASCII byte.
-fn cells_html(buf: &[u8], sb: Option<&Shebang>) -> String {
-    // The cell's whole class attribute, chosen without building a `Classes` set per cell.
-    let class_of = |i: usize, nul: bool| -> &'static str {
-        let mark = sb.and_then(|sb| {
-            if i >= sb.interp_at && i < sb.interp_at + sb.interp.len() {
-                return Some(0);
-            }
-            if let (Some(at), Some(arg)) = (sb.arg_at, sb.arg.as_ref()) {
-                if i >= at && i < at + arg.len() {
-                    return Some(1);
-                }
-            }
-            (Some(i) == sb.newline_at).then_some(2)
-        });
-        match (mark, nul) {
-            (None, false) => "bc",
-            (None, true) => "bc b-nul",
-            (Some(0), false) => "bc b-interp",
-            (Some(0), true) => "bc b-interp b-nul",
-            (Some(1), false) => "bc b-arg",
-            (Some(1), true) => "bc b-arg b-nul",
-            (_, false) => "bc b-nl",
-            (_, true) => "bc b-nl b-nul",
-        }
-    };
-    let mut cells = String::with_capacity(buf.len() * 56);
-    for (i, &b) in buf.iter().enumerate() {
-        cells.push_str("<span class=\"");
-        cells.push_str(class_of(i, b == 0));
-        cells.push_str("\" title=\"offset ");
-        cells.push_str(&format!("{i}: 0x{b:02x}"));
-        cells.push_str("\">");
-        match b {
-            b'\n' => cells.push('⏎'),
-            b'\r' => cells.push('␍'),
-            b'\t' => cells.push('⇥'),
-            0 => cells.push('·'),
-            b'&' => cells.push_str("&amp;"),
-            b'<' => cells.push_str("&lt;"),
-            b'>' => cells.push_str("&gt;"),
-            b'"' => cells.push_str("&quot;"),
-            0x21..=0x7e => cells.push(b as char),
-            b' ' => cells.push('␣'),
-            _ => cells.push_str(&format!("{b:02x}")),
-        }
-        cells.push_str("</span>");
-    }
-    cells
-}
-
-fn buffer_grid(buf: &[u8], sb: Option<&Shebang>) -> Html {
-    html! { <BufferGrid buf={buf.to_vec()} shebang={sb.cloned()} /> }
-}
-
 fn argv_list(argv: &[Vec<u8>]) -> Html {
     html! {
         <ol class="argv" start="0">
@@ -110,28 +32,12 @@ fn argv_list(argv: &[Vec<u8>]) -> Html {
     }
 }
 
-fn step_view(i: usize, st: &Step, steps: &[Step], current: bool) -> Html {
-    // A script claim carries the shebang; its buffer is the one read at the same depth.
-    let buf_for_claim = || {
-        steps[..i]
-            .iter()
-            .rev()
-            .find(|s| s.kind == StepKind::ReadBuffer && s.depth == st.depth)
-            .and_then(|s| s.buf.clone())
-    };
-    let extra = match st.kind {
-        StepKind::ReadBuffer => st.buf.as_deref().map(|b| buffer_grid(b, None)),
-        StepKind::Claim if st.shebang.is_some() => {
-            buf_for_claim().map(|b| buffer_grid(&b, st.shebang.as_ref()))
-        }
-        _ => None,
-    };
+fn step_view(i: usize, st: &Step, current: bool) -> Html {
     html! {
         <li class={classes!("step", current.then_some("current"), format!("k-{}", kind_label(st.kind).replace(' ', "-")), format!("depth-{}", st.depth.min(8)))} data-testid={format!("ex-step-{i}")}>
             <span class="step-kind">{ kind_label(st.kind) }</span>
             if let Some(b) = st.binfmt { <span class="step-fmt">{ b.name() }</span> }
             <span class="step-text">{ st.text.clone() }</span>
-            { extra.unwrap_or_default() }
             if let Some(a) = &st.argv { { argv_list(a) } }
         </li>
     }
@@ -244,7 +150,7 @@ pub fn ExecveWidget() -> Html {
         Callback::from(move |n: usize| state.dispatch(Action::Show(n)))
     };
     let picture = html! {
-        { interactive("ex-diagram", format!("execve of {}, step {shown} of {}", show(state.path.as_bytes()), steps.len()), desc, (W, y + 6.0),
+        { interactive("ex-diagram", format!("execve of {}, step {shown} of {}", show(state.path.as_bytes()), steps.len()), desc, (W, y + 6.0), true,
             html! { <>{ canvas.html() }{ hit_layer(&canvas.hits, &on_hit) }</> }) }
     };
     html! {
@@ -270,7 +176,7 @@ pub fn ExecveWidget() -> Html {
             <details class="ex-log">
                 <summary>{ format!("The steps in words ({shown} of {})", steps.len()) }</summary>
                 <ol class="steps" data-testid="ex-steps">
-                    { for steps.iter().take(shown).enumerate().map(|(i, s)| step_view(i, s, steps, i + 1 == shown)) }
+                    { for steps.iter().take(shown).enumerate().map(|(i, s)| step_view(i, s, i + 1 == shown)) }
                 </ol>
             </details>
             <div class="ex-inputs">
@@ -298,42 +204,5 @@ pub fn ExecveWidget() -> Html {
                 </div>
             </div>
         </Frame>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-
-    use super::cells_html;
-    use youcpu_core::exec::script::Shebang;
-
-    #[test]
-    fn grid_cells_are_escaped_marked_and_one_per_byte() {
-        let buf = b"#!/bin/sh -x\n<&>\"'\0\x01 \t\r";
-        let sb = Shebang {
-            interp: b"/bin/sh".to_vec(),
-            arg: Some(b"-x".to_vec()),
-            newline_at: Some(12),
-            line_end: 12,
-            interp_at: 2,
-            arg_at: Some(10),
-        };
-        let html = cells_html(buf, Some(&sb));
-        assert_eq!(html.matches("<span ").count(), buf.len());
-        assert_eq!(html.matches("</span>").count(), buf.len());
-        // The only markup is the cells': the file's <, &, > and " arrive as entities.
-        assert_eq!(html.matches('<').count(), 2 * buf.len());
-        assert!(html.contains(r#"title="offset 13: 0x3c">&lt;</span>"#));
-        assert!(html.contains(r#"title="offset 14: 0x26">&amp;</span>"#));
-        assert!(html.contains(r#"title="offset 15: 0x3e">&gt;</span>"#));
-        assert!(html.contains(r#"title="offset 16: 0x22">&quot;</span>"#));
-        assert!(html.contains(r#"<span class="bc b-interp" title="offset 2: 0x2f">/</span>"#));
-        assert!(html.contains(r#"<span class="bc b-arg" title="offset 10: 0x2d">-</span>"#));
-        assert!(html.contains(r#"<span class="bc b-nl" title="offset 12: 0x0a">⏎</span>"#));
-        assert!(html.contains(r#"<span class="bc b-nul" title="offset 18: 0x00">·</span>"#));
-        assert!(html.contains(r#"title="offset 19: 0x01">01</span>"#));
-        assert!(html.contains(r#"title="offset 20: 0x20">␣</span>"#));
-        assert!(html.contains(r#"title="offset 21: 0x09">⇥</span>"#));
-        assert!(html.contains(r#"title="offset 22: 0x0d">␍</span>"#));
     }
 }

@@ -10,7 +10,7 @@ use super::state::{Region, Sharing};
 use crate::widgets::exec_draw::{clip, order_by, Canvas};
 
 /// The picture's width in viewBox units.
-pub const W: f64 = 400.0;
+pub const W: f64 = 360.0;
 const M: f64 = 8.0;
 /// Most process columns drawn (the rest are said in words).
 pub const COLS: u32 = 4;
@@ -47,13 +47,13 @@ pub fn draw(c: &mut Canvas, regions: &[Region], n: u32, max: u32) -> (f64, Strin
     let k = n.clamp(1, COLS);
     c.text(
         M,
-        16.0,
+        30.0,
         "start",
         "d-title",
         format!("{n} process{} running hello-dyn", if n == 1 { "" } else { "es" }),
     );
     // The buttons: one process fewer, one more.
-    let (minus, plus) = ((W - M - 66.0, 2.0, 30.0, 22.0), (W - M - 30.0, 2.0, 30.0, 22.0));
+    let (minus, plus) = ((W - M - 102.0, 2.0, 48.0, 48.0), (W - M - 48.0, 2.0, 48.0, 48.0));
     c.part("fewer", minus, "d-box-2", false, "−", None);
     c.part("more", plus, "d-box-2", false, "+", None);
     if n > 1 {
@@ -64,7 +64,7 @@ pub fn draw(c: &mut Canvas, regions: &[Region], n: u32, max: u32) -> (f64, Strin
     }
     let gap = 8.0;
     let cw = (W - 2.0 * M - gap * f64::from(k - 1)) / f64::from(k);
-    let top = 32.0;
+    let top = 58.0;
     let rh = 17.0;
     let col_end = top + 16.0 + rh * rs.len() as f64;
     // The shared files, each held once: their blocks' places, computed first so the lines

@@ -107,7 +107,7 @@ pub fn LinkingWidget() -> Html {
                 })
             };
             html! {
-                { interactive("ln-diagram", format!("{n} processes sharing the program's, the loader's and the library's pages"), desc, (W, h),
+                { interactive("ln-diagram", format!("{n} processes sharing the program's, the loader's and the library's pages"), desc, (W, h), true,
                     html! { <>{ canvas.html() }{ hit_layer(&canvas.hits, &on_hit) }</> }) }
             }
         }
@@ -115,8 +115,6 @@ pub fn LinkingWidget() -> Html {
     };
     html! {
         <Frame id={super::ID} title="Static and dynamic, side by side" subtitle="What each file holds, what running it maps, and what processes share" on_reset={on_reset} live={Some(AttrValue::from(live))}>
-            <div class="sf-grid">{ file_card(stat, "static") }{ file_card(dynamic, "dynamic") }</div>
-            <p class="hint">{ "Both are tiny model programs built by this page. The dynamic one's libc.so.6 is a model too: 8 pages, where the real C library is about 2 MB. ld.so here is a stand-in that the simulated kernel maps; the library's place is where ld.so's mmap would put it, the next free range below the loader. In the dynamic program, ld.so itself writes the writable pages of the program and the library when it fills in the addresses of library functions, so those pages end up copied in every process." }</p>
             <label class="inline">{ "Processes running hello-dyn " }
                 <select data-testid="ln-procs" onchange={on_procs}>
                     { for (1..=MAX_PROCS).map(|i| html! { <option value={i.to_string()} selected={i == n}>{ i }</option> }) }
@@ -124,6 +122,8 @@ pub fn LinkingWidget() -> Html {
             </label>
             { picture }
             { totals }
+            <div class="sf-grid">{ file_card(stat, "static") }{ file_card(dynamic, "dynamic") }</div>
+            <p class="hint">{ "Both are tiny model programs built by this page. The dynamic one's libc.so.6 is a model too: 8 pages, where the real C library is about 2 MB. ld.so here is a stand-in that the simulated kernel maps; the library's place is where ld.so's mmap would put it, the next free range below the loader. In the dynamic program, ld.so itself writes the writable pages of the program and the library when it fills in the addresses of library functions, so those pages end up copied in every process." }</p>
             <details class="ex-log">
                 <summary>{ "Both memory maps, region by region" }</summary>
                 { map_table(stat, "static") }

@@ -11,7 +11,7 @@ use youcpu_core::exec::shell::{Fallback, ShellRun};
 use youcpu_core::exec::{ExecOutcome, Failure};
 
 /// The picture's width in viewBox units.
-pub const W: f64 = 400.0;
+pub const W: f64 = 360.0;
 const M: f64 = 8.0;
 
 fn kernel(o: &ExecOutcome) -> (String, bool) {
@@ -52,11 +52,11 @@ pub fn draw(c: &mut Canvas, runs: &Runs, first_line: &str) -> (f64, String) {
         14.0,
         "start",
         "d-mono",
-        format!("./myscript: {}", clip(first_line, 40)),
+        format!("./myscript: {}", clip(first_line, 34)),
     );
     let mut y = 24.0;
     let mut desc = Vec::new();
-    let (w1, w2, gap) = (84.0, 112.0, 16.0);
+    let (w1, w2, gap) = (70.0, 104.0, 12.0);
     let w3 = W - 2.0 * M - w1 - w2 - 2.0 * gap;
     let rows: [(&str, &str, Option<&ShellRun>, &ExecOutcome); 3] = [
         ("C program", "bare", None, &runs.bare),
@@ -105,7 +105,7 @@ pub fn draw(c: &mut Canvas, runs: &Runs, first_line: &str) -> (f64, String) {
             None,
         );
         if !detail.is_empty() {
-            c.text(x2, y + 44.0, "start", "d-small", clip(&detail, 46));
+            c.text(x2, y + 44.0, "start", "d-small", clip(&detail, 43));
         }
         desc.push(format!("{name}: execve {k}, then {what}{}", if detail.is_empty() { String::new() } else { format!(" ({detail})") }));
         y += 56.0;

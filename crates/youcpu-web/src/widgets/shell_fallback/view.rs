@@ -1,8 +1,8 @@
 //! The view of `shell_fallback`.
 
 use super::diagram::{draw, W};
-use crate::ui::{use_url_reducer, Diagram, Dispatch, Frame};
-use crate::widgets::exec_draw::Canvas;
+use crate::ui::{use_url_reducer, Dispatch, Frame};
+use crate::widgets::exec_draw::{interactive, Canvas};
 use super::state::{summary, Action, State, PRESETS};
 use yew::prelude::*;
 use youcpu_core::exec::shell::{Fallback, ShellRun};
@@ -70,10 +70,7 @@ pub fn ShellFallbackWidget() -> Html {
             <label for="sf-text" class="block-label">{ "Contents of ./myscript, executable (escapes: \\r \\t \\0 \\xHH \\\\)" }</label>
             <textarea id="sf-text" data-testid="sf-text" rows="3" spellcheck="false" value={state.text.clone()} oninput={on_text} />
             if let Some(e) = &state.error { <p class="field-error" role="status">{ e.clone() }</p> }
-            <Diagram id="sf-diagram" title="./myscript hi, from a C program, dash and bash" desc={desc}
-                width={W as u32} height={h.ceil() as u32} max_width={Some(560)}>
-                { canvas.html() }
-            </Diagram>
+            { interactive("sf-diagram", "./myscript hi, from a C program, dash and bash".into(), desc, (W, h), false, canvas.html()) }
             <details class="ex-log">
             <summary>{ "The three runs in words" }</summary>
             <div class="sf-grid">
