@@ -4,7 +4,7 @@
 //! its viewBox, the lit part follows the state); [`render`] turns it into a
 //! [`crate::ui::Diagram`]. Figures of Parts 1 and 2 are drawn by the same functions.
 
-use crate::ui::svg::{num, polyline, text};
+use crate::ui::svg::head;
 use crate::ui::Diagram;
 use yew::prelude::*;
 
@@ -215,6 +215,42 @@ impl Picture {
     }
 }
 
+/// A coordinate to a tenth, written with integer formatting only: shortest float formatting
+/// (`ui::svg::num`) would add about 7 KiB of code and tables to the wasm.
+pub fn n(v: f64) -> String {
+    let t = (v * 10.0).round() as i64;
+    let (sign, a) = if t < 0 { ("-", -t) } else { ("", t) };
+    if a % 10 == 0 {
+        format!("{sign}{}", a / 10)
+    } else {
+        format!("{sign}{}.{}", a / 10, a % 10)
+    }
+}
+
+fn text(x: f64, y: f64, anchor: &'static str, class: &'static str, s: &str) -> Html {
+    html! { <text x={n(x)} y={n(y)} text-anchor={anchor} class={class}>{ s.to_string() }</text> }
+}
+
+fn points(pts: &[(f64, f64)]) -> String {
+    pts.iter()
+        .map(|(x, y)| format!("{},{}", n(*x), n(*y)))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn path(l: &Link) -> Html {
+    let tip = match l.pts.as_slice() {
+        [.., a, b] if l.arrow => head(a.0, a.1, b.0, b.1, 7.0),
+        _ => None,
+    };
+    html! {
+        <g class={classes!("d-arrow", l.class)}>
+            <polyline points={points(&l.pts)} class="d-line" fill="none" />
+            if let Some(t) = tip { <polygon class="d-head" points={points(&t)} /> }
+        </g>
+    }
+}
+
 /// Draws a picture in a [`Diagram`]; a click, a tap or Enter/Space on a clickable box sends its
 /// key to `on_hit`.
 pub fn render(
@@ -229,17 +265,17 @@ pub fn render(
         .parts
         .iter()
         .map(|p| {
-            let n = p.lines.len() as f64;
+            let count = p.lines.len() as f64;
             // Lines 14 apart, the block centred in the box (baseline ≈ centre + 4.5).
-            let top = p.y + p.h / 2.0 - (n - 1.0) * 7.0 + 4.5;
+            let top = p.y + p.h / 2.0 - (count - 1.0) * 7.0 + 4.5;
             let texts: Html = p
                 .lines
                 .iter()
                 .enumerate()
-                .map(|(i, (s, c))| text(p.x + p.w / 2.0, top + 14.0 * i as f64, "middle", c, s.clone()))
+                .map(|(i, (s, c))| text(p.x + p.w / 2.0, top + 14.0 * i as f64, "middle", c, s))
                 .collect();
             let shape = html! {
-                <rect x={num(p.x)} y={num(p.y)} width={num(p.w)} height={num(p.h)} rx="3" class="d-box" />
+                <rect x={n(p.x)} y={n(p.y)} width={n(p.w)} height={n(p.h)} rx="3" class="d-box" />
             };
             match (&p.hit, &on_hit) {
                 (Some(label), Some(cb)) => {
@@ -268,19 +304,15 @@ pub fn render(
             }
         })
         .collect();
-    let links: Html = pic
-        .links
-        .iter()
-        .map(|l| polyline(&l.pts, l.class, l.arrow))
-        .collect();
+    let links: Html = pic.links.iter().map(path).collect();
     let notes: Html = pic
         .notes
         .iter()
-        .map(|n| text(n.x, n.y, n.anchor, n.class, n.text.clone()))
+        .map(|t| text(t.x, t.y, t.anchor, t.class, &t.text))
         .collect();
     html! {
         <Diagram id={id.to_string()} title={title.to_string()} desc={desc.to_string()}
-            width={pic.w.ceil() as u32} height={pic.h.ceil() as u32} class={classes!(class)}
+            width={pic.w.ceil() as u32} height={pic.h.ceil() as u32} class={classes!("cpu-pic", class)}
             max_width={Some((pic.w * 1.3).ceil() as u32)}>
             { links }{ parts }{ notes }
         </Diagram>
@@ -332,6 +364,14 @@ mod tests {
         p.note(99.0, 10.0, "start", "d-small", "beyond");
         let probs = p.problems();
         assert_eq!(probs.len(), 3, "{probs:?}");
+    }
+
+    #[test]
+    fn coordinates_are_written_to_a_tenth() {
+        assert_eq!(n(3.0), "3");
+        assert_eq!(n(3.26), "3.3");
+        assert_eq!(n(-0.5), "-0.5");
+        assert_eq!(n(-12.04), "-12");
     }
 
     #[test]
