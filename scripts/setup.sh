@@ -25,7 +25,9 @@ done
 need_apt=()
 for pair in chromium:chromium chromedriver:chromium-driver as:binutils objdump:binutils \
             readelf:binutils gcc:gcc g++:g++ musl-gcc:musl-tools \
-            prlimit:util-linux taskset:util-linux; do
+            prlimit:util-linux taskset:util-linux unshare:util-linux mount:mount \
+            dash:dash bash:bash strace:strace chroot:coreutils sha256sum:coreutils \
+            grep:grep sed:sed awk:mawk; do
   cmd=${pair%%:*} pkg=${pair#*:}
   command -v "$cmd" >/dev/null || need_apt+=("$pkg")
 done

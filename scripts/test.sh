@@ -25,7 +25,9 @@ step "rustdoc"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked --quiet
 
 step "native tests"
-cargo test --workspace --locked
+# Every oracle must be there (setup.sh installed them): a test whose tool is missing fails
+# instead of skipping (crates/youcpu-testkit/src/oracle.rs).
+YOUCPU_STRICT_ORACLES=1 cargo test --workspace --locked
 
 step "wasm tests in headless Chromium"
 cargo test --target wasm32-unknown-unknown --locked -p youcpu-web

@@ -60,6 +60,175 @@ fn variant(name: &str) -> Option<String> {
     )
 }
 
+/// The heading of the glossary section (in the epilogue).
+const GLOSSARY_HEADING: &str = "Glossary";
+
+/// A glossary entry is a list item `- **Term**: definition.` under the heading
+/// `### Glossary`: its term and the rest of the line.
+fn glossary_entry(line: &str) -> Option<(String, String)> {
+    let rest = line.strip_prefix("- **")?;
+    let (term, rest) = rest.split_once("**:")?;
+    Some((term.to_string(), rest.to_string()))
+}
+
+/// The anchor of a glossary term: `term-` and its first name's slug.
+fn term_slug(term: &str) -> String {
+    let first = term.split(", ").next().unwrap_or(term);
+    let first = first.split(" (").next().unwrap_or(first);
+    format!("term-{}", slug(&first.replace('`', "")))
+}
+
+/// One glossary term and the names it goes by in the prose.
+struct Term {
+    slug: String,
+    /// "Auxiliary vector (auxv)" goes by `auxiliary vector` and `auxv`; "TLB, translation
+    /// lookaside buffer" by `TLB` and `translation lookaside buffer`.
+    keys: Vec<String>,
+}
+
+/// Links each glossary term's first use in the article's prose to its definition.
+#[derive(Default)]
+struct Glossary {
+    terms: Vec<Term>,
+    linked: BTreeSet<String>,
+}
+
+/// A name written with capitals after its first letter (`TLB`, `CR3`, `ModRM`) is matched
+/// exactly; any other without regard to case.
+fn exact(key: &str) -> bool {
+    key.chars().skip(1).any(|c| c.is_ascii_uppercase())
+}
+
+impl Glossary {
+    fn add(&mut self, term: &str) {
+        let mut keys = Vec::new();
+        // "Page, frame" and "Reclaim, swap" are linked by their first name only (`frame` and
+        // `swap` have other senses: a stack frame, swapping stacks); an abbreviation and its
+        // expansion ("TLB, translation lookaside buffer") by either.
+        let names: Vec<&str> = term.split(", ").collect();
+        let first_is_abbreviation = names.first().is_some_and(|n| exact(&n.replace('`', "")));
+        let take = if first_is_abbreviation {
+            names.len()
+        } else {
+            1
+        };
+        for name in names.into_iter().take(take) {
+            let name = name.replace('`', "");
+            match name.split_once(" (") {
+                Some((a, b)) => {
+                    keys.push(a.trim().to_string());
+                    keys.push(b.trim_end_matches(')').trim().to_string());
+                }
+                None => keys.push(name.trim().to_string()),
+            }
+        }
+        keys.retain(|k| !k.is_empty());
+        self.terms.push(Term {
+            slug: term_slug(term),
+            keys,
+        });
+    }
+
+    /// The longest name of any term that `text` starts with, if it ends at a word boundary
+    /// (a plural `s` or `es` may follow): its length in `text` and the term's index.
+    fn match_at(&self, text: &str) -> Option<(usize, usize)> {
+        let mut best: Option<(usize, usize, usize)> = None; // (key length, matched length, term)
+        for (ti, t) in self.terms.iter().enumerate() {
+            for k in &t.keys {
+                let Some(head) = text.get(..k.len()) else {
+                    continue;
+                };
+                let same = if exact(k) {
+                    head == k
+                } else {
+                    head.eq_ignore_ascii_case(k)
+                };
+                if !same {
+                    continue;
+                }
+                let tail = &text[k.len()..];
+                let suffix = if tail.starts_with("es") && !exact(k) {
+                    2
+                } else if tail.starts_with('s') {
+                    1
+                } else {
+                    0
+                };
+                let after = tail[suffix..].chars().next();
+                let bounded = |c: Option<char>| !c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+                let (len, ok) = if bounded(after) {
+                    (k.len() + suffix, true)
+                } else if bounded(tail.chars().next()) {
+                    (k.len(), true)
+                } else {
+                    (0, false)
+                };
+                if ok && best.is_none_or(|(kl, _, _)| k.len() > kl) {
+                    best = Some((k.len(), len, ti));
+                }
+            }
+        }
+        best.map(|(_, len, ti)| (len, ti))
+    }
+
+    /// Copies `text` into `out`, each not yet linked term's first use wrapped in a link.
+    fn link_text<'a>(&mut self, text: &str, out: &mut Vec<Event<'a>>) {
+        let mut plain = String::new();
+        let mut rest = text;
+        let mut prev: Option<char> = None;
+        while !rest.is_empty() {
+            let starts_word = !prev.is_some_and(|c| c.is_alphanumeric() || c == '_');
+            if starts_word {
+                if let Some((len, ti)) = self.match_at(rest) {
+                    let slug = self.terms[ti].slug.clone();
+                    let (word, tail) = rest.split_at(len);
+                    if self.linked.insert(slug.clone()) {
+                        if !plain.is_empty() {
+                            out.push(Event::Text(CowStr::from(std::mem::take(&mut plain))));
+                        }
+                        out.push(Event::InlineHtml(CowStr::from(format!(
+                            "<a class=\"term\" href=\"#{slug}\">"
+                        ))));
+                        out.push(Event::Text(CowStr::from(word.to_string())));
+                        out.push(Event::InlineHtml(CowStr::from("</a>")));
+                    } else {
+                        plain.push_str(word);
+                    }
+                    prev = word.chars().last();
+                    rest = tail;
+                    continue;
+                }
+            }
+            let c = rest.chars().next().unwrap_or(' ');
+            plain.push(c);
+            prev = Some(c);
+            rest = &rest[c.len_utf8()..];
+        }
+        if !plain.is_empty() {
+            out.push(Event::Text(CowStr::from(plain)));
+        }
+    }
+
+    /// An inline code span that is exactly a term's name (`ENOEXEC`) links as a whole.
+    fn link_code<'a>(&mut self, code: &str, out: &mut Vec<Event<'a>>) {
+        let hit = self
+            .terms
+            .iter()
+            .find(|t| t.keys.iter().any(|k| k == code))
+            .map(|t| t.slug.clone());
+        match hit {
+            Some(slug) if self.linked.insert(slug.clone()) => {
+                out.push(Event::InlineHtml(CowStr::from(format!(
+                    "<a class=\"term\" href=\"#{slug}\">"
+                ))));
+                out.push(Event::Code(CowStr::from(code.to_string())));
+                out.push(Event::InlineHtml(CowStr::from("</a>")));
+            }
+            _ => out.push(Event::Code(CowStr::from(code.to_string()))),
+        }
+    }
+}
+
 struct Part {
     id: String,
     title: String,
@@ -106,6 +275,7 @@ fn render(
     part: &str,
     subsections: &mut Vec<(String, String)>,
     used: &mut BTreeSet<String>,
+    glossary: &mut Glossary,
 ) -> String {
     let mut opts = Options::empty();
     opts.insert(Options::ENABLE_TABLES);
@@ -113,8 +283,31 @@ fn render(
     opts.insert(Options::ENABLE_STRIKETHROUGH);
     let events: Vec<Event> = Parser::new_ext(md, opts).collect();
     let mut out_events = Vec::with_capacity(events.len());
+    // Inside a heading, link, image or code block no glossary link is made; after the
+    // glossary's own heading none at all.
+    let mut no_links = 0usize;
+    let mut after_glossary = false;
     let mut i = 0;
     while i < events.len() {
+        match &events[i] {
+            Event::Start(
+                Tag::Heading { .. } | Tag::Link { .. } | Tag::Image { .. } | Tag::CodeBlock(_),
+            ) => no_links += 1,
+            Event::End(TagEnd::Heading(_) | TagEnd::Link | TagEnd::Image | TagEnd::CodeBlock) => {
+                no_links = no_links.saturating_sub(1)
+            }
+            Event::Text(t) if no_links == 0 && !after_glossary => {
+                glossary.link_text(t, &mut out_events);
+                i += 1;
+                continue;
+            }
+            Event::Code(c) if no_links == 0 && !after_glossary => {
+                glossary.link_code(c, &mut out_events);
+                i += 1;
+                continue;
+            }
+            _ => {}
+        }
         if let Event::Start(Tag::Heading {
             level,
             id: None,
@@ -137,6 +330,9 @@ fn render(
                 id = format!("{base}-{n}");
                 n += 1;
             }
+            if text == GLOSSARY_HEADING {
+                after_glossary = true;
+            }
             if *level == HeadingLevel::H3 {
                 subsections.push((id.clone(), text));
             }
@@ -156,7 +352,7 @@ fn render(
     s
 }
 
-fn parse_part(path: &Path) -> Part {
+fn parse_part(path: &Path, glossary: &mut Glossary) -> Part {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| fail(path, 0, &e.to_string()));
     let mut lines = text.lines().enumerate();
     match lines.next() {
@@ -213,6 +409,7 @@ fn parse_part(path: &Path) -> Part {
     let mut words = 0;
     let mut widgets = Vec::new();
     let mut figures = Vec::new();
+    let mut in_glossary = false;
     let mut links = Vec::new();
     for (n, line) in text.lines().enumerate().skip(body_start) {
         let mut rest = line;
@@ -266,6 +463,7 @@ fn parse_part(path: &Path) -> Part {
                     &id,
                     &mut subsections,
                     &mut used,
+                    glossary,
                 )));
             }
             chunk.clear();
@@ -279,7 +477,19 @@ fn parse_part(path: &Path) -> Part {
             }
         } else {
             words += line.split_whitespace().count();
-            chunk.push_str(line);
+            if let Some(h) = line.strip_prefix("### ") {
+                in_glossary = h.trim() == GLOSSARY_HEADING;
+            }
+            match glossary_entry(line).filter(|_| in_glossary) {
+                Some((term, rest)) => {
+                    let slug = term_slug(&term);
+                    if !used.insert(slug.clone()) {
+                        fail(path, n + 1, &format!("the glossary defines `{term}` twice"));
+                    }
+                    let _ = write!(chunk, "- <dfn id=\"{slug}\">{term}</dfn>:{rest}");
+                }
+                None => chunk.push_str(line),
+            }
             chunk.push('\n');
         }
     }
@@ -289,6 +499,7 @@ fn parse_part(path: &Path) -> Part {
             &id,
             &mut subsections,
             &mut used,
+            glossary,
         )));
     }
     let mut summary_html = String::new();
@@ -330,9 +541,35 @@ fn main() {
         .collect();
     files.sort();
     let mut parts: Vec<Part> = Vec::new();
+    // The glossary (in the last part) is read first, so that each term's first use anywhere in
+    // the article links to its definition.
+    let mut glossary = Glossary::default();
+    for f in &files {
+        let text = std::fs::read_to_string(f).unwrap_or_else(|e| fail(f, 0, &e.to_string()));
+        let mut in_glossary = false;
+        for line in text.lines() {
+            if let Some(h) = line.strip_prefix("### ") {
+                in_glossary = h.trim() == GLOSSARY_HEADING;
+            }
+            if let Some((term, _)) = glossary_entry(line).filter(|_| in_glossary) {
+                glossary.add(&term);
+            }
+        }
+    }
+    if glossary.terms.is_empty() {
+        panic!("web/article: no glossary entries (`- **Term**: definition` lines)");
+    }
     for f in &files {
         println!("cargo:rerun-if-changed={}", f.display());
-        parts.push(parse_part(f));
+        parts.push(parse_part(f, &mut glossary));
+    }
+    for t in &glossary.terms {
+        if !glossary.linked.contains(&t.slug) {
+            println!(
+                "cargo:warning=the glossary term `{}` is never used in the prose before the glossary",
+                t.keys.join("`, `")
+            );
+        }
     }
     let ids: Vec<&str> = parts.iter().map(|p| p.id.as_str()).collect();
     if ids != PART_IDS {

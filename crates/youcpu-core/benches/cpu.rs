@@ -35,8 +35,8 @@
 //! field, so flags are computed at each instruction rather than lazily), and the per-step loop
 //! in `Linux::run` / `Machine::step` (state, budget, timer).
 
-use youcpu_core::linux::mm::Prot;
-use youcpu_core::linux::{Config, Linux, USER_CS, USER_DS};
+use youcpu_core::linux::bare::Bare;
+use youcpu_core::linux::{Config, Linux};
 
 /// The loop body (7 instructions): arithmetic, a store and a load through the MMU, a shift,
 /// the counter and a taken branch. RCX counts down.
@@ -79,31 +79,20 @@ fn machine(iterations: u64) -> Linux {
 
 /// A machine in ring 3 at `body` with RCX = iterations, XMM2 = 1.5.
 fn machine_with(body: &[u8], iterations: u64) -> Linux {
-    let mut l = Linux::new(&Config::default()).expect("boot");
-    let rx = Prot {
-        read: true,
-        write: false,
-        exec: true,
-    };
-    let rw = Prot {
-        read: true,
-        write: true,
-        exec: false,
-    };
-    l.mm.map_now(&mut l.m.mmu, CODE, rx).expect("map code");
-    l.mm.map_now(&mut l.m.mmu, STACK - 4096, rw)
-        .expect("map stack");
     let mut code = body.to_vec();
     // Then: exit_group(0).
     code.extend_from_slice(&[0xb8, 231, 0, 0, 0, 0x31, 0xff, 0x0f, 0x05]);
-    l.mm.poke(&mut l.m.mmu, CODE, &code).expect("code");
+    let mut l = Linux::bare(
+        &Config::default(),
+        Bare {
+            code_at: CODE,
+            code: &code,
+            stack_top: STACK,
+        },
+    )
+    .expect("boot");
     let s = &mut l.m.cpu.s;
-    s.rip = CODE;
     s.gpr[1] = iterations;
-    s.gpr[4] = STACK;
-    s.cs = USER_CS;
-    s.ss = USER_DS;
-    s.rflags = 0x202;
     s.xmm[2] = u128::from(1.5f64.to_bits());
     l
 }

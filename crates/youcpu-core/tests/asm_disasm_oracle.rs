@@ -13,7 +13,7 @@
 //!
 //! Needs: binutils (as, ld, objdump).
 
-#[path = "asm/cases.rs"]
+#[path = "asm/cases/mod.rs"]
 mod cases;
 #[path = "asm/gas.rs"]
 mod gas;

@@ -6,7 +6,7 @@
 //!
 //! Needs: binutils (as, ld).
 
-#[path = "asm/cases.rs"]
+#[path = "asm/cases/mod.rs"]
 mod cases;
 #[path = "asm/gas.rs"]
 mod gas;

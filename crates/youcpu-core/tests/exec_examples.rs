@@ -8,8 +8,6 @@
 
 #[path = "exec/common.rs"]
 mod common;
-#[path = "../../youcpu/src/cmd/exec/realfs.rs"]
-mod realfs;
 
 use common::{kernel_with, model_on, request, sources, Case, Scratch, Seen};
 use std::os::unix::ffi::OsStrExt;
@@ -87,7 +85,7 @@ fn every_example_in_a_chroot() {
         .run_output()
         .is_err()
     {
-        eprintln!("skipped: unshare is not installed");
+        youcpu_testkit::oracle::missing("unshare is not installed");
         return;
     }
     let work = Scratch::new("examples");
@@ -96,7 +94,7 @@ fn every_example_in_a_chroot() {
         build_static(&work.0, "rec", rec_src),
         build_static(&work.0, "run", run_src),
     ) else {
-        eprintln!("skipped: cc cannot link static binaries here");
+        youcpu_testkit::oracle::missing("cc cannot link static binaries here");
         return;
     };
     // The example tree, every ELF program replaced by the recorder.
@@ -123,10 +121,10 @@ fn every_example_in_a_chroot() {
         .run_output()
         .unwrap();
     if !String::from_utf8_lossy(&probe.stdout).starts_with("ARGC") {
-        eprintln!(
-            "skipped: cannot chroot in a user namespace here: {}",
+        youcpu_testkit::oracle::missing(&format!(
+            "cannot chroot in a user namespace here: {}",
             String::from_utf8_lossy(&probe.stderr).trim()
-        );
+        ));
         return;
     }
     let mut paths: Vec<Vec<u8>> = fs

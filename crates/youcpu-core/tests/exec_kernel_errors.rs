@@ -6,8 +6,6 @@
 
 #[path = "exec/common.rs"]
 mod common;
-#[path = "../../youcpu/src/cmd/exec/realfs.rs"]
-mod realfs;
 
 use common::{agree_all, stack_rlimit, tools, Case, Scratch, Seen};
 use std::os::unix::ffi::OsStrExt;
@@ -203,7 +201,7 @@ fn interpreter_errors() {
 #[test]
 fn permissions_as_an_unprivileged_user() {
     if !is_root() {
-        eprintln!("skipped: the unprivileged cases need root to switch to uid 65534");
+        youcpu_testkit::oracle::missing("the unprivileged cases need root to switch to uid 65534");
         return;
     }
     let dir = Scratch::new("perm");
@@ -498,7 +496,9 @@ fn static_binaries() {
             .map(|s| s.success())
             .unwrap_or(false);
         if !ok {
-            eprintln!("skipped: {cc} {flags:?} cannot build a static binary here");
+            youcpu_testkit::oracle::missing(&format!(
+                "{cc} {flags:?} cannot build a static binary here"
+            ));
             continue;
         }
         cases.push((format!("{cc} {flags:?}"), Case::new(b(&out), &[b"s"])));

@@ -1,24 +1,24 @@
 //! binfmt_misc against the real kernel: registration strings accepted or refused exactly as
 //! `create_entry` does (and the status text it shows), then matching and argv rewriting with
-//! the flags. Needs root and a mountable binfmt_misc; skipped with a message otherwise. Every
-//! entry is removed again (also on failure), and every magic carries a token unique to this
-//! test run so no other program on the machine can be claimed by it.
+//! the flags. The tests run in a private user and mount namespace with their own instance of
+//! binfmt_misc (namespaced since Linux 6.7), so the host's table is never touched: the
+//! `#[ignore]`d tests below are run there by `in_a_private_namespace`, and refuse to run
+//! anywhere else. Every entry is removed again (also on failure), and every magic carries a
+//! token unique to this test run.
 
 #![allow(clippy::unwrap_used)]
 
 #[path = "exec/common.rs"]
 mod common;
-#[path = "../../youcpu/src/cmd/exec/realfs.rs"]
-mod realfs;
 
 use common::{kernel, model_req, request, tools, Case, Scratch, Seen};
-use realfs::RealFs;
 use std::io::Write;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use youcpu_core::exec::misc::{parse_registration, MiscRegistry};
 use youcpu_core::exec::namei::Cred;
+use youcpu_core::exec::realfs::RealFs;
 use youcpu_core::exec::register;
 use youcpu_testkit::process::Run;
 
@@ -27,24 +27,42 @@ const DIR: &str = "/proc/sys/fs/binfmt_misc";
 /// Registrations are global: the tests of this file take turns.
 static LOCK: Mutex<()> = Mutex::new(());
 
+/// Mounts this namespace's own binfmt_misc over `DIR` (the host's instance, visible in the
+/// copied mount tree, belongs to the host's user namespace and refuses our writes).
 fn available() -> bool {
-    let reg = Path::new(DIR).join("register");
-    if !reg.exists() {
-        let _ = std::process::Command::new("mount")
+    assert!(
+        youcpu_testkit::oracle::inside_private_namespace(),
+        "this test registers binfmt_misc entries: it runs only inside the private namespace \
+         that `in_a_private_namespace` makes"
+    );
+    // Once per process: the tests share the namespace and its one instance.
+    static MOUNTED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    let mounted = *MOUNTED.get_or_init(|| {
+        std::process::Command::new("mount")
             .args(["-t", "binfmt_misc", "binfmt_misc", DIR])
-            .run_status();
-    }
-    if !reg.exists() {
-        eprintln!("skipped: binfmt_misc is not mounted at {DIR} and cannot be mounted here");
+            .run_status()
+            .is_ok_and(|s| s.success())
+    });
+    if !mounted {
+        youcpu_testkit::oracle::missing(&format!(
+            "binfmt_misc cannot be mounted in a user namespace here (Linux 6.7 or later needed; \
+             this is {})",
+            std::fs::read_to_string("/proc/sys/kernel/osrelease")
+                .unwrap_or_default()
+                .trim()
+        ));
         return false;
     }
     match std::fs::read_to_string(Path::new(DIR).join("status")) {
         Ok(s) if s.trim() == "enabled" => true,
-        _ => {
-            eprintln!("skipped: binfmt_misc is disabled on this machine");
-            false
-        }
+        other => panic!("a fresh binfmt_misc instance should be enabled: {other:?}"),
     }
+}
+
+/// Runs the two tests below in a private namespace.
+#[test]
+fn in_a_private_namespace() {
+    youcpu_testkit::oracle::in_private_namespace("namespaced_");
 }
 
 /// Entries registered by this test; removed on drop.
@@ -115,7 +133,8 @@ fn token(tag: &str) -> String {
 }
 
 #[test]
-fn registration_strings_accepted_and_refused_as_the_kernel_does() {
+#[ignore = "registers binfmt_misc entries: run by in_a_private_namespace"]
+fn namespaced_registration_strings_accepted_and_refused_as_the_kernel_does() {
     let _g = LOCK.lock().unwrap_or_else(|e| e.into_inner());
     if !available() {
         return;
@@ -304,7 +323,8 @@ fn check(what: &str, case: &Case, misc: &MiscRegistry, failures: &mut Vec<String
 }
 
 #[test]
-fn matching_flags_and_argv() {
+#[ignore = "registers binfmt_misc entries: run by in_a_private_namespace"]
+fn namespaced_matching_flags_and_argv() {
     let _g = LOCK.lock().unwrap_or_else(|e| e.into_inner());
     if !available() {
         return;

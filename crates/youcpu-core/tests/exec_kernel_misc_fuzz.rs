@@ -8,15 +8,13 @@
 
 #[path = "exec/common.rs"]
 mod common;
-#[path = "../../youcpu/src/cmd/exec/realfs.rs"]
-mod realfs;
 
 use common::{tools, Scratch};
-use realfs::RealFs;
 use std::os::unix::ffi::OsStrExt;
 use std::process::Command;
 use youcpu_core::exec::misc::MiscRegistry;
 use youcpu_core::exec::namei::Cred;
+use youcpu_core::exec::realfs::RealFs;
 use youcpu_core::exec::register;
 use youcpu_testkit::process::Run;
 
@@ -176,7 +174,7 @@ fn generated_registrations_in_a_private_namespace() {
         .run_output()
         .is_err()
     {
-        eprintln!("skipped: unshare is not installed");
+        youcpu_testkit::oracle::missing("unshare is not installed");
         return;
     }
     let t = tools();
@@ -217,11 +215,11 @@ fn generated_registrations_in_a_private_namespace() {
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     if text.starts_with("MOUNT") || !out.status.success() && text.is_empty() {
-        eprintln!(
-            "skipped: no private binfmt_misc here ({} {})",
+        youcpu_testkit::oracle::missing(&format!(
+            "no private binfmt_misc here ({} {})",
             text.trim(),
             String::from_utf8_lossy(&out.stderr).trim()
-        );
+        ));
         return;
     }
     assert!(

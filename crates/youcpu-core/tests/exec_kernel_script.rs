@@ -4,8 +4,6 @@
 
 #[path = "exec/common.rs"]
 mod common;
-#[path = "../../youcpu/src/cmd/exec/realfs.rs"]
-mod realfs;
 
 use common::{agree, agree_all, tools, Case, Scratch, Seen};
 use std::os::unix::ffi::OsStrExt;

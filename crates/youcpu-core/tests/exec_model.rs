@@ -4,17 +4,14 @@
 
 #![allow(clippy::unwrap_used)]
 
-#[path = "../../youcpu/src/cmd/exec/realfs.rs"]
-mod realfs;
-
 use proptest::prelude::*;
-use realfs::RealFs;
 use std::os::unix::ffi::OsStrExt;
 use youcpu_core::exec::binprm::BINPRM_BUF_SIZE;
 use youcpu_core::exec::examples::{example_fs, JAVA_REGISTRATION, PYC_REGISTRATION};
 use youcpu_core::exec::fs::{MemFs, MemNode};
 use youcpu_core::exec::misc::{parse_registration, MiscRegistry};
 use youcpu_core::exec::namei::Cred;
+use youcpu_core::exec::realfs::RealFs;
 use youcpu_core::exec::script::{buffer_of, parse_shebang, ShebangVerdict};
 use youcpu_core::exec::shell::{from_shell, Fallback, Shell};
 use youcpu_core::exec::{execve, misc_claims, register, Binfmt, ExecRequest, StepKind};

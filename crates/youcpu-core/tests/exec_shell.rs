@@ -7,8 +7,6 @@
 
 #[path = "exec/common.rs"]
 mod common;
-#[path = "../../youcpu/src/cmd/exec/realfs.rs"]
-mod realfs;
 
 use common::{model, Case, Scratch, Seen};
 use std::os::unix::ffi::OsStrExt;
@@ -139,7 +137,7 @@ fn shells() -> Vec<Shell> {
         {
             v.push(sh);
         } else {
-            eprintln!("skipped: {} is not installed", sh.name());
+            youcpu_testkit::oracle::missing(&format!("{} is not installed", sh.name()));
         }
     }
     v

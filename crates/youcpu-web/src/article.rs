@@ -83,6 +83,47 @@ mod tests {
         }
     }
 
+    /// Every glossary term is defined once (`<dfn id="term-…">`) and linked from its first use
+    /// in the prose, before the glossary; no term link points anywhere else.
+    #[test]
+    fn every_glossary_term_is_linked_from_its_first_use() {
+        let html: String = BODIES
+            .iter()
+            .flat_map(|b| b.blocks.iter())
+            .filter_map(|b| match b {
+                Block::Html(h) => Some(*h),
+                _ => None,
+            })
+            .collect();
+        let ids: Vec<&str> = html
+            .split("<dfn id=\"")
+            .skip(1)
+            .filter_map(|r| r.split('"').next())
+            .collect();
+        assert!(ids.len() >= 30, "{} glossary terms", ids.len());
+        let glossary_at = html.find("<dfn id=").expect("a glossary");
+        let links: Vec<(usize, &str)> = html
+            .match_indices("class=\"term\" href=\"#")
+            .filter_map(|(at, m)| html[at + m.len()..].split('"').next().map(|id| (at, id)))
+            .collect();
+        for id in &ids {
+            assert!(id.starts_with("term-"), "{id}");
+            let uses: Vec<usize> = links
+                .iter()
+                .filter(|(_, l)| l == id)
+                .map(|(a, _)| *a)
+                .collect();
+            assert_eq!(uses.len(), 1, "{id}: linked {} times", uses.len());
+            assert!(uses[0] < glossary_at, "{id}: first used after the glossary");
+        }
+        for (_, l) in &links {
+            assert!(
+                ids.contains(l),
+                "a term link to #{l}, which the glossary lacks"
+            );
+        }
+    }
+
     #[test]
     fn the_timeslice_widget_is_placed_in_part_two() {
         let part = &PARTS[1];

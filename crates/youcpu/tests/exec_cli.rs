@@ -5,9 +5,6 @@
 
 #[path = "../../youcpu-core/tests/exec/common.rs"]
 mod common;
-#[path = "../src/cmd/exec/realfs.rs"]
-#[allow(dead_code)]
-mod realfs;
 
 use common::{kernel, tools, Case, Scratch, Seen};
 use serde_json::Value;
@@ -261,14 +258,14 @@ fn noexec_mounts_refuse_with_eacces() {
         .arg(env!("CARGO_BIN_EXE_youcpu"))
         .run_output();
     let Ok(out) = out else {
-        eprintln!("skipped: unshare is not installed");
+        youcpu_testkit::oracle::missing("unshare is not installed");
         return;
     };
     if out.status.code() == Some(90) || !out.status.success() {
-        eprintln!(
-            "skipped: cannot mount tmpfs in a user namespace: {}",
+        youcpu_testkit::oracle::missing(&format!(
+            "cannot mount tmpfs in a user namespace: {}",
             String::from_utf8_lossy(&out.stderr)
-        );
+        ));
         return;
     }
     let text = String::from_utf8_lossy(&out.stdout);

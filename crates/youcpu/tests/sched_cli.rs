@@ -325,7 +325,11 @@ fn bad_input_is_a_one_line_error() {
     fails(&["--policy", "rr", "--jobs"], "\"--json\" is not a number");
     fails(
         &["--policy", "rr", "--jobs", "2:1"],
-        "ending with a CPU burst",
+        "must end with a CPU burst",
+    );
+    fails(
+        &["--policy", "rr", "--jobs", "io2:1"],
+        "where a CPU burst belongs",
     );
     fails(
         &["--policy", "eevdf", "--jobs", "1", "--tick", "0"],
@@ -568,4 +572,13 @@ fn bad_cpu_counts_are_one_line_errors() {
         &["--policy", "cfs", "--jobs", "3", "--balance-interval", "-4"],
         "--balance-interval",
     );
+}
+
+/// The widget's spelling of a wait (`io3`) and the colon form are one syntax.
+#[test]
+fn a_pattern_reads_the_same_in_both_spellings() {
+    let a = ok(&["--policy", "fifo", "--jobs", "2:3:2,4"]);
+    let b = ok(&["--policy", "fifo", "--jobs", "2 io3 2,4"]);
+    assert_eq!(a, b);
+    assert_eq!(a["jobs"].as_array().map(Vec::len), Some(2));
 }

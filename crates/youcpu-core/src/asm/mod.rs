@@ -22,6 +22,7 @@ mod fields;
 mod forms;
 mod lex;
 mod lines;
+pub mod listing;
 mod mem;
 mod parse;
 pub mod program;

@@ -166,7 +166,9 @@ pub struct State {
     pub idtr: DescriptorTable,
     /// TSS.RSP0: the stack loaded on an interrupt or fault from ring 3 (Intel SDM vol. 3 §8.7).
     pub tss_rsp0: u64,
-    /// MXCSR (only stored; no floating point arithmetic is modelled).
+    /// MXCSR: the SSE unit's rounding mode (bits 14:13), FTZ (15), DAZ (6), exception masks
+    /// (12:7) and sticky exception flags (5:0) (Intel SDM vol. 1 §10.2.3); the SSE executor
+    /// (`cpu::exec::sse`) rounds by it and sets its flags.
     pub mxcsr: u32,
     /// Whose core this is where the manuals leave a result undefined (chosen when the
     /// machine is made; CPUID reports it).

@@ -44,6 +44,8 @@ pub mod execve;
 pub mod fs;
 pub mod misc;
 pub mod namei;
+#[cfg(unix)]
+pub mod realfs;
 pub mod script;
 pub mod shell;
 pub mod trace;

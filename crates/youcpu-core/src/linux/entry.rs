@@ -20,6 +20,7 @@ impl Linux {
     /// of the running process if it ended there (another process takes the CPU).
     pub(super) fn kernel_entry(&mut self) -> Option<KernelAction> {
         let mut a = self.kernel_work();
+        self.trace_action(&a);
         self.after_kernel_work(&mut a);
         a
     }
@@ -55,6 +56,7 @@ impl Linux {
             self.syscalls.push(rec.clone());
         }
         let block = self.block.take();
+        self.trace.restarting = block.is_some();
         if let Some(r) = ret {
             // A call that must sleep returns to the SYSCALL instruction with RAX = its number
             // again, so it runs anew once woken (arch/x86/kernel/signal.c restart path).

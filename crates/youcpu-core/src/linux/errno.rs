@@ -45,6 +45,8 @@ errnos! {
     Eintr = 4, "EINTR", "Interrupted system call";
     /// 5: a short read of an ELF header or program header.
     Eio = 5, "EIO", "Input/output error";
+    /// 6: no such device or address.
+    Enxio = 6, "ENXIO", "No such device or address";
     /// 7: the argument and environment strings do not fit.
     E2big = 7, "E2BIG", "Argument list too long";
     /// 8: no handler recognised the file.
@@ -65,6 +67,8 @@ errnos! {
     Ebusy = 16, "EBUSY", "Device or resource busy";
     /// 17: the name exists already.
     Eexist = 17, "EEXIST", "File exists";
+    /// 18: a rename or link across file systems.
+    Exdev = 18, "EXDEV", "Invalid cross-device link";
     /// 19: the file cannot be mapped.
     Enodev = 19, "ENODEV", "No such device";
     /// 20: a path component used as a directory is not one.
@@ -73,6 +77,8 @@ errnos! {
     Eisdir = 21, "EISDIR", "Is a directory";
     /// 22: an argument was rejected.
     Einval = 22, "EINVAL", "Invalid argument";
+    /// 23: the system-wide limit on open files (the host files the simulator keeps open).
+    Enfile = 23, "ENFILE", "Too many open files in system";
     /// 24: the file-descriptor table is full.
     Emfile = 24, "EMFILE", "Too many open files";
     /// 25: not a terminal.
@@ -83,6 +89,10 @@ errnos! {
     Enospc = 28, "ENOSPC", "No space left on device";
     /// 29: lseek on a pipe.
     Espipe = 29, "ESPIPE", "Illegal seek";
+    /// 30: a read-only file system.
+    Erofs = 30, "EROFS", "Read-only file system";
+    /// 31: too many links.
+    Emlink = 31, "EMLINK", "Too many links";
     /// 32: write to a pipe nobody reads.
     Epipe = 32, "EPIPE", "Broken pipe";
     /// 34: a result out of range.
@@ -95,8 +105,12 @@ errnos! {
     Enotempty = 39, "ENOTEMPTY", "Directory not empty";
     /// 40: too many symbolic links, or too many interpreter rewrites.
     Eloop = 40, "ELOOP", "Too many levels of symbolic links";
+    /// 75: a value too large for its type.
+    Eoverflow = 75, "EOVERFLOW", "Value too large for defined data type";
     /// 80: the ELF interpreter named in PT_INTERP is not a usable ELF file.
     Elibbad = 80, "ELIBBAD", "Accessing a corrupted shared library";
+    /// 95: an operation the object does not support.
+    Eopnotsupp = 95, "EOPNOTSUPP", "Operation not supported";
 }
 
 impl Errno {

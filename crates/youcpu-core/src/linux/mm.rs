@@ -230,3 +230,413 @@ impl AddressSpace {
         Ok(true)
     }
 }
+
+impl AddressSpace {
+    /// Moves the pages of `[from, from + len)` to `[to, to + len)` with their frames (no copy),
+    /// as mm/mremap.c `move_page_tables` does; the region list is the caller's.
+    pub fn move_pages(
+        &mut self,
+        mmu: &mut Mmu,
+        from: u64,
+        to: u64,
+        len: u64,
+    ) -> Result<(), OutOfMemory> {
+        let mut off = 0;
+        while off < len {
+            let e = paging::unmap_page(&mut mmu.phys, self.cr3, false, from + off);
+            if e & paging::pte::P != 0 {
+                mmu.invlpg(from + off);
+                let frame = (e & paging::pte::ADDR) / PAGE_SIZE;
+                let flags = paging::PageFlags {
+                    write: e & paging::pte::RW != 0,
+                    user: e & paging::pte::US != 0,
+                    exec: e & paging::pte::NX == 0,
+                };
+                paging::map_page(&mut mmu.phys, self.cr3, false, to + off, frame, flags)?;
+                mmu.invlpg(to + off);
+            }
+            off += PAGE_SIZE;
+        }
+        Ok(())
+    }
+
+    /// Drops the frames of `[start, end)` (the regions stay): the next touch finds a zero page
+    /// (madvise MADV_DONTNEED on private anonymous memory, mm/madvise.c).
+    pub fn drop_pages(&mut self, mmu: &mut Mmu, start: u64, end: u64) {
+        let mut a = start;
+        while a < end {
+            let old = paging::unmap_page(&mut mmu.phys, self.cr3, false, a);
+            if old & paging::pte::P != 0 {
+                mmu.phys.free_frame((old & paging::pte::ADDR) / PAGE_SIZE);
+                mmu.invlpg(a);
+            }
+            a += PAGE_SIZE;
+        }
+    }
+}
+
+/// mmap's flags (include/uapi/asm-generic/mman-common.h, x86-64 values).
+mod mflags {
+    pub const MAP_PRIVATE: u64 = 0x02;
+    pub const MAP_FIXED: u64 = 0x10;
+    pub const MAP_ANONYMOUS: u64 = 0x20;
+    pub const MAP_FIXED_NOREPLACE: u64 = 0x10_0000;
+}
+
+impl super::Linux {
+    /// mmap (9), mm/mmap.c `do_mmap`: anonymous memory (zero pages on first touch; shared
+    /// anonymous pages made at once, so a fork child maps the same frames) and file mappings.
+    /// A file mapping is filled when it is made, from the file at `off` (like MAP_POPULATE;
+    /// bytes past the end of the file, the rest of the last page included, read as zeros,
+    /// where Linux would raise SIGBUS for whole pages past the end): MAP_PRIVATE pages are the
+    /// process's own and copied on write after fork; MAP_SHARED is served read-only (a
+    /// writable shared file mapping, whose writes would have to reach the file, is ENODEV).
+    pub(super) fn mmap(
+        &mut self,
+        addr: u64,
+        len: u64,
+        prot: u64,
+        flags: u64,
+        fd: u64,
+        off: u64,
+    ) -> i64 {
+        use super::errno::Errno;
+        use super::fs::FileKind;
+        use super::syscalls::MAX_MMAP;
+        use mflags::*;
+        let shared = match flags & 3 {
+            0 => return Errno::Einval.ret(),
+            MAP_PRIVATE => false,
+            _ => true,
+        };
+        if len == 0 {
+            return Errno::Einval.ret();
+        }
+        if len > MAX_MMAP {
+            return Errno::Enomem.ret();
+        }
+        let len = page_up(len);
+        let file = if flags & MAP_ANONYMOUS == 0 {
+            if !off.is_multiple_of(PAGE_SIZE) || off.checked_add(len).is_none() {
+                return Errno::Einval.ret();
+            }
+            let Some(d) = self.fds.get(fd) else {
+                return Errno::Ebadf.ret();
+            };
+            let Some(f) = self.files.get(d.file).cloned() else {
+                return Errno::Ebadf.ret();
+            };
+            let FileKind::File { ino } = f.kind else {
+                return Errno::Enodev.ret();
+            };
+            // The file must be open for reading (and for writing for a shared writable map).
+            if f.flags & 3 == 1 || f.flags & 0o10000000 != 0 {
+                return Errno::Eacces.ret();
+            }
+            if shared && prot & 2 != 0 {
+                return if f.flags & 3 != 2 {
+                    Errno::Eacces.ret()
+                } else {
+                    Errno::Enodev.ret()
+                };
+            }
+            Some(ino)
+        } else {
+            None
+        };
+        let start = if flags & (MAP_FIXED | MAP_FIXED_NOREPLACE) != 0 {
+            if !addr.is_multiple_of(PAGE_SIZE)
+                || addr < super::layout::MMAP_MIN_ADDR
+                || addr.checked_add(len).is_none_or(|e| e > STACK_TOP)
+            {
+                return if addr.is_multiple_of(PAGE_SIZE) && addr < super::layout::MMAP_MIN_ADDR {
+                    Errno::Eperm.ret()
+                } else {
+                    Errno::Einval.ret()
+                };
+            }
+            if flags & MAP_FIXED_NOREPLACE != 0 && !self.mm.is_free(addr, addr + len) {
+                return Errno::Eexist.ret();
+            }
+            addr
+        } else {
+            // A hint is taken when the range is free (mm/mmap.c get_unmapped_area).
+            let hint = addr & !(PAGE_SIZE - 1);
+            if hint >= super::layout::MMAP_MIN_ADDR
+                && hint.checked_add(len).is_some_and(|e| e <= MMAP_BASE)
+                && self.mm.is_free(hint, hint + len)
+            {
+                hint
+            } else {
+                match self.mm.find_free_topdown(len, MMAP_BASE) {
+                    Some(s) => s,
+                    None => return Errno::Enomem.ret(),
+                }
+            }
+        };
+        // The file's bytes are read before anything is unmapped: a failed read leaves the
+        // address space as it was.
+        let data = match file {
+            Some(ino) => {
+                let size = self.fs.size(ino);
+                let want = size.saturating_sub(off).min(len);
+                match self.fs.read(ino, off, want as usize) {
+                    Ok(d) => Some(d),
+                    Err(e) => return e.ret(),
+                }
+            }
+            None => None,
+        };
+        if flags & MAP_FIXED != 0 {
+            self.mm.unmap(&mut self.m.mmu, start, start + len);
+        }
+        let p = Prot::from_bits(prot);
+        let kind = match (&data, file) {
+            (Some(d), Some(ino)) => VmaKind::File {
+                file: ino,
+                offset: off,
+                file_bytes: d.len() as u64,
+            },
+            _ => VmaKind::Anon,
+        };
+        self.mm.add(Vma {
+            shared,
+            ..Vma::new(start, start + len, p, kind)
+        });
+        if shared || data.is_some() {
+            let bytes = data.unwrap_or_default();
+            let mut a = start;
+            while a < start + len {
+                let frame = match self.mm.map_now(&mut self.m.mmu, a, p) {
+                    Ok(f) => f,
+                    Err(_) => {
+                        self.mm.unmap(&mut self.m.mmu, start, start + len);
+                        return Errno::Enomem.ret();
+                    }
+                };
+                let o = (a - start) as usize;
+                if let Some(src) = bytes.get(o..bytes.len().min(o + PAGE_SIZE as usize)) {
+                    self.m.mmu.phys.write(frame * PAGE_SIZE, src);
+                }
+                a += PAGE_SIZE;
+            }
+        }
+        start as i64
+    }
+
+    /// munmap (11).
+    pub(super) fn munmap(&mut self, addr: u64, len: u64) -> i64 {
+        let end = addr.saturating_add(page_up(len));
+        if !addr.is_multiple_of(PAGE_SIZE) || len == 0 || end > STACK_TOP {
+            return super::errno::Errno::Einval.ret();
+        }
+        self.mm.unmap(&mut self.m.mmu, addr, end);
+        0
+    }
+
+    /// mprotect (10), mm/mprotect.c: ENOMEM when part of the range is not mapped.
+    pub(super) fn mprotect(&mut self, addr: u64, len: u64, prot: u64) -> i64 {
+        use super::errno::Errno;
+        const PROT_GROWSDOWN: u64 = 0x0100_0000;
+        if prot & !(7 | PROT_GROWSDOWN | 0x0200_0000) != 0 {
+            return Errno::Einval.ret();
+        }
+        let end = addr.saturating_add(page_up(len));
+        if !addr.is_multiple_of(PAGE_SIZE) || end > STACK_TOP {
+            return Errno::Einval.ret();
+        }
+        let mut a = addr;
+        while a < end {
+            match self.mm.find(a) {
+                Some(v) => a = v.end,
+                None => return Errno::Enomem.ret(),
+            }
+        }
+        self.mm
+            .protect(&mut self.m.mmu, addr, end, Prot::from_bits(prot));
+        0
+    }
+
+    /// mremap (25), mm/mremap.c: shrinks in place; grows in place when the pages after the
+    /// region are free, else moves it (MREMAP_MAYMOVE) with its frames; MREMAP_FIXED moves
+    /// it to `new_addr`. The old range must lie in one region; a file region does not grow.
+    pub(super) fn mremap(
+        &mut self,
+        old: u64,
+        old_len: u64,
+        new_len: u64,
+        flags: u64,
+        new_addr: u64,
+    ) -> i64 {
+        use super::errno::Errno;
+        use super::syscalls::MAX_MMAP;
+        const MREMAP_MAYMOVE: u64 = 1;
+        const MREMAP_FIXED: u64 = 2;
+        if flags & !(MREMAP_MAYMOVE | MREMAP_FIXED) != 0
+            || !old.is_multiple_of(PAGE_SIZE)
+            || (flags & MREMAP_FIXED != 0 && flags & MREMAP_MAYMOVE == 0)
+        {
+            return Errno::Einval.ret();
+        }
+        let old_len = page_up(old_len);
+        let new_len = page_up(new_len);
+        if new_len == 0 || new_len > MAX_MMAP || old_len == 0 {
+            return Errno::Einval.ret();
+        }
+        let Some(v) = self.mm.find(old).cloned() else {
+            return Errno::Efault.ret();
+        };
+        let Some(old_end) = old.checked_add(old_len).filter(|&e| e <= v.end) else {
+            return Errno::Efault.ret();
+        };
+        if flags & MREMAP_FIXED == 0 {
+            if new_len <= old_len {
+                self.mm.unmap(&mut self.m.mmu, old + new_len, old_end);
+                return old as i64;
+            }
+            let grow_end = old + new_len;
+            let growable = matches!(v.kind, VmaKind::Anon | VmaKind::Brk) && v.end == old_end;
+            if growable && grow_end <= MMAP_BASE.max(v.end) && self.mm.is_free(old_end, grow_end) {
+                if let Some(r) = self
+                    .mm
+                    .vmas
+                    .iter_mut()
+                    .find(|r| r.start == v.start && r.end == old_end)
+                {
+                    r.end = grow_end;
+                }
+                if v.shared {
+                    let mut a = old_end;
+                    while a < grow_end {
+                        if self.mm.map_now(&mut self.m.mmu, a, v.prot).is_err() {
+                            return Errno::Enomem.ret();
+                        }
+                        a += PAGE_SIZE;
+                    }
+                }
+                return old as i64;
+            }
+            if flags & MREMAP_MAYMOVE == 0 {
+                return Errno::Enomem.ret();
+            }
+        }
+        if !matches!(v.kind, VmaKind::Anon | VmaKind::Brk) && new_len > old_len {
+            return Errno::Enomem.ret();
+        }
+        let dest = if flags & MREMAP_FIXED != 0 {
+            if !new_addr.is_multiple_of(PAGE_SIZE)
+                || new_addr < super::layout::MMAP_MIN_ADDR
+                || new_addr.checked_add(new_len).is_none_or(|e| e > STACK_TOP)
+                || (new_addr < old_end && old < new_addr + new_len)
+            {
+                return Errno::Einval.ret();
+            }
+            self.mm.unmap(&mut self.m.mmu, new_addr, new_addr + new_len);
+            new_addr
+        } else {
+            match self.mm.find_free_topdown(new_len, MMAP_BASE) {
+                Some(s) => s,
+                None => return Errno::Enomem.ret(),
+            }
+        };
+        let keep = old_len.min(new_len);
+        if self
+            .mm
+            .move_pages(&mut self.m.mmu, old, dest, keep)
+            .is_err()
+        {
+            return Errno::Enomem.ret();
+        }
+        self.mm.unmap(&mut self.m.mmu, old, old_end);
+        let kind = match v.kind {
+            VmaKind::File {
+                file,
+                offset,
+                file_bytes,
+            } => VmaKind::File {
+                file,
+                offset: offset + (old - v.start),
+                file_bytes: file_bytes.saturating_sub(old - v.start),
+            },
+            VmaKind::Brk | VmaKind::Anon => VmaKind::Anon,
+            k => k,
+        };
+        self.mm.add(Vma {
+            shared: v.shared,
+            name: v.name.clone(),
+            ..Vma::new(dest, dest + new_len, v.prot, kind)
+        });
+        if v.shared {
+            let mut a = dest + keep;
+            while a < dest + new_len {
+                if self.mm.map_now(&mut self.m.mmu, a, v.prot).is_err() {
+                    return Errno::Enomem.ret();
+                }
+                a += PAGE_SIZE;
+            }
+        }
+        dest as i64
+    }
+
+    /// madvise (28), mm/madvise.c: MADV_DONTNEED (4) and MADV_FREE (8) drop the pages of
+    /// private anonymous regions, which read as zeros afterwards; file and shared regions keep
+    /// their pages (their contents would come back from the file or the shared object); the
+    /// other advice is accepted and changes nothing. ENOMEM when part of the range is not
+    /// mapped.
+    pub(super) fn madvise(&mut self, addr: u64, len: u64, advice: u64) -> i64 {
+        use super::errno::Errno;
+        if !addr.is_multiple_of(PAGE_SIZE) || advice > 103 {
+            return Errno::Einval.ret();
+        }
+        let end = addr.saturating_add(page_up(len));
+        if end > STACK_TOP {
+            return Errno::Einval.ret();
+        }
+        let mut a = addr;
+        let mut pieces = Vec::new();
+        while a < end {
+            match self.mm.find(a) {
+                Some(v) => {
+                    let private_anon = !v.shared
+                        && matches!(v.kind, VmaKind::Anon | VmaKind::Brk | VmaKind::Stack);
+                    if private_anon {
+                        pieces.push((a, v.end.min(end)));
+                    }
+                    a = v.end;
+                }
+                None => return Errno::Enomem.ret(),
+            }
+        }
+        if matches!(advice, 4 | 8) {
+            for (s, e) in pieces {
+                self.mm.drop_pages(&mut self.m.mmu, s, e);
+            }
+        }
+        0
+    }
+}
+
+impl super::Linux {
+    /// sysinfo (99), kernel/sys.c `do_sysinfo`: the simulated clock's uptime, the simulated
+    /// physical memory (total = its limit, free = what no frame holds yet), no swap, the
+    /// number of processes, mem_unit 1.
+    pub(super) fn sysinfo(&mut self, buf: u64) -> i64 {
+        let total = self.m.mmu.phys.limit();
+        let used = self.m.mmu.phys.allocated_frames() * PAGE_SIZE;
+        let mut b = [0u8; 112];
+        let mut put = |at: usize, v: &[u8]| {
+            if let Some(d) = b.get_mut(at..at + v.len()) {
+                d.copy_from_slice(v);
+            }
+        };
+        put(0, &(self.now_ns() / 1_000_000_000).to_le_bytes());
+        put(32, &total.to_le_bytes());
+        put(40, &total.saturating_sub(used).to_le_bytes());
+        put(80, &(self.procs.len() as u16).to_le_bytes());
+        put(104, &1u32.to_le_bytes());
+        match self.copy_out(buf, &b) {
+            Ok(()) => 0,
+            Err(e) => e,
+        }
+    }
+}

@@ -13,6 +13,7 @@
 //! This module is also the one home of what the kernels of the simulator share: [`layout`],
 //! [`vma`], [`errno`] and [`boot`].
 
+pub mod bare;
 pub mod boot;
 pub mod entry;
 pub mod errno;
@@ -25,6 +26,7 @@ pub mod sched;
 pub mod signal;
 pub mod syscalls;
 pub mod time;
+pub mod trace;
 pub mod vma;
 pub mod wait;
 
@@ -204,10 +206,13 @@ pub struct Linux {
     pub fds: FdTable,
     /// The open file descriptions of every process.
     pub files: OpenFiles,
-    /// The in-memory file system.
-    pub fs: fs::memfs::MemFs,
+    /// The file system: the in-memory one at first ([`fs::memfs`]), the host's with
+    /// [`Linux::set_fs`].
+    pub fs: Box<dyn fs::vfs::Vfs>,
     /// Every pipe.
     pub pipes: fs::pipe::Pipes,
+    /// Whether the console's streams are terminals.
+    pub terminal: fs::Terminal,
     /// The program's path as exec was given it (what /proc/self/exe names).
     pub exe: Vec<u8>,
     /// The state of the getrandom generator (xorshift, seeded like AT_RANDOM).
@@ -237,6 +242,11 @@ pub struct Linux {
     sleep_until: Option<u64>,
     /// Nanoseconds the CPU spent idle (every process asleep).
     pub idle_ns: u64,
+    /// What the wall clocks (CLOCK_REALTIME, gettimeofday, time) add to the simulated clock:
+    /// 0 (they start at 1970) unless set, as the CLI sets it to the host's time at start.
+    pub realtime_offset_ns: u64,
+    /// The event recorder (off unless started: `trace.start(...)`).
+    pub trace: trace::Trace,
 }
 
 impl Linux {
@@ -326,8 +336,9 @@ impl Linux {
             sigign: 0,
             fds,
             files,
-            fs: fs::memfs::MemFs::new(),
+            fs: Box::new(fs::memfs::MemFs::new()),
             pipes: fs::pipe::Pipes::default(),
+            terminal: fs::Terminal::default(),
             exe: Vec::new(),
             random_state: crate::loader::stack::RANDOM_SEED,
             cwd: fs::memfs::ROOT,
@@ -344,6 +355,8 @@ impl Linux {
             resched: false,
             sleep_until: None,
             idle_ns: 0,
+            realtime_offset_ns: 0,
+            trace: trace::Trace::default(),
         })
     }
 

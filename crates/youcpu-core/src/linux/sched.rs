@@ -116,12 +116,12 @@ impl Linux {
     /// another. The machine stops (the real kernel would sleep for ever).
     fn deadlock(&mut self) {
         if self.stdin_open
-            && self
-                .procs
-                .values()
-                .any(|p| p.alive() && p.blocked == Some(Block::Stdin))
+            && self.procs.values().any(|p| {
+                p.alive() && matches!(p.blocked, Some(Block::Stdin | Block::Poll { until: None }))
+            })
         {
-            // Not stuck: waiting for the user. The caller feeds input and goes on.
+            // Not stuck: waiting for the user (a read or a poll that may be on standard
+            // input). The caller feeds input, or its end, and goes on.
             self.awaiting_input = true;
             return;
         }
@@ -289,6 +289,14 @@ impl Linux {
                 }
             }
         }
+        self.close_init_files();
+    }
+
+    /// The first process's descriptors close when the run ends (`exit_files`): its files
+    /// (host files included) are released; its memory stays for whoever looks at the end.
+    fn close_init_files(&mut self) {
+        let files = self.fds.take_all();
+        self.fput_all(files);
     }
 
     /// After a process other than the first one ended the first one: it goes too, and the
@@ -308,5 +316,6 @@ impl Linux {
             p.state = end;
             p.blocked = None;
         }
+        self.close_init_files();
     }
 }

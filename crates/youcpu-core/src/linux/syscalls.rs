@@ -5,7 +5,7 @@
 use super::errno::Errno;
 use super::fs::calls::AT_FDCWD;
 use super::fs::FileKind;
-use super::layout::{MMAP_BASE, STACK_TOP};
+use super::layout::MMAP_BASE;
 use super::mm::{page_up, Prot, Vma, VmaKind};
 use super::{Linux, ProcessState};
 use crate::mmu::phys::PAGE_SIZE;
@@ -60,6 +60,7 @@ pub fn name(nr: u64) -> &'static str {
         33 => "dup2",
         23 => "select",
         24 => "sched_yield",
+        25 => "mremap",
         28 => "madvise",
         39 => "getpid",
         56 => "clone",
@@ -81,6 +82,8 @@ pub fn name(nr: u64) -> &'static str {
         89 => "readlink",
         95 => "umask",
         97 => "getrlimit",
+        96 => "gettimeofday",
+        99 => "sysinfo",
         102 => "getuid",
         104 => "getgid",
         107 => "geteuid",
@@ -96,7 +99,14 @@ pub fn name(nr: u64) -> &'static str {
         158 => "arch_prctl",
         160 => "setrlimit",
         186 => "gettid",
+        191 => "getxattr",
+        192 => "lgetxattr",
+        193 => "fgetxattr",
+        194 => "listxattr",
+        195 => "llistxattr",
+        196 => "flistxattr",
         200 => "tkill",
+        201 => "time",
         217 => "getdents64",
         218 => "set_tid_address",
         228 => "clock_gettime",
@@ -118,6 +128,7 @@ pub fn name(nr: u64) -> &'static str {
         293 => "pipe2",
         302 => "prlimit64",
         316 => "renameat2",
+        332 => "statx",
         318 => "getrandom",
         334 => "rseq",
         439 => "faccessat2",
@@ -196,7 +207,13 @@ impl Linux {
             257 => self.openat(a[0], a[1], a[2], a[3]),
             8 => self.lseek(a[0], a[1], a[2]),
             5 => self.fstatat(a[0], None, a[1], 0),
-            4 | 6 => self.fstatat(AT_FDCWD as u64, Some(a[0]), a[1], 0),
+            4 => self.fstatat(AT_FDCWD as u64, Some(a[0]), a[1], 0),
+            6 => self.fstatat(AT_FDCWD as u64, Some(a[0]), a[1], 0x100),
+            191..=196 => self.xattr(nr, a[0]),
+            99 => self.sysinfo(a[0]),
+            96 => self.gettimeofday(a[0], a[1]),
+            201 => self.time(a[0]),
+            332 => self.statx(a[0], a[1], a[2], a[3], a[4]),
             262 => self.fstatat(a[0], Some(a[1]), a[2], a[3]),
             22 => self.pipe2(a[0], 0),
             293 => self.pipe2(a[0], a[1]),
@@ -206,8 +223,9 @@ impl Linux {
             263 => self.unlinkat(a[0], a[1], a[2]),
             83 => self.mkdirat(AT_FDCWD as u64, a[0], a[1]),
             258 => self.mkdirat(a[0], a[1], a[2]),
-            21 => self.faccessat(AT_FDCWD as u64, a[0], a[1]),
-            269 | 439 => self.faccessat(a[0], a[1], a[2]),
+            21 => self.faccessat(AT_FDCWD as u64, a[0], a[1], 0),
+            269 => self.faccessat(a[0], a[1], a[2], 0),
+            439 => self.faccessat(a[0], a[1], a[2], a[3]),
             77 => self.ftruncate(a[0], a[1]),
             79 => self.getcwd(a[0], a[1]),
             80 => self.chdir(Some(a[0]), 0),
@@ -248,10 +266,11 @@ impl Linux {
                 return None;
             }
             12 => self.brk(a[0]) as i64,
-            9 => self.mmap(a[0], a[1], a[2], a[3], a[4]),
+            9 => self.mmap(a[0], a[1], a[2], a[3], a[4], a[5]),
             11 => self.munmap(a[0], a[1]),
             10 => self.mprotect(a[0], a[1], a[2]),
-            28 => 0,
+            25 => self.mremap(a[0], a[1], a[2], a[3], a[4]),
+            28 => self.madvise(a[0], a[1], a[2]),
             34 => {
                 // pause: sleeps until a signal; the restart after a wake sleeps again.
                 self.block = Some(super::process::Block::Pause);
@@ -271,10 +290,7 @@ impl Linux {
             102 | 107 => self.uid as i64,
             104 | 108 => self.gid as i64,
             63 => self.uname(a[0]),
-            16 => match self.file_kind(a[0]) {
-                Some(_) => Errno::Enotty.ret(),
-                None => Errno::Ebadf.ret(),
-            },
+            16 => self.ioctl(a[0], a[1], a[2]),
             3 => match self.fds.remove(a[0]) {
                 Some(f) => {
                     self.fput(f.file);
@@ -385,96 +401,6 @@ impl Linux {
         }
         mm.brk = want;
         want
-    }
-
-    fn mmap(&mut self, addr: u64, len: u64, prot: u64, flags: u64, fd: u64) -> i64 {
-        const MAP_FIXED: u64 = 0x10;
-        const MAP_ANONYMOUS: u64 = 0x20;
-        const MAP_FIXED_NOREPLACE: u64 = 0x10_0000;
-        // MAP_SHARED (1), MAP_PRIVATE (2) or MAP_SHARED_VALIDATE (3): exactly one.
-        let shared = match flags & 3 {
-            0 => return Errno::Einval.ret(),
-            2 => false,
-            _ => true,
-        };
-        if len == 0 || len > MAX_MMAP {
-            return if len == 0 {
-                Errno::Einval.ret()
-            } else {
-                Errno::Enomem.ret()
-            };
-        }
-        if flags & MAP_ANONYMOUS == 0 {
-            // File mappings are not modelled yet.
-            return if self.fds.get(fd).is_none() {
-                Errno::Ebadf.ret()
-            } else {
-                Errno::Enodev.ret()
-            };
-        }
-        let len = page_up(len);
-        let start = if flags & (MAP_FIXED | MAP_FIXED_NOREPLACE) != 0 {
-            if !addr.is_multiple_of(PAGE_SIZE)
-                || addr.checked_add(len).is_none_or(|e| e > STACK_TOP)
-            {
-                return Errno::Einval.ret();
-            }
-            if flags & MAP_FIXED_NOREPLACE != 0 && !self.mm.is_free(addr, addr + len) {
-                return Errno::Eexist.ret();
-            }
-            self.mm.unmap(&mut self.m.mmu, addr, addr + len);
-            addr
-        } else {
-            match self.mm.find_free_topdown(len, MMAP_BASE) {
-                Some(s) => s,
-                None => return Errno::Enomem.ret(),
-            }
-        };
-        let prot = Prot::from_bits(prot);
-        self.mm.add(Vma {
-            shared,
-            ..Vma::new(start, start + len, prot, VmaKind::Anon)
-        });
-        if shared {
-            // Shared anonymous memory has no object to find its pages in later (Linux uses a
-            // shmem file): its pages are made now, so every process that inherits the mapping
-            // maps the same frames.
-            let mut a = start;
-            while a < start + len {
-                if self.mm.map_now(&mut self.m.mmu, a, prot).is_err() {
-                    self.mm.unmap(&mut self.m.mmu, start, start + len);
-                    return Errno::Enomem.ret();
-                }
-                a += PAGE_SIZE;
-            }
-        }
-        start as i64
-    }
-
-    fn munmap(&mut self, addr: u64, len: u64) -> i64 {
-        let end = addr.saturating_add(page_up(len));
-        if !addr.is_multiple_of(PAGE_SIZE) || len == 0 || end > STACK_TOP {
-            return Errno::Einval.ret();
-        }
-        self.mm.unmap(&mut self.m.mmu, addr, end);
-        0
-    }
-
-    fn mprotect(&mut self, addr: u64, len: u64, prot: u64) -> i64 {
-        let end = addr.saturating_add(page_up(len));
-        if !addr.is_multiple_of(PAGE_SIZE) || end > STACK_TOP {
-            return Errno::Einval.ret();
-        }
-        let mut a = addr;
-        while a < end {
-            if self.mm.find(a).is_none() {
-                return Errno::Enomem.ret();
-            }
-            a += PAGE_SIZE;
-        }
-        self.mm
-            .protect(&mut self.m.mmu, addr, end, Prot::from_bits(prot));
-        0
     }
 
     fn arch_prctl(&mut self, code: u64, addr: u64) -> i64 {

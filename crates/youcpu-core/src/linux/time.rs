@@ -34,12 +34,22 @@ impl Linux {
         Ok((sec as u64).saturating_mul(NS).saturating_add(nsec as u64))
     }
 
-    /// clock_gettime (228): every clock reads the simulated clock.
+    /// The wall clock: the simulated clock plus [`Linux::realtime_offset_ns`].
+    pub fn realtime_ns(&self) -> u64 {
+        self.now_ns().saturating_add(self.realtime_offset_ns)
+    }
+
+    /// clock_gettime (228): every clock reads the simulated clock; the wall clocks
+    /// (CLOCK_REALTIME, _COARSE, _ALARM, CLOCK_TAI) add [`Linux::realtime_offset_ns`].
     pub(super) fn clock_gettime(&mut self, clock: u64, tp: u64) -> i64 {
         if clock > 11 {
             return Errno::Einval.ret();
         }
-        let ns = self.now_ns();
+        let ns = if matches!(clock, 0 | 5 | 8 | 11) {
+            self.realtime_ns()
+        } else {
+            self.now_ns()
+        };
         let mut b = [0u8; 16];
         b[..8].copy_from_slice(&(ns / NS).to_le_bytes());
         b[8..].copy_from_slice(&(ns % NS).to_le_bytes());
@@ -233,5 +243,36 @@ impl Linux {
             Ok(()) => n as i64,
             Err(e) => e,
         }
+    }
+
+    /// gettimeofday (96): the wall clock in seconds and microseconds; the timezone, if
+    /// asked for, is UTC (kernel/time/time.c).
+    pub(super) fn gettimeofday(&mut self, tv: u64, tz: u64) -> i64 {
+        let ns = self.realtime_ns();
+        if tv != 0 {
+            let mut b = [0u8; 16];
+            b[..8].copy_from_slice(&(ns / NS).to_le_bytes());
+            b[8..].copy_from_slice(&(ns % NS / 1000).to_le_bytes());
+            if let Err(e) = self.copy_out(tv, &b) {
+                return e;
+            }
+        }
+        if tz != 0 {
+            if let Err(e) = self.copy_out(tz, &[0u8; 8]) {
+                return e;
+            }
+        }
+        0
+    }
+
+    /// time (201): the wall clock's seconds, also stored at `tloc` when it is not NULL.
+    pub(super) fn time(&mut self, tloc: u64) -> i64 {
+        let secs = self.realtime_ns() / NS;
+        if tloc != 0 {
+            if let Err(e) = self.copy_out(tloc, &secs.to_le_bytes()) {
+                return e;
+            }
+        }
+        secs as i64
     }
 }

@@ -244,35 +244,60 @@ fn map_segments(
     Ok(brk)
 }
 
-/// Where the vDSO goes: the first top-down mapping below the mmap base, as on the real kernel
-/// with randomisation off (two pages of vDSO, six of vvar below them).
+/// Where the vDSO goes for a static program: the first top-down mapping below the mmap base,
+/// as on the real kernel with randomisation off (two pages of vDSO, six of vvar below them);
+/// below the interpreter for a dynamic one.
 pub const VDSO_BASE: u64 = MMAP_BASE - 2 * PAGE_SIZE;
 
-/// Maps a stub vDSO: a valid ELF header with no program headers, so a libc that looks for
-/// vDSO functions finds none and makes real system calls; the vvar pages are reserved.
+/// Maps a stub vDSO: a valid ELF image with no symbols (one PT_LOAD over its two pages and a
+/// PT_DYNAMIC holding only DT_NULL), so that a C library looking for vDSO functions
+/// (glibc's `setup_vdso` and `dl_vdso_vsym`, musl's `vdsosym`) finds none and makes real
+/// system calls; the vvar pages are reserved.
 fn map_vdso(mmu: &mut Mmu, mm: &mut AddressSpace) -> Result<u64, LoadError> {
+    // arch/x86/entry/vdso/vma.c map_vdso: the vvar pages and the vDSO go top-down below
+    // what is mapped already (the interpreter), the vDSO above its vvar pages.
+    let vdso_base = mm
+        .find_free_topdown(8 * PAGE_SIZE, MMAP_BASE)
+        .ok_or("no room for the vDSO (ENOMEM)")?
+        + 6 * PAGE_SIZE;
     let prot = Prot {
         read: true,
         write: false,
         exec: true,
     };
     for i in 0..2 {
-        mm.map_now(mmu, VDSO_BASE + i * PAGE_SIZE, prot)
+        mm.map_now(mmu, vdso_base + i * PAGE_SIZE, prot)
             .map_err(|e| e.to_string())?;
     }
-    let mut h = [0u8; 64];
+    let mut h = [0u8; 0x110];
     h[..7].copy_from_slice(b"\x7fELF\x02\x01\x01");
     h[16] = 3; // ET_DYN
     h[18] = 62; // EM_X86_64
     h[20] = 1; // EV_CURRENT
     h[32] = 64; // e_phoff
     h[52] = 64; // e_ehsize
-    h[54] = 56; // e_phentsize (e_phnum stays 0)
+    h[54] = 56; // e_phentsize
+    h[56] = 2; // e_phnum
     h[58] = 64; // e_shentsize
-    mm.poke(mmu, VDSO_BASE, &h)?;
+    let phdr = |t: u32, flags: u32, off: u64, size: u64| {
+        let mut p = [0u8; 56];
+        p[..4].copy_from_slice(&t.to_le_bytes());
+        p[4..8].copy_from_slice(&flags.to_le_bytes());
+        for at in [8, 16, 24] {
+            p[at..at + 8].copy_from_slice(&off.to_le_bytes()); // offset, vaddr, paddr
+        }
+        p[32..40].copy_from_slice(&size.to_le_bytes());
+        p[40..48].copy_from_slice(&size.to_le_bytes());
+        p[48..56].copy_from_slice(&PAGE_SIZE.to_le_bytes());
+        p
+    };
+    // PT_LOAD (1, R+X) over both pages; PT_DYNAMIC (2, R) at 0x100: one DT_NULL entry.
+    h[64..120].copy_from_slice(&phdr(1, 5, 0, 2 * PAGE_SIZE));
+    h[120..176].copy_from_slice(&phdr(2, 4, 0x100, 16));
+    mm.poke(mmu, vdso_base, &h)?;
     mm.add(Vma::new(
-        VDSO_BASE,
-        VDSO_BASE + 2 * PAGE_SIZE,
+        vdso_base,
+        vdso_base + 2 * PAGE_SIZE,
         prot,
         VmaKind::Elf,
     ));
@@ -282,12 +307,12 @@ fn map_vdso(mmu: &mut Mmu, mm: &mut AddressSpace) -> Result<u64, LoadError> {
         exec: false,
     };
     mm.add(Vma::new(
-        VDSO_BASE - 6 * PAGE_SIZE,
-        VDSO_BASE,
+        vdso_base - 6 * PAGE_SIZE,
+        vdso_base,
         vvar,
         VmaKind::Anon,
     ));
-    Ok(VDSO_BASE)
+    Ok(vdso_base)
 }
 
 fn span(img: &Image) -> (u64, u64) {

@@ -21,12 +21,12 @@
 //! ([`crate::linux::layout`]).
 
 pub mod kernel;
-pub mod listing;
 pub mod trace;
 
 #[cfg(test)]
 mod tests;
 
+use crate::asm::listing::{assemble_listing, Listing};
 use crate::cpu::state::{rflags, RAX, RSP};
 use crate::cpu::{fault::vector, Event};
 use crate::linux::boot;
@@ -35,7 +35,6 @@ use crate::mmu::paging::{self, PageFlags};
 use crate::mmu::phys::PAGE_SIZE;
 pub use kernel::Program;
 use kernel::*;
-use listing::{assemble_listing, Listing};
 use serde::Serialize;
 use std::collections::VecDeque;
 use trace::{Owner, Reason, Run, Switch};

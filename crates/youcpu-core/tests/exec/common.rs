@@ -5,13 +5,13 @@
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
-use crate::realfs::RealFs;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 use youcpu_core::exec::namei::Cred;
+use youcpu_core::exec::realfs::RealFs;
 use youcpu_core::exec::{execve, ExecRequest, Failure};
 use youcpu_testkit::process::Run;
 

@@ -12,7 +12,10 @@
 use yew::prelude::*;
 
 mod cpu;
+mod elf;
+mod exec;
 mod paging;
+mod processes;
 
 /// Declares [`FigureKind`] and its tables from one list.
 macro_rules! figures {
@@ -47,6 +50,28 @@ macro_rules! figures {
 figures! {
     /// Part 5: a virtual address cut into its four table indices and the page offset.
     VirtualAddress => "virtual-address", paging::virtual_address,
+    /// Part 2: one workload under FIFO and STCF, from the scheduler simulator.
+    SchedPolicies => "sched-policies", processes::sched_policies,
+    /// Part 2: the CFS period split by weight, from the timeslice calculation.
+    CfsPeriod => "cfs-period", processes::cfs_period,
+    /// Part 6: fork, before and after a write, from the memory model.
+    ForkWrite => "fork-write", processes::fork_write,
+    /// Part 6: from process 1 to a command at a text-console login, grown by the model.
+    BootTree => "boot-tree", processes::boot_tree,
+    /// Part 5: one address walked from CR3 through the four tables to its frame, with the TLB.
+    PageWalk => "page-walk", paging::page_walk,
+    /// Part 5: an address space before and after its first touches: pages and their frames.
+    DemandPaging => "demand-paging", paging::demand_paging,
+    /// Epilogue: the memory hierarchy under a running process, and its pages on frames.
+    ProcessMemory => "process-memory", paging::process_memory,
+    /// Part 3: execve of a script, handler by handler, argv rewritten.
+    ExecveChain => "execve-chain", exec::execve_chain,
+    /// Part 3: the 256-byte buffer with the `#!` line's fields marked.
+    ShebangBuffer => "shebang-buffer", exec::shebang_buffer,
+    /// Part 4: a small ELF file's bytes and where its segments land in memory.
+    ElfMapping => "elf-mapping", elf::elf_mapping,
+    /// Part 4: the initial stack, argc to the strings, with its pointers.
+    InitialStack => "initial-stack", elf::initial_stack,
     /// Part 1: an instruction cut into its fields (`add ebx, 512`).
     InstructionFields => "instruction-fields", cpu::instruction_fields,
     /// Part 1: one instruction fetched, decoded and executed.

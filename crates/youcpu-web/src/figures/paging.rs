@@ -1,9 +1,121 @@
 //! Part 5's figures: how the MMU reads a virtual address.
 
 use crate::ui::svg::{line, rect, text};
-use crate::ui::Diagram;
+use crate::ui::{Apply, Diagram};
+use crate::widgets::demand_paging::diagram as dp;
+use crate::widgets::demand_paging::state as dps;
+use crate::widgets::page_walk::diagram as pw;
+use crate::widgets::page_walk::state as pws;
 use yew::prelude::*;
 use youcpu_core::paging::Format;
+
+/// A figure drawn twice, wide and narrow; the style sheet shows the one that fits the screen
+/// (a phone gets a layout made for it, not the desktop one shrunk to unreadable text).
+fn dual(
+    name: &str,
+    title: &str,
+    desc: String,
+    wide: (f64, f64, Html),
+    narrow: (f64, f64, Html),
+) -> Html {
+    let id = super::diagram_id(name);
+    html! {
+        <div class="dual">
+            <Diagram id={id.clone()} title={title.to_string()} desc={desc.clone()}
+                width={wide.0.ceil() as u32} height={wide.1.ceil() as u32} class={classes!("d-wide")}>
+                { wide.2 }
+            </Diagram>
+            <Diagram id={format!("{id}-narrow")} title={title.to_string()} desc={desc}
+                width={narrow.0.ceil() as u32} height={narrow.1.ceil() as u32} max_width={440}
+                class={classes!("d-narrow")}>
+                { narrow.2 }
+            </Diagram>
+        </div>
+    }
+}
+
+/// The walk of the stack address of the page-walk widget through the x86-64 tables its state
+/// builds with the core's `paging::map` (SDM Vol. 3A §4.5), as the widget draws it.
+pub fn page_walk() -> Html {
+    let s = pws::State::default();
+    let inp = pw::input(&s);
+    let w = pw::layout(&inp, false);
+    let n = pw::layout(&inp, true);
+    let desc = w.desc.clone();
+    dual(
+        "page-walk",
+        "The walk of one address from CR3 to its frame",
+        desc,
+        (w.width, w.height, pw::shapes(&w, false)),
+        (n.width, n.height, pw::shapes(&n, false)),
+    )
+}
+
+/// Demand paging before and after the first touches: the hello process just started (its
+/// regions, no page present), then after growing the heap, mapping the file twice and
+/// touching a few pages, replayed on the core's memory model (`vm::System`).
+pub fn demand_paging() -> Html {
+    let before = dps::State::default();
+    let mut after = dps::State::default();
+    for op in [
+        dps::Op::Brk,
+        dps::Op::Read(dps::Target::HeapStart),
+        dps::Op::Write(dps::Target::HeapEnd),
+        dps::Op::Write(dps::Target::StackTop),
+        dps::Op::Mmap,
+        dps::Op::Read(dps::Target::File),
+        dps::Op::Mmap,
+        dps::Op::Read(dps::Target::File),
+    ] {
+        after.apply(dps::Action::Do(op));
+    }
+    let draw = |narrow: bool| {
+        let pics: Vec<(String, dp::Picture)> = [
+            (&before, "Before: the process has just started"),
+            (&after, "After: brk, mmap twice, five touches"),
+        ]
+        .into_iter()
+        .filter_map(|(st, head)| {
+            let sys = st.sys.as_ref()?;
+            let last = st.last.as_ref().as_ref().ok().and_then(|o| o.va);
+            let h = st
+                .last
+                .as_ref()
+                .as_ref()
+                .map(|o| o.headline.clone())
+                .unwrap_or_default();
+            Some((
+                head.to_string(),
+                dp::layout(sys, dps::PID, last, &h, narrow),
+            ))
+        })
+        .collect();
+        let width = if narrow { 340.0 } else { 680.0 };
+        let mut y = 0.0;
+        let mut parts = Vec::new();
+        let mut desc = Vec::new();
+        for (head, p) in &pics {
+            parts.push(html! {
+                <g transform={format!("translate(0 {})", crate::ui::svg::num(y))}>
+                    { text(8.0, 16.0, "start", "d-title", head.clone()) }
+                    <g transform="translate(0 20)">{ dp::shapes(p, false) }</g>
+                </g>
+            });
+            desc.push(format!("{head}. {}", p.desc));
+            y += p.height + 32.0;
+        }
+        (width, y, html! { <>{ for parts }</> }, desc.join(" "))
+    };
+    let (ww, wh, wshapes, desc) = draw(false);
+    let (nw, nh, nshapes, _) = draw(true);
+    dual(
+        "demand-paging",
+        "An address space before and after its first touches",
+        desc,
+        (ww, wh, wshapes),
+        (nw, nh, nshapes),
+    )
+}
 
 /// The address the figure cuts up: a plausible stack address of a process (the top of the
 /// user half, where Linux puts the stack).
@@ -112,10 +224,190 @@ pub fn virtual_address() -> Html {
         indices.get(2).copied().unwrap_or(0),
         indices.get(3).copied().unwrap_or(0),
     );
-    html! {
-        <Diagram id={super::diagram_id("virtual-address")} title="A virtual address, as the MMU reads it"
-            desc={desc} width={520} height={130}>
-            { for shapes }
-        </Diagram>
+    // On a phone: the same fields as the page-walk widget cuts them, wrapped into rows, each
+    // bit drawn, the legend under them.
+    let fmt = Format::x86_64();
+    let inp = pw::Input {
+        fmt: &fmt,
+        va: EXAMPLE,
+        walk: None,
+        root: 0,
+        tlb_hit: false,
+        result: None,
+        tlb: Vec::new(),
+        tlb_size: 0,
+        counts: (0, 0),
+        access: "read".into(),
+    };
+    let narrow = pw::layout(&inp, true);
+    let bottom = narrow
+        .fields
+        .iter()
+        .map(|f| f.r.y + f.r.h)
+        .fold(0.0, f64::max)
+        + 16.0;
+    let legend = [
+        format!("0x{EXAMPLE:x}"),
+        "sign: bits 63–48 repeat bit 47".to_string(),
+        "PML4, PDPT, PD, PT: 9-bit indices, 0 to 511".to_string(),
+        "offset: the byte in the 4 KiB page".to_string(),
+    ];
+    let lines: Html = legend
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            text(
+                8.0,
+                bottom + 14.0 + 17.0 * i as f64,
+                "start",
+                if i == 0 { "d-mono" } else { "d-small" },
+                t.clone(),
+            )
+        })
+        .collect();
+    let nh = bottom + 14.0 + 17.0 * legend.len() as f64;
+    dual(
+        "virtual-address",
+        "A virtual address, as the MMU reads it",
+        desc,
+        (520.0, 130.0, html! { <>{ for shapes }</> }),
+        (
+            narrow.width,
+            nh,
+            html! { <>{ pw::field_shapes(&narrow, false) }{ lines }</> },
+        ),
+    )
+}
+
+/// The levels of memory a running process's bytes pass through, fastest first: (name, what,
+/// how fast). Sizes and latencies are typical of current x86-64 processors (the SDM leaves
+/// them to each model; `lscpu` shows a machine's own).
+const LEVELS: [(&str, &str, &str); 5] = [
+    ("registers", "16 general + RIP, RSP, CR3", "every cycle"),
+    ("L1 cache", "32–48 KiB per core", "about 4 cycles"),
+    ("L2 cache", "1–2 MiB per core", "about 14 cycles"),
+    ("L3 cache", "shared, many MiB", "about 50 cycles"),
+    ("RAM", "frames of 4 KiB", "hundreds of cycles"),
+];
+
+/// The epilogue's figure: the memory hierarchy a running process sits on (registers, caches,
+/// RAM) above the process's own address space mapped onto frames, the latter from the memory
+/// model after `hello` has started and touched a few pages.
+pub fn process_memory() -> Html {
+    let mut st = dps::State::default();
+    for op in [
+        dps::Op::Read(dps::Target::StackTop),
+        dps::Op::Write(dps::Target::StackTop),
+        dps::Op::Brk,
+        dps::Op::Write(dps::Target::HeapStart),
+        dps::Op::Mmap,
+        dps::Op::Read(dps::Target::File),
+    ] {
+        st.apply(dps::Action::Do(op));
     }
+    let Some(sys) = st.sys.as_ref() else {
+        return html! {};
+    };
+    let cr3 = sys.process(dps::PID).map_or(0, |p| p.root_pfn);
+    let tlb_used = sys.tlb.entries().count();
+    let tlb_size = sys.limits().tlb_entries;
+    let draw = |narrow: bool| {
+        let width = if narrow { 340.0 } else { 680.0 };
+        let mut shapes = Vec::new();
+        // The hierarchy: a row of boxes growing wider (wide), or a column (narrow).
+        let (mut x, mut y) = (8.0, 8.0);
+        let n = LEVELS.len() as f64;
+        let box_h = 58.0;
+        let row_w = (width - 16.0 - 14.0 * (n - 1.0)) / n;
+        for (i, (name, what, speed)) in LEVELS.iter().enumerate() {
+            let (w, h) = if narrow {
+                (width - 16.0, 40.0)
+            } else {
+                (row_w, box_h)
+            };
+            let class = if i == 0 || i == LEVELS.len() - 1 {
+                "d-box-2"
+            } else {
+                "d-box"
+            };
+            shapes.push(rect(x, y, w, h, class));
+            if narrow {
+                shapes.push(text(x + 6.0, y + 16.0, "start", "d-title", *name));
+                shapes.push(text(x + w - 6.0, y + 16.0, "end", "d-small", *speed));
+                shapes.push(text(x + 6.0, y + 32.0, "start", "d-small", *what));
+            } else {
+                shapes.push(text(x + w / 2.0, y + 17.0, "middle", "d-title", *name));
+                shapes.push(text(x + w / 2.0, y + 33.0, "middle", "d-small", *what));
+                shapes.push(text(x + w / 2.0, y + 48.0, "middle", "d-small", *speed));
+            }
+            if i + 1 < LEVELS.len() {
+                if narrow {
+                    shapes.push(crate::ui::svg::arrow(
+                        x + 30.0,
+                        y + h,
+                        x + 30.0,
+                        y + h + 10.0,
+                        "",
+                    ));
+                    y += h + 10.0;
+                } else {
+                    shapes.push(crate::ui::svg::arrow(
+                        x + w,
+                        y + h / 2.0,
+                        x + w + 14.0,
+                        y + h / 2.0,
+                        "",
+                    ));
+                    x += w + 14.0;
+                }
+            }
+        }
+        y += if narrow { 40.0 } else { box_h };
+        y += 22.0;
+        shapes.push(text(
+            8.0,
+            y,
+            "start",
+            "d-small",
+            format!("CR3 = frame {cr3:#x}: the walk starts there; the TLB caches {tlb_used} of {tlb_size} translations"),
+        ));
+        y += 10.0;
+        let last = st.last.as_ref().as_ref().ok().and_then(|o| o.va);
+        let head = st
+            .last
+            .as_ref()
+            .as_ref()
+            .map(|o| o.headline.clone())
+            .unwrap_or_default();
+        let p = dp::layout(sys, dps::PID, last, &head, narrow);
+        let body = html! {
+            <g transform={format!("translate(0 {})", crate::ui::svg::num(y))}>{ dp::shapes(&p, false) }</g>
+        };
+        (
+            width,
+            y + p.height,
+            html! { <>{ for shapes }{ body }</> },
+            p.desc,
+        )
+    };
+    let (ww, wh, wide, pdesc) = draw(false);
+    let (nw, nh, narrow, _) = draw(true);
+    let levels: Vec<String> = LEVELS
+        .iter()
+        .map(|(n, w, s)| format!("{n} ({w}, {s})"))
+        .collect();
+    let desc = format!(
+        "The memory a running process's bytes pass through, fastest and smallest first: {}. \
+         Every address the process uses is translated through its page tables, rooted at CR3 \
+         (frame {cr3:#x}), and the TLB keeps recent translations ({tlb_used} of {tlb_size} \
+         slots used). Below, the process's side: {pdesc}",
+        levels.join(", ")
+    );
+    dual(
+        "process-memory",
+        "The memory of a running process",
+        desc,
+        (ww, wh, wide),
+        (nw, nh, narrow),
+    )
 }

@@ -9,6 +9,7 @@
 //! directives, the registry and the URL prefixes agree.
 
 pub mod cpu_pic;
+pub mod exec_draw;
 pub mod oplog;
 pub mod programs;
 pub mod ring3;

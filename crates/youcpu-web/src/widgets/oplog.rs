@@ -31,6 +31,12 @@ pub trait OpModel: 'static {
     fn next(_sys: &System) -> Option<Self::Op> {
         None
     }
+    /// The operations applied when the page opens (and on reset), so that the widget opens on
+    /// the mechanism at work rather than on an empty machine. A link with no operations key
+    /// gives this state; a link with an empty list gives the bare boot.
+    fn initial() -> &'static [Self::Op] {
+        &[]
+    }
 }
 
 /// What the reader asks of an operation list.
@@ -73,7 +79,15 @@ impl<M: OpModel> PartialEq for OpLog<M> {
 }
 
 impl<M: OpModel> Default for OpLog<M> {
+    /// The booted model with the model's [`OpModel::initial`] operations applied.
     fn default() -> Self {
+        Self::replay(M::initial())
+    }
+}
+
+impl<M: OpModel> OpLog<M> {
+    /// The model just booted, no operation applied.
+    pub fn booted() -> Self {
         match M::boot() {
             Ok((sys, out)) => OpLog {
                 sys: Some(Rc::new(sys)),
@@ -87,12 +101,10 @@ impl<M: OpModel> Default for OpLog<M> {
             },
         }
     }
-}
 
-impl<M: OpModel> OpLog<M> {
     /// Boots and applies `ops` in order (at most [`MAX_OPS`]).
     pub fn replay(ops: &[M::Op]) -> Self {
-        let mut s = Self::default();
+        let mut s = Self::booted();
         for &op in ops.iter().take(MAX_OPS) {
             s.push(op);
         }
@@ -123,7 +135,7 @@ impl<M: OpModel> OpLog<M> {
         *self = Self::replay(&ops);
     }
 
-    /// Back to boot.
+    /// Back to the opening state.
     pub fn reset(&mut self) {
         *self = Self::default();
     }
@@ -156,20 +168,28 @@ impl<M: OpModel> UrlState for OpLog<M> {
 
     /// Builds the state a link describes (operations that do not parse or fail are skipped).
     fn from_query(q: &Query) -> Self {
-        let ops: Vec<M::Op> = q
-            .get("ops")
-            .map(|v| v.split('.').take(MAX_OPS).filter_map(M::parse).collect())
-            .unwrap_or_default();
-        Self::replay(&ops)
+        match q.get("ops") {
+            Some(v) => {
+                let ops: Vec<M::Op> = v.split('.').take(MAX_OPS).filter_map(M::parse).collect();
+                Self::replay(&ops)
+            }
+            None => Self::default(),
+        }
     }
 
     /// The URL keys that reproduce this state.
     fn to_query(&self) -> Vec<(String, String)> {
-        if self.ops.is_empty() {
+        if self.ops == M::initial() {
             Vec::new()
         } else {
             let codes: Vec<String> = self.ops.iter().map(|&o| M::code(o)).collect();
-            vec![("ops".into(), codes.join("."))]
+            // "-" (no operation) stands for the bare boot, which differs from the opening state.
+            let v = if codes.is_empty() {
+                "-".to_string()
+            } else {
+                codes.join(".")
+            };
+            vec![("ops".into(), v)]
         }
     }
 }

@@ -3,11 +3,11 @@
 //! the process booted with it, one step run and described phase by phase (with the status flags
 //! the manuals leave undefined, and what each vendor's core leaves in them).
 
-use youcpu_core::asm::{assemble, disassemble_one, Bitness};
-use youcpu_core::cpu::state::{rflags, State as CpuState, GPR_NAMES, RSP};
+use youcpu_core::asm::{disassemble_one, listing, Bitness};
+use youcpu_core::cpu::state::{rflags, State as CpuState, GPR_NAMES};
 use youcpu_core::cpu::vendor::{self, Vendor};
-use youcpu_core::linux::mm::Prot;
-use youcpu_core::linux::{Config, KernelAction, Linux, ProcessState, TraceStep, USER_CS, USER_DS};
+use youcpu_core::linux::bare::Bare;
+use youcpu_core::linux::{Config, KernelAction, Linux, ProcessState, TraceStep};
 use youcpu_core::mmu::paging::{leaf_entry, pte};
 
 /// Where the program is placed (its first instruction).
@@ -66,101 +66,23 @@ pub struct LastStep {
     pub vendors: Vec<(Vendor, u64)>,
 }
 
-fn is_ident(s: &str) -> bool {
-    let mut c = s.chars();
-    matches!(c.next(), Some(ch) if ch.is_ascii_alphabetic() || ch == '_' || ch == '.')
-        && c.all(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '.')
-}
-
-/// Splits a line into (label, instruction text), comments removed.
-fn split_line(line: &str) -> (Option<&str>, &str) {
-    let code = line.split([';', '#']).next().unwrap_or_default().trim();
-    if let Some((head, rest)) = code.split_once(':') {
-        let head = head.trim();
-        if is_ident(head) {
-            return (Some(head), rest.trim());
-        }
-    }
-    (None, code)
-}
-
-/// Replaces whole-word label names in the operands by their addresses.
-fn substitute(insn: &str, labels: &[(String, u64)]) -> String {
-    let Some((mnemonic, ops)) = insn.split_once(char::is_whitespace) else {
-        return insn.to_string();
-    };
-    let mut out = String::from(mnemonic);
-    out.push(' ');
-    let mut word = String::new();
-    let flush = |word: &mut String, out: &mut String| {
-        match labels.iter().find(|(l, _)| l == word) {
-            Some((_, a)) => out.push_str(&format!("{a:#x}")),
-            None => out.push_str(word),
-        }
-        word.clear();
-    };
-    for ch in ops.chars() {
-        if ch.is_ascii_alphanumeric() || ch == '_' || ch == '.' {
-            word.push(ch);
-        } else {
-            flush(&mut word, &mut out);
-            out.push(ch);
-        }
-    }
-    flush(&mut word, &mut out);
-    out
-}
-
-/// Assembles a listing with labels: addresses are recomputed until they settle (a jump's
-/// size depends on its distance). Returns the lines and the machine code if every line is good.
+/// Assembles a listing with labels ([`youcpu_core::asm::listing::lay_out`]). Returns the lines
+/// and the machine code if every line is good.
 pub fn build(source: &str) -> (Vec<LineView>, Result<Vec<u8>, String>) {
-    let src_lines: Vec<&str> = source.lines().take(MAX_LINES).collect();
-    let mut labels: Vec<(String, u64)> = Vec::new();
-    let mut dup: Option<String> = None;
-    for l in &src_lines {
-        if let (Some(name), _) = split_line(l) {
-            if labels.iter().any(|(n, _)| n == name) {
-                dup.get_or_insert_with(|| format!("the label `{name}` is defined twice"));
-            } else {
-                labels.push((name.to_string(), CODE));
-            }
-        }
-    }
-    let mut views = Vec::new();
-    for _pass in 0..6 {
-        let mut at = CODE;
-        let mut new_labels = labels.clone();
-        views.clear();
-        for l in &src_lines {
-            let (label, insn) = split_line(l);
-            if let Some(name) = label {
-                if let Some(e) = new_labels.iter_mut().find(|(n, _)| n == name) {
-                    e.1 = at;
-                }
-            }
-            let mut v = LineView {
-                source: (*l).to_string(),
-                addr: at,
-                bytes: Vec::new(),
-                error: None,
-            };
-            if !insn.is_empty() {
-                match assemble(&substitute(insn, &labels), Bitness::B64, at) {
-                    Ok(a) => v.bytes = a.bytes,
-                    Err(e) => v.error = Some(e.to_string()),
-                }
-            }
-            at = at.wrapping_add(v.bytes.len() as u64);
-            views.push(v);
-        }
-        let settled = new_labels == labels;
-        labels = new_labels;
-        if settled {
-            break;
-        }
-    }
-    if let Some(d) = dup {
-        return (views, Err(d));
+    let draft = listing::lay_out(source, CODE, MAX_LINES);
+    let code = draft.code();
+    let views: Vec<LineView> = draft
+        .lines
+        .into_iter()
+        .map(|l| LineView {
+            source: l.text,
+            addr: l.addr,
+            bytes: l.bytes,
+            error: l.error,
+        })
+        .collect();
+    if let Some((_, name)) = draft.duplicate {
+        return (views, Err(format!("the label `{name}` is defined twice")));
     }
     if source.lines().count() > MAX_LINES {
         return (views, Err(format!("more than {MAX_LINES} lines")));
@@ -168,7 +90,6 @@ pub fn build(source: &str) -> (Vec<LineView>, Result<Vec<u8>, String>) {
     if views.iter().any(|v| v.error.is_some()) {
         return (views, Err("fix the marked lines to run the program".into()));
     }
-    let code: Vec<u8> = views.iter().flat_map(|v| v.bytes.iter().copied()).collect();
     if code.is_empty() {
         return (views, Err("the program has no instructions".into()));
     }
@@ -191,35 +112,18 @@ pub fn boot(code: &[u8]) -> Result<Linux, String> {
 
 /// [`boot`] on a core of `vendor`.
 pub fn boot_on(code: &[u8], vendor: Vendor) -> Result<Linux, String> {
-    let mut os = Linux::new(&Config {
-        memory_limit: MEMORY,
-        vendor,
-        ..Config::default()
-    })?;
-    let rx = Prot {
-        read: true,
-        write: false,
-        exec: true,
-    };
-    let rw = Prot {
-        read: true,
-        write: true,
-        exec: false,
-    };
-    os.mm
-        .map_now(&mut os.m.mmu, CODE, rx)
-        .map_err(|e| e.to_string())?;
-    os.mm
-        .map_now(&mut os.m.mmu, STACK_TOP - 4096, rw)
-        .map_err(|e| e.to_string())?;
-    os.mm.poke(&mut os.m.mmu, CODE, code)?;
-    let s = &mut os.m.cpu.s;
-    s.rip = CODE;
-    s.gpr[RSP] = STACK_TOP;
-    s.cs = USER_CS;
-    s.ss = USER_DS;
-    s.rflags = rflags::FIXED | rflags::IF;
-    Ok(os)
+    Linux::bare(
+        &Config {
+            memory_limit: MEMORY,
+            vendor,
+            ..Config::default()
+        },
+        Bare {
+            code_at: CODE,
+            code,
+            stack_top: STACK_TOP,
+        },
+    )
 }
 
 /// Up to `n` bytes at a virtual address, read through the page tables without side effects

@@ -1,15 +1,13 @@
 //! `youcpu exec`: simulates execve(2) on real files, without running anything.
 
-mod realfs;
-
 use crate::cli::{err, text_value, CliError, Output};
-use realfs::RealFs;
 use serde_json::{json, Value};
 use std::ffi::OsString;
 use std::os::unix::ffi::OsStringExt;
 use youcpu_core::exec::binprm::DEFAULT_STACK_RLIMIT;
 use youcpu_core::exec::misc::MiscRegistry;
 use youcpu_core::exec::namei::{resolve_dir, Cred, OpenError};
+use youcpu_core::exec::realfs::RealFs;
 use youcpu_core::exec::shell::{enoexec_fallback, error_status, Fallback, Shell};
 use youcpu_core::exec::{execve, register, ExecOutcome, ExecRequest, Failure};
 

@@ -7,6 +7,8 @@ use serde_json::json;
 use std::ffi::OsString;
 use std::io::Write;
 use youcpu_core::cpu::vendor::Vendor;
+use youcpu_core::linux::fs::host::HostFs;
+use youcpu_core::linux::trace::Categories;
 use youcpu_core::linux::{Config, Linux, ProcessState};
 use youcpu_core::loader::stack::RANDOM_SEED;
 use youcpu_core::loader::ExecArgs;
@@ -37,65 +39,6 @@ fn ids() -> (u64, u64) {
     (field("Uid:"), field("Gid:"))
 }
 
-/// A dynamically linked program: does what execve does (fs/binfmt_elf.c load_elf_binary maps
-/// the program, then the PT_INTERP interpreter read from this machine's file system, and
-/// starts the process at the interpreter's entry), then stops there with why, as an error.
-fn stop_at_interpreter(elf: &OsString, program: &[u8], exec: &ExecArgs, cfg: &Config) -> CliError {
-    let name = elf.to_string_lossy();
-    let interp = match youcpu_core::elf::parse(program) {
-        Ok(f) => f.interp.map(|i| i.path),
-        Err(e) => return err(format!("cannot load {name}: {e}")),
-    };
-    let Some(interp) = interp else {
-        return err(format!("cannot load {name}: it names no interpreter"));
-    };
-    let bytes = match std::fs::File::open(&interp).and_then(|f| {
-        use std::io::Read;
-        let mut b = Vec::new();
-        f.take(youcpu_core::loader::MAX_FILE as u64 + 1)
-            .read_to_end(&mut b)
-            .map(|_| b)
-    }) {
-        Ok(b) => b,
-        Err(e) => {
-            return err(format!(
-                "{name} is dynamically linked and its interpreter {interp} cannot be read ({e}): the kernel would fail this execve with ENOENT"
-            ))
-        }
-    };
-    let mut linux = match Linux::new(cfg) {
-        Ok(l) => l,
-        Err(e) => return err(e),
-    };
-    match linux.exec(program, Some(&bytes), exec) {
-        Ok(info) => err(format!(
-            "{name} is dynamically linked: loaded it (entry {:#x}) and its interpreter {interp} (base {:#x}), and stopped at the interpreter's entry {:#x} before its first instruction; from here ld.so would open and mmap the shared libraries (libc.so.6) from files, which this simulator does not provide, so only static programs run (build with -static)",
-            info.entry, info.interp_base, info.start
-        )),
-        Err(e) => err(format!(
-            "{name} is dynamically linked, and loading its interpreter {interp} failed: {e}"
-        )),
-    }
-}
-
-/// Reads the program, at most the loader's limit (`loader::MAX_FILE`) plus one byte, so that
-/// `/dev/zero` or a huge file is refused instead of read until memory runs out.
-fn read_program(path: &OsString) -> Result<Vec<u8>, CliError> {
-    use std::io::Read;
-    let shown = path.to_string_lossy();
-    let limit = youcpu_core::loader::MAX_FILE as u64;
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .and_then(|f| f.take(limit + 1).read_to_end(&mut bytes))
-        .map_err(|e| err(format!("cannot read {shown}: {e}")))?;
-    if bytes.len() as u64 > limit {
-        return Err(err(format!(
-            "cannot read {shown}: it is larger than {limit} bytes, the most the loader takes"
-        )));
-    }
-    Ok(bytes)
-}
-
 /// The processor this program runs on, from `/proc/cpuinfo`: the simulated core takes its
 /// vendor's profile by default, so undefined flags come out as they would here. Intel when
 /// the file is unreadable or names another vendor.
@@ -106,15 +49,44 @@ pub fn host_vendor() -> Vendor {
         .unwrap_or_default()
 }
 
+/// The guest's environment: ours (as qemu-user passes it) or none with --clear-env, then
+/// each --env K=V in order (replacing an earlier K).
+fn environment(clear: bool, extra: &[Vec<u8>]) -> Vec<Vec<u8>> {
+    let mut env: Vec<Vec<u8>> = if clear {
+        Vec::new()
+    } else {
+        std::env::vars_os()
+            .map(|(k, v)| {
+                let mut b = bytes_of(&k);
+                b.push(b'=');
+                b.extend(bytes_of(&v));
+                b
+            })
+            .collect()
+    };
+    for kv in extra {
+        let key = kv.split(|&c| c == b'=').next().unwrap_or_default();
+        env.retain(|e| e.split(|&c| c == b'=').next() != Some(key));
+        env.push(kv.clone());
+    }
+    env
+}
+
 /// Parses the arguments, runs the guest, and reports.
 pub fn run(args: Vec<OsString>) -> Result<Output, CliError> {
     use lexopt::prelude::*;
+    use std::io::IsTerminal;
     let mut parser = lexopt::Parser::from_args(args);
     let mut max_steps = DEFAULT_MAX_STEPS;
     let mut json_mode = false;
     let mut vendor = host_vendor();
     let mut elf: Option<OsString> = None;
     let mut guest_args: Vec<OsString> = Vec::new();
+    let mut root: Option<OsString> = None;
+    let mut cwd: Option<OsString> = None;
+    let mut clear_env = false;
+    let mut extra_env: Vec<Vec<u8>> = Vec::new();
+    let mut trace: Option<Categories> = None;
     while let Some(arg) = parser.next()? {
         match arg {
             Long("max-steps") => {
@@ -128,6 +100,25 @@ pub fn run(args: Vec<OsString>) -> Result<Output, CliError> {
                 let v = text_value(&mut parser, "cpu")?;
                 vendor = v.parse().map_err(|e| err(format!("--cpu: {e}")))?;
             }
+            Long("root") => root = Some(parser.value()?),
+            Long("cwd") => cwd = Some(parser.value()?),
+            Long("clear-env") => clear_env = true,
+            Long("trace") => {
+                let v = match parser.optional_value() {
+                    Some(v) => v
+                        .into_string()
+                        .map_err(|_| err("--trace: the value is not valid UTF-8"))?,
+                    None => String::new(),
+                };
+                trace = Some(Categories::parse(&v).map_err(|e| err(format!("--trace: {e}")))?);
+            }
+            Long("env") => {
+                let kv = bytes_of(&parser.value()?);
+                if !kv.contains(&b'=') || kv.first() == Some(&b'=') {
+                    return Err(err("--env: expected K=V"));
+                }
+                extra_env.push(kv);
+            }
             Value(v) => {
                 elf = Some(v);
                 // Everything after the program belongs to the guest.
@@ -139,20 +130,12 @@ pub fn run(args: Vec<OsString>) -> Result<Output, CliError> {
     }
     let Some(elf) = elf else {
         return Err(err(
-            "usage: youcpu run [--max-steps N] [--cpu intel|amd] [--json] ELF [ARG...]",
+            "usage: youcpu run [--max-steps N] [--cpu intel|amd] [--json] [--root DIR] [--cwd DIR] [--env K=V]... [--clear-env] [--trace[=syscalls,faults,signals,sched,exec,mmap]] PROGRAM [ARG...]",
         ));
     };
-    let program = read_program(&elf)?;
     let mut argv = vec![bytes_of(&elf)];
     argv.extend(guest_args.iter().map(bytes_of));
-    let envp: Vec<Vec<u8>> = std::env::vars_os()
-        .map(|(k, v)| {
-            let mut b = bytes_of(&k);
-            b.push(b'=');
-            b.extend(bytes_of(&v));
-            b
-        })
-        .collect();
+    let envp = environment(clear_env, &extra_env);
     let (uid, gid) = ids();
     let exec = ExecArgs {
         argv,
@@ -167,15 +150,43 @@ pub fn run(args: Vec<OsString>) -> Result<Output, CliError> {
         ..Config::default()
     };
     let mut linux = Linux::new(&cfg).map_err(err)?;
-    let info = linux.exec(&program, None, &exec);
-    match info {
-        Ok(_) => {}
-        Err(e) if e.contains("dynamically linked") => {
-            return Err(stop_at_interpreter(&elf, &program, &exec, &cfg))
-        }
-        Err(e) => return Err(err(format!("cannot load {}: {e}", elf.to_string_lossy()))),
+    let root_dir = root.clone().unwrap_or_else(|| OsString::from("/"));
+    let host = HostFs::new(std::path::Path::new(&root_dir))
+        .map_err(|e| err(format!("--root {}: {e}", root_dir.to_string_lossy())))?;
+    linux.set_fs(Box::new(host));
+    // The working directory: --cwd (a path inside the root); else ours without --root, the
+    // root with it.
+    let start_dir = match (&cwd, &root) {
+        (Some(c), _) => Some(bytes_of(c)),
+        (None, None) => std::env::current_dir()
+            .ok()
+            .map(|d| bytes_of(&d.into_os_string())),
+        (None, Some(_)) => None,
+    };
+    if let Some(d) = start_dir {
+        linux
+            .set_cwd(&d)
+            .map_err(|e| err(format!("--cwd {}: {e}", String::from_utf8_lossy(&d))))?;
     }
-    let (mut out_done, mut err_done) = (0usize, 0usize);
+    // The wall clock starts at ours (the simulated clock then runs at one nanosecond per
+    // instruction).
+    linux.realtime_offset_ns = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64);
+    linux.terminal.is_tty = [
+        std::io::stdin().is_terminal(),
+        std::io::stdout().is_terminal(),
+        std::io::stderr().is_terminal(),
+    ];
+    let dim = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<u16>().ok());
+    linux.terminal.size = (dim("LINES").unwrap_or(24), dim("COLUMNS").unwrap_or(80));
+    if let Some(c) = trace {
+        linux.trace.start(c);
+    }
+    if let Err(e) = linux.exec_file(&bytes_of(&elf), &exec) {
+        return Err(err(format!("cannot load {}: {e}", elf.to_string_lossy())));
+    }
+    let (mut out_done, mut err_done, mut trace_done) = (0usize, 0usize, 0usize);
     let mut finished = false;
     // Our standard input reaches the guest as it asks for it.
     linux.stdin_open = true;
@@ -192,6 +203,12 @@ pub fn run(args: Vec<OsString>) -> Result<Output, CliError> {
             linux.feed_stdin(buf.get(..n).unwrap_or_default());
         }
         if !json_mode {
+            let mut e = std::io::stderr().lock();
+            for ev in linux.trace.events.get(trace_done..).unwrap_or_default() {
+                let _ = writeln!(e, "{}", ev.line());
+            }
+            trace_done = linux.trace.events.len();
+            drop(e);
             let mut o = std::io::stdout().lock();
             let _ = o.write_all(linux.stdout.get(out_done..).unwrap_or_default());
             let _ = o.flush();
@@ -226,6 +243,10 @@ pub fn run(args: Vec<OsString>) -> Result<Output, CliError> {
         "cpu": vendor.id(),
         "syscalls": syscalls,
     });
+    if linux.trace.on {
+        j["trace"] = json!(linux.trace.events);
+        j["trace_dropped"] = json!(linux.trace.dropped);
+    }
     if let ProcessState::Killed { signal, reason } = &status {
         j["signal"] = json!(signal);
         j["fault"] = json!(reason);
@@ -247,28 +268,4 @@ pub fn run(args: Vec<OsString>) -> Result<Output, CliError> {
     let _ = std::io::stdout().flush();
     // The guest's bytes are already on our stdout; leave without the caller's trailing newline.
     std::process::exit(i32::from(code));
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn an_endless_file_is_refused_at_the_loader_limit() {
-        // Found by tests/malformed_sweep.rs: `youcpu run /dev/zero` read until memory ran out.
-        let e = read_program(&OsString::from("/dev/zero"))
-            .err()
-            .map(|e| e.0);
-        assert!(
-            e.as_deref().is_some_and(|m| m.contains("larger than")),
-            "{e:?}"
-        );
-        let e = read_program(&OsString::from("/nonexistent/x"))
-            .err()
-            .map(|e| e.0);
-        assert!(
-            e.as_deref().is_some_and(|m| m.starts_with("cannot read")),
-            "{e:?}"
-        );
-    }
 }

@@ -10,10 +10,11 @@
 use crate::cli::{err, text_value, CliError, Output};
 use serde_json::{json, Value};
 use std::ffi::OsString;
+use youcpu_core::sched::sim::pattern::parse_pattern;
 use youcpu_core::sched::sim::policy::{DEFAULT_TICK_NS, EEVDF_BASE_SLICE_6_15_NS};
 use youcpu_core::sched::sim::{
     simulate, Burst, CfsParams, EevdfParams, Policy, SimConfig, SimResult, SliceKind, TaskSpec,
-    MAX_CPUS, MAX_TASKS, MAX_TIME,
+    MAX_CPUS, MAX_TASKS, MAX_TIME, MAX_TOTAL_BURSTS,
 };
 use youcpu_core::units::{ms_string, parse_int, parse_int_list, parse_ms, quote, UnitError};
 
@@ -29,6 +30,12 @@ enum Unit {
 impl Unit {
     fn parse(self, flag: &str, pos: Option<usize>, text: &str, min: u64) -> Result<u64, CliError> {
         let at = pos.map_or(String::new(), |i| format!(" value {i}"));
+        self.raw(text, min)
+            .map_err(|e| err(format!("--{flag}:{at}: {e}")))
+    }
+
+    /// One number in this unit, at least `min` (the reason if not).
+    fn raw(self, text: &str, min: u64) -> Result<u64, String> {
         let negative = text
             .trim()
             .strip_prefix('-')
@@ -38,9 +45,9 @@ impl Unit {
             Unit::Tick => parse_int(text, 0, MAX_TIME as i64).map(|v| v as u64),
             Unit::Ms => parse_ms(text, MAX_TIME),
         }
-        .map_err(|e| err(format!("--{flag}:{at}: {e}")))?;
+        .map_err(|e| e.to_string())?;
         if v < min {
-            return Err(err(format!("--{flag}:{at}: must be more than 0")));
+            return Err("must be more than 0".into());
         }
         Ok(v)
     }
@@ -84,27 +91,11 @@ fn items<'a>(flag: &str, text: &'a str) -> Result<Vec<&'a str>, CliError> {
     Ok(text.split(',').collect())
 }
 
-/// A job is `L` (one CPU burst) or `C:I:C:...` (CPU bursts separated by I/O waits).
+/// A job is `L` (one CPU burst) or a pattern of CPU bursts and I/O waits, `C:I:C...` or
+/// `C ioI C` (the syntax the scheduler widget reads too: `sched::sim::pattern`).
 fn parse_job(unit: Unit, pos: usize, text: &str) -> Result<Vec<Burst>, CliError> {
-    let parts: Vec<&str> = text.split(':').collect();
-    if parts.len().is_multiple_of(2) {
-        return Err(err(format!(
-            "--jobs: value {pos}: \"{}\" must be a length, or CPU:IO:CPU... ending with a CPU burst",
-            quote(text)
-        )));
-    }
-    parts
-        .iter()
-        .enumerate()
-        .map(|(i, p)| {
-            let v = unit.parse("jobs", Some(pos), p, 1)?;
-            Ok(if i.is_multiple_of(2) {
-                Burst::Cpu(v)
-            } else {
-                Burst::Io(v)
-            })
-        })
-        .collect()
+    parse_pattern(text, MAX_TOTAL_BURSTS, |t| unit.raw(t, 1))
+        .map_err(|e| err(format!("--jobs: value {pos}: {e}")))
 }
 
 struct Args {

@@ -2,8 +2,8 @@
 //! fs/fcntl.c) over [`super::memfs`], [`super::pipe`] and the console; paths: [`super::dir`].
 //! Permissions are not checked (every process may read and write every file).
 
-use super::memfs::Node;
 use super::pipe::PIPE_SIZE;
+use super::vfs::Stat;
 use super::{FileKind, OpenFile};
 use crate::linux::errno::Errno;
 use crate::linux::process::Block;
@@ -15,12 +15,8 @@ pub const AT_FDCWD: i32 = -100;
 const O_ACCMODE: u64 = 3;
 const O_WRONLY: u64 = 1;
 const O_RDWR: u64 = 2;
-const O_CREAT: u64 = 0o100;
-const O_EXCL: u64 = 0o200;
-const O_TRUNC: u64 = 0o1000;
 const O_APPEND: u64 = 0o2000;
 const O_NONBLOCK: u64 = 0o4000;
-const O_DIRECTORY: u64 = 0o200000;
 const O_CLOEXEC: u64 = 0o2000000;
 const O_PATH: u64 = 0o10000000;
 const O_TMPFILE: u64 = 0o20000000;
@@ -45,7 +41,7 @@ impl Linux {
             return;
         };
         match f.kind {
-            FileKind::File { ino } | FileKind::Dir { ino } => self.fs.opened(ino, false),
+            FileKind::File { ino } | FileKind::Dir { ino } => self.fs.close(ino),
             FileKind::PipeRead { pipe } | FileKind::PipeWrite { pipe } => {
                 self.pipes
                     .close_end(pipe, matches!(f.kind, FileKind::PipeWrite { .. }));
@@ -110,42 +106,15 @@ impl Linux {
             return Err(Errno::Einval);
         }
         let base = self.at_base(dirfd, &path)?;
-        let (dir, name) = self.fs.walk_parent(base, &path)?;
-        let found = if name.is_empty() {
-            Some(dir)
+        let perm = (mode & 0o7777) as u32 & !self.umask;
+        let o = self.fs.open(base, &path, flags, perm)?;
+        let kind = if o.dir {
+            FileKind::Dir { ino: o.node }
         } else {
-            self.fs.lookup(dir, name)?
-        };
-        let trailing = path.last() == Some(&b'/');
-        let ino = match found {
-            Some(_) if flags & O_CREAT != 0 && flags & O_EXCL != 0 => return Err(Errno::Eexist),
-            Some(i) => i,
-            None if flags & O_CREAT != 0 && !trailing => {
-                self.fs
-                    .create(dir, name, (mode & 0o7777) as u32 & !self.umask)?
-            }
-            None if trailing && flags & O_CREAT != 0 => return Err(Errno::Eisdir),
-            None => return Err(Errno::Enoent),
-        };
-        let is_dir = self.fs.is_dir(ino);
-        let wants_write = matches!(flags & O_ACCMODE, O_WRONLY | O_RDWR);
-        if is_dir && (wants_write || flags & O_CREAT != 0 && found.is_some()) {
-            return Err(Errno::Eisdir);
-        }
-        if !is_dir && (flags & O_DIRECTORY != 0 || trailing) {
-            return Err(Errno::Enotdir);
-        }
-        if flags & O_TRUNC != 0 && wants_write && !is_dir {
-            self.fs.truncate(ino, 0)?;
-        }
-        let kind = if is_dir {
-            FileKind::Dir { ino }
-        } else {
-            FileKind::File { ino }
+            FileKind::File { ino: o.node }
         };
         let keep = flags & (O_ACCMODE | O_APPEND | O_NONBLOCK | O_PATH);
         let file = self.files.open(kind, keep);
-        self.fs.opened(ino, true);
         match self.fds.install(file, flags & O_CLOEXEC != 0) {
             Some(fd) => Ok(fd as i64),
             None => {
@@ -188,7 +157,7 @@ impl Linux {
             FileKind::PipeWrite { .. } => Err(Errno::Ebadf),
             FileKind::File { ino } => {
                 let pos = at.unwrap_or(f.pos);
-                let data = self.fs.read(ino, pos, len)?.to_vec();
+                let data = self.fs.read(ino, pos, len)?;
                 if at.is_none() {
                     if let Some(o) = self.files.get_mut(fi) {
                         o.pos = pos + data.len() as u64;
@@ -442,47 +411,72 @@ impl Linux {
         }
     }
 
-    /// The 144-byte `struct stat` of an open file description's object. The console and
-    /// pipes are FIFOs (as a shell's pipes are); times are 0.
-    fn stat_of(&self, kind: FileKind) -> [u8; 144] {
-        let (ino, mode, size, nlink) = match kind {
-            FileKind::File { ino } | FileKind::Dir { ino } => {
-                let i = self.fs.get(ino);
-                let ty = match i.map(|i| &i.node) {
-                    Some(Node::Dir { .. }) => 0o040000,
-                    Some(Node::Null) => 0o020000,
-                    _ => 0o100000,
-                };
-                let perm = i.map_or(0, |i| i.perm);
-                let nlink = i.map_or(0, |i| i.nlink);
-                (
-                    ino as u64 + 2,
-                    ty | perm,
-                    self.fs.size(ino),
-                    u64::from(nlink),
-                )
-            }
+    /// The stat of an open file description's object. The console and pipes are FIFOs (as
+    /// a shell's pipes are); times are 0.
+    fn stat_of(&mut self, kind: FileKind) -> Result<Stat, Errno> {
+        let ids = (self.uid as u32, self.gid as u32);
+        let fifo = |ino: u64| Stat {
+            dev: 0xc,
+            ino,
+            nlink: 1,
+            mode: 0o010600,
+            uid: ids.0,
+            gid: ids.1,
+            blksize: 4096,
+            ..Stat::default()
+        };
+        match kind {
+            FileKind::File { ino } | FileKind::Dir { ino } => self.fs.fstat(ino, ids),
             FileKind::PipeRead { pipe } | FileKind::PipeWrite { pipe } => {
-                (0x1000 + pipe as u64, 0o010600, 0, 1)
+                Ok(fifo(0x1000 + pipe as u64))
             }
-            _ => (0x10, 0o010600, 0, 1),
+            _ => Ok(fifo(0x10)),
+        }
+    }
+
+    /// The stat of what `dirfd` and `path` name (fs/stat.c `vfs_statx`): the descriptor
+    /// itself for `path` = None or an empty path with AT_EMPTY_PATH.
+    fn stat_at(&mut self, dirfd: u64, path: Option<u64>, flags: u64) -> Result<Stat, Errno> {
+        const AT_SYMLINK_NOFOLLOW: u64 = 0x100;
+        let p = match path {
+            None => None,
+            Some(p) => Some(self.path_arg(p)?),
         };
-        let mut b = [0u8; 144];
-        let mut put = |at: usize, v: &[u8]| {
-            if let Some(d) = b.get_mut(at..at + v.len()) {
-                d.copy_from_slice(v);
+        match p {
+            Some(p) if !(p.is_empty() && flags & AT_EMPTY_PATH != 0) => {
+                let base = self.at_base(dirfd, &p)?;
+                let ids = (self.uid as u32, self.gid as u32);
+                self.fs
+                    .stat(base, &p, flags & AT_SYMLINK_NOFOLLOW == 0, ids)
             }
-        };
-        put(0, &0x2au64.to_le_bytes()); // st_dev
-        put(8, &ino.to_le_bytes());
-        put(16, &nlink.to_le_bytes());
-        put(24, &mode.to_le_bytes());
-        put(28, &(self.uid as u32).to_le_bytes());
-        put(32, &(self.gid as u32).to_le_bytes());
-        put(48, &size.to_le_bytes());
-        put(56, &4096u64.to_le_bytes()); // st_blksize
-        put(64, &size.div_ceil(512).to_le_bytes()); // st_blocks
-        b
+            _ => {
+                let kind = self.file_kind(dirfd).ok_or(Errno::Ebadf)?;
+                self.stat_of(kind)
+            }
+        }
+    }
+
+    /// statx (332): the basic stats (fs/stat.c `do_statx`).
+    pub(in crate::linux) fn statx(
+        &mut self,
+        dirfd: u64,
+        path: u64,
+        flags: u64,
+        _mask: u64,
+        buf: u64,
+    ) -> i64 {
+        const AT_STATX_SYNC_TYPE: u64 = 0x6000;
+        const VALID: u64 = 0x100 | 0x800 | AT_EMPTY_PATH | AT_STATX_SYNC_TYPE;
+        if flags & !VALID != 0 || flags & AT_STATX_SYNC_TYPE == AT_STATX_SYNC_TYPE {
+            return Errno::Einval.ret();
+        }
+        match self.stat_at(dirfd, Some(path), flags) {
+            Ok(st) => match self.copy_out(buf, &st.to_statx()) {
+                Ok(()) => 0,
+                Err(e) => e,
+            },
+            Err(e) => e.ret(),
+        }
     }
 
     /// fstat (5), stat (4), lstat (6) and newfstatat (262).
@@ -493,41 +487,12 @@ impl Linux {
         buf: u64,
         flags: u64,
     ) -> i64 {
-        let kind = match path {
-            None => self
-                .fds
-                .get(dirfd)
-                .and_then(|f| self.files.get(f.file))
-                .map(|f| f.kind),
-            Some(p) => {
-                let path = match self.path_arg(p) {
-                    Ok(p) => p,
-                    Err(e) => return e.ret(),
-                };
-                if path.is_empty() && flags & AT_EMPTY_PATH != 0 {
-                    self.fds
-                        .get(dirfd)
-                        .and_then(|f| self.files.get(f.file))
-                        .map(|f| f.kind)
-                } else {
-                    let found = self
-                        .at_base(dirfd, &path)
-                        .and_then(|b| self.fs.resolve(b, &path));
-                    match found {
-                        Ok(ino) if self.fs.is_dir(ino) => Some(FileKind::Dir { ino }),
-                        Ok(ino) => Some(FileKind::File { ino }),
-                        Err(e) => return e.ret(),
-                    }
-                }
-            }
-        };
-        let Some(kind) = kind else {
-            return Errno::Ebadf.ret();
-        };
-        let st = self.stat_of(kind);
-        match self.copy_out(buf, &st) {
-            Ok(()) => 0,
-            Err(e) => e,
+        match self.stat_at(dirfd, path, flags) {
+            Ok(st) => match self.copy_out(buf, &st.to_stat()) {
+                Ok(()) => 0,
+                Err(e) => e,
+            },
+            Err(e) => e.ret(),
         }
     }
 
@@ -618,6 +583,64 @@ impl Linux {
                 ..
             }) => self.fs.truncate(ino, len).map_or_else(Errno::ret, |()| 0),
             Some(_) => Errno::Einval.ret(),
+        }
+    }
+
+    /// ioctl (16): the terminal requests a C library makes (drivers/tty/tty_io.c and
+    /// tty_ioctl.c): TCGETS, TCSETS/TCSETSW/TCSETSF, TIOCGWINSZ, TIOCGPGRP on a terminal;
+    /// ENOTTY on anything else, as for a file or a pipe.
+    pub(in crate::linux) fn ioctl(&mut self, fd: u64, cmd: u64, arg: u64) -> i64 {
+        const TCGETS: u64 = 0x5401;
+        const TCSETSF: u64 = 0x5404;
+        const TIOCGPGRP: u64 = 0x540f;
+        const TIOCGWINSZ: u64 = 0x5413;
+        let Some(kind) = self.file_kind(fd) else {
+            return Errno::Ebadf.ret();
+        };
+        let tty = match kind {
+            FileKind::Stdin => self.terminal.is_tty[0],
+            FileKind::Stdout => self.terminal.is_tty[1],
+            FileKind::Stderr => self.terminal.is_tty[2],
+            FileKind::File { ino } => self.fs.is_tty(ino),
+            _ => false,
+        };
+        if !tty {
+            return Errno::Enotty.ret();
+        }
+        let out = match cmd & 0xffff_ffff {
+            TCGETS => {
+                // struct termios (36 bytes) as a fresh terminal has it (`stty sane`):
+                // ICRNL|IXON, OPOST|ONLCR, B38400|CS8|CREAD, ISIG|ICANON|ECHO|ECHOE|ECHOK|
+                // ECHOCTL|ECHOKE|IEXTEN, then the control characters.
+                let mut t = Vec::with_capacity(36);
+                for w in [0x500u32, 0x5, 0xbf, 0x8a3b] {
+                    t.extend_from_slice(&w.to_le_bytes());
+                }
+                t.push(0); // c_line
+                t.extend_from_slice(&[
+                    3, 0x1c, 0x7f, 0x15, 4, 0, 1, 0, 0x11, 0x13, 0x1a, 0, 0x12, 0xf, 0x17, 0x16, 0,
+                    0, 0,
+                ]);
+                t
+            }
+            0x5402..=TCSETSF => return 0,
+            TIOCGWINSZ => {
+                let (r, c) = self.terminal.size;
+                let mut w = Vec::with_capacity(8);
+                for v in [r, c, 0, 0] {
+                    w.extend_from_slice(&v.to_le_bytes());
+                }
+                w
+            }
+            TIOCGPGRP => {
+                let pg = self.procs.get(&self.pid).map_or(self.pid, |p| p.pgid);
+                pg.to_le_bytes().to_vec()
+            }
+            _ => return Errno::Enotty.ret(),
+        };
+        match self.copy_out(arg, &out) {
+            Ok(()) => 0,
+            Err(e) => e,
         }
     }
 }

@@ -10,6 +10,11 @@ use crate::linux::Linux;
 const AT_REMOVEDIR: u64 = 0x200;
 
 impl Linux {
+    /// The (uid, gid) permission checks use.
+    fn ids(&self) -> (u32, u32) {
+        (self.uid as u32, self.gid as u32)
+    }
+
     /// unlink (87), rmdir (84) and unlinkat (263).
     pub(in crate::linux) fn unlinkat(&mut self, dirfd: u64, path: u64, flags: u64) -> i64 {
         if flags & !AT_REMOVEDIR != 0 {
@@ -17,15 +22,7 @@ impl Linux {
         }
         let r = self.path_arg(path).and_then(|p| {
             let base = self.at_base(dirfd, &p)?;
-            let (dir, name) = self.fs.walk_parent(base, &p)?;
-            if name.is_empty() {
-                return Err(if flags & AT_REMOVEDIR != 0 {
-                    Errno::Einval // rmdir("/"): EBUSY on Linux; the root cannot go
-                } else {
-                    Errno::Eisdir
-                });
-            }
-            self.fs.remove(dir, name, flags & AT_REMOVEDIR != 0)
+            self.fs.unlink(base, &p, flags & AT_REMOVEDIR != 0)
         });
         r.map_or_else(Errno::ret, |()| 0)
     }
@@ -34,26 +31,37 @@ impl Linux {
     pub(in crate::linux) fn mkdirat(&mut self, dirfd: u64, path: u64, mode: u64) -> i64 {
         let r = self.path_arg(path).and_then(|p| {
             let base = self.at_base(dirfd, &p)?;
-            let (dir, name) = self.fs.walk_parent(base, &p)?;
-            if name.is_empty() || name == b"." || name == b".." {
-                return Err(Errno::Eexist);
-            }
             self.fs
-                .mkdir(dir, name, (mode & 0o7777) as u32 & !self.umask)
+                .mkdir(base, &p, (mode & 0o7777) as u32 & !self.umask)
         });
-        r.map_or_else(Errno::ret, |_| 0)
+        r.map_or_else(Errno::ret, |()| 0)
     }
 
-    /// access (21) and faccessat/faccessat2 (269, 439): whether the path exists.
-    pub(in crate::linux) fn faccessat(&mut self, dirfd: u64, path: u64, mode: u64) -> i64 {
-        if mode & !7 != 0 {
+    /// access (21), faccessat (269) and faccessat2 (439, with AT_SYMLINK_NOFOLLOW and
+    /// AT_EACCESS): fs/open.c `do_faccessat`.
+    pub(in crate::linux) fn faccessat(
+        &mut self,
+        dirfd: u64,
+        path: u64,
+        mode: u64,
+        flags: u64,
+    ) -> i64 {
+        const AT_SYMLINK_NOFOLLOW: u64 = 0x100;
+        const AT_EACCESS: u64 = 0x200;
+        const AT_EMPTY_PATH: u64 = 0x1000;
+        if mode & !7 != 0 || flags & !(AT_SYMLINK_NOFOLLOW | AT_EACCESS | AT_EMPTY_PATH) != 0 {
             return Errno::Einval.ret();
         }
+        let ids = self.ids();
         let r = self.path_arg(path).and_then(|p| {
+            if p.is_empty() && flags & AT_EMPTY_PATH != 0 {
+                return self.file_kind(dirfd).map(|_| ()).ok_or(Errno::Ebadf);
+            }
             let base = self.at_base(dirfd, &p)?;
-            self.fs.resolve(base, &p)
+            self.fs
+                .access(base, &p, mode as u32, flags & AT_SYMLINK_NOFOLLOW == 0, ids)
         });
-        r.map_or_else(Errno::ret, |_| 0)
+        r.map_or_else(Errno::ret, |()| 0)
     }
 
     /// getcwd (79): the path with its NUL; ERANGE when it does not fit.
@@ -71,8 +79,10 @@ impl Linux {
 
     /// chdir (80) and fchdir (81).
     pub(in crate::linux) fn chdir(&mut self, path: Option<u64>, fd: u64) -> i64 {
-        let ino = match path {
-            Some(p) => self.path_arg(p).and_then(|p| self.fs.resolve(self.cwd, &p)),
+        let node = match path {
+            Some(p) => self
+                .path_arg(p)
+                .and_then(|p| self.fs.dir_node(self.cwd, &p)),
             None => match self.fds.get(fd).and_then(|f| self.files.get(f.file)) {
                 Some(f) => match f.kind {
                     FileKind::Dir { ino } => Ok(ino),
@@ -81,15 +91,29 @@ impl Linux {
                 None => Err(Errno::Ebadf),
             },
         };
-        match ino {
-            Ok(i) if self.fs.is_dir(i) => {
+        match node {
+            Ok(i) => {
                 self.cwd = i;
                 0
             }
-            Ok(_) => Errno::Enotdir.ret(),
             Err(e) => e.ret(),
         }
     }
+
+    /// Serves the guest another file system (the host's for the CLI); the working directory
+    /// becomes its root.
+    pub fn set_fs(&mut self, fs: Box<dyn super::vfs::Vfs>) {
+        self.cwd = fs.root();
+        self.fs = fs;
+    }
+
+    /// Points the working directory at `path` (the CLI's --cwd).
+    pub fn set_cwd(&mut self, path: &[u8]) -> Result<(), Errno> {
+        let root = self.fs.root();
+        self.cwd = self.fs.dir_node(root, path)?;
+        Ok(())
+    }
+
     /// rename (82), renameat (264) and renameat2 (316; RENAME_NOREPLACE only).
     pub(in crate::linux) fn renameat2(
         &mut self,
@@ -106,10 +130,8 @@ impl Linux {
             let np = self.path_arg(npath)?;
             let ob = self.at_base(odfd, &op)?;
             let nb = self.at_base(ndfd, &np)?;
-            let (od, on) = self.fs.walk_parent(ob, &op)?;
-            let (nd, nn) = self.fs.walk_parent(nb, &np)?;
             self.fs
-                .rename(od, on, nd, nn, flags & RENAME_NOREPLACE != 0)
+                .rename((ob, &op), (nb, &np), flags & RENAME_NOREPLACE != 0)
         })();
         r.map_or_else(Errno::ret, |()| 0)
     }
@@ -130,21 +152,21 @@ impl Linux {
         };
         let mut out = Vec::new();
         let mut pos = f.pos;
-        for (name, i, ty) in list
+        for e in list
             .iter()
             .skip(usize::try_from(f.pos).unwrap_or(usize::MAX))
         {
-            let reclen = (19 + name.len() + 1).next_multiple_of(8);
+            let reclen = (19 + e.name.len() + 1).next_multiple_of(8);
             if (out.len() + reclen) as u64 > len.min(MAX_RW) {
                 break;
             }
             pos += 1;
-            out.extend_from_slice(&(*i as u64 + 2).to_le_bytes());
+            out.extend_from_slice(&e.ino.to_le_bytes());
             out.extend_from_slice(&pos.to_le_bytes());
             out.extend_from_slice(&(reclen as u16).to_le_bytes());
-            out.push(*ty);
-            out.extend_from_slice(name);
-            out.resize(out.len() + reclen - 19 - name.len(), 0);
+            out.push(e.dtype);
+            out.extend_from_slice(&e.name);
+            out.resize(out.len() + reclen - 19 - e.name.len(), 0);
         }
         if out.is_empty() && pos < list.len() as u64 {
             return Errno::Einval.ret();
@@ -158,9 +180,9 @@ impl Linux {
         out.len() as i64
     }
 
-    /// readlink (89) and readlinkat (267): `/proc/self/exe` names the program; the file
-    /// system has no symbolic links, so any other existing path is EINVAL. The name is cut
-    /// at `size` bytes and has no NUL, as readlink(2) says.
+    /// readlink (89) and readlinkat (267): `/proc/self/exe` and `/proc/PID/exe` of the caller
+    /// name the program (as fs/proc/base.c `proc_exe_link` does, whatever the root) and
+    /// `/proc/self` the caller's pid; any other path is the file system's. The name is cut at `size` bytes and has no NUL, as readlink(2) says.
     pub(in crate::linux) fn readlinkat(
         &mut self,
         dirfd: u64,
@@ -175,16 +197,46 @@ impl Linux {
             Ok(p) => p,
             Err(e) => return e.ret(),
         };
-        if p == b"/proc/self/exe" && !self.exe.is_empty() {
-            let n = (size as usize).min(self.exe.len());
-            let name = self.exe.get(..n).unwrap_or(&[]).to_vec();
-            return match self.copy_out(buf, &name) {
-                Ok(()) => n as i64,
-                Err(e) => e,
-            };
+        let own_exe = format!("/proc/{}/exe", self.pid);
+        let target = if (p == b"/proc/self/exe" || p == own_exe.as_bytes()) && !self.exe.is_empty()
+        {
+            Ok(self.exe.clone())
+        } else if p == b"/proc/self" {
+            // fs/proc/self.c: the link names the reader's pid.
+            Ok(self.pid.to_string().into_bytes())
+        } else {
+            self.at_base(dirfd, &p)
+                .and_then(|b| self.fs.readlink(b, &p))
+        };
+        match target {
+            Ok(t) => {
+                let n = (size as usize).min(t.len());
+                match self.copy_out(buf, t.get(..n).unwrap_or(&[])) {
+                    Ok(()) => n as i64,
+                    Err(e) => e,
+                }
+            }
+            Err(e) => e.ret(),
         }
-        match self.at_base(dirfd, &p).and_then(|b| self.fs.resolve(b, &p)) {
-            Ok(_) => Errno::Einval.ret(),
+    }
+
+    /// getxattr/lgetxattr/fgetxattr (191-193) and listxattr/llistxattr/flistxattr
+    /// (194-196): extended attributes are not modelled, so the file named must exist and the
+    /// answer is EOPNOTSUPP, what a file system without xattr support gives
+    /// (fs/xattr.c `vfs_getxattr` without handlers). `ls -l` then shows no ACL mark.
+    pub(in crate::linux) fn xattr(&mut self, nr: u64, target: u64) -> i64 {
+        let r = if matches!(nr, 193 | 196) {
+            self.file_kind(target).map(|_| ()).ok_or(Errno::Ebadf)
+        } else {
+            let follow = matches!(nr, 191 | 194);
+            let ids = self.ids();
+            self.path_arg(target).and_then(|p| {
+                let base = self.at_base(super::calls::AT_FDCWD as u64, &p)?;
+                self.fs.stat(base, &p, follow, ids).map(|_| ())
+            })
+        };
+        match r {
+            Ok(()) => Errno::Eopnotsupp.ret(),
             Err(e) => e.ret(),
         }
     }

@@ -9,11 +9,34 @@
 pub mod calls;
 pub mod dir;
 pub mod fd;
+#[cfg(unix)]
+pub mod host;
+pub mod load;
 pub mod memfs;
 pub mod pipe;
 pub mod poll;
+pub mod vfs;
 
 use serde::Serialize;
+
+/// Whether the console's streams are terminals (the CLI says so from its own descriptors 0, 1,
+/// 2), and the window size a terminal reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Terminal {
+    /// Standard input, output and error: a terminal?
+    pub is_tty: [bool; 3],
+    /// Rows and columns (TIOCGWINSZ).
+    pub size: (u16, u16),
+}
+
+impl Default for Terminal {
+    fn default() -> Self {
+        Terminal {
+            is_tty: [false; 3],
+            size: (24, 80),
+        }
+    }
+}
 
 /// What an open file description refers to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

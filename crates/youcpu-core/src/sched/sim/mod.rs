@@ -31,6 +31,7 @@ mod eevdf;
 mod engine;
 mod error;
 mod metrics;
+pub mod pattern;
 pub mod policy;
 pub mod result;
 mod smp;

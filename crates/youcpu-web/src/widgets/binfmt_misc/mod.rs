@@ -1,6 +1,7 @@
 //! `binfmt-misc`: type a registration string and get the kernel's verdict, the entry it
 //! creates, the example files it claims and the argv their interpreter receives.
 
+pub mod diagram;
 pub mod state;
 mod view;
 

@@ -1,6 +1,8 @@
 //! The view of `binfmt_misc`.
 
+use super::diagram::{draw, sample_files, W};
 use crate::ui::{use_url_reducer, Dispatch, Frame, Table};
+use crate::widgets::exec_draw::{hit_layer, interactive, Canvas};
 use super::state::{Action, State, Verdict, PRESETS};
 use yew::prelude::*;
 use youcpu_core::exec::misc::MiscMatch;
@@ -52,7 +54,7 @@ fn verdict_view(v: &Verdict) -> Html {
                         Err(Failure::Errno(e)) => html! { <code>{ e.name() }</code> },
                         Err(Failure::Unavailable(m)) => html! { { m.clone() } },
                     };
-                    html! { <tr><th scope="row"><code>{ c.path.clone() }</code></th><td>{ result }</td></tr> }
+                    html! { <tr><th scope="row"><code>{ c.path.clone() }</code></th><td data-label="argv">{ result }</td></tr> }
                 })
                 .collect();
             html! {
@@ -63,7 +65,7 @@ fn verdict_view(v: &Verdict) -> Html {
                         <p data-testid="bm-claims">{ "It claims none of the example files." }</p>
                     } else {
                         <p>{ "Example files it claims, run as " }<code>{ "FILE arg1" }</code>{ ", and the argv their interpreter receives:" }</p>
-                        <Table testid="bm-claims">
+                        <Table testid="bm-claims" stack=true>
                             { rows }
                         </Table>
                     }
@@ -96,6 +98,26 @@ pub fn BinfmtMiscWidget() -> Html {
     let on_preset = state.on_pick(Action::Preset);
     let on_reset = state.on(Action::Preset(0));
     let current = PRESETS.iter().position(|(t, _)| *t == state.text);
+    // The file the entry is tried on: the reader's pick, else the first it claims.
+    let files = use_memo((), |_| sample_files());
+    let pick = use_state(|| None::<usize>);
+    let first_claimed = match &*state.verdict {
+        Verdict::Accepted { claims, .. } => files
+            .iter()
+            .position(|(p, _)| claims.iter().any(|c| &c.path == p)),
+        Verdict::Refused { .. } => None,
+    };
+    let picked = pick.or(first_claimed).unwrap_or(0);
+    let mut canvas = Canvas::new();
+    let (h, desc) = draw(&mut canvas, &state.text, &state.verdict, &files, picked);
+    let on_hit = {
+        let pick = pick.clone();
+        Callback::from(move |i: usize| pick.set(Some(i)))
+    };
+    let picture = html! {
+        { interactive("bm-diagram", "The registration, and the entry tried on a file".into(), desc, (W, h),
+            html! { <>{ canvas.html() }{ hit_layer(&canvas.hits, &on_hit) }</> }) }
+    };
     html! {
         <Frame id={super::ID} title="binfmt_misc registration" subtitle=":name:type:offset:magic:mask:interpreter:flags, checked as the kernel checks it" on_reset={on_reset} live={Some(AttrValue::from(verdict_live(&state.verdict)))}>
             <div class="asm-toolbar">
@@ -108,6 +130,7 @@ pub fn BinfmtMiscWidget() -> Html {
             </div>
             <label for="bm-text" class="block-label">{ "Registration string (what you would write to /proc/sys/fs/binfmt_misc/register)" }</label>
             <input id="bm-text" data-testid="bm-text" type="text" class="wide" spellcheck="false" autocomplete="off" value={state.text.clone()} oninput={on_text} />
+            { picture }
             { verdict_view(&state.verdict) }
         </Frame>
     }

@@ -1,6 +1,7 @@
 //! `demand-paging`: one process touches its heap, its stack, a mapped file and memory it does
 //! not own; every first touch is a page fault the kernel resolves (or answers with SIGSEGV).
 
+pub mod diagram;
 pub mod state;
 mod view;
 

@@ -158,6 +158,8 @@ pub enum Op {
     Write(Target),
     /// Set the memory limit to this many pages, with [`SWAP_PAGES`] of swap (0: no limit).
     Limit(u8),
+    /// Touch this address (a click on the picture): write when true, else read.
+    At(bool, u64),
 }
 
 impl Op {
@@ -168,6 +170,8 @@ impl Op {
             Op::Read(t) => format!("r{}", t.code()),
             Op::Write(t) => format!("w{}", t.code()),
             Op::Limit(n) => format!("l{n}"),
+            Op::At(true, va) => format!("W{va:x}"),
+            Op::At(false, va) => format!("R{va:x}"),
         }
     }
 
@@ -175,6 +179,11 @@ impl Op {
         if let Some(n) = s.strip_prefix('l') {
             let n: u8 = n.parse().ok()?;
             return MEMORY_LIMITS.contains(&n).then_some(Op::Limit(n));
+        }
+        for (p, write) in [('W', true), ('R', false)] {
+            if let Some(hex) = s.strip_prefix(p) {
+                return u64::from_str_radix(hex, 16).ok().map(|va| Op::At(write, va));
+            }
         }
         let mut c = s.chars();
         let op = match (c.next()?, c.next()) {
@@ -196,6 +205,8 @@ impl Op {
             Op::Write(t) => format!("write a byte {}", t.at()),
             Op::Limit(0) => "no memory limit".into(),
             Op::Limit(n) => format!("memory limit: {n} pages, {SWAP_PAGES} pages of swap"),
+            Op::At(true, va) => format!("write a byte at {va:#x}"),
+            Op::At(false, va) => format!("read a byte at {va:#x}"),
         }
     }
 }
@@ -243,6 +254,8 @@ pub struct Outcome {
     pub headline: String,
     /// One sentence per step.
     pub lines: Vec<String>,
+    /// The address touched, if the operation was an access.
+    pub va: Option<u64>,
 }
 
 fn file_bytes() -> Vec<u8> {
@@ -263,6 +276,7 @@ fn apply_op(sys: &mut System, op: Op) -> Result<Outcome, String> {
             }
             Ok(Outcome {
                 headline: "brk: no fault, no frame".into(),
+                va: None,
                 lines: vec![
                     format!("the break moves from {old:#x} to {new:#x}: the [heap] region grows"),
                     "no page is mapped and no frame is used until the heap is touched".into(),
@@ -291,6 +305,7 @@ fn apply_op(sys: &mut System, op: Op) -> Result<Outcome, String> {
                 .map_err(|e| e.to_string())?;
             Ok(Outcome {
                 headline: "mmap: no fault, no frame".into(),
+                va: None,
                 lines: vec![
                     format!("a new region for {FILE_NAME} at {at:#x}, two pages long"),
                     "the file is not read yet: its pages arrive on first touch".into(),
@@ -311,6 +326,7 @@ fn apply_op(sys: &mut System, op: Op) -> Result<Outcome, String> {
             }];
             lines.extend(steps.iter().map(Step::explain));
             Ok(Outcome {
+                va: None,
                 headline: match evicted {
                     0 => "limit set".into(),
                     1 => "limit set: 1 page evicted".into(),
@@ -319,9 +335,13 @@ fn apply_op(sys: &mut System, op: Op) -> Result<Outcome, String> {
                 lines,
             })
         }
-        Op::Read(t) | Op::Write(t) => {
-            let va = t.va(sys)?;
-            let kind = if matches!(op, Op::Write(_)) {
+        Op::Read(_) | Op::Write(_) | Op::At(..) => {
+            let va = match op {
+                Op::Read(t) | Op::Write(t) => t.va(sys)?,
+                Op::At(_, va) => va,
+                _ => return Err("not an access".into()),
+            };
+            let kind = if matches!(op, Op::Write(_) | Op::At(true, _)) {
                 AccessKind::Write
             } else {
                 AccessKind::Read
@@ -347,7 +367,11 @@ fn apply_op(sys: &mut System, op: Op) -> Result<Outcome, String> {
                 0 => outcome(&touch.steps).to_string(),
                 _ => format!("{}, after evicting a page", outcome(&touch.steps)),
             };
-            Ok(Outcome { headline, lines })
+            Ok(Outcome {
+                headline,
+                lines,
+                va: Some(va),
+            })
         }
     }
 }
@@ -374,6 +398,7 @@ impl OpModel for DpModel {
         )
         .map_err(|e| e.to_string())?;
         let out = Outcome {
+            va: None,
             headline: "boot".into(),
             lines: steps.iter().map(Step::explain).collect(),
         };
@@ -448,7 +473,7 @@ mod tests {
         );
         assert_eq!(s.sys.as_ref().map(|y| y.counters().major_faults), Some(1));
         // The operations round-trip through their codes, so a link replays the same state.
-        for op in [Op::Limit(0), Op::Limit(8)] {
+        for op in [Op::Limit(0), Op::Limit(8), Op::At(true, 0x7fff_ffff_e000), Op::At(false, 0)] {
             assert_eq!(Op::parse(&op.code()), Some(op));
         }
         assert_eq!(Op::parse("l5"), None);

@@ -1,7 +1,9 @@
 //! The view of `demand_paging`.
 
+use super::diagram::{layout, shapes};
+use crate::widgets::page_walk::diagram::{group_svg, hit, Listeners};
+use super::state::{Action, Op, State, MEMORY_LIMITS, PID, TARGETS};
 use crate::ui::{use_url_reducer, Col, Control, Dispatch, Frame, Stepper, Table};
-use super::state::{Action, State, Op, MEMORY_LIMITS, PID, TARGETS};
 use yew::prelude::*;
 use youcpu_core::vm::{FrameUse, System, VmaKind};
 
@@ -50,17 +52,17 @@ fn pages_view(sys: &System) -> Html {
             };
             html! {
                 <tr>
-                    <td>{ region }</td>
-                    <td class="num"><code>{ format!("{:#x}", m.page) }</code></td>
-                    <td class="num">{ format!("{:#x}", m.frame) }</td>
-                    <td>{ what }</td>
-                    <td>{ if m.writable { "writable" } else { "read-only" } }</td>
+                    <td data-label="Region">{ region }</td>
+                    <td class="num" data-label="Page"><code>{ format!("{:#x}", m.page) }</code></td>
+                    <td class="num" data-label="Frame">{ format!("{:#x}", m.frame) }</td>
+                    <td data-label="Frame holds">{ what }</td>
+                    <td data-label="PTE">{ if m.writable { "writable" } else { "read-only" } }</td>
                 </tr>
             }
         })
         .collect();
     html! {
-        <Table class="dp-pages" testid="dp-pages" caption={format!("Pages mapped by pid {PID} (its page table's present entries)")} cols={vec![Col::Show("Region"), Col::Show("Page"), Col::Show("Frame"), Col::Show("Frame holds"), Col::Show("PTE")]}>
+        <Table class="dp-pages" testid="dp-pages" stack={true} caption={format!("Pages mapped by pid {PID} (its page table's present entries)")} cols={vec![Col::Show("Region"), Col::Show("Page"), Col::Show("Frame"), Col::Show("Frame holds"), Col::Show("PTE")]}>
             { rows }
         </Table>
     }
@@ -70,6 +72,7 @@ fn pages_view(sys: &System) -> Html {
 #[component]
 pub fn DemandPagingWidget() -> Html {
     let state = use_url_reducer::<State>();
+    let write = use_state(|| false);
     let on_reset = state.on(Action::Reset);
     let act = |a: Action| state.on(a);
     let title = "Demand paging";
@@ -89,9 +92,9 @@ pub fn DemandPagingWidget() -> Html {
             };
             html! {
                 <tr>
-                    <th scope="row">{ t.label() }</th>
-                    <td class="num"><code>{ addr }</code></td>
-                    <td class="dp-rw">
+                    <td data-label="Where">{ t.label() }</td>
+                    <td class="num" data-label="Address"><code>{ addr }</code></td>
+                    <td class="dp-rw" data-label="Access">
                         <button type="button" class="btn small" data-testid={format!("dp-read-{}", t.slug())} onclick={act(Action::Do(Op::Read(t)))}>{ "read" }</button>
                         <button type="button" class="btn small" data-testid={format!("dp-write-{}", t.slug())} onclick={act(Action::Do(Op::Write(t)))}>{ "write" }</button>
                     </td>
@@ -155,6 +158,50 @@ pub fn DemandPagingWidget() -> Html {
         })
     };
     let limit_now = sys.memory_limit().unwrap_or(0);
+    let on_mode = {
+        let write = write.clone();
+        Callback::from(move |e: Event| write.set(crate::dom::event_value(&e) == "write"))
+    };
+    // One handler for the picture: the address of the page, block or gap under the pointer.
+    let touch = {
+        let state = state.clone();
+        let write = *write;
+        move |e: &Event| {
+            if let Some(va) = hit(e, "data-va").and_then(|t| u64::from_str_radix(&t, 16).ok()) {
+                state.dispatch(Action::Do(Op::At(write, va)));
+            }
+        }
+    };
+    let listeners = Listeners {
+        click: Some({
+            let touch = touch.clone();
+            Callback::from(move |e: MouseEvent| touch(&e))
+        }),
+        key: Some(Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Enter" || e.key() == " " {
+                e.prevent_default();
+                touch(&e);
+            }
+        })),
+        ..Listeners::default()
+    };
+    let (last_va, head_now) = match state.last.as_ref() {
+        Ok(o) => (o.va, o.headline.clone()),
+        Err(e) => (None, format!("refused: {e}")),
+    };
+    let picture = |narrow: bool| {
+        let p = layout(sys, PID, last_va, &head_now, narrow);
+        group_svg(
+            "demand-paging-diagram",
+            "dp-diagram",
+            narrow,
+            "The address space of pid 1: its regions, the pages present, and their frames",
+            p.desc.clone(),
+            (p.width, p.height),
+            listeners.clone(),
+            shapes(&p, true),
+        )
+    };
     html! {
         <Frame id={super::ID} title={title} subtitle="Pages appear only when they are first touched" on_reset={on_reset} live={Some(AttrValue::from(live))}>
             <Stepper steps={vec![
@@ -170,22 +217,35 @@ pub fn DemandPagingWidget() -> Html {
                     </select>
                 </label>
             </Stepper>
-            <Table class="dp-targets" caption="Addresses pid 1 can try" cols={vec![Col::Show("Where"), Col::Show("Address"), Col::Show("Access")]}>
-                { targets }
-            </Table>
+            <label class="inline">{ "A click on the picture " }
+                <select data-testid="dp-click" onchange={on_mode}>
+                    <option value="read" selected={!*write}>{ "reads a byte" }</option>
+                    <option value="write" selected={*write}>{ "writes a byte" }</option>
+                </select>
+            </label>
+            <div class="dual">{ picture(false) }{ picture(true) }</div>
             <div class="dp-log">
                 <p><strong>{ last_op }</strong>{ ": " }<span class="dp-outcome" data-testid="dp-outcome">{ headline }</span></p>
                 <ol data-testid="dp-log">{ log }</ol>
             </div>
             <p class="hint" data-testid="dp-frames">{ counts }</p>
             <p class="hint" data-testid="dp-pressure">{ pressure }</p>
-            <div class="dp-grid">
-                <div>
-                    <h5>{ "Regions (like /proc/1/maps)" }</h5>
-                    { maps_view(sys) }
+            <details class="dp-details">
+                <summary>{ "Named addresses to read or write" }</summary>
+                <Table class="dp-targets" stack={true} caption="Addresses pid 1 can try" cols={vec![Col::Show("Where"), Col::Show("Address"), Col::Show("Access")]}>
+                    { targets }
+                </Table>
+            </details>
+            <details class="dp-details">
+                <summary>{ "The regions and the page table as text" }</summary>
+                <div class="dp-grid">
+                    <div>
+                        <h5>{ "Regions (like /proc/1/maps)" }</h5>
+                        { maps_view(sys) }
+                    </div>
+                    <div>{ pages_view(sys) }</div>
                 </div>
-                <div>{ pages_view(sys) }</div>
-            </div>
+            </details>
         </Frame>
     }
 }

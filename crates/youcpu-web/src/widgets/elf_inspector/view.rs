@@ -1,12 +1,16 @@
 //! The view of `elf_inspector`.
 
-use crate::ui::{on_drop_file, use_url_reducer, Col, Dispatch, FilePicker, FileRead, Frame, Table};
+use crate::ui::{
+    on_drop_file, use_url_reducer, Col, Dispatch, FilePicker, FileRead, Frame, Table,
+};
+use crate::widgets::elf_loader::diagram::{file_map, FileMap, MapView, W};
+use crate::widgets::exec_draw::{hit_layer, interactive, Canvas};
 use super::examples::EXAMPLES;
 use super::state::{
     Action, State, Highlight, Source, Tab, HEX_ROW, HEX_ROWS,
 };
 use yew::prelude::*;
-use youcpu_core::elf::{memory_map, ByteRange, ElfFile, Field};
+use youcpu_core::elf::{ByteRange, ElfFile, Field};
 
 type Sender = crate::ui::Dispatcher<State>;
 
@@ -103,12 +107,12 @@ fn header_table(e: &ElfFile, d: &Sender, lit: Option<&ByteRange>) -> Html {
         .into_iter()
         .map(|(name, value, h)| {
             let sel = lit == Some(&h.range);
-            let cells = html! { <><th scope="row">{ name }<span class="fieldname">{ h.label.clone() }</span></th><td>{ value }</td><td class="num">{ format!("{}–{}", h.range.start, h.range.end.saturating_sub(1)) }</td></> };
+            let cells = html! { <><th scope="row">{ name }<span class="fieldname">{ h.label.clone() }</span></th><td data-label="Value">{ value }</td><td class="num" data-label="Bytes">{ format!("{}–{}", h.range.start, h.range.end.saturating_sub(1)) }</td></> };
             row(d, h, cells, sel)
         })
         .collect();
     html! {
-        <Table testid="elf-header-table" cols={vec![Col::Show("Field"), Col::Show("Value"), Col::Show("Bytes")]} bare=true>
+        <Table testid="elf-header-table" cols={vec![Col::Show("Field"), Col::Show("Value"), Col::Show("Bytes")]} bare=true stack=true>
             { body }
         </Table>
     }
@@ -124,16 +128,16 @@ fn segments_table(e: &ElfFile, d: &Sender, lit: Option<&ByteRange>) -> Html {
             let cells = html! {
                 <>
                     <th scope="row">{ s.type_name.clone() }</th>
-                    <td class="num">{ hex_u64(s.offset.value) }</td><td class="num">{ hex_u64(s.vaddr.value) }</td>
-                    <td class="num">{ hex_u64(s.filesz.value) }</td><td class="num">{ hex_u64(s.memsz.value) }</td>
-                    <td><code>{ s.flags_text.clone() }</code></td><td class="num">{ hex_u64(s.align.value) }</td>
+                    <td class="num" data-label="Offset">{ hex_u64(s.offset.value) }</td><td class="num" data-label="Address">{ hex_u64(s.vaddr.value) }</td>
+                    <td class="num" data-label="File size">{ hex_u64(s.filesz.value) }</td><td class="num" data-label="Memory size">{ hex_u64(s.memsz.value) }</td>
+                    <td data-label="Flags"><code>{ s.flags_text.clone() }</code></td><td class="num" data-label="Align">{ hex_u64(s.align.value) }</td>
                 </>
             };
             row(d, h, cells, sel)
         })
         .collect();
     html! {
-        <Table testid="elf-segments-table" cols={vec![Col::Show("Type"), Col::Show("Offset"), Col::Show("Address"), Col::Show("File size"), Col::Show("Memory size"), Col::Show("Flags"), Col::Show("Align")]} bare=true>
+        <Table testid="elf-segments-table" cols={vec![Col::Show("Type"), Col::Show("Offset"), Col::Show("Address"), Col::Show("File size"), Col::Show("Memory size"), Col::Show("Flags"), Col::Show("Align")]} bare=true stack=true>
             { body }
         </Table>
     }
@@ -157,59 +161,51 @@ fn sections_table(e: &ElfFile, d: &Sender, lit: Option<&ByteRange>) -> Html {
             let cells = html! {
                 <>
                     <th scope="row">{ if s.name.is_empty() { "(none)".to_string() } else { s.name.clone() } }</th>
-                    <td>{ s.type_name.clone() }</td><td class="num">{ hex_u64(s.addr.value) }</td>
-                    <td class="num">{ hex_u64(s.offset.value) }</td><td class="num">{ hex_u64(s.size.value) }</td>
-                    <td><code>{ s.flags_text.clone() }</code></td>
+                    <td data-label="Type">{ s.type_name.clone() }</td><td class="num" data-label="Address">{ hex_u64(s.addr.value) }</td>
+                    <td class="num" data-label="Offset">{ hex_u64(s.offset.value) }</td><td class="num" data-label="Size">{ hex_u64(s.size.value) }</td>
+                    <td data-label="Flags"><code>{ s.flags_text.clone() }</code></td>
                 </>
             };
             row(d, h, cells, sel)
         })
         .collect();
     html! {
-        <Table testid="elf-sections-table" cols={vec![Col::Show("Name"), Col::Show("Type"), Col::Show("Address"), Col::Show("Offset"), Col::Show("Size"), Col::Show("Flags")]} bare=true>
+        <Table testid="elf-sections-table" cols={vec![Col::Show("Name"), Col::Show("Type"), Col::Show("Address"), Col::Show("Offset"), Col::Show("Size"), Col::Show("Flags")]} bare=true stack=true>
             { body }
         </Table>
     }
 }
 
-fn memory_picture(e: &ElfFile) -> Html {
-    let Some(regions) = memory_map(e, 4096) else {
-        return html! {};
-    };
-    if regions.is_empty() {
+/// The file as a strip of bytes with lines to where each PT_LOAD lands (the ELF loader's
+/// drawing code); clicking a segment lights its bytes in the hex view.
+fn memory_picture(e: &ElfFile, d: &Sender, lit: Option<&ByteRange>) -> Html {
+    if !e.segments.iter().any(|s| s.is_load()) {
         return html! { <p class="hint">{ "No PT_LOAD segments: nothing of this file would be mapped (a relocatable object or a core dump is not run)." }</p> };
     }
-    let lo = regions.iter().map(|r| r.start).min().unwrap_or(0);
-    let hi = regions.iter().map(|r| r.end).max().unwrap_or(1).max(lo + 1);
-    let width = 640.0_f64;
-    let (l, r) = (8.0, 8.0);
-    let span = (hi - lo) as f64;
-    let x = |a: u64| l + (width - l - r) * (a - lo) as f64 / span;
-    let bars: Html = regions
+    let map = FileMap::of(e, 0);
+    let loads: Vec<(ByteRange, String)> = e
+        .segments
         .iter()
+        .filter(|s| s.is_load())
         .enumerate()
-        .map(|(i, g)| {
-            let y = 8.0 + 34.0 * i as f64;
-            let (x0, xf, xe) = (x(g.start), x(g.file_end.max(g.start)), x(g.end));
-            html! {
-                <g>
-                    <rect class={format!("c{}", i % 8)} x={format!("{x0:.1}")} y={format!("{y:.1}")} width={format!("{:.1}", (xf - x0).max(1.0))} height="16" />
-                    if g.end > g.file_end {
-                        <rect class="bss" x={format!("{xf:.1}")} y={format!("{y:.1}")} width={format!("{:.1}", (xe - xf).max(1.0))} height="16" />
-                    }
-                    <text class="val" x={format!("{:.1}", l)} y={format!("{:.1}", y + 28.0)}>
-                        { format!("{} {:#x}–{:#x}{}", g.flags_text, g.start, g.end, if g.end > g.file_end { format!(" (zero-filled from {:#x})", g.zero_from) } else { String::new() }) }
-                    </text>
-                </g>
+        .map(|(i, s)| (s.contents, format!("segment {i} (LOAD {}): its bytes in the file", s.flags_text)))
+        .collect();
+    let which = loads.iter().position(|(r, _)| Some(r) == lit);
+    let mut c = Canvas::new();
+    let (y, desc) = file_map(&mut c, 4.0, &map, &MapView { lit: which, mapped: map.loads.len() });
+    let on_hit = {
+        let d = d.clone();
+        Callback::from(move |i: usize| {
+            if let Some((range, label)) = loads.get(i) {
+                d.dispatch(Action::Highlight(Some(Highlight { range: *range, label: label.clone() })));
             }
         })
-        .collect();
-    let height = 8.0 + 34.0 * regions.len() as f64;
+    };
     html! {
         <figure class="elf-map">
-            <svg viewBox={format!("0 0 {width} {height:.0}")} role="img" data-testid="elf-map"
-                aria-label={format!("{} loadable segments mapped between {:#x} and {:#x}", regions.len(), lo, hi)}>{ bars }</svg>
-            <figcaption>{ "The address space the kernel would map, page by page. Solid: pages read from the file. Hatched: zero-filled pages beyond the file data (BSS)." }</figcaption>
+            { interactive("elf-map", "The file's bytes and where the kernel maps them".into(), desc, (W, y + 4.0),
+                html! { <>{ c.html() }{ hit_layer(&c.hits, &on_hit) }</> }) }
+            <figcaption>{ "Left, the file from its first byte down; right, the address space, page by page. Each bracket is a PT_LOAD segment's bytes in the file, and its line shows where the kernel maps them. Click or tap a segment to see its bytes below." }</figcaption>
         </figure>
     }
 }
@@ -316,7 +312,7 @@ pub fn ElfInspectorWidget() -> Html {
                 if !e.warnings.is_empty() {
                     <ul class="warnings">{ for e.warnings.iter().map(|w| html! { <li>{ w.clone() }</li> }) }</ul>
                 }
-                { memory_picture(e) }
+                { memory_picture(e, &d, lit) }
                 <div class="seg" role="tablist" aria-label="Tables">
                     { tab_btn(Tab::Header, "ELF header") }{ tab_btn(Tab::Segments, "Program headers") }{ tab_btn(Tab::Sections, "Sections") }
                 </div>

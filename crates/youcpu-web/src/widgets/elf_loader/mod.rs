@@ -2,6 +2,7 @@
 //! header check, the load bias, each PT_LOAD mapped, the BSS, the interpreter, then the initial
 //! stack entry by entry from the top, and where RIP and RSP start.
 
+pub mod diagram;
 pub mod state;
 mod view;
 

@@ -5,6 +5,7 @@
 
 use crate::widgets::programs::{build_example, hello_dynamic, hello_static, Example, HELLO_SOURCE};
 use std::rc::Rc;
+use super::diagram::FileMap;
 use crate::ui::{Apply, Query, UrlState};
 use youcpu_core::elf::parse;
 use youcpu_core::exec::examples::tiny_elf;
@@ -160,6 +161,8 @@ pub struct State {
     pub info: Option<Rc<LoadInfo>>,
     /// A message about the argument boxes or a file that could not be read.
     pub message: Option<String>,
+    /// The file's pieces and segments, for the picture (when it parses).
+    pub map: Option<Rc<FileMap>>,
 }
 
 /// An action.
@@ -183,6 +186,8 @@ pub enum Action {
     End,
     /// Back to the first step.
     Start,
+    /// Show the first n steps (a segment clicked on the picture).
+    Goto(usize),
 }
 
 /// Default envp.
@@ -437,6 +442,25 @@ pub fn plan(
     (steps, Some(info))
 }
 
+/// The picture's map of the file: its pieces and PT_LOADs (moved by the load bias), with the
+/// interpreter's segments and the stack as the other regions of the address space.
+pub fn file_map(e: &youcpu_core::elf::ElfFile, info: Option<&LoadInfo>) -> FileMap {
+    let mut m = FileMap::of(e, info.map_or(0, |i| i.bias));
+    if let Some(info) = info {
+        for s in info.segments.iter().filter(|s| s.interp) {
+            let start = s.vaddr & !0xfff;
+            m.others.push((
+                format!("ld.so {}", perms(s.prot)),
+                start,
+                page_up(s.vaddr.saturating_add(s.memsz)),
+            ));
+        }
+        m.others
+            .push(("[stack]".into(), (info.stack.bottom & !0xfff), STACK_TOP));
+    }
+    m
+}
+
 /// The stack's entries from the top down, with the padding between them.
 pub fn stack_entries(info: &LoadInfo, argc: usize, envc: usize) -> Vec<StackEntry> {
     let l = &info.stack;
@@ -544,6 +568,7 @@ impl Default for State {
             steps: Rc::new(Vec::new()),
             info: None,
             message: None,
+            map: None,
         };
         s.argv = exec_name(&s.source);
         s.recompute();
@@ -569,8 +594,13 @@ impl State {
             .map(|m| format!("argv: {m}"))
             .or(m2.map(|m| format!("envp: {m}")));
         let execfn = exec_name(&self.source);
+        self.map = None;
         let (steps, info) = match self.bytes() {
-            Ok(b) => plan(&b, &argv, &envp, &execfn),
+            Ok(b) => {
+                let (steps, info) = plan(&b, &argv, &envp, &execfn);
+                self.map = parse(&b).ok().map(|e| Rc::new(file_map(&e, info.as_ref())));
+                (steps, info)
+            }
             Err(m) => (
                 vec![LoadStep {
                     kind: StepKind::Fail,
@@ -668,6 +698,7 @@ impl Apply for State {
             Action::Back => self.step = self.step.saturating_sub(1).max(1),
             Action::End => self.step = self.steps.len().max(1),
             Action::Start => self.step = 1,
+            Action::Goto(n) => self.step = n.clamp(1, self.steps.len().max(1)),
         }
     }
 }

@@ -1,7 +1,11 @@
 //! The view of `elf_loader`.
 
-use crate::ui::{use_url_reducer, Col, Control, Dispatch, FilePicker, FileRead, Frame, Stepper, Table};
-use super::state::{LoadStep, Action, State, Source, StepKind, EXAMPLES};
+use super::diagram::{file_map, stack, MapView, W};
+use super::state::{Action, LoadStep, Source, State, StepKind, EXAMPLES};
+use crate::ui::{
+    use_url_reducer, Col, Control, Dispatch, FilePicker, FileRead, Frame, Stepper, Table,
+};
+use crate::widgets::exec_draw::{hit_layer, interactive, Canvas};
 use yew::prelude::*;
 
 fn hex_bytes(b: &[u8], len: u64) -> String {
@@ -63,10 +67,10 @@ pub fn ElfLoaderWidget() -> Html {
         .map(|(i, e)| {
             html! {
                 <tr class={classes!((i + 1 == shown).then_some("current"))}>
-                    <td class="num"><code>{ format!("{:#x}", e.addr) }</code></td>
-                    <td class="num">{ e.len }</td>
-                    <td><code class="el-bytes">{ hex_bytes(&e.bytes, e.len) }</code></td>
-                    <td>{ e.label.clone() }</td>
+                    <td class="num" data-label="Address"><code>{ format!("{:#x}", e.addr) }</code></td>
+                    <td class="num" data-label="Size">{ e.len }</td>
+                    <td data-label="Bytes"><code class="el-bytes">{ hex_bytes(&e.bytes, e.len) }</code></td>
+                    <td data-label="What">{ e.label.clone() }</td>
                 </tr>
             }
         })
@@ -84,6 +88,48 @@ pub fn ElfLoaderWidget() -> Html {
         .last()
         .map(|s| format!("Step {shown} of {}: {}", state.steps.len(), s.text))
         .unwrap_or_default();
+    // The picture: the file and where its segments land, then the stack being written.
+    let maps: Vec<usize> = state
+        .steps
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.kind == StepKind::Map)
+        .map(|(i, _)| i)
+        .collect();
+    let mapped = maps.iter().filter(|&&i| i < shown).count();
+    let lit = match visible.last().map(|s| s.kind) {
+        Some(StepKind::Map | StepKind::Bss) if mapped > 0 => Some(mapped - 1),
+        _ => None,
+    };
+    let entries: Vec<_> = state.steps.iter().filter_map(|s| s.entry.clone()).collect();
+    let mut canvas = Canvas::new();
+    let mut desc = format!("Step {shown} of {}: {}", state.steps.len(), current);
+    let mut y = 4.0;
+    if let Some(m) = &state.map {
+        let (y1, d) = file_map(&mut canvas, y, m, &MapView { lit, mapped });
+        desc.push(' ');
+        desc.push_str(&d);
+        y = y1;
+    }
+    if let (Some(info), false) = (&state.info, entries.is_empty()) {
+        let (y1, d) = stack(&mut canvas, y + 8.0, &entries, n_stack, info.stack.sp);
+        desc.push(' ');
+        desc.push_str(&d);
+        y = y1;
+    }
+    let on_hit = {
+        let d = d.clone();
+        let maps = maps.clone();
+        Callback::from(move |i: usize| {
+            if let Some(k) = maps.get(i) {
+                d.dispatch(Action::Goto(k + 1));
+            }
+        })
+    };
+    let picture = (state.map.is_some()).then(|| html! {
+        { interactive("el-diagram", format!("Loading the program, step {shown} of {}", state.steps.len()), desc, (W, y + 4.0),
+            html! { <>{ canvas.html() }{ hit_layer(&canvas.hits, &on_hit) }</> }) }
+    });
     html! {
         <Frame id={super::ID} title="Loading an ELF program" subtitle="What load_elf_binary does, one step at a time, and the stack it leaves behind" on_reset={on_reset} live={Some(AttrValue::from(current))}>
             <div class="asm-toolbar">
@@ -98,6 +144,27 @@ pub fn ElfLoaderWidget() -> Html {
                 <FilePicker testid="el-file" {on_read} />
             </div>
             <p class="hint" data-testid="el-source">{ source_text }</p>
+            if let Some(m) = &state.message { <p class="asm-error" role="alert" data-testid="el-message">{ m.clone() }</p> }
+            <Stepper steps={vec![
+                Control::button("Start", click(Action::Start)).testid("el-start").disabled(shown <= 1),
+                Control::button("Back", click(Action::Back)).testid("el-back").disabled(shown <= 1),
+                Control::button("Next", click(Action::Next)).testid("el-next").disabled(shown >= state.steps.len()).primary(),
+                Control::button("All steps", click(Action::End)).testid("el-end").disabled(shown >= state.steps.len()),
+                Control::hint(format!("step {shown} of {}", state.steps.len())).testid("el-progress"),
+            ]} />
+            { picture.unwrap_or_default() }
+            <details class="ex-log">
+                <summary>{ format!("The steps in words ({shown} of {})", state.steps.len()) }</summary>
+                <ol class="steps" data-testid="el-steps">{ steps }</ol>
+            </details>
+            if n_stack > 0 {
+                <details class="ex-log">
+                    <summary>{ format!("The stack's bytes ({n_stack} entries so far)") }</summary>
+                    <Table testid="el-stack" stack=true caption={format!("The initial stack, written from the top (highest address) down: {n_stack} entries so far")} cols={vec![Col::Show("Address"), Col::Show("Size"), Col::Show("Bytes"), Col::Show("What")]} wrap_class="el-stack" region="The initial stack">
+                        { stack_rows }
+                    </Table>
+                </details>
+            }
             <div class="ex-two">
                 <div class="ex-inputs">
                     <label for="el-argv">{ "argv (one per line)" }</label>
@@ -108,20 +175,6 @@ pub fn ElfLoaderWidget() -> Html {
                     <textarea id="el-envp" data-testid="el-envp" rows="3" spellcheck="false" value={state.envp.clone()} oninput={on_envp} />
                 </div>
             </div>
-            if let Some(m) = &state.message { <p class="asm-error" role="alert" data-testid="el-message">{ m.clone() }</p> }
-            <Stepper steps={vec![
-                Control::button("Start", click(Action::Start)).testid("el-start").disabled(shown <= 1),
-                Control::button("Back", click(Action::Back)).testid("el-back").disabled(shown <= 1),
-                Control::button("Next", click(Action::Next)).testid("el-next").disabled(shown >= state.steps.len()).primary(),
-                Control::button("All steps", click(Action::End)).testid("el-end").disabled(shown >= state.steps.len()),
-                Control::hint(format!("step {shown} of {}", state.steps.len())).testid("el-progress"),
-            ]} />
-            <ol class="steps" data-testid="el-steps">{ steps }</ol>
-            if n_stack > 0 {
-                <Table testid="el-stack" caption={format!("The initial stack, written from the top (highest address) down: {n_stack} entries so far")} cols={vec![Col::Show("Address"), Col::Show("Size"), Col::Show("Bytes"), Col::Show("What")]} wrap_class="el-stack" region="The initial stack">
-                    { stack_rows }
-                </Table>
-            }
         </Frame>
     }
 }

@@ -2,6 +2,7 @@
 //! buffer, each binary-format handler's verdict, argv rewritten by `#!` lines, and the final
 //! argv or the errno.
 
+pub mod diagram;
 pub mod state;
 mod view;
 

@@ -116,6 +116,8 @@ pub enum Action {
     All,
     /// Back to the first step.
     First,
+    /// Show the first n steps (a step clicked on the picture).
+    Show(usize),
     /// Everything back to the first example.
     Reset,
 }
@@ -363,6 +365,10 @@ impl Apply for State {
                 self.shown = 1;
                 return;
             }
+            Action::Show(n) => {
+                self.shown = n.clamp(1, self.outcome.steps.len().max(1));
+                return;
+            }
         }
         self.run();
     }
@@ -438,6 +444,12 @@ mod tests {
         assert_eq!(s.shown, n);
         s.apply(Action::First);
         s.apply(Action::Prev);
+        assert_eq!(s.shown, 1);
+        s.apply(Action::Show(3));
+        assert_eq!(s.shown, 3);
+        s.apply(Action::Show(usize::MAX));
+        assert_eq!(s.shown, n);
+        s.apply(Action::Show(0));
         assert_eq!(s.shown, 1);
     }
 

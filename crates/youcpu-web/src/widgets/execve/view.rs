@@ -1,7 +1,9 @@
 //! The view of `execve`.
 
-use crate::ui::{use_url_reducer, Control, Dispatch, Frame, Stepper};
+use super::diagram::{buffer, chain, Chain, W};
 use super::state::{Action, State, PICKS};
+use crate::ui::{use_url_reducer, Control, Dispatch, Frame, Stepper};
+use crate::widgets::exec_draw::{hit_layer, interactive, Canvas};
 use yew::prelude::*;
 use youcpu_core::exec::script::Shebang;
 use youcpu_core::exec::{Failure, Step, StepKind};
@@ -212,6 +214,30 @@ pub fn ExecveWidget() -> Html {
         html! {}
     };
 
+    // The picture: the handler chain with argv, then the buffer last read.
+    let mut canvas = Canvas::new();
+    let ch = Chain {
+        path: state.path.as_bytes(),
+        outcome: &state.outcome,
+        shown: state.shown,
+    };
+    let (y, mut desc) = chain(&mut canvas, 4.0, &ch);
+    let y = match buffer(&mut canvas, y + 6.0, &state.outcome, state.shown) {
+        Some((y, d)) => {
+            desc.push(' ');
+            desc.push_str(&d);
+            y
+        }
+        None => y,
+    };
+    let on_hit = {
+        let state = state.clone();
+        Callback::from(move |n: usize| state.dispatch(Action::Show(n)))
+    };
+    let picture = html! {
+        { interactive("ex-diagram", format!("execve of {}, step {shown} of {}", show(state.path.as_bytes()), steps.len()), desc, (W, y + 6.0),
+            html! { <>{ canvas.html() }{ hit_layer(&canvas.hits, &on_hit) }</> }) }
+    };
     html! {
         <Frame id={super::ID} title="Inside execve" subtitle="Linux 6.x's binary-format handlers, step by step, on a small example filesystem" on_reset={on_reset} live={Some(AttrValue::from(live))}>
             <div class="asm-toolbar">
@@ -222,6 +248,22 @@ pub fn ExecveWidget() -> Html {
                     </select>
                 </label>
             </div>
+            if let Some(n) = &state.notice { <p class="stale" role="status">{ n.clone() }</p> }
+            <Stepper label="Step through execve" steps={vec![
+                Control::button("First", click(Action::First)).disabled(shown <= 1),
+                Control::button("Back", click(Action::Prev)).disabled(shown <= 1),
+                Control::button("Step", click(Action::Next)).testid("ex-next").disabled(state.finished()),
+                Control::button("All steps", click(Action::All)).testid("ex-all").disabled(state.finished()),
+                Control::hint(format!("step {shown} of {}", steps.len())).testid("ex-counter"),
+            ]} />
+            { picture }
+            { result }
+            <details class="ex-log">
+                <summary>{ format!("The steps in words ({shown} of {})", steps.len()) }</summary>
+                <ol class="steps" data-testid="ex-steps">
+                    { for steps.iter().take(shown).enumerate().map(|(i, s)| step_view(i, s, steps, i + 1 == shown)) }
+                </ol>
+            </details>
             <div class="ex-inputs">
                 <div class="field">
                     <label for="ex-path">{ "Path passed to execve (the working directory is /home/user)" }</label>
@@ -246,18 +288,6 @@ pub fn ExecveWidget() -> Html {
                     </div>
                 </div>
             </div>
-            if let Some(n) = &state.notice { <p class="stale" role="status">{ n.clone() }</p> }
-            <Stepper label="Step through execve" steps={vec![
-                Control::button("First", click(Action::First)).disabled(shown <= 1),
-                Control::button("Back", click(Action::Prev)).disabled(shown <= 1),
-                Control::button("Step", click(Action::Next)).testid("ex-next").disabled(state.finished()),
-                Control::button("All steps", click(Action::All)).testid("ex-all").disabled(state.finished()),
-                Control::hint(format!("step {shown} of {}", steps.len())).testid("ex-counter"),
-            ]} />
-            <ol class="steps" data-testid="ex-steps">
-                { for steps.iter().take(shown).enumerate().map(|(i, s)| step_view(i, s, steps, i + 1 == shown)) }
-            </ol>
-            { result }
         </Frame>
     }
 }

@@ -1,6 +1,7 @@
 //! `fork-cow`: processes and the frames their pages map; fork shares every page, and the first
 //! write to a shared page faults and copies it.
 
+pub mod diagram;
 pub mod state;
 mod view;
 

@@ -202,6 +202,17 @@ impl OpModel for FcModel {
     fn parse(code: &str) -> Option<Op> {
         Op::parse(code)
     }
+
+    /// pid 1 has run a little (its code read, its data and stack written) and forked: the
+    /// widget opens on two address spaces sharing every frame, read-only.
+    fn initial() -> &'static [Op] {
+        &[
+            Op::Read(1, Region::Code),
+            Op::Write(1, Region::Data),
+            Op::Write(1, Region::Stack),
+            Op::Fork(1),
+        ]
+    }
 }
 
 /// The widget's state: the booted model and the operations applied to it.
@@ -225,7 +236,7 @@ mod tests {
 
     #[test]
     fn fork_shares_then_a_write_copies() {
-        let mut s = State::default();
+        let mut s = State::booted();
         s.apply(Action::Do(Op::Write(1, Region::Data)));
         let (f1, w1) = frame_of(&s, 1, Region::Data).expect("mapped");
         assert!(w1);
@@ -253,7 +264,7 @@ mod tests {
 
     #[test]
     fn undo_replays_and_links_reproduce() {
-        let mut s = State::default();
+        let mut s = State::booted();
         for op in [
             Op::Read(1, Region::Code),
             Op::Fork(1),
@@ -268,11 +279,18 @@ mod tests {
         assert_eq!(back.ops, s.ops);
         s.apply(Action::Undo);
         assert_eq!(s.ops.len(), 4);
+        // The opening state has no key in the URL; the bare boot has one.
+        assert!(State::default().to_query().is_empty());
+        assert_eq!(State::default().ops.len(), 4);
+        let booted = State::from_query(&State::booted().to_query().into());
+        assert!(booted.ops.is_empty());
+        s.apply(Action::Reset);
+        assert_eq!(s.ops, State::default().ops);
     }
 
     #[test]
     fn bad_operations_are_messages() {
-        let mut s = State::default();
+        let mut s = State::booted();
         s.apply(Action::Do(Op::Write(9, Region::Data)));
         assert!(s.last.is_err());
         s.apply(Action::Do(Op::Exit(1)));

@@ -1,7 +1,9 @@
 //! The view of `fork_cow`.
 
 use crate::ui::{use_url_reducer, Col, Control, Dispatch, Frame, Stepper, Table};
+use super::diagram::{draw, layout};
 use super::state::{region_va, Action, State, Op, Region};
+use crate::ui::Diagram;
 use std::collections::BTreeMap;
 use yew::prelude::*;
 use youcpu_core::vm::{FrameUse, ProcState, System};
@@ -28,6 +30,30 @@ fn proc_panel(sys: &System, pid: u32, dispatch: &Callback<Action>) -> Html {
         let d = dispatch.clone();
         html! { <button type="button" class="btn small" data-testid={testid} disabled={!running && !matches!(o, Op::Wait(_))} onclick={Callback::from(move |_: MouseEvent| d.emit(Action::Do(o)))}>{ label }</button> }
     };
+    let state = match p.state {
+        ProcState::Running => "running".to_string(),
+        ProcState::Zombie(c) => format!("zombie (exit code {c}) until its parent waits"),
+    };
+    html! {
+        <div class="fc-proc" data-testid={format!("fc-proc-{pid}")}>
+            <span class="fc-pid"><strong>{ format!("pid {pid}") }</strong><span class="hint">{ format!(" {} · parent {} · {state}", p.name, p.ppid) }</span></span>
+            <span class="fc-ops">
+                { op(Op::Fork(pid), "fork", format!("fc-{pid}-fork")) }
+                { op(Op::Exec(pid), "exec", format!("fc-{pid}-exec")) }
+                if pid != 1 { { op(Op::Exit(pid), "exit", format!("fc-{pid}-exit")) } }
+                { op(Op::Wait(pid), "wait", format!("fc-{pid}-wait")) }
+            </span>
+        </div>
+    }
+}
+
+fn page_table(sys: &System, pid: u32) -> Html {
+    let Some(p) = sys.process(pid) else {
+        return html! {};
+    };
+    if p.state != ProcState::Running {
+        return html! {};
+    }
     let pages: Html = sys
         .mapped_pages(pid)
         .into_iter()
@@ -40,37 +66,21 @@ fn proc_panel(sys: &System, pid: u32, dispatch: &Callback<Action>) -> Html {
             });
             html! {
                 <tr class={classes!(shared.then_some("shared"))}>
-                    <td>{ vma_name(sys, pid, m.page) }</td>
-                    <td class="num"><code>{ format!("{:#x}", m.page) }</code></td>
-                    <td class="num" data-testid={format!("fc-frame-{pid}-{:x}", m.page)}>{ m.frame }</td>
-                    <td>{ if m.writable { "writable" } else if shared { "read-only, shared" } else { "read-only" } }</td>
-                    <td class="num">{ byte.map(|b| format!("{b}")).unwrap_or_default() }</td>
+                    <td data-label="Region">{ vma_name(sys, pid, m.page) }</td>
+                    <td data-label="Page" class="num"><code>{ format!("{:#x}", m.page) }</code></td>
+                    <td data-label="Frame" class="num" data-testid={format!("fc-frame-{pid}-{:x}", m.page)}>{ m.frame }</td>
+                    <td data-label="PTE">{ if m.writable { "writable" } else if shared { "read-only, shared" } else { "read-only" } }</td>
+                    <td data-label="Data byte" class="num">{ byte.map(|b| format!("{b}")).unwrap_or_default() }</td>
                 </tr>
             }
         })
         .collect();
-    let state = match p.state {
-        ProcState::Running => "running".to_string(),
-        ProcState::Zombie(c) => format!("zombie (exit code {c}) until its parent waits"),
-    };
     html! {
-        <div class="fc-proc" data-testid={format!("fc-proc-{pid}")}>
-            <h5>{ format!("pid {pid}") }<span class="hint">{ format!(" {} · parent {} · {state}", p.name, p.ppid) }</span></h5>
-            <div class="fc-ops">
-                { op(Op::Read(pid, Region::Code), "read code", format!("fc-{pid}-rc")) }
-                { op(Op::Read(pid, Region::Data), "read data", format!("fc-{pid}-rd")) }
-                { op(Op::Write(pid, Region::Data), "write data", format!("fc-{pid}-wd")) }
-                { op(Op::Write(pid, Region::Stack), "write stack", format!("fc-{pid}-ws")) }
-                { op(Op::Fork(pid), "fork", format!("fc-{pid}-fork")) }
-                { op(Op::Exec(pid), "exec", format!("fc-{pid}-exec")) }
-                if pid != 1 { { op(Op::Exit(pid), "exit", format!("fc-{pid}-exit")) } }
-                { op(Op::Wait(pid), "wait", format!("fc-{pid}-wait")) }
-            </div>
-            if running {
-                <Table class="fc-pages" caption={format!("pages mapped by pid {pid}")} caption_hidden=true cols={vec![Col::Show("Region"), Col::Show("Page"), Col::Show("Frame"), Col::Show("PTE"), Col::Show("Data byte")]}>
-                    { pages }
-                </Table>
-            }
+        <div class="fc-table" data-testid={format!("fc-table-{pid}")}>
+            <h5>{ format!("pid {pid}") }</h5>
+            <Table class="fc-pages" stack=true caption={format!("pages mapped by pid {pid}")} caption_hidden=true cols={vec![Col::Show("Region"), Col::Show("Page"), Col::Show("Frame"), Col::Show("PTE"), Col::Show("Data byte")]}>
+                { pages }
+            </Table>
         </div>
     }
 }
@@ -109,6 +119,11 @@ pub fn ForkCowWidget() -> Html {
         };
     };
     let pids: Vec<u32> = sys.processes().map(|p| p.pid).collect();
+    let pic = layout(sys, state.ops.last().copied());
+    let on_page = {
+        let d = dispatch.clone();
+        Callback::from(move |o: Op| d.emit(Action::Do(o)))
+    };
     // Frames mapped by user pages, with the processes that map each.
     let mut users: BTreeMap<u64, Vec<u32>> = BTreeMap::new();
     for &pid in &pids {
@@ -157,7 +172,12 @@ pub fn ForkCowWidget() -> Html {
                 Control::button("Undo", on_undo).testid("fc-undo").disabled(state.ops.is_empty()),
                 Control::hint(format!("{frames_in_use} frames in use ({user_frames} for user pages and file cache)")).testid("fc-frames"),
             ]} />
-            <div class="fc-procs">{ for pids.iter().map(|&p| proc_panel(sys, p, &dispatch)) }</div>
+            <Diagram id="fork-cow-diagram" class="fc-diagram" title="Address spaces and the frames they map"
+                desc={pic.desc.clone()} width={pic.width as u32} height={pic.height as u32} max_width={Some(pic.width as u32 * 3 / 2)}>
+                { draw(&pic, Some(&on_page)) }
+            </Diagram>
+            <p class="hint">{ "Click or tap a page (or focus it and press Enter) to touch it: code is read, data and stack are written. A write to a page shared read-only after fork faults, and the kernel copies the frame for the writer." }</p>
+            <div class="fc-procs" role="group" aria-label="process calls">{ for pids.iter().map(|&p| proc_panel(sys, p, &dispatch)) }</div>
             <div class="fc-shared">
                 <p><strong>{ "Frames mapped by more than one process: " }</strong>
                     <span data-testid="fc-shared">{ shared_text(&users) }</span>
@@ -167,6 +187,10 @@ pub fn ForkCowWidget() -> Html {
                 <p><strong>{ "What the kernel did: " }</strong>{ last_op }</p>
                 <ol data-testid="fc-log">{ log }</ol>
             </div>
+            <details class="fc-tables">
+                <summary>{ "Every mapped page, in numbers" }</summary>
+                { for pids.iter().map(|&p| page_table(sys, p)) }
+            </details>
         </Frame>
     }
 }

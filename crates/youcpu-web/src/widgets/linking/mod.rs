@@ -1,6 +1,7 @@
 //! `linking`: a static and a dynamic program side by side: what each file holds, what running it
 //! maps where, and what several processes running the dynamic one share.
 
+pub mod diagram;
 pub mod state;
 mod view;
 

@@ -1,6 +1,7 @@
 //! `page-walk`: a virtual address split into table indices and offset, and the walk from CR3,
 //! table by table, to the physical address (or the fault), with the TLB in front.
 
+pub mod diagram;
 pub mod state;
 mod view;
 

@@ -208,6 +208,19 @@ pub enum Action {
     Flush,
     /// Load preset i.
     Preset(usize),
+    /// Flip one bit of the address (a click on the picture).
+    FlipBit(u32),
+    /// Set a field of the address: `width` bits from bit `lo` (a drag or a key on the picture).
+    SetBits {
+        /// Lowest bit.
+        lo: u32,
+        /// Width in bits.
+        width: u32,
+        /// New value (masked to the width).
+        value: u64,
+    },
+    /// Make the high bits copies of the top address bit again, or break them (non-canonical).
+    ToggleSign,
     /// Back to the start.
     Reset,
 }
@@ -291,6 +304,17 @@ impl State {
         self.va = va;
     }
 
+
+    /// The address being edited: the text's, or the last looked up when the text is refused.
+    pub fn current_va(&self) -> u64 {
+        parse_va(&self.va_text).unwrap_or(self.va)
+    }
+
+    fn set_va(&mut self, va: u64) {
+        self.va_text = format!("{va:#x}");
+        self.va_error = None;
+        self.lookup();
+    }
 
     /// The walk of the address without touching the TLB or the A/D bits (for the bit diagram
     /// and a walk to show after a TLB hit).
@@ -390,6 +414,28 @@ impl Apply for State {
                 self.lookup();
             }
             Action::Again => self.lookup(),
+            Action::FlipBit(b) if b < 64 => self.set_va(self.current_va() ^ (1u64 << b)),
+            Action::FlipBit(_) => {}
+            Action::SetBits { lo, width, value } if lo < 64 && width >= 1 && lo + width <= 64 => {
+                let m = youcpu_core::paging::format::mask(width) << lo;
+                self.set_va((self.current_va() & !m) | ((value << lo) & m));
+            }
+            Action::SetBits { .. } => {}
+            Action::ToggleSign => {
+                let va = self.current_va();
+                let fmt = &self.space.format;
+                let vb = fmt.va_bits();
+                if vb < 64 {
+                    let high = !youcpu_core::paging::format::mask(vb);
+                    let new = match fmt.narrow(va) {
+                        // Canonical: break it by flipping every high bit.
+                        Some(_) => va ^ high,
+                        // Not canonical: copy the top address bit into the high bits again.
+                        None => ((va << (64 - vb)) as i64 >> (64 - vb)) as u64,
+                    };
+                    self.set_va(new);
+                }
+            }
             Action::Flush => {
                 let root = self.tlb.root_pfn;
                 self.tlb.write_cr3(root);

@@ -1,49 +1,43 @@
 //! The view of `page_walk`.
 
-use crate::ui::{use_url_reducer, Col, Control, Dispatch, Frame, Stepper, Table};
-use crate::dom;
+use super::diagram::{group_svg, hit, input, layout, shapes, Input, Listeners};
 use super::state::{Action, State, PRESETS};
+use crate::dom;
+use crate::ui::{use_url_reducer, Col, Control, Dispatch, Frame, Stepper, Table};
+use std::rc::Rc;
 use yew::prelude::*;
 use youcpu_core::paging::walk::level_name;
 use youcpu_core::paging::{AccessKind, Format, Walk};
 
-/// The address's bits as labelled fields: high bits, one index per level, the offset.
-fn bit_fields(fmt: &Format, w: &Walk) -> Html {
-    let n = fmt.levels.len();
-    let va_bits = fmt.va_bits();
-    let mut fields: Vec<(String, u32, u64, String)> = Vec::new();
-    let high = 64 - va_bits;
-    fields.push((
-        "sign extension".into(),
-        high,
-        w.va >> va_bits,
-        "c-hi".into(),
-    ));
-    for (l, &b) in fmt.levels.iter().enumerate() {
-        let idx = w.indices.get(l).copied().unwrap_or(0);
-        fields.push((level_name(n, l), u32::from(b), idx, format!("c{}", l % 8)));
-    }
-    fields.push((
-        "offset".into(),
-        u32::from(fmt.offset_bits),
-        w.offset,
-        "c-off".into(),
-    ));
-    let cells: Html = fields
-        .into_iter()
-        .map(|(name, bits, value, class)| {
-            let bin = format!("{:0width$b}", value, width = bits as usize);
-            let shown = if bits > 16 { format!("{}…", &bin[..4]) } else { bin };
-            html! {
-                <div class={classes!("bitfield", class, format!("grow-{bits}"))}>
-                    <span class="bf-name">{ name }</span>
-                    <code class="bf-bits">{ shown }</code>
-                    <span class="bf-val">{ if value > 9 { format!("{value} (0x{value:x})") } else { value.to_string() } }</span>
-                </div>
-            }
-        })
-        .collect();
-    html! { <div class="bitbar" data-testid="pw-bits" aria-label="the virtual address split into fields">{ cells }</div> }
+/// A field as the handlers need it: lowest bit, width, value, largest value, sign extension.
+type FieldSpan = (u32, u32, u64, u64, bool);
+
+/// A drag in progress on a field of the address.
+#[derive(Clone, Copy)]
+struct Drag {
+    field: usize,
+    bit: Option<u32>,
+    start_x: i32,
+    start: u64,
+    moved: bool,
+}
+
+/// The interactive picture: the wide and the narrow layout (the style sheet shows one).
+fn picture(inp: &Input, listeners: &Listeners) -> Html {
+    let one = |narrow: bool| {
+        let p = layout(inp, narrow);
+        group_svg(
+            "page-walk-diagram",
+            "pw-diagram",
+            narrow,
+            "The page walk: the address's bits, the tables from CR3 to the frame, the TLB",
+            p.desc.clone(),
+            (p.width, p.height),
+            listeners.clone(),
+            shapes(&p, true),
+        )
+    };
+    html! { <div class="dual">{ one(false) }{ one(true) }</div> }
 }
 
 fn flags(fmt: &Format, e: u64) -> String {
@@ -86,19 +80,19 @@ fn walk_table(fmt: &Format, w: &Walk, root: u64) -> Html {
             };
             html! {
                 <tr class={classes!((!s.present).then_some("np"))}>
-                    <th scope="row">{ level_name(n, s.level) }</th>
-                    <td class="num">{ format!("0x{:x}", s.table_base) }</td>
-                    <td class="num">{ s.index }</td>
-                    <td class="num">{ format!("0x{:x}", s.entry_addr) }</td>
-                    <td class="num"><code>{ format!("{:016x}", s.entry) }</code></td>
-                    <td><code>{ flags(fmt, s.entry) }</code></td>
-                    <td>{ next }</td>
+                    <td data-label="Table">{ level_name(n, s.level) }</td>
+                    <td class="num" data-label="At">{ format!("0x{:x}", s.table_base) }</td>
+                    <td class="num" data-label="Index">{ s.index }</td>
+                    <td class="num" data-label="Entry address">{ format!("0x{:x}", s.entry_addr) }</td>
+                    <td class="num" data-label="Entry"><code>{ format!("{:016x}", s.entry) }</code></td>
+                    <td data-label="Flags"><code>{ flags(fmt, s.entry) }</code></td>
+                    <td data-label="Leads to">{ next }</td>
                 </tr>
             }
         })
         .collect();
     html! {
-        <Table testid="pw-walk" caption={format!("CR3 holds frame 0x{root:x}: the {} table is at physical address 0x{:x}", level_name(n, 0), root << fmt.offset_bits)} cols={vec![Col::Show("Table"), Col::Show("At"), Col::Show("Index"), Col::Show("Entry address"), Col::Show("Entry"), Col::Show("Flags"), Col::Show("Leads to")]}>
+        <Table testid="pw-walk" stack={true} caption={format!("CR3 holds frame 0x{root:x}: the {} table is at physical address 0x{:x}", level_name(n, 0), root << fmt.offset_bits)} cols={vec![Col::Show("Table"), Col::Show("At"), Col::Show("Index"), Col::Show("Entry address"), Col::Show("Entry"), Col::Show("Flags"), Col::Show("Leads to")]}>
             { rows }
         </Table>
     }
@@ -162,8 +156,134 @@ pub fn PageWalkWidget() -> Html {
             state.dispatch(Action::FiveLevel(dom::event_value(&e) == "5"))
         })
     };
+    let on_preset = {
+        let state = state.clone();
+        Callback::from(move |e: Event| {
+            if let Ok(i) = dom::event_value(&e).parse::<usize>() {
+                state.dispatch(Action::Preset(i));
+            }
+        })
+    };
     let on_reset = state.on(Action::Reset);
     let fmt = &state.space.format;
+    // The fields as the picture cuts them (lo, width, value, largest value, sign?), for the
+    // drag and key handlers.
+    let inp = input(&state);
+    let fields: Rc<Vec<FieldSpan>> = Rc::new(
+        layout(&inp, false)
+            .fields
+            .iter()
+            .map(|f| (f.lo, f.width, f.value, f.max(), f.is_sign()))
+            .collect(),
+    );
+    let drag = use_mut_ref(|| None::<Drag>);
+    let listeners = {
+        let down = {
+            let drag = drag.clone();
+            let fields = fields.clone();
+            Callback::from(move |e: PointerEvent| {
+                let Some(i) = hit(&e, "data-i").and_then(|t| t.parse::<usize>().ok()) else {
+                    return;
+                };
+                if let Some(&(_, _, value, _, _)) = fields.get(i) {
+                    let bit = hit(&e, "data-bit").and_then(|t| t.parse().ok());
+                    capture(&e);
+                    *drag.borrow_mut() = Some(Drag {
+                        field: i,
+                        bit,
+                        start_x: e.client_x(),
+                        start: value,
+                        moved: false,
+                    });
+                }
+            })
+        };
+        let moved = {
+            let drag = drag.clone();
+            let fields = fields.clone();
+            let state = state.clone();
+            Callback::from(move |e: PointerEvent| {
+                let Some(mut d) = *drag.borrow() else { return };
+                let Some(&(lo, width, value, max, sign)) = fields.get(d.field) else {
+                    return;
+                };
+                let dx = e.client_x() - d.start_x;
+                if dx.abs() >= 6 {
+                    d.moved = true;
+                }
+                *drag.borrow_mut() = Some(d);
+                if !d.moved || sign {
+                    return;
+                }
+                // One index per 4 px of movement (16 bytes per step for the 12-bit offset).
+                let unit: i64 = if width > 9 { 16 } else { 1 };
+                let want = (d.start as i64 + i64::from(dx / 4) * unit).clamp(0, max as i64) as u64;
+                if want != value {
+                    state.dispatch(Action::SetBits { lo, width, value: want });
+                }
+            })
+        };
+        let up = {
+            let drag = drag.clone();
+            let fields = fields.clone();
+            let state = state.clone();
+            Callback::from(move |_e: PointerEvent| {
+                let d = drag.borrow_mut().take();
+                let Some(d) = d.filter(|d| !d.moved) else { return };
+                match (fields.get(d.field), d.bit) {
+                    (Some(&(.., true)), _) => state.dispatch(Action::ToggleSign),
+                    (Some(_), Some(b)) => state.dispatch(Action::FlipBit(b)),
+                    _ => {}
+                }
+            })
+        };
+        let cancel = {
+            let drag = drag.clone();
+            Callback::from(move |_e: PointerEvent| {
+                drag.borrow_mut().take();
+            })
+        };
+        let key = {
+            let fields = fields.clone();
+            let state = state.clone();
+            Callback::from(move |e: KeyboardEvent| {
+                let Some(i) = hit(&e, "data-i").and_then(|t| t.parse::<usize>().ok()) else {
+                    return;
+                };
+                let Some(&(lo, width, value, max, sign)) = fields.get(i) else {
+                    return;
+                };
+                let unit = if width > 9 { 16 } else { 1 };
+                let k = e.key();
+                if sign {
+                    if k == "Enter" || k == " " {
+                        e.prevent_default();
+                        state.dispatch(Action::ToggleSign);
+                    }
+                    return;
+                }
+                let want = match k.as_str() {
+                    "ArrowRight" | "ArrowUp" => value.saturating_add(unit).min(max),
+                    "ArrowLeft" | "ArrowDown" => value.saturating_sub(unit),
+                    "PageUp" => value.saturating_add(16 * unit).min(max),
+                    "PageDown" => value.saturating_sub(16 * unit),
+                    "Home" => 0,
+                    "End" => max,
+                    _ => return,
+                };
+                e.prevent_default();
+                state.dispatch(Action::SetBits { lo, width, value: want });
+            })
+        };
+        Listeners {
+            down: Some(down),
+            moved: Some(moved),
+            up: Some(up),
+            cancel: Some(cancel),
+            click: None,
+            key: Some(key),
+        }
+    };
     let shown_walk = state
         .last
         .as_ref()
@@ -226,10 +346,18 @@ pub fn PageWalkWidget() -> Html {
     html! {
         <Frame id={super::ID} title="Page-table walk" subtitle="x86-64 paging on a small example address space" on_reset={on_reset} live={Some(AttrValue::from(live))}>
             if let Some(e) = &state.build_error { <p class="asm-error" role="alert">{ e.clone() }</p> }
-            <div class="pw-presets" role="group" aria-label="Example addresses">
-                { for PRESETS.iter().enumerate().map(|(i, p)| html! { <button type="button" class="btn small" data-testid={format!("pw-preset-{i}")} onclick={click(Action::Preset(i))}>{ p.name }</button> }) }
-            </div>
             <div class="asm-toolbar">
+                <label class="inline">{ "Example " }
+                    <select data-testid="pw-preset" onchange={on_preset}>
+                        { for PRESETS.iter().enumerate().map(|(i, p)| {
+                            let here = state.va_text == format!("{:#x}", p.va) && state.kind == p.kind && state.user == p.user;
+                            html! { <option value={i.to_string()} selected={here}>{ p.name }</option> }
+                        }) }
+                        if !PRESETS.iter().any(|p| state.va_text == format!("{:#x}", p.va) && state.kind == p.kind && state.user == p.user) {
+                            <option value="" selected={true}>{ "(your address)" }</option>
+                        }
+                    </select>
+                </label>
                 <label class="inline">{ "Virtual address " }
                     <input type="text" data-testid="pw-va" class="va" spellcheck="false" autocomplete="off" value={state.va_text.clone()} oninput={on_va} aria-invalid={state.va_error.is_some().to_string()} />
                 </label>
@@ -252,13 +380,17 @@ pub fn PageWalkWidget() -> Html {
                 </label>
             </div>
             if let Some(e) = &state.va_error { <p class="field-error" role="status" data-testid="pw-va-error">{ e.clone() }</p> }
+            <p class="hint pw-how">{ "Click a bit to flip it, drag across a field (or focus it and press the arrow keys) to change its index." }</p>
+            { picture(&inp, &listeners) }
+            { outcome.unwrap_or_default() }
             if let Some(w) = &shown_walk {
-                { bit_fields(fmt, w) }
                 if state.last.as_ref().is_some_and(|l| !l.tlb_hit) || state.last.is_none() {
-                    { walk_table(fmt, w, state.space.root) }
+                    <details class="pw-details">
+                        <summary>{ "The walk as a table: each entry's address, value and flags" }</summary>
+                        { walk_table(fmt, w, state.space.root) }
+                    </details>
                 }
             }
-            { outcome.unwrap_or_default() }
             <div class="pw-tlb">
                 <p><strong>{ "TLB" }</strong>{ format!(": {} hits, {} misses", state.tlb.hits, state.tlb.misses) }</p>
                 <Stepper steps={vec![
@@ -266,11 +398,30 @@ pub fn PageWalkWidget() -> Html {
                     Control::button("Write CR3 (flush)", click(Action::Flush)).testid("pw-flush"),
                 ]} />
                 if state.tlb.entries().next().is_some() {
-                    <ul class="tlb-list" data-testid="pw-tlb">{ tlb_rows }</ul>
+                    <details class="pw-details"><summary>{ "The TLB's entries in full" }</summary>
+                        <ul class="tlb-list" data-testid="pw-tlb">{ tlb_rows }</ul>
+                    </details>
                 } else {
                     <p class="hint">{ "The TLB is empty: the next access walks the tables." }</p>
                 }
             </div>
         </Frame>
     }
+}
+
+/// Sends the pointer's later events to the element it went down on, so a drag continues when
+/// the finger leaves the field.
+fn capture(e: &PointerEvent) {
+    #[cfg(target_arch = "wasm32")]
+    {
+        use wasm_bindgen::JsCast;
+        if let Some(el) = e
+            .current_target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        {
+            let _ = el.set_pointer_capture(e.pointer_id());
+        }
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    let _ = e;
 }

@@ -4,7 +4,7 @@ use crate::ui::{use_background_run, use_url_reducer, Col, Control, Dispatch, Fra
 use crate::dom;
 use super::state::{Action, State, Sharing, MAX_PROCS, MIN_PROCS, RUN_SLICE};
 use yew::prelude::*;
-use youcpu_core::preempt::listing::Listing;
+use youcpu_core::asm::listing::Listing;
 use youcpu_core::preempt::trace::{thousands, Owner, Reason};
 use youcpu_core::preempt::{kernel, Program, System};
 

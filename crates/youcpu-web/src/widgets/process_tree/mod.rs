@@ -1,6 +1,7 @@
 //! `process-tree`: from boot to pid 1, to a shell that forks and execs a command, which exits
 //! and is reaped; the tree of processes with their states, and the kernel's steps.
 
+pub mod diagram;
 pub mod state;
 mod view;
 

@@ -109,12 +109,23 @@ pub fn next_scripted(sys: &System) -> Option<Op> {
     Some(Op::Fork(sh.pid))
 }
 
-fn image(name: &str) -> Result<Image, String> {
+/// The image of a program called `name` (played by the small static hello binary).
+pub fn image(name: &str) -> Result<Image, String> {
     let bytes = hello_static()?;
     Image::from_elf(name, bytes, 200).map_err(|e| e.to_string())
 }
 
-fn apply_op(sys: &mut System, op: Op) -> Result<Vec<String>, String> {
+/// What an operation did: the kernel's steps in words, and the children it handed to a new
+/// parent (child, the parent that exited) so that the picture can show the adoption.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Outcome {
+    /// The kernel's steps, in words.
+    pub lines: Vec<String>,
+    /// (orphan, its old parent) for each child re-parented by this operation.
+    pub adopted: Vec<(u32, u32)>,
+}
+
+fn apply_op(sys: &mut System, op: Op) -> Result<Outcome, String> {
     let steps: Vec<Step> = match op {
         Op::Fork(p) => {
             if sys.processes().count() >= MAX_PROCS {
@@ -137,6 +148,7 @@ fn apply_op(sys: &mut System, op: Op) -> Result<Vec<String>, String> {
         },
     };
     let mut lines: Vec<String> = steps.iter().map(Step::explain).collect();
+    let mut adopted = Vec::new();
     for s in &steps {
         if let Step::Exit {
             pid, reparented, ..
@@ -144,6 +156,7 @@ fn apply_op(sys: &mut System, op: Op) -> Result<Vec<String>, String> {
         {
             for c in reparented {
                 lines.push(format!("pid {c} lost its parent: it is adopted by pid 1"));
+                adopted.push((*c, *pid));
             }
             let parent = sys.process(*pid).map_or(0, |p| p.ppid);
             lines.push(format!(
@@ -151,7 +164,7 @@ fn apply_op(sys: &mut System, op: Op) -> Result<Vec<String>, String> {
             ));
         }
     }
-    Ok(lines)
+    Ok(Outcome { lines, adopted })
 }
 
 /// The model behind this widget, driven through the shared [`OpLog`].
@@ -160,9 +173,9 @@ pub struct PtModel;
 impl OpModel for PtModel {
     const PREFIX: &'static str = "pt-";
     type Op = Op;
-    type Out = Vec<String>;
+    type Out = Outcome;
 
-    fn boot() -> Result<(System, Vec<String>), String> {
+    fn boot() -> Result<(System, Outcome), String> {
         let (sys, steps) = System::boot(
             Limits {
                 frames: 256,
@@ -174,10 +187,16 @@ impl OpModel for PtModel {
         .map_err(|e| e.to_string())?;
         let mut lines = vec!["the kernel finishes booting and starts pid 1, init".to_string()];
         lines.extend(steps.iter().map(Step::explain));
-        Ok((sys, lines))
+        Ok((
+            sys,
+            Outcome {
+                lines,
+                adopted: Vec::new(),
+            },
+        ))
     }
 
-    fn apply(sys: &mut System, op: Op, _n: usize) -> Result<Vec<String>, String> {
+    fn apply(sys: &mut System, op: Op, _n: usize) -> Result<Outcome, String> {
         apply_op(sys, op)
     }
 
@@ -191,6 +210,17 @@ impl OpModel for PtModel {
 
     fn parse(code: &str) -> Option<Op> {
         Op::parse(code)
+    }
+
+    /// The widget opens with a shell running a command: init → sh → hello, as on a booted
+    /// system where a login shell has just started a program.
+    fn initial() -> &'static [Op] {
+        &[
+            Op::Fork(1),
+            Op::Exec(2, Prog::Sh),
+            Op::Fork(2),
+            Op::Exec(3, Prog::Hello),
+        ]
     }
 }
 
@@ -210,7 +240,7 @@ mod tests {
 
     #[test]
     fn the_script_runs_a_command_and_reaps_it() {
-        let mut s = State::default();
+        let mut s = State::booted();
         let expect = [
             Op::Fork(1),
             Op::Exec(2, Prog::Sh),
@@ -234,13 +264,17 @@ mod tests {
 
     #[test]
     fn orphans_go_to_pid_1_and_errors_are_messages() {
-        let mut s = State::default();
+        let mut s = State::booted();
         for op in [Op::Fork(1), Op::Fork(2), Op::Exit(2)] {
             s.apply(Action::Do(op));
         }
         assert_eq!(
             s.sys.as_ref().and_then(|x| x.process(3)).map(|p| p.ppid),
             Some(1)
+        );
+        assert_eq!(
+            s.last.as_ref().as_ref().map(|o| o.adopted.clone()),
+            Ok(vec![(3, 2)])
         );
         s.apply(Action::Do(Op::Wait(1)));
         assert!(s.last.is_ok());
@@ -259,7 +293,8 @@ mod tests {
 
     #[test]
     fn undo_and_links() {
-        let mut s = State::default();
+        assert_eq!(State::default().ops, PtModel::initial());
+        let mut s = State::booted();
         for _ in 0..5 {
             s.apply(Action::Next);
         }

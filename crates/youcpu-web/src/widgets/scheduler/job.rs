@@ -2,6 +2,7 @@
 //! pattern, and one policy simulated on a validated job (Linux policies in nanoseconds, shown
 //! in milliseconds).
 
+use youcpu_core::sched::sim::pattern;
 use youcpu_core::sched::sim::policy::EEVDF_BASE_SLICE_6_6_NS;
 use youcpu_core::sched::sim::{
     simulate, Burst, CfsParams, EevdfParams, Policy, SimConfig, SimResult, TaskSpec,
@@ -85,47 +86,16 @@ impl PolicyId {
     }
 }
 
-/// Parses a burst pattern: numbers are CPU bursts, `ioN` are I/O waits; they must alternate,
-/// starting and ending with CPU.
+/// Parses a task's burst pattern in the syntax `youcpu sched --jobs` reads too
+/// ([`youcpu_core::sched::sim::pattern`]): CPU bursts and I/O waits alternate, starting and
+/// ending with CPU (`5`, `2 io3 2`, `2:3:2`), each from 1 to [`MAX_MS`] ms.
 pub fn parse_pattern(text: &str) -> Result<Vec<Burst>, String> {
-    let toks: Vec<&str> = text
-        .split(|c: char| c.is_whitespace() || c == ',')
-        .filter(|t| !t.is_empty())
-        .collect();
-    if toks.is_empty() {
-        return Err("enter the CPU time, e.g. 5, or a pattern like 2 io3 2".into());
-    }
-    if toks.len() > MAX_PATTERN_BURSTS {
-        return Err(format!("at most {MAX_PATTERN_BURSTS} bursts per task"));
-    }
-    let mut out = Vec::with_capacity(toks.len());
-    for t in toks {
-        let (io, num) = match t.strip_prefix("io") {
-            Some(rest) => (true, rest),
-            None => (false, t),
-        };
-        let v = parse_int(num, 1, MAX_MS).map_err(|_| {
-            format!(
-                "\"{}\" is not a time from 1 to {MAX_MS} ms (or ioN for an I/O wait)",
-                youcpu_core::units::quote(t)
-            )
-        })? as u64;
-        let b = if io { Burst::Io(v) } else { Burst::Cpu(v) };
-        let alternates = match (out.last(), b) {
-            (None, Burst::Cpu(_)) => true,
-            (None, Burst::Io(_)) => false,
-            (Some(Burst::Cpu(_)), Burst::Io(_)) | (Some(Burst::Io(_)), Burst::Cpu(_)) => true,
-            _ => false,
-        };
-        if !alternates {
-            return Err("CPU bursts and io waits must alternate, starting with CPU".into());
-        }
-        out.push(b);
-    }
-    if matches!(out.last(), Some(Burst::Io(_))) {
-        return Err("a task must end with a CPU burst".into());
-    }
-    Ok(out)
+    pattern::parse_pattern(text, MAX_PATTERN_BURSTS, |t| {
+        parse_int(t, 1, MAX_MS)
+            .map(|v| v as u64)
+            .map_err(|_| format!("not a time from 1 to {MAX_MS} ms"))
+    })
+    .map_err(|e| e.to_string())
 }
 
 /// What the policies are asked to run: the validated workload and parameters.
@@ -239,14 +209,16 @@ mod tests {
     fn patterns_parse_and_refuse() {
         assert_eq!(parse_pattern("5"), Ok(vec![Burst::Cpu(5)]));
         assert_eq!(
-            parse_pattern("2 io3, 2"),
+            parse_pattern("2 io3 2"),
             Ok(vec![Burst::Cpu(2), Burst::Io(3), Burst::Cpu(2)])
         );
+        assert_eq!(parse_pattern("2:3:2"), parse_pattern("2 io3 2"));
         for bad in [
             "",
             "io3 2",
             "2 io3",
             "2 3",
+            "2 io3, 2",
             "0",
             "-1",
             "x",

@@ -2,10 +2,12 @@
 //! vruntime and EEVDF's lag over time for the focused policy.
 
 pub mod job;
+pub mod diagram;
 pub mod state;
 mod view;
 
 pub use view::SchedulerWidget;
+pub(crate) use view::gantt_body;
 
 /// The widget's id: its `::: widget` name, `data-widget` and anchor `#widget-scheduler`.
 pub const ID: &str = "scheduler";

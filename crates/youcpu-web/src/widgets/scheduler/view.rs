@@ -6,6 +6,9 @@ use super::state::{
     compute, PolicyId, Action, State, MAX_WIDGET_TASKS, PRESETS,
     WIDGET_MAX_EVENTS,
 };
+use super::diagram::{draw as draw_workload, layout as layout_workload, Grab, WIDTH as WORKLOAD_W};
+use crate::ui::Diagram;
+use std::cell::Cell;
 use std::rc::Rc;
 use yew::prelude::*;
 use youcpu_core::sched::sim::{SimResult, SliceKind};
@@ -84,11 +87,12 @@ impl PartialEq for GanttBodyProps {
 /// A Gantt chart's labels, axis and bars.
 #[component]
 fn GanttBody(p: &GanttBodyProps) -> Html {
-    gantt_body(&p.result, p.n, p.scale_end)
+    gantt_body(&p.result, p.n, p.scale_end, GANTT_W)
 }
 
-fn gantt_body(r: &SimResult, n: usize, scale_end: u64) -> Html {
-    let width = GANTT_W;
+/// A Gantt chart's labels, axis and bars, `width` units wide (the widget's charts, and the
+/// figure of Part 2 drawn with the same code).
+pub(crate) fn gantt_body(r: &SimResult, n: usize, scale_end: u64, width: f64) -> Html {
     let label_w = 58.0;
     let plot_w = width - label_w - 8.0;
     let row_h = GANTT_ROW_H;
@@ -258,11 +262,11 @@ fn details(policy: PolicyId, r: &SimResult, n: usize) -> Html {
             html! {
                 <tr>
                     <th scope="row">{ format!("task {}", t.id + 1) }</th>
-                    <td class="num">{ t.arrival }</td><td class="num">{ t.cpu_demand }</td>
-                    <td class="num">{ o(t.first_run) }</td><td class="num">{ o(t.completion) }</td>
-                    <td class="num">{ o(t.response) }</td><td class="num">{ o(t.turnaround) }</td>
-                    <td class="num">{ t.wait }</td><td class="num">{ format!("{:.0}%", t.cpu_share * 100.0) }</td>
-                    <td class="num">{ t.context_switches }</td>
+                    <td data-label="Arrival" class="num">{ t.arrival }</td><td data-label="CPU" class="num">{ t.cpu_demand }</td>
+                    <td data-label="First run" class="num">{ o(t.first_run) }</td><td data-label="Done" class="num">{ o(t.completion) }</td>
+                    <td data-label="Response" class="num">{ o(t.response) }</td><td data-label="Turnaround" class="num">{ o(t.turnaround) }</td>
+                    <td data-label="Wait" class="num">{ t.wait }</td><td data-label="CPU share" class="num">{ format!("{:.0}%", t.cpu_share * 100.0) }</td>
+                    <td data-label="Switched in" class="num">{ t.context_switches }</td>
                 </tr>
             }
         })
@@ -270,7 +274,7 @@ fn details(policy: PolicyId, r: &SimResult, n: usize) -> Html {
     html! {
         <div class="sch-details" data-testid="sch-details">
             <h5>{ format!("{}: every task", policy.label()) }</h5>
-            <Table cols={vec![Col::Show("Task"), Col::Show("Arrival"), Col::Show("CPU"), Col::Show("First run"), Col::Show("Done"), Col::Show("Response"), Col::Show("Turnaround"), Col::Show("Wait"), Col::Show("CPU share"), Col::Show("Switched in")]}>
+            <Table stack=true cols={vec![Col::Show("Task"), Col::Show("Arrival"), Col::Show("CPU"), Col::Show("First run"), Col::Show("Done"), Col::Show("Response"), Col::Show("Turnaround"), Col::Show("Wait"), Col::Show("CPU share"), Col::Show("Switched in")]}>
                 { rows }
             </Table>
             if policy.is_fair() { { fair_chart(r, n, policy == PolicyId::Eevdf) } }
@@ -313,6 +317,13 @@ pub fn SchedulerWidget() -> Html {
     let on_preset = state.on_pick(Action::Preset);
     let on_reset = state.on(Action::Reset);
     let n = state.rows.len();
+    let grab = (*use_state(|| Rc::new(Cell::new(Grab::default())))).clone();
+    let hold = Some(grab.get()).filter(|g| g.active).map_or(0, |g| g.scale_end);
+    let send = {
+        let state = state.clone();
+        Callback::from(move |a: Action| state.dispatch(a))
+    };
+    let workload = state.job.as_ref().map(|j| layout_workload(&j.tasks, hold));
     let scale_end = state
         .runs
         .iter()
@@ -328,8 +339,8 @@ pub fn SchedulerWidget() -> Html {
         .iter()
         .enumerate()
         .map(|(i, r)| {
-            let cell = |id: String, label: String, f: &crate::ui::Field, cb: Callback<InputEvent>, class: &'static str| html! {
-                <td>
+            let cell = |id: String, label: String, f: &crate::ui::Field, cb: Callback<InputEvent>, class: &'static str, col: &'static str| html! {
+                <td data-label={col}>
                     <input type="text" id={id.clone()} data-testid={id.clone()} class={class} aria-label={label} value={f.text.clone()} oninput={cb}
                         aria-invalid={f.error.is_some().to_string()} spellcheck="false" autocomplete="off" />
                     if let Some(e) = &f.error { <span class="field-error" data-testid={format!("{id}-error")}>{ e.clone() }</span> }
@@ -338,10 +349,10 @@ pub fn SchedulerWidget() -> Html {
             html! {
                 <tr key={i}>
                     <th scope="row"><span class={classes!("swatch", format!("c{}", i % PALETTE))}></span>{ format!("task {}", i + 1) }</th>
-                    { cell(format!("sch-arrival-{i}"), format!("arrival of task {} in ms", i + 1), &r.arrival, row_input(i, Action::Arrival), "short") }
-                    { cell(format!("sch-pattern-{i}"), format!("CPU bursts and I/O waits of task {}", i + 1), &r.pattern, row_input(i, Action::Pattern), "pattern") }
-                    { cell(format!("sch-nice-{i}"), format!("nice value of task {}", i + 1), &r.nice, row_input(i, Action::Nice), "short") }
-                    <td><button type="button" class="btn icon" aria-label={format!("remove task {}", i + 1)} disabled={n <= 1} onclick={click(Action::RemoveTask(i))}>{ "×" }</button></td>
+                    { cell(format!("sch-arrival-{i}"), format!("arrival of task {} in ms", i + 1), &r.arrival, row_input(i, Action::Arrival), "short", "Arrival (ms)") }
+                    { cell(format!("sch-pattern-{i}"), format!("CPU bursts and I/O waits of task {}", i + 1), &r.pattern, row_input(i, Action::Pattern), "pattern", "CPU bursts, io waits") }
+                    { cell(format!("sch-nice-{i}"), format!("nice value of task {}", i + 1), &r.nice, row_input(i, Action::Nice), "short", "Nice") }
+                    <td data-label="Remove"><button type="button" class="btn icon" aria-label={format!("remove task {}", i + 1)} disabled={n <= 1} onclick={click(Action::RemoveTask(i))}>{ "×" }</button></td>
                 </tr>
             }
         })
@@ -434,7 +445,14 @@ pub fn SchedulerWidget() -> Html {
                 </label>
             </div>
             if let Some(e) = state.quantum.error.as_ref().or(state.switch_cost.error.as_ref()).or(state.cpus.error.as_ref()) { <p class="field-error" role="status">{ e.clone() }</p> }
-            <Table class="sch-tasks" caption="The workload" caption_hidden=true cols={vec![Col::Show("Task"), Col::Show("Arrival (ms)"), Col::Show("CPU bursts, io waits"), Col::Show("Nice"), Col::Hide("Remove")]}>
+            if let Some(w) = &workload {
+                <Diagram id="scheduler-workload" class="sch-workload" title="The workload: when each task arrives and what it asks for"
+                    desc={w.desc.clone()} width={WORKLOAD_W as u32} height={w.height as u32} max_width={Some(560)}>
+                    { draw_workload(w, Some(&send), &grab) }
+                </Diagram>
+                <p class="hint">{ "Drag a task's bar to move its arrival, or its grip (the right end) to change its last CPU burst; or focus one and use the arrow keys. Solid: wants the CPU; hollow: waits for I/O. Every policy below answers as you drag." }</p>
+            }
+            <Table class="sch-tasks" stack=true caption="The workload" caption_hidden=true cols={vec![Col::Show("Task"), Col::Show("Arrival (ms)"), Col::Show("CPU bursts, io waits"), Col::Show("Nice"), Col::Hide("Remove")]}>
                 { task_rows }
             </Table>
             <p class="hint">{ "A pattern like 2 io3 2 runs 2 ms, waits 3 ms for I/O, then runs 2 ms more. Nice values matter only to the Linux policies." }</p>

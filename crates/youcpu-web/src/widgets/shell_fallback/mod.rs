@@ -1,5 +1,6 @@
 //! `shell-fallback`: the same file through a bare execve and from two shells.
 
+pub mod diagram;
 pub mod state;
 mod view;
 

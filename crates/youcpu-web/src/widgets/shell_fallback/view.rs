@@ -1,6 +1,8 @@
 //! The view of `shell_fallback`.
 
-use crate::ui::{use_url_reducer, Dispatch, Frame};
+use super::diagram::{draw, W};
+use crate::ui::{use_url_reducer, Diagram, Dispatch, Frame};
+use crate::widgets::exec_draw::Canvas;
 use super::state::{summary, Action, State, PRESETS};
 use yew::prelude::*;
 use youcpu_core::exec::shell::{Fallback, ShellRun};
@@ -49,6 +51,12 @@ pub fn ShellFallbackWidget() -> Html {
         summary(&state.runs.dash),
         summary(&state.runs.bash)
     );
+    let mut canvas = Canvas::new();
+    let (h, desc) = draw(
+        &mut canvas,
+        &state.runs,
+        state.text.lines().next().unwrap_or("(empty file)"),
+    );
     html! {
         <Frame id={super::ID} title="When execve says no" subtitle="./myscript hi, run by a C program's execve and from two shells" on_reset={on_reset} live={Some(AttrValue::from(live))}>
             <div class="asm-toolbar">
@@ -62,6 +70,12 @@ pub fn ShellFallbackWidget() -> Html {
             <label for="sf-text" class="block-label">{ "Contents of ./myscript, executable (escapes: \\r \\t \\0 \\xHH \\\\)" }</label>
             <textarea id="sf-text" data-testid="sf-text" rows="3" spellcheck="false" value={state.text.clone()} oninput={on_text} />
             if let Some(e) = &state.error { <p class="field-error" role="status">{ e.clone() }</p> }
+            <Diagram id="sf-diagram" title="./myscript hi, from a C program, dash and bash" desc={desc}
+                width={W as u32} height={h.ceil() as u32} max_width={Some(560)}>
+                { canvas.html() }
+            </Diagram>
+            <details class="ex-log">
+            <summary>{ "The three runs in words" }</summary>
             <div class="sf-grid">
                 <div class="sf-card" data-testid="sf-bare">
                     <h5>{ "execve(2) from a C program" }</h5>
@@ -71,6 +85,7 @@ pub fn ShellFallbackWidget() -> Html {
                 { shell_card("from dash (/bin/sh on Debian)", "dash", &state.runs.dash) }
                 { shell_card("from bash", "bash", &state.runs.bash) }
             </div>
+            </details>
         </Frame>
     }
 }

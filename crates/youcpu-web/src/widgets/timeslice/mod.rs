@@ -1,5 +1,6 @@
 //! `timeslice`: the CFS scheduling period and each task's slice, as Linux computes them.
 
+pub mod diagram;
 pub mod state;
 mod view;
 

@@ -1,12 +1,13 @@
-//! The real filesystem under a root directory, as a [`FileSystem`] for the execve model.
-//! (Also compiled into youcpu-core's exec oracle tests, which include this file by path.)
+//! The real filesystem under a root directory, as a [`FileSystem`] for the execve model: what
+//! `youcpu exec` runs the model on, and what the exec oracle tests compare the kernel with.
+//! (Unix hosts only; the browser gives the model an in-memory tree instead.)
 
+use super::fs::{FileKind, FileSystem, FsError, Meta};
 use std::fs::File;
 use std::io::{ErrorKind, Read, Seek, SeekFrom};
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::MetadataExt;
 use std::path::PathBuf;
-use youcpu_core::exec::fs::{FileKind, FileSystem, FsError, Meta};
 
 /// The files under `root`; the model's `/` is `root`.
 pub struct RealFs {

@@ -1,0 +1,713 @@
+//! The host's files as the guest sees them (what qemu-user gives a program), confined to a
+//! root directory: every path the guest names is resolved here, component by component, the
+//! way fs/namei.c `link_path_walk` does (`.` skipped, `..` to the parent and never above the
+//! root, as `follow_dotdot` stops at the process's root; a symbolic link's target spliced in
+//! front of the rest of the path, an absolute target starting again from the root; at most
+//! [`MAXSYMLINKS`] links, then ELOOP). Only the resolved path, which holds no `..` and no
+//! symbolic link but possibly its last component, is ever handed to the host, prefixed with
+//! the root; the last component is opened with O_NOFOLLOW. So no path the guest names reaches
+//! a host file outside the root. (A host process changing the tree while the guest resolves a
+//! path could still race the walk; the guest itself cannot make symbolic links: symlink(2) is
+//! not served.)
+//!
+//! Open host files are bounded by [`MAX_HOST_FILES`] (ENFILE past it) and closed when the
+//! last open file description that holds them is closed, at the latest when the guest exits
+//! and its descriptors go. Directories are not kept open on the host: a directory node is its
+//! resolved path, listed afresh by getdents64.
+
+use super::vfs::{oflags, DirEntry, Opened, Stat, Vfs};
+use crate::linux::errno::Errno;
+use std::collections::BTreeMap;
+use std::ffi::OsStr;
+use std::fs::{File, Metadata};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::{
+    DirBuilderExt, DirEntryExt, FileTypeExt, MetadataExt, OpenOptionsExt, PermissionsExt,
+};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// fs/namei.c MAXSYMLINKS: symbolic links followed in one lookup.
+pub const MAXSYMLINKS: u32 = 40;
+/// Host files open at once for all guest processes (ENFILE past it).
+pub const MAX_HOST_FILES: usize = 768;
+/// Distinct directories the guest may open or enter (ENOMEM past it).
+pub const MAX_DIR_NODES: usize = 16384;
+/// PATH_MAX.
+const PATH_MAX: usize = 4096;
+/// NAME_MAX.
+const NAME_MAX: usize = 255;
+/// The host's O_NOFOLLOW (x86-64).
+const HOST_O_NOFOLLOW: i32 = 0o400000;
+/// The host's O_NONBLOCK (opening a FIFO must not hang the simulator).
+const HOST_O_NONBLOCK: i32 = 0o4000;
+
+/// What a node is.
+#[derive(Clone, Debug)]
+enum Node {
+    /// An open host file (shared by copies of the kernel).
+    File {
+        file: Arc<File>,
+        /// Its resolved guest path.
+        path: Vec<u8>,
+    },
+    /// A directory: its resolved guest path, `/` separated, no trailing slash (`/` itself is
+    /// the empty path).
+    Dir { path: Vec<u8> },
+}
+
+/// The host file system under a root.
+#[derive(Clone, Debug)]
+pub struct HostFs {
+    root: PathBuf,
+    nodes: Vec<Option<Node>>,
+    dirs: BTreeMap<Vec<u8>, usize>,
+    files: usize,
+}
+
+/// The errno of a host error (EIO for one the table lacks).
+fn errno_of(e: &std::io::Error) -> Errno {
+    e.raw_os_error()
+        .and_then(Errno::from_number)
+        .unwrap_or(Errno::Eio)
+}
+
+/// The components of a resolved guest path.
+fn components(p: &[u8]) -> Vec<Vec<u8>> {
+    p.split(|&c| c == b'/')
+        .filter(|c| !c.is_empty())
+        .map(<[u8]>::to_vec)
+        .collect()
+}
+
+fn join(parts: &[Vec<u8>]) -> Vec<u8> {
+    let mut p = Vec::new();
+    for c in parts {
+        p.push(b'/');
+        p.extend_from_slice(c);
+    }
+    p
+}
+
+/// The stat of host metadata.
+fn stat_of(m: &Metadata) -> Stat {
+    Stat {
+        dev: m.dev(),
+        ino: m.ino(),
+        nlink: m.nlink(),
+        mode: m.mode(),
+        uid: m.uid(),
+        gid: m.gid(),
+        rdev: m.rdev(),
+        size: m.size(),
+        blksize: m.blksize(),
+        blocks: m.blocks(),
+        atime: (m.atime(), m.atime_nsec()),
+        mtime: (m.mtime(), m.mtime_nsec()),
+        ctime: (m.ctime(), m.ctime_nsec()),
+        btime: m
+            .created()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map(|d| (d.as_secs() as i64, i64::from(d.subsec_nanos()))),
+    }
+}
+
+fn dtype_of(t: std::fs::FileType) -> u8 {
+    if t.is_dir() {
+        4
+    } else if t.is_symlink() {
+        10
+    } else if t.is_file() {
+        8
+    } else if t.is_char_device() {
+        2
+    } else if t.is_block_device() {
+        6
+    } else if t.is_fifo() {
+        1
+    } else if t.is_socket() {
+        12
+    } else {
+        0
+    }
+}
+
+/// A resolved path: its components, and whether the last one exists on the host (with its
+/// metadata, not following a symbolic link there).
+struct Walked {
+    parts: Vec<Vec<u8>>,
+    last: Option<Metadata>,
+}
+
+impl HostFs {
+    /// The host's tree under `root` (the host's `/` without --root). The root is made
+    /// absolute and free of symbolic links first.
+    pub fn new(root: &std::path::Path) -> std::io::Result<HostFs> {
+        let root = std::fs::canonicalize(root)?;
+        if !std::fs::metadata(&root)?.is_dir() {
+            return Err(std::io::Error::other(format!(
+                "{} is not a directory",
+                root.display()
+            )));
+        }
+        let mut fs = HostFs {
+            root,
+            nodes: Vec::new(),
+            dirs: BTreeMap::new(),
+            files: 0,
+        };
+        fs.nodes.push(Some(Node::Dir { path: Vec::new() }));
+        fs.dirs.insert(Vec::new(), 0);
+        Ok(fs)
+    }
+
+    /// The host path of a resolved guest path.
+    fn host(&self, parts: &[Vec<u8>]) -> PathBuf {
+        let mut p = self.root.clone();
+        for c in parts {
+            p.push(OsStr::from_bytes(c));
+        }
+        p
+    }
+
+    /// The directory node for the resolved path `path`, made on first use.
+    fn dir_for(&mut self, path: Vec<u8>) -> Result<usize, Errno> {
+        if let Some(&n) = self.dirs.get(&path) {
+            return Ok(n);
+        }
+        if self.dirs.len() >= MAX_DIR_NODES {
+            return Err(Errno::Enomem);
+        }
+        let n = super::insert_slot(&mut self.nodes, Node::Dir { path: path.clone() });
+        self.dirs.insert(path, n);
+        Ok(n)
+    }
+
+    fn node_path(&self, node: usize) -> Option<&[u8]> {
+        match self.nodes.get(node).and_then(Option::as_ref) {
+            Some(Node::Dir { path } | Node::File { path, .. }) => Some(path),
+            None => None,
+        }
+    }
+
+    fn file(&self, node: usize) -> Result<&Arc<File>, Errno> {
+        match self.nodes.get(node).and_then(Option::as_ref) {
+            Some(Node::File { file, .. }) => Ok(file),
+            Some(Node::Dir { .. }) => Err(Errno::Eisdir),
+            None => Err(Errno::Ebadf),
+        }
+    }
+
+    /// Path resolution (fs/namei.c `link_path_walk` + `walk_component` + `pick_link`):
+    /// returns the resolved components. `follow`: a symbolic link as the last component is
+    /// followed. A trailing slash requires a directory and follows a last link.
+    fn walk(&self, base: usize, path: &[u8], follow: bool) -> Result<Walked, Errno> {
+        if path.is_empty() {
+            return Err(Errno::Enoent);
+        }
+        if path.len() >= PATH_MAX {
+            return Err(Errno::Enametoolong);
+        }
+        let trailing = path.last() == Some(&b'/');
+        let mut parts = if path.first() == Some(&b'/') {
+            Vec::new()
+        } else {
+            components(self.node_path(base).ok_or(Errno::Ebadf)?)
+        };
+        let mut rest: std::collections::VecDeque<Vec<u8>> = components(path).into();
+        let mut links = 0u32;
+        let mut last: Option<Metadata> = if rest.is_empty() {
+            Some(std::fs::symlink_metadata(self.host(&parts)).map_err(|e| errno_of(&e))?)
+        } else {
+            None
+        };
+        while let Some(c) = rest.pop_front() {
+            let is_last = rest.is_empty();
+            if c.len() > NAME_MAX {
+                return Err(Errno::Enametoolong);
+            }
+            if c == b"." || c == b".." {
+                if c == b".." {
+                    // follow_dotdot: the root is its own parent.
+                    parts.pop();
+                }
+                if is_last {
+                    last = Some(
+                        std::fs::symlink_metadata(self.host(&parts)).map_err(|e| errno_of(&e))?,
+                    );
+                }
+                continue;
+            }
+            parts.push(c);
+            let m = match std::fs::symlink_metadata(self.host(&parts)) {
+                Ok(m) => m,
+                Err(e) if is_last && e.kind() == std::io::ErrorKind::NotFound => {
+                    last = None;
+                    break;
+                }
+                Err(e) => return Err(errno_of(&e)),
+            };
+            if m.file_type().is_symlink() && (!is_last || follow || trailing) {
+                links += 1;
+                if links > MAXSYMLINKS {
+                    return Err(Errno::Eloop);
+                }
+                let target = std::fs::read_link(self.host(&parts)).map_err(|e| errno_of(&e))?;
+                let t = target.as_os_str().as_bytes();
+                if t.is_empty() {
+                    return Err(Errno::Enoent);
+                }
+                parts.pop();
+                if t.first() == Some(&b'/') {
+                    // An absolute target starts again at the guest's root (nd_jump_root).
+                    parts.clear();
+                }
+                let mut spliced: std::collections::VecDeque<Vec<u8>> = components(t).into();
+                if spliced.is_empty() {
+                    // A link to "/": the root itself.
+                    spliced.push_back(b".".to_vec());
+                }
+                spliced.extend(rest.drain(..));
+                rest = spliced;
+                continue;
+            }
+            if !is_last && !m.is_dir() {
+                return Err(Errno::Enotdir);
+            }
+            if is_last {
+                last = Some(m);
+            }
+        }
+        if trailing {
+            match &last {
+                Some(m) if !m.is_dir() => return Err(Errno::Enotdir),
+                _ => {}
+            }
+        }
+        Ok(Walked { parts, last })
+    }
+
+    /// Resolves and requires the path to exist.
+    fn existing(
+        &self,
+        base: usize,
+        path: &[u8],
+        follow: bool,
+    ) -> Result<(Walked, Metadata), Errno> {
+        let w = self.walk(base, path, follow)?;
+        let m = w.last.clone().ok_or(Errno::Enoent)?;
+        Ok((w, m))
+    }
+
+    /// The resolved parent and last name of a path that names an entry to create or remove
+    /// (fs/namei.c `filename_parentat`): `.`/`..`/`/` as the last component are refused
+    /// with `dots`.
+    fn parent_of(&self, base: usize, path: &[u8], dots: Errno) -> Result<Walked, Errno> {
+        let last = path
+            .split(|&c| c == b'/')
+            .rev()
+            .find(|c| !c.is_empty())
+            .unwrap_or(b"");
+        if last.is_empty() || last == b"." || last == b".." {
+            return Err(dots);
+        }
+        self.walk(base, path, false)
+    }
+}
+
+impl Vfs for HostFs {
+    fn root(&self) -> usize {
+        0
+    }
+
+    fn open(&mut self, base: usize, path: &[u8], flags: u64, perm: u32) -> Result<Opened, Errno> {
+        use oflags::*;
+        let follow = flags & O_NOFOLLOW == 0 && !(flags & O_CREAT != 0 && flags & O_EXCL != 0);
+        let w = self.walk(base, path, follow)?;
+        let trailing = path.last() == Some(&b'/');
+        match &w.last {
+            Some(_) if flags & O_CREAT != 0 && flags & O_EXCL != 0 => return Err(Errno::Eexist),
+            Some(m) if m.file_type().is_symlink() => {
+                // O_NOFOLLOW on a link (O_PATH|O_NOFOLLOW would open the link itself).
+                return Err(Errno::Eloop);
+            }
+            Some(m) if m.is_dir() => {
+                let wants_write = matches!(flags & O_ACCMODE, O_WRONLY | O_RDWR);
+                if wants_write || flags & O_CREAT != 0 {
+                    return Err(Errno::Eisdir);
+                }
+                let node = self.dir_for(join(&w.parts))?;
+                return Ok(Opened { node, dir: true });
+            }
+            Some(_) if flags & O_DIRECTORY != 0 || trailing => return Err(Errno::Enotdir),
+            Some(_) => {}
+            None if flags & O_CREAT == 0 => return Err(Errno::Enoent),
+            None if trailing => return Err(Errno::Eisdir),
+            None => {}
+        }
+        if self.files >= MAX_HOST_FILES {
+            return Err(Errno::Enfile);
+        }
+        let mut o = std::fs::OpenOptions::new();
+        match flags & O_ACCMODE {
+            O_WRONLY => o.write(true),
+            O_RDWR => o.read(true).write(true),
+            _ if flags & O_PATH != 0 => o.read(true),
+            _ => o.read(true),
+        };
+        if flags & O_CREAT != 0 {
+            if flags & O_EXCL != 0 {
+                o.create_new(true);
+            } else {
+                o.create(true);
+            }
+            o.mode(perm & 0o7777);
+        }
+        if flags & O_TRUNC != 0 && flags & O_ACCMODE != 0 {
+            o.truncate(true);
+        }
+        // The last component is never followed on the host: the walk did that, confined.
+        o.custom_flags(HOST_O_NOFOLLOW | HOST_O_NONBLOCK);
+        let file = o.open(self.host(&w.parts)).map_err(|e| errno_of(&e))?;
+        if w.last.is_none() {
+            // Created now: the mode is the guest's (its umask applied by the caller), not
+            // narrowed again by the simulator's own umask.
+            file.set_permissions(std::fs::Permissions::from_mode(perm & 0o7777))
+                .map_err(|e| errno_of(&e))?;
+        }
+        self.files += 1;
+        let node = super::insert_slot(
+            &mut self.nodes,
+            Node::File {
+                file: Arc::new(file),
+                path: join(&w.parts),
+            },
+        );
+        Ok(Opened { node, dir: false })
+    }
+
+    fn close(&mut self, node: usize) {
+        if let Some(slot) = self.nodes.get_mut(node) {
+            if matches!(slot, Some(Node::File { .. })) {
+                *slot = None;
+                self.files = self.files.saturating_sub(1);
+            }
+        }
+    }
+
+    fn read(&mut self, node: usize, pos: u64, len: usize) -> Result<Vec<u8>, Errno> {
+        let mut f: &File = self.file(node)?;
+        f.seek(SeekFrom::Start(pos)).map_err(|e| errno_of(&e))?;
+        let mut buf = Vec::new();
+        let n = f
+            .take(len as u64)
+            .read_to_end(&mut buf)
+            .map_err(|e| errno_of(&e))?;
+        buf.truncate(n);
+        Ok(buf)
+    }
+
+    fn write(&mut self, node: usize, pos: u64, data: &[u8]) -> Result<usize, Errno> {
+        let mut f: &File = self.file(node)?;
+        f.seek(SeekFrom::Start(pos)).map_err(|e| errno_of(&e))?;
+        f.write(data).map_err(|e| errno_of(&e))
+    }
+
+    fn size(&mut self, node: usize) -> u64 {
+        self.file(node)
+            .ok()
+            .and_then(|f| f.metadata().ok())
+            .map_or(0, |m| m.len())
+    }
+
+    fn truncate(&mut self, node: usize, len: u64) -> Result<(), Errno> {
+        self.file(node)?.set_len(len).map_err(|e| errno_of(&e))
+    }
+
+    fn fstat(&mut self, node: usize, _ids: (u32, u32)) -> Result<Stat, Errno> {
+        match self.nodes.get(node).and_then(Option::as_ref) {
+            Some(Node::File { file, .. }) => file
+                .metadata()
+                .map(|m| stat_of(&m))
+                .map_err(|e| errno_of(&e)),
+            Some(Node::Dir { path }) => std::fs::symlink_metadata(self.host(&components(path)))
+                .map(|m| stat_of(&m))
+                .map_err(|e| errno_of(&e)),
+            None => Err(Errno::Ebadf),
+        }
+    }
+
+    fn stat(
+        &mut self,
+        base: usize,
+        path: &[u8],
+        follow: bool,
+        _ids: (u32, u32),
+    ) -> Result<Stat, Errno> {
+        let (_, m) = self.existing(base, path, follow)?;
+        Ok(stat_of(&m))
+    }
+
+    fn list(&mut self, node: usize) -> Result<Vec<DirEntry>, Errno> {
+        let Some(Node::Dir { path }) = self.nodes.get(node).and_then(Option::as_ref) else {
+            return Err(Errno::Enotdir);
+        };
+        let parts = components(path);
+        let here = std::fs::metadata(self.host(&parts)).map_err(|e| errno_of(&e))?;
+        let mut up = parts.clone();
+        up.pop();
+        let parent = std::fs::metadata(self.host(&up)).map_err(|e| errno_of(&e))?;
+        let mut out = vec![
+            DirEntry {
+                name: b".".to_vec(),
+                ino: here.ino(),
+                dtype: 4,
+            },
+            DirEntry {
+                name: b"..".to_vec(),
+                ino: parent.ino(),
+                dtype: 4,
+            },
+        ];
+        for e in std::fs::read_dir(self.host(&parts)).map_err(|e| errno_of(&e))? {
+            let e = e.map_err(|e| errno_of(&e))?;
+            out.push(DirEntry {
+                name: e.file_name().as_bytes().to_vec(),
+                ino: e.ino(),
+                dtype: e.file_type().map_or(0, dtype_of),
+            });
+        }
+        Ok(out)
+    }
+
+    fn mkdir(&mut self, base: usize, path: &[u8], perm: u32) -> Result<(), Errno> {
+        let w = self.parent_of(base, path, Errno::Eexist)?;
+        if w.last.is_some() {
+            return Err(Errno::Eexist);
+        }
+        let p = self.host(&w.parts);
+        std::fs::DirBuilder::new()
+            .mode(perm & 0o7777)
+            .create(&p)
+            .map_err(|e| errno_of(&e))?;
+        // The guest's mode, not narrowed again by the simulator's own umask.
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(perm & 0o7777))
+            .map_err(|e| errno_of(&e))
+    }
+
+    fn unlink(&mut self, base: usize, path: &[u8], rmdir: bool) -> Result<(), Errno> {
+        let dots = if rmdir { Errno::Einval } else { Errno::Eisdir };
+        if rmdir && components(path).is_empty() {
+            return Err(Errno::Ebusy);
+        }
+        let w = self.parent_of(base, path, dots)?;
+        let m = w.last.as_ref().ok_or(Errno::Enoent)?;
+        let p = self.host(&w.parts);
+        let r = if rmdir {
+            if !m.is_dir() {
+                return Err(Errno::Enotdir);
+            }
+            std::fs::remove_dir(p)
+        } else {
+            if m.is_dir() {
+                return Err(Errno::Eisdir);
+            }
+            std::fs::remove_file(p)
+        };
+        r.map_err(|e| errno_of(&e))?;
+        if rmdir {
+            // A later directory of that name is another one; nodes already handed out stay.
+            self.dirs.remove(&join(&w.parts));
+        }
+        Ok(())
+    }
+
+    fn rename(
+        &mut self,
+        from: (usize, &[u8]),
+        to: (usize, &[u8]),
+        noreplace: bool,
+    ) -> Result<(), Errno> {
+        let a = self.parent_of(from.0, from.1, Errno::Ebusy)?;
+        let b = self.parent_of(to.0, to.1, Errno::Ebusy)?;
+        a.last.as_ref().ok_or(Errno::Enoent)?;
+        if noreplace && b.last.is_some() {
+            return Err(Errno::Eexist);
+        }
+        std::fs::rename(self.host(&a.parts), self.host(&b.parts)).map_err(|e| errno_of(&e))
+    }
+
+    fn readlink(&mut self, base: usize, path: &[u8]) -> Result<Vec<u8>, Errno> {
+        let (w, m) = self.existing(base, path, false)?;
+        if !m.file_type().is_symlink() {
+            return Err(Errno::Einval);
+        }
+        std::fs::read_link(self.host(&w.parts))
+            .map(|t| t.as_os_str().as_bytes().to_vec())
+            .map_err(|e| errno_of(&e))
+    }
+
+    fn access(
+        &mut self,
+        base: usize,
+        path: &[u8],
+        mode: u32,
+        follow: bool,
+        ids: (u32, u32),
+    ) -> Result<(), Errno> {
+        let (_, m) = self.existing(base, path, follow)?;
+        // fs/namei.c generic_permission with the caller's ids: the owner's, the group's or
+        // the others' bits; root may read and write anything and execute what some x bit
+        // allows.
+        let bits = m.permissions().mode();
+        let want = mode & 7;
+        if want == 0 {
+            return Ok(());
+        }
+        let ok = if ids.0 == 0 {
+            want & 1 == 0 || bits & 0o111 != 0 || m.is_dir()
+        } else {
+            let shift = if m.uid() == ids.0 {
+                6
+            } else if m.gid() == ids.1 {
+                3
+            } else {
+                0
+            };
+            (bits >> shift) & want == want
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(Errno::Eacces)
+        }
+    }
+
+    fn dir_node(&mut self, base: usize, path: &[u8]) -> Result<usize, Errno> {
+        let (w, m) = self.existing(base, path, true)?;
+        if !m.is_dir() {
+            return Err(Errno::Enotdir);
+        }
+        self.dir_for(join(&w.parts))
+    }
+
+    fn canonical(&mut self, base: usize, path: &[u8]) -> Result<Vec<u8>, Errno> {
+        let (w, _) = self.existing(base, path, true)?;
+        let p = join(&w.parts);
+        Ok(if p.is_empty() { b"/".to_vec() } else { p })
+    }
+
+    fn path_of(&self, dir: usize) -> Option<Vec<u8>> {
+        let p = self.node_path(dir)?;
+        Some(if p.is_empty() {
+            b"/".to_vec()
+        } else {
+            p.to_vec()
+        })
+    }
+
+    fn is_tty(&self, node: usize) -> bool {
+        use std::io::IsTerminal;
+        self.file(node).is_ok_and(|f| f.is_terminal())
+    }
+
+    fn open_files(&self) -> usize {
+        self.files
+    }
+
+    fn is_dir(&self, node: usize) -> bool {
+        matches!(
+            self.nodes.get(node).and_then(Option::as_ref),
+            Some(Node::Dir { .. })
+        )
+    }
+
+    fn clone_box(&self) -> Box<dyn Vfs> {
+        Box::new(self.clone())
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // tests may unwrap
+mod tests {
+    use super::*;
+
+    fn scratch(name: &str) -> PathBuf {
+        let d =
+            std::env::temp_dir().join(format!("youcpu-hostfs-unit-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(d.join("root/dir")).unwrap();
+        std::fs::write(d.join("root/dir/f"), "inside").unwrap();
+        std::fs::write(d.join("secret"), "outside").unwrap();
+        d
+    }
+
+    #[test]
+    fn paths_resolve_inside_the_root() {
+        let d = scratch("walk");
+        let root = d.join("root");
+        std::os::unix::fs::symlink("../../../secret", root.join("up")).unwrap();
+        std::os::unix::fs::symlink(d.join("secret"), root.join("abs")).unwrap();
+        std::os::unix::fs::symlink("dir", root.join("d")).unwrap();
+        std::os::unix::fs::symlink("self", root.join("self")).unwrap();
+        let mut fs = HostFs::new(&root).unwrap();
+        let walked = |fs: &HostFs, p: &[u8]| fs.walk(0, p, true).map(|w| join(&w.parts));
+        assert_eq!(walked(&fs, b"/../../dir/./f"), Ok(b"/dir/f".to_vec()));
+        assert_eq!(walked(&fs, b"d/f"), Ok(b"/dir/f".to_vec()));
+        // Links out land inside the root, where nothing of that name exists.
+        assert_eq!(walked(&fs, b"up"), Ok(b"/secret".to_vec()));
+        assert!(fs.walk(0, b"up", true).unwrap().last.is_none());
+        assert_eq!(fs.open(0, b"abs", 0, 0).err(), Some(Errno::Enoent));
+        assert_eq!(fs.open(0, b"self", 0, 0).err(), Some(Errno::Eloop));
+        assert_eq!(fs.open(0, b"dir/f/", 0, 0).err(), Some(Errno::Enotdir));
+        assert_eq!(fs.open(0, b"", 0, 0).err(), Some(Errno::Enoent));
+        assert_eq!(
+            fs.open(0, &[b'a'; 300], 0, 0).err(),
+            Some(Errno::Enametoolong)
+        );
+        // O_NOFOLLOW on a link: ELOOP; readlink shows the host's text.
+        assert_eq!(
+            fs.open(0, b"d", oflags::O_NOFOLLOW, 0).err(),
+            Some(Errno::Eloop)
+        );
+        assert_eq!(fs.readlink(0, b"d"), Ok(b"dir".to_vec()));
+        let n = fs.dir_node(0, b"d/..").unwrap();
+        assert_eq!(fs.path_of(n), Some(b"/".to_vec()));
+        let n = fs.dir_node(0, b"d").unwrap();
+        assert_eq!(fs.path_of(n), Some(b"/dir".to_vec()));
+        let o = fs.open(n, b"f", 0, 0).unwrap();
+        assert_eq!(fs.read(o.node, 0, 100), Ok(b"inside".to_vec()));
+        fs.close(o.node);
+        assert_eq!(std::fs::read(d.join("secret")).unwrap(), b"outside");
+    }
+
+    #[test]
+    fn host_files_are_bounded_and_closed() {
+        let d = scratch("limit");
+        let mut fs = HostFs::new(&d.join("root")).unwrap();
+        let mut nodes = Vec::new();
+        loop {
+            match fs.open(0, b"/dir/f", 0, 0) {
+                Ok(o) => nodes.push(o.node),
+                Err(e) => {
+                    assert_eq!(e, Errno::Enfile);
+                    break;
+                }
+            }
+        }
+        assert_eq!(nodes.len(), MAX_HOST_FILES);
+        assert_eq!(fs.open_files(), MAX_HOST_FILES);
+        for n in nodes {
+            fs.close(n);
+        }
+        assert_eq!(fs.open_files(), 0);
+        assert!(fs
+            .nodes
+            .iter()
+            .flatten()
+            .all(|n| matches!(n, Node::Dir { .. })));
+        assert!(fs.open(0, b"/dir/f", 0, 0).is_ok());
+    }
+}
