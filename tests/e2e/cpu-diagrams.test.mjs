@@ -23,17 +23,23 @@ async function until(f, what) {
   }
 }
 
-/** A finger's tap in the middle of `locator` (or at `pos` inside it): touch events, then the
- * click the browser derives from them, as on a phone. */
+/** A finger's tap in the middle of `locator` (or at `pos` inside it): touch events through
+ * Chromium's input pipeline with touch emulation on, as Playwright's touchscreen.tap sends them
+ * (the persistent context here was not made with hasTouch), and the click the browser derives. */
 async function tap(locator, pos) {
   await locator.scrollIntoViewIfNeeded();
   const box = await locator.boundingBox();
   const x = box.x + (pos ? pos.x : box.width / 2);
   const y = box.y + (pos ? pos.y : box.height / 2);
   const page = locator.page();
+  const hit = await locator.evaluate((e, [x, y]) => e.contains(document.elementFromPoint(x, y)), [x, y]);
+  assert.ok(hit, 'the tap lands on its target');
   const cdp = await page.context().newCDPSession(page);
   try {
-    await cdp.send('Input.synthesizeTapGesture', { x, y, gestureSourceType: 'touch' });
+    await cdp.send('Emulation.setTouchEmulationEnabled', { enabled: true, maxTouchPoints: 1 });
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [{ x, y }] });
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+    await cdp.send('Emulation.setTouchEmulationEnabled', { enabled: false });
   } finally {
     await cdp.detach();
   }
@@ -158,12 +164,13 @@ test('preemption: the CPU above each kernel stack; the saved frame grows and shr
   assert.equal(await d.locator('[data-part^="slot-0-"]').count(), 0, 'task 1 runs: its kernel stack is empty');
   assert.match(await desc(d), /Task 1 runs in ring 3.*Task 2 waits/);
   // Keys, then a tap: step until the kernel is at work on a stack, which grows slot by slot.
-  await w.getByTestId('pe-step').focus();
   let depth = 0;
   for (let i = 0; i < 600 && depth < 3; i++) {
+    await w.getByTestId('pe-step').focus();
     await page.keyboard.press('Enter');
     depth = await d.locator('[data-part^="slot-0-"]').count();
   }
+  assert.match(await part(d, 'cpu').textContent(), /the kernel \(ring 0\)/);
   assert.ok(depth >= 3, `Enter steps into the kernel: ${depth} slots on task 1's stack`);
   await tap(w.getByTestId('pe-step'));
   await until(async () => (await d.locator('[data-part^="slot-0-"]').count()) !== depth, 'a tap pushes or pops a slot');

@@ -27,6 +27,8 @@ pub struct Part {
     pub lines: Vec<(String, &'static str)>,
     /// When the reader can click it: what it does, said to a screen reader.
     pub hit: Option<String>,
+    /// Drawn under the paths (a region other parts and paths sit on, such as a ring).
+    pub under: bool,
 }
 
 impl Part {
@@ -48,6 +50,7 @@ impl Part {
             class,
             lines: Vec::new(),
             hit: None,
+            under: false,
         }
     }
 
@@ -60,6 +63,12 @@ impl Part {
     /// Makes it clickable.
     pub fn hit(mut self, label: impl Into<String>) -> Self {
         self.hit = Some(label.into());
+        self
+    }
+
+    /// Draws it under the paths.
+    pub fn under(mut self) -> Self {
+        self.under = true;
         self
     }
 
@@ -261,49 +270,53 @@ pub fn render(
     class: &'static str,
     on_hit: Option<Callback<String>>,
 ) -> Html {
-    let parts: Html = pic
-        .parts
-        .iter()
-        .map(|p| {
-            let count = p.lines.len() as f64;
-            // Lines 14 apart, the block centred in the box (baseline ≈ centre + 4.5).
-            let top = p.y + p.h / 2.0 - (count - 1.0) * 7.0 + 4.5;
-            let texts: Html = p
-                .lines
-                .iter()
-                .enumerate()
-                .map(|(i, (s, c))| text(p.x + p.w / 2.0, top + 14.0 * i as f64, "middle", c, s))
-                .collect();
-            let shape = html! {
-                <rect x={n(p.x)} y={n(p.y)} width={n(p.w)} height={n(p.h)} rx="3" class="d-box" />
-            };
-            match (&p.hit, &on_hit) {
-                (Some(label), Some(cb)) => {
-                    let key = p.key.clone();
-                    let click = {
-                        let (cb, key) = (cb.clone(), key.clone());
-                        Callback::from(move |_: MouseEvent| cb.emit(key.clone()))
-                    };
-                    let keydown = {
-                        let cb = cb.clone();
-                        Callback::from(move |e: KeyboardEvent| {
-                            if e.key() == "Enter" || e.key() == " " {
-                                e.prevent_default();
-                                cb.emit(key.clone());
-                            }
-                        })
-                    };
-                    html! {
-                        <g class={p.class} data-part={p.key.clone()} data-hit="" tabindex="0" role="button"
-                            aria-label={label.clone()} onclick={click} onkeydown={keydown}>
-                            { shape }{ texts }
-                        </g>
-                    }
+    let part = |p: &Part| {
+        let count = p.lines.len() as f64;
+        // Lines 14 apart, the block centred in the box (baseline ≈ centre + 4.5).
+        let top = p.y + p.h / 2.0 - (count - 1.0) * 7.0 + 4.5;
+        let texts: Html = p
+            .lines
+            .iter()
+            .enumerate()
+            .map(|(i, (s, c))| text(p.x + p.w / 2.0, top + 14.0 * i as f64, "middle", c, s))
+            .collect();
+        // A plain panel's look goes on its rectangle, not on the group: the style sheet's
+        // fill and stroke would otherwise reach the text too.
+        let (group, rect) = match p.class {
+            "d-box" | "d-box-2" => ("", p.class),
+            c => (c, "d-box"),
+        };
+        let shape = html! {
+            <rect x={n(p.x)} y={n(p.y)} width={n(p.w)} height={n(p.h)} rx="3" class={rect} />
+        };
+        match (&p.hit, &on_hit) {
+            (Some(label), Some(cb)) => {
+                let key = p.key.clone();
+                let click = {
+                    let (cb, key) = (cb.clone(), key.clone());
+                    Callback::from(move |_: MouseEvent| cb.emit(key.clone()))
+                };
+                let keydown = {
+                    let cb = cb.clone();
+                    Callback::from(move |e: KeyboardEvent| {
+                        if e.key() == "Enter" || e.key() == " " {
+                            e.prevent_default();
+                            cb.emit(key.clone());
+                        }
+                    })
+                };
+                html! {
+                    <g class={group} data-part={p.key.clone()} data-hit="" tabindex="0" role="button"
+                        aria-label={label.clone()} onclick={click} onkeydown={keydown}>
+                        { shape }{ texts }
+                    </g>
                 }
-                _ => html! { <g class={p.class} data-part={p.key.clone()}>{ shape }{ texts }</g> },
             }
-        })
-        .collect();
+            _ => html! { <g class={group} data-part={p.key.clone()}>{ shape }{ texts }</g> },
+        }
+    };
+    let under: Html = pic.parts.iter().filter(|p| p.under).map(part).collect();
+    let parts: Html = pic.parts.iter().filter(|p| !p.under).map(part).collect();
     let links: Html = pic.links.iter().map(path).collect();
     let notes: Html = pic
         .notes
@@ -314,7 +327,7 @@ pub fn render(
         <Diagram id={id.to_string()} title={title.to_string()} desc={desc.to_string()}
             width={pic.w.ceil() as u32} height={pic.h.ceil() as u32} class={classes!("cpu-pic", class)}
             max_width={Some((pic.w * 1.3).ceil() as u32)}>
-            { links }{ parts }{ notes }
+            { under }{ links }{ parts }{ notes }
         </Diagram>
     }
 }

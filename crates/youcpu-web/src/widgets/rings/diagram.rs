@@ -32,11 +32,13 @@ pub fn layout(s: &State) -> Picture {
     // The rings: the reader clicks one to run the instruction there.
     pic.add(
         Part::new("ring-3", 8.0, 8.0, W - 16.0, h - 16.0, if cpl_after == 3 { "d-hl" } else { "d-box-2" })
-            .hit(format!("Run {op} in ring 3 (user mode)")),
+            .hit(format!("Run {op} in ring 3 (user mode)"))
+            .under(),
     );
     pic.add(
         Part::new("ring-0", 24.0, inner_y, W - 48.0, inner_h, if cpl_after == 0 { "d-hl" } else { "d-box" })
-            .hit(format!("Run {op} in ring 0 (kernel mode)")),
+            .hit(format!("Run {op} in ring 0 (kernel mode)"))
+            .under(),
     );
     pic.note(18.0, 26.0, "start", "d-title", "ring 3: user programs");
     pic.note(34.0, inner_y + 18.0, "start", "d-title", "ring 0: the kernel");
