@@ -27,20 +27,22 @@ async function until(f, what) {
  * Chromium's input pipeline with touch emulation on, as Playwright's touchscreen.tap sends them
  * (the persistent context here was not made with hasTouch), and the click the browser derives. */
 async function tap(locator, pos) {
-  await locator.scrollIntoViewIfNeeded();
-  const box = await locator.boundingBox();
-  const x = box.x + (pos ? pos.x : box.width / 2);
-  const y = box.y + (pos ? pos.y : box.height / 2);
   const page = locator.page();
-  const hit = await locator.evaluate((e, [x, y]) => e.contains(document.elementFromPoint(x, y)), [x, y]);
-  assert.ok(hit, 'the tap lands on its target');
   const cdp = await page.context().newCDPSession(page);
   try {
+    // Touch emulation first: it makes the pointer coarse, and the page's controls grow for it.
     await cdp.send('Emulation.setTouchEmulationEnabled', { enabled: true, maxTouchPoints: 1 });
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    await locator.scrollIntoViewIfNeeded();
+    const box = await locator.boundingBox();
+    const x = box.x + (pos ? pos.x : box.width / 2);
+    const y = box.y + (pos ? pos.y : box.height / 2);
+    const hit = await locator.evaluate((e, [x, y]) => e.contains(document.elementFromPoint(x, y)), [x, y]);
+    assert.ok(hit, 'the tap lands on its target');
     await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [{ x, y }] });
     await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
-    await cdp.send('Emulation.setTouchEmulationEnabled', { enabled: false });
   } finally {
+    await cdp.send('Emulation.setTouchEmulationEnabled', { enabled: false });
     await cdp.detach();
   }
 }

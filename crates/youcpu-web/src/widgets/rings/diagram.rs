@@ -64,7 +64,7 @@ pub fn layout(s: &State) -> Picture {
         Part::new("door-idt", 330.0, dy, 84.0, 24.0, if delivered { "d-err" } else { "d-box" }).line("IDT", "d-mono"),
     );
     pic.note(278.0, dy - 6.0, "middle", "d-small", "LSTAR");
-    pic.note(372.0, dy - 6.0, "middle", "d-small", "int n, faults");
+    pic.note(394.0, dy - 6.0, "end", "d-small", "int n, faults");
     pic.note(278.0, dy + 40.0, "middle", "d-small", "back up: sysret,");
     pic.note(278.0, dy + 54.0, "middle", "d-small", "iretq");
     if let Some(Outcome::Delivered {
@@ -80,7 +80,7 @@ pub fn layout(s: &State) -> Picture {
         // The fault's path: the instruction → gate `vector` → the handler.
         let hy = inner_y + 70.0;
         pic.link(
-            vec![(ix + 170.0, iy + 24.0), (372.0, iy + 24.0), (372.0, dy)],
+            vec![(ix + 170.0, iy + 24.0), (400.0, iy + 24.0), (400.0, dy)],
             "d-err",
             true,
         );
@@ -96,7 +96,7 @@ pub fn layout(s: &State) -> Picture {
                 .line(format!("{mnemonic} handler"), "d-title")
                 .line(format!("{handler:#x}"), "d-mono"),
         );
-        pic.link(vec![(372.0, dy + 24.0), (372.0, hy)], "d-err", true);
+        pic.link(vec![(400.0, dy + 24.0), (400.0, hy)], "d-err", true);
         // The frame the CPU pushed, top (lowest address, where RSP points) first.
         let fx = 34.0;
         let fy = inner_y + 48.0;
