@@ -72,15 +72,15 @@ test('fetch-execute: memory, decoder and CPU drawn; the decoder steps by click, 
   assert.match(await part(d, 'decoder').textContent(), /next is.*mov eax, 0/);
   assert.match(await desc(d), /RIP is 0x401000/);
   await shoot(d, 'diagram-fetch-execute-1280.png');
-  await part(d, 'decoder').click();
+  await part(d, 'decoder-hit').click();
   await until(async () => /^1 instructions/.test(await w.getByTestId('fe-count').textContent()), 'a click steps');
-  await part(d, 'decoder').focus();
+  await part(d, 'decoder-hit').focus();
   await page.keyboard.press('Enter');
   await until(() => lit(part(d, 'reg-rcx')), 'Enter steps: mov ecx, 1 lights RCX');
   assert.ok(await lit(part(d, 'byte-401005')));
   assert.ok(!(await lit(part(d, 'byte-401000'))));
   assert.match(await desc(d), /b9 01 00 00 00.*rcx: 0x0 → 0x1/);
-  await tap(part(d, 'decoder'));
+  await tap(part(d, 'decoder-hit'));
   await until(() => lit(part(d, 'reg-rax')), 'a tap steps: add rax, rcx lights RAX');
   assert.match(await w.getByTestId('fe-count').textContent(), /^3 instructions/);
   await shoot(d, 'diagram-fetch-execute-step-1280.png');
@@ -88,7 +88,7 @@ test('fetch-execute: memory, decoder and CPU drawn; the decoder steps by click, 
   const n = w.getByTestId('fe-diagram-narrow');
   assert.ok(await n.isVisible(), 'the portrait picture shows on a phone');
   assert.ok(!(await d.isVisible()));
-  await tap(part(n, 'decoder'));
+  await tap(part(n, 'decoder-hit'));
   await until(async () => /^4 instructions/.test(await w.getByTestId('fe-count').textContent()), 'a tap on the phone picture steps');
   await shoot(n, 'diagram-fetch-execute-360.png');
   await shoot(w, 'fetch-execute-360.png');
@@ -108,16 +108,16 @@ test('rings: the #GP path through the IDT drawn from the start; a ring clicked, 
   assert.match(await desc(d), /#GP\(0\).*gate 13/);
   await shoot(d, 'diagram-rings-1280.png');
   // A corner of ring 0's box, clear of the boxes drawn inside it.
-  await part(d, 'ring-0').click({ position: { x: 6, y: 6 } });
+  await part(d, 'ring-0-hit').click({ position: { x: 6, y: 6 } });
   await until(async () => /0x0010/.test(await w.getByTestId('rg-cs').textContent()), 'a click on ring 0 runs it there');
   assert.match(await part(d, 'insn').getAttribute('class'), /d-hl/);
   assert.equal(await part(d, 'handler').count(), 0);
-  await part(d, 'ring-3').focus();
+  await part(d, 'ring-3-hit').focus();
   await page.keyboard.press('Enter');
   await until(async () => /d-err/.test(await part(d, 'insn').getAttribute('class')), 'Enter on ring 3 runs it there: #GP again');
   await w.getByTestId('rg-op').selectOption('2');
   await until(async () => /mov cr3, rax/.test(await part(d, 'insn').textContent()), 'the picture follows the instruction chosen');
-  await tap(part(d, 'ring-0'), { x: 6, y: 6 });
+  await tap(part(d, 'ring-0-hit'), { x: 6, y: 6 });
   await until(async () => /CPL 0/.test(await part(d, 'insn').textContent()), 'a tap on ring 0 runs it there');
   await page.waitForURL(/rg-ring=0/);
   await fitsPhone(page, 'rings');

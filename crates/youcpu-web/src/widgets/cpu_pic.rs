@@ -289,8 +289,12 @@ pub fn render(
         let shape = html! {
             <rect x={n(p.x)} y={n(p.y)} width={n(p.w)} height={n(p.h)} rx="3" class={rect} />
         };
+        let plain = html! { <g class={group} data-part={p.key.clone()}>{ shape }{ texts }</g> };
         match (&p.hit, &on_hit) {
             (Some(label), Some(cb)) => {
+                // The button is a transparent box over the drawn part, with no text of its
+                // own: its name is the label, and the picture's text is not part of it (axe:
+                // label-content-name-mismatch, nested-interactive).
                 let key = p.key.clone();
                 let click = {
                     let (cb, key) = (cb.clone(), key.clone());
@@ -306,13 +310,16 @@ pub fn render(
                     })
                 };
                 html! {
-                    <g class={group} data-part={p.key.clone()} data-hit="" tabindex="0" role="button"
-                        aria-label={label.clone()} onclick={click} onkeydown={keydown}>
-                        { shape }{ texts }
-                    </g>
+                    <>
+                        { plain }
+                        <g class="d-button" data-part={format!("{}-hit", p.key)} data-hit="" tabindex="0" role="button"
+                            aria-label={label.clone()} onclick={click} onkeydown={keydown}>
+                            <rect x={n(p.x)} y={n(p.y)} width={n(p.w)} height={n(p.h)} rx="3" />
+                        </g>
+                    </>
                 }
             }
-            _ => html! { <g class={group} data-part={p.key.clone()}>{ shape }{ texts }</g> },
+            _ => plain,
         }
     };
     let under: Html = pic.parts.iter().filter(|p| p.under).map(part).collect();
@@ -323,6 +330,22 @@ pub fn render(
         .iter()
         .map(|t| text(t.x, t.y, t.anchor, t.class, &t.text))
         .collect();
+    let interactive = on_hit.is_some() && pic.parts.iter().any(|p| p.hit.is_some());
+    if interactive {
+        // A picture with buttons in it is a group, not an image: an image's content is
+        // presentational, and controls must not sit inside one (axe: nested-interactive).
+        let (t, d) = (format!("{id}-t"), format!("{id}-d"));
+        return html! {
+            <svg class={classes!("diagram", "cpu-pic", class)} data-testid={id.to_string()}
+                viewBox={format!("0 0 {} {}", pic.w.ceil(), pic.h.ceil())}
+                style={format!("max-width: {}px", (pic.w * 1.3).ceil())}
+                role="group" aria-labelledby={format!("{t} {d}")} xmlns="http://www.w3.org/2000/svg">
+                <title id={t}>{ title.to_string() }</title>
+                <desc id={d}>{ desc.to_string() }</desc>
+                { under }{ links }{ parts }{ notes }
+            </svg>
+        };
+    }
     html! {
         <Diagram id={id.to_string()} title={title.to_string()} desc={desc.to_string()}
             width={pic.w.ceil() as u32} height={pic.h.ceil() as u32} class={classes!("cpu-pic", class)}

@@ -149,7 +149,10 @@ pub fn layout(s: &State, narrow: bool) -> Picture {
         }
     }
     if s.running() {
-        dec = dec.hit("Step: fetch, decode and execute the instruction at RIP");
+        // The button's name starts with what it shows (axe: label-content-name-mismatch).
+        let shown: Vec<&str> = dec.lines.iter().map(|(t, _)| t.as_str()).collect();
+        let label = format!("{}. Step: fetch, decode and execute the instruction at RIP", shown.join(" "));
+        dec = dec.hit(label);
     }
     pic.add(dec);
     if let Some((cx, by, rx, ry)) = lit_at {
