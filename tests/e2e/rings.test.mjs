@@ -6,12 +6,11 @@ import { useSite } from './site.mjs';
 
 const site = useSite();
 
-test('rings: ring 3 hlt is #GP(0) with a stack switch; ring 0 executes', async () => {
+test('rings: ring 3 hlt is #GP(0) with a stack switch (shown from the start); ring 0 executes at once', async () => {
   const { page, errors } = await openPage(site.browser.context, `${site.server.url}/#widget-rings`);
   const w = page.locator('[data-widget="rings"]');
   await w.waitFor();
   assert.match(await w.getByTestId('rg-cs').textContent(), /0x0033.*CPL, 3/);
-  await w.getByTestId('rg-run').click();
   assert.match(await w.getByTestId('rg-fault').textContent(), /#GP\(0\)/);
   assert.match(await w.getByTestId('rg-switch').textContent(), /CPL 3 → 0.*RSP0/);
   assert.match(await w.getByTestId('rg-newcpl').textContent(), /CPL is now 0/);
@@ -21,9 +20,7 @@ test('rings: ring 3 hlt is #GP(0) with a stack switch; ring 0 executes', async (
   await shoot(w, 'rings.png');
   await w.getByTestId('rg-op').selectOption('1');
   await w.getByTestId('rg-ring-0').check();
-  assert.equal(await w.getByTestId('rg-outcome').count(), 0);
   assert.match(await w.getByTestId('rg-cs').textContent(), /0x0010.*CPL, 0/);
-  await w.getByTestId('rg-run').click();
   assert.match(await w.getByTestId('rg-outcome').textContent(), /Executed.*IF: 1 → 0/s);
   await page.waitForURL(/rg-ring=0/);
   await page.waitForURL(/rg-op=cli/);

@@ -1,12 +1,12 @@
 //! Figures of Parts 1 and 2 and of the epilogue: the processor's loop, an instruction's fields,
-//! the #GP path through the IDT, a system call's way down and back, a timer tick and a context
+//! a system call's way down and back, a timer tick and a context
 //! switch, each drawn by the widget's own diagram code from a real run of the simulator (the
 //! same states a reader reaches by stepping the widget); and the whole journey of a program.
 
 use super::diagram_id;
 use crate::ui::Apply;
-use crate::widgets::cpu_pic::{render, render_pair, Part, Picture};
-use crate::widgets::{asm, fetch_execute, preemption, rings, syscall};
+use crate::widgets::cpu_pic::{render, Part, Picture};
+use crate::widgets::{asm, fetch_execute, preemption, syscall};
 use std::rc::Rc;
 use yew::prelude::*;
 use youcpu_core::asm::{assemble, disassemble_one, Bitness};
@@ -18,12 +18,12 @@ pub fn instruction_journey() -> Html {
     let s = Rc::new(State::with_source(DEFAULT_PROGRAM))
         .reduce(Action::Step)
         .reduce(Action::Step);
-    render_pair(
-        &fetch_execute::diagram::layout(&s, false),
+    render(
         &fetch_execute::diagram::layout(&s, true),
         &diagram_id("instruction-journey"),
         "One instruction's journey: fetched from memory, decoded, executed",
         &fetch_execute::diagram::describe(&s),
+        "",
         None,
     )
 }
@@ -36,24 +36,11 @@ pub fn instruction_fields() -> Html {
     else {
         return Html::default();
     };
-    render_pair(
-        &asm::diagram::layout(&d, false).0,
+    render(
         &asm::diagram::layout(&d, true).0,
         &diagram_id("instruction-fields"),
         "The fields of add ebx, 512",
         &asm::diagram::describe(&d),
-        None,
-    )
-}
-
-/// Part 1: `hlt` in ring 3, and the #GP it raises, through the IDT into ring 0.
-pub fn gp_path() -> Html {
-    let s = rings::state::State::default();
-    render(
-        &rings::diagram::layout(&s),
-        &diagram_id("gp-path"),
-        "A privileged instruction in ring 3: the #GP path through the IDT",
-        &rings::diagram::describe(&s),
         "",
         None,
     )

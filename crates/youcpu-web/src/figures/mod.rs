@@ -76,8 +76,6 @@ figures! {
     InstructionFields => "instruction-fields", cpu::instruction_fields,
     /// Part 1: one instruction fetched, decoded and executed.
     InstructionJourney => "instruction-journey", cpu::instruction_journey,
-    /// Part 1: the #GP of a privileged instruction in ring 3, through the IDT.
-    GpPath => "gp-path", cpu::gp_path,
     /// Part 1: getpid and exit through `syscall`, as a sequence diagram.
     SyscallPath => "syscall-path", cpu::syscall_path,
     /// Part 2: a timer tick's frame on the kernel stack.

@@ -4,7 +4,7 @@
 //! its viewBox, the lit part follows the state); [`render`] turns it into a
 //! [`crate::ui::Diagram`]. Figures of Parts 1 and 2 are drawn by the same functions.
 
-use crate::ui::svg::{num, polyline, text};
+use crate::ui::svg::head;
 use crate::ui::Diagram;
 use yew::prelude::*;
 
@@ -27,6 +27,8 @@ pub struct Part {
     pub lines: Vec<(String, &'static str)>,
     /// When the reader can click it: what it does, said to a screen reader.
     pub hit: Option<String>,
+    /// Drawn under the paths (a region other parts and paths sit on, such as a ring).
+    pub under: bool,
 }
 
 impl Part {
@@ -48,6 +50,7 @@ impl Part {
             class,
             lines: Vec::new(),
             hit: None,
+            under: false,
         }
     }
 
@@ -60,6 +63,12 @@ impl Part {
     /// Makes it clickable.
     pub fn hit(mut self, label: impl Into<String>) -> Self {
         self.hit = Some(label.into());
+        self
+    }
+
+    /// Draws it under the paths.
+    pub fn under(mut self) -> Self {
+        self.under = true;
         self
     }
 
@@ -215,6 +224,42 @@ impl Picture {
     }
 }
 
+/// A coordinate to a tenth, written with integer formatting only: shortest float formatting
+/// (`ui::svg::num`) would add about 7 KiB of code and tables to the wasm.
+pub fn n(v: f64) -> String {
+    let t = (v * 10.0).round() as i64;
+    let (sign, a) = if t < 0 { ("-", -t) } else { ("", t) };
+    if a % 10 == 0 {
+        format!("{sign}{}", a / 10)
+    } else {
+        format!("{sign}{}.{}", a / 10, a % 10)
+    }
+}
+
+fn text(x: f64, y: f64, anchor: &'static str, class: &'static str, s: &str) -> Html {
+    html! { <text x={n(x)} y={n(y)} text-anchor={anchor} class={class}>{ s.to_string() }</text> }
+}
+
+fn points(pts: &[(f64, f64)]) -> String {
+    pts.iter()
+        .map(|(x, y)| format!("{},{}", n(*x), n(*y)))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn path(l: &Link) -> Html {
+    let tip = match l.pts.as_slice() {
+        [.., a, b] if l.arrow => head(a.0, a.1, b.0, b.1, 7.0),
+        _ => None,
+    };
+    html! {
+        <g class={classes!("d-arrow", l.class)}>
+            <polyline points={points(&l.pts)} class="d-line" fill="none" />
+            if let Some(t) = tip { <polygon class="d-head" points={points(&t)} /> }
+        </g>
+    }
+}
+
 /// Draws a picture in a [`Diagram`]; a click, a tap or Enter/Space on a clickable box sends its
 /// key to `on_hit`.
 pub fn render(
@@ -225,64 +270,87 @@ pub fn render(
     class: &'static str,
     on_hit: Option<Callback<String>>,
 ) -> Html {
-    let parts: Html = pic
-        .parts
-        .iter()
-        .map(|p| {
-            let n = p.lines.len() as f64;
-            // Lines 14 apart, the block centred in the box (baseline ≈ centre + 4.5).
-            let top = p.y + p.h / 2.0 - (n - 1.0) * 7.0 + 4.5;
-            let texts: Html = p
-                .lines
-                .iter()
-                .enumerate()
-                .map(|(i, (s, c))| text(p.x + p.w / 2.0, top + 14.0 * i as f64, "middle", c, s.clone()))
-                .collect();
-            let shape = html! {
-                <rect x={num(p.x)} y={num(p.y)} width={num(p.w)} height={num(p.h)} rx="3" class="d-box" />
-            };
-            match (&p.hit, &on_hit) {
-                (Some(label), Some(cb)) => {
-                    let key = p.key.clone();
-                    let click = {
-                        let (cb, key) = (cb.clone(), key.clone());
-                        Callback::from(move |_: MouseEvent| cb.emit(key.clone()))
-                    };
-                    let keydown = {
-                        let cb = cb.clone();
-                        Callback::from(move |e: KeyboardEvent| {
-                            if e.key() == "Enter" || e.key() == " " {
-                                e.prevent_default();
-                                cb.emit(key.clone());
-                            }
-                        })
-                    };
-                    html! {
-                        <g class={p.class} data-part={p.key.clone()} data-hit="" tabindex="0" role="button"
+    let part = |p: &Part| {
+        let count = p.lines.len() as f64;
+        // Lines 14 apart, the block centred in the box (baseline ≈ centre + 4.5).
+        let top = p.y + p.h / 2.0 - (count - 1.0) * 7.0 + 4.5;
+        let texts: Html = p
+            .lines
+            .iter()
+            .enumerate()
+            .map(|(i, (s, c))| text(p.x + p.w / 2.0, top + 14.0 * i as f64, "middle", c, s))
+            .collect();
+        // A plain panel's look goes on its rectangle, not on the group: the style sheet's
+        // fill and stroke would otherwise reach the text too.
+        let (group, rect) = match p.class {
+            "d-box" | "d-box-2" => ("", p.class),
+            c => (c, "d-box"),
+        };
+        let shape = html! {
+            <rect x={n(p.x)} y={n(p.y)} width={n(p.w)} height={n(p.h)} rx="3" class={rect} />
+        };
+        let plain = html! { <g class={group} data-part={p.key.clone()}>{ shape }{ texts }</g> };
+        match (&p.hit, &on_hit) {
+            (Some(label), Some(cb)) => {
+                // The button is a transparent box over the drawn part, with no text of its
+                // own: its name is the label, and the picture's text is not part of it (axe:
+                // label-content-name-mismatch, nested-interactive).
+                let key = p.key.clone();
+                let click = {
+                    let (cb, key) = (cb.clone(), key.clone());
+                    Callback::from(move |_: MouseEvent| cb.emit(key.clone()))
+                };
+                let keydown = {
+                    let cb = cb.clone();
+                    Callback::from(move |e: KeyboardEvent| {
+                        if e.key() == "Enter" || e.key() == " " {
+                            e.prevent_default();
+                            cb.emit(key.clone());
+                        }
+                    })
+                };
+                html! {
+                    <>
+                        { plain }
+                        <g class="d-button" data-part={format!("{}-hit", p.key)} data-hit="" tabindex="0" role="button"
                             aria-label={label.clone()} onclick={click} onkeydown={keydown}>
-                            { shape }{ texts }
+                            <rect x={n(p.x)} y={n(p.y)} width={n(p.w)} height={n(p.h)} rx="3" />
                         </g>
-                    }
+                    </>
                 }
-                _ => html! { <g class={p.class} data-part={p.key.clone()}>{ shape }{ texts }</g> },
             }
-        })
-        .collect();
-    let links: Html = pic
-        .links
-        .iter()
-        .map(|l| polyline(&l.pts, l.class, l.arrow))
-        .collect();
+            _ => plain,
+        }
+    };
+    let under: Html = pic.parts.iter().filter(|p| p.under).map(part).collect();
+    let parts: Html = pic.parts.iter().filter(|p| !p.under).map(part).collect();
+    let links: Html = pic.links.iter().map(path).collect();
     let notes: Html = pic
         .notes
         .iter()
-        .map(|n| text(n.x, n.y, n.anchor, n.class, n.text.clone()))
+        .map(|t| text(t.x, t.y, t.anchor, t.class, &t.text))
         .collect();
+    let interactive = on_hit.is_some() && pic.parts.iter().any(|p| p.hit.is_some());
+    if interactive {
+        // A picture with buttons in it is a group, not an image: an image's content is
+        // presentational, and controls must not sit inside one (axe: nested-interactive).
+        let (t, d) = (format!("{id}-t"), format!("{id}-d"));
+        return html! {
+            <svg class={classes!("diagram", "cpu-pic", class)} data-testid={id.to_string()}
+                viewBox={format!("0 0 {} {}", pic.w.ceil(), pic.h.ceil())}
+                style={format!("max-width: {}px", (pic.w * 1.3).ceil())}
+                role="group" aria-labelledby={format!("{t} {d}")} xmlns="http://www.w3.org/2000/svg">
+                <title id={t}>{ title.to_string() }</title>
+                <desc id={d}>{ desc.to_string() }</desc>
+                { under }{ links }{ parts }{ notes }
+            </svg>
+        };
+    }
     html! {
         <Diagram id={id.to_string()} title={title.to_string()} desc={desc.to_string()}
-            width={pic.w.ceil() as u32} height={pic.h.ceil() as u32} class={classes!(class)}
+            width={pic.w.ceil() as u32} height={pic.h.ceil() as u32} class={classes!("cpu-pic", class)}
             max_width={Some((pic.w * 1.3).ceil() as u32)}>
-            { links }{ parts }{ notes }
+            { under }{ links }{ parts }{ notes }
         </Diagram>
     }
 }
@@ -332,6 +400,14 @@ mod tests {
         p.note(99.0, 10.0, "start", "d-small", "beyond");
         let probs = p.problems();
         assert_eq!(probs.len(), 3, "{probs:?}");
+    }
+
+    #[test]
+    fn coordinates_are_written_to_a_tenth() {
+        assert_eq!(n(3.0), "3");
+        assert_eq!(n(3.26), "3.3");
+        assert_eq!(n(-0.5), "-0.5");
+        assert_eq!(n(-12.04), "-12");
     }
 
     #[test]

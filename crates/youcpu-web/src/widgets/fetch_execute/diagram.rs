@@ -95,9 +95,10 @@ fn fit(s: &str, n: usize) -> String {
     }
 }
 
-/// The picture: `narrow` stacks memory, decoder and CPU in a column for a phone.
+/// The picture: `narrow` stacks memory, decoder and CPU in a column for a phone, 300 units
+/// wide so that a 360 px screen draws it at about its natural size.
 pub fn layout(s: &State, narrow: bool) -> Picture {
-    let (w, h) = if narrow { (360.0, 472.0) } else { (700.0, 268.0) };
+    let (w, h) = if narrow { (300.0, 472.0) } else { (700.0, 268.0) };
     let mut pic = Picture::new(w, h);
     let (Some(m), Some(os)) = (model(s), s.os.as_ref()) else {
         pic.h = 60.0;
@@ -109,7 +110,7 @@ pub fn layout(s: &State, narrow: bool) -> Picture {
     };
     let c = &os.m.cpu.s;
     // Memory.
-    let (mx, my, addr_w, cell) = if narrow { (8.0, 24.0, 60.0, 36.0) } else { (8.0, 30.0, 58.0, 22.0) };
+    let (mx, my, addr_w, cell) = if narrow { (4.0, 24.0, 54.0, 30.0) } else { (8.0, 30.0, 58.0, 22.0) };
     pic.note(mx, my - 8.0, "start", "d-title", "memory (code page)");
     let mut lit_at = None;
     for r in 0..ROWS {
@@ -135,7 +136,7 @@ pub fn layout(s: &State, narrow: bool) -> Picture {
     }
     let mem_bottom = my + ROWS as f64 * 26.0;
     // Decoder.
-    let (dx, dy, dw, dh) = if narrow { (8.0, mem_bottom + 22.0, 344.0, 54.0) } else { (mx + addr_w + 8.0 * cell + 22.0, 50.0, 170.0, 70.0) };
+    let (dx, dy, dw, dh) = if narrow { (4.0, mem_bottom + 22.0, 292.0, 54.0) } else { (mx + addr_w + 8.0 * cell + 22.0, 50.0, 170.0, 70.0) };
     let (dtext, upcoming) = m.decoded.clone().unwrap_or_default();
     let mut dec = Part::new("decoder", dx, dy, dw, dh, if upcoming || dtext.is_empty() { "d-box-2" } else { "d-hl" })
         .line(if upcoming { "decoder: next is" } else { "decoder" }, "d-title")
@@ -148,7 +149,10 @@ pub fn layout(s: &State, narrow: bool) -> Picture {
         }
     }
     if s.running() {
-        dec = dec.hit("Step: fetch, decode and execute the instruction at RIP");
+        // The button's name starts with what it shows (axe: label-content-name-mismatch).
+        let shown: Vec<&str> = dec.lines.iter().map(|(t, _)| t.as_str()).collect();
+        let label = format!("{}. Step: fetch, decode and execute the instruction at RIP", shown.join(" "));
+        dec = dec.hit(label);
     }
     pic.add(dec);
     if let Some((cx, by, rx, ry)) = lit_at {
@@ -159,7 +163,7 @@ pub fn layout(s: &State, narrow: bool) -> Picture {
         }
     }
     // CPU.
-    let (cx, cy, cw) = if narrow { (8.0, dy + dh + 34.0, 344.0) } else { (dx + dw + 22.0, 30.0, w - (dx + dw + 22.0) - 8.0) };
+    let (cx, cy, cw) = if narrow { (4.0, dy + dh + 34.0, 292.0) } else { (dx + dw + 22.0, 30.0, w - (dx + dw + 22.0) - 8.0) };
     pic.note(cx, cy - 8.0, "start", "d-title", format!("CPU (ring {})", c.cs & 3));
     pic.add(Part::new("rip", cx, cy, cw, 22.0, "d-box-2").line(format!("RIP {:#x}", c.rip), "d-mono"));
     let col = cw / 2.0;

@@ -40,11 +40,14 @@ fn name_below_top(k: usize) -> &'static str {
 /// Each task's kernel stack, read from the machine.
 pub fn columns(sys: &System) -> Vec<Column> {
     let c = sys.cpu();
-    sys.processes()
+    let procs = sys.processes();
+    let in_stack = |i: usize| c.cpl == 0 && c.rsp >= kstack_page(i) && c.rsp <= kstack_top(i);
+    let rsp_in_a_stack = procs.iter().any(|p| in_stack(p.index));
+    procs
         .into_iter()
         .map(|p| {
             let top = kstack_top(p.index);
-            let live = c.cpl == 0 && c.rsp >= kstack_page(p.index) && c.rsp <= top;
+            let live = in_stack(p.index);
             let slots = if live {
                 let depth = ((top - c.rsp) / 8) as usize;
                 (0..depth.min(MAX_SLOTS))
@@ -54,10 +57,15 @@ pub fn columns(sys: &System) -> Vec<Column> {
                     })
                     .collect()
             } else {
-                // In the kernel every task whose stack RSP is not in has its frame saved (the
-                // one being switched away from included); in ring 3 the running task's kernel
-                // stack is empty and its table entry stale.
-                let saved = if c.cpl == 0 { sys.saved_frame(p.index) } else { p.saved };
+                // A waiting task's frame is on its stack. So is the current task's once the
+                // kernel has moved RSP to the next task's stack (the switch under way); while
+                // RSP is still the user's (the first instructions of the syscall entry) its
+                // table entry is stale and its kernel stack empty.
+                let saved = if p.current && c.cpl == 0 && rsp_in_a_stack {
+                    sys.saved_frame(p.index)
+                } else {
+                    p.saved
+                };
                 saved
                     .map(|s| s.iter().rev().map(|x| (x.name, x.value)).collect())
                     .unwrap_or_default()
@@ -199,6 +207,11 @@ mod tests {
             let p = layout(x);
             assert!(p.problems().is_empty(), "{:?}", p.problems());
             if x.timer_interrupts() == 0 {
+                // The write system call before the tick: until the entry code moves RSP to the
+                // kernel stack, task 1's stack is drawn empty, never its stale table entry.
+                if x.cpu().cpl == 0 && !c[0].live {
+                    assert!(c[0].slots.is_empty(), "{:?}", c[0]);
+                }
                 continue;
             }
             match c.iter().find(|k| k.live) {

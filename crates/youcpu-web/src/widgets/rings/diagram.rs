@@ -32,11 +32,13 @@ pub fn layout(s: &State) -> Picture {
     // The rings: the reader clicks one to run the instruction there.
     pic.add(
         Part::new("ring-3", 8.0, 8.0, W - 16.0, h - 16.0, if cpl_after == 3 { "d-hl" } else { "d-box-2" })
-            .hit(format!("Run {op} in ring 3 (user mode)")),
+            .hit(format!("Run {op} in ring 3 (user mode)"))
+            .under(),
     );
     pic.add(
         Part::new("ring-0", 24.0, inner_y, W - 48.0, inner_h, if cpl_after == 0 { "d-hl" } else { "d-box" })
-            .hit(format!("Run {op} in ring 0 (kernel mode)")),
+            .hit(format!("Run {op} in ring 0 (kernel mode)"))
+            .under(),
     );
     pic.note(18.0, 26.0, "start", "d-title", "ring 3: user programs");
     pic.note(34.0, inner_y + 18.0, "start", "d-title", "ring 0: the kernel");
@@ -62,7 +64,7 @@ pub fn layout(s: &State) -> Picture {
         Part::new("door-idt", 330.0, dy, 84.0, 24.0, if delivered { "d-err" } else { "d-box" }).line("IDT", "d-mono"),
     );
     pic.note(278.0, dy - 6.0, "middle", "d-small", "LSTAR");
-    pic.note(372.0, dy - 6.0, "middle", "d-small", "int n, faults");
+    pic.note(394.0, dy - 6.0, "end", "d-small", "int n, faults");
     pic.note(278.0, dy + 40.0, "middle", "d-small", "back up: sysret,");
     pic.note(278.0, dy + 54.0, "middle", "d-small", "iretq");
     if let Some(Outcome::Delivered {
@@ -78,7 +80,7 @@ pub fn layout(s: &State) -> Picture {
         // The fault's path: the instruction → gate `vector` → the handler.
         let hy = inner_y + 70.0;
         pic.link(
-            vec![(ix + 170.0, iy + 24.0), (372.0, iy + 24.0), (372.0, dy)],
+            vec![(ix + 170.0, iy + 24.0), (400.0, iy + 24.0), (400.0, dy)],
             "d-err",
             true,
         );
@@ -94,7 +96,7 @@ pub fn layout(s: &State) -> Picture {
                 .line(format!("{mnemonic} handler"), "d-title")
                 .line(format!("{handler:#x}"), "d-mono"),
         );
-        pic.link(vec![(372.0, dy + 24.0), (372.0, hy)], "d-err", true);
+        pic.link(vec![(400.0, dy + 24.0), (400.0, hy)], "d-err", true);
         // The frame the CPU pushed, top (lowest address, where RSP points) first.
         let fx = 34.0;
         let fy = inner_y + 48.0;

@@ -86,7 +86,7 @@ pub fn layout(side: &Side) -> Picture {
     let mut pic = Picture::new(W, h);
     // Ring 0's side of the picture: the kernel's lane.
     let span = W / n as f64;
-    pic.add(Part::new("ring0", W - span + 2.0, 4.0, span - 6.0, h - 8.0, "d-box-2"));
+    pic.add(Part::new("ring0", W - span + 2.0, 4.0, span - 6.0, h - 8.0, "d-box-2").under());
     for (i, name) in names.iter().enumerate() {
         let x = lane_x(i, n);
         pic.link(vec![(x, 36.0), (x, h - 8.0)], "d-dim", false);

@@ -138,7 +138,9 @@ impl Side {
             let name = st
                 .note
                 .as_deref()
-                .and_then(|n| n.split_once('(').and_then(|(_, r)| r.split_once(')')).map(|(x, _)| x.to_string()))
+                .and_then(|n| n.split_once('('))
+                .map(|(_, r)| r.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect::<String>())
+                .filter(|x| !x.is_empty())
                 .unwrap_or_else(|| "kernel".into());
             match next.state {
                 ProcessState::Exited { code } => format!("{name}({code}): gone"),

@@ -83,7 +83,7 @@ pub fn SyscallWidget() -> Html {
         })
         .collect();
     html! {
-        <Frame id={super::ID} title="Two doors into the kernel" subtitle="exit(1) through syscall and through int 0x80, on the simulated CPU and kernel" on_reset={on_reset} live={Some(AttrValue::from(live))}>
+        <Frame id={super::ID} title="Two doors into the kernel" subtitle="getpid() and exit(1) through syscall, exit(1) through int 0x80, on the simulated CPU and kernel" on_reset={on_reset} live={Some(AttrValue::from(live))}>
             <div class="sc-grid">{ cols }</div>
         </Frame>
     }
