@@ -1,6 +1,6 @@
 //! execve inside the simulation (fs/exec.c `do_execveat_common`, `bprm_execve`,
 //! `begin_new_exec`): the path, argv and envp are read from the caller's memory, the Part 3
-//! model ([`crate::exec::execve`]) decides what runs, over the kernel's own file system
+//! model ([`crate::exec::execve()`]) decides what runs, over the kernel's own file system
 //! (binfmt_misc entries, `#!` scripts and their interpreters, the ELF checks, the errno of
 //! every refusal), and the ELF file it settles on is loaded by [`crate::loader`] into a new
 //! address space. Then the point of no return (`begin_new_exec`): the old address space
