@@ -338,7 +338,7 @@ pub fn render(
         return html! {
             <svg class={classes!("diagram", "cpu-pic", class)} data-testid={id.to_string()}
                 viewBox={format!("0 0 {} {}", pic.w.ceil(), pic.h.ceil())}
-                style={format!("max-width: {}px", (pic.w * 1.3).ceil())}
+                width={(pic.w * 1.3).ceil().to_string()} height={(pic.h * 1.3).ceil().to_string()}
                 role="group" aria-labelledby={format!("{t} {d}")} xmlns="http://www.w3.org/2000/svg">
                 <title id={t}>{ title.to_string() }</title>
                 <desc id={d}>{ desc.to_string() }</desc>
