@@ -71,7 +71,9 @@ test('back and forward: the history of links, with the widgets\' state kept in t
 
 // Every control on a phone is at least 44 by 44 CSS pixels (WCAG 2.5.5). A checkbox, radio
 // button or file input counts with its label (the label is the target: a tap on it works the
-// control). Links inside running text are exempt, as WCAG's inline exception allows.
+// control). Links inside running text are exempt, as WCAG's inline exception allows, and so is
+// a drag handle in a chart whose value a form field of the widget also sets (WCAG's equivalent
+// exception): that field, named by the handle's data-equivalent, must be a target itself.
 test('phone: every control is a touch target of at least 44 by 44 px', async () => {
   const page = await site.browser.context.newPage();
   await page.setViewportSize({ width: 360, height: 740 });
@@ -81,8 +83,19 @@ test('phone: every control is a touch target of at least 44 by 44 px', async () 
     const small = [];
     let checked = 0;
     const sel = 'button, select, input, textarea, summary, a[href], [role=button], [tabindex]:not([tabindex="-1"])';
+    const targetOf = (el) => [el, ...(el.labels ?? [])].map((e) => e.getBoundingClientRect()).filter((r) => r.width > 0 || r.height > 0);
     for (const el of document.querySelectorAll(sel)) {
       if (el.closest('.skip-link')) continue;
+      if (el.dataset.equivalent) {
+        const field = el.closest('[data-widget]')?.querySelector(`[data-testid="${el.dataset.equivalent}"]`);
+        if (!field) { small.push(`${el.dataset.testid}: no equivalent field ${el.dataset.equivalent}`); continue; }
+        // The field may sit in a closed <details>; the reader opens it.
+        for (let d = field.closest('details'); d; d = d.parentElement?.closest('details')) d.open = true;
+        const boxes = targetOf(field);
+        checked++;
+        if (!boxes.some((r) => r.width >= 44 && r.height >= 44)) small.push(`${el.dataset.testid}: its field ${el.dataset.equivalent} is small`);
+        continue;
+      }
       if (el.tagName === 'A' && el.closest('p, li, td') && !el.closest('.toc, [data-widget]')) continue;
       const boxes = [el, ...(el.labels ?? [])].map((e) => e.getBoundingClientRect()).filter((r) => r.width > 0 || r.height > 0);
       if (!boxes.length) continue;

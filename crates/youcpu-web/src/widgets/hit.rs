@@ -136,11 +136,15 @@ pub fn key_delta(key: &str) -> Option<i32> {
 
 /// A slider drawn as `body` in a picture `width` units wide: the reader drags it (mouse, pen
 /// or touch; vertical swipes still scroll the page) or steps it with the keys. `value` is
-/// announced with `min`..`max` and `text`. Without `on`, the shape alone.
+/// announced with `min`..`max` and `text`. Without `on`, the shape alone. `equivalent` is the
+/// `data-testid` of the form field that sets the same value: a drag handle in a chart cannot
+/// be 44 px tall on a phone, and WCAG 2.5.5 accepts an equivalent control that is (the touch
+/// target test checks that field instead).
 #[allow(clippy::too_many_arguments)]
 pub fn slider(
     class: &'static str,
     testid: String,
+    equivalent: String,
     label: String,
     (min, max, value): (i64, i64, i64),
     text: String,
@@ -181,7 +185,7 @@ pub fn slider(
         }
     });
     html! {
-        <g class={class} data-hit="" tabindex="0" role="slider" data-testid={testid} aria-label={label}
+        <g class={class} data-hit="" tabindex="0" role="slider" data-testid={testid} data-equivalent={equivalent} aria-label={label}
             aria-valuemin={min.to_string()} aria-valuemax={max.to_string()} aria-valuenow={value.to_string()}
             aria-valuetext={text} onpointerdown={down} onpointermove={moved} onpointerup={up.clone()}
             onpointercancel={up} onkeydown={key}>

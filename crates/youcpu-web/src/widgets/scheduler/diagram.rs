@@ -298,6 +298,7 @@ pub fn draw(w: &Workload, send: Option<&Callback<Action>>, grab: &Rc<Cell<Grab>>
             let bar = slider(
                 "sch-bar",
                 format!("sch-bar-{i}"),
+                format!("sch-arrival-{i}"),
                 format!("arrival of task {}, in ms", i + 1),
                 (0, 10_000, arrival as i64),
                 format!("arrives at {arrival} ms"),
@@ -313,6 +314,7 @@ pub fn draw(w: &Workload, send: Option<&Callback<Action>>, grab: &Rc<Cell<Grab>>
             let grip = slider(
                 "sch-grip",
                 format!("sch-grip-{i}"),
+                format!("sch-pattern-{i}"),
                 format!("length of task {}'s last CPU burst, in ms", i + 1),
                 (1, 10_000, last as i64),
                 format!("last CPU burst {last} ms"),

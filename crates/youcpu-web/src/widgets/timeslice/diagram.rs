@@ -172,6 +172,7 @@ pub fn draw(c: &Chart, on_nice: Option<&Callback<(usize, i32)>>) -> Html {
             let slider = slider(
                 "ts-slider",
                 format!("ts-knob-{i}"),
+                format!("ts-nice-{i}"),
                 format!("nice value of task {}", i + 1),
                 (-20, 19, i64::from(r.nice)),
                 format!("nice {}, slice {} ms", r.nice, ms_string(r.slice_ns)),
