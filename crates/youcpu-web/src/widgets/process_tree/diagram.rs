@@ -200,13 +200,25 @@ fn describe(nodes: &[Node]) -> String {
     d
 }
 
-/// The label a process box is read out by.
+/// What a process box says under its name.
+fn node_state(n: &Node) -> &'static str {
+    if n.zombie {
+        "zombie"
+    } else if n.lost.is_some() {
+        "adopted"
+    } else {
+        "running"
+    }
+}
+
+/// The label a process box is read out by: its visible text first (axe:
+/// label-content-name-mismatch), then its parent.
 pub fn node_label(n: &Node) -> String {
     format!(
-        "pid {} {}{}{}",
+        "pid {} {} {}{}",
         n.pid,
         n.name,
-        if n.zombie { ", zombie" } else { ", running" },
+        node_state(n),
         if n.ppid != 0 {
             format!(", child of pid {}", n.ppid)
         } else {
@@ -269,18 +281,14 @@ pub fn draw(t: &Tree, select: Option<&Callback<u32>>, selected: Option<u32>) -> 
                 n.zombie.then_some("d-err"),
                 (selected == Some(n.pid)).then_some("pt-selected"),
             );
-            let state = if n.zombie {
-                "zombie".to_string()
-            } else if n.lost.is_some() {
-                "adopted".to_string()
-            } else {
-                "running".to_string()
-            };
+            // Leading spaces: SVG drops them when drawing, but the box's text then reads
+            // "pid 1 init running", as its label begins.
+            let state = format!(" {}", node_state(n));
             let body = html! {
                 <>
                     { rect(0.0, 0.0, w, NODE_H, "d-box") }
                     { text(w / 2.0, 15.0, "middle", "d-title", format!("pid {}", n.pid)) }
-                    { text(w / 2.0, 29.0, "middle", "d-mono", n.name.clone()) }
+                    { text(w / 2.0, 29.0, "middle", "d-mono", format!(" {}", n.name)) }
                     { text(w / 2.0, 41.0, "middle", "d-small", state) }
                 </>
             };
