@@ -39,7 +39,7 @@ pub mod wait;
 use crate::cpu::fault::vector;
 use crate::cpu::state::{rflags, RSP};
 use crate::cpu::{Event, TripleFault};
-use crate::loader::{self, ExecArgs, LoadInfo};
+use crate::loader::{self, ExecArgs, LoadError, LoadInfo};
 use crate::machine::Machine;
 use crate::mmu::paging::{self, PageFlags};
 use crate::mmu::phys::PAGE_SIZE;
@@ -383,7 +383,7 @@ impl Linux {
         program: &[u8],
         interp: Option<&[u8]>,
         args: &ExecArgs,
-    ) -> Result<&LoadInfo, String> {
+    ) -> Result<&LoadInfo, LoadError> {
         self.uid = args.uid;
         self.gid = args.gid;
         self.exe = args.execfn.clone();
