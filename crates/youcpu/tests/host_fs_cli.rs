@@ -98,7 +98,7 @@ fn tree(dir: &Path) -> BTreeMap<String, Option<Vec<u8>>> {
 #[test]
 fn files_and_directories_match_native_runs_in_the_same_tree() {
     let mut cases = 0;
-    for src in ["files.c", "dirs.c", "mmapfile.c"] {
+    for src in ["files.c", "dirs.c", "mmapfile.c", "mmapshared.c"] {
         for how in ["musl", "static", "dynamic"] {
             let exe = build(src, how);
             let native_dir = fresh(&format!("native-{src}-{how}"));
@@ -137,7 +137,7 @@ fn files_and_directories_match_native_runs_in_the_same_tree() {
             }
         }
     }
-    assert_eq!(cases, 12);
+    assert_eq!(cases, 16);
 }
 
 /// Lines of the escape program's output that a native chroot must print too (all but the

@@ -25,6 +25,7 @@ pub mod fs;
 pub mod futex;
 pub mod layout;
 pub mod mm;
+pub mod pagecache;
 pub mod process;
 pub mod sched;
 pub mod sigframe;
@@ -226,6 +227,8 @@ pub struct Linux {
     pub fs: Box<dyn fs::vfs::Vfs>,
     /// Every pipe.
     pub pipes: fs::pipe::Pipes,
+    /// The page cache behind shared file mappings ([`pagecache`]).
+    pub page_cache: pagecache::PageCache,
     /// Whether the console's streams are terminals.
     pub terminal: fs::Terminal,
     /// The program's path as exec was given it (what /proc/self/exe names).
@@ -354,6 +357,7 @@ impl Linux {
             files,
             fs: Box::new(fs::memfs::MemFs::new()),
             pipes: fs::pipe::Pipes::default(),
+            page_cache: pagecache::PageCache::default(),
             terminal: fs::Terminal::default(),
             exe: Vec::new(),
             random_state: crate::loader::stack::RANDOM_SEED,

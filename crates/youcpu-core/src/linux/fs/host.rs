@@ -397,6 +397,22 @@ impl Vfs for HostFs {
         }
     }
 
+    fn hold(&mut self, node: usize) -> Result<usize, Errno> {
+        let file = Arc::clone(self.file(node)?);
+        let path = HostFs::node_path(self, node)
+            .map(<[u8]>::to_vec)
+            .unwrap_or_default();
+        if self.files >= MAX_HOST_FILES {
+            return Err(Errno::Enfile);
+        }
+        // The same host file (one host descriptor, shared): no new descriptor is opened.
+        self.files += 1;
+        Ok(super::insert_slot(
+            &mut self.nodes,
+            Node::File { file, path },
+        ))
+    }
+
     fn read(&mut self, node: usize, pos: u64, len: usize) -> Result<Vec<u8>, Errno> {
         let mut f: &File = self.file(node)?;
         f.seek(SeekFrom::Start(pos)).map_err(|e| errno_of(&e))?;

@@ -544,6 +544,14 @@ impl Vfs for MemFs {
         self.opened(node, false);
     }
 
+    fn hold(&mut self, node: usize) -> Result<usize, Errno> {
+        if self.get(node).is_none() {
+            return Err(Errno::Ebadf);
+        }
+        self.opened(node, true);
+        Ok(node)
+    }
+
     fn read(&mut self, node: usize, pos: u64, len: usize) -> Result<Vec<u8>, Errno> {
         MemFs::read(self, node, pos, len).map(<[u8]>::to_vec)
     }

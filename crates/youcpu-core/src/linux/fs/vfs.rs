@@ -200,6 +200,10 @@ pub trait Vfs: std::fmt::Debug {
     fn open(&mut self, base: usize, path: &[u8], flags: u64, perm: u32) -> Result<Opened, Errno>;
     /// The last open file description holding `node` was closed (`fput`).
     fn close(&mut self, node: usize);
+    /// Another hold on the open file `node`, released by its own [`Vfs::close`]: what a
+    /// shared mapping keeps of its file (`vma->vm_file`, taken with `get_file`), so the
+    /// mapping outlives the descriptor it was made from.
+    fn hold(&mut self, node: usize) -> Result<usize, Errno>;
     /// Up to `len` bytes at `pos` (fewer at the end of the file).
     fn read(&mut self, node: usize, pos: u64, len: usize) -> Result<Vec<u8>, Errno>;
     /// Writes at `pos`; returns how many bytes went in.
