@@ -70,3 +70,19 @@ fn stack_overflow_recovered_on_the_alternate_stack() {
         .stdout
         .contains("overflow without SA_ONSTACK: signaled 1 signal 11\n"));
 }
+
+#[test]
+fn real_time_signals_are_queued_with_their_values() {
+    let o = compare_outcome("rtsig.c", &[]);
+    assert!(
+        o.stdout
+            .contains("  RTMIN+2 code SI_QUEUE value 2 from self 1\n"),
+        "{}",
+        o.stdout
+    );
+    assert!(o.stdout.contains("kill three times, unblocking:\n"));
+    assert_eq!(o.stdout.matches("RTMIN+4 code SI_USER").count(), 3);
+    assert!(o
+        .stdout
+        .contains("child: kernel code to the parent: Operation not permitted"));
+}
