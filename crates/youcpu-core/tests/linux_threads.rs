@@ -25,3 +25,20 @@ fn pthreads_mutex_condvar_join_and_exit_from_a_thread() {
         .contains("consumed sum 125250 (expected 125250)\ntimed wait: ETIMEDOUT\n"));
     assert!(o.stdout.ends_with("exit from a thread\n"));
 }
+
+#[test]
+fn a_process_signal_goes_to_a_thread_that_does_not_block_it() {
+    let o = compare_outcome("sig_threads.c", &[]);
+    assert!(
+        o.stdout
+            .contains("kill SIGUSR1 (main blocks it): taken by the worker\n"),
+        "{}",
+        o.stdout
+    );
+    assert!(o
+        .stdout
+        .contains("pthread_kill SIGUSR2 to the worker: taken by the worker\n"));
+    assert!(o
+        .stdout
+        .contains("tgkill with the wrong group: No such process\n"));
+}

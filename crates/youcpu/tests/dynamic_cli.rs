@@ -174,7 +174,7 @@ type Prog = (
 
 #[test]
 fn dynamic_glibc_builds_of_the_test_programs_match_native_runs() {
-    let progs: [Prog; 19] = [
+    let progs: [Prog; 20] = [
         ("hello.c", &[], &["one", "two words", ""], b""),
         ("float.c", &["-lm"], &[], b""),
         ("strfun.c", &[], &[], b""),
@@ -199,6 +199,7 @@ fn dynamic_glibc_builds_of_the_test_programs_match_native_runs() {
         ("fork_stdio.c", &[], &[], b""),
         ("select.c", &[], &[], b""),
         ("rtsig.c", &[], &[], b""),
+        ("sig_threads.c", &[], &[], b""),
     ];
     for (src, flags, args, input) in progs {
         let exe = build_dynamic(src, flags);

@@ -6,7 +6,9 @@
 //! (`get_signal`, `signal_delivered`; arch/x86/kernel/signal.c `arch_do_signal_or_restart`,
 //! `handle_signal`), which builds the frame of [`super::sigframe`] and runs the handler.
 //!
-//! Each process has one thread, so process and thread signals are the same. The standard
+//! Pending signals and masks are per thread. A signal sent to a process (kill, sigqueue)
+//! goes to its main thread, or to another thread that does not block it when the main
+//! thread does (`complete_signal`); tgkill and rt_tgsigqueueinfo name a thread. The standard
 //! signals are not queued (one pending instance each, with its `siginfo`); real-time
 //! signals (32-64) are: every instance sent while one is pending waits in order with its
 //! own `siginfo` (`si_value` of sigqueue included), up to [`MAX_QUEUED`] per process
@@ -461,8 +463,34 @@ fn read_u64(b: &[u8], at: usize) -> u64 {
 }
 
 impl Linux {
+    /// Which thread takes a signal sent to the process of `pid` (kernel/signal.c
+    /// `complete_signal`, `wants_signal`): the main thread unless it blocks the signal and
+    /// another live thread of the group does not. When every thread blocks it, it waits
+    /// on the main thread (on Linux it waits on the process, for whichever thread unblocks
+    /// it first: here only the main thread's unblocking lets it through).
+    fn process_target(&self, pid: u32, sig: u8) -> u32 {
+        let tgid = self.tgid_of(pid);
+        let takes = |t: u32| {
+            self.target_view(t, sig)
+                .is_some_and(|(mask, _)| sig == 0 || mask & bit(sig) == 0)
+        };
+        if takes(tgid) {
+            return tgid;
+        }
+        let mut threads = self.group_members(tgid, tgid);
+        threads.sort_unstable();
+        threads
+            .iter()
+            .copied()
+            .find(|&t| takes(t))
+            .or_else(|| self.procs.get(&tgid).filter(|p| p.alive()).map(|p| p.pid))
+            .or_else(|| threads.first().copied())
+            .unwrap_or(tgid)
+    }
+
     /// kill(pid, sig) (62): `pid > 0` one process, `0` the caller's process group, `-1` every
     /// process but the first and the caller, `< -1` the group `-pid`. Signal 0 only checks.
+    /// A process with threads gets it on one thread that does not block it.
     pub(super) fn sys_kill(&mut self, pid: i32, sig: u64) -> i64 {
         if sig > 64 {
             return Errno::Einval.ret();
@@ -489,19 +517,24 @@ impl Linux {
             return Errno::Esrch.ret();
         }
         let info = self.user_info(si::USER);
-        for t in targets {
+        // One delivery per process, whatever threads the selection named.
+        let mut groups: Vec<u32> = targets.iter().map(|&t| self.tgid_of(t)).collect();
+        groups.sort_unstable();
+        groups.dedup();
+        for g in groups {
+            let t = self.process_target(g, sig as u8);
             self.send_signal_info(t, sig as u8, info);
         }
         0
     }
 
-    /// tkill(tid, sig) (200) and tgkill(tgid, tid, sig) (234): every process has one thread,
-    /// whose tid is its pid.
+    /// tkill(tid, sig) (200) and tgkill(tgid, tid, sig) (234): to one thread (pthread_kill),
+    /// which must belong to `tgid`.
     pub(super) fn sys_tgkill(&mut self, tgid: Option<i64>, tid: i64, sig: u64) -> i64 {
         if sig > 64 || tid <= 0 || tgid.is_some_and(|g| g <= 0) {
             return Errno::Einval.ret();
         }
-        let ok = tgid.is_none_or(|g| g == tid)
+        let ok = tgid.is_none_or(|g| i64::from(self.tgid_of(tid as u32)) == g)
             && self
                 .procs
                 .get(&(tid as u32))
@@ -630,7 +663,13 @@ impl Linux {
                 value,
             },
         };
-        self.send_signal_info(pid, sig, info);
+        // rt_sigqueueinfo is process-directed, rt_tgsigqueueinfo thread-directed.
+        let dest = if tid.is_some() {
+            pid
+        } else {
+            self.process_target(pid, sig)
+        };
+        self.send_signal_info(dest, sig, info);
         0
     }
 
