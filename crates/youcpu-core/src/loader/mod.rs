@@ -5,6 +5,7 @@
 //! the program break, and build the initial stack ([`stack`]).
 
 pub mod stack;
+pub mod steps;
 
 use crate::linux::mm::{
     page_up, AddressSpace, Prot, Vma, VmaKind, ELF_ET_DYN_BASE, MMAP_BASE, STACK_LIMIT, STACK_TOP,
