@@ -5,6 +5,7 @@
 //! the program break, and build the initial stack ([`stack`]).
 
 pub mod stack;
+pub mod steps;
 
 use crate::linux::errno::Errno;
 use crate::linux::mm::{
