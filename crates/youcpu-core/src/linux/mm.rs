@@ -189,7 +189,7 @@ impl AddressSpace {
                 None => return Some(start),
                 Some(s) => top = s,
             }
-            if top < 0x1_0000 + len {
+            if top < super::layout::MMAP_MIN_ADDR + len {
                 return None;
             }
         }
