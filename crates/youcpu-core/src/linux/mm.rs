@@ -395,6 +395,14 @@ impl super::Linux {
                 }
             }
         };
+        // A device is mapped as anonymous memory: zeros, private or shared between the
+        // processes that map it, what /dev/zero gives (mm/mmap.c: `shmem_zero_setup` for a
+        // shared one). Linux refuses other devices (ENODEV); here they read as zeros too.
+        let file = file.filter(|&ino| {
+            self.fs.fstat(ino, (0, 0)).is_ok_and(|st| {
+                st.mode & super::fs::vfs::ftype::S_IFMT == super::fs::vfs::ftype::S_IFREG
+            })
+        });
         // The file's bytes are read before anything is unmapped: a failed read leaves the
         // address space as it was.
         let data = match file {
