@@ -1,6 +1,6 @@
 //! What the ELF loader did, step by step, in sentences: the header checked, the load bias, each
 //! PT_LOAD mapped and its BSS, the interpreter, every entry of the initial stack, the registers
-//! at the start. [`trace`] runs [`load`](super::load) on a fresh simulated address space and
+//! at the start. [`trace`] runs [`load`] on a fresh simulated address space and
 //! reads the steps off what it did (the segments it mapped, the bias, the stack it wrote), so the
 //! ELF loader widget, the "your program" timeline and the CLI tell the same story.
 //! (fs/binfmt_elf.c `load_elf_binary`; the stack layout of `create_elf_tables`.)
