@@ -454,9 +454,17 @@ pub fn layout(inp: &Input, narrow: bool) -> Picture {
                 .as_ref()
                 .and_then(|w| w.result.ok())
                 .map_or(fmt.page_size(), |t| t.page_size);
+            let title = size_name(size);
+            // Title and sub line share the box's top line (bold when lit, about 7.6 units a
+            // character): a long frame number drops its word.
+            let frame = pa >> fmt.offset_bits;
+            let mut sub = format!("frame {frame:#x}");
+            if 7.6 * (title.chars().count() + sub.chars().count()) as f64 + 16.0 > node_w {
+                sub = format!("{frame:#x}");
+            }
             Node {
-                title: size_name(size),
-                sub: format!("frame {:#x}", pa >> fmt.offset_bits),
+                title,
+                sub,
                 entry: format!("{pa:#x}"),
                 note: "phys. address".into(),
                 r,

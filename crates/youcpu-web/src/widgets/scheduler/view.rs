@@ -137,12 +137,13 @@ pub(crate) fn gantt_body(r: &SimResult, n: usize, scale_end: u64, width: f64, ro
     let labels: Html = (0..n)
         .map(|i| html! { <text class="lbl" x="0" y={fixed(row_h * i as f64 + row_h * 0.75, 1)}>{ format!("task {}", i + 1) }</text> })
         .collect();
-    // About six ticks on a 1-2-5 scale.
+    // About six ticks on a 1-2-5 scale (four in a narrow chart, where "1000" is a tenth of it).
+    let most = if width < 400.0 { 5 } else { 8 };
     let step = [
         1u64, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000,
     ]
     .into_iter()
-    .find(|s| scale_end / s <= 8)
+    .find(|s| scale_end / s <= most)
     .unwrap_or(50000);
     let axis_y = row_h * n as f64 + 2.0;
     let ticks: Html = (0..=scale_end / step)
