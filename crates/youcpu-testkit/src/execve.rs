@@ -230,9 +230,9 @@ pub enum Seen {
 pub struct Case {
     /// The path given to execve.
     pub path: Vec<u8>,
-    /// argv (None = the path as argv[0], plus `args`).
+    /// argv (None = the path as `argv[0]`, plus `args`).
     pub argv0: Option<Vec<u8>>,
-    /// Arguments after argv[0].
+    /// Arguments after `argv[0]`.
     pub args: Vec<Vec<u8>>,
     /// Pass an empty argv.
     pub empty_argv: bool,

@@ -255,7 +255,7 @@ fn mutated_elf_files_never_panic_the_loader() {
             }
             Err(e) => {
                 refused += 1;
-                assert!(!e.is_empty() && !e.contains('\n'), "{e:?}");
+                assert!(!e.reason.is_empty() && !e.reason.contains('\n'), "{e:?}");
             }
         }
     }

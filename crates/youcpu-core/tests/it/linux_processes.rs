@@ -59,6 +59,25 @@ fn files_through_stdio_and_system_calls() {
 }
 
 #[test]
+fn shared_file_mappings_share_the_page_cache_and_sigbus_past_the_end() {
+    // On the in-memory file system (the browser's); tests/host_fs_cli.rs of the CLI runs the
+    // same program on the host's, three builds, and compares the file left behind too.
+    let o = compare_outcome("mmapshared.c", &[]);
+    assert!(
+        o.stdout.contains("pread after a store: HELLO"),
+        "{}",
+        o.stdout
+    );
+    assert!(o.stdout.contains("after the child: mapping #$, file #$"));
+    assert!(o
+        .stdout
+        .contains("page wholly past the end, read: signal 7 code 2 at offset 8197"));
+    assert!(o
+        .stdout
+        .contains("private, wholly past the end: signal 7 code 2 at offset 8193"));
+}
+
+#[test]
 fn pipes_between_processes() {
     let o = compare_outcome("pipes.c", &[]);
     assert!(

@@ -52,6 +52,7 @@ mod vm_mmap;
 mod vm_pagemap;
 mod vm_reclaim;
 mod vm_segv;
+mod wasm_parity;
 
 // Shared helpers.
 mod asm_cases;

@@ -54,6 +54,6 @@ pub fn run(data: &[u8]) {
             assert!(l.instructions() - before <= RUN_BUDGET);
             assert!(l.m.mmu.phys.allocated_frames() <= frames_limit);
         }
-        Err(e) => check_message("exec", &e),
+        Err(e) => check_message("exec", &e.to_string()),
     }
 }

@@ -84,7 +84,14 @@ fn tree(dir: &Path) -> BTreeMap<String, Option<Vec<u8>>> {
         for e in std::fs::read_dir(&d).unwrap() {
             let p = e.unwrap().path();
             let rel = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
-            if p.is_dir() {
+            let m = std::fs::symlink_metadata(&p).unwrap();
+            if m.file_type().is_symlink() {
+                // A link by its target (it may dangle or loop); its mode is always 0777.
+                let t = std::fs::read_link(&p).unwrap();
+                let mut v = b"symlink to ".to_vec();
+                v.extend_from_slice(t.as_os_str().as_encoded_bytes());
+                out.insert(rel, Some(v));
+            } else if p.is_dir() {
                 out.insert(rel, None);
                 todo.push(p);
             } else {
@@ -98,7 +105,7 @@ fn tree(dir: &Path) -> BTreeMap<String, Option<Vec<u8>>> {
 #[test]
 fn files_and_directories_match_native_runs_in_the_same_tree() {
     let mut cases = 0;
-    for src in ["files.c", "dirs.c", "mmapfile.c"] {
+    for src in ["files.c", "dirs.c", "mmapfile.c", "mmapshared.c", "links.c"] {
         for how in ["musl", "static", "dynamic"] {
             let exe = build(src, how);
             let native_dir = fresh(&format!("native-{src}-{how}"));
@@ -137,7 +144,7 @@ fn files_and_directories_match_native_runs_in_the_same_tree() {
             }
         }
     }
-    assert_eq!(cases, 12);
+    assert_eq!(cases, 20);
 }
 
 /// Lines of the escape program's output that a native chroot must print too (all but the
@@ -200,6 +207,16 @@ fn root_confines_every_path_the_guest_names() {
         "rename to ../../moved: 0",
         "mkdir /abs_link/newdir: No such file or directory",
         "unlink /rel_link/secret: No such file or directory",
+        "chmod /abs_link/secret: No such file or directory",
+        "chmod /etc_link: ok",
+        "truncate /abs_link/secret: No such file or directory",
+        "truncate ../../../etc/secret: ok",
+        "link /abs_link/secret: No such file or directory",
+        "linkat follow /abs_link: No such file or directory",
+        "link to ../../hard: ok",
+        "open /newlink: No such file or directory",
+        "open /etc/secret: \"ins\"",
+        "utimensat /abs_link/secret: No such file or directory",
         "readlink /proc/self/exe: /escape\n",
         "readlink /abs_link is the host's text: 1",
         "opened 768 at once, then Too many open files in system",
@@ -215,6 +232,7 @@ fn root_confines_every_path_the_guest_names() {
     assert_eq!(std::fs::read_dir(&parent).unwrap().count(), 1);
     assert!(root.join("moved").is_file());
     assert!(!outside.join("newdir").exists());
+    assert!(root.join("hard").is_file() && root.join("abs_link2").is_symlink());
     // The same program under a native chroot (this machine's kernel as the oracle).
     let jail2 = fresh("jail2").join("root");
     setup(&jail2);

@@ -251,7 +251,12 @@ impl BuildState {
             memory_limit: MEMORY,
             ..Config::default()
         })
-        .and_then(|mut os| os.exec(&elf, None, &args).map(|_| ()).map(|()| os));
+        .and_then(|mut os| {
+            os.exec(&elf, None, &args)
+                .map(|_| ())
+                .map_err(String::from)
+                .map(|()| os)
+        });
         match started {
             Ok(os) => {
                 self.report = Some(report_of(&os, End::Running));
