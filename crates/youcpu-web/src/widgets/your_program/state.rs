@@ -97,7 +97,7 @@ pub const EXAMPLES: [Example; 7] = [
 ];
 
 /// Instructions per slice of the run (one timer task each: a few milliseconds).
-pub const SLICE: u64 = 50_000;
+pub const SLICE: u64 = 25_000;
 /// The default step budget.
 pub const DEFAULT_BUDGET: u64 = 20_000_000;
 /// The largest step budget the page accepts.

@@ -269,8 +269,9 @@ pub fn YourProgramWidget() -> Html {
     let on_click = {
         let d = state.dispatcher();
         Callback::from(move |e: MouseEvent| {
+            // The target (Yew delegates events, so the current target is not the group).
             let Some(el) = e
-                .current_target()
+                .target()
                 .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
                 .and_then(|g| g.closest("svg").ok().flatten())
             else {
