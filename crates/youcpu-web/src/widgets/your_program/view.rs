@@ -404,7 +404,7 @@ pub fn YourProgramWidget() -> Html {
                 <button type="button" class="btn" data-testid="yp-stop" onclick={send(Action::Stop)} disabled={!(running || paused)}>{ "Stop" }</button>
             </div>
             <p class="yp-status" data-testid="yp-status">{ live }</p>
-            <pre class="yp-console" data-testid="yp-console" aria-label="Console: standard output, and standard error in the error colour" tabindex="0">{ console }</pre>
+            <pre class="yp-console" data-testid="yp-console" role="region" aria-label="Console: standard output, and standard error in the error colour" tabindex="0">{ console }</pre>
             { picture("yp-diagram", "yp-diagram", "The run, event by event, in the article's stages", desc, (W, h), W, body) }
             <p class="hint">{ "Click or tap the timeline, or focus it and use the arrow keys, to choose an event." }</p>
             if let Some(m) = chosen {
