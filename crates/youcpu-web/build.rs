@@ -25,13 +25,14 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 /// The article's parts, in reading order; each file must declare one of these ids.
-const PART_IDS: [&str; 7] = [
+const PART_IDS: [&str; 8] = [
     "basics",
     "timeslicing",
     "exec",
     "elf",
     "paging",
     "fork",
+    "your-program",
     "epilogue",
 ];
 

@@ -25,6 +25,7 @@ pub mod fs;
 pub mod futex;
 pub mod layout;
 pub mod mm;
+pub mod narrate;
 pub mod pagecache;
 pub mod process;
 pub mod sched;

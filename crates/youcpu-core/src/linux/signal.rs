@@ -924,6 +924,7 @@ impl Linux {
                 }
                 continue;
             }
+            self.trace_signal(sig, act.handler, &info);
             // signal_delivered: the handler runs with sa_mask and (unless SA_NODEFER) the
             // signal itself blocked.
             let mut blocked = self.sigmask | act.mask;

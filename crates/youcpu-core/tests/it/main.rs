@@ -37,6 +37,7 @@ mod linux_hostfs;
 mod linux_process_model;
 mod linux_processes;
 mod linux_signals;
+mod linux_story;
 mod linux_threads;
 mod paging_walk;
 mod sched_fair;

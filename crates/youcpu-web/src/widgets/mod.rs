@@ -92,6 +92,8 @@ registry! {
     Syscall => syscall::SyscallWidget,
     /// `timeslice`: the CFS period and slice calculator.
     Timeslice => timeslice::TimesliceWidget,
+    /// `your-program`: any x86-64 Linux program run, and its story told event by event.
+    YourProgram => your_program::YourProgramWidget,
 }
 
 impl WidgetKind {

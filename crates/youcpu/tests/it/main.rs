@@ -12,6 +12,7 @@ mod host_fs_cli;
 mod malformed_sweep;
 mod run_cli;
 mod sched_cli;
+mod story_cli;
 mod timeslice_cli;
 mod trace_cli;
 mod translate_cli;

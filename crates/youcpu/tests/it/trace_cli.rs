@@ -136,6 +136,7 @@ fn syscall_sequences_match_strace() {
                 "read",
                 "pread64",
                 "write",
+                "writev",
                 "exit_group",
             ]
             .contains(&e["name"].as_str().unwrap())
@@ -150,7 +151,18 @@ fn syscall_sequences_match_strace() {
     let out = youcpu(&["run", "--trace", cases[2].to_str().unwrap()]);
     assert_eq!(String::from_utf8_lossy(&out.stdout), "hello\n");
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.lines().next().unwrap().contains("--- exec "), "{err}");
+    // The execve chain's verdicts come first (each handler offered the file in turn), then
+    // the load.
+    let mut lines = err.lines().skip_while(|l| l.contains("--- binfmt_"));
+    assert!(
+        err.lines()
+            .next()
+            .unwrap()
+            .contains("--- binfmt_misc declined"),
+        "{err}"
+    );
+    assert!(err.contains("--- binfmt_elf claimed"), "{err}");
+    assert!(lines.next().unwrap().contains("--- exec "), "{err}");
     assert!(
         err.contains(
             "] openat(AT_FDCWD, \"/lib/x86_64-linux-gnu/libc.so.6\", O_RDONLY|O_CLOEXEC) = 3"
