@@ -132,6 +132,44 @@ impl DecodeCache {
         Some(next - 1)
     }
 
+    /// Where a run of successor links may start: the pool index + 1 of the instruction
+    /// fetched last, when its links can be trusted now (same privilege and translation
+    /// epoch as when it was fetched, no code frame written since); 0 otherwise. While the
+    /// links hold, [`DecodeCache::successor`] is the whole fetch.
+    #[inline(always)]
+    pub fn chain_start<B: Bus + ?Sized>(&self, bus: &B, user: bool) -> u32 {
+        if self.prev == 0
+            || user != self.prev_user
+            || bus.translation_epoch() != self.prev_epoch
+            || bus.code_writes_pending()
+        {
+            return 0;
+        }
+        self.prev
+    }
+
+    /// The instruction that follows entry `p` (pool index + 1) when RIP is `rip`, by its
+    /// fall-through or branch link, if that entry was decoded at `rip` from the same linear
+    /// page and physical frame: (its pool index + 1, its compact form). The caller must
+    /// know the links still hold ([`DecodeCache::chain_start`], and no code write since).
+    #[inline(always)]
+    pub fn successor(&self, p: u32, rip: u64) -> Option<(u32, &Uop)> {
+        let pu = self.uops.get((p as usize).wrapping_sub(1))?;
+        let next = if rip == pu.next_ip { pu.fall } else { pu.link };
+        let c = self.uops.get((next as usize).wrapping_sub(1))?;
+        if c.ip != rip || c.frame != pu.frame || (rip ^ pu.ip) >= PAGE as u64 {
+            return None;
+        }
+        Some((next, c))
+    }
+
+    /// Makes entry `p` (pool index + 1, from [`DecodeCache::successor`]) the one fetched
+    /// last, under the privilege and epoch [`DecodeCache::chain_start`] checked.
+    #[inline(always)]
+    pub fn set_prev(&mut self, p: u32) {
+        self.prev = p;
+    }
+
     #[cold]
     #[inline(never)]
     /// The full lookup: invalidations, translation, the per-frame table, decoding.
