@@ -102,6 +102,12 @@ fn code_rewritten_right_after_the_store_that_rewrites_it() {
 }
 
 #[test]
+fn each_process_keeps_its_own_fpu_state_across_switches() {
+    let o = harness::compare_outcome("fpu_switch.c", &[]);
+    assert!(o.stdout.contains("child: x87 ") && o.stdout.contains("parent: x87 "));
+}
+
+#[test]
 fn abort_is_sigabrt_after_the_mask_is_restored() {
     let r = compare("abort.c", Build::Musl, &[]);
     assert_eq!(

@@ -71,10 +71,6 @@ pub struct Cpu {
     pub retired_kernel: u64,
     /// True after HLT until an interrupt arrives.
     pub halted: bool,
-    /// The x87 FPU (kept beside [`State`] rather than in it for now: the state struct is
-    /// being reshaped in parallel; it belongs there with the XMM registers). Boxed: its 136
-    /// bytes would otherwise sit between the hot fields of the machine.
-    pub x87: Box<x87::X87>,
 }
 
 impl Cpu {
