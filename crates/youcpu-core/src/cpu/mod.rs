@@ -133,26 +133,44 @@ impl Cpu {
             // translations). Anything else takes the full step below.
             let mut p = self.icache.chain_start(bus, user);
             if p != 0 {
+                let epoch = bus.translation_epoch();
                 let budget = max - n;
                 let mut k = 0u64;
                 let mut fault = None;
+                // After an instruction without a compact form: the core halted, changed
+                // ring, or the translations changed (the chain must stop for each).
+                let mut stop = false;
                 while k < budget {
                     let rip = self.s.rip;
                     let Some((c, u)) = self.icache.successor(p, rip) else {
                         break;
                     };
-                    if u.op == uop::Op::Generic {
-                        break;
-                    }
                     p = c;
                     self.s.rip = u.next_ip;
-                    if let Err(f) = exec::fast::run(&mut self.s, bus, u) {
+                    let r = if u.op == uop::Op::Generic {
+                        stop = true;
+                        match self.icache.instruction(c - 1) {
+                            Some(&ins) => exec::execute(self, bus, &ins),
+                            None => Err(fault::Fault::ud(format!(
+                                "decode cache entry {c} is missing at {rip:#x}"
+                            ))),
+                        }
+                    } else {
+                        exec::fast::run(&mut self.s, bus, u)
+                    };
+                    if let Err(f) = r {
                         fault = Some((f, rip));
                         break;
                     }
                     k += 1;
                     if bus.code_writes_pending() {
                         break;
+                    }
+                    if stop {
+                        if self.halted || self.user() != user || bus.translation_epoch() != epoch {
+                            break;
+                        }
+                        stop = false;
                     }
                 }
                 self.icache.set_prev(p);
@@ -165,7 +183,10 @@ impl Cpu {
                 if let Some((f, rip)) = fault {
                     return Ok((n, self.deliver_fault(bus, f, rip, user)?));
                 }
-                if n >= max {
+                if self.halted {
+                    return Ok((n, Event::Halted));
+                }
+                if n >= max || self.user() != user {
                     break;
                 }
             }
