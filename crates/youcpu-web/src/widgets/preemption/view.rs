@@ -232,6 +232,7 @@ fn log_view(sys: &System) -> Html {
 #[component]
 pub fn PreemptionWidget() -> Html {
     let state = use_url_reducer::<State>();
+    let narrow = crate::ui::use_narrow();
     // While running, a slice every tick (fewer, longer ones under reduced motion).
     {
         let run = state.running.then(|| {
@@ -288,7 +289,7 @@ pub fn PreemptionWidget() -> Html {
         Some(sys) => html! {
             <>
                 { crate::widgets::cpu_pic::render(
-                    &super::diagram::layout(sys),
+                    &super::diagram::layout(sys, narrow),
                     "pe-diagram",
                     "The CPU and each task's kernel stack",
                     &super::diagram::describe(sys),

@@ -95,8 +95,9 @@ pub fn RingsWidget() -> Html {
             _ => {}
         })
     };
+    let narrow = crate::ui::use_narrow();
     let picture = crate::widgets::cpu_pic::render(
-        &super::diagram::layout(&state),
+        &super::diagram::layout(&state, narrow),
         "rg-diagram",
         "The two rings and the doors between them",
         &super::diagram::describe(&state),
