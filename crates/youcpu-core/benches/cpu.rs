@@ -19,7 +19,7 @@
 //! | + flags without u128, inlined MMU hit paths (eda866e) | 106.9 M instr/s | 78.1 M instr/s | |
 //! | before SSE/x87 (8121653) | 106.1 to 111.1 M instr/s | 75.9 M instr/s | |
 //! | + SSE-SSE4.2, MMX, x87 (issue #21, 2026-12-07) | 106.9 to 109.4 M instr/s | 75.0 M instr/s | |
-//! | + the run loop (issue #21 item 6, 2026-12-07, see below) | 147 to 156 M instr/s (91.5 before, same load) | 108 to 125 M instr/s (57 to 69 before) | |
+//! | + the run loop (issue #21 item 6, 2026-12-07, see below) | 152 to 163 M instr/s (91 to 92 before, same load) | 108 to 125 M instr/s (57 to 69 before) | |
 //!
 //! The run loop (2026-12-07, the same Intel machine at load 10 to 17 on its two cores, so each
 //! build was run back to back with the one before it, 3583e40; per CPU second, best of three
@@ -30,12 +30,12 @@
 //! operand size; links join only entries of one page and frame, so following one is a single
 //! address compare; TLB entries carry their allowed accesses as bits; PF is a table lookup.
 //! Host instructions per guest instruction on the integer loop (cachegrind, deterministic):
-//! 205 before, 104 after. Native: 91.5 -> 147 to 156 M instructions/s per CPU second (the build
-//! before gave 106 to 110 on a quiet machine, so about 1.6x); wasm32 in Node: 57 to 69 -> 108
-//! to 125 M/s. The FP loop: 20.0 to 21.1 M FP instructions/s natively before and after (the
-//! soft-float kernel dominates), 12.8 to 14.0 -> 17.0 to 17.4 M FP instructions/s in wasm32.
+//! 205 before, 104 after. Native: 90.9 to 92.1 -> 152 to 163 M instructions/s per CPU second
+//! (the build before gave 106 to 110 on a quiet machine, so about 1.7x); wasm32 in Node: 57 to
+//! 69 -> 108 to 125 M/s. The FP loop: 19.4 to 20.0 -> 22.2 to 23.5 M FP instructions/s natively
+//! (the soft-float kernel dominates), 12.8 to 14.0 -> 17.0 to 17.4 M FP instructions/s in wasm32.
 //! The AMD EPYC that gave 77 M/s natively and 52 to 57 M/s in wasm before was not available to
-//! measure again; the same ratio to this machine would put it near 115 M/s natively.
+//! measure again; the same ratio to this machine (0.71) would put it near 115 M/s natively.
 //!
 //! The floating-point loop (issue #21; same machine, 2026-12-07): 30.8 to 34.8 M guest
 //! instructions/s per CPU second natively (23 to 26 M SSE2 FP instructions/s), 15.9 M FP
