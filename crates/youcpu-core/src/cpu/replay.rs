@@ -167,12 +167,12 @@ pub fn replay_x87_corpus(data: &[u8]) -> Result<usize, String> {
             se: u16::from_le_bytes([input[i + 8], input[i + 9]]),
         };
         let cpu = &mut l.m.cpu;
-        *cpu.x87 = super::x87::X87 {
+        cpu.s.x87 = super::x87::X87 {
             fcw: u16::from_le_bytes([input[32], input[33]]),
             ..Default::default()
         };
-        cpu.x87.push(ext_at(16));
-        cpu.x87.push(ext_at(0));
+        cpu.s.x87.push(ext_at(16));
+        cpu.s.x87.push(ext_at(0));
         let s = &mut cpu.s;
         s.gpr[RSI] = INPUT;
         s.gpr[RDI] = OUTPUT;
@@ -193,7 +193,7 @@ pub fn replay_x87_corpus(data: &[u8]) -> Result<usize, String> {
                 return Err(format!("form {code:02x?} stopped: {:?}", l.state));
             }
         }
-        let x = &l.m.cpu.x87;
+        let x = &l.m.cpu.s.x87;
         let mut got = vec![0u8; 126];
         got[0..8].copy_from_slice(&l.m.cpu.s.rflags.to_le_bytes());
         got[8..10].copy_from_slice(&x.fcw.to_le_bytes());

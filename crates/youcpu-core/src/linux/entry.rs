@@ -155,7 +155,7 @@ impl Linux {
             vector::UD => (signal::SIGILL, si::ILL_ILLOPN),
             vector::MF | vector::XM => {
                 let err = if v == vector::MF {
-                    let x = &self.m.cpu.x87;
+                    let x = &self.m.cpu.s.x87;
                     x.status() & !(x.fcw & 0x3f)
                 } else {
                     let m = self.m.cpu.s.mxcsr;

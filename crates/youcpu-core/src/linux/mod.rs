@@ -424,8 +424,10 @@ impl Linux {
             if self.awaiting_input || self.m.cpu.retired_user >= limit {
                 return false;
             }
-            match self.m.step() {
-                Ok(Event::Delivered(d)) => self.last_fault = d.fault,
+            // Many user instructions at once: the machine stops at anything the kernel
+            // must see (a delivery, a change of ring).
+            match self.m.run(limit - self.m.cpu.retired_user) {
+                Ok((_, Event::Delivered(d))) => self.last_fault = d.fault,
                 Ok(_) => {}
                 Err(t) => self.crash(t),
             }

@@ -61,7 +61,6 @@ impl Linux {
             sigpending: std::mem::replace(&mut self.sigpending, inc.sigpending),
             sigign: std::mem::replace(&mut self.sigign, inc.sigign),
             sig: std::mem::replace(&mut self.sig, inc.sig),
-            x87: std::mem::replace(&mut self.m.cpu.x87, inc.x87),
             cwd: std::mem::replace(&mut self.cwd, inc.cwd),
             umask: std::mem::replace(&mut self.umask, inc.umask),
         };

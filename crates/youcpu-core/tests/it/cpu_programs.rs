@@ -95,6 +95,18 @@ fn self_modifying_code_is_seen_by_the_decode_cache() {
 }
 
 #[test]
+fn code_rewritten_right_after_the_store_that_rewrites_it() {
+    let r = compare("smc_next.S", Build::Asm, &[]);
+    assert!(r.steps > 10_000, "{} steps", r.steps);
+}
+
+#[test]
+fn each_process_keeps_its_own_fpu_state_across_switches() {
+    let o = harness::compare_outcome("fpu_switch.c", &[]);
+    assert!(o.stdout.contains("child: x87 ") && o.stdout.contains("parent: x87 "));
+}
+
+#[test]
 fn abort_is_sigabrt_after_the_mask_is_restored() {
     let r = compare("abort.c", Build::Musl, &[]);
     assert_eq!(

@@ -164,10 +164,10 @@ fn random_simd_and_x87_code_never_panics() {
             *x = u128::from(interesting(&mut rng)) << 64 | u128::from(interesting(&mut rng));
         }
         cpu.s.mxcsr = (rng.next() as u32) & 0xffff;
-        cpu.x87.fcw = rng.next() as u16;
-        cpu.x87.top = (rng.next() % 8) as u8;
-        cpu.x87.valid = rng.next() as u8;
-        for r in cpu.x87.regs.iter_mut() {
+        cpu.s.x87.fcw = rng.next() as u16;
+        cpu.s.x87.top = (rng.next() % 8) as u8;
+        cpu.s.x87.valid = rng.next() as u8;
+        for r in cpu.s.x87.regs.iter_mut() {
             r.se = interesting(&mut rng) as u16;
             r.sig = interesting(&mut rng);
         }

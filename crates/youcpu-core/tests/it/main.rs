@@ -17,6 +17,7 @@ mod cpu_loader;
 mod cpu_mmu;
 mod cpu_programs;
 mod cpu_random_code;
+mod cpu_run_loop;
 mod cpu_sse_native;
 mod cpu_x87_native;
 mod elf_malformed;

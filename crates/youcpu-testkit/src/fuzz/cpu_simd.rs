@@ -45,11 +45,11 @@ pub fn run(data: &[u8]) {
     let mut inp = Input::new(data);
     let cpu = &mut l.m.cpu;
     cpu.s.mxcsr = u32::from(inp.u16());
-    cpu.x87.fcw = inp.u16();
-    cpu.x87.fsw = inp.u16() & 0x7fff;
-    cpu.x87.top = inp.u8() & 7;
-    cpu.x87.valid = inp.u8();
-    for r in cpu.x87.regs.iter_mut() {
+    cpu.s.x87.fcw = inp.u16();
+    cpu.s.x87.fsw = inp.u16() & 0x7fff;
+    cpu.s.x87.top = inp.u8() & 7;
+    cpu.s.x87.valid = inp.u8();
+    for r in cpu.s.x87.regs.iter_mut() {
         r.se = inp.u16();
         r.sig = inp.edgy_u64();
     }
