@@ -15,6 +15,10 @@ import zlib from 'node:zlib';
 /** File name endings worth compressing: text and wasm (images such as PNG are compressed already). */
 export const COMPRESSIBLE = ['.html', '.js', '.mjs', '.css', '.wasm', '.svg', '.json', '.txt', '.xml', '.map'];
 
+/** Whether a built file gets compressed copies: text and wasm by extension, and everything under
+ * `programs/` (the example programs and their sources, fetched when a reader picks one). */
+export const compressible = (f) => COMPRESSIBLE.includes(path.extname(f)) || f.startsWith('programs/');
+
 const TEXT = new Set(['.html', '.js', '.mjs', '.css', '.svg', '.json', '.txt', '.xml', '.map']);
 
 /** Brotli at its best quality, told the input size and kind (as `brotli -q 11` does). */
@@ -62,7 +66,7 @@ export function compressDir(dir) {
   }
   for (const f of files) {
     const ext = path.extname(f);
-    if (!COMPRESSIBLE.includes(ext)) continue;
+    if (!compressible(f)) continue;
     const bytes = fs.readFileSync(path.join(dir, f));
     const row = { file: f, raw: bytes.length, br: null, gz: null };
     for (const [enc, pack] of [['br', (b) => brotli(b, ext)], ['gz', gzip]]) {
