@@ -384,6 +384,37 @@ pub extern "C" fn fp_main() {
     assert_eq!(n, WASM_FP_ITERATIONS * FP_BODY + 3);
 }
 
+// The machine of the browser bench (scripts/bench-browser.mjs), kept between slices.
+#[cfg(target_arch = "wasm32")]
+thread_local! {
+    static SLICED: std::cell::RefCell<Option<Linux>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Browser bench: a fresh machine at the integer loop with `iterations` to go.
+#[cfg(target_arch = "wasm32")]
+#[no_mangle]
+pub extern "C" fn bench_start(iterations: u32) {
+    SLICED.with(|m| *m.borrow_mut() = Some(machine(u64::from(iterations))));
+}
+
+/// Browser bench: runs at most `budget` more guest instructions of the machine `bench_start`
+/// made (one slice of the page's main thread, or of a worker's) and returns the guest
+/// instructions retired so far, or -1 once the loop has exited (-2 without a machine).
+#[cfg(target_arch = "wasm32")]
+#[no_mangle]
+pub extern "C" fn bench_slice(budget: u32) -> f64 {
+    SLICED.with(|m| match m.borrow_mut().as_mut() {
+        Some(l) => {
+            if l.run(u64::from(budget)) {
+                -1.0
+            } else {
+                l.instructions() as f64
+            }
+        }
+        None => -2.0,
+    })
+}
+
 /// On wasm32 there is no clock: Node times `main`, which runs a fixed workload.
 #[cfg(target_arch = "wasm32")]
 fn main() {

@@ -95,7 +95,8 @@ pub fn RingsWidget() -> Html {
             _ => {}
         })
     };
-    let narrow = crate::ui::use_narrow();
+    // One layout at a time: the narrow one on a phone (the wide one outside a browser).
+    let narrow = crate::ui::use_narrow().unwrap_or(false);
     let picture = crate::widgets::cpu_pic::render(
         &super::diagram::layout(&state, narrow),
         "rg-diagram",

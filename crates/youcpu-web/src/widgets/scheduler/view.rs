@@ -305,7 +305,8 @@ fn details(policy: PolicyId, r: &SimResult, n: usize, narrow: bool) -> Html {
 #[component]
 pub fn SchedulerWidget() -> Html {
     let state = use_url_reducer::<State>();
-    let narrow = crate::ui::use_narrow();
+    // One layout at a time: the narrow one on a phone (the wide one outside a browser).
+    let narrow = crate::ui::use_narrow().unwrap_or(false);
     // One policy per timer task, so no task runs more than one simulation; a new job
     // (generation) cancels the step still pending, and the reducer drops a stale result.
     {
