@@ -369,7 +369,15 @@ fn bad_input_is_an_error_never_a_panic() {
     assert!(needs(b"junk", &[]).is_err());
     assert!(Run::start("junk", b"\x7fELF junk", &[]).is_err());
     let stat = std::fs::read(programs().join("bin/hello")).unwrap();
-    assert!(needs(&stat, &[]).unwrap_err().contains("static"));
+    assert!(Run::start("hello", &stat, &[])
+        .err()
+        .unwrap()
+        .contains("a static program"));
+    let n = needs(&stat, &[]).unwrap();
+    assert!(!n.is_dynamic_program() && n.interp.is_none());
+    let lib = needs(&libc().bytes, &[]).unwrap();
+    assert!(!lib.is_dynamic_program());
+    assert!(needs(&hello_dyn(), &[]).unwrap().is_dynamic_program());
     let dynp = hello_dyn();
     for cut in [64, 200, 0x240, 0x1000, 0x3000] {
         let _ = needs(&dynp[..cut], &[libc()]);

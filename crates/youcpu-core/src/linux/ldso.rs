@@ -52,6 +52,9 @@ pub struct Needs {
     pub needed: Vec<String>,
     /// Those of [`Needs::needed`] given as files (by name).
     pub given: Vec<String>,
+    /// `DT_SONAME`: set in shared libraries (glibc's `libc.so.6` has a `PT_INTERP` too, so
+    /// that it can be run, but it is a library).
+    pub soname: Option<String>,
     /// `DT_RPATH` and `DT_RUNPATH` entries, searched before `LD_LIBRARY_PATH` (`DT_RPATH`)
     /// or after it (`DT_RUNPATH`).
     pub run_paths: Vec<String>,
@@ -94,21 +97,35 @@ fn basename(p: &str) -> &str {
     p.rsplit('/').next().unwrap_or(p)
 }
 
+impl Needs {
+    /// A program that a dynamic loader starts: it names an interpreter and is no library.
+    pub fn is_dynamic_program(&self) -> bool {
+        self.interp.is_some() && self.soname.is_none()
+    }
+}
+
+/// Why a file is no dynamic program, in words (None if it is one).
+pub fn not_dynamic(n: &Needs) -> Option<&'static str> {
+    match (&n.interp, &n.soname) {
+        (_, Some(_)) => Some("a shared library, not a program; give the program that needs it too"),
+        (None, None) => Some(
+            "it names no interpreter (PT_INTERP): a static program or a library, nothing for a dynamic loader to start",
+        ),
+        (Some(_), None) => None,
+    }
+}
+
 /// Reads what `program` needs and which of `files` provide it. Errors: not an ELF file this
-/// can read, or a static program (nothing for a dynamic loader to do).
+/// can read.
 pub fn needs(program: &[u8], files: &[File]) -> Result<Needs, String> {
     let elf = Elf::parse(program).map_err(|e| format!("not an ELF file ld.so could load: {e}"))?;
-    let Some(interp) = elf.interpreter else {
-        return Err(
-            "a static program: it names no interpreter (PT_INTERP), so no dynamic loader runs"
-                .into(),
-        );
-    };
+    let interp = elf.interpreter.unwrap_or_default();
     let names: Vec<&str> = files.iter().map(|f| basename(&f.name)).collect();
     let needed: Vec<String> = elf.libraries.iter().map(|s| s.to_string()).collect();
     Ok(Needs {
-        interp: Some(interp.to_string()),
-        interp_given: names.contains(&basename(interp)),
+        interp: elf.interpreter.map(str::to_string),
+        soname: elf.soname.map(str::to_string),
+        interp_given: elf.interpreter.is_some() && names.contains(&basename(interp)),
         given: needed
             .iter()
             .filter(|n| names.contains(&n.as_str()))
@@ -264,6 +281,9 @@ impl Run {
     /// ELF file...), in words.
     pub fn start(name: &str, program: &[u8], files: &[File]) -> Result<Run, String> {
         let need = needs(program, files)?;
+        if let Some(why) = not_dynamic(&need) {
+            return Err(why.into());
+        }
         let interp = need.interp.clone().unwrap_or_default();
         let mut fs = MemFs::new();
         let name = basename(name);
