@@ -141,6 +141,20 @@ pub fn needs(program: &[u8], files: &[File]) -> Result<Needs, String> {
     })
 }
 
+/// The value of the symbol `name` in an ELF file's symbol tables (the full one first, then the
+/// dynamic one), if it has one.
+pub fn symbol_value(bytes: &[u8], name: &str) -> Option<u64> {
+    let elf = Elf::parse(bytes).ok()?;
+    let found = [(&elf.syms, false), (&elf.dynsyms, true)]
+        .into_iter()
+        .find_map(|(syms, dynamic)| {
+            syms.iter()
+                .find(|s| s.st_shndx != 0 && sym_name(&elf, s, dynamic) == Some(name))
+                .map(|s| s.st_value)
+        });
+    found
+}
+
 /// What an object is in the process.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Role {

@@ -19,6 +19,8 @@ pub const SLICE: u64 = 150_000;
 /// Where the widget is.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Phase {
+    /// Waiting for the reader to come near (the example's files are not fetched before).
+    Waiting,
     /// Fetching the example's files.
     Fetching,
     /// The simulated run is going: instructions so far.
@@ -55,7 +57,7 @@ impl Default for State {
         State {
             files: Rc::new(Vec::new()),
             dropped: false,
-            phase: Phase::Fetching,
+            phase: Phase::Waiting,
             run: 0,
             object: 0,
             reloc: None,
@@ -67,6 +69,8 @@ impl Default for State {
 /// What the reader or the hooks ask for.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Action {
+    /// The widget came into use: fetch the example (if nothing else is shown).
+    Start,
     /// The example's files arrived (or could not be fetched).
     Fetched(Result<Vec<File>, String>),
     /// The reader dropped or opened files: added to the ones dropped before.
@@ -189,12 +193,14 @@ impl Apply for State {
                 *run != self.run || !matches!(self.phase, Phase::Running(_))
             }
             Action::Fetched(_) => self.dropped,
+            Action::Start => self.phase != Phase::Waiting,
             _ => false,
         }
     }
 
     fn apply(&mut self, a: Action) {
         match a {
+            Action::Start => self.phase = Phase::Fetching,
             Action::Fetched(Ok(files)) => {
                 self.dropped = false;
                 self.arrange(files);
@@ -258,7 +264,11 @@ impl Apply for State {
                 }
             }
             Action::Example => {
-                *self = State::default();
+                *self = State {
+                    phase: Phase::Fetching,
+                    run: self.run.wrapping_add(1),
+                    ..State::default()
+                };
             }
             Action::Error(e) => {
                 self.run = self.run.wrapping_add(1);
@@ -333,6 +343,7 @@ mod tests {
     #[test]
     fn the_example_runs_and_picks_the_call_from_main() {
         let mut s = State::default();
+        s.apply(Action::Start);
         s.apply(Action::Fetched(Ok(example())));
         assert_eq!(s.phase, Phase::Running(0));
         run(&mut s);
@@ -404,6 +415,12 @@ mod tests {
             }
         }
         s.apply(Action::Example);
-        assert_eq!(s, State::default());
+        assert_eq!((s.phase.clone(), s.dropped), (Phase::Fetching, false));
+        // The example waits until the widget comes into use, then fetches once.
+        let mut t = State::default();
+        assert_eq!(t.phase, Phase::Waiting);
+        t.apply(Action::Start);
+        assert_eq!(t.phase, Phase::Fetching);
+        assert!(t.ignores(&Action::Start));
     }
 }

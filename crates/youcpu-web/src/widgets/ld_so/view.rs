@@ -138,11 +138,50 @@ fn missing_text(s: &State, n: &youcpu_core::linux::ldso::Needs) -> Html {
     }
 }
 
+/// Calls `on` once, when the element is within a viewport's height of the visible part of the
+/// page (now, or after a scroll): the widget comes into use, and only then fetches its files.
+#[yew::hook]
+fn use_near_view(node: NodeRef, on: Callback<()>) {
+    use_effect_with((), move |_| {
+        let near = move || {
+            let h = web_sys::window()
+                .and_then(|w| w.inner_height().ok())
+                .and_then(|v| v.as_f64())
+                .unwrap_or(800.0);
+            node.cast::<web_sys::Element>().is_some_and(|e| {
+                let r = e.get_bounding_client_rect();
+                r.bottom() > -h && r.top() < 2.0 * h
+            })
+        };
+        let mut listener = None;
+        if near() {
+            on.emit(());
+        } else if let Some(w) = web_sys::window() {
+            let done = Rc::new(std::cell::Cell::new(false));
+            let f = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || {
+                if !done.get() && near() {
+                    done.set(true);
+                    on.emit(());
+                }
+            });
+            let _ = w.add_event_listener_with_callback("scroll", f.as_ref().unchecked_ref());
+            listener = Some((w, f));
+        }
+        move || {
+            if let Some((w, f)) = listener {
+                let _ = w.remove_event_listener_with_callback("scroll", f.as_ref().unchecked_ref());
+            }
+        }
+    });
+}
+
 /// The ld-so widget.
 #[component]
 pub fn LdSoWidget() -> Html {
     let state = use_url_reducer::<State>();
     let d = state.dispatcher();
+    let root = use_node_ref();
+    use_near_view(root.clone(), d.on(Action::Start));
     let fetching = matches!(state.phase, Phase::Fetching) && !state.dropped;
     {
         let d = d.clone();
@@ -211,6 +250,10 @@ pub fn LdSoWidget() -> Html {
     let ondragover = Callback::from(|e: DragEvent| e.prevent_default());
     let name = state.program().to_string();
     let (body, live) = match &state.phase {
+        Phase::Waiting => (html! {
+            <p class="hint" data-testid="ld-status">{ "The example's files are fetched when you come to this widget. " }
+                <button type="button" class="btn" data-testid="ld-start" onclick={d.on(Action::Start)}>{ "Run it now" }</button></p>
+        }, String::new()),
         Phase::Fetching => (html! { <p class="hint" data-testid="ld-status">{ "Fetching hello-dyn and musl's loader (about 700 KB, 250 KB compressed)…" }</p> }, "Fetching the example.".to_string()),
         Phase::Running(n) => (html! { <p class="hint" data-testid="ld-status">{ format!("ld.so is running in the simulated kernel: {n} instructions so far…") }</p> }, format!("ld.so running, {n} instructions.")),
         Phase::Failed(e) => (html! { <p class="asm-error" role="alert" data-testid="ld-error">{ e.clone() }</p> }, e.clone()),
@@ -244,7 +287,7 @@ pub fn LdSoWidget() -> Html {
     };
     html! {
         <Frame id={super::ID} title="Before main: what ld.so did" subtitle="The real dynamic loader, run in the simulated kernel up to the program's entry point" on_reset={d.on(Action::Example)} live={Some(AttrValue::from(live))}>
-            <div class="ld-drop" data-testid="ld-drop" {ondrop} {ondragover}>
+            <div class="ld-drop" data-testid="ld-drop" ref={root} {ondrop} {ondragover}>
                 <p class="hint">
                     { if state.dropped { format!("Your program: {name}, with {} other file{}. ", state.files.len().saturating_sub(1), if state.files.len() == 2 { "" } else { "s" }) } else { "The example: hello-dyn, a C \"hello, world\" linked against musl, whose C library is also its dynamic loader. ".to_string() } }
                     { "Drop a dynamically linked x86-64 program here, or open it, with its loader and libraries (together or one after another): they stay in your browser." }
