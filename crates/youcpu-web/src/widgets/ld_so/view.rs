@@ -139,36 +139,37 @@ fn missing_text(s: &State, n: &youcpu_core::linux::ldso::Needs) -> Html {
 }
 
 /// Calls `on` once, when the element is within a viewport's height of the visible part of the
-/// page (now, or after a scroll): the widget comes into use, and only then fetches its files.
+/// page (now, a moment after mounting, or after a scroll): the widget comes into use, and only
+/// then fetches its files. An element not laid out yet (no size) is not near.
 #[yew::hook]
 fn use_near_view(node: NodeRef, on: Callback<()>) {
     use_effect_with((), move |_| {
-        let near = move || {
+        let done = Rc::new(std::cell::Cell::new(false));
+        let check = Rc::new(move || {
             let h = web_sys::window()
                 .and_then(|w| w.inner_height().ok())
                 .and_then(|v| v.as_f64())
                 .unwrap_or(800.0);
-            node.cast::<web_sys::Element>().is_some_and(|e| {
+            let near = node.cast::<web_sys::Element>().is_some_and(|e| {
                 let r = e.get_bounding_client_rect();
-                r.bottom() > -h && r.top() < 2.0 * h
-            })
-        };
-        let mut listener = None;
-        if near() {
-            on.emit(());
-        } else if let Some(w) = web_sys::window() {
-            let done = Rc::new(std::cell::Cell::new(false));
-            let f = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || {
-                if !done.get() && near() {
-                    done.set(true);
-                    on.emit(());
-                }
+                r.height() > 0.0 && r.bottom() > -h && r.top() < 2.0 * h
             });
+            if near && !done.replace(true) {
+                on.emit(());
+            }
+        });
+        let later = {
+            let check = check.clone();
+            gloo_timers::callback::Timeout::new(400, move || check())
+        };
+        let f = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || check());
+        let w = web_sys::window();
+        if let Some(w) = &w {
             let _ = w.add_event_listener_with_callback("scroll", f.as_ref().unchecked_ref());
-            listener = Some((w, f));
         }
         move || {
-            if let Some((w, f)) = listener {
+            drop(later);
+            if let Some(w) = w {
                 let _ = w.remove_event_listener_with_callback("scroll", f.as_ref().unchecked_ref());
             }
         }

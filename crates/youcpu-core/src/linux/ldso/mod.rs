@@ -19,8 +19,10 @@ use super::fs::memfs::{MemFs, ROOT};
 use super::vma::VmaKind;
 use super::{Config, Linux, ProcessState};
 use crate::loader::ExecArgs;
-use goblin::elf::{Elf, Sym};
 use iced_x86::{Code, Decoder, DecoderOptions, Mnemonic, OpKind, Register};
+use image::Image;
+
+mod image;
 
 /// Most user instructions the run to the entry point may take (glibc's ld.so needs about
 /// two hundred thousand, musl's a few thousand).
@@ -118,41 +120,32 @@ pub fn not_dynamic(n: &Needs) -> Option<&'static str> {
 /// Reads what `program` needs and which of `files` provide it. Errors: not an ELF file this
 /// can read.
 pub fn needs(program: &[u8], files: &[File]) -> Result<Needs, String> {
-    let elf = Elf::parse(program).map_err(|e| format!("not an ELF file ld.so could load: {e}"))?;
-    let interp = elf.interpreter.unwrap_or_default();
+    let img = Image::parse(program)?;
     let names: Vec<&str> = files.iter().map(|f| basename(&f.name)).collect();
-    let needed: Vec<String> = elf.libraries.iter().map(|s| s.to_string()).collect();
     Ok(Needs {
-        interp: elf.interpreter.map(str::to_string),
-        soname: elf.soname.map(str::to_string),
-        interp_given: elf.interpreter.is_some() && names.contains(&basename(interp)),
-        given: needed
+        interp_given: img
+            .interp
+            .as_deref()
+            .is_some_and(|i| names.contains(&basename(i))),
+        given: img
+            .needed
             .iter()
             .filter(|n| names.contains(&n.as_str()))
             .cloned()
             .collect(),
-        needed,
-        run_paths: elf
-            .rpaths
-            .iter()
-            .chain(elf.runpaths.iter())
-            .map(|s| s.to_string())
-            .collect(),
+        needed: img.needed,
+        interp: img.interp,
+        soname: img.soname,
+        run_paths: img.run_paths,
     })
 }
 
 /// The value of the symbol `name` in an ELF file's symbol tables (the full one first, then the
 /// dynamic one), if it has one.
 pub fn symbol_value(bytes: &[u8], name: &str) -> Option<u64> {
-    let elf = Elf::parse(bytes).ok()?;
-    let found = [(&elf.syms, false), (&elf.dynsyms, true)]
-        .into_iter()
-        .find_map(|(syms, dynamic)| {
-            syms.iter()
-                .find(|s| s.st_shndx != 0 && sym_name(&elf, s, dynamic) == Some(name))
-                .map(|s| s.st_value)
-        });
-    found
+    let img = Image::parse(bytes).ok()?;
+    let mut syms = img.syms.iter().rev();
+    syms.find(|s| s.name == name).map(|s| s.value)
 }
 
 /// What an object is in the process.
@@ -403,57 +396,44 @@ impl Run {
             syscalls: self.linux.syscall_count,
             entry: self.entry,
         };
-        let parsed: Vec<Option<Elf>> = objects
+        let parsed: Vec<Option<Image>> = objects
             .iter()
-            .map(|(o, bytes)| {
-                let _ = o;
-                bytes.as_deref().and_then(|b| Elf::parse(b).ok())
-            })
+            .map(|(_, bytes)| bytes.as_deref().and_then(|b| Image::parse(b).ok()))
             .collect();
         report.objects = objects.iter().map(|(o, _)| o.clone()).collect();
-        for (i, elf) in parsed.iter().enumerate() {
-            let Some(elf) = elf else { continue };
+        for (i, img) in parsed.iter().enumerate() {
+            let Some(img) = img else { continue };
             if let Some(o) = report.objects.get_mut(i) {
-                o.needed = elf.libraries.iter().map(|s| s.to_string()).collect();
+                o.needed = img.needed.clone();
             }
             let base = report.objects.get(i).map_or(0, |o| o.base);
-            let tables = [
-                (&elf.dynrelas, false),
-                (&elf.dynrels, false),
-                (&elf.pltrelocs, true),
-            ];
-            for (table, plt) in tables {
-                for r in table.iter() {
-                    let addr = base.wrapping_add(r.r_offset);
-                    let mut buf = [0u8; 8];
-                    let value = self
-                        .linux
-                        .m
-                        .mmu
-                        .read_bytes(addr, &mut buf, false)
-                        .ok()
-                        .map(|()| u64::from_le_bytes(buf));
-                    let symbol = elf
-                        .dynsyms
-                        .get(r.r_sym)
-                        .and_then(|s| elf.dynstrtab.get_at(s.st_name))
-                        .filter(|n| !n.is_empty())
-                        .map(str::to_string);
-                    report.relocs.push(Reloc {
-                        object: i,
-                        offset: r.r_offset,
-                        addr,
-                        kind: format!(
-                            "R_{}",
-                            goblin::elf::reloc::r_to_str(r.r_type, elf.header.e_machine)
-                        ),
-                        symbol,
-                        addend: r.r_addend.unwrap_or(0),
-                        plt,
-                        value,
-                        target: None,
-                    });
-                }
+            for r in &img.relocs {
+                let addr = base.wrapping_add(r.offset);
+                let mut buf = [0u8; 8];
+                let value = self
+                    .linux
+                    .m
+                    .mmu
+                    .read_bytes(addr, &mut buf, false)
+                    .ok()
+                    .map(|()| u64::from_le_bytes(buf));
+                let symbol = img
+                    .reloc_syms
+                    .get(r.sym as usize)
+                    .cloned()
+                    .flatten()
+                    .filter(|_| r.sym != 0);
+                report.relocs.push(Reloc {
+                    object: i,
+                    offset: r.offset,
+                    addr,
+                    kind: type_name(r.kind),
+                    symbol,
+                    addend: r.addend,
+                    plt: r.plt,
+                    value,
+                    target: None,
+                });
             }
         }
         for r in &mut report.relocs {
@@ -469,9 +449,9 @@ impl Run {
                 }
             }
         }
-        if let (Some(Some(elf)), Some((_, Some(bytes)))) = (parsed.first(), objects.first()) {
+        if let (Some(Some(img)), Some((_, Some(bytes)))) = (parsed.first(), objects.first()) {
             let base = report.objects.first().map_or(0, |o| o.base);
-            report.calls = plt_calls(elf, bytes, base, &report.relocs);
+            report.calls = plt_calls(img, bytes, base, &report.relocs);
         }
         report
     }
@@ -573,12 +553,16 @@ impl Run {
         for (_, mut o) in libs {
             let b = bytes_of(&o.name, files);
             // The file's first PT_LOAD starts at p_vaddr (page-rounded) = offset 0.
-            if let Some(first) = b.as_deref().and_then(|b| Elf::parse(b).ok()).and_then(|e| {
-                e.program_headers
-                    .iter()
-                    .find(|p| p.p_type == goblin::elf::program_header::PT_LOAD)
-                    .map(|p| p.p_vaddr & !0xfff)
-            }) {
+            if let Some(first) = b
+                .as_deref()
+                .and_then(|b| Image::parse(b).ok())
+                .and_then(|e| {
+                    e.phdrs
+                        .iter()
+                        .find(|p| p.kind == 1)
+                        .map(|p| p.vaddr & !0xfff)
+                })
+            {
                 o.base = o.base.wrapping_sub(first);
             }
             if o.base == u64::MAX {
@@ -609,6 +593,27 @@ impl Run {
     }
 }
 
+/// An x86-64 relocation type's name (System V AMD64 ABI §4.4.1, Table 4.9), the ones a dynamic
+/// loader meets; others by number.
+fn type_name(t: u32) -> String {
+    let name = match t {
+        0 => "NONE",
+        1 => "64",
+        5 => "COPY",
+        6 => "GLOB_DAT",
+        7 => "JUMP_SLOT",
+        8 => "RELATIVE",
+        16 => "DTPMOD64",
+        17 => "DTPOFF64",
+        18 => "TPOFF64",
+        36 => "TLSDESC",
+        37 => "IRELATIVE",
+        38 => "RELATIVE64",
+        _ => return format!("type {t}"),
+    };
+    format!("R_X86_64_{name}")
+}
+
 /// Types whose value is an address (the others, such as the TLS ones, are offsets or
 /// module numbers).
 fn is_address(kind: &str) -> bool {
@@ -622,34 +627,25 @@ fn is_address(kind: &str) -> bool {
     )
 }
 
-fn sym_name<'a>(elf: &'a Elf, s: &Sym, dynamic: bool) -> Option<&'a str> {
-    let t = if dynamic { &elf.dynstrtab } else { &elf.strtab };
-    t.get_at(s.st_name).filter(|n| !n.is_empty())
-}
-
 /// The object holding `addr` and the symbol defined exactly there (dynamic symbols first,
 /// then the full symbol table; sections and files are skipped; a global name wins over a
 /// local one).
-fn locate(objects: &[Object], parsed: &[Option<Elf>], addr: u64) -> Option<Target> {
+fn locate(objects: &[Object], parsed: &[Option<Image>], addr: u64) -> Option<Target> {
     let i = objects
         .iter()
         .position(|o| o.start <= addr && addr < o.end)?;
     let o = objects.get(i)?;
     let offset = addr.wrapping_sub(o.base);
-    let symbol = parsed.get(i).and_then(Option::as_ref).and_then(|elf| {
+    let symbol = parsed.get(i).and_then(Option::as_ref).and_then(|img| {
         let mut best: Option<(&str, bool)> = None;
-        for (syms, dynamic) in [(&elf.dynsyms, true), (&elf.syms, false)] {
-            for s in syms.iter() {
-                if s.st_value != offset || s.st_shndx == 0 || !matches!(s.st_type(), 0..=2 | 10) {
-                    continue;
-                }
-                let Some(n) = sym_name(elf, &s, dynamic) else {
-                    continue;
-                };
-                let global = s.st_bind() != goblin::elf::sym::STB_LOCAL;
-                if best.is_none_or(|(_, g)| global && !g) {
-                    best = Some((n, global));
-                }
+        for s in &img.syms {
+            // STT_NOTYPE, STT_OBJECT, STT_FUNC, STT_GNU_IFUNC (gABI "Symbol Table").
+            if s.value != offset || !matches!(s.info & 0xf, 0..=2 | 10) {
+                continue;
+            }
+            let global = s.info >> 4 != 0; // not STB_LOCAL
+            if best.is_none_or(|(_, g)| global && !g) {
+                best = Some((&s.name, global));
             }
         }
         best.map(|(n, _)| n.to_string())
@@ -665,7 +661,7 @@ fn locate(objects: &[Object], parsed: &[Option<Elf>], addr: u64) -> Option<Targe
 /// slot is a relocated GOT entry is a PLT stub (SysV AMD64 ABI §5.2, Figure 5.2; with
 /// `-z now` and `.plt.sec`/`.plt.got` the stub is the same jump); every `call` to a stub, or
 /// `call qword ptr [rip+d]` on such a slot (`-fno-plt`), is a call site.
-fn plt_calls(elf: &Elf, bytes: &[u8], base: u64, relocs: &[Reloc]) -> Vec<PltCall> {
+fn plt_calls(img: &Image, bytes: &[u8], base: u64, relocs: &[Reloc]) -> Vec<PltCall> {
     let slot_reloc = |slot: u64| {
         relocs
             .iter()
@@ -674,19 +670,15 @@ fn plt_calls(elf: &Elf, bytes: &[u8], base: u64, relocs: &[Reloc]) -> Vec<PltCal
     let mut stubs: Vec<(u64, u64, usize)> = Vec::new(); // (stub, slot, reloc)
     let mut calls: Vec<(u64, Option<u64>, u64, usize, bool)> = Vec::new();
     let mut near_calls: Vec<(u64, u64, bool)> = Vec::new(); // (site, target, jmp)
-    for ph in elf
-        .program_headers
-        .iter()
-        .filter(|p| p.p_type == goblin::elf::program_header::PT_LOAD && p.p_flags & 1 != 0)
-    {
-        let Some(code) = usize::try_from(ph.p_offset)
+    for ph in img.phdrs.iter().filter(|p| p.kind == 1 && p.flags & 1 != 0) {
+        let Some(code) = usize::try_from(ph.offset)
             .ok()
-            .zip(usize::try_from(ph.p_filesz).ok())
+            .zip(usize::try_from(ph.filesz).ok())
             .and_then(|(o, n)| bytes.get(o..o.checked_add(n)?))
         else {
             continue;
         };
-        let mut d = Decoder::with_ip(64, code, ph.p_vaddr, DecoderOptions::NONE);
+        let mut d = Decoder::with_ip(64, code, ph.vaddr, DecoderOptions::NONE);
         for ins in &mut d {
             if ins.code() == Code::INVALID {
                 continue;
@@ -733,7 +725,7 @@ fn plt_calls(elf: &Elf, bytes: &[u8], base: u64, relocs: &[Reloc]) -> Vec<PltCal
         .into_iter()
         .map(|(site, stub, slot, reloc, jump)| PltCall {
             site: site.wrapping_add(base),
-            caller: function_at(elf, site),
+            caller: function_at(img, site),
             jump,
             stub: stub.map(|s| s.wrapping_add(base)),
             slot: slot.wrapping_add(base),
@@ -745,23 +737,19 @@ fn plt_calls(elf: &Elf, bytes: &[u8], base: u64, relocs: &[Reloc]) -> Vec<PltCal
 /// The function symbol whose range holds `addr` (file addresses); failing that, the nearest
 /// function symbol of size 0 before it (hand-written code such as crtstuff's often has no
 /// size).
-fn function_at(elf: &Elf, addr: u64) -> Option<String> {
-    let mut near: Option<(u64, String)> = None;
-    for (syms, dynamic) in [(&elf.syms, false), (&elf.dynsyms, true)] {
-        for s in syms.iter() {
-            if s.st_type() != goblin::elf::sym::STT_FUNC || s.st_value > addr {
-                continue;
-            }
-            let Some(n) = sym_name(elf, &s, dynamic) else {
-                continue;
-            };
-            if addr < s.st_value.saturating_add(s.st_size) {
-                return Some(n.to_string());
-            }
-            if s.st_size == 0 && near.as_ref().is_none_or(|(v, _)| s.st_value > *v) {
-                near = Some((s.st_value, n.to_string()));
-            }
+fn function_at(img: &Image, addr: u64) -> Option<String> {
+    let mut near: Option<(u64, &str)> = None;
+    // STT_FUNC (2) symbols, the full table's first (it comes last in `syms`).
+    for s in img.syms.iter().rev() {
+        if s.info & 0xf != 2 || s.value > addr {
+            continue;
+        }
+        if addr < s.value.saturating_add(s.size) {
+            return Some(s.name.clone());
+        }
+        if s.size == 0 && near.is_none_or(|(v, _)| s.value > v) {
+            near = Some((s.value, &s.name));
         }
     }
-    near.map(|(_, n)| n)
+    near.map(|(_, n)| n.to_string())
 }
