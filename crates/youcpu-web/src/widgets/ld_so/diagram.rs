@@ -194,9 +194,12 @@ pub fn draw(c: &mut Canvas, s: &State, r: &Report) -> (f64, String) {
                 c.line(tx, ty - 10.0, tx, ty, "d-hl d-line");
                 c.path(&[(cx, cy), (cx, cy - 8.0), (tx, ty + 10.0), (tx, ty)], "d-hl", true);
                 if let Some(sym) = &t.symbol {
-                    let anchor = if tx > W - 140.0 { "end" } else { "start" };
-                    let lx = if anchor == "end" { tx - 4.0 } else { tx + 4.0 };
-                    c.text(lx, ty - 3.0, anchor, "d-small d-hl", clip(sym, 24));
+                    // The name on a small panel of its own, readable over the band's text.
+                    let label = clip(sym, 24);
+                    let w = label.chars().count() as f64 * char_w("d-small") + 6.0;
+                    let lx = if tx + 4.0 + w > W - X0 { tx - 4.0 - w } else { tx + 4.0 };
+                    c.rect(lx, ty - 15.0, w, 13.0, "d-box");
+                    c.text(lx + 3.0, ty - 5.0, "start", "d-small d-hl", label);
                 }
             }
         }
@@ -222,7 +225,7 @@ pub fn draw(c: &mut Canvas, s: &State, r: &Report) -> (f64, String) {
                 if k.jump { "jmp" } else { "call" }
             );
             c.part("call site", (X0, y, bw, 34.0), "d-box-2", true, site.trim(), Some(&format!("{:#x}", k.site)));
-            let after = match k.stub {
+            let from = match k.stub {
                 Some(stub) => {
                     c.part(
                         "plt stub",
@@ -233,11 +236,12 @@ pub fn draw(c: &mut Canvas, s: &State, r: &Report) -> (f64, String) {
                         Some(&format!("{stub:#x}")),
                     );
                     c.arrow(X0 + bw, y + 17.0, X0 + bw + 24.0, y + 17.0, "d-hl");
-                    X0 + 2.0 * bw + 24.0
+                    X0 + 1.5 * bw + 24.0
                 }
-                None => X0 + bw,
+                None => X0 + bw / 2.0,
             };
-            c.path(&[(after, y + 17.0), (cx.max(after + 20.0), y + 17.0), (cx, cy + 28.0)], "d-hl", true);
+            // From the stub (or the call) up to the slot it jumps through.
+            c.path(&[(from, y), (from, y - 6.0), (cx, cy + 34.0), (cx, cy + 27.0)], "d-hl", true);
             let more = if calls.len() > 1 {
                 format!(" ({} call sites in all)", calls.len())
             } else {
