@@ -6,7 +6,7 @@
 //! different ones. A [`Vendor`] profile, chosen when the machine is made, decides each of
 //! them, so a program that looks (a test, a curious reader) sees what one real processor of
 //! that vendor shows. The rules were read off recordings of the same case grid on both
-//! vendors' cores (`tests/cpu_flags_native.rs`, `tests/data/flags/`):
+//! vendors' cores (`tests/it/cpu_flags_native.rs`, `tests/data/flags/`):
 //!
 //! | instruction | Intel | AMD |
 //! |---|---|---|

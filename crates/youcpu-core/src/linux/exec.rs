@@ -228,9 +228,9 @@ impl Linux {
             match crate::loader::load(&mut self.m.mmu, &mut mm, &program, interp.as_deref(), &args)
             {
                 Ok(i) => i,
-                Err(_) => {
+                Err(e) => {
                     mm.destroy(&mut self.m.mmu);
-                    return Err(Errno::Enoexec);
+                    return Err(e.errno);
                 }
             };
         // The point of no return.

@@ -26,6 +26,7 @@ pub mod futex;
 pub mod layout;
 pub mod ldso;
 pub mod mm;
+pub mod pagecache;
 pub mod process;
 pub mod sched;
 pub mod sigframe;
@@ -40,7 +41,7 @@ pub mod wait;
 use crate::cpu::fault::vector;
 use crate::cpu::state::{rflags, RSP};
 use crate::cpu::{Event, TripleFault};
-use crate::loader::{self, ExecArgs, LoadInfo};
+use crate::loader::{self, ExecArgs, LoadError, LoadInfo};
 use crate::machine::Machine;
 use crate::mmu::paging::{self, PageFlags};
 use crate::mmu::phys::PAGE_SIZE;
@@ -227,6 +228,8 @@ pub struct Linux {
     pub fs: Box<dyn fs::vfs::Vfs>,
     /// Every pipe.
     pub pipes: fs::pipe::Pipes,
+    /// The page cache behind shared file mappings ([`pagecache`]).
+    pub page_cache: pagecache::PageCache,
     /// Whether the console's streams are terminals.
     pub terminal: fs::Terminal,
     /// The program's path as exec was given it (what /proc/self/exe names).
@@ -355,6 +358,7 @@ impl Linux {
             files,
             fs: Box::new(fs::memfs::MemFs::new()),
             pipes: fs::pipe::Pipes::default(),
+            page_cache: pagecache::PageCache::default(),
             terminal: fs::Terminal::default(),
             exe: Vec::new(),
             random_state: crate::loader::stack::RANDOM_SEED,
@@ -384,7 +388,7 @@ impl Linux {
         program: &[u8],
         interp: Option<&[u8]>,
         args: &ExecArgs,
-    ) -> Result<&LoadInfo, String> {
+    ) -> Result<&LoadInfo, LoadError> {
         self.uid = args.uid;
         self.gid = args.gid;
         self.exe = args.execfn.clone();

@@ -183,6 +183,8 @@ pub mod si {
     pub const ILL_ILLOPN: i32 = 2;
     /// SIGBUS: misaligned address.
     pub const BUS_ADRALN: i32 = 1;
+    /// SIGBUS: a nonexistent physical address (a page of a file mapping past its end).
+    pub const BUS_ADRERR: i32 = 2;
     /// SIGCHLD: the child exited.
     pub const CLD_EXITED: i32 = 1;
     /// SIGCHLD: the child was killed.

@@ -257,6 +257,12 @@ enum A {
     Argv,
 }
 
+/// How many arguments system call `nr` takes (the registers after them are ignored by it), from
+/// the same table the trace decodes them with; `None` for a call the table does not know.
+pub fn arity(nr: u64) -> Option<usize> {
+    signature(nr).map(|(args, _)| args.len())
+}
+
 /// The arguments of a system call, and whether its result is an address.
 fn signature(nr: u64) -> Option<(&'static [A], bool)> {
     use A::*;
@@ -297,6 +303,7 @@ fn signature(nr: u64) -> Option<(&'static [A], bool)> {
         60 | 231 => (&[I], false),
         61 => (&[I, P, I, P], false),
         62 => (&[I, Sig], false),
+        131 => (&[P, P], false),
         63 | 99 => (&[P], false),
         72 => (&[Fd, FcntlCmd, P], false),
         77 => (&[Fd, I], false),
