@@ -21,7 +21,7 @@
 //!
 //! A number the prose quotes from a simulated run is written `{{run:KEY}}` and filled in from
 //! `web/article/run-facts.txt` (`KEY = VALUE` lines), which a native test re-derives from the
-//! simulator (`crates/youcpu-core/tests/run_facts.rs`), so prose and run cannot drift apart; an
+//! simulator (`crates/youcpu-core/tests/it/run_facts.rs`), so prose and run cannot drift apart; an
 //! unknown key fails the build.
 
 use pulldown_cmark::{html, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
