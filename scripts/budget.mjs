@@ -28,8 +28,9 @@ export const PROGRAM = (f) => f.startsWith('programs/');
 // kind: [which files, brotli budget in bytes]. Every asset is of the first kind that takes it.
 export const KINDS = {
   // musl's dynamic loader (libc.so: 687 KiB raw, 349 KiB brotli) is most of it; each example is
-  // 2-16 KiB brotli.
-  programs: [PROGRAM, 420 * KiB],
+  // 2-16 KiB brotli. 430 (was 420): the small shell (bin/sh, issue #19) that starts hello-dyn in
+  // the run the epilogue tells (tests/it/run_facts.rs runs it; the page does not fetch it yet).
+  programs: [PROGRAM, 430 * KiB],
   html: [(f) => f.endsWith('.html'), 80 * KiB],
   css: [(f) => f.endsWith('.css'), 10 * KiB],
   'first js': [(f) => f.endsWith('.js') && !LATER(f), 5 * KiB],
