@@ -24,6 +24,7 @@ pub mod fork;
 pub mod fs;
 pub mod futex;
 pub mod layout;
+pub mod ldso;
 pub mod mm;
 pub mod narrate;
 pub mod pagecache;
