@@ -28,8 +28,8 @@ export const PROGRAM = (f) => f.startsWith('programs/');
 // kind: [which files, brotli budget in bytes]. Every asset is of the first kind that takes it.
 export const KINDS = {
   // musl's dynamic loader (libc.so: 687 KiB raw, 349 KiB brotli) is most of it; each example is
-  // 2-16 KiB brotli.
-  programs: [PROGRAM, 420 * KiB],
+  // 2-16 KiB brotli. The signals widget's program (sigframe, 14 KiB) is fetched only by it.
+  programs: [PROGRAM, 440 * KiB],
   html: [(f) => f.endsWith('.html'), 80 * KiB],
   css: [(f) => f.endsWith('.css'), 10 * KiB],
   'first js': [(f) => f.endsWith('.js') && !LATER(f), 5 * KiB],

@@ -61,6 +61,82 @@ fn part_class(p: Part) -> &'static str {
     }
 }
 
+/// Focuses range `i`'s shape in the picture holding `from` (arrow keys move between ranges).
+#[cfg(target_arch = "wasm32")]
+fn focus_row(from: &KeyboardEvent, i: usize) {
+    use wasm_bindgen::JsCast;
+    let el = from
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .and_then(|e| e.closest("svg").ok().flatten())
+        .and_then(|svg| svg.query_selector(&format!("[data-testid=\"sg-row-{i}\"]")).ok().flatten())
+        .and_then(|e| e.dyn_into::<web_sys::SvgElement>().ok());
+    if let Some(e) = el {
+        let _ = e.focus();
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn focus_row(_from: &KeyboardEvent, _i: usize) {}
+
+/// One byte range: with `on`, a button in a roving tab order (one range is a tab stop; the
+/// up and down arrow keys move to the next range up or down and open it; Enter or Space opens
+/// the focused one), so the forty-odd ranges cost the keyboard reader one Tab.
+#[allow(clippy::too_many_arguments)]
+fn row(
+    i: usize,
+    n: usize,
+    (x, y): (f64, f64),
+    class: Classes,
+    label: String,
+    picked: bool,
+    stop: bool,
+    on: Option<Callback<usize>>,
+    body: Html,
+) -> Html {
+    let live = on.is_some();
+    let click = on.clone().map(|cb| Callback::from(move |_: MouseEvent| cb.emit(i)));
+    let key = on.map(|cb| {
+        Callback::from(move |e: KeyboardEvent| {
+            let to = match e.key().as_str() {
+                "Enter" | " " => Some(i),
+                "ArrowUp" => Some(i.saturating_sub(1)),
+                "ArrowDown" => Some((i + 1).min(n.saturating_sub(1))),
+                _ => None,
+            };
+            if let Some(j) = to {
+                e.prevent_default();
+                if j != i {
+                    focus_row(&e, j);
+                }
+                // Enter toggles the open range; moving always opens the new one.
+                if j != i || !picked || e.key() != "ArrowUp" && e.key() != "ArrowDown" {
+                    cb.emit(j);
+                }
+            }
+        })
+    });
+    html! {
+        <g class={class} transform={crate::widgets::hit::at(x, y)} data-testid={live.then(|| format!("sg-row-{i}"))}
+            data-hit={live.then_some("")} tabindex={live.then_some(if stop { "0" } else { "-1" })} role={live.then_some("button")}
+            aria-label={live.then_some(label)} aria-pressed={live.then(|| picked.to_string())}
+            onclick={click} onkeydown={key}>
+            { body }
+        </g>
+    }
+}
+
+/// A band of the stack that is not part of the frame.
+fn band(y: f64, class: &str, testid: Option<&'static str>, label: String, left: &'static str) -> Html {
+    html! {
+        <g data-testid={testid}>
+            { rect(BOX_X, y, BOX_W, ROW, class) }
+            { text(BOX_X + 6.0, y + 10.5, "start", "d-small", label) }
+            { text(BOX_X - 4.0, y + 10.5, "end", "d-small", left) }
+        </g>
+    }
+}
+
 /// The picture's height for a state.
 pub fn height(s: &State) -> f64 {
     TOP + ROW * (s.rows().len() as f64 + 4.0) + 8.0
@@ -78,6 +154,9 @@ pub fn draw(s: &State, on_go: Option<Callback<usize>>, on_pick: Option<Callback<
     };
     let stops = s.stops();
     let cur = s.stop();
+    // Test ids only on the live widget: the figure drawn by the same code is on the same page.
+    let live = on_go.is_some();
+    let tid = |t: String| live.then_some(t);
     let n = stops.len().max(1) as f64;
     // The track of moments.
     let step = (W - 60.0) / (n - 1.0).max(1.0);
@@ -92,8 +171,9 @@ pub fn draw(s: &State, on_go: Option<Callback<usize>>, on_pick: Option<Callback<
             html! {
                 <>
                 if i > 0 { { line(x - step + 9.0, 16.0, x - 9.0, 16.0, "d-line") } }
-                { button((x, 16.0), classes!("sg-moment", on.then_some("d-hl")), Some(format!("sg-moment-{i}")), label, Some(on), cb, html! {
+                { button((x, 16.0), classes!("sg-moment", on.then_some("d-hl")), tid(format!("sg-moment-{i}")), label, Some(on), cb, html! {
                     <>
+                    { rect(-24.0, -12.0, 48.0, 52.0, "sg-hit") }
                     <circle r="9" class="d-box" />
                     { text(0.0, 4.0, "middle", "d-small", (i + 1).to_string()) }
                     { text(0.0, 34.0, "middle", if on { "d-label d-hl" } else { "d-small" }, moment_name(st.moment)) }
@@ -106,15 +186,19 @@ pub fn draw(s: &State, on_go: Option<Callback<usize>>, on_pick: Option<Callback<
     // The process's signal state.
     let (pending, blocked) = cur.map_or((0, 0), |c| (c.pending, c.blocked));
     let sig = name(w.signal);
+    let handler = format!("{sig} → {:#x}  {}", w.action.handler, flag_names(w.action.flags));
+    let lines = [
+        ("pending", set_names(pending), pending != 0),
+        ("blocked", set_names(blocked), blocked != 0),
+        ("handler", handler, false),
+    ];
     let state_box = html! {
-        <g class="sg-state" data-testid="sg-state">
+        <g class="sg-state" data-testid={tid("sg-state".into())}>
             { rect(4.0, 58.0, W - 8.0, 60.0, "d-box-2") }
-            { text(12.0, 75.0, "start", "d-small", "pending") }
-            { text(80.0, 75.0, "start", if pending != 0 { "d-label d-hl" } else { "d-label" }, set_names(pending)) }
-            { text(12.0, 92.0, "start", "d-small", "blocked") }
-            { text(80.0, 92.0, "start", if blocked != 0 { "d-label d-hl" } else { "d-label" }, set_names(blocked)) }
-            { text(12.0, 109.0, "start", "d-small", "handler") }
-            { text(80.0, 109.0, "start", "d-mono", format!("{sig} → {:#x}  {}", w.action.handler, flag_names(w.action.flags))) }
+            { for lines.into_iter().enumerate().map(|(i, (k, v, lit))| {
+                let y = 75.0 + 17.0 * i as f64;
+                html! { <>{ text(12.0, y, "start", "d-small", k) }{ text(80.0, y, "start", if lit { "d-label d-hl" } else if i == 2 { "d-mono" } else { "d-label" }, v) }</> }
+            }) }
         </g>
     };
     // The stack column.
@@ -127,25 +211,23 @@ pub fn draw(s: &State, on_go: Option<Callback<usize>>, on_pick: Option<Callback<
     // Above the frame: the interrupted code's stack, then the red zone and the alignment gap
     // (or, on the alternate stack, a break).
     let top_row = y;
-    out.push(html! { <g class="sg-old">{ rect(BOX_X, y, BOX_W, ROW, "d-box-2") }
-        { text(BOX_X + 6.0, y + 10.5, "start", "d-small", "the interrupted code's stack") }
-        { text(BOX_X - 4.0, y + 10.5, "end", "d-small", "rsp₀") }</g> });
+    out.push(band(y, "d-box-2", None, "the interrupted code's stack".into(), "rsp₀"));
     y += ROW;
     match s.above() {
         Some((gap, _)) => {
-            out.push(html! { <g class="sg-redzone" data-testid="sg-redzone">{ rect(BOX_X, y, BOX_W, ROW, "d-frame") }
-                { text(BOX_X + 6.0, y + 10.5, "start", "d-small", "red zone: 128 bytes skipped") }
-                { text(BOX_X - 4.0, y + 10.5, "end", "d-small", "rsp₀−128") }</g> });
-            y += ROW;
-            out.push(html! { <g>{ rect(BOX_X, y, BOX_W, ROW, "d-frame") }
-                { text(BOX_X + 6.0, y + 10.5, "start", "d-small", format!("alignment: {gap} bytes")) }</g> });
+            out.push(band(y, "d-frame", live.then_some("sg-redzone"), "red zone: 128 bytes skipped".into(), "rsp₀−128"));
+            if gap > 0 {
+                y += ROW;
+                out.push(band(y, "d-frame", None, format!("alignment: {gap} bytes"), ""));
+            }
         }
-        None => {
-            out.push(html! { <g data-testid="sg-altstack">{ line(BOX_X, y + 3.0, BOX_X + BOX_W, y + 3.0, "d-line") }
-                { text(BOX_X + 6.0, y + 12.5, "start", "d-small", format!("⋯ the alternate stack ({:#x}, {} bytes) ⋯", w.altstack.sp, w.altstack.size)) }
-                { line(BOX_X, y + ROW * 2.0 - 3.0, BOX_X + BOX_W, y + ROW * 2.0 - 3.0, "d-line") }</g> });
-            y += ROW;
-        }
+        None => out.push(band(
+            y,
+            "d-box-2",
+            live.then_some("sg-altstack"),
+            format!("⋯ on the alternate stack ({:#x}, {} bytes)", w.altstack.sp, w.altstack.size),
+            "",
+        )),
     }
     y += ROW;
     let frame_top = y;
@@ -160,25 +242,24 @@ pub fn draw(s: &State, on_go: Option<Callback<usize>>, on_pick: Option<Callback<
             r.offset,
             if v.is_empty() { String::new() } else { format!(": {v}") }
         );
-        let cb = on_pick.clone().map(|c| Callback::from(move |()| c.emit(i)));
         let class = classes!(
             "sg-row",
             part_class(r.part),
             picked.then_some("d-hl"),
             (!written || dead).then_some("d-dim")
         );
-        out.push(button((BOX_X, y), class, Some(format!("sg-row-{i}")), label, Some(picked), cb, html! {
+        let body = html! {
             <>
             { rect(0.0, 0.0, BOX_W, ROW, "d-box") }
             { text(6.0, 10.5, "start", "d-small sg-name", r.name) }
             { text(BOX_W - 5.0, 10.5, "end", "d-mono sg-val", v) }
             { text(-4.0, 10.5, "end", "d-small", format!("+{:#x}", r.offset)) }
             </>
-        }));
+        };
+        out.push(row(i, rows.len(), (BOX_X, y), class, label, picked, s.picked.unwrap_or(0) == i, on_pick.clone(), body));
         y += ROW;
     }
-    out.push(html! { <g class="sg-below">{ rect(BOX_X, y, BOX_W, ROW, "d-frame") }
-        { text(BOX_X + 6.0, y + 10.5, "start", "d-small", "below: the handler's own calls") }</g> });
+    out.push(band(y, "d-frame", None, "below: the handler's own calls".into(), ""));
     let below = y;
     // Brackets naming the parts.
     let span = |from: &str, to: &str| {
@@ -227,7 +308,7 @@ pub fn draw(s: &State, on_go: Option<Callback<usize>>, on_pick: Option<Callback<
                 None => continue,
             };
             let x0 = BOX_X + BOX_W + 62.0;
-            arrows.push(html! { <g class="sg-reg d-hl" data-testid={format!("sg-arrow-{}", r.to_lowercase())}>
+            arrows.push(html! { <g class="sg-reg d-hl" data-testid={tid(format!("sg-arrow-{}", r.to_lowercase()))}>
                 { arrow(x0, y, BOX_X + BOX_W + 2.0, y, "") }
                 { text(x0 + 3.0, y + 4.0, "start", "d-label", lbl) }
             </g> });
