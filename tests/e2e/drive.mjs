@@ -71,6 +71,7 @@ export const WIDGETS = [
   { id: 'elf-loader', act: click('el-next'), keys: pressOn('el-next', 'Enter'), run: click('el-end') },
   { id: 'linking', act: select('ln-procs', '3'), keys: pressOn('ln-procs', 'ArrowDown') },
   { id: 'elf-inspector', act: click('elf-tab-sections'), keys: pressOn('elf-tab-sections', 'Enter') },
+  { id: 'signals', act: click('sg-next'), keys: pressOn('sg-next', 'Enter'), run: times(4, click('sg-next')) },
   { id: 'preemption', act: click('pe-step'), keys: pressOn('pe-step', 'Enter'), run: times(5, click('pe-step-switch')) },
 ];
 

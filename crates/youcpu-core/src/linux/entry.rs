@@ -19,12 +19,27 @@ impl Linux {
     /// The kernel's work when the CPU is in ring 0 at one of its entry points, then the end
     /// of the running process if it ended there (another process takes the CPU).
     pub(super) fn kernel_entry(&mut self) -> Option<KernelAction> {
+        let mut a = self.kernel_entry_work();
+        self.kernel_exit_to_user(&mut a);
+        a
+    }
+
+    /// The first half of a kernel entry, for widgets that show a signal pending before it is
+    /// delivered: the work at the entry point (a fault may leave a signal pending in
+    /// [`Linux::sigpending`]). The CPU must be in ring 0 at an entry point; call
+    /// [`Linux::kernel_exit_to_user`] next, before any other step.
+    pub fn kernel_entry_work(&mut self) -> Option<KernelAction> {
         let mut a = self.kernel_work();
         self.trace_action(&a);
         self.after_kernel_work(&mut a);
-        // Signals on the way back to ring 3; a default action may end the process.
+        a
+    }
+
+    /// The second half of a kernel entry: signals on the way back to ring 3
+    /// (`exit_to_user_mode_loop`); a default action may end the process.
+    pub fn kernel_exit_to_user(&mut self, a: &mut Option<KernelAction>) {
         self.exit_to_user();
-        self.after_kernel_work(&mut a);
+        self.after_kernel_work(a);
         if !self.page_cache.is_empty() {
             self.cache_release_unmapped();
             if self.state != ProcessState::Running {
@@ -35,7 +50,6 @@ impl Linux {
                 }
             }
         }
-        a
     }
 
     fn kernel_work(&mut self) -> Option<KernelAction> {

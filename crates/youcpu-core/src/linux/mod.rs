@@ -32,6 +32,7 @@ pub mod process;
 pub mod sched;
 pub mod sigframe;
 pub mod signal;
+pub mod sigwatch;
 pub mod syscalls;
 pub mod thread;
 pub mod time;

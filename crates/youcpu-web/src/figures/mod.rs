@@ -16,6 +16,7 @@ mod elf;
 mod exec;
 mod paging;
 mod processes;
+mod signals;
 
 /// Declares [`FigureKind`] and its tables from one list.
 macro_rules! figures {
@@ -56,6 +57,8 @@ figures! {
     CfsPeriod => "cfs-period", processes::cfs_period,
     /// Part 6: fork, before and after a write, from the memory model.
     ForkWrite => "fork-write", processes::fork_write,
+    /// Part 6: the frame Linux builds on the user stack for a SIGSEGV handler.
+    SignalFrame => "signal-frame", signals::signal_frame,
     /// Part 6: from process 1 to a command at a text-console login, grown by the model.
     BootTree => "boot-tree", processes::boot_tree,
     /// Part 5: one address walked from CR3 through the four tables to its frame, with the TLB.

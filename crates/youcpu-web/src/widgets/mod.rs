@@ -88,6 +88,8 @@ registry! {
     ProcessTree => process_tree::ProcessTreeWidget,
     /// `scheduler`: one workload under several policies, side by side.
     Scheduler => scheduler::SchedulerWidget,
+    /// `signals`: a fault becomes a signal; the frame the kernel builds on the user stack.
+    Signals => signals::SignalsWidget,
     /// `shell-fallback`: a file through a bare execve and from two shells.
     ShellFallback => shell_fallback::ShellFallbackWidget,
     /// `syscall`: exit(1) through syscall and through int 0x80.
