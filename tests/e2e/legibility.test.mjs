@@ -53,7 +53,11 @@ test('at 360 px every text in every picture is at least 11 CSS pixels', async ()
   const pictures = new Set(all.map((t) => t.where));
   // Every widget draws a picture, and the figures are there.
   const widgets = await page.evaluate(() => [...document.querySelectorAll('[data-widget]')].map((w) => w.dataset.widget));
-  for (const id of widgets) {
+  // ld-so draws its picture only after its run, which starts when a reader stays on it (it
+  // fetches musl's loader then): it has no picture in its default state, and no narrow layout
+  // yet (issue 19's note says so). Every other widget must have one.
+  const AFTER_A_RUN = new Set(['ld-so']);
+  for (const id of widgets.filter((w) => !AFTER_A_RUN.has(w))) {
     assert.ok(await page.evaluate((id) => [...document.querySelectorAll(`[data-widget="${id}"] svg`)].some((s) => s.checkVisibility() && s.querySelector('text')), id),
       `${id}: no picture with text measured`);
   }

@@ -131,8 +131,8 @@ fn band(y: f64, class: &str, testid: Option<&'static str>, label: String, left: 
     html! {
         <g data-testid={testid}>
             { rect(BOX_X, y, BOX_W, ROW, class) }
-            { text(BOX_X + 6.0, y + 10.5, "start", "d-small", label) }
-            { text(BOX_X - 4.0, y + 10.5, "end", "d-small", left) }
+            { text(BOX_X + 6.0, y + 10.5, "start", "d-small sg-small", label) }
+            { text(BOX_X - 4.0, y + 10.5, "end", "d-small sg-small", left) }
         </g>
     }
 }
@@ -167,7 +167,8 @@ pub fn draw(s: &State, on_go: Option<Callback<usize>>, on_pick: Option<Callback<
             let x = 30.0 + step * i as f64;
             let on = i == s.at;
             let cb = on_go.clone().map(|c| Callback::from(move |()| c.emit(i)));
-            let label = format!("moment {} of {}: {}", i + 1, stops.len(), moment_name(st.moment));
+            // The name begins with the visible text (the number, then the name), as axe asks.
+            let label = format!("{} {}: moment {} of {}", i + 1, moment_name(st.moment), i + 1, stops.len());
             html! {
                 <>
                 if i > 0 { { line(x - step + 9.0, 16.0, x - 9.0, 16.0, "d-line") } }
@@ -175,8 +176,8 @@ pub fn draw(s: &State, on_go: Option<Callback<usize>>, on_pick: Option<Callback<
                     <>
                     { rect(-24.0, -12.0, 48.0, 52.0, "sg-hit") }
                     <circle r="9" class="d-box" />
-                    { text(0.0, 4.0, "middle", "d-small", (i + 1).to_string()) }
-                    { text(0.0, 34.0, "middle", if on { "d-label d-hl" } else { "d-small" }, moment_name(st.moment)) }
+                    { text(0.0, 4.0, "middle", "d-small sg-small", (i + 1).to_string()) }
+                    { text(0.0, 34.0, "middle", if on { "d-label d-hl" } else { "d-small sg-small" }, moment_name(st.moment)) }
                     </>
                 }) }
                 </>
@@ -197,7 +198,7 @@ pub fn draw(s: &State, on_go: Option<Callback<usize>>, on_pick: Option<Callback<
             { rect(4.0, 58.0, W - 8.0, 60.0, "d-box-2") }
             { for lines.into_iter().enumerate().map(|(i, (k, v, lit))| {
                 let y = 75.0 + 17.0 * i as f64;
-                html! { <>{ text(12.0, y, "start", "d-small", k) }{ text(80.0, y, "start", if lit { "d-label d-hl" } else if i == 2 { "d-mono" } else { "d-label" }, v) }</> }
+                html! { <>{ text(12.0, y, "start", "d-small sg-small", k) }{ text(80.0, y, "start", if lit { "d-label d-hl" } else if i == 2 { "d-mono" } else { "d-label" }, v) }</> }
             }) }
         </g>
     };
@@ -251,9 +252,9 @@ pub fn draw(s: &State, on_go: Option<Callback<usize>>, on_pick: Option<Callback<
         let body = html! {
             <>
             { rect(0.0, 0.0, BOX_W, ROW, "d-box") }
-            { text(6.0, 10.5, "start", "d-small sg-name", r.name) }
+            { text(6.0, 10.5, "start", "d-small sg-small sg-name", r.name) }
             { text(BOX_W - 5.0, 10.5, "end", "d-mono sg-val", v) }
-            { text(-4.0, 10.5, "end", "d-small", format!("+{:#x}", r.offset)) }
+            { text(-4.0, 10.5, "end", "d-small sg-small", format!("+{:#x}", r.offset)) }
             </>
         };
         out.push(row(i, rows.len(), (BOX_X, y), class, label, picked, s.picked.unwrap_or(0) == i, on_pick.clone(), body));
@@ -278,7 +279,7 @@ pub fn draw(s: &State, on_go: Option<Callback<usize>>, on_pick: Option<Callback<
             brackets.push(html! { <g class="sg-bracket">
                 { line(6.0, a + 1.0, 6.0, b - 1.0, "d-line") }
                 <g transform={format!("rotate(-90 16 {})", crate::ui::svg::num(mid))}>
-                    { text(16.0, mid + 4.0, "middle", "d-small", label) }
+                    { text(16.0, mid + 4.0, "middle", "d-small sg-small", label) }
                 </g>
             </g> });
         }
@@ -316,7 +317,7 @@ pub fn draw(s: &State, on_go: Option<Callback<usize>>, on_pick: Option<Callback<
         if c.moment == Moment::Handler {
             if let Some(i) = rows.iter().position(|r| r.name == "si_signo") {
                 let y = frame_top + ROW * i as f64 + ROW / 2.0 + 13.0;
-                arrows.push(text(BOX_X + BOX_W + 64.0, y, "start", "d-small", format!("RDI = {}", c.rdi)));
+                arrows.push(text(BOX_X + BOX_W + 64.0, y, "start", "d-small sg-small", format!("RDI = {}", c.rdi)));
             }
         }
     }

@@ -33,16 +33,24 @@ async fn fetch(url: &str) -> Result<Vec<u8>, String> {
 #[component]
 pub fn SignalsWidget() -> Html {
     let state = use_reducer(Reduced::<State>::default);
+    // The program is fetched when the widget comes into use, never at page load.
+    let root = use_node_ref();
     {
         let state = state.clone();
-        use_effect_with((), move |_| {
-            #[cfg(target_arch = "wasm32")]
-            wasm_bindgen_futures::spawn_local(async move {
-                state.dispatch(Action::Loaded(fetch(super::state::PROGRAM_URL).await.map(Rc::new)));
-            });
-            #[cfg(not(target_arch = "wasm32"))]
-            let _ = state;
-        });
+        crate::ui::use_near_view(
+            root.clone(),
+            Callback::from(move |()| {
+                #[cfg(target_arch = "wasm32")]
+                {
+                    let state = state.clone();
+                    wasm_bindgen_futures::spawn_local(async move {
+                        state.dispatch(Action::Loaded(fetch(super::state::PROGRAM_URL).await.map(Rc::new)));
+                    });
+                }
+                #[cfg(not(target_arch = "wasm32"))]
+                let _ = &state;
+            }),
+        );
     }
     let on_go = {
         let s = state.clone();
@@ -127,7 +135,7 @@ pub fn SignalsWidget() -> Html {
     let ready = state.watch().is_some();
     html! {
         <Frame id={super::ID} title="A signal's frame on the stack" subtitle="A real static program (musl) faults in the simulated kernel; its SA_SIGINFO handler gets a frame" on_reset={state.on(Action::Reset)} live={Some(AttrValue::from(live))}>
-            <div class="sg-controls" role="group" aria-label="Program variant">
+            <div class="sg-controls" role="group" aria-label="Program variant" ref={root}>
                 <label class="sg-kind">{ "Fault: " }
                     <select data-testid="sg-kind" onchange={on_kind}>{ kinds }</select></label>
                 { check(Flag::OnStack, v.onstack, "SA_ONSTACK (alternate stack)", "sg-onstack") }
