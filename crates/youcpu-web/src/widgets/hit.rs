@@ -53,6 +53,23 @@ pub fn button(
     on: Option<Callback<()>>,
     body: Html,
 ) -> Html {
+    button_with_equivalent(pos, class, testid, label, pressed, on, body, None)
+}
+
+/// [`button`] for a picture part too small to tap on a phone whose action a control of the
+/// widget (the `data-testid` `equivalent`, a touch target itself) also does: WCAG 2.5.5's
+/// equivalent exception, which the phone touch-target test checks.
+#[allow(clippy::too_many_arguments)]
+pub fn button_with_equivalent(
+    pos: (f64, f64),
+    class: Classes,
+    testid: Option<String>,
+    label: String,
+    pressed: Option<bool>,
+    on: Option<Callback<()>>,
+    body: Html,
+    equivalent: Option<&'static str>,
+) -> Html {
     let live = on.is_some();
     let click = on
         .clone()
@@ -67,7 +84,7 @@ pub fn button(
     });
     html! {
         <g class={class} transform={at(pos.0, pos.1)} data-testid={testid}
-            data-hit={live.then_some("")} tabindex={live.then_some("0")} role={live.then_some("button")}
+            data-hit={live.then_some("")} data-equivalent={equivalent.filter(|_| live)} tabindex={live.then_some("0")} role={live.then_some("button")}
             aria-label={live.then_some(label)} aria-pressed={pressed.filter(|_| live).map(|p| p.to_string())}
             onclick={click} onkeydown={key}>
             { body }

@@ -5,7 +5,7 @@
 
 use super::state::{flag_names, moment_name, points_at, set_names, State};
 use crate::ui::svg::{arrow, line, rect, text};
-use crate::widgets::hit::button;
+use crate::widgets::hit::button_with_equivalent;
 use yew::prelude::*;
 use youcpu_core::linux::signal::name;
 use youcpu_core::linux::sigwatch::{Moment, Part, Range};
@@ -117,7 +117,7 @@ fn row(
         })
     });
     html! {
-        <g class={class} transform={crate::widgets::hit::at(x, y)} data-testid={live.then(|| format!("sg-row-{i}"))}
+        <g class={class} transform={crate::widgets::hit::at(x, y)} data-testid={live.then(|| format!("sg-row-{i}"))} data-equivalent={live.then_some("sg-range")}
             data-hit={live.then_some("")} tabindex={live.then_some(if stop { "0" } else { "-1" })} role={live.then_some("button")}
             aria-label={live.then_some(label)} aria-pressed={live.then(|| picked.to_string())}
             onclick={click} onkeydown={key}>
@@ -172,14 +172,14 @@ pub fn draw(s: &State, on_go: Option<Callback<usize>>, on_pick: Option<Callback<
             html! {
                 <>
                 if i > 0 { { line(x - step + 9.0, 16.0, x - 9.0, 16.0, "d-line") } }
-                { button((x, 16.0), classes!("sg-moment", on.then_some("d-hl")), tid(format!("sg-moment-{i}")), label, Some(on), cb, html! {
+                { button_with_equivalent((x, 16.0), classes!("sg-moment", on.then_some("d-hl")), tid(format!("sg-moment-{i}")), label, Some(on), cb, html! {
                     <>
                     { rect(-24.0, -12.0, 48.0, 52.0, "sg-hit") }
                     <circle r="9" class="d-box" />
                     { text(0.0, 4.0, "middle", "d-small sg-small", (i + 1).to_string()) }
                     { text(0.0, 34.0, "middle", if on { "d-label d-hl" } else { "d-small sg-small" }, moment_name(st.moment)) }
                     </>
-                }) }
+                }, Some("sg-next")) }
                 </>
             }
         })

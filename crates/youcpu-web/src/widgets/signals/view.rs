@@ -114,6 +114,34 @@ pub fn SignalsWidget() -> Html {
             </div>
         }
     });
+    // The byte ranges as a menu too: on a phone a range's row is too small to tap, and this is
+    // the equivalent control (WCAG 2.5.5).
+    let range_menu = {
+        let s = state.clone();
+        let current = state.picked;
+        let options: Html = rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| html! { <option value={i.to_string()} selected={current == Some(i)}>{ format!("+{:#x} {}", r.offset, r.name) }</option> })
+            .collect();
+        let onchange = Callback::from(move |e: Event| {
+            let v = e
+                .target_dyn_into::<web_sys::HtmlSelectElement>()
+                .and_then(|t| t.value().parse::<usize>().ok());
+            if let Some(i) = v {
+                if s.picked != Some(i) {
+                    s.dispatch(Action::Pick(i));
+                }
+            }
+        });
+        html! {
+            <label class="sg-range">{ "Byte range: " }
+                <select data-testid="sg-range" {onchange}>
+                    <option value="" selected={current.is_none()} disabled=true>{ "pick one" }</option>
+                    { options }
+                </select></label>
+        }
+    };
     let table_rows: Html = rows
         .iter()
         .map(|r| {
@@ -152,6 +180,7 @@ pub fn SignalsWidget() -> Html {
                 if let Some(e) = state.error() { <p class="asm-error" role="alert">{ e.to_string() }</p> }
                 { picture("signals-diagram", "sg-diagram", "The user stack and the signal frame", desc(&state),
                     (W, height(&state)), W * 1.5, draw(&state, Some(on_go), Some(on_pick))) }
+                { range_menu }
                 { detail.unwrap_or_else(|| html! { <p class="hint">{ "Click or tap a byte range (or focus it and press Enter) to see its bytes and what they mean." }</p> }) }
             </div>
             <details class="sg-more">
