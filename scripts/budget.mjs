@@ -28,19 +28,33 @@ export const PROGRAM = (f) => f.startsWith('programs/');
 // kind: [which files, brotli budget in bytes]. Every asset is of the first kind that takes it.
 export const KINDS = {
   // musl's dynamic loader (libc.so: 687 KiB raw, 349 KiB brotli) is most of it; each example is
-  // 2-16 KiB brotli. The signals widget's program (sigframe, 14 KiB) is fetched only by it.
-  programs: [PROGRAM, 440 * KiB],
-  html: [(f) => f.endsWith('.html'), 80 * KiB],
-  css: [(f) => f.endsWith('.css'), 10 * KiB],
+  // 2-16 KiB brotli. 450 (was 420): the small shell (bin/sh, issue #19) that starts hello-dyn in
+  // the run the epilogue tells (tests/it/run_facts.rs runs it; the page does not fetch it yet),
+  // and the signals widget's program (sigframe, 14 KiB), fetched only by that widget.
+  programs: [PROGRAM, 450 * KiB],
+  // 88 (was 80): the article's new part 7 (Your program), Part 4's "Before main" and Part 6's
+  // signals (issue #19), and the exec widgets' pictures in the prerendered page (issue #16);
+  // 83.0 KiB measured when they landed together.
+  html: [(f) => f.endsWith('.html'), 88 * KiB],
+  // 12 (was 10): the styles of the three widgets of issue #19 (your-program, ld-so, signals).
+  css: [(f) => f.endsWith('.css'), 12 * KiB],
   'first js': [(f) => f.endsWith('.js') && !LATER(f), 5 * KiB],
   'first wasm': [(f) => f.endsWith('.wasm') && !LATER(f), 11 * KiB],
   'app js': [(f) => f.endsWith('.js'), 8 * KiB],
-  'app wasm': [(f) => f.endsWith('.wasm'), 660 * KiB],
+  // 745 (was 660): the three widgets of issue #19 (your-program with the kernel's narration,
+  // ld-so with linux::ldso's ELF reading, signals with linux::sigwatch), the nice drag and
+  // narrow layouts of issue #16, the time-budgeted slices of issue #18, and the kernel's page
+  // cache, file calls and queued signals (issue #17); 727.8 KiB measured when they landed
+  // together (docs/performance.md).
+  'app wasm': [(f) => f.endsWith('.wasm'), 745 * KiB],
   other: [() => true, 2 * KiB],
 };
 
-export const FIRST_VIEW = 105 * KiB;
-export const SITE = 770 * KiB;
+// 112 (was 105): the HTML above (the issue's bound for the first view is 250 KiB); 107.0 KiB
+// measured.
+export const FIRST_VIEW = 112 * KiB;
+// 860 (was 770): as 'html' and 'app wasm' above; 841.6 KiB measured.
+export const SITE = 860 * KiB;
 
 /** The assets of a build: every file but the compressed copies and the `_headers` list. */
 export function assets(dir) {

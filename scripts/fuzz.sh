@@ -5,7 +5,7 @@
 # Afterwards `scripts/fuzz.sh --cmin [TARGET...]` minimises the corpora, and
 # `scripts/fuzz.sh --replay [TARGET...]` runs each corpus once and prints its coverage. A crash stops the run
 # with the input in fuzz/artifacts/<target>/; fix the bug, then copy the input into the corpus
-# as crash-<name> so `cargo test` (crates/youcpu-core/tests/fuzz_corpus.rs) replays it.
+# as crash-<name> so `cargo test` (crates/youcpu-core/tests/it/fuzz_corpus.rs) replays it.
 # The code is safe Rust (unsafe_code = "forbid"), so no sanitizer is needed: `-s none` runs
 # several times faster; debug assertions and overflow checks stay on (cargo-fuzz's default).
 set -euo pipefail

@@ -11,7 +11,9 @@
 //  - the main thread's own work for each of those inputs, from a Chromium trace;
 //  - long tasks (the longtask observer, > 50 ms) while each widget runs its bigger simulation,
 //    and the same runs traced, in the main thread's CPU time (robust on a shared machine).
-// Usage: node scripts/measure.mjs [dist] [--json FILE] [--runs]   (after trunk build --release)
+// Usage: node scripts/measure.mjs [dist] [--json FILE] [--runs | --inputs] [--only ID,ID]
+//   (after trunk build --release). --runs: only the traced simulations; --inputs: only the
+//   traced inputs (every input of INPUTS below, per widget); --only: just these widgets.
 // This is a benchmark, not a test: it reports numbers and asserts nothing (scripts/budget.mjs
 // holds the deterministic sizes to budgets). Lighthouse: scripts/lighthouse.mjs.
 import fs from 'node:fs';
@@ -28,7 +30,46 @@ const jsonOut = jsonAt >= 0 ? args.splice(jsonAt, 2)[1] : null;
 // --runs: only the traced simulations (the last table), a minute instead of ten.
 const runsAt = args.indexOf('--runs');
 const runsOnly = runsAt >= 0 && args.splice(runsAt, 1).length > 0;
+const inputsAt = args.indexOf('--inputs');
+const inputsOnly = inputsAt >= 0 && args.splice(inputsAt, 1).length > 0;
+const onlyAt = args.indexOf('--only');
+const only = onlyAt >= 0 ? args.splice(onlyAt, 2)[1].split(',') : null;
+const quick = runsOnly || inputsOnly;
 const dist = args[0] ?? 'dist';
+const SPECS = WIDGETS.filter((w) => !only || only.includes(w.id));
+
+// Every input measured per widget under a trace: the representative one of tests/e2e/drive.mjs
+// (`act`) and the others a reader uses most, each named. A click is given as the mouse gives it
+// (`page.mouse` at the element's centre, CDP input events): Playwright's `click()` also runs its
+// actionability checks and hit-target listeners in the page, several ms of main-thread work per
+// event that a reader's click does not cost. Run three times each, in order.
+const tap = (loc) => async () => {
+  const box = await loc.boundingBox();
+  if (!box) return;
+  await loc.page().mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+};
+const byTestid = (t) => async (w) => tap(w.getByTestId(t).first())();
+const INPUTS = {
+  'fetch-execute': { 'Step (mouse)': byTestid('fe-step'), 'Step back (mouse)': byTestid('fe-back') },
+  syscall: { 'Step (mouse)': byTestid('sc-sc-step') },
+  scheduler: {
+    'Add a task (mouse)': byTestid('sch-add'),
+    'quantum typed': async (w) => w.getByTestId('sch-quantum').fill(String(2 + Math.floor(Math.random() * 5))),
+  },
+  'page-walk': {
+    'flip bit 12 (mouse)': async (w) => tap(w.locator('[data-bit="12"]').first())(),
+    'Access again (mouse)': byTestid('pw-again'),
+    'Write CR3 (mouse)': byTestid('pw-flush'),
+  },
+  'demand-paging': { 'brk (mouse)': byTestid('dp-brk'), 'mmap (mouse)': byTestid('dp-mmap') },
+  'fork-cow': { 'fork (mouse)': byTestid('fc-1-fork'), 'write a page (mouse)': byTestid('fc-page-1-data') },
+  'process-tree': { 'next step (mouse)': byTestid('pt-script') },
+  execve: { 'Next (mouse)': byTestid('ex-next') },
+  'elf-loader': { 'Next (mouse)': byTestid('el-next') },
+  'elf-inspector': { 'Sections tab (mouse)': byTestid('elf-tab-sections') },
+  preemption: { 'Step (mouse)': byTestid('pe-step'), 'Step to next switch (mouse)': byTestid('pe-step-switch') },
+};
+const inputsOf = (spec) => ({ ['act (drive.mjs, Playwright)']: spec.act, ...(INPUTS[spec.id] ?? {}) });
 const kb = (n) => `${(n / 1024).toFixed(1)} KiB`;
 const ms = (n) => (n == null ? '   -' : `${n.toFixed(0).padStart(4)}`);
 const report = { sizes: [], loads: {}, latency: {}, longtasks: {} };
@@ -99,7 +140,7 @@ async function load(throttle, runs = 5) {
   return r;
 }
 
-for (const throttle of runsOnly ? [] : [1, 4]) {
+for (const throttle of quick ? [] : [1, 4]) {
   const r = await load(throttle);
   report.loads[`${throttle}x`] = r;
   console.log(`CPU ${throttle}x (median of 5 cold loads): transferred ${kb(r.transferred)}, FCP ${r.fcp?.toFixed(0)} ms, ` +
@@ -130,7 +171,7 @@ async function latencies(throttle, repeats = 3) {
     }
   });
   const out = {};
-  for (const spec of WIDGETS) {
+  for (const spec of SPECS) {
     const w = page.locator(`[data-widget="${spec.id}"]`);
     await w.scrollIntoViewIfNeeded();
     const per = [];
@@ -149,20 +190,24 @@ async function latencies(throttle, repeats = 3) {
   return out;
 }
 
-for (const throttle of runsOnly ? [] : [1, 4]) report.latency[`${throttle}x`] = await latencies(throttle);
-if (!runsOnly) console.log('\ninput-to-paint latency, ms (median and max of 3 inputs; Event Timing duration when over 16 ms):');
-if (!runsOnly) console.log(`  ${'widget'.padEnd(16)}  1x med  1x max  1x ET   4x med  4x max  4x ET`);
-for (const spec of runsOnly ? [] : WIDGETS) {
+for (const throttle of quick ? [] : [1, 4]) report.latency[`${throttle}x`] = await latencies(throttle);
+if (!quick) console.log('\ninput-to-paint latency, ms (median and max of 3 inputs; Event Timing duration when over 16 ms):');
+if (!quick) console.log(`  ${'widget'.padEnd(16)}  1x med  1x max  1x ET   4x med  4x max  4x ET`);
+for (const spec of quick ? [] : SPECS) {
   const a = report.latency['1x'][spec.id];
   const b = report.latency['4x'][spec.id];
   console.log(`  ${spec.id.padEnd(16)}    ${ms(a.median)}    ${ms(a.max)}   ${ms(a.eventTimingMax)}     ${ms(b.median)}    ${ms(b.max)}   ${ms(b.eventTimingMax)}`);
 }
 
-// The same inputs under a Chromium trace, at 1x: the main thread's own work for each input,
-// free of the wait for the next vsync that the latency above includes. `work` runs from the
-// input's event dispatch to the end of the first paint after it (handlers, Yew's render,
-// style, layout, paint); `longest` is the longest task in the 300 ms after the input
-// (Playwright's own injected calls included). "Within one 16 ms frame" means both fit in 16 ms.
+// The inputs of INPUTS (with drive.mjs's `act` first) under a Chromium trace, at 1x: the main
+// thread's own work for each input. For each input, from its first event dispatch (pointer,
+// mouse, key, input, change, click) to the end of the first paint after its last one:
+//  - `span`: that time on the wall clock (includes waiting for the frame),
+//  - `busy`: the main thread's tasks in that window, in its CPU time (each task's `tdur`: on a
+//    shared machine the wall clock also counts the time other processes had the core),
+//  - `longest`: the longest task in that window, CPU time.
+// "Within one 16 ms frame" means `busy` fits in 16 ms. Median of three of each input.
+const INPUT_EVENTS = ['pointerdown', 'pointerup', 'mousedown', 'mouseup', 'click', 'input', 'change', 'keydown', 'keyup'];
 async function tracedInputs(repeats = 3) {
   const { page } = await newPage(1);
   await page.goto(`${server.url}/`);
@@ -170,48 +215,58 @@ async function tracedInputs(repeats = 3) {
   await page.waitForTimeout(500);
   const cdp = await page.context().newCDPSession(page);
   const out = {};
-  for (const spec of WIDGETS) {
+  for (const spec of SPECS) {
     const w = page.locator(`[data-widget="${spec.id}"]`);
     await w.scrollIntoViewIfNeeded();
     await page.waitForTimeout(200);
-    const work = [];
-    const longest = [];
-    for (let i = 0; i < repeats; i++) {
-      const events = [];
-      const collect = (e) => events.push(...e.value);
-      cdp.on('Tracing.dataCollected', collect);
-      await cdp.send('Tracing.start', { categories: 'devtools.timeline,disabled-by-default-devtools.timeline', transferMode: 'ReportEvents' });
-      await spec.act(w);
-      await page.waitForTimeout(300);
-      const done = new Promise((r) => cdp.once('Tracing.tracingComplete', r));
-      await cdp.send('Tracing.end');
-      await done;
-      cdp.off('Tracing.dataCollected', collect);
-      const main = events.find((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain'
-        && events.some((x) => x.pid === e.pid && x.tid === e.tid && x.name === 'EventDispatch'));
-      if (!main) continue;
-      const mine = events.filter((e) => e.pid === main.pid && e.tid === main.tid && e.ph === 'X');
-      const disp = mine.filter((e) => e.name === 'EventDispatch' && ['click', 'input', 'change', 'keydown'].includes(e.args?.data?.type))
-        .sort((a, b) => a.ts - b.ts);
-      if (disp.length) {
+    for (const [name, act] of Object.entries(inputsOf(spec))) {
+      const span = [];
+      const busy = [];
+      const longest = [];
+      for (let i = 0; i < repeats; i++) {
+        const events = [];
+        const collect = (e) => events.push(...e.value);
+        cdp.on('Tracing.dataCollected', collect);
+        await cdp.send('Tracing.start', { categories: 'devtools.timeline,disabled-by-default-devtools.timeline', transferMode: 'ReportEvents' });
+        await act(w, page);
+        await page.waitForTimeout(300);
+        const done = new Promise((r) => cdp.once('Tracing.tracingComplete', r));
+        await cdp.send('Tracing.end');
+        await done;
+        cdp.off('Tracing.dataCollected', collect);
+        const main = events.find((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain'
+          && events.some((x) => x.pid === e.pid && x.tid === e.tid && x.name === 'EventDispatch'));
+        if (!main) continue;
+        const mine = events.filter((e) => e.pid === main.pid && e.tid === main.tid && e.ph === 'X');
+        const disp = mine.filter((e) => e.name === 'EventDispatch' && INPUT_EVENTS.includes(e.args?.data?.type))
+          .sort((x, y) => x.ts - y.ts);
+        if (!disp.length) continue;
         const end = Math.max(...disp.map((d) => d.ts + d.dur));
-        const paint = mine.filter((e) => e.name === 'Paint' && e.ts >= end).sort((a, b) => a.ts - b.ts)[0];
-        if (paint) work.push((paint.ts + paint.dur - disp[0].ts) / 1000);
+        const paint = mine.filter((e) => e.name === 'Paint' && e.ts >= end).sort((x, y) => x.ts - y.ts)[0];
+        if (!paint) continue;
+        const t0 = disp[0].ts;
+        const t1 = paint.ts + paint.dur;
+        const tasks = mine.filter((e) => (e.name === 'RunTask' || e.name === 'ThreadControllerImpl::RunTask')
+          && e.ts + e.dur > t0 && e.ts < t1);
+        const cpu = tasks.map((e) => (e.tdur ?? e.dur) / 1000);
+        span.push((t1 - t0) / 1000);
+        busy.push(cpu.reduce((x, y) => x + y, 0));
+        longest.push(Math.max(0, ...cpu));
       }
-      const tasks = mine.filter((e) => e.name === 'RunTask' || e.name === 'ThreadControllerImpl::RunTask');
-      longest.push(Math.max(0, ...tasks.map((e) => e.dur / 1000)));
+      out[spec.id] ??= {};
+      out[spec.id][name] = { span: med(span), busy: med(busy), longest: med(longest) };
     }
-    out[spec.id] = { work: med(work), longest: med(longest) };
   }
   await page.close();
   return out;
 }
 
 report.traced = runsOnly ? {} : await tracedInputs();
-if (!runsOnly) console.log('\nmain-thread work per input under a trace, 1x, ms (median of 3): input to end of next paint, longest task');
-for (const spec of runsOnly ? [] : WIDGETS) {
-  const t = report.traced[spec.id];
-  console.log(`  ${spec.id.padEnd(16)} ${ms(t.work)}   ${ms(t.longest)}`);
+if (!runsOnly) console.log('\nmain-thread work per input, traced at 1x, ms (median of 3): input to end of next paint on the wall clock; main-thread CPU in it; longest task (CPU)');
+for (const spec of runsOnly ? [] : SPECS) {
+  for (const [name, t] of Object.entries(report.traced[spec.id] ?? {})) {
+    console.log(`  ${spec.id.padEnd(16)} ${name.padEnd(34)} ${ms(t.span)}   ${ms(t.busy)}   ${ms(t.longest)}`);
+  }
 }
 
 // Long tasks while each widget runs its bigger simulation.
@@ -221,7 +276,7 @@ async function longTasks(throttle) {
   await whenLive(page);
   await page.waitForTimeout(300);
   const out = {};
-  for (const spec of WIDGETS.filter((s) => s.run)) {
+  for (const spec of SPECS.filter((s) => s.run)) {
     const w = page.locator(`[data-widget="${spec.id}"]`);
     await w.scrollIntoViewIfNeeded();
     await page.evaluate(() => { window.__long = []; });
@@ -235,8 +290,8 @@ async function longTasks(throttle) {
   return out;
 }
 
-for (const throttle of runsOnly ? [] : [1, 4]) report.longtasks[`${throttle}x`] = await longTasks(throttle);
-if (!runsOnly) console.log('\nlong tasks (> 50 ms) while a simulation runs: longest ms (count), at 1x and 4x:');
+for (const throttle of quick ? [] : [1, 4]) report.longtasks[`${throttle}x`] = await longTasks(throttle);
+if (!quick) console.log('\nlong tasks (> 50 ms) while a simulation runs: longest ms (count), at 1x and 4x:');
 for (const id of Object.keys(report.longtasks['1x'] ?? {})) {
   const a = report.longtasks['1x'][id];
   const b = report.longtasks['4x'][id];
@@ -255,7 +310,7 @@ async function tracedRuns() {
   await page.waitForTimeout(300);
   const cdp = await page.context().newCDPSession(page);
   const out = {};
-  for (const spec of WIDGETS.filter((s) => s.run)) {
+  for (const spec of SPECS.filter((s) => s.run)) {
     const w = page.locator(`[data-widget="${spec.id}"]`);
     await w.scrollIntoViewIfNeeded();
     await page.waitForTimeout(200);
@@ -284,8 +339,8 @@ async function tracedRuns() {
   return out;
 }
 
-report.tracedRuns = await tracedRuns();
-console.log('\nwhile a simulation runs, traced at 1x: longest task in main-thread CPU time (wall), ms; tasks expected over 50 ms at 4x (CPU x4):');
+report.tracedRuns = inputsOnly ? {} : await tracedRuns();
+if (!inputsOnly) console.log('\nwhile a simulation runs, traced at 1x: longest task in main-thread CPU time (wall), ms; tasks expected over 50 ms at 4x (CPU x4):');
 for (const [id, t] of Object.entries(report.tracedRuns)) {
   console.log(`  ${id.padEnd(16)} ${ms(t.longestCpu)} (${ms(t.longestWall).trim()})   ${t.over4x}`);
 }

@@ -18,6 +18,11 @@
 //!
 //! Every internal link (`[text](#anchor)`) must name an anchor the page has: a part id, a heading
 //! id (`PART-SLUG`), or a placed widget (`widget-NAME`); a dangling one fails the build.
+//!
+//! A number the prose quotes from a simulated run is written `{{run:KEY}}` and filled in from
+//! `web/article/run-facts.txt` (`KEY = VALUE` lines), which a native test re-derives from the
+//! simulator (`crates/youcpu-core/tests/it/run_facts.rs`), so prose and run cannot drift apart; an
+//! unknown key fails the build.
 
 use pulldown_cmark::{html, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use std::collections::BTreeSet;
@@ -25,13 +30,14 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 /// The article's parts, in reading order; each file must declare one of these ids.
-const PART_IDS: [&str; 7] = [
+const PART_IDS: [&str; 8] = [
     "basics",
     "timeslicing",
     "exec",
     "elf",
     "paging",
     "fork",
+    "your-program",
     "epilogue",
 ];
 
@@ -257,6 +263,67 @@ fn fail(file: &Path, line: usize, msg: &str) -> ! {
     panic!("{}:{}: {}", file.display(), line, msg);
 }
 
+/// The run facts: `KEY = VALUE` lines of `web/article/run-facts.txt` (`#` starts a comment).
+fn run_facts(path: &Path) -> std::collections::BTreeMap<String, String> {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| fail(path, 0, &e.to_string()));
+    let mut facts = std::collections::BTreeMap::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.split('#').next().unwrap_or_default().trim();
+        if line.is_empty() {
+            continue;
+        }
+        let Some((k, v)) = line.split_once('=') else {
+            fail(path, n + 1, "run facts are `KEY = VALUE` lines");
+        };
+        facts.insert(k.trim().to_string(), v.trim().to_string());
+    }
+    facts
+}
+
+/// A number as the prose writes it: thousands separated by commas (29203 -> 29,203).
+fn grouped(v: &str) -> String {
+    if v.is_empty() || !v.bytes().all(|b| b.is_ascii_digit()) || v.len() < 4 {
+        return v.to_string();
+    }
+    let mut out = String::new();
+    for (i, c) in v.chars().enumerate() {
+        if i > 0 && (v.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Replaces each `{{run:KEY}}` in `text` with the fact's value (an unknown key fails).
+fn fill_run_facts(path: &Path, text: &str) -> String {
+    let facts = RUN_FACTS.get().expect("run facts are read first");
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find("{{run:") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 6..];
+        let Some(end) = after.find("}}") else {
+            fail(path, 0, "`{{run:` without its closing `}}`");
+        };
+        let key = &after[..end];
+        match facts.get(key) {
+            Some(v) => out.push_str(&grouped(v)),
+            None => fail(
+                path,
+                0,
+                &format!("`{{{{run:{key}}}}}`: no such key in web/article/run-facts.txt"),
+            ),
+        }
+        rest = &after[end + 2..];
+    }
+    out.push_str(rest);
+    out
+}
+
+static RUN_FACTS: std::sync::OnceLock<std::collections::BTreeMap<String, String>> =
+    std::sync::OnceLock::new();
+
 fn slug(text: &str) -> String {
     let mut out = String::new();
     for c in text.chars().flat_map(char::to_lowercase) {
@@ -354,6 +421,7 @@ fn render(
 
 fn parse_part(path: &Path, glossary: &mut Glossary) -> Part {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| fail(path, 0, &e.to_string()));
+    let text = fill_run_facts(path, &text);
     let mut lines = text.lines().enumerate();
     match lines.next() {
         Some((_, "---")) => {}
@@ -534,6 +602,9 @@ fn main() {
         PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     let dir = manifest.join("../../web/article");
     println!("cargo:rerun-if-changed={}", dir.display());
+    let facts_file = dir.join("run-facts.txt");
+    println!("cargo:rerun-if-changed={}", facts_file.display());
+    let _ = RUN_FACTS.set(run_facts(&facts_file));
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .filter_map(|e| e.ok().map(|e| e.path()))

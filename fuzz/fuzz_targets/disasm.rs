@@ -1,9 +1,8 @@
-//! cargo-fuzz target `disasm`: the logic is in fuzz/harness/disasm.rs, shared with the stable test
-//! crates/youcpu-core/tests/fuzz_corpus.rs.
+//! cargo-fuzz target `disasm`: the logic is in crates/youcpu-testkit/src/fuzz/disasm.rs, shared with the stable test
+//! crates/youcpu-core/tests/it/fuzz_corpus.rs.
 
 #![no_main]
 
-#[path = "../harness/mod.rs"]
-mod harness;
+use youcpu_testkit::fuzz as harness;
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| harness::disasm::run(data));

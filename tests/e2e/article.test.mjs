@@ -6,7 +6,7 @@ import { TimeslicePage } from './pages.mjs';
 import { useSite } from './site.mjs';
 import { whenLive } from './drive.mjs';
 
-const ANCHORS = ['basics', 'timeslicing', 'exec', 'elf', 'paging', 'fork', 'epilogue'];
+const ANCHORS = ['basics', 'timeslicing', 'exec', 'elf', 'paging', 'fork', 'your-program', 'epilogue'];
 const site = useSite();
 
 test('every part has its anchor and a contents entry', async () => {

@@ -86,3 +86,52 @@ test('fetch-execute: the floating-point panel appears once the program touches S
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('fetch-execute: a long Run goes on in slices, shows its progress, and a Stop between slices ends it', async () => {
+  const { page, errors } = await openPage(site.browser.context, `${site.server.url}/#widget-fetch-execute`);
+  const w = page.locator('[data-widget="fetch-execute"]');
+  await w.waitFor();
+  await page.waitForFunction(() => document.documentElement.dataset.live === 'all', null, { timeout: 30000 });
+  await w.getByTestId('fe-source').fill('top:\n  add rax, 1\n  jmp top\n');
+  // In the page: record every value the instruction count shows while the Run goes on, and
+  // at the first one after the Run's first slice, click Stop from a task of its own (as a
+  // reader's click arrives between two slices), timing it to the next painted frame.
+  await page.evaluate(() => {
+    const count = document.querySelector('[data-testid="fe-count"]');
+    window.__seen = [];
+    window.__long = [];
+    new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__long.push(e.duration); }).observe({ type: 'longtask' });
+    const mo = new MutationObserver(() => {
+      window.__seen.push(count.textContent);
+      const stop = document.querySelector('[data-testid="fe-stop"]');
+      if (stop && window.__seen.length === 1) {
+        setTimeout(() => {
+          const t0 = performance.now();
+          document.querySelector('[data-testid="fe-stop"]')?.click();
+          requestAnimationFrame(() => setTimeout(() => { window.__stopToPaint = performance.now() - t0; }, 0));
+        }, 0);
+      }
+    });
+    mo.observe(count, { characterData: true, childList: true, subtree: true });
+  });
+  await w.getByTestId('fe-run').click();
+  await w.getByTestId('fe-notice').filter({ hasText: /Stopped after/ }).waitFor();
+  const notice = await w.getByTestId('fe-notice').textContent();
+  const stoppedAt = Number(/Stopped after (\d+)/.exec(notice)[1]);
+  assert.ok(stoppedAt > 0 && stoppedAt < 10000, `stopped mid-Run: ${notice}`);
+  // Nothing runs after the Stop: the count stays where the notice says, and Run is back.
+  await page.waitForTimeout(300);
+  assert.match(await w.getByTestId('fe-count').textContent(), new RegExp(`^${stoppedAt} instructions`));
+  await w.getByTestId('fe-run').waitFor();
+  const seen = await page.evaluate(() => window.__seen);
+  assert.ok(seen.length >= 1, 'the count showed the Run\'s progress');
+  const timing = await page.evaluate(() => ({ stopToPaint: window.__stopToPaint, long: window.__long }));
+  // Reported, not asserted (a shared machine's timings vary by tens of ms).
+  console.log(`fetch-execute Run stopped at ${stoppedAt}; Stop click to next paint ${timing.stopToPaint?.toFixed(1)} ms; long tasks ${JSON.stringify(timing.long.map(Math.round))}`);
+  // Run again finishes the slice: 10,000 steps, in several slices, to the "Paused" notice.
+  await w.getByTestId('fe-run').click();
+  await w.getByTestId('fe-notice').filter({ hasText: /Paused after 10000 steps/ }).waitFor();
+  assert.match(await w.getByTestId('fe-count').textContent(), new RegExp(`^${stoppedAt + 10000} instructions`));
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -52,3 +52,39 @@ test('at 360 px no figure or diagram is wider than the page; screenshots at 1280
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+// Each widget's picture in its default state, with the test id of the picture shown on a desktop.
+const PICTURES = {
+  asm: 'asm-diagram', 'fetch-execute': 'fe-diagram', rings: 'rg-diagram', syscall: 'sc-sc-diagram',
+  preemption: 'pe-diagram', scheduler: 'scheduler-workload', timeslice: 'timeslice-diagram',
+  'page-walk': 'page-walk-diagram', 'demand-paging': 'demand-paging-diagram', 'fork-cow': 'fork-cow-diagram',
+  'process-tree': 'process-tree-diagram', execve: 'ex-diagram', 'binfmt-misc': 'bm-diagram',
+  'shell-fallback': 'sf-diagram', 'elf-inspector': 'elf-map', 'elf-loader': 'el-diagram', linking: 'ln-diagram',
+};
+
+test('without JavaScript every widget shows its picture, titled and described', async () => {
+  const ctx = await site.browser.context.browser()?.newContext({ javaScriptEnabled: false })
+    ?? (() => { throw new Error('no browser'); })();
+  const page = await ctx.newPage();
+  await page.goto(`${site.server.url}/`);
+  const found = await page.evaluate((pictures) => Object.entries(pictures).map(([id, testid]) => {
+    const svg = document.querySelector(`[data-widget="${id}"] svg[data-testid="${testid}"]`);
+    const labelled = (svg?.getAttribute('aria-labelledby') ?? '').split(' ').filter(Boolean);
+    return {
+      id,
+      drawn: !!svg && svg.querySelectorAll('rect, text').length >= 3,
+      title: svg?.querySelector('title')?.textContent ?? '',
+      desc: svg?.querySelector('desc')?.textContent ?? '',
+      labelled: labelled.length === 2 && labelled.every((l) => document.getElementById(l)),
+    };
+  }), PICTURES);
+  for (const f of found) {
+    assert.ok(f.drawn, `${f.id}: no picture in the page without JavaScript`);
+    assert.ok(f.title.length > 5, `${f.id}: title "${f.title}"`);
+    assert.ok(f.desc.length > 30, `${f.id}: description "${f.desc}"`);
+    assert.ok(f.labelled, `${f.id}: aria-labelledby names the title and description`);
+  }
+  await page.setViewportSize({ width: 1280, height: 900 });
+  for (const id of ['execve', 'elf-loader']) await shoot(page.locator(`[data-widget="${id}"]`), `nojs-${id}-1280.png`);
+  await ctx.close();
+});

@@ -245,3 +245,64 @@ test('scheduler: dragging a task on the workload chart moves its arrival or leng
   assert.deepEqual(t.errors, []);
   await t.ctx.close();
 });
+
+test('scheduler: dragging a task\'s nice knob on the chart re-weighs it; CFS and EEVDF answer; mouse, keys and touch', async () => {
+  const { page, errors } = await openPage(site.browser.context, `${site.server.url}/#widget-scheduler`);
+  const w = widget(page, 'scheduler');
+  const d = w.getByTestId('scheduler-workload');
+  await d.waitFor();
+  const knob = w.getByTestId('sch-knob-0');
+  assert.equal(await knob.getAttribute('aria-valuenow'), '0');
+  assert.equal(await knob.getAttribute('role'), 'slider');
+  assert.equal(await knob.getAttribute('data-equivalent'), 'sch-nice-0');
+  const metrics = (key) => w.getByTestId(`sch-metrics-${key}`).textContent();
+  /** Polls until the policy's metrics differ from `was` (5 s at most). */
+  const answered = async (key, was) => {
+    for (let i = 0; i < 100; i++) {
+      const now = await w.getByTestId(`sch-metrics-${key}`).count() ? await metrics(key) : was;
+      if (now !== was) return now;
+      await page.waitForTimeout(50);
+    }
+    throw new Error(`${key} did not answer`);
+  };
+  const [cfs0, eevdf0, fifo0] = [await metrics('cfs'), await metrics('eevdf'), await metrics('fifo')];
+
+  // Mouse: take the knob and drag it to the left end of its track: nice −20, task 1 weighs most.
+  await knob.scrollIntoViewIfNeeded();
+  const k = await knob.locator('circle').boundingBox();
+  const track = await knob.locator('.sch-hit').boundingBox();
+  await page.mouse.move(k.x + k.width / 2, k.y + k.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(track.x + 2, k.y + k.height / 2, { steps: 6 });
+  await page.mouse.up();
+  assert.equal(await w.getByTestId('sch-nice-0').inputValue(), '-20');
+  assert.equal(await knob.getAttribute('aria-valuenow'), '-20');
+  assert.match(await desc(w, 'scheduler-workload'), /task 1 arrives at 0 ms and needs 12 ms of CPU, at nice -20/);
+  const cfs1 = await answered('cfs', cfs0);
+  await answered('eevdf', eevdf0);
+  assert.equal(await metrics('fifo'), fifo0, 'FIFO does not weigh nice');
+  await shoot(d, 'scheduler-nice-1280.png');
+
+  // Keyboard: three steps right, then End.
+  await knob.focus();
+  for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowRight');
+  assert.equal(await w.getByTestId('sch-nice-0').inputValue(), '-17');
+  await page.keyboard.press('End');
+  assert.equal(await w.getByTestId('sch-nice-0').inputValue(), '19');
+  await answered('cfs', cfs1);
+  assert.deepEqual(errors, []);
+  await page.close();
+
+  // Touch: drag task 2's knob to the right end of its track.
+  const t = await touchPage(`${site.server.url}/#widget-scheduler`);
+  const tw = widget(t.page, 'scheduler');
+  const tk = tw.getByTestId('sch-knob-1');
+  await tk.scrollIntoViewIfNeeded();
+  const tkb = await tk.locator('circle').boundingBox();
+  const ttr = await tk.locator('.sch-hit').boundingBox();
+  await touchDrag(tk, tkb.x + tkb.width / 2, ttr.x + ttr.width - 2, tkb.y + tkb.height / 2);
+  assert.equal(await tw.getByTestId('sch-nice-1').inputValue(), '19');
+  await shoot(tw.getByTestId('scheduler-workload'), 'scheduler-nice-360.png');
+  assert.deepEqual(t.errors, []);
+  await t.ctx.close();
+});

@@ -19,6 +19,23 @@
 //! | + flags without u128, inlined MMU hit paths (eda866e) | 106.9 M instr/s | 78.1 M instr/s | |
 //! | before SSE/x87 (8121653) | 106.1 to 111.1 M instr/s | 75.9 M instr/s | |
 //! | + SSE-SSE4.2, MMX, x87 (issue #21, 2026-12-07) | 106.9 to 109.4 M instr/s | 75.0 M instr/s | |
+//! | + the run loop (issue #21 item 6, 2026-12-07, see below) | 152 to 163 M instr/s (91 to 92 before, same load) | 108 to 125 M instr/s (57 to 69 before) | |
+//!
+//! The run loop (2026-12-07, the same Intel machine at load 10 to 17 on its two cores, so each
+//! build was run back to back with the one before it, 3583e40; per CPU second, best of three
+//! natively and of five in Node): `Cpu::run` executes many instructions per call and fetches
+//! each by the previous one's successor link alone while the links hold (no code write, same
+//! ring and translation epoch), instead of a `Linux::run` -> `Machine::step` -> `Cpu::step`
+//! round trip with every fetch check per instruction; the compact handlers are specialised by
+//! operand size; links join only entries of one page and frame, so following one is a single
+//! address compare; TLB entries carry their allowed accesses as bits; PF is a table lookup.
+//! Host instructions per guest instruction on the integer loop (cachegrind, deterministic):
+//! 205 before, 104 after. Native: 90.9 to 92.1 -> 152 to 163 M instructions/s per CPU second
+//! (the build before gave 106 to 110 on a quiet machine, so about 1.7x); wasm32 in Node: 57 to
+//! 69 -> 108 to 125 M/s. The FP loop: 19.4 to 20.0 -> 22.2 to 23.5 M FP instructions/s natively
+//! (the soft-float kernel dominates), 12.8 to 14.0 -> 17.0 to 17.4 M FP instructions/s in wasm32.
+//! The AMD EPYC that gave 77 M/s natively and 52 to 57 M/s in wasm before was not available to
+//! measure again; the same ratio to this machine (0.71) would put it near 115 M/s natively.
 //!
 //! The floating-point loop (issue #21; same machine, 2026-12-07): 30.8 to 34.8 M guest
 //! instructions/s per CPU second natively (23 to 26 M SSE2 FP instructions/s), 15.9 M FP
@@ -30,10 +47,12 @@
 //! with the operand-kind dispatch: a third of the time), the 40-byte `Instruction` was copied
 //! out of the cache per step, flag helpers and MMU reads/writes were out-of-line calls, `add`,
 //! `sub` and `shl` computed carries in `u128` (slow in wasm), and every store called `memmove`.
-//! What is left per instruction (now about 9 ns): the fetch check (epoch, pending code writes,
-//! successor link, frame), the TLB probe per memory access, eager flags (RFLAGS is a public
-//! field, so flags are computed at each instruction rather than lazily), and the per-step loop
-//! in `Linux::run` / `Machine::step` (state, budget, timer).
+//! What was left per instruction then (about 9 ns): the fetch check (epoch, pending code
+//! writes, successor link, frame), the TLB probe per memory access, eager flags, and the
+//! per-step loop in `Linux::run` / `Machine::step` (state, budget, timer); the run loop above
+//! removed the first and the last. Still left (about 6 ns): eager flags (RFLAGS is a public
+//! field, so flags are computed at each instruction rather than lazily), the TLB probe and the
+//! two-level dispatch (operand size, then operation).
 
 use youcpu_core::linux::bare::Bare;
 use youcpu_core::linux::{Config, Linux};
@@ -363,6 +382,37 @@ const WASM_FP_ITERATIONS: u64 = 500_000;
 pub extern "C" fn fp_main() {
     let n = run_fp(WASM_FP_ITERATIONS);
     assert_eq!(n, WASM_FP_ITERATIONS * FP_BODY + 3);
+}
+
+// The machine of the browser bench (scripts/bench-browser.mjs), kept between slices.
+#[cfg(target_arch = "wasm32")]
+thread_local! {
+    static SLICED: std::cell::RefCell<Option<Linux>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Browser bench: a fresh machine at the integer loop with `iterations` to go.
+#[cfg(target_arch = "wasm32")]
+#[no_mangle]
+pub extern "C" fn bench_start(iterations: u32) {
+    SLICED.with(|m| *m.borrow_mut() = Some(machine(u64::from(iterations))));
+}
+
+/// Browser bench: runs at most `budget` more guest instructions of the machine `bench_start`
+/// made (one slice of the page's main thread, or of a worker's) and returns the guest
+/// instructions retired so far, or -1 once the loop has exited (-2 without a machine).
+#[cfg(target_arch = "wasm32")]
+#[no_mangle]
+pub extern "C" fn bench_slice(budget: u32) -> f64 {
+    SLICED.with(|m| match m.borrow_mut().as_mut() {
+        Some(l) => {
+            if l.run(u64::from(budget)) {
+                -1.0
+            } else {
+                l.instructions() as f64
+            }
+        }
+        None => -2.0,
+    })
 }
 
 /// On wasm32 there is no clock: Node times `main`, which runs a fixed workload.

@@ -69,9 +69,25 @@ mod tests {
                 "elf",
                 "paging",
                 "fork",
+                "your-program",
                 "epilogue"
             ]
         );
+    }
+
+    /// Every section the "your program" story links an event to is a heading of the article.
+    #[test]
+    fn the_story_links_only_to_sections_the_article_has() {
+        let ids: Vec<&str> = PARTS
+            .iter()
+            .flat_map(|p| p.subsections.iter().map(|(id, _)| *id))
+            .collect();
+        for a in youcpu_core::linux::narrate::ANCHORS {
+            assert!(
+                ids.contains(&a),
+                "#{a} is no section of the article: {ids:?}"
+            );
+        }
     }
 
     #[test]

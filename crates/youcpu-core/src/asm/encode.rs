@@ -3,7 +3,7 @@
 //!
 //! GAS tries the templates of opcodes/i386-opc.tbl in order and the first that fits wins; for
 //! the instructions covered here that order comes down to these rules, each checked against
-//! the real `as` by `tests/asm_oracle.rs`:
+//! the real `as` by `tests/it/asm_oracle.rs`:
 //! 1. a form without an operand-size override (66 or REX.W) when the operands leave the size
 //!    open (`push 128` is `68 80 00 00 00`, not `66 68 80 00`);
 //! 2. then the shortest encoding (`add eax, 1` is `83 c0 01`; `add eax, 512` is `05 ...`);

@@ -132,6 +132,45 @@ impl DecodeCache {
         Some(next - 1)
     }
 
+    /// Where a run of successor links may start: the pool index + 1 of the instruction
+    /// fetched last, when its links can be trusted now (same privilege and translation
+    /// epoch as when it was fetched, no code frame written since); 0 otherwise. While the
+    /// links hold, [`DecodeCache::successor`] is the whole fetch.
+    #[inline(always)]
+    pub fn chain_start<B: Bus + ?Sized>(&self, bus: &B, user: bool) -> u32 {
+        if self.prev == 0
+            || user != self.prev_user
+            || bus.translation_epoch() != self.prev_epoch
+            || bus.code_writes_pending()
+        {
+            return 0;
+        }
+        self.prev
+    }
+
+    /// The instruction that follows entry `p` (pool index + 1) when RIP is `rip`, by its
+    /// fall-through or branch link, if that entry was decoded at `rip`: (its pool index + 1,
+    /// its compact form). Links join entries of one linear page and physical frame only
+    /// (see `remember`), so the translation that fetched `p` fetches it too. The caller must
+    /// know the links still hold ([`DecodeCache::chain_start`], and no code write since).
+    #[inline(always)]
+    pub fn successor(&self, p: u32, rip: u64) -> Option<(u32, &Uop)> {
+        let pu = self.uops.get((p as usize).wrapping_sub(1))?;
+        let next = if rip == pu.next_ip { pu.fall } else { pu.link };
+        let c = self.uops.get((next as usize).wrapping_sub(1))?;
+        if c.ip != rip {
+            return None;
+        }
+        Some((next, c))
+    }
+
+    /// Makes entry `p` (pool index + 1, from [`DecodeCache::successor`]) the one fetched
+    /// last, under the privilege and epoch [`DecodeCache::chain_start`] checked.
+    #[inline(always)]
+    pub fn set_prev(&mut self, p: u32) {
+        self.prev = p;
+    }
+
     #[cold]
     #[inline(never)]
     /// The full lookup: invalidations, translation, the per-frame table, decoding.
@@ -180,13 +219,22 @@ impl DecodeCache {
     }
 
     /// Records entry `i` (+1) as the successor of the previous one and makes it the previous.
+    /// Only an entry decoded from the same linear page and physical frame is linked: such
+    /// a pair is dropped together when the frame is written (the table is per frame), so
+    /// a link never leads from a live entry to a stale one.
     fn remember(&mut self, i: u32, rip: u64, user: bool, epoch: u64) {
         if self.prev != 0 {
+            let frame = self.uops.get(i as usize - 1).map(|u| u.frame);
             if let Some(p) = self.uops.get_mut(self.prev as usize - 1) {
-                if p.next_ip == rip {
-                    p.fall = i;
+                let link = if Some(p.frame) == frame && (rip ^ p.ip) < PAGE as u64 {
+                    i
                 } else {
-                    p.link = i;
+                    0
+                };
+                if p.next_ip == rip {
+                    p.fall = link;
+                } else {
+                    p.link = link;
                 }
             }
         }

@@ -32,18 +32,27 @@ pub fn sext(v: u64, size: u32) -> i64 {
 }
 
 /// PF: set when the low byte of the result has an even number of ones (Intel SDM vol. 1 §3.4.3.1).
-/// Folds the byte to a nibble and looks its parity up in the 16-bit constant 0x6996 (bit n
-/// set when n has an odd number of ones): a few ALU operations, also in wasm.
+/// A table of the 256 bytes, each entry made by folding the byte to a nibble and looking its
+/// parity up in the 16-bit constant 0x6996 (bit n set when n has an odd number of ones).
 #[inline(always)]
 pub fn parity(r: u64) -> u64 {
-    let b = r as u8;
-    let n = (b ^ (b >> 4)) & 0xf;
-    if (0x6996u16 >> n) & 1 == 0 {
-        PF
-    } else {
-        0
-    }
+    u64::from(PF_OF_BYTE[(r & 0xff) as usize])
 }
+
+/// [`PF`] (or 0) for each value of the low byte, built at compile time by the nibble fold
+/// described at [`parity`]: one load per result instead of the fold.
+static PF_OF_BYTE: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        let n = (i ^ (i >> 4)) & 0xf;
+        if (0x6996u16 >> n) & 1 == 0 {
+            t[i] = PF as u8;
+        }
+        i += 1;
+    }
+    t
+};
 
 /// SF, ZF and PF of a result.
 #[inline(always)]

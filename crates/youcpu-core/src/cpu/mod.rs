@@ -71,10 +71,6 @@ pub struct Cpu {
     pub retired_kernel: u64,
     /// True after HLT until an interrupt arrives.
     pub halted: bool,
-    /// The x87 FPU (kept beside [`State`] rather than in it for now: the state struct is
-    /// being reshaped in parallel; it belongs there with the XMM registers). Boxed: its 136
-    /// bytes would otherwise sit between the hot fields of the machine.
-    pub x87: Box<x87::X87>,
 }
 
 impl Cpu {
@@ -111,8 +107,106 @@ impl Cpu {
         if self.halted {
             return Ok(Event::Halted);
         }
-        let rip = self.s.rip;
         let user = self.user();
+        self.step_one(bus, user)
+    }
+
+    /// Executes up to `max` instructions as [`Cpu::step`] would, one after the other, and
+    /// stops early at the first step that is not [`Event::Retired`] (a delivery, HLT) or
+    /// after an instruction that changed the privilege level (SYSCALL, SYSRET, IRET: the
+    /// caller's kernel takes over there). Returns how many steps retired and the last event
+    /// ([`Event::Retired`] when `max` was reached; `max` = 0 runs nothing).
+    ///
+    /// This is the hot loop of every long run: the same work as `max` calls to
+    /// [`Cpu::step`], without returning to the caller between instructions.
+    #[inline]
+    pub fn run<B: Bus>(&mut self, bus: &mut B, max: u64) -> Result<(u64, Event), TripleFault> {
+        if self.halted {
+            return Ok((0, Event::Halted));
+        }
+        let user = self.user();
+        let mut n = 0;
+        while n < max {
+            // The chain: instructions with a compact form, each found by the previous one's
+            // successor link, while nothing that could break the links happens (a code
+            // write ends it; the compact forms cannot change the privilege or the
+            // translations). Anything else takes the full step below.
+            let mut p = self.icache.chain_start(bus, user);
+            if p != 0 {
+                let epoch = bus.translation_epoch();
+                let budget = max - n;
+                let mut k = 0u64;
+                let mut fault = None;
+                // After an instruction without a compact form: the core halted, changed
+                // ring, or the translations changed (the chain must stop for each).
+                let mut stop = false;
+                while k < budget {
+                    let rip = self.s.rip;
+                    let Some((c, u)) = self.icache.successor(p, rip) else {
+                        break;
+                    };
+                    p = c;
+                    self.s.rip = u.next_ip;
+                    let r = if u.op == uop::Op::Generic {
+                        stop = true;
+                        match self.icache.instruction(c - 1) {
+                            Some(&ins) => exec::execute(self, bus, &ins),
+                            None => Err(fault::Fault::ud(format!(
+                                "decode cache entry {c} is missing at {rip:#x}"
+                            ))),
+                        }
+                    } else {
+                        exec::fast::run(&mut self.s, bus, u)
+                    };
+                    if let Err(f) = r {
+                        fault = Some((f, rip));
+                        break;
+                    }
+                    k += 1;
+                    if bus.code_writes_pending() {
+                        break;
+                    }
+                    if stop {
+                        if self.halted || self.user() != user || bus.translation_epoch() != epoch {
+                            break;
+                        }
+                        stop = false;
+                    }
+                }
+                self.icache.set_prev(p);
+                n += k;
+                if user {
+                    self.retired_user += k;
+                } else {
+                    self.retired_kernel += k;
+                }
+                if let Some((f, rip)) = fault {
+                    return Ok((n, self.deliver_fault(bus, f, rip, user)?));
+                }
+                if self.halted {
+                    return Ok((n, Event::Halted));
+                }
+                if n >= max || self.user() != user {
+                    break;
+                }
+            }
+            match self.step_one(bus, user)? {
+                Event::Retired => {
+                    n += 1;
+                    if self.user() != user {
+                        break;
+                    }
+                }
+                e => return Ok((n, e)),
+            }
+        }
+        Ok((n, Event::Retired))
+    }
+
+    /// One step of a core that is not halted, at privilege `user` (= [`Cpu::user`]).
+    #[inline(always)]
+    fn step_one<B: Bus>(&mut self, bus: &mut B, user: bool) -> Result<Event, TripleFault> {
+        let rip = self.s.rip;
         let result = match self.icache.next_fast(bus, rip, user) {
             Some(i) => self.execute_cached(bus, i),
             None => match self.icache.lookup(bus, rip, user) {
@@ -136,26 +230,37 @@ impl Cpu {
                 }
                 Ok(Event::Retired)
             }
-            Err(f) => {
-                // Faults save the faulting instruction's RIP; traps (INT n, INT3) the next one,
-                // and they retire, unless their own delivery faulted (e.g. #GP from a DPL-0
-                // gate), in which case they did not.
-                let trap = f.is_trap();
-                if !trap {
-                    self.s.rip = rip;
-                }
-                let v = f.vector();
-                let d = self.raise(bus, f, rip)?;
-                if trap && d.vector == v {
-                    if user {
-                        self.retired_user += 1;
-                    } else {
-                        self.retired_kernel += 1;
-                    }
-                }
-                Ok(Event::Delivered(Box::new(d)))
+            Err(f) => self.deliver_fault(bus, f, rip, user),
+        }
+    }
+
+    /// Delivers the exception `f` raised by the instruction at `rip` (or the trap it is).
+    #[cold]
+    #[inline(never)]
+    fn deliver_fault<B: Bus>(
+        &mut self,
+        bus: &mut B,
+        f: fault::Fault,
+        rip: u64,
+        user: bool,
+    ) -> Result<Event, TripleFault> {
+        // Faults save the faulting instruction's RIP; traps (INT n, INT3) the next one, and
+        // they retire, unless their own delivery faulted (e.g. #GP from a DPL-0 gate), in
+        // which case they did not.
+        let trap = f.is_trap();
+        if !trap {
+            self.s.rip = rip;
+        }
+        let v = f.vector();
+        let d = self.raise(bus, f, rip)?;
+        if trap && d.vector == v {
+            if user {
+                self.retired_user += 1;
+            } else {
+                self.retired_kernel += 1;
             }
         }
+        Ok(Event::Delivered(Box::new(d)))
     }
 
     /// Runs decode-cache entry `i`: its compact form, or the generic handler when it has none.

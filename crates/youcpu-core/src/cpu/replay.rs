@@ -1,5 +1,5 @@
 //! Replays a corpus of SSE/MMX/x87 cases recorded on the real CPU (`tests/corpus/sse.bin`,
-//! written by `tests/cpu_sse_native.rs` with `YOUCPU_RECORD=1`), with no assembler or native
+//! written by `tests/it/cpu_sse_native.rs` with `YOUCPU_RECORD=1`), with no assembler or native
 //! CPU at hand: natively in `cargo test` and in the browser under wasm-bindgen-test, so the
 //! page is checked to compute exactly what the CLI computes.
 //!
@@ -8,7 +8,7 @@
 //! the 48-byte input record (MXCSR, then XMM0 and XMM1 as the test's loop loads them) and the
 //! 32 bytes the CPU produced (MXCSR, RFLAGS bits 31:0, XMM0, R8).
 //!
-//! The x87 corpus (`tests/corpus/x87.bin`, magic `YCX871`, from `tests/cpu_x87_native.rs`)
+//! The x87 corpus (`tests/corpus/x87.bin`, magic `YCX871`, from `tests/it/cpu_x87_native.rs`)
 //! has the same layout with 48-byte inputs (ST(0), ST(1) as 80-bit values in 16-byte slots,
 //! the control word, a memory operand) and 126-byte results (RFLAGS, control, status and tag
 //! words, the eight registers in stack order, AX, the stored memory); registers whose tag is
@@ -167,12 +167,12 @@ pub fn replay_x87_corpus(data: &[u8]) -> Result<usize, String> {
             se: u16::from_le_bytes([input[i + 8], input[i + 9]]),
         };
         let cpu = &mut l.m.cpu;
-        *cpu.x87 = super::x87::X87 {
+        cpu.s.x87 = super::x87::X87 {
             fcw: u16::from_le_bytes([input[32], input[33]]),
             ..Default::default()
         };
-        cpu.x87.push(ext_at(16));
-        cpu.x87.push(ext_at(0));
+        cpu.s.x87.push(ext_at(16));
+        cpu.s.x87.push(ext_at(0));
         let s = &mut cpu.s;
         s.gpr[RSI] = INPUT;
         s.gpr[RDI] = OUTPUT;
@@ -193,7 +193,7 @@ pub fn replay_x87_corpus(data: &[u8]) -> Result<usize, String> {
                 return Err(format!("form {code:02x?} stopped: {:?}", l.state));
             }
         }
-        let x = &l.m.cpu.x87;
+        let x = &l.m.cpu.s.x87;
         let mut got = vec![0u8; 126];
         got[0..8].copy_from_slice(&l.m.cpu.s.rflags.to_le_bytes());
         got[8..10].copy_from_slice(&x.fcw.to_le_bytes());

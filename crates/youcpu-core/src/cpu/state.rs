@@ -173,6 +173,9 @@ pub struct State {
     /// Whose core this is where the manuals leave a result undefined (chosen when the
     /// machine is made; CPUID reports it).
     pub vendor: super::vendor::Vendor,
+    /// The x87 FPU: its register stack, control, status and tag words (Intel SDM vol. 1
+    /// §8.1). Last in the struct: the interpreter's hot fields come first.
+    pub x87: super::x87::X87,
 }
 
 impl Default for State {
@@ -199,6 +202,7 @@ impl Default for State {
             tss_rsp0: 0,
             mxcsr: 0x1f80,
             vendor: super::vendor::Vendor::Intel,
+            x87: super::x87::X87::default(),
         }
     }
 }
@@ -212,5 +216,37 @@ impl State {
     /// True when the status flag `bit` (one of [`rflags`]) is set.
     pub fn flag(&self, bit: u64) -> bool {
         self.rflags & bit != 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use crate::cpu::Cpu;
+    use crate::mmu::Mmu;
+
+    /// The x87 unit is part of the architectural state: a copy of `State` (what a context
+    /// switch saves, what a snapshot shows) carries its stack, tags and control words.
+    #[test]
+    fn the_x87_unit_is_in_the_state_its_copies_and_its_serialisation() {
+        let mut mmu = Mmu::new(1 << 20);
+        let mut cpu = Cpu::new();
+        assert_eq!(mmu.phys.alloc_frame().unwrap(), 1);
+        // fld1; fldpi
+        mmu.phys.write(0x1000, &[0xd9, 0xe8, 0xd9, 0xeb]);
+        cpu.s.rip = 0x1000;
+        cpu.step(&mut mmu).unwrap();
+        cpu.step(&mut mmu).unwrap();
+        let saved = cpu.s.clone();
+        assert_eq!(saved.x87.valid.count_ones(), 2);
+        assert_eq!(saved.x87.status() >> 11 & 7, 6, "TOP after two pushes");
+        assert_eq!(saved.x87.st(1).approx_f64(), 1.0);
+        let json = serde_json::to_value(&saved).unwrap();
+        assert_eq!(json["x87"]["fcw"], 0x37f);
+        assert_eq!(json["x87"]["top"], 6);
+        // Restoring the copy brings the stack back.
+        cpu.s.x87 = Default::default();
+        cpu.s = saved;
+        assert!(!cpu.s.x87.empty(0) && !cpu.s.x87.empty(1) && cpu.s.x87.empty(2));
     }
 }

@@ -32,7 +32,7 @@ pub mod sw {
 }
 
 /// The x87 unit.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct X87 {
     /// Physical registers R0..R7.
     pub regs: [Ext; 8],

@@ -2,6 +2,12 @@
 //! scripts that show each rule of the `#!` parser, and files for binfmt_misc to claim.
 
 use super::fs::{MemFs, MemFsError, MemNode};
+use crate::asm::{build_program_with, BuildError, BuildOptions};
+use crate::elf::writer::{
+    write_image, Image, Segment, EM_386, EM_X86_64, ET_DYN, ET_EXEC, PAGE as PAGE_4K, PT_DYNAMIC,
+    PT_INTERP, PT_LOAD,
+};
+use crate::elf::{Class, Endian};
 
 /// binfmt_misc registration for Java class files, by their magic number.
 pub const JAVA_REGISTRATION: &str = ":Java:M::\\xca\\xfe\\xba\\xbe::/usr/bin/java:";
@@ -11,94 +17,232 @@ pub const PYC_REGISTRATION: &str = ":pyc:E::pyc::/usr/bin/python3:";
 /// The dynamic loader the example programs name in PT_INTERP.
 pub const LOADER: &str = "/lib64/ld-linux-x86-64.so.2";
 
-fn put16(v: &mut Vec<u8>, x: u16) {
-    v.extend_from_slice(&x.to_le_bytes());
+const PAGE: u64 = PAGE_4K;
+
+/// `mov edi, 0; mov eax, 60; syscall`: exit(0), the code of the small examples.
+const EXIT_0: [u8; 12] = [0xbf, 0, 0, 0, 0, 0xb8, 60, 0, 0, 0, 0x0f, 0x05];
+
+fn x86_64_image(e_type: u16, entry: u64, segments: Vec<Segment>) -> Image {
+    Image {
+        class: Class::Elf64,
+        endian: Endian::Little,
+        e_type,
+        machine: EM_X86_64,
+        entry,
+        segments,
+        contents: Vec::new(),
+        size: 0,
+    }
 }
-fn put32(v: &mut Vec<u8>, x: u32) {
-    v.extend_from_slice(&x.to_le_bytes());
-}
-fn put64(v: &mut Vec<u8>, x: u64) {
-    v.extend_from_slice(&x.to_le_bytes());
+
+fn c_string(s: &str) -> Vec<u8> {
+    let mut v = s.as_bytes().to_vec();
+    v.push(0);
+    v
 }
 
 /// A minimal x86-64 ELF file: header, a PT_INTERP (if `interp` is given) and one PT_LOAD
 /// covering the file, then the interpreter string and the code bytes (`exit(0)`).
 pub fn tiny_elf(e_type: u16, interp: Option<&str>) -> Vec<u8> {
-    let phnum: u16 = if interp.is_some() { 2 } else { 1 };
-    let interp_off = 64 + 56 * u64::from(phnum);
+    let phnum = 1 + u64::from(interp.is_some());
+    let interp_off = 64 + 56 * phnum;
     let interp_len = interp.map_or(0, |s| s.len() as u64 + 1);
     let code_off = interp_off + interp_len;
-    // mov edi, 0; mov eax, 60; syscall
-    let code: [u8; 12] = [0xbf, 0, 0, 0, 0, 0xb8, 60, 0, 0, 0, 0x0f, 0x05];
-    let total = code_off + code.len() as u64;
-    let base: u64 = if e_type == 2 { 0x40_0000 } else { 0 };
-    let mut v = Vec::with_capacity(total as usize);
-    v.extend_from_slice(&[0x7f, b'E', b'L', b'F', 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
-    put16(&mut v, e_type);
-    put16(&mut v, 62);
-    put32(&mut v, 1);
-    put64(&mut v, base + code_off);
-    put64(&mut v, 64);
-    put64(&mut v, 0);
-    put32(&mut v, 0);
-    put16(&mut v, 64);
-    put16(&mut v, 56);
-    put16(&mut v, phnum);
-    put16(&mut v, 64);
-    put16(&mut v, 0);
-    put16(&mut v, 0);
+    let total = code_off + EXIT_0.len() as u64;
+    let base: u64 = if e_type == ET_EXEC { 0x40_0000 } else { 0 };
+    let mut segments = Vec::new();
     if interp.is_some() {
-        put32(&mut v, 3);
-        put32(&mut v, 4);
-        put64(&mut v, interp_off);
-        put64(&mut v, base + interp_off);
-        put64(&mut v, base + interp_off);
-        put64(&mut v, interp_len);
-        put64(&mut v, interp_len);
-        put64(&mut v, 1);
+        segments.push(Segment {
+            p_type: PT_INTERP,
+            flags: 4,
+            offset: interp_off,
+            vaddr: base + interp_off,
+            filesz: interp_len,
+            memsz: interp_len,
+            align: 1,
+        });
     }
-    put32(&mut v, 1);
-    put32(&mut v, 5);
-    put64(&mut v, 0);
-    put64(&mut v, base);
-    put64(&mut v, base);
-    put64(&mut v, total);
-    put64(&mut v, total);
-    put64(&mut v, 0x1000);
+    segments.push(Segment {
+        p_type: PT_LOAD,
+        flags: 5,
+        offset: 0,
+        vaddr: base,
+        filesz: total,
+        memsz: total,
+        align: PAGE,
+    });
+    let mut image = x86_64_image(e_type, base + code_off, segments);
     if let Some(s) = interp {
-        v.extend_from_slice(s.as_bytes());
-        v.push(0);
+        image.contents.push((interp_off, c_string(s)));
     }
-    v.extend_from_slice(&code);
-    v
+    image.contents.push((code_off, EXIT_0.to_vec()));
+    write_image(&image)
 }
 
 /// A minimal i386 ELF executable (`exit(0)` by `int 0x80`), for the 32-bit compat handler.
 pub fn tiny_elf32() -> Vec<u8> {
     // mov eax, 1; xor ebx, ebx; int 0x80
     let code: [u8; 9] = [0xb8, 1, 0, 0, 0, 0x31, 0xdb, 0xcd, 0x80];
-    let base: u32 = 0x0804_8000;
-    let total = 52 + 32 + code.len() as u32;
-    let mut v = Vec::with_capacity(total as usize);
-    v.extend_from_slice(&[0x7f, b'E', b'L', b'F', 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
-    put16(&mut v, 2);
-    put16(&mut v, 3);
-    put32(&mut v, 1);
-    put32(&mut v, base + 52 + 32);
-    put32(&mut v, 52);
-    put32(&mut v, 0);
-    put32(&mut v, 0);
-    put16(&mut v, 52);
-    put16(&mut v, 32);
-    put16(&mut v, 1);
-    put16(&mut v, 40);
-    put16(&mut v, 0);
-    put16(&mut v, 0);
-    for x in [1, 0, base, base, total, total, 5, 0x1000] {
-        put32(&mut v, x);
+    let base: u64 = 0x0804_8000;
+    let code_off = 52 + 32;
+    let total = code_off + code.len() as u64;
+    write_image(&Image {
+        class: Class::Elf32,
+        endian: Endian::Little,
+        e_type: ET_EXEC,
+        machine: EM_386,
+        entry: base + code_off,
+        segments: vec![Segment {
+            p_type: PT_LOAD,
+            flags: 5,
+            offset: 0,
+            vaddr: base,
+            filesz: total,
+            memsz: total,
+            align: PAGE,
+        }],
+        contents: vec![(code_off, code.to_vec())],
+        size: total,
+    })
+}
+
+/// A small position-independent ELF file (ET_DYN) laid out as `ld` lays one out: a read-only
+/// page (headers, the PT_INTERP string, the dynamic strings), `code_pages` of code (r-x), and
+/// a writable page with the dynamic table and `data` bytes (GOT and data), followed by `bss`
+/// zero bytes. `needed` and `soname` go into the dynamic table (gABI "Dynamic Section":
+/// DT_NEEDED, DT_SONAME, DT_STRTAB, DT_STRSZ, DT_NULL). The code is `exit(0)` followed by
+/// `int3` bytes standing for the rest of the functions.
+pub fn dynamic_elf(
+    interp: Option<&str>,
+    needed: Option<&str>,
+    soname: Option<&str>,
+    code_pages: u64,
+    data: u64,
+    bss: u64,
+) -> Vec<u8> {
+    use goblin::elf::dynamic::{DT_NEEDED, DT_NULL, DT_SONAME, DT_STRSZ, DT_STRTAB};
+    let phnum: u64 = 4 + u64::from(interp.is_some());
+    let interp_off = 64 + 56 * phnum;
+    let interp_len = interp.map_or(0, |s| s.len() as u64 + 1);
+    let mut dynstr = vec![0u8];
+    let mut name_at = |s: Option<&str>| {
+        s.map(|s| {
+            let at = dynstr.len() as u64;
+            dynstr.extend_from_slice(&c_string(s));
+            at
+        })
+    };
+    let needed_at = name_at(needed);
+    let soname_at = name_at(soname);
+    let dynstr_off = interp_off + interp_len;
+    let ro_end = dynstr_off + dynstr.len() as u64;
+    let code_off = PAGE;
+    let code_len = code_pages.max(1) * PAGE - 64;
+    let rw_off = code_off + code_pages.max(1) * PAGE;
+    let mut dynamic: Vec<(u64, u64)> = Vec::new();
+    if let Some(a) = needed_at {
+        dynamic.push((DT_NEEDED, a));
     }
-    v.extend_from_slice(&code);
-    v
+    if let Some(a) = soname_at {
+        dynamic.push((DT_SONAME, a));
+    }
+    dynamic.push((DT_STRTAB, dynstr_off));
+    dynamic.push((DT_STRSZ, dynstr.len() as u64));
+    dynamic.push((DT_NULL, 0));
+    let dyn_len = dynamic.len() as u64 * 16;
+    let rw_filesz = dyn_len + data;
+    let load = |flags, offset, filesz, memsz| Segment {
+        p_type: PT_LOAD,
+        flags,
+        offset,
+        vaddr: offset,
+        filesz,
+        memsz,
+        align: PAGE,
+    };
+    let mut segments = Vec::new();
+    if interp.is_some() {
+        segments.push(Segment {
+            p_type: PT_INTERP,
+            flags: 4,
+            offset: interp_off,
+            vaddr: interp_off,
+            filesz: interp_len,
+            memsz: interp_len,
+            align: 1,
+        });
+    }
+    segments.push(load(4, 0, ro_end, ro_end));
+    segments.push(load(5, code_off, code_len, code_len));
+    segments.push(load(6, rw_off, rw_filesz, rw_filesz + bss));
+    segments.push(Segment {
+        p_type: PT_DYNAMIC,
+        flags: 6,
+        offset: rw_off,
+        vaddr: rw_off,
+        filesz: dyn_len,
+        memsz: dyn_len,
+        align: 8,
+    });
+    let mut image = x86_64_image(ET_DYN, code_off, segments);
+    if let Some(s) = interp {
+        image.contents.push((interp_off, c_string(s)));
+    }
+    image.contents.push((dynstr_off, dynstr));
+    let mut code = EXIT_0.to_vec();
+    code.resize(code_len as usize, 0xcc);
+    image.contents.push((code_off, code));
+    let table: Vec<u8> = dynamic
+        .iter()
+        .flat_map(|&(tag, val)| tag.to_le_bytes().into_iter().chain(val.to_le_bytes()))
+        .collect();
+    image.contents.push((rw_off, table));
+    image.size = rw_off + rw_filesz;
+    write_image(&image)
+}
+
+/// A dynamic program of the widgets: needs `libc.so.6`, names [`LOADER`].
+pub fn hello_dynamic() -> Vec<u8> {
+    dynamic_elf(Some(LOADER), Some("libc.so.6"), None, 1, 64, 0)
+}
+
+/// The widgets' model C library: 6 pages of code, a page of data and a page of BSS.
+pub fn model_libc() -> Vec<u8> {
+    dynamic_elf(None, None, Some("libc.so.6"), 6, 512, PAGE)
+}
+
+/// Where the hello-world's data is placed (the page `ld` would give it).
+pub const DATA_VADDR: u64 = 0x40_2000;
+/// The hello-world's greeting.
+pub const GREETING: &[u8] = b"Hello, world!\n";
+
+/// The hello-world example's source, for the core's program builder.
+pub const HELLO_SOURCE: &str = ".data
+msg: .ascii \"Hello, world!\\n\"
+len = . - msg
+.text
+_start:
+    mov eax, 1
+    mov edi, 1
+    mov esi, offset msg
+    mov edx, len
+    syscall
+    mov eax, 60
+    xor edi, edi
+    syscall
+";
+
+/// Builds `source` as the examples are built: data at [`DATA_VADDR`].
+pub fn build_example(source: &str) -> Result<Vec<u8>, BuildError> {
+    let opts = BuildOptions {
+        data_vaddr: Some(DATA_VADDR),
+    };
+    build_program_with(source, &opts).map(|p| p.elf)
+}
+
+/// A static x86-64 "hello, world" assembled and linked by the core.
+pub fn hello_static() -> Result<Vec<u8>, BuildError> {
+    build_example(HELLO_SOURCE)
 }
 
 /// The example tree. Everything is owned by root; scripts are mode 0755 unless the example is
@@ -247,5 +391,63 @@ mod tests {
         let fs = example_fs().unwrap();
         assert!(fs.get("/home/user/nested/level7").is_some());
         assert_eq!(tiny_elf(2, None).len(), 64 + 56 + 12);
+    }
+}
+
+#[cfg(test)]
+mod hello_tests {
+    use super::*;
+
+    /// The builder gives the very bytes the hand-assembled version (code lines + ELF writer)
+    /// gave, with and without a BSS, so the widgets showing these files did not move.
+    #[test]
+    fn hello_is_the_hand_assembled_file() {
+        use crate::asm::{assemble, Bitness};
+        use crate::elf::writer::{write_executable, ExecutableSpec};
+        let lines = [
+            "mov eax, 1",
+            "mov edi, 1",
+            "mov esi, 0x402000",
+            "mov edx, 14",
+            "syscall",
+            "mov eax, 60",
+            "xor edi, edi",
+            "syscall",
+        ];
+        let code: Vec<u8> = lines
+            .iter()
+            .flat_map(|l| assemble(l, Bitness::B64, 0).expect(l).bytes)
+            .collect();
+        for bss in [0, 10_000] {
+            let spec = ExecutableSpec {
+                data_vaddr: Some(DATA_VADDR),
+                bss_size: bss,
+                ..ExecutableSpec::x86_64(code.clone(), GREETING.to_vec())
+            };
+            let want = write_executable(&spec).expect("writes").bytes;
+            let got = if bss == 0 {
+                hello_static()
+            } else {
+                build_example(&format!("{HELLO_SOURCE}.bss\n    .zero {bss}\n"))
+            };
+            assert_eq!(got.expect("builds"), want, "bss {bss}");
+        }
+    }
+
+    /// The hello example is a real program: it runs on this machine and prints the greeting.
+    #[cfg(all(unix, target_arch = "x86_64"))]
+    #[test]
+    fn hello_runs_natively() {
+        use std::os::unix::fs::PermissionsExt;
+        let bytes = hello_static().expect("builds");
+        let dir = std::env::temp_dir().join(format!("youcpu-hello-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let path = dir.join("hello");
+        std::fs::write(&path, &bytes).expect("write");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        let out = std::process::Command::new(&path).output().expect("runs");
+        let _ = std::fs::remove_dir_all(&dir);
+        assert_eq!(out.status.code(), Some(0));
+        assert_eq!(out.stdout, GREETING);
     }
 }

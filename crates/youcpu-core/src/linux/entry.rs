@@ -40,6 +40,16 @@ impl Linux {
     pub fn kernel_exit_to_user(&mut self, a: &mut Option<KernelAction>) {
         self.exit_to_user();
         self.after_kernel_work(a);
+        if !self.page_cache.is_empty() {
+            self.cache_release_unmapped();
+            if self.state != ProcessState::Running {
+                // The last process ended (its address space is kept for inspection):
+                // what its shared mappings stored goes to the files now.
+                for slot in 0..self.page_cache.files.len() {
+                    self.cache_writeback(slot, 0, u64::MAX);
+                }
+            }
+        }
     }
 
     fn kernel_work(&mut self) -> Option<KernelAction> {
@@ -159,7 +169,7 @@ impl Linux {
             vector::UD => (signal::SIGILL, si::ILL_ILLOPN),
             vector::MF | vector::XM => {
                 let err = if v == vector::MF {
-                    let x = &self.m.cpu.x87;
+                    let x = &self.m.cpu.s.x87;
                     x.status() & !(x.fcw & 0x3f)
                 } else {
                     let m = self.m.cpu.s.mxcsr;
@@ -225,6 +235,44 @@ impl Linux {
                 let present = code & crate::cpu::fault::pf::P != 0;
                 let write = code & crate::cpu::fault::pf::W != 0;
                 let fetch = code & crate::cpu::fault::pf::I != 0;
+                if !present {
+                    use super::pagecache::FileFault;
+                    match self.file_fault(addr, write, fetch) {
+                        FileFault::NotFile => {}
+                        FileFault::Mapped => {
+                            self.iret(v);
+                            return Some(KernelAction::DemandPage { addr });
+                        }
+                        FileFault::OutOfMemory => {
+                            return self.kill(
+                                signal::SIGSEGV,
+                                format!("{f}: no memory for a page of a file mapping"),
+                            )
+                        }
+                        FileFault::PastEof => {
+                            // mm/filemap.c filemap_fault: VM_FAULT_SIGBUS, which
+                            // arch/x86/mm/fault.c do_sigbus sends as BUS_ADRERR.
+                            let info = signal::SigInfo {
+                                code: signal::si::BUS_ADRERR,
+                                fields: signal::SigFields::Fault { addr },
+                            };
+                            let trap = signal::TrapInfo {
+                                trapno: u64::from(v),
+                                err: code,
+                                cr2: addr,
+                            };
+                            return self.fault_signal(
+                                v,
+                                signal::SIGBUS,
+                                info,
+                                trap,
+                                format!(
+                                    "{f} past the end of the mapped file at rip {saved_rip:#x}"
+                                ),
+                            );
+                        }
+                    }
+                }
                 if !present || write {
                     match self.mm.fix_fault(&mut self.m.mmu, addr, write, fetch) {
                         Ok(true) => {

@@ -111,6 +111,110 @@ impl Linux {
         }
     }
 
+    /// The Part 3 model's execve over this kernel's file system (its verdicts traced).
+    fn exec_model(&mut self, req: &ExecRequest) -> crate::exec::ExecOutcome {
+        let root = self.fs.root();
+        let ids = (self.uid as u32, self.gid as u32);
+        let out = {
+            let view = View {
+                fs: RefCell::new(&mut *self.fs),
+                root,
+                ids,
+            };
+            crate::exec::execve(&view, req)
+        };
+        self.trace_binfmt(&out.steps);
+        out
+    }
+
+    /// The first execve, made from outside the simulation (as the kernel's `kernel_execve`
+    /// starts init): the same model as [`Linux::sys_execve`] picks what runs (binfmt_misc,
+    /// `#!` scripts, ELF and its PT_INTERP), from the working directory, then the process is
+    /// loaded and set at its first instruction. `args` gives argv, envp and the credentials;
+    /// its `execfn` is replaced by `path`. Errors name the errno execve would return and the
+    /// model's reason.
+    pub fn spawn(
+        &mut self,
+        path: &[u8],
+        args: &crate::loader::ExecArgs,
+    ) -> Result<&crate::loader::LoadInfo, String> {
+        let shown = String::from_utf8_lossy(path).into_owned();
+        self.uid = args.uid;
+        self.gid = args.gid;
+        let mut req = ExecRequest::new(path, args.argv.clone(), args.envp.clone());
+        req.cwd = self.fs.path_of(self.cwd).unwrap_or_else(|| b"/".to_vec());
+        req.cred = Cred {
+            uid: args.uid as u32,
+            gids: vec![args.gid as u32],
+        };
+        let out = self.exec_model(&req);
+        let loaded = match out.result {
+            Ok(l) => l,
+            Err(Failure::Errno(e)) => {
+                let why = out
+                    .steps
+                    .iter()
+                    .rev()
+                    .find(|s| s.kind == crate::exec::trace::StepKind::Fail)
+                    .or(out.steps.last())
+                    .map(|s| s.text.clone())
+                    .unwrap_or_default();
+                return Err(format!(
+                    "execve {shown} fails with {} ({}): {why}",
+                    e.name(),
+                    e.message()
+                ));
+            }
+            Err(Failure::Unavailable(w)) => return Err(format!("execve {shown}: {w}")),
+        };
+        let lossy = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        let program = self
+            .read_file(&loaded.executable)
+            .map_err(|e| format!("cannot read {}: {e}", lossy(&loaded.executable)))?;
+        let interp =
+            match &loaded.elf_interp {
+                Some(p) => Some(self.read_file(p).map_err(|e| {
+                    format!("{shown}: cannot open its interpreter {}: {e}", lossy(p))
+                })?),
+                None => None,
+            };
+        let a = crate::loader::ExecArgs {
+            argv: loaded.argv.clone(),
+            envp: loaded.envp.clone(),
+            execfn: loaded.filename.clone(),
+            uid: args.uid,
+            gid: args.gid,
+            random_seed: args.random_seed,
+        };
+        self.exec(&program, interp.as_deref(), &a)?;
+        self.exe = loaded.executable.clone();
+        self.trace_exec(&loaded.filename, &loaded.argv);
+        self.load
+            .as_ref()
+            .ok_or_else(|| "the loader left no record".to_string())
+    }
+
+    /// Puts a file into the file system at the absolute `path` with permissions `perm`,
+    /// making its missing directories (0755) on the way: how a page gives the simulated
+    /// kernel the files a reader picked or dropped.
+    pub fn install_file(&mut self, path: &[u8], bytes: &[u8], perm: u32) -> Result<(), Errno> {
+        let root = self.fs.root();
+        let mut at = 0;
+        while let Some(i) = path.iter().skip(at + 1).position(|&c| c == b'/') {
+            let dir = path.get(..at + 1 + i).unwrap_or_default();
+            match self.fs.mkdir(root, dir, 0o755) {
+                Ok(()) | Err(Errno::Eexist) => {}
+                Err(e) => return Err(e),
+            }
+            at += 1 + i;
+        }
+        // O_WRONLY | O_CREAT | O_TRUNC
+        let o = self.fs.open(root, path, 0o1101, perm)?;
+        let r = self.fs.write(o.node, 0, bytes);
+        self.fs.close(o.node);
+        r.map(|_| ())
+    }
+
     /// argv or envp: pointers up to a NULL one (a NULL array is empty).
     fn user_strings(&mut self, addr: u64) -> Result<Vec<Vec<u8>>, Errno> {
         let mut v = Vec::new();
@@ -194,15 +298,7 @@ impl Linux {
             uid: ids.0,
             gids: vec![ids.1],
         };
-        let root = self.fs.root();
-        let out = {
-            let view = View {
-                fs: RefCell::new(&mut *self.fs),
-                root,
-                ids,
-            };
-            crate::exec::execve(&view, &req)
-        };
+        let out = self.exec_model(&req);
         let loaded = match out.result {
             Ok(l) => l,
             Err(Failure::Errno(e)) => return Err(e),
@@ -228,9 +324,9 @@ impl Linux {
             match crate::loader::load(&mut self.m.mmu, &mut mm, &program, interp.as_deref(), &args)
             {
                 Ok(i) => i,
-                Err(_) => {
+                Err(e) => {
                     mm.destroy(&mut self.m.mmu);
-                    return Err(Errno::Enoexec);
+                    return Err(e.errno);
                 }
             };
         // The point of no return.

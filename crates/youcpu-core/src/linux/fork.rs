@@ -274,7 +274,6 @@ impl Linux {
                     sigpending: 0,
                     sigign: self.sigign,
                     sig: self.sig.fork(),
-                    x87: self.m.cpu.x87.clone(),
                     cwd: self.cwd,
                     umask: self.umask,
                 }),

@@ -150,7 +150,25 @@ impl AddressSpace {
                 });
             }
             if v.end > end {
-                out.push(Vma { start: end, ..v });
+                // The piece after the hole maps the file further on.
+                let skip = end - v.start;
+                let kind = match v.kind {
+                    VmaKind::File {
+                        file,
+                        offset,
+                        file_bytes,
+                    } => VmaKind::File {
+                        file,
+                        offset: offset + skip,
+                        file_bytes: file_bytes.saturating_sub(skip),
+                    },
+                    k => k,
+                };
+                out.push(Vma {
+                    start: end,
+                    kind,
+                    ..v
+                });
             }
         }
         self.vmas = out;
@@ -171,7 +189,7 @@ impl AddressSpace {
                 None => return Some(start),
                 Some(s) => top = s,
             }
-            if top < 0x1_0000 + len {
+            if top < super::layout::MMAP_MIN_ADDR + len {
                 return None;
             }
         }
@@ -219,6 +237,11 @@ impl AddressSpace {
         let Some(v) = self.find(addr).cloned() else {
             return Ok(false);
         };
+        // A file region's pages come from the file (the kernel's `file_fault`), never zero
+        // pages; a kernel copy to one not present fails (EFAULT).
+        if matches!(v.kind, VmaKind::File { .. }) {
+            return Ok(false);
+        }
         let allowed = (v.prot.read || v.prot.write || v.prot.exec)
             && (!write || v.prot.write)
             && (!fetch || v.prot.exec);
@@ -286,11 +309,13 @@ mod mflags {
 impl super::Linux {
     /// mmap (9), mm/mmap.c `do_mmap`: anonymous memory (zero pages on first touch; shared
     /// anonymous pages made at once, so a fork child maps the same frames) and file mappings.
-    /// A file mapping is filled when it is made, from the file at `off` (like MAP_POPULATE;
-    /// bytes past the end of the file, the rest of the last page included, read as zeros,
-    /// where Linux would raise SIGBUS for whole pages past the end): MAP_PRIVATE pages are the
-    /// process's own and copied on write after fork; MAP_SHARED is served read-only (a
-    /// writable shared file mapping, whose writes would have to reach the file, is ENODEV).
+    /// The pages of a file mapping that hold file bytes are mapped when it is made (like
+    /// MAP_POPULATE; the rest of the last one reads as zeros); a page wholly past the end of
+    /// the file is left unmapped, and touching it raises SIGBUS (`file_fault`).
+    /// MAP_PRIVATE pages are copies, the process's own, copied again on write after fork;
+    /// MAP_SHARED pages are the file's pages in the page cache ([`super::pagecache`]), shared
+    /// with every other shared mapping of the file and written back to it; a writable one
+    /// needs a descriptor open for reading and writing (EACCES).
     pub(super) fn mmap(
         &mut self,
         addr: u64,
@@ -333,12 +358,8 @@ impl super::Linux {
             if f.flags & 3 == 1 || f.flags & 0o10000000 != 0 {
                 return Errno::Eacces.ret();
             }
-            if shared && prot & 2 != 0 {
-                return if f.flags & 3 != 2 {
-                    Errno::Eacces.ret()
-                } else {
-                    Errno::Enodev.ret()
-                };
+            if shared && prot & 2 != 0 && f.flags & 3 != 2 {
+                return Errno::Eacces.ret();
             }
             Some(ino)
         } else {
@@ -374,10 +395,30 @@ impl super::Linux {
                 }
             }
         };
+        // A device is mapped as anonymous memory: zeros, private or shared between the
+        // processes that map it, what /dev/zero gives (mm/mmap.c: `shmem_zero_setup` for a
+        // shared one). Linux refuses other devices (ENODEV); here they read as zeros too.
+        let file = file.filter(|&ino| {
+            self.fs.fstat(ino, (0, 0)).is_ok_and(|st| {
+                st.mode & super::fs::vfs::ftype::S_IFMT == super::fs::vfs::ftype::S_IFREG
+            })
+        });
         // The file's bytes are read before anything is unmapped: a failed read leaves the
         // address space as it was.
         let data = match file {
+            Some(ino) if shared => {
+                // The page cache's own hold on the file; the bytes come through it.
+                let slot = match self.cache_slot(ino) {
+                    Ok(s) => s,
+                    Err(e) => return e.ret(),
+                };
+                self.cache_writeback(slot, 0, u64::MAX);
+                let size = self.cached_size(slot);
+                let file_bytes = size.saturating_sub(off).min(len);
+                return self.mmap_shared_file(start, len, prot, flags, (slot, off, file_bytes));
+            }
             Some(ino) => {
+                self.cache_sync_node(ino);
                 let size = self.fs.size(ino);
                 let want = size.saturating_sub(off).min(len);
                 match self.fs.read(ino, off, want as usize) {
@@ -405,8 +446,14 @@ impl super::Linux {
         });
         if shared || data.is_some() {
             let bytes = data.unwrap_or_default();
+            // A private file mapping: only the pages with file bytes (see above).
+            let filled = if file.is_some() {
+                start + page_up(bytes.len() as u64)
+            } else {
+                start + len
+            };
             let mut a = start;
-            while a < start + len {
+            while a < filled {
                 let frame = match self.mm.map_now(&mut self.m.mmu, a, p) {
                     Ok(f) => f,
                     Err(_) => {
@@ -420,6 +467,45 @@ impl super::Linux {
                 }
                 a += PAGE_SIZE;
             }
+        }
+        start as i64
+    }
+
+    /// The shared file mapping of [`Self::mmap`]: `file` is (page-cache slot, offset, bytes
+    /// of the file from the offset); the pages with file bytes map the cache's frames now.
+    fn mmap_shared_file(
+        &mut self,
+        start: u64,
+        len: u64,
+        prot: u64,
+        flags: u64,
+        (slot, off, file_bytes): (usize, u64, u64),
+    ) -> i64 {
+        if flags & mflags::MAP_FIXED != 0 {
+            self.mm.unmap(&mut self.m.mmu, start, start + len);
+        }
+        let p = Prot::from_bits(prot);
+        self.mm.add(Vma {
+            shared: true,
+            ..Vma::new(
+                start,
+                start + len,
+                p,
+                VmaKind::File {
+                    file: slot,
+                    offset: off,
+                    file_bytes,
+                },
+            )
+        });
+        let mut a = start;
+        while a < start + page_up(file_bytes) {
+            let index = (off + (a - start)) / PAGE_SIZE;
+            if let Err(e) = self.map_cache_page(slot, index, a, p) {
+                self.mm.unmap(&mut self.m.mmu, start, start + len);
+                return e.ret();
+            }
+            a += PAGE_SIZE;
         }
         start as i64
     }

@@ -24,7 +24,10 @@ pub mod fork;
 pub mod fs;
 pub mod futex;
 pub mod layout;
+pub mod ldso;
 pub mod mm;
+pub mod narrate;
+pub mod pagecache;
 pub mod process;
 pub mod sched;
 pub mod sigframe;
@@ -40,7 +43,7 @@ pub mod wait;
 use crate::cpu::fault::vector;
 use crate::cpu::state::{rflags, RSP};
 use crate::cpu::{Event, TripleFault};
-use crate::loader::{self, ExecArgs, LoadInfo};
+use crate::loader::{self, ExecArgs, LoadError, LoadInfo};
 use crate::machine::Machine;
 use crate::mmu::paging::{self, PageFlags};
 use crate::mmu::phys::PAGE_SIZE;
@@ -227,6 +230,8 @@ pub struct Linux {
     pub fs: Box<dyn fs::vfs::Vfs>,
     /// Every pipe.
     pub pipes: fs::pipe::Pipes,
+    /// The page cache behind shared file mappings ([`pagecache`]).
+    pub page_cache: pagecache::PageCache,
     /// Whether the console's streams are terminals.
     pub terminal: fs::Terminal,
     /// The program's path as exec was given it (what /proc/self/exe names).
@@ -355,6 +360,7 @@ impl Linux {
             files,
             fs: Box::new(fs::memfs::MemFs::new()),
             pipes: fs::pipe::Pipes::default(),
+            page_cache: pagecache::PageCache::default(),
             terminal: fs::Terminal::default(),
             exe: Vec::new(),
             random_state: crate::loader::stack::RANDOM_SEED,
@@ -384,7 +390,7 @@ impl Linux {
         program: &[u8],
         interp: Option<&[u8]>,
         args: &ExecArgs,
-    ) -> Result<&LoadInfo, String> {
+    ) -> Result<&LoadInfo, LoadError> {
         self.uid = args.uid;
         self.gid = args.gid;
         self.exe = args.execfn.clone();
@@ -420,8 +426,10 @@ impl Linux {
             if self.awaiting_input || self.m.cpu.retired_user >= limit {
                 return false;
             }
-            match self.m.step() {
-                Ok(Event::Delivered(d)) => self.last_fault = d.fault,
+            // Many user instructions at once: the machine stops at anything the kernel
+            // must see (a delivery, a change of ring).
+            match self.m.run(limit - self.m.cpu.retired_user) {
+                Ok((_, Event::Delivered(d))) => self.last_fault = d.fault,
                 Ok(_) => {}
                 Err(t) => self.crash(t),
             }

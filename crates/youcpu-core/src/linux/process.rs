@@ -35,8 +35,6 @@ pub struct Context {
     pub sigign: u64,
     /// Handlers, pending siginfo, alternate stack.
     pub sig: super::signal::SigState,
-    /// The x87 unit's registers (the rest of the FP state is in `regs`).
-    pub x87: Box<crate::cpu::x87::X87>,
     /// The working directory's inode.
     pub cwd: usize,
     /// The file mode creation mask.

@@ -18,6 +18,11 @@ use super::{KernelAction, Linux, ProcessState};
 /// SIGKILL.
 const SIGKILL: u8 = 9;
 
+/// The most deadlines the idle clock passes in one search for a runnable process: past them
+/// (an interval timer whose signal is ignored, while every process waits), the machine
+/// stops as deadlocked rather than spin in the kernel.
+const MAX_IDLE_JUMPS: usize = 100_000;
+
 impl Linux {
     /// Puts process `next` on the CPU: the running process's registers, address space,
     /// descriptors and signal masks go to its table entry (`switch_to`, `switch_mm`), and
@@ -56,7 +61,6 @@ impl Linux {
             sigpending: std::mem::replace(&mut self.sigpending, inc.sigpending),
             sigign: std::mem::replace(&mut self.sigign, inc.sigign),
             sig: std::mem::replace(&mut self.sig, inc.sig),
-            x87: std::mem::replace(&mut self.m.cpu.x87, inc.x87),
             cwd: std::mem::replace(&mut self.cwd, inc.cwd),
             umask: std::mem::replace(&mut self.umask, inc.umask),
         };
@@ -101,13 +105,22 @@ impl Linux {
         if self.pick_next() {
             return;
         }
-        let woke = self.wake_sleepers(true);
-        if running && self.state != ProcessState::Running {
-            return;
+        // Idle: the clock jumps from deadline to deadline until someone can run. A deadline
+        // may wake nobody (an alarm whose SIGALRM is ignored, while another process sleeps
+        // for longer), so one jump is not always enough.
+        for _ in 0..MAX_IDLE_JUMPS {
+            let woke = self.wake_sleepers(true);
+            if running && self.state != ProcessState::Running {
+                return;
+            }
+            if !woke {
+                break;
+            }
+            if self.pick_next() {
+                return;
+            }
         }
-        if !(woke && self.pick_next()) {
-            self.deadlock();
-        }
+        self.deadlock();
     }
 
     /// Switches to the next runnable process (round robin); false when nobody at all can

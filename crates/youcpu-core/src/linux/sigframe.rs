@@ -313,7 +313,7 @@ impl Linux {
     /// The FPU's initial state (`fpu__clear_user_states`, `fpstate_init_user`): FCW 0x37f,
     /// MXCSR 0x1f80, every x87 and XMM register empty or zero.
     pub(super) fn init_fpu(&mut self) {
-        *self.m.cpu.x87 = crate::cpu::x87::X87::default();
+        self.m.cpu.s.x87 = crate::cpu::x87::X87::default();
         self.m.cpu.s.mxcsr = 0x1f80;
         self.m.cpu.s.xmm = [0; 16];
     }

@@ -6,10 +6,13 @@
 //! (`get_signal`, `signal_delivered`; arch/x86/kernel/signal.c `arch_do_signal_or_restart`,
 //! `handle_signal`), which builds the frame of [`super::sigframe`] and runs the handler.
 //!
-//! Each process has one thread, so process and thread signals are the same. The standard
+//! Pending signals and masks are per thread. A signal sent to a process (kill, sigqueue)
+//! goes to its main thread, or to another thread that does not block it when the main
+//! thread does (`complete_signal`); tgkill and rt_tgsigqueueinfo name a thread. The standard
 //! signals are not queued (one pending instance each, with its `siginfo`); real-time
-//! signals (32-64) are treated the same way, so two sent while blocked arrive once
-//! (Linux queues them: a known difference).
+//! signals (32-64) are: every instance sent while one is pending waits in order with its
+//! own `siginfo` (`si_value` of sigqueue included), up to [`MAX_QUEUED`] per process
+//! (RLIMIT_SIGPENDING: past it rt_sigqueueinfo is EAGAIN), and each is delivered.
 //!
 //! A system call that sleeps ([`super::process::Block`]) and is woken by a caught signal
 //! returns as Linux's restart codes say (`handle_signal`): a wait, a pipe or a terminal read
@@ -22,7 +25,14 @@ use super::errno::Errno;
 use super::process::Block;
 use super::{KernelAction, Linux, ProcessState};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
+
+/// The first real-time signal (SIGRTMIN of the kernel; C libraries keep a few for
+/// themselves).
+pub const SIGRTMIN: u8 = 32;
+/// Real-time signal instances one process may have waiting behind pending ones
+/// (RLIMIT_SIGPENDING's role).
+pub const MAX_QUEUED: usize = 1024;
 
 // Signal numbers (include/uapi/asm-generic/signal.h).
 /// Illegal instruction.
@@ -183,6 +193,8 @@ pub mod si {
     pub const ILL_ILLOPN: i32 = 2;
     /// SIGBUS: misaligned address.
     pub const BUS_ADRALN: i32 = 1;
+    /// SIGBUS: a nonexistent physical address (a page of a file mapping past its end).
+    pub const BUS_ADRERR: i32 = 2;
     /// SIGCHLD: the child exited.
     pub const CLD_EXITED: i32 = 1;
     /// SIGCHLD: the child was killed.
@@ -236,6 +248,15 @@ pub enum SigFields {
         /// Sender's uid.
         uid: u32,
     },
+    /// `_rt`: sent by sigqueue (rt_sigqueueinfo), with a value.
+    Rt {
+        /// Sender's pid, as the sender wrote it.
+        pid: u32,
+        /// Sender's uid, as the sender wrote it.
+        uid: u32,
+        /// `si_value` (an int or a pointer).
+        value: u64,
+    },
     /// `_sigfault`: the address.
     Fault {
         /// The faulting address (or instruction).
@@ -279,6 +300,11 @@ impl SigInfo {
             SigFields::Kill { pid, uid } => {
                 b[16..20].copy_from_slice(&pid.to_le_bytes());
                 b[20..24].copy_from_slice(&uid.to_le_bytes());
+            }
+            SigFields::Rt { pid, uid, value } => {
+                b[16..20].copy_from_slice(&pid.to_le_bytes());
+                b[20..24].copy_from_slice(&uid.to_le_bytes());
+                b[24..32].copy_from_slice(&value.to_le_bytes());
             }
             SigFields::Fault { addr } => b[16..24].copy_from_slice(&addr.to_le_bytes()),
             SigFields::Child { pid, uid, status } => {
@@ -353,6 +379,9 @@ pub struct SigState {
     pub actions: Vec<SigAction>,
     /// siginfo of each pending signal.
     pub info: BTreeMap<u8, SigInfo>,
+    /// Real-time signals sent again while pending: the later instances, in order (the first
+    /// one's siginfo is in `info`).
+    pub queue: BTreeMap<u8, VecDeque<SigInfo>>,
     /// The alternate stack.
     pub altstack: AltStack,
     /// The last fault turned into a signal.
@@ -374,6 +403,7 @@ impl std::default::Default for SigState {
         SigState {
             actions: vec![SigAction::default(); 64],
             info: BTreeMap::new(),
+            queue: BTreeMap::new(),
             altstack: AltStack::default(),
             trap: TrapInfo::default(),
             saved_mask: None,
@@ -414,7 +444,13 @@ impl SigState {
             }
         }
         s.info = self.info.clone();
+        s.queue = self.queue.clone();
         s
+    }
+
+    /// Instances of real-time signals waiting behind a pending one.
+    pub fn queued(&self) -> usize {
+        self.queue.values().map(VecDeque::len).sum()
     }
 }
 
@@ -427,8 +463,34 @@ fn read_u64(b: &[u8], at: usize) -> u64 {
 }
 
 impl Linux {
+    /// Which thread takes a signal sent to the process of `pid` (kernel/signal.c
+    /// `complete_signal`, `wants_signal`): the main thread unless it blocks the signal and
+    /// another live thread of the group does not. When every thread blocks it, it waits
+    /// on the main thread (on Linux it waits on the process, for whichever thread unblocks
+    /// it first: here only the main thread's unblocking lets it through).
+    fn process_target(&self, pid: u32, sig: u8) -> u32 {
+        let tgid = self.tgid_of(pid);
+        let takes = |t: u32| {
+            self.target_view(t, sig)
+                .is_some_and(|(mask, _)| sig == 0 || mask & bit(sig) == 0)
+        };
+        if takes(tgid) {
+            return tgid;
+        }
+        let mut threads = self.group_members(tgid, tgid);
+        threads.sort_unstable();
+        threads
+            .iter()
+            .copied()
+            .find(|&t| takes(t))
+            .or_else(|| self.procs.get(&tgid).filter(|p| p.alive()).map(|p| p.pid))
+            .or_else(|| threads.first().copied())
+            .unwrap_or(tgid)
+    }
+
     /// kill(pid, sig) (62): `pid > 0` one process, `0` the caller's process group, `-1` every
     /// process but the first and the caller, `< -1` the group `-pid`. Signal 0 only checks.
+    /// A process with threads gets it on one thread that does not block it.
     pub(super) fn sys_kill(&mut self, pid: i32, sig: u64) -> i64 {
         if sig > 64 {
             return Errno::Einval.ret();
@@ -455,19 +517,24 @@ impl Linux {
             return Errno::Esrch.ret();
         }
         let info = self.user_info(si::USER);
-        for t in targets {
+        // One delivery per process, whatever threads the selection named.
+        let mut groups: Vec<u32> = targets.iter().map(|&t| self.tgid_of(t)).collect();
+        groups.sort_unstable();
+        groups.dedup();
+        for g in groups {
+            let t = self.process_target(g, sig as u8);
             self.send_signal_info(t, sig as u8, info);
         }
         0
     }
 
-    /// tkill(tid, sig) (200) and tgkill(tgid, tid, sig) (234): every process has one thread,
-    /// whose tid is its pid.
+    /// tkill(tid, sig) (200) and tgkill(tgid, tid, sig) (234): to one thread (pthread_kill),
+    /// which must belong to `tgid`.
     pub(super) fn sys_tgkill(&mut self, tgid: Option<i64>, tid: i64, sig: u64) -> i64 {
         if sig > 64 || tid <= 0 || tgid.is_some_and(|g| g <= 0) {
             return Errno::Einval.ret();
         }
-        let ok = tgid.is_none_or(|g| g == tid)
+        let ok = tgid.is_none_or(|g| i64::from(self.tgid_of(tid as u32)) == g)
             && self
                 .procs
                 .get(&(tid as u32))
@@ -510,15 +577,100 @@ impl Linux {
         }
     }
 
-    /// Marks `sig` pending in `pid` with `info` (the first instance's info is kept).
+    /// Marks `sig` pending in `pid` with `info`: a standard signal already pending keeps
+    /// its first instance's info; a real-time one queues another instance behind it
+    /// (`__send_signal_locked`: `legacy_queue` only for signals below SIGRTMIN).
     fn set_pending(&mut self, pid: u32, sig: u8, info: SigInfo) {
-        if pid == self.pid {
-            self.sigpending |= bit(sig);
-            self.sig.info.entry(sig).or_insert(info);
+        let (pending, st) = if pid == self.pid {
+            (&mut self.sigpending, &mut self.sig)
         } else if let Some(c) = self.procs.get_mut(&pid).and_then(|p| p.ctx.as_mut()) {
-            c.sigpending |= bit(sig);
-            c.sig.info.entry(sig).or_insert(info);
+            (&mut c.sigpending, &mut c.sig)
+        } else {
+            return;
+        };
+        let b = bit(sig);
+        if *pending & b != 0 && sig >= SIGRTMIN && st.info.contains_key(&sig) {
+            if st.queued() < MAX_QUEUED {
+                st.queue.entry(sig).or_default().push_back(info);
+            }
+            return;
         }
+        *pending |= b;
+        st.info.entry(sig).or_insert(info);
+    }
+
+    /// Real-time instances waiting in `pid` (for rt_sigqueueinfo's EAGAIN).
+    fn queued_in(&self, pid: u32) -> usize {
+        if pid == self.pid {
+            return self.sig.queued();
+        }
+        self.procs
+            .get(&pid)
+            .and_then(|p| p.ctx.as_ref())
+            .map_or(0, |c| c.sig.queued())
+    }
+
+    /// rt_sigqueueinfo (129) and rt_tgsigqueueinfo (297, `tid` given): `sig` with the
+    /// siginfo the caller wrote (kernel/signal.c `do_rt_sigqueueinfo`): a si_code of 0 or
+    /// more, or SI_TKILL, may only be sent to oneself (EPERM), the kernel's own codes being
+    /// for the kernel; the pid, uid and value the caller wrote go as they are.
+    pub(super) fn rt_sigqueueinfo(
+        &mut self,
+        tgid: i64,
+        tid: Option<i64>,
+        sig: u64,
+        uinfo: u64,
+    ) -> i64 {
+        let mut b = [0u8; 32];
+        if self.m.mmu.read_bytes(uinfo, &mut b, true).is_err() {
+            return Errno::Efault.ret();
+        }
+        let word = |i: usize| u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]);
+        let code = word(8) as i32;
+        let value = u64::from(word(24)) | u64::from(word(28)) << 32;
+        if sig > 64 {
+            return Errno::Einval.ret();
+        }
+        let target = tid.unwrap_or(tgid);
+        if target <= 0 || tgid <= 0 {
+            return Errno::Einval.ret();
+        }
+        let Ok(pid) = u32::try_from(target) else {
+            return Errno::Esrch.ret();
+        };
+        let alive = self
+            .procs
+            .get(&pid)
+            .is_some_and(|p| p.alive() && tid.is_none_or(|_| i64::from(p.tgid) == tgid));
+        if !alive {
+            return Errno::Esrch.ret();
+        }
+        if (code >= 0 || code == si::TKILL) && self.tgid_of(pid) != self.tgid() {
+            return Errno::Eperm.ret();
+        }
+        if sig == 0 {
+            return 0;
+        }
+        let sig = sig as u8;
+        if sig >= SIGRTMIN && self.queued_in(pid) >= MAX_QUEUED {
+            return Errno::Eagain.ret();
+        }
+        let info = SigInfo {
+            code,
+            fields: SigFields::Rt {
+                pid: word(16),
+                uid: word(20),
+                value,
+            },
+        };
+        // rt_sigqueueinfo is process-directed, rt_tgsigqueueinfo thread-directed.
+        let dest = if tid.is_some() {
+            pid
+        } else {
+            self.process_target(pid, sig)
+        };
+        self.send_signal_info(dest, sig, info);
+        0
     }
 
     /// Sends `sig` to `pid` as the running process would with kill (SI_USER).
@@ -729,6 +881,14 @@ impl Linux {
             let sig = pick.trailing_zeros() as u8 + 1;
             self.sigpending &= !bit(sig);
             let info = self.sig.info.remove(&sig).unwrap_or(SigInfo::KERNEL);
+            // The next queued instance of a real-time signal stays pending (`collect_signal`).
+            if let Some(next) = self.sig.queue.get_mut(&sig).and_then(VecDeque::pop_front) {
+                self.sigpending |= bit(sig);
+                self.sig.info.insert(sig, next);
+            }
+            if self.sig.queue.get(&sig).is_some_and(VecDeque::is_empty) {
+                self.sig.queue.remove(&sig);
+            }
             let reason = if SYNCHRONOUS_MASK & bit(sig) != 0 {
                 self.sig.fault_reason.take()
             } else {
@@ -764,6 +924,7 @@ impl Linux {
                 }
                 continue;
             }
+            self.trace_signal(sig, act.handler, &info);
             // signal_delivered: the handler runs with sa_mask and (unless SA_NODEFER) the
             // signal itself blocked.
             let mut blocked = self.sigmask | act.mask;
@@ -852,6 +1013,7 @@ impl Linux {
             {
                 self.sigpending &= !b;
                 self.sig.info.remove(&sig);
+                self.sig.queue.remove(&sig);
             }
         }
         if oldact != 0 {

@@ -91,7 +91,6 @@ impl Linux {
                     sigpending: 0,
                     sigign: self.sigign,
                     sig,
-                    x87: self.m.cpu.x87.clone(),
                     cwd: self.cwd,
                     umask: self.umask,
                 }),

@@ -97,6 +97,9 @@ pub enum EventKind {
         addr: u64,
         /// What the kernel did: `demand-page`, `copy-on-write`.
         outcome: String,
+        /// The region the page belongs to, as `/proc/PID/maps` names it (a file, `[heap]`,
+        /// `[stack]`, or empty for anonymous memory).
+        region: String,
     },
     /// A process was killed by a signal.
     Killed {
@@ -128,6 +131,56 @@ pub enum EventKind {
         /// The interpreter, if any.
         interp: Option<String>,
     },
+    /// One verdict of the execve chain (fs/exec.c `search_binary_handler`): a binary format
+    /// handler declined the file, claimed it, or rewrote argv.
+    Binfmt {
+        /// The handler: `misc`, `script`, `elf`, `compat_elf`.
+        handler: String,
+        /// `declined`, `claimed` or `rewrote`.
+        verdict: String,
+        /// The model's sentence saying why.
+        why: String,
+        /// argv after a rewrite.
+        argv: Option<Vec<String>>,
+    },
+    /// A PT_LOAD segment mapped by execve (fs/binfmt_elf.c `elf_load`).
+    Segment {
+        /// The file it comes from (the program, or its interpreter).
+        file: String,
+        /// Start address.
+        vaddr: u64,
+        /// Bytes in memory.
+        memsz: u64,
+        /// Bytes from the file (the rest is zero-filled BSS).
+        filesz: u64,
+        /// File offset.
+        offset: u64,
+        /// `r-x`-style permissions.
+        prot: String,
+    },
+    /// The initial stack written by execve (fs/binfmt_elf.c `create_elf_tables`).
+    Stack {
+        /// RSP at the first instruction (it points at argc).
+        sp: u64,
+        /// The arguments.
+        argc: u64,
+        /// The environment strings.
+        envc: u64,
+        /// The auxiliary vector, AT_NULL left out.
+        auxv: Vec<(String, u64)>,
+    },
+    /// A caught signal's frame was built and its handler runs
+    /// (arch/x86/kernel/signal.c `handle_signal`).
+    Signal {
+        /// The signal.
+        signal: u8,
+        /// The handler's address.
+        handler: u64,
+        /// `si_code`.
+        code: i32,
+        /// `si_addr` for a fault.
+        addr: Option<u64>,
+    },
 }
 
 /// One event.
@@ -151,9 +204,50 @@ impl Event {
             EventKind::Syscall {
                 name, args, result, ..
             } => format!("{head} {name}({}) = {result}", args.join(", ")),
-            EventKind::Fault { addr, outcome } => {
-                format!("{head} --- page fault at {addr:#x}: {outcome} ---")
+            EventKind::Fault {
+                addr,
+                outcome,
+                region,
+            } => {
+                let r = if region.is_empty() { "anonymous" } else { region };
+                format!("{head} --- page fault at {addr:#x} ({r}): {outcome} ---")
             }
+            EventKind::Binfmt {
+                handler,
+                verdict,
+                why,
+                ..
+            } => format!("{head} --- binfmt_{handler} {verdict}: {why} ---"),
+            EventKind::Segment {
+                file,
+                vaddr,
+                memsz,
+                prot,
+                ..
+            } => format!(
+                "{head} --- PT_LOAD of {file} at {vaddr:#x}-{:#x} {prot} ---",
+                vaddr.saturating_add(*memsz)
+            ),
+            EventKind::Stack {
+                sp,
+                argc,
+                envc,
+                auxv,
+            } => format!(
+                "{head} --- stack at {sp:#x}: argc {argc}, {envc} environment strings, {} auxv entries ---",
+                auxv.len()
+            ),
+            EventKind::Signal {
+                signal,
+                handler,
+                code,
+                addr,
+            } => format!(
+                "{head} --- {} {{si_code={code}{}}} handler {handler:#x} ---",
+                super::signal::name(*signal),
+                addr.map(|a| format!(", si_addr={a:#x}"))
+                    .unwrap_or_default()
+            ),
             EventKind::Killed { signal, reason } => format!(
                 "{head} +++ killed by {} ({reason}) +++",
                 super::signal::name(*signal)
@@ -255,6 +349,16 @@ enum A {
     Advice,
     /// A NULL-terminated array of strings (execve).
     Argv,
+    /// wait4's status word, read after the call as strace decodes it.
+    Status,
+    /// An array of `struct iovec` the call reads (writev): its length is argument `n`.
+    Iov(usize),
+}
+
+/// How many arguments system call `nr` takes (the registers after them are ignored by it), from
+/// the same table the trace decodes them with; `None` for a call the table does not know.
+pub fn arity(nr: u64) -> Option<usize> {
+    signature(nr).map(|(args, _)| args.len())
 }
 
 /// The arguments of a system call, and whether its result is an address.
@@ -278,7 +382,8 @@ fn signature(nr: u64) -> Option<(&'static [A], bool)> {
         13 => (&[Sig, P, P, U], false),
         14 => (&[I, P, P, U], false),
         16 => (&[Fd, Ioctl, P], false),
-        19 | 20 => (&[Fd, P, I], false),
+        19 => (&[Fd, P, I], false),
+        20 => (&[Fd, Iov(2), I], false),
         21 => (&[S, Access], false),
         22 => (&[P], false),
         25 => (&[P, U, U, I, P], true),
@@ -295,8 +400,9 @@ fn signature(nr: u64) -> Option<(&'static [A], bool)> {
         56 => (&[P, P, P, P, P], false),
         59 => (&[S, Argv, P], false),
         60 | 231 => (&[I], false),
-        61 => (&[I, P, I, P], false),
+        61 => (&[I, Status, I, P], false),
         62 => (&[I, Sig], false),
+        131 => (&[P, P], false),
         63 | 99 => (&[P], false),
         72 => (&[Fd, FcntlCmd, P], false),
         77 => (&[Fd, I], false),
@@ -573,6 +679,66 @@ impl Linux {
                     (14, "MADV_HUGEPAGE"),
                 ],
             ),
+            A::Iov(n) => {
+                let count = args.get(n).copied().unwrap_or(0);
+                // strace prints at most IOV_MAX entries; a few are plenty here.
+                let mut items = Vec::new();
+                for i in 0..count.min(8) {
+                    let mut w = [0u8; 16];
+                    let Some(a) = v.checked_add(i * 16) else {
+                        return ptr(v);
+                    };
+                    if self.m.mmu.read_bytes(a, &mut w, true).is_err() {
+                        return ptr(v);
+                    }
+                    let (b, l) = w.split_at(8);
+                    let base = u64::from_le_bytes(b.try_into().unwrap_or([0; 8]));
+                    let len = u64::from_le_bytes(l.try_into().unwrap_or([0; 8]));
+                    let data = if base == 0 {
+                        "NULL".to_string()
+                    } else {
+                        self.show_buf(base, len)
+                    };
+                    items.push(format!("{{iov_base={data}, iov_len={len}}}"));
+                }
+                let more = if count > 8 { ", ..." } else { "" };
+                format!("[{}{more}]", items.join(", "))
+            }
+            A::Status => {
+                let mut w = [0u8; 4];
+                if v == 0
+                    || ret.is_none_or(|r| r <= 0)
+                    || self.m.mmu.read_bytes(v, &mut w, true).is_err()
+                {
+                    return ptr(v);
+                }
+                let st = u32::from_le_bytes(w);
+                // include/uapi/linux/wait.h via the libc macros: low 7 bits the signal (0:
+                // exited), bits 8-15 the exit status.
+                let sig = (st & 0x7f) as u8;
+                if st & 0xff == 0x7f {
+                    let stop = u8::try_from((st >> 8) & 0xff).unwrap_or(0);
+                    format!(
+                        "[{{WIFSTOPPED(s) && WSTOPSIG(s) == {}}}]",
+                        super::signal::name(stop)
+                    )
+                } else if sig == 0 {
+                    format!(
+                        "[{{WIFEXITED(s) && WEXITSTATUS(s) == {}}}]",
+                        (st >> 8) & 0xff
+                    )
+                } else {
+                    let core = if st & 0x80 != 0 {
+                        " && WCOREDUMP(s)"
+                    } else {
+                        ""
+                    };
+                    format!(
+                        "[{{WIFSIGNALED(s) && WTERMSIG(s) == {}{core}}}]",
+                        super::signal::name(sig)
+                    )
+                }
+            }
             A::Argv => {
                 let mut items = Vec::new();
                 for i in 0..32u64 {
@@ -678,6 +844,7 @@ impl Linux {
                 EventKind::Fault {
                     addr: *addr,
                     outcome: "demand-page".into(),
+                    region: self.region_name(*addr),
                 },
             )),
             Some(KernelAction::CopyOnWrite { addr }) if c.faults => Some((
@@ -685,6 +852,7 @@ impl Linux {
                 EventKind::Fault {
                     addr: *addr,
                     outcome: "copy-on-write".into(),
+                    region: self.region_name(*addr),
                 },
             )),
             Some(KernelAction::Switch { from, to }) if c.sched => Some((
@@ -726,6 +894,83 @@ impl Linux {
         }
     }
 
+    /// The `/proc/PID/maps` name of the running process's region at `addr`.
+    fn region_name(&self, addr: u64) -> String {
+        use super::vma::VmaKind;
+        match self.mm.find(addr) {
+            Some(v) if !v.name.is_empty() => v.name.clone(),
+            Some(v) => match v.kind {
+                VmaKind::Stack => "[stack]".into(),
+                VmaKind::Brk => "[heap]".into(),
+                VmaKind::Elf => "a PT_LOAD segment".into(),
+                VmaKind::File { .. } => "a file mapping".into(),
+                VmaKind::Anon => String::new(),
+            },
+            None => String::new(),
+        }
+    }
+
+    /// Records the verdicts of the execve chain (the model's decline, claim and rewrite
+    /// steps), before the load they lead to.
+    pub(in crate::linux) fn trace_binfmt(&mut self, steps: &[crate::exec::trace::Step]) {
+        use crate::exec::trace::StepKind;
+        if !self.trace.on || !self.trace.categories.exec {
+            return;
+        }
+        let lossy = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        for st in steps {
+            let verdict = match st.kind {
+                StepKind::Decline => "declined",
+                StepKind::Claim => "claimed",
+                StepKind::Rewrite => "rewrote",
+                _ => continue,
+            };
+            let kind = EventKind::Binfmt {
+                handler: st.binfmt.map_or("?", |b| b.name()).to_string(),
+                verdict: verdict.to_string(),
+                why: st.text.clone(),
+                argv: st
+                    .argv
+                    .as_ref()
+                    .filter(|_| st.kind == StepKind::Rewrite)
+                    .map(|a| a.iter().map(|x| lossy(x)).collect()),
+            };
+            let e = Event {
+                pid: self.pid,
+                instructions: self.instructions(),
+                kind,
+            };
+            self.trace.push(e);
+        }
+    }
+
+    /// Records a caught signal whose handler is about to run.
+    pub(in crate::linux) fn trace_signal(
+        &mut self,
+        signal: u8,
+        handler: u64,
+        info: &super::signal::SigInfo,
+    ) {
+        if !self.trace.on || !self.trace.categories.signals {
+            return;
+        }
+        let addr = match info.fields {
+            super::signal::SigFields::Fault { addr } => Some(addr),
+            _ => None,
+        };
+        let e = Event {
+            pid: self.pid,
+            instructions: self.instructions(),
+            kind: EventKind::Signal {
+                signal,
+                handler,
+                code: info.code,
+                addr,
+            },
+        };
+        self.trace.push(e);
+    }
+
     /// Records a program load (execve) of the running process.
     pub(in crate::linux) fn trace_exec(&mut self, path: &[u8], argv: &[Vec<u8>]) {
         if !self.trace.on || !self.trace.categories.exec {
@@ -743,12 +988,42 @@ impl Linux {
             start: info.start,
             interp: info.interp.clone(),
         };
-        let e = Event {
-            pid: self.pid,
-            instructions: self.instructions(),
-            kind,
-        };
-        self.trace.push(e);
+        let mut events = vec![kind];
+        let prog = String::from_utf8_lossy(&self.exe).into_owned();
+        for sg in &info.segments {
+            events.push(EventKind::Segment {
+                file: if sg.interp {
+                    info.interp.clone().unwrap_or_default()
+                } else {
+                    prog.clone()
+                },
+                vaddr: sg.vaddr,
+                memsz: sg.memsz,
+                filesz: sg.filesz,
+                offset: sg.offset,
+                prot: sg.prot.perms(false).chars().take(3).collect(),
+            });
+        }
+        let st = &info.stack;
+        events.push(EventKind::Stack {
+            sp: st.sp,
+            argc: st.argv_ptrs.len() as u64,
+            envc: st.envp_ptrs.len() as u64,
+            auxv: st
+                .auxv
+                .iter()
+                .filter(|(k, _)| *k != 0)
+                .map(|&(k, v)| (crate::loader::stack::at::name(k).to_string(), v))
+                .collect(),
+        });
+        let (pid, instructions) = (self.pid, self.instructions());
+        for kind in events {
+            self.trace.push(Event {
+                pid,
+                instructions,
+                kind,
+            });
+        }
     }
 }
 

@@ -5,11 +5,13 @@
 //! the program break, and build the initial stack ([`stack`]).
 
 pub mod stack;
+pub mod steps;
 
+use crate::linux::errno::Errno;
 use crate::linux::mm::{
     page_up, AddressSpace, Prot, Vma, VmaKind, ELF_ET_DYN_BASE, MMAP_BASE, STACK_LIMIT, STACK_TOP,
 };
-use crate::mmu::phys::PAGE_SIZE;
+use crate::mmu::phys::{OutOfMemory, PAGE_SIZE};
 use crate::mmu::Mmu;
 use goblin::container::{Container, Ctx, Endian};
 use goblin::elf::header::{EM_X86_64, ET_DYN, ET_EXEC};
@@ -17,6 +19,7 @@ use goblin::elf::program_header::{ProgramHeader, PF_W, PF_X, PT_INTERP, PT_LOAD}
 use goblin::elf::Elf;
 use serde::Serialize;
 use stack::{AuxProgram, StackLayout, StackParams};
+use std::fmt;
 
 pub use crate::linux::layout::MMAP_MIN_ADDR;
 
@@ -61,8 +64,46 @@ pub struct LoadInfo {
     pub stack: StackLayout,
 }
 
-/// Errors are one-line messages, like the errno execve would return plus why.
-pub type LoadError = String;
+/// Why a program could not be loaded: the errno execve returns for it and one line that says
+/// why. Shown as `why (ERRNO)`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoadError {
+    /// What execve returns (`ENOEXEC` for a file no handler takes, `ELIBBAD` for a bad
+    /// interpreter, `ENOMEM`, `E2BIG`, ...).
+    pub errno: Errno,
+    /// One line, without the errno.
+    pub reason: String,
+}
+
+impl LoadError {
+    /// An error with its errno and reason.
+    pub fn new(errno: Errno, reason: impl Into<String>) -> Self {
+        LoadError {
+            errno,
+            reason: reason.into(),
+        }
+    }
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({})", self.reason, self.errno.name())
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+impl From<LoadError> for String {
+    fn from(e: LoadError) -> String {
+        e.to_string()
+    }
+}
+
+impl From<OutOfMemory> for LoadError {
+    fn from(e: OutOfMemory) -> Self {
+        LoadError::new(Errno::Enomem, e.to_string())
+    }
+}
 
 struct Image<'a> {
     bytes: &'a [u8],
@@ -87,54 +128,69 @@ fn shown_path(name: &str) -> String {
 /// The longest path [`shown_path`] shows, in characters.
 const SHOWN_PATH_CHARS: usize = 120;
 
-fn parse<'a>(bytes: &'a [u8], what: &str) -> Result<Image<'a>, LoadError> {
+/// Checks the ELF header and reads the program headers of the program or, with `interp`,
+/// of its interpreter. A file that is no x86-64 ELF executable is ENOEXEC for the program
+/// (no handler takes it) and ELIBBAD for the interpreter (load_elf_binary: "Not an ELF
+/// interpreter"); program headers past the end of the file are EIO (elf_read's short read).
+fn parse<'a>(bytes: &'a [u8], what: &str, interp: bool) -> Result<Image<'a>, LoadError> {
+    let bad = |reason: String| {
+        let errno = if interp {
+            Errno::Elibbad
+        } else {
+            Errno::Enoexec
+        };
+        LoadError::new(errno, format!("{what}: {reason}"))
+    };
     if bytes.len() > MAX_FILE {
-        return Err(format!(
-            "{what}: file too large ({} bytes; the limit is {MAX_FILE})",
-            bytes.len()
+        // The model's bound on the work and memory of a load; Linux has none.
+        return Err(LoadError::new(
+            Errno::Efbig,
+            format!(
+                "{what}: file too large ({} bytes; the limit is {MAX_FILE})",
+                bytes.len()
+            ),
         ));
     }
     if bytes.get(..4) != Some(b"\x7fELF".as_slice()) {
-        return Err(format!(
-            "{what}: not an ELF file (ENOEXEC): the first bytes are not 7f 45 4c 46"
+        return Err(bad(
+            "not an ELF file: the first bytes are not 7f 45 4c 46".into()
         ));
     }
-    let h =
-        Elf::parse_header(bytes).map_err(|e| format!("{what}: bad ELF header (ENOEXEC): {e}"))?;
+    let h = Elf::parse_header(bytes).map_err(|e| bad(format!("bad ELF header: {e}")))?;
     if h.e_ident.get(4) != Some(&2) || h.e_ident.get(5) != Some(&1) {
-        return Err(format!("{what}: not a 64-bit little-endian ELF (ENOEXEC)"));
+        return Err(bad("not a 64-bit little-endian ELF".into()));
     }
     if h.e_machine != EM_X86_64 {
-        return Err(format!(
-            "{what}: built for machine {} not x86-64 (ENOEXEC)",
-            h.e_machine
-        ));
+        return Err(bad(format!("built for machine {} not x86-64", h.e_machine)));
     }
     if h.e_type != ET_EXEC && h.e_type != ET_DYN {
-        return Err(format!(
-            "{what}: ELF type {} is neither an executable nor a shared object (ENOEXEC)",
+        return Err(bad(format!(
+            "ELF type {} is neither an executable nor a shared object",
             h.e_type
-        ));
+        )));
     }
     if h.e_phentsize != 56 || h.e_phnum == 0 || usize::from(h.e_phnum) > 65536 / 56 {
-        return Err(format!(
-            "{what}: bad program header table ({} entries of {} bytes) (ENOEXEC)",
+        return Err(bad(format!(
+            "bad program header table ({} entries of {} bytes)",
             h.e_phnum, h.e_phentsize
-        ));
+        )));
     }
     let ctx = Ctx::new(Container::Big, Endian::Little);
-    let off = usize::try_from(h.e_phoff)
-        .map_err(|_| format!("{what}: program headers beyond the file"))?;
+    let beyond = || {
+        LoadError::new(
+            Errno::Eio,
+            format!("{what}: program headers beyond the end of the file"),
+        )
+    };
+    let off = usize::try_from(h.e_phoff).map_err(|_| beyond())?;
     let end = off
         .checked_add(usize::from(h.e_phnum) * 56)
         .filter(|&e| e <= bytes.len());
     if end.is_none() {
-        return Err(format!(
-            "{what}: program headers beyond the end of the file (EIO)"
-        ));
+        return Err(beyond());
     }
     let phdrs = ProgramHeader::parse(bytes, off, usize::from(h.e_phnum), ctx)
-        .map_err(|e| format!("{what}: bad program headers: {e}"))?;
+        .map_err(|e| bad(format!("bad program headers: {e}")))?;
     Ok(Image {
         bytes,
         e_type: h.e_type,
@@ -142,6 +198,13 @@ fn parse<'a>(bytes: &'a [u8], what: &str) -> Result<Image<'a>, LoadError> {
         phoff: h.e_phoff,
         phdrs,
     })
+}
+
+/// Copies into pages just mapped; a failure is the kernel's own bug or a page it could not map
+/// (clear_user's EFAULT in padzero).
+fn poke(mm: &AddressSpace, mmu: &mut Mmu, vaddr: u64, data: &[u8]) -> Result<(), LoadError> {
+    mm.poke(mmu, vaddr, data)
+        .map_err(|m| LoadError::new(Errno::Efault, m))
 }
 
 fn prot_of(ph: &ProgramHeader) -> Prot {
@@ -166,35 +229,50 @@ fn map_segments(
     let mut brk = 0u64;
     for ph in img.phdrs.iter().filter(|p| p.p_type == PT_LOAD) {
         if ph.p_filesz > ph.p_memsz {
-            return Err("a PT_LOAD segment has p_filesz > p_memsz (EINVAL)".into());
+            return Err(LoadError::new(
+                Errno::Einval,
+                "a PT_LOAD segment has p_filesz > p_memsz",
+            ));
         }
         let vaddr = ph
             .p_vaddr
             .checked_add(bias)
-            .ok_or("segment address overflows")?;
+            .ok_or_else(|| LoadError::new(Errno::Einval, "segment address overflows"))?;
         let vend = vaddr
             .checked_add(ph.p_memsz)
             .filter(|&e| e <= STACK_TOP)
             .ok_or_else(|| {
-                format!("segment at {vaddr:#x} does not fit below the top of user space (ENOMEM)")
+                LoadError::new(
+                    Errno::Enomem,
+                    format!("segment at {vaddr:#x} does not fit below the top of user space"),
+                )
             })?;
         if ph.p_offset % PAGE_SIZE != ph.p_vaddr % PAGE_SIZE {
-            return Err(format!("segment at {vaddr:#x}: file offset and address disagree modulo the page size (EINVAL)"));
+            return Err(LoadError::new(
+                Errno::Einval,
+                format!(
+                    "segment at {vaddr:#x}: file offset and address disagree modulo the page size"
+                ),
+            ));
         }
         if ph
             .p_offset
             .checked_add(ph.p_filesz)
             .is_none_or(|e| e > img.bytes.len() as u64)
         {
-            return Err(format!(
-                "segment at {vaddr:#x} extends past the end of the file"
+            // Linux maps such a segment and a touch past the end of the file raises SIGBUS;
+            // this loader copies the file's bytes, so it refuses the file instead.
+            return Err(LoadError::new(
+                Errno::Enoexec,
+                format!("segment at {vaddr:#x} extends past the end of the file"),
             ));
         }
         let prot = prot_of(ph);
         let start = vaddr & !(PAGE_SIZE - 1);
         if start < MMAP_MIN_ADDR {
-            return Err(format!(
-                "segment at {vaddr:#x} lies below vm.mmap_min_addr ({MMAP_MIN_ADDR:#x}) (EPERM)"
+            return Err(LoadError::new(
+                Errno::Eperm,
+                format!("segment at {vaddr:#x} lies below vm.mmap_min_addr ({MMAP_MIN_ADDR:#x})"),
             ));
         }
         let file_end = vaddr + ph.p_filesz;
@@ -211,12 +289,12 @@ fn map_segments(
             start
         };
         while a < end.min(file_pages_end) {
-            mm.map_now(mmu, a, prot).map_err(|e| e.to_string())?;
+            mm.map_now(mmu, a, prot)?;
             if ph.p_filesz > 0 {
                 let o = (file_base + (a - start)) as usize;
                 let n = (PAGE_SIZE as usize).min(img.bytes.len().saturating_sub(o));
                 if let Some(src) = img.bytes.get(o..o + n) {
-                    mm.poke(mmu, a, src)?;
+                    poke(mm, mmu, a, src)?;
                 }
             }
             a += PAGE_SIZE;
@@ -224,7 +302,7 @@ fn map_segments(
         // padzero: clear from the end of the file data to the end of its page when BSS follows.
         if ph.p_memsz > ph.p_filesz && ph.p_filesz > 0 && !file_end.is_multiple_of(PAGE_SIZE) {
             let n = (PAGE_SIZE - file_end % PAGE_SIZE) as usize;
-            mm.poke(mmu, file_end, &vec![0u8; n])?;
+            poke(mm, mmu, file_end, &vec![0u8; n])?;
         }
         mm.carve(start, end);
         mm.add(Vma::new(start, end, prot, VmaKind::Elf));
@@ -239,7 +317,10 @@ fn map_segments(
         brk = brk.max(vend);
     }
     if brk == 0 {
-        return Err("no PT_LOAD segment: nothing to map (ENOEXEC)".into());
+        return Err(LoadError::new(
+            Errno::Enoexec,
+            "no PT_LOAD segment: nothing to map",
+        ));
     }
     Ok(brk)
 }
@@ -258,7 +339,7 @@ fn map_vdso(mmu: &mut Mmu, mm: &mut AddressSpace) -> Result<u64, LoadError> {
     // what is mapped already (the interpreter), the vDSO above its vvar pages.
     let vdso_base = mm
         .find_free_topdown(8 * PAGE_SIZE, MMAP_BASE)
-        .ok_or("no room for the vDSO (ENOMEM)")?
+        .ok_or_else(|| LoadError::new(Errno::Enomem, "no room for the vDSO"))?
         + 6 * PAGE_SIZE;
     let prot = Prot {
         read: true,
@@ -266,8 +347,7 @@ fn map_vdso(mmu: &mut Mmu, mm: &mut AddressSpace) -> Result<u64, LoadError> {
         exec: true,
     };
     for i in 0..2 {
-        mm.map_now(mmu, vdso_base + i * PAGE_SIZE, prot)
-            .map_err(|e| e.to_string())?;
+        mm.map_now(mmu, vdso_base + i * PAGE_SIZE, prot)?;
     }
     let mut h = [0u8; 0x110];
     h[..7].copy_from_slice(b"\x7fELF\x02\x01\x01");
@@ -294,7 +374,7 @@ fn map_vdso(mmu: &mut Mmu, mm: &mut AddressSpace) -> Result<u64, LoadError> {
     // PT_LOAD (1, R+X) over both pages; PT_DYNAMIC (2, R) at 0x100: one DT_NULL entry.
     h[64..120].copy_from_slice(&phdr(1, 5, 0, 2 * PAGE_SIZE));
     h[120..176].copy_from_slice(&phdr(2, 4, 0x100, 16));
-    mm.poke(mmu, vdso_base, &h)?;
+    poke(mm, mmu, vdso_base, &h)?;
     mm.add(Vma::new(
         vdso_base,
         vdso_base + 2 * PAGE_SIZE,
@@ -354,24 +434,30 @@ pub fn load(
     interp_file: Option<&[u8]>,
     args: &ExecArgs,
 ) -> Result<LoadInfo, LoadError> {
-    let img = parse(program, "program")?;
+    let img = parse(program, "program", false)?;
     let interp_name = match img.phdrs.iter().find(|p| p.p_type == PT_INTERP) {
         Some(ph) => {
             // load_elf_binary (fs/binfmt_elf.c): a PT_INTERP longer than PATH_MAX is -ENOEXEC.
             if ph.p_filesz > crate::exec::namei::PATH_MAX as u64 {
-                return Err(format!(
-                    "PT_INTERP is {} bytes, longer than PATH_MAX ({}) (ENOEXEC)",
-                    ph.p_filesz,
-                    crate::exec::namei::PATH_MAX
+                return Err(LoadError::new(
+                    Errno::Enoexec,
+                    format!(
+                        "PT_INTERP is {} bytes, longer than PATH_MAX ({})",
+                        ph.p_filesz,
+                        crate::exec::namei::PATH_MAX
+                    ),
                 ));
             }
             let o = ph.p_offset as usize;
             let raw = img
                 .bytes
                 .get(o..o.saturating_add(ph.p_filesz as usize))
-                .ok_or("PT_INTERP lies outside the file (ENOEXEC)")?;
+                .ok_or_else(|| LoadError::new(Errno::Enoexec, "PT_INTERP lies outside the file"))?;
             if raw.last() != Some(&0) || raw.len() < 2 {
-                return Err("PT_INTERP is not a NUL-terminated path (ENOEXEC)".into());
+                return Err(LoadError::new(
+                    Errno::Enoexec,
+                    "PT_INTERP is not a NUL-terminated path",
+                ));
             }
             Some(String::from_utf8_lossy(raw.get(..raw.len() - 1).unwrap_or_default()).into_owned())
         }
@@ -418,14 +504,17 @@ pub fn load(
     if let Some(name) = &interp_name {
         let name = shown_path(name);
         let Some(bytes) = interp_file else {
-            return Err(format!("the program is dynamically linked: the kernel would load its interpreter {name}, which was not provided"));
+            return Err(LoadError::new(
+                Errno::Enoent,
+                format!("the program is dynamically linked: the kernel would load its interpreter {name}, which was not provided"),
+            ));
         };
-        let ii = parse(bytes, &name)?;
+        let ii = parse(bytes, &name, true)?;
         let (ilo, ihi) = span(&ii);
         let size = page_up(ihi.saturating_sub(ilo));
         let base = if ii.e_type == ET_DYN {
             mm.find_free_topdown(size, MMAP_BASE)
-                .ok_or("no room for the interpreter (ENOMEM)")?
+                .ok_or_else(|| LoadError::new(Errno::Enomem, "no room for the interpreter"))?
         } else {
             ilo
         };
@@ -463,10 +552,10 @@ pub fn load(
     };
     let mut a = layout.bottom & !(PAGE_SIZE - 1);
     while a < STACK_TOP {
-        mm.map_now(mmu, a, stack_prot).map_err(|e| e.to_string())?;
+        mm.map_now(mmu, a, stack_prot)?;
         a += PAGE_SIZE;
     }
-    mm.poke(mmu, layout.bottom, &layout.image)?;
+    poke(mm, mmu, layout.bottom, &layout.image)?;
     mm.add(Vma::new(
         STACK_TOP - STACK_LIMIT,
         STACK_TOP,
@@ -486,15 +575,20 @@ pub fn load(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use crate::exec::examples::tiny_elf;
     use crate::linux::{Config, Linux};
 
-    fn load(program: &[u8], interp: Option<&[u8]>) -> Result<(), String> {
+    use super::LoadError;
+    use crate::linux::errno::Errno;
+
+    fn load(program: &[u8], interp: Option<&[u8]>) -> Result<(), LoadError> {
         let mut l = Linux::new(&Config {
             memory_limit: 8 << 20,
             ..Config::default()
-        })?;
+        })
+        .expect("a kernel");
         let args = super::ExecArgs {
             argv: vec![b"p".to_vec()],
             envp: Vec::new(),
@@ -513,7 +607,7 @@ mod tests {
         let name = format!("/lib/ld\n{}", "x".repeat(3000));
         let elf = tiny_elf(3, Some(&name));
         for interp in [None, Some(&b"not an ELF file"[..])] {
-            let e = load(&elf, interp).err().unwrap_or_default();
+            let e = load(&elf, interp).unwrap_err().to_string();
             assert!(!e.is_empty() && !e.contains('\n'), "{e:?}");
             assert!(e.len() < 400, "{} bytes: {e:?}", e.len());
             assert!(e.contains("/lib/ld\\n"), "{e:?}");
@@ -523,7 +617,24 @@ mod tests {
     #[test]
     fn pt_interp_longer_than_path_max_is_enoexec() {
         let elf = tiny_elf(3, Some(&"/".repeat(5000)));
-        let e = load(&elf, Some(b"x")).err().unwrap_or_default();
-        assert!(e.contains("PATH_MAX") && e.contains("ENOEXEC"), "{e:?}");
+        let e = load(&elf, Some(b"x")).unwrap_err();
+        assert_eq!(e.errno, Errno::Enoexec, "{e}");
+        assert!(e.reason.contains("PATH_MAX"), "{e}");
+    }
+
+    #[test]
+    fn errors_carry_the_errno_execve_returns() {
+        // A program that is no ELF file: no handler takes it.
+        assert_eq!(
+            load(b"#!/bin/sh\n", None).unwrap_err().errno,
+            Errno::Enoexec
+        );
+        // A dynamic program whose interpreter is no ELF file: load_elf_binary's ELIBBAD.
+        let elf = tiny_elf(3, Some("/lib/ld.so"));
+        let e = load(&elf, Some(b"not an ELF file")).unwrap_err();
+        assert_eq!(e.errno, Errno::Elibbad, "{e}");
+        assert_eq!(e.to_string(), format!("{} (ELIBBAD)", e.reason));
+        // Without the interpreter's bytes the kernel could not open it.
+        assert_eq!(load(&elf, None).unwrap_err().errno, Errno::Enoent);
     }
 }

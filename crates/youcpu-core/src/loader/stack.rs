@@ -6,6 +6,8 @@
 //! string "x86_64", 16 random bytes (AT_RANDOM), then argc | argv pointers | NULL | envp pointers | NULL |
 //! auxv pairs | AT_NULL, with the stack pointer (pointing at argc) 16-byte aligned.
 
+use super::LoadError;
+use crate::linux::errno::Errno;
 use serde::Serialize;
 
 /// Auxiliary vector keys (include/uapi/linux/auxvec.h).
@@ -156,7 +158,7 @@ pub const HWCAP2: u64 = 0x2;
 pub const MINSIGSTKSZ: u64 = 2048;
 
 /// Builds the stack image for `top` (the end of the stack region).
-pub fn build(top: u64, p: &StackParams, prog: AuxProgram) -> Result<StackLayout, String> {
+pub fn build(top: u64, p: &StackParams, prog: AuxProgram) -> Result<StackLayout, LoadError> {
     let total: usize = p
         .argv
         .iter()
@@ -166,7 +168,12 @@ pub fn build(top: u64, p: &StackParams, prog: AuxProgram) -> Result<StackLayout,
         + p.execfn.len()
         + 1;
     if total > MAX_ARG_BYTES {
-        return Err(format!("argument list too long (E2BIG): {total} bytes of strings, the limit is {MAX_ARG_BYTES}"));
+        return Err(LoadError::new(
+            Errno::E2big,
+            format!(
+                "argument list too long: {total} bytes of strings, the limit is {MAX_ARG_BYTES}"
+            ),
+        ));
     }
     if p.argv
         .iter()
@@ -174,7 +181,11 @@ pub fn build(top: u64, p: &StackParams, prog: AuxProgram) -> Result<StackLayout,
         .chain(std::iter::once(&p.execfn))
         .any(|s| s.contains(&0))
     {
-        return Err("an argument or environment string contains a NUL byte".into());
+        // execve's strings end at their NUL, so a caller's string cannot hold one.
+        return Err(LoadError::new(
+            Errno::Einval,
+            "an argument or environment string contains a NUL byte",
+        ));
     }
     // fs/exec.c: bprm->p = vm_end - sizeof(void *); then the file name, envp, argv, each
     // copied top-down, so argv[0] ends up lowest.

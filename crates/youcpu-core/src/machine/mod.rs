@@ -49,4 +49,27 @@ impl Machine {
         }
         Ok(ev)
     }
+
+    /// Up to `max` steps as [`Machine::step`] takes them, in one call: stops early at the
+    /// first step that is not [`Event::Retired`], after an instruction that changed the
+    /// privilege level, and after the instruction on which the timer's period runs out (its
+    /// interrupt is delivered by the next call). Returns how many steps retired and the last
+    /// event ([`Event::Retired`] when `max` was reached).
+    pub fn run(&mut self, max: u64) -> Result<(u64, Event), TripleFault> {
+        if max == 0 {
+            return Ok((0, Event::Retired));
+        }
+        if self.timer.pending || self.cpu.halted {
+            let ev = self.step()?;
+            return Ok((u64::from(matches!(ev, Event::Retired)), ev));
+        }
+        // The timer counts retired instructions down from at least 1 while it is on.
+        let max = match self.timer.period {
+            Some(_) => max.min(self.timer.countdown.max(1)),
+            None => max,
+        };
+        let (n, ev) = self.cpu.run(&mut self.mmu, max)?;
+        self.timer.advance(n);
+        Ok((n, ev))
+    }
 }

@@ -53,6 +53,18 @@ impl Timer {
         }
     }
 
+    /// Counts `n` retired instructions at once, as `n` calls to [`Timer::tick`] would; `n`
+    /// must not exceed the countdown (the period runs out at most once).
+    #[inline]
+    pub fn advance(&mut self, n: u64) {
+        if self.period.is_some() && n > 0 {
+            self.countdown = self.countdown.saturating_sub(n);
+            if self.countdown == 0 {
+                self.fire();
+            }
+        }
+    }
+
     /// Raises the interrupt now (a halted CPU skips ahead to the next tick).
     pub fn fire(&mut self) {
         if let Some(p) = self.period {

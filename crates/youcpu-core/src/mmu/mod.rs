@@ -48,19 +48,38 @@ impl Mmu {
     #[inline(always)]
     pub fn translate(&mut self, vaddr: u64, access: Access, user: bool) -> Result<u64, Fault> {
         let vpn = vaddr >> 12;
-        if let Some(&e) = self.tlb.lookup(vpn) {
-            let ok = (!user || e.user)
-                && match access {
+        if let Some(e) = self.tlb.lookup(vpn) {
+            if e.allow & tlb::allow_bit(access, user) != 0 {
+                let paddr = (e.frame * PAGE_SIZE) | (vaddr & 0xfff);
+                self.tlb.hits += 1;
+                return Ok(paddr);
+            }
+        }
+        self.translate_miss(vaddr, access, user)
+    }
+
+    /// The accesses a cached translation allows without a walk (Intel SDM vol. 3 §4.6,
+    /// access rights): ring 3 only to user pages; writes only to writable pages (or, in
+    /// ring 0 with CR0.WP clear, to any page), and only once D is set (the first write
+    /// walks to set it, §4.8); fetches only without XD.
+    fn allowed(&self, e: &TlbEntry) -> u8 {
+        let mut allow = 0;
+        for user in [false, true] {
+            if user && !e.user {
+                continue;
+            }
+            for access in [Access::Read, Access::Write, Access::Fetch] {
+                let ok = match access {
                     Access::Read => true,
                     Access::Write => e.dirty && (e.writable || (!user && !self.cfg.wp)),
                     Access::Fetch => !e.no_exec,
                 };
-            if ok {
-                self.tlb.hits += 1;
-                return Ok((e.frame * PAGE_SIZE) | (vaddr & 0xfff));
+                if ok {
+                    allow |= tlb::allow_bit(access, user);
+                }
             }
         }
-        self.translate_miss(vaddr, access, user)
+        allow
     }
 
     /// A TLB miss (or an entry that does not allow the access, e.g. the first write to a
@@ -73,17 +92,17 @@ impl Mmu {
         let cfg = self.cfg;
         let t: Translation = walk(&mut self.phys, &cfg, vaddr, access, user, None)?;
         let frame = t.paddr / PAGE_SIZE;
-        self.tlb.insert(
-            vpn,
-            TlbEntry {
-                tag: 0,
-                frame,
-                user: t.user,
-                writable: t.writable,
-                no_exec: t.no_exec,
-                dirty: t.dirty,
-            },
-        );
+        let mut e = TlbEntry {
+            tag: 0,
+            frame,
+            user: t.user,
+            writable: t.writable,
+            no_exec: t.no_exec,
+            dirty: t.dirty,
+            allow: 0,
+        };
+        e.allow = self.allowed(&e);
+        self.tlb.insert(vpn, e);
         Ok(t.paddr)
     }
 

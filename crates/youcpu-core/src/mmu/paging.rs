@@ -4,7 +4,10 @@
 use super::phys::{OutOfMemory, PhysMem, PAGE_SIZE};
 use crate::cpu::bus::{Access, PagingConfig};
 use crate::cpu::fault::{pf, Fault};
+use crate::paging::walk::walk_levels;
+use crate::paging::{Access as GenericAccess, AccessKind, FaultKind, Format};
 use serde::Serialize;
+use std::sync::OnceLock;
 
 /// Page-table entry bits (Intel SDM vol. 3 §4.5, tables 4-14 to 4-20).
 pub mod pte {
@@ -78,36 +81,31 @@ pub fn is_canonical(addr: u64, la57: bool) -> bool {
     shifted as u64 == addr
 }
 
-fn pf_code(access: Access, user: bool, present: bool, rsvd: bool, nxe: bool) -> u64 {
-    let mut c = 0;
-    if present {
-        c |= pf::P;
+/// The x86-64 formats of the generic walker ([`crate::paging`]), made once.
+fn format(la57: bool) -> &'static Format {
+    static FOUR: OnceLock<Format> = OnceLock::new();
+    static FIVE: OnceLock<Format> = OnceLock::new();
+    if la57 {
+        FIVE.get_or_init(Format::x86_64_la57)
+    } else {
+        FOUR.get_or_init(Format::x86_64)
     }
-    if access == Access::Write {
-        c |= pf::W;
-    }
-    if user {
-        c |= pf::U;
-    }
-    if rsvd {
-        c |= pf::RSVD | pf::P;
-    }
-    if access == Access::Fetch && nxe {
-        c |= pf::I;
-    }
-    c
 }
 
 /// Walks the page tables for one access. Sets the A bit in every entry used and the D bit in
 /// the final entry on a write, like the hardware (Intel SDM vol. 3 §4.8). `record` collects the
 /// entries read when given.
+///
+/// The walk is the generic one of [`crate::paging`] (the walker the paging widgets show)
+/// with the x86-64 4- or 5-level format; this adds the CPU's side: paging off, #GP for a
+/// non-canonical address, and a table beyond physical memory read as a not-present entry.
 pub fn walk(
     mem: &mut PhysMem,
     cfg: &PagingConfig,
     vaddr: u64,
     access: Access,
     user: bool,
-    mut record: Option<&mut Vec<WalkStep>>,
+    record: Option<&mut Vec<WalkStep>>,
 ) -> Result<Translation, Fault> {
     if !cfg.enabled {
         return Ok(Translation {
@@ -119,86 +117,70 @@ pub fn walk(
             dirty: true,
         });
     }
-    if !is_canonical(vaddr, cfg.la57) {
+    let fmt = format(cfg.la57);
+    let Some(narrow) = fmt.narrow(vaddr) else {
         return Err(Fault::gp(format!("non-canonical address {vaddr:#x}")));
+    };
+    let how = GenericAccess {
+        kind: match access {
+            Access::Read => AccessKind::Read,
+            Access::Write => AccessKind::Write,
+            Access::Fetch => AccessKind::Fetch,
+        },
+        user,
+        wp: cfg.wp,
+        nxe: cfg.nxe,
+        set_accessed_dirty: true,
+    };
+    let root = (cfg.cr3 & pte::ADDR) / PAGE_SIZE;
+    let mut steps = Vec::new();
+    let recording = record.is_some();
+    let result = walk_levels(
+        fmt,
+        mem,
+        root,
+        vaddr,
+        narrow,
+        &how,
+        recording.then_some(&mut steps),
+    );
+    if let Some(r) = record {
+        // The CPU's numbering: 5 = PML5 (4 = PML4) down to 1 = PT.
+        let top = fmt.levels.len();
+        r.extend(steps.iter().map(|s| WalkStep {
+            level: (top - s.level) as u8,
+            table: s.table_base,
+            index: s.index as u16,
+            entry: s.entry,
+        }));
     }
-    let top = if cfg.la57 { 5u8 } else { 4u8 };
-    let mut table = cfg.cr3 & pte::ADDR;
-    let (mut u, mut w, mut nx) = (true, true, false);
-    let mut level = top;
-    loop {
-        let shift = 12 + 9 * (u32::from(level) - 1);
-        let index = (vaddr >> shift) & 0x1ff;
-        let entry_addr = table + index * 8;
-        let entry = mem.read_u64(entry_addr);
-        if let Some(r) = record.as_deref_mut() {
-            r.push(WalkStep {
-                level,
-                table,
-                index: index as u16,
-                entry,
-            });
+    match result {
+        Ok(t) => Ok(Translation {
+            paddr: t.pa,
+            page_size: t.page_size,
+            user: t.user,
+            writable: t.writable,
+            no_exec: !t.executable,
+            dirty: t.dirty,
+        }),
+        // A table outside physical memory reads as zeros here: a not-present entry.
+        Err(f) if f.kind == FaultKind::OutOfMemory => {
+            let mut code = 0;
+            if access == Access::Write {
+                code |= pf::W;
+            }
+            if user {
+                code |= pf::U;
+            }
+            if access == Access::Fetch && cfg.nxe {
+                code |= pf::I;
+            }
+            Err(Fault::PageFault { addr: vaddr, code })
         }
-        if entry & pte::P == 0 {
-            return Err(Fault::PageFault {
-                addr: vaddr,
-                code: pf_code(access, user, false, false, cfg.nxe),
-            });
-        }
-        // Reserved bits (§4.5.4): XD without NXE; PS in PML5E/PML4E; the low address bits of a
-        // huge page other than PAT (bit 12).
-        let huge = entry & pte::PS != 0 && (level == 2 || level == 3);
-        let rsvd = (entry & pte::NX != 0 && !cfg.nxe)
-            || (entry & pte::PS != 0 && level >= 4)
-            || (huge && level == 3 && entry & 0x3fff_e000 != 0)
-            || (huge && level == 2 && entry & 0x001f_e000 != 0);
-        if rsvd {
-            return Err(Fault::PageFault {
-                addr: vaddr,
-                code: pf_code(access, user, true, true, cfg.nxe),
-            });
-        }
-        u &= entry & pte::US != 0;
-        w &= entry & pte::RW != 0;
-        nx |= cfg.nxe && entry & pte::NX != 0;
-        let leaf = level == 1 || huge;
-        // §4.6: user accesses need U/S everywhere; writes need R/W everywhere (supervisor
-        // writes only when CR0.WP); fetches need XD clear everywhere. (SMEP/SMAP not modelled.)
-        let denied = leaf
-            && ((user && !u)
-                || (access == Access::Write && !w && (user || cfg.wp))
-                || (access == Access::Fetch && nx));
-        if denied {
-            return Err(Fault::PageFault {
-                addr: vaddr,
-                code: pf_code(access, user, true, false, cfg.nxe),
-            });
-        }
-        let mut new = entry | pte::A;
-        if leaf && access == Access::Write {
-            new |= pte::D;
-        }
-        if new != entry {
-            mem.write_u64(entry_addr, new);
-        }
-        if leaf {
-            let page_size = 1u64 << shift;
-            let base = if huge {
-                entry & pte::ADDR & !(page_size - 1)
-            } else {
-                entry & pte::ADDR
-            };
-            return Ok(Translation {
-                paddr: base | (vaddr & (page_size - 1)),
-                page_size,
-                user: u,
-                writable: w,
-                no_exec: nx,
-                dirty: new & pte::D != 0,
-            });
-        }
-        table = entry & pte::ADDR;
-        level -= 1;
+        Err(f) => Err(Fault::PageFault {
+            addr: vaddr,
+            code: f.error_code,
+        }),
     }
 }
 

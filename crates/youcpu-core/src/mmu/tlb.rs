@@ -15,6 +15,21 @@ pub struct TlbEntry {
     pub no_exec: bool,
     /// The D bit is already set in the page table.
     pub dirty: bool,
+    /// Which accesses the entry allows without a walk, one bit per (access, privilege):
+    /// see [`allow_bit`]. Filled by the MMU when it caches the translation (it knows CR0.WP).
+    pub allow: u8,
+}
+
+/// The bit of [`TlbEntry::allow`] for an access (read 0, write 1, fetch 2) at a privilege
+/// (user adds 3).
+#[inline(always)]
+pub fn allow_bit(access: crate::cpu::bus::Access, user: bool) -> u8 {
+    let a = match access {
+        crate::cpu::bus::Access::Read => 0,
+        crate::cpu::bus::Access::Write => 1,
+        crate::cpu::bus::Access::Fetch => 2,
+    };
+    1 << (a + if user { 3 } else { 0 })
 }
 
 /// Number of TLB slots.

@@ -220,18 +220,21 @@ pub fn walk<M: PhysMemory + ?Sized>(
     let Some(narrow) = fmt.narrow(va) else {
         return w;
     };
-    w.result = walk_levels(fmt, mem, root_pfn, va, narrow, access, &mut w.steps);
+    w.result = walk_levels(fmt, mem, root_pfn, va, narrow, access, Some(&mut w.steps));
     w
 }
 
-fn walk_levels<M: PhysMemory + ?Sized>(
+/// The walk itself, for an address already narrowed to the format's width; the entries read
+/// go to `steps` when given. The CPU's MMU ([`crate::mmu::paging::walk`]) walks through here
+/// on every TLB miss, without recording.
+pub(crate) fn walk_levels<M: PhysMemory + ?Sized>(
     fmt: &Format,
     mem: &mut M,
     root_pfn: u64,
     va: u64,
     narrow: u64,
     access: &Access,
-    steps: &mut Vec<Step>,
+    mut steps: Option<&mut Vec<Step>>,
 ) -> Result<Translation, PageFault> {
     let fault = |kind, error_code, level| PageFault {
         kind,
@@ -261,17 +264,19 @@ fn walk_levels<M: PhysMemory + ?Sized>(
         let ps = fmt.flag(entry, b.ps);
         let huge = present && ps && fmt.huge_levels.contains(&level);
         let leaf = present && (level == last || huge);
-        steps.push(Step {
-            level,
-            table_base,
-            index,
-            entry_addr,
-            entry,
-            present,
-            pfn,
-            leaf,
-            huge,
-        });
+        if let Some(steps) = steps.as_deref_mut() {
+            steps.push(Step {
+                level,
+                table_base,
+                index,
+                entry_addr,
+                entry,
+                present,
+                pfn,
+                leaf,
+                huge,
+            });
+        }
         if !present {
             return Err(fault(
                 FaultKind::NotPresent,

@@ -14,8 +14,8 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// The kernel text page every address space maps, supervisor-only and global
-/// (`__START_KERNEL_map` + 16 MiB).
-pub const KERNEL_VA: u64 = 0xffff_ffff_8100_0000;
+/// (`__START_KERNEL_map` + 16 MiB): the kernel's own ([`crate::linux::layout::KERNEL_TEXT`]).
+pub const KERNEL_VA: u64 = crate::linux::layout::KERNEL_TEXT;
 /// Root-table entries from here up are the kernel's, shared by every process.
 const KERNEL_HALF: u64 = 256;
 /// Most files (images) the system keeps.

@@ -69,6 +69,25 @@ int main(void) {
     printf("rename to ../../moved: %d\n", rename("/created_outside", "../../moved"));
     printf("mkdir /abs_link/newdir: %s\n", mkdir("/abs_link/newdir", 0755) ? strerror(errno) : "ok");
     printf("unlink /rel_link/secret: %s\n", unlink("/rel_link/secret") ? strerror(errno) : "ok");
+    /* Links, modes, owners, times and truncation through the links that point outside. */
+#define TRY(what, call) printf("%s: %s\n", what, (call) ? strerror(errno) : "ok")
+    TRY("chmod /abs_link/secret", chmod("/abs_link/secret", 0600));
+    TRY("chmod /rel_link/secret", chmod("/rel_link/secret", 0600));
+    TRY("chmod /etc_link", chmod("/etc_link", 0640));
+    TRY("truncate /abs_link/secret", truncate("/abs_link/secret", 0));
+    TRY("truncate ../../../etc/secret", truncate("../../../etc/secret", 3));
+    TRY("chown /rel_link/secret", chown("/rel_link/secret", getuid(), getgid()));
+    TRY("lchown /abs_link", lchown("/abs_link", getuid(), getgid()));
+    TRY("link /abs_link/secret", link("/abs_link/secret", "/stolen"));
+    TRY("linkat follow /abs_link", linkat(AT_FDCWD, "/abs_link", AT_FDCWD, "/abs_copy", AT_SYMLINK_FOLLOW));
+    TRY("link /abs_link itself", link("/abs_link", "/abs_link2"));
+    TRY("link to ../../hard", link("/etc/secret", "../../hard"));
+    TRY("symlink to the outside", symlink("/abs_link/secret", "/newlink"));
+    show_file("/newlink");
+    show_file("/etc/secret");
+    struct timespec ts[2] = {{1000000000, 0}, {1000000000, 0}};
+    TRY("utimensat /abs_link/secret", utimensat(AT_FDCWD, "/abs_link/secret", ts, 0));
+    TRY("utimensat /rel_link/secret", utimensat(AT_FDCWD, "/rel_link/secret", ts, 0));
     char link[PATH_MAX] = {0};
     ssize_t n = readlink("/proc/self/exe", link, sizeof link - 1);
     printf("readlink /proc/self/exe: %s\n", n >= 0 ? link : strerror(errno));

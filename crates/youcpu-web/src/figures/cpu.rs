@@ -84,7 +84,7 @@ fn preemption_figure(name: &str, title: &str, s: &preemption::state::State) -> H
         return Html::default();
     };
     render(
-        &preemption::diagram::layout(sys),
+        &preemption::diagram::layout(sys, false),
         &diagram_id(name),
         title,
         &preemption::diagram::describe(sys),

@@ -11,18 +11,19 @@ use youcpu_core::paging::Format;
 
 /// A figure drawn twice, wide and narrow; the style sheet shows the one that fits the screen
 /// (a phone gets a layout made for it, not the desktop one shrunk to unreadable text).
-fn dual(
+pub(super) fn dual(
     name: &str,
     title: &str,
     desc: String,
     wide: (f64, f64, Html),
     narrow: (f64, f64, Html),
+    wide_max: Option<u32>,
 ) -> Html {
     let id = super::diagram_id(name);
     html! {
         <div class="dual">
             <Diagram id={id.clone()} title={title.to_string()} desc={desc.clone()}
-                width={wide.0.ceil() as u32} height={wide.1.ceil() as u32} class={classes!("d-wide")}>
+                width={wide.0.ceil() as u32} height={wide.1.ceil() as u32} max_width={wide_max} class={classes!("d-wide")}>
                 { wide.2 }
             </Diagram>
             <Diagram id={format!("{id}-narrow")} title={title.to_string()} desc={desc}
@@ -48,6 +49,7 @@ pub fn page_walk() -> Html {
         desc,
         (w.width, w.height, pw::shapes(&w, false)),
         (n.width, n.height, pw::shapes(&n, false)),
+        None,
     )
 }
 
@@ -114,6 +116,7 @@ pub fn demand_paging() -> Html {
         desc,
         (ww, wh, wshapes),
         (nw, nh, nshapes),
+        None,
     )
 }
 
@@ -276,6 +279,7 @@ pub fn virtual_address() -> Html {
             nh,
             html! { <>{ pw::field_shapes(&narrow, false) }{ lines }</> },
         ),
+        None,
     )
 }
 
@@ -409,5 +413,6 @@ pub fn process_memory() -> Html {
         desc,
         (ww, wh, wide),
         (nw, nh, narrow),
+        None,
     )
 }

@@ -34,6 +34,9 @@ fn convoy() -> Job {
     }
 }
 
+/// The width of the policies figure: drawn 1:1 on a 360 px phone.
+const FIG_W: f64 = 360.0;
+
 /// Part 2: one workload, two policies: FIFO makes the short jobs wait behind the long one;
 /// STCF preempts it for them.
 pub fn sched_policies() -> Html {
@@ -80,9 +83,9 @@ pub fn sched_policies() -> Html {
             html! {
                 <g key={p.key()}>
                     { text(0.0, y + 14.0, "start", "d-title", p.label()) }
-                    { text(400.0, y + 14.0, "end", "d-small", format!("average turnaround {avg:.1} ms")) }
+                    { text(FIG_W, y + 14.0, "end", "d-small", format!("average turnaround {avg:.1} ms")) }
                     <g transform={format!("translate(0 {})", y + 22.0)}>
-                        { gantt_body(r, n, end, 400.0) }
+                        { gantt_body(r, n, end, FIG_W, 16.0) }
                     </g>
                 </g>
             }
@@ -90,7 +93,7 @@ pub fn sched_policies() -> Html {
         .collect();
     html! {
         <Diagram id={super::diagram_id("sched-policies")} class="gantt" title="One workload under FIFO and under STCF"
-            desc={desc.trim_end().to_string()} width={400} height={(panel_h * 2.0) as u32} max_width={Some(640)}>
+            desc={desc.trim_end().to_string()} width={FIG_W as u32} height={(panel_h * 2.0) as u32} max_width={Some(560)}>
             { panels }
         </Diagram>
     }
@@ -131,15 +134,34 @@ pub fn fork_write() -> Html {
         pb.desc.trim_start_matches("Just booted. "),
         pa.desc
     );
-    html! {
-        <Diagram id={super::diagram_id("fork-write")} title="fork, before and after the child writes"
-            desc={desc} width={width as u32} height={height as u32} max_width={Some(720)}>
+    // Side by side on a desktop; one above the other on a phone, where side by side would be
+    // drawn at three quarters of its size.
+    let wide = html! {
+        <>
             { text(pb.width / 2.0, 16.0, "middle", "d-title", "just after fork") }
             { text(pb.width + gap + pa.width / 2.0, 16.0, "middle", "d-title", "after pid 2 writes its data") }
             <g transform="translate(0 24)">{ fc::draw(&pb, None) }</g>
             <g transform={format!("translate({} 24)", pb.width + gap)}>{ fc::draw(&pa, None) }</g>
-        </Diagram>
-    }
+        </>
+    };
+    let nw = pb.width.max(pa.width);
+    let below = 24.0 + pb.height + 12.0;
+    let narrow = html! {
+        <>
+            { text(nw / 2.0, 16.0, "middle", "d-title", "just after fork") }
+            <g transform="translate(0 24)">{ fc::draw(&pb, None) }</g>
+            { text(nw / 2.0, below + 16.0, "middle", "d-title", "after pid 2 writes its data") }
+            <g transform={format!("translate(0 {})", below + 24.0)}>{ fc::draw(&pa, None) }</g>
+        </>
+    };
+    super::paging::dual(
+        "fork-write",
+        "fork, before and after the child writes",
+        desc,
+        (width, height, wide),
+        (nw, below + 24.0 + pa.height, narrow),
+        Some(720),
+    )
 }
 
 /// The operations that grow the boot-to-shell tree in the model: process 1 (systemd) starts
@@ -178,7 +200,7 @@ pub fn boot_tree() -> Html {
     let t = pt::layout(&pt::procs_of(&sys), None, &[]);
     html! {
         <Diagram id={super::diagram_id("boot-tree")} title="From process 1 to a command at a text-console login"
-            desc={t.desc.clone()} width={t.width as u32} height={t.height as u32} max_width={Some(620)}>
+            desc={t.desc.clone()} width={t.width as u32} height={t.height as u32} max_width={Some(620)} class="pt-fig">
             { pt::draw(&t, None, None) }
         </Diagram>
     }

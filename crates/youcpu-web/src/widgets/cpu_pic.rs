@@ -374,6 +374,32 @@ pub fn render_pair(
     }
 }
 
+/// [`render_pair`] drawing only the layout the page shows (`shown` from
+/// [`crate::ui::use_narrow`]: `Some(true)` the narrow one, `Some(false)` the wide one, `None`
+/// both); `layout(narrow)` is called only for the layouts drawn.
+pub fn render_shown(
+    shown: Option<bool>,
+    layout: impl Fn(bool) -> Picture,
+    id: &str,
+    title: &str,
+    desc: &str,
+    on_hit: Option<Callback<String>>,
+) -> Html {
+    let wide = crate::ui::draws(shown, false)
+        .then(|| render(&layout(false), id, title, desc, "d-wide", on_hit.clone()));
+    let narrow = crate::ui::draws(shown, true).then(|| {
+        render(
+            &layout(true),
+            &format!("{id}-narrow"),
+            title,
+            desc,
+            "d-narrow",
+            on_hit,
+        )
+    });
+    html! { <>{ wide.unwrap_or_default() }{ narrow.unwrap_or_default() }</> }
+}
+
 /// A register value short enough for a box: in full up to 8 hex digits, otherwise its first
 /// and last four digits around an ellipsis (the tables below give it whole).
 pub fn short_hex(v: u64) -> String {

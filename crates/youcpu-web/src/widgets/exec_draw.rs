@@ -268,9 +268,9 @@ pub fn hit_layer(hits: &[Hit], on: &Callback<usize>) -> Html {
 /// title and a description from the state), but `role="group"`, since an `img` role makes its
 /// children presentational and would hide the buttons from assistive technology.
 ///
-/// Drawn in the browser only: the prerendered page (and the reader without JavaScript) has the
-/// article's figures, drawn by the same code, and the HTML stays within its budget. `buttons`:
-/// whether the picture has clickable parts (`role="group"`) or is a plain image (`role="img"`).
+/// Drawn in the prerendered page too, in the widget's default state, so a reader without
+/// JavaScript sees each widget's picture. `buttons`: whether the picture has clickable parts
+/// (`role="group"`) or is a plain image (`role="img"`).
 pub fn interactive(
     id: &str,
     title: String,
@@ -279,9 +279,6 @@ pub fn interactive(
     buttons: bool,
     body: Html,
 ) -> Html {
-    if !cfg!(target_arch = "wasm32") {
-        return Html::default();
-    }
     let (t, d) = (format!("{id}-t"), format!("{id}-d"));
     html! {
         <svg class="diagram xd-pic" data-testid={id.to_string()}

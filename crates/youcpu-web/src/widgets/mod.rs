@@ -74,6 +74,8 @@ registry! {
     FetchExecute => fetch_execute::FetchExecuteWidget,
     /// `fork-cow`: fork shares pages; a write faults and copies.
     ForkCow => fork_cow::ForkCowWidget,
+    /// `ld-so`: what the real dynamic loader did before main: bases, relocations, a PLT call.
+    LdSo => ld_so::LdSoWidget,
     /// `linking`: a static and a dynamic program side by side, and what processes share.
     Linking => linking::LinkingWidget,
     /// `page-walk`: an x86-64 page-table walk, table by table, with a TLB.
@@ -94,6 +96,8 @@ registry! {
     Syscall => syscall::SyscallWidget,
     /// `timeslice`: the CFS period and slice calculator.
     Timeslice => timeslice::TimesliceWidget,
+    /// `your-program`: any x86-64 Linux program run, and its story told event by event.
+    YourProgram => your_program::YourProgramWidget,
 }
 
 impl WidgetKind {

@@ -20,8 +20,15 @@ const MAX_INPUT: u64 = 4 << 20;
 /// At most this many lines are assembled.
 const MAX_LINES: usize = 100_000;
 
+/// The mode and start address from `--bits` and `--ip` (64-bit at 0 when not given).
+pub(crate) fn mode(bits: Option<&str>, ip: Option<&str>) -> Result<(Bitness, u64), CliError> {
+    let bits = bits.map_or(Ok(Bitness::B64), parse_bits)?;
+    let ip = ip.map_or(Ok(0), |t| parse_ip(t, bits))?;
+    Ok((bits, ip))
+}
+
 /// Parses `--bits`.
-pub(crate) fn parse_bits(v: &str) -> Result<Bitness, CliError> {
+fn parse_bits(v: &str) -> Result<Bitness, CliError> {
     let n: u64 = v.trim().parse().map_err(|_| {
         err(format!(
             "--bits: \"{}\" is not 16, 32 or 64",
@@ -32,7 +39,7 @@ pub(crate) fn parse_bits(v: &str) -> Result<Bitness, CliError> {
 }
 
 /// Parses `--ip` (decimal or 0x hex) and checks it against the mode.
-pub(crate) fn parse_ip(v: &str, bits: Bitness) -> Result<u64, CliError> {
+fn parse_ip(v: &str, bits: Bitness) -> Result<u64, CliError> {
     let t = v.trim();
     let bad = || {
         err(format!(
@@ -79,14 +86,7 @@ pub fn run(args: Vec<OsString>) -> Result<Output, CliError> {
             _ => return Err(err(arg.unexpected())),
         }
     }
-    let bits = match bits_text {
-        Some(t) => parse_bits(&t)?,
-        None => Bitness::B64,
-    };
-    let ip = match ip_text {
-        Some(t) => parse_ip(&t, bits)?,
-        None => 0,
-    };
+    let (bits, ip) = mode(bits_text.as_deref(), ip_text.as_deref())?;
     let mut input = Vec::new();
     std::io::stdin()
         .take(MAX_INPUT + 1)

@@ -2,7 +2,7 @@
 //! as) assemble back to the same bytes. `--explain` adds the byte-by-byte breakdown (and, in
 //! JSON, `fields` and `note`: why a line needed a GAS pseudo-prefix or `.byte`).
 
-use super::asm::{hex, parse_bits, parse_ip};
+use super::asm::{hex, mode};
 use crate::cli::{err, text_value, CliError, Output};
 use serde_json::json;
 use std::ffi::OsString;
@@ -50,14 +50,7 @@ pub fn run(args: Vec<OsString>) -> Result<Output, CliError> {
             _ => return Err(err(arg.unexpected())),
         }
     }
-    let bits = match bits_text {
-        Some(t) => parse_bits(&t)?,
-        None => Bitness::B64,
-    };
-    let ip = match ip_text {
-        Some(t) => parse_ip(&t, bits)?,
-        None => 0,
-    };
+    let (bits, ip) = mode(bits_text.as_deref(), ip_text.as_deref())?;
     let text = if hex_parts.len() == 1 && hex_parts.first().is_some_and(|h| h == "-") {
         read_stdin()?
     } else {

@@ -183,8 +183,15 @@ pub fn run(args: Vec<OsString>) -> Result<Output, CliError> {
     if let Some(c) = trace {
         linux.trace.start(c);
     }
-    if let Err(e) = linux.exec_file(&bytes_of(&elf), &exec) {
-        return Err(err(format!("cannot load {}: {e}", elf.to_string_lossy())));
+    // execve as the kernel does it (binfmt_misc, `#!` scripts, ELF and its interpreter),
+    // its verdicts traced as the page's timeline shows them; a file that model refuses is
+    // still loaded directly when it is an ELF the loader takes (a program without its
+    // execute bit, say), or refused with the loader's own reason.
+    if linux.spawn(&bytes_of(&elf), &exec).is_err() {
+        linux.trace.events.clear();
+        if let Err(e) = linux.exec_file(&bytes_of(&elf), &exec) {
+            return Err(err(format!("cannot load {}: {e}", elf.to_string_lossy())));
+        }
     }
     let (mut out_done, mut err_done, mut trace_done) = (0usize, 0usize, 0usize);
     let mut finished = false;

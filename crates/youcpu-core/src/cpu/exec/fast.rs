@@ -114,7 +114,23 @@ fn compute(op: u8, a: u64, b: u64, rflags: u64, size: u32) -> (u64, u64, bool) {
 /// instruction.
 #[inline(always)]
 pub fn run<B: Bus + ?Sized>(s: &mut State, bus: &mut B, u: &Uop) -> Result<(), Fault> {
-    let size = u32::from(u.size);
+    // One copy of the handlers per operand size, so the masks and sign bits are constants.
+    match u.size {
+        8 => sized::<B, 8>(s, bus, u),
+        4 => sized::<B, 4>(s, bus, u),
+        2 => sized::<B, 2>(s, bus, u),
+        _ => sized::<B, 1>(s, bus, u),
+    }
+}
+
+/// [`run`] for operand size `SIZE` (= `u.size`).
+#[inline(always)]
+fn sized<B: Bus + ?Sized, const SIZE: u32>(
+    s: &mut State,
+    bus: &mut B,
+    u: &Uop,
+) -> Result<(), Fault> {
+    let size = SIZE;
     match u.op {
         Op::AluRR | Op::AluRI | Op::AluRM => {
             let a = get(s, u.r0, size);

@@ -8,7 +8,7 @@ use super::ops::{round_keep, Exact};
 use super::{flag, Env, Fmt, Kind, Num, Rc};
 
 /// An 80-bit value: `se` holds the sign (bit 15) and the biased exponent.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Ext {
     /// Sign and exponent.
     pub se: u16,

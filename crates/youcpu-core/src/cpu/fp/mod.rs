@@ -12,7 +12,7 @@
 //! Written here rather than taken from a crate: rustc_apfloat has no square root, no DAZ/FTZ or
 //! denormal-operand flag and follows LLVM's NaN rules; Berkeley SoftFloat is C (a C toolchain in
 //! the wasm build); simple-soft-float computes with big integers. This kernel is checked bit
-//! for bit against the CPU by `tests/cpu_sse_native.rs`.
+//! for bit against the CPU by `tests/it/cpu_sse_native.rs`.
 
 pub mod approx;
 pub mod big;

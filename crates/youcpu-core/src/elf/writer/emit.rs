@@ -1,7 +1,8 @@
 //! Emitting the bytes: the ELF header, program headers, contents and section headers in the
 //! file's byte order and class (gABI "ELF Header", "Program Header", "Sections").
 
-use super::{layout, section_names, ExecutableSpec, WriteError, Written, PAGE};
+use super::{layout, section_names, ExecutableSpec, Image, Segment, WriteError, Written, PAGE};
+use super::{ET_EXEC, PT_LOAD};
 use crate::elf::header::{Class, Endian};
 use crate::elf::ByteRange;
 
@@ -55,40 +56,48 @@ pub fn write_executable(spec: &ExecutableSpec) -> Result<Written, WriteError> {
     } else {
         (Vec::new(), Vec::new())
     };
-    // ELF header: gABI "ELF Header".
-    let ei_class = if class == Class::Elf64 { 2 } else { 1 };
-    let ei_data = if spec.endian == Endian::Little { 1 } else { 2 };
-    o.buf
-        .extend_from_slice(&[0x7f, b'E', b'L', b'F', ei_class, ei_data, 1, 0]);
-    o.buf.extend_from_slice(&[0; 8]);
-    o.u16(2); // ET_EXEC
-    o.u16(spec.machine);
-    o.u32(1); // EV_CURRENT
-    o.word(l.entry);
-    o.word(u64::from(class.ehdr_size())); // e_phoff: right after this header
-    o.word(l.shoff);
-    o.u32(0); // e_flags
-    o.u16(class.ehdr_size());
-    o.u16(class.phdr_size());
-    o.u16(l.segments);
-    o.u16(if spec.section_headers {
-        class.shdr_size()
-    } else {
-        0
-    });
-    o.u16(l.shnum);
-    o.u16(l.shnum.saturating_sub(1)); // .shstrtab is last
+    header(
+        &mut o,
+        &Header {
+            e_type: ET_EXEC,
+            machine: spec.machine,
+            entry: l.entry,
+            phnum: l.segments,
+            shoff: l.shoff,
+            shentsize: if spec.section_headers {
+                class.shdr_size()
+            } else {
+                0
+            },
+            shnum: l.shnum,
+        },
+    );
     let code_end = l.code_offset + spec.code.len() as u64;
-    phdr(&mut o, 5, 0, spec.base, code_end, code_end);
+    phdr(
+        &mut o,
+        &Segment {
+            p_type: PT_LOAD,
+            flags: 5,
+            offset: 0,
+            vaddr: spec.base,
+            filesz: code_end,
+            memsz: code_end,
+            align: PAGE,
+        },
+    );
     if l.segments == 2 {
         let data_len = spec.data.len() as u64;
         phdr(
             &mut o,
-            6,
-            l.data_offset,
-            l.data_vaddr,
-            data_len,
-            data_len + spec.bss_size,
+            &Segment {
+                p_type: PT_LOAD,
+                flags: 6,
+                offset: l.data_offset,
+                vaddr: l.data_vaddr,
+                filesz: data_len,
+                memsz: data_len + spec.bss_size,
+                align: PAGE,
+            },
         );
     }
     o.pad_to(l.code_offset);
@@ -153,21 +162,94 @@ pub fn write_executable(spec: &ExecutableSpec) -> Result<Written, WriteError> {
     })
 }
 
+/// The fields of an ELF header that differ between files (gABI "ELF Header"); the rest follow
+/// from the class: program headers right after the header, no flags, `.shstrtab` last.
+struct Header {
+    e_type: u16,
+    machine: u16,
+    entry: u64,
+    phnum: u16,
+    shoff: u64,
+    shentsize: u16,
+    shnum: u16,
+}
+
+fn header(o: &mut Out, h: &Header) {
+    let ei_class = if o.class == Class::Elf64 { 2 } else { 1 };
+    let ei_data = if o.endian == Endian::Little { 1 } else { 2 };
+    o.buf
+        .extend_from_slice(&[0x7f, b'E', b'L', b'F', ei_class, ei_data, 1, 0]);
+    o.buf.extend_from_slice(&[0; 8]);
+    o.u16(h.e_type);
+    o.u16(h.machine);
+    o.u32(1); // EV_CURRENT
+    o.word(h.entry);
+    o.word(u64::from(o.class.ehdr_size())); // e_phoff: right after this header
+    o.word(h.shoff);
+    o.u32(0); // e_flags
+    o.u16(o.class.ehdr_size());
+    o.u16(o.class.phdr_size());
+    o.u16(h.phnum);
+    o.u16(h.shentsize);
+    o.u16(h.shnum);
+    o.u16(h.shnum.saturating_sub(1)); // .shstrtab is last
+}
+
 /// One program header: gABI "Program Header" field order for the class.
-fn phdr(o: &mut Out, flags: u32, offset: u64, vaddr: u64, filesz: u64, memsz: u64) {
-    o.u32(1); // PT_LOAD
+fn phdr(o: &mut Out, s: &Segment) {
+    o.u32(s.p_type);
     if o.class == Class::Elf64 {
-        o.u32(flags);
+        o.u32(s.flags);
     }
-    o.word(offset);
-    o.word(vaddr);
-    o.word(vaddr); // p_paddr
-    o.word(filesz);
-    o.word(memsz);
+    o.word(s.offset);
+    o.word(s.vaddr);
+    o.word(s.vaddr); // p_paddr
+    o.word(s.filesz);
+    o.word(s.memsz);
     if o.class == Class::Elf32 {
-        o.u32(flags);
+        o.u32(s.flags);
     }
-    o.word(PAGE);
+    o.word(s.align);
+}
+
+/// Writes a file given as its program headers and the bytes they describe: for the small
+/// hand-laid-out examples (a PT_INTERP with no dynamic table, an ET_DYN library with its
+/// PT_DYNAMIC, an i386 program), which need exactly the segments they show and no more. The
+/// header and the program headers come first; each piece of `image.contents` is placed at its
+/// offset, zeros between; the file is `image.size` bytes long (or longer, if a piece ends later).
+pub fn write_image(image: &Image) -> Vec<u8> {
+    let mut o = Out {
+        buf: Vec::with_capacity(image.size as usize),
+        endian: image.endian,
+        class: image.class,
+    };
+    header(
+        &mut o,
+        &Header {
+            e_type: image.e_type,
+            machine: image.machine,
+            entry: image.entry,
+            phnum: u16::try_from(image.segments.len()).unwrap_or(u16::MAX),
+            shoff: 0,
+            // As `ld` and the hand-made examples give it, even with no section headers.
+            shentsize: image.class.shdr_size(),
+            shnum: 0,
+        },
+    );
+    for seg in &image.segments {
+        phdr(&mut o, seg);
+    }
+    for (offset, bytes) in &image.contents {
+        let at = *offset as usize;
+        if o.buf.len() < at + bytes.len() {
+            o.buf.resize(at + bytes.len(), 0);
+        }
+        if let Some(dst) = o.buf.get_mut(at..at + bytes.len()) {
+            dst.copy_from_slice(bytes);
+        }
+    }
+    o.pad_to(image.size);
+    o.buf
 }
 
 struct Shdr {

@@ -16,7 +16,7 @@
 
 mod emit;
 
-pub use emit::{patch, write_executable};
+pub use emit::{patch, write_executable, write_image};
 
 use super::header::{Class, Endian};
 use super::ByteRange;
@@ -31,6 +31,57 @@ pub const DEFAULT_BASE: u64 = 0x40_0000;
 pub const MAX_CONTENTS: u64 = 16 << 20;
 /// Largest accepted `.bss`.
 pub const MAX_BSS: u64 = 1 << 30;
+
+/// `e_type` of an executable at a fixed address.
+pub const ET_EXEC: u16 = 2;
+/// `e_type` of a position-independent file (a shared library, or a PIE program).
+pub const ET_DYN: u16 = 3;
+/// `p_type` of a loadable segment.
+pub const PT_LOAD: u32 = 1;
+/// `p_type` of the dynamic table.
+pub const PT_DYNAMIC: u32 = 2;
+/// `p_type` of the interpreter's path.
+pub const PT_INTERP: u32 = 3;
+
+/// A program header to write (gABI "Program Header"); `flags` are PF_X = 1, PF_W = 2, PF_R = 4.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Segment {
+    /// `p_type`.
+    pub p_type: u32,
+    /// `p_flags`.
+    pub flags: u32,
+    /// `p_offset`.
+    pub offset: u64,
+    /// `p_vaddr` (and `p_paddr`).
+    pub vaddr: u64,
+    /// `p_filesz`.
+    pub filesz: u64,
+    /// `p_memsz`.
+    pub memsz: u64,
+    /// `p_align`.
+    pub align: u64,
+}
+
+/// A file given by its program headers and contents, for [`write_image`].
+#[derive(Clone, Debug)]
+pub struct Image {
+    /// 32- or 64-bit.
+    pub class: Class,
+    /// Byte order of the header fields.
+    pub endian: Endian,
+    /// `e_type` ([`ET_EXEC`], [`ET_DYN`]).
+    pub e_type: u16,
+    /// `e_machine`.
+    pub machine: u16,
+    /// `e_entry`.
+    pub entry: u64,
+    /// The program headers, in order.
+    pub segments: Vec<Segment>,
+    /// Pieces of the file: (offset, bytes).
+    pub contents: Vec<(u64, Vec<u8>)>,
+    /// The file's length (zeros after the last piece).
+    pub size: u64,
+}
 
 /// `e_machine` for x86-64.
 pub const EM_X86_64: u16 = 62;

@@ -157,6 +157,8 @@ impl Linux {
             FileKind::PipeWrite { .. } => Err(Errno::Ebadf),
             FileKind::File { ino } => {
                 let pos = at.unwrap_or(f.pos);
+                // Stores through shared mappings of the file are in the page cache.
+                self.cache_sync_node(ino);
                 let data = self.fs.read(ino, pos, len)?;
                 if at.is_none() {
                     if let Some(o) = self.files.get_mut(fi) {
@@ -247,12 +249,16 @@ impl Linux {
             FileKind::Stdin | FileKind::PipeRead { .. } => Err(Errno::Ebadf),
             FileKind::Dir { .. } => Err(Errno::Eisdir),
             FileKind::File { ino } => {
+                let cached = self.cache_sync_node(ino);
                 let pos = match at {
                     Some(a) => a,
                     None if f.flags & O_APPEND != 0 => self.fs.size(ino),
                     None => f.pos,
                 };
                 let n = self.fs.write(ino, pos, data)?;
+                if let Some(slot) = cached {
+                    self.cache_refresh(slot, pos, n as u64);
+                }
                 if at.is_none() {
                     if let Some(o) = self.files.get_mut(fi) {
                         o.pos = pos + n as u64;
@@ -581,7 +587,18 @@ impl Linux {
             Some(OpenFile {
                 kind: FileKind::File { ino },
                 ..
-            }) => self.fs.truncate(ino, len).map_or_else(Errno::ret, |()| 0),
+            }) => {
+                let cached = self.cache_sync_node(ino);
+                match self.fs.truncate(ino, len) {
+                    Ok(()) => {
+                        if let Some(slot) = cached {
+                            self.cache_truncated(slot, len);
+                        }
+                        0
+                    }
+                    Err(e) => e.ret(),
+                }
+            }
             Some(_) => Errno::Einval.ret(),
         }
     }

@@ -15,7 +15,7 @@
 //! and its descriptors go. Directories are not kept open on the host: a directory node is its
 //! resolved path, listed afresh by getdents64.
 
-use super::vfs::{oflags, DirEntry, Opened, Stat, Vfs};
+use super::vfs::{oflags, DirEntry, FileTime, Opened, Stat, Vfs};
 use crate::linux::errno::Errno;
 use std::collections::BTreeMap;
 use std::ffi::OsStr;
@@ -71,6 +71,33 @@ fn errno_of(e: &std::io::Error) -> Errno {
     e.raw_os_error()
         .and_then(Errno::from_number)
         .unwrap_or(Errno::Eio)
+}
+
+/// futimens on a host file: the times given, the others left (UTIME_OMIT).
+fn set_times(f: &File, times: [FileTime; 2]) -> Result<(), Errno> {
+    let at = |t: FileTime| match t {
+        FileTime::At(s, ns) => {
+            // A timespec: whole seconds (maybe before 1970), then nanoseconds forward.
+            let secs = std::time::Duration::from_secs(s.unsigned_abs());
+            let base = if s >= 0 {
+                std::time::UNIX_EPOCH.checked_add(secs)
+            } else {
+                std::time::UNIX_EPOCH.checked_sub(secs)
+            };
+            base.and_then(|t| t.checked_add(std::time::Duration::from_nanos(ns.unsigned_abs())))
+                .map(Some)
+                .ok_or(Errno::Einval)
+        }
+        FileTime::Omit => Ok(None),
+    };
+    let mut ft = std::fs::FileTimes::new();
+    if let Some(a) = at(times[0])? {
+        ft = ft.set_accessed(a);
+    }
+    if let Some(m) = at(times[1])? {
+        ft = ft.set_modified(m);
+    }
+    f.set_times(ft).map_err(|e| errno_of(&e))
 }
 
 /// The components of a resolved guest path.
@@ -397,6 +424,22 @@ impl Vfs for HostFs {
         }
     }
 
+    fn hold(&mut self, node: usize) -> Result<usize, Errno> {
+        let file = Arc::clone(self.file(node)?);
+        let path = HostFs::node_path(self, node)
+            .map(<[u8]>::to_vec)
+            .unwrap_or_default();
+        if self.files >= MAX_HOST_FILES {
+            return Err(Errno::Enfile);
+        }
+        // The same host file (one host descriptor, shared): no new descriptor is opened.
+        self.files += 1;
+        Ok(super::insert_slot(
+            &mut self.nodes,
+            Node::File { file, path },
+        ))
+    }
+
     fn read(&mut self, node: usize, pos: u64, len: usize) -> Result<Vec<u8>, Errno> {
         let mut f: &File = self.file(node)?;
         f.seek(SeekFrom::Start(pos)).map_err(|e| errno_of(&e))?;
@@ -537,6 +580,119 @@ impl Vfs for HostFs {
             return Err(Errno::Eexist);
         }
         std::fs::rename(self.host(&a.parts), self.host(&b.parts)).map_err(|e| errno_of(&e))
+    }
+
+    fn symlink(&mut self, target: &[u8], base: usize, path: &[u8]) -> Result<(), Errno> {
+        // fs/namei.c do_symlinkat: the target is stored as it is; an empty one is ENOENT.
+        if target.is_empty() {
+            return Err(Errno::Enoent);
+        }
+        let w = self.parent_of(base, path, Errno::Eexist)?;
+        if w.last.is_some() {
+            return Err(Errno::Eexist);
+        }
+        std::os::unix::fs::symlink(OsStr::from_bytes(target), self.host(&w.parts))
+            .map_err(|e| errno_of(&e))
+    }
+
+    fn link(
+        &mut self,
+        from: (usize, &[u8]),
+        to: (usize, &[u8]),
+        follow: bool,
+    ) -> Result<(), Errno> {
+        // The old name resolved inside the root (a last link followed only with
+        // AT_SYMLINK_FOLLOW); the host's link(2) does not follow a last link itself.
+        let (src, m) = self.existing(from.0, from.1, follow)?;
+        let dst = self.parent_of(to.0, to.1, Errno::Eexist)?;
+        if dst.last.is_some() {
+            return Err(Errno::Eexist);
+        }
+        if m.is_dir() {
+            return Err(Errno::Eperm);
+        }
+        std::fs::hard_link(self.host(&src.parts), self.host(&dst.parts)).map_err(|e| errno_of(&e))
+    }
+
+    fn chmod(&mut self, base: usize, path: &[u8], mode: u32) -> Result<(), Errno> {
+        // A last link is followed inside the root, so the host path names no link.
+        let (w, _) = self.existing(base, path, true)?;
+        std::fs::set_permissions(
+            self.host(&w.parts),
+            std::fs::Permissions::from_mode(mode & 0o7777),
+        )
+        .map_err(|e| errno_of(&e))
+    }
+
+    fn fchmod(&mut self, node: usize, mode: u32) -> Result<(), Errno> {
+        let perm = std::fs::Permissions::from_mode(mode & 0o7777);
+        match self.nodes.get(node).and_then(Option::as_ref) {
+            Some(Node::File { file, .. }) => file.set_permissions(perm),
+            Some(Node::Dir { path }) => {
+                std::fs::set_permissions(self.host(&components(path)), perm)
+            }
+            None => return Err(Errno::Ebadf),
+        }
+        .map_err(|e| errno_of(&e))
+    }
+
+    fn chown(
+        &mut self,
+        base: usize,
+        path: &[u8],
+        owner: (Option<u32>, Option<u32>),
+        follow: bool,
+    ) -> Result<(), Errno> {
+        // lchown on the host whatever `follow` says: a last link to follow was followed by
+        // the walk, inside the root. The host decides what is allowed (EPERM), as it would
+        // for the same user natively.
+        let (w, _) = self.existing(base, path, follow)?;
+        std::os::unix::fs::lchown(self.host(&w.parts), owner.0, owner.1).map_err(|e| errno_of(&e))
+    }
+
+    fn fchown(&mut self, node: usize, owner: (Option<u32>, Option<u32>)) -> Result<(), Errno> {
+        match self.nodes.get(node).and_then(Option::as_ref) {
+            Some(Node::File { file, .. }) => std::os::unix::fs::fchown(&**file, owner.0, owner.1),
+            Some(Node::Dir { path }) => {
+                std::os::unix::fs::lchown(self.host(&components(path)), owner.0, owner.1)
+            }
+            None => return Err(Errno::Ebadf),
+        }
+        .map_err(|e| errno_of(&e))
+    }
+
+    fn utimens(
+        &mut self,
+        base: usize,
+        path: &[u8],
+        times: [FileTime; 2],
+        follow: bool,
+    ) -> Result<(), Errno> {
+        let (w, m) = self.existing(base, path, follow)?;
+        if m.file_type().is_symlink() {
+            // The times of a link itself need utimensat(AT_SYMLINK_NOFOLLOW) on the host,
+            // which the simulator (no unsafe code, std only) cannot call.
+            return Err(Errno::Eopnotsupp);
+        }
+        // Opened without following a link (one swapped in since the walk is refused).
+        let f = std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(HOST_O_NOFOLLOW | HOST_O_NONBLOCK)
+            .open(self.host(&w.parts))
+            .map_err(|e| errno_of(&e))?;
+        set_times(&f, times)
+    }
+
+    fn futimens(&mut self, node: usize, times: [FileTime; 2]) -> Result<(), Errno> {
+        match self.nodes.get(node).and_then(Option::as_ref) {
+            Some(Node::File { file, .. }) => set_times(file, times),
+            Some(Node::Dir { path }) => {
+                let p = self.host(&components(path));
+                let f = File::open(p).map_err(|e| errno_of(&e))?;
+                set_times(&f, times)
+            }
+            None => Err(Errno::Ebadf),
+        }
     }
 
     fn readlink(&mut self, base: usize, path: &[u8]) -> Result<Vec<u8>, Errno> {

@@ -5,7 +5,7 @@
 use super::vfs::ftype;
 use crate::linux::errno::Errno;
 use crate::linux::Linux;
-use crate::loader::{ExecArgs, LoadInfo, MAX_FILE};
+use crate::loader::{ExecArgs, LoadError, LoadInfo, MAX_FILE};
 
 impl Linux {
     /// The whole regular file at `path` (from the working directory), at most
@@ -41,11 +41,11 @@ impl Linux {
     /// linked one, the interpreter its PT_INTERP names, and starts the process at the
     /// interpreter's entry (fs/binfmt_elf.c `load_elf_binary`). Errors say what failed and
     /// the errno execve would return.
-    pub fn exec_file(&mut self, path: &[u8], args: &ExecArgs) -> Result<&LoadInfo, String> {
-        let shown = String::from_utf8_lossy(path).into_owned();
+    pub fn exec_file(&mut self, path: &[u8], args: &ExecArgs) -> Result<&LoadInfo, LoadError> {
+        let shown = String::from_utf8_lossy(path).escape_debug().to_string();
         let program = self
             .read_file(path)
-            .map_err(|e| format!("cannot read {shown}: {e}"))?;
+            .map_err(|e| LoadError::new(e, format!("cannot read {shown}: {}", e.message())))?;
         let interp = match crate::elf::parse(&program)
             .ok()
             .and_then(|f| f.interp)
@@ -53,9 +53,13 @@ impl Linux {
         {
             Some(name) => {
                 let bytes = self.read_file(&name).map_err(|e| {
-                    format!(
-                        "{shown}: cannot open its interpreter {}: {e}",
-                        String::from_utf8_lossy(&name).escape_debug()
+                    LoadError::new(
+                        e,
+                        format!(
+                            "{shown}: cannot open its interpreter {}: {}",
+                            String::from_utf8_lossy(&name).escape_debug(),
+                            e.message()
+                        ),
                     )
                 })?;
                 Some(bytes)
@@ -73,6 +77,6 @@ impl Linux {
         self.trace_exec(path, &args.argv);
         self.load
             .as_ref()
-            .ok_or_else(|| "the loader left no record".to_string())
+            .ok_or_else(|| LoadError::new(Errno::Efault, "the loader left no record"))
     }
 }

@@ -1,10 +1,11 @@
 //! An in-memory file system (the role of fs/ramfs and the dcache): inodes holding file bytes
 //! or directory entries, path lookup (fs/namei.c `link_path_walk`: `.`, `..`, repeated and
-//! trailing slashes), create, mkdir, unlink, rmdir, truncate. No permissions are checked and
-//! there are no symbolic links. Bounded: [`MAX_INODES`] inodes and [`MAX_BYTES`] of file data
+//! trailing slashes), create, mkdir, unlink, rmdir, truncate, hard links; chmod, chown and
+//! utimensat are recorded and shown by stat. No permissions are checked and there are no
+//! symbolic links (symlink is EPERM, as on a file system without them). Bounded: [`MAX_INODES`] inodes and [`MAX_BYTES`] of file data
 //! (ENOSPC past them).
 
-use super::vfs::{ftype, DirEntry, Opened, Stat, Vfs};
+use super::vfs::{ftype, DirEntry, FileTime, Opened, Stat, Vfs};
 use crate::linux::errno::Errno;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -52,6 +53,10 @@ pub struct Inode {
     pub nlink: u32,
     /// Open file descriptions that refer to it (it lives on while open after unlink).
     pub open: u32,
+    /// Owner and group set by chown (None: stat reports the caller's ids).
+    pub owner: (Option<u32>, Option<u32>),
+    /// Access and modification times set by utimensat (seconds, nanoseconds).
+    pub times: [(i64, i64); 2],
 }
 
 /// The file system.
@@ -79,6 +84,8 @@ impl MemFs {
                 perm: 0o755,
                 nlink: 2,
                 open: 0,
+                owner: (None, None),
+                times: [(0, 0); 2],
             })],
             bytes: 0,
         };
@@ -188,6 +195,8 @@ impl MemFs {
             perm: perm & 0o7777,
             nlink: if is_dir { 2 } else { 1 },
             open: 0,
+            owner: (None, None),
+            times: [(0, 0); 2],
         })?;
         if let Some(Inode {
             node: Node::Dir { entries, .. },
@@ -486,8 +495,10 @@ impl MemFs {
             ino: ino as u64 + 2,
             nlink: u64::from(i.nlink),
             mode: ty | i.perm,
-            uid: ids.0,
-            gid: ids.1,
+            uid: i.owner.0.unwrap_or(ids.0),
+            gid: i.owner.1.unwrap_or(ids.1),
+            atime: i.times[0],
+            mtime: i.times[1],
             rdev: if matches!(i.node, Node::Null) {
                 0x103
             } else {
@@ -542,6 +553,14 @@ impl Vfs for MemFs {
 
     fn close(&mut self, node: usize) {
         self.opened(node, false);
+    }
+
+    fn hold(&mut self, node: usize) -> Result<usize, Errno> {
+        if self.get(node).is_none() {
+            return Err(Errno::Ebadf);
+        }
+        self.opened(node, true);
+        Ok(node)
     }
 
     fn read(&mut self, node: usize, pos: u64, len: usize) -> Result<Vec<u8>, Errno> {
@@ -615,6 +634,98 @@ impl Vfs for MemFs {
         let (od, on) = self.walk_parent(from.0, from.1)?;
         let (nd, nn) = self.walk_parent(to.0, to.1)?;
         MemFs::rename(self, od, on, nd, nn, noreplace)
+    }
+
+    fn symlink(&mut self, _target: &[u8], base: usize, path: &[u8]) -> Result<(), Errno> {
+        // This file system has no symbolic links: EPERM, as symlink(2) says of a file
+        // system that does not support them (vfat).
+        let (dir, name) = self.walk_parent(base, path)?;
+        if name.is_empty() || self.lookup(dir, name)?.is_some() {
+            return Err(Errno::Eexist);
+        }
+        Err(Errno::Eperm)
+    }
+
+    fn link(
+        &mut self,
+        from: (usize, &[u8]),
+        to: (usize, &[u8]),
+        _follow: bool,
+    ) -> Result<(), Errno> {
+        // fs/namei.c do_linkat -> vfs_link: the old name must exist and not be a
+        // directory; the new one must not exist.
+        let ino = self.resolve(from.0, from.1)?;
+        let (dir, name) = self.walk_parent(to.0, to.1)?;
+        if name.is_empty() || name == b"." || name == b".." || self.lookup(dir, name)?.is_some() {
+            return Err(Errno::Eexist);
+        }
+        if self.is_dir(ino) {
+            return Err(Errno::Eperm);
+        }
+        if to.1.last() == Some(&b'/') {
+            return Err(Errno::Enoent);
+        }
+        if let Some(Inode {
+            node: Node::Dir { entries, .. },
+            ..
+        }) = self.get_mut(dir)
+        {
+            entries.insert(name.to_vec(), ino);
+        }
+        if let Some(i) = self.get_mut(ino) {
+            i.nlink = i.nlink.saturating_add(1);
+        }
+        Ok(())
+    }
+
+    fn chmod(&mut self, base: usize, path: &[u8], mode: u32) -> Result<(), Errno> {
+        let ino = self.resolve(base, path)?;
+        self.fchmod(ino, mode)
+    }
+
+    fn fchmod(&mut self, node: usize, mode: u32) -> Result<(), Errno> {
+        let i = self.get_mut(node).ok_or(Errno::Ebadf)?;
+        i.perm = mode & 0o7777;
+        Ok(())
+    }
+
+    fn chown(
+        &mut self,
+        base: usize,
+        path: &[u8],
+        owner: (Option<u32>, Option<u32>),
+        _follow: bool,
+    ) -> Result<(), Errno> {
+        let ino = self.resolve(base, path)?;
+        self.fchown(ino, owner)
+    }
+
+    fn fchown(&mut self, node: usize, owner: (Option<u32>, Option<u32>)) -> Result<(), Errno> {
+        // Recorded as asked: this file system checks no permissions.
+        let i = self.get_mut(node).ok_or(Errno::Ebadf)?;
+        i.owner = (owner.0.or(i.owner.0), owner.1.or(i.owner.1));
+        Ok(())
+    }
+
+    fn utimens(
+        &mut self,
+        base: usize,
+        path: &[u8],
+        times: [FileTime; 2],
+        _follow: bool,
+    ) -> Result<(), Errno> {
+        let ino = self.resolve(base, path)?;
+        self.futimens(ino, times)
+    }
+
+    fn futimens(&mut self, node: usize, times: [FileTime; 2]) -> Result<(), Errno> {
+        let i = self.get_mut(node).ok_or(Errno::Ebadf)?;
+        for (slot, t) in i.times.iter_mut().zip(times) {
+            if let FileTime::At(s, ns) = t {
+                *slot = (s, ns);
+            }
+        }
+        Ok(())
     }
 
     fn readlink(&mut self, base: usize, path: &[u8]) -> Result<Vec<u8>, Errno> {
@@ -729,5 +840,51 @@ mod tests {
         assert_eq!(fs.path_of(tmp).unwrap(), b"/tmp");
         assert_eq!(fs.remove(ROOT, b"tmp", false), Err(Errno::Eisdir));
         assert_eq!(fs.remove(ROOT, b"dev", true), Err(Errno::Enotempty));
+    }
+
+    #[test]
+    fn hard_links_modes_owners_and_times_are_recorded() {
+        let mut fs = MemFs::new();
+        let tmp = fs.resolve(ROOT, b"/tmp").unwrap();
+        let f = fs.create(tmp, b"f", 0o644).unwrap();
+        fs.write(f, 0, b"data").unwrap();
+        Vfs::link(&mut fs, (ROOT, b"/tmp/f"), (tmp, b"g"), false).unwrap();
+        assert_eq!(fs.resolve(ROOT, b"/tmp/g").unwrap(), f);
+        assert_eq!(fs.stat_ino(f, (1, 1)).unwrap().nlink, 2);
+        assert_eq!(
+            Vfs::link(&mut fs, (ROOT, b"/tmp/f"), (ROOT, b"/tmp/g"), false),
+            Err(Errno::Eexist)
+        );
+        assert_eq!(
+            Vfs::link(&mut fs, (ROOT, b"/tmp"), (ROOT, b"/t2"), false),
+            Err(Errno::Eperm)
+        );
+        assert_eq!(
+            Vfs::link(&mut fs, (ROOT, b"/nothing"), (ROOT, b"/t3"), false),
+            Err(Errno::Enoent)
+        );
+        Vfs::chmod(&mut fs, ROOT, b"/tmp/g", 0o4600).unwrap();
+        Vfs::chown(&mut fs, ROOT, b"/tmp/f", (Some(7), None), true).unwrap();
+        Vfs::utimens(
+            &mut fs,
+            ROOT,
+            b"/tmp/f",
+            [FileTime::Omit, FileTime::At(1_234_567_890, 5)],
+            true,
+        )
+        .unwrap();
+        let st = fs.stat_ino(f, (1000, 100)).unwrap();
+        assert_eq!(st.mode & 0o7777, 0o4600);
+        assert_eq!((st.uid, st.gid), (7, 100));
+        assert_eq!((st.atime, st.mtime), ((0, 0), (1_234_567_890, 5)));
+        // No symbolic links here: EPERM, or EEXIST when the name is taken.
+        assert_eq!(Vfs::symlink(&mut fs, b"f", tmp, b"l"), Err(Errno::Eperm));
+        assert_eq!(Vfs::symlink(&mut fs, b"f", tmp, b"f"), Err(Errno::Eexist));
+        // The data lives while a name is left.
+        fs.remove(tmp, b"f", false).unwrap();
+        assert_eq!(fs.read(f, 0, 4).unwrap(), b"data");
+        assert_eq!(fs.stat_ino(f, (1, 1)).unwrap().nlink, 1);
+        fs.remove(tmp, b"g", false).unwrap();
+        assert!(fs.get(f).is_none());
     }
 }

@@ -6,6 +6,7 @@
 //! an in-memory file system ([`memfs`]); [`pipe`]s connect processes; [`calls`] are the
 //! system calls.
 
+pub mod attr;
 pub mod calls;
 pub mod dir;
 pub mod fd;

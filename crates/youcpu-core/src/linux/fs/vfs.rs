@@ -189,6 +189,15 @@ pub struct Opened {
     pub dir: bool,
 }
 
+/// One time utimensat sets (UTIME_NOW is resolved by the kernel to its clock first).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileTime {
+    /// Left as it is (UTIME_OMIT).
+    Omit,
+    /// Seconds and nanoseconds since the epoch.
+    At(i64, i64),
+}
+
 /// The operations of a file system. Every path is resolved from `base` (a directory node)
 /// unless it is absolute; `follow` says whether a symbolic link as the last component is
 /// followed (the `LOOKUP_FOLLOW` of fs/namei.c).
@@ -200,6 +209,10 @@ pub trait Vfs: std::fmt::Debug {
     fn open(&mut self, base: usize, path: &[u8], flags: u64, perm: u32) -> Result<Opened, Errno>;
     /// The last open file description holding `node` was closed (`fput`).
     fn close(&mut self, node: usize);
+    /// Another hold on the open file `node`, released by its own [`Vfs::close`]: what a
+    /// shared mapping keeps of its file (`vma->vm_file`, taken with `get_file`), so the
+    /// mapping outlives the descriptor it was made from.
+    fn hold(&mut self, node: usize) -> Result<usize, Errno>;
     /// Up to `len` bytes at `pos` (fewer at the end of the file).
     fn read(&mut self, node: usize, pos: u64, len: usize) -> Result<Vec<u8>, Errno>;
     /// Writes at `pos`; returns how many bytes went in.
@@ -231,6 +244,38 @@ pub trait Vfs: std::fmt::Debug {
         to: (usize, &[u8]),
         noreplace: bool,
     ) -> Result<(), Errno>;
+    /// symlink: a symbolic link at `path` holding `target` as it is (it is resolved, inside
+    /// the root, only when a later path goes through it).
+    fn symlink(&mut self, target: &[u8], base: usize, path: &[u8]) -> Result<(), Errno>;
+    /// link: a new name `to` for the file `from` names (a symbolic link itself, unless
+    /// `follow`: linkat's AT_SYMLINK_FOLLOW). EPERM for a directory.
+    fn link(&mut self, from: (usize, &[u8]), to: (usize, &[u8]), follow: bool)
+        -> Result<(), Errno>;
+    /// chmod of the file `path` names (a last symbolic link followed): the 07777 bits.
+    fn chmod(&mut self, base: usize, path: &[u8], mode: u32) -> Result<(), Errno>;
+    /// fchmod of an open node.
+    fn fchmod(&mut self, node: usize, mode: u32) -> Result<(), Errno>;
+    /// chown, lchown (`follow` false): `owner` is (uid, gid), None to keep one.
+    fn chown(
+        &mut self,
+        base: usize,
+        path: &[u8],
+        owner: (Option<u32>, Option<u32>),
+        follow: bool,
+    ) -> Result<(), Errno>;
+    /// fchown of an open node.
+    fn fchown(&mut self, node: usize, owner: (Option<u32>, Option<u32>)) -> Result<(), Errno>;
+    /// utimensat of a path (`follow` false: a symbolic link itself): access and
+    /// modification times.
+    fn utimens(
+        &mut self,
+        base: usize,
+        path: &[u8],
+        times: [FileTime; 2],
+        follow: bool,
+    ) -> Result<(), Errno>;
+    /// futimens: the times of an open node.
+    fn futimens(&mut self, node: usize, times: [FileTime; 2]) -> Result<(), Errno>;
     /// readlink: the target of a symbolic link (EINVAL for anything else).
     fn readlink(&mut self, base: usize, path: &[u8]) -> Result<Vec<u8>, Errno>;
     /// faccessat: `mode` is R_OK (4) | W_OK (2) | X_OK (1), or F_OK (0) for existence.

@@ -62,22 +62,33 @@ pub(crate) struct TaskRt {
 pub(crate) trait Scheduler {
     /// A task becomes runnable: `new` for its arrival, otherwise a wake-up after I/O.
     fn enqueue(&mut self, tasks: &[TaskRt], task: usize, new: bool);
-    /// Should the newly runnable `woken` preempt `curr`?
-    fn wakeup_preempt(&mut self, tasks: &[TaskRt], curr: usize, woken: usize) -> bool;
-    /// `curr` ran for `delta` more; true asks for a reschedule.
-    fn account(&mut self, curr: usize, delta: u64) -> bool;
-    /// A timer tick while `curr` runs; true asks for a reschedule.
-    fn tick(&mut self, curr: usize) -> bool;
+    /// Should the newly runnable `woken` preempt `curr`? (Default: never, as the textbook
+    /// policies without preemption decide.)
+    fn wakeup_preempt(&mut self, _tasks: &[TaskRt], _curr: usize, _woken: usize) -> bool {
+        false
+    }
+    /// `curr` ran for `delta` more; true asks for a reschedule. (Default: no accounting.)
+    fn account(&mut self, _curr: usize, _delta: u64) -> bool {
+        false
+    }
+    /// A timer tick while `curr` runs; true asks for a reschedule. (Default: ticks change
+    /// nothing.)
+    fn tick(&mut self, _curr: usize) -> bool {
+        false
+    }
     /// `curr` stops running but stays runnable.
     fn put_prev(&mut self, tasks: &[TaskRt], curr: usize);
-    /// `curr` leaves the run queue: it blocks (`sleep`) or exits.
-    fn dequeue_curr(&mut self, curr: usize, sleep: bool);
+    /// `curr` leaves the run queue: it blocks (`sleep`) or exits. (Default: nothing to do, for
+    /// a queue that does not hold its running task.)
+    fn dequeue_curr(&mut self, _curr: usize, _sleep: bool) {}
     /// Chooses the next task and takes it off the queue; it becomes the running task.
     fn pick_next(&mut self, tasks: &[TaskRt]) -> Option<usize>;
     /// How long the task just picked may run before its quantum expires, if the policy has one.
     fn run_limit(&self) -> Option<u64>;
-    /// Timer tick needs.
-    fn tick_mode(&self) -> TickMode;
+    /// Timer tick needs. (Default: none.)
+    fn tick_mode(&self) -> TickMode {
+        TickMode::Never
+    }
     /// Runnable tasks waiting in the queue.
     fn nr_queued(&self) -> usize;
     /// Load balancing: takes the queued task this queue would run last off the queue and
@@ -85,15 +96,19 @@ pub(crate) trait Scheduler {
     /// `min_vruntime`; EEVDF: its lag; textbook policies: 0).
     fn steal(&mut self, tasks: &[TaskRt]) -> Option<(usize, i64)>;
     /// The relative virtual-time state of `task`, asleep after running here, that is about to
-    /// wake on another CPU.
-    fn migrate_sleeper(&self, task: usize) -> i64;
+    /// wake on another CPU. (Default: 0, for policies without virtual time.)
+    fn migrate_sleeper(&self, _task: usize) -> i64 {
+        0
+    }
     /// Puts a task from another CPU on this queue with the state `rel` from [`Self::steal`] or
     /// [`Self::migrate_sleeper`]; `wakeup` when it is waking up rather than being pulled.
     fn attach(&mut self, tasks: &[TaskRt], task: usize, rel: i64, wakeup: bool);
     /// Why `task` was just picked, in one line.
     fn explain_pick(&self, tasks: &[TaskRt], task: usize) -> String;
-    /// The task's virtual-time state, for policies that have one.
-    fn sample(&self, task: usize, now: u64) -> Option<FairPoint>;
+    /// The task's virtual-time state, for policies that have one. (Default: none.)
+    fn sample(&self, _task: usize, _now: u64) -> Option<FairPoint> {
+        None
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -1,7 +1,6 @@
 //! The textbook policies (OSTEP, "Scheduling: Introduction"): FIFO, SJF, STCF and round robin.
 
-use super::engine::{Scheduler, TaskRt, TickMode};
-use super::result::FairPoint;
+use super::engine::{Scheduler, TaskRt};
 use std::collections::{BTreeSet, VecDeque};
 
 fn remaining(tasks: &[TaskRt], task: usize) -> u64 {
@@ -26,27 +25,14 @@ impl Scheduler for Fifo {
     fn enqueue(&mut self, _: &[TaskRt], task: usize, _: bool) {
         self.queue.push_back(task);
     }
-    fn wakeup_preempt(&mut self, _: &[TaskRt], _: usize, _: usize) -> bool {
-        false
-    }
-    fn account(&mut self, _: usize, _: u64) -> bool {
-        false
-    }
-    fn tick(&mut self, _: usize) -> bool {
-        false
-    }
     fn put_prev(&mut self, _: &[TaskRt], curr: usize) {
         self.queue.push_back(curr);
     }
-    fn dequeue_curr(&mut self, _: usize, _: bool) {}
     fn pick_next(&mut self, _: &[TaskRt]) -> Option<usize> {
         self.queue.pop_front()
     }
     fn run_limit(&self) -> Option<u64> {
         None
-    }
-    fn tick_mode(&self) -> TickMode {
-        TickMode::Never
     }
     fn nr_queued(&self) -> usize {
         self.queue.len()
@@ -57,14 +43,8 @@ impl Scheduler for Fifo {
     fn steal(&mut self, _: &[TaskRt]) -> Option<(usize, i64)> {
         self.queue.pop_back().map(|t| (t, 0))
     }
-    fn migrate_sleeper(&self, _: usize) -> i64 {
-        0
-    }
     fn attach(&mut self, _: &[TaskRt], task: usize, _: i64, _: bool) {
         self.queue.push_back(task);
-    }
-    fn sample(&self, _: usize, _: u64) -> Option<FairPoint> {
-        None
     }
 }
 
@@ -92,24 +72,14 @@ impl Scheduler for Shortest {
     fn wakeup_preempt(&mut self, tasks: &[TaskRt], curr: usize, woken: usize) -> bool {
         self.preemptive && remaining(tasks, woken) < remaining(tasks, curr)
     }
-    fn account(&mut self, _: usize, _: u64) -> bool {
-        false
-    }
-    fn tick(&mut self, _: usize) -> bool {
-        false
-    }
     fn put_prev(&mut self, tasks: &[TaskRt], curr: usize) {
         self.queue.insert((remaining(tasks, curr), curr));
     }
-    fn dequeue_curr(&mut self, _: usize, _: bool) {}
     fn pick_next(&mut self, _: &[TaskRt]) -> Option<usize> {
         self.queue.pop_first().map(|(_, t)| t)
     }
     fn run_limit(&self) -> Option<u64> {
         None
-    }
-    fn tick_mode(&self) -> TickMode {
-        TickMode::Never
     }
     fn nr_queued(&self) -> usize {
         self.queue.len()
@@ -128,14 +98,8 @@ impl Scheduler for Shortest {
     fn steal(&mut self, _: &[TaskRt]) -> Option<(usize, i64)> {
         self.queue.pop_last().map(|(_, t)| (t, 0))
     }
-    fn migrate_sleeper(&self, _: usize) -> i64 {
-        0
-    }
     fn attach(&mut self, tasks: &[TaskRt], task: usize, _: i64, _: bool) {
         self.queue.insert((remaining(tasks, task), task));
-    }
-    fn sample(&self, _: usize, _: u64) -> Option<FairPoint> {
-        None
     }
 }
 
@@ -175,27 +139,14 @@ impl Scheduler for RoundRobin {
     fn enqueue(&mut self, _: &[TaskRt], task: usize, _: bool) {
         self.queue.push_back(task);
     }
-    fn wakeup_preempt(&mut self, _: &[TaskRt], _: usize, _: usize) -> bool {
-        false
-    }
-    fn account(&mut self, _: usize, _: u64) -> bool {
-        false
-    }
-    fn tick(&mut self, _: usize) -> bool {
-        false
-    }
     fn put_prev(&mut self, _: &[TaskRt], curr: usize) {
         self.queue.push_back(curr);
     }
-    fn dequeue_curr(&mut self, _: usize, _: bool) {}
     fn pick_next(&mut self, _: &[TaskRt]) -> Option<usize> {
         self.queue.pop_front()
     }
     fn run_limit(&self) -> Option<u64> {
         Some(self.current_quantum())
-    }
-    fn tick_mode(&self) -> TickMode {
-        TickMode::Never
     }
     fn nr_queued(&self) -> usize {
         self.queue.len()
@@ -216,13 +167,7 @@ impl Scheduler for RoundRobin {
     fn steal(&mut self, _: &[TaskRt]) -> Option<(usize, i64)> {
         self.queue.pop_back().map(|t| (t, 0))
     }
-    fn migrate_sleeper(&self, _: usize) -> i64 {
-        0
-    }
     fn attach(&mut self, _: &[TaskRt], task: usize, _: i64, _: bool) {
         self.queue.push_back(task);
-    }
-    fn sample(&self, _: usize, _: u64) -> Option<FairPoint> {
-        None
     }
 }

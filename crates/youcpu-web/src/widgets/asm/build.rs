@@ -7,7 +7,8 @@
 use std::rc::Rc;
 use youcpu_core::asm::{build_program, BuildError, Program};
 use youcpu_core::linux::syscalls::SyscallRecord;
-use youcpu_core::linux::{signal, Config, Linux, ProcessState};
+use youcpu_core::linux::errno::Errno;
+use youcpu_core::linux::{signal, trace, Config, Linux, ProcessState};
 use youcpu_core::loader::stack::RANDOM_SEED;
 use youcpu_core::loader::ExecArgs;
 
@@ -250,7 +251,12 @@ impl BuildState {
             memory_limit: MEMORY,
             ..Config::default()
         })
-        .and_then(|mut os| os.exec(&elf, None, &args).map(|_| ()).map(|()| os));
+        .and_then(|mut os| {
+            os.exec(&elf, None, &args)
+                .map(|_| ())
+                .map_err(String::from)
+                .map(|()| os)
+        });
         match started {
             Ok(os) => {
                 self.report = Some(report_of(&os, End::Running));
@@ -293,35 +299,12 @@ impl BuildState {
     }
 }
 
-/// The arguments a system call uses (the rest of the six registers are ignored by it).
-pub fn arity(nr: u64) -> usize {
-    match nr {
-        39 | 102 | 104 | 107 | 108 | 110 | 186 | 24 => 0,
-        60 | 231 | 12 | 3 | 218 | 63 => 1,
-        62 | 11 | 158 | 228 | 131 => 2,
-        0 | 1 | 2 | 10 | 16 | 20 | 28 | 89 | 200 | 257 => 3,
-        13 | 14 | 234 | 262 => 4,
-        _ => 6,
-    }
-}
-
-/// errno names (include/uapi/asm-generic/errno-base.h and errno.h) for messages.
+/// The errno's name (include/uapi/asm-generic/errno-base.h and errno.h), from the core's table.
 fn errno_name(e: i64) -> &'static str {
-    match e {
-        1 => "EPERM",
-        2 => "ENOENT",
-        3 => "ESRCH",
-        9 => "EBADF",
-        12 => "ENOMEM",
-        13 => "EACCES",
-        14 => "EFAULT",
-        19 => "ENODEV",
-        22 => "EINVAL",
-        25 => "ENOTTY",
-        27 => "EFBIG",
-        38 => "ENOSYS",
-        _ => "an error",
-    }
+    i32::try_from(e)
+        .ok()
+        .and_then(Errno::from_number)
+        .map_or("an error", Errno::name)
 }
 
 fn fd_name(fd: u64) -> String {
@@ -335,7 +318,7 @@ fn fd_name(fd: u64) -> String {
 
 /// A system call as the reader sees it: `write(1, 0x4010e0, 14) = 14`.
 pub fn call_text(r: &SyscallRecord) -> String {
-    let n = arity(r.nr);
+    let n = trace::arity(r.nr).unwrap_or(6);
     let args: Vec<String> = r
         .args
         .iter()

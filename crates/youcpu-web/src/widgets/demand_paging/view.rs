@@ -72,6 +72,8 @@ fn pages_view(sys: &System) -> Html {
 #[component]
 pub fn DemandPagingWidget() -> Html {
     let state = use_url_reducer::<State>();
+    // Only the picture the page shows is drawn (issue #18).
+    let shown = crate::ui::use_narrow();
     let write = use_state(|| false);
     let on_reset = state.on(Action::Reset);
     let act = |a: Action| state.on(a);
@@ -190,6 +192,9 @@ pub fn DemandPagingWidget() -> Html {
         Err(e) => (None, format!("refused: {e}")),
     };
     let picture = |narrow: bool| {
+        if !crate::ui::draws(shown, narrow) {
+            return Html::default();
+        }
         let p = layout(sys, PID, last_va, &head_now, narrow);
         group_svg(
             "demand-paging-diagram",

@@ -14,9 +14,9 @@ const FCW_DEFAULT: u16 = 0x037f;
 pub fn touched(cpu: &Cpu) -> bool {
     cpu.s.xmm.iter().any(|&x| x != 0)
         || cpu.s.mxcsr != MXCSR_DEFAULT
-        || cpu.x87.valid != 0
-        || cpu.x87.fcw != FCW_DEFAULT
-        || cpu.x87.status() != 0
+        || cpu.s.x87.valid != 0
+        || cpu.s.x87.fcw != FCW_DEFAULT
+        || cpu.s.x87.status() != 0
 }
 
 /// A number as a reader would write it (shortest form that reads back exactly).
@@ -51,7 +51,7 @@ pub fn panel(cpu: &Cpu, before: Option<&CpuState>) -> Html {
             }
         })
         .collect();
-    let x = &cpu.x87;
+    let x = &cpu.s.x87;
     let stack: Html = (0..8)
         .filter(|&i| !x.empty(i))
         .map(|i| {
@@ -111,8 +111,8 @@ mod tests {
         let s = stepped("fld1\nfldpi\nfaddp", 3);
         let cpu = &s.os.as_ref().unwrap().m.cpu;
         assert!(touched(cpu));
-        assert!(!cpu.x87.empty(0) && cpu.x87.empty(1));
-        let v = cpu.x87.st(0).approx_f64();
+        assert!(!cpu.s.x87.empty(0) && cpu.s.x87.empty(1));
+        let v = cpu.s.x87.st(0).approx_f64();
         assert!((v - (1.0 + std::f64::consts::PI)).abs() < 1e-15, "{v}");
     }
 

@@ -1,6 +1,6 @@
 //! The view of `fetch-execute`.
 
-use crate::ui::{use_background_run, use_url_reducer, Col, Control, Dispatch, Frame, Pace, Stepper, Table};
+use crate::ui::{use_background_run, use_narrow, use_url_reducer, Col, Control, Dispatch, Frame, Pace, Stepper, Table};
 use crate::dom;
 use super::state::{self, Action, State, FLAGS};
 use yew::prelude::*;
@@ -59,6 +59,8 @@ fn undefined_note(l: &state::LastStep) -> Html {
 #[component]
 pub fn FetchExecuteWidget() -> Html {
     let state = use_url_reducer::<State>();
+    // Only the picture the page shows is drawn (issue #18).
+    let shown = use_narrow();
     // A Run goes on chunk by chunk, each in its own timer task, so the page keeps painting and
     // answering input (gloo-timers' Timeout is setTimeout; dropping it cancels it).
     {
@@ -175,7 +177,9 @@ pub fn FetchExecuteWidget() -> Html {
                 </li>
             </ol>
         },
-        None => html! { <p class="hint">{ "Press Step to run the instruction at RIP." }</p> },
+        // (After a Run that ended the process, the notice says how.)
+        None if running => html! { <p class="hint">{ "Press Step to run the instruction at RIP." }</p> },
+        None => html! {},
     };
 
     let can_back = !state.history.is_empty();
@@ -205,9 +209,9 @@ pub fn FetchExecuteWidget() -> Html {
             }
         })
     };
-    let picture = crate::widgets::cpu_pic::render_pair(
-        &super::diagram::layout(&state, false),
-        &super::diagram::layout(&state, true),
+    let picture = crate::widgets::cpu_pic::render_shown(
+        shown,
+        |narrow| super::diagram::layout(&state, narrow),
         "fe-diagram",
         "Fetch, decode, execute: memory, the decoder and the CPU",
         &super::diagram::describe(&state),
@@ -218,7 +222,12 @@ pub fn FetchExecuteWidget() -> Html {
             { picture }
             <Stepper label="Run the program" steps={vec![
                 Control::button("Step", click(Action::Step)).testid("fe-step").disabled(!running),
-                Control::button("Run", click(Action::Run)).testid("fe-run").disabled(!running),
+                // While a Run goes on in the background, Stop takes its place.
+                if state.pending > 0 {
+                    Control::button("Stop", click(Action::Stop)).testid("fe-stop")
+                } else {
+                    Control::button("Run", click(Action::Run)).testid("fe-run").disabled(!running)
+                },
                 Control::button("Step back", click(Action::Back)).testid("fe-back").disabled(!can_back),
                 Control::button("Restart", click(Action::Restart)).testid("fe-restart").disabled(os.is_none()),
                 Control::hint(format!("{} instructions retired", state.retired())).testid("fe-count"),

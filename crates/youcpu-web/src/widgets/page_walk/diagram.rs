@@ -4,9 +4,9 @@
 //!
 //! [`layout`] is a pure function of what the simulator reports (the walk of the address, the
 //! TLB's entries, the outcome), so it is tested natively and drawn the same way by the widget
-//! and by the Part 5 figure. Two layouts: `wide` (one row of bits, the chain across) for a
-//! desktop column, and narrow (the bits wrapped, the chain as a staircase) for a phone; the
-//! style sheet shows the one that fits.
+//! and by the Part 5 figure. Both draw the chain as a staircase of tables; `wide` (one row
+//! of bits, the TLB in a column beside the chain) for a desktop column, and narrow (the bits
+//! wrapped, the TLB below) for a phone; the style sheet shows the one that fits.
 
 use crate::ui::svg::{num, polyline, rect, text};
 use yew::prelude::*;
@@ -203,8 +203,8 @@ pub struct Picture {
     pub links: Vec<(Vec<(f64, f64)>, Look)>,
     /// The TLB's slots.
     pub tlb: Vec<Node>,
-    /// The TLB's heading and where it is drawn.
-    pub tlb_title: (f64, f64, String),
+    /// The TLB's heading, where it is drawn, and its hit and miss counts (the line under it).
+    pub tlb_title: (f64, f64, String, String),
     /// A remark over the chain (a TLB hit), if any.
     pub remark: Option<(f64, f64, String)>,
     /// The picture in words.
@@ -312,6 +312,8 @@ const SIGN_W: f64 = 50.0;
 const GAP: f64 = 5.0;
 /// Margin.
 const M: f64 = 8.0;
+/// Right edge of the chain in the wide layout; the TLB's column is beside it.
+const CHAIN_W: f64 = 470.0;
 /// Height of a bit cell.
 const BIT_H: f64 = 22.0;
 /// Height of one row of the address (label, bits, bit numbers).
@@ -370,16 +372,13 @@ pub fn layout(inp: &Input, narrow: bool) -> Picture {
     let mut fields = fields_of(fmt, inp.va, canonical, steps.len());
     let (bits, mut y) = place_bits(&mut fields, width, narrow, inp.va);
 
-    // The chain: CR3, one box per table, the outcome.
+    // The chain: CR3, one box per table, the outcome, as a staircase down to the right: across
+    // the whole picture when narrow; on the left when wide, with the TLB in a column beside it.
     let count = n + 2;
-    let (node_w, node_h, step_x, step_y) = if narrow {
-        let w = 196.0;
-        (w, 48.0, (width - 2.0 * M - w) / (count as f64 - 1.0), 60.0)
-    } else {
-        let gap = 14.0;
-        let w = (width - 2.0 * M - gap * (count as f64 - 1.0)) / count as f64;
-        (w, 80.0, w + gap, 0.0)
-    };
+    let chain_right = if narrow { width - M } else { CHAIN_W };
+    let node_w = if narrow { 196.0 } else { 232.0 };
+    let (node_h, step_y) = (48.0, 60.0);
+    let step_x = (chain_right - M - node_w) / (count as f64 - 1.0);
     let remark_y = y;
     if inp.tlb_hit {
         y += 16.0;
@@ -389,24 +388,13 @@ pub fn layout(inp: &Input, narrow: bool) -> Picture {
         x: M + step_x * i as f64,
         y: y + step_y * i as f64,
         w: node_w,
-        h: if i == 0 && narrow { 30.0 } else { node_h },
+        h: if i == 0 { 30.0 } else { node_h },
     };
-    let row_of = |r: Rect| {
-        if narrow {
-            Rect {
-                x: r.x + 4.0,
-                y: r.y + 22.0,
-                w: r.w - 8.0,
-                h: 20.0,
-            }
-        } else {
-            Rect {
-                x: r.x + 4.0,
-                y: r.y + 38.0,
-                w: r.w - 8.0,
-                h: 36.0,
-            }
-        }
+    let row_of = |r: Rect| Rect {
+        x: r.x + 4.0,
+        y: r.y + 22.0,
+        w: r.w - 8.0,
+        h: 20.0,
     };
     let dim_walk = inp.tlb_hit;
     chain.push(Node {
@@ -466,9 +454,17 @@ pub fn layout(inp: &Input, narrow: bool) -> Picture {
                 .as_ref()
                 .and_then(|w| w.result.ok())
                 .map_or(fmt.page_size(), |t| t.page_size);
+            let title = size_name(size);
+            // Title and sub line share the box's top line (bold when lit: about 8.4 units a
+            // character on a phone): a long frame number drops its word.
+            let frame = pa >> fmt.offset_bits;
+            let mut sub = format!("frame {frame:#x}");
+            if 8.4 * (title.chars().count() + sub.chars().count()) as f64 + 16.0 > node_w {
+                sub = format!("{frame:#x}");
+            }
             Node {
-                title: size_name(size),
-                sub: format!("frame {:#x}", pa >> fmt.offset_bits),
+                title,
+                sub,
                 entry: format!("{pa:#x}"),
                 note: "phys. address".into(),
                 r,
@@ -517,23 +513,13 @@ pub fn layout(inp: &Input, narrow: bool) -> Picture {
         let from = a.row.unwrap_or(a.r);
         if stop == Some(i) && i < n {
             let last = &chain[n + 1];
-            let pts = if narrow {
-                let x = (from.right() + 6.0).max(last.r.right() + 4.0);
-                vec![
-                    (from.right(), from.y + from.h / 2.0),
-                    (x, from.y + from.h / 2.0),
-                    (x, last.r.y + last.r.h / 2.0),
-                    (last.r.right(), last.r.y + last.r.h / 2.0),
-                ]
-            } else {
-                let y0 = a.r.bottom() + 6.0;
-                vec![
-                    (from.x + from.w / 2.0, from.bottom()),
-                    (from.x + from.w / 2.0, y0),
-                    (last.r.x + last.r.w / 2.0, y0),
-                    (last.r.x + last.r.w / 2.0, last.r.bottom()),
-                ]
-            };
+            let x = (from.right() + 6.0).max(last.r.right() + 4.0);
+            let pts = vec![
+                (from.right(), from.y + from.h / 2.0),
+                (x, from.y + from.h / 2.0),
+                (x, last.r.y + last.r.h / 2.0),
+                (last.r.right(), last.r.y + last.r.h / 2.0),
+            ];
             let look = if dim_walk {
                 Look::Dim
             } else if last.look == Look::Err {
@@ -554,38 +540,36 @@ pub fn layout(inp: &Input, narrow: bool) -> Picture {
         } else {
             Look::Lit
         };
-        let pts = if narrow {
-            let x = (from.x + 14.0).max(b.r.x + 10.0);
-            vec![(x, from.bottom()), (x, b.r.y)]
-        } else {
-            let yy = from.y + from.h / 2.0;
-            vec![(from.right(), yy), (b.r.x, yy.min(b.r.bottom() - 4.0))]
-        };
+        let x = (from.x + 14.0).max(b.r.x + 10.0);
+        let pts = vec![(x, from.bottom()), (x, b.r.y)];
         links.push((pts, look));
     }
     let chain_bottom = chain.iter().map(|c| c.r.bottom()).fold(0.0, f64::max);
-    let mut ty = chain_bottom + if narrow { 30.0 } else { 40.0 };
-    if !narrow && stop.is_some() {
-        ty += 6.0;
-    }
+    // The TLB: below the chain in two columns when narrow; beside it in one when wide.
+    let (tx, mut ty, cols, tlb_w) = if narrow {
+        (M, chain_bottom + 30.0, 2, width - 2.0 * M)
+    } else {
+        let x = CHAIN_W + 22.0;
+        (x, y + 12.0, 1, width - M - x)
+    };
     let tlb_title = (
-        M,
+        tx,
         ty,
+        format!("TLB: {} of {} slots used", inp.tlb.len(), inp.tlb_size),
         format!(
-            "TLB: {} of {} slots used, {} hits, {} misses",
-            inp.tlb.len(),
-            inp.tlb_size,
+            "{} {}, {} {}",
             inp.counts.0,
-            inp.counts.1
+            if inp.counts.0 == 1 { "hit" } else { "hits" },
+            inp.counts.1,
+            if inp.counts.1 == 1 { "miss" } else { "misses" }
         ),
     );
-    ty += 8.0;
-    let cols = if narrow { 2 } else { 4 };
-    let sw = (width - 2.0 * M - 8.0 * (cols as f64 - 1.0)) / cols as f64;
+    ty += 24.0;
+    let sw = (tlb_w - 8.0 * (cols as f64 - 1.0)) / cols as f64;
     let mut tlb = Vec::new();
     for k in 0..inp.tlb_size {
         let r = Rect {
-            x: M + (k % cols) as f64 * (sw + 8.0),
+            x: tx + (k % cols) as f64 * (sw + 8.0),
             y: ty + (k / cols) as f64 * 28.0,
             w: sw,
             h: 22.0,
@@ -619,7 +603,7 @@ pub fn layout(inp: &Input, narrow: bool) -> Picture {
         };
         tlb.push(node);
     }
-    let height = tlb.last().map_or(ty, |s| s.r.bottom()) + M;
+    let height = tlb.last().map_or(ty, |s| s.r.bottom()).max(chain_bottom) + M;
     let remark = inp.tlb_hit.then(|| {
         (
             M,
@@ -783,41 +767,24 @@ pub struct Listeners {
     pub key: Option<Callback<KeyboardEvent>>,
 }
 
-/// Draws a chain box or TLB slot: a heading and a line under it (wide) or beside it (narrow,
-/// and the TLB slots), and the entry's row.
-fn node(n: &Node, narrow: bool) -> Html {
+/// Draws a chain box or TLB slot: a heading and a line beside it, and the entry's row.
+fn node(n: &Node) -> Html {
     let r = n.r;
-    let side = narrow;
-    let (hx, ha, sx, sy, sa) = if side {
-        (r.x + 6.0, "start", r.right() - 6.0, r.y + 15.0, "end")
-    } else {
-        let c = r.x + r.w / 2.0;
-        (c, "middle", c, r.y + 30.0, "middle")
-    };
+    let (hx, ha, sx, sy, sa) = (r.x + 6.0, "start", r.right() - 6.0, r.y + 15.0, "end");
     let row = n.row.map(|w| {
         // Mono text is about 7.2 units a character at 12 px, small text about 5.6 at 11 px:
-        // an entry that would not fit is drawn small.
-        let room = if narrow {
-            w.w - 14.0 - 5.6 * n.note.chars().count() as f64
-        } else {
-            w.w - 6.0
-        };
+        // an entry that would not fit beside its note is drawn small.
+        let room = w.w - 14.0 - 5.6 * n.note.chars().count() as f64;
         let class = if 7.2 * n.entry.chars().count() as f64 > room {
             "d-small pw-entry-text"
         } else {
             "d-mono"
         };
-        let (ex, ea, nx, ny, na) = if narrow {
-            (w.x + 4.0, "start", w.right() - 4.0, w.y + 14.5, "end")
-        } else {
-            let c = w.x + w.w / 2.0;
-            (c, "middle", c, w.y + 30.0, "middle")
-        };
         html! {
             <g class="pw-entry">
                 { rect(w.x, w.y, w.w, w.h, "d-box-2") }
-                { text(ex, w.y + 15.0, ea, class, n.entry.clone()) }
-                { text(nx, ny, na, "d-small", n.note.clone()) }
+                { text(w.x + 4.0, w.y + 15.0, "start", class, n.entry.clone()) }
+                { text(w.right() - 4.0, w.y + 14.5, "end", "d-small", n.note.clone()) }
             </g>
         }
     });
@@ -923,9 +890,9 @@ pub fn shapes(p: &Picture, interactive: bool) -> Html {
         .iter()
         .map(|(pts, look)| polyline(pts, look.class(), true))
         .collect();
-    let chain: Html = p.chain.iter().map(|n| node(n, p.narrow)).collect();
-    let tlb: Html = p.tlb.iter().map(|n| node(n, p.narrow)).collect();
-    let (tx, ty, tt) = &p.tlb_title;
+    let chain: Html = p.chain.iter().map(node).collect();
+    let tlb: Html = p.tlb.iter().map(node).collect();
+    let (tx, ty, tt, counts) = &p.tlb_title;
     html! {
         <>
             <g class="pw-fields" data-testid="pw-fields">{ fields }</g>
@@ -934,6 +901,7 @@ pub fn shapes(p: &Picture, interactive: bool) -> Html {
             }
             <g class="pw-chain" data-testid="pw-chain">{ links }{ chain }</g>
             { text(*tx, *ty, "start", "d-title", tt.clone()) }
+            { text(*tx, *ty + 15.0, "start", "d-small", counts.clone()) }
             <g class="pw-tlbg" data-testid="pw-tlb-diagram">{ tlb }</g>
         </>
     }
@@ -1018,13 +986,34 @@ mod tests {
         assert_eq!(p.chain[5].title, "1 GiB page");
         // The PDPT's arrow goes to the frame, lit; the arrows through PD and PT are dim.
         assert_eq!(p.links[2].1, Look::Lit);
-        assert_eq!(p.links[2].0.last().map(|pt| pt.1), Some(p.chain[5].r.bottom()));
+        assert_eq!(p.links[2].0.last().map(|pt| pt.1), Some(p.chain[5].r.y + p.chain[5].r.h / 2.0));
         assert!(p.links[3..].iter().all(|(_, l)| *l == Look::Dim));
         // Not present at the PML4: its arrow goes to the #PF, marked as a failure.
         s.apply(Action::Preset(9));
         let p = pic(&s, true);
         assert_eq!(p.links[1].1, Look::Err);
         assert!(p.links[2..].iter().all(|(_, l)| *l == Look::Dim));
+    }
+
+    #[test]
+    fn the_tlb_is_beside_the_chain_when_wide_and_below_it_when_narrow() {
+        let s = State::default();
+        let w = pic(&s, false);
+        let chain_right = w.chain.iter().map(|n| n.r.right()).fold(0.0, f64::max);
+        let chain_bottom = w.chain.iter().map(|n| n.r.bottom()).fold(0.0, f64::max);
+        assert!(w.tlb.iter().all(|t| t.r.x > chain_right + 8.0), "the TLB's column is right of the chain");
+        assert!(w.tlb.iter().all(|t| t.r.y < chain_bottom), "and level with it");
+        assert_eq!(w.tlb.len(), TLB_SIZE);
+        let n = pic(&s, true);
+        let chain_bottom = n.chain.iter().map(|n| n.r.bottom()).fold(0.0, f64::max);
+        assert!(n.tlb.iter().all(|t| t.r.y > chain_bottom), "narrow: the TLB is below the chain");
+        // A 2 MiB page's frame number is too long to sit beside its title in a narrow box.
+        let mut s = State::default();
+        s.apply(Action::Preset(5));
+        let last = |p: &Picture| p.chain.last().map(|n| n.sub.clone()).unwrap_or_default();
+        assert_eq!(pic(&s, true).chain.last().map(|n| n.title.as_str()), Some("2 MiB page"));
+        assert!(!last(&pic(&s, true)).starts_with("frame"), "{}", last(&pic(&s, true)));
+        assert!(last(&pic(&s, false)).starts_with("frame"), "{}", last(&pic(&s, false)));
     }
 
     #[test]

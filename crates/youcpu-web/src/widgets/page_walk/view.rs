@@ -23,8 +23,11 @@ struct Drag {
 }
 
 /// The interactive picture: the wide and the narrow layout (the style sheet shows one).
-fn picture(inp: &Input, listeners: &Listeners) -> Html {
+fn picture(inp: &Input, listeners: &Listeners, shown: Option<bool>) -> Html {
     let one = |narrow: bool| {
+        if !crate::ui::draws(shown, narrow) {
+            return Html::default();
+        }
         let p = layout(inp, narrow);
         group_svg(
             "page-walk-diagram",
@@ -131,6 +134,8 @@ fn kind_value_of(k: AccessKind) -> &'static str {
 #[component]
 pub fn PageWalkWidget() -> Html {
     let state = use_url_reducer::<State>();
+    // Only the picture the page shows is drawn (issue #18).
+    let shown = crate::ui::use_narrow();
     let click = |a: Action| state.on(a.clone());
     let on_va = state.on_text(Action::Va);
     let on_kind = {
@@ -381,7 +386,7 @@ pub fn PageWalkWidget() -> Html {
             </div>
             if let Some(e) = &state.va_error { <p class="field-error" role="status" data-testid="pw-va-error">{ e.clone() }</p> }
             <p class="hint pw-how">{ "Click a bit to flip it, drag across a field (or focus it and press the arrow keys) to change its index." }</p>
-            { picture(&inp, &listeners) }
+            { picture(&inp, &listeners, shown) }
             { outcome.unwrap_or_default() }
             if let Some(w) = &shown_walk {
                 if state.last.as_ref().is_some_and(|l| !l.tlb_hit) || state.last.is_none() {

@@ -13,6 +13,8 @@ use youcpu_core::preempt::System;
 
 /// Width of the picture.
 pub const W: f64 = 380.0;
+/// Width of the portrait picture a phone gets: drawn about 1:1 on a 360 px screen.
+pub const W_NARROW: f64 = 340.0;
 /// Height of a slot.
 const SLOT: f64 = 14.0;
 /// Top of the stacks.
@@ -79,23 +81,24 @@ pub fn columns(sys: &System) -> Vec<Column> {
         .collect()
 }
 
-/// The picture.
-pub fn layout(sys: &System) -> Picture {
+/// The picture: wide, or `narrow` ([`W_NARROW`]) for a phone.
+pub fn layout(sys: &System, narrow: bool) -> Picture {
+    let w = if narrow { W_NARROW } else { W };
     let cols = columns(sys);
     let c = sys.cpu();
     let deepest = cols.iter().map(|k| k.slots.len()).max().unwrap_or(0).max(FRAME_SLOTS.len());
     let h = STACK_Y + deepest as f64 * SLOT + 30.0;
-    let mut pic = Picture::new(W, h);
+    let mut pic = Picture::new(w, h);
     let who = if c.cpl == 0 { "the kernel (ring 0)".to_string() } else { format!("task {} (ring 3)", c.current + 1) };
     pic.add(
-        Part::new("cpu", 8.0, 8.0, W - 16.0, 78.0, if c.cpl == 0 { "d-hl" } else { "d-box-2" })
+        Part::new("cpu", 8.0, 8.0, w - 16.0, 78.0, if c.cpl == 0 { "d-hl" } else { "d-box-2" })
             .line(format!("CPU: {who}"), "d-title")
             .line(format!("RIP {}  RSP {}", short_hex(c.rip), short_hex(c.rsp)), "d-mono")
             .line(format!("CPL {}, interrupts {}", c.cpl, if c.interrupts_on { "on (IF 1)" } else { "off (IF 0)" }), "d-small")
-            .line(sys.line_at_rip().map(|l| l.trim().to_string()).unwrap_or_default().chars().take(44).collect::<String>(), "d-mono"),
+            .line(sys.line_at_rip().map(|l| l.trim().to_string()).unwrap_or_default().chars().take(if narrow { 40 } else { 44 }).collect::<String>(), "d-mono"),
     );
     let n = cols.len().max(1);
-    let cw = (W - 16.0) / n as f64;
+    let cw = (w - 16.0) / n as f64;
     for col in &cols {
         let x = 8.0 + cw * col.task as f64;
         let current = col.task == c.current;
@@ -194,8 +197,10 @@ mod tests {
         assert!(!cols[0].live && cols[0].slots.is_empty(), "{cols:?}");
         assert_eq!(cols[1].slots.len(), 20);
         assert_eq!(cols[1].slots[0].0, "ss");
-        let p = layout(sys(&s));
-        assert!(p.problems().is_empty(), "{:?}", p.problems());
+        for narrow in [false, true] {
+            let p = layout(sys(&s), narrow);
+            assert!(p.problems().is_empty(), "{:?}", p.problems());
+        }
         // Step through the first timer tick: the CPU's five words arrive at once, then the
         // entry code's pushes one a step; RSP moves to task 2's frame, popped one a step. (A
         // write system call before it goes down and back on task 1's stack.)
@@ -204,8 +209,10 @@ mod tests {
             s = s.reduce(Action::Step);
             let x = sys(&s);
             let c = columns(x);
-            let p = layout(x);
-            assert!(p.problems().is_empty(), "{:?}", p.problems());
+            for narrow in [false, true] {
+                let p = layout(x, narrow);
+                assert!(p.problems().is_empty(), "narrow {narrow}: {:?}", p.problems());
+            }
             if x.timer_interrupts() == 0 {
                 // The write system call before the tick: until the entry code moves RSP to the
                 // kernel stack, task 1's stack is drawn empty, never its stale table entry.
@@ -226,7 +233,7 @@ mod tests {
         let d = describe(sys(&s));
         assert!(d.contains("Task 1 waits"), "{d}");
         assert!(d.contains("Task 2 runs in ring 3"), "{d}");
-        let p = layout(sys(&s));
+        let p = layout(sys(&s), false);
         let lit = p.lit();
         assert!(lit.is_empty(), "{lit:?}");
     }

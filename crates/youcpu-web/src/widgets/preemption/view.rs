@@ -3,6 +3,7 @@
 use crate::ui::{use_background_run, use_url_reducer, Col, Control, Dispatch, Frame, Pace, Stepper, Table};
 use crate::dom;
 use super::state::{Action, State, Sharing, MAX_PROCS, MIN_PROCS, RUN_SLICE};
+use std::rc::Rc;
 use yew::prelude::*;
 use youcpu_core::asm::listing::Listing;
 use youcpu_core::preempt::trace::{thousands, Owner, Reason};
@@ -168,31 +169,85 @@ fn processes_view(sys: &System) -> Html {
         .collect()
 }
 
-fn listing_view(title: String, listing: &Listing, rip: Option<u64>, testid: &str) -> Html {
+/// One program listing as text, formatted once per machine (it changes only with the
+/// programs): the listings are long (the kernel's alone is about a hundred lines), and
+/// formatting and diffing them on every step was most of a step's script time (issue #18).
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct ListingText {
+    title: String,
+    testid: String,
+    /// Each line's address (`None` for labels and comments) and its text.
+    lines: Vec<(Option<u64>, String)>,
+}
+
+fn listing_texts(sys: &System) -> Vec<ListingText> {
+    let text = |title: String, listing: &Listing, testid: String| ListingText {
+        title,
+        testid,
+        lines: listing
+            .lines
+            .iter()
+            .map(|l| {
+                if l.bytes.is_empty() {
+                    (None, format!("{:>18}  {}\n", "", l.text))
+                } else {
+                    (Some(l.addr), format!("{:>18x}  {}\n", l.addr, l.text))
+                }
+            })
+            .collect(),
+    };
+    let mut out = vec![text(
+        "The kernel's code (ring 0; highlighted: the next instruction)".to_string(),
+        sys.kernel_listing(),
+        "pe-kernel-code".to_string(),
+    )];
+    out.extend((0..sys.processes_len()).filter_map(|i| {
+        sys.listing(i)
+            .map(|l| text(format!("Task {}'s program", i + 1), l, format!("pe-code-{i}")))
+    }));
+    out
+}
+
+#[derive(Properties, PartialEq)]
+struct ListingsProps {
+    texts: Rc<Vec<ListingText>>,
+    /// Which listing holds the next instruction (0: the kernel's, 1 + i: task i's) and its
+    /// address.
+    here: Option<(usize, u64)>,
+}
+
+/// The listings, highlighted at the next instruction: a component of its own, so a step that
+/// leaves RIP's listing line where it was re-renders none of it.
+#[component]
+fn Listings(p: &ListingsProps) -> Html {
     html! {
-        <details class="pe-listing" data-testid={testid.to_string()}>
-            <summary>{ title }</summary>
-            <pre>{ for listing.lines.iter().map(|l| {
-                let here = rip == Some(l.addr) && !l.bytes.is_empty();
-                let text = if l.bytes.is_empty() { format!("{:>18}  {}\n", "", l.text) } else { format!("{:>18x}  {}\n", l.addr, l.text) };
-                if here { html! { <mark data-testid={format!("{testid}-here")}>{ text }</mark> } } else { html! { { text } } }
-            }) }</pre>
-        </details>
+        <div class="pe-listings">
+            { for p.texts.iter().enumerate().map(|(k, t)| {
+                let rip = p.here.filter(|(at, _)| *at == k).map(|(_, rip)| rip);
+                html! {
+                    <details class="pe-listing" data-testid={t.testid.clone()}>
+                        <summary>{ t.title.clone() }</summary>
+                        <pre>{ for t.lines.iter().map(|(addr, text)| {
+                            if addr.is_some() && *addr == rip {
+                                html! { <mark data-testid={format!("{}-here", t.testid)}>{ text.clone() }</mark> }
+                            } else {
+                                html! { { text.clone() } }
+                            }
+                        }) }</pre>
+                    </details>
+                }
+            }) }
+        </div>
     }
 }
 
-fn listings_view(sys: &System) -> Html {
+/// Where the next instruction is, for [`Listings`].
+fn listing_here(sys: &System) -> Option<(usize, u64)> {
     let c = sys.cpu();
-    let kernel_rip = (c.cpl == 0).then_some(c.rip);
-    let user_rip = (c.cpl == 3).then_some(c.rip);
-    html! {
-        <div class="pe-listings">
-            { listing_view("The kernel's code (ring 0; highlighted: the next instruction)".to_string(), sys.kernel_listing(), kernel_rip, "pe-kernel-code") }
-            { for (0..sys.processes_len()).filter_map(|i| sys.listing(i).map(|l| {
-                let rip = if i == c.current { user_rip } else { None };
-                listing_view(format!("Task {}'s program", i + 1), l, rip, &format!("pe-code-{i}"))
-            })) }
-        </div>
+    match c.cpl {
+        0 => Some((0, c.rip)),
+        3 => Some((1 + c.current, c.rip)),
+        _ => None,
     }
 }
 
@@ -232,6 +287,8 @@ fn log_view(sys: &System) -> Html {
 #[component]
 pub fn PreemptionWidget() -> Html {
     let state = use_url_reducer::<State>();
+    // One layout at a time: the narrow one on a phone (the wide one outside a browser).
+    let narrow = crate::ui::use_narrow().unwrap_or(false);
     // While running, a slice every tick (fewer, longer ones under reduced motion).
     {
         let run = state.running.then(|| {
@@ -282,13 +339,21 @@ pub fn PreemptionWidget() -> Html {
             }
         })
         .collect();
+    // The listings' text, formatted once per machine (its programs), not on every step.
+    let texts = {
+        let sys = state.sys.clone();
+        use_memo(state.settings.clone(), move |_| {
+            Rc::new(sys.as_deref().map(listing_texts).unwrap_or_default())
+        })
+    };
+    let texts: Rc<Vec<ListingText>> = (*texts).clone();
     let coop = s.sharing == Sharing::Cooperative;
     let stopped = state.sys.as_ref().is_none_or(|x| x.stopped().is_some());
     let body = match &state.sys {
         Some(sys) => html! {
             <>
                 { crate::widgets::cpu_pic::render(
-                    &super::diagram::layout(sys),
+                    &super::diagram::layout(sys, narrow),
                     "pe-diagram",
                     "The CPU and each task's kernel stack",
                     &super::diagram::describe(sys),
@@ -310,7 +375,7 @@ pub fn PreemptionWidget() -> Html {
                     <span class="pe-rn">{ format!("console ({} bytes written by write(1, …))", thousands(sys.console_len())) }</span>
                     <pre data-testid="pe-console">{ tail(&sys.console(), 240) }</pre>
                 </div>
-                { listings_view(sys) }
+                <Listings texts={texts.clone()} here={listing_here(sys)} />
                 { log_view(sys) }
             </>
         },

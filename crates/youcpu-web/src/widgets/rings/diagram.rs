@@ -8,13 +8,40 @@
 //! A pure function of the state; the view only renders it.
 
 use super::state::{cs_for, Outcome, State, OPS};
-use crate::widgets::cpu_pic::{Part, Picture};
+use crate::widgets::cpu_pic::{short_hex, Part, Picture};
 
 /// Width of the picture.
 pub const W: f64 = 440.0;
+/// Width of the portrait picture a phone gets: drawn about 1:1 on a 360 px screen.
+pub const W_NARROW: f64 = 340.0;
 
-/// The picture.
-pub fn layout(s: &State) -> Picture {
+/// Where things go, for one width.
+struct Geometry {
+    w: f64,
+    /// The instruction's box width.
+    insn_w: f64,
+    /// The doors' left edges and width.
+    doors: (f64, f64, f64),
+    /// The handler's box: left edge and width.
+    handler: (f64, f64),
+    /// The frame's slots' width.
+    slot_w: f64,
+}
+
+impl Geometry {
+    fn of(narrow: bool) -> Self {
+        if narrow {
+            Geometry { w: W_NARROW, insn_w: 150.0, doors: (186.0, 254.0, 62.0), handler: (196.0, 120.0), slot_w: 156.0 }
+        } else {
+            Geometry { w: W, insn_w: 170.0, doors: (236.0, 330.0, 84.0), handler: (236.0, 178.0), slot_w: 178.0 }
+        }
+    }
+}
+
+/// The picture: wide for a desktop column, or `narrow` (portrait, [`W_NARROW`]) for a phone.
+pub fn layout(s: &State, narrow: bool) -> Picture {
+    let g = Geometry::of(narrow);
+    let w = g.w;
     let op = OPS.get(s.op).map_or("nop", |o| o.asm);
     let delivered = matches!(s.outcome, Some(Outcome::Delivered { .. }));
     let frame_rows = match &s.outcome {
@@ -24,49 +51,51 @@ pub fn layout(s: &State) -> Picture {
     let inner_y = 150.0;
     let inner_h = 60.0 + (frame_rows.max(3) as f64) * 18.0 + 20.0;
     let h = inner_y + inner_h + 24.0;
-    let mut pic = Picture::new(W, h);
+    let mut pic = Picture::new(w, h);
     let cpl_after = match &s.outcome {
         Some(Outcome::Delivered { to_cpl, .. }) => *to_cpl,
         _ => s.ring,
     };
     // The rings: the reader clicks one to run the instruction there.
     pic.add(
-        Part::new("ring-3", 8.0, 8.0, W - 16.0, h - 16.0, if cpl_after == 3 { "d-hl" } else { "d-box-2" })
+        Part::new("ring-3", 8.0, 8.0, w - 16.0, h - 16.0, if cpl_after == 3 { "d-hl" } else { "d-box-2" })
             .hit(format!("Run {op} in ring 3 (user mode)"))
             .under(),
     );
     pic.add(
-        Part::new("ring-0", 24.0, inner_y, W - 48.0, inner_h, if cpl_after == 0 { "d-hl" } else { "d-box" })
+        Part::new("ring-0", 24.0, inner_y, w - 48.0, inner_h, if cpl_after == 0 { "d-hl" } else { "d-box" })
             .hit(format!("Run {op} in ring 0 (kernel mode)"))
             .under(),
     );
-    pic.note(18.0, 26.0, "start", "d-title", "ring 3: user programs");
+    pic.note(18.0, 26.0, "start", "d-title", if narrow { "ring 3: user" } else { "ring 3: user programs" });
     pic.note(34.0, inner_y + 18.0, "start", "d-title", "ring 0: the kernel");
-    pic.note(W - 18.0, 26.0, "end", "d-small", format!("CPL now {cpl_after}"));
+    pic.note(w - 18.0, 26.0, "end", "d-small", format!("CPL now {cpl_after}"));
     // The instruction, in the ring it runs in, with its CS.
     let cs = cs_for(s.ring);
     let (ix, iy) = if s.ring == 3 { (34.0, 40.0) } else { (34.0, inner_y + 30.0) };
     let failed = delivered;
     let ran = matches!(s.outcome, Some(Outcome::Executed { .. }));
     pic.add(
-        Part::new("insn", ix, iy, 170.0, 48.0, if failed { "d-err" } else if ran { "d-hl" } else { "d-box" })
+        Part::new("insn", ix, iy, g.insn_w, 48.0, if failed { "d-err" } else if ran { "d-hl" } else { "d-box" })
             .line(op.to_string(), "d-mono")
             .line(format!("CS {cs:#06x}: CPL {}", cs & 3), "d-small")
             .line(
-                if failed { "privilege check failed" } else if ran { "executed" } else { "not run yet" },
+                if failed && narrow { "check failed" } else if failed { "privilege check failed" } else if ran { "executed" } else { "not run yet" },
                 "d-small",
             ),
     );
     // The doors, across ring 0's edge.
     let dy = inner_y - 12.0;
-    pic.add(Part::new("door-syscall", 236.0, dy, 84.0, 24.0, "d-box").line("syscall", "d-mono"));
+    let (sx, idx, dw) = g.doors;
+    let (sc, ic) = (sx + dw / 2.0, idx + dw / 2.0);
+    pic.add(Part::new("door-syscall", sx, dy, dw, 24.0, "d-box").line("syscall", "d-mono"));
     pic.add(
-        Part::new("door-idt", 330.0, dy, 84.0, 24.0, if delivered { "d-err" } else { "d-box" }).line("IDT", "d-mono"),
+        Part::new("door-idt", idx, dy, dw, 24.0, if delivered { "d-err" } else { "d-box" }).line("IDT", "d-mono"),
     );
-    pic.note(278.0, dy - 6.0, "middle", "d-small", "LSTAR");
-    pic.note(394.0, dy - 6.0, "end", "d-small", "int n, faults");
-    pic.note(278.0, dy + 40.0, "middle", "d-small", "back up: sysret,");
-    pic.note(278.0, dy + 54.0, "middle", "d-small", "iretq");
+    pic.note(sc, dy - 6.0, "middle", "d-small", "LSTAR");
+    pic.note(idx + dw, dy - 6.0, "end", "d-small", if narrow { "int n, #GP" } else { "int n, faults" });
+    pic.note(sc, dy + 40.0, "middle", "d-small", "back up: sysret,");
+    pic.note(sc, dy + 54.0, "middle", "d-small", "iretq");
     if let Some(Outcome::Delivered {
         vector,
         mnemonic,
@@ -80,35 +109,41 @@ pub fn layout(s: &State) -> Picture {
         // The fault's path: the instruction → gate `vector` → the handler.
         let hy = inner_y + 70.0;
         pic.link(
-            vec![(ix + 170.0, iy + 24.0), (400.0, iy + 24.0), (400.0, dy)],
+            vec![(ix + g.insn_w, iy + 24.0), (ic, iy + 24.0), (ic, dy)],
             "d-err",
             true,
         );
         pic.note(
-            290.0,
+            if narrow { (ix + g.insn_w + ic) / 2.0 } else { 290.0 },
             iy + 18.0,
             "middle",
             "d-small",
-            format!("{mnemonic}({}) → gate {vector}", error_code.map_or(String::new(), |c| c.to_string())),
+            if narrow {
+                format!("{mnemonic} → gate {vector}")
+            } else {
+                format!("{mnemonic}({}) → gate {vector}", error_code.map_or(String::new(), |c| c.to_string()))
+            },
         );
+        let (hx, hw) = g.handler;
         pic.add(
-            Part::new("handler", 236.0, hy, 178.0, 48.0, "d-hl")
+            Part::new("handler", hx, hy, hw, 48.0, "d-hl")
                 .line(format!("{mnemonic} handler"), "d-title")
-                .line(format!("{handler:#x}"), "d-mono"),
+                .line(if narrow { short_hex(*handler) } else { format!("{handler:#x}") }, "d-mono"),
         );
-        pic.link(vec![(400.0, dy + 24.0), (400.0, hy)], "d-err", true);
+        pic.link(vec![(ic, dy + 24.0), (ic, hy)], "d-err", true);
         // The frame the CPU pushed, top (lowest address, where RSP points) first.
         let fx = 34.0;
         let fy = inner_y + 48.0;
         pic.note(fx, fy - 6.0, "start", "d-small", "frame on the RSP0 stack");
         for (i, f) in frame.iter().enumerate() {
             let y = fy + i as f64 * 18.0;
+            let value = if narrow { short_hex(f.value) } else { format!("{:#x}", f.value) };
             pic.add(
-                Part::new(format!("slot-{}", f.name), fx, y, 178.0, 17.0, if i == 0 { "d-hl" } else { "d-box" })
-                    .line(format!("{}: {:#x}", f.name, f.value), "d-mono"),
+                Part::new(format!("slot-{}", f.name), fx, y, g.slot_w, 17.0, if i == 0 { "d-hl" } else { "d-box" })
+                    .line(format!("{}: {value}", f.name), "d-mono"),
             );
         }
-        pic.note(fx + 100.0, fy + frame.len() as f64 * 18.0 + 12.0, "middle", "d-small", format!("RSP = {new_rsp:#x} (top)"));
+        pic.note(fx + g.slot_w / 2.0, fy + frame.len() as f64 * 18.0 + 12.0, "middle", "d-small", format!("RSP = {} (top)", if narrow { short_hex(*new_rsp) } else { format!("{new_rsp:#x}") }));
     } else if ran && s.ring == 3 {
         pic.note(34.0, iy + 64.0, "start", "d-small", "not privileged: ring 3 may run it");
     } else if ran {
@@ -155,8 +190,10 @@ mod tests {
         for op in 0..OPS.len() {
             for ring in [0u8, 3] {
                 let s = Rc::new(State::default()).reduce(Action::Op(op)).reduce(Action::Ring(ring));
-                let p = layout(&s);
-                assert!(p.problems().is_empty(), "{op} ring {ring}: {:?}", p.problems());
+                for narrow in [false, true] {
+                    let p = layout(&s, narrow);
+                    assert!(p.problems().is_empty(), "{op} ring {ring} narrow {narrow}: {:?}", p.problems());
+                }
             }
         }
     }
@@ -164,7 +201,7 @@ mod tests {
     #[test]
     fn the_default_shows_the_gp_path_and_ring0_lit() {
         let s = State::default();
-        let p = layout(&s);
+        let p = layout(&s, false);
         assert_eq!(p.part("insn").unwrap().class, "d-err");
         assert_eq!(p.part("door-idt").unwrap().class, "d-err");
         let lit = p.lit();
@@ -180,7 +217,7 @@ mod tests {
     #[test]
     fn ring0_executes_and_lights_the_instruction_in_ring0() {
         let s = Rc::new(State::default()).reduce(Action::Op(1)).reduce(Action::Ring(0));
-        let p = layout(&s);
+        let p = layout(&s, false);
         assert_eq!(p.part("insn").unwrap().class, "d-hl");
         assert!(p.part("insn").unwrap().y > p.part("ring-0").unwrap().y);
         assert!(p.part("handler").is_none());

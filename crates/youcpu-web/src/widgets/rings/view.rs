@@ -95,8 +95,10 @@ pub fn RingsWidget() -> Html {
             _ => {}
         })
     };
+    // One layout at a time: the narrow one on a phone (the wide one outside a browser).
+    let narrow = crate::ui::use_narrow().unwrap_or(false);
     let picture = crate::widgets::cpu_pic::render(
-        &super::diagram::layout(&state),
+        &super::diagram::layout(&state, narrow),
         "rg-diagram",
         "The two rings and the doors between them",
         &super::diagram::describe(&state),

@@ -1,8 +1,10 @@
 //! The workload as a picture the reader edits: one row per task, its CPU bursts and I/O waits
-//! drawn on a time axis from its arrival. Dragging a bar moves the task's arrival; dragging
-//! its right end (the grip) changes the length of its last CPU burst; both are sliders for the
-//! keyboard (arrow keys step 1 ms). Every edit is an ordinary [`Action`], so the policies'
-//! charts below answer as the reader drags. [`layout`] is pure and tested natively.
+//! drawn on a time axis from its arrival, and its nice value as a knob on a track beside it.
+//! Dragging a bar moves the task's arrival; dragging its right end (the grip) changes the length
+//! of its last CPU burst; dragging the knob changes its nice value (−20 to 19, what CFS and
+//! EEVDF weigh it by); all three are sliders for the keyboard (arrow keys step 1). Every edit is
+//! an ordinary [`Action`], so the policies' charts below answer as the reader drags. [`layout`]
+//! is pure and tested natively.
 
 use super::state::Action;
 use crate::ui::svg::{line, num, rect, text};
@@ -15,7 +17,10 @@ use yew::prelude::*;
 /// viewBox width.
 pub const WIDTH: f64 = 400.0;
 const X0: f64 = 54.0;
-const X1: f64 = WIDTH - 12.0;
+/// The time axis's right end; the nice tracks are beside it.
+const X1: f64 = 296.0;
+/// The nice track: where −20 and 19 sit.
+pub const NICE_TRACK: (f64, f64) = (324.0, WIDTH - 16.0);
 const ROW_H: f64 = 30.0;
 const TOP: f64 = 8.0;
 const PALETTE: usize = 8;
@@ -36,6 +41,8 @@ pub struct Piece {
 pub struct Row {
     /// Arrival, ms.
     pub arrival: u64,
+    /// Nice value.
+    pub nice: i32,
     /// Its bursts, in order.
     pub bursts: Vec<Burst>,
     /// Top of the row.
@@ -81,6 +88,17 @@ pub fn scale_for(end: u64) -> u64 {
     s
 }
 
+/// Where nice value `n` sits on its track.
+pub fn nice_x(n: i32) -> f64 {
+    NICE_TRACK.0 + (NICE_TRACK.1 - NICE_TRACK.0) * f64::from(n.clamp(-20, 19) + 20) / 39.0
+}
+
+/// The nice value at viewBox x `x` (clamped to −20..19).
+pub fn nice_at(x: f64) -> i32 {
+    let t = ((x - NICE_TRACK.0) / (NICE_TRACK.1 - NICE_TRACK.0)).clamp(0.0, 1.0);
+    (t * 39.0).round() as i32 - 20
+}
+
 /// The time under viewBox x `x` on an axis ending at `scale_end`.
 pub fn time_at(x: f64, scale_end: u64) -> f64 {
     (x - X0) / (X1 - X0) * scale_end as f64
@@ -124,6 +142,7 @@ pub fn layout(tasks: &[TaskSpec], hold: u64) -> Workload {
                 .collect();
             Row {
                 arrival: t.arrival,
+                nice: t.nice,
                 bursts: t.bursts.clone(),
                 y: TOP + ROW_H * i as f64,
                 pieces,
@@ -142,14 +161,15 @@ pub fn layout(tasks: &[TaskSpec], hold: u64) -> Workload {
                 .sum();
             let io = t.bursts.len() / 2;
             format!(
-                "task {} arrives at {} ms and needs {cpu} ms of CPU{}",
+                "task {} arrives at {} ms and needs {cpu} ms of CPU{}{}",
                 i + 1,
                 t.arrival,
                 if io > 0 {
                     format!(" in {} bursts with {io} I/O waits", io + 1)
                 } else {
                     String::new()
-                }
+                },
+                if t.nice != 0 { format!(", at nice {}", t.nice) } else { String::new() }
             )
         })
         .collect();
@@ -219,11 +239,46 @@ pub fn draw(w: &Workload, send: Option<&Callback<Action>>, grab: &Rc<Cell<Grab>>
                 })
                 .collect();
             let label = text(8.0, y + 18.0, "start", "d-label", format!("task {}", i + 1));
+            let ky = y + 14.0;
+            let knob = html! {
+                <>
+                    <rect x={num(NICE_TRACK.0 - 10.0)} y={num(y + 1.0)} width={num(NICE_TRACK.1 - NICE_TRACK.0 + 20.0)} height="26" class="sch-hit" />
+                    { line(NICE_TRACK.0, ky, NICE_TRACK.1, ky, "d-line") }
+                    { line(nice_x(0), ky - 5.0, nice_x(0), ky + 5.0, "d-line") }
+                    <circle cx={num(nice_x(r.nice))} cy={num(ky)} r="9" class="sch-knob" />
+                    { text(nice_x(r.nice), ky + 3.5, "middle", "d-knob", r.nice.to_string()) }
+                </>
+            };
             let first_x = r.pieces.first().map_or(X0, |p| p.x);
             let grip_x = r.end_x;
             let Some(send) = send else {
-                return html! { <g key={format!("w{i}")}>{ label }{ pieces }</g> };
+                return html! { <g key={format!("w{i}")}>{ label }{ pieces }{ knob }</g> };
             };
+            let nice = r.nice;
+            let on_nice = {
+                let send = send.clone();
+                Callback::from(move |s: Slide| {
+                    let n = match s {
+                        Slide::Down(x) | Slide::Move(x) => nice_at(x),
+                        Slide::Key(d) => step(i64::from(nice), d, -20, 19) as i32,
+                        Slide::Up => return,
+                    };
+                    if n != nice {
+                        send.emit(Action::Nice(i, n.to_string()));
+                    }
+                })
+            };
+            let knob = slider(
+                "sch-nice",
+                format!("sch-knob-{i}"),
+                format!("sch-nice-{i}"),
+                format!("nice value of task {}", i + 1),
+                (-20, 19, i64::from(nice)),
+                format!("nice {nice}"),
+                WIDTH,
+                Some(on_nice),
+                knob,
+            );
             let arrival = r.arrival;
             let last = last_cpu(&r.bursts);
             let grip_start = arrival
@@ -328,13 +383,14 @@ pub fn draw(w: &Workload, send: Option<&Callback<Action>>, grab: &Rc<Cell<Grab>>
                     </>
                 },
             );
-            html! { <g key={format!("w{i}")}>{ label }{ bar }{ grip }</g> }
+            html! { <g key={format!("w{i}")}>{ label }{ bar }{ grip }{ knob }</g> }
         })
         .collect();
     html! {
         <>
             { line(X0, axis_y, X1, axis_y, "d-line") }
             { ticks }
+            { text((NICE_TRACK.0 + NICE_TRACK.1) / 2.0, axis_y + 16.0, "middle", "d-small", "nice") }
             { rows }
         </>
     }
@@ -369,6 +425,19 @@ mod tests {
         for row in &w.rows {
             assert!(row.end_x <= X1 + 1e-9 && row.y + ROW_H <= w.height);
         }
+        // The nice knob: its track maps both ways, and sits right of the time axis.
+        assert!(X1 < NICE_TRACK.0 - 10.0 && NICE_TRACK.1 + 10.0 <= WIDTH);
+        for n in -20..=19 {
+            assert_eq!(nice_at(nice_x(n)), n);
+        }
+        assert_eq!(nice_at(0.0), -20);
+        assert_eq!(nice_at(WIDTH), 19);
+        assert_eq!(w.rows[0].nice, 0);
+        let mut niced = tasks.clone();
+        niced[1].nice = 5;
+        let n = layout(&niced, 0);
+        assert_eq!(n.rows[1].nice, 5);
+        assert!(n.desc.contains("at nice 5"), "{}", n.desc);
         // The time under a bar's start is its arrival.
         assert!((time_at(r.pieces[0].x, w.scale_end) - 3.0).abs() < 1e-9);
         assert!(w.desc.contains("task 2 arrives at 3 ms and needs 3 ms of CPU in 2 bursts with 1 I/O waits"), "{}", w.desc);

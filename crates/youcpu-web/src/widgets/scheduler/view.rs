@@ -55,12 +55,13 @@ fn fmt_opt(v: Option<f64>) -> String {
 
 /// The chart's frame: the `svg` with its test id and label, around the memoised body, so that
 /// marking a run pending (its test id changes) does not rebuild its bars (issue #8).
-fn gantt(r: &Rc<SimResult>, n: usize, scale_end: u64, key: &str) -> Html {
-    let height = GANTT_ROW_H * n as f64 + 22.0;
+fn gantt(r: &Rc<SimResult>, n: usize, scale_end: u64, key: &str, narrow: bool) -> Html {
+    let (w, row_h) = gantt_size(narrow);
+    let height = row_h * n as f64 + 22.0;
     html! {
-        <svg class="gantt" viewBox={format!("0 0 {GANTT_W} {height:.0}")} role="img" data-testid={format!("sch-gantt-{key}")}
+        <svg class="gantt" viewBox={format!("0 0 {w} {height:.0}")} role="img" data-testid={format!("sch-gantt-{key}")}
             aria-label={format!("Gantt chart: which task runs when, 0 to {} ms", r.overall.end)}>
-            <GanttBody result={r.clone()} n={n} scale_end={scale_end} />
+            <GanttBody result={r.clone()} n={n} scale_end={scale_end} narrow={narrow} />
         </svg>
     }
 }
@@ -69,6 +70,17 @@ fn gantt(r: &Rc<SimResult>, n: usize, scale_end: u64, key: &str) -> Html {
 const GANTT_W: f64 = 640.0;
 /// Height of one task's row in a Gantt chart.
 const GANTT_ROW_H: f64 = 16.0;
+/// On a phone: a chart drawn about 1:1 on a 360 px screen, with taller rows for its larger text.
+const GANTT_NARROW: (f64, f64) = (300.0, 20.0);
+
+/// A Gantt chart's viewBox width and row height, wide or narrow.
+fn gantt_size(narrow: bool) -> (f64, f64) {
+    if narrow {
+        GANTT_NARROW
+    } else {
+        (GANTT_W, GANTT_ROW_H)
+    }
+}
 
 /// Props of [`GanttBody`]: equal when they share the same result (by pointer), rows and scale.
 #[derive(Properties)]
@@ -76,26 +88,29 @@ struct GanttBodyProps {
     result: Rc<SimResult>,
     n: usize,
     scale_end: u64,
+    narrow: bool,
 }
 
 impl PartialEq for GanttBodyProps {
     fn eq(&self, o: &Self) -> bool {
-        Rc::ptr_eq(&self.result, &o.result) && self.n == o.n && self.scale_end == o.scale_end
+        Rc::ptr_eq(&self.result, &o.result) && self.n == o.n && self.scale_end == o.scale_end && self.narrow == o.narrow
     }
 }
 
 /// A Gantt chart's labels, axis and bars.
 #[component]
 fn GanttBody(p: &GanttBodyProps) -> Html {
-    gantt_body(&p.result, p.n, p.scale_end, GANTT_W)
+    let (w, row_h) = gantt_size(p.narrow);
+    gantt_body(&p.result, p.n, p.scale_end, w, row_h)
 }
 
 /// A Gantt chart's labels, axis and bars, `width` units wide (the widget's charts, and the
-/// figure of Part 2 drawn with the same code).
-pub(crate) fn gantt_body(r: &SimResult, n: usize, scale_end: u64, width: f64) -> Html {
-    let label_w = 58.0;
+/// figure of Part 2 drawn with the same code), with rows `row_h` units tall.
+pub(crate) fn gantt_body(r: &SimResult, n: usize, scale_end: u64, width: f64, row_h: f64) -> Html {
+    // "task 10" in the labels' font, with room to spare: 58 units at 11 px, less in a narrow
+    // chart, where the plot needs every unit.
+    let label_w = if width < 400.0 { 46.0 } else { 58.0 };
     let plot_w = width - label_w - 8.0;
-    let row_h = GANTT_ROW_H;
     let end = scale_end.max(1) as f64;
     let x = |t: u64| label_w + plot_w * t as f64 / end;
     let bars: Html = r
@@ -120,14 +135,15 @@ pub(crate) fn gantt_body(r: &SimResult, n: usize, scale_end: u64, width: f64) ->
         })
         .collect();
     let labels: Html = (0..n)
-        .map(|i| html! { <text class="lbl" x="0" y={fixed(row_h * i as f64 + 12.0, 1)}>{ format!("task {}", i + 1) }</text> })
+        .map(|i| html! { <text class="lbl" x="0" y={fixed(row_h * i as f64 + row_h * 0.75, 1)}>{ format!("task {}", i + 1) }</text> })
         .collect();
-    // About six ticks on a 1-2-5 scale.
+    // About six ticks on a 1-2-5 scale (four in a narrow chart, where "1000" is a tenth of it).
+    let most = if width < 400.0 { 5 } else { 8 };
     let step = [
         1u64, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000,
     ]
     .into_iter()
-    .find(|s| scale_end / s <= 8)
+    .find(|s| scale_end / s <= most)
     .unwrap_or(50000);
     let axis_y = row_h * n as f64 + 2.0;
     let ticks: Html = (0..=scale_end / step)
@@ -156,6 +172,7 @@ struct GanttProps {
     n: usize,
     scale_end: u64,
     testkey: AttrValue,
+    narrow: bool,
 }
 
 impl PartialEq for GanttProps {
@@ -164,6 +181,7 @@ impl PartialEq for GanttProps {
             && self.n == o.n
             && self.scale_end == o.scale_end
             && self.testkey == o.testkey
+            && self.narrow == o.narrow
     }
 }
 
@@ -171,11 +189,11 @@ impl PartialEq for GanttProps {
 /// arrives the charts whose inputs did not change are not rebuilt (issue #8).
 #[component]
 fn GanttChart(p: &GanttProps) -> Html {
-    gantt(&p.result, p.n, p.scale_end, &p.testkey)
+    gantt(&p.result, p.n, p.scale_end, &p.testkey, p.narrow)
 }
 
-fn fair_chart(r: &SimResult, n: usize, eevdf: bool) -> Html {
-    let width = 640.0_f64;
+fn fair_chart(r: &SimResult, n: usize, eevdf: bool, narrow: bool) -> Html {
+    let width = if narrow { 300.0_f64 } else { 640.0_f64 };
     let height = 200.0_f64;
     let (l, rgt, top, bot) = (56.0, 8.0, 8.0, 22.0);
     let value = |p: &youcpu_core::sched::sim::FairPoint| if eevdf { p.lag } else { p.vruntime };
@@ -238,11 +256,12 @@ struct DetailsProps {
     policy: PolicyId,
     result: Rc<SimResult>,
     n: usize,
+    narrow: bool,
 }
 
 impl PartialEq for DetailsProps {
     fn eq(&self, o: &Self) -> bool {
-        Rc::ptr_eq(&self.result, &o.result) && self.policy == o.policy && self.n == o.n
+        Rc::ptr_eq(&self.result, &o.result) && self.policy == o.policy && self.n == o.n && self.narrow == o.narrow
     }
 }
 
@@ -250,10 +269,10 @@ impl PartialEq for DetailsProps {
 /// do not change its result (another policy arriving, a keystroke) skip it (issue #8).
 #[component]
 fn Details(p: &DetailsProps) -> Html {
-    details(p.policy, &p.result, p.n)
+    details(p.policy, &p.result, p.n, p.narrow)
 }
 
-fn details(policy: PolicyId, r: &SimResult, n: usize) -> Html {
+fn details(policy: PolicyId, r: &SimResult, n: usize, narrow: bool) -> Html {
     let rows: Html = r
         .tasks
         .iter()
@@ -277,7 +296,7 @@ fn details(policy: PolicyId, r: &SimResult, n: usize) -> Html {
             <Table stack=true cols={vec![Col::Show("Task"), Col::Show("Arrival"), Col::Show("CPU"), Col::Show("First run"), Col::Show("Done"), Col::Show("Response"), Col::Show("Turnaround"), Col::Show("Wait"), Col::Show("CPU share"), Col::Show("Switched in")]}>
                 { rows }
             </Table>
-            if policy.is_fair() { { fair_chart(r, n, policy == PolicyId::Eevdf) } }
+            if policy.is_fair() { { fair_chart(r, n, policy == PolicyId::Eevdf, narrow) } }
         </div>
     }
 }
@@ -286,6 +305,8 @@ fn details(policy: PolicyId, r: &SimResult, n: usize) -> Html {
 #[component]
 pub fn SchedulerWidget() -> Html {
     let state = use_url_reducer::<State>();
+    // One layout at a time: the narrow one on a phone (the wide one outside a browser).
+    let narrow = crate::ui::use_narrow().unwrap_or(false);
     // One policy per timer task, so no task runs more than one simulation; a new job
     // (generation) cancels the step still pending, and the reducer drops a stale result.
     {
@@ -378,7 +399,7 @@ pub fn SchedulerWidget() -> Html {
             let body = match (&run.result, run.pending) {
                 (Some(Ok(r)), false) => html! {
                     <>
-                        <GanttChart result={r.clone()} n={n} scale_end={scale_end} testkey={key} />
+                        <GanttChart result={r.clone()} n={n} scale_end={scale_end} testkey={key} narrow={narrow} />
                         <p class="sch-metrics" data-testid={format!("sch-metrics-{key}")}>
                             { format!("avg response {} · avg turnaround {} · avg wait {:.1} · {} switches", fmt_opt(r.overall.avg_response), fmt_opt(r.overall.avg_turnaround), r.overall.avg_wait, r.overall.context_switches) }
                             if r.overall.switch_time > 0 { { format!(" · {} ms switching", r.overall.switch_time) } }
@@ -387,14 +408,14 @@ pub fn SchedulerWidget() -> Html {
                 },
                 (Some(Ok(r)), true) => html! {
                     <>
-                        <GanttChart result={r.clone()} n={n} scale_end={scale_end} testkey="old" />
+                        <GanttChart result={r.clone()} n={n} scale_end={scale_end} testkey="old" narrow={narrow} />
                         <p class="sch-metrics">{ "computing…" }</p>
                     </>
                 },
                 (Some(Err(e)), false) => html! { <p class="asm-error" role="status">{ e.clone() }</p> },
                 (_, true) => html! {
                     <>
-                        <svg class="gantt" viewBox={format!("0 0 640 {:.0}", 16.0 * n as f64 + 22.0)} role="img" aria-label="computing"></svg>
+                        <svg class="gantt" viewBox={format!("0 0 {} {:.0}", gantt_size(narrow).0, gantt_size(narrow).1 * n as f64 + 22.0)} role="img" aria-label="computing"></svg>
                         <p class="sch-metrics">{ "computing…" }</p>
                     </>
                 },
@@ -448,7 +469,7 @@ pub fn SchedulerWidget() -> Html {
             if let Some(w) = &workload {
                 { picture("scheduler-workload", "sch-workload", "The workload: when each task arrives and what it asks for", w.desc.clone(),
                     (WORKLOAD_W, w.height), 560.0, draw_workload(w, Some(&send), &grab)) }
-                <p class="hint">{ "Drag a task's bar to move its arrival, or its grip (the right end) to change its last CPU burst; or focus one and use the arrow keys. Solid: wants the CPU; hollow: waits for I/O. Every policy below answers as you drag." }</p>
+                <p class="hint">{ "Drag a task's bar to move its arrival, its grip (the right end) to change its last CPU burst, or its knob on the right to change its nice value; or focus one and use the arrow keys. Solid: wants the CPU; hollow: waits for I/O. Every policy below answers as you drag (nice matters to CFS and EEVDF)." }</p>
             }
             <Table class="sch-tasks" stack=true caption="The workload" caption_hidden=true cols={vec![Col::Show("Task"), Col::Show("Arrival (ms)"), Col::Show("CPU bursts, io waits"), Col::Show("Nice"), Col::Hide("Remove")]}>
                 { task_rows }
@@ -463,7 +484,7 @@ pub fn SchedulerWidget() -> Html {
                 <p class="stale" role="status" data-testid="sch-stale">{ "Showing the last valid run until the highlighted fields are fixed." }</p>
             }
             <div class="sch-runs">{ charts }</div>
-            if let Some((policy, result)) = focused_run { <Details policy={policy} result={result} n={n} /> }
+            if let Some((policy, result)) = focused_run { <Details policy={policy} result={result} n={n} narrow={narrow} /> }
         </Frame>
     }
 }

@@ -38,11 +38,11 @@ fn mm_op(ins: &Instruction, i: u32) -> Option<usize> {
 }
 
 fn get(cpu: &Cpu, n: usize) -> u64 {
-    cpu.x87.regs[n & 7].sig
+    cpu.s.x87.regs[n & 7].sig
 }
 
 fn put(cpu: &mut Cpu, n: usize, v: u64) {
-    cpu.x87.regs[n & 7] = Ext { se: 0xffff, sig: v };
+    cpu.s.x87.regs[n & 7] = Ext { se: 0xffff, sig: v };
 }
 
 /// Operand `i`: an MMX register, or what [`src`] reads (memory, XMM, general register).
@@ -70,17 +70,17 @@ pub fn exec<B: Bus + ?Sized>(
     if m != M::Emms && !uses_mm {
         return None;
     }
-    if cpu.x87.fsw & sw::ES != 0 {
+    if cpu.s.x87.fsw & sw::ES != 0 {
         return Some(Err(Fault::FpuError));
     }
     if m == M::Emms {
-        cpu.x87.valid = 0;
+        cpu.s.x87.valid = 0;
         return Some(Ok(()));
     }
     let r = run(cpu, bus, ins, m);
     if r.is_ok() {
-        cpu.x87.top = 0;
-        cpu.x87.valid = 0xff;
+        cpu.s.x87.top = 0;
+        cpu.s.x87.valid = 0xff;
     }
     Some(r)
 }

@@ -99,12 +99,12 @@ pub fn exec<B: Bus + ?Sized>(
     }
     if let Some(cond) = cmov_cond(m) {
         let i = st_index(ins, 1).unwrap_or(1);
-        if cpu.x87.empty(0) || cpu.x87.empty(i) {
+        if cpu.s.x87.empty(0) || cpu.s.x87.empty(i) {
             underflow(cpu, Some(0), false);
         } else {
             if cond(cpu.s.rflags) {
-                let v = cpu.x87.st(i);
-                cpu.x87.set_st(0, v);
+                let v = cpu.s.x87.st(i);
+                cpu.s.x87.set_st(0, v);
             }
             finish(cpu, 0, Cond::default());
         }
@@ -125,8 +125,8 @@ pub fn exec<B: Bus + ?Sized>(
         | M::Fucomip
         | M::Ftst => compare(cpu, bus, ins, m),
         M::Fxam => {
-            let x = cpu.x87.st(0);
-            let class = if cpu.x87.empty(0) {
+            let x = cpu.s.x87.st(0);
+            let class = if cpu.s.x87.empty(0) {
                 sw::C3 | sw::C0
             } else if x.is_unsupported() {
                 0
@@ -144,7 +144,7 @@ pub fn exec<B: Bus + ?Sized>(
                 sw::C2
             };
             let c1 = if x.sign() { sw::C1 } else { 0 };
-            cpu.x87.fsw = (cpu.x87.fsw & !sw::CC) | class | c1;
+            cpu.s.x87.fsw = (cpu.s.x87.fsw & !sw::CC) | class | c1;
             Ok(())
         }
         M::Fchs | M::Fabs | M::Fsqrt | M::Frndint => unary(cpu, m),
@@ -166,7 +166,7 @@ fn binary<B: Bus + ?Sized>(
     let mut e = env(cpu);
     let before = e.flags;
     let (d, b) = if ins.op_count() >= 1 && ins.op0_kind() == OpKind::Memory {
-        if cpu.x87.empty(0) {
+        if cpu.s.x87.empty(0) {
             underflow(cpu, Some(0), pop);
             return Ok(());
         }
@@ -174,22 +174,22 @@ fn binary<B: Bus + ?Sized>(
     } else {
         let d = st_index(ins, 0).unwrap_or(1);
         let s = st_index(ins, 1).unwrap_or(0);
-        if cpu.x87.empty(d) || cpu.x87.empty(s) {
+        if cpu.s.x87.empty(d) || cpu.s.x87.empty(s) {
             underflow(cpu, Some(d), pop);
             return Ok(());
         }
-        (d, cpu.x87.st(s))
+        (d, cpu.s.x87.st(s))
     };
-    let a = cpu.x87.st(d);
+    let a = cpu.s.x87.st(d);
     let (x, y) = match op {
         Bin::Subr | Bin::Divr => (b, a),
         _ => (a, b),
     };
     let (r, up) = compute(op, x, y, pc(cpu), before, &mut e);
-    if cpu.x87.unmasked(e.flags as u16) & (flag::IE | flag::DE | flag::ZE) as u16 == 0 {
-        cpu.x87.set_st(d, r);
+    if cpu.s.x87.unmasked(e.flags as u16) & (flag::IE | flag::DE | flag::ZE) as u16 == 0 {
+        cpu.s.x87.set_st(d, r);
         if pop {
-            cpu.x87.pop();
+            cpu.s.x87.pop();
         }
     }
     finish(cpu, e.flags, Cond { c1: up, sf: false });
@@ -259,16 +259,16 @@ fn compare<B: Bus + ?Sized>(
     );
     let to_rflags = matches!(m, M::Fcomi | M::Fcomip | M::Fucomi | M::Fucomip);
     let (y, empty) = if m == M::Ftst {
-        (Ext::zero(false), cpu.x87.empty(0))
+        (Ext::zero(false), cpu.s.x87.empty(0))
     } else if ins.op_count() >= 1 && ins.op0_kind() == OpKind::Memory {
-        (load_mem(cpu, bus, ins, &mut e)?, cpu.x87.empty(0))
+        (load_mem(cpu, bus, ins, &mut e)?, cpu.s.x87.empty(0))
     } else {
         let i = if ins.op_count() == 0 {
             1
         } else {
             st_index(ins, ins.op_count() - 1).unwrap_or(1)
         };
-        (cpu.x87.st(i), cpu.x87.empty(0) || cpu.x87.empty(i))
+        (cpu.s.x87.st(i), cpu.s.x87.empty(0) || cpu.s.x87.empty(i))
     };
     let mut c = Cond::default();
     let r = if empty {
@@ -276,9 +276,9 @@ fn compare<B: Bus + ?Sized>(
         c.sf = true;
         Cmp::Unordered
     } else {
-        cmp_ext(cpu.x87.st(0), y, signalling, before, &mut e)
+        cmp_ext(cpu.s.x87.st(0), y, signalling, before, &mut e)
     };
-    let unmasked_ie = cpu.x87.unmasked(e.flags as u16) & (flag::IE | flag::DE) as u16 != 0;
+    let unmasked_ie = cpu.s.x87.unmasked(e.flags as u16) & (flag::IE | flag::DE) as u16 != 0;
     if !unmasked_ie {
         if to_rflags {
             let bits = match r {
@@ -295,10 +295,10 @@ fn compare<B: Bus + ?Sized>(
                 Cmp::Less => sw::C0,
                 Cmp::Equal => sw::C3,
             };
-            cpu.x87.fsw = (cpu.x87.fsw & !sw::CC) | cc;
+            cpu.s.x87.fsw = (cpu.s.x87.fsw & !sw::CC) | cc;
         }
         for _ in 0..pops {
-            cpu.x87.pop();
+            cpu.s.x87.pop();
         }
     }
     finish(cpu, e.flags, c);
@@ -307,11 +307,11 @@ fn compare<B: Bus + ?Sized>(
 
 /// FCHS, FABS, FSQRT, FRNDINT on ST(0).
 fn unary(cpu: &mut Cpu, m: M) -> Result<(), Fault> {
-    if cpu.x87.empty(0) {
+    if cpu.s.x87.empty(0) {
         underflow(cpu, Some(0), false);
         return Ok(());
     }
-    let x = cpu.x87.st(0);
+    let x = cpu.s.x87.st(0);
     let mut e = env(cpu);
     let (r, up) = match m {
         M::Fchs => (x.negated(), false),
@@ -335,8 +335,8 @@ fn unary(cpu: &mut Cpu, m: M) -> Result<(), Fault> {
         }
         _ => round_int(x, &mut e),
     };
-    if cpu.x87.unmasked(e.flags as u16) & (flag::IE | flag::DE | flag::ZE) as u16 == 0 {
-        cpu.x87.set_st(0, r);
+    if cpu.s.x87.unmasked(e.flags as u16) & (flag::IE | flag::DE | flag::ZE) as u16 == 0 {
+        cpu.s.x87.set_st(0, r);
     }
     finish(cpu, e.flags, Cond { c1: up, sf: false });
     Ok(())
@@ -412,11 +412,11 @@ pub(super) fn to_int(x: Ext, bits: u32, rc: Rc, e: &mut Env) -> (u64, bool) {
 
 /// FSCALE: ST(0) * 2^trunc(ST(1)).
 fn scale(cpu: &mut Cpu) -> Result<(), Fault> {
-    if cpu.x87.empty(0) || cpu.x87.empty(1) {
+    if cpu.s.x87.empty(0) || cpu.s.x87.empty(1) {
         underflow(cpu, Some(0), false);
         return Ok(());
     }
-    let (x, y) = (cpu.x87.st(0), cpu.x87.st(1));
+    let (x, y) = (cpu.s.x87.st(0), cpu.s.x87.st(1));
     let mut e = env(cpu);
     let (r, up) = if x.is_unsupported() || y.is_unsupported() {
         e.flags |= flag::IE;
@@ -464,8 +464,8 @@ fn scale(cpu: &mut Cpu) -> Result<(), Fault> {
             }
         }
     };
-    if cpu.x87.unmasked(e.flags as u16) & (flag::IE | flag::DE) as u16 == 0 {
-        cpu.x87.set_st(0, r);
+    if cpu.s.x87.unmasked(e.flags as u16) & (flag::IE | flag::DE) as u16 == 0 {
+        cpu.s.x87.set_st(0, r);
     }
     finish(cpu, e.flags, Cond { c1: up, sf: false });
     Ok(())
@@ -488,16 +488,16 @@ fn invalid(e: &mut Env) -> Ext {
 
 /// FXTRACT: ST(0) becomes its unbiased exponent and the significand (exponent 0) is pushed.
 fn xtract(cpu: &mut Cpu) -> Result<(), Fault> {
-    if cpu.x87.empty(0) {
+    if cpu.s.x87.empty(0) {
         underflow(cpu, Some(0), false);
         return Ok(());
     }
-    if !cpu.x87.empty(7) {
+    if !cpu.s.x87.empty(7) {
         // No room for the second result: stack overflow.
         super::push(cpu, Ext::default(), 0);
         return Ok(());
     }
-    let x = cpu.x87.st(0);
+    let x = cpu.s.x87.st(0);
     let mut e = env(cpu);
     let (expo, sig) = if x.is_unsupported() {
         e.flags |= flag::IE;
@@ -522,9 +522,9 @@ fn xtract(cpu: &mut Cpu) -> Result<(), Fault> {
             ),
         }
     };
-    if cpu.x87.unmasked(e.flags as u16) & (flag::IE | flag::DE | flag::ZE) as u16 == 0 {
-        cpu.x87.set_st(0, expo);
-        cpu.x87.push(sig);
+    if cpu.s.x87.unmasked(e.flags as u16) & (flag::IE | flag::DE | flag::ZE) as u16 == 0 {
+        cpu.s.x87.set_st(0, expo);
+        cpu.s.x87.push(sig);
     }
     finish(cpu, e.flags, Cond::default());
     Ok(())
@@ -534,11 +534,11 @@ fn xtract(cpu: &mut Cpu) -> Result<(), Fault> {
 /// exponents differ by less than 64 (C2 = 0, C0/C3/C1 = quotient bits 2/1/0); otherwise a
 /// partial one that lowers the exponent by 32 to 63 (C2 = 1).
 fn prem(cpu: &mut Cpu, ieee: bool) -> Result<(), Fault> {
-    if cpu.x87.empty(0) || cpu.x87.empty(1) {
+    if cpu.s.x87.empty(0) || cpu.s.x87.empty(1) {
         underflow(cpu, Some(0), false);
         return Ok(());
     }
-    let (x, y) = (cpu.x87.st(0), cpu.x87.st(1));
+    let (x, y) = (cpu.s.x87.st(0), cpu.s.x87.st(1));
     let mut e = env(cpu);
     let mut cc: Option<u16> = None;
     let r = if x.is_unsupported() || y.is_unsupported() {
@@ -616,10 +616,10 @@ fn prem(cpu: &mut Cpu, ieee: bool) -> Result<(), Fault> {
             }
         }
     };
-    if cpu.x87.unmasked(e.flags as u16) & (flag::IE | flag::DE) as u16 == 0 {
-        cpu.x87.set_st(0, r);
+    if cpu.s.x87.unmasked(e.flags as u16) & (flag::IE | flag::DE) as u16 == 0 {
+        cpu.s.x87.set_st(0, r);
         if let Some(c) = cc {
-            cpu.x87.fsw = (cpu.x87.fsw & !sw::CC) | c;
+            cpu.s.x87.fsw = (cpu.s.x87.fsw & !sw::CC) | c;
         }
     }
     let c1 = cc.is_some_and(|c| c & sw::C1 != 0);

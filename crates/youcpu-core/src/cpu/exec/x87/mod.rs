@@ -41,7 +41,7 @@ pub fn exec<B: Bus + ?Sized>(
             | M::Fxrstor64
             | M::Fnop
     );
-    if cpu.x87.fsw & sw::ES != 0 && !non_waiting && is_x87(m) {
+    if cpu.s.x87.fsw & sw::ES != 0 && !non_waiting && is_x87(m) {
         return Some(Err(Fault::FpuError));
     }
     if let Some(r) = arith::exec(cpu, bus, ins) {
@@ -94,8 +94,8 @@ pub fn exec<B: Bus + ?Sized>(
             let u = cpu.user();
             let mut e = env(cpu);
             let mut c = Cond::default();
-            let empty = cpu.x87.empty(0);
-            let x = cpu.x87.st(0);
+            let empty = cpu.s.x87.empty(0);
+            let x = cpu.s.x87.st(0);
             // |value| rounded by RC must be below 10^18; otherwise IE and the BCD indefinite.
             let r = if empty {
                 c.sf = true;
@@ -114,7 +114,7 @@ pub fn exec<B: Bus + ?Sized>(
                     Some((mag, neg))
                 }
             };
-            if cpu.x87.unmasked(e.flags as u16) & flag::IE as u16 != 0 {
+            if cpu.s.x87.unmasked(e.flags as u16) & flag::IE as u16 != 0 {
                 finish(cpu, e.flags, c);
                 return Ok(());
             }
@@ -139,8 +139,8 @@ pub fn exec<B: Bus + ?Sized>(
             bus.probe(a, 10, super::super::bus::Access::Write, u)?;
             bus.write(a, 8, lo, u)?;
             bus.write(a + 8, 2, hi, u)?;
-            if !empty || cpu.x87.unmasked(flag::IE as u16) == 0 {
-                cpu.x87.pop();
+            if !empty || cpu.s.x87.unmasked(flag::IE as u16) == 0 {
+                cpu.s.x87.pop();
             }
             finish(cpu, e.flags, c);
             Ok(())
@@ -151,63 +151,63 @@ pub fn exec<B: Bus + ?Sized>(
             let mut c = Cond::default();
             let mut flags = 0;
             for k in [0, i] {
-                if cpu.x87.empty(k) {
+                if cpu.s.x87.empty(k) {
                     flags |= flag::IE;
                     c.sf = true;
-                    if cpu.x87.unmasked(flag::IE as u16) == 0 {
-                        cpu.x87.set_st(k, Ext::indefinite());
+                    if cpu.s.x87.unmasked(flag::IE as u16) == 0 {
+                        cpu.s.x87.set_st(k, Ext::indefinite());
                     }
                 }
             }
-            if flags != 0 && cpu.x87.unmasked(flag::IE as u16) != 0 {
+            if flags != 0 && cpu.s.x87.unmasked(flag::IE as u16) != 0 {
                 finish(cpu, flags, c);
                 return Ok(());
             }
-            let (a, b) = (cpu.x87.st(0), cpu.x87.st(i));
-            cpu.x87.set_st(0, b);
-            cpu.x87.set_st(i, a);
+            let (a, b) = (cpu.s.x87.st(0), cpu.s.x87.st(i));
+            cpu.s.x87.set_st(0, b);
+            cpu.s.x87.set_st(i, a);
             finish(cpu, flags, c);
             Ok(())
         })(),
         M::Ffree => {
-            cpu.x87.free(st_index(ins, 0).unwrap_or(0));
+            cpu.s.x87.free(st_index(ins, 0).unwrap_or(0));
             Ok(())
         }
         M::Fincstp | M::Fdecstp => {
-            let t = cpu.x87.top;
-            cpu.x87.top = if m == M::Fincstp {
+            let t = cpu.s.x87.top;
+            cpu.s.x87.top = if m == M::Fincstp {
                 t + 1
             } else {
                 t.wrapping_sub(1)
             } & 7;
-            cpu.x87.fsw &= !sw::C1;
+            cpu.s.x87.fsw &= !sw::C1;
             Ok(())
         }
         M::Fnop | M::Wait => Ok(()),
         M::Fninit => {
-            cpu.x87.fcw = 0x037f;
-            cpu.x87.fsw = 0;
-            cpu.x87.top = 0;
-            cpu.x87.valid = 0;
-            cpu.x87.fop = 0;
+            cpu.s.x87.fcw = 0x037f;
+            cpu.s.x87.fsw = 0;
+            cpu.s.x87.top = 0;
+            cpu.s.x87.valid = 0;
+            cpu.s.x87.fop = 0;
             Ok(())
         }
         M::Fnclex => {
-            cpu.x87.fsw &= !(0x3f | sw::SF | sw::ES | sw::B);
+            cpu.s.x87.fsw &= !(0x3f | sw::SF | sw::ES | sw::B);
             Ok(())
         }
         M::Fldcw => (|| {
             let v = cpu.read_op(bus, ins, 0, 2)? as u16;
-            cpu.x87.fcw = v;
+            cpu.s.x87.fcw = v;
             update_summary(cpu);
             Ok(())
         })(),
         M::Fnstcw => {
-            let v = u64::from(cpu.x87.fcw);
+            let v = u64::from(cpu.s.x87.fcw);
             cpu.write_op(bus, ins, 0, 2, v)
         }
         M::Fnstsw => {
-            let v = u64::from(cpu.x87.status());
+            let v = u64::from(cpu.s.x87.status());
             if ins.op0_kind() == OpKind::Register {
                 cpu.set_reg(Register::AX, v);
                 Ok(())
@@ -231,20 +231,20 @@ pub fn exec<B: Bus + ?Sized>(
             }
             if m == M::Fnsave {
                 for i in 0..8 {
-                    let r = cpu.x87.st(i);
+                    let r = cpu.s.x87.st(i);
                     let at = a + 28 + 10 * i as u64;
                     bus.write(at, 8, r.sig, u)?;
                     bus.write(at + 8, 2, u64::from(r.se), u)?;
                 }
                 // Then FNINIT; the registers keep their contents (as on the CPU).
-                let regs = cpu.x87.regs;
-                *cpu.x87 = super::super::x87::X87 {
+                let regs = cpu.s.x87.regs;
+                cpu.s.x87 = super::super::x87::X87 {
                     regs,
                     ..Default::default()
                 };
             } else {
                 // FNSTENV masks all exceptions afterwards.
-                cpu.x87.fcw |= 0x3f;
+                cpu.s.x87.fcw |= 0x3f;
             }
             Ok(())
         })(),
@@ -267,13 +267,13 @@ pub fn exec<B: Bus + ?Sized>(
                     r.se = bus.read(at + 8, 2, u)? as u16;
                 }
             }
-            cpu.x87.fcw = fcw;
-            cpu.x87.set_status(fsw);
-            cpu.x87.set_tag_word(ftw);
+            cpu.s.x87.fcw = fcw;
+            cpu.s.x87.set_status(fsw);
+            cpu.s.x87.set_tag_word(ftw);
             if m == M::Frstor {
                 for (i, r) in regs.iter().enumerate() {
-                    let p = cpu.x87.phys(i);
-                    cpu.x87.regs[p] = *r;
+                    let p = cpu.s.x87.phys(i);
+                    cpu.s.x87.regs[p] = *r;
                 }
             }
             update_summary(cpu);
@@ -333,19 +333,19 @@ pub(super) fn env(cpu: &Cpu) -> Env {
         rc: rc(cpu),
         daz: false,
         ftz: false,
-        um: cpu.x87.fcw & 0x10 != 0,
+        um: cpu.s.x87.fcw & 0x10 != 0,
         flags: 0,
     }
 }
 
 /// The rounding control.
 pub(super) fn rc(cpu: &Cpu) -> Rc {
-    Rc::from_bits(u32::from(cpu.x87.fcw >> 10))
+    Rc::from_bits(u32::from(cpu.s.x87.fcw >> 10))
 }
 
 /// The precision control in bits.
 pub(super) fn pc(cpu: &Cpu) -> u32 {
-    match (cpu.x87.fcw >> 8) & 3 {
+    match (cpu.s.x87.fcw >> 8) & 3 {
         0 => 24,
         2 => 53,
         _ => 64,
@@ -354,7 +354,7 @@ pub(super) fn pc(cpu: &Cpu) -> u32 {
 
 /// Records exception flags and C1 in the status word; an unmasked one sets ES and B.
 pub(super) fn finish(cpu: &mut Cpu, flags: u32, c: Cond) {
-    let x = &mut cpu.x87;
+    let x = &mut cpu.s.x87;
     x.fsw = (x.fsw & !sw::C1) | (flags as u16 & 0x3f);
     if c.c1 {
         x.fsw |= sw::C1;
@@ -367,7 +367,7 @@ pub(super) fn finish(cpu: &mut Cpu, flags: u32, c: Cond) {
 
 /// ES and B follow the unmasked exception flags.
 fn update_summary(cpu: &mut Cpu) {
-    let x = &mut cpu.x87;
+    let x = &mut cpu.s.x87;
     if x.unmasked(x.fsw) != 0 {
         x.fsw |= sw::ES | sw::B;
     } else {
@@ -391,32 +391,32 @@ pub(super) fn st_index(ins: &Instruction, k: u32) -> Option<usize> {
 /// Pushes `x`; on a full stack (ST(7) in use) raises a stack overflow: masked, the QNaN
 /// indefinite is pushed instead. `flags` are the load's own flags.
 pub(super) fn push(cpu: &mut Cpu, x: Ext, flags: u32) {
-    if !cpu.x87.empty(7) {
+    if !cpu.s.x87.empty(7) {
         let c = Cond { c1: true, sf: true };
-        if cpu.x87.unmasked(flag::IE as u16) == 0 {
-            cpu.x87.push(Ext::indefinite());
+        if cpu.s.x87.unmasked(flag::IE as u16) == 0 {
+            cpu.s.x87.push(Ext::indefinite());
         }
         finish(cpu, flag::IE, c);
         return;
     }
-    if cpu.x87.unmasked(flags as u16) & (flag::IE | flag::DE) as u16 != 0 {
+    if cpu.s.x87.unmasked(flags as u16) & (flag::IE | flag::DE) as u16 != 0 {
         finish(cpu, flags, Cond::default());
         return;
     }
-    cpu.x87.push(x);
+    cpu.s.x87.push(x);
     finish(cpu, flags, Cond::default());
 }
 
 /// A stack underflow on reading an empty register: IE and SF, C1 = 0; masked, `dest` gets
 /// the QNaN indefinite (then popped if `pop`).
 pub(super) fn underflow(cpu: &mut Cpu, dest: Option<usize>, pop: bool) {
-    let masked = cpu.x87.unmasked(flag::IE as u16) == 0;
+    let masked = cpu.s.x87.unmasked(flag::IE as u16) == 0;
     if masked {
         if let Some(d) = dest {
-            cpu.x87.set_st(d, Ext::indefinite());
+            cpu.s.x87.set_st(d, Ext::indefinite());
         }
         if pop {
-            cpu.x87.pop();
+            cpu.s.x87.pop();
         }
     }
     finish(
@@ -477,10 +477,10 @@ pub(super) fn load_mem<B: Bus + ?Sized>(
 /// FLD: memory (32/64/80) or ST(i).
 fn load<B: Bus + ?Sized>(cpu: &mut Cpu, bus: &mut B, ins: &Instruction) -> Result<(), Fault> {
     if let Some(i) = st_index(ins, 0) {
-        if cpu.x87.empty(i) {
+        if cpu.s.x87.empty(i) {
             // Underflow on the source: masked, the indefinite is pushed.
-            if cpu.x87.unmasked(flag::IE as u16) == 0 {
-                cpu.x87.push(Ext::indefinite());
+            if cpu.s.x87.unmasked(flag::IE as u16) == 0 {
+                cpu.s.x87.push(Ext::indefinite());
             }
             finish(
                 cpu,
@@ -492,7 +492,7 @@ fn load<B: Bus + ?Sized>(cpu: &mut Cpu, bus: &mut B, ins: &Instruction) -> Resul
             );
             return Ok(());
         }
-        let x = cpu.x87.st(i);
+        let x = cpu.s.x87.st(i);
         push(cpu, x, 0);
         return Ok(());
     }
@@ -513,16 +513,16 @@ fn store<B: Bus + ?Sized>(
     ins: &Instruction,
     pop: bool,
 ) -> Result<(), Fault> {
-    let masked_ie = cpu.x87.unmasked(flag::IE as u16) == 0;
+    let masked_ie = cpu.s.x87.unmasked(flag::IE as u16) == 0;
     if let Some(i) = st_index(ins, 0) {
-        if cpu.x87.empty(0) {
+        if cpu.s.x87.empty(0) {
             underflow(cpu, Some(i), pop);
             return Ok(());
         }
-        let x = cpu.x87.st(0);
-        cpu.x87.set_st(i, x);
+        let x = cpu.s.x87.st(0);
+        cpu.s.x87.set_st(i, x);
         if pop {
-            cpu.x87.pop();
+            cpu.s.x87.pop();
         }
         finish(cpu, 0, Cond::default());
         return Ok(());
@@ -530,11 +530,11 @@ fn store<B: Bus + ?Sized>(
     let a = cpu.ea(ins);
     let u = cpu.user();
     let size = ins.memory_size();
-    let empty = cpu.x87.empty(0);
+    let empty = cpu.s.x87.empty(0);
     let x = if empty {
         Ext::indefinite()
     } else {
-        cpu.x87.st(0)
+        cpu.s.x87.st(0)
     };
     let mut e = env(cpu);
     let mut c = Cond::default();
@@ -555,7 +555,7 @@ fn store<B: Bus + ?Sized>(
             };
             let (bits, up) = ext::to_ieee(f, x, &mut e);
             c.c1 = up && !empty;
-            let unmasked = cpu.x87.unmasked(e.flags as u16);
+            let unmasked = cpu.s.x87.unmasked(e.flags as u16);
             if unmasked & (flag::IE | flag::DE) as u16 == 0 {
                 bus.write(a, if f == F32 { 4 } else { 8 }, bits, u)?;
             }
@@ -568,7 +568,7 @@ fn store<B: Bus + ?Sized>(
         _ => return Err(super::unsupported(ins)),
     }
     if pop {
-        cpu.x87.pop();
+        cpu.s.x87.pop();
     }
     finish(cpu, e.flags, c);
     Ok(())
@@ -591,22 +591,22 @@ fn store_int<B: Bus + ?Sized>(
     let indefinite = 1u64 << (bits - 1);
     let mut e = env(cpu);
     let mut c = Cond::default();
-    let empty = cpu.x87.empty(0);
+    let empty = cpu.s.x87.empty(0);
     let v = if empty {
         e.flags |= flag::IE;
         c.sf = true;
         indefinite
     } else {
-        let x = cpu.x87.st(0);
+        let x = cpu.s.x87.st(0);
         let truncate = m == M::Fisttp;
         let (v, up) = arith::to_int(x, bits, if truncate { Rc::Zero } else { e.rc }, &mut e);
         c.c1 = up;
         v
     };
-    if cpu.x87.unmasked(e.flags as u16) & flag::IE as u16 == 0 {
+    if cpu.s.x87.unmasked(e.flags as u16) & flag::IE as u16 == 0 {
         cpu.write_op(bus, ins, 0, bytes, v)?;
         if pop {
-            cpu.x87.pop();
+            cpu.s.x87.pop();
         }
     }
     finish(cpu, e.flags, c);
@@ -638,9 +638,9 @@ fn constant(m: M, rc: Rc) -> Ext {
 /// instruction and operand pointers are stored as zero.
 fn env_bytes(cpu: &Cpu) -> [u32; 7] {
     [
-        0xffff_0000 | u32::from(cpu.x87.fcw),
-        0xffff_0000 | u32::from(cpu.x87.status()),
-        0xffff_0000 | u32::from(cpu.x87.tag_word()),
+        0xffff_0000 | u32::from(cpu.s.x87.fcw),
+        0xffff_0000 | u32::from(cpu.s.x87.status()),
+        0xffff_0000 | u32::from(cpu.s.x87.tag_word()),
         0,
         0,
         0,
@@ -690,7 +690,7 @@ impl Cpu {
     /// the instruction and data pointers and the reserved bytes are zero. The kernel writes
     /// the same image into a signal frame (arch/x86/kernel/fpu/signal.c).
     pub fn fxsave_image(&self) -> [u8; 512] {
-        let x = &self.x87;
+        let x = &self.s.x87;
         let mut img = [0u8; 512];
         let w0 = u128::from(x.fcw)
             | (u128::from(x.status()) << 16)
@@ -724,13 +724,13 @@ impl Cpu {
         if mx & !super::super::fp::mxcsr::WRITABLE != 0 {
             return Err(mx);
         }
-        self.x87.fcw = w0 as u16;
-        self.x87.set_status((w0 >> 16) as u16);
-        self.x87.valid = (w0 >> 32) as u8;
-        self.x87.fop = ((w0 >> 48) as u16) & 0x7ff;
+        self.s.x87.fcw = w0 as u16;
+        self.s.x87.set_status((w0 >> 16) as u16);
+        self.s.x87.valid = (w0 >> 32) as u8;
+        self.s.x87.fop = ((w0 >> 48) as u16) & 0x7ff;
         for i in 0..8 {
-            let p = self.x87.phys(i);
-            self.x87.regs[p] = Ext::from_bits(word(2 + i));
+            let p = self.s.x87.phys(i);
+            self.s.x87.regs[p] = Ext::from_bits(word(2 + i));
         }
         self.s.mxcsr = mx;
         for (i, r) in self.s.xmm.iter_mut().enumerate() {

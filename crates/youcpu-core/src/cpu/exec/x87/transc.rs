@@ -56,21 +56,21 @@ pub fn exec(cpu: &mut Cpu, m: M) -> Option<Result<(), Fault>> {
         return None;
     }
     let two = matches!(m, M::Fpatan | M::Fyl2x | M::Fyl2xp1);
-    if cpu.x87.empty(0) || (two && cpu.x87.empty(1)) {
+    if cpu.s.x87.empty(0) || (two && cpu.s.x87.empty(1)) {
         underflow(cpu, Some(if two { 1 } else { 0 }), two);
         return Some(Ok(()));
     }
     let pushes = matches!(m, M::Fsincos | M::Fptan);
-    if pushes && !cpu.x87.empty(7) {
+    if pushes && !cpu.s.x87.empty(7) {
         super::push(cpu, Ext::default(), 0);
         return Some(Ok(()));
     }
-    let x = cpu.x87.st(0);
+    let x = cpu.s.x87.st(0);
     let mut e = env(cpu);
     let mut c = Cond::default();
-    cpu.x87.fsw &= !sw::C2;
+    cpu.s.x87.fsw &= !sw::C2;
     // Operand checks: unsupported and NaN.
-    let y = if two { cpu.x87.st(1) } else { x };
+    let y = if two { cpu.s.x87.st(1) } else { x };
     if x.is_unsupported() || y.is_unsupported() || x.is_nan() || y.is_nan() {
         let r = if x.is_unsupported() || y.is_unsupported() {
             e.flags |= flag::IE;
@@ -91,9 +91,9 @@ pub fn exec(cpu: &mut Cpu, m: M) -> Option<Result<(), Fault>> {
                 (i, i, false)
             } else if nx.kind == Kind::Finite && nx.exp >= 63 {
                 // Out of range: C2 = 1, nothing changes.
-                cpu.x87.fsw |= sw::C2;
+                cpu.s.x87.fsw |= sw::C2;
                 finish(cpu, e.flags & !flag::DE, c);
-                cpu.x87.fsw |= sw::C2;
+                cpu.s.x87.fsw |= sw::C2;
                 return Some(Ok(()));
             } else if nx.kind == Kind::Finite && nx.exp < -32 {
                 // Tiny arguments: sin x = tan x = x and cos x = 1, inexact (as the CPU
@@ -328,17 +328,17 @@ fn log_times(x: Num, y: Num, p1: bool, e: &mut Env) -> (Ext, bool) {
 /// `r` and push `r2`; FPATAN/FYL2X/FYL2XP1 write ST(1) and pop. Nothing is written when a
 /// precomputation exception is unmasked.
 fn write(cpu: &mut Cpu, m: M, r: Ext, r2: Ext, flags: u32, c: Cond) {
-    if cpu.x87.unmasked(flags as u16) & (flag::IE | flag::DE | flag::ZE) as u16 == 0 {
+    if cpu.s.x87.unmasked(flags as u16) & (flag::IE | flag::DE | flag::ZE) as u16 == 0 {
         match m {
             M::Fsincos | M::Fptan => {
-                cpu.x87.set_st(0, r);
-                cpu.x87.push(r2);
+                cpu.s.x87.set_st(0, r);
+                cpu.s.x87.push(r2);
             }
             M::Fpatan | M::Fyl2x | M::Fyl2xp1 => {
-                cpu.x87.set_st(1, r);
-                cpu.x87.pop();
+                cpu.s.x87.set_st(1, r);
+                cpu.s.x87.pop();
             }
-            _ => cpu.x87.set_st(0, r),
+            _ => cpu.s.x87.set_st(0, r),
         }
     }
     finish(cpu, flags, c);

@@ -1,0 +1,185 @@
+//! Processes on the simulated Linux: C programs that fork, wait and exit, built with
+//! musl-gcc -static and gcc -static, run natively and in the simulator; stdout, stderr and
+//! the exit status must match (the programs wait for their children before printing, so the
+//! order is the same on both).
+
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
+use crate::harness;
+
+use harness::compare_outcome;
+
+#[test]
+fn fork_and_waitpid_with_exit_statuses() {
+    let o = compare_outcome("fork_wait.c", &[]);
+    assert_eq!(o.status, 9);
+    assert!(o.stdout.contains("exited 1, status 7,"), "{}", o.stdout);
+    assert!(o.stdout.contains("reaped 3, sum 60"));
+    assert!(o.stdout.contains("three generations: 3"));
+}
+
+#[test]
+fn copy_on_write_and_shared_mappings() {
+    let o = compare_outcome("fork_cow.c", &[]);
+    assert!(o
+        .stdout
+        .contains("parent: 1 2 parent heap parent bss shared 11 12 private 20"));
+}
+
+#[test]
+fn wait_edge_cases_and_signal_statuses() {
+    let o = compare_outcome("wait_edge.c", &[]);
+    assert!(o
+        .stdout
+        .contains("wait with no children: -1 No child process"));
+    assert!(o.stdout.contains("signal 9"));
+}
+
+#[test]
+fn vfork_parent_waits_for_the_child() {
+    let o = compare_outcome("vfork.c", &[]);
+    assert!(o.stdout.starts_with("child runs first\n"));
+}
+
+#[test]
+fn stdio_buffer_duplicated_by_fork() {
+    let o = compare_outcome("fork_stdio.c", &[]);
+    assert_eq!(o.status, 13);
+    // musl's stdout is line buffered until its first write finds a pipe: one copy; glibc's
+    // buffer holds the line at fork and both processes write it (compared in
+    // compare_outcome).
+    assert_eq!(o.stdout.matches("before fork").count(), 1);
+}
+
+#[test]
+fn files_through_stdio_and_system_calls() {
+    let o = compare_outcome("files.c", &[]);
+    assert!(o.stdout.contains("fread 20000 same 1"), "{}", o.stdout);
+    assert!(o.stdout.contains("captured: this goes to the file"));
+}
+
+#[test]
+fn shared_file_mappings_share_the_page_cache_and_sigbus_past_the_end() {
+    // On the in-memory file system (the browser's); tests/host_fs_cli.rs of the CLI runs the
+    // same program on the host's, three builds, and compares the file left behind too.
+    let o = compare_outcome("mmapshared.c", &[]);
+    assert!(
+        o.stdout.contains("pread after a store: HELLO"),
+        "{}",
+        o.stdout
+    );
+    assert!(o.stdout.contains("after the child: mapping #$, file #$"));
+    assert!(o
+        .stdout
+        .contains("page wholly past the end, read: signal 7 code 2 at offset 8197"));
+    assert!(o
+        .stdout
+        .contains("private, wholly past the end: signal 7 code 2 at offset 8193"));
+}
+
+#[test]
+fn pipes_between_processes() {
+    let o = compare_outcome("pipes.c", &[]);
+    assert!(
+        o.stdout
+            .starts_with("received 300004 bytes, 0 wrong, tail END\n"),
+        "{}",
+        o.stdout
+    );
+    assert!(o.stdout.contains("child says sum=5050"));
+}
+
+#[test]
+fn sleepers_wake_in_deadline_order() {
+    let o = compare_outcome("sleep.c", &[]);
+    assert!(o
+        .stdout
+        .starts_with("parent waits\nfast child awake\nslow child awake\nsum 3"));
+}
+
+#[test]
+fn directories_readdir_and_rename() {
+    let o = compare_outcome("dirs.c", &[]);
+    assert!(
+        o.stdout.starts_with("top: ../ ./ a/ b/ one two\n"),
+        "{}",
+        o.stdout
+    );
+    assert!(o.stdout.ends_with("rmdir top: 0\n"));
+}
+
+#[test]
+fn signals_between_processes() {
+    let o = compare_outcome("signals.c", &[]);
+    assert_eq!(o.status, 128 + 15);
+    assert!(o
+        .stdout
+        .starts_with("wait with SIGCHLD ignored: -1 No child process"));
+}
+
+#[test]
+fn a_pipeline_with_redirections_and_umask() {
+    let o = compare_outcome("pipeline.c", &[]);
+    assert!(
+        o.stdout
+            .contains("file says: 200 lines, sum of squares 2686700\n"),
+        "{}",
+        o.stdout
+    );
+    assert!(o.stdout.ends_with("dir mode with umask 077: 700\n"));
+}
+
+#[test]
+fn standard_input_to_end_of_file() {
+    let text: String = (0..500)
+        .map(|i| format!("line {i} has some words\n"))
+        .collect();
+    let o = harness::compare_outcome_stdin("stdin.c", &[], text.as_bytes());
+    assert!(
+        o.stdout.ends_with("500 lines, 2500 words\nchild read 0\n"),
+        "{}",
+        o.stdout
+    );
+}
+
+#[test]
+fn stop_and_continue() {
+    let o = compare_outcome("stop.c", &[]);
+    assert!(
+        o.stdout.contains("waitid stopped: code 5 status 20"),
+        "{}",
+        o.stdout
+    );
+    assert!(o.stdout.contains("child continued\n"));
+}
+
+#[test]
+fn alarms() {
+    let o = compare_outcome("alarm.c", &[]);
+    assert_eq!(o.status, 128 + 14);
+    assert!(
+        o.stdout.contains("pausing child: signal 14\n"),
+        "{}",
+        o.stdout
+    );
+}
+
+#[test]
+fn poll_on_pipes() {
+    let o = compare_outcome("poll.c", &[]);
+    assert!(o.stdout.contains("empty, 50 ms: 0\n"), "{}", o.stdout);
+    assert!(o.stdout.contains("writer closed: 1 revents 0x10\n"));
+}
+
+#[test]
+fn select_on_pipes() {
+    let o = compare_outcome("select.c", &[]);
+    // The time left is the C library's business: glibc's select copies pselect6's back into
+    // the timeval, musl's does not (each compared with its native run above).
+    assert!(
+        o.stdout.starts_with("empty, 50 ms: 0 set 0 left "),
+        "{}",
+        o.stdout
+    );
+    assert!(o.stdout.ends_with("not open: -1 Bad file descriptor\n"));
+}

@@ -1,0 +1,45 @@
+//! The logic of every fuzz target, shared by the cargo-fuzz binaries (`fuzz/fuzz_targets/`,
+//! nightly, libFuzzer) and by the stable test `crates/youcpu-core/tests/it/fuzz_corpus.rs`, which
+//! replays every committed corpus file through the same function. Each `run` takes raw bytes,
+//! decodes them itself (no `arbitrary` crate, so the stable test needs nothing extra), and
+//! panics only when an invariant breaks: libFuzzer then reports a crash.
+
+#![allow(dead_code)] // each fuzz binary uses one target
+
+pub mod asm_text;
+pub mod cpu_exec;
+pub mod cpu_simd;
+pub mod disasm;
+pub mod elf_load;
+pub mod elf_parse;
+pub mod input;
+pub mod misc_register;
+pub mod page_walk;
+pub mod sched_sim;
+pub mod shebang;
+
+/// A target's function: one input, a panic when an invariant breaks.
+pub type Target = fn(&[u8]);
+
+/// Every target: its corpus directory name under `fuzz/corpus/` and its function.
+pub const TARGETS: &[(&str, Target)] = &[
+    ("asm_text", asm_text::run),
+    ("disasm", disasm::run),
+    ("elf_parse", elf_parse::run),
+    ("elf_load", elf_load::run),
+    ("misc_register", misc_register::run),
+    ("shebang", shebang::run),
+    ("cpu_exec", cpu_exec::run),
+    ("cpu_simd", cpu_simd::run),
+    ("page_walk", page_walk::run),
+    ("sched_sim", sched_sim::run),
+];
+
+/// An error message the UI and CLI can show on one line: not empty, no line break.
+pub fn check_message(what: &str, m: &str) {
+    assert!(!m.trim().is_empty(), "{what}: empty error message");
+    assert!(
+        !m.contains('\n'),
+        "{what}: error message spans lines: {m:?}"
+    );
+}

@@ -1,0 +1,313 @@
+//! The picture of `ld-so`: the address space at the program's entry point, one band per
+//! object (highest address at the top) with its base and its relocations counted by type;
+//! under it the picked object's relocation slots as cells, and an arrow from the picked slot to
+//! what the value `ld.so` wrote there points at; for a slot the program calls through, the
+//! call site and the PLT stub that lead to it.
+
+use super::state::State;
+use crate::widgets::exec_draw::{char_w, clip, order_by, Canvas};
+use youcpu_core::linux::ldso::{Reloc, Report, Role};
+
+/// The picture's width (viewBox units).
+pub const W: f64 = 560.0;
+const X0: f64 = 12.0;
+const BAND_W: f64 = W - 2.0 * X0;
+const BAND_H: f64 = 40.0;
+const GAP: f64 = 22.0;
+/// Most objects drawn.
+pub const MAX_BANDS: usize = 8;
+/// Hit keys of object bands start here (relocation cells use the relocation's index).
+pub const OBJECT_KEY: usize = 1 << 20;
+
+/// "R_X86_64_JUMP_SLOT" -> "JUMP_SLOT".
+pub fn short(kind: &str) -> &str {
+    kind.strip_prefix("R_X86_64_").unwrap_or(kind)
+}
+
+/// A cell's one- or two-letter mark for a type.
+fn mark(kind: &str) -> &str {
+    match short(kind) {
+        "RELATIVE" => "R",
+        "GLOB_DAT" => "G",
+        "JUMP_SLOT" => "J",
+        "64" => "64",
+        "IRELATIVE" => "I",
+        "COPY" => "C",
+        k if k.starts_with("TPOFF") || k.starts_with("DTP") => "T",
+        _ => "?",
+    }
+}
+
+/// The object's name without its directory.
+pub fn base_name(name: &str) -> &str {
+    name.rsplit('/').next().unwrap_or(name)
+}
+
+fn role(r: Role) -> &'static str {
+    match r {
+        Role::Program => "the program, mapped by the kernel",
+        Role::Interpreter => "the interpreter, mapped by the kernel (AT_BASE)",
+        Role::Library => "a library, mapped by ld.so",
+        Role::Vdso => "the vDSO, mapped by the kernel",
+    }
+}
+
+/// Counts as "3 RELATIVE, 2 JUMP_SLOT" (or "no relocations").
+pub fn counts(c: &[(String, usize)]) -> String {
+    if c.is_empty() {
+        return "no relocations".into();
+    }
+    c.iter()
+        .map(|(k, n)| format!("{n} {}", short(k)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// What the value in a relocated slot is, in words.
+pub fn value_text(r: &Report, x: &Reloc) -> String {
+    let Some(v) = x.value else {
+        return "cannot be read".into();
+    };
+    match &x.target {
+        Some(t) => {
+            let o = r.objects.get(t.object).map_or("", |o| base_name(&o.name));
+            match &t.symbol {
+                Some(s) => format!("{v:#x} = {s} in {o} (+{:#x})", t.offset),
+                None => format!("{v:#x} = {o} + {:#x}", t.offset),
+            }
+        }
+        None if v == 0 && x.symbol.is_some() => {
+            format!("0: no object defines {}, a weak symbol, so it stays null", x.symbol.as_deref().unwrap_or(""))
+        }
+        None => format!("{v:#x}"),
+    }
+}
+
+/// One relocation as a sentence.
+pub fn reloc_text(r: &Report, x: &Reloc) -> String {
+    let sym = x.symbol.as_deref().map(|s| format!(" {s}")).unwrap_or_default();
+    format!(
+        "{}{sym} at {:#x} ({} + {:#x}) now holds {}",
+        short(&x.kind),
+        x.addr,
+        r.objects.get(x.object).map_or("", |o| base_name(&o.name)),
+        x.offset,
+        value_text(r, x)
+    )
+}
+
+/// Draws the picture for `s` (whose run is done) into `c`; returns its height and its
+/// description.
+pub fn draw(c: &mut Canvas, s: &State, r: &Report) -> (f64, String) {
+    let mut desc = Vec::new();
+    // Bands, highest address first.
+    let starts: Vec<u64> = r.objects.iter().map(|o| u64::MAX - o.start).collect();
+    let order: Vec<usize> = order_by(&starts).into_iter().take(MAX_BANDS).collect();
+    let mut y = 8.0;
+    c.text(X0, y + 10.0, "start", "d-small", "highest addresses");
+    y += 16.0;
+    let mut band_y = vec![None; r.objects.len()];
+    for &i in &order {
+        let Some(o) = r.objects.get(i) else { continue };
+        let lit = i == s.object;
+        let class = match o.role {
+            Role::Program => "xd-seg0",
+            Role::Interpreter => "xd-seg1",
+            Role::Library => "xd-seg2",
+            Role::Vdso => "xd-aux",
+        };
+        let total: usize = o.counts.iter().map(|(_, n)| n).sum();
+        let label = format!("{}  at {:#x}", base_name(&o.name), o.base);
+        let sub = format!("{} KiB · {}", (o.end - o.start) >> 10, counts(&o.counts));
+        c.part(
+            format!("object {i}"),
+            (X0, y, BAND_W, BAND_H),
+            class,
+            lit,
+            &label,
+            Some(&sub),
+        );
+        c.hit(
+            OBJECT_KEY + i,
+            (X0, y, BAND_W, BAND_H),
+            format!("{}, {}: base {:#x}, {total} relocations", base_name(&o.name), role(o.role), o.base),
+            lit,
+        );
+        desc.push(format!(
+            "{} ({}) at {:#x}, {}.",
+            base_name(&o.name),
+            role(o.role),
+            o.base,
+            counts(&o.counts)
+        ));
+        band_y[i] = Some(y);
+        y += BAND_H + 6.0;
+    }
+    c.text(X0, y + 6.0, "start", "d-small", "lowest addresses (the stack, above them all, is left out)");
+    y += GAP;
+    // The picked object's relocation cells.
+    let cells = State::cells(r, s.object, s.reloc);
+    let obj = r.objects.get(s.object);
+    let n_all = r.relocs.iter().filter(|x| x.object == s.object).count();
+    c.text(
+        X0,
+        y + 8.0,
+        "start",
+        "d-label",
+        clip(
+            &format!(
+                "Slots ld.so filled in {}: {}{}",
+                obj.map_or("", |o| base_name(&o.name)),
+                if cells.len() < n_all { format!("{} of {n_all}, ", cells.len()) } else { String::new() },
+                "pick one"
+            ),
+            (BAND_W / char_w("d-label")) as usize,
+        ),
+    );
+    y += 16.0;
+    let cw = (BAND_W / cells.len().max(1) as f64).min(34.0);
+    let mut picked_cell = None;
+    if cells.is_empty() {
+        c.text(X0, y + 18.0, "start", "d-small", "none: nothing in this object needed fixing up");
+    }
+    for (k, &i) in cells.iter().enumerate() {
+        let Some(x) = r.relocs.get(i) else { continue };
+        let lit = Some(i) == s.reloc;
+        let rect = (X0 + k as f64 * cw, y, cw - 3.0, 26.0);
+        c.part(format!("reloc {i}"), rect, "", lit, mark(&x.kind), None);
+        let sym = x.symbol.as_deref().map(|s| format!(" {s}")).unwrap_or_default();
+        c.hit(i, rect, format!("{}{sym} at {:#x}", short(&x.kind), x.addr), lit);
+        if lit {
+            picked_cell = Some((rect.0 + rect.2 / 2.0, y));
+        }
+    }
+    y += 34.0;
+    let picked = s.reloc.and_then(|i| r.relocs.get(i));
+    if let (Some(x), Some((cx, cy))) = (picked, picked_cell) {
+        // The arrow from the slot to what it points at.
+        if let Some(t) = &x.target {
+            if let (Some(o), Some(Some(by))) = (r.objects.get(t.object), band_y.get(t.object)) {
+                let span = (o.end - o.start).max(1) as f64;
+                let off = (o.base + t.offset).saturating_sub(o.start) as f64;
+                let tx = X0 + 8.0 + (off / span).clamp(0.0, 1.0) * (BAND_W - 16.0);
+                let ty = by + BAND_H;
+                c.line(tx, ty - 10.0, tx, ty, "d-hl d-line");
+                c.path(&[(cx, cy), (cx, cy - 8.0), (tx, ty + 10.0), (tx, ty)], "d-hl", true);
+                if let Some(sym) = &t.symbol {
+                    // The name on a small panel of its own, readable over the band's text.
+                    let label = clip(sym, 24);
+                    let w = label.chars().count() as f64 * char_w("d-small") + 6.0;
+                    let lx = if tx + 4.0 + w > W - X0 { tx - 4.0 - w } else { tx + 4.0 };
+                    c.rect(lx, ty - 15.0, w, 13.0, "d-box");
+                    c.text(lx + 3.0, ty - 5.0, "start", "d-small d-hl", label);
+                }
+            }
+        }
+        let words = reloc_text(r, x);
+        let fit = (BAND_W / char_w("d-small")) as usize;
+        c.text(X0, y + 4.0, "start", "d-small", clip(&words, fit));
+        y += 12.0;
+        if words.chars().count() > fit {
+            let rest: String = words.chars().skip(fit - 1).collect();
+            c.text(X0, y + 4.0, "start", "d-small", clip(&rest, fit));
+            y += 12.0;
+        }
+        desc.push(format!("Picked: {words}."));
+        // A call through this slot: call site -> PLT stub -> the slot.
+        let idx = s.reloc.unwrap_or(usize::MAX);
+        let calls: Vec<_> = r.calls.iter().filter(|k| k.reloc == idx).collect();
+        if let Some(k) = calls.first() {
+            y += 8.0;
+            let bw = 168.0;
+            let site = format!(
+                "{} {}",
+                k.caller.as_deref().map(|f| format!("in {f}:")).unwrap_or_default(),
+                if k.jump { "jmp" } else { "call" }
+            );
+            c.part("call site", (X0, y, bw, 34.0), "d-box-2", true, site.trim(), Some(&format!("{:#x}", k.site)));
+            let from = match k.stub {
+                Some(stub) => {
+                    c.part(
+                        "plt stub",
+                        (X0 + bw + 24.0, y, bw, 34.0),
+                        "d-box-2",
+                        true,
+                        "PLT stub: jmp *slot",
+                        Some(&format!("{stub:#x}")),
+                    );
+                    c.arrow(X0 + bw, y + 17.0, X0 + bw + 24.0, y + 17.0, "d-hl");
+                    X0 + 1.5 * bw + 24.0
+                }
+                None => X0 + bw / 2.0,
+            };
+            // From the stub (or the call) up to the slot it jumps through.
+            c.path(&[(from, y), (from, y - 6.0), (cx, cy + 34.0), (cx, cy + 27.0)], "d-hl", true);
+            let more = if calls.len() > 1 {
+                format!(" ({} call sites in all)", calls.len())
+            } else {
+                String::new()
+            };
+            desc.push(format!(
+                "The program's {} at {:#x}{} goes {}through this slot{more}.",
+                if k.jump { "jump" } else { "call" },
+                k.site,
+                k.caller.as_deref().map(|f| format!(" in {f}")).unwrap_or_default(),
+                k.stub.map(|s| format!("to the PLT stub at {s:#x}, which jumps ")).unwrap_or_default()
+            ));
+            y += 40.0;
+        }
+    }
+    (y + 6.0, desc.join(" "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::state::{Action, State, EXAMPLE_FILES};
+    use super::*;
+    use crate::ui::Apply;
+    use std::rc::Rc;
+    use youcpu_core::linux::ldso::{File, Run};
+
+    fn done() -> State {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../web");
+        let files: Vec<File> = EXAMPLE_FILES
+            .iter()
+            .map(|(u, n)| File {
+                name: (*n).into(),
+                bytes: std::fs::read(dir.join(u)).expect("example"),
+            })
+            .collect();
+        let mut s = State::default();
+        s.apply(Action::Fetched(Ok(files.clone())));
+        let r = Run::start("hello-dyn", &files[0].bytes, &files[1..])
+            .and_then(Run::finish)
+            .expect("runs");
+        s.apply(Action::Finished(s.run, Ok(Rc::new(r))));
+        s
+    }
+
+    #[test]
+    fn the_default_picture_follows_puts_from_main_to_libc() {
+        let s = done();
+        let r = s.report().expect("done").clone();
+        let mut c = Canvas::new();
+        let (h, desc) = draw(&mut c, &s, &r);
+        assert!(h > 200.0 && c.max_x <= W, "{h} {}", c.max_x);
+        let lit = c.lit();
+        assert!(lit.contains(&"object 0") && lit.contains(&"call site") && lit.contains(&"plt stub"), "{lit:?}");
+        assert!(desc.contains("puts in ld-musl-x86_64.so.1"), "{desc}");
+        assert!(desc.contains("in main goes to the PLT stub"), "{desc}");
+        // Three bands (libc, the vDSO, the program), 8 cells, all of them buttons.
+        assert_eq!(c.hits.iter().filter(|h| h.key >= OBJECT_KEY).count(), 3);
+        assert_eq!(c.hits.iter().filter(|h| h.key < OBJECT_KEY).count(), 8);
+        // Picking a RELATIVE slot: no call path, an arrow into the program itself.
+        let rel = r.relocs.iter().position(|x| x.kind == "R_X86_64_RELATIVE").expect("one");
+        let mut t = s.clone();
+        t.apply(Action::Reloc(rel));
+        let mut c = Canvas::new();
+        let (_, desc) = draw(&mut c, &t, &r);
+        assert!(c.find("call site").is_none());
+        assert!(desc.contains("= frame_dummy in hello-dyn"), "{desc}");
+        assert!(c.lit().contains(&format!("reloc {rel}").as_str()));
+    }
+}

@@ -1,0 +1,1085 @@
+//! The "your program" widget's state: which program (an example the page fetches when it is
+//! picked, or files the reader dropped), its argv, environment and standard input, the step
+//! budget and memory limit; the run in the simulated kernel (advanced in slices by the view's
+//! background task), its console and the story of its events ([`narrate`]); the event chosen
+//! and, opened from it, the state of the machine at that moment.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use youcpu_core::linux::narrate::{self, Moment, Stage};
+use youcpu_core::linux::trace::Categories;
+use youcpu_core::linux::{Config, Linux, ProcessState};
+use youcpu_core::loader::stack::RANDOM_SEED;
+use youcpu_core::loader::ExecArgs;
+
+use crate::ui::{Apply, Query, UrlState};
+
+/// One example program: its id (in links), the path it runs as, the files the page fetches
+/// for it (`programs/FILE` next to the page, installed at the path), and its default
+/// arguments and input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Example {
+    /// Its id in links.
+    pub id: &'static str,
+    /// What it shows.
+    pub label: &'static str,
+    /// The path execve is given.
+    pub path: &'static str,
+    /// (file under `programs/`, where it goes in the simulated tree).
+    pub files: &'static [(&'static str, &'static str)],
+    /// Arguments after argv[0].
+    pub args: &'static str,
+    /// Standard input.
+    pub stdin: &'static str,
+}
+
+/// The examples, in the order the picker lists them.
+pub const EXAMPLES: [Example; 7] = [
+    Example {
+        id: "hello-dyn",
+        label: "hello, dynamically linked (musl)",
+        path: "/bin/hello-dyn",
+        files: &[
+            ("bin/hello-dyn", "/bin/hello-dyn"),
+            ("lib/ld-musl-x86_64.so.1", "/lib/ld-musl-x86_64.so.1"),
+        ],
+        args: "",
+        stdin: "",
+    },
+    Example {
+        id: "hello",
+        label: "hello, statically linked",
+        path: "/bin/hello",
+        files: &[("bin/hello", "/bin/hello")],
+        args: "",
+        stdin: "",
+    },
+    Example {
+        id: "fork",
+        label: "fork: a child, copy-on-write, wait",
+        path: "/bin/fork",
+        files: &[("bin/fork", "/bin/fork")],
+        args: "",
+        stdin: "",
+    },
+    Example {
+        id: "segv",
+        label: "segv: catches its own SIGSEGV",
+        path: "/bin/segv",
+        files: &[("bin/segv", "/bin/segv")],
+        args: "",
+        stdin: "",
+    },
+    Example {
+        id: "upper",
+        label: "upper: reads standard input",
+        path: "/bin/upper",
+        files: &[("bin/upper", "/bin/upper")],
+        args: "",
+        stdin: "Shout this, please.\n",
+    },
+    Example {
+        id: "args",
+        label: "args: prints its arguments",
+        path: "/bin/args",
+        files: &[("bin/args", "/bin/args")],
+        args: "one two three",
+        stdin: "",
+    },
+    Example {
+        id: "script",
+        label: "script: a #! file run by /bin/args",
+        path: "/bin/script",
+        files: &[("script", "/bin/script"), ("bin/args", "/bin/args")],
+        args: "",
+        stdin: "",
+    },
+];
+
+/// Instructions per slice of the run (one timer task each: a few milliseconds).
+pub const SLICE: u64 = 25_000;
+/// The default step budget.
+pub const DEFAULT_BUDGET: u64 = 20_000_000;
+/// The largest step budget the page accepts.
+pub const MAX_BUDGET: u64 = 1_000_000_000;
+/// The default memory limit, MiB.
+pub const DEFAULT_MEMORY_MIB: u64 = 64;
+/// The largest memory limit, MiB.
+pub const MAX_MEMORY_MIB: u64 = 512;
+/// Most moments kept in the story (the rest are counted).
+pub const MAX_MOMENTS: usize = 5_000;
+/// Most bytes of console output kept.
+pub const MAX_CONSOLE: usize = 64 << 10;
+/// Most files a reader may drop at once, and their total size.
+pub const MAX_DROPPED: usize = 16;
+/// Total bytes of dropped files.
+pub const MAX_DROPPED_BYTES: usize = 64 << 20;
+/// The timer period, in instructions (a timer interrupt this often lets the scheduler switch
+/// between runnable processes).
+pub const TIMER_PERIOD: u64 = 20_000;
+
+/// A file for the simulated tree: where it goes and its bytes.
+pub type File = (String, Rc<Vec<u8>>);
+
+/// Where the program comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// An example (index into [`EXAMPLES`]).
+    Example(usize),
+    /// Files the reader dropped (not in links).
+    Dropped,
+}
+
+/// How the run stands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Status {
+    /// Nothing run yet (or files still coming).
+    Idle,
+    /// Fetching the example's files.
+    Loading,
+    /// Running in slices.
+    Running,
+    /// Paused by the reader (or stopped at the next event).
+    Paused,
+    /// The process tree ended: the first process's end.
+    Ended(ProcessState),
+    /// Stopped at the step budget.
+    Budget,
+    /// Stopped by the reader.
+    Stopped,
+    /// Could not start (the message says why).
+    Failed(String),
+}
+
+/// One stretch of the console: standard output or error, as written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Chunk {
+    /// fd 2.
+    pub err: bool,
+    /// The bytes, as text.
+    pub text: String,
+}
+
+/// A dropped dynamic program's needs.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Needs {
+    /// PT_INTERP.
+    pub interp: Option<String>,
+    /// DT_NEEDED names not dropped yet (the interpreter itself counts as provided, as musl's
+    /// libc.so is its own loader).
+    pub missing: Vec<String>,
+    /// Every DT_NEEDED name.
+    pub needed: Vec<String>,
+    /// Where the dynamic loader will look, in words.
+    pub search: String,
+}
+
+/// The machine at one moment, opened from an event (the run replayed from the start to that
+/// instruction count: the simulation is deterministic).
+#[derive(Clone)]
+pub struct Opened {
+    /// The moment's index.
+    pub index: usize,
+    /// The machine then.
+    pub linux: Rc<RefCell<Linux>>,
+    /// Instructions stepped since the moment (each line: address and text).
+    pub stepped: Vec<String>,
+}
+
+impl PartialEq for Opened {
+    fn eq(&self, o: &Self) -> bool {
+        self.index == o.index && Rc::ptr_eq(&self.linux, &o.linux) && self.stepped == o.stepped
+    }
+}
+
+/// The run.
+#[derive(Clone)]
+pub struct Run {
+    /// The kernel and its processes (shared, advanced in place by each slice).
+    pub linux: Rc<RefCell<Linux>>,
+    /// Events already told.
+    pub told: usize,
+    /// Write calls already placed in the console.
+    pub writes: usize,
+    /// Bytes of stdout and stderr already placed.
+    pub placed: (usize, usize),
+    /// The stdin given so far (then its end).
+    pub fed: u8,
+}
+
+impl PartialEq for Run {
+    fn eq(&self, o: &Self) -> bool {
+        Rc::ptr_eq(&self.linux, &o.linux) && self.told == o.told
+    }
+}
+
+/// The widget's state.
+#[derive(Clone, PartialEq)]
+pub struct State {
+    /// The program's source.
+    pub source: Source,
+    /// Files ready for the run (fetched for the example, or dropped), with their places.
+    pub files: Vec<File>,
+    /// Which fetch a result belongs to.
+    pub generation: u64,
+    /// Arguments after argv[0], split at spaces.
+    pub args: String,
+    /// Environment, `K=V` separated by spaces.
+    pub env: String,
+    /// Standard input.
+    pub stdin: String,
+    /// Step budget, as typed.
+    pub budget: String,
+    /// Memory limit in MiB, as typed.
+    pub memory: String,
+    /// The run's status.
+    pub status: Status,
+    /// The run.
+    pub run: Option<Run>,
+    /// Pause at the next event.
+    pub to_next: bool,
+    /// The story so far.
+    pub story: Vec<Moment>,
+    /// Events past [`MAX_MOMENTS`].
+    pub untold: u64,
+    /// The console.
+    pub console: Vec<Chunk>,
+    /// The moment chosen.
+    pub selected: Option<usize>,
+    /// The stage the list is filtered to.
+    pub filter: Option<Stage>,
+    /// The list's search text.
+    pub search: String,
+    /// The dropped program's needs (for a dynamic one).
+    pub needs: Option<Needs>,
+    /// A note about the input (a dropped file not in the link, a bad file).
+    pub note: Option<String>,
+    /// A moment opened.
+    pub opened: Option<Opened>,
+    /// The link named a moment: select it once the run reaches it.
+    pub want: Option<usize>,
+}
+
+/// What the reader (or the background run) asks.
+#[derive(Clone, Debug)]
+pub enum Action {
+    /// Pick an example (its files are fetched by the view).
+    Pick(usize),
+    /// The files of fetch `generation` arrived (or why not).
+    Fetched(u64, Result<Vec<File>, String>),
+    /// The reader dropped (or chose) files: (name, bytes).
+    Dropped(Result<Vec<File>, String>),
+    /// argv text.
+    Args(String),
+    /// Environment text.
+    Env(String),
+    /// Standard input text.
+    Stdin(String),
+    /// Budget text.
+    Budget(String),
+    /// Memory text.
+    Memory(String),
+    /// Start (again) from the beginning.
+    Run,
+    /// Pause.
+    Pause,
+    /// Go on.
+    Resume,
+    /// Run to the next event, then pause.
+    NextEvent,
+    /// End the run.
+    Stop,
+    /// One slice of the run.
+    Slice,
+    /// Choose a moment.
+    Select(usize),
+    /// Filter the list by stage.
+    Filter(Option<Stage>),
+    /// Search text.
+    Search(String),
+    /// Open the chosen moment.
+    Open,
+    /// Close it.
+    Close,
+    /// Step one instruction in the opened moment.
+    StepInstruction,
+    /// Back to the defaults.
+    Reset,
+}
+
+impl Default for State {
+    fn default() -> Self {
+        State::with(0)
+    }
+}
+
+/// A number typed in a field, within `1..=max`.
+pub fn parse_limit(text: &str, max: u64, what: &str) -> Result<u64, String> {
+    let t: String = text.chars().filter(|c| *c != '_' && *c != ',').collect();
+    match t.trim().parse::<u64>() {
+        Ok(n) if (1..=max).contains(&n) => Ok(n),
+        Ok(_) => Err(format!("the {what} must be between 1 and {max}")),
+        Err(_) => Err(format!("the {what} must be a whole number")),
+    }
+}
+
+/// A dropped file's place in the tree: a loader named by the program's PT_INTERP at that
+/// path, a library (`*.so*`) where the loader looks first (`/lib` for musl, the multiarch
+/// directory for glibc), anything else in `/bin`.
+fn place(name: &str, interp: Option<&str>) -> String {
+    let base = name.rsplit('/').next().unwrap_or(name);
+    if let Some(i) = interp.filter(|i| i.rsplit('/').next() == Some(base)) {
+        return i.to_string();
+    }
+    if base.contains(".so") {
+        if interp.is_some_and(|i| i.contains("ld-linux")) {
+            return format!("/lib/x86_64-linux-gnu/{base}");
+        }
+        return format!("/lib/{base}");
+    }
+    format!("/bin/{base}")
+}
+
+/// What a dynamic program needs that the dropped files do not provide.
+pub fn needs(program: &[u8], dropped: &[String]) -> Option<Needs> {
+    let f = youcpu_core::elf::parse(program).ok()?;
+    let interp = f.interp.map(|i| i.path);
+    let needed: Vec<String> = f
+        .dynamic
+        .as_ref()
+        .map(|d| d.needed.iter().map(|n| n.value.clone()).collect())
+        .unwrap_or_default();
+    if interp.is_none() && needed.is_empty() {
+        return None;
+    }
+    let have = |n: &str| {
+        dropped
+            .iter()
+            .any(|d| d.rsplit('/').next() == n.rsplit('/').next())
+    };
+    let musl = interp.as_deref().is_some_and(|i| i.contains("musl"));
+    let mut missing: Vec<String> = interp.iter().filter(|i| !have(i)).cloned().collect();
+    for n in &needed {
+        // musl's libc.so is its dynamic loader too: providing the loader provides libc.
+        let in_loader = musl && n.starts_with("libc.") && interp.as_deref().is_some_and(have);
+        if !have(n) && !in_loader && !missing.contains(n) {
+            missing.push(n.clone());
+        }
+    }
+    let dyns = f.dynamic.as_ref();
+    let mut search = Vec::new();
+    if let Some(r) = dyns.and_then(|d| d.rpath.as_ref()) {
+        search.push(format!("DT_RPATH {}", r.value));
+    }
+    search.push("LD_LIBRARY_PATH".to_string());
+    if let Some(r) = dyns.and_then(|d| d.runpath.as_ref()) {
+        search.push(format!("DT_RUNPATH {}", r.value));
+    }
+    if musl {
+        search.push("/etc/ld-musl-x86_64.path, else /lib:/usr/local/lib:/usr/lib".into());
+    } else {
+        search.push(
+            "/etc/ld.so.cache, then the default directories (/lib/x86_64-linux-gnu, \
+             /usr/lib/x86_64-linux-gnu, /lib, /usr/lib on Debian and Ubuntu)"
+                .into(),
+        );
+    }
+    Some(Needs {
+        interp,
+        missing,
+        needed,
+        search: search.join(", then "),
+    })
+}
+
+impl State {
+    /// The defaults with example `i` chosen.
+    pub fn with(i: usize) -> State {
+        let ex = EXAMPLES.get(i).copied().unwrap_or(EXAMPLES[0]);
+        State {
+            source: Source::Example(i.min(EXAMPLES.len() - 1)),
+            files: Vec::new(),
+            generation: 0,
+            args: ex.args.to_string(),
+            env: "HOME=/ PATH=/bin LANG=C".to_string(),
+            stdin: ex.stdin.to_string(),
+            budget: DEFAULT_BUDGET.to_string(),
+            memory: DEFAULT_MEMORY_MIB.to_string(),
+            status: Status::Idle,
+            run: None,
+            to_next: false,
+            story: Vec::new(),
+            untold: 0,
+            console: Vec::new(),
+            selected: None,
+            filter: None,
+            search: String::new(),
+            needs: None,
+            note: None,
+            opened: None,
+            want: None,
+        }
+    }
+
+    /// The example chosen, if any.
+    pub fn example(&self) -> Option<&'static Example> {
+        match self.source {
+            Source::Example(i) => EXAMPLES.get(i),
+            Source::Dropped => None,
+        }
+    }
+
+    /// The path the program runs as.
+    pub fn program_path(&self) -> Option<String> {
+        match self.source {
+            Source::Example(i) => EXAMPLES.get(i).map(|e| e.path.to_string()),
+            Source::Dropped => self
+                .files
+                .iter()
+                .find(|(p, _)| p.starts_with("/bin/"))
+                .map(|(p, _)| p.clone()),
+        }
+    }
+
+    /// Whether the run is advancing.
+    pub fn running(&self) -> bool {
+        self.status == Status::Running
+    }
+
+    /// How many instructions have retired.
+    pub fn instructions(&self) -> u64 {
+        self.run
+            .as_ref()
+            .map_or(0, |r| r.linux.borrow().instructions())
+    }
+
+    /// The moments the list shows (filter and search), by index.
+    pub fn shown(&self) -> Vec<usize> {
+        let q = self.search.to_lowercase();
+        self.story
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| self.filter.is_none_or(|f| m.stage == f))
+            .filter(|(_, m)| q.is_empty() || m.sentence.to_lowercase().contains(&q))
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    /// How many moments of each stage.
+    pub fn counts(&self) -> Vec<(Stage, usize)> {
+        Stage::ALL
+            .iter()
+            .map(|&s| (s, self.story.iter().filter(|m| m.stage == s).count()))
+            .collect()
+    }
+
+    fn clear_run(&mut self) {
+        self.run = None;
+        self.story.clear();
+        self.untold = 0;
+        self.console.clear();
+        self.selected = None;
+        self.opened = None;
+        self.to_next = false;
+    }
+
+    fn start(&mut self) {
+        self.clear_run();
+        let fail = |s: &mut State, m: String| s.status = Status::Failed(m);
+        let Some(path) = self.program_path() else {
+            return fail(self, "Pick an example or drop a program first.".into());
+        };
+        if self.files.is_empty() {
+            return fail(self, "The program's files have not arrived yet.".into());
+        }
+        let mem = match parse_limit(&self.memory, MAX_MEMORY_MIB, "memory limit") {
+            Ok(m) => m,
+            Err(e) => return fail(self, format!("Cannot run: {e} (MiB).")),
+        };
+        if let Err(e) = parse_limit(&self.budget, MAX_BUDGET, "step budget") {
+            return fail(self, format!("Cannot run: {e}."));
+        }
+        let mut argv = vec![path.as_bytes().to_vec()];
+        argv.extend(self.args.split_whitespace().map(|a| a.as_bytes().to_vec()));
+        let envp = self
+            .env
+            .split_whitespace()
+            .map(|a| a.as_bytes().to_vec())
+            .collect();
+        let cfg = Config {
+            memory_limit: mem << 20,
+            timer_period: Some(TIMER_PERIOD),
+            ..Config::default()
+        };
+        let mut l = match Linux::new(&cfg) {
+            Ok(l) => l,
+            Err(e) => return fail(self, format!("The machine could not start: {e}.")),
+        };
+        for (p, b) in &self.files {
+            if let Err(e) = l.install_file(p.as_bytes(), b, 0o755) {
+                return fail(self, format!("Cannot place {p}: {e}."));
+            }
+        }
+        l.trace.start(Categories::ALL);
+        l.stdin_open = true;
+        let args = ExecArgs {
+            argv,
+            envp,
+            execfn: path.as_bytes().to_vec(),
+            uid: 1000,
+            gid: 1000,
+            random_seed: RANDOM_SEED,
+        };
+        if let Err(e) = l.spawn(path.as_bytes(), &args) {
+            // The verdicts of the chain are still worth telling.
+            self.story = narrate::narrate(&l.trace.events);
+            return fail(self, format!("The kernel refused to run it: {e}."));
+        }
+        self.run = Some(Run {
+            linux: Rc::new(RefCell::new(l)),
+            told: 0,
+            writes: 0,
+            placed: (0, 0),
+            fed: 0,
+        });
+        self.status = Status::Running;
+        self.take_news();
+    }
+
+    /// Tells the new events and places the new output.
+    fn take_news(&mut self) -> usize {
+        let Some(run) = self.run.as_mut() else {
+            return 0;
+        };
+        let l = run.linux.borrow();
+        let before = self.story.len();
+        for e in l.trace.events.get(run.told..).unwrap_or_default() {
+            if self.story.len() < MAX_MOMENTS {
+                self.story.push(narrate::moment(e));
+            } else {
+                self.untold += 1;
+            }
+        }
+        run.told = l.trace.events.len();
+        // The console in the order the writes were made: each write to fd 1 or 2 takes its
+        // bytes from that stream.
+        let shown: usize = self.console.iter().map(|c| c.text.len()).sum();
+        for s in l.syscalls.get(run.writes..).unwrap_or_default() {
+            let n = match s.ret {
+                Some(n) if n > 0 && matches!(s.nr, 1 | 20) => n as usize,
+                _ => continue,
+            };
+            let (err, buf, at) = match s.args[0] {
+                1 => (false, &l.stdout, &mut run.placed.0),
+                2 => (true, &l.stderr, &mut run.placed.1),
+                _ => continue,
+            };
+            let bytes = buf.get(*at..(*at + n).min(buf.len())).unwrap_or_default();
+            *at += bytes.len();
+            if shown >= MAX_CONSOLE {
+                continue;
+            }
+            let text = String::from_utf8_lossy(bytes).into_owned();
+            match self.console.last_mut() {
+                Some(c) if c.err == err => c.text.push_str(&text),
+                _ => self.console.push(Chunk { err, text }),
+            }
+        }
+        run.writes = l.syscalls.len();
+        self.story.len() - before
+    }
+
+    fn slice(&mut self) {
+        if !self.running() {
+            return;
+        }
+        let budget = parse_limit(&self.budget, MAX_BUDGET, "step budget").unwrap_or(DEFAULT_BUDGET);
+        let Some(run) = self.run.as_mut() else {
+            return;
+        };
+        let (done, awaiting, at) = {
+            let mut l = run.linux.borrow_mut();
+            let start = l.instructions();
+            let events = l.trace.events.len();
+            let mut done;
+            loop {
+                let left = budget.saturating_sub(l.instructions());
+                // To the next event: a few instructions at a time, so the run stops close to it.
+                let step = if self.to_next { 16 } else { SLICE };
+                done = left == 0 || l.run(left.min(step));
+                let far = l.instructions().saturating_sub(start) >= SLICE;
+                if done || !self.to_next || far || l.awaiting_input || l.trace.events.len() > events {
+                    break;
+                }
+            }
+            (done, l.awaiting_input, l.instructions())
+        };
+        if awaiting {
+            // Standard input reaches the program when it first waits for it, then its end
+            // (as `youcpu run` passes a pipe on).
+            let data = if run.fed == 0 {
+                self.stdin.as_bytes().to_vec()
+            } else {
+                Vec::new()
+            };
+            run.fed = run.fed.saturating_add(1);
+            run.linux.borrow_mut().feed_stdin(&data);
+        }
+        let new = self.take_news();
+        let state = self.run.as_ref().map(|r| r.linux.borrow().state.clone());
+        if done {
+            self.status = match state {
+                Some(ProcessState::Running) | None if at >= budget => Status::Budget,
+                Some(ProcessState::Running) | None => Status::Budget,
+                Some(s) => Status::Ended(s),
+            };
+        } else if self.to_next && new > 0 {
+            self.to_next = false;
+            self.status = Status::Paused;
+            self.selected = Some(self.story.len() - new);
+        }
+        if let Some(w) = self.want.filter(|w| *w < self.story.len()) {
+            self.selected = Some(w);
+            self.want = None;
+        }
+    }
+
+    fn open(&mut self) {
+        let Some(i) = self.selected else { return };
+        let Some(m) = self.story.get(i) else { return };
+        let target = m.instructions;
+        // Replay from the start: the same files, arguments and input give the same run.
+        let mut copy = self.clone();
+        copy.want = None;
+        copy.start();
+        let Some(run) = copy.run else { return };
+        {
+            let mut l = run.linux.borrow_mut();
+            let mut fed = 0u8;
+            loop {
+                let left = target.saturating_sub(l.instructions());
+                let done = l.run(left);
+                if done || l.instructions() >= target {
+                    break;
+                }
+                if l.awaiting_input {
+                    let data = if fed == 0 {
+                        self.stdin.as_bytes().to_vec()
+                    } else {
+                        Vec::new()
+                    };
+                    fed = fed.saturating_add(1);
+                    l.feed_stdin(&data);
+                } else {
+                    break;
+                }
+            }
+        }
+        self.opened = Some(Opened {
+            index: i,
+            linux: run.linux,
+            stepped: Vec::new(),
+        });
+    }
+
+    fn step_instruction(&mut self) {
+        let Some(o) = self.opened.as_mut() else { return };
+        let step = o.linux.borrow_mut().step_traced();
+        use youcpu_core::linux::TraceStep;
+        let line = match step {
+            TraceStep::Instruction { rip, text } => format!("{rip:#x}  {text}"),
+            TraceStep::Exception { rip, text, .. } => {
+                format!("{rip:#x}  {text}  (exception: the kernel takes over)")
+            }
+            TraceStep::Kernel(a) => format!("kernel: {}", kernel_words(&a)),
+            TraceStep::Stopped(s) => format!("stopped: {s:?}"),
+        };
+        o.stepped.push(line);
+        if o.stepped.len() > 200 {
+            o.stepped.remove(0);
+        }
+    }
+}
+
+fn kernel_words(a: &youcpu_core::linux::KernelAction) -> String {
+    use youcpu_core::linux::KernelAction as K;
+    match a {
+        K::Syscall(r) => format!("system call {} = {:?}", r.name, r.ret),
+        K::DemandPage { addr } => format!("page fault at {addr:#x}: a zero page mapped"),
+        K::Timer => "timer interrupt".into(),
+        K::CopyOnWrite { addr } => format!("copy-on-write fault at {addr:#x}"),
+        K::Switch { from, to } => format!("switch from pid {from} to pid {to}"),
+        K::Signal { signal, handler } => format!("signal {signal} to its handler at {handler:#x}"),
+        K::Kill { signal, reason } => format!("killed by signal {signal}: {reason}"),
+    }
+}
+
+impl Apply for State {
+    type Action = Action;
+
+    fn ignores(&self, a: &Action) -> bool {
+        match a {
+            Action::Slice => !self.running(),
+            Action::Fetched(g, _) => *g != self.generation,
+            _ => false,
+        }
+    }
+
+    fn apply(&mut self, a: Action) {
+        match a {
+            Action::Pick(i) => {
+                let search = (self.filter, self.search.clone());
+                let g = self.generation.wrapping_add(1);
+                *self = State::with(i);
+                (self.filter, self.search) = search;
+                self.generation = g;
+                self.status = Status::Loading;
+            }
+            Action::Fetched(_, Ok(files)) => {
+                self.files = files;
+                self.status = Status::Idle;
+                self.start();
+            }
+            Action::Fetched(_, Err(e)) => {
+                self.status = Status::Failed(format!("The example's files could not be fetched: {e}."));
+            }
+            Action::Dropped(Err(e)) => self.note = Some(e),
+            Action::Dropped(Ok(files)) => {
+                let base = |n: &str| n.rsplit('/').next().unwrap_or(n).to_string();
+                let mut all: Vec<(String, Rc<Vec<u8>>)> = Vec::new();
+                // Files dropped before (libraries after their program) are kept, the program
+                // first.
+                if self.source == Source::Dropped {
+                    all.extend(self.files.iter().map(|(p, b)| (base(p), b.clone())));
+                }
+                let new: Vec<String> = files.iter().map(|(n, _)| base(n)).collect();
+                for (name, bytes) in files {
+                    let b = base(&name);
+                    all.retain(|(p, _)| *p != b);
+                    all.push((b, bytes));
+                }
+                // The program: the first newly dropped file that is not a library, else the
+                // one before.
+                let is_prog = |p: &String| !p.contains(".so");
+                let prog = all
+                    .iter()
+                    .find(|(p, _)| is_prog(p) && new.contains(p))
+                    .or_else(|| all.iter().find(|(p, _)| is_prog(p)))
+                    .cloned();
+                let interp = prog
+                    .as_ref()
+                    .and_then(|(_, b)| youcpu_core::elf::parse(b).ok())
+                    .and_then(|f| f.interp.map(|i| i.path));
+                let names: Vec<String> = all.iter().map(|(p, _)| p.clone()).collect();
+                self.generation = self.generation.wrapping_add(1);
+                self.source = Source::Dropped;
+                self.clear_run();
+                self.status = Status::Idle;
+                self.note = None;
+                self.needs = prog.as_ref().and_then(|(_, b)| needs(b, &names));
+                // The program goes first, at /bin/NAME; the rest where the loader looks.
+                let mut placed: Vec<File> = Vec::new();
+                if let Some((n, b)) = &prog {
+                    placed.push((format!("/bin/{n}"), b.clone()));
+                }
+                for (n, b) in &all {
+                    if prog.as_ref().is_some_and(|(p, _)| p == n) {
+                        continue;
+                    }
+                    placed.push((place(n, interp.as_deref()), b.clone()));
+                }
+                self.files = placed;
+                if prog.is_none() {
+                    self.status =
+                        Status::Failed("Those files hold no program, only libraries.".into());
+                } else if self.needs.as_ref().is_none_or(|n| n.missing.is_empty()) {
+                    self.start();
+                }
+            }
+            Action::Args(t) => self.args = t,
+            Action::Env(t) => self.env = t,
+            Action::Stdin(t) => self.stdin = t,
+            Action::Budget(t) => self.budget = t,
+            Action::Memory(t) => self.memory = t,
+            Action::Run if self.files.is_empty() && self.example().is_some() => {
+                // The example's files come only now (never with the page's first load).
+                self.generation = self.generation.wrapping_add(1);
+                self.status = Status::Loading;
+            }
+            Action::Run => self.start(),
+            Action::Pause => {
+                if self.running() {
+                    self.status = Status::Paused;
+                }
+            }
+            Action::Resume => {
+                if self.status == Status::Paused {
+                    self.status = Status::Running;
+                }
+            }
+            Action::NextEvent => {
+                if matches!(self.status, Status::Paused | Status::Running) {
+                    self.to_next = true;
+                    self.status = Status::Running;
+                } else if self.run.is_none() {
+                    self.start();
+                    self.to_next = true;
+                }
+            }
+            Action::Stop => {
+                if matches!(self.status, Status::Paused | Status::Running) {
+                    self.status = Status::Stopped;
+                }
+            }
+            Action::Slice => self.slice(),
+            Action::Select(i) => {
+                if i < self.story.len() {
+                    self.selected = Some(i);
+                }
+            }
+            Action::Filter(f) => self.filter = f,
+            Action::Search(s) => self.search = s,
+            Action::Open => self.open(),
+            Action::Close => self.opened = None,
+            Action::StepInstruction => self.step_instruction(),
+            Action::Reset => {
+                let g = self.generation.wrapping_add(1);
+                *self = State::default();
+                self.generation = g;
+            }
+        }
+    }
+}
+
+impl UrlState for State {
+    const PREFIX: &'static str = "yp-";
+
+    fn from_query(q: &Query) -> Self {
+        let i = q
+            .get("ex")
+            .and_then(|id| EXAMPLES.iter().position(|e| e.id == id))
+            .unwrap_or(0);
+        let mut s = State::with(i);
+        if q.get("src") == Some("drop") {
+            s.note = Some(
+                "This link was made for a program dropped into the page: dropped files never \
+                 leave the reader's browser, so the link cannot carry them. Drop the files \
+                 again, or pick an example."
+                    .into(),
+            );
+        }
+        if let Some(a) = q.text("args") {
+            s.args = a;
+        }
+        if let Some(a) = q.text("env") {
+            s.env = a;
+        }
+        if let Some(a) = q.text("in") {
+            s.stdin = a;
+        }
+        if let Some(a) = q.text("steps") {
+            s.budget = a;
+        }
+        if let Some(a) = q.text("mem") {
+            s.memory = a;
+        }
+        s.want = q.get("ev").and_then(|e| e.parse().ok());
+        // A link that names an example or an event runs it at once (its files are fetched
+        // then); the bare page fetches nothing until the reader asks.
+        if q.get("ex").is_some() || s.want.is_some() {
+            s.status = Status::Loading;
+            s.generation = 1;
+        }
+        s
+    }
+
+    fn to_query(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        let d = State::with(match self.source {
+            Source::Example(i) => i,
+            Source::Dropped => 0,
+        });
+        match self.source {
+            Source::Example(i) if i != 0 => out.push(("ex".into(), EXAMPLES[i].id.into())),
+            Source::Example(_) => {}
+            Source::Dropped => out.push(("src".into(), "drop".into())),
+        }
+        for (k, v, dv) in [
+            ("args", &self.args, &d.args),
+            ("env", &self.env, &d.env),
+            ("in", &self.stdin, &d.stdin),
+            ("steps", &self.budget, &d.budget),
+            ("mem", &self.memory, &d.memory),
+        ] {
+            if v != dv {
+                out.push((k.into(), v.clone()));
+            }
+        }
+        if let Some(i) = self.selected.or(self.want) {
+            out.push(("ev".into(), i.to_string()));
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    /// The example's files from web/programs, as the page fetches them.
+    fn files(ex: &Example) -> Vec<File> {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../web/programs");
+        ex.files
+            .iter()
+            .map(|(f, to)| {
+                (
+                    to.to_string(),
+                    Rc::new(std::fs::read(dir.join(f)).expect("an example file")),
+                )
+            })
+            .collect()
+    }
+
+    fn run(mut s: State) -> State {
+        let mut n = 0;
+        while s.running() && n < 10_000 {
+            s.apply(Action::Slice);
+            n += 1;
+        }
+        s
+    }
+
+    fn picked(i: usize) -> State {
+        let mut s = State::default();
+        s.apply(Action::Pick(i));
+        let g = s.generation;
+        s.apply(Action::Fetched(g, Ok(files(&EXAMPLES[i]))));
+        s
+    }
+
+    fn console(s: &State) -> String {
+        s.console.iter().map(|c| c.text.as_str()).collect()
+    }
+
+    #[test]
+    fn every_example_runs_to_its_end_and_tells_its_story() {
+        for (i, ex) in EXAMPLES.iter().enumerate() {
+            let s = run(picked(i));
+            assert!(
+                matches!(s.status, Status::Ended(ProcessState::Exited { code: 0 })),
+                "{}: {:?}",
+                ex.id,
+                s.status
+            );
+            assert!(s.story.len() > 10, "{}", ex.id);
+            assert_eq!(s.story[0].stage, Stage::Exec);
+            assert!(!console(&s).is_empty(), "{}", ex.id);
+        }
+    }
+
+    #[test]
+    fn the_console_interleaves_stdout_and_stderr_as_written() {
+        let s = run(picked(4));
+        assert_eq!(console(&s), "SHOUT THIS, PLEASE.\n20 bytes\n");
+        assert_eq!(s.console.len(), 2);
+        assert!(!s.console[0].err && s.console[1].err);
+    }
+
+    #[test]
+    fn next_event_pauses_at_each_new_moment() {
+        let mut s = picked(1);
+        s.apply(Action::Pause);
+        let before = s.story.len();
+        s.apply(Action::NextEvent);
+        let s = run(s);
+        assert_eq!(s.status, Status::Paused);
+        assert!(s.story.len() > before);
+        assert_eq!(s.selected, Some(before));
+    }
+
+    #[test]
+    fn a_moment_opens_at_its_instruction_and_steps_on() {
+        let mut s = run(picked(1));
+        let w = s.story.iter().position(|m| m.what == "writev").expect("writev");
+        s.apply(Action::Select(w));
+        s.apply(Action::Open);
+        let o = s.opened.clone().expect("opened");
+        assert_eq!(
+            o.linux.borrow().instructions(),
+            s.story[w].instructions
+        );
+        s.apply(Action::StepInstruction);
+        assert_eq!(s.opened.as_ref().map(|o| o.stepped.len()), Some(1));
+    }
+
+    #[test]
+    fn a_dropped_dynamic_program_names_what_it_lacks_then_runs() {
+        let ex = &EXAMPLES[0];
+        let all = files(ex);
+        let mut s = State::default();
+        s.apply(Action::Dropped(Ok(vec![(
+            "hello-dyn".into(),
+            all[0].1.clone(),
+        )])));
+        let n = s.needs.clone().expect("needs");
+        assert_eq!(n.interp.as_deref(), Some("/lib/ld-musl-x86_64.so.1"));
+        // musl's libc.so is its loader: one file provides both.
+        assert_eq!(n.missing, ["/lib/ld-musl-x86_64.so.1", "libc.so"]);
+        assert!(n.search.contains("/usr/lib"));
+        assert_eq!(s.status, Status::Idle);
+        s.apply(Action::Dropped(Ok(vec![(
+            "ld-musl-x86_64.so.1".into(),
+            all[1].1.clone(),
+        )])));
+        assert!(s.needs.as_ref().is_some_and(|n| n.missing.is_empty()));
+        let s = run(s);
+        assert_eq!(console(&s), "hello, world\n");
+    }
+
+    #[test]
+    fn junk_and_runaway_programs_end_with_a_message() {
+        let mut s = State::default();
+        s.apply(Action::Dropped(Ok(vec![(
+            "junk".into(),
+            Rc::new(b"\x7fELF but not really".to_vec()),
+        )])));
+        assert!(
+            matches!(&s.status, Status::Failed(m) if m.contains("refused")),
+            "{:?}",
+            s.status
+        );
+        // A fork bomb under a small budget stops at the budget.
+        let bomb = youcpu_core::asm::build_program(
+            "_start:\n  mov eax, 57\n  syscall\n  jmp _start\n",
+        )
+        .expect("the fork bomb assembles");
+        let mut s = State {
+            budget: "300000".into(),
+            ..State::default()
+        };
+        s.apply(Action::Dropped(Ok(vec![("bomb".into(), Rc::new(bomb.elf))])));
+        assert_eq!(s.status, Status::Running);
+        let s = run(s);
+        assert_eq!(s.status, Status::Budget, "{:?}", s.status);
+        assert!(s.story.iter().any(|m| m.what == "fork"));
+    }
+
+    #[test]
+    fn links_keep_the_example_arguments_and_event() {
+        let mut s = State::with(5);
+        s.args = "a b".into();
+        s.selected = Some(3);
+        let q = Query::from(s.to_query());
+        let back = State::from_query(&q);
+        assert_eq!(back.example().map(|e| e.id), Some("args"));
+        assert_eq!(back.args, "a b");
+        assert_eq!(back.want, Some(3));
+        let d = State {
+            source: Source::Dropped,
+            ..State::default()
+        };
+        let back = State::from_query(&Query::from(d.to_query()));
+        assert!(back.note.is_some());
+    }
+}
