@@ -15,7 +15,7 @@ pub const W: f64 = 440.0;
 const ROW: f64 = 14.0;
 const BOX_X: f64 = 70.0;
 const BOX_W: f64 = 232.0;
-const TOP: f64 = 128.0;
+const TOP: f64 = 145.0;
 
 fn hex(v: u64) -> String {
     format!("{v:#x}")
@@ -167,8 +167,7 @@ pub fn draw(s: &State, on_go: Option<Callback<usize>>, on_pick: Option<Callback<
             let x = 30.0 + step * i as f64;
             let on = i == s.at;
             let cb = on_go.clone().map(|c| Callback::from(move |()| c.emit(i)));
-            // The name begins with the visible text (the number, then the name), as axe asks.
-            let label = format!("{} {}: moment {} of {}", i + 1, moment_name(st.moment), i + 1, stops.len());
+            let label = format!("{} (moment {} of {})", moment_name(st.moment), i + 1, stops.len());
             html! {
                 <>
                 if i > 0 { { line(x - step + 9.0, 16.0, x - 9.0, 16.0, "d-line") } }
@@ -176,7 +175,6 @@ pub fn draw(s: &State, on_go: Option<Callback<usize>>, on_pick: Option<Callback<
                     <>
                     { rect(-24.0, -12.0, 48.0, 52.0, "sg-hit") }
                     <circle r="9" class="d-box" />
-                    { text(0.0, 4.0, "middle", "d-small sg-small", (i + 1).to_string()) }
                     { text(0.0, 34.0, "middle", if on { "d-label d-hl" } else { "d-small sg-small" }, moment_name(st.moment)) }
                     </>
                 }, Some("sg-next")) }
@@ -187,18 +185,19 @@ pub fn draw(s: &State, on_go: Option<Callback<usize>>, on_pick: Option<Callback<
     // The process's signal state.
     let (pending, blocked) = cur.map_or((0, 0), |c| (c.pending, c.blocked));
     let sig = name(w.signal);
-    let handler = format!("{sig} → {:#x}  {}", w.action.handler, flag_names(w.action.flags));
+    let handler = format!("{sig} → {:#x}", w.action.handler);
     let lines = [
         ("pending", set_names(pending), pending != 0),
         ("blocked", set_names(blocked), blocked != 0),
         ("handler", handler, false),
+        ("sa_flags", flag_names(w.action.flags).replace(" | ", "|"), false),
     ];
     let state_box = html! {
         <g class="sg-state" data-testid={tid("sg-state".into())}>
-            { rect(4.0, 58.0, W - 8.0, 60.0, "d-box-2") }
+            { rect(4.0, 58.0, W - 8.0, 77.0, "d-box-2") }
             { for lines.into_iter().enumerate().map(|(i, (k, v, lit))| {
                 let y = 75.0 + 17.0 * i as f64;
-                html! { <>{ text(12.0, y, "start", "d-small sg-small", k) }{ text(80.0, y, "start", if lit { "d-label d-hl" } else if i == 2 { "d-mono" } else { "d-label" }, v) }</> }
+                html! { <>{ text(12.0, y, "start", "d-small sg-small", k) }{ text(80.0, y, "start", if lit { "d-label d-hl" } else if i >= 2 { "d-mono" } else { "d-label" }, v) }</> }
             }) }
         </g>
     };
@@ -226,7 +225,7 @@ pub fn draw(s: &State, on_go: Option<Callback<usize>>, on_pick: Option<Callback<
             y,
             "d-box-2",
             live.then_some("sg-altstack"),
-            format!("⋯ on the alternate stack ({:#x}, {} bytes)", w.altstack.sp, w.altstack.size),
+            format!("⋯ alternate stack {:#x}, {} B", w.altstack.sp, w.altstack.size),
             "",
         )),
     }
@@ -236,13 +235,10 @@ pub fn draw(s: &State, on_go: Option<Callback<usize>>, on_pick: Option<Callback<
         let bytes = s.bytes(r).filter(|_| written);
         let v = bytes.map(|b| value(r, b)).unwrap_or_default();
         let picked = s.picked == Some(i);
-        let label = format!(
-            "{} ({} bytes at +{:#x}){}",
-            r.name,
-            r.len,
-            r.offset,
-            if v.is_empty() { String::new() } else { format!(": {v}") }
-        );
+        // The label begins with the visible text, in its order (axe:
+        // label-content-name-mismatch); leading spaces are not drawn but keep the words apart.
+        let vis = if v.is_empty() { String::new() } else { format!(" {v}") };
+        let label = format!("{}{vis} +{:#x}, {} bytes", r.name, r.offset, r.len);
         let class = classes!(
             "sg-row",
             part_class(r.part),
@@ -253,8 +249,8 @@ pub fn draw(s: &State, on_go: Option<Callback<usize>>, on_pick: Option<Callback<
             <>
             { rect(0.0, 0.0, BOX_W, ROW, "d-box") }
             { text(6.0, 10.5, "start", "d-small sg-small sg-name", r.name) }
-            { text(BOX_W - 5.0, 10.5, "end", "d-mono sg-val", v) }
-            { text(-4.0, 10.5, "end", "d-small sg-small", format!("+{:#x}", r.offset)) }
+            { text(BOX_W - 5.0, 10.5, "end", "d-mono sg-val", vis) }
+            { text(-4.0, 10.5, "end", "d-small sg-small", format!(" +{:#x}", r.offset)) }
             </>
         };
         out.push(row(i, rows.len(), (BOX_X, y), class, label, picked, s.picked.unwrap_or(0) == i, on_pick.clone(), body));
