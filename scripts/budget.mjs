@@ -20,7 +20,8 @@ const KiB = 1024;
 /** Whether a file is fetched after the first view: the app (src/main.rs, the simulator and every
  * widget), which the boot script fetches as the reader approaches a widget; the first view has
  * the shell (src/shell.rs, the table of contents). */
-export const LATER = (f) => /^youcpu-web-[0-9a-f]{16}(_bg\.wasm|\.js)$/.test(f) || PROGRAM(f);
+// Trunk names files by a 64-bit hash printed without leading zeros, so it can be shorter than 16 digits.
+export const LATER = (f) => /^youcpu-web-[0-9a-f]{8,16}(_bg\.wasm|\.js)$/.test(f) || PROGRAM(f);
 
 /** The example programs (web/programs): fetched only when a reader picks one in a widget. */
 export const PROGRAM = (f) => f.startsWith('programs/');

@@ -13,7 +13,7 @@ import { compressDir, walk } from './compress.mjs';
 export const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'";
 
 /** Trunk's and the prerenderer's content-hashed names: `name-0123456789abcdef.ext`, `..._bg.wasm`. */
-export const HASHED = /-[0-9a-f]{16}(_bg)?\.[a-z0-9]+$/;
+export const HASHED = /-[0-9a-f]{8,16}(_bg)?\.[a-z0-9]+$/;
 
 /** The `_headers` text for the files of a site (relative paths). */
 export function headersFile(files) {

@@ -128,7 +128,7 @@ impl Linux {
     }
 
     /// The first execve, made from outside the simulation (as the kernel's `kernel_execve`
-    /// starts init): the same model as [`Linux::sys_execve`] picks what runs (binfmt_misc,
+    /// starts init): the same model as the guest's own `execve` system call picks what runs (binfmt_misc,
     /// `#!` scripts, ELF and its PT_INTERP), from the working directory, then the process is
     /// loaded and set at its first instruction. `args` gives argv, envp and the credentials;
     /// its `execfn` is replaced by `path`. Errors name the errno execve would return and the

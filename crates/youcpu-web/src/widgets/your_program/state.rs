@@ -27,7 +27,7 @@ pub struct Example {
     pub path: &'static str,
     /// (file under `programs/`, where it goes in the simulated tree).
     pub files: &'static [(&'static str, &'static str)],
-    /// Arguments after argv[0].
+    /// Arguments after `argv[0]`.
     pub args: &'static str,
     /// Standard input.
     pub stdin: &'static str,
@@ -222,7 +222,7 @@ pub struct State {
     pub files: Vec<File>,
     /// Which fetch a result belongs to.
     pub generation: u64,
-    /// Arguments after argv[0], split at spaces.
+    /// Arguments after `argv[0]`, split at spaces.
     pub args: String,
     /// Environment, `K=V` separated by spaces.
     pub env: String,
