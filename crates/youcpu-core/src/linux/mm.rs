@@ -196,6 +196,9 @@ impl AddressSpace {
     }
 
     /// Changes the protection of `[start, end)`, splitting regions and updating present pages.
+    /// A present page of a private region whose frame others map too (copy-on-write after
+    /// fork, or a page of the page cache) stays read-only: its first store copies it, as
+    /// mm/mprotect.c `change_pte_range` makes writable only pages the process has alone.
     pub fn protect(&mut self, mmu: &mut Mmu, start: u64, end: u64, prot: Prot) {
         let pieces: Vec<Vma> = self
             .vmas
@@ -217,7 +220,11 @@ impl AddressSpace {
             let e = paging::leaf_entry(&mmu.phys, self.cr3, false, a);
             if e & paging::pte::P != 0 {
                 let frame = (e & paging::pte::ADDR) / PAGE_SIZE;
-                let flags = prot.page_flags();
+                let mut flags = prot.page_flags();
+                let private = self.find(a).is_some_and(|v| !v.shared);
+                if private && mmu.phys.frame_owners(frame) > 1 {
+                    flags.write = false;
+                }
                 let _ = paging::map_page(&mut mmu.phys, self.cr3, false, a, frame, flags);
                 mmu.invlpg(a);
             }
@@ -312,10 +319,11 @@ impl super::Linux {
     /// The pages of a file mapping that hold file bytes are mapped when it is made (like
     /// MAP_POPULATE; the rest of the last one reads as zeros); a page wholly past the end of
     /// the file is left unmapped, and touching it raises SIGBUS (`file_fault`).
-    /// MAP_PRIVATE pages are copies, the process's own, copied again on write after fork;
-    /// MAP_SHARED pages are the file's pages in the page cache ([`super::pagecache`]), shared
-    /// with every other shared mapping of the file and written back to it; a writable one
-    /// needs a descriptor open for reading and writing (EACCES).
+    /// Both kinds map the file's pages in the page cache ([`super::pagecache`]): MAP_SHARED
+    /// pages are shared with every other shared mapping of the file and written back to it
+    /// (a writable one needs a descriptor open for reading and writing, EACCES); MAP_PRIVATE
+    /// pages are shared read-only until the process writes one, which gets a copy of its
+    /// own (`mmap_file`).
     pub(super) fn mmap(
         &mut self,
         addr: u64,
@@ -341,6 +349,7 @@ impl super::Linux {
             return Errno::Enomem.ret();
         }
         let len = page_up(len);
+        let mut may_write = true;
         let file = if flags & MAP_ANONYMOUS == 0 {
             if !off.is_multiple_of(PAGE_SIZE) || off.checked_add(len).is_none() {
                 return Errno::Einval.ret();
@@ -361,6 +370,7 @@ impl super::Linux {
             if shared && prot & 2 != 0 && f.flags & 3 != 2 {
                 return Errno::Eacces.ret();
             }
+            may_write = !shared || f.flags & 3 == 2;
             Some(ino)
         } else {
             None
@@ -403,67 +413,45 @@ impl super::Linux {
                 st.mode & super::fs::vfs::ftype::S_IFMT == super::fs::vfs::ftype::S_IFREG
             })
         });
-        // The file's bytes are read before anything is unmapped: a failed read leaves the
-        // address space as it was.
-        let data = match file {
-            Some(ino) if shared => {
-                // The page cache's own hold on the file; the bytes come through it.
-                let slot = match self.cache_slot(ino) {
-                    Ok(s) => s,
-                    Err(e) => return e.ret(),
-                };
-                self.cache_writeback(slot, 0, u64::MAX);
-                let size = self.cached_size(slot);
-                let file_bytes = size.saturating_sub(off).min(len);
-                return self.mmap_shared_file(start, len, prot, flags, (slot, off, file_bytes));
-            }
-            Some(ino) => {
-                self.cache_sync_node(ino);
-                let size = self.fs.size(ino);
-                let want = size.saturating_sub(off).min(len);
-                match self.fs.read(ino, off, want as usize) {
-                    Ok(d) => Some(d),
-                    Err(e) => return e.ret(),
-                }
-            }
-            None => None,
-        };
+        if let Some(ino) = file {
+            // The page cache's own hold on the file; the pages come through it.
+            let slot = match self.cache_slot(ino) {
+                Ok(s) => s,
+                Err(e) => return e.ret(),
+            };
+            self.cache_writeback(slot, 0, u64::MAX);
+            let size = self.cached_size(slot);
+            let file_bytes = size.saturating_sub(off).min(len);
+            let region = Vma {
+                shared,
+                may_write,
+                ..Vma::new(
+                    start,
+                    start + len,
+                    Prot::from_bits(prot),
+                    VmaKind::File {
+                        file: slot,
+                        offset: off,
+                        file_bytes,
+                    },
+                )
+            };
+            return self.mmap_file(region, flags & MAP_FIXED != 0);
+        }
         if flags & MAP_FIXED != 0 {
             self.mm.unmap(&mut self.m.mmu, start, start + len);
         }
         let p = Prot::from_bits(prot);
-        let kind = match (&data, file) {
-            (Some(d), Some(ino)) => VmaKind::File {
-                file: ino,
-                offset: off,
-                file_bytes: d.len() as u64,
-            },
-            _ => VmaKind::Anon,
-        };
         self.mm.add(Vma {
             shared,
-            ..Vma::new(start, start + len, p, kind)
+            ..Vma::new(start, start + len, p, VmaKind::Anon)
         });
-        if shared || data.is_some() {
-            let bytes = data.unwrap_or_default();
-            // A private file mapping: only the pages with file bytes (see above).
-            let filled = if file.is_some() {
-                start + page_up(bytes.len() as u64)
-            } else {
-                start + len
-            };
+        if shared {
             let mut a = start;
-            while a < filled {
-                let frame = match self.mm.map_now(&mut self.m.mmu, a, p) {
-                    Ok(f) => f,
-                    Err(_) => {
-                        self.mm.unmap(&mut self.m.mmu, start, start + len);
-                        return Errno::Enomem.ret();
-                    }
-                };
-                let o = (a - start) as usize;
-                if let Some(src) = bytes.get(o..bytes.len().min(o + PAGE_SIZE as usize)) {
-                    self.m.mmu.phys.write(frame * PAGE_SIZE, src);
+            while a < start + len {
+                if self.mm.map_now(&mut self.m.mmu, a, p).is_err() {
+                    self.mm.unmap(&mut self.m.mmu, start, start + len);
+                    return Errno::Enomem.ret();
                 }
                 a += PAGE_SIZE;
             }
@@ -471,38 +459,37 @@ impl super::Linux {
         start as i64
     }
 
-    /// The shared file mapping of [`Self::mmap`]: `file` is (page-cache slot, offset, bytes
-    /// of the file from the offset); the pages with file bytes map the cache's frames now.
-    fn mmap_shared_file(
-        &mut self,
-        start: u64,
-        len: u64,
-        prot: u64,
-        flags: u64,
-        (slot, off, file_bytes): (usize, u64, u64),
-    ) -> i64 {
-        if flags & mflags::MAP_FIXED != 0 {
-            self.mm.unmap(&mut self.m.mmu, start, start + len);
+    /// The file mapping of [`Self::mmap`], `region` (its kind names the page-cache slot):
+    /// the pages with file bytes map the cache's frames now. A shared region maps them with
+    /// its protection; a private one maps them read-only, so that until the process writes
+    /// a page it sees what write(2) puts in the file, and its first store copies the page
+    /// (mm/memory.c `do_cow_fault`, `wp_page_copy`): from then on the page is its own.
+    fn mmap_file(&mut self, region: Vma, fixed: bool) -> i64 {
+        let (start, end) = (region.start, region.end);
+        let VmaKind::File {
+            file: slot,
+            offset,
+            file_bytes,
+        } = region.kind
+        else {
+            return super::errno::Errno::Einval.ret();
+        };
+        if fixed {
+            self.mm.unmap(&mut self.m.mmu, start, end);
         }
-        let p = Prot::from_bits(prot);
-        self.mm.add(Vma {
-            shared: true,
-            ..Vma::new(
-                start,
-                start + len,
-                p,
-                VmaKind::File {
-                    file: slot,
-                    offset: off,
-                    file_bytes,
-                },
-            )
-        });
+        let mut p = region.prot;
+        if region.shared && p.write {
+            self.cache_mark_writable(slot);
+        }
+        if !region.shared {
+            p.write = false;
+        }
+        self.mm.add(region);
         let mut a = start;
         while a < start + page_up(file_bytes) {
-            let index = (off + (a - start)) / PAGE_SIZE;
+            let index = (offset + (a - start)) / PAGE_SIZE;
             if let Err(e) = self.map_cache_page(slot, index, a, p) {
-                self.mm.unmap(&mut self.m.mmu, start, start + len);
+                self.mm.unmap(&mut self.m.mmu, start, end);
                 return e.ret();
             }
             a += PAGE_SIZE;
@@ -520,7 +507,9 @@ impl super::Linux {
         0
     }
 
-    /// mprotect (10), mm/mprotect.c: ENOMEM when part of the range is not mapped.
+    /// mprotect (10), mm/mprotect.c `do_mprotect_pkey`: the regions of the range change in
+    /// order; a hole stops it with ENOMEM and a region that may not become writable
+    /// ([`Vma::may_write`]) with EACCES, the regions before either keeping their change.
     pub(super) fn mprotect(&mut self, addr: u64, len: u64, prot: u64) -> i64 {
         use super::errno::Errno;
         const PROT_GROWSDOWN: u64 = 0x0100_0000;
@@ -531,15 +520,28 @@ impl super::Linux {
         if !addr.is_multiple_of(PAGE_SIZE) || end > STACK_TOP {
             return Errno::Einval.ret();
         }
+        let want = Prot::from_bits(prot);
         let mut a = addr;
         while a < end {
-            match self.mm.find(a) {
-                Some(v) => a = v.end,
-                None => return Errno::Enomem.ret(),
+            let Some((v_end, may_write)) = self.mm.find(a).map(|v| (v.end, v.may_write)) else {
+                return Errno::Enomem.ret();
+            };
+            // `(newflags & ~(newflags >> 4)) & VM_ACCESS_FLAGS`: asked for what it may not be.
+            if want.write && !may_write {
+                return Errno::Eacces.ret();
             }
+            let to = v_end.min(end);
+            self.mm.protect(&mut self.m.mmu, a, to, want);
+            if let Some(VmaKind::File { file, .. }) = self
+                .mm
+                .find(a)
+                .filter(|v| v.shared && want.write)
+                .map(|v| v.kind)
+            {
+                self.cache_mark_writable(file);
+            }
+            a = to;
         }
-        self.mm
-            .protect(&mut self.m.mmu, addr, end, Prot::from_bits(prot));
         0
     }
 

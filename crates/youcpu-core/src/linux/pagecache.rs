@@ -1,7 +1,10 @@
-//! The page cache behind shared file mappings (mm/filemap.c): one frame per page of a file
-//! that a MAP_SHARED mapping has mapped, shared by every such mapping of that file in every
-//! process (and by a fork child), so a store through one mapping is seen through the others
-//! at once, as on Linux.
+//! The page cache behind file mappings (mm/filemap.c): one frame per page of a file that a
+//! mapping has mapped, shared by every mapping of that file in every process (and by a fork
+//! child), so a store through one shared mapping is seen through the others at once, as on
+//! Linux. A MAP_PRIVATE mapping maps the same frames read-only until the process stores to a
+//! page, which then gets a copy of its own (copy-on-write from the cache, mm/memory.c
+//! `do_cow_fault` and `wp_page_copy`): an untouched private page shows what write(2) or a
+//! shared mapping put in the file since, a written one does not.
 //!
 //! The file system itself ([`super::fs::vfs::Vfs`]) keeps no pages, so the cache is kept
 //! coherent with read(2) and write(2) at the system-call boundary: before the kernel reads,
@@ -11,12 +14,13 @@
 //! back a range; when no mapping of a file is left (munmap, exit, execve) its pages are
 //! written back and dropped. Only the bytes below the end of the file are written: the
 //! rest of the last page reads as zeros and never reaches the file (mm/filemap.c, and
-//! `filemap_fault` raises SIGBUS for a page wholly past the end, `Linux::file_fault`).
+//! `filemap_fault` raises SIGBUS for a page wholly past the end, `Linux::file_fault`). Only
+//! a file that a shared writable mapping has mapped is ever written back (no other mapping
+//! can change its pages): Linux writes back dirty pages only.
 //!
-//! Not modelled: MAP_PRIVATE file pages are copied from the file when the mapping is made
-//! (Linux shares the cache page until the first write, so a private mapping sees later
-//! writes to pages it has not written); the writeback of a mapping still alive when the
-//! simulation stops early (at `--max-steps`) does not happen.
+//! Not modelled: the writeback of a mapping still alive when the simulation stops early (at
+//! `--max-steps`) does not happen; pages are never evicted while a mapping of the file
+//! lives.
 
 use super::errno::Errno;
 use super::mm::{Prot, VmaKind};
@@ -37,6 +41,9 @@ pub struct CachedFile {
     /// Page index in the file -> frame. The cache holds one reference to each frame; every
     /// page-table entry that maps it holds another.
     pub pages: BTreeMap<u64, u64>,
+    /// A shared writable mapping has mapped it (its pages may be dirty; only such a file is
+    /// written back).
+    pub writable: bool,
 }
 
 /// A shared region of a cached file in some address space: start, end, file offset.
@@ -87,6 +94,7 @@ impl Linux {
             key,
             node: held,
             pages: BTreeMap::new(),
+            writable: false,
         };
         let files = &mut self.page_cache.files;
         Ok(match files.iter().position(Option::is_none) {
@@ -99,6 +107,23 @@ impl Linux {
                 files.len() - 1
             }
         })
+    }
+
+    /// A shared mapping of the file in `slot` may store to its pages: they are written back
+    /// from now on.
+    pub(super) fn cache_mark_writable(&mut self, slot: usize) {
+        if let Some(Some(f)) = self.page_cache.files.get_mut(slot) {
+            f.writable = true;
+        }
+    }
+
+    /// The open file node of the cached file in `slot` (what a file region maps).
+    pub fn cached_node(&self, slot: usize) -> Option<usize> {
+        self.page_cache
+            .files
+            .get(slot)
+            .and_then(Option::as_ref)
+            .map(|f| f.node)
     }
 
     /// The size of the cached file in `slot` now.
@@ -153,10 +178,37 @@ impl Linux {
         Ok(())
     }
 
+    /// Maps page `page` of the running process to a copy of page `index` of the cached file in
+    /// `slot`, the process's own from now on (a store to a private file page not present).
+    fn cow_cache_page(
+        &mut self,
+        slot: usize,
+        index: u64,
+        page: u64,
+        prot: Prot,
+    ) -> Result<(), Errno> {
+        let from = self.cache_page(slot, index)?;
+        let data = self.m.mmu.phys.frame(from).copied();
+        let frame = self
+            .mm
+            .map_now(&mut self.m.mmu, page, prot)
+            .map_err(|_| Errno::Enomem)?;
+        if let Some(d) = data {
+            self.m.mmu.phys.write(frame * PAGE_SIZE, &d);
+        }
+        Ok(())
+    }
+
     /// Writes the cached pages of `slot` in page range `[first, last)` back to the file, only
     /// the bytes below its end (`filemap_write_and_wait_range`).
     pub(super) fn cache_writeback(&mut self, slot: usize, first: u64, last: u64) {
-        let Some(f) = self.page_cache.files.get(slot).and_then(Option::as_ref) else {
+        let Some(f) = self
+            .page_cache
+            .files
+            .get(slot)
+            .and_then(Option::as_ref)
+            .filter(|f| f.writable)
+        else {
             return;
         };
         let node = f.node;
@@ -232,11 +284,9 @@ impl Linux {
                     .write(frame * PAGE_SIZE + from as u64, &zeros);
             }
         }
-        if dropped.is_empty() {
-            return;
-        }
-        // unmap_mapping_range: every page-table entry of a shared region of this file that
-        // maps a dropped page, in every address space.
+        // unmap_mapping_range(mapping, holebegin, 0, even_cows = 1): every page-table entry
+        // of a region of this file for a page wholly past the new end, in every address
+        // space: the cache's pages, and the copies private regions made of them.
         let cr3s: Vec<(u64, Vec<Region>)> = std::iter::once(&self.mm)
             .chain(
                 self.procs
@@ -249,7 +299,6 @@ impl Linux {
                 let regions = mm
                     .vmas
                     .iter()
-                    .filter(|v| v.shared)
                     .filter_map(|v| match v.kind {
                         VmaKind::File { file, offset, .. } if file == slot => {
                             Some((v.start, v.end, offset))
@@ -262,20 +311,19 @@ impl Linux {
             .collect();
         for (cr3, regions) in cr3s {
             for (start, end, offset) in regions {
-                for &(index, frame) in &dropped {
-                    let Some(va) = (index * PAGE_SIZE)
-                        .checked_sub(offset)
-                        .map(|d| start + d)
-                        .filter(|&va| va < end)
-                    else {
-                        continue;
-                    };
-                    let e = paging::leaf_entry(&self.m.mmu.phys, cr3, false, va);
-                    if e & pte::P != 0 && (e & pte::ADDR) / PAGE_SIZE == frame {
-                        paging::unmap_page(&mut self.m.mmu.phys, cr3, false, va);
-                        self.m.mmu.phys.free_frame(frame);
+                // The first page of the region at or past page `keep` of the file.
+                let first = (keep * PAGE_SIZE)
+                    .saturating_sub(offset)
+                    .saturating_add(start)
+                    .max(start);
+                let mut va = first;
+                while va < end {
+                    let old = paging::unmap_page(&mut self.m.mmu.phys, cr3, false, va);
+                    if old & pte::P != 0 {
+                        self.m.mmu.phys.free_frame((old & pte::ADDR) / PAGE_SIZE);
                         self.m.mmu.invlpg(va);
                     }
+                    va += PAGE_SIZE;
                 }
             }
         }
@@ -284,7 +332,7 @@ impl Linux {
         }
     }
 
-    /// Files no shared region maps any more, in any process, are written back and dropped
+    /// Files no region maps any more, in any process, are written back and dropped
     /// (the last `fput` of a mapping's file after `unmap_region`).
     pub(super) fn cache_release_unmapped(&mut self) {
         let mut used = vec![false; self.page_cache.files.len()];
@@ -295,7 +343,7 @@ impl Linux {
                 .map(|c| &c.mm),
         );
         for mm in mms {
-            for v in mm.vmas.iter().filter(|v| v.shared) {
+            for v in &mm.vmas {
                 if let VmaKind::File { file, .. } = v.kind {
                     if let Some(u) = used.get_mut(file) {
                         *u = true;
@@ -377,22 +425,17 @@ pub(crate) enum FileFault {
 }
 
 impl Linux {
-    /// A fault on a page not present in a file region (mm/filemap.c `filemap_fault`): a page
-    /// of a shared region comes from the page cache, while the file reaches it now; a page
-    /// wholly past the end of the file raises SIGBUS (for a private region, past the end the
-    /// file had when the mapping was made, whose pages within it were copied then). An
+    /// A fault on a page not present in a file region (mm/filemap.c `filemap_fault`): the
+    /// page comes from the page cache while the file reaches it now, and a page wholly past
+    /// the end of the file raises SIGBUS. A shared region maps the cache's page; a private
+    /// one maps it read-only, or, for a store, a copy of it at once (`do_cow_fault`). An
     /// access the region does not allow is left to the SIGSEGV path, as `access_error`
     /// comes first in arch/x86/mm/fault.c.
     pub(super) fn file_fault(&mut self, addr: u64, write: bool, fetch: bool) -> FileFault {
         let Some(v) = self.mm.find(addr).cloned() else {
             return FileFault::NotFile;
         };
-        let VmaKind::File {
-            file,
-            offset,
-            file_bytes,
-        } = v.kind
-        else {
+        let VmaKind::File { file, offset, .. } = v.kind else {
             return FileFault::NotFile;
         };
         let allowed = !v.prot.is_none() && (!write || v.prot.write) && (!fetch || v.prot.exec);
@@ -400,18 +443,22 @@ impl Linux {
             return FileFault::NotFile;
         }
         let page = addr & !(PAGE_SIZE - 1);
-        if !v.shared {
-            return if page - v.start >= super::mm::page_up(file_bytes) {
-                FileFault::PastEof
-            } else {
-                FileFault::NotFile
-            };
-        }
         let pos = offset + (page - v.start);
         if pos >= self.cached_size(file) {
             return FileFault::PastEof;
         }
-        match self.map_cache_page(file, pos / PAGE_SIZE, page, v.prot) {
+        let mapped = if v.shared {
+            self.map_cache_page(file, pos / PAGE_SIZE, page, v.prot)
+        } else if write {
+            self.cow_cache_page(file, pos / PAGE_SIZE, page, v.prot)
+        } else {
+            let ro = Prot {
+                write: false,
+                ..v.prot
+            };
+            self.map_cache_page(file, pos / PAGE_SIZE, page, ro)
+        };
+        match mapped {
             Ok(()) => {
                 self.mm.demand_faults += 1;
                 FileFault::Mapped

@@ -689,26 +689,7 @@ impl Linux {
         let b = bit(sig);
         let uncatchable = sig == SIGKILL || sig == SIGSTOP;
         if sig == SIGCONT {
-            // prepare_signal: SIGCONT continues a stopped process even when it is blocked or
-            // ignored, and drops pending stop signals.
-            let ppid = match self.procs.get_mut(&pid) {
-                Some(p) if p.alive() && p.stopped => {
-                    p.stopped = false;
-                    p.stop_report = None;
-                    p.cont_report = true;
-                    Some(p.ppid)
-                }
-                _ => None,
-            };
-            if let Some(pp) = ppid {
-                self.wake(pp, |b| b == Block::Wait);
-            }
-            let stops = (bit(19) | bit(20) | bit(21) | bit(22)) & !bit(SIGSTOP);
-            if pid == self.pid {
-                self.sigpending &= !stops;
-            } else if let Some(c) = self.procs.get_mut(&pid).and_then(|p| p.ctx.as_mut()) {
-                c.sigpending &= !stops;
-            }
+            self.continue_group(pid);
         }
         let Some((mask, act)) = self.target_view(pid, sig) else {
             return;
@@ -773,19 +754,63 @@ impl Linux {
         }
     }
 
-    /// `do_signal_stop`: the process stops (the running one leaves the CPU on its way out of
-    /// the kernel) and its parent's wait hears of it.
+    /// `do_signal_stop`: a group stop. Every thread of `pid`'s process stops (on Linux each
+    /// one stops on its own way back to user mode, `JOBCTL_STOP_PENDING`, and the stop is
+    /// reported once the last has; here they stop at once, which no thread can tell apart),
+    /// the running one leaving the CPU on its way out of the kernel, and the parent's wait
+    /// hears of it through the group leader.
     fn stop(&mut self, pid: u32, sig: u8) {
-        let Some(p) = self.procs.get_mut(&pid).filter(|p| p.alive() && !p.stopped) else {
+        let tgid = self.tgid_of(pid);
+        let Some(leader) = self
+            .procs
+            .get_mut(&tgid)
+            .filter(|p| p.alive() && !p.stopped)
+        else {
             return;
         };
-        p.stopped = true;
-        p.stop_report = Some(sig);
-        p.cont_report = false;
-        let ppid = p.ppid;
+        leader.stop_report = Some(sig);
+        leader.cont_report = false;
+        let ppid = leader.ppid;
+        for t in self.group_members(tgid, 0) {
+            if let Some(p) = self.procs.get_mut(&t) {
+                p.stopped = true;
+            }
+            if t == self.pid {
+                self.resched = true;
+            }
+        }
         self.wake(ppid, |b| b == Block::Wait);
-        if pid == self.pid {
-            self.resched = true;
+    }
+
+    /// prepare_signal for SIGCONT: every thread of `pid`'s process continues, even when the
+    /// signal is blocked or ignored, and the stop signals pending in any of them are dropped
+    /// (`for_each_thread` ... `flush_sigqueue_mask`, `wake_up_state(t, __TASK_STOPPED)`);
+    /// the parent's wait with WCONTINUED hears of it through the group leader.
+    fn continue_group(&mut self, pid: u32) {
+        let tgid = self.tgid_of(pid);
+        let stopped = self
+            .procs
+            .get(&tgid)
+            .is_some_and(|p| p.alive() && p.stopped);
+        let stops = (bit(19) | bit(20) | bit(21) | bit(22)) & !bit(SIGSTOP);
+        for t in self.group_members(tgid, 0) {
+            if t == self.pid {
+                self.sigpending &= !stops;
+            }
+            if let Some(p) = self.procs.get_mut(&t) {
+                p.stopped = false;
+                if let Some(c) = p.ctx.as_mut() {
+                    c.sigpending &= !stops;
+                }
+            }
+        }
+        if stopped {
+            if let Some(leader) = self.procs.get_mut(&tgid) {
+                leader.stop_report = None;
+                leader.cont_report = true;
+                let ppid = leader.ppid;
+                self.wake(ppid, |b| b == Block::Wait);
+            }
         }
     }
 

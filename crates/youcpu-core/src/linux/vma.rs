@@ -73,10 +73,11 @@ pub enum VmaKind {
     Brk,
     /// Anonymous memory: zero pages on first touch (BSS, mmap).
     Anon,
-    /// A private file mapping: pages read from the file on first touch. Bytes of the area past
+    /// A file mapping: pages read from the file on first touch. Bytes of the area past
     /// `file_bytes` are zero (the BSS part of the last file page, `padzero`).
     File {
-        /// The file, by index in the system's file list.
+        /// The file: in the kernel, its slot in the page cache ([`super::pagecache`]); in
+        /// the widgets' model ([`crate::vm`]), its index in the system's file list.
         file: usize,
         /// File offset mapped at the VMA's start.
         offset: u64,
@@ -99,6 +100,11 @@ pub struct Vma {
     /// MAP_SHARED: writes are seen by every process mapping it, and fork shares the pages
     /// instead of copying them on write (mm/memory.c `copy_page_range`).
     pub shared: bool,
+    /// VM_MAYWRITE: mprotect may make it writable. Only a shared mapping of a file not open
+    /// for writing lacks it (mm/mmap.c `do_mmap` clears it), so mprotect's PROT_WRITE there
+    /// fails with EACCES.
+    #[serde(skip)]
+    pub may_write: bool,
     /// Where the pages come from.
     pub kind: VmaKind,
     /// The name `/proc/PID/maps` shows: a file name, `[heap]`, `[stack]` or empty.
@@ -113,6 +119,7 @@ impl Vma {
             end,
             prot,
             shared: false,
+            may_write: true,
             kind,
             name: String::new(),
         }

@@ -183,3 +183,38 @@ fn select_on_pipes() {
     );
     assert!(o.stdout.ends_with("not open: -1 Bad file descriptor\n"));
 }
+
+#[test]
+fn mprotect_refuses_to_make_a_read_only_shared_file_mapping_writable() {
+    let o = compare_outcome("mmapprot.c", &[]);
+    assert!(
+        o.stdout
+            .contains("mprotect shared RW: Permission denied\nstore after the refusal: SIGSEGV\n"),
+        "{}",
+        o.stdout
+    );
+    assert!(o.stdout.contains(
+        "mprotect over the three RW: Permission denied\nfirst page: stored\nthird page: SIGSEGV\n"
+    ));
+    assert!(o
+        .stdout
+        .contains("before the hole: stored\nafter it: SIGSEGV\n"));
+}
+
+#[test]
+fn private_file_mappings_share_the_page_cache_until_written() {
+    let o = compare_outcome("mmapcow.c", &[]);
+    assert!(
+        o.stdout.contains(
+            "untouched page after pwrite: P\nread page after pwrite: Q\nwritten page after pwrite: X\n"
+        ),
+        "{}",
+        o.stdout
+    );
+    assert!(o
+        .stdout
+        .contains("written page past the new end: signal 7\n"));
+    assert!(o
+        .stdout
+        .contains("parent page 1 after the child's store: Q\n"));
+}

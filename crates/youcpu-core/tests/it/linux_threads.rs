@@ -41,3 +41,20 @@ fn a_process_signal_goes_to_a_thread_that_does_not_block_it() {
         .stdout
         .contains("tgkill with the wrong group: No such process\n"));
 }
+
+#[test]
+fn sigstop_and_sigcont_stop_and_continue_every_thread() {
+    let o = compare_outcome("group_stop.c", &[]);
+    assert_eq!(
+        o.stdout
+            .matches("while stopped: main frozen 1, worker frozen 1\n")
+            .count(),
+        2,
+        "{}",
+        o.stdout
+    );
+    assert!(o
+        .stdout
+        .contains("worker stops itself: same 1 stopped 1 sig 19, flag 2\n"));
+    assert_eq!(o.stdout.matches("after SIGCONT both count: 1\n").count(), 2);
+}

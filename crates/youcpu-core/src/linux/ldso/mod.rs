@@ -509,10 +509,11 @@ impl Run {
                     o.end = o.end.max(v.end);
                 }
                 VmaKind::File { file, offset, .. } => {
-                    let name =
-                        l.fs.node_path(file)
-                            .map(|p| String::from_utf8_lossy(&p).into_owned())
-                            .unwrap_or_default();
+                    let name = l
+                        .cached_node(file)
+                        .and_then(|n| l.fs.node_path(n))
+                        .map(|p| String::from_utf8_lossy(&p).into_owned())
+                        .unwrap_or_default();
                     let o = match libs.iter_mut().find(|(f, _)| *f == file) {
                         Some((_, o)) => o,
                         None => {
