@@ -12,8 +12,8 @@ use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 use youcpu_core::exec::namei::Cred;
-use youcpu_core::exec::realfs::RealFs;
 use youcpu_core::exec::{execve, ExecRequest, Failure};
+use youcpu_core::linux::fs::vfs::ExecView;
 
 const RECORDER_C: &str = r#"
 #include <stdio.h>
@@ -421,7 +421,8 @@ pub fn request(case: &Case) -> ExecRequest {
 
 /// The model's answer for a request on the real filesystem.
 pub fn model_req(req: &ExecRequest) -> Seen {
-    model_on(&RealFs::new("/"), req)
+    let fs = ExecView::host(std::path::Path::new("/")).expect("the host's files");
+    model_on(&fs, req)
 }
 
 /// The model's answer for a request on any filesystem.

@@ -1,5 +1,6 @@
 //! The filesystem the model looks files up in: a small trait, and an in-memory implementation
-//! for the browser. (The CLI implements the trait on the real filesystem.)
+//! for the browser. (The simulated kernel's file systems implement it through
+//! [`crate::linux::fs::vfs::ExecView`], the host's files included.)
 //!
 //! Paths handed to a [`FileSystem`] are always absolute, normalised (`/a/b`, no `.`, `..`, `//`
 //! or trailing `/`) and free of symbolic links in their parent components: the model's own

@@ -15,7 +15,9 @@
 //!    the sixth is ELOOP). No handler: ENOEXEC, and a shell then applies [`shell`]'s fallback.
 //!
 //! Everything works on a [`fs::FileSystem`]: [`fs::MemFs`] (with [`examples::example_fs`]) in
-//! the browser, the real filesystem in the CLI. The result carries a [`trace::Step`] list for
+//! the browser, and the simulated kernel's own file system through
+//! [`crate::linux::fs::vfs::ExecView`], both inside the simulation and in the CLI (the host's
+//! files under `--root`, the very layer `youcpu run` gives its programs). The result carries a [`trace::Step`] list for
 //! widgets to step through.
 //!
 //! Choices the model makes, all measured against Linux 6.18 on x86-64:
@@ -44,8 +46,6 @@ pub mod execve;
 pub mod fs;
 pub mod misc;
 pub mod namei;
-#[cfg(unix)]
-pub mod realfs;
 pub mod script;
 pub mod shell;
 pub mod trace;

@@ -16,75 +16,18 @@
 //! SIGSEGV; the loader checks before touching the old address space, so the caller lives on).
 
 use super::errno::Errno;
-use super::fs::vfs::{ftype, Vfs};
+use super::fs::vfs::ExecView;
 use super::mm::AddressSpace;
 use super::process::Block;
 use super::sigframe::Resume;
 use super::Linux;
-use crate::exec::fs::{FileKind, FileSystem, FsError, Meta};
 use crate::exec::namei::Cred;
 use crate::exec::{ExecRequest, Failure};
 use crate::mmu::phys::PAGE_SIZE;
-use std::cell::RefCell;
 
 /// `MAX_ARG_STRINGS`, bounded further by the model's limit: argv or envp longer than this
 /// is E2BIG.
 pub const MAX_ARG_STRINGS: usize = 1 << 16;
-
-/// The kernel's file system ([`Vfs`]: the host's files or the in-memory tree) as the execve
-/// model sees it: absolute, normalised paths from the root, `lstat`, `readlink` and reads
-/// through an open. An error other than ENOENT is one the model cannot explain (it stops
-/// with EIO).
-struct View<'a> {
-    fs: RefCell<&'a mut dyn Vfs>,
-    root: usize,
-    ids: (u32, u32),
-}
-
-fn fs_error(e: Errno) -> FsError {
-    match e {
-        Errno::Enoent => FsError::NotFound,
-        e => FsError::Unavailable(e.message().to_string()),
-    }
-}
-
-impl FileSystem for View<'_> {
-    fn lstat(&self, path: &[u8]) -> Result<Meta, FsError> {
-        let st = self
-            .fs
-            .borrow_mut()
-            .stat(self.root, path, false, self.ids)
-            .map_err(fs_error)?;
-        let kind = match st.mode & ftype::S_IFMT {
-            ftype::S_IFREG => FileKind::Regular,
-            ftype::S_IFDIR => FileKind::Directory,
-            ftype::S_IFLNK => FileKind::Symlink,
-            _ => FileKind::Other,
-        };
-        Ok(Meta {
-            kind,
-            mode: st.mode & 0o7777,
-            uid: st.uid,
-            gid: st.gid,
-            size: st.size,
-        })
-    }
-
-    fn read_link(&self, path: &[u8]) -> Result<Vec<u8>, FsError> {
-        self.fs
-            .borrow_mut()
-            .readlink(self.root, path)
-            .map_err(fs_error)
-    }
-
-    fn read_at(&self, path: &[u8], offset: u64, len: usize) -> Result<Vec<u8>, FsError> {
-        let mut fs = self.fs.borrow_mut();
-        let o = fs.open(self.root, path, 0, 0).map_err(fs_error)?;
-        let r = fs.read(o.node, offset, len);
-        fs.close(o.node);
-        r.map_err(fs_error)
-    }
-}
 
 impl Linux {
     /// A NUL-terminated string of at most `max` bytes (its NUL excluded) at `addr`
@@ -116,11 +59,9 @@ impl Linux {
         let root = self.fs.root();
         let ids = (self.uid as u32, self.gid as u32);
         let out = {
-            let view = View {
-                fs: RefCell::new(&mut *self.fs),
-                root,
-                ids,
-            };
+            // The kernel's file system (the host's files or the in-memory tree) as the
+            // model sees it, from the process's root.
+            let view = ExecView::at(&mut *self.fs, root, ids);
             crate::exec::execve(&view, req)
         };
         self.trace_binfmt(&out.steps);

@@ -17,8 +17,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use youcpu_core::exec::misc::{parse_registration, MiscRegistry};
 use youcpu_core::exec::namei::Cred;
-use youcpu_core::exec::realfs::RealFs;
 use youcpu_core::exec::register;
+use youcpu_core::linux::fs::vfs::ExecView;
 use youcpu_testkit::process::Run;
 
 const DIR: &str = "/proc/sys/fs/binfmt_misc";
@@ -230,7 +230,7 @@ fn namespaced_registration_strings_accepted_and_refused_as_the_kernel_does() {
         assert_eq!(templates.last().unwrap().len() - 1 + name_len, total);
     }
     let mut reg = Registered::new();
-    let fs = RealFs::new("/");
+    let fs = ExecView::host(std::path::Path::new("/")).expect("the host's files");
     let cwd = tools().dir.as_os_str().as_bytes().to_vec();
     let mut failures = Vec::new();
     let mut accepted = 0;
@@ -296,7 +296,7 @@ fn namespaced_registration_strings_accepted_and_refused_as_the_kernel_does() {
 
 /// Registers `regs` in the kernel and in a model registry, in order.
 fn register_both(reg: &mut Registered, regs: &[String]) -> MiscRegistry {
-    let fs = RealFs::new("/");
+    let fs = ExecView::host(std::path::Path::new("/")).expect("the host's files");
     let cwd = tools().dir.as_os_str().as_bytes().to_vec();
     let mut model = MiscRegistry::default();
     for r in regs {

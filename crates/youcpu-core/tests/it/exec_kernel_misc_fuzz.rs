@@ -13,8 +13,8 @@ use std::os::unix::ffi::OsStrExt;
 use std::process::Command;
 use youcpu_core::exec::misc::MiscRegistry;
 use youcpu_core::exec::namei::Cred;
-use youcpu_core::exec::realfs::RealFs;
 use youcpu_core::exec::register;
+use youcpu_core::linux::fs::vfs::ExecView;
 use youcpu_testkit::process::Run;
 
 const WRITER_C: &str = r#"
@@ -229,7 +229,7 @@ fn generated_registrations_in_a_private_namespace() {
     );
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), strings.len());
-    let fs = RealFs::new("/");
+    let fs = ExecView::host(std::path::Path::new("/")).expect("the host's files");
     let cwd = t.dir.as_os_str().as_bytes().to_vec();
     let mut failures = Vec::new();
     let (mut ok, mut refused) = (0, 0);

@@ -11,10 +11,10 @@ use youcpu_core::exec::examples::{example_fs, JAVA_REGISTRATION, PYC_REGISTRATIO
 use youcpu_core::exec::fs::{MemFs, MemNode};
 use youcpu_core::exec::misc::{parse_registration, MiscRegistry};
 use youcpu_core::exec::namei::Cred;
-use youcpu_core::exec::realfs::RealFs;
 use youcpu_core::exec::script::{buffer_of, parse_shebang, ShebangVerdict};
 use youcpu_core::exec::shell::{from_shell, Fallback, Shell};
 use youcpu_core::exec::{execve, misc_claims, register, Binfmt, ExecRequest, StepKind};
+use youcpu_core::linux::fs::vfs::ExecView;
 
 fn req(path: &str, args: &[&str]) -> ExecRequest {
     let mut argv = vec![path.as_bytes().to_vec()];
@@ -143,7 +143,7 @@ fn memfs_and_the_real_filesystem_agree() {
             MemNode::Fifo => {}
         }
     }
-    let real = RealFs::new(&root);
+    let real = ExecView::host(&root).expect("the tree on the host");
     let mut paths: Vec<Vec<u8>> = fs.entries().map(|(p, _)| p.to_vec()).collect();
     paths.extend([
         b"".to_vec(),

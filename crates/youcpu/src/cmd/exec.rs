@@ -7,9 +7,9 @@ use std::os::unix::ffi::OsStringExt;
 use youcpu_core::exec::binprm::DEFAULT_STACK_RLIMIT;
 use youcpu_core::exec::misc::MiscRegistry;
 use youcpu_core::exec::namei::{resolve_dir, Cred, OpenError};
-use youcpu_core::exec::realfs::RealFs;
 use youcpu_core::exec::shell::{enoexec_fallback, error_status, Fallback, Shell};
 use youcpu_core::exec::{execve, register, ExecOutcome, ExecRequest, Failure};
+use youcpu_core::linux::fs::vfs::ExecView;
 
 /// Usage text.
 pub const USAGE: &str =
@@ -150,7 +150,8 @@ pub fn run(args: Vec<OsString>) -> Result<Output, CliError> {
             .unwrap_or_else(|| "/".into()),
         None => "/".into(),
     };
-    let fs = RealFs::new(&root);
+    let fs = ExecView::host(std::path::Path::new(&root))
+        .map_err(|e| err(format!("--root \"{root}\": {e}")))?;
     let cred = cred.unwrap_or_else(own_cred);
     // The model walks relative paths from the cwd's own components: resolve its symbolic
     // links (inside the root) first, as getcwd would show it.
@@ -193,7 +194,7 @@ pub fn run(args: Vec<OsString>) -> Result<Output, CliError> {
 
 fn shell_part(
     sh: Shell,
-    fs: &RealFs,
+    fs: &ExecView,
     req: &ExecRequest,
     out: &ExecOutcome,
     rest: &[Vec<u8>],

@@ -221,8 +221,8 @@ fn text_output_names_the_chain() {
     );
 }
 
-/// A `noexec` mount, made in a private user+mount namespace where the CLI and the real
-/// execve both run.
+/// A `noexec` mount, made in a private user+mount namespace where the CLI (the model with
+/// `youcpu exec`, the simulated kernel with `youcpu run`) and the real execve all run.
 #[test]
 fn noexec_mounts_refuse_with_eacces() {
     let dir = Scratch::new("noexec");
@@ -239,6 +239,7 @@ fn noexec_mounts_refuse_with_eacces() {
         for f in "$D/no/rec" "$D/yes/rec" "$D/yes/via-no" "$D/yes/via-yes"; do
             echo "MODEL $("$YOU" exec --json "$f" | tr -d '\n' | sed 's/.*"errno": *"\([A-Z0-9]*\)".*/\1/;s/.*"ok": *true.*/OK/')"
             echo "KERNEL $("$RUN" "$f" | head -1 | sed 's/^ARGC.*/OK/;s/^ERRNO 13/EACCES/;s/^ERRNO 2$/ENOENT/')"
+            echo "SIM $("$YOU" run "$RUN" "$f" 2>/dev/null | head -1 | sed 's/^ARGC.*/OK/;s/^ERRNO 13/EACCES/;s/^ERRNO 2$/ENOENT/')"
         done
     "#;
     let out = Command::new("unshare")
@@ -276,6 +277,13 @@ fn noexec_mounts_refuse_with_eacces() {
         .lines()
         .filter_map(|l| l.strip_prefix("KERNEL "))
         .collect();
+    // The simulated kernel's execve (`youcpu run` of the runner) asks the same model
+    // through the same host file system layer, noexec mounts included.
+    let sim: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("SIM "))
+        .collect();
     assert_eq!(model, kernel, "{text}");
+    assert_eq!(sim, kernel, "{text}");
     assert_eq!(kernel, ["EACCES", "OK", "EACCES", "OK"], "{text}");
 }

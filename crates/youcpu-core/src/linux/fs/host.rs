@@ -61,6 +61,9 @@ enum Node {
 #[derive(Clone, Debug)]
 pub struct HostFs {
     root: PathBuf,
+    /// The host's mount points (host paths) and whether exec is forbidden there, in mount
+    /// order, read when the file system is made.
+    mounts: Arc<[(Vec<u8>, bool)]>,
     nodes: Vec<Option<Node>>,
     dirs: BTreeMap<Vec<u8>, usize>,
     files: usize,
@@ -98,6 +101,53 @@ fn set_times(f: &File, times: [FileTime; 2]) -> Result<(), Errno> {
         ft = ft.set_modified(m);
     }
     f.set_times(ft).map_err(|e| errno_of(&e))
+}
+
+/// Filesystems whose superblock forbids exec (`SB_I_NOEXEC`) whatever the mount options.
+const NOEXEC_FS: [&str; 3] = ["proc", "sysfs", "binfmt_misc"];
+
+/// Undoes mountinfo's octal escapes (`\040` for a space).
+fn unescape(field: &str) -> Vec<u8> {
+    let b = field.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while let Some(&c) = b.get(i) {
+        let octal = b
+            .get(i + 1..i + 4)
+            .filter(|d| d.iter().all(|x| (b'0'..=b'7').contains(x)));
+        match octal {
+            Some(d) if c == b'\\' => {
+                out.push(
+                    d.iter()
+                        .fold(0u8, |v, x| v.wrapping_mul(8).wrapping_add(x - b'0')),
+                );
+                i += 4;
+            }
+            _ => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+/// The mounts of this process (`/proc/self/mountinfo`, proc(5)): point, and noexec or not.
+fn read_mounts() -> Vec<(Vec<u8>, bool)> {
+    let Ok(text) = std::fs::read_to_string("/proc/self/mountinfo") else {
+        return Vec::new();
+    };
+    text.lines()
+        .filter_map(|line| {
+            let (left, right) = line.split_once(" - ")?;
+            let fields: Vec<&str> = left.split(' ').collect();
+            let point = unescape(fields.get(4)?);
+            let opts = fields.get(5)?;
+            let fstype = right.split(' ').next()?;
+            let noexec = opts.split(',').any(|o| o == "noexec") || NOEXEC_FS.contains(&fstype);
+            Some((point, noexec))
+        })
+        .collect()
 }
 
 /// The components of a resolved guest path.
@@ -181,6 +231,7 @@ impl HostFs {
         }
         let mut fs = HostFs {
             root,
+            mounts: read_mounts().into(),
             nodes: Vec::new(),
             dirs: BTreeMap::new(),
             files: 0,
@@ -791,6 +842,26 @@ impl Vfs for HostFs {
 
     fn clone_box(&self) -> Box<dyn Vfs> {
         Box::new(self.clone())
+    }
+
+    /// The mount in effect at the host path of `path` is the last-mounted of the longest
+    /// mount points above it.
+    fn noexec_mount(&self, path: &[u8]) -> bool {
+        let real = self.host(&components(path));
+        let real = real.as_os_str().as_bytes();
+        let under = |point: &[u8]| {
+            real.starts_with(point)
+                && (point == b"/"
+                    || real.len() == point.len()
+                    || real.get(point.len()) == Some(&b'/'))
+        };
+        let mut best: Option<(usize, bool)> = None;
+        for (point, noexec) in self.mounts.iter() {
+            if under(point) && best.is_none_or(|(len, _)| point.len() >= len) {
+                best = Some((point.len(), *noexec));
+            }
+        }
+        best.is_some_and(|(_, n)| n)
     }
 }
 

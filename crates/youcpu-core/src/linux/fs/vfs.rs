@@ -307,6 +307,12 @@ pub trait Vfs: std::fmt::Debug {
     /// A copy of the file system for a copy of the kernel ([`crate::linux::Linux`] is Clone:
     /// widgets keep snapshots). A host file system's copy shares the host files.
     fn clone_box(&self) -> Box<dyn Vfs>;
+    /// Whether the resolved absolute path `path` lies on a mount where nothing may be
+    /// executed (fs/exec.c `path_noexec`: a `noexec` mount, or a file system such as procfs
+    /// that forbids it). None by default: the in-memory tree has no mounts.
+    fn noexec_mount(&self, _path: &[u8]) -> bool {
+        false
+    }
 }
 
 impl Clone for Box<dyn Vfs> {
@@ -316,21 +322,67 @@ impl Clone for Box<dyn Vfs> {
 }
 
 /// The execve model's view ([`crate::exec::fs::FileSystem`]) of a file system: absolute
-/// paths from its root (the model walks them itself, symbolic links included, asking for one
-/// component at a time); owners are the file system's, or the caller's `ids` where it keeps
-/// none. With it the kernel's execve runs programs from whichever file system it serves.
+/// paths from a root directory (the model walks them itself, symbolic links included, asking
+/// for one component at a time); owners are the file system's, or the caller's `ids` where
+/// it keeps none. This is the one way the model reaches files: the kernel's execve runs
+/// programs through it from whichever file system it serves, and `youcpu exec` and the exec
+/// oracle tests run the model on the host's files through it ([`ExecView::host`]).
 pub struct ExecView<'a> {
-    fs: std::cell::RefCell<&'a mut dyn Vfs>,
+    fs: std::cell::RefCell<Held<'a>>,
+    root: usize,
     ids: (u32, u32),
 }
 
+/// The file system an [`ExecView`] looks into: the kernel's own, or one of its own.
+enum Held<'a> {
+    Borrowed(&'a mut dyn Vfs),
+    Owned(Box<dyn Vfs>),
+}
+
+impl Held<'_> {
+    fn get(&mut self) -> &mut dyn Vfs {
+        match self {
+            Held::Borrowed(fs) => &mut **fs,
+            Held::Owned(fs) => fs.as_mut(),
+        }
+    }
+}
+
 impl<'a> ExecView<'a> {
-    /// A view of `fs` for a caller with `ids` (uid, gid).
+    /// A view of `fs` from its root, for a caller with `ids` (uid, gid).
     pub fn new(fs: &'a mut dyn Vfs, ids: (u32, u32)) -> Self {
+        let root = fs.root();
+        Self::at(fs, root, ids)
+    }
+
+    /// A view of `fs` whose `/` is the directory node `root` (a process's root).
+    pub fn at(fs: &'a mut dyn Vfs, root: usize, ids: (u32, u32)) -> Self {
         ExecView {
-            fs: std::cell::RefCell::new(fs),
+            fs: std::cell::RefCell::new(Held::Borrowed(fs)),
+            root,
             ids,
         }
+    }
+}
+
+impl ExecView<'static> {
+    /// A view of a file system of its own, from its root.
+    pub fn owned(fs: Box<dyn Vfs>, ids: (u32, u32)) -> Self {
+        let root = fs.root();
+        ExecView {
+            fs: std::cell::RefCell::new(Held::Owned(fs)),
+            root,
+            ids,
+        }
+    }
+
+    /// The host's files under `root` (`/` for the whole machine), confined to it as the
+    /// guest's are ([`super::host::HostFs`]), with their own owners and the host's noexec
+    /// mounts. Fails when `root` is not a directory that can be opened.
+    #[cfg(unix)]
+    pub fn host(root: &std::path::Path) -> std::io::Result<Self> {
+        let fs = super::host::HostFs::new(root)?;
+        Ok(Self::owned(Box::new(fs), (0, 0)))
     }
 }
 
@@ -344,9 +396,11 @@ fn fs_error(e: Errno) -> crate::exec::fs::FsError {
 impl crate::exec::fs::FileSystem for ExecView<'_> {
     fn lstat(&self, path: &[u8]) -> Result<crate::exec::fs::Meta, crate::exec::fs::FsError> {
         use crate::exec::fs::FileKind as K;
-        let mut fs = self.fs.borrow_mut();
-        let root = fs.root();
-        let st = fs.stat(root, path, false, self.ids).map_err(fs_error)?;
+        let mut held = self.fs.borrow_mut();
+        let st = held
+            .get()
+            .stat(self.root, path, false, self.ids)
+            .map_err(fs_error)?;
         let kind = match st.mode & ftype::S_IFMT {
             ftype::S_IFREG => K::Regular,
             ftype::S_IFDIR => K::Directory,
@@ -363,9 +417,8 @@ impl crate::exec::fs::FileSystem for ExecView<'_> {
     }
 
     fn read_link(&self, path: &[u8]) -> Result<Vec<u8>, crate::exec::fs::FsError> {
-        let mut fs = self.fs.borrow_mut();
-        let root = fs.root();
-        fs.readlink(root, path).map_err(fs_error)
+        let mut held = self.fs.borrow_mut();
+        held.get().readlink(self.root, path).map_err(fs_error)
     }
 
     fn read_at(
@@ -374,9 +427,9 @@ impl crate::exec::fs::FileSystem for ExecView<'_> {
         offset: u64,
         len: usize,
     ) -> Result<Vec<u8>, crate::exec::fs::FsError> {
-        let mut fs = self.fs.borrow_mut();
-        let root = fs.root();
-        let o = fs.open(root, path, 0, 0).map_err(fs_error)?;
+        let mut held = self.fs.borrow_mut();
+        let fs = held.get();
+        let o = fs.open(self.root, path, 0, 0).map_err(fs_error)?;
         let r = if o.dir {
             Err(crate::exec::fs::FsError::Unavailable(
                 Errno::Eisdir.to_string(),
@@ -386,5 +439,9 @@ impl crate::exec::fs::FileSystem for ExecView<'_> {
         };
         fs.close(o.node);
         r
+    }
+
+    fn noexec_mount(&self, path: &[u8]) -> bool {
+        self.fs.borrow_mut().get().noexec_mount(path)
     }
 }
