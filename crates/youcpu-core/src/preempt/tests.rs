@@ -324,22 +324,34 @@ fn absurd_settings_are_refused_clearly() {
         })
     };
     let p = Mode::Preemptive { period: 100 };
-    assert!(mk(0, p).err().unwrap().contains("1 to 8 processes, not 0"));
-    assert!(mk(10, p).err().unwrap().contains("not 10"));
+    assert_eq!(mk(0, p).err(), Some(Error::Processes(0)));
+    let e = mk(10, p).err().unwrap();
+    assert_eq!(e, Error::Processes(10));
+    assert!(e.to_string().contains("1 to 8 processes, not 10"), "{e}");
     let e = mk(2, Mode::Preemptive { period: 0 }).err().unwrap();
-    assert!(e.contains("1 to 1,000,000 instructions, not 0"), "{e}");
+    assert_eq!(e, Error::Period(0));
+    assert!(
+        e.to_string().contains("1 to 1,000,000 instructions, not 0"),
+        "{e}"
+    );
     let e = mk(2, Mode::Preemptive { period: u64::MAX }).err().unwrap();
-    assert!(e.contains("not 18,446,744,073,709,551,615"), "{e}");
+    assert!(
+        e.to_string().contains("not 18,446,744,073,709,551,615"),
+        "{e}"
+    );
     let e = mk(2, Mode::Cooperative { yield_every: 0 }).err().unwrap();
-    assert!(e.contains("every 1 to"), "{e}");
+    assert_eq!(e, Error::YieldEvery(0));
+    assert!(e.to_string().contains("every 1 to"), "{e}");
     // Eight processes, the largest period: builds and runs.
     let mut s = mk(8, Mode::Preemptive { period: MAX_PERIOD }).unwrap();
     s.run(1000, Until::Budget).unwrap();
     // A process that faults stops the machine with a message, no panic.
     let mut s = custom(&["mov rax, [0]".to_string()], p);
     let e = s.run(100, Until::Budget).err().unwrap();
-    assert!(e.contains("task 1 raised"), "{e}");
+    assert!(matches!(e, Error::Raised { task: 1, .. }), "{e}");
+    assert!(e.to_string().starts_with("task 1 raised"), "{e}");
     assert_eq!(s.step().err().unwrap(), e);
+    assert_eq!(s.stopped(), Some(&e));
     let e = System::new(&Config {
         processes: vec![ProcessSpec {
             program: None,
@@ -350,7 +362,8 @@ fn absurd_settings_are_refused_clearly() {
     })
     .err()
     .unwrap();
-    assert!(e.starts_with("process 1: line 2"), "{e}");
+    assert!(matches!(&e, Error::Source { process: 1, .. }), "{e}");
+    assert!(e.to_string().starts_with("process 1: line 2"), "{e}");
 }
 
 #[test]

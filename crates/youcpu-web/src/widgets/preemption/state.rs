@@ -143,7 +143,7 @@ impl State {
     pub fn with_settings(settings: Settings) -> Self {
         let (sys, error) = match System::new(&settings.config()) {
             Ok(s) => (Some(Rc::new(s)), None),
-            Err(e) => (None, Some(e)),
+            Err(e) => (None, Some(e.to_string())),
         };
         State {
             period_text: (settings.period.to_string(), None),
@@ -185,7 +185,7 @@ impl State {
         self.announce = match &result {
             Err(e) => {
                 self.running = false;
-                self.error = Some(e.clone());
+                self.error = Some(e.to_string());
                 format!("Stopped: {e}")
             }
             Ok(n) if until == Until::Switch && sw == 0 => format!(
