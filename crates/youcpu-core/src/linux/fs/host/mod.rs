@@ -15,6 +15,11 @@
 //! and its descriptors go. Directories are not kept open on the host: a directory node is its
 //! resolved path, listed afresh by getdents64.
 
+mod mounts;
+#[cfg(test)]
+mod tests;
+mod walk;
+
 use super::vfs::{oflags, DirEntry, FileTime, Opened, Stat, Vfs};
 use crate::linux::errno::Errno;
 use std::collections::BTreeMap;
@@ -27,6 +32,7 @@ use std::os::unix::fs::{
 };
 use std::path::PathBuf;
 use std::sync::Arc;
+use walk::{components, join};
 
 /// fs/namei.c MAXSYMLINKS: symbolic links followed in one lookup.
 pub const MAXSYMLINKS: u32 = 40;
@@ -103,70 +109,6 @@ fn set_times(f: &File, times: [FileTime; 2]) -> Result<(), Errno> {
     f.set_times(ft).map_err(|e| errno_of(&e))
 }
 
-/// Filesystems whose superblock forbids exec (`SB_I_NOEXEC`) whatever the mount options.
-const NOEXEC_FS: [&str; 3] = ["proc", "sysfs", "binfmt_misc"];
-
-/// Undoes mountinfo's octal escapes (`\040` for a space).
-fn unescape(field: &str) -> Vec<u8> {
-    let b = field.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while let Some(&c) = b.get(i) {
-        let octal = b
-            .get(i + 1..i + 4)
-            .filter(|d| d.iter().all(|x| (b'0'..=b'7').contains(x)));
-        match octal {
-            Some(d) if c == b'\\' => {
-                out.push(
-                    d.iter()
-                        .fold(0u8, |v, x| v.wrapping_mul(8).wrapping_add(x - b'0')),
-                );
-                i += 4;
-            }
-            _ => {
-                out.push(c);
-                i += 1;
-            }
-        }
-    }
-    out
-}
-
-/// The mounts of this process (`/proc/self/mountinfo`, proc(5)): point, and noexec or not.
-fn read_mounts() -> Vec<(Vec<u8>, bool)> {
-    let Ok(text) = std::fs::read_to_string("/proc/self/mountinfo") else {
-        return Vec::new();
-    };
-    text.lines()
-        .filter_map(|line| {
-            let (left, right) = line.split_once(" - ")?;
-            let fields: Vec<&str> = left.split(' ').collect();
-            let point = unescape(fields.get(4)?);
-            let opts = fields.get(5)?;
-            let fstype = right.split(' ').next()?;
-            let noexec = opts.split(',').any(|o| o == "noexec") || NOEXEC_FS.contains(&fstype);
-            Some((point, noexec))
-        })
-        .collect()
-}
-
-/// The components of a resolved guest path.
-fn components(p: &[u8]) -> Vec<Vec<u8>> {
-    p.split(|&c| c == b'/')
-        .filter(|c| !c.is_empty())
-        .map(<[u8]>::to_vec)
-        .collect()
-}
-
-fn join(parts: &[Vec<u8>]) -> Vec<u8> {
-    let mut p = Vec::new();
-    for c in parts {
-        p.push(b'/');
-        p.extend_from_slice(c);
-    }
-    p
-}
-
 /// The stat of host metadata.
 fn stat_of(m: &Metadata) -> Stat {
     Stat {
@@ -211,13 +153,6 @@ fn dtype_of(t: std::fs::FileType) -> u8 {
     }
 }
 
-/// A resolved path: its components, and whether the last one exists on the host (with its
-/// metadata, not following a symbolic link there).
-struct Walked {
-    parts: Vec<Vec<u8>>,
-    last: Option<Metadata>,
-}
-
 impl HostFs {
     /// The host's tree under `root` (the host's `/` without --root). The root is made
     /// absolute and free of symbolic links first.
@@ -231,7 +166,7 @@ impl HostFs {
         }
         let mut fs = HostFs {
             root,
-            mounts: read_mounts().into(),
+            mounts: mounts::read().into(),
             nodes: Vec::new(),
             dirs: BTreeMap::new(),
             files: 0,
@@ -276,122 +211,6 @@ impl HostFs {
             Some(Node::Dir { .. }) => Err(Errno::Eisdir),
             None => Err(Errno::Ebadf),
         }
-    }
-
-    /// Path resolution (fs/namei.c `link_path_walk` + `walk_component` + `pick_link`):
-    /// returns the resolved components. `follow`: a symbolic link as the last component is
-    /// followed. A trailing slash requires a directory and follows a last link.
-    fn walk(&self, base: usize, path: &[u8], follow: bool) -> Result<Walked, Errno> {
-        if path.is_empty() {
-            return Err(Errno::Enoent);
-        }
-        if path.len() >= PATH_MAX {
-            return Err(Errno::Enametoolong);
-        }
-        let trailing = path.last() == Some(&b'/');
-        let mut parts = if path.first() == Some(&b'/') {
-            Vec::new()
-        } else {
-            components(self.node_path(base).ok_or(Errno::Ebadf)?)
-        };
-        let mut rest: std::collections::VecDeque<Vec<u8>> = components(path).into();
-        let mut links = 0u32;
-        let mut last: Option<Metadata> = if rest.is_empty() {
-            Some(std::fs::symlink_metadata(self.host(&parts)).map_err(|e| errno_of(&e))?)
-        } else {
-            None
-        };
-        while let Some(c) = rest.pop_front() {
-            let is_last = rest.is_empty();
-            if c.len() > NAME_MAX {
-                return Err(Errno::Enametoolong);
-            }
-            if c == b"." || c == b".." {
-                if c == b".." {
-                    // follow_dotdot: the root is its own parent.
-                    parts.pop();
-                }
-                if is_last {
-                    last = Some(
-                        std::fs::symlink_metadata(self.host(&parts)).map_err(|e| errno_of(&e))?,
-                    );
-                }
-                continue;
-            }
-            parts.push(c);
-            let m = match std::fs::symlink_metadata(self.host(&parts)) {
-                Ok(m) => m,
-                Err(e) if is_last && e.kind() == std::io::ErrorKind::NotFound => {
-                    last = None;
-                    break;
-                }
-                Err(e) => return Err(errno_of(&e)),
-            };
-            if m.file_type().is_symlink() && (!is_last || follow || trailing) {
-                links += 1;
-                if links > MAXSYMLINKS {
-                    return Err(Errno::Eloop);
-                }
-                let target = std::fs::read_link(self.host(&parts)).map_err(|e| errno_of(&e))?;
-                let t = target.as_os_str().as_bytes();
-                if t.is_empty() {
-                    return Err(Errno::Enoent);
-                }
-                parts.pop();
-                if t.first() == Some(&b'/') {
-                    // An absolute target starts again at the guest's root (nd_jump_root).
-                    parts.clear();
-                }
-                let mut spliced: std::collections::VecDeque<Vec<u8>> = components(t).into();
-                if spliced.is_empty() {
-                    // A link to "/": the root itself.
-                    spliced.push_back(b".".to_vec());
-                }
-                spliced.extend(rest.drain(..));
-                rest = spliced;
-                continue;
-            }
-            if !is_last && !m.is_dir() {
-                return Err(Errno::Enotdir);
-            }
-            if is_last {
-                last = Some(m);
-            }
-        }
-        if trailing {
-            match &last {
-                Some(m) if !m.is_dir() => return Err(Errno::Enotdir),
-                _ => {}
-            }
-        }
-        Ok(Walked { parts, last })
-    }
-
-    /// Resolves and requires the path to exist.
-    fn existing(
-        &self,
-        base: usize,
-        path: &[u8],
-        follow: bool,
-    ) -> Result<(Walked, Metadata), Errno> {
-        let w = self.walk(base, path, follow)?;
-        let m = w.last.clone().ok_or(Errno::Enoent)?;
-        Ok((w, m))
-    }
-
-    /// The resolved parent and last name of a path that names an entry to create or remove
-    /// (fs/namei.c `filename_parentat`): `.`/`..`/`/` as the last component are refused
-    /// with `dots`.
-    fn parent_of(&self, base: usize, path: &[u8], dots: Errno) -> Result<Walked, Errno> {
-        let last = path
-            .split(|&c| c == b'/')
-            .rev()
-            .find(|c| !c.is_empty())
-            .unwrap_or(b"");
-        if last.is_empty() || last == b"." || last == b".." {
-            return Err(dots);
-        }
-        self.walk(base, path, false)
     }
 }
 
@@ -844,131 +663,7 @@ impl Vfs for HostFs {
         Box::new(self.clone())
     }
 
-    /// The mount in effect at the host path of `path` is the last-mounted of the longest
-    /// mount points above it.
     fn noexec_mount(&self, path: &[u8]) -> bool {
-        let real = self.host(&components(path));
-        let real = real.as_os_str().as_bytes();
-        let under = |point: &[u8]| {
-            real.starts_with(point)
-                && (point == b"/"
-                    || real.len() == point.len()
-                    || real.get(point.len()) == Some(&b'/'))
-        };
-        let mut best: Option<(usize, bool)> = None;
-        for (point, noexec) in self.mounts.iter() {
-            if under(point) && best.is_none_or(|(len, _)| point.len() >= len) {
-                best = Some((point.len(), *noexec));
-            }
-        }
-        best.is_some_and(|(_, n)| n)
-    }
-}
-
-#[cfg(test)]
-#[allow(clippy::unwrap_used)] // tests may unwrap
-mod tests {
-    use super::*;
-
-    fn scratch(name: &str) -> PathBuf {
-        let d =
-            std::env::temp_dir().join(format!("youcpu-hostfs-unit-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&d);
-        std::fs::create_dir_all(d.join("root/dir")).unwrap();
-        std::fs::write(d.join("root/dir/f"), "inside").unwrap();
-        std::fs::write(d.join("secret"), "outside").unwrap();
-        d
-    }
-
-    #[test]
-    fn paths_resolve_inside_the_root() {
-        let d = scratch("walk");
-        let root = d.join("root");
-        std::os::unix::fs::symlink("../../../secret", root.join("up")).unwrap();
-        std::os::unix::fs::symlink(d.join("secret"), root.join("abs")).unwrap();
-        std::os::unix::fs::symlink("dir", root.join("d")).unwrap();
-        std::os::unix::fs::symlink("self", root.join("self")).unwrap();
-        let mut fs = HostFs::new(&root).unwrap();
-        let walked = |fs: &HostFs, p: &[u8]| fs.walk(0, p, true).map(|w| join(&w.parts));
-        assert_eq!(walked(&fs, b"/../../dir/./f"), Ok(b"/dir/f".to_vec()));
-        assert_eq!(walked(&fs, b"d/f"), Ok(b"/dir/f".to_vec()));
-        // Links out land inside the root, where nothing of that name exists.
-        assert_eq!(walked(&fs, b"up"), Ok(b"/secret".to_vec()));
-        assert!(fs.walk(0, b"up", true).unwrap().last.is_none());
-        assert_eq!(fs.open(0, b"abs", 0, 0).err(), Some(Errno::Enoent));
-        assert_eq!(fs.open(0, b"self", 0, 0).err(), Some(Errno::Eloop));
-        assert_eq!(fs.open(0, b"dir/f/", 0, 0).err(), Some(Errno::Enotdir));
-        assert_eq!(fs.open(0, b"", 0, 0).err(), Some(Errno::Enoent));
-        assert_eq!(
-            fs.open(0, &[b'a'; 300], 0, 0).err(),
-            Some(Errno::Enametoolong)
-        );
-        // O_NOFOLLOW on a link: ELOOP; readlink shows the host's text.
-        assert_eq!(
-            fs.open(0, b"d", oflags::O_NOFOLLOW, 0).err(),
-            Some(Errno::Eloop)
-        );
-        assert_eq!(fs.readlink(0, b"d"), Ok(b"dir".to_vec()));
-        let n = fs.dir_node(0, b"d/..").unwrap();
-        assert_eq!(fs.path_of(n), Some(b"/".to_vec()));
-        let n = fs.dir_node(0, b"d").unwrap();
-        assert_eq!(fs.path_of(n), Some(b"/dir".to_vec()));
-        let o = fs.open(n, b"f", 0, 0).unwrap();
-        assert_eq!(fs.read(o.node, 0, 100), Ok(b"inside".to_vec()));
-        fs.close(o.node);
-        assert_eq!(std::fs::read(d.join("secret")).unwrap(), b"outside");
-    }
-
-    #[test]
-    fn the_execve_model_sees_the_confined_tree() {
-        use crate::exec::fs::{FileKind, FileSystem, FsError};
-        let d = scratch("exec");
-        let root = d.join("root");
-        std::os::unix::fs::symlink("dir/f", root.join("link")).unwrap();
-        std::os::unix::fs::symlink(d.join("secret"), root.join("out")).unwrap();
-        let mut fs = HostFs::new(&root).unwrap();
-        {
-            let view = super::super::vfs::ExecView::new(&mut fs, (0, 0));
-            assert_eq!(
-                view.lstat(b"/dir/f").map(|m| (m.kind, m.size)),
-                Ok((FileKind::Regular, 6))
-            );
-            assert_eq!(view.lstat(b"/link").map(|m| m.kind), Ok(FileKind::Symlink));
-            assert_eq!(view.read_link(b"/link"), Ok(b"dir/f".to_vec()));
-            assert_eq!(view.read_at(b"/link", 2, 10), Ok(b"side".to_vec()));
-            assert_eq!(view.read_at(b"/out", 0, 10), Err(FsError::NotFound));
-            assert_eq!(view.lstat(b"/../../secret"), Err(FsError::NotFound));
-        }
-        assert_eq!(fs.open_files(), 0);
-        let o = fs.open(0, b"/dir/f", 0, 0).unwrap();
-        assert_eq!(Vfs::node_path(&fs, o.node), Some(b"/dir/f".to_vec()));
-    }
-
-    #[test]
-    fn host_files_are_bounded_and_closed() {
-        let d = scratch("limit");
-        let mut fs = HostFs::new(&d.join("root")).unwrap();
-        let mut nodes = Vec::new();
-        loop {
-            match fs.open(0, b"/dir/f", 0, 0) {
-                Ok(o) => nodes.push(o.node),
-                Err(e) => {
-                    assert_eq!(e, Errno::Enfile);
-                    break;
-                }
-            }
-        }
-        assert_eq!(nodes.len(), MAX_HOST_FILES);
-        assert_eq!(fs.open_files(), MAX_HOST_FILES);
-        for n in nodes {
-            fs.close(n);
-        }
-        assert_eq!(fs.open_files(), 0);
-        assert!(fs
-            .nodes
-            .iter()
-            .flatten()
-            .all(|n| matches!(n, Node::Dir { .. })));
-        assert!(fs.open(0, b"/dir/f", 0, 0).is_ok());
+        mounts::noexec(&self.mounts, &self.host(&components(path)))
     }
 }

@@ -1,0 +1,340 @@
+//! The in-memory file system's side of [`Vfs`]: the operations the kernel calls, on the
+//! inodes of the module above.
+
+use super::*;
+use crate::linux::fs::vfs::{DirEntry, Opened, Vfs};
+
+impl MemFs {
+    /// stat of inode `ino`: the file systems's own numbers (inode + 2, device 0x2a), the
+    /// caller's ids as owner, times 0.
+    pub(super) fn stat_ino(&self, ino: usize, ids: (u32, u32)) -> Result<Stat, Errno> {
+        let i = self.get(ino).ok_or(Errno::Enoent)?;
+        let ty = match i.node {
+            Node::Dir { .. } => ftype::S_IFDIR,
+            Node::Null => ftype::S_IFCHR,
+            Node::File { .. } => ftype::S_IFREG,
+        };
+        let size = self.size(ino);
+        Ok(Stat {
+            dev: 0x2a,
+            ino: ino as u64 + 2,
+            nlink: u64::from(i.nlink),
+            mode: ty | i.perm,
+            uid: i.owner.0.unwrap_or(ids.0),
+            gid: i.owner.1.unwrap_or(ids.1),
+            atime: i.times[0],
+            mtime: i.times[1],
+            rdev: if matches!(i.node, Node::Null) {
+                0x103
+            } else {
+                0
+            },
+            size,
+            blksize: 4096,
+            blocks: size.div_ceil(512),
+            ..Stat::default()
+        })
+    }
+}
+
+impl Vfs for MemFs {
+    fn root(&self) -> usize {
+        ROOT
+    }
+
+    fn open(&mut self, base: usize, path: &[u8], flags: u64, perm: u32) -> Result<Opened, Errno> {
+        use crate::linux::fs::vfs::oflags::*;
+        let (dir, name) = self.walk_parent(base, path)?;
+        let found = if name.is_empty() {
+            Some(dir)
+        } else {
+            self.lookup(dir, name)?
+        };
+        let trailing = path.last() == Some(&b'/');
+        let ino = match found {
+            Some(_) if flags & O_CREAT != 0 && flags & O_EXCL != 0 => return Err(Errno::Eexist),
+            Some(i) => i,
+            None if flags & O_CREAT != 0 && !trailing => self.create(dir, name, perm)?,
+            None if trailing && flags & O_CREAT != 0 => return Err(Errno::Eisdir),
+            None => return Err(Errno::Enoent),
+        };
+        let is_dir = MemFs::is_dir(self, ino);
+        let wants_write = matches!(flags & O_ACCMODE, O_WRONLY | O_RDWR);
+        if is_dir && (wants_write || flags & O_CREAT != 0 && found.is_some()) {
+            return Err(Errno::Eisdir);
+        }
+        if !is_dir && (flags & O_DIRECTORY != 0 || trailing) {
+            return Err(Errno::Enotdir);
+        }
+        if flags & O_TRUNC != 0 && wants_write && !is_dir {
+            MemFs::truncate(self, ino, 0)?;
+        }
+        self.opened(ino, true);
+        Ok(Opened {
+            node: ino,
+            dir: is_dir,
+        })
+    }
+
+    fn close(&mut self, node: usize) {
+        self.opened(node, false);
+    }
+
+    fn hold(&mut self, node: usize) -> Result<usize, Errno> {
+        if self.get(node).is_none() {
+            return Err(Errno::Ebadf);
+        }
+        self.opened(node, true);
+        Ok(node)
+    }
+
+    fn read(&mut self, node: usize, pos: u64, len: usize) -> Result<Vec<u8>, Errno> {
+        MemFs::read(self, node, pos, len).map(<[u8]>::to_vec)
+    }
+
+    fn write(&mut self, node: usize, pos: u64, data: &[u8]) -> Result<usize, Errno> {
+        MemFs::write(self, node, pos, data)
+    }
+
+    fn size(&mut self, node: usize) -> u64 {
+        MemFs::size(self, node)
+    }
+
+    fn truncate(&mut self, node: usize, len: u64) -> Result<(), Errno> {
+        MemFs::truncate(self, node, len)
+    }
+
+    fn fstat(&mut self, node: usize, ids: (u32, u32)) -> Result<Stat, Errno> {
+        self.stat_ino(node, ids).map_err(|_| Errno::Ebadf)
+    }
+
+    fn stat(
+        &mut self,
+        base: usize,
+        path: &[u8],
+        _follow: bool,
+        ids: (u32, u32),
+    ) -> Result<Stat, Errno> {
+        let ino = self.resolve(base, path)?;
+        self.stat_ino(ino, ids)
+    }
+
+    fn list(&mut self, node: usize) -> Result<Vec<DirEntry>, Errno> {
+        Ok(MemFs::list(self, node)?
+            .into_iter()
+            .map(|(name, i, dtype)| DirEntry {
+                name,
+                ino: i as u64 + 2,
+                dtype,
+            })
+            .collect())
+    }
+
+    fn mkdir(&mut self, base: usize, path: &[u8], perm: u32) -> Result<(), Errno> {
+        let (dir, name) = self.walk_parent(base, path)?;
+        if name.is_empty() || name == b"." || name == b".." {
+            return Err(Errno::Eexist);
+        }
+        MemFs::mkdir(self, dir, name, perm).map(|_| ())
+    }
+
+    fn unlink(&mut self, base: usize, path: &[u8], rmdir: bool) -> Result<(), Errno> {
+        let (dir, name) = self.walk_parent(base, path)?;
+        if name.is_empty() {
+            return Err(if rmdir {
+                Errno::Ebusy // rmdir("/")
+            } else {
+                Errno::Eisdir
+            });
+        }
+        self.remove(dir, name, rmdir)
+    }
+
+    fn rename(
+        &mut self,
+        from: (usize, &[u8]),
+        to: (usize, &[u8]),
+        noreplace: bool,
+    ) -> Result<(), Errno> {
+        let (od, on) = self.walk_parent(from.0, from.1)?;
+        let (nd, nn) = self.walk_parent(to.0, to.1)?;
+        MemFs::rename(self, od, on, nd, nn, noreplace)
+    }
+
+    fn symlink(&mut self, _target: &[u8], base: usize, path: &[u8]) -> Result<(), Errno> {
+        // This file system has no symbolic links: EPERM, as symlink(2) says of a file
+        // system that does not support them (vfat).
+        let (dir, name) = self.walk_parent(base, path)?;
+        if name.is_empty() || self.lookup(dir, name)?.is_some() {
+            return Err(Errno::Eexist);
+        }
+        Err(Errno::Eperm)
+    }
+
+    fn link(
+        &mut self,
+        from: (usize, &[u8]),
+        to: (usize, &[u8]),
+        _follow: bool,
+    ) -> Result<(), Errno> {
+        // fs/namei.c do_linkat -> vfs_link: the old name must exist and not be a
+        // directory; the new one must not exist.
+        let ino = self.resolve(from.0, from.1)?;
+        let (dir, name) = self.walk_parent(to.0, to.1)?;
+        if name.is_empty() || name == b"." || name == b".." || self.lookup(dir, name)?.is_some() {
+            return Err(Errno::Eexist);
+        }
+        if self.is_dir(ino) {
+            return Err(Errno::Eperm);
+        }
+        if to.1.last() == Some(&b'/') {
+            return Err(Errno::Enoent);
+        }
+        if let Some(Inode {
+            node: Node::Dir { entries, .. },
+            ..
+        }) = self.get_mut(dir)
+        {
+            entries.insert(name.to_vec(), ino);
+        }
+        if let Some(i) = self.get_mut(ino) {
+            i.nlink = i.nlink.saturating_add(1);
+        }
+        Ok(())
+    }
+
+    fn chmod(&mut self, base: usize, path: &[u8], mode: u32) -> Result<(), Errno> {
+        let ino = self.resolve(base, path)?;
+        self.fchmod(ino, mode)
+    }
+
+    fn fchmod(&mut self, node: usize, mode: u32) -> Result<(), Errno> {
+        let i = self.get_mut(node).ok_or(Errno::Ebadf)?;
+        i.perm = mode & 0o7777;
+        Ok(())
+    }
+
+    fn chown(
+        &mut self,
+        base: usize,
+        path: &[u8],
+        owner: (Option<u32>, Option<u32>),
+        _follow: bool,
+    ) -> Result<(), Errno> {
+        let ino = self.resolve(base, path)?;
+        self.fchown(ino, owner)
+    }
+
+    fn fchown(&mut self, node: usize, owner: (Option<u32>, Option<u32>)) -> Result<(), Errno> {
+        // Recorded as asked: this file system checks no permissions.
+        let i = self.get_mut(node).ok_or(Errno::Ebadf)?;
+        i.owner = (owner.0.or(i.owner.0), owner.1.or(i.owner.1));
+        Ok(())
+    }
+
+    fn utimens(
+        &mut self,
+        base: usize,
+        path: &[u8],
+        times: [FileTime; 2],
+        _follow: bool,
+    ) -> Result<(), Errno> {
+        let ino = self.resolve(base, path)?;
+        self.futimens(ino, times)
+    }
+
+    fn futimens(&mut self, node: usize, times: [FileTime; 2]) -> Result<(), Errno> {
+        let i = self.get_mut(node).ok_or(Errno::Ebadf)?;
+        for (slot, t) in i.times.iter_mut().zip(times) {
+            if let FileTime::At(s, ns) = t {
+                *slot = (s, ns);
+            }
+        }
+        Ok(())
+    }
+
+    fn readlink(&mut self, base: usize, path: &[u8]) -> Result<Vec<u8>, Errno> {
+        // No symbolic links here: an existing path is not one.
+        self.resolve(base, path)?;
+        Err(Errno::Einval)
+    }
+
+    fn access(
+        &mut self,
+        base: usize,
+        path: &[u8],
+        _mode: u32,
+        _follow: bool,
+        _ids: (u32, u32),
+    ) -> Result<(), Errno> {
+        // Every process may read, write and search everything here.
+        self.resolve(base, path).map(|_| ())
+    }
+
+    fn dir_node(&mut self, base: usize, path: &[u8]) -> Result<usize, Errno> {
+        let ino = self.resolve(base, path)?;
+        if MemFs::is_dir(self, ino) {
+            Ok(ino)
+        } else {
+            Err(Errno::Enotdir)
+        }
+    }
+
+    fn canonical(&mut self, base: usize, path: &[u8]) -> Result<Vec<u8>, Errno> {
+        let (dir, name) = self.walk_parent(base, path)?;
+        let mut p = MemFs::path_of(self, dir).ok_or(Errno::Enoent)?;
+        if !name.is_empty() && name != b"." && name != b".." {
+            if p != b"/" {
+                p.push(b'/');
+            }
+            p.extend_from_slice(name);
+        } else {
+            let ino = self.resolve(base, path)?;
+            p = MemFs::path_of(self, ino).ok_or(Errno::Enoent)?;
+        }
+        Ok(p)
+    }
+
+    fn node_path(&self, node: usize) -> Option<Vec<u8>> {
+        if MemFs::is_dir(self, node) {
+            return MemFs::path_of(self, node);
+        }
+        // A file: the directory that names it (the first one: a file here has one name).
+        self.inodes.iter().enumerate().find_map(|(d, i)| {
+            let Some(Inode {
+                node: Node::Dir { entries, .. },
+                ..
+            }) = i
+            else {
+                return None;
+            };
+            let (name, _) = entries.iter().find(|(_, &i)| i == node)?;
+            let mut p = MemFs::path_of(self, d)?;
+            if p != b"/" {
+                p.push(b'/');
+            }
+            p.extend_from_slice(name);
+            Some(p)
+        })
+    }
+
+    fn path_of(&self, dir: usize) -> Option<Vec<u8>> {
+        MemFs::path_of(self, dir)
+    }
+
+    fn is_tty(&self, _node: usize) -> bool {
+        false
+    }
+
+    fn open_files(&self) -> usize {
+        self.inodes.iter().flatten().filter(|i| i.open > 0).count()
+    }
+
+    fn is_dir(&self, node: usize) -> bool {
+        MemFs::is_dir(self, node)
+    }
+
+    fn clone_box(&self) -> Box<dyn Vfs> {
+        Box::new(self.clone())
+    }
+}
