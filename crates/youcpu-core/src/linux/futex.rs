@@ -31,6 +31,15 @@ pub const FUTEX_CLOCK_REALTIME: u64 = 256;
 /// FUTEX_BITSET_MATCH_ANY.
 pub const BITSET_ANY: u32 = u32::MAX;
 
+/// The bitset of a futex operation: every waiter for FUTEX_WAIT and FUTEX_WAKE (`plain`),
+/// else `val3`, which may not be empty (kernel/futex/syscalls.c: EINVAL).
+fn bitset_of(plain: bool, val3: u64) -> Result<u32, Errno> {
+    match if plain { BITSET_ANY } else { val3 as u32 } {
+        0 => Err(Errno::Einval),
+        b => Ok(b),
+    }
+}
+
 impl Linux {
     /// The registers of `pid` as it will resume (the CPU's for the running process).
     pub(super) fn regs_of(&mut self, pid: u32) -> Option<&mut State> {
@@ -92,14 +101,7 @@ impl Linux {
         }
         match cmd {
             FUTEX_WAIT | FUTEX_WAIT_BITSET => {
-                let bitset = if cmd == FUTEX_WAIT {
-                    BITSET_ANY
-                } else {
-                    val3 as u32
-                };
-                if bitset == 0 {
-                    return Err(Errno::Einval);
-                }
+                let bitset = bitset_of(cmd == FUTEX_WAIT, val3)?;
                 let until = if timeout == 0 {
                     None
                 } else {
@@ -126,14 +128,7 @@ impl Linux {
                 Ok(0)
             }
             FUTEX_WAKE | FUTEX_WAKE_BITSET => {
-                let bitset = if cmd == FUTEX_WAKE {
-                    BITSET_ANY
-                } else {
-                    val3 as u32
-                };
-                if bitset == 0 {
-                    return Err(Errno::Einval);
-                }
+                let bitset = bitset_of(cmd == FUTEX_WAKE, val3)?;
                 let key = self.futex_key(uaddr)?;
                 Ok(self.futex_wake(key, bitset, val as i32))
             }

@@ -122,15 +122,7 @@ impl AddressSpace {
 
     /// Unmaps `[start, end)`: frees frames, trims or splits regions.
     pub fn unmap(&mut self, mmu: &mut Mmu, start: u64, end: u64) {
-        let mut a = start;
-        while a < end {
-            let old = paging::unmap_page(&mut mmu.phys, self.cr3, false, a);
-            if old & paging::pte::P != 0 {
-                mmu.phys.free_frame((old & paging::pte::ADDR) / PAGE_SIZE);
-                mmu.invlpg(a);
-            }
-            a += PAGE_SIZE;
-        }
+        self.drop_pages(mmu, start, end);
         self.carve(start, end);
     }
 
@@ -488,7 +480,7 @@ impl super::Linux {
         let mut a = start;
         while a < start + page_up(file_bytes) {
             let index = (offset + (a - start)) / PAGE_SIZE;
-            if let Err(e) = self.map_cache_page(slot, index, a, p) {
+            if let Err(e) = self.map_cache_page((slot, index), a, p, false) {
                 self.mm.unmap(&mut self.m.mmu, start, end);
                 return e.ret();
             }

@@ -158,43 +158,33 @@ impl Linux {
     }
 
     /// Maps page `page` of the running process to page `index` of the cached file in `slot`
-    /// (one more reference to the frame).
+    /// (one more reference to the frame), or with `copy` to a copy of it, the process's own
+    /// from now on (a store to a private file page not present, `do_cow_fault`).
     pub(super) fn map_cache_page(
         &mut self,
-        slot: usize,
-        index: u64,
+        (slot, index): (usize, u64),
         page: u64,
         prot: Prot,
+        copy: bool,
     ) -> Result<(), Errno> {
-        let frame = self.cache_page(slot, index)?;
-        self.m.mmu.phys.share_frame(frame);
+        let cached = self.cache_page(slot, index)?;
+        let frame = if copy {
+            let data = self.m.mmu.phys.frame(cached).copied();
+            let f = self.m.mmu.phys.alloc_frame().map_err(|_| Errno::Enomem)?;
+            if let Some(d) = data {
+                self.m.mmu.phys.write(f * PAGE_SIZE, &d);
+            }
+            f
+        } else {
+            self.m.mmu.phys.share_frame(cached);
+            cached
+        };
         let old = self
             .mm
             .set_page(&mut self.m.mmu, page, frame, prot)
             .map_err(|_| Errno::Enomem)?;
         if old & pte::P != 0 {
             self.m.mmu.phys.free_frame((old & pte::ADDR) / PAGE_SIZE);
-        }
-        Ok(())
-    }
-
-    /// Maps page `page` of the running process to a copy of page `index` of the cached file in
-    /// `slot`, the process's own from now on (a store to a private file page not present).
-    fn cow_cache_page(
-        &mut self,
-        slot: usize,
-        index: u64,
-        page: u64,
-        prot: Prot,
-    ) -> Result<(), Errno> {
-        let from = self.cache_page(slot, index)?;
-        let data = self.m.mmu.phys.frame(from).copied();
-        let frame = self
-            .mm
-            .map_now(&mut self.m.mmu, page, prot)
-            .map_err(|_| Errno::Enomem)?;
-        if let Some(d) = data {
-            self.m.mmu.phys.write(frame * PAGE_SIZE, &d);
         }
         Ok(())
     }
@@ -447,18 +437,13 @@ impl Linux {
         if pos >= self.cached_size(file) {
             return FileFault::PastEof;
         }
-        let mapped = if v.shared {
-            self.map_cache_page(file, pos / PAGE_SIZE, page, v.prot)
-        } else if write {
-            self.cow_cache_page(file, pos / PAGE_SIZE, page, v.prot)
-        } else {
-            let ro = Prot {
-                write: false,
-                ..v.prot
-            };
-            self.map_cache_page(file, pos / PAGE_SIZE, page, ro)
+        // A private region maps the cache's page read-only, or a copy for a store.
+        let copy = !v.shared && write;
+        let prot = Prot {
+            write: v.prot.write && (v.shared || copy),
+            ..v.prot
         };
-        match mapped {
+        match self.map_cache_page((file, pos / PAGE_SIZE), page, prot, copy) {
             Ok(()) => {
                 self.mm.demand_faults += 1;
                 FileFault::Mapped

@@ -82,29 +82,39 @@ impl Linux {
                 d.copy_from_slice(&rev.to_le_bytes());
             }
         }
-        let now = self.now_ns();
-        let pid = self.pid;
-        // The deadline of this call, kept across its restarts.
-        let until = match self.procs.get(&pid).and_then(|p| p.poll_until) {
-            Some(u) => u,
-            None => timeout_ns.map_or(u64::MAX, |t| now.saturating_add(t)),
-        };
-        if ready == 0 && until > now {
-            if let Some(p) = self.procs.get_mut(&pid) {
-                p.poll_until = Some(until);
-            }
-            self.block = Some(Block::Poll {
-                until: (until != u64::MAX).then_some(until),
-            });
+        if self.poll_wait(ready != 0, timeout_ns).is_none() {
             return 0;
-        }
-        if let Some(p) = self.procs.get_mut(&pid) {
-            p.poll_until = None;
         }
         match self.copy_out(fds, &out) {
             Ok(()) => ready,
             Err(e) => e,
         }
+    }
+
+    /// The sleep of a poll or select that found nothing `ready` (`do_poll`, `do_select`):
+    /// until `timeout` nanoseconds from now (None: for ever), the deadline kept across the
+    /// call's restarts. None when it sleeps; else the time now and the deadline.
+    fn poll_wait(&mut self, ready: bool, timeout: Option<u64>) -> Option<(u64, u64)> {
+        let now = self.now_ns();
+        let pid = self.pid;
+        let until = match self.procs.get(&pid).and_then(|p| p.poll_until) {
+            Some(u) => u,
+            None => timeout.map_or(u64::MAX, |t| now.saturating_add(t)),
+        };
+        let p = self.procs.get_mut(&pid);
+        if !ready && until > now {
+            if let Some(p) = p {
+                p.poll_until = Some(until);
+            }
+            self.block = Some(Block::Poll {
+                until: (until != u64::MAX).then_some(until),
+            });
+            return None;
+        }
+        if let Some(p) = p {
+            p.poll_until = None;
+        }
+        Some((now, until))
     }
 
     /// ppoll's timespec (NULL: no timeout).
@@ -212,24 +222,9 @@ impl Linux {
                 Err(e) => return e,
             }
         };
-        let now = self.now_ns();
-        let pid = self.pid;
-        let until = match self.procs.get(&pid).and_then(|p| p.poll_until) {
-            Some(u) => u,
-            None => timeout.map_or(u64::MAX, |t| now.saturating_add(t)),
-        };
-        if ready == 0 && until > now {
-            if let Some(p) = self.procs.get_mut(&pid) {
-                p.poll_until = Some(until);
-            }
-            self.block = Some(Block::Poll {
-                until: (until != u64::MAX).then_some(until),
-            });
+        let Some((now, until)) = self.poll_wait(ready != 0, timeout) else {
             return 0;
-        }
-        if let Some(p) = self.procs.get_mut(&pid) {
-            p.poll_until = None;
-        }
+        };
         for (k, &a) in sets.iter().enumerate() {
             if a != 0 {
                 if let Err(e) = self.copy_out(a, &out[k]) {
