@@ -143,19 +143,7 @@ impl AddressSpace {
             }
             if v.end > end {
                 // The piece after the hole maps the file further on.
-                let skip = end - v.start;
-                let kind = match v.kind {
-                    VmaKind::File {
-                        file,
-                        offset,
-                        file_bytes,
-                    } => VmaKind::File {
-                        file,
-                        offset: offset + skip,
-                        file_bytes: file_bytes.saturating_sub(skip),
-                    },
-                    k => k,
-                };
+                let kind = v.kind.skipped(end - v.start);
                 out.push(Vma {
                     start: end,
                     kind,
@@ -628,16 +616,7 @@ impl super::Linux {
             return Errno::Enomem.ret();
         }
         self.mm.unmap(&mut self.m.mmu, old, old_end);
-        let kind = match v.kind {
-            VmaKind::File {
-                file,
-                offset,
-                file_bytes,
-            } => VmaKind::File {
-                file,
-                offset: offset + (old - v.start),
-                file_bytes: file_bytes.saturating_sub(old - v.start),
-            },
+        let kind = match v.kind.skipped(old - v.start) {
             VmaKind::Brk | VmaKind::Anon => VmaKind::Anon,
             k => k,
         };

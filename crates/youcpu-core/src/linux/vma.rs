@@ -88,6 +88,25 @@ pub enum VmaKind {
     Stack,
 }
 
+impl VmaKind {
+    /// The kind of the part of a region that begins `skip` bytes into it: a file region's
+    /// part maps the file further on (what `__split_vma` and `move_vma` do to `vm_pgoff`).
+    pub fn skipped(self, skip: u64) -> VmaKind {
+        match self {
+            VmaKind::File {
+                file,
+                offset,
+                file_bytes,
+            } => VmaKind::File {
+                file,
+                offset: offset + skip,
+                file_bytes: file_bytes.saturating_sub(skip),
+            },
+            k => k,
+        }
+    }
+}
+
 /// One mapped region `[start, end)`, page aligned.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Vma {

@@ -53,13 +53,12 @@ impl Linux {
         if flags & !(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH) != 0 {
             return Errno::Einval.ret();
         }
-        let r = self.path_arg(old).and_then(|o| {
-            let n = self.path_arg(new)?;
-            let ob = self.at_base(olddir, &o)?;
-            let nb = self.at_base(newdir, &n)?;
-            self.fs
-                .link((ob, &o), (nb, &n), flags & AT_SYMLINK_FOLLOW != 0)
-        });
+        let r = self
+            .two_paths((olddir, old), (newdir, new))
+            .and_then(|((ob, o), (nb, n))| {
+                self.fs
+                    .link((ob, &o), (nb, &n), flags & AT_SYMLINK_FOLLOW != 0)
+            });
         r.map_or_else(Errno::ret, |()| 0)
     }
 

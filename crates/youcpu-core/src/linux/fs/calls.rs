@@ -33,6 +33,9 @@ fn writable(f: &OpenFile) -> bool {
     matches!(f.flags & O_ACCMODE, O_WRONLY | O_RDWR) && f.flags & O_PATH == 0
 }
 
+/// A path read from the caller and the directory node it starts from.
+pub(super) type AtPath = (usize, Vec<u8>);
+
 impl Linux {
     /// Drops one reference to open file description `i`; the last one releases the inode
     /// or the pipe end (and wakes whoever waits on the other end).
@@ -79,6 +82,20 @@ impl Linux {
             out.extend_from_slice(&b);
         }
         Err(Errno::Enametoolong)
+    }
+
+    /// The two (dirfd, path) arguments of a call such as renameat or linkat, each path read
+    /// from the caller's memory with the directory it starts from.
+    pub(super) fn two_paths(
+        &mut self,
+        (odfd, opath): (u64, u64),
+        (ndfd, npath): (u64, u64),
+    ) -> Result<(AtPath, AtPath), Errno> {
+        let op = self.path_arg(opath)?;
+        let np = self.path_arg(npath)?;
+        let ob = self.at_base(odfd, &op)?;
+        let nb = self.at_base(ndfd, &np)?;
+        Ok(((ob, op), (nb, np)))
     }
 
     /// The directory a *at call starts from: the cwd for AT_FDCWD or an absolute path, else

@@ -125,14 +125,12 @@ impl Linux {
         if flags & !RENAME_NOREPLACE != 0 {
             return Errno::Einval.ret();
         }
-        let r = (|| {
-            let op = self.path_arg(opath)?;
-            let np = self.path_arg(npath)?;
-            let ob = self.at_base(odfd, &op)?;
-            let nb = self.at_base(ndfd, &np)?;
-            self.fs
-                .rename((ob, &op), (nb, &np), flags & RENAME_NOREPLACE != 0)
-        })();
+        let r = self
+            .two_paths((odfd, opath), (ndfd, npath))
+            .and_then(|((ob, op), (nb, np))| {
+                self.fs
+                    .rename((ob, &op), (nb, &np), flags & RENAME_NOREPLACE != 0)
+            });
         r.map_or_else(Errno::ret, |()| 0)
     }
 
