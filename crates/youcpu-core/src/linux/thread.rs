@@ -21,6 +21,9 @@
 //! block them; the robust futex list is accepted and never walked; clone with CLONE_VM but
 //! without CLONE_THREAD (other than vfork), and CLONE_THREAD without CLONE_FILES, fail with
 //! ENOSYS.
+//!
+//! A stop signal stops the whole group and SIGCONT continues it (a group stop,
+//! [`super::signal`]).
 
 use super::errno::Errno;
 use super::fork::{flags::*, NewChild, DEFAULT_SLICE};
