@@ -622,6 +622,7 @@ impl super::Linux {
         };
         self.mm.add(Vma {
             shared: v.shared,
+            may_write: v.may_write,
             name: v.name.clone(),
             ..Vma::new(dest, dest + new_len, v.prot, kind)
         });

@@ -199,6 +199,9 @@ fn mprotect_refuses_to_make_a_read_only_shared_file_mapping_writable() {
     assert!(o
         .stdout
         .contains("before the hole: stored\nafter it: SIGSEGV\n"));
+    assert!(o
+        .stdout
+        .contains("mremap: moved\nmprotect moved shared RW: Permission denied\n"));
 }
 
 #[test]

@@ -3,7 +3,7 @@
  * lacks VM_MAYWRITE), while a MAP_PRIVATE one of the same descriptor may (its writes are the
  * process's own). The regions of the range are changed in order, so when a later region
  * refuses (EACCES) or the range meets a hole (ENOMEM), the regions before it have already
- * changed. */
+ * changed. mremap keeps what a mapping may become. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -54,6 +54,13 @@ int main(void) {
     printf("mprotect shared NONE: %s\n", err(mprotect(s, pg, PROT_NONE)));
     printf("mprotect shared R again: %s\n", err(mprotect(s, pg, PROT_READ)));
     printf("reads %c\n", s[0]);
+
+    /* Moved elsewhere by mremap, the mapping is still one that may not become writable. */
+    char *spot = mmap(NULL, pg, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    char *moved = mremap(s, pg, pg, MREMAP_MAYMOVE | MREMAP_FIXED, spot);
+    printf("mremap: %s\n", moved == MAP_FAILED ? strerror(errno) : "moved");
+    printf("mprotect moved shared RW: %s\n", err(mprotect(moved, pg, PROT_READ | PROT_WRITE)));
+    s = moved;
 
     char *p = mmap(NULL, pg, PROT_READ, MAP_PRIVATE, ro, 0);
     printf("mprotect private RW: %s\n", err(mprotect(p, pg, PROT_READ | PROT_WRITE)));
