@@ -34,7 +34,7 @@ pub struct Example {
 }
 
 /// The examples, in the order the picker lists them.
-pub const EXAMPLES: [Example; 7] = [
+pub const EXAMPLES: [Example; 8] = [
     Example {
         id: "hello-dyn",
         label: "hello, dynamically linked (musl)",
@@ -91,6 +91,14 @@ pub const EXAMPLES: [Example; 7] = [
         label: "script: a #! file run by /bin/args",
         path: "/bin/script",
         files: &[("script", "/bin/script"), ("bin/args", "/bin/args")],
+        args: "",
+        stdin: "",
+    },
+    Example {
+        id: "share",
+        label: "share: two processes computing, the timer switching between them",
+        path: "/bin/share",
+        files: &[("bin/share", "/bin/share")],
         args: "",
         stdin: "",
     },
@@ -976,6 +984,30 @@ mod tests {
             assert_eq!(s.story[0].stage, Stage::Exec);
             assert!(!console(&s).is_empty(), "{}", ex.id);
         }
+    }
+
+    #[test]
+    fn two_computing_processes_are_preempted_by_the_timer_in_turn() {
+        // share: parent and child both compute for several timer periods, so the timer
+        // interrupt ends each one's turn and the scheduler switches to the other (the fork
+        // example's parent only waits: no tick ever finds two processes runnable there).
+        let i = EXAMPLES.iter().position(|e| e.id == "share").expect("share");
+        let s = run(picked(i));
+        assert!(matches!(s.status, Status::Ended(ProcessState::Exited { code: 0 })), "{:?}", s.status);
+        let switches: Vec<&str> = s
+            .story
+            .iter()
+            .filter(|m| m.stage == Stage::Sched)
+            .map(|m| m.sentence.as_str())
+            .collect();
+        assert!(switches.len() >= 4, "{switches:?}");
+        assert!(switches.iter().any(|w| w.contains("interrupted pid 1,") && w.contains("to pid 2")), "{switches:?}");
+        assert!(switches.iter().any(|w| w.contains("interrupted pid 2,") && w.contains("to pid 1")), "{switches:?}");
+        // Each switch comes a timer period or more after the one before.
+        let at: Vec<u64> = s.story.iter().filter(|m| m.stage == Stage::Sched).map(|m| m.instructions).collect();
+        assert!(at.windows(2).all(|w| w[1] - w[0] >= TIMER_PERIOD), "{at:?}");
+        let out = console(&s);
+        assert!(out.starts_with("child:  sum 39999\n") && out.ends_with("child exited with 0\n"), "{out}");
     }
 
     #[test]
