@@ -104,8 +104,11 @@ pub const EXAMPLES: [Example; 8] = [
     },
 ];
 
-/// Instructions per slice of the run (one timer task each: a few milliseconds).
+/// Most instructions per slice of the run (one timer task each); a slice also ends when its
+/// time (`ui::SLICE_MS`) is spent.
 pub const SLICE: u64 = 25_000;
+/// Instructions run between two looks at the clock within a slice.
+pub const CHUNK: u64 = 1_000;
 /// The default step budget.
 pub const DEFAULT_BUDGET: u64 = 20_000_000;
 /// The largest step budget the page accepts.
@@ -122,9 +125,11 @@ pub const MAX_CONSOLE: usize = 64 << 10;
 pub const MAX_DROPPED: usize = 16;
 /// Total bytes of dropped files.
 pub const MAX_DROPPED_BYTES: usize = 64 << 20;
-/// The timer period, in instructions (a timer interrupt this often lets the scheduler switch
-/// between runnable processes).
-pub const TIMER_PERIOD: u64 = 20_000;
+/// The timer period, in instructions: none is configured, as `youcpu run` configures none, so
+/// the timeline and the CLI's trace are the same events; the kernel switches the timer on at
+/// the first fork, every `fork::DEFAULT_SLICE` instructions (a timer interrupt that often lets
+/// the scheduler switch between runnable processes).
+pub const TIMER_PERIOD: u64 = youcpu_core::linux::fork::DEFAULT_SLICE;
 
 /// A file for the simulated tree: where it goes and its bytes.
 pub type File = (String, Rc<Vec<u8>>);
@@ -516,7 +521,6 @@ impl State {
             .collect();
         let cfg = Config {
             memory_limit: mem << 20,
-            timer_period: Some(TIMER_PERIOD),
             ..Config::default()
         };
         let mut l = match Linux::new(&cfg) {
@@ -610,13 +614,18 @@ impl State {
             let start = l.instructions();
             let events = l.trace.events.len();
             let mut done;
+            // A slice ends after SLICE instructions or SLICE_MS of the main thread, whichever
+            // comes first: a stretch of costly kernel work (ld.so mapping and relocating libc)
+            // stays one short task instead of one long one.
+            let deadline = crate::ui::now_ms() + crate::ui::SLICE_MS;
             loop {
                 let left = budget.saturating_sub(l.instructions());
                 // To the next event: a few instructions at a time, so the run stops close to it.
-                let step = if self.to_next { 16 } else { SLICE };
+                let step = if self.to_next { 16 } else { CHUNK };
                 done = left == 0 || l.run(left.min(step));
                 let far = l.instructions().saturating_sub(start) >= SLICE;
-                if done || !self.to_next || far || l.awaiting_input || l.trace.events.len() > events {
+                let found = self.to_next && l.trace.events.len() > events;
+                if done || far || found || l.awaiting_input || crate::ui::now_ms() >= deadline {
                     break;
                 }
             }

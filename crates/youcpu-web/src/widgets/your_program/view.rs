@@ -432,7 +432,7 @@ pub fn YourProgramWidget() -> Html {
                     <p class="hint">{ format!("{} more: narrow the list with a stage or a search.", shown.len() - SHOWN) }</p>
                 }
             </details>
-            <p class="hint">{ "The examples were written for this article and built with musl (MIT licence), whose libc.so, also its dynamic loader, the page fetches with hello-dyn. The simulated kernel gives file pages when a segment is mapped rather than on first touch, so first-touch faults here are zero pages (stack, heap, BSS, anonymous memory); the timer interrupts every 20,000 instructions, so in share, where two processes both compute, the timeline shows it taking the CPU from one and the scheduler giving it to the other." }</p>
+            <p class="hint">{ "The examples were written for this article and built with musl (MIT licence), whose libc.so, also its dynamic loader, the page fetches with hello-dyn. The simulated kernel gives file pages when a segment is mapped rather than on first touch, so first-touch faults here are zero pages (stack, heap, BSS, anonymous memory); from the first fork on, the timer interrupts every 100,000 instructions (as in youcpu run), so in share, where two processes both compute, the timeline shows it taking the CPU from one and the scheduler giving it to the other." }</p>
         </Frame>
     }
 }
