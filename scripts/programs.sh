@@ -9,7 +9,7 @@ cd "$(dirname "$0")/../web/programs"
 mkdir -p bin lib
 CC=${MUSL_GCC:-musl-gcc}
 CFLAGS=(-O2 -Wall -Wextra -Werror -fno-asynchronous-unwind-tables -Wl,--build-id=none -Wl,-S)
-for p in hello fork segv upper args sh sigframe; do
+for p in hello fork share segv upper args sh sigframe; do
   "$CC" "${CFLAGS[@]}" -static -o "bin/$p" "src/$p.c"
 done
 # One dynamically linked program: its interpreter is musl's libc.so under the name the

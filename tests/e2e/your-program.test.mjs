@@ -98,7 +98,7 @@ test('your-program: nothing is fetched with the page; each example runs to its n
   console.log(`your-program: hello-dyn from Run to output ${ms} ms (1x CPU); fetched ${fetched} bytes in ${sizes.size} files`);
   assert.equal(sizes.size, 2);
   assert.equal(await w.getByTestId('yp-console').textContent(), native('hello-dyn'));
-  const ids = ['hello', 'fork', 'segv', 'upper', 'args', 'script'];
+  const ids = ['hello', 'fork', 'segv', 'upper', 'args', 'script', 'share'];
   for (const id of ids) {
     const i = ['hello-dyn', ...ids].indexOf(id);
     await w.getByTestId('yp-example').selectOption(String(i));
@@ -124,6 +124,14 @@ test('your-program: nothing is fetched with the page; each example runs to its n
   assert.match(list, /WEXITSTATUS\(s\) == 7/);
   await page.waitForURL(/yp-ex=fork/);
   await shoot(w, 'your-program.png');
+  // The share example's two processes both compute: the timer takes the CPU from each in turn.
+  await w.getByTestId('yp-example').selectOption(String(['hello-dyn', ...ids].indexOf('share')));
+  await finished(w);
+  await w.getByTestId('yp-filter-time-slices').click();
+  const slices = await w.getByTestId('yp-list').textContent();
+  assert.match(slices, /The timer interrupted pid 1, and the scheduler gave the CPU to pid 2/);
+  assert.match(slices, /The timer interrupted pid 2, and the scheduler gave the CPU to pid 1/);
+  await shoot(w.getByTestId('yp-diagram'), 'your-program-share.png');
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -109,10 +109,11 @@ fn the_cli_trace_and_the_page_timeline_are_the_same_events() {
         std::fs::create_dir_all(at.parent().unwrap()).unwrap();
         youcpu_testkit::process::write_exe(&at, b).unwrap();
     }
-    let cases: [(&str, &[u8]); 6] = [
+    let cases: [(&str, &[u8]); 7] = [
         ("/bin/hello", b""),
         ("/bin/hello-dyn", b""),
         ("/bin/fork", b""),
+        ("/bin/share", b""),
         ("/bin/segv", b""),
         ("/bin/upper", b"shout this\n"),
         ("/bin/script", b""),

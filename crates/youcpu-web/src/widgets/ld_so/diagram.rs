@@ -10,8 +10,19 @@ use youcpu_core::linux::ldso::{Reloc, Report, Role};
 
 /// The picture's width (viewBox units).
 pub const W: f64 = 560.0;
+/// The narrow layout's width, for a phone: on a 360 px screen the widget's picture is about
+/// 342 CSS px wide, so a unit is drawn at a pixel or more and its 11 px text stays 11 px.
+pub const W_NARROW: f64 = 336.0;
 const X0: f64 = 12.0;
-const BAND_W: f64 = W - 2.0 * X0;
+
+/// The picture's width in one layout.
+pub fn width(narrow: bool) -> f64 {
+    if narrow {
+        W_NARROW
+    } else {
+        W
+    }
+}
 const BAND_H: f64 = 40.0;
 const GAP: f64 = 22.0;
 /// Most objects drawn.
@@ -96,9 +107,42 @@ pub fn reloc_text(r: &Report, x: &Reloc) -> String {
     )
 }
 
-/// Draws the picture for `s` (whose run is done) into `c`; returns its height and its
-/// description.
-pub fn draw(c: &mut Canvas, s: &State, r: &Report) -> (f64, String) {
+/// `s` cut into at most `most` lines of at most `fit` characters, at spaces where it can be
+/// (the last line marked with an ellipsis if the text goes on).
+fn lines(s: &str, fit: usize, most: usize) -> Vec<String> {
+    let fit = fit.max(2);
+    let mut out = Vec::new();
+    let mut rest: Vec<char> = s.chars().collect();
+    while !rest.is_empty() && out.len() < most {
+        if rest.len() <= fit {
+            out.push(rest.iter().collect());
+            rest.clear();
+            break;
+        }
+        if out.len() + 1 == most {
+            out.push(clip(&rest.iter().collect::<String>(), fit));
+            rest.clear();
+            break;
+        }
+        let cut = rest[..=fit].iter().rposition(|&ch| ch == ' ').filter(|&i| i > 0).unwrap_or(fit);
+        out.push(rest[..cut].iter().collect());
+        rest.drain(..cut);
+        while rest.first() == Some(&' ') {
+            rest.remove(0);
+        }
+    }
+    out
+}
+
+/// Draws the picture for `s` (whose run is done) into `c`, `w` wide (the same parts at
+/// either width: the labels are cut to fit); returns its height and its description.
+pub fn draw(c: &mut Canvas, s: &State, r: &Report, w: f64) -> (f64, String) {
+    let band_w = w - 2.0 * X0;
+    // On a phone the small text is drawn at 12 px rather than 11 (web/style.css) and these lines
+    // are mostly capitals: there a letter takes about a quarter more room than `char_w` says.
+    let narrow = w < W;
+    let k = if narrow { 1.25 } else { 1.0 };
+    let small_fit = |room: f64| (room / (char_w("d-small") * k)).max(1.0) as usize;
     let mut desc = Vec::new();
     // Bands, highest address first.
     let starts: Vec<u64> = r.objects.iter().map(|o| u64::MAX - o.start).collect();
@@ -118,10 +162,15 @@ pub fn draw(c: &mut Canvas, s: &State, r: &Report) -> (f64, String) {
         };
         let total: usize = o.counts.iter().map(|(_, n)| n).sum();
         let label = format!("{}  at {:#x}", base_name(&o.name), o.base);
-        let sub = format!("{} KiB · {}", (o.end - o.start) >> 10, counts(&o.counts));
+        // On a phone the counts alone (the size is in the table under the picture).
+        let sub = if narrow {
+            clip(&counts(&o.counts), small_fit(band_w - 6.0))
+        } else {
+            format!("{} KiB · {}", (o.end - o.start) >> 10, counts(&o.counts))
+        };
         c.part(
             format!("object {i}"),
-            (X0, y, BAND_W, BAND_H),
+            (X0, y, band_w, BAND_H),
             class,
             lit,
             &label,
@@ -129,7 +178,7 @@ pub fn draw(c: &mut Canvas, s: &State, r: &Report) -> (f64, String) {
         );
         c.hit(
             OBJECT_KEY + i,
-            (X0, y, BAND_W, BAND_H),
+            (X0, y, band_w, BAND_H),
             format!("{}, {}: base {:#x}, {total} relocations", base_name(&o.name), role(o.role), o.base),
             lit,
         );
@@ -143,7 +192,11 @@ pub fn draw(c: &mut Canvas, s: &State, r: &Report) -> (f64, String) {
         band_y[i] = Some(y);
         y += BAND_H + 6.0;
     }
-    c.text(X0, y + 6.0, "start", "d-small", "lowest addresses (the stack, above them all, is left out)");
+    c.text(X0, y + 6.0, "start", "d-small", if w < W {
+        "lowest addresses (the stack is not shown)"
+    } else {
+        "lowest addresses (the stack, above them all, is left out)"
+    });
     y += GAP;
     // The picked object's relocation cells.
     let cells = State::cells(r, s.object, s.reloc);
@@ -161,11 +214,11 @@ pub fn draw(c: &mut Canvas, s: &State, r: &Report) -> (f64, String) {
                 if cells.len() < n_all { format!("{} of {n_all}, ", cells.len()) } else { String::new() },
                 "pick one"
             ),
-            (BAND_W / char_w("d-label")) as usize,
+            (band_w / char_w("d-label")) as usize,
         ),
     );
     y += 16.0;
-    let cw = (BAND_W / cells.len().max(1) as f64).min(34.0);
+    let cw = (band_w / cells.len().max(1) as f64).min(34.0);
     let mut picked_cell = None;
     if cells.is_empty() {
         c.text(X0, y + 18.0, "start", "d-small", "none: nothing in this object needed fixing up");
@@ -189,28 +242,25 @@ pub fn draw(c: &mut Canvas, s: &State, r: &Report) -> (f64, String) {
             if let (Some(o), Some(Some(by))) = (r.objects.get(t.object), band_y.get(t.object)) {
                 let span = (o.end - o.start).max(1) as f64;
                 let off = (o.base + t.offset).saturating_sub(o.start) as f64;
-                let tx = X0 + 8.0 + (off / span).clamp(0.0, 1.0) * (BAND_W - 16.0);
+                let tx = X0 + 8.0 + (off / span).clamp(0.0, 1.0) * (band_w - 16.0);
                 let ty = by + BAND_H;
                 c.line(tx, ty - 10.0, tx, ty, "d-hl d-line");
                 c.path(&[(cx, cy), (cx, cy - 8.0), (tx, ty + 10.0), (tx, ty)], "d-hl", true);
                 if let Some(sym) = &t.symbol {
                     // The name on a small panel of its own, readable over the band's text.
                     let label = clip(sym, 24);
-                    let w = label.chars().count() as f64 * char_w("d-small") + 6.0;
-                    let lx = if tx + 4.0 + w > W - X0 { tx - 4.0 - w } else { tx + 4.0 };
-                    c.rect(lx, ty - 15.0, w, 13.0, "d-box");
+                    let lw = label.chars().count() as f64 * char_w("d-small") * k + 6.0;
+                    let lx = if tx + 4.0 + lw > w - X0 { tx - 4.0 - lw } else { tx + 4.0 };
+                    c.rect(lx, ty - 15.0, lw, 13.0, "d-box");
                     c.text(lx + 3.0, ty - 5.0, "start", "d-small d-hl", label);
                 }
             }
         }
         let words = reloc_text(r, x);
-        let fit = (BAND_W / char_w("d-small")) as usize;
-        c.text(X0, y + 4.0, "start", "d-small", clip(&words, fit));
-        y += 12.0;
-        if words.chars().count() > fit {
-            let rest: String = words.chars().skip(fit - 1).collect();
-            c.text(X0, y + 4.0, "start", "d-small", clip(&rest, fit));
-            y += 12.0;
+        let (most, step) = if narrow { (3, 14.0) } else { (2, 12.0) };
+        for line in lines(&words, small_fit(band_w), most) {
+            c.text(X0, y + 4.0, "start", "d-small", line);
+            y += step;
         }
         desc.push(format!("Picked: {words}."));
         // A call through this slot: call site -> PLT stub -> the slot.
@@ -218,7 +268,7 @@ pub fn draw(c: &mut Canvas, s: &State, r: &Report) -> (f64, String) {
         let calls: Vec<_> = r.calls.iter().filter(|k| k.reloc == idx).collect();
         if let Some(k) = calls.first() {
             y += 8.0;
-            let bw = 168.0;
+            let bw = f64::min(168.0, (band_w - 24.0) / 2.0);
             let site = format!(
                 "{} {}",
                 k.caller.as_deref().map(|f| format!("in {f}:")).unwrap_or_default(),
@@ -287,12 +337,26 @@ mod tests {
     }
 
     #[test]
+    fn long_lines_break_at_spaces_and_end_in_an_ellipsis() {
+        assert_eq!(lines("abc def ghi", 7, 3), ["abc def", "ghi"]);
+        assert_eq!(lines("abc def ghi jklm", 7, 2), ["abc def", "ghi jk…"]);
+        assert_eq!(lines("abcdefghij", 4, 3), ["abcd", "efgh", "ij"]);
+        assert_eq!(lines("short", 40, 2), ["short"]);
+        assert!(lines("", 5, 2).is_empty());
+    }
+
+    #[test]
     fn the_default_picture_follows_puts_from_main_to_libc() {
         let s = done();
         let r = s.report().expect("done").clone();
         let mut c = Canvas::new();
-        let (h, desc) = draw(&mut c, &s, &r);
+        let (h, desc) = draw(&mut c, &s, &r, W);
         assert!(h > 200.0 && c.max_x <= W, "{h} {}", c.max_x);
+        // The narrow layout has the same parts, inside its width.
+        let mut n = Canvas::new();
+        let (_, ndesc) = draw(&mut n, &s, &r, W_NARROW);
+        assert!(n.max_x <= W_NARROW, "{}", n.max_x);
+        assert_eq!((n.lit(), n.hits.len(), &ndesc), (c.lit(), c.hits.len(), &desc));
         let lit = c.lit();
         assert!(lit.contains(&"object 0") && lit.contains(&"call site") && lit.contains(&"plt stub"), "{lit:?}");
         assert!(desc.contains("puts in ld-musl-x86_64.so.1"), "{desc}");
@@ -305,7 +369,7 @@ mod tests {
         let mut t = s.clone();
         t.apply(Action::Reloc(rel));
         let mut c = Canvas::new();
-        let (_, desc) = draw(&mut c, &t, &r);
+        let (_, desc) = draw(&mut c, &t, &r, W);
         assert!(c.find("call site").is_none());
         assert!(desc.contains("= frame_dummy in hello-dyn"), "{desc}");
         assert!(c.lit().contains(&format!("reloc {rel}").as_str()));

@@ -2,7 +2,7 @@
 //! load), runs the real `ld.so` in the simulated kernel in slices (`use_background_run`), and
 //! draws the report.
 
-use super::diagram::{base_name, counts, draw, reloc_text, short, value_text, OBJECT_KEY, W};
+use super::diagram::{base_name, counts, draw, reloc_text, short, value_text, width, OBJECT_KEY};
 use super::state::{Action, Phase, State, EXAMPLE_FILES, SLICE};
 use crate::ui::{use_background_run, Pace};
 use crate::ui::{use_url_reducer, Col, Dispatch, Frame, Table};
@@ -142,6 +142,8 @@ fn missing_text(s: &State, n: &youcpu_core::linux::ldso::Needs) -> Html {
 #[component]
 pub fn LdSoWidget() -> Html {
     let state = use_url_reducer::<State>();
+    // One layout at a time: the narrow one on a phone (the wide one outside a browser).
+    let narrow = crate::ui::use_narrow().unwrap_or(false);
     let d = state.dispatcher();
     let root = use_node_ref();
     crate::ui::use_near_view(root.clone(), d.on(Action::Start));
@@ -223,10 +225,11 @@ pub fn LdSoWidget() -> Html {
         Phase::Missing(n) => (missing_text(&state, n), format!("{name} needs files that are missing.")),
         Phase::Done(r) => {
             let mut c = Canvas::new();
-            let (h, desc) = draw(&mut c, &state, r);
+            let w = width(narrow);
+            let (h, desc) = draw(&mut c, &state, r, w);
             let picked = state.reloc.and_then(|i| r.relocs.get(i));
             let said = picked.map(|x| reloc_text(r, x)).unwrap_or_default();
-            let pic = interactive("ld-diagram", format!("{name}'s address space after ld.so, at the program's entry point"), desc, (W, h), true,
+            let pic = interactive("ld-diagram", format!("{name}'s address space after ld.so, at the program's entry point"), desc, (w, h), true,
                 html! { <>{ c.html() }{ hit_layer(&c.hits, &on_hit) }</> });
             (html! {
                 <>

@@ -1,6 +1,6 @@
 //! The view of `signals`.
 
-use super::diagram::{desc, draw, height, value, W};
+use super::diagram::{desc, draw, height, value, width};
 use super::state::{moment_name, Action, Flag, Kind, State};
 use crate::ui::{Col, Control, Dispatch, Frame, Reduced, Stepper, Table};
 use crate::widgets::hit::picture;
@@ -33,6 +33,8 @@ async fn fetch(url: &str) -> Result<Vec<u8>, String> {
 #[component]
 pub fn SignalsWidget() -> Html {
     let state = use_reducer(Reduced::<State>::default);
+    // One layout at a time: the narrow one on a phone (the wide one outside a browser).
+    let narrow = crate::ui::use_narrow().unwrap_or(false);
     // The program is fetched when the widget comes into use, never at page load.
     let root = use_node_ref();
     {
@@ -179,7 +181,7 @@ pub fn SignalsWidget() -> Html {
                 <p class="sg-now" data-testid="sg-now">{ desc(&state) }</p>
                 if let Some(e) = state.error() { <p class="asm-error" role="alert">{ e.to_string() }</p> }
                 { picture("signals-diagram", "sg-diagram", "The user stack and the signal frame", desc(&state),
-                    (W, height(&state)), W * 1.5, draw(&state, Some(on_go), Some(on_pick))) }
+                    (width(narrow), height(&state, narrow)), width(narrow) * 1.5, draw(&state, narrow, Some(on_go), Some(on_pick))) }
                 { range_menu }
                 { detail.unwrap_or_else(|| html! { <p class="hint">{ "Click or tap a byte range (or focus it and press Enter) to see its bytes and what they mean." }</p> }) }
             </div>

@@ -34,7 +34,7 @@ pub struct Example {
 }
 
 /// The examples, in the order the picker lists them.
-pub const EXAMPLES: [Example; 7] = [
+pub const EXAMPLES: [Example; 8] = [
     Example {
         id: "hello-dyn",
         label: "hello, dynamically linked (musl)",
@@ -94,10 +94,21 @@ pub const EXAMPLES: [Example; 7] = [
         args: "",
         stdin: "",
     },
+    Example {
+        id: "share",
+        label: "share: two processes computing, the timer switching between them",
+        path: "/bin/share",
+        files: &[("bin/share", "/bin/share")],
+        args: "",
+        stdin: "",
+    },
 ];
 
-/// Instructions per slice of the run (one timer task each: a few milliseconds).
+/// Most instructions per slice of the run (one timer task each); a slice also ends when its
+/// time (`ui::SLICE_MS`) is spent.
 pub const SLICE: u64 = 25_000;
+/// Instructions run between two looks at the clock within a slice.
+pub const CHUNK: u64 = 1_000;
 /// The default step budget.
 pub const DEFAULT_BUDGET: u64 = 20_000_000;
 /// The largest step budget the page accepts.
@@ -114,9 +125,11 @@ pub const MAX_CONSOLE: usize = 64 << 10;
 pub const MAX_DROPPED: usize = 16;
 /// Total bytes of dropped files.
 pub const MAX_DROPPED_BYTES: usize = 64 << 20;
-/// The timer period, in instructions (a timer interrupt this often lets the scheduler switch
-/// between runnable processes).
-pub const TIMER_PERIOD: u64 = 20_000;
+/// The timer period, in instructions: none is configured, as `youcpu run` configures none, so
+/// the timeline and the CLI's trace are the same events; the kernel switches the timer on at
+/// the first fork, every `fork::DEFAULT_SLICE` instructions (a timer interrupt that often lets
+/// the scheduler switch between runnable processes).
+pub const TIMER_PERIOD: u64 = youcpu_core::linux::fork::DEFAULT_SLICE;
 
 /// A file for the simulated tree: where it goes and its bytes.
 pub type File = (String, Rc<Vec<u8>>);
@@ -508,7 +521,6 @@ impl State {
             .collect();
         let cfg = Config {
             memory_limit: mem << 20,
-            timer_period: Some(TIMER_PERIOD),
             ..Config::default()
         };
         let mut l = match Linux::new(&cfg) {
@@ -602,13 +614,18 @@ impl State {
             let start = l.instructions();
             let events = l.trace.events.len();
             let mut done;
+            // A slice ends after SLICE instructions or SLICE_MS of the main thread, whichever
+            // comes first: a stretch of costly kernel work (ld.so mapping and relocating libc)
+            // stays one short task instead of one long one.
+            let deadline = crate::ui::now_ms() + crate::ui::SLICE_MS;
             loop {
                 let left = budget.saturating_sub(l.instructions());
                 // To the next event: a few instructions at a time, so the run stops close to it.
-                let step = if self.to_next { 16 } else { SLICE };
+                let step = if self.to_next { 16 } else { CHUNK };
                 done = left == 0 || l.run(left.min(step));
                 let far = l.instructions().saturating_sub(start) >= SLICE;
-                if done || !self.to_next || far || l.awaiting_input || l.trace.events.len() > events {
+                let found = self.to_next && l.trace.events.len() > events;
+                if done || far || found || l.awaiting_input || crate::ui::now_ms() >= deadline {
                     break;
                 }
             }
@@ -976,6 +993,30 @@ mod tests {
             assert_eq!(s.story[0].stage, Stage::Exec);
             assert!(!console(&s).is_empty(), "{}", ex.id);
         }
+    }
+
+    #[test]
+    fn two_computing_processes_are_preempted_by_the_timer_in_turn() {
+        // share: parent and child both compute for several timer periods, so the timer
+        // interrupt ends each one's turn and the scheduler switches to the other (the fork
+        // example's parent only waits: no tick ever finds two processes runnable there).
+        let i = EXAMPLES.iter().position(|e| e.id == "share").expect("share");
+        let s = run(picked(i));
+        assert!(matches!(s.status, Status::Ended(ProcessState::Exited { code: 0 })), "{:?}", s.status);
+        let switches: Vec<&str> = s
+            .story
+            .iter()
+            .filter(|m| m.stage == Stage::Sched)
+            .map(|m| m.sentence.as_str())
+            .collect();
+        assert!(switches.len() >= 4, "{switches:?}");
+        assert!(switches.iter().any(|w| w.contains("interrupted pid 1,") && w.contains("to pid 2")), "{switches:?}");
+        assert!(switches.iter().any(|w| w.contains("interrupted pid 2,") && w.contains("to pid 1")), "{switches:?}");
+        // Each switch comes a timer period or more after the one before.
+        let at: Vec<u64> = s.story.iter().filter(|m| m.stage == Stage::Sched).map(|m| m.instructions).collect();
+        assert!(at.windows(2).all(|w| w[1] - w[0] >= TIMER_PERIOD), "{at:?}");
+        let out = console(&s);
+        assert!(out.starts_with("child:  sum 39999\n") && out.ends_with("child exited with 0\n"), "{out}");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! timeline picture (click, tap or arrow keys choose an event), the chosen event with its
 //! section and the opened moment, and the whole story as a list under it.
 
-use super::diagram::{height, index_at, memory_bar, timeline, W, X0};
+use super::diagram::{memory_bar, timeline, Geo};
 use super::state::{Action, File, Opened, State, Status, EXAMPLES, MAX_DROPPED, MAX_DROPPED_BYTES};
 use crate::ui::{use_background_run, use_url_reducer, Diagram, Dispatch, Frame, Pace};
 use crate::widgets::hit::picture;
@@ -104,7 +104,7 @@ const REGS: [&str; 16] = [
     "r13", "r14", "r15",
 ];
 
-fn opened_view(o: &Opened, s: &State, send: &dyn Fn(Action) -> Callback<MouseEvent>) -> Html {
+fn opened_view(o: &Opened, s: &State, narrow: bool, send: &dyn Fn(Action) -> Callback<MouseEvent>) -> Html {
     let mut l = o.linux.borrow_mut();
     let pid = l.pid;
     let cpu = l.m.cpu.s.clone();
@@ -137,7 +137,8 @@ fn opened_view(o: &Opened, s: &State, send: &dyn Fn(Action) -> Callback<MouseEve
             format!("{:012x}-{:012x} {} {off:08x} 00:00 0 {}\n", v.start, v.end, v.perms(), v.name)
         })
         .collect();
-    let (bar, bar_h) = memory_bar(&l.mm.vmas);
+    let (bar, bar_h) = memory_bar(&l.mm.vmas, narrow);
+    let bar_w = Geo::of(narrow).w;
     let map_desc = l
         .mm
         .vmas
@@ -156,7 +157,7 @@ fn opened_view(o: &Opened, s: &State, send: &dyn Fn(Action) -> Callback<MouseEve
                 <span class="yp-reg"><b>{ "rflags" }</b>{ format!(" {:016x}", cpu.rflags) }</span>
             </div>
             <Diagram id="yp-maps-diagram" title="The address space of this process, region by region"
-                desc={map_desc} width={W as u32} height={bar_h as u32}>{ bar }</Diagram>
+                desc={map_desc} width={bar_w as u32} height={bar_h.ceil() as u32}>{ bar }</Diagram>
             <details><summary>{ format!("/proc/{pid}/maps") }</summary>
                 <pre class="yp-maps" data-testid="yp-maps">{ maps }</pre>
             </details>
@@ -176,6 +177,9 @@ fn opened_view(o: &Opened, s: &State, send: &dyn Fn(Action) -> Callback<MouseEve
 #[component]
 pub fn YourProgramWidget() -> Html {
     let state = use_url_reducer::<State>();
+    // One layout at a time: the narrow one on a phone (the wide one outside a browser).
+    let narrow = crate::ui::use_narrow().unwrap_or(false);
+    let g = Geo::of(narrow);
     let send = {
         let state = state.clone();
         move |a: Action| state.on(a)
@@ -281,8 +285,8 @@ pub fn YourProgramWidget() -> Html {
             if r.width() <= 0.0 {
                 return;
             }
-            let x = (f64::from(e.client_x()) - r.left()) * W / r.width();
-            if let Some(i) = index_at(x, n) {
+            let x = (f64::from(e.client_x()) - r.left()) * g.w / r.width();
+            if let Some(i) = g.index_at(x, n) {
                 d.dispatch(Action::Select(i));
             }
         })
@@ -292,10 +296,10 @@ pub fn YourProgramWidget() -> Html {
         .as_ref()
         .map(|r| narrate::process_tree(&r.linux.borrow().trace.events))
         .unwrap_or_default();
-    let h = height(tree.len());
+    let h = g.height(tree.len());
     let chosen = sel.and_then(|i| state.story.get(i));
     let valuetext = chosen.map_or("no event chosen".to_string(), |m| m.sentence.clone());
-    let lanes_h = 8.0 + 22.0 * Stage::ALL.len() as f64;
+    let (lanes_top, lanes_h) = g.lanes();
     let desc = format!(
         "{n} events so far. {}",
         state
@@ -308,11 +312,11 @@ pub fn YourProgramWidget() -> Html {
     );
     let body = html! {
         <>
-            { timeline(&state.story, sel, &tree) }
+            { timeline(&g, &state.story, sel, &tree) }
             <g role="slider" tabindex="0" data-testid="yp-timeline" aria-label="Events of the run, in order"
                 aria-valuemin="1" aria-valuemax={n.max(1).to_string()} aria-valuenow={(sel.map_or(0, |i| i) + 1).to_string()}
                 aria-valuetext={valuetext} onkeydown={on_key} onclick={on_click} class="yp-slider">
-                <rect x={(X0 - 6.0).to_string()} y="6" width={(W - X0).to_string()} height={lanes_h.to_string()} class="yp-hit" />
+                <rect x={(g.x0 - 6.0).to_string()} y={(lanes_top - 2.0).to_string()} width={(g.x1 - g.x0 + 12.0).to_string()} height={(lanes_h + 4.0).to_string()} class="yp-hit" />
             </g>
         </>
     };
@@ -405,7 +409,7 @@ pub fn YourProgramWidget() -> Html {
             </div>
             <p class="yp-status" data-testid="yp-status">{ live }</p>
             <pre class="yp-console" data-testid="yp-console" role="region" aria-label="Console: standard output, and standard error in the error colour" tabindex="0">{ console }</pre>
-            { picture("yp-diagram", "yp-diagram", "The run, event by event, in the article's stages", desc, (W, h), W, body) }
+            { picture("yp-diagram", "yp-diagram", "The run, event by event, in the article's stages", desc, (g.w, h), g.w, body) }
             <p class="hint">{ "Click or tap the timeline, or focus it and use the arrow keys, to choose an event." }</p>
             if let Some(m) = chosen {
                 <div class="yp-chosen" data-testid="yp-chosen">
@@ -417,7 +421,7 @@ pub fn YourProgramWidget() -> Html {
                 </div>
             }
             if let Some(o) = &state.opened {
-                { opened_view(o, &state, &send) }
+                { opened_view(o, &state, narrow, &send) }
             }
             <details class="yp-story" data-testid="yp-story">
                 <summary>{ format!("The story, event by event ({n} events{})", if state.untold > 0 { format!(", {} more not kept", state.untold) } else { String::new() }) }</summary>
@@ -428,7 +432,7 @@ pub fn YourProgramWidget() -> Html {
                     <p class="hint">{ format!("{} more: narrow the list with a stage or a search.", shown.len() - SHOWN) }</p>
                 }
             </details>
-            <p class="hint">{ "The examples were written for this article and built with musl (MIT licence), whose libc.so, also its dynamic loader, the page fetches with hello-dyn. The simulated kernel gives file pages when a segment is mapped rather than on first touch, so first-touch faults here are zero pages (stack, heap, BSS, anonymous memory); the timer interrupts every 20,000 instructions." }</p>
+            <p class="hint">{ "The examples were written for this article and built with musl (MIT licence), whose libc.so, also its dynamic loader, the page fetches with hello-dyn. The simulated kernel gives file pages when a segment is mapped rather than on first touch, so first-touch faults here are zero pages (stack, heap, BSS, anonymous memory); from the first fork on, the timer interrupts every 100,000 instructions (as in youcpu run), so in share, where two processes both compute, the timeline shows it taking the CPU from one and the scheduler giving it to the other." }</p>
         </Frame>
     }
 }
