@@ -2,70 +2,9 @@
 //! page mounts it: its frame and title render, Reset works, and the simulating widgets answer a
 //! reader's click with what their simulation computes (read back by `data-testid`).
 
-use wasm_bindgen::JsCast;
+use crate::dom::*;
 use wasm_bindgen_test::*;
-use web_sys::{Element, HtmlElement};
-use yew::prelude::*;
 use youcpu_web::widgets::WidgetKind;
-
-#[derive(Properties, PartialEq)]
-struct OneProps {
-    kind: WidgetKind,
-}
-
-#[component]
-fn One(props: &OneProps) -> Html {
-    props.kind.view()
-}
-
-/// Mounts a fresh `kind` from a clean URL (widgets keep their state in the query).
-async fn mount(kind: WidgetKind) -> Element {
-    let win = web_sys::window().expect("a window");
-    let path = win.location().pathname().expect("pathname");
-    win.history()
-        .expect("history")
-        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&path))
-        .expect("replaceState");
-    let doc = win.document().expect("a document");
-    let root = doc.create_element("div").expect("create div");
-    doc.body()
-        .expect("body")
-        .append_child(&root)
-        .expect("append");
-    yew::Renderer::<One>::with_root_and_props(root.clone(), OneProps { kind }).render();
-    settle().await;
-    root
-}
-
-/// Lets Yew render and any zero-delay timer task of the widget run.
-async fn settle() {
-    for _ in 0..3 {
-        yew::scheduler::flush().await;
-        let tick = js_sys::Promise::new(&mut |resolve, _| {
-            let _ = web_sys::window()
-                .expect("a window")
-                .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
-        });
-        let _ = wasm_bindgen_futures::JsFuture::from(tick).await;
-    }
-    yew::scheduler::flush().await;
-}
-
-fn by_testid(root: &Element, id: &str) -> Element {
-    root.query_selector(&format!("[data-testid='{id}']"))
-        .expect("valid selector")
-        .unwrap_or_else(|| panic!("no element with data-testid={id}"))
-}
-
-fn text(root: &Element, id: &str) -> String {
-    by_testid(root, id).text_content().unwrap_or_default()
-}
-
-async fn click(root: &Element, id: &str) {
-    let el: HtmlElement = by_testid(root, id).dyn_into().expect("an HTML element");
-    el.click();
-    settle().await;
-}
 
 #[wasm_bindgen_test]
 async fn every_widget_mounts_in_its_frame_and_resets() {
