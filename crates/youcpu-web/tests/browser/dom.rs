@@ -109,11 +109,15 @@ pub async fn click(root: &Element, id: &str) {
     click_el(&by_testid(root, id)).await;
 }
 
-/// Clicks `el`.
+/// Clicks `el` (an HTML element, or an SVG shape: see [`click_svg`]).
 pub async fn click_el(el: &Element) {
-    let el: HtmlElement = el.clone().dyn_into().expect("an HTML element");
-    el.click();
-    settle().await;
+    match el.clone().dyn_into::<HtmlElement>() {
+        Ok(el) => {
+            el.click();
+            settle().await;
+        }
+        Err(el) => click_svg(&el).await,
+    }
 }
 
 /// Sends a `click` event to an element that is not HTML (an SVG shape).

@@ -91,12 +91,12 @@ async fn process_tree_forks_execs_exits_and_reaps() {
     assert!(text(&root, "pt-log").contains("reaps pid 3"));
 
     // An orphan: the shell forks, then exits; its child is adopted by pid 1.
-    click_svg(&by_testid(&root, "pt-node-2")).await;
+    click(&root, "pt-node-2").await;
     click(&root, "pt-2-fork").await;
-    click_svg(&by_testid(&root, "pt-node-2")).await;
+    click(&root, "pt-node-2").await;
     click(&root, "pt-2-exit").await;
     assert!(text(&root, "pt-log").contains("adopted by pid 1"));
-    click_svg(&by_testid(&root, "pt-node-1")).await;
+    click(&root, "pt-node-1").await;
     click(&root, "pt-1-wait").await;
     assert!(find(&root, "pt-node-2").is_none());
     assert!(by_testid(&root, "pt-node-4")
