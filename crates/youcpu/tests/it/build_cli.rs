@@ -4,27 +4,18 @@
 
 #![allow(clippy::unwrap_used)] // tests may unwrap
 
+use crate::common::*;
 use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 use youcpu_testkit::process::Run;
 
 fn tmp() -> PathBuf {
-    let d = std::env::temp_dir().join(format!("youcpu-build-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    scratch("build-cli")
 }
 
 fn youcpu(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_youcpu"))
-        .args(args)
-        .env_clear()
-        .run_output()
-        .unwrap()
-}
-
-fn s(p: &std::path::Path) -> &str {
-    p.to_str().unwrap()
+    youcpu_with(args, &[])
 }
 
 const HELLO: &str = "# hello, world

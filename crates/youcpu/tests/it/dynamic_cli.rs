@@ -6,15 +6,14 @@
 
 #![allow(clippy::unwrap_used)] // tests may unwrap
 
+use crate::common::*;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use youcpu_testkit::process::Run;
 
 fn tmp() -> PathBuf {
-    let d = std::env::temp_dir().join(format!("youcpu-dynamic-{}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    scratch("dynamic")
 }
 
 fn fresh(name: &str) -> PathBuf {
