@@ -104,27 +104,7 @@ impl Look {
     }
 }
 
-/// A rectangle in the picture's coordinates.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Rect {
-    /// Left.
-    pub x: f64,
-    /// Top.
-    pub y: f64,
-    /// Width.
-    pub w: f64,
-    /// Height.
-    pub h: f64,
-}
-
-impl Rect {
-    fn right(&self) -> f64 {
-        self.x + self.w
-    }
-    fn bottom(&self) -> f64 {
-        self.y + self.h
-    }
-}
+pub use crate::ui::svg::Rect;
 
 /// One field of the address: the sign extension, a table index, or the page offset.
 #[derive(Clone, Debug, PartialEq)]
