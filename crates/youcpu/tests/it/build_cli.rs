@@ -115,17 +115,7 @@ fn bad_input_is_one_line_naming_the_line() {
         (vec!["build", s(&bad), "extra"], "extra"),
     ];
     for (args, want) in cases {
-        let out = youcpu(&args);
-        assert_eq!(out.status.code(), Some(1), "{args:?}");
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert!(err.contains(want), "{args:?}: {err}");
-        assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
-        let mut j = args.clone();
-        j.insert(1, "--json");
-        let out = youcpu(&j);
-        assert_eq!(out.status.code(), Some(1));
-        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-        assert!(v["error"].as_str().unwrap().contains(want), "{v}");
+        fails_cleanly(youcpu, &args, want);
     }
     let e = youcpu(&["build", s(&bad)]);
     assert!(String::from_utf8_lossy(&e.stderr).contains("and 1 more error"));

@@ -6,7 +6,7 @@
 
 #![allow(clippy::unwrap_used)] // tests may unwrap
 
-use crate::common::*;
+use crate::common::{self, *};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -18,10 +18,7 @@ fn tmp() -> PathBuf {
 
 /// A fresh empty directory under the scratch one.
 fn fresh(name: &str) -> PathBuf {
-    let d = tmp().join(name);
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    common::fresh("hostfs", name)
 }
 
 fn build(src: &str, how: &str) -> PathBuf {

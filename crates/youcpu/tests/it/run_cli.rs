@@ -182,18 +182,7 @@ fn bad_input_is_a_one_line_error() {
         (vec!["run", "--cpu"], "cpu"),
     ];
     for (args, want) in cases {
-        let out = youcpu(&args);
-        assert_eq!(out.status.code(), Some(1), "{args:?}");
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert!(err.contains(want), "{args:?}: {err}");
-        assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
-        let mut j = args.clone();
-        j.insert(1, "--json");
-        let out = youcpu(&j);
-        assert_eq!(out.status.code(), Some(1));
-        let v: serde_json::Value = serde_json::from_slice(&out.stdout)
-            .unwrap_or_else(|_| panic!("{j:?}: {}", String::from_utf8_lossy(&out.stdout)));
-        assert!(v["error"].is_string());
+        fails_cleanly(youcpu, &args, want);
     }
 }
 
