@@ -70,6 +70,30 @@ pub fn Diagram(props: &DiagramProps) -> Html {
 pub mod svg {
     use yew::prelude::*;
 
+    /// A rectangle in a picture's coordinates (what a layout computes before drawing).
+    #[derive(Clone, Copy, Debug, PartialEq)]
+    pub struct Rect {
+        /// Left.
+        pub x: f64,
+        /// Top.
+        pub y: f64,
+        /// Width.
+        pub w: f64,
+        /// Height.
+        pub h: f64,
+    }
+
+    impl Rect {
+        /// Its right edge.
+        pub fn right(&self) -> f64 {
+            self.x + self.w
+        }
+        /// Its bottom edge.
+        pub fn bottom(&self) -> f64 {
+            self.y + self.h
+        }
+    }
+
     /// Formats a coordinate with at most two decimals (shorter markup, same picture).
     pub fn num(v: f64) -> String {
         let r = (v * 100.0).round() / 100.0;

@@ -1,6 +1,7 @@
 //! The app's shared pieces, used by every widget and knowing none of them: the [`Frame`] around
-//! a widget, the [`Diagram`] its picture is drawn in (with [`svg`] shapes), [`Table`], labelled inputs ([`Field`], [`LabelledInput`]), the [`FilePicker`], the
-//! [`Stepper`] and its live region, one background-run hook ([`use_background_run`]), state
+//! a widget, the [`Diagram`] its picture is drawn in (with [`svg`] shapes), the interactive
+//! [`group_svg`] drawn wide or narrow, [`Table`], labelled inputs ([`Field`],
+//! [`LabelledInput`]), the [`FilePicker`], the [`Stepper`] and its live region, one background-run hook ([`use_background_run`]), state
 //! kept in the URL ([`UrlState`], [`use_url_reducer`]) and one reducer for every widget state
 //! that applies actions in place ([`Apply`], [`Reduced`]).
 //!
@@ -12,6 +13,7 @@ mod diagram;
 mod field;
 mod file;
 mod frame;
+mod group_svg;
 mod media;
 mod near_view;
 mod preset;
@@ -26,6 +28,7 @@ pub use diagram::{svg, Diagram};
 pub use field::{Field, LabelledInput};
 pub use file::{on_drop_file, read_first_file, too_large, FilePicker, FileRead};
 pub use frame::Frame;
+pub use group_svg::{group_svg, hit, Listeners};
 pub use media::{draws, use_narrow, NARROW_QUERY};
 pub use near_view::use_near_view;
 pub use preset::{PresetText, TextAction};

@@ -1,49 +1,14 @@
 //! The timeslice widget mounted in a real browser (headless Chromium via wasm-bindgen-test):
 //! render, type into inputs as a reader would, read the results by `data-testid`.
 
-use wasm_bindgen::JsCast;
+use crate::dom::*;
 use wasm_bindgen_test::*;
-use web_sys::{Element, HtmlInputElement};
-use youcpu_web::widgets::timeslice::TimesliceWidget;
+use web_sys::Element;
+use youcpu_web::widgets::WidgetKind;
 
-/// Mounts a fresh widget. Tests share one page, and the widget keeps its state in the URL
-/// query, so each test starts from a clean query.
+/// Mounts a fresh widget (from a clean URL query: the widget keeps its state there).
 async fn mount() -> Element {
-    let win = web_sys::window().expect("a window");
-    let path = win.location().pathname().expect("pathname");
-    win.history()
-        .expect("history")
-        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&path))
-        .expect("replaceState");
-    let doc = win.document().expect("a document");
-    let root = doc.create_element("div").expect("create div");
-    doc.body()
-        .expect("body")
-        .append_child(&root)
-        .expect("append");
-    yew::Renderer::<TimesliceWidget>::with_root(root.clone()).render();
-    yew::scheduler::flush().await;
-    root
-}
-
-fn by_testid(root: &Element, id: &str) -> Element {
-    root.query_selector(&format!("[data-testid='{id}']"))
-        .expect("valid selector")
-        .unwrap_or_else(|| panic!("no element with data-testid={id}"))
-}
-
-fn text(root: &Element, id: &str) -> String {
-    by_testid(root, id).text_content().unwrap_or_default()
-}
-
-async fn type_into(root: &Element, id: &str, value: &str) {
-    let input: HtmlInputElement = by_testid(root, id).dyn_into().expect("an input");
-    input.set_value(value);
-    let init = web_sys::InputEventInit::new();
-    init.set_bubbles(true);
-    let ev = web_sys::InputEvent::new_with_event_init_dict("input", &init).expect("event");
-    input.dispatch_event(&ev).expect("dispatch");
-    yew::scheduler::flush().await;
+    crate::dom::mount(WidgetKind::Timeslice).await
 }
 
 #[wasm_bindgen_test]

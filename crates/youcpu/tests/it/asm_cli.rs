@@ -5,27 +5,14 @@
 
 #![allow(clippy::unwrap_used)] // tests may unwrap
 
+use crate::common::{self, fails_cleanly, with_stdin};
 use serde_json::Value;
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
-use youcpu_testkit::process::Run;
+use std::process::{Command, Output};
 
 fn run(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_youcpu"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .run_spawn()
-        .unwrap();
-    let mut input = child.stdin.take().unwrap();
-    let data = stdin.to_vec();
-    let writer = std::thread::spawn(move || {
-        let _ = input.write_all(&data);
-    });
-    let out = child.wait_with_output().unwrap();
-    writer.join().unwrap();
-    out
+    let mut c = Command::new(env!("CARGO_BIN_EXE_youcpu"));
+    c.args(args);
+    with_stdin(c, stdin)
 }
 
 fn ok_text(args: &[&str], stdin: &str) -> String {
@@ -40,32 +27,12 @@ fn ok_text(args: &[&str], stdin: &str) -> String {
 }
 
 fn ok_json(args: &[&str], stdin: &[u8]) -> Value {
-    let out = run(args, stdin);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    common::ok_json(run(args, stdin))
 }
 
 /// Exit 1, one line on stderr, and with --json an {"error"} document.
 fn fails(args: &[&str], stdin: &[u8], want: &str) {
-    let out = run(args, stdin);
-    assert_eq!(out.status.code(), Some(1), "{args:?}");
-    let err = String::from_utf8(out.stderr).unwrap();
-    assert_eq!(err.lines().count(), 1, "{err:?}");
-    assert!(
-        err.contains(want),
-        "{args:?}: {err:?} should contain {want:?}"
-    );
-    let mut with_json = args.to_vec();
-    with_json.push("--json");
-    let out = run(&with_json, stdin);
-    assert_eq!(out.status.code(), Some(1));
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert!(v["error"].as_str().unwrap().contains(want));
+    fails_cleanly(|a| run(a, stdin), args, want);
 }
 
 #[test]

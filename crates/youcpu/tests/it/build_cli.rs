@@ -4,27 +4,18 @@
 
 #![allow(clippy::unwrap_used)] // tests may unwrap
 
+use crate::common::*;
 use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 use youcpu_testkit::process::Run;
 
 fn tmp() -> PathBuf {
-    let d = std::env::temp_dir().join(format!("youcpu-build-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    scratch("build-cli")
 }
 
 fn youcpu(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_youcpu"))
-        .args(args)
-        .env_clear()
-        .run_output()
-        .unwrap()
-}
-
-fn s(p: &std::path::Path) -> &str {
-    p.to_str().unwrap()
+    youcpu_with(args, &[])
 }
 
 const HELLO: &str = "# hello, world
@@ -124,17 +115,7 @@ fn bad_input_is_one_line_naming_the_line() {
         (vec!["build", s(&bad), "extra"], "extra"),
     ];
     for (args, want) in cases {
-        let out = youcpu(&args);
-        assert_eq!(out.status.code(), Some(1), "{args:?}");
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert!(err.contains(want), "{args:?}: {err}");
-        assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
-        let mut j = args.clone();
-        j.insert(1, "--json");
-        let out = youcpu(&j);
-        assert_eq!(out.status.code(), Some(1));
-        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-        assert!(v["error"].as_str().unwrap().contains(want), "{v}");
+        fails_cleanly(youcpu, &args, want);
     }
     let e = youcpu(&["build", s(&bad)]);
     assert!(String::from_utf8_lossy(&e.stderr).contains("and 1 more error"));

@@ -6,22 +6,17 @@
 
 #![allow(clippy::unwrap_used)] // tests may unwrap
 
-use std::io::Write;
+use crate::common::{self, *};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use youcpu_testkit::process::Run;
 
 fn tmp() -> PathBuf {
-    let d = std::env::temp_dir().join(format!("youcpu-dynamic-{}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    scratch("dynamic")
 }
 
 fn fresh(name: &str) -> PathBuf {
-    let d = tmp().join(name);
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    common::fresh("dynamic", name)
 }
 
 const ENV: [(&str, &str); 3] = [
@@ -29,23 +24,6 @@ const ENV: [(&str, &str); 3] = [
     ("HOME", "/nonexistent"),
     ("PATH", "/usr/bin:/bin"),
 ];
-
-fn with_stdin(mut c: Command, input: &[u8]) -> Output {
-    let mut child = c
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut i = child.stdin.take().unwrap();
-    let data = input.to_vec();
-    let feeder = std::thread::spawn(move || {
-        let _ = i.write_all(&data);
-    });
-    let out = child.wait_with_output().unwrap();
-    feeder.join().unwrap();
-    out
-}
 
 /// Runs `argv` natively and under youcpu in `dir` with `input` on stdin; both must agree.
 fn compare(dir: &Path, argv: &[&str], input: &[u8]) -> Output {

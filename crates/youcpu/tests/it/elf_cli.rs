@@ -19,14 +19,7 @@ fn youcpu(args: &[&str]) -> Output {
 }
 
 fn json_of(path: &Path) -> Value {
-    let out = youcpu(&["elf", "--json", path.to_str().unwrap()]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    crate::common::ok_json(youcpu(&["elf", "--json", path.to_str().unwrap()]))
 }
 
 fn scratch(tag: &str) -> PathBuf {

@@ -6,74 +6,33 @@
 
 #![allow(clippy::unwrap_used)] // tests may unwrap
 
+use crate::common::{self, *};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use youcpu_testkit::process::Run;
 
-fn programs() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../youcpu-core/tests/programs")
-}
-
 fn tmp() -> PathBuf {
-    let d = std::env::temp_dir().join(format!("youcpu-hostfs-{}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    scratch("hostfs")
 }
 
 /// A fresh empty directory under the scratch one.
 fn fresh(name: &str) -> PathBuf {
-    let d = tmp().join(name);
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    common::fresh("hostfs", name)
 }
 
 fn build(src: &str, how: &str) -> PathBuf {
     let exe = tmp().join(format!("{}-{how}", src.replace('.', "_")));
-    let mut c = match how {
-        "musl" => {
-            let mut c = Command::new("musl-gcc");
-            c.args(["-O2", "-static"]);
-            c
-        }
-        "static" => {
-            let mut c = Command::new("gcc");
-            c.args(["-O2", "-static"]);
-            c
-        }
-        _ => {
-            let mut c = Command::new("gcc");
-            c.arg("-O2");
-            c
-        }
+    let c = match how {
+        "musl" => cc("musl-gcc", &["-O2", "-static"]),
+        "static" => cc("gcc", &["-O2", "-static"]),
+        _ => cc("gcc", &["-O2"]),
     };
-    let out = c
-        .arg("-o")
-        .arg(&exe)
-        .arg(programs().join(src))
-        .run_output()
-        .expect("compiler");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    exe
+    compile(c, &programs().join(src), &exe)
 }
 
 fn youcpu(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_youcpu"))
-        .args(args)
-        .env_clear()
-        .env("LANG", "C")
-        .stdin(Stdio::null())
-        .run_output()
-        .unwrap()
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
+    youcpu_with(args, &[("LANG", "C")])
 }
 
 /// Every file and directory under `dir`: relative path -> contents (None for a directory).

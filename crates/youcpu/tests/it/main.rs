@@ -1,10 +1,13 @@
 //! Every integration test of the `youcpu` command-line tool, in one test binary (issue #20): each
 //! file was a test crate of its own, linking the core and its dependencies again. A module per
 //! command (`asm_cli`, `elf_cli`, `exec_cli`, `run_cli`, ...); `cargo test -p youcpu --test it
-//! run_cli` runs one of them. Helpers shared with the core's tests are in `youcpu-testkit`.
+//! run_cli` runs one of them. Helpers shared with the core's tests are in `youcpu-testkit`; those the
+//! modules here share (scratch directories, compiling a test program, running `youcpu`) in
+//! `common`.
 
 mod asm_cli;
 mod build_cli;
+mod common;
 mod dynamic_cli;
 mod elf_cli;
 mod exec_cli;

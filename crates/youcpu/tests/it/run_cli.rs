@@ -4,48 +4,22 @@
 
 #![allow(clippy::unwrap_used)] // tests may unwrap
 
-use std::path::{Path, PathBuf};
+use crate::common::*;
+use std::path::PathBuf;
 use std::process::{Command, Output};
 use youcpu_testkit::process::Run;
 
-fn programs() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../youcpu-core/tests/programs")
-}
-
 fn tmp() -> PathBuf {
-    let d = std::env::temp_dir().join(format!("youcpu-run-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    scratch("run-cli")
 }
 
-fn build(src: &str, cc: &str, flags: &[&str]) -> PathBuf {
+fn build(src: &str, compiler: &str, flags: &[&str]) -> PathBuf {
     let exe = tmp().join(src.replace('.', "_"));
-    let out = Command::new(cc)
-        .args(flags)
-        .arg("-o")
-        .arg(&exe)
-        .arg(programs().join(src))
-        .run_output()
-        .expect("compiler");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    exe
+    compile(cc(compiler, flags), &programs().join(src), &exe)
 }
 
 fn youcpu(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_youcpu"))
-        .args(args)
-        .env_clear()
-        .env("LANG", "C")
-        .run_output()
-        .unwrap()
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
+    youcpu_with(args, &[("LANG", "C")])
 }
 
 #[test]
@@ -208,18 +182,7 @@ fn bad_input_is_a_one_line_error() {
         (vec!["run", "--cpu"], "cpu"),
     ];
     for (args, want) in cases {
-        let out = youcpu(&args);
-        assert_eq!(out.status.code(), Some(1), "{args:?}");
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert!(err.contains(want), "{args:?}: {err}");
-        assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
-        let mut j = args.clone();
-        j.insert(1, "--json");
-        let out = youcpu(&j);
-        assert_eq!(out.status.code(), Some(1));
-        let v: serde_json::Value = serde_json::from_slice(&out.stdout)
-            .unwrap_or_else(|_| panic!("{j:?}: {}", String::from_utf8_lossy(&out.stdout)));
-        assert!(v["error"].is_string());
+        fails_cleanly(youcpu, &args, want);
     }
 }
 

@@ -4,47 +4,27 @@
 
 #![allow(clippy::unwrap_used)] // tests may unwrap
 
+use crate::common::*;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use youcpu_testkit::process::Run;
 
 fn tmp() -> PathBuf {
-    let d = std::env::temp_dir().join(format!("youcpu-trace-{}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    scratch("trace")
 }
 
-fn build(name: &str, cc: &str, flags: &[&str]) -> PathBuf {
+fn build(name: &str, compiler: &str, flags: &[&str]) -> PathBuf {
     let src = tmp().join("hello.c");
     std::fs::write(
         &src,
         "#include <stdio.h>\nint main(void) { puts(\"hello\"); return 0; }\n",
     )
     .unwrap();
-    let exe = tmp().join(name);
-    let out = Command::new(cc)
-        .args(flags)
-        .arg("-o")
-        .arg(&exe)
-        .arg(&src)
-        .run_output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    exe
+    compile(cc(compiler, flags), &src, &tmp().join(name))
 }
 
 fn youcpu(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_youcpu"))
-        .args(args)
-        .env_clear()
-        .env("LC_ALL", "C")
-        .stdin(Stdio::null())
-        .run_output()
-        .unwrap()
+    youcpu_with(args, &[("LC_ALL", "C")])
 }
 
 /// strace's lines of `exe` (execve left out: the simulator shows the load as an event).

@@ -25,28 +25,7 @@ pub enum BlockKind {
     Kernel,
 }
 
-/// A rectangle.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Rect {
-    /// Left.
-    pub x: f64,
-    /// Top.
-    pub y: f64,
-    /// Width.
-    pub w: f64,
-    /// Height.
-    pub h: f64,
-}
-
-impl Rect {
-    #[cfg(test)]
-    fn right(&self) -> f64 {
-        self.x + self.w
-    }
-    fn bottom(&self) -> f64 {
-        self.y + self.h
-    }
-}
+pub use crate::ui::svg::Rect;
 
 /// A page of a region.
 #[derive(Clone, Debug, PartialEq)]

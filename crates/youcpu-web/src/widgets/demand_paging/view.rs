@@ -1,7 +1,7 @@
 //! The view of `demand_paging`.
 
 use super::diagram::{layout, shapes};
-use crate::widgets::page_walk::diagram::{group_svg, hit, Listeners};
+use crate::ui::{group_svg, hit, Listeners};
 use super::state::{Action, Op, State, MEMORY_LIMITS, PID, TARGETS};
 use crate::ui::{use_url_reducer, Col, Control, Dispatch, Frame, Stepper, Table};
 use yew::prelude::*;

@@ -1,6 +1,7 @@
 //! The view of `page_walk`.
 
-use super::diagram::{group_svg, hit, input, layout, shapes, Input, Listeners};
+use super::diagram::{input, layout, shapes, Input};
+use crate::ui::{group_svg, hit, Listeners};
 use super::state::{Action, State, PRESETS};
 use crate::dom;
 use crate::ui::{use_url_reducer, Col, Control, Dispatch, Frame, Stepper, Table};
