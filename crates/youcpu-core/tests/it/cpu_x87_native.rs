@@ -207,6 +207,20 @@ fn forms() -> Vec<(&'static str, usize)> {
         "fucomip %st(1), %st",
         "fsub %st, %st(1)",
         "fdiv %st, %st(1)",
+        "fcomp %st(1)",
+        // FCMOVcc after FUCOMI: every condition over ordered, equal and unordered pairs.
+        "fucomi %st(1), %st\n fcmovb %st(1), %st",
+        "fucomi %st(1), %st\n fcmovnb %st(1), %st",
+        "fucomi %st(1), %st\n fcmove %st(1), %st",
+        "fucomi %st(1), %st\n fcmovne %st(1), %st",
+        "fucomi %st(1), %st\n fcmovbe %st(1), %st",
+        "fucomi %st(1), %st\n fcmovnbe %st(1), %st",
+        "fucomi %st(1), %st\n fcmovu %st(1), %st",
+        "fucomi %st(1), %st\n fcmovnu %st(1), %st",
+        // FNCLEX clears the flags the division raised; FNOP and WAIT (masked) change nothing.
+        "fdiv %st(1), %st\n fnclex",
+        "fdiv %st(1), %st\n fnop\n wait",
+        "fprem1\n fprem1",
     ] {
         f.push((op, 0));
     }
@@ -258,6 +272,17 @@ fn forms() -> Vec<(&'static str, usize)> {
         "fcmovnbe %st(1), %st",
         "fcmove %st(1), %st",
         "fcmovu %st(1), %st",
+        "fistps 128(%rdi)",
+        "fistpl 128(%rdi)",
+        "fstl 128(%rdi)",
+        "fstps 128(%rdi)",
+        "fxsave -1024(%rsp)\n fninit\n fxrstor -1024(%rsp)",
+        "fxsave64 -1024(%rsp)\n fninit\n fxrstor64 -1024(%rsp)",
+        // The FXSAVE image's FCW, FSW, abridged tag byte, FOP; and MXCSR, MXCSR_MASK.
+        "fxsave64 -1024(%rsp)\n mov -1024(%rsp), %rax\n mov %rax, 128(%rdi)\n mov -1000(%rsp), %rax\n mov %rax, 136(%rdi)",
+        "fnsave -128(%rsp)\n mov -128(%rsp), %rax\n mov %rax, 128(%rdi)\n movzwl -120(%rsp), %eax\n mov %rax, 136(%rdi)\n frstor -128(%rsp)",
+        "fbstp 128(%rdi)\n fbld 128(%rdi)\n fbstp 128(%rdi)",
+        "ftst\n fxam\n fxtract\n fxam",
     ] {
         f.push((op, 1));
     }
@@ -267,6 +292,12 @@ fn forms() -> Vec<(&'static str, usize)> {
         "fdivrl 40(%rsi)",
         "fcoml 40(%rsi)",
         "fldl 40(%rsi)",
+        "faddl 40(%rsi)",
+        "fsubl 40(%rsi)",
+        "fsubrl 40(%rsi)",
+        "fdivl 40(%rsi)",
+        "fcompl 40(%rsi)",
+        "fldl 40(%rsi)\n fstpt 128(%rdi)",
     ] {
         f.push((op, 2));
     }
@@ -274,6 +305,11 @@ fn forms() -> Vec<(&'static str, usize)> {
         "fsubs 40(%rsi)",
         "flds 40(%rsi)",
         "fucomi %st(1), %st\n flds 40(%rsi)",
+        "fadds 40(%rsi)",
+        "fmuls 40(%rsi)",
+        "fdivrs 40(%rsi)",
+        "fcoms 40(%rsi)",
+        "fcomps 40(%rsi)",
     ] {
         f.push((op, 3));
     }
@@ -284,6 +320,13 @@ fn forms() -> Vec<(&'static str, usize)> {
         "fiaddl 40(%rsi)",
         "fimuls 40(%rsi)",
         "ficoml 40(%rsi)",
+        "fisubl 40(%rsi)",
+        "fisubrl 40(%rsi)",
+        "fidivl 40(%rsi)",
+        "fidivrs 40(%rsi)",
+        "ficomps 40(%rsi)",
+        "fildl 40(%rsi)\n fistpll 128(%rdi)",
+        "fildll 40(%rsi)\n fisttps 128(%rdi)",
     ] {
         f.push((op, 4));
     }

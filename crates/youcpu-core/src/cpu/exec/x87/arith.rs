@@ -185,7 +185,7 @@ fn binary<B: Bus + ?Sized>(
         Bin::Subr | Bin::Divr => (b, a),
         _ => (a, b),
     };
-    let (r, up) = compute(op, x, y, pc(cpu), before, &mut e);
+    let (r, up) = compute(op, x, y, pc(cpu), before, cpu.s.x87.fcw, &mut e);
     if cpu.s.x87.unmasked(e.flags as u16) & (flag::IE | flag::DE | flag::ZE) as u16 == 0 {
         cpu.s.x87.set_st(d, r);
         if pop {
@@ -198,7 +198,8 @@ fn binary<B: Bus + ?Sized>(
 
 /// x op y in precision `p`. `before`: the flags ahead of loading a memory operand (a NaN,
 /// an unsupported operand, #I and #Z all hide its #D, checked on the CPU).
-fn compute(op: Bin, x: Ext, y: Ext, p: u32, before: u32, e: &mut Env) -> (Ext, bool) {
+/// `masks`: the control word (an unmasked overflow or underflow gives the bias-adjusted result).
+fn compute(op: Bin, x: Ext, y: Ext, p: u32, before: u32, masks: u16, e: &mut Env) -> (Ext, bool) {
     if x.is_unsupported() || y.is_unsupported() {
         e.flags = before | flag::IE;
         return (Ext::indefinite(), false);
@@ -218,7 +219,7 @@ fn compute(op: Bin, x: Ext, y: Ext, p: u32, before: u32, e: &mut Env) -> (Ext, b
         Bin::Mul => ops::mul_core(nx, ny),
         Bin::Div | Bin::Divr => ops::div_core(nx, ny),
     };
-    ext::from_exact(exact, before, p, e)
+    ext::from_exact_x87(exact, before, p, masks, e)
 }
 
 /// Compares ST(0) with an operand (IE for any NaN when `signalling`, else only for a

@@ -352,11 +352,21 @@ pub(super) fn pc(cpu: &Cpu) -> u32 {
     }
 }
 
-/// Records exception flags and C1 in the status word; an unmasked one sets ES and B.
+/// Records exception flags and C1 in the status word; an unmasked one sets ES and B. An
+/// unmasked pre-computation exception (invalid operation, denormal operand, divide by zero)
+/// stops the instruction before it computes: the post-computation flags it would have raised
+/// (overflow, underflow, precision) and C1 are not set (Intel SDM vol. 1 §8.5; checked on the
+/// CPU: an unmasked denormal operand of an inexact FADD leaves PE clear).
 pub(super) fn finish(cpu: &mut Cpu, flags: u32, c: Cond) {
     let x = &mut cpu.s.x87;
+    let pre = (flag::IE | flag::DE | flag::ZE) as u16;
+    let (flags, c1) = if x.unmasked(flags as u16) & pre != 0 && !c.sf {
+        (flags & u32::from(pre), false)
+    } else {
+        (flags, c.c1)
+    };
     x.fsw = (x.fsw & !sw::C1) | (flags as u16 & 0x3f);
-    if c.c1 {
+    if c1 {
         x.fsw |= sw::C1;
     }
     if c.sf {
