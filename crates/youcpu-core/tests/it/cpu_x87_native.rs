@@ -6,7 +6,12 @@
 //! RFLAGS and an FNSAVE image (control, status and tag words, the eight registers) and, for
 //! the store forms, the stored memory; natively and in the simulator, compared record by
 //! record. The instruction and operand pointers of the image are not compared (the model
-//! stores zeros). Exceptions stay masked (the unmasked ones are whole-program tests).
+//! stores zeros). Most forms run with exceptions masked; single-instruction forms also run
+//! with them unmasked (alone and all together), where the exception stays pending in the
+//! status word (ES, B) and the result is what an unmasked exception leaves (no result after
+//! a pre-computation exception, the bias-adjusted one after overflow or underflow, no store
+//! to memory). Delivering the pending exception as SIGFPE is a whole-program test
+//! (`cpu_programs`, sig_fpe.c).
 
 #![allow(clippy::unwrap_used)] // tests may unwrap
 
@@ -23,6 +28,22 @@ fn cws() -> Vec<u16> {
         for rc in 0..4u16 {
             v.push(0x7f | (pc << 8) | (rc << 10));
         }
+    }
+    v
+}
+
+/// Control words with exceptions unmasked: all of them in every precision and rounding
+/// control, and each alone. The forms run over these are single instructions: the exception
+/// stays pending (ES set) because nothing after them waits (FNSAVE, then FNINIT).
+fn unmasked_cws() -> Vec<u16> {
+    let mut v = Vec::new();
+    for pc in [0u16, 2, 3] {
+        for rc in 0..4u16 {
+            v.push(0x40 | (pc << 8) | (rc << 10));
+        }
+    }
+    for m in [0x7eu16, 0x7d, 0x7b, 0x77, 0x6f, 0x5f] {
+        v.push(0x300 | m);
     }
     v
 }
@@ -116,10 +137,10 @@ struct Input {
     what: String,
 }
 
-fn binary_table() -> Vec<Input> {
+fn binary_table(cws: &[u16]) -> Vec<Input> {
     let g = ext_grid();
     let mut t = Vec::new();
-    for cw in cws() {
+    for &cw in cws {
         for &a in &g {
             for &b in &g {
                 t.push(Input {
@@ -138,10 +159,10 @@ fn binary_table() -> Vec<Input> {
     t
 }
 
-fn unary_table() -> Vec<Input> {
+fn unary_table(cws: &[u16]) -> Vec<Input> {
     let g = ext_grid();
     let mut t = Vec::new();
-    for cw in cws() {
+    for &cw in cws {
         for (i, &a) in g.iter().enumerate() {
             let b = g[(i * 7 + 3) % g.len()];
             t.push(Input {
@@ -156,10 +177,10 @@ fn unary_table() -> Vec<Input> {
     t
 }
 
-fn mem_table(mems: &[u64], kind: &str) -> Vec<Input> {
+fn mem_table(mems: &[u64], kind: &str, cws: &[u16]) -> Vec<Input> {
     let g = ext_grid();
     let mut t = Vec::new();
-    for cw in cws() {
+    for &cw in cws {
         for &a in &g {
             for &m in mems {
                 t.push(Input {
@@ -312,6 +333,70 @@ fn forms() -> Vec<(&'static str, usize)> {
         "fcomps 40(%rsi)",
     ] {
         f.push((op, 3));
+    }
+    // Exceptions unmasked (tables 5-9): single instructions, so that no later x87
+    // instruction of the form waits on the pending exception.
+    for op in [
+        "fadd %st(1), %st",
+        "fsub %st(1), %st",
+        "fsubr %st(1), %st",
+        "fmul %st(1), %st",
+        "fdiv %st(1), %st",
+        "fdivr %st(1), %st",
+        "faddp %st, %st(1)",
+        "fmulp %st, %st(1)",
+        "fdivp %st, %st(1)",
+        "fcom %st(1)",
+        "fucom %st(1)",
+        "fucomi %st(1), %st",
+        "fcomip %st(1), %st",
+        "fprem",
+        "fprem1",
+        "fscale",
+        "fxch %st(1)",
+    ] {
+        f.push((op, 5));
+    }
+    for op in [
+        "fsqrt",
+        "frndint",
+        "fxtract",
+        "fxam",
+        "ftst",
+        "fchs",
+        "fsts 128(%rdi)",
+        "fstpl 128(%rdi)",
+        "fstpt 128(%rdi)",
+        "fists 128(%rdi)",
+        "fistpl 128(%rdi)",
+        "fistpll 128(%rdi)",
+        "fisttpll 128(%rdi)",
+        "fisttps 128(%rdi)",
+        "fbstp 128(%rdi)",
+        "fld %st(1)",
+        "fstp %st(1)",
+    ] {
+        f.push((op, 6));
+    }
+    for op in [
+        "faddl 40(%rsi)",
+        "fmull 40(%rsi)",
+        "fdivrl 40(%rsi)",
+        "fcoml 40(%rsi)",
+        "fldl 40(%rsi)",
+    ] {
+        f.push((op, 7));
+    }
+    for op in ["fsubs 40(%rsi)", "flds 40(%rsi)", "fcomps 40(%rsi)"] {
+        f.push((op, 8));
+    }
+    for op in [
+        "fildl 40(%rsi)",
+        "fiaddl 40(%rsi)",
+        "fidivl 40(%rsi)",
+        "ficoml 40(%rsi)",
+    ] {
+        f.push((op, 9));
     }
     for op in [
         "fildl 40(%rsi)",
@@ -497,12 +582,18 @@ fn hex(b: &[u8]) -> String {
 
 #[test]
 fn x87_forms_match_the_real_cpu() {
+    let (m, u) = (cws(), unmasked_cws());
     let tables = vec![
-        binary_table(),
-        unary_table(),
-        mem_table(&f64_grid(), "m64"),
-        mem_table(&f32_grid(), "m32"),
-        mem_table(&int_grid(), "int"),
+        binary_table(&m),
+        unary_table(&m),
+        mem_table(&f64_grid(), "m64", &m),
+        mem_table(&f32_grid(), "m32", &m),
+        mem_table(&int_grid(), "int", &m),
+        binary_table(&u),
+        unary_table(&u),
+        mem_table(&f64_grid(), "m64", &u),
+        mem_table(&f32_grid(), "m32", &u),
+        mem_table(&int_grid(), "int", &u),
     ];
     let all = forms();
     let mut bad = Vec::new();

@@ -296,6 +296,16 @@ pub fn from_exact_x87(e: Exact, before: u32, p: u32, masks: u16, env: &mut Env) 
             };
             let mut wrapped = Env { flags: 0, ..*env };
             let (r, up) = round_pack(sign, exp, sig, p, &mut wrapped);
+            if wrapped.flags & flag::OE != 0 {
+                // Beyond the adjustment's reach (FSCALE by a huge power): infinity whatever
+                // the rounding control, with PE and C1 (checked on the CPU).
+                env.flags = ahead | flag::OE | flag::PE;
+                return (Ext::inf(sign), true);
+            }
+            if raised == flag::UE && wrapped.flags & flag::UE != 0 {
+                env.flags = ahead | flag::UE | flag::PE;
+                return (Ext::zero(sign), false);
+            }
             env.flags = ahead | raised | (wrapped.flags & flag::PE);
             (r, up)
         }

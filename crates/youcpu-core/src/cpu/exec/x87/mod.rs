@@ -409,7 +409,9 @@ pub(super) fn push(cpu: &mut Cpu, x: Ext, flags: u32) {
         finish(cpu, flag::IE, c);
         return;
     }
-    if cpu.s.x87.unmasked(flags as u16) & (flag::IE | flag::DE) as u16 != 0 {
+    // An unmasked invalid operation (a signalling NaN) loads nothing; an unmasked denormal
+    // operand still loads (checked on the CPU: FLD m64 of a denormal with DM clear pushes it).
+    if cpu.s.x87.unmasked(flags as u16) & flag::IE as u16 != 0 {
         finish(cpu, flags, Cond::default());
         return;
     }
@@ -563,11 +565,24 @@ fn store<B: Bus + ?Sized>(
             } else {
                 F64
             };
+            let ahead = e.flags;
             let (bits, up) = ext::to_ieee(f, x, &mut e);
             c.c1 = up && !empty;
             let unmasked = cpu.s.x87.unmasked(e.flags as u16);
-            if unmasked & (flag::IE | flag::DE) as u16 == 0 {
+            if unmasked & (flag::IE | flag::DE | flag::OE | flag::UE) as u16 == 0 {
                 bus.write(a, if f == F32 { 4 } else { 8 }, bits, u)?;
+            } else {
+                // Unmasked: nothing is stored and nothing popped. An overflow or underflow
+                // reports itself alone: no PE, C1 clear (checked on the CPU: FSTPL of the
+                // largest extended number with OM clear leaves the stack and memory as they
+                // were, with OE the only flag).
+                let post = unmasked & (flag::OE | flag::UE) as u16;
+                if post != 0 {
+                    e.flags = ahead | u32::from(post);
+                    c.c1 = false;
+                }
+                finish(cpu, e.flags, c);
+                return Ok(());
             }
         }
         MemorySize::Float80 => {
