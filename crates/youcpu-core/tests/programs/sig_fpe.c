@@ -68,6 +68,30 @@ extern char x87_inv[], x87_den[], x87_div[], x87_ovf[], x87_und[], x87_pre[], x8
         }                                                                                     \
     } while (0)
 
+/* Operands of the SSE cases below, 16-byte aligned: XMM0 = pa, XMM1 = pb before `code`. */
+double pa[2] __attribute__((aligned(16))), pb[2] __attribute__((aligned(16)));
+
+/* One SSE case of any instruction: MXCSR = mx, XMM0 = (a0, a1), XMM1 = (b0, b1), then `code`
+ * whose first instruction is at label L. */
+#define SSEX(title, mx, code, a0, a1, b0, b1, L)                                              \
+    do {                                                                                      \
+        unsigned m = (mx);                                                                    \
+        pa[0] = (a0), pa[1] = (a1), pb[0] = (b0), pb[1] = (b1);                               \
+        printf("SSE %s, mxcsr %#x:\n", title, m);                                             \
+        expect = (uintptr_t)L;                                                                \
+        if (!sigsetjmp(env, 1)) {                                                             \
+            __asm__ volatile("ldmxcsr %0\n movapd pa(%%rip), %%xmm0\n movapd pb(%%rip), %%xmm1\n" \
+                             " .globl " #L "\n" #L ": " code "\n stmxcsr %0"                     \
+                             : "+m"(m)                                                        \
+                             :                                                                \
+                             : "xmm0", "xmm1", "rax", "cc");                                  \
+            printf("  no signal, mxcsr %#x\n", m);                                            \
+            __asm__ volatile("ldmxcsr %0" ::"m"((unsigned){0x1f80}));                         \
+        }                                                                                     \
+    } while (0)
+
+extern char sse_p1[], sse_p2[], sse_p3[], sse_p4[], sse_p5[], sse_p6[], sse_p7[], sse_p8[];
+
 /* One x87 case: control word cw, load b then a (ST0 = a, ST1 = b), the body, then FWAIT at
  * label L: the body's unmasked exception is delivered there. */
 #define X87(title, cw, body, a, b, L)                                                         \
@@ -101,6 +125,23 @@ int main(void) {
     SSE("1/3 precision", 0x1f80 & ~0x1000, "divsd", one, three, sse_pre);
     SSE("overflow, all unmasked", 0, "mulsd", big, big, sse_all);
     SSE("1/0 masked", 0x1f80, "divsd", one, zero, sse_masked);
+    /* Packed: lane 0 overflows, lane 1 has a denormal operand: the pre-computation exception
+     * of one lane stops the whole instruction (only DE), or, masked, lets both lanes finish. */
+    SSEX("mulpd overflow and denormal lanes, all unmasked", 0, "mulpd %%xmm1, %%xmm0", big, one,
+         big, denormal, sse_p1);
+    SSEX("mulpd overflow and denormal lanes, DE masked", 0x100, "mulpd %%xmm1, %%xmm0", big, one,
+         big, denormal, sse_p2);
+    SSEX("cvtsd2si of a NaN, IE unmasked", 0x1f00, "cvtsd2si %%xmm1, %%rax", one, one,
+         __builtin_nan(""), one, sse_p3);
+    SSEX("sqrtsd(-1), IE unmasked", 0x1f00, "sqrtsd %%xmm1, %%xmm0", one, one, -1.0, one, sse_p4);
+    SSEX("comisd with a quiet NaN, IE unmasked", 0x1f00, "comisd %%xmm1, %%xmm0", one, one,
+         __builtin_nan(""), one, sse_p5);
+    SSEX("ucomisd with a quiet NaN, IE unmasked (no exception)", 0x1f00, "ucomisd %%xmm1, %%xmm0",
+         one, one, __builtin_nan(""), one, sse_p6);
+    SSEX("cvtsd2ss overflow, OE unmasked", 0x1b80, "cvtsd2ss %%xmm1, %%xmm0", one, one, big, one,
+         sse_p7);
+    SSEX("addpd denormal with DAZ, DE unmasked (no exception)", 0x1e80 | 0x40,
+         "addpd %%xmm1, %%xmm0", one, one, denormal, denormal, sse_p8);
 
     X87("0/0 invalid", 0x37f & ~0x1, "fdiv %%st(1), %%st", xzero, xzero, x87_inv);
     X87("denormal operand", 0x37f & ~0x2, "fadd %%st(1), %%st", xone, xden, x87_den);
