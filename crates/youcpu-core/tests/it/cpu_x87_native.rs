@@ -512,6 +512,10 @@ fn form_codes(exe: &std::path::Path, n: usize) -> Vec<Vec<u8>> {
 }
 
 fn write_corpus(forms: &[Vec<u8>], records: &[(usize, Vec<u8>, Vec<u8>)]) {
+    write_corpus_to("x87.bin", forms, records);
+}
+
+fn write_corpus_to(file: &str, forms: &[Vec<u8>], records: &[(usize, Vec<u8>, Vec<u8>)]) {
     let mut out = b"YCX871".to_vec();
     out.extend_from_slice(&(forms.len() as u16).to_le_bytes());
     for f in forms {
@@ -525,7 +529,9 @@ fn write_corpus(forms: &[Vec<u8>], records: &[(usize, Vec<u8>, Vec<u8>)]) {
         out.extend_from_slice(input);
         out.extend_from_slice(want);
     }
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/x87.bin");
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/corpus")
+        .join(file);
     std::fs::write(&path, out).unwrap();
     eprintln!(
         "recorded {} records of {} forms into {}",
@@ -550,6 +556,28 @@ fn recorded_x87_corpus_replays() {
         }
         Err(e) => panic!("{e}"),
     }
+}
+
+/// The recorded transcendentals (tests/corpus/x87_transc.bin) replay in the simulator alone
+/// within one ulp of the CPU's results; the browser build replays the same file.
+#[test]
+fn recorded_x87_transcendental_corpus_replays_within_one_ulp() {
+    let data = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/x87_transc.bin"),
+    )
+    .expect("tests/corpus/x87_transc.bin (record it with YOUCPU_RECORD=1)");
+    match youcpu_core::cpu::replay::replay_x87_transcendentals(&data, 1) {
+        Ok(n) => {
+            assert!(n > 2000, "too few recorded cases: {n}");
+            eprintln!("{n} recorded x87 transcendental records replay within one ulp");
+        }
+        Err(e) => panic!("{e}"),
+    }
+    // The tolerance refuses a real difference: a corrupted result is caught.
+    let mut bad = data.clone();
+    let n = bad.len();
+    bad[n - 126 + 14 + 7] ^= 0x40;
+    assert!(youcpu_core::cpu::replay::replay_x87_transcendentals(&bad, 1).is_err());
 }
 
 /// The compared bytes of a record: RFLAGS, FCW, FSW, FTW, the registers, AX and the store.
@@ -788,6 +816,27 @@ fn x87_transcendentals_match_the_real_cpu_within_one_ulp() {
     let exe = harness::build_asm_text("x87_transc", &program(&tables, &forms));
     let native = harness::native_plain(&exe, &[]);
     assert_eq!(native.status, 0, "native run failed");
+    // YOUCPU_RECORD=1 records every fourth case into tests/corpus/x87_transc.bin.
+    if std::env::var("YOUCPU_RECORD").as_deref() == Ok("1") {
+        let codes = form_codes(&exe, forms.len());
+        let mut recorded = Vec::new();
+        let mut o = 0;
+        for (i, (_, t)) in forms.iter().enumerate() {
+            for (j, input) in tables[*t].iter().enumerate() {
+                if j % 4 == 0 {
+                    let r = &native.stdout[o + j * REC..o + (j + 1) * REC];
+                    let mut want = view(r);
+                    want.truncate(14 + 80);
+                    want.extend_from_slice(&r[116..118]);
+                    want.extend_from_slice(&[0u8; 14]);
+                    want.extend_from_slice(&r[128..144]);
+                    recorded.push((i, input_bytes(input), want));
+                }
+            }
+            o += tables[*t].len() * REC;
+        }
+        write_corpus_to("x87_transc.bin", &codes, &recorded);
+    }
     let sim = harness::sim(&exe, &[]);
     assert_eq!(sim.status, 0, "simulator run failed");
     assert_eq!(sim.stdout.len(), native.stdout.len());
