@@ -22,7 +22,7 @@ import zlib from 'node:zlib';
 import { serve } from '../tests/e2e/server.mjs';
 import { assets } from './budget.mjs';
 import { launch } from '../tests/e2e/browser.mjs';
-import { WIDGETS, whenLive } from '../tests/e2e/drive.mjs';
+import { WIDGETS, ready, whenLive } from '../tests/e2e/drive.mjs';
 
 const args = process.argv.slice(2);
 const jsonAt = args.indexOf('--json');
@@ -173,7 +173,7 @@ async function latencies(throttle, repeats = 3) {
   const out = {};
   for (const spec of SPECS) {
     const w = page.locator(`[data-widget="${spec.id}"]`);
-    await w.scrollIntoViewIfNeeded();
+    await ready(page, spec.id);
     const per = [];
     let evMax = 0;
     for (let i = 0; i < repeats; i++) {
@@ -217,7 +217,7 @@ async function tracedInputs(repeats = 3) {
   const out = {};
   for (const spec of SPECS) {
     const w = page.locator(`[data-widget="${spec.id}"]`);
-    await w.scrollIntoViewIfNeeded();
+    await ready(page, spec.id);
     await page.waitForTimeout(200);
     for (const [name, act] of Object.entries(inputsOf(spec))) {
       const span = [];
@@ -278,7 +278,7 @@ async function longTasks(throttle) {
   const out = {};
   for (const spec of SPECS.filter((s) => s.run)) {
     const w = page.locator(`[data-widget="${spec.id}"]`);
-    await w.scrollIntoViewIfNeeded();
+    await ready(page, spec.id);
     await page.evaluate(() => { window.__long = []; });
     const t0 = Date.now();
     await spec.run(w);
@@ -312,7 +312,7 @@ async function tracedRuns() {
   const out = {};
   for (const spec of SPECS.filter((s) => s.run)) {
     const w = page.locator(`[data-widget="${spec.id}"]`);
-    await w.scrollIntoViewIfNeeded();
+    await ready(page, spec.id);
     await page.waitForTimeout(200);
     const events = [];
     const collect = (e) => events.push(...e.value);

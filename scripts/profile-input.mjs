@@ -6,7 +6,7 @@
 // Usage: node scripts/profile-input.mjs DIST WIDGET [run]
 import { serve } from '../tests/e2e/server.mjs';
 import { launch } from '../tests/e2e/browser.mjs';
-import { WIDGETS, whenLive } from '../tests/e2e/drive.mjs';
+import { WIDGETS, ready, whenLive } from '../tests/e2e/drive.mjs';
 
 const [dist = 'dist', id = 'page-walk', mode = 'act'] = process.argv.slice(2);
 const spec = WIDGETS.find((w) => w.id === id);
@@ -20,7 +20,7 @@ await whenLive(page);
 await page.waitForTimeout(500);
 const cdp = await page.context().newCDPSession(page);
 const w = page.locator(`[data-widget="${id}"]`);
-await w.scrollIntoViewIfNeeded();
+await ready(page, id);
 await page.waitForTimeout(300);
 const acts = {
   act: spec.act,

@@ -22,6 +22,19 @@ export async function tabTo(page, testid, limit = 80) {
   throw new Error(`${testid} not reached within ${limit} Tab presses`);
 }
 
+/**
+ * Brings widget `id` into view and waits until it is ready for input: a widget that fetches its
+ * program when it comes into use (signals, ld-so) keeps its controls disabled until then. Every
+ * test and script that drives a widget calls this first, so what it measures is the input's
+ * effect, not the fetch's.
+ */
+export async function ready(page, id) {
+  const w = page.locator(`[data-widget="${id}"]`);
+  await w.scrollIntoViewIfNeeded();
+  const wait = WIDGETS.find((x) => x.id === id)?.waitFor;
+  if (wait) await (await w.getByTestId(wait).elementHandle()).waitForElementState('enabled', { timeout: 15000 });
+}
+
 const click = (testid) => async (w) => w.getByTestId(testid).click();
 const fill = (testid, value) => async (w) => w.getByTestId(testid).fill(value);
 const select = (testid, value) => async (w) => w.getByTestId(testid).selectOption(value);
@@ -71,7 +84,7 @@ export const WIDGETS = [
   { id: 'elf-loader', act: click('el-next'), keys: pressOn('el-next', 'Enter'), run: click('el-end') },
   { id: 'linking', act: select('ln-procs', '3'), keys: pressOn('ln-procs', 'ArrowDown') },
   { id: 'elf-inspector', act: click('elf-tab-sections'), keys: pressOn('elf-tab-sections', 'Enter') },
-  { id: 'signals', act: click('sg-next'), keys: pressOn('sg-next', 'Enter'), run: times(4, click('sg-next')) },
+  { id: 'signals', waitFor: 'sg-next', act: click('sg-next'), keys: pressOn('sg-next', 'Enter'), run: times(4, click('sg-next')) },
   { id: 'preemption', act: click('pe-step'), keys: pressOn('pe-step', 'Enter'), run: times(5, click('pe-step-switch')) },
 ];
 

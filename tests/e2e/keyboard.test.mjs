@@ -3,7 +3,7 @@
 // by; keys (typing, Enter or Space on buttons, arrows on selects) change what the widget shows.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { WIDGETS, whenLive } from './drive.mjs';
+import { WIDGETS, ready, whenLive } from './drive.mjs';
 import { useSite } from './site.mjs';
 
 const site = useSite();
@@ -29,6 +29,7 @@ const shown = (id) => page.evaluate((id) => {
 for (const spec of WIDGETS) {
   test(`${spec.id}: operable with the keyboard only`, async () => {
     const id = spec.id;
+    await ready(page, id);
     // Stand-in for tabbing down the page: start from the frame's last header control.
     await page.getByTestId(`${id}-reset`).focus();
     await page.keyboard.press('Tab');

@@ -2,7 +2,7 @@
 // the widget changes what it says (issue 8: screen readers hear the steps).
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { WIDGETS, LIVE, whenLive } from './drive.mjs';
+import { WIDGETS, LIVE, ready, whenLive } from './drive.mjs';
 import { useSite } from './site.mjs';
 
 const site = useSite();
@@ -20,6 +20,7 @@ before(async () => {
 for (const id of LIVE) {
   test(`${id}: its live region announces what the widget just did`, async () => {
     const spec = WIDGETS.find((x) => x.id === id);
+    await ready(page, id);
     const w = page.locator(`[data-widget="${id}"]`);
     const region = w.getByTestId(`${id}-live`);
     assert.equal(await region.getAttribute('aria-live'), 'polite');

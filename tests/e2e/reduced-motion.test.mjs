@@ -3,7 +3,7 @@
 // the widget reaches its new state at once and then stays put (no timer keeps animating it).
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { WIDGETS, whenLive } from './drive.mjs';
+import { WIDGETS, ready, whenLive } from './drive.mjs';
 import { useSite } from './site.mjs';
 
 const site = useSite();
@@ -40,7 +40,7 @@ test('reduced motion: the media query matches, scrolling jumps, nothing transiti
 for (const spec of WIDGETS) {
   test(`${spec.id}: under reduced motion one input is one discrete step`, async () => {
     const w = page.locator(`[data-widget="${spec.id}"]`);
-    await w.scrollIntoViewIfNeeded();
+    await ready(page, spec.id);
     await spec.act(w);
     // Settle: the next frame shows the new state...
     await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
