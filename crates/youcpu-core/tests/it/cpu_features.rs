@@ -346,6 +346,11 @@ fn cpuid_leaves_and_the_brand_string() {
         assert_eq!(family, if v == Vendor::Intel { 6 } else { 0x17 });
         assert_eq!((b >> 8) & 0xff, 8, "CLFLUSH line size in quadwords");
     }
+    // CR0.NE as Linux sets it: an unmasked x87 exception is #MF, not the legacy FERR# line
+    // (Intel SDM vol. 1 §8.7; sig_fpe.c checks the SIGFPE it becomes against the kernel).
+    let l = user(&[0x90], Vendor::Intel);
+    assert_ne!(l.m.cpu.s.cr0 & (1 << 5), 0, "CR0.NE");
+    assert_ne!(l.m.cpu.s.cr4 & (1 << 10), 0, "CR4.OSXMMEXCPT: #XM, not #UD");
 }
 
 /// Forms that fault whatever CPUID says: LOCK on a register destination, on an instruction
