@@ -150,8 +150,9 @@ pub struct AuxProgram {
     pub vdso: Option<u64>,
 }
 
-/// AT_HWCAP the simulated CPU reports (CPUID.1:EDX of a typical x86-64 core).
-pub const HWCAP: u64 = 0x178b_fbff;
+/// AT_HWCAP the simulated CPU reports: CPUID.1:EDX, as Linux passes it (arch/x86/include/asm/elf.h
+/// `ELF_HWCAP`), i.e. `cpu::exec::LEAF1_EDX`.
+pub const HWCAP: u64 = crate::cpu::exec::LEAF1_EDX as u64;
 /// AT_HWCAP2: bit 1 = FSGSBASE usable (the kernel enables it).
 pub const HWCAP2: u64 = 0x2;
 /// AT_MINSIGSTKSZ of the simulated CPU (legacy SSE frame, no AVX state).

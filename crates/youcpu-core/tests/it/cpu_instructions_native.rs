@@ -128,6 +128,12 @@ const CASES: &[(&str, &str)] = &[
     ("movmsk", "movmskps %xmm1, %eax\n movmskpd %xmm2, %ebx"),
     ("movnt", "movntdq %xmm1, buf+16(%rip)\n movnti %rbx, buf(%rip)\n movntps %xmm2, buf+32(%rip)"),
     ("stmxcsr ldmxcsr", "stmxcsr buf(%rip)\n ldmxcsr buf(%rip)"),
+    ("cmpxchg8b unequal", "cmpxchg8b buf+8(%rip)"),
+    ("cmpxchg8b equal", "mov buf+8(%rip), %eax\n mov buf+12(%rip), %edx\n cmpxchg8b buf+8(%rip)"),
+    ("lock cmpxchg8b equal keeps upper halves", "mov buf(%rip), %eax\n mov buf+4(%rip), %edx\n lock cmpxchg8b buf(%rip)"),
+    ("cmpxchg16b unequal", "cmpxchg16b buf+16(%rip)"),
+    ("cmpxchg16b equal", "mov buf+32(%rip), %rax\n mov buf+40(%rip), %rdx\n lock cmpxchg16b buf+32(%rip)"),
+    ("clflush", "clflush buf+8(%rip)\n mov buf+8(%rip), %rax"),
 ];
 
 fn program() -> String {

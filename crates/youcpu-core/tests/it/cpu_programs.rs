@@ -228,3 +228,19 @@ fn floating_point_program_built_for_x86_64_v2() {
     let r = compare("float.c", Build::MuslV2, &[]);
     assert!(String::from_utf8_lossy(&r.stdout).contains("floor="));
 }
+
+#[test]
+fn unmasked_sse_and_x87_exceptions_give_sigfpe_with_the_kernels_si_code() {
+    // Every exception of both units unmasked alone, and all at once (musl and glibc builds,
+    // native and simulated output compared whole): si_code, the faulting RIP, trapno 19 (#XM)
+    // or 16 (#MF at the next FWAIT), and the MXCSR / x87 words in the signal frame.
+    let o = harness::compare_outcome("sig_fpe.c", &[]);
+    let s = &o.stdout;
+    assert!(s.ends_with("signals: 21\n"), "{s}");
+    assert!(!s.contains("WRONG"), "{s}");
+    // One of each si_code: FPE_FLTDIV 3, FLTOVF 4, FLTUND 5, FLTRES 6, FLTINV 7.
+    for code in 3..=7 {
+        assert!(s.contains(&format!("code {code} addr==rip 1")), "{s}");
+    }
+    assert!(s.contains("trapno 19") && s.contains("trapno 16"), "{s}");
+}

@@ -68,7 +68,8 @@ fn program(tables: &[Vec<Input>], forms: &[&Form], first: usize) -> String {
             );
         }
     }
-    let _ = writeln!(a, ".bss\n.balign 16\nout: .space {}", total * REC);
+    // 64 spare bytes: store forms write past their record (the next one overwrites it).
+    let _ = writeln!(a, ".bss\n.balign 16\nout: .space {}", total * REC + 64);
     a
 }
 

@@ -6,7 +6,12 @@
 //! RFLAGS and an FNSAVE image (control, status and tag words, the eight registers) and, for
 //! the store forms, the stored memory; natively and in the simulator, compared record by
 //! record. The instruction and operand pointers of the image are not compared (the model
-//! stores zeros). Exceptions stay masked (the unmasked ones are whole-program tests).
+//! stores zeros). Most forms run with exceptions masked; single-instruction forms also run
+//! with them unmasked (alone and all together), where the exception stays pending in the
+//! status word (ES, B) and the result is what an unmasked exception leaves (no result after
+//! a pre-computation exception, the bias-adjusted one after overflow or underflow, no store
+//! to memory). Delivering the pending exception as SIGFPE is a whole-program test
+//! (`cpu_programs`, sig_fpe.c).
 
 #![allow(clippy::unwrap_used)] // tests may unwrap
 
@@ -23,6 +28,22 @@ fn cws() -> Vec<u16> {
         for rc in 0..4u16 {
             v.push(0x7f | (pc << 8) | (rc << 10));
         }
+    }
+    v
+}
+
+/// Control words with exceptions unmasked: all of them in every precision and rounding
+/// control, and each alone. The forms run over these are single instructions: the exception
+/// stays pending (ES set) because nothing after them waits (FNSAVE, then FNINIT).
+fn unmasked_cws() -> Vec<u16> {
+    let mut v = Vec::new();
+    for pc in [0u16, 2, 3] {
+        for rc in 0..4u16 {
+            v.push(0x40 | (pc << 8) | (rc << 10));
+        }
+    }
+    for m in [0x7eu16, 0x7d, 0x7b, 0x77, 0x6f, 0x5f] {
+        v.push(0x300 | m);
     }
     v
 }
@@ -116,10 +137,10 @@ struct Input {
     what: String,
 }
 
-fn binary_table() -> Vec<Input> {
+fn binary_table(cws: &[u16]) -> Vec<Input> {
     let g = ext_grid();
     let mut t = Vec::new();
-    for cw in cws() {
+    for &cw in cws {
         for &a in &g {
             for &b in &g {
                 t.push(Input {
@@ -138,10 +159,10 @@ fn binary_table() -> Vec<Input> {
     t
 }
 
-fn unary_table() -> Vec<Input> {
+fn unary_table(cws: &[u16]) -> Vec<Input> {
     let g = ext_grid();
     let mut t = Vec::new();
-    for cw in cws() {
+    for &cw in cws {
         for (i, &a) in g.iter().enumerate() {
             let b = g[(i * 7 + 3) % g.len()];
             t.push(Input {
@@ -156,10 +177,10 @@ fn unary_table() -> Vec<Input> {
     t
 }
 
-fn mem_table(mems: &[u64], kind: &str) -> Vec<Input> {
+fn mem_table(mems: &[u64], kind: &str, cws: &[u16]) -> Vec<Input> {
     let g = ext_grid();
     let mut t = Vec::new();
-    for cw in cws() {
+    for &cw in cws {
         for &a in &g {
             for &m in mems {
                 t.push(Input {
@@ -207,6 +228,20 @@ fn forms() -> Vec<(&'static str, usize)> {
         "fucomip %st(1), %st",
         "fsub %st, %st(1)",
         "fdiv %st, %st(1)",
+        "fcomp %st(1)",
+        // FCMOVcc after FUCOMI: every condition over ordered, equal and unordered pairs.
+        "fucomi %st(1), %st\n fcmovb %st(1), %st",
+        "fucomi %st(1), %st\n fcmovnb %st(1), %st",
+        "fucomi %st(1), %st\n fcmove %st(1), %st",
+        "fucomi %st(1), %st\n fcmovne %st(1), %st",
+        "fucomi %st(1), %st\n fcmovbe %st(1), %st",
+        "fucomi %st(1), %st\n fcmovnbe %st(1), %st",
+        "fucomi %st(1), %st\n fcmovu %st(1), %st",
+        "fucomi %st(1), %st\n fcmovnu %st(1), %st",
+        // FNCLEX clears the flags the division raised; FNOP and WAIT (masked) change nothing.
+        "fdiv %st(1), %st\n fnclex",
+        "fdiv %st(1), %st\n fnop\n wait",
+        "fprem1\n fprem1",
     ] {
         f.push((op, 0));
     }
@@ -258,6 +293,17 @@ fn forms() -> Vec<(&'static str, usize)> {
         "fcmovnbe %st(1), %st",
         "fcmove %st(1), %st",
         "fcmovu %st(1), %st",
+        "fistps 128(%rdi)",
+        "fistpl 128(%rdi)",
+        "fstl 128(%rdi)",
+        "fstps 128(%rdi)",
+        "fxsave -1024(%rsp)\n fninit\n fxrstor -1024(%rsp)",
+        "fxsave64 -1024(%rsp)\n fninit\n fxrstor64 -1024(%rsp)",
+        // The FXSAVE image's FCW, FSW, abridged tag byte, FOP; and MXCSR, MXCSR_MASK.
+        "fxsave64 -1024(%rsp)\n mov -1024(%rsp), %rax\n mov %rax, 128(%rdi)\n mov -1000(%rsp), %rax\n mov %rax, 136(%rdi)",
+        "fnsave -128(%rsp)\n mov -128(%rsp), %rax\n mov %rax, 128(%rdi)\n movzwl -120(%rsp), %eax\n mov %rax, 136(%rdi)\n frstor -128(%rsp)",
+        "fbstp 128(%rdi)\n fbld 128(%rdi)\n fbstp 128(%rdi)",
+        "ftst\n fxam\n fxtract\n fxam",
     ] {
         f.push((op, 1));
     }
@@ -267,6 +313,12 @@ fn forms() -> Vec<(&'static str, usize)> {
         "fdivrl 40(%rsi)",
         "fcoml 40(%rsi)",
         "fldl 40(%rsi)",
+        "faddl 40(%rsi)",
+        "fsubl 40(%rsi)",
+        "fsubrl 40(%rsi)",
+        "fdivl 40(%rsi)",
+        "fcompl 40(%rsi)",
+        "fldl 40(%rsi)\n fstpt 128(%rdi)",
     ] {
         f.push((op, 2));
     }
@@ -274,8 +326,77 @@ fn forms() -> Vec<(&'static str, usize)> {
         "fsubs 40(%rsi)",
         "flds 40(%rsi)",
         "fucomi %st(1), %st\n flds 40(%rsi)",
+        "fadds 40(%rsi)",
+        "fmuls 40(%rsi)",
+        "fdivrs 40(%rsi)",
+        "fcoms 40(%rsi)",
+        "fcomps 40(%rsi)",
     ] {
         f.push((op, 3));
+    }
+    // Exceptions unmasked (tables 5-9): single instructions, so that no later x87
+    // instruction of the form waits on the pending exception.
+    for op in [
+        "fadd %st(1), %st",
+        "fsub %st(1), %st",
+        "fsubr %st(1), %st",
+        "fmul %st(1), %st",
+        "fdiv %st(1), %st",
+        "fdivr %st(1), %st",
+        "faddp %st, %st(1)",
+        "fmulp %st, %st(1)",
+        "fdivp %st, %st(1)",
+        "fcom %st(1)",
+        "fucom %st(1)",
+        "fucomi %st(1), %st",
+        "fcomip %st(1), %st",
+        "fprem",
+        "fprem1",
+        "fscale",
+        "fxch %st(1)",
+    ] {
+        f.push((op, 5));
+    }
+    for op in [
+        "fsqrt",
+        "frndint",
+        "fxtract",
+        "fxam",
+        "ftst",
+        "fchs",
+        "fsts 128(%rdi)",
+        "fstpl 128(%rdi)",
+        "fstpt 128(%rdi)",
+        "fists 128(%rdi)",
+        "fistpl 128(%rdi)",
+        "fistpll 128(%rdi)",
+        "fisttpll 128(%rdi)",
+        "fisttps 128(%rdi)",
+        "fbstp 128(%rdi)",
+        "fld %st(1)",
+        "fstp %st(1)",
+    ] {
+        f.push((op, 6));
+    }
+    for op in [
+        "faddl 40(%rsi)",
+        "fmull 40(%rsi)",
+        "fdivrl 40(%rsi)",
+        "fcoml 40(%rsi)",
+        "fldl 40(%rsi)",
+    ] {
+        f.push((op, 7));
+    }
+    for op in ["fsubs 40(%rsi)", "flds 40(%rsi)", "fcomps 40(%rsi)"] {
+        f.push((op, 8));
+    }
+    for op in [
+        "fildl 40(%rsi)",
+        "fiaddl 40(%rsi)",
+        "fidivl 40(%rsi)",
+        "ficoml 40(%rsi)",
+    ] {
+        f.push((op, 9));
     }
     for op in [
         "fildl 40(%rsi)",
@@ -284,6 +405,13 @@ fn forms() -> Vec<(&'static str, usize)> {
         "fiaddl 40(%rsi)",
         "fimuls 40(%rsi)",
         "ficoml 40(%rsi)",
+        "fisubl 40(%rsi)",
+        "fisubrl 40(%rsi)",
+        "fidivl 40(%rsi)",
+        "fidivrs 40(%rsi)",
+        "ficomps 40(%rsi)",
+        "fildl 40(%rsi)\n fistpll 128(%rdi)",
+        "fildll 40(%rsi)\n fisttps 128(%rdi)",
     ] {
         f.push((op, 4));
     }
@@ -384,6 +512,10 @@ fn form_codes(exe: &std::path::Path, n: usize) -> Vec<Vec<u8>> {
 }
 
 fn write_corpus(forms: &[Vec<u8>], records: &[(usize, Vec<u8>, Vec<u8>)]) {
+    write_corpus_to("x87.bin", forms, records);
+}
+
+fn write_corpus_to(file: &str, forms: &[Vec<u8>], records: &[(usize, Vec<u8>, Vec<u8>)]) {
     let mut out = b"YCX871".to_vec();
     out.extend_from_slice(&(forms.len() as u16).to_le_bytes());
     for f in forms {
@@ -397,7 +529,9 @@ fn write_corpus(forms: &[Vec<u8>], records: &[(usize, Vec<u8>, Vec<u8>)]) {
         out.extend_from_slice(input);
         out.extend_from_slice(want);
     }
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/x87.bin");
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/corpus")
+        .join(file);
     std::fs::write(&path, out).unwrap();
     eprintln!(
         "recorded {} records of {} forms into {}",
@@ -422,6 +556,28 @@ fn recorded_x87_corpus_replays() {
         }
         Err(e) => panic!("{e}"),
     }
+}
+
+/// The recorded transcendentals (tests/corpus/x87_transc.bin) replay in the simulator alone
+/// within one ulp of the CPU's results; the browser build replays the same file.
+#[test]
+fn recorded_x87_transcendental_corpus_replays_within_one_ulp() {
+    let data = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/x87_transc.bin"),
+    )
+    .expect("tests/corpus/x87_transc.bin (record it with YOUCPU_RECORD=1)");
+    match youcpu_core::cpu::replay::replay_x87_transcendentals(&data, 1) {
+        Ok(n) => {
+            assert!(n > 2000, "too few recorded cases: {n}");
+            eprintln!("{n} recorded x87 transcendental records replay within one ulp");
+        }
+        Err(e) => panic!("{e}"),
+    }
+    // The tolerance refuses a real difference: a corrupted result is caught.
+    let mut bad = data.clone();
+    let n = bad.len();
+    bad[n - 126 + 14 + 7] ^= 0x40;
+    assert!(youcpu_core::cpu::replay::replay_x87_transcendentals(&bad, 1).is_err());
 }
 
 /// The compared bytes of a record: RFLAGS, FCW, FSW, FTW, the registers, AX and the store.
@@ -454,12 +610,18 @@ fn hex(b: &[u8]) -> String {
 
 #[test]
 fn x87_forms_match_the_real_cpu() {
+    let (m, u) = (cws(), unmasked_cws());
     let tables = vec![
-        binary_table(),
-        unary_table(),
-        mem_table(&f64_grid(), "m64"),
-        mem_table(&f32_grid(), "m32"),
-        mem_table(&int_grid(), "int"),
+        binary_table(&m),
+        unary_table(&m),
+        mem_table(&f64_grid(), "m64", &m),
+        mem_table(&f32_grid(), "m32", &m),
+        mem_table(&int_grid(), "int", &m),
+        binary_table(&u),
+        unary_table(&u),
+        mem_table(&f64_grid(), "m64", &u),
+        mem_table(&f32_grid(), "m32", &u),
+        mem_table(&int_grid(), "int", &u),
     ];
     let all = forms();
     let mut bad = Vec::new();
@@ -654,6 +816,27 @@ fn x87_transcendentals_match_the_real_cpu_within_one_ulp() {
     let exe = harness::build_asm_text("x87_transc", &program(&tables, &forms));
     let native = harness::native_plain(&exe, &[]);
     assert_eq!(native.status, 0, "native run failed");
+    // YOUCPU_RECORD=1 records every fourth case into tests/corpus/x87_transc.bin.
+    if std::env::var("YOUCPU_RECORD").as_deref() == Ok("1") {
+        let codes = form_codes(&exe, forms.len());
+        let mut recorded = Vec::new();
+        let mut o = 0;
+        for (i, (_, t)) in forms.iter().enumerate() {
+            for (j, input) in tables[*t].iter().enumerate() {
+                if j % 4 == 0 {
+                    let r = &native.stdout[o + j * REC..o + (j + 1) * REC];
+                    let mut want = view(r);
+                    want.truncate(14 + 80);
+                    want.extend_from_slice(&r[116..118]);
+                    want.extend_from_slice(&[0u8; 14]);
+                    want.extend_from_slice(&r[128..144]);
+                    recorded.push((i, input_bytes(input), want));
+                }
+            }
+            o += tables[*t].len() * REC;
+        }
+        write_corpus_to("x87_transc.bin", &codes, &recorded);
+    }
     let sim = harness::sim(&exe, &[]);
     assert_eq!(sim.status, 0, "simulator run failed");
     assert_eq!(sim.stdout.len(), native.stdout.len());

@@ -10,6 +10,7 @@ mod asm_errors;
 mod asm_oracle;
 mod asm_program;
 mod asm_random_oracle;
+mod cpu_features;
 mod cpu_flags_native;
 mod cpu_instructions_native;
 mod cpu_interrupts;

@@ -11,6 +11,9 @@ mod muldiv;
 mod sse;
 mod string;
 mod system;
+
+/// What CPUID reports (the features the interpreter implements).
+pub use system::{cpuid, BRAND, EXT1_ECX, EXT1_EDX, LEAF1_ECX, LEAF1_EDX, LEAF7_EBX};
 mod x87;
 
 use super::bus::Bus;
@@ -119,6 +122,8 @@ pub fn execute<B: Bus + ?Sized>(
         M::Neg => arith::neg(cpu, bus, ins),
         M::Xadd => arith::xadd(cpu, bus, ins),
         M::Cmpxchg => arith::cmpxchg(cpu, bus, ins),
+        M::Cmpxchg8b | M::Cmpxchg16b => arith::cmpxchg8b(cpu, bus, ins),
+        M::Clflush => arith::clflush(cpu, bus, ins),
         M::And | M::Or | M::Xor | M::Test => logic::binary(cpu, bus, ins),
         M::Not => logic::not(cpu, bus, ins),
         M::Shl | M::Sal | M::Shr | M::Sar | M::Rol | M::Ror | M::Rcl | M::Rcr => {

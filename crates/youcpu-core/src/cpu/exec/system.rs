@@ -219,22 +219,58 @@ pub fn system<B: Bus + ?Sized>(cpu: &mut Cpu, bus: &mut B, ins: &Instruction) ->
 }
 
 /// CPUID.1:ECX, exactly the extensions the interpreter implements (Intel SDM vol. 2 CPUID,
-/// table 3-10): SSE3 (bit 0), SSSE3 (9), SSE4.1 (19), SSE4.2 (20), POPCNT (23). Not AVX,
-/// FMA, XSAVE, CX16 or MOVBE: C libraries pick their routines by these bits, so a bit set here
-/// must work.
-pub const LEAF1_ECX: u32 = (1 << 0) | (1 << 9) | (1 << 19) | (1 << 20) | (1 << 23);
+/// table 3-10): SSE3 (bit 0), SSSE3 (9), CMPXCHG16B (13), SSE4.1 (19), SSE4.2 (20), POPCNT (23).
+/// Not AVX, FMA, XSAVE/OSXSAVE, MOVBE, RDRAND or the rest: C libraries pick their routines by
+/// these bits, so a bit set here must work.
+pub const LEAF1_ECX: u32 = (1 << 0) | (1 << 9) | (1 << 13) | (1 << 19) | (1 << 20) | (1 << 23);
+
+/// CPUID.1:EDX (table 3-11), which Linux also passes as AT_HWCAP: FPU (0), TSC (4: RDTSC), MSR
+/// (5: RDMSR/WRMSR in ring 0), PAE (6), CX8 (8: CMPXCHG8B), CMOV (15), CLFSH (19: CLFLUSH),
+/// MMX (23), FXSR (24), SSE (25), SSE2 (26). Not SEP (SYSENTER is not implemented), nor the
+/// system features the model does not have (VME, DE, PSE, MCE, APIC, MTRR, PGE, MCA, PAT,
+/// PSE-36, HTT): the model's kernel runs without them, as Linux does on a paravirtualised
+/// machine.
+pub const LEAF1_EDX: u32 = (1 << 0)
+    | (1 << 4)
+    | (1 << 5)
+    | (1 << 6)
+    | (1 << 8)
+    | (1 << 15)
+    | (1 << 19)
+    | (1 << 23)
+    | (1 << 24)
+    | (1 << 25)
+    | (1 << 26);
+
+/// CPUID.(EAX=7,ECX=0):EBX: FSGSBASE (bit 0: RDFSBASE and friends, enabled by the kernel in
+/// CR4, hence AT_HWCAP2 bit 1). No BMI1/BMI2, AVX2, ERMS or anything else of leaf 7.
+pub const LEAF7_EBX: u32 = 1;
+
+/// CPUID.80000001H:ECX: LAHF/SAHF in 64-bit mode (bit 0), LZCNT (bit 5; without it F3 0F BD
+/// would be BSR).
+pub const EXT1_ECX: u32 = (1 << 0) | (1 << 5);
+
+/// CPUID.80000001H:EDX: SYSCALL/SYSRET (11), NX (20), long mode (29).
+pub const EXT1_EDX: u32 = (1 << 11) | (1 << 20) | (1 << 29);
+
+/// The processor brand string of CPUID.80000002H-80000004H: our own name, 48 bytes with the
+/// terminating NUL (Intel SDM vol. 2 CPUID, "brand string").
+pub const BRAND: &[u8; 48] = b"You in CPU simulated x86-64 (x86-64-v2)\0\0\0\0\0\0\0\0\0";
 
 /// CPUID of the simulated core: a baseline x86-64 CPU of the chosen vendor (leaf 0's string
 /// "GenuineIntel" or "AuthenticAMD"; leaf 1's family 6 for Intel, family 17h for AMD) with
-/// exactly the features the interpreter implements: leaf 1 EDX equals AT_HWCAP (FPU, CMOV, CX8,
-/// FXSR, SSE, SSE2, ...), leaf 1 ECX is [`LEAF1_ECX`], extended leaf 0x80000001 SYSCALL, NX, LM
-/// and LAHF; no AVX, no XSAVE. Unknown leaves return zeros.
-fn cpuid(vendor: Vendor, leaf: u32, _sub: u32) -> (u32, u32, u32, u32) {
+/// exactly the features the interpreter implements: leaf 1 EDX [`LEAF1_EDX`] (equal to
+/// AT_HWCAP), ECX [`LEAF1_ECX`]; leaf 7 [`LEAF7_EBX`]; extended leaf 0x80000001 [`EXT1_ECX`],
+/// [`EXT1_EDX`]; the brand string [`BRAND`]. No AVX and no XSAVE, so no leaf 0xD. The highest
+/// basic leaf is 7 and the highest extended one 0x80000004; leaves in range that describe
+/// nothing the model has (2-6: caches, monitor, power) return zeros, as do the leaves above.
+pub fn cpuid(vendor: Vendor, leaf: u32, sub: u32) -> (u32, u32, u32, u32) {
     // The vendor string in EBX, EDX, ECX order.
     let id = vendor.cpuid_string();
     let word = |i: usize| u32::from_le_bytes([id[i], id[i + 1], id[i + 2], id[i + 3]]);
+    let brand = |i: usize| u32::from_le_bytes([BRAND[i], BRAND[i + 1], BRAND[i + 2], BRAND[i + 3]]);
     match leaf {
-        0 => (1, word(0), word(8), word(4)),
+        0 => (7, word(0), word(8), word(4)),
         1 => (
             match vendor {
                 // Family 6, model 6, stepping 3.
@@ -242,12 +278,19 @@ fn cpuid(vendor: Vendor, leaf: u32, _sub: u32) -> (u32, u32, u32, u32) {
                 // Family 0Fh + extended family 08h = 17h, model 1, stepping 2.
                 Vendor::Amd => 0x0080_0F12,
             },
+            // CLFLUSH line size 8 * 8 = 64 bytes (bits 15:8); one logical processor.
             0x0000_0800,
             LEAF1_ECX,
-            crate::loader::stack::HWCAP as u32,
+            LEAF1_EDX,
         ),
-        0x8000_0000 => (0x8000_0001, 0, 0, 0),
-        0x8000_0001 => (0, 0, 1, (1 << 11) | (1 << 20) | (1 << 29)),
+        // Subleaf 0: EAX is the highest subleaf (0).
+        7 if sub == 0 => (0, LEAF7_EBX, 0, 0),
+        0x8000_0000 => (0x8000_0004, 0, 0, 0),
+        0x8000_0001 => (0, 0, EXT1_ECX, EXT1_EDX),
+        0x8000_0002..=0x8000_0004 => {
+            let b = (leaf - 0x8000_0002) as usize * 16;
+            (brand(b), brand(b + 4), brand(b + 8), brand(b + 12))
+        }
         _ => (0, 0, 0, 0),
     }
 }

@@ -275,6 +275,44 @@ pub fn from_exact(e: Exact, before: u32, p: u32, env: &mut Env) -> (Ext, bool) {
     }
 }
 
+/// [`from_exact`] for an x87 instruction with a register destination, honouring the control
+/// word's exception `masks` (bits 0-5): an unmasked numeric overflow or underflow does not
+/// produce the masked response (infinity, the largest number, a denormal) but the exact
+/// result rounded to `p` bits with its exponent brought back into range by 24576, the "bias
+/// adjustment" (Intel SDM vol. 1 §8.5.4 and §8.5.5, table 8-10); OE or UE is set, PE and C1
+/// only when that rounding is inexact (checked on the CPU: 2^16000 * 2^16000 raises OE alone).
+pub fn from_exact_x87(e: Exact, before: u32, p: u32, masks: u16, env: &mut Env) -> (Ext, bool) {
+    /// The bias adjustment of the double-extended format.
+    const ADJUST: i32 = 24576;
+    let ahead = env.flags;
+    let (r, up) = from_exact(e, before, p, env);
+    let unmasked = env.flags & !u32::from(masks) & (flag::OE | flag::UE);
+    match e {
+        Exact::Finite { sign, exp, sig } if unmasked != 0 => {
+            let (exp, raised) = if unmasked & flag::OE != 0 {
+                (exp - ADJUST, flag::OE)
+            } else {
+                (exp + ADJUST, flag::UE)
+            };
+            let mut wrapped = Env { flags: 0, ..*env };
+            let (r, up) = round_pack(sign, exp, sig, p, &mut wrapped);
+            if wrapped.flags & flag::OE != 0 {
+                // Beyond the adjustment's reach (FSCALE by a huge power): infinity whatever
+                // the rounding control, with PE and C1 (checked on the CPU).
+                env.flags = ahead | flag::OE | flag::PE;
+                return (Ext::inf(sign), true);
+            }
+            if raised == flag::UE && wrapped.flags & flag::UE != 0 {
+                env.flags = ahead | flag::UE | flag::PE;
+                return (Ext::zero(sign), false);
+            }
+            env.flags = ahead | raised | (wrapped.flags & flag::PE);
+            (r, up)
+        }
+        _ => (r, up),
+    }
+}
+
 /// From binary32/binary64 (exact): DE for a denormal. A signalling NaN stays signalling (the
 /// caller raises IE: FLD quiets it, arithmetic propagates it by the x87 rules).
 pub fn from_ieee(f: Fmt, b: u64, env: &mut Env) -> Ext {

@@ -83,14 +83,25 @@ pub fn forms() -> Vec<Form> {
         add(2, &format!("roundsd ${imm}, %xmm1, %xmm0"));
         add(3, &format!("roundss ${imm}, %xmm1, %xmm0"));
     }
-    add(2, "roundpd $4, %xmm1, %xmm0");
+    for imm in 0..16 {
+        add(2, &format!("roundpd ${imm}, %xmm1, %xmm0"));
+        add(3, &format!("roundps ${imm}, %xmm1, %xmm0"));
+    }
+    add(2, "roundsd $9, 32(%rsi), %xmm0");
+    add(3, "roundss $12, 32(%rsi), %xmm0");
+    // MMX conversions with the integer-indefinite results, under every MXCSR mode.
+    for op in ["cvtpd2pi %xmm1, %mm0", "cvttpd2pi %xmm1, %mm0"] {
+        add(2, &format!("{op}\n movq %mm0, %r8\n emms"));
+    }
+    for op in ["cvtps2pi %xmm1, %mm0", "cvttps2pi %xmm1, %mm0"] {
+        add(3, &format!("{op}\n movq %mm0, %r8\n emms"));
+    }
     for imm in ["0xff", "0x71", "0xf1", "0x3c", "0xa5", "0x0f"] {
         add(1, &format!("dpps ${imm}, %xmm1, %xmm0"));
     }
     for imm in ["0x33", "0x31", "0x12", "0x23"] {
         add(0, &format!("dppd ${imm}, %xmm1, %xmm0"));
     }
-    add(3, "roundps $1, %xmm1, %xmm0");
     for op in [
         "cvtsi2sd %r9, %xmm0",
         "cvtsi2sd %r9d, %xmm0",
@@ -146,6 +157,10 @@ pub fn forms() -> Vec<Form> {
         "andnpd",
         "orps",
         "xorpd",
+        "andpd",
+        "andnps",
+        "orpd",
+        "xorps",
         "punpcklbw",
         "punpcklwd",
         "punpckldq",
@@ -252,6 +267,20 @@ pub fn forms() -> Vec<Form> {
         "pblendw $0xa6, %xmm1, %xmm0",
         "blendvps %xmm0, %xmm1, %xmm0",
         "pblendvb %xmm0, %xmm1, %xmm0",
+        "blendvpd %xmm0, %xmm1, %xmm0",
+        "blendvps %xmm0, 32(%rsi), %xmm0",
+        "movaps 32(%rsi), %xmm0",
+        "movapd 32(%rsi), %xmm0",
+        "movdqa 32(%rsi), %xmm0",
+        "movups 33(%rsi), %xmm0",
+        "movupd 35(%rsi), %xmm0",
+        "movdqu 37(%rsi), %xmm0",
+        "movaps %xmm1, 32(%rdi)\n movq 40(%rdi), %r8",
+        "movups %xmm1, 33(%rdi)\n movq 41(%rdi), %r8",
+        "movupd %xmm1, 39(%rdi)\n movq 39(%rdi), %r8",
+        "movntps %xmm1, 32(%rdi)\n movq 32(%rdi), %r8",
+        "movntpd %xmm1, 32(%rdi)\n movq 40(%rdi), %r8",
+        "movntdq %xmm1, 32(%rdi)\n movq 36(%rdi), %r8",
         "movhlps %xmm1, %xmm0",
         "movlhps %xmm1, %xmm0",
         "movq %xmm1, %xmm0",
@@ -377,6 +406,8 @@ pub fn forms() -> Vec<Form> {
         "cvttpd2pi %xmm0, %mm0",
         "movq2dq %mm1, %xmm0",
         "movdq2q %xmm1, %mm0",
+        "movntq %mm1, 32(%rdi)\n movq 32(%rdi), %mm0",
+        "mov %rdi, %r10\n lea 24(%rdi), %rdi\n maskmovq %mm1, %mm0\n mov %r10, %rdi\n movq 24(%rdi), %mm0",
     ] {
         add(
             5,

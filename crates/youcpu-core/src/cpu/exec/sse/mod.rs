@@ -163,11 +163,20 @@ fn env(cpu: &Cpu) -> Env {
 }
 
 /// Records the raised flags in MXCSR; an unmasked one is #XM (the caller has not written the
-/// destination yet and must not).
+/// destination yet and must not). An unmasked pre-computation exception (invalid, denormal
+/// operand, divide by zero) stops the instruction before it computes, so only the
+/// pre-computation flags are recorded (Intel SDM vol. 1 §11.5.2; checked on the CPU: an
+/// unmasked denormal operand of an inexact ADDSD leaves PE clear).
 #[inline]
 fn commit(cpu: &mut Cpu, flags: u32) -> Result<(), Fault> {
-    cpu.s.mxcsr |= flags & flag::ALL;
     let masks = (cpu.s.mxcsr >> mxcsr::MASK_SHIFT) & flag::ALL;
+    let pre = flag::IE | flag::DE | flag::ZE;
+    let flags = if flags & !masks & pre != 0 {
+        flags & pre
+    } else {
+        flags
+    };
+    cpu.s.mxcsr |= flags & flag::ALL;
     let unmasked = flags & !masks & flag::ALL;
     if unmasked != 0 {
         return Err(Fault::SimdFloatingPoint { flags: unmasked });

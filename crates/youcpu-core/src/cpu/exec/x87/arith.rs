@@ -185,7 +185,7 @@ fn binary<B: Bus + ?Sized>(
         Bin::Subr | Bin::Divr => (b, a),
         _ => (a, b),
     };
-    let (r, up) = compute(op, x, y, pc(cpu), before, &mut e);
+    let (r, up) = compute(op, x, y, pc(cpu), before, cpu.s.x87.fcw, &mut e);
     if cpu.s.x87.unmasked(e.flags as u16) & (flag::IE | flag::DE | flag::ZE) as u16 == 0 {
         cpu.s.x87.set_st(d, r);
         if pop {
@@ -198,7 +198,8 @@ fn binary<B: Bus + ?Sized>(
 
 /// x op y in precision `p`. `before`: the flags ahead of loading a memory operand (a NaN,
 /// an unsupported operand, #I and #Z all hide its #D, checked on the CPU).
-fn compute(op: Bin, x: Ext, y: Ext, p: u32, before: u32, e: &mut Env) -> (Ext, bool) {
+/// `masks`: the control word (an unmasked overflow or underflow gives the bias-adjusted result).
+fn compute(op: Bin, x: Ext, y: Ext, p: u32, before: u32, masks: u16, e: &mut Env) -> (Ext, bool) {
     if x.is_unsupported() || y.is_unsupported() {
         e.flags = before | flag::IE;
         return (Ext::indefinite(), false);
@@ -218,7 +219,7 @@ fn compute(op: Bin, x: Ext, y: Ext, p: u32, before: u32, e: &mut Env) -> (Ext, b
         Bin::Mul => ops::mul_core(nx, ny),
         Bin::Div | Bin::Divr => ops::div_core(nx, ny),
     };
-    ext::from_exact(exact, before, p, e)
+    ext::from_exact_x87(exact, before, p, masks, e)
 }
 
 /// Compares ST(0) with an operand (IE for any NaN when `signalling`, else only for a
@@ -278,8 +279,11 @@ fn compare<B: Bus + ?Sized>(
     } else {
         cmp_ext(cpu.s.x87.st(0), y, signalling, before, &mut e)
     };
+    // The condition codes (or RFLAGS) are set even when the exception is unmasked; only the
+    // pops do not happen (checked on the CPU: an unmasked denormal or invalid operand of
+    // FCOM, FUCOMI, FTST still reports the comparison).
     let unmasked_ie = cpu.s.x87.unmasked(e.flags as u16) & (flag::IE | flag::DE) as u16 != 0;
-    if !unmasked_ie {
+    {
         if to_rflags {
             let bits = match r {
                 Cmp::Unordered => rflags::ZF | rflags::PF | rflags::CF,
@@ -297,6 +301,8 @@ fn compare<B: Bus + ?Sized>(
             };
             cpu.s.x87.fsw = (cpu.s.x87.fsw & !sw::CC) | cc;
         }
+    }
+    if !unmasked_ie {
         for _ in 0..pops {
             cpu.s.x87.pop();
         }
@@ -460,7 +466,15 @@ fn scale(cpu: &mut Cpu) -> Result<(), Fault> {
                     exp: nx.exp + n as i32,
                     sig: u128::from(nx.sig) << 64,
                 };
-                ext::from_exact(ex, before, 64, &mut e)
+                // Scaling by ±0 returns a denormal as it is, without an underflow even when
+                // that is unmasked; by a fraction that truncates to 0 it is bias-adjusted
+                // like any tiny result (both checked on the CPU).
+                let mut masks = cpu.s.x87.fcw;
+                if ny.kind == Kind::Zero {
+                    masks |= 0x10;
+                    e.um = true;
+                }
+                ext::from_exact_x87(ex, before, 64, masks, &mut e)
             }
         }
     };
@@ -472,13 +486,15 @@ fn scale(cpu: &mut Cpu) -> Result<(), Fault> {
 }
 
 /// A finite operand as a result: normalized (a pseudo-denormal gets exponent 1).
-fn repack(n: ext_num::Num, before: u32, e: &mut Env) -> Ext {
+/// `n` as an x87 value again (a denormal operand returned as the result: with underflow
+/// unmasked it comes back bias-adjusted, checked on the CPU with FPREM).
+fn repack(n: ext_num::Num, before: u32, masks: u16, e: &mut Env) -> Ext {
     let ex = Exact::Finite {
         sign: n.sign,
         exp: n.exp,
         sig: u128::from(n.sig) << 64,
     };
-    ext::from_exact(ex, before, 64, e).0
+    ext::from_exact_x87(ex, before, 64, masks, e).0
 }
 
 fn invalid(e: &mut Env) -> Ext {
@@ -560,8 +576,10 @@ fn prem(cpu: &mut Cpu, ieee: bool) -> Result<(), Fault> {
                 x
             }
             (_, Kind::Inf) => {
+                // X itself, and no underflow even when unmasked (checked on the CPU).
                 cc = Some(0);
-                repack(nx, before, &mut e)
+                e.um = true;
+                repack(nx, before, cpu.s.x87.fcw | 0x10, &mut e)
             }
             _ => {
                 let d = nx.exp - ny.exp;
@@ -578,7 +596,7 @@ fn prem(cpu: &mut Cpu, ieee: bool) -> Result<(), Fault> {
                 };
                 if ys > 63 {
                     cc = Some(0);
-                    repack(nx, before, &mut e)
+                    repack(nx, before, cpu.s.x87.fcw, &mut e)
                 } else {
                     let big_x = u128::from(nx.sig) << xs;
                     let big_y = u128::from(ny.sig) << ys;
@@ -610,7 +628,7 @@ fn prem(cpu: &mut Cpu, ieee: bool) -> Result<(), Fault> {
                             sig: rem,
                         }
                         .normalized();
-                        ext::from_exact(ex, before, 64, &mut e).0
+                        ext::from_exact_x87(ex, before, 64, cpu.s.x87.fcw, &mut e).0
                     }
                 }
             }

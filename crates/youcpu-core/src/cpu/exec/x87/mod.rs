@@ -352,11 +352,21 @@ pub(super) fn pc(cpu: &Cpu) -> u32 {
     }
 }
 
-/// Records exception flags and C1 in the status word; an unmasked one sets ES and B.
+/// Records exception flags and C1 in the status word; an unmasked one sets ES and B. An
+/// unmasked pre-computation exception (invalid operation, denormal operand, divide by zero)
+/// stops the instruction before it computes: the post-computation flags it would have raised
+/// (overflow, underflow, precision) and C1 are not set (Intel SDM vol. 1 §8.5; checked on the
+/// CPU: an unmasked denormal operand of an inexact FADD leaves PE clear).
 pub(super) fn finish(cpu: &mut Cpu, flags: u32, c: Cond) {
     let x = &mut cpu.s.x87;
+    let pre = (flag::IE | flag::DE | flag::ZE) as u16;
+    let (flags, c1) = if x.unmasked(flags as u16) & pre != 0 && !c.sf {
+        (flags & u32::from(pre), false)
+    } else {
+        (flags, c.c1)
+    };
     x.fsw = (x.fsw & !sw::C1) | (flags as u16 & 0x3f);
-    if c.c1 {
+    if c1 {
         x.fsw |= sw::C1;
     }
     if c.sf {
@@ -399,7 +409,9 @@ pub(super) fn push(cpu: &mut Cpu, x: Ext, flags: u32) {
         finish(cpu, flag::IE, c);
         return;
     }
-    if cpu.s.x87.unmasked(flags as u16) & (flag::IE | flag::DE) as u16 != 0 {
+    // An unmasked invalid operation (a signalling NaN) loads nothing; an unmasked denormal
+    // operand still loads (checked on the CPU: FLD m64 of a denormal with DM clear pushes it).
+    if cpu.s.x87.unmasked(flags as u16) & flag::IE as u16 != 0 {
         finish(cpu, flags, Cond::default());
         return;
     }
@@ -553,11 +565,24 @@ fn store<B: Bus + ?Sized>(
             } else {
                 F64
             };
+            let ahead = e.flags;
             let (bits, up) = ext::to_ieee(f, x, &mut e);
             c.c1 = up && !empty;
             let unmasked = cpu.s.x87.unmasked(e.flags as u16);
-            if unmasked & (flag::IE | flag::DE) as u16 == 0 {
+            if unmasked & (flag::IE | flag::DE | flag::OE | flag::UE) as u16 == 0 {
                 bus.write(a, if f == F32 { 4 } else { 8 }, bits, u)?;
+            } else {
+                // Unmasked: nothing is stored and nothing popped. An overflow or underflow
+                // reports itself alone: no PE, C1 clear (checked on the CPU: FSTPL of the
+                // largest extended number with OM clear leaves the stack and memory as they
+                // were, with OE the only flag).
+                let post = unmasked & (flag::OE | flag::UE) as u16;
+                if post != 0 {
+                    e.flags = ahead | u32::from(post);
+                    c.c1 = false;
+                }
+                finish(cpu, e.flags, c);
+                return Ok(());
             }
         }
         MemorySize::Float80 => {
