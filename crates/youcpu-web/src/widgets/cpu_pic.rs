@@ -400,47 +400,6 @@ pub fn render_shown(
     html! { <>{ wide.unwrap_or_default() }{ narrow.unwrap_or_default() }</> }
 }
 
-/// The props of [`Shown`]: the layouts already computed (`None`: not drawn).
-#[derive(Properties, PartialEq)]
-pub struct ShownProps {
-    /// The wide layout, when the page shows it.
-    pub wide: Option<Picture>,
-    /// The narrow layout, when the page shows it.
-    pub narrow: Option<Picture>,
-    /// The SVG's test id (the narrow one gets `-narrow`).
-    pub id: AttrValue,
-    /// The picture's title.
-    pub title: AttrValue,
-    /// The picture in words.
-    pub desc: AttrValue,
-    /// What a click on a part does; it must be the same callback from render to render (made
-    /// with `use_callback`), or the picture re-renders every time.
-    #[prop_or_default]
-    pub on_hit: Option<Callback<String>>,
-}
-
-/// [`render_shown`] as a component: its props are compared before it renders, so an input
-/// that leaves the picture as it was (a keystroke in a comment, a step that changes only the
-/// tables) costs no re-render of its SVG (issue #18).
-#[component]
-pub fn Shown(p: &ShownProps) -> Html {
-    let wide = p
-        .wide
-        .as_ref()
-        .map(|w| render(w, &p.id, &p.title, &p.desc, "d-wide", p.on_hit.clone()));
-    let narrow = p.narrow.as_ref().map(|n| {
-        render(
-            n,
-            &format!("{}-narrow", p.id),
-            &p.title,
-            &p.desc,
-            "d-narrow",
-            p.on_hit.clone(),
-        )
-    });
-    html! { <>{ wide.unwrap_or_default() }{ narrow.unwrap_or_default() }</> }
-}
-
 /// A register value short enough for a box: in full up to 8 hex digits, otherwise its first
 /// and last four digits around an ellipsis (the tables below give it whole).
 pub fn short_hex(v: u64) -> String {

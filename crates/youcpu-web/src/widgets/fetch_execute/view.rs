@@ -71,15 +71,6 @@ pub fn FetchExecuteWidget() -> Html {
             move || dispatcher.dispatch(Action::Continue),
         );
     }
-    // Made once, so the picture's props compare equal when the picture is unchanged.
-    let on_hit = {
-        let d = state.dispatcher();
-        use_callback((), move |key: String, ()| {
-            if key == "decoder" {
-                d.dispatch(Action::Step);
-            }
-        })
-    };
     let click = |a: Action| state.on(a);
     let on_source = state.on_text(Action::Source);
     let on_reset = state.on(Action::Reset);
@@ -210,15 +201,22 @@ pub fn FetchExecuteWidget() -> Html {
         ),
         (None, None) => String::new(),
     };
-    let picture = html! {
-        <crate::widgets::cpu_pic::Shown
-            wide={crate::ui::draws(shown, false).then(|| super::diagram::layout(&state, false))}
-            narrow={crate::ui::draws(shown, true).then(|| super::diagram::layout(&state, true))}
-            id="fe-diagram"
-            title="Fetch, decode, execute: memory, the decoder and the CPU"
-            desc={super::diagram::describe(&state)}
-            on_hit={Some(on_hit)} />
+    let on_hit = {
+        let state = state.clone();
+        Callback::from(move |key: String| {
+            if key == "decoder" {
+                state.dispatch(Action::Step);
+            }
+        })
     };
+    let picture = crate::widgets::cpu_pic::render_shown(
+        shown,
+        |narrow| super::diagram::layout(&state, narrow),
+        "fe-diagram",
+        "Fetch, decode, execute: memory, the decoder and the CPU",
+        &super::diagram::describe(&state),
+        Some(on_hit),
+    );
     html! {
         <Frame id={super::ID} title="Fetch, decode, execute" subtitle="A tiny program on a simulated x86-64 core, one instruction at a time" on_reset={on_reset} live={Some(AttrValue::from(live))}>
             { picture }
