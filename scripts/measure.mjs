@@ -49,8 +49,19 @@ const tap = (loc) => async () => {
   await loc.page().mouse.click(box.x + box.width / 2, box.y + box.height / 2);
 };
 const byTestid = (t) => async (w) => tap(w.getByTestId(t).first())();
+// A space inserted at the caret of fetch-execute's program, as one keystroke inserts it; the
+// focus goes there first, outside what is measured when the caller traces only the insertion.
+export const typeSpace = async (w) => {
+  await w.getByTestId('fe-source').focus();
+  await w.page().keyboard.insertText(' ');
+};
 const INPUTS = {
-  'fetch-execute': { 'Step (mouse)': byTestid('fe-step'), 'Step back (mouse)': byTestid('fe-back') },
+  'fetch-execute': {
+    'Step (mouse)': byTestid('fe-step'),
+    'Step back (mouse)': byTestid('fe-back'),
+    // One character typed into the program (an input event, as a keystroke gives it).
+    'a space typed': typeSpace,
+  },
   syscall: { 'Step (mouse)': byTestid('sc-sc-step') },
   scheduler: {
     'Add a task (mouse)': byTestid('sch-add'),

@@ -28,6 +28,7 @@ const acts = {
   bit: async (x) => x.locator('[data-bit="12"]').first().click(),
   switch: async (x) => x.getByTestId('pe-step-switch').click(),
   write: async (x) => x.getByTestId('fc-page-1-data').click(),
+  type: async (x) => { await x.getByTestId('fe-source').focus(); await x.page().keyboard.insertText(' '); },
 };
 const totals = [];
 const parts = [];

@@ -177,6 +177,9 @@ pub fn merge(query: &str, prefix: &str, pairs: &[(String, String)]) -> String {
     kept.join("&")
 }
 
+/// How long the page's query waits after a widget's last change before it is written.
+pub const QUERY_WRITE_MS: u32 = 250;
+
 /// Keeps a widget's keys (those starting with `prefix`) in the page's query in step with
 /// `query`, written in a timer task after the render instead of in the input's own task: in
 /// Chromium `history.replaceState` took 1 to 17 ms per call (most right after an idle spell), and
@@ -184,12 +187,17 @@ pub fn merge(query: &str, prefix: &str, pairs: &[(String, String)]) -> String {
 /// #8: with the write deferred, input-to-paint of process-tree and elf-loader went from about 19
 /// to about 8-11 ms). A newer query cancels the write still pending (dropping gloo-timers'
 /// `Timeout` clears it), so the last one wins; each write merges into the query as it is at that
-/// moment, so widgets never overwrite each other's keys.
+/// moment, so widgets never overwrite each other's keys. The write waits [`QUERY_WRITE_MS`]
+/// (issue #18): a zero-delay timer still ran before the frame that shows the input, and
+/// preemption's step counter is in its query, so every "Step to next switch" and every Run
+/// tick (60 ms apart) called `replaceState`, which took 1 to 38 ms of wall time per call under
+/// load; now the frame is painted first and a burst of steps or a Run writes once, when it
+/// pauses.
 #[yew::hook]
 pub fn use_query_sync(prefix: &'static str, query: Vec<(String, String)>) {
     yew::use_effect_with(query, move |q| {
         let q = q.clone();
-        let write = gloo_timers::callback::Timeout::new(0, move || {
+        let write = gloo_timers::callback::Timeout::new(QUERY_WRITE_MS, move || {
             crate::dom::replace_search(&merge(&crate::dom::location_search(), prefix, &q));
         });
         move || drop(write)

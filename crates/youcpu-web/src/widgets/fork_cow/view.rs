@@ -1,7 +1,7 @@
 //! The view of `fork_cow`.
 
 use crate::ui::{use_url_reducer, Col, Control, Dispatch, Frame, Stepper, Table};
-use super::diagram::{draw, layout};
+use super::diagram::{draw, layout, Picture};
 use super::state::{region_va, Action, State, Op, Region};
 use crate::widgets::hit::picture;
 use std::collections::BTreeMap;
@@ -21,13 +21,26 @@ fn vma_name(sys: &System, pid: u32, page: u64) -> String {
         .unwrap_or_default()
 }
 
-fn proc_panel(sys: &System, pid: u32, dispatch: &Callback<Action>) -> Html {
-    let Some(p) = sys.process(pid) else {
-        return html! {};
-    };
+#[derive(Properties, PartialEq)]
+struct ProcPanelProps {
+    pid: u32,
+    name: String,
+    ppid: u32,
+    state: ProcState,
+    /// Stable across renders (`use_callback`), so an operation on another process leaves this
+    /// panel alone.
+    dispatch: Callback<Action>,
+}
+
+/// One process's buttons. This and each part below are components with props compared before
+/// rendering, so a page write re-renders the picture, the writer's table and the log, not the
+/// whole widget (issue #18).
+#[component]
+fn ProcPanel(p: &ProcPanelProps) -> Html {
+    let pid = p.pid;
     let running = p.state == ProcState::Running;
     let op = |o: Op, label: &'static str, testid: String| {
-        let d = dispatch.clone();
+        let d = p.dispatch.clone();
         html! { <button type="button" class="btn small" data-testid={testid} disabled={!running && !matches!(o, Op::Wait(_))} onclick={Callback::from(move |_: MouseEvent| d.emit(Action::Do(o)))}>{ label }</button> }
     };
     let state = match p.state {
@@ -47,30 +60,45 @@ fn proc_panel(sys: &System, pid: u32, dispatch: &Callback<Action>) -> Html {
     }
 }
 
-fn page_table(sys: &System, pid: u32) -> Html {
+fn proc_panel(sys: &System, pid: u32, dispatch: &Callback<Action>) -> Html {
     let Some(p) = sys.process(pid) else {
         return html! {};
     };
-    if p.state != ProcState::Running {
-        return html! {};
-    }
-    let pages: Html = sys
-        .mapped_pages(pid)
-        .into_iter()
+    html! { <ProcPanel key={pid} pid={pid} name={p.name.clone()} ppid={p.ppid} state={p.state} dispatch={dispatch.clone()} /> }
+}
+
+/// One row of a process's page table as the table shows it.
+#[derive(Clone, Debug, PartialEq)]
+struct PageRow {
+    region: String,
+    page: u64,
+    frame: u64,
+    writable: bool,
+    shared: bool,
+    byte: Option<u8>,
+}
+
+#[derive(Properties, PartialEq)]
+struct PageTableProps {
+    pid: u32,
+    rows: Vec<PageRow>,
+}
+
+#[component]
+fn PageTable(p: &PageTableProps) -> Html {
+    let pid = p.pid;
+    let pages: Html = p
+        .rows
+        .iter()
         .map(|m| {
-            let refs = sys.frames.info(m.frame).map_or(0, |i| i.1);
-            let shared = refs > 1;
-            let byte = sys.frames.bytes(m.frame).and_then(|b| {
-                let data = region_va(sys, pid, Region::Data)?;
-                (m.page == data & !0xfff).then(|| b.get((data & 0xfff) as usize).copied()).flatten()
-            });
+            let shared = m.shared;
             html! {
                 <tr class={classes!(shared.then_some("shared"))}>
-                    <td data-label="Region">{ vma_name(sys, pid, m.page) }</td>
+                    <td data-label="Region">{ m.region.clone() }</td>
                     <td data-label="Page" class="num"><code>{ format!("{:#x}", m.page) }</code></td>
                     <td data-label="Frame" class="num" data-testid={format!("fc-frame-{pid}-{:x}", m.page)}>{ format!("{:#x}", m.frame) }</td>
                     <td data-label="PTE">{ if m.writable { "writable" } else if shared { "read-only, shared" } else { "read-only" } }</td>
-                    <td data-label="Data byte" class="num">{ byte.map(|b| format!("{b}")).unwrap_or_default() }</td>
+                    <td data-label="Data byte" class="num">{ m.byte.map(|b| format!("{b}")).unwrap_or_default() }</td>
                 </tr>
             }
         })
@@ -83,6 +111,49 @@ fn page_table(sys: &System, pid: u32) -> Html {
             </Table>
         </div>
     }
+}
+
+fn page_table(sys: &System, pid: u32) -> Html {
+    let Some(p) = sys.process(pid) else {
+        return html! {};
+    };
+    if p.state != ProcState::Running {
+        return html! {};
+    }
+    let rows: Vec<PageRow> = sys
+        .mapped_pages(pid)
+        .into_iter()
+        .map(|m| {
+            let refs = sys.frames.info(m.frame).map_or(0, |i| i.1);
+            let byte = sys.frames.bytes(m.frame).and_then(|b| {
+                let data = region_va(sys, pid, Region::Data)?;
+                (m.page == data & !0xfff).then(|| b.get((data & 0xfff) as usize).copied()).flatten()
+            });
+            PageRow {
+                region: vma_name(sys, pid, m.page),
+                page: m.page,
+                frame: m.frame,
+                writable: m.writable,
+                shared: refs > 1,
+                byte,
+            }
+        })
+        .collect();
+    html! { <PageTable key={pid} pid={pid} rows={rows} /> }
+}
+
+#[derive(Properties, PartialEq)]
+struct PictureProps {
+    pic: Picture,
+    on_page: Callback<Op>,
+}
+
+/// The address spaces and frames.
+#[component]
+fn ForkPicture(p: &PictureProps) -> Html {
+    let pic = &p.pic;
+    picture("fork-cow-diagram", "fc-diagram", "Address spaces and the frames they map", pic.desc.clone(),
+        (pic.width, pic.height), pic.width * 2.0, draw(pic, Some(&p.on_page)))
 }
 
 fn shared_text(users: &BTreeMap<u64, Vec<u32>>) -> String {
@@ -105,9 +176,14 @@ fn shared_text(users: &BTreeMap<u64, Vec<u32>>) -> String {
 #[component]
 pub fn ForkCowWidget() -> Html {
     let state = use_url_reducer::<State>();
+    // Stable callbacks (made once), so the components below compare equal props.
     let dispatch = {
-        let state = state.clone();
-        Callback::from(move |a: Action| state.dispatch(a))
+        let d = state.dispatcher();
+        use_callback((), move |a: Action, ()| d.dispatch(a))
+    };
+    let on_page = {
+        let d = state.dispatcher();
+        use_callback((), move |o: Op, ()| d.dispatch(Action::Do(o)))
     };
     let on_reset = state.on(Action::Reset);
     let on_undo = state.on(Action::Undo);
@@ -120,10 +196,6 @@ pub fn ForkCowWidget() -> Html {
     };
     let pids: Vec<u32> = sys.processes().map(|p| p.pid).collect();
     let pic = layout(sys, state.ops.last().copied());
-    let on_page = {
-        let d = dispatch.clone();
-        Callback::from(move |o: Op| d.emit(Action::Do(o)))
-    };
     // Frames mapped by user pages, with the processes that map each.
     let mut users: BTreeMap<u64, Vec<u32>> = BTreeMap::new();
     for &pid in &pids {
@@ -172,8 +244,7 @@ pub fn ForkCowWidget() -> Html {
                 Control::button("Undo", on_undo).testid("fc-undo").disabled(state.ops.is_empty()),
                 Control::hint(format!("{frames_in_use} frames in use ({user_frames} for user pages and file cache)")).testid("fc-frames"),
             ]} />
-            { picture("fork-cow-diagram", "fc-diagram", "Address spaces and the frames they map", pic.desc.clone(),
-                (pic.width, pic.height), pic.width * 2.0, draw(&pic, Some(&on_page))) }
+            <ForkPicture pic={pic} on_page={on_page} />
             <p class="hint">{ "Click or tap a page (or focus it and press Enter) to touch it: code is read, data and stack are written. A write to a page shared read-only after fork faults, and the kernel copies the frame for the writer." }</p>
             <div class="fc-procs" role="group" aria-label="process calls">{ for pids.iter().map(|&p| proc_panel(sys, p, &dispatch)) }</div>
             <div class="fc-shared">
