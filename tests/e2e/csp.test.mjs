@@ -107,11 +107,20 @@ async function driveEveryWidget(page) {
     let clicked = 0;
     // Clicking re-renders the widget (buttons come and go), so count again each time.
     for (let b = 0; b < 40 && clicked < 4 && b < (await buttons.count()); b++) {
-      const btn = buttons.nth(b);
-      const label = (await btn.textContent({ timeout: 5000 })) ?? '';
+      // Hold the element itself: the locator's nth(b) would re-resolve to another button as
+      // buttons come and go.
+      const btn = await buttons.nth(b).elementHandle({ timeout: 5000 });
+      const label = (await btn.textContent()) ?? '';
       if (/copy link/i.test(label) || !(await btn.isVisible())) continue;
-      await btn.click({ timeout: 5000 });
-      clicked++;
+      // A button can turn disabled or go between the lookup and the click (your-program's Pause
+      // when its run ends): that is the widget working, so the click is skipped; any other
+      // failure to click still fails the test.
+      const done = await btn.click({ timeout: 5000 }).then(() => true, async (e) => {
+        const usable = await btn.evaluate((el) => !el.disabled && el.isConnected).catch(() => false);
+        if (usable) throw e;
+        return false;
+      });
+      if (done) clicked++;
     }
     const selects = w.locator('select');
     if ((await selects.count()) > 0 && (await selects.first().isVisible())) {
