@@ -31,6 +31,7 @@ pub fn Frame(props: &FrameProps) -> Html {
     let on_copy = {
         let copied = copied.clone();
         Callback::from(move |_: MouseEvent| {
+            crate::ui::url::flush_query_writes();
             crate::dom::copy_to_clipboard(&crate::dom::url_with_hash(&format!("widget-{id}")));
             copied.set(true);
         })

@@ -196,12 +196,64 @@ pub const QUERY_WRITE_MS: u32 = 250;
 #[yew::hook]
 pub fn use_query_sync(prefix: &'static str, query: Vec<(String, String)>) {
     yew::use_effect_with(query, move |q| {
-        let q = q.clone();
+        pending::set(prefix, q.clone());
         let write = gloo_timers::callback::Timeout::new(QUERY_WRITE_MS, move || {
-            crate::dom::replace_search(&merge(&crate::dom::location_search(), prefix, &q));
+            pending::write(Some(prefix));
         });
-        move || drop(write)
+        move || {
+            drop(write);
+            pending::forget(prefix);
+        }
     });
+}
+
+/// Writes every widget's query still waiting for its timer, at once: "Copy link" calls it
+/// before it reads the page's address, so a link copied right after a change carries that
+/// change.
+pub fn flush_query_writes() {
+    pending::write(None);
+}
+
+/// The queries written after [`QUERY_WRITE_MS`], by widget prefix (the page's wasm runs on one
+/// thread).
+mod pending {
+    use std::cell::RefCell;
+
+    type Pairs = Vec<(String, String)>;
+
+    thread_local! {
+        static PENDING: RefCell<Vec<(&'static str, Pairs)>> = const { RefCell::new(Vec::new()) };
+    }
+
+    pub fn set(prefix: &'static str, q: Pairs) {
+        PENDING.with(|p| {
+            let mut p = p.borrow_mut();
+            p.retain(|(k, _)| *k != prefix);
+            p.push((prefix, q));
+        });
+    }
+
+    pub fn forget(prefix: &'static str) {
+        PENDING.with(|p| p.borrow_mut().retain(|(k, _)| *k != prefix));
+    }
+
+    /// Writes the pending query of `only` (every one if `None`) into the page's query.
+    pub fn write(only: Option<&'static str>) {
+        let due: Vec<(&'static str, Pairs)> = PENDING.with(|p| {
+            let mut p = p.borrow_mut();
+            let (due, keep) = p.drain(..).partition(|(k, _)| only.is_none_or(|o| o == *k));
+            *p = keep;
+            due
+        });
+        if due.is_empty() {
+            return;
+        }
+        let mut search = crate::dom::location_search();
+        for (prefix, q) in &due {
+            search = super::merge(&search, prefix, q);
+        }
+        crate::dom::replace_search(&search);
+    }
 }
 
 #[cfg(test)]
