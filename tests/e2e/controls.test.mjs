@@ -49,3 +49,26 @@ test('demand paging: under a memory limit pages go to swap and come back with a 
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('copy link: a link copied right after a change carries it (the query is written 250 ms later)', async () => {
+  const { page, errors } = await openPage(site.browser.context, `${site.server.url}/#widget-preemption`);
+  // Record what the page hands the clipboard (a headless browser has no clipboard to read).
+  await page.evaluate(() => {
+    window.__copied = [];
+    navigator.clipboard.writeText = async (t) => { window.__copied.push(t); };
+  });
+  const root = page.locator('[data-widget="preemption"]');
+  await root.getByTestId('pe-step').click();
+  await root.getByTestId('pe-step').click();
+  await root.getByTestId('preemption-copy-link').click();
+  const copied = await page.evaluate(() => window.__copied.at(-1));
+  assert.ok(copied, 'Copy link gave the clipboard a link');
+  await page.waitForTimeout(600);
+  const settled = await page.evaluate(() => location.search);
+  const keys = (search) => [...new URLSearchParams(search)].filter(([k]) => k.startsWith('pe-')).map(([k, v]) => `${k}=${v}`).sort();
+  assert.ok(keys(settled).length > 0, `the steps are in the query: ${settled}`);
+  assert.deepEqual(keys(new URL(copied).search), keys(settled));
+  assert.equal(new URL(copied).hash, '#widget-preemption');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
