@@ -180,9 +180,10 @@ pub fn undefined_flags(ins: &Instruction, before: &State) -> u64 {
         },
         M::Mul | M::Imul => SF | ZF | AF | PF,
         M::Div | M::Idiv => STATUS,
-        M::Bsf | M::Bsr => CF | OF | SF | AF | PF,
+        // F3 0F BC (TZCNT) runs as BSF: BMI1 is not reported.
+        M::Bsf | M::Bsr | M::Tzcnt => CF | OF | SF | AF | PF,
         M::Bt | M::Bts | M::Btr | M::Btc => OF | SF | AF | PF,
-        M::Lzcnt | M::Tzcnt => OF | SF | AF | PF,
+        M::Lzcnt => OF | SF | AF | PF,
         _ => 0,
     }
 }
@@ -226,6 +227,11 @@ mod tests {
         assert_eq!(undefined(&[0x66, 0x0f, 0xa5, 0xd8], 20), STATUS); // shld ax, bx, cl=20
         assert_eq!(undefined(&[0x0f, 0xa4, 0xd8, 0x04], 0), AF | OF); // shld eax, ebx, 4
         assert_eq!(undefined(&[0x0f, 0xbc, 0xc3], 0), CF | OF | SF | AF | PF); // bsf eax, ebx
+                                                                               // F3 0F BC (tzcnt eax, ebx) is BSF without BMI1.
+        assert_eq!(
+            undefined(&[0xf3, 0x0f, 0xbc, 0xc3], 0),
+            CF | OF | SF | AF | PF
+        );
         assert_eq!(undefined(&[0x0f, 0xff], 0), 0); // does not decode
         assert_eq!(undefined(&[], 0), 0);
     }

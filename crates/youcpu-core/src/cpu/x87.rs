@@ -44,8 +44,17 @@ pub struct X87 {
     pub fsw: u16,
     /// Bit i set: physical register i holds a value (its tag is not "empty").
     pub valid: u8,
-    /// Last instruction opcode (11 bits), as FNSTENV/FXSAVE store it.
+    /// Last instruction opcode (11 bits), as FNSTENV/FXSAVE store it (Intel SDM vol. 1
+    /// §8.1.10): the low three bits of the first opcode byte (D8-DF) and the ModR/M byte.
     pub fop: u16,
+    /// Last instruction pointer (FIP): the address of the last non-control x87 instruction
+    /// (vol. 1 §8.1.8). FNSTENV/FNSAVE store its low 32 (16) bits, FXSAVE64 all 64.
+    pub fip: u64,
+    /// Last data (operand) pointer (FDP): the offset of that instruction's memory operand
+    /// (vol. 1 §8.1.8); which instructions update it depends on the vendor (see
+    /// [`crate::cpu::vendor`]). The selectors FCS and FDS are not kept: both profiles store them
+    /// as zero.
+    pub fdp: u64,
 }
 
 impl Default for X87 {
@@ -58,6 +67,8 @@ impl Default for X87 {
             fsw: 0,
             valid: 0,
             fop: 0,
+            fip: 0,
+            fdp: 0,
         }
     }
 }

@@ -8,7 +8,10 @@
 
 #![allow(clippy::unwrap_used)] // tests may unwrap
 
-use youcpu_core::cpu::exec::{cpuid, BRAND, EXT1_ECX, EXT1_EDX, LEAF1_ECX, LEAF1_EDX, LEAF7_EBX};
+use youcpu_core::cpu::exec::{
+    cpuid, leaf7_ebx, BRAND, EXT1_ECX, EXT1_EDX, LEAF1_ECX, LEAF1_EDX, LEAF7_EBX,
+    LEAF7_EBX_X87_INTEL,
+};
 use youcpu_core::cpu::fault::vector;
 use youcpu_core::cpu::state::{rflags, RAX, RBX, RCX, RDI, RDX, RSP};
 use youcpu_core::cpu::vendor::Vendor;
@@ -90,15 +93,55 @@ fn reported(v: Vendor, r: Reg) -> u32 {
 }
 
 /// How a present feature shows: an instruction that retires, one that exists but is
-/// privileged (#GP in ring 3, not #UD), or a machine property checked in the state.
+/// privileged (#GP in ring 3, not #UD), a machine property checked in the state, or a
+/// behaviour: the code runs to its end and the check holds on the machine after it.
 enum Proof {
     Retires(&'static [u8]),
     Privileged(&'static [u8]),
     State,
+    Behaves(&'static [u8], fn(&mut Linux) -> bool),
 }
 
-/// Every feature the core reports: (name, register, bit, proof).
-fn present() -> Vec<(&'static str, Reg, u32, Proof)> {
+/// `fldl (%rdi)` (no exception): FIP is its address, FDP stays zero (FDP_EXCPTN_ONLY).
+fn fdp_only_on_exceptions(l: &mut Linux) -> bool {
+    let x = &l.m.cpu.s.x87;
+    x.fip == CODE && x.fdp == 0 && x.fop == 0
+}
+
+/// `fldl (%rdi); fnstenv 0x40(%rdi)`: FCS and FDS stored as zero, FIP as the load's address.
+fn fcs_fds_zero(l: &mut Linux) -> bool {
+    let mut env = [0u8; 28];
+    l.m.mmu
+        .read_bytes(DATA + 256 + 0x40, &mut env, true)
+        .unwrap();
+    let w = |i: usize| u32::from_le_bytes(env[4 * i..4 * i + 4].try_into().unwrap());
+    w(3) == CODE as u32 && w(4) & 0xffff == 0 && w(6) & 0xffff == 0
+}
+
+/// Every feature the core reports with `v`'s profile: (name, register, bit, proof).
+fn present(v: Vendor) -> Vec<(&'static str, Reg, u32, Proof)> {
+    use Proof::*;
+    use Reg::*;
+    let mut rows = present_both();
+    if v == Vendor::Intel {
+        rows.push((
+            "FDP_EXCPTN_ONLY: fldl (%rdi)",
+            L7b,
+            6,
+            Behaves(&[0xdd, 0x07], fdp_only_on_exceptions),
+        ));
+        rows.push((
+            "FCS/FDS deprecated: fnstenv",
+            L7b,
+            13,
+            Behaves(&[0xdd, 0x07, 0xd9, 0x77, 0x40], fcs_fds_zero),
+        ));
+    }
+    rows
+}
+
+/// The features both profiles report.
+fn present_both() -> Vec<(&'static str, Reg, u32, Proof)> {
     use Proof::*;
     use Reg::*;
     vec![
@@ -203,7 +246,7 @@ fn absent() -> Vec<(&'static str, Reg, u32, &'static [u8])> {
 #[test]
 fn every_reported_feature_works_and_no_other_bit_is_set() {
     for v in [Vendor::Intel, Vendor::Amd] {
-        for (name, reg, bit, proof) in present() {
+        for (name, reg, bit, proof) in present(v) {
             assert!(
                 reported(v, reg) & (1 << bit) != 0,
                 "{v:?}: {name} is implemented but not reported"
@@ -225,6 +268,16 @@ fn every_reported_feature_works_and_no_other_bit_is_set() {
                     };
                     assert!(ok, "{v:?}: {name}");
                 }
+                Proof::Behaves(code, check) => {
+                    let mut l = user(code, v);
+                    while l.m.cpu.s.rip < CODE + code.len() as u64 {
+                        assert!(
+                            matches!(l.m.step().unwrap(), Event::Retired),
+                            "{v:?}: {name} does not run"
+                        );
+                    }
+                    assert!(check(&mut l), "{v:?}: {name}");
+                }
             }
         }
         // Exactly those bits: a bit set with no row above fails.
@@ -237,7 +290,7 @@ fn every_reported_feature_works_and_no_other_bit_is_set() {
             Reg::E1c,
             Reg::E1d,
         ] {
-            let listed = present()
+            let listed = present(v)
                 .iter()
                 .filter(|p| p.1 == reg)
                 .fold(0u32, |m, p| m | 1 << p.2);
@@ -268,7 +321,12 @@ fn every_reported_feature_works_and_no_other_bit_is_set() {
         "AT_HWCAP is CPUID.1:EDX"
     );
     assert_eq!(
-        (LEAF1_ECX, LEAF7_EBX, EXT1_ECX, EXT1_EDX),
+        (
+            LEAF1_ECX,
+            LEAF7_EBX | LEAF7_EBX_X87_INTEL,
+            EXT1_ECX,
+            EXT1_EDX
+        ),
         (
             cpuid(Vendor::Intel, 1, 0).2,
             cpuid(Vendor::Intel, 7, 0).1,
@@ -292,6 +350,38 @@ fn lzcnt_is_lzcnt_not_bsr() {
     }
     assert_eq!(l.m.cpu.s.gpr[RAX], 32);
     assert_ne!(l.m.cpu.s.rflags & rflags::CF, 0, "CF: source was zero");
+}
+
+/// BMI1 is not reported, so F3 0F BC (TZCNT's encoding) runs as BSF, as on a processor
+/// without BMI1 (Intel SDM vol. 2 TZCNT): the same state as 0F BC for every operand size and
+/// for zero and non-zero sources (BSF itself is compared with the CPU in
+/// `cpu_instructions_native`).
+#[test]
+fn tzcnt_encoding_runs_as_bsf() {
+    for v in Vendor::ALL {
+        // 66/-/48 prefixes for 16, 32, 64 bits; then 0F BC C1 (bsf %ecx, %eax).
+        for size in [&[0x66u8][..], &[], &[0x48]] {
+            for src in [0u64, 1, 0x8000, 0x80_0000_0000, 0xf0, u64::MAX] {
+                let state = |rep: bool| {
+                    let mut code = Vec::new();
+                    if rep {
+                        code.push(0xf3);
+                    }
+                    code.extend_from_slice(size);
+                    code.extend_from_slice(&[0x0f, 0xbc, 0xc1]);
+                    let mut l = user(&code, v);
+                    l.m.cpu.s.gpr[RAX] = 0x1234_5678_9abc_def0;
+                    l.m.cpu.s.gpr[RCX] = src;
+                    l.m.cpu.s.rflags |= rflags::CF | rflags::OF;
+                    assert!(matches!(l.m.step().unwrap(), Event::Retired));
+                    (l.m.cpu.s.gpr, l.m.cpu.s.rflags)
+                };
+                let (rep, plain) = (state(true), state(false));
+                assert_eq!(rep.0, plain.0, "{v:?} {size:x?} src {src:#x}: registers");
+                assert_eq!(rep.1, plain.1, "{v:?} {size:x?} src {src:#x}: flags");
+            }
+        }
+    }
 }
 
 /// The leaves, run through the CPUID instruction: highest basic leaf 7, leaf 7 subleaf 0,
@@ -320,7 +410,7 @@ fn cpuid_leaves_and_the_brand_string() {
         assert_eq!(max, 7, "highest basic leaf");
         let s: Vec<u8> = [b, d, c].iter().flat_map(|x| x.to_le_bytes()).collect();
         assert_eq!(&s[..], &id[..]);
-        assert_eq!(run(v, 7, 0), (0, LEAF7_EBX, 0, 0));
+        assert_eq!(run(v, 7, 0), (0, leaf7_ebx(v), 0, 0));
         assert_eq!(run(v, 7, 1), (0, 0, 0, 0), "leaf 7 subleaf 1 (none)");
         assert_eq!(run(v, 0xd, 0), (0, 0, 0, 0), "no XSAVE, no leaf 0xD");
         assert_eq!(run(v, 8, 0), (0, 0, 0, 0));

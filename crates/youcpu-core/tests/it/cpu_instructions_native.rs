@@ -45,8 +45,6 @@ const CASES: &[(&str, &str)] = &[
     ("bsf", "bsf %rbx, %rax"),
     ("bsr", "bsr %rbx, %rax"),
     ("bsf zero keeps dest", "bsf %rdx, %rax"),
-    ("tzcnt zero", "tzcnt %rdx, %rax"),
-    ("tzcnt", "tzcnt %ebx, %eax"),
     ("lzcnt", "lzcnt %rbx, %rax"),
     ("popcnt", "popcnt %rbx, %rax"),
     ("bt imm", "bt $5, %rbx"),

@@ -146,8 +146,10 @@ pub fn bit_test<B: Bus + ?Sized>(
 
 /// BSF / BSR (ZF = source is zero; destination unchanged then, as Intel and AMD do; the
 /// undefined CF, OF, SF, AF are cleared and PF follows the destination, as recorded on Intel),
-/// TZCNT / LZCNT (CF = source is zero, ZF = result is zero), POPCNT (ZF = source is zero,
-/// other flags cleared).
+/// LZCNT (CF = source is zero, ZF = result is zero), POPCNT (ZF = source is zero, other flags
+/// cleared). F3 0F BC, which iced decodes as TZCNT, runs as BSF: the model does not report
+/// BMI1 (CPUID.(EAX=7,ECX=0):EBX bit 3), and a processor without it ignores the F3 prefix
+/// there (Intel SDM vol. 2 TZCNT: "executed as BSF").
 pub fn bit_scan<B: Bus + ?Sized>(
     cpu: &mut Cpu,
     bus: &mut B,
@@ -158,13 +160,13 @@ pub fn bit_scan<B: Bus + ?Sized>(
     let s = cpu.read_op(bus, ins, 1, size)? & mask(size);
     let fl = cpu.s.rflags;
     match ins.mnemonic() {
-        M::Bsf | M::Bsr => {
+        M::Bsf | M::Bsr | M::Tzcnt => {
             if s == 0 {
                 let d = cpu.read_op(bus, ins, 0, size)?;
                 cpu.s.rflags = merge(fl, ZF | flags::parity(d), STATUS);
                 return Ok(());
             }
-            let r = if ins.mnemonic() == M::Bsf {
+            let r = if ins.mnemonic() != M::Bsr {
                 s.trailing_zeros()
             } else {
                 63 - s.leading_zeros()
@@ -172,11 +174,9 @@ pub fn bit_scan<B: Bus + ?Sized>(
             cpu.write_op(bus, ins, 0, size, u64::from(r))?;
             cpu.s.rflags = merge(fl, flags::parity(u64::from(r)), STATUS);
         }
-        M::Tzcnt | M::Lzcnt => {
+        M::Lzcnt => {
             let r = if s == 0 {
                 bits
-            } else if ins.mnemonic() == M::Tzcnt {
-                s.trailing_zeros()
             } else {
                 s.leading_zeros() - (64 - bits)
             };

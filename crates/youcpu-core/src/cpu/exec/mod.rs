@@ -13,7 +13,10 @@ mod string;
 mod system;
 
 /// What CPUID reports (the features the interpreter implements).
-pub use system::{cpuid, BRAND, EXT1_ECX, EXT1_EDX, LEAF1_ECX, LEAF1_EDX, LEAF7_EBX};
+pub use system::{
+    cpuid, leaf7_ebx, BRAND, EXT1_ECX, EXT1_EDX, LEAF1_ECX, LEAF1_EDX, LEAF7_EBX,
+    LEAF7_EBX_X87_INTEL,
+};
 mod x87;
 
 use super::bus::Bus;

@@ -242,9 +242,26 @@ pub const LEAF1_EDX: u32 = (1 << 0)
     | (1 << 25)
     | (1 << 26);
 
-/// CPUID.(EAX=7,ECX=0):EBX: FSGSBASE (bit 0: RDFSBASE and friends, enabled by the kernel in
-/// CR4, hence AT_HWCAP2 bit 1). No BMI1/BMI2, AVX2, ERMS or anything else of leaf 7.
+/// CPUID.(EAX=7,ECX=0):EBX, the instruction features: FSGSBASE (bit 0: RDFSBASE and friends,
+/// enabled by the kernel in CR4, hence AT_HWCAP2 bit 1). No BMI1 (bit 3: so F3 0F BC is BSF,
+/// not TZCNT), BMI2, AVX2, ERMS or anything else of leaf 7. The Intel profile adds
+/// [`LEAF7_EBX_X87_INTEL`].
 pub const LEAF7_EBX: u32 = 1;
+
+/// The x87 behaviour bits of CPUID.(EAX=7,ECX=0):EBX the Intel profile implements, as the Xeon
+/// it was checked on reports them: FDP_EXCPTN_ONLY (bit 6: FDP and FOP are updated only by
+/// an instruction that raises an unmasked exception) and bit 13 (FCS and FDS deprecated,
+/// stored as zero). See `exec/x87/image.rs`; the AMD profile reports neither.
+pub const LEAF7_EBX_X87_INTEL: u32 = (1 << 6) | (1 << 13);
+
+/// CPUID.(EAX=7,ECX=0):EBX of `vendor`'s profile: [`LEAF7_EBX`], with
+/// [`LEAF7_EBX_X87_INTEL`] for Intel.
+pub fn leaf7_ebx(vendor: Vendor) -> u32 {
+    match vendor {
+        Vendor::Intel => LEAF7_EBX | LEAF7_EBX_X87_INTEL,
+        Vendor::Amd => LEAF7_EBX,
+    }
+}
 
 /// CPUID.80000001H:ECX: LAHF/SAHF in 64-bit mode (bit 0), LZCNT (bit 5; without it F3 0F BD
 /// would be BSR).
@@ -260,7 +277,7 @@ pub const BRAND: &[u8; 48] = b"You in CPU simulated x86-64 (x86-64-v2)\0\0\0\0\0
 /// CPUID of the simulated core: a baseline x86-64 CPU of the chosen vendor (leaf 0's string
 /// "GenuineIntel" or "AuthenticAMD"; leaf 1's family 6 for Intel, family 17h for AMD) with
 /// exactly the features the interpreter implements: leaf 1 EDX [`LEAF1_EDX`] (equal to
-/// AT_HWCAP), ECX [`LEAF1_ECX`]; leaf 7 [`LEAF7_EBX`]; extended leaf 0x80000001 [`EXT1_ECX`],
+/// AT_HWCAP), ECX [`LEAF1_ECX`]; leaf 7 [`leaf7_ebx`]; extended leaf 0x80000001 [`EXT1_ECX`],
 /// [`EXT1_EDX`]; the brand string [`BRAND`]. No AVX and no XSAVE, so no leaf 0xD. The highest
 /// basic leaf is 7 and the highest extended one 0x80000004; leaves in range that describe
 /// nothing the model has (2-6: caches, monitor, power) return zeros, as do the leaves above.
@@ -284,7 +301,7 @@ pub fn cpuid(vendor: Vendor, leaf: u32, sub: u32) -> (u32, u32, u32, u32) {
             LEAF1_EDX,
         ),
         // Subleaf 0: EAX is the highest subleaf (0).
-        7 if sub == 0 => (0, LEAF7_EBX, 0, 0),
+        7 if sub == 0 => (0, leaf7_ebx(vendor), 0, 0),
         0x8000_0000 => (0x8000_0004, 0, 0, 0),
         0x8000_0001 => (0, 0, EXT1_ECX, EXT1_EDX),
         0x8000_0002..=0x8000_0004 => {

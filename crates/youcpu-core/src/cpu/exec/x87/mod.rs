@@ -10,9 +10,10 @@
 //! exception sets ES and B; the next waiting x87 instruction then raises #MF.
 
 mod arith;
+mod image;
 mod transc;
 
-use super::super::bus::{read128, write128, Bus};
+use super::super::bus::Bus;
 use super::super::fault::Fault;
 use super::super::fp::ext::{self, Ext};
 use super::super::fp::{flag, Env, Rc, F32, F64};
@@ -20,8 +21,24 @@ use super::super::x87::sw;
 use super::super::Cpu;
 use iced_x86::{Instruction, MemorySize, Mnemonic as M, OpKind, Register};
 
-/// Runs an x87 instruction; `None` when `ins` is not one.
+/// Runs an x87 instruction; `None` when `ins` is not one. A non-control instruction that
+/// completes leaves its address, opcode and operand offset in the pointer registers
+/// ([`image::record_pointers`]).
 pub fn exec<B: Bus + ?Sized>(
+    cpu: &mut Cpu,
+    bus: &mut B,
+    ins: &Instruction,
+) -> Option<Result<(), Fault>> {
+    let es_before = cpu.s.x87.fsw & sw::ES != 0;
+    let r = run(cpu, bus, ins)?;
+    if r.is_ok() && !image::is_control(ins.mnemonic()) {
+        image::record_pointers(cpu, bus, ins, es_before);
+    }
+    Some(r)
+}
+
+/// [`exec`] without the pointer registers.
+fn run<B: Bus + ?Sized>(
     cpu: &mut Cpu,
     bus: &mut B,
     ins: &Instruction,
@@ -189,7 +206,10 @@ pub fn exec<B: Bus + ?Sized>(
             cpu.s.x87.fsw = 0;
             cpu.s.x87.top = 0;
             cpu.s.x87.valid = 0;
+            // FNINIT clears the last opcode and both pointers (Intel SDM vol. 2 FINIT/FNINIT).
             cpu.s.x87.fop = 0;
+            cpu.s.x87.fip = 0;
+            cpu.s.x87.fdp = 0;
             Ok(())
         }
         M::Fnclex => {
@@ -215,72 +235,10 @@ pub fn exec<B: Bus + ?Sized>(
                 cpu.write_op(bus, ins, 0, 2, v)
             }
         }
-        M::Fnstenv | M::Fnsave => (|| {
-            let a = cpu.ea(ins);
-            if ins.memory_size() != MemorySize::FpuEnv28
-                && ins.memory_size() != MemorySize::FpuState108
-            {
-                return Err(super::unsupported(ins));
-            }
-            let u = cpu.user();
-            let env = env_bytes(cpu);
-            let regs = if m == M::Fnsave { 80 } else { 0 };
-            bus.probe(a, 28 + regs, super::super::bus::Access::Write, u)?;
-            for (k, w) in env.iter().enumerate() {
-                bus.write(a + 4 * k as u64, 4, u64::from(*w), u)?;
-            }
-            if m == M::Fnsave {
-                for i in 0..8 {
-                    let r = cpu.s.x87.st(i);
-                    let at = a + 28 + 10 * i as u64;
-                    bus.write(at, 8, r.sig, u)?;
-                    bus.write(at + 8, 2, u64::from(r.se), u)?;
-                }
-                // Then FNINIT; the registers keep their contents (as on the CPU).
-                let regs = cpu.s.x87.regs;
-                cpu.s.x87 = super::super::x87::X87 {
-                    regs,
-                    ..Default::default()
-                };
-            } else {
-                // FNSTENV masks all exceptions afterwards.
-                cpu.s.x87.fcw |= 0x3f;
-            }
-            Ok(())
-        })(),
-        M::Fldenv | M::Frstor => (|| {
-            let a = cpu.ea(ins);
-            if ins.memory_size() != MemorySize::FpuEnv28
-                && ins.memory_size() != MemorySize::FpuState108
-            {
-                return Err(super::unsupported(ins));
-            }
-            let u = cpu.user();
-            let fcw = bus.read(a, 2, u)? as u16;
-            let fsw = bus.read(a + 4, 2, u)? as u16;
-            let ftw = bus.read(a + 8, 2, u)? as u16;
-            let mut regs = [Ext::default(); 8];
-            if m == M::Frstor {
-                for (i, r) in regs.iter_mut().enumerate() {
-                    let at = a + 28 + 10 * i as u64;
-                    r.sig = bus.read(at, 8, u)?;
-                    r.se = bus.read(at + 8, 2, u)? as u16;
-                }
-            }
-            cpu.s.x87.fcw = fcw;
-            cpu.s.x87.set_status(fsw);
-            cpu.s.x87.set_tag_word(ftw);
-            if m == M::Frstor {
-                for (i, r) in regs.iter().enumerate() {
-                    let p = cpu.s.x87.phys(i);
-                    cpu.s.x87.regs[p] = *r;
-                }
-            }
-            update_summary(cpu);
-            Ok(())
-        })(),
-        M::Fxsave | M::Fxsave64 => fxsave(cpu, bus, ins),
-        M::Fxrstor | M::Fxrstor64 => fxrstor(cpu, bus, ins),
+        M::Fnstenv | M::Fnsave => image::fnstenv(cpu, bus, ins),
+        M::Fldenv | M::Frstor => image::fldenv(cpu, bus, ins),
+        M::Fxsave | M::Fxsave64 => image::fxsave(cpu, bus, ins),
+        M::Fxrstor | M::Fxrstor64 => image::fxrstor(cpu, bus, ins),
         _ => return None,
     })
 }
@@ -657,111 +615,4 @@ fn constant(m: M, rc: Rc) -> Ext {
         flags: 0,
     };
     ext::round_pack(false, exp, sig, 64, &mut e).0
-}
-
-/// The 28-byte environment (32-bit protected-mode layout) as seven doublewords; the
-/// instruction and operand pointers are stored as zero.
-fn env_bytes(cpu: &Cpu) -> [u32; 7] {
-    [
-        0xffff_0000 | u32::from(cpu.s.x87.fcw),
-        0xffff_0000 | u32::from(cpu.s.x87.status()),
-        0xffff_0000 | u32::from(cpu.s.x87.tag_word()),
-        0,
-        0,
-        0,
-        0xffff_0000,
-    ]
-}
-
-/// FXSAVE: the 512-byte x87/SSE image (Intel SDM vol. 1 §10.5.1, table 10-2), 16-aligned.
-fn fxsave<B: Bus + ?Sized>(cpu: &mut Cpu, bus: &mut B, ins: &Instruction) -> Result<(), Fault> {
-    let a = cpu.ea(ins);
-    if a & 15 != 0 {
-        return Err(Fault::gp(format!(
-            "`{ins}`: misaligned FXSAVE area at {a:#x}"
-        )));
-    }
-    let u = cpu.user();
-    bus.probe(a, 512, super::super::bus::Access::Write, u)?;
-    let img = cpu.fxsave_image();
-    for (i, w) in img.chunks_exact(16).enumerate() {
-        let mut b = [0u8; 16];
-        b.copy_from_slice(w);
-        write128(bus, a + 16 * i as u64, u128::from_le_bytes(b), u)?;
-    }
-    Ok(())
-}
-
-/// FXRSTOR: the inverse (#GP for reserved MXCSR bits).
-fn fxrstor<B: Bus + ?Sized>(cpu: &mut Cpu, bus: &mut B, ins: &Instruction) -> Result<(), Fault> {
-    let a = cpu.ea(ins);
-    if a & 15 != 0 {
-        return Err(Fault::gp(format!(
-            "`{ins}`: misaligned FXRSTOR area at {a:#x}"
-        )));
-    }
-    let u = cpu.user();
-    let mut img = [0u8; 512];
-    for (i, w) in img.chunks_exact_mut(16).enumerate() {
-        w.copy_from_slice(&read128(bus, a + 16 * i as u64, u)?.to_le_bytes());
-    }
-    cpu.fxrstor_image(&img)
-        .map_err(|mx| Fault::gp(format!("`{ins}`: reserved MXCSR bits in {mx:#x}")))
-}
-
-impl Cpu {
-    /// The 512-byte image FXSAVE stores (Intel SDM vol. 1 §10.5.1, table 10-2): FCW, FSW,
-    /// the abridged tag byte, FOP, MXCSR and MXCSR_MASK, ST0-ST7 in 16-byte slots, XMM0-15;
-    /// the instruction and data pointers and the reserved bytes are zero. The kernel writes
-    /// the same image into a signal frame (arch/x86/kernel/fpu/signal.c).
-    pub fn fxsave_image(&self) -> [u8; 512] {
-        let x = &self.s.x87;
-        let mut img = [0u8; 512];
-        let w0 = u128::from(x.fcw)
-            | (u128::from(x.status()) << 16)
-            | (u128::from(x.valid) << 32)
-            | (u128::from(x.fop) << 48);
-        // Bytes 16-23 FDP, 24-27 MXCSR, 28-31 MXCSR_MASK.
-        let w1 = u128::from(self.s.mxcsr) << 64 | (0xffffu128 << 96);
-        img[..16].copy_from_slice(&w0.to_le_bytes());
-        img[16..32].copy_from_slice(&w1.to_le_bytes());
-        for i in 0..8 {
-            let o = 32 + 16 * i;
-            img[o..o + 16].copy_from_slice(&x.st(i).to_bits().to_le_bytes());
-        }
-        for (i, v) in self.s.xmm.iter().enumerate() {
-            let o = 160 + 16 * i;
-            img[o..o + 16].copy_from_slice(&v.to_le_bytes());
-        }
-        img
-    }
-
-    /// Loads an FXSAVE image as FXRSTOR does; `Err(mxcsr)` (nothing changed) when it sets
-    /// reserved MXCSR bits, where FXRSTOR raises #GP.
-    pub fn fxrstor_image(&mut self, img: &[u8; 512]) -> Result<(), u32> {
-        let word = |i: usize| {
-            let mut b = [0u8; 16];
-            b.copy_from_slice(&img[16 * i..16 * i + 16]);
-            u128::from_le_bytes(b)
-        };
-        let (w0, w1) = (word(0), word(1));
-        let mx = (w1 >> 64) as u32;
-        if mx & !super::super::fp::mxcsr::WRITABLE != 0 {
-            return Err(mx);
-        }
-        self.s.x87.fcw = w0 as u16;
-        self.s.x87.set_status((w0 >> 16) as u16);
-        self.s.x87.valid = (w0 >> 32) as u8;
-        self.s.x87.fop = ((w0 >> 48) as u16) & 0x7ff;
-        for i in 0..8 {
-            let p = self.s.x87.phys(i);
-            self.s.x87.regs[p] = Ext::from_bits(word(2 + i));
-        }
-        self.s.mxcsr = mx;
-        for (i, r) in self.s.xmm.iter_mut().enumerate() {
-            *r = word(10 + i);
-        }
-        update_summary(self);
-        Ok(())
-    }
 }
