@@ -20,6 +20,7 @@ mod cpu_programs;
 mod cpu_random_code;
 mod cpu_run_loop;
 mod cpu_sse_native;
+mod cpu_sse_unmasked;
 mod cpu_x87_native;
 mod elf_malformed;
 mod elf_map;

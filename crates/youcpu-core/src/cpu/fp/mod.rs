@@ -92,6 +92,11 @@ pub struct Env {
     pub um: bool,
     /// Exception flags raised so far ([`flag`] bits).
     pub flags: u32,
+    /// SSE only: the unmasked ones of OE and UE ([`flag`] bits; 0 for the x87, whose
+    /// unmasked responses `ext` handles). With one of them raised the instruction faults
+    /// (#XM) and PE reports whether the result rounded with an unbounded exponent is inexact,
+    /// as the CPU shows it (`tests/it/cpu_sse_unmasked.rs`), not the masked response's.
+    pub xm: u32,
 }
 
 impl Env {
@@ -103,6 +108,7 @@ impl Env {
             ftz: m & mxcsr::FTZ != 0,
             um: m & (flag::UE << mxcsr::MASK_SHIFT) != 0,
             flags: 0,
+            xm: (flag::OE | flag::UE) & !(m >> mxcsr::MASK_SHIFT),
         }
     }
 }
@@ -262,6 +268,7 @@ pub fn unpack_raw(f: Fmt, b: u64) -> Num {
         ftz: false,
         um: true,
         flags: 0,
+        xm: 0,
     };
     unpack(f, b, &mut env)
 }
@@ -305,7 +312,10 @@ pub fn round_pack(f: Fmt, sign: bool, exp: i32, sig: u128, env: &mut Env) -> u64
             e += 1;
         }
         if e > f.bias() {
-            env.flags |= flag::OE | flag::PE;
+            env.flags |= flag::OE;
+            if env.xm & flag::OE == 0 || inexact {
+                env.flags |= flag::PE;
+            }
             let to_inf = match env.rc {
                 Rc::Nearest => true,
                 Rc::Down => sign,
@@ -325,9 +335,17 @@ pub fn round_pack(f: Fmt, sign: bool, exp: i32, sig: u128, env: &mut Env) -> u64
     }
     // Tiny before rounding. x86 detects tininess after rounding (to the format's precision
     // with an unbounded exponent): only a carry up to 2^emin makes it not tiny.
-    let (k_unbounded, _) = round_bits(sig, p, sign, env.rc);
+    let (k_unbounded, inexact_unbounded) = round_bits(sig, p, sign, env.rc);
     let tiny = !(k_unbounded >> p != 0 && exp + 1 == emin);
     let (k, inexact) = round_bits(sig, p - (emin - exp), sign, env.rc);
+    if tiny && env.xm & flag::UE != 0 {
+        // Unmasked underflow (SSE): #XM follows and the destination is not written.
+        env.flags |= flag::UE;
+        if inexact_unbounded {
+            env.flags |= flag::PE;
+        }
+        return s | (k as u64);
+    }
     if tiny && env.ftz && env.um {
         env.flags |= flag::UE | flag::PE;
         return s;
@@ -375,6 +393,7 @@ mod tests {
             ftz: false,
             um: true,
             flags: 0,
+            xm: 0,
         }
     }
 

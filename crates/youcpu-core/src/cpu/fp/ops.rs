@@ -437,6 +437,7 @@ mod tests {
             ftz: false,
             um: true,
             flags: 0,
+            xm: 0,
         }
     }
 

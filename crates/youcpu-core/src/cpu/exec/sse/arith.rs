@@ -6,9 +6,9 @@
 
 use super::super::super::bus::Bus;
 use super::super::super::fault::Fault;
-use super::super::super::fp::{approx, ops, Env, Fmt, Rc, F32, F64};
+use super::super::super::fp::{approx, flag, mxcsr, ops, Env, Fmt, Rc, F32, F64};
 use super::super::super::Cpu;
-use super::{commit, env, lane, set_lane, src, xreg};
+use super::{commit, commit_after, env, lane, set_lane, src, xreg};
 use iced_x86::{Instruction, Mnemonic as M};
 
 /// Which lanes an instruction computes.
@@ -206,6 +206,16 @@ fn dot<B: Bus + ?Sized>(
             *ti = ops::mul(f, lane(a, w, i), lane(b, w, i), &mut e);
         }
     }
+    // The products are one stage and the sums the next (Intel SDM vol. 2 DPPS: exceptions
+    // "determined separately for each add and multiply"): an unmasked exception among the
+    // products faults before any sum; the sums' pre-computation rule applies to their own
+    // flags, after the products' (masked) ones. Checked on the CPU, cpu_sse_unmasked.
+    let products = e.flags;
+    let masks = (cpu.s.mxcsr >> mxcsr::MASK_SHIFT) & flag::ALL;
+    if products & !masks & flag::ALL != 0 {
+        return commit(cpu, products);
+    }
+    e.flags = 0;
     // The operand order of each addition differs by destination lane (it decides which NaN
     // comes out; measured on the CPU): DPPS lane k adds the pairs as (t1 + t0) and (t3 + t2)
     // for even k, (t0 + t1) and (t2 + t3) for odd k, then (low + high) for lanes 0-1 and
@@ -233,7 +243,7 @@ fn dot<B: Bus + ?Sized>(
             r = set_lane(r, w, k, sum);
         }
     }
-    commit(cpu, e.flags)?;
+    commit_after(cpu, products, e.flags)?;
     cpu.s.xmm[d] = r;
     Ok(())
 }

@@ -166,16 +166,27 @@ fn env(cpu: &Cpu) -> Env {
 /// destination yet and must not). An unmasked pre-computation exception (invalid, denormal
 /// operand, divide by zero) stops the instruction before it computes, so only the
 /// pre-computation flags are recorded (Intel SDM vol. 1 §11.5.2; checked on the CPU: an
-/// unmasked denormal operand of an inexact ADDSD leaves PE clear).
+/// unmasked denormal operand of an inexact ADDSD leaves PE clear). With an unmasked overflow
+/// or underflow, PE tells whether the result rounded with an unbounded exponent is inexact
+/// (the rounding sets it so: [`Env::xm`]).
 #[inline]
 fn commit(cpu: &mut Cpu, flags: u32) -> Result<(), Fault> {
+    commit_after(cpu, 0, flags)
+}
+
+/// [`commit`] for the last stage of a multi-stage instruction (DPPS, DPPD): `earlier` are
+/// the flags of the stages before, none of them unmasked; the pre-computation rule applies
+/// to `flags` alone.
+#[inline]
+fn commit_after(cpu: &mut Cpu, earlier: u32, flags: u32) -> Result<(), Fault> {
     let masks = (cpu.s.mxcsr >> mxcsr::MASK_SHIFT) & flag::ALL;
     let pre = flag::IE | flag::DE | flag::ZE;
-    let flags = if flags & !masks & pre != 0 {
-        flags & pre
-    } else {
-        flags
-    };
+    let flags = earlier
+        | if flags & !masks & pre != 0 {
+            flags & pre
+        } else {
+            flags
+        };
     cpu.s.mxcsr |= flags & flag::ALL;
     let unmasked = flags & !masks & flag::ALL;
     if unmasked != 0 {

@@ -293,6 +293,7 @@ pub(super) fn env(cpu: &Cpu) -> Env {
         ftz: false,
         um: cpu.s.x87.fcw & 0x10 != 0,
         flags: 0,
+        xm: 0,
     }
 }
 
@@ -613,6 +614,7 @@ fn constant(m: M, rc: Rc) -> Ext {
         ftz: false,
         um: true,
         flags: 0,
+        xm: 0,
     };
     ext::round_pack(false, exp, sig, 64, &mut e).0
 }
