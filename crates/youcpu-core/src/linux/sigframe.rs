@@ -323,7 +323,10 @@ impl Linux {
         let s = &mut self.m.cpu.s;
         s.gpr = r.gpr;
         s.rip = r.rip;
-        s.rflags = (s.rflags & !FIX_EFLAGS) | (r.rflags & FIX_EFLAGS) | rflags::FIXED;
+        // RF comes back too (FIX_EFLAGS has it) and the CPU clears it once the next
+        // instruction completes; with no instruction breakpoints modelled it goes at once.
+        s.rflags =
+            ((s.rflags & !FIX_EFLAGS) | (r.rflags & FIX_EFLAGS) | rflags::FIXED) & !rflags::RF;
         s.cs = USER_CS;
         s.ss = USER_DS;
         match &r.fpstate {

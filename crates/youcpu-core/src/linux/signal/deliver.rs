@@ -75,7 +75,15 @@ impl Linux {
                 }
             }
             self.restart_syscall(act);
+            // A fault's signal: the registers are those the CPU pushed for it, whose RFLAGS
+            // has RF set for every fault-class exception (Intel SDM vol. 3 §17.3.1.1; not the
+            // traps #DB, #BP, #OF), and so has the frame's copy. The handler runs with RF
+            // clear (setup_frame), and rt_sigreturn drops it again.
+            if reason.is_some() && !matches!(self.sig.trap.trapno, 1 | 3 | 4) {
+                self.m.cpu.s.rflags |= crate::cpu::state::rflags::RF;
+            }
             if self.setup_frame(sig, &info, &act).is_err() {
+                self.m.cpu.s.rflags &= !crate::cpu::state::rflags::RF;
                 // signal_setup_done → force_sigsegv: a handler that cannot get its frame.
                 let why = format!(
                     "killed by signal 11 (SIGSEGV): no room for the frame of the {} handler \
