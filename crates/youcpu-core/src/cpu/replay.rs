@@ -8,7 +8,7 @@
 //! the 48-byte input record (MXCSR, then XMM0 and XMM1 as the test's loop loads them) and the
 //! 32 bytes the CPU produced (MXCSR, RFLAGS bits 31:0, XMM0, R8).
 //!
-//! The x87 corpus (`tests/corpus/x87.bin`, magic `YCX871`, from `tests/it/cpu_x87_native.rs`)
+//! The x87 corpus (`tests/corpus/x87.bin`, magic `YCX871`, from `tests/it/cpu_x87_native/`)
 //! has the same layout with 48-byte inputs (ST(0), ST(1) as 80-bit values in 16-byte slots,
 //! the control word, a memory operand) and 126-byte results (RFLAGS, control, status and tag
 //! words, the eight registers in stack order, AX, the stored memory); registers whose tag is

@@ -32,12 +32,14 @@
 //!
 //! | instruction | what is the implementation's own | Intel profile | AMD profile |
 //! |---|---|---|---|
-//! | RCPSS/RCPPS, RSQRTSS/RSQRTPS | the 12-bit approximation (SDM: relative error at most 1.5 * 2^-12) | the Xeon's table, bit for bit (`fp::approx`) | the same table: AMD's Zen cores are known to return other values (rr recordings made on Zen do not replay bit for bit on Intel), not recorded here; `tests/cpu_sse_native.rs` checks the bound on AMD |
-//! | FSIN, FCOS, FSINCOS, FPTAN, FPATAN, F2XM1, FYL2X, FYL2XP1 | the last bit (Intel SDM vol. 1 §8.3.10: an error under one unit in the last place when rounding to nearest) | results of about 120 correct bits rounded once, with the x87's 66-bit pi in the reduction; most records bit-exact to the Xeon, the rest within one ulp (`tests/cpu_x87_native.rs`) | the same computation; the one-ulp check is the same on AMD |
+//! | RCPSS/RCPPS, RSQRTSS/RSQRTPS | the 12-bit approximation (SDM: relative error at most 1.5 * 2^-12) | the Xeon's table, bit for bit (`fp::approx`) | the same table: AMD's Zen cores are known to return other values (rr recordings made on Zen do not replay bit for bit on Intel), not recorded here; `tests/it/cpu_sse_native.rs` checks the bound on AMD |
+//! | FSIN, FCOS, FSINCOS, FPTAN, FPATAN, F2XM1, FYL2X, FYL2XP1 | the last bit (Intel SDM vol. 1 §8.3.10: an error under one unit in the last place when rounding to nearest) | results of about 120 correct bits rounded once, with the x87's 66-bit pi in the reduction; most records bit-exact to the Xeon, the rest within one ulp (`tests/it/cpu_x87_native/`) | the same computation; the one-ulp check is the same on AMD |
 //! | CPUID | the vendor string (leaf 0) and the family (leaf 1 EAX) | `GenuineIntel`, family 6 | `AuthenticAMD`, family 17h; the feature bits are what the simulator implements, the same for both |
+//! | x87 last-instruction pointers (Intel SDM vol. 1 §8.1.8-8.1.10; AMD APM vol. 4 FXSAVE) | which instructions update FOP and FDP, and what FXSAVE stores | the Xeon's: FIP after every non-control instruction, FOP and FDP only after one that raised an unmasked exception (CPUID.(7,0):EBX bit 6, FDP_EXCPTN_ONLY), FCS and FDS stored as zero (bit 13); both bits reported; compared with the CPU by `tests/it/cpu_x87_native/` | from the APM, not run: FIP and FOP after every non-control instruction, FDP after every one with a memory operand; FXSAVE stores FIP, FDP and FOP only while FSW.ES is set (zeros otherwise) and FXRSTOR loads them only from such an image, as AMD parts without CPUID Fn8000_0008_EBX[2] (XSaveErPtr) do (parts with it always store them); FCS and FDS stored as zero (what AMD stores there in 64-bit mode is not known here); neither leaf 7 bit reported |
 //!
-//! Recording these on an AMD core is what is left: run the grids of `tests/cpu_sse_native.rs`
-//! and `tests/cpu_x87_native.rs` there into an AMD corpus beside the Intel one (their
+//! Recording these on an AMD core is what is left (the x87 oracle counts its pointer
+//! differences on an AMD host without failing, so such a run shows the rule to adopt): run the grids of `tests/it/cpu_sse_native.rs`
+//! and `tests/it/cpu_x87_native/` there into an AMD corpus beside the Intel one (their
 //! `YOUCPU_RECORD=1` switch writes the host's results), then derive an AMD table from its
 //! RCP/RSQRT records the way `fp::approx` was derived from the Intel ones.
 
