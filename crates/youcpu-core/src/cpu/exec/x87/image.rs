@@ -13,7 +13,7 @@
 //! - **AMD**: FOP for every non-control instruction, FDP for every one with a memory operand;
 //!   FXSAVE stores FIP, FDP and FOP only while FSW.ES is set (zeros otherwise), and FXRSTOR
 //!   loads them only from an image with ES set (AMD APM vol. 4, FXSAVE; the parts without
-//!   CPUID Fn8000_0008_EBX[2], XSaveErPtr). Not recorded on an AMD core here.
+//!   CPUID Fn8000_0008_EBX bit 2, XSaveErPtr). Not recorded on an AMD core here.
 //!
 //! The control instructions ([`is_control`]) change none of the three. FNINIT (and so
 //! FNSAVE) clears them.
