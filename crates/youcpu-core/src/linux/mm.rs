@@ -225,7 +225,7 @@ impl AddressSpace {
             return Ok(false);
         };
         // A file region's pages come from the file (the kernel's `file_fault`), never zero
-        // pages; a kernel copy to one not present fails (EFAULT).
+        // pages.
         if matches!(v.kind, VmaKind::File { .. }) {
             return Ok(false);
         }
@@ -270,8 +270,8 @@ impl AddressSpace {
         Ok(())
     }
 
-    /// Drops the frames of `[start, end)` (the regions stay): the next touch finds a zero page
-    /// (madvise MADV_DONTNEED on private anonymous memory, mm/madvise.c).
+    /// Drops the frames of `[start, end)` (the regions stay): the next touch finds a zero page,
+    /// or in a file region the page cache's page (madvise MADV_DONTNEED, mm/madvise.c).
     pub fn drop_pages(&mut self, mmu: &mut Mmu, start: u64, end: u64) {
         let mut a = start;
         while a < end {
@@ -296,9 +296,9 @@ mod mflags {
 impl super::Linux {
     /// mmap (9), mm/mmap.c `do_mmap`: anonymous memory (zero pages on first touch; shared
     /// anonymous pages made at once, so a fork child maps the same frames) and file mappings.
-    /// The pages of a file mapping that hold file bytes are mapped when it is made (like
-    /// MAP_POPULATE; the rest of the last one reads as zeros); a page wholly past the end of
-    /// the file is left unmapped, and touching it raises SIGBUS (`file_fault`).
+    /// The pages of a file mapping are read on first touch (the rest of the last one reads
+    /// as zeros); touching a page wholly past the end of the file raises SIGBUS
+    /// (`file_fault`), and a kernel copy to or from it fails with EFAULT.
     /// Both kinds map the file's pages in the page cache ([`super::pagecache`]): MAP_SHARED
     /// pages are shared with every other shared mapping of the file and written back to it
     /// (a writable one needs a descriptor open for reading and writing, EACCES); MAP_PRIVATE
@@ -440,40 +440,25 @@ impl super::Linux {
     }
 
     /// The file mapping of [`Self::mmap`], `region` (its kind names the page-cache slot):
-    /// the pages with file bytes map the cache's frames now. A shared region maps them with
-    /// its protection; a private one maps them read-only, so that until the process writes
-    /// a page it sees what write(2) puts in the file, and its first store copies the page
-    /// (mm/memory.c `do_cow_fault`, `wp_page_copy`): from then on the page is its own.
+    /// only the region is made; each page is read through the page cache when the process,
+    /// or the kernel on its behalf (read(2) into it, write(2) from it), first touches it
+    /// (mm/filemap.c `filemap_fault`, [`Self::file_fault`]). A shared region maps the cache's
+    /// frames with its protection; a private one maps them read-only, so that until the
+    /// process writes a page it sees what write(2) puts in the file, and its first store
+    /// copies the page (mm/memory.c `do_cow_fault`, `wp_page_copy`): from then on the page
+    /// is its own.
     fn mmap_file(&mut self, region: Vma, fixed: bool) -> i64 {
         let (start, end) = (region.start, region.end);
-        let VmaKind::File {
-            file: slot,
-            offset,
-            file_bytes,
-        } = region.kind
-        else {
+        let VmaKind::File { file: slot, .. } = region.kind else {
             return super::errno::Errno::Einval.ret();
         };
         if fixed {
             self.mm.unmap(&mut self.m.mmu, start, end);
         }
-        let mut p = region.prot;
-        if region.shared && p.write {
+        if region.shared && region.prot.write {
             self.cache_mark_writable(slot);
         }
-        if !region.shared {
-            p.write = false;
-        }
         self.mm.add(region);
-        let mut a = start;
-        while a < start + page_up(file_bytes) {
-            let index = (offset + (a - start)) / PAGE_SIZE;
-            if let Err(e) = self.map_cache_page((slot, index), a, p, false) {
-                self.mm.unmap(&mut self.m.mmu, start, end);
-                return e.ret();
-            }
-            a += PAGE_SIZE;
-        }
         start as i64
     }
 
@@ -638,13 +623,23 @@ impl super::Linux {
         dest as i64
     }
 
-    /// madvise (28), mm/madvise.c: MADV_DONTNEED (4) and MADV_FREE (8) drop the pages of
-    /// private anonymous regions, which read as zeros afterwards; file and shared regions keep
-    /// their pages (their contents would come back from the file or the shared object); the
-    /// other advice is accepted and changes nothing. ENOMEM when part of the range is not
-    /// mapped.
+    /// madvise (28), mm/madvise.c, walking the regions of the range in order
+    /// (`madvise_walk_vmas`): a hole is ENOMEM at the end, after the regions around it
+    /// took the advice; a region that refuses it stops the walk.
+    /// - MADV_DONTNEED (4) zaps the pages of private regions (`zap_page_range_single`): an
+    ///   anonymous page reads as zeros afterwards, a file page as the file holds it now (the
+    ///   process's own copy is gone; [`Self::file_fault`] maps the page cache's page again).
+    ///   A shared region keeps its pages: on Linux they come back from the page cache or the
+    ///   shared object unchanged, and here they are that object. Not modelled: the program's
+    ///   own PT_LOAD pages ([`VmaKind::Elf`], loaded once at exec, not through the page
+    ///   cache) keep their contents where Linux would read the file again.
+    /// - MADV_FREE (8) is for private anonymous memory (`madvise_free_single_vma`: EINVAL
+    ///   elsewhere); its pages may be reclaimed, which here they are at once.
+    /// - Any other advice is accepted and changes nothing.
     pub(super) fn madvise(&mut self, addr: u64, len: u64, advice: u64) -> i64 {
         use super::errno::Errno;
+        const MADV_DONTNEED: u64 = 4;
+        const MADV_FREE: u64 = 8;
         if !addr.is_multiple_of(PAGE_SIZE) || advice > 103 {
             return Errno::Einval.ret();
         }
@@ -653,26 +648,35 @@ impl super::Linux {
             return Errno::Einval.ret();
         }
         let mut a = addr;
-        let mut pieces = Vec::new();
+        let mut hole = false;
         while a < end {
-            match self.mm.find(a) {
-                Some(v) => {
-                    let private_anon = !v.shared
-                        && matches!(v.kind, VmaKind::Anon | VmaKind::Brk | VmaKind::Stack);
-                    if private_anon {
-                        pieces.push((a, v.end.min(end)));
-                    }
-                    a = v.end;
+            let Some(v) = self.mm.vmas.iter().find(|v| v.end > a) else {
+                return Errno::Enomem.ret();
+            };
+            if v.start > a {
+                hole = true;
+                a = v.start;
+                if a >= end {
+                    break;
                 }
-                None => return Errno::Enomem.ret(),
             }
-        }
-        if matches!(advice, 4 | 8) {
-            for (s, e) in pieces {
-                self.mm.drop_pages(&mut self.m.mmu, s, e);
+            let to = v.end.min(end);
+            let anon = matches!(v.kind, VmaKind::Anon | VmaKind::Brk | VmaKind::Stack);
+            let file = matches!(v.kind, VmaKind::File { .. });
+            match advice {
+                MADV_FREE if v.shared || !anon => return Errno::Einval.ret(),
+                MADV_DONTNEED | MADV_FREE if !v.shared && (anon || file) => {
+                    self.mm.drop_pages(&mut self.m.mmu, a, to);
+                }
+                _ => {}
             }
+            a = to;
         }
-        0
+        if hole {
+            Errno::Enomem.ret()
+        } else {
+            0
+        }
     }
 }
 
