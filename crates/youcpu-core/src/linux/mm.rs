@@ -28,6 +28,21 @@ pub struct AddressSpace {
     pub cow_faults: u64,
 }
 
+/// A kernel copy ([`AddressSpace::poke`]) met a page that is not mapped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Unmapped {
+    /// The first address not mapped.
+    pub addr: u64,
+}
+
+impl std::fmt::Display for Unmapped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "kernel copy to unmapped address {:#x}", self.addr)
+    }
+}
+
+impl std::error::Error for Unmapped {}
+
 impl AddressSpace {
     /// A new address space whose top-level table is a fresh frame; `kernel_pml4` entries 256..512
     /// (the kernel half) are copied so every process shares the kernel mappings, as Linux does.
@@ -102,13 +117,13 @@ impl AddressSpace {
     }
 
     /// Copies bytes into mapped pages through their frames (kernel-side, ignoring protection).
-    pub fn poke(&self, mmu: &mut Mmu, vaddr: u64, data: &[u8]) -> Result<(), String> {
+    pub fn poke(&self, mmu: &mut Mmu, vaddr: u64, data: &[u8]) -> Result<(), Unmapped> {
         let mut i = 0usize;
         while i < data.len() {
             let a = vaddr.wrapping_add(i as u64);
             let e = paging::leaf_entry(&mmu.phys, self.cr3, false, a);
             if e & paging::pte::P == 0 {
-                return Err(format!("kernel copy to unmapped address {a:#x}"));
+                return Err(Unmapped { addr: a });
             }
             let n = ((PAGE_SIZE - (a & 0xfff)) as usize).min(data.len() - i);
             let p = (e & paging::pte::ADDR) | (a & 0xfff);
@@ -330,6 +345,7 @@ impl super::Linux {
         }
         let len = page_up(len);
         let mut may_write = true;
+        let mut may_exec = true;
         let file = if flags & MAP_ANONYMOUS == 0 {
             if !off.is_multiple_of(PAGE_SIZE) || off.checked_add(len).is_none() {
                 return Errno::Einval.ret();
@@ -351,6 +367,18 @@ impl super::Linux {
                 return Errno::Eacces.ret();
             }
             may_write = !shared || f.flags & 3 == 2;
+            // path_noexec: PROT_EXEC is refused (EPERM), and the mapping may never become
+            // executable (VM_MAYEXEC cleared).
+            if self
+                .fs
+                .node_path(ino)
+                .is_some_and(|p| self.fs.noexec_mount(&p))
+            {
+                if prot & 4 != 0 {
+                    return Errno::Eperm.ret();
+                }
+                may_exec = false;
+            }
             Some(ino)
         } else {
             None
@@ -405,6 +433,7 @@ impl super::Linux {
             let region = Vma {
                 shared,
                 may_write,
+                may_exec,
                 ..Vma::new(
                     start,
                     start + len,
@@ -474,7 +503,8 @@ impl super::Linux {
 
     /// mprotect (10), mm/mprotect.c `do_mprotect_pkey`: the regions of the range change in
     /// order; a hole stops it with ENOMEM and a region that may not become writable
-    /// ([`Vma::may_write`]) with EACCES, the regions before either keeping their change.
+    /// ([`Vma::may_write`]) or executable ([`Vma::may_exec`]) with EACCES, the regions
+    /// before either keeping their change.
     pub(super) fn mprotect(&mut self, addr: u64, len: u64, prot: u64) -> i64 {
         use super::errno::Errno;
         const PROT_GROWSDOWN: u64 = 0x0100_0000;
@@ -488,11 +518,13 @@ impl super::Linux {
         let want = Prot::from_bits(prot);
         let mut a = addr;
         while a < end {
-            let Some((v_end, may_write)) = self.mm.find(a).map(|v| (v.end, v.may_write)) else {
+            let Some((v_end, may_write, may_exec)) =
+                self.mm.find(a).map(|v| (v.end, v.may_write, v.may_exec))
+            else {
                 return Errno::Enomem.ret();
             };
             // `(newflags & ~(newflags >> 4)) & VM_ACCESS_FLAGS`: asked for what it may not be.
-            if want.write && !may_write {
+            if want.write && !may_write || want.exec && !may_exec {
                 return Errno::Eacces.ret();
             }
             let to = v_end.min(end);
@@ -608,6 +640,7 @@ impl super::Linux {
         self.mm.add(Vma {
             shared: v.shared,
             may_write: v.may_write,
+            may_exec: v.may_exec,
             name: v.name.clone(),
             ..Vma::new(dest, dest + new_len, v.prot, kind)
         });

@@ -226,15 +226,18 @@ fn private_file_mappings_share_the_page_cache_until_written() {
 fn file_mappings_are_filled_on_first_touch_and_madvise_drops_private_copies() {
     let o = compare_outcome("mmaplazy.c", &[]);
     assert!(
-        o.stdout
-            .contains("write from untouched pages: 4\nwritten: aabb\nread into an untouched page: 3\n"),
+        o.stdout.contains(
+            "write from untouched pages: 4\nwritten: aabb\nread into an untouched page: 3\n"
+        ),
         "{}",
         o.stdout
     );
     assert!(o.stdout.contains(
         "read into a page past the end: -1 Bad address\nwrite from a page past the end: -1 Bad address\nwrite from it once the file grew: 5\n"
     ));
-    assert!(o.stdout.contains("open through an untouched page: opened\n"));
+    assert!(o
+        .stdout
+        .contains("open through an untouched page: opened\n"));
     assert!(o
         .stdout
         .contains("private page after: F\nprivate page 1 after: b\n"));

@@ -251,10 +251,11 @@ impl BuildState {
             memory_limit: MEMORY,
             ..Config::default()
         })
+        .map_err(youcpu_core::linux::Error::from)
         .and_then(|mut os| {
             os.exec(&elf, None, &args)
                 .map(|_| ())
-                .map_err(String::from)
+                .map_err(youcpu_core::linux::Error::from)
                 .map(|()| os)
         });
         match started {
