@@ -248,3 +248,22 @@ fn file_mappings_are_filled_on_first_touch_and_madvise_drops_private_copies() {
         .stdout
         .contains("madvise FREE private file: -1 Invalid argument\n"));
 }
+
+/// links.c on the in-memory file system (the browser's; the CLI's host_fs_cli runs it on
+/// the host's): symbolic links followed in the middle and at the end of paths, lstat and
+/// readlink of the link itself, link/linkat with and without AT_SYMLINK_FOLLOW, ELOOP.
+#[test]
+fn symbolic_links_on_the_in_memory_file_system() {
+    let o = compare_outcome("links.c", &[]);
+    assert!(
+        o.stdout
+            .contains("readlink dir/up: ../file\nreadlink dangling: nowhere/at/all\n"),
+        "{}",
+        o.stdout
+    );
+    assert!(o.stdout.contains("read through dir/up: 0123456789\n"));
+    assert!(o
+        .stdout
+        .contains("linkat copy is a link: type 12 mode 777 nlink 2 size 4\n"));
+    assert!(o.stdout.contains("open a loop: Symbolic link loop\n"));
+}
