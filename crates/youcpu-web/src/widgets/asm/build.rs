@@ -251,7 +251,6 @@ impl BuildState {
             memory_limit: MEMORY,
             ..Config::default()
         })
-        .map_err(youcpu_core::linux::Error::from)
         .and_then(|mut os| {
             os.exec(&elf, None, &args)
                 .map(|_| ())
