@@ -53,6 +53,18 @@ pub enum Bitness {
     B64,
 }
 
+/// A number of bits that is not a CPU mode ([`Bitness::from_bits`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NotAMode(pub u64);
+
+impl std::fmt::Display for NotAMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} is not a CPU mode: use 16, 32 or 64", self.0)
+    }
+}
+
+impl std::error::Error for NotAMode {}
+
 impl Bitness {
     /// 16, 32 or 64.
     pub fn bits(self) -> u32 {
@@ -63,13 +75,13 @@ impl Bitness {
         }
     }
 
-    /// The mode for 16, 32 or 64; an error message otherwise.
-    pub fn from_bits(bits: u64) -> Result<Self, String> {
+    /// The mode for 16, 32 or 64; [`NotAMode`] otherwise.
+    pub fn from_bits(bits: u64) -> Result<Self, NotAMode> {
         match bits {
             16 => Ok(Bitness::B16),
             32 => Ok(Bitness::B32),
             64 => Ok(Bitness::B64),
-            _ => Err(format!("{bits} is not a CPU mode: use 16, 32 or 64")),
+            _ => Err(NotAMode(bits)),
         }
     }
 

@@ -66,7 +66,8 @@ fn base() -> Result<Linux, String> {
     let mut l = Linux::new(&Config {
         memory_limit: 8 << 20,
         ..Config::default()
-    })?;
+    })
+    .map_err(|e| e.to_string())?;
     let rx = Prot {
         read: true,
         write: false,

@@ -131,18 +131,54 @@ pub fn check_header(class: ElfClass, buf: &[u8; BINPRM_BUF_SIZE]) -> Result<ElfH
     Ok(h)
 }
 
-/// `load_elf_phdrs` size checks: ENOEXEC-style failures (None) or the byte size to read.
-pub fn phdrs_size(class: ElfClass, h: &ElfHeader) -> Result<usize, String> {
+/// Why `load_elf_phdrs` refuses the program header table (the handler declines the file).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PhdrsError {
+    /// `e_phentsize` is not the class's program header size.
+    EntrySize {
+        /// What the header says.
+        got: u16,
+        /// The class's size.
+        want: usize,
+    },
+    /// No program header, or more than [`MAX_PHDRS_BYTES`] of them.
+    Count {
+        /// `e_phnum`.
+        phnum: u16,
+        /// The size of one.
+        phent: usize,
+    },
+}
+
+impl std::fmt::Display for PhdrsError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match *self {
+            PhdrsError::EntrySize { got, want } => write!(f, "e_phentsize is {got}, not {want}"),
+            PhdrsError::Count { phnum, phent } => write!(
+                f,
+                "{phnum} program headers of {phent} bytes: there must be at least one, and at most {MAX_PHDRS_BYTES} bytes of them"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for PhdrsError {}
+
+/// `load_elf_phdrs` size checks: the byte size to read, or why the table is refused.
+pub fn phdrs_size(class: ElfClass, h: &ElfHeader) -> Result<usize, PhdrsError> {
     let (_, phent, _) = class.layout();
     if usize::from(h.e_phentsize) != phent {
-        return Err(format!("e_phentsize is {}, not {phent}", h.e_phentsize));
+        return Err(PhdrsError::EntrySize {
+            got: h.e_phentsize,
+            want: phent,
+        });
     }
     let size = phent * usize::from(h.e_phnum);
     if size == 0 || size > MAX_PHDRS_BYTES {
-        return Err(format!(
-            "{} program headers of {phent} bytes: there must be at least one, and at most {MAX_PHDRS_BYTES} bytes of them",
-            h.e_phnum
-        ));
+        return Err(PhdrsError::Count {
+            phnum: h.e_phnum,
+            phent,
+        });
     }
     Ok(size)
 }

@@ -4,7 +4,7 @@
 //! benchmarks start from it; a real program goes through [`Linux::exec`] instead.
 
 use super::mm::Prot;
-use super::{Config, Linux, USER_CS, USER_DS};
+use super::{Config, Error, Linux, USER_CS, USER_DS};
 use crate::cpu::state::{rflags, RSP};
 use crate::mmu::phys::PAGE_SIZE;
 
@@ -23,15 +23,14 @@ impl Linux {
     /// A process in ring 3 about to run `bare.code`: the code's page is mapped read and
     /// execute, the page under `bare.stack_top` read and write, RIP and RSP point at them,
     /// CS and SS hold the user selectors and RFLAGS has only IF set (as after `execve`).
-    pub fn bare(cfg: &Config, bare: Bare<'_>) -> Result<Linux, String> {
+    pub fn bare(cfg: &Config, bare: Bare<'_>) -> Result<Linux, Error> {
         if bare.code.len() > PAGE_SIZE as usize {
-            return Err(format!(
-                "{} bytes of code do not fit the one {PAGE_SIZE}-byte page",
-                bare.code.len()
-            ));
+            return Err(Error::CodeTooLong {
+                len: bare.code.len(),
+            });
         }
         if !bare.code_at.is_multiple_of(PAGE_SIZE) || !bare.stack_top.is_multiple_of(PAGE_SIZE) {
-            return Err("the code and the stack top must be page-aligned".into());
+            return Err(Error::Unaligned);
         }
         let mut os = Linux::new(cfg)?;
         let rx = Prot {
@@ -44,12 +43,9 @@ impl Linux {
             write: true,
             exec: false,
         };
+        os.mm.map_now(&mut os.m.mmu, bare.code_at, rx)?;
         os.mm
-            .map_now(&mut os.m.mmu, bare.code_at, rx)
-            .map_err(|e| e.to_string())?;
-        os.mm
-            .map_now(&mut os.m.mmu, bare.stack_top - PAGE_SIZE, rw)
-            .map_err(|e| e.to_string())?;
+            .map_now(&mut os.m.mmu, bare.stack_top - PAGE_SIZE, rw)?;
         os.mm.poke(&mut os.m.mmu, bare.code_at, bare.code)?;
         let s = &mut os.m.cpu.s;
         s.rip = bare.code_at;

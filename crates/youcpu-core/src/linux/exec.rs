@@ -78,7 +78,8 @@ impl Linux {
         &mut self,
         path: &[u8],
         args: &crate::loader::ExecArgs,
-    ) -> Result<&crate::loader::LoadInfo, String> {
+    ) -> Result<&crate::loader::LoadInfo, super::Error> {
+        use super::Error;
         let shown = String::from_utf8_lossy(path).into_owned();
         self.uid = args.uid;
         self.gid = args.gid;
@@ -100,25 +101,35 @@ impl Linux {
                     .or(out.steps.last())
                     .map(|s| s.text.clone())
                     .unwrap_or_default();
-                return Err(format!(
-                    "execve {shown} fails with {} ({}): {why}",
-                    e.name(),
-                    e.message()
-                ));
+                return Err(Error::Refused {
+                    path: shown,
+                    errno: e,
+                    reason: why,
+                });
             }
-            Err(Failure::Unavailable(w)) => return Err(format!("execve {shown}: {w}")),
+            Err(Failure::Unavailable(w)) => {
+                return Err(Error::Unavailable {
+                    path: shown,
+                    why: w,
+                })
+            }
         };
         let lossy = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
         let program = self
             .read_file(&loaded.executable)
-            .map_err(|e| format!("cannot read {}: {e}", lossy(&loaded.executable)))?;
-        let interp =
-            match &loaded.elf_interp {
-                Some(p) => Some(self.read_file(p).map_err(|e| {
-                    format!("{shown}: cannot open its interpreter {}: {e}", lossy(p))
-                })?),
-                None => None,
-            };
+            .map_err(|errno| Error::Read {
+                path: lossy(&loaded.executable),
+                errno,
+                interp_of: None,
+            })?;
+        let interp = match &loaded.elf_interp {
+            Some(p) => Some(self.read_file(p).map_err(|errno| Error::Read {
+                path: lossy(p),
+                errno,
+                interp_of: Some(shown.clone()),
+            })?),
+            None => None,
+        };
         let a = crate::loader::ExecArgs {
             argv: loaded.argv.clone(),
             envp: loaded.envp.clone(),
@@ -130,9 +141,12 @@ impl Linux {
         self.exec(&program, interp.as_deref(), &a)?;
         self.exe = loaded.executable.clone();
         self.trace_exec(&loaded.filename, &loaded.argv);
-        self.load
-            .as_ref()
-            .ok_or_else(|| "the loader left no record".to_string())
+        self.load.as_ref().ok_or_else(|| {
+            Error::Load(crate::loader::LoadError::new(
+                Errno::Efault,
+                "the loader left no record",
+            ))
+        })
     }
 
     /// Puts a file into the file system at the absolute `path` with permissions `perm`,

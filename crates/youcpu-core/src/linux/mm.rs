@@ -28,6 +28,21 @@ pub struct AddressSpace {
     pub cow_faults: u64,
 }
 
+/// A kernel copy ([`AddressSpace::poke`]) met a page that is not mapped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Unmapped {
+    /// The first address not mapped.
+    pub addr: u64,
+}
+
+impl std::fmt::Display for Unmapped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "kernel copy to unmapped address {:#x}", self.addr)
+    }
+}
+
+impl std::error::Error for Unmapped {}
+
 impl AddressSpace {
     /// A new address space whose top-level table is a fresh frame; `kernel_pml4` entries 256..512
     /// (the kernel half) are copied so every process shares the kernel mappings, as Linux does.
@@ -102,13 +117,13 @@ impl AddressSpace {
     }
 
     /// Copies bytes into mapped pages through their frames (kernel-side, ignoring protection).
-    pub fn poke(&self, mmu: &mut Mmu, vaddr: u64, data: &[u8]) -> Result<(), String> {
+    pub fn poke(&self, mmu: &mut Mmu, vaddr: u64, data: &[u8]) -> Result<(), Unmapped> {
         let mut i = 0usize;
         while i < data.len() {
             let a = vaddr.wrapping_add(i as u64);
             let e = paging::leaf_entry(&mmu.phys, self.cr3, false, a);
             if e & paging::pte::P == 0 {
-                return Err(format!("kernel copy to unmapped address {a:#x}"));
+                return Err(Unmapped { addr: a });
             }
             let n = ((PAGE_SIZE - (a & 0xfff)) as usize).min(data.len() - i);
             let p = (e & paging::pte::ADDR) | (a & 0xfff);
@@ -225,7 +240,7 @@ impl AddressSpace {
             return Ok(false);
         };
         // A file region's pages come from the file (the kernel's `file_fault`), never zero
-        // pages; a kernel copy to one not present fails (EFAULT).
+        // pages.
         if matches!(v.kind, VmaKind::File { .. }) {
             return Ok(false);
         }
@@ -270,8 +285,8 @@ impl AddressSpace {
         Ok(())
     }
 
-    /// Drops the frames of `[start, end)` (the regions stay): the next touch finds a zero page
-    /// (madvise MADV_DONTNEED on private anonymous memory, mm/madvise.c).
+    /// Drops the frames of `[start, end)` (the regions stay): the next touch finds a zero page,
+    /// or in a file region the page cache's page (madvise MADV_DONTNEED, mm/madvise.c).
     pub fn drop_pages(&mut self, mmu: &mut Mmu, start: u64, end: u64) {
         let mut a = start;
         while a < end {
@@ -296,9 +311,9 @@ mod mflags {
 impl super::Linux {
     /// mmap (9), mm/mmap.c `do_mmap`: anonymous memory (zero pages on first touch; shared
     /// anonymous pages made at once, so a fork child maps the same frames) and file mappings.
-    /// The pages of a file mapping that hold file bytes are mapped when it is made (like
-    /// MAP_POPULATE; the rest of the last one reads as zeros); a page wholly past the end of
-    /// the file is left unmapped, and touching it raises SIGBUS (`file_fault`).
+    /// The pages of a file mapping are read on first touch (the rest of the last one reads
+    /// as zeros); touching a page wholly past the end of the file raises SIGBUS
+    /// (`file_fault`), and a kernel copy to or from it fails with EFAULT.
     /// Both kinds map the file's pages in the page cache ([`super::pagecache`]): MAP_SHARED
     /// pages are shared with every other shared mapping of the file and written back to it
     /// (a writable one needs a descriptor open for reading and writing, EACCES); MAP_PRIVATE
@@ -330,6 +345,7 @@ impl super::Linux {
         }
         let len = page_up(len);
         let mut may_write = true;
+        let mut may_exec = true;
         let file = if flags & MAP_ANONYMOUS == 0 {
             if !off.is_multiple_of(PAGE_SIZE) || off.checked_add(len).is_none() {
                 return Errno::Einval.ret();
@@ -351,6 +367,18 @@ impl super::Linux {
                 return Errno::Eacces.ret();
             }
             may_write = !shared || f.flags & 3 == 2;
+            // path_noexec: PROT_EXEC is refused (EPERM), and the mapping may never become
+            // executable (VM_MAYEXEC cleared).
+            if self
+                .fs
+                .node_path(ino)
+                .is_some_and(|p| self.fs.noexec_mount(&p))
+            {
+                if prot & 4 != 0 {
+                    return Errno::Eperm.ret();
+                }
+                may_exec = false;
+            }
             Some(ino)
         } else {
             None
@@ -405,6 +433,7 @@ impl super::Linux {
             let region = Vma {
                 shared,
                 may_write,
+                may_exec,
                 ..Vma::new(
                     start,
                     start + len,
@@ -440,40 +469,25 @@ impl super::Linux {
     }
 
     /// The file mapping of [`Self::mmap`], `region` (its kind names the page-cache slot):
-    /// the pages with file bytes map the cache's frames now. A shared region maps them with
-    /// its protection; a private one maps them read-only, so that until the process writes
-    /// a page it sees what write(2) puts in the file, and its first store copies the page
-    /// (mm/memory.c `do_cow_fault`, `wp_page_copy`): from then on the page is its own.
+    /// only the region is made; each page is read through the page cache when the process,
+    /// or the kernel on its behalf (read(2) into it, write(2) from it), first touches it
+    /// (mm/filemap.c `filemap_fault`, [`Self::file_fault`]). A shared region maps the cache's
+    /// frames with its protection; a private one maps them read-only, so that until the
+    /// process writes a page it sees what write(2) puts in the file, and its first store
+    /// copies the page (mm/memory.c `do_cow_fault`, `wp_page_copy`): from then on the page
+    /// is its own.
     fn mmap_file(&mut self, region: Vma, fixed: bool) -> i64 {
         let (start, end) = (region.start, region.end);
-        let VmaKind::File {
-            file: slot,
-            offset,
-            file_bytes,
-        } = region.kind
-        else {
+        let VmaKind::File { file: slot, .. } = region.kind else {
             return super::errno::Errno::Einval.ret();
         };
         if fixed {
             self.mm.unmap(&mut self.m.mmu, start, end);
         }
-        let mut p = region.prot;
-        if region.shared && p.write {
+        if region.shared && region.prot.write {
             self.cache_mark_writable(slot);
         }
-        if !region.shared {
-            p.write = false;
-        }
         self.mm.add(region);
-        let mut a = start;
-        while a < start + page_up(file_bytes) {
-            let index = (offset + (a - start)) / PAGE_SIZE;
-            if let Err(e) = self.map_cache_page((slot, index), a, p, false) {
-                self.mm.unmap(&mut self.m.mmu, start, end);
-                return e.ret();
-            }
-            a += PAGE_SIZE;
-        }
         start as i64
     }
 
@@ -489,7 +503,8 @@ impl super::Linux {
 
     /// mprotect (10), mm/mprotect.c `do_mprotect_pkey`: the regions of the range change in
     /// order; a hole stops it with ENOMEM and a region that may not become writable
-    /// ([`Vma::may_write`]) with EACCES, the regions before either keeping their change.
+    /// ([`Vma::may_write`]) or executable ([`Vma::may_exec`]) with EACCES, the regions
+    /// before either keeping their change.
     pub(super) fn mprotect(&mut self, addr: u64, len: u64, prot: u64) -> i64 {
         use super::errno::Errno;
         const PROT_GROWSDOWN: u64 = 0x0100_0000;
@@ -503,11 +518,13 @@ impl super::Linux {
         let want = Prot::from_bits(prot);
         let mut a = addr;
         while a < end {
-            let Some((v_end, may_write)) = self.mm.find(a).map(|v| (v.end, v.may_write)) else {
+            let Some((v_end, may_write, may_exec)) =
+                self.mm.find(a).map(|v| (v.end, v.may_write, v.may_exec))
+            else {
                 return Errno::Enomem.ret();
             };
             // `(newflags & ~(newflags >> 4)) & VM_ACCESS_FLAGS`: asked for what it may not be.
-            if want.write && !may_write {
+            if want.write && !may_write || want.exec && !may_exec {
                 return Errno::Eacces.ret();
             }
             let to = v_end.min(end);
@@ -623,6 +640,7 @@ impl super::Linux {
         self.mm.add(Vma {
             shared: v.shared,
             may_write: v.may_write,
+            may_exec: v.may_exec,
             name: v.name.clone(),
             ..Vma::new(dest, dest + new_len, v.prot, kind)
         });
@@ -638,13 +656,23 @@ impl super::Linux {
         dest as i64
     }
 
-    /// madvise (28), mm/madvise.c: MADV_DONTNEED (4) and MADV_FREE (8) drop the pages of
-    /// private anonymous regions, which read as zeros afterwards; file and shared regions keep
-    /// their pages (their contents would come back from the file or the shared object); the
-    /// other advice is accepted and changes nothing. ENOMEM when part of the range is not
-    /// mapped.
+    /// madvise (28), mm/madvise.c, walking the regions of the range in order
+    /// (`madvise_walk_vmas`): a hole is ENOMEM at the end, after the regions around it
+    /// took the advice; a region that refuses it stops the walk.
+    /// - MADV_DONTNEED (4) zaps the pages of private regions (`zap_page_range_single`): an
+    ///   anonymous page reads as zeros afterwards, a file page as the file holds it now (the
+    ///   process's own copy is gone; [`Self::file_fault`] maps the page cache's page again).
+    ///   A shared region keeps its pages: on Linux they come back from the page cache or the
+    ///   shared object unchanged, and here they are that object. Not modelled: the program's
+    ///   own PT_LOAD pages ([`VmaKind::Elf`], loaded once at exec, not through the page
+    ///   cache) keep their contents where Linux would read the file again.
+    /// - MADV_FREE (8) is for private anonymous memory (`madvise_free_single_vma`: EINVAL
+    ///   elsewhere); its pages may be reclaimed, which here they are at once.
+    /// - Any other advice is accepted and changes nothing.
     pub(super) fn madvise(&mut self, addr: u64, len: u64, advice: u64) -> i64 {
         use super::errno::Errno;
+        const MADV_DONTNEED: u64 = 4;
+        const MADV_FREE: u64 = 8;
         if !addr.is_multiple_of(PAGE_SIZE) || advice > 103 {
             return Errno::Einval.ret();
         }
@@ -653,26 +681,35 @@ impl super::Linux {
             return Errno::Einval.ret();
         }
         let mut a = addr;
-        let mut pieces = Vec::new();
+        let mut hole = false;
         while a < end {
-            match self.mm.find(a) {
-                Some(v) => {
-                    let private_anon = !v.shared
-                        && matches!(v.kind, VmaKind::Anon | VmaKind::Brk | VmaKind::Stack);
-                    if private_anon {
-                        pieces.push((a, v.end.min(end)));
-                    }
-                    a = v.end;
+            let Some(v) = self.mm.vmas.iter().find(|v| v.end > a) else {
+                return Errno::Enomem.ret();
+            };
+            if v.start > a {
+                hole = true;
+                a = v.start;
+                if a >= end {
+                    break;
                 }
-                None => return Errno::Enomem.ret(),
             }
-        }
-        if matches!(advice, 4 | 8) {
-            for (s, e) in pieces {
-                self.mm.drop_pages(&mut self.m.mmu, s, e);
+            let to = v.end.min(end);
+            let anon = matches!(v.kind, VmaKind::Anon | VmaKind::Brk | VmaKind::Stack);
+            let file = matches!(v.kind, VmaKind::File { .. });
+            match advice {
+                MADV_FREE if v.shared || !anon => return Errno::Einval.ret(),
+                MADV_DONTNEED | MADV_FREE if !v.shared && (anon || file) => {
+                    self.mm.drop_pages(&mut self.m.mmu, a, to);
+                }
+                _ => {}
             }
+            a = to;
         }
-        0
+        if hole {
+            Errno::Enomem.ret()
+        } else {
+            0
+        }
     }
 }
 

@@ -19,6 +19,7 @@ pub mod bare;
 pub mod boot;
 pub mod entry;
 pub mod errno;
+pub mod error;
 pub mod exec;
 pub mod fork;
 pub mod fs;
@@ -46,7 +47,7 @@ use crate::cpu::{Event, TripleFault};
 use crate::loader::{self, ExecArgs, LoadError, LoadInfo};
 use crate::machine::Machine;
 use crate::mmu::paging::{self, PageFlags};
-use crate::mmu::phys::PAGE_SIZE;
+use crate::mmu::phys::{OutOfMemory, PAGE_SIZE};
 use fs::fd::FdTable;
 use fs::OpenFiles;
 use mm::{AddressSpace, Prot};
@@ -56,6 +57,7 @@ use std::collections::BTreeMap;
 use syscalls::SyscallRecord;
 
 pub use boot::LINUX_FMASK;
+pub use error::Error;
 pub use layout::{KERNEL_CS, KERNEL_DS, KERNEL_TEXT, USER_CS, USER_DS};
 
 /// Vector `v`'s handler is at `IDT_STUBS + 8 * v`.
@@ -273,17 +275,17 @@ pub struct Linux {
 impl Linux {
     /// Boots the kernel: page tables, kernel text/IDT/stack pages, IDT gates, SYSCALL MSRs,
     /// paging on. The CPU is left in ring 0 until [`Linux::exec`].
-    pub fn new(cfg: &Config) -> Result<Self, String> {
+    pub fn new(cfg: &Config) -> Result<Self, Error> {
         let mut m = Machine::new(cfg.memory_limit);
         m.cpu.s.vendor = cfg.vendor;
-        let mut mm = AddressSpace::new(&mut m.mmu, None).map_err(|e| e.to_string())?;
+        let mut mm = AddressSpace::new(&mut m.mmu, None)?;
         let kmap = |m: &mut Machine,
                     mm: &AddressSpace,
                     va: u64,
                     write: bool,
                     exec: bool|
-         -> Result<u64, String> {
-            let f = m.mmu.phys.alloc_frame().map_err(|e| e.to_string())?;
+         -> Result<u64, OutOfMemory> {
+            let f = m.mmu.phys.alloc_frame()?;
             paging::map_page(
                 &mut m.mmu.phys,
                 mm.cr3,
@@ -295,8 +297,7 @@ impl Linux {
                     user: false,
                     exec,
                 },
-            )
-            .map_err(|e| e.to_string())?;
+            )?;
             Ok(f)
         };
         let text = kmap(&mut m, &mm, KERNEL_TEXT, false, true)?;

@@ -193,12 +193,12 @@ impl Linux {
         put(&mut f, MCONTEXT + 176, t.cr2);
         put(&mut f, MCONTEXT + 184, fp);
         put(&mut f, SIGMASK, old_mask);
-        let mmu = &mut self.m.mmu;
-        self.mm.write_user(mmu, fp, &fx)?;
-        self.mm.write_user(mmu, frame, &f)?;
+        let efault = |_| Errno::Efault;
+        self.copy_out(fp, &fx).map_err(efault)?;
+        self.copy_out(frame, &f).map_err(efault)?;
         if act.flags & sa::SIGINFO != 0 {
-            self.mm
-                .write_user(mmu, frame.wrapping_add(INFO), &info.to_bytes(sig))?;
+            self.copy_out(frame.wrapping_add(INFO), &info.to_bytes(sig))
+                .map_err(efault)?;
         }
         if alt.flags & super::signal::ss::AUTODISARM != 0 {
             self.sig.altstack = super::signal::AltStack::default();

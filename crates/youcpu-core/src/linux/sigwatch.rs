@@ -156,10 +156,36 @@ fn regs(l: &mut Linux, moment: Moment, frame_at: Option<(u64, u64)>) -> Stop {
     stop(l, moment, s, frame_at)
 }
 
+/// Why [`watch`] has no moments to show.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum WatchError {
+    /// The kernel did not boot.
+    Boot(super::Error),
+    /// The loader refused the program.
+    Load(crate::loader::LoadError),
+    /// The program still ran after this many instructions.
+    Budget(u64),
+    /// The processor shut down (a fault while delivering a fault's fault).
+    TripleFault(crate::cpu::TripleFault),
+}
+
+impl std::fmt::Display for WatchError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            WatchError::Boot(e) => e.fmt(f),
+            WatchError::Load(e) => e.fmt(f),
+            WatchError::Budget(n) => write!(f, "still running after {n} instructions"),
+            WatchError::TripleFault(t) => t.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for WatchError {}
+
 /// Runs `program` (a static x86-64 executable) with `argv` until it ends or `budget` user
 /// instructions have retired, and keeps the moments of the first caught signal's delivery.
-pub fn watch(program: &[u8], argv: &[&str], budget: u64) -> Result<Watch, String> {
-    let mut l = Linux::new(&Config::default())?;
+pub fn watch(program: &[u8], argv: &[&str], budget: u64) -> Result<Watch, WatchError> {
+    let mut l = Linux::new(&Config::default()).map_err(WatchError::Boot)?;
     let args = ExecArgs {
         argv: argv.iter().map(|a| a.as_bytes().to_vec()).collect(),
         envp: vec![b"HOME=/".to_vec(), b"LANG=C".to_vec()],
@@ -171,7 +197,7 @@ pub fn watch(program: &[u8], argv: &[&str], budget: u64) -> Result<Watch, String
         gid: 1000,
         random_seed: crate::loader::stack::RANDOM_SEED,
     };
-    l.exec(program, None, &args)?;
+    l.exec(program, None, &args).map_err(WatchError::Load)?;
     let mut w = Watch {
         signal: 0,
         action: SigAction::default(),
@@ -228,7 +254,7 @@ pub fn watch(program: &[u8], argv: &[&str], budget: u64) -> Result<Watch, String
             continue;
         }
         if l.instructions() >= budget {
-            return Err(format!("still running after {budget} instructions"));
+            return Err(WatchError::Budget(budget));
         }
         // siglongjmp: RSP back up on the interrupted code's stack (the handler's frame and
         // locals are all below it, or on the alternate stack, lower still).
@@ -244,7 +270,7 @@ pub fn watch(program: &[u8], argv: &[&str], budget: u64) -> Result<Watch, String
                 l.last_fault = d.fault;
             }
             Ok(_) => {}
-            Err(t) => return Err(t.to_string()),
+            Err(t) => return Err(WatchError::TripleFault(t)),
         }
     }
     l.run(budget.saturating_sub(l.instructions()));

@@ -185,6 +185,9 @@ impl Linux {
         data.len() as i64
     }
 
+    /// Copies `len` bytes of user memory in (`copy_from_user`): a page not present yet is
+    /// brought in first, as the fault in `copy_from_user` does ([`Self::fault_in`]); EFAULT
+    /// where the process may not read.
     pub(super) fn copy_in(&mut self, addr: u64, len: u64) -> Result<Vec<u8>, i64> {
         if len > MAX_OUTPUT as u64 {
             return Err(Errno::Efbig.ret());
@@ -193,11 +196,8 @@ impl Linux {
         if self.m.mmu.read_bytes(addr, &mut buf, true).is_ok() {
             return Ok(buf);
         }
-        // A page not touched yet is brought in first, as copy_from_user's fault does.
         for p in (addr & !(PAGE_SIZE - 1)..addr.saturating_add(len)).step_by(PAGE_SIZE as usize) {
-            let _ = self
-                .mm
-                .fix_fault(&mut self.m.mmu, p.max(addr), false, false);
+            self.fault_in(p.max(addr), false);
         }
         self.m
             .mmu
@@ -206,8 +206,10 @@ impl Linux {
         Ok(buf)
     }
 
+    /// Copies `data` out to user memory (`copy_to_user`): a page not present yet, or still
+    /// shared copy-on-write, is fixed first ([`Self::fault_in`]); EFAULT where the process
+    /// may not write.
     pub(super) fn copy_out(&mut self, addr: u64, data: &[u8]) -> Result<(), i64> {
-        // A fault on a lazily mapped page is resolved first, like copy_to_user's fixup path.
         for p in (addr & !(PAGE_SIZE - 1)..addr.saturating_add(data.len() as u64))
             .step_by(PAGE_SIZE as usize)
         {
@@ -218,13 +220,36 @@ impl Linux {
                 .result
                 .is_err()
             {
-                let _ = self.mm.fix_fault(&mut self.m.mmu, p.max(addr), true, false);
+                self.fault_in(p.max(addr), true);
             }
         }
         self.m
             .mmu
             .write_bytes(addr, data, true)
             .map_err(|_| Errno::Efault.ret())
+    }
+
+    /// A kernel access to user memory faulted at `addr` (arch/x86/mm/fault.c
+    /// `do_user_addr_fault` on behalf of `copy_{from,to}_user`): the page of a file region is
+    /// read through the page cache ([`Self::file_fault`], `filemap_fault`; a store to a
+    /// private one copies it), a page of an anonymous region is made, a copy-on-write page
+    /// copied. Returns false where the access is not allowed or the page lies past the end
+    /// of the file: the kernel's copy then fails with EFAULT (no signal: the fault was the
+    /// kernel's, `kernelmode_fixup_or_oops`).
+    pub(super) fn fault_in(&mut self, addr: u64, write: bool) -> bool {
+        let e = crate::mmu::paging::leaf_entry(&self.m.mmu.phys, self.mm.cr3, false, addr);
+        if e & crate::mmu::paging::pte::P == 0 {
+            use super::pagecache::FileFault;
+            match self.file_fault(addr, write, false) {
+                FileFault::Mapped => return true,
+                FileFault::PastEof | FileFault::OutOfMemory => return false,
+                FileFault::NotFile => {}
+            }
+        }
+        matches!(
+            self.mm.fix_fault(&mut self.m.mmu, addr, write, false),
+            Ok(true)
+        )
     }
 
     /// Runs system call `nr` with `a`; returns RAX, or `None` when the process exited.

@@ -124,6 +124,11 @@ pub struct Vma {
     /// fails with EACCES.
     #[serde(skip)]
     pub may_write: bool,
+    /// VM_MAYEXEC: mprotect may make it executable. A mapping of a file on a `noexec` mount
+    /// lacks it (mm/mmap.c `do_mmap`, `path_noexec`), so mprotect's PROT_EXEC there fails
+    /// with EACCES.
+    #[serde(skip)]
+    pub may_exec: bool,
     /// Where the pages come from.
     pub kind: VmaKind,
     /// The name `/proc/PID/maps` shows: a file name, `[heap]`, `[stack]` or empty.
@@ -139,6 +144,7 @@ impl Vma {
             prot,
             shared: false,
             may_write: true,
+            may_exec: true,
             kind,
             name: String::new(),
         }

@@ -204,7 +204,7 @@ fn parse<'a>(bytes: &'a [u8], what: &str, interp: bool) -> Result<Image<'a>, Loa
 /// (clear_user's EFAULT in padzero).
 fn poke(mm: &AddressSpace, mmu: &mut Mmu, vaddr: u64, data: &[u8]) -> Result<(), LoadError> {
     mm.poke(mmu, vaddr, data)
-        .map_err(|m| LoadError::new(Errno::Efault, m))
+        .map_err(|m| LoadError::new(Errno::Efault, m.to_string()))
 }
 
 fn prot_of(ph: &ProgramHeader) -> Prot {

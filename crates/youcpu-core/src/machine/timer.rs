@@ -21,13 +21,30 @@ pub struct Timer {
 /// The longest period accepted (bounds how long a halted machine "sleeps").
 pub const MAX_PERIOD: u64 = 1 << 40;
 
+/// A timer period outside 1..=[`MAX_PERIOD`] instructions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BadPeriod {
+    /// The period asked for.
+    pub period: u64,
+}
+
+impl std::fmt::Display for BadPeriod {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "timer period must be 1..={MAX_PERIOD} instructions, got {}",
+            self.period
+        )
+    }
+}
+
+impl std::error::Error for BadPeriod {}
+
 impl Timer {
     /// Enables the timer with `period` instructions (1..=MAX_PERIOD) on `vector`.
-    pub fn enable(&mut self, period: u64, vector: u8) -> Result<(), String> {
+    pub fn enable(&mut self, period: u64, vector: u8) -> Result<(), BadPeriod> {
         if period == 0 || period > MAX_PERIOD {
-            return Err(format!(
-                "timer period must be 1..={MAX_PERIOD} instructions, got {period}"
-            ));
+            return Err(BadPeriod { period });
         }
         self.period = Some(period);
         self.countdown = period;

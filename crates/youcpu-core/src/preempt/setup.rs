@@ -203,7 +203,7 @@ impl System {
             sys.m
                 .timer
                 .enable(period, vector::TIMER)
-                .map_err(Error::Machine)?;
+                .map_err(|e| Error::Machine(e.to_string()))?;
         }
         sys.entry = Some(Entry {
             at: 0,

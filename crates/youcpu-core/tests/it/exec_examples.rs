@@ -39,7 +39,7 @@ fn build_static(dir: &Path, name: &str, src: &str) -> Option<Vec<u8>> {
 /// Writes a MemFs to a real directory.
 fn materialise(fs: &MemFs, root: &Path) {
     for (path, e) in fs.entries() {
-        let rel = std::ffi::OsStr::from_bytes(path.strip_prefix(b"/").unwrap_or(path));
+        let rel = std::ffi::OsStr::from_bytes(path.strip_prefix(b"/").unwrap_or(&path));
         let real = root.join(rel);
         match &e.node {
             MemNode::Dir => {
@@ -53,7 +53,7 @@ fn materialise(fs: &MemFs, root: &Path) {
             MemNode::Symlink(t) => {
                 std::os::unix::fs::symlink(std::ffi::OsStr::from_bytes(t), &real).unwrap()
             }
-            MemNode::Fifo => {}
+            MemNode::Device => {}
         }
     }
 }

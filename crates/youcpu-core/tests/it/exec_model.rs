@@ -129,7 +129,7 @@ fn memfs_and_the_real_filesystem_agree() {
     let _ = std::fs::remove_dir_all(&root);
     for (path, e) in fs.entries() {
         let real = root.join(std::ffi::OsStr::from_bytes(
-            path.strip_prefix(b"/").unwrap_or(path),
+            path.strip_prefix(b"/").unwrap_or(&path),
         ));
         match &e.node {
             MemNode::Dir => std::fs::create_dir_all(&real).unwrap(),
@@ -140,7 +140,7 @@ fn memfs_and_the_real_filesystem_agree() {
             MemNode::Symlink(t) => {
                 std::os::unix::fs::symlink(std::ffi::OsStr::from_bytes(t), &real).unwrap()
             }
-            MemNode::Fifo => {}
+            MemNode::Device => {}
         }
     }
     let real = ExecView::host(&root).expect("the tree on the host");

@@ -221,3 +221,49 @@ fn private_file_mappings_share_the_page_cache_until_written() {
         .stdout
         .contains("parent page 1 after the child's store: Q\n"));
 }
+
+#[test]
+fn file_mappings_are_filled_on_first_touch_and_madvise_drops_private_copies() {
+    let o = compare_outcome("mmaplazy.c", &[]);
+    assert!(
+        o.stdout.contains(
+            "write from untouched pages: 4\nwritten: aabb\nread into an untouched page: 3\n"
+        ),
+        "{}",
+        o.stdout
+    );
+    assert!(o.stdout.contains(
+        "read into a page past the end: -1 Bad address\nwrite from a page past the end: -1 Bad address\nwrite from it once the file grew: 5\n"
+    ));
+    assert!(o
+        .stdout
+        .contains("open through an untouched page: opened\n"));
+    assert!(o
+        .stdout
+        .contains("private page after: F\nprivate page 1 after: b\n"));
+    assert!(o.stdout.contains("dropped again: G\n"));
+    assert!(o.stdout.contains("anonymous page 0 after: byte 0\n"));
+    assert!(o.stdout.contains("shared page after: S\n"));
+    assert!(o
+        .stdout
+        .contains("madvise FREE private file: -1 Invalid argument\n"));
+}
+
+/// links.c on the in-memory file system (the browser's; the CLI's host_fs_cli runs it on
+/// the host's): symbolic links followed in the middle and at the end of paths, lstat and
+/// readlink of the link itself, link/linkat with and without AT_SYMLINK_FOLLOW, ELOOP.
+#[test]
+fn symbolic_links_on_the_in_memory_file_system() {
+    let o = compare_outcome("links.c", &[]);
+    assert!(
+        o.stdout
+            .contains("readlink dir/up: ../file\nreadlink dangling: nowhere/at/all\n"),
+        "{}",
+        o.stdout
+    );
+    assert!(o.stdout.contains("read through dir/up: 0123456789\n"));
+    assert!(o
+        .stdout
+        .contains("linkat copy is a link: type 12 mode 777 nlink 2 size 4\n"));
+    assert!(o.stdout.contains("open a loop: Symbolic link loop\n"));
+}

@@ -9,9 +9,10 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use youcpu_core::linux::errno::Errno;
 use youcpu_core::linux::narrate::{self, Moment, Stage};
 use youcpu_core::linux::trace::{Categories, EventKind};
-use youcpu_core::linux::{Config, Linux, ProcessState};
+use youcpu_core::linux::{Config, Error, Linux, ProcessState};
 use youcpu_core::loader::stack::RANDOM_SEED;
 use youcpu_core::loader::ExecArgs;
 use youcpu_testkit::process::Run;
@@ -417,7 +418,13 @@ fn a_missing_program_and_junk_fail_with_the_errno() {
         random_seed: RANDOM_SEED,
     };
     let e = l.spawn(b"/bin/nothing", &args("/bin/nothing")).unwrap_err();
-    assert!(e.contains("ENOENT"), "{e}");
+    assert!(
+        matches!(&e, Error::Refused { errno, .. } if *errno == Errno::Enoent),
+        "{e}"
+    );
     let e = l.spawn(b"/bin/junk", &args("/bin/junk")).unwrap_err();
-    assert!(e.contains("ENOEXEC"), "{e}");
+    assert!(
+        matches!(&e, Error::Refused { errno, .. } if *errno == Errno::Enoexec),
+        "{e}"
+    );
 }

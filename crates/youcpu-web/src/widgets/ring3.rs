@@ -124,6 +124,7 @@ pub fn boot_on(code: &[u8], vendor: Vendor) -> Result<Linux, String> {
             stack_top: STACK_TOP,
         },
     )
+    .map_err(|e| e.to_string())
 }
 
 /// Up to `n` bytes at a virtual address, read through the page tables without side effects

@@ -324,3 +324,69 @@ fn a_syscall_fuzzer_stays_inside_the_root_and_never_panics() {
     assert_eq!(std::fs::read_dir(&parent).unwrap().count(), 6);
     assert_eq!(calls, 48_000);
 }
+
+/// PROT_EXEC on a file of a `noexec` mount, made in a private user+mount namespace where the
+/// program runs natively and under `youcpu run` (musl and glibc static builds): mmap gives
+/// EPERM and mprotect EACCES (no VM_MAYEXEC), as on the file of an ordinary mount they
+/// succeed.
+#[test]
+fn prot_exec_on_a_noexec_mount_is_refused_as_linux_refuses_it() {
+    let dir = fresh("noexec");
+    std::fs::create_dir_all(dir.join("no")).unwrap();
+    std::fs::create_dir_all(dir.join("yes")).unwrap();
+    let musl = build("mmapexec.c", "musl");
+    let glibc = build("mmapexec.c", "static");
+    let script = r#"
+        D="$1"; YOU="$2"; shift 2
+        mount -t tmpfs -o noexec none "$D/no" || exit 90
+        mount -t tmpfs none "$D/yes" || exit 90
+        for m in no yes; do
+            echo data > "$D/$m/f"
+            for p in "$@"; do
+                echo "NATIVE $m"; "$p" "$D/$m/f"; echo "status $?"
+                echo "SIM $m"; "$YOU" run "$p" "$D/$m/f"; echo "status $?"
+            done
+        done
+    "#;
+    let out = Command::new("unshare")
+        .args([
+            "--user",
+            "--map-root-user",
+            "--mount",
+            "sh",
+            "-c",
+            script,
+            "sh",
+        ])
+        .args([s(&dir), env!("CARGO_BIN_EXE_youcpu"), s(&musl), s(&glibc)])
+        .run_output();
+    let Ok(out) = out else {
+        youcpu_testkit::oracle::missing("unshare is not installed");
+        return;
+    };
+    if out.status.code() == Some(90) || !out.status.success() {
+        youcpu_testkit::oracle::missing(&format!(
+            "cannot mount tmpfs in a user namespace: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+        return;
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    // Per build and mount: the native run, then the simulated one.
+    let runs: Vec<&str> = text.split("NATIVE ").skip(1).collect();
+    assert_eq!(runs.len(), 4, "{text}");
+    for run in runs {
+        let (native, sim) = run.split_once("SIM ").unwrap();
+        assert_eq!(sim, native, "{text}");
+    }
+    assert!(
+        text.contains(
+            "NATIVE no\nmmap private PROT_EXEC: Operation not permitted\nmmap private PROT_READ: ok\nmprotect private PROT_EXEC: Permission denied\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("NATIVE yes\nmmap private PROT_EXEC: ok\n"),
+        "{text}"
+    );
+}

@@ -200,7 +200,7 @@ impl Run<'_> {
         };
         let size = match elf::phdrs_size(class, &h) {
             Ok(s) => s,
-            Err(why) => return Handled::Declined(why),
+            Err(why) => return Handled::Declined(why.to_string()),
         };
         let ph_bytes = match self.fs.read_at(&self.file.path, h.e_phoff, size) {
             Ok(b) => b,

@@ -160,11 +160,7 @@ impl Linux {
         let set = if times == 0 {
             [now; 2]
         } else {
-            let mut b = [0u8; 32];
-            self.m
-                .mmu
-                .read_bytes(times, &mut b, true)
-                .map_err(|_| Errno::Efault)?;
+            let b = self.copy_in(times, 32).map_err(|_| Errno::Efault)?;
             let word = |i: usize| {
                 let mut w = [0u8; 8];
                 w.copy_from_slice(&b[i * 8..i * 8 + 8]);

@@ -69,10 +69,15 @@ impl Linux {
             // Byte by byte at a page end: the string may stop before an unmapped page.
             for (k, slot) in b.iter_mut().enumerate() {
                 let mut one = [0u8; 1];
-                self.m
-                    .mmu
-                    .read_bytes(a + k as u64, &mut one, true)
-                    .map_err(|_| Errno::Efault)?;
+                let at = a + k as u64;
+                // A page not present is brought in, as strncpy_from_user's fault does.
+                if self.m.mmu.read_bytes(at, &mut one, true).is_err() {
+                    self.fault_in(at, false);
+                    self.m
+                        .mmu
+                        .read_bytes(at, &mut one, true)
+                        .map_err(|_| Errno::Efault)?;
+                }
                 *slot = one[0];
                 if one[0] == 0 {
                     out.extend_from_slice(b.get(..k).unwrap_or(&[]));

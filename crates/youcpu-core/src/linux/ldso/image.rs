@@ -113,9 +113,9 @@ impl Image {
     }
 
     /// Reads `bytes`. Errors: not an ELF64 little-endian file.
-    pub fn parse(bytes: &[u8]) -> Result<Image, String> {
+    pub fn parse(bytes: &[u8]) -> Result<Image, super::Error> {
         if bytes.get(..6) != Some(b"\x7fELF\x02\x01".as_slice()) {
-            return Err("not an ELF file ld.so could load (a 64-bit little-endian one)".into());
+            return Err(super::Error::NotElf64);
         }
         let mut img = Image::default();
         let phoff = u64_at(bytes, 32).unwrap_or(0);
@@ -130,9 +130,7 @@ impl Image {
                 u64_at(bytes, at + 32),
                 u64_at(bytes, at + 40),
             ) else {
-                return Err(format!(
-                    "program header {i} lies beyond the end of the file"
-                ));
+                return Err(super::Error::HeaderPastEnd { index: i });
             };
             img.phdrs.push(Phdr {
                 kind,

@@ -22,7 +22,10 @@ use crate::loader::ExecArgs;
 use iced_x86::{Code, Decoder, DecoderOptions, Mnemonic, OpKind, Register};
 use image::Image;
 
+mod error;
 mod image;
+
+pub use error::Error;
 
 /// Most user instructions the run to the entry point may take (glibc's ld.so needs about
 /// two hundred thousand, musl's a few thousand).
@@ -119,7 +122,7 @@ pub fn not_dynamic(n: &Needs) -> Option<&'static str> {
 
 /// Reads what `program` needs and which of `files` provide it. Errors: not an ELF file this
 /// can read.
-pub fn needs(program: &[u8], files: &[File]) -> Result<Needs, String> {
+pub fn needs(program: &[u8], files: &[File]) -> Result<Needs, Error> {
     let img = Image::parse(program)?;
     let names: Vec<&str> = files.iter().map(|f| basename(&f.name)).collect();
     Ok(Needs {
@@ -256,28 +259,30 @@ pub struct Run {
     files: Vec<(String, Vec<u8>)>,
 }
 
-fn put(fs: &mut MemFs, path: &str, bytes: &[u8], perm: u32) -> Result<(), String> {
+fn put(fs: &mut MemFs, path: &str, bytes: &[u8], perm: u32) -> Result<(), Error> {
+    let failed = |e| Error::Place {
+        path: path.to_string(),
+        errno: Some(e),
+    };
     let mut dir = ROOT;
     let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
     let Some((name, dirs)) = parts.split_last() else {
-        return Err(format!("{path}: not a file name"));
+        return Err(Error::Place {
+            path: path.to_string(),
+            errno: None,
+        });
     };
     for d in dirs {
         dir = match fs.lookup(dir, d.as_bytes()) {
             Ok(Some(i)) => i,
-            _ => fs
-                .mkdir(dir, d.as_bytes(), 0o755)
-                .map_err(|e| format!("{path}: {e}"))?,
+            _ => fs.mkdir(dir, d.as_bytes(), 0o755).map_err(failed)?,
         };
     }
     if fs.lookup(dir, name.as_bytes()).ok().flatten().is_some() {
         return Ok(()); // the first file given under a name wins
     }
-    let ino = fs
-        .create(dir, name.as_bytes(), perm)
-        .map_err(|e| format!("{path}: {e}"))?;
-    fs.write(ino, 0, bytes)
-        .map_err(|e| format!("{path}: {e}"))?;
+    let ino = fs.create(dir, name.as_bytes(), perm).map_err(failed)?;
+    fs.write(ino, 0, bytes).map_err(failed)?;
     Ok(())
 }
 
@@ -286,10 +291,10 @@ impl Run {
     /// and the other files in [`LIB_DIR`], and execs the program there with
     /// `LD_LIBRARY_PATH=/lib`. Errors: what the kernel would refuse (no interpreter, not an
     /// ELF file...), in words.
-    pub fn start(name: &str, program: &[u8], files: &[File]) -> Result<Run, String> {
+    pub fn start(name: &str, program: &[u8], files: &[File]) -> Result<Run, Error> {
         let need = needs(program, files)?;
         if let Some(why) = not_dynamic(&need) {
-            return Err(why.into());
+            return Err(Error::NotDynamic(why));
         }
         let interp = need.interp.clone().unwrap_or_default();
         let mut fs = MemFs::new();
@@ -308,7 +313,7 @@ impl Run {
             put(&mut fs, &path, &f.bytes, 0o755)?;
             placed.push((path, f.bytes.clone()));
         }
-        let mut linux = Linux::new(&Config::default())?;
+        let mut linux = Linux::new(&Config::default()).map_err(Error::Kernel)?;
         linux.set_fs(Box::new(fs));
         let args = ExecArgs {
             argv: vec![program_path.clone().into_bytes()],
@@ -319,11 +324,15 @@ impl Run {
             random_seed: 1,
         };
         if !need.interp_given {
-            return Err(format!(
-                "{name} needs its dynamic loader {interp}, which was not given: the kernel's execve would fail with ENOENT"
-            ));
+            return Err(Error::NoInterpreter {
+                program: name.to_string(),
+                interp,
+            });
         }
-        let entry = linux.exec_file(program_path.as_bytes(), &args)?.entry;
+        let entry = linux
+            .exec_file(program_path.as_bytes(), &args)
+            .map_err(Error::Load)?
+            .entry;
         Ok(Run {
             linux,
             entry,
@@ -335,7 +344,7 @@ impl Run {
     /// Runs at most `budget` more user instructions. Ok(true) once the processor is at the
     /// program's entry point; an error if the process ended first (`ld.so`'s message, from
     /// its standard error, says why) or took more than [`MAX_INSTRUCTIONS`].
-    pub fn advance(&mut self, budget: u64) -> Result<bool, String> {
+    pub fn advance(&mut self, budget: u64) -> Result<bool, Error> {
         let l = &mut self.linux;
         let limit = l.instructions().saturating_add(budget);
         loop {
@@ -344,22 +353,16 @@ impl Run {
             }
             if l.state != ProcessState::Running {
                 let said = String::from_utf8_lossy(&l.stderr).trim().to_string();
-                let end = match &l.state {
+                let how = match &l.state {
                     ProcessState::Exited { code } => format!("exited with status {code}"),
                     ProcessState::Killed { reason, .. } => format!("was killed: {reason}"),
                     ProcessState::Crashed { reason } => format!("crashed: {reason}"),
                     ProcessState::Running => String::new(),
                 };
-                return Err(if said.is_empty() {
-                    format!("the process {end} before reaching the program's entry point")
-                } else {
-                    format!("the dynamic loader said: {said} (the process {end} before reaching the program's entry point)")
-                });
+                return Err(Error::Ended { how, said });
             }
             if l.instructions() >= MAX_INSTRUCTIONS {
-                return Err(format!(
-                    "the dynamic loader ran {MAX_INSTRUCTIONS} instructions without reaching the program's entry point"
-                ));
+                return Err(Error::TooLong);
             }
             if l.instructions() >= limit {
                 return Ok(false);
@@ -379,7 +382,7 @@ impl Run {
     }
 
     /// Runs to the entry point at once (for tests and the CLI).
-    pub fn finish(mut self) -> Result<Report, String> {
+    pub fn finish(mut self) -> Result<Report, Error> {
         while !self.advance(1 << 20)? {}
         Ok(self.report())
     }

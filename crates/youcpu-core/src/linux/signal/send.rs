@@ -164,10 +164,9 @@ impl Linux {
         sig: u64,
         uinfo: u64,
     ) -> i64 {
-        let mut b = [0u8; 32];
-        if self.m.mmu.read_bytes(uinfo, &mut b, true).is_err() {
+        let Ok(b) = self.copy_in(uinfo, 32) else {
             return Errno::Efault.ret();
-        }
+        };
         let word = |i: usize| u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]);
         let code = word(8) as i32;
         let value = u64::from(word(24)) | u64::from(word(28)) << 32;

@@ -36,6 +36,22 @@ pub struct Categories {
     pub mmap: bool,
 }
 
+/// A `--trace=` name that is not a category ([`Categories::parse`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownCategory(pub String);
+
+impl std::fmt::Display for UnknownCategory {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "unknown trace category {:?} (syscalls, faults, signals, sched, exec, mmap, all)",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for UnknownCategory {}
+
 impl Categories {
     /// Everything.
     pub const ALL: Categories = Categories {
@@ -49,7 +65,7 @@ impl Categories {
 
     /// From `--trace=` text: comma-separated names (`syscalls,faults,signals,sched,exec,mmap`,
     /// or `all`); empty means syscalls, signals and exec, as strace shows by default.
-    pub fn parse(text: &str) -> Result<Categories, String> {
+    pub fn parse(text: &str) -> Result<Categories, UnknownCategory> {
         let mut c = Categories::default();
         if text.is_empty() {
             c.syscalls = true;
@@ -66,11 +82,7 @@ impl Categories {
                 "exec" => c.exec = true,
                 "mmap" => c.mmap = true,
                 "all" => c = Categories::ALL,
-                other => {
-                    return Err(format!(
-                        "unknown trace category {other:?} (syscalls, faults, signals, sched, exec, mmap, all)"
-                    ))
-                }
+                other => return Err(UnknownCategory(other.to_string())),
             }
         }
         Ok(c)

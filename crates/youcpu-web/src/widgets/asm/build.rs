@@ -254,7 +254,7 @@ impl BuildState {
         .and_then(|mut os| {
             os.exec(&elf, None, &args)
                 .map(|_| ())
-                .map_err(String::from)
+                .map_err(youcpu_core::linux::Error::from)
                 .map(|()| os)
         });
         match started {

@@ -46,7 +46,7 @@ pub fn sample_files() -> Vec<(String, Vec<u8>)> {
     fs.entries()
         .filter_map(|(p, e)| match &e.node {
             MemNode::File(b) => Some((
-                String::from_utf8_lossy(p).into_owned(),
+                String::from_utf8_lossy(&p).into_owned(),
                 b.iter().take(256).copied().collect(),
             )),
             _ => None,

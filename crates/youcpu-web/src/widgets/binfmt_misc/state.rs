@@ -99,7 +99,7 @@ fn example_files(fs: &MemFs) -> Vec<String> {
     let mut v: Vec<String> = fs
         .entries()
         .filter(|(_, e)| matches!(e.node, MemNode::File(_)))
-        .map(|(p, _)| String::from_utf8_lossy(p).into_owned())
+        .map(|(p, _)| String::from_utf8_lossy(&p).into_owned())
         .collect();
     v.sort();
     v

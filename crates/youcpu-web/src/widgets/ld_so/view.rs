@@ -288,7 +288,7 @@ fn step(
             Err(e) => {
                 *slot = None;
                 drop(slot);
-                d.send(Action::Finished(id, Err(e)));
+                d.send(Action::Finished(id, Err(e.to_string())));
                 return;
             }
         }
@@ -297,7 +297,7 @@ fn step(
     let out = match run.advance(SLICE) {
         Ok(true) => Action::Finished(id, Ok(Rc::new(run.report()))),
         Ok(false) => Action::Progress(id, run.instructions()),
-        Err(e) => Action::Finished(id, Err(e)),
+        Err(e) => Action::Finished(id, Err(e.to_string())),
     };
     if matches!(out, Action::Finished(..)) {
         *slot = None;

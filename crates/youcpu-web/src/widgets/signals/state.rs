@@ -138,7 +138,9 @@ pub struct State {
 impl State {
     fn rerun(&mut self) {
         if let Some(p) = &self.program {
-            self.run = Some(Rc::new(sigwatch::watch(p, &self.variant.argv(), BUDGET)));
+            // A fetch failure and a run's failure are both shown in words (Display).
+            let run = sigwatch::watch(p, &self.variant.argv(), BUDGET).map_err(|e| e.to_string());
+            self.run = Some(Rc::new(run));
         }
         let n = self.stops().len();
         self.at = self.at.min(n.saturating_sub(1));

@@ -1,9 +1,13 @@
 //! An in-memory file system (the role of fs/ramfs and the dcache): inodes holding file bytes
 //! or directory entries, path lookup (fs/namei.c `link_path_walk`: `.`, `..`, repeated and
 //! trailing slashes), create, mkdir, unlink, rmdir, truncate, hard links; chmod, chown and
-//! utimensat are recorded and shown by stat. No permissions are checked and there are no
-//! symbolic links (symlink is EPERM, as on a file system without them). Bounded: [`MAX_INODES`] inodes and [`MAX_BYTES`] of file data
-//! (ENOSPC past them).
+//! utimensat are recorded and shown by stat; symbolic links, followed in every component of
+//! a path and at its end where the call follows them (fs/namei.c `step_into`,
+//! `pick_link`), at most [`MAXSYMLINKS`] per lookup (ELOOP). No permissions are checked.
+//! Bounded: [`MAX_INODES`] inodes and [`MAX_BYTES`] of file data (ENOSPC past them).
+//!
+//! It is the one in-memory file system: the browser's kernel runs programs on it, and the
+//! execve widgets' trees ([`crate::exec::fs::MemFs`]) are kept in it.
 
 mod ops;
 #[cfg(test)]
@@ -24,6 +28,8 @@ pub const PATH_MAX: usize = 4096;
 pub const NAME_MAX: usize = 255;
 /// The root directory's inode.
 pub const ROOT: usize = 0;
+/// Most symbolic links one path lookup follows (include/linux/namei.h).
+pub const MAXSYMLINKS: u32 = 40;
 
 /// What an inode is.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -44,6 +50,11 @@ pub enum Node {
     },
     /// /dev/null: reads find end of file, writes vanish.
     Null,
+    /// A symbolic link.
+    Symlink {
+        /// What it points at (a path, relative to its directory unless absolute).
+        target: Vec<u8>,
+    },
 }
 
 /// One inode.
@@ -79,7 +90,17 @@ impl Default for MemFs {
 impl MemFs {
     /// `/` with `/tmp` and `/dev/null`.
     pub fn new() -> MemFs {
-        let mut fs = MemFs {
+        let mut fs = MemFs::empty();
+        let _ = fs.mkdir(ROOT, b"tmp", 0o1777);
+        if let Ok(dev) = fs.mkdir(ROOT, b"dev", 0o755) {
+            let _ = fs.link_new(dev, b"null", Node::Null, 0o666);
+        }
+        fs
+    }
+
+    /// Only `/` (mode 0755).
+    pub fn empty() -> MemFs {
+        MemFs {
             inodes: vec![Some(Inode {
                 node: Node::Dir {
                     entries: BTreeMap::new(),
@@ -92,12 +113,7 @@ impl MemFs {
                 times: [(0, 0); 2],
             })],
             bytes: 0,
-        };
-        let _ = fs.mkdir(ROOT, b"tmp", 0o1777);
-        if let Ok(dev) = fs.mkdir(ROOT, b"dev", 0o755) {
-            let _ = fs.link_new(dev, b"null", Node::Null, 0o666);
         }
-        fs
     }
 
     /// Inode `ino`.
@@ -131,9 +147,19 @@ impl MemFs {
     }
 
     /// Splits `path` into the directory holding its last component and that name (the
-    /// name is empty for `/`; `.` or `..` for paths ending so). ENOENT for an empty path,
-    /// ENAMETOOLONG past PATH_MAX or NAME_MAX, ENOTDIR/ENOENT for a bad directory part.
+    /// name is empty for `/`; `.` or `..` for paths ending so), symbolic links in the
+    /// directory part followed. ENOENT for an empty path, ENAMETOOLONG past PATH_MAX or
+    /// NAME_MAX, ENOTDIR/ENOENT for a bad directory part, ELOOP past [`MAXSYMLINKS`].
     pub fn walk_parent<'p>(&self, cwd: usize, path: &'p [u8]) -> Result<(usize, &'p [u8]), Errno> {
+        self.walk_links(cwd, path, &mut 0)
+    }
+
+    fn walk_links<'p>(
+        &self,
+        cwd: usize,
+        path: &'p [u8],
+        links: &mut u32,
+    ) -> Result<(usize, &'p [u8]), Errno> {
         if path.is_empty() {
             return Err(Errno::Enoent);
         }
@@ -156,25 +182,103 @@ impl MemFs {
             return Ok((ROOT, b""));
         };
         for p in init {
-            dir = self.lookup(dir, p)?.ok_or(Errno::Enoent)?;
+            let next = self.lookup(dir, p)?.ok_or(Errno::Enoent)?;
+            dir = self.follow(dir, next, links)?;
             self.entries(dir)?;
         }
         self.entries(dir)?;
         Ok((dir, last))
     }
 
-    /// The inode `path` names. A trailing slash needs a directory (ENOTDIR).
-    pub fn resolve(&self, cwd: usize, path: &[u8]) -> Result<usize, Errno> {
-        let (dir, name) = self.walk_parent(cwd, path)?;
+    /// `ino`, found in `dir`; when it is a symbolic link, what the link names (a relative
+    /// target starts from `dir`), counted against [`MAXSYMLINKS`].
+    fn follow(&self, dir: usize, ino: usize, links: &mut u32) -> Result<usize, Errno> {
+        let Some(Node::Symlink { target }) = self.get(ino).map(|i| &i.node) else {
+            return Ok(ino);
+        };
+        *links += 1;
+        if *links > MAXSYMLINKS {
+            return Err(Errno::Eloop);
+        }
+        self.resolve_links(dir, target, links)
+    }
+
+    fn resolve_links(&self, cwd: usize, path: &[u8], links: &mut u32) -> Result<usize, Errno> {
+        let (dir, name) = self.walk_links(cwd, path, links)?;
         let ino = if name.is_empty() {
             dir
         } else {
-            self.lookup(dir, name)?.ok_or(Errno::Enoent)?
+            let found = self.lookup(dir, name)?.ok_or(Errno::Enoent)?;
+            self.follow(dir, found, links)?
         };
         if path.last() == Some(&b'/') && !self.is_dir(ino) {
             return Err(Errno::Enotdir);
         }
         Ok(ino)
+    }
+
+    /// The inode `path` names, a symbolic link at its end followed (stat, open). A trailing
+    /// slash needs a directory (ENOTDIR).
+    pub fn resolve(&self, cwd: usize, path: &[u8]) -> Result<usize, Errno> {
+        self.resolve_links(cwd, path, &mut 0)
+    }
+
+    /// The inode `path` names, a symbolic link at its end not followed (lstat, readlink,
+    /// `AT_SYMLINK_NOFOLLOW`); a trailing slash follows it all the same.
+    pub fn resolve_nofollow(&self, cwd: usize, path: &[u8]) -> Result<usize, Errno> {
+        if path.last() == Some(&b'/') {
+            return self.resolve(cwd, path);
+        }
+        let (dir, name) = self.walk_parent(cwd, path)?;
+        if name.is_empty() {
+            return Ok(dir);
+        }
+        self.lookup(dir, name)?.ok_or(Errno::Enoent)
+    }
+
+    /// True for a symbolic link.
+    pub fn is_symlink(&self, ino: usize) -> bool {
+        matches!(self.get(ino).map(|i| &i.node), Some(Node::Symlink { .. }))
+    }
+
+    /// A new symbolic link `name` in `dir` pointing at `target` (EEXIST when the name is
+    /// taken).
+    pub fn symlink(&mut self, dir: usize, name: &[u8], target: &[u8]) -> Result<usize, Errno> {
+        if target.is_empty() {
+            return Err(Errno::Enoent);
+        }
+        if target.len() >= PATH_MAX {
+            return Err(Errno::Enametoolong);
+        }
+        let node = Node::Symlink {
+            target: target.to_vec(),
+        };
+        self.link_new(dir, name, node, 0o777)
+    }
+
+    /// A new character device `name` in `dir` that reads as end of file and swallows
+    /// writes (the kind of `/dev/null`).
+    pub fn mknod_null(&mut self, dir: usize, name: &[u8], perm: u32) -> Result<usize, Errno> {
+        self.link_new(dir, name, Node::Null, perm)
+    }
+
+    /// Sets the permission bits of `ino` (what chmod records).
+    pub fn set_perm(&mut self, ino: usize, perm: u32) {
+        if let Some(i) = self.get_mut(ino) {
+            i.perm = perm & 0o7777;
+        }
+    }
+
+    /// How many inodes are in use (at most [`MAX_INODES`]).
+    pub fn inode_count(&self) -> usize {
+        self.inodes.iter().flatten().count()
+    }
+
+    /// Sets the owner of `ino` (what chown records).
+    pub fn set_owner(&mut self, ino: usize, uid: u32, gid: u32) {
+        if let Some(i) = self.get_mut(ino) {
+            i.owner = (Some(uid), Some(gid));
+        }
     }
 
     /// True for a directory.
@@ -347,9 +451,10 @@ impl MemFs {
         let e = self.entries(ino)?;
         let parent = self.lookup(ino, b"..")?.unwrap_or(ROOT);
         let ty = |i: usize| match self.get(i).map(|i| &i.node) {
-            Some(Node::Dir { .. }) => 4, // DT_DIR
-            Some(Node::Null) => 2,       // DT_CHR
-            _ => 8,                      // DT_REG
+            Some(Node::Dir { .. }) => 4,      // DT_DIR
+            Some(Node::Null) => 2,            // DT_CHR
+            Some(Node::Symlink { .. }) => 10, // DT_LNK
+            _ => 8,                           // DT_REG
         };
         let mut out = vec![(b".".to_vec(), ino, 4), (b"..".to_vec(), parent, 4)];
         out.extend(e.iter().map(|(n, &i)| (n.clone(), i, ty(i))));
@@ -395,6 +500,7 @@ impl MemFs {
             }
             Some(Node::Null) => Ok(&[]),
             Some(Node::Dir { .. }) => Err(Errno::Eisdir),
+            Some(Node::Symlink { .. }) => Err(Errno::Einval),
             None => Err(Errno::Ebadf),
         }
     }
@@ -422,6 +528,7 @@ impl MemFs {
             }
             Some(Node::Null) => Ok(buf.len()),
             Some(Node::Dir { .. }) => Err(Errno::Eisdir),
+            Some(Node::Symlink { .. }) => Err(Errno::Einval),
             None => Err(Errno::Ebadf),
         }
     }
@@ -442,6 +549,7 @@ impl MemFs {
             }
             Some(Node::Null) => Ok(()),
             Some(Node::Dir { .. }) => Err(Errno::Eisdir),
+            Some(Node::Symlink { .. }) => Err(Errno::Einval),
             None => Err(Errno::Ebadf),
         }
     }
@@ -451,6 +559,7 @@ impl MemFs {
         match self.get(ino).map(|i| &i.node) {
             Some(Node::File { data }) => data.len() as u64,
             Some(Node::Dir { .. }) => 4096,
+            Some(Node::Symlink { target }) => target.len() as u64,
             _ => 0,
         }
     }

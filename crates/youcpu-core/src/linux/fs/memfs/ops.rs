@@ -13,6 +13,7 @@ impl MemFs {
             Node::Dir { .. } => ftype::S_IFDIR,
             Node::Null => ftype::S_IFCHR,
             Node::File { .. } => ftype::S_IFREG,
+            Node::Symlink { .. } => ftype::S_IFLNK,
         };
         let size = self.size(ino);
         Ok(Stat {
@@ -37,6 +38,17 @@ impl MemFs {
     }
 }
 
+impl MemFs {
+    /// The inode `path` names, a final symbolic link followed or not.
+    fn lookup_path(&self, base: usize, path: &[u8], follow: bool) -> Result<usize, Errno> {
+        if follow {
+            self.resolve(base, path)
+        } else {
+            self.resolve_nofollow(base, path)
+        }
+    }
+}
+
 impl Vfs for MemFs {
     fn root(&self) -> usize {
         ROOT
@@ -51,6 +63,20 @@ impl Vfs for MemFs {
             self.lookup(dir, name)?
         };
         let trailing = path.last() == Some(&b'/');
+        // A symbolic link at the end is followed (fs/namei.c `open_last_lookups`), but
+        // not under O_NOFOLLOW (ELOOP) and not past an O_CREAT|O_EXCL (EEXIST).
+        let found = match found {
+            Some(i) if self.is_symlink(i) => {
+                if flags & O_CREAT != 0 && flags & O_EXCL != 0 {
+                    return Err(Errno::Eexist);
+                }
+                if flags & O_NOFOLLOW != 0 {
+                    return Err(Errno::Eloop);
+                }
+                Some(self.resolve(dir, name)?)
+            }
+            f => f,
+        };
         let ino = match found {
             Some(_) if flags & O_CREAT != 0 && flags & O_EXCL != 0 => return Err(Errno::Eexist),
             Some(i) => i,
@@ -112,10 +138,10 @@ impl Vfs for MemFs {
         &mut self,
         base: usize,
         path: &[u8],
-        _follow: bool,
+        follow: bool,
         ids: (u32, u32),
     ) -> Result<Stat, Errno> {
-        let ino = self.resolve(base, path)?;
+        let ino = self.lookup_path(base, path, follow)?;
         self.stat_ino(ino, ids)
     }
 
@@ -161,25 +187,24 @@ impl Vfs for MemFs {
         MemFs::rename(self, od, on, nd, nn, noreplace)
     }
 
-    fn symlink(&mut self, _target: &[u8], base: usize, path: &[u8]) -> Result<(), Errno> {
-        // This file system has no symbolic links: EPERM, as symlink(2) says of a file
-        // system that does not support them (vfat).
+    fn symlink(&mut self, target: &[u8], base: usize, path: &[u8]) -> Result<(), Errno> {
         let (dir, name) = self.walk_parent(base, path)?;
-        if name.is_empty() || self.lookup(dir, name)?.is_some() {
+        if name.is_empty() || name == b"." || name == b".." || self.lookup(dir, name)?.is_some() {
             return Err(Errno::Eexist);
         }
-        Err(Errno::Eperm)
+        MemFs::symlink(self, dir, name, target).map(|_| ())
     }
 
     fn link(
         &mut self,
         from: (usize, &[u8]),
         to: (usize, &[u8]),
-        _follow: bool,
+        follow: bool,
     ) -> Result<(), Errno> {
         // fs/namei.c do_linkat -> vfs_link: the old name must exist and not be a
-        // directory; the new one must not exist.
-        let ino = self.resolve(from.0, from.1)?;
+        // directory; the new one must not exist. Without AT_SYMLINK_FOLLOW a symbolic
+        // link is linked itself.
+        let ino = self.lookup_path(from.0, from.1, follow)?;
         let (dir, name) = self.walk_parent(to.0, to.1)?;
         if name.is_empty() || name == b"." || name == b".." || self.lookup(dir, name)?.is_some() {
             return Err(Errno::Eexist);
@@ -219,9 +244,9 @@ impl Vfs for MemFs {
         base: usize,
         path: &[u8],
         owner: (Option<u32>, Option<u32>),
-        _follow: bool,
+        follow: bool,
     ) -> Result<(), Errno> {
-        let ino = self.resolve(base, path)?;
+        let ino = self.lookup_path(base, path, follow)?;
         self.fchown(ino, owner)
     }
 
@@ -237,9 +262,9 @@ impl Vfs for MemFs {
         base: usize,
         path: &[u8],
         times: [FileTime; 2],
-        _follow: bool,
+        follow: bool,
     ) -> Result<(), Errno> {
-        let ino = self.resolve(base, path)?;
+        let ino = self.lookup_path(base, path, follow)?;
         self.futimens(ino, times)
     }
 
@@ -254,9 +279,11 @@ impl Vfs for MemFs {
     }
 
     fn readlink(&mut self, base: usize, path: &[u8]) -> Result<Vec<u8>, Errno> {
-        // No symbolic links here: an existing path is not one.
-        self.resolve(base, path)?;
-        Err(Errno::Einval)
+        let ino = self.resolve_nofollow(base, path)?;
+        match self.get(ino).map(|i| &i.node) {
+            Some(Node::Symlink { target }) => Ok(target.clone()),
+            _ => Err(Errno::Einval),
+        }
     }
 
     fn access(
@@ -264,11 +291,11 @@ impl Vfs for MemFs {
         base: usize,
         path: &[u8],
         _mode: u32,
-        _follow: bool,
+        follow: bool,
         _ids: (u32, u32),
     ) -> Result<(), Errno> {
         // Every process may read, write and search everything here.
-        self.resolve(base, path).map(|_| ())
+        self.lookup_path(base, path, follow).map(|_| ())
     }
 
     fn dir_node(&mut self, base: usize, path: &[u8]) -> Result<usize, Errno> {

@@ -62,9 +62,17 @@ fn hard_links_modes_owners_and_times_are_recorded() {
     assert_eq!(st.mode & 0o7777, 0o4600);
     assert_eq!((st.uid, st.gid), (7, 100));
     assert_eq!((st.atime, st.mtime), ((0, 0), (1_234_567_890, 5)));
-    // No symbolic links here: EPERM, or EEXIST when the name is taken.
-    assert_eq!(Vfs::symlink(&mut fs, b"f", tmp, b"l"), Err(Errno::Eperm));
+    // A symbolic link (EEXIST when the name is taken), followed by stat and open, not by
+    // lstat; a loop is ELOOP.
+    assert_eq!(Vfs::symlink(&mut fs, b"f", tmp, b"l"), Ok(()));
     assert_eq!(Vfs::symlink(&mut fs, b"f", tmp, b"f"), Err(Errno::Eexist));
+    assert_eq!(fs.resolve(tmp, b"l"), Ok(f));
+    assert_eq!(Vfs::readlink(&mut fs, tmp, b"l"), Ok(b"f".to_vec()));
+    let l = fs.resolve_nofollow(tmp, b"l").unwrap();
+    assert_eq!(fs.stat_ino(l, (0, 0)).unwrap().mode, 0o120777);
+    Vfs::symlink(&mut fs, b"loop", tmp, b"loop").unwrap();
+    assert_eq!(fs.resolve(tmp, b"loop"), Err(Errno::Eloop));
+    assert_eq!(fs.resolve(tmp, b"loop/x"), Err(Errno::Eloop));
     // The data lives while a name is left.
     fs.remove(tmp, b"f", false).unwrap();
     assert_eq!(fs.read(f, 0, 4).unwrap(), b"data");
