@@ -164,25 +164,41 @@ fn run_form(l: &mut Linux, code: &[u8]) -> Result<(), String> {
     Ok(())
 }
 
-/// Replays every record; the number of records, or the first differences.
-pub fn replay_sse_corpus(data: &[u8]) -> Result<usize, String> {
-    let (mut r, forms) = open(data, b"YCSSE1", "SSE")?;
+/// Replays every record of a corpus (`magic`, records of `input_len` and `want_len` bytes):
+/// `check` runs the form on a clone of the base process and says whether it agrees with
+/// the record, and what it produced. The number of records, or the first differences.
+fn replay(
+    data: &[u8],
+    magic: &[u8],
+    what: &str,
+    want_len: usize,
+    mut check: impl FnMut(&Linux, &[u8], &[u8], &[u8]) -> Result<(bool, Vec<u8>), String>,
+) -> Result<usize, String> {
+    let (mut r, forms) = open(data, magic, what)?;
     let n = r.u32()? as usize;
     let base = base()?;
     let mut bad = Differences::default();
     for k in 0..n {
         let form = usize::from(r.u16()?);
         let input = r.take(48)?;
-        let want = r.take(32)?;
+        let want = r.take(want_len)?;
         let code = forms
             .get(form)
             .ok_or_else(|| format!("record {k}: no form {form}"))?;
-        let got = run_one(&base, code, input)?;
-        if got[..] != want[..] {
+        let (same, got) = check(&base, code, input, want)?;
+        if !same {
             bad.note(k, form, code, want, &got);
         }
     }
     bad.verdict(n)
+}
+
+/// Replays every record; the number of records, or the first differences.
+pub fn replay_sse_corpus(data: &[u8]) -> Result<usize, String> {
+    replay(data, b"YCSSE1", "SSE", 32, |base, code, input, want| {
+        let got = run_one(base, code, input)?;
+        Ok((got[..] == want[..], got.to_vec()))
+    })
 }
 
 /// Replays the x87 corpus; the number of records, or the first differences.
@@ -220,17 +236,7 @@ fn within_ulps(a: &[u8], b: &[u8], ulps: u64) -> bool {
 
 fn replay_x87(data: &[u8], ulps: u64) -> Result<usize, String> {
     use super::fp::ext::Ext;
-    let (mut r, forms) = open(data, b"YCX871", "x87")?;
-    let n = r.u32()? as usize;
-    let base = base()?;
-    let mut bad = Differences::default();
-    for k in 0..n {
-        let form = usize::from(r.u16()?);
-        let input = r.take(48)?;
-        let want = r.take(126)?;
-        let code = forms
-            .get(form)
-            .ok_or_else(|| format!("record {k}: no form {form}"))?;
+    replay(data, b"YCX871", "x87", 126, |base, code, input, want| {
         let mut l = base.clone();
         l.mm.poke(&mut l.m.mmu, CODE, code)
             .map_err(|e| e.to_string())?;
@@ -298,11 +304,8 @@ fn replay_x87(data: &[u8], ulps: u64) -> Result<usize, String> {
                 };
             }
         }
-        if !same {
-            bad.note(k, form, code, want, &got);
-        }
-    }
-    bad.verdict(n)
+        Ok((same, got))
+    })
 }
 
 /// Runs one form from the test loop's state; the 32 bytes the loop would store.

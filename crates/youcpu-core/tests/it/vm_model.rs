@@ -2,6 +2,8 @@
 //! `vm_reclaim` under one): a program image with a text and a data segment, the operations
 //! they draw, the addresses they touch and what an untouched page reads.
 
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
 use proptest::prelude::*;
 use youcpu_core::vm::mmap::MMAP_BASE;
 use youcpu_core::vm::vma::STACK_TOP;
