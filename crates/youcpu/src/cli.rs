@@ -51,3 +51,12 @@ pub fn text_value(parser: &mut lexopt::Parser, flag: &str) -> Result<String, Cli
     v.into_string()
         .map_err(|_| err(format!("--{flag}: the value is not valid UTF-8")))
 }
+
+/// Reads at most `limit` bytes from `r`: `Ok(None)` if there is more (found without reading
+/// it all; each command names the limit in its own words).
+pub fn read_at_most(r: impl std::io::Read, limit: u64) -> std::io::Result<Option<Vec<u8>>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    r.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
+    Ok((bytes.len() as u64 <= limit).then_some(bytes))
+}

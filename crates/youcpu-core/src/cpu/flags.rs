@@ -238,21 +238,34 @@ pub fn sar(v: Vendor, a: u64, count: u64, size: u32) -> ShiftOut {
     (r, Some(f))
 }
 
-/// ROL: only CF and OF change. CF = LSB(result); OF = MSB(result) XOR CF for count 1 (see
-/// [`left_of`] for other counts).
-pub fn rol(v: Vendor, a: u64, count: u64, size: u32) -> ShiftOut {
+/// ROL and ROR's shared step (Intel SDM vol. 2, ROL/ROR "Operation"): the operand masked to
+/// its width and rotated left or right by the count modulo the width, or `None` for a masked
+/// count of 0 (no flag changes).
+#[inline]
+fn rotate(a: u64, count: u64, size: u32, left: bool) -> Option<(u64, u64)> {
     let c = mask_count(count, size);
     let m = mask(size);
     let a = a & m;
     if c == 0 {
-        return (a, None);
+        return None;
     }
     let bits = size * 8;
     let n = c % bits;
     let r = if n == 0 {
         a
-    } else {
+    } else if left {
         ((a << n) | (a >> (bits - n))) & m
+    } else {
+        ((a >> n) | (a << (bits - n))) & m
+    };
+    Some((a, r))
+}
+
+/// ROL: only CF and OF change. CF = LSB(result); OF = MSB(result) XOR CF for count 1 (see
+/// [`left_of`] for other counts).
+pub fn rol(v: Vendor, a: u64, count: u64, size: u32) -> ShiftOut {
+    let Some((a, r)) = rotate(a, count, size, true) else {
+        return (a & mask(size), None);
     };
     let cf = r & 1 != 0;
     let f = if cf { CF } else { 0 } | left_of(v, top2_differ(a, size), r, cf, size);
@@ -262,18 +275,8 @@ pub fn rol(v: Vendor, a: u64, count: u64, size: u32) -> ShiftOut {
 /// ROR: only CF and OF change. CF = MSB(result); OF = bit w-1 XOR bit w-2 of the result for
 /// count 1, i.e. bit 0 XOR bit w-1 of the operand (see [`right_of`] for other counts).
 pub fn ror(v: Vendor, a: u64, count: u64, size: u32) -> ShiftOut {
-    let c = mask_count(count, size);
-    let m = mask(size);
-    let a = a & m;
-    if c == 0 {
-        return (a, None);
-    }
-    let bits = size * 8;
-    let n = c % bits;
-    let r = if n == 0 {
-        a
-    } else {
-        ((a >> n) | (a << (bits - n))) & m
+    let Some((a, r)) = rotate(a, count, size, false) else {
+        return (a & mask(size), None);
     };
     let msb = r & sign_bit(size) != 0;
     let intel_of = (a & 1 != 0) != (a & sign_bit(size) != 0);
@@ -281,33 +284,51 @@ pub fn ror(v: Vendor, a: u64, count: u64, size: u32) -> ShiftOut {
     (r, Some(f))
 }
 
-/// RCL: rotate left through CF over width+1 bits; count taken modulo 9/17 for 8/16 bits.
-/// OF = MSB(result) XOR new CF for count 1 (see [`left_of`]). A count that is a multiple of
-/// width+1 turns the value once round: Intel cores then change nothing, AMD cores still write
-/// OF (CF comes back as it was).
-pub fn rcl(v: Vendor, a: u64, count: u64, size: u32, cf_in: bool) -> ShiftOut {
+/// RCL and RCR's shared step (Intel SDM vol. 2, RCL/RCR "Operation"): the (width+1)-bit value
+/// CF:a rotated left or right by the count modulo width+1 (9 and 17 for 8 and 16 bits). The
+/// masked operand, the result and the new CF; `None` where nothing changes: a masked count
+/// of 0, or a multiple of width+1 on Intel cores (AMD cores still write OF then, CF coming
+/// back as it was).
+#[inline]
+fn rotate_through_carry(
+    v: Vendor,
+    a: u64,
+    count: u64,
+    size: u32,
+    cf_in: bool,
+    left: bool,
+) -> Option<(u64, u64, bool)> {
     let c = mask_count(count, size);
     let m = mask(size);
     let a = a & m;
     if c == 0 {
-        return (a, None);
+        return None;
     }
     let bits = size * 8;
     let n = c % (bits + 1);
     if n == 0 && v == Vendor::Intel {
-        return (a, None);
+        return None;
     }
-    // The (width+1)-bit value CF:a, rotated left n times.
     let w = (u128::from(cf_in) << bits) | u128::from(a);
     let total = bits + 1;
     let full = (1u128 << total) - 1;
     let rot = if n == 0 {
         w
-    } else {
+    } else if left {
         ((w << n) | (w >> (total - n))) & full
+    } else {
+        ((w >> n) | (w << (total - n))) & full
     };
-    let r = (rot as u64) & m;
-    let cf = (rot >> bits) & 1 != 0;
+    Some((a, (rot as u64) & m, (rot >> bits) & 1 != 0))
+}
+
+/// RCL: rotate left through CF. OF = MSB(result) XOR new CF for count 1 (see [`left_of`]).
+/// A count that is a multiple of width+1 turns the value once round: Intel cores then change
+/// nothing, AMD cores still write OF (CF comes back as it was).
+pub fn rcl(v: Vendor, a: u64, count: u64, size: u32, cf_in: bool) -> ShiftOut {
+    let Some((a, r, cf)) = rotate_through_carry(v, a, count, size, cf_in, true) else {
+        return (a & mask(size), None);
+    };
     let f = if cf { CF } else { 0 } | left_of(v, top2_differ(a, size), r, cf, size);
     (r, Some(f))
 }
@@ -316,27 +337,9 @@ pub fn rcl(v: Vendor, a: u64, count: u64, size: u32, cf_in: bool) -> ShiftOut {
 /// RCR), which equals bit w-1 XOR bit w-2 of the result (see [`right_of`] for other counts;
 /// full turns as for [`rcl`]).
 pub fn rcr(v: Vendor, a: u64, count: u64, size: u32, cf_in: bool) -> ShiftOut {
-    let c = mask_count(count, size);
-    let m = mask(size);
-    let a = a & m;
-    if c == 0 {
-        return (a, None);
-    }
-    let bits = size * 8;
-    let n = c % (bits + 1);
-    if n == 0 && v == Vendor::Intel {
-        return (a, None);
-    }
-    let w = (u128::from(cf_in) << bits) | u128::from(a);
-    let total = bits + 1;
-    let full = (1u128 << total) - 1;
-    let rot = if n == 0 {
-        w
-    } else {
-        ((w >> n) | (w << (total - n))) & full
+    let Some((a, r, cf)) = rotate_through_carry(v, a, count, size, cf_in, false) else {
+        return (a & mask(size), None);
     };
-    let r = (rot as u64) & m;
-    let cf = (rot >> bits) & 1 != 0;
     let intel_of = (a & sign_bit(size) != 0) != cf_in;
     let f = if cf { CF } else { 0 } | right_of(v, intel_of, r, size);
     (r, Some(f))

@@ -91,6 +91,31 @@ pub struct Delivery {
     pub cleared_if: bool,
 }
 
+impl Delivery {
+    /// The words the delivery pushed, lowest address first, each with its address and name:
+    /// the error code (when there is one), then RIP, CS, RFLAGS, RSP and SS (Intel SDM vol. 3
+    /// §6.14.2, figure 6-9, "IA-32e Mode Stack Usage After Privilege Level Change").
+    pub fn frame(&self) -> Vec<(u64, &'static str)> {
+        let names = ["error code", "RIP", "CS", "RFLAGS", "RSP", "SS"];
+        let names = if self.error_code.is_some() {
+            &names[..]
+        } else {
+            &names[1..]
+        };
+        names
+            .iter()
+            .enumerate()
+            .map(|(i, &name)| (self.new_rsp.wrapping_add(8 * i as u64), name))
+            .collect()
+    }
+}
+
+/// The address of vector `v`'s gate in an IDT at `idt_base`: 16 bytes a gate in 64-bit mode
+/// (Intel SDM vol. 3 §6.14.1).
+pub fn gate_address(idt_base: u64, v: u8) -> u64 {
+    idt_base.wrapping_add(16 * u64::from(v))
+}
+
 fn gate_error(v: u8) -> u64 {
     // Error code for a fault while using IDT entry v: index << 3 | IDT bit (1).
     (u64::from(v) << 3) | 2
@@ -202,8 +227,9 @@ impl Cpu {
                 why: format!("vector {v} lies beyond the IDT limit"),
             });
         }
-        let lo = bus.read(self.s.idtr.base.wrapping_add(off), 8, false)?;
-        let hi = bus.read(self.s.idtr.base.wrapping_add(off + 8), 8, false)?;
+        let at = gate_address(self.s.idtr.base, v);
+        let lo = bus.read(at, 8, false)?;
+        let hi = bus.read(at.wrapping_add(8), 8, false)?;
         let g = Gate::decode(lo, hi);
         let cpl = self.s.cpl();
         if g.kind != gate::INTERRUPT && g.kind != gate::TRAP {

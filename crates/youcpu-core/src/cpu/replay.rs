@@ -15,6 +15,7 @@
 //! empty are not compared (the CPU's hold stale values from earlier cases).
 
 use super::state::{R8, R9, RAX, RDI, RSI, RSP};
+use crate::linux::bare::Bare;
 use crate::linux::mm::Prot;
 use crate::linux::{Config, Linux, ProcessState, USER_CS, USER_DS};
 
@@ -62,36 +63,42 @@ fn u64_at(b: &[u8], i: usize) -> u64 {
     u64::from_le_bytes(a)
 }
 
+/// The process every record starts from: the code page (read and execute) and two data
+/// pages (the input and output records, then the stack), as [`Linux::bare`] sets them up.
 fn base() -> Result<Linux, String> {
-    let mut l = Linux::new(&Config {
+    let cfg = Config {
         memory_limit: 8 << 20,
         ..Config::default()
-    })
-    .map_err(|e| e.to_string())?;
-    let rx = Prot {
-        read: true,
-        write: false,
-        exec: true,
     };
+    let mut l = Linux::bare(
+        &cfg,
+        Bare {
+            code_at: CODE,
+            code: &[],
+            stack_top: DATA + 0x2000,
+        },
+    )
+    .map_err(|e| e.to_string())?;
     let rw = Prot {
         read: true,
         write: true,
         exec: false,
     };
-    l.mm.map_now(&mut l.m.mmu, CODE, rx)
-        .map_err(|e| format!("{e:?}"))?;
     l.mm.map_now(&mut l.m.mmu, DATA, rw)
-        .map_err(|e| format!("{e:?}"))?;
-    l.mm.map_now(&mut l.m.mmu, DATA + 0x1000, rw)
         .map_err(|e| format!("{e:?}"))?;
     Ok(l)
 }
 
-/// Replays every record; the number of records, or the first differences.
-pub fn replay_sse_corpus(data: &[u8]) -> Result<usize, String> {
+/// A corpus's header: the magic, then the forms' machine code; the reader is left at the
+/// record count.
+fn open<'a>(
+    data: &'a [u8],
+    magic: &[u8],
+    what: &str,
+) -> Result<(Reader<'a>, Vec<&'a [u8]>), String> {
     let mut r = Reader { d: data, at: 0 };
-    if r.take(6)? != b"YCSSE1" {
-        return Err("not an SSE corpus (magic)".into());
+    if r.take(magic.len())? != magic {
+        return Err(format!("not an {what} corpus (magic)"));
     }
     let nforms = r.u16()?;
     let mut forms = Vec::with_capacity(usize::from(nforms));
@@ -99,34 +106,100 @@ pub fn replay_sse_corpus(data: &[u8]) -> Result<usize, String> {
         let n = r.u8()?;
         forms.push(r.take(usize::from(n))?);
     }
+    Ok((r, forms))
+}
+
+/// The records that differ: how many, and the first five in words.
+#[derive(Default)]
+struct Differences {
+    count: usize,
+    first: Vec<String>,
+}
+
+impl Differences {
+    fn note(&mut self, k: usize, form: usize, code: &[u8], want: &[u8], got: &[u8]) {
+        self.count += 1;
+        if self.first.len() < 5 {
+            self.first.push(format!(
+                "record {k} (form {form}, code {code:02x?}): want {want:02x?}, got {got:02x?}"
+            ));
+        }
+    }
+
+    /// `Ok(n)` when no record of `n` differed.
+    fn verdict(self, n: usize) -> Result<usize, String> {
+        if self.count > 0 {
+            return Err(format!(
+                "{} of {n} records differ:\n{}",
+                self.count,
+                self.first.join("\n")
+            ));
+        }
+        Ok(n)
+    }
+}
+
+/// Runs a form as the recording test's loop does: RSI at the input record, RDI at the
+/// output, the stack in the data pages, RFLAGS 0xad7, in ring 3, one instruction at a time
+/// until RIP passes the form's code (at most 32 instructions).
+fn run_form(l: &mut Linux, code: &[u8]) -> Result<(), String> {
+    let s = &mut l.m.cpu.s;
+    s.gpr[RSI] = INPUT;
+    s.gpr[RDI] = OUTPUT;
+    s.gpr[RSP] = DATA + 0x1f00;
+    s.gpr[RAX] = 0;
+    s.rflags = 0xad7;
+    s.rip = CODE;
+    s.cs = USER_CS;
+    s.ss = USER_DS;
+    let end = CODE + code.len() as u64;
+    for _ in 0..32 {
+        if l.m.cpu.s.rip == end {
+            break;
+        }
+        l.run(1);
+        if l.state != ProcessState::Running {
+            return Err(format!("form {code:02x?} stopped: {:?}", l.state));
+        }
+    }
+    Ok(())
+}
+
+/// Replays every record of a corpus (`magic`, records of `input_len` and `want_len` bytes):
+/// `check` runs the form on a clone of the base process and says whether it agrees with
+/// the record, and what it produced. The number of records, or the first differences.
+fn replay(
+    data: &[u8],
+    magic: &[u8],
+    what: &str,
+    want_len: usize,
+    mut check: impl FnMut(&Linux, &[u8], &[u8], &[u8]) -> Result<(bool, Vec<u8>), String>,
+) -> Result<usize, String> {
+    let (mut r, forms) = open(data, magic, what)?;
     let n = r.u32()? as usize;
     let base = base()?;
-    let mut bad = Vec::new();
-    let mut bad_count = 0;
+    let mut bad = Differences::default();
     for k in 0..n {
         let form = usize::from(r.u16()?);
         let input = r.take(48)?;
-        let want = r.take(32)?;
+        let want = r.take(want_len)?;
         let code = forms
             .get(form)
             .ok_or_else(|| format!("record {k}: no form {form}"))?;
-        let got = run_one(&base, code, input)?;
-        if got[..] != want[..] {
-            bad_count += 1;
-            if bad.len() < 5 {
-                bad.push(format!(
-                    "record {k} (form {form}, code {code:02x?}): want {want:02x?}, got {got:02x?}"
-                ));
-            }
+        let (same, got) = check(&base, code, input, want)?;
+        if !same {
+            bad.note(k, form, code, want, &got);
         }
     }
-    if bad_count > 0 {
-        return Err(format!(
-            "{bad_count} of {n} records differ:\n{}",
-            bad.join("\n")
-        ));
-    }
-    Ok(n)
+    bad.verdict(n)
+}
+
+/// Replays every record; the number of records, or the first differences.
+pub fn replay_sse_corpus(data: &[u8]) -> Result<usize, String> {
+    replay(data, b"YCSSE1", "SSE", 32, |base, code, input, want| {
+        let got = run_one(base, code, input)?;
+        Ok((got[..] == want[..], got.to_vec()))
+    })
 }
 
 /// Replays the x87 corpus; the number of records, or the first differences.
@@ -164,27 +237,7 @@ fn within_ulps(a: &[u8], b: &[u8], ulps: u64) -> bool {
 
 fn replay_x87(data: &[u8], ulps: u64) -> Result<usize, String> {
     use super::fp::ext::Ext;
-    let mut r = Reader { d: data, at: 0 };
-    if r.take(6)? != b"YCX871" {
-        return Err("not an x87 corpus (magic)".into());
-    }
-    let nforms = r.u16()?;
-    let mut forms = Vec::with_capacity(usize::from(nforms));
-    for _ in 0..nforms {
-        let n = r.u8()?;
-        forms.push(r.take(usize::from(n))?);
-    }
-    let n = r.u32()? as usize;
-    let base = base()?;
-    let mut bad = Vec::new();
-    let mut bad_count = 0;
-    for k in 0..n {
-        let form = usize::from(r.u16()?);
-        let input = r.take(48)?;
-        let want = r.take(126)?;
-        let code = forms
-            .get(form)
-            .ok_or_else(|| format!("record {k}: no form {form}"))?;
+    replay(data, b"YCX871", "x87", 126, |base, code, input, want| {
         let mut l = base.clone();
         l.mm.poke(&mut l.m.mmu, CODE, code)
             .map_err(|e| e.to_string())?;
@@ -206,26 +259,8 @@ fn replay_x87(data: &[u8], ulps: u64) -> Result<usize, String> {
         };
         cpu.s.x87.push(ext_at(16));
         cpu.s.x87.push(ext_at(0));
-        let s = &mut cpu.s;
-        s.gpr[RSI] = INPUT;
-        s.gpr[RDI] = OUTPUT;
-        s.gpr[RSP] = DATA + 0x1f00;
-        s.gpr[RAX] = 0;
-        s.gpr[R8] = u64::from_le_bytes(marker);
-        s.rflags = 0xad7;
-        s.rip = CODE;
-        s.cs = USER_CS;
-        s.ss = USER_DS;
-        let end = CODE + code.len() as u64;
-        for _ in 0..32 {
-            if l.m.cpu.s.rip == end {
-                break;
-            }
-            l.run(1);
-            if l.state != ProcessState::Running {
-                return Err(format!("form {code:02x?} stopped: {:?}", l.state));
-            }
-        }
+        cpu.s.gpr[R8] = u64::from_le_bytes(marker);
+        run_form(&mut l, code)?;
         let x = &l.m.cpu.s.x87;
         let mut got = vec![0u8; 126];
         got[0..8].copy_from_slice(&l.m.cpu.s.rflags.to_le_bytes());
@@ -270,22 +305,8 @@ fn replay_x87(data: &[u8], ulps: u64) -> Result<usize, String> {
                 };
             }
         }
-        if !same {
-            bad_count += 1;
-            if bad.len() < 5 {
-                bad.push(format!(
-                    "record {k} (form {form}, code {code:02x?}): want {want:02x?}, got {got:02x?}"
-                ));
-            }
-        }
-    }
-    if bad_count > 0 {
-        return Err(format!(
-            "{bad_count} of {n} records differ:\n{}",
-            bad.join("\n")
-        ));
-    }
-    Ok(n)
+        Ok((same, got))
+    })
 }
 
 /// Runs one form from the test loop's state; the 32 bytes the loop would store.
@@ -305,24 +326,7 @@ fn run_one(base: &Linux, code: &[u8], input: &[u8]) -> Result<[u8; 32], String> 
     s.xmm[1] = u128_at(input, 32);
     s.gpr[R9] = u64_at(input, 32);
     s.gpr[R8] = 0x5a5a_5a5a_dead_beef;
-    s.gpr[RSI] = INPUT;
-    s.gpr[RDI] = OUTPUT;
-    s.gpr[RSP] = DATA + 0x1f00;
-    s.gpr[RAX] = 0;
-    s.rflags = 0xad7;
-    s.rip = CODE;
-    s.cs = USER_CS;
-    s.ss = USER_DS;
-    let end = CODE + code.len() as u64;
-    for _ in 0..32 {
-        if l.m.cpu.s.rip == end {
-            break;
-        }
-        l.run(1);
-        if l.state != ProcessState::Running {
-            return Err(format!("form {code:02x?} stopped: {:?}", l.state));
-        }
-    }
+    run_form(&mut l, code)?;
     let s = &l.m.cpu.s;
     let mut out = [0u8; 32];
     out[0..4].copy_from_slice(&s.mxcsr.to_le_bytes());

@@ -4,6 +4,7 @@
 //! anonymous pages for the rest of the BSS, map the PT_INTERP interpreter at its own base, set
 //! the program break, and build the initial stack ([`stack`]).
 
+pub mod pages;
 pub mod stack;
 pub mod steps;
 
@@ -276,19 +277,13 @@ fn map_segments(
             ));
         }
         let file_end = vaddr + ph.p_filesz;
-        let end = page_up(vend);
-        // elf_map: the file pages [PAGESTART(vaddr), PAGEALIGN(vaddr + filesz)) come from the
-        // file at p_offset - PAGEOFFSET(vaddr), whole pages (bytes past filesz included).
-        let file_base = ph.p_offset - (vaddr - start);
+        // elf_map (see [`pages`]): the file pages are mapped now; the anonymous BSS pages
+        // after them (vm_brk in the kernel) get a frame on first touch, through the
+        // page-fault handler.
+        let pages = pages::SegmentPages::of(vaddr, ph.p_filesz, ph.p_memsz, ph.p_offset);
+        let (end, file_base) = (pages.end, pages.file_offset);
         let mut a = start;
-        // File pages are mapped now; the anonymous BSS pages after them (vm_brk in the kernel)
-        // get a frame on first touch, through the page-fault handler.
-        let file_pages_end = if ph.p_filesz > 0 {
-            page_up(file_end)
-        } else {
-            start
-        };
-        while a < end.min(file_pages_end) {
+        while a < end.min(pages.file_end) {
             mm.map_now(mmu, a, prot)?;
             if ph.p_filesz > 0 {
                 let o = (file_base + (a - start)) as usize;

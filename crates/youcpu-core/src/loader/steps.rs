@@ -80,12 +80,9 @@ pub struct LoadStep {
 
 /// `rwx` text of a protection, as `/proc/PID/maps` shows it (without the sharing letter).
 pub fn perms(p: Prot) -> String {
-    format!(
-        "{}{}{}",
-        if p.read { 'r' } else { '-' },
-        if p.write { 'w' } else { '-' },
-        if p.exec { 'x' } else { '-' }
-    )
+    let mut text = p.perms(false);
+    text.pop(); // the 'p' of a private mapping
+    text
 }
 
 fn show(b: &[u8]) -> String {

@@ -116,6 +116,28 @@ impl Mmu {
         Ok(())
     }
 
+    /// Reads up to `buf.len()` bytes at linear address `vaddr` through the page tables at
+    /// `cr3`, as a debugger reads a process: no accessed or dirty bits set, no TLB fill, no
+    /// fault. Stops at the first byte not on a mapped 4 KiB page (a large-page mapping stops
+    /// it too) and returns how many bytes it read. The page tables are those of Intel SDM
+    /// vol. 3 §5.5 (4-level, or 5-level under CR4.LA57).
+    pub fn peek(&self, cr3: u64, vaddr: u64, buf: &mut [u8]) -> usize {
+        let mut i = 0usize;
+        while i < buf.len() {
+            let a = vaddr.wrapping_add(i as u64);
+            let e = paging::leaf_entry(&self.phys, cr3, self.cfg.la57, a);
+            if e & paging::pte::P == 0 || e & paging::pte::PS != 0 {
+                break;
+            }
+            let n = ((PAGE_SIZE - (a & 0xfff)) as usize).min(buf.len() - i);
+            if let Some(dst) = buf.get_mut(i..i + n) {
+                self.phys.read((e & paging::pte::ADDR) | (a & 0xfff), dst);
+            }
+            i += n;
+        }
+        i
+    }
+
     /// Copies guest memory at `vaddr` into `buf` (like `copy_from_user`).
     pub fn read_bytes(&mut self, vaddr: u64, buf: &mut [u8], user: bool) -> Result<(), Fault> {
         let mut i = 0usize;

@@ -254,51 +254,42 @@ impl System {
                 let entry = leaf_entry(&self.fmt, &mut self.frames, root, page);
                 let old = self.fmt.pfn(entry);
                 let (usage, refs) = self.frames.info(old).unwrap_or((FrameUse::User, 0));
-                let d = if old == self.zero_frame {
+                // do_wp_page (mm/memory.c): the shared zero page gets a fresh zeroed page; a
+                // page-cache page or one still shared gets a private copy (wp_page_copy); a
+                // page nobody else maps becomes writable where it is (wp_page_reuse).
+                let copy = |sys: &mut Self| -> Result<u64, VmError> {
+                    let f = sys.alloc_page(FrameUse::User, &[old])?;
+                    sys.frames.copy(old, f);
+                    Ok(f)
+                };
+                let (frame, d) = if old == self.zero_frame {
                     let f = self.alloc_page(FrameUse::User, &[])?;
-                    self.map_page(root, page, f, perms(true))?;
-                    steps.push(Step::Map {
-                        page,
-                        frame: f,
-                        writable: true,
-                    });
-                    Decision::DemandZero { frame: f }
+                    (f, Decision::DemandZero { frame: f })
                 } else if usage == FrameUse::PageCache {
-                    // wp_page_copy: a page-cache page is never written through a private map.
-                    let f = self.alloc_page(FrameUse::User, &[old])?;
-                    self.frames.copy(old, f);
-                    self.map_page(root, page, f, perms(true))?;
-                    self.frames.put(old);
-                    steps.push(Step::Map {
-                        page,
-                        frame: f,
-                        writable: true,
-                    });
-                    Decision::PrivateCopy { from: old, to: f }
+                    let f = copy(self)?;
+                    (f, Decision::PrivateCopy { from: old, to: f })
                 } else if refs <= 1 {
-                    self.map_page(root, page, old, perms(true))?;
-                    steps.push(Step::Map {
-                        page,
-                        frame: old,
-                        writable: true,
-                    });
-                    Decision::CowReuse { frame: old }
+                    (old, Decision::CowReuse { frame: old })
                 } else {
-                    let f = self.alloc_page(FrameUse::User, &[old])?;
-                    self.frames.copy(old, f);
-                    self.map_page(root, page, f, perms(true))?;
-                    self.frames.put(old);
-                    steps.push(Step::Map {
-                        page,
-                        frame: f,
-                        writable: true,
-                    });
-                    Decision::CowCopy {
+                    let f = copy(self)?;
+                    let d = Decision::CowCopy {
                         from: old,
                         to: f,
                         refs_before: refs,
-                    }
+                    };
+                    (f, d)
                 };
+                self.map_page(root, page, frame, perms(true))?;
+                if matches!(d, Decision::PrivateCopy { .. } | Decision::CowCopy { .. }) {
+                    // The copy holds the data now: this mapping's reference to the old frame
+                    // is dropped.
+                    self.frames.put(old);
+                }
+                steps.push(Step::Map {
+                    page,
+                    frame,
+                    writable: true,
+                });
                 // ptep_clear_flush: the old translation leaves the TLB.
                 self.tlb.invlpg(page);
                 Ok(d)

@@ -10,20 +10,7 @@
 use crate::gas;
 
 use youcpu_core::asm::{assemble, disassemble_one, AsmError, Bitness};
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn pick<'a>(&mut self, v: &[&'a str]) -> &'a str {
-        v[(self.next() % v.len() as u64) as usize]
-    }
-}
+use youcpu_testkit::rng::{Rng, XorShift64};
 
 const MNEMONICS: &[&str] = &[
     "add", "or", "adc", "sbb", "and", "sub", "xor", "cmp", "mov", "test", "xchg", "lea", "movzx",
@@ -37,7 +24,7 @@ const MNEMONICS: &[&str] = &[
     "leave", "cbw", "cdq", "cqo", "cmovns", "setbe", "popcnt", "lzcnt", "tzcnt", "crc32", "movbe",
 ];
 
-fn operand(r: &mut Rng, bits: Bitness) -> String {
+fn operand(r: &mut XorShift64, bits: Bitness) -> String {
     let regs64 = ["rax", "rcx", "rsp", "rbp", "rsi", "r8", "r12", "r13", "r15"];
     let regs32 = [
         "eax", "ecx", "edx", "esp", "ebp", "esi", "edi", "r9d", "r12d", "r13d",
@@ -110,7 +97,7 @@ fn operand(r: &mut Rng, bits: Bitness) -> String {
     ];
     // Outside 64-bit mode GAS reads rax, r8d... as symbol names: keep to the mode's registers.
     let wide = bits == Bitness::B64;
-    let pick_reg = |r: &mut Rng, v: &[&'static str]| -> String {
+    let pick_reg = |r: &mut XorShift64, v: &[&'static str]| -> String {
         let keep: Vec<&str> = v
             .iter()
             .copied()
@@ -169,7 +156,7 @@ fn operand(r: &mut Rng, bits: Bitness) -> String {
 }
 
 fn random_lines(bits: Bitness, seed: u64, n: usize) -> Vec<String> {
-    let mut r = Rng(seed | 1);
+    let mut r = XorShift64(seed | 1);
     (0..n)
         .map(|_| {
             let m = r.pick(MNEMONICS);

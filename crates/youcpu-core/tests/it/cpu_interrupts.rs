@@ -88,6 +88,17 @@ fn int3_from_ring3_switches_to_rsp0_and_pushes_the_frame() {
     assert_eq!(read_u64(&mut l, sp + 16) & rflags::IF, rflags::IF);
     assert_eq!(read_u64(&mut l, sp + 24), STACK - 8);
     assert_eq!(read_u64(&mut l, sp + 32), u64::from(USER_DS));
+    let names: Vec<_> = d.frame().into_iter().map(|(a, n)| (a - sp, n)).collect();
+    assert_eq!(
+        names,
+        [
+            (0, "RIP"),
+            (8, "CS"),
+            (16, "RFLAGS"),
+            (24, "RSP"),
+            (32, "SS")
+        ]
+    );
     // IRETQ returns to ring 3 where it was.
     l.m.cpu.iretq(&mut l.m.mmu).unwrap();
     let s = &l.m.cpu.s;
@@ -114,6 +125,7 @@ fn page_fault_pushes_error_code_and_sets_cr2() {
     let sp = l.m.cpu.s.gpr[RSP];
     assert_eq!(read_u64(&mut l, sp), 4);
     assert_eq!(read_u64(&mut l, sp + 8), CODE);
+    assert_eq!(d.frame()[..2], [(sp, "error code"), (sp + 8, "RIP")]);
     assert_eq!(l.m.cpu.retired_user, 0);
 }
 

@@ -284,3 +284,42 @@ fn physical_memory_is_bounded() {
     m.phys.free_frame(3);
     assert_eq!(m.phys.alloc_frame().unwrap(), 3);
 }
+
+#[test]
+fn peek_reads_like_the_cpu_but_leaves_no_trace() {
+    let (mut m, cr3) = setup(false);
+    let va = 0x40_0ffc_u64;
+    for page in [0x40_0000u64, 0x40_1000] {
+        let f = m.phys.alloc_frame().unwrap();
+        map_page(&mut m.phys, cr3, false, page, f, RW_USER).unwrap();
+    }
+    // Written through the bus (which sets A and D): the bytes straddle the two pages.
+    m.write_bytes(va, &[1, 2, 3, 4, 5, 6, 7, 8], true).unwrap();
+    let leaf = |m: &Mmu, a: u64| leaf_entry(&m.phys, cr3, false, a);
+    // Clear A and D to see that peek sets neither.
+    for page in [0x40_0000u64, 0x40_1000] {
+        let e = leaf(&m, page) & !(pte::A | pte::D);
+        map_entry(&mut m, cr3, page, e);
+    }
+    m.tlb.flush();
+    let mut buf = [0u8; 8];
+    assert_eq!(m.peek(cr3, va, &mut buf), 8);
+    assert_eq!(buf, [1, 2, 3, 4, 5, 6, 7, 8]);
+    assert_eq!(leaf(&m, 0x40_0000) & (pte::A | pte::D), 0);
+    // It stops at the first unmapped byte: 0x40_2000 is not mapped.
+    let mut buf = [0u8; 16];
+    assert_eq!(m.peek(cr3, 0x40_1ffc, &mut buf), 4);
+    let mut cpu = [0u8; 4];
+    m.read_bytes(0x40_1ffc, &mut cpu, true).unwrap();
+    assert_eq!(buf[..4], cpu);
+}
+
+/// Overwrites the leaf entry of the 4 KiB page at `va` with `e`.
+fn map_entry(m: &mut Mmu, cr3: u64, va: u64, e: u64) {
+    let mut table = cr3;
+    for level in (2..=4u32).rev() {
+        let i = (va >> (12 + 9 * (level - 1))) & 0x1ff;
+        table = m.phys.read_u64(table + i * 8) & pte::ADDR;
+    }
+    m.phys.write_u64(table + ((va >> 12) & 0x1ff) * 8, e);
+}

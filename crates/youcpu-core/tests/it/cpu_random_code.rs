@@ -6,22 +6,14 @@
 #![allow(clippy::unwrap_used)] // tests may unwrap
 
 use youcpu_core::cpu::state::rflags;
-use youcpu_core::linux::mm::Prot;
-use youcpu_core::linux::{Config, Linux, USER_CS, USER_DS};
+use youcpu_core::linux::{Config, Linux};
+use youcpu_testkit::ring3::{self, RW, RWX};
+use youcpu_testkit::rng::{Rng, SplitMix64};
 
-struct Rng(u64);
+/// The scratch process's pages: code (which random stores may rewrite) and a stack.
+const PAGES: &[(u64, youcpu_core::linux::mm::Prot)] = &[(0x40_0000, RWX), (0x40_1000, RW)];
 
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-}
-
-fn interesting(r: &mut Rng) -> u64 {
+fn interesting(r: &mut SplitMix64) -> u64 {
     match r.next() % 6 {
         0 => 0,
         1 => u64::MAX,
@@ -39,30 +31,10 @@ fn random_code_never_panics() {
         ..Config::default()
     })
     .unwrap();
-    let mut rng = Rng(12345);
+    let mut rng = SplitMix64(12345);
     let mut outcomes = std::collections::BTreeMap::<String, u32>::new();
     for _ in 0..20_000 {
         let mut l = base.clone();
-        l.mm.map_now(
-            &mut l.m.mmu,
-            0x40_0000,
-            Prot {
-                read: true,
-                write: true,
-                exec: true,
-            },
-        )
-        .unwrap();
-        l.mm.map_now(
-            &mut l.m.mmu,
-            0x40_1000,
-            Prot {
-                read: true,
-                write: true,
-                exec: false,
-            },
-        )
-        .unwrap();
         let code: Vec<u8> = (0..256)
             .map(|_| {
                 // Bias towards prefixes and common opcodes so more instructions decode.
@@ -73,7 +45,7 @@ fn random_code_never_panics() {
                 }
             })
             .collect();
-        l.mm.poke(&mut l.m.mmu, 0x40_0000, &code).unwrap();
+        ring3::enter(&mut l, PAGES, 0x40_0000, &code, 0x40_1800);
         let s = &mut l.m.cpu.s;
         for g in s.gpr.iter_mut() {
             *g = interesting(&mut rng);
@@ -83,17 +55,9 @@ fn random_code_never_panics() {
             *x = u128::from(rng.next()) << 64 | u128::from(rng.next());
         }
         s.rip = 0x40_0000 + rng.next() % 64;
-        s.cs = USER_CS;
-        s.ss = USER_DS;
         s.rflags = rflags::FIXED | rflags::IF | (rng.next() & (rflags::STATUS | rflags::DF));
         l.run(300);
-        let key = match &l.state {
-            youcpu_core::linux::ProcessState::Running => "running".to_string(),
-            youcpu_core::linux::ProcessState::Exited { .. } => "exited".to_string(),
-            youcpu_core::linux::ProcessState::Killed { signal, .. } => format!("signal {signal}"),
-            youcpu_core::linux::ProcessState::Crashed { .. } => "crashed".to_string(),
-        };
-        *outcomes.entry(key).or_default() += 1;
+        *outcomes.entry(ring3::outcome(&l.state)).or_default() += 1;
     }
     // Most random code faults quickly; many different outcomes show the paths were exercised.
     assert!(outcomes.len() >= 3, "{outcomes:?}");
@@ -109,22 +73,10 @@ fn random_simd_and_x87_code_never_panics() {
         ..Config::default()
     })
     .unwrap();
-    let mut rng = Rng(777);
+    let mut rng = SplitMix64(777);
     let mut outcomes = std::collections::BTreeMap::<String, u32>::new();
     for _ in 0..20_000 {
         let mut l = base.clone();
-        for (page, exec) in [(0x40_0000, true), (0x40_1000, false)] {
-            l.mm.map_now(
-                &mut l.m.mmu,
-                page,
-                Prot {
-                    read: true,
-                    write: true,
-                    exec,
-                },
-            )
-            .unwrap();
-        }
         let mut code = Vec::new();
         while code.len() < 200 {
             match rng.next() % 5 {
@@ -154,7 +106,7 @@ fn random_simd_and_x87_code_never_panics() {
                 code.push(interesting(&mut rng) as u8);
             }
         }
-        l.mm.poke(&mut l.m.mmu, 0x40_0000, &code).unwrap();
+        ring3::enter(&mut l, PAGES, 0x40_0000, &code, 0x40_1800);
         let cpu = &mut l.m.cpu;
         for g in cpu.s.gpr.iter_mut() {
             *g = interesting(&mut rng);
@@ -171,18 +123,9 @@ fn random_simd_and_x87_code_never_panics() {
             r.se = interesting(&mut rng) as u16;
             r.sig = interesting(&mut rng);
         }
-        cpu.s.rip = 0x40_0000;
-        cpu.s.cs = USER_CS;
-        cpu.s.ss = USER_DS;
         cpu.s.rflags = rflags::FIXED | rflags::IF | (rng.next() & rflags::STATUS);
         l.run(300);
-        let key = match &l.state {
-            youcpu_core::linux::ProcessState::Running => "running".to_string(),
-            youcpu_core::linux::ProcessState::Exited { .. } => "exited".to_string(),
-            youcpu_core::linux::ProcessState::Killed { signal, .. } => format!("signal {signal}"),
-            youcpu_core::linux::ProcessState::Crashed { .. } => "crashed".to_string(),
-        };
-        *outcomes.entry(key).or_default() += 1;
+        *outcomes.entry(ring3::outcome(&l.state)).or_default() += 1;
     }
     assert!(outcomes.len() >= 3, "{outcomes:?}");
     eprintln!("{outcomes:?}");
@@ -232,7 +175,7 @@ fn mutated_elf_files_never_panic_the_loader() {
         l.state,
         youcpu_core::linux::ProcessState::Exited { code: 0 }
     );
-    let mut rng = Rng(99);
+    let mut rng = SplitMix64(99);
     let (mut ok, mut refused) = (0, 0);
     for _ in 0..3000 {
         let mut m = elf.clone();

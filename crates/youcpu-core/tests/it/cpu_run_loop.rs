@@ -10,23 +10,9 @@
 
 use youcpu_core::cpu::state::rflags;
 use youcpu_core::cpu::Event;
-use youcpu_core::linux::mm::Prot;
-use youcpu_core::linux::{Config, Linux, ProcessState, USER_CS, USER_DS};
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
+use youcpu_core::linux::{Config, Linux, ProcessState};
+use youcpu_testkit::ring3::{self, RW, RWX};
+use youcpu_testkit::rng::{Rng, SplitMix64};
 
 const CODE: u64 = 0x40_0000;
 const STACK_PAGE: u64 = 0x40_2000;
@@ -74,7 +60,7 @@ const RARE: &[&[u8]] = &[
 
 /// A random loop: a body of instructions, some of which rewrite code in the body, run R15
 /// times, then exit_group(RBX & 0xff).
-fn program(r: &mut Rng) -> Vec<u8> {
+fn program(r: &mut SplitMix64) -> Vec<u8> {
     let mut code = Vec::new();
     // mov r15d, iterations
     code.extend([0x41, 0xbf]);
@@ -105,7 +91,7 @@ fn program(r: &mut Rng) -> Vec<u8> {
                 let at = code.len();
                 code.extend([0; 4]);
                 for _ in 0..r.below(3) {
-                    code.extend(PLAIN[r.below(PLAIN.len() as u64) as usize]);
+                    code.extend(r.pick(PLAIN));
                 }
                 fixups.push((at, code.len()));
                 code.extend([0x01, 0xc3]);
@@ -123,8 +109,8 @@ fn program(r: &mut Rng) -> Vec<u8> {
                 fixups.push((at, code.len() + 1));
                 code.extend([0xb8, 0, 0, 0, 0, 0x41, 0x01, 0xc6]);
             }
-            3 if r.below(8) == 0 => code.extend(RARE[r.below(RARE.len() as u64) as usize]),
-            _ => code.extend(PLAIN[r.below(PLAIN.len() as u64) as usize]),
+            3 if r.below(8) == 0 => code.extend(r.pick(RARE)),
+            _ => code.extend(r.pick(PLAIN)),
         }
     }
     for (at, target) in fixups {
@@ -143,7 +129,7 @@ fn program(r: &mut Rng) -> Vec<u8> {
     code
 }
 
-fn machine(r: &mut Rng, code: &[u8]) -> Linux {
+fn machine(r: &mut SplitMix64, code: &[u8]) -> Linux {
     let timer_period = match r.below(3) {
         0 => None,
         1 => Some(1 + r.below(40)),
@@ -155,17 +141,8 @@ fn machine(r: &mut Rng, code: &[u8]) -> Linux {
         ..Config::default()
     })
     .unwrap();
-    let rwx = Prot {
-        read: true,
-        write: true,
-        exec: true,
-    };
-    for page in [CODE, CODE + 0x1000] {
-        l.mm.map_now(&mut l.m.mmu, page, rwx).unwrap();
-    }
-    let rw = Prot { exec: false, ..rwx };
-    l.mm.map_now(&mut l.m.mmu, STACK_PAGE, rw).unwrap();
-    l.mm.poke(&mut l.m.mmu, CODE, code).unwrap();
+    let pages = [(CODE, RWX), (CODE + 0x1000, RWX), (STACK_PAGE, RW)];
+    ring3::enter(&mut l, &pages, CODE, code, STACK_PAGE + 0x800);
     let s = &mut l.m.cpu.s;
     for g in s.gpr.iter_mut() {
         *g = match r.below(3) {
@@ -175,9 +152,6 @@ fn machine(r: &mut Rng, code: &[u8]) -> Linux {
         };
     }
     s.gpr[4] = STACK_PAGE + 0x800;
-    s.rip = CODE;
-    s.cs = USER_CS;
-    s.ss = USER_DS;
     s.rflags = rflags::FIXED | rflags::IF | (r.next() & rflags::STATUS);
     l
 }
@@ -232,7 +206,7 @@ fn run_stepwise(l: &mut Linux, budget: u64) {
 
 #[test]
 fn the_run_loop_does_what_single_steps_do() {
-    let mut r = Rng(0x2026_1207);
+    let mut r = SplitMix64(0x2026_1207);
     let mut ends = std::collections::BTreeMap::<String, u32>::new();
     let mut instructions = 0u64;
     for case in 0..250 {
@@ -256,13 +230,7 @@ fn the_run_loop_does_what_single_steps_do() {
             chunks += 1;
         }
         instructions += fast.instructions();
-        let end = match &fast.state {
-            ProcessState::Running => "running".to_string(),
-            ProcessState::Exited { .. } => "exited".to_string(),
-            ProcessState::Killed { signal, .. } => format!("signal {signal}"),
-            ProcessState::Crashed { reason } => format!("crashed: {reason}"),
-        };
-        *ends.entry(end).or_default() += 1;
+        *ends.entry(ring3::outcome(&fast.state)).or_default() += 1;
     }
     eprintln!("{instructions} instructions; ends: {ends:?}");
     // The mix reached clean exits, signals and the code rewrites.

@@ -10,6 +10,7 @@ use youcpu_core::elf::writer::{patch, ExecutableSpec};
 use youcpu_core::elf::{
     parse, parse_with_limits, ByteRange, ElfError, ElfFile, Endian, Limits, NO_STRINGS,
 };
+use youcpu_testkit::rng::{Rng as _, SplitMix64};
 
 fn hello64() -> Vec<u8> {
     hello::hello(
@@ -576,21 +577,12 @@ fn field_ranges_hold_the_values() {
     }
 }
 
-/// A deterministic pseudo-random sequence (SplitMix64).
-fn splitmix(state: &mut u64) -> u64 {
-    *state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    let mut z = *state;
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
-}
-
 #[test]
 fn random_bytes_never_panic() {
-    let mut state = 42;
+    let mut rng = SplitMix64(42);
     for i in 0..3000 {
-        let len = (splitmix(&mut state) % 600) as usize;
-        let mut b: Vec<u8> = (0..len).map(|_| splitmix(&mut state) as u8).collect();
+        let len = rng.index(600);
+        let mut b = rng.bytes(len);
         // Most random files stop at the magic; give two thirds of them a valid identification.
         if i % 3 != 0 && len >= 6 {
             b[..4].copy_from_slice(b"\x7fELF");

@@ -6,32 +6,12 @@
 #![allow(clippy::unwrap_used)] // tests may unwrap
 
 use crate::elf_tools as tools;
+use youcpu_testkit::fields::Fields;
 use youcpu_testkit::readelf;
+use youcpu_testkit::rng::{Rng, SplitMix64};
 
 use tools::Scratch;
 use youcpu_core::elf::{parse, Class, Endian};
-
-/// Endian-aware field writer.
-struct Out {
-    buf: Vec<u8>,
-    big: bool,
-    wide: bool,
-}
-
-impl Out {
-    fn n(&mut self, v: u64, len: usize) {
-        let b = v.to_be_bytes();
-        let b = &b[8 - len..];
-        if self.big {
-            self.buf.extend_from_slice(b);
-        } else {
-            self.buf.extend(b.iter().rev());
-        }
-    }
-    fn w(&mut self, v: u64) {
-        self.n(v, if self.wide { 8 } else { 4 });
-    }
-}
 
 /// An ELF file whose program headers have the given (p_type, p_flags) and whose sections have
 /// the given (sh_type, sh_flags); everything else is empty.
@@ -44,11 +24,7 @@ fn synthetic(
     sh: &[(u32, u64)],
 ) -> Vec<u8> {
     let wide = class == Class::Elf64;
-    let mut o = Out {
-        buf: Vec::new(),
-        big: endian == Endian::Big,
-        wide,
-    };
+    let mut o = Fields::new(endian == Endian::Big, wide);
     let (ehsize, phsize, shsize) = (
         class.ehdr_size() as u64,
         class.phdr_size() as u64,
@@ -111,7 +87,7 @@ fn synthetic(
         (17, _) => 4,
         _ => 0,
     };
-    let entry = |o: &mut Out, name: u64, t: u32, flags: u64, off: u64, size: u64| {
+    let entry = |o: &mut Fields, name: u64, t: u32, flags: u64, off: u64, size: u64| {
         o.n(name, 4);
         o.n(t as u64, 4);
         o.w(flags);
@@ -130,19 +106,7 @@ fn synthetic(
     o.buf
 }
 
-/// A deterministic pseudo-random sequence (SplitMix64).
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-}
-
-fn segment_types(rng: &mut Rng) -> Vec<u32> {
+fn segment_types(rng: &mut SplitMix64) -> Vec<u32> {
     let mut v: Vec<u32> = vec![0, 1, 2, 4, 5, 6, 7, 8, 9, 0x5fff_ffff];
     v.extend([0x6000_0000, 0x6000_0001, 0x6464_e550, 0x6fff_ffff]);
     v.extend(0x6000_0002..=0x6000_0016);
@@ -166,7 +130,7 @@ fn segment_types(rng: &mut Rng) -> Vec<u32> {
     v
 }
 
-fn section_types(rng: &mut Rng) -> Vec<u32> {
+fn section_types(rng: &mut SplitMix64) -> Vec<u32> {
     let mut v: Vec<u32> = (0..=21).collect();
     v.extend([
         0x6000_0000,
@@ -203,7 +167,7 @@ fn section_types(rng: &mut Rng) -> Vec<u32> {
     v
 }
 
-fn section_flags(rng: &mut Rng, bits: u32) -> Vec<u64> {
+fn section_flags(rng: &mut SplitMix64, bits: u32) -> Vec<u64> {
     let mut v: Vec<u64> = (0..bits).map(|b| 1u64 << b).collect();
     v.extend([
         0,
@@ -236,7 +200,7 @@ fn names_and_flag_letters_match_readelf() {
     let osabis = [
         0u8, 1, 3, 6, 9, 2, 12, 13, 17, 18, 19, 63, 64, 65, 66, 97, 255,
     ];
-    let mut rng = Rng(0x5eed);
+    let mut rng = SplitMix64(0x5eed);
     let mut n = 0;
     let mut diffs = Vec::new();
     for (i, &machine) in machines.iter().enumerate() {

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used)] // tests may unwrap
 
 use crate::elf_tools as tools;
+use youcpu_testkit::fields::Fields;
 use youcpu_testkit::readelf;
 
 use std::path::{Path, PathBuf};
@@ -341,36 +342,10 @@ fn core_dump_from_the_kernel() {
         .any(|s| s.is_load() && s.filesz.value == 0));
 }
 
-/// Field writer for hand-made files in either byte order and class.
-struct Raw {
-    buf: Vec<u8>,
-    big: bool,
-    wide: bool,
-}
-
-impl Raw {
-    fn n(&mut self, v: u64, len: usize) {
-        let b = v.to_be_bytes();
-        let b = &b[8 - len..];
-        if self.big {
-            self.buf.extend_from_slice(b);
-        } else {
-            self.buf.extend(b.iter().rev());
-        }
-    }
-    fn w(&mut self, v: u64) {
-        self.n(v, if self.wide { 8 } else { 4 });
-    }
-}
-
 /// A shared object with PT_INTERP and PT_DYNAMIC (DT_NEEDED x2, DT_SONAME, DT_RUNPATH) and no
 /// section headers, so readelf -d has to go through the program headers as we do.
 fn dynamic_object(wide: bool, big: bool) -> Vec<u8> {
-    let mut o = Raw {
-        buf: Vec::new(),
-        big,
-        wide,
-    };
+    let mut o = Fields::new(big, wide);
     let w = if wide { 8u64 } else { 4 };
     let (ehsize, phsize) = if wide { (64u64, 56u64) } else { (52, 32) };
     let interp = b"/lib/ld-big.so.1\0";
@@ -412,7 +387,7 @@ fn dynamic_object(wide: bool, big: bool) -> Vec<u8> {
     o.n(0, 2);
     o.n(0, 2);
     o.n(0, 2);
-    let ph = |o: &mut Raw, ty: u64, off: u64, len: u64, flags: u64| {
+    let ph = |o: &mut Fields, ty: u64, off: u64, len: u64, flags: u64| {
         o.n(ty, 4);
         if wide {
             o.n(flags, 4);

@@ -16,6 +16,7 @@ use youcpu_core::exec::namei::Cred;
 use youcpu_core::exec::register;
 use youcpu_core::linux::fs::vfs::ExecView;
 use youcpu_testkit::process::Run;
+use youcpu_testkit::rng::{Rng, XorShift64Star};
 
 const WRITER_C: &str = r#"
 #include <dirent.h>
@@ -64,32 +65,14 @@ int main(int argc, char **argv) {
 }
 "#;
 
-/// A small deterministic generator (xorshift64*).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
-        xs[self.below(xs.len())]
-    }
-}
-
-fn field(rng: &mut Rng, pieces: &[&str], max: usize) -> String {
-    let n = rng.below(max + 1);
+fn field(rng: &mut XorShift64Star, pieces: &[&str], max: usize) -> String {
+    let n = rng.index(max + 1);
     (0..n).map(|_| rng.pick(pieces)).collect()
 }
 
 /// Registration strings built from the pieces the parser cares about.
 fn corpus(n: usize, seed: u64, rec: &str) -> Vec<Vec<u8>> {
-    let mut rng = Rng(seed);
+    let mut rng = XorShift64Star(seed);
     // Each list leans towards valid choices so that about half the strings are accepted.
     let dels = [
         ":", ":", ":", ":", ":", ":", "|", ",", "x", "\\", "M", "P", "#", "\n",
@@ -130,7 +113,7 @@ fn corpus(n: usize, seed: u64, rec: &str) -> Vec<Vec<u8>> {
             t.to_string(),
             rng.pick(&offsets).to_string(),
             field(&mut rng, &magic_pieces, 6),
-            if rng.below(2) == 0 {
+            if rng.index(2) == 0 {
                 String::new()
             } else {
                 field(&mut rng, &mask_pieces, 6)
@@ -139,22 +122,22 @@ fn corpus(n: usize, seed: u64, rec: &str) -> Vec<Vec<u8>> {
             field(&mut rng, &flag_pieces, 4),
         ];
         // Occasionally drop or add a field, or a raw NUL byte.
-        match rng.below(12) {
+        match rng.index(12) {
             0 => {
-                fields.remove(rng.below(7));
+                fields.remove(rng.index(7));
             }
-            1 => fields.insert(rng.below(7), String::from("extra")),
+            1 => fields.insert(rng.index(7), String::from("extra")),
             2 => {
-                let i = rng.below(7);
+                let i = rng.index(7);
                 fields[i].push('\0');
             }
             _ => {}
         }
         let mut s = String::from(d);
         s.push_str(&fields.join(d));
-        if rng.below(3) == 0 {
+        if rng.index(3) == 0 {
             // Long magic to reach the size limits.
-            let rep = rng.below(300);
+            let rep = rng.index(300);
             s = s.replacen(
                 &fields[3],
                 &format!("{}{}", fields[3], "\\x41".repeat(rep)),

@@ -6,6 +6,7 @@ use youcpu_testkit::execve as common;
 
 use common::{agree, agree_all, tools, Case, Scratch, Seen};
 use std::os::unix::ffi::OsStrExt;
+use youcpu_testkit::rng::{Rng, XorShift64Star};
 
 fn rec() -> Vec<u8> {
     tools().recorder.as_os_str().as_bytes().to_vec()
@@ -263,21 +264,6 @@ fn recorder_sees_execfn_as_given() {
     }
 }
 
-/// A small deterministic generator (xorshift64*).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
-
 #[test]
 fn generated_first_lines() {
     let dir = Scratch::new("gen");
@@ -311,29 +297,29 @@ fn generated_first_lines() {
         b"\x7f",
         b"\xc3\xa9",
     ];
-    let mut rng = Rng(0xdead_beef_cafe_f00d);
+    let mut rng = XorShift64Star(0xdead_beef_cafe_f00d);
     let mut cases = Vec::new();
     for i in 0..1500 {
         let mut body = b"#!".to_vec();
-        for _ in 0..rng.below(4) {
-            body.extend_from_slice(pieces[rng.below(2)]);
+        for _ in 0..rng.index(4) {
+            body.extend_from_slice(pieces[rng.index(2)]);
         }
-        body.extend_from_slice(&interps[rng.below(interps.len())]);
-        let n = rng.below(12);
+        body.extend_from_slice(&interps[rng.index(interps.len())]);
+        let n = rng.index(12);
         for _ in 0..n {
-            body.extend_from_slice(pieces[rng.below(pieces.len())]);
+            body.extend_from_slice(rng.pick(&pieces));
         }
         // Sometimes pad to around the 256-byte buffer with a filler argument.
-        if rng.below(3) == 0 {
-            let target = 240 + rng.below(30);
+        if rng.index(3) == 0 {
+            let target = 240 + rng.index(30);
             if body.len() < target {
                 body.push(b' ');
                 while body.len() < target {
                     body.push(b'y');
                 }
             }
-            for _ in 0..rng.below(4) {
-                body.extend_from_slice(pieces[rng.below(pieces.len())]);
+            for _ in 0..rng.index(4) {
+                body.extend_from_slice(rng.pick(&pieces));
             }
         }
         let p = script(&dir, &format!("g{i}"), &body);

@@ -68,3 +68,4 @@ mod gas;
 mod harness;
 mod recorded;
 mod sse;
+mod vm_model;

@@ -34,7 +34,9 @@ fn cpu_only() -> impl Strategy<Value = Vec<TaskSpec>> {
         .prop_map(|v| v.into_iter().map(|(a, l)| TaskSpec::cpu(a, l)).collect())
 }
 
-fn with_io() -> impl Strategy<Value = Vec<TaskSpec>> {
+/// 1 to `max - 1` tasks, each with CPU bursts separated by I/O waits and a nice value (also
+/// the `sched_smp` workload).
+pub(crate) fn with_io_up_to(max: usize) -> impl Strategy<Value = Vec<TaskSpec>> {
     let task = (
         0u64..30,
         prop::collection::vec((1u64..15, 1u64..20), 1..4),
@@ -54,7 +56,11 @@ fn with_io() -> impl Strategy<Value = Vec<TaskSpec>> {
                 nice,
             }
         });
-    prop::collection::vec(task, 1..8)
+    prop::collection::vec(task, 1..max)
+}
+
+fn with_io() -> impl Strategy<Value = Vec<TaskSpec>> {
+    with_io_up_to(8)
 }
 
 fn scaled(tasks: &[TaskSpec]) -> Vec<TaskSpec> {

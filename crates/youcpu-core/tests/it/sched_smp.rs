@@ -32,26 +32,7 @@ fn policy() -> impl Strategy<Value = Policy> {
 }
 
 fn workload() -> impl Strategy<Value = Vec<TaskSpec>> {
-    let task = (
-        0u64..30,
-        prop::collection::vec((1u64..15, 1u64..20), 1..4),
-        -5i32..=5,
-    )
-        .prop_map(|(arrival, parts, nice)| {
-            let mut bursts = Vec::new();
-            for (i, (c, io)) in parts.iter().enumerate() {
-                if i > 0 {
-                    bursts.push(Burst::Io(*io));
-                }
-                bursts.push(Burst::Cpu(*c));
-            }
-            TaskSpec {
-                arrival,
-                bursts,
-                nice,
-            }
-        });
-    prop::collection::vec(task, 1..10)
+    crate::sched_properties::with_io_up_to(10)
 }
 
 fn scaled(tasks: &[TaskSpec], k: u64) -> Vec<TaskSpec> {

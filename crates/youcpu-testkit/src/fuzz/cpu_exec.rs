@@ -8,8 +8,7 @@
 
 use super::input::Input;
 use youcpu_core::cpu::state::rflags;
-use youcpu_core::linux::mm::Prot;
-use youcpu_core::linux::{Config, Linux, ProcessState, KERNEL_CS, KERNEL_DS, USER_CS, USER_DS};
+use youcpu_core::linux::{Linux, ProcessState, KERNEL_CS, KERNEL_DS, USER_CS, USER_DS};
 
 /// Where the input's code is placed.
 pub const CODE: u64 = 0x40_0000;
@@ -27,24 +26,7 @@ pub const FLAG_MASK: u64 = rflags::STATUS
     | rflags::ID;
 
 thread_local! {
-    static BASE: Option<Linux> = boot();
-}
-
-fn boot() -> Option<Linux> {
-    let mut l = Linux::new(&Config {
-        memory_limit: 8 << 20,
-        ..Config::default()
-    })
-    .ok()?;
-    let rwx = Prot {
-        read: true,
-        write: true,
-        exec: true,
-    };
-    let rw = Prot { exec: false, ..rwx };
-    l.mm.map_now(&mut l.m.mmu, CODE, rwx).ok()?;
-    l.mm.map_now(&mut l.m.mmu, CODE + 0x1000, rw).ok()?;
-    Some(l)
+    static BASE: Option<Linux> = super::scratch_base(CODE);
 }
 
 /// Runs one input.

@@ -43,3 +43,19 @@ pub fn check_message(what: &str, m: &str) {
         "{what}: error message spans lines: {m:?}"
     );
 }
+
+/// The process the CPU targets start every input from: 8 MiB of memory, a read-write-execute
+/// code page at `code` (inputs may rewrite their own code) and a read-write page after it.
+/// `None` if the kernel model does not boot.
+fn scratch_base(code: u64) -> Option<youcpu_core::linux::Linux> {
+    use crate::ring3::{RW, RWX};
+    use youcpu_core::linux::{Config, Linux};
+    let mut l = Linux::new(&Config {
+        memory_limit: 8 << 20,
+        ..Config::default()
+    })
+    .ok()?;
+    l.mm.map_now(&mut l.m.mmu, code, RWX).ok()?;
+    l.mm.map_now(&mut l.m.mmu, code + 0x1000, RW).ok()?;
+    Some(l)
+}

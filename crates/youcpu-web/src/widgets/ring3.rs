@@ -8,7 +8,6 @@ use youcpu_core::cpu::state::{rflags, State as CpuState, GPR_NAMES};
 use youcpu_core::cpu::vendor::{self, Vendor};
 use youcpu_core::linux::bare::Bare;
 use youcpu_core::linux::{Config, KernelAction, Linux, ProcessState, TraceStep};
-use youcpu_core::mmu::paging::{leaf_entry, pte};
 
 /// Where the program is placed (its first instruction).
 pub const CODE: u64 = 0x40_1000;
@@ -130,17 +129,9 @@ pub fn boot_on(code: &[u8], vendor: Vendor) -> Result<Linux, String> {
 /// Up to `n` bytes at a virtual address, read through the page tables without side effects
 /// (stops at the first unmapped byte).
 pub fn peek(os: &Linux, addr: u64, n: usize) -> Vec<u8> {
-    let mut out = Vec::with_capacity(n);
-    for i in 0..n.min(64) {
-        let a = addr.wrapping_add(i as u64);
-        let e = leaf_entry(&os.m.mmu.phys, os.m.cpu.s.cr3, false, a);
-        if e & pte::P == 0 {
-            break;
-        }
-        let mut b = [0u8; 1];
-        os.m.mmu.phys.read((e & pte::ADDR) | (a & 0xfff), &mut b);
-        out.push(b[0]);
-    }
+    let mut out = vec![0u8; n.min(64)];
+    let got = os.m.mmu.peek(os.m.cpu.s.cr3, addr, &mut out);
+    out.truncate(got);
     out
 }
 

@@ -9,10 +9,9 @@
 //! Per-line errors are output, not failure: the exit status is 1 only for unusable input
 //! (bad options, more than MAX_INPUT bytes or MAX_LINES lines).
 
-use crate::cli::{err, text_value, CliError, Output};
+use crate::cli::{err, read_at_most, text_value, CliError, Output};
 use serde_json::{json, Value};
 use std::ffi::OsString;
-use std::io::Read;
 use youcpu_core::asm::{assemble, AsmError, Bitness};
 
 /// At most this much input is read.
@@ -20,11 +19,44 @@ const MAX_INPUT: u64 = 4 << 20;
 /// At most this many lines are assembled.
 const MAX_LINES: usize = 100_000;
 
-/// The mode and start address from `--bits` and `--ip` (64-bit at 0 when not given).
-pub(crate) fn mode(bits: Option<&str>, ip: Option<&str>) -> Result<(Bitness, u64), CliError> {
-    let bits = bits.map_or(Ok(Bitness::B64), parse_bits)?;
-    let ip = ip.map_or(Ok(0), |t| parse_ip(t, bits))?;
-    Ok((bits, ip))
+/// The options `asm` and `disasm` share: `--bits`, `--ip`, `--explain` (and `--json`, which
+/// `main` reads).
+#[derive(Default)]
+pub(crate) struct ModeArgs {
+    bits: Option<String>,
+    ip: Option<String>,
+    /// `--explain` was given.
+    pub explain: bool,
+}
+
+impl ModeArgs {
+    /// The option's name if `arg` is one of the shared options.
+    pub fn shared(arg: &lexopt::Arg) -> Option<&'static str> {
+        match arg {
+            lexopt::Arg::Long(n) => ["json", "explain", "bits", "ip"]
+                .into_iter()
+                .find(|k| k == n),
+            _ => None,
+        }
+    }
+
+    /// Takes the shared option `name` (reading its value, if it has one).
+    pub fn set(&mut self, parser: &mut lexopt::Parser, name: &'static str) -> Result<(), CliError> {
+        match name {
+            "explain" => self.explain = true,
+            "bits" => self.bits = Some(text_value(parser, "bits")?),
+            "ip" => self.ip = Some(text_value(parser, "ip")?),
+            _ => {} // --json: main reads it
+        }
+        Ok(())
+    }
+
+    /// The mode and start address (64-bit at 0 when not given).
+    pub fn mode(&self) -> Result<(Bitness, u64), CliError> {
+        let bits = self.bits.as_deref().map_or(Ok(Bitness::B64), parse_bits)?;
+        let ip = self.ip.as_deref().map_or(Ok(0), |t| parse_ip(t, bits))?;
+        Ok((bits, ip))
+    }
 }
 
 /// Parses `--bits`.
@@ -72,30 +104,19 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 
 /// Parses the arguments, reads stdin and assembles it.
 pub fn run(args: Vec<OsString>) -> Result<Output, CliError> {
-    use lexopt::prelude::*;
     let mut parser = lexopt::Parser::from_args(args);
-    let mut bits_text = None;
-    let mut ip_text = None;
-    let mut explain = false;
+    let mut opts = ModeArgs::default();
     while let Some(arg) = parser.next()? {
-        match arg {
-            Long("json") => {}
-            Long("explain") => explain = true,
-            Long("bits") => bits_text = Some(text_value(&mut parser, "bits")?),
-            Long("ip") => ip_text = Some(text_value(&mut parser, "ip")?),
-            _ => return Err(err(arg.unexpected())),
+        match ModeArgs::shared(&arg) {
+            Some(name) => opts.set(&mut parser, name)?,
+            None => return Err(err(arg.unexpected())),
         }
     }
-    let (bits, ip) = mode(bits_text.as_deref(), ip_text.as_deref())?;
-    let mut input = Vec::new();
-    std::io::stdin()
-        .take(MAX_INPUT + 1)
-        .read_to_end(&mut input)
-        .map_err(|e| err(format!("cannot read stdin: {e}")))?;
-    if input.len() as u64 > MAX_INPUT {
-        return Err(err(format!("the input is larger than {MAX_INPUT} bytes")));
-    }
-    assemble_all(&input, bits, ip, explain)
+    let (bits, ip) = opts.mode()?;
+    let input = read_at_most(std::io::stdin(), MAX_INPUT)
+        .map_err(|e| err(format!("cannot read stdin: {e}")))?
+        .ok_or_else(|| err(format!("the input is larger than {MAX_INPUT} bytes")))?;
+    assemble_all(&input, bits, ip, opts.explain)
 }
 
 /// Assembles every line of `input`.

@@ -6,10 +6,9 @@
 //! without its extension (`hello.s` → `hello`), or `a.out` for stdin. Errors name the line;
 //! the exit status is 1 with one line of message for any bad input.
 
-use crate::cli::{err, CliError, Output};
+use crate::cli::{err, read_at_most, CliError, Output};
 use serde_json::json;
 use std::ffi::OsString;
-use std::io::Read;
 use std::path::PathBuf;
 use youcpu_core::asm::build_program;
 use youcpu_core::asm::program::MAX_SOURCE;
@@ -17,26 +16,21 @@ use youcpu_core::asm::program::MAX_SOURCE;
 const USAGE: &str = "usage: youcpu build [-o OUT] [--json] SRC (SRC may be - for stdin)";
 
 fn read_source(src: &OsString) -> Result<String, CliError> {
-    let mut bytes = Vec::new();
-    let limit = MAX_SOURCE as u64 + 1;
-    if src == "-" {
-        std::io::stdin()
-            .lock()
-            .take(limit)
-            .read_to_end(&mut bytes)
-            .map_err(|e| err(format!("cannot read stdin: {e}")))?;
+    let limit = MAX_SOURCE as u64;
+    let bytes = if src == "-" {
+        read_at_most(std::io::stdin().lock(), limit)
+            .map_err(|e| err(format!("cannot read stdin: {e}")))?
     } else {
         let f = std::fs::File::open(src)
             .map_err(|e| err(format!("cannot read {}: {e}", src.to_string_lossy())))?;
-        f.take(limit)
-            .read_to_end(&mut bytes)
-            .map_err(|e| err(format!("cannot read {}: {e}", src.to_string_lossy())))?;
-    }
-    if bytes.len() > MAX_SOURCE {
-        return Err(err(format!(
+        read_at_most(f, limit)
+            .map_err(|e| err(format!("cannot read {}: {e}", src.to_string_lossy())))?
+    };
+    let bytes = bytes.ok_or_else(|| {
+        err(format!(
             "the source is larger than {MAX_SOURCE} bytes, the limit"
-        )));
-    }
+        ))
+    })?;
     String::from_utf8(bytes).map_err(|e| {
         err(format!(
             "the source is not UTF-8 text (byte {} is not)",

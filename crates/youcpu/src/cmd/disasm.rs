@@ -2,8 +2,8 @@
 //! as) assemble back to the same bytes. `--explain` adds the byte-by-byte breakdown (and, in
 //! JSON, `fields` and `note`: why a line needed a GAS pseudo-prefix or `.byte`).
 
-use super::asm::{hex, mode};
-use crate::cli::{err, text_value, CliError, Output};
+use super::asm::{hex, ModeArgs};
+use crate::cli::{err, read_at_most, CliError, Output};
 use serde_json::json;
 use std::ffi::OsString;
 use youcpu_core::asm::{disassemble, parse_hex, Bitness, DecodedItem};
@@ -15,17 +15,9 @@ const USAGE: &str =
 const MAX_STDIN: u64 = 1 << 20;
 
 fn read_stdin() -> Result<String, CliError> {
-    use std::io::Read;
-    let mut buf = Vec::new();
-    std::io::stdin()
-        .take(MAX_STDIN + 1)
-        .read_to_end(&mut buf)
-        .map_err(|e| err(format!("cannot read stdin: {e}")))?;
-    if buf.len() as u64 > MAX_STDIN {
-        return Err(err(format!(
-            "the hex on stdin is longer than {MAX_STDIN} bytes"
-        )));
-    }
+    let buf = read_at_most(std::io::stdin(), MAX_STDIN)
+        .map_err(|e| err(format!("cannot read stdin: {e}")))?
+        .ok_or_else(|| err(format!("the hex on stdin is longer than {MAX_STDIN} bytes")))?;
     String::from_utf8(buf).map_err(|_| err("the hex on stdin is not valid UTF-8"))
 }
 
@@ -33,16 +25,14 @@ fn read_stdin() -> Result<String, CliError> {
 pub fn run(args: Vec<OsString>) -> Result<Output, CliError> {
     use lexopt::prelude::*;
     let mut parser = lexopt::Parser::from_args(args);
-    let mut bits_text = None;
-    let mut ip_text = None;
-    let mut explain = false;
+    let mut opts = ModeArgs::default();
     let mut hex_parts: Vec<String> = Vec::new();
     while let Some(arg) = parser.next()? {
+        if let Some(name) = ModeArgs::shared(&arg) {
+            opts.set(&mut parser, name)?;
+            continue;
+        }
         match arg {
-            Long("json") => {}
-            Long("explain") => explain = true,
-            Long("bits") => bits_text = Some(text_value(&mut parser, "bits")?),
-            Long("ip") => ip_text = Some(text_value(&mut parser, "ip")?),
             Value(v) => hex_parts.push(
                 v.into_string()
                     .map_err(|_| err("the hex bytes are not valid UTF-8"))?,
@@ -50,7 +40,8 @@ pub fn run(args: Vec<OsString>) -> Result<Output, CliError> {
             _ => return Err(err(arg.unexpected())),
         }
     }
-    let (bits, ip) = mode(bits_text.as_deref(), ip_text.as_deref())?;
+    let (bits, ip) = opts.mode()?;
+    let explain = opts.explain;
     let text = if hex_parts.len() == 1 && hex_parts.first().is_some_and(|h| h == "-") {
         read_stdin()?
     } else {

@@ -1,9 +1,8 @@
 //! `youcpu elf FILE`: the ELF header, segments and sections, named as readelf names them.
 
-use crate::cli::{err, text_value, CliError, Output};
+use crate::cli::{err, read_at_most, text_value, CliError, Output};
 use serde_json::{json, Value};
 use std::ffi::OsString;
-use std::io::Read;
 use youcpu_core::elf::{parse_with_limits, ElfFile, Limits};
 use youcpu_core::units::parse_int;
 
@@ -52,16 +51,13 @@ fn read_file(path: &OsString, shown: &str, limit: u64) -> Result<Vec<u8>, CliErr
     if meta.is_dir() {
         return Err(err(format!("{shown}: is a directory")));
     }
-    let mut bytes = Vec::new();
-    file.take(limit.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .map_err(|e| err(format!("{shown}: {e}")))?;
-    if bytes.len() as u64 > limit {
-        return Err(err(format!(
-            "{shown}: the file is larger than {limit} bytes (see --max-size)"
-        )));
-    }
-    Ok(bytes)
+    read_at_most(file, limit)
+        .map_err(|e| err(format!("{shown}: {e}")))?
+        .ok_or_else(|| {
+            err(format!(
+                "{shown}: the file is larger than {limit} bytes (see --max-size)"
+            ))
+        })
 }
 
 /// The JSON document of the CLI contract, plus "needed" (the DT_NEEDED libraries).

@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 use youcpu_testkit::process::Run;
+use youcpu_testkit::rng::{Rng, SplitMix64};
 
 /// Longest any case may take (the slowest valid ones simulate for a moment).
 const CASE_TIMEOUT: Duration = Duration::from_secs(30);
@@ -42,22 +43,6 @@ fn os(s: &str) -> OsString {
 
 fn non_utf8() -> OsString {
     OsString::from_vec(vec![b'x', 0xff, 0xfe, b'y'])
-}
-
-/// A small deterministic generator (splitmix64).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-    fn bytes(&mut self, n: usize) -> Vec<u8> {
-        (0..n).map(|_| self.next() as u8).collect()
-    }
 }
 
 /// Scratch files the cases point at.
@@ -104,7 +89,7 @@ fn files(root: &Path) -> Files {
         youcpu_testkit::process::write(&p, data).unwrap();
         p
     };
-    let mut rng = Rng(2026);
+    let mut rng = SplitMix64(2026);
     let elf = tiny_elf();
     let truncated = [0usize, 4, 16, 63, 64, 100, 0x77]
         .iter()

@@ -11,6 +11,7 @@ use youcpu_core::cpu::bus::{Access, PagingConfig};
 use youcpu_core::mmu::paging::{map_page, walk, PageFlags};
 use youcpu_core::mmu::phys::PhysMem;
 use youcpu_testkit::process::Run;
+use youcpu_testkit::rng::{Rng, XorShift64};
 
 fn run(args: &[String]) -> (i32, Value, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_youcpu"))
@@ -37,25 +38,11 @@ fn temp(name: &str, bytes: &[u8]) -> PathBuf {
     p
 }
 
-/// A tiny xorshift generator (deterministic cases without extra crates).
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
-
 #[test]
 fn x86_tables_built_and_walked_by_the_mmu() {
     let mut mem = PhysMem::new(2 << 20);
     let root = mem.alloc_frame().unwrap();
-    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let mut rng = XorShift64(0x9e37_79b9_7f4a_7c15);
     let mut vas = Vec::new();
     for _ in 0..60 {
         let va = (rng.next() & 0x0000_7fff_ffff_f000) | rng.below(4096);
@@ -178,7 +165,7 @@ fn reference(f: &Fmt, mem: &[u8], root: u64, va: u64) -> (Vec<RefStep>, Option<u
 
 #[test]
 fn random_formats_agree_with_the_reference() {
-    let mut rng = Rng(12345);
+    let mut rng = XorShift64(12345);
     for case in 0..40 {
         let n = 1 + rng.below(4) as usize;
         let levels: Vec<u32> = (0..n).map(|_| 1 + rng.below(6) as u32).collect();
@@ -466,7 +453,7 @@ fn five_levels_and_32_bit_x86() {
 #[test]
 fn random_arguments_never_panic() {
     let mut mem = vec![0u8; 3 * 4096];
-    let mut rng = Rng(777);
+    let mut rng = XorShift64(777);
     for b in mem.iter_mut() {
         *b = rng.below(256) as u8;
     }
@@ -503,14 +490,14 @@ fn random_arguments_never_panic() {
     for _ in 0..150 {
         let mut a = vec!["--memory".to_string(), f.clone()];
         for _ in 0..rng.below(6) {
-            a.push(flags[rng.below(flags.len() as u64) as usize].into());
+            a.push(rng.pick(&flags).to_string());
             let v = if rng.below(3) == 0 {
                 (0..1 + rng.below(6))
                     .map(|_| values[rng.below(10) as usize])
                     .collect::<Vec<_>>()
                     .join(",")
             } else {
-                values[rng.below(values.len() as u64) as usize].to_string()
+                rng.pick(&values).to_string()
             };
             a.push(v);
         }

@@ -104,14 +104,7 @@ mod tests {
     use super::*;
 
     fn env(rc: Rc) -> Env {
-        Env {
-            rc,
-            daz: false,
-            ftz: false,
-            um: true,
-            flags: 0,
-            xm: 0,
-        }
+        Env::test(rc)
     }
 
     #[test]

@@ -171,13 +171,7 @@ pub fn round_pack(sign: bool, exp: i32, sig: u128, p: u32, env: &mut Env) -> (Ex
         }
         if e > BIAS {
             env.flags |= flag::OE | flag::PE;
-            let to_inf = match env.rc {
-                Rc::Nearest => true,
-                Rc::Down => sign,
-                Rc::Up => !sign,
-                Rc::Zero => false,
-            };
-            return if to_inf {
+            return if env.rc.overflows_to_infinity(sign) {
                 (Ext::inf(sign), true)
             } else {
                 let max = if p == 64 {

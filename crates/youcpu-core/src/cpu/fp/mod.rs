@@ -77,6 +77,20 @@ impl Rc {
             _ => Rc::Zero,
         }
     }
+
+    /// Whether an overflowing result of this sign becomes an infinity (else the largest
+    /// finite value of that sign), IEEE 754-2008 §7.4 and Intel SDM vol. 1 §4.9.1.4, table
+    /// 4-10: to nearest, always; toward -inf, only negative results; toward +inf, only
+    /// positive ones; toward zero, never.
+    #[inline]
+    pub fn overflows_to_infinity(self, sign: bool) -> bool {
+        match self {
+            Rc::Nearest => true,
+            Rc::Down => sign,
+            Rc::Up => !sign,
+            Rc::Zero => false,
+        }
+    }
 }
 
 /// The environment of one operation: the controls it reads and the flags it raises.
@@ -100,6 +114,19 @@ pub struct Env {
 }
 
 impl Env {
+    /// For tests: rounding `rc`, underflow masked, no DAZ or FTZ, no flags raised.
+    #[cfg(test)]
+    pub(crate) fn test(rc: Rc) -> Env {
+        Env {
+            rc,
+            daz: false,
+            ftz: false,
+            um: true,
+            flags: 0,
+            xm: 0,
+        }
+    }
+
     /// The environment MXCSR describes, with no flags raised yet.
     pub fn from_mxcsr(m: u32) -> Env {
         Env {
@@ -273,31 +300,6 @@ pub fn unpack_raw(f: Fmt, b: u64) -> Num {
     unpack(f, b, &mut env)
 }
 
-/// Rounds the kept top `keep` bits of `sig` (0 to 128; bits below are the remainder). Returns
-/// the rounded value (which may have carried to 2^keep) and whether anything was lost.
-#[inline]
-fn round_bits(sig: u128, keep: i32, sign: bool, rc: Rc) -> (u128, bool) {
-    let (kept, rem, half): (u128, u128, u128) = if keep >= 128 {
-        (sig, 0, 1)
-    } else if keep <= 0 {
-        // Everything is below the last kept place: exactly half only if keep == 0 and sig is
-        // a lone top bit.
-        let rem = if keep == 0 { sig } else { u128::from(sig != 0) };
-        (0, rem, 1 << 127)
-    } else {
-        let k = keep as u32;
-        (sig >> (128 - k), sig << k, 1 << 127)
-    };
-    let inexact = rem != 0;
-    let up = match rc {
-        Rc::Nearest => rem > half || (rem == half && kept & 1 == 1),
-        Rc::Down => inexact && sign,
-        Rc::Up => inexact && !sign,
-        Rc::Zero => false,
-    };
-    (kept + u128::from(up), inexact)
-}
-
 /// Rounds sign * `sig` / 2^127 * 2^`exp` (`sig` nonzero with bit 127 set, sticky bits folded
 /// into bit 0) to format `f`, raising OE/UE/PE and applying FTZ, and packs it.
 pub fn round_pack(f: Fmt, sign: bool, exp: i32, sig: u128, env: &mut Env) -> u64 {
@@ -305,7 +307,7 @@ pub fn round_pack(f: Fmt, sign: bool, exp: i32, sig: u128, env: &mut Env) -> u64
     let emin = 1 - f.bias();
     let s = f.zero(sign);
     if exp >= emin {
-        let (mut k, inexact) = round_bits(sig, p, sign, env.rc);
+        let (mut k, inexact) = ops::round_keep(sig, p, sign, env.rc);
         let mut e = exp;
         if k >> p != 0 {
             k >>= 1;
@@ -316,13 +318,7 @@ pub fn round_pack(f: Fmt, sign: bool, exp: i32, sig: u128, env: &mut Env) -> u64
             if env.xm & flag::OE == 0 || inexact {
                 env.flags |= flag::PE;
             }
-            let to_inf = match env.rc {
-                Rc::Nearest => true,
-                Rc::Down => sign,
-                Rc::Up => !sign,
-                Rc::Zero => false,
-            };
-            return if to_inf {
+            return if env.rc.overflows_to_infinity(sign) {
                 f.inf(sign)
             } else {
                 f.max_finite(sign)
@@ -335,9 +331,9 @@ pub fn round_pack(f: Fmt, sign: bool, exp: i32, sig: u128, env: &mut Env) -> u64
     }
     // Tiny before rounding. x86 detects tininess after rounding (to the format's precision
     // with an unbounded exponent): only a carry up to 2^emin makes it not tiny.
-    let (k_unbounded, inexact_unbounded) = round_bits(sig, p, sign, env.rc);
+    let (k_unbounded, inexact_unbounded) = ops::round_keep(sig, p, sign, env.rc);
     let tiny = !(k_unbounded >> p != 0 && exp + 1 == emin);
-    let (k, inexact) = round_bits(sig, p - (emin - exp), sign, env.rc);
+    let (k, inexact) = ops::round_keep(sig, p - (emin - exp), sign, env.rc);
     if tiny && env.xm & flag::UE != 0 {
         // Unmasked underflow (SSE): #XM follows and the destination is not written.
         env.flags |= flag::UE;
@@ -387,14 +383,7 @@ mod tests {
     use super::*;
 
     fn env(rc: Rc) -> Env {
-        Env {
-            rc,
-            daz: false,
-            ftz: false,
-            um: true,
-            flags: 0,
-            xm: 0,
-        }
+        Env::test(rc)
     }
 
     #[test]

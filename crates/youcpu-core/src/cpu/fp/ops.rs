@@ -431,14 +431,7 @@ mod tests {
     use super::*;
 
     fn env(rc: Rc) -> Env {
-        Env {
-            rc,
-            daz: false,
-            ftz: false,
-            um: true,
-            flags: 0,
-            xm: 0,
-        }
+        Env::test(rc)
     }
 
     /// Round to nearest agrees with the host on ordinary values.

@@ -170,6 +170,19 @@ impl Cfs {
         }
         self.tree.insert((v, seq, t));
     }
+
+    /// enqueue_entity() after place_entity(): task `t` joins the run queue at virtual time
+    /// `v`, adding its weight to the queue's load (kernel/sched/fair.c).
+    fn place(&mut self, t: usize, v: i64) {
+        let w = self.w(t);
+        if let Some(e) = self.ents.get_mut(t) {
+            e.vruntime = v;
+            e.on_rq = true;
+        }
+        self.load += w;
+        self.nr_running += 1;
+        self.insert(t);
+    }
 }
 
 impl Scheduler for Cfs {
@@ -185,14 +198,7 @@ impl Scheduler for Cfs {
             let floor = self.min_vruntime.saturating_sub(to_i64(self.p.latency / 2));
             self.v(t).max(floor)
         };
-        let w = self.w(t);
-        if let Some(e) = self.ents.get_mut(t) {
-            e.vruntime = v;
-            e.on_rq = true;
-        }
-        self.load += w;
-        self.nr_running += 1;
-        self.insert(t);
+        self.place(t, v);
     }
 
     fn wakeup_preempt(&mut self, _: &[TaskRt], curr: usize, woken: usize) -> bool {
@@ -331,14 +337,7 @@ impl Scheduler for Cfs {
         if wakeup {
             v = v.max(self.min_vruntime.saturating_sub(to_i64(self.p.latency / 2)));
         }
-        let w = self.w(t);
-        if let Some(e) = self.ents.get_mut(t) {
-            e.vruntime = v;
-            e.on_rq = true;
-        }
-        self.load += w;
-        self.nr_running += 1;
-        self.insert(t);
+        self.place(t, v);
     }
 
     fn sample(&self, t: usize, now: u64) -> Option<FairPoint> {

@@ -9,7 +9,7 @@ use super::diagram::FileMap;
 use crate::ui::{Apply, Query, UrlState};
 use youcpu_core::elf::parse;
 use youcpu_core::exec::examples::{tiny_elf, tiny_elf32, LOADER};
-use youcpu_core::linux::mm::{page_up, STACK_TOP};
+use youcpu_core::linux::mm::STACK_TOP;
 pub use youcpu_core::loader::steps::{perms, stack_entries, LoadStep, StackEntry, StepKind, MAX_SHOWN};
 use youcpu_core::loader::steps::trace;
 use youcpu_core::loader::LoadInfo;
@@ -175,12 +175,9 @@ pub fn file_map(e: &youcpu_core::elf::ElfFile, info: Option<&LoadInfo>) -> FileM
     let mut m = FileMap::of(e, info.map_or(0, |i| i.bias));
     if let Some(info) = info {
         for s in info.segments.iter().filter(|s| s.interp) {
-            let start = s.vaddr & !0xfff;
-            m.others.push((
-                format!("ld.so {}", perms(s.prot)),
-                start,
-                page_up(s.vaddr.saturating_add(s.memsz)),
-            ));
+            let p = s.pages();
+            m.others
+                .push((format!("ld.so {}", perms(s.prot)), p.start, p.end));
         }
         m.others
             .push(("[stack]".into(), (info.stack.bottom & !0xfff), STACK_TOP));

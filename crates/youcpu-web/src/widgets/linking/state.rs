@@ -11,12 +11,17 @@ use youcpu_core::elf::{parse, ElfFile};
 use youcpu_core::exec::examples::{tiny_elf, LOADER};
 use youcpu_core::linux::mm::{page_up, AddressSpace, STACK_TOP};
 use youcpu_core::loader::stack::RANDOM_SEED;
+use youcpu_core::elf::names::segment_flags;
+use youcpu_core::loader::pages::SegmentPages;
+use youcpu_core::loader::steps::perms;
 use youcpu_core::loader::{load, ExecArgs, LoadInfo};
 use youcpu_core::mmu::Mmu;
 
 /// Most processes the reader can start.
 pub const MAX_PROCS: u32 = 8;
 const PAGE: u64 = 4096;
+/// PF_W (gABI, "Program Header": segment permissions).
+const PF_W: u32 = 2;
 
 /// How a region behaves when two processes map it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -70,62 +75,40 @@ pub struct Side {
     pub regions: Result<Vec<Region>, String>,
 }
 
-fn perms(p: youcpu_core::linux::mm::Prot) -> String {
-    format!(
-        "{}{}{}",
-        if p.read { 'r' } else { '-' },
-        if p.write { 'w' } else { '-' },
-        if p.exec { 'x' } else { '-' }
-    )
-}
-
-fn flags_perms(f: u32) -> String {
-    format!(
-        "{}{}{}",
-        if f & 4 != 0 { 'r' } else { '-' },
-        if f & 2 != 0 { 'w' } else { '-' },
-        if f & 1 != 0 { 'x' } else { '-' }
-    )
+/// The regions one segment's pages make (see [`SegmentPages`]): the file pages, shared or
+/// copied on write as the segment is writable, then any anonymous BSS pages.
+fn segment_regions(out: &mut Vec<Region>, name: &str, what: &str, p: SegmentPages, perms: String, writable: bool) {
+    if p.file_end > p.start {
+        out.push(Region {
+            what: format!("{name} {what}"),
+            start: p.start,
+            end: p.file_end,
+            perms: perms.clone(),
+            backing: format!("{name} at offset {:#x}", p.file_offset),
+            sharing: if writable {
+                Sharing::CopyOnWrite
+            } else {
+                Sharing::Shared
+            },
+        });
+    }
+    if p.has_bss() {
+        out.push(Region {
+            what: format!("{name} BSS"),
+            start: p.file_end,
+            end: p.end,
+            perms,
+            backing: "anonymous (zero pages)".into(),
+            sharing: Sharing::Private,
+        });
+    }
 }
 
 fn load_regions(info: &LoadInfo, file: &str) -> Vec<Region> {
     let mut out = Vec::new();
     for s in &info.segments {
-        let start = s.vaddr & !(PAGE - 1);
-        let file_end = if s.filesz == 0 {
-            start
-        } else {
-            page_up(s.vaddr.saturating_add(s.filesz))
-        };
-        let end = page_up(s.vaddr.saturating_add(s.memsz));
         let name = if s.interp { LOADER } else { file };
-        if file_end > start {
-            out.push(Region {
-                what: format!("{name} segment"),
-                start,
-                end: file_end,
-                perms: perms(s.prot),
-                backing: format!(
-                    "{name} at offset {:#x}",
-                    s.offset.saturating_sub(s.vaddr - start)
-                ),
-                sharing: if s.prot.write {
-                    Sharing::CopyOnWrite
-                } else {
-                    Sharing::Shared
-                },
-            });
-        }
-        if end > file_end {
-            out.push(Region {
-                what: format!("{name} BSS"),
-                start: file_end,
-                end,
-                perms: perms(s.prot),
-                backing: "anonymous (zero pages)".into(),
-                sharing: Sharing::Private,
-            });
-        }
+        segment_regions(&mut out, name, "segment", s.pages(), perms(s.prot), s.prot.write);
     }
     let stack_lo = info.stack.bottom & !(PAGE - 1);
     out.push(Region {
@@ -180,33 +163,21 @@ fn side(name: &'static str, file: &str, bytes: &[u8], with_libc: bool) -> Side {
                 .find_free_topdown(span, info.interp_base.max(PAGE))
                 .ok_or("no room for libc")?;
             for s in e.segments.iter().filter(|s| s.is_load()) {
-                let start = base + (s.vaddr.value & !(PAGE - 1));
-                let file_end = base + page_up(s.vaddr.value + s.filesz.value);
-                let end = base + page_up(s.vaddr.value + s.memsz.value);
-                let p = flags_perms(s.flags.value);
-                let w = s.flags.value & 2 != 0;
-                regions.push(Region {
-                    what: "libc.so.6 segment (mapped by ld.so)".into(),
-                    start,
-                    end: file_end,
-                    perms: p.clone(),
-                    backing: format!("libc.so.6 at offset {:#x}", s.offset.value & !(PAGE - 1)),
-                    sharing: if w {
-                        Sharing::CopyOnWrite
-                    } else {
-                        Sharing::Shared
-                    },
-                });
-                if end > file_end {
-                    regions.push(Region {
-                        what: "libc.so.6 BSS".into(),
-                        start: file_end,
-                        end,
-                        perms: p,
-                        backing: "anonymous (zero pages)".into(),
-                        sharing: Sharing::Private,
-                    });
-                }
+                let pages = SegmentPages::of(
+                    base + s.vaddr.value,
+                    s.filesz.value,
+                    s.memsz.value,
+                    s.offset.value,
+                );
+                let flags = s.flags.value;
+                segment_regions(
+                    &mut regions,
+                    "libc.so.6",
+                    "segment (mapped by ld.so)",
+                    pages,
+                    segment_flags(flags),
+                    flags & PF_W != 0,
+                );
             }
         }
         regions.sort_by_key(|r| r.start);

@@ -5,7 +5,7 @@
 
 use crate::ui::{Apply, Query, UrlState};
 use youcpu_core::asm::{assemble, Bitness};
-use youcpu_core::cpu::interrupt::Gate;
+use youcpu_core::cpu::interrupt::{gate_address, Gate};
 use youcpu_core::cpu::state::{RAX, RDX};
 use youcpu_core::cpu::Event;
 use youcpu_core::linux::{Linux, KERNEL_CS, KERNEL_DS, USER_CS, USER_DS};
@@ -187,25 +187,16 @@ pub fn run(ring: u8, op: usize) -> Outcome {
     match os.m.step() {
         Err(t) => Outcome::Failed(t.to_string()),
         Ok(Event::Delivered(d)) => {
-            let sp = d.new_rsp;
-            let mut names: Vec<&'static str> = Vec::new();
-            if d.error_code.is_some() {
-                names.push("error code");
-            }
-            names.extend(["RIP", "CS", "RFLAGS", "RSP", "SS"]);
-            let frame = names
-                .iter()
-                .enumerate()
-                .map(|(i, name)| {
-                    let addr = sp.wrapping_add(8 * i as u64);
-                    FrameSlot {
-                        addr,
-                        name,
-                        value: read_u64(&os, addr),
-                    }
+            let frame = d
+                .frame()
+                .into_iter()
+                .map(|(addr, name)| FrameSlot {
+                    addr,
+                    name,
+                    value: read_u64(&os, addr),
                 })
                 .collect();
-            let gate_addr = before.idtr.base.wrapping_add(16 * u64::from(d.vector));
+            let gate_addr = gate_address(before.idtr.base, d.vector);
             let handler =
                 Gate::decode(read_u64(&os, gate_addr), read_u64(&os, gate_addr + 8)).offset;
             let (mnemonic, text) = d

@@ -7,7 +7,7 @@ pub(super) fn cases(f: &Files) -> Vec<Case> {
     let mut c = Vec::new();
     let s = |v: &[&str]| -> Vec<OsString> { v.iter().map(|x| os(x)).collect() };
     let junk_stdin: Vec<Vec<u8>> = {
-        let mut rng = Rng(7);
+        let mut rng = SplitMix64(7);
         vec![
             Vec::new(),
             b"\0\0\0\n".to_vec(),
