@@ -71,3 +71,27 @@ export async function shoot(locator, name) {
     if (grow) await page.setViewportSize(vp);
   }
 }
+
+/**
+ * The pairs of texts in a picture (an `svg` locator) whose drawn boxes cross, by more than
+ * `slack` CSS pixels each way (glyph boxes include some air above and below): a label drawn over
+ * another is unreadable at any size. Each pair as "first text / second text".
+ */
+export async function overlappingTexts(svg, slack = 1) {
+  return svg.evaluate((s, slack) => {
+    const boxes = [...s.querySelectorAll('text')]
+      .filter((t) => t.textContent.trim() && t.checkVisibility({ opacityProperty: true, visibilityProperty: true }))
+      .map((t) => ({ s: t.textContent.trim(), r: t.getBoundingClientRect() }))
+      .filter((b) => b.r.width > 0 && b.r.height > 0);
+    const out = [];
+    for (let i = 0; i < boxes.length; i++) {
+      for (let j = i + 1; j < boxes.length; j++) {
+        const [a, b] = [boxes[i].r, boxes[j].r];
+        const x = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+        const y = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+        if (x > slack && y > slack) out.push(`${boxes[i].s} / ${boxes[j].s}`);
+      }
+    }
+    return out;
+  }, slack);
+}

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { openPage, shoot } from './browser.mjs';
+import { openPage, overlappingTexts, shoot } from './browser.mjs';
 import { useSite } from './site.mjs';
 
 const site = useSite();
@@ -54,6 +54,7 @@ test('ld-so: objects at their bases, puts resolved from main through the PLT', a
   const prose = await page.locator('#elf-before-main ~ p').filter({ hasText: 'stops it at the program' }).textContent();
   assert.ok(prose.includes(Number(facts['ldso.instructions']).toLocaleString('en-US')), prose);
   await shoot(w, 'ld-so.png');
+  assert.deepEqual(await overlappingTexts(pic), [], 'texts drawn over each other at 1280 px');
 
   // Mouse: a RELATIVE slot; its arrow stays in the program, no call path.
   const rel = pic.locator('[data-hit][aria-label^="RELATIVE"]').first();
@@ -140,6 +141,11 @@ test('ld-so at 360 px with touch: no sideways scroll, a tap picks a slot', async
   await page.waitForFunction(() => document.querySelector('[data-testid="ld-picked"]').textContent.startsWith('GLOB_DAT __cxa_finalize'));
   assert.match(await picked(w), /= __cxa_finalize in ld-musl-x86_64\.so\.1/);
   await shoot(w, 'ld-so-360.png');
+  // Every label readable: none drawn over another (the target's name used to sit on the C
+  // library's counts), and the call site's function named in full (it was cut to a dozen letters).
+  const pic = w.getByTestId('ld-diagram');
+  assert.deepEqual(await overlappingTexts(pic), [], 'texts drawn over each other at 360 px');
+  assert.ok((await pic.textContent()).includes('in __do_global_dtors_aux'), await pic.textContent());
   assert.deepEqual(errors, []);
   await page.close();
   await browser.close();
@@ -161,6 +167,7 @@ for (const scheme of ['light', 'dark']) {
     });
     assert.deepEqual(result, [], JSON.stringify(result, null, 2));
     if (scheme === 'dark') await shoot(w, 'ld-so-dark.png');
+    assert.deepEqual(await overlappingTexts(w.getByTestId('ld-diagram')), []);
     await page.close();
   });
 }

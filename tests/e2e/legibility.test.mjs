@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { openPage, screenshotPath } from './browser.mjs';
+import { openPage, overlappingTexts, screenshotPath } from './browser.mjs';
 import { useSite } from './site.mjs';
 
 const site = useSite();
@@ -109,6 +109,10 @@ test('at 360 px the pictures drawn after a run are at least 11 CSS pixels too', 
   for (const id of ['yp-diagram', 'yp-maps-diagram', 'signals-diagram', 'ld-diagram']) assert.ok(measured.has(id), `${id}: no text measured`);
   assert.ok(all.some((t) => t.where === 'yp-diagram' && /^pid \d+/.test(t.text)), 'the process tree is drawn');
   assert.deepEqual(tooSmall(all), {}, `texts under ${MIN_PX} px at 360 px after a run`);
+  // And none drawn over another (ld-so's target label once sat on a band's counts).
+  for (const id of ['yp-diagram', 'yp-maps-diagram', 'signals-diagram', 'ld-diagram']) {
+    assert.deepEqual(await overlappingTexts(page.getByTestId(id)), [], `${id}: texts drawn over each other at 360 px`);
+  }
   // Nothing scrolls sideways.
   assert.ok(await page.evaluate(() => document.documentElement.scrollWidth) <= 360);
   assert.deepEqual(errors, []);

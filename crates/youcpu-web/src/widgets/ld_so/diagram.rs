@@ -24,6 +24,8 @@ pub fn width(narrow: bool) -> f64 {
     }
 }
 const BAND_H: f64 = 40.0;
+/// The room under the band the picked slot points into, for the target's name.
+const NAME_ROW: f64 = 20.0;
 const GAP: f64 = 22.0;
 /// Most objects drawn.
 pub const MAX_BANDS: usize = 8;
@@ -151,6 +153,20 @@ pub fn draw(c: &mut Canvas, s: &State, r: &Report, w: f64) -> (f64, String) {
     c.text(X0, y + 10.0, "start", "d-small", "highest addresses");
     y += 16.0;
     let mut band_y = vec![None; r.objects.len()];
+    // The object the picked slot points into gets a row of its own under its band for the
+    // target's name, beside the arrow's tip (drawn over the band's counts it was unreadable).
+    let picked = s.reloc.and_then(|i| r.relocs.get(i));
+    let named_target = picked
+        .and_then(|x| x.target.as_ref())
+        .filter(|t| t.symbol.is_some())
+        .map(|t| t.object);
+    let band_gap = |i: usize| {
+        if Some(i) == named_target {
+            NAME_ROW
+        } else {
+            6.0
+        }
+    };
     for &i in &order {
         let Some(o) = r.objects.get(i) else { continue };
         let lit = i == s.object;
@@ -190,7 +206,7 @@ pub fn draw(c: &mut Canvas, s: &State, r: &Report, w: f64) -> (f64, String) {
             counts(&o.counts)
         ));
         band_y[i] = Some(y);
-        y += BAND_H + 6.0;
+        y += band_gap(i) + BAND_H;
     }
     c.text(X0, y + 6.0, "start", "d-small", if w < W {
         "lowest addresses (the stack is not shown)"
@@ -235,7 +251,6 @@ pub fn draw(c: &mut Canvas, s: &State, r: &Report, w: f64) -> (f64, String) {
         }
     }
     y += 34.0;
-    let picked = s.reloc.and_then(|i| r.relocs.get(i));
     if let (Some(x), Some((cx, cy))) = (picked, picked_cell) {
         // The arrow from the slot to what it points at.
         if let Some(t) = &x.target {
@@ -245,14 +260,14 @@ pub fn draw(c: &mut Canvas, s: &State, r: &Report, w: f64) -> (f64, String) {
                 let tx = X0 + 8.0 + (off / span).clamp(0.0, 1.0) * (band_w - 16.0);
                 let ty = by + BAND_H;
                 c.line(tx, ty - 10.0, tx, ty, "d-hl d-line");
-                c.path(&[(cx, cy), (cx, cy - 8.0), (tx, ty + 10.0), (tx, ty)], "d-hl", true);
+                let below = if t.symbol.is_some() { NAME_ROW - 2.0 } else { 10.0 };
+                c.path(&[(cx, cy), (cx, cy - 8.0), (tx, ty + below), (tx, ty)], "d-hl", true);
                 if let Some(sym) = &t.symbol {
-                    // The name on a small panel of its own, readable over the band's text.
+                    // The name in the free row under the band, beside the arrow's tip.
                     let label = clip(sym, 24);
-                    let lw = label.chars().count() as f64 * char_w("d-small") * k + 6.0;
-                    let lx = if tx + 4.0 + lw > w - X0 { tx - 4.0 - lw } else { tx + 4.0 };
-                    c.rect(lx, ty - 15.0, lw, 13.0, "d-box");
-                    c.text(lx + 3.0, ty - 5.0, "start", "d-small d-hl", label);
+                    let lw = label.chars().count() as f64 * char_w("d-small") * k;
+                    let lx = if tx + 5.0 + lw > w - X0 { tx - 5.0 - lw } else { tx + 5.0 };
+                    c.text(lx, ty + 13.0, "start", "d-small d-hl", label);
                 }
             }
         }
@@ -268,27 +283,45 @@ pub fn draw(c: &mut Canvas, s: &State, r: &Report, w: f64) -> (f64, String) {
         let calls: Vec<_> = r.calls.iter().filter(|k| k.reloc == idx).collect();
         if let Some(k) = calls.first() {
             y += 8.0;
-            let bw = f64::min(168.0, (band_w - 24.0) / 2.0);
             let site = format!(
                 "{} {}",
                 k.caller.as_deref().map(|f| format!("in {f}:")).unwrap_or_default(),
                 if k.jump { "jmp" } else { "call" }
             );
-            c.part("call site", (X0, y, bw, 34.0), "d-box-2", true, site.trim(), Some(&format!("{:#x}", k.site)));
+            let site = site.trim();
+            // Each box as wide as its words (bold labels take about 7.5 units a letter), the
+            // call site's function in full: side by side when both fit, else the stub above the
+            // call site (on a phone).
+            let fit = |s: &str| s.chars().count() as f64 * 7.5 + 14.0;
+            let stub_label = "PLT stub: jmp *slot";
+            let stub_w = fit(stub_label).min(band_w);
+            let site_w = fit(site).max(120.0).min(band_w);
+            let side = k.stub.is_none() || site_w + 24.0 + stub_w <= band_w;
+            let (site_xy, stub_xy) = if side {
+                ((X0, y), (X0 + site_w + 24.0, y))
+            } else {
+                ((X0, y + 34.0 + 16.0), (X0, y))
+            };
+            c.part("call site", (site_xy.0, site_xy.1, site_w, 34.0), "d-box-2", true, site, Some(&format!("{:#x}", k.site)));
             let from = match k.stub {
                 Some(stub) => {
                     c.part(
                         "plt stub",
-                        (X0 + bw + 24.0, y, bw, 34.0),
+                        (stub_xy.0, stub_xy.1, stub_w, 34.0),
                         "d-box-2",
                         true,
-                        "PLT stub: jmp *slot",
+                        stub_label,
                         Some(&format!("{stub:#x}")),
                     );
-                    c.arrow(X0 + bw, y + 17.0, X0 + bw + 24.0, y + 17.0, "d-hl");
-                    X0 + 1.5 * bw + 24.0
+                    if side {
+                        c.arrow(X0 + site_w, y + 17.0, stub_xy.0, y + 17.0, "d-hl");
+                    } else {
+                        let ax = X0 + stub_w.min(site_w) / 2.0;
+                        c.arrow(ax, site_xy.1, ax, y + 34.0, "d-hl");
+                    }
+                    stub_xy.0 + stub_w / 2.0
                 }
-                None => X0 + bw / 2.0,
+                None => X0 + site_w / 2.0,
             };
             // From the stub (or the call) up to the slot it jumps through.
             c.path(&[(from, y), (from, y - 6.0), (cx, cy + 34.0), (cx, cy + 27.0)], "d-hl", true);
@@ -304,7 +337,7 @@ pub fn draw(c: &mut Canvas, s: &State, r: &Report, w: f64) -> (f64, String) {
                 k.caller.as_deref().map(|f| format!(" in {f}")).unwrap_or_default(),
                 k.stub.map(|s| format!("to the PLT stub at {s:#x}, which jumps ")).unwrap_or_default()
             ));
-            y += 40.0;
+            y = site_xy.1 + 40.0;
         }
     }
     (y + 6.0, desc.join(" "))

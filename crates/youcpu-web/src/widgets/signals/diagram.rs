@@ -413,7 +413,8 @@ pub fn draw(s: &State, narrow: bool, on_go: Option<Callback<usize>>, on_pick: Op
                 let y = frame_top + ROW * i as f64 + ROW / 2.0 + 13.0;
                 let rdi = format!("RDI = {}", c.rdi);
                 arrows.push(if g.narrow {
-                    text(g.w - 2.0, y + 2.0, "end", "d-small sg-small", rdi)
+                    // Clear of the RSI label above it (their boxes touched at 360 px).
+                    text(g.w - 2.0, y + 6.0, "end", "d-small sg-small", rdi)
                 } else {
                     text(g.arrow_x + 2.0, y, "start", "d-small sg-small", rdi)
                 });

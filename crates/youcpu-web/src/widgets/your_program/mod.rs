@@ -4,7 +4,12 @@
 //! each event told in a sentence linked to its section, on a timeline with a lane per stage.
 
 pub mod diagram;
+pub mod examples;
+pub mod moment;
 pub mod state;
+mod story;
+#[cfg(test)]
+mod tests;
 mod view;
 
 pub use view::YourProgramWidget;

@@ -13,96 +13,9 @@ use youcpu_core::loader::stack::RANDOM_SEED;
 use youcpu_core::loader::ExecArgs;
 
 use crate::ui::{Apply, Query, UrlState};
-
-/// One example program: its id (in links), the path it runs as, the files the page fetches
-/// for it (`programs/FILE` next to the page, installed at the path), and its default
-/// arguments and input.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Example {
-    /// Its id in links.
-    pub id: &'static str,
-    /// What it shows.
-    pub label: &'static str,
-    /// The path execve is given.
-    pub path: &'static str,
-    /// (file under `programs/`, where it goes in the simulated tree).
-    pub files: &'static [(&'static str, &'static str)],
-    /// Arguments after `argv[0]`.
-    pub args: &'static str,
-    /// Standard input.
-    pub stdin: &'static str,
-}
-
-/// The examples, in the order the picker lists them.
-pub const EXAMPLES: [Example; 8] = [
-    Example {
-        id: "hello-dyn",
-        label: "hello, dynamically linked (musl)",
-        path: "/bin/hello-dyn",
-        files: &[
-            ("bin/hello-dyn", "/bin/hello-dyn"),
-            ("lib/ld-musl-x86_64.so.1", "/lib/ld-musl-x86_64.so.1"),
-        ],
-        args: "",
-        stdin: "",
-    },
-    Example {
-        id: "hello",
-        label: "hello, statically linked",
-        path: "/bin/hello",
-        files: &[("bin/hello", "/bin/hello")],
-        args: "",
-        stdin: "",
-    },
-    Example {
-        id: "fork",
-        label: "fork: a child, copy-on-write, wait",
-        path: "/bin/fork",
-        files: &[("bin/fork", "/bin/fork")],
-        args: "",
-        stdin: "",
-    },
-    Example {
-        id: "segv",
-        label: "segv: catches its own SIGSEGV",
-        path: "/bin/segv",
-        files: &[("bin/segv", "/bin/segv")],
-        args: "",
-        stdin: "",
-    },
-    Example {
-        id: "upper",
-        label: "upper: reads standard input",
-        path: "/bin/upper",
-        files: &[("bin/upper", "/bin/upper")],
-        args: "",
-        stdin: "Shout this, please.\n",
-    },
-    Example {
-        id: "args",
-        label: "args: prints its arguments",
-        path: "/bin/args",
-        files: &[("bin/args", "/bin/args")],
-        args: "one two three",
-        stdin: "",
-    },
-    Example {
-        id: "script",
-        label: "script: a #! file run by /bin/args",
-        path: "/bin/script",
-        files: &[("script", "/bin/script"), ("bin/args", "/bin/args")],
-        args: "",
-        stdin: "",
-    },
-    Example {
-        id: "share",
-        label: "share: two processes computing, the timer switching between them",
-        path: "/bin/share",
-        files: &[("bin/share", "/bin/share")],
-        args: "",
-        stdin: "",
-    },
-];
+pub use super::examples::{needs, Example, File, Needs, EXAMPLES};
+use super::examples::place;
+pub use super::moment::Opened;
 
 /// Most instructions per slice of the run (one timer task each); a slice also ends when its
 /// time (`ui::SLICE_MS`) is spent.
@@ -130,9 +43,6 @@ pub const MAX_DROPPED_BYTES: usize = 64 << 20;
 /// the first fork, every `fork::DEFAULT_SLICE` instructions (a timer interrupt that often lets
 /// the scheduler switch between runnable processes).
 pub const TIMER_PERIOD: u64 = youcpu_core::linux::fork::DEFAULT_SLICE;
-
-/// A file for the simulated tree: where it goes and its bytes.
-pub type File = (String, Rc<Vec<u8>>);
 
 /// Where the program comes from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -171,38 +81,6 @@ pub struct Chunk {
     pub err: bool,
     /// The bytes, as text.
     pub text: String,
-}
-
-/// A dropped dynamic program's needs.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Needs {
-    /// PT_INTERP.
-    pub interp: Option<String>,
-    /// DT_NEEDED names not dropped yet (the interpreter itself counts as provided, as musl's
-    /// libc.so is its own loader).
-    pub missing: Vec<String>,
-    /// Every DT_NEEDED name.
-    pub needed: Vec<String>,
-    /// Where the dynamic loader will look, in words.
-    pub search: String,
-}
-
-/// The machine at one moment, opened from an event (the run replayed from the start to that
-/// instruction count: the simulation is deterministic).
-#[derive(Clone)]
-pub struct Opened {
-    /// The moment's index.
-    pub index: usize,
-    /// The machine then.
-    pub linux: Rc<RefCell<Linux>>,
-    /// Instructions stepped since the moment (each line: address and text).
-    pub stepped: Vec<String>,
-}
-
-impl PartialEq for Opened {
-    fn eq(&self, o: &Self) -> bool {
-        self.index == o.index && Rc::ptr_eq(&self.linux, &o.linux) && self.stepped == o.stepped
-    }
 }
 
 /// The run.
@@ -336,75 +214,6 @@ pub fn parse_limit(text: &str, max: u64, what: &str) -> Result<u64, String> {
     }
 }
 
-/// A dropped file's place in the tree: a loader named by the program's PT_INTERP at that
-/// path, a library (`*.so*`) where the loader looks first (`/lib` for musl, the multiarch
-/// directory for glibc), anything else in `/bin`.
-fn place(name: &str, interp: Option<&str>) -> String {
-    let base = name.rsplit('/').next().unwrap_or(name);
-    if let Some(i) = interp.filter(|i| i.rsplit('/').next() == Some(base)) {
-        return i.to_string();
-    }
-    if base.contains(".so") {
-        if interp.is_some_and(|i| i.contains("ld-linux")) {
-            return format!("/lib/x86_64-linux-gnu/{base}");
-        }
-        return format!("/lib/{base}");
-    }
-    format!("/bin/{base}")
-}
-
-/// What a dynamic program needs that the dropped files do not provide.
-pub fn needs(program: &[u8], dropped: &[String]) -> Option<Needs> {
-    let f = youcpu_core::elf::parse(program).ok()?;
-    let interp = f.interp.map(|i| i.path);
-    let needed: Vec<String> = f
-        .dynamic
-        .as_ref()
-        .map(|d| d.needed.iter().map(|n| n.value.clone()).collect())
-        .unwrap_or_default();
-    if interp.is_none() && needed.is_empty() {
-        return None;
-    }
-    let have = |n: &str| {
-        dropped
-            .iter()
-            .any(|d| d.rsplit('/').next() == n.rsplit('/').next())
-    };
-    let musl = interp.as_deref().is_some_and(|i| i.contains("musl"));
-    let mut missing: Vec<String> = interp.iter().filter(|i| !have(i)).cloned().collect();
-    for n in &needed {
-        // musl's libc.so is its dynamic loader too: providing the loader provides libc.
-        let in_loader = musl && n.starts_with("libc.") && interp.as_deref().is_some_and(have);
-        if !have(n) && !in_loader && !missing.contains(n) {
-            missing.push(n.clone());
-        }
-    }
-    let dyns = f.dynamic.as_ref();
-    let mut search = Vec::new();
-    if let Some(r) = dyns.and_then(|d| d.rpath.as_ref()) {
-        search.push(format!("DT_RPATH {}", r.value));
-    }
-    search.push("LD_LIBRARY_PATH".to_string());
-    if let Some(r) = dyns.and_then(|d| d.runpath.as_ref()) {
-        search.push(format!("DT_RUNPATH {}", r.value));
-    }
-    if musl {
-        search.push("/etc/ld-musl-x86_64.path, else /lib:/usr/local/lib:/usr/lib".into());
-    } else {
-        search.push(
-            "/etc/ld.so.cache, then the default directories (/lib/x86_64-linux-gnu, \
-             /usr/lib/x86_64-linux-gnu, /lib, /usr/lib on Debian and Ubuntu)"
-                .into(),
-        );
-    }
-    Some(Needs {
-        interp,
-        missing,
-        needed,
-        search: search.join(", then "),
-    })
-}
-
 impl State {
     /// The defaults with example `i` chosen.
     pub fn with(i: usize) -> State {
@@ -466,26 +275,6 @@ impl State {
             .map_or(0, |r| r.linux.borrow().instructions())
     }
 
-    /// The moments the list shows (filter and search), by index.
-    pub fn shown(&self) -> Vec<usize> {
-        let q = self.search.to_lowercase();
-        self.story
-            .iter()
-            .enumerate()
-            .filter(|(_, m)| self.filter.is_none_or(|f| m.stage == f))
-            .filter(|(_, m)| q.is_empty() || m.sentence.to_lowercase().contains(&q))
-            .map(|(i, _)| i)
-            .collect()
-    }
-
-    /// How many moments of each stage.
-    pub fn counts(&self) -> Vec<(Stage, usize)> {
-        Stage::ALL
-            .iter()
-            .map(|&s| (s, self.story.iter().filter(|m| m.stage == s).count()))
-            .collect()
-    }
-
     fn clear_run(&mut self) {
         self.run = None;
         self.story.clear();
@@ -496,7 +285,7 @@ impl State {
         self.to_next = false;
     }
 
-    fn start(&mut self) {
+    pub(super) fn start(&mut self) {
         self.clear_run();
         let fail = |s: &mut State, m: String| s.status = Status::Failed(m);
         let Some(path) = self.program_path() else {
@@ -661,74 +450,6 @@ impl State {
         }
     }
 
-    fn open(&mut self) {
-        let Some(i) = self.selected else { return };
-        let Some(m) = self.story.get(i) else { return };
-        let target = m.instructions;
-        // Replay from the start: the same files, arguments and input give the same run.
-        let mut copy = self.clone();
-        copy.want = None;
-        copy.start();
-        let Some(run) = copy.run else { return };
-        {
-            let mut l = run.linux.borrow_mut();
-            let mut fed = 0u8;
-            loop {
-                let left = target.saturating_sub(l.instructions());
-                let done = l.run(left);
-                if done || l.instructions() >= target {
-                    break;
-                }
-                if l.awaiting_input {
-                    let data = if fed == 0 {
-                        self.stdin.as_bytes().to_vec()
-                    } else {
-                        Vec::new()
-                    };
-                    fed = fed.saturating_add(1);
-                    l.feed_stdin(&data);
-                } else {
-                    break;
-                }
-            }
-        }
-        self.opened = Some(Opened {
-            index: i,
-            linux: run.linux,
-            stepped: Vec::new(),
-        });
-    }
-
-    fn step_instruction(&mut self) {
-        let Some(o) = self.opened.as_mut() else { return };
-        let step = o.linux.borrow_mut().step_traced();
-        use youcpu_core::linux::TraceStep;
-        let line = match step {
-            TraceStep::Instruction { rip, text } => format!("{rip:#x}  {text}"),
-            TraceStep::Exception { rip, text, .. } => {
-                format!("{rip:#x}  {text}  (exception: the kernel takes over)")
-            }
-            TraceStep::Kernel(a) => format!("kernel: {}", kernel_words(&a)),
-            TraceStep::Stopped(s) => format!("stopped: {s:?}"),
-        };
-        o.stepped.push(line);
-        if o.stepped.len() > 200 {
-            o.stepped.remove(0);
-        }
-    }
-}
-
-fn kernel_words(a: &youcpu_core::linux::KernelAction) -> String {
-    use youcpu_core::linux::KernelAction as K;
-    match a {
-        K::Syscall(r) => format!("system call {} = {:?}", r.name, r.ret),
-        K::DemandPage { addr } => format!("page fault at {addr:#x}: a zero page mapped"),
-        K::Timer => "timer interrupt".into(),
-        K::CopyOnWrite { addr } => format!("copy-on-write fault at {addr:#x}"),
-        K::Switch { from, to } => format!("switch from pid {from} to pid {to}"),
-        K::Signal { signal, handler } => format!("signal {signal} to its handler at {handler:#x}"),
-        K::Kill { signal, reason } => format!("killed by signal {signal}: {reason}"),
-    }
 }
 
 impl Apply for State {
@@ -936,191 +657,5 @@ impl UrlState for State {
             out.push(("ev".into(), i.to_string()));
         }
         out
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::path::Path;
-
-    /// The example's files from web/programs, as the page fetches them.
-    fn files(ex: &Example) -> Vec<File> {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../web/programs");
-        ex.files
-            .iter()
-            .map(|(f, to)| {
-                (
-                    to.to_string(),
-                    Rc::new(std::fs::read(dir.join(f)).expect("an example file")),
-                )
-            })
-            .collect()
-    }
-
-    fn run(mut s: State) -> State {
-        let mut n = 0;
-        while s.running() && n < 10_000 {
-            s.apply(Action::Slice);
-            n += 1;
-        }
-        s
-    }
-
-    fn picked(i: usize) -> State {
-        let mut s = State::default();
-        s.apply(Action::Pick(i));
-        let g = s.generation;
-        s.apply(Action::Fetched(g, Ok(files(&EXAMPLES[i]))));
-        s
-    }
-
-    fn console(s: &State) -> String {
-        s.console.iter().map(|c| c.text.as_str()).collect()
-    }
-
-    #[test]
-    fn every_example_runs_to_its_end_and_tells_its_story() {
-        for (i, ex) in EXAMPLES.iter().enumerate() {
-            let s = run(picked(i));
-            assert!(
-                matches!(s.status, Status::Ended(ProcessState::Exited { code: 0 })),
-                "{}: {:?}",
-                ex.id,
-                s.status
-            );
-            assert!(s.story.len() > 10, "{}", ex.id);
-            assert_eq!(s.story[0].stage, Stage::Exec);
-            assert!(!console(&s).is_empty(), "{}", ex.id);
-        }
-    }
-
-    #[test]
-    fn two_computing_processes_are_preempted_by_the_timer_in_turn() {
-        // share: parent and child both compute for several timer periods, so the timer
-        // interrupt ends each one's turn and the scheduler switches to the other (the fork
-        // example's parent only waits: no tick ever finds two processes runnable there).
-        let i = EXAMPLES.iter().position(|e| e.id == "share").expect("share");
-        let s = run(picked(i));
-        assert!(matches!(s.status, Status::Ended(ProcessState::Exited { code: 0 })), "{:?}", s.status);
-        let switches: Vec<&str> = s
-            .story
-            .iter()
-            .filter(|m| m.stage == Stage::Sched)
-            .map(|m| m.sentence.as_str())
-            .collect();
-        assert!(switches.len() >= 4, "{switches:?}");
-        assert!(switches.iter().any(|w| w.contains("interrupted pid 1,") && w.contains("to pid 2")), "{switches:?}");
-        assert!(switches.iter().any(|w| w.contains("interrupted pid 2,") && w.contains("to pid 1")), "{switches:?}");
-        // Each switch comes a timer period or more after the one before.
-        let at: Vec<u64> = s.story.iter().filter(|m| m.stage == Stage::Sched).map(|m| m.instructions).collect();
-        assert!(at.windows(2).all(|w| w[1] - w[0] >= TIMER_PERIOD), "{at:?}");
-        let out = console(&s);
-        assert!(out.starts_with("child:  sum 39999\n") && out.ends_with("child exited with 0\n"), "{out}");
-    }
-
-    #[test]
-    fn the_console_interleaves_stdout_and_stderr_as_written() {
-        let s = run(picked(4));
-        assert_eq!(console(&s), "SHOUT THIS, PLEASE.\n20 bytes\n");
-        assert_eq!(s.console.len(), 2);
-        assert!(!s.console[0].err && s.console[1].err);
-    }
-
-    #[test]
-    fn next_event_pauses_at_each_new_moment() {
-        let mut s = picked(1);
-        s.apply(Action::Pause);
-        let before = s.story.len();
-        s.apply(Action::NextEvent);
-        let s = run(s);
-        assert_eq!(s.status, Status::Paused);
-        assert!(s.story.len() > before);
-        assert_eq!(s.selected, Some(before));
-    }
-
-    #[test]
-    fn a_moment_opens_at_its_instruction_and_steps_on() {
-        let mut s = run(picked(1));
-        let w = s.story.iter().position(|m| m.what == "writev").expect("writev");
-        s.apply(Action::Select(w));
-        s.apply(Action::Open);
-        let o = s.opened.clone().expect("opened");
-        assert_eq!(
-            o.linux.borrow().instructions(),
-            s.story[w].instructions
-        );
-        s.apply(Action::StepInstruction);
-        assert_eq!(s.opened.as_ref().map(|o| o.stepped.len()), Some(1));
-    }
-
-    #[test]
-    fn a_dropped_dynamic_program_names_what_it_lacks_then_runs() {
-        let ex = &EXAMPLES[0];
-        let all = files(ex);
-        let mut s = State::default();
-        s.apply(Action::Dropped(Ok(vec![(
-            "hello-dyn".into(),
-            all[0].1.clone(),
-        )])));
-        let n = s.needs.clone().expect("needs");
-        assert_eq!(n.interp.as_deref(), Some("/lib/ld-musl-x86_64.so.1"));
-        // musl's libc.so is its loader: one file provides both.
-        assert_eq!(n.missing, ["/lib/ld-musl-x86_64.so.1", "libc.so"]);
-        assert!(n.search.contains("/usr/lib"));
-        assert_eq!(s.status, Status::Idle);
-        s.apply(Action::Dropped(Ok(vec![(
-            "ld-musl-x86_64.so.1".into(),
-            all[1].1.clone(),
-        )])));
-        assert!(s.needs.as_ref().is_some_and(|n| n.missing.is_empty()));
-        let s = run(s);
-        assert_eq!(console(&s), "hello, world\n");
-    }
-
-    #[test]
-    fn junk_and_runaway_programs_end_with_a_message() {
-        let mut s = State::default();
-        s.apply(Action::Dropped(Ok(vec![(
-            "junk".into(),
-            Rc::new(b"\x7fELF but not really".to_vec()),
-        )])));
-        assert!(
-            matches!(&s.status, Status::Failed(m) if m.contains("refused")),
-            "{:?}",
-            s.status
-        );
-        // A fork bomb under a small budget stops at the budget.
-        let bomb = youcpu_core::asm::build_program(
-            "_start:\n  mov eax, 57\n  syscall\n  jmp _start\n",
-        )
-        .expect("the fork bomb assembles");
-        let mut s = State {
-            budget: "300000".into(),
-            ..State::default()
-        };
-        s.apply(Action::Dropped(Ok(vec![("bomb".into(), Rc::new(bomb.elf))])));
-        assert_eq!(s.status, Status::Running);
-        let s = run(s);
-        assert_eq!(s.status, Status::Budget, "{:?}", s.status);
-        assert!(s.story.iter().any(|m| m.what == "fork"));
-    }
-
-    #[test]
-    fn links_keep_the_example_arguments_and_event() {
-        let mut s = State::with(5);
-        s.args = "a b".into();
-        s.selected = Some(3);
-        let q = Query::from(s.to_query());
-        let back = State::from_query(&q);
-        assert_eq!(back.example().map(|e| e.id), Some("args"));
-        assert_eq!(back.args, "a b");
-        assert_eq!(back.want, Some(3));
-        let d = State {
-            source: Source::Dropped,
-            ..State::default()
-        };
-        let back = State::from_query(&Query::from(d.to_query()));
-        assert!(back.note.is_some());
     }
 }
