@@ -3,7 +3,7 @@
 // input event to the end of the next paint (for a run: the whole run) by trace event: script
 // (FunctionCall, TimerFire, EventDispatch's JS), style (UpdateLayoutTree), layout, pre-paint,
 // paint, and the rest. A tool for finding what to cut; it asserts nothing.
-// Usage: node scripts/profile-input.mjs DIST WIDGET [run]
+// Usage: [REPS=3] [QUIET=1] [THROTTLE=4] node scripts/profile-input.mjs DIST WIDGET [act|run|bit|switch|write|seek|type]
 import { serve } from '../tests/e2e/server.mjs';
 import { launch } from '../tests/e2e/browser.mjs';
 import { WIDGETS, ready, whenLive } from '../tests/e2e/drive.mjs';
@@ -15,6 +15,11 @@ const server = await serve(dist);
 const browser = await launch();
 const page = await browser.context.newPage();
 if (process.env.CSS) await page.addInitScript((css) => { document.addEventListener('DOMContentLoaded', () => { const s = document.createElement('style'); s.textContent = css; document.head.append(s); }); }, process.env.CSS);
+if (process.env.THROTTLE) {
+  // THROTTLE=4: CPU throttling as a mid-range phone (CDP), for a run's long tasks at 4x.
+  const c = await page.context().newCDPSession(page);
+  await c.send('Emulation.setCPUThrottlingRate', { rate: +process.env.THROTTLE });
+}
 await page.goto(`${server.url}/`);
 await whenLive(page);
 await page.waitForTimeout(500);
@@ -28,6 +33,14 @@ const acts = {
   bit: async (x) => x.locator('[data-bit="12"]').first().click(),
   switch: async (x) => x.getByTestId('pe-step-switch').click(),
   write: async (x) => x.getByTestId('fc-page-1-data').click(),
+  // preemption: a timer period of 1,000,000, the boot switch, then a search for the next
+  // switch longer than its 200,000-step budget (session 8: sliced in time).
+  seek: async (x) => {
+    await x.getByTestId('pe-period').fill('1000000');
+    await x.getByTestId('pe-step-switch').click();
+    await x.getByTestId('pe-step-switch').click();
+    await x.page().waitForTimeout(500);
+  },
   type: async (x) => { await x.getByTestId('fe-source').focus(); await x.page().keyboard.insertText(' '); },
 };
 const totals = [];
@@ -63,7 +76,8 @@ for (let rep = 0; rep < +(process.env.REPS ?? 3); rep++) {
       const xs = kids.filter((e) => e.name === k);
       if (xs.length) by[k] = +(xs.reduce((a, e) => a + e.dur, 0) / 1000).toFixed(1);
     }
-    console.log(`rep ${rep}: task ${(t.dur / 1000).toFixed(1)} ms wall, ${((t.tdur ?? t.dur) / 1000).toFixed(1)} CPU:`, JSON.stringify(by));
+    const types = [...new Set(kids.filter((e) => e.name === 'EventDispatch').map((e) => e.args?.data?.type))].join(',');
+    console.log(`rep ${rep}: task ${(t.dur / 1000).toFixed(1)} ms wall, ${((t.tdur ?? t.dur) / 1000).toFixed(1)} CPU${types ? ` (events: ${types})` : ''}:`, JSON.stringify(by));
   }
 }
 for (const k of Object.keys(parts[0] ?? {})) console.log(`  ${k}: median ${[...parts.map((p) => p[k])].sort((a, b) => a - b)[Math.floor(parts.length / 2)]} ms (wall)`);

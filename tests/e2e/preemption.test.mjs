@@ -104,6 +104,48 @@ test('preemption: cooperative with a runaway freezes the others and says why; th
   await page.close();
 });
 
+test('preemption: a long "Step to next switch" goes on in slices, shows its count, and a Stop between slices ends it', async () => {
+  // A timer period of 1,000,000 instructions: after the boot switch, the next switch is further
+  // away than the search's budget (200,000 steps), which used to run in one task (issue #18).
+  const { page, errors, w } = await open();
+  await w.getByTestId('pe-period').fill('1000000');
+  await w.getByTestId('pe-step-switch').click();
+  assert.match(await w.getByTestId('preemption-live').textContent(), /^Boot: the kernel starts task 1/);
+  const before = Number((await w.getByTestId('pe-count-text').textContent()).split(' ')[0].replace(/,/g, ''));
+  // In the page: record each count the search shows, and at the first one with Stop on
+  // screen, click Stop from a task of its own (as a reader's click arrives between slices).
+  await page.evaluate(() => {
+    const count = document.querySelector('[data-testid="pe-count-text"]');
+    window.__seen = [];
+    const mo = new MutationObserver(() => {
+      window.__seen.push(count.textContent);
+      if (document.querySelector('[data-testid="pe-seek-stop"]') && window.__seen.length === 1) {
+        setTimeout(() => document.querySelector('[data-testid="pe-seek-stop"]')?.click(), 0);
+      }
+    });
+    mo.observe(count, { characterData: true, childList: true, subtree: true });
+  });
+  await w.getByTestId('pe-step-switch').click();
+  await w.getByTestId('preemption-live').filter({ hasText: /^Stopped looking for the next switch/ }).waitFor();
+  const live = await w.getByTestId('preemption-live').textContent();
+  const taken = Number(/after ([\d,]+) steps/.exec(live)[1].replace(/,/g, ''));
+  assert.ok(taken > 0 && taken < 200000, `stopped mid-search: ${live}`);
+  // Nothing runs after the Stop: the count stays, and "Step to next switch" is back.
+  await page.waitForTimeout(300);
+  const after = Number((await w.getByTestId('pe-count-text').textContent()).split(' ')[0].replace(/,/g, ''));
+  assert.equal(after, before + taken);
+  await w.getByTestId('pe-step-switch').waitFor();
+  assert.equal(await w.getByTestId('pe-seek-stop').count(), 0);
+  assert.ok((await page.evaluate(() => window.__seen)).length >= 1, 'the count showed the search\'s progress');
+  // Searched to its end, in slices: the budget spent, no switch, said so.
+  await w.getByTestId('pe-step-switch').click();
+  await w.getByTestId('preemption-live').filter({ hasText: /^No switch in 200,000 steps/ }).waitFor();
+  const end = Number((await w.getByTestId('pe-count-text').textContent()).split(' ')[0].replace(/,/g, ''));
+  assert.equal(end, after + 200000);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('preemption: keys drive it, the live region speaks, bad periods are refused, 360 px fits', async () => {
   const { page, errors, w } = await open();
   await tabTo(page, 'pe-step');

@@ -4,10 +4,10 @@
 //! actions from the view's timer.
 
 use std::rc::Rc;
-use crate::ui::{Apply, Query, UrlState};
+use crate::ui::{Apply, Query, Slice, UrlState};
 use youcpu_core::preempt::trace::{thousands, Reason};
 use youcpu_core::preempt::{
-    Config, Mode, ProcessSpec, Program, System, Until, MAX_PERIOD, MAX_YIELD_EVERY,
+    Config, Error, Mode, ProcessSpec, Program, System, Until, MAX_PERIOD, MAX_YIELD_EVERY,
 };
 use youcpu_core::units::parse_int;
 
@@ -102,11 +102,14 @@ pub enum Action {
     YieldEvery(String),
     /// One instruction (or one interrupt delivery).
     Step,
-    /// Until the next kernel trip that resumes a task.
+    /// Until the next kernel trip that resumes a task: the first time slice now, the rest one
+    /// per task ([`Action::SeekMore`]).
     StepSwitch,
+    /// The next time slice of a "Step to next switch" in progress (from the view's timer).
+    SeekMore,
     /// Start running in slices.
     Run,
-    /// Stop running.
+    /// Stop running, or stop a "Step to next switch" in progress.
     Pause,
     /// One slice of Run: this many steps (at most [`MAX_SLICE`]).
     Tick(u64),
@@ -129,8 +132,25 @@ pub struct State {
     pub error: Option<String>,
     /// Running in slices.
     pub running: bool,
+    /// A "Step to next switch" still searching.
+    pub seek: Option<Seek>,
     /// What the last action did, for the live region.
     pub announce: String,
+}
+
+/// A "Step to next switch" in progress. It runs in time slices ([`Slice`], 8 ms), one per task,
+/// so a long search never blocks the page (issue #18): a timer period longer than a slice's
+/// worth of instructions, or a cooperative machine frozen in a loop that never yields, used to
+/// take up to [`SWITCH_BUDGET`] steps in one task. The view shows the count growing and offers
+/// Stop ([`Action::Pause`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Seek {
+    /// Steps still allowed before giving up.
+    pub left: u64,
+    /// Steps taken so far.
+    pub taken: u64,
+    /// The machine's switch count when the search began.
+    switches: u64,
 }
 
 fn parse_program_list(v: &str) -> Option<Vec<Program>> {
@@ -152,6 +172,7 @@ impl State {
             sys,
             error,
             running: false,
+            seek: None,
             announce: String::new(),
         }
     }
@@ -170,6 +191,7 @@ impl State {
         self.sys = fresh.sys;
         self.error = fresh.error;
         self.running = false;
+        self.seek = None;
     }
 
     /// Runs `budget` steps (or to the next switch) on a copy of the machine.
@@ -181,6 +203,70 @@ impl State {
         let mut next = (**sys).clone();
         let switches = next.switch_total();
         let result = next.run(budget, until);
+        self.finish(next, result, until, switches);
+    }
+
+    /// Starts a "Step to next switch": its first slice runs now.
+    fn seek_start(&mut self) {
+        self.seek = self.sys.as_ref().map(|s| Seek {
+            left: SWITCH_BUDGET,
+            taken: 0,
+            switches: s.switch_total(),
+        });
+        self.seek_slice(Slice::new());
+    }
+
+    /// One slice of a "Step to next switch": steps until a task is resumed, the budget is
+    /// spent, the machine stops, or `slice`'s time is up (then the search stays open for the
+    /// next [`Action::SeekMore`]).
+    pub(crate) fn seek_slice(&mut self, mut slice: Slice) {
+        let (Some(sys), Some(mut seek)) = (self.sys.as_ref(), self.seek) else {
+            self.seek = None;
+            return;
+        };
+        let mut next = (**sys).clone();
+        let mut outcome = None;
+        while seek.left > 0 {
+            match next.step() {
+                Ok(resumed) => {
+                    seek.left -= 1;
+                    seek.taken += 1;
+                    if resumed {
+                        outcome = Some(Ok(seek.taken));
+                        break;
+                    }
+                }
+                Err(e) => {
+                    outcome = Some(Err(e));
+                    break;
+                }
+            }
+            if slice.spent() {
+                break;
+            }
+        }
+        if seek.left == 0 && outcome.is_none() {
+            outcome = Some(Ok(seek.taken));
+        }
+        match outcome {
+            Some(result) => {
+                self.seek = None;
+                self.finish(next, result, Until::Switch, seek.switches);
+            }
+            None => {
+                self.seek = Some(seek);
+                self.announce = format!(
+                    "Looking for the next switch: {} instructions so far.",
+                    thousands(seek.taken)
+                );
+                self.sys = Some(Rc::new(next));
+            }
+        }
+    }
+
+    /// Keeps `next`, the machine after an action, and says what happened (`switches`: the
+    /// switch count before it).
+    fn finish(&mut self, next: System, result: Result<u64, Error>, until: Until, switches: u64) {
         let sw = next.switch_total() - switches;
         self.announce = match &result {
             Err(e) => {
@@ -311,10 +397,20 @@ impl Apply for State {
 
     /// A slice that arrives after a pause changes nothing (and renders nothing).
     fn ignores(&self, action: &Action) -> bool {
-        matches!(action, Action::Tick(_)) && !self.running
+        match action {
+            Action::Tick(_) => !self.running,
+            Action::SeekMore => self.seek.is_none(),
+            _ => false,
+        }
     }
 
     fn apply(&mut self, action: Action) {
+        // Anything the reader does ends a "Step to next switch" still searching; what it ran
+        // stays.
+        let ended_seek = match action {
+            Action::SeekMore => None,
+            _ => self.seek.take(),
+        };
         match action {
             Action::Count(n) => {
                 let n = n.clamp(MIN_PROCS, MAX_PROCS);
@@ -370,8 +466,9 @@ impl Apply for State {
             }
             Action::StepSwitch => {
                 self.running = false;
-                self.advance(SWITCH_BUDGET, Until::Switch);
+                self.seek_start();
             }
+            Action::SeekMore => self.seek_slice(Slice::new()),
             Action::Run => {
                 if self.sys.as_ref().is_some_and(|x| x.stopped().is_none()) {
                     self.running = true;
@@ -381,7 +478,14 @@ impl Apply for State {
             Action::Pause => {
                 self.running = false;
                 let n = self.sys.as_ref().map_or(0, |x| x.instructions());
-                self.announce = format!("Paused at instruction {}.", thousands(n));
+                self.announce = match ended_seek {
+                    Some(k) => format!(
+                        "Stopped looking for the next switch after {} steps, at instruction {}.",
+                        thousands(k.taken),
+                        thousands(n)
+                    ),
+                    None => format!("Paused at instruction {}.", thousands(n)),
+                };
             }
             Action::Tick(n) => {
                 if !self.running {
@@ -408,8 +512,14 @@ impl Apply for State {
 mod tests {
     use super::*;
 
+    /// Applies `a`; a "Step to next switch" is followed by its slices to the end, as the
+    /// view's timer gives them.
     fn act(s: Rc<State>, a: Action) -> Rc<State> {
-        s.reduce(a)
+        let mut s = s.reduce(a);
+        while s.seek.is_some() {
+            s = s.reduce(Action::SeekMore);
+        }
+        s
     }
 
     fn counters(s: &State) -> Vec<u64> {
@@ -529,6 +639,66 @@ mod tests {
         let r = State::from_query(&bad.into());
         assert_eq!(r.settings, Settings::default());
         assert_eq!(r.steps(), 0);
+    }
+
+    #[test]
+    fn a_switch_sought_in_slices_ends_where_one_search_ends_and_stop_ends_it() {
+        // A clock always past the deadline: each slice stops at its first reading.
+        fn late() -> f64 {
+            static CALLS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+            CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed) as f64 * 1000.0
+        }
+        // The default machine after its boot switch: the next switch is the timer's, 200
+        // instructions on.
+        let booted = act(Rc::new(State::default_state()), Action::StepSwitch);
+        let mut whole = (*booted).clone();
+        whole.advance(SWITCH_BUDGET, Until::Switch);
+        let mut sliced = (*booted).clone();
+        sliced.seek = Some(Seek {
+            left: SWITCH_BUDGET,
+            taken: 0,
+            switches: booted.sys.as_ref().unwrap().switch_total(),
+        });
+        let mut slices = 0;
+        while sliced.seek.is_some() {
+            sliced.seek_slice(Slice::on_clock(0.5, late));
+            slices += 1;
+            if let Some(k) = sliced.seek {
+                assert_eq!(k.taken, slices * u64::from(Slice::CHECK_EVERY));
+                assert!(sliced.announce.starts_with("Looking for the next switch"));
+            }
+        }
+        assert!(slices > 10, "{slices} slices");
+        let (a, b) = (whole.sys.as_ref().unwrap(), sliced.sys.as_ref().unwrap());
+        assert_eq!(a.cpu(), b.cpu());
+        assert_eq!(a.instructions(), b.instructions());
+        assert_eq!(a.switch_total(), b.switch_total());
+        assert_eq!(whole.announce, sliced.announce);
+        assert!(sliced.announce.starts_with("Timer: task 1 → task 2"), "{}", sliced.announce);
+
+        // Stop in the middle: the steps taken stay, the search ends, a later slice does nothing.
+        let frozen = act(
+            act(Rc::new(State::default_state()), Action::Sharing(Sharing::Cooperative)),
+            Action::Run,
+        );
+        let mut frozen = (*frozen).clone();
+        for _ in 0..40 {
+            frozen.apply(Action::Tick(RUN_SLICE));
+        }
+        frozen.apply(Action::Pause);
+        assert!(frozen.frozen().is_some());
+        let at = frozen.steps();
+        let mut s = Rc::new(frozen).reduce(Action::StepSwitch);
+        assert!(s.seek.is_some(), "a frozen machine is not searched in one slice");
+        s = s.reduce(Action::SeekMore);
+        let taken = s.seek.unwrap().taken;
+        assert_eq!(s.steps(), at + taken);
+        let s = s.reduce(Action::Pause);
+        assert!(s.seek.is_none());
+        assert!(s.announce.starts_with("Stopped looking for the next switch"), "{}", s.announce);
+        let n = s.steps();
+        let s = s.reduce(Action::SeekMore);
+        assert_eq!(s.steps(), n, "a slice after Stop does nothing");
     }
 
     #[test]

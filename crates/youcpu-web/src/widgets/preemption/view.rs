@@ -236,25 +236,32 @@ fn processes_view(sys: &System) -> Html {
 struct ListingText {
     title: String,
     testid: String,
-    /// Each line's address (`None` for labels and comments) and its text.
-    lines: Vec<(Option<u64>, String)>,
+    /// The whole listing, one line after another.
+    text: AttrValue,
+    /// Each instruction line's address and where it is in `text` (labels and comments have
+    /// none).
+    lines: Vec<(u64, std::ops::Range<usize>)>,
 }
 
 fn listing_texts(sys: &System) -> Vec<ListingText> {
-    let text = |title: String, listing: &Listing, testid: String| ListingText {
-        title,
-        testid,
-        lines: listing
-            .lines
-            .iter()
-            .map(|l| {
-                if l.bytes.is_empty() {
-                    (None, format!("{:>18}  {}\n", "", l.text))
-                } else {
-                    (Some(l.addr), format!("{:>18x}  {}\n", l.addr, l.text))
-                }
-            })
-            .collect(),
+    let text = |title: String, listing: &Listing, testid: String| {
+        let mut text = String::new();
+        let mut lines = Vec::new();
+        for l in &listing.lines {
+            let start = text.len();
+            if l.bytes.is_empty() {
+                text.push_str(&format!("{:>18}  {}\n", "", l.text));
+            } else {
+                text.push_str(&format!("{:>18x}  {}\n", l.addr, l.text));
+                lines.push((l.addr, start..text.len()));
+            }
+        }
+        ListingText {
+            title,
+            testid,
+            text: text.into(),
+            lines,
+        }
     };
     let mut out = vec![text(
         "The kernel's code (ring 0; highlighted: the next instruction)".to_string(),
@@ -277,23 +284,33 @@ struct ListingsProps {
 }
 
 /// The listings, highlighted at the next instruction: a component of its own, so a step that
-/// leaves RIP's listing line where it was re-renders none of it.
+/// leaves RIP's listing line where it was re-renders none of it. Each listing is at most three
+/// text pieces (before the line, the marked line, after it), not a node per line: RIP moves on
+/// nearly every step, and a few hundred nodes built and compared per step were a measurable
+/// part of a step's script time (issue #18).
 #[component]
 fn Listings(p: &ListingsProps) -> Html {
     html! {
         <div class="pe-listings">
             { for p.texts.iter().enumerate().map(|(k, t)| {
                 let rip = p.here.filter(|(at, _)| *at == k).map(|(_, rip)| rip);
+                let at = rip.and_then(|rip| t.lines.iter().find(|(a, _)| *a == rip));
+                let body = match at.and_then(|(_, r)| {
+                    Some((t.text.get(..r.start)?, t.text.get(r.clone())?, t.text.get(r.end..)?))
+                }) {
+                    Some((before, line, after)) => html! {
+                        <>
+                            { before.to_string() }
+                            <mark data-testid={format!("{}-here", t.testid)}>{ line.to_string() }</mark>
+                            { after.to_string() }
+                        </>
+                    },
+                    None => html! { { t.text.clone() } },
+                };
                 html! {
                     <details class="pe-listing" data-testid={t.testid.clone()}>
                         <summary>{ t.title.clone() }</summary>
-                        <pre>{ for t.lines.iter().map(|(addr, text)| {
-                            if addr.is_some() && *addr == rip {
-                                html! { <mark data-testid={format!("{}-here", t.testid)}>{ text.clone() }</mark> }
-                            } else {
-                                html! { { text.clone() } }
-                            }
-                        }) }</pre>
+                        <pre>{ body }</pre>
                     </details>
                 }
             }) }
@@ -484,6 +501,16 @@ pub fn PreemptionWidget() -> Html {
             }
         });
     }
+    // A "Step to next switch" still searching: its next time slice in a task of its own, once
+    // the last one's count is on screen (issue #18).
+    {
+        let dispatcher = state.dispatcher();
+        use_background_run(
+            state.seek.map(|k| k.taken),
+            state.seek.is_some().then_some(Pace::Chunks),
+            move || dispatcher.dispatch(Action::SeekMore),
+        );
+    }
     let click = |a: Action| state.on(a.clone());
     let on_reset = state.on(Action::Reset);
     // The listings' text, formatted once per machine (its programs), not on every step.
@@ -522,7 +549,11 @@ pub fn PreemptionWidget() -> Html {
             <Controls settings={state.settings.clone()} period_text={state.period_text.clone()} yield_text={state.yield_text.clone()} d={state.dispatcher()} />
             <Stepper label="Run the machine" class="pe-stepper" steps={vec![
                 Control::button("Step", click(Action::Step)).testid("pe-step").disabled(stopped),
-                Control::button("Step to next switch", click(Action::StepSwitch)).testid("pe-step-switch").disabled(stopped),
+                if state.seek.is_some() {
+                    Control::button("Stop", click(Action::Pause)).testid("pe-seek-stop")
+                } else {
+                    Control::button("Step to next switch", click(Action::StepSwitch)).testid("pe-step-switch").disabled(stopped)
+                },
                 if state.running {
                     Control::button("Pause", click(Action::Pause)).testid("pe-pause")
                 } else {
