@@ -165,10 +165,14 @@ fn native_loop(iterations: u64) -> Option<f64> {
     let mut best = f64::MAX;
     for _ in 0..5 {
         let t = std::time::Instant::now();
-        std::process::Command::new(&exe).status().ok()?;
+        let ran = std::process::Command::new(&exe).status();
+        if ran.is_err() {
+            break;
+        }
         best = best.min(t.elapsed().as_secs_f64());
     }
-    Some(best)
+    let _ = std::fs::remove_dir_all(&dir);
+    (best < f64::MAX).then_some(best)
 }
 
 /// CPU time of this thread in seconds (utime + stime from /proc, 10 ms ticks): on a loaded

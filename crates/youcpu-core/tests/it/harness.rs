@@ -45,6 +45,19 @@ pub fn src_dir() -> PathBuf {
 pub fn tmp() -> &'static PathBuf {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
+        // Each run builds about 100 MiB of programs here and a test binary has no exit hook to
+        // remove them: the directories of earlier runs (processes that no longer exist) go now,
+        // so at most one is left behind.
+        if let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) {
+            for e in entries.flatten() {
+                let name = e.file_name().to_string_lossy().into_owned();
+                if let Some(pid) = name.strip_prefix("youcpu-cpu-tests-") {
+                    if pid.parse::<u32>().is_ok() && !Path::new("/proc").join(pid).exists() {
+                        let _ = std::fs::remove_dir_all(e.path());
+                    }
+                }
+            }
+        }
         let d = std::env::temp_dir().join(format!("youcpu-cpu-tests-{}", std::process::id()));
         std::fs::create_dir_all(&d).expect("temp dir");
         d
