@@ -12,7 +12,8 @@
 //  - long tasks (the longtask observer, > 50 ms) while each widget runs its bigger simulation,
 //    and the same runs traced, in the main thread's CPU time (robust on a shared machine).
 // Usage: node scripts/measure.mjs [dist] [--json FILE] [--runs | --inputs] [--only ID,ID]
-//   (after trunk build --release). --runs: only the traced simulations; --inputs: only the
+//   (after trunk build --release). --runs: only the simulations (long tasks at 4x, and traced
+//   at 1x); --inputs: only the
 //   traced inputs (every input of INPUTS below, per widget); --only: just these widgets.
 // This is a benchmark, not a test: it reports numbers and asserts nothing (scripts/budget.mjs
 // holds the deterministic sizes to budgets). Lighthouse: scripts/lighthouse.mjs.
