@@ -191,36 +191,106 @@ pub fn lay_out(source: &str, base: u64, max_lines: usize) -> Draft {
     }
 }
 
+/// Why a listing did not assemble ([`assemble_listing`]): each cause names the line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ListingError {
+    /// More than [`MAX_LISTING_LINES`] lines.
+    TooManyLines {
+        /// How many there are.
+        count: usize,
+    },
+    /// A label defined twice (the second time on `line`).
+    DuplicateLabel {
+        /// 1-based line number.
+        line: usize,
+        /// The label.
+        name: String,
+    },
+    /// A line that does not assemble.
+    Line {
+        /// 1-based line number.
+        line: usize,
+        /// Its text, trimmed.
+        text: String,
+        /// The assembler's message.
+        message: String,
+    },
+    /// The code grew past `max_bytes` at `line`.
+    TooLong {
+        /// The room for the code.
+        max_bytes: usize,
+        /// 1-based line number.
+        line: usize,
+    },
+    /// Label addresses kept moving (instruction sizes depend on them).
+    Unsettled,
+}
+
+impl std::fmt::Display for ListingError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ListingError::TooManyLines { count } => write!(
+                f,
+                "the listing has {count} lines; at most {MAX_LISTING_LINES} are accepted"
+            ),
+            ListingError::DuplicateLabel { line, name } => {
+                write!(f, "line {line}: the label `{name}` is defined twice")
+            }
+            ListingError::Line {
+                line,
+                text,
+                message,
+            } => write!(f, "line {line} `{text}`: {message}"),
+            ListingError::TooLong { max_bytes, line } => write!(
+                f,
+                "the code is longer than its {max_bytes}-byte page (line {line})"
+            ),
+            ListingError::Unsettled => {
+                write!(f, "label addresses did not settle in {MAX_PASSES} passes")
+            }
+        }
+    }
+}
+
+impl std::error::Error for ListingError {}
+
 /// Assembles `source` at `base`; the code may take at most `max_bytes`. The error names the
 /// first line that is wrong.
-pub fn assemble_listing(source: &str, base: u64, max_bytes: usize) -> Result<Listing, String> {
+pub fn assemble_listing(
+    source: &str,
+    base: u64,
+    max_bytes: usize,
+) -> Result<Listing, ListingError> {
     let count = source.lines().count();
     if count > MAX_LISTING_LINES {
-        return Err(format!(
-            "the listing has {count} lines; at most {MAX_LISTING_LINES} are accepted"
-        ));
+        return Err(ListingError::TooManyLines { count });
     }
     let draft = lay_out(source, base, MAX_LISTING_LINES);
     if let Some((n, name)) = &draft.duplicate {
-        return Err(format!("line {n}: the label `{name}` is defined twice"));
+        return Err(ListingError::DuplicateLabel {
+            line: *n,
+            name: name.clone(),
+        });
     }
     let mut size = 0;
     for (n, l) in draft.lines.iter().enumerate() {
         if let Some(e) = &l.error {
-            return Err(format!("line {} `{}`: {e}", n + 1, l.text.trim()));
+            return Err(ListingError::Line {
+                line: n + 1,
+                text: l.text.trim().to_string(),
+                message: e.to_string(),
+            });
         }
         size += l.bytes.len();
         if size > max_bytes {
-            return Err(format!(
-                "the code is longer than its {max_bytes}-byte page (line {})",
-                n + 1
-            ));
+            return Err(ListingError::TooLong {
+                max_bytes,
+                line: n + 1,
+            });
         }
     }
     if !draft.settled {
-        return Err(format!(
-            "label addresses did not settle in {MAX_PASSES} passes"
-        ));
+        return Err(ListingError::Unsettled);
     }
     let code = draft.code();
     Ok(Listing {
@@ -270,10 +340,23 @@ mod tests {
     #[test]
     fn errors_name_the_line() {
         let e = assemble_listing("nop\nfrobnicate rax\n", 0, 4096).unwrap_err();
-        assert!(e.starts_with("line 2"), "{e}");
+        assert!(matches!(&e, ListingError::Line { line: 2, .. }), "{e}");
+        assert!(
+            e.to_string().starts_with("line 2 `frobnicate rax`: "),
+            "{e}"
+        );
         let e = assemble_listing("a:\na:\n", 0, 4096).unwrap_err();
-        assert!(e.contains("twice"), "{e}");
+        assert!(
+            matches!(&e, ListingError::DuplicateLabel { line: 2, name } if name == "a"),
+            "{e}"
+        );
         let e = assemble_listing("nop\nnop\n", 0, 1).unwrap_err();
-        assert!(e.contains("1-byte"), "{e}");
+        assert_eq!(
+            e,
+            ListingError::TooLong {
+                max_bytes: 1,
+                line: 2
+            }
+        );
     }
 }

@@ -57,7 +57,7 @@ impl System {
             _ => {}
         }
         let kernel = assemble_listing(&kernel::source(), KTEXT, PAGE_SIZE as usize)
-            .map_err(Error::Kernel)?;
+            .map_err(|e| Error::Kernel(e.to_string()))?;
         let label = |name: &str| {
             kernel
                 .label(name)
@@ -127,12 +127,13 @@ impl System {
         sys.kwrite(NTASKS, n as u64)?;
         let kernel_top = sys.m.mmu.phys.read_u64(kernel_cr3 + 511 * 8);
         for (i, spec) in cfg.processes.iter().enumerate() {
-            let listing = assemble_listing(&spec.source, USER_CODE, PAGE_SIZE as usize).map_err(
-                |message| Error::Source {
-                    process: i + 1,
-                    message,
-                },
-            )?;
+            let listing =
+                assemble_listing(&spec.source, USER_CODE, PAGE_SIZE as usize).map_err(|e| {
+                    Error::Source {
+                        process: i + 1,
+                        message: e.to_string(),
+                    }
+                })?;
             let m = &mut sys.m;
             let cr3 = alloc(m)? * PAGE_SIZE;
             m.mmu.phys.write_u64(cr3 + 511 * 8, kernel_top);

@@ -142,6 +142,12 @@ int main(void) {
     show("symlink loop b", symlink("loopa", "loopb"));
     show("open a loop", open("loopa", O_RDONLY));
     show("stat through a file", chmod("file/x", 0644));
+    show("open O_NOFOLLOW of a link", open("sl", O_RDONLY | O_NOFOLLOW));
+    show("O_CREAT|O_EXCL on a dangling link", open("dangling", O_CREAT | O_EXCL | O_WRONLY, 0644));
+    /* O_CREAT through a dangling link makes the file it names. */
+    show("symlink to a file to be made", symlink("made", "tomake"));
+    show("O_CREAT through a dangling link", open("tomake", O_CREAT | O_WRONLY, 0600));
+    st("the file it made", "made", 0);
 
     close(fd);
     close(dfd);

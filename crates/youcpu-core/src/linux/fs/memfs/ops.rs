@@ -73,7 +73,22 @@ impl Vfs for MemFs {
                 if flags & O_NOFOLLOW != 0 {
                     return Err(Errno::Eloop);
                 }
-                Some(self.resolve(dir, name)?)
+                match self.resolve(dir, name) {
+                    Ok(t) => Some(t),
+                    // O_CREAT through a dangling link makes the file the link names.
+                    Err(Errno::Enoent) if flags & O_CREAT != 0 => {
+                        let Some(Node::Symlink { target }) = self.get(i).map(|n| n.node.clone())
+                        else {
+                            return Err(Errno::Enoent);
+                        };
+                        let (tdir, tname) = self.walk_parent(dir, &target)?;
+                        if tname.is_empty() || tname == b"." || tname == b".." {
+                            return Err(Errno::Eisdir);
+                        }
+                        Some(self.create(tdir, tname, perm)?)
+                    }
+                    Err(e) => return Err(e),
+                }
             }
             f => f,
         };
