@@ -31,7 +31,7 @@ pub use frame::Frame;
 pub use group_svg::{group_svg, hit, Listeners};
 pub use media::{draws, use_narrow, NARROW_QUERY};
 pub use near_view::use_near_view;
-pub use preset::{PresetText, TextAction};
+pub use preset::{preset_picker, PresetText, TextAction};
 pub use reducer::{Apply, Dispatch, Dispatcher, Handle, Reduced};
 pub use run::{now_ms, use_background_run, Pace, Slice, SLICE_MS};
 pub use stepper::{Control, Stepper};

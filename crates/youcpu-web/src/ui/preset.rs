@@ -1,7 +1,8 @@
 //! A widget state that is one text, typed or picked from presets, and what follows from it: its
-//! reducer and its URL form, written once for every such widget.
+//! reducer, its URL form and its picker, written once for every such widget.
 
 use crate::ui::{Apply, Query, UrlState};
+use yew::prelude::*;
 
 /// A state edited as one text. The first preset is the default; the URL keeps the text only
 /// when it is not.
@@ -62,5 +63,24 @@ impl<T: PresetText> UrlState for T {
             Some((t, _)) if *t == self.text() => Vec::new(),
             _ => vec![(T::KEY.into(), self.text().to_string())],
         }
+    }
+}
+
+/// The "Example" picker of a [`PresetText`] widget: one option per preset (its description
+/// shown), with "(your own)" selected while the text is none of them. `current` is the preset
+/// the text equals; `onchange` gets the picked index as the select's value.
+pub fn preset_picker(
+    testid: &'static str,
+    presets: &'static [(&'static str, &'static str)],
+    current: Option<usize>,
+    onchange: Callback<Event>,
+) -> Html {
+    html! {
+        <label class="inline">{ "Example " }
+            <select data-testid={testid} {onchange}>
+                if current.is_none() { <option value="" selected=true disabled=true>{ "(your own)" }</option> }
+                { for presets.iter().enumerate().map(|(i, (_, about))| html! { <option value={i.to_string()} selected={current == Some(i)}>{ *about }</option> }) }
+            </select>
+        </label>
     }
 }

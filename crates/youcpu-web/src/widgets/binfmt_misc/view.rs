@@ -1,7 +1,7 @@
 //! The view of `binfmt_misc`.
 
 use super::diagram::{draw, sample_files, W};
-use crate::ui::{use_url_reducer, Dispatch, Frame, Table};
+use crate::ui::{preset_picker, use_url_reducer, Dispatch, Frame, Table};
 use crate::widgets::exec_draw::{hit_layer, interactive, Canvas};
 use super::state::{Action, State, Verdict, PRESETS};
 use yew::prelude::*;
@@ -121,12 +121,7 @@ pub fn BinfmtMiscWidget() -> Html {
     html! {
         <Frame id={super::ID} title="binfmt_misc registration" subtitle=":name:type:offset:magic:mask:interpreter:flags, checked as the kernel checks it" on_reset={on_reset} live={Some(AttrValue::from(verdict_live(&state.verdict)))}>
             <div class="asm-toolbar">
-                <label class="inline">{ "Example " }
-                    <select data-testid="bm-preset" onchange={on_preset}>
-                        if current.is_none() { <option value="" selected=true disabled=true>{ "(your own)" }</option> }
-                        { for PRESETS.iter().enumerate().map(|(i, (_, about))| html! { <option value={i.to_string()} selected={current == Some(i)}>{ *about }</option> }) }
-                    </select>
-                </label>
+                { preset_picker("bm-preset", PRESETS, current, on_preset) }
             </div>
             <label for="bm-text" class="block-label">{ "Registration string (what you would write to /proc/sys/fs/binfmt_misc/register)" }</label>
             <input id="bm-text" data-testid="bm-text" type="text" class="wide" spellcheck="false" autocomplete="off" value={state.text.clone()} oninput={on_text} />

@@ -1,7 +1,7 @@
 //! The view of `shell_fallback`.
 
 use super::diagram::{draw, W};
-use crate::ui::{use_url_reducer, Dispatch, Frame};
+use crate::ui::{preset_picker, use_url_reducer, Dispatch, Frame};
 use crate::widgets::exec_draw::{interactive, Canvas};
 use super::state::{summary, Action, State, PRESETS};
 use yew::prelude::*;
@@ -60,12 +60,7 @@ pub fn ShellFallbackWidget() -> Html {
     html! {
         <Frame id={super::ID} title="When execve says no" subtitle="./myscript hi, run by a C program's execve and from two shells" on_reset={on_reset} live={Some(AttrValue::from(live))}>
             <div class="asm-toolbar">
-                <label class="inline">{ "Example " }
-                    <select data-testid="sf-preset" onchange={on_preset}>
-                        if current.is_none() { <option value="" selected=true disabled=true>{ "(your own)" }</option> }
-                        { for PRESETS.iter().enumerate().map(|(i, (_, about))| html! { <option value={i.to_string()} selected={current == Some(i)}>{ *about }</option> }) }
-                    </select>
-                </label>
+                { preset_picker("sf-preset", PRESETS, current, on_preset) }
             </div>
             <label for="sf-text" class="block-label">{ "Contents of ./myscript, executable (escapes: \\r \\t \\0 \\xHH \\\\)" }</label>
             <textarea id="sf-text" data-testid="sf-text" rows="3" spellcheck="false" value={state.text.clone()} oninput={on_text} />
