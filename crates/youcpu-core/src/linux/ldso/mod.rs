@@ -23,6 +23,8 @@ use iced_x86::{Code, Decoder, DecoderOptions, Mnemonic, OpKind, Register};
 use image::Image;
 
 mod image;
+mod preview;
+pub use preview::preview;
 
 /// Most user instructions the run to the entry point may take (glibc's ld.so needs about
 /// two hundred thousand, musl's a few thousand).
