@@ -73,11 +73,13 @@ export async function shoot(locator, name) {
 }
 
 /**
- * The pairs of texts in a picture (an `svg` locator) whose drawn boxes cross, by more than
- * `slack` CSS pixels each way (glyph boxes include some air above and below): a label drawn over
- * another is unreadable at any size. Each pair as "first text / second text".
+ * The pairs of texts in a picture (an `svg` locator) whose boxes cross by more than `slack` CSS
+ * pixels each way: a label drawn over another is unreadable at any size. A text's box is its
+ * font's line box, which holds a pixel or two of air above the capitals and below the
+ * descenders, so two lines set 13 units apart in a box (a label over its sub-line) touch by
+ * about 1.7 px without their letters meeting; `slack` allows that. Each pair as "first / second".
  */
-export async function overlappingTexts(svg, slack = 1) {
+export async function overlappingTexts(svg, slack = 2) {
   return svg.evaluate((s, slack) => {
     const boxes = [...s.querySelectorAll('text')]
       .filter((t) => t.textContent.trim() && t.checkVisibility({ opacityProperty: true, visibilityProperty: true }))

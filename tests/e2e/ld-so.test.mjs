@@ -1,7 +1,7 @@
 // End-to-end: the ld-so widget runs the real musl loader on hello-dyn (fetched only when the
 // widget comes into use), draws the objects at their bases and the call to puts resolved through
 // its GOT slot; picking a slot by mouse, touch and keyboard changes the picture; a dropped program
-// without its files names them; junk gets a message; 360 px without sideways scroll; axe clean
+// without its files names them, with the picture its file alone gives; junk gets a message; 360 px without sideways scroll; axe clean
 // on the widget in both themes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -22,8 +22,9 @@ const facts = Object.fromEntries(
 
 const picked = (w) => w.getByTestId('ld-picked').textContent();
 
+// The run's summary comes with its picture (before it, the picture is the files' own).
 async function done(w) {
-  await w.getByTestId('ld-diagram').waitFor({ timeout: 60000 });
+  await w.getByTestId('ld-summary').waitFor({ timeout: 60000 });
 }
 
 test('ld-so: the example is fetched only when the widget comes into use', async () => {
@@ -97,6 +98,16 @@ test('ld-so: dropped files: missing loader and libraries named, then run; junk r
   await missing.waitFor();
   assert.match(await missing.textContent(), /Still missing: \/lib\/ld-musl-x86_64\.so\.1/);
   assert.match(await missing.textContent(), /ldd \.\/hello-dyn/);
+  // Before any run, the picture is drawn from the file itself: the program's relocations
+  // counted by type (as readelf -r lists them), main's call to puts through its PLT stub at the
+  // file's addresses, no base yet and nothing to pick.
+  const pre = w.getByTestId('ld-diagram');
+  const preText = await pre.textContent();
+  for (const t of ['hello-dyn  (the program)', '3 RELATIVE, 3 GLOB_DAT, 2 JUMP_SLOT', 'in main: call', 'PLT stub', 'JUMP_SLOT puts at 0x4000 in hello-dyn']) {
+    assert.ok(preText.includes(t), `${t} in the picture before the run: ${preText}`);
+  }
+  assert.equal(await pre.locator('[data-hit]').count(), 0);
+  assert.deepEqual(await overlappingTexts(pre), []);
   // Then the loader, dropped on its own: the run starts with both.
   await file.setInputFiles(path.join(PROGRAMS, 'lib/ld-musl-x86_64.so.1'));
   await done(w);

@@ -1,7 +1,8 @@
 // End-to-end: the "your program" widget on the release build. Each example runs to the output
 // the same binary prints when run natively on this machine (run here, not written down); a
 // dropped static program runs; a dropped dynamic one names the files it lacks, then runs with
-// them; the timeline's links reach their sections; a moment opens and steps; keyboard only;
+// them; the timeline's links reach their sections; a moment opens in fetch-execute's view and
+// steps there; keyboard only;
 // 360 px; axe in both themes; junk and a fork bomb end with a message and a live page. It also
 // reports the speed figures issue #19 asks for (printed, not asserted: they depend on the
 // machine).
@@ -199,16 +200,44 @@ test('your-program: keyboard only, a moment opens, links reach their sections, 3
   assert.match(await w.getByTestId('yp-chosen').textContent(), /si_addr 0x10/);
   // The link in the URL names the event.
   await page.waitForURL(/yp-ev=/);
-  // Open the moment: the machine then, and one more instruction.
+  // Open the moment: the machine then, in fetch-execute's view (its picture, registers and
+  // phases), and one more instruction stepped there.
   await w.getByTestId('yp-open').focus();
   await page.keyboard.press('Enter');
   const opened = w.getByTestId('yp-opened');
   await opened.waitFor();
-  assert.match(await w.getByTestId('yp-regs').textContent(), /rip/);
   assert.match(await w.getByTestId('yp-maps').textContent(), /r-xp/);
-  await w.getByTestId('yp-step-insn').focus();
-  await page.keyboard.press('Enter');
-  await w.getByTestId('yp-stepped').waitFor();
+  const fe = opened.getByTestId('fe-handed');
+  await fe.waitFor();
+  assert.ok(await fe.getByTestId('yp-fe-diagram').isVisible(), 'the fetch-execute picture');
+  const count = fe.getByTestId('fe-count');
+  const since = async () => Number((await count.textContent()).match(/^(\d+) instructions since the moment/)[1]);
+  assert.equal(await since(), 0);
+  // Step until a user instruction is fetched (the moment may be at a kernel entry): the bytes
+  // fetched are the ones the registers showed at RIP before the step.
+  const step = fe.getByTestId('fe-step');
+  let [atRip, ripBefore, sinceBefore] = ['', '', 0];
+  for (let i = 0; i < 20 && !(await fe.getByTestId('fe-fetched').count()); i += 1) {
+    atRip = (await fe.getByTestId('fe-at-rip').textContent()).replace('bytes at RIP', '').trim();
+    ripBefore = await fe.getByTestId('fe-rip').textContent();
+    sinceBefore = await since();
+    await step.focus();
+    await page.keyboard.press('Enter');
+    await fe.getByTestId('fe-phases').waitFor();
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  }
+  const fetched = await fe.getByTestId('fe-fetched').textContent();
+  assert.match(fetched, /^[0-9a-f]{2}( [0-9a-f]{2})*$/);
+  assert.ok(atRip.startsWith(fetched), `fetched ${fetched}, RIP showed ${atRip}`);
+  assert.match(await fe.getByTestId('fe-decoded').textContent(), /\S/);
+  // What executing it did: RIP moved on, or (here, at the SIGSEGV moment) a fault took the CPU
+  // into the kernel.
+  assert.ok((await fe.getByTestId('fe-rip').textContent()) !== ripBefore || /raised|kernel|signal/.test(await fe.getByTestId('fe-phases').textContent()));
+  // Step back gives the machine before that step back.
+  await fe.getByTestId('fe-back').click();
+  await page.waitForFunction(() => !document.querySelector('[data-testid="fe-handed"] [data-testid="fe-phases"]'));
+  assert.equal(await fe.getByTestId('fe-rip').textContent(), ripBefore);
+  assert.equal(await since(), sinceBefore);
   // The section link scrolls to its heading.
   const why = w.getByTestId('yp-why');
   const href = await why.getAttribute('href');

@@ -9,7 +9,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use youcpu_core::linux::ldso::{needs, File, Report, Role, Run};
+use youcpu_core::linux::ldso::{needs, preview, File, Report, Role, Run};
 use youcpu_testkit::oracle;
 use youcpu_testkit::process::Run as _;
 
@@ -399,4 +399,56 @@ fn bad_input_is_an_error_never_a_panic() {
         bytes: b"not an ELF file".to_vec(),
     };
     assert!(Run::start("hello-dyn", &dynp, &[junk]).is_err());
+}
+
+/// Before any run, the files alone (`ldso::preview`) give the objects the run maps (the vDSO
+/// aside), each one's relocations as `readelf -rW` lists them and as the run reports them
+/// (counts by type included), its extent in its file's addresses, and the program's PLT calls
+/// at the run's addresses less the program's base.
+#[test]
+fn the_files_alone_give_the_objects_relocations_and_calls_before_the_run() {
+    let program = hello_dyn();
+    let p = preview("hello-dyn", &program, &[libc()]).unwrap();
+    let r = report("hello-dyn", &program, &[libc()]);
+    let roles: Vec<Role> = p.objects.iter().map(|o| o.role).collect();
+    assert_eq!(roles, [Role::Program, Role::Interpreter]);
+    assert_eq!(p.objects[0].needed, ["libc.so"]);
+    for (i, o) in p.objects.iter().enumerate() {
+        let j = r.objects.iter().position(|x| x.role == o.role).unwrap();
+        assert_eq!(o.counts, r.objects[j].counts, "{}", o.name);
+        assert_eq!(ours(&p, i), ours(&r, j), "{}", o.name);
+        assert_eq!(o.base, 0);
+        assert_eq!(
+            (o.end + 0xfff) & !0xfff,
+            r.objects[j].end - r.objects[j].base,
+            "{}",
+            o.name
+        );
+        assert!(p
+            .relocs
+            .iter()
+            .filter(|x| x.object == i)
+            .all(|x| x.value.is_none()));
+    }
+    let Some(want) = readelf_relocs(&programs().join("bin/hello-dyn")) else {
+        return;
+    };
+    assert_eq!(ours(&p, 0), want);
+    let base = r.objects[0].base;
+    let calls: Vec<(u64, Option<u64>, Option<String>)> = r
+        .calls
+        .iter()
+        .map(|c| (c.site - base, c.stub.map(|s| s - base), c.caller.clone()))
+        .collect();
+    let before: Vec<(u64, Option<u64>, Option<String>)> = p
+        .calls
+        .iter()
+        .map(|c| (c.site, c.stub, c.caller.clone()))
+        .collect();
+    assert!(!calls.is_empty());
+    assert_eq!(before, calls);
+    // A dropped program without its loader: only itself; junk: an error, no panic.
+    let alone = preview("hello-dyn", &program, &[]).unwrap();
+    assert_eq!(alone.objects.len(), 1);
+    assert!(preview("junk", b"junk", &[]).is_err());
 }

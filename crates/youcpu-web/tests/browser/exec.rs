@@ -224,7 +224,7 @@ async fn ld_so_runs_musls_loader_and_resolves_puts_through_its_got_slot() {
     serve_programs();
     let root = mount(WidgetKind::LdSo).await;
     wait_until(60.0, "ld.so to reach the entry point", || {
-        find(&root, "ld-diagram").is_some() || find(&root, "ld-error").is_some()
+        find(&root, "ld-summary").is_some() || find(&root, "ld-error").is_some()
     })
     .await;
     assert!(

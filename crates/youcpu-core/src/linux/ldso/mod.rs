@@ -24,6 +24,8 @@ use image::Image;
 
 mod error;
 mod image;
+mod preview;
+pub use preview::preview;
 
 pub use error::Error;
 

@@ -3,7 +3,9 @@
 //! changed in the registers and flags.
 
 pub mod diagram;
+pub mod embed;
 mod fp;
+pub mod parts;
 pub mod state;
 mod view;
 

@@ -91,6 +91,12 @@ pub struct State {
     pub pending: u64,
     /// Whose core the machine models where results are undefined.
     pub vendor: Vendor,
+    /// Most snapshots kept for Step back ([`MAX_HISTORY`] for this widget's small process;
+    /// fewer for a whole program's machine handed over by another widget).
+    pub keep: usize,
+    /// Instructions the process had retired when this stepper got it ([`MAX_STEPS`] counts
+    /// from here): 0 for this widget's own program.
+    pub from: u64,
 }
 
 impl State {
@@ -118,6 +124,30 @@ impl State {
             notice: None,
             pending: 0,
             vendor,
+            keep: MAX_HISTORY,
+            from: 0,
+        }
+    }
+
+    /// The stepper on a machine another widget hands over (your-program's opened moment: a
+    /// whole program's process, stopped at one instruction), with `lines` as its listing and
+    /// at most `keep` snapshots for Step back. Its program text is empty: Restart, Reset and
+    /// an edit start this widget's own program instead, so the view that embeds it offers only
+    /// Step, Run, Stop and Step back.
+    pub fn from_machine(os: Linux, lines: Vec<LineView>, keep: usize) -> Self {
+        State {
+            from: os.m.cpu.retired_user,
+            source: String::new(),
+            lines,
+            error: None,
+            vendor: os.m.cpu.s.vendor,
+            os: Some(Rc::new(os)),
+            history: Vec::new(),
+            before: None,
+            last: None,
+            notice: None,
+            pending: 0,
+            keep,
         }
     }
 
@@ -149,7 +179,7 @@ impl State {
         let mut last = None;
         let mut n = 0;
         while n < budget && next.state == ProcessState::Running {
-            if next.m.cpu.retired_user >= MAX_STEPS {
+            if next.m.cpu.retired_user.saturating_sub(self.from) >= MAX_STEPS {
                 self.notice = Some(format!(
                     "Stopped: {MAX_STEPS} instructions is this widget's budget. Is it an endless loop?"
                 ));
@@ -179,7 +209,7 @@ impl State {
         }
         if record {
             self.history.push(os);
-            if self.history.len() > MAX_HISTORY {
+            if self.history.len() > self.keep {
                 self.history.remove(0);
             }
             self.before = Some(before);

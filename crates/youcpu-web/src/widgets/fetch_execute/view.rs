@@ -2,58 +2,10 @@
 
 use crate::ui::{use_background_run, use_narrow, use_url_reducer, Col, Control, Dispatch, Frame, Pace, Stepper, Table};
 use crate::dom;
-use super::state::{self, Action, State, FLAGS};
+use super::parts::{self, hex_bytes};
+use super::state::{self, Action, State};
 use yew::prelude::*;
-use youcpu_core::cpu::state::GPR_NAMES;
 use youcpu_core::cpu::vendor::Vendor;
-
-fn hex_bytes(b: &[u8]) -> String {
-    b.iter()
-        .map(|x| format!("{x:02x}"))
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-/// The undefined flags of the last instruction, with each vendor's values side by side.
-fn undefined_note(l: &state::LastStep) -> Html {
-    let names: Vec<&str> = FLAGS
-        .iter()
-        .filter(|(_, b)| l.undefined & b != 0)
-        .map(|(n, _)| *n)
-        .collect();
-    let values = |fl: u64| {
-        FLAGS
-            .iter()
-            .filter(|(_, b)| l.undefined & b != 0)
-            .map(|(n, b)| format!("{n}={}", u8::from(fl & b != 0)))
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
-    let rows: Html = l
-        .vendors
-        .iter()
-        .enumerate()
-        .map(|(i, (v, fl))| {
-            html! {
-                <li data-testid={format!("fe-undef-{}", v.id())}>
-                    <strong>{ format!("{}: ", v.name()) }</strong><code>{ values(*fl) }</code>
-                    if i == 0 { <span class="hint">{ " (this core)" }</span> }
-                </li>
-            }
-        })
-        .collect();
-    let differ = l
-        .vendors
-        .windows(2)
-        .any(|w| (w[0].1 ^ w[1].1) & l.undefined != 0);
-    html! {
-        <div class="fe-undefined" data-testid="fe-undefined">
-            { format!("The manuals leave {} undefined after {}: ", names.join(", "), l.text) }
-            { if differ { "Intel and AMD processors leave different values here." } else { "here Intel and AMD processors happen to leave the same values." } }
-            <ul>{ rows }</ul>
-        </div>
-    }
-}
 
 /// The fetch-decode-execute stepper widget.
 #[component]
@@ -112,75 +64,10 @@ pub fn FetchExecuteWidget() -> Html {
         })
         .collect();
 
-    let regs = match &cpu {
-        Some(c) => {
-            let before = state.before.as_ref();
-            let cells: Html = GPR_NAMES
-                .iter()
-                .enumerate()
-                .map(|(i, name)| {
-                    let v = c.gpr.get(i).copied().unwrap_or(0);
-                    let changed = before.is_some_and(|b| b.gpr.get(i).copied() != Some(v));
-                    html! {
-                        <div class={classes!("fe-reg", changed.then_some("changed"))} data-testid={format!("fe-reg-{name}")}>
-                            <span class="fe-rn">{ *name }</span><span class="mono">{ format!("{v:#x}") }</span>
-                        </div>
-                    }
-                })
-                .collect();
-            let undefined = state.last.as_ref().map_or(0, |l| l.undefined);
-            let flags: Html = FLAGS
-                .iter()
-                .map(|(n, bit)| {
-                    let on = c.rflags & bit != 0;
-                    let changed = before.is_some_and(|b| (b.rflags ^ c.rflags) & bit != 0);
-                    let undef = undefined & bit != 0;
-                    let title = undef.then(|| format!("{n} is undefined after this instruction: the manuals leave its value to the processor"));
-                    html! { <span class={classes!("fe-flag", on.then_some("on"), changed.then_some("changed"), undef.then_some("undef"))} title={title} data-testid={format!("fe-flag-{n}")}>{ format!("{n}={}", u8::from(on)) }{ if undef { "?" } else { "" } }</span> }
-                })
-                .collect();
-            html! {
-                <div class="fe-state">
-                    <div class="fe-rip" data-testid="fe-rip">
-                        <span class="fe-rn">{ "RIP" }</span><span class="mono">{ format!("{:#x}", c.rip) }</span>
-                        <span class="hint">{ format!(" CS {:#x}: ring {}", c.cs, c.cs & 3) }</span>
-                    </div>
-                    <div class="fe-regs">{ cells }</div>
-                    <div class="fe-flags" aria-label="status flags in RFLAGS">
-                        <span class="fe-rn">{ "RFLAGS" }</span>{ flags }
-                    </div>
-                    <div class="fe-atrip" data-testid="fe-at-rip">
-                        <span class="fe-rn">{ "bytes at RIP" }</span>
-                        <span class="mono">{ if at_rip.is_empty() { "—".to_string() } else { hex_bytes(&at_rip) } }</span>
-                    </div>
-                </div>
-            }
-        }
-        None => html! {},
-    };
-
-    let phases = match &state.last {
-        Some(l) => html! {
-            <ol class="fe-phases" data-testid="fe-phases">
-                <li><strong>{ "Fetch: " }</strong>
-                    if l.fetched.is_empty() { { "no user bytes: the CPU is in the kernel" } }
-                    else { { format!("read the bytes at {:#x}: ", l.rip) }<code data-testid="fe-fetched">{ hex_bytes(&l.fetched) }</code> }
-                </li>
-                <li><strong>{ "Decode: " }</strong><code data-testid="fe-decoded">{ l.text.clone() }</code>
-                    if l.len > 0 { { format!(", {} byte{} long", l.len, if l.len == 1 { "" } else { "s" }) } }
-                </li>
-                <li><strong>{ "Execute: " }</strong>
-                    if l.changes.is_empty() { { "nothing visible changed" } }
-                    else { <span data-testid="fe-changes">{ l.changes.join(", ") }</span> }
-                    if let Some(n) = &l.note { <div class="fe-note">{ n.clone() }</div> }
-                    if l.undefined != 0 { { undefined_note(l) } }
-                </li>
-            </ol>
-        },
-        // (After a Run that ended the process, the notice says how.)
-        None if running => html! { <p class="hint">{ "Press Step to run the instruction at RIP." }</p> },
-        None => html! {},
-    };
+    let regs = cpu.as_ref().map_or_else(Html::default, |c| {
+        parts::registers(c, state.before.as_ref(), state.last.as_ref().map_or(0, |l| l.undefined), &at_rip)
+    });
+    let phases = parts::phases(state.last.as_ref(), running);
 
     let can_back = !state.history.is_empty();
     // Read to screen readers: the single step in detail; after a Run, only where it stopped.

@@ -136,9 +136,25 @@ fn lines(s: &str, fit: usize, most: usize) -> Vec<String> {
     out
 }
 
-/// Draws the picture for `s` (whose run is done) into `c`, `w` wide (the same parts at
-/// either width: the labels are cut to fit); returns its height and its description.
+/// What the files alone say of a relocation before the run.
+pub fn reloc_text_before(r: &Report, x: &Reloc) -> String {
+    let sym = x.symbol.as_deref().map(|s| format!(" {s}")).unwrap_or_default();
+    format!(
+        "{}{sym} at {:#x} in {}'s addresses: ld.so fills it in during the run",
+        short(&x.kind),
+        x.offset,
+        r.objects.get(x.object).map_or("", |o| base_name(&o.name)),
+    )
+}
+
+/// Draws the picture for `s` into `c`, `w` wide (the same parts at either width: the labels
+/// are cut to fit): from the run's report `r` once it is done (`run`), else from what the files
+/// say (`ldso::preview`: no bases, no values, the example's default slot); returns its height
+/// and its description.
 pub fn draw(c: &mut Canvas, s: &State, r: &Report, w: f64) -> (f64, String) {
+    let run = s.report().is_some();
+    let pick = if run { s.reloc } else { State::default_pick(r) };
+    let object = if run { s.object } else { 0 };
     let band_w = w - 2.0 * X0;
     // On a phone the small text is drawn at 12 px rather than 11 (web/style.css) and these lines
     // are mostly capitals: there a letter takes about a quarter more room than `char_w` says.
@@ -148,14 +164,25 @@ pub fn draw(c: &mut Canvas, s: &State, r: &Report, w: f64) -> (f64, String) {
     let mut desc = Vec::new();
     // Bands, highest address first.
     let starts: Vec<u64> = r.objects.iter().map(|o| u64::MAX - o.start).collect();
-    let order: Vec<usize> = order_by(&starts).into_iter().take(MAX_BANDS).collect();
+    // Before the run no base is chosen: the program at the bottom, as the run will draw it.
+    let order: Vec<usize> = if run {
+        order_by(&starts).into_iter().take(MAX_BANDS).collect()
+    } else {
+        (0..r.objects.len()).rev().take(MAX_BANDS).collect()
+    };
     let mut y = 8.0;
-    c.text(X0, y + 10.0, "start", "d-small", "highest addresses");
+    c.text(X0, y + 10.0, "start", "d-small", if run {
+        "highest addresses"
+    } else if narrow {
+        "from the files: bases come in the run"
+    } else {
+        "what the files say (PT_INTERP, DT_NEEDED, relocations): bases come in the run"
+    });
     y += 16.0;
     let mut band_y = vec![None; r.objects.len()];
     // The object the picked slot points into gets a row of its own under its band for the
     // target's name, beside the arrow's tip (drawn over the band's counts it was unreadable).
-    let picked = s.reloc.and_then(|i| r.relocs.get(i));
+    let picked = pick.and_then(|i| r.relocs.get(i));
     let named_target = picked
         .and_then(|x| x.target.as_ref())
         .filter(|t| t.symbol.is_some())
@@ -169,7 +196,7 @@ pub fn draw(c: &mut Canvas, s: &State, r: &Report, w: f64) -> (f64, String) {
     };
     for &i in &order {
         let Some(o) = r.objects.get(i) else { continue };
-        let lit = i == s.object;
+        let lit = run && i == object;
         let class = match o.role {
             Role::Program => "xd-seg0",
             Role::Interpreter => "xd-seg1",
@@ -177,7 +204,16 @@ pub fn draw(c: &mut Canvas, s: &State, r: &Report, w: f64) -> (f64, String) {
             Role::Vdso => "xd-aux",
         };
         let total: usize = o.counts.iter().map(|(_, n)| n).sum();
-        let label = format!("{}  at {:#x}", base_name(&o.name), o.base);
+        let label = if run {
+            format!("{}  at {:#x}", base_name(&o.name), o.base)
+        } else {
+            format!("{}  ({})", base_name(&o.name), match o.role {
+                Role::Program => "the program",
+                Role::Interpreter => "PT_INTERP",
+                Role::Library => "DT_NEEDED",
+                Role::Vdso => "vDSO",
+            })
+        };
         // On a phone the counts alone (the size is in the table under the picture).
         let sub = if narrow {
             clip(&counts(&o.counts), small_fit(band_w - 6.0))
@@ -208,16 +244,20 @@ pub fn draw(c: &mut Canvas, s: &State, r: &Report, w: f64) -> (f64, String) {
         band_y[i] = Some(y);
         y += band_gap(i) + BAND_H;
     }
-    c.text(X0, y + 6.0, "start", "d-small", if w < W {
+    c.text(X0, y + 6.0, "start", "d-small", if !run && narrow {
+        "mapped by the kernel, then by ld.so"
+    } else if !run {
+        "the kernel maps the program and its loader; ld.so maps the libraries"
+    } else if w < W {
         "lowest addresses (the stack is not shown)"
     } else {
         "lowest addresses (the stack, above them all, is left out)"
     });
     y += GAP;
     // The picked object's relocation cells.
-    let cells = State::cells(r, s.object, s.reloc);
-    let obj = r.objects.get(s.object);
-    let n_all = r.relocs.iter().filter(|x| x.object == s.object).count();
+    let cells = State::cells(r, object, pick);
+    let obj = r.objects.get(object);
+    let n_all = r.relocs.iter().filter(|x| x.object == object).count();
     c.text(
         X0,
         y + 8.0,
@@ -225,10 +265,11 @@ pub fn draw(c: &mut Canvas, s: &State, r: &Report, w: f64) -> (f64, String) {
         "d-label",
         clip(
             &format!(
-                "Slots ld.so filled in {}: {}{}",
+                "Slots ld.so {} in {}: {}{}",
+                if run { "filled" } else { "will fill" },
                 obj.map_or("", |o| base_name(&o.name)),
                 if cells.len() < n_all { format!("{} of {n_all}, ", cells.len()) } else { String::new() },
-                "pick one"
+                if run { "pick one" } else { "after the run, pick one" }
             ),
             (band_w / char_w("d-label")) as usize,
         ),
@@ -241,7 +282,7 @@ pub fn draw(c: &mut Canvas, s: &State, r: &Report, w: f64) -> (f64, String) {
     }
     for (k, &i) in cells.iter().enumerate() {
         let Some(x) = r.relocs.get(i) else { continue };
-        let lit = Some(i) == s.reloc;
+        let lit = Some(i) == pick;
         let rect = (X0 + k as f64 * cw, y, cw - 3.0, 26.0);
         c.part(format!("reloc {i}"), rect, "", lit, mark(&x.kind), None);
         let sym = x.symbol.as_deref().map(|s| format!(" {s}")).unwrap_or_default();
@@ -271,7 +312,7 @@ pub fn draw(c: &mut Canvas, s: &State, r: &Report, w: f64) -> (f64, String) {
                 }
             }
         }
-        let words = reloc_text(r, x);
+        let words = if run { reloc_text(r, x) } else { reloc_text_before(r, x) };
         let (most, step) = if narrow { (3, 14.0) } else { (2, 12.0) };
         for line in lines(&words, small_fit(band_w), most) {
             c.text(X0, y + 4.0, "start", "d-small", line);
@@ -279,7 +320,7 @@ pub fn draw(c: &mut Canvas, s: &State, r: &Report, w: f64) -> (f64, String) {
         }
         desc.push(format!("Picked: {words}."));
         // A call through this slot: call site -> PLT stub -> the slot.
-        let idx = s.reloc.unwrap_or(usize::MAX);
+        let idx = pick.unwrap_or(usize::MAX);
         let calls: Vec<_> = r.calls.iter().filter(|k| k.reloc == idx).collect();
         if let Some(k) = calls.first() {
             y += 8.0;
@@ -367,6 +408,43 @@ mod tests {
             .expect("runs");
         s.apply(Action::Finished(s.run, Ok(Rc::new(r))));
         s
+    }
+
+    #[test]
+    fn before_the_run_the_files_give_the_bands_counts_and_the_call() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../web");
+        let files: Vec<File> = EXAMPLE_FILES
+            .iter()
+            .map(|(u, n)| File {
+                name: (*n).into(),
+                bytes: std::fs::read(dir.join(u)).expect("example"),
+            })
+            .collect();
+        let mut s = State::default();
+        s.apply(Action::Start);
+        assert!(s.drawn().is_none(), "nothing to draw before the files");
+        s.apply(Action::Fetched(Ok(files)));
+        let (r, run) = s.drawn().expect("the files' picture");
+        assert!(!run);
+        let r = r.clone();
+        for w in [W, W_NARROW] {
+            let mut c = Canvas::new();
+            let (h, desc) = draw(&mut c, &s, &r, w);
+            assert!(h > 100.0 && c.max_x <= w, "{h} {}", c.max_x);
+            // The program and its PT_INTERP, no vDSO (no file); no band lit, the slot main's
+            // call to puts goes through lit, with its call site and stub at file addresses.
+            assert_eq!(c.hits.iter().filter(|h| h.key >= OBJECT_KEY).count(), 2);
+            let puts = State::default_pick(&r).expect("a pick");
+            assert_eq!(r.relocs[puts].symbol.as_deref(), Some("puts"));
+            assert_eq!(c.lit(), [format!("reloc {puts}").as_str(), "call site", "plt stub"]);
+            assert!(desc.contains("Picked: JUMP_SLOT puts at 0x4000 in hello-dyn's addresses"), "{desc}");
+            assert!(desc.contains("hello-dyn (the program, mapped by the kernel) at 0x0, 3 RELATIVE, 3 GLOB_DAT, 2 JUMP_SLOT."), "{desc}");
+            assert!(desc.contains("in main goes to the PLT stub"), "{desc}");
+            assert!(desc.contains("ld.so fills it in during the run"), "{desc}");
+        }
+        // The run's report replaces it.
+        let done = done();
+        assert!(done.drawn().is_some_and(|(_, run)| run));
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use crate::ui::{Apply, Query, UrlState};
 use std::rc::Rc;
-use youcpu_core::linux::ldso::{needs, not_dynamic, File, Needs, Report};
+use youcpu_core::linux::ldso::{needs, not_dynamic, preview, File, Needs, Report};
 
 /// The example's files, fetched from the site when the widget mounts: (URL, name).
 pub const EXAMPLE_FILES: [(&str, &str); 2] = [
@@ -50,6 +50,9 @@ pub struct State {
     pub reloc: Option<usize>,
     /// A link's picks, applied when the example's run is done.
     pub link: Option<(usize, Option<usize>)>,
+    /// What the files say before the run (`ldso::preview`): the objects, their relocations
+    /// counted by type and the program's PLT calls, drawn until the run's report replaces them.
+    pub preview: Option<Rc<Report>>,
 }
 
 impl Default for State {
@@ -62,6 +65,7 @@ impl Default for State {
             object: 0,
             reloc: None,
             link: None,
+            preview: None,
         }
     }
 }
@@ -97,6 +101,16 @@ fn is_program(f: &File) -> bool {
 }
 
 impl State {
+    /// What the picture is drawn from: the run's report once it is done, else what the files
+    /// say (None before the files are here), and whether it is the run's.
+    pub fn drawn(&self) -> Option<(&Report, bool)> {
+        match (&self.phase, &self.preview) {
+            (Phase::Done(r), _) => Some((r, true)),
+            (Phase::Running(_) | Phase::Missing(_), Some(p)) => Some((p, false)),
+            _ => None,
+        }
+    }
+
     /// The report, once the run is done.
     pub fn report(&self) -> Option<&Report> {
         match &self.phase {
@@ -115,6 +129,7 @@ impl State {
         self.run = self.run.wrapping_add(1);
         self.object = 0;
         self.reloc = None;
+        self.preview = None;
         let Some(p) = files.iter().position(is_program) else {
             self.phase = Phase::Failed(match files.first() {
                 Some(f) => match needs(&f.bytes, &[]) {
@@ -132,6 +147,10 @@ impl State {
             .first()
             .and_then(|f| needs(&f.bytes, files.get(1..).unwrap_or_default()).ok())
             .unwrap_or_default();
+        self.preview = files
+            .split_first()
+            .and_then(|(p, rest)| preview(&p.name, &p.bytes, rest).ok())
+            .map(Rc::new);
         self.files = Rc::new(files);
         self.phase = if !n.interp_given || !n.missing().is_empty() {
             Phase::Missing(n)
@@ -174,7 +193,7 @@ impl State {
 
     /// The default pick: the program's call from `main` through the PLT (else its first
     /// call, else its first symbolic relocation).
-    fn default_pick(r: &Report) -> Option<usize> {
+    pub fn default_pick(r: &Report) -> Option<usize> {
         r.calls
             .iter()
             .find(|c| c.caller.as_deref() == Some("main"))

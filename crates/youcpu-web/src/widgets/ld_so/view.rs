@@ -138,6 +138,18 @@ fn missing_text(s: &State, n: &youcpu_core::linux::ldso::Needs) -> Html {
     }
 }
 
+/// The picture drawn from the files before the run (not yet to be picked in: its slots are
+/// filled only by the run).
+fn before_run(state: &State, narrow: bool) -> Html {
+    let Some((r, false)) = state.drawn() else {
+        return Html::default();
+    };
+    let mut c = Canvas::new();
+    let w = width(narrow);
+    let (h, desc) = draw(&mut c, state, r, w);
+    interactive("ld-diagram", format!("{}'s objects as its files describe them, before ld.so runs", state.program()), desc, (w, h), false, c.html())
+}
+
 /// The ld-so widget.
 #[component]
 pub fn LdSoWidget() -> Html {
@@ -220,9 +232,14 @@ pub fn LdSoWidget() -> Html {
                 <button type="button" class="btn" data-testid="ld-start" onclick={d.on(Action::Start)}>{ "Run it now" }</button></p>
         }, String::new()),
         Phase::Fetching => (html! { <p class="hint" data-testid="ld-status">{ "Fetching hello-dyn and musl's loader (about 700 KB, 250 KB compressed)…" }</p> }, "Fetching the example.".to_string()),
-        Phase::Running(n) => (html! { <p class="hint" data-testid="ld-status">{ format!("ld.so is running in the simulated kernel: {n} instructions so far…") }</p> }, format!("ld.so running, {n} instructions.")),
+        Phase::Running(n) => (html! {
+            <>
+                { before_run(&state, narrow) }
+                <p class="hint" data-testid="ld-status">{ format!("ld.so is running in the simulated kernel: {n} instructions so far…") }</p>
+            </>
+        }, format!("ld.so running, {n} instructions.")),
         Phase::Failed(e) => (html! { <p class="asm-error" role="alert" data-testid="ld-error">{ e.clone() }</p> }, e.clone()),
-        Phase::Missing(n) => (missing_text(&state, n), format!("{name} needs files that are missing.")),
+        Phase::Missing(n) => (html! { <>{ missing_text(&state, n) }{ before_run(&state, narrow) }</> }, format!("{name} needs files that are missing.")),
         Phase::Done(r) => {
             let mut c = Canvas::new();
             let w = width(narrow);

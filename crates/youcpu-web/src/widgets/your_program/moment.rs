@@ -1,9 +1,8 @@
 //! Open a moment of `your-program`'s run: the run replayed from the start to the moment's
-//! instruction count (the simulation is deterministic, so no snapshots are kept), and stepped
-//! on from there one instruction at a time.
+//! instruction count (the simulation is deterministic, so no snapshots are kept). The machine
+//! then is handed to `fetch-execute`'s view (`fetch_execute::embed`) to step on from there.
 
 use super::state::State;
-use std::cell::RefCell;
 use std::rc::Rc;
 use youcpu_core::linux::Linux;
 
@@ -13,15 +12,13 @@ use youcpu_core::linux::Linux;
 pub struct Opened {
     /// The moment's index.
     pub index: usize,
-    /// The machine then.
-    pub linux: Rc<RefCell<Linux>>,
-    /// Instructions stepped since the moment (each line: address and text).
-    pub stepped: Vec<String>,
+    /// The machine then (the stepper works on its own copy).
+    pub linux: Rc<Linux>,
 }
 
 impl PartialEq for Opened {
     fn eq(&self, o: &Self) -> bool {
-        self.index == o.index && Rc::ptr_eq(&self.linux, &o.linux) && self.stepped == o.stepped
+        self.index == o.index && Rc::ptr_eq(&self.linux, &o.linux)
     }
 }
 
@@ -36,9 +33,9 @@ impl State {
         copy.want = None;
         copy.start();
         let Some(run) = copy.run else { return };
+        let mut fed = 0u8;
         {
             let mut l = run.linux.borrow_mut();
-            let mut fed = 0u8;
             loop {
                 let left = target.saturating_sub(l.instructions());
                 let done = l.run(left);
@@ -58,43 +55,19 @@ impl State {
                 }
             }
         }
+        // The replay's machine is this copy's alone: taken out whole, not cloned.
+        let mut linux =
+            Rc::try_unwrap(run.linux).map_or_else(|rc| rc.borrow().clone(), |c| c.into_inner());
+        // Stepping on, the program reads the rest of its input and then its end, as in the run
+        // (the stepper does not feed input as the run's slices do).
+        if linux.stdin_open {
+            let rest = if fed > 0 { Vec::new() } else { self.stdin.as_bytes().to_vec() };
+            linux.feed_stdin(&rest);
+            linux.stdin_open = false;
+        }
         self.opened = Some(Opened {
             index: i,
-            linux: run.linux,
-            stepped: Vec::new(),
+            linux: Rc::new(linux),
         });
-    }
-
-    /// Steps the opened machine by one instruction (or one kernel action).
-    pub(super) fn step_instruction(&mut self) {
-        let Some(o) = self.opened.as_mut() else { return };
-        let step = o.linux.borrow_mut().step_traced();
-        use youcpu_core::linux::TraceStep;
-        let line = match step {
-            TraceStep::Instruction { rip, text } => format!("{rip:#x}  {text}"),
-            TraceStep::Exception { rip, text, .. } => {
-                format!("{rip:#x}  {text}  (exception: the kernel takes over)")
-            }
-            TraceStep::Kernel(a) => format!("kernel: {}", kernel_words(&a)),
-            TraceStep::Stopped(s) => format!("stopped: {s:?}"),
-        };
-        o.stepped.push(line);
-        if o.stepped.len() > 200 {
-            o.stepped.remove(0);
-        }
-    }
-}
-
-/// What the kernel did in one step, in words.
-fn kernel_words(a: &youcpu_core::linux::KernelAction) -> String {
-    use youcpu_core::linux::KernelAction as K;
-    match a {
-        K::Syscall(r) => format!("system call {} = {:?}", r.name, r.ret),
-        K::DemandPage { addr } => format!("page fault at {addr:#x}: a zero page mapped"),
-        K::Timer => "timer interrupt".into(),
-        K::CopyOnWrite { addr } => format!("copy-on-write fault at {addr:#x}"),
-        K::Switch { from, to } => format!("switch from pid {from} to pid {to}"),
-        K::Signal { signal, handler } => format!("signal {signal} to its handler at {handler:#x}"),
-        K::Kill { signal, reason } => format!("killed by signal {signal}: {reason}"),
     }
 }

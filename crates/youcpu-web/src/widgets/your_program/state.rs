@@ -192,8 +192,6 @@ pub enum Action {
     Open,
     /// Close it.
     Close,
-    /// Step one instruction in the opened moment.
-    StepInstruction,
     /// Back to the defaults.
     Reset,
 }
@@ -579,7 +577,6 @@ impl Apply for State {
             Action::Search(s) => self.search = s,
             Action::Open => self.open(),
             Action::Close => self.opened = None,
-            Action::StepInstruction => self.step_instruction(),
             Action::Reset => {
                 let g = self.generation.wrapping_add(1);
                 *self = State::default();

@@ -105,18 +105,49 @@ fn next_event_pauses_at_each_new_moment() {
 }
 
 #[test]
-fn a_moment_opens_at_its_instruction_and_steps_on() {
-    let mut s = run(picked(1));
-    let w = s.story.iter().position(|m| m.what == "writev").expect("writev");
-    s.apply(Action::Select(w));
-    s.apply(Action::Open);
-    let o = s.opened.clone().expect("opened");
-    assert_eq!(
-        o.linux.borrow().instructions(),
-        s.story[w].instructions
-    );
-    s.apply(Action::StepInstruction);
-    assert_eq!(s.opened.as_ref().map(|o| o.stepped.len()), Some(1));
+fn a_moment_opens_at_its_instruction_and_steps_on_in_fetch_execute() {
+    use crate::widgets::fetch_execute::embed::Handed;
+    use crate::widgets::fetch_execute::state::Action as Fe;
+    for (ex, what) in [(1, "writev"), (0, "mmap")] {
+        let mut s = run(picked(ex));
+        let w = s.story.iter().position(|m| m.what == what).expect("the event");
+        s.apply(Action::Select(w));
+        s.apply(Action::Open);
+        let o = s.opened.clone().expect("opened");
+        assert_eq!(o.linux.instructions(), s.story[w].instructions);
+        // fetch-execute's view steps on from there: the instruction it shows at RIP is the one
+        // it then fetches and decodes, and RIP moves on.
+        let mut h = Handed::new((*o.linux).clone());
+        let (mut n, mut before_last) = (0, 0);
+        while h.fe.last.as_ref().is_none_or(|l| l.fetched.is_empty()) && n < 50 {
+            let next = h.fe.lines.first().map(|l| (l.addr, l.source.clone()));
+            before_last = h.fe.retired();
+            h.apply(Fe::Step);
+            let l = h.fe.last.clone().expect("a step");
+            if let Some((addr, text)) = next {
+                assert_eq!((l.rip, &l.text), (addr, &text));
+            }
+            n += 1;
+        }
+        assert!(h.fe.retired() > h.at);
+        // Step back gives the machine back; Run goes on to the program's end, and the console
+        // is the run's.
+        h.apply(Fe::Back);
+        assert_eq!(h.fe.retired(), before_last);
+        for _ in 0..200 {
+            if !h.fe.running() {
+                break;
+            }
+            h.apply(Fe::Run);
+            while h.fe.pending > 0 {
+                h.apply(Fe::Continue);
+            }
+        }
+        assert!(!h.fe.running(), "{:?}", h.fe.notice);
+        let m = h.fe.os.as_ref().expect("a machine");
+        let out: String = s.console.iter().filter(|c| !c.err).map(|c| c.text.as_str()).collect();
+        assert_eq!(String::from_utf8_lossy(&m.stdout), out);
+    }
 }
 
 #[test]

@@ -5,6 +5,7 @@
 use super::diagram::{memory_bar, timeline, Geo};
 use super::state::{Action, File, Opened, State, Status, EXAMPLES, MAX_DROPPED, MAX_DROPPED_BYTES};
 use crate::ui::{use_background_run, use_url_reducer, Diagram, Dispatch, Frame, Pace};
+use crate::widgets::fetch_execute::embed::HandedStepper;
 use crate::widgets::hit::picture;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
@@ -99,32 +100,9 @@ fn status_text(s: &State) -> String {
     }
 }
 
-const REGS: [&str; 16] = [
-    "rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi", "r8", "r9", "r10", "r11", "r12",
-    "r13", "r14", "r15",
-];
-
 fn opened_view(o: &Opened, s: &State, narrow: bool, send: &dyn Fn(Action) -> Callback<MouseEvent>) -> Html {
-    let mut l = o.linux.borrow_mut();
+    let l = &o.linux;
     let pid = l.pid;
-    let cpu = l.m.cpu.s.clone();
-    let ring = cpu.cs & 3;
-    let insn = if ring == 3 {
-        let rip = cpu.rip;
-        let l = &mut *l;
-        match l.m.cpu.icache.fetch(&mut l.m.mmu, rip, true) {
-            Ok(i) => format!("{rip:#x}  {i}"),
-            Err(f) => format!("{rip:#x}  (cannot fetch: {f})"),
-        }
-    } else {
-        "the CPU is at a kernel entry point: the kernel's work for this event comes next"
-            .to_string()
-    };
-    let regs: Html = REGS
-        .iter()
-        .enumerate()
-        .map(|(i, r)| html! { <span class="yp-reg"><b>{ *r }</b>{ format!(" {:016x}", cpu.gpr[i]) }</span> })
-        .collect();
     let maps: String = l
         .mm
         .vmas
@@ -150,25 +128,16 @@ fn opened_view(o: &Opened, s: &State, narrow: bool, send: &dyn Fn(Action) -> Cal
     html! {
         <div class="yp-opened" data-testid="yp-opened">
             <h5>{ format!("The machine at event {} (instruction {}), pid {pid} on the CPU", o.index + 1, m.map_or(0, |m| m.instructions)) }</h5>
-            <p class="hint">{ "Replayed from the start to this event's instruction count: the simulation is deterministic, so the same files, arguments and input lead to the same state." }</p>
-            <p><strong>{ "Next instruction: " }</strong><code data-testid="yp-insn">{ insn }</code></p>
-            <div class="yp-regs" data-testid="yp-regs">{ regs }
-                <span class="yp-reg"><b>{ "rip" }</b>{ format!(" {:016x}", cpu.rip) }</span>
-                <span class="yp-reg"><b>{ "rflags" }</b>{ format!(" {:016x}", cpu.rflags) }</span>
-            </div>
-            <Diagram id="yp-maps-diagram" title="The address space of this process, region by region"
+            <p class="hint">{ "Replayed from the start to this event's instruction count: the simulation is deterministic, so the same files, arguments and input lead to the same state. Step on from here in the fetch-execute view of Part 1: the bytes fetched at RIP, the instruction decoded, what executing it changed." }</p>
+            <Diagram id="yp-maps-diagram" title="The address space of this process at the moment, region by region"
                 desc={map_desc} width={bar_w as u32} height={bar_h.ceil() as u32}>{ bar }</Diagram>
-            <details><summary>{ format!("/proc/{pid}/maps") }</summary>
+            <details><summary>{ format!("/proc/{pid}/maps at the moment") }</summary>
                 <pre class="yp-maps" data-testid="yp-maps">{ maps }</pre>
             </details>
+            <HandedStepper key={o.index} machine={o.linux.clone()} id="yp-fe-diagram" />
             <p>
-                <button type="button" class="btn" data-testid="yp-step-insn" onclick={send(Action::StepInstruction)}>{ "Step one instruction" }</button>
-                { " " }
                 <button type="button" class="btn" data-testid="yp-close" onclick={send(Action::Close)}>{ "Close" }</button>
             </p>
-            if !o.stepped.is_empty() {
-                <ol class="yp-stepped" data-testid="yp-stepped">{ for o.stepped.iter().map(|l| html! { <li><code>{ l.clone() }</code></li> }) }</ol>
-            }
         </div>
     }
 }
