@@ -3,8 +3,8 @@
 //! denormals, ±inf, quiet and signalling NaNs with payloads, 2^31, 2^63, 2^53 + 1, values
 //! that overflow or underflow) in every rounding mode and with DAZ/FTZ on and off, and stores
 //! MXCSR, RFLAGS, XMM0 and R8 after each. It runs natively and in the simulator and the
-//! records are compared one by one. All exceptions stay masked here (the unmasked ones are
-//! whole-program tests: SIGFPE).
+//! records are compared one by one. All exceptions stay masked here; `cpu_sse_unmasked.rs`
+//! runs the float forms with them unmasked (#XM, SIGFPE).
 
 #![allow(clippy::unwrap_used)] // tests may unwrap
 

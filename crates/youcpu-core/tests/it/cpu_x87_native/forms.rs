@@ -107,11 +107,7 @@ pub(super) fn forms() -> Vec<(&'static str, usize)> {
         "fxsave64 -1024(%rsp)\n mov -1024(%rsp), %rax\n mov %rax, 128(%rdi)\n mov -1000(%rsp), %rax\n mov %rax, 136(%rdi)",
         "fnsave -128(%rsp)\n mov -128(%rsp), %rax\n mov %rax, 128(%rdi)\n movzwl -120(%rsp), %eax\n mov %rax, 136(%rdi)\n frstor -128(%rsp)",
         "fbstp 128(%rdi)\n fbld 128(%rdi)\n fbstp 128(%rdi)",
-        // The pointer fields of FXSAVE64 (FIP, FDP as 64 bits), FXSAVE (32 bits with FCS,
-        // FDS) and the 16-bit FNSTENV; a 16-bit FNSAVE/FRSTOR round trip.
-        "fxsave64 -1024(%rsp)\n mov -1016(%rsp), %rax\n mov %rax, 128(%rdi)\n mov -1008(%rsp), %rax\n mov %rax, 136(%rdi)",
-        "fxsave -1024(%rsp)\n mov -1016(%rsp), %rax\n mov %rax, 128(%rdi)\n mov -1008(%rsp), %rax\n mov %rax, 136(%rdi)",
-        "data16 fnstenv -64(%rsp)\n mov -64(%rsp), %rax\n mov %rax, 128(%rdi)\n mov -56(%rsp), %eax\n mov %eax, 136(%rdi)\n movzwl -52(%rsp), %eax\n mov %ax, 140(%rdi)",
+        // A 16-bit FNSAVE/FRSTOR round trip.
         "data16 fnsave -128(%rsp)\n fld1\n data16 frstor -128(%rsp)",
         // FIP follows FFREE, FNOP and FDECSTP (not control instructions) but not FNSTCW.
         "ffree %st(3)\n fnstcw 128(%rdi)",
@@ -203,14 +199,6 @@ pub(super) fn forms() -> Vec<(&'static str, usize)> {
     for op in ["fsubs 40(%rsi)", "flds 40(%rsi)", "fcomps 40(%rsi)"] {
         f.push((op, 8));
     }
-    // An unmasked exception leaves FOP and FDP: FXSAVE64 and FXSAVE (non-waiting) store them.
-    for op in [
-        "fdivl 40(%rsi)\n fxsave64 -1024(%rsp)\n mov -1018(%rsp), %rax\n mov %rax, 128(%rdi)\n mov -1008(%rsp), %rax\n mov %rax, 136(%rdi)",
-        "fsubl 40(%rsi)\n fxsave -1024(%rsp)\n mov -1016(%rsp), %rax\n mov %rax, 128(%rdi)\n mov -1008(%rsp), %rax\n mov %rax, 136(%rdi)",
-        "fstl 128(%rdi)\n data16 fnstenv -64(%rsp)\n mov -58(%rsp), %eax\n mov %eax, 136(%rdi)\n mov -54(%rsp), %eax\n mov %eax, 140(%rdi)",
-    ] {
-        f.push((op, 7));
-    }
     for op in [
         "fildl 40(%rsi)",
         "fiaddl 40(%rsi)",
@@ -235,6 +223,30 @@ pub(super) fn forms() -> Vec<(&'static str, usize)> {
         "fildll 40(%rsi)\n fisttps 128(%rdi)",
     ] {
         f.push((op, 4));
+    }
+    f
+}
+
+/// Forms that copy the last-instruction pointers into the stored operand, so that the
+/// compared record holds them: the Intel profile's rule, run on an Intel host only (on AMD
+/// the FNSAVE image's pointers are counted, not compared).
+pub(super) fn pointer_forms() -> Vec<(&'static str, usize)> {
+    let mut f = Vec::new();
+    // FXSAVE64 (FIP, FDP as 64 bits), FXSAVE (32 bits with FCS, FDS), the 16-bit FNSTENV.
+    for op in [
+        "fxsave64 -1024(%rsp)\n mov -1016(%rsp), %rax\n mov %rax, 128(%rdi)\n mov -1008(%rsp), %rax\n mov %rax, 136(%rdi)",
+        "fxsave -1024(%rsp)\n mov -1016(%rsp), %rax\n mov %rax, 128(%rdi)\n mov -1008(%rsp), %rax\n mov %rax, 136(%rdi)",
+        "data16 fnstenv -64(%rsp)\n mov -64(%rsp), %rax\n mov %rax, 128(%rdi)\n mov -56(%rsp), %eax\n mov %eax, 136(%rdi)\n movzwl -52(%rsp), %eax\n mov %ax, 140(%rdi)",
+    ] {
+        f.push((op, 1));
+    }
+    // An unmasked exception leaves FOP and FDP: FXSAVE64 and FXSAVE (non-waiting) store them.
+    for op in [
+        "fdivl 40(%rsi)\n fxsave64 -1024(%rsp)\n mov -1018(%rsp), %rax\n mov %rax, 128(%rdi)\n mov -1008(%rsp), %rax\n mov %rax, 136(%rdi)",
+        "fsubl 40(%rsi)\n fxsave -1024(%rsp)\n mov -1016(%rsp), %rax\n mov %rax, 128(%rdi)\n mov -1008(%rsp), %rax\n mov %rax, 136(%rdi)",
+        "fstl 128(%rdi)\n data16 fnstenv -64(%rsp)\n mov -58(%rsp), %eax\n mov %eax, 136(%rdi)\n mov -54(%rsp), %eax\n mov %eax, 140(%rdi)",
+    ] {
+        f.push((op, 7));
     }
     f
 }
