@@ -15,22 +15,9 @@ use youcpu_core::asm::{assemble, AsmError, Bitness};
 /// (`add al, -129` is `04 7f`); we refuse such lines. This checks the refusal is of that kind:
 /// the line with its last operand reduced modulo 2^N must give exactly GAS's bytes.
 fn gas_truncated(line: &str, err: &AsmError, gas_bytes: &[u8], bits: Bitness, ip: u64) -> bool {
-    let AsmError::ImmediateRange { value, fits } = err else {
+    let Some((_, n, reduced)) = gas::truncated(err) else {
         return false;
     };
-    let Some(n) = fits
-        .strip_suffix(" bits")
-        .and_then(|n| n.parse::<u32>().ok())
-    else {
-        return false;
-    };
-    let neg = value.starts_with('-');
-    let Ok(mag) = u128::from_str_radix(value.trim_start_matches('-').trim_start_matches("0x"), 16)
-    else {
-        return false;
-    };
-    let m = 1u128 << n;
-    let reduced = if neg { (m - mag % m) % m } else { mag % m };
     let Some((head, _)) = line.rsplit_once(", ").or_else(|| line.split_once(' ')) else {
         return false;
     };

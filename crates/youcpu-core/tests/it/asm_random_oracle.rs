@@ -220,24 +220,11 @@ fn random_lines(bits: Bitness, seed: u64, n: usize) -> Vec<String> {
 
 /// See asm_oracle.rs: GAS keeps the low bits of a too-wide immediate; we refuse.
 fn gas_truncated(line: &str, err: &AsmError, gas_bytes: &[u8], bits: Bitness, ip: u64) -> bool {
-    let AsmError::ImmediateRange { value, fits } = err else {
+    let Some((value, n, reduced)) = gas::truncated(err) else {
         return false;
     };
-    let Some(n) = fits
-        .strip_suffix(" bits")
-        .and_then(|n| n.parse::<u32>().ok())
-    else {
-        return false;
-    };
-    let neg = value.starts_with('-');
-    let Ok(mag) = u128::from_str_radix(value.trim_start_matches('-').trim_start_matches("0x"), 16)
-    else {
-        return false;
-    };
-    let m = 1u128 << n;
-    let reduced = if neg { (m - mag % m) % m } else { mag % m };
     let le: Vec<u8> = (0..n / 8).map(|i| (reduced >> (8 * i)) as u8).collect();
-    let fixed = line.replacen(value.as_str(), &format!("{reduced:#x}"), 1);
+    let fixed = line.replacen(value, &format!("{reduced:#x}"), 1);
     gas_bytes.ends_with(&le)
         || assemble(&fixed, bits, ip)
             .map(|a| a.bytes == gas_bytes)

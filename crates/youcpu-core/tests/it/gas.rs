@@ -11,6 +11,22 @@ use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use youcpu_testkit::process::Run;
 
+/// For an immediate we refuse as too wide for its slot: the value as written, the slot's
+/// width N and the value reduced modulo 2^N, which is what GAS keeps (often without a
+/// warning: `add al, -129` is `04 7f`). `None` for any other error.
+pub fn truncated(err: &youcpu_core::asm::AsmError) -> Option<(&str, u32, u128)> {
+    let youcpu_core::asm::AsmError::ImmediateRange { value, fits } = err else {
+        return None;
+    };
+    let n = fits.strip_suffix(" bits")?.parse::<u32>().ok()?;
+    let neg = value.starts_with('-');
+    let mag =
+        u128::from_str_radix(value.trim_start_matches('-').trim_start_matches("0x"), 16).ok()?;
+    let m = 1u128 << n;
+    let reduced = if neg { (m - mag % m) % m } else { mag % m };
+    Some((value, n, reduced))
+}
+
 /// What GAS did with one line.
 #[derive(Clone, Debug)]
 pub struct GasLine {
