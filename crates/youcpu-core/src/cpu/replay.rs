@@ -19,6 +19,107 @@ use crate::linux::bare::Bare;
 use crate::linux::mm::Prot;
 use crate::linux::{Config, Linux, ProcessState, USER_CS, USER_DS};
 
+/// Why a corpus did not replay.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ReplayError {
+    /// The data ends at this byte, inside a record.
+    Truncated {
+        /// The byte offset.
+        at: usize,
+    },
+    /// The data does not start with the corpus's magic (which is named).
+    NotACorpus(&'static str),
+    /// A record names a form the corpus does not have.
+    NoForm {
+        /// The record.
+        record: usize,
+        /// The form it names.
+        form: usize,
+    },
+    /// The machine to run the records on could not be set up.
+    Machine(crate::linux::Error),
+    /// A form did not run to its end (a fault the CPU did not raise, say).
+    Stopped {
+        /// Its machine code.
+        code: Vec<u8>,
+        /// How the process ended.
+        state: ProcessState,
+    },
+    /// Records whose results differ from the CPU's.
+    Differ {
+        /// How many.
+        count: usize,
+        /// Of how many.
+        total: usize,
+        /// The first few: record, form, code, wanted bytes, computed bytes.
+        first: Vec<Mismatch>,
+    },
+}
+
+/// One record whose result differs ([`ReplayError::Differ`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Mismatch {
+    /// The record.
+    pub record: usize,
+    /// Its form.
+    pub form: usize,
+    /// The form's machine code.
+    pub code: Vec<u8>,
+    /// What the CPU produced.
+    pub want: Vec<u8>,
+    /// What the simulator produced.
+    pub got: Vec<u8>,
+}
+
+impl std::fmt::Display for ReplayError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReplayError::Truncated { at } => write!(f, "corpus truncated at byte {at}"),
+            ReplayError::NotACorpus(what) => write!(f, "not an {what} corpus (magic)"),
+            ReplayError::NoForm { record, form } => write!(f, "record {record}: no form {form}"),
+            ReplayError::Machine(e) => e.fmt(f),
+            ReplayError::Stopped { code, state } => {
+                write!(f, "form {code:02x?} stopped: {state:?}")
+            }
+            ReplayError::Differ {
+                count,
+                total,
+                first,
+            } => {
+                write!(f, "{count} of {total} records differ:")?;
+                for m in first {
+                    write!(
+                        f,
+                        "\nrecord {} (form {}, code {:02x?}): want {:02x?}, got {:02x?}",
+                        m.record, m.form, m.code, m.want, m.got
+                    )?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl std::error::Error for ReplayError {}
+
+impl From<crate::linux::Error> for ReplayError {
+    fn from(e: crate::linux::Error) -> Self {
+        ReplayError::Machine(e)
+    }
+}
+
+impl From<crate::mmu::phys::OutOfMemory> for ReplayError {
+    fn from(e: crate::mmu::phys::OutOfMemory) -> Self {
+        ReplayError::Machine(e.into())
+    }
+}
+
+impl From<crate::linux::mm::Unmapped> for ReplayError {
+    fn from(e: crate::linux::mm::Unmapped) -> Self {
+        ReplayError::Machine(e.into())
+    }
+}
+
 const CODE: u64 = 0x40_0000;
 const DATA: u64 = 0x40_1000;
 const INPUT: u64 = DATA;
@@ -30,22 +131,22 @@ struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Result<&'a [u8], String> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], ReplayError> {
         let s = self
             .d
             .get(self.at..self.at + n)
-            .ok_or_else(|| format!("corpus truncated at byte {}", self.at))?;
+            .ok_or(ReplayError::Truncated { at: self.at })?;
         self.at += n;
         Ok(s)
     }
-    fn u8(&mut self) -> Result<u8, String> {
+    fn u8(&mut self) -> Result<u8, ReplayError> {
         Ok(self.take(1)?[0])
     }
-    fn u16(&mut self) -> Result<u16, String> {
+    fn u16(&mut self) -> Result<u16, ReplayError> {
         let b = self.take(2)?;
         Ok(u16::from_le_bytes([b[0], b[1]]))
     }
-    fn u32(&mut self) -> Result<u32, String> {
+    fn u32(&mut self) -> Result<u32, ReplayError> {
         let b = self.take(4)?;
         Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
     }
@@ -65,7 +166,7 @@ fn u64_at(b: &[u8], i: usize) -> u64 {
 
 /// The process every record starts from: the code page (read and execute) and two data
 /// pages (the input and output records, then the stack), as [`Linux::bare`] sets them up.
-fn base() -> Result<Linux, String> {
+fn base() -> Result<Linux, ReplayError> {
     let cfg = Config {
         memory_limit: 8 << 20,
         ..Config::default()
@@ -77,15 +178,13 @@ fn base() -> Result<Linux, String> {
             code: &[],
             stack_top: DATA + 0x2000,
         },
-    )
-    .map_err(|e| e.to_string())?;
+    )?;
     let rw = Prot {
         read: true,
         write: true,
         exec: false,
     };
-    l.mm.map_now(&mut l.m.mmu, DATA, rw)
-        .map_err(|e| format!("{e:?}"))?;
+    l.mm.map_now(&mut l.m.mmu, DATA, rw)?;
     Ok(l)
 }
 
@@ -94,11 +193,11 @@ fn base() -> Result<Linux, String> {
 fn open<'a>(
     data: &'a [u8],
     magic: &[u8],
-    what: &str,
-) -> Result<(Reader<'a>, Vec<&'a [u8]>), String> {
+    what: &'static str,
+) -> Result<(Reader<'a>, Vec<&'a [u8]>), ReplayError> {
     let mut r = Reader { d: data, at: 0 };
     if r.take(magic.len())? != magic {
-        return Err(format!("not an {what} corpus (magic)"));
+        return Err(ReplayError::NotACorpus(what));
     }
     let nforms = r.u16()?;
     let mut forms = Vec::with_capacity(usize::from(nforms));
@@ -109,31 +208,35 @@ fn open<'a>(
     Ok((r, forms))
 }
 
-/// The records that differ: how many, and the first five in words.
+/// The records that differ: how many, and the first five.
 #[derive(Default)]
 struct Differences {
     count: usize,
-    first: Vec<String>,
+    first: Vec<Mismatch>,
 }
 
 impl Differences {
     fn note(&mut self, k: usize, form: usize, code: &[u8], want: &[u8], got: &[u8]) {
         self.count += 1;
         if self.first.len() < 5 {
-            self.first.push(format!(
-                "record {k} (form {form}, code {code:02x?}): want {want:02x?}, got {got:02x?}"
-            ));
+            self.first.push(Mismatch {
+                record: k,
+                form,
+                code: code.to_vec(),
+                want: want.to_vec(),
+                got: got.to_vec(),
+            });
         }
     }
 
     /// `Ok(n)` when no record of `n` differed.
-    fn verdict(self, n: usize) -> Result<usize, String> {
+    fn verdict(self, n: usize) -> Result<usize, ReplayError> {
         if self.count > 0 {
-            return Err(format!(
-                "{} of {n} records differ:\n{}",
-                self.count,
-                self.first.join("\n")
-            ));
+            return Err(ReplayError::Differ {
+                count: self.count,
+                total: n,
+                first: self.first,
+            });
         }
         Ok(n)
     }
@@ -142,7 +245,7 @@ impl Differences {
 /// Runs a form as the recording test's loop does: RSI at the input record, RDI at the
 /// output, the stack in the data pages, RFLAGS 0xad7, in ring 3, one instruction at a time
 /// until RIP passes the form's code (at most 32 instructions).
-fn run_form(l: &mut Linux, code: &[u8]) -> Result<(), String> {
+fn run_form(l: &mut Linux, code: &[u8]) -> Result<(), ReplayError> {
     let s = &mut l.m.cpu.s;
     s.gpr[RSI] = INPUT;
     s.gpr[RDI] = OUTPUT;
@@ -159,7 +262,10 @@ fn run_form(l: &mut Linux, code: &[u8]) -> Result<(), String> {
         }
         l.run(1);
         if l.state != ProcessState::Running {
-            return Err(format!("form {code:02x?} stopped: {:?}", l.state));
+            return Err(ReplayError::Stopped {
+                code: code.to_vec(),
+                state: l.state.clone(),
+            });
         }
     }
     Ok(())
@@ -171,10 +277,10 @@ fn run_form(l: &mut Linux, code: &[u8]) -> Result<(), String> {
 fn replay(
     data: &[u8],
     magic: &[u8],
-    what: &str,
+    what: &'static str,
     want_len: usize,
-    mut check: impl FnMut(&Linux, &[u8], &[u8], &[u8]) -> Result<(bool, Vec<u8>), String>,
-) -> Result<usize, String> {
+    mut check: impl FnMut(&Linux, &[u8], &[u8], &[u8]) -> Result<(bool, Vec<u8>), ReplayError>,
+) -> Result<usize, ReplayError> {
     let (mut r, forms) = open(data, magic, what)?;
     let n = r.u32()? as usize;
     let base = base()?;
@@ -185,7 +291,7 @@ fn replay(
         let want = r.take(want_len)?;
         let code = forms
             .get(form)
-            .ok_or_else(|| format!("record {k}: no form {form}"))?;
+            .ok_or(ReplayError::NoForm { record: k, form })?;
         let (same, got) = check(&base, code, input, want)?;
         if !same {
             bad.note(k, form, code, want, &got);
@@ -195,7 +301,7 @@ fn replay(
 }
 
 /// Replays every record; the number of records, or the first differences.
-pub fn replay_sse_corpus(data: &[u8]) -> Result<usize, String> {
+pub fn replay_sse_corpus(data: &[u8]) -> Result<usize, ReplayError> {
     replay(data, b"YCSSE1", "SSE", 32, |base, code, input, want| {
         let got = run_one(base, code, input)?;
         Ok((got[..] == want[..], got.to_vec()))
@@ -203,7 +309,7 @@ pub fn replay_sse_corpus(data: &[u8]) -> Result<usize, String> {
 }
 
 /// Replays the x87 corpus; the number of records, or the first differences.
-pub fn replay_x87_corpus(data: &[u8]) -> Result<usize, String> {
+pub fn replay_x87_corpus(data: &[u8]) -> Result<usize, ReplayError> {
     replay_x87(data, 0)
 }
 
@@ -212,7 +318,7 @@ pub fn replay_x87_corpus(data: &[u8]) -> Result<usize, String> {
 /// within `ulps` units in the last place of the recorded value (Intel documents FSIN, FCOS,
 /// FPTAN, FPATAN, F2XM1, FYL2X and FYL2XP1 to within one ulp, not to the bit, and the model's
 /// results are its own: SDM vol. 1 §8.3.10).
-pub fn replay_x87_transcendentals(data: &[u8], ulps: u64) -> Result<usize, String> {
+pub fn replay_x87_transcendentals(data: &[u8], ulps: u64) -> Result<usize, ReplayError> {
     replay_x87(data, ulps)
 }
 
@@ -235,19 +341,15 @@ fn within_ulps(a: &[u8], b: &[u8], ulps: u64) -> bool {
     sa == sb && ea != 0x7fff && eb != 0x7fff && ma.abs_diff(mb) <= u128::from(ulps)
 }
 
-fn replay_x87(data: &[u8], ulps: u64) -> Result<usize, String> {
+fn replay_x87(data: &[u8], ulps: u64) -> Result<usize, ReplayError> {
     use super::fp::ext::Ext;
     replay(data, b"YCX871", "x87", 126, |base, code, input, want| {
         let mut l = base.clone();
-        l.mm.poke(&mut l.m.mmu, CODE, code)
-            .map_err(|e| e.to_string())?;
-        l.mm.poke(&mut l.m.mmu, INPUT, input)
-            .map_err(|e| e.to_string())?;
+        l.mm.poke(&mut l.m.mmu, CODE, code)?;
+        l.mm.poke(&mut l.m.mmu, INPUT, input)?;
         let marker = 0x5a5a_5a5a_5a5a_5a5au64.to_le_bytes();
-        l.mm.poke(&mut l.m.mmu, OUTPUT + 128, &marker)
-            .map_err(|e| e.to_string())?;
-        l.mm.poke(&mut l.m.mmu, OUTPUT + 136, &marker)
-            .map_err(|e| e.to_string())?;
+        l.mm.poke(&mut l.m.mmu, OUTPUT + 128, &marker)?;
+        l.mm.poke(&mut l.m.mmu, OUTPUT + 136, &marker)?;
         let ext_at = |i: usize| Ext {
             sig: u64_at(input, i),
             se: u16::from_le_bytes([input[i + 8], input[i + 9]]),
@@ -276,7 +378,7 @@ fn replay_x87(data: &[u8], ulps: u64) -> Result<usize, String> {
         let mut mem = [0u8; 16];
         l.m.mmu
             .read_bytes(OUTPUT + 128, &mut mem, false)
-            .map_err(|e| e.to_string())?;
+            .map_err(|_| crate::linux::mm::Unmapped { addr: OUTPUT + 128 })?;
         got[110..126].copy_from_slice(&mem);
         // Registers tagged empty hold stale values on the CPU: not compared.
         let tags = u16::from_le_bytes([want[12], want[13]]);
@@ -310,16 +412,13 @@ fn replay_x87(data: &[u8], ulps: u64) -> Result<usize, String> {
 }
 
 /// Runs one form from the test loop's state; the 32 bytes the loop would store.
-fn run_one(base: &Linux, code: &[u8], input: &[u8]) -> Result<[u8; 32], String> {
+fn run_one(base: &Linux, code: &[u8], input: &[u8]) -> Result<[u8; 32], ReplayError> {
     let mut l = base.clone();
-    l.mm.poke(&mut l.m.mmu, CODE, code)
-        .map_err(|e| e.to_string())?;
-    l.mm.poke(&mut l.m.mmu, INPUT, input)
-        .map_err(|e| e.to_string())?;
+    l.mm.poke(&mut l.m.mmu, CODE, code)?;
+    l.mm.poke(&mut l.m.mmu, INPUT, input)?;
     // The next record's MXCSR follows in the test's table (0x1f80 where unaligned forms read
     // past the record).
-    l.mm.poke(&mut l.m.mmu, INPUT + 48, &0x1f80u32.to_le_bytes())
-        .map_err(|e| e.to_string())?;
+    l.mm.poke(&mut l.m.mmu, INPUT + 48, &0x1f80u32.to_le_bytes())?;
     let s = &mut l.m.cpu.s;
     s.mxcsr = u32::from_le_bytes([input[0], input[1], input[2], input[3]]);
     s.xmm[0] = u128_at(input, 16);

@@ -15,7 +15,8 @@
 //!    the sixth is ELOOP). No handler: ENOEXEC, and a shell then applies [`shell`]'s fallback.
 //!
 //! Everything works on a [`fs::FileSystem`]: [`fs::MemFs`] (with [`examples::example_fs`]) in
-//! the browser, and the simulated kernel's own file system through
+//! the browser, a tree kept in the kernel's own in-memory file system
+//! ([`crate::linux::fs::memfs`]), and the simulated kernel's own file system through
 //! [`crate::linux::fs::vfs::ExecView`], both inside the simulation and in the CLI (the host's
 //! files under `--root`, the very layer `youcpu run` gives its programs). The result carries a [`trace::Step`] list for
 //! widgets to step through.

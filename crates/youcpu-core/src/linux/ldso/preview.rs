@@ -14,7 +14,7 @@ const PT_LOAD: u32 = 1;
 /// base is 0 (not chosen yet), each relocation's `addr` its place in its file's addresses and its
 /// value unknown; the program's PLT calls at their file addresses. Errors: the program is not an
 /// ELF file this can read.
-pub fn preview(name: &str, program: &[u8], files: &[File]) -> Result<Report, String> {
+pub fn preview(name: &str, program: &[u8], files: &[File]) -> Result<Report, super::Error> {
     let img = Image::parse(program)?;
     let interp = img.interp.as_deref().map(basename).map(str::to_string);
     let mut objects: Vec<(Object, Image, &[u8])> = Vec::new();
