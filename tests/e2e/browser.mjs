@@ -97,3 +97,17 @@ export async function overlappingTexts(svg, slack = 2) {
     return out;
   }, slack);
 }
+
+/** The texts of a picture (an `svg` locator) drawn past its edges by more than `slack` px. */
+export async function textsOutside(svg, slack = 1) {
+  return svg.evaluate((s, slack) => {
+    const box = s.getBoundingClientRect();
+    return [...s.querySelectorAll('text')]
+      .filter((t) => t.textContent.trim() && t.checkVisibility({ opacityProperty: true, visibilityProperty: true }))
+      .filter((t) => {
+        const r = t.getBoundingClientRect();
+        return r.width > 0 && (r.left < box.left - slack || r.right > box.right + slack);
+      })
+      .map((t) => t.textContent.trim());
+  }, slack);
+}

@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { openPage, overlappingTexts, screenshotPath } from './browser.mjs';
+import { openPage, overlappingTexts, screenshotPath, textsOutside } from './browser.mjs';
 import { useSite } from './site.mjs';
 
 const site = useSite();
@@ -82,7 +82,8 @@ test('at 360 px every text in every picture is at least 11 CSS pixels', async ()
 
 // The pictures that are drawn in full only after a run (issue 19): the signal frame at the
 // handler's first instruction, ld-so's address space after ld.so, and your-program's timeline
-// with a process tree and an opened moment's memory map, each measured in its narrow layout.
+// with a process tree and an opened moment's memory map and fetch-execute view, each measured in
+// its narrow layout.
 test('at 360 px the pictures drawn after a run are at least 11 CSS pixels too', async () => {
   const { page, errors } = await openPage(site.browser.context, `${site.server.url}/?yp-ex=fork#widget-your-program`);
   await page.setViewportSize({ width: 360, height: 800 });
@@ -95,6 +96,8 @@ test('at 360 px the pictures drawn after a run are at least 11 CSS pixels too', 
   await page.keyboard.press('End');
   await yp.getByTestId('yp-open').click();
   await yp.getByTestId('yp-maps-diagram').waitFor();
+  // The moment's fetch-execute view (the last event: the process has ended, nothing to step).
+  await yp.getByTestId('fe-handed').waitFor();
   // signals: its program comes when the widget is near; the handler's moment has the most text.
   const sg = page.locator('[data-widget="signals"]');
   await sg.scrollIntoViewIfNeeded();
@@ -104,15 +107,16 @@ test('at 360 px the pictures drawn after a run are at least 11 CSS pixels too', 
   await ld.scrollIntoViewIfNeeded();
   await ld.getByTestId('ld-summary').waitFor({ timeout: 120_000 });
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
-  const all = (await textSizes(page)).filter((t) => ['yp-diagram', 'yp-maps-diagram', 'signals-diagram', 'ld-diagram'].includes(t.where));
+  const all = (await textSizes(page)).filter((t) => ['yp-diagram', 'yp-maps-diagram', 'yp-fe-diagram-narrow', 'signals-diagram', 'ld-diagram'].includes(t.where));
   fs.writeFileSync(screenshotPath('legibility-360-after-runs.json'), JSON.stringify(all, null, 1));
   const measured = new Set(all.map((t) => t.where));
-  for (const id of ['yp-diagram', 'yp-maps-diagram', 'signals-diagram', 'ld-diagram']) assert.ok(measured.has(id), `${id}: no text measured`);
+  for (const id of ['yp-diagram', 'yp-maps-diagram', 'yp-fe-diagram-narrow', 'signals-diagram', 'ld-diagram']) assert.ok(measured.has(id), `${id}: no text measured`);
   assert.ok(all.some((t) => t.where === 'yp-diagram' && /^pid \d+/.test(t.text)), 'the process tree is drawn');
   assert.deepEqual(tooSmall(all), {}, `texts under ${MIN_PX} px at 360 px after a run`);
   // And none drawn over another (ld-so's target label once sat on a band's counts).
-  for (const id of ['yp-diagram', 'yp-maps-diagram', 'signals-diagram', 'ld-diagram']) {
+  for (const id of ['yp-diagram', 'yp-maps-diagram', 'yp-fe-diagram-narrow', 'signals-diagram', 'ld-diagram']) {
     assert.deepEqual(await overlappingTexts(page.getByTestId(id)), [], `${id}: texts drawn over each other at 360 px`);
+    assert.deepEqual(await textsOutside(page.getByTestId(id)), [], `${id}: texts past the picture's edges at 360 px`);
   }
   // Nothing scrolls sideways.
   assert.ok(await page.evaluate(() => document.documentElement.scrollWidth) <= 360);

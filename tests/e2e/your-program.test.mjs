@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { openPage, shoot } from './browser.mjs';
+import { openPage, overlappingTexts, shoot, textsOutside } from './browser.mjs';
 import { useSite } from './site.mjs';
 
 const site = useSite();
@@ -271,6 +271,31 @@ test('your-program: keyboard only, a moment opens, links reach their sections, 3
   const wide = await page.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(wide <= 360, `page is ${wide} px wide at 360`);
   await shoot(w, 'your-program-360.png');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('your-program at 360 px: a moment in the C library opens in fetch-execute\'s view, every text inside the picture', async () => {
+  const { page, errors } = await openPage(site.browser.context, `${site.server.url}/?yp-ex=hello-dyn#widget-your-program`);
+  await page.setViewportSize({ width: 360, height: 800 });
+  await page.emulateMedia({ reducedMotion: 'reduce' });
+  const w = widget(page);
+  await finished(w);
+  // A few events before the end: the program is in musl's exit path, code at 0x7ffff7f…
+  const tl = w.getByTestId('yp-timeline');
+  await tl.focus();
+  await page.keyboard.press('End');
+  for (let i = 0; i < 3; i += 1) await page.keyboard.press('ArrowLeft');
+  await w.getByTestId('yp-open').click();
+  const fe = w.getByTestId('fe-handed');
+  await fe.waitFor();
+  await fe.getByTestId('fe-step').click();
+  await fe.getByTestId('fe-phases').waitFor();
+  const pic = fe.getByTestId('yp-fe-diagram-narrow');
+  assert.match(await pic.textContent(), /RIP 0x7ffff7/);
+  assert.deepEqual(await textsOutside(pic), []);
+  assert.deepEqual(await overlappingTexts(pic), []);
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth) <= 360);
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -116,7 +116,13 @@ pub fn layout(s: &State, narrow: bool) -> Picture {
     for r in 0..ROWS {
         let y = my + r as f64 * 26.0;
         let a = m.start + r * ROW;
-        let label = if a > 0xffff_ffff { format!("…{:08x}", a & 0xffff_ffff) } else { format!("{a:x}") };
+        // A long address by its last digits: eight on a desktop, six on a phone (where eight
+        // ran past the picture's left edge: a program's libraries sit at 0x7fff_f7xx_xxxx).
+        let label = match (a > 0xff_ffff, narrow, a > 0xffff_ffff) {
+            (true, true, _) => format!("…{:06x}", a & 0xff_ffff),
+            (_, false, true) => format!("…{:08x}", a & 0xffff_ffff),
+            _ => format!("{a:x}"),
+        };
         pic.note(mx + addr_w - 4.0, y + 15.0, "end", "d-small", label);
         for k in 0..ROW {
             let at = a + k;
