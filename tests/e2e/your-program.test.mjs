@@ -326,3 +326,27 @@ test('your-program: speed with 4x CPU throttling and the longest task during a r
   console.log(`your-program speed (ms): ${JSON.stringify(report)}`);
   await page.close();
 });
+
+test('your-program at 1280 px: a dynamic program\'s memory map at a moment, no label over another', async () => {
+  const { page, errors } = await openPage(site.browser.context, `${site.server.url}/?yp-ex=hello-dyn#widget-your-program`);
+  await page.emulateMedia({ reducedMotion: 'reduce' });
+  const w = widget(page);
+  await finished(w);
+  const tl = w.getByTestId('yp-timeline');
+  await tl.focus();
+  await page.keyboard.press('End');
+  for (let i = 0; i < 3; i += 1) await page.keyboard.press('ArrowLeft');
+  await w.getByTestId('yp-open').click();
+  const maps = w.getByTestId('yp-maps-diagram');
+  await maps.waitFor();
+  // Every region of /proc/PID/maps is drawn, with its start address.
+  const lines = (await w.getByTestId('yp-maps').textContent()).trim().split('\n');
+  assert.ok(lines.length >= 10, `a dynamic program has many regions: ${lines.length}`);
+  const drawn = await maps.textContent();
+  for (const l of lines) assert.ok(drawn.includes(l.split('-')[0].replace(/^0+/, '')), `region ${l} drawn`);
+  assert.deepEqual(await textsOutside(maps), []);
+  assert.deepEqual(await overlappingTexts(maps), [], 'texts drawn over each other at 1280 px');
+  await shoot(w.getByTestId('yp-opened'), 'your-program-moment-1280.png');
+  assert.deepEqual(errors, []);
+  await page.close();
+});

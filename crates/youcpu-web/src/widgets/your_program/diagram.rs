@@ -1,6 +1,6 @@
 //! The picture of a run: a lane per stage of the article, a tick per event in the order they
 //! happened (the chosen one lit and marked), the process tree under it, and, for an opened
-//! moment, the memory map of its process as a bar.
+//! moment, the memory map of its process, a row per region.
 
 use crate::ui::svg::{line, num, rect, text};
 use yew::prelude::*;
@@ -217,15 +217,19 @@ pub fn timeline(g: &Geo, story: &[Moment], selected: Option<usize>, tree: &[(u32
     }
 }
 
-/// The address space's regions in one layout: a bar (each region an equal share of the width,
-/// in order of address, labelled) or, on a phone, a column, lowest address at the top, a
-/// region per row with its name and start. Returns the shapes and their height.
+/// The address space's regions, a row per region in order of address (its colour, its name and
+/// permissions, its start), lowest address at the top: in one column on a phone, in two on a
+/// wider screen (the first half of the regions on the left). A bar with a share of its width
+/// per region put the labels of a dynamic program's twenty-odd regions on top of each other.
+/// Returns the shapes and their height.
 pub fn memory_bar(vmas: &[Vma], narrow: bool) -> (Html, f64) {
+    const ROW: f64 = 20.0;
     let name_of = |v: &Vma| {
         if v.name.is_empty() {
             v.perms()
         } else {
-            v.name.rsplit('/').next().unwrap_or(&v.name).to_string()
+            let name = v.name.rsplit('/').next().unwrap_or(&v.name);
+            format!("{name} {}", v.perms())
         }
     };
     let class_of = |v: &Vma| {
@@ -237,66 +241,34 @@ pub fn memory_bar(vmas: &[Vma], narrow: bool) -> (Html, f64) {
             "yp-r"
         }
     };
-    if narrow {
-        const ROW: f64 = 20.0;
-        let w = W_NARROW;
-        let rows: Html = vmas
-            .iter()
-            .enumerate()
-            .map(|(k, v)| {
-                let y = 20.0 + ROW * k as f64;
-                html! {
-                    <g>
-                        { rect(10.0, y + 2.0, 16.0, ROW - 4.0, class_of(v)) }
-                        { text(32.0, y + 14.0, "start", "d-small", if v.name.is_empty() {
-                            v.perms()
-                        } else {
-                            format!("{} {}", name_of(v), v.perms())
-                        }) }
-                        { text(w - 10.0, y + 14.0, "end", "d-small yp-addr", format!("{:x}", v.start)) }
-                    </g>
-                }
-            })
-            .collect();
-        let h = 20.0 + ROW * vmas.len() as f64 + 20.0;
-        return (
-            html! {
-                <g>
-                    { text(10.0, 14.0, "start", "d-small", "low addresses") }
-                    { rows }
-                    { text(10.0, h - 6.0, "start", "d-small", "high addresses") }
-                </g>
-            },
-            h,
-        );
-    }
-    let w = W - 20.0;
-    let n = vmas.len().max(1) as f64;
-    // Each region gets an equal share: sizes span from 4 KiB to terabytes of gap.
-    let each = w / n;
-    let shapes: Html = vmas
+    let (w, cols) = if narrow { (W_NARROW, 1) } else { (W, 2) };
+    let col_w = w / cols as f64;
+    let per_col = vmas.len().div_ceil(cols).max(1);
+    let rows: Html = vmas
         .iter()
         .enumerate()
         .map(|(k, v)| {
-            let x = 10.0 + each * k as f64;
+            let x = col_w * (k / per_col) as f64;
+            let y = 20.0 + ROW * (k % per_col) as f64;
             html! {
                 <g>
-                    { rect(x + 1.0, 18.0, each - 2.0, 26.0, class_of(v)) }
-                    { text(x + each / 2.0, 34.0, "middle", "d-small", name_of(v)) }
-                    { text(x + each / 2.0, 58.0, "middle", "d-small yp-addr", format!("{:x}", v.start)) }
+                    { rect(x + 10.0, y + 2.0, 16.0, ROW - 4.0, class_of(v)) }
+                    { text(x + 32.0, y + 14.0, "start", "d-small", name_of(v)) }
+                    { text(x + col_w - 10.0, y + 14.0, "end", "d-small yp-addr", format!("{:x}", v.start)) }
                 </g>
             }
         })
         .collect();
+    let h = 20.0 + ROW * per_col as f64 + 20.0;
     (
         html! {
             <g>
-                { text(10.0, 12.0, "start", "d-small", "low addresses") }
-                { text(W - 10.0, 12.0, "end", "d-small", "high addresses") }
-                { shapes }
+                { text(10.0, 14.0, "start", "d-small", "low addresses") }
+                { rows }
+                { text(w - 10.0, h - 6.0, "end", "d-small", "high addresses") }
             </g>
         },
-        64.0,
+        h,
     )
 }
 
