@@ -47,16 +47,21 @@ export const KINDS = {
   // ld-so with linux::ldso's ELF reading, signals with linux::sigwatch), the nice drag and
   // narrow layouts of issue #16, the time-budgeted slices of issue #18, and the kernel's page
   // cache, file calls and queued signals (issue #17); 727.8 KiB measured when they landed
-  // together (docs/performance.md).
-  'app wasm': [(f) => f.endsWith('.wasm'), 745 * KiB],
+  // together (docs/performance.md). 755 (was 745), session 8: your-program's opened moment
+  // embeds fetch-execute's stepper (issue #19, +3.8 KiB), the x87 pointer images and their
+  // 16-bit forms and the unmasked-SSE rules (issue #21), the kernel's fault-in of file pages,
+  // madvise and the in-memory symbolic links (issue #17); 747.2 KiB measured when they landed
+  // together. The next growth calls for a split of the wasm by widget family (issue #18).
+  'app wasm': [(f) => f.endsWith('.wasm'), 755 * KiB],
   other: [() => true, 2 * KiB],
 };
 
 // 112 (was 105): the HTML above (the issue's bound for the first view is 250 KiB); 107.0 KiB
 // measured.
 export const FIRST_VIEW = 112 * KiB;
-// 860 (was 770): as 'html' and 'app wasm' above; 841.6 KiB measured.
-export const SITE = 860 * KiB;
+// 860 (was 770): as 'html' and 'app wasm' above; 841.6 KiB measured. 870 (was 860), session 8:
+// as 'app wasm' above; 862.4 KiB measured.
+export const SITE = 870 * KiB;
 
 /** The assets of a build: every file but the compressed copies and the `_headers` list. */
 export function assets(dir) {
