@@ -418,22 +418,12 @@ impl Linux {
                     None
                 }
             }
-            Some(KernelAction::DemandPage { addr }) if c.faults => Some((
-                pid,
-                EventKind::Fault {
-                    addr: *addr,
-                    outcome: "demand-page".into(),
-                    region: self.region_name(*addr),
-                },
-            )),
-            Some(KernelAction::CopyOnWrite { addr }) if c.faults => Some((
-                pid,
-                EventKind::Fault {
-                    addr: *addr,
-                    outcome: "copy-on-write".into(),
-                    region: self.region_name(*addr),
-                },
-            )),
+            Some(KernelAction::DemandPage { addr }) if c.faults => {
+                Some((pid, self.fault_event(*addr, "demand-page")))
+            }
+            Some(KernelAction::CopyOnWrite { addr }) if c.faults => {
+                Some((pid, self.fault_event(*addr, "copy-on-write")))
+            }
             Some(KernelAction::Switch { from, to }) if c.sched => Some((
                 *from,
                 EventKind::Switch {
@@ -470,6 +460,15 @@ impl Linux {
                     kind,
                 });
             }
+        }
+    }
+
+    /// A page fault at `addr` the kernel fixed by `outcome`.
+    fn fault_event(&self, addr: u64, outcome: &str) -> EventKind {
+        EventKind::Fault {
+            addr,
+            outcome: outcome.into(),
+            region: self.region_name(addr),
         }
     }
 
