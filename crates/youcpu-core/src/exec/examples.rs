@@ -35,6 +35,34 @@ fn x86_64_image(e_type: u16, entry: u64, segments: Vec<Segment>) -> Image {
     }
 }
 
+/// A PT_LOAD segment: `filesz` bytes of the file at `offset`, `memsz` bytes in memory at
+/// `vaddr`, with `flags` PF_R 4 | PF_W 2 | PF_X 1 (gABI "Program Header").
+fn load(flags: u32, offset: u64, vaddr: u64, filesz: u64, memsz: u64) -> Segment {
+    Segment {
+        p_type: PT_LOAD,
+        flags,
+        offset,
+        vaddr,
+        filesz,
+        memsz,
+        align: PAGE,
+    }
+}
+
+/// The PT_INTERP segment of an interpreter path of `len` bytes (its NUL included) at
+/// `offset` in the file, `vaddr` in memory (read-only, byte-aligned, as `ld` writes it).
+fn interp_segment(offset: u64, vaddr: u64, len: u64) -> Segment {
+    Segment {
+        p_type: PT_INTERP,
+        flags: 4,
+        offset,
+        vaddr,
+        filesz: len,
+        memsz: len,
+        align: 1,
+    }
+}
+
 fn c_string(s: &str) -> Vec<u8> {
     let mut v = s.as_bytes().to_vec();
     v.push(0);
@@ -52,25 +80,9 @@ pub fn tiny_elf(e_type: u16, interp: Option<&str>) -> Vec<u8> {
     let base: u64 = if e_type == ET_EXEC { 0x40_0000 } else { 0 };
     let mut segments = Vec::new();
     if interp.is_some() {
-        segments.push(Segment {
-            p_type: PT_INTERP,
-            flags: 4,
-            offset: interp_off,
-            vaddr: base + interp_off,
-            filesz: interp_len,
-            memsz: interp_len,
-            align: 1,
-        });
+        segments.push(interp_segment(interp_off, base + interp_off, interp_len));
     }
-    segments.push(Segment {
-        p_type: PT_LOAD,
-        flags: 5,
-        offset: 0,
-        vaddr: base,
-        filesz: total,
-        memsz: total,
-        align: PAGE,
-    });
+    segments.push(load(5, 0, base, total, total));
     let mut image = x86_64_image(e_type, base + code_off, segments);
     if let Some(s) = interp {
         image.contents.push((interp_off, c_string(s)));
@@ -92,15 +104,7 @@ pub fn tiny_elf32() -> Vec<u8> {
         e_type: ET_EXEC,
         machine: EM_386,
         entry: base + code_off,
-        segments: vec![Segment {
-            p_type: PT_LOAD,
-            flags: 5,
-            offset: 0,
-            vaddr: base,
-            filesz: total,
-            memsz: total,
-            align: PAGE,
-        }],
+        segments: vec![load(5, 0, base, total, total)],
         contents: vec![(code_off, code.to_vec())],
         size: total,
     })
@@ -151,30 +155,13 @@ pub fn dynamic_elf(
     dynamic.push((DT_NULL, 0));
     let dyn_len = dynamic.len() as u64 * 16;
     let rw_filesz = dyn_len + data;
-    let load = |flags, offset, filesz, memsz| Segment {
-        p_type: PT_LOAD,
-        flags,
-        offset,
-        vaddr: offset,
-        filesz,
-        memsz,
-        align: PAGE,
-    };
     let mut segments = Vec::new();
     if interp.is_some() {
-        segments.push(Segment {
-            p_type: PT_INTERP,
-            flags: 4,
-            offset: interp_off,
-            vaddr: interp_off,
-            filesz: interp_len,
-            memsz: interp_len,
-            align: 1,
-        });
+        segments.push(interp_segment(interp_off, interp_off, interp_len));
     }
-    segments.push(load(4, 0, ro_end, ro_end));
-    segments.push(load(5, code_off, code_len, code_len));
-    segments.push(load(6, rw_off, rw_filesz, rw_filesz + bss));
+    segments.push(load(4, 0, 0, ro_end, ro_end));
+    segments.push(load(5, code_off, code_off, code_len, code_len));
+    segments.push(load(6, rw_off, rw_off, rw_filesz, rw_filesz + bss));
     segments.push(Segment {
         p_type: PT_DYNAMIC,
         flags: 6,

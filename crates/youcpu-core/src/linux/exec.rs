@@ -204,20 +204,6 @@ impl Linux {
         argv: u64,
         envp: u64,
         flags: u64,
-    ) -> i64 {
-        match self.execve_inner(dirfd, path, argv, envp, flags) {
-            Ok(()) => 0,
-            Err(e) => e.ret(),
-        }
-    }
-
-    fn execve_inner(
-        &mut self,
-        dirfd: Option<u64>,
-        path: u64,
-        argv: u64,
-        envp: u64,
-        flags: u64,
     ) -> Result<(), Errno> {
         const AT_SYMLINK_NOFOLLOW: u64 = 0x100;
         const AT_EMPTY_PATH: u64 = 0x1000;

@@ -80,20 +80,6 @@ impl Linux {
         val: u64,
         timeout: u64,
         val3: u64,
-    ) -> i64 {
-        match self.futex_inner(uaddr, op, val, timeout, val3) {
-            Ok(n) => n,
-            Err(e) => e.ret(),
-        }
-    }
-
-    fn futex_inner(
-        &mut self,
-        uaddr: u64,
-        op: u64,
-        val: u64,
-        timeout: u64,
-        val3: u64,
     ) -> Result<i64, Errno> {
         let cmd = op & !(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME);
         if op & FUTEX_CLOCK_REALTIME != 0 && cmd != FUTEX_WAIT_BITSET && cmd != FUTEX_WAIT {
@@ -105,7 +91,7 @@ impl Linux {
                 let until = if timeout == 0 {
                     None
                 } else {
-                    let t = self.timespec_in(timeout)?;
+                    let t = self.time_in(timeout, false)?;
                     Some(if cmd == FUTEX_WAIT {
                         self.now_ns().saturating_add(t)
                     } else if op & FUTEX_CLOCK_REALTIME != 0 {

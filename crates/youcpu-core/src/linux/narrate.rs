@@ -435,14 +435,12 @@ pub fn moment(e: &Event) -> Moment {
             ..
         } => {
             let (stage, anchor, words) = syscall_story(name, args, *ret, result);
+            let call = e.kind.call_text().unwrap_or_default();
             (
                 stage,
                 name.clone(),
                 anchor,
-                format!(
-                    "pid {pid}: {name}({}) = {result}. It {words}",
-                    args.join(", ")
-                ),
+                format!("pid {pid}: {call}. It {words}"),
             )
         }
         EventKind::Signal {

@@ -315,8 +315,12 @@ impl Linux {
             200 => self.sys_tgkill(None, a[0] as i32 as i64, a[1]),
             234 => self.sys_tgkill(Some(a[0] as i32 as i64), a[1] as i32 as i64, a[2]),
             56 => self.clone_process(a[0], a[1], a[2], a[3], a[4]),
-            59 => self.sys_execve(None, a[0], a[1], a[2], 0),
-            322 => self.sys_execve(Some(a[0]), a[1], a[2], a[3], a[4]),
+            59 => self
+                .sys_execve(None, a[0], a[1], a[2], 0)
+                .map_or_else(Errno::ret, |()| 0),
+            322 => self
+                .sys_execve(Some(a[0]), a[1], a[2], a[3], a[4])
+                .map_or_else(Errno::ret, |()| 0),
             57 => self.clone_process(u64::from(super::process::SIGCHLD), 0, 0, 0, 0),
             58 => self.clone_process(
                 super::fork::flags::CLONE_VM
@@ -360,7 +364,9 @@ impl Linux {
             39 => i64::from(self.tgid()),
             186 => i64::from(self.pid),
             218 => self.set_tid_address(a[0]),
-            202 => self.sys_futex(a[0], a[1], a[2], a[3], a[5]),
+            202 => self
+                .sys_futex(a[0], a[1], a[2], a[3], a[5])
+                .unwrap_or_else(Errno::ret),
             435 => self.sys_clone3(a[0], a[1]),
             110 => self
                 .procs

@@ -20,18 +20,26 @@ impl Linux {
         self.m.cpu.retired_user.saturating_add(self.idle_ns)
     }
 
-    pub(super) fn timespec_in(&mut self, addr: u64) -> Result<u64, Errno> {
+    /// A `struct timespec` from user memory, or with `micro` a `struct timeval`
+    /// (include/uapi/linux/time_types.h), in nanoseconds: EFAULT when it cannot be read,
+    /// EINVAL for negative seconds or a fraction of a second past 999,999,999 ns (999,999
+    /// µs), as kernel/time/time.c `get_timespec64` and fs/select.c `poll_select_set_timeout`
+    /// check.
+    pub(super) fn time_in(&mut self, addr: u64, micro: bool) -> Result<u64, Errno> {
         let b = self.copy_in(addr, 16).map_err(|_| Errno::Efault)?;
         let w = |r: Option<&[u8]>| {
             let mut x = [0u8; 8];
             x.copy_from_slice(r.unwrap_or(&[0; 8]));
             i64::from_le_bytes(x)
         };
-        let (sec, nsec) = (w(b.get(..8)), w(b.get(8..16)));
-        if sec < 0 || !(0..NS as i64).contains(&nsec) {
+        let (sec, frac) = (w(b.get(..8)), w(b.get(8..16)));
+        let unit = if micro { 1_000 } else { 1 };
+        if sec < 0 || !(0..NS as i64 / unit).contains(&frac) {
             return Err(Errno::Einval);
         }
-        Ok((sec as u64).saturating_mul(NS).saturating_add(nsec as u64))
+        Ok((sec as u64)
+            .saturating_mul(NS)
+            .saturating_add((frac * unit) as u64))
     }
 
     /// The wall clock: the simulated clock plus [`Linux::realtime_offset_ns`].
@@ -66,7 +74,7 @@ impl Linux {
         if clock.is_some_and(|c| c > 11 || c == 2 || c == 3) {
             return Errno::Einval.ret();
         }
-        let t = match self.timespec_in(req) {
+        let t = match self.time_in(req, false) {
             Ok(t) => t,
             Err(e) => return e.ret(),
         };

@@ -428,3 +428,64 @@ fn a_missing_program_and_junk_fail_with_the_errno() {
         "{e}"
     );
 }
+
+/// Each system call's strace text ([`EventKind::call_text`]), as the asm widget lists it, reads
+/// as strace prints the same program run natively (the core's hello world, and calls given a
+/// NULL buffer or a closed descriptor); a trace limited to one event keeps only the first and
+/// counts the rest.
+#[test]
+fn call_texts_read_as_strace_prints_them_and_the_limit_keeps_the_first() {
+    use youcpu_core::exec::examples::{build_example, HELLO_SOURCE};
+    let run = |elf: &[u8], limit: usize| {
+        let mut linux = Linux::new(&Config::default()).unwrap();
+        linux.trace.limit = limit;
+        linux.trace.start(Categories {
+            syscalls: true,
+            ..Categories::default()
+        });
+        let args = ExecArgs {
+            argv: vec![b"./prog".to_vec()],
+            envp: Vec::new(),
+            execfn: b"./prog".to_vec(),
+            uid: 1000,
+            gid: 1000,
+            random_seed: RANDOM_SEED,
+        };
+        linux.exec(elf, None, &args).unwrap();
+        assert!(linux.run(1000));
+        linux
+    };
+    let texts = |l: &Linux| -> Vec<String> {
+        l.trace
+            .events
+            .iter()
+            .filter_map(|e| e.kind.call_text())
+            .collect()
+    };
+    let nulls = "mov eax, 1\nmov edi, 7\nxor esi, esi\nmov edx, 1\nsyscall\n\
+                 mov eax, 1\nmov edi, 1\nsyscall\n\
+                 xor eax, eax\nxor edi, edi\nsyscall\n\
+                 mov eax, 60\nmov edi, 3\nsyscall\n";
+    let dir = std::env::temp_dir().join(format!("youcpu-calltext-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (source, calls) in [(HELLO_SOURCE, 2), (nulls, 4)] {
+        let elf = build_example(source).unwrap();
+        let all = run(&elf, usize::MAX);
+        let sim = texts(&all);
+        assert_eq!(sim.len(), calls, "{sim:?}");
+        let exe = dir.join("prog");
+        youcpu_testkit::process::write_exe(&exe, &elf).unwrap();
+        if let Some(lines) = strace(&exe) {
+            let native: Vec<String> = lines
+                .into_iter()
+                .filter(|l| !l.starts_with("execve(") && !l.starts_with("+++"))
+                .collect();
+            assert_eq!(sim, native);
+        }
+        let one = run(&elf, 1);
+        assert_eq!(one.trace.events.len(), 1);
+        assert_eq!(one.trace.dropped, calls as u64 - 1);
+        assert_eq!(one.trace.events[0].kind, all.trace.events[0].kind);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -100,6 +100,14 @@ async fn an_edited_program_builds_runs_and_prints() {
     assert_eq!(text(&root, "asm-build-stdout"), "Hi from my own ELF\n");
     assert_eq!(text(&root, "asm-build-exit"), "exited with status 42");
     assert_eq!(text(&root, "asm-build-steps"), "8");
+    // The calls as strace writes them (the core's trace decoded the buffer when it was written).
+    let call = text(&root, "asm-build-syscall-0");
+    assert!(
+        call.starts_with(r#"write(1, "Hi from my own ELF\n", 19) = 19"#),
+        "{call}"
+    );
+    let exit = text(&root, "asm-build-syscall-1");
+    assert!(exit.starts_with("exit(42) = ?"), "{exit}");
 
     // Junk: a line-numbered error, no run.
     type_into(&root, "asm-program", ".text\n_start:\n  frobnicate\n").await;

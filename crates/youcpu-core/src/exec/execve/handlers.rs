@@ -21,6 +21,27 @@ impl Run<'_> {
         self.steps.push(s);
     }
 
+    /// Puts `names` in front of argv one by one, each before the ones already there (so the
+    /// last ends up first, the order fs/binfmt_script.c and fs/binfmt_misc.c push them in with
+    /// `copy_string_kernel`), and records the rewritten argv; E2BIG when they no longer fit.
+    fn push_front_all(
+        &mut self,
+        binfmt: Binfmt,
+        names: &[&[u8]],
+        text: String,
+    ) -> Result<(), Handled> {
+        for name in names {
+            if let Err(e) = self.bprm.push_front(name) {
+                return Err(Handled::Failed(
+                    Failure::Errno(e),
+                    "the rewritten argv no longer fits: E2BIG".into(),
+                ));
+            }
+        }
+        self.rewrite_step(binfmt, text);
+        Ok(())
+    }
+
     pub(super) fn load_script(&mut self) -> Handled {
         let sb = match parse_shebang(&self.bprm.buf) {
             ShebangVerdict::NotScript => {
@@ -64,24 +85,17 @@ impl Run<'_> {
         // interpreter: [interp, arg?, script, argv[1..]].
         self.bprm.remove_arg_zero();
         let script = self.bprm.interp.clone();
-        let pushed = (|| {
-            self.bprm.push_front(&script)?;
-            if let Some(a) = &sb.arg {
-                self.bprm.push_front(a)?;
-            }
-            self.bprm.push_front(&sb.interp)
-        })();
-        if let Err(e) = pushed {
-            return Handled::Failed(
-                Failure::Errno(e),
-                "the rewritten argv no longer fits: E2BIG".into(),
-            );
-        }
-        self.rewrite_step(
+        let mut names: Vec<&[u8]> = vec![&script];
+        names.extend(sb.arg.as_deref());
+        names.push(&sb.interp);
+        if let Err(failed) = self.push_front_all(
             Binfmt::Script,
+            &names,
             "argv[0] dropped; interpreter, argument (if any) and the script's path put in front"
                 .into(),
-        );
+        ) {
+            return failed;
+        }
         self.bprm.interp = sb.interp.clone();
         self.open_interpreter(Binfmt::Script, &sb.interp)
     }
@@ -149,24 +163,17 @@ impl Run<'_> {
             self.bprm.execfd = Some(self.file.path.clone());
         }
         let binary = self.bprm.interp.clone();
-        let pushed = (|| {
-            self.bprm.push_front(&binary)?;
-            self.bprm.push_front(&entry.interpreter)
-        })();
-        if let Err(e) = pushed {
-            return Handled::Failed(
-                Failure::Errno(e),
-                "the rewritten argv no longer fits: E2BIG".into(),
-            );
-        }
-        self.rewrite_step(
+        if let Err(failed) = self.push_front_all(
             Binfmt::Misc,
+            &[&binary, &entry.interpreter],
             if entry.flags.preserve_argv0 {
                 "'P': argv[0] kept; the binary's path and the interpreter put in front".into()
             } else {
                 "argv[0] dropped; the binary's path and the interpreter put in front".into()
             },
-        );
+        ) {
+            return failed;
+        }
         self.bprm.interp = entry.interpreter.clone();
         if entry.flags.credentials {
             self.bprm.execfd_creds = true;

@@ -53,13 +53,10 @@ impl Linux {
         if flags & !(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH) != 0 {
             return Errno::Einval.ret();
         }
-        let r = self
-            .two_paths((olddir, old), (newdir, new))
-            .and_then(|((ob, o), (nb, n))| {
-                self.fs
-                    .link((ob, &o), (nb, &n), flags & AT_SYMLINK_FOLLOW != 0)
-            });
-        r.map_or_else(Errno::ret, |()| 0)
+        let follow = flags & AT_SYMLINK_FOLLOW != 0;
+        self.on_two_paths((olddir, old), (newdir, new), |fs, o, n| {
+            fs.link(o, n, follow)
+        })
     }
 
     /// chmod (90), fchmodat (268) and fchmodat2 (452): the mode of the file a path names. With

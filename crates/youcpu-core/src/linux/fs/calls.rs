@@ -3,7 +3,7 @@
 //! Permissions are not checked (every process may read and write every file).
 
 use super::pipe::PIPE_SIZE;
-use super::vfs::Stat;
+use super::vfs::{Stat, Vfs};
 use super::{FileKind, OpenFile};
 use crate::linux::errno::Errno;
 use crate::linux::process::Block;
@@ -32,9 +32,6 @@ fn readable(f: &OpenFile) -> bool {
 fn writable(f: &OpenFile) -> bool {
     matches!(f.flags & O_ACCMODE, O_WRONLY | O_RDWR) && f.flags & O_PATH == 0
 }
-
-/// A path read from the caller and the directory node it starts from.
-pub(super) type AtPath = (usize, Vec<u8>);
 
 impl Linux {
     /// Drops one reference to open file description `i`; the last one releases the inode
@@ -89,18 +86,23 @@ impl Linux {
         Err(Errno::Enametoolong)
     }
 
-    /// The two (dirfd, path) arguments of a call such as renameat or linkat, each path read
-    /// from the caller's memory with the directory it starts from.
-    pub(super) fn two_paths(
+    /// A call on two (dirfd, path) arguments such as renameat or linkat: each path read from
+    /// the caller's memory with the directory it starts from, then `call` on the file system;
+    /// RAX gets 0 or -errno.
+    pub(super) fn on_two_paths(
         &mut self,
         (odfd, opath): (u64, u64),
         (ndfd, npath): (u64, u64),
-    ) -> Result<(AtPath, AtPath), Errno> {
-        let op = self.path_arg(opath)?;
-        let np = self.path_arg(npath)?;
-        let ob = self.at_base(odfd, &op)?;
-        let nb = self.at_base(ndfd, &np)?;
-        Ok(((ob, op), (nb, np)))
+        call: impl FnOnce(&mut dyn Vfs, (usize, &[u8]), (usize, &[u8])) -> Result<(), Errno>,
+    ) -> i64 {
+        let r = (|| {
+            let op = self.path_arg(opath)?;
+            let np = self.path_arg(npath)?;
+            let ob = self.at_base(odfd, &op)?;
+            let nb = self.at_base(ndfd, &np)?;
+            call(self.fs.as_mut(), (ob, &op), (nb, &np))
+        })();
+        r.map_or_else(Errno::ret, |()| 0)
     }
 
     /// The directory a *at call starts from: the cwd for AT_FDCWD or an absolute path, else

@@ -125,13 +125,10 @@ impl Linux {
         if flags & !RENAME_NOREPLACE != 0 {
             return Errno::Einval.ret();
         }
-        let r = self
-            .two_paths((odfd, opath), (ndfd, npath))
-            .and_then(|((ob, op), (nb, np))| {
-                self.fs
-                    .rename((ob, &op), (nb, &np), flags & RENAME_NOREPLACE != 0)
-            });
-        r.map_or_else(Errno::ret, |()| 0)
+        let noreplace = flags & RENAME_NOREPLACE != 0;
+        self.on_two_paths((odfd, opath), (ndfd, npath), |fs, o, n| {
+            fs.rename(o, n, noreplace)
+        })
     }
 
     /// getdents64 (217): `struct linux_dirent64` records (d_ino, d_off, d_reclen, d_type,

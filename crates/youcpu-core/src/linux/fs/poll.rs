@@ -119,24 +119,9 @@ impl Linux {
 
     /// ppoll's timespec (NULL: no timeout).
     pub(in crate::linux) fn ppoll(&mut self, fds: u64, nfds: u64, tsp: u64) -> i64 {
-        let t = if tsp == 0 {
-            None
-        } else {
-            match self.copy_in(tsp, 16) {
-                Ok(b) => {
-                    let w = |r: Option<&[u8]>| {
-                        let mut x = [0u8; 8];
-                        x.copy_from_slice(r.unwrap_or(&[0; 8]));
-                        i64::from_le_bytes(x)
-                    };
-                    let (s, ns) = (w(b.get(..8)), w(b.get(8..16)));
-                    if s < 0 || !(0..1_000_000_000).contains(&ns) {
-                        return Errno::Einval.ret();
-                    }
-                    Some((s as u64).saturating_mul(1_000_000_000) + ns as u64)
-                }
-                Err(e) => return e,
-            }
+        let t = match self.timeout_in(tsp, false) {
+            Ok(t) => t,
+            Err(e) => return e.ret(),
         };
         let start = self.now_ns();
         let until = self
@@ -202,25 +187,9 @@ impl Linux {
                 }
             }
         }
-        let timeout = if tv == 0 {
-            None
-        } else {
-            match self.copy_in(tv, 16) {
-                Ok(b) => {
-                    let w = |r: Option<&[u8]>| {
-                        let mut x = [0u8; 8];
-                        x.copy_from_slice(r.unwrap_or(&[0; 8]));
-                        i64::from_le_bytes(x)
-                    };
-                    let (s, f) = (w(b.get(..8)), w(b.get(8..16)));
-                    let unit = if micro { 1_000 } else { 1 };
-                    if s < 0 || !(0..1_000_000_000 / unit).contains(&f) {
-                        return Errno::Einval.ret();
-                    }
-                    Some((s as u64).saturating_mul(1_000_000_000) + (f * unit) as u64)
-                }
-                Err(e) => return e,
-            }
+        let timeout = match self.timeout_in(tv, micro) {
+            Ok(t) => t,
+            Err(e) => return e.ret(),
         };
         let Some((now, until)) = self.poll_wait(ready != 0, timeout) else {
             return 0;
@@ -240,6 +209,15 @@ impl Linux {
             );
         }
         ready
+    }
+
+    /// A timeout argument (a timespec, or with `micro` a timeval): NULL waits without end
+    /// (`None`), else its length ([`Linux::time_in`]).
+    fn timeout_in(&mut self, addr: u64, micro: bool) -> Result<Option<u64>, Errno> {
+        if addr == 0 {
+            return Ok(None);
+        }
+        self.time_in(addr, micro).map(Some)
     }
 
     /// `poll_select_finish`: the time left written back to a timeval (select) or a

@@ -469,7 +469,12 @@ impl Linux {
         }
     }
 
+    /// A buffer as strace's `printstrn` shows it: NULL for address 0, the address when it
+    /// cannot be read, else its first [`STRING_LIMIT`] bytes quoted.
     pub(super) fn show_buf(&mut self, addr: u64, len: u64) -> String {
+        if addr == 0 {
+            return "NULL".into();
+        }
         let n = (len as usize).min(STRING_LIMIT);
         let mut b = vec![0u8; n];
         if self.m.mmu.read_bytes(addr, &mut b, true).is_err() {

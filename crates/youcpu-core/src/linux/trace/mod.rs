@@ -211,15 +211,28 @@ pub struct Event {
     pub kind: EventKind,
 }
 
+impl EventKind {
+    /// A system call as strace writes it, without the pid: `write(1, "hi\n", 3) = 3`,
+    /// `exit(0) = ?`; `None` for the other kinds of event.
+    pub fn call_text(&self) -> Option<String> {
+        match self {
+            EventKind::Syscall {
+                name, args, result, ..
+            } => Some(format!("{name}({}) = {result}", args.join(", "))),
+            _ => None,
+        }
+    }
+}
+
 impl Event {
     /// One line, as strace -f prints it, with the instruction count after the pid:
     /// `[pid 1 @1234] openat(AT_FDCWD, "/etc/ld.so.cache", O_RDONLY|O_CLOEXEC) = 3`.
     pub fn line(&self) -> String {
         let head = format!("[pid {} @{}]", self.pid, self.instructions);
         match &self.kind {
-            EventKind::Syscall {
-                name, args, result, ..
-            } => format!("{head} {name}({}) = {result}", args.join(", ")),
+            EventKind::Syscall { .. } => {
+                format!("{head} {}", self.kind.call_text().unwrap_or_default())
+            }
             EventKind::Fault {
                 addr,
                 outcome,
@@ -287,7 +300,7 @@ impl Event {
 }
 
 /// The recorder.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct Trace {
     /// Recording (off by default: then nothing is decoded).
     pub on: bool,
@@ -295,11 +308,28 @@ pub struct Trace {
     pub categories: Categories,
     /// The events, in order.
     pub events: Vec<Event>,
-    /// Events past [`MAX_EVENTS`], not kept.
+    /// Most events kept (at most [`MAX_EVENTS`], the default): a view that shows only the
+    /// first few sets it lower, so a long run keeps no more.
+    #[serde(skip)]
+    pub limit: usize,
+    /// Events past the limit, not kept.
     pub dropped: u64,
     /// The system call just served went to sleep and will run again (not recorded yet).
     #[serde(skip)]
     pub restarting: bool,
+}
+
+impl Default for Trace {
+    fn default() -> Self {
+        Trace {
+            on: false,
+            categories: Categories::default(),
+            events: Vec::new(),
+            limit: MAX_EVENTS,
+            dropped: 0,
+            restarting: false,
+        }
+    }
 }
 
 impl Trace {
@@ -310,7 +340,7 @@ impl Trace {
     }
 
     fn push(&mut self, e: Event) {
-        if self.events.len() < MAX_EVENTS {
+        if self.events.len() < self.limit.min(MAX_EVENTS) {
             self.events.push(e);
         } else {
             self.dropped += 1;
@@ -388,22 +418,12 @@ impl Linux {
                     None
                 }
             }
-            Some(KernelAction::DemandPage { addr }) if c.faults => Some((
-                pid,
-                EventKind::Fault {
-                    addr: *addr,
-                    outcome: "demand-page".into(),
-                    region: self.region_name(*addr),
-                },
-            )),
-            Some(KernelAction::CopyOnWrite { addr }) if c.faults => Some((
-                pid,
-                EventKind::Fault {
-                    addr: *addr,
-                    outcome: "copy-on-write".into(),
-                    region: self.region_name(*addr),
-                },
-            )),
+            Some(KernelAction::DemandPage { addr }) if c.faults => {
+                Some((pid, self.fault_event(*addr, "demand-page")))
+            }
+            Some(KernelAction::CopyOnWrite { addr }) if c.faults => {
+                Some((pid, self.fault_event(*addr, "copy-on-write")))
+            }
             Some(KernelAction::Switch { from, to }) if c.sched => Some((
                 *from,
                 EventKind::Switch {
@@ -440,6 +460,15 @@ impl Linux {
                     kind,
                 });
             }
+        }
+    }
+
+    /// A page fault at `addr` the kernel fixed by `outcome`.
+    fn fault_event(&self, addr: u64, outcome: &str) -> EventKind {
+        EventKind::Fault {
+            addr,
+            outcome: outcome.into(),
+            region: self.region_name(addr),
         }
     }
 

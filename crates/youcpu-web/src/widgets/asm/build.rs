@@ -6,9 +6,10 @@
 
 use std::rc::Rc;
 use youcpu_core::asm::{build_program, BuildError, Program};
-use youcpu_core::linux::syscalls::SyscallRecord;
 use youcpu_core::linux::errno::Errno;
-use youcpu_core::linux::{signal, trace, Config, Linux, ProcessState};
+use youcpu_core::linux::syscalls::SyscallRecord;
+use youcpu_core::linux::trace::Categories;
+use youcpu_core::linux::{signal, Config, Linux, ProcessState};
 use youcpu_core::loader::stack::RANDOM_SEED;
 use youcpu_core::loader::ExecArgs;
 
@@ -65,21 +66,25 @@ pub enum BuildAction {
 pub enum End {
     /// Still running (more slices to come).
     Running,
-    /// exit or exit_group with this status.
-    Exited(u8),
-    /// Killed by a signal after an exception.
-    Killed {
-        /// Signal number.
-        signal: u8,
-        /// The exception in words.
-        reason: String,
-    },
+    /// The process ended: it called exit or exit_group ([`ProcessState::Exited`]), or a
+    /// signal killed it after an exception ([`ProcessState::Killed`]).
+    Ended(ProcessState),
     /// The step budget ran out.
     Budget,
     /// The reader pressed Stop.
     Stopped,
     /// The program could not be loaded, or the machine stopped.
     Failed(String),
+}
+
+/// One system call of the run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Call {
+    /// What the kernel recorded: number, name, the argument registers, the result.
+    pub record: SyscallRecord,
+    /// The call as strace writes it, decoded by the core's trace when it was made (strings
+    /// and buffers read from memory, flag and errno names): `write(1, "Hi\n", 3) = 3`.
+    pub text: String,
 }
 
 /// What a run has produced so far.
@@ -92,7 +97,7 @@ pub struct Report {
     /// Instructions retired in ring 3.
     pub instructions: u64,
     /// The first system calls.
-    pub syscalls: Vec<SyscallRecord>,
+    pub syscalls: Vec<Call>,
     /// All system calls made.
     pub syscall_count: u64,
     /// How it ended.
@@ -165,11 +170,17 @@ fn report_of(os: &Linux, end: End) -> Report {
         stdout: cut(&os.stdout),
         stderr: cut(&os.stderr),
         instructions: os.instructions(),
+        // The kernel's log and the trace record the same calls in the same order (a call that
+        // sleeps and runs again is recorded once, when it completes).
         syscalls: os
             .syscalls
             .iter()
+            .zip(os.trace.events.iter().filter_map(|e| e.kind.call_text()))
             .take(MAX_SYSCALLS_SHOWN)
-            .cloned()
+            .map(|(record, text)| Call {
+                record: record.clone(),
+                text,
+            })
             .collect(),
         syscall_count: os.syscall_count,
         end,
@@ -180,11 +191,7 @@ fn report_of(os: &Linux, end: End) -> Report {
 fn end_of(state: &ProcessState) -> End {
     match state {
         ProcessState::Running => End::Running,
-        ProcessState::Exited { code } => End::Exited(*code),
-        ProcessState::Killed { signal, reason } => End::Killed {
-            signal: *signal,
-            reason: reason.clone(),
-        },
+        ProcessState::Exited { .. } | ProcessState::Killed { .. } => End::Ended(state.clone()),
         ProcessState::Crashed { reason } => End::Failed(format!("the machine stopped: {reason}")),
     }
 }
@@ -252,6 +259,12 @@ impl BuildState {
             ..Config::default()
         })
         .and_then(|mut os| {
+            // The trace decodes each call as strace shows it; only the calls listed are kept.
+            os.trace.limit = MAX_SYSCALLS_SHOWN;
+            os.trace.start(Categories {
+                syscalls: true,
+                ..Categories::default()
+            });
             os.exec(&elf, None, &args)
                 .map(|_| ())
                 .map_err(youcpu_core::linux::Error::from)
@@ -316,30 +329,6 @@ fn fd_name(fd: u64) -> String {
     }
 }
 
-/// A system call as the reader sees it: `write(1, 0x4010e0, 14) = 14`.
-pub fn call_text(r: &SyscallRecord) -> String {
-    let n = trace::arity(r.nr).unwrap_or(6);
-    let args: Vec<String> = r
-        .args
-        .iter()
-        .take(n)
-        .map(|a| {
-            if *a < 4096 {
-                a.to_string()
-            } else {
-                format!("{a:#x}")
-            }
-        })
-        .collect();
-    let ret = match r.ret {
-        None => "(does not return)".to_string(),
-        Some(v) if v < 0 => format!("= -1 {}", errno_name(-v)),
-        Some(v) if v >= 4096 => format!("= {v:#x}"),
-        Some(v) => format!("= {v}"),
-    };
-    format!("{}({}) {ret}", r.name, args.join(", "))
-}
-
 /// What a system call did, in a sentence (arch/x86/entry/syscalls/syscall_64.tbl numbers;
 /// arguments in RDI, RSI, RDX, R10, R8, R9; the result in RAX).
 pub fn explain(r: &SyscallRecord) -> String {
@@ -388,12 +377,17 @@ pub fn explain(r: &SyscallRecord) -> String {
 pub fn end_text(end: &End) -> String {
     match end {
         End::Running => "running…".into(),
-        End::Exited(code) => format!("exited with status {code}"),
-        End::Killed { signal: s, reason } => format!(
-            "killed by {} (signal {s}, status {} in a shell): {reason}",
-            signal::name(*s),
-            128u16 + u16::from(*s)
-        ),
+        End::Ended(state) => {
+            // The status a shell reports: the exit code, or 128 + the signal.
+            let status = state.shell_status().unwrap_or_default();
+            match state {
+                ProcessState::Killed { signal: s, reason } => format!(
+                    "killed by {} (signal {s}, status {status} in a shell): {reason}",
+                    signal::name(*s)
+                ),
+                _ => format!("exited with status {status}"),
+            }
+        }
         End::Budget => format!(
             "stopped after {MAX_STEPS} instructions, the step budget: it never called exit (a loop that does not end?)"
         ),
@@ -481,18 +475,15 @@ mod tests {
         run_to_end(&mut s);
         let r = s.report.clone().expect("ran");
         assert_eq!(r.stdout, b"Hello, world!\n");
-        assert_eq!(r.end, End::Exited(0));
+        assert_eq!(r.end, End::Ended(ProcessState::Exited { code: 0 }));
+        assert_eq!(end_text(&r.end), "exited with status 0");
         assert_eq!(r.instructions, 8);
         assert_eq!(r.syscalls.len(), 2);
-        assert_eq!(
-            call_text(&r.syscalls[0]),
-            format!(
-                "write(1, {:#x}, 14) = 14",
-                s.program().expect("built").layout.data_vaddr
-            )
-        );
-        assert!(explain(&r.syscalls[0]).contains("standard output"));
-        assert_eq!(call_text(&r.syscalls[1]), "exit(0) (does not return)");
+        // strace's text for the calls: the buffer written, the result; exit has none.
+        assert_eq!(r.syscalls[0].text, r#"write(1, "Hello, world!\n", 14) = 14"#);
+        assert_eq!(r.syscalls[0].record.nr, 1);
+        assert!(explain(&r.syscalls[0].record).contains("standard output"));
+        assert_eq!(r.syscalls[1].text, "exit(0) = ?");
         let p = s.program().expect("built");
         assert_eq!(p.layout.segments, 2);
         assert!(!s.stale());
@@ -570,25 +561,34 @@ mod tests {
         ));
         run_to_end(&mut s);
         let r = s.report.clone().expect("ran");
-        assert_eq!((r.stderr.as_slice(), r.end), (&b"err"[..], End::Exited(44)));
+        assert_eq!(
+            (r.stderr.as_slice(), r.end),
+            (&b"err"[..], End::Ended(ProcessState::Exited { code: 44 }))
+        );
+        assert_eq!(r.syscalls[0].text, r#"write(2, "err", 3) = 3"#);
         s.apply(BuildAction::Source("mov byte ptr [0], 1\n".into()));
         run_to_end(&mut s);
-        match s.report.clone().expect("ran").end {
-            End::Killed { signal, .. } => assert_eq!(signal, 11),
+        let end = s.report.clone().expect("ran").end;
+        match &end {
+            End::Ended(ProcessState::Killed { signal, .. }) => assert_eq!(*signal, 11),
             other => panic!("{other:?}"),
         }
+        assert!(
+            end_text(&end).starts_with("killed by SIGSEGV (signal 11, status 139 in a shell): "),
+            "{}",
+            end_text(&end)
+        );
         s.apply(BuildAction::Source(
             "mov eax, 1\nmov edi, 7\nmov esi, 0\nmov edx, 1\nsyscall\nmov eax, 60\nsyscall\n"
                 .into(),
         ));
         run_to_end(&mut s);
         let r = s.report.clone().expect("ran");
-        assert!(
-            call_text(&r.syscalls[0]).ends_with("= -1 EBADF"),
-            "{}",
-            call_text(&r.syscalls[0])
+        assert_eq!(
+            r.syscalls[0].text,
+            "write(7, NULL, 1) = -1 EBADF (Bad file descriptor)"
         );
-        assert!(explain(&r.syscalls[0]).contains("EBADF"));
+        assert!(explain(&r.syscalls[0].record).contains("EBADF"));
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use crate::ui::{Col, Table};
 use super::build::{
-    call_text, end_text, explain, line_span_utf16, BuildAction, BuildState, End, MAX_LINK_SOURCE,
+    end_text, explain, line_span_utf16, BuildAction, BuildState, End, MAX_LINK_SOURCE,
     MAX_STEPS,
 };
 use super::state::Action;
@@ -263,7 +263,7 @@ pub fn BuildPart(props: &BuildPartProps) -> Html {
             .iter()
             .enumerate()
             .map(|(i, c)| html! {
-                <li data-testid={format!("asm-build-syscall-{i}")}><code>{ call_text(c) }</code><span class="asm-build-why">{ explain(c) }</span></li>
+                <li data-testid={format!("asm-build-syscall-{i}")}><code>{ c.text.clone() }</code><span class="asm-build-why">{ explain(&c.record) }</span></li>
             })
             .collect();
         let more = r.syscall_count.saturating_sub(r.syscalls.len() as u64);
