@@ -430,10 +430,17 @@ impl super::Linux {
             self.cache_writeback(slot, 0, u64::MAX);
             let size = self.cached_size(slot);
             let file_bytes = size.saturating_sub(off).min(len);
+            // /proc/PID/maps names the region by the file's absolute path (d_path).
+            let name = self
+                .fs
+                .node_path(ino)
+                .map(|p| String::from_utf8_lossy(&p).into_owned())
+                .unwrap_or_default();
             let region = Vma {
                 shared,
                 may_write,
                 may_exec,
+                name,
                 ..Vma::new(
                     start,
                     start + len,
@@ -641,7 +648,12 @@ impl super::Linux {
             shared: v.shared,
             may_write: v.may_write,
             may_exec: v.may_exec,
-            name: v.name.clone(),
+            // A heap moved away from brk is anonymous memory with no name.
+            name: if v.kind == VmaKind::Brk {
+                String::new()
+            } else {
+                v.name.clone()
+            },
             ..Vma::new(dest, dest + new_len, v.prot, kind)
         });
         if v.shared {
