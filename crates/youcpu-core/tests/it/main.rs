@@ -39,6 +39,7 @@ mod linux_exec;
 mod linux_hostfs;
 mod linux_ldso;
 mod linux_process_model;
+mod linux_procfs;
 mod linux_processes;
 mod linux_signals;
 mod linux_story;
