@@ -18,9 +18,9 @@
 use super::errno::Errno;
 use super::fs::vfs::ExecView;
 use super::mm::AddressSpace;
-use super::vma::VmaKind;
 use super::process::Block;
 use super::sigframe::Resume;
+use super::vma::VmaKind;
 use super::Linux;
 use crate::exec::namei::Cred;
 use crate::exec::{ExecRequest, Failure};
@@ -332,7 +332,11 @@ impl Linux {
                 p.start <= v.start && v.end <= p.file_end
             });
             if let Some(s) = seg {
-                v.name = if s.interp { interp.clone() } else { exe.clone() };
+                v.name = if s.interp {
+                    interp.clone()
+                } else {
+                    exe.clone()
+                };
             }
         }
     }

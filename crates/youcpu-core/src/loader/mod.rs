@@ -559,7 +559,12 @@ pub fn load(
     // fs/proc/task_mmu.c: the region holding mm->start_stack is `[stack]`.
     mm.add(Vma {
         name: "[stack]".into(),
-        ..Vma::new(STACK_TOP - STACK_LIMIT, STACK_TOP, stack_prot, VmaKind::Stack)
+        ..Vma::new(
+            STACK_TOP - STACK_LIMIT,
+            STACK_TOP,
+            stack_prot,
+            VmaKind::Stack,
+        )
     });
     Ok(LoadInfo {
         start,

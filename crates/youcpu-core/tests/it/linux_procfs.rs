@@ -18,7 +18,12 @@ use youcpu_testkit::process::Run;
 #[test]
 fn proc_self_maps_names_and_permissions_match_native() {
     let o = harness::compare_outcome("procmaps.c", &[]);
-    for want in ["[heap]", "r-xp [vdso]", "rw-p [stack]", "maps: regular 1, size 0"] {
+    for want in [
+        "[heap]",
+        "r-xp [vdso]",
+        "rw-p [stack]",
+        "maps: regular 1, size 0",
+    ] {
         assert!(o.stdout.contains(want), "{want} missing:\n{}", o.stdout);
     }
     assert!(o.stdout.contains("lseek end: -1 Invalid argument"));
@@ -69,7 +74,11 @@ fn cat_proc_self_maps_matches_native_line_for_line() {
     let l = sim_on_host(cat, &[cat, "/proc/self/maps"]);
     let ours = String::from_utf8_lossy(&l.stdout);
     let theirs = String::from_utf8_lossy(&native.stdout);
-    assert_eq!(comparable(&ours), comparable(&theirs), "ours:\n{ours}\nLinux:\n{theirs}");
+    assert_eq!(
+        comparable(&ours),
+        comparable(&theirs),
+        "ours:\n{ours}\nLinux:\n{theirs}"
+    );
     assert!(ours.contains("/usr/bin/cat\n") && ours.contains("[heap]\n"));
 }
 

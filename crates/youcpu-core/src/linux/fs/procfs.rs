@@ -195,7 +195,10 @@ mod tests {
         let v = Vma::new(0x400000, 0x401000, Prot::RW, VmaKind::Elf);
         let l = maps_line(&v, 0x1000, 0xfe00, 247030, "/usr/bin/cat");
         let head = "00400000-00401000 rw-p 00001000 fe:00 247030 ";
-        assert_eq!(l, format!("{head}{}/usr/bin/cat\n", " ".repeat(73 - head.len())));
+        assert_eq!(
+            l,
+            format!("{head}{}/usr/bin/cat\n", " ".repeat(73 - head.len()))
+        );
         assert_eq!(l.find('/'), Some(73));
         let anon = maps_line(&v, 0, 0, 0, "");
         assert_eq!(anon, "00400000-00401000 rw-p 00000000 00:00 0 \n");
