@@ -117,8 +117,9 @@ impl Linux {
     }
 
     /// The text of `/proc/PID/maps` for process `pid`, as it is now (fs/proc/task_mmu.c
-    /// `show_map_vma` per region, in address order); empty when the process is gone.
-    pub(in crate::linux) fn maps_text(&mut self, pid: u32) -> Vec<u8> {
+    /// `show_map_vma` per region, in address order), what a read of the file returns; empty
+    /// when the process is gone.
+    pub fn maps_text(&mut self, pid: u32) -> Vec<u8> {
         let running = pid == self.own_tgid();
         let mm = if running {
             Some(self.mm.clone())
