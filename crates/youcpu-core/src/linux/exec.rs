@@ -20,6 +20,7 @@ use super::fs::vfs::ExecView;
 use super::mm::AddressSpace;
 use super::process::Block;
 use super::sigframe::Resume;
+use super::vma::VmaKind;
 use super::Linux;
 use crate::exec::namei::Cred;
 use crate::exec::{ExecRequest, Failure};
@@ -287,10 +288,42 @@ impl Linux {
             rsp: info.stack.sp,
         }));
         self.load = Some(info);
+        self.name_elf_regions();
         let me = self.pid;
         if let Some(ppid) = self.procs.get(&me).map(|p| p.ppid) {
             self.wake(ppid, |b| b == Block::Vfork { child: me });
         }
         Ok(())
+    }
+}
+
+impl Linux {
+    /// Names the ELF file pages exec mapped as /proc/PID/maps shows them (d_path of the
+    /// mapped file): the program's by its absolute path (what /proc/self/exe names, `exe`),
+    /// the interpreter's by the absolute path its PT_INTERP resolves to. The BSS pages past
+    /// the file's stay anonymous, without a name.
+    pub(super) fn name_elf_regions(&mut self) {
+        let Some(info) = self.load.as_ref() else {
+            return;
+        };
+        let exe = String::from_utf8_lossy(&self.exe).into_owned();
+        let interp = info.interp.as_deref().map_or(String::new(), |p| {
+            let c = self.fs.canonical(self.cwd, p.as_bytes());
+            String::from_utf8_lossy(&c.unwrap_or_else(|_| p.as_bytes().to_vec())).into_owned()
+        });
+        for v in self.mm.vmas.iter_mut().filter(|v| v.kind == VmaKind::Elf) {
+            let seg = info.segments.iter().find(|s| {
+                let p =
+                    crate::loader::pages::SegmentPages::of(s.vaddr, s.filesz, s.memsz, s.offset);
+                p.start <= v.start && v.end <= p.file_end
+            });
+            if let Some(s) = seg {
+                v.name = if s.interp {
+                    interp.clone()
+                } else {
+                    exe.clone()
+                };
+            }
+        }
     }
 }

@@ -75,7 +75,10 @@ impl AddressSpace {
         !self.vmas.iter().any(|v| v.start < end && start < v.end)
     }
 
-    /// Adds a region (the caller made room).
+    /// Adds a region (the caller made room), merged with an adjacent private anonymous
+    /// region of the same protection, as mm/vma.c `vma_merge_new_range` and
+    /// `vma_merge_existing_range` merge them on mmap, mprotect and mremap: /proc/PID/maps
+    /// then shows one region where the process made two.
     pub fn add(&mut self, vma: Vma) {
         let i = self
             .vmas
@@ -83,6 +86,38 @@ impl AddressSpace {
             .position(|v| v.start > vma.start)
             .unwrap_or(self.vmas.len());
         self.vmas.insert(i, vma);
+        if i + 1 < self.vmas.len() && self.mergeable(i, i + 1) {
+            let next = self.vmas.remove(i + 1);
+            if let Some(v) = self.vmas.get_mut(i) {
+                v.end = next.end;
+            }
+        }
+        if i > 0 && self.mergeable(i - 1, i) {
+            let this = self.vmas.remove(i);
+            if let Some(v) = self.vmas.get_mut(i - 1) {
+                v.end = this.end;
+            }
+        }
+    }
+
+    /// Whether regions `a` and `b` (`a` just below `b`) can be one: both private anonymous
+    /// memory, touching, with the same protection, VM_MAY* flags and name (mm/vma.c
+    /// `is_mergeable_vma`).
+    fn mergeable(&self, a: usize, b: usize) -> bool {
+        match (self.vmas.get(a), self.vmas.get(b)) {
+            (Some(x), Some(y)) => {
+                x.end == y.start
+                    && x.kind == VmaKind::Anon
+                    && y.kind == VmaKind::Anon
+                    && !x.shared
+                    && !y.shared
+                    && x.prot == y.prot
+                    && x.may_write == y.may_write
+                    && x.may_exec == y.may_exec
+                    && x.name == y.name
+            }
+            _ => false,
+        }
     }
 
     /// Points the page at `page` to `frame` with `prot` and drops its stale translation;
@@ -430,10 +465,17 @@ impl super::Linux {
             self.cache_writeback(slot, 0, u64::MAX);
             let size = self.cached_size(slot);
             let file_bytes = size.saturating_sub(off).min(len);
+            // /proc/PID/maps names the region by the file's absolute path (d_path).
+            let name = self
+                .fs
+                .node_path(ino)
+                .map(|p| String::from_utf8_lossy(&p).into_owned())
+                .unwrap_or_default();
             let region = Vma {
                 shared,
                 may_write,
                 may_exec,
+                name,
                 ..Vma::new(
                     start,
                     start + len,
@@ -641,7 +683,12 @@ impl super::Linux {
             shared: v.shared,
             may_write: v.may_write,
             may_exec: v.may_exec,
-            name: v.name.clone(),
+            // A heap moved away from brk is anonymous memory with no name.
+            name: if v.kind == VmaKind::Brk {
+                String::new()
+            } else {
+                v.name.clone()
+            },
             ..Vma::new(dest, dest + new_len, v.prot, kind)
         });
         if v.shared {

@@ -407,7 +407,11 @@ impl Linux {
         s.fs_base = 0;
         s.gs_base = 0;
         self.state = ProcessState::Running;
-        Ok(self.load.insert(info))
+        self.load = Some(info);
+        self.name_elf_regions();
+        self.load
+            .as_ref()
+            .ok_or_else(|| LoadError::new(errno::Errno::Efault, "no load record"))
     }
 
     /// Retired ring-3 instructions so far.

@@ -444,7 +444,10 @@ impl Linux {
                 .find(|v| v.kind == VmaKind::Brk && v.end == old_end)
             {
                 Some(v) => v.end = new_end,
-                None => mm.add(Vma::new(old_end, new_end, prot, VmaKind::Brk)),
+                None => mm.add(Vma {
+                    name: "[heap]".into(),
+                    ..Vma::new(old_end, new_end, prot, VmaKind::Brk)
+                }),
             }
         } else if new_end < old_end {
             mm.unmap(&mut self.m.mmu, new_end, old_end);

@@ -300,7 +300,15 @@ fn map_segments(
             poke(mm, mmu, file_end, &vec![0u8; n])?;
         }
         mm.carve(start, end);
-        mm.add(Vma::new(start, end, prot, VmaKind::Elf));
+        // fs/binfmt_elf.c elf_load: the file pages are a mapping of the file (named after it
+        // by [`crate::linux`]'s exec); the BSS pages past them are anonymous (vm_brk_flags).
+        let file_end = pages.file_end.min(end);
+        if file_end > start {
+            mm.add(Vma::new(start, file_end, prot, VmaKind::Elf));
+        }
+        if end > file_end {
+            mm.add(Vma::new(file_end, end, prot, VmaKind::Elf));
+        }
         out.push(LoadedSegment {
             vaddr,
             filesz: ph.p_filesz,
@@ -370,23 +378,20 @@ fn map_vdso(mmu: &mut Mmu, mm: &mut AddressSpace) -> Result<u64, LoadError> {
     h[64..120].copy_from_slice(&phdr(1, 5, 0, 2 * PAGE_SIZE));
     h[120..176].copy_from_slice(&phdr(2, 4, 0x100, 16));
     poke(mm, mmu, vdso_base, &h)?;
-    mm.add(Vma::new(
-        vdso_base,
-        vdso_base + 2 * PAGE_SIZE,
-        prot,
-        VmaKind::Elf,
-    ));
+    // arch/x86/entry/vdso/vma.c: the special mappings' names.
+    mm.add(Vma {
+        name: "[vdso]".into(),
+        ..Vma::new(vdso_base, vdso_base + 2 * PAGE_SIZE, prot, VmaKind::Elf)
+    });
     let vvar = Prot {
         read: true,
         write: false,
         exec: false,
     };
-    mm.add(Vma::new(
-        vdso_base - 6 * PAGE_SIZE,
-        vdso_base,
-        vvar,
-        VmaKind::Anon,
-    ));
+    mm.add(Vma {
+        name: "[vvar]".into(),
+        ..Vma::new(vdso_base - 6 * PAGE_SIZE, vdso_base, vvar, VmaKind::Anon)
+    });
     Ok(vdso_base)
 }
 
@@ -551,12 +556,16 @@ pub fn load(
         a += PAGE_SIZE;
     }
     poke(mm, mmu, layout.bottom, &layout.image)?;
-    mm.add(Vma::new(
-        STACK_TOP - STACK_LIMIT,
-        STACK_TOP,
-        stack_prot,
-        VmaKind::Stack,
-    ));
+    // fs/proc/task_mmu.c: the region holding mm->start_stack is `[stack]`.
+    mm.add(Vma {
+        name: "[stack]".into(),
+        ..Vma::new(
+            STACK_TOP - STACK_LIMIT,
+            STACK_TOP,
+            stack_prot,
+            VmaKind::Stack,
+        )
+    });
     Ok(LoadInfo {
         start,
         entry,

@@ -40,6 +40,7 @@ mod linux_hostfs;
 mod linux_ldso;
 mod linux_process_model;
 mod linux_processes;
+mod linux_procfs;
 mod linux_signals;
 mod linux_story;
 mod linux_threads;

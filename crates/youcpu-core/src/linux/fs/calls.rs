@@ -129,6 +129,28 @@ impl Linux {
         if flags & O_ACCMODE == 3 || flags & O_TMPFILE == O_TMPFILE {
             return Err(Errno::Einval);
         }
+        let mut path = path;
+        match self.proc_path(&path) {
+            Some(Err(e)) => return Err(e),
+            Some(Ok(super::procfs::ProcPath::Maps(pid))) => {
+                // The file's mode is 0444 (fs/proc/base.c `REG("maps", S_IRUGO, ...)`).
+                if flags & O_ACCMODE != 0 {
+                    return Err(Errno::Eacces);
+                }
+                let keep = flags & (O_ACCMODE | O_NONBLOCK | O_PATH);
+                let file = self.files.open(FileKind::ProcMaps { pid }, keep);
+                return match self.fds.install(file, flags & O_CLOEXEC != 0) {
+                    Some(fd) => Ok(fd as i64),
+                    None => {
+                        self.fput(file);
+                        Err(Errno::Emfile)
+                    }
+                };
+            }
+            // The magic link is followed to the program (fs/proc/base.c `proc_exe_link`).
+            Some(Ok(super::procfs::ProcPath::Exe(exe))) => path = exe,
+            None => {}
+        }
         let base = self.at_base(dirfd, &path)?;
         let perm = (mode & 0o7777) as u32 & !self.umask;
         let o = self.fs.open(base, &path, flags, perm)?;
@@ -184,6 +206,22 @@ impl Linux {
                 // Stores through shared mappings of the file are in the page cache.
                 self.cache_sync_node(ino);
                 let data = self.fs.read(ino, pos, len)?;
+                if at.is_none() {
+                    if let Some(o) = self.files.get_mut(fi) {
+                        o.pos = pos + data.len() as u64;
+                    }
+                }
+                Ok(Some(data))
+            }
+            FileKind::ProcMaps { pid } => {
+                // seq_file: the text as it is at this read, from the file position on.
+                let pos = at.unwrap_or(f.pos);
+                let text = self.maps_text(pid);
+                let from = usize::try_from(pos).unwrap_or(usize::MAX).min(text.len());
+                let data = text
+                    .get(from..from.saturating_add(len).min(text.len()))
+                    .unwrap_or(&[])
+                    .to_vec();
                 if at.is_none() {
                     if let Some(o) = self.files.get_mut(fi) {
                         o.pos = pos + data.len() as u64;
@@ -270,7 +308,9 @@ impl Linux {
                 }
                 Ok(Some(data.len()))
             }
-            FileKind::Stdin | FileKind::PipeRead { .. } => Err(Errno::Ebadf),
+            FileKind::Stdin | FileKind::PipeRead { .. } | FileKind::ProcMaps { .. } => {
+                Err(Errno::Ebadf)
+            }
             FileKind::Dir { .. } => Err(Errno::Eisdir),
             FileKind::File { ino } => {
                 let cached = self.cache_sync_node(ino);
@@ -421,6 +461,9 @@ impl Linux {
         };
         let size = match f.kind {
             FileKind::File { ino } | FileKind::Dir { ino } => self.fs.size(ino),
+            // seq_lseek: SEEK_SET and SEEK_CUR only.
+            FileKind::ProcMaps { .. } if whence == 2 => return Errno::Einval.ret(),
+            FileKind::ProcMaps { .. } => 0,
             _ => return Errno::Espipe.ret(),
         };
         let base = match whence {
@@ -460,6 +503,7 @@ impl Linux {
             FileKind::PipeRead { pipe } | FileKind::PipeWrite { pipe } => {
                 Ok(fifo(0x1000 + pipe as u64))
             }
+            FileKind::ProcMaps { pid } => Ok(self.maps_stat(pid)),
             _ => Ok(fifo(0x10)),
         }
     }
@@ -474,6 +518,19 @@ impl Linux {
         };
         match p {
             Some(p) if !(p.is_empty() && flags & AT_EMPTY_PATH != 0) => {
+                let p = match self.proc_path(&p) {
+                    Some(Err(e)) => return Err(e),
+                    Some(Ok(super::procfs::ProcPath::Maps(pid))) => return Ok(self.maps_stat(pid)),
+                    // stat follows the magic link to the program; lstat would see the link,
+                    // which the model does not make: ENOENT.
+                    Some(Ok(super::procfs::ProcPath::Exe(exe))) => {
+                        if flags & AT_SYMLINK_NOFOLLOW != 0 {
+                            return Err(Errno::Enoent);
+                        }
+                        exe
+                    }
+                    None => p,
+                };
                 let base = self.at_base(dirfd, &p)?;
                 let ids = (self.uid as u32, self.gid as u32);
                 self.fs

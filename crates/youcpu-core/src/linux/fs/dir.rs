@@ -177,7 +177,9 @@ impl Linux {
 
     /// readlink (89) and readlinkat (267): `/proc/self/exe` and `/proc/PID/exe` of the caller
     /// name the program (as fs/proc/base.c `proc_exe_link` does, whatever the root) and
-    /// `/proc/self` the caller's pid; any other path is the file system's. The name is cut at `size` bytes and has no NUL, as readlink(2) says.
+    /// `/proc/self` the caller's pid; other paths under `/proc/self/` and `/proc/PID/` are
+    /// [`super::procfs`]'s; any other path is the file system's. The name is cut at `size`
+    /// bytes and has no NUL, as readlink(2) says.
     pub(in crate::linux) fn readlinkat(
         &mut self,
         dirfd: u64,
@@ -192,10 +194,13 @@ impl Linux {
             Ok(p) => p,
             Err(e) => return e.ret(),
         };
-        let own_exe = format!("/proc/{}/exe", self.pid);
-        let target = if (p == b"/proc/self/exe" || p == own_exe.as_bytes()) && !self.exe.is_empty()
-        {
-            Ok(self.exe.clone())
+        let target = if let Some(r) = self.proc_path(&p) {
+            // Only `exe` is a link; `maps` is a regular file (EINVAL), the rest is not
+            // modelled (ENOENT).
+            r.and_then(|pp| match pp {
+                super::procfs::ProcPath::Exe(exe) => Ok(exe),
+                super::procfs::ProcPath::Maps(_) => Err(Errno::Einval),
+            })
         } else if p == b"/proc/self" {
             // fs/proc/self.c: the link names the reader's pid.
             Ok(self.pid.to_string().into_bytes())

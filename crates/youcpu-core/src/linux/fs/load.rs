@@ -74,6 +74,7 @@ impl Linux {
         // /proc/self/exe names the file by its absolute path (fs/proc/base.c proc_exe_link
         // gives the opened file's path), whatever the caller typed.
         self.exe = exe;
+        self.name_elf_regions();
         self.trace_exec(path, &args.argv);
         self.load
             .as_ref()

@@ -16,6 +16,7 @@ pub mod load;
 pub mod memfs;
 pub mod pipe;
 pub mod poll;
+pub mod procfs;
 pub mod vfs;
 
 use serde::Serialize;
@@ -68,6 +69,11 @@ pub enum FileKind {
     PipeWrite {
         /// The pipe.
         pipe: usize,
+    },
+    /// `/proc/PID/maps` ([`procfs`]): its text is made from the regions on every read.
+    ProcMaps {
+        /// The process whose regions it shows.
+        pid: u32,
     },
 }
 

@@ -49,7 +49,7 @@ impl Linux {
                 data | if self.stdin_open { 0 } else { POLLHUP }
             }
             FileKind::Stdout | FileKind::Stderr => POLLOUT | POLLWRNORM,
-            FileKind::File { .. } | FileKind::Dir { .. } => {
+            FileKind::File { .. } | FileKind::Dir { .. } | FileKind::ProcMaps { .. } => {
                 POLLIN | POLLRDNORM | POLLOUT | POLLWRNORM
             }
         }

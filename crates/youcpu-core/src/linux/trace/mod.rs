@@ -475,8 +475,10 @@ impl Linux {
     /// The `/proc/PID/maps` name of the running process's region at `addr`.
     fn region_name(&self, addr: u64) -> String {
         use super::vma::VmaKind;
+        let shown = |v| super::fs::procfs::shown_name(&self.mm, v);
         match self.mm.find(addr) {
-            Some(v) if !v.name.is_empty() => v.name.clone(),
+            Some(v) if !shown(v).is_empty() => shown(v).to_string(),
+            // Regions other loaders made without names.
             Some(v) => match v.kind {
                 VmaKind::Stack => "[stack]".into(),
                 VmaKind::Brk => "[heap]".into(),
