@@ -14,6 +14,8 @@ pub struct Opened {
     pub index: usize,
     /// The machine then (the stepper works on its own copy).
     pub linux: Rc<Linux>,
+    /// Its process's `/proc/PID/maps` then, as the kernel model serves the file.
+    pub maps: Rc<str>,
 }
 
 impl PartialEq for Opened {
@@ -65,9 +67,12 @@ impl State {
             linux.feed_stdin(&rest);
             linux.stdin_open = false;
         }
+        let pid = linux.pid;
+        let maps = String::from_utf8_lossy(&linux.maps_text(pid)).into();
         self.opened = Some(Opened {
             index: i,
             linux: Rc::new(linux),
+            maps,
         });
     }
 }

@@ -115,6 +115,12 @@ fn a_moment_opens_at_its_instruction_and_steps_on_in_fetch_execute() {
         s.apply(Action::Open);
         let o = s.opened.clone().expect("opened");
         assert_eq!(o.linux.instructions(), s.story[w].instructions);
+        // Its /proc/PID/maps is the kernel's: the program's file by name, the stack, and for the
+        // dynamic example the loader musl's libc is.
+        let program = crate::widgets::your_program::examples::EXAMPLES[ex].path;
+        assert!(o.maps.lines().any(|l| l.ends_with(program) && l.contains(" r-xp ")), "{}", o.maps);
+        assert!(o.maps.lines().any(|l| l.ends_with(" [stack]")), "{}", o.maps);
+        assert_eq!(ex == 0, o.maps.contains("/lib/ld-musl-x86_64.so.1"), "{}", o.maps);
         // fetch-execute's view steps on from there: the instruction it shows at RIP is the one
         // it then fetches and decodes, and RIP moves on.
         let mut h = Handed::new((*o.linux).clone());

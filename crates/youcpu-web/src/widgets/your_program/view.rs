@@ -103,18 +103,7 @@ fn status_text(s: &State) -> String {
 fn opened_view(o: &Opened, s: &State, narrow: bool, send: &dyn Fn(Action) -> Callback<MouseEvent>) -> Html {
     let l = &o.linux;
     let pid = l.pid;
-    let maps: String = l
-        .mm
-        .vmas
-        .iter()
-        .map(|v| {
-            let off = match v.kind {
-                youcpu_core::linux::vma::VmaKind::File { offset, .. } => offset,
-                _ => 0,
-            };
-            format!("{:012x}-{:012x} {} {off:08x} 00:00 0 {}\n", v.start, v.end, v.perms(), v.name)
-        })
-        .collect();
+    let maps = o.maps.to_string();
     let (bar, bar_h) = memory_bar(&l.mm.vmas, narrow);
     let bar_w = Geo::of(narrow).w;
     let map_desc = l
