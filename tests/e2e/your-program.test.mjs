@@ -343,7 +343,12 @@ test('your-program at 1280 px: a dynamic program\'s memory map at a moment, no l
   const lines = (await w.getByTestId('yp-maps').textContent()).trim().split('\n');
   assert.ok(lines.length >= 10, `a dynamic program has many regions: ${lines.length}`);
   const drawn = await maps.textContent();
-  for (const l of lines) assert.ok(drawn.includes(l.split('-')[0].replace(/^0+/, '')), `region ${l} drawn`);
+  for (const l of lines) {
+    assert.ok(drawn.includes(l.split('-')[0].replace(/^0+/, '')), `region ${l} drawn`);
+    // The name the kernel's /proc/PID/maps gives it (by its last part), [heap] included.
+    const f = l.trim().split(/\s+/);
+    if (f.length > 5) assert.ok(drawn.includes(`${f[5].split('/').pop()} ${f[1]}`), `region ${l} named as in maps`);
+  }
   assert.deepEqual(await textsOutside(maps), []);
   assert.deepEqual(await overlappingTexts(maps), [], 'texts drawn over each other at 1280 px');
   await shoot(w.getByTestId('yp-opened'), 'your-program-moment-1280.png');

@@ -5,6 +5,8 @@
 use crate::ui::svg::{line, num, rect, text};
 use yew::prelude::*;
 use youcpu_core::linux::narrate::{Moment, Stage};
+use youcpu_core::linux::fs::procfs::shown_name;
+use youcpu_core::linux::mm::AddressSpace;
 use youcpu_core::linux::vma::Vma;
 
 /// The drawing's width.
@@ -222,13 +224,16 @@ pub fn timeline(g: &Geo, story: &[Moment], selected: Option<usize>, tree: &[(u32
 /// wider screen (the first half of the regions on the left). A bar with a share of its width
 /// per region put the labels of a dynamic program's twenty-odd regions on top of each other.
 /// Returns the shapes and their height.
-pub fn memory_bar(vmas: &[Vma], narrow: bool) -> (Html, f64) {
+pub fn memory_bar(mm: &AddressSpace, narrow: bool) -> (Html, f64) {
     const ROW: f64 = 20.0;
+    let vmas = &mm.vmas;
+    // The name `/proc/PID/maps` shows (the kernel's rule, `[heap]` included), by its last part.
     let name_of = |v: &Vma| {
-        if v.name.is_empty() {
+        let shown = shown_name(mm, v);
+        if shown.is_empty() {
             v.perms()
         } else {
-            let name = v.name.rsplit('/').next().unwrap_or(&v.name);
+            let name = shown.rsplit('/').next().unwrap_or(shown);
             format!("{name} {}", v.perms())
         }
     };

@@ -104,13 +104,16 @@ fn opened_view(o: &Opened, s: &State, narrow: bool, send: &dyn Fn(Action) -> Cal
     let l = &o.linux;
     let pid = l.pid;
     let maps = o.maps.to_string();
-    let (bar, bar_h) = memory_bar(&l.mm.vmas, narrow);
+    let (bar, bar_h) = memory_bar(&l.mm, narrow);
     let bar_w = Geo::of(narrow).w;
     let map_desc = l
         .mm
         .vmas
         .iter()
-        .map(|v| format!("{:#x} {} {}", v.start, v.perms(), v.name))
+        .map(|v| {
+            let name = youcpu_core::linux::fs::procfs::shown_name(&l.mm, v);
+            format!("{:#x} {} {name}", v.start, v.perms())
+        })
         .collect::<Vec<_>>()
         .join("; ");
     let m = s.story.get(o.index);
