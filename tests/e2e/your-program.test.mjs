@@ -275,18 +275,24 @@ test('your-program: keyboard only, a moment opens, links reach their sections, 3
   await page.close();
 });
 
-test('your-program at 360 px: a moment in the C library opens in fetch-execute\'s view, every text inside the picture', async () => {
+/** hello-dyn run to its end and the moment three events before it opened (the program is then
+ * in musl's exit path, code at 0x7ffff7f…), at `width` px if given. */
+async function helloDynNearItsEnd(width) {
   const { page, errors } = await openPage(site.browser.context, `${site.server.url}/?yp-ex=hello-dyn#widget-your-program`);
-  await page.setViewportSize({ width: 360, height: 800 });
+  if (width) await page.setViewportSize({ width, height: 800 });
   await page.emulateMedia({ reducedMotion: 'reduce' });
   const w = widget(page);
   await finished(w);
-  // A few events before the end: the program is in musl's exit path, code at 0x7ffff7f…
   const tl = w.getByTestId('yp-timeline');
   await tl.focus();
   await page.keyboard.press('End');
   for (let i = 0; i < 3; i += 1) await page.keyboard.press('ArrowLeft');
   await w.getByTestId('yp-open').click();
+  return { page, errors, w };
+}
+
+test('your-program at 360 px: a moment in the C library opens in fetch-execute\'s view, every text inside the picture', async () => {
+  const { page, errors, w } = await helloDynNearItsEnd(360);
   const fe = w.getByTestId('fe-handed');
   await fe.waitFor();
   await fe.getByTestId('fe-step').click();
@@ -328,15 +334,7 @@ test('your-program: speed with 4x CPU throttling and the longest task during a r
 });
 
 test('your-program at 1280 px: a dynamic program\'s memory map at a moment, no label over another', async () => {
-  const { page, errors } = await openPage(site.browser.context, `${site.server.url}/?yp-ex=hello-dyn#widget-your-program`);
-  await page.emulateMedia({ reducedMotion: 'reduce' });
-  const w = widget(page);
-  await finished(w);
-  const tl = w.getByTestId('yp-timeline');
-  await tl.focus();
-  await page.keyboard.press('End');
-  for (let i = 0; i < 3; i += 1) await page.keyboard.press('ArrowLeft');
-  await w.getByTestId('yp-open').click();
+  const { page, errors, w } = await helloDynNearItsEnd();
   const maps = w.getByTestId('yp-maps-diagram');
   await maps.waitFor();
   // Every region of /proc/PID/maps is drawn, with its start address.

@@ -225,18 +225,25 @@ pub(super) fn fldenv<B: Bus + ?Sized>(
     Ok(())
 }
 
+/// The address of an FXSAVE/FXRSTOR area: it must be 16-aligned, else #GP (SDM vol. 2A,
+/// FXSAVE and FXRSTOR, "Protected Mode Exceptions").
+fn aligned_area(cpu: &Cpu, ins: &Instruction, what: &str) -> Result<u64, Fault> {
+    let a = cpu.ea(ins);
+    if a & 15 != 0 {
+        return Err(Fault::gp(format!(
+            "`{ins}`: misaligned {what} area at {a:#x}"
+        )));
+    }
+    Ok(a)
+}
+
 /// FXSAVE and FXSAVE64: the 512-byte x87/SSE image, 16-aligned.
 pub(super) fn fxsave<B: Bus + ?Sized>(
     cpu: &mut Cpu,
     bus: &mut B,
     ins: &Instruction,
 ) -> Result<(), Fault> {
-    let a = cpu.ea(ins);
-    if a & 15 != 0 {
-        return Err(Fault::gp(format!(
-            "`{ins}`: misaligned FXSAVE area at {a:#x}"
-        )));
-    }
+    let a = aligned_area(cpu, ins, "FXSAVE")?;
     let u = cpu.user();
     bus.probe(a, 512, Access::Write, u)?;
     let img = cpu.fxsave_image_as(ins.mnemonic() == M::Fxsave64);
@@ -254,12 +261,7 @@ pub(super) fn fxrstor<B: Bus + ?Sized>(
     bus: &mut B,
     ins: &Instruction,
 ) -> Result<(), Fault> {
-    let a = cpu.ea(ins);
-    if a & 15 != 0 {
-        return Err(Fault::gp(format!(
-            "`{ins}`: misaligned FXRSTOR area at {a:#x}"
-        )));
-    }
+    let a = aligned_area(cpu, ins, "FXRSTOR")?;
     let u = cpu.user();
     let mut img = [0u8; 512];
     for (i, w) in img.chunks_exact_mut(16).enumerate() {
