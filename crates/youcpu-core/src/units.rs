@@ -5,6 +5,9 @@
 
 use std::fmt;
 
+pub mod address;
+pub use address::{parse_address, parse_address_bits, AddressError};
+
 /// Why a typed value was refused.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum UnitError {

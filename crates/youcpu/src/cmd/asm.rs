@@ -70,27 +70,10 @@ fn parse_bits(v: &str) -> Result<Bitness, CliError> {
     Bitness::from_bits(n).map_err(|e| err(format!("--bits: {e}")))
 }
 
-/// Parses `--ip` (decimal or 0x hex) and checks it against the mode.
+/// Parses `--ip` by the core's address grammar ([`youcpu_core::units::address`]) and checks it
+/// against the mode.
 fn parse_ip(v: &str, bits: Bitness) -> Result<u64, CliError> {
-    let t = v.trim();
-    let bad = || {
-        err(format!(
-            "--ip: \"{}\" is not an address (decimal or 0x hex)",
-            youcpu_core::units::quote(v)
-        ))
-    };
-    let n = match t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
-        Some(h) if !h.is_empty() => u64::from_str_radix(h, 16).map_err(|_| bad())?,
-        Some(_) => return Err(bad()),
-        None => t.parse::<u64>().map_err(|_| bad())?,
-    };
-    if n > bits.max_ip() {
-        return Err(err(format!(
-            "--ip: {n:#x} is beyond the {}-bit address space",
-            bits.bits()
-        )));
-    }
-    Ok(n)
+    youcpu_core::units::parse_address_bits(v, bits.bits()).map_err(|e| err(format!("--ip: {e}")))
 }
 
 /// Lowercase hex bytes separated by single spaces.

@@ -18,14 +18,15 @@ use std::ffi::OsString;
 use std::fs::File;
 use std::os::unix::fs::FileExt;
 use youcpu_core::paging::{walk, Access, FaultKind, Format, HighBits, PhysMemory};
-use youcpu_core::units::{parse_int, parse_int_list, quote};
+use youcpu_core::units::{parse_address, parse_int, parse_int_list, quote};
 
 /// Most virtual addresses in one call.
 pub const MAX_VAS: usize = 65536;
 
 const USAGE: &str =
     "usage: youcpu translate [--levels 9,9,9,9] [--offset-bits 12] [--pte-bytes 8] \
-[--present-bit 0] [--pfn-shift 12] [--pfn-bits 40] --memory FILE --root-pfn N [--json] VA...";
+[--present-bit 0] [--pfn-shift 12] [--pfn-bits 40] --memory FILE --root-pfn N [--json] VA... \
+(N and each VA: decimal, or hex after 0x; a _ may stand between two digits)";
 
 /// The memory file, read entry by entry.
 struct FileMemory {
@@ -46,21 +47,6 @@ impl PhysMemory for FileMemory {
 
     fn write_phys(&mut self, _addr: u64, _data: &[u8]) -> bool {
         false
-    }
-}
-
-/// Parses a number in decimal or `0x` hex as a u64.
-fn parse_u64(text: &str) -> Option<u64> {
-    let t = text.trim();
-    if let Some(h) = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
-        if h.is_empty() || !h.bytes().all(|b| b.is_ascii_hexdigit() || b == b'_') {
-            return None;
-        }
-        u64::from_str_radix(&h.replace('_', ""), 16).ok()
-    } else if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) {
-        t.parse().ok()
-    } else {
-        None
     }
 }
 
@@ -94,12 +80,7 @@ pub fn run(args: Vec<OsString>) -> Result<Output, CliError> {
             Long("memory") => memory = Some(parser.value()?),
             Long("root-pfn") => {
                 let v = text_value(&mut parser, "root-pfn")?;
-                root = Some(parse_u64(&v).ok_or_else(|| {
-                    err(format!(
-                        "--root-pfn: \"{}\" is not a number (decimal or 0x hex)",
-                        quote(&v)
-                    ))
-                })?);
+                root = Some(parse_address(&v).map_err(|e| err(format!("--root-pfn: {e}")))?);
             }
             Long("json") => {}
             Long("help") | Short('h') => {
@@ -109,12 +90,7 @@ pub fn run(args: Vec<OsString>) -> Result<Output, CliError> {
                 let s = v
                     .into_string()
                     .map_err(|_| err("a virtual address is not valid UTF-8"))?;
-                let va = parse_u64(&s).ok_or_else(|| {
-                    err(format!(
-                        "VA \"{}\" is not a number (decimal or 0x hex, at most 64 bits)",
-                        quote(&s)
-                    ))
-                })?;
+                let va = parse_address(&s).map_err(|e| err(format!("VA: {e}")))?;
                 if vas.len() >= MAX_VAS {
                     return Err(err(format!("too many VAs: at most {MAX_VAS}")));
                 }

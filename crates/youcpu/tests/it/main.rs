@@ -5,6 +5,7 @@
 //! modules here share (scratch directories, compiling a test program, running `youcpu`) in
 //! `common`.
 
+mod address_cli;
 mod asm_cli;
 mod build_cli;
 mod common;

@@ -170,25 +170,10 @@ pub fn build_space(five: bool) -> Result<Space, String> {
     Ok(Space { mem, root, format })
 }
 
-/// Parses an address: hex with 0x, or decimal; `_` and spaces ignored.
+/// Parses an address by the core's one grammar ([`youcpu_core::units::address`]): decimal, or
+/// hex after `0x`, a `_` between two digits; non-canonical addresses parse (the walk shows them).
 pub fn parse_va(text: &str) -> Result<u64, String> {
-    let t: String = text
-        .chars()
-        .filter(|c| *c != '_' && !c.is_whitespace())
-        .collect();
-    if t.is_empty() {
-        return Err("enter an address, e.g. 0x7ffd1c2a3b40".into());
-    }
-    let r = match t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
-        Some(h) => u64::from_str_radix(h, 16),
-        None => t.parse::<u64>(),
-    };
-    r.map_err(|_| {
-        format!(
-            "\"{}\" is not a 64-bit address (write hex as 0x…)",
-            youcpu_core::units::quote(text)
-        )
-    })
+    youcpu_core::units::parse_address(text).map_err(|e| e.to_string())
 }
 
 /// An edit or click.
