@@ -5,6 +5,7 @@
 //! single-step trap sees it) or delivers one exception/interrupt through the IDT.
 
 pub mod bus;
+mod cc;
 pub mod decode;
 pub mod exec;
 pub mod fault;

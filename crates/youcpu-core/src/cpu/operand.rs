@@ -87,14 +87,7 @@ impl Cpu {
     /// The size in bytes of operand `i`.
     #[inline]
     pub fn op_size(&self, ins: &Instruction, i: u32) -> u32 {
-        match ins.op_kind(i) {
-            OpKind::Register => ins.op_register(i).size() as u32,
-            OpKind::Memory => ins.memory_size().size() as u32,
-            OpKind::Immediate8 => 1,
-            OpKind::Immediate16 | OpKind::Immediate8to16 => 2,
-            OpKind::Immediate32 | OpKind::Immediate8to32 => 4,
-            _ => 8,
-        }
+        op_size(ins, i)
     }
 
     /// Reads operand `i` (register, memory of `size` bytes, or immediate).
@@ -151,5 +144,19 @@ impl Cpu {
         let v = bus.read(sp, size, self.user())?;
         self.s.gpr[super::state::RSP] = sp.wrapping_add(u64::from(size));
         Ok(v)
+    }
+}
+
+/// The size in bytes of operand `i`: a register's or the memory operand's size, an immediate's
+/// encoded width (sign-extended imm8 forms count as the width they extend to), else 8.
+#[inline]
+pub(crate) fn op_size(ins: &Instruction, i: u32) -> u32 {
+    match ins.op_kind(i) {
+        OpKind::Register => ins.op_register(i).size() as u32,
+        OpKind::Memory => ins.memory_size().size() as u32,
+        OpKind::Immediate8 => 1,
+        OpKind::Immediate16 | OpKind::Immediate8to16 => 2,
+        OpKind::Immediate32 | OpKind::Immediate8to32 => 4,
+        _ => 8,
     }
 }

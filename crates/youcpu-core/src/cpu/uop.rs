@@ -5,8 +5,9 @@
 //! runs through the mnemonic dispatch in [`super::exec::execute`], which defines the semantics
 //! the compact handlers in [`super::exec::fast`] reproduce.
 
+use super::cc::{cmovcc, jcc, setcc};
 use super::flags::mask;
-use super::operand::gpr_slot;
+use super::operand::{gpr_slot, op_size};
 use iced_x86::{ConditionCode, Instruction, Mnemonic as M, OpKind, Register};
 
 /// "No register" in [`Uop::base`] / [`Uop::index`].
@@ -165,18 +166,6 @@ fn plain_gpr(r: Register) -> Option<(u8, u8)> {
         return None;
     }
     Some(((i & 15) as u8, size as u8))
-}
-
-/// The size of operand `i` as the generic handlers compute it (`Cpu::op_size`).
-fn op_size(ins: &Instruction, i: u32) -> u32 {
-    match ins.op_kind(i) {
-        OpKind::Register => ins.op_register(i).size() as u32,
-        OpKind::Memory => ins.memory_size().size() as u32,
-        OpKind::Immediate8 => 1,
-        OpKind::Immediate16 | OpKind::Immediate8to16 => 2,
-        OpKind::Immediate32 | OpKind::Immediate8to32 => 4,
-        _ => 8,
-    }
 }
 
 fn is_imm(k: OpKind) -> bool {
@@ -389,22 +378,7 @@ fn compile_op(u: &mut Uop, ins: &Instruction) -> Option<()> {
                 return None;
             }
         }
-        M::Ja
-        | M::Jae
-        | M::Jb
-        | M::Jbe
-        | M::Je
-        | M::Jg
-        | M::Jge
-        | M::Jl
-        | M::Jle
-        | M::Jne
-        | M::Jno
-        | M::Jnp
-        | M::Jns
-        | M::Jo
-        | M::Jp
-        | M::Js => {
+        jcc!() => {
             u.cc = ins.condition_code();
             u.imm = ins.near_branch_target();
             u.op = Op::Jcc;
@@ -453,24 +427,7 @@ fn compile_op(u: &mut Uop, ins: &Instruction) -> Option<()> {
                 _ => return None,
             }
         }
-        M::Cmova
-        | M::Cmovae
-        | M::Cmovb
-        | M::Cmovbe
-        | M::Cmove
-        | M::Cmovg
-        | M::Cmovge
-        | M::Cmovl
-        | M::Cmovle
-        | M::Cmovne
-        | M::Cmovno
-        | M::Cmovnp
-        | M::Cmovns
-        | M::Cmovo
-        | M::Cmovp
-        | M::Cmovs
-            if ins.op_count() == 2 && k0 == OpKind::Register =>
-        {
+        cmovcc!() if ins.op_count() == 2 && k0 == OpKind::Register => {
             let (d, ds) = plain_gpr(ins.op0_register())?;
             (u.r0, u.size, u.cc) = (d, ds, ins.condition_code());
             match k1 {
@@ -485,24 +442,7 @@ fn compile_op(u: &mut Uop, ins: &Instruction) -> Option<()> {
                 _ => return None,
             }
         }
-        M::Seta
-        | M::Setae
-        | M::Setb
-        | M::Setbe
-        | M::Sete
-        | M::Setg
-        | M::Setge
-        | M::Setl
-        | M::Setle
-        | M::Setne
-        | M::Setno
-        | M::Setnp
-        | M::Setns
-        | M::Seto
-        | M::Setp
-        | M::Sets
-            if k0 == OpKind::Register =>
-        {
+        setcc!() if k0 == OpKind::Register => {
             let (d, ds) = plain_gpr(ins.op0_register())?;
             if ds != 1 {
                 return None;

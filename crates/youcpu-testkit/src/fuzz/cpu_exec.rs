@@ -8,10 +8,10 @@
 
 use super::input::Input;
 use youcpu_core::cpu::state::rflags;
-use youcpu_core::linux::{Linux, ProcessState, KERNEL_CS, KERNEL_DS, USER_CS, USER_DS};
+use youcpu_core::linux::{ProcessState, KERNEL_CS, KERNEL_DS, USER_CS, USER_DS};
 
 /// Where the input's code is placed.
-pub const CODE: u64 = 0x40_0000;
+pub const CODE: u64 = super::SCRATCH_CODE;
 /// User instructions (ring 3) or machine steps (ring 0) per input.
 pub const STEPS: u64 = 400;
 /// Flags the input may set (bit 1 is always set; VM, VIF, VIP are not modelled in long mode).
@@ -25,15 +25,9 @@ pub const FLAG_MASK: u64 = rflags::STATUS
     | rflags::AC
     | rflags::ID;
 
-thread_local! {
-    static BASE: Option<Linux> = super::scratch_base(CODE);
-}
-
 /// Runs one input.
 pub fn run(data: &[u8]) {
-    let Some(mut l) = BASE.with(|b| b.clone()) else {
-        panic!("the kernel model does not boot");
-    };
+    let mut l = super::scratch();
     let mut inp = Input::new(data);
     let mode = inp.u8();
     let ring0 = mode & 1 == 1;

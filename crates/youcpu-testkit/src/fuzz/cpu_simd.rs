@@ -8,22 +8,16 @@
 
 use super::input::Input;
 use youcpu_core::cpu::state::rflags;
-use youcpu_core::linux::{Linux, ProcessState, USER_CS, USER_DS};
+use youcpu_core::linux::{ProcessState, USER_CS, USER_DS};
 
 /// Where the code is placed.
-pub const CODE: u64 = 0x40_0000;
+pub const CODE: u64 = super::SCRATCH_CODE;
 /// User instructions per input.
 pub const STEPS: u64 = 400;
 
-thread_local! {
-    static BASE: Option<Linux> = super::scratch_base(CODE);
-}
-
 /// Runs one input.
 pub fn run(data: &[u8]) {
-    let Some(mut l) = BASE.with(|b| b.clone()) else {
-        panic!("the kernel model does not boot");
-    };
+    let mut l = super::scratch();
     let mut inp = Input::new(data);
     let cpu = &mut l.m.cpu;
     cpu.s.mxcsr = u32::from(inp.u16());

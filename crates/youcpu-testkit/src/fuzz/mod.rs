@@ -44,6 +44,13 @@ pub fn check_message(what: &str, m: &str) {
     );
 }
 
+/// Where the CPU targets place an input's code.
+pub const SCRATCH_CODE: u64 = 0x40_0000;
+
+thread_local! {
+    static SCRATCH: Option<youcpu_core::linux::Linux> = scratch_base(SCRATCH_CODE);
+}
+
 /// The process the CPU targets start every input from: 8 MiB of memory, a read-write-execute
 /// code page at `code` (inputs may rewrite their own code) and a read-write page after it.
 /// `None` if the kernel model does not boot.
@@ -58,4 +65,11 @@ fn scratch_base(code: u64) -> Option<youcpu_core::linux::Linux> {
     l.mm.map_now(&mut l.m.mmu, code, RWX).ok()?;
     l.mm.map_now(&mut l.m.mmu, code + 0x1000, RW).ok()?;
     Some(l)
+}
+
+/// A copy of the scratch process (code page at [`SCRATCH_CODE`]), booted once per thread.
+fn scratch() -> youcpu_core::linux::Linux {
+    SCRATCH
+        .with(|b| b.clone())
+        .unwrap_or_else(|| panic!("the kernel model does not boot"))
 }

@@ -58,32 +58,49 @@ pub struct Parsed {
     pub stmt: Stmt,
 }
 
-/// The line without its `#` comment (a `#` inside a string or character constant is kept).
-pub fn strip_comment(line: &str) -> &str {
-    let mut in_str = false;
-    let mut escaped = false;
-    let mut prev_quote = false;
-    for (i, c) in line.char_indices() {
-        if in_str {
-            if escaped {
-                escaped = false;
+/// Where a left-to-right scan of a line stands with respect to strings (GNU as manual §3.6.1.1:
+/// `"` to `"`, a `\` escapes the next character) and character constants (§3.6.1.2: `'` and the
+/// one character after it).
+#[derive(Default)]
+struct Quoting {
+    in_str: bool,
+    escaped: bool,
+    after_quote: bool,
+}
+
+impl Quoting {
+    /// Feeds the next character: true when it is part of a string or character constant
+    /// (its opening and closing marks included), false when it is plain text.
+    fn quoted(&mut self, c: char) -> bool {
+        if self.in_str {
+            if self.escaped {
+                self.escaped = false;
             } else if c == '\\' {
-                escaped = true;
+                self.escaped = true;
             } else if c == '"' {
-                in_str = false;
+                self.in_str = false;
             }
-            continue;
+            return true;
         }
-        if prev_quote {
-            // The character right after a ' belongs to a character constant.
-            prev_quote = false;
-            continue;
+        if self.after_quote {
+            self.after_quote = false;
+            return true;
         }
         match c {
-            '"' => in_str = true,
-            '\'' => prev_quote = true,
-            '#' => return line.get(..i).unwrap_or_default(),
-            _ => {}
+            '"' => self.in_str = true,
+            '\'' => self.after_quote = true,
+            _ => return false,
+        }
+        true
+    }
+}
+
+/// The line without its `#` comment (a `#` inside a string or character constant is kept).
+pub fn strip_comment(line: &str) -> &str {
+    let mut q = Quoting::default();
+    for (i, c) in line.char_indices() {
+        if !q.quoted(c) && c == '#' {
+            return line.get(..i).unwrap_or_default();
         }
     }
     line
@@ -99,27 +116,13 @@ pub fn is_symbol(w: &str) -> bool {
 pub fn split_commas(s: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut cur = String::new();
-    let (mut in_str, mut escaped, mut quote, mut depth) = (false, false, false, 0i32);
+    let (mut q, mut depth) = (Quoting::default(), 0i32);
     for c in s.chars() {
-        if in_str {
-            cur.push(c);
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == '"' {
-                in_str = false;
-            }
-            continue;
-        }
-        if quote {
-            quote = false;
+        if q.quoted(c) {
             cur.push(c);
             continue;
         }
         match c {
-            '"' => in_str = true,
-            '\'' => quote = true,
             '(' | '[' => depth += 1,
             ')' | ']' => depth -= 1,
             ',' if depth == 0 => {

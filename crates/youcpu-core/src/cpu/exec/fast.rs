@@ -31,10 +31,9 @@ fn put(s: &mut State, r: u8, size: u32, v: u64) {
     };
 }
 
-/// The effective address, as `Cpu::ea`: displacement + base + index * scale, truncated for
-/// 32-bit addressing, plus the FS/GS base.
+/// The offset part of an address (Intel SDM vol. 1 §3.7.5): displacement + base + index * scale.
 #[inline(always)]
-fn ea(s: &State, u: &Uop) -> u64 {
+fn offset(s: &State, u: &Uop) -> u64 {
     let g = &s.gpr;
     let mut a = u.disp;
     if u.base != NO_REG {
@@ -43,6 +42,14 @@ fn ea(s: &State, u: &Uop) -> u64 {
     if u.index != NO_REG {
         a = a.wrapping_add(g[u.index as usize & 15].wrapping_mul(u64::from(u.scale)));
     }
+    a
+}
+
+/// The effective address, as `Cpu::ea`: the [`offset`], truncated for 32-bit addressing, plus
+/// the FS/GS base.
+#[inline(always)]
+fn ea(s: &State, u: &Uop) -> u64 {
+    let mut a = offset(s, u);
     if u.addr32 {
         a &= 0xffff_ffff;
     }
@@ -174,17 +181,7 @@ fn sized<B: Bus + ?Sized, const SIZE: u32>(
             bus.write(ea(s, u), size, v, user(s))?;
         }
         Op::StoreI => bus.write(ea(s, u), size, u.imm, user(s))?,
-        Op::Lea => {
-            let g = &s.gpr;
-            let mut a = u.disp;
-            if u.base != NO_REG {
-                a = a.wrapping_add(g[u.base as usize & 15]);
-            }
-            if u.index != NO_REG {
-                a = a.wrapping_add(g[u.index as usize & 15].wrapping_mul(u64::from(u.scale)));
-            }
-            put(s, u.r0, size, a & mask(size));
-        }
+        Op::Lea => put(s, u.r0, size, offset(s, u) & mask(size)),
         Op::IncR | Op::DecR => {
             let a = get(s, u.r0, size);
             let (r, f) = if u.op == Op::IncR {

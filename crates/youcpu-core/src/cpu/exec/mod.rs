@@ -20,6 +20,7 @@ pub use system::{
 mod x87;
 
 use super::bus::Bus;
+use super::cc::{cmovcc, jcc, setcc};
 use super::fault::Fault;
 use super::state::rflags::{CF, OF, PF, SF, ZF};
 use super::Cpu;
@@ -68,38 +69,8 @@ pub fn execute<B: Bus + ?Sized>(
         M::Movsx | M::Movsxd => data::movsx(cpu, bus, ins),
         M::Lea => data::lea(cpu, ins),
         M::Xchg => data::xchg(cpu, bus, ins),
-        M::Cmova
-        | M::Cmovae
-        | M::Cmovb
-        | M::Cmovbe
-        | M::Cmove
-        | M::Cmovg
-        | M::Cmovge
-        | M::Cmovl
-        | M::Cmovle
-        | M::Cmovne
-        | M::Cmovno
-        | M::Cmovnp
-        | M::Cmovns
-        | M::Cmovo
-        | M::Cmovp
-        | M::Cmovs => data::cmov(cpu, bus, ins),
-        M::Seta
-        | M::Setae
-        | M::Setb
-        | M::Setbe
-        | M::Sete
-        | M::Setg
-        | M::Setge
-        | M::Setl
-        | M::Setle
-        | M::Setne
-        | M::Setno
-        | M::Setnp
-        | M::Setns
-        | M::Seto
-        | M::Setp
-        | M::Sets => data::setcc(cpu, bus, ins),
+        cmovcc!() => data::cmov(cpu, bus, ins),
+        setcc!() => data::setcc(cpu, bus, ins),
         M::Cbw | M::Cwde | M::Cdqe => data::widen_acc(cpu, ins),
         M::Cwd | M::Cdq | M::Cqo => data::widen_into_dx(cpu, ins),
         M::Nop
@@ -143,22 +114,7 @@ pub fn execute<B: Bus + ?Sized>(
         M::Ret => control::ret(cpu, bus, ins),
         M::Leave => control::leave(cpu, bus, ins),
         M::Jmp => control::jmp(cpu, bus, ins),
-        M::Ja
-        | M::Jae
-        | M::Jb
-        | M::Jbe
-        | M::Je
-        | M::Jg
-        | M::Jge
-        | M::Jl
-        | M::Jle
-        | M::Jne
-        | M::Jno
-        | M::Jnp
-        | M::Jns
-        | M::Jo
-        | M::Jp
-        | M::Js => control::jcc(cpu, ins),
+        jcc!() => control::jcc(cpu, ins),
         M::Loop | M::Loope | M::Loopne | M::Jrcxz | M::Jecxz => control::loop_op(cpu, ins),
         M::Movsb
         | M::Movsw

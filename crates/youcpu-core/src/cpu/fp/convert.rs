@@ -31,19 +31,8 @@ pub fn to_int(f: Fmt, a: u64, bits: u32, truncate: bool, env: &mut Env) -> u64 {
                 return indefinite;
             }
             let (k, inexact) = round_keep(u128::from(x.sig) << 64, x.exp + 1, x.sign, rc);
-            // In range: |k| <= 2^(bits-1) - 1, or exactly 2^(bits-1) when negative.
-            let limit = 1u128 << (bits - 1);
-            if k > limit || (k == limit && !x.sign) {
-                env.flags |= flag::IE;
+            let Some(v) = signed(k, x.sign, inexact, bits, env) else {
                 return indefinite;
-            }
-            if inexact {
-                env.flags |= flag::PE;
-            }
-            let v = if x.sign {
-                (k as u64).wrapping_neg()
-            } else {
-                k as u64
             };
             if bits == 64 {
                 v
@@ -52,6 +41,26 @@ pub fn to_int(f: Fmt, a: u64, bits: u32, truncate: bool, env: &mut Env) -> u64 {
             }
         }
     }
+}
+
+/// The rounded magnitude `k` with its sign as a `bits`-bit two's-complement integer (not yet
+/// masked to `bits`), for the SSE and x87 conversions alike (Intel SDM vol. 1 §4.8.3.7 and
+/// §8.2.2 "integer indefinite"): in range when |k| <= 2^(bits-1) - 1, or exactly 2^(bits-1)
+/// when negative; else IE and `None` (the caller returns the indefinite). PE when inexact.
+pub(crate) fn signed(k: u128, sign: bool, inexact: bool, bits: u32, env: &mut Env) -> Option<u64> {
+    let limit = 1u128 << (bits - 1);
+    if k > limit || (k == limit && !sign) {
+        env.flags |= flag::IE;
+        return None;
+    }
+    if inexact {
+        env.flags |= flag::PE;
+    }
+    Some(if sign {
+        (k as u64).wrapping_neg()
+    } else {
+        k as u64
+    })
 }
 
 /// A signed integer to float, rounded by `env.rc` (PE when inexact).
@@ -104,7 +113,7 @@ mod tests {
     use super::*;
 
     fn env(rc: Rc) -> Env {
-        Env::test(rc)
+        Env::plain(rc)
     }
 
     #[test]

@@ -114,9 +114,9 @@ pub struct Env {
 }
 
 impl Env {
-    /// For tests: rounding `rc`, underflow masked, no DAZ or FTZ, no flags raised.
-    #[cfg(test)]
-    pub(crate) fn test(rc: Rc) -> Env {
+    /// Rounding `rc`, underflow masked, no DAZ or FTZ, no flags raised: the environment of the
+    /// x87 constants (FLD1, FLDPI...) and of the unit tests.
+    pub(crate) fn plain(rc: Rc) -> Env {
         Env {
             rc,
             daz: false,
@@ -383,7 +383,7 @@ mod tests {
     use super::*;
 
     fn env(rc: Rc) -> Env {
-        Env::test(rc)
+        Env::plain(rc)
     }
 
     #[test]

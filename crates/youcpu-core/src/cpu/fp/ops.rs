@@ -431,7 +431,7 @@ mod tests {
     use super::*;
 
     fn env(rc: Rc) -> Env {
-        Env::test(rc)
+        Env::plain(rc)
     }
 
     /// Round to nearest agrees with the host on ordinary values.

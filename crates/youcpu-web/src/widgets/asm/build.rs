@@ -497,32 +497,25 @@ mod tests {
         assert_eq!(s.generation, 2);
     }
 
+    /// Builds `source` and returns why it was refused.
+    fn refused(s: &mut BuildState, source: String) -> BuildError {
+        s.apply(BuildAction::Source(source));
+        s.apply(BuildAction::Run);
+        s.built
+            .as_deref()
+            .expect("built")
+            .clone()
+            .expect_err("refused")
+    }
+
     #[test]
     fn errors_name_the_line_and_nothing_runs() {
         let mut s = BuildState::default();
-        s.apply(BuildAction::Source(
-            HELLO.replace("mov edx, len", "mvo edx, len"),
-        ));
-        s.apply(BuildAction::Run);
-        let e = s
-            .built
-            .as_deref()
-            .expect("built")
-            .as_ref()
-            .expect_err("refused");
+        let e = refused(&mut s, HELLO.replace("mov edx, len", "mvo edx, len"));
         assert_eq!(e.errors[0].line, 11);
         assert!(e.errors[0].message.contains("mvo"));
         assert!(s.report.is_none() && !s.running());
-        s.apply(BuildAction::Source(
-            HELLO.replace("_start:", "_start:\n jmp nowhere"),
-        ));
-        s.apply(BuildAction::Run);
-        let e = s
-            .built
-            .as_deref()
-            .expect("built")
-            .as_ref()
-            .expect_err("refused");
+        let e = refused(&mut s, HELLO.replace("_start:", "_start:\n jmp nowhere"));
         assert!(
             e.to_string().starts_with("line 8: nowhere is not defined"),
             "{e}"

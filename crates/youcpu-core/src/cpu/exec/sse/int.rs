@@ -8,7 +8,7 @@ use super::super::super::bus::Bus;
 use super::super::super::fault::Fault;
 use super::super::super::state::rflags;
 use super::super::super::Cpu;
-use super::{lane, lanewise, set_lane, src, sx, xreg};
+use super::{binary, lane, lanewise, pairwise, set_lane, src, sx, xreg};
 use iced_x86::{Instruction, Mnemonic as M, OpKind};
 
 /// Signed saturation of `v` to `bits`.
@@ -137,25 +137,7 @@ pub fn exec<B: Bus + ?Sized>(
                     _ => sat_s(sx(x, 16) - sx(y, 16), 16),
                 }
             };
-            binary(cpu, bus, ins, |a, b| {
-                let n = 128 / bits;
-                let mut r = 0u128;
-                for i in 0..n / 2 {
-                    r = set_lane(
-                        r,
-                        bits,
-                        i,
-                        f(lane(a, bits, 2 * i), lane(a, bits, 2 * i + 1)),
-                    );
-                    r = set_lane(
-                        r,
-                        bits,
-                        i + n / 2,
-                        f(lane(b, bits, 2 * i), lane(b, bits, 2 * i + 1)),
-                    );
-                }
-                r
-            })
+            binary(cpu, bus, ins, |a, b| pairwise(a, b, 128, bits, &f))
         }
         M::Psllw | M::Pslld | M::Psllq | M::Psrlw | M::Psrld | M::Psrlq | M::Psraw | M::Psrad => {
             shift(cpu, bus, ins, m)
@@ -261,20 +243,6 @@ fn sign_op(a: u64, b: u64, w: u32) -> u64 {
         x if x < 0 => a.wrapping_neg(),
         _ => a,
     }
-}
-
-/// dest = f(dest, source) on an XMM destination.
-#[inline]
-fn binary<B: Bus + ?Sized>(
-    cpu: &mut Cpu,
-    bus: &mut B,
-    ins: &Instruction,
-    f: impl Fn(u128, u128) -> u128,
-) -> Result<(), Fault> {
-    let d = xreg(ins, 0)?;
-    let b = src(cpu, bus, ins, 1)?;
-    cpu.s.xmm[d] = f(cpu.s.xmm[d], b);
-    Ok(())
 }
 
 /// PSLL/PSRL/PSRA by an immediate or by the low 64 bits of an XMM register or memory: counts

@@ -16,7 +16,7 @@ use super::super::super::fp::{convert as cv, F32, F64};
 use super::super::super::state::RDI;
 use super::super::super::x87::sw;
 use super::super::super::Cpu;
-use super::{commit, env, lane, set_lane, src, sx, xreg};
+use super::{commit, env, lane, pairwise, set_lane, src, sx, xreg};
 use iced_x86::{Instruction, Mnemonic as M, OpKind, Register};
 
 /// The MMX register number of a register, if it is one.
@@ -205,24 +205,7 @@ fn run<B: Bus + ?Sized>(cpu: &mut Cpu, bus: &mut B, ins: &Instruction, m: M) -> 
                 }
             };
             binary(cpu, bus, &|a, b| {
-                let n = 64 / bits;
-                let (a, b) = (u128::from(a), u128::from(b));
-                let mut r = 0u128;
-                for i in 0..n / 2 {
-                    r = set_lane(
-                        r,
-                        bits,
-                        i,
-                        f(lane(a, bits, 2 * i), lane(a, bits, 2 * i + 1)),
-                    );
-                    r = set_lane(
-                        r,
-                        bits,
-                        i + n / 2,
-                        f(lane(b, bits, 2 * i), lane(b, bits, 2 * i + 1)),
-                    );
-                }
-                r as u64
+                pairwise(u128::from(a), u128::from(b), 64, bits, &f) as u64
             })
         }
         M::Pshufb => binary(cpu, bus, &|a, b| {

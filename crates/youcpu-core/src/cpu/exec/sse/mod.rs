@@ -227,6 +227,44 @@ fn lanewise(a: u128, b: u128, bits: u32, f: impl Fn(u64, u64) -> u64) -> u128 {
     r
 }
 
+/// dest = f(dest, source) on an XMM destination.
+#[inline]
+fn binary<B: Bus + ?Sized>(
+    cpu: &mut Cpu,
+    bus: &mut B,
+    ins: &Instruction,
+    f: impl Fn(u128, u128) -> u128,
+) -> Result<(), Fault> {
+    let d = xreg(ins, 0)?;
+    let b = src(cpu, bus, ins, 1)?;
+    cpu.s.xmm[d] = f(cpu.s.xmm[d], b);
+    Ok(())
+}
+
+/// The horizontal forms (Intel SDM vol. 2, PHADDW/PHADDD/PHADDSW, PHSUBW/PHSUBD/PHSUBSW): the
+/// low half of the `width`-bit result is `f` over `a`'s adjacent `bits`-bit lane pairs, the high
+/// half over `b`'s.
+#[inline(always)]
+fn pairwise(a: u128, b: u128, width: u32, bits: u32, f: &impl Fn(u64, u64) -> u64) -> u128 {
+    let n = width / bits;
+    let mut r = 0u128;
+    for i in 0..n / 2 {
+        r = set_lane(
+            r,
+            bits,
+            i,
+            f(lane(a, bits, 2 * i), lane(a, bits, 2 * i + 1)),
+        );
+        r = set_lane(
+            r,
+            bits,
+            i + n / 2,
+            f(lane(b, bits, 2 * i), lane(b, bits, 2 * i + 1)),
+        );
+    }
+    r
+}
+
 /// Sign-extends the low `bits` of `x`.
 #[inline(always)]
 fn sx(x: u64, bits: u32) -> i64 {

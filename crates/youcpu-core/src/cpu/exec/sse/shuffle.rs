@@ -6,7 +6,7 @@
 use super::super::super::bus::Bus;
 use super::super::super::fault::Fault;
 use super::super::super::Cpu;
-use super::{lane, set_lane, src, store, sx, xreg};
+use super::{binary, lane, set_lane, src, store, sx, xreg};
 use iced_x86::{Instruction, Mnemonic as M, OpKind};
 
 /// Runs a shuffle/pack/insert/extract/blend; `None` when `ins` is not one.
@@ -203,20 +203,6 @@ fn pack(a: u128, b: u128, bits: u32, f: impl Fn(u64) -> u64) -> u128 {
         r = set_lane(r, half, i + n, f(lane(b, bits, i)));
     }
     r
-}
-
-/// dest = f(dest, source).
-#[inline]
-fn binary<B: Bus + ?Sized>(
-    cpu: &mut Cpu,
-    bus: &mut B,
-    ins: &Instruction,
-    f: impl Fn(u128, u128) -> u128,
-) -> Result<(), Fault> {
-    let d = xreg(ins, 0)?;
-    let b = src(cpu, bus, ins, 1)?;
-    cpu.s.xmm[d] = f(cpu.s.xmm[d], b);
-    Ok(())
 }
 
 /// dest = f(source, imm8).

@@ -6,7 +6,7 @@ use super::super::super::bus::Bus;
 use super::super::super::fault::Fault;
 use super::super::super::fp::ext::{self, Ext};
 use super::super::super::fp::ops::{self, cmp_num, round_keep, Cmp, Exact};
-use super::super::super::fp::{self as ext_num, flag, Env, Kind, Rc};
+use super::super::super::fp::{self as ext_num, convert, flag, Env, Kind, Rc};
 use super::super::super::state::rflags;
 use super::super::super::x87::sw;
 use super::super::super::Cpu;
@@ -24,24 +24,32 @@ enum Bin {
     Divr,
 }
 
+/// The compares [`compare`] runs (Intel SDM vol. 2, FCOM/FCOMP/FCOMPP, FUCOM*, FICOM*, FCOMI*,
+/// FUCOMI*, FTST), as a match pattern for [`is_arith`] and [`exec`].
+macro_rules! compares {
+    () => {
+        M::Fcom
+            | M::Fcomp
+            | M::Fcompp
+            | M::Fucom
+            | M::Fucomp
+            | M::Fucompp
+            | M::Ficom
+            | M::Ficomp
+            | M::Fcomi
+            | M::Fcomip
+            | M::Fucomi
+            | M::Fucomip
+            | M::Ftst
+    };
+}
+
 /// True for the mnemonics [`exec`] runs.
 pub(super) fn is_arith(m: M) -> bool {
     bin_op(m).is_some()
         || matches!(
             m,
-            M::Fcom
-                | M::Fcomp
-                | M::Fcompp
-                | M::Fucom
-                | M::Fucomp
-                | M::Fucompp
-                | M::Ficom
-                | M::Ficomp
-                | M::Fcomi
-                | M::Fcomip
-                | M::Fucomi
-                | M::Fucomip
-                | M::Ftst
+            compares!()
                 | M::Fxam
                 | M::Fchs
                 | M::Fabs
@@ -111,19 +119,7 @@ pub fn exec<B: Bus + ?Sized>(
         return Some(Ok(()));
     }
     Some(match m {
-        M::Fcom
-        | M::Fcomp
-        | M::Fcompp
-        | M::Fucom
-        | M::Fucomp
-        | M::Fucompp
-        | M::Ficom
-        | M::Ficomp
-        | M::Fcomi
-        | M::Fcomip
-        | M::Fucomi
-        | M::Fucomip
-        | M::Ftst => compare(cpu, bus, ins, m),
+        compares!() => compare(cpu, bus, ins, m),
         M::Fxam => {
             let x = cpu.s.x87.st(0);
             let class = if cpu.s.x87.empty(0) {
@@ -394,20 +390,10 @@ pub(super) fn to_int(x: Ext, bits: u32, rc: Rc, e: &mut Env) -> (u64, bool) {
             let sig = u128::from(n.sig) << 64;
             let (k, inexact) = round_keep(sig, n.exp + 1, n.sign, rc);
             let (t, _) = round_keep(sig, n.exp + 1, n.sign, Rc::Zero);
-            let limit = 1u128 << (bits - 1);
-            if k > limit || (k == limit && !n.sign) {
-                e.flags |= flag::IE;
-                return (indefinite, false);
+            match convert::signed(k, n.sign, inexact, bits, e) {
+                Some(v) => (v & mask, k != t),
+                None => (indefinite, false),
             }
-            if inexact {
-                e.flags |= flag::PE;
-            }
-            let v = if n.sign {
-                (k as u64).wrapping_neg()
-            } else {
-                k as u64
-            };
-            (v & mask, k != t)
         }
         _ => {
             e.flags |= flag::IE;

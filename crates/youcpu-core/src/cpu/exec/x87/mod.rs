@@ -285,6 +285,14 @@ pub(super) struct Cond {
     pub sf: bool,
 }
 
+impl Cond {
+    /// A stack underflow (Intel SDM vol. 1 §8.5.1.1: SF set, C1 cleared).
+    const UNDERFLOW: Cond = Cond {
+        c1: false,
+        sf: true,
+    };
+}
+
 /// The arithmetic environment from the control word.
 pub(super) fn env(cpu: &Cpu) -> Env {
     Env {
@@ -390,14 +398,7 @@ pub(super) fn underflow(cpu: &mut Cpu, dest: Option<usize>, pop: bool) {
             cpu.s.x87.pop();
         }
     }
-    finish(
-        cpu,
-        flag::IE,
-        Cond {
-            c1: false,
-            sf: true,
-        },
-    );
+    finish(cpu, flag::IE, Cond::UNDERFLOW);
 }
 
 fn sign_extend(v: u64, bits: u32) -> i64 {
@@ -453,14 +454,7 @@ fn load<B: Bus + ?Sized>(cpu: &mut Cpu, bus: &mut B, ins: &Instruction) -> Resul
             if cpu.s.x87.unmasked(flag::IE as u16) == 0 {
                 cpu.s.x87.push(Ext::indefinite());
             }
-            finish(
-                cpu,
-                flag::IE,
-                Cond {
-                    c1: false,
-                    sf: true,
-                },
-            );
+            finish(cpu, flag::IE, Cond::UNDERFLOW);
             return Ok(());
         }
         let x = cpu.s.x87.st(i);
@@ -608,13 +602,6 @@ fn constant(m: M, rc: Rc) -> Ext {
         M::Fldlg2 => (0x9a20_9a84_fbcf_f798_8f89_59ac_0b7c_9178, -2),
         _ => (0xb172_17f7_d1cf_79ab_c9e3_b398_03f2_f6af, -1),
     };
-    let mut e = Env {
-        rc,
-        daz: false,
-        ftz: false,
-        um: true,
-        flags: 0,
-        xm: 0,
-    };
+    let mut e = Env::plain(rc);
     ext::round_pack(false, exp, sig, 64, &mut e).0
 }
