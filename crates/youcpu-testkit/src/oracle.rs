@@ -39,22 +39,8 @@ pub fn in_private_namespace(filter: &str) -> bool {
         Ok(e) => e,
         Err(e) => panic!("the test binary's path: {e}"),
     };
-    let probe = Command::new("unshare")
-        .args(["--user", "--map-root-user", "--mount", "true"])
-        .output();
-    match probe {
-        Err(e) => {
-            missing(&format!("unshare cannot be run ({e}); it is in util-linux"));
-            return false;
-        }
-        Ok(o) if !o.status.success() => {
-            missing(&format!(
-                "this kernel refuses a private user and mount namespace: {}",
-                String::from_utf8_lossy(&o.stderr).trim()
-            ));
-            return false;
-        }
-        Ok(_) => {}
+    if !namespace_available() {
+        return false;
     }
     let out = crate::process::Run::run_output(
         Command::new("unshare")
@@ -76,6 +62,66 @@ pub fn in_private_namespace(filter: &str) -> bool {
     );
     eprint!("{text}");
     true
+}
+
+/// Whether `unshare --user --map-root-user --mount` works here; if not, says so through
+/// [`missing`].
+fn namespace_available() -> bool {
+    let probe = Command::new("unshare")
+        .args(["--user", "--map-root-user", "--mount", "true"])
+        .output();
+    match probe {
+        Err(e) => {
+            missing(&format!("unshare cannot be run ({e}); it is in util-linux"));
+            false
+        }
+        Ok(o) if !o.status.success() => {
+            missing(&format!(
+                "this kernel refuses a private user and mount namespace: {}",
+                String::from_utf8_lossy(&o.stderr).trim()
+            ));
+            false
+        }
+        Ok(_) => true,
+    }
+}
+
+/// Runs the shell `script` (`$1`... are `args`) as root of a private user and mount namespace,
+/// where it may mount a tmpfs of its own (`mount -t tmpfs -o noexec none DIR`) without
+/// touching the host's mounts, and returns its standard output. A missing `unshare`, a kernel
+/// that refuses the namespace, or a script that exits 90 (its way to say the mount was
+/// refused) go through [`missing`] (then `None`); any other failure of the script panics with
+/// its output.
+pub fn in_mount_namespace(script: &str, args: &[&std::ffi::OsStr]) -> Option<String> {
+    if !namespace_available() {
+        return None;
+    }
+    let out = crate::process::Run::run_output(
+        Command::new("unshare")
+            .args([
+                "--user",
+                "--map-root-user",
+                "--mount",
+                "sh",
+                "-c",
+                script,
+                "sh",
+            ])
+            .args(args),
+    )
+    .unwrap_or_else(|e| panic!("unshare: {e}"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if out.status.code() == Some(90) {
+        missing(&format!("cannot mount tmpfs in a user namespace: {stderr}"));
+        return None;
+    }
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "the script in the private namespace failed ({}):\n{stdout}{stderr}",
+        out.status
+    );
+    Some(stdout)
 }
 
 /// Whether this process is a test run by [`in_private_namespace`] (an `#[ignore]`d test that

@@ -5,9 +5,9 @@
 //! single-step trap sees it) or delivers one exception/interrupt through the IDT.
 
 pub mod bus;
-mod cc;
 pub mod decode;
 pub mod exec;
+mod families;
 pub mod fault;
 pub mod flags;
 pub mod fp;

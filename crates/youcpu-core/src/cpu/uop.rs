@@ -5,7 +5,7 @@
 //! runs through the mnemonic dispatch in [`super::exec::execute`], which defines the semantics
 //! the compact handlers in [`super::exec::fast`] reproduce.
 
-use super::cc::{cmovcc, jcc, setcc};
+use super::families::{cmovcc, jcc, no_effect, setcc};
 use super::flags::mask;
 use super::operand::{gpr_slot, op_size};
 use iced_x86::{ConditionCode, Instruction, Mnemonic as M, OpKind, Register};
@@ -318,18 +318,7 @@ fn compile_op(u: &mut Uop, ins: &Instruction) -> Option<()> {
         );
     }
     match m {
-        M::Nop
-        | M::Endbr64
-        | M::Endbr32
-        | M::Pause
-        | M::Lfence
-        | M::Mfence
-        | M::Sfence
-        | M::Prefetchnta
-        | M::Prefetcht0
-        | M::Prefetcht1
-        | M::Prefetcht2
-        | M::Prefetchw => u.op = Op::Nop,
+        no_effect!() => u.op = Op::Nop,
         // Control, debug and segment registers are not general: generic path.
         M::Mov => two_operands(
             u,

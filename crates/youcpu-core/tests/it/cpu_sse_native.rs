@@ -42,34 +42,7 @@ fn program(tables: &[Vec<Input>], forms: &[&Form], first: usize) -> String {
             "    pushfq\n    pop %rax\n    stmxcsr (%rdi)\n    mov %eax, 4(%rdi)\n    movdqu %xmm0, 8(%rdi)\n    mov %r8, 24(%rdi)\n    add $48, %rsi\n    add $32, %rdi\n    dec %r12d\n    jnz 1b\n",
         );
     }
-    // Written 1 MiB at a time.
-    let total: usize = forms.iter().map(|f| tables[f.table].len()).sum();
-    let _ = IN;
-    let _ = writeln!(
-        a,
-        "    ldmxcsr mx_default(%rip)\n    lea out(%rip), %r13\n    mov ${}, %r14\n2:\n    mov $1, %eax\n    mov $1, %edi\n    mov %r13, %rsi\n    mov %r14, %rdx\n    cmp $0x100000, %rdx\n    jbe 3f\n    mov $0x100000, %edx\n3:\n    syscall\n    test %rax, %rax\n    jle 4f\n    add %rax, %r13\n    sub %rax, %r14\n    jnz 2b\n4:\n    mov $60, %eax\n    xor %edi, %edi\n    syscall",
-        total * REC
-    );
-    a.push_str(".data\n.balign 16\nmx_default: .long 0x1f80\n");
-    for (t, rows) in tables.iter().enumerate() {
-        if !forms.iter().any(|f| f.table == t) {
-            continue;
-        }
-        let _ = writeln!(a, ".balign 16\ntable{t}:");
-        for r in rows {
-            let _ = writeln!(
-                a,
-                "    .long {:#x}, 0, 0, 0\n    .quad {:#x}, {:#x}, {:#x}, {:#x}",
-                r.mxcsr,
-                r.a as u64,
-                (r.a >> 64) as u64,
-                r.b as u64,
-                (r.b >> 64) as u64
-            );
-        }
-    }
-    // 64 spare bytes: store forms write past their record (the next one overwrites it).
-    let _ = writeln!(a, ".bss\n.balign 16\nout: .space {}", total * REC + 64);
+    sse::program_tail(&mut a, tables, forms, REC, "", "");
     a
 }
 
@@ -81,43 +54,6 @@ fn input_bytes(r: &Input) -> Vec<u8> {
     v.extend_from_slice(&r.a.to_le_bytes());
     v.extend_from_slice(&r.b.to_le_bytes());
     v
-}
-
-/// The machine code of forms `first..first + n` in `exe`, from their labels.
-fn form_codes(exe: &std::path::Path, first: usize, n: usize) -> Vec<Vec<u8>> {
-    let nm = std::process::Command::new("nm")
-        .arg(exe)
-        .output()
-        .expect("nm (binutils)");
-    let syms: std::collections::HashMap<String, u64> = String::from_utf8_lossy(&nm.stdout)
-        .lines()
-        .filter_map(|l| {
-            let mut w = l.split_whitespace();
-            let a = u64::from_str_radix(w.next()?, 16).ok()?;
-            let _ = w.next()?;
-            Some((w.next()?.to_string(), a))
-        })
-        .collect();
-    let re = std::process::Command::new("readelf")
-        .args(["-SW"])
-        .arg(exe)
-        .output()
-        .expect("readelf");
-    let text = String::from_utf8_lossy(&re.stdout);
-    let line = text.lines().find(|l| l.contains(" .text ")).expect(".text");
-    let f: Vec<&str> = line.split_whitespace().collect();
-    let i = f.iter().position(|x| *x == ".text").unwrap();
-    let addr = u64::from_str_radix(f[i + 2], 16).unwrap();
-    let off = u64::from_str_radix(f[i + 3], 16).unwrap();
-    let bytes = std::fs::read(exe).unwrap();
-    (first..first + n)
-        .map(|k| {
-            let b = syms[&format!("form{k}_b")];
-            let e = syms[&format!("form{k}_e")];
-            let s = (b - addr + off) as usize;
-            bytes[s..s + (e - b) as usize].to_vec()
-        })
-        .collect()
 }
 
 fn write_corpus(forms: &[Vec<u8>], records: &[(usize, Vec<u8>, Vec<u8>)]) {
@@ -204,7 +140,7 @@ fn sse_forms_match_the_real_cpu() {
             "simulator output size"
         );
         if record {
-            let codes = form_codes(&exe, first, forms.len());
+            let codes = crate::harness::labelled_code(&exe, "form", first..first + forms.len());
             let base = corpus_forms.len();
             for (i, form) in forms.iter().enumerate() {
                 let n = tables[t].len();

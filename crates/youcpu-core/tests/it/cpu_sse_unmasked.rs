@@ -182,32 +182,14 @@ fn program(tables: &[Vec<Input>], forms: &[&Form]) -> String {
         let _ = writeln!(a, "    {}", form.text);
         a.push_str("    pushfq\n    pop %rax\n    stmxcsr (%rdi)\n    mov %eax, 4(%rdi)\n    movdqu %xmm0, 8(%rdi)\n    mov %r8, 24(%rdi)\n    movq $0, 32(%rdi)\n    movq $0, 40(%rdi)\n9:\n    add $48, %rsi\n    add $48, %rdi\n    dec %r12d\n    jnz 1b\n");
     }
-    let total: usize = forms.iter().map(|f| tables[f.table].len()).sum();
-    let _ = writeln!(
-        a,
-        "    ldmxcsr mx_default(%rip)\n    lea out(%rip), %r13\n    mov ${}, %r14\n2:\n    mov $1, %eax\n    mov $1, %edi\n    mov %r13, %rsi\n    mov %r14, %rdx\n    cmp $0x100000, %rdx\n    jbe 3f\n    mov $0x100000, %edx\n3:\n    syscall\n    test %rax, %rax\n    jle 4f\n    add %rax, %r13\n    sub %rax, %r14\n    jnz 2b\n4:\n    mov $60, %eax\n    xor %edi, %edi\n    syscall",
-        total * REC
+    sse::program_tail(
+        &mut a,
+        tables,
+        forms,
+        REC,
+        HANDLER,
+        ".balign 8\nact: .quad handler, 0x04000004, restorer, 0\n",
     );
-    a.push_str(HANDLER);
-    a.push_str(".data\n.balign 16\nmx_default: .long 0x1f80\n.balign 8\nact: .quad handler, 0x04000004, restorer, 0\n");
-    for (t, rows) in tables.iter().enumerate() {
-        if !forms.iter().any(|f| f.table == t) {
-            continue;
-        }
-        let _ = writeln!(a, ".balign 16\ntable{t}:");
-        for r in rows {
-            let _ = writeln!(
-                a,
-                "    .long {:#x}, 0, 0, 0\n    .quad {:#x}, {:#x}, {:#x}, {:#x}",
-                r.mxcsr,
-                r.a as u64,
-                (r.a >> 64) as u64,
-                r.b as u64,
-                (r.b >> 64) as u64
-            );
-        }
-    }
-    let _ = writeln!(a, ".bss\n.balign 16\nout: .space {}", total * REC + 64);
     a
 }
 

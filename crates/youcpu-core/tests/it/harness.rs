@@ -422,3 +422,45 @@ fn native_output(
     };
     (out, status)
 }
+
+/// The machine code between the labels `{prefix}{k}_b` and `{prefix}{k}_e` of `exe`, for each
+/// `k` in `forms` (the symbols from `nm`, the file offset of `.text` from `readelf -SW`).
+pub fn labelled_code(
+    exe: &std::path::Path,
+    prefix: &str,
+    forms: std::ops::Range<usize>,
+) -> Vec<Vec<u8>> {
+    let nm = std::process::Command::new("nm")
+        .arg(exe)
+        .output()
+        .expect("nm (binutils)");
+    let syms: std::collections::HashMap<String, u64> = String::from_utf8_lossy(&nm.stdout)
+        .lines()
+        .filter_map(|l| {
+            let mut w = l.split_whitespace();
+            let a = u64::from_str_radix(w.next()?, 16).ok()?;
+            let _ = w.next()?;
+            Some((w.next()?.to_string(), a))
+        })
+        .collect();
+    let re = std::process::Command::new("readelf")
+        .args(["-SW"])
+        .arg(exe)
+        .output()
+        .expect("readelf");
+    let text = String::from_utf8_lossy(&re.stdout);
+    let line = text.lines().find(|l| l.contains(" .text ")).expect(".text");
+    let f: Vec<&str> = line.split_whitespace().collect();
+    let i = f.iter().position(|x| *x == ".text").unwrap();
+    let addr = u64::from_str_radix(f[i + 2], 16).unwrap();
+    let off = u64::from_str_radix(f[i + 3], 16).unwrap();
+    let bytes = std::fs::read(exe).unwrap();
+    forms
+        .map(|k| {
+            let b = syms[&format!("{prefix}{k}_b")];
+            let e = syms[&format!("{prefix}{k}_e")];
+            let s = (b - addr + off) as usize;
+            bytes[s..s + (e - b) as usize].to_vec()
+        })
+        .collect()
+}

@@ -3,24 +3,15 @@
 
 #![allow(clippy::unwrap_used)] // tests may unwrap
 
+use crate::sched_properties::runs;
 use proptest::prelude::*;
 use youcpu_core::sched::sim::{
-    simulate, Burst, CfsParams, EevdfParams, FairPoint, Policy, SimConfig, SimResult, SliceKind,
-    StepKind, TaskSpec,
+    simulate, Burst, CfsParams, EevdfParams, FairPoint, Policy, SimConfig, SimResult, StepKind,
+    TaskSpec,
 };
 use youcpu_core::sched::timeslice::calc_delta;
 
 const MS: u64 = 1_000_000;
-
-fn runs(r: &SimResult) -> Vec<(usize, u64, u64)> {
-    r.timeline
-        .iter()
-        .filter_map(|s| match s.kind {
-            SliceKind::Run { task } => Some((task, s.start, s.end)),
-            _ => None,
-        })
-        .collect()
-}
 
 fn vfair(delta: u64, w: u64) -> i64 {
     if w == 1024 {

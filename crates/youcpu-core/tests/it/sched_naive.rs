@@ -8,7 +8,7 @@
 
 use proptest::prelude::*;
 use std::collections::VecDeque;
-use youcpu_core::sched::sim::{simulate, Burst, Policy, SimConfig, SliceKind, TaskSpec};
+use youcpu_core::sched::sim::{simulate, Burst, Policy, SimConfig, TaskSpec};
 
 #[derive(Clone, Copy, Debug)]
 enum Naive {
@@ -206,14 +206,7 @@ proptest! {
         let r = simulate(&tasks, &p, &cfg).unwrap();
         let first: Vec<u64> = r.tasks.iter().map(|t| t.first_run.unwrap()).collect();
         let done: Vec<u64> = r.tasks.iter().map(|t| t.completion.unwrap()).collect();
-        let runs: Vec<(usize, u64, u64)> = r
-            .timeline
-            .iter()
-            .filter_map(|s| match s.kind {
-                SliceKind::Run { task } => Some((task, s.start, s.end)),
-                _ => None,
-            })
-            .collect();
+        let runs = crate::sched_properties::runs(&r);
         prop_assert_eq!(first, want.first);
         prop_assert_eq!(done, want.done);
         prop_assert_eq!(runs, want.runs);

@@ -63,17 +63,18 @@ fn with_io() -> impl Strategy<Value = Vec<TaskSpec>> {
     with_io_up_to(8)
 }
 
-fn scaled(tasks: &[TaskSpec]) -> Vec<TaskSpec> {
+/// The tasks with every time multiplied by `k` (arrivals and bursts).
+pub(crate) fn scaled(tasks: &[TaskSpec], k: u64) -> Vec<TaskSpec> {
     tasks
         .iter()
         .map(|t| TaskSpec {
-            arrival: t.arrival * FAIR_SCALE,
+            arrival: t.arrival * k,
             bursts: t
                 .bursts
                 .iter()
                 .map(|b| match *b {
-                    Burst::Cpu(n) => Burst::Cpu(n * FAIR_SCALE),
-                    Burst::Io(n) => Burst::Io(n * FAIR_SCALE),
+                    Burst::Cpu(n) => Burst::Cpu(n * k),
+                    Burst::Io(n) => Burst::Io(n * k),
                 })
                 .collect(),
             nice: t.nice,
@@ -81,7 +82,8 @@ fn scaled(tasks: &[TaskSpec]) -> Vec<TaskSpec> {
         .collect()
 }
 
-fn runs(r: &SimResult) -> Vec<(usize, u64, u64)> {
+/// The timeline's runs: (task, start, end) for each slice in which a task ran.
+pub(crate) fn runs(r: &SimResult) -> Vec<(usize, u64, u64)> {
     r.timeline
         .iter()
         .filter_map(|s| match s.kind {
@@ -200,7 +202,7 @@ proptest! {
 
     #[test]
     fn fair_accounting_and_work_conservation(tasks in cpu_only(), nice in prop::collection::vec(-20i32..=19, 10), cost in 0u64..3, which in 0..2) {
-        let mut tasks = scaled(&tasks);
+        let mut tasks = scaled(&tasks, FAIR_SCALE);
         for (t, n) in tasks.iter_mut().zip(nice) {
             t.nice = n;
         }
@@ -214,7 +216,7 @@ proptest! {
 
     #[test]
     fn fair_accounting_with_io(tasks in with_io(), cost in 0u64..3, which in 0..2) {
-        let tasks = scaled(&tasks);
+        let tasks = scaled(&tasks, FAIR_SCALE);
         let policy = if which == 0 { cfs() } else { eevdf() };
         let cost = cost * 10_000;
         let cfg = SimConfig { switch_cost: cost, ..SimConfig::default() };
@@ -229,7 +231,7 @@ proptest! {
         let cfg = SimConfig::default();
         let best = simulate(&tasks, &Policy::Stcf, &cfg).unwrap().overall.avg_turnaround.unwrap();
         for p in [Policy::Fifo, Policy::Sjf, Policy::RoundRobin { quantum: q }, cfs()] {
-            let t = if p.is_fair() { scaled(&tasks) } else { tasks.clone() };
+            let t = if p.is_fair() { scaled(&tasks, FAIR_SCALE) } else { tasks.clone() };
             let scale = if p.is_fair() { FAIR_SCALE as f64 } else { 1.0 };
             let other = simulate(&t, &p, &cfg).unwrap().overall.avg_turnaround.unwrap() / scale;
             prop_assert!(best <= other + 1e-9, "{} {} < stcf {}", p.name(), other, best);
@@ -330,7 +332,7 @@ proptest! {
         // within one base slice plus one tick either way (the overshoot a tick-driven slice
         // allows), doubled for wake-up placement; the lag kept across a sleep is clamped
         // exactly as update_entity_lag() does.
-        let mut tasks = scaled(&tasks);
+        let mut tasks = scaled(&tasks, FAIR_SCALE);
         for (t, n) in tasks.iter_mut().zip(extra) {
             t.nice = n;
         }

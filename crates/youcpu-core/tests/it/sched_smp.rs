@@ -35,27 +35,9 @@ fn workload() -> impl Strategy<Value = Vec<TaskSpec>> {
     crate::sched_properties::with_io_up_to(10)
 }
 
-fn scaled(tasks: &[TaskSpec], k: u64) -> Vec<TaskSpec> {
-    tasks
-        .iter()
-        .map(|t| TaskSpec {
-            arrival: t.arrival * k,
-            bursts: t
-                .bursts
-                .iter()
-                .map(|b| match *b {
-                    Burst::Cpu(n) => Burst::Cpu(n * k),
-                    Burst::Io(n) => Burst::Io(n * k),
-                })
-                .collect(),
-            nice: t.nice,
-        })
-        .collect()
-}
-
 fn run(tasks: &[TaskSpec], p: &Policy, cpus: usize, cost: u64) -> (Vec<TaskSpec>, SimResult) {
     let k = if p.is_fair() { FAIR_SCALE } else { 1 };
-    let tasks = scaled(tasks, k);
+    let tasks = crate::sched_properties::scaled(tasks, k);
     let cfg = SimConfig {
         cpus,
         switch_cost: cost * k,

@@ -4,7 +4,7 @@
 
 #![allow(clippy::unwrap_used)] // tests may unwrap
 
-use youcpu_core::sched::sim::{simulate, Burst, Policy, SimConfig, SliceKind, TaskSpec};
+use youcpu_core::sched::sim::{simulate, Burst, Policy, SimConfig, TaskSpec};
 
 struct Want {
     /// (first_run, completion) per job.
@@ -35,14 +35,7 @@ fn check(name: &str, policy: Policy, lengths: &[u64], arrivals: &[u64], cost: u6
         .map(|t| (t.first_run.unwrap(), t.completion.unwrap()))
         .collect();
     assert_eq!(runs, want.runs, "{name}: (first_run, completion)");
-    let tl: Vec<(usize, u64, u64)> = r
-        .timeline
-        .iter()
-        .filter_map(|s| match s.kind {
-            SliceKind::Run { task } => Some((task, s.start, s.end)),
-            _ => None,
-        })
-        .collect();
+    let tl = crate::sched_properties::runs(&r);
     assert_eq!(tl, want.timeline, "{name}: timeline");
     assert_eq!(
         r.overall.context_switches, want.switches,
@@ -269,14 +262,7 @@ fn rr_quantum_1_2_5_equal_lengths() {
     // OSTEP fig. 7.7: A, B, C of 5, quantum 1: responses 0, 1, 2; completions 13, 14, 15.
     let tl1: Vec<(usize, u64, u64)> = (0..15).map(|i| ((i % 3) as usize, i, i + 1)).collect();
     let r = simulate(&jobs(&[5, 5, 5], &[0, 0, 0]), &rr(1), &SimConfig::default()).unwrap();
-    let got: Vec<(usize, u64, u64)> = r
-        .timeline
-        .iter()
-        .filter_map(|s| match s.kind {
-            SliceKind::Run { task } => Some((task, s.start, s.end)),
-            _ => None,
-        })
-        .collect();
+    let got = crate::sched_properties::runs(&r);
     assert_eq!(got, tl1);
     assert_eq!(r.overall.avg_response, Some(1.0));
     assert_eq!(r.overall.avg_turnaround, Some(14.0));

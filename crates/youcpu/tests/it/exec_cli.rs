@@ -242,33 +242,17 @@ fn noexec_mounts_refuse_with_eacces() {
             echo "SIM $("$YOU" run "$RUN" "$f" 2>/dev/null | head -1 | sed 's/^ARGC.*/OK/;s/^ERRNO 13/EACCES/;s/^ERRNO 2$/ENOENT/')"
         done
     "#;
-    let out = Command::new("unshare")
-        .args([
-            "--user",
-            "--map-root-user",
-            "--mount",
-            "sh",
-            "-c",
-            script,
-            "sh",
-        ])
-        .arg(&dir.0)
-        .arg(&tools().recorder)
-        .arg(&tools().runner)
-        .arg(env!("CARGO_BIN_EXE_youcpu"))
-        .run_output();
-    let Ok(out) = out else {
-        youcpu_testkit::oracle::missing("unshare is not installed");
+    let Some(text) = youcpu_testkit::oracle::in_mount_namespace(
+        script,
+        &[
+            dir.0.as_os_str(),
+            tools().recorder.as_os_str(),
+            tools().runner.as_os_str(),
+            env!("CARGO_BIN_EXE_youcpu").as_ref(),
+        ],
+    ) else {
         return;
     };
-    if out.status.code() == Some(90) || !out.status.success() {
-        youcpu_testkit::oracle::missing(&format!(
-            "cannot mount tmpfs in a user namespace: {}",
-            String::from_utf8_lossy(&out.stderr)
-        ));
-        return;
-    }
-    let text = String::from_utf8_lossy(&out.stdout);
     let model: Vec<&str> = text
         .lines()
         .filter_map(|l| l.strip_prefix("MODEL "))

@@ -348,30 +348,11 @@ fn prot_exec_on_a_noexec_mount_is_refused_as_linux_refuses_it() {
             done
         done
     "#;
-    let out = Command::new("unshare")
-        .args([
-            "--user",
-            "--map-root-user",
-            "--mount",
-            "sh",
-            "-c",
-            script,
-            "sh",
-        ])
-        .args([s(&dir), env!("CARGO_BIN_EXE_youcpu"), s(&musl), s(&glibc)])
-        .run_output();
-    let Ok(out) = out else {
-        youcpu_testkit::oracle::missing("unshare is not installed");
+    let args = [s(&dir), env!("CARGO_BIN_EXE_youcpu"), s(&musl), s(&glibc)];
+    let args: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_ref()).collect();
+    let Some(text) = youcpu_testkit::oracle::in_mount_namespace(script, &args) else {
         return;
     };
-    if out.status.code() == Some(90) || !out.status.success() {
-        youcpu_testkit::oracle::missing(&format!(
-            "cannot mount tmpfs in a user namespace: {}",
-            String::from_utf8_lossy(&out.stderr)
-        ));
-        return;
-    }
-    let text = String::from_utf8_lossy(&out.stdout);
     // Per build and mount: the native run, then the simulated one.
     let runs: Vec<&str> = text.split("NATIVE ").skip(1).collect();
     assert_eq!(runs.len(), 4, "{text}");

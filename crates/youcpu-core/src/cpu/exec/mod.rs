@@ -20,7 +20,7 @@ pub use system::{
 mod x87;
 
 use super::bus::Bus;
-use super::cc::{cmovcc, jcc, setcc};
+use super::families::{cmovcc, jcc, no_effect, setcc};
 use super::fault::Fault;
 use super::state::rflags::{CF, OF, PF, SF, ZF};
 use super::Cpu;
@@ -73,18 +73,7 @@ pub fn execute<B: Bus + ?Sized>(
         setcc!() => data::setcc(cpu, bus, ins),
         M::Cbw | M::Cwde | M::Cdqe => data::widen_acc(cpu, ins),
         M::Cwd | M::Cdq | M::Cqo => data::widen_into_dx(cpu, ins),
-        M::Nop
-        | M::Endbr64
-        | M::Endbr32
-        | M::Pause
-        | M::Lfence
-        | M::Mfence
-        | M::Sfence
-        | M::Prefetchnta
-        | M::Prefetcht0
-        | M::Prefetcht1
-        | M::Prefetcht2
-        | M::Prefetchw => Ok(()),
+        no_effect!() => Ok(()),
         M::Pushf | M::Pushfq => data::pushf(cpu, bus, ins),
         M::Popf | M::Popfq => data::popf(cpu, bus, ins),
         M::Lahf => data::lahf(cpu),

@@ -23,7 +23,7 @@ mod tables;
 
 use crate::harness;
 use forms::{forms, pointer_forms};
-use program::{form_codes, input_bytes, program, write_corpus, write_corpus_to};
+use program::{input_bytes, program, write_corpus, write_corpus_to};
 use tables::{
     binary_table, cws, ext_grid, f32_grid, f64_grid, int_grid, mem_table, unary_table,
     unmasked_cws, Input,
@@ -172,7 +172,7 @@ fn x87_forms_match_the_real_cpu() {
             "simulator output size"
         );
         if record {
-            let codes = form_codes(&exe, forms.len());
+            let codes = crate::harness::labelled_code(&exe, "xform", 0..forms.len());
             let mut o = 0;
             for (i, (text, t)) in forms.iter().enumerate() {
                 let n = tables[*t].len();
@@ -350,7 +350,7 @@ fn x87_transcendentals_match_the_real_cpu_within_one_ulp() {
     assert_eq!(native.status, 0, "native run failed");
     // YOUCPU_RECORD=1 records every fourth case into tests/corpus/x87_transc.bin.
     if std::env::var("YOUCPU_RECORD").as_deref() == Ok("1") {
-        let codes = form_codes(&exe, forms.len());
+        let codes = crate::harness::labelled_code(&exe, "xform", 0..forms.len());
         let mut recorded = Vec::new();
         let mut o = 0;
         for (i, (_, t)) in forms.iter().enumerate() {

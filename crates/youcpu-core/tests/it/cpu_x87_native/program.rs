@@ -61,43 +61,6 @@ pub(super) fn input_bytes(r: &Input) -> Vec<u8> {
     v
 }
 
-/// The machine code of forms 0..n in `exe`, from their labels.
-pub(super) fn form_codes(exe: &std::path::Path, n: usize) -> Vec<Vec<u8>> {
-    let nm = std::process::Command::new("nm")
-        .arg(exe)
-        .output()
-        .expect("nm (binutils)");
-    let syms: std::collections::HashMap<String, u64> = String::from_utf8_lossy(&nm.stdout)
-        .lines()
-        .filter_map(|l| {
-            let mut w = l.split_whitespace();
-            let a = u64::from_str_radix(w.next()?, 16).ok()?;
-            let _ = w.next()?;
-            Some((w.next()?.to_string(), a))
-        })
-        .collect();
-    let re = std::process::Command::new("readelf")
-        .args(["-SW"])
-        .arg(exe)
-        .output()
-        .expect("readelf");
-    let text = String::from_utf8_lossy(&re.stdout);
-    let line = text.lines().find(|l| l.contains(" .text ")).expect(".text");
-    let f: Vec<&str> = line.split_whitespace().collect();
-    let i = f.iter().position(|x| *x == ".text").unwrap();
-    let addr = u64::from_str_radix(f[i + 2], 16).unwrap();
-    let off = u64::from_str_radix(f[i + 3], 16).unwrap();
-    let bytes = std::fs::read(exe).unwrap();
-    (0..n)
-        .map(|k| {
-            let b = syms[&format!("xform{k}_b")];
-            let e = syms[&format!("xform{k}_e")];
-            let s = (b - addr + off) as usize;
-            bytes[s..s + (e - b) as usize].to_vec()
-        })
-        .collect()
-}
-
 pub(super) fn write_corpus(forms: &[Vec<u8>], records: &[(usize, Vec<u8>, Vec<u8>)]) {
     write_corpus_to("x87.bin", forms, records);
 }

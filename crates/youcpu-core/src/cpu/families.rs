@@ -1,6 +1,7 @@
-//! The mnemonics of the condition-code families as match patterns (Intel SDM vol. 1 §B.1,
-//! "condition codes"; vol. 2, Jcc, SETcc, CMOVcc), so that the interpreter and the micro-op
-//! compiler name the same sixteen conditions once.
+//! Mnemonic families as match patterns, so that the interpreter (`exec`) and the micro-op
+//! compiler (`uop`) name each family once: the condition-code families (Intel SDM vol. 1
+//! §B.1, "condition codes"; vol. 2, Jcc, SETcc, CMOVcc) and the instructions that change no
+//! architectural state here (NOP, ENDBR, PAUSE, the fences, the prefetches).
 
 /// The sixteen Jcc mnemonics (the forms iced-x86 names; JCXZ/JECXZ/JRCXZ and LOOP are apart).
 macro_rules! jcc {
@@ -68,4 +69,23 @@ macro_rules! cmovcc {
     };
 }
 
-pub(crate) use {cmovcc, jcc, setcc};
+/// The instructions that change no register, flag or memory the simulator models: NOP,
+/// ENDBR32/64 (no CET), PAUSE, LFENCE/MFENCE/SFENCE (one core, in order), PREFETCH*.
+macro_rules! no_effect {
+    () => {
+        ::iced_x86::Mnemonic::Nop
+            | ::iced_x86::Mnemonic::Endbr64
+            | ::iced_x86::Mnemonic::Endbr32
+            | ::iced_x86::Mnemonic::Pause
+            | ::iced_x86::Mnemonic::Lfence
+            | ::iced_x86::Mnemonic::Mfence
+            | ::iced_x86::Mnemonic::Sfence
+            | ::iced_x86::Mnemonic::Prefetchnta
+            | ::iced_x86::Mnemonic::Prefetcht0
+            | ::iced_x86::Mnemonic::Prefetcht1
+            | ::iced_x86::Mnemonic::Prefetcht2
+            | ::iced_x86::Mnemonic::Prefetchw
+    };
+}
+
+pub(crate) use {cmovcc, jcc, no_effect, setcc};
