@@ -42,8 +42,19 @@ const RUNNER_C: &str = r#"
 #include <sys/mount.h>
 /* -R REGISTRATION mounts binfmt_misc at /proc/sys/fs/binfmt_misc and registers the string:
  * only for runs inside a private user and mount namespace (a chroot of example files). */
+/* True in the host's user namespace (uid_map is the identity over every id): binfmt_misc
+ * entries are registered only in a private namespace, never in the host's table. (A chroot
+ * without /proc, where the examples run, is a private namespace: the host always has /proc.) */
+static int in_host_namespace(void) {
+    FILE *f = fopen("/proc/self/uid_map", "r");
+    unsigned long a = 1, b = 1, c = 0;
+    int n = f ? fscanf(f, "%lu %lu %lu", &a, &b, &c) : 0;
+    if (f) fclose(f);
+    return n == 3 && a == 0 && b == 0 && c == 4294967295UL;
+}
 static int registered(const char *reg) {
     static int mounted = 0;
+    if (in_host_namespace()) { errno = EPERM; return -1; }
     if (!mounted) {
         if (mount("none", "/proc/sys/fs/binfmt_misc", "binfmt_misc", 0, NULL)) return -1;
         mounted = 1;

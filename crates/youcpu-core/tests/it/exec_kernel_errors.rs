@@ -431,7 +431,11 @@ fn elf_header_checks_and_pt_interp() {
             path.push('x');
         }
         if path.len() != isz - 1 {
-            eprintln!("skipped interpreter replacement {name}: temp path too long");
+            youcpu_testkit::oracle::missing(&format!(
+                "interpreter replacement {name}: a scratch path ({stem}N) no longer than the \
+                 recorder's PT_INTERP ({} bytes)",
+                isz - 1
+            ));
             continue;
         }
         let p = Path::new(&path).to_path_buf();
@@ -446,7 +450,10 @@ fn elf_header_checks_and_pt_interp() {
     // A relative PT_INTERP resolves from the process's cwd: a copy of the real loader under a
     // name as long as the original, found only when the cwd is the scratch directory.
     let orig = String::from_utf8(rec[ioff..ioff + isz - 1].to_vec()).unwrap();
-    if let Ok(loader) = std::fs::canonicalize(&orig) {
+    // The recorder runs natively, so its loader exists.
+    {
+        let loader = std::fs::canonicalize(&orig)
+            .unwrap_or_else(|e| panic!("the recorder's loader {orig}: {e}"));
         let mut rel = String::from("ld-relative-");
         while rel.len() < isz - 1 {
             rel.push('x');
