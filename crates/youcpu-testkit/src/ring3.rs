@@ -8,18 +8,10 @@ use youcpu_core::linux::mm::Prot;
 use youcpu_core::linux::{Linux, ProcessState, USER_CS, USER_DS};
 
 /// Read, write and execute: a code page the program may rewrite.
-pub const RWX: Prot = Prot {
-    read: true,
-    write: true,
-    exec: true,
-};
+pub const RWX: Prot = Prot::RWX;
 
 /// Read and write: a stack or data page.
-pub const RW: Prot = Prot {
-    read: true,
-    write: true,
-    exec: false,
-};
+pub const RW: Prot = Prot::RW;
 
 /// Maps each of `pages` (a page address and its protection) in `l`, writes `code` at
 /// `code_at`, and sets the CPU as `execve` leaves it for ring 3: RIP at the code, RSP at

@@ -179,11 +179,7 @@ fn base() -> Result<Linux, ReplayError> {
             stack_top: DATA + 0x2000,
         },
     )?;
-    let rw = Prot {
-        read: true,
-        write: true,
-        exec: false,
-    };
+    let rw = Prot::RW;
     l.mm.map_now(&mut l.m.mmu, DATA, rw)?;
     Ok(l)
 }

@@ -33,16 +33,8 @@ impl Linux {
             return Err(Error::Unaligned);
         }
         let mut os = Linux::new(cfg)?;
-        let rx = Prot {
-            read: true,
-            write: false,
-            exec: true,
-        };
-        let rw = Prot {
-            read: true,
-            write: true,
-            exec: false,
-        };
+        let rx = Prot::RX;
+        let rw = Prot::RW;
         os.mm.map_now(&mut os.m.mmu, bare.code_at, rx)?;
         os.mm
             .map_now(&mut os.m.mmu, bare.stack_top - PAGE_SIZE, rw)?;

@@ -433,11 +433,7 @@ impl Linux {
                 return mm.brk;
             }
             // Lazily backed: pages get frames on first touch.
-            let prot = Prot {
-                read: true,
-                write: true,
-                exec: false,
-            };
+            let prot = Prot::RW;
             match mm
                 .vmas
                 .iter_mut()

@@ -18,6 +18,27 @@ pub struct Prot {
 }
 
 impl Prot {
+    /// Read only (PROT_READ: constants, a file mapped for reading).
+    pub const R: Prot = Prot {
+        read: true,
+        write: false,
+        exec: false,
+    };
+
+    /// Read and execute (PROT_READ | PROT_EXEC: a program's text).
+    pub const RX: Prot = Prot {
+        read: true,
+        write: false,
+        exec: true,
+    };
+
+    /// Read, write and execute (code that rewrites itself, the test machines' scratch page).
+    pub const RWX: Prot = Prot {
+        read: true,
+        write: true,
+        exec: true,
+    };
+
     /// Read and write, no execute (the heap, the stack, data).
     pub const RW: Prot = Prot {
         read: true,

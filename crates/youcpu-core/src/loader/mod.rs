@@ -344,11 +344,7 @@ fn map_vdso(mmu: &mut Mmu, mm: &mut AddressSpace) -> Result<u64, LoadError> {
         .find_free_topdown(8 * PAGE_SIZE, MMAP_BASE)
         .ok_or_else(|| LoadError::new(Errno::Enomem, "no room for the vDSO"))?
         + 6 * PAGE_SIZE;
-    let prot = Prot {
-        read: true,
-        write: false,
-        exec: true,
-    };
+    let prot = Prot::RX;
     for i in 0..2 {
         mm.map_now(mmu, vdso_base + i * PAGE_SIZE, prot)?;
     }
@@ -383,11 +379,7 @@ fn map_vdso(mmu: &mut Mmu, mm: &mut AddressSpace) -> Result<u64, LoadError> {
         name: "[vdso]".into(),
         ..Vma::new(vdso_base, vdso_base + 2 * PAGE_SIZE, prot, VmaKind::Elf)
     });
-    let vvar = Prot {
-        read: true,
-        write: false,
-        exec: false,
-    };
+    let vvar = Prot::R;
     mm.add(Vma {
         name: "[vvar]".into(),
         ..Vma::new(vdso_base - 6 * PAGE_SIZE, vdso_base, vvar, VmaKind::Anon)
@@ -545,11 +537,7 @@ pub fn load(
             vdso: Some(vdso),
         },
     )?;
-    let stack_prot = Prot {
-        read: true,
-        write: true,
-        exec: false,
-    };
+    let stack_prot = Prot::RW;
     let mut a = layout.bottom & !(PAGE_SIZE - 1);
     while a < STACK_TOP {
         mm.map_now(mmu, a, stack_prot)?;

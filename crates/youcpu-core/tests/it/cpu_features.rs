@@ -29,16 +29,8 @@ fn user(code: &[u8], vendor: Vendor) -> Linux {
         ..Config::default()
     })
     .unwrap();
-    let rx = Prot {
-        read: true,
-        write: false,
-        exec: true,
-    };
-    let rw = Prot {
-        read: true,
-        write: true,
-        exec: false,
-    };
+    let rx = Prot::RX;
+    let rw = Prot::RW;
     l.mm.map_now(&mut l.m.mmu, CODE, rx).unwrap();
     l.mm.map_now(&mut l.m.mmu, DATA, rw).unwrap();
     l.mm.poke(&mut l.m.mmu, CODE, code).unwrap();

@@ -19,26 +19,8 @@ const STACK: u64 = 0x7000_0000;
 /// A booted kernel with `code` at CODE in ring 3, a stack page below STACK.
 fn user(code: &[u8], cfg: Config) -> Linux {
     let mut l = Linux::new(&cfg).unwrap();
-    l.mm.map_now(
-        &mut l.m.mmu,
-        CODE,
-        Prot {
-            read: true,
-            write: false,
-            exec: true,
-        },
-    )
-    .unwrap();
-    l.mm.map_now(
-        &mut l.m.mmu,
-        STACK - 4096,
-        Prot {
-            read: true,
-            write: true,
-            exec: false,
-        },
-    )
-    .unwrap();
+    l.mm.map_now(&mut l.m.mmu, CODE, Prot::RX).unwrap();
+    l.mm.map_now(&mut l.m.mmu, STACK - 4096, Prot::RW).unwrap();
     l.mm.poke(&mut l.m.mmu, CODE, code).unwrap();
     let s = &mut l.m.cpu.s;
     s.rip = CODE;

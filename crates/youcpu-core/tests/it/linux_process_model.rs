@@ -89,11 +89,7 @@ const STACK: u64 = 0x7fff_0000;
 /// Every process runs `syscall; jmp back` and the test loads the registers before each call.
 fn syscall_loop() -> Linux {
     let mut l = Linux::new(&Config::default()).unwrap();
-    let rx = Prot {
-        read: true,
-        write: false,
-        exec: true,
-    };
+    let rx = Prot::RX;
     l.mm.add(Vma::new(CODE, CODE + 4096, rx, VmaKind::Elf));
     l.mm.add(Vma::new(STACK - 65536, STACK, Prot::RW, VmaKind::Stack));
     l.mm.map_now(&mut l.m.mmu, CODE, rx).unwrap();

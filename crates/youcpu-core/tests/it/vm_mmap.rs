@@ -22,16 +22,8 @@ fn image() -> Image {
     Image::new("init", vec![0x90; 0x1000], vec![seg], 100).unwrap()
 }
 
-const R: Prot = Prot {
-    read: true,
-    write: false,
-    exec: false,
-};
-const RW: Prot = Prot {
-    read: true,
-    write: true,
-    exec: false,
-};
+const R: Prot = Prot::R;
+const RW: Prot = Prot::RW;
 
 #[test]
 fn mapped_files_and_anonymous_memory() {

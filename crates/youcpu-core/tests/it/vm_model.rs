@@ -234,11 +234,7 @@ pub(crate) fn run(ops: Vec<Op>, limit: Option<(usize, usize)>) {
             }
             Op::Mmap(i, pages, with_file) => {
                 let pid = pick(i);
-                let prot = Prot {
-                    read: true,
-                    write: true,
-                    exec: false,
-                };
+                let prot = Prot::RW;
                 let f = with_file.then_some((mapped_file, 0));
                 match sys.mmap(pid, pages * 0x1000, prot, f) {
                     Ok(a) => assert!(is_mmap(a), "{a:#x}"),

@@ -295,11 +295,7 @@ fn apply_op(sys: &mut System, op: Op) -> Result<Outcome, String> {
             let f = sys
                 .add_file(FILE_NAME, file_bytes())
                 .map_err(|e| e.to_string())?;
-            let prot = Prot {
-                read: true,
-                write: true,
-                exec: false,
-            };
+            let prot = Prot::RW;
             let at = sys
                 .mmap(PID, 2 * 4096, prot, Some((f, 0)))
                 .map_err(|e| e.to_string())?;
