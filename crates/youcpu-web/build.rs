@@ -479,6 +479,21 @@ fn parse_part(path: &Path, glossary: &mut Glossary) -> Part {
     let mut figures = Vec::new();
     let mut in_glossary = false;
     let mut links = Vec::new();
+    // The prose gathered since the last directive becomes one HTML block.
+    let mut flush = |chunk: &str,
+                     blocks: &mut Vec<Block>,
+                     subsections: &mut Vec<_>,
+                     used: &mut BTreeSet<String>| {
+        if !chunk.trim().is_empty() {
+            blocks.push(Block::Html(render(
+                chunk,
+                &id,
+                subsections,
+                used,
+                &mut *glossary,
+            )));
+        }
+    };
     for (n, line) in text.lines().enumerate().skip(body_start) {
         let mut rest = line;
         while let Some(at) = rest.find("](#") {
@@ -525,15 +540,7 @@ fn parse_part(path: &Path, glossary: &mut Glossary) -> Part {
                     "`::: figure NAME Caption`: a figure needs a caption that says what it shows",
                 );
             }
-            if !chunk.trim().is_empty() {
-                blocks.push(Block::Html(render(
-                    &chunk,
-                    &id,
-                    &mut subsections,
-                    &mut used,
-                    glossary,
-                )));
-            }
+            flush(&chunk, &mut blocks, &mut subsections, &mut used);
             chunk.clear();
             if kind == "widget" {
                 widgets.push(name.to_string());
@@ -561,15 +568,7 @@ fn parse_part(path: &Path, glossary: &mut Glossary) -> Part {
             chunk.push('\n');
         }
     }
-    if !chunk.trim().is_empty() {
-        blocks.push(Block::Html(render(
-            &chunk,
-            &id,
-            &mut subsections,
-            &mut used,
-            glossary,
-        )));
-    }
+    flush(&chunk, &mut blocks, &mut subsections, &mut used);
     let mut summary_html = String::new();
     html::push_html(&mut summary_html, Parser::new(&summary));
     Part {

@@ -532,3 +532,26 @@ pub fn agree_all(cases: Vec<(String, Case)>) -> Vec<Seen> {
     eprintln!("{n} cases: model and kernel agree");
     results.into_iter().map(|r| r.unwrap()).collect()
 }
+
+/// Writes a MemFs to a real directory `root`: its directories, files and symbolic links, with
+/// their modes (devices are left out).
+pub fn materialise(fs: &youcpu_core::exec::fs::MemFs, root: &Path) {
+    for (path, e) in fs.entries() {
+        let rel = std::ffi::OsStr::from_bytes(path.strip_prefix(b"/").unwrap_or(&path));
+        let real = root.join(rel);
+        match &e.node {
+            youcpu_core::exec::fs::MemNode::Dir => {
+                std::fs::create_dir_all(&real).unwrap();
+                crate::process::chmod(&real, e.mode).unwrap();
+            }
+            youcpu_core::exec::fs::MemNode::File(b) => {
+                crate::process::write(&real, b).unwrap();
+                crate::process::chmod(&real, e.mode).unwrap();
+            }
+            youcpu_core::exec::fs::MemNode::Symlink(t) => {
+                std::os::unix::fs::symlink(std::ffi::OsStr::from_bytes(t), &real).unwrap()
+            }
+            youcpu_core::exec::fs::MemNode::Device => {}
+        }
+    }
+}

@@ -57,27 +57,7 @@ fn input_bytes(r: &Input) -> Vec<u8> {
 }
 
 fn write_corpus(forms: &[Vec<u8>], records: &[(usize, Vec<u8>, Vec<u8>)]) {
-    let mut out = b"YCSSE1".to_vec();
-    out.extend_from_slice(&(forms.len() as u16).to_le_bytes());
-    for f in forms {
-        out.push(f.len() as u8);
-        out.extend_from_slice(f);
-    }
-    out.extend_from_slice(&(records.len() as u32).to_le_bytes());
-    for (form, input, want) in records {
-        out.extend_from_slice(&(*form as u16).to_le_bytes());
-        out.extend_from_slice(input);
-        out.extend_from_slice(want);
-    }
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/sse.bin");
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(&path, out).unwrap();
-    eprintln!(
-        "recorded {} records of {} forms into {}",
-        records.len(),
-        forms.len(),
-        path.display()
-    );
+    harness::write_corpus(b"YCSSE1", "sse.bin", forms, records);
 }
 
 /// The recorded corpus (tests/corpus/sse.bin) replays in the simulator alone: no assembler,

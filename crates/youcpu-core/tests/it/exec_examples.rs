@@ -9,11 +9,10 @@
 use youcpu_testkit::execve as common;
 
 use common::{kernel_with, model_on, request, sources, Case, Scratch, Seen};
-use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 use std::process::Command;
 use youcpu_core::exec::examples::{example_fs, tiny_elf, JAVA_REGISTRATION, PYC_REGISTRATION};
-use youcpu_core::exec::fs::{MemFs, MemNode};
+use youcpu_core::exec::fs::MemNode;
 use youcpu_core::exec::misc::MiscRegistry;
 use youcpu_core::exec::namei::Cred;
 use youcpu_core::exec::register;
@@ -34,28 +33,6 @@ fn build_static(dir: &Path, name: &str, src: &str) -> Option<Vec<u8>> {
         return None;
     }
     Some(std::fs::read(out).unwrap())
-}
-
-/// Writes a MemFs to a real directory.
-fn materialise(fs: &MemFs, root: &Path) {
-    for (path, e) in fs.entries() {
-        let rel = std::ffi::OsStr::from_bytes(path.strip_prefix(b"/").unwrap_or(&path));
-        let real = root.join(rel);
-        match &e.node {
-            MemNode::Dir => {
-                std::fs::create_dir_all(&real).unwrap();
-                youcpu_testkit::process::chmod(&real, e.mode).unwrap();
-            }
-            MemNode::File(b) => {
-                youcpu_testkit::process::write(&real, b).unwrap();
-                youcpu_testkit::process::chmod(&real, e.mode).unwrap();
-            }
-            MemNode::Symlink(t) => {
-                std::os::unix::fs::symlink(std::ffi::OsStr::from_bytes(t), &real).unwrap()
-            }
-            MemNode::Device => {}
-        }
-    }
 }
 
 #[test]
@@ -111,7 +88,7 @@ fn every_example_in_a_chroot() {
         .unwrap();
     let root = work.path("root");
     std::fs::create_dir_all(&root).unwrap();
-    materialise(&fs, &root);
+    youcpu_testkit::execve::materialise(&fs, &root);
     // Which namespace features work here?
     let probe = Command::new("unshare")
         .args(["--user", "--map-root-user", "--mount"])

@@ -27,19 +27,8 @@ const WRITER_C: &str = r#"
 #include <sys/mount.h>
 #include <unistd.h>
 #define D "/proc/sys/fs/binfmt_misc"
-/* True in the host's user namespace (uid_map is the identity over every id): binfmt_misc
- * entries are registered only in a private namespace, never in the host's table. (A chroot
- * without /proc, where the examples run, is a private namespace: the host always has /proc.) */
-static int in_host_namespace(void) {
-    FILE *f = fopen("/proc/self/uid_map", "r");
-    unsigned long a = 1, b = 1, c = 0;
-    int n = f ? fscanf(f, "%lu %lu %lu", &a, &b, &c) : 0;
-    if (f) fclose(f);
-    return n == 3 && a == 0 && b == 0 && c == 4294967295UL;
-}
 int main(int argc, char **argv) {
     if (argc < 2) return 2;
-    if (in_host_namespace()) { printf("HOST: refusing to register in the host's binfmt_misc\n"); return 5; }
     if (mount("none", D, "binfmt_misc", 0, NULL)) { printf("MOUNT %d\n", errno); return 1; }
     FILE *in = fopen(argv[1], "rb");
     if (!in) return 3;

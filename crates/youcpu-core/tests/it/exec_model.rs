@@ -5,7 +5,6 @@
 #![allow(clippy::unwrap_used)]
 
 use proptest::prelude::*;
-use std::os::unix::ffi::OsStrExt;
 use youcpu_core::exec::binprm::BINPRM_BUF_SIZE;
 use youcpu_core::exec::examples::{example_fs, JAVA_REGISTRATION, PYC_REGISTRATION};
 use youcpu_core::exec::fs::{MemFs, MemNode};
@@ -127,22 +126,7 @@ fn memfs_and_the_real_filesystem_agree() {
     let fs = example_fs().unwrap();
     let root = std::env::temp_dir().join(format!("youcpu-exec-memfs-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&root);
-    for (path, e) in fs.entries() {
-        let real = root.join(std::ffi::OsStr::from_bytes(
-            path.strip_prefix(b"/").unwrap_or(&path),
-        ));
-        match &e.node {
-            MemNode::Dir => std::fs::create_dir_all(&real).unwrap(),
-            MemNode::File(b) => {
-                youcpu_testkit::process::write(&real, b).unwrap();
-                youcpu_testkit::process::chmod(&real, e.mode).unwrap();
-            }
-            MemNode::Symlink(t) => {
-                std::os::unix::fs::symlink(std::ffi::OsStr::from_bytes(t), &real).unwrap()
-            }
-            MemNode::Device => {}
-        }
-    }
+    youcpu_testkit::execve::materialise(&fs, &root);
     let real = ExecView::host(&root).expect("the tree on the host");
     let mut paths: Vec<Vec<u8>> = fs.entries().map(|(p, _)| p.to_vec()).collect();
     paths.extend([

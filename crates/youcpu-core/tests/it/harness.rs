@@ -464,3 +464,38 @@ pub fn labelled_code(
         })
         .collect()
 }
+
+/// Writes a recorded corpus to `tests/corpus/FILE`: the 6-byte `magic`, the form count (u16)
+/// and each form's machine code (a length byte, the bytes), the record count (u32) and each
+/// record (the form's index as u16, the input bytes, the wanted bytes), all little-endian; the
+/// replay tests read it back (`cpu::replay`).
+pub fn write_corpus(
+    magic: &[u8; 6],
+    file: &str,
+    forms: &[Vec<u8>],
+    records: &[(usize, Vec<u8>, Vec<u8>)],
+) {
+    let mut out = magic.to_vec();
+    out.extend_from_slice(&(forms.len() as u16).to_le_bytes());
+    for f in forms {
+        out.push(f.len() as u8);
+        out.extend_from_slice(f);
+    }
+    out.extend_from_slice(&(records.len() as u32).to_le_bytes());
+    for (form, input, want) in records {
+        out.extend_from_slice(&(*form as u16).to_le_bytes());
+        out.extend_from_slice(input);
+        out.extend_from_slice(want);
+    }
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/corpus")
+        .join(file);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, out).unwrap();
+    eprintln!(
+        "recorded {} records of {} forms into {}",
+        records.len(),
+        forms.len(),
+        path.display()
+    );
+}

@@ -111,15 +111,19 @@ fn exec_ns(pid: u32) -> u64 {
     s.split_whitespace().next().unwrap().parse().unwrap()
 }
 
-fn simulated_shares(policy: Policy) -> Vec<f64> {
-    let tasks: Vec<TaskSpec> = NICE
-        .iter()
+/// One CPU-bound task (a burst longer than any run) at each nice value, all there from the start.
+fn hogs(nice: &[i32]) -> Vec<TaskSpec> {
+    nice.iter()
         .map(|&nice| TaskSpec {
             arrival: 0,
             bursts: vec![Burst::Cpu(1 << 40)],
             nice,
         })
-        .collect();
+        .collect()
+}
+
+fn simulated_shares(policy: Policy) -> Vec<f64> {
+    let tasks = hogs(&NICE);
     let cfg = SimConfig {
         horizon: Some(3_000_000_000),
         ..SimConfig::default()
@@ -184,14 +188,7 @@ fn nice_shares_on_two_cpus_match_the_running_kernel() {
     // put both nice-0 loops on one CPU that skews the pairs' ratio (within one CPU it cannot):
     // up to three measurements, the one closest to the model's ratio counts.
     let model = {
-        let tasks: Vec<TaskSpec> = NICE_2CPU
-            .iter()
-            .map(|&nice| TaskSpec {
-                arrival: 0,
-                bursts: vec![Burst::Cpu(1 << 40)],
-                nice,
-            })
-            .collect();
+        let tasks = hogs(&NICE_2CPU);
         let cfg = SimConfig {
             horizon: Some(3_000_000_000),
             cpus: 2,
@@ -235,14 +232,7 @@ fn nice_shares_on_two_cpus_match_the_running_kernel() {
         })
         .cloned()
         .unwrap_or_default();
-    let tasks: Vec<TaskSpec> = NICE_2CPU
-        .iter()
-        .map(|&nice| TaskSpec {
-            arrival: 0,
-            bursts: vec![Burst::Cpu(1 << 40)],
-            nice,
-        })
-        .collect();
+    let tasks = hogs(&NICE_2CPU);
     for policy in [
         Policy::Eevdf(EevdfParams::for_cpus(2, EevdfParams::default().base_slice)),
         Policy::Cfs(CfsParams::for_cpus(2)),

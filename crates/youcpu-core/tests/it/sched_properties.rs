@@ -12,7 +12,7 @@ use youcpu_core::sched::sim::{
 use youcpu_core::sched::timeslice::calc_delta;
 
 /// Time units per textbook unit when a workload is run under CFS/EEVDF (0.1 ms in ns).
-const FAIR_SCALE: u64 = 100_000;
+pub(crate) const FAIR_SCALE: u64 = 100_000;
 
 fn textbook_policy() -> impl Strategy<Value = Policy> {
     prop_oneof![

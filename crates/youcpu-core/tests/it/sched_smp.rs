@@ -11,9 +11,11 @@ use youcpu_core::sched::sim::{
     StepKind, TaskSpec, MAX_CPUS,
 };
 
-/// Time units per textbook unit when a workload is run under CFS/EEVDF (0.1 ms in ns).
-const FAIR_SCALE: u64 = 100_000;
+use crate::sched_properties::FAIR_SCALE;
 
+/// The five textbook policies and the two fair ones. (Not built on `sched_properties`'
+/// `textbook_policy`: the seeds in `sched_smp.proptest-regressions` replay through this
+/// strategy's shape, which must stay as it was when they were saved.)
 fn policy() -> impl Strategy<Value = Policy> {
     prop_oneof![
         Just(Policy::Fifo),

@@ -4,6 +4,7 @@
 
 #![allow(clippy::unwrap_used)] // tests may unwrap
 
+use crate::vm_model::decisions;
 use youcpu_core::paging::{AccessKind, FaultKind};
 use youcpu_core::vm::system::KERNEL_VA;
 use youcpu_core::vm::vma::{STACK_EXPAND, STACK_LIMIT, STACK_TOP};
@@ -32,16 +33,6 @@ fn image(name: &str) -> Image {
         },
     ];
     Image::new(name, bytes, segs, 300).unwrap()
-}
-
-fn decisions(steps: &[Step]) -> Vec<Decision> {
-    steps
-        .iter()
-        .filter_map(|s| match s {
-            Step::Kernel { decision } => Some(decision.clone()),
-            _ => None,
-        })
-        .collect()
 }
 
 fn fault(steps: &[Step]) -> Option<(FaultKind, u64, u64)> {

@@ -288,3 +288,33 @@ pub(crate) fn run(ops: Vec<Op>, limit: Option<(usize, usize)>) {
     // Exit and exec forgot every swap entry, so every slot is free again.
     assert_eq!(sys.swap_usage().0, 0);
 }
+
+/// The kernel's decisions among `steps`, in order.
+pub(crate) fn decisions(steps: &[Step]) -> Vec<Decision> {
+    steps
+        .iter()
+        .filter_map(|s| match s {
+            Step::Kernel { decision } => Some(decision.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Compiles the C `program` to `youcpu-vm-NAME-PID/NAME` in the temporary directory with the
+/// machine's gcc: static, not PIE, no RELRO, so that the segments the model loads are the ones
+/// the kernel maps.
+pub(crate) fn build_static(name: &str, program: &str) -> std::path::PathBuf {
+    use youcpu_testkit::process::Run;
+    let dir = std::env::temp_dir().join(format!("youcpu-vm-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (src, exe) = (dir.join(format!("{name}.c")), dir.join(name));
+    youcpu_testkit::process::write(&src, program).unwrap();
+    let st = std::process::Command::new("gcc")
+        .args(["-O0", "-static", "-no-pie", "-Wl,-z,norelro", "-o"])
+        .arg(&exe)
+        .arg(&src)
+        .run_status()
+        .expect("gcc (Debian packages gcc and libc6-dev) is needed for this test");
+    assert!(st.success());
+    exe
+}

@@ -77,20 +77,12 @@ fn fork_cow_and_the_zero_page_match_pagemap() {
         .and_then(|l| l.split_whitespace().nth(1))
         .unwrap();
     if euid != "0" {
-        eprintln!("vm_pagemap: not root, frame numbers are hidden; run as root to compare");
+        youcpu_testkit::oracle::missing(
+            "root: /proc/PID/pagemap hides frame numbers from other users",
+        );
         return;
     }
-    let dir = std::env::temp_dir().join(format!("youcpu-vm-pagemap-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let (src, exe) = (dir.join("pm.c"), dir.join("pm"));
-    youcpu_testkit::process::write(&src, PROGRAM).unwrap();
-    let st = Command::new("gcc")
-        .args(["-O0", "-static", "-no-pie", "-Wl,-z,norelro", "-o"])
-        .arg(&exe)
-        .arg(&src)
-        .run_status()
-        .expect("gcc (Debian packages gcc and libc6-dev) is needed for this test");
-    assert!(st.success());
+    let exe = crate::vm_model::build_static("pm", PROGRAM);
     let out = Command::new("setarch")
         .arg("-R")
         .arg(&exe)
@@ -148,5 +140,5 @@ fn fork_cow_and_the_zero_page_match_pagemap() {
         a[2]
     );
     sys.audit().unwrap();
-    std::fs::remove_dir_all(&dir).ok();
+    std::fs::remove_dir_all(exe.parent().unwrap()).ok();
 }

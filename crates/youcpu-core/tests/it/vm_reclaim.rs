@@ -11,7 +11,7 @@
 use proptest::prelude::*;
 use youcpu_core::vm::{Decision, FrameUse, Limits, Step, System, VmError};
 
-use crate::vm_model::{file, image, op, run, TEXT};
+use crate::vm_model::{decisions, file, image, op, run, TEXT};
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(200))]
@@ -23,16 +23,6 @@ proptest! {
     ) {
         run(ops, Some((limit, swap)));
     }
-}
-
-fn decisions(steps: &[Step]) -> Vec<Decision> {
-    steps
-        .iter()
-        .filter_map(|s| match s {
-            Step::Kernel { decision } => Some(decision.clone()),
-            _ => None,
-        })
-        .collect()
 }
 
 /// What reclaim did during `steps`: ('c', frame) second chance, ('s', frame) swap-out,

@@ -61,18 +61,7 @@ fn real(exe: &std::path::Path, kind: u8, addr: u64) -> Option<(i32, u64)> {
 
 #[test]
 fn faults_match_the_kernel() {
-    let dir = std::env::temp_dir().join(format!("youcpu-vm-segv-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let src = dir.join("segv.c");
-    let exe = dir.join("segv");
-    youcpu_testkit::process::write(&src, PROGRAM).unwrap();
-    let st = Command::new("gcc")
-        .args(["-O0", "-static", "-no-pie", "-Wl,-z,norelro", "-o"])
-        .arg(&exe)
-        .arg(&src)
-        .run_status()
-        .expect("gcc (Debian packages gcc and libc6-dev) is needed for this test");
-    assert!(st.success());
+    let exe = crate::vm_model::build_static("segv", PROGRAM);
     let bytes = std::fs::read(&exe).unwrap();
     let image = Image::from_elf("segv", bytes, 4096).unwrap();
     let (sys0, _) = System::boot(Limits::default(), image).unwrap();
@@ -129,5 +118,5 @@ fn faults_match_the_kernel() {
         );
         sys.audit().unwrap();
     }
-    std::fs::remove_dir_all(&dir).ok();
+    std::fs::remove_dir_all(exe.parent().unwrap()).ok();
 }

@@ -71,6 +71,18 @@ fn recorded_x87_transcendental_corpus_replays_within_one_ulp() {
     assert!(youcpu_core::cpu::replay::replay_x87_transcendentals(&bad, 1).is_err());
 }
 
+/// What the corpus keeps of a native record `r` (126 bytes): the first 94 bytes of its
+/// [`view`] (RFLAGS, FCW, FSW, FTW and the registers), `r[116..118]`, 14 zero bytes, and the
+/// store `r[128..144]`.
+fn corpus_want(r: &[u8]) -> Vec<u8> {
+    let mut want = view(r);
+    want.truncate(14 + 80);
+    want.extend_from_slice(&r[116..118]);
+    want.extend_from_slice(&[0u8; 14]);
+    want.extend_from_slice(&r[128..144]);
+    want
+}
+
 /// The compared bytes of a record: RFLAGS, FCW, FSW, FTW, the registers, AX and the store.
 fn view(r: &[u8]) -> Vec<u8> {
     let mut v = Vec::new();
@@ -186,12 +198,7 @@ fn x87_forms_match_the_real_cpu() {
                 }
                 for (j, input) in tables[*t].iter().enumerate() {
                     if movable && j % step == 0 {
-                        let r = &native.stdout[o + j * REC..o + (j + 1) * REC];
-                        let mut want = view(r);
-                        want.truncate(14 + 80);
-                        want.extend_from_slice(&r[116..118]);
-                        want.extend_from_slice(&[0u8; 14]);
-                        want.extend_from_slice(&r[128..144]);
+                        let want = corpus_want(&native.stdout[o + j * REC..o + (j + 1) * REC]);
                         recorded.push((corpus_forms.len() - 1, input_bytes(input), want));
                     }
                 }
@@ -356,12 +363,7 @@ fn x87_transcendentals_match_the_real_cpu_within_one_ulp() {
         for (i, (_, t)) in forms.iter().enumerate() {
             for (j, input) in tables[*t].iter().enumerate() {
                 if j % 4 == 0 {
-                    let r = &native.stdout[o + j * REC..o + (j + 1) * REC];
-                    let mut want = view(r);
-                    want.truncate(14 + 80);
-                    want.extend_from_slice(&r[116..118]);
-                    want.extend_from_slice(&[0u8; 14]);
-                    want.extend_from_slice(&r[128..144]);
+                    let want = corpus_want(&native.stdout[o + j * REC..o + (j + 1) * REC]);
                     recorded.push((i, input_bytes(input), want));
                 }
             }
