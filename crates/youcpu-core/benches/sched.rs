@@ -10,26 +10,16 @@ use youcpu_core::sched::sim::{
     simulate, Burst, CfsParams, EevdfParams, Policy, SimConfig, TaskSpec,
 };
 
+use youcpu_testkit::rng::{Mmix, Rng};
+
 const MS: u64 = 1_000_000;
-
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self, m: u64) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (self.0 >> 33) % m
-    }
-}
 
 /// `n` CPU-bound tasks with nice values cycling through -20..=19, arriving over 10 ms.
 fn cpu_bound(n: usize) -> Vec<TaskSpec> {
-    let mut g = Lcg(1);
+    let mut g = Mmix(1);
     (0..n)
         .map(|i| TaskSpec {
-            arrival: g.next(10 * MS),
+            arrival: g.below(10 * MS),
             bursts: vec![Burst::Cpu(10_000 * MS)],
             nice: (i % 40) as i32 - 20,
         })
@@ -38,18 +28,18 @@ fn cpu_bound(n: usize) -> Vec<TaskSpec> {
 
 /// `n` interactive tasks: 0.05-1 ms of CPU, then 1-20 ms of I/O, 50 times over.
 fn interactive(n: usize) -> Vec<TaskSpec> {
-    let mut g = Lcg(2);
+    let mut g = Mmix(2);
     (0..n)
         .map(|i| {
             let mut bursts = Vec::new();
             for k in 0..50 {
                 if k > 0 {
-                    bursts.push(Burst::Io(MS + g.next(19 * MS)));
+                    bursts.push(Burst::Io(MS + g.below(19 * MS)));
                 }
-                bursts.push(Burst::Cpu(50_000 + g.next(950_000)));
+                bursts.push(Burst::Cpu(50_000 + g.below(950_000)));
             }
             TaskSpec {
-                arrival: g.next(10 * MS),
+                arrival: g.below(10 * MS),
                 bursts,
                 nice: (i % 11) as i32 - 5,
             }

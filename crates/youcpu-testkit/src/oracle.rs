@@ -64,9 +64,9 @@ pub fn in_private_namespace(filter: &str) -> bool {
     true
 }
 
-/// Whether `unshare --user --map-root-user --mount` works here; if not, says so through
-/// [`missing`].
-fn namespace_available() -> bool {
+/// Whether `unshare --user --map-root-user --mount` works here (util-linux is installed and
+/// the kernel grants an unprivileged user namespace); if not, says so through [`missing`].
+pub fn namespace_available() -> bool {
     let probe = Command::new("unshare")
         .args(["--user", "--map-root-user", "--mount", "true"])
         .output();

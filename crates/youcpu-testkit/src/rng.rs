@@ -18,6 +18,12 @@ pub struct XorShift64Star(pub u64);
 #[derive(Clone, Debug)]
 pub struct XorShift64(pub u64);
 
+/// The 64-bit linear congruential generator with Knuth's MMIX constants (TAOCP vol. 2
+/// §3.3.4: multiplier 6364136223846793005, increment 1442695040888963407); each draw is the
+/// state's top 31 bits (`state >> 33`), its low bits being weak.
+#[derive(Clone, Debug)]
+pub struct Mmix(pub u64);
+
 /// What a test draws from any of the generators.
 pub trait Rng {
     /// The next 64 bits.
@@ -73,6 +79,16 @@ impl Rng for XorShift64 {
     }
 }
 
+impl Rng for Mmix {
+    fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        self.0 >> 33
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -89,5 +105,11 @@ mod tests {
         // xorshift64* from 1: 1 ^ 1<<25 = 0x200_0001, then times the multiplier.
         let mut y = XorShift64Star(1);
         assert_eq!(y.next(), 0x200_0001u64.wrapping_mul(0x2545_f491_4f6c_dd1d));
+        // MMIX from 1: 1 * a + c = 7806831264735756412, whose top 31 bits are 908834774.
+        let mut m = Mmix(1);
+        assert_eq!(
+            [m.next(), m.next(), m.next()],
+            [908_834_774, 1_093_944_153, 1_392_341_196]
+        );
     }
 }

@@ -56,12 +56,7 @@ fn example_programs_are_runnable_elf_files() {
 
 #[test]
 fn every_example_in_a_chroot() {
-    if Command::new("unshare")
-        .arg("--version")
-        .run_output()
-        .is_err()
-    {
-        youcpu_testkit::oracle::missing("unshare is not installed");
+    if !youcpu_testkit::oracle::namespace_available() {
         return;
     }
     let work = Scratch::new("examples");

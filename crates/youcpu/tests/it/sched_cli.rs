@@ -9,6 +9,7 @@ use std::ffi::OsString;
 use std::process::Command;
 use std::time::{Duration, Instant};
 use youcpu_testkit::process::Run;
+use youcpu_testkit::rng::{Mmix, Rng};
 
 fn run(args: &[&str]) -> (i32, Value, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_youcpu"))
@@ -389,32 +390,22 @@ fn non_utf8_is_an_error() {
     assert!(v["error"].as_str().unwrap().contains("UTF-8"));
 }
 
-/// Deterministic pseudo-random strings over a small alphabet (the CLI crate has no proptest).
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self, m: u64) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (self.0 >> 33) % m
-    }
-    fn text(&mut self, alphabet: &[u8], max: u64) -> String {
-        let n = self.next(max + 1);
-        (0..n)
-            .map(|_| alphabet[self.next(alphabet.len() as u64) as usize] as char)
-            .collect()
-    }
+/// A deterministic pseudo-random string of at most `max` characters of `alphabet` (the CLI
+/// crate has no proptest).
+fn text(g: &mut Mmix, alphabet: &[u8], max: u64) -> String {
+    let n = g.below(max + 1);
+    (0..n)
+        .map(|_| alphabet[g.below(alphabet.len() as u64) as usize] as char)
+        .collect()
 }
 
 #[test]
 fn arbitrary_input_never_panics() {
     let policies = ["fifo", "sjf", "stcf", "rr", "cfs", "eevdf", "x"];
-    let mut g = Lcg(0x5eed);
+    let mut g = Mmix(0x5eed);
     for _ in 0..60 {
-        let policy = policies[g.next(policies.len() as u64) as usize];
-        let jobs = g.text(b"0123456789,:.+ -", 12);
+        let policy = policies[g.below(policies.len() as u64) as usize];
+        let jobs = text(&mut g, b"0123456789,:.+ -", 12);
         let mut args = vec![
             "--policy".to_string(),
             policy.to_string(),
@@ -426,9 +417,9 @@ fn arbitrary_input_never_panics() {
             ("--quantum", b"0123456789-", 3),
             ("--switch-cost", b"0123456789.", 3),
         ] {
-            if g.next(2) == 0 {
+            if g.below(2) == 0 {
                 args.push(flag.into());
-                args.push(g.text(alphabet, max));
+                args.push(text(&mut g, alphabet, max));
             }
         }
         let refs: Vec<&str> = args.iter().map(String::as_str).collect();
