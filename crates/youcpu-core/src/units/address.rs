@@ -205,16 +205,18 @@ mod tests {
     #[test]
     fn messages() {
         assert_eq!(
-            parse_address("nonsense").unwrap_err().to_string(),
+            parse_address("nonsense").expect_err("refused").to_string(),
             "\"nonsense\" is not a 64-bit address: write decimal digits, or hex digits after 0x \
              (a _ may stand between two digits)"
         );
         assert_eq!(
-            parse_address_bits("0x10000", 16).unwrap_err().to_string(),
+            parse_address_bits("0x10000", 16)
+                .expect_err("refused")
+                .to_string(),
             "0x10000 is beyond the 16-bit address space"
         );
         assert_eq!(
-            parse_address("").unwrap_err().to_string(),
+            parse_address("").expect_err("refused").to_string(),
             "enter an address, e.g. 0x7ffd1c2a3b40"
         );
     }

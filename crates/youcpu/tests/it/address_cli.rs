@@ -83,7 +83,7 @@ fn translate_vas_and_root_pfn() {
     // "not-present", a non-canonical one faults "non-canonical"; either way the VA is echoed.
     let dir = common::scratch("address_cli");
     let mem = dir.join("zeros");
-    youcpu_testkit::process::write(&mem, &[0u8; 4096]).unwrap();
+    youcpu_testkit::process::write(&mem, [0u8; 4096]).unwrap();
     let m = common::s(&mem);
     let translate = |a: &[&str]| youcpu(a, b"");
     for &text in TEXTS {
