@@ -70,6 +70,9 @@ test('page-walk diagram: bits clicked, fields dragged and keyed, by mouse, touch
   await page.mouse.down();
   await page.mouse.move(box.x + box.width / 2 - 60, box.y + box.height - 6, { steps: 6 });
   await page.mouse.up();
+  // The drag selected no text: the picture starts no selection (which also cost Chromium 8 to
+  // 10 ms per click on it, docs/performance.md, session 9).
+  assert.equal(await page.evaluate(() => String(getSelection())), '', 'a drag on the picture selects no text');
   s = await read(w);
   assert.notEqual(s.va, '0x7ffd1c2a2b40');
   assert.match(s.desc, /PML4 index 2[0-4]\d/);
