@@ -11,7 +11,7 @@
 //  - the main thread's own work for each of those inputs, from a Chromium trace;
 //  - long tasks (the longtask observer, > 50 ms) while each widget runs its bigger simulation,
 //    and the same runs traced, in the main thread's CPU time (robust on a shared machine).
-// Usage: node scripts/measure.mjs [dist] [--json FILE] [--runs | --inputs] [--only ID,ID]
+// Usage: [CSS=RULES] node scripts/measure.mjs [dist] [--json FILE] [--runs | --inputs] [--only ID,ID]
 //   (after trunk build --release). --runs: only the simulations (long tasks at 4x, and traced
 //   at 1x); --inputs: only the
 //   traced inputs (every input of INPUTS below, per widget); --only: just these widgets.
@@ -121,6 +121,8 @@ async function newPage(throttle) {
   await cdp.send('Network.enable');
   await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
   await cdp.send('Emulation.setCPUThrottlingRate', { rate: throttle });
+  // CSS=...: a style sheet added to the page, to try a rule on a build without rebuilding it.
+  if (process.env.CSS) await page.addInitScript((css) => { document.addEventListener('DOMContentLoaded', () => { const s = document.createElement('style'); s.textContent = css; document.head.append(s); }); }, process.env.CSS);
   await page.addInitScript(() => {
     window.__cls = 0;
     window.__long = [];

@@ -78,6 +78,22 @@ for (let rep = 0; rep < +(process.env.REPS ?? 3); rep++) {
     }
     const types = [...new Set(kids.filter((e) => e.name === 'EventDispatch').map((e) => e.args?.data?.type))].join(',');
     console.log(`rep ${rep}: task ${(t.dur / 1000).toFixed(1)} ms wall, ${((t.tdur ?? t.dur) / 1000).toFixed(1)} CPU${types ? ` (events: ${types})` : ''}:`, JSON.stringify(by));
+    if (process.env.ALL) {
+      // ALL=1: every event in the task by name, in self time (its time less its children's),
+      // to find what the named parts above leave out.
+      const inside = kids.filter((e) => e.dur > 0).sort((a, b) => a.ts - b.ts || b.dur - a.dur);
+      const selfBy = {};
+      for (const e of inside) {
+        const child = inside.filter((c) => c !== e && c.ts >= e.ts && c.ts + c.dur <= e.ts + e.dur
+          && !inside.some((m) => m !== e && m !== c && m.ts >= e.ts && m.ts + m.dur <= e.ts + e.dur && c.ts >= m.ts && c.ts + c.dur <= m.ts + m.dur && m.dur > c.dur));
+        const own = e.dur - child.reduce((a, c) => a + c.dur, 0);
+        selfBy[e.name] = (selfBy[e.name] ?? 0) + own / 1000;
+      }
+      const top = inside.filter((e) => !inside.some((m) => m !== e && m.ts <= e.ts && m.ts + m.dur >= e.ts + e.dur && m.dur > e.dur));
+      const covered = top.reduce((a, e) => a + e.dur, 0) / 1000;
+      console.log(`    uncovered by any event: ${(t.dur / 1000 - covered).toFixed(1)} ms; self time by event:`,
+        JSON.stringify(Object.fromEntries(Object.entries(selfBy).filter(([, v]) => v >= 0.2).sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, +v.toFixed(1)]))));
+    }
   }
 }
 for (const k of Object.keys(parts[0] ?? {})) console.log(`  ${k}: median ${[...parts.map((p) => p[k])].sort((a, b) => a - b)[Math.floor(parts.length / 2)]} ms (wall)`);

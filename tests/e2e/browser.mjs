@@ -98,6 +98,39 @@ export async function overlappingTexts(svg, slack = 2) {
   }, slack);
 }
 
+/**
+ * The lines of a picture (an `svg` locator: its `line`, `polyline` and `path` elements with a
+ * stroke) that cross one of its texts: each line is sampled every pixel along its length and a
+ * sample inside a text's box, shrunk by `slack` CSS pixels each way (the line box's air above
+ * the capitals and below the descenders), counts. Each as "text / the line's class".
+ */
+export async function linesCrossingTexts(svg, slack = 2) {
+  return svg.evaluate((s, slack) => {
+    const boxes = [...s.querySelectorAll('text')]
+      .filter((t) => t.textContent.trim() && t.checkVisibility({ opacityProperty: true, visibilityProperty: true }))
+      .map((t) => ({ s: t.textContent.trim(), r: t.getBoundingClientRect() }))
+      .filter((b) => b.r.width > 0 && b.r.height > 0);
+    const out = new Set();
+    for (const l of s.querySelectorAll('line, polyline, path')) {
+      if (l.closest('defs, marker') || getComputedStyle(l).stroke === 'none' || !l.checkVisibility()) continue;
+      const m = l.getScreenCTM();
+      const n = l.getTotalLength();
+      const pt = s.createSVGPoint();
+      for (let d = 0; d <= n; d += 1) {
+        const p = l.getPointAtLength(d);
+        pt.x = p.x; pt.y = p.y;
+        const q = pt.matrixTransform(m);
+        for (const b of boxes) {
+          if (q.x > b.r.left + slack && q.x < b.r.right - slack && q.y > b.r.top + slack && q.y < b.r.bottom - slack) {
+            out.add(`${b.s} / ${l.parentElement.getAttribute('class') ?? ''} ${l.getAttribute('class') ?? ''}`.trim());
+          }
+        }
+      }
+    }
+    return [...out];
+  }, slack);
+}
+
 /** The texts of a picture (an `svg` locator) drawn past its edges by more than `slack` px. */
 export async function textsOutside(svg, slack = 1) {
   return svg.evaluate((s, slack) => {

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { openPage, overlappingTexts, shoot } from './browser.mjs';
+import { linesCrossingTexts, openPage, overlappingTexts, shoot } from './browser.mjs';
 import { useSite } from './site.mjs';
 
 const site = useSite();
@@ -56,6 +56,7 @@ test('ld-so: objects at their bases, puts resolved from main through the PLT', a
   assert.ok(prose.includes(Number(facts['ldso.instructions']).toLocaleString('en-US')), prose);
   await shoot(w, 'ld-so.png');
   assert.deepEqual(await overlappingTexts(pic), [], 'texts drawn over each other at 1280 px');
+  assert.deepEqual(await linesCrossingTexts(pic), [], 'lines drawn across texts at 1280 px');
 
   // Mouse: a RELATIVE slot; its arrow stays in the program, no call path.
   const rel = pic.locator('[data-hit][aria-label^="RELATIVE"]').first();
@@ -156,6 +157,10 @@ test('ld-so at 360 px with touch: no sideways scroll, a tap picks a slot', async
   // library's counts), and the call site's function named in full (it was cut to a dozen letters).
   const pic = w.getByTestId('ld-diagram');
   assert.deepEqual(await overlappingTexts(pic), [], 'texts drawn over each other at 360 px');
+  assert.deepEqual(await linesCrossingTexts(pic), [], 'lines drawn across texts at 360 px');
+  // The slot's sentence whole in the picture (it was cut short, "in ld-mu…"), in lines.
+  const squeeze = (t) => t.replace(/\s+/g, '');
+  assert.ok(squeeze(await pic.textContent()).includes(squeeze(await picked(w))), await pic.textContent());
   assert.ok((await pic.textContent()).includes('in __do_global_dtors_aux'), await pic.textContent());
   assert.deepEqual(errors, []);
   await page.close();
@@ -179,6 +184,7 @@ for (const scheme of ['light', 'dark']) {
     assert.deepEqual(result, [], JSON.stringify(result, null, 2));
     if (scheme === 'dark') await shoot(w, 'ld-so-dark.png');
     assert.deepEqual(await overlappingTexts(w.getByTestId('ld-diagram')), []);
+    assert.deepEqual(await linesCrossingTexts(w.getByTestId('ld-diagram')), []);
     await page.close();
   });
 }

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
-import { openPage, shoot } from './browser.mjs';
+import { linesCrossingTexts, openPage, shoot } from './browser.mjs';
 import { useSite } from './site.mjs';
 
 const site = useSite();
@@ -70,6 +70,9 @@ test('page-walk diagram: bits clicked, fields dragged and keyed, by mouse, touch
   await page.mouse.down();
   await page.mouse.move(box.x + box.width / 2 - 60, box.y + box.height - 6, { steps: 6 });
   await page.mouse.up();
+  // The drag selected no text: the picture starts no selection (which also cost Chromium 8 to
+  // 10 ms per click on it, docs/performance.md, session 9).
+  assert.equal(await page.evaluate(() => String(getSelection())), '', 'a drag on the picture selects no text');
   s = await read(w);
   assert.notEqual(s.va, '0x7ffd1c2a2b40');
   assert.match(s.desc, /PML4 index 2[0-4]\d/);
@@ -96,6 +99,7 @@ test('page-walk diagram: bits clicked, fields dragged and keyed, by mouse, touch
   // Screenshots of the diagram at 1280 px.
   await w.getByTestId('pw-preset').selectOption('0');
   await shoot(d, 'page-walk-diagram-1280.png');
+  assert.deepEqual(await linesCrossingTexts(d), [], 'lines drawn across texts at 1280 px');
   assert.deepEqual(errors, []);
   await page.close();
 });
@@ -129,6 +133,7 @@ test('page-walk at 360 px: the narrow diagram, no sideways scroll, touch flips a
   await shoot(w, 'page-walk-360.png');
   await w.getByTestId('pw-preset').selectOption('5');
   await shoot(narrow, 'page-walk-diagram-360.png');
+  assert.deepEqual(await linesCrossingTexts(narrow), [], 'lines drawn across texts at 360 px');
   assert.deepEqual(errors, []);
   await page.close();
   await browser.close();

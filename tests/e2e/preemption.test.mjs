@@ -3,7 +3,7 @@
 // and says why; the URL restores settings and position; keys drive it; it fits 360 px.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openPage, shoot } from './browser.mjs';
+import { linesCrossingTexts, openPage, shoot } from './browser.mjs';
 import { whenLive, tabTo } from './drive.mjs';
 import path from 'node:path';
 import { useSite } from './site.mjs';
@@ -170,6 +170,7 @@ test('preemption: keys drive it, the live region speaks, bad periods are refused
   const pageOverflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   assert.ok(pageOverflow <= 1, `page overflows by ${pageOverflow}px at 360 px`);
   await shoot(w, 'preemption-360.png');
+  assert.deepEqual(await linesCrossingTexts(w.getByTestId('pe-diagram')), [], 'lines drawn across texts at 360 px');
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -4,7 +4,7 @@
 // sideways; screenshots at 1280 and 360 px.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openPage, shoot } from './browser.mjs';
+import { linesCrossingTexts, openPage, shoot } from './browser.mjs';
 import { whenLive } from './drive.mjs';
 import { useSite } from './site.mjs';
 
@@ -68,6 +68,7 @@ test('fork-cow: opens on two processes sharing frames; click, key and touch spli
   const frames = () => w.locator('[data-testid^="fc-frame-box-"]').count();
   assert.equal(await frames(), 3);
   await shoot(w, 'fork-cow-1280.png');
+  assert.deepEqual(await linesCrossingTexts(d), [], 'lines drawn across texts');
 
   // Mouse: the child writes its data page and gets its own frame, lit.
   await w.getByTestId('fc-page-2-data').click();

@@ -1,7 +1,7 @@
 //! The view of `fork_cow`.
 
 use crate::ui::{use_url_reducer, Col, Control, Dispatch, Frame, Stepper, Table};
-use super::diagram::{draw, layout, Picture};
+use super::diagram::{draw, layout, Picture, COL_W};
 use super::state::{region_va, Action, State, Op, Region};
 use crate::widgets::hit::picture;
 use std::collections::BTreeMap;
@@ -152,8 +152,16 @@ struct PictureProps {
 #[component]
 fn ForkPicture(p: &PictureProps) -> Html {
     let pic = &p.pic;
-    picture("fork-cow-diagram", "fc-diagram", "Address spaces and the frames they map", pic.desc.clone(),
-        (pic.width, pic.height), pic.width * 2.0, draw(pic, Some(&p.on_page)))
+    // Its widest size by its columns (one per process), at most about 1.4 CSS px a unit on a
+    // desktop: two processes stretched to the column's 34rem drew 13-unit labels at 33 px.
+    let class = match ((pic.width - 8.0) / COL_W).round() as usize {
+        0 | 1 => "fc-diagram fc-c1",
+        2 => "fc-diagram fc-c2",
+        3 => "fc-diagram fc-c3",
+        _ => "fc-diagram",
+    };
+    picture("fork-cow-diagram", class, "Address spaces and the frames they map", pic.desc.clone(),
+        (pic.width, pic.height), pic.width * 1.4, draw(pic, Some(&p.on_page)))
 }
 
 fn shared_text(users: &BTreeMap<u64, Vec<u32>>) -> String {

@@ -2,7 +2,11 @@
 //! object (highest address at the top) with its base and its relocations counted by type;
 //! under it the picked object's relocation slots as cells, and an arrow from the picked slot to
 //! what the value `ld.so` wrote there points at; for a slot the program calls through, the
-//! call site and the PLT stub that lead to it.
+//! call site and the PLT stub that lead to it, then the slot in words.
+//!
+//! No line crosses a text: the arrow up to the target's band runs in a gutter right of the
+//! bands and along free rows (above the cells, under the target band), and the call boxes sit
+//! right under the cells, with the sentence below them.
 
 use super::state::State;
 use crate::widgets::exec_draw::{char_w, clip, order_by, Canvas};
@@ -24,8 +28,13 @@ pub fn width(narrow: bool) -> f64 {
     }
 }
 const BAND_H: f64 = 40.0;
-/// The room under the band the picked slot points into, for the target's name.
-const NAME_ROW: f64 = 20.0;
+/// The room under the band the picked slot points into: the arrow's last turn, then the
+/// target's name.
+const NAME_ROW: f64 = 24.0;
+/// The arrow's run under the target band, below its bottom edge.
+const UNDER: f64 = 8.0;
+/// The strip right of the bands that the arrow climbs in.
+const GUTTER: f64 = 14.0;
 const GAP: f64 = 22.0;
 /// Most objects drawn.
 pub const MAX_BANDS: usize = 8;
@@ -155,7 +164,9 @@ pub fn draw(c: &mut Canvas, s: &State, r: &Report, w: f64) -> (f64, String) {
     let run = s.report().is_some();
     let pick = if run { s.reloc } else { State::default_pick(r) };
     let object = if run { s.object } else { 0 };
-    let band_w = w - 2.0 * X0;
+    let band_w = w - 2.0 * X0 - GUTTER;
+    // The arrow's lane, in the middle of the gutter.
+    let gx = X0 + band_w + GUTTER / 2.0;
     // On a phone the small text is drawn at 12 px rather than 11 (web/style.css) and these lines
     // are mostly capitals: there a letter takes about a quarter more room than `char_w` says.
     let narrow = w < W;
@@ -181,14 +192,11 @@ pub fn draw(c: &mut Canvas, s: &State, r: &Report, w: f64) -> (f64, String) {
     y += 16.0;
     let mut band_y = vec![None; r.objects.len()];
     // The object the picked slot points into gets a row of its own under its band for the
-    // target's name, beside the arrow's tip (drawn over the band's counts it was unreadable).
+    // arrow's last turn and the target's name (drawn over the band's counts it was unreadable).
     let picked = pick.and_then(|i| r.relocs.get(i));
-    let named_target = picked
-        .and_then(|x| x.target.as_ref())
-        .filter(|t| t.symbol.is_some())
-        .map(|t| t.object);
+    let target = picked.and_then(|x| x.target.as_ref()).map(|t| t.object);
     let band_gap = |i: usize| {
-        if Some(i) == named_target {
+        if Some(i) == target {
             NAME_ROW
         } else {
             6.0
@@ -244,15 +252,16 @@ pub fn draw(c: &mut Canvas, s: &State, r: &Report, w: f64) -> (f64, String) {
         band_y[i] = Some(y);
         y += band_gap(i) + BAND_H;
     }
-    c.text(X0, y + 6.0, "start", "d-small", if !run && narrow {
+    let lowest = if !run && narrow {
         "mapped by the kernel, then by ld.so"
     } else if !run {
         "the kernel maps the program and its loader; ld.so maps the libraries"
     } else if w < W {
-        "lowest addresses (the stack is not shown)"
+        "lowest addresses (stack not shown)"
     } else {
         "lowest addresses (the stack, above them all, is left out)"
-    });
+    };
+    c.text(X0, y + 6.0, "start", "d-small", clip(lowest, small_fit(band_w)));
     y += GAP;
     // The picked object's relocation cells.
     let cells = State::cells(r, object, pick);
@@ -274,7 +283,8 @@ pub fn draw(c: &mut Canvas, s: &State, r: &Report, w: f64) -> (f64, String) {
             (band_w / char_w("d-label")) as usize,
         ),
     );
-    y += 16.0;
+    // Under the caption, a free row the arrow leaves the cells by.
+    y += 28.0;
     let cw = (band_w / cells.len().max(1) as f64).min(34.0);
     let mut picked_cell = None;
     if cells.is_empty() {
@@ -293,33 +303,34 @@ pub fn draw(c: &mut Canvas, s: &State, r: &Report, w: f64) -> (f64, String) {
     }
     y += 34.0;
     if let (Some(x), Some((cx, cy))) = (picked, picked_cell) {
-        // The arrow from the slot to what it points at.
+        // The arrow from the slot to what it points at: up into the free row over the cells,
+        // right to the gutter, up the gutter, left along the row under the target's band, and
+        // up to the band's edge at the target's place in it.
         if let Some(t) = &x.target {
             if let (Some(o), Some(Some(by))) = (r.objects.get(t.object), band_y.get(t.object)) {
                 let span = (o.end - o.start).max(1) as f64;
                 let off = (o.base + t.offset).saturating_sub(o.start) as f64;
                 let tx = X0 + 8.0 + (off / span).clamp(0.0, 1.0) * (band_w - 16.0);
                 let ty = by + BAND_H;
-                c.line(tx, ty - 10.0, tx, ty, "d-hl d-line");
-                let below = if t.symbol.is_some() { NAME_ROW - 2.0 } else { 10.0 };
-                c.path(&[(cx, cy), (cx, cy - 8.0), (tx, ty + below), (tx, ty)], "d-hl", true);
+                let lane = cy - 10.0;
+                c.path(
+                    &[(cx, cy), (cx, lane), (gx, lane), (gx, ty + UNDER), (tx, ty + UNDER), (tx, ty)],
+                    "d-hl",
+                    true,
+                );
                 if let Some(sym) = &t.symbol {
-                    // The name in the free row under the band, beside the arrow's tip.
+                    // The name in the row under the band, below the arrow's run, beside its tip.
                     let label = clip(sym, 24);
                     let lw = label.chars().count() as f64 * char_w("d-small") * k;
-                    let lx = if tx + 5.0 + lw > w - X0 { tx - 5.0 - lw } else { tx + 5.0 };
-                    c.text(lx, ty + 13.0, "start", "d-small d-hl", label);
+                    let lx = if tx + 5.0 + lw > gx - 6.0 { tx - 5.0 - lw } else { tx + 5.0 };
+                    c.text(lx.max(X0), ty + UNDER + 12.0, "start", "d-small d-hl", label);
                 }
             }
         }
         let words = if run { reloc_text(r, x) } else { reloc_text_before(r, x) };
-        let (most, step) = if narrow { (3, 14.0) } else { (2, 12.0) };
-        for line in lines(&words, small_fit(band_w), most) {
-            c.text(X0, y + 4.0, "start", "d-small", line);
-            y += step;
-        }
         desc.push(format!("Picked: {words}."));
-        // A call through this slot: call site -> PLT stub -> the slot.
+        // A call through this slot: call site -> PLT stub -> the slot, right under the cells
+        // (so the arrow up to the slot crosses nothing).
         let idx = pick.unwrap_or(usize::MAX);
         let calls: Vec<_> = r.calls.iter().filter(|k| k.reloc == idx).collect();
         if let Some(k) = calls.first() {
@@ -365,7 +376,7 @@ pub fn draw(c: &mut Canvas, s: &State, r: &Report, w: f64) -> (f64, String) {
                 None => X0 + site_w / 2.0,
             };
             // From the stub (or the call) up to the slot it jumps through.
-            c.path(&[(from, y), (from, y - 6.0), (cx, cy + 34.0), (cx, cy + 27.0)], "d-hl", true);
+            c.path(&[(from, y), (from, y - 5.0), (cx, y - 5.0), (cx, cy + 27.0)], "d-hl", true);
             let more = if calls.len() > 1 {
                 format!(" ({} call sites in all)", calls.len())
             } else {
@@ -378,7 +389,13 @@ pub fn draw(c: &mut Canvas, s: &State, r: &Report, w: f64) -> (f64, String) {
                 k.caller.as_deref().map(|f| format!(" in {f}")).unwrap_or_default(),
                 k.stub.map(|s| format!("to the PLT stub at {s:#x}, which jumps ")).unwrap_or_default()
             ));
-            y = site_xy.1 + 40.0;
+            y = site_xy.1 + 34.0 + 12.0;
+        }
+        // The slot in words, whole: on a phone in as many lines as it takes.
+        let (most, step) = if narrow { (8, 14.0) } else { (3, 12.0) };
+        for line in lines(&words, small_fit(band_w), most) {
+            c.text(X0, y + 4.0, "start", "d-small", line);
+            y += step;
         }
     }
     (y + 6.0, desc.join(" "))

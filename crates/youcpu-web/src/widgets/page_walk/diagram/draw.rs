@@ -57,20 +57,30 @@ pub fn field_shapes(p: &Picture, interactive: bool) -> Html {
             } else {
                 format!("{} {}", f.name, f.value)
             };
-            let cells: Html = p
-                .bits
+            // A cell per bit (the one a click or tap hits), and the field's digits as one
+            // text, each glyph placed over its cell: a flip changes a class and a character
+            // (issue #18: a text and a group per bit made the flip restyle and lay out three
+            // elements per bit).
+            let bits: Vec<_> = p.bits.iter().filter(|b| b.field == i).collect();
+            let cells: Html = bits
                 .iter()
-                .filter(|b| b.field == i)
                 .map(|b| {
                     let c = b.r;
                     html! {
-                        <g class={if b.on { "pw-bit on" } else { "pw-bit" }} data-bit={interactive.then(|| b.bit.to_string())}>
-                            { rect(c.x, c.y, c.w, c.h, if b.on { "d-box-2" } else { "d-box" }) }
-                            { text(c.x + c.w / 2.0, c.y + 15.5, "middle", "d-mono pw-digit", if b.on { "1" } else { "0" }) }
-                        </g>
+                        <rect x={num(c.x)} y={num(c.y)} width={num(c.w)} height={num(c.h)}
+                            class={if b.on { "d-box-2 pw-bit on" } else { "d-box pw-bit" }}
+                            data-bit={interactive.then(|| b.bit.to_string())} />
                     }
                 })
                 .collect();
+            let digits = (!bits.is_empty()).then(|| {
+                let xs: Vec<String> = bits.iter().map(|b| num(b.r.x + b.r.w / 2.0)).collect();
+                let ys: Vec<String> = bits.iter().map(|b| num(b.r.y + 15.5)).collect();
+                let s: String = bits.iter().map(|b| if b.on { '1' } else { '0' }).collect();
+                html! {
+                    <text x={xs.join(" ")} y={ys.join(" ")} text-anchor="middle" class="d-mono pw-digit">{ s }</text>
+                }
+            });
             // A field is a slider (its index) for the keyboard; the sign extension a button.
             let (aria, role, now, max) = if !interactive {
                 (None, None, None, None)
@@ -103,6 +113,7 @@ pub fn field_shapes(p: &Picture, interactive: bool) -> Html {
                         { text(r.x + r.w / 2.0, r.y + 15.0, "middle", "d-small", if f.look == Look::Err { format!("≠ bit {}", f.lo.saturating_sub(1)) } else { "copies".to_string() }) }
                     } else {
                         { cells }
+                        { digits.unwrap_or_default() }
                     }
                     { rect(r.x, r.y, r.w, r.h, "pw-field-outline") }
                     { text(r.x + 1.0, r.bottom() + 11.0, "start", "d-small", (f.lo + f.width - 1).to_string()) }
