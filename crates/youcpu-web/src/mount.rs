@@ -330,7 +330,12 @@ fn then_next(queue: Vec<Queued>) {
 
 /// Renders `view` as `piece`'s own Yew root in place of its prerendered `placeholder` (see
 /// [`PieceRoot`]).
-pub fn render_piece(placeholder: web_sys::Element, piece: Piece, in_view: bool, view: fn() -> Html) {
+pub fn render_piece(
+    placeholder: web_sys::Element,
+    piece: Piece,
+    in_view: bool,
+    view: fn() -> Html,
+) {
     match crate::dom::new_slot(piece.id()) {
         Some(host) => {
             yew::Renderer::<PieceRoot>::with_root_and_props(

@@ -262,7 +262,13 @@ fn split(dir: &Path, original: &Path) -> Result<()> {
 /// which honours `CARGO_TARGET_DIR` and the configuration files as the build did).
 fn target_dir() -> Result<PathBuf> {
     let out = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
-        .args(["metadata", "--format-version", "1", "--no-deps", "--offline"])
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--no-deps",
+            "--offline",
+        ])
         .output()
         .map_err(|e| format!("cargo metadata: {e}"))?;
     if !out.status.success() {
@@ -273,9 +279,14 @@ fn target_dir() -> Result<PathBuf> {
     }
     let text = String::from_utf8_lossy(&out.stdout);
     const KEY: &str = "\"target_directory\":\"";
-    let at = text.find(KEY).ok_or("cargo metadata names no target directory")? + KEY.len();
+    let at = text
+        .find(KEY)
+        .ok_or("cargo metadata names no target directory")?
+        + KEY.len();
     let rest = &text[at..];
-    let end = rest.find('"').ok_or("cargo metadata: unterminated target directory")?;
+    let end = rest
+        .find('"')
+        .ok_or("cargo metadata: unterminated target directory")?;
     // A path with a quote or backslash would be escaped in JSON; such a path is refused.
     let dir = &rest[..end];
     if dir.contains('\\') {

@@ -27,7 +27,6 @@ use wasmparser::{
     SymbolInfo,
 };
 
-
 /// A parsed wasm module with additional metadata and functionality for splitting and patching.
 ///
 /// This struct assumes that relocations will be present in incoming wasm binary.
@@ -1119,7 +1118,10 @@ impl<'a> Splitter<'a> {
                 .filter(|(node, count)| *count > 1 && !self.main_graph.contains(node))
                 .map(|(node, _)| node)
                 .collect();
-            tracing::info!("{} symbols shared by split points kept in main", shared.len());
+            tracing::info!(
+                "{} symbols shared by split points kept in main",
+                shared.len()
+            );
             let closure = reachable_graph(&self.call_graph, &shared);
             self.main_graph.extend(closure);
         }
