@@ -59,3 +59,7 @@ if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ] 
   log "installing npm packages (npm ci)"
   npm ci --no-audit --no-fund --loglevel=error
 fi
+
+# The wasm splitter in the release build's post-build hook (tools/youcpu-split, its own Cargo
+# project): its crates fetched now, so `trunk build --offline` can compile it on first use.
+cargo fetch -q --locked --manifest-path tools/youcpu-split/Cargo.toml

@@ -597,6 +597,14 @@ fn inline(md: &str) -> String {
 }
 
 fn main() {
+    // The split app (feature `split`, src/split.rs): the splitter builds its call graph from the
+    // linker's relocations, so the app's wasm keeps them (wasm-ld --emit-relocs; wasm-opt drops
+    // them from what ships).
+    if std::env::var("CARGO_CFG_TARGET_ARCH").as_deref() == Ok("wasm32")
+        && std::env::var_os("CARGO_FEATURE_SPLIT").is_some()
+    {
+        println!("cargo:rustc-link-arg-bin=youcpu-web=--emit-relocs");
+    }
     let manifest =
         PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     let dir = manifest.join("../../web/article");

@@ -123,7 +123,7 @@ thread_local! {
 }
 
 /// Properties of one piece's own Yew root.
-#[derive(Properties, PartialEq)]
+#[derive(Properties)]
 pub struct PieceProps {
     /// Which piece.
     pub piece: Piece,
@@ -133,6 +133,19 @@ pub struct PieceProps {
     pub placeholder: web_sys::Element,
     /// The new placeholder the piece is rendered into, off the page until it is complete.
     pub host: web_sys::Element,
+    /// Renders the piece. A function rather than [`Piece::view`], so that the code that mounts
+    /// a widget of one family names only that family's views (`crate::split`).
+    pub view: fn() -> Html,
+}
+
+impl PartialEq for PieceProps {
+    fn eq(&self, other: &Self) -> bool {
+        // The view is the piece's: comparing the pieces compares the views.
+        self.piece == other.piece
+            && self.in_view == other.in_view
+            && self.placeholder == other.placeholder
+            && self.host == other.host
+    }
 }
 
 /// One piece, rendered into a new placeholder off the page; once its first render is complete
@@ -149,10 +162,10 @@ pub fn PieceRoot(props: &PieceProps) -> Html {
         let _ = placeholder.replace_with_with_node_1(&host);
         became_live(piece, in_view);
     });
-    piece.view()
+    (props.view)()
 }
 
-fn became_live(piece: Piece, in_view: bool) {
+pub(crate) fn became_live(piece: Piece, in_view: bool) {
     crate::dom::performance_mark(&format!("youcpu-live:{}", piece.id()));
     // A piece above the target may have grown or shrunk (its state came from the URL).
     if PIN_TARGET.get() {
@@ -251,7 +264,7 @@ pub fn mount_placeholders() -> bool {
         all_live();
         return true;
     }
-    let mut queue: Vec<(web_sys::Element, Piece, bool)> = Vec::with_capacity(order.len());
+    let mut queue: Vec<Queued> = Vec::with_capacity(order.len());
     let mut found: Vec<Option<crate::dom::Slot>> = found.into_iter().map(Some).collect();
     for (n, i) in order.into_iter().enumerate() {
         if let Some(s) = found.get_mut(i).and_then(Option::take) {
@@ -270,25 +283,59 @@ pub fn mount_placeholders() -> bool {
     true
 }
 
-fn mount_next(mut queue: Vec<(web_sys::Element, Piece, bool)>) {
+/// A placeholder waiting for its piece: the prerendered element, the piece, and whether it was
+/// in view when mounting started.
+type Queued = (web_sys::Element, Piece, bool);
+
+fn mount_next(mut queue: Vec<Queued>) {
     let Some((placeholder, piece, in_view)) = queue.pop() else {
         return;
     };
     crate::dom::performance_mark(&format!("youcpu-mount:{}", piece.id()));
-    // The contents are only enhanced in place: their text is often the largest block the
-    // reader sees first, and painting it again would only delay that paint.
-    if piece == Piece::Toc && crate::toc::enhance(&placeholder) {
-        let _ = placeholder.set_attribute("data-live", "true");
-        became_live(piece, in_view);
-    } else {
-        mount_piece(placeholder, piece, in_view);
+    match piece {
+        // The contents are only enhanced in place: their text is often the largest block the
+        // reader sees first, and painting it again would only delay that paint.
+        Piece::Toc if crate::toc::enhance(&placeholder) => {
+            let _ = placeholder.set_attribute("data-live", "true");
+            became_live(piece, in_view);
+        }
+        Piece::Toc => render_piece(placeholder, piece, in_view, || html! { <Toc /> }),
+        Piece::Widget(kind) => {
+            #[cfg(feature = "split")]
+            {
+                // The widget's family may still have to be fetched: the next piece is mounted
+                // once this one is, so a deep link's widget and the ones in view stay first.
+                wasm_bindgen_futures::spawn_local(async move {
+                    crate::split::mount(kind, placeholder, in_view).await;
+                    then_next(queue);
+                });
+                return;
+            }
+            #[cfg(not(feature = "split"))]
+            match kind.view_in::<{ crate::widgets::Family::ANY }>() {
+                Some(view) => render_piece(placeholder, piece, in_view, view),
+                None => became_live(piece, in_view),
+            }
+        }
     }
+    then_next(queue);
+}
+
+/// Mounts the rest of the queue from a new task.
+fn then_next(queue: Vec<Queued>) {
     if !queue.is_empty() {
         gloo_timers::callback::Timeout::new(0, move || mount_next(queue)).forget();
     }
 }
 
-fn mount_piece(placeholder: web_sys::Element, piece: Piece, in_view: bool) {
+/// Renders `view` as `piece`'s own Yew root in place of its prerendered `placeholder` (see
+/// [`PieceRoot`]).
+pub fn render_piece(
+    placeholder: web_sys::Element,
+    piece: Piece,
+    in_view: bool,
+    view: fn() -> Html,
+) {
     match crate::dom::new_slot(piece.id()) {
         Some(host) => {
             yew::Renderer::<PieceRoot>::with_root_and_props(
@@ -298,6 +345,7 @@ fn mount_piece(placeholder: web_sys::Element, piece: Piece, in_view: bool) {
                     in_view,
                     placeholder,
                     host,
+                    view,
                 },
             )
             .render();
