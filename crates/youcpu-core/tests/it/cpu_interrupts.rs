@@ -19,15 +19,8 @@ const STACK: u64 = 0x7000_0000;
 /// A booted kernel with `code` at CODE in ring 3, a stack page below STACK.
 fn user(code: &[u8], cfg: Config) -> Linux {
     let mut l = Linux::new(&cfg).unwrap();
-    l.mm.map_now(&mut l.m.mmu, CODE, Prot::RX).unwrap();
-    l.mm.map_now(&mut l.m.mmu, STACK - 4096, Prot::RW).unwrap();
-    l.mm.poke(&mut l.m.mmu, CODE, code).unwrap();
-    let s = &mut l.m.cpu.s;
-    s.rip = CODE;
-    s.gpr[RSP] = STACK - 8;
-    s.cs = USER_CS;
-    s.ss = USER_DS;
-    s.rflags = rflags::FIXED | rflags::IF;
+    let pages = [(CODE, Prot::RX), (STACK - 4096, Prot::RW)];
+    youcpu_testkit::ring3::enter(&mut l, &pages, CODE, code, STACK - 8);
     l
 }
 

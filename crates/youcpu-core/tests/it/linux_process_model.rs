@@ -7,10 +7,10 @@
 use crate::harness;
 
 use harness::{build, sim_linux, Build};
-use youcpu_core::cpu::state::{rflags, R10, R8, R9, RAX, RDI, RDX, RSI, RSP};
+use youcpu_core::cpu::state::{R10, R8, R9, RAX, RDI, RDX, RSI};
 use youcpu_core::linux::mm::{Prot, Vma, VmaKind};
 use youcpu_core::linux::process::MAX_PROCESSES;
-use youcpu_core::linux::{Config, Linux, ProcessState, USER_CS, USER_DS};
+use youcpu_core::linux::{Config, Linux, ProcessState};
 
 fn run(case: &[&str]) -> Linux {
     let exe = build("fork_model.c", Build::Musl);
@@ -92,15 +92,8 @@ fn syscall_loop() -> Linux {
     let rx = Prot::RX;
     l.mm.add(Vma::new(CODE, CODE + 4096, rx, VmaKind::Elf));
     l.mm.add(Vma::new(STACK - 65536, STACK, Prot::RW, VmaKind::Stack));
-    l.mm.map_now(&mut l.m.mmu, CODE, rx).unwrap();
-    l.mm.poke(&mut l.m.mmu, CODE, &[0x0f, 0x05, 0xeb, 0xfc])
-        .unwrap();
-    let s = &mut l.m.cpu.s;
-    s.rip = CODE;
-    s.gpr[RSP] = STACK - 64;
-    s.cs = USER_CS;
-    s.ss = USER_DS;
-    s.rflags = rflags::FIXED | rflags::IF;
+    let code = [0x0f, 0x05, 0xeb, 0xfc];
+    youcpu_testkit::ring3::enter(&mut l, &[(CODE, rx)], CODE, &code, STACK - 64);
     l
 }
 
