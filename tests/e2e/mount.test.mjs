@@ -1,6 +1,7 @@
 // End-to-end: how the wasm app comes alive over the prerendered article
 // (crates/youcpu-web/src/mount.rs): each widget and the contents get their own root, in view
-// first, one per task; the prose is never replaced; nothing moves.
+// first, one per task; the prose is never replaced; nothing moves; each widget family's part of
+// the wasm is fetched once, the deep link's first.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { whenLive } from './drive.mjs';
@@ -75,6 +76,11 @@ test('mount: every piece goes live in its placeholder and the prose is never rep
   }
   assert.ok(names.indexOf('youcpu-view-live') >= 0 && names.indexOf('youcpu-view-live') <= names.indexOf('youcpu-live'));
 
+  // Every widget family's part was fetched, once (tools/youcpu-split).
+  const parts = await page.evaluate(() => performance.getEntriesByType('resource')
+    .map((r) => r.name.split('/').pop()).filter((f) => f.startsWith('youcpu-part-')).map((f) => f.split('-')[2]));
+  assert.deepEqual(parts.sort(), ['cpu', 'exec', 'paging', 'programs', 'sched']);
+
   // Nothing moved while the widgets came alive (the prerendered boxes are the live ones).
   const cls = await page.evaluate(() => window.__shifts.reduce((a, b) => a + b, 0));
   assert.ok(cls < 0.001, `layout shift ${cls}`);
@@ -83,7 +89,9 @@ test('mount: every piece goes live in its placeholder and the prose is never rep
 });
 
 test('mount: the widget a link points at comes alive first, with the pieces in view', async () => {
-  for (const [id, width] of [['fork-cow', 1280], ['execve', 1280], ['asm', 360]]) {
+  // The app's main module fetches one part per widget family (tools/youcpu-split), the target's
+  // first and alone: `family` is the part its widget is in (crates/youcpu-web/src/widgets/mod.rs).
+  for (const [id, width, family] of [['fork-cow', 1280, 'paging'], ['execve', 1280, 'exec'], ['asm', 360, 'cpu']]) {
     const page = await site.browser.context.newPage();
     await page.setViewportSize({ width, height: 800 });
     await recordChanges(page);
@@ -95,6 +103,15 @@ test('mount: the widget a link points at comes alive first, with the pieces in v
     // progress bar is fixed at the top of the viewport).
     const first = [id, 'toc'].sort();
     assert.deepEqual(order.slice(0, first.length).sort(), first, `${id} at ${width}px: ${order.join(' ')}`);
+    // Before the next widget is mounted, only the target's family part was fetched.
+    const nextWidget = order.filter((s) => s !== 'toc')[1];
+    const early = await page.evaluate((next) => {
+      const at = performance.getEntriesByName(`youcpu-mount:${next}`)[0].startTime;
+      return performance.getEntriesByType('resource')
+        .filter((r) => r.startTime < at).map((r) => r.name.split('/').pop())
+        .filter((f) => f.startsWith('youcpu-part-')).map((f) => f.split('-')[2]);
+    }, nextWidget);
+    assert.deepEqual(early, [family], `parts fetched before ${nextWidget} was mounted`);
     // The rest by distance: the next one mounted is a neighbour of the target in the article.
     const docOrder = await page.locator('[data-slot]').evaluateAll((els) => els.map((e) => e.dataset.slot).filter((s) => s !== 'toc'));
     const at = docOrder.indexOf(id);

@@ -133,7 +133,7 @@ pub struct PieceProps {
     pub placeholder: web_sys::Element,
     /// The new placeholder the piece is rendered into, off the page until it is complete.
     pub host: web_sys::Element,
-    /// Renders the piece. A function rather than [`Piece::view`], so that the code that mounts
+    /// Renders the piece. A function rather than `Piece::view`, so that the code that mounts
     /// a widget of one family names only that family's views (`crate::split`).
     pub view: fn() -> Html,
 }
@@ -301,7 +301,7 @@ fn mount_next(mut queue: Vec<Queued>) {
         }
         Piece::Toc => render_piece(placeholder, piece, in_view, || html! { <Toc /> }),
         Piece::Widget(kind) => {
-            #[cfg(feature = "split")]
+            #[cfg(all(feature = "split", target_arch = "wasm32"))]
             {
                 // The widget's family may still have to be fetched: the next piece is mounted
                 // once this one is, so a deep link's widget and the ones in view stay first.
@@ -311,7 +311,7 @@ fn mount_next(mut queue: Vec<Queued>) {
                 });
                 return;
             }
-            #[cfg(not(feature = "split"))]
+            #[cfg(not(all(feature = "split", target_arch = "wasm32")))]
             match kind.view_in::<{ crate::widgets::Family::ANY }>() {
                 Some(view) => render_piece(placeholder, piece, in_view, view),
                 None => became_live(piece, in_view),
