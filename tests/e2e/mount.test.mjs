@@ -4,8 +4,12 @@
 // the wasm is fetched once, the deep link's first.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { whenLive } from './drive.mjs';
 import { useSite } from './site.mjs';
+import { serve } from './server.mjs';
 
 const site = useSite();
 
@@ -121,5 +125,41 @@ test('mount: the widget a link points at comes alive first, with the pieces in v
     const top = await page.locator(`#widget-${id}`).evaluate((e) => e.getBoundingClientRect().top);
     assert.ok(top >= 0 && top <= 20, `#widget-${id} at ${top}px from the top`);
     await page.close();
+  }
+});
+
+test('mount: a family part that cannot be fetched leaves its widgets as prerendered, the rest live', async () => {
+  // The build without the schedulers' part (as if its request failed).
+  const dist = process.env.DIST ?? 'dist';
+  const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'youcpu-nopart-'));
+  fs.cpSync(dist, copy, { recursive: true });
+  const sched = fs.readdirSync(copy).filter((f) => /^youcpu-part-sched-[0-9a-f]{16}\.wasm/.test(f));
+  assert.ok(sched.length > 0, 'the build has a sched part');
+  for (const f of sched) fs.rmSync(path.join(copy, f));
+  const server = await serve(copy);
+  const page = await site.browser.context.newPage();
+  const errors = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  try {
+    await page.goto(`${server.url}/`);
+    const schedulers = ['preemption', 'scheduler', 'timeslice'];
+    // Every other widget goes live (mounting goes on past the failed part).
+    await page.waitForFunction((skip) => [...document.querySelectorAll('[data-slot]')]
+      .every((s) => s.hasAttribute('data-live') || skip.includes(s.dataset.slot)), schedulers);
+    for (const id of schedulers) {
+      await page.waitForFunction((w) => performance.getEntriesByName(`youcpu-mount:${w}`).length > 0, id);
+      const slot = page.locator(`[data-slot="${id}"]`);
+      assert.equal(await slot.getAttribute('data-live'), null, `${id} stays prerendered`);
+      assert.ok((await slot.locator('[data-widget]').count()) > 0, `${id}'s prerendered widget is still there`);
+    }
+    // No panic: the module still answers (its banner would say the simulator stopped).
+    assert.equal(await page.locator('.panic-banner').count(), 0);
+    assert.ok(errors.some((e) => e.includes('could not load') && e.includes('youcpu-part-sched-')), errors.join('\n'));
+    assert.ok(errors.every((e) => !e.startsWith('pageerror')), errors.join('\n'));
+  } finally {
+    await page.close();
+    await server.close();
+    fs.rmSync(copy, { recursive: true, force: true });
   }
 });
