@@ -16,7 +16,10 @@
 //! app (`src/main.rs`, the simulator and every widget) is fetched as the reader approaches a
 //! widget, opens a link into the article, or the browser is idle (the boot script that
 //! `src/bin/prerender.rs` writes), and mounts the rest ([`mount_placeholders`]), leaving pieces
-//! the shell already brought to life alone.
+//! the shell already brought to life alone. In the release build the app's widgets are split
+//! further, one part per widget family (`src/split.rs`, tools/youcpu-split): mounting a widget
+//! first awaits its family's part, fetched the first time, and the next piece waits for it, so
+//! the order above is also the order the parts arrive in.
 
 use crate::toc::Toc;
 use crate::widgets::WidgetKind;
