@@ -11,12 +11,13 @@
 //  - the main thread's own work for each of those inputs, from a Chromium trace;
 //  - long tasks (the longtask observer, > 50 ms) while each widget runs its bigger simulation,
 //    and the same runs traced, in the main thread's CPU time (robust on a shared machine).
-// Usage: node scripts/measure.mjs [dist] [--json FILE] [--runs | --inputs | --loads] [--only ID,ID] [--at #HASH]
+// Usage: node scripts/measure.mjs [dist] [--json FILE] [--runs | --inputs | --loads] [--only ID,ID] [--at #HASH] [--slow4g]
 //   (after trunk build --release). --runs: only the simulations (long tasks at 4x, and traced
 //   at 1x); --inputs: only the
 //   traced inputs (every input of INPUTS below, per widget); --only: just these widgets;
 //   --loads: only the sizes and the cold loads at 1x and 4x; --at: load the page at a link into
-//   it (a widget's anchor: that widget is then the one in view).
+//   it (a widget's anchor: that widget is then the one in view); --slow4g: the cold loads over
+//   Lighthouse's mobile network (150 ms round trip, 1.6 Mbit/s down, 750 kbit/s up).
 // This is a benchmark, not a test: it reports numbers and asserts nothing (scripts/budget.mjs
 // holds the deterministic sizes to budgets). Lighthouse: scripts/lighthouse.mjs.
 import fs from 'node:fs';
@@ -39,6 +40,8 @@ const loadsAt = args.indexOf('--loads');
 const loadsOnly = loadsAt >= 0 && args.splice(loadsAt, 1).length > 0;
 const atAt = args.indexOf('--at');
 const at = atAt >= 0 ? args.splice(atAt, 2)[1] : '';
+const slowAt = args.indexOf('--slow4g');
+const slow4g = slowAt >= 0 && args.splice(slowAt, 1).length > 0;
 const onlyAt = args.indexOf('--only');
 const only = onlyAt >= 0 ? args.splice(onlyAt, 2)[1].split(',') : null;
 const quick = runsOnly || inputsOnly;
@@ -144,6 +147,11 @@ async function load(throttle, runs = 5) {
   const out = [];
   for (let i = 0; i < runs; i++) {
     const { page, cdp } = await newPage(throttle);
+    if (slow4g) {
+      await cdp.send('Network.emulateNetworkConditions', {
+        offline: false, latency: 150, downloadThroughput: (1.6e6 / 8) * 0.9, uploadThroughput: (750e3 / 8) * 0.9,
+      });
+    }
     let transferred = 0;
     cdp.on('Network.loadingFinished', (e) => { transferred += e.encodedDataLength; });
     await page.goto(`${server.url}/${at}`);
