@@ -50,9 +50,9 @@ export const KINDS = {
   'app js': [(f) => f.endsWith('.js'), 9 * KiB],
   // Session 9: the app's wasm split by widget family (issue #18, tools/youcpu-split). The parts
   // first, each with its own budget; the main module (Yew, the simulator core and every piece of
-  // code more than one family uses) after. Measured when the split landed: cpu 57.6, sched
-  // 100.7, exec 110.9, paging 92.0, programs 55.6 KiB, main 424.9 KiB; 5 to 8% headroom. The app
-  // in one module was 747.2 KiB of 755 before.
+  // code more than one family uses) after. Measured when the split landed: cpu 57.5, sched
+  // 100.7, exec 110.8, paging 91.8, programs 55.5 KiB, main 424.5 KiB; 5 to 8% headroom. The app
+  // in one module was 749.7 KiB of 755 before (ac278e0).
   'cpu part': [(f) => PART(f, 'cpu'), 62 * KiB],
   'sched part': [(f) => PART(f, 'sched'), 108 * KiB],
   'exec part': [(f) => PART(f, 'exec'), 118 * KiB],
@@ -74,11 +74,11 @@ export const KINDS = {
 export const FIRST_VIEW = 112 * KiB;
 // 860 (was 770): as 'html' and 'app wasm' above; 841.6 KiB measured. 870 (was 860), session 8:
 // as 'app wasm' above; 862.4 KiB measured. 1000 (was 870), session 9: the split by family
-// costs 95 KiB over the single module (each part calls the main module's functions through
+// costs 91 KiB over the single module (each part calls the main module's functions through
 // stubs and the function table, the main module exports what the parts use, and wasm-opt no
-// longer optimises across the boundary); 957 KiB measured. A reader pays it only by reading
-// every part; the first widget now needs the main module and one part (482 KiB for the CPU
-// family) instead of 747 KiB.
+// longer optimises across the boundary); 956.9 KiB measured (864.7 before, ac278e0). A reader
+// pays it only by reading every part; the first widget now needs the main module and one part
+// (482 KiB for the CPU family) instead of 750 KiB.
 export const SITE = 1000 * KiB;
 
 /** The assets of a build: every file but the compressed copies and the `_headers` list. */

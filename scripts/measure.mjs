@@ -11,10 +11,13 @@
 //  - the main thread's own work for each of those inputs, from a Chromium trace;
 //  - long tasks (the longtask observer, > 50 ms) while each widget runs its bigger simulation,
 //    and the same runs traced, in the main thread's CPU time (robust on a shared machine).
-// Usage: [CSS=RULES] node scripts/measure.mjs [dist] [--json FILE] [--runs | --inputs] [--only ID,ID]
+// Usage: [CSS=RULES] node scripts/measure.mjs [dist] [--json FILE] [--runs | --inputs | --loads] [--only ID,ID] [--at #HASH] [--slow4g]
 //   (after trunk build --release). --runs: only the simulations (long tasks at 4x, and traced
 //   at 1x); --inputs: only the
-//   traced inputs (every input of INPUTS below, per widget); --only: just these widgets.
+//   traced inputs (every input of INPUTS below, per widget); --only: just these widgets;
+//   --loads: only the sizes and the cold loads at 1x and 4x; --at: load the page at a link into
+//   it (a widget's anchor: that widget is then the one in view); --slow4g: the cold loads over
+//   Lighthouse's mobile network (150 ms round trip, 1.6 Mbit/s down, 750 kbit/s up).
 // This is a benchmark, not a test: it reports numbers and asserts nothing (scripts/budget.mjs
 // holds the deterministic sizes to budgets). Lighthouse: scripts/lighthouse.mjs.
 import fs from 'node:fs';
@@ -33,6 +36,12 @@ const runsAt = args.indexOf('--runs');
 const runsOnly = runsAt >= 0 && args.splice(runsAt, 1).length > 0;
 const inputsAt = args.indexOf('--inputs');
 const inputsOnly = inputsAt >= 0 && args.splice(inputsAt, 1).length > 0;
+const loadsAt = args.indexOf('--loads');
+const loadsOnly = loadsAt >= 0 && args.splice(loadsAt, 1).length > 0;
+const atAt = args.indexOf('--at');
+const at = atAt >= 0 ? args.splice(atAt, 2)[1] : '';
+const slowAt = args.indexOf('--slow4g');
+const slow4g = slowAt >= 0 && args.splice(slowAt, 1).length > 0;
 const onlyAt = args.indexOf('--only');
 const only = onlyAt >= 0 ? args.splice(onlyAt, 2)[1].split(',') : null;
 const quick = runsOnly || inputsOnly;
@@ -140,9 +149,14 @@ async function load(throttle, runs = 5) {
   const out = [];
   for (let i = 0; i < runs; i++) {
     const { page, cdp } = await newPage(throttle);
+    if (slow4g) {
+      await cdp.send('Network.emulateNetworkConditions', {
+        offline: false, latency: 150, downloadThroughput: (1.6e6 / 8) * 0.9, uploadThroughput: (750e3 / 8) * 0.9,
+      });
+    }
     let transferred = 0;
     cdp.on('Network.loadingFinished', (e) => { transferred += e.encodedDataLength; });
-    await page.goto(`${server.url}/`);
+    await page.goto(`${server.url}/${at}`);
     await whenLive(page);
     await page.waitForLoadState('networkidle');
     // Let the first frames after mounting settle before reading layout shift.
@@ -214,10 +228,10 @@ async function latencies(throttle, repeats = 3) {
   return out;
 }
 
-for (const throttle of quick ? [] : [1, 4]) report.latency[`${throttle}x`] = await latencies(throttle);
-if (!quick) console.log('\ninput-to-paint latency, ms (median and max of 3 inputs; Event Timing duration when over 16 ms):');
-if (!quick) console.log(`  ${'widget'.padEnd(16)}  1x med  1x max  1x ET   4x med  4x max  4x ET`);
-for (const spec of quick ? [] : SPECS) {
+for (const throttle of quick || loadsOnly ? [] : [1, 4]) report.latency[`${throttle}x`] = await latencies(throttle);
+if (!quick && !loadsOnly) console.log('\ninput-to-paint latency, ms (median and max of 3 inputs; Event Timing duration when over 16 ms):');
+if (!quick && !loadsOnly) console.log(`  ${'widget'.padEnd(16)}  1x med  1x max  1x ET   4x med  4x max  4x ET`);
+for (const spec of quick || loadsOnly ? [] : SPECS) {
   const a = report.latency['1x'][spec.id];
   const b = report.latency['4x'][spec.id];
   console.log(`  ${spec.id.padEnd(16)}    ${ms(a.median)}    ${ms(a.max)}   ${ms(a.eventTimingMax)}     ${ms(b.median)}    ${ms(b.max)}   ${ms(b.eventTimingMax)}`);
@@ -285,9 +299,9 @@ async function tracedInputs(repeats = 3) {
   return out;
 }
 
-report.traced = runsOnly ? {} : await tracedInputs();
-if (!runsOnly) console.log('\nmain-thread work per input, traced at 1x, ms (median of 3): input to end of next paint on the wall clock; main-thread CPU in it; longest task (CPU)');
-for (const spec of runsOnly ? [] : SPECS) {
+report.traced = runsOnly || loadsOnly ? {} : await tracedInputs();
+if (!runsOnly && !loadsOnly) console.log('\nmain-thread work per input, traced at 1x, ms (median of 3): input to end of next paint on the wall clock; main-thread CPU in it; longest task (CPU)');
+for (const spec of runsOnly || loadsOnly ? [] : SPECS) {
   for (const [name, t] of Object.entries(report.traced[spec.id] ?? {})) {
     console.log(`  ${spec.id.padEnd(16)} ${name.padEnd(34)} ${ms(t.span)}   ${ms(t.busy)}   ${ms(t.longest)}`);
   }
@@ -315,7 +329,7 @@ async function longTasks(throttle) {
 }
 
 // --runs measures the long tasks at 4x only (what issue #18's 50 ms is about), beside the trace.
-const longRates = runsOnly ? [4] : quick ? [] : [1, 4];
+const longRates = runsOnly ? [4] : quick || loadsOnly ? [] : [1, 4];
 for (const throttle of longRates) report.longtasks[`${throttle}x`] = await longTasks(throttle);
 if (longRates.length) console.log(`\nlong tasks (> 50 ms) while a simulation runs: longest ms (count), wall ms of the run, at ${longRates.join('x and ')}x:`);
 for (const id of Object.keys(report.longtasks['4x'] ?? {})) {
@@ -364,8 +378,8 @@ async function tracedRuns() {
   return out;
 }
 
-report.tracedRuns = inputsOnly ? {} : await tracedRuns();
-if (!inputsOnly) console.log('\nwhile a simulation runs, traced at 1x: longest task in main-thread CPU time (wall), ms; tasks expected over 50 ms at 4x (CPU x4):');
+report.tracedRuns = inputsOnly || loadsOnly ? {} : await tracedRuns();
+if (!inputsOnly && !loadsOnly) console.log('\nwhile a simulation runs, traced at 1x: longest task in main-thread CPU time (wall), ms; tasks expected over 50 ms at 4x (CPU x4):');
 for (const [id, t] of Object.entries(report.tracedRuns)) {
   console.log(`  ${id.padEnd(16)} ${ms(t.longestCpu)} (${ms(t.longestWall).trim()})   ${t.over4x}`);
 }

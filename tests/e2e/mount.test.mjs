@@ -1,10 +1,15 @@
 // End-to-end: how the wasm app comes alive over the prerendered article
 // (crates/youcpu-web/src/mount.rs): each widget and the contents get their own root, in view
-// first, one per task; the prose is never replaced; nothing moves.
+// first, one per task; the prose is never replaced; nothing moves; each widget family's part of
+// the wasm is fetched once, the deep link's first.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { whenLive } from './drive.mjs';
 import { useSite } from './site.mjs';
+import { serve } from './server.mjs';
 
 const site = useSite();
 
@@ -75,6 +80,12 @@ test('mount: every piece goes live in its placeholder and the prose is never rep
   }
   assert.ok(names.indexOf('youcpu-view-live') >= 0 && names.indexOf('youcpu-view-live') <= names.indexOf('youcpu-live'));
 
+  // Every widget family's part was fetched, once (tools/youcpu-split; the first on demand, the
+  // others compiled in the background once it is in).
+  const parts = await page.evaluate(() => performance.getEntriesByType('resource')
+    .map((r) => r.name.split('/').pop()).filter((f) => f.startsWith('youcpu-part-')).map((f) => f.split('-')[2]));
+  assert.deepEqual(parts.sort(), ['cpu', 'exec', 'paging', 'programs', 'sched']);
+
   // Nothing moved while the widgets came alive (the prerendered boxes are the live ones).
   const cls = await page.evaluate(() => window.__shifts.reduce((a, b) => a + b, 0));
   assert.ok(cls < 0.001, `layout shift ${cls}`);
@@ -83,7 +94,9 @@ test('mount: every piece goes live in its placeholder and the prose is never rep
 });
 
 test('mount: the widget a link points at comes alive first, with the pieces in view', async () => {
-  for (const [id, width] of [['fork-cow', 1280], ['execve', 1280], ['asm', 360]]) {
+  // The app's main module fetches one part per widget family (tools/youcpu-split), the target's
+  // first and alone: `family` is the part its widget is in (crates/youcpu-web/src/widgets/mod.rs).
+  for (const [id, width, family] of [['fork-cow', 1280, 'paging'], ['execve', 1280, 'exec'], ['asm', 360, 'cpu']]) {
     const page = await site.browser.context.newPage();
     await page.setViewportSize({ width, height: 800 });
     await recordChanges(page);
@@ -95,6 +108,14 @@ test('mount: the widget a link points at comes alive first, with the pieces in v
     // progress bar is fixed at the top of the viewport).
     const first = [id, 'toc'].sort();
     assert.deepEqual(order.slice(0, first.length).sort(), first, `${id} at ${width}px: ${order.join(' ')}`);
+    // The target's family part is fetched first and alone: the others only once it is in.
+    const parts = await page.evaluate(() => performance.getEntriesByType('resource')
+      .filter((r) => r.name.split('/').pop().startsWith('youcpu-part-'))
+      .map((r) => ({ family: r.name.split('/').pop().split('-')[2], start: r.startTime, end: r.responseEnd }))
+      .sort((a, b) => a.start - b.start));
+    assert.equal(parts[0]?.family, family, `${id}: the first part fetched`);
+    const during = parts.slice(1).filter((p) => p.start < parts[0].end).map((p) => p.family);
+    assert.deepEqual(during, [], `${id}: parts fetched while the ${family} part was`);
     // The rest by distance: the next one mounted is a neighbour of the target in the article.
     const docOrder = await page.locator('[data-slot]').evaluateAll((els) => els.map((e) => e.dataset.slot).filter((s) => s !== 'toc'));
     const at = docOrder.indexOf(id);
@@ -104,5 +125,41 @@ test('mount: the widget a link points at comes alive first, with the pieces in v
     const top = await page.locator(`#widget-${id}`).evaluate((e) => e.getBoundingClientRect().top);
     assert.ok(top >= 0 && top <= 20, `#widget-${id} at ${top}px from the top`);
     await page.close();
+  }
+});
+
+test('mount: a family part that cannot be fetched leaves its widgets as prerendered, the rest live', async () => {
+  // The build without the schedulers' part (as if its request failed).
+  const dist = process.env.DIST ?? 'dist';
+  const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'youcpu-nopart-'));
+  fs.cpSync(dist, copy, { recursive: true });
+  const sched = fs.readdirSync(copy).filter((f) => /^youcpu-part-sched-[0-9a-f]{16}\.wasm/.test(f));
+  assert.ok(sched.length > 0, 'the build has a sched part');
+  for (const f of sched) fs.rmSync(path.join(copy, f));
+  const server = await serve(copy);
+  const page = await site.browser.context.newPage();
+  const errors = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  try {
+    await page.goto(`${server.url}/`);
+    const schedulers = ['preemption', 'scheduler', 'timeslice'];
+    // Every other widget goes live (mounting goes on past the failed part).
+    await page.waitForFunction((skip) => [...document.querySelectorAll('[data-slot]')]
+      .every((s) => s.hasAttribute('data-live') || skip.includes(s.dataset.slot)), schedulers);
+    for (const id of schedulers) {
+      await page.waitForFunction((w) => performance.getEntriesByName(`youcpu-mount:${w}`).length > 0, id);
+      const slot = page.locator(`[data-slot="${id}"]`);
+      assert.equal(await slot.getAttribute('data-live'), null, `${id} stays prerendered`);
+      assert.ok((await slot.locator('[data-widget]').count()) > 0, `${id}'s prerendered widget is still there`);
+    }
+    // No panic: the module still answers (its banner would say the simulator stopped).
+    assert.equal(await page.locator('.panic-banner').count(), 0);
+    assert.ok(errors.some((e) => e.includes('could not load') && e.includes('youcpu-part-sched-')), errors.join('\n'));
+    assert.ok(errors.every((e) => !e.startsWith('pageerror')), errors.join('\n'));
+  } finally {
+    await page.close();
+    await server.close();
+    fs.rmSync(copy, { recursive: true, force: true });
   }
 });

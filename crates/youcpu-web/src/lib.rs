@@ -5,7 +5,7 @@ pub mod article;
 pub mod dom;
 pub mod figures;
 pub mod mount;
-#[cfg(feature = "split")]
+#[cfg(all(feature = "split", target_arch = "wasm32"))]
 mod split;
 pub mod toc;
 pub mod ui;

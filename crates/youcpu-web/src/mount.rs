@@ -16,7 +16,10 @@
 //! app (`src/main.rs`, the simulator and every widget) is fetched as the reader approaches a
 //! widget, opens a link into the article, or the browser is idle (the boot script that
 //! `src/bin/prerender.rs` writes), and mounts the rest ([`mount_placeholders`]), leaving pieces
-//! the shell already brought to life alone.
+//! the shell already brought to life alone. In the release build the app's widgets are split
+//! further, one part per widget family (`src/split.rs`, tools/youcpu-split): mounting a widget
+//! first awaits its family's part, fetched the first time, and the next piece waits for it, so
+//! the order above is also the order the parts arrive in.
 
 use crate::toc::Toc;
 use crate::widgets::WidgetKind;
@@ -133,7 +136,7 @@ pub struct PieceProps {
     pub placeholder: web_sys::Element,
     /// The new placeholder the piece is rendered into, off the page until it is complete.
     pub host: web_sys::Element,
-    /// Renders the piece. A function rather than [`Piece::view`], so that the code that mounts
+    /// Renders the piece. A function rather than `Piece::view`, so that the code that mounts
     /// a widget of one family names only that family's views (`crate::split`).
     pub view: fn() -> Html,
 }
@@ -301,7 +304,7 @@ fn mount_next(mut queue: Vec<Queued>) {
         }
         Piece::Toc => render_piece(placeholder, piece, in_view, || html! { <Toc /> }),
         Piece::Widget(kind) => {
-            #[cfg(feature = "split")]
+            #[cfg(all(feature = "split", target_arch = "wasm32"))]
             {
                 // The widget's family may still have to be fetched: the next piece is mounted
                 // once this one is, so a deep link's widget and the ones in view stay first.
@@ -311,7 +314,7 @@ fn mount_next(mut queue: Vec<Queued>) {
                 });
                 return;
             }
-            #[cfg(not(feature = "split"))]
+            #[cfg(not(all(feature = "split", target_arch = "wasm32")))]
             match kind.view_in::<{ crate::widgets::Family::ANY }>() {
                 Some(view) => render_piece(placeholder, piece, in_view, view),
                 None => became_live(piece, in_view),

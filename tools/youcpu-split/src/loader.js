@@ -1,29 +1,50 @@
 // The app's widget families (crates/youcpu-web/src/split.rs), written by tools/youcpu-split.
-// Each #[wasm_split] entry point imports one `__wasm_split_load_*` function from here and calls
-// it the first time it runs: it fetches the family's part, instantiates it against the app's
-// own memory, tables and globals (the part installs its functions into the app's function
-// table), then calls back into the app with whether it worked.
+// Each family's entry point imports one `__wasm_split_load_*` function from here and calls it
+// the first time it runs: it fetches and compiles the family's part, instantiates it against the
+// app's own memory, tables and globals (the part installs its functions into the app's function
+// table), then calls back into the app with whether it worked. Once the first part is in, the
+// others are fetched and compiled in the background (the app mounts every widget, nearest
+// first, so it will ask for them), and each is instantiated when the app asks for it.
 import { initSync } from './@GLUE@';
 
-const parts = new Map();
+const parts = [];
+const compiled = new Map();
+const instances = new Map();
 
-async function instantiate(url) {
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`${response.status} ${response.statusText}`);
-  // initSync returns the running instance's exports (the app is initialised by now).
-  return WebAssembly.instantiateStreaming(response, { __wasm_split: initSync() });
+function compile(name) {
+  if (!compiled.has(name)) {
+    const module = fetch(new URL(name, import.meta.url)).then((response) => {
+      if (!response.ok) throw new Error(`${response.status} ${response.statusText}`);
+      return WebAssembly.compileStreaming(response);
+    });
+    // A failed fetch is tried again when the part is asked for.
+    module.catch(() => compiled.delete(name));
+    compiled.set(name, module);
+  }
+  return compiled.get(name);
+}
+
+let prefetching = false;
+function prefetch() {
+  if (prefetching) return;
+  prefetching = true;
+  setTimeout(() => { for (const name of parts) compile(name).catch(() => {}); }, 0);
 }
 
 function load(name) {
-  const url = new URL(name, import.meta.url);
+  parts.push(name);
   return async (callback, data) => {
     let ok = false;
     try {
-      if (!parts.has(name)) parts.set(name, instantiate(url));
-      await parts.get(name);
+      if (!instances.has(name)) {
+        // initSync returns the running instance's exports (the app is initialised by now).
+        instances.set(name, compile(name).then((m) => WebAssembly.instantiate(m, { __wasm_split: initSync() })));
+      }
+      await instances.get(name);
       ok = true;
+      prefetch();
     } catch (e) {
-      parts.delete(name);
+      instances.delete(name);
       console.error(`You in CPU: could not load ${name}:`, e);
     }
     initSync().__indirect_function_table.get(callback)(data, ok);
