@@ -71,7 +71,7 @@ pub mod svg {
     use yew::prelude::*;
 
     /// A rectangle in a picture's coordinates (what a layout computes before drawing).
-    #[derive(Clone, Copy, Debug, PartialEq)]
+    #[derive(Clone, Copy, Debug, PartialEq, Default)]
     pub struct Rect {
         /// Left.
         pub x: f64,

@@ -166,12 +166,7 @@ pub fn layout(
                 end: v.start,
                 perms: String::new(),
                 touch,
-                r: Rect {
-                    x: 0.0,
-                    y: 0.0,
-                    w: 0.0,
-                    h: 0.0,
-                },
+                r: Rect::default(),
                 cells: Vec::new(),
                 lit: last.is_some_and(|a| a >= e && a < v.start),
             });
@@ -213,12 +208,7 @@ pub fn layout(
             end: v.end,
             perms: v.perms(),
             touch,
-            r: Rect {
-                x: 0.0,
-                y: 0.0,
-                w: 0.0,
-                h: 0.0,
-            },
+            r: Rect::default(),
             lit: cells.iter().any(|c| c.lit),
             cells,
         });
@@ -232,12 +222,7 @@ pub fn layout(
         end: u64::MAX,
         perms: String::new(),
         touch: kva,
-        r: Rect {
-            x: 0.0,
-            y: 0.0,
-            w: 0.0,
-            h: 0.0,
-        },
+        r: Rect::default(),
         cells: Vec::new(),
         lit: last.is_some_and(|a| a >= 0xffff_8000_0000_0000),
     });
@@ -301,12 +286,7 @@ pub fn layout(
                 holds,
                 pages: 1,
                 lit: c.lit,
-                r: Rect {
-                    x: 0.0,
-                    y: 0.0,
-                    w: 0.0,
-                    h: 0.0,
-                },
+                r: Rect::default(),
             });
         }
     }

@@ -403,21 +403,14 @@ pub fn draw(c: &mut Canvas, s: &State, r: &Report, w: f64) -> (f64, String) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::state::{Action, State, EXAMPLE_FILES};
+    use super::super::state::{example, Action, State};
     use super::*;
     use crate::ui::Apply;
     use std::rc::Rc;
-    use youcpu_core::linux::ldso::{File, Run};
+    use youcpu_core::linux::ldso::Run;
 
     fn done() -> State {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../web");
-        let files: Vec<File> = EXAMPLE_FILES
-            .iter()
-            .map(|(u, n)| File {
-                name: (*n).into(),
-                bytes: std::fs::read(dir.join(u)).expect("example"),
-            })
-            .collect();
+        let files = example();
         let mut s = State::default();
         s.apply(Action::Fetched(Ok(files.clone())));
         let r = Run::start("hello-dyn", &files[0].bytes, &files[1..])
@@ -429,14 +422,7 @@ mod tests {
 
     #[test]
     fn before_the_run_the_files_give_the_bands_counts_and_the_call() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../web");
-        let files: Vec<File> = EXAMPLE_FILES
-            .iter()
-            .map(|(u, n)| File {
-                name: (*n).into(),
-                bytes: std::fs::read(dir.join(u)).expect("example"),
-            })
-            .collect();
+        let files = example();
         let mut s = State::default();
         s.apply(Action::Start);
         assert!(s.drawn().is_none(), "nothing to draw before the files");

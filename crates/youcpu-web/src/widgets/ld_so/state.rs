@@ -326,21 +326,24 @@ impl UrlState for State {
     }
 }
 
+/// The example's files as the view fetches them, read from `web/` (the tests of the state and
+/// of the picture).
+#[cfg(test)]
+pub(super) fn example() -> Vec<File> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../web");
+    EXAMPLE_FILES
+        .iter()
+        .map(|(url, name)| File {
+            name: (*name).into(),
+            bytes: std::fs::read(dir.join(url)).expect("the example programs"),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use youcpu_core::linux::ldso::Run;
-
-    fn example() -> Vec<File> {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../web");
-        EXAMPLE_FILES
-            .iter()
-            .map(|(url, name)| File {
-                name: (*name).into(),
-                bytes: std::fs::read(dir.join(url)).expect("the example programs"),
-            })
-            .collect()
-    }
 
     /// Runs the state's files as the view does, in slices.
     fn run(s: &mut State) {
