@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { whenLive } from './drive.mjs';
+import { whenAllLive } from './drive.mjs';
 import { useSite } from './site.mjs';
 
 const AXE = path.resolve('node_modules/axe-core/axe.min.js');
@@ -14,7 +14,7 @@ for (const scheme of ['light', 'dark']) {
     const page = await site.browser.context.newPage();
     await page.emulateMedia({ colorScheme: scheme });
     await page.goto(`${site.server.url}/`);
-    await whenLive(page);
+    await whenAllLive(page);
     await page.addScriptTag({ path: AXE });
     const result = await page.evaluate(async () => {
       // eslint-disable-next-line no-undef
@@ -34,7 +34,7 @@ for (const scheme of ['light', 'dark']) {
 test('keyboard: Tab reaches every widget, and focus is visible', async () => {
   const page = await site.browser.context.newPage();
   await page.goto(`${site.server.url}/`);
-  await whenLive(page);
+  await whenAllLive(page);
   const widgets = await page.locator('[data-widget]').evaluateAll((els) => els.map((e) => e.dataset.widget));
   const reached = new Set();
   let invisible = [];

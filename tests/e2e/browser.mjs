@@ -4,7 +4,7 @@ import { chromium } from 'playwright-core';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { whenLive } from './drive.mjs';
+import { whenAllLive, whenLive } from './drive.mjs';
 
 export const ARTIFACTS = path.resolve('tests/e2e/artifacts');
 
@@ -30,7 +30,10 @@ export async function launch() {
 
 /**
  * Opens a page that records console errors, uncaught exceptions and requested URLs, and waits
- * until every widget on it is live (`{ live: false }` skips the wait).
+ * until the page's load is done: every widget near the viewport (a link's target and its
+ * neighbours) is live, the ones further away stay prerendered until a test brings them near
+ * (`ready` in drive.mjs). `{ live: 'all' }` brings every widget live, as a reader scrolling
+ * through the article; `{ live: false }` skips the wait.
  */
 export async function openPage(context, url, { live = true } = {}) {
   const page = await context.newPage();
@@ -40,7 +43,8 @@ export async function openPage(context, url, { live = true } = {}) {
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
   page.on('request', (r) => requests.push(r.url()));
   await page.goto(url);
-  if (live) await whenLive(page);
+  if (live === 'all') await whenAllLive(page);
+  else if (live) await whenLive(page);
   return { page, errors, requests };
 }
 

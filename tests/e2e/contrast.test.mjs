@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { screenshotPath } from './browser.mjs';
-import { whenLive } from './drive.mjs';
+import { whenAllLive } from './drive.mjs';
 import { useSite } from './site.mjs';
 
 const site = useSite();
@@ -99,7 +99,7 @@ for (const scheme of ['light', 'dark']) {
     const page = await site.browser.context.newPage();
     await page.emulateMedia({ colorScheme: scheme });
     await page.goto(`${site.server.url}/`);
-    await whenLive(page);
+    await whenAllLive(page);
     const results = [];
     for (const width of [1280, 360]) {
       await page.setViewportSize({ width, height: 900 });

@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { shoot } from './browser.mjs';
 import { useSite } from './site.mjs';
-import { whenLive } from './drive.mjs';
+import { whenAllLive } from './drive.mjs';
 
 export const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'";
 
@@ -32,7 +32,7 @@ async function openStrict(url) {
   page.on('request', (r) => requests.push({ url: r.url(), method: r.method(), body: r.postDataBuffer() }));
   const response = await page.goto(url);
   assert.equal(response.headers()['content-security-policy'], CSP);
-  await whenLive(page);
+  await whenAllLive(page);
   return { page, errors, requests, violations: () => page.evaluate(() => window.__csp) };
 }
 

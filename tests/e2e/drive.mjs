@@ -4,12 +4,37 @@
 // only (`keys`), and a longer simulation to watch for long tasks (`run`, optional).
 
 /**
- * Resolves once every live piece of the page (each widget and the table of contents) has been
- * mounted into its prerendered placeholder, so inputs reach Yew: the app then sets
- * `<html data-live="all">` (crates/youcpu-web/src/mount.rs).
+ * Resolves once the page's load is done: every live piece near the viewport (the widgets within
+ * one and a half viewport heights, the table of contents) is mounted into its prerendered
+ * placeholder, so inputs reach Yew: the app then sets `<html data-live="near">`, or "all" once
+ * every piece is live (crates/youcpu-web/src/mount.rs). Widgets further away stay prerendered
+ * until the reader comes near them: [`ready`] brings one, [`whenAllLive`] all of them.
  */
 export async function whenLive(page) {
+  await page.waitForFunction(() => ['near', 'all'].includes(document.documentElement.dataset.live), null, { timeout: 30000 });
+}
+
+/** Brings widget `id` into view, as a reader scrolling to it, and waits until it is live. */
+export async function bringLive(page, id) {
+  await page.locator(`[data-widget="${id}"]`).scrollIntoViewIfNeeded();
+  await page.locator(`[data-slot="${id}"][data-live]`).waitFor({ state: 'attached', timeout: 30000 });
+}
+
+/**
+ * Brings every widget of the page live, as a reader scrolling through the whole article does
+ * (each piece not yet live is scrolled into view in turn, which mounts it and its neighbours),
+ * then scrolls back to where the page was: for the tests that check every widget at once.
+ */
+export async function whenAllLive(page) {
+  await whenLive(page);
+  const y = await page.evaluate(() => window.scrollY);
+  for (;;) {
+    const id = await page.evaluate(() => document.querySelector('[data-slot]:not([data-live])')?.dataset.slot ?? null);
+    if (id === null) break;
+    await bringLive(page, id);
+  }
   await page.waitForFunction(() => document.documentElement.dataset.live === 'all', null, { timeout: 30000 });
+  await page.evaluate((y) => window.scrollTo({ top: y, behavior: 'instant' }), y);
 }
 
 /** Presses Tab until the focused element has data-testid `testid` (at most `limit` presses). */
@@ -23,14 +48,14 @@ export async function tabTo(page, testid, limit = 80) {
 }
 
 /**
- * Brings widget `id` into view and waits until it is ready for input: a widget that fetches its
- * program when it comes into use (signals, ld-so) keeps its controls disabled until then. Every
+ * Brings widget `id` into view and waits until it is live and ready for input: a widget that
+ * fetches its program when it comes into use (signals, ld-so) keeps its controls disabled until then. Every
  * test and script that drives a widget calls this first, so what it measures is the input's
  * effect, not the fetch's.
  */
 export async function ready(page, id) {
   const w = page.locator(`[data-widget="${id}"]`);
-  await w.scrollIntoViewIfNeeded();
+  await bringLive(page, id);
   const wait = WIDGETS.find((x) => x.id === id)?.waitFor;
   if (wait) await (await w.getByTestId(wait).elementHandle()).waitForElementState('enabled', { timeout: 15000 });
 }

@@ -56,7 +56,7 @@ function tooSmall(all) {
 }
 
 test('at 360 px every text in every picture is at least 11 CSS pixels', async () => {
-  const { page, errors } = await openPage(site.browser.context, `${site.server.url}/`);
+  const { page, errors } = await openPage(site.browser.context, `${site.server.url}/`, { live: 'all' });
   await page.setViewportSize({ width: 360, height: 800 });
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
   const all = await textSizes(page);

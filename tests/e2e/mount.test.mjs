@@ -1,13 +1,14 @@
 // End-to-end: how the wasm app comes alive over the prerendered article
 // (crates/youcpu-web/src/mount.rs): each widget and the contents get their own root, in view
-// first, one per task; the prose is never replaced; nothing moves; each widget family's part of
-// the wasm is fetched once, the deep link's first.
+// first, then as the reader comes near, one per task; the prose is never replaced; nothing
+// moves; each widget family's part of the wasm is fetched once, when the reader comes near one
+// of its widgets, the deep link's first.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { whenLive } from './drive.mjs';
+import { bringLive, whenAllLive, whenLive } from './drive.mjs';
 import { useSite } from './site.mjs';
 import { serve } from './server.mjs';
 
@@ -39,6 +40,74 @@ async function recordChanges(page) {
   });
 }
 
+// Each widget's family, the part of the wasm that carries it (crates/youcpu-web/src/widgets/mod.rs).
+const FAMILY = {
+  asm: 'cpu', 'fetch-execute': 'cpu', rings: 'cpu', syscall: 'cpu',
+  preemption: 'sched', scheduler: 'sched', timeslice: 'sched',
+  execve: 'exec', 'binfmt-misc': 'exec', 'shell-fallback': 'exec', 'elf-inspector': 'exec', 'elf-loader': 'exec', linking: 'exec', 'ld-so': 'exec',
+  'page-walk': 'paging', 'demand-paging': 'paging', 'fork-cow': 'paging', 'process-tree': 'paging',
+  'your-program': 'programs', signals: 'programs',
+};
+
+/** The families of the widgets live on the page. */
+async function liveWidgetFamilies(page) {
+  const ids = await page.evaluate(() => [...document.querySelectorAll('[data-slot][data-live]')].map((s) => s.dataset.slot));
+  return new Set(ids.filter((id) => id !== 'toc').map((id) => FAMILY[id]));
+}
+
+/** The wasm the page asked for: `app` (the main module) and each family part's name. */
+function wasmAsked(requests) {
+  const files = requests.map((u) => new URL(u).pathname.slice(1));
+  return {
+    app: files.some((f) => /^youcpu-web-[0-9a-f]{16}_bg\.wasm$/.test(f)),
+    parts: files.filter((f) => f.startsWith('youcpu-part-')).map((f) => f.split('-')[2]),
+  };
+}
+
+test('mount: every widget has its family', async () => {
+  const page = await site.browser.context.newPage();
+  await page.goto(`${site.server.url}/`);
+  const ids = await page.locator('[data-widget]').evaluateAll((els) => els.map((e) => e.dataset.widget));
+  assert.deepEqual(ids.filter((id) => !FAMILY[id]), []);
+  await page.close();
+});
+
+test('mount: at the top of the page no widget code is fetched until the reader comes near a widget', async () => {
+  const page = await site.browser.context.newPage();
+  const requests = [];
+  page.on('request', (r) => requests.push(r.url()));
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${site.server.url}/`);
+  await whenLive(page);
+  // The load is done at once (the shell's mark) and stays so: no widget is near.
+  await page.waitForTimeout(1500);
+  assert.equal(await page.evaluate(() => document.documentElement.dataset.live), 'near');
+  assert.deepEqual(wasmAsked(requests), { app: false, parts: [] }, 'wasm fetched at the top of the page');
+  assert.ok(await page.evaluate(() => performance.getEntriesByName('youcpu-live').length === 1), 'the load is marked done');
+  assert.equal(await page.locator('[data-slot][data-live]:not([data-slot="toc"])').count(), 0, 'a widget mounted');
+
+  // The reader scrolls to the first widget: the app and the cpu part come, the widget goes live.
+  await bringLive(page, 'asm');
+  let asked = wasmAsked(requests);
+  assert.ok(asked.app, 'the app fetched');
+  assert.ok(asked.parts.includes('cpu'), `parts: ${asked.parts}`);
+  let live = await liveWidgetFamilies(page);
+  for (const f of asked.parts) assert.ok(live.has(f), `the ${f} part fetched, none of its widgets live`);
+  assert.ok(!asked.parts.includes('paging'), 'the paging part fetched while the reader is at asm');
+  assert.equal(await page.locator('[data-slot="page-walk"][data-live]').count(), 0, 'page-walk mounted while far');
+
+  // On to paging: its part comes, page-walk goes live, each part fetched once.
+  await bringLive(page, 'page-walk');
+  asked = wasmAsked(requests);
+  assert.ok(asked.parts.includes('paging'), `parts: ${asked.parts}`);
+  assert.equal(asked.parts.length, new Set(asked.parts).size, `a part fetched twice: ${asked.parts}`);
+  live = await liveWidgetFamilies(page);
+  for (const f of asked.parts) assert.ok(live.has(f), `the ${f} part fetched, none of its widgets live`);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('mount: every piece goes live in its placeholder and the prose is never replaced', async () => {
   const page = await site.browser.context.newPage();
   const errors = [];
@@ -50,7 +119,8 @@ test('mount: every piece goes live in its placeholder and the prose is never rep
     window.__firstPara = document.querySelector('#basics p');
     window.__toc = document.querySelector('[data-testid="toc"]');
   });
-  await whenLive(page);
+  // As a reader scrolling through the whole article.
+  await whenAllLive(page);
   await page.waitForTimeout(300);
 
   const slots = await page.locator('[data-slot]').evaluateAll((els) => els.map((e) => [e.dataset.slot, e.dataset.live ?? null]));
@@ -71,7 +141,7 @@ test('mount: every piece goes live in its placeholder and the prose is never rep
   // The contents are made live in place: the very nodes first painted.
   assert.ok(await page.evaluate(() => window.__toc.isConnected), 'the prerendered contents are kept');
 
-  // Marks: each piece mounted, then live; the in-view mark before the all-live one.
+  // Marks: each piece mounted, then live; the in-view mark before the load's.
   const marks = await page.evaluate(() => performance.getEntriesByType('mark').map((m) => [m.name, m.startTime]));
   const names = marks.map(([n]) => n);
   for (const [id] of slots) {
@@ -80,8 +150,7 @@ test('mount: every piece goes live in its placeholder and the prose is never rep
   }
   assert.ok(names.indexOf('youcpu-view-live') >= 0 && names.indexOf('youcpu-view-live') <= names.indexOf('youcpu-live'));
 
-  // Every widget family's part was fetched, once (tools/youcpu-split; the first on demand, the
-  // others compiled in the background once it is in).
+  // Every widget family's part was fetched, once (tools/youcpu-split), as the reader came near.
   const parts = await page.evaluate(() => performance.getEntriesByType('resource')
     .map((r) => r.name.split('/').pop()).filter((f) => f.startsWith('youcpu-part-')).map((f) => f.split('-')[2]));
   assert.deepEqual(parts.sort(), ['cpu', 'exec', 'paging', 'programs', 'sched']);
@@ -108,7 +177,8 @@ test('mount: the widget a link points at comes alive first, with the pieces in v
     // progress bar is fixed at the top of the viewport).
     const first = [id, 'toc'].sort();
     assert.deepEqual(order.slice(0, first.length).sort(), first, `${id} at ${width}px: ${order.join(' ')}`);
-    // The target's family part is fetched first and alone: the others only once it is in.
+    // The target's family part is fetched first and alone: the others only once it is in, and
+    // only the families of widgets near the target (those now live).
     const parts = await page.evaluate(() => performance.getEntriesByType('resource')
       .filter((r) => r.name.split('/').pop().startsWith('youcpu-part-'))
       .map((r) => ({ family: r.name.split('/').pop().split('-')[2], start: r.startTime, end: r.responseEnd }))
@@ -116,11 +186,15 @@ test('mount: the widget a link points at comes alive first, with the pieces in v
     assert.equal(parts[0]?.family, family, `${id}: the first part fetched`);
     const during = parts.slice(1).filter((p) => p.start < parts[0].end).map((p) => p.family);
     assert.deepEqual(during, [], `${id}: parts fetched while the ${family} part was`);
-    // The rest by distance: the next one mounted is a neighbour of the target in the article.
+    const liveFamilies = await liveWidgetFamilies(page);
+    for (const p of parts) assert.ok(liveFamilies.has(p.family), `${id}: the ${p.family} part fetched, none of its widgets live`);
+    // The rest by distance: the next one mounted (if one is near) is a neighbour of the target.
     const docOrder = await page.locator('[data-slot]').evaluateAll((els) => els.map((e) => e.dataset.slot).filter((s) => s !== 'toc'));
     const at = docOrder.indexOf(id);
     const next = order.filter((s) => s !== 'toc')[1];
-    assert.ok([docOrder[at - 1], docOrder[at + 1]].includes(next), `${next} is next to ${id}`);
+    if (next !== undefined) assert.ok([docOrder[at - 1], docOrder[at + 1]].includes(next), `${next} is next to ${id}`);
+    // Far widgets stay prerendered: the page is not live all through.
+    assert.notEqual(await page.evaluate(() => document.documentElement.dataset.live), 'all', `${id}: every widget mounted`);
     // Still where the link put it: at the top, below its 1rem scroll margin.
     const top = await page.locator(`#widget-${id}`).evaluate((e) => e.getBoundingClientRect().top);
     assert.ok(top >= 0 && top <= 20, `#widget-${id} at ${top}px from the top`);
@@ -142,12 +216,14 @@ test('mount: a family part that cannot be fetched leaves its widgets as prerende
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
   try {
-    await page.goto(`${server.url}/`);
+    await page.goto(`${server.url}/#widget-preemption`);
     const schedulers = ['preemption', 'scheduler', 'timeslice'];
-    // Every other widget goes live (mounting goes on past the failed part).
-    await page.waitForFunction((skip) => [...document.querySelectorAll('[data-slot]')]
-      .every((s) => s.hasAttribute('data-live') || skip.includes(s.dataset.slot)), schedulers);
+    // The load's work ends (mounting goes on past the failed part).
+    await whenLive(page);
+    // A widget of another family, when the reader comes near it, goes live.
+    await bringLive(page, 'asm');
     for (const id of schedulers) {
+      await page.locator(`[data-widget="${id}"]`).scrollIntoViewIfNeeded();
       await page.waitForFunction((w) => performance.getEntriesByName(`youcpu-mount:${w}`).length > 0, id);
       const slot = page.locator(`[data-slot="${id}"]`);
       assert.equal(await slot.getAttribute('data-live'), null, `${id} stays prerendered`);

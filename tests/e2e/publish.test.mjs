@@ -14,7 +14,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { serve, parseHeaders, headersFor, accepted } from './server.mjs';
 import { launch } from './browser.mjs';
-import { whenLive } from './drive.mjs';
+import { whenAllLive } from './drive.mjs';
 import { publish, problem, CSP } from '../../scripts/publish.mjs';
 import { walk, compressible } from '../../scripts/compress.mjs';
 
@@ -64,7 +64,7 @@ test('the published site under a plain static server: strict CSP, no errors, wid
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
   page.on('response', (r) => responses.push(r));
   const main = await page.goto(`${site.url}/`);
-  await whenLive(page);
+  await whenAllLive(page);
 
   // The policy is the documented one and strict: scripts only from the site, wasm compiled
   // from it, nothing inline or eval'd.

@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openPage, screenshotPath } from './browser.mjs';
+import { whenAllLive } from './drive.mjs';
 import { useSite } from './site.mjs';
 
 const site = useSite();
@@ -63,7 +64,7 @@ test('back and forward: the history of links, with the widgets\' state kept in t
   await page.waitForURL(/[?&]ts-tasks=7\b/);
   // A reload of that URL restores the widget from it.
   await page.reload();
-  await page.waitForFunction(() => document.documentElement.dataset.live === 'all');
+  await whenAllLive(page);
   assert.equal(await ts.getByTestId('ts-tasks').inputValue(), '7');
   assert.deepEqual(errors, []);
   await page.close();

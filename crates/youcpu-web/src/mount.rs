@@ -1,31 +1,46 @@
-//! Brings the prerendered page to life one piece at a time.
+//! Brings the prerendered page to life one piece at a time, as the reader approaches it.
 //!
 //! The release build ships the whole article as static HTML (`src/bin/prerender.rs`). Each live
 //! piece of it (the table of contents and every widget) sits in its own placeholder,
 //! `<div class="slot" data-slot="ID">`. Rather than render the whole article again over the
 //! static text (one long task that blocks the page while the wasm starts), the app mounts a
-//! separate Yew root into each placeholder, each in its own task: first the pieces the reader
-//! can see, then the rest by distance from the viewport. The prose is never touched. When a
-//! piece is live its placeholder gets `data-live`; when all are, `<html>` gets
-//! `data-live="all"`, and the performance timeline gets the marks `youcpu-view-live` (every
-//! piece that was in view at start is live) and `youcpu-live` (all of them).
+//! separate Yew root into each placeholder, each in its own task, and only the pieces the reader
+//! is near (issue #18, "pay only for what is in view"): first the pieces in view (a deep link's
+//! target before them), then each piece when it comes within [`NEAR_VIEWPORTS`] viewport heights
+//! of the viewport (an `IntersectionObserver`), nearest first. A piece the reader never comes
+//! near stays as prerendered: it already reads as text. The prose is never touched.
 //!
-//! Two wasm modules share the work (issue #18, "pay only for what is in view"): the shell
-//! (`src/shell.rs`, a few KiB) enhances the table of contents, the only live piece in the first
-//! viewport of a page opened at its top, as soon as the text is painted ([`mount_shell`]); the
-//! app (`src/main.rs`, the simulator and every widget) is fetched as the reader approaches a
-//! widget, opens a link into the article, or the browser is idle (the boot script that
-//! `src/bin/prerender.rs` writes), and mounts the rest ([`mount_placeholders`]), leaving pieces
-//! the shell already brought to life alone. In the release build the app's widgets are split
-//! further, one part per widget family (`src/split.rs`, tools/youcpu-split): mounting a widget
-//! first awaits its family's part, fetched the first time, and the next piece waits for it, so
-//! the order above is also the order the parts arrive in.
+//! What the page says about it:
+//! - each live placeholder gets `data-live`; the performance timeline gets `youcpu-mount:ID` when
+//!   a piece starts mounting and `youcpu-live:ID` when it is live;
+//! - `youcpu-view-live` and `<html data-view-live>`: every piece in view at load (or the link's
+//!   target) is live;
+//! - `youcpu-live` and `<html data-live="near">`: the load's work is done, every piece within
+//!   the mounting distance at load is live (at the top of the page, where no widget is near, the
+//!   shell marks it at once and the app is not fetched); more pieces mount as the reader scrolls;
+//! - `<html data-live="all">`: every piece on the page is live (the reader has been near all).
+//!
+//! Two wasm modules share the work: the shell (`src/shell.rs`, a few KiB) enhances the table of
+//! contents, the only live piece in the first viewport of a page opened at its top, as soon as
+//! the text is painted ([`mount_shell`]); the app (`src/main.rs`, the simulator and every
+//! widget) is fetched when the reader comes within twice the mounting distance of a widget or
+//! opens a link into the article (the boot script that `src/bin/prerender.rs` writes), and mounts
+//! the rest ([`mount_placeholders`]), leaving pieces the shell already brought to life alone. In
+//! the release build the app's widgets are split further, one part per widget family
+//! (`src/split.rs`, tools/youcpu-split): mounting a widget first awaits its family's part,
+//! fetched the first time one of its widgets comes near, and the next piece waits for it.
 
 use crate::toc::Toc;
 use crate::widgets::WidgetKind;
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::cmp::Ordering;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
+
+/// How near the viewport a piece must come to be mounted, in viewport heights above or below it
+/// (the observer's `rootMargin`). The boot script fetches the app at twice this distance
+/// (`src/bin/prerender.rs`), so the main module is in by the time a widget needs it.
+pub const NEAR_VIEWPORTS: f64 = 1.5;
 
 /// What one placeholder holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -97,20 +112,34 @@ impl Place {
     }
 }
 
+impl Place {
+    /// Whether it is within [`NEAR_VIEWPORTS`] viewport heights of the viewport `0..height`.
+    pub fn near(self, height: f64) -> bool {
+        self.distance(height) <= NEAR_VIEWPORTS * height
+    }
+}
+
 /// The order to mount placeholders in, as indices into `places` (given in document order): the
-/// ones in view first, in document order, then the rest nearest first (ties in document order).
-/// Also returns how many were in view. Pure, so it is unit-tested.
-pub fn mount_order(places: &[Place], height: f64) -> (Vec<usize>, usize) {
+/// link's `target` first if it is in view, then the others in view, in document order, then the
+/// rest nearest first (ties in document order). Also returns how many were in view. Pure, so it
+/// is unit-tested.
+pub fn mount_order(places: &[Place], height: f64, target: Option<usize>) -> (Vec<usize>, usize) {
     let mut order: Vec<usize> = (0..places.len()).collect();
     let key = |i: usize| {
-        places.get(i).map_or((true, f64::INFINITY), |p| {
-            (!p.in_view(height), p.distance(height))
+        places.get(i).map_or((true, true, f64::INFINITY), |p| {
+            let in_view = p.in_view(height);
+            (
+                !in_view,
+                !(in_view && target == Some(i)),
+                p.distance(height),
+            )
         })
     };
     order.sort_by(|&a, &b| {
         let (ka, kb) = (key(a), key(b));
         ka.0.cmp(&kb.0)
-            .then(ka.1.partial_cmp(&kb.1).unwrap_or(Ordering::Equal))
+            .then(ka.1.cmp(&kb.1))
+            .then(ka.2.partial_cmp(&kb.2).unwrap_or(Ordering::Equal))
             .then(a.cmp(&b))
     });
     let in_view = places.iter().filter(|p| p.in_view(height)).count();
@@ -121,8 +150,47 @@ thread_local! {
     /// Placeholders not yet live, and how many of the ones in view at start are not yet live.
     static PENDING: Cell<(usize, usize)> = const { Cell::new((0, 0)) };
     /// Whether to keep the link's target in place while pieces go live: until the reader
-    /// scrolls, clicks or types, as a browser does while a page loads.
+    /// scrolls, clicks or types, or the load's work is done, as a browser does while a page loads.
     static PIN_TARGET: Cell<bool> = const { Cell::new(false) };
+    /// The pieces waiting to be mounted, and what is mounting.
+    static QUEUE: RefCell<Queue> = RefCell::new(Queue::default());
+}
+
+/// A placeholder waiting for its piece.
+struct Queued {
+    /// The prerendered placeholder.
+    element: web_sys::Element,
+    piece: Piece,
+    /// Whether it was in view when mounting started.
+    in_view: bool,
+    /// Mounted before every piece of a higher rank: the link's target and the pieces in view at
+    /// start by their [`mount_order`], the ones the reader comes near later after them (rank
+    /// `usize::MAX`), nearest first.
+    rank: usize,
+}
+
+/// The mounting queue: pieces are added when they come near, and mounted one per task.
+#[derive(Default)]
+struct Queue {
+    waiting: Vec<Queued>,
+    /// A piece is being mounted (its family's part may still be on its way).
+    busy: bool,
+    /// The observer has reported once: the pieces near the viewport at load are queued.
+    reported: bool,
+    /// Watches the pieces not yet queued.
+    observer: Option<web_sys::IntersectionObserver>,
+}
+
+/// Which queued piece to mount next, as an index into `keys`: each piece's rank (see
+/// [`Queued::rank`]) and its distance from the viewport now. Lowest rank first, then nearest,
+/// then the one queued first. Pure, so it is unit-tested.
+pub fn next_in_queue(keys: &[(usize, f64)]) -> Option<usize> {
+    (0..keys.len()).min_by(|&a, &b| {
+        let (ka, kb) = (keys[a], keys[b]);
+        ka.0.cmp(&kb.0)
+            .then(ka.1.partial_cmp(&kb.1).unwrap_or(Ordering::Equal))
+            .then(a.cmp(&b))
+    })
 }
 
 /// Properties of one piece's own Yew root.
@@ -190,10 +258,15 @@ pub(crate) fn became_live(piece: Piece, in_view: bool) {
     }
 }
 
+/// The `<html>` element.
+fn root() -> Option<web_sys::Element> {
+    crate::dom::document().and_then(|d| d.document_element())
+}
+
 /// Marks the moment every piece in view at start is live (`youcpu-view-live`), once for the
 /// page: the shell may have marked it already (`<html data-view-live>`).
 fn view_live() {
-    let Some(root) = crate::dom::document().and_then(|d| d.document_element()) else {
+    let Some(root) = root() else {
         return;
     };
     if !root.has_attribute("data-view-live") {
@@ -202,17 +275,35 @@ fn view_live() {
     }
 }
 
-fn all_live() {
+/// Marks the moment the load's work is done (`youcpu-live`, `<html data-live="near">`): every
+/// piece near the viewport at load is live. Once for the page: the shell marks it when no widget
+/// is near.
+fn load_done() {
     PIN_TARGET.set(false);
-    crate::dom::performance_mark("youcpu-live");
-    if let Some(root) = crate::dom::document().and_then(|d| d.document_element()) {
+    let Some(root) = root() else {
+        return;
+    };
+    if !root.has_attribute("data-live") {
+        let _ = root.set_attribute("data-live", "near");
+        crate::dom::performance_mark("youcpu-live");
+    }
+}
+
+/// Every piece on the page is live: nothing left to watch.
+fn all_live() {
+    load_done();
+    if let Some(o) = QUEUE.with(|q| q.borrow_mut().observer.take()) {
+        o.disconnect();
+    }
+    if let Some(root) = root() {
         let _ = root.set_attribute("data-live", "all");
     }
 }
 
 /// The shell's part (`src/shell.rs`): brings the table of contents to life in place, and marks
 /// `youcpu-view-live` when no widget shows in the viewport (the table of contents was then the
-/// only live piece in view). Does nothing if the app got there first.
+/// only live piece in view), and `youcpu-live` when no widget is near it (the app has nothing to
+/// mount until the reader scrolls). Does nothing if the app got there first.
 pub fn mount_shell() {
     let Some(toc) =
         crate::dom::document().and_then(|d| d.query_selector("[data-slot=\"toc\"]").ok().flatten())
@@ -228,16 +319,28 @@ pub fn mount_shell() {
         crate::dom::performance_mark("youcpu-live:toc");
     }
     let height = crate::dom::viewport_height();
-    let widget_in_view = crate::dom::slots()
-        .iter()
-        .any(|s| s.id != Piece::Toc.id() && s.place.in_view(height));
-    if !widget_in_view {
+    let widgets: Vec<Place> = crate::dom::slots()
+        .into_iter()
+        .filter(|s| s.id != Piece::Toc.id())
+        .map(|s| s.place)
+        .collect();
+    if !widgets.iter().any(|p| p.in_view(height)) {
         view_live();
+    }
+    // A link into the article brings the app whatever is near (its target may not be laid out
+    // where it will be yet).
+    let hash = crate::dom::window()
+        .and_then(|w| w.location().hash().ok())
+        .unwrap_or_default();
+    if hash.len() <= 1 && !widgets.iter().any(|p| p.near(height)) {
+        load_done();
     }
 }
 
-/// Mounts every placeholder on the page, one per task, in [`mount_order`]. Returns false (and
-/// does nothing) when the page has no placeholders (a build without the prerendered article).
+/// Mounts the placeholders on the page as the reader comes near them, one per task: the ones in
+/// view now at once, in [`mount_order`], the others when they come within [`NEAR_VIEWPORTS`] of
+/// the viewport. Returns false (and does nothing) when the page has no placeholders (a build
+/// without the prerendered article).
 pub fn mount_placeholders() -> bool {
     // The browser may not have scrolled to the link's target yet, or scrolled to where the
     // target was before the parts above it were laid out: scroll to it now, as the browser
@@ -251,14 +354,21 @@ pub fn mount_placeholders() -> bool {
     if all.is_empty() {
         return false;
     }
-    // Pieces the shell brought to life already (the table of contents) are done.
-    let found: Vec<crate::dom::Slot> = all
+    // Pieces the shell brought to life already (the table of contents) are done; a placeholder
+    // this build does not know keeps its static HTML.
+    let found: Vec<(crate::dom::Slot, Piece)> = all
         .into_iter()
         .filter(|s| !s.element.has_attribute("data-live"))
+        .filter_map(|s| Piece::from_id(&s.id).map(|p| (s, p)))
         .collect();
     let height = crate::dom::viewport_height();
-    let places: Vec<Place> = found.iter().map(|s| s.place).collect();
-    let (order, in_view) = mount_order(&places, height);
+    let places: Vec<Place> = found.iter().map(|(s, _)| s.place).collect();
+    let target = link_target().and_then(|t| {
+        found
+            .iter()
+            .position(|(s, _)| s.element.contains(Some(t.as_ref())))
+    });
+    let (order, in_view) = mount_order(&places, height, target);
     PENDING.set((found.len(), in_view));
     if in_view == 0 {
         view_live();
@@ -267,33 +377,174 @@ pub fn mount_placeholders() -> bool {
         all_live();
         return true;
     }
-    let mut queue: Vec<Queued> = Vec::with_capacity(order.len());
-    let mut found: Vec<Option<crate::dom::Slot>> = found.into_iter().map(Some).collect();
-    for (n, i) in order.into_iter().enumerate() {
-        if let Some(s) = found.get_mut(i).and_then(Option::take) {
-            match Piece::from_id(&s.id) {
-                Some(p) => queue.push((s.element, p, n < in_view)),
-                None => {
-                    // A placeholder this build does not know: leave its static HTML, count it done.
-                    let (all, view) = PENDING.get();
-                    PENDING.set((all.saturating_sub(1), view));
+    let mut found: Vec<Option<(crate::dom::Slot, Piece)>> = found.into_iter().map(Some).collect();
+    let mut later = Vec::new();
+    QUEUE.with(|q| {
+        let mut q = q.borrow_mut();
+        for (n, i) in order.into_iter().enumerate() {
+            if let Some((s, piece)) = found.get_mut(i).and_then(Option::take) {
+                if n < in_view {
+                    q.waiting.push(Queued {
+                        element: s.element,
+                        piece,
+                        in_view: true,
+                        rank: n,
+                    });
+                } else {
+                    later.push(s.element);
                 }
             }
         }
-    }
-    queue.reverse();
-    mount_next(queue);
+    });
+    watch(&later);
+    pump();
     true
 }
 
-/// A placeholder waiting for its piece: the prerendered element, the piece, and whether it was
-/// in view when mounting started.
-type Queued = (web_sys::Element, Piece, bool);
+/// The element the URL's fragment names, if any.
+fn link_target() -> Option<web_sys::Element> {
+    let w = crate::dom::window()?;
+    let hash = w.location().hash().ok()?;
+    let id = hash.trim_start_matches('#');
+    if id.is_empty() {
+        return None;
+    }
+    w.document()?.get_element_by_id(id)
+}
 
-fn mount_next(mut queue: Vec<Queued>) {
-    let Some((placeholder, piece, in_view)) = queue.pop() else {
-        return;
-    };
+/// What the observer watches for a placeholder: its content (the placeholder itself has
+/// `display: contents` and so no box).
+fn watched(placeholder: &web_sys::Element) -> web_sys::Element {
+    placeholder
+        .first_element_child()
+        .unwrap_or_else(|| placeholder.clone())
+}
+
+/// Queues each of `placeholders` when it comes near the viewport. Without an observer (an old
+/// browser), they are queued at once, nearest first, as before pieces followed the reader.
+fn watch(placeholders: &[web_sys::Element]) {
+    let report = wasm_bindgen::closure::Closure::<dyn Fn(js_sys::Array)>::new(near_now);
+    let init = web_sys::IntersectionObserverInit::new();
+    init.set_root_margin(&format!("{}% 0px", NEAR_VIEWPORTS * 100.0));
+    let observer =
+        web_sys::IntersectionObserver::new_with_options(report.as_ref().unchecked_ref(), &init);
+    // Lives as long as the page: one observer.
+    report.forget();
+    match observer {
+        Ok(o) => {
+            for p in placeholders {
+                o.observe(&watched(p));
+            }
+            QUEUE.with(|q| q.borrow_mut().observer = Some(o));
+        }
+        Err(_) => QUEUE.with(|q| {
+            let mut q = q.borrow_mut();
+            q.reported = true;
+            for p in placeholders {
+                if let Some(piece) = p
+                    .get_attribute("data-slot")
+                    .and_then(|id| Piece::from_id(&id))
+                {
+                    q.waiting.push(Queued {
+                        element: p.clone(),
+                        piece,
+                        in_view: false,
+                        rank: usize::MAX,
+                    });
+                }
+            }
+        }),
+    }
+}
+
+/// The observer's report: queues the pieces that came near, stops watching them, and mounts.
+fn near_now(entries: js_sys::Array) {
+    QUEUE.with(|q| {
+        let mut q = q.borrow_mut();
+        q.reported = true;
+        for e in entries.iter() {
+            let Ok(e) = e.dyn_into::<web_sys::IntersectionObserverEntry>() else {
+                continue;
+            };
+            if !e.is_intersecting() {
+                continue;
+            }
+            let content = e.target();
+            let Some(placeholder) = content
+                .closest("[data-slot]")
+                .ok()
+                .flatten()
+                .filter(|p| !p.has_attribute("data-live"))
+            else {
+                continue;
+            };
+            if let Some(o) = &q.observer {
+                o.unobserve(&content);
+            }
+            let Some(piece) = placeholder
+                .get_attribute("data-slot")
+                .and_then(|id| Piece::from_id(&id))
+            else {
+                continue;
+            };
+            q.waiting.push(Queued {
+                element: placeholder,
+                piece,
+                in_view: false,
+                rank: usize::MAX,
+            });
+        }
+    });
+    pump();
+}
+
+/// Mounts the next piece (the nearest of those of the lowest rank) unless one is mounting;
+/// when none is left and the observer has reported, the load's work is done.
+fn pump() {
+    let height = crate::dom::viewport_height();
+    let next = QUEUE.with(|q| {
+        let mut q = q.borrow_mut();
+        if q.busy {
+            return None;
+        }
+        let keys: Vec<(usize, f64)> = q
+            .waiting
+            .iter()
+            .map(|w| {
+                let r = watched(&w.element).get_bounding_client_rect();
+                let place = Place {
+                    top: r.top(),
+                    bottom: r.bottom(),
+                };
+                (w.rank, place.distance(height))
+            })
+            .collect();
+        let i = next_in_queue(&keys)?;
+        q.busy = true;
+        Some(q.waiting.swap_remove(i))
+    });
+    match next {
+        Some(next) => mount(next),
+        None => {
+            let done = QUEUE.with(|q| {
+                let q = q.borrow();
+                q.reported && !q.busy && q.waiting.is_empty()
+            });
+            if done {
+                load_done();
+            }
+        }
+    }
+}
+
+/// Mounts one piece, then the next from a new task, so input is handled between mounts.
+fn mount(next: Queued) {
+    let Queued {
+        element: placeholder,
+        piece,
+        in_view,
+        ..
+    } = next;
     crate::dom::performance_mark(&format!("youcpu-mount:{}", piece.id()));
     match piece {
         // The contents are only enhanced in place: their text is often the largest block the
@@ -310,7 +561,7 @@ fn mount_next(mut queue: Vec<Queued>) {
                 // once this one is, so a deep link's widget and the ones in view stay first.
                 wasm_bindgen_futures::spawn_local(async move {
                     crate::split::mount(kind, placeholder, in_view).await;
-                    then_next(queue);
+                    then_next();
                 });
                 return;
             }
@@ -321,14 +572,13 @@ fn mount_next(mut queue: Vec<Queued>) {
             }
         }
     }
-    then_next(queue);
+    then_next();
 }
 
-/// Mounts the rest of the queue from a new task.
-fn then_next(queue: Vec<Queued>) {
-    if !queue.is_empty() {
-        gloo_timers::callback::Timeout::new(0, move || mount_next(queue)).forget();
-    }
+/// The piece is mounted: mount the next from a new task.
+fn then_next() {
+    QUEUE.with(|q| q.borrow_mut().busy = false);
+    gloo_timers::callback::Timeout::new(0, pump).forget();
 }
 
 /// Renders `view` as `piece`'s own Yew root in place of its prerendered `placeholder` (see
@@ -396,18 +646,58 @@ mod tests {
             at(-600.0, -500.0),   // 500 above
             at(800.0, 1000.0),    // just below: distance 0, but not in view
         ];
-        let (order, in_view) = mount_order(&places, 800.0);
+        let (order, in_view) = mount_order(&places, 800.0, None);
         assert_eq!(order, [1, 2, 6, 3, 5, 0, 4]);
         assert_eq!(in_view, 2);
+        // A link's target in view comes first; one out of view changes nothing.
+        assert_eq!(
+            mount_order(&places, 800.0, Some(2)).0,
+            [2, 1, 6, 3, 5, 0, 4]
+        );
+        assert_eq!(
+            mount_order(&places, 800.0, Some(4)).0,
+            [1, 2, 6, 3, 5, 0, 4]
+        );
     }
 
     #[test]
     fn ties_and_odd_numbers_keep_document_order() {
         let places = [at(900.0, 1000.0), at(f64::NAN, f64::NAN), at(900.0, 1000.0)];
-        let (order, in_view) = mount_order(&places, 800.0);
+        let (order, in_view) = mount_order(&places, 800.0, None);
         assert_eq!(order, [0, 2, 1]);
         assert_eq!(in_view, 0);
-        assert_eq!(mount_order(&[], 800.0), (vec![], 0));
+        assert_eq!(mount_order(&[], 800.0, None), (vec![], 0));
+    }
+
+    #[test]
+    fn near_is_within_one_and_a_half_viewports() {
+        assert!(at(100.0, 200.0).near(800.0));
+        assert!(at(2000.0, 2400.0).near(800.0), "1200 px below");
+        assert!(!at(2001.0, 2400.0).near(800.0));
+        assert!(at(-1500.0, -1200.0).near(800.0), "1200 px above");
+        assert!(!at(-1500.0, -1201.0).near(800.0));
+        assert!(!at(f64::NAN, 1.0).near(800.0));
+    }
+
+    #[test]
+    fn the_queue_takes_the_lowest_rank_then_the_nearest() {
+        assert_eq!(next_in_queue(&[]), None);
+        // The target (rank 0) before what is in view (1), both before later pieces.
+        assert_eq!(
+            next_in_queue(&[(usize::MAX, 0.0), (1, 0.0), (0, 0.0)]),
+            Some(2)
+        );
+        // Later pieces by their distance now; ties (and distances the browser could not give)
+        // in the order they were queued.
+        let later = usize::MAX;
+        assert_eq!(
+            next_in_queue(&[(later, 900.0), (later, 10.0), (later, 10.0)]),
+            Some(1)
+        );
+        assert_eq!(
+            next_in_queue(&[(later, f64::INFINITY), (later, 5.0)]),
+            Some(1)
+        );
     }
 
     #[test]

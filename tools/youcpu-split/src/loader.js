@@ -2,12 +2,11 @@
 // Each family's entry point imports one `__wasm_split_load_*` function from here and calls it
 // the first time it runs: it fetches and compiles the family's part, instantiates it against the
 // app's own memory, tables and globals (the part installs its functions into the app's function
-// table), then calls back into the app with whether it worked. Once the first part is in, the
-// others are fetched and compiled in the background (the app mounts every widget, nearest
-// first, so it will ask for them), and each is instantiated when the app asks for it.
+// table), then calls back into the app with whether it worked. A part is fetched only when the
+// app asks for it: the app mounts a widget when the reader comes near it
+// (crates/youcpu-web/src/mount.rs), so a reader who never comes near a family never fetches it.
 import { initSync } from './@GLUE@';
 
-const parts = [];
 const compiled = new Map();
 const instances = new Map();
 
@@ -24,15 +23,7 @@ function compile(name) {
   return compiled.get(name);
 }
 
-let prefetching = false;
-function prefetch() {
-  if (prefetching) return;
-  prefetching = true;
-  setTimeout(() => { for (const name of parts) compile(name).catch(() => {}); }, 0);
-}
-
 function load(name) {
-  parts.push(name);
   return async (callback, data) => {
     let ok = false;
     try {
@@ -42,7 +33,6 @@ function load(name) {
       }
       await instances.get(name);
       ok = true;
-      prefetch();
     } catch (e) {
       instances.delete(name);
       console.error(`You in CPU: could not load ${name}:`, e);

@@ -11,7 +11,7 @@
 //!
 //! Last, it drops Trunk's preload links for the wasm; the boot script waits for the first
 //! painted frame, so the article's text is fetched and painted before any wasm download starts,
-//! then starts the shell and fetches the app as the reader approaches a widget.
+//! then starts the shell and fetches the app only as the reader approaches a widget.
 //!
 //! Usage: `prerender DIST/index.html` (Trunk runs it as a post-build hook).
 
@@ -101,9 +101,8 @@ fn hash_shell(dir: &Path) -> Result<Option<Module>, String> {
 
 /// The boot script for the page's modules: after the first painted frame ([`FIRST_PAINT`]),
 /// start the shell (the table of contents) at once and fetch the app (the simulator and every
-/// widget) when the reader approaches a widget (within one viewport height), when the page
-/// was opened at a link into it (`#...`), or else once the shell is running and the browser is
-/// idle. Without a shell module, the app starts at once.
+/// widget) when the reader approaches a widget or opens a link into the article
+/// ([`APP_POLICY`]). Without a shell module, the app starts at once.
 fn boot_text(modules: &[Module]) -> Result<String, String> {
     let start = |m: &Module| format!("start('{}', '{}')", m.js, m.wasm);
     let (shell, app): (Vec<&Module>, Vec<&Module>) =
@@ -134,14 +133,16 @@ fn boot_text(modules: &[Module]) -> Result<String, String> {
     Ok(out)
 }
 
-/// When to fetch the app, once the shell has started (see [`boot_text`]).
+/// When to fetch the app, once the shell has started (see [`boot_text`]): when a widget comes
+/// within three viewport heights of the viewport (twice the distance at which the app mounts a
+/// widget, `youcpu_web::mount::NEAR_VIEWPORTS`, so the main module is in when the first widget
+/// needs it), or at once for a link into the article. A reader who stays where no widget is near
+/// fetches no app at all.
 const APP_POLICY: &str = "if (location.hash.length > 1) go();
 const near = new IntersectionObserver((seen) => {
   if (seen.some((e) => e.isIntersecting)) { near.disconnect(); go(); }
-}, { rootMargin: '100% 0px' });
-for (const s of document.querySelectorAll('.slot[data-slot]:not([data-slot=\"toc\"])')) near.observe(s);
-const idle = window.requestIdleCallback ?? ((f) => setTimeout(f, 100));
-shell.finally(() => idle(go, { timeout: 2000 }));
+}, { rootMargin: '300% 0px' });
+for (const s of document.querySelectorAll('.slot[data-slot]:not([data-slot=\"toc\"]) > *')) near.observe(s);
 ";
 
 /// Replaces Trunk's inline `<script type="module">` boot scripts (one per wasm module) with one
