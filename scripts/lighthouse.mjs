@@ -1,7 +1,8 @@
 // Runs Lighthouse (npm lighthouse@12.2.3, on Node 20) against the release build served from
 // loopback, with Debian's Chromium, and prints the four category scores and every audit that
 // did not pass in accessibility, best practices and SEO.
-// Usage: node scripts/lighthouse.mjs [dist] [--desktop] [--json FILE]
+// Usage: node scripts/lighthouse.mjs [dist] [--desktop] [--json FILE] [--at #HASH]
+// (--at: the page opened at a link into it, e.g. #widget-page-walk)
 // Lighthouse is installed on first use into ~/.cache/youcpu-lighthouse (not a project
 // dependency: it is a measuring tool, and the test command does not run it).
 import fs from 'node:fs';
@@ -15,7 +16,9 @@ const args = process.argv.slice(2);
 const desktop = args.includes('--desktop');
 const jsonAt = args.indexOf('--json');
 const jsonOut = jsonAt >= 0 ? args[jsonAt + 1] : null;
-const dist = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--json') ?? 'dist';
+const atAt = args.indexOf('--at');
+const at = atAt >= 0 ? args[atAt + 1] : '';
+const dist = args.find((a, i) => !a.startsWith('--') && !['--json', '--at'].includes(args[i - 1])) ?? 'dist';
 
 const cache = path.join(os.homedir(), '.cache', 'youcpu-lighthouse');
 const cli = path.join(cache, 'node_modules', 'lighthouse', 'cli', 'index.js');
@@ -38,7 +41,7 @@ try {
   // Asynchronously: the server answers from this process's event loop.
   await new Promise((resolve, reject) => {
     const lh = spawn(process.execPath, [
-      cli, `${server.url}/`,
+      cli, `${server.url}/${at}`,
       '--output=json', `--output-path=${out}`, '--quiet',
       '--only-categories=performance,accessibility,best-practices,seo',
       '--chrome-flags=--headless=new --no-sandbox --disable-gpu',
@@ -53,7 +56,7 @@ try {
 const lhr = JSON.parse(fs.readFileSync(out, 'utf8'));
 if (process.env.KEEP) fs.copyFileSync(out, process.env.KEEP);
 fs.rmSync(out, { force: true });
-console.log(`Lighthouse ${lhr.lighthouseVersion}, ${desktop ? 'desktop' : 'mobile (simulated slow 4G, 4x CPU)'}:`);
+console.log(`Lighthouse ${lhr.lighthouseVersion}, ${desktop ? 'desktop' : 'mobile (simulated slow 4G, 4x CPU)'}${at ? `, at ${at}` : ''}:`);
 const scores = {};
 for (const [k, c] of Object.entries(lhr.categories)) {
   scores[k] = Math.round(c.score * 100);
@@ -68,6 +71,11 @@ for (const table of lcpEl) {
     if (it.node) console.log(`  LCP element: ${it.node.selector} ${JSON.stringify(it.node.snippet).slice(0, 120)}`);
     else if (it.phase) console.log(`  LCP phase: ${it.phase} ${Math.round(it.timing)} ms`);
   }
+}
+// The longest main-thread tasks (what the blocking time is made of), with the script they ran.
+const tasks = lhr.audits['long-tasks']?.details?.items ?? [];
+if (tasks.length) {
+  console.log(`  long tasks: ${tasks.slice(0, 8).map((t) => `${Math.round(t.duration)} ms at ${Math.round(t.startTime)} (${t.url.split('/').pop() || 'page'})`).join(', ')}`);
 }
 for (const cat of ['accessibility', 'best-practices', 'seo', 'performance']) {
   for (const ref of lhr.categories[cat].auditRefs) {

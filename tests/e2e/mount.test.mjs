@@ -72,40 +72,48 @@ test('mount: every widget has its family', async () => {
   await page.close();
 });
 
-test('mount: at the top of the page no widget code is fetched until the reader comes near a widget', async () => {
-  const page = await site.browser.context.newPage();
-  const requests = [];
-  page.on('request', (r) => requests.push(r.url()));
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${site.server.url}/`);
-  await whenLive(page);
-  // The load is done at once (the shell's mark) and stays so: no widget is near.
-  await page.waitForTimeout(1500);
-  assert.equal(await page.evaluate(() => document.documentElement.dataset.live), 'near');
-  assert.deepEqual(wasmAsked(requests), { app: false, parts: [] }, 'wasm fetched at the top of the page');
-  assert.ok(await page.evaluate(() => performance.getEntriesByName('youcpu-live').length === 1), 'the load is marked done');
-  assert.equal(await page.locator('[data-slot][data-live]:not([data-slot="toc"])').count(), 0, 'a widget mounted');
+test('mount: at the top of the page only the first view\'s code is fetched until the reader scrolls', async () => {
+  // On a phone the first widget is several screens down: no app at all. On a desktop the first
+  // widget (asm) is within the mounting distance: the app and its family's part, no other.
+  for (const [width, height, first] of [[412, 823, []], [1280, 900, ['cpu']]]) {
+    const page = await site.browser.context.newPage();
+    await page.setViewportSize({ width, height });
+    const requests = [];
+    page.on('request', (r) => requests.push(r.url()));
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${site.server.url}/`);
+    await whenLive(page);
+    // The load is done, and stays so while the reader stays.
+    await page.waitForTimeout(1500);
+    assert.equal(await page.evaluate(() => document.documentElement.dataset.live), 'near');
+    assert.ok(await page.evaluate(() => performance.getEntriesByName('youcpu-live').length === 1), 'the load is marked done');
+    assert.deepEqual(wasmAsked(requests), { app: first.length > 0, parts: first }, `${width} px: wasm fetched at the top of the page`);
+    const live = await page.locator('[data-slot][data-live]:not([data-slot="toc"])').evaluateAll((els) => els.map((e) => e.dataset.slot));
+    assert.deepEqual(live.map((id) => FAMILY[id]).filter((f) => !first.includes(f)), [], `${width} px: widgets live ${live}`);
+    assert.ok(live.length <= 1, `${width} px: widgets live ${live}`);
 
-  // The reader scrolls to the first widget: the app and the cpu part come, the widget goes live.
-  await bringLive(page, 'asm');
-  let asked = wasmAsked(requests);
-  assert.ok(asked.app, 'the app fetched');
-  assert.ok(asked.parts.includes('cpu'), `parts: ${asked.parts}`);
-  let live = await liveWidgetFamilies(page);
-  for (const f of asked.parts) assert.ok(live.has(f), `the ${f} part fetched, none of its widgets live`);
-  assert.ok(!asked.parts.includes('paging'), 'the paging part fetched while the reader is at asm');
-  assert.equal(await page.locator('[data-slot="page-walk"][data-live]').count(), 0, 'page-walk mounted while far');
+    // The reader scrolls to the first widget: the app and the cpu part come, the widget goes live.
+    await bringLive(page, 'asm');
+    let asked = wasmAsked(requests);
+    assert.ok(asked.app, 'the app fetched');
+    assert.ok(asked.parts.includes('cpu'), `parts: ${asked.parts}`);
+    let families = await liveWidgetFamilies(page);
+    for (const f of asked.parts) assert.ok(families.has(f), `the ${f} part fetched, none of its widgets live`);
+    assert.ok(!asked.parts.includes('paging'), 'the paging part fetched while the reader is at asm');
+    assert.equal(await page.locator('[data-slot="page-walk"][data-live]').count(), 0, 'page-walk mounted while far');
 
-  // On to paging: its part comes, page-walk goes live, each part fetched once.
-  await bringLive(page, 'page-walk');
-  asked = wasmAsked(requests);
-  assert.ok(asked.parts.includes('paging'), `parts: ${asked.parts}`);
-  assert.equal(asked.parts.length, new Set(asked.parts).size, `a part fetched twice: ${asked.parts}`);
-  live = await liveWidgetFamilies(page);
-  for (const f of asked.parts) assert.ok(live.has(f), `the ${f} part fetched, none of its widgets live`);
-  assert.deepEqual(errors, []);
-  await page.close();
+    // On to paging: its part comes, page-walk goes live, each part fetched once.
+    await bringLive(page, 'page-walk');
+    asked = wasmAsked(requests);
+    assert.ok(asked.parts.includes('paging'), `parts: ${asked.parts}`);
+    assert.equal(asked.parts.length, new Set(asked.parts).size, `a part fetched twice: ${asked.parts}`);
+    families = await liveWidgetFamilies(page);
+    for (const f of asked.parts) assert.ok(families.has(f), `the ${f} part fetched, none of its widgets live`);
+    assert.notEqual(await page.evaluate(() => document.documentElement.dataset.live), 'all', 'every widget mounted');
+    assert.deepEqual(errors, []);
+    await page.close();
+  }
 });
 
 test('mount: every piece goes live in its placeholder and the prose is never replaced', async () => {
