@@ -91,7 +91,7 @@ test('fetch-execute: a long Run goes on in slices, shows its progress, and a Sto
   const { page, errors } = await openPage(site.browser.context, `${site.server.url}/#widget-fetch-execute`);
   const w = page.locator('[data-widget="fetch-execute"]');
   await w.waitFor();
-  await page.waitForFunction(() => document.documentElement.dataset.live === 'all', null, { timeout: 30000 });
+  await page.locator('[data-slot="fetch-execute"][data-live]').waitFor({ state: 'attached', timeout: 30000 });
   await w.getByTestId('fe-source').fill('top:\n  add rax, 1\n  jmp top\n');
   // In the page: record every value the instruction count shows while the Run goes on, and
   // at the first one after the Run's first slice, click Stop from a task of its own (as a

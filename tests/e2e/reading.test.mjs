@@ -36,7 +36,7 @@ test('contents: a link goes to its part, which becomes current, and the progress
 });
 
 test('back and forward: the history of links, with the widgets\' state kept in the URL', async () => {
-  const { page, errors } = await openPage(site.browser.context, `${site.server.url}/#timeslicing`);
+  const { page, errors } = await openPage(site.browser.context, `${site.server.url}/#timeslicing`, { live: 'all' });
   const ts = page.locator('[data-widget="timeslice"]');
   await ts.getByTestId('ts-tasks').fill('7');
   await page.waitForFunction(() => /[?&]ts-tasks=7\b/.test(location.search));
@@ -79,7 +79,7 @@ test('phone: every control is a touch target of at least 44 by 44 px', async () 
   const page = await site.browser.context.newPage();
   await page.setViewportSize({ width: 360, height: 740 });
   await page.goto(`${site.server.url}/`);
-  await page.waitForFunction(() => document.documentElement.dataset.live === 'all');
+  await whenAllLive(page);
   const { small, checked } = await page.evaluate(() => {
     const small = [];
     let checked = 0;
