@@ -1,4 +1,6 @@
-// Page objects: tests talk to widgets through data-widget / data-testid, never raw HTML.
+// Page objects: tests talk to widgets through data-widget / data-testid, never raw HTML. `ready()`
+// brings the widget into view (a widget goes live when the reader comes near it) and waits until
+// it is live.
 
 export class TimeslicePage {
   constructor(page) {
@@ -7,6 +9,7 @@ export class TimeslicePage {
   }
   async ready() {
     await this.root.waitFor();
+    await this.root.scrollIntoViewIfNeeded();
     await this.page.locator(`[data-slot="${await this.root.getAttribute('data-widget')}"][data-live]`).waitFor({ state: 'attached' });
     return this;
   }
@@ -25,6 +28,7 @@ export class AsmPage {
   }
   async ready() {
     await this.root.waitFor();
+    await this.root.scrollIntoViewIfNeeded();
     await this.page.locator(`[data-slot="${await this.root.getAttribute('data-widget')}"][data-live]`).waitFor({ state: 'attached' });
     return this;
   }
@@ -41,6 +45,7 @@ export class SchedulerPage {
   }
   async ready() {
     await this.root.waitFor();
+    await this.root.scrollIntoViewIfNeeded();
     await this.page.locator(`[data-slot="${await this.root.getAttribute('data-widget')}"][data-live]`).waitFor({ state: 'attached' });
     return this;
   }
@@ -54,6 +59,7 @@ export class ElfPage {
   }
   async ready() {
     await this.root.waitFor();
+    await this.root.scrollIntoViewIfNeeded();
     await this.page.locator(`[data-slot="${await this.root.getAttribute('data-widget')}"][data-live]`).waitFor({ state: 'attached' });
     return this;
   }
@@ -67,6 +73,7 @@ export class ExecvePage {
   }
   async ready() {
     await this.root.waitFor();
+    await this.root.scrollIntoViewIfNeeded();
     await this.page.locator(`[data-slot="${await this.root.getAttribute('data-widget')}"][data-live]`).waitFor({ state: 'attached' });
     return this;
   }
