@@ -181,9 +181,10 @@ struct Queue {
     observer: Option<web_sys::IntersectionObserver>,
 }
 
-/// Which queued piece to mount next, as an index into `keys`: each piece's rank (see
-/// [`Queued::rank`]) and its distance from the viewport now. Lowest rank first, then nearest,
-/// then the one queued first. Pure, so it is unit-tested.
+/// Which queued piece to mount next, as an index into `keys`: each piece's rank (the link's
+/// target and the pieces in view at load by their [`mount_order`], the pieces the reader comes
+/// near later after them, all of the same rank) and its distance from the viewport now. Lowest
+/// rank first, then nearest, then the one queued first. Pure, so it is unit-tested.
 pub fn next_in_queue(keys: &[(usize, f64)]) -> Option<usize> {
     (0..keys.len()).min_by(|&a, &b| {
         let (ka, kb) = (keys[a], keys[b]);
@@ -263,30 +264,26 @@ fn root() -> Option<web_sys::Element> {
     crate::dom::document().and_then(|d| d.document_element())
 }
 
-/// Marks the moment every piece in view at start is live (`youcpu-view-live`), once for the
-/// page: the shell may have marked it already (`<html data-view-live>`).
-fn view_live() {
-    let Some(root) = root() else {
-        return;
-    };
-    if !root.has_attribute("data-view-live") {
-        let _ = root.set_attribute("data-view-live", "");
-        crate::dom::performance_mark("youcpu-view-live");
+/// Sets `attribute` on `<html>` to `value` and adds the performance mark `mark`, unless the
+/// attribute is there already (once for the page: the shell may have got there first).
+fn mark_once(attribute: &str, value: &str, mark: &str) {
+    if let Some(root) = root().filter(|r| !r.has_attribute(attribute)) {
+        let _ = root.set_attribute(attribute, value);
+        crate::dom::performance_mark(mark);
     }
 }
 
+/// Marks the moment every piece in view at start is live (`youcpu-view-live`,
+/// `<html data-view-live>`).
+fn view_live() {
+    mark_once("data-view-live", "", "youcpu-view-live");
+}
+
 /// Marks the moment the load's work is done (`youcpu-live`, `<html data-live="near">`): every
-/// piece near the viewport at load is live. Once for the page: the shell marks it when no widget
-/// is near.
+/// piece near the viewport at load is live. The shell marks it when no widget is near.
 fn load_done() {
     PIN_TARGET.set(false);
-    let Some(root) = root() else {
-        return;
-    };
-    if !root.has_attribute("data-live") {
-        let _ = root.set_attribute("data-live", "near");
-        crate::dom::performance_mark("youcpu-live");
-    }
+    mark_once("data-live", "near", "youcpu-live");
 }
 
 /// Every piece on the page is live: nothing left to watch.
