@@ -102,7 +102,9 @@ export async function overlappingTexts(svg, slack = 2) {
  * The lines of a picture (an `svg` locator: its `line`, `polyline` and `path` elements with a
  * stroke) that cross one of its texts: each line is sampled every pixel along its length and a
  * sample inside a text's box, shrunk by `slack` CSS pixels each way (the line box's air above
- * the capitals and below the descenders), counts. Each as "text / the line's class".
+ * the capitals and below the descenders), counts. Each as "text / the line's class". A line
+ * meant to run through a text is marked `data-crosses-text` (on it or a group around it), with
+ * the reason in a comment where it is drawn, and is not counted.
  */
 export async function linesCrossingTexts(svg, slack = 2) {
   return svg.evaluate((s, slack) => {
@@ -112,7 +114,7 @@ export async function linesCrossingTexts(svg, slack = 2) {
       .filter((b) => b.r.width > 0 && b.r.height > 0);
     const out = new Set();
     for (const l of s.querySelectorAll('line, polyline, path')) {
-      if (l.closest('defs, marker') || getComputedStyle(l).stroke === 'none' || !l.checkVisibility()) continue;
+      if (l.closest('defs, marker, [data-crosses-text]') || getComputedStyle(l).stroke === 'none' || !l.checkVisibility()) continue;
       const m = l.getScreenCTM();
       const n = l.getTotalLength();
       const pt = s.createSVGPoint();
