@@ -373,13 +373,17 @@ test('your-program by touch at 360 px: a tap on the timeline chooses the event d
   await finished(w);
   const tl = w.getByTestId('yp-timeline');
   await tl.scrollIntoViewIfNeeded();
-  const last = await tl.getAttribute('aria-valuenow');
+  const now = () => page.evaluate(() => document.querySelector('[data-testid="yp-timeline"]')?.getAttribute('aria-valuenow'));
   const desc = () => w.locator('[data-testid="yp-diagram"] > desc').textContent();
-  const before = await desc();
   const box = await tl.boundingBox();
+  // A tap at the right end chooses the last event, one at the left end the first.
+  await page.touchscreen.tap(box.x + box.width - 2, box.y + box.height / 2);
+  await page.waitForFunction(() => document.querySelector('[data-testid="yp-timeline"]')?.getAttribute('aria-valuenow') !== '1');
+  const last = await now();
+  const before = await desc();
   await page.touchscreen.tap(box.x + 2, box.y + box.height / 2);
   await page.waitForFunction(() => document.querySelector('[data-testid="yp-timeline"]')?.getAttribute('aria-valuenow') === '1');
-  assert.notEqual(last, '1', 'the run had more than one event');
+  assert.ok(Number(last) > 1, `the last event is ${last}`);
   assert.notEqual(await desc(), before, 'the picture\'s description follows the event chosen');
   assert.deepEqual(errors, []);
   await ctx.close();
