@@ -44,6 +44,22 @@ export async function openPage(context, url, { live = true } = {}) {
   return { page, errors, requests };
 }
 
+/**
+ * A page in a new context of `context`'s browser with a touch screen, 360 px wide and reduced
+ * motion, so taps are real touch input; waits until its widgets are live. Close `ctx` after.
+ */
+export async function openTouchPage(context, url) {
+  const browser = context.browser();
+  if (!browser) throw new Error('no browser to open a touch context in');
+  const ctx = await browser.newContext({ hasTouch: true, isMobile: true, viewport: { width: 360, height: 800 }, reducedMotion: 'reduce' });
+  const page = await ctx.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(url);
+  await whenLive(page);
+  return { page, ctx, errors };
+}
+
 export function screenshotPath(name) {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   return path.join(ARTIFACTS, name);

@@ -12,9 +12,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { openPage, overlappingTexts, shoot, textsOutside } from './browser.mjs';
+import { openPage, openTouchPage, overlappingTexts, shoot, textsOutside } from './browser.mjs';
 import { useSite } from './site.mjs';
-import { whenLive } from './drive.mjs';
 
 const site = useSite();
 const PROGRAMS = path.resolve('web/programs');
@@ -361,14 +360,7 @@ test('your-program at 1280 px: a dynamic program\'s memory map at a moment, no l
 });
 
 test('your-program by touch at 360 px: a tap on the timeline chooses the event drawn there', async () => {
-  const browser = site.browser.context.browser();
-  assert.ok(browser, 'a browser to open a touch context in');
-  const ctx = await browser.newContext({ hasTouch: true, isMobile: true, viewport: { width: 360, height: 800 }, reducedMotion: 'reduce' });
-  const page = await ctx.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${site.server.url}/?yp-ex=segv#widget-your-program`);
-  await whenLive(page);
+  const { page, ctx, errors } = await openTouchPage(site.browser.context, `${site.server.url}/?yp-ex=segv#widget-your-program`);
   const w = widget(page);
   await finished(w);
   const tl = w.getByTestId('yp-timeline');
