@@ -48,6 +48,22 @@ export async function openPage(context, url, { live = true } = {}) {
   return { page, errors, requests };
 }
 
+/**
+ * A page in a new context of `context`'s browser with a touch screen, 360 px wide and reduced
+ * motion, so taps are real touch input; waits until its widgets are live. Close `ctx` after.
+ */
+export async function openTouchPage(context, url) {
+  const browser = context.browser();
+  if (!browser) throw new Error('no browser to open a touch context in');
+  const ctx = await browser.newContext({ hasTouch: true, isMobile: true, viewport: { width: 360, height: 800 }, reducedMotion: 'reduce' });
+  const page = await ctx.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(url);
+  await whenLive(page);
+  return { page, ctx, errors };
+}
+
 export function screenshotPath(name) {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   return path.join(ARTIFACTS, name);
@@ -106,7 +122,9 @@ export async function overlappingTexts(svg, slack = 2) {
  * The lines of a picture (an `svg` locator: its `line`, `polyline` and `path` elements with a
  * stroke) that cross one of its texts: each line is sampled every pixel along its length and a
  * sample inside a text's box, shrunk by `slack` CSS pixels each way (the line box's air above
- * the capitals and below the descenders), counts. Each as "text / the line's class".
+ * the capitals and below the descenders), counts. Each as "text / the line's class". A line
+ * meant to run through a text is marked `data-crosses-text` (on it or a group around it), with
+ * the reason in a comment where it is drawn, and is not counted.
  */
 export async function linesCrossingTexts(svg, slack = 2) {
   return svg.evaluate((s, slack) => {
@@ -116,7 +134,7 @@ export async function linesCrossingTexts(svg, slack = 2) {
       .filter((b) => b.r.width > 0 && b.r.height > 0);
     const out = new Set();
     for (const l of s.querySelectorAll('line, polyline, path')) {
-      if (l.closest('defs, marker') || getComputedStyle(l).stroke === 'none' || !l.checkVisibility()) continue;
+      if (l.closest('defs, marker, [data-crosses-text]') || getComputedStyle(l).stroke === 'none' || !l.checkVisibility()) continue;
       const m = l.getScreenCTM();
       const n = l.getTotalLength();
       const pt = s.createSVGPoint();

@@ -3,7 +3,7 @@
 // figure and no widget diagram is wider than the page; screenshots of each at 1280 and 360 px.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openPage, shoot } from './browser.mjs';
+import { linesCrossingTexts, openPage, shoot } from './browser.mjs';
 import { useSite } from './site.mjs';
 
 const site = useSite();
@@ -87,4 +87,38 @@ test('without JavaScript every widget shows its picture, titled and described', 
   await page.setViewportSize({ width: 1280, height: 900 });
   for (const id of ['execve', 'elf-loader']) await shoot(page.locator(`[data-widget="${id}"]`), `nojs-${id}-1280.png`);
   await ctx.close();
+});
+
+// Every figure, and every widget's picture as the page opens, at 1280 and 360 px in both
+// themes: no stroked line runs across a text (the fetch arrow under the bytes it fetched, a
+// lifeline through a label, a page's line through the blocks below it all did). A line meant
+// to run through a text would carry `data-crosses-text` (see linesCrossingTexts); none does.
+test('no line of a figure or of a widget picture runs across a text, at 1280 and 360 px, in both themes', async () => {
+  const { page, errors } = await openPage(site.browser.context, `${site.server.url}/`);
+  const pictures = page.locator('figure.figure svg, [data-widget] svg.diagram');
+  const crossings = [];
+  const checked = new Set();
+  for (const width of [1280, 360]) {
+    for (const colorScheme of ['light', 'dark']) {
+      await page.setViewportSize({ width, height: 900 });
+      await page.emulateMedia({ colorScheme });
+      // The widgets that draw a phone's layout switch to it on the next renders.
+      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(r, 50)))));
+      const names = await pictures.evaluateAll((all) => all.map((s) => (s.checkVisibility()
+        ? `${s.closest('figure.figure')?.dataset.figure ?? s.closest('[data-widget]')?.dataset.widget}:${s.dataset.testid}` : '')));
+      for (const [i, name] of names.entries()) {
+        if (!name) continue;
+        checked.add(`${width}:${name.split(':')[0]}`);
+        const found = await linesCrossingTexts(pictures.nth(i));
+        if (found.length) crossings.push(`${width} px, ${colorScheme}, ${name}: ${found.join('; ')}`);
+      }
+    }
+  }
+  const figureIds = await page.evaluate(() => [...document.querySelectorAll('figure.figure')].map((f) => f.dataset.figure));
+  for (const width of [1280, 360]) {
+    for (const id of [...figureIds, ...Object.keys(PICTURES)]) assert.ok(checked.has(`${width}:${id}`), `${id} at ${width} px was checked`);
+  }
+  assert.deepEqual(crossings, [], 'lines drawn across texts');
+  assert.deepEqual(errors, []);
+  await page.close();
 });

@@ -16,6 +16,9 @@ test('fork-cow: fork shares the data frame, a write copies it', async () => {
   await w.getByTestId('fc-proc-2').waitFor();
   const shared = await w.getByTestId('fc-shared').textContent();
   assert.match(shared, /pids 1, 2/);
+  // The tables are built when opened.
+  assert.equal(await w.locator('[data-testid^="fc-frame-1-"]').count(), 0);
+  await w.getByTestId('fc-tables').click();
   const frame = (pid) => w.locator(`[data-testid^="fc-frame-${pid}-402000"]`).textContent();
   const parentFrame = await frame(1);
   assert.equal(await frame(2), parentFrame);

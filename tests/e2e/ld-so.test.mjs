@@ -60,8 +60,10 @@ test('ld-so: objects at their bases, puts resolved from main through the PLT', a
 
   // Mouse: a RELATIVE slot; its arrow stays in the program, no call path.
   const rel = pic.locator('[data-hit][aria-label^="RELATIVE"]').first();
+  const descBefore = await pic.locator('desc').textContent();
   await rel.click();
   await page.waitForFunction(() => document.querySelector('[data-testid="ld-picked"]').textContent.startsWith('RELATIVE'));
+  assert.notEqual(await pic.locator('desc').textContent(), descBefore, 'the picture\'s description follows the slot picked');
   assert.equal(await rel.getAttribute('aria-pressed'), 'true');
   assert.ok(!(await pic.textContent()).includes('PLT stub'));
   assert.match(await picked(w), /= frame_dummy in hello-dyn|= __do_global_dtors_aux in hello-dyn|= __dso_handle in hello-dyn/);

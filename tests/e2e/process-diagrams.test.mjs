@@ -4,8 +4,7 @@
 // sideways; screenshots at 1280 and 360 px.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { linesCrossingTexts, openPage, shoot } from './browser.mjs';
-import { whenLive } from './drive.mjs';
+import { linesCrossingTexts, openPage, openTouchPage, shoot } from './browser.mjs';
 import { useSite } from './site.mjs';
 
 const site = useSite();
@@ -14,16 +13,8 @@ const widget = (page, id) => page.locator(`[data-widget="${id}"]`);
 const desc = (w, id) => w.locator(`[data-testid="${id}"] > desc`).textContent();
 
 /** A page in a context with a touch screen, 360 px wide, so taps are real touch input. */
-async function touchPage(url) {
-  const browser = site.browser.context.browser();
-  assert.ok(browser, 'a browser to open a touch context in');
-  const ctx = await browser.newContext({ hasTouch: true, isMobile: true, viewport: { width: 360, height: 800 }, reducedMotion: 'reduce' });
-  const page = await ctx.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(url);
-  await whenLive(page);
-  return { page, ctx, errors };
+function touchPage(url) {
+  return openTouchPage(site.browser.context, url);
 }
 
 /** A touch drag: pointer events of type touch, from (x0, y) to (x1, y), dispatched on `el`. */

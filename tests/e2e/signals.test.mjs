@@ -93,8 +93,11 @@ test('signals at 360 px: no sideways scroll, a tap steps, axe clean in both them
   const m = w.getByTestId('signals-diagram').getByTestId('sg-moment-2');
   await m.scrollIntoViewIfNeeded();
   const mb = await m.boundingBox();
+  const desc = () => w.locator('[data-testid="signals-diagram"] > desc').textContent();
+  const descBefore = await desc();
   await page.touchscreen.tap(mb.x + mb.width / 2, mb.y + mb.height / 2);
   await page.waitForFunction(() => /968-byte/.test(document.querySelector('[data-widget="signals"] [data-testid="sg-now"]')?.textContent ?? ''));
+  assert.notEqual(await desc(), descBefore, 'the picture\'s description follows the moment tapped');
   await shoot(w, 'signals-360.png');
   for (const scheme of ['light', 'dark']) {
     await page.emulateMedia({ colorScheme: scheme });

@@ -2,7 +2,7 @@
 // the same binary prints when run natively on this machine (run here, not written down); a
 // dropped static program runs; a dropped dynamic one names the files it lacks, then runs with
 // them; the timeline's links reach their sections; a moment opens in fetch-execute's view and
-// steps there; keyboard only;
+// steps there; keyboard only; touch;
 // 360 px; axe in both themes; junk and a fork bomb end with a message and a live page. It also
 // reports the speed figures issue #19 asks for (printed, not asserted: they depend on the
 // machine).
@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { openPage, overlappingTexts, shoot, textsOutside } from './browser.mjs';
+import { openPage, openTouchPage, overlappingTexts, shoot, textsOutside } from './browser.mjs';
 import { useSite } from './site.mjs';
 
 const site = useSite();
@@ -357,4 +357,26 @@ test('your-program at 1280 px: a dynamic program\'s memory map at a moment, no l
   await shoot(w.getByTestId('yp-opened'), 'your-program-moment-1280.png');
   assert.deepEqual(errors, []);
   await page.close();
+});
+
+test('your-program by touch at 360 px: a tap on the timeline chooses the event drawn there', async () => {
+  const { page, ctx, errors } = await openTouchPage(site.browser.context, `${site.server.url}/?yp-ex=segv#widget-your-program`);
+  const w = widget(page);
+  await finished(w);
+  const tl = w.getByTestId('yp-timeline');
+  await tl.scrollIntoViewIfNeeded();
+  const now = () => page.evaluate(() => document.querySelector('[data-testid="yp-timeline"]')?.getAttribute('aria-valuenow'));
+  const desc = () => w.locator('[data-testid="yp-diagram"] > desc').textContent();
+  const box = await tl.boundingBox();
+  // A tap at the right end chooses the last event, one at the left end the first.
+  await page.touchscreen.tap(box.x + box.width - 2, box.y + box.height / 2);
+  await page.waitForFunction(() => document.querySelector('[data-testid="yp-timeline"]')?.getAttribute('aria-valuenow') !== '1');
+  const last = await now();
+  const before = await desc();
+  await page.touchscreen.tap(box.x + 2, box.y + box.height / 2);
+  await page.waitForFunction(() => document.querySelector('[data-testid="yp-timeline"]')?.getAttribute('aria-valuenow') === '1');
+  assert.ok(Number(last) > 1, `the last event is ${last}`);
+  assert.notEqual(await desc(), before, 'the picture\'s description follows the event chosen');
+  assert.deepEqual(errors, []);
+  await ctx.close();
 });

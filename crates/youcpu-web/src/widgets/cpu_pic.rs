@@ -168,6 +168,37 @@ impl Picture {
         });
     }
 
+    /// Adds a vertical line at `x` from `y0` down to `y1`, broken where it would cross one of
+    /// the notes added so far (a sequence diagram's lifeline behind its labels): each note's
+    /// box is its [`text_width`] with a tenth to spare (a phone draws small text at 12 px, not
+    /// 11), from a line above its baseline to its descenders.
+    pub fn lifeline(&mut self, x: f64, y0: f64, y1: f64, class: &'static str) {
+        let mut gaps: Vec<(f64, f64)> = self
+            .notes
+            .iter()
+            .filter_map(|n| {
+                let w = text_width(&n.text, n.class) * 1.1;
+                let left = match n.anchor {
+                    "middle" => n.x - w / 2.0,
+                    "end" => n.x - w,
+                    _ => n.x,
+                };
+                (x > left - 3.0 && x < left + w + 3.0).then_some((n.y - 14.0, n.y + 5.0))
+            })
+            .collect();
+        gaps.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let mut from = y0;
+        for (a, b) in gaps {
+            if a > from && a < y1 {
+                self.link(vec![(x, from), (x, a)], class, false);
+            }
+            from = from.max(b);
+        }
+        if from < y1 {
+            self.link(vec![(x, from), (x, y1)], class, false);
+        }
+    }
+
     /// The box with this key.
     pub fn part(&self, key: &str) -> Option<&Part> {
         self.parts.iter().find(|p| p.key == key)
@@ -426,6 +457,22 @@ mod tests {
         p.note(99.0, 10.0, "start", "d-small", "beyond");
         let probs = p.problems();
         assert_eq!(probs.len(), 3, "{probs:?}");
+    }
+
+    #[test]
+    fn a_lifeline_breaks_around_the_notes_it_would_cross() {
+        let mut p = Picture::new(200.0, 200.0);
+        p.note(100.0, 50.0, "middle", "d-small", "across the line");
+        p.note(10.0, 100.0, "start", "d-small", "beside");
+        p.lifeline(100.0, 0.0, 200.0, "d-dim");
+        let ys: Vec<Vec<(f64, f64)>> = p.links.iter().map(|l| l.pts.clone()).collect();
+        assert_eq!(
+            ys,
+            vec![
+                vec![(100.0, 0.0), (100.0, 36.0)],
+                vec![(100.0, 55.0), (100.0, 200.0)]
+            ]
+        );
     }
 
     #[test]

@@ -211,6 +211,33 @@ pub fn slider(
     }
 }
 
+/// A nice value's track and knob, as the timeslice and scheduler pictures draw them: a line
+/// from `track.0` to `track.1` at `y` with a tick at nice 0 (`zero`), and a round knob at `at`
+/// (class `knob`) with the value in it. The line and the tick stop short of the knob: drawn
+/// under it they would run through its digits, which on a phone (a 12-unit knob, 13 px
+/// digits) are as wide as the knob.
+pub fn nice_knob(
+    track: (f64, f64),
+    zero: f64,
+    at: f64,
+    y: f64,
+    nice: i32,
+    knob: &'static str,
+) -> Html {
+    use crate::ui::svg::{line, num, text};
+    let gap = (nice.to_string().chars().count() as f64 * 4.6 + 1.0).max(12.0);
+    let (a, b) = ((at - gap).max(track.0), (at + gap).min(track.1));
+    html! {
+        <>
+            if a > track.0 { { line(track.0, y, a, y, "d-line") } }
+            if b < track.1 { { line(b, y, track.1, y, "d-line") } }
+            if (zero - at).abs() > gap { { line(zero, y - 5.0, zero, y + 5.0, "d-line") } }
+            <circle cx={num(at)} cy={num(y)} r="9" class={knob} />
+            { text(at, y + 4.0, "middle", "d-knob", nice.to_string()) }
+        </>
+    }
+}
+
 /// `v` stepped by a [`key_delta`] within `min..=max`.
 pub fn step(v: i64, delta: i32, min: i64, max: i64) -> i64 {
     match delta {

@@ -123,6 +123,15 @@ async fn fork_cow_shares_a_frame_until_a_write_copies_it() {
     click(&root, "fc-1-fork").await;
     assert!(find(&root, "fc-proc-2").is_some(), "a child appears");
     assert!(text(&root, "fc-shared").contains("pids 1, 2"));
+    // The tables of numbers are built when their <details> opens.
+    click(&root, "fc-tables").await;
+    wait_until(5.0, "the page tables", || {
+        root.query_selector("[data-testid^='fc-frame-1-']")
+            .ok()
+            .flatten()
+            .is_some()
+    })
+    .await;
     let frame = |pid: u32| {
         root.query_selector(&format!("[data-testid^='fc-frame-{pid}-402000']"))
             .ok()

@@ -7,7 +7,7 @@
 //! [`layout`] is a pure function of the memory model (`vm::System`), tested natively, and
 //! drawn by the widget (where a click on a page touches it) and by the Part 5 figure.
 
-use crate::ui::svg::{line, rect, text};
+use crate::ui::svg::{rect, text};
 use yew::prelude::*;
 use youcpu_core::vm::{FrameUse, System, VmaKind};
 
@@ -107,6 +107,20 @@ pub struct FrameBox {
     pub r: Rect,
 }
 
+/// The line from a present page to its frame.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Link {
+    /// The page: (block, cell).
+    pub cell: (usize, usize),
+    /// The frame (index into the frames).
+    pub frame: usize,
+    /// The last operation's page.
+    pub lit: bool,
+    /// Its way: down between the pages and the blocks, along the spaces between the bar's
+    /// rows, then straight to the frame across the free band above the frames.
+    pub pts: Vec<(f64, f64)>,
+}
+
 /// The whole picture.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Picture {
@@ -118,8 +132,8 @@ pub struct Picture {
     pub blocks: Vec<Block>,
     /// The frames below.
     pub frames: Vec<FrameBox>,
-    /// Lines from a cell (block, cell) to a frame (index).
-    pub links: Vec<((usize, usize), usize, bool)>,
+    /// Lines from a cell to its frame.
+    pub links: Vec<Link>,
     /// Where the frames' heading is drawn.
     pub frames_y: f64,
     /// The lines of the frames' legend.
@@ -134,6 +148,11 @@ const CELL: f64 = 15.0;
 const COLS: usize = 8;
 /// Margin.
 const M: f64 = 8.0;
+/// Space between two blocks of a row, and between two rows: the lines from the pages to their
+/// frames run in them.
+const GAP: f64 = 8.0;
+/// See [`GAP`].
+const ROW_GAP: f64 = 12.0;
 
 /// Lays out the address space of `pid` in `sys`; `last` is the address the last operation
 /// touched (lit), `headline` what happened.
@@ -228,8 +247,10 @@ pub fn layout(
     });
 
     // Flow the blocks left to right, wrapping; a region is a grid of cells under its name.
+    // `rows` keeps each row's bottom and its blocks' indices, for the lines' way down.
     let (mut x, mut y, mut row_h) = (M, 8.0, 0.0f64);
-    for b in blocks.iter_mut() {
+    let mut rows: Vec<(f64, Vec<usize>)> = Vec::new();
+    for (bi, b) in blocks.iter_mut().enumerate() {
         let (w, h) = match b.kind {
             BlockKind::Region => {
                 let n = b.cells.len().max(1);
@@ -242,17 +263,25 @@ pub fn layout(
             BlockKind::Gap => (48.0, 56.0),
             BlockKind::Kernel => (52.0, 56.0),
         };
-        if x > M && x + w > width - M {
+        let wrap = x > M && x + w > width - M;
+        if wrap {
             x = M;
-            y += row_h + 10.0;
+            y += row_h + ROW_GAP;
             row_h = 0.0;
+        }
+        if wrap || rows.is_empty() {
+            rows.push((y, Vec::new()));
+        }
+        if let Some(row) = rows.last_mut() {
+            row.1.push(bi);
+            row.0 = row.0.max(y + h);
         }
         b.r = Rect { x, y, w, h };
         for (i, c) in b.cells.iter_mut().enumerate() {
             c.r.x = x + 5.0 + (i % COLS) as f64 * (CELL + 2.0);
             c.r.y = y + 34.0 + (i / COLS) as f64 * (CELL + 2.0);
         }
-        x += w + 6.0;
+        x += w + GAP;
         row_h = row_h.max(h);
     }
     let bar_bottom = y + row_h;
@@ -318,7 +347,14 @@ pub fn layout(
                 .frame
                 .and_then(|f| frames.iter().position(|fb| fb.frame == f))
             {
-                links.push(((bi, ci), fi, c.lit));
+                let to = frames[fi].r;
+                let pts = route(&blocks, &rows, (bi, ci), links.len(), bar_bottom, (to.x + to.w / 2.0, to.y), width);
+                links.push(Link {
+                    cell: (bi, ci),
+                    frame: fi,
+                    lit: c.lit,
+                    pts,
+                });
             }
         }
     }
@@ -336,6 +372,50 @@ pub fn layout(
         legend,
         desc,
     }
+}
+
+/// The way of the `k`th line from page `(bi, ci)` down to the top of its frame `to`, crossing
+/// no text: out of the page's block (between the columns of pages when a marked page lies
+/// below it), along the space under each row of the bar to the free stretch of the next row
+/// (left of its first block, between two, or right of its last) nearest the way to the frame,
+/// down through it, and from under the bar straight to the frame. Lines sharing a space are
+/// set 2 units apart by `k`.
+fn route(blocks: &[Block], rows: &[(f64, Vec<usize>)], (bi, ci): (usize, usize), k: usize, bar_bottom: f64, to: (f64, f64), width: f64) -> Vec<(f64, f64)> {
+    let (Some(b), Some(row)) = (blocks.get(bi), rows.iter().position(|r| r.1.contains(&bi))) else {
+        return Vec::new();
+    };
+    let Some(c) = b.cells.get(ci) else { return Vec::new() };
+    let off = (k % 3) as f64 * 2.0 - 2.0;
+    let marked_below = b.cells.iter().skip(ci + COLS).step_by(COLS).any(|d| d.frame.is_some() || d.swapped);
+    let mut x = if marked_below { c.r.right() + 1.0 } else { c.r.x + c.r.w / 2.0 };
+    let mut pts = vec![(x, c.r.bottom())];
+    for r in row + 1..rows.len() {
+        let gy = rows[r - 1].0 + ROW_GAP / 2.0 + off;
+        // The free stretches of row r, each as (from, to), 2 units clear of the blocks.
+        let mut free = Vec::new();
+        let mut left = 2.0;
+        for b in rows[r].1.iter().filter_map(|&i| blocks.get(i)) {
+            free.push((left, b.r.x - 2.0));
+            left = b.r.right() + 2.0;
+        }
+        free.push((left, width - 2.0));
+        // The point of each nearest to x, then the one that costs least on the way to `to`.
+        let cost = |g: f64| (g - x).abs() + (g - to.0).abs();
+        let Some(g) = free
+            .iter()
+            .filter(|(a, b)| b >= a)
+            .map(|&(a, b)| (x.clamp(a, b) + off).clamp(a, b))
+            .reduce(|best, g| if cost(g) < cost(best) { g } else { best })
+        else {
+            continue;
+        };
+        pts.push((x, gy));
+        pts.push((g, gy));
+        x = g;
+    }
+    pts.push((x, bar_bottom + 4.0));
+    pts.push(to);
+    pts
 }
 
 fn describe(blocks: &[Block], frames: &[FrameBox], headline: &str, last: Option<u64>) -> String {
@@ -463,14 +543,13 @@ pub fn shapes(p: &Picture, interactive: bool) -> Html {
     let links: Html = p
         .links
         .iter()
-        .filter_map(|&((bi, ci), fi, lit)| {
-            let c = p.blocks.get(bi)?.cells.get(ci)?;
-            let f = p.frames.get(fi)?;
-            Some(html! {
-                <g class={if lit { "dp-link d-hl" } else { "dp-link" }}>
-                    { line(c.r.x + c.r.w / 2.0, c.r.bottom(), f.r.x + f.r.w / 2.0, f.r.y, "d-line") }
+        .map(|l| {
+            let pts: Vec<String> = l.pts.iter().map(|(x, y)| format!("{},{}", crate::ui::svg::num(*x), crate::ui::svg::num(*y))).collect();
+            html! {
+                <g class={if l.lit { "dp-link d-hl" } else { "dp-link" }}>
+                    <polyline points={pts.join(" ")} class="d-line" fill="none" />
                 </g>
-            })
+            }
         })
         .collect();
     let frames: Html = p
@@ -556,7 +635,7 @@ mod tests {
         assert!(heap.lit && heap.cells[0].lit && heap.cells[0].frame.is_some());
         let zero = p.frames.iter().find(|f| f.holds == Holds::Zero).expect("zero page");
         assert!(zero.lit);
-        assert!(p.links.iter().any(|&(_, fi, lit)| lit && p.frames[fi].holds == Holds::Zero));
+        assert!(p.links.iter().any(|l| l.lit && p.frames[l.frame].holds == Holds::Zero));
         // A write gives the page a private frame instead.
         s.apply(Action::Do(Op::Write(Target::HeapStart)));
         let p2 = pic(&s, true);
@@ -572,6 +651,46 @@ mod tests {
         let cache: Vec<_> = p3.frames.iter().filter(|f| f.holds == Holds::Cache).collect();
         assert_eq!(cache.len(), 1);
         assert_eq!(cache[0].pages, 2);
+    }
+
+    #[test]
+    fn the_lines_to_the_frames_go_round_the_other_blocks_and_the_marked_pages() {
+        let mut s = State::default();
+        for op in [
+            Op::Brk,
+            Op::Read(Target::HeapStart),
+            Op::Write(Target::HeapEnd),
+            Op::Write(Target::StackTop),
+            Op::Mmap,
+            Op::Read(Target::File),
+            Op::Mmap,
+            Op::Read(Target::File),
+            Op::Write(Target::File),
+        ] {
+            s.apply(Action::Do(op));
+        }
+        for narrow in [false, true] {
+            let p = pic(&s, narrow);
+            assert!(p.links.len() >= 5, "{}", p.links.len());
+            let inside = |r: Rect, (x, y): (f64, f64)| x > r.x + 0.5 && x < r.right() - 0.5 && y > r.y + 0.5 && y < r.bottom() - 0.5;
+            for l in &p.links {
+                let (bi, ci) = l.cell;
+                assert_eq!(l.pts.last(), Some(&(p.frames[l.frame].r.x + 22.0, p.frames[l.frame].r.y)));
+                for seg in l.pts.windows(2) {
+                    for t in 0..=20 {
+                        let f = f64::from(t) / 20.0;
+                        let pt = (seg[0].0 + (seg[1].0 - seg[0].0) * f, seg[0].1 + (seg[1].1 - seg[0].1) * f);
+                        for (i, b) in p.blocks.iter().enumerate() {
+                            assert!(i == bi || !inside(b.r, pt), "narrow {narrow}: the line from {bi}/{ci} crosses {} at {pt:?}", b.name);
+                            for (j, c) in b.cells.iter().enumerate() {
+                                let marked = c.frame.is_some() || c.swapped;
+                                assert!((i, j) == (bi, ci) || !marked || !inside(c.r, pt), "narrow {narrow}: the line from {bi}/{ci} crosses page {:#x}", c.page);
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -8,7 +8,7 @@
 //! figures draw the same.
 
 use super::state::StackEntry;
-use crate::widgets::exec_draw::{clip, order_by, Canvas};
+use crate::widgets::exec_draw::{clip, clip_small, order_by, Canvas};
 use youcpu_core::elf::ElfFile;
 
 /// The picture's width in viewBox units (legible on a 360 px phone).
@@ -309,7 +309,7 @@ pub fn stack(c: &mut Canvas, y: f64, entries: &[StackEntry], written: usize, sp:
             c.rect(x0, yy, w, h, &class);
         } else {
             c.part(format!("stack {i}"), (x0, yy, w, h), &class, lit, "", None);
-            c.text(x0 + 4.0, yy + 12.0, "start", "d-small", clip(&e.label, ((w - 8.0) / 6.0) as usize));
+            c.text(x0 + 4.0, yy + 12.0, "start", "d-small", clip_small(&e.label, w - 8.0));
         }
         if e.addr == sp {
             c.arrow(M, yy + h / 2.0, x0 - 2.0, yy + h / 2.0, "d-hl");

@@ -14,6 +14,9 @@ use youcpu_core::cpu::state::GPR_NAMES;
 const ROW: u64 = 8;
 /// Rows of memory shown.
 const ROWS: u64 = 4;
+/// From one memory row to the next: a byte's box is 22 high, and the fetch arrow runs in the
+/// 6 between two rows, clear of the bytes' digits.
+const PITCH: f64 = 28.0;
 
 /// Where the picture's parts come from: the bytes shown, which are lit, which go next.
 struct Model {
@@ -98,7 +101,7 @@ fn fit(s: &str, n: usize) -> String {
 /// The picture: `narrow` stacks memory, decoder and CPU in a column for a phone, 300 units
 /// wide so that a 360 px screen draws it at about its natural size.
 pub fn layout(s: &State, narrow: bool) -> Picture {
-    let (w, h) = if narrow { (300.0, 472.0) } else { (700.0, 268.0) };
+    let (w, h) = if narrow { (300.0, 480.0) } else { (700.0, 268.0) };
     let mut pic = Picture::new(w, h);
     let (Some(m), Some(os)) = (model(s), s.os.as_ref()) else {
         pic.h = 60.0;
@@ -110,11 +113,12 @@ pub fn layout(s: &State, narrow: bool) -> Picture {
     };
     let c = &os.m.cpu.s;
     // Memory.
-    let (mx, my, addr_w, cell) = if narrow { (4.0, 24.0, 54.0, 30.0) } else { (8.0, 30.0, 58.0, 22.0) };
+    let (mx, my, addr_w, cell) = if narrow { (4.0, 24.0, 54.0, 28.0) } else { (8.0, 30.0, 58.0, 22.0) };
     pic.note(mx, my - 8.0, "start", "d-title", "memory (code page)");
+    // The last fetched byte: the bottom of its box.
     let mut lit_at = None;
     for r in 0..ROWS {
-        let y = my + r as f64 * 26.0;
+        let y = my + r as f64 * PITCH;
         let a = m.start + r * ROW;
         // A long address by its last digits: eight on a desktop, six on a phone (where eight
         // ran past the picture's left edge: a program's libraries sit at 0x7fff_f7xx_xxxx).
@@ -130,7 +134,7 @@ pub fn layout(s: &State, narrow: bool) -> Picture {
             let Some(b) = m.bytes.get(i) else { continue };
             let x = mx + addr_w + k as f64 * cell;
             let class = if at >= m.lit.0 && at < m.lit.1 {
-                lit_at.get_or_insert((x + cell / 2.0, y + 22.0, x + cell - 1.0, y + 11.0));
+                lit_at = Some((x + cell / 2.0 - 1.0, y + 22.0));
                 "d-hl"
             } else if at >= m.next.0 && at < m.next.1 {
                 "d-next"
@@ -140,7 +144,8 @@ pub fn layout(s: &State, narrow: bool) -> Picture {
             pic.add(Part::new(format!("byte-{at:x}"), x, y, cell - 2.0, 22.0, class).line(format!("{b:02x}"), "d-mono"));
         }
     }
-    let mem_bottom = my + ROWS as f64 * 26.0;
+    let mem_bottom = my + ROWS as f64 * PITCH;
+    let mem_right = mx + addr_w + ROW as f64 * cell;
     // Decoder.
     let (dx, dy, dw, dh) = if narrow { (4.0, mem_bottom + 22.0, 292.0, 54.0) } else { (mx + addr_w + 8.0 * cell + 22.0, 50.0, 170.0, 70.0) };
     let (dtext, upcoming) = m.decoded.clone().unwrap_or_default();
@@ -161,12 +166,12 @@ pub fn layout(s: &State, narrow: bool) -> Picture {
         dec = dec.hit(label);
     }
     pic.add(dec);
-    if let Some((cx, by, rx, ry)) = lit_at {
-        if narrow {
-            pic.link(vec![(cx, by), (cx, dy)], "d-hl", true);
-        } else {
-            pic.link(vec![(rx, ry), (dx - 8.0, ry), (dx - 8.0, dy + dh / 2.0), (dx, dy + dh / 2.0)], "d-hl", true);
-        }
+    if let Some((bx, by)) = lit_at {
+        // Down from the last byte fetched into the space under its row, along it to the right
+        // of the bytes, and on to the decoder: across no byte's digits.
+        let (gy, gx) = (by + (PITCH - 22.0) / 2.0, if narrow { (mem_right + w) / 2.0 } else { (mem_right + dx) / 2.0 });
+        let end = if narrow { vec![(gx, dy)] } else { vec![(gx, dy + dh / 2.0), (dx, dy + dh / 2.0)] };
+        pic.link([vec![(bx, by), (bx, gy), (gx, gy)], end].concat(), "d-hl", true);
     }
     // CPU.
     let (cx, cy, cw) = if narrow { (4.0, dy + dh + 34.0, 292.0) } else { (dx + dw + 22.0, 30.0, w - (dx + dw + 22.0) - 8.0) };

@@ -193,6 +193,17 @@ pub fn ForkCowWidget() -> Html {
         let d = state.dispatcher();
         use_callback((), move |o: Op, ()| d.dispatch(Action::Do(o)))
     };
+    // The tables of numbers are built only while their <details> is open: closed, they were
+    // a table per process rebuilt on every fork and write for no one to see (issue #18).
+    let tables_open = use_state(|| false);
+    let on_toggle = {
+        let open = tables_open.clone();
+        Callback::from(move |e: Event| {
+            if let Some(d) = e.target_dyn_into::<web_sys::Element>() {
+                open.set(d.has_attribute("open"));
+            }
+        })
+    };
     let on_reset = state.on(Action::Reset);
     let on_undo = state.on(Action::Undo);
     let Some(sys) = state.sys.as_ref() else {
@@ -264,9 +275,12 @@ pub fn ForkCowWidget() -> Html {
                 <p><strong>{ "What the kernel did: " }</strong>{ last_op }</p>
                 <ol data-testid="fc-log">{ log }</ol>
             </div>
-            <details class="fc-tables">
-                <summary>{ "Every mapped page, in numbers" }</summary>
-                { for pids.iter().map(|&p| page_table(sys, p)) }
+            <details class="fc-tables" ontoggle={on_toggle}>
+                <summary data-testid="fc-tables">{ "Every mapped page, in numbers" }</summary>
+                // The page without JavaScript has them all.
+                if *tables_open || cfg!(feature = "ssr") {
+                    { for pids.iter().map(|&p| page_table(sys, p)) }
+                }
             </details>
         </Frame>
     }

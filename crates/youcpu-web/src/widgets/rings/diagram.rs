@@ -87,13 +87,14 @@ pub fn layout(s: &State, narrow: bool) -> Picture {
     // The doors, across ring 0's edge.
     let dy = inner_y - 12.0;
     let (sx, idx, dw) = g.doors;
-    let (sc, ic) = (sx + dw / 2.0, idx + dw / 2.0);
+    // The fault's path comes down into the IDT near its right end, right of the door's label.
+    let (sc, ic) = (sx + dw / 2.0, idx + dw - 10.0);
     pic.add(Part::new("door-syscall", sx, dy, dw, 24.0, "d-box").line("syscall", "d-mono"));
     pic.add(
         Part::new("door-idt", idx, dy, dw, 24.0, if delivered { "d-err" } else { "d-box" }).line("IDT", "d-mono"),
     );
     pic.note(sc, dy - 6.0, "middle", "d-small", "LSTAR");
-    pic.note(idx + dw, dy - 6.0, "end", "d-small", if narrow { "int n, #GP" } else { "int n, faults" });
+    pic.note(ic - 5.0, dy - 6.0, "end", "d-small", if narrow { "int, #GP" } else { "int n, faults" });
     pic.note(sc, dy + 40.0, "middle", "d-small", "back up: sysret,");
     pic.note(sc, dy + 54.0, "middle", "d-small", "iretq");
     if let Some(Outcome::Delivered {

@@ -8,7 +8,7 @@
 
 use super::state::Action;
 use crate::ui::svg::{line, num, rect, text};
-use crate::widgets::hit::{slider, step, Slide};
+use crate::widgets::hit::{nice_knob, slider, step, Slide};
 use std::cell::Cell;
 use std::rc::Rc;
 use youcpu_core::sched::sim::{Burst, TaskSpec};
@@ -243,10 +243,7 @@ pub fn draw(w: &Workload, send: Option<&Callback<Action>>, grab: &Rc<Cell<Grab>>
             let knob = html! {
                 <>
                     <rect x={num(NICE_TRACK.0 - 10.0)} y={num(y + 1.0)} width={num(NICE_TRACK.1 - NICE_TRACK.0 + 20.0)} height="26" class="sch-hit" />
-                    { line(NICE_TRACK.0, ky, NICE_TRACK.1, ky, "d-line") }
-                    { line(nice_x(0), ky - 5.0, nice_x(0), ky + 5.0, "d-line") }
-                    <circle cx={num(nice_x(r.nice))} cy={num(ky)} r="9" class="sch-knob" />
-                    { text(nice_x(r.nice), ky + 3.5, "middle", "d-knob", r.nice.to_string()) }
+                    { nice_knob(NICE_TRACK, nice_x(0), nice_x(r.nice), ky, r.nice, "sch-knob") }
                 </>
             };
             let first_x = r.pieces.first().map_or(X0, |p| p.x);

@@ -89,7 +89,6 @@ pub fn layout(side: &Side) -> Picture {
     pic.add(Part::new("ring0", W - span + 2.0, 4.0, span - 6.0, h - 8.0, "d-box-2").under());
     for (i, name) in names.iter().enumerate() {
         let x = lane_x(i, n);
-        pic.link(vec![(x, 36.0), (x, h - 8.0)], "d-dim", false);
         let class = if i == n - 1 { "d-box" } else { "d-box-2" };
         pic.add(Part::new(format!("lane-{i}"), x - span / 2.0 + 4.0, 10.0, span - 8.0, 24.0, class).line(*name, if name.len() > 10 { "d-small" } else { "d-label" }));
     }
@@ -124,6 +123,10 @@ pub fn layout(side: &Side) -> Picture {
                 pic.note((x1 + x2) / 2.0, y - 1.0, "middle", text_class, text.clone());
             }
         }
+    }
+    // The lanes' lifelines, broken where a label runs across one.
+    for i in 0..n {
+        pic.lifeline(lane_x(i, n), 36.0, h - 8.0, "d-dim");
     }
     pic
 }

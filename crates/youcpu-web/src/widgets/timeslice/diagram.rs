@@ -6,7 +6,7 @@
 //! widget (with the drag handlers) and for the figure of Part 2 (without).
 
 use crate::ui::svg::{line, num, rect, text};
-use crate::widgets::hit::{slider, step, Slide};
+use crate::widgets::hit::{nice_knob, slider, step, Slide};
 use yew::prelude::*;
 use youcpu_core::sched::timeslice::Timeslice;
 use youcpu_core::units::ms_string;
@@ -149,12 +149,6 @@ pub fn draw(c: &Chart, on_nice: Option<&Callback<(usize, i32)>>) -> Html {
         .map(|(i, r)| {
             let y = r.y;
             let ty = y + 30.0;
-            let knob = html! {
-                <>
-                    <circle cx={num(r.knob_x)} cy={num(ty)} r="9" class="ts-knob" />
-                    { text(r.knob_x, ty + 4.0, "middle", "d-knob", r.nice.to_string()) }
-                </>
-            };
             let on = on_nice.map(|cb| {
                 let cb = cb.clone();
                 let nice = r.nice;
@@ -181,9 +175,7 @@ pub fn draw(c: &Chart, on_nice: Option<&Callback<(usize, i32)>>) -> Html {
                 html! {
                     <>
                         <rect x={num(TRACK.0 - 12.0)} y={num(ty - 13.0)} width={num(TRACK.1 - TRACK.0 + 24.0)} height="26" class="ts-hit" />
-                        { line(TRACK.0, ty, TRACK.1, ty, "d-line") }
-                        { line(knob_x(0), ty - 5.0, knob_x(0), ty + 5.0, "d-line") }
-                        { knob }
+                        { nice_knob(TRACK, knob_x(0), r.knob_x, ty, r.nice, "ts-knob") }
                     </>
                 },
             );

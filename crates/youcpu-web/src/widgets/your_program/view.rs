@@ -261,15 +261,19 @@ pub fn YourProgramWidget() -> Html {
     let chosen = sel.and_then(|i| state.story.get(i));
     let valuetext = chosen.map_or("no event chosen".to_string(), |m| m.sentence.clone());
     let (lanes_top, lanes_h) = g.lanes();
+    // The picture in words, with the event chosen on it (the timeline's lit mark).
     let desc = format!(
-        "{n} events so far. {}",
+        "{n} events so far. {}{}",
         state
             .counts()
             .iter()
             .filter(|(_, c)| *c > 0)
             .map(|(s, c)| format!("{}: {c}", s.label()))
             .collect::<Vec<_>>()
-            .join(", ")
+            .join(", "),
+        sel.zip(chosen)
+            .map(|(i, m)| format!(". Chosen, event {}: {}", i + 1, m.sentence))
+            .unwrap_or_default()
     );
     let body = html! {
         <>
