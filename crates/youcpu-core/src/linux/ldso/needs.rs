@@ -181,5 +181,4 @@ pub fn needs_named(program: &[u8], names: &[&str]) -> Result<Needs, Error> {
 }
 
 #[cfg(test)]
-#[path = "needs_tests.rs"]
 mod tests;
