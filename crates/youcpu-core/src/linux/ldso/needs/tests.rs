@@ -73,9 +73,9 @@ fn dropped_files_go_where_the_loader_looks() {
 #[test]
 fn a_static_program_links_nothing_and_junk_is_an_error() {
     let stat = crate::asm::build_program("_start:\n  mov eax, 60\n  syscall\n")
-        .unwrap()
+        .expect("the static program assembles")
         .elf;
-    let n = needs_named(&stat, &["libc.so"]).unwrap();
+    let n = needs_named(&stat, &["libc.so"]).expect("our own ELF file reads");
     assert!(!n.is_dynamic());
     assert!(n.missing_files().is_empty());
     assert!(needs_named(b"\x7fELF junk", &[]).is_err());
