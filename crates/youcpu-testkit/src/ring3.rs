@@ -3,9 +3,9 @@
 //! self-modifying code), its code written, and the CPU about to run it in ring 3. The page's
 //! own widgets use the core's `Linux::bare`, whose code page is read-only.
 
-use youcpu_core::cpu::state::{rflags, RSP};
+use youcpu_core::linux::bare::enter_ring3;
 use youcpu_core::linux::mm::Prot;
-use youcpu_core::linux::{Linux, ProcessState, USER_CS, USER_DS};
+use youcpu_core::linux::{Linux, ProcessState};
 
 /// Read, write and execute: a code page the program may rewrite.
 pub const RWX: Prot = Prot::RWX;
@@ -26,12 +26,7 @@ pub fn enter(l: &mut Linux, pages: &[(u64, Prot)], code_at: u64, code: &[u8], st
     if let Err(e) = l.mm.poke(&mut l.m.mmu, code_at, code) {
         panic!("writing the code at {code_at:#x}: {e}");
     }
-    let s = &mut l.m.cpu.s;
-    s.rip = code_at;
-    s.gpr[RSP] = stack;
-    s.cs = USER_CS;
-    s.ss = USER_DS;
-    s.rflags = rflags::FIXED | rflags::IF;
+    enter_ring3(&mut l.m.cpu.s, code_at, stack);
 }
 
 /// How a run ended, as one short key to count outcomes by: "running", "exited",

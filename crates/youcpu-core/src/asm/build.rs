@@ -69,13 +69,12 @@ fn set_imm(
     prev_imm: bool,
 ) -> Result<(), Reject> {
     let too_big = |fits: &str| Reject::Imm(hex_i128(v), fits.to_string());
-    match slot {
+    let (kind, value) = match slot {
         ImmSlot::One => {
             if v != 1 {
                 return Err(Reject::NotThisForm);
             }
-            ins.set_op_kind(i, OpKind::Immediate8);
-            ins.set_immediate8(1);
+            (OpKind::Immediate8, 1)
         }
         ImmSlot::Plain(n) => {
             let v = if operand_sized == Some(n) {
@@ -86,28 +85,14 @@ fn set_imm(
             if !in_range(v, n) {
                 return Err(too_big(&format!("{n} bits")));
             }
-            match n {
-                8 if prev_imm => {
-                    ins.set_op_kind(i, OpKind::Immediate8_2nd);
-                    ins.set_immediate8_2nd(v as u8);
-                }
-                8 => {
-                    ins.set_op_kind(i, OpKind::Immediate8);
-                    ins.set_immediate8(v as u8);
-                }
-                16 => {
-                    ins.set_op_kind(i, OpKind::Immediate16);
-                    ins.set_immediate16(v as u16);
-                }
-                32 => {
-                    ins.set_op_kind(i, OpKind::Immediate32);
-                    ins.set_immediate32(v as u32);
-                }
-                _ => {
-                    ins.set_op_kind(i, OpKind::Immediate64);
-                    ins.set_immediate64(v as u64);
-                }
-            }
+            let kind = match n {
+                8 if prev_imm => OpKind::Immediate8_2nd,
+                8 => OpKind::Immediate8,
+                16 => OpKind::Immediate16,
+                32 => OpKind::Immediate32,
+                _ => OpKind::Immediate64,
+            };
+            (kind, v as u64)
         }
         ImmSlot::Sext8(n) => {
             let v = gas_value(v, n);
@@ -118,20 +103,12 @@ fn set_imm(
             if !(-128..=127).contains(&s) {
                 return Err(Reject::NotThisForm);
             }
-            match n {
-                16 => {
-                    ins.set_op_kind(i, OpKind::Immediate8to16);
-                    ins.set_immediate8to16(s as i16);
-                }
-                32 => {
-                    ins.set_op_kind(i, OpKind::Immediate8to32);
-                    ins.set_immediate8to32(s as i32);
-                }
-                _ => {
-                    ins.set_op_kind(i, OpKind::Immediate8to64);
-                    ins.set_immediate8to64(s);
-                }
-            }
+            let kind = match n {
+                16 => OpKind::Immediate8to16,
+                32 => OpKind::Immediate8to32,
+                _ => OpKind::Immediate8to64,
+            };
+            (kind, s as u64)
         }
         ImmSlot::Sext32 => {
             if !in_range(v, 64) {
@@ -141,10 +118,13 @@ fn set_imm(
             if i32::try_from(s).is_err() {
                 return Err(too_big("a sign-extended 32-bit immediate"));
             }
-            ins.set_op_kind(i, OpKind::Immediate32to64);
-            ins.set_immediate32to64(s);
+            (OpKind::Immediate32to64, s as u64)
         }
-    }
+    };
+    // iced keeps the low bits the kind stores (8, 16, 32 or 64; a sign-extended kind its
+    // narrow value), as the typed setters (`set_immediate8`, ...) would.
+    ins.set_op_kind(i, kind);
+    ins.set_immediate_u64(i, value);
     Ok(())
 }
 

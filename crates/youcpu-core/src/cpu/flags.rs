@@ -83,17 +83,10 @@ pub fn add(a: u64, b: u64, carry: bool, size: u32) -> (u64, u64) {
     let (s1, c1) = a.overflowing_add(b);
     let (s2, c2) = s1.overflowing_add(u64::from(carry));
     let r = s2 & m;
-    let mut f = szp(r, size);
-    if c1 || c2 || s2 > m {
-        f |= CF;
-    }
-    if (a ^ r) & (b ^ r) & sign_bit(size) != 0 {
-        f |= OF;
-    }
-    if (a ^ b ^ r) & 0x10 != 0 {
-        f |= AF;
-    }
-    (r, f)
+    (
+        r,
+        add_sub(a, b, r, size, c1 || c2 || s2 > m, (a ^ r) & (b ^ r)),
+    )
 }
 
 /// SUB / SBB / CMP / NEG (Intel SDM vol. 2, SUB, SBB, CMP, NEG as 0 - x): all six flags. CF is
@@ -103,17 +96,26 @@ pub fn sub(a: u64, b: u64, borrow: bool, size: u32) -> (u64, u64) {
     let m = mask(size);
     let (a, b) = (a & m, b & m);
     let r = a.wrapping_sub(b).wrapping_sub(u64::from(borrow)) & m;
+    let cf = a < b || (borrow && a == b);
+    (r, add_sub(a, b, r, size, cf, (a ^ b) & (a ^ r)))
+}
+
+/// The six flags of an addition or subtraction of `a` and `b` with result `r`: SF, ZF, PF from
+/// `r`; CF as given; OF when the sign bit of `overflow` is set (the operation's own formula);
+/// AF, the carry or borrow out of bit 3, from bit 4 of `a ^ b ^ r` (the same for both).
+#[inline(always)]
+fn add_sub(a: u64, b: u64, r: u64, size: u32, cf: bool, overflow: u64) -> u64 {
     let mut f = szp(r, size);
-    if a < b || (borrow && a == b) {
+    if cf {
         f |= CF;
     }
-    if (a ^ b) & (a ^ r) & sign_bit(size) != 0 {
+    if overflow & sign_bit(size) != 0 {
         f |= OF;
     }
     if (a ^ b ^ r) & 0x10 != 0 {
         f |= AF;
     }
-    (r, f)
+    f
 }
 
 /// AND / OR / XOR / TEST: OF = CF = 0; SF, ZF, PF from the result; AF (undefined) = 0.

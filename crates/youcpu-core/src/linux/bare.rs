@@ -5,7 +5,7 @@
 
 use super::mm::Prot;
 use super::{Config, Error, Linux, USER_CS, USER_DS};
-use crate::cpu::state::{rflags, RSP};
+use crate::cpu::state::{rflags, State as CpuState, RSP};
 use crate::mmu::phys::PAGE_SIZE;
 
 /// Where and what a [`Linux::bare`] process runs.
@@ -39,14 +39,21 @@ impl Linux {
         os.mm
             .map_now(&mut os.m.mmu, bare.stack_top - PAGE_SIZE, rw)?;
         os.mm.poke(&mut os.m.mmu, bare.code_at, bare.code)?;
-        let s = &mut os.m.cpu.s;
-        s.rip = bare.code_at;
-        s.gpr[RSP] = bare.stack_top;
-        s.cs = USER_CS;
-        s.ss = USER_DS;
-        s.rflags = rflags::FIXED | rflags::IF;
+        enter_ring3(&mut os.m.cpu.s, bare.code_at, bare.stack_top);
         Ok(os)
     }
+}
+
+/// Sets the CPU as `execve` leaves it for ring 3 (arch/x86 `start_thread`): RIP at `rip`, RSP
+/// at `rsp`, the user CS and SS, RFLAGS with only IF (and the fixed bit 1) set. Every start of
+/// a ring-3 program goes through it: [`Linux::bare`], [`Linux::exec`]'s load, and the test
+/// kit's scratch processes.
+pub fn enter_ring3(s: &mut CpuState, rip: u64, rsp: u64) {
+    s.rip = rip;
+    s.gpr[RSP] = rsp;
+    s.cs = USER_CS;
+    s.ss = USER_DS;
+    s.rflags = rflags::FIXED | rflags::IF;
 }
 
 #[cfg(test)]

@@ -42,7 +42,6 @@ pub mod vma;
 pub mod wait;
 
 use crate::cpu::fault::vector;
-use crate::cpu::state::{rflags, RSP};
 use crate::cpu::{Event, TripleFault};
 use crate::loader::{self, ExecArgs, LoadError, LoadInfo};
 use crate::machine::Machine;
@@ -398,11 +397,7 @@ impl Linux {
         let info = loader::load(&mut self.m.mmu, &mut self.mm, program, interp, args)?;
         let s = &mut self.m.cpu.s;
         s.gpr = [0; 16];
-        s.gpr[RSP] = info.stack.sp;
-        s.rip = info.start;
-        s.rflags = rflags::FIXED | rflags::IF;
-        s.cs = USER_CS;
-        s.ss = USER_DS;
+        bare::enter_ring3(s, info.start, info.stack.sp);
         s.xmm = [0; 16];
         s.fs_base = 0;
         s.gs_base = 0;

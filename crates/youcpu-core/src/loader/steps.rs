@@ -63,8 +63,39 @@ pub struct StackEntry {
     pub len: u64,
     /// What it is.
     pub label: String,
+    /// What kind of entry it is (for drawing it and following its pointer).
+    pub kind: StackKind,
     /// Its first bytes (at most [`MAX_SHOWN`]).
     pub bytes: Vec<u8>,
+}
+
+/// What an entry of the initial stack holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StackKind {
+    /// Zero bytes between two entries (alignment).
+    Padding,
+    /// Bytes that the pointers point at: a string (the file name, an argv or envp string, the
+    /// platform), the 16 random bytes, or the 8-byte end marker at the top.
+    Bytes,
+    /// A word that points nowhere: argc, or the NULL that ends argv or envp.
+    Word,
+    /// An argv or envp pointer: its 8 bytes hold a string's address.
+    Pointer,
+    /// An auxiliary vector entry of this type (`at::*`): type, then value.
+    Aux(u64),
+}
+
+impl StackEntry {
+    /// Where in [`bytes`](Self::bytes) the entry holds an address inside the stack: 0 for an
+    /// argv or envp pointer, 8 (the value) for AT_EXECFN, AT_RANDOM and AT_PLATFORM, whose
+    /// values are the addresses of the file name, the random bytes and the platform string.
+    pub fn pointer_at(&self) -> Option<usize> {
+        match self.kind {
+            StackKind::Pointer => Some(0),
+            StackKind::Aux(at::EXECFN | at::RANDOM | at::PLATFORM) => Some(8),
+            _ => None,
+        }
+    }
 }
 
 /// One step of the load.
@@ -287,42 +318,75 @@ pub fn trace(
 /// The stack's entries from the top down, with the padding between them.
 pub fn stack_entries(info: &LoadInfo, argc: usize, envc: usize) -> Vec<StackEntry> {
     let l = &info.stack;
-    let mut items: Vec<(u64, u64, String)> = Vec::new();
+    let mut items: Vec<(u64, u64, String, StackKind)> = Vec::new();
     items.push((
         STACK_TOP - 8,
         8,
         "end marker: 8 zero bytes at the very top".into(),
+        StackKind::Bytes,
     ));
     items.push((
         l.execfn,
         (STACK_TOP - 8).saturating_sub(l.execfn),
         "the file name passed to execve (AT_EXECFN points here)".into(),
+        StackKind::Bytes,
     ));
-    let strings = |ptrs: &[u64], name: &str, items: &mut Vec<(u64, u64, String)>| {
+    let strings = |ptrs: &[u64], name: &str, items: &mut Vec<(u64, u64, String, StackKind)>| {
         for (i, &p) in ptrs.iter().enumerate() {
-            items.push((p, 0, format!("{name}[{i}] string")));
+            items.push((p, 0, format!("{name}[{i}] string"), StackKind::Bytes));
         }
     };
     strings(&l.envp_ptrs, "envp", &mut items);
     strings(&l.argv_ptrs, "argv", &mut items);
-    items.push((l.platform, 7, "platform string (AT_PLATFORM)".into()));
-    items.push((l.random, 16, "16 random bytes (AT_RANDOM)".into()));
+    items.push((
+        l.platform,
+        7,
+        "platform string (AT_PLATFORM)".into(),
+        StackKind::Bytes,
+    ));
+    items.push((
+        l.random,
+        16,
+        "16 random bytes (AT_RANDOM)".into(),
+        StackKind::Bytes,
+    ));
     let words_at = |i: usize| l.sp + 8 * i as u64;
-    items.push((words_at(0), 8, format!("argc = {argc}")));
+    items.push((words_at(0), 8, format!("argc = {argc}"), StackKind::Word));
     for i in 0..argc {
-        items.push((words_at(1 + i), 8, format!("argv[{i}] pointer")));
+        items.push((
+            words_at(1 + i),
+            8,
+            format!("argv[{i}] pointer"),
+            StackKind::Pointer,
+        ));
     }
-    items.push((words_at(1 + argc), 8, "NULL ending argv".into()));
+    items.push((
+        words_at(1 + argc),
+        8,
+        "NULL ending argv".into(),
+        StackKind::Word,
+    ));
     for i in 0..envc {
-        items.push((words_at(2 + argc + i), 8, format!("envp[{i}] pointer")));
+        items.push((
+            words_at(2 + argc + i),
+            8,
+            format!("envp[{i}] pointer"),
+            StackKind::Pointer,
+        ));
     }
-    items.push((words_at(2 + argc + envc), 8, "NULL ending envp".into()));
+    items.push((
+        words_at(2 + argc + envc),
+        8,
+        "NULL ending envp".into(),
+        StackKind::Word,
+    ));
     let aux0 = 3 + argc + envc;
     for (i, (k, v)) in l.auxv.iter().enumerate() {
         items.push((
             words_at(aux0 + 2 * i),
             16,
             format!("auxv: {} ({k}) = {v:#x}", at::name(*k)),
+            StackKind::Aux(*k),
         ));
     }
     // String lengths: up to the NUL.
@@ -342,25 +406,35 @@ pub fn stack_entries(info: &LoadInfo, argc: usize, envc: usize) -> Vec<StackEntr
     items.sort_by_key(|a| std::cmp::Reverse(a.0));
     let mut out = Vec::new();
     let mut above = STACK_TOP;
-    for (addr, len, label) in items {
+    for (addr, len, label, kind) in items {
         let end = addr.saturating_add(len);
         if end < above {
-            out.push(entry(l, end, above - end, "padding (zero)".into()));
+            out.push(entry(
+                l,
+                (end, above - end),
+                "padding (zero)".into(),
+                StackKind::Padding,
+            ));
         }
         let mut label = label;
-        if label.ends_with("string") {
+        if kind == StackKind::Bytes && label.ends_with("string") {
             let b: Vec<u8> = (0..len.saturating_sub(1).min(4096))
                 .filter_map(|i| byte_at(addr + i))
                 .collect();
             label = format!("{label} {}", show(&b));
         }
-        out.push(entry(l, addr, len, label));
+        out.push(entry(l, (addr, len), label, kind));
         above = addr.min(above);
     }
     out
 }
 
-fn entry(l: &super::stack::StackLayout, addr: u64, len: u64, label: String) -> StackEntry {
+fn entry(
+    l: &super::stack::StackLayout,
+    (addr, len): (u64, u64),
+    label: String,
+    kind: StackKind,
+) -> StackEntry {
     let o = addr.saturating_sub(l.bottom) as usize;
     let n = (len as usize).min(MAX_SHOWN);
     let bytes = l
@@ -372,6 +446,7 @@ fn entry(l: &super::stack::StackLayout, addr: u64, len: u64, label: String) -> S
         addr,
         len,
         label,
+        kind,
         bytes,
     }
 }
@@ -437,6 +512,45 @@ mod tests {
             .unwrap()
             .text
             .contains("interpreter's entry point"));
+    }
+
+    #[test]
+    fn every_pointer_on_the_stack_points_at_the_bytes_it_names() {
+        let elf = hello_static().unwrap();
+        let (steps, _) = trace(
+            &elf,
+            &[b"./hello".to_vec(), b"x".to_vec()],
+            &[b"A=1".to_vec()],
+            "./hello",
+        );
+        let entries: Vec<&StackEntry> = steps.iter().filter_map(|s| s.entry.as_ref()).collect();
+        let word =
+            |e: &StackEntry, at: usize| u64::from_le_bytes(e.bytes[at..at + 8].try_into().unwrap());
+        let mut targets = Vec::new();
+        for e in entries.iter().filter(|e| e.pointer_at().is_some()) {
+            let to = word(e, e.pointer_at().unwrap());
+            let t = entries.iter().find(|t| t.addr == to).unwrap();
+            assert_eq!(t.kind, StackKind::Bytes, "{} -> {}", e.label, t.label);
+            targets.push(t.label.clone());
+        }
+        // argv[0], argv[1], envp[0], AT_EXECFN, AT_RANDOM, AT_PLATFORM.
+        assert_eq!(targets.len(), 6, "{targets:?}");
+        for (kind, start) in [
+            (StackKind::Word, "argc = 2"),
+            (StackKind::Word, "NULL ending envp"),
+            (StackKind::Bytes, "end marker"),
+            (StackKind::Bytes, "platform string"),
+            (StackKind::Pointer, "envp[0] pointer"),
+            (StackKind::Aux(super::at::RANDOM), "auxv: AT_RANDOM"),
+            (StackKind::Padding, "padding"),
+        ] {
+            assert!(
+                entries
+                    .iter()
+                    .any(|e| e.kind == kind && e.label.starts_with(start)),
+                "{start}"
+            );
+        }
     }
 
     #[test]

@@ -13,11 +13,11 @@ use youcpu_core::cpu::exec::{
     LEAF7_EBX_X87_INTEL,
 };
 use youcpu_core::cpu::fault::vector;
-use youcpu_core::cpu::state::{rflags, RAX, RBX, RCX, RDI, RDX, RSP};
+use youcpu_core::cpu::state::{rflags, RAX, RBX, RCX, RDI, RDX};
 use youcpu_core::cpu::vendor::Vendor;
 use youcpu_core::cpu::Event;
 use youcpu_core::linux::mm::Prot;
-use youcpu_core::linux::{Config, Linux, USER_CS, USER_DS};
+use youcpu_core::linux::{Config, Linux};
 
 const CODE: u64 = 0x40_0000;
 const DATA: u64 = 0x7000_0000 - 4096;
@@ -29,18 +29,9 @@ fn user(code: &[u8], vendor: Vendor) -> Linux {
         ..Config::default()
     })
     .unwrap();
-    let rx = Prot::RX;
-    let rw = Prot::RW;
-    l.mm.map_now(&mut l.m.mmu, CODE, rx).unwrap();
-    l.mm.map_now(&mut l.m.mmu, DATA, rw).unwrap();
-    l.mm.poke(&mut l.m.mmu, CODE, code).unwrap();
-    let s = &mut l.m.cpu.s;
-    s.rip = CODE;
-    s.gpr[RSP] = DATA + 4096 - 64;
-    s.gpr[RDI] = DATA + 256;
-    s.cs = USER_CS;
-    s.ss = USER_DS;
-    s.rflags = rflags::FIXED | rflags::IF;
+    let pages = [(CODE, Prot::RX), (DATA, Prot::RW)];
+    youcpu_testkit::ring3::enter(&mut l, &pages, CODE, code, DATA + 4096 - 64);
+    l.m.cpu.s.gpr[RDI] = DATA + 256;
     l
 }
 

@@ -70,6 +70,10 @@ pub fn Diagram(props: &DiagramProps) -> Html {
 pub mod svg {
     use yew::prelude::*;
 
+    /// How many task colours the style sheet has (`--c0` to `--c7`, drawn by the classes
+    /// `c0`..`c7`, `d-c0`..`d-c7` and `s0`..`s7`): task `i` takes colour `i % PALETTE`.
+    pub const PALETTE: usize = 8;
+
     /// A rectangle in a picture's coordinates (what a layout computes before drawing).
     #[derive(Clone, Copy, Debug, PartialEq, Default)]
     pub struct Rect {

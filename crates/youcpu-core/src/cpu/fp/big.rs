@@ -17,35 +17,24 @@ pub struct Big {
 
 impl Big {
     /// Zero.
-    pub const ZERO: Big = Big {
-        sign: false,
-        exp: 0,
-        sig: 0,
-    };
+    pub const ZERO: Big = Big::positive(0, 0);
     /// One.
-    pub const ONE: Big = Big {
-        sign: false,
-        exp: 0,
-        sig: 1 << 127,
-    };
+    pub const ONE: Big = Big::positive(0, 1 << 127);
     /// ln 2.
-    pub const LN2: Big = Big {
-        sign: false,
-        exp: -1,
-        sig: 0xb172_17f7_d1cf_79ab_c9e3_b398_03f2_f6af,
-    };
+    pub const LN2: Big = Big::positive(-1, 0xb172_17f7_d1cf_79ab_c9e3_b398_03f2_f6af);
     /// log2(e) = 1 / ln 2.
-    pub const LOG2E: Big = Big {
-        sign: false,
-        exp: 0,
-        sig: 0xb8aa_3b29_5c17_f0bb_be87_fed0_691d_3e89,
-    };
+    pub const LOG2E: Big = Big::positive(0, 0xb8aa_3b29_5c17_f0bb_be87_fed0_691d_3e89);
     /// pi.
-    pub const PI: Big = Big {
-        sign: false,
-        exp: 1,
-        sig: 0xc90f_daa2_2168_c234_c4c6_628b_80dc_1cd1,
-    };
+    pub const PI: Big = Big::positive(1, 0xc90f_daa2_2168_c234_c4c6_628b_80dc_1cd1);
+
+    /// A positive value `sig / 2^127 * 2^exp` (the constants above).
+    const fn positive(exp: i32, sig: u128) -> Big {
+        Big {
+            sign: false,
+            exp,
+            sig,
+        }
+    }
 
     /// From sign, exponent and a 64-bit significand with its leading one at bit 63.
     pub fn from_parts(sign: bool, exp: i32, sig64: u64) -> Big {
@@ -216,27 +205,25 @@ impl Big {
 
     /// As an exact value for the rounding routines (sticky bit set: the value is not exact).
     pub fn to_exact(self) -> Exact {
-        if self.is_zero() {
-            Exact::Zero(self.sign)
-        } else {
-            Exact::Finite {
-                sign: self.sign,
-                exp: self.exp,
-                sig: self.sig | 1,
-            }
-        }
+        self.inexact(false)
     }
 
     /// As an exact value whose true magnitude lies just below the computed one (the first
     /// neglected term of an alternating series points down).
     pub fn to_exact_below(self) -> Exact {
+        self.inexact(true)
+    }
+
+    /// [`to_exact`](Self::to_exact) (`below == false`: the sticky bit set) or
+    /// [`to_exact_below`](Self::to_exact_below) (one unit of the last place less).
+    fn inexact(self, below: bool) -> Exact {
         if self.is_zero() {
             Exact::Zero(self.sign)
         } else {
             Exact::Finite {
                 sign: self.sign,
                 exp: self.exp,
-                sig: self.sig - 1,
+                sig: if below { self.sig - 1 } else { self.sig | 1 },
             }
         }
     }

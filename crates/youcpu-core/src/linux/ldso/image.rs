@@ -62,8 +62,10 @@ pub struct Image {
     pub needed: Vec<String>,
     /// `DT_SONAME`.
     pub soname: Option<String>,
-    /// `DT_RPATH` and `DT_RUNPATH`.
-    pub run_paths: Vec<String>,
+    /// `DT_RPATH`.
+    pub rpath: Option<String>,
+    /// `DT_RUNPATH`.
+    pub runpath: Option<String>,
     /// `DT_RELA` then `DT_JMPREL` entries, in table order.
     pub relocs: Vec<Rela>,
     /// The names of the relocations' symbols (`DT_SYMTAB`), by index.
@@ -175,7 +177,8 @@ impl Image {
             match tag {
                 1 => self.needed.extend(string(val)),
                 14 => self.soname = string(val),
-                15 | 29 => self.run_paths.extend(string(val)),
+                15 => self.rpath = string(val),
+                29 => self.runpath = string(val),
                 _ => {}
             }
         }

@@ -24,7 +24,10 @@ use image::Image;
 
 mod error;
 mod image;
+mod needs;
 mod preview;
+use needs::basename;
+pub use needs::{needs, needs_named, not_dynamic, place, Needs};
 pub use preview::preview;
 
 pub use error::Error;
@@ -46,103 +49,6 @@ pub struct File {
     pub name: String,
     /// Its bytes.
     pub bytes: Vec<u8>,
-}
-
-/// What a dynamic program asks for before it can run, checked against the files given.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Needs {
-    /// `PT_INTERP`: the loader's path.
-    pub interp: Option<String>,
-    /// Whether a file with the interpreter's basename was given.
-    pub interp_given: bool,
-    /// `DT_NEEDED`: the libraries, in order.
-    pub needed: Vec<String>,
-    /// Those of [`Needs::needed`] given as files (by name).
-    pub given: Vec<String>,
-    /// `DT_SONAME`: set in shared libraries (glibc's `libc.so.6` has a `PT_INTERP` too, so
-    /// that it can be run, but it is a library).
-    pub soname: Option<String>,
-    /// `DT_RPATH` and `DT_RUNPATH` entries, searched before `LD_LIBRARY_PATH` (`DT_RPATH`)
-    /// or after it (`DT_RUNPATH`).
-    pub run_paths: Vec<String>,
-}
-
-impl Needs {
-    /// The needed libraries not given. musl's loader is also its C library and answers
-    /// for `libc.so` itself (musl ldso/dynlink.c `load_library` treats the names of its own
-    /// parts, `libc`, `libpthread`, `libm`, `libdl`, `librt`, `libutil`, `libxnet`, as
-    /// already loaded), so with a musl interpreter those are not missing.
-    pub fn missing(&self) -> Vec<String> {
-        let musl = self
-            .interp
-            .as_deref()
-            .is_some_and(|p| basename(p).starts_with("ld-musl-"));
-        self.needed
-            .iter()
-            .filter(|n| !self.given.contains(n))
-            .filter(|n| !(musl && musl_builtin(n)))
-            .cloned()
-            .collect()
-    }
-}
-
-fn musl_builtin(name: &str) -> bool {
-    let stem = name.split('.').next().unwrap_or_default();
-    [
-        "libc",
-        "libpthread",
-        "librt",
-        "libm",
-        "libdl",
-        "libutil",
-        "libxnet",
-    ]
-    .contains(&stem)
-}
-
-fn basename(p: &str) -> &str {
-    p.rsplit('/').next().unwrap_or(p)
-}
-
-impl Needs {
-    /// A program that a dynamic loader starts: it names an interpreter and is no library.
-    pub fn is_dynamic_program(&self) -> bool {
-        self.interp.is_some() && self.soname.is_none()
-    }
-}
-
-/// Why a file is no dynamic program, in words (None if it is one).
-pub fn not_dynamic(n: &Needs) -> Option<&'static str> {
-    match (&n.interp, &n.soname) {
-        (_, Some(_)) => Some("a shared library, not a program; give the program that needs it too"),
-        (None, None) => Some(
-            "it names no interpreter (PT_INTERP): a static program or a library, nothing for a dynamic loader to start",
-        ),
-        (Some(_), None) => None,
-    }
-}
-
-/// Reads what `program` needs and which of `files` provide it. Errors: not an ELF file this
-/// can read.
-pub fn needs(program: &[u8], files: &[File]) -> Result<Needs, Error> {
-    let img = Image::parse(program)?;
-    let names: Vec<&str> = files.iter().map(|f| basename(&f.name)).collect();
-    Ok(Needs {
-        interp_given: img
-            .interp
-            .as_deref()
-            .is_some_and(|i| names.contains(&basename(i))),
-        given: img
-            .needed
-            .iter()
-            .filter(|n| names.contains(&n.as_str()))
-            .cloned()
-            .collect(),
-        needed: img.needed,
-        interp: img.interp,
-        soname: img.soname,
-        run_paths: img.run_paths,
-    })
 }
 
 /// The value of the symbol `name` in an ELF file's symbol tables (the full one first, then the

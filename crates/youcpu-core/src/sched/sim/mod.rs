@@ -189,7 +189,7 @@ pub fn simulate(
         Policy::Fifo => finish(
             tasks,
             &weights,
-            (0..n).map(|_| textbook::Fifo::new()),
+            (0..n).map(|_| textbook::Queue::fifo()),
             balance,
             policy,
             cfg,
@@ -213,7 +213,7 @@ pub fn simulate(
         Policy::RoundRobin { quantum } => finish(
             tasks,
             &weights,
-            (0..n).map(|_| textbook::RoundRobin::fixed(quantum)),
+            (0..n).map(|_| textbook::Queue::fixed(quantum)),
             balance,
             policy,
             cfg,
@@ -224,7 +224,7 @@ pub fn simulate(
         } => finish(
             tasks,
             &weights,
-            (0..n).map(|_| textbook::RoundRobin::latency(target_latency, min_granularity)),
+            (0..n).map(|_| textbook::Queue::latency(target_latency, min_granularity)),
             balance,
             policy,
             cfg,

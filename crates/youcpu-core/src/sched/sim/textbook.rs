@@ -7,47 +7,6 @@ fn remaining(tasks: &[TaskRt], task: usize) -> u64 {
     tasks.get(task).map_or(0, |t| t.remaining)
 }
 
-/// First in, first out: one queue in order of becoming runnable (ties by id, as the engine
-/// enqueues simultaneous arrivals in id order); never preempts.
-pub(crate) struct Fifo {
-    queue: VecDeque<usize>,
-}
-
-impl Fifo {
-    pub(crate) fn new() -> Self {
-        Fifo {
-            queue: VecDeque::new(),
-        }
-    }
-}
-
-impl Scheduler for Fifo {
-    fn enqueue(&mut self, _: &[TaskRt], task: usize, _: bool) {
-        self.queue.push_back(task);
-    }
-    fn put_prev(&mut self, _: &[TaskRt], curr: usize) {
-        self.queue.push_back(curr);
-    }
-    fn pick_next(&mut self, _: &[TaskRt]) -> Option<usize> {
-        self.queue.pop_front()
-    }
-    fn run_limit(&self) -> Option<u64> {
-        None
-    }
-    fn nr_queued(&self) -> usize {
-        self.queue.len()
-    }
-    fn explain_pick(&self, _: &[TaskRt], _: usize) -> String {
-        "first in the queue (runnable longest)".into()
-    }
-    fn steal(&mut self, _: &[TaskRt]) -> Option<(usize, i64)> {
-        self.queue.pop_back().map(|t| (t, 0))
-    }
-    fn attach(&mut self, _: &[TaskRt], task: usize, _: i64, _: bool) {
-        self.queue.push_back(task);
-    }
-}
-
 /// SJF (`preemptive == false`) and STCF (`true`): the queue is ordered by the remaining time of
 /// the current burst, then by id. SJF never preempts; STCF preempts when a newcomer's remaining
 /// time is strictly shorter than the running task's.
@@ -103,39 +62,57 @@ impl Scheduler for Shortest {
     }
 }
 
-/// Round robin: a FIFO queue; the running task goes to the back when its quantum expires.
-/// The quantum is fixed, or `max(target_latency / runnable, min_granularity)` computed when the
-/// task is dispatched (integer division; `runnable` counts the dispatched task).
-pub(crate) struct RoundRobin {
-    quantum: u64,
-    latency: Option<(u64, u64)>,
+/// FIFO and round robin: one queue in order of becoming runnable (ties by id, as the engine
+/// enqueues simultaneous arrivals in id order). FIFO never preempts; round robin sends the
+/// running task to the back of the queue when its quantum expires. The quantum is fixed, or
+/// `max(target_latency / runnable, min_granularity)` computed when the task is dispatched
+/// (integer division; `runnable` counts the dispatched task).
+pub(crate) struct Queue {
+    quantum: Quantum,
     queue: VecDeque<usize>,
 }
 
-impl RoundRobin {
+/// How long the front of a [`Queue`] runs.
+enum Quantum {
+    /// FIFO: until its burst ends.
+    Unlimited,
+    /// Round robin with a fixed quantum.
+    Fixed(u64),
+    /// Round robin with `max(target / runnable, granularity)`.
+    Latency { target: u64, gran: u64 },
+}
+
+impl Queue {
+    pub(crate) fn fifo() -> Self {
+        Queue::with(Quantum::Unlimited)
+    }
     pub(crate) fn fixed(quantum: u64) -> Self {
-        RoundRobin {
-            quantum,
-            latency: None,
-            queue: VecDeque::new(),
-        }
+        Queue::with(Quantum::Fixed(quantum))
     }
     pub(crate) fn latency(target: u64, min_granularity: u64) -> Self {
-        RoundRobin {
-            quantum: 0,
-            latency: Some((target, min_granularity)),
+        Queue::with(Quantum::Latency {
+            target,
+            gran: min_granularity,
+        })
+    }
+    fn with(quantum: Quantum) -> Self {
+        Queue {
+            quantum,
             queue: VecDeque::new(),
         }
     }
-    fn current_quantum(&self) -> u64 {
-        match self.latency {
-            None => self.quantum,
-            Some((target, gran)) => (target / (self.queue.len() as u64 + 1)).max(gran),
+    fn current_quantum(&self) -> Option<u64> {
+        match self.quantum {
+            Quantum::Unlimited => None,
+            Quantum::Fixed(q) => Some(q),
+            Quantum::Latency { target, gran } => {
+                Some((target / (self.queue.len() as u64 + 1)).max(gran))
+            }
         }
     }
 }
 
-impl Scheduler for RoundRobin {
+impl Scheduler for Queue {
     fn enqueue(&mut self, _: &[TaskRt], task: usize, _: bool) {
         self.queue.push_back(task);
     }
@@ -146,21 +123,19 @@ impl Scheduler for RoundRobin {
         self.queue.pop_front()
     }
     fn run_limit(&self) -> Option<u64> {
-        Some(self.current_quantum())
+        self.current_quantum()
     }
     fn nr_queued(&self) -> usize {
         self.queue.len()
     }
     fn explain_pick(&self, _: &[TaskRt], _: usize) -> String {
-        match self.latency {
-            None => format!(
-                "front of the queue; runs for up to the quantum {}",
-                self.quantum
-            ),
-            Some((target, gran)) => format!(
+        match self.quantum {
+            Quantum::Unlimited => "first in the queue (runnable longest)".into(),
+            Quantum::Fixed(q) => format!("front of the queue; runs for up to the quantum {q}"),
+            Quantum::Latency { target, gran } => format!(
                 "front of the queue; quantum max({target} / {} runnable, {gran}) = {}",
                 self.queue.len() + 1,
-                self.current_quantum()
+                self.current_quantum().unwrap_or(gran)
             ),
         }
     }

@@ -32,6 +32,11 @@ fn row(d: &Sender, h: Highlight, cells: Html, selected: bool) -> Html {
     html! { <tr tabindex="0" class={classes!("hl-row", selected.then_some("lit"))} onmouseenter={enter} onfocus={focus}>{ cells }</tr> }
 }
 
+/// A header row showing a field's value as a decimal number.
+fn num<T: ToString>(label: &'static str, f: &Field<T>, name: &str) -> (&'static str, String, Highlight) {
+    (label, f.value.to_string(), hl(f, name))
+}
+
 fn hex_u64(v: u64) -> String {
     format!("0x{v:x}")
 }
@@ -72,36 +77,12 @@ fn header_table(e: &ElfFile, d: &Sender, lit: Option<&ByteRange>) -> Html {
             format!("{} (file offset)", h.shoff.value),
             hl(&h.shoff, "e_shoff"),
         ),
-        (
-            "header size",
-            h.ehsize.value.to_string(),
-            hl(&h.ehsize, "e_ehsize"),
-        ),
-        (
-            "program header size",
-            h.phentsize.value.to_string(),
-            hl(&h.phentsize, "e_phentsize"),
-        ),
-        (
-            "program headers",
-            h.phnum.value.to_string(),
-            hl(&h.phnum, "e_phnum"),
-        ),
-        (
-            "section header size",
-            h.shentsize.value.to_string(),
-            hl(&h.shentsize, "e_shentsize"),
-        ),
-        (
-            "section headers",
-            h.shnum.value.to_string(),
-            hl(&h.shnum, "e_shnum"),
-        ),
-        (
-            "names in section",
-            h.shstrndx.value.to_string(),
-            hl(&h.shstrndx, "e_shstrndx"),
-        ),
+        num("header size", &h.ehsize, "e_ehsize"),
+        num("program header size", &h.phentsize, "e_phentsize"),
+        num("program headers", &h.phnum, "e_phnum"),
+        num("section header size", &h.shentsize, "e_shentsize"),
+        num("section headers", &h.shnum, "e_shnum"),
+        num("names in section", &h.shstrndx, "e_shstrndx"),
     ];
     let body: Html = rows
         .into_iter()

@@ -7,7 +7,7 @@
 //! the parsed file and the loader's result; the ELF inspector, the ELF loader and the Part 4
 //! figures draw the same.
 
-use super::state::StackEntry;
+use super::state::{StackEntry, StackKind};
 use crate::widgets::exec_draw::{clip, clip_small, order_by, Canvas};
 use youcpu_core::elf::ElfFile;
 
@@ -266,12 +266,8 @@ pub fn file_map(c: &mut Canvas, y: f64, m: &FileMap, v: &MapView) -> (f64, Strin
 fn pointers(entries: &[StackEntry], targets: &[u64]) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     for (i, e) in entries.iter().enumerate() {
-        let ptr = e.label.ends_with("pointer") || e.label.starts_with("auxv: AT_EXECFN") || e.label.starts_with("auxv: AT_RANDOM") || e.label.starts_with("auxv: AT_PLATFORM");
-        if !ptr {
-            continue;
-        }
         // The value: the pointer's 8 bytes, or for auxv the second 8.
-        let skip = if e.label.starts_with("auxv") { 8 } else { 0 };
+        let Some(skip) = e.pointer_at() else { continue };
         let Some(b) = e.bytes.get(skip..skip + 8) else { continue };
         let v = u64::from_le_bytes(b.try_into().unwrap_or([0; 8]));
         if let Some(j) = entries.iter().position(|t| t.addr == v && targets.contains(&t.addr)) {
@@ -291,14 +287,14 @@ pub fn stack(c: &mut Canvas, y: f64, entries: &[StackEntry], written: usize, sp:
     let mut yy = y + 20.0;
     let mut cells = Vec::new();
     for (i, e) in entries.iter().enumerate() {
-        let pad = e.label.starts_with("padding");
+        let pad = e.kind == StackKind::Padding;
         let h = if pad { 8.0 } else { 16.0 };
         let done = i < written;
         let class = if pad {
             "d-box-2 d-dim".to_string()
-        } else if e.label.contains("string") || e.label.starts_with("the file name") || e.label.starts_with("16 random") || e.label.starts_with("platform") || e.label.starts_with("end marker") {
+        } else if e.kind == StackKind::Bytes {
             "xd-str".to_string()
-        } else if e.label.starts_with("auxv") {
+        } else if matches!(e.kind, StackKind::Aux(_)) {
             "xd-aux".to_string()
         } else {
             "d-box".to_string()
@@ -333,7 +329,7 @@ pub fn stack(c: &mut Canvas, y: f64, entries: &[StackEntry], written: usize, sp:
     let shown: Vec<&str> = entries
         .iter()
         .take(written)
-        .filter(|e| !e.label.starts_with("padding"))
+        .filter(|e| e.kind != StackKind::Padding)
         .map(|e| e.label.as_str())
         .collect();
     let d = if shown.is_empty() {

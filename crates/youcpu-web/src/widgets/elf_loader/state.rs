@@ -10,7 +10,9 @@ use crate::ui::{Apply, Query, UrlState};
 use youcpu_core::elf::parse;
 use youcpu_core::exec::examples::{tiny_elf, tiny_elf32, LOADER};
 use youcpu_core::linux::mm::STACK_TOP;
-pub use youcpu_core::loader::steps::{perms, stack_entries, LoadStep, StackEntry, StepKind, MAX_SHOWN};
+pub use youcpu_core::loader::steps::{
+    perms, stack_entries, LoadStep, StackEntry, StackKind, StepKind, MAX_SHOWN,
+};
 use youcpu_core::loader::steps::trace;
 use youcpu_core::loader::LoadInfo;
 

@@ -260,7 +260,7 @@ fn describe(heads: &[Head], pages: &[PageBox], frames: &[FrameBox], last: Option
                 None => format!("{} page not mapped", p.region.name()),
             })
             .collect();
-        out.push_str(&if parts.iter().all(|p| p.ends_with("not mapped")) && h.state != "running" {
+        out.push_str(&if pages.iter().filter(|p| p.pid == h.pid).all(|p| p.frame.is_none()) && h.state != "running" {
             "no pages left".to_string()
         } else {
             parts.join(", ")

@@ -132,7 +132,7 @@ fn missing_text(s: &State, n: &youcpu_core::linux::ldso::Needs) -> Html {
                 <p>{ "Still missing: " }<strong>{ (!n.interp_given).then(|| interp.clone()).into_iter().chain(missing.iter().cloned()).collect::<Vec<_>>().join(", ") }</strong>
                    { ". On the machine the program comes from, " }<code>{ format!("ldd ./{}", s.program()) }</code>
                    { " prints where each one is (the loader last); drop those files here too. They are put in /lib, which this run's LD_LIBRARY_PATH names" }
-                   { if n.run_paths.is_empty() { ".".to_string() } else { format!("; the program's own run paths ({}) are searched too.", n.run_paths.join(":")) } }</p>
+                   { if n.run_paths().is_empty() { ".".to_string() } else { format!("; the program's own run paths ({}) are searched too.", n.run_paths().join(":")) } }</p>
             }
         </div>
     }

@@ -7,7 +7,7 @@
 //! is pure and tested natively.
 
 use super::state::Action;
-use crate::ui::svg::{line, num, rect, text};
+use crate::ui::svg::{line, num, rect, text, PALETTE};
 use crate::widgets::hit::{nice_knob, slider, step, Slide};
 use std::cell::Cell;
 use std::rc::Rc;
@@ -23,7 +23,6 @@ const X1: f64 = 296.0;
 pub const NICE_TRACK: (f64, f64) = (324.0, WIDTH - 16.0);
 const ROW_H: f64 = 30.0;
 const TOP: f64 = 8.0;
-const PALETTE: usize = 8;
 
 /// One piece of a task's bar.
 #[derive(Clone, Debug, PartialEq)]

@@ -2,6 +2,7 @@
 
 use crate::ui::{use_background_run, use_url_reducer, Col, Dispatch, Dispatcher, Frame, Pace, Table};
 use crate::dom;
+use crate::ui::svg::PALETTE;
 use super::state::{
     compute, PolicyId, Action, State, MAX_WIDGET_TASKS, PRESETS,
     WIDGET_MAX_EVENTS,
@@ -12,8 +13,6 @@ use std::cell::Cell;
 use std::rc::Rc;
 use yew::prelude::*;
 use youcpu_core::sched::sim::{SimResult, SliceKind};
-
-const PALETTE: usize = 8;
 
 /// `format!("{v:.decimals$}")` for chart coordinates without the float-to-decimal machinery,
 /// which took most of the scheduler's render time (issue #8): the magnitude is scaled to an

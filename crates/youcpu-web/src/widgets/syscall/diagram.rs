@@ -7,7 +7,7 @@
 //! last one lit, those still to come faint (worked out on a copy when the side was set up).
 //! A pure function of the state.
 
-use super::state::{SeqStep, Side};
+use super::state::{SeqStep, Side, StepKind};
 use crate::widgets::cpu_pic::{Part, Picture};
 
 /// Width of each side's picture.
@@ -55,15 +55,15 @@ fn rows(step: &SeqStep, side: &Side, next: Option<&SeqStep>) -> Vec<Row> {
     }
     let lane = user_lane(step.rip);
     let t = step.text.as_str();
-    if t == "syscall" || t.starts_with("int ") {
-        let door = if t == "syscall" { "RIP = LSTAR, ring 0".to_string() } else { "IDT gate 128, ring 0".to_string() };
+    if matches!(step.kind, StepKind::Syscall | StepKind::Int) {
+        let door = if step.kind == StepKind::Syscall { "RIP = LSTAR, ring 0".to_string() } else { "IDT gate 128, ring 0".to_string() };
         vec![
             Row::Go { from: lane, to: cpu, text: t.to_string() },
             Row::Go { from: cpu, to: kernel, text: door },
         ]
-    } else if wrapper && t.starts_with("call") {
+    } else if wrapper && step.kind == StepKind::Call {
         vec![Row::Go { from: 0, to: 1, text: "call".into() }]
-    } else if wrapper && t == "ret" {
+    } else if wrapper && step.kind == StepKind::Ret {
         vec![Row::Go { from: 1, to: 0, text: "ret".into() }]
     } else {
         vec![Row::Own { lane, text: t.to_string() }]

@@ -4,6 +4,7 @@
 
 use std::rc::Rc;
 use crate::ui::Apply;
+use youcpu_core::asm::{disassemble_one, Bitness};
 use youcpu_core::cpu::state::{R11, RAX, RCX};
 use youcpu_core::linux::{Linux, ProcessState};
 
@@ -44,6 +45,37 @@ pub struct SeqStep {
     pub text: String,
     /// True when the process ended with this step.
     pub last: bool,
+    /// What the instruction does to the flow, decoded from its bytes.
+    pub kind: StepKind,
+}
+
+/// The instructions the sequence diagram draws as a move between lanes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StepKind {
+    /// `syscall`: to the kernel through `LSTAR`.
+    Syscall,
+    /// `int n`: to the kernel through the IDT.
+    Int,
+    /// `call`.
+    Call,
+    /// `ret`.
+    Ret,
+    /// Anything else, and the kernel's steps.
+    Other,
+}
+
+impl StepKind {
+    /// The kind of the instruction in `bytes` (64-bit code), by the decoder's mnemonic.
+    fn of(bytes: &[u8]) -> Self {
+        let d = disassemble_one(bytes, Bitness::B64, 0);
+        match d.as_ref().map(|d| d.mnemonic.as_str()) {
+            Ok("syscall") => Self::Syscall,
+            Ok("int") => Self::Int,
+            Ok("call") => Self::Call,
+            Ok("ret") => Self::Ret,
+            _ => Self::Other,
+        }
+    }
 }
 
 /// One side of the comparison.
@@ -155,6 +187,7 @@ impl Side {
             rip: st.rip,
             text: short,
             last: next.state != ProcessState::Running,
+            kind: StepKind::of(&st.fetched),
         });
         self.log.push((Some(ring), text));
         if let Some(e) = ended(&next.state) {

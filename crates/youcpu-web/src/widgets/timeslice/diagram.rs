@@ -5,7 +5,7 @@
 //! the nice value moves. [`layout`] is pure and tested natively; [`draw`] renders it, for the
 //! widget (with the drag handlers) and for the figure of Part 2 (without).
 
-use crate::ui::svg::{line, num, rect, text};
+use crate::ui::svg::{line, num, rect, text, PALETTE};
 use crate::widgets::hit::{nice_knob, slider, step, Slide};
 use yew::prelude::*;
 use youcpu_core::sched::timeslice::Timeslice;
@@ -20,7 +20,6 @@ pub const TRACK: (f64, f64) = (16.0, 150.0);
 const BAR0: f64 = 170.0;
 const ROW_H: f64 = 46.0;
 const ROWS_TOP: f64 = 78.0;
-const PALETTE: usize = 8;
 
 /// One task's row.
 #[derive(Clone, Debug, PartialEq)]

@@ -13,8 +13,8 @@ use youcpu_core::loader::stack::RANDOM_SEED;
 use youcpu_core::loader::ExecArgs;
 
 use crate::ui::{Apply, Query, UrlState};
-pub use super::examples::{needs, Example, File, Needs, EXAMPLES};
-use super::examples::place;
+pub use super::examples::{Example, File, EXAMPLES};
+use youcpu_core::linux::ldso::{self, Needs};
 pub use super::moment::Opened;
 
 /// Most instructions per slice of the run (one timer task each); a slice also ends when its
@@ -502,17 +502,15 @@ impl Apply for State {
                     .find(|(p, _)| is_prog(p) && new.contains(p))
                     .or_else(|| all.iter().find(|(p, _)| is_prog(p)))
                     .cloned();
-                let interp = prog
-                    .as_ref()
-                    .and_then(|(_, b)| youcpu_core::elf::parse(b).ok())
-                    .and_then(|f| f.interp.map(|i| i.path));
-                let names: Vec<String> = all.iter().map(|(p, _)| p.clone()).collect();
+                let names: Vec<&str> = all.iter().map(|(p, _)| p.as_str()).collect();
+                let needs = prog.as_ref().and_then(|(_, b)| ldso::needs_named(b, &names).ok());
                 self.generation = self.generation.wrapping_add(1);
                 self.source = Source::Dropped;
                 self.clear_run();
                 self.status = Status::Idle;
                 self.note = None;
-                self.needs = prog.as_ref().and_then(|(_, b)| needs(b, &names));
+                self.needs = needs.filter(Needs::is_dynamic);
+                let interp = self.needs.as_ref().and_then(|n| n.interp.as_deref());
                 // The program goes first, at /bin/NAME; the rest where the loader looks.
                 let mut placed: Vec<File> = Vec::new();
                 if let Some((n, b)) = &prog {
@@ -522,13 +520,13 @@ impl Apply for State {
                     if prog.as_ref().is_some_and(|(p, _)| p == n) {
                         continue;
                     }
-                    placed.push((place(n, interp.as_deref()), b.clone()));
+                    placed.push((ldso::place(n, interp), b.clone()));
                 }
                 self.files = placed;
                 if prog.is_none() {
                     self.status =
                         Status::Failed("Those files hold no program, only libraries.".into());
-                } else if self.needs.as_ref().is_none_or(|n| n.missing.is_empty()) {
+                } else if self.needs.as_ref().is_none_or(|n| n.missing_files().is_empty()) {
                     self.start();
                 }
             }

@@ -321,17 +321,17 @@ pub fn YourProgramWidget() -> Html {
     let paused = state.status == Status::Paused;
     let live = status_text(&state);
     let needs = state.needs.as_ref().map(|nd| {
-        let missing = nd.missing.join(", ");
+        let missing = nd.missing_files().join(", ");
         html! {
             <div class="yp-needs" data-testid="yp-needs" role="note">
                 <p>{ format!("A dynamically linked program. Its interpreter (PT_INTERP) is {}; it needs (DT_NEEDED) {}.",
                     nd.interp.clone().unwrap_or_else(|| "not named".into()),
                     if nd.needed.is_empty() { "nothing more".to_string() } else { nd.needed.join(", ") }) }</p>
-                if nd.missing.is_empty() {
+                if missing.is_empty() {
                     <p>{ "Every file it needs is here." }</p>
                 } else {
                     <p data-testid="yp-missing"><strong>{ format!("Still missing: {missing}.") }</strong>
-                        { format!(" The loader looks in {}. On your machine, `ldd` on the program lists where each library is (and `readelf -l` names the interpreter); drop those files here too.", nd.search) }</p>
+                        { format!(" The loader looks in {}. On your machine, `ldd` on the program lists where each library is (and `readelf -l` names the interpreter); drop those files here too.", nd.search().join(", then ")) }</p>
                 }
             </div>
         }
