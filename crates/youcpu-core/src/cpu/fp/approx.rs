@@ -549,3 +549,39 @@ const AMD_RSQRT_ODD: [u64; 256] = [
     0x0020008008008008, 0x001c008008008008, 0x0018008008008008, 0x0014008008008008,
     0x0010008008008008, 0x000c008008008008, 0x0008008008008008, 0x0004008008008008,
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Values the EPYC returned natively (first, middle and last table entries, both
+    /// exponent parities, a scaled exponent and the special cases).
+    #[test]
+    fn amd_tables_give_the_measured_values() {
+        let a = Vendor::Amd;
+        assert_eq!(rcp(a, 0x3f80_0000), 0x3f7f_f000);
+        assert_eq!(rcp(a, 0x3fc0_0000), 0x3f2a_a800);
+        assert_eq!(rcp(a, 0x3fff_f800), 0x3f00_0000);
+        assert_eq!(rsqrt(a, 0x3f80_0000), 0x3f7f_f800);
+        assert_eq!(rsqrt(a, 0x3fc0_0000), 0x3f51_0800);
+        assert_eq!(rsqrt(a, 0x4000_0000), 0x3f35_0000);
+        assert_eq!(rsqrt(a, 0x407f_f800), 0x3f00_0000);
+        assert_eq!(rsqrt(a, 0x3eaa_aaab), 0x3fdd_b800);
+        assert_eq!(rsqrt(a, 0x7f7f_ffff), 0x1f80_0000);
+        assert_eq!(rsqrt(a, 0), 0x7f80_0000);
+        assert_eq!(rsqrt(a, 0xbf80_0000), 0xffc0_0000);
+        assert_eq!(rcp(a, 0x7f7f_ffff), 0);
+        // The Intel tables answer differently for the same inputs.
+        assert_eq!(rsqrt(Vendor::Intel, 0x3f80_0000), 0x3f7f_f000);
+    }
+
+    /// Each packed AMD table falls by 0..4 a step, as the packing assumes.
+    #[test]
+    fn amd_tables_fall_monotonically() {
+        for t in [&AMD_RCP, &AMD_RSQRT_EVEN, &AMD_RSQRT_ODD] {
+            let v: Vec<u32> = (0..4096u32).map(|i| amd(t, i << 11)).collect();
+            assert!(v.windows(2).all(|w| w[0] >= w[1] && w[0] - w[1] <= 4));
+            assert!(v.iter().all(|&x| x < 4096));
+        }
+    }
+}
