@@ -270,7 +270,7 @@ impl Linux {
             let mut img = Box::new([0u8; 512]);
             img.copy_from_slice(&b);
             let mx = u32::from_le_bytes([img[24], img[25], img[26], img[27]]);
-            if mx & !crate::cpu::fp::mxcsr::WRITABLE != 0 {
+            if mx & !crate::cpu::fp::mxcsr::writable(self.m.cpu.s.vendor) != 0 {
                 return Err(format!("reserved MXCSR bits {mx:#x}"));
             }
             Some(img)

@@ -119,6 +119,20 @@ fn present(v: Vendor) -> Vec<(&'static str, Reg, u32, Proof)> {
             13,
             Behaves(&[0xdd, 0x07, 0xd9, 0x77, 0x40], fcs_fds_zero),
         ));
+    } else {
+        // mov $0x21f80, %eax; mov %eax, (%rdi); ldmxcsr (%rdi); addps 4(%rdi), %xmm0
+        rows.push((
+            "MisAlignSse: MXCSR.MM, then a misaligned addps",
+            E1c,
+            7,
+            Behaves(
+                &[
+                    0xb8, 0x80, 0x1f, 0x02, 0x00, 0x89, 0x07, 0x0f, 0xae, 0x17, 0x0f, 0x58, 0x47,
+                    0x04,
+                ],
+                |l| l.m.cpu.s.mxcsr == 0x21f80,
+            ),
+        ));
     }
     rows
 }

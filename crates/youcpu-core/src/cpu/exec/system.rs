@@ -277,7 +277,8 @@ pub const BRAND: &[u8; 48] = b"You in CPU simulated x86-64 (x86-64-v2)\0\0\0\0\0
 /// CPUID of the simulated core: a baseline x86-64 CPU of the chosen vendor (leaf 0's string
 /// "GenuineIntel" or "AuthenticAMD"; leaf 1's family 6 for Intel, family 17h for AMD) with
 /// exactly the features the interpreter implements: leaf 1 EDX [`LEAF1_EDX`] (equal to
-/// AT_HWCAP), ECX [`LEAF1_ECX`]; leaf 7 [`leaf7_ebx`]; extended leaf 0x80000001 [`EXT1_ECX`],
+/// AT_HWCAP), ECX [`LEAF1_ECX`]; leaf 7 [`leaf7_ebx`]; extended leaf 0x80000001 [`EXT1_ECX`] (and
+/// bit 7, MisAlignSse, on AMD),
 /// [`EXT1_EDX`]; the brand string [`BRAND`]. No AVX and no XSAVE, so no leaf 0xD. The highest
 /// basic leaf is 7 and the highest extended one 0x80000004; leaves in range that describe
 /// nothing the model has (2-6: caches, monitor, power) return zeros, as do the leaves above.
@@ -303,7 +304,11 @@ pub fn cpuid(vendor: Vendor, leaf: u32, sub: u32) -> (u32, u32, u32, u32) {
         // Subleaf 0: EAX is the highest subleaf (0).
         7 if sub == 0 => (0, leaf7_ebx(vendor), 0, 0),
         0x8000_0000 => (0x8000_0004, 0, 0, 0),
-        0x8000_0001 => (0, 0, EXT1_ECX, EXT1_EDX),
+        // AMD's misaligned SSE mode (MXCSR.MM, bit 7 MisAlignSse) is the AMD profile's only.
+        0x8000_0001 => match vendor {
+            Vendor::Intel => (0, 0, EXT1_ECX, EXT1_EDX),
+            Vendor::Amd => (0, 0, EXT1_ECX | (1 << 7), EXT1_EDX),
+        },
         0x8000_0002..=0x8000_0004 => {
             let b = (leaf - 0x8000_0002) as usize * 16;
             (brand(b), brand(b + 4), brand(b + 8), brand(b + 12))

@@ -50,8 +50,22 @@ pub mod mxcsr {
     pub const RC_SHIFT: u32 = 13;
     /// Flush to zero (results).
     pub const FTZ: u32 = 1 << 15;
-    /// The bits LDMXCSR accepts; others raise #GP(0) (MXCSR_MASK of FXSAVE is 0xffff).
+    /// The bits LDMXCSR accepts on the Intel core; others raise #GP(0) (MXCSR_MASK of FXSAVE
+    /// is 0xffff).
     pub const WRITABLE: u32 = 0xffff;
+    /// Misaligned SSE mode (AMD only, CPUID Fn8000_0001_ECX bit 7 MisAlignSse; AMD APM vol. 1
+    /// §4.5.2 "Misaligned SSE mode"): legacy SSE instructions other than the explicitly aligned
+    /// moves accept misaligned 16-byte memory operands.
+    pub const MM: u32 = 1 << 17;
+
+    /// The bits LDMXCSR, FXRSTOR and sigreturn accept on `vendor`'s core, also the MXCSR_MASK
+    /// that FXSAVE stores: an AMD EPYC stores 0x0002ffff and accepts MM (bit 17).
+    pub fn writable(vendor: crate::cpu::vendor::Vendor) -> u32 {
+        match vendor {
+            crate::cpu::vendor::Vendor::Intel => WRITABLE,
+            crate::cpu::vendor::Vendor::Amd => WRITABLE | MM,
+        }
+    }
 }
 
 /// A rounding mode (MXCSR.RC; x87 FCW.RC uses the same encoding).

@@ -7,6 +7,7 @@
 use super::super::super::bus::Bus;
 use super::super::super::fault::Fault;
 use super::super::super::fp::{approx, flag, mxcsr, ops, Env, Fmt, Rc, F32, F64};
+use super::super::super::vendor::Vendor;
 use super::super::super::Cpu;
 use super::{commit, commit_after, env, lane, set_lane, src, xreg};
 use iced_x86::{Instruction, Mnemonic as M};
@@ -171,12 +172,13 @@ pub fn exec<B: Bus + ?Sized>(
                 Ps
             };
             let rcp = matches!(m, M::Rcpss | M::Rcpps);
+            let vendor = cpu.s.vendor;
             lanes(cpu, bus, ins, sh, |_, b, i, _| {
                 let x = lane(b, 32, i) as u32;
                 u64::from(if rcp {
-                    approx::rcp(x)
+                    approx::rcp(vendor, x)
                 } else {
-                    approx::rsqrt(x)
+                    approx::rsqrt(vendor, x)
                 })
             })
         }
@@ -216,14 +218,23 @@ fn dot<B: Bus + ?Sized>(
         return commit(cpu, products);
     }
     e.flags = 0;
-    // The operand order of each addition differs by destination lane (it decides which NaN
-    // comes out; measured on the CPU): DPPS lane k adds the pairs as (t1 + t0) and (t3 + t2)
+    // On the Intel core the operand order of each addition differs by destination lane (it
+    // decides which NaN comes out; measured on a Xeon): DPPS lane k adds the pairs as (t1 + t0) and (t3 + t2)
     // for even k, (t0 + t1) and (t2 + t3) for odd k, then (low + high) for lanes 0-1 and
     // (high + low) for lanes 2-3; DPPD lane 0 adds t0 + t1, lane 1 t1 + t0.
+    // The AMD core (AMD APM vol. 4 DPPS, DPPD) adds in one order for every lane,
+    // (t0 + t1) + (t2 + t3) and t0 + t1, so the lowest lane's NaN comes out everywhere
+    // (measured on an EPYC, every mix of QNaN and SNaN operands).
     let add = |x: u64, y: u64, e: &mut Env| ops::add(f, x, y, false, e);
+    let amd = cpu.s.vendor == Vendor::Amd;
     let mut r = 0u128;
     for k in 0..n {
-        let sum = if single {
+        let sum = if amd && single {
+            let (lo, hi) = (add(t[0], t[1], &mut e), add(t[2], t[3], &mut e));
+            add(lo, hi, &mut e)
+        } else if amd {
+            add(t[0], t[1], &mut e)
+        } else if single {
             let (lo, hi) = if k % 2 == 0 {
                 (add(t[1], t[0], &mut e), add(t[3], t[2], &mut e))
             } else {

@@ -76,11 +76,27 @@ fn unaligned_ok(m: M) -> bool {
     )
 }
 
-/// Effective address of a memory operand, checked for 16-byte alignment when `size` is 16.
+/// The explicitly aligned moves: misaligned operands fault even in AMD's misaligned SSE mode
+/// (AMD APM vol. 1 §4.5.2; checked on an EPYC, as FXSAVE/FXRSTOR, which check their own).
+#[inline]
+fn always_aligned(m: M) -> bool {
+    matches!(
+        m,
+        M::Movaps | M::Movapd | M::Movdqa | M::Movntps | M::Movntpd | M::Movntdq | M::Movntdqa
+    )
+}
+
+/// Effective address of a memory operand, checked for 16-byte alignment when `size` is 16
+/// (not when MXCSR.MM, which only the AMD profile accepts, allows it).
 #[inline]
 fn mem_addr(cpu: &Cpu, ins: &Instruction, size: usize) -> Result<u64, Fault> {
     let a = cpu.ea(ins);
-    if size == 16 && a & 15 != 0 && !unaligned_ok(ins.mnemonic()) {
+    let m = ins.mnemonic();
+    if size == 16
+        && a & 15 != 0
+        && !unaligned_ok(m)
+        && (cpu.s.mxcsr & crate::cpu::fp::mxcsr::MM == 0 || always_aligned(m))
+    {
         return Err(Fault::gp(format!(
             "`{ins}`: misaligned 16-byte operand at {a:#x}"
         )));

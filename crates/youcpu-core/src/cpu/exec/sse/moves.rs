@@ -100,7 +100,7 @@ pub fn exec<B: Bus + ?Sized>(
         })(),
         M::Ldmxcsr => (|| {
             let v = cpu.read_op(bus, ins, 0, 4)? as u32;
-            if v & !mxcsr::WRITABLE != 0 {
+            if v & !mxcsr::writable(cpu.s.vendor) != 0 {
                 return Err(Fault::gp(format!(
                     "`{ins}`: reserved MXCSR bits set in {v:#x}"
                 )));

@@ -8,6 +8,7 @@ use super::super::super::fp::ext::{self, Ext};
 use super::super::super::fp::ops::{self, cmp_num, round_keep, Cmp, Exact};
 use super::super::super::fp::{self as ext_num, convert, flag, Env, Kind, Rc};
 use super::super::super::state::rflags;
+use super::super::super::vendor::Vendor;
 use super::super::super::x87::sw;
 use super::super::super::Cpu;
 use super::{env, finish, load_mem, pc, st_index, underflow, Cond};
@@ -452,11 +453,12 @@ fn scale(cpu: &mut Cpu) -> Result<(), Fault> {
                     exp: nx.exp + n as i32,
                     sig: u128::from(nx.sig) << 64,
                 };
-                // Scaling by ±0 returns a denormal as it is, without an underflow even when
-                // that is unmasked; by a fraction that truncates to 0 it is bias-adjusted
-                // like any tiny result (both checked on the CPU).
+                // Scaling by ±0 returns a denormal as it is on the Intel core, without an
+                // underflow even when that is unmasked; by a fraction that truncates to 0 it
+                // is bias-adjusted like any tiny result (both checked on a Xeon). The AMD core
+                // bias-adjusts it in both cases (checked on an EPYC).
                 let mut masks = cpu.s.x87.fcw;
-                if ny.kind == Kind::Zero {
+                if ny.kind == Kind::Zero && cpu.s.vendor == Vendor::Intel {
                     masks |= 0x10;
                     e.um = true;
                 }
@@ -561,11 +563,17 @@ fn prem(cpu: &mut Cpu, ieee: bool) -> Result<(), Fault> {
                 cc = Some(0);
                 x
             }
-            (_, Kind::Inf) => {
-                // X itself, and no underflow even when unmasked (checked on the CPU).
+            (_, Kind::Inf) if cpu.s.vendor == Vendor::Intel => {
+                // X itself, and no underflow even when unmasked (checked on a Xeon).
                 cc = Some(0);
                 e.um = true;
                 repack(nx, before, cpu.s.x87.fcw | 0x10, &mut e)
+            }
+            (_, Kind::Inf) => {
+                // The AMD core bias-adjusts a denormal X when underflow is unmasked, as for
+                // any tiny result (checked on an EPYC).
+                cc = Some(0);
+                repack(nx, before, cpu.s.x87.fcw, &mut e)
             }
             _ => {
                 let d = nx.exp - ny.exp;

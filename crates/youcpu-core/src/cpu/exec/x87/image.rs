@@ -298,7 +298,8 @@ impl Cpu {
             | (u128::from(fop) << 48)
             | (u128::from(fip) << 64);
         // Bytes 16-23 FDP, 24-27 MXCSR, 28-31 MXCSR_MASK.
-        let w1 = u128::from(fdp) | u128::from(self.s.mxcsr) << 64 | (0xffffu128 << 96);
+        let mask = super::super::super::fp::mxcsr::writable(self.s.vendor);
+        let w1 = u128::from(fdp) | u128::from(self.s.mxcsr) << 64 | (u128::from(mask) << 96);
         img[..16].copy_from_slice(&w0.to_le_bytes());
         img[16..32].copy_from_slice(&w1.to_le_bytes());
         for i in 0..8 {
@@ -329,7 +330,7 @@ impl Cpu {
         };
         let (w0, w1) = (word(0), word(1));
         let mx = (w1 >> 64) as u32;
-        if mx & !super::super::super::fp::mxcsr::WRITABLE != 0 {
+        if mx & !super::super::super::fp::mxcsr::writable(self.s.vendor) != 0 {
             return Err(mx);
         }
         let fsw = (w0 >> 16) as u16;

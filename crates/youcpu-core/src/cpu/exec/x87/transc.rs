@@ -8,6 +8,7 @@ use super::super::super::fault::Fault;
 use super::super::super::fp::big::Big;
 use super::super::super::fp::ext::{self, Ext};
 use super::super::super::fp::{flag, ops::Exact, transc, Env, Kind, Num};
+use super::super::super::vendor::Vendor;
 use super::super::super::x87::sw;
 use super::super::super::Cpu;
 use super::{env, finish, underflow, Cond};
@@ -95,8 +96,10 @@ pub fn exec(cpu: &mut Cpu, m: M) -> Option<Result<(), Fault>> {
                 finish(cpu, e.flags & !flag::DE, c);
                 cpu.s.x87.fsw |= sw::C2;
                 return Some(Ok(()));
+            } else if nx.kind == Kind::Finite && nx.exp < -32 && cpu.s.vendor == Vendor::Amd {
+                tiny_amd(m, nx, &mut e)
             } else if nx.kind == Kind::Finite && nx.exp < -32 {
-                // Tiny arguments: sin x = tan x = x and cos x = 1, inexact (as the CPU
+                // Tiny arguments: sin x = tan x = x and cos x = 1, inexact (as the Intel CPU
                 // answers, whatever the rounding control; a denormal result underflows).
                 let before = e.flags;
                 let xv = ext::from_exact(
@@ -203,7 +206,18 @@ pub fn exec(cpu: &mut Cpu, m: M) -> Option<Result<(), Fault>> {
                         (Ext::zero(ny.sign), false)
                     }
                 }
-                _ => round(transc::atan2(big(ny), big(nx)), &mut e),
+                _ => {
+                    let a = transc::atan2(big(ny), big(nx));
+                    if cpu.s.vendor == Vendor::Amd && !a.is_zero() && a.exp < -70 {
+                        // atan t = t - t^3/3: below 2^-70 the correction is under the 128
+                        // bits computed, and the AMD core rounds as if just below t (a tiny
+                        // y over 1 rounds down to the next number in RD and RZ; checked on an
+                        // EPYC), where the Intel core returns t.
+                        round_dir((a, true), &mut e)
+                    } else {
+                        round(a, &mut e)
+                    }
+                }
             };
             (v, v, up)
         }
@@ -217,6 +231,52 @@ pub fn exec(cpu: &mut Cpu, m: M) -> Option<Result<(), Fault>> {
     c.c1 = up;
     write(cpu, m, r, r2, e.flags, c);
     Some(Ok(()))
+}
+
+/// FSIN, FCOS, FSINCOS, FPTAN of a tiny argument (|x| < 2^-32) on the AMD core, as measured on
+/// an EPYC: sin x and cos x are rounded as the values just below x and 1 in magnitude (so RD
+/// and RZ give the next number towards zero, RN and RU x or 1 with C1; a result that becomes
+/// denormal underflows). FPTAN returns a normal x unchanged, inexact, as the Intel core does
+/// (it also does so in RU, where tan x > x would round up, and below 2^-60 it is sometimes one
+/// ulp under x: not modelled, within the one ulp the oracle allows); of a denormal x it rounds
+/// the value just above x (the EPYC returns the smallest denormal itself in RU: also one ulp).
+fn tiny_amd(m: M, nx: Num, e: &mut Env) -> (Ext, Ext, bool) {
+    let x = Big::from_parts(nx.sign, nx.exp, nx.sig);
+    match m {
+        M::Fsin => {
+            let (s, up) = round_dir((x, true), e);
+            (s, s, up)
+        }
+        M::Fcos => {
+            let (c, up) = round_dir((Big::ONE, true), e);
+            (c, c, up)
+        }
+        M::Fsincos => {
+            let (s, _) = round_dir((x, true), e);
+            let (c, up) = round_dir((Big::ONE, true), e);
+            (s, c, up)
+        }
+        _ => {
+            let before = e.flags;
+            let sig = u128::from(nx.sig) << 64;
+            let denormal = nx.exp < -(ext::BIAS - 1);
+            let ex = Exact::Finite {
+                sign: nx.sign,
+                exp: nx.exp,
+                sig: if denormal { sig | 1 } else { sig },
+            };
+            let (t, up) = ext::from_exact(ex, before, 64, e);
+            e.flags |= flag::PE;
+            if t.exp() == 0 {
+                e.flags |= flag::UE;
+            }
+            let one = Ext {
+                se: 0x3fff,
+                sig: 1 << 63,
+            };
+            (t, one, up)
+        }
+    }
 }
 
 /// y * log2(x) (or log2(x + 1)) with the special cases of the SDM's tables.
