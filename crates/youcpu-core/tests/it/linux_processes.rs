@@ -150,7 +150,12 @@ fn stop_and_continue() {
         "{}",
         o.stdout
     );
-    assert!(o.stdout.contains("child continued\n"));
+    assert!(
+        o.stdout
+            .contains("continued: same 1 continued 1\nchild continued\nthen exited 4\n"),
+        "{}",
+        o.stdout
+    );
 }
 
 #[test]

@@ -15,9 +15,17 @@ static void spin(void) {
 int main(void) {
     setvbuf(stdout, NULL, _IONBF, 0);
     int st;
+    /* The continued child waits on this pipe before it prints, so its line comes after the
+     * parent's "continued" line in every run (otherwise the two race). */
+    int order[2];
+    if (pipe(order) != 0)
+        return 1;
     pid_t p = fork();
     if (p == 0) {
         raise(SIGSTOP);
+        char c;
+        if (read(order[0], &c, 1) != 1)
+            _exit(5);
         printf("child continued\n");
         _exit(4);
     }
@@ -28,6 +36,8 @@ int main(void) {
     kill(p, SIGCONT);
     w = waitpid(p, &st, WCONTINUED);
     printf("continued: same %d continued %d\n", w == p, WIFCONTINUED(st));
+    if (write(order[1], "", 1) != 1)
+        return 1;
     waitpid(p, &st, 0);
     printf("then exited %d\n", WEXITSTATUS(st));
 
