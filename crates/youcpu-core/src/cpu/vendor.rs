@@ -26,12 +26,12 @@
 //!
 //! The floating-point and SIMD corpora (`tests/corpus/`) were recorded on an Intel Xeon. In
 //! session 10 the oracle tests (`tests/it/cpu_sse_native.rs`, `cpu_sse_unmasked.rs`,
-//! `cpu_x87_native/`) ran on an AMD EPYC (Zen 4, family 19h) for the first time; where its
+//! `cpu_x87_native/`) ran on an AMD EPYC (family 1Ah, model 2: Zen 5) for the first time; where its
 //! answers differed, the AMD profile now computes what it measured there:
 //!
 //! | instruction | what is the implementation's own | Intel profile | AMD profile |
 //! |---|---|---|---|
-//! | RCPSS/RCPPS, RSQRTSS/RSQRTPS | the 12-bit approximation (SDM and AMD APM vol. 4: relative error at most 1.5 * 2^-12) | the Xeon's tables, bit for bit (`fp::approx`) | the EPYC's tables (12 fraction bits in, 12 out), bit for bit: the model matched all 2^32 inputs of both instructions natively |
+//! | RCPSS/RCPPS, RSQRTSS/RSQRTPS | the 12-bit approximation (SDM and AMD APM vol. 4: relative error at most 1.5 * 2^-12) | the Xeon's tables, bit for bit (`fp::approx`) | the EPYC's tables (12 fraction bits in, 12 out), bit for bit: the model matched all 2^32 inputs of both instructions natively; other AMD families are not recorded, so on them the oracle tests hold these results to the manuals' bound (`tests/it/sse/mod.rs`, `approx_tables_verified`) |
 //! | DPPS, DPPD | the order of the additions, which decides which NaN comes out | per destination lane (see `exec::sse::arith`) | (t0 + t1) + (t2 + t3), t0 + t1 in every lane: the lowest lane's NaN wins |
 //! | MXCSR bit 17 (MM, AMD APM vol. 1 §4.5.2 misaligned SSE mode) | whether it exists | reserved: LDMXCSR/FXRSTOR #GP, MXCSR_MASK 0x0000ffff | writable, MXCSR_MASK 0x0002ffff, CPUID Fn8000_0001_ECX bit 7; when set, legacy SSE memory operands may be misaligned except for MOVAPS/MOVAPD/MOVDQA/MOVNT* (and FXSAVE/FXRSTOR) |
 //! | FPREM/FPREM1 by infinity, FSCALE by zero, of a denormal with underflow unmasked | whether the unchanged tiny result underflows | no: returned as it is | yes: bias-adjusted (+24576) with UE, as any tiny result |
@@ -56,7 +56,8 @@ pub enum Vendor {
     /// An Intel core (the one the project's first recordings came from).
     #[default]
     Intel,
-    /// An AMD core (recorded on an EPYC, CPUID family 25).
+    /// An AMD core (its flags recorded on an EPYC of CPUID family 25, its floating point on one
+    /// of family 26).
     Amd,
 }
 

@@ -88,8 +88,11 @@ fn sse_forms_match_the_real_cpu() {
         approx_table(),
     ];
     let all = forms();
-    // RCP/RSQRT results are the implementation's own: the simulator has each vendor's table
-    // (src/cpu/fp/approx.rs), so they are compared bit for bit like the rest.
+    // RCP/RSQRT results are the implementation's own: the simulator has the tables of the
+    // processors they were read from (src/cpu/fp/approx.rs), compared bit for bit there; on
+    // another processor family they are held to the manuals' bound.
+    let exact_approx = sse::approx_tables_verified();
+    let mut approximate = 0;
     // YOUCPU_RECORD=1 re-records tests/corpus/sse.bin from this CPU (on purpose only).
     let record = std::env::var("YOUCPU_RECORD").as_deref() == Ok("1");
     let mut recorded: Vec<(usize, Vec<u8>, Vec<u8>)> = Vec::new();
@@ -139,6 +142,14 @@ fn sse_forms_match_the_real_cpu() {
             for input in &tables[t] {
                 let (nr, sr) = (&native.stdout[o..o + REC], &sim.stdout[o..o + REC]);
                 o += REC;
+                if nr != sr
+                    && !exact_approx
+                    && sse::is_approx(&form.text)
+                    && sse::within_approx(nr, sr)
+                {
+                    approximate += 1;
+                    continue;
+                }
                 if nr != sr {
                     let c = per_form.entry(k).or_default();
                     *c += 1;
@@ -180,7 +191,7 @@ fn sse_forms_match_the_real_cpu() {
         bad.join("\n")
     );
     eprintln!(
-        "{total} SSE records ({} forms) match the real CPU ({} profile)",
+        "{total} SSE records ({} forms) match the real CPU ({} profile; {approximate} RCP/RSQRT records within the manuals' bound, not bit for bit: the tables were not read off this processor family)",
         all.len(),
         harness::host_vendor()
     );

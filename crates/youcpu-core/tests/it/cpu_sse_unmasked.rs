@@ -218,6 +218,10 @@ fn sse_unmasked_exceptions_match_the_real_cpu() {
         native.stdout.len(),
         "simulator output size"
     );
+    // RCP/RSQRT: bit for bit where the simulator's tables were read off this processor family,
+    // within the manuals' bound elsewhere (sse::approx_tables_verified).
+    let exact_approx = sse::approx_tables_verified();
+    let mut approximate = 0;
     let (mut o, mut nbad, mut faults) = (0, 0, 0);
     let mut codes = std::collections::BTreeMap::<u32, usize>::new();
     let mut bad = Vec::new();
@@ -234,6 +238,10 @@ fn sse_unmasked_exceptions_match_the_real_cpu() {
             if word(n, 40) != 0 {
                 faults += 1;
                 *codes.entry(word(n, 32)).or_default() += 1;
+            }
+            if n != s && !exact_approx && sse::is_approx(&form.text) && sse::within_approx(n, s) {
+                approximate += 1;
+                continue;
             }
             if n != s {
                 nbad += 1;
@@ -276,7 +284,7 @@ fn sse_unmasked_exceptions_match_the_real_cpu() {
         );
     }
     eprintln!(
-        "{total} unmasked SSE records ({} forms) match the real CPU; {faults} raised #XM ({codes:?} by si_code)",
+        "{total} unmasked SSE records ({} forms) match the real CPU; {faults} raised #XM ({codes:?} by si_code); {approximate} RCP/RSQRT records within the manuals' bound, not bit for bit (tables not read off this processor family)",
         forms.len()
     );
 }

@@ -253,6 +253,20 @@ fn id(flag: &str) -> u64 {
         .expect("numeric id")
 }
 
+/// The processor family of the host (CPUID leaf 1's family and extended family, as
+/// `/proc/cpuinfo`'s `cpu family` line gives them); 0 if the line is missing.
+pub fn host_family() -> u32 {
+    static F: OnceLock<u32> = OnceLock::new();
+    *F.get_or_init(|| {
+        let text = std::fs::read_to_string("/proc/cpuinfo").expect("read /proc/cpuinfo");
+        text.lines()
+            .find(|l| l.starts_with("cpu family"))
+            .and_then(|l| l.split(':').nth(1))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(0)
+    })
+}
+
 /// The vendor of the processor these tests run on, from `/proc/cpuinfo`: the simulator takes
 /// its profile, so that flags the manuals leave undefined match the native run. A processor of
 /// neither vendor fails the tests that compare with it (there is no profile to compare).

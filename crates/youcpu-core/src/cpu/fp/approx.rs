@@ -5,7 +5,7 @@
 //! 12-bit significand): another vendor or generation may differ, as programs may observe.
 //! No MXCSR flags are raised; denormal inputs read as zero and tiny results flush to zero.
 //!
-//! The AMD profile's tables were read off an AMD EPYC (Zen 4) by running RCPPS and RSQRTPS
+//! The AMD profile's tables were read off an AMD EPYC (family 1Ah, Zen 5) by running RCPPS and RSQRTPS
 //! natively on every one of the 2^32 inputs: its result depends only on the top 12 fraction
 //! bits (and the exponent's parity for RSQRT), every entry has a 12-bit significand, and the
 //! special cases (zero, denormal, infinity, NaN, negative, tiny results) are the Intel core's.
