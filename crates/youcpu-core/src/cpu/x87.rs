@@ -52,9 +52,15 @@ pub struct X87 {
     pub fip: u64,
     /// Last data (operand) pointer (FDP): the offset of that instruction's memory operand
     /// (vol. 1 §8.1.8); which instructions update it depends on the vendor (see
-    /// [`crate::cpu::vendor`]). The selectors FCS and FDS are not kept: both profiles store them
-    /// as zero.
+    /// [`crate::cpu::vendor`]).
     pub fdp: u64,
+    /// The code segment selector of that instruction (FCS). The Intel profile stores it as
+    /// zero (CPUID.(EAX=7,ECX=0):EBX bit 13, FCS and FDS deprecated) and never sets it; the AMD
+    /// profile keeps CS here, as the EPYC it was checked on stores it.
+    pub fcs: u16,
+    /// The selector of the segment of that instruction's memory operand (FDS): AMD profile
+    /// only, as [`X87::fcs`].
+    pub fds: u16,
 }
 
 impl Default for X87 {
@@ -69,6 +75,8 @@ impl Default for X87 {
             fop: 0,
             fip: 0,
             fdp: 0,
+            fcs: 0,
+            fds: 0,
         }
     }
 }

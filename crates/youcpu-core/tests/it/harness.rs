@@ -280,6 +280,20 @@ pub fn host_vendor() -> Vendor {
     })
 }
 
+/// Whether the host processor reports AMD's XSaveErPtr (CPUID Fn8000_0008_EBX bit 2, the
+/// `xsaveerptr` flag of `/proc/cpuinfo`), as every Zen core does: the parts the AMD profile's
+/// x87 pointers were checked on (`cpu/exec/x87/image.rs`).
+pub fn host_xsave_er_ptr() -> bool {
+    static B: OnceLock<bool> = OnceLock::new();
+    *B.get_or_init(|| {
+        let text = std::fs::read_to_string("/proc/cpuinfo").expect("read /proc/cpuinfo");
+        text.lines()
+            .find(|l| l.starts_with("flags"))
+            .and_then(|l| l.split(':').nth(1))
+            .is_some_and(|f| f.split_whitespace().any(|x| x == "xsaveerptr"))
+    })
+}
+
 /// Loads and runs in the simulator, with the host's vendor profile.
 pub fn sim_linux(exe: &Path, args: &[&str], budget: u64) -> Linux {
     sim_linux_as(host_vendor(), exe, args, budget)

@@ -228,8 +228,8 @@ pub(super) fn forms() -> Vec<(&'static str, usize)> {
 }
 
 /// Forms that copy the last-instruction pointers into the stored operand, so that the
-/// compared record holds them: the Intel profile's rule, run on an Intel host only (on AMD
-/// the FNSAVE image's pointers are counted, not compared).
+/// compared record holds them: run where the pointers are compared (Intel, and AMD with
+/// XSaveErPtr; elsewhere the FNSAVE image's pointers are counted, not compared).
 pub(super) fn pointer_forms() -> Vec<(&'static str, usize)> {
     let mut f = Vec::new();
     // FXSAVE64 (FIP, FDP as 64 bits), FXSAVE (32 bits with FCS, FDS), the 16-bit FNSTENV.
@@ -247,6 +247,14 @@ pub(super) fn pointer_forms() -> Vec<(&'static str, usize)> {
         "fstl 128(%rdi)\n data16 fnstenv -64(%rsp)\n mov -58(%rsp), %eax\n mov %eax, 136(%rdi)\n mov -54(%rsp), %eax\n mov %eax, 140(%rdi)",
     ] {
         f.push((op, 7));
+    }
+    // An operand addressed through RBP, so in SS: FDS is SS's selector on AMD (zero on Intel)
+    // in the FNSAVE image; FLDENV loads it back.
+    for op in [
+        "mov %rsi, %rbp\n faddl 40(%rbp)",
+        "mov %rsi, %rbp\n fldl 40(%rbp)\n fnstenv -64(%rsp)\n fninit\n fldenv -64(%rsp)",
+    ] {
+        f.push((op, 2));
     }
     f
 }

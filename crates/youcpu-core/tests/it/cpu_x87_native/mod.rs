@@ -5,10 +5,11 @@
 //! `fninit; fldcw; fldt b; fldt a` (ST(0) = a, ST(1) = b). After each form the program stores
 //! RFLAGS and an FNSAVE image (control, status and tag words, the eight registers) and, for
 //! the store forms, the stored memory; natively and in the simulator, compared record by
-//! record. On an Intel host the image's last-instruction pointers are compared too (FIP,
-//! FOP with FCS, FDP, FDS: what the Intel profile models, `cpu/exec/x87/image.rs`); on an
-//! AMD host their differences are counted and printed, not failed (the AMD profile's rule is
-//! from the manual, not recorded). Most forms run with exceptions masked; single-instruction forms also run
+//! record. The image's last-instruction pointers are compared too (FIP, FOP with FCS, FDP,
+//! FDS: `cpu/exec/x87/image.rs`) on an Intel host and on an AMD one with XSaveErPtr (CPUID
+//! Fn8000_0008_EBX bit 2, AMD APM vol. 3 appendix E: every Zen core); on an AMD part without
+//! it their differences are counted and printed, not failed (the profile's rule for those
+//! parts is from the manual, not recorded). Most forms run with exceptions masked; single-instruction forms also run
 //! with them unmasked (alone and all together), where the exception stays pending in the
 //! status word (ES, B) and the result is what an unmasked exception leaves (no result after
 //! a pre-computation exception, the bias-adjusted one after overflow or underflow, no store
@@ -94,6 +95,55 @@ fn view(r: &[u8]) -> Vec<u8> {
     v
 }
 
+/// Whether the host's last-instruction pointers are compared exactly: on Intel, and on AMD
+/// with XSaveErPtr (the parts the AMD profile was checked on).
+fn exact_pointers() -> bool {
+    harness::host_vendor() == youcpu_core::cpu::vendor::Vendor::Intel
+        || harness::host_xsave_er_ptr()
+}
+
+/// Runs the program natively; where a record disagrees with the simulator's (`sim`, compared
+/// as the tests compare: [`view`], and [`pointers`] when `exact`), runs it again, at most
+/// three more times, and takes the first rerun's record that agrees; `rerun` counts those.
+/// The native pointers are not reproducible on every host: on the AMD EPYC this was checked
+/// on, the kernel's XSAVES at a context switch does not save FIP, FDP and FOP while no
+/// exception is pending, so a record whose program was switched out between its last
+/// memory-operand instruction and the FNSAVE shows FDP zero (and FIP, FOP, FCS zero when it
+/// was switched out after its last x87 instruction): a few records in ten thousand, never the
+/// same in two runs. A difference the simulator makes differs in every run.
+fn native_records(
+    exe: &std::path::Path,
+    sim: &[u8],
+    exact: bool,
+    rerun: &mut usize,
+) -> harness::RunResult {
+    let agrees = |n: &[u8], s: &[u8]| view(n) == view(s) && (!exact || pointers(n) == pointers(s));
+    let mut native = harness::native_plain(exe, &[]);
+    assert_eq!(native.status, 0, "native run failed");
+    assert_eq!(native.stdout.len(), sim.len(), "simulator output size");
+    for _ in 0..3 {
+        let differ: Vec<usize> = (0..sim.len() / REC)
+            .filter(|k| {
+                let r = k * REC..(k + 1) * REC;
+                !agrees(&native.stdout[r.clone()], &sim[r])
+            })
+            .collect();
+        if differ.is_empty() {
+            break;
+        }
+        let again = harness::native_plain(exe, &[]);
+        assert_eq!(again.status, 0, "native run failed");
+        for k in differ {
+            let r = k * REC..(k + 1) * REC;
+            if agrees(&again.stdout[r.clone()], &sim[r.clone()]) {
+                native.stdout[r.clone()].copy_from_slice(&again.stdout[r]);
+                *rerun += 1;
+            }
+        }
+    }
+    native
+}
+
 /// The last-instruction pointers of a record's FNSAVE image (32-bit layout, Intel SDM vol. 1
 /// figure 8-9): FIP, FCS with FOP, FDP, FDS.
 fn pointers(r: &[u8]) -> [u32; 4] {
@@ -144,12 +194,12 @@ fn x87_forms_match_the_real_cpu() {
         mem_table(&f32_grid(), "m32", &u),
         mem_table(&int_grid(), "int", &u),
     ];
-    let intel = harness::host_vendor() == youcpu_core::cpu::vendor::Vendor::Intel;
+    let exact = exact_pointers();
     let mut all = forms();
-    if intel {
+    if exact {
         all.extend(pointer_forms());
     }
-    let mut nptr = 0;
+    let (mut nptr, mut rerun) = (0, 0);
     let mut bad = Vec::new();
     let mut nbad = 0;
     let mut total = 0;
@@ -171,10 +221,9 @@ fn x87_forms_match_the_real_cpu() {
     let mut recorded: Vec<(usize, Vec<u8>, Vec<u8>)> = Vec::new();
     for (gi, forms) in groups.iter().enumerate() {
         let exe = harness::build_asm_text(&format!("x87_forms_{gi}"), &program(&tables, forms));
-        let native = harness::native_plain(&exe, &[]);
-        assert_eq!(native.status, 0, "native run failed");
         let sim = harness::sim(&exe, &[]);
         assert_eq!(sim.status, 0, "simulator run failed");
+        let native = native_records(&exe, &sim.stdout, exact, &mut rerun);
         let n: usize = forms.iter().map(|f| tables[f.1].len()).sum();
         total += n;
         assert_eq!(native.stdout.len(), n * REC);
@@ -221,7 +270,7 @@ fn x87_forms_match_the_real_cpu() {
                 );
                 if np != sp {
                     nptr += 1;
-                    if intel && nv == sv && shown < 3 {
+                    if exact && nv == sv && shown < 3 {
                         shown += 1;
                         bad.push(format!(
                             "`{text}` {}: pointers\n  native {}\n  sim    {}",
@@ -231,7 +280,7 @@ fn x87_forms_match_the_real_cpu() {
                         ));
                     }
                 }
-                if nv != sv || (intel && np != sp) {
+                if nv != sv || (exact && np != sp) {
                     nbad += 1;
                     if shown < 3 && nv != sv {
                         shown += 1;
@@ -259,8 +308,9 @@ fn x87_forms_match_the_real_cpu() {
         bad.join("\n")
     );
     eprintln!(
-        "{total} x87 records ({} forms) match the real CPU; pointers differ in {nptr}",
-        all.len()
+        "{total} x87 records ({} forms) match the real CPU (pointers {}; {rerun} records from a rerun); pointers differ in {nptr}",
+        all.len(),
+        if exact { "compared" } else { "counted" }
     );
 }
 
@@ -353,8 +403,10 @@ fn x87_transcendentals_match_the_real_cpu_within_one_ulp() {
         ("fyl2xp1", 0),
     ];
     let exe = harness::build_asm_text("x87_transc", &program(&tables, &forms));
-    let native = harness::native_plain(&exe, &[]);
-    assert_eq!(native.status, 0, "native run failed");
+    let sim = harness::sim(&exe, &[]);
+    assert_eq!(sim.status, 0, "simulator run failed");
+    let exact_ptr = exact_pointers();
+    let native = native_records(&exe, &sim.stdout, exact_ptr, &mut 0);
     // YOUCPU_RECORD=1 records every fourth case into tests/corpus/x87_transc.bin.
     if std::env::var("YOUCPU_RECORD").as_deref() == Ok("1") {
         let codes = crate::harness::labelled_code(&exe, "xform", 0..forms.len());
@@ -371,10 +423,7 @@ fn x87_transcendentals_match_the_real_cpu_within_one_ulp() {
         }
         write_corpus_to("x87_transc.bin", &codes, &recorded);
     }
-    let sim = harness::sim(&exe, &[]);
-    assert_eq!(sim.status, 0, "simulator run failed");
     assert_eq!(sim.stdout.len(), native.stdout.len());
-    let intel = harness::host_vendor() == youcpu_core::cpu::vendor::Vendor::Intel;
     let (mut o, mut total, mut exact, mut nbad) = (0, 0, 0, 0);
     let mut bad = Vec::new();
     for (text, t) in &forms {
@@ -384,7 +433,7 @@ fn x87_transcendentals_match_the_real_cpu_within_one_ulp() {
             o += REC;
             total += 1;
             let (nv, sv) = (view(nr), view(sr));
-            if nv == sv && (!intel || pointers(nr) == pointers(sr)) {
+            if nv == sv && (!exact_ptr || pointers(nr) == pointers(sr)) {
                 exact += 1;
                 continue;
             }
@@ -402,7 +451,7 @@ fn x87_transcendentals_match_the_real_cpu_within_one_ulp() {
                     )
                 })
                 && nv[94..] == sv[94..]
-                && (!intel || pointers(nr) == pointers(sr));
+                && (!exact_ptr || pointers(nr) == pointers(sr));
             if !ok {
                 nbad += 1;
             }

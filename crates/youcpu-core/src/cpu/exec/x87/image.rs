@@ -10,10 +10,17 @@
 //!   FDP_EXCPTN_ONLY, and bit 13, FCS/FDS deprecated): FOP and FDP change only for an
 //!   instruction that raises an unmasked exception (FDP only when it has a memory operand);
 //!   otherwise they keep their old values. FCS and FDS are stored as zero.
-//! - **AMD**: FOP for every non-control instruction, FDP for every one with a memory operand;
-//!   FXSAVE stores FIP, FDP and FOP only while FSW.ES is set (zeros otherwise), and FXRSTOR
-//!   loads them only from an image with ES set (AMD APM vol. 4, FXSAVE; the parts without
-//!   CPUID Fn8000_0008_EBX bit 2, XSaveErPtr). Not recorded on an AMD core here.
+//! - **AMD** (compared with an EPYC of family 1Ah, Zen 5, by `tests/it/cpu_x87_native/`):
+//!   FOP for every non-control instruction, FDP for every one with a memory operand. FCS and
+//!   FDS are kept and stored: CS with FIP, and with FDP the selector of the operand's segment
+//!   (SS for a stack operand; DS, ES, FS and GS are null selectors under Linux in 64-bit
+//!   mode). FXSAVE stores FIP, FDP and FOP only while FSW.ES is set (zeros otherwise), and
+//!   FXRSTOR loads them only from an image with ES set: what the AMD APM (vol. 4, FXSAVE)
+//!   describes for parts without CPUID Fn8000_0008_EBX bit 2 (XSaveErPtr; vol. 3, appendix
+//!   E: with it FXSAVE would always save them). That EPYC reports the bit (and the AMD
+//!   profile's CPUID with it), yet its FXSAVE and FXSAVE64 store zeros while no exception
+//!   is pending, measured under KVM in user mode; FNSTENV and FNSAVE store the pointers
+//!   always.
 //!
 //! The control instructions ([`is_control`]) change none of the three. FNINIT (and so
 //! FNSAVE) clears them.
@@ -60,6 +67,10 @@ pub(super) fn record_pointers<B: Bus + ?Sized>(
     es_before: bool,
 ) {
     cpu.s.x87.fip = ins.ip();
+    let amd = cpu.s.vendor == Vendor::Amd;
+    if amd {
+        cpu.s.x87.fcs = cpu.s.cs;
+    }
     let all = match cpu.s.vendor {
         // FDP_EXCPTN_ONLY: only an instruction that raised an unmasked exception.
         Vendor::Intel => !es_before && cpu.s.x87.fsw & sw::ES != 0,
@@ -79,6 +90,12 @@ pub(super) fn record_pointers<B: Bus + ?Sized>(
             Register::GS => a.wrapping_sub(cpu.s.gs_base),
             _ => a,
         };
+        if amd {
+            cpu.s.x87.fds = match ins.memory_segment() {
+                Register::SS => cpu.s.ss,
+                _ => 0,
+            };
+        }
     }
 }
 
@@ -108,17 +125,18 @@ fn small_form(ins: &Instruction) -> Result<bool, Fault> {
 }
 
 /// The environment in the 32-bit protected-mode layout (vol. 1 figure 8-9) as seven
-/// doublewords: FCW, FSW, FTW, FIP[31:0], FCS (zero) and FOP in bits 16-26, FDP[31:0], FDS
-/// (zero); the unused upper halves of the first three and the last read as ones on the CPU.
+/// doublewords: FCW, FSW, FTW, FIP[31:0], FCS and FOP in bits 16-26, FDP[31:0], FDS (FCS and
+/// FDS zero in the Intel profile); the unused upper halves of the first three and the last
+/// read as ones on the CPU.
 fn env32(x: &X87) -> [u32; 7] {
     [
         0xffff_0000 | u32::from(x.fcw),
         0xffff_0000 | u32::from(x.status()),
         0xffff_0000 | u32::from(x.tag_word()),
         x.fip as u32,
-        u32::from(x.fop & 0x7ff) << 16,
+        u32::from(x.fcs) | u32::from(x.fop & 0x7ff) << 16,
         x.fdp as u32,
-        0xffff_0000,
+        0xffff_0000 | u32::from(x.fds),
     ]
 }
 
@@ -130,9 +148,9 @@ fn env16(x: &X87) -> [u16; 7] {
         x.status(),
         x.tag_word(),
         x.fip as u16,
-        0,
+        x.fcs,
         x.fdp as u16,
-        0,
+        x.fds,
     ]
 }
 
@@ -197,6 +215,7 @@ pub(super) fn fldenv<B: Bus + ?Sized>(
     }
     let mut regs = [Ext::default(); 8];
     let restore = ins.mnemonic() == M::Frstor;
+    let amd = cpu.s.vendor == Vendor::Amd;
     if restore {
         for (i, r) in regs.iter_mut().enumerate() {
             let at = a + len + 10 * i as u64;
@@ -215,6 +234,11 @@ pub(super) fn fldenv<B: Bus + ?Sized>(
         (w[4] >> 16) as u16 & 0x7ff
     };
     x.fdp = w[5];
+    if amd {
+        // The 32-bit layout has FOP in the upper half of the FCS doubleword.
+        x.fcs = w[4] as u16;
+        x.fds = w[6] as u16;
+    }
     if restore {
         for (i, r) in regs.iter().enumerate() {
             let p = x.phys(i);
@@ -281,16 +305,21 @@ impl Cpu {
     /// The 512-byte image FXSAVE (`wide` false) or FXSAVE64 (`wide` true) stores (Intel SDM
     /// vol. 2 FXSAVE, tables 3-53 and 3-56): FCW, FSW, the abridged tag byte, FOP; FIP as 64
     /// bits (FXSAVE64) or as 32 bits and FCS; FDP likewise with FDS; MXCSR and MXCSR_MASK;
-    /// ST0-ST7 in 16-byte slots; XMM0-15. FCS, FDS and the reserved bytes are zero. The AMD
-    /// profile stores FIP, FDP and FOP as zero while FSW.ES is clear (see the module docs).
+    /// ST0-ST7 in 16-byte slots; XMM0-15. The reserved bytes are zero, and so are FCS and FDS
+    /// in the Intel profile. The AMD profile stores FIP, FDP and FOP (and FCS, FDS) as zero
+    /// while FSW.ES is clear (see the module docs).
     pub fn fxsave_image_as(&self, wide: bool) -> [u8; 512] {
         let x = &self.s.x87;
         let mut img = [0u8; 512];
-        let pointers = self.s.vendor == Vendor::Intel || x.fsw & sw::ES != 0;
-        let (fop, fip, fdp) = match (pointers, wide) {
+        let (fop, fip, fdp) = match (self.error_pointers_saved(x.fsw), wide) {
             (false, _) => (0, 0, 0),
             (true, true) => (x.fop & 0x7ff, x.fip, x.fdp),
-            (true, false) => (x.fop & 0x7ff, x.fip & 0xffff_ffff, x.fdp & 0xffff_ffff),
+            // FCS in bits 32-47 of FIP's quadword, FDS likewise of FDP's.
+            (true, false) => (
+                x.fop & 0x7ff,
+                x.fip & 0xffff_ffff | u64::from(x.fcs) << 32,
+                x.fdp & 0xffff_ffff | u64::from(x.fds) << 32,
+            ),
         };
         let w0 = u128::from(x.fcw)
             | (u128::from(x.status()) << 16)
@@ -311,6 +340,12 @@ impl Cpu {
             img[o..o + 16].copy_from_slice(&v.to_le_bytes());
         }
         img
+    }
+
+    /// Whether FXSAVE stores the x87 error pointers (and FXRSTOR loads them) with `fsw` the
+    /// status word: always on Intel; on AMD only while an exception is pending (FSW.ES).
+    fn error_pointers_saved(&self, fsw: u16) -> bool {
+        self.s.vendor == Vendor::Intel || fsw & sw::ES != 0
     }
 
     /// Loads an FXSAVE64 image as FXRSTOR64 does: see [`Cpu::fxrstor_image_as`].
@@ -334,15 +369,21 @@ impl Cpu {
             return Err(mx);
         }
         let fsw = (w0 >> 16) as u16;
+        let pointers = self.error_pointers_saved(fsw);
+        let amd = self.s.vendor == Vendor::Amd;
         let x = &mut self.s.x87;
         x.fcw = w0 as u16;
         x.set_status(fsw);
         x.valid = (w0 >> 32) as u8;
-        if self.s.vendor == Vendor::Intel || fsw & sw::ES != 0 {
+        if pointers {
             let mask = if wide { u64::MAX } else { 0xffff_ffff };
             x.fop = ((w0 >> 48) as u16) & 0x7ff;
             x.fip = (w0 >> 64) as u64 & mask;
             x.fdp = w1 as u64 & mask;
+            if !wide && amd {
+                x.fcs = (w0 >> 96) as u16;
+                x.fds = (w1 >> 32) as u16;
+            }
         }
         for i in 0..8 {
             let p = x.phys(i);

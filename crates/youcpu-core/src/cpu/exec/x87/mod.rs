@@ -206,10 +206,13 @@ fn run<B: Bus + ?Sized>(
             cpu.s.x87.fsw = 0;
             cpu.s.x87.top = 0;
             cpu.s.x87.valid = 0;
-            // FNINIT clears the last opcode and both pointers (Intel SDM vol. 2 FINIT/FNINIT).
+            // FNINIT clears the last opcode and both pointers with their selectors (Intel SDM vol. 2
+            // FINIT/FNINIT).
             cpu.s.x87.fop = 0;
             cpu.s.x87.fip = 0;
             cpu.s.x87.fdp = 0;
+            cpu.s.x87.fcs = 0;
+            cpu.s.x87.fds = 0;
             Ok(())
         }
         M::Fnclex => {
