@@ -1,20 +1,25 @@
-//! Replays a corpus of SSE/MMX/x87 cases recorded on the real CPU (`tests/corpus/sse.bin`,
-//! written by `tests/it/cpu_sse_native.rs` with `YOUCPU_RECORD=1`), with no assembler or native
-//! CPU at hand: natively in `cargo test` and in the browser under wasm-bindgen-test, so the
-//! page is checked to compute exactly what the CLI computes.
+//! Replays a corpus of SSE/MMX/x87 cases recorded on the real CPU (`tests/corpus/`, written
+//! by `tests/it/cpu_sse_native.rs` and `tests/it/cpu_x87_native/` with `YOUCPU_RECORD=1`), with
+//! no assembler or native CPU at hand: natively in `cargo test` and in the browser under
+//! wasm-bindgen-test, so the page is checked to compute exactly what the CLI computes. Each
+//! corpus comes from one processor, named in its file name ([`corpus_vendor`]:
+//! `sse-intel-06.bin.gz` from an Intel Xeon of family 6, `sse-amd-1a.bin.gz` from an AMD EPYC
+//! of family 1Ah), and replays on the simulator with that vendor's profile, whatever the
+//! host; the files are gzipped, the functions here take the uncompressed bytes.
 //!
 //! Format (little-endian): the magic `YCSSE1`; the form count (u16) and for each form its
 //! machine code (length u8, bytes); the record count (u32) and for each record the form (u16),
 //! the 48-byte input record (MXCSR, then XMM0 and XMM1 as the test's loop loads them) and the
 //! 32 bytes the CPU produced (MXCSR, RFLAGS bits 31:0, XMM0, R8).
 //!
-//! The x87 corpus (`tests/corpus/x87.bin`, magic `YCX871`, from `tests/it/cpu_x87_native/`)
+//! The x87 corpora (`x87-*.bin.gz`, magic `YCX871`, from `tests/it/cpu_x87_native/`)
 //! has the same layout with 48-byte inputs (ST(0), ST(1) as 80-bit values in 16-byte slots,
 //! the control word, a memory operand) and 126-byte results (RFLAGS, control, status and tag
 //! words, the eight registers in stack order, AX, the stored memory); registers whose tag is
 //! empty are not compared (the CPU's hold stale values from earlier cases).
 
 use super::state::{R8, R9, RAX, RDI, RSI, RSP};
+use super::vendor::Vendor;
 use crate::linux::bare::Bare;
 use crate::linux::mm::Prot;
 use crate::linux::{Config, Linux, ProcessState, USER_CS, USER_DS};
@@ -164,11 +169,29 @@ fn u64_at(b: &[u8], i: usize) -> u64 {
     u64::from_le_bytes(a)
 }
 
-/// The process every record starts from: the code page (read and execute) and two data
-/// pages (the input and output records, then the stack), as [`Linux::bare`] sets them up.
-fn base() -> Result<Linux, ReplayError> {
+/// The vendor whose processor recorded the corpus in the file `name` (a path or a file name):
+/// its name is the corpus's kind, the vendor's id and the CPUID family in hex, separated by
+/// dashes (`x87_transc-amd-1a.bin.gz`). `None` for a name of another shape.
+pub fn corpus_vendor(name: &str) -> Option<Vendor> {
+    let file = name.rsplit('/').next()?;
+    let stem = file.split('.').next()?;
+    let mut parts = stem.rsplitn(3, '-');
+    let family = parts.next()?;
+    let vendor = parts.next()?;
+    let kind = parts.next()?;
+    let hex = !family.is_empty() && family.bytes().all(|b| b.is_ascii_hexdigit());
+    (hex && !kind.is_empty())
+        .then(|| Vendor::ALL.into_iter().find(|v| v.id() == vendor))
+        .flatten()
+}
+
+/// The process every record starts from, on `vendor`'s profile: the code page (read and
+/// execute) and two data pages (the input and output records, then the stack), as
+/// [`Linux::bare`] sets them up.
+fn base(vendor: Vendor) -> Result<Linux, ReplayError> {
     let cfg = Config {
         memory_limit: 8 << 20,
+        vendor,
         ..Config::default()
     };
     let mut l = Linux::bare(
@@ -272,6 +295,7 @@ fn run_form(l: &mut Linux, code: &[u8]) -> Result<(), ReplayError> {
 /// the record, and what it produced. The number of records, or the first differences.
 fn replay(
     data: &[u8],
+    vendor: Vendor,
     magic: &[u8],
     what: &'static str,
     want_len: usize,
@@ -279,7 +303,7 @@ fn replay(
 ) -> Result<usize, ReplayError> {
     let (mut r, forms) = open(data, magic, what)?;
     let n = r.u32()? as usize;
-    let base = base()?;
+    let base = base(vendor)?;
     let mut bad = Differences::default();
     for k in 0..n {
         let form = usize::from(r.u16()?);
@@ -296,26 +320,40 @@ fn replay(
     bad.verdict(n)
 }
 
-/// Replays every record; the number of records, or the first differences.
-pub fn replay_sse_corpus(data: &[u8]) -> Result<usize, ReplayError> {
-    replay(data, b"YCSSE1", "SSE", 32, |base, code, input, want| {
-        let got = run_one(base, code, input)?;
-        Ok((got[..] == want[..], got.to_vec()))
-    })
+/// Replays every record on `vendor`'s profile (the recording processor's); the number of
+/// records, or the first differences.
+pub fn replay_sse_corpus(data: &[u8], vendor: Vendor) -> Result<usize, ReplayError> {
+    replay(
+        data,
+        vendor,
+        b"YCSSE1",
+        "SSE",
+        32,
+        |base, code, input, want| {
+            let got = run_one(base, code, input)?;
+            Ok((got[..] == want[..], got.to_vec()))
+        },
+    )
 }
 
-/// Replays the x87 corpus; the number of records, or the first differences.
-pub fn replay_x87_corpus(data: &[u8]) -> Result<usize, ReplayError> {
-    replay_x87(data, 0)
+/// Replays an x87 corpus on `vendor`'s profile; the number of records, or the first
+/// differences.
+pub fn replay_x87_corpus(data: &[u8], vendor: Vendor) -> Result<usize, ReplayError> {
+    replay_x87(data, vendor, 0)
 }
 
-/// Replays the corpus of x87 transcendentals (`tests/corpus/x87_transc.bin`, the same layout):
+/// Replays a corpus of x87 transcendentals (`x87_transc-*.bin.gz`, the same layout) on
+/// `vendor`'s profile:
 /// RFLAGS, the control and tag words, the status word but C1 and AX exactly; each register
 /// within `ulps` units in the last place of the recorded value (Intel documents FSIN, FCOS,
 /// FPTAN, FPATAN, F2XM1, FYL2X and FYL2XP1 to within one ulp, not to the bit, and the model's
 /// results are its own: SDM vol. 1 §8.3.10).
-pub fn replay_x87_transcendentals(data: &[u8], ulps: u64) -> Result<usize, ReplayError> {
-    replay_x87(data, ulps)
+pub fn replay_x87_transcendentals(
+    data: &[u8],
+    vendor: Vendor,
+    ulps: u64,
+) -> Result<usize, ReplayError> {
+    replay_x87(data, vendor, ulps)
 }
 
 /// Two 80-bit values (little-endian, 10 bytes) at most `ulps` apart with one sign, neither a
@@ -337,74 +375,81 @@ fn within_ulps(a: &[u8], b: &[u8], ulps: u64) -> bool {
     sa == sb && ea != 0x7fff && eb != 0x7fff && ma.abs_diff(mb) <= u128::from(ulps)
 }
 
-fn replay_x87(data: &[u8], ulps: u64) -> Result<usize, ReplayError> {
+fn replay_x87(data: &[u8], vendor: Vendor, ulps: u64) -> Result<usize, ReplayError> {
     use super::fp::ext::Ext;
-    replay(data, b"YCX871", "x87", 126, |base, code, input, want| {
-        let mut l = base.clone();
-        l.mm.poke(&mut l.m.mmu, CODE, code)?;
-        l.mm.poke(&mut l.m.mmu, INPUT, input)?;
-        let marker = 0x5a5a_5a5a_5a5a_5a5au64.to_le_bytes();
-        l.mm.poke(&mut l.m.mmu, OUTPUT + 128, &marker)?;
-        l.mm.poke(&mut l.m.mmu, OUTPUT + 136, &marker)?;
-        let ext_at = |i: usize| Ext {
-            sig: u64_at(input, i),
-            se: u16::from_le_bytes([input[i + 8], input[i + 9]]),
-        };
-        let cpu = &mut l.m.cpu;
-        cpu.s.x87 = super::x87::X87 {
-            fcw: u16::from_le_bytes([input[32], input[33]]),
-            ..Default::default()
-        };
-        cpu.s.x87.push(ext_at(16));
-        cpu.s.x87.push(ext_at(0));
-        cpu.s.gpr[R8] = u64::from_le_bytes(marker);
-        run_form(&mut l, code)?;
-        let x = &l.m.cpu.s.x87;
-        let mut got = vec![0u8; 126];
-        got[0..8].copy_from_slice(&l.m.cpu.s.rflags.to_le_bytes());
-        got[8..10].copy_from_slice(&x.fcw.to_le_bytes());
-        got[10..12].copy_from_slice(&x.status().to_le_bytes());
-        got[12..14].copy_from_slice(&x.tag_word().to_le_bytes());
-        for i in 0..8 {
-            let v = x.st(i);
-            got[14 + 10 * i..22 + 10 * i].copy_from_slice(&v.sig.to_le_bytes());
-            got[22 + 10 * i..24 + 10 * i].copy_from_slice(&v.se.to_le_bytes());
-        }
-        got[94..96].copy_from_slice(&(l.m.cpu.s.gpr[RAX] as u16).to_le_bytes());
-        let mut mem = [0u8; 16];
-        l.m.mmu
-            .read_bytes(OUTPUT + 128, &mut mem, false)
-            .map_err(|_| crate::linux::mm::Unmapped { addr: OUTPUT + 128 })?;
-        got[110..126].copy_from_slice(&mem);
-        // Registers tagged empty hold stale values on the CPU: not compared.
-        let tags = u16::from_le_bytes([want[12], want[13]]);
-        let top = (u16::from_le_bytes([want[10], want[11]]) >> 11) & 7;
-        let mut same = got[0..14] == want[0..14] && got[94..] == want[94..];
-        if ulps > 0 {
-            // C1 tells whether the result was rounded up: not compared when the result may
-            // differ in its last place.
-            let sw = |b: &[u8]| u16::from_le_bytes([b[10], b[11]]) & !0x0200;
-            same = got[0..10] == want[0..10]
-                && sw(&got) == sw(want)
-                && got[12..14] == want[12..14]
-                && got[94..] == want[94..];
-        }
-        for i in 0..8 {
-            let p = (usize::from(top) + i) & 7;
-            if (tags >> (2 * p)) & 3 != 3 {
-                let (g, w) = (
-                    &got[14 + 10 * i..24 + 10 * i],
-                    &want[14 + 10 * i..24 + 10 * i],
-                );
-                same &= if ulps > 0 {
-                    within_ulps(g, w, ulps)
-                } else {
-                    g == w
-                };
+    replay(
+        data,
+        vendor,
+        b"YCX871",
+        "x87",
+        126,
+        |base, code, input, want| {
+            let mut l = base.clone();
+            l.mm.poke(&mut l.m.mmu, CODE, code)?;
+            l.mm.poke(&mut l.m.mmu, INPUT, input)?;
+            let marker = 0x5a5a_5a5a_5a5a_5a5au64.to_le_bytes();
+            l.mm.poke(&mut l.m.mmu, OUTPUT + 128, &marker)?;
+            l.mm.poke(&mut l.m.mmu, OUTPUT + 136, &marker)?;
+            let ext_at = |i: usize| Ext {
+                sig: u64_at(input, i),
+                se: u16::from_le_bytes([input[i + 8], input[i + 9]]),
+            };
+            let cpu = &mut l.m.cpu;
+            cpu.s.x87 = super::x87::X87 {
+                fcw: u16::from_le_bytes([input[32], input[33]]),
+                ..Default::default()
+            };
+            cpu.s.x87.push(ext_at(16));
+            cpu.s.x87.push(ext_at(0));
+            cpu.s.gpr[R8] = u64::from_le_bytes(marker);
+            run_form(&mut l, code)?;
+            let x = &l.m.cpu.s.x87;
+            let mut got = vec![0u8; 126];
+            got[0..8].copy_from_slice(&l.m.cpu.s.rflags.to_le_bytes());
+            got[8..10].copy_from_slice(&x.fcw.to_le_bytes());
+            got[10..12].copy_from_slice(&x.status().to_le_bytes());
+            got[12..14].copy_from_slice(&x.tag_word().to_le_bytes());
+            for i in 0..8 {
+                let v = x.st(i);
+                got[14 + 10 * i..22 + 10 * i].copy_from_slice(&v.sig.to_le_bytes());
+                got[22 + 10 * i..24 + 10 * i].copy_from_slice(&v.se.to_le_bytes());
             }
-        }
-        Ok((same, got))
-    })
+            got[94..96].copy_from_slice(&(l.m.cpu.s.gpr[RAX] as u16).to_le_bytes());
+            let mut mem = [0u8; 16];
+            l.m.mmu
+                .read_bytes(OUTPUT + 128, &mut mem, false)
+                .map_err(|_| crate::linux::mm::Unmapped { addr: OUTPUT + 128 })?;
+            got[110..126].copy_from_slice(&mem);
+            // Registers tagged empty hold stale values on the CPU: not compared.
+            let tags = u16::from_le_bytes([want[12], want[13]]);
+            let top = (u16::from_le_bytes([want[10], want[11]]) >> 11) & 7;
+            let mut same = got[0..14] == want[0..14] && got[94..] == want[94..];
+            if ulps > 0 {
+                // C1 tells whether the result was rounded up: not compared when the result may
+                // differ in its last place.
+                let sw = |b: &[u8]| u16::from_le_bytes([b[10], b[11]]) & !0x0200;
+                same = got[0..10] == want[0..10]
+                    && sw(&got) == sw(want)
+                    && got[12..14] == want[12..14]
+                    && got[94..] == want[94..];
+            }
+            for i in 0..8 {
+                let p = (usize::from(top) + i) & 7;
+                if (tags >> (2 * p)) & 3 != 3 {
+                    let (g, w) = (
+                        &got[14 + 10 * i..24 + 10 * i],
+                        &want[14 + 10 * i..24 + 10 * i],
+                    );
+                    same &= if ulps > 0 {
+                        within_ulps(g, w, ulps)
+                    } else {
+                        g == w
+                    };
+                }
+            }
+            Ok((same, got))
+        },
+    )
 }
 
 /// Runs one form from the test loop's state; the 32 bytes the loop would store.
@@ -429,4 +474,46 @@ fn run_one(base: &Linux, code: &[u8], input: &[u8]) -> Result<[u8; 32], ReplayEr
     out[8..24].copy_from_slice(&s.xmm[0].to_le_bytes());
     out[24..32].copy_from_slice(&s.gpr[R8].to_le_bytes());
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn corpus_names_give_the_recording_vendor() {
+        assert_eq!(corpus_vendor("sse-intel-06.bin.gz"), Some(Vendor::Intel));
+        assert_eq!(corpus_vendor("x87-amd-1a.bin"), Some(Vendor::Amd));
+        assert_eq!(
+            corpus_vendor("tests/corpus/x87_transc-amd-1a.bin.gz"),
+            Some(Vendor::Amd)
+        );
+        assert_eq!(corpus_vendor("sse.bin"), None);
+        assert_eq!(corpus_vendor("sse-via-06.bin"), None);
+        assert_eq!(corpus_vendor("sse-amd-zen.bin"), None);
+        assert_eq!(corpus_vendor("-amd-1a.bin"), None);
+        assert_eq!(corpus_vendor(""), None);
+    }
+
+    #[test]
+    fn bad_data_is_an_error_not_a_panic() {
+        for v in Vendor::ALL {
+            assert!(matches!(
+                replay_sse_corpus(b"YCSSE", v),
+                Err(ReplayError::Truncated { .. })
+            ));
+            assert!(matches!(
+                replay_x87_corpus(b"YCSSE1\0\0", v),
+                Err(ReplayError::NotACorpus(_))
+            ));
+            // One form, one record naming form 7.
+            let mut d = b"YCSSE1".to_vec();
+            d.extend_from_slice(&[1, 0, 1, 0x90, 1, 0, 0, 0, 7, 0]);
+            d.extend_from_slice(&[0; 80]);
+            assert!(matches!(
+                replay_sse_corpus(&d, v),
+                Err(ReplayError::NoForm { record: 0, form: 7 })
+            ));
+        }
+    }
 }

@@ -493,16 +493,75 @@ pub fn labelled_code(
         .collect()
 }
 
-/// Writes a recorded corpus to `tests/corpus/FILE`: the 6-byte `magic`, the form count (u16)
-/// and each form's machine code (a length byte, the bytes), the record count (u32) and each
-/// record (the form's index as u16, the input bytes, the wanted bytes), all little-endian; the
-/// replay tests read it back (`cpu::replay`).
+/// The folder of the recorded FP corpora.
+fn corpus_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus")
+}
+
+/// The kind of a corpus file (`x87_transc` of `x87_transc-amd-1a.bin.gz`) and the vendor that
+/// recorded it, or `None` for a file of another name.
+fn corpus_kind(file: &str) -> Option<(&str, Vendor)> {
+    let vendor = youcpu_core::cpu::replay::corpus_vendor(file)?;
+    let kind = file.split_once(&format!("-{}-", vendor.id()))?.0;
+    Some((kind, vendor))
+}
+
+/// Every corpus in `tests/corpus/`: its file name and recording vendor. Any other file there
+/// fails the test (a corpus no replay reads).
+pub fn corpus_files() -> Vec<(String, Vendor)> {
+    let mut v: Vec<(String, Vendor)> = std::fs::read_dir(corpus_dir())
+        .expect("tests/corpus")
+        .map(|e| {
+            let name = e.expect("tests/corpus entry").file_name();
+            let name = name.to_string_lossy().into_owned();
+            let Some((_, vendor)) = corpus_kind(&name).filter(|_| name.ends_with(".bin.gz")) else {
+                panic!("tests/corpus/{name}: not KIND-VENDOR-FAMILY.bin.gz");
+            };
+            (name, vendor)
+        })
+        .collect();
+    v.sort_by(|a, b| a.0.cmp(&b.0));
+    v
+}
+
+/// The corpora of `kind` (`sse`, `x87`, `x87_transc`), uncompressed, with the file name and
+/// the vendor that recorded each; at least one per vendor, so that every profile is checked
+/// against its own processor on any host.
+pub fn corpora(kind: &str) -> Vec<(String, Vendor, Vec<u8>)> {
+    use std::io::Read;
+    let found: Vec<(String, Vendor, Vec<u8>)> = corpus_files()
+        .into_iter()
+        .filter(|(name, _)| corpus_kind(name).is_some_and(|(k, _)| k == kind))
+        .map(|(name, vendor)| {
+            let f = std::fs::File::open(corpus_dir().join(&name)).expect("open corpus");
+            let mut data = Vec::new();
+            flate2::read::GzDecoder::new(f)
+                .read_to_end(&mut data)
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
+            (name, vendor, data)
+        })
+        .collect();
+    for v in Vendor::ALL {
+        assert!(
+            found.iter().any(|c| c.1 == v),
+            "no {kind} corpus recorded on {v} (record one there with YOUCPU_RECORD=1)"
+        );
+    }
+    found
+}
+
+/// Writes a recorded corpus of `kind`, gzipped, to `tests/corpus/KIND-VENDOR-FAMILY.bin.gz`
+/// (the host's vendor and CPUID family in hex: `sse-amd-1a.bin.gz`): the 6-byte `magic`, the
+/// form count (u16) and each form's machine code (a length byte, the bytes), the record count
+/// (u32) and each record (the form's index as u16, the input bytes, the wanted bytes), all
+/// little-endian; the replay tests read it back (`cpu::replay`) on the vendor's profile.
 pub fn write_corpus(
     magic: &[u8; 6],
-    file: &str,
+    kind: &str,
     forms: &[Vec<u8>],
     records: &[(usize, Vec<u8>, Vec<u8>)],
 ) {
+    use std::io::Write;
     let mut out = magic.to_vec();
     out.extend_from_slice(&(forms.len() as u16).to_le_bytes());
     for f in forms {
@@ -515,11 +574,16 @@ pub fn write_corpus(
         out.extend_from_slice(input);
         out.extend_from_slice(want);
     }
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/corpus")
-        .join(file);
+    let file = format!("{kind}-{}-{:02x}.bin.gz", host_vendor().id(), host_family());
+    let path = corpus_dir().join(file);
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(&path, out).unwrap();
+    // No name or time in the gzip header: the same records give the same file.
+    let mut gz = flate2::GzBuilder::new().write(
+        std::fs::File::create(&path).unwrap(),
+        flate2::Compression::best(),
+    );
+    gz.write_all(&out).unwrap();
+    gz.finish().unwrap();
     eprintln!(
         "recorded {} records of {} forms into {}",
         records.len(),

@@ -33,43 +33,44 @@ use tables::{
 /// Output bytes per record: RFLAGS, FNSAVE (108), AX, spare, the stored operand (16).
 const REC: usize = 144;
 
-/// The recorded x87 corpus (tests/corpus/x87.bin) replays in the simulator alone; the
-/// browser build replays the same file (crates/youcpu-web/tests).
+/// The recorded x87 corpora (tests/corpus/x87-VENDOR-FAMILY.bin.gz, one per processor)
+/// replay in the simulator alone, each on its vendor's profile, on any host; the browser
+/// build replays the same files (crates/youcpu-web/tests).
 #[test]
 fn recorded_x87_corpus_replays() {
-    let data = std::fs::read(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/x87.bin"),
-    )
-    .expect("tests/corpus/x87.bin (record it with YOUCPU_RECORD=1)");
-    match youcpu_core::cpu::replay::replay_x87_corpus(&data) {
-        Ok(n) => {
-            assert!(n > 2000, "too few recorded cases: {n}");
-            eprintln!("{n} recorded x87 records replay identically");
+    for (name, vendor, data) in harness::corpora("x87") {
+        match youcpu_core::cpu::replay::replay_x87_corpus(&data, vendor) {
+            Ok(n) => {
+                assert!(n > 2000, "{name}: too few recorded cases: {n}");
+                eprintln!("{name}: {n} recorded x87 records replay identically ({vendor} profile)");
+            }
+            Err(e) => panic!("{name}: {e}"),
         }
-        Err(e) => panic!("{e}"),
     }
 }
 
-/// The recorded transcendentals (tests/corpus/x87_transc.bin) replay in the simulator alone
-/// within one ulp of the CPU's results; the browser build replays the same file.
+/// The recorded transcendentals (tests/corpus/x87_transc-VENDOR-FAMILY.bin.gz) replay in the
+/// simulator alone, each on its vendor's profile, within one ulp of the CPU's results; the
+/// browser build replays the same files.
 #[test]
 fn recorded_x87_transcendental_corpus_replays_within_one_ulp() {
-    let data = std::fs::read(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/x87_transc.bin"),
-    )
-    .expect("tests/corpus/x87_transc.bin (record it with YOUCPU_RECORD=1)");
-    match youcpu_core::cpu::replay::replay_x87_transcendentals(&data, 1) {
-        Ok(n) => {
-            assert!(n > 2000, "too few recorded cases: {n}");
-            eprintln!("{n} recorded x87 transcendental records replay within one ulp");
+    use youcpu_core::cpu::replay::replay_x87_transcendentals;
+    for (name, vendor, data) in harness::corpora("x87_transc") {
+        match replay_x87_transcendentals(&data, vendor, 1) {
+            Ok(n) => {
+                assert!(n > 2000, "{name}: too few recorded cases: {n}");
+                eprintln!(
+                    "{name}: {n} recorded x87 transcendental records replay within one ulp ({vendor} profile)"
+                );
+            }
+            Err(e) => panic!("{name}: {e}"),
         }
-        Err(e) => panic!("{e}"),
+        // The tolerance refuses a real difference: a corrupted result is caught.
+        let mut bad = data.clone();
+        let n = bad.len();
+        bad[n - 126 + 14 + 7] ^= 0x40;
+        assert!(replay_x87_transcendentals(&bad, vendor, 1).is_err());
     }
-    // The tolerance refuses a real difference: a corrupted result is caught.
-    let mut bad = data.clone();
-    let n = bad.len();
-    bad[n - 126 + 14 + 7] ^= 0x40;
-    assert!(youcpu_core::cpu::replay::replay_x87_transcendentals(&bad, 1).is_err());
 }
 
 /// What the corpus keeps of a native record `r` (126 bytes): the first 94 bytes of its
@@ -215,7 +216,8 @@ fn x87_forms_match_the_real_cpu() {
         size += s;
         groups.last_mut().unwrap().push(*f);
     }
-    // YOUCPU_RECORD=1 re-records tests/corpus/x87.bin from this CPU (on purpose only).
+    // YOUCPU_RECORD=1 records tests/corpus/x87-VENDOR-FAMILY.bin.gz from this CPU (on purpose
+    // only).
     let record = std::env::var("YOUCPU_RECORD").as_deref() == Ok("1");
     let mut corpus_forms: Vec<Vec<u8>> = Vec::new();
     let mut recorded: Vec<(usize, Vec<u8>, Vec<u8>)> = Vec::new();
@@ -407,7 +409,7 @@ fn x87_transcendentals_match_the_real_cpu_within_one_ulp() {
     assert_eq!(sim.status, 0, "simulator run failed");
     let exact_ptr = exact_pointers();
     let native = native_records(&exe, &sim.stdout, exact_ptr, &mut 0);
-    // YOUCPU_RECORD=1 records every fourth case into tests/corpus/x87_transc.bin.
+    // YOUCPU_RECORD=1 records every fourth case into tests/corpus/x87_transc-VENDOR-FAMILY.bin.gz.
     if std::env::var("YOUCPU_RECORD").as_deref() == Ok("1") {
         let codes = crate::harness::labelled_code(&exe, "xform", 0..forms.len());
         let mut recorded = Vec::new();
@@ -421,7 +423,7 @@ fn x87_transcendentals_match_the_real_cpu_within_one_ulp() {
             }
             o += tables[*t].len() * REC;
         }
-        write_corpus_to("x87_transc.bin", &codes, &recorded);
+        write_corpus_to("x87_transc", &codes, &recorded);
     }
     assert_eq!(sim.stdout.len(), native.stdout.len());
     let (mut o, mut total, mut exact, mut nbad) = (0, 0, 0, 0);

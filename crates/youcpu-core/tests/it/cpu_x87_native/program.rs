@@ -62,14 +62,15 @@ pub(super) fn input_bytes(r: &Input) -> Vec<u8> {
 }
 
 pub(super) fn write_corpus(forms: &[Vec<u8>], records: &[(usize, Vec<u8>, Vec<u8>)]) {
-    write_corpus_to("x87.bin", forms, records);
+    write_corpus_to("x87", forms, records);
 }
 
+/// Writes the corpus of `kind` (`x87`, `x87_transc`) recorded on this host.
 pub(super) fn write_corpus_to(
-    file: &str,
+    kind: &str,
     forms: &[Vec<u8>],
     records: &[(usize, Vec<u8>, Vec<u8>)],
 ) {
     assert!(records.iter().all(|r| r.2.len() == 126));
-    crate::harness::write_corpus(b"YCX871", file, forms, records);
+    crate::harness::write_corpus(b"YCX871", kind, forms, records);
 }
