@@ -24,10 +24,10 @@
 //!
 //! ## Floating point and SIMD: what each profile models
 //!
-//! The floating-point and SIMD corpora (`tests/corpus/`) were recorded on an Intel Xeon. In
-//! session 10 the oracle tests (`tests/it/cpu_sse_native.rs`, `cpu_sse_unmasked.rs`,
-//! `cpu_x87_native/`) ran on an AMD EPYC (family 1Ah, model 2: Zen 5) for the first time; where its
-//! answers differed, the AMD profile now computes what it measured there:
+//! The floating-point and SIMD oracle tests (`tests/it/cpu_sse_native.rs`,
+//! `cpu_sse_unmasked.rs`, `cpu_x87_native/`) were first run on an Intel Xeon, then on an AMD
+//! EPYC (family 1Ah, model 2: Zen 5); where its answers differed, the AMD profile computes what
+//! was measured there:
 //!
 //! | instruction | what is the implementation's own | Intel profile | AMD profile |
 //! |---|---|---|---|
@@ -36,13 +36,18 @@
 //! | MXCSR bit 17 (MM, AMD APM vol. 1 §4.5.2 misaligned SSE mode) | whether it exists | reserved: LDMXCSR/FXRSTOR #GP, MXCSR_MASK 0x0000ffff | writable, MXCSR_MASK 0x0002ffff, CPUID Fn8000_0001_ECX bit 7; when set, legacy SSE memory operands may be misaligned except for MOVAPS/MOVAPD/MOVDQA/MOVNT* (and FXSAVE/FXRSTOR) |
 //! | FPREM/FPREM1 by infinity, FSCALE by zero, of a denormal with underflow unmasked | whether the unchanged tiny result underflows | no: returned as it is | yes: bias-adjusted (+24576) with UE, as any tiny result |
 //! | FSIN, FCOS, FSINCOS, FPTAN, FPATAN, F2XM1, FYL2X, FYL2XP1 | the last bit (Intel SDM vol. 1 §8.3.10: an error under one unit in the last place when rounding to nearest) | results of about 120 correct bits rounded once, with the x87's 66-bit pi in the reduction; most records bit-exact to the Xeon, the rest within one ulp (`tests/it/cpu_x87_native/`) | the same computation, except for tiny arguments (below 2^-32): sin, cos and atan round the value just below x (1 for cos), so RD and RZ give the next number towards zero, where the Xeon returns x; FPTAN of a denormal rounds the value just above x. The EPYC's FPTAN is not correctly rounded for tiny normal x (x even in RU, sometimes one ulp under x below 2^-60) and keeps the smallest denormal in RU: not modelled, within the one ulp the check allows |
-//! | CPUID | the vendor string (leaf 0) and the family (leaf 1 EAX) | `GenuineIntel`, family 6 | `AuthenticAMD`, family 17h; the feature bits are what the simulator implements, the same for both but MisAlignSse |
-//! | x87 last-instruction pointers (Intel SDM vol. 1 §8.1.8-8.1.10; AMD APM vol. 4 FXSAVE) | which instructions update FOP and FDP, and what FXSAVE stores | the Xeon's: FIP after every non-control instruction, FOP and FDP only after one that raised an unmasked exception (CPUID.(7,0):EBX bit 6, FDP_EXCPTN_ONLY), FCS and FDS stored as zero (bit 13); both bits reported; compared with the CPU by `tests/it/cpu_x87_native/` | from the APM, not run: FIP and FOP after every non-control instruction, FDP after every one with a memory operand; FXSAVE stores FIP, FDP and FOP only while FSW.ES is set (zeros otherwise) and FXRSTOR loads them only from such an image, as AMD parts without CPUID Fn8000_0008_EBX bit 2 (XSaveErPtr) do (parts with it always store them); FCS and FDS stored as zero (what AMD stores there in 64-bit mode is not known here); neither leaf 7 bit reported |
+//! | CPUID | the vendor string (leaf 0) and the family (leaf 1 EAX) | `GenuineIntel`, family 6 | `AuthenticAMD`, family 17h; the feature bits are what the simulator implements, the same for both but MisAlignSse and leaf 0x80000008 (address sizes, XSaveErPtr) |
+//! | x87 last-instruction pointers (Intel SDM vol. 1 §8.1.8-8.1.10; AMD APM vol. 4 FXSAVE) | which instructions update FOP and FDP, and what FXSAVE stores | the Xeon's: FIP after every non-control instruction, FOP and FDP only after one that raised an unmasked exception (CPUID.(7,0):EBX bit 6, FDP_EXCPTN_ONLY), FCS and FDS stored as zero (bit 13); both bits reported | the EPYC's: FIP and FOP after every non-control instruction, FDP after every one with a memory operand; FCS (CS) and FDS (the operand's segment: SS through RSP or RBP, otherwise the null DS) kept and stored; FXSAVE stores FIP, FDP and FOP only while FSW.ES is set (zeros otherwise) and FXRSTOR loads them only from such an image. That is the APM's rule for parts *without* CPUID Fn8000_0008_EBX bit 2 (XSaveErPtr; vol. 3, appendix E), yet this EPYC reports the bit, and so does the profile; neither leaf 7 bit reported |
 //!
-//! What is left: the x87 oracle counts its pointer differences on an AMD host without
-//! failing (the EPYC has XSaveErPtr, so its rule is not the modelled one); and the corpora
-//! in `tests/corpus/` are the Xeon's only, so an Intel host does not check the AMD profile's
-//! floating point (the `YOUCPU_RECORD=1` switch of the oracle tests writes the host's results).
+//! Both rules are compared with the processor by `tests/it/cpu_x87_native/`, on Intel and on
+//! AMD hosts with XSaveErPtr (on an AMD part without it the pointer differences are counted,
+//! not failed: no such part was at hand).
+//!
+//! The corpora in `tests/corpus/` hold a sample of each oracle's cases with the answers of
+//! the processor that recorded them, one file per kind and processor (`sse-intel-06.bin.gz`
+//! from the Xeon, `sse-amd-1a.bin.gz` from the EPYC; `YOUCPU_RECORD=1` writes the host's).
+//! Every one replays on its vendor's profile on any host, natively and in the browser
+//! (`cpu::replay`), so an Intel host checks the AMD profile's floating point and the reverse.
 
 use super::state::rflags::{AF, CF, OF, PF, SF, STATUS, ZF};
 use super::state::{State, RCX};
@@ -56,8 +61,8 @@ pub enum Vendor {
     /// An Intel core (the one the project's first recordings came from).
     #[default]
     Intel,
-    /// An AMD core (its flags recorded on an EPYC of CPUID family 25, its floating point on one
-    /// of family 26).
+    /// An AMD core (its flags recorded on an EPYC of CPUID family 25, its floating point and
+    /// x87 pointers on one of family 26).
     Amd,
 }
 
