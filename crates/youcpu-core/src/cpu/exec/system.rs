@@ -274,27 +274,14 @@ pub const EXT1_EDX: u32 = (1 << 11) | (1 << 20) | (1 << 29);
 /// terminating NUL (Intel SDM vol. 2 CPUID, "brand string").
 pub const BRAND: &[u8; 48] = b"You in CPU simulated x86-64 (x86-64-v2)\0\0\0\0\0\0\0\0\0";
 
-/// CPUID.80000008H:EAX of the AMD profile: 48 linear address bits (15:8) and 52 physical ones
-/// (7:0: the page walker takes bits 51:12 of an entry as the frame's address).
-pub const EXT8_EAX_AMD: u32 = (48 << 8) | 52;
-
-/// CPUID.80000008H:EBX of the AMD profile: bit 2, XSaveErPtr (AMD APM vol. 3, appendix E,
-/// Fn8000_0008_EBX: FXSAVE and XSAVE always save the x87 error pointers, FXRSTOR and XRSTOR
-/// always restore them), as every Zen core reports it, the EPYC of family 1Ah included. That
-/// EPYC's FXSAVE nevertheless stores FIP, FDP and FOP as zeros while no exception is pending,
-/// and so does the profile (measured, see `exec/x87/image.rs`).
-pub const EXT8_EBX_AMD: u32 = 1 << 2;
-
 /// CPUID of the simulated core: a baseline x86-64 CPU of the chosen vendor (leaf 0's string
 /// "GenuineIntel" or "AuthenticAMD"; leaf 1's family 6 for Intel, family 17h for AMD) with
 /// exactly the features the interpreter implements: leaf 1 EDX [`LEAF1_EDX`] (equal to
 /// AT_HWCAP), ECX [`LEAF1_ECX`]; leaf 7 [`leaf7_ebx`]; extended leaf 0x80000001 [`EXT1_ECX`] (and
 /// bit 7, MisAlignSse, on AMD),
-/// [`EXT1_EDX`]; the brand string [`BRAND`]; on AMD, leaf 0x80000008 with the address sizes
-/// ([`EXT8_EAX_AMD`]) and XSaveErPtr ([`EXT8_EBX_AMD`]). No AVX and no
-/// XSAVE, so no leaf 0xD. The highest basic leaf is 7 and the highest extended one 0x80000004
-/// (Intel) or 0x80000008 (AMD); leaves in range that describe nothing the model has (2-6:
-/// caches, monitor, power; 0x80000005-0x80000007) return zeros, as do the leaves above.
+/// [`EXT1_EDX`]; the brand string [`BRAND`]. No AVX and no XSAVE, so no leaf 0xD. The highest
+/// basic leaf is 7 and the highest extended one 0x80000004; leaves in range that describe
+/// nothing the model has (2-6: caches, monitor, power) return zeros, as do the leaves above.
 pub fn cpuid(vendor: Vendor, leaf: u32, sub: u32) -> (u32, u32, u32, u32) {
     // The vendor string in EBX, EDX, ECX order.
     let id = vendor.cpuid_string();
@@ -316,10 +303,7 @@ pub fn cpuid(vendor: Vendor, leaf: u32, sub: u32) -> (u32, u32, u32, u32) {
         ),
         // Subleaf 0: EAX is the highest subleaf (0).
         7 if sub == 0 => (0, leaf7_ebx(vendor), 0, 0),
-        0x8000_0000 => match vendor {
-            Vendor::Intel => (0x8000_0004, 0, 0, 0),
-            Vendor::Amd => (0x8000_0008, 0, 0, 0),
-        },
+        0x8000_0000 => (0x8000_0004, 0, 0, 0),
         // AMD's misaligned SSE mode (MXCSR.MM, bit 7 MisAlignSse) is the AMD profile's only.
         0x8000_0001 => match vendor {
             Vendor::Intel => (0, 0, EXT1_ECX, EXT1_EDX),
@@ -329,7 +313,6 @@ pub fn cpuid(vendor: Vendor, leaf: u32, sub: u32) -> (u32, u32, u32, u32) {
             let b = (leaf - 0x8000_0002) as usize * 16;
             (brand(b), brand(b + 4), brand(b + 8), brand(b + 12))
         }
-        0x8000_0008 if vendor == Vendor::Amd => (EXT8_EAX_AMD, EXT8_EBX_AMD, 0, 0),
         _ => (0, 0, 0, 0),
     }
 }

@@ -17,10 +17,10 @@
 //!   mode). FXSAVE stores FIP, FDP and FOP only while FSW.ES is set (zeros otherwise), and
 //!   FXRSTOR loads them only from an image with ES set: what the AMD APM (vol. 4, FXSAVE)
 //!   describes for parts without CPUID Fn8000_0008_EBX bit 2 (XSaveErPtr; vol. 3, appendix
-//!   E: with it FXSAVE would always save them). That EPYC reports the bit (and the AMD
-//!   profile's CPUID with it), yet its FXSAVE and FXSAVE64 store zeros while no exception
-//!   is pending, measured under KVM in user mode; FNSTENV and FNSAVE store the pointers
-//!   always.
+//!   E: with it FXSAVE would always save them). That EPYC reports the bit, yet its FXSAVE
+//!   and FXSAVE64 store zeros while no exception is pending (measured in user mode, under
+//!   KVM); the profile follows what it does and does not report the bit. FNSTENV and FNSAVE
+//!   store the pointers always.
 //!
 //! The control instructions ([`is_control`]) change none of the three. FNINIT (and so
 //! FNSAVE) clears them.
