@@ -65,15 +65,7 @@ fn write_corpus(forms: &[Vec<u8>], records: &[(usize, Vec<u8>, Vec<u8>)]) {
 /// files (crates/youcpu-web/tests).
 #[test]
 fn recorded_sse_corpus_replays() {
-    for (name, vendor, data) in harness::corpora("sse") {
-        match youcpu_core::cpu::replay::replay_sse_corpus(&data, vendor) {
-            Ok(n) => {
-                assert!(n > 5000, "{name}: too few recorded cases: {n}");
-                eprintln!("{name}: {n} recorded SSE records replay identically ({vendor} profile)");
-            }
-            Err(e) => panic!("{name}: {e}"),
-        }
-    }
+    harness::replay_corpora("sse", 5000, youcpu_core::cpu::replay::replay_sse_corpus);
 }
 
 /// The browser test (crates/youcpu-web/tests/browser/fp_corpus.rs) replays every corpus of

@@ -253,16 +253,20 @@ fn id(flag: &str) -> u64 {
         .expect("numeric id")
 }
 
+/// The value of the first `/proc/cpuinfo` line starting with `name` (the first processor's).
+fn cpuinfo_field(name: &str) -> Option<String> {
+    let text = std::fs::read_to_string("/proc/cpuinfo").expect("read /proc/cpuinfo");
+    let line = text.lines().find(|l| l.starts_with(name))?;
+    Some(line.split(':').nth(1)?.trim().to_string())
+}
+
 /// The processor family of the host (CPUID leaf 1's family and extended family, as
 /// `/proc/cpuinfo`'s `cpu family` line gives them); 0 if the line is missing.
 pub fn host_family() -> u32 {
     static F: OnceLock<u32> = OnceLock::new();
     *F.get_or_init(|| {
-        let text = std::fs::read_to_string("/proc/cpuinfo").expect("read /proc/cpuinfo");
-        text.lines()
-            .find(|l| l.starts_with("cpu family"))
-            .and_then(|l| l.split(':').nth(1))
-            .and_then(|v| v.trim().parse().ok())
+        cpuinfo_field("cpu family")
+            .and_then(|v| v.parse().ok())
             .unwrap_or(0)
     })
 }
@@ -286,11 +290,7 @@ pub fn host_vendor() -> Vendor {
 pub fn host_xsave_er_ptr() -> bool {
     static B: OnceLock<bool> = OnceLock::new();
     *B.get_or_init(|| {
-        let text = std::fs::read_to_string("/proc/cpuinfo").expect("read /proc/cpuinfo");
-        text.lines()
-            .find(|l| l.starts_with("flags"))
-            .and_then(|l| l.split(':').nth(1))
-            .is_some_and(|f| f.split_whitespace().any(|x| x == "xsaveerptr"))
+        cpuinfo_field("flags").is_some_and(|f| f.split_whitespace().any(|x| x == "xsaveerptr"))
     })
 }
 
@@ -549,6 +549,26 @@ pub fn corpora(kind: &str) -> Vec<(String, Vendor, Vec<u8>)> {
         );
     }
     found
+}
+
+/// Replays every corpus of `kind` on its recording vendor's profile with `replay` (one of
+/// `cpu::replay`'s functions): each must replay, with more than `min` records. The corpora.
+pub fn replay_corpora(
+    kind: &str,
+    min: usize,
+    replay: impl Fn(&[u8], Vendor) -> Result<usize, youcpu_core::cpu::replay::ReplayError>,
+) -> Vec<(String, Vendor, Vec<u8>)> {
+    let all = corpora(kind);
+    for (name, vendor, data) in &all {
+        match replay(data, *vendor) {
+            Ok(n) => {
+                assert!(n > min, "{name}: too few recorded cases: {n}");
+                eprintln!("{name}: {n} records replay ({vendor} profile)");
+            }
+            Err(e) => panic!("{name}: {e}"),
+        }
+    }
+    all
 }
 
 /// Writes a recorded corpus of `kind`, gzipped, to `tests/corpus/KIND-VENDOR-FAMILY.bin.gz`

@@ -38,15 +38,7 @@ const REC: usize = 144;
 /// build replays the same files (crates/youcpu-web/tests).
 #[test]
 fn recorded_x87_corpus_replays() {
-    for (name, vendor, data) in harness::corpora("x87") {
-        match youcpu_core::cpu::replay::replay_x87_corpus(&data, vendor) {
-            Ok(n) => {
-                assert!(n > 2000, "{name}: too few recorded cases: {n}");
-                eprintln!("{name}: {n} recorded x87 records replay identically ({vendor} profile)");
-            }
-            Err(e) => panic!("{name}: {e}"),
-        }
-    }
+    harness::replay_corpora("x87", 2000, youcpu_core::cpu::replay::replay_x87_corpus);
 }
 
 /// The recorded transcendentals (tests/corpus/x87_transc-VENDOR-FAMILY.bin.gz) replay in the
@@ -55,21 +47,16 @@ fn recorded_x87_corpus_replays() {
 #[test]
 fn recorded_x87_transcendental_corpus_replays_within_one_ulp() {
     use youcpu_core::cpu::replay::replay_x87_transcendentals;
-    for (name, vendor, data) in harness::corpora("x87_transc") {
-        match replay_x87_transcendentals(&data, vendor, 1) {
-            Ok(n) => {
-                assert!(n > 2000, "{name}: too few recorded cases: {n}");
-                eprintln!(
-                    "{name}: {n} recorded x87 transcendental records replay within one ulp ({vendor} profile)"
-                );
-            }
-            Err(e) => panic!("{name}: {e}"),
-        }
+    let one_ulp = |data: &[u8], vendor| replay_x87_transcendentals(data, vendor, 1);
+    for (name, vendor, data) in harness::replay_corpora("x87_transc", 2000, one_ulp) {
         // The tolerance refuses a real difference: a corrupted result is caught.
         let mut bad = data.clone();
         let n = bad.len();
         bad[n - 126 + 14 + 7] ^= 0x40;
-        assert!(replay_x87_transcendentals(&bad, vendor, 1).is_err());
+        assert!(
+            one_ulp(&bad, vendor).is_err(),
+            "{name}: a corrupted record replays"
+        );
     }
 }
 
