@@ -343,9 +343,8 @@ pub fn replay_x87_corpus(data: &[u8], vendor: Vendor) -> Result<usize, ReplayErr
 }
 
 /// Replays a corpus of x87 transcendentals (`x87_transc-*.bin.gz`, the same layout) on
-/// `vendor`'s profile:
-/// RFLAGS, the control and tag words, the status word but C1 and AX exactly; each register
-/// within `ulps` units in the last place of the recorded value (Intel documents FSIN, FCOS,
+/// `vendor`'s profile: RFLAGS, the control and tag words, the status word but C1 and AX
+/// exactly; each register within `ulps` units in the last place of the recorded value (Intel documents FSIN, FCOS,
 /// FPTAN, FPATAN, F2XM1, FYL2X and FYL2XP1 to within one ulp, not to the bit, and the model's
 /// results are its own: SDM vol. 1 §8.3.10).
 pub fn replay_x87_transcendentals(
