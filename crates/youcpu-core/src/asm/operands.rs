@@ -398,23 +398,8 @@ fn split_written(text: &str, n: usize) -> Option<Vec<String>> {
     if n == 0 {
         return Some(Vec::new());
     }
-    let mut segs = Vec::new();
-    let mut depth = 0i32;
-    let mut cur = String::new();
-    for ch in text.chars() {
-        match ch {
-            '[' | '(' | '{' => depth += 1,
-            ']' | ')' | '}' => depth -= 1,
-            ',' if depth == 0 => {
-                segs.push(cur.trim().to_string());
-                cur.clear();
-                continue;
-            }
-            _ => {}
-        }
-        cur.push(ch);
-    }
-    segs.push(cur.trim().to_string());
+    // The text has no quotes; braces (`{k1}`, `{rn-sae}`) hold no commas.
+    let mut segs = super::program::source::split_commas(text);
     if segs.len() != n {
         return None;
     }
