@@ -48,84 +48,41 @@ fn ops(d: &Decoded) -> Vec<(Option<&str>, Slot, &O)> {
 
 #[test]
 fn registers_of_every_width_with_their_encoding_numbers() {
-    let cases: &[(&str, O, Slot, O, Slot)] = &[
-        // 88 e0: mov al, ah — ModRM e0: reg = ah (100), rm = al.
-        (
-            "mov al, ah",
-            reg("al", 0, 8),
-            Slot::ModrmRm,
-            reg("ah", 4, 8),
-            Slot::ModrmReg,
-        ),
-        // 40 88 e0: with REX, 100 is spl.
-        (
-            "mov al, spl",
-            reg("al", 0, 8),
-            Slot::ModrmRm,
-            reg("spl", 4, 8),
-            Slot::ModrmReg,
-        ),
-        (
-            "mov r9b, dil",
-            reg("r9b", 9, 8),
-            Slot::ModrmRm,
-            reg("dil", 7, 8),
-            Slot::ModrmReg,
-        ),
-        (
-            "mov ax, r15w",
-            reg("ax", 0, 16),
-            Slot::ModrmRm,
-            reg("r15w", 15, 16),
-            Slot::ModrmReg,
-        ),
-        (
-            "add r12d, ecx",
-            reg("r12d", 12, 32),
-            Slot::ModrmRm,
-            reg("ecx", 1, 32),
-            Slot::ModrmReg,
-        ),
-        (
-            "add rax, rbx",
-            reg("rax", 0, 64),
-            Slot::ModrmRm,
-            reg("rbx", 3, 64),
-            Slot::ModrmReg,
-        ),
+    // (text, operand 0, operand 1 as (name, number, bits), operand 0 in ModRM.reg).
+    // 88 e0: mov al, ah — ModRM e0: reg = ah (100), rm = al; 40 88 e0: with REX, 100 is spl.
+    let cases: &[(&str, (&str, u8, u32), (&str, u8, u32), bool)] = &[
+        ("mov al, ah", ("al", 0, 8), ("ah", 4, 8), false),
+        ("mov al, spl", ("al", 0, 8), ("spl", 4, 8), false),
+        ("mov r9b, dil", ("r9b", 9, 8), ("dil", 7, 8), false),
+        ("mov ax, r15w", ("ax", 0, 16), ("r15w", 15, 16), false),
+        ("add r12d, ecx", ("r12d", 12, 32), ("ecx", 1, 32), false),
+        ("add rax, rbx", ("rax", 0, 64), ("rbx", 3, 64), false),
         (
             "addps xmm3, xmm12",
-            reg("xmm3", 3, 128),
-            Slot::ModrmReg,
-            reg("xmm12", 12, 128),
-            Slot::ModrmRm,
+            ("xmm3", 3, 128),
+            ("xmm12", 12, 128),
+            true,
         ),
-        (
-            "mov ax, ds",
-            reg("ax", 0, 16),
-            Slot::ModrmRm,
-            reg("ds", 3, 16),
-            Slot::ModrmReg,
-        ),
-        (
-            "mov rax, cr3",
-            reg("rax", 0, 64),
-            Slot::ModrmRm,
-            reg("cr3", 3, 64),
-            Slot::ModrmReg,
-        ),
+        ("mov ax, ds", ("ax", 0, 16), ("ds", 3, 16), false),
+        ("mov rax, cr3", ("rax", 0, 64), ("cr3", 3, 64), false),
     ];
-    for (text, k0, s0, k1, s1) in cases {
+    for (text, (n0, u0, b0), (n1, u1, b1), reg_first) in cases {
+        let (s0, s1) = if *reg_first {
+            (Slot::ModrmReg, Slot::ModrmRm)
+        } else {
+            (Slot::ModrmRm, Slot::ModrmReg)
+        };
+        let (k0, k1) = (reg(n0, *u0, *b0), reg(n1, *u1, *b1));
         let d = dec(text);
         assert_eq!(ops(&d).len(), 2, "{text}: {:?}", d.operands);
         assert_eq!(
             (d.operands[0].slot, &d.operands[0].kind),
-            (*s0, k0),
+            (s0, &k0),
             "{text}"
         );
         assert_eq!(
             (d.operands[1].slot, &d.operands[1].kind),
-            (*s1, k1),
+            (s1, &k1),
             "{text}"
         );
         assert_eq!(d.flow, Flow::Next, "{text}");
