@@ -46,11 +46,14 @@ fn ops(d: &Decoded) -> Vec<(Option<&str>, Slot, &O)> {
         .collect()
 }
 
+/// A register operand: (name, number, bits).
+type Reg<'a> = (&'a str, u8, u32);
+
 #[test]
 fn registers_of_every_width_with_their_encoding_numbers() {
     // (text, operand 0, operand 1 as (name, number, bits), operand 0 in ModRM.reg).
     // 88 e0: mov al, ah — ModRM e0: reg = ah (100), rm = al; 40 88 e0: with REX, 100 is spl.
-    let cases: &[(&str, (&str, u8, u32), (&str, u8, u32), bool)] = &[
+    let cases: &[(&str, Reg, Reg, bool)] = &[
         ("mov al, ah", ("al", 0, 8), ("ah", 4, 8), false),
         ("mov al, spl", ("al", 0, 8), ("spl", 4, 8), false),
         ("mov r9b, dil", ("r9b", 9, 8), ("dil", 7, 8), false),
