@@ -11,6 +11,7 @@
 
 use super::error::DisasmError;
 use super::fields::{breakdown, Field};
+use super::operands::{Flow, Operand};
 use super::{assemble, Bitness, MAX_DISASM_BYTES};
 use iced_x86::{
     Code, Decoder, DecoderError, DecoderOptions, Formatter, IntelFormatter, MemorySizeOptions,
@@ -35,6 +36,29 @@ pub struct Decoded {
     pub fields: Vec<Field>,
     /// Set when `text` needed a pseudo-prefix or `.byte`: what the instruction is and why.
     pub note: Option<String>,
+    /// The operands: those `text` writes, in its order, then those it leaves out.
+    pub operands: Vec<Operand>,
+    /// How the instruction changes the flow of control.
+    pub flow: Flow,
+}
+
+impl Decoded {
+    /// `text` without the operands it writes: the prefix words and the mnemonic (`add`,
+    /// `lock add`, `{load} mov`), or all of `text` when it writes none (`rep movsb`,
+    /// `.byte 0x0f, 0x0b`).
+    pub fn head(&self) -> &str {
+        let written: Vec<&str> = self
+            .operands
+            .iter()
+            .filter_map(|o| o.text.as_deref())
+            .collect();
+        if written.is_empty() {
+            return &self.text;
+        }
+        self.text
+            .strip_suffix(written.join(", ").as_str())
+            .map_or(self.text.as_str(), str::trim_end)
+    }
 }
 
 /// One position of the byte stream: an instruction, or bytes that do not decode.
@@ -221,8 +245,10 @@ fn decode_at(
             format!("{m} $+{delta:#x}")
         };
     }
-    let (text, note) = round_trip(text, &ins, &raw, bits, ip, &mnemonic);
+    let (text, note, as_bytes) = round_trip(text, &ins, &raw, bits, ip, &mnemonic);
     let fields = breakdown(&raw, &ins, &offs, bits.bits());
+    let written = !as_bytes && !super::forms::is_string_op(ins.op_code());
+    let operands = super::operands::operands(&ins, &offs, &text, written, fmt);
     Ok(Decoded {
         ip,
         len,
@@ -231,6 +257,8 @@ fn decode_at(
         text,
         fields,
         note,
+        operands,
+        flow: super::operands::flow(&ins),
     })
 }
 
@@ -589,7 +617,7 @@ fn renamed(text: &str, ins: &iced_x86::Instruction, name: &str) -> Option<String
 }
 
 /// Finds text that assembles to `raw`: as formatted (or a variant), with a GAS
-/// pseudo-prefix, or as `.byte`.
+/// pseudo-prefix, or as `.byte` (then the third value is true).
 fn round_trip(
     text: String,
     ins: &iced_x86::Instruction,
@@ -597,7 +625,7 @@ fn round_trip(
     bits: Bitness,
     ip: u64,
     name: &str,
-) -> (String, Option<String>) {
+) -> (String, Option<String>, bool) {
     let same = |t: &str| {
         assemble(t, bits, ip)
             .map(|a| a.bytes == raw)
@@ -608,7 +636,7 @@ fn round_trip(
         vars.insert(0, t);
     }
     if let Some(t) = vars.iter().find(|t| same(t)) {
-        return (t.clone(), None);
+        return (t.clone(), None, false);
     }
     for base in &vars {
         for p in [
@@ -628,6 +656,7 @@ fn round_trip(
                     Some(format!(
                         "GAS would pick another encoding of \"{base}\"; {p} selects this one"
                     )),
+                    false,
                 );
             }
         }
@@ -642,5 +671,6 @@ fn round_trip(
         Some(format!(
             "\"{text}\" in an encoding GAS cannot be asked for; written as .byte"
         )),
+        true,
     )
 }

@@ -24,6 +24,7 @@ mod lex;
 mod lines;
 pub mod listing;
 mod mem;
+mod operands;
 mod parse;
 pub mod program;
 mod rank;
@@ -35,6 +36,7 @@ pub use encode::{assemble, Assembled, Form};
 pub use error::{AsmError, DisasmError};
 pub use fields::{Field, FieldKind};
 pub use lines::{assemble_lines, Line, MAX_LINES};
+pub use operands::{Flow, Operand, OperandKind, Slot};
 pub use program::{build_program, build_program_with, BuildError, BuildOptions, Program};
 
 /// The longest line [`assemble`] accepts, in bytes.

@@ -12,20 +12,7 @@ fn table() -> &'static HashMap<String, Register> {
             if r == Register::None {
                 continue;
             }
-            let name = format!("{r:?}").to_ascii_lowercase();
-            // iced calls the low bytes of r8..r15 "r8l"; GAS only knows "r8b"
-            // (gas/config/tc-i386.c reg table, opcodes/i386-reg.tbl).
-            let name = match name.strip_suffix('l') {
-                Some(stem)
-                    if stem
-                        .strip_prefix('r')
-                        .is_some_and(|n| n.parse::<u8>().is_ok()) =>
-                {
-                    format!("{stem}b")
-                }
-                _ => name,
-            };
-            m.insert(name, r);
+            m.insert(name(r), r);
         }
         m.insert("st".into(), Register::ST0);
         m
@@ -37,7 +24,8 @@ pub fn lookup(name: &str) -> Option<Register> {
     table().get(name).copied()
 }
 
-/// The name GAS gives `r` (lowercase), for messages.
+/// The name GAS gives `r` (lowercase). iced calls the low bytes of r8..r15 "r8l"; GAS only
+/// knows "r8b" (gas/config/tc-i386.c reg table, opcodes/i386-reg.tbl).
 pub fn name(r: Register) -> String {
     let n = format!("{r:?}").to_ascii_lowercase();
     match n.strip_suffix('l') {

@@ -53,26 +53,25 @@ impl PhysMemory for Vec<u8> {
 /// The CPU's physical memory (unbacked frames below its limit read as zero, as there).
 impl PhysMemory for PhysMem {
     fn read_phys(&self, addr: u64, buf: &mut [u8]) -> bool {
-        if addr
-            .checked_add(buf.len() as u64)
-            .is_none_or(|e| e > self.limit())
-        {
-            return false;
+        let ok = below(self.limit(), addr, buf.len());
+        if ok {
+            self.read(addr, buf);
         }
-        self.read(addr, buf);
-        true
+        ok
     }
 
     fn write_phys(&mut self, addr: u64, data: &[u8]) -> bool {
-        if addr
-            .checked_add(data.len() as u64)
-            .is_none_or(|e| e > self.limit())
-        {
-            return false;
+        let ok = below(self.limit(), addr, data.len());
+        if ok {
+            self.write(addr, data);
         }
-        self.write(addr, data);
-        true
+        ok
     }
+}
+
+/// True if `len` bytes from `addr` lie below `limit`.
+fn below(limit: u64, addr: u64, len: usize) -> bool {
+    addr.checked_add(len as u64).is_some_and(|e| e <= limit)
 }
 
 /// Reads a little-endian entry of `bytes` bytes (1, 2, 4 or 8).

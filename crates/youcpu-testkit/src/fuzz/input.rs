@@ -25,28 +25,27 @@ impl<'a> Input<'a> {
         self.take(1).first().copied().unwrap_or(0)
     }
 
+    /// The next `N` bytes, zeros past the end.
+    fn bytes<const N: usize>(&mut self) -> [u8; N] {
+        let mut b = [0u8; N];
+        let t = self.take(N);
+        b[..t.len()].copy_from_slice(t);
+        b
+    }
+
     /// The next little-endian u16.
     pub fn u16(&mut self) -> u16 {
-        let mut b = [0u8; 2];
-        let t = self.take(2);
-        b[..t.len()].copy_from_slice(t);
-        u16::from_le_bytes(b)
+        u16::from_le_bytes(self.bytes())
     }
 
     /// The next little-endian u32.
     pub fn u32(&mut self) -> u32 {
-        let mut b = [0u8; 4];
-        let t = self.take(4);
-        b[..t.len()].copy_from_slice(t);
-        u32::from_le_bytes(b)
+        u32::from_le_bytes(self.bytes())
     }
 
     /// The next little-endian u64.
     pub fn u64(&mut self) -> u64 {
-        let mut b = [0u8; 8];
-        let t = self.take(8);
-        b[..t.len()].copy_from_slice(t);
-        u64::from_le_bytes(b)
+        u64::from_le_bytes(self.bytes())
     }
 
     /// A u64 drawn mostly from edge values (0, 1, -1, sign bit, small) so that one byte of

@@ -5,6 +5,26 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 use youcpu_core::elf::MAX_FILE_SIZE;
 
+/// Fetches a file of the site (an example program) as bytes; the error says which step failed.
+pub async fn fetch_bytes(url: &str) -> Result<Vec<u8>, String> {
+    use wasm_bindgen_futures::JsFuture;
+    let w = web_sys::window().ok_or("no window")?;
+    let resp = JsFuture::from(w.fetch_with_str(url))
+        .await
+        .map_err(|_| format!("{url}: the network request failed"))?;
+    let resp: web_sys::Response = resp.dyn_into().map_err(|_| format!("{url}: no response"))?;
+    if !resp.ok() {
+        return Err(format!("{url}: HTTP {}", resp.status()));
+    }
+    let buf = JsFuture::from(
+        resp.array_buffer()
+            .map_err(|_| format!("{url}: unreadable"))?,
+    )
+    .await
+    .map_err(|_| format!("{url}: unreadable"))?;
+    Ok(js_sys::Uint8Array::new(&buf).to_vec())
+}
+
 /// A file's name and bytes, or why it could not be read.
 pub type FileRead = Result<(String, Rc<Vec<u8>>), String>;
 

@@ -26,7 +26,7 @@ pub mod url;
 pub use bytes::{escape, unescape};
 pub use diagram::{svg, Diagram};
 pub use field::{Field, LabelledInput};
-pub use file::{on_drop_file, read_first_file, too_large, FilePicker, FileRead};
+pub use file::{fetch_bytes, on_drop_file, read_first_file, too_large, FilePicker, FileRead};
 pub use frame::Frame;
 pub use group_svg::{group_svg, hit, Listeners};
 pub use media::{draws, use_narrow, NARROW_QUERY};

@@ -85,6 +85,8 @@ pub fn run(args: Vec<OsString>) -> Result<Output, CliError> {
                     "bytes": hex(&d.bytes),
                     "mnemonic": d.mnemonic,
                     "text": d.text,
+                    "flow": d.flow,
+                    "operands": d.operands,
                 });
                 if let (true, Some(obj)) = (explain, v.as_object_mut()) {
                     obj.insert("fields".into(), json!(d.fields));

@@ -136,10 +136,28 @@ fn disasm_json_contract() {
     assert_eq!(
         v,
         serde_json::json!([
-            {"ip": 0, "len": 5, "bytes": "05 00 02 00 00", "mnemonic": "add", "text": "add eax, 0x200"},
+            {"ip": 0, "len": 5, "bytes": "05 00 02 00 00", "mnemonic": "add", "text": "add eax, 0x200",
+             "flow": "next", "operands": [
+                {"text": "eax", "slot": "implicit", "kind": "register", "name": "eax", "number": 0, "bits": 32},
+                {"text": "0x200", "slot": "immediate", "kind": "immediate", "value": 512, "bits": 32,
+                 "extended_to": 32, "sign_extended": false}
+             ]},
             {"ip": 5, "error": "not a valid instruction"}
         ])
     );
+    // A call through memory, and a string instruction's operands, which its text leaves out.
+    let v = ok_json(&["disasm", "--json", "ff 15 10 00 00 00 a4"], b"");
+    assert_eq!(v[0]["flow"], "indirect_call");
+    assert_eq!(
+        v[0]["operands"][0],
+        serde_json::json!({"text": "qword ptr [rip+0x10]", "slot": "modrm_rm", "kind": "memory",
+            "base": "rip", "index": null, "scale": 1, "displacement": 0x16, "displacement_bytes": 4,
+            "segment": "ds", "size": 8, "rip_relative": true})
+    );
+    assert_eq!(v[1]["text"], "movsb");
+    assert_eq!(v[1]["operands"][0]["text"], serde_json::Value::Null);
+    assert_eq!(v[1]["operands"][0]["base"], "rdi");
+    assert_eq!(v[1]["operands"][1]["segment"], "ds");
     let v = ok_json(
         &[
             "disasm",
@@ -155,6 +173,12 @@ fn disasm_json_contract() {
     assert_eq!(v[0]["ip"], 0x1000);
     assert_eq!(v[0]["text"], "jmp $+0x0");
     assert_eq!(v[0]["fields"][1]["label"], "rel8");
+    assert_eq!(v[0]["flow"], "branch");
+    assert_eq!(
+        v[0]["operands"],
+        serde_json::json!([{"text": "$+0x0", "slot": "relative", "kind": "near_branch", "target": 0x1000,
+            "displacement_bytes": 1}])
+    );
 }
 
 #[test]

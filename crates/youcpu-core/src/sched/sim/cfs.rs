@@ -152,6 +152,18 @@ impl Cfs {
         }
     }
 
+    /// Takes task `t` off the run queue's accounting (its entity is already out of the tree):
+    /// `account_entity_dequeue` and the buddies it may have been.
+    fn leave_rq(&mut self, t: usize) {
+        self.clear_buddies(t);
+        let w = self.w(t);
+        if let Some(e) = self.ents.get_mut(t) {
+            e.on_rq = false;
+        }
+        self.load -= w;
+        self.nr_running -= 1;
+    }
+
     fn clear_buddies(&mut self, t: usize) {
         if self.next == Some(t) {
             self.next = None;
@@ -254,13 +266,7 @@ impl Scheduler for Cfs {
     }
 
     fn dequeue_curr(&mut self, curr: usize, _: bool) {
-        self.clear_buddies(curr);
-        let w = self.w(curr);
-        if let Some(e) = self.ents.get_mut(curr) {
-            e.on_rq = false;
-        }
-        self.load -= w;
-        self.nr_running -= 1;
+        self.leave_rq(curr);
         self.update_min_vruntime();
         self.curr = None;
     }
@@ -315,13 +321,7 @@ impl Scheduler for Cfs {
     fn steal(&mut self, _: &[TaskRt]) -> Option<(usize, i64)> {
         // detach_tasks() takes tasks from the cold end; here the rightmost (largest vruntime).
         let (v, _, t) = self.tree.pop_last()?;
-        self.clear_buddies(t);
-        let w = self.w(t);
-        if let Some(e) = self.ents.get_mut(t) {
-            e.on_rq = false;
-        }
-        self.load -= w;
-        self.nr_running -= 1;
+        self.leave_rq(t);
         let rel = v.saturating_sub(self.min_vruntime);
         self.update_min_vruntime();
         Some((t, rel))

@@ -193,25 +193,24 @@ impl Treap {
 
     /// The latest-deadline node: (key, task, vruntime).
     pub(crate) fn last(&self) -> Option<(Key, usize, i64)> {
-        let mut cur = self.root?;
-        loop {
-            let n = self.node(cur)?;
-            if n.r == NIL {
-                return Some((n.key, n.task, n.v));
-            }
-            cur = n.r;
-        }
+        self.end(true)
     }
 
     /// The earliest-deadline node: (key, task, vruntime).
     pub(crate) fn first(&self) -> Option<(Key, usize, i64)> {
+        self.end(false)
+    }
+
+    /// The right-most node (`right`) or the left-most: (key, task, vruntime).
+    fn end(&self, right: bool) -> Option<(Key, usize, i64)> {
         let mut cur = self.root?;
         loop {
             let n = self.node(cur)?;
-            if n.l == NIL {
+            let next = if right { n.r } else { n.l };
+            if next == NIL {
                 return Some((n.key, n.task, n.v));
             }
-            cur = n.l;
+            cur = next;
         }
     }
 }

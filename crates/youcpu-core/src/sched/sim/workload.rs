@@ -49,22 +49,21 @@ impl TaskSpec {
 
     /// Total CPU time the task asks for.
     pub fn cpu_total(&self) -> u64 {
-        self.bursts
-            .iter()
-            .map(|b| match b {
-                Burst::Cpu(n) => *n,
-                Burst::Io(_) => 0,
-            })
-            .sum()
+        self.total(false)
     }
 
     /// Total time the task spends waiting for I/O.
     pub fn io_total(&self) -> u64 {
+        self.total(true)
+    }
+
+    /// The sum of the I/O bursts (`io`) or of the CPU bursts.
+    fn total(&self, io: bool) -> u64 {
         self.bursts
             .iter()
-            .map(|b| match b {
-                Burst::Io(n) => *n,
-                Burst::Cpu(_) => 0,
+            .map(|b| match (b, io) {
+                (Burst::Cpu(n), false) | (Burst::Io(n), true) => *n,
+                _ => 0,
             })
             .sum()
     }

@@ -2,62 +2,14 @@
 //! SIB, displacement, immediate), REX split into W R X B, ModRM into mod/reg/rm and SIB into
 //! scale/index/base, with lines to the operands each encodes (SDM Vol. 2A §2.1 "Instruction
 //! format", Figure 2-1; §2.2.1 REX; Tables 2-2 and 2-3 for ModRM and SIB). Which operand a
-//! field encodes is read from the bits: ModRM.reg (extended by REX.R) names a register operand
-//! or is an opcode extension (/digit); ModRM.rm (with REX.B) names the other register when mod
-//! is 11, else the memory operand; a register in the opcode's low three bits (`B8+r`) likewise.
-//! A pure function of the decoded instruction.
+//! field encodes is the decoder's: each operand of [`Decoded`] says where it is encoded
+//! ([`Slot`]): ModRM.reg names a register operand or, when no operand is there, is an opcode
+//! extension (/digit); ModRM.rm a register when mod is 11, else the memory operand; a register
+//! in the opcode's low three bits (`B8+r`); the displacement and immediate fields their
+//! operands. A pure function of the decoded instruction.
 
 use crate::widgets::cpu_pic::{text_width, Part, Picture};
-use youcpu_core::asm::{Decoded, FieldKind};
-use youcpu_core::cpu::state::GPR_NAMES;
-
-/// The number (0–15) of a general register named as the disassembler prints it, any width.
-pub fn reg_num(name: &str) -> Option<u8> {
-    const R32: [&str; 8] = ["eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi"];
-    const R16: [&str; 8] = ["ax", "cx", "dx", "bx", "sp", "bp", "si", "di"];
-    const R8: [&str; 8] = ["al", "cl", "dl", "bl", "spl", "bpl", "sil", "dil"];
-    const R8H: [&str; 4] = ["ah", "ch", "dh", "bh"];
-    let n = name.trim();
-    for table in [&GPR_NAMES[..8], &R32[..], &R16[..], &R8[..]] {
-        if let Some(i) = table.iter().position(|r| *r == n) {
-            return Some(i as u8);
-        }
-    }
-    if let Some(i) = R8H.iter().position(|r| *r == n) {
-        return Some(4 + i as u8);
-    }
-    let rest = n.strip_prefix('r')?;
-    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
-    let num: u8 = digits.parse().ok()?;
-    let suffix = &rest[digits.len()..];
-    ((8..16).contains(&num) && ["", "d", "w", "b"].contains(&suffix)).then_some(num)
-}
-
-/// The operands of an instruction's text, split at top-level commas.
-pub fn operands(text: &str) -> (String, Vec<String>) {
-    let text = text.trim();
-    let (mn, rest) = text.split_once(' ').unwrap_or((text, ""));
-    let mut ops = Vec::new();
-    let mut depth = 0i32;
-    let mut cur = String::new();
-    for ch in rest.chars() {
-        match ch {
-            '[' => depth += 1,
-            ']' => depth -= 1,
-            ',' if depth == 0 => {
-                ops.push(cur.trim().to_string());
-                cur.clear();
-                continue;
-            }
-            _ => {}
-        }
-        cur.push(ch);
-    }
-    if !cur.trim().is_empty() {
-        ops.push(cur.trim().to_string());
-    }
-    (mn.to_string(), ops)
-}
+use youcpu_core::asm::{Decoded, FieldKind, OperandKind, Slot};
 
 fn fit(s: &str, w: f64, class: &str) -> String {
     if text_width(s, class) <= w - 4.0 {
@@ -106,16 +58,19 @@ pub fn layout(d: &Decoded, narrow: bool) -> (Picture, Vec<Encodes>) {
     let widths: Vec<f64> = d.fields.iter().map(|f| min_w + (f.len as f64 - 1.0) * extra).collect();
     let total: f64 = widths.iter().sum();
     let mut x = (w - total) / 2.0;
-    let (mn, ops) = operands(&d.text);
+    // The operands the text writes, in its order (their indices are the boxes').
+    let ops: Vec<_> = d.operands.iter().filter(|o| o.text.is_some()).collect();
     let rex = d.fields.iter().find(|f| f.kind == FieldKind::Rex).and_then(|f| d.bytes.get(f.start)).copied().unwrap_or(0);
     let (rex_r, rex_x, rex_b) = ((rex >> 2) & 1, (rex >> 1) & 1, rex & 1);
     let mut pic = Picture::new(w, 0.0);
     let mut encodes = Vec::new();
     // Operand row comes last; remember what links to it: (x, y, operand index, class).
     let mut to_ops: Vec<(f64, f64, usize, String)> = Vec::new();
-    let reg_ops: Vec<Option<u8>> = ops.iter().map(|o| reg_num(o)).collect();
-    let mem_op = ops.iter().position(|o| o.contains('['));
-    let imm_op = ops.iter().rposition(|o| o.starts_with("0x") || o.starts_with('-') || o.chars().next().is_some_and(|c| c.is_ascii_digit()));
+    let in_slot = |s: Slot| ops.iter().position(|o| o.slot == s);
+    let mem_op = ops.iter().position(|o| matches!(o.kind, OperandKind::Memory { .. }) && matches!(o.slot, Slot::ModrmRm | Slot::Moffs));
+    // The immediate fields in order, each to the next operand held in one.
+    let imm_ops: Vec<usize> = ops.iter().enumerate().filter(|(_, o)| matches!(o.slot, Slot::Immediate | Slot::Relative)).map(|(i, _)| i).collect();
+    let mut imm_fields = 0usize;
     let mut detail_y = 96.0;
     let mut details: Vec<Detail> = Vec::new();
     let has_modrm = d.fields.iter().any(|f| f.kind == FieldKind::Modrm);
@@ -180,18 +135,15 @@ pub fn layout(d: &Decoded, narrow: bool) -> (Picture, Vec<Encodes>) {
                 }
             }
             FieldKind::Immediate => {
-                if let Some(i) = imm_op {
-                    to_ops.push((cx, 70.0, i, f.label.clone()));
+                if let Some(i) = imm_ops.get(imm_fields).or(imm_ops.last()) {
+                    to_ops.push((cx, 70.0, *i, f.label.clone()));
                 }
+                imm_fields += 1;
             }
             FieldKind::Opcode if !has_modrm => {
                 // A register in the opcode's low three bits (B8+r, 50+r, ...), REX.B its fourth.
-                let last = bytes.last().copied().unwrap_or(0);
-                let num = (last & 7) | (rex_b << 3);
-                if let Some(i) = reg_ops.iter().position(|r| *r == Some(num)) {
-                    if ops.len() > 1 || !mn.starts_with('j') {
-                        to_ops.push((cx, 70.0, i, "opcode +r".into()));
-                    }
+                if let Some(i) = in_slot(Slot::OpcodeLow3) {
+                    to_ops.push((cx, 70.0, i, "opcode +r".into()));
                 }
             }
             _ => {}
@@ -211,26 +163,9 @@ pub fn layout(d: &Decoded, narrow: bool) -> (Picture, Vec<Encodes>) {
             let bx = left + dw * k as f64;
             pic.add(Part::new(format!("{name}-{g}"), bx + 1.0, *y, dw - 2.0, 26.0, "d-box-2").line(label.clone(), "d-mono"));
             let target = match (*name, g.as_str()) {
-                ("ModRM", "reg") => {
-                    // In a memory form a register operand is ModRM.reg's; with mod 11 and the
-                    // same register in both, the second operand is taken for reg.
-                    let num = ((modrm >> 3) & 7) | (rex_r << 3);
-                    let rm_num = (modrm & 7) | (rex_b << 3);
-                    reg_ops
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, r)| **r == Some(num))
-                        .map(|(i, _)| i)
-                        .find(|&i| modrm >> 6 != 3 || num != rm_num || i == 1 || ops.len() == 1)
-                }
-                ("ModRM", "rm") => {
-                    if modrm >> 6 == 3 {
-                        let num = (modrm & 7) | (rex_b << 3);
-                        reg_ops.iter().position(|r| *r == Some(num))
-                    } else {
-                        mem_op
-                    }
-                }
+                // No operand in ModRM.reg: it is an opcode extension (/digit).
+                ("ModRM", "reg") => in_slot(Slot::ModrmReg),
+                ("ModRM", "rm") => in_slot(Slot::ModrmRm),
                 ("SIB", "base") | ("SIB", "index") => mem_op,
                 _ => None,
             };
@@ -242,8 +177,8 @@ pub fn layout(d: &Decoded, narrow: bool) -> (Picture, Vec<Encodes>) {
     // The operands: the instruction as the disassembler prints it, one box each.
     let oy = detail_y + 28.0;
     pic.h = oy + 44.0;
-    let mut boxes = vec![(mn.clone(), "mnemonic".to_string())];
-    boxes.extend(ops.iter().enumerate().map(|(i, o)| (o.clone(), format!("operand-{i}"))));
+    let mut boxes = vec![(d.head().to_string(), "mnemonic".to_string())];
+    boxes.extend(ops.iter().enumerate().map(|(i, o)| (o.text.clone().unwrap_or_default(), format!("operand-{i}"))));
     let widths: Vec<f64> = boxes.iter().map(|(t, _)| (text_width(t, "d-mono") + 16.0).max(44.0)).collect();
     let gap = 10.0;
     let total = widths.iter().sum::<f64>() + gap * (widths.len() as f64 - 1.0);
@@ -268,7 +203,7 @@ pub fn layout(d: &Decoded, narrow: bool) -> (Picture, Vec<Encodes>) {
 
 /// The picture in words.
 pub fn describe(d: &Decoded) -> String {
-    let (_, ops) = operands(&d.text);
+    let ops: Vec<&str> = d.operands.iter().filter_map(|o| o.text.as_deref()).collect();
     let (_, enc) = layout(d, false);
     let fields: Vec<String> = d
         .fields
@@ -280,7 +215,7 @@ pub fn describe(d: &Decoded) -> String {
         .collect();
     let links: Vec<String> = enc
         .iter()
-        .map(|e| format!("{} encodes {}", e.from, ops.get(e.operand).map_or("?", String::as_str)))
+        .map(|e| format!("{} encodes {}", e.from, ops.get(e.operand).copied().unwrap_or("?")))
         .collect();
     format!(
         "{} is {} bytes: {}.{}",
@@ -302,17 +237,60 @@ mod tests {
         disassemble_one(&a.bytes, Bitness::B64, 0x401000).unwrap()
     }
 
+    fn links(text: &str) -> (Picture, Vec<Encodes>) {
+        let (p, enc) = layout(&dec(text), false);
+        assert!(p.problems().is_empty(), "{text}: {:?}", p.problems());
+        (p, enc)
+    }
+
+    fn boxes(p: &Picture) -> Vec<String> {
+        let mut out = vec![p.part("mnemonic").unwrap().lines[0].0.clone()];
+        out.extend((0..).map_while(|i| p.part(&format!("operand-{i}"))).map(|b| b.lines[0].0.clone()));
+        out
+    }
+
     #[test]
-    fn register_names_of_every_width() {
-        assert_eq!(reg_num("rax"), Some(0));
-        assert_eq!(reg_num("ebx"), Some(3));
-        assert_eq!(reg_num("sil"), Some(6));
-        assert_eq!(reg_num("ah"), Some(4));
-        assert_eq!(reg_num("r12d"), Some(12));
-        assert_eq!(reg_num("r15"), Some(15));
-        assert_eq!(reg_num("r16"), None);
-        assert_eq!(reg_num("0x200"), None);
-        assert_eq!(operands("mov qword ptr [rax+rbx*8+0x10], 0x1").1, vec!["qword ptr [rax+rbx*8+0x10]", "0x1"]);
+    fn the_operand_boxes_are_the_texts_operands_after_its_prefix_words() {
+        let (p, _) = links("mov qword ptr [rax+rbx*8+0x10], 1");
+        assert_eq!(boxes(&p), ["mov", "qword ptr [rax+rbx*8+0x10]", "0x1"]);
+        let (p, _) = links("lock add dword ptr [rax], 1");
+        assert_eq!(boxes(&p), ["lock add", "dword ptr [rax]", "0x1"]);
+        // A string instruction writes no operands: one box, and nothing links to one.
+        let (p, enc) = links("rep movsb");
+        assert_eq!(boxes(&p), ["rep movsb"]);
+        assert!(enc.is_empty(), "{enc:?}");
+    }
+
+    #[test]
+    fn the_fields_go_to_the_operands_the_decoder_says_they_encode() {
+        // 8b c0 is mov eax, eax with the source in ModRM.rm ({load}); 89 c0 has it in reg.
+        let load = disassemble_one(&[0x8b, 0xc0], Bitness::B64, 0x401000).unwrap();
+        assert_eq!(load.text, "{load} mov eax, eax");
+        let (_, enc) = layout(&load, false);
+        assert!(enc.contains(&Encodes { from: "ModRM.reg".into(), operand: 0 }), "{enc:?}");
+        assert!(enc.contains(&Encodes { from: "ModRM.rm".into(), operand: 1 }), "{enc:?}");
+        let (_, enc) = links("mov eax, eax");
+        assert!(enc.contains(&Encodes { from: "ModRM.reg".into(), operand: 1 }), "{enc:?}");
+        // xmm registers are in ModRM too: cvtsi2sd xmm0, rax (reg = xmm0, rm = rax).
+        let (_, enc) = links("cvtsi2sd xmm0, rax");
+        assert!(enc.contains(&Encodes { from: "ModRM.reg".into(), operand: 0 }), "{enc:?}");
+        assert!(enc.contains(&Encodes { from: "ModRM.rm".into(), operand: 1 }), "{enc:?}");
+        // push r12 is 41 54: REX.B and the opcode's low bits name r12.
+        let (_, enc) = links("push r12");
+        assert_eq!(enc, vec![Encodes { from: "opcode +r".into(), operand: 0 }]);
+        // A jump's displacement is its target operand, short or near.
+        for j in ["jmp $+0x10", "jmp 0x402000", "jne 0x401000", "call 0x401234"] {
+            let (_, enc) = links(j);
+            assert_eq!(enc.len(), 1, "{j}: {enc:?}");
+            assert_eq!(enc[0].operand, 0, "{j}: {enc:?}");
+        }
+        // enter's two immediates, each to its own operand.
+        let (_, enc) = links("enter 0x10, 0x1");
+        let imms: Vec<usize> = enc.iter().filter(|e| e.from.starts_with("imm")).map(|e| e.operand).collect();
+        assert_eq!(imms, [0, 1], "{enc:?}");
+        // shl eax, 1 (d1 e0): the 1 is not in the bytes, so nothing links to it.
+        let (_, enc) = links("shl eax, 1");
+        assert!(!enc.iter().any(|e| e.operand == 1), "{enc:?}");
     }
 
     #[test]

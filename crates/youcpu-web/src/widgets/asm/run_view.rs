@@ -11,6 +11,7 @@ use super::state::Action;
 use yew::prelude::*;
 use youcpu_core::asm::program::{Listed, Section};
 use youcpu_core::asm::Program;
+use youcpu_core::preempt::trace::thousands;
 
 /// Bytes shown as text, control characters other than newline and tab as `\xNN`.
 fn shown(b: &[u8]) -> String {
@@ -22,18 +23,6 @@ fn shown(b: &[u8]) -> String {
         } else {
             out.push(c);
         }
-    }
-    out
-}
-
-fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
     }
     out
 }

@@ -16,23 +16,6 @@ use youcpu_core::linux::ldso::{File, Report, Role, Run};
 /// Most relocation rows listed under the picture.
 const ROWS: usize = 200;
 
-async fn fetch(url: &str) -> Result<Vec<u8>, String> {
-    let fail = |_| format!("{url} could not be fetched");
-    let w = web_sys::window().ok_or("no window")?;
-    let resp: web_sys::Response = wasm_bindgen_futures::JsFuture::from(w.fetch_with_str(url))
-        .await
-        .map_err(fail)?
-        .dyn_into()
-        .map_err(fail)?;
-    if !resp.ok() {
-        return Err(format!("{url}: HTTP {}", resp.status()));
-    }
-    let buf = wasm_bindgen_futures::JsFuture::from(resp.array_buffer().map_err(fail)?)
-        .await
-        .map_err(fail)?;
-    Ok(js_sys::Uint8Array::new(&buf).to_vec())
-}
-
 /// Reads every file of a list (each up to the inspector's size limit) and hands them over.
 fn read_files(list: Option<web_sys::FileList>, done: Callback<Result<Vec<File>, String>>) {
     let Some(list) = list else { return };
@@ -167,7 +150,7 @@ pub fn LdSoWidget() -> Html {
                 yew::platform::spawn_local(async move {
                     let mut files = Vec::new();
                     for (url, name) in EXAMPLE_FILES {
-                        match fetch(url).await {
+                        match crate::ui::fetch_bytes(url).await {
                             Ok(bytes) => files.push(File { name: name.into(), bytes }),
                             Err(e) => {
                                 d.dispatch(Action::Fetched(Err(e)));

@@ -8,27 +8,6 @@ use crate::widgets::hit::picture;
 use std::rc::Rc;
 use yew::prelude::*;
 
-/// Fetches the program's bytes (only in the browser).
-#[cfg(target_arch = "wasm32")]
-async fn fetch(url: &str) -> Result<Vec<u8>, String> {
-    use wasm_bindgen::JsCast;
-    use wasm_bindgen_futures::JsFuture;
-    let err = |e: wasm_bindgen::JsValue| format!("cannot fetch {url}: {e:?}");
-    let win = web_sys::window().ok_or("no window")?;
-    let resp: web_sys::Response = JsFuture::from(win.fetch_with_str(url))
-        .await
-        .map_err(err)?
-        .dyn_into()
-        .map_err(err)?;
-    if !resp.ok() {
-        return Err(format!("cannot fetch {url}: HTTP {}", resp.status()));
-    }
-    let buf = JsFuture::from(resp.array_buffer().map_err(err)?)
-        .await
-        .map_err(err)?;
-    Ok(js_sys::Uint8Array::new(&buf).to_vec())
-}
-
 /// The signals widget.
 #[component]
 pub fn SignalsWidget() -> Html {
@@ -46,7 +25,7 @@ pub fn SignalsWidget() -> Html {
                 {
                     let state = state.clone();
                     wasm_bindgen_futures::spawn_local(async move {
-                        state.dispatch(Action::Loaded(fetch(super::state::PROGRAM_URL).await.map(Rc::new)));
+                        state.dispatch(Action::Loaded(crate::ui::fetch_bytes(super::state::PROGRAM_URL).await.map(Rc::new)));
                     });
                 }
                 #[cfg(not(target_arch = "wasm32"))]

@@ -16,22 +16,6 @@ use youcpu_core::linux::ProcessState;
 /// Most list items rendered at once.
 const SHOWN: usize = 200;
 
-async fn fetch_bytes(url: String) -> Result<Vec<u8>, String> {
-    use wasm_bindgen_futures::JsFuture;
-    let w = web_sys::window().ok_or("no window")?;
-    let resp = JsFuture::from(w.fetch_with_str(&url))
-        .await
-        .map_err(|_| format!("{url}: the network request failed"))?;
-    let resp: web_sys::Response = resp.dyn_into().map_err(|_| format!("{url}: no response"))?;
-    if !resp.ok() {
-        return Err(format!("{url}: HTTP {}", resp.status()));
-    }
-    let buf = JsFuture::from(resp.array_buffer().map_err(|_| format!("{url}: unreadable"))?)
-        .await
-        .map_err(|_| format!("{url}: unreadable"))?;
-    Ok(js_sys::Uint8Array::new(&buf).to_vec())
-}
-
 /// Reads every file of a list (within the limits) and hands them over.
 fn read_files(list: Option<web_sys::FileList>, done: Callback<Result<Vec<File>, String>>) {
     let Some(list) = list else { return };
@@ -156,7 +140,7 @@ pub fn YourProgramWidget() -> Html {
                 yew::platform::spawn_local(async move {
                     let mut files = Vec::new();
                     for (f, to) in ex.files {
-                        match fetch_bytes(format!("programs/{f}")).await {
+                        match crate::ui::fetch_bytes(&format!("programs/{f}")).await {
                             Ok(b) => files.push((to.to_string(), Rc::new(b))),
                             Err(e) => {
                                 d.dispatch(Action::Fetched(g, Err(e)));
