@@ -116,6 +116,35 @@ test('mount: at the top of the page only the first view\'s code is fetched until
   }
 });
 
+test('mount: a family\'s part is fetched as the reader approaches, before its first widget mounts', async () => {
+  // The boot script fetches a family's part when one of its widgets comes within three viewport
+  // heights (crates/youcpu-web/src/bin/prerender.rs), twice the distance at which it mounts.
+  const page = await site.browser.context.newPage();
+  await page.setViewportSize({ width: 1280, height: 900 });
+  const requests = [];
+  page.on('request', (r) => requests.push(r.url()));
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${site.server.url}/`);
+  await whenLive(page);
+  assert.ok(!wasmAsked(requests).parts.includes('sched'), 'the sched part fetched at the top');
+  // Two viewport heights above preemption, the schedulers' first widget: past the mounting
+  // distance, within the fetching one.
+  await page.evaluate(() => {
+    const top = document.querySelector('[data-widget="preemption"]').getBoundingClientRect().top + scrollY;
+    scrollTo(0, top - 3 * innerHeight);
+  });
+  await page.waitForFunction(() => performance.getEntriesByType('resource').some((r) => r.name.includes('/youcpu-part-sched-')));
+  await page.waitForTimeout(500);
+  assert.equal(await page.locator('[data-slot="preemption"][data-live]').count(), 0, 'preemption mounted while two screens away');
+  assert.ok(!(await liveWidgetFamilies(page)).has('sched'), 'a sched widget mounted while two screens away');
+  // The reader goes on: the widget mounts with the part already fetched, fetched once.
+  await bringLive(page, 'preemption');
+  assert.deepEqual(wasmAsked(requests).parts.filter((f) => f === 'sched'), ['sched']);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('mount: every piece goes live in its placeholder and the prose is never replaced', async () => {
   const page = await site.browser.context.newPage();
   const errors = [];
