@@ -64,6 +64,19 @@ function wasmAsked(requests) {
   };
 }
 
+/** A page at the top of the article, `width` x `height`, recording its requests and page errors, once its load is done. */
+async function openAtTop(width, height) {
+  const page = await site.browser.context.newPage();
+  await page.setViewportSize({ width, height });
+  const requests = [];
+  page.on('request', (r) => requests.push(r.url()));
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${site.server.url}/`);
+  await whenLive(page);
+  return { page, requests, errors };
+}
+
 test('mount: every widget has its family', async () => {
   const page = await site.browser.context.newPage();
   await page.goto(`${site.server.url}/`);
@@ -76,14 +89,7 @@ test('mount: at the top of the page only the first view\'s code is fetched until
   // On a phone the first widget is several screens down: no app at all. On a desktop the first
   // widget (asm) is within the mounting distance: the app and its family's part, no other.
   for (const [width, height, first] of [[412, 823, []], [1280, 900, ['cpu']]]) {
-    const page = await site.browser.context.newPage();
-    await page.setViewportSize({ width, height });
-    const requests = [];
-    page.on('request', (r) => requests.push(r.url()));
-    const errors = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(`${site.server.url}/`);
-    await whenLive(page);
+    const { page, requests, errors } = await openAtTop(width, height);
     // The load is done, and stays so while the reader stays.
     await page.waitForTimeout(1500);
     assert.equal(await page.evaluate(() => document.documentElement.dataset.live), 'near');
@@ -114,6 +120,28 @@ test('mount: at the top of the page only the first view\'s code is fetched until
     assert.deepEqual(errors, []);
     await page.close();
   }
+});
+
+test('mount: a family\'s part is fetched as the reader approaches, before its first widget mounts', async () => {
+  // The boot script fetches a family's part when one of its widgets comes within three viewport
+  // heights (crates/youcpu-web/src/bin/prerender.rs), twice the distance at which it mounts.
+  const { page, requests, errors } = await openAtTop(1280, 900);
+  assert.ok(!wasmAsked(requests).parts.includes('sched'), 'the sched part fetched at the top');
+  // Two viewport heights above preemption, the schedulers' first widget: past the mounting
+  // distance, within the fetching one.
+  await page.evaluate(() => {
+    const top = document.querySelector('[data-widget="preemption"]').getBoundingClientRect().top + scrollY;
+    scrollTo(0, top - 3 * innerHeight);
+  });
+  await page.waitForFunction(() => performance.getEntriesByType('resource').some((r) => r.name.includes('/youcpu-part-sched-')));
+  await page.waitForTimeout(500);
+  assert.equal(await page.locator('[data-slot="preemption"][data-live]').count(), 0, 'preemption mounted while two screens away');
+  assert.ok(!(await liveWidgetFamilies(page)).has('sched'), 'a sched widget mounted while two screens away');
+  // The reader goes on: the widget mounts with the part already fetched, fetched once.
+  await bringLive(page, 'preemption');
+  assert.deepEqual(wasmAsked(requests).parts.filter((f) => f === 'sched'), ['sched']);
+  assert.deepEqual(errors, []);
+  await page.close();
 });
 
 test('mount: every piece goes live in its placeholder and the prose is never replaced', async () => {

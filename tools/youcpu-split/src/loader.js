@@ -4,7 +4,9 @@
 // app's own memory, tables and globals (the part installs its functions into the app's function
 // table), then calls back into the app with whether it worked. A part is fetched only when the
 // app asks for it: the app mounts a widget when the reader comes near it
-// (crates/youcpu-web/src/mount.rs), so a reader who never comes near a family never fetches it.
+// (crates/youcpu-web/src/mount.rs), so a reader who never comes near a family never fetches it;
+// or, a little earlier, when the boot script sees one of the family's widgets within three
+// viewport heights (`prefetch`), so the part is compiled by the time its first widget mounts.
 import { initSync } from './@GLUE@';
 
 const compiled = new Map();
@@ -41,3 +43,13 @@ function load(name) {
   };
 }
 
+
+/**
+ * Starts fetching and compiling family `family`'s part (one of `PARTS`, written below by
+ * tools/youcpu-split) ahead of its first widget: its mount then only instantiates it. A failed
+ * fetch is tried again, and reported, when the part is asked for.
+ */
+export function prefetch(family) {
+  const name = PARTS[family];
+  if (name) compile(name).catch(() => {});
+}

@@ -226,6 +226,13 @@ fn split(dir: &Path, original: &Path) -> Result<()> {
     for (p, file) in parts.iter().zip(&part_files) {
         let _ = writeln!(loader, "export const {} = load('./{file}');", p.loader_fn);
     }
+    // The parts by family name, for `prefetch` (the boot script's).
+    let table: Vec<String> = parts
+        .iter()
+        .zip(&part_files)
+        .map(|(p, file)| format!("  '{}': './{file}',", p.name))
+        .collect();
+    let _ = writeln!(loader, "const PARTS = {{\n{}\n}};", table.join("\n"));
     for (p, file) in parts.iter().zip(&part_files) {
         write(&dir.join(file), &p.bytes)?;
     }

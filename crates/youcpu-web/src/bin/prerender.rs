@@ -102,8 +102,10 @@ fn hash_shell(dir: &Path) -> Result<Option<Module>, String> {
 /// The boot script for the page's modules: after the first painted frame ([`FIRST_PAINT`]),
 /// start the shell (the table of contents) at once and fetch the app (the simulator and every
 /// widget) when the reader approaches a widget or opens a link into the article
-/// ([`APP_POLICY`]). Without a shell module, the app starts at once.
-fn boot_text(modules: &[Module]) -> Result<String, String> {
+/// ([`APP_POLICY`]), and with the parts' loader (`loader`, the release build's), fetch each widget
+/// family's part as one of its widgets comes near ([`prefetch_policy`]). Without a shell module,
+/// the app starts at once.
+fn boot_text(modules: &[Module], loader: Option<&str>) -> Result<String, String> {
     let start = |m: &Module| format!("start('{}', '{}')", m.js, m.wasm);
     let (shell, app): (Vec<&Module>, Vec<&Module>) =
         modules.iter().partition(|m| m.js.contains(SHELL));
@@ -129,8 +131,64 @@ fn boot_text(modules: &[Module]) -> Result<String, String> {
         "const shell = Promise.all([{}]);\n",
         shell_start.join(", ")
     ));
-    out.push_str(APP_POLICY);
+    match loader {
+        Some(loader) => out.push_str(&prefetch_policy(loader)),
+        None => out.push_str(APP_POLICY),
+    }
     Ok(out)
+}
+
+/// [`APP_POLICY`] with each widget family's part fetched and compiled ahead of its first widget
+/// (`prefetch` in tools/youcpu-split/src/loader.js): a link's target's part at once, beside the
+/// app's main module, and each other family's when one of its widgets comes within the same three
+/// viewport heights, twice the distance at which the widget mounts. The app then only
+/// instantiates the part when it mounts the widget; before, a reader arriving at a new family
+/// waited for its part's fetch and compile (250 to 270 ms at 4x, docs/performance.md,
+/// session 10).
+fn prefetch_policy(loader: &str) -> String {
+    use youcpu_web::widgets::WidgetKind;
+    let families: Vec<String> = WidgetKind::ALL
+        .iter()
+        .map(|k| format!("'{}': '{}'", k.id(), family_name(*k)))
+        .collect();
+    format!(
+        "const family = {{ {} }};
+let parts = null;
+const prefetch = (id) => {{
+  if (!family[id]) return;
+  parts ??= import('/{loader}');
+  parts.then((m) => m.prefetch(family[id]), () => {{}});
+}};
+if (location.hash.length > 1) {{
+  go();
+  const slot = document.getElementById(location.hash.slice(1))?.closest('[data-slot]');
+  if (slot) prefetch(slot.dataset.slot);
+}}
+const near = new IntersectionObserver((seen) => {{
+  for (const e of seen) if (e.isIntersecting) {{ near.unobserve(e.target); go(); prefetch(e.target.parentElement.dataset.slot); }}
+}}, {{ rootMargin: '300% 0px' }});
+for (const s of document.querySelectorAll('.slot[data-slot]:not([data-slot=\"toc\"]) > *')) near.observe(s);
+",
+        families.join(", ")
+    )
+}
+
+/// The name of `kind`'s family part, as `crates/youcpu-web/src/split.rs` names its entry points
+/// and tools/youcpu-split its files (`youcpu-part-NAME-HASH.wasm`).
+fn family_name(kind: youcpu_web::widgets::WidgetKind) -> String {
+    format!("{:?}", kind.family()).to_lowercase()
+}
+
+/// The parts' loader the release build's splitter wrote into `dir` (`youcpu-split-HASH.js`), if
+/// any.
+fn find_loader(dir: &Path) -> Option<String> {
+    let mut found: Vec<String> = std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.starts_with("youcpu-split-") && n.ends_with(".js"))
+        .collect();
+    found.sort();
+    found.pop()
 }
 
 /// When to fetch the app, once the shell has started (see [`boot_text`]): when a widget comes
@@ -153,6 +211,7 @@ for (const s of document.querySelectorAll('.slot[data-slot]:not([data-slot=\"toc
 fn externalize_module_scripts(
     page: &str,
     extra: Vec<Module>,
+    loader: Option<&str>,
 ) -> Result<(String, Vec<(String, String)>), String> {
     const TAG: &str = "<script type=\"module\">";
     const END: &str = "</script>";
@@ -179,7 +238,7 @@ fn externalize_module_scripts(
         return Ok((out, Vec::new()));
     }
     modules.extend(extra);
-    let text = boot_text(&modules)?;
+    let text = boot_text(&modules, loader)?;
     let name = format!("boot-{:016x}.js", fnv1a(text.as_bytes()));
     let out = out.replacen(
         MARK,
@@ -238,7 +297,13 @@ fn main() -> ExitCode {
     let result = inject(&page, &body)
         .and_then(|out| drop_preloads(&out))
         .and_then(|out| Ok((out, hash_shell(dir)?)))
-        .and_then(|(out, shell)| externalize_module_scripts(&out, shell.into_iter().collect()))
+        .and_then(|(out, shell)| {
+            externalize_module_scripts(
+                &out,
+                shell.into_iter().collect(),
+                find_loader(dir).as_deref(),
+            )
+        })
         .and_then(|(out, files)| {
             for (name, text) in files {
                 let file = dir.join(&name);
@@ -314,6 +379,25 @@ mod tests {
     }
 
     #[test]
+    fn names_each_family_as_its_part() {
+        use youcpu_web::widgets::{Family, WidgetKind};
+        let mut names: Vec<String> = WidgetKind::ALL.iter().map(|k| family_name(*k)).collect();
+        names.sort();
+        names.dedup();
+        // split.rs's entry points, one per family: the splitter names the parts by them.
+        assert_eq!(names, ["cpu", "exec", "paging", "programs", "sched"]);
+        assert_eq!(names.len(), Family::ALL.len());
+        let dir = std::env::temp_dir().join(format!("youcpu-loader-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("a temporary directory");
+        assert_eq!(find_loader(&dir), None);
+        std::fs::write(dir.join("youcpu-split-0123.js"), "").expect("writes");
+        std::fs::write(dir.join("youcpu-split-0123.js.br"), "").expect("writes");
+        assert_eq!(find_loader(&dir).as_deref(), Some("youcpu-split-0123.js"));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
     fn reads_trunks_boot_scripts() {
         assert_eq!(
             parse_module(SHELL_SCRIPT),
@@ -333,7 +417,7 @@ mod tests {
     #[test]
     fn one_boot_script_starts_the_shell_and_fetches_the_app_later() {
         let page = format!("<head><script type=\"module\">{SHELL_SCRIPT}</script><script type=\"module\">{APP_SCRIPT}</script></head><body><script>live()</script></body>");
-        let (out, files) = externalize_module_scripts(&page, vec![]).expect("moves");
+        let (out, files) = externalize_module_scripts(&page, vec![], None).expect("moves");
         assert_eq!(files.len(), 1);
         let (name, text) = &files[0];
         assert!(name.starts_with("boot-") && name.ends_with(".js"), "{name}");
@@ -351,23 +435,40 @@ mod tests {
         assert!(text.ends_with(APP_POLICY));
         // The app alone starts at once.
         let app_only = format!("<script type=\"module\">{APP_SCRIPT}</script>");
-        let (_, alone) = externalize_module_scripts(&app_only, vec![]).expect("moves");
+        let (_, alone) = externalize_module_scripts(&app_only, vec![], None).expect("moves");
         assert!(alone[0].1.ends_with("go();\n"), "{}", alone[0].1);
         // Same text, same name; different text, different name.
-        let again = externalize_module_scripts(&page, vec![]).expect("moves").1;
+        let again = externalize_module_scripts(&page, vec![], None)
+            .expect("moves")
+            .1;
         assert_eq!(again[0].0, *name);
         assert_ne!(alone[0].0, *name);
         // The shell can come from outside the page (Trunk's worker asset, see hash_shell).
         let shell = parse_module(SHELL_SCRIPT).expect("parses");
-        let (_, given) = externalize_module_scripts(&app_only, vec![shell]).expect("moves");
+        let (_, given) = externalize_module_scripts(&app_only, vec![shell], None).expect("moves");
         assert_eq!(given[0].1, *text);
         // A shell without an app, a script that is not Trunk's, a script not closed: errors.
         let shell_only = format!("<script type=\"module\">{SHELL_SCRIPT}</script>");
-        assert!(externalize_module_scripts(&shell_only, vec![]).is_err());
-        assert!(externalize_module_scripts("<script type=\"module\">x</script>", vec![]).is_err());
-        assert!(externalize_module_scripts("<script type=\"module\">x", vec![]).is_err());
+        assert!(externalize_module_scripts(&shell_only, vec![], None).is_err());
+        assert!(
+            externalize_module_scripts("<script type=\"module\">x</script>", vec![], None).is_err()
+        );
+        assert!(externalize_module_scripts("<script type=\"module\">x", vec![], None).is_err());
+        // With the parts' loader: each family's part is fetched as its widgets come near.
+        let (_, split) =
+            externalize_module_scripts(&page, vec![], Some("youcpu-split-3c.js")).expect("moves");
+        let split = &split[0].1;
+        assert!(
+            split.contains("parts ??= import('/youcpu-split-3c.js');"),
+            "{split}"
+        );
+        assert!(
+            split.contains("'asm': 'cpu'") && split.contains("'page-walk': 'paging'"),
+            "{split}"
+        );
+        assert!(!split.contains(APP_POLICY));
         assert_eq!(
-            externalize_module_scripts("<p>no scripts</p>", vec![]).expect("nothing to do"),
+            externalize_module_scripts("<p>no scripts</p>", vec![], None).expect("nothing to do"),
             ("<p>no scripts</p>".to_string(), vec![])
         );
     }
