@@ -33,7 +33,7 @@ pub use media::{draws, use_narrow, NARROW_QUERY};
 pub use near_view::use_near_view;
 pub use preset::{preset_picker, PresetText, TextAction};
 pub use reducer::{Apply, Dispatch, Dispatcher, Handle, Reduced};
-pub use run::{now_ms, use_background_run, Pace, Slice, SLICE_MS};
+pub use run::{now_ms, use_background_run, Pace, Slice, FIRST_SLICE_MS, SLICE_MS};
 pub use stepper::{Control, Stepper};
 pub use table::{Col, Table};
 pub use url::{use_url_reducer, Query, UrlState};

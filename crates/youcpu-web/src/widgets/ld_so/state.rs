@@ -13,8 +13,10 @@ pub const EXAMPLE_FILES: [(&str, &str); 2] = [
 ];
 /// Most relocation cells drawn for one object.
 pub const CELLS: usize = 16;
-/// User instructions per background slice of the run.
-pub const SLICE: u64 = 150_000;
+/// User instructions the run takes between two checks of its slice's time (`ui::Slice`: the
+/// clock is read every `Slice::CHECK_EVERY` checks, so about every 2,000 instructions). A
+/// background slice of the run ends when its time (`ui::SLICE_MS`) is spent.
+pub const SLICE: u64 = 256;
 
 /// Where the widget is.
 #[derive(Clone, Debug, PartialEq)]

@@ -4,7 +4,7 @@
 
 use super::diagram::{base_name, counts, draw, reloc_text, short, value_text, width, OBJECT_KEY};
 use super::state::{Action, Phase, State, EXAMPLE_FILES, SLICE};
-use crate::ui::{use_background_run, Pace};
+use crate::ui::{use_background_run, Pace, Slice};
 use crate::ui::{use_url_reducer, Col, Dispatch, Frame, Table};
 use crate::widgets::exec_draw::{hit_layer, interactive, Canvas};
 use std::cell::RefCell;
@@ -311,10 +311,16 @@ fn step(
         }
     }
     let Some((_, run)) = slot.as_mut() else { return };
-    let out = match run.advance(SLICE) {
-        Ok(true) => Action::Finished(id, Ok(Rc::new(run.report()))),
-        Ok(false) => Action::Progress(id, run.instructions()),
-        Err(e) => Action::Finished(id, Err(e.to_string())),
+    // A slice lasts a time, not a count of instructions: the loader's instructions cost from
+    // a few nanoseconds to a whole mmap of libc each, and a phone runs them four times slower.
+    let mut slice = Slice::new();
+    let out = loop {
+        match run.advance(SLICE) {
+            Ok(false) if !slice.spent() => {}
+            Ok(false) => break Action::Progress(id, run.instructions()),
+            Ok(true) => break Action::Finished(id, Ok(Rc::new(run.report()))),
+            Err(e) => break Action::Finished(id, Err(e.to_string())),
+        }
     };
     if matches!(out, Action::Finished(..)) {
         *slot = None;
