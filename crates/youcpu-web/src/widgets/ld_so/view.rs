@@ -3,7 +3,7 @@
 //! draws the report.
 
 use super::diagram::{base_name, counts, draw, reloc_text, short, value_text, width, OBJECT_KEY};
-use super::state::{Action, Phase, State, EXAMPLE_FILES, SLICE};
+use super::state::{advance_slice, Action, Phase, State, EXAMPLE_FILES};
 use crate::ui::{use_background_run, Pace, Slice};
 use crate::ui::{use_url_reducer, Col, Dispatch, Frame, Table};
 use crate::widgets::exec_draw::{hit_layer, interactive, Canvas};
@@ -311,16 +311,10 @@ fn step(
         }
     }
     let Some((_, run)) = slot.as_mut() else { return };
-    // A slice lasts a time, not a count of instructions: the loader's instructions cost from
-    // a few nanoseconds to a whole mmap of libc each, and a phone runs them four times slower.
-    let mut slice = Slice::new();
-    let out = loop {
-        match run.advance(SLICE) {
-            Ok(false) if !slice.spent() => {}
-            Ok(false) => break Action::Progress(id, run.instructions()),
-            Ok(true) => break Action::Finished(id, Ok(Rc::new(run.report()))),
-            Err(e) => break Action::Finished(id, Err(e.to_string())),
-        }
+    let out = match advance_slice(run, Slice::new()) {
+        Ok(true) => Action::Finished(id, Ok(Rc::new(run.report()))),
+        Ok(false) => Action::Progress(id, run.instructions()),
+        Err(e) => Action::Finished(id, Err(e.to_string())),
     };
     if matches!(out, Action::Finished(..)) {
         *slot = None;
