@@ -295,6 +295,9 @@ fn step(
     files: &Rc<Vec<File>>,
     d: &impl Dispatch<Action>,
 ) {
+    // The slice's time starts now: starting the run (the files placed, the program and the
+    // loader mapped) is part of the first slice's budget, not added to it.
+    let slice = Slice::new();
     let mut slot = runner.borrow_mut();
     if slot.as_ref().is_none_or(|(i, _)| *i != id) {
         let Some((prog, rest)) = files.split_first() else {
@@ -311,7 +314,7 @@ fn step(
         }
     }
     let Some((_, run)) = slot.as_mut() else { return };
-    let out = match advance_slice(run, Slice::new()) {
+    let out = match advance_slice(run, slice) {
         Ok(true) => Action::Finished(id, Ok(Rc::new(run.report()))),
         Ok(false) => Action::Progress(id, run.instructions()),
         Err(e) => Action::Finished(id, Err(e.to_string())),
