@@ -43,8 +43,8 @@ where
 /// steps per slice on a fast machine and fewer on a slow one.
 pub const SLICE_MS: f64 = 8.0;
 
-/// The budget of a run's first slice, the one computed in the reader's own input task (a click
-/// on Run, on "Step to next switch"): that task also carries the input's events and the render
+/// The budget of a run's first slice, the one computed in the reader's own input task
+/// (fetch-execute's Run): that task also carries the input's events and the render
 /// of its result, and at 4x CPU throttling those take four times as long while a slice does not,
 /// so the first slice is kept short and the run's later slices, each in a task of its own, take
 /// [`SLICE_MS`].

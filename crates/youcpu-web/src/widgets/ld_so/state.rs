@@ -1,6 +1,7 @@
 //! The state of `ld-so`: which files (the example, fetched, or the reader's), how far the
 //! simulated run has got, its report (`youcpu_core::linux::ldso`), and what is picked. A pure
-//! reducer: the fetch and the run itself live in the view's hooks.
+//! reducer: the fetch and the run itself live in the view's hooks, which advance the run one
+//! time slice per task with [`advance_slice`].
 
 use crate::ui::{Apply, Query, Slice, UrlState};
 use std::rc::Rc;
