@@ -17,6 +17,9 @@ test('elf-loader: segments, then the stack from the top down to argc', async () 
   await page.waitForURL(/el-step=3/);
   await w.getByTestId('el-argv').fill('./hello\nfirst\nsecond');
   await w.getByTestId('el-end').click();
+  // The stack's table is built when its <details> is opened.
+  assert.equal(await w.getByTestId('el-stack').count(), 0, 'no table while closed');
+  await w.getByTestId('el-stack-open').click();
   const stack = await w.getByTestId('el-stack').textContent();
   assert.match(stack, /argc = 3/);
   assert.match(stack, /AT_RANDOM/);

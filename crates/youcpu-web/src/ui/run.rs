@@ -43,6 +43,13 @@ where
 /// steps per slice on a fast machine and fewer on a slow one.
 pub const SLICE_MS: f64 = 8.0;
 
+/// The budget of a run's first slice, the one computed in the reader's own input task
+/// (fetch-execute's Run): that task also carries the input's events and the render
+/// of its result, and at 4x CPU throttling those take four times as long while a slice does not,
+/// so the first slice is kept short and the run's later slices, each in a task of its own, take
+/// [`SLICE_MS`].
+pub const FIRST_SLICE_MS: f64 = 2.0;
+
 /// Milliseconds on a monotonic clock: `performance.now()` in the browser (HTML Living Standard,
 /// "High Resolution Time"), [`std::time::Instant`] natively (tests).
 pub fn now_ms() -> f64 {
@@ -80,6 +87,11 @@ impl Slice {
     /// A slice of [`SLICE_MS`] from now.
     pub fn new() -> Self {
         Slice::lasting(SLICE_MS)
+    }
+
+    /// A run's first slice, computed in the input's own task: [`FIRST_SLICE_MS`] from now.
+    pub fn first() -> Self {
+        Slice::lasting(FIRST_SLICE_MS)
     }
 
     /// A slice of `ms` milliseconds from now.

@@ -155,6 +155,9 @@ async fn elf_loader_maps_segments_and_builds_the_initial_stack() {
     assert!(text(&root, "el-steps").contains("r-x"));
     type_into(&root, "el-argv", "./hello\nfirst\nsecond").await;
     click(&root, "el-end").await;
+    // The stack's table is built when its <details> is opened.
+    assert_eq!(count(&root, "[data-testid=el-stack]"), 0);
+    click(&root, "el-stack-open").await;
     let stack = text(&root, "el-stack");
     for want in ["argc = 3", "AT_RANDOM", "\"second\""] {
         assert!(stack.contains(want), "{want} in {stack}");

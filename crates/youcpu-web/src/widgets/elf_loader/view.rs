@@ -33,6 +33,9 @@ fn step_item(i: usize, st: &LoadStep, current: bool) -> Html {
 #[component]
 pub fn ElfLoaderWidget() -> Html {
     let state = use_url_reducer::<State>();
+    // The stack's table is built only while its <details> is open: "All steps" made its rows
+    // (about 80 of 4 cells) in the click's task for no one to see.
+    let (stack_open, on_stack_toggle) = crate::ui::use_details_open();
     let d = state.dispatcher();
     let click = |a: Action| d.on(a.clone());
     let on_example = d.on_pick(Action::Example);
@@ -62,6 +65,7 @@ pub fn ElfLoaderWidget() -> Html {
         .collect();
     let stack_rows: Html = visible
         .iter()
+        .take(if stack_open { visible.len() } else { 0 })
         .enumerate()
         .filter_map(|(i, s)| s.entry.as_ref().map(|e| (i, e)))
         .map(|(i, e)| {
@@ -158,11 +162,13 @@ pub fn ElfLoaderWidget() -> Html {
                 <ol class="steps" data-testid="el-steps">{ steps }</ol>
             </details>
             if n_stack > 0 {
-                <details class="ex-log">
-                    <summary>{ format!("The stack's bytes ({n_stack} entries so far)") }</summary>
-                    <Table testid="el-stack" stack=true caption={format!("The initial stack, written from the top (highest address) down: {n_stack} entries so far")} cols={vec![Col::Show("Address"), Col::Show("Size"), Col::Show("Bytes"), Col::Show("What")]} wrap_class="el-stack" region="The initial stack">
-                        { stack_rows }
-                    </Table>
+                <details class="ex-log" ontoggle={on_stack_toggle}>
+                    <summary data-testid="el-stack-open">{ format!("The stack's bytes ({n_stack} entries so far)") }</summary>
+                    if stack_open {
+                        <Table testid="el-stack" stack=true caption={format!("The initial stack, written from the top (highest address) down: {n_stack} entries so far")} cols={vec![Col::Show("Address"), Col::Show("Size"), Col::Show("Bytes"), Col::Show("What")]} wrap_class="el-stack" region="The initial stack">
+                            { stack_rows }
+                        </Table>
+                    }
                 </details>
             }
             <div class="ex-two">

@@ -7,6 +7,7 @@
 //! the outcome and the number of steps shown; the widget and the Part 3 figures draw the same.
 
 use crate::widgets::exec_draw::{clip, Canvas};
+use yew::Html;
 use youcpu_core::exec::script::Shebang;
 use youcpu_core::exec::{Binfmt, ExecOutcome, Failure, Step, StepKind};
 
@@ -306,6 +307,10 @@ pub fn buffer(c: &mut Canvas, y: f64, outcome: &ExecOutcome, shown: usize) -> Op
     let band = if rows < 16 { chh + 4.0 } else { 0.0 };
     if lit {
         c.rect(x0 - 3.0, y0 - 3.0, 16.0 * cw + 6.0, rows as f64 * chh + band + 6.0, "d-hl");
+    } else {
+        // An empty slot in its place, so the cells after it keep their positions in the
+        // view's diff when the highlight comes and goes.
+        c.shapes.push(Html::default());
     }
     for row in 0..rows {
         c.text(x0 - 4.0, y0 + row as f64 * chh + 14.0, "end", "d-small", format!("{:02x}", row * 16));

@@ -137,11 +137,17 @@ pub fn ExecveWidget() -> Html {
         shown: state.shown,
     };
     let (y, mut desc) = chain(&mut canvas, 4.0, &ch);
-    let y = match buffer(&mut canvas, y + 6.0, &state.outcome, state.shown) {
-        Some((y, d)) => {
+    // The buffer (up to 256 cells and their glyphs) is drawn at 0 in a group of its own moved
+    // down under the chain: a step that adds to the chain then leaves the buffer's elements where
+    // they are in the tree, instead of every one of them being rewritten with the next one's
+    // attributes by the diff (an "All steps" frame restyled and repainted the whole grid).
+    let mut grid = Canvas::new();
+    let at = y + 6.0;
+    let y = match buffer(&mut grid, 0.0, &state.outcome, state.shown) {
+        Some((h, d)) => {
             desc.push(' ');
             desc.push_str(&d);
-            y
+            at + h
         }
         None => y,
     };
@@ -151,7 +157,11 @@ pub fn ExecveWidget() -> Html {
     };
     let picture = html! {
         { interactive("ex-diagram", format!("execve of {}, step {shown} of {}", show(state.path.as_bytes()), steps.len()), desc, (W, y + 6.0), true,
-            html! { <>{ canvas.html() }{ hit_layer(&canvas.hits, &on_hit) }</> }) }
+            html! { <>
+                { canvas.html() }
+                <g transform={format!("translate(0 {})", crate::ui::svg::num(at))}>{ grid.html() }</g>
+                { hit_layer(&canvas.hits, &on_hit) }
+            </> }) }
     };
     html! {
         <Frame id={super::ID} title="Inside execve" subtitle="Linux 6.x's binary-format handlers, step by step, on a small example filesystem" on_reset={on_reset} live={Some(AttrValue::from(live))}>

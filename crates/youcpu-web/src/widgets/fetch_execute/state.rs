@@ -224,7 +224,9 @@ impl State {
     /// One chunk of a Run; when the Run's budget is spent with the process still running, says
     /// it paused.
     fn run_chunk(&mut self, first: bool) {
-        let n = self.advance(RUN_CHUNK.min(self.pending), first, Some(Slice::new()));
+        // The first chunk shares the click's task with its render: a shorter slice.
+        let slice = if first { Slice::first() } else { Slice::new() };
+        let n = self.advance(RUN_CHUNK.min(self.pending), first, Some(slice));
         self.pending = self.pending.saturating_sub(n);
         if n == 0 || !self.running() || self.notice.is_some() {
             self.pending = 0;

@@ -195,15 +195,7 @@ pub fn ForkCowWidget() -> Html {
     };
     // The tables of numbers are built only while their <details> is open: closed, they were
     // a table per process rebuilt on every fork and write for no one to see (issue #18).
-    let tables_open = use_state(|| false);
-    let on_toggle = {
-        let open = tables_open.clone();
-        Callback::from(move |e: Event| {
-            if let Some(d) = e.target_dyn_into::<web_sys::Element>() {
-                open.set(d.has_attribute("open"));
-            }
-        })
-    };
+    let (tables_open, on_toggle) = crate::ui::use_details_open();
     let on_reset = state.on(Action::Reset);
     let on_undo = state.on(Action::Undo);
     let Some(sys) = state.sys.as_ref() else {
@@ -277,8 +269,8 @@ pub fn ForkCowWidget() -> Html {
             </div>
             <details class="fc-tables" ontoggle={on_toggle}>
                 <summary data-testid="fc-tables">{ "Every mapped page, in numbers" }</summary>
-                // The page without JavaScript has them all.
-                if *tables_open || cfg!(feature = "ssr") {
+                // The page without JavaScript has them all (`use_details_open`).
+                if tables_open {
                     { for pids.iter().map(|&p| page_table(sys, p)) }
                 }
             </details>

@@ -1,10 +1,11 @@
 //! The state of `ld-so`: which files (the example, fetched, or the reader's), how far the
 //! simulated run has got, its report (`youcpu_core::linux::ldso`), and what is picked. A pure
-//! reducer: the fetch and the run itself live in the view's hooks.
+//! reducer: the fetch and the run itself live in the view's hooks, which advance the run one
+//! time slice per task with [`advance_slice`].
 
-use crate::ui::{Apply, Query, UrlState};
+use crate::ui::{Apply, Query, Slice, UrlState};
 use std::rc::Rc;
-use youcpu_core::linux::ldso::{needs, not_dynamic, preview, File, Needs, Report};
+use youcpu_core::linux::ldso::{needs, not_dynamic, preview, Error, File, Needs, Report, Run};
 
 /// The example's files, fetched from the site when the widget mounts: (URL, name).
 pub const EXAMPLE_FILES: [(&str, &str); 2] = [
@@ -13,8 +14,10 @@ pub const EXAMPLE_FILES: [(&str, &str); 2] = [
 ];
 /// Most relocation cells drawn for one object.
 pub const CELLS: usize = 16;
-/// User instructions per background slice of the run.
-pub const SLICE: u64 = 150_000;
+/// User instructions the run takes between two checks of its slice's time (`ui::Slice`: the
+/// clock is read every `Slice::CHECK_EVERY` checks, so about every 2,000 instructions). A
+/// background slice of the run ends when its time (`ui::SLICE_MS`) is spent.
+pub const SLICE: u64 = 256;
 
 /// Where the widget is.
 #[derive(Clone, Debug, PartialEq)]
@@ -93,6 +96,20 @@ pub enum Action {
     Example,
     /// The reader's files could not be read.
     Error(String),
+}
+
+/// One background slice of the run: [`SLICE`] instructions at a time until the loader reaches
+/// the program's entry point (`Ok(true)`), fails, or `slice`'s time is spent (`Ok(false)`: the
+/// run goes on in the next task). A slice lasts a time, not a count of instructions: the
+/// loader's instructions cost from a few nanoseconds to a whole mmap of libc each, and a phone
+/// runs them four times slower.
+pub fn advance_slice(run: &mut Run, mut slice: Slice) -> Result<bool, Error> {
+    loop {
+        match run.advance(SLICE)? {
+            false if !slice.spent() => {}
+            done => return Ok(done),
+        }
+    }
 }
 
 /// Whether `bytes` is a program a dynamic loader starts.
@@ -343,7 +360,6 @@ pub(super) fn example() -> Vec<File> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use youcpu_core::linux::ldso::Run;
 
     /// Runs the state's files as the view does, in slices.
     fn run(s: &mut State) {
@@ -444,5 +460,34 @@ mod tests {
         t.apply(Action::Start);
         assert_eq!(t.phase, Phase::Fetching);
         assert!(t.ignores(&Action::Start));
+    }
+
+    /// A clock already past any deadline.
+    fn late() -> f64 {
+        f64::MAX
+    }
+
+    #[test]
+    fn a_slice_of_the_run_ends_when_its_time_is_spent_and_the_slices_reach_the_entry_point() {
+        let f = example();
+        let mut r = Run::start("hello-dyn", &f[0].bytes, &f[1..]).expect("starts");
+        let at = r.instructions();
+        // Time spent at the first reading of the clock: one slice is CHECK_EVERY advances.
+        let done = advance_slice(&mut r, Slice::on_clock(0.0, late)).expect("runs");
+        assert!(!done, "the loader needs more than one short slice");
+        let took = r.instructions() - at;
+        assert!(
+            (SLICE * u64::from(Slice::CHECK_EVERY)..SLICE * u64::from(Slice::CHECK_EVERY) + 64).contains(&took),
+            "{took} instructions in a spent slice"
+        );
+        // Slices that never run out reach the entry point at once, as the whole run does.
+        let whole = Run::start("hello-dyn", &f[0].bytes, &f[1..]).expect("starts").finish().expect("runs");
+        let mut slices = 1;
+        while !advance_slice(&mut r, Slice::on_clock(0.0, late)).expect("runs") {
+            slices += 1;
+        }
+        assert!(slices > 1);
+        assert_eq!(r.report().instructions, whole.instructions);
+        assert_eq!(r.report().relocs.len(), whole.relocs.len());
     }
 }

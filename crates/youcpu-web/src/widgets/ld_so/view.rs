@@ -3,8 +3,8 @@
 //! draws the report.
 
 use super::diagram::{base_name, counts, draw, reloc_text, short, value_text, width, OBJECT_KEY};
-use super::state::{Action, Phase, State, EXAMPLE_FILES, SLICE};
-use crate::ui::{use_background_run, Pace};
+use super::state::{advance_slice, Action, Phase, State, EXAMPLE_FILES};
+use crate::ui::{use_background_run, Pace, Slice};
 use crate::ui::{use_url_reducer, Col, Dispatch, Frame, Table};
 use crate::widgets::exec_draw::{hit_layer, interactive, Canvas};
 use std::cell::RefCell;
@@ -278,6 +278,9 @@ fn step(
     files: &Rc<Vec<File>>,
     d: &impl Dispatch<Action>,
 ) {
+    // The slice's time starts now: starting the run (the files placed, the program and the
+    // loader mapped) is part of the first slice's budget, not added to it.
+    let slice = Slice::new();
     let mut slot = runner.borrow_mut();
     if slot.as_ref().is_none_or(|(i, _)| *i != id) {
         let Some((prog, rest)) = files.split_first() else {
@@ -294,7 +297,7 @@ fn step(
         }
     }
     let Some((_, run)) = slot.as_mut() else { return };
-    let out = match run.advance(SLICE) {
+    let out = match advance_slice(run, slice) {
         Ok(true) => Action::Finished(id, Ok(Rc::new(run.report()))),
         Ok(false) => Action::Progress(id, run.instructions()),
         Err(e) => Action::Finished(id, Err(e.to_string())),
