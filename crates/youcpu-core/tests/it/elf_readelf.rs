@@ -11,7 +11,6 @@ use youcpu_testkit::readelf;
 use std::path::{Path, PathBuf};
 use tools::{run, s, try_run, Scratch};
 use youcpu_core::elf::{parse, ElfFile};
-use youcpu_testkit::process::Run;
 
 fn check(path: &Path) -> ElfFile {
     let bytes = std::fs::read(path).unwrap();
