@@ -108,6 +108,10 @@ pub struct Hit {
     pub label: String,
     /// Whether it is the selected one (aria-pressed).
     pub pressed: bool,
+    /// A control of the widget (its `data-testid`) that does what this hit does, for a hit
+    /// too small to tap on a phone: WCAG 2.5.5's equivalent exception, which the phone
+    /// touch-target test checks (as [`crate::widgets::hit::button_with_equivalent`]).
+    pub equivalent: Option<&'static str>,
 }
 
 /// The shapes of one picture, with what they reach and the parts they name.
@@ -239,7 +243,24 @@ impl Canvas {
             rect,
             label,
             pressed,
+            equivalent: None,
         });
+    }
+
+    /// [`Canvas::hit`] for a part too small to tap whose action the control `equivalent`
+    /// (a `data-testid` in the same widget) also does.
+    pub fn hit_with_equivalent(
+        &mut self,
+        key: usize,
+        rect: (f64, f64, f64, f64),
+        label: String,
+        pressed: bool,
+        equivalent: &'static str,
+    ) {
+        self.hit(key, rect, label, pressed);
+        if let Some(h) = self.hits.last_mut() {
+            h.equivalent = Some(equivalent);
+        }
     }
 
     /// The named part, if drawn.
@@ -286,7 +307,7 @@ pub fn hit_layer(hits: &[Hit], on: &Callback<usize>) -> Html {
             html! {
                 <rect class="d-hit" data-hit="" tabindex="0" role="button"
                     aria-label={h.label.clone()} aria-pressed={h.pressed.to_string()}
-                    data-testid={format!("hit-{key}")}
+                    data-testid={format!("hit-{key}")} data-equivalent={h.equivalent}
                     x={svg::num(x)} y={svg::num(y)} width={svg::num(w)} height={svg::num(ht)}
                     rx="3" onclick={click} onkeydown={keydown} />
             }

@@ -28,6 +28,8 @@ pub fn width(narrow: bool) -> f64 {
     }
 }
 const BAND_H: f64 = 40.0;
+/// How far an object's hit box reaches past its band, above and below (half the least gap).
+const HIT_PAD: f64 = 3.0;
 /// The room under the band the picked slot points into: the arrow's last turn, then the
 /// target's name.
 const NAME_ROW: f64 = 24.0;
@@ -236,9 +238,12 @@ pub fn draw(c: &mut Canvas, s: &State, r: &Report, w: f64) -> (f64, String) {
             &label,
             Some(&sub),
         );
+        // The band's hit reaches half the gap above and below it: 46 units, 46 CSS px or more on
+        // a 360 px phone (the narrow layout is drawn at about 342 px for 336 units), a touch
+        // target of 44 px (WCAG 2.5.5); the gaps between bands are 6 units or more.
         c.hit(
             OBJECT_KEY + i,
-            (X0, y, band_w, BAND_H),
+            (X0, y - HIT_PAD, band_w, BAND_H + 2.0 * HIT_PAD),
             format!("{}, {}: base {:#x}, {total} relocations", base_name(&o.name), role(o.role), o.base),
             lit,
         );
@@ -296,7 +301,9 @@ pub fn draw(c: &mut Canvas, s: &State, r: &Report, w: f64) -> (f64, String) {
         let rect = (X0 + k as f64 * cw, y, cw - 3.0, 26.0);
         c.part(format!("reloc {i}"), rect, "", lit, mark(&x.kind), None);
         let sym = x.symbol.as_deref().map(|s| format!(" {s}")).unwrap_or_default();
-        c.hit(i, rect, format!("{}{sym} at {:#x}", short(&x.kind), x.addr), lit);
+        // A cell is 26 units tall and at most 34 wide: too small to tap on a phone; "Next
+        // slot" (and "Previous slot") reach every cell in turn.
+        c.hit_with_equivalent(i, rect, format!("{}{sym} at {:#x}", short(&x.kind), x.addr), lit, "ld-next");
         if lit {
             picked_cell = Some((rect.0 + rect.2 / 2.0, y));
         }
@@ -478,6 +485,22 @@ mod tests {
         // Three bands (libc, the vDSO, the program), 8 cells, all of them buttons.
         assert_eq!(c.hits.iter().filter(|h| h.key >= OBJECT_KEY).count(), 3);
         assert_eq!(c.hits.iter().filter(|h| h.key < OBJECT_KEY).count(), 8);
+        // On a phone (the narrow layout, drawn at about 342 px for 336 units) a band is a
+        // touch target of 44 px or more; a cell is smaller and says which control reaches it;
+        // no two hits overlap.
+        for h in &n.hits {
+            if h.key >= OBJECT_KEY {
+                assert!(h.rect.3 >= 44.0 && h.rect.2 >= 44.0 && h.equivalent.is_none(), "{h:?}");
+            } else {
+                assert_eq!(h.equivalent, Some("ld-next"), "{h:?}");
+            }
+        }
+        for (i, a) in n.hits.iter().enumerate() {
+            for b in &n.hits[i + 1..] {
+                let apart = a.rect.0 + a.rect.2 <= b.rect.0 || b.rect.0 + b.rect.2 <= a.rect.0 || a.rect.1 + a.rect.3 <= b.rect.1 || b.rect.1 + b.rect.3 <= a.rect.1;
+                assert!(apart, "{a:?} overlaps {b:?}");
+            }
+        }
         // Picking a RELATIVE slot: no call path, an arrow into the program itself.
         let rel = r.relocs.iter().position(|x| x.kind == "R_X86_64_RELATIVE").expect("one");
         let mut t = s.clone();
